@@ -1,0 +1,206 @@
+//! Activity, cost and price: what the population uses each year and what it costs.
+//!
+//! Rate per person-year of type t in a cell = base(age, sex, t) × ltc_ratio^k ×
+//! deprivation_ratio^((5 - quintile)/4) × rural ratio, with base rescaled so that England's
+//! structure reproduces the published all-age rate (calibrate, don't stack).
+//!
+//! Three identities make the draws exact while growing with cells, not people:
+//! - each person's frailty f ~ Gamma(k, 1/k) multiplies all their types, so a cell's frailty
+//!   sum is one draw, S ~ Gamma(n·k, 1/k);
+//! - given the frailty sums, the count of type t in a reporting group (IMD × rurality × LTC) is
+//!   one Poisson draw with mean Σ_cells λ(cell, t) · S(cell);
+//! - the cost of m events of mean μ and coefficient of variation c is one draw, Gamma(m/c², μc²).
+
+pub mod shocks;
+
+use rand_distr::{Distribution, Gamma, Poisson};
+
+use crate::data;
+use crate::population::{AGES, CELLS, CellKey, GROUPS, IMDS, LTCS, Population, SEXES, group_key};
+use crate::rng::Rng;
+
+pub use shocks::{ShockInputs, YearShock};
+
+/// One activity type with this replication's parameter values.
+#[derive(Debug, Clone)]
+pub struct TypeInputs {
+    pub name: String,
+    pub rate: f64,
+    pub unit_cost: f64,
+    pub price: f64,
+    pub cost_cv: f64,
+    pub ltc_ratio: f64,
+    pub deprivation_ratio: f64,
+    pub rural_rate_ratio: f64,
+    pub winter: bool,
+    /// Relative rate by sex (0 = F) and profile band.
+    pub profile: [[f64; 8]; SEXES],
+}
+
+/// Activity inputs of one replication.
+#[derive(Debug, Clone)]
+pub struct ActivityInputs {
+    pub types: Vec<TypeInputs>,
+    pub frailty_shape: f64,
+    pub rural_cost_factor: f64,
+}
+
+/// Age-sex profile of a named type from data/activity_age_profile.csv.
+pub fn age_profile(name: &str) -> [[f64; 8]; SEXES] {
+    let mut out = [[0.0; 8]; SEXES];
+    for row in data::activity_age_profiles() {
+        if row.name == name {
+            out[if row.sex == "F" { 0 } else { 1 }] = row.bands();
+        }
+    }
+    out
+}
+
+fn profile_band(age: usize) -> usize {
+    data::PROFILE_BANDS
+        .iter()
+        .position(|&(lo, hi)| age >= lo as usize && age <= hi as usize)
+        .expect("bands cover 0-100")
+}
+
+/// Fills `lam` (cells × types, row-major) with rates per person-year, calibrated against
+/// `reference` (shares of England's structure) so the all-age rates are reproduced.
+pub fn fill_rates(inputs: &ActivityInputs, reference: &[f64], lam: &mut Vec<f64>) {
+    let nt = inputs.types.len();
+    lam.clear();
+    lam.resize(CELLS * nt, 0.0);
+    let age_sex_cells = CELLS / (AGES * SEXES);
+    for (t, ty) in inputs.types.iter().enumerate() {
+        let ltc_pow: Vec<f64> = (0..LTCS).map(|k| ty.ltc_ratio.powi(k as i32)).collect();
+        let dep: Vec<f64> =
+            (0..IMDS).map(|i| ty.deprivation_ratio.powf((IMDS - 1 - i) as f64 / (IMDS - 1) as f64)).collect();
+        let rur = [1.0, ty.rural_rate_ratio];
+        let relative = |c: usize| {
+            let (i, u, k) = group_key(c % GROUPS);
+            ltc_pow[k] * dep[i] * rur[u]
+        };
+        // Within each age-sex group, divide by the reference-weighted mean of the relative
+        // risks: the published age profile is then the profile of the whole group.
+        let mut england_rate = 0.0;
+        for a_s in 0..AGES * SEXES {
+            let cells = a_s * age_sex_cells..(a_s + 1) * age_sex_cells;
+            let (mut w, mut wr) = (0.0, 0.0);
+            for c in cells.clone() {
+                w += reference[c];
+                wr += reference[c] * relative(c);
+            }
+            let (age, sex) = (a_s / SEXES, a_s % SEXES);
+            let shape = ty.profile[sex][profile_band(age)];
+            let base = if wr > 0.0 { shape * w / wr } else { 0.0 };
+            for c in cells {
+                lam[c * nt + t] = base * relative(c);
+            }
+            england_rate += w * shape;
+        }
+        let scale = if england_rate > 0.0 { ty.rate / england_rate } else { 0.0 };
+        for c in 0..CELLS {
+            lam[c * nt + t] *= scale;
+        }
+    }
+}
+
+/// Activity of one year per reporting group and type (groups × types, row-major).
+#[derive(Debug, Clone, Default)]
+pub struct YearActivity {
+    pub count: Vec<f64>,
+    pub cost: Vec<f64>,
+    /// Count × price (tariff) × the year's price index: what activity-based payment would pay.
+    pub value: Vec<f64>,
+}
+
+impl YearActivity {
+    pub fn reset(&mut self, types: usize) {
+        for v in [&mut self.count, &mut self.cost, &mut self.value] {
+            v.clear();
+            v.resize(GROUPS * types, 0.0);
+        }
+    }
+
+    /// Totals per type over all groups.
+    pub fn totals(&self, types: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let sum = |v: &[f64]| (0..types).map(|t| (0..GROUPS).map(|g| v[g * types + t]).sum()).collect();
+        (sum(&self.count), sum(&self.cost), sum(&self.value))
+    }
+}
+
+/// Draws one year's activity and cost for the people in `pop` (cells outside `mask` excluded).
+/// `mu` is scratch space reused across years.
+#[allow(clippy::too_many_arguments)]
+pub fn simulate_year(
+    pop: &Population,
+    mask: &[bool],
+    lam: &[f64],
+    inputs: &ActivityInputs,
+    shock: &YearShock,
+    rng: &mut Rng,
+    mu: &mut Vec<f64>,
+    out: &mut YearActivity,
+) {
+    let nt = inputs.types.len();
+    mu.clear();
+    mu.resize(GROUPS * nt, 0.0);
+    out.reset(nt);
+    let k = inputs.frailty_shape;
+    for (c, (&n, &keep)) in pop.as_slice().iter().zip(mask).enumerate() {
+        if n == 0 || !keep {
+            continue;
+        }
+        // Sum of n independent Gamma(k, 1/k) frailties.
+        let s = Gamma::new(f64::from(n) * k, 1.0 / k).expect("valid gamma").sample(rng);
+        let g = c % GROUPS;
+        let row = &lam[c * nt..(c + 1) * nt];
+        for (m, &l) in mu[g * nt..(g + 1) * nt].iter_mut().zip(row) {
+            *m += l * s;
+        }
+    }
+    for g in 0..GROUPS {
+        let rural = group_key(g).1 == 1;
+        for (t, ty) in inputs.types.iter().enumerate() {
+            let i = g * nt + t;
+            let mean = mu[i] * shock.demand * if ty.winter { shock.winter } else { 1.0 };
+            if mean <= 0.0 {
+                continue;
+            }
+            let count = Poisson::new(mean).expect("valid Poisson").sample(rng);
+            let unit = ty.unit_cost * shock.cost_index * if rural { inputs.rural_cost_factor } else { 1.0 };
+            out.count[i] = count;
+            out.cost[i] = event_cost(rng, count, unit, ty.cost_cv);
+            out.value[i] = count * ty.price * shock.price_index;
+        }
+    }
+}
+
+/// Total cost of `count` events of mean `unit` and coefficient of variation `cv`.
+fn event_cost(rng: &mut Rng, count: f64, unit: f64, cv: f64) -> f64 {
+    if count <= 0.0 || unit <= 0.0 {
+        0.0
+    } else if cv <= 0.0 {
+        count * unit
+    } else {
+        let cv2 = cv * cv;
+        Gamma::new(count / cv2, unit * cv2).expect("valid gamma").sample(rng)
+    }
+}
+
+/// Expected activity cost per type of a population in one year with no shocks:
+/// Σ cells n × rate × unit cost (× rural cost factor). The closed form the engine is tested against.
+pub fn expected_cost(pop: &Population, mask: &[bool], lam: &[f64], inputs: &ActivityInputs) -> Vec<f64> {
+    let nt = inputs.types.len();
+    let mut out = vec![0.0; nt];
+    for (c, (&n, &keep)) in pop.as_slice().iter().zip(mask).enumerate() {
+        if n == 0 || !keep {
+            continue;
+        }
+        let rural = CellKey::from_index(c).rural == 1;
+        for (t, ty) in inputs.types.iter().enumerate() {
+            let unit = ty.unit_cost * if rural { inputs.rural_cost_factor } else { 1.0 };
+            out[t] += f64::from(n) * lam[c * nt + t] * unit;
+        }
+    }
+    out
+}

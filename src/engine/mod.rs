@@ -1,0 +1,279 @@
+//! One replication as a pure function of (model, r), and the parallel runner.
+//!
+//! A [`Model`] is everything fixed for a scenario: the starting population, the calibration, the
+//! cohort mask. [`run_replication`] draws the replication's uncertain parameters, then each
+//! year simulates activity and cost on the start-of-year population and steps the population
+//! on. [`run`] spreads replications over a rayon pool and collects them in replication order, so
+//! the output is identical for any thread count.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+
+use crate::activity::{self, ActivityInputs, ShockInputs, TypeInputs, YearActivity, YearShock, shocks};
+use crate::error::InputError;
+use crate::population::synthesis::{england_reference_shares, expected_shares};
+use crate::population::{AGES, CELLS, CellKey, Population, cohort_mask, counts, synthesis};
+use crate::rng::{Rng, Stage, parameter_stream, stage_stream};
+use crate::scenario::validate::parameters;
+use crate::scenario::{CohortMode, LoadedScenario, Param, Scenario};
+use crate::transitions::{ArrivalProfiles, Calibration, StepCounts, TransitionRates, step};
+
+/// Everything about a scenario that does not change between replications.
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub scenario: Scenario,
+    /// Head counts at the start of year 1.
+    pub initial: Population,
+    /// Cells whose activity and cost are counted (the cohort; all cells without one).
+    pub activity_mask: Vec<bool>,
+    pub arrivals: ArrivalProfiles,
+    pub type_names: Vec<String>,
+}
+
+impl Model {
+    /// Builds the model: loads or synthesises the population and applies the cohort filter.
+    pub fn build(loaded: &LoadedScenario) -> Result<Model, InputError> {
+        let s = &loaded.scenario;
+        let pop_spec = &s.population;
+        let mut initial = match &pop_spec.counts_csv {
+            Some(path) => counts::load_counts(Path::new(path))?,
+            None => synthesis::synthesise(pop_spec.size, pop_spec.imd_shares, pop_spec.rural_share),
+        };
+        let mask = cohort_mask(pop_spec.cohort.as_ref());
+        let mode = pop_spec.cohort.as_ref().map(|c| c.mode);
+        // The place's own structure decides who is born and who moves in.
+        let structure: Vec<f64> = match &pop_spec.counts_csv {
+            Some(_) => initial.as_slice().iter().map(|&c| f64::from(c)).collect(),
+            None => expected_shares(pop_spec.imd_shares, pop_spec.rural_share).iter().copied().collect(),
+        };
+        let arrivals = arrival_profiles(&structure, mode != Some(CohortMode::Closed));
+        if mode == Some(CohortMode::Closed) {
+            initial.retain(&mask);
+        }
+        if initial.total() == 0 {
+            return Err(InputError::new(
+                &loaded.file,
+                "population",
+                "expected at least one person after the cohort filter; the filter admits nobody",
+            ));
+        }
+        Ok(Model {
+            scenario: s.clone(),
+            initial,
+            activity_mask: mask,
+            arrivals,
+            type_names: s.activity.ordered_types().into_iter().map(String::from).collect(),
+        })
+    }
+
+    /// This replication's parameter values: fixed ones as written, distributions drawn from
+    /// their own streams.
+    pub fn draw_parameters(&self, replication: u64) -> RepParams {
+        let s = &self.scenario;
+        let draw = |path: &str, p: &Param| -> f64 {
+            if p.is_fixed() { p.mean() } else { p.sample(&mut parameter_stream(s.seed, replication, path)) }
+        };
+        let mut values = std::collections::HashMap::new();
+        for (path, p, _) in parameters(s) {
+            values.insert(path.clone(), draw(&path, p));
+        }
+        let v = |path: &str| values[path];
+        let nonneg = |path: &str| v(path).max(0.0);
+        let types = self
+            .type_names
+            .iter()
+            .map(|name| {
+                let ty = &s.activity.types[name];
+                let p = |f: &str| nonneg(&format!("activity.types.{name}.{f}"));
+                TypeInputs {
+                    name: name.clone(),
+                    rate: p("rate"),
+                    unit_cost: p("unit_cost"),
+                    price: p("price"),
+                    cost_cv: p("cost_cv"),
+                    ltc_ratio: p("ltc_ratio"),
+                    deprivation_ratio: p("deprivation_ratio"),
+                    rural_rate_ratio: p("rural_rate_ratio"),
+                    winter: ty.winter,
+                    profile: activity::age_profile(&ty.age_profile),
+                }
+            })
+            .collect();
+        RepParams {
+            growth_rate: v("transitions.growth_rate"),
+            leaver_rate: v("transitions.leaver_rate").clamp(0.0, 1.0),
+            birth_rate: v("transitions.birth_rate").clamp(0.0, 1.0),
+            mortality_multiplier: nonneg("transitions.mortality_multiplier"),
+            onset_multiplier: nonneg("transitions.onset_multiplier"),
+            activity: ActivityInputs {
+                types,
+                frailty_shape: v("activity.frailty_shape").max(1e-9),
+                rural_cost_factor: nonneg("activity.rural_cost_factor"),
+            },
+            shocks: ShockInputs {
+                demand_trend: v("shocks.demand_trend"),
+                demand_noise_sd: nonneg("shocks.demand_noise_sd"),
+                cost_inflation: v("shocks.cost_inflation"),
+                price_uplift: v("shocks.price_uplift"),
+                bad_winter_probability: v("shocks.bad_winter_probability").clamp(0.0, 1.0),
+                bad_winter_effect: v("shocks.bad_winter_effect"),
+            },
+        }
+    }
+}
+
+/// Birth and move-in profiles from a place's structure (cell weights).
+fn arrival_profiles(structure: &[f64], open: bool) -> ArrivalProfiles {
+    let age_stride = CELLS / AGES;
+    let normalise = |v: Vec<f64>| {
+        let t: f64 = v.iter().sum();
+        if t > 0.0 { v.into_iter().map(|x| x / t).collect() } else { v }
+    };
+    let mut births: Vec<f64> = structure.iter().enumerate().map(|(c, &w)| if c < age_stride { w } else { 0.0 }).collect();
+    if births.iter().sum::<f64>() <= 0.0 {
+        // A list with no infants: babies follow England's age-0 structure.
+        let r = england_reference_shares();
+        births = r.iter().enumerate().map(|(c, &w)| if c < age_stride { w } else { 0.0 }).collect();
+    }
+    let migrants = structure.iter().enumerate().map(|(c, &w)| if c >= age_stride { w } else { 0.0 }).collect();
+    ArrivalProfiles { births: normalise(births), migrants: normalise(migrants), open }
+}
+
+/// Parameter values of one replication.
+#[derive(Debug, Clone)]
+pub struct RepParams {
+    pub growth_rate: f64,
+    pub leaver_rate: f64,
+    pub birth_rate: f64,
+    pub mortality_multiplier: f64,
+    pub onset_multiplier: f64,
+    pub activity: ActivityInputs,
+    pub shocks: ShockInputs,
+}
+
+/// One simulated year of one replication: the world's totals.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearRecord {
+    /// 1-based year of the simulation.
+    pub year: u32,
+    pub demography: StepCounts,
+    /// Head count whose activity is counted (the cohort, or everyone).
+    pub covered: u64,
+    pub shock: YearShock,
+    /// Per activity type, in [`Model::type_names`] order.
+    pub count: Vec<f64>,
+    pub cost: Vec<f64>,
+    pub value: Vec<f64>,
+}
+
+/// One replication's years.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicationResult {
+    pub replication: u64,
+    pub years: Vec<YearRecord>,
+}
+
+/// Scratch space reused from one replication to the next on the same thread.
+pub struct Workspace {
+    cur: Population,
+    next: Population,
+    rates: TransitionRates,
+    lam: Vec<f64>,
+    mu: Vec<f64>,
+    activity: YearActivity,
+}
+
+impl Workspace {
+    pub fn new() -> Self {
+        Workspace {
+            cur: Population::zeros(),
+            next: Population::zeros(),
+            rates: TransitionRates::empty(),
+            lam: Vec::new(),
+            mu: Vec::new(),
+            activity: YearActivity::default(),
+        }
+    }
+}
+
+impl Default for Workspace {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Simulates replication `r`; depends on (model, r) only.
+pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> ReplicationResult {
+    let s = &model.scenario;
+    let params = model.draw_parameters(r);
+    let reference = england_reference_shares().as_slice().expect("standard layout");
+    activity::fill_rates(&params.activity, reference, &mut ws.lam);
+    ws.rates.fill(Calibration::england(), params.mortality_multiplier, params.onset_multiplier);
+    ws.rates.leaver_rate = params.leaver_rate;
+    ws.rates.birth_rate = params.birth_rate;
+    ws.rates.growth_rate = params.growth_rate;
+    let mut rng_transitions: Rng = stage_stream(s.seed, r, Stage::Transitions);
+    let mut rng_activity: Rng = stage_stream(s.seed, r, Stage::Activity);
+    let mut rng_shocks: Rng = stage_stream(s.seed, r, Stage::Shocks);
+    let mut rng_entrants: Rng = stage_stream(s.seed, r, Stage::Entrants);
+    ws.cur.counts.assign(&model.initial.counts);
+    let nt = model.type_names.len();
+    let mut years = Vec::with_capacity(s.years as usize);
+    for y in 0..s.years {
+        let shock = shocks::draw_year(&params.shocks, y, &mut rng_shocks);
+        activity::simulate_year(
+            &ws.cur,
+            &model.activity_mask,
+            &ws.lam,
+            &params.activity,
+            &shock,
+            &mut rng_activity,
+            &mut ws.mu,
+            &mut ws.activity,
+        );
+        let covered = ws
+            .cur
+            .as_slice()
+            .iter()
+            .zip(&model.activity_mask)
+            .filter(|(_, k)| **k)
+            .map(|(&n, _)| u64::from(n))
+            .sum();
+        let demography = step(&ws.cur, &mut ws.next, &ws.rates, &model.arrivals, &mut rng_transitions, &mut rng_entrants);
+        std::mem::swap(&mut ws.cur, &mut ws.next);
+        let (count, cost, value) = ws.activity.totals(nt);
+        years.push(YearRecord { year: y + 1, demography, covered, shock, count, cost, value });
+    }
+    ReplicationResult { replication: r, years }
+}
+
+/// Told about progress; the library never prints.
+pub trait Observer: Sync {
+    fn replication_done(&self) {}
+}
+
+/// An observer that does nothing.
+pub struct Silent;
+impl Observer for Silent {}
+
+/// Runs every replication on `threads` threads; results come back in replication order.
+pub fn run(model: &Model, threads: usize, observer: &dyn Observer) -> anyhow::Result<Vec<ReplicationResult>> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build()?;
+    let reps = u64::from(model.scenario.replications);
+    Ok(pool.install(|| {
+        (0..reps)
+            .into_par_iter()
+            .map_init(Workspace::new, |ws, r| {
+                let out = run_replication(model, r, ws);
+                observer.replication_done();
+                out
+            })
+            .collect()
+    }))
+}
+
+/// Cells of a population as (key, count), for tests and exports.
+pub fn occupied(pop: &Population) -> impl Iterator<Item = (CellKey, u32)> + '_ {
+    pop.as_slice().iter().enumerate().filter(|(_, n)| **n > 0).map(|(i, &n)| (CellKey::from_index(i), n))
+}

@@ -1,0 +1,97 @@
+//! Errors a user can fix: bad input. Everything else is a bug or an I/O failure.
+//!
+//! An [`InputError`] names the file, the field and what was expected; the binary prints it and
+//! exits with code 2 before writing anything.
+
+use std::fmt;
+
+/// One problem with the user's input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputProblem {
+    /// The file the problem is in (scenario, CSV), as the user named it.
+    pub file: String,
+    /// Dotted path of the field (`transitions.leaver_rate`), or `line N, column X` for CSVs.
+    pub field: String,
+    /// What was expected, and what was found.
+    pub expected: String,
+}
+
+/// Every problem found in the input, reported together so a user fixes them in one pass.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InputError {
+    pub problems: Vec<InputProblem>,
+}
+
+impl InputError {
+    pub fn new(
+        file: impl Into<String>,
+        field: impl Into<String>,
+        expected: impl Into<String>,
+    ) -> Self {
+        InputError {
+            problems: vec![InputProblem {
+                file: file.into(),
+                field: field.into(),
+                expected: expected.into(),
+            }],
+        }
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.problems.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            if p.field.is_empty() {
+                write!(f, "{}: {}", p.file, p.expected)?;
+            } else {
+                write!(f, "{}: {}: {}", p.file, p.field, p.expected)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// Collects problems while a whole input is walked, so all are reported at once.
+#[derive(Debug, Default)]
+pub struct Problems {
+    file: String,
+    list: Vec<InputProblem>,
+}
+
+impl Problems {
+    pub fn new(file: impl Into<String>) -> Self {
+        Problems {
+            file: file.into(),
+            list: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, field: impl Into<String>, expected: impl Into<String>) {
+        self.list.push(InputProblem {
+            file: self.file.clone(),
+            field: field.into(),
+            expected: expected.into(),
+        });
+    }
+
+    pub fn into_result(self) -> Result<(), InputError> {
+        if self.list.is_empty() {
+            Ok(())
+        } else {
+            Err(InputError {
+                problems: self.list,
+            })
+        }
+    }
+}
+
+impl Problems {
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}

@@ -1,0 +1,74 @@
+//! The short table printed after a run.
+
+use std::fmt::Write as _;
+
+use crate::engine::{Model, ReplicationResult};
+
+/// Quantile of sorted data by linear interpolation (type 7, as R and numpy default).
+pub fn quantile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let h = (sorted.len() - 1) as f64 * q;
+    let lo = h.floor() as usize;
+    let hi = h.ceil() as usize;
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+/// A year-by-year table of the world's totals across replications.
+pub fn world_summary(model: &Model, results: &[ReplicationResult]) -> String {
+    let mut out = String::new();
+    let s = &model.scenario;
+    let _ = writeln!(
+        out,
+        "{} — {} replications, {} years, seed {}",
+        s.name, s.replications, s.years, s.seed
+    );
+    let _ = writeln!(
+        out,
+        "{:>6} {:>12} {:>9} {:>9} {:>12} {:>12} {:>12} {:>10}",
+        "year", "head count", "deaths", "onsets", "cost £m p5", "p50", "p95", "£ per head"
+    );
+    for y in 0..s.years as usize {
+        let pick = |f: &dyn Fn(&crate::engine::YearRecord) -> f64| -> Vec<f64> {
+            results.iter().map(|r| f(&r.years[y])).collect()
+        };
+        let heads = pick(&|r| r.covered as f64);
+        let deaths = pick(&|r| r.demography.deaths as f64);
+        let onsets = pick(&|r| r.demography.onsets as f64);
+        let mut cost = pick(&|r| r.cost.iter().sum::<f64>());
+        let per_head: Vec<f64> = cost.iter().zip(&heads).map(|(c, h)| if *h > 0.0 { c / h } else { 0.0 }).collect();
+        cost.sort_by(f64::total_cmp);
+        let _ = writeln!(
+            out,
+            "{:>6} {:>12.0} {:>9.0} {:>9.0} {:>12.1} {:>12.1} {:>12.1} {:>10.0}",
+            s.start_year + y as i32,
+            mean(&heads),
+            mean(&deaths),
+            mean(&onsets),
+            quantile(&cost, 0.05) / 1e6,
+            quantile(&cost, 0.5) / 1e6,
+            quantile(&cost, 0.95) / 1e6,
+            mean(&per_head)
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quantile;
+
+    #[test]
+    fn quantiles_interpolate_like_r_type_7() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile(&v, 0.0), 1.0);
+        assert_eq!(quantile(&v, 1.0), 4.0);
+        assert_eq!(quantile(&v, 0.5), 2.5);
+        assert!((quantile(&v, 0.05) - 1.15).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,158 @@
+//! Loading a population from a CSV of head counts per stratum (e.g. a GP-register extract).
+//!
+//! Columns (any order, all required): `age` (0-100; 100 = 100 or older), `sex` (F or M),
+//! `imd_quintile` (1-5, 1 = most deprived), `rurality` (urban or rural), `ltc_count` (0-5, or
+//! `5+`), `count` (whole people). Strata not listed hold nobody. Every problem is reported with
+//! its line and column, and the file is rejected whole.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::{CellKey, Population};
+use crate::error::{InputError, Problems};
+
+const COLUMNS: [&str; 6] = ["age", "sex", "imd_quintile", "rurality", "ltc_count", "count"];
+
+/// Reads head counts from a CSV file.
+pub fn load_counts(path: &Path) -> Result<Population, InputError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError::new(&file, "", format!("expected a readable CSV of head counts: {e}")))?;
+    parse_counts(&file, &text)
+}
+
+fn field<'a>(rec: &'a csv::StringRecord, idx: &HashMap<&str, usize>, name: &str) -> &'a str {
+    rec.get(idx[name]).unwrap_or("").trim()
+}
+
+/// Parses head counts from CSV text; `file` names it in errors.
+pub fn parse_counts(file: &str, text: &str) -> Result<Population, InputError> {
+    let mut problems = Problems::new(file);
+    let mut reader = csv::ReaderBuilder::new().comment(Some(b'#')).flexible(false).from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| InputError::new(file, "header", format!("expected a CSV header row: {e}")))?
+        .clone();
+    let mut idx: HashMap<&str, usize> = HashMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        let h = h.trim();
+        match COLUMNS.iter().find(|&&c| c == h) {
+            Some(&c) => {
+                idx.insert(c, i);
+            }
+            None => problems.push(format!("column \"{h}\""), format!("unknown column; expected exactly: {}", COLUMNS.join(", "))),
+        }
+    }
+    for c in COLUMNS {
+        if !idx.contains_key(c) {
+            problems.push(format!("column \"{c}\""), "missing; expected columns: ".to_string() + &COLUMNS.join(", "));
+        }
+    }
+    if !problems.is_empty() {
+        return problems.into_result().map(|_| Population::zeros());
+    }
+    let mut pop = Population::zeros();
+    let mut seen: HashMap<usize, u64> = HashMap::new();
+    for result in reader.records() {
+        let rec = match result {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                problems.push(format!("line {line}"), format!("malformed CSV record: {e}"));
+                continue;
+            }
+        };
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let at = |col: &str| format!("line {line}, column {col}");
+        let age = match field(&rec, &idx, "age").parse::<usize>() {
+            Ok(a) if a <= 100 => Some(a),
+            _ => {
+                problems.push(at("age"), format!("expected a whole age 0-100, found \"{}\"", field(&rec, &idx, "age")));
+                None
+            }
+        };
+        let sex = match field(&rec, &idx, "sex") {
+            "F" | "f" => Some(0),
+            "M" | "m" => Some(1),
+            other => {
+                problems.push(at("sex"), format!("expected F or M, found \"{other}\""));
+                None
+            }
+        };
+        let imd = match field(&rec, &idx, "imd_quintile").parse::<usize>() {
+            Ok(q) if (1..=5).contains(&q) => Some(q - 1),
+            _ => {
+                problems.push(at("imd_quintile"), format!("expected 1-5, found \"{}\"", field(&rec, &idx, "imd_quintile")));
+                None
+            }
+        };
+        let rural = match field(&rec, &idx, "rurality").to_ascii_lowercase().as_str() {
+            "urban" => Some(0),
+            "rural" => Some(1),
+            other => {
+                problems.push(at("rurality"), format!("expected urban or rural, found \"{other}\""));
+                None
+            }
+        };
+        let ltc = match field(&rec, &idx, "ltc_count") {
+            "5+" => Some(5),
+            s => match s.parse::<usize>() {
+                Ok(k) if k <= 5 => Some(k),
+                _ => {
+                    problems.push(at("ltc_count"), format!("expected 0-5 or 5+, found \"{s}\""));
+                    None
+                }
+            },
+        };
+        let count = match field(&rec, &idx, "count").parse::<u32>() {
+            Ok(c) => Some(c),
+            Err(_) => {
+                problems.push(at("count"), format!("expected a whole number of people >= 0, found \"{}\"", field(&rec, &idx, "count")));
+                None
+            }
+        };
+        if let (Some(age), Some(sex), Some(imd), Some(rural), Some(ltc), Some(count)) = (age, sex, imd, rural, ltc, count) {
+            let cell = CellKey { age, sex, imd, rural, ltc }.index();
+            if let Some(first) = seen.insert(cell, line) {
+                problems.push(format!("line {line}"), format!("expected one row per stratum; this stratum is also on line {first}"));
+            }
+            pop.as_slice_mut()[cell] = count;
+        }
+    }
+    if problems.is_empty() && pop.total() == 0 {
+        problems.push("count", "expected at least one person in the file");
+    }
+    problems.into_result().map(|_| pop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_counts_into_cells() {
+        let p = parse_counts("x.csv", "age,sex,imd_quintile,rurality,ltc_count,count\n45,F,1,urban,3,120\n100,M,5,rural,5+,3\n").unwrap();
+        assert_eq!(p.total(), 123);
+        assert_eq!(p.counts[[45, 0, 0, 0, 3]], 120);
+        assert_eq!(p.counts[[100, 1, 4, 1, 5]], 3);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_with_line_and_column() {
+        let e = parse_counts("x.csv", "age,sex,imd_quintile,rurality,ltc_count,count\n130,X,0,town,7,-1\n").unwrap_err();
+        let msg = e.to_string();
+        for col in ["column age", "column sex", "column imd_quintile", "column rurality", "column ltc_count", "column count"] {
+            assert!(msg.contains(&format!("x.csv: line 2, {col}")), "{msg}");
+        }
+    }
+
+    #[test]
+    fn missing_and_unknown_columns_and_duplicates_are_errors() {
+        let e = parse_counts("x.csv", "age,sex,imd,rurality,ltc_count,count\n").unwrap_err().to_string();
+        assert!(e.contains("column \"imd\"") && e.contains("column \"imd_quintile\""), "{e}");
+        let e = parse_counts("x.csv", "age,sex,imd_quintile,rurality,ltc_count,count\n1,F,1,urban,0,1\n1,F,1,urban,0,2\n").unwrap_err().to_string();
+        assert!(e.contains("also on line 2"), "{e}");
+        let e = parse_counts("x.csv", "age,sex,imd_quintile,rurality,ltc_count,count\n1,F,1,urban\n").unwrap_err().to_string();
+        assert!(e.contains("malformed CSV record"), "{e}");
+    }
+}

@@ -1,0 +1,169 @@
+//! Population cells: the strata every later stage works on.
+//!
+//! A cell is age (0-100, 100 meaning 100 or older) × sex × IMD quintile × rurality × LTC count
+//! (0-5, 5 meaning 5 or more) and holds a head count. Work everywhere grows with the number of
+//! occupied cells, never with head count. Populations are synthesised from England's published
+//! structure ([`synthesis`]) or loaded from a CSV of head counts ([`counts`]).
+
+pub mod counts;
+pub mod multimorbidity;
+pub mod synthesis;
+
+use ndarray::Array5;
+
+use crate::scenario::{Cohort, Rurality, Sex};
+
+pub const AGES: usize = 101;
+pub const SEXES: usize = 2;
+pub const IMDS: usize = 5;
+pub const RURALITIES: usize = 2;
+pub const LTCS: usize = 6;
+/// Number of cells.
+pub const CELLS: usize = AGES * SEXES * IMDS * RURALITIES * LTCS;
+/// Reporting groups: IMD quintile × rurality × LTC count. Activity is counted and costed per group.
+pub const GROUPS: usize = IMDS * RURALITIES * LTCS;
+pub const SHAPE: (usize, usize, usize, usize, usize) = (AGES, SEXES, IMDS, RURALITIES, LTCS);
+
+/// Coordinates of one cell. `imd` is 0-based here (0 = quintile 1, most deprived);
+/// `sex` 0 = F, 1 = M; `rural` 0 = urban, 1 = rural.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CellKey {
+    pub age: usize,
+    pub sex: usize,
+    pub imd: usize,
+    pub rural: usize,
+    pub ltc: usize,
+}
+
+impl CellKey {
+    /// Flat index in standard (row-major) order of [`SHAPE`].
+    pub fn index(self) -> usize {
+        (((self.age * SEXES + self.sex) * IMDS + self.imd) * RURALITIES + self.rural) * LTCS + self.ltc
+    }
+
+    pub fn from_index(i: usize) -> Self {
+        let ltc = i % LTCS;
+        let rural = (i / LTCS) % RURALITIES;
+        let imd = (i / (LTCS * RURALITIES)) % IMDS;
+        let sex = (i / (LTCS * RURALITIES * IMDS)) % SEXES;
+        let age = i / (LTCS * RURALITIES * IMDS * SEXES);
+        CellKey { age, sex, imd, rural, ltc }
+    }
+
+    /// Reporting group (IMD × rurality × LTC) of this cell.
+    pub fn group(self) -> usize {
+        (self.imd * RURALITIES + self.rural) * LTCS + self.ltc
+    }
+}
+
+/// Reporting group of a flat cell index: the last three axes are the group.
+#[inline]
+pub fn group_of(cell: usize) -> usize {
+    cell % GROUPS
+}
+
+/// Decodes a reporting group into (imd 0-based, rural, ltc).
+pub fn group_key(g: usize) -> (usize, usize, usize) {
+    (g / (RURALITIES * LTCS), (g / LTCS) % RURALITIES, g % LTCS)
+}
+
+/// Head counts per cell.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Population {
+    pub counts: Array5<u32>,
+}
+
+impl Population {
+    pub fn zeros() -> Self {
+        Population {
+            counts: Array5::zeros(SHAPE),
+        }
+    }
+
+    pub fn total(&self) -> u64 {
+        self.counts.iter().map(|&c| u64::from(c)).sum()
+    }
+
+    pub fn occupied_cells(&self) -> usize {
+        self.counts.iter().filter(|&&c| c > 0).count()
+    }
+
+    /// Counts in flat cell order.
+    pub fn as_slice(&self) -> &[u32] {
+        self.counts.as_slice().expect("standard layout")
+    }
+
+    pub fn as_slice_mut(&mut self) -> &mut [u32] {
+        self.counts.as_slice_mut().expect("standard layout")
+    }
+
+    /// Zeroes every cell outside the mask.
+    pub fn retain(&mut self, mask: &[bool]) {
+        for (c, keep) in self.as_slice_mut().iter_mut().zip(mask) {
+            if !keep {
+                *c = 0;
+            }
+        }
+    }
+}
+
+/// Which cells a cohort filter admits (all cells when there is no filter).
+pub fn cohort_mask(cohort: Option<&Cohort>) -> Vec<bool> {
+    (0..CELLS)
+        .map(|i| cohort.is_none_or(|c| in_cohort(c, CellKey::from_index(i))))
+        .collect()
+}
+
+fn in_cohort(c: &Cohort, k: CellKey) -> bool {
+    let age_ok = k.age >= usize::from(c.age_min.unwrap_or(0)) && k.age <= usize::from(c.age_max.unwrap_or(100));
+    let ltc_ok = k.ltc >= usize::from(c.ltc_min.unwrap_or(0)) && k.ltc <= usize::from(c.ltc_max.unwrap_or(5));
+    let sex = if k.sex == 0 { Sex::F } else { Sex::M };
+    let rur = if k.rural == 0 { Rurality::Urban } else { Rurality::Rural };
+    age_ok
+        && ltc_ok
+        && c.sex.as_ref().is_none_or(|v| v.contains(&sex))
+        && c.imd.as_ref().is_none_or(|v| v.contains(&((k.imd + 1) as u8)))
+        && c.rurality.as_ref().is_none_or(|v| v.contains(&rur))
+}
+
+/// Rounds expected head counts to integers that sum to the rounded total (largest remainder,
+/// ties broken by cell order, so the result is deterministic).
+pub fn round_preserving_total(expected: &[f64]) -> Vec<u32> {
+    let total: f64 = expected.iter().sum();
+    let target = total.round() as u64;
+    let mut out: Vec<u32> = expected.iter().map(|&x| x.floor() as u32).collect();
+    let assigned: u64 = out.iter().map(|&x| u64::from(x)).sum();
+    let mut remainders: Vec<(usize, f64)> =
+        expected.iter().enumerate().map(|(i, &x)| (i, x - x.floor())).collect();
+    remainders.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    for &(i, _) in remainders.iter().take(target.saturating_sub(assigned) as usize) {
+        out[i] += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cell_index_round_trips_and_matches_ndarray_layout() {
+        let mut p = Population::zeros();
+        for i in [0, 1, 59, 60, 12119, 7777] {
+            let k = CellKey::from_index(i);
+            assert_eq!(k.index(), i);
+            p.counts[[k.age, k.sex, k.imd, k.rural, k.ltc]] = i as u32 + 1;
+            assert_eq!(p.as_slice()[i], i as u32 + 1);
+            assert_eq!(group_of(i), k.group());
+            assert_eq!(group_key(k.group()), (k.imd, k.rural, k.ltc));
+        }
+    }
+
+    #[test]
+    fn rounding_keeps_the_total() {
+        let x = [0.4, 0.4, 0.4, 1.9, 2.2];
+        let r = round_preserving_total(&x);
+        assert_eq!(r.iter().sum::<u32>(), 5);
+        assert_eq!(r, vec![1, 0, 0, 2, 2]);
+    }
+}

@@ -1,0 +1,81 @@
+//! The only place random number generators are made.
+//!
+//! Replication `r` of a scenario with seed `s` draws from streams derived from `(s, r, stage)`
+//! alone, with a named portable generator (Xoshiro256++), so results never depend on the thread
+//! count, on scheduling, or on how many draws another stage made. Uncertain parameters get a
+//! stream each, keyed by their path in the scenario, so adding a parameter shifts no other draw.
+
+use rand::SeedableRng;
+use rand_xoshiro::Xoshiro256PlusPlus;
+
+/// The generator every stage uses.
+pub type Rng = Xoshiro256PlusPlus;
+
+/// The stages that draw random numbers; each gets its own stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Transitions = 1,
+    Activity = 2,
+    Shocks = 3,
+    Entrants = 4,
+}
+
+/// SplitMix64 finaliser: a bijective mix with good avalanche, the standard way to spread seeds.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn derive(seed: u64, replication: u64, key: u64) -> Rng {
+    let s = mix(mix(mix(seed) ^ replication) ^ key);
+    Rng::seed_from_u64(s)
+}
+
+/// The stream for one stage of one replication.
+pub fn stage_stream(seed: u64, replication: u64, stage: Stage) -> Rng {
+    derive(seed, replication, stage as u64)
+}
+
+/// The stream for one uncertain parameter (by its dotted path) of one replication.
+pub fn parameter_stream(seed: u64, replication: u64, path: &str) -> Rng {
+    // FNV-1a: stable across platforms and versions, unlike std's hasher.
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in path.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    derive(seed, replication, h | (1 << 63))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::RngExt as _;
+
+    #[test]
+    fn streams_differ_by_stage_replication_and_path() {
+        let a = stage_stream(1, 0, Stage::Transitions).random::<u64>();
+        let b = stage_stream(1, 0, Stage::Activity).random::<u64>();
+        let c = stage_stream(1, 1, Stage::Transitions).random::<u64>();
+        let d = parameter_stream(1, 0, "shocks.demand_trend").random::<u64>();
+        let e = parameter_stream(1, 0, "shocks.cost_inflation").random::<u64>();
+        let all = [a, b, c, d, e];
+        for i in 0..all.len() {
+            for j in i + 1..all.len() {
+                assert_ne!(all[i], all[j]);
+            }
+        }
+    }
+
+    /// Value stability: an upgrade of rand or rand_xoshiro that changes results must be noticed.
+    #[test]
+    fn pinned_first_draw() {
+        let x = stage_stream(42, 7, Stage::Activity).random::<u64>();
+        assert_eq!(x, stage_stream(42, 7, Stage::Activity).random::<u64>());
+        assert_eq!(x, PINNED_STAGE_DRAW, "generator output changed: results are no longer reproducible");
+    }
+
+    const PINNED_STAGE_DRAW: u64 = 0;
+}

@@ -1,0 +1,131 @@
+//! Reading a scenario: its base chain, the merge, the typed parse, validation.
+
+use std::path::{Path, PathBuf};
+
+use toml::{Table, Value};
+
+use super::Scenario;
+use super::defaults::defaults_table;
+use super::validate::validate;
+use crate::data;
+use crate::error::InputError;
+
+/// Name of the built-in scenario, usable as `base = "default"`.
+pub const DEFAULT_NAME: &str = "default";
+
+/// A scenario as read, with where it came from (paths inside it are relative to `dir`).
+#[derive(Debug, Clone)]
+pub struct LoadedScenario {
+    pub scenario: Scenario,
+    /// How the user named the file ("the built-in default scenario" when none was given).
+    pub file: String,
+    /// Folder relative paths in the scenario resolve against.
+    pub dir: PathBuf,
+}
+
+/// Deep merge: tables merge key by key, anything else in `over` replaces `base`.
+pub fn merge(base: &mut Table, over: Table) {
+    for (k, v) in over {
+        match (base.get_mut(&k), v) {
+            (Some(Value::Table(b)), Value::Table(o)) => merge(b, o),
+            (_, v) => {
+                base.insert(k, v);
+            }
+        }
+    }
+}
+
+fn parse_table(file: &str, text: &str) -> Result<Table, InputError> {
+    toml::from_str::<Table>(text).map_err(|e| {
+        let mut msg = e.message().to_string();
+        if let Some(span) = e.span() {
+            let line = text[..span.start].matches('\n').count() + 1;
+            msg = format!("line {line}: {msg}");
+        }
+        InputError::new(file, "", format!("not valid TOML: {msg}"))
+    })
+}
+
+/// The raw layers of a scenario: its own table on top of its base's, recursively.
+fn layered(file: &str, text: &str, dir: &Path, depth: usize) -> Result<Table, InputError> {
+    if depth > 8 {
+        return Err(InputError::new(
+            file,
+            "base",
+            "expected a chain of at most 8 base scenarios (is there a cycle?)",
+        ));
+    }
+    let mut own = parse_table(file, text)?;
+    // A relative path in a scenario is relative to that scenario's own file.
+    if let Some(Value::Table(pop)) = own.get_mut("population")
+        && let Some(Value::String(csv)) = pop.get_mut("counts_csv")
+    {
+        *csv = dir.join(&*csv).display().to_string();
+    }
+    let mut merged = match own.get("base") {
+        None => defaults_table(),
+        Some(Value::String(b)) if b == DEFAULT_NAME => {
+            layered("the built-in default scenario", data::DEFAULT_SCENARIO_TOML, dir, depth + 1)?
+        }
+        Some(Value::String(b)) => {
+            let path = dir.join(b);
+            let base_text = std::fs::read_to_string(&path).map_err(|e| {
+                InputError::new(
+                    file,
+                    "base",
+                    format!("expected \"default\" or a readable scenario file; {}: {e}", path.display()),
+                )
+            })?;
+            let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            layered(&path.display().to_string(), &base_text, &base_dir, depth + 1)?
+        }
+        Some(other) => {
+            return Err(InputError::new(
+                file,
+                "base",
+                format!("expected a string, found {}", other.type_str()),
+            ));
+        }
+    };
+    merge(&mut merged, own);
+    Ok(merged)
+}
+
+/// Reads, merges, parses and validates a scenario given as text.
+pub fn load_scenario_str(file: &str, text: &str, dir: &Path) -> Result<LoadedScenario, InputError> {
+    let mut table = layered(file, text, dir, 0)?;
+    if !table.contains_key("name") {
+        let stem = Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or("scenario");
+        table.insert("name".into(), Value::String(stem.into()));
+    }
+    let scenario: Scenario = serde_path_to_error::deserialize(Value::Table(table)).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { String::new() } else { path };
+        InputError::new(file, field, e.into_inner().to_string())
+    })?;
+    validate(file, &scenario)?;
+    Ok(LoadedScenario {
+        scenario,
+        file: file.to_string(),
+        dir: dir.to_path_buf(),
+    })
+}
+
+/// Reads a scenario file, or the built-in default when `path` is `None`.
+pub fn load_scenario(path: Option<&Path>) -> Result<LoadedScenario, InputError> {
+    match path {
+        None => load_scenario_str(
+            "the built-in default scenario",
+            data::DEFAULT_SCENARIO_TOML,
+            Path::new("."),
+        ),
+        Some(p) => {
+            let file = p.display().to_string();
+            let text = std::fs::read_to_string(p).map_err(|e| {
+                InputError::new(&file, "", format!("expected a readable scenario file: {e}"))
+            })?;
+            let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
+            load_scenario_str(&file, &text, &dir)
+        }
+    }
+}

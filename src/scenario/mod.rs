@@ -1,0 +1,213 @@
+//! Scenario files: what a user writes, checked and resolved before anything runs.
+//!
+//! A scenario is TOML. It may name a `base` scenario and state only what differs; every field it
+//! leaves out comes from its base and finally from the model defaults in `data/`. Reading goes
+//! raw TOML → layers merged → typed [`Scenario`] (unknown fields rejected, with their path) →
+//! [`validate`](validate::validate) (every problem reported at once) → a resolved scenario that is
+//! saved beside each run so the run can be reproduced from its folder alone.
+
+pub mod defaults;
+pub mod load;
+pub mod param;
+pub mod validate;
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+pub use load::{LoadedScenario, load_scenario, load_scenario_str};
+pub use param::{Dist, Param};
+
+/// One scenario, fully resolved: every field present.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Short name; runs write to `output/<name>/` unless told otherwise.
+    pub name: String,
+    /// One or two sentences a reader of the results understands.
+    #[serde(default)]
+    pub description: String,
+    /// The scenario this one modifies: `"default"` (built in) or a path relative to this file.
+    /// Only the fields written here replace the base's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
+    /// Master seed: replication r draws only from streams derived from (seed, r).
+    pub seed: u64,
+    /// Number of Monte Carlo replications.
+    pub replications: u32,
+    /// Years simulated.
+    pub years: u32,
+    /// Calendar year the first simulated year starts in (a label for outputs).
+    pub start_year: i32,
+    pub population: PopulationSpec,
+    pub transitions: TransitionParams,
+    pub activity: ActivityParams,
+    pub shocks: ShockParams,
+}
+
+/// Who is simulated.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationSpec {
+    /// Head count of the place before any cohort filter (ignored when `counts_csv` is given).
+    pub size: u64,
+    /// CSV of head counts per stratum (columns age, sex, imd_quintile, rurality, ltc_count, count),
+    /// relative to the scenario file. Replaces the synthetic population.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts_csv: Option<String>,
+    /// The place's share of people in each IMD quintile (1 = most deprived); must sum to 1.
+    /// Default: England's mix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imd_shares: Option<[f64; 5]>,
+    /// The place's share of people living in rural areas. Default: England's mix by age and IMD.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rural_share: Option<f64>,
+    /// Restrict the simulation to a cohort (e.g. aged 20-64 with 3+ LTCs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cohort: Option<Cohort>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum Sex {
+    F,
+    M,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Rurality {
+    Urban,
+    Rural,
+}
+
+/// Whether people move into and out of a cohort as they age and gain conditions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CohortMode {
+    /// The people in the cohort at the start are followed; nobody joins.
+    #[default]
+    Closed,
+    /// The whole place is simulated; the cohort is whoever meets the filter that year
+    /// (people join as they gain conditions, leave as they age out).
+    Open,
+}
+
+/// A filter on strata. Every bound is inclusive; omitted bounds do not filter.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Cohort {
+    #[serde(default)]
+    pub age_min: Option<u8>,
+    #[serde(default)]
+    pub age_max: Option<u8>,
+    /// Minimum LTC count (5 means 5 or more).
+    #[serde(default)]
+    pub ltc_min: Option<u8>,
+    #[serde(default)]
+    pub ltc_max: Option<u8>,
+    #[serde(default)]
+    pub sex: Option<Vec<Sex>>,
+    /// IMD quintiles included (1 = most deprived).
+    #[serde(default)]
+    pub imd: Option<Vec<u8>>,
+    #[serde(default)]
+    pub rurality: Option<Vec<Rurality>>,
+    #[serde(default)]
+    pub mode: CohortMode,
+}
+
+/// The yearly cohort step.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionParams {
+    /// Net growth of the head count per year.
+    pub growth_rate: Param,
+    /// Probability that a person leaves the list in a year (list turnover).
+    pub leaver_rate: Param,
+    /// Births per person-year, entering at age 0.
+    pub birth_rate: Param,
+    /// Multiplies every death hazard.
+    pub mortality_multiplier: Param,
+    /// Multiplies every LTC onset probability.
+    pub onset_multiplier: Param,
+}
+
+/// Utilisation, cost and price.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityParams {
+    /// Shape k of each person's frailty, Gamma(k, 1/k): it multiplies all their activity types.
+    pub frailty_shape: Param,
+    /// Cost multiplier for care delivered to people in rural areas.
+    pub rural_cost_factor: Param,
+    /// Activity types by name.
+    pub types: BTreeMap<String, ActivityType>,
+}
+
+/// One activity type (GP appointment, non-elective spell, ...).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivityType {
+    /// Order of the type in outputs.
+    pub order: u32,
+    /// Events per person-year over England's population mix.
+    pub rate: Param,
+    /// Provider's mean cost of one event, £ (first simulated year's prices).
+    pub unit_cost: Param,
+    /// Tariff paid per event under activity-based rules, £.
+    pub price: Param,
+    /// Coefficient of variation of the cost of one event.
+    pub cost_cv: Param,
+    /// Rate ratio per additional long-term condition.
+    pub ltc_ratio: Param,
+    /// Rate ratio, most vs least deprived quintile (log-linear between).
+    pub deprivation_ratio: Param,
+    /// Rate ratio, rural vs urban.
+    pub rural_rate_ratio: Param,
+    /// Whether a bad winter raises this type's rate.
+    pub winter: bool,
+    /// Name of the age-sex profile (data/activity_age_profile.csv) this type follows.
+    pub age_profile: String,
+}
+
+/// Systematic variation shared by everyone in a replication.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShockParams {
+    /// Growth of activity per head per year beyond demography.
+    pub demand_trend: Param,
+    /// Standard deviation of a year's lognormal demand shock.
+    pub demand_noise_sd: Param,
+    /// Growth of providers' unit costs per year.
+    pub cost_inflation: Param,
+    /// Growth of prices (tariff) per year.
+    pub price_uplift: Param,
+    /// Probability that a year has a bad winter.
+    pub bad_winter_probability: Param,
+    /// Relative rise of winter-sensitive activity in a bad winter.
+    pub bad_winter_effect: Param,
+}
+
+impl ActivityParams {
+    /// Activity type names in output order.
+    pub fn ordered_types(&self) -> Vec<&str> {
+        let mut v: Vec<(&u32, &str)> =
+            self.types.iter().map(|(k, t)| (&t.order, k.as_str())).collect();
+        v.sort();
+        v.into_iter().map(|(_, k)| k).collect()
+    }
+}
+
+impl Scenario {
+    /// The resolved scenario as TOML, as saved beside a run.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a scenario always serialises")
+    }
+
+    /// JSON Schema of the scenario format, for editors.
+    pub fn json_schema() -> String {
+        let schema = schemars::schema_for!(Scenario);
+        serde_json::to_string_pretty(&schema).expect("schema serialises")
+    }
+}

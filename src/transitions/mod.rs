@@ -1,0 +1,149 @@
+//! The yearly cohort step: deaths, leavers, LTC onset, ageing, births and entrants.
+//!
+//! Every draw is binomial (or Poisson for arrivals) on a cell's head count, so the step is exact
+//! for a Markov cohort and costs the same for a cell of ten people as for a cell of a million.
+//! Rates are calibrated rather than stacked ([`calibrate`]): relative risks of death are
+//! re-normalised so each age-sex group still dies at its life-table rate, and onset rates are
+//! derived from how prevalence rises with age so an unchanged population keeps its profile.
+
+pub mod calibrate;
+
+use rand_distr::{Binomial, Distribution, Poisson};
+
+use crate::population::{AGES, CELLS, LTCS, Population};
+use crate::rng::Rng;
+
+pub use calibrate::Calibration;
+
+/// Rates for one replication (calibrated base rates with this replication's multipliers).
+#[derive(Debug, Clone)]
+pub struct TransitionRates {
+    /// Probability of death in the year, per cell.
+    pub death: Vec<f64>,
+    /// Probability of gaining one more LTC in the year, per cell (0 at 5+).
+    pub onset: Vec<f64>,
+    pub leaver_rate: f64,
+    pub birth_rate: f64,
+    pub growth_rate: f64,
+}
+
+impl TransitionRates {
+    /// Applies this replication's multipliers to the calibrated rates, reusing `self`'s buffers.
+    pub fn fill(&mut self, calib: &Calibration, mortality_multiplier: f64, onset_multiplier: f64) {
+        self.death.resize(CELLS, 0.0);
+        self.onset.resize(CELLS, 0.0);
+        for (d, &q) in self.death.iter_mut().zip(&calib.death) {
+            // A hazard multiplier: q' = 1 - (1 - q)^m keeps q' a probability.
+            *d = if mortality_multiplier == 1.0 { q } else { 1.0 - (1.0 - q).powf(mortality_multiplier) };
+        }
+        for (h, &o) in self.onset.iter_mut().zip(&calib.onset) {
+            *h = (o * onset_multiplier).min(1.0);
+        }
+    }
+
+    pub fn empty() -> Self {
+        TransitionRates { death: Vec::new(), onset: Vec::new(), leaver_rate: 0.0, birth_rate: 0.0, growth_rate: 0.0 }
+    }
+}
+
+/// Where people arrive: shares over cells (each summing to 1, or all zero for none).
+#[derive(Debug, Clone)]
+pub struct ArrivalProfiles {
+    /// Births: over age-0 cells.
+    pub births: Vec<f64>,
+    /// Moves into the place: over cells aged 1 and over.
+    pub migrants: Vec<f64>,
+    /// Whether anyone arrives (a closed cohort admits nobody).
+    pub open: bool,
+}
+
+/// What happened in one year's step.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StepCounts {
+    pub start: u64,
+    pub deaths: u64,
+    pub leavers: u64,
+    pub onsets: u64,
+    pub births: u64,
+    pub migrants: u64,
+    pub end: u64,
+}
+
+#[inline]
+fn binomial(rng: &mut Rng, n: u32, p: f64) -> u32 {
+    if n == 0 || p <= 0.0 {
+        0
+    } else if p >= 1.0 {
+        n
+    } else {
+        Binomial::new(u64::from(n), p).expect("valid binomial").sample(rng) as u32
+    }
+}
+
+#[inline]
+fn poisson(rng: &mut Rng, mean: f64) -> u32 {
+    if mean <= 0.0 { 0 } else { Poisson::new(mean).expect("valid Poisson").sample(rng) as u32 }
+}
+
+/// Moves `cur` one year on into `next` (overwritten). `rng` is the transitions stream;
+/// `arrivals_rng` the entrants stream, so arrivals never shift the other draws.
+pub fn step(
+    cur: &Population,
+    next: &mut Population,
+    rates: &TransitionRates,
+    arrivals: &ArrivalProfiles,
+    rng: &mut Rng,
+    arrivals_rng: &mut Rng,
+) -> StepCounts {
+    let src = cur.as_slice();
+    let dst = next.as_slice_mut();
+    dst.fill(0);
+    let mut c = StepCounts::default();
+    let mut expected_exits = 0.0;
+    let age_stride = CELLS / AGES;
+    for (i, &n) in src.iter().enumerate() {
+        if n == 0 {
+            continue;
+        }
+        c.start += u64::from(n);
+        let q = rates.death[i];
+        expected_exits += f64::from(n) * (q + (1.0 - q) * rates.leaver_rate);
+        let deaths = binomial(rng, n, q);
+        let leavers = binomial(rng, n - deaths, rates.leaver_rate);
+        let stay = n - deaths - leavers;
+        let ltc = i % LTCS;
+        let onsets = if ltc + 1 < LTCS { binomial(rng, stay, rates.onset[i]) } else { 0 };
+        // Ageing: one year on, except the open top age (100 and over).
+        let age = i / age_stride;
+        let j = if age + 1 < AGES { i + age_stride } else { i };
+        dst[j] += stay - onsets;
+        if onsets > 0 {
+            dst[j + 1] += onsets;
+        }
+        c.deaths += u64::from(deaths);
+        c.leavers += u64::from(leavers);
+        c.onsets += u64::from(onsets);
+    }
+    if arrivals.open {
+        // Births at the birth rate; moves in so the expected head count grows by the growth rate.
+        let n = c.start as f64;
+        let births = n * rates.birth_rate;
+        let migrants = (n * rates.growth_rate + expected_exits - births).max(0.0);
+        for (d, &s) in dst.iter_mut().zip(&arrivals.births) {
+            if s > 0.0 {
+                let k = poisson(arrivals_rng, births * s);
+                *d += k;
+                c.births += u64::from(k);
+            }
+        }
+        for (d, &s) in dst.iter_mut().zip(&arrivals.migrants) {
+            if s > 0.0 {
+                let k = poisson(arrivals_rng, migrants * s);
+                *d += k;
+                c.migrants += u64::from(k);
+            }
+        }
+    }
+    c.end = dst.iter().map(|&x| u64::from(x)).sum();
+    c
+}

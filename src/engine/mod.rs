@@ -203,16 +203,21 @@ impl Default for Workspace {
     }
 }
 
+/// This replication's transition probabilities, in `rates`' reused buffers.
+fn fill_transition_rates(params: &RepParams, rates: &mut TransitionRates) {
+    rates.fill(Calibration::england(), params.mortality_multiplier, params.onset_multiplier);
+    rates.leaver_rate = params.leaver_rate;
+    rates.birth_rate = params.birth_rate;
+    rates.growth_rate = params.growth_rate;
+}
+
 /// Simulates replication `r`; depends on (model, r) only.
 pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> ReplicationResult {
     let s = &model.scenario;
     let params = model.draw_parameters(r);
     let reference = england_reference_shares().as_slice().expect("standard layout");
     activity::fill_rates(&params.activity, reference, &mut ws.lam);
-    ws.rates.fill(Calibration::england(), params.mortality_multiplier, params.onset_multiplier);
-    ws.rates.leaver_rate = params.leaver_rate;
-    ws.rates.birth_rate = params.birth_rate;
-    ws.rates.growth_rate = params.growth_rate;
+    fill_transition_rates(&params, &mut ws.rates);
     let mut rng_transitions: Rng = stage_stream(s.seed, r, Stage::Transitions);
     let mut rng_activity: Rng = stage_stream(s.seed, r, Stage::Activity);
     let mut rng_shocks: Rng = stage_stream(s.seed, r, Stage::Shocks);
@@ -276,4 +281,21 @@ pub fn run(model: &Model, threads: usize, observer: &dyn Observer) -> anyhow::Re
 /// Cells of a population as (key, count), for tests and exports.
 pub fn occupied(pop: &Population) -> impl Iterator<Item = (CellKey, u32)> + '_ {
     pop.as_slice().iter().enumerate().filter(|(_, n)| **n > 0).map(|(i, &n)| (CellKey::from_index(i), n))
+}
+
+/// The population of replication `r` after `years` transition steps (no activity drawn).
+/// Used to check the model's demography, e.g. that an unchanged population keeps its profile.
+pub fn project(model: &Model, r: u64, years: u32) -> Population {
+    let params = model.draw_parameters(r);
+    let mut rates = TransitionRates::empty();
+    fill_transition_rates(&params, &mut rates);
+    let mut rng = stage_stream(model.scenario.seed, r, Stage::Transitions);
+    let mut rng_entrants = stage_stream(model.scenario.seed, r, Stage::Entrants);
+    let mut cur = model.initial.clone();
+    let mut next = Population::zeros();
+    for _ in 0..years {
+        step(&cur, &mut next, &rates, &model.arrivals, &mut rng, &mut rng_entrants);
+        std::mem::swap(&mut cur, &mut next);
+    }
+    cur
 }

@@ -23,16 +23,22 @@ pub struct LoadedScenario {
     pub dir: PathBuf,
 }
 
-/// Deep merge: tables merge key by key, anything else in `over` replaces `base`.
+/// Deep merge: tables merge key by key, anything else in `over` replaces `base`. A parameter
+/// written as a table (`{ value = .. }` or `{ dist = .. }`) replaces its base whole: a
+/// distribution must not inherit the fixed value it overrides.
 pub fn merge(base: &mut Table, over: Table) {
     for (k, v) in over {
         match (base.get_mut(&k), v) {
-            (Some(Value::Table(b)), Value::Table(o)) => merge(b, o),
+            (Some(Value::Table(b)), Value::Table(o)) if !is_param_table(&o) => merge(b, o),
             (_, v) => {
                 base.insert(k, v);
             }
         }
     }
+}
+
+fn is_param_table(t: &Table) -> bool {
+    t.contains_key("value") || t.contains_key("dist")
 }
 
 fn parse_table(file: &str, text: &str) -> Result<Table, InputError> {
@@ -101,7 +107,10 @@ pub fn load_scenario_str(file: &str, text: &str, dir: &Path) -> Result<LoadedSce
     let scenario: Scenario = serde_path_to_error::deserialize(Value::Table(table)).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." { String::new() } else { path };
-        InputError::new(file, field, e.into_inner().to_string())
+        // The TOML layer repeats the path ("in `years`"); the path is already in `field`.
+        let inner = e.into_inner().to_string();
+        let msg: Vec<&str> = inner.lines().filter(|l| !l.starts_with("in `") && !l.trim().is_empty()).collect();
+        InputError::new(file, field, msg.join(" "))
     })?;
     validate(file, &scenario)?;
     Ok(LoadedScenario {

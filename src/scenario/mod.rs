@@ -206,8 +206,23 @@ impl Scenario {
     }
 
     /// JSON Schema of the scenario format, for editors.
+    /// Every field is optional in a file (it comes from the base or the defaults), so the
+    /// derived schema's `required` lists are dropped.
     pub fn json_schema() -> String {
         let schema = schemars::schema_for!(Scenario);
-        serde_json::to_string_pretty(&schema).expect("schema serialises")
+        let mut value = serde_json::to_value(&schema).expect("schema serialises");
+        drop_required(&mut value);
+        serde_json::to_string_pretty(&value).expect("schema serialises")
+    }
+}
+
+fn drop_required(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(map) => {
+            map.remove("required");
+            map.values_mut().for_each(drop_required);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_required),
+        _ => {}
     }
 }

@@ -1,0 +1,112 @@
+//! The engine against closed forms and accounting identities.
+
+use capsim::activity;
+use capsim::engine::{self, Silent};
+use capsim::population::synthesis::england_reference_shares;
+
+use crate::common::{SMALL, model};
+
+/// Every head is accounted for: start + births + moves in − deaths − leavers = end, and each
+/// year starts where the last ended.
+#[test]
+fn head_counts_are_conserved_through_every_year() {
+    let m = model(SMALL);
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        let mut prev_end = m.initial.total();
+        for y in &r.years {
+            let d = y.demography;
+            assert_eq!(d.start, prev_end, "rep {} year {}", r.replication, y.year);
+            assert_eq!(d.start + d.births + d.migrants - d.deaths - d.leavers, d.end);
+            prev_end = d.end;
+        }
+    }
+}
+
+/// A one-year scenario without shocks has expected total cost Σ cells n × rate × unit cost
+/// (frailty has mean 1 and costs are unbiased); the simulated mean must agree within 3 SE.
+#[test]
+fn one_year_mean_cost_matches_the_closed_form() {
+    let m = model(
+        r#"
+base = "default"
+name = "closed-form"
+replications = 400
+years = 1
+[population]
+size = 30000
+[shocks]
+demand_trend = 0
+demand_noise_sd = 0
+cost_inflation = 0
+bad_winter_probability = 0
+"#,
+    );
+    let params = m.draw_parameters(0);
+    let mut lam = Vec::new();
+    activity::fill_rates(&params.activity, england_reference_shares().as_slice().unwrap(), &mut lam);
+    let expected = activity::expected_cost(&m.initial, &m.activity_mask, &lam, &params.activity);
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let n = results.len() as f64;
+    let check = |label: &str, expected: f64, xs: Vec<f64>| {
+        let mean = xs.iter().sum::<f64>() / n;
+        let sd = (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        let se = sd / n.sqrt();
+        assert!(
+            (mean - expected).abs() < 3.0 * se,
+            "{label}: simulated mean {mean:.0} vs closed form {expected:.0} (SE {se:.0})"
+        );
+        assert!(se > 0.0 && se < 0.05 * expected, "{label}: SE {se} implausible");
+    };
+    for (t, name) in m.type_names.iter().enumerate() {
+        check(name, expected[t], results.iter().map(|r| r.years[0].cost[t]).collect());
+    }
+    check("total", expected.iter().sum(), results.iter().map(|r| r.years[0].cost.iter().sum()).collect());
+}
+
+/// England's structure reproduces each type's published all-age rate.
+#[test]
+fn calibrated_rates_reproduce_the_all_age_rates() {
+    let m = model(SMALL);
+    let params = m.draw_parameters(0);
+    let reference = england_reference_shares();
+    let reference = reference.as_slice().unwrap();
+    let mut lam = Vec::new();
+    activity::fill_rates(&params.activity, reference, &mut lam);
+    let nt = params.activity.types.len();
+    for (t, ty) in params.activity.types.iter().enumerate() {
+        let rate: f64 = reference.iter().enumerate().map(|(c, w)| w * lam[c * nt + t]).sum();
+        assert!((rate - ty.rate).abs() < 1e-9 * ty.rate.max(1.0), "{}: {rate} vs {}", ty.name, ty.rate);
+    }
+}
+
+/// Systematic shocks do not shrink with population size; idiosyncratic noise does.
+#[test]
+fn systematic_risk_survives_scale_and_idiosyncratic_risk_does_not() {
+    let cv = |text: &str| {
+        let m = model(text);
+        let xs: Vec<f64> = engine::run(&m, 2, &Silent).unwrap().iter().map(|r| r.years[0].cost.iter().sum::<f64>() / r.years[0].covered as f64).collect();
+        let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+        (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (xs.len() - 1) as f64).sqrt() / mean
+    };
+    let quiet = "[shocks]\ndemand_trend = 0\ndemand_noise_sd = 0\ncost_inflation = 0\nbad_winter_probability = 0\n";
+    let noisy = "[shocks]\ndemand_noise_sd = 0.05\nbad_winter_probability = 0\n";
+    let place = |size: u32, shocks: &str| format!("base = \"default\"\nname = \"x\"\nreplications = 200\nyears = 1\n[population]\nsize = {size}\n{shocks}");
+    let small_quiet = cv(&place(5_000, quiet));
+    let large_quiet = cv(&place(500_000, quiet));
+    let large_noisy = cv(&place(500_000, noisy));
+    // Idiosyncratic: ~1/sqrt(N), so 100x the people gives ~1/10 the CV.
+    assert!(large_quiet < small_quiet / 5.0, "{small_quiet} vs {large_quiet}");
+    // Systematic: a 5% demand shock stays ~5% however large the place.
+    assert!(large_noisy > 0.035, "{large_noisy}");
+}
+
+/// Deaths follow the life tables: the crude death rate of England's structure is ~8.7 per 1,000.
+#[test]
+fn deaths_match_the_life_table_crude_rate() {
+    let m = model("base = \"default\"\nname = \"x\"\nreplications = 4\nyears = 1\n[population]\nsize = 1000000\n");
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let deaths: f64 = results.iter().map(|r| r.years[0].demography.deaths as f64).sum::<f64>() / 4.0;
+    let rate = deaths / 1e6 * 1000.0;
+    // ONS mid-2020 structure with 2017-19 life tables (the reference pack: 8.74 on mid-2019).
+    assert!((rate - 8.8).abs() < 0.4, "crude death rate {rate}");
+}

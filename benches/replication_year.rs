@@ -1,1 +1,99 @@
-fn main(){}
+//! Speed of one replication-year of the default scenario (1.5 million people), and of its two
+//! stages. Run with `cargo bench --bench replication_year`; see README "Benchmarks".
+
+use std::hint::black_box;
+use std::path::Path;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+
+use capsim::activity::{self, YearActivity, shocks};
+use capsim::engine::{Model, Workspace, run_replication};
+use capsim::population::Population;
+use capsim::population::synthesis::england_reference_shares;
+use capsim::rng::{Stage, stage_stream};
+use capsim::scenario::load_scenario_str;
+use capsim::transitions::{Calibration, TransitionRates, step};
+
+fn default_model(years: u32) -> Model {
+    let text = format!("base = \"default\"\nname = \"bench\"\nyears = {years}\n");
+    let loaded = load_scenario_str("bench.toml", &text, Path::new(".")).expect("scenario");
+    Model::build(&loaded).expect("model")
+}
+
+fn bench(c: &mut Criterion) {
+    let mut group = c.benchmark_group("default_1.5M");
+    group.sample_size(30);
+
+    let model = default_model(1);
+    let mut ws = Workspace::new();
+    let mut r = 0u64;
+    group.bench_function("replication_year", |b| {
+        b.iter(|| {
+            r += 1;
+            black_box(run_replication(&model, r, &mut ws))
+        })
+    });
+
+    let params = model.draw_parameters(0);
+    let mut lam = Vec::new();
+    activity::fill_rates(
+        &params.activity,
+        england_reference_shares().as_slice().unwrap(),
+        &mut lam,
+    );
+    let mut mu = Vec::new();
+    let mut out = YearActivity::default();
+    let mut rng = stage_stream(1, 0, Stage::Activity);
+    let shock = shocks::YearShock::NONE;
+    group.bench_function("activity_year", |b| {
+        b.iter(|| {
+            activity::simulate_year(
+                &model.initial,
+                &model.activity_mask,
+                &lam,
+                &params.activity,
+                &shock,
+                &mut rng,
+                &mut mu,
+                &mut out,
+            );
+            black_box(&out);
+        })
+    });
+
+    let mut rates = TransitionRates::empty();
+    rates.fill(Calibration::england(), 1.0, 1.0);
+    rates.leaver_rate = params.leaver_rate;
+    rates.birth_rate = params.birth_rate;
+    rates.growth_rate = params.growth_rate;
+    let mut next = Population::zeros();
+    let mut rng_t = stage_stream(1, 0, Stage::Transitions);
+    let mut rng_e = stage_stream(1, 0, Stage::Entrants);
+    group.bench_function("transition_step", |b| {
+        b.iter(|| {
+            black_box(step(
+                &model.initial,
+                &mut next,
+                &rates,
+                &model.arrivals,
+                &mut rng_t,
+                &mut rng_e,
+            ))
+        })
+    });
+
+    group.bench_function("rates_per_replication", |b| {
+        b.iter(|| {
+            activity::fill_rates(
+                &params.activity,
+                england_reference_shares().as_slice().unwrap(),
+                &mut lam,
+            );
+            black_box(&lam);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

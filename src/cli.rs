@@ -14,7 +14,11 @@ use crate::output::{self, RunInfo, StagedDir, summary};
 use crate::scenario::{Scenario, load_scenario};
 
 #[derive(Debug, Parser)]
-#[command(name = "capsim", version, about = "Population capitation simulator: the spread of financial outcomes of NHS payment models")]
+#[command(
+    name = "capsim",
+    version,
+    about = "Population capitation simulator: the spread of financial outcomes of NHS payment models"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -40,9 +44,7 @@ pub enum Command {
         out: Option<PathBuf>,
     },
     /// Check a scenario file and report every problem.
-    Validate {
-        scenario: PathBuf,
-    },
+    Validate { scenario: PathBuf },
     /// Write a scenario's starting population as head counts per cell (.csv or .parquet).
     Population {
         /// Scenario file (the built-in default when omitted).
@@ -55,7 +57,11 @@ pub enum Command {
 }
 
 fn threads_or_all(threads: Option<usize>) -> usize {
-    threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))
+    threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    })
 }
 
 /// A progress bar on stderr when stderr is a terminal.
@@ -68,9 +74,11 @@ impl Progress {
         }
         let bar = ProgressBar::new(total);
         bar.set_style(
-            ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} replications ({eta} left)")
-                .expect("valid template")
-                .progress_chars("=> "),
+            ProgressStyle::with_template(
+                "{elapsed_precise} [{bar:40}] {pos}/{len} replications ({eta} left)",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
         );
         Progress(Some(bar))
     }
@@ -92,20 +100,41 @@ impl Observer for Progress {
 /// Runs the parsed command.
 pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Run { scenario, reps, seed, threads, out } => {
-            run(scenario.as_deref(), reps, seed, threads, out.as_deref(), true).map(|_| ())
-        }
+        Command::Run {
+            scenario,
+            reps,
+            seed,
+            threads,
+            out,
+        } => run(
+            scenario.as_deref(),
+            reps,
+            seed,
+            threads,
+            out.as_deref(),
+            true,
+        )
+        .map(|_| ()),
         Command::Validate { scenario } => {
             let loaded = load_scenario(Some(&scenario))?;
             Model::build(&loaded)?;
-            println!("{}: valid scenario \"{}\"", scenario.display(), loaded.scenario.name);
+            println!(
+                "{}: valid scenario \"{}\"",
+                scenario.display(),
+                loaded.scenario.name
+            );
             Ok(())
         }
         Command::Population { scenario, out } => {
             let loaded = load_scenario(scenario.as_deref())?;
             let model = Model::build(&loaded)?;
             write_population(&model, &out)?;
-            eprintln!("{} people in {} occupied cells written to {}", model.initial.total(), model.initial.occupied_cells(), out.display());
+            eprintln!(
+                "{} people in {} occupied cells written to {}",
+                model.initial.total(),
+                model.initial.occupied_cells(),
+                out.display()
+            );
             Ok(())
         }
         Command::Schema => {
@@ -118,12 +147,21 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
 fn write_population(model: &Model, out: &Path) -> anyhow::Result<()> {
     let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("");
     if ext != "csv" && ext != "parquet" {
-        return Err(InputError::new(out.display().to_string(), "--out", "expected a file name ending in .csv or .parquet").into());
+        return Err(InputError::new(
+            out.display().to_string(),
+            "--out",
+            "expected a file name ending in .csv or .parquet",
+        )
+        .into());
     }
     let mut df = output::population_frame(&model.initial)?;
     // Written beside the target and renamed, so a failure leaves no partial file.
     let tmp = out.with_extension(format!("{ext}.partial"));
-    let result = if ext == "csv" { output::write_csv(&mut df, &tmp) } else { output::write_parquet(&mut df, &tmp) };
+    let result = if ext == "csv" {
+        output::write_csv(&mut df, &tmp)
+    } else {
+        output::write_parquet(&mut df, &tmp)
+    };
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
@@ -144,7 +182,12 @@ pub fn run(
     let mut loaded = load_scenario(scenario)?;
     if let Some(r) = reps {
         if r == 0 {
-            return Err(InputError::new("command line", "--reps", "expected at least 1 replication").into());
+            return Err(InputError::new(
+                "command line",
+                "--reps",
+                "expected at least 1 replication",
+            )
+            .into());
         }
         loaded.scenario.replications = r;
     }
@@ -153,7 +196,9 @@ pub fn run(
     }
     let threads = threads_or_all(threads);
     let model = Model::build(&loaded)?;
-    let dest = out.map(Path::to_path_buf).unwrap_or_else(|| Path::new("output").join(&model.scenario.name));
+    let dest = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| Path::new("output").join(&model.scenario.name));
     let staged = StagedDir::new(&dest)?;
     let started = Instant::now();
     let progress = Progress::new(u64::from(model.scenario.replications));
@@ -165,13 +210,12 @@ pub fn run(
     output::write_parquet(&mut world, &staged.path("world.parquet"))?;
     let mut resolved = model.scenario.clone();
     if let Some(csv) = &resolved.population.counts_csv {
-        std::fs::copy(csv, staged.path("population_counts.csv")).with_context(|| format!("copying {csv}"))?;
+        std::fs::copy(csv, staged.path("population_counts.csv"))
+            .with_context(|| format!("copying {csv}"))?;
         resolved.population.counts_csv = Some("population_counts.csv".into());
     }
     resolved.base = None;
-    let header = format!(
-        "# Fully resolved scenario of this run (base merged, defaults filled).\n# Reproduce: capsim run scenario.toml --threads N (any N gives identical results)\n"
-    );
+    let header = "# Fully resolved scenario of this run (base merged, defaults filled).\n# Reproduce: capsim run scenario.toml --threads N (any N gives identical results)\n".to_string();
     std::fs::write(staged.path("scenario.toml"), header + &resolved.to_toml())?;
     let info = RunInfo {
         capsim_version: env!("CARGO_PKG_VERSION").into(),
@@ -184,7 +228,10 @@ pub fn run(
         elapsed_seconds: elapsed,
         command: std::env::args().collect::<Vec<_>>().join(" "),
     };
-    std::fs::write(staged.path("run.json"), serde_json::to_string_pretty(&info)? + "\n")?;
+    std::fs::write(
+        staged.path("run.json"),
+        serde_json::to_string_pretty(&info)? + "\n",
+    )?;
     let dest = staged.commit()?;
     if print {
         print!("{}", summary::world_summary(&model, &results));

@@ -124,8 +124,16 @@ pub fn activity_types() -> Vec<ActivityTypeRow> {
 }
 
 /// Age bands of the activity age profiles.
-pub const PROFILE_BANDS: [(u8, u8); 8] =
-    [(0, 4), (5, 14), (15, 24), (25, 44), (45, 64), (65, 74), (75, 84), (85, 100)];
+pub const PROFILE_BANDS: [(u8, u8); 8] = [
+    (0, 4),
+    (5, 14),
+    (15, 24),
+    (25, 44),
+    (45, 64),
+    (65, 74),
+    (75, 84),
+    (85, 100),
+];
 
 #[derive(Debug, Deserialize)]
 pub struct AgeProfileRow {
@@ -152,7 +160,9 @@ pub struct AgeProfileRow {
 
 impl AgeProfileRow {
     pub fn bands(&self) -> [f64; 8] {
-        [self.b0, self.b1, self.b2, self.b3, self.b4, self.b5, self.b6, self.b7]
+        [
+            self.b0, self.b1, self.b2, self.b3, self.b4, self.b5, self.b6, self.b7,
+        ]
     }
 }
 

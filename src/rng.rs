@@ -74,7 +74,10 @@ mod tests {
     fn pinned_first_draw() {
         let x = stage_stream(42, 7, Stage::Activity).random::<u64>();
         assert_eq!(x, stage_stream(42, 7, Stage::Activity).random::<u64>());
-        assert_eq!(x, PINNED_STAGE_DRAW, "generator output changed: results are no longer reproducible");
+        assert_eq!(
+            x, PINNED_STAGE_DRAW,
+            "generator output changed: results are no longer reproducible"
+        );
     }
 
     const PINNED_STAGE_DRAW: u64 = 10_864_605_639_585_381_552;

@@ -45,10 +45,11 @@ pub struct ActivityInputs {
     pub rural_cost_factor: f64,
 }
 
-/// Age-sex profile of a named type from data/activity_age_profile.csv.
+/// Age-sex profile of a named type from data/activity_age_profile.csv (parsed once).
 pub fn age_profile(name: &str) -> [[f64; 8]; SEXES] {
+    static ROWS: std::sync::OnceLock<Vec<data::AgeProfileRow>> = std::sync::OnceLock::new();
     let mut out = [[0.0; 8]; SEXES];
-    for row in data::activity_age_profiles() {
+    for row in ROWS.get_or_init(data::activity_age_profiles) {
         if row.name == name {
             out[if row.sex == "F" { 0 } else { 1 }] = row.bands();
         }
@@ -72,8 +73,12 @@ pub fn fill_rates(inputs: &ActivityInputs, reference: &[f64], lam: &mut Vec<f64>
     let age_sex_cells = CELLS / (AGES * SEXES);
     for (t, ty) in inputs.types.iter().enumerate() {
         let ltc_pow: Vec<f64> = (0..LTCS).map(|k| ty.ltc_ratio.powi(k as i32)).collect();
-        let dep: Vec<f64> =
-            (0..IMDS).map(|i| ty.deprivation_ratio.powf((IMDS - 1 - i) as f64 / (IMDS - 1) as f64)).collect();
+        let dep: Vec<f64> = (0..IMDS)
+            .map(|i| {
+                ty.deprivation_ratio
+                    .powf((IMDS - 1 - i) as f64 / (IMDS - 1) as f64)
+            })
+            .collect();
         let rur = [1.0, ty.rural_rate_ratio];
         let relative = |c: usize| {
             let (i, u, k) = group_key(c % GROUPS);
@@ -97,7 +102,11 @@ pub fn fill_rates(inputs: &ActivityInputs, reference: &[f64], lam: &mut Vec<f64>
             }
             england_rate += w * shape;
         }
-        let scale = if england_rate > 0.0 { ty.rate / england_rate } else { 0.0 };
+        let scale = if england_rate > 0.0 {
+            ty.rate / england_rate
+        } else {
+            0.0
+        };
         for c in 0..CELLS {
             lam[c * nt + t] *= scale;
         }
@@ -123,7 +132,11 @@ impl YearActivity {
 
     /// Totals per type over all groups.
     pub fn totals(&self, types: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-        let sum = |v: &[f64]| (0..types).map(|t| (0..GROUPS).map(|g| v[g * types + t]).sum()).collect();
+        let sum = |v: &[f64]| {
+            (0..types)
+                .map(|t| (0..GROUPS).map(|g| v[g * types + t]).sum())
+                .collect()
+        };
         (sum(&self.count), sum(&self.cost), sum(&self.value))
     }
 }
@@ -151,7 +164,9 @@ pub fn simulate_year(
             continue;
         }
         // Sum of n independent Gamma(k, 1/k) frailties.
-        let s = Gamma::new(f64::from(n) * k, 1.0 / k).expect("valid gamma").sample(rng);
+        let s = Gamma::new(f64::from(n) * k, 1.0 / k)
+            .expect("valid gamma")
+            .sample(rng);
         let g = c % GROUPS;
         let row = &lam[c * nt..(c + 1) * nt];
         for (m, &l) in mu[g * nt..(g + 1) * nt].iter_mut().zip(row) {
@@ -167,7 +182,9 @@ pub fn simulate_year(
                 continue;
             }
             let count = Poisson::new(mean).expect("valid Poisson").sample(rng);
-            let unit = ty.unit_cost * shock.cost_index * if rural { inputs.rural_cost_factor } else { 1.0 };
+            let unit = ty.unit_cost
+                * shock.cost_index
+                * if rural { inputs.rural_cost_factor } else { 1.0 };
             out.count[i] = count;
             out.cost[i] = event_cost(rng, count, unit, ty.cost_cv);
             out.value[i] = count * ty.price * shock.price_index;
@@ -183,13 +200,20 @@ fn event_cost(rng: &mut Rng, count: f64, unit: f64, cv: f64) -> f64 {
         count * unit
     } else {
         let cv2 = cv * cv;
-        Gamma::new(count / cv2, unit * cv2).expect("valid gamma").sample(rng)
+        Gamma::new(count / cv2, unit * cv2)
+            .expect("valid gamma")
+            .sample(rng)
     }
 }
 
 /// Expected activity cost per type of a population in one year with no shocks:
 /// Σ cells n × rate × unit cost (× rural cost factor). The closed form the engine is tested against.
-pub fn expected_cost(pop: &Population, mask: &[bool], lam: &[f64], inputs: &ActivityInputs) -> Vec<f64> {
+pub fn expected_cost(
+    pop: &Population,
+    mask: &[bool],
+    lam: &[f64],
+    inputs: &ActivityInputs,
+) -> Vec<f64> {
     let nt = inputs.types.len();
     let mut out = vec![0.0; nt];
     for (c, (&n, &keep)) in pop.as_slice().iter().zip(mask).enumerate() {

@@ -31,8 +31,13 @@ pub struct YearShock {
 }
 
 impl YearShock {
-    pub const NONE: YearShock =
-        YearShock { demand: 1.0, winter: 1.0, bad_winter: false, cost_index: 1.0, price_index: 1.0 };
+    pub const NONE: YearShock = YearShock {
+        demand: 1.0,
+        winter: 1.0,
+        bad_winter: false,
+        cost_index: 1.0,
+        price_index: 1.0,
+    };
 }
 
 /// Draws year `year` (0-based) from the shocks stream. Exactly two draws per year, whatever the
@@ -47,7 +52,11 @@ pub fn draw_year(inputs: &ShockInputs, year: u32, rng: &mut Rng) -> YearShock {
     let bad_winter = u < inputs.bad_winter_probability;
     YearShock {
         demand: (1.0 + inputs.demand_trend).powi(y) * noise,
-        winter: if bad_winter { 1.0 + inputs.bad_winter_effect } else { 1.0 },
+        winter: if bad_winter {
+            1.0 + inputs.bad_winter_effect
+        } else {
+            1.0
+        },
         bad_winter,
         cost_index: (1.0 + inputs.cost_inflation).powi(y),
         price_index: (1.0 + inputs.price_uplift).powi(y),

@@ -10,7 +10,9 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use crate::activity::{self, ActivityInputs, ShockInputs, TypeInputs, YearActivity, YearShock, shocks};
+use crate::activity::{
+    self, ActivityInputs, ShockInputs, TypeInputs, YearActivity, YearShock, shocks,
+};
 use crate::error::InputError;
 use crate::population::synthesis::{england_reference_shares, expected_shares};
 use crate::population::{AGES, CELLS, CellKey, Population, cohort_mask, counts, synthesis};
@@ -29,6 +31,9 @@ pub struct Model {
     pub activity_mask: Vec<bool>,
     pub arrivals: ArrivalProfiles,
     pub type_names: Vec<String>,
+    /// Activity rates per cell and type when none of their inputs is uncertain: computed once
+    /// instead of once per replication.
+    fixed_rates: Option<Vec<f64>>,
 }
 
 impl Model {
@@ -45,7 +50,10 @@ impl Model {
         // The place's own structure decides who is born and who moves in.
         let structure: Vec<f64> = match &pop_spec.counts_csv {
             Some(_) => initial.as_slice().iter().map(|&c| f64::from(c)).collect(),
-            None => expected_shares(pop_spec.imd_shares, pop_spec.rural_share).iter().copied().collect(),
+            None => expected_shares(pop_spec.imd_shares, pop_spec.rural_share)
+                .iter()
+                .copied()
+                .collect(),
         };
         let arrivals = arrival_profiles(&structure, mode != Some(CohortMode::Closed));
         if mode == Some(CohortMode::Closed) {
@@ -58,13 +66,54 @@ impl Model {
                 "expected at least one person after the cohort filter; the filter admits nobody",
             ));
         }
-        Ok(Model {
+        let mut model = Model {
             scenario: s.clone(),
             initial,
             activity_mask: mask,
             arrivals,
-            type_names: s.activity.ordered_types().into_iter().map(String::from).collect(),
-        })
+            type_names: s
+                .activity
+                .ordered_types()
+                .into_iter()
+                .map(String::from)
+                .collect(),
+            fixed_rates: None,
+        };
+        let rates_are_fixed = s.activity.types.values().all(|t| {
+            [
+                &t.rate,
+                &t.ltc_ratio,
+                &t.deprivation_ratio,
+                &t.rural_rate_ratio,
+            ]
+            .iter()
+            .all(|p| p.is_fixed())
+        });
+        if rates_are_fixed {
+            let mut lam = Vec::new();
+            activity::fill_rates(
+                &model.draw_parameters(0).activity,
+                reference_shares(),
+                &mut lam,
+            );
+            model.fixed_rates = Some(lam);
+        }
+        Ok(model)
+    }
+
+    /// Activity rates per cell and type for a replication's parameters (cached when fixed).
+    pub fn activity_rates<'a>(
+        &'a self,
+        params: &RepParams,
+        scratch: &'a mut Vec<f64>,
+    ) -> &'a [f64] {
+        match &self.fixed_rates {
+            Some(lam) => lam,
+            None => {
+                activity::fill_rates(&params.activity, reference_shares(), scratch);
+                scratch
+            }
+        }
     }
 
     /// This replication's parameter values: fixed ones as written, distributions drawn from
@@ -72,7 +121,11 @@ impl Model {
     pub fn draw_parameters(&self, replication: u64) -> RepParams {
         let s = &self.scenario;
         let draw = |path: &str, p: &Param| -> f64 {
-            if p.is_fixed() { p.mean() } else { p.sample(&mut parameter_stream(s.seed, replication, path)) }
+            if p.is_fixed() {
+                p.mean()
+            } else {
+                p.sample(&mut parameter_stream(s.seed, replication, path))
+            }
         };
         let mut values = std::collections::HashMap::new();
         for (path, p, _) in parameters(s) {
@@ -123,21 +176,47 @@ impl Model {
     }
 }
 
+fn reference_shares() -> &'static [f64] {
+    england_reference_shares()
+        .as_slice()
+        .expect("standard layout")
+}
+
 /// Birth and move-in profiles from a place's structure (cell weights).
 fn arrival_profiles(structure: &[f64], open: bool) -> ArrivalProfiles {
     let age_stride = CELLS / AGES;
     let normalise = |v: Vec<f64>| {
         let t: f64 = v.iter().sum();
-        if t > 0.0 { v.into_iter().map(|x| x / t).collect() } else { v }
+        if t > 0.0 {
+            v.into_iter().map(|x| x / t).collect()
+        } else {
+            v
+        }
     };
-    let mut births: Vec<f64> = structure.iter().enumerate().map(|(c, &w)| if c < age_stride { w } else { 0.0 }).collect();
+    let mut births: Vec<f64> = structure
+        .iter()
+        .enumerate()
+        .map(|(c, &w)| if c < age_stride { w } else { 0.0 })
+        .collect();
     if births.iter().sum::<f64>() <= 0.0 {
         // A list with no infants: babies follow England's age-0 structure.
         let r = england_reference_shares();
-        births = r.iter().enumerate().map(|(c, &w)| if c < age_stride { w } else { 0.0 }).collect();
+        births = r
+            .iter()
+            .enumerate()
+            .map(|(c, &w)| if c < age_stride { w } else { 0.0 })
+            .collect();
     }
-    let migrants = structure.iter().enumerate().map(|(c, &w)| if c >= age_stride { w } else { 0.0 }).collect();
-    ArrivalProfiles { births: normalise(births), migrants: normalise(migrants), open }
+    let migrants = structure
+        .iter()
+        .enumerate()
+        .map(|(c, &w)| if c >= age_stride { w } else { 0.0 })
+        .collect();
+    ArrivalProfiles {
+        births: normalise(births),
+        migrants: normalise(migrants),
+        open,
+    }
 }
 
 /// Parameter values of one replication.
@@ -205,7 +284,11 @@ impl Default for Workspace {
 
 /// This replication's transition probabilities, in `rates`' reused buffers.
 fn fill_transition_rates(params: &RepParams, rates: &mut TransitionRates) {
-    rates.fill(Calibration::england(), params.mortality_multiplier, params.onset_multiplier);
+    rates.fill(
+        Calibration::england(),
+        params.mortality_multiplier,
+        params.onset_multiplier,
+    );
     rates.leaver_rate = params.leaver_rate;
     rates.birth_rate = params.birth_rate;
     rates.growth_rate = params.growth_rate;
@@ -215,8 +298,7 @@ fn fill_transition_rates(params: &RepParams, rates: &mut TransitionRates) {
 pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> ReplicationResult {
     let s = &model.scenario;
     let params = model.draw_parameters(r);
-    let reference = england_reference_shares().as_slice().expect("standard layout");
-    activity::fill_rates(&params.activity, reference, &mut ws.lam);
+    let lam = model.activity_rates(&params, &mut ws.lam);
     fill_transition_rates(&params, &mut ws.rates);
     let mut rng_transitions: Rng = stage_stream(s.seed, r, Stage::Transitions);
     let mut rng_activity: Rng = stage_stream(s.seed, r, Stage::Activity);
@@ -230,7 +312,7 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
         activity::simulate_year(
             &ws.cur,
             &model.activity_mask,
-            &ws.lam,
+            lam,
             &params.activity,
             &shock,
             &mut rng_activity,
@@ -245,12 +327,30 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
             .filter(|(_, k)| **k)
             .map(|(&n, _)| u64::from(n))
             .sum();
-        let demography = step(&ws.cur, &mut ws.next, &ws.rates, &model.arrivals, &mut rng_transitions, &mut rng_entrants);
+        let demography = step(
+            &ws.cur,
+            &mut ws.next,
+            &ws.rates,
+            &model.arrivals,
+            &mut rng_transitions,
+            &mut rng_entrants,
+        );
         std::mem::swap(&mut ws.cur, &mut ws.next);
         let (count, cost, value) = ws.activity.totals(nt);
-        years.push(YearRecord { year: y + 1, demography, covered, shock, count, cost, value });
+        years.push(YearRecord {
+            year: y + 1,
+            demography,
+            covered,
+            shock,
+            count,
+            cost,
+            value,
+        });
     }
-    ReplicationResult { replication: r, years }
+    ReplicationResult {
+        replication: r,
+        years,
+    }
 }
 
 /// Told about progress; the library never prints.
@@ -263,8 +363,14 @@ pub struct Silent;
 impl Observer for Silent {}
 
 /// Runs every replication on `threads` threads; results come back in replication order.
-pub fn run(model: &Model, threads: usize, observer: &dyn Observer) -> anyhow::Result<Vec<ReplicationResult>> {
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads.max(1)).build()?;
+pub fn run(
+    model: &Model,
+    threads: usize,
+    observer: &dyn Observer,
+) -> anyhow::Result<Vec<ReplicationResult>> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()?;
     let reps = u64::from(model.scenario.replications);
     Ok(pool.install(|| {
         (0..reps)
@@ -280,7 +386,11 @@ pub fn run(model: &Model, threads: usize, observer: &dyn Observer) -> anyhow::Re
 
 /// Cells of a population as (key, count), for tests and exports.
 pub fn occupied(pop: &Population) -> impl Iterator<Item = (CellKey, u32)> + '_ {
-    pop.as_slice().iter().enumerate().filter(|(_, n)| **n > 0).map(|(i, &n)| (CellKey::from_index(i), n))
+    pop.as_slice()
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n > 0)
+        .map(|(i, &n)| (CellKey::from_index(i), n))
 }
 
 /// The population of replication `r` after `years` transition steps (no activity drawn).
@@ -294,7 +404,14 @@ pub fn project(model: &Model, r: u64, years: u32) -> Population {
     let mut cur = model.initial.clone();
     let mut next = Population::zeros();
     for _ in 0..years {
-        step(&cur, &mut next, &rates, &model.arrivals, &mut rng, &mut rng_entrants);
+        step(
+            &cur,
+            &mut next,
+            &rates,
+            &model.arrivals,
+            &mut rng,
+            &mut rng_entrants,
+        );
         std::mem::swap(&mut cur, &mut next);
     }
     cur

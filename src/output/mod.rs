@@ -19,47 +19,111 @@ use crate::population::Population;
 
 /// The world table: one row per replication and year.
 pub fn world_frame(model: &Model, results: &[ReplicationResult]) -> PolarsResult<DataFrame> {
-    let rows: Vec<_> = results.iter().flat_map(|r| r.years.iter().map(move |y| (r.replication, y))).collect();
+    let rows: Vec<_> = results
+        .iter()
+        .flat_map(|r| r.years.iter().map(move |y| (r.replication, y)))
+        .collect();
     let n = rows.len();
     let start_year = model.scenario.start_year;
-    let u = |f: &dyn Fn(&crate::transitions::StepCounts) -> u64| -> Vec<u64> { rows.iter().map(|(_, y)| f(&y.demography)).collect() };
+    let u = |f: &dyn Fn(&crate::transitions::StepCounts) -> u64| -> Vec<u64> {
+        rows.iter().map(|(_, y)| f(&y.demography)).collect()
+    };
     let mut cols: Vec<Column> = vec![
-        Column::new("rep".into(), rows.iter().map(|(r, _)| *r as u32).collect::<Vec<u32>>()),
-        Column::new("year".into(), rows.iter().map(|(_, y)| y.year).collect::<Vec<u32>>()),
-        Column::new("calendar_year".into(), rows.iter().map(|(_, y)| start_year + y.year as i32 - 1).collect::<Vec<i32>>()),
+        Column::new(
+            "rep".into(),
+            rows.iter().map(|(r, _)| *r as u32).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "year".into(),
+            rows.iter().map(|(_, y)| y.year).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "calendar_year".into(),
+            rows.iter()
+                .map(|(_, y)| start_year + y.year as i32 - 1)
+                .collect::<Vec<i32>>(),
+        ),
         Column::new("head_count".into(), u(&|d| d.start)),
-        Column::new("covered_head_count".into(), rows.iter().map(|(_, y)| y.covered).collect::<Vec<u64>>()),
+        Column::new(
+            "covered_head_count".into(),
+            rows.iter().map(|(_, y)| y.covered).collect::<Vec<u64>>(),
+        ),
         Column::new("deaths".into(), u(&|d| d.deaths)),
         Column::new("leavers".into(), u(&|d| d.leavers)),
         Column::new("births".into(), u(&|d| d.births)),
         Column::new("migrants_in".into(), u(&|d| d.migrants)),
         Column::new("onsets".into(), u(&|d| d.onsets)),
         Column::new("end_head_count".into(), u(&|d| d.end)),
-        Column::new("bad_winter".into(), rows.iter().map(|(_, y)| y.shock.bad_winter).collect::<Vec<bool>>()),
-        Column::new("demand_index".into(), rows.iter().map(|(_, y)| y.shock.demand).collect::<Vec<f64>>()),
-        Column::new("cost_index".into(), rows.iter().map(|(_, y)| y.shock.cost_index).collect::<Vec<f64>>()),
-        Column::new("price_index".into(), rows.iter().map(|(_, y)| y.shock.price_index).collect::<Vec<f64>>()),
+        Column::new(
+            "bad_winter".into(),
+            rows.iter()
+                .map(|(_, y)| y.shock.bad_winter)
+                .collect::<Vec<bool>>(),
+        ),
+        Column::new(
+            "demand_index".into(),
+            rows.iter()
+                .map(|(_, y)| y.shock.demand)
+                .collect::<Vec<f64>>(),
+        ),
+        Column::new(
+            "cost_index".into(),
+            rows.iter()
+                .map(|(_, y)| y.shock.cost_index)
+                .collect::<Vec<f64>>(),
+        ),
+        Column::new(
+            "price_index".into(),
+            rows.iter()
+                .map(|(_, y)| y.shock.price_index)
+                .collect::<Vec<f64>>(),
+        ),
     ];
     for (t, name) in model.type_names.iter().enumerate() {
-        cols.push(Column::new(format!("{name}_count").into(), rows.iter().map(|(_, y)| y.count[t]).collect::<Vec<f64>>()));
-        cols.push(Column::new(format!("{name}_cost").into(), rows.iter().map(|(_, y)| y.cost[t]).collect::<Vec<f64>>()));
-        cols.push(Column::new(format!("{name}_value").into(), rows.iter().map(|(_, y)| y.value[t]).collect::<Vec<f64>>()));
+        cols.push(Column::new(
+            format!("{name}_count").into(),
+            rows.iter().map(|(_, y)| y.count[t]).collect::<Vec<f64>>(),
+        ));
+        cols.push(Column::new(
+            format!("{name}_cost").into(),
+            rows.iter().map(|(_, y)| y.cost[t]).collect::<Vec<f64>>(),
+        ));
+        cols.push(Column::new(
+            format!("{name}_value").into(),
+            rows.iter().map(|(_, y)| y.value[t]).collect::<Vec<f64>>(),
+        ));
     }
     // Summed in type order, row by row: deterministic.
-    cols.push(Column::new("total_cost".into(), rows.iter().map(|(_, y)| y.cost.iter().sum::<f64>()).collect::<Vec<f64>>()));
-    cols.push(Column::new("total_value".into(), rows.iter().map(|(_, y)| y.value.iter().sum::<f64>()).collect::<Vec<f64>>()));
+    cols.push(Column::new(
+        "total_cost".into(),
+        rows.iter()
+            .map(|(_, y)| y.cost.iter().sum::<f64>())
+            .collect::<Vec<f64>>(),
+    ));
+    cols.push(Column::new(
+        "total_value".into(),
+        rows.iter()
+            .map(|(_, y)| y.value.iter().sum::<f64>())
+            .collect::<Vec<f64>>(),
+    ));
     DataFrame::new(n, cols)
 }
 
 pub fn write_parquet(df: &mut DataFrame, path: &Path) -> anyhow::Result<()> {
     let file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    ParquetWriter::new(file).finish(df).map_err(anyhow::Error::from).with_context(|| format!("writing {}", path.display()))?;
+    ParquetWriter::new(file)
+        .finish(df)
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 
 pub fn write_csv(df: &mut DataFrame, path: &Path) -> anyhow::Result<()> {
     let file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    CsvWriter::new(file).finish(df).map_err(anyhow::Error::from).with_context(|| format!("writing {}", path.display()))?;
+    CsvWriter::new(file)
+        .finish(df)
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
 }
 
@@ -70,15 +134,45 @@ pub fn population_frame(pop: &Population) -> PolarsResult<DataFrame> {
     DataFrame::new(
         n,
         vec![
-            Column::new("age".into(), cells.iter().map(|(k, _)| k.age as u32).collect::<Vec<u32>>()),
-            Column::new("sex".into(), cells.iter().map(|(k, _)| if k.sex == 0 { "F" } else { "M" }).collect::<Vec<&str>>()),
-            Column::new("imd_quintile".into(), cells.iter().map(|(k, _)| k.imd as u32 + 1).collect::<Vec<u32>>()),
+            Column::new(
+                "age".into(),
+                cells
+                    .iter()
+                    .map(|(k, _)| k.age as u32)
+                    .collect::<Vec<u32>>(),
+            ),
+            Column::new(
+                "sex".into(),
+                cells
+                    .iter()
+                    .map(|(k, _)| if k.sex == 0 { "F" } else { "M" })
+                    .collect::<Vec<&str>>(),
+            ),
+            Column::new(
+                "imd_quintile".into(),
+                cells
+                    .iter()
+                    .map(|(k, _)| k.imd as u32 + 1)
+                    .collect::<Vec<u32>>(),
+            ),
             Column::new(
                 "rurality".into(),
-                cells.iter().map(|(k, _)| if k.rural == 0 { "urban" } else { "rural" }).collect::<Vec<&str>>(),
+                cells
+                    .iter()
+                    .map(|(k, _)| if k.rural == 0 { "urban" } else { "rural" })
+                    .collect::<Vec<&str>>(),
             ),
-            Column::new("ltc_count".into(), cells.iter().map(|(k, _)| k.ltc as u32).collect::<Vec<u32>>()),
-            Column::new("count".into(), cells.iter().map(|(_, c)| *c).collect::<Vec<u32>>()),
+            Column::new(
+                "ltc_count".into(),
+                cells
+                    .iter()
+                    .map(|(k, _)| k.ltc as u32)
+                    .collect::<Vec<u32>>(),
+            ),
+            Column::new(
+                "count".into(),
+                cells.iter().map(|(_, c)| *c).collect::<Vec<u32>>(),
+            ),
         ],
     )
 }
@@ -105,15 +199,24 @@ pub struct StagedDir {
 
 impl StagedDir {
     pub fn new(dest: &Path) -> anyhow::Result<Self> {
-        let parent = dest.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let parent = dest
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-        let name = dest.file_name().and_then(|s| s.to_str()).unwrap_or("output");
+        let name = dest
+            .file_name()
+            .and_then(|s| s.to_str())
+            .unwrap_or("output");
         let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
         if tmp.exists() {
             fs::remove_dir_all(&tmp)?;
         }
         fs::create_dir(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-        Ok(StagedDir { tmp, dest: dest.to_path_buf() })
+        Ok(StagedDir {
+            tmp,
+            dest: dest.to_path_buf(),
+        })
     }
 
     pub fn path(&self, file: &str) -> PathBuf {
@@ -126,14 +229,18 @@ impl StagedDir {
         if dest.exists() {
             let old = dest.with_file_name(format!(
                 ".{}.old-{}",
-                dest.file_name().and_then(|s| s.to_str()).unwrap_or("output"),
+                dest.file_name()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or("output"),
                 std::process::id()
             ));
             fs::rename(&dest, &old).with_context(|| format!("moving aside {}", dest.display()))?;
-            fs::rename(&self.tmp, &dest).with_context(|| format!("moving results into {}", dest.display()))?;
+            fs::rename(&self.tmp, &dest)
+                .with_context(|| format!("moving results into {}", dest.display()))?;
             fs::remove_dir_all(&old).ok();
         } else {
-            fs::rename(&self.tmp, &dest).with_context(|| format!("moving results into {}", dest.display()))?;
+            fs::rename(&self.tmp, &dest)
+                .with_context(|| format!("moving results into {}", dest.display()))?;
         }
         std::mem::forget(self);
         Ok(dest)

@@ -41,7 +41,11 @@ pub fn world_summary(model: &Model, results: &[ReplicationResult]) -> String {
         let deaths = pick(&|r| r.demography.deaths as f64);
         let onsets = pick(&|r| r.demography.onsets as f64);
         let mut cost = pick(&|r| r.cost.iter().sum::<f64>());
-        let per_head: Vec<f64> = cost.iter().zip(&heads).map(|(c, h)| if *h > 0.0 { c / h } else { 0.0 }).collect();
+        let per_head: Vec<f64> = cost
+            .iter()
+            .zip(&heads)
+            .map(|(c, h)| if *h > 0.0 { c / h } else { 0.0 })
+            .collect();
         cost.sort_by(f64::total_cmp);
         let _ = writeln!(
             out,

@@ -11,13 +11,25 @@ use std::path::Path;
 use super::{CellKey, Population};
 use crate::error::{InputError, Problems};
 
-const COLUMNS: [&str; 6] = ["age", "sex", "imd_quintile", "rurality", "ltc_count", "count"];
+const COLUMNS: [&str; 6] = [
+    "age",
+    "sex",
+    "imd_quintile",
+    "rurality",
+    "ltc_count",
+    "count",
+];
 
 /// Reads head counts from a CSV file.
 pub fn load_counts(path: &Path) -> Result<Population, InputError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::new(&file, "", format!("expected a readable CSV of head counts: {e}")))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        InputError::new(
+            &file,
+            "",
+            format!("expected a readable CSV of head counts: {e}"),
+        )
+    })?;
     parse_counts(&file, &text)
 }
 
@@ -28,7 +40,10 @@ fn field<'a>(rec: &'a csv::StringRecord, idx: &HashMap<&str, usize>, name: &str)
 /// Parses head counts from CSV text; `file` names it in errors.
 pub fn parse_counts(file: &str, text: &str) -> Result<Population, InputError> {
     let mut problems = Problems::new(file);
-    let mut reader = csv::ReaderBuilder::new().comment(Some(b'#')).flexible(false).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .flexible(false)
+        .from_reader(text.as_bytes());
     let headers = reader
         .headers()
         .map_err(|e| InputError::new(file, "header", format!("expected a CSV header row: {e}")))?
@@ -40,12 +55,18 @@ pub fn parse_counts(file: &str, text: &str) -> Result<Population, InputError> {
             Some(&c) => {
                 idx.insert(c, i);
             }
-            None => problems.push(format!("column \"{h}\""), format!("unknown column; expected exactly: {}", COLUMNS.join(", "))),
+            None => problems.push(
+                format!("column \"{h}\""),
+                format!("unknown column; expected exactly: {}", COLUMNS.join(", ")),
+            ),
         }
     }
     for c in COLUMNS {
         if !idx.contains_key(c) {
-            problems.push(format!("column \"{c}\""), "missing; expected columns: ".to_string() + &COLUMNS.join(", "));
+            problems.push(
+                format!("column \"{c}\""),
+                "missing; expected columns: ".to_string() + &COLUMNS.join(", "),
+            );
         }
     }
     if !problems.is_empty() {
@@ -67,7 +88,13 @@ pub fn parse_counts(file: &str, text: &str) -> Result<Population, InputError> {
         let age = match field(&rec, &idx, "age").parse::<usize>() {
             Ok(a) if a <= 100 => Some(a),
             _ => {
-                problems.push(at("age"), format!("expected a whole age 0-100, found \"{}\"", field(&rec, &idx, "age")));
+                problems.push(
+                    at("age"),
+                    format!(
+                        "expected a whole age 0-100, found \"{}\"",
+                        field(&rec, &idx, "age")
+                    ),
+                );
                 None
             }
         };
@@ -82,7 +109,13 @@ pub fn parse_counts(file: &str, text: &str) -> Result<Population, InputError> {
         let imd = match field(&rec, &idx, "imd_quintile").parse::<usize>() {
             Ok(q) if (1..=5).contains(&q) => Some(q - 1),
             _ => {
-                problems.push(at("imd_quintile"), format!("expected 1-5, found \"{}\"", field(&rec, &idx, "imd_quintile")));
+                problems.push(
+                    at("imd_quintile"),
+                    format!(
+                        "expected 1-5, found \"{}\"",
+                        field(&rec, &idx, "imd_quintile")
+                    ),
+                );
                 None
             }
         };
@@ -90,7 +123,10 @@ pub fn parse_counts(file: &str, text: &str) -> Result<Population, InputError> {
             "urban" => Some(0),
             "rural" => Some(1),
             other => {
-                problems.push(at("rurality"), format!("expected urban or rural, found \"{other}\""));
+                problems.push(
+                    at("rurality"),
+                    format!("expected urban or rural, found \"{other}\""),
+                );
                 None
             }
         };
@@ -99,7 +135,10 @@ pub fn parse_counts(file: &str, text: &str) -> Result<Population, InputError> {
             s => match s.parse::<usize>() {
                 Ok(k) if k <= 5 => Some(k),
                 _ => {
-                    problems.push(at("ltc_count"), format!("expected 0-5 or 5+, found \"{s}\""));
+                    problems.push(
+                        at("ltc_count"),
+                        format!("expected 0-5 or 5+, found \"{s}\""),
+                    );
                     None
                 }
             },
@@ -107,14 +146,32 @@ pub fn parse_counts(file: &str, text: &str) -> Result<Population, InputError> {
         let count = match field(&rec, &idx, "count").parse::<u32>() {
             Ok(c) => Some(c),
             Err(_) => {
-                problems.push(at("count"), format!("expected a whole number of people >= 0, found \"{}\"", field(&rec, &idx, "count")));
+                problems.push(
+                    at("count"),
+                    format!(
+                        "expected a whole number of people >= 0, found \"{}\"",
+                        field(&rec, &idx, "count")
+                    ),
+                );
                 None
             }
         };
-        if let (Some(age), Some(sex), Some(imd), Some(rural), Some(ltc), Some(count)) = (age, sex, imd, rural, ltc, count) {
-            let cell = CellKey { age, sex, imd, rural, ltc }.index();
+        if let (Some(age), Some(sex), Some(imd), Some(rural), Some(ltc), Some(count)) =
+            (age, sex, imd, rural, ltc, count)
+        {
+            let cell = CellKey {
+                age,
+                sex,
+                imd,
+                rural,
+                ltc,
+            }
+            .index();
             if let Some(first) = seen.insert(cell, line) {
-                problems.push(format!("line {line}"), format!("expected one row per stratum; this stratum is also on line {first}"));
+                problems.push(
+                    format!("line {line}"),
+                    format!("expected one row per stratum; this stratum is also on line {first}"),
+                );
             }
             pop.as_slice_mut()[cell] = count;
         }
@@ -139,20 +196,46 @@ mod tests {
 
     #[test]
     fn every_bad_field_is_reported_with_line_and_column() {
-        let e = parse_counts("x.csv", "age,sex,imd_quintile,rurality,ltc_count,count\n130,X,0,town,7,-1\n").unwrap_err();
+        let e = parse_counts(
+            "x.csv",
+            "age,sex,imd_quintile,rurality,ltc_count,count\n130,X,0,town,7,-1\n",
+        )
+        .unwrap_err();
         let msg = e.to_string();
-        for col in ["column age", "column sex", "column imd_quintile", "column rurality", "column ltc_count", "column count"] {
+        for col in [
+            "column age",
+            "column sex",
+            "column imd_quintile",
+            "column rurality",
+            "column ltc_count",
+            "column count",
+        ] {
             assert!(msg.contains(&format!("x.csv: line 2, {col}")), "{msg}");
         }
     }
 
     #[test]
     fn missing_and_unknown_columns_and_duplicates_are_errors() {
-        let e = parse_counts("x.csv", "age,sex,imd,rurality,ltc_count,count\n").unwrap_err().to_string();
-        assert!(e.contains("column \"imd\"") && e.contains("column \"imd_quintile\""), "{e}");
-        let e = parse_counts("x.csv", "age,sex,imd_quintile,rurality,ltc_count,count\n1,F,1,urban,0,1\n1,F,1,urban,0,2\n").unwrap_err().to_string();
+        let e = parse_counts("x.csv", "age,sex,imd,rurality,ltc_count,count\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("column \"imd\"") && e.contains("column \"imd_quintile\""),
+            "{e}"
+        );
+        let e = parse_counts(
+            "x.csv",
+            "age,sex,imd_quintile,rurality,ltc_count,count\n1,F,1,urban,0,1\n1,F,1,urban,0,2\n",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("also on line 2"), "{e}");
-        let e = parse_counts("x.csv", "age,sex,imd_quintile,rurality,ltc_count,count\n1,F,1,urban\n").unwrap_err().to_string();
+        let e = parse_counts(
+            "x.csv",
+            "age,sex,imd_quintile,rurality,ltc_count,count\n1,F,1,urban\n",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("malformed CSV record"), "{e}");
     }
 }

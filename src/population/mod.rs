@@ -38,7 +38,8 @@ pub struct CellKey {
 impl CellKey {
     /// Flat index in standard (row-major) order of [`SHAPE`].
     pub fn index(self) -> usize {
-        (((self.age * SEXES + self.sex) * IMDS + self.imd) * RURALITIES + self.rural) * LTCS + self.ltc
+        (((self.age * SEXES + self.sex) * IMDS + self.imd) * RURALITIES + self.rural) * LTCS
+            + self.ltc
     }
 
     pub fn from_index(i: usize) -> Self {
@@ -47,7 +48,13 @@ impl CellKey {
         let imd = (i / (LTCS * RURALITIES)) % IMDS;
         let sex = (i / (LTCS * RURALITIES * IMDS)) % SEXES;
         let age = i / (LTCS * RURALITIES * IMDS * SEXES);
-        CellKey { age, sex, imd, rural, ltc }
+        CellKey {
+            age,
+            sex,
+            imd,
+            rural,
+            ltc,
+        }
     }
 
     /// Reporting group (IMD × rurality × LTC) of this cell.
@@ -115,14 +122,22 @@ pub fn cohort_mask(cohort: Option<&Cohort>) -> Vec<bool> {
 }
 
 fn in_cohort(c: &Cohort, k: CellKey) -> bool {
-    let age_ok = k.age >= usize::from(c.age_min.unwrap_or(0)) && k.age <= usize::from(c.age_max.unwrap_or(100));
-    let ltc_ok = k.ltc >= usize::from(c.ltc_min.unwrap_or(0)) && k.ltc <= usize::from(c.ltc_max.unwrap_or(5));
+    let age_ok = k.age >= usize::from(c.age_min.unwrap_or(0))
+        && k.age <= usize::from(c.age_max.unwrap_or(100));
+    let ltc_ok = k.ltc >= usize::from(c.ltc_min.unwrap_or(0))
+        && k.ltc <= usize::from(c.ltc_max.unwrap_or(5));
     let sex = if k.sex == 0 { Sex::F } else { Sex::M };
-    let rur = if k.rural == 0 { Rurality::Urban } else { Rurality::Rural };
+    let rur = if k.rural == 0 {
+        Rurality::Urban
+    } else {
+        Rurality::Rural
+    };
     age_ok
         && ltc_ok
         && c.sex.as_ref().is_none_or(|v| v.contains(&sex))
-        && c.imd.as_ref().is_none_or(|v| v.contains(&((k.imd + 1) as u8)))
+        && c.imd
+            .as_ref()
+            .is_none_or(|v| v.contains(&((k.imd + 1) as u8)))
         && c.rurality.as_ref().is_none_or(|v| v.contains(&rur))
 }
 
@@ -133,10 +148,16 @@ pub fn round_preserving_total(expected: &[f64]) -> Vec<u32> {
     let target = total.round() as u64;
     let mut out: Vec<u32> = expected.iter().map(|&x| x.floor() as u32).collect();
     let assigned: u64 = out.iter().map(|&x| u64::from(x)).sum();
-    let mut remainders: Vec<(usize, f64)> =
-        expected.iter().enumerate().map(|(i, &x)| (i, x - x.floor())).collect();
+    let mut remainders: Vec<(usize, f64)> = expected
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| (i, x - x.floor()))
+        .collect();
     remainders.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    for &(i, _) in remainders.iter().take(target.saturating_sub(assigned) as usize) {
+    for &(i, _) in remainders
+        .iter()
+        .take(target.saturating_sub(assigned) as usize)
+    {
         out[i] += 1;
     }
     out

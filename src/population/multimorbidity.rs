@@ -16,7 +16,12 @@ fn expit(x: f64) -> f64 {
 
 fn knots() -> &'static [(f64, f64)] {
     static K: OnceLock<Vec<(f64, f64)>> = OnceLock::new();
-    K.get_or_init(|| data::multimorbidity_curve().into_iter().map(|k| (k.age, k.logit_p2plus)).collect())
+    K.get_or_init(|| {
+        data::multimorbidity_curve()
+            .into_iter()
+            .map(|k| (k.age, k.logit_p2plus))
+            .collect()
+    })
 }
 
 fn curve(age: f64) -> f64 {

@@ -66,7 +66,10 @@ fn england_place_mix() -> PlaceMix {
     let mut imd = vec![[0.0; IMDS]; bands.len()];
     let mut rural = vec![[0.0; IMDS]; bands.len()];
     for r in &rows {
-        let b = bands.iter().position(|&b| b == data::parse_band(&r.age_band)).expect("band");
+        let b = bands
+            .iter()
+            .position(|&b| b == data::parse_band(&r.age_band))
+            .expect("band");
         let q = usize::from(r.imd_quintile - 1);
         imd[b][q] = r.population;
         rural[b][q] = r.share_rural;
@@ -79,7 +82,10 @@ fn england_place_mix() -> PlaceMix {
 }
 
 fn band_of(bands: &[(u8, u8)], age: usize) -> usize {
-    bands.iter().position(|&(lo, hi)| age >= lo as usize && age <= hi as usize).expect("bands cover 0-100")
+    bands
+        .iter()
+        .position(|&(lo, hi)| age >= lo as usize && age <= hi as usize)
+        .expect("bands cover 0-100")
 }
 
 /// Expected shares (summing to 1) of every cell for a place with optional IMD and rural skews.
@@ -122,13 +128,17 @@ fn rake_imd(mix: &mut PlaceMix, band_weight: &[f64], target: [f64; 5]) {
     for _ in 0..50 {
         let mut overall = [0.0; IMDS];
         for (b, w) in band_weight.iter().enumerate() {
-            for q in 0..IMDS {
-                overall[q] += w * mix.imd[b][q];
+            for (o, x) in overall.iter_mut().zip(&mix.imd[b]) {
+                *o += w * x;
             }
         }
         for row in &mut mix.imd {
             for q in 0..IMDS {
-                row[q] *= if overall[q] > 0.0 { target[q] / overall[q] } else { 0.0 };
+                row[q] *= if overall[q] > 0.0 {
+                    target[q] / overall[q]
+                } else {
+                    0.0
+                };
             }
             let t: f64 = row.iter().sum();
             if t > 0.0 {
@@ -146,16 +156,26 @@ fn skew_rural(mix: &mut PlaceMix, band_weight: &[f64], target: f64) {
         for (b, row) in base.iter().enumerate() {
             for q in 0..IMDS {
                 let p = row[q];
-                out[b][q] = if p >= 1.0 { 1.0 } else { theta * p / (1.0 - p + theta * p) };
+                out[b][q] = if p >= 1.0 {
+                    1.0
+                } else {
+                    theta * p / (1.0 - p + theta * p)
+                };
             }
         }
     };
     let overall = |r: &Vec<[f64; IMDS]>, imd: &Vec<[f64; IMDS]>| -> f64 {
-        band_weight.iter().enumerate().map(|(b, w)| (0..IMDS).map(|q| w * imd[b][q] * r[b][q]).sum::<f64>()).sum()
+        band_weight
+            .iter()
+            .enumerate()
+            .map(|(b, w)| (0..IMDS).map(|q| w * imd[b][q] * r[b][q]).sum::<f64>())
+            .sum()
     };
     if target <= 0.0 || target >= 1.0 {
         let v = if target <= 0.0 { 0.0 } else { 1.0 };
-        mix.rural.iter_mut().for_each(|row| row.iter_mut().for_each(|x| *x = v));
+        mix.rural
+            .iter_mut()
+            .for_each(|row| row.iter_mut().for_each(|x| *x = v));
         return;
     }
     let (mut lo, mut hi) = (-40.0_f64, 40.0_f64); // log theta
@@ -188,7 +208,6 @@ pub fn synthesise(size: u64, imd_shares: Option<[f64; 5]>, rural_share: Option<f
         counts: Array5::from_shape_vec(SHAPE, counts).expect("shape"),
     }
 }
-
 
 #[cfg(test)]
 mod tests {

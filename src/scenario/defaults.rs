@@ -39,10 +39,19 @@ fn activity_types() -> Table {
         t.insert("cost_cv".into(), sourced(row.cost_cv, assumption));
         t.insert(
             "ltc_ratio".into(),
-            sourced(row.ltc_ratio, "derived from soleybori2021_bjgp / cassell2018 (data/activity_types.csv)"),
+            sourced(
+                row.ltc_ratio,
+                "derived from soleybori2021_bjgp / cassell2018 (data/activity_types.csv)",
+            ),
         );
-        t.insert("deprivation_ratio".into(), sourced(row.deprivation_ratio, assumption));
-        t.insert("rural_rate_ratio".into(), sourced(row.rural_rate_ratio, assumption));
+        t.insert(
+            "deprivation_ratio".into(),
+            sourced(row.deprivation_ratio, assumption),
+        );
+        t.insert(
+            "rural_rate_ratio".into(),
+            sourced(row.rural_rate_ratio, assumption),
+        );
         t.insert("winter".into(), Value::Boolean(row.winter));
         t.insert("age_profile".into(), Value::String(row.name.clone()));
         types.insert(row.name, Value::Table(t));

@@ -70,20 +70,31 @@ fn layered(file: &str, text: &str, dir: &Path, depth: usize) -> Result<Table, In
     }
     let mut merged = match own.get("base") {
         None => defaults_table(),
-        Some(Value::String(b)) if b == DEFAULT_NAME => {
-            layered("the built-in default scenario", data::DEFAULT_SCENARIO_TOML, dir, depth + 1)?
-        }
+        Some(Value::String(b)) if b == DEFAULT_NAME => layered(
+            "the built-in default scenario",
+            data::DEFAULT_SCENARIO_TOML,
+            dir,
+            depth + 1,
+        )?,
         Some(Value::String(b)) => {
             let path = dir.join(b);
             let base_text = std::fs::read_to_string(&path).map_err(|e| {
                 InputError::new(
                     file,
                     "base",
-                    format!("expected \"default\" or a readable scenario file; {}: {e}", path.display()),
+                    format!(
+                        "expected \"default\" or a readable scenario file; {}: {e}",
+                        path.display()
+                    ),
                 )
             })?;
             let base_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            layered(&path.display().to_string(), &base_text, &base_dir, depth + 1)?
+            layered(
+                &path.display().to_string(),
+                &base_text,
+                &base_dir,
+                depth + 1,
+            )?
         }
         Some(other) => {
             return Err(InputError::new(
@@ -101,17 +112,24 @@ fn layered(file: &str, text: &str, dir: &Path, depth: usize) -> Result<Table, In
 pub fn load_scenario_str(file: &str, text: &str, dir: &Path) -> Result<LoadedScenario, InputError> {
     let mut table = layered(file, text, dir, 0)?;
     if !table.contains_key("name") {
-        let stem = Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or("scenario");
+        let stem = Path::new(file)
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("scenario");
         table.insert("name".into(), Value::String(stem.into()));
     }
-    let scenario: Scenario = serde_path_to_error::deserialize(Value::Table(table)).map_err(|e| {
-        let path = e.path().to_string();
-        let field = if path == "." { String::new() } else { path };
-        // The TOML layer repeats the path ("in `years`"); the path is already in `field`.
-        let inner = e.into_inner().to_string();
-        let msg: Vec<&str> = inner.lines().filter(|l| !l.starts_with("in `") && !l.trim().is_empty()).collect();
-        InputError::new(file, field, msg.join(" "))
-    })?;
+    let scenario: Scenario =
+        serde_path_to_error::deserialize(Value::Table(table)).map_err(|e| {
+            let path = e.path().to_string();
+            let field = if path == "." { String::new() } else { path };
+            // The TOML layer repeats the path ("in `years`"); the path is already in `field`.
+            let inner = e.into_inner().to_string();
+            let msg: Vec<&str> = inner
+                .lines()
+                .filter(|l| !l.starts_with("in `") && !l.trim().is_empty())
+                .collect();
+            InputError::new(file, field, msg.join(" "))
+        })?;
     validate(file, &scenario)?;
     Ok(LoadedScenario {
         scenario,

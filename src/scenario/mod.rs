@@ -192,8 +192,11 @@ pub struct ShockParams {
 impl ActivityParams {
     /// Activity type names in output order.
     pub fn ordered_types(&self) -> Vec<&str> {
-        let mut v: Vec<(&u32, &str)> =
-            self.types.iter().map(|(k, t)| (&t.order, k.as_str())).collect();
+        let mut v: Vec<(&u32, &str)> = self
+            .types
+            .iter()
+            .map(|(k, t)| (&t.order, k.as_str()))
+            .collect();
         v.sort();
         v.into_iter().map(|(_, k)| k).collect()
     }

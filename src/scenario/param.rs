@@ -21,13 +21,32 @@ use crate::rng::Rng;
 pub enum Dist {
     Fixed(f64),
     /// Normal with the given mean and standard deviation.
-    Normal { mean: f64, sd: f64 },
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
     /// Lognormal with the given mean and standard deviation *of the variable itself*.
-    LogNormal { mean: f64, sd: f64 },
-    Beta { alpha: f64, beta: f64 },
-    Gamma { shape: f64, scale: f64 },
-    Uniform { min: f64, max: f64 },
-    Triangular { min: f64, mode: f64, max: f64 },
+    LogNormal {
+        mean: f64,
+        sd: f64,
+    },
+    Beta {
+        alpha: f64,
+        beta: f64,
+    },
+    Gamma {
+        shape: f64,
+        scale: f64,
+    },
+    Uniform {
+        min: f64,
+        max: f64,
+    },
+    Triangular {
+        min: f64,
+        mode: f64,
+        max: f64,
+    },
 }
 
 /// A parameter with an optional note of where its value comes from.
@@ -193,7 +212,9 @@ impl ParamTable {
         ];
         for (name, v) in given {
             if v.is_some() && !used.contains(&name) {
-                return Err(format!("`{name}` does not apply here (it is not a parameter of this form)"));
+                return Err(format!(
+                    "`{name}` does not apply here (it is not a parameter of this form)"
+                ));
             }
         }
         check_dist(&dist)?;
@@ -211,7 +232,9 @@ impl ParamTable {
         let name = |s: &str| Some(s.to_string());
         match p.dist {
             Dist::Fixed(v) => t.value = Some(v),
-            Dist::Normal { mean, sd } => (t.dist, t.mean, t.sd) = (name("normal"), Some(mean), Some(sd)),
+            Dist::Normal { mean, sd } => {
+                (t.dist, t.mean, t.sd) = (name("normal"), Some(mean), Some(sd))
+            }
             Dist::LogNormal { mean, sd } => {
                 (t.dist, t.mean, t.sd) = (name("lognormal"), Some(mean), Some(sd))
             }
@@ -221,7 +244,9 @@ impl ParamTable {
             Dist::Gamma { shape, scale } => {
                 (t.dist, t.shape, t.scale) = (name("gamma"), Some(shape), Some(scale))
             }
-            Dist::Uniform { min, max } => (t.dist, t.min, t.max) = (name("uniform"), Some(min), Some(max)),
+            Dist::Uniform { min, max } => {
+                (t.dist, t.min, t.max) = (name("uniform"), Some(min), Some(max))
+            }
             Dist::Triangular { min, mode, max } => {
                 (t.dist, t.min, t.mode, t.max) =
                     (name("triangular"), Some(min), Some(mode), Some(max))
@@ -233,10 +258,18 @@ impl ParamTable {
 
 fn check_dist(d: &Dist) -> Result<(), String> {
     let finite = |v: f64, n: &str| {
-        if v.is_finite() { Ok(()) } else { Err(format!("`{n}` must be a finite number")) }
+        if v.is_finite() {
+            Ok(())
+        } else {
+            Err(format!("`{n}` must be a finite number"))
+        }
     };
     let positive = |v: f64, n: &str| {
-        if v > 0.0 && v.is_finite() { Ok(()) } else { Err(format!("`{n}` must be > 0, found {v}")) }
+        if v > 0.0 && v.is_finite() {
+            Ok(())
+        } else {
+            Err(format!("`{n}` must be > 0, found {v}"))
+        }
     };
     match *d {
         Dist::Fixed(v) => finite(v, "value"),
@@ -247,7 +280,11 @@ fn check_dist(d: &Dist) -> Result<(), String> {
         Dist::Uniform { min, max } => {
             finite(min, "min")?;
             finite(max, "max")?;
-            if min < max { Ok(()) } else { Err(format!("`min` ({min}) must be below `max` ({max})")) }
+            if min < max {
+                Ok(())
+            } else {
+                Err(format!("`min` ({min}) must be below `max` ({max})"))
+            }
         }
         Dist::Triangular { min, mode, max } => {
             finite(min, "min")?;
@@ -255,7 +292,9 @@ fn check_dist(d: &Dist) -> Result<(), String> {
             if min <= mode && mode <= max && min < max {
                 Ok(())
             } else {
-                Err(format!("expected min <= mode <= max with min < max, found {min}, {mode}, {max}"))
+                Err(format!(
+                    "expected min <= mode <= max with min < max, found {min}, {mode}, {max}"
+                ))
             }
         }
     }
@@ -273,7 +312,11 @@ impl<'de> Deserialize<'de> for Param {
                 )
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Param, E> {
-                if v.is_finite() { Ok(Param::fixed(v)) } else { Err(E::custom("expected a finite number")) }
+                if v.is_finite() {
+                    Ok(Param::fixed(v))
+                } else {
+                    Err(E::custom("expected a finite number"))
+                }
             }
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Param, E> {
                 Ok(Param::fixed(v as f64))
@@ -324,7 +367,9 @@ mod tests {
     }
 
     fn parse(s: &str) -> Result<Param, String> {
-        toml::from_str::<Holder>(s).map(|h| h.p).map_err(|e| e.to_string())
+        toml::from_str::<Holder>(s)
+            .map(|h| h.p)
+            .map_err(|e| e.to_string())
     }
 
     #[test]
@@ -339,12 +384,36 @@ mod tests {
 
     #[test]
     fn bad_tables_say_what_is_expected() {
-        assert!(parse("p = { dist = \"normal\", mean = 1 }").unwrap_err().contains("needs `sd`"));
-        assert!(parse("p = { dist = \"poisson\", mean = 1 }").unwrap_err().contains("unknown dist"));
-        assert!(parse("p = { value = 1, sd = 2 }").unwrap_err().contains("`sd` does not apply"));
-        assert!(parse("p = { value = 1, sdd = 2 }").unwrap_err().contains("unknown field"));
-        assert!(parse("p = { dist = \"uniform\", min = 2, max = 1 }").unwrap_err().contains("below"));
-        assert!(parse("p = \"high\"").unwrap_err().contains("a number, or a table"));
+        assert!(
+            parse("p = { dist = \"normal\", mean = 1 }")
+                .unwrap_err()
+                .contains("needs `sd`")
+        );
+        assert!(
+            parse("p = { dist = \"poisson\", mean = 1 }")
+                .unwrap_err()
+                .contains("unknown dist")
+        );
+        assert!(
+            parse("p = { value = 1, sd = 2 }")
+                .unwrap_err()
+                .contains("`sd` does not apply")
+        );
+        assert!(
+            parse("p = { value = 1, sdd = 2 }")
+                .unwrap_err()
+                .contains("unknown field")
+        );
+        assert!(
+            parse("p = { dist = \"uniform\", min = 2, max = 1 }")
+                .unwrap_err()
+                .contains("below")
+        );
+        assert!(
+            parse("p = \"high\"")
+                .unwrap_err()
+                .contains("a number, or a table")
+        );
     }
 
     #[test]

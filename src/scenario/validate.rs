@@ -78,18 +78,46 @@ pub fn parameters(s: &Scenario) -> Vec<(String, &Param, Kind)> {
     let k = &s.shocks;
     let mut v: Vec<(String, &Param, Kind)> = vec![
         ("transitions.growth_rate".into(), &t.growth_rate, Growth),
-        ("transitions.leaver_rate".into(), &t.leaver_rate, Probability),
+        (
+            "transitions.leaver_rate".into(),
+            &t.leaver_rate,
+            Probability,
+        ),
         ("transitions.birth_rate".into(), &t.birth_rate, Probability),
-        ("transitions.mortality_multiplier".into(), &t.mortality_multiplier, NonNegative),
-        ("transitions.onset_multiplier".into(), &t.onset_multiplier, NonNegative),
+        (
+            "transitions.mortality_multiplier".into(),
+            &t.mortality_multiplier,
+            NonNegative,
+        ),
+        (
+            "transitions.onset_multiplier".into(),
+            &t.onset_multiplier,
+            NonNegative,
+        ),
         ("activity.frailty_shape".into(), &a.frailty_shape, Positive),
-        ("activity.rural_cost_factor".into(), &a.rural_cost_factor, NonNegative),
+        (
+            "activity.rural_cost_factor".into(),
+            &a.rural_cost_factor,
+            NonNegative,
+        ),
         ("shocks.demand_trend".into(), &k.demand_trend, Growth),
-        ("shocks.demand_noise_sd".into(), &k.demand_noise_sd, NonNegative),
+        (
+            "shocks.demand_noise_sd".into(),
+            &k.demand_noise_sd,
+            NonNegative,
+        ),
         ("shocks.cost_inflation".into(), &k.cost_inflation, Growth),
         ("shocks.price_uplift".into(), &k.price_uplift, Growth),
-        ("shocks.bad_winter_probability".into(), &k.bad_winter_probability, Probability),
-        ("shocks.bad_winter_effect".into(), &k.bad_winter_effect, Growth),
+        (
+            "shocks.bad_winter_probability".into(),
+            &k.bad_winter_probability,
+            Probability,
+        ),
+        (
+            "shocks.bad_winter_effect".into(),
+            &k.bad_winter_effect,
+            Growth,
+        ),
     ];
     for name in a.ordered_types() {
         let ty = &a.types[name];
@@ -109,13 +137,19 @@ pub fn parameters(s: &Scenario) -> Vec<(String, &Param, Kind)> {
 pub fn validate(file: &str, s: &Scenario) -> Result<(), InputError> {
     let mut problems = Problems::new(file);
     if s.name.trim().is_empty() || s.name.contains(['/', '\\']) {
-        problems.push("name", "expected a non-empty name without slashes (it names the output folder)");
+        problems.push(
+            "name",
+            "expected a non-empty name without slashes (it names the output folder)",
+        );
     }
     if s.replications == 0 {
         problems.push("replications", "expected at least 1 replication");
     }
     if !(1..=100).contains(&s.years) {
-        problems.push("years", format!("expected 1 to 100 years, found {}", s.years));
+        problems.push(
+            "years",
+            format!("expected 1 to 100 years, found {}", s.years),
+        );
     }
     let pop = &s.population;
     if pop.counts_csv.is_none() && pop.size == 0 {
@@ -123,7 +157,10 @@ pub fn validate(file: &str, s: &Scenario) -> Result<(), InputError> {
     }
     if let Some(shares) = pop.imd_shares {
         if shares.iter().any(|x| !(0.0..=1.0).contains(x)) {
-            problems.push("population.imd_shares", "expected five shares each between 0 and 1");
+            problems.push(
+                "population.imd_shares",
+                "expected five shares each between 0 and 1",
+            );
         }
         let sum: f64 = shares.iter().sum();
         if (sum - 1.0).abs() > 1e-6 {
@@ -136,27 +173,44 @@ pub fn validate(file: &str, s: &Scenario) -> Result<(), InputError> {
     if let Some(r) = pop.rural_share
         && !(0.0..=1.0).contains(&r)
     {
-        problems.push("population.rural_share", format!("expected a share between 0 and 1, found {r}"));
+        problems.push(
+            "population.rural_share",
+            format!("expected a share between 0 and 1, found {r}"),
+        );
     }
     if let Some(c) = &pop.cohort {
         let (amin, amax) = (c.age_min.unwrap_or(0), c.age_max.unwrap_or(100));
         if amax > 100 || amin > amax {
-            problems.push("population.cohort", format!("expected 0 <= age_min <= age_max <= 100, found {amin}..{amax}"));
+            problems.push(
+                "population.cohort",
+                format!("expected 0 <= age_min <= age_max <= 100, found {amin}..{amax}"),
+            );
         }
         let (lmin, lmax) = (c.ltc_min.unwrap_or(0), c.ltc_max.unwrap_or(5));
         if lmax > 5 || lmin > lmax {
-            problems.push("population.cohort", format!("expected 0 <= ltc_min <= ltc_max <= 5 (5 = 5 or more), found {lmin}..{lmax}"));
+            problems.push(
+                "population.cohort",
+                format!(
+                    "expected 0 <= ltc_min <= ltc_max <= 5 (5 = 5 or more), found {lmin}..{lmax}"
+                ),
+            );
         }
         if let Some(q) = &c.imd
             && (q.is_empty() || q.iter().any(|x| !(1..=5).contains(x)))
         {
-            problems.push("population.cohort.imd", "expected a non-empty list of quintiles 1-5");
+            problems.push(
+                "population.cohort.imd",
+                "expected a non-empty list of quintiles 1-5",
+            );
         }
     }
     if s.activity.types.is_empty() {
         problems.push("activity.types", "expected at least one activity type");
     }
-    let profiles: Vec<String> = data::activity_age_profiles().into_iter().map(|r| r.name).collect();
+    let profiles: Vec<String> = data::activity_age_profiles()
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
     for (name, ty) in &s.activity.types {
         if !profiles.contains(&ty.age_profile) {
             problems.push(

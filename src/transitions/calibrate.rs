@@ -14,8 +14,8 @@
 
 use std::sync::OnceLock;
 
-use crate::population::multimorbidity;
 use crate::data;
+use crate::population::multimorbidity;
 use crate::population::synthesis::england_reference_shares;
 use crate::population::{AGES, CELLS, CellKey, IMDS, LTCS, RURALITIES, SEXES};
 
@@ -75,13 +75,28 @@ impl Calibration {
                 for i in 0..IMDS {
                     for k in 0..LTCS {
                         let w: f64 = (0..RURALITIES)
-                            .map(|u| reference[CellKey { age: a, sex: s, imd: i, rural: u, ltc: k }.index()])
+                            .map(|u| {
+                                reference[CellKey {
+                                    age: a,
+                                    sex: s,
+                                    imd: i,
+                                    rural: u,
+                                    ltc: k,
+                                }
+                                .index()]
+                            })
                             .sum();
                         weights.push((w, rr_ltc[k] * rr_imd[i]));
                     }
                 }
                 let total: f64 = weights.iter().map(|w| w.0).sum();
-                let mean_q = |c: f64| weights.iter().map(|&(w, rr)| w * (1.0 - (-c * hazard * rr).exp())).sum::<f64>() / total;
+                let mean_q = |c: f64| {
+                    weights
+                        .iter()
+                        .map(|&(w, rr)| w * (1.0 - (-c * hazard * rr).exp()))
+                        .sum::<f64>()
+                        / total
+                };
                 let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
                 while mean_q(hi) < q_life {
                     hi *= 2.0;
@@ -120,8 +135,11 @@ impl Calibration {
                         f_now += survivors[k];
                         f_next += next[k];
                         let flow = f_now - f_next;
-                        h_cell[qi(a, s, i, k)] =
-                            if survivors[k] > 0.0 { (flow / survivors[k]).clamp(0.0, 1.0) } else { 0.0 };
+                        h_cell[qi(a, s, i, k)] = if survivors[k] > 0.0 {
+                            (flow / survivors[k]).clamp(0.0, 1.0)
+                        } else {
+                            0.0
+                        };
                     }
                 }
             }
@@ -150,21 +168,35 @@ mod tests {
         let qx = life_table_qx();
         for (a, s) in [(0, 0), (40, 1), (75, 0), (95, 1), (100, 0)] {
             let (mut w, mut d) = (0.0, 0.0);
-            for cell in 0..CELLS {
+            for (cell, share) in r.iter().enumerate() {
                 let k = CellKey::from_index(cell);
                 if k.age == a && k.sex == s {
-                    w += r[cell];
-                    d += r[cell] * c.death[cell];
+                    w += share;
+                    d += share * c.death[cell];
                 }
             }
-            assert!((d / w - qx[a][s]).abs() < 1e-9, "age {a} sex {s}: {} vs {}", d / w, qx[a][s]);
+            assert!(
+                (d / w - qx[a][s]).abs() < 1e-9,
+                "age {a} sex {s}: {} vs {}",
+                d / w,
+                qx[a][s]
+            );
         }
     }
 
     #[test]
     fn more_conditions_and_more_deprivation_mean_higher_risk() {
         let c = Calibration::england();
-        let at = |imd, ltc| c.death[CellKey { age: 70, sex: 1, imd, rural: 0, ltc }.index()];
+        let at = |imd, ltc| {
+            c.death[CellKey {
+                age: 70,
+                sex: 1,
+                imd,
+                rural: 0,
+                ltc,
+            }
+            .index()]
+        };
         assert!(at(0, 3) > at(4, 3));
         assert!(at(2, 4) > at(2, 0));
         assert!((at(2, 4) / at(2, 0) - 2.79).abs() < 0.05); // RR survives re-normalisation at low q

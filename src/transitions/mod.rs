@@ -34,7 +34,11 @@ impl TransitionRates {
         self.onset.resize(CELLS, 0.0);
         for (d, &q) in self.death.iter_mut().zip(&calib.death) {
             // A hazard multiplier: q' = 1 - (1 - q)^m keeps q' a probability.
-            *d = if mortality_multiplier == 1.0 { q } else { 1.0 - (1.0 - q).powf(mortality_multiplier) };
+            *d = if mortality_multiplier == 1.0 {
+                q
+            } else {
+                1.0 - (1.0 - q).powf(mortality_multiplier)
+            };
         }
         for (h, &o) in self.onset.iter_mut().zip(&calib.onset) {
             *h = (o * onset_multiplier).min(1.0);
@@ -42,7 +46,13 @@ impl TransitionRates {
     }
 
     pub fn empty() -> Self {
-        TransitionRates { death: Vec::new(), onset: Vec::new(), leaver_rate: 0.0, birth_rate: 0.0, growth_rate: 0.0 }
+        TransitionRates {
+            death: Vec::new(),
+            onset: Vec::new(),
+            leaver_rate: 0.0,
+            birth_rate: 0.0,
+            growth_rate: 0.0,
+        }
     }
 }
 
@@ -76,13 +86,19 @@ fn binomial(rng: &mut Rng, n: u32, p: f64) -> u32 {
     } else if p >= 1.0 {
         n
     } else {
-        Binomial::new(u64::from(n), p).expect("valid binomial").sample(rng) as u32
+        Binomial::new(u64::from(n), p)
+            .expect("valid binomial")
+            .sample(rng) as u32
     }
 }
 
 #[inline]
 fn poisson(rng: &mut Rng, mean: f64) -> u32 {
-    if mean <= 0.0 { 0 } else { Poisson::new(mean).expect("valid Poisson").sample(rng) as u32 }
+    if mean <= 0.0 {
+        0
+    } else {
+        Poisson::new(mean).expect("valid Poisson").sample(rng) as u32
+    }
 }
 
 /// Moves `cur` one year on into `next` (overwritten). `rng` is the transitions stream;
@@ -112,7 +128,11 @@ pub fn step(
         let leavers = binomial(rng, n - deaths, rates.leaver_rate);
         let stay = n - deaths - leavers;
         let ltc = i % LTCS;
-        let onsets = if ltc + 1 < LTCS { binomial(rng, stay, rates.onset[i]) } else { 0 };
+        let onsets = if ltc + 1 < LTCS {
+            binomial(rng, stay, rates.onset[i])
+        } else {
+            0
+        };
         // Ageing: one year on, except the open top age (100 and over).
         let age = i / age_stride;
         let j = if age + 1 < AGES { i + age_stride } else { i };

@@ -4,7 +4,11 @@ use std::path::Path;
 use std::process::Command;
 
 fn capsim(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_capsim")).args(args).current_dir(cwd).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -19,13 +23,22 @@ fn rejected(scenario: &str, extra_files: &[(&str, &str)], expect_in_message: &[&
     for (name, text) in extra_files {
         std::fs::write(dir.path().join(name), text).unwrap();
     }
-    let (code, _, err) = capsim(&["run", "bad.toml", "--out", "out", "--reps", "2"], dir.path());
+    let (code, _, err) = capsim(
+        &["run", "bad.toml", "--out", "out", "--reps", "2"],
+        dir.path(),
+    );
     assert_eq!(code, 2, "stderr: {err}");
     for s in expect_in_message {
         assert!(err.contains(s), "expected {s:?} in: {err}");
     }
-    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert!(!dir.path().join("out").exists(), "output written despite the error: {left:?}");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        !dir.path().join("out").exists(),
+        "output written despite the error: {left:?}"
+    );
     assert_eq!(left.len(), 1 + extra_files.len(), "stray files: {left:?}");
     // validate reports the same problem with the same exit code.
     let (code, _, err2) = capsim(&["validate", "bad.toml"], dir.path());
@@ -35,17 +48,29 @@ fn rejected(scenario: &str, extra_files: &[(&str, &str)], expect_in_message: &[&
 
 #[test]
 fn malformed_toml() {
-    rejected("name = \"x\"\nyears = [", &[], &["bad.toml", "not valid TOML", "line 2"]);
+    rejected(
+        "name = \"x\"\nyears = [",
+        &[],
+        &["bad.toml", "not valid TOML", "line 2"],
+    );
 }
 
 #[test]
 fn unknown_field_is_named_with_its_path() {
-    rejected("base = \"default\"\n[transitions]\nleaver_rat = 0.1\n", &[], &["bad.toml", "transitions", "unknown field `leaver_rat`"]);
+    rejected(
+        "base = \"default\"\n[transitions]\nleaver_rat = 0.1\n",
+        &[],
+        &["bad.toml", "transitions", "unknown field `leaver_rat`"],
+    );
 }
 
 #[test]
 fn probability_outside_unit_interval() {
-    rejected("base = \"default\"\n[transitions]\nleaver_rate = 1.4\n", &[], &["bad.toml: transitions.leaver_rate: expected a probability between 0 and 1, found 1.4"]);
+    rejected(
+        "base = \"default\"\n[transitions]\nleaver_rate = 1.4\n",
+        &[],
+        &["bad.toml: transitions.leaver_rate: expected a probability between 0 and 1, found 1.4"],
+    );
     rejected(
         "base = \"default\"\n[shocks]\nbad_winter_probability = { dist = \"normal\", mean = 0.2, sd = 0.1 }\n",
         &[],
@@ -55,14 +80,30 @@ fn probability_outside_unit_interval() {
 
 #[test]
 fn shares_not_summing_to_one() {
-    rejected("base = \"default\"\n[population]\nimd_shares = [0.3, 0.3, 0.3, 0.3, 0.3]\n", &[], &["population.imd_shares", "summing to 1, found a sum of 1.5"]);
+    rejected(
+        "base = \"default\"\n[population]\nimd_shares = [0.3, 0.3, 0.3, 0.3, 0.3]\n",
+        &[],
+        &["population.imd_shares", "summing to 1, found a sum of 1.5"],
+    );
 }
 
 #[test]
 fn wrong_types_and_bad_distributions() {
-    rejected("base = \"default\"\nyears = \"five\"\n", &[], &["bad.toml: years: invalid type: string \"five\", expected u32"]);
-    rejected("base = \"default\"\n[activity.types.gp]\nrate = { dist = \"normal\", mean = 5 }\n", &[], &["activity.types.gp.rate", "needs `sd`"]);
-    rejected("base = \"default\"\n[activity.types.gp]\nunit_cost = -3\n", &[], &["activity.types.gp.unit_cost", "expected a value >= 0"]);
+    rejected(
+        "base = \"default\"\nyears = \"five\"\n",
+        &[],
+        &["bad.toml: years: invalid type: string \"five\", expected u32"],
+    );
+    rejected(
+        "base = \"default\"\n[activity.types.gp]\nrate = { dist = \"normal\", mean = 5 }\n",
+        &[],
+        &["activity.types.gp.rate", "needs `sd`"],
+    );
+    rejected(
+        "base = \"default\"\n[activity.types.gp]\nunit_cost = -3\n",
+        &[],
+        &["activity.types.gp.unit_cost", "expected a value >= 0"],
+    );
 }
 
 #[test]
@@ -70,21 +111,36 @@ fn every_problem_is_reported_at_once() {
     rejected(
         "base = \"default\"\nreplications = 0\n[transitions]\nleaver_rate = -0.1\n[population]\nrural_share = 2\n",
         &[],
-        &["replications", "transitions.leaver_rate", "population.rural_share"],
+        &[
+            "replications",
+            "transitions.leaver_rate",
+            "population.rural_share",
+        ],
     );
 }
 
 #[test]
 fn missing_base_and_missing_csv() {
-    rejected("base = \"nowhere.toml\"\n", &[], &["bad.toml: base", "nowhere.toml"]);
-    rejected("base = \"default\"\n[population]\ncounts_csv = \"missing.csv\"\n", &[], &["missing.csv", "readable CSV"]);
+    rejected(
+        "base = \"nowhere.toml\"\n",
+        &[],
+        &["bad.toml: base", "nowhere.toml"],
+    );
+    rejected(
+        "base = \"default\"\n[population]\ncounts_csv = \"missing.csv\"\n",
+        &[],
+        &["missing.csv", "readable CSV"],
+    );
 }
 
 #[test]
 fn malformed_csv_names_line_and_column() {
     rejected(
         "base = \"default\"\n[population]\ncounts_csv = \"gp.csv\"\n",
-        &[("gp.csv", "age,sex,imd_quintile,rurality,ltc_count,count\n40,F,1,urban,2,10\n41,F,9,urban,2,10\n")],
+        &[(
+            "gp.csv",
+            "age,sex,imd_quintile,rurality,ltc_count,count\n40,F,1,urban,2,10\n41,F,9,urban,2,10\n",
+        )],
         &["gp.csv: line 3, column imd_quintile: expected 1-5, found \"9\""],
     );
 }

@@ -13,7 +13,11 @@ fn results_do_not_depend_on_thread_count() {
     assert_eq!(one, two);
     assert_eq!(one, three);
     assert_eq!(one.len(), 24);
-    assert!(one.iter().enumerate().all(|(i, r)| r.replication == i as u64));
+    assert!(
+        one.iter()
+            .enumerate()
+            .all(|(i, r)| r.replication == i as u64)
+    );
 }
 
 #[test]
@@ -21,8 +25,24 @@ fn world_parquet_is_byte_identical_for_one_and_two_threads() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.toml");
     std::fs::write(&path, SMALL).unwrap();
-    let a = capsim::cli::run(Some(&path), None, None, Some(1), Some(&dir.path().join("a")), false).unwrap();
-    let b = capsim::cli::run(Some(&path), None, None, Some(2), Some(&dir.path().join("b")), false).unwrap();
+    let a = capsim::cli::run(
+        Some(&path),
+        None,
+        None,
+        Some(1),
+        Some(&dir.path().join("a")),
+        false,
+    )
+    .unwrap();
+    let b = capsim::cli::run(
+        Some(&path),
+        None,
+        None,
+        Some(2),
+        Some(&dir.path().join("b")),
+        false,
+    )
+    .unwrap();
     let read = |d: &std::path::Path, f: &str| std::fs::read(d.join(f)).unwrap();
     assert_eq!(read(&a, "world.parquet"), read(&b, "world.parquet"));
     assert_eq!(read(&a, "scenario.toml"), read(&b, "scenario.toml"));

@@ -16,7 +16,10 @@ fn head_counts_are_conserved_through_every_year() {
         for y in &r.years {
             let d = y.demography;
             assert_eq!(d.start, prev_end, "rep {} year {}", r.replication, y.year);
-            assert_eq!(d.start + d.births + d.migrants - d.deaths - d.leavers, d.end);
+            assert_eq!(
+                d.start + d.births + d.migrants - d.deaths - d.leavers,
+                d.end
+            );
             prev_end = d.end;
         }
     }
@@ -43,7 +46,11 @@ bad_winter_probability = 0
     );
     let params = m.draw_parameters(0);
     let mut lam = Vec::new();
-    activity::fill_rates(&params.activity, england_reference_shares().as_slice().unwrap(), &mut lam);
+    activity::fill_rates(
+        &params.activity,
+        england_reference_shares().as_slice().unwrap(),
+        &mut lam,
+    );
     let expected = activity::expected_cost(&m.initial, &m.activity_mask, &lam, &params.activity);
     let results = engine::run(&m, 2, &Silent).unwrap();
     let n = results.len() as f64;
@@ -55,12 +62,26 @@ bad_winter_probability = 0
             (mean - expected).abs() < 3.0 * se,
             "{label}: simulated mean {mean:.0} vs closed form {expected:.0} (SE {se:.0})"
         );
-        assert!(se > 0.0 && se < 0.05 * expected, "{label}: SE {se} implausible");
+        assert!(
+            se > 0.0 && se < 0.05 * expected,
+            "{label}: SE {se} implausible"
+        );
     };
     for (t, name) in m.type_names.iter().enumerate() {
-        check(name, expected[t], results.iter().map(|r| r.years[0].cost[t]).collect());
+        check(
+            name,
+            expected[t],
+            results.iter().map(|r| r.years[0].cost[t]).collect(),
+        );
     }
-    check("total", expected.iter().sum(), results.iter().map(|r| r.years[0].cost.iter().sum()).collect());
+    check(
+        "total",
+        expected.iter().sum(),
+        results
+            .iter()
+            .map(|r| r.years[0].cost.iter().sum())
+            .collect(),
+    );
 }
 
 /// England's structure reproduces each type's published all-age rate.
@@ -74,8 +95,17 @@ fn calibrated_rates_reproduce_the_all_age_rates() {
     activity::fill_rates(&params.activity, reference, &mut lam);
     let nt = params.activity.types.len();
     for (t, ty) in params.activity.types.iter().enumerate() {
-        let rate: f64 = reference.iter().enumerate().map(|(c, w)| w * lam[c * nt + t]).sum();
-        assert!((rate - ty.rate).abs() < 1e-9 * ty.rate.max(1.0), "{}: {rate} vs {}", ty.name, ty.rate);
+        let rate: f64 = reference
+            .iter()
+            .enumerate()
+            .map(|(c, w)| w * lam[c * nt + t])
+            .sum();
+        assert!(
+            (rate - ty.rate).abs() < 1e-9 * ty.rate.max(1.0),
+            "{}: {rate} vs {}",
+            ty.name,
+            ty.rate
+        );
     }
 }
 
@@ -84,18 +114,29 @@ fn calibrated_rates_reproduce_the_all_age_rates() {
 fn systematic_risk_survives_scale_and_idiosyncratic_risk_does_not() {
     let cv = |text: &str| {
         let m = model(text);
-        let xs: Vec<f64> = engine::run(&m, 2, &Silent).unwrap().iter().map(|r| r.years[0].cost.iter().sum::<f64>() / r.years[0].covered as f64).collect();
+        let xs: Vec<f64> = engine::run(&m, 2, &Silent)
+            .unwrap()
+            .iter()
+            .map(|r| r.years[0].cost.iter().sum::<f64>() / r.years[0].covered as f64)
+            .collect();
         let mean = xs.iter().sum::<f64>() / xs.len() as f64;
         (xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (xs.len() - 1) as f64).sqrt() / mean
     };
     let quiet = "[shocks]\ndemand_trend = 0\ndemand_noise_sd = 0\ncost_inflation = 0\nbad_winter_probability = 0\n";
     let noisy = "[shocks]\ndemand_noise_sd = 0.05\nbad_winter_probability = 0\n";
-    let place = |size: u32, shocks: &str| format!("base = \"default\"\nname = \"x\"\nreplications = 200\nyears = 1\n[population]\nsize = {size}\n{shocks}");
+    let place = |size: u32, shocks: &str| {
+        format!(
+            "base = \"default\"\nname = \"x\"\nreplications = 200\nyears = 1\n[population]\nsize = {size}\n{shocks}"
+        )
+    };
     let small_quiet = cv(&place(5_000, quiet));
     let large_quiet = cv(&place(500_000, quiet));
     let large_noisy = cv(&place(500_000, noisy));
     // Idiosyncratic: ~1/sqrt(N), so 100x the people gives ~1/10 the CV.
-    assert!(large_quiet < small_quiet / 5.0, "{small_quiet} vs {large_quiet}");
+    assert!(
+        large_quiet < small_quiet / 5.0,
+        "{small_quiet} vs {large_quiet}"
+    );
     // Systematic: a 5% demand shock stays ~5% however large the place.
     assert!(large_noisy > 0.035, "{large_noisy}");
 }
@@ -103,9 +144,15 @@ fn systematic_risk_survives_scale_and_idiosyncratic_risk_does_not() {
 /// Deaths follow the life tables: the crude death rate of England's structure is ~8.7 per 1,000.
 #[test]
 fn deaths_match_the_life_table_crude_rate() {
-    let m = model("base = \"default\"\nname = \"x\"\nreplications = 4\nyears = 1\n[population]\nsize = 1000000\n");
+    let m = model(
+        "base = \"default\"\nname = \"x\"\nreplications = 4\nyears = 1\n[population]\nsize = 1000000\n",
+    );
     let results = engine::run(&m, 2, &Silent).unwrap();
-    let deaths: f64 = results.iter().map(|r| r.years[0].demography.deaths as f64).sum::<f64>() / 4.0;
+    let deaths: f64 = results
+        .iter()
+        .map(|r| r.years[0].demography.deaths as f64)
+        .sum::<f64>()
+        / 4.0;
     let rate = deaths / 1e6 * 1000.0;
     // ONS mid-2020 structure with 2017-19 life tables (the reference pack: 8.74 on mid-2019).
     assert!((rate - 8.8).abs() < 0.4, "crude death rate {rate}");

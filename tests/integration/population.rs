@@ -29,8 +29,14 @@ fn imd_odds_ratio(weights: &[f64]) -> f64 {
     let (mut sum, mut total) = (0.0, 0.0);
     for lo in (20..=90).step_by(10) {
         let hi = if lo == 90 { 100 } else { lo + 9 };
-        let band: f64 = weights.iter().enumerate().filter(|(c, _)| (lo..=hi).contains(&CellKey::from_index(*c).age)).map(|(_, w)| w).sum();
-        let or = odds(prevalence(weights, lo, hi, Some(0))) / odds(prevalence(weights, lo, hi, Some(IMDS - 1)));
+        let band: f64 = weights
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| (lo..=hi).contains(&CellKey::from_index(*c).age))
+            .map(|(_, w)| w)
+            .sum();
+        let or = odds(prevalence(weights, lo, hi, Some(0)))
+            / odds(prevalence(weights, lo, hi, Some(IMDS - 1)));
         sum += band * or.ln();
         total += band;
     }
@@ -48,7 +54,12 @@ fn check_anchors(label: &str, weights: &[f64]) {
             }
             ("or_2plus_q1_vs_q5", _) => {
                 let or = imd_odds_ratio(weights);
-                assert!((or / a.value - 1.0).abs() < a.tolerance, "{label}: OR {or} vs {} ({})", a.value, a.source);
+                assert!(
+                    (or / a.value - 1.0).abs() < a.tolerance,
+                    "{label}: OR {or} vs {} ({})",
+                    a.value,
+                    a.source
+                );
                 continue;
             }
             other => panic!("unknown anchor {other:?}"),
@@ -56,7 +67,11 @@ fn check_anchors(label: &str, weights: &[f64]) {
         assert!(
             (got - a.value).abs() <= a.tolerance,
             "{label}: {} {}: generated {got:.4}, published {} ± {} ({})",
-            a.measure, a.group, a.value, a.tolerance, a.source
+            a.measure,
+            a.group,
+            a.value,
+            a.tolerance,
+            a.source
         );
     }
 }
@@ -88,23 +103,40 @@ fn baseline_multimorbidity_is_stable_year_on_year() {
     for lo in (0..=80).step_by(10) {
         let hi = if lo == 80 { 100 } else { lo + 9 };
         for q in 0..IMDS {
-            let (a, b) = (prevalence(&start, lo, hi, Some(q)), prevalence(&later, lo, hi, Some(q)));
-            assert!((a - b).abs() < 0.01 + 0.02 * a, "ages {lo}-{hi} IMD {}: {a:.4} -> {b:.4}", q + 1);
+            let (a, b) = (
+                prevalence(&start, lo, hi, Some(q)),
+                prevalence(&later, lo, hi, Some(q)),
+            );
+            assert!(
+                (a - b).abs() < 0.01 + 0.02 * a,
+                "ages {lo}-{hi} IMD {}: {a:.4} -> {b:.4}",
+                q + 1
+            );
         }
     }
     // With no calibration the 5+ group would fill up; check the top of the distribution too.
     let share_5plus = |w: &[f64]| {
         let t: f64 = w.iter().sum();
-        w.iter().enumerate().filter(|(c, _)| CellKey::from_index(*c).ltc == 5 && CellKey::from_index(*c).age < 70).map(|(_, x)| x).sum::<f64>() / t
+        w.iter()
+            .enumerate()
+            .filter(|(c, _)| CellKey::from_index(*c).ltc == 5 && CellKey::from_index(*c).age < 70)
+            .map(|(_, x)| x)
+            .sum::<f64>()
+            / t
     };
     let (a, b) = (share_5plus(&start), share_5plus(&later));
-    assert!((a - b).abs() < 0.15 * a, "5+ LTCs under 70: {a:.5} -> {b:.5}");
+    assert!(
+        (a - b).abs() < 0.15 * a,
+        "5+ LTCs under 70: {a:.5} -> {b:.5}"
+    );
 }
 
 /// Raising onset rates raises prevalence: the stability above is calibration, not inertia.
 #[test]
 fn faster_onset_raises_prevalence() {
-    let m = model("base = \"default\"\nname = \"x\"\n[population]\nsize = 500000\n[transitions]\nonset_multiplier = 1.5\n");
+    let m = model(
+        "base = \"default\"\nname = \"x\"\n[population]\nsize = 500000\n[transitions]\nonset_multiplier = 1.5\n",
+    );
     let start = as_weights(&m.initial);
     let later = as_weights(&engine::project(&m, 0, 10));
     assert!(prevalence(&later, 40, 59, None) > prevalence(&start, 40, 59, None) + 0.02);
@@ -112,8 +144,14 @@ fn faster_onset_raises_prevalence() {
 
 #[test]
 fn cohort_filters_select_strata() {
-    let m = model("base = \"default\"\nname = \"c\"\n[population]\nsize = 1000000\n[population.cohort]\nage_min = 20\nage_max = 64\nltc_min = 3\n");
-    assert!(m.initial.total() > 1000 && m.initial.total() < 100_000, "{}", m.initial.total());
+    let m = model(
+        "base = \"default\"\nname = \"c\"\n[population]\nsize = 1000000\n[population.cohort]\nage_min = 20\nage_max = 64\nltc_min = 3\n",
+    );
+    assert!(
+        m.initial.total() > 1000 && m.initial.total() < 100_000,
+        "{}",
+        m.initial.total()
+    );
     for (k, _) in engine::occupied(&m.initial) {
         assert!((20..=64).contains(&k.age) && k.ltc >= 3, "{k:?}");
     }

@@ -22,18 +22,28 @@ fn every_shipped_scenario_is_valid() {
 
 #[test]
 fn the_embedded_default_is_scenarios_default_toml() {
-    let file = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/default.toml")).unwrap();
+    let file = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/default.toml"),
+    )
+    .unwrap();
     assert_eq!(file, capsim::data::DEFAULT_SCENARIO_TOML);
     let s = load_scenario(None).unwrap().scenario;
-    assert_eq!((s.population.size, s.years, s.replications), (1_500_000, 5, 1000));
+    assert_eq!(
+        (s.population.size, s.years, s.replications),
+        (1_500_000, 5, 1000)
+    );
 }
 
 #[test]
 fn a_three_line_variant_overrides_only_what_it_says() {
     let base = load_scenario(None).unwrap().scenario;
-    let v = load_scenario_str("v.toml", "base = \"default\"\nname = \"rural\"\npopulation.rural_share = 0.4\n", Path::new("."))
-        .unwrap()
-        .scenario;
+    let v = load_scenario_str(
+        "v.toml",
+        "base = \"default\"\nname = \"rural\"\npopulation.rural_share = 0.4\n",
+        Path::new("."),
+    )
+    .unwrap()
+    .scenario;
     assert_eq!(v.population.rural_share, Some(0.4));
     assert_eq!(v.name, "rural");
     let mut expect = base.clone();
@@ -52,8 +62,16 @@ fn a_base_can_be_another_file_and_paths_resolve_against_their_own_file() {
         "age,sex,imd_quintile,rurality,ltc_count,count\n70,F,2,rural,3,500\n30,M,4,urban,0,1500\n",
     )
     .unwrap();
-    std::fs::write(dir.path().join("place/base.toml"), "base = \"default\"\nname = \"place\"\n[population]\ncounts_csv = \"counts.csv\"\n").unwrap();
-    std::fs::write(dir.path().join("variant.toml"), "base = \"place/base.toml\"\nname = \"variant\"\nyears = 2\n").unwrap();
+    std::fs::write(
+        dir.path().join("place/base.toml"),
+        "base = \"default\"\nname = \"place\"\n[population]\ncounts_csv = \"counts.csv\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("variant.toml"),
+        "base = \"place/base.toml\"\nname = \"variant\"\nyears = 2\n",
+    )
+    .unwrap();
     let loaded = load_scenario(Some(&dir.path().join("variant.toml"))).unwrap();
     let m = capsim::engine::Model::build(&loaded).unwrap();
     assert_eq!(m.initial.total(), 2000);
@@ -64,23 +82,41 @@ fn a_base_can_be_another_file_and_paths_resolve_against_their_own_file() {
 fn the_resolved_scenario_reproduces_the_run() {
     let s = load_scenario(None).unwrap().scenario;
     let text = s.to_toml();
-    let back = load_scenario_str("resolved.toml", &text, Path::new(".")).unwrap().scenario;
+    let back = load_scenario_str("resolved.toml", &text, Path::new("."))
+        .unwrap()
+        .scenario;
     assert_eq!(back, s);
     // Sources travel with the parameters.
-    assert!(text.contains("ons_mye2020_t11") || text.contains("ONS"), "sources missing from the resolved scenario");
+    assert!(
+        text.contains("ons_mye2020_t11") || text.contains("ONS"),
+        "sources missing from the resolved scenario"
+    );
 }
 
 #[test]
 fn schema_is_json_describing_the_scenario() {
-    let out = Command::new(env!("CARGO_BIN_EXE_capsim")).arg("schema").output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .arg("schema")
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let props = &v["properties"];
-    for key in ["population", "transitions", "activity", "shocks", "seed", "base"] {
+    for key in [
+        "population",
+        "transitions",
+        "activity",
+        "shocks",
+        "seed",
+        "base",
+    ] {
         assert!(props.get(key).is_some(), "schema lacks {key}");
     }
     // Fields are optional in a file: they come from the base or the defaults.
-    assert!(v.get("required").is_none_or(|r| r.as_array().is_some_and(|a| a.is_empty())));
+    assert!(
+        v.get("required")
+            .is_none_or(|r| r.as_array().is_some_and(|a| a.is_empty()))
+    );
     let _ = Scenario::json_schema();
 }
 
@@ -94,19 +130,39 @@ fn population_export_round_trips_through_csv_and_parquet() {
             .current_dir(dir.path())
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let csv = CsvReadOptions::default()
         .try_into_reader_with_file_path(Some(dir.path().join("cells.csv")))
         .unwrap()
         .finish()
         .unwrap();
-    let pq = ParquetReader::new(std::fs::File::open(dir.path().join("cells.parquet")).unwrap()).finish().unwrap();
-    let total = |df: &DataFrame| df.column("count").unwrap().cast(&DataType::UInt64).unwrap().u64().unwrap().sum().unwrap();
+    let pq = ParquetReader::new(std::fs::File::open(dir.path().join("cells.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    let total = |df: &DataFrame| {
+        df.column("count")
+            .unwrap()
+            .cast(&DataType::UInt64)
+            .unwrap()
+            .u64()
+            .unwrap()
+            .sum()
+            .unwrap()
+    };
     assert_eq!(total(&csv), 1_500_000);
     assert_eq!(total(&pq), 1_500_000);
     // The exported CSV is itself a valid head-count input.
     let text = std::fs::read_to_string(dir.path().join("cells.csv")).unwrap();
     let pop = capsim::population::counts::parse_counts("cells.csv", &text).unwrap();
-    assert_eq!(pop, capsim::engine::Model::build(&load_scenario(None).unwrap()).unwrap().initial);
+    assert_eq!(
+        pop,
+        capsim::engine::Model::build(&load_scenario(None).unwrap())
+            .unwrap()
+            .initial
+    );
 }

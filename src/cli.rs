@@ -208,6 +208,13 @@ pub fn run(
 
     let mut world = output::world_frame(&model, &results)?;
     output::write_parquet(&mut world, &staged.path("world.parquet"))?;
+    if let Some(contracts) = &model.contracts {
+        let mut ledger =
+            crate::ledger::ledger_frame(contracts, &results, model.scenario.start_year)?;
+        output::write_parquet(&mut ledger, &staged.path("ledger.parquet"))?;
+        let mut term = crate::ledger::term_frame(contracts, &results)?;
+        output::write_parquet(&mut term, &staged.path("ledger_term.parquet"))?;
+    }
     let mut resolved = model.scenario.clone();
     if let Some(csv) = &resolved.population.counts_csv {
         std::fs::copy(csv, staged.path("population_counts.csv"))
@@ -235,6 +242,7 @@ pub fn run(
     let dest = staged.commit()?;
     if print {
         print!("{}", summary::world_summary(&model, &results));
+        print!("{}", summary::arm_summary(&model, &results));
         println!(
             "{} replications in {:.2} s on {} threads; results in {}",
             model.scenario.replications,

@@ -13,9 +13,11 @@
 
 pub mod activity;
 pub mod cli;
+pub mod contracts;
 pub mod data;
 pub mod engine;
 pub mod error;
+pub mod ledger;
 pub mod output;
 pub mod population;
 pub mod rng;

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use crate::activity::{
     self, ActivityInputs, ShockInputs, TypeInputs, YearActivity, YearShock, shocks,
 };
+use crate::contracts::{BuildInputs, Contracts, LedgerRow, WorldYear, indicators};
 use crate::error::InputError;
 use crate::population::synthesis::{england_reference_shares, expected_shares};
 use crate::population::{AGES, CELLS, CellKey, Population, cohort_mask, counts, synthesis};
@@ -34,6 +35,8 @@ pub struct Model {
     /// Activity rates per cell and type when none of their inputs is uncertain: computed once
     /// instead of once per replication.
     fixed_rates: Option<Vec<f64>>,
+    /// The arms' contracts, when the scenario has any.
+    pub contracts: Option<Contracts>,
 }
 
 impl Model {
@@ -78,6 +81,7 @@ impl Model {
                 .map(String::from)
                 .collect(),
             fixed_rates: None,
+            contracts: None,
         };
         let rates_are_fixed = s.activity.types.values().all(|t| {
             [
@@ -98,7 +102,126 @@ impl Model {
             );
             model.fixed_rates = Some(lam);
         }
+        if !s.arm.is_empty() {
+            model.contracts = Some(model.build_contracts(&loaded.file)?);
+        }
         Ok(model)
+    }
+
+    /// Parameter values at their means: what contracts are set on, before anyone knows how a
+    /// replication will turn out.
+    pub fn mean_parameters(&self) -> RepParams {
+        let mut means = self.clone();
+        for ty in means.scenario.activity.types.values_mut() {
+            for p in [
+                &mut ty.rate,
+                &mut ty.unit_cost,
+                &mut ty.price,
+                &mut ty.cost_cv,
+                &mut ty.ltc_ratio,
+                &mut ty.deprivation_ratio,
+                &mut ty.rural_rate_ratio,
+            ] {
+                *p = Param::fixed(p.mean());
+            }
+        }
+        let s = &mut means.scenario;
+        for p in [
+            &mut s.transitions.growth_rate,
+            &mut s.transitions.leaver_rate,
+            &mut s.transitions.birth_rate,
+            &mut s.transitions.mortality_multiplier,
+            &mut s.transitions.onset_multiplier,
+            &mut s.activity.frailty_shape,
+            &mut s.activity.rural_cost_factor,
+            &mut s.shocks.demand_trend,
+            &mut s.shocks.demand_noise_sd,
+            &mut s.shocks.cost_inflation,
+            &mut s.shocks.price_uplift,
+            &mut s.shocks.bad_winter_probability,
+            &mut s.shocks.bad_winter_effect,
+        ] {
+            *p = Param::fixed(p.mean());
+        }
+        means.draw_parameters(0)
+    }
+
+    /// Resolves the arms against the baseline year's expected activity and cost.
+    fn build_contracts(&self, file: &str) -> Result<Contracts, InputError> {
+        let params = self.mean_parameters();
+        let nt = self.type_names.len();
+        let mut lam = Vec::new();
+        activity::fill_rates(&params.activity, reference_shares(), &mut lam);
+        // A contract is set on expected cost, bad winters included (in expectation).
+        let sh = &params.shocks;
+        let winter = 1.0 + sh.bad_winter_probability * sh.bad_winter_effect;
+        for c in 0..CELLS {
+            for (t, ty) in params.activity.types.iter().enumerate() {
+                if ty.winter {
+                    lam[c * nt + t] *= winter;
+                }
+            }
+        }
+        let mut expected_cost_cell = vec![0.0; CELLS * nt];
+        for c in 0..CELLS {
+            let rural = CellKey::from_index(c).rural == 1;
+            for (t, ty) in params.activity.types.iter().enumerate() {
+                let unit = ty.unit_cost
+                    * if rural {
+                        params.activity.rural_cost_factor
+                    } else {
+                        1.0
+                    };
+                expected_cost_cell[c * nt + t] = lam[c * nt + t] * unit;
+            }
+        }
+        let baseline: Vec<f64> = self
+            .initial
+            .as_slice()
+            .iter()
+            .zip(&self.activity_mask)
+            .map(|(&n, &k)| if k { f64::from(n) } else { 0.0 })
+            .collect();
+        let heads: f64 = baseline.iter().sum();
+        let counts: Vec<f64> = (0..nt)
+            .map(|t| (0..CELLS).map(|c| baseline[c] * lam[c * nt + t]).sum())
+            .collect();
+        let cost: f64 = (0..CELLS * nt)
+            .map(|i| baseline[i / nt] * expected_cost_cell[i])
+            .sum();
+        let mut rates = TransitionRates::empty();
+        fill_transition_rates(&params, &mut rates);
+        let all: Vec<f64> = self
+            .initial
+            .as_slice()
+            .iter()
+            .map(|&n| f64::from(n))
+            .collect();
+        let deaths: f64 = all.iter().zip(&rates.death).map(|(n, q)| n * q).sum();
+        let onsets: f64 = (0..CELLS)
+            .map(|c| all[c] * (1.0 - rates.death[c]) * (1.0 - rates.leaver_rate) * rates.onset[c])
+            .sum();
+        let mut expected_indicators = Vec::new();
+        indicators::values(
+            heads,
+            cost,
+            deaths,
+            onsets,
+            &counts,
+            &mut expected_indicators,
+        );
+        Contracts::build(BuildInputs {
+            file,
+            type_names: &self.type_names,
+            providers: &self.scenario.provider,
+            arms: &self.scenario.arm,
+            expected_cost_cell: &expected_cost_cell,
+            expected_count_cell: &lam,
+            baseline: &baseline,
+            expected_indicators,
+            expected_growth: (1.0 + sh.demand_trend) * (1.0 + sh.cost_inflation) - 1.0,
+            expected_trend: sh.demand_trend,
+        })
     }
 
     /// Activity rates per cell and type for a replication's parameters (cached when fixed).
@@ -246,11 +369,12 @@ pub struct YearRecord {
     pub value: Vec<f64>,
 }
 
-/// One replication's years.
+/// One replication's years, and its ledger when the scenario has arms.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplicationResult {
     pub replication: u64,
     pub years: Vec<YearRecord>,
+    pub ledger: Vec<LedgerRow>,
 }
 
 /// Scratch space reused from one replication to the next on the same thread.
@@ -261,6 +385,9 @@ pub struct Workspace {
     lam: Vec<f64>,
     mu: Vec<f64>,
     activity: YearActivity,
+    accumulators: Vec<f64>,
+    indicators: Vec<f64>,
+    weighted_heads: Vec<[f64; 3]>,
 }
 
 impl Workspace {
@@ -272,6 +399,9 @@ impl Workspace {
             lam: Vec::new(),
             mu: Vec::new(),
             activity: YearActivity::default(),
+            accumulators: Vec::new(),
+            indicators: Vec::new(),
+            weighted_heads: Vec::new(),
         }
     }
 }
@@ -307,6 +437,8 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
     ws.cur.counts.assign(&model.initial.counts);
     let nt = model.type_names.len();
     let mut years = Vec::with_capacity(s.years as usize);
+    let mut ledger = Vec::new();
+    let prices: Vec<f64> = params.activity.types.iter().map(|t| t.price).collect();
     for y in 0..s.years {
         let shock = shocks::draw_year(&params.shocks, y, &mut rng_shocks);
         activity::simulate_year(
@@ -327,6 +459,14 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
             .filter(|(_, k)| **k)
             .map(|(&n, _)| u64::from(n))
             .sum();
+        if let Some(contracts) = &model.contracts {
+            weighted_heads(
+                contracts,
+                &ws.cur,
+                &model.activity_mask,
+                &mut ws.weighted_heads,
+            );
+        }
         let demography = step(
             &ws.cur,
             &mut ws.next,
@@ -337,6 +477,32 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
         );
         std::mem::swap(&mut ws.cur, &mut ws.next);
         let (count, cost, value) = ws.activity.totals(nt);
+        if let Some(contracts) = &model.contracts {
+            if y == 0 {
+                ws.accumulators.clear();
+                ws.accumulators.resize(contracts.accumulators, 0.0);
+            }
+            let total_cost: f64 = cost.iter().sum();
+            indicators::values(
+                covered as f64,
+                total_cost,
+                demography.deaths as f64,
+                demography.onsets as f64,
+                &count,
+                &mut ws.indicators,
+            );
+            let world = WorldYear {
+                year: y,
+                last_year: y + 1 == s.years,
+                count: &count,
+                cost: &cost,
+                price: &prices,
+                price_index: shock.price_index,
+                weighted_heads: &ws.weighted_heads,
+                indicators: &ws.indicators,
+            };
+            contracts.settle_year(&world, &mut ws.accumulators, &mut ledger);
+        }
         years.push(YearRecord {
             year: y + 1,
             demography,
@@ -350,6 +516,24 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
     ReplicationResult {
         replication: r,
         years,
+        ledger,
+    }
+}
+
+/// Σ head count × risk weight per contract scope, for the covered cells of `pop`.
+fn weighted_heads(contracts: &Contracts, pop: &Population, mask: &[bool], out: &mut Vec<[f64; 3]>) {
+    out.clear();
+    for scope in &contracts.scopes {
+        let mut w = [0.0; 3];
+        for (c, (&n, &keep)) in pop.as_slice().iter().zip(mask).enumerate() {
+            if n > 0 && keep {
+                let n = f64::from(n);
+                w[0] += n;
+                w[1] += n * scope.weights_age_sex[c];
+                w[2] += n * scope.weights_full[c];
+            }
+        }
+        out.push(w);
     }
 }
 

@@ -19,6 +19,8 @@ use serde::{Deserialize, Serialize};
 pub use load::{LoadedScenario, load_scenario, load_scenario_str};
 pub use param::{Dist, Param};
 
+use crate::contracts::spec::{ArmSpec, ProviderSpec};
+
 /// One scenario, fully resolved: every field present.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -44,6 +46,12 @@ pub struct Scenario {
     pub transitions: TransitionParams,
     pub activity: ActivityParams,
     pub shocks: ShockParams,
+    /// Providers and the activity types each delivers (default: one provider, everything).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provider: Vec<ProviderSpec>,
+    /// Contracts compared side by side on the same simulated years.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub arm: Vec<ArmSpec>,
 }
 
 /// Who is simulated.

@@ -1,0 +1,386 @@
+//! How contracts are written in a scenario: providers, arms, and the components of each arm.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// A provider: who delivers a set of activity types and bears their cost.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderSpec {
+    pub name: String,
+    /// Activity types this provider delivers; every type belongs to exactly one provider.
+    pub activity: Vec<String>,
+}
+
+/// One contract (arm) to compare with others on the same simulated years.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArmSpec {
+    pub name: String,
+    /// Start from a preset: block, pbr, capitation, outcomes or blended. Components listed
+    /// below are added after the preset's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preset: Option<Preset>,
+    /// A lead provider holds the contract for all activity and pays the other providers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead: Option<String>,
+    /// How a lead provider pays its subcontractors.
+    #[serde(default)]
+    pub subcontract: Subcontract,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub component: Vec<ComponentSpec>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Preset {
+    Block,
+    Pbr,
+    Capitation,
+    Outcomes,
+    Blended,
+}
+
+impl Preset {
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Block => "block",
+            Preset::Pbr => "pbr",
+            Preset::Capitation => "capitation",
+            Preset::Outcomes => "outcomes",
+            Preset::Blended => "blended",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Subcontract {
+    /// Subcontractors are paid tariff (price × count) for their activity.
+    #[default]
+    Tariff,
+    /// Subcontractors are paid their cost: the lead carries all the risk.
+    Cost,
+}
+
+/// How a set amount moves from year to year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Index {
+    /// With the price (tariff) uplift.
+    #[default]
+    Price,
+    /// With expected cost on trend: the forecast demand growth and cost inflation, and the
+    /// (risk-weighted) size of the population covered ("intelligent fixed payment"). For
+    /// capitation, per head: demand growth and cost inflation only.
+    ExpectedCost,
+    /// Not at all: the first year's amount every year.
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskAdjustment {
+    /// Same payment per head for everyone.
+    None,
+    /// Weighted by the expected cost of the person's age and sex.
+    AgeSex,
+    /// Weighted by the expected cost of the person's age, sex, deprivation, rurality and LTC count.
+    #[default]
+    Full,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Better {
+    /// Lower values are better (admissions, spend, waiters).
+    #[default]
+    Lower,
+    Higher,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Settle {
+    /// Settled each year on that year's figures.
+    #[default]
+    Yearly,
+    /// Settled once, in the final year, on the whole term's totals.
+    Term,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// The provider's result: cost against the contract's other payments (ACA-style corridor).
+    #[default]
+    Result,
+    /// Cost against expected cost on trend.
+    Cost,
+}
+
+/// One payment component: a transfer from the commissioner to the contract holder each year
+/// (negative when money flows back).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ComponentSpec {
+    Fixed(FixedSpec),
+    Activity(ActivitySpec),
+    Capitation(CapitationSpec),
+    Outcome(OutcomeSpec),
+    PerUnit(PerUnitSpec),
+    RiskShare(RiskShareSpec),
+    SharedSavings(SharedSavingsSpec),
+    QualityDeduction(QualitySpec),
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// A set amount: a sum in £, or a share of the holder's expected cost in the baseline year.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FixedSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// £ per year (in the first year's prices). Default: `share` × expected cost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<f64>,
+    /// Share of the baseline year's expected cost ("intelligent fixed payment").
+    #[serde(default = "one")]
+    pub share: f64,
+    /// Uplift on top of the baseline, e.g. 0.02 for expected cost + 2%.
+    #[serde(default)]
+    pub uplift: f64,
+    /// How the amount moves from year to year.
+    #[serde(default)]
+    pub index: Index,
+}
+
+/// Price × count per activity type, optionally with a baseline volume and a marginal rate.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivitySpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Activity types paid (default: all the holder delivers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub types: Option<Vec<String>>,
+    /// Share of the price paid per unit up to the baseline volume (all units if no baseline).
+    #[serde(default = "one")]
+    pub price_share: f64,
+    /// Baseline volume as a multiple of planned volume: the expected volume on trend for the
+    /// people covered that year (1 = as planned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_volume: Option<f64>,
+    /// Share of the price paid per unit above the baseline volume (default: `price_share`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub marginal_rate: Option<f64>,
+    /// Share of the price deducted per unit of shortfall below the baseline volume.
+    #[serde(default)]
+    pub below_baseline_rate: f64,
+    /// Most this component pays in a year, £.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<f64>,
+}
+
+/// Per head per year × risk weight.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CapitationSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// £ per weighted head per year (first year's prices). Default: expected cost per head.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_head: Option<f64>,
+    #[serde(default)]
+    pub risk_adjustment: RiskAdjustment,
+    /// Uplift on the per-head rate.
+    #[serde(default)]
+    pub uplift: f64,
+    /// How the per-head rate moves from year to year.
+    #[serde(default)]
+    pub index: Index,
+}
+
+/// A target on one indicator, with payment tiers.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorTarget {
+    /// An indicator the world reports (see docs/contracts.md).
+    pub indicator: String,
+    #[serde(default)]
+    pub better: Better,
+    /// Weight of this indicator in the pool; weights sum to 1.
+    pub weight: f64,
+    /// Target value. Or give `target_vs_expected`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<f64>,
+    /// Target as a multiple of the indicator's expected baseline-year value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_vs_expected: Option<f64>,
+    /// Tiers: `at` is a multiple of the target, `pays` the share of this indicator's pool paid
+    /// when the value is at least that good. Default: one tier, the target, paying in full.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tiers: Option<Vec<Tier>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tier {
+    pub at: f64,
+    pub pays: f64,
+}
+
+/// A pool paid by achievement of indicator targets.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Pool as a share of contract value (the holder's expected cost, indexed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool_share: Option<f64>,
+    /// Pool in £ per year (first year's prices).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<f64>,
+    pub indicators: Vec<IndicatorTarget>,
+}
+
+/// £ per unit of an indicator better (bonus) or worse (penalty) than a target.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PerUnitSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub indicator: String,
+    #[serde(default)]
+    pub better: Better,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_vs_expected: Option<f64>,
+    /// £ per unit.
+    pub rate: f64,
+    /// Largest bonus or penalty in a year, £ (none if omitted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<f64>,
+}
+
+/// One band of a risk corridor: deviations beyond `above` (overspend) or below `below`
+/// (underspend), as fractions of the target, of which the provider keeps `provider_share`.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Band {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below: Option<f64>,
+    pub provider_share: f64,
+}
+
+/// A risk corridor: the commissioner absorbs part of the provider's over- or underspend.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RiskShareSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub basis: Basis,
+    /// Largest loss the provider bears, as a share of the target (the commissioner covers the rest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_loss_cap: Option<f64>,
+    /// Largest gain the provider keeps, as a share of the target (the rest returns).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_gain_cap: Option<f64>,
+    #[serde(default)]
+    pub settle: Settle,
+    /// Corridor bands (written last: TOML puts arrays of tables after plain keys).
+    pub bands: Vec<Band>,
+}
+
+/// A share of (benchmark − actual cost) paid to the provider; optionally losses shared too.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SharedSavingsSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Share of savings paid to the provider.
+    pub provider_share: f64,
+    /// Savings below this share of the benchmark are not shared (minimum savings rate).
+    #[serde(default)]
+    pub min_savings_rate: f64,
+    /// Share of losses the provider repays (0: one-sided).
+    #[serde(default)]
+    pub loss_share: f64,
+    /// Losses below this share of the benchmark are not shared.
+    #[serde(default)]
+    pub min_loss_rate: f64,
+    /// Largest payment either way, as a share of the benchmark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<f64>,
+    /// Benchmark as a multiple of expected cost on trend for the population actually covered
+    /// (a risk-adjusted cost norm); below 1 builds a required saving into it.
+    #[serde(default = "one")]
+    pub benchmark_vs_expected: f64,
+    #[serde(default)]
+    pub settle: Settle,
+}
+
+/// A deduction when an indicator is worse than a minimum standard.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QualitySpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub indicator: String,
+    #[serde(default)]
+    pub better: Better,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_vs_expected: Option<f64>,
+    /// Deduction as a share of contract value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deduction_share: Option<f64>,
+    /// Deduction in £.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deduction: Option<f64>,
+}
+
+impl ComponentSpec {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ComponentSpec::Fixed(_) => "fixed",
+            ComponentSpec::Activity(_) => "activity",
+            ComponentSpec::Capitation(_) => "capitation",
+            ComponentSpec::Outcome(_) => "outcome",
+            ComponentSpec::PerUnit(_) => "per_unit",
+            ComponentSpec::RiskShare(_) => "risk_share",
+            ComponentSpec::SharedSavings(_) => "shared_savings",
+            ComponentSpec::QualityDeduction(_) => "quality_deduction",
+        }
+    }
+
+    pub fn custom_name(&self) -> Option<&str> {
+        match self {
+            ComponentSpec::Fixed(c) => c.name.as_deref(),
+            ComponentSpec::Activity(c) => c.name.as_deref(),
+            ComponentSpec::Capitation(c) => c.name.as_deref(),
+            ComponentSpec::Outcome(c) => c.name.as_deref(),
+            ComponentSpec::PerUnit(c) => c.name.as_deref(),
+            ComponentSpec::RiskShare(c) => c.name.as_deref(),
+            ComponentSpec::SharedSavings(c) => c.name.as_deref(),
+            ComponentSpec::QualityDeduction(c) => c.name.as_deref(),
+        }
+    }
+
+    /// Risk shares and shared savings settle on the result of everything else.
+    pub fn settles_on_result(&self) -> bool {
+        matches!(
+            self,
+            ComponentSpec::RiskShare(_) | ComponentSpec::SharedSavings(_)
+        )
+    }
+}

@@ -243,3 +243,284 @@ pub fn shared_savings(c: &SharedSavingsSpec, cost: f64, benchmark: f64) -> f64 {
         None => amount,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A holder year with round numbers: expected cost 100, one activity type at price 10.
+    fn year<'a>(
+        count: &'a [f64],
+        indicators: &'a [f64],
+        expected_indicators: &'a [f64],
+    ) -> HolderYear<'a> {
+        HolderYear {
+            expected_cost: 100.0,
+            baseline_heads: 50.0,
+            price_index: 1.0,
+            cost: 100.0,
+            count,
+            price: &[10.0],
+            expected_count: &[100.0],
+            in_scope: &[true],
+            weighted_heads: [50.0, 52.0, 55.0],
+            benchmark: 100.0,
+            trend_index: 1.0,
+            indicators,
+            expected_indicators,
+        }
+    }
+
+    fn band(above: Option<f64>, below: Option<f64>, provider_share: f64) -> Band {
+        Band {
+            above,
+            below,
+            provider_share,
+        }
+    }
+
+    fn corridor_spec(bands: Vec<Band>) -> RiskShareSpec {
+        RiskShareSpec {
+            name: None,
+            basis: Basis::Result,
+            provider_loss_cap: None,
+            provider_gain_cap: None,
+            settle: Settle::Yearly,
+            bands,
+        }
+    }
+
+    #[test]
+    fn two_percent_corridor_with_half_sharing() {
+        let rs = corridor_spec(vec![
+            band(Some(0.02), None, 0.5),
+            band(None, Some(-0.02), 0.5),
+        ]);
+        // Overspend of 10% on a £100m contract: the commissioner pays half of the 8% beyond 2%.
+        assert!((risk_share(&rs, 100.0, 110.0, 0.0) - 4.0).abs() < 1e-12);
+        // Within the corridor nothing moves; an underspend of 6% returns half of 4%.
+        assert_eq!(risk_share(&rs, 100.0, 101.5, 0.0), 0.0);
+        assert!((risk_share(&rs, 100.0, 94.0, 0.0) + 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn aca_corridor_at_95_105_and_110_percent_of_target() {
+        // ACA §1342: ±3% no sharing; 3-8% shared 50%; beyond 8%, 80% paid by government.
+        let rs = corridor_spec(vec![
+            band(Some(0.03), None, 0.5),
+            band(Some(0.08), None, 0.2),
+            band(None, Some(-0.03), 0.5),
+            band(None, Some(-0.08), 0.2),
+        ]);
+        let target = 1_000.0;
+        assert!((risk_share(&rs, target, 950.0, 0.0) + 10.0).abs() < 1e-9); // pays in 50% of 2%
+        assert!((risk_share(&rs, target, 1050.0, 0.0) - 10.0).abs() < 1e-9); // receives 50% of 2%
+        // 2.5% of target + 80% of the excess over 108%: 25 + 16.
+        assert!((risk_share(&rs, target, 1100.0, 0.0) - 41.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn caps_on_the_providers_gain_and_loss() {
+        // Oxfordshire-style 10% gain/loss limit with 50:50 sharing.
+        let mut rs = corridor_spec(vec![band(Some(0.0), None, 0.5), band(None, Some(0.0), 0.5)]);
+        rs.provider_loss_cap = Some(0.1);
+        rs.provider_gain_cap = Some(0.1);
+        assert!((risk_share(&rs, 100.0, 120.0, 0.0) - 10.0).abs() < 1e-12); // loss 10, within cap
+        assert!((risk_share(&rs, 100.0, 140.0, 0.0) - 30.0).abs() < 1e-12); // loss held at 10
+        assert!((risk_share(&rs, 100.0, 60.0, 0.0) + 30.0).abs() < 1e-12); // gain held at 10
+    }
+
+    #[test]
+    fn cost_basis_corridor_compares_cost_with_the_benchmark() {
+        let mut rs = corridor_spec(vec![band(Some(0.02), None, 0.5)]);
+        rs.basis = Basis::Cost;
+        assert!((risk_share(&rs, 80.0, 110.0, 100.0) - 4.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn marginal_rate_above_baseline_volume() {
+        let spec = ActivitySpec {
+            name: None,
+            types: None,
+            price_share: 1.0,
+            baseline_volume: Some(1.0),
+            marginal_rate: Some(0.3),
+            below_baseline_rate: 0.0,
+            cap: None,
+        };
+        // 120 units against a baseline of 100 at £10: 100 × 10 + 20 × 10 × 30%.
+        assert!((activity(&spec, None, &year(&[120.0], &[], &[])) - 1060.0).abs() < 1e-9);
+        assert!((activity(&spec, None, &year(&[80.0], &[], &[])) - 800.0).abs() < 1e-9);
+        let capped = ActivitySpec {
+            cap: Some(1000.0),
+            ..spec.clone()
+        };
+        assert_eq!(activity(&capped, None, &year(&[120.0], &[], &[])), 1000.0);
+        // A blended variable element: nothing up to plan, ±50% of price either side.
+        let variable = ActivitySpec {
+            price_share: 0.0,
+            marginal_rate: Some(0.5),
+            below_baseline_rate: 0.5,
+            ..spec
+        };
+        assert!((activity(&variable, None, &year(&[110.0], &[], &[])) - 50.0).abs() < 1e-9);
+        assert!((activity(&variable, None, &year(&[90.0], &[], &[])) + 50.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn west_yorkshire_2000_per_waiter_without_cap() {
+        let spec = PerUnitSpec {
+            name: None,
+            indicator: "w".into(),
+            better: Better::Lower,
+            target: Some(50.0),
+            target_vs_expected: None,
+            rate: 2000.0,
+            cap: None,
+        };
+        assert_eq!(
+            per_unit(&spec, 0, &year(&[0.0], &[65.0], &[0.0])),
+            -30_000.0
+        );
+        assert_eq!(per_unit(&spec, 0, &year(&[0.0], &[40.0], &[0.0])), 20_000.0);
+        let capped = PerUnitSpec {
+            cap: Some(10_000.0),
+            ..spec
+        };
+        assert_eq!(
+            per_unit(&capped, 0, &year(&[0.0], &[65.0], &[0.0])),
+            -10_000.0
+        );
+    }
+
+    #[test]
+    fn outcome_pool_pays_by_tier_and_weight() {
+        let target = |indicator: &str, weight: f64| IndicatorTarget {
+            indicator: indicator.into(),
+            better: Better::Lower,
+            weight,
+            target: None,
+            target_vs_expected: Some(1.0),
+            tiers: Some(vec![
+                Tier { at: 1.0, pays: 1.0 },
+                Tier { at: 1.1, pays: 0.5 },
+            ]),
+        };
+        let spec = OutcomeSpec {
+            name: None,
+            pool_share: Some(0.1),
+            pool: None,
+            indicators: vec![target("a", 0.6), target("b", 0.4)],
+        };
+        // a met (95 ≤ 100), b in the lower tier (105 ≤ 110): 10 × (0.6 + 0.4 × 0.5).
+        let y = year(&[0.0], &[95.0, 105.0], &[100.0, 100.0]);
+        assert!((outcome(&spec, &[0, 1], &y) - 8.0).abs() < 1e-12);
+        let y = year(&[0.0], &[95.0, 120.0], &[100.0, 100.0]);
+        assert!((outcome(&spec, &[0, 1], &y) - 6.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn oxfordshire_80_10_10() {
+        // 80% block + the 10% gain/loss element paid up front, 10% on outcomes, gains and
+        // losses shared 50:50 and limited to 10% of contract value.
+        let fixed_part = FixedSpec {
+            name: None,
+            amount: None,
+            share: 0.9,
+            uplift: 0.0,
+            index: Index::Price,
+        };
+        let pool = OutcomeSpec {
+            name: None,
+            pool_share: Some(0.1),
+            pool: None,
+            indicators: vec![IndicatorTarget {
+                indicator: "x".into(),
+                better: Better::Higher,
+                weight: 1.0,
+                target: Some(14.0),
+                target_vs_expected: None,
+                tiers: None,
+            }],
+        };
+        let mut rs = corridor_spec(vec![band(Some(0.0), None, 0.5), band(None, Some(0.0), 0.5)]);
+        rs.provider_loss_cap = Some(0.1);
+        rs.provider_gain_cap = Some(0.1);
+        let y = year(&[0.0], &[14.0], &[0.0]); // 14 of 16 targets met: the pool is paid
+        let income = fixed(&fixed_part, &y) + outcome(&pool, &[0], &y);
+        assert!((income - 100.0).abs() < 1e-12);
+        // Cost 106: the commissioner bears half the £6m overspend.
+        assert!((risk_share(&rs, income, 106.0, 0.0) - 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn shared_savings_with_minimum_rate_and_loss_sharing() {
+        let s = SharedSavingsSpec {
+            name: None,
+            provider_share: 0.5,
+            min_savings_rate: 0.02,
+            loss_share: 0.3,
+            min_loss_rate: 0.02,
+            cap: None,
+            benchmark_vs_expected: 1.0,
+            settle: Settle::Yearly,
+        };
+        assert!((shared_savings(&s, 90.0, 100.0) - 5.0).abs() < 1e-12);
+        assert_eq!(shared_savings(&s, 99.0, 100.0), 0.0); // 1% < minimum savings rate
+        assert!((shared_savings(&s, 110.0, 100.0) + 3.0).abs() < 1e-12);
+        assert_eq!(shared_savings(&s, 101.0, 100.0), 0.0);
+        let capped = SharedSavingsSpec {
+            cap: Some(0.03),
+            ..s
+        };
+        assert!((shared_savings(&capped, 80.0, 100.0) - 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn capitation_fixed_and_quality_deduction() {
+        let y = year(&[0.0], &[12.0], &[10.0]);
+        let cap = |risk_adjustment| CapitationSpec {
+            name: None,
+            per_head: None,
+            risk_adjustment,
+            uplift: 0.0,
+            index: Index::Price,
+        };
+        // Expected cost per head 100 / 50 = 2, times weighted heads.
+        assert_eq!(capitation(&cap(RiskAdjustment::None), &y), 100.0);
+        assert_eq!(capitation(&cap(RiskAdjustment::AgeSex), &y), 104.0);
+        assert_eq!(capitation(&cap(RiskAdjustment::Full), &y), 110.0);
+        let f = FixedSpec {
+            name: None,
+            amount: Some(40.0),
+            share: 1.0,
+            uplift: 0.05,
+            index: Index::Price,
+        };
+        assert!(
+            (fixed(
+                &f,
+                &HolderYear {
+                    price_index: 1.1,
+                    ..y
+                }
+            ) - 46.2)
+                .abs()
+                < 1e-12
+        );
+        let q = QualitySpec {
+            name: None,
+            indicator: "x".into(),
+            better: Better::Lower,
+            minimum: None,
+            minimum_vs_expected: Some(1.1),
+            deduction_share: Some(0.02),
+            deduction: None,
+        };
+        assert_eq!(quality_deduction(&q, 0, &y), -2.0); // 12 is worse than 11
+        assert_eq!(
+            quality_deduction(&q, 0, &year(&[0.0], &[10.5], &[10.0])),
+            0.0
+        );
+    }
+}

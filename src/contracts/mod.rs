@@ -636,13 +636,11 @@ fn check_component(
     };
     match spec {
         ComponentSpec::Fixed(c) => {
-            if c.amount.is_none() {
-                if c.share < 0.0 {
-                    problems.push(
-                        format!("{path}.share"),
-                        format!("expected a share of expected cost >= 0, found {}", c.share),
-                    );
-                }
+            if c.amount.is_none() && c.share < 0.0 {
+                problems.push(
+                    format!("{path}.share"),
+                    format!("expected a share of expected cost >= 0, found {}", c.share),
+                );
             }
             (None, Vec::new())
         }

@@ -63,20 +63,6 @@ pub fn world_summary(model: &Model, results: &[ReplicationResult]) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::quantile;
-
-    #[test]
-    fn quantiles_interpolate_like_r_type_7() {
-        let v = [1.0, 2.0, 3.0, 4.0];
-        assert_eq!(quantile(&v, 0.0), 1.0);
-        assert_eq!(quantile(&v, 1.0), 4.0);
-        assert_eq!(quantile(&v, 0.5), 2.5);
-        assert!((quantile(&v, 0.05) - 1.15).abs() < 1e-12);
-    }
-}
-
 /// Per arm, over the whole term: provider surplus p5 / p50 / p95 (all providers together),
 /// the chance the providers lose, and the commissioner's mean spend.
 pub fn arm_summary(model: &Model, results: &[ReplicationResult]) -> String {
@@ -138,4 +124,18 @@ pub fn arm_summary(model: &Model, results: &[ReplicationResult]) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quantile;
+
+    #[test]
+    fn quantiles_interpolate_like_r_type_7() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile(&v, 0.0), 1.0);
+        assert_eq!(quantile(&v, 1.0), 4.0);
+        assert_eq!(quantile(&v, 0.5), 2.5);
+        assert!((quantile(&v, 0.05) - 1.15).abs() < 1e-12);
+    }
 }

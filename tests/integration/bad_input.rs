@@ -153,3 +153,72 @@ fn population_command_rejects_unknown_extensions_and_writes_nothing() {
     assert!(err.contains(".csv or .parquet"), "{err}");
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }
+
+const ARM: &str = "base = \"default\"\n[[arm]]\nname = \"corridor\"\npreset = \"capitation\"\n[[arm.component]]\n";
+
+#[test]
+fn misconfigured_components_name_the_arm_and_component() {
+    rejected(
+        &format!(
+            "{ARM}kind = \"risk_share\"\nbands = [ {{ above = 0.02, provider_share = 1.5 }} ]\n"
+        ),
+        &[],
+        &[
+            "bad.toml: arm.corridor.component[1] (risk_share).bands[0].provider_share: expected a share between 0 and 1, found 1.5",
+        ],
+    );
+    rejected(
+        &format!(
+            "{ARM}kind = \"risk_share\"\nbands = [ {{ above = 0.02, provider_share = 0.5 }}, {{ above = 0.02, provider_share = 0.2 }} ]\n"
+        ),
+        &[],
+        &[
+            "arm.corridor.component[1] (risk_share).bands[1]",
+            "overlapping corridor bands",
+        ],
+    );
+    rejected(
+        &format!(
+            "{ARM}kind = \"per_unit\"\nindicator = \"waiters_52wk\"\ntarget = 10\nrate = 2000\n"
+        ),
+        &[],
+        &[
+            "arm.corridor.component[1] (per_unit).indicator",
+            "unknown indicator \"waiters_52wk\"",
+            "non_elective_per_1000",
+        ],
+    );
+    rejected(
+        &format!("{ARM}kind = \"activity\"\ntypes = [\"dentistry\"]\n"),
+        &[],
+        &[
+            "arm.corridor.component[1] (activity).types",
+            "unknown activity type \"dentistry\"",
+        ],
+    );
+    rejected(
+        &format!(
+            "{ARM}kind = \"outcome\"\npool_share = 0.1\n[[arm.component.indicators]]\nindicator = \"ae_per_1000\"\nweight = 0.7\ntarget = 300\n"
+        ),
+        &[],
+        &[
+            "(outcome).indicators",
+            "weights summing to 1, found a sum of 0.7",
+        ],
+    );
+    rejected(
+        &format!("{ARM}kind = \"bonus\"\n"),
+        &[],
+        &["bad.toml: arm", "unknown variant `bonus`"],
+    );
+    rejected(
+        "base = \"default\"\n[[arm]]\nname = \"x\"\npreset = \"pbr\"\nlead = \"nobody\"\n",
+        &[],
+        &["arm.x.lead", "unknown provider \"nobody\""],
+    );
+    rejected(
+        "base = \"default\"\n[[provider]]\nname = \"acute\"\nactivity = [\"ae\"]\n",
+        &[],
+        &["activity type \"gp\" is delivered by no provider"],
+    );
+}

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod common;
+mod contracts;
 mod determinism;
 mod engine;
 mod population;

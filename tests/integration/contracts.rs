@@ -1,0 +1,333 @@
+//! Contracts on simulated worlds: conservation, calibration, presets, common random numbers.
+
+use capsim::contracts::LedgerRow;
+use capsim::engine::{self, Silent};
+
+use crate::common::model;
+
+const ARMS: &str = r#"
+base = "default"
+name = "arms"
+replications = 40
+years = 3
+[population]
+size = 50000
+"#;
+
+const PROVIDERS: &str = r#"
+[[provider]]
+name = "acute"
+activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days"]
+[[provider]]
+name = "community"
+activity = ["gp", "community", "mental_health"]
+"#;
+
+/// Every transfer is commissioner spend once and provider income once; subcontract flows net
+/// to zero; providers' care costs add up to the world's cost.
+fn check_conservation(text: &str) {
+    let m = model(text);
+    let contracts = m.contracts.as_ref().expect("arms");
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        for y in &r.years {
+            let world_cost: f64 = y.cost.iter().sum();
+            for a in 0..contracts.arms.len() {
+                let rows: Vec<&LedgerRow> = r
+                    .ledger
+                    .iter()
+                    .filter(|l| l.year == y.year && l.arm == a)
+                    .collect();
+                let commissioner: Vec<&&LedgerRow> = rows.iter().filter(|l| l.party == 0).collect();
+                assert_eq!(commissioner.len(), 1);
+                let c = commissioner[0];
+                let providers: Vec<&&LedgerRow> = rows.iter().filter(|l| l.party != 0).collect();
+                assert_eq!(
+                    providers.len(),
+                    contracts.parties.len() - 1,
+                    "every provider has a row"
+                );
+                let from_commissioner: f64 = providers
+                    .iter()
+                    .map(|l| l.income - l.subcontract.max(0.0))
+                    .sum();
+                let tol = 1e-6 * c.cost.abs().max(1.0);
+                assert!(
+                    (c.cost - from_commissioner).abs() < tol,
+                    "arm {a}: spend {} vs income {}",
+                    c.cost,
+                    from_commissioner
+                );
+                assert_eq!(c.income, 0.0);
+                let sub: f64 = providers.iter().map(|l| l.subcontract).sum();
+                assert!(
+                    sub.abs() < tol,
+                    "subcontract flows do not net to zero: {sub}"
+                );
+                for k in 0..contracts.columns.len() {
+                    let paid: f64 = providers.iter().map(|l| l.components[k]).sum();
+                    assert!(
+                        (c.components[k] - paid).abs() < tol,
+                        "component {}",
+                        contracts.columns[k]
+                    );
+                }
+                let care: f64 = providers
+                    .iter()
+                    .map(|l| l.cost + l.subcontract.min(0.0))
+                    .sum();
+                assert!(
+                    (care - world_cost).abs() < 1e-6 * world_cost,
+                    "care cost {care} vs world {world_cost}"
+                );
+                let components_total: f64 = c.components.iter().sum();
+                assert!((components_total - c.cost).abs() < tol);
+            }
+        }
+    }
+}
+
+#[test]
+fn money_is_conserved_with_one_provider() {
+    check_conservation(ARMS);
+}
+
+#[test]
+fn money_is_conserved_with_two_providers_and_a_lead_provider() {
+    let text = format!(
+        "{ARMS}{PROVIDERS}
+[[arm]]
+name = \"each-pbr\"
+preset = \"pbr\"
+[[arm]]
+name = \"lead-capitation\"
+preset = \"capitation\"
+lead = \"community\"
+[[arm]]
+name = \"lead-at-cost\"
+preset = \"blended\"
+lead = \"acute\"
+subcontract = \"cost\"
+[[arm.component]]
+kind = \"shared_savings\"
+provider_share = 0.5
+min_savings_rate = 0.01
+settle = \"term\"
+"
+    );
+    check_conservation(&text);
+}
+
+#[test]
+fn a_lead_provider_pays_subcontractors_tariff() {
+    let text = format!(
+        "{ARMS}{PROVIDERS}\n[[arm]]\nname = \"lead\"\npreset = \"capitation\"\nlead = \"community\"\n"
+    );
+    let m = model(&text);
+    let acute = m
+        .contracts
+        .as_ref()
+        .unwrap()
+        .parties
+        .iter()
+        .position(|p| p == "acute")
+        .unwrap();
+    let acute_types = [
+        "outpatient",
+        "ae",
+        "elective",
+        "non_elective",
+        "nel_bed_days",
+    ];
+    for r in engine::run(&m, 2, &Silent).unwrap().iter().take(5) {
+        for y in &r.years {
+            let tariff: f64 = m
+                .type_names
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| acute_types.contains(&n.as_str()))
+                .map(|(t, _)| y.value[t])
+                .sum();
+            let row = r
+                .ledger
+                .iter()
+                .find(|l| l.year == y.year && l.party == acute)
+                .unwrap();
+            assert!((row.income - tariff).abs() < 1e-6 * tariff);
+            assert!((row.subcontract - tariff).abs() < 1e-6 * tariff);
+        }
+    }
+}
+
+/// Settling contracts draws no random numbers: the world is the same with or without arms,
+/// and every arm settles that same world (common random numbers).
+#[test]
+fn arms_share_the_same_world() {
+    let with = engine::run(&model(ARMS), 2, &Silent).unwrap();
+    let without_text = ARMS.replace("base = \"default\"", "base = \"default\"\narm = []");
+    let without = engine::run(&model(&without_text), 2, &Silent).unwrap();
+    for (a, b) in with.iter().zip(&without) {
+        assert_eq!(a.years, b.years);
+        assert!(b.ledger.is_empty());
+        assert!(!a.ledger.is_empty());
+    }
+}
+
+#[test]
+fn risk_weights_average_one_over_the_baseline_population() {
+    let m = model(&ARMS.replace(
+        "size = 50000",
+        "size = 50000\nimd_shares = [0.4, 0.3, 0.1, 0.1, 0.1]",
+    ));
+    let n: Vec<f64> = m.initial.as_slice().iter().map(|&c| f64::from(c)).collect();
+    let heads: f64 = n.iter().sum();
+    for scope in &m.contracts.as_ref().unwrap().scopes {
+        for w in [&scope.weights_age_sex, &scope.weights_full] {
+            let mean: f64 = n.iter().zip(w.iter()).map(|(a, b)| a * b).sum::<f64>() / heads;
+            assert!((mean - 1.0).abs() < 1e-9, "mean weight {mean}");
+        }
+        // Full weights separate people: the oldest with most conditions cost far more.
+        let max = scope.weights_full.iter().cloned().fold(0.0, f64::max);
+        assert!(max > 5.0, "{max}");
+    }
+}
+
+/// Presets are calibrated on the baseline year: expected payment ≈ expected cost.
+#[test]
+fn presets_pay_close_to_expected_cost_in_the_baseline_year() {
+    let m = model(
+        &ARMS
+            .replace("replications = 40", "replications = 300")
+            .replace("years = 3", "years = 1"),
+    );
+    let contracts = m.contracts.as_ref().unwrap();
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let cost: f64 = results
+        .iter()
+        .map(|r| r.years[0].cost.iter().sum::<f64>())
+        .sum();
+    for (a, arm) in contracts.arms.iter().enumerate() {
+        let paid: f64 = results
+            .iter()
+            .flat_map(|r| r.ledger.iter())
+            .filter(|l| l.arm == a && l.party == 0)
+            .map(|l| l.cost)
+            .sum();
+        let ratio = paid / cost;
+        // PbR pays the national price: rural care costs 5% more than that (docs/contracts.md).
+        let tolerance = if arm.name == "outcomes" { 0.02 } else { 0.015 };
+        assert!(
+            (ratio - 1.0).abs() < tolerance,
+            "{}: payment / cost = {ratio:.4}",
+            arm.name
+        );
+    }
+}
+
+/// The presets' payments equal their rules computed by hand from the world's figures.
+#[test]
+fn presets_reproduce_their_rules() {
+    let m = model(ARMS);
+    let contracts = m.contracts.as_ref().unwrap();
+    let arm = |n: &str| contracts.arms.iter().position(|a| a.name == n).unwrap();
+    let scope = &contracts.scopes[0];
+    for r in engine::run(&m, 2, &Silent).unwrap().iter().take(10) {
+        for y in &r.years {
+            let paid = |a: usize| {
+                r.ledger
+                    .iter()
+                    .find(|l| l.year == y.year && l.arm == a && l.party == 0)
+                    .unwrap()
+                    .cost
+            };
+            let tariff: f64 = y.value.iter().sum();
+            assert!((paid(arm("pbr")) - tariff).abs() < 1e-6 * tariff);
+            let block = scope.expected_cost * y.shock.price_index;
+            assert!((paid(arm("block")) - block).abs() < 1e-6 * block);
+        }
+    }
+}
+
+#[test]
+fn a_risk_share_settled_over_the_term_pays_once_in_the_final_year() {
+    let text = format!(
+        "{ARMS}
+[[arm]]
+name = \"term-corridor\"
+preset = \"block\"
+[[arm.component]]
+kind = \"risk_share\"
+settle = \"term\"
+bands = [ {{ above = 0.0, provider_share = 0.5 }}, {{ below = 0.0, provider_share = 0.5 }} ]
+"
+    );
+    let m = model(&text);
+    // A scenario's [[arm]] list replaces its base's: this scenario has one arm.
+    assert_eq!(m.contracts.as_ref().unwrap().arms.len(), 1);
+    let col = m
+        .contracts
+        .as_ref()
+        .unwrap()
+        .columns
+        .iter()
+        .position(|c| c == "risk_share")
+        .unwrap();
+    for r in engine::run(&m, 2, &Silent).unwrap().iter().take(10) {
+        let provider: Vec<&LedgerRow> = r
+            .ledger
+            .iter()
+            .filter(|l| l.party == 1 && l.arm == 0)
+            .collect();
+        assert_eq!(provider.len(), 3);
+        assert_eq!(provider[0].components[col], 0.0);
+        assert_eq!(provider[1].components[col], 0.0);
+        let income: f64 = provider.iter().map(|l| l.components[0]).sum();
+        let cost: f64 = provider.iter().map(|l| l.cost).sum();
+        let expected = 0.5 * (cost - income);
+        assert!(
+            (provider[2].components[col] - expected).abs() < 1e-6 * income,
+            "{} vs {expected}",
+            provider[2].components[col]
+        );
+    }
+}
+
+/// The written ledger conserves money too: read back from Parquet and checked with polars.
+#[test]
+fn ledger_parquet_conserves_money() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("s.toml"), ARMS).unwrap();
+    let out = capsim::cli::run(
+        Some(&dir.path().join("s.toml")),
+        None,
+        None,
+        Some(2),
+        Some(&dir.path().join("o")),
+        false,
+    )
+    .unwrap();
+    let ledger = LazyFrame::scan_parquet(
+        out.join("ledger.parquet").to_str().unwrap().into(),
+        Default::default(),
+    )
+    .unwrap();
+    let check = ledger
+        .with_column(
+            when(col("role").eq(lit("commissioner")))
+                .then(col("cost"))
+                .otherwise(-col("income"))
+                .alias("flow"),
+        )
+        .group_by([col("rep"), col("year"), col("arm")])
+        .agg([col("flow").sum().alias("imbalance")])
+        .collect()
+        .unwrap();
+    assert_eq!(check.height(), 40 * 3 * 5);
+    let imbalance = check.column("imbalance").unwrap().f64().unwrap();
+    let worst = imbalance.max().unwrap().max(-imbalance.min().unwrap());
+    assert!(worst < 1e-3, "largest imbalance £{worst}");
+    let term = ParquetReader::new(std::fs::File::open(out.join("ledger_term.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    assert_eq!(term.height(), 40 * 5 * 2);
+}

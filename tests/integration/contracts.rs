@@ -243,6 +243,11 @@ fn presets_reproduce_their_rules() {
             assert!((paid(arm("pbr")) - tariff).abs() < 1e-6 * tariff);
             let block = scope.expected_cost * y.shock.price_index;
             assert!((paid(arm("block")) - block).abs() < 1e-6 * block);
+            if y.year == 1 {
+                // Capitation: risk weights sum to the baseline head count in year 1, so the
+                // payment is expected cost exactly.
+                assert!((paid(arm("capitation")) - scope.expected_cost).abs() < 1e-6 * scope.expected_cost);
+            }
         }
     }
 }

@@ -52,6 +52,16 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Rebuild summary tables, charts and report.html from an existing run folder.
+    Report {
+        /// A folder written by `capsim run`.
+        dir: PathBuf,
+    },
+    /// Redraw the charts (PNG and SVG) of an existing run folder.
+    Plot {
+        /// A folder written by `capsim run`.
+        dir: PathBuf,
+    },
     /// Print the JSON Schema of scenario files (for editors).
     Schema,
 }
@@ -137,11 +147,49 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Report { dir } => rebuild(&dir, false),
+        Command::Plot { dir } => rebuild(&dir, true),
         Command::Schema => {
             println!("{}", Scenario::json_schema());
             Ok(())
         }
     }
+}
+
+/// Rebuilds a run folder's outputs: written to a staging folder first, then moved in, so a
+/// failure leaves the folder as it was.
+fn rebuild(dir: &Path, charts_only: bool) -> anyhow::Result<()> {
+    let run = crate::report::RunFolder::open(dir)?;
+    let staging = dir.join(format!(".rebuild-{}", std::process::id()));
+    std::fs::create_dir_all(&staging)?;
+    let result = (|| -> anyhow::Result<()> {
+        let t = crate::report::tables(&run)?;
+        if charts_only {
+            crate::report::write_charts(&run, &t, &staging)?;
+        } else {
+            crate::report::write_tables(&t, &staging)?;
+            let charts = crate::report::write_charts(&run, &t, &staging)?;
+            crate::report::html::write_report(&run, &t, &charts, &staging)?;
+            print!("{}", crate::report::headline_table(&run, &t)?);
+        }
+        for entry in std::fs::read_dir(&staging)? {
+            let entry = entry?;
+            std::fs::rename(entry.path(), dir.join(entry.file_name()))?;
+        }
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&staging);
+    result?;
+    eprintln!(
+        "{} rebuilt in {}",
+        if charts_only {
+            "charts"
+        } else {
+            "tables, charts and report"
+        },
+        dir.display()
+    );
+    Ok(())
 }
 
 fn write_population(model: &Model, out: &Path) -> anyhow::Result<()> {
@@ -214,6 +262,8 @@ pub fn run(
         output::write_parquet(&mut ledger, &staged.path("ledger.parquet"))?;
         let mut term = crate::ledger::term_frame(contracts, &results)?;
         output::write_parquet(&mut term, &staged.path("ledger_term.parquet"))?;
+        let mut equity = crate::ledger::equity_frame(contracts, &results)?;
+        output::write_parquet(&mut equity, &staged.path("equity.parquet"))?;
     }
     let mut resolved = model.scenario.clone();
     if let Some(csv) = &resolved.population.counts_csv {
@@ -239,10 +289,22 @@ pub fn run(
         staged.path("run.json"),
         serde_json::to_string_pretty(&info)? + "\n",
     )?;
+    // Tables, charts and the report, built from the folder's own files as `capsim report` would.
+    let headline = match &model.contracts {
+        Some(_) => {
+            let run = crate::report::RunFolder::open(&staged.tmp)?;
+            let t = crate::report::tables(&run)?;
+            crate::report::write_tables(&t, &staged.tmp)?;
+            let charts = crate::report::write_charts(&run, &t, &staged.tmp)?;
+            crate::report::html::write_report(&run, &t, &charts, &staged.tmp)?;
+            crate::report::headline_table(&run, &t)?
+        }
+        None => String::new(),
+    };
     let dest = staged.commit()?;
     if print {
         print!("{}", summary::world_summary(&model, &results));
-        print!("{}", summary::arm_summary(&model, &results));
+        print!("{headline}");
         println!(
             "{} replications in {:.2} s on {} threads; results in {}",
             model.scenario.replications,

@@ -336,7 +336,52 @@ pub struct WorldYear<'a> {
     pub price_index: f64,
     /// Per scope: Σ heads × weight for none / age_sex / full adjustment.
     pub weighted_heads: &'a [[f64; 3]],
+    /// The same per scope and reporting group (scopes × groups).
+    pub group_weighted: &'a [[f64; 3]],
+    /// Per reporting group and type (groups × types): cost, and count × price (first year's prices).
+    pub group_cost: &'a [f64],
+    pub group_count: &'a [f64],
     pub indicators: &'a [f64],
+}
+
+/// Where a component's money goes, by reporting group: activity payments follow the activity,
+/// capitation follows the (weighted) heads, everything else follows expected cost.
+fn allocate(
+    spec: &ComponentSpec,
+    amount: f64,
+    scope: &Scope,
+    scope_groups: &[[f64; 3]],
+    w: &WorldYear,
+    income: &mut [f64],
+) {
+    if amount == 0.0 {
+        return;
+    }
+    let nt = w.price.len();
+    let share = |g: usize| -> f64 {
+        match spec {
+            ComponentSpec::Activity(_) => (0..nt)
+                .filter(|&t| scope.in_scope[t])
+                .map(|t| w.group_count[g * nt + t] * w.price[t])
+                .sum(),
+            ComponentSpec::Capitation(c) => {
+                let k = match c.risk_adjustment {
+                    RiskAdjustment::None => 0,
+                    RiskAdjustment::AgeSex => 1,
+                    RiskAdjustment::Full => 2,
+                };
+                scope_groups[g][k]
+            }
+            _ => scope_groups[g][2],
+        }
+    };
+    let weights: Vec<f64> = (0..income.len()).map(share).collect();
+    let total: f64 = weights.iter().sum();
+    if total > 0.0 {
+        for (x, wt) in income.iter_mut().zip(&weights) {
+            *x += amount * wt / total;
+        }
+    }
 }
 
 /// One ledger row: a party's account in one arm and year.
@@ -399,7 +444,18 @@ fn scope_sum(values: &[f64], in_scope: &[bool]) -> f64 {
 impl Contracts {
     /// Settles every arm on one year of the world, appending ledger rows. `acc` holds the
     /// sums of components settled over the whole term (zeroed at the start of a replication).
-    pub fn settle_year(&self, w: &WorldYear, acc: &mut [f64], rows: &mut Vec<LedgerRow>) {
+    ///
+    /// `equity` (arms × groups × [income, cost, heads]) accumulates each arm's payments, care
+    /// cost and head count by reporting group: where a provider would gain by selecting patients.
+    pub fn settle_year(
+        &self,
+        w: &WorldYear,
+        acc: &mut [f64],
+        rows: &mut Vec<LedgerRow>,
+        equity: &mut [f64],
+    ) {
+        let groups = crate::population::GROUPS;
+        let nt = w.price.len();
         let nc = self.columns.len();
         let value: Vec<f64> = w
             .count
@@ -409,6 +465,7 @@ impl Contracts {
             .collect();
         let expected_indicators = self.expected_indicators_in(w.year);
         for (a, arm) in self.arms.iter().enumerate() {
+            let mut group_income = vec![0.0; groups];
             let mut commissioner = LedgerRow {
                 year: w.year + 1,
                 arm: a,
@@ -503,6 +560,14 @@ impl Contracts {
                     };
                     row.components[c.column] += amount;
                     row.income += amount;
+                    allocate(
+                        &c.spec,
+                        amount,
+                        scope,
+                        &w.group_weighted[h.scope * groups..(h.scope + 1) * groups],
+                        w,
+                        &mut group_income,
+                    );
                 }
                 for c in h.components.iter().filter(|c| c.spec.settles_on_result()) {
                     let (income, cost, bench) = match c.accumulator {
@@ -528,6 +593,14 @@ impl Contracts {
                     };
                     row.components[c.column] += amount;
                     row.income += amount;
+                    allocate(
+                        &c.spec,
+                        amount,
+                        scope,
+                        &w.group_weighted[h.scope * groups..(h.scope + 1) * groups],
+                        w,
+                        &mut group_income,
+                    );
                 }
                 for (total, x) in commissioner.components.iter_mut().zip(&row.components) {
                     *total += x;
@@ -536,6 +609,13 @@ impl Contracts {
                 rows.push(row);
             }
             rows.push(commissioner);
+            let eq = &mut equity[a * groups * 3..(a + 1) * groups * 3];
+            for g in 0..groups {
+                eq[g * 3] += group_income[g];
+                eq[g * 3 + 1] += (0..nt).map(|t| w.group_cost[g * nt + t]).sum::<f64>();
+                // Every scope sees the same heads; take the first.
+                eq[g * 3 + 2] += w.group_weighted[g][0];
+            }
         }
     }
 }

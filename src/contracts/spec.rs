@@ -384,3 +384,162 @@ impl ComponentSpec {
         )
     }
 }
+
+fn pct(x: f64) -> String {
+    let v = x * 100.0;
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{v:.0}%")
+    } else {
+        format!("{v:.1}%")
+    }
+}
+
+fn index_words(i: Index) -> &'static str {
+    match i {
+        Index::Price => "uplifted each year with tariff prices",
+        Index::ExpectedCost => "moving each year with expected cost on trend",
+        Index::None => "the same every year",
+    }
+}
+
+impl ComponentSpec {
+    /// One sentence a non-technical reader understands.
+    pub fn describe(&self) -> String {
+        match self {
+            ComponentSpec::Fixed(c) => match c.amount {
+                Some(a) => format!(
+                    "A fixed payment of £{:.1}m a year, {}.",
+                    a / 1e6,
+                    index_words(c.index)
+                ),
+                None => format!(
+                    "A fixed payment of {} of expected cost{}, {}.",
+                    pct(c.share),
+                    if c.uplift != 0.0 {
+                        format!(" plus {}", pct(c.uplift))
+                    } else {
+                        String::new()
+                    },
+                    index_words(c.index)
+                ),
+            },
+            ComponentSpec::Activity(c) => {
+                let what = match &c.types {
+                    Some(t) => t.join(", "),
+                    None => "all activity".into(),
+                };
+                match c.baseline_volume {
+                    None => format!(
+                        "Pays {} of the national price for each unit of {what}.",
+                        pct(c.price_share)
+                    ),
+                    Some(b) => format!(
+                        "Pays {} of price up to {} of planned volume of {what}, {} of price for each unit above it{}.",
+                        pct(c.price_share),
+                        pct(b),
+                        pct(c.marginal_rate.unwrap_or(c.price_share)),
+                        if c.below_baseline_rate > 0.0 {
+                            format!(
+                                ", and deducts {} of price for each unit short of it",
+                                pct(c.below_baseline_rate)
+                            )
+                        } else {
+                            String::new()
+                        }
+                    ),
+                }
+            }
+            ComponentSpec::Capitation(c) => format!(
+                "Pays {} per person, {}, {}.",
+                c.per_head
+                    .map(|p| format!("£{p:.0}"))
+                    .unwrap_or_else(|| "expected cost".into()),
+                match c.risk_adjustment {
+                    RiskAdjustment::None => "the same for everyone",
+                    RiskAdjustment::AgeSex => "weighted by age and sex",
+                    RiskAdjustment::Full =>
+                        "weighted by age, sex, deprivation, rurality and long-term conditions",
+                },
+                index_words(c.index)
+            ),
+            ComponentSpec::Outcome(c) => format!(
+                "Holds back {} and pays it by results on {}.",
+                match (c.pool, c.pool_share) {
+                    (Some(p), _) => format!("£{:.1}m", p / 1e6),
+                    (None, Some(s)) => format!("{} of contract value", pct(s)),
+                    _ => "a pool".into(),
+                },
+                c.indicators
+                    .iter()
+                    .map(|i| i.indicator.replace('_', " "))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+            ComponentSpec::PerUnit(c) => format!(
+                "£{:.0} bonus for each unit of {} better than target, £{:.0} penalty for each unit worse{}.",
+                c.rate,
+                c.indicator.replace('_', " "),
+                c.rate,
+                c.cap
+                    .map(|x| format!(", capped at £{x:.0}"))
+                    .unwrap_or_else(|| ", no cap".into())
+            ),
+            ComponentSpec::RiskShare(c) => {
+                let bands: Vec<String> = c
+                    .bands
+                    .iter()
+                    .map(|b| match (b.above, b.below) {
+                        (Some(a), _) => format!(
+                            "overspend beyond {} shared {}:{}",
+                            pct(a),
+                            pct(b.provider_share),
+                            pct(1.0 - b.provider_share)
+                        ),
+                        (_, Some(x)) => format!(
+                            "underspend beyond {} shared {}:{}",
+                            pct(-x),
+                            pct(b.provider_share),
+                            pct(1.0 - b.provider_share)
+                        ),
+                        _ => String::new(),
+                    })
+                    .collect();
+                format!(
+                    "Risk share (provider:commissioner): {}{}{}.",
+                    bands.join("; "),
+                    c.provider_loss_cap
+                        .map(|x| format!("; provider's loss limited to {}", pct(x)))
+                        .unwrap_or_default(),
+                    if c.settle == Settle::Term {
+                        "; settled over the whole term"
+                    } else {
+                        ""
+                    }
+                )
+            }
+            ComponentSpec::SharedSavings(c) => format!(
+                "Shares {} of savings against expected cost with the provider{}{}.",
+                pct(c.provider_share),
+                if c.min_savings_rate > 0.0 {
+                    format!(" once they exceed {}", pct(c.min_savings_rate))
+                } else {
+                    String::new()
+                },
+                if c.loss_share > 0.0 {
+                    format!("; the provider repays {} of overspends", pct(c.loss_share))
+                } else {
+                    String::new()
+                }
+            ),
+            ComponentSpec::QualityDeduction(c) => format!(
+                "Deducts {} when {} falls short of the minimum standard.",
+                match (c.deduction, c.deduction_share) {
+                    (Some(d), _) => format!("£{d:.0}"),
+                    (None, Some(s)) => format!("{} of contract value", pct(s)),
+                    _ => "an amount".into(),
+                },
+                c.indicator.replace('_', " ")
+            ),
+        }
+    }
+}

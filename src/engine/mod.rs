@@ -16,7 +16,7 @@ use crate::activity::{
 use crate::contracts::{BuildInputs, Contracts, LedgerRow, WorldYear, indicators};
 use crate::error::InputError;
 use crate::population::synthesis::{england_reference_shares, expected_shares};
-use crate::population::{AGES, CELLS, CellKey, Population, cohort_mask, counts, synthesis};
+use crate::population::{AGES, CELLS, CellKey, GROUPS, Population, cohort_mask, counts, synthesis};
 use crate::rng::{Rng, Stage, parameter_stream, stage_stream};
 use crate::scenario::validate::parameters;
 use crate::scenario::{CohortMode, LoadedScenario, Param, Scenario};
@@ -375,6 +375,9 @@ pub struct ReplicationResult {
     pub replication: u64,
     pub years: Vec<YearRecord>,
     pub ledger: Vec<LedgerRow>,
+    /// Per arm and reporting group, summed over the term: [income, cost, person-years]
+    /// (arms × groups × 3).
+    pub equity: Vec<f64>,
 }
 
 /// Scratch space reused from one replication to the next on the same thread.
@@ -388,6 +391,7 @@ pub struct Workspace {
     accumulators: Vec<f64>,
     indicators: Vec<f64>,
     weighted_heads: Vec<[f64; 3]>,
+    group_weighted: Vec<[f64; 3]>,
 }
 
 impl Workspace {
@@ -402,6 +406,7 @@ impl Workspace {
             accumulators: Vec::new(),
             indicators: Vec::new(),
             weighted_heads: Vec::new(),
+            group_weighted: Vec::new(),
         }
     }
 }
@@ -438,6 +443,7 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
     let nt = model.type_names.len();
     let mut years = Vec::with_capacity(s.years as usize);
     let mut ledger = Vec::new();
+    let mut equity = Vec::new();
     let prices: Vec<f64> = params.activity.types.iter().map(|t| t.price).collect();
     for y in 0..s.years {
         let shock = shocks::draw_year(&params.shocks, y, &mut rng_shocks);
@@ -465,6 +471,7 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
                 &ws.cur,
                 &model.activity_mask,
                 &mut ws.weighted_heads,
+                &mut ws.group_weighted,
             );
         }
         let demography = step(
@@ -481,6 +488,7 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
             if y == 0 {
                 ws.accumulators.clear();
                 ws.accumulators.resize(contracts.accumulators, 0.0);
+                equity.resize(contracts.arms.len() * GROUPS * 3, 0.0);
             }
             let total_cost: f64 = cost.iter().sum();
             indicators::values(
@@ -499,9 +507,12 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
                 price: &prices,
                 price_index: shock.price_index,
                 weighted_heads: &ws.weighted_heads,
+                group_weighted: &ws.group_weighted,
+                group_cost: &ws.activity.cost,
+                group_count: &ws.activity.count,
                 indicators: &ws.indicators,
             };
-            contracts.settle_year(&world, &mut ws.accumulators, &mut ledger);
+            contracts.settle_year(&world, &mut ws.accumulators, &mut ledger, &mut equity);
         }
         years.push(YearRecord {
             year: y + 1,
@@ -517,23 +528,40 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
         replication: r,
         years,
         ledger,
+        equity,
     }
 }
 
-/// Σ head count × risk weight per contract scope, for the covered cells of `pop`.
-fn weighted_heads(contracts: &Contracts, pop: &Population, mask: &[bool], out: &mut Vec<[f64; 3]>) {
-    out.clear();
-    for scope in &contracts.scopes {
-        let mut w = [0.0; 3];
+/// Σ head count × risk weight per contract scope (totals, and per scope × reporting group) for
+/// the covered cells of `pop`.
+fn weighted_heads(
+    contracts: &Contracts,
+    pop: &Population,
+    mask: &[bool],
+    totals: &mut Vec<[f64; 3]>,
+    by_group: &mut Vec<[f64; 3]>,
+) {
+    totals.clear();
+    by_group.clear();
+    by_group.resize(contracts.scopes.len() * GROUPS, [0.0; 3]);
+    for (s, scope) in contracts.scopes.iter().enumerate() {
+        let groups = &mut by_group[s * GROUPS..(s + 1) * GROUPS];
         for (c, (&n, &keep)) in pop.as_slice().iter().zip(mask).enumerate() {
             if n > 0 && keep {
                 let n = f64::from(n);
-                w[0] += n;
-                w[1] += n * scope.weights_age_sex[c];
-                w[2] += n * scope.weights_full[c];
+                let g = &mut groups[c % GROUPS];
+                g[0] += n;
+                g[1] += n * scope.weights_age_sex[c];
+                g[2] += n * scope.weights_full[c];
             }
         }
-        out.push(w);
+        let mut w = [0.0; 3];
+        for g in groups.iter() {
+            for k in 0..3 {
+                w[k] += g[k];
+            }
+        }
+        totals.push(w);
     }
 }
 

@@ -142,3 +142,66 @@ pub fn term_frame(contracts: &Contracts, results: &[ReplicationResult]) -> Polar
         .collect();
     frame(contracts, &rows, 0, true)
 }
+
+/// Each arm's payments, care cost and person-years over the term, by IMD quintile and by LTC
+/// count: one row per replication, arm, dimension and level. Sums are taken here, in a fixed
+/// order, so the equity table built from them is the same to the last bit on every run.
+pub fn equity_frame(
+    contracts: &Contracts,
+    results: &[ReplicationResult],
+) -> PolarsResult<DataFrame> {
+    use crate::population::{GROUPS, IMDS, LTCS, group_key};
+    let mut rep = Vec::new();
+    let mut arm = Vec::new();
+    let (mut dimension, mut level) = (Vec::new(), Vec::new());
+    let (mut income, mut cost, mut years) = (Vec::new(), Vec::new(), Vec::new());
+    for r in results {
+        for (a, name) in contracts.arms.iter().enumerate() {
+            for (dim, levels) in [("imd_quintile", IMDS), ("ltc_count", LTCS)] {
+                for l in 0..levels {
+                    let mut t = [0.0; 3];
+                    for g in 0..GROUPS {
+                        let (q, _, k) = group_key(g);
+                        if (dim == "imd_quintile" && q == l) || (dim == "ltc_count" && k == l) {
+                            let i = (a * GROUPS + g) * 3;
+                            for (x, v) in t.iter_mut().zip(&r.equity[i..i + 3]) {
+                                *x += v;
+                            }
+                        }
+                    }
+                    rep.push(r.replication as u32);
+                    arm.push(name.name.as_str());
+                    dimension.push(dim);
+                    level.push(if dim == "imd_quintile" {
+                        l as u32 + 1
+                    } else {
+                        l as u32
+                    });
+                    income.push(t[0]);
+                    cost.push(t[1]);
+                    years.push(t[2]);
+                }
+            }
+        }
+    }
+    let margin: Vec<f64> = income
+        .iter()
+        .zip(&cost)
+        .zip(&years)
+        .map(|((i, c), y)| if *y > 0.0 { (i - c) / y } else { f64::NAN })
+        .collect();
+    let n = rep.len();
+    DataFrame::new(
+        n,
+        vec![
+            Column::new("rep".into(), rep),
+            Column::new("arm".into(), arm),
+            Column::new("dimension".into(), dimension),
+            Column::new("level".into(), level),
+            Column::new("income".into(), income),
+            Column::new("cost".into(), cost),
+            Column::new("person_years".into(), years),
+            Column::new("margin_per_head".into(), margin),
+        ],
+    )
+}

@@ -178,7 +178,7 @@ pub fn population_frame(pop: &Population) -> PolarsResult<DataFrame> {
 }
 
 /// Provenance written beside every run.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, serde::Deserialize)]
 pub struct RunInfo {
     pub capsim_version: String,
     pub scenario: String,

@@ -63,69 +63,6 @@ pub fn world_summary(model: &Model, results: &[ReplicationResult]) -> String {
     out
 }
 
-/// Per arm, over the whole term: provider surplus p5 / p50 / p95 (all providers together),
-/// the chance the providers lose, and the commissioner's mean spend.
-pub fn arm_summary(model: &Model, results: &[ReplicationResult]) -> String {
-    let Some(contracts) = &model.contracts else {
-        return String::new();
-    };
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "\nContracts over the {}-year term (£m; provider = all providers in the arm):",
-        model.scenario.years
-    );
-    let width = contracts
-        .arms
-        .iter()
-        .map(|a| a.name.len())
-        .max()
-        .unwrap_or(4)
-        .max(4);
-    let _ = writeln!(
-        out,
-        "{:<width$} {:>12} {:>12} {:>12} {:>9} {:>16}",
-        "arm", "surplus p5", "p50", "p95", "P(loss)", "commissioner"
-    );
-    let totals: Vec<Vec<crate::contracts::LedgerRow>> = results
-        .iter()
-        .map(|r| crate::ledger::term_totals(&r.ledger))
-        .collect();
-    for (a, arm) in contracts.arms.iter().enumerate() {
-        let mut surplus: Vec<f64> = totals
-            .iter()
-            .map(|rows| {
-                rows.iter()
-                    .filter(|l| l.arm == a && l.party != 0)
-                    .map(|l| l.surplus())
-                    .sum()
-            })
-            .collect();
-        let spend: Vec<f64> = totals
-            .iter()
-            .map(|rows| {
-                rows.iter()
-                    .filter(|l| l.arm == a && l.party == 0)
-                    .map(|l| l.cost)
-                    .sum()
-            })
-            .collect();
-        let p_loss = surplus.iter().filter(|&&s| s < 0.0).count() as f64 / surplus.len() as f64;
-        surplus.sort_by(f64::total_cmp);
-        let _ = writeln!(
-            out,
-            "{:<width$} {:>12.1} {:>12.1} {:>12.1} {:>8.0}% {:>16.1}",
-            arm.name,
-            quantile(&surplus, 0.05) / 1e6,
-            quantile(&surplus, 0.5) / 1e6,
-            quantile(&surplus, 0.95) / 1e6,
-            100.0 * p_loss,
-            mean(&spend) / 1e6
-        );
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::quantile;

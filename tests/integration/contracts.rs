@@ -246,7 +246,10 @@ fn presets_reproduce_their_rules() {
             if y.year == 1 {
                 // Capitation: risk weights sum to the baseline head count in year 1, so the
                 // payment is expected cost exactly.
-                assert!((paid(arm("capitation")) - scope.expected_cost).abs() < 1e-6 * scope.expected_cost);
+                assert!(
+                    (paid(arm("capitation")) - scope.expected_cost).abs()
+                        < 1e-6 * scope.expected_cost
+                );
             }
         }
     }
@@ -327,12 +330,12 @@ fn ledger_parquet_conserves_money() {
         .agg([col("flow").sum().alias("imbalance")])
         .collect()
         .unwrap();
-    assert_eq!(check.height(), 40 * 3 * 5);
+    assert_eq!(check.height(), 40 * 3 * 6);
     let imbalance = check.column("imbalance").unwrap().f64().unwrap();
     let worst = imbalance.max().unwrap().max(-imbalance.min().unwrap());
     assert!(worst < 1e-3, "largest imbalance £{worst}");
     let term = ParquetReader::new(std::fs::File::open(out.join("ledger_term.parquet")).unwrap())
         .finish()
         .unwrap();
-    assert_eq!(term.height(), 40 * 5 * 2);
+    assert_eq!(term.height(), 40 * 6 * 2);
 }

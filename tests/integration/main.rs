@@ -6,4 +6,5 @@ mod contracts;
 mod determinism;
 mod engine;
 mod population;
+mod report;
 mod scenarios;

@@ -1,0 +1,460 @@
+//! Charts for board papers: PNG and SVG, titled, with units, legible in greyscale, drawn with
+//! a bundled font so they look the same on every machine.
+
+use std::path::Path;
+use std::sync::Once;
+
+use base64::Engine as _;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+const SVG_FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-LatinSubset.ttf");
+/// The family name charts ask for; registered to the bundled font.
+const FAMILY: &str = "capsim-sans";
+/// Pixel size of every chart.
+pub const SIZE: (u32, u32) = (1200, 750);
+
+type R = Result<(), String>;
+
+fn err<E: std::fmt::Debug>(e: E) -> String {
+    format!("{e:?}")
+}
+
+fn register_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        for style in [FontStyle::Normal, FontStyle::Bold] {
+            plotters::style::register_font(FAMILY, style, FONT)
+                .unwrap_or_else(|_| panic!("bundled font loads"));
+        }
+    });
+}
+
+fn font(size: u32) -> TextStyle<'static> {
+    (FAMILY, size).into_font().color(&BLACK)
+}
+
+/// Greys from dark to light, distinguishable in print.
+const GREYS: [RGBColor; 6] = [
+    RGBColor(0, 0, 0),
+    RGBColor(90, 90, 90),
+    RGBColor(140, 140, 140),
+    RGBColor(60, 60, 60),
+    RGBColor(170, 170, 170),
+    RGBColor(115, 115, 115),
+];
+
+/// Writes `stem.png` and `stem.svg` (with the font embedded) into `dir`.
+pub fn render(
+    dir: &Path,
+    stem: &str,
+    png: impl Fn(DrawingArea<BitMapBackend, Shift>) -> R,
+    svg: impl Fn(DrawingArea<SVGBackend, Shift>) -> R,
+) -> anyhow::Result<()> {
+    register_font();
+    let png_path = dir.join(format!("{stem}.png"));
+    {
+        let root = BitMapBackend::new(&png_path, SIZE).into_drawing_area();
+        png(root).map_err(|e| anyhow::anyhow!("drawing {}: {e}", png_path.display()))?;
+    }
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
+        svg(root).map_err(|e| anyhow::anyhow!("drawing {stem}.svg: {e}"))?;
+    }
+    std::fs::write(dir.join(format!("{stem}.svg")), embed_font(&text))?;
+    Ok(())
+}
+
+/// Puts the bundled font into the SVG so it renders with it anywhere.
+fn embed_font(svg: &str) -> String {
+    let data = base64::engine::general_purpose::STANDARD.encode(SVG_FONT);
+    let style = format!(
+        "<defs><style>@font-face{{font-family:\"{FAMILY}\";src:url(data:font/ttf;base64,{data}) format(\"truetype\");}}</style></defs>"
+    );
+    match svg
+        .find("<svg")
+        .and_then(|i| svg[i..].find('>').map(|j| i + j + 1))
+    {
+        Some(pos) => format!("{}{}{}", &svg[..pos], style, &svg[pos..]),
+        None => svg.to_string(),
+    }
+}
+
+/// Five-number summary of a distribution, plus its mean.
+#[derive(Debug, Clone, Copy)]
+pub struct Spread {
+    pub p5: f64,
+    pub p25: f64,
+    pub p50: f64,
+    pub p75: f64,
+    pub p95: f64,
+    pub mean: f64,
+}
+
+fn pad(lo: f64, hi: f64) -> (f64, f64) {
+    let span = (hi - lo).abs().max(1e-9);
+    (lo - 0.08 * span, hi + 0.08 * span)
+}
+
+/// Box plots of the providers' surplus over the term, one row per arm (£m).
+pub fn surplus_distribution<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    arms: &[(String, Spread)],
+    years: u32,
+) -> R {
+    root.fill(&WHITE).map_err(err)?;
+    let lo = arms.iter().map(|a| a.1.p5).fold(0.0, f64::min);
+    let hi = arms.iter().map(|a| a.1.p95).fold(0.0, f64::max);
+    let (lo, hi) = pad(lo, hi);
+    let n = arms.len();
+    let names: Vec<String> = arms.iter().map(|a| a.0.clone()).collect();
+    let (main, foot) = root.split_vertically(SIZE.1 - 40);
+    let mut chart = ChartBuilder::on(&main)
+        .caption(
+            "Provider surplus over the contract term, by payment model",
+            font(30),
+        )
+        .margin(25)
+        .x_label_area_size(75)
+        .y_label_area_size(170)
+        .build_cartesian_2d(lo..hi, -0.6..(n as f64 - 0.4))
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(n.max(1))
+        .y_label_formatter(&|y| {
+            let i = y.round();
+            // Arm 0 is drawn at the top.
+            if (y - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < names.len() {
+                names[names.len() - 1 - i as usize].clone()
+            } else {
+                String::new()
+            }
+        })
+        .x_label_formatter(&|x: &f64| format!("{x:.0}"))
+        .x_desc(format!("Surplus over {years} years (£m); below 0 = loss"))
+        .axis_desc_style(font(22))
+        .label_style(font(20))
+        .light_line_style(TRANSPARENT)
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, -0.6), (0.0, n as f64 - 0.4)],
+            RGBColor(120, 120, 120).stroke_width(2),
+        )))
+        .map_err(err)?;
+    for (i, (_, s)) in arms.iter().enumerate() {
+        let y = (n - 1 - i) as f64;
+        let black = BLACK.stroke_width(2);
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(s.p5, y), (s.p95, y)],
+                black,
+            )))
+            .map_err(err)?;
+        for x in [s.p5, s.p95] {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    vec![(x, y - 0.12), (x, y + 0.12)],
+                    black,
+                )))
+                .map_err(err)?;
+        }
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(s.p25, y - 0.25), (s.p75, y + 0.25)],
+                RGBColor(200, 200, 200).filled(),
+            )))
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(s.p25, y - 0.25), (s.p75, y + 0.25)],
+                black,
+            )))
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(s.p50, y - 0.25), (s.p50, y + 0.25)],
+                BLACK.stroke_width(4),
+            )))
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(Circle::new((s.mean, y), 6, WHITE.filled())))
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(Circle::new((s.mean, y), 6, black)))
+            .map_err(err)?;
+    }
+    foot.draw(&Text::new(
+        "Box: 25th-75th percentile; thick line: median; whiskers: 5th-95th percentile; circle: mean",
+        (30, 5),
+        font(18),
+    ))
+    .map_err(err)?;
+    root.present().map_err(err)
+}
+
+/// A fan chart per arm of the commissioner's spend by year (£m): p5-p95, p25-p75, median.
+pub fn spend_fan<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    arms: &[(String, Vec<(i32, Spread)>)],
+) -> R {
+    root.fill(&WHITE).map_err(err)?;
+    let (title, body) = root.split_vertically(60);
+    title
+        .draw(&Text::new(
+            "Commissioner spend per year, by payment model (£m)",
+            (25, 15),
+            font(30),
+        ))
+        .map_err(err)?;
+    let lo = arms
+        .iter()
+        .flat_map(|a| a.1.iter().map(|p| p.1.p5))
+        .fold(f64::INFINITY, f64::min);
+    let hi = arms
+        .iter()
+        .flat_map(|a| a.1.iter().map(|p| p.1.p95))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (lo, hi) = pad(lo, hi);
+    let x0 = arms
+        .iter()
+        .flat_map(|a| a.1.iter().map(|p| p.0))
+        .min()
+        .unwrap_or(0);
+    let x1 = arms
+        .iter()
+        .flat_map(|a| a.1.iter().map(|p| p.0))
+        .max()
+        .unwrap_or(1)
+        .max(x0 + 1);
+    let cols = arms.len().clamp(1, 3);
+    let rows = arms.len().div_ceil(cols).max(1);
+    let panels = body.split_evenly((rows, cols));
+    for (panel, (name, series)) in panels.iter().zip(arms) {
+        let mut chart = ChartBuilder::on(panel)
+            .caption(name, font(22))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x0 as f64 - 0.2..x1 as f64 + 0.2, lo..hi)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_labels((x1 - x0 + 1) as usize)
+            .x_label_formatter(&|x| format!("{}", x.round() as i32))
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .label_style(font(15))
+            .light_line_style(TRANSPARENT)
+            .draw()
+            .map_err(err)?;
+        let band = |lo: fn(&Spread) -> f64, hi: fn(&Spread) -> f64| -> Vec<(f64, f64)> {
+            let mut v: Vec<(f64, f64)> = series.iter().map(|(x, s)| (*x as f64, hi(s))).collect();
+            v.extend(series.iter().rev().map(|(x, s)| (*x as f64, lo(s))));
+            v
+        };
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                band(|s| s.p5, |s| s.p95),
+                RGBColor(215, 215, 215).filled(),
+            )))
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(Polygon::new(
+                band(|s| s.p25, |s| s.p75),
+                RGBColor(160, 160, 160).filled(),
+            )))
+            .map_err(err)?;
+        chart
+            .draw_series(LineSeries::new(
+                series.iter().map(|(x, s)| (*x as f64, s.p50)),
+                BLACK.stroke_width(3),
+            ))
+            .map_err(err)?;
+    }
+    root.present().map_err(err)
+}
+
+/// One risk-sharing arm's corridor: provider result against cost overrun, both as % of the
+/// contract's other payments, one point per replication-year.
+pub fn corridor_shape<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    arms: &[(String, Vec<(f64, f64)>)],
+) -> R {
+    root.fill(&WHITE).map_err(err)?;
+    let (title, body) = root.split_vertically(60);
+    title
+        .draw(&Text::new(
+            "Provider result against cost overrun, risk-sharing contracts",
+            (25, 15),
+            font(30),
+        ))
+        .map_err(err)?;
+    let xs = arms.iter().flat_map(|a| a.1.iter().map(|p| p.0));
+    let (xlo, xhi) = xs.fold((0.0_f64, 0.0_f64), |(a, b), x| (a.min(x), b.max(x)));
+    let ys = arms.iter().flat_map(|a| a.1.iter().map(|p| p.1));
+    let (ylo, yhi) = ys.fold((0.0_f64, 0.0_f64), |(a, b), y| (a.min(y), b.max(y)));
+    let (xlo, xhi) = pad(xlo, xhi);
+    let (ylo, yhi) = pad(ylo.min(-xhi), yhi.max(-xlo));
+    let panels = body.split_evenly((1, arms.len().max(1)));
+    for (panel, (name, points)) in panels.iter().zip(arms) {
+        let mut chart = ChartBuilder::on(panel)
+            .caption(name, font(22))
+            .margin(15)
+            .x_label_area_size(60)
+            .y_label_area_size(80)
+            .build_cartesian_2d(xlo..xhi, ylo..yhi)
+            .map_err(err)?;
+        chart
+            .configure_mesh()
+            .x_desc("Cost overrun (% of other payments)")
+            .y_desc("Provider result (%)")
+            .x_label_formatter(&|x| format!("{x:.0}%"))
+            .y_label_formatter(&|y| format!("{y:.0}%"))
+            .axis_desc_style(font(17))
+            .label_style(font(15))
+            .light_line_style(TRANSPARENT)
+            .draw()
+            .map_err(err)?;
+        // Without sharing the provider's result is minus the overrun.
+        chart
+            .draw_series(DashedLineSeries::new(
+                vec![(xlo, -xlo), (xhi, -xhi)],
+                10,
+                8,
+                RGBColor(130, 130, 130).stroke_width(2),
+            ))
+            .map_err(err)?
+            .label("no risk sharing")
+            .legend(|(x, y)| {
+                PathElement::new(
+                    vec![(x, y), (x + 25, y)],
+                    RGBColor(130, 130, 130).stroke_width(2),
+                )
+            });
+        chart
+            .draw_series(
+                points
+                    .iter()
+                    .map(|&(x, y)| Circle::new((x, y), 2, BLACK.mix(0.35).filled())),
+            )
+            .map_err(err)?
+            .label("one replication-year")
+            .legend(|(x, y)| Circle::new((x + 12, y), 4, BLACK.filled()));
+        chart
+            .configure_series_labels()
+            .label_font(font(15))
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK)
+            .position(SeriesLabelPosition::UpperRight)
+            .draw()
+            .map_err(err)?;
+    }
+    root.present().map_err(err)
+}
+
+/// Provider margin per head by IMD quintile, one line per arm (£ per person-year).
+pub fn margin_by_deprivation<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    arms: &[(String, Vec<(i32, f64)>)],
+) -> R {
+    root.fill(&WHITE).map_err(err)?;
+    let ys = arms.iter().flat_map(|a| a.1.iter().map(|p| p.1));
+    let (lo, hi) = ys.fold((0.0_f64, 0.0_f64), |(a, b), y| (a.min(y), b.max(y)));
+    let (lo, hi) = pad(lo, hi);
+    // Head-room above the lines for the legend.
+    let hi = hi + 0.3 * (hi - lo);
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            "Provider margin per head by deprivation, by payment model",
+            font(30),
+        )
+        .margin(25)
+        .x_label_area_size(70)
+        .y_label_area_size(90)
+        .build_cartesian_2d(0.7..5.3, lo..hi)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_labels(5)
+        .x_label_formatter(&|x: &f64| {
+            let q = x.round() as i32;
+            match q {
+                1 => "1 (most deprived)".into(),
+                5 => "5 (least deprived)".into(),
+                _ => q.to_string(),
+            }
+        })
+        .y_label_formatter(&|y| format!("£{y:.0}"))
+        .x_desc("IMD quintile")
+        .y_desc("Margin per person-year (£)")
+        .axis_desc_style(font(22))
+        .label_style(font(18))
+        .light_line_style(TRANSPARENT)
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(0.7, 0.0), (5.3, 0.0)],
+            RGBColor(120, 120, 120).stroke_width(2),
+        )))
+        .map_err(err)?;
+    for (i, (name, points)) in arms.iter().enumerate() {
+        let colour = GREYS[i % GREYS.len()];
+        let style = colour.stroke_width(3);
+        let line: Vec<(f64, f64)> = points.iter().map(|&(q, y)| (q as f64, y)).collect();
+        if i % 2 == 0 {
+            chart
+                .draw_series(LineSeries::new(line.clone(), style))
+                .map_err(err)?;
+        } else {
+            chart
+                .draw_series(DashedLineSeries::new(line.clone(), 12, 6, style))
+                .map_err(err)?;
+        }
+        let marker = i % 4;
+        chart
+            .draw_series(
+                line.iter()
+                    .map(move |&(x, y)| -> DynElement<'static, DB, (f64, f64)> {
+                        match marker {
+                            0 => Circle::new((x, y), 7, colour.filled()).into_dyn(),
+                            1 => TriangleMarker::new((x, y), 9, colour.filled()).into_dyn(),
+                            2 => Cross::new((x, y), 8, colour.stroke_width(3)).into_dyn(),
+                            _ => Rectangle::new(
+                                [
+                                    (x - 0.04, y - (hi - lo) * 0.012),
+                                    (x + 0.04, y + (hi - lo) * 0.012),
+                                ],
+                                colour.filled(),
+                            )
+                            .into_dyn(),
+                        }
+                    }),
+            )
+            .map_err(err)?
+            .label(name.as_str())
+            .legend(move |(x, y)| -> DynElement<'static, DB, (i32, i32)> {
+                match marker {
+                    0 => Circle::new((x + 12, y), 6, colour.filled()).into_dyn(),
+                    1 => TriangleMarker::new((x + 12, y), 8, colour.filled()).into_dyn(),
+                    2 => Cross::new((x + 12, y), 7, colour.stroke_width(3)).into_dyn(),
+                    _ => Rectangle::new([(x + 6, y - 6), (x + 18, y + 6)], colour.filled())
+                        .into_dyn(),
+                }
+            });
+    }
+    chart
+        .configure_series_labels()
+        .label_font(font(18))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)
+}

@@ -1,0 +1,472 @@
+//! Results people can use: summary and equity tables (CSV and Excel), charts (PNG and SVG) and
+//! a self-contained HTML report, all rebuilt from a run folder's own files.
+//!
+//! A run folder holds everything needed: `scenario.toml` (resolved), `run.json`,
+//! `world.parquet`, `ledger.parquet`, `ledger_term.parquet` and `equity.parquet`.
+//! `capsim report DIR` and `capsim plot DIR` rebuild the outputs from them.
+
+pub mod charts;
+pub mod html;
+pub mod tables;
+pub mod xlsx;
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use polars::prelude::*;
+
+use crate::contracts::spec::ComponentSpec;
+use crate::engine::Model;
+use crate::error::InputError;
+use crate::output::{self, RunInfo, summary::quantile};
+use crate::scenario::{LoadedScenario, load_scenario};
+use charts::Spread;
+
+/// Everything read from a run folder.
+pub struct RunFolder {
+    pub dir: PathBuf,
+    pub loaded: LoadedScenario,
+    pub model: Model,
+    pub info: Option<RunInfo>,
+    pub world: DataFrame,
+    pub ledger: DataFrame,
+    pub term: DataFrame,
+    pub equity: DataFrame,
+}
+
+fn read_parquet(dir: &Path, file: &str) -> anyhow::Result<DataFrame> {
+    let path = dir.join(file);
+    let f = std::fs::File::open(&path).map_err(|e| {
+        InputError::new(
+            path.display().to_string(),
+            "",
+            format!("expected a capsim run folder containing {file}: {e}"),
+        )
+    })?;
+    ParquetReader::new(f)
+        .finish()
+        .map_err(anyhow::Error::from)
+        .with_context(|| format!("reading {}", path.display()))
+}
+
+impl RunFolder {
+    pub fn open(dir: &Path) -> anyhow::Result<RunFolder> {
+        let loaded = load_scenario(Some(&dir.join("scenario.toml")))?;
+        let model = Model::build(&loaded)?;
+        if model.contracts.is_none() {
+            return Err(InputError::new(
+                dir.join("scenario.toml").display().to_string(),
+                "arm",
+                "expected at least one [[arm]]: tables, charts and the report compare contracts",
+            )
+            .into());
+        }
+        let info = std::fs::read_to_string(dir.join("run.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok());
+        Ok(RunFolder {
+            dir: dir.to_path_buf(),
+            world: read_parquet(dir, "world.parquet")?,
+            ledger: read_parquet(dir, "ledger.parquet")?,
+            term: read_parquet(dir, "ledger_term.parquet")?,
+            equity: read_parquet(dir, "equity.parquet")?,
+            loaded,
+            model,
+            info,
+        })
+    }
+
+    pub fn arms(&self) -> Vec<String> {
+        self.loaded
+            .scenario
+            .arm
+            .iter()
+            .map(|a| a.name.clone())
+            .collect()
+    }
+
+    /// Parties in report order: the commissioner, each provider, then all providers together.
+    pub fn parties(&self) -> Vec<String> {
+        let mut p = self.model.contracts.as_ref().expect("arms").parties.clone();
+        if p.len() > 2 {
+            p.push(ALL_PROVIDERS.into());
+        }
+        p
+    }
+
+    /// The party whose surplus the headline figures show.
+    pub fn headline_party(&self) -> String {
+        let p = self.parties();
+        if p.len() > 2 {
+            ALL_PROVIDERS.into()
+        } else {
+            p[1].clone()
+        }
+    }
+}
+
+pub const ALL_PROVIDERS: &str = "all providers";
+
+/// With several providers, adds rows for all providers together: their income from the
+/// commissioner, their care cost and their combined surplus (subcontract flows cancel).
+fn with_all_providers(df: &DataFrame, keys: &[&str], providers: usize) -> PolarsResult<DataFrame> {
+    if providers < 2 {
+        return Ok(df.clone());
+    }
+    let mut group: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+    group.push(col("arm"));
+    let total = df
+        .clone()
+        .lazy()
+        .filter(col("role").neq(lit("commissioner")))
+        .group_by(group)
+        .agg([
+            (col("income")
+                - when(col("subcontract").gt(lit(0.0)))
+                    .then(col("subcontract"))
+                    .otherwise(lit(0.0)))
+            .sort(SortOptions::default())
+            .sum()
+            .alias("income"),
+            (col("cost")
+                + when(col("subcontract").lt(lit(0.0)))
+                    .then(col("subcontract"))
+                    .otherwise(lit(0.0)))
+            .sort(SortOptions::default())
+            .sum()
+            .alias("cost"),
+            col("surplus")
+                .sort(SortOptions::default())
+                .sum()
+                .alias("surplus"),
+        ])
+        .with_columns([
+            lit(ALL_PROVIDERS).alias("party"),
+            lit(ALL_PROVIDERS).alias("role"),
+        ]);
+    let mut cols: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+    cols.extend([
+        col("arm"),
+        col("party"),
+        col("role"),
+        col("income"),
+        col("cost"),
+        col("surplus"),
+    ]);
+    concat(
+        [df.clone().lazy().select(cols.clone()), total.select(cols)],
+        UnionArgs::default(),
+    )?
+    .collect()
+}
+
+/// The summary and equity tables.
+pub struct Tables {
+    pub summary: DataFrame,
+    pub equity: DataFrame,
+}
+
+pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
+    let providers = run.model.contracts.as_ref().expect("arms").parties.len() - 1;
+    let ledger = with_all_providers(&run.ledger, &["rep", "year", "calendar_year"], providers)?;
+    let term = with_all_providers(&run.term, &["rep"], providers)?;
+    let summary = tables::summary(&ledger, &term, &run.world, &run.arms(), &run.parties())?;
+    let equity = tables::equity(&run.equity, &run.arms())?;
+    Ok(Tables { summary, equity })
+}
+
+/// Writes summary.csv, equity.csv and summary.xlsx into `out`.
+pub fn write_tables(t: &Tables, out: &Path) -> anyhow::Result<()> {
+    output::write_csv(&mut t.summary.clone(), &out.join("summary.csv"))?;
+    output::write_csv(&mut t.equity.clone(), &out.join("equity.csv"))?;
+    xlsx::write_workbook(&out.join("summary.xlsx"), &t.summary, &t.equity)
+}
+
+/// A chart written by [`write_charts`].
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub stem: String,
+    pub title: String,
+    pub caption: String,
+}
+
+fn f64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<f64>> {
+    let c = df.column(name)?.cast(&DataType::Float64)?;
+    Ok(c.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+}
+
+fn strs(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
+    let c = df.column(name)?.cast(&DataType::String)?;
+    Ok(c.str()?
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect())
+}
+
+fn spread(mut v: Vec<f64>) -> Spread {
+    v.sort_by(f64::total_cmp);
+    Spread {
+        p5: quantile(&v, 0.05),
+        p25: quantile(&v, 0.25),
+        p50: quantile(&v, 0.5),
+        p75: quantile(&v, 0.75),
+        p95: quantile(&v, 0.95),
+        mean: v.iter().sum::<f64>() / v.len().max(1) as f64,
+    }
+}
+
+/// Arms with a risk share, and the ledger columns it pays into.
+fn risk_sharing_arms(run: &RunFolder) -> Vec<(String, Vec<String>)> {
+    let contracts = run.model.contracts.as_ref().expect("arms");
+    contracts
+        .arms
+        .iter()
+        .filter_map(|arm| {
+            let mut cols: Vec<String> = arm
+                .holders
+                .iter()
+                .flat_map(|h| h.components.iter())
+                .filter(|c| matches!(c.spec, ComponentSpec::RiskShare(_)))
+                .map(|c| contracts.columns[c.column].clone())
+                .collect();
+            cols.dedup();
+            (!cols.is_empty()).then(|| (arm.name.clone(), cols))
+        })
+        .collect()
+}
+
+/// Draws every chart into `out` (PNG and SVG each).
+pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<Vec<Chart>> {
+    let arms = run.arms();
+    let headline = run.headline_party();
+    let years = run.loaded.scenario.years;
+    let mut written = Vec::new();
+
+    // 1. Provider surplus over the term.
+    let term = with_all_providers(&run.term, &["rep"], run.parties().len() - 2)?;
+    let term = term
+        .lazy()
+        .filter(col("party").eq(lit(headline.as_str())))
+        .collect()?;
+    let (t_arm, t_surplus) = (strs(&term, "arm")?, f64s(&term, "surplus")?);
+    let surplus: Vec<(String, Spread)> = arms
+        .iter()
+        .map(|a| {
+            let v: Vec<f64> = t_arm
+                .iter()
+                .zip(&t_surplus)
+                .filter(|(x, _)| *x == a)
+                .map(|(_, s)| s / 1e6)
+                .collect();
+            (a.clone(), spread(v))
+        })
+        .collect();
+    charts::render(
+        out,
+        "provider_surplus",
+        |r| charts::surplus_distribution(r, &surplus, years),
+        |r| charts::surplus_distribution(r, &surplus, years),
+    )?;
+    written.push(Chart {
+        stem: "provider_surplus".into(),
+        title: "Provider surplus over the contract term".into(),
+        caption: format!(
+            "How much {headline} gain or lose over the {years}-year term under each payment model, across {} simulated futures. Left of zero is a loss.",
+            run.loaded.scenario.replications
+        ),
+    });
+
+    // 2. Commissioner spend per year.
+    let s = &t.summary;
+    let (s_arm, s_role, s_hor) = (strs(s, "arm")?, strs(s, "role")?, strs(s, "horizon")?);
+    let cols: Vec<Vec<f64>> = ["p5", "p25", "p50", "p75", "p95", "mean"]
+        .iter()
+        .map(|c| f64s(s, c))
+        .collect::<PolarsResult<_>>()?;
+    let fan: Vec<(String, Vec<(i32, Spread)>)> = arms
+        .iter()
+        .map(|a| {
+            let pts = (0..s_arm.len())
+                .filter(|&i| &s_arm[i] == a && s_role[i] == "commissioner" && s_hor[i] != "term")
+                .map(|i| {
+                    let m = |k: usize| cols[k][i] / 1e6;
+                    (
+                        s_hor[i].parse().unwrap_or(0),
+                        Spread {
+                            p5: m(0),
+                            p25: m(1),
+                            p50: m(2),
+                            p75: m(3),
+                            p95: m(4),
+                            mean: m(5),
+                        },
+                    )
+                })
+                .collect();
+            (a.clone(), pts)
+        })
+        .collect();
+    charts::render(
+        out,
+        "commissioner_spend",
+        |r| charts::spend_fan(r, &fan),
+        |r| charts::spend_fan(r, &fan),
+    )?;
+    written.push(Chart {
+        stem: "commissioner_spend".into(),
+        title: "Commissioner spend per year".into(),
+        caption: "Dark band: the middle half of simulated futures (25th-75th percentile); light band: 90% of them (5th-95th); line: the median.".into(),
+    });
+
+    // 3. Corridor shape for every risk-sharing arm.
+    let sharing = risk_sharing_arms(run);
+    if !sharing.is_empty() {
+        let world_cost =
+            run.world
+                .clone()
+                .lazy()
+                .select([col("rep"), col("year"), col("total_cost")]);
+        let comm = run
+            .ledger
+            .clone()
+            .lazy()
+            .filter(col("role").eq(lit("commissioner")));
+        let joined = comm
+            .join(
+                world_cost,
+                [col("rep"), col("year")],
+                [col("rep"), col("year")],
+                JoinArgs::new(JoinType::Left),
+            )
+            .collect()?;
+        let (j_arm, paid, care) = (
+            strs(&joined, "arm")?,
+            f64s(&joined, "cost")?,
+            f64s(&joined, "total_cost")?,
+        );
+        let mut panels = Vec::new();
+        for (arm, risk_cols) in &sharing {
+            let mut risk = vec![0.0; joined.height()];
+            for c in risk_cols {
+                for (x, v) in risk.iter_mut().zip(f64s(&joined, c)?) {
+                    *x += v;
+                }
+            }
+            let pts: Vec<(f64, f64)> = (0..joined.height())
+                .filter(|&i| &j_arm[i] == arm)
+                .filter_map(|i| {
+                    let before = paid[i] - risk[i];
+                    (before > 0.0).then(|| {
+                        (
+                            100.0 * (care[i] - before) / before,
+                            100.0 * (paid[i] - care[i]) / before,
+                        )
+                    })
+                })
+                .collect();
+            panels.push((arm.clone(), pts));
+        }
+        charts::render(
+            out,
+            "risk_corridors",
+            |r| charts::corridor_shape(r, &panels),
+            |r| charts::corridor_shape(r, &panels),
+        )?;
+        written.push(Chart {
+            stem: "risk_corridors".into(),
+            title: "How the risk share shapes the provider's result".into(),
+            caption: "Each point is one simulated year. Without risk sharing the provider's result would fall on the dashed line: every pound of overspend a pound of loss. Where the points flatten, the commissioner is sharing the risk.".into(),
+        });
+    }
+
+    // 4. Margin per head by deprivation.
+    let e = &t.equity;
+    let (e_arm, e_dim, e_lvl, e_margin) = (
+        strs(e, "arm")?,
+        strs(e, "dimension")?,
+        f64s(e, "level")?,
+        f64s(e, "margin_per_head_mean")?,
+    );
+    let lines: Vec<(String, Vec<(i32, f64)>)> = arms
+        .iter()
+        .map(|a| {
+            let pts = (0..e_arm.len())
+                .filter(|&i| &e_arm[i] == a && e_dim[i] == "imd_quintile")
+                .map(|i| (e_lvl[i] as i32, e_margin[i]))
+                .collect();
+            (a.clone(), pts)
+        })
+        .collect();
+    charts::render(
+        out,
+        "margin_by_deprivation",
+        |r| charts::margin_by_deprivation(r, &lines),
+        |r| charts::margin_by_deprivation(r, &lines),
+    )?;
+    written.push(Chart {
+        stem: "margin_by_deprivation".into(),
+        title: "Provider margin per head by deprivation".into(),
+        caption: "Average margin per person-year over the term for people in each IMD quintile. Where a line slopes, a provider would gain by attracting one group of patients and avoiding another; risk adjustment flattens it.".into(),
+    });
+    Ok(written)
+}
+
+/// A compact, aligned table of the headline figures (term totals).
+pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
+    let s = &t.summary;
+    let (arm, party, hor) = (strs(s, "arm")?, strs(s, "party")?, strs(s, "horizon")?);
+    let get = |c: &str| f64s(s, c);
+    let (p5, p50, p95, pl, pl2, mean, per_head) = (
+        get("p5")?,
+        get("p50")?,
+        get("p95")?,
+        get("p_loss")?,
+        get("p_loss_over_2pct")?,
+        get("mean")?,
+        get("spend_per_head")?,
+    );
+    let headline = run.headline_party();
+    let years = run.loaded.scenario.years;
+    let width = run.arms().iter().map(|a| a.len()).max().unwrap_or(4).max(4);
+    let mut out = String::new();
+    writeln!(
+        out,
+        "\nOver the {years}-year term: surplus of {headline} (£m) and commissioner spend"
+    )?;
+    writeln!(
+        out,
+        "{:<width$} {:>10} {:>10} {:>10} {:>8} {:>10} {:>13} {:>12}",
+        "arm", "p5", "median", "p95", "P(loss)", "P(>2%)", "spend £m", "£/head/yr"
+    )?;
+    for a in run.arms() {
+        let find =
+            |p: &str| (0..arm.len()).find(|&i| arm[i] == a && party[i] == p && hor[i] == "term");
+        let (Some(i), Some(c)) = (find(&headline), find("commissioner")) else {
+            continue;
+        };
+        writeln!(
+            out,
+            "{:<width$} {:>10.1} {:>10.1} {:>10.1} {:>7.0}% {:>9.0}% {:>13.1} {:>12.0}",
+            a,
+            p5[i] / 1e6,
+            p50[i] / 1e6,
+            p95[i] / 1e6,
+            100.0 * pl[i],
+            100.0 * pl2[i],
+            mean[c] / 1e6,
+            per_head[c]
+        )?;
+    }
+    Ok(out)
+}
+
+/// Rebuilds tables, charts and the report from the run folder `dir`, writing into `out`.
+pub fn build_all(dir: &Path, out: &Path) -> anyhow::Result<Tables> {
+    let run = RunFolder::open(dir)?;
+    let t = tables(&run)?;
+    write_tables(&t, out)?;
+    let charts = write_charts(&run, &t, out)?;
+    html::write_report(&run, &t, &charts, out)?;
+    Ok(t)
+}

@@ -1,0 +1,225 @@
+//! The summary and equity tables, computed with polars from the run's own files.
+//!
+//! Deterministic: every group's statistics depend only on its values, and rows are sorted by
+//! the scenario's arm order, party order and horizon before writing.
+
+use polars::prelude::*;
+
+/// Quantiles reported for every arm, party and horizon.
+pub const QUANTILES: [(f64, &str); 5] = [
+    (0.05, "p5"),
+    (0.25, "p25"),
+    (0.5, "p50"),
+    (0.75, "p75"),
+    (0.95, "p95"),
+];
+
+/// The column's values in ascending order. Aggregating sorted values makes every float sum
+/// independent of row order and of how polars splits the work between threads, so the same
+/// run always gives the same bytes.
+fn sorted(name: &str) -> Expr {
+    col(name).sort(SortOptions::default())
+}
+
+fn order_frame(name: &str, values: &[String]) -> PolarsResult<LazyFrame> {
+    let n = values.len();
+    Ok(DataFrame::new(
+        n,
+        vec![
+            Column::new(name.into(), values.to_vec()),
+            Column::new(
+                format!("{name}_order").into(),
+                (0..n as u32).collect::<Vec<u32>>(),
+            ),
+        ],
+    )?
+    .lazy())
+}
+
+fn join_on(left: LazyFrame, right: LazyFrame, keys: &[&str]) -> LazyFrame {
+    let k: Vec<Expr> = keys.iter().map(|s| col(*s)).collect();
+    left.join(right, k.clone(), k, JoinArgs::new(JoinType::Left))
+}
+
+/// Per arm, party and horizon (each calendar year and the whole term): statistics of the
+/// provider's surplus, or of the commissioner's spend.
+pub fn summary(
+    ledger: &DataFrame,
+    term: &DataFrame,
+    world: &DataFrame,
+    arms: &[String],
+    parties: &[String],
+) -> PolarsResult<DataFrame> {
+    let heads = world.clone().lazy().select([
+        col("rep"),
+        col("year"),
+        col("covered_head_count")
+            .cast(DataType::Float64)
+            .alias("heads"),
+    ]);
+    let yearly = join_on(ledger.clone().lazy(), heads.clone(), &["rep", "year"])
+        .with_column(col("calendar_year").cast(DataType::String).alias("horizon"));
+    let term_heads = heads.group_by([col("rep")]).agg([sorted("heads").sum()]);
+    let term = join_on(term.clone().lazy(), term_heads, &["rep"])
+        .with_column(lit("term").alias("horizon"));
+    let columns = [
+        col("arm"),
+        col("party"),
+        col("role"),
+        col("horizon"),
+        col("income"),
+        col("cost"),
+        col("surplus"),
+        col("heads"),
+    ];
+    let both = concat(
+        [yearly.select(columns.clone()), term.select(columns)],
+        UnionArgs::default(),
+    )?;
+    let is_commissioner = col("role").eq(lit("commissioner"));
+    let value = when(is_commissioner.clone())
+        .then(col("cost"))
+        .otherwise(col("surplus"));
+    let mut aggs = vec![
+        len().alias("replications"),
+        sorted("value").mean().alias("mean"),
+        sorted("value").std(1).alias("sd"),
+    ];
+    for (q, name) in QUANTILES {
+        aggs.push(
+            col("value")
+                .quantile(lit(q), QuantileMethod::Linear)
+                .alias(name),
+        );
+    }
+    aggs.extend([
+        sorted("loss").mean().alias("p_loss"),
+        sorted("loss_2pct").mean().alias("p_loss_over_2pct"),
+        sorted("value")
+            .filter(sorted("value").lt_eq(col("value").quantile(lit(0.05), QuantileMethod::Linear)))
+            .mean()
+            .alias("es_low"),
+        sorted("value")
+            .filter(sorted("value").gt_eq(col("value").quantile(lit(0.95), QuantileMethod::Linear)))
+            .mean()
+            .alias("es_high"),
+        sorted("per_head_value").mean().alias("per_head"),
+        sorted("income").mean().alias("mean_income"),
+    ]);
+    let null = || lit(Null {});
+    let stats = both
+        .with_columns([
+            value.clone().alias("value"),
+            (value / col("heads")).alias("per_head_value"),
+            col("surplus")
+                .lt(lit(0.0))
+                .cast(DataType::Float64)
+                .alias("loss"),
+            col("surplus")
+                .lt(lit(-0.02) * col("income"))
+                .cast(DataType::Float64)
+                .alias("loss_2pct"),
+        ])
+        .group_by([col("arm"), col("party"), col("role"), col("horizon")])
+        .agg(aggs)
+        .with_columns([
+            when(is_commissioner.clone())
+                .then(lit("spend"))
+                .otherwise(lit("surplus"))
+                .alias("measure"),
+            when(is_commissioner.clone())
+                .then(null())
+                .otherwise(col("p_loss"))
+                .alias("p_loss"),
+            when(is_commissioner.clone())
+                .then(null())
+                .otherwise(col("p_loss_over_2pct"))
+                .alias("p_loss_over_2pct"),
+            // Expected shortfall at 5%: the mean of the worst 5% of outcomes (lowest surplus,
+            // highest spend).
+            when(is_commissioner.clone())
+                .then(col("es_high"))
+                .otherwise(col("es_low"))
+                .alias("expected_shortfall_5pct"),
+            when(is_commissioner)
+                .then(col("per_head"))
+                .otherwise(null())
+                .alias("spend_per_head"),
+            when(col("horizon").eq(lit("term")))
+                .then(lit(i32::MAX))
+                .otherwise(col("horizon").cast(DataType::Int32))
+                .alias("horizon_order"),
+        ]);
+    let sorted = join_on(
+        join_on(stats, order_frame("arm", arms)?, &["arm"]),
+        order_frame("party", parties)?,
+        &["party"],
+    )
+    .sort(
+        ["arm_order", "party_order", "horizon_order"],
+        SortMultipleOptions::default(),
+    );
+    let mut out = vec![
+        col("arm"),
+        col("party"),
+        col("role"),
+        col("horizon"),
+        col("measure"),
+        col("replications"),
+        col("mean"),
+        col("sd"),
+    ];
+    out.extend(QUANTILES.iter().map(|(_, n)| col(*n)));
+    out.extend([
+        col("p_loss"),
+        col("p_loss_over_2pct"),
+        col("expected_shortfall_5pct"),
+        col("spend_per_head"),
+        col("mean_income"),
+    ]);
+    sorted.select(out).collect()
+}
+
+/// Provider margin per head (all providers of an arm together) by IMD quintile and by LTC
+/// count: where a provider would gain by selecting patients, and where risk adjustment stops it.
+pub fn equity(equity: &DataFrame, arms: &[String]) -> PolarsResult<DataFrame> {
+    let summary = equity
+        .clone()
+        .lazy()
+        .with_columns([
+            (col("income") / col("person_years")).alias("income_per_head"),
+            (col("cost") / col("person_years")).alias("cost_per_head"),
+        ])
+        .group_by([col("arm"), col("dimension"), col("level")])
+        .agg([
+            sorted("person_years").mean(),
+            sorted("income_per_head").mean(),
+            sorted("cost_per_head").mean(),
+            sorted("margin_per_head")
+                .mean()
+                .alias("margin_per_head_mean"),
+            col("margin_per_head")
+                .quantile(lit(0.05), QuantileMethod::Linear)
+                .alias("margin_per_head_p5"),
+            col("margin_per_head")
+                .quantile(lit(0.95), QuantileMethod::Linear)
+                .alias("margin_per_head_p95"),
+        ]);
+    join_on(summary, order_frame("arm", arms)?, &["arm"])
+        .sort(
+            ["arm_order", "dimension", "level"],
+            SortMultipleOptions::default(),
+        )
+        .select([
+            col("arm"),
+            col("dimension"),
+            col("level").cast(DataType::Int32),
+            col("person_years"),
+            col("income_per_head"),
+            col("cost_per_head"),
+            col("margin_per_head_mean"),
+            col("margin_per_head_p5"),
+            col("margin_per_head_p95"),
+        ])
+        .collect()
+}

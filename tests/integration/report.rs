@@ -1,0 +1,421 @@
+//! Results people can use: the written tables, charts, workbook and report, read back.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use polars::prelude::*;
+
+const SCENARIO: &str = r#"
+base = "default"
+name = "report-test"
+replications = 60
+years = 3
+[population]
+size = 40000
+"#;
+
+/// One run shared by the tests in this module (written once, read many times).
+fn run_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let base = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("report-test-{}", std::process::id()));
+        std::fs::create_dir_all(&base).unwrap();
+        std::fs::write(base.join("s.toml"), SCENARIO).unwrap();
+        capsim::cli::run(
+            Some(&base.join("s.toml")),
+            None,
+            None,
+            Some(2),
+            Some(&base.join("out")),
+            false,
+        )
+        .unwrap()
+    })
+}
+
+fn read_csv(path: &Path) -> DataFrame {
+    CsvReadOptions::default()
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+        .unwrap()
+        .finish()
+        .unwrap()
+}
+
+fn type7(sorted: &[f64], q: f64) -> f64 {
+    let h = (sorted.len() - 1) as f64 * q;
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+fn col_f64(df: &DataFrame, name: &str) -> Vec<f64> {
+    let c = df.column(name).unwrap().cast(&DataType::Float64).unwrap();
+    c.f64()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap_or(f64::NAN))
+        .collect()
+}
+
+fn col_str(df: &DataFrame, name: &str) -> Vec<String> {
+    let c = df.column(name).unwrap().cast(&DataType::String).unwrap();
+    c.str()
+        .unwrap()
+        .iter()
+        .map(|v| v.unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn summary_percentiles_equal_those_computed_from_the_ledger() {
+    let dir = run_dir();
+    let summary = read_csv(&dir.join("summary.csv"));
+    let ledger = ParquetReader::new(std::fs::File::open(dir.join("ledger.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    let term = ParquetReader::new(std::fs::File::open(dir.join("ledger_term.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    let (s_arm, s_party, s_hor) = (
+        col_str(&summary, "arm"),
+        col_str(&summary, "party"),
+        col_str(&summary, "horizon"),
+    );
+    let mut checked = 0;
+    for (frame, horizon) in [(&term, "term"), (&ledger, "2026")] {
+        let (arm, party, role) = (
+            col_str(frame, "arm"),
+            col_str(frame, "party"),
+            col_str(frame, "role"),
+        );
+        let (surplus, cost, income) = (
+            col_f64(frame, "surplus"),
+            col_f64(frame, "cost"),
+            col_f64(frame, "income"),
+        );
+        let years = if horizon == "term" {
+            vec![String::new(); arm.len()]
+        } else {
+            col_str(frame, "calendar_year")
+        };
+        for a in [
+            "block",
+            "pbr",
+            "capitation",
+            "outcomes",
+            "blended",
+            "capitation-flat",
+        ] {
+            for p in ["commissioner", "provider"] {
+                let rows: Vec<usize> = (0..arm.len())
+                    .filter(|&i| {
+                        arm[i] == a && party[i] == p && (horizon == "term" || years[i] == horizon)
+                    })
+                    .collect();
+                assert_eq!(rows.len(), 60);
+                let is_c = role[rows[0]] == "commissioner";
+                let mut v: Vec<f64> = rows
+                    .iter()
+                    .map(|&i| if is_c { cost[i] } else { surplus[i] })
+                    .collect();
+                v.sort_by(f64::total_cmp);
+                let row = (0..s_arm.len())
+                    .find(|&i| s_arm[i] == a && s_party[i] == p && s_hor[i] == horizon)
+                    .expect("summary row");
+                for (q, name) in [
+                    (0.05, "p5"),
+                    (0.25, "p25"),
+                    (0.5, "p50"),
+                    (0.75, "p75"),
+                    (0.95, "p95"),
+                ] {
+                    let got = col_f64(&summary, name)[row];
+                    let want = type7(&v, q);
+                    assert!(
+                        (got - want).abs() <= 1e-6 * want.abs().max(1.0),
+                        "{a} {p} {horizon} {name}: {got} vs {want}"
+                    );
+                }
+                let mean = v.iter().sum::<f64>() / 60.0;
+                assert!(
+                    (col_f64(&summary, "mean")[row] - mean).abs() <= 1e-6 * mean.abs().max(1.0)
+                );
+                if !is_c {
+                    let losses = rows.iter().filter(|&&i| surplus[i] < 0.0).count() as f64 / 60.0;
+                    assert!((col_f64(&summary, "p_loss")[row] - losses).abs() < 1e-12);
+                    let big = rows
+                        .iter()
+                        .filter(|&&i| surplus[i] < -0.02 * income[i])
+                        .count() as f64
+                        / 60.0;
+                    assert!((col_f64(&summary, "p_loss_over_2pct")[row] - big).abs() < 1e-12);
+                    // Expected shortfall at 5%: the mean of the outcomes at or below the 5th percentile.
+                    let cut = type7(&v, 0.05);
+                    let worst: Vec<f64> = v.iter().copied().filter(|x| *x <= cut).collect();
+                    let es = worst.iter().sum::<f64>() / worst.len() as f64;
+                    assert!(
+                        (col_f64(&summary, "expected_shortfall_5pct")[row] - es).abs()
+                            <= 1e-6 * es.abs().max(1.0)
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 24);
+}
+
+#[test]
+fn summary_is_byte_identical_for_the_same_seed_and_any_thread_count() {
+    let dir = run_dir();
+    let again = dir.parent().unwrap().join("again");
+    capsim::cli::run(
+        Some(&dir.parent().unwrap().join("s.toml")),
+        None,
+        None,
+        Some(1),
+        Some(&again),
+        false,
+    )
+    .unwrap();
+    for f in ["summary.csv", "equity.csv"] {
+        assert!(
+            std::fs::read(dir.join(f)).unwrap() == std::fs::read(again.join(f)).unwrap(),
+            "{f} differs"
+        );
+    }
+}
+
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    (be(16), be(20))
+}
+
+#[test]
+fn every_chart_is_a_valid_non_blank_png_and_svg() {
+    let dir = run_dir();
+    for stem in [
+        "provider_surplus",
+        "commissioner_spend",
+        "risk_corridors",
+        "margin_by_deprivation",
+    ] {
+        let png = std::fs::read(dir.join(format!("{stem}.png")))
+            .unwrap_or_else(|_| panic!("{stem}.png missing"));
+        assert_eq!(
+            png_size(&png),
+            capsim::report::charts::SIZE,
+            "{stem}.png size"
+        );
+        let img = image::load_from_memory(&png).unwrap().to_luma8();
+        let dark = img.pixels().filter(|p| p.0[0] < 100).count() as f64 / img.len() as f64;
+        let light = img.pixels().filter(|p| p.0[0] > 240).count() as f64 / img.len() as f64;
+        assert!(
+            dark > 0.005 && light > 0.3,
+            "{stem}.png looks blank: {dark:.3} dark, {light:.3} light"
+        );
+        let svg = std::fs::read_to_string(dir.join(format!("{stem}.svg"))).unwrap();
+        assert!(
+            svg.contains("<svg") && svg.trim_end().ends_with("</svg>"),
+            "{stem}.svg is not an SVG document"
+        );
+        assert!(
+            svg.contains("width=\"1200\"") && svg.contains("height=\"750\""),
+            "{stem}.svg size"
+        );
+        assert!(svg.matches("<text").count() > 5, "{stem}.svg has no labels");
+        assert!(
+            svg.contains("@font-face") && svg.contains("font/ttf;base64"),
+            "{stem}.svg does not carry its font"
+        );
+    }
+}
+
+#[test]
+fn charts_render_identically_every_time() {
+    let dir = run_dir();
+    let copy = dir.parent().unwrap().join("plot-copy");
+    let _ = std::fs::remove_dir_all(&copy);
+    std::fs::create_dir_all(&copy).unwrap();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let e = entry.unwrap();
+        std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+    }
+    std::fs::remove_file(copy.join("provider_surplus.png")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .arg("plot")
+        .arg(&copy)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for f in [
+        "provider_surplus.png",
+        "provider_surplus.svg",
+        "margin_by_deprivation.png",
+    ] {
+        assert!(
+            std::fs::read(dir.join(f)).unwrap() == std::fs::read(copy.join(f)).unwrap(),
+            "{f} changed"
+        );
+    }
+    // report rebuilds tables and page identically too.
+    std::fs::remove_file(copy.join("report.html")).unwrap();
+    std::fs::remove_file(copy.join("summary.csv")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .arg("report")
+        .arg(&copy)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::read(dir.join("summary.csv")).unwrap()
+            == std::fs::read(copy.join("summary.csv")).unwrap(),
+        "summary.csv changed"
+    );
+    assert!(copy.join("report.html").exists());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("P(loss)"),
+        "no headline table printed"
+    );
+}
+
+#[test]
+fn report_embeds_every_chart_and_needs_no_network() {
+    let html = std::fs::read_to_string(run_dir().join("report.html")).unwrap();
+    for stem in [
+        "provider_surplus",
+        "commissioner_spend",
+        "risk_corridors",
+        "margin_by_deprivation",
+    ] {
+        assert!(
+            html.contains(&format!("id=\"{stem}\"")),
+            "report lacks {stem}"
+        );
+        assert!(html.contains(&format!("data-file=\"{stem}.png\"")));
+    }
+    assert_eq!(html.matches("src=\"data:image/png;base64,").count(), 4);
+    for bad in ["http://", "https://", "<script", "<link"] {
+        assert!(!html.contains(bad), "report refers to {bad}");
+    }
+    for words in [
+        "The scenario",
+        "Headline results",
+        "What each payment model does",
+        "How to reproduce",
+        "seed <b>20261123</b>",
+    ] {
+        assert!(html.contains(words), "report lacks {words}");
+    }
+}
+
+#[test]
+fn equity_and_workbook_are_written() {
+    let dir = run_dir();
+    let eq = read_csv(&dir.join("equity.csv"));
+    // 6 arms × (5 IMD quintiles + 6 LTC counts)
+    assert_eq!(eq.height(), 6 * 11);
+    let (arm, dim, lvl, margin) = (
+        col_str(&eq, "arm"),
+        col_str(&eq, "dimension"),
+        col_f64(&eq, "level"),
+        col_f64(&eq, "margin_per_head_mean"),
+    );
+    let at = |a: &str, d: &str, l: f64| {
+        (0..arm.len())
+            .find(|&i| arm[i] == a && dim[i] == d && lvl[i] == l)
+            .map(|i| margin[i])
+            .unwrap()
+    };
+    // A flat capitation pays the same for everyone: people with 5+ conditions lose the provider
+    // thousands of pounds a year each, people with none earn it money (the cherry-picking signal);
+    // full risk adjustment removes it.
+    let flat = at("capitation-flat", "ltc_count", 0.0) - at("capitation-flat", "ltc_count", 5.0);
+    let adjusted = at("capitation", "ltc_count", 0.0) - at("capitation", "ltc_count", 5.0);
+    assert!(flat > 3000.0, "flat capitation: {flat}");
+    assert!(
+        adjusted.abs() < 0.1 * flat,
+        "risk-adjusted capitation: {adjusted} vs flat {flat}"
+    );
+    let deprivation =
+        at("capitation-flat", "imd_quintile", 5.0) - at("capitation-flat", "imd_quintile", 1.0);
+    assert!(
+        deprivation > 20.0,
+        "flat capitation should favour the least deprived: {deprivation}"
+    );
+    let xlsx = std::fs::read(dir.join("summary.xlsx")).unwrap();
+    assert_eq!(&xlsx[..2], b"PK", "summary.xlsx is not a workbook");
+    assert!(xlsx.len() > 5_000);
+}
+
+#[test]
+fn report_renders_in_headless_chromium() {
+    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    else {
+        eprintln!("skipped: no headless Chromium installed (apt-get install chromium)");
+        return;
+    };
+    let dir = run_dir();
+    let profile = tempfile::tempdir().unwrap();
+    let shot = dir.parent().unwrap().join("report.png");
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg("--window-size=1200,2400")
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", dir.join("report.html").display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let img = image::open(&shot).unwrap().to_luma8();
+    assert_eq!((img.width(), img.height()), (1200, 2400));
+    let dark = img.pixels().filter(|p| p.0[0] < 128).count() as f64 / img.len() as f64;
+    assert!(dark > 0.01, "the rendered report is blank ({dark:.4} dark)");
+    let dom = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("file://{}", dir.join("report.html").display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        dom.contains("Headline results") && dom.matches("<img").count() == 4,
+        "DOM incomplete"
+    );
+}

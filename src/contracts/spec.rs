@@ -394,6 +394,33 @@ fn pct(x: f64) -> String {
     }
 }
 
+/// A reader's name for an indicator or activity type.
+pub fn plain_name(name: &str) -> String {
+    let (stem, unit) = match name.rsplit_once('_') {
+        Some((stem, "count")) => (stem, ""),
+        _ => match name.strip_suffix("_per_1000") {
+            Some(stem) => (stem, " per 1,000 people"),
+            None => (name, ""),
+        },
+    };
+    let label = match stem {
+        "gp" => "GP and practice nurse appointments",
+        "community" => "community contacts",
+        "mental_health" => "mental health contacts",
+        "outpatient" => "outpatient attendances",
+        "ae" => "A&E attendances",
+        "elective" => "planned admissions",
+        "non_elective" => "emergency admissions",
+        "nel_bed_days" => "emergency bed days",
+        "spend_per_head" => "spend per head",
+        "head_count" => "people covered",
+        "deaths" => "deaths",
+        "onsets" => "new long-term conditions",
+        other => return format!("{}{unit}", other.replace('_', " ")),
+    };
+    format!("{label}{unit}")
+}
+
 fn index_words(i: Index) -> &'static str {
     match i {
         Index::Price => "uplifted each year with tariff prices",
@@ -425,7 +452,11 @@ impl ComponentSpec {
             },
             ComponentSpec::Activity(c) => {
                 let what = match &c.types {
-                    Some(t) => t.join(", "),
+                    Some(t) => t
+                        .iter()
+                        .map(|x| plain_name(x))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     None => "all activity".into(),
                 };
                 match c.baseline_volume {
@@ -478,7 +509,7 @@ impl ComponentSpec {
             ComponentSpec::PerUnit(c) => format!(
                 "£{:.0} bonus for each unit of {} better than target, £{:.0} penalty for each unit worse{}.",
                 c.rate,
-                c.indicator.replace('_', " "),
+                plain_name(&c.indicator),
                 c.rate,
                 c.cap
                     .map(|x| format!(", capped at £{x:.0}"))
@@ -538,7 +569,7 @@ impl ComponentSpec {
                     (None, Some(s)) => format!("{} of contract value", pct(s)),
                     _ => "an amount".into(),
                 },
-                c.indicator.replace('_', " ")
+                plain_name(&c.indicator)
             ),
         }
     }

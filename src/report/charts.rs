@@ -389,7 +389,13 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
                 _ => q.to_string(),
             }
         })
-        .y_label_formatter(&|y| format!("£{y:.0}"))
+        .y_label_formatter(&|y| {
+            if *y < 0.0 {
+                format!("−£{:.0}", -y)
+            } else {
+                format!("£{y:.0}")
+            }
+        })
         .x_desc("IMD quintile")
         .y_desc("Margin per person-year (£)")
         .axis_desc_style(font(22))
@@ -416,7 +422,7 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
                 .draw_series(DashedLineSeries::new(line.clone(), 12, 6, style))
                 .map_err(err)?;
         }
-        let marker = i % 4;
+        let marker = i % 6;
         chart
             .draw_series(
                 line.iter()
@@ -425,12 +431,21 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
                             0 => Circle::new((x, y), 7, colour.filled()).into_dyn(),
                             1 => TriangleMarker::new((x, y), 9, colour.filled()).into_dyn(),
                             2 => Cross::new((x, y), 8, colour.stroke_width(3)).into_dyn(),
-                            _ => Rectangle::new(
+                            3 => Rectangle::new(
                                 [
                                     (x - 0.04, y - (hi - lo) * 0.012),
                                     (x + 0.04, y + (hi - lo) * 0.012),
                                 ],
                                 colour.filled(),
+                            )
+                            .into_dyn(),
+                            4 => Circle::new((x, y), 8, colour.stroke_width(3)).into_dyn(),
+                            _ => Rectangle::new(
+                                [
+                                    (x - 0.04, y - (hi - lo) * 0.012),
+                                    (x + 0.04, y + (hi - lo) * 0.012),
+                                ],
+                                colour.stroke_width(3),
                             )
                             .into_dyn(),
                         }
@@ -443,7 +458,10 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
                     0 => Circle::new((x + 12, y), 6, colour.filled()).into_dyn(),
                     1 => TriangleMarker::new((x + 12, y), 8, colour.filled()).into_dyn(),
                     2 => Cross::new((x + 12, y), 7, colour.stroke_width(3)).into_dyn(),
-                    _ => Rectangle::new([(x + 6, y - 6), (x + 18, y + 6)], colour.filled())
+                    3 => Rectangle::new([(x + 6, y - 6), (x + 18, y + 6)], colour.filled())
+                        .into_dyn(),
+                    4 => Circle::new((x + 12, y), 6, colour.stroke_width(2)).into_dyn(),
+                    _ => Rectangle::new([(x + 6, y - 6), (x + 18, y + 6)], colour.stroke_width(2))
                         .into_dyn(),
                 }
             });

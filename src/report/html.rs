@@ -16,12 +16,18 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// £ millions: one decimal below £100m, whole millions with separators above.
 fn money_m(x: f64) -> String {
     if x.is_nan() {
-        "–".into()
-    } else {
-        format!("£{:.1}m", x / 1e6).replace("£-", "−£")
+        return "–".into();
     }
+    let m = x / 1e6;
+    let body = if m.abs() >= 100.0 {
+        thousands(m.abs().round() as u64)
+    } else {
+        format!("{:.1}", m.abs())
+    };
+    format!("{}£{body}m", if m < 0.0 { "−" } else { "" })
 }
 
 fn pct(x: f64) -> String {
@@ -123,8 +129,8 @@ fn headline(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
     let mut h = String::new();
     let _ = write!(
         h,
-        "<table><thead><tr><th rowspan=\"2\">Payment model</th><th colspan=\"6\">Surplus of {} over the whole term</th><th colspan=\"2\">Commissioner spend</th></tr>\
-         <tr><th>median</th><th>5th–95th percentile</th><th>chance of a loss</th><th>chance of losing more than 2% of income</th><th>average of the worst 5%</th><th></th><th>average over the term</th><th>per person per year</th></tr></thead><tbody>",
+        "<table><thead><tr><th rowspan=\"2\">Payment model</th><th colspan=\"5\">Surplus of {} over the whole term</th><th colspan=\"2\">Commissioner spend</th></tr>\
+         <tr><th>median</th><th>5th–95th percentile</th><th>chance of a loss</th><th>chance of losing more than 2% of income</th><th>average of the worst 5%</th><th>average over the term</th><th>per person per year</th></tr></thead><tbody>",
         esc(&who)
     );
     for a in run.arms() {
@@ -135,7 +141,7 @@ fn headline(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
         };
         let _ = write!(
             h,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} to {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td></td><td class=\"n\">{}</td><td class=\"n\">£{:.0}</td></tr>",
+            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} to {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">£{:.0}</td></tr>",
             esc(&a),
             money_m(p50[i]),
             money_m(p5[i]),
@@ -186,7 +192,7 @@ fn models(run: &RunFolder) -> String {
     h
 }
 
-fn equity_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
+fn equity_table(run: &RunFolder, t: &Tables, dimension: &str) -> anyhow::Result<String> {
     let e = &t.equity;
     let (arm, dim, lvl, m) = (
         strs(e, "arm")?,
@@ -194,35 +200,53 @@ fn equity_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
         f64s(e, "level")?,
         f64s(e, "margin_per_head_mean")?,
     );
+    let levels: Vec<(i32, String)> = if dimension == "imd_quintile" {
+        (1..=5)
+            .map(|q| {
+                let note = match q {
+                    1 => " (most deprived)",
+                    5 => " (least deprived)",
+                    _ => "",
+                };
+                (q, format!("IMD {q}{note}"))
+            })
+            .collect()
+    } else {
+        (0..=5)
+            .map(|k| {
+                (
+                    k,
+                    if k == 5 {
+                        "5 or more".to_string()
+                    } else {
+                        k.to_string()
+                    },
+                )
+            })
+            .collect()
+    };
     let mut h = String::from("<table><thead><tr><th>Payment model</th>");
-    for q in 1..=5 {
-        let _ = write!(
-            h,
-            "<th>IMD {q}{}</th>",
-            match q {
-                1 => " (most deprived)",
-                5 => " (least deprived)",
-                _ => "",
-            }
-        );
+    for (_, label) in &levels {
+        let _ = write!(h, "<th>{label}</th>");
     }
     h.push_str("</tr></thead><tbody>");
     for a in run.arms() {
         let _ = write!(h, "<tr><td>{}</td>", esc(&a));
-        for q in 1..=5 {
+        for &(q, _) in &levels {
             let v = (0..arm.len())
-                .find(|&i| arm[i] == a && dim[i] == "imd_quintile" && lvl[i] as i32 == q)
+                .find(|&i| arm[i] == a && dim[i] == dimension && lvl[i] as i32 == q)
                 .map(|i| m[i])
                 .unwrap_or(f64::NAN);
-            let _ = write!(
-                h,
-                "<td class=\"n\">{}</td>",
-                if v.is_nan() {
-                    "–".into()
-                } else {
-                    format!("£{v:.0}").replace("£-", "−£")
-                }
-            );
+            let cell = if v.is_nan() {
+                "–".to_string()
+            } else {
+                format!(
+                    "{}£{}",
+                    if v < 0.0 { "−" } else { "" },
+                    thousands(v.abs().round() as u64)
+                )
+            };
+            let _ = write!(h, "<td class=\"n\">{cell}</td>");
         }
         h.push_str("</tr>");
     }
@@ -265,8 +289,8 @@ fn reproduce(run: &RunFolder) -> String {
 
 const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;color:#111;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45}\
 h1{font-size:1.8em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:2px solid #333;padding-bottom:.2em}\
-table{border-collapse:collapse;margin:1em 0;font-size:.92em}th,td{border:1px solid #999;padding:.35em .6em}th{background:#e6e6e6}\
-td.n{text-align:right;font-variant-numeric:tabular-nums}figure{margin:1.5em 0}figure img{width:100%;border:1px solid #ccc}\
+table{border-collapse:collapse;margin:1em 0;font-size:.92em}th,td{border:1px solid #999;padding:.35em .6em}th{background:#e6e6e6}td:first-child{white-space:nowrap}\
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}figure{margin:1.5em 0}figure img{width:100%;border:1px solid #ccc}\
 figcaption{font-size:.92em;color:#333;margin-top:.4em}.note{color:#444;font-style:italic}.tag{font-size:.8em;color:#555;font-weight:normal}\
 dt{font-weight:bold;margin-top:.8em}code{background:#f2f2f2;padding:0 .25em}";
 
@@ -308,8 +332,9 @@ pub fn write_report(
     let _ = write!(h, "<h2>What each payment model does</h2>{}", models(run));
     let _ = write!(
         h,
-        "<h2>Who would a provider want as patients?</h2><p>Average provider margin per person per year over the term, by deprivation (all providers together). Large differences between columns mean a provider gains by attracting some groups and avoiding others; risk-adjusted capitation is designed to remove them.</p>{}",
-        equity_table(run, t)?
+        "<h2>Who would a provider want as patients?</h2><p>Average provider margin per person per year over the term, by deprivation (all providers together). Large differences between columns mean a provider gains by attracting some groups and avoiding others; risk-adjusted capitation is designed to remove them.</p><h3>By deprivation</h3>{}<h3>By number of long-term conditions (LTCs)</h3>{}",
+        equity_table(run, t, "imd_quintile")?,
+        equity_table(run, t, "ltc_count")?
     );
     let _ = write!(h, "<h2>How to reproduce this run</h2>{}", reproduce(run));
     h.push_str("<p class=\"note\">Assumptions and their sources: scenario.toml in this folder, and docs/model.md and docs/contracts.md in capsim.</p></body></html>\n");

@@ -541,6 +541,14 @@ impl Contracts {
                     subcontract: -paid_to_subs,
                     components: vec![0.0; nc],
                 };
+                let scope_groups = &w.group_weighted[h.scope * groups..(h.scope + 1) * groups];
+                // Books a component's amount in the holder's row and by reporting group.
+                let record =
+                    |row: &mut LedgerRow, group_income: &mut [f64], c: &Component, amount: f64| {
+                        row.components[c.column] += amount;
+                        row.income += amount;
+                        allocate(&c.spec, amount, scope, scope_groups, w, group_income);
+                    };
                 // Everything but risk shares and shared savings first: those settle on the result.
                 for c in h.components.iter().filter(|c| !c.spec.settles_on_result()) {
                     let amount = match &c.spec {
@@ -558,16 +566,7 @@ impl Contracts {
                             unreachable!()
                         }
                     };
-                    row.components[c.column] += amount;
-                    row.income += amount;
-                    allocate(
-                        &c.spec,
-                        amount,
-                        scope,
-                        &w.group_weighted[h.scope * groups..(h.scope + 1) * groups],
-                        w,
-                        &mut group_income,
-                    );
+                    record(&mut row, &mut group_income, c, amount);
                 }
                 for c in h.components.iter().filter(|c| c.spec.settles_on_result()) {
                     let (income, cost, bench) = match c.accumulator {
@@ -591,16 +590,7 @@ impl Contracts {
                         }
                         _ => unreachable!(),
                     };
-                    row.components[c.column] += amount;
-                    row.income += amount;
-                    allocate(
-                        &c.spec,
-                        amount,
-                        scope,
-                        &w.group_weighted[h.scope * groups..(h.scope + 1) * groups],
-                        w,
-                        &mut group_income,
-                    );
+                    record(&mut row, &mut group_income, c, amount);
                 }
                 for (total, x) in commissioner.components.iter_mut().zip(&row.components) {
                     *total += x;

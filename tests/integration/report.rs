@@ -374,23 +374,30 @@ fn report_renders_in_headless_chromium() {
     };
     let dir = run_dir();
     let profile = tempfile::tempdir().unwrap();
+    let page = format!("file://{}", dir.join("report.html").display());
+    // Headless and offline: no background connections on a machine without a network.
+    let chromium = |extra: &[String]| {
+        Command::new(browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .args(extra)
+            .arg(&page)
+            .output()
+            .unwrap()
+    };
     let shot = dir.parent().unwrap().join("report.png");
-    let out = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg("--window-size=1200,2400")
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg(format!("file://{}", dir.join("report.html").display()))
-        .output()
-        .unwrap();
+    let out = chromium(&[
+        "--window-size=1200,2400".into(),
+        format!("--screenshot={}", shot.display()),
+    ]);
     assert!(
         out.status.success(),
         "{}",
@@ -400,19 +407,7 @@ fn report_renders_in_headless_chromium() {
     assert_eq!((img.width(), img.height()), (1200, 2400));
     let dark = img.pixels().filter(|p| p.0[0] < 128).count() as f64 / img.len() as f64;
     assert!(dark > 0.01, "the rendered report is blank ({dark:.4} dark)");
-    let dom = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--no-first-run",
-            "--dump-dom",
-        ])
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("file://{}", dir.join("report.html").display()))
-        .output()
-        .unwrap();
+    let dom = chromium(&["--dump-dom".into()]);
     let dom = String::from_utf8_lossy(&dom.stdout);
     assert!(
         dom.contains("Headline results") && dom.matches("<img").count() == 4,

@@ -81,4 +81,22 @@ mod tests {
     }
 
     const PINNED_STAGE_DRAW: u64 = 10_864_605_639_585_381_552;
+
+    /// The samplers the engine uses: an upgrade of rand_distr that changes their output
+    /// changes every result, and must be a deliberate, visible step.
+    #[test]
+    fn pinned_sampler_draws() {
+        use rand_distr::{Binomial, Distribution, Gamma, Poisson};
+        let mut rng = stage_stream(42, 7, Stage::Transitions);
+        let b = Binomial::new(1_000, 0.013).unwrap().sample(&mut rng);
+        let p: f64 = Poisson::new(12.5).unwrap().sample(&mut rng);
+        let g: f64 = Gamma::new(350.0, 1.0 / 0.7).unwrap().sample(&mut rng);
+        assert_eq!(
+            (b, p, (g * 1e6).round()),
+            PINNED_SAMPLES,
+            "sampler output changed"
+        );
+    }
+
+    const PINNED_SAMPLES: (u64, f64, f64) = (17, 21.0, 468_949_654.0);
 }

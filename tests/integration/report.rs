@@ -414,3 +414,40 @@ fn report_renders_in_headless_chromium() {
         "DOM incomplete"
     );
 }
+
+/// The workbook has a headed sheet per table, with numbers stored as numbers.
+#[test]
+fn workbook_holds_both_tables_as_numbers() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let dir = run_dir();
+    let mut book: Xlsx<_> = open_workbook(dir.join("summary.xlsx")).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        vec!["summary".to_string(), "equity".to_string()]
+    );
+    let summary = read_csv(&dir.join("summary.csv"));
+    let sheet = book.worksheet_range("summary").unwrap();
+    // Row 3 (0-based 2) holds the headers, data from the next row.
+    let headers: Vec<String> = (0..summary.width())
+        .map(|c| sheet.get_value((2, c as u32)).unwrap().to_string())
+        .collect();
+    let names: Vec<String> = summary
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(headers, names);
+    let p50 = names.iter().position(|n| n == "p50").unwrap() as u32;
+    let csv_p50 = col_f64(&summary, "p50");
+    for (r, want) in csv_p50.iter().enumerate().take(10) {
+        match sheet.get_value((3 + r as u32, p50)) {
+            Some(Data::Float(x)) => assert!((x - want).abs() <= 1e-9 * want.abs().max(1.0)),
+            other => panic!("p50 row {r} is not a number: {other:?}"),
+        }
+    }
+    let equity = book.worksheet_range("equity").unwrap();
+    assert_eq!(
+        equity.height() as usize,
+        3 + read_csv(&dir.join("equity.csv")).height()
+    );
+}

@@ -198,20 +198,24 @@ pub fn surplus_distribution<DB: DrawingBackend>(
     root.present().map_err(err)
 }
 
+/// Clears the chart, writes its title across the top, and returns the area below for panels.
+fn titled<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+) -> Result<DrawingArea<DB, Shift>, String> {
+    root.fill(&WHITE).map_err(err)?;
+    let (top, body) = root.split_vertically(60);
+    top.draw(&Text::new(title, (25, 15), font(30)))
+        .map_err(err)?;
+    Ok(body)
+}
+
 /// A fan chart per arm of the commissioner's spend by year (£m): p5-p95, p25-p75, median.
 pub fn spend_fan<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     arms: &[(String, Vec<(i32, Spread)>)],
 ) -> R {
-    root.fill(&WHITE).map_err(err)?;
-    let (title, body) = root.split_vertically(60);
-    title
-        .draw(&Text::new(
-            "Commissioner spend per year, by payment model (£m)",
-            (25, 15),
-            font(30),
-        ))
-        .map_err(err)?;
+    let body = titled(&root, "Commissioner spend per year, by payment model (£m)")?;
     let lo = arms
         .iter()
         .flat_map(|a| a.1.iter().map(|p| p.1.p5))
@@ -285,15 +289,10 @@ pub fn corridor_shape<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     arms: &[(String, Vec<(f64, f64)>)],
 ) -> R {
-    root.fill(&WHITE).map_err(err)?;
-    let (title, body) = root.split_vertically(60);
-    title
-        .draw(&Text::new(
-            "Provider result against cost overrun, risk-sharing contracts",
-            (25, 15),
-            font(30),
-        ))
-        .map_err(err)?;
+    let body = titled(
+        &root,
+        "Provider result against cost overrun, risk-sharing contracts",
+    )?;
     let xs = arms.iter().flat_map(|a| a.1.iter().map(|p| p.0));
     let (xlo, xhi) = xs.fold((0.0_f64, 0.0_f64), |(a, b), x| (a.min(x), b.max(x)));
     let ys = arms.iter().flat_map(|a| a.1.iter().map(|p| p.1));

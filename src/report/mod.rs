@@ -165,6 +165,8 @@ fn with_all_providers(df: &DataFrame, keys: &[&str], providers: usize) -> Polars
 pub struct Tables {
     pub summary: DataFrame,
     pub equity: DataFrame,
+    /// The term ledger with an "all providers" party when there are several providers.
+    pub term: DataFrame,
 }
 
 pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
@@ -173,7 +175,11 @@ pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
     let term = with_all_providers(&run.term, &["rep"], providers)?;
     let summary = tables::summary(&ledger, &term, &run.world, &run.arms(), &run.parties())?;
     let equity = tables::equity(&run.equity, &run.arms())?;
-    Ok(Tables { summary, equity })
+    Ok(Tables {
+        summary,
+        equity,
+        term,
+    })
 }
 
 /// Writes summary.csv, equity.csv and summary.xlsx into `out`.
@@ -244,8 +250,9 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
     let mut written = Vec::new();
 
     // 1. Provider surplus over the term.
-    let term = with_all_providers(&run.term, &["rep"], run.parties().len() - 2)?;
-    let term = term
+    let term = t
+        .term
+        .clone()
         .lazy()
         .filter(col("party").eq(lit(headline.as_str())))
         .collect()?;

@@ -1,4 +1,6 @@
+use std::ffi::OsStr;
 use std::path::Path;
+use std::process::{Command, Output};
 
 use capsim::engine::Model;
 use capsim::scenario::{LoadedScenario, load_scenario_str};
@@ -21,3 +23,18 @@ years = 3
 [population]
 size = 20000
 "#;
+
+/// Runs the capsim binary and insists it succeeds.
+pub fn capsim_ok<S: AsRef<OsStr>>(args: &[S], cwd: &Path) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "capsim failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}

@@ -1,5 +1,6 @@
 //! Results people can use: the written tables, charts, workbook and report, read back.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -244,16 +245,7 @@ fn charts_render_identically_every_time() {
         std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
     }
     std::fs::remove_file(copy.join("provider_surplus.png")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
-        .arg("plot")
-        .arg(&copy)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    crate::common::capsim_ok(&[OsStr::new("plot"), copy.as_os_str()], dir);
     for f in [
         "provider_surplus.png",
         "provider_surplus.svg",
@@ -267,16 +259,7 @@ fn charts_render_identically_every_time() {
     // report rebuilds tables and page identically too.
     std::fs::remove_file(copy.join("report.html")).unwrap();
     std::fs::remove_file(copy.join("summary.csv")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
-        .arg("report")
-        .arg(&copy)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = crate::common::capsim_ok(&[OsStr::new("report"), copy.as_os_str()], dir);
     assert!(
         std::fs::read(dir.join("summary.csv")).unwrap()
             == std::fs::read(copy.join("summary.csv")).unwrap(),

@@ -125,16 +125,7 @@ fn population_export_round_trips_through_csv_and_parquet() {
     use polars::prelude::*;
     let dir = tempfile::tempdir().unwrap();
     for file in ["cells.csv", "cells.parquet"] {
-        let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
-            .args(["population", "--out", file])
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        crate::common::capsim_ok(&["population", "--out", file], dir.path());
     }
     let csv = CsvReadOptions::default()
         .try_into_reader_with_file_path(Some(dir.path().join("cells.csv")))

@@ -111,39 +111,7 @@ impl Model {
     /// Parameter values at their means: what contracts are set on, before anyone knows how a
     /// replication will turn out.
     pub fn mean_parameters(&self) -> RepParams {
-        let mut means = self.clone();
-        for ty in means.scenario.activity.types.values_mut() {
-            for p in [
-                &mut ty.rate,
-                &mut ty.unit_cost,
-                &mut ty.price,
-                &mut ty.cost_cv,
-                &mut ty.ltc_ratio,
-                &mut ty.deprivation_ratio,
-                &mut ty.rural_rate_ratio,
-            ] {
-                *p = Param::fixed(p.mean());
-            }
-        }
-        let s = &mut means.scenario;
-        for p in [
-            &mut s.transitions.growth_rate,
-            &mut s.transitions.leaver_rate,
-            &mut s.transitions.birth_rate,
-            &mut s.transitions.mortality_multiplier,
-            &mut s.transitions.onset_multiplier,
-            &mut s.activity.frailty_shape,
-            &mut s.activity.rural_cost_factor,
-            &mut s.shocks.demand_trend,
-            &mut s.shocks.demand_noise_sd,
-            &mut s.shocks.cost_inflation,
-            &mut s.shocks.price_uplift,
-            &mut s.shocks.bad_winter_probability,
-            &mut s.shocks.bad_winter_effect,
-        ] {
-            *p = Param::fixed(p.mean());
-        }
-        means.draw_parameters(0)
+        self.parameters(None)
     }
 
     /// Resolves the arms against the baseline year's expected activity and cost.
@@ -242,12 +210,16 @@ impl Model {
     /// This replication's parameter values: fixed ones as written, distributions drawn from
     /// their own streams.
     pub fn draw_parameters(&self, replication: u64) -> RepParams {
+        self.parameters(Some(replication))
+    }
+
+    /// Every parameter drawn for a replication, or at its mean when `replication` is `None`.
+    fn parameters(&self, replication: Option<u64>) -> RepParams {
         let s = &self.scenario;
         let draw = |path: &str, p: &Param| -> f64 {
-            if p.is_fixed() {
-                p.mean()
-            } else {
-                p.sample(&mut parameter_stream(s.seed, replication, path))
+            match replication {
+                Some(r) if !p.is_fixed() => p.sample(&mut parameter_stream(s.seed, r, path)),
+                _ => p.mean(),
             }
         };
         let mut values = std::collections::HashMap::new();

@@ -236,12 +236,13 @@ impl Contracts {
                 };
                 let (types, indicators_used) =
                     check_component(&spec, &path, &mut problems, &type_index, &indicator_names);
-                let accumulator = match &spec {
-                    ComponentSpec::RiskShare(r) if r.settle == Settle::Term => Some(()),
-                    ComponentSpec::SharedSavings(s) if s.settle == Settle::Term => Some(()),
-                    _ => None,
-                }
-                .map(|_| 0);
+                // Settled over the term: gets a slot in the accumulator (numbered below).
+                let settles_over_term = match &spec {
+                    ComponentSpec::RiskShare(r) => r.settle == Settle::Term,
+                    ComponentSpec::SharedSavings(s) => s.settle == Settle::Term,
+                    _ => false,
+                };
+                let accumulator = settles_over_term.then_some(0);
                 components.push(Component {
                     spec,
                     column,

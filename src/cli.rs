@@ -163,14 +163,11 @@ fn rebuild(dir: &Path, charts_only: bool) -> anyhow::Result<()> {
     let staging = dir.join(format!(".rebuild-{}", std::process::id()));
     std::fs::create_dir_all(&staging)?;
     let result = (|| -> anyhow::Result<()> {
-        let t = crate::report::tables(&run)?;
         if charts_only {
+            let t = crate::report::tables(&run)?;
             crate::report::write_charts(&run, &t, &staging)?;
         } else {
-            crate::report::write_tables(&t, &staging)?;
-            let charts = crate::report::write_charts(&run, &t, &staging)?;
-            crate::report::html::write_report(&run, &t, &charts, &staging)?;
-            print!("{}", crate::report::headline_table(&run, &t)?);
+            print!("{}", crate::report::write_outputs(&run, &staging)?);
         }
         for entry in std::fs::read_dir(&staging)? {
             let entry = entry?;
@@ -291,14 +288,10 @@ pub fn run(
     )?;
     // Tables, charts and the report, built from the folder's own files as `capsim report` would.
     let headline = match &model.contracts {
-        Some(_) => {
-            let run = crate::report::RunFolder::open(&staged.tmp)?;
-            let t = crate::report::tables(&run)?;
-            crate::report::write_tables(&t, &staged.tmp)?;
-            let charts = crate::report::write_charts(&run, &t, &staged.tmp)?;
-            crate::report::html::write_report(&run, &t, &charts, &staged.tmp)?;
-            crate::report::headline_table(&run, &t)?
-        }
+        Some(_) => crate::report::write_outputs(
+            &crate::report::RunFolder::open(&staged.tmp)?,
+            &staged.tmp,
+        )?,
         None => String::new(),
     };
     let dest = staged.commit()?;

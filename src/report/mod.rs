@@ -468,12 +468,11 @@ pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
     Ok(out)
 }
 
-/// Rebuilds tables, charts and the report from the run folder `dir`, writing into `out`.
-pub fn build_all(dir: &Path, out: &Path) -> anyhow::Result<Tables> {
-    let run = RunFolder::open(dir)?;
-    let t = tables(&run)?;
+/// Writes the tables, charts and report of `run` into `out`; returns the headline table.
+pub fn write_outputs(run: &RunFolder, out: &Path) -> anyhow::Result<String> {
+    let t = tables(run)?;
     write_tables(&t, out)?;
-    let charts = write_charts(&run, &t, out)?;
-    html::write_report(&run, &t, &charts, out)?;
-    Ok(t)
+    let charts = write_charts(run, &t, out)?;
+    html::write_report(run, &t, &charts, out)?;
+    headline_table(run, &t)
 }

@@ -8,3 +8,4 @@ mod engine;
 mod population;
 mod report;
 mod scenarios;
+mod snapshot;

@@ -116,11 +116,14 @@ fn with_all_providers(df: &DataFrame, keys: &[&str], providers: usize) -> Polars
     }
     let mut group: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
     group.push(col("arm"));
+    let mut sort_keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+    sort_keys.extend(["arm".to_string(), "party".to_string()]);
     let total = df
         .clone()
         .lazy()
         .filter(col("role").neq(lit("commissioner")))
-        .group_by(group)
+        .sort(sort_keys, SortMultipleOptions::default())
+        .group_by_stable(group)
         .agg([
             (col("income")
                 - when(col("subcontract").gt(lit(0.0)))

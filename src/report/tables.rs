@@ -59,7 +59,7 @@ pub fn summary(
     ]);
     let yearly = join_on(ledger.clone().lazy(), heads.clone(), &["rep", "year"])
         .with_column(col("calendar_year").cast(DataType::String).alias("horizon"));
-    let term_heads = heads.group_by([col("rep")]).agg([sorted("heads").sum()]);
+    let term_heads = heads.group_by_stable([col("rep")]).agg([sorted("heads").sum()]);
     let term = join_on(term.clone().lazy(), term_heads, &["rep"])
         .with_column(lit("term").alias("horizon"));
     let columns = [
@@ -67,6 +67,7 @@ pub fn summary(
         col("party"),
         col("role"),
         col("horizon"),
+        col("rep"),
         col("income"),
         col("cost"),
         col("surplus"),
@@ -120,7 +121,14 @@ pub fn summary(
                 .cast(DataType::Float64)
                 .alias("loss_2pct"),
         ])
-        .group_by([col("arm"), col("party"), col("role"), col("horizon")])
+        // Rows in a fixed order, groups kept in it: joins do not promise an order, and polars
+        // may drop a sort that only precedes a sum, so float sums would otherwise change in
+        // their last bits from run to run.
+        .sort(
+            ["arm", "party", "horizon", "rep"],
+            SortMultipleOptions::default(),
+        )
+        .group_by_stable([col("arm"), col("party"), col("role"), col("horizon")])
         .agg(aggs)
         .with_columns([
             when(is_commissioner.clone())

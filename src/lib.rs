@@ -18,10 +18,10 @@ pub mod data;
 pub mod engine;
 pub mod error;
 pub mod ledger;
-pub mod output;
 pub mod population;
 pub mod report;
 pub mod rng;
+pub mod run_folder;
 pub mod scenario;
 pub mod transitions;
 

@@ -31,6 +31,30 @@ pub struct ArmSpec {
     pub component: Vec<ComponentSpec>,
 }
 
+impl ArmSpec {
+    /// The arm's components, its preset's first, each with the ledger column it pays into:
+    /// the component's `name`, or its kind, numbered from 2 when the arm repeats one.
+    pub fn components(&self) -> Vec<(String, ComponentSpec)> {
+        let mut specs = self
+            .preset
+            .map(super::presets::components)
+            .unwrap_or_default();
+        specs.extend(self.component.iter().cloned());
+        let mut named: Vec<(String, ComponentSpec)> = Vec::new();
+        for spec in specs {
+            let stem = spec.custom_name().unwrap_or(spec.kind()).to_string();
+            let mut column = stem.clone();
+            let mut n = 2;
+            while named.iter().any(|(c, _)| *c == column) {
+                column = format!("{stem}_{n}");
+                n += 1;
+            }
+            named.push((column, spec));
+        }
+        named
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Preset {

@@ -539,6 +539,8 @@ fn weighted_heads(
 
 /// Told about progress; the library never prints.
 pub trait Observer: Sync {
+    /// The run is about to simulate this many replications.
+    fn started(&self, _replications: u64) {}
     fn replication_done(&self) {}
 }
 
@@ -556,6 +558,7 @@ pub fn run(
         .num_threads(threads.max(1))
         .build()?;
     let reps = u64::from(model.scenario.replications);
+    observer.started(reps);
     Ok(pool.install(|| {
         (0..reps)
             .into_par_iter()

@@ -51,16 +51,9 @@ fn thousands(n: u64) -> String {
 }
 
 /// The scenario in plain words.
-fn scenario_words(run: &RunFolder) -> String {
-    let s = &run.loaded.scenario;
-    let heads = run
-        .model
-        .activity_mask
-        .iter()
-        .zip(run.model.initial.as_slice())
-        .filter(|(k, _)| **k)
-        .map(|(_, &n)| u64::from(n))
-        .sum::<u64>();
+fn scenario_words(run: &RunFolder) -> anyhow::Result<String> {
+    let s = &run.scenario;
+    let heads = run.initial_heads()?;
     let mut p = String::new();
     let place = match (
         &s.population.counts_csv,
@@ -108,7 +101,7 @@ fn scenario_words(run: &RunFolder) -> String {
     if !s.description.is_empty() {
         let _ = write!(p, "<p class=\"note\">{}</p>", esc(&s.description));
     }
-    p
+    Ok(p)
 }
 
 fn headline(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
@@ -159,7 +152,7 @@ fn headline(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
 
 fn models(run: &RunFolder) -> String {
     let mut h = String::from("<dl>");
-    for arm in &run.loaded.scenario.arm {
+    for arm in &run.scenario.arm {
         let mut items: Vec<String> = arm
             .preset
             .map(presets::components)
@@ -255,30 +248,24 @@ fn equity_table(run: &RunFolder, t: &Tables, dimension: &str) -> anyhow::Result<
 }
 
 fn reproduce(run: &RunFolder) -> String {
-    let s = &run.loaded.scenario;
+    let s = &run.scenario;
     let mut h = String::from("<ul>");
-    let version = run
-        .info
-        .as_ref()
-        .map(|i| i.capsim_version.clone())
-        .unwrap_or_else(|| env!("CARGO_PKG_VERSION").into());
+    let i = &run.info;
     let _ = write!(
         h,
         "<li>capsim version <b>{}</b>, seed <b>{}</b>, {} replications of {} years.</li>",
-        esc(&version),
+        esc(&i.capsim_version),
         s.seed,
         s.replications,
         s.years
     );
-    if let Some(i) = &run.info {
-        let _ = write!(
-            h,
-            "<li>Run with <code>{}</code> on {} threads in {:.1} s.</li>",
-            esc(&i.command),
-            i.threads,
-            i.elapsed_seconds
-        );
-    }
+    let _ = write!(
+        h,
+        "<li>Run with <code>{}</code> on {} threads in {:.1} s.</li>",
+        esc(&i.command),
+        i.threads,
+        i.elapsed_seconds
+    );
     h.push_str("<li>To reproduce exactly, from this folder: <code>capsim run scenario.toml --out rerun</code>. The same seed gives identical results on any number of threads.</li>");
     h.push_str(
         "<li>To rebuild these tables, charts and this page: <code>capsim report .</code></li>",
@@ -301,7 +288,7 @@ pub fn write_report(
     charts: &[Chart],
     out: &Path,
 ) -> anyhow::Result<()> {
-    let s = &run.loaded.scenario;
+    let s = &run.scenario;
     let mut h = String::new();
     let _ = write!(
         h,
@@ -314,7 +301,7 @@ pub fn write_report(
         esc(&s.name),
         s.arm.len()
     );
-    let _ = write!(h, "<h2>The scenario</h2>{}", scenario_words(run));
+    let _ = write!(h, "<h2>The scenario</h2>{}", scenario_words(run)?);
     let _ = write!(h, "<h2>Headline results</h2>{}", headline(run, t)?);
     h.push_str("<p class=\"note\">Surplus = payments received − cost of care. The 5th–95th percentile range holds 90% of the simulated futures. Full tables: summary.csv / summary.xlsx.</p>");
     h.push_str("<h2>Charts</h2>");

@@ -1,94 +1,50 @@
 //! Results people can use: summary and equity tables (CSV and Excel), charts (PNG and SVG) and
 //! a self-contained HTML report, all rebuilt from a run folder's own files.
 //!
-//! A run folder holds everything needed: `scenario.toml` (resolved), `run.json`,
-//! `world.parquet`, `ledger.parquet`, `ledger_term.parquet` and `equity.parquet`.
-//! `capsim report DIR` and `capsim plot DIR` rebuild the outputs from them.
+//! A report is a function of the run folder ([`RunFolder`]): `capsim run` writes the folder's
+//! results and then its outputs from them, and `capsim report DIR` / `capsim plot DIR` rebuild
+//! the outputs from the same files.
 
 pub mod charts;
+pub mod console;
 pub mod html;
 pub mod tables;
 pub mod xlsx;
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use anyhow::Context;
 use polars::prelude::*;
 
 use crate::contracts::spec::ComponentSpec;
-use crate::engine::Model;
-use crate::error::InputError;
-use crate::output::{self, RunInfo, summary::quantile};
-use crate::scenario::{LoadedScenario, load_scenario};
+use crate::run_folder::{RunFolder, tables::write_csv};
 use charts::Spread;
-
-/// Everything read from a run folder.
-pub struct RunFolder {
-    pub dir: PathBuf,
-    pub loaded: LoadedScenario,
-    pub model: Model,
-    pub info: Option<RunInfo>,
-    pub world: DataFrame,
-    pub ledger: DataFrame,
-    pub term: DataFrame,
-    pub equity: DataFrame,
-}
-
-fn read_parquet(dir: &Path, file: &str) -> anyhow::Result<DataFrame> {
-    let path = dir.join(file);
-    let f = std::fs::File::open(&path).map_err(|e| {
-        InputError::new(
-            path.display().to_string(),
-            "",
-            format!("expected a capsim run folder containing {file}: {e}"),
-        )
-    })?;
-    ParquetReader::new(f)
-        .finish()
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("reading {}", path.display()))
-}
+use console::quantile;
 
 impl RunFolder {
-    pub fn open(dir: &Path) -> anyhow::Result<RunFolder> {
-        let loaded = load_scenario(Some(&dir.join("scenario.toml")))?;
-        let model = Model::build(&loaded)?;
-        if model.contracts.is_none() {
-            return Err(InputError::new(
-                dir.join("scenario.toml").display().to_string(),
-                "arm",
-                "expected at least one [[arm]]: tables, charts and the report compare contracts",
-            )
-            .into());
-        }
-        let info = std::fs::read_to_string(dir.join("run.json"))
-            .ok()
-            .and_then(|t| serde_json::from_str(&t).ok());
-        Ok(RunFolder {
-            dir: dir.to_path_buf(),
-            world: read_parquet(dir, "world.parquet")?,
-            ledger: read_parquet(dir, "ledger.parquet")?,
-            term: read_parquet(dir, "ledger_term.parquet")?,
-            equity: read_parquet(dir, "equity.parquet")?,
-            loaded,
-            model,
-            info,
-        })
+    pub fn arms(&self) -> Vec<String> {
+        self.scenario.arm.iter().map(|a| a.name.clone()).collect()
     }
 
-    pub fn arms(&self) -> Vec<String> {
-        self.loaded
-            .scenario
-            .arm
-            .iter()
-            .map(|a| a.name.clone())
-            .collect()
+    /// People covered at the start of the first year (the same in every replication).
+    pub fn initial_heads(&self) -> anyhow::Result<u64> {
+        let first = self
+            .world
+            .clone()
+            .lazy()
+            .filter(col("rep").eq(lit(0u32)).and(col("year").eq(lit(1u32))))
+            .select([col("covered_head_count")])
+            .collect()?;
+        Ok(first
+            .column("covered_head_count")?
+            .u64()?
+            .get(0)
+            .unwrap_or(0))
     }
 
     /// Parties in report order: the commissioner, each provider, then all providers together.
     pub fn parties(&self) -> Vec<String> {
-        let mut p = self.model.contracts.as_ref().expect("arms").parties.clone();
+        let mut p = self.scenario.parties();
         if p.len() > 2 {
             p.push(ALL_PROVIDERS.into());
         }
@@ -173,7 +129,7 @@ pub struct Tables {
 }
 
 pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
-    let providers = run.model.contracts.as_ref().expect("arms").parties.len() - 1;
+    let providers = run.scenario.parties().len() - 1;
     let ledger = with_all_providers(&run.ledger, &["rep", "year", "calendar_year"], providers)?;
     let term = with_all_providers(&run.term, &["rep"], providers)?;
     let summary = tables::summary(&ledger, &term, &run.world, &run.arms(), &run.parties())?;
@@ -187,8 +143,8 @@ pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
 
 /// Writes summary.csv, equity.csv and summary.xlsx into `out`.
 pub fn write_tables(t: &Tables, out: &Path) -> anyhow::Result<()> {
-    output::write_csv(&mut t.summary.clone(), &out.join("summary.csv"))?;
-    output::write_csv(&mut t.equity.clone(), &out.join("equity.csv"))?;
+    write_csv(&mut t.summary.clone(), &out.join("summary.csv"))?;
+    write_csv(&mut t.equity.clone(), &out.join("equity.csv"))?;
     xlsx::write_workbook(&out.join("summary.xlsx"), &t.summary, &t.equity)
 }
 
@@ -227,19 +183,16 @@ fn spread(mut v: Vec<f64>) -> Spread {
 
 /// Arms with a risk share, and the ledger columns it pays into.
 fn risk_sharing_arms(run: &RunFolder) -> Vec<(String, Vec<String>)> {
-    let contracts = run.model.contracts.as_ref().expect("arms");
-    contracts
-        .arms
+    run.scenario
+        .arm
         .iter()
         .filter_map(|arm| {
-            let mut cols: Vec<String> = arm
-                .holders
-                .iter()
-                .flat_map(|h| h.components.iter())
-                .filter(|c| matches!(c.spec, ComponentSpec::RiskShare(_)))
-                .map(|c| contracts.columns[c.column].clone())
+            let cols: Vec<String> = arm
+                .components()
+                .into_iter()
+                .filter(|(_, spec)| matches!(spec, ComponentSpec::RiskShare(_)))
+                .map(|(column, _)| column)
                 .collect();
-            cols.dedup();
             (!cols.is_empty()).then(|| (arm.name.clone(), cols))
         })
         .collect()
@@ -249,7 +202,7 @@ fn risk_sharing_arms(run: &RunFolder) -> Vec<(String, Vec<String>)> {
 pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<Vec<Chart>> {
     let arms = run.arms();
     let headline = run.headline_party();
-    let years = run.loaded.scenario.years;
+    let years = run.scenario.years;
     let mut written = Vec::new();
 
     // 1. Provider surplus over the term.
@@ -283,7 +236,7 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
         title: "Provider surplus over the contract term".into(),
         caption: format!(
             "How much {headline} gain or lose over the {years}-year term under each payment model, across {} simulated futures. Left of zero is a loss.",
-            run.loaded.scenario.replications
+            run.scenario.replications
         ),
     });
 
@@ -437,7 +390,7 @@ pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
         get("spend_per_head")?,
     );
     let headline = run.headline_party();
-    let years = run.loaded.scenario.years;
+    let years = run.scenario.years;
     let width = run.arms().iter().map(|a| a.len()).max().unwrap_or(4).max(4);
     let mut out = String::new();
     writeln!(

@@ -59,7 +59,9 @@ pub fn summary(
     ]);
     let yearly = join_on(ledger.clone().lazy(), heads.clone(), &["rep", "year"])
         .with_column(col("calendar_year").cast(DataType::String).alias("horizon"));
-    let term_heads = heads.group_by_stable([col("rep")]).agg([sorted("heads").sum()]);
+    let term_heads = heads
+        .group_by_stable([col("rep")])
+        .agg([sorted("heads").sum()]);
     let term = join_on(term.clone().lazy(), term_heads, &["rep"])
         .with_column(lit("term").alias("horizon"));
     let columns = [

@@ -211,6 +211,30 @@ impl ActivityParams {
 }
 
 impl Scenario {
+    /// The providers: as written, or one provider delivering everything when none is.
+    pub fn providers(&self) -> Vec<ProviderSpec> {
+        if self.provider.is_empty() {
+            vec![ProviderSpec {
+                name: "provider".into(),
+                activity: self
+                    .activity
+                    .ordered_types()
+                    .into_iter()
+                    .map(String::from)
+                    .collect(),
+            }]
+        } else {
+            self.provider.clone()
+        }
+    }
+
+    /// Party names in ledger order: the commissioner, then each provider.
+    pub fn parties(&self) -> Vec<String> {
+        std::iter::once("commissioner".to_string())
+            .chain(self.providers().into_iter().map(|p| p.name))
+            .collect()
+    }
+
     /// The resolved scenario as TOML, as saved beside a run.
     pub fn to_toml(&self) -> String {
         toml::to_string(self).expect("a scenario always serialises")

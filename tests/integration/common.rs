@@ -1,8 +1,9 @@
 use std::ffi::OsStr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use capsim::engine::Model;
+use capsim::cli::{RunArgs, RunPlan};
+use capsim::engine::{Model, Silent};
 use capsim::scenario::{LoadedScenario, load_scenario_str};
 
 /// A scenario written inline on top of the built-in default.
@@ -37,4 +38,19 @@ pub fn capsim_ok<S: AsRef<OsStr>>(args: &[S], cwd: &Path) -> Output {
         String::from_utf8_lossy(&out.stderr)
     );
     out
+}
+
+/// Runs a scenario file through the same plan and library call as `capsim run`, on `threads`
+/// threads, into `out`; returns the run folder.
+pub fn run_to(scenario: &Path, threads: usize, out: &Path) -> PathBuf {
+    let args = RunArgs {
+        scenario: Some(scenario.to_path_buf()),
+        threads: Some(threads),
+        out: Some(out.to_path_buf()),
+        ..RunArgs::default()
+    };
+    let plan = RunPlan::resolve(&args).unwrap_or_else(|e| panic!("{e:#}"));
+    capsim::cli::run(plan, &Silent)
+        .unwrap_or_else(|e| panic!("{e:#}"))
+        .dir
 }

@@ -305,15 +305,7 @@ fn ledger_parquet_conserves_money() {
     use polars::prelude::*;
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("s.toml"), ARMS).unwrap();
-    let out = capsim::cli::run(
-        Some(&dir.path().join("s.toml")),
-        None,
-        None,
-        Some(2),
-        Some(&dir.path().join("o")),
-        false,
-    )
-    .unwrap();
+    let out = crate::common::run_to(&dir.path().join("s.toml"), 2, &dir.path().join("o"));
     let ledger = LazyFrame::scan_parquet(
         out.join("ledger.parquet").to_str().unwrap().into(),
         Default::default(),

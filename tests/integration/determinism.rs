@@ -25,24 +25,8 @@ fn world_parquet_is_byte_identical_for_one_and_two_threads() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("s.toml");
     std::fs::write(&path, SMALL).unwrap();
-    let a = capsim::cli::run(
-        Some(&path),
-        None,
-        None,
-        Some(1),
-        Some(&dir.path().join("a")),
-        false,
-    )
-    .unwrap();
-    let b = capsim::cli::run(
-        Some(&path),
-        None,
-        None,
-        Some(2),
-        Some(&dir.path().join("b")),
-        false,
-    )
-    .unwrap();
+    let a = crate::common::run_to(&path, 1, &dir.path().join("a"));
+    let b = crate::common::run_to(&path, 2, &dir.path().join("b"));
     let read = |d: &std::path::Path, f: &str| std::fs::read(d.join(f)).unwrap();
     assert_eq!(read(&a, "world.parquet"), read(&b, "world.parquet"));
     assert_eq!(read(&a, "scenario.toml"), read(&b, "scenario.toml"));

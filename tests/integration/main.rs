@@ -7,5 +7,6 @@ mod determinism;
 mod engine;
 mod population;
 mod report;
+mod run_folder;
 mod scenarios;
 mod snapshot;

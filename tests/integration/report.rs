@@ -24,15 +24,7 @@ fn run_dir() -> &'static Path {
             .join(format!("report-test-{}", std::process::id()));
         std::fs::create_dir_all(&base).unwrap();
         std::fs::write(base.join("s.toml"), SCENARIO).unwrap();
-        capsim::cli::run(
-            Some(&base.join("s.toml")),
-            None,
-            None,
-            Some(2),
-            Some(&base.join("out")),
-            false,
-        )
-        .unwrap()
+        crate::common::run_to(&base.join("s.toml"), 2, &base.join("out"))
     })
 }
 
@@ -171,15 +163,7 @@ fn summary_percentiles_equal_those_computed_from_the_ledger() {
 fn summary_is_byte_identical_for_the_same_seed_and_any_thread_count() {
     let dir = run_dir();
     let again = dir.parent().unwrap().join("again");
-    capsim::cli::run(
-        Some(&dir.parent().unwrap().join("s.toml")),
-        None,
-        None,
-        Some(1),
-        Some(&again),
-        false,
-    )
-    .unwrap();
+    crate::common::run_to(&dir.parent().unwrap().join("s.toml"), 1, &again);
     for f in ["summary.csv", "equity.csv"] {
         assert!(
             std::fs::read(dir.join(f)).unwrap() == std::fs::read(again.join(f)).unwrap(),

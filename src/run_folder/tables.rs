@@ -1,18 +1,11 @@
-//! Tables on disk and the run folder.
-//!
-//! A run writes into a temporary sibling folder and renames it into place at the end, so a failed
-//! run leaves nothing half-written. The folder holds the results (`world.parquet`), the fully
-//! resolved scenario (`scenario.toml`) and `run.json` (version, seed, replications, threads,
-//! elapsed seconds): enough to reproduce the run from the folder alone.
-
-pub mod summary;
+//! The run folder's own tables (the world per replication and year, the starting population)
+//! and the Parquet and CSV writers every table goes through.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 use polars::prelude::*;
-use serde::Serialize;
 
 use crate::engine::{Model, ReplicationResult, occupied};
 use crate::population::Population;
@@ -177,79 +170,26 @@ pub fn population_frame(pop: &Population) -> PolarsResult<DataFrame> {
     )
 }
 
-/// Provenance written beside every run.
-#[derive(Debug, Serialize, serde::Deserialize)]
-pub struct RunInfo {
-    pub capsim_version: String,
-    pub scenario: String,
-    pub scenario_file: String,
-    pub seed: u64,
-    pub replications: u32,
-    pub years: u32,
-    pub threads: usize,
-    pub elapsed_seconds: f64,
-    pub command: String,
-}
-
-/// A folder being written; becomes `dest` only when [`StagedDir::commit`] succeeds.
-pub struct StagedDir {
-    pub tmp: PathBuf,
-    dest: PathBuf,
-}
-
-impl StagedDir {
-    pub fn new(dest: &Path) -> anyhow::Result<Self> {
-        let parent = dest
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
-        let name = dest
-            .file_name()
-            .and_then(|s| s.to_str())
-            .unwrap_or("output");
-        let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
-        if tmp.exists() {
-            fs::remove_dir_all(&tmp)?;
-        }
-        fs::create_dir(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
-        Ok(StagedDir {
-            tmp,
-            dest: dest.to_path_buf(),
-        })
+/// Whether `path` holds a population export written by `capsim population` (same columns), so
+/// a new export may replace it.
+pub fn is_population_export(path: &Path) -> bool {
+    const HEADER: &str = "age,sex,imd_quintile,rurality,ltc_count,count";
+    let is_csv = path.extension().is_some_and(|e| e == "csv");
+    if is_csv {
+        let Ok(text) = fs::read_to_string(path) else {
+            return false;
+        };
+        return text.lines().next() == Some(HEADER);
     }
-
-    pub fn path(&self, file: &str) -> PathBuf {
-        self.tmp.join(file)
-    }
-
-    /// Moves the finished folder into place, replacing an earlier run's folder.
-    pub fn commit(self) -> anyhow::Result<PathBuf> {
-        let dest = self.dest.clone();
-        if dest.exists() {
-            let old = dest.with_file_name(format!(
-                ".{}.old-{}",
-                dest.file_name()
-                    .and_then(|s| s.to_str())
-                    .unwrap_or("output"),
-                std::process::id()
-            ));
-            fs::rename(&dest, &old).with_context(|| format!("moving aside {}", dest.display()))?;
-            fs::rename(&self.tmp, &dest)
-                .with_context(|| format!("moving results into {}", dest.display()))?;
-            fs::remove_dir_all(&old).ok();
-        } else {
-            fs::rename(&self.tmp, &dest)
-                .with_context(|| format!("moving results into {}", dest.display()))?;
-        }
-        std::mem::forget(self);
-        Ok(dest)
-    }
-}
-
-impl Drop for StagedDir {
-    /// A run that fails part-way leaves nothing behind.
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.tmp);
-    }
+    let Ok(file) = fs::File::open(path) else {
+        return false;
+    };
+    ParquetReader::new(file).schema().is_ok_and(|schema| {
+        schema
+            .iter_names()
+            .map(|n| n.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+            == HEADER
+    })
 }

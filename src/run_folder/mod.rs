@@ -1,0 +1,148 @@
+//! The run folder: everything a run writes, and the only place that reads it back.
+//!
+//! A run folder holds the results (`world.parquet`, `ledger.parquet`, `ledger_term.parquet`,
+//! `equity.parquet`), the fully resolved scenario (`scenario.toml`, plus `population_counts.csv`
+//! when the scenario loaded one) and `run.json` (version, seed, replications, threads, elapsed
+//! seconds, command): enough to reproduce the run, and to rebuild every table, chart and the
+//! report, from the folder alone. `run.json` also marks the folder as capsim's: only such a
+//! folder (or an empty one) is ever replaced by a later run ([`staging`]).
+
+pub mod staging;
+pub mod tables;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::engine::{Model, ReplicationResult};
+use crate::error::InputError;
+use crate::scenario::{Scenario, load_scenario};
+
+pub const WORLD: &str = "world.parquet";
+pub const LEDGER: &str = "ledger.parquet";
+pub const LEDGER_TERM: &str = "ledger_term.parquet";
+pub const EQUITY: &str = "equity.parquet";
+pub const SCENARIO: &str = "scenario.toml";
+pub const COUNTS: &str = "population_counts.csv";
+pub const RUN_INFO: &str = "run.json";
+
+/// Provenance written beside every run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub capsim_version: String,
+    pub scenario: String,
+    pub scenario_file: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub years: u32,
+    pub threads: usize,
+    pub elapsed_seconds: f64,
+    pub command: String,
+}
+
+fn read_run_info(dir: &Path) -> Option<RunInfo> {
+    let text = std::fs::read_to_string(dir.join(RUN_INFO)).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Whether `dir` was written by capsim: it holds a readable `run.json`.
+pub fn is_run_folder(dir: &Path) -> bool {
+    read_run_info(dir).is_some()
+}
+
+/// Writes a run's results, resolved scenario and provenance into `dir` (a staging folder).
+pub fn write_results(
+    dir: &Path,
+    model: &Model,
+    results: &[ReplicationResult],
+    info: &RunInfo,
+) -> anyhow::Result<()> {
+    let mut world = tables::world_frame(model, results)?;
+    tables::write_parquet(&mut world, &dir.join(WORLD))?;
+    if let Some(contracts) = &model.contracts {
+        let start_year = model.scenario.start_year;
+        let mut ledger = crate::ledger::ledger_frame(contracts, results, start_year)?;
+        tables::write_parquet(&mut ledger, &dir.join(LEDGER))?;
+        let mut term = crate::ledger::term_frame(contracts, results)?;
+        tables::write_parquet(&mut term, &dir.join(LEDGER_TERM))?;
+        let mut equity = crate::ledger::equity_frame(contracts, results)?;
+        tables::write_parquet(&mut equity, &dir.join(EQUITY))?;
+    }
+    let mut resolved = model.scenario.clone();
+    if let Some(csv) = &resolved.population.counts_csv {
+        std::fs::copy(csv, dir.join(COUNTS)).with_context(|| format!("copying {csv}"))?;
+        resolved.population.counts_csv = Some(COUNTS.into());
+    }
+    resolved.base = None;
+    let header = "# Fully resolved scenario of this run (base merged, defaults filled).\n# Reproduce: capsim run scenario.toml --threads N (any N gives identical results)\n";
+    std::fs::write(dir.join(SCENARIO), header.to_string() + &resolved.to_toml())?;
+    std::fs::write(
+        dir.join(RUN_INFO),
+        serde_json::to_string_pretty(info)? + "\n",
+    )?;
+    Ok(())
+}
+
+/// A run folder read back: the resolved scenario, the provenance and the result tables.
+pub struct RunFolder {
+    pub dir: PathBuf,
+    pub scenario: Scenario,
+    pub info: RunInfo,
+    pub world: DataFrame,
+    pub ledger: DataFrame,
+    pub term: DataFrame,
+    pub equity: DataFrame,
+}
+
+impl RunFolder {
+    /// Opens a folder written by `capsim run`; anything else is refused with a clear error.
+    pub fn open(dir: &Path) -> anyhow::Result<RunFolder> {
+        let not_a_run = |why: String| {
+            InputError::new(
+                dir.display().to_string(),
+                "",
+                format!("expected a run folder written by `capsim run`: {why}"),
+            )
+        };
+        if !dir.is_dir() {
+            return Err(not_a_run("no such folder".into()).into());
+        }
+        let info = read_run_info(dir)
+            .ok_or_else(|| not_a_run(format!("{RUN_INFO} is missing or unreadable")))?;
+        let scenario = load_scenario(Some(&dir.join(SCENARIO)))?.scenario;
+        if scenario.arm.is_empty() {
+            return Err(InputError::new(
+                dir.join(SCENARIO).display().to_string(),
+                "arm",
+                "expected at least one [[arm]]: tables, charts and the report compare contracts",
+            )
+            .into());
+        }
+        Ok(RunFolder {
+            world: read_parquet(dir, WORLD)?,
+            ledger: read_parquet(dir, LEDGER)?,
+            term: read_parquet(dir, LEDGER_TERM)?,
+            equity: read_parquet(dir, EQUITY)?,
+            dir: dir.to_path_buf(),
+            scenario,
+            info,
+        })
+    }
+}
+
+fn read_parquet(dir: &Path, file: &str) -> anyhow::Result<DataFrame> {
+    let path = dir.join(file);
+    let damaged = |e: String| {
+        InputError::new(
+            path.display().to_string(),
+            "",
+            format!("expected the {file} that `capsim run` writes: {e}"),
+        )
+    };
+    let f = std::fs::File::open(&path).map_err(|e| damaged(e.to_string()))?;
+    Ok(ParquetReader::new(f)
+        .finish()
+        .map_err(|e| damaged(e.to_string()))?)
+}

@@ -1,0 +1,172 @@
+//! The run folder: capsim replaces only its own earlier runs (or an empty folder), refuses
+//! anything else before simulating, and leaves no staging files behind.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::SMALL;
+
+fn capsim(args: &[&str], cwd: &Path) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Every file under `dir` with its contents, sorted: a fingerprint to compare before and after.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.strip_prefix(dir).unwrap().display().to_string();
+            if path.is_dir() {
+                out.push((name + "/", Vec::new()));
+                stack.push(path);
+            } else {
+                out.push((name, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A folder holding a small scenario and a user's results folder with notes in it.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("s.toml"), SMALL).unwrap();
+    std::fs::create_dir_all(dir.path().join("results/figures")).unwrap();
+    std::fs::write(dir.path().join("results/notes.txt"), "board paper draft").unwrap();
+    std::fs::write(dir.path().join("results/figures/a.png"), "png").unwrap();
+    dir
+}
+
+/// `capsim run s.toml --out <out>` run in `cwd` must fail with exit 2, naming --out, and
+/// leave every file in `cwd` as it was.
+fn refused(cwd: &Path, out: &str, reason: &str) {
+    let before = snapshot(cwd);
+    let (code, err) = capsim(&["run", "s.toml", "--reps", "2", "--out", out], cwd);
+    assert_eq!(code, 2, "--out {out}: {err}");
+    assert!(err.contains("--out") && err.contains(reason), "{err}");
+    assert_eq!(snapshot(cwd), before, "--out {out} changed files on disk");
+}
+
+#[test]
+fn regression_out_pointing_at_a_users_folder_does_not_delete_its_contents() {
+    let dir = workspace();
+    refused(dir.path(), "results", "not a capsim run folder");
+}
+
+#[test]
+fn regression_out_the_current_folder_is_refused_and_the_scenario_survives() {
+    let dir = workspace();
+    refused(dir.path(), ".", "current folder");
+    let inner = dir.path().join("results");
+    std::fs::write(inner.join("s.toml"), SMALL).unwrap();
+    refused(&inner, "..", "current folder");
+}
+
+#[test]
+fn regression_out_an_existing_file_is_not_replaced_by_a_folder() {
+    let dir = workspace();
+    std::fs::write(dir.path().join("results.csv"), "a,b\n1,2\n").unwrap();
+    refused(dir.path(), "results.csv", "not a folder");
+}
+
+#[test]
+fn out_a_symbolic_link_is_refused() {
+    let dir = workspace();
+    std::os::unix::fs::symlink(dir.path().join("results"), dir.path().join("link")).unwrap();
+    refused(dir.path(), "link", "symbolic link");
+}
+
+#[test]
+fn an_earlier_run_or_an_empty_folder_is_replaced_without_leftovers() {
+    let dir = workspace();
+    let run = |out: &str, seed: &str| {
+        let (code, err) = capsim(
+            &["run", "s.toml", "--reps", "2", "--seed", seed, "--out", out],
+            dir.path(),
+        );
+        assert_eq!(code, 0, "{err}");
+        std::fs::read_to_string(dir.path().join(out).join("run.json")).unwrap()
+    };
+    let first = run("runs/a", "1");
+    std::fs::write(dir.path().join("runs/a/stale.txt"), "from the first run").unwrap();
+    let second = run("runs/a", "2");
+    assert!(first.contains("\"seed\": 1") && second.contains("\"seed\": 2"));
+    assert!(
+        !dir.path().join("runs/a/stale.txt").exists(),
+        "the earlier run was not replaced whole"
+    );
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    run("empty", "3");
+    let names: Vec<String> = std::fs::read_dir(dir.path().join("runs"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["a".to_string()], "staging left behind");
+}
+
+#[test]
+fn report_refuses_a_folder_that_is_not_a_run_and_writes_nothing() {
+    let dir = workspace();
+    let before = snapshot(dir.path());
+    for args in [
+        ["report", "results"],
+        ["plot", "results"],
+        ["report", "nowhere"],
+    ] {
+        let (code, err) = capsim(&args, dir.path());
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("expected a run folder written by `capsim run`"),
+            "{err}"
+        );
+    }
+    assert_eq!(snapshot(dir.path()), before);
+}
+
+#[test]
+fn report_rebuilds_in_place_from_inside_the_folder() {
+    let dir = workspace();
+    let (code, err) = capsim(&["run", "s.toml", "--reps", "2", "--out", "r"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    let run = dir.path().join("r");
+    std::fs::remove_file(run.join("summary.csv")).unwrap();
+    let (code, err) = capsim(&["report", "."], &run);
+    assert_eq!(code, 0, "{err}");
+    assert!(run.join("summary.csv").exists());
+    let hidden: Vec<_> = std::fs::read_dir(&run)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().to_string_lossy().into_owned();
+            name.starts_with('.').then_some(name)
+        })
+        .collect();
+    assert!(hidden.is_empty(), "staging left behind: {hidden:?}");
+}
+
+#[test]
+fn population_export_replaces_only_its_own_files() {
+    let dir = workspace();
+    std::fs::write(dir.path().join("mine.csv"), "name,value\nx,1\n").unwrap();
+    let before = snapshot(dir.path());
+    let (code, err) = capsim(&["population", "s.toml", "--out", "mine.csv"], dir.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("not written by capsim"), "{err}");
+    assert_eq!(snapshot(dir.path()), before);
+    for _ in 0..2 {
+        for file in ["cells.csv", "cells.parquet"] {
+            let (code, err) = capsim(&["population", "s.toml", "--out", file], dir.path());
+            assert_eq!(code, 0, "re-exporting {file}: {err}");
+        }
+    }
+}

@@ -11,12 +11,13 @@
 //!   one Poisson draw with mean Σ_cells λ(cell, t) · S(cell);
 //! - the cost of m events of mean μ and coefficient of variation c is one draw, Gamma(m/c², μc²).
 
+pub mod expected;
 pub mod shocks;
 
 use rand_distr::{Distribution, Gamma, Poisson};
 
 use crate::data;
-use crate::population::{AGES, CELLS, CellKey, GROUPS, IMDS, LTCS, Population, SEXES, group_key};
+use crate::population::{AGES, CELLS, GROUPS, IMDS, LTCS, Population, SEXES, group_key};
 use crate::rng::Rng;
 
 pub use shocks::{ShockInputs, YearShock};
@@ -182,9 +183,11 @@ pub fn simulate_year(
                 continue;
             }
             let count = Poisson::new(mean).expect("valid Poisson").sample(rng);
-            let unit = ty.unit_cost
-                * shock.cost_index
-                * if rural { inputs.rural_cost_factor } else { 1.0 };
+            let unit = expected::unit_cost_at(
+                ty.unit_cost * shock.cost_index,
+                rural,
+                inputs.rural_cost_factor,
+            );
             out.count[i] = count;
             out.cost[i] = event_cost(rng, count, unit, ty.cost_cv);
             out.value[i] = count * ty.price * shock.price_index;
@@ -204,27 +207,4 @@ fn event_cost(rng: &mut Rng, count: f64, unit: f64, cv: f64) -> f64 {
             .expect("valid gamma")
             .sample(rng)
     }
-}
-
-/// Expected activity cost per type of a population in one year with no shocks:
-/// Σ cells n × rate × unit cost (× rural cost factor). The closed form the engine is tested against.
-pub fn expected_cost(
-    pop: &Population,
-    mask: &[bool],
-    lam: &[f64],
-    inputs: &ActivityInputs,
-) -> Vec<f64> {
-    let nt = inputs.types.len();
-    let mut out = vec![0.0; nt];
-    for (c, (&n, &keep)) in pop.as_slice().iter().zip(mask).enumerate() {
-        if n == 0 || !keep {
-            continue;
-        }
-        let rural = CellKey::from_index(c).rural == 1;
-        for (t, ty) in inputs.types.iter().enumerate() {
-            let unit = ty.unit_cost * if rural { inputs.rural_cost_factor } else { 1.0 };
-            out[t] += f64::from(n) * lam[c * nt + t] * unit;
-        }
-    }
-    out
 }

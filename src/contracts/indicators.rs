@@ -1,49 +1,32 @@
-//! Indicators the world reports each year, which outcome-based components can name.
-//!
-//! Rates are per head (or per 1,000) of the population covered that year; deaths and onsets are
-//! of the whole simulated population.
+//! Indicator values of one year of the world, for the people covered.
 
-/// Indicator names in order: population-level first, then two per activity type.
-pub fn names(type_names: &[String]) -> Vec<String> {
-    let mut v: Vec<String> = [
-        "head_count",
-        "spend_per_head",
-        "deaths",
-        "deaths_per_1000",
-        "onsets",
-        "onsets_per_1000",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
-    for t in type_names {
-        v.push(format!("{t}_count"));
-        v.push(format!("{t}_per_1000"));
-    }
-    v
+use crate::scenario::Indicator;
+
+/// What the indicators are computed from.
+#[derive(Debug, Clone, Copy)]
+pub struct IndicatorInputs<'a> {
+    pub heads: f64,
+    pub total_cost: f64,
+    pub deaths: f64,
+    pub onsets: f64,
+    /// Events per activity type.
+    pub counts: &'a [f64],
 }
 
-/// Indicator values in [`names`] order, written into `out`.
-pub fn values(
-    heads: f64,
-    total_cost: f64,
-    deaths: f64,
-    onsets: f64,
-    counts: &[f64],
-    out: &mut Vec<f64>,
-) {
-    let per = |x: f64, k: f64| if heads > 0.0 { x / heads * k } else { 0.0 };
+/// Every indicator's value, in [`Indicator::slot`] order, written into `out`.
+pub fn values(x: &IndicatorInputs, out: &mut Vec<f64>) {
+    let per = |v: f64, k: f64| {
+        if x.heads > 0.0 { v / x.heads * k } else { 0.0 }
+    };
     out.clear();
-    out.extend_from_slice(&[
-        heads,
-        per(total_cost, 1.0),
-        deaths,
-        per(deaths, 1000.0),
-        onsets,
-        per(onsets, 1000.0),
-    ]);
-    for &c in counts {
-        out.push(c);
-        out.push(per(c, 1000.0));
-    }
+    out.extend(Indicator::all(x.counts.len()).into_iter().map(|i| match i {
+        Indicator::HeadCount => x.heads,
+        Indicator::SpendPerHead => per(x.total_cost, 1.0),
+        Indicator::Deaths => x.deaths,
+        Indicator::DeathsPer1000 => per(x.deaths, 1000.0),
+        Indicator::Onsets => x.onsets,
+        Indicator::OnsetsPer1000 => per(x.onsets, 1000.0),
+        Indicator::Count(t) => x.counts[t],
+        Indicator::Per1000(t) => per(x.counts[t], 1000.0),
+    }));
 }

@@ -10,11 +10,17 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+use crate::activity::expected::{CellExpectations, covered_heads};
 use crate::activity::{
     self, ActivityInputs, ShockInputs, TypeInputs, YearActivity, YearShock, shocks,
 };
-use crate::contracts::{BuildInputs, Contracts, LedgerRow, WorldYear, indicators};
+use crate::contracts::basis::Basis;
+use crate::contracts::heads::ScopeHeads;
+use crate::contracts::indicators::{self, IndicatorInputs};
+use crate::contracts::settle::TermSums;
+use crate::contracts::{Contracts, WorldYear};
 use crate::error::InputError;
+use crate::ledger::{EquityCell, LedgerRow};
 use crate::population::synthesis::{england_reference_shares, expected_shares};
 use crate::population::{AGES, CELLS, CellKey, GROUPS, Population, cohort_mask, counts, synthesis};
 use crate::rng::{Rng, Stage, parameter_stream, stage_stream};
@@ -103,7 +109,7 @@ impl Model {
             model.fixed_rates = Some(lam);
         }
         if !s.arm.is_empty() {
-            model.contracts = Some(model.build_contracts(&loaded.file)?);
+            model.contracts = Some(model.resolve_contracts());
         }
         Ok(model)
     }
@@ -114,82 +120,51 @@ impl Model {
         self.parameters(None)
     }
 
-    /// Resolves the arms against the baseline year's expected activity and cost.
-    fn build_contracts(&self, file: &str) -> Result<Contracts, InputError> {
+    /// Sets the arms' contracts on the status quo: the baseline year's expected activity,
+    /// cost, deaths and onsets at the parameters' means.
+    fn resolve_contracts(&self) -> Contracts {
         let params = self.mean_parameters();
-        let nt = self.type_names.len();
-        let mut lam = Vec::new();
-        activity::fill_rates(&params.activity, reference_shares(), &mut lam);
+        let mut rates = Vec::new();
+        activity::fill_rates(&params.activity, reference_shares(), &mut rates);
         // A contract is set on expected cost, bad winters included (in expectation).
-        let sh = &params.shocks;
-        let winter = 1.0 + sh.bad_winter_probability * sh.bad_winter_effect;
-        for c in 0..CELLS {
-            for (t, ty) in params.activity.types.iter().enumerate() {
-                if ty.winter {
-                    lam[c * nt + t] *= winter;
-                }
-            }
-        }
-        let mut expected_cost_cell = vec![0.0; CELLS * nt];
-        for c in 0..CELLS {
-            let rural = CellKey::from_index(c).rural == 1;
-            for (t, ty) in params.activity.types.iter().enumerate() {
-                let unit = ty.unit_cost
-                    * if rural {
-                        params.activity.rural_cost_factor
-                    } else {
-                        1.0
-                    };
-                expected_cost_cell[c * nt + t] = lam[c * nt + t] * unit;
-            }
-        }
-        let baseline: Vec<f64> = self
-            .initial
-            .as_slice()
-            .iter()
-            .zip(&self.activity_mask)
-            .map(|(&n, &k)| if k { f64::from(n) } else { 0.0 })
-            .collect();
-        let heads: f64 = baseline.iter().sum();
-        let counts: Vec<f64> = (0..nt)
-            .map(|t| (0..CELLS).map(|c| baseline[c] * lam[c * nt + t]).sum())
-            .collect();
-        let cost: f64 = (0..CELLS * nt)
-            .map(|i| baseline[i / nt] * expected_cost_cell[i])
-            .sum();
-        let mut rates = TransitionRates::empty();
-        fill_transition_rates(&params, &mut rates);
-        let all: Vec<f64> = self
-            .initial
-            .as_slice()
-            .iter()
-            .map(|&n| f64::from(n))
-            .collect();
-        let deaths: f64 = all.iter().zip(&rates.death).map(|(n, q)| n * q).sum();
+        let expected = CellExpectations::new(&rates, &params.activity, Some(&params.shocks));
+        let baseline = covered_heads(&self.initial, &self.activity_mask);
+        let mut transition = TransitionRates::empty();
+        fill_transition_rates(&params, &mut transition);
+        let all = covered_heads(&self.initial, &vec![true; CELLS]);
+        let deaths: f64 = all.iter().zip(&transition.death).map(|(n, q)| n * q).sum();
         let onsets: f64 = (0..CELLS)
-            .map(|c| all[c] * (1.0 - rates.death[c]) * (1.0 - rates.leaver_rate) * rates.onset[c])
+            .map(|c| {
+                all[c]
+                    * (1.0 - transition.death[c])
+                    * (1.0 - transition.leaver_rate)
+                    * transition.onset[c]
+            })
             .sum();
         let mut expected_indicators = Vec::new();
         indicators::values(
-            heads,
-            cost,
-            deaths,
-            onsets,
-            &counts,
+            &IndicatorInputs {
+                heads: baseline.iter().sum(),
+                total_cost: expected.total_cost_of(&baseline),
+                deaths,
+                onsets,
+                counts: &expected.count_of(&baseline),
+            },
             &mut expected_indicators,
         );
-        Contracts::build(BuildInputs {
-            file,
-            type_names: &self.type_names,
-            providers: &self.scenario.provider,
-            arms: &self.scenario.arm,
-            expected_cost_cell: &expected_cost_cell,
-            expected_count_cell: &lam,
-            baseline: &baseline,
+        let sh = &params.shocks;
+        let basis = Basis {
             expected_indicators,
             expected_growth: (1.0 + sh.demand_trend) * (1.0 + sh.cost_inflation) - 1.0,
             expected_trend: sh.demand_trend,
-        })
+        };
+        Contracts::resolve(
+            &self.scenario,
+            &self.type_names,
+            basis,
+            &expected,
+            &baseline,
+        )
     }
 
     /// Activity rates per cell and type for a replication's parameters (cached when fixed).
@@ -347,9 +322,8 @@ pub struct ReplicationResult {
     pub replication: u64,
     pub years: Vec<YearRecord>,
     pub ledger: Vec<LedgerRow>,
-    /// Per arm and reporting group, summed over the term: [income, cost, person-years]
-    /// (arms × groups × 3).
-    pub equity: Vec<f64>,
+    /// Per arm and reporting group, summed over the term (arms × groups).
+    pub equity: Vec<EquityCell>,
 }
 
 /// Scratch space reused from one replication to the next on the same thread.
@@ -360,10 +334,9 @@ pub struct Workspace {
     lam: Vec<f64>,
     mu: Vec<f64>,
     activity: YearActivity,
-    accumulators: Vec<f64>,
+    term_sums: TermSums,
     indicators: Vec<f64>,
-    weighted_heads: Vec<[f64; 3]>,
-    group_weighted: Vec<[f64; 3]>,
+    heads: ScopeHeads,
 }
 
 impl Workspace {
@@ -375,10 +348,9 @@ impl Workspace {
             lam: Vec::new(),
             mu: Vec::new(),
             activity: YearActivity::default(),
-            accumulators: Vec::new(),
+            term_sums: TermSums::default(),
             indicators: Vec::new(),
-            weighted_heads: Vec::new(),
-            group_weighted: Vec::new(),
+            heads: ScopeHeads::default(),
         }
     }
 }
@@ -402,6 +374,9 @@ fn fill_transition_rates(params: &RepParams, rates: &mut TransitionRates) {
 }
 
 /// Simulates replication `r`; depends on (model, r) only.
+///
+/// Each year reads: shocks → activity and cost → weighted heads → the population steps on →
+/// indicators → every arm settles.
 pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> ReplicationResult {
     let s = &model.scenario;
     let params = model.draw_parameters(r);
@@ -416,6 +391,10 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
     let mut years = Vec::with_capacity(s.years as usize);
     let mut ledger = Vec::new();
     let mut equity = Vec::new();
+    if let Some(contracts) = &model.contracts {
+        ws.term_sums.reset(contracts);
+        equity.resize(contracts.arms.len() * GROUPS, EquityCell::default());
+    }
     let prices: Vec<f64> = params.activity.types.iter().map(|t| t.price).collect();
     for y in 0..s.years {
         let shock = shocks::draw_year(&params.shocks, y, &mut rng_shocks);
@@ -429,22 +408,10 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
             &mut ws.mu,
             &mut ws.activity,
         );
-        let covered = ws
-            .cur
-            .as_slice()
-            .iter()
-            .zip(&model.activity_mask)
-            .filter(|(_, k)| **k)
-            .map(|(&n, _)| u64::from(n))
-            .sum();
+        let covered = ws.cur.total_in(&model.activity_mask);
         if let Some(contracts) = &model.contracts {
-            weighted_heads(
-                contracts,
-                &ws.cur,
-                &model.activity_mask,
-                &mut ws.weighted_heads,
-                &mut ws.group_weighted,
-            );
+            ws.heads
+                .weigh(&contracts.scopes, &ws.cur, &model.activity_mask);
         }
         let demography = step(
             &ws.cur,
@@ -457,18 +424,14 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
         std::mem::swap(&mut ws.cur, &mut ws.next);
         let (count, cost, value) = ws.activity.totals(nt);
         if let Some(contracts) = &model.contracts {
-            if y == 0 {
-                ws.accumulators.clear();
-                ws.accumulators.resize(contracts.accumulators, 0.0);
-                equity.resize(contracts.arms.len() * GROUPS * 3, 0.0);
-            }
-            let total_cost: f64 = cost.iter().sum();
             indicators::values(
-                covered as f64,
-                total_cost,
-                demography.deaths as f64,
-                demography.onsets as f64,
-                &count,
+                &IndicatorInputs {
+                    heads: covered as f64,
+                    total_cost: cost.iter().sum(),
+                    deaths: demography.deaths as f64,
+                    onsets: demography.onsets as f64,
+                    counts: &count,
+                },
                 &mut ws.indicators,
             );
             let world = WorldYear {
@@ -478,13 +441,12 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
                 cost: &cost,
                 price: &prices,
                 price_index: shock.price_index,
-                weighted_heads: &ws.weighted_heads,
-                group_weighted: &ws.group_weighted,
+                heads: &ws.heads,
                 group_cost: &ws.activity.cost,
                 group_count: &ws.activity.count,
                 indicators: &ws.indicators,
             };
-            contracts.settle_year(&world, &mut ws.accumulators, &mut ledger, &mut equity);
+            contracts.settle_year(&world, &mut ws.term_sums, &mut ledger, &mut equity);
         }
         years.push(YearRecord {
             year: y + 1,
@@ -501,39 +463,6 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
         years,
         ledger,
         equity,
-    }
-}
-
-/// Σ head count × risk weight per contract scope (totals, and per scope × reporting group) for
-/// the covered cells of `pop`.
-fn weighted_heads(
-    contracts: &Contracts,
-    pop: &Population,
-    mask: &[bool],
-    totals: &mut Vec<[f64; 3]>,
-    by_group: &mut Vec<[f64; 3]>,
-) {
-    totals.clear();
-    by_group.clear();
-    by_group.resize(contracts.scopes.len() * GROUPS, [0.0; 3]);
-    for (s, scope) in contracts.scopes.iter().enumerate() {
-        let groups = &mut by_group[s * GROUPS..(s + 1) * GROUPS];
-        for (c, (&n, &keep)) in pop.as_slice().iter().zip(mask).enumerate() {
-            if n > 0 && keep {
-                let n = f64::from(n);
-                let g = &mut groups[c % GROUPS];
-                g[0] += n;
-                g[1] += n * scope.weights_age_sex[c];
-                g[2] += n * scope.weights_full[c];
-            }
-        }
-        let mut w = [0.0; 3];
-        for g in groups.iter() {
-            for k in 0..3 {
-                w[k] += g[k];
-            }
-        }
-        totals.push(w);
     }
 }
 

@@ -6,24 +6,97 @@
 
 use polars::prelude::*;
 
-use crate::contracts::{Contracts, LedgerRow};
-use crate::engine::ReplicationResult;
+use crate::population::{GROUPS, IMDS, LTCS, group_key};
 
-fn role(contracts: &Contracts, arm: usize, party: usize) -> &'static str {
-    let a = &contracts.arms[arm];
-    if party == 0 {
-        "commissioner"
-    } else if a.subcontractors.iter().any(|(p, _)| *p == party) {
-        "subcontractor"
-    } else if !a.subcontractors.is_empty() {
-        "lead provider"
-    } else {
-        "provider"
+/// One ledger row: a party's account in one arm and year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerRow {
+    pub year: u32,
+    pub arm: usize,
+    pub party: usize,
+    /// Received from the commissioner and, for a subcontractor, from the lead provider.
+    pub income: f64,
+    /// Care delivered, plus payments to subcontractors; for the commissioner, its spend.
+    pub cost: f64,
+    /// Net subcontract flow: negative for the lead provider, positive for subcontractors.
+    pub subcontract: f64,
+    /// Amount per component column (paid by the commissioner, received by the holder).
+    pub components: Vec<f64>,
+}
+
+impl LedgerRow {
+    /// An empty account for `party` in `arm` and `year` (1-based), with `columns` components.
+    pub fn open(year: u32, arm: usize, party: usize, columns: usize) -> Self {
+        LedgerRow {
+            year,
+            arm,
+            party,
+            income: 0.0,
+            cost: 0.0,
+            subcontract: 0.0,
+            components: vec![0.0; columns],
+        }
+    }
+
+    pub fn surplus(&self) -> f64 {
+        self.income - self.cost
     }
 }
 
+/// One arm's payments, care cost and person-years in one reporting group, summed over the
+/// term: where a provider would gain by selecting patients.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct EquityCell {
+    pub income: f64,
+    pub cost: f64,
+    pub person_years: f64,
+}
+
+impl EquityCell {
+    fn add(&mut self, other: &EquityCell) {
+        self.income += other.income;
+        self.cost += other.cost;
+        self.person_years += other.person_years;
+    }
+}
+
+/// What a party is in an arm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Commissioner,
+    Provider,
+    LeadProvider,
+    Subcontractor,
+}
+
+impl Role {
+    pub fn name(self) -> &'static str {
+        match self {
+            Role::Commissioner => "commissioner",
+            Role::Provider => "provider",
+            Role::LeadProvider => "lead provider",
+            Role::Subcontractor => "subcontractor",
+        }
+    }
+}
+
+/// The names the ledger's indices stand for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerLayout {
+    pub arms: Vec<String>,
+    /// Party names; 0 is the commissioner.
+    pub parties: Vec<String>,
+    /// Payment component columns.
+    pub columns: Vec<String>,
+    /// Role of each party in each arm (arms × parties).
+    pub roles: Vec<Vec<Role>>,
+}
+
+/// A replication's ledger rows, keyed by its number.
+pub type RepRows<'a> = (u64, &'a [LedgerRow]);
+
 fn frame(
-    contracts: &Contracts,
+    layout: &LedgerLayout,
     rows: &[(u64, &LedgerRow)],
     start_year: i32,
     term: bool,
@@ -48,19 +121,19 @@ fn frame(
     cols.push(Column::new(
         "arm".into(),
         rows.iter()
-            .map(|(_, l)| contracts.arms[l.arm].name.as_str())
+            .map(|(_, l)| layout.arms[l.arm].as_str())
             .collect::<Vec<&str>>(),
     ));
     cols.push(Column::new(
         "party".into(),
         rows.iter()
-            .map(|(_, l)| contracts.parties[l.party].as_str())
+            .map(|(_, l)| layout.parties[l.party].as_str())
             .collect::<Vec<&str>>(),
     ));
     cols.push(Column::new(
         "role".into(),
         rows.iter()
-            .map(|(_, l)| role(contracts, l.arm, l.party))
+            .map(|(_, l)| layout.roles[l.arm][l.party].name())
             .collect::<Vec<&str>>(),
     ));
     cols.push(Column::new(
@@ -81,7 +154,7 @@ fn frame(
             .map(|(_, l)| l.subcontract)
             .collect::<Vec<f64>>(),
     ));
-    for (i, name) in contracts.columns.iter().enumerate() {
+    for (i, name) in layout.columns.iter().enumerate() {
         cols.push(Column::new(
             name.as_str().into(),
             rows.iter()
@@ -94,15 +167,15 @@ fn frame(
 
 /// One row per replication, year, arm and party.
 pub fn ledger_frame(
-    contracts: &Contracts,
-    results: &[ReplicationResult],
+    layout: &LedgerLayout,
+    reps: &[RepRows],
     start_year: i32,
 ) -> PolarsResult<DataFrame> {
-    let rows: Vec<(u64, &LedgerRow)> = results
+    let rows: Vec<(u64, &LedgerRow)> = reps
         .iter()
-        .flat_map(|r| r.ledger.iter().map(move |l| (r.replication, l)))
+        .flat_map(|(r, rows)| rows.iter().map(move |l| (*r, l)))
         .collect();
-    frame(contracts, &rows, start_year, false)
+    frame(layout, &rows, start_year, false)
 }
 
 /// Sums each party's rows over the contract term (every simulated year), in row order.
@@ -131,55 +204,52 @@ pub fn term_totals(rows: &[LedgerRow]) -> Vec<LedgerRow> {
 }
 
 /// One row per replication, arm and party: totals over the whole term.
-pub fn term_frame(contracts: &Contracts, results: &[ReplicationResult]) -> PolarsResult<DataFrame> {
-    let totals: Vec<(u64, Vec<LedgerRow>)> = results
+pub fn term_frame(layout: &LedgerLayout, reps: &[RepRows]) -> PolarsResult<DataFrame> {
+    let totals: Vec<(u64, Vec<LedgerRow>)> = reps
         .iter()
-        .map(|r| (r.replication, term_totals(&r.ledger)))
+        .map(|(r, rows)| (*r, term_totals(rows)))
         .collect();
     let rows: Vec<(u64, &LedgerRow)> = totals
         .iter()
         .flat_map(|(r, t)| t.iter().map(move |l| (*r, l)))
         .collect();
-    frame(contracts, &rows, 0, true)
+    frame(layout, &rows, 0, true)
 }
 
 /// Each arm's payments, care cost and person-years over the term, by IMD quintile and by LTC
-/// count: one row per replication, arm, dimension and level. Sums are taken here, in a fixed
-/// order, so the equity table built from them is the same to the last bit on every run.
+/// count: one row per replication, arm, dimension and level. `reps` holds each replication's
+/// cells (arms × reporting groups). Sums are taken here, in a fixed order, so the equity table
+/// built from them is the same to the last bit on every run.
 pub fn equity_frame(
-    contracts: &Contracts,
-    results: &[ReplicationResult],
+    layout: &LedgerLayout,
+    reps: &[(u64, &[EquityCell])],
 ) -> PolarsResult<DataFrame> {
-    use crate::population::{GROUPS, IMDS, LTCS, group_key};
     let mut rep = Vec::new();
     let mut arm = Vec::new();
     let (mut dimension, mut level) = (Vec::new(), Vec::new());
     let (mut income, mut cost, mut years) = (Vec::new(), Vec::new(), Vec::new());
-    for r in results {
-        for (a, name) in contracts.arms.iter().enumerate() {
+    for (r, cells) in reps {
+        for (a, name) in layout.arms.iter().enumerate() {
             for (dim, levels) in [("imd_quintile", IMDS), ("ltc_count", LTCS)] {
                 for l in 0..levels {
-                    let mut t = [0.0; 3];
+                    let mut t = EquityCell::default();
                     for g in 0..GROUPS {
                         let (q, _, k) = group_key(g);
                         if (dim == "imd_quintile" && q == l) || (dim == "ltc_count" && k == l) {
-                            let i = (a * GROUPS + g) * 3;
-                            for (x, v) in t.iter_mut().zip(&r.equity[i..i + 3]) {
-                                *x += v;
-                            }
+                            t.add(&cells[a * GROUPS + g]);
                         }
                     }
-                    rep.push(r.replication as u32);
-                    arm.push(name.name.as_str());
+                    rep.push(*r as u32);
+                    arm.push(name.as_str());
                     dimension.push(dim);
                     level.push(if dim == "imd_quintile" {
                         l as u32 + 1
                     } else {
                         l as u32
                     });
-                    income.push(t[0]);
-                    cost.push(t[1]);
-                    years.push(t[2]);
+                    income.push(t.income);
+                    cost.push(t.cost);
+                    years.push(t.person_years);
                 }
             }
         }

@@ -91,6 +91,16 @@ impl Population {
         self.counts.iter().map(|&c| u64::from(c)).sum()
     }
 
+    /// People in the cells `mask` admits.
+    pub fn total_in(&self, mask: &[bool]) -> u64 {
+        self.as_slice()
+            .iter()
+            .zip(mask)
+            .filter(|(_, keep)| **keep)
+            .map(|(&n, _)| u64::from(n))
+            .sum()
+    }
+
     pub fn occupied_cells(&self) -> usize {
         self.counts.iter().filter(|&&c| c > 0).count()
     }

@@ -6,8 +6,8 @@ use std::path::Path;
 use base64::Engine as _;
 
 use super::{Chart, RunFolder, Tables, f64s, strs};
-use crate::contracts::presets;
 use crate::scenario::CohortMode;
+use crate::scenario::presets;
 
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;")

@@ -16,8 +16,8 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::contracts::spec::ComponentSpec;
 use crate::run_folder::{RunFolder, tables::write_csv};
+use crate::scenario::contracts::ComponentSpec;
 use charts::Spread;
 use console::quantile;
 

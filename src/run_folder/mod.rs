@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Model, ReplicationResult};
 use crate::error::InputError;
+use crate::ledger::{self, EquityCell, RepRows};
 use crate::scenario::{Scenario, load_scenario};
 
 pub const WORLD: &str = "world.parquet";
@@ -62,12 +63,21 @@ pub fn write_results(
     let mut world = tables::world_frame(model, results)?;
     tables::write_parquet(&mut world, &dir.join(WORLD))?;
     if let Some(contracts) = &model.contracts {
+        let layout = contracts.layout();
+        let rows: Vec<RepRows> = results
+            .iter()
+            .map(|r| (r.replication, r.ledger.as_slice()))
+            .collect();
         let start_year = model.scenario.start_year;
-        let mut ledger = crate::ledger::ledger_frame(contracts, results, start_year)?;
+        let mut ledger = ledger::ledger_frame(&layout, &rows, start_year)?;
         tables::write_parquet(&mut ledger, &dir.join(LEDGER))?;
-        let mut term = crate::ledger::term_frame(contracts, results)?;
+        let mut term = ledger::term_frame(&layout, &rows)?;
         tables::write_parquet(&mut term, &dir.join(LEDGER_TERM))?;
-        let mut equity = crate::ledger::equity_frame(contracts, results)?;
+        let cells: Vec<(u64, &[EquityCell])> = results
+            .iter()
+            .map(|r| (r.replication, r.equity.as_slice()))
+            .collect();
+        let mut equity = ledger::equity_frame(&layout, &cells)?;
         tables::write_parquet(&mut equity, &dir.join(EQUITY))?;
     }
     let mut resolved = model.scenario.clone();

@@ -4,11 +4,13 @@ use std::path::{Path, PathBuf};
 
 use toml::{Table, Value};
 
+use serde_path_to_error::Segment;
+
 use super::Scenario;
 use super::defaults::defaults_table;
 use super::validate::validate;
 use crate::data;
-use crate::error::InputError;
+use crate::error::{InputError, Problems};
 
 /// Name of the built-in scenario, usable as `base = "default"`.
 pub const DEFAULT_NAME: &str = "default";
@@ -108,6 +110,107 @@ fn layered(file: &str, text: &str, dir: &Path, depth: usize) -> Result<Table, In
     Ok(merged)
 }
 
+/// Most structural problems reported from one file before giving up.
+const MAX_STRUCTURAL_PROBLEMS: usize = 50;
+
+/// Parses the merged table into a [`Scenario`], collecting every structural problem (unknown
+/// fields, wrong types, misspelt names) rather than stopping at the first: after each error the
+/// offending value is set aside (reset to the model default where there is one, removed
+/// otherwise) and the parse is tried again. Returns the scenario when the file is otherwise
+/// sound enough to check its values, and the arms whose structure was broken.
+fn parse_collecting(mut table: Table, problems: &mut Problems) -> (Option<Scenario>, Vec<usize>) {
+    let defaults = defaults_table();
+    let mut broken_arms = Vec::new();
+    let mut previous = String::new();
+    for _ in 0..MAX_STRUCTURAL_PROBLEMS {
+        let error = match serde_path_to_error::deserialize(Value::Table(table.clone())) {
+            Ok(scenario) => return (Some(scenario), broken_arms),
+            Err(e) => e,
+        };
+        let segments: Vec<Segment> = error.path().iter().cloned().collect();
+        let path = error.path().to_string();
+        let field = if path == "." { String::new() } else { path };
+        // The TOML layer repeats the path ("in `years`"); the path is already in `field`.
+        let inner = error.into_inner().to_string();
+        let msg: Vec<&str> = inner
+            .lines()
+            .filter(|l| !l.starts_with("in `") && !l.trim().is_empty())
+            .collect();
+        // A value reset to its default that still fails is the same problem, not a new one.
+        if field != previous {
+            problems.push(field.clone(), msg.join(" "));
+        }
+        if let [Segment::Map { key }, Segment::Seq { index }, ..] = segments.as_slice()
+            && key == "arm"
+        {
+            broken_arms.push(*index);
+        }
+        if !set_aside(&mut table, &defaults, &segments) {
+            break;
+        }
+        previous = field;
+    }
+    (None, broken_arms)
+}
+
+/// Replaces the value at `path` with the default at the same path, or removes it; returns
+/// false when there is nothing left to set aside (the problem is with the file as a whole).
+fn set_aside(table: &mut Table, defaults: &Table, path: &[Segment]) -> bool {
+    // An arm is kept (so later arms keep their numbers) but emptied to a placeholder.
+    if let [Segment::Map { key }, Segment::Seq { index }] = path
+        && key == "arm"
+        && let Some(Value::Array(arms)) = table.get_mut("arm")
+        && let Some(arm) = arms.get_mut(*index)
+    {
+        let placeholder = format!("name = \"arm {index}\"\npreset = \"block\"\n");
+        *arm = Value::Table(toml::from_str(&placeholder).expect("valid placeholder"));
+        return true;
+    }
+    let mut root = Value::Table(std::mem::take(table));
+    let done = set_aside_in(&mut root, Some(&Value::Table(defaults.clone())), path);
+    if let Value::Table(t) = root {
+        *table = t;
+    }
+    done
+}
+
+fn set_aside_in(value: &mut Value, default: Option<&Value>, path: &[Segment]) -> bool {
+    match path {
+        [Segment::Map { key }] => {
+            let Value::Table(t) = value else {
+                return false;
+            };
+            match default.and_then(|d| d.get(key)) {
+                Some(d) if t.get(key) != Some(d) => {
+                    t.insert(key.clone(), d.clone());
+                    true
+                }
+                _ => t.remove(key).is_some(),
+            }
+        }
+        [Segment::Seq { index }] => match value {
+            Value::Array(a) if *index < a.len() => {
+                a.remove(*index);
+                true
+            }
+            _ => false,
+        },
+        [Segment::Map { key }, rest @ ..] => match value {
+            Value::Table(t) => t
+                .get_mut(key)
+                .is_some_and(|v| set_aside_in(v, default.and_then(|d| d.get(key)), rest)),
+            _ => false,
+        },
+        [Segment::Seq { index }, rest @ ..] => match value {
+            Value::Array(a) => a
+                .get_mut(*index)
+                .is_some_and(|v| set_aside_in(v, None, rest)),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 /// Reads, merges, parses and validates a scenario given as text.
 pub fn load_scenario_str(file: &str, text: &str, dir: &Path) -> Result<LoadedScenario, InputError> {
     let mut table = layered(file, text, dir, 0)?;
@@ -118,19 +221,13 @@ pub fn load_scenario_str(file: &str, text: &str, dir: &Path) -> Result<LoadedSce
             .unwrap_or("scenario");
         table.insert("name".into(), Value::String(stem.into()));
     }
-    let scenario: Scenario =
-        serde_path_to_error::deserialize(Value::Table(table)).map_err(|e| {
-            let path = e.path().to_string();
-            let field = if path == "." { String::new() } else { path };
-            // The TOML layer repeats the path ("in `years`"); the path is already in `field`.
-            let inner = e.into_inner().to_string();
-            let msg: Vec<&str> = inner
-                .lines()
-                .filter(|l| !l.starts_with("in `") && !l.trim().is_empty())
-                .collect();
-            InputError::new(file, field, msg.join(" "))
-        })?;
-    validate(file, &scenario)?;
+    let mut problems = Problems::new(file);
+    let (scenario, broken_arms) = parse_collecting(table, &mut problems);
+    if let Some(s) = &scenario {
+        validate(&mut problems, s, &broken_arms);
+    }
+    problems.into_result()?;
+    let scenario = scenario.expect("a scenario that parsed");
     Ok(LoadedScenario {
         scenario,
         file: file.to_string(),

@@ -6,20 +6,25 @@
 //! [`validate`](validate::validate) (every problem reported at once) → a resolved scenario that is
 //! saved beside each run so the run can be reproduced from its folder alone.
 
+pub mod contracts;
 pub mod defaults;
+pub mod indicator;
 pub mod load;
 pub mod param;
+pub mod presets;
 pub mod validate;
+mod validate_contracts;
 
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use indicator::{Indicator, Trend};
 pub use load::{LoadedScenario, load_scenario, load_scenario_str};
 pub use param::{Dist, Param};
 
-use crate::contracts::spec::{ArmSpec, ProviderSpec};
+use contracts::{ArmSpec, ProviderSpec};
 
 /// One scenario, fully resolved: every field present.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]

@@ -2,7 +2,7 @@
 
 use super::{Param, Scenario};
 use crate::data;
-use crate::error::{InputError, Problems};
+use crate::error::Problems;
 
 /// What values a parameter may take.
 #[derive(Debug, Clone, Copy)]
@@ -133,9 +133,9 @@ pub fn parameters(s: &Scenario) -> Vec<(String, &Param, Kind)> {
     v
 }
 
-/// Validates a scenario: every problem is collected, then reported together.
-pub fn validate(file: &str, s: &Scenario) -> Result<(), InputError> {
-    let mut problems = Problems::new(file);
+/// Validates a scenario: every problem is added to `problems`. Arms listed in `skip_arms` had
+/// structural problems already reported and are not checked again.
+pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
     if s.name.trim().is_empty() || s.name.contains(['/', '\\']) {
         problems.push(
             "name",
@@ -221,9 +221,9 @@ pub fn validate(file: &str, s: &Scenario) -> Result<(), InputError> {
         }
     }
     for (path, p, kind) in parameters(s) {
-        check_param(&mut problems, &path, p, kind);
+        check_param(problems, &path, p, kind);
     }
-    problems.into_result()
+    super::validate_contracts::check(problems, s, skip_arms);
 }
 
 fn dedup(v: &[String]) -> Vec<String> {

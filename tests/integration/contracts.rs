@@ -1,7 +1,7 @@
 //! Contracts on simulated worlds: conservation, calibration, presets, common random numbers.
 
-use capsim::contracts::LedgerRow;
 use capsim::engine::{self, Silent};
+use capsim::ledger::LedgerRow;
 
 use crate::common::model;
 

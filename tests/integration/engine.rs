@@ -51,7 +51,9 @@ bad_winter_probability = 0
         england_reference_shares().as_slice().unwrap(),
         &mut lam,
     );
-    let expected = activity::expected_cost(&m.initial, &m.activity_mask, &lam, &params.activity);
+    let heads = activity::expected::covered_heads(&m.initial, &m.activity_mask);
+    let expected =
+        activity::expected::CellExpectations::new(&lam, &params.activity, None).cost_of(&heads);
     let results = engine::run(&m, 2, &Silent).unwrap();
     let n = results.len() as f64;
     let check = |label: &str, expected: f64, xs: Vec<f64>| {

@@ -1,6 +1,6 @@
 //! The five named payment models, each as a list of components (docs/contracts.md).
 
-use super::spec::*;
+use super::contracts::*;
 
 fn outcome_targets() -> Vec<IndicatorTarget> {
     // Emergency admissions and A&E attendances per 1,000: full payment up to 5% above the

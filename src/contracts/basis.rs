@@ -1,0 +1,143 @@
+//! The contract basis: what every contract is set on, computed once per scenario from the
+//! status quo at the parameters' means (expected cost and activity per scope, risk weights, the
+//! expected indicators and the trend they move on). What happens in a replication never
+//! changes it.
+
+use super::heads::WeightedHeads;
+use crate::activity::expected::CellExpectations;
+use crate::population::{AGES, SEXES};
+use crate::scenario::{Indicator, Trend};
+
+/// A set of activity types held together, with the baseline figures contracts are set on.
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub in_scope: Vec<bool>,
+    /// Risk weights per cell (age-sex and full), averaging 1 over the baseline population.
+    pub weights_age_sex: Vec<f64>,
+    pub weights_full: Vec<f64>,
+    /// Expected cost of the scope's activity in the baseline year.
+    pub expected_cost: f64,
+    /// Expected baseline-year count per type (zero outside the scope).
+    pub expected_count: Vec<f64>,
+    pub baseline_heads: f64,
+}
+
+impl Scope {
+    /// The scope of `in_scope`'s types, on the baseline population `baseline` (heads per
+    /// covered cell) and its expected activity.
+    pub fn new(in_scope: Vec<bool>, expected: &CellExpectations, baseline: &[f64]) -> Scope {
+        let nt = in_scope.len();
+        let cells = baseline.len();
+        let cell_cost: Vec<f64> = (0..cells)
+            .map(|c| {
+                (0..nt)
+                    .filter(|&t| in_scope[t])
+                    .map(|t| expected.cost[c * nt + t])
+                    .sum()
+            })
+            .collect();
+        let heads: f64 = baseline.iter().sum();
+        let expected_cost: f64 = baseline.iter().zip(&cell_cost).map(|(n, e)| n * e).sum();
+        let mean = if heads > 0.0 {
+            expected_cost / heads
+        } else {
+            0.0
+        };
+        let norm = |x: f64| if mean > 0.0 { x / mean } else { 1.0 };
+        let weights_full: Vec<f64> = cell_cost.iter().map(|&e| norm(e)).collect();
+        // Age-sex weights: the baseline population's expected cost per head within each
+        // age-sex group.
+        let per_age_sex = cells / (AGES * SEXES);
+        let mut weights_age_sex = vec![1.0; cells];
+        for g in 0..cells / per_age_sex {
+            let range = g * per_age_sex..(g + 1) * per_age_sex;
+            let n: f64 = baseline[range.clone()].iter().sum();
+            let cost: f64 = range.clone().map(|c| baseline[c] * cell_cost[c]).sum();
+            // A group absent from the baseline gets the mean of its cells' expected cost.
+            let w = if n > 0.0 {
+                norm(cost / n)
+            } else {
+                norm(cell_cost[range.clone()].iter().sum::<f64>() / per_age_sex as f64)
+            };
+            weights_age_sex[range].iter_mut().for_each(|x| *x = w);
+        }
+        let expected_count = (0..nt)
+            .map(|t| {
+                if in_scope[t] {
+                    (0..cells)
+                        .map(|c| baseline[c] * expected.count[c * nt + t])
+                        .sum()
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        Scope {
+            in_scope,
+            weights_age_sex,
+            weights_full,
+            expected_cost,
+            expected_count,
+            baseline_heads: heads,
+        }
+    }
+
+    /// Planned volume this year relative to the baseline: the baseline's expected volume on
+    /// trend, for the head count actually covered.
+    pub fn volume_index(&self, heads: &WeightedHeads, trend_index: f64) -> f64 {
+        let per_baseline_head = if self.baseline_heads > 0.0 {
+            heads.plain / self.baseline_heads
+        } else {
+            0.0
+        };
+        per_baseline_head * trend_index
+    }
+
+    /// Expected cost on trend of the people covered this year (a risk-adjusted cost norm).
+    pub fn benchmark(&self, heads: &WeightedHeads, growth_index: f64) -> f64 {
+        if self.baseline_heads > 0.0 {
+            self.expected_cost * heads.full / self.baseline_heads * growth_index
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The status quo's expectations that do not depend on a scope.
+#[derive(Debug, Clone)]
+pub struct Basis {
+    /// Every indicator's expected value in the baseline year, in [`Indicator::slot`] order.
+    pub expected_indicators: Vec<f64>,
+    /// Growth of expected cost per head per year (demand trend × cost inflation, at their means).
+    pub expected_growth: f64,
+    /// Growth of activity per head per year (the demand trend at its mean).
+    pub expected_trend: f64,
+}
+
+impl Basis {
+    /// Expected cost per head in year `year` (0-based) relative to the baseline year.
+    pub fn growth_index(&self, year: u32) -> f64 {
+        (1.0 + self.expected_growth).powi(year as i32)
+    }
+
+    /// Expected activity per head in year `year` relative to the baseline year.
+    pub fn trend_index(&self, year: u32) -> f64 {
+        (1.0 + self.expected_trend).powi(year as i32)
+    }
+
+    /// Expected indicator values in year `year` (0-based): activity rates per head rise with
+    /// the demand trend, spend per head with demand and cost inflation; counts and deaths stay
+    /// at the baseline year's. Targets written `*_vs_expected` are relative to these.
+    pub fn expected_indicators_in(&self, year: u32) -> Vec<f64> {
+        let types = (self.expected_indicators.len() - Indicator::all(0).len()) / 2;
+        Indicator::all(types)
+            .into_iter()
+            .zip(&self.expected_indicators)
+            .map(|(indicator, &v)| match indicator.trend() {
+                Trend::Cost => v * self.growth_index(year),
+                Trend::Demand => v * self.trend_index(year),
+                Trend::Flat => v,
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,71 @@
+//! Price × count per activity type, with an optional baseline volume, marginal rate and cap (PbR; the variable element of a blended payment).
+
+use super::*;
+
+/// `types` is the component's type filter resolved to indices (None: the holder's scope).
+pub fn activity(c: &ActivitySpec, types: Option<&[usize]>, y: &HolderYear) -> f64 {
+    let mut total = 0.0;
+    for t in 0..y.count.len() {
+        let paid = match types {
+            Some(list) => list.contains(&t) && y.in_scope[t],
+            None => y.in_scope[t],
+        };
+        if !paid {
+            continue;
+        }
+        let unit = y.price[t] * y.price_index;
+        let n = y.count[t];
+        total += match c.baseline_volume {
+            None => c.price_share * unit * n,
+            Some(multiple) => {
+                let base = multiple * y.expected_count[t];
+                let marginal = c.marginal_rate.unwrap_or(c.price_share);
+                if n <= base {
+                    c.price_share * unit * n - c.below_baseline_rate * unit * (base - n)
+                } else {
+                    c.price_share * unit * base + marginal * unit * (n - base)
+                }
+            }
+        };
+    }
+    match c.cap {
+        Some(cap) => total.min(cap),
+        None => total,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contracts::components::test_support::year;
+
+    #[test]
+    fn marginal_rate_above_baseline_volume() {
+        let spec = ActivitySpec {
+            name: None,
+            types: None,
+            price_share: 1.0,
+            baseline_volume: Some(1.0),
+            marginal_rate: Some(0.3),
+            below_baseline_rate: 0.0,
+            cap: None,
+        };
+        // 120 units against a baseline of 100 at £10: 100 × 10 + 20 × 10 × 30%.
+        assert!((activity(&spec, None, &year(&[120.0], &[], &[])) - 1060.0).abs() < 1e-9);
+        assert!((activity(&spec, None, &year(&[80.0], &[], &[])) - 800.0).abs() < 1e-9);
+        let capped = ActivitySpec {
+            cap: Some(1000.0),
+            ..spec.clone()
+        };
+        assert_eq!(activity(&capped, None, &year(&[120.0], &[], &[])), 1000.0);
+        // A blended variable element: nothing up to plan, ±50% of price either side.
+        let variable = ActivitySpec {
+            price_share: 0.0,
+            marginal_rate: Some(0.5),
+            below_baseline_rate: 0.5,
+            ..spec
+        };
+        assert!((activity(&variable, None, &year(&[110.0], &[], &[])) - 50.0).abs() < 1e-9);
+        assert!((activity(&variable, None, &year(&[90.0], &[], &[])) + 50.0).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,35 @@
+//! Per head per year × risk weight.
+
+use super::*;
+
+pub fn capitation(c: &CapitationSpec, y: &HolderYear) -> f64 {
+    let per_head = c.per_head.unwrap_or(y.expected_cost / y.baseline_heads) * (1.0 + c.uplift);
+    let per_head = match c.index {
+        Index::Price => per_head * y.price_index,
+        Index::ExpectedCost => per_head * y.trend_index,
+        Index::None => per_head,
+    };
+    per_head * y.weighted_heads.get(c.risk_adjustment)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contracts::components::test_support::year;
+
+    #[test]
+    fn capitation_pays_expected_cost_per_head_times_weighted_heads() {
+        let y = year(&[0.0], &[12.0], &[10.0]);
+        let cap = |risk_adjustment| CapitationSpec {
+            name: None,
+            per_head: None,
+            risk_adjustment,
+            uplift: 0.0,
+            index: Index::Price,
+        };
+        // Expected cost per head 100 / 50 = 2, times weighted heads.
+        assert_eq!(capitation(&cap(RiskAdjustment::None), &y), 100.0);
+        assert_eq!(capitation(&cap(RiskAdjustment::AgeSex), &y), 104.0);
+        assert_eq!(capitation(&cap(RiskAdjustment::Full), &y), 110.0);
+    }
+}

@@ -1,0 +1,107 @@
+//! Each payment component as a pure function of one holder's year. Amounts are transfers from
+//! the commissioner to the contract holder (negative: money flows back). One file per kind,
+//! each with worked examples from the seeds as tests.
+
+pub mod activity;
+pub mod capitation;
+pub mod fixed;
+pub mod outcome;
+pub mod per_unit;
+pub mod quality;
+pub mod risk_share;
+pub mod shared_savings;
+
+pub use super::heads::WeightedHeads;
+pub use crate::scenario::contracts::*;
+
+/// What a component sees of one contract holder's year.
+#[derive(Debug, Clone, Copy)]
+pub struct HolderYear<'a> {
+    /// Expected cost of the holder's activity in the baseline year (£, first year's prices).
+    pub expected_cost: f64,
+    /// Head count in the baseline year (risk weights average 1 over it).
+    pub baseline_heads: f64,
+    /// This year's price (tariff) index relative to the first year.
+    pub price_index: f64,
+    /// The holder's actual cost of care this year.
+    pub cost: f64,
+    /// Per activity type (zero outside the holder's scope): count, price per unit in the first
+    /// year's prices, and planned count (expected on trend for the people covered).
+    pub count: &'a [f64],
+    pub price: &'a [f64],
+    pub expected_count: &'a [f64],
+    /// Whether each activity type is the holder's.
+    pub in_scope: &'a [bool],
+    /// Σ head count × risk weight, for each kind of risk adjustment.
+    pub weighted_heads: WeightedHeads,
+    /// Expected cost on trend of the people covered this year (a risk-adjusted cost norm).
+    pub benchmark: f64,
+    /// Expected cost per head this year relative to the first: (1 + demand trend)(1 + cost
+    /// inflation) per year, at their means.
+    pub trend_index: f64,
+    /// Indicator values this year and expected in the baseline year, by indicator index.
+    pub indicators: &'a [f64],
+    pub expected_indicators: &'a [f64],
+}
+
+impl HolderYear<'_> {
+    /// Contract value: expected cost, indexed to this year's prices.
+    pub fn contract_value(&self) -> f64 {
+        self.expected_cost * self.price_index
+    }
+}
+
+/// A target resolved against the baseline: a fixed value or a multiple of the expected value.
+pub fn resolve_target(target: Option<f64>, vs_expected: Option<f64>, expected: f64) -> f64 {
+    target.unwrap_or_else(|| vs_expected.unwrap_or(1.0) * expected)
+}
+
+fn at_least_as_good(value: f64, threshold: f64, better: Better) -> bool {
+    match better {
+        Better::Lower => value <= threshold,
+        Better::Higher => value >= threshold,
+    }
+}
+
+/// Share of one indicator's pool earned: the best tier reached.
+pub fn tier_payout(value: f64, target: f64, better: Better, tiers: Option<&[Tier]>) -> f64 {
+    let default = [Tier { at: 1.0, pays: 1.0 }];
+    tiers
+        .unwrap_or(&default)
+        .iter()
+        .filter(|t| at_least_as_good(value, t.at * target, better))
+        .map(|t| t.pays)
+        .fold(0.0, f64::max)
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+
+    /// A holder year with round numbers: expected cost 100, one activity type at price 10.
+    pub fn year<'a>(
+        count: &'a [f64],
+        indicators: &'a [f64],
+        expected_indicators: &'a [f64],
+    ) -> HolderYear<'a> {
+        HolderYear {
+            expected_cost: 100.0,
+            baseline_heads: 50.0,
+            price_index: 1.0,
+            cost: 100.0,
+            count,
+            price: &[10.0],
+            expected_count: &[100.0],
+            in_scope: &[true],
+            weighted_heads: WeightedHeads {
+                plain: 50.0,
+                age_sex: 52.0,
+                full: 55.0,
+            },
+            benchmark: 100.0,
+            trend_index: 1.0,
+            indicators,
+            expected_indicators,
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! A deduction when an indicator is worse than a minimum standard.
+
+use super::*;
+
+pub fn quality_deduction(c: &QualitySpec, indicator: usize, y: &HolderYear) -> f64 {
+    let minimum = resolve_target(
+        c.minimum,
+        c.minimum_vs_expected,
+        y.expected_indicators[indicator],
+    );
+    if at_least_as_good(y.indicators[indicator], minimum, c.better) {
+        0.0
+    } else {
+        -c.deduction
+            .map(|d| d * y.price_index)
+            .unwrap_or_else(|| c.deduction_share.unwrap_or(0.0) * y.contract_value())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contracts::components::test_support::year;
+
+    #[test]
+    fn deduction_when_worse_than_the_minimum() {
+        let y = year(&[0.0], &[12.0], &[10.0]);
+        let q = QualitySpec {
+            name: None,
+            indicator: "x".into(),
+            better: Better::Lower,
+            minimum: None,
+            minimum_vs_expected: Some(1.1),
+            deduction_share: Some(0.02),
+            deduction: None,
+        };
+        assert_eq!(quality_deduction(&q, 0, &y), -2.0); // 12 is worse than 11
+        assert_eq!(
+            quality_deduction(&q, 0, &year(&[0.0], &[10.5], &[10.0])),
+            0.0
+        );
+    }
+}

@@ -1,0 +1,186 @@
+//! Turning a validated scenario's providers and arms into contracts ready to settle: who holds
+//! which contract for which activity, and each component's ledger column, activity types,
+//! indicators and term sums.
+
+use super::basis::{Basis, Scope};
+use super::{Arm, Component, Contracts, Holder, Subcontractor};
+use crate::activity::expected::CellExpectations;
+use crate::ledger::{LedgerLayout, Role};
+use crate::scenario::contracts::{ComponentSpec, Settle};
+use crate::scenario::{Indicator, Scenario};
+
+impl Contracts {
+    /// Resolves the arms of a scenario that has passed validation, setting every contract on
+    /// `basis` and on the expected activity of `baseline` (heads per covered cell).
+    pub fn resolve(
+        scenario: &Scenario,
+        type_names: &[String],
+        basis: Basis,
+        expected: &CellExpectations,
+        baseline: &[f64],
+    ) -> Contracts {
+        let providers = scenario.providers();
+        let provider_scopes: Vec<Vec<bool>> = providers
+            .iter()
+            .map(|p| type_names.iter().map(|t| p.activity.contains(t)).collect())
+            .collect();
+        let mut contracts = Contracts {
+            parties: scenario.parties(),
+            scopes: Vec::new(),
+            arms: Vec::new(),
+            columns: Vec::new(),
+            basis,
+            term_slots: 0,
+        };
+        let scope_of = |in_scope: &Vec<bool>, scopes: &mut Vec<Scope>| -> usize {
+            if let Some(i) = scopes.iter().position(|s| &s.in_scope == in_scope) {
+                return i;
+            }
+            scopes.push(Scope::new(in_scope.clone(), expected, baseline));
+            scopes.len() - 1
+        };
+        for spec in &scenario.arm {
+            let components: Vec<Component> = spec
+                .components()
+                .into_iter()
+                .map(|(column, spec)| contracts.component(column, spec, type_names))
+                .collect();
+            let lead = spec.lead.as_ref().map(|l| {
+                providers
+                    .iter()
+                    .position(|p| &p.name == l)
+                    .expect("validated")
+            });
+            let (holders, subcontractors) = match lead {
+                Some(l) => {
+                    let everything = vec![true; type_names.len()];
+                    let holder = Holder {
+                        party: l + 1,
+                        scope: scope_of(&everything, &mut contracts.scopes),
+                        own_scope: scope_of(&provider_scopes[l], &mut contracts.scopes),
+                        components,
+                    };
+                    let subs = (0..providers.len())
+                        .filter(|&p| p != l)
+                        .map(|p| Subcontractor {
+                            party: p + 1,
+                            scope: scope_of(&provider_scopes[p], &mut contracts.scopes),
+                        })
+                        .collect();
+                    (vec![holder], subs)
+                }
+                None => {
+                    let holders = (0..providers.len())
+                        .map(|p| {
+                            let scope = scope_of(&provider_scopes[p], &mut contracts.scopes);
+                            Holder {
+                                party: p + 1,
+                                scope,
+                                own_scope: scope,
+                                components: components.clone(),
+                            }
+                        })
+                        .collect();
+                    (holders, Vec::new())
+                }
+            };
+            contracts.arms.push(Arm {
+                name: spec.name.clone(),
+                holders,
+                subcontractors,
+                subcontract: spec.subcontract,
+            });
+        }
+        contracts.number_term_sums();
+        contracts
+    }
+
+    /// A component with its ledger column (shared by every arm that names it alike).
+    fn component(&mut self, column: String, spec: ComponentSpec, types: &[String]) -> Component {
+        let column = match self.columns.iter().position(|c| *c == column) {
+            Some(c) => c,
+            None => {
+                self.columns.push(column);
+                self.columns.len() - 1
+            }
+        };
+        let type_index = |t: &String| types.iter().position(|x| x == t).expect("validated");
+        let indicator = |name: &str| Indicator::parse(name, types).expect("validated");
+        let (activity_types, indicators) = match &spec {
+            ComponentSpec::Activity(c) => (
+                c.types
+                    .as_ref()
+                    .map(|list| list.iter().map(type_index).collect()),
+                Vec::new(),
+            ),
+            ComponentSpec::Outcome(c) => (
+                None,
+                c.indicators
+                    .iter()
+                    .map(|t| indicator(&t.indicator))
+                    .collect(),
+            ),
+            ComponentSpec::PerUnit(c) => (None, vec![indicator(&c.indicator)]),
+            ComponentSpec::QualityDeduction(c) => (None, vec![indicator(&c.indicator)]),
+            _ => (None, Vec::new()),
+        };
+        let settles_over_term = match &spec {
+            ComponentSpec::RiskShare(r) => r.settle == Settle::Term,
+            ComponentSpec::SharedSavings(s) => s.settle == Settle::Term,
+            _ => false,
+        };
+        Component {
+            spec,
+            column,
+            types: activity_types,
+            indicators,
+            // Numbered once every arm is resolved.
+            term_slot: settles_over_term.then_some(0),
+        }
+    }
+
+    /// Gives each component settled over the term its own running sum.
+    fn number_term_sums(&mut self) {
+        let mut slot = 0;
+        for arm in &mut self.arms {
+            for h in &mut arm.holders {
+                for c in &mut h.components {
+                    if c.term_slot.is_some() {
+                        c.term_slot = Some(slot);
+                        slot += 1;
+                    }
+                }
+            }
+        }
+        self.term_slots = slot;
+    }
+
+    /// The names behind the ledger's indices.
+    pub fn layout(&self) -> LedgerLayout {
+        let roles = self
+            .arms
+            .iter()
+            .map(|arm| {
+                (0..self.parties.len())
+                    .map(|party| {
+                        if party == 0 {
+                            Role::Commissioner
+                        } else if arm.subcontractors.iter().any(|s| s.party == party) {
+                            Role::Subcontractor
+                        } else if !arm.subcontractors.is_empty() {
+                            Role::LeadProvider
+                        } else {
+                            Role::Provider
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        LedgerLayout {
+            arms: self.arms.iter().map(|a| a.name.clone()).collect(),
+            parties: self.parties.clone(),
+            columns: self.columns.clone(),
+            roles,
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! Settling a year: every arm's components applied to the world's year, booked in the ledger.
+
+use super::components::{self, HolderYear};
+use super::equity;
+use super::{Arm, Component, Contracts, Holder, WorldYear};
+use crate::ledger::{EquityCell, LedgerRow};
+use crate::population::GROUPS;
+use crate::scenario::contracts::{ComponentSpec, Subcontract};
+
+/// Running sums of a component settled over the whole term.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TermSum {
+    /// What the holder's other components paid.
+    pub income: f64,
+    /// The holder's cost of care.
+    pub cost: f64,
+    /// Expected cost on trend of the people covered.
+    pub benchmark: f64,
+}
+
+/// One running sum per component settled over the term ([`Component::term_slot`]).
+#[derive(Debug, Clone, Default)]
+pub struct TermSums(Vec<TermSum>);
+
+impl TermSums {
+    /// Zeroes the sums at the start of a replication.
+    pub fn reset(&mut self, contracts: &Contracts) {
+        self.0.clear();
+        self.0.resize(contracts.term_slots, TermSum::default());
+    }
+}
+
+fn scope_sum(values: &[f64], in_scope: &[bool]) -> f64 {
+    values
+        .iter()
+        .zip(in_scope)
+        .filter(|(_, s)| **s)
+        .map(|(v, _)| v)
+        .sum()
+}
+
+impl Contracts {
+    /// Settles every arm on one year of the world, appending ledger rows, and adds each arm's
+    /// payments, care cost and heads by reporting group to `equity` (arms × groups).
+    pub fn settle_year(
+        &self,
+        w: &WorldYear,
+        term: &mut TermSums,
+        rows: &mut Vec<LedgerRow>,
+        equity: &mut [EquityCell],
+    ) {
+        let expected_indicators = self.basis.expected_indicators_in(w.year);
+        for (a, arm) in self.arms.iter().enumerate() {
+            let mut group_income = vec![0.0; GROUPS];
+            let mut commissioner = LedgerRow::open(w.year + 1, a, 0, self.columns.len());
+            for holder in &arm.holders {
+                let row = self.settle_holder(
+                    a,
+                    arm,
+                    holder,
+                    w,
+                    &expected_indicators,
+                    term,
+                    rows,
+                    &mut group_income,
+                );
+                for (total, x) in commissioner.components.iter_mut().zip(&row.components) {
+                    *total += x;
+                }
+                commissioner.cost += row.income;
+                rows.push(row);
+            }
+            rows.push(commissioner);
+            equity::book_year(&mut equity[a * GROUPS..(a + 1) * GROUPS], &group_income, w);
+        }
+    }
+
+    /// Pays a lead provider's subcontractors (their rows are appended to `rows`); returns what
+    /// the lead paid them.
+    fn pay_subcontractors(
+        &self,
+        a: usize,
+        arm: &Arm,
+        w: &WorldYear,
+        rows: &mut Vec<LedgerRow>,
+    ) -> f64 {
+        let value: Vec<f64> = w
+            .count
+            .iter()
+            .zip(w.price)
+            .map(|(c, p)| c * p * w.price_index)
+            .collect();
+        let mut paid = 0.0;
+        for sub in &arm.subcontractors {
+            let scope = &self.scopes[sub.scope].in_scope;
+            let pay = match arm.subcontract {
+                Subcontract::Tariff => scope_sum(&value, scope),
+                Subcontract::Cost => scope_sum(w.cost, scope),
+            };
+            paid += pay;
+            let mut row = LedgerRow::open(w.year + 1, a, sub.party, self.columns.len());
+            row.income = pay;
+            row.cost = scope_sum(w.cost, scope);
+            row.subcontract = pay;
+            rows.push(row);
+        }
+        paid
+    }
+
+    /// One contract holder's account for the year: every component, the risk shares and shared
+    /// savings last (they settle on the result of the rest).
+    #[allow(clippy::too_many_arguments)]
+    fn settle_holder(
+        &self,
+        a: usize,
+        arm: &Arm,
+        h: &Holder,
+        w: &WorldYear,
+        expected_indicators: &[f64],
+        term: &mut TermSums,
+        rows: &mut Vec<LedgerRow>,
+        group_income: &mut [f64],
+    ) -> LedgerRow {
+        let scope = &self.scopes[h.scope];
+        let own_cost = scope_sum(w.cost, &self.scopes[h.own_scope].in_scope);
+        let paid_to_subs = self.pay_subcontractors(a, arm, w, rows);
+        let heads = w.heads.totals[h.scope];
+        let volume_index = scope.volume_index(&heads, self.basis.trend_index(w.year));
+        let expected_count: Vec<f64> = scope
+            .expected_count
+            .iter()
+            .map(|c| c * volume_index)
+            .collect();
+        let growth_index = self.basis.growth_index(w.year);
+        let y = HolderYear {
+            expected_cost: scope.expected_cost,
+            baseline_heads: scope.baseline_heads,
+            price_index: w.price_index,
+            cost: own_cost + paid_to_subs,
+            count: w.count,
+            price: w.price,
+            expected_count: &expected_count,
+            in_scope: &scope.in_scope,
+            weighted_heads: heads,
+            benchmark: scope.benchmark(&heads, growth_index),
+            trend_index: growth_index,
+            indicators: w.indicators,
+            expected_indicators,
+        };
+        let mut row = LedgerRow::open(w.year + 1, a, h.party, self.columns.len());
+        row.cost = y.cost;
+        row.subcontract = -paid_to_subs;
+        let scope_groups = w.heads.groups_of(h.scope);
+        let mut book = |row: &mut LedgerRow, c: &Component, amount: f64| {
+            row.components[c.column] += amount;
+            row.income += amount;
+            equity::allocate(&c.spec, amount, scope, scope_groups, w, group_income);
+        };
+        for c in h.components.iter().filter(|c| !c.spec.settles_on_result()) {
+            book(&mut row, c, c.pay(&y));
+        }
+        for c in h.components.iter().filter(|c| c.spec.settles_on_result()) {
+            let sums = match c.term_slot {
+                None => super::settle::TermSum {
+                    income: row.income,
+                    cost: y.cost,
+                    benchmark: y.benchmark,
+                },
+                Some(slot) => {
+                    let s = &mut term.0[slot];
+                    s.income += row.income;
+                    s.cost += y.cost;
+                    s.benchmark += y.benchmark;
+                    if !w.last_year {
+                        continue;
+                    }
+                    *s
+                }
+            };
+            book(&mut row, c, c.pay_on_result(&sums));
+        }
+        row
+    }
+}
+
+impl Component {
+    /// The amount of a component that settles on the year's own figures.
+    fn pay(&self, y: &HolderYear) -> f64 {
+        let slot = |i: usize| self.indicators[i].slot();
+        match &self.spec {
+            ComponentSpec::Fixed(s) => components::fixed::fixed(s, y),
+            ComponentSpec::Activity(s) => {
+                components::activity::activity(s, self.types.as_deref(), y)
+            }
+            ComponentSpec::Capitation(s) => components::capitation::capitation(s, y),
+            ComponentSpec::Outcome(s) => {
+                let slots: Vec<usize> = (0..self.indicators.len()).map(slot).collect();
+                components::outcome::outcome(s, &slots, y)
+            }
+            ComponentSpec::PerUnit(s) => components::per_unit::per_unit(s, slot(0), y),
+            ComponentSpec::QualityDeduction(s) => {
+                components::quality::quality_deduction(s, slot(0), y)
+            }
+            ComponentSpec::RiskShare(_) | ComponentSpec::SharedSavings(_) => {
+                unreachable!("settled on the result")
+            }
+        }
+    }
+
+    /// The amount of a risk share or shared savings, on the holder's result (this year's, or
+    /// the term's in its final year).
+    fn pay_on_result(&self, sums: &TermSum) -> f64 {
+        match &self.spec {
+            ComponentSpec::RiskShare(s) => {
+                components::risk_share::risk_share(s, sums.income, sums.cost, sums.benchmark)
+            }
+            ComponentSpec::SharedSavings(s) => components::shared_savings::shared_savings(
+                s,
+                sums.cost,
+                sums.benchmark * s.benchmark_vs_expected,
+            ),
+            _ => unreachable!("settled on the year's own figures"),
+        }
+    }
+}

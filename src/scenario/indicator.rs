@@ -1,0 +1,88 @@
+//! The indicators a contract can name: what the world reports each year for the people covered.
+//!
+//! Rates are per head (or per 1,000) of the population covered that year; deaths and onsets are
+//! of the whole simulated population.
+
+/// One indicator. Activity types are referred to by their position in output order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Indicator {
+    HeadCount,
+    SpendPerHead,
+    Deaths,
+    DeathsPer1000,
+    Onsets,
+    OnsetsPer1000,
+    /// Events of one activity type.
+    Count(usize),
+    /// Events of one activity type per 1,000 people covered.
+    Per1000(usize),
+}
+
+/// How an indicator's expected value moves over the term, at the parameters' means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trend {
+    /// Stays at the baseline year's value.
+    Flat,
+    /// Rises with the demand trend (activity per head).
+    Demand,
+    /// Rises with demand and cost inflation (spend per head).
+    Cost,
+}
+
+const POPULATION: [Indicator; 6] = [
+    Indicator::HeadCount,
+    Indicator::SpendPerHead,
+    Indicator::Deaths,
+    Indicator::DeathsPer1000,
+    Indicator::Onsets,
+    Indicator::OnsetsPer1000,
+];
+
+impl Indicator {
+    /// Every indicator, in the order of [`Indicator::slot`]: population-level first, then two
+    /// per activity type.
+    pub fn all(types: usize) -> Vec<Indicator> {
+        let mut v = POPULATION.to_vec();
+        for t in 0..types {
+            v.extend([Indicator::Count(t), Indicator::Per1000(t)]);
+        }
+        v
+    }
+
+    /// Position of the indicator's value in a year's list of values.
+    pub fn slot(self) -> usize {
+        match self {
+            Indicator::Count(t) => POPULATION.len() + 2 * t,
+            Indicator::Per1000(t) => POPULATION.len() + 2 * t + 1,
+            other => POPULATION.iter().position(|&p| p == other).expect("listed"),
+        }
+    }
+
+    pub fn name(self, type_names: &[String]) -> String {
+        match self {
+            Indicator::HeadCount => "head_count".into(),
+            Indicator::SpendPerHead => "spend_per_head".into(),
+            Indicator::Deaths => "deaths".into(),
+            Indicator::DeathsPer1000 => "deaths_per_1000".into(),
+            Indicator::Onsets => "onsets".into(),
+            Indicator::OnsetsPer1000 => "onsets_per_1000".into(),
+            Indicator::Count(t) => format!("{}_count", type_names[t]),
+            Indicator::Per1000(t) => format!("{}_per_1000", type_names[t]),
+        }
+    }
+
+    /// The indicator a scenario names, given the activity types in output order.
+    pub fn parse(name: &str, type_names: &[String]) -> Option<Indicator> {
+        Indicator::all(type_names.len())
+            .into_iter()
+            .find(|i| i.name(type_names) == name)
+    }
+
+    pub fn trend(self) -> Trend {
+        match self {
+            Indicator::SpendPerHead => Trend::Cost,
+            Indicator::Per1000(_) => Trend::Demand,
+            _ => Trend::Flat,
+        }
+    }
+}

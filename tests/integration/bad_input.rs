@@ -119,6 +119,60 @@ fn every_problem_is_reported_at_once() {
     );
 }
 
+/// Structural problems (an unknown field, a misspelt distribution, an unknown preset) and value
+/// problems (a probability of 1.5, overlapping corridor bands) in one file: all five come back
+/// from one run, each with its path.
+#[test]
+fn structural_and_value_problems_are_reported_in_one_pass() {
+    let scenario = r#"
+base = "default"
+[population]
+sise = 20000
+[transitions]
+leaver_rate = { dist = "normall", mean = 0.05, sd = 0.01 }
+[shocks]
+bad_winter_probability = 1.5
+[[arm]]
+name = "a"
+preset = "capitaton"
+[[arm]]
+name = "b"
+[[arm.component]]
+kind = "risk_share"
+bands = [ { above = 0.02, provider_share = 0.5 }, { above = 0.02, provider_share = 0.2 } ]
+"#;
+    rejected(
+        scenario,
+        &[],
+        &[
+            "bad.toml: population.sise: unknown field `sise`",
+            "bad.toml: transitions.leaver_rate: unknown dist \"normall\"",
+            "bad.toml: shocks.bad_winter_probability: expected a probability between 0 and 1, found 1.5",
+            "bad.toml: arm[0].preset: unknown variant `capitaton`",
+            "bad.toml: arm.b.component[0] (risk_share).bands[1]: overlapping corridor bands",
+        ],
+    );
+}
+
+/// A broken arm is reported once, for what is wrong with it, not again for what setting it
+/// aside left behind.
+#[test]
+fn a_structurally_broken_arm_is_not_reported_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "base = \"default\"\n[[arm]]\nname = \"x\"\n[[arm.component]]\nkind = \"capitation\"\nrisk_adjustment = \"ful\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = capsim(&["validate", "bad.toml"], dir.path());
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("arm[0].component[0]") && err.contains("ful"),
+        "{err}"
+    );
+}
+
 #[test]
 fn missing_base_and_missing_csv() {
     rejected(

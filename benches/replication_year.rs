@@ -36,11 +36,7 @@ fn bench(c: &mut Criterion) {
 
     let params = model.draw_parameters(0);
     let mut lam = Vec::new();
-    activity::fill_rates(
-        &params.activity,
-        england_reference_shares().as_slice().unwrap(),
-        &mut lam,
-    );
+    activity::fill_rates(&params.activity, england_reference_shares(), &mut lam);
     let mut mu = Vec::new();
     let mut out = YearActivity::default();
     let mut rng = stage_stream(1, 0, Stage::Activity);
@@ -84,11 +80,7 @@ fn bench(c: &mut Criterion) {
 
     group.bench_function("rates_per_replication", |b| {
         b.iter(|| {
-            activity::fill_rates(
-                &params.activity,
-                england_reference_shares().as_slice().unwrap(),
-                &mut lam,
-            );
+            activity::fill_rates(&params.activity, england_reference_shares(), &mut lam);
             black_box(&lam);
         })
     });

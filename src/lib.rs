@@ -1,16 +1,21 @@
 //! capsim: a population capitation simulator.
 //!
-//! The pipeline, one module per stage: a [`scenario`] (TOML, merged onto its base and the model
-//! defaults in `data/`, validated) describes a place. [`population`] turns it into head counts per
-//! cell (age × sex × IMD quintile × rurality × LTC count), synthesised from England's published
-//! structure or loaded from a CSV. Each replication ([`engine`]) draws its uncertain parameters,
-//! then each year [`activity`] draws the year's activity and cost on the population (frailty sums,
-//! Poisson counts and gamma costs per reporting group, with systematic shocks) and
-//! [`transitions`] moves the population a year on (deaths, leavers, LTC onset, ageing,
-//! arrivals). Every random draw comes from a stream derived from (seed, replication, stage)
-//! ([`rng`]), so results are identical for any thread count. [`output`] writes the world table
-//! and the run's provenance; [`cli`] is the command line.
+//! The pipeline, one module per stage, each importing only the ones before it: a [`scenario`]
+//! (TOML, merged onto its base and the model defaults in `data/`, then validated in one pass that
+//! reports every problem with its path) describes a place and the contracts to compare.
+//! [`population`] turns it into head counts per cell (age × sex × IMD quintile × rurality × LTC
+//! count), synthesised from England's published structure or loaded from a CSV. The
+//! [`contracts`] are set once on the status quo's expectations ([`activity::expected`]). Each
+//! replication ([`engine`]) draws its uncertain parameters, then each year draws the year's
+//! shocks, [`activity`] and cost (frailty sums, Poisson counts and gamma costs per reporting
+//! group), weighs the heads the contracts pay for, moves the population a year on
+//! ([`transitions`]: deaths, leavers, LTC onset, ageing, arrivals), computes the indicators and
+//! settles every arm into the [`ledger`]. Every random draw comes from a stream derived from
+//! (seed, replication, stage) ([`rng`]), so results are identical for any thread count. The
+//! [`run_folder`] module writes the results atomically and reads them back; [`report`] turns a
+//! run folder into tables, charts and an HTML page; [`cli`] resolves flags into a run plan.
 
+// In data-flow order.
 pub mod activity;
 pub mod cli;
 pub mod contracts;

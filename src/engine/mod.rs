@@ -59,10 +59,7 @@ impl Model {
         // The place's own structure decides who is born and who moves in.
         let structure: Vec<f64> = match &pop_spec.counts_csv {
             Some(_) => initial.as_slice().iter().map(|&c| f64::from(c)).collect(),
-            None => expected_shares(pop_spec.imd_shares, pop_spec.rural_share)
-                .iter()
-                .copied()
-                .collect(),
+            None => expected_shares(pop_spec.imd_shares, pop_spec.rural_share),
         };
         let arrivals = arrival_profiles(&structure, mode != Some(CohortMode::Closed));
         if mode == Some(CohortMode::Closed) {
@@ -248,8 +245,6 @@ impl Model {
 
 fn reference_shares() -> &'static [f64] {
     england_reference_shares()
-        .as_slice()
-        .expect("standard layout")
 }
 
 /// Birth and move-in profiles from a place's structure (cell weights).
@@ -386,7 +381,7 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
     let mut rng_activity: Rng = stage_stream(s.seed, r, Stage::Activity);
     let mut rng_shocks: Rng = stage_stream(s.seed, r, Stage::Shocks);
     let mut rng_entrants: Rng = stage_stream(s.seed, r, Stage::Entrants);
-    ws.cur.counts.assign(&model.initial.counts);
+    ws.cur.copy_from(&model.initial);
     let nt = model.type_names.len();
     let mut years = Vec::with_capacity(s.years as usize);
     let mut ledger = Vec::new();

@@ -190,8 +190,18 @@ mod tests {
     fn reads_counts_into_cells() {
         let p = parse_counts("x.csv", "age,sex,imd_quintile,rurality,ltc_count,count\n45,F,1,urban,3,120\n100,M,5,rural,5+,3\n").unwrap();
         assert_eq!(p.total(), 123);
-        assert_eq!(p.counts[[45, 0, 0, 0, 3]], 120);
-        assert_eq!(p.counts[[100, 1, 4, 1, 5]], 3);
+        let at = |age, sex, imd, rural, ltc| {
+            p.as_slice()[CellKey {
+                age,
+                sex,
+                imd,
+                rural,
+                ltc,
+            }
+            .index()]
+        };
+        assert_eq!(at(45, 0, 0, 0, 3), 120);
+        assert_eq!(at(100, 1, 4, 1, 5), 3);
     }
 
     #[test]

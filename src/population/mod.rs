@@ -9,8 +9,6 @@ pub mod counts;
 pub mod multimorbidity;
 pub mod synthesis;
 
-use ndarray::Array5;
-
 use crate::scenario::{Cohort, Rurality, Sex};
 
 pub const AGES: usize = 101;
@@ -22,7 +20,6 @@ pub const LTCS: usize = 6;
 pub const CELLS: usize = AGES * SEXES * IMDS * RURALITIES * LTCS;
 /// Reporting groups: IMD quintile × rurality × LTC count. Activity is counted and costed per group.
 pub const GROUPS: usize = IMDS * RURALITIES * LTCS;
-pub const SHAPE: (usize, usize, usize, usize, usize) = (AGES, SEXES, IMDS, RURALITIES, LTCS);
 
 /// Coordinates of one cell. `imd` is 0-based here (0 = quintile 1, most deprived);
 /// `sex` 0 = F, 1 = M; `rural` 0 = urban, 1 = rural.
@@ -36,7 +33,7 @@ pub struct CellKey {
 }
 
 impl CellKey {
-    /// Flat index in standard (row-major) order of [`SHAPE`].
+    /// Flat index: row-major over (age, sex, IMD, rurality, LTC count).
     pub fn index(self) -> usize {
         (((self.age * SEXES + self.sex) * IMDS + self.imd) * RURALITIES + self.rural) * LTCS
             + self.ltc
@@ -74,16 +71,16 @@ pub fn group_key(g: usize) -> (usize, usize, usize) {
     (g / (RURALITIES * LTCS), (g / LTCS) % RURALITIES, g % LTCS)
 }
 
-/// Head counts per cell.
+/// Head counts per cell, in flat cell order ([`CellKey::index`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Population {
-    pub counts: Array5<u32>,
+    counts: Vec<u32>,
 }
 
 impl Population {
     pub fn zeros() -> Self {
         Population {
-            counts: Array5::zeros(SHAPE),
+            counts: vec![0; CELLS],
         }
     }
 
@@ -105,13 +102,24 @@ impl Population {
         self.counts.iter().filter(|&&c| c > 0).count()
     }
 
+    /// A population from head counts in flat cell order.
+    pub fn from_counts(counts: Vec<u32>) -> Self {
+        assert_eq!(counts.len(), CELLS, "one count per cell");
+        Population { counts }
+    }
+
     /// Counts in flat cell order.
     pub fn as_slice(&self) -> &[u32] {
-        self.counts.as_slice().expect("standard layout")
+        &self.counts
     }
 
     pub fn as_slice_mut(&mut self) -> &mut [u32] {
-        self.counts.as_slice_mut().expect("standard layout")
+        &mut self.counts
+    }
+
+    /// Makes this population a copy of `other`, reusing the buffer.
+    pub fn copy_from(&mut self, other: &Population) {
+        self.counts.copy_from_slice(&other.counts);
     }
 
     /// Zeroes every cell outside the mask.
@@ -178,14 +186,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn cell_index_round_trips_and_matches_ndarray_layout() {
-        let mut p = Population::zeros();
+    fn cell_index_round_trips_in_row_major_order() {
         for i in [0, 1, 59, 60, 12119, 7777] {
             let k = CellKey::from_index(i);
             assert_eq!(k.index(), i);
-            p.counts[[k.age, k.sex, k.imd, k.rural, k.ltc]] = i as u32 + 1;
-            assert_eq!(p.as_slice()[i], i as u32 + 1);
             assert_eq!(group_of(i), k.group());
+            let next = CellKey {
+                ltc: k.ltc + 1,
+                ..k
+            };
+            if k.ltc + 1 < LTCS {
+                assert_eq!(next.index(), i + 1, "LTC count is the fastest axis");
+            }
             assert_eq!(group_key(k.group()), (k.imd, k.rural, k.ltc));
         }
     }

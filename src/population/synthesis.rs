@@ -8,9 +8,7 @@
 
 use std::sync::OnceLock;
 
-use ndarray::Array5;
-
-use super::{AGES, CELLS, CellKey, IMDS, Population, SEXES, SHAPE, multimorbidity};
+use super::{AGES, CELLS, CellKey, IMDS, Population, SEXES, multimorbidity};
 use crate::data;
 
 /// Life-table probability of death at 90+ by sex (data/mortality_qx.csv), used to spread the
@@ -89,7 +87,7 @@ fn band_of(bands: &[(u8, u8)], age: usize) -> usize {
 }
 
 /// Expected shares (summing to 1) of every cell for a place with optional IMD and rural skews.
-pub fn expected_shares(imd_shares: Option<[f64; 5]>, rural_share: Option<f64>) -> Array5<f64> {
+pub fn expected_shares(imd_shares: Option<[f64; 5]>, rural_share: Option<f64>) -> Vec<f64> {
     let age_sex = england_age_sex();
     let total: f64 = age_sex.iter().flatten().sum();
     let mut mix = england_place_mix();
@@ -108,9 +106,8 @@ pub fn expected_shares(imd_shares: Option<[f64; 5]>, rural_share: Option<f64>) -
     if let Some(target) = rural_share {
         skew_rural(&mut mix, &band_weight, target);
     }
-    let mut out = Array5::<f64>::zeros(SHAPE);
-    let flat = out.as_slice_mut().expect("standard layout");
-    for (i, cell) in flat.iter_mut().enumerate() {
+    let mut out = vec![0.0; CELLS];
+    for (i, cell) in out.iter_mut().enumerate() {
         let k = CellKey::from_index(i);
         let b = band_of(&mix.bands, k.age);
         let p_rural = mix.rural[b][k.imd];
@@ -193,8 +190,8 @@ fn skew_rural(mix: &mut PlaceMix, band_weight: &[f64], target: f64) {
 }
 
 /// England's structure with no skews: the reference every calibration is made against.
-pub fn england_reference_shares() -> &'static Array5<f64> {
-    static R: OnceLock<Array5<f64>> = OnceLock::new();
+pub fn england_reference_shares() -> &'static [f64] {
+    static R: OnceLock<Vec<f64>> = OnceLock::new();
     R.get_or_init(|| expected_shares(None, None))
 }
 
@@ -204,9 +201,7 @@ pub fn synthesise(size: u64, imd_shares: Option<[f64; 5]>, rural_share: Option<f
     let expected: Vec<f64> = shares.iter().map(|s| s * size as f64).collect();
     let counts = super::round_preserving_total(&expected);
     debug_assert_eq!(counts.len(), CELLS);
-    Population {
-        counts: Array5::from_shape_vec(SHAPE, counts).expect("shape"),
-    }
+    Population::from_counts(counts)
 }
 
 #[cfg(test)]
@@ -236,7 +231,7 @@ mod tests {
             assert!((imd[q] - target[q]).abs() < 1e-6, "{imd:?}");
         }
         assert!((rural - 0.35).abs() < 1e-6, "{rural}");
-        assert!((s.sum() - 1.0).abs() < 1e-9);
+        assert!((s.iter().sum::<f64>() - 1.0).abs() < 1e-9);
     }
 
     #[test]

@@ -61,7 +61,6 @@ impl Calibration {
 
     fn compute() -> Calibration {
         let reference = england_reference_shares();
-        let reference = reference.as_slice().expect("standard layout");
         let qx = life_table_qx();
         let (rr_ltc, rr_imd) = relative_risks();
         // death[(age, sex, imd, ltc)] shared by both ruralities
@@ -164,7 +163,6 @@ mod tests {
     fn deaths_renormalise_to_the_life_table() {
         let c = Calibration::england();
         let r = england_reference_shares();
-        let r = r.as_slice().unwrap();
         let qx = life_table_qx();
         for (a, s) in [(0, 0), (40, 1), (75, 0), (95, 1), (100, 0)] {
             let (mut w, mut d) = (0.0, 0.0);

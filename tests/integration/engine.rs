@@ -46,11 +46,7 @@ bad_winter_probability = 0
     );
     let params = m.draw_parameters(0);
     let mut lam = Vec::new();
-    activity::fill_rates(
-        &params.activity,
-        england_reference_shares().as_slice().unwrap(),
-        &mut lam,
-    );
+    activity::fill_rates(&params.activity, england_reference_shares(), &mut lam);
     let heads = activity::expected::covered_heads(&m.initial, &m.activity_mask);
     let expected =
         activity::expected::CellExpectations::new(&lam, &params.activity, None).cost_of(&heads);
@@ -92,7 +88,6 @@ fn calibrated_rates_reproduce_the_all_age_rates() {
     let m = model(SMALL);
     let params = m.draw_parameters(0);
     let reference = england_reference_shares();
-    let reference = reference.as_slice().unwrap();
     let mut lam = Vec::new();
     activity::fill_rates(&params.activity, reference, &mut lam);
     let nt = params.activity.types.len();

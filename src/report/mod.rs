@@ -95,6 +95,34 @@ impl RunFolder {
         p
     }
 
+    /// People covered at the start of the run, from world.parquet: every replication starts
+    /// from the same population, so replication 0's first year holds it.
+    ///
+    /// # Panics
+    /// If world.parquet has no `covered_head_count` for replication 0, year 1: capsim writes one
+    /// for every replication and year.
+    pub fn initial_heads(&self) -> u64 {
+        let u64s = |name: &str| -> PolarsResult<Vec<Option<u64>>> {
+            Ok(self
+                .world
+                .column(name)?
+                .cast(&DataType::UInt64)?
+                .u64()?
+                .iter()
+                .collect())
+        };
+        let first = || -> PolarsResult<Option<u64>> {
+            let (rep, year, heads) = (u64s("rep")?, u64s("year")?, u64s("covered_head_count")?);
+            Ok((0..heads.len())
+                .find(|&i| rep[i] == Some(0) && year[i] == Some(1))
+                .and_then(|i| heads[i]))
+        };
+        first()
+            .ok()
+            .flatten()
+            .expect("world.parquet holds covered_head_count for replication 0, year 1")
+    }
+
     /// The party whose surplus the headline figures show.
     pub fn headline_party(&self) -> String {
         let p = self.parties();

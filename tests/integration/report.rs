@@ -343,7 +343,7 @@ fn equity_and_workbook_are_written() {
 
 #[test]
 fn report_renders_in_headless_chromium() {
-    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|b| {
             Command::new(b)
@@ -351,10 +351,9 @@ fn report_renders_in_headless_chromium() {
                 .output()
                 .is_ok_and(|o| o.status.success())
         })
-    else {
-        eprintln!("skipped: no headless Chromium installed (apt-get install chromium)");
-        return;
-    };
+        .expect(
+            "no headless Chromium found: install it with `apt-get install chromium` (.ci/run does)",
+        );
     let dir = run_dir();
     let profile = tempfile::tempdir().unwrap();
     let page = format!("file://{}", dir.join("report.html").display());

@@ -10,6 +10,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::{Chart, RunFolder, Tables, f64s, strs};
 use crate::contracts::presets;
+use crate::contracts::spec::plain_name;
 use crate::scenario::CohortMode;
 
 /// £ millions: one decimal below £100m, whole millions with separators above.
@@ -80,6 +81,7 @@ fn scenario_words(run: &RunFolder) -> Markup {
         };
         (parts.join(" "), mode)
     });
+    let providers = &s.provider;
     html! {
         p {
             "This run follows " b { (thousands(run.initial_heads())) } " people (" (place) ") for "
@@ -92,6 +94,23 @@ fn scenario_words(run: &RunFolder) -> Markup {
              future has its own demand growth, cost inflation and bad winters. Every payment model \
              below is applied to the " em { "same" } " simulated futures, so the differences \
              between them come from how they pay, not from chance."
+        }
+        @if providers.len() > 1 {
+            p {
+                "Care is delivered by " (providers.len()) " providers: "
+                @for (k, p) in providers.iter().enumerate() {
+                    @if k + 1 == providers.len() {
+                        " and "
+                    } @else if k > 0 {
+                        ", "
+                    }
+                    b { (p.name) } " ("
+                    (p.activity.iter().map(|a| plain_name(a)).collect::<Vec<_>>().join(", ")) ")"
+                }
+                ". The headline figures take them together as “all providers”: what they \
+                 receive from the commissioner less the cost of their care (a lead provider's \
+                 payments to the others cancel out)."
+            }
         }
         @if !s.description.is_empty() {
             p.note { (s.description) }

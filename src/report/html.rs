@@ -1,20 +1,16 @@
 //! report.html: one self-contained page (charts embedded) a non-technical reader understands.
+//!
+//! Built with maud templates, which escape every spliced value: scenario names, descriptions and
+//! arm names come from user files and reach the page only as text.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use base64::Engine as _;
+use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::{Chart, RunFolder, Tables, f64s, strs};
 use crate::scenario::CohortMode;
-use crate::scenario::presets;
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use crate::scenario::contracts::plain_name;
 
 /// £ millions: one decimal below £100m, whole millions with separators above.
 fn money_m(x: f64) -> String {
@@ -51,29 +47,21 @@ fn thousands(n: u64) -> String {
 }
 
 /// The scenario in plain words.
-fn scenario_words(run: &RunFolder) -> anyhow::Result<String> {
+fn scenario_words(run: &RunFolder) -> anyhow::Result<Markup> {
     let s = &run.scenario;
     let heads = run.initial_heads()?;
-    let mut p = String::new();
     let place = match (
         &s.population.counts_csv,
         s.population.imd_shares,
         s.population.rural_share,
     ) {
-        (Some(_), _, _) => "a population loaded from a GP-register extract".to_string(),
+        (Some(_), _, _) => "a population loaded from a GP-register extract",
         (None, None, None) => {
-            "a population with England's mix of ages, deprivation and rural living".to_string()
+            "a population with England's mix of ages, deprivation and rural living"
         }
-        _ => "a population with its own mix of deprivation and rural living".to_string(),
+        _ => "a population with its own mix of deprivation and rural living",
     };
-    let _ = write!(
-        p,
-        "<p>This run follows <b>{}</b> people ({place}) for <b>{} years</b> from {}",
-        thousands(heads),
-        s.years,
-        s.start_year
-    );
-    if let Some(c) = &s.population.cohort {
+    let cohort = s.population.cohort.as_ref().map(|c| {
         let mut parts = Vec::new();
         if c.age_min.is_some() || c.age_max.is_some() {
             parts.push(format!(
@@ -91,20 +79,46 @@ fn scenario_words(run: &RunFolder) -> anyhow::Result<String> {
                 "people join as they meet the criteria and leave as they stop meeting them"
             }
         };
-        let _ = write!(p, ", restricted to a cohort {} ({mode})", parts.join(" "));
-    }
-    let _ = write!(
-        p,
-        ". The future is simulated <b>{} times</b>: people age, develop long-term conditions, die, move away and arrive; each simulated future has its own demand growth, cost inflation and bad winters. Every payment model below is applied to the <em>same</em> simulated futures, so the differences between them come from how they pay, not from chance.</p>",
-        thousands(u64::from(s.replications))
-    );
-    if !s.description.is_empty() {
-        let _ = write!(p, "<p class=\"note\">{}</p>", esc(&s.description));
-    }
-    Ok(p)
+        (parts.join(" "), mode)
+    });
+    let providers = &s.provider;
+    Ok(html! {
+        p {
+            "This run follows " b { (thousands(heads)) } " people (" (place) ") for "
+            b { (s.years) " years" } " from " (s.start_year)
+            @if let Some((who, mode)) = &cohort {
+                ", restricted to a cohort " (who) " (" (mode) ")"
+            }
+            ". The future is simulated " b { (thousands(u64::from(s.replications))) " times" }
+            ": people age, develop long-term conditions, die, move away and arrive; each simulated \
+             future has its own demand growth, cost inflation and bad winters. Every payment model \
+             below is applied to the " em { "same" } " simulated futures, so the differences \
+             between them come from how they pay, not from chance."
+        }
+        @if providers.len() > 1 {
+            p {
+                "Care is delivered by " (providers.len()) " providers: "
+                @for (k, p) in providers.iter().enumerate() {
+                    @if k + 1 == providers.len() {
+                        " and "
+                    } @else if k > 0 {
+                        ", "
+                    }
+                    b { (p.name) } " ("
+                    (p.activity.iter().map(|a| plain_name(a)).collect::<Vec<_>>().join(", ")) ")"
+                }
+                ". The headline figures take them together as “all providers”: what they \
+                 receive from the commissioner less the cost of their care (a lead provider's \
+                 payments to the others cancel out)."
+            }
+        }
+        @if !s.description.is_empty() {
+            p.note { (s.description) }
+        }
+    })
 }
 
-fn headline(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
+fn headline(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
     let s = &t.summary;
     let (arm, party, hor) = (strs(s, "arm")?, strs(s, "party")?, strs(s, "horizon")?);
     let g = |c: &str| f64s(s, c);
@@ -119,73 +133,80 @@ fn headline(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
         g("spend_per_head")?,
     );
     let who = run.headline_party();
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<table><thead><tr><th rowspan=\"2\">Payment model</th><th colspan=\"5\">Surplus of {} over the whole term</th><th colspan=\"2\">Commissioner spend</th></tr>\
-         <tr><th>median</th><th>5th–95th percentile</th><th>chance of a loss</th><th>chance of losing more than 2% of income</th><th>average of the worst 5%</th><th>average over the term</th><th>per person per year</th></tr></thead><tbody>",
-        esc(&who)
-    );
-    for a in run.arms() {
-        let find =
-            |p: &str| (0..arm.len()).find(|&i| arm[i] == a && party[i] == p && hor[i] == "term");
-        let (Some(i), Some(c)) = (find(&who), find("commissioner")) else {
-            continue;
-        };
-        let _ = write!(
-            h,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{} to {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">£{:.0}</td></tr>",
-            esc(&a),
-            money_m(p50[i]),
-            money_m(p5[i]),
-            money_m(p95[i]),
-            pct(pl[i]),
-            pct(pl2[i]),
-            money_m(es[i]),
-            money_m(mean[c]),
-            per_head[c]
-        );
-    }
-    h.push_str("</tbody></table>");
-    Ok(h)
-}
-
-fn models(run: &RunFolder) -> String {
-    let mut h = String::from("<dl>");
-    for arm in &run.scenario.arm {
-        let mut items: Vec<String> = arm
-            .preset
-            .map(presets::components)
-            .unwrap_or_default()
-            .iter()
-            .map(|c| c.describe())
-            .collect();
-        items.extend(arm.component.iter().map(|c| c.describe()));
-        let preset = arm
-            .preset
-            .map(|p| format!(" <span class=\"tag\">preset: {}</span>", p.name()))
-            .unwrap_or_default();
-        let lead = arm
-            .lead
-            .as_ref()
-            .map(|l| {
-                format!(
-                    "<li>{} holds the contract for all care and pays the other providers.</li>",
-                    esc(l)
-                )
-            })
-            .unwrap_or_default();
-        let _ = write!(h, "<dt>{}{preset}</dt><dd><ul>{lead}", esc(&arm.name));
-        for i in items {
-            let _ = write!(h, "<li>{}</li>", esc(&i));
+    // Per arm, the summary rows of the headline party and of the commissioner over the term.
+    let rows: Vec<(String, usize, usize)> = run
+        .arms()
+        .into_iter()
+        .filter_map(|a| {
+            let find = |p: &str| {
+                (0..arm.len()).find(|&i| arm[i] == a && party[i] == p && hor[i] == "term")
+            };
+            let (i, c) = (find(&who)?, find("commissioner")?);
+            Some((a, i, c))
+        })
+        .collect();
+    Ok(html! {
+        table {
+            thead {
+                tr {
+                    th rowspan="2" { "Payment model" }
+                    th colspan="5" { "Surplus of " (who) " over the whole term" }
+                    th colspan="2" { "Commissioner spend" }
+                }
+                tr {
+                    th { "median" }
+                    th { "5th–95th percentile" }
+                    th { "chance of a loss" }
+                    th { "chance of losing more than 2% of income" }
+                    th { "average of the worst 5%" }
+                    th { "average over the term" }
+                    th { "per person per year" }
+                }
+            }
+            tbody {
+                @for (a, i, c) in &rows {
+                    tr {
+                        td { (a) }
+                        td.n { (money_m(p50[*i])) }
+                        td.n { (money_m(p5[*i])) " to " (money_m(p95[*i])) }
+                        td.n { (pct(pl[*i])) }
+                        td.n { (pct(pl2[*i])) }
+                        td.n { (money_m(es[*i])) }
+                        td.n { (money_m(mean[*c])) }
+                        td.n { "£" (format!("{:.0}", per_head[*c])) }
+                    }
+                }
+            }
         }
-        h.push_str("</ul></dd>");
-    }
-    h.push_str("</dl>");
-    h
+    })
 }
 
-fn equity_table(run: &RunFolder, t: &Tables, dimension: &str) -> anyhow::Result<String> {
+fn models(run: &RunFolder) -> Markup {
+    html! {
+        dl {
+            @for arm in &run.scenario.arm {
+                dt {
+                    (arm.name)
+                    @if let Some(p) = arm.preset {
+                        " " span.tag { "preset: " (p.name()) }
+                    }
+                }
+                dd {
+                    ul {
+                        @if let Some(lead) = &arm.lead {
+                            li { (lead) " holds the contract for all care and pays the other providers." }
+                        }
+                        @for (_, c) in arm.components() {
+                            li { (c.describe()) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn equity_table(run: &RunFolder, t: &Tables, dimension: &str) -> anyhow::Result<Markup> {
     let e = &t.equity;
     let (arm, dim, lvl, m) = (
         strs(e, "arm")?,
@@ -218,60 +239,71 @@ fn equity_table(run: &RunFolder, t: &Tables, dimension: &str) -> anyhow::Result<
             })
             .collect()
     };
-    let mut h = String::from("<table><thead><tr><th>Payment model</th>");
-    for (_, label) in &levels {
-        let _ = write!(h, "<th>{label}</th>");
-    }
-    h.push_str("</tr></thead><tbody>");
-    for a in run.arms() {
-        let _ = write!(h, "<tr><td>{}</td>", esc(&a));
-        for &(q, _) in &levels {
-            let v = (0..arm.len())
-                .find(|&i| arm[i] == a && dim[i] == dimension && lvl[i] as i32 == q)
-                .map(|i| m[i])
-                .unwrap_or(f64::NAN);
-            let cell = if v.is_nan() {
-                "–".to_string()
-            } else {
-                format!(
-                    "{}£{}",
-                    if v < 0.0 { "−" } else { "" },
-                    thousands(v.abs().round() as u64)
-                )
-            };
-            let _ = write!(h, "<td class=\"n\">{cell}</td>");
+    let cell = |a: &str, q: i32| {
+        let v = (0..arm.len())
+            .find(|&i| arm[i] == a && dim[i] == dimension && lvl[i] as i32 == q)
+            .map(|i| m[i])
+            .unwrap_or(f64::NAN);
+        if v.is_nan() {
+            "–".to_string()
+        } else {
+            format!(
+                "{}£{}",
+                if v < 0.0 { "−" } else { "" },
+                thousands(v.abs().round() as u64)
+            )
         }
-        h.push_str("</tr>");
-    }
-    h.push_str("</tbody></table>");
-    Ok(h)
+    };
+    Ok(html! {
+        table {
+            thead {
+                tr {
+                    th { "Payment model" }
+                    @for (_, label) in &levels {
+                        th { (label) }
+                    }
+                }
+            }
+            tbody {
+                @for a in run.arms() {
+                    tr {
+                        td { (a) }
+                        @for (q, _) in &levels {
+                            td.n { (cell(&a, *q)) }
+                        }
+                    }
+                }
+            }
+        }
+    })
 }
 
-fn reproduce(run: &RunFolder) -> String {
+fn reproduce(run: &RunFolder) -> Markup {
     let s = &run.scenario;
-    let mut h = String::from("<ul>");
     let i = &run.info;
-    let _ = write!(
-        h,
-        "<li>capsim version <b>{}</b>, seed <b>{}</b>, {} replications of {} years.</li>",
-        esc(&i.capsim_version),
-        s.seed,
-        s.replications,
-        s.years
-    );
-    let _ = write!(
-        h,
-        "<li>Run with <code>{}</code> on {} threads in {:.1} s.</li>",
-        esc(&i.command),
-        i.threads,
-        i.elapsed_seconds
-    );
-    h.push_str("<li>To reproduce exactly, from this folder: <code>capsim run scenario.toml --out rerun</code>. The same seed gives identical results on any number of threads.</li>");
-    h.push_str(
-        "<li>To rebuild these tables, charts and this page: <code>capsim report .</code></li>",
-    );
-    h.push_str("<li>Files: <code>summary.csv</code>, <code>equity.csv</code> and <code>summary.xlsx</code> (tables), <code>ledger.parquet</code> (every party's account per simulated year), <code>world.parquet</code> (activity and cost), <code>scenario.toml</code> (every assumption, with its source).</li></ul>");
-    h
+    html! {
+        ul {
+            li {
+                "capsim version " b { (i.capsim_version) } ", seed " b { (s.seed) } ", "
+                (s.replications) " replications of " (s.years) " years."
+            }
+            li {
+                "Run with " code { (i.command) } " on " (i.threads) " threads in "
+                (format!("{:.1}", i.elapsed_seconds)) " s."
+            }
+            li {
+                "To reproduce exactly, from this folder: " code { "capsim run scenario.toml --out rerun" }
+                ". The same seed gives identical results on any number of threads."
+            }
+            li { "To rebuild these tables, charts and this page: " code { "capsim report ." } }
+            li {
+                "Files: " code { "summary.csv" } ", " code { "equity.csv" } " and "
+                code { "summary.xlsx" } " (tables), " code { "ledger.parquet" }
+                " (every party's account per simulated year), " code { "world.parquet" }
+                " (activity and cost), " code { "scenario.toml" } " (every assumption, with its source)."
+            }
+        }
+    }
 }
 
 const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;color:#111;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45}\
@@ -289,42 +321,66 @@ pub fn write_report(
     out: &Path,
 ) -> anyhow::Result<()> {
     let s = &run.scenario;
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>capsim: {}</title><style>{STYLE}</style></head><body>",
-        esc(&s.name)
-    );
-    let _ = write!(
-        h,
-        "<h1>{}</h1><p>What each party gains or loses under {} payment models, simulated with capsim.</p>",
-        esc(&s.name),
-        s.arm.len()
-    );
-    let _ = write!(h, "<h2>The scenario</h2>{}", scenario_words(run)?);
-    let _ = write!(h, "<h2>Headline results</h2>{}", headline(run, t)?);
-    h.push_str("<p class=\"note\">Surplus = payments received − cost of care. The 5th–95th percentile range holds 90% of the simulated futures. Full tables: summary.csv / summary.xlsx.</p>");
-    h.push_str("<h2>Charts</h2>");
-    for c in charts {
-        let png = std::fs::read(out.join(format!("{}.png", c.stem)))?;
-        let data = base64::engine::general_purpose::STANDARD.encode(png);
-        let _ = write!(
-            h,
-            "<figure id=\"{stem}\"><img alt=\"{title}\" src=\"data:image/png;base64,{data}\" data-file=\"{stem}.png\"><figcaption><b>{title}.</b> {caption} (Also as {stem}.png and {stem}.svg.)</figcaption></figure>",
-            stem = esc(&c.stem),
-            title = esc(&c.title),
-            caption = esc(&c.caption)
-        );
-    }
-    let _ = write!(h, "<h2>What each payment model does</h2>{}", models(run));
-    let _ = write!(
-        h,
-        "<h2>Who would a provider want as patients?</h2><p>Average provider margin per person per year over the term, by deprivation (all providers together). Large differences between columns mean a provider gains by attracting some groups and avoiding others; risk-adjusted capitation is designed to remove them.</p><h3>By deprivation</h3>{}<h3>By number of long-term conditions (LTCs)</h3>{}",
-        equity_table(run, t, "imd_quintile")?,
-        equity_table(run, t, "ltc_count")?
-    );
-    let _ = write!(h, "<h2>How to reproduce this run</h2>{}", reproduce(run));
-    h.push_str("<p class=\"note\">Assumptions and their sources: scenario.toml in this folder, and docs/model.md and docs/contracts.md in capsim.</p></body></html>\n");
-    std::fs::write(out.join("report.html"), h)?;
+    let figures: Vec<(&Chart, String)> = charts
+        .iter()
+        .map(|c| {
+            let png = std::fs::read(out.join(format!("{}.png", c.stem)))?;
+            Ok((c, base64::engine::general_purpose::STANDARD.encode(png)))
+        })
+        .collect::<std::io::Result<_>>()?;
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "capsim: " (s.name) }
+                // The stylesheet is a constant of this file, not data, so it needs no escaping.
+                style { (PreEscaped(STYLE)) }
+            }
+            body {
+                h1 { (s.name) }
+                p { "What each party gains or loses under " (s.arm.len()) " payment models, simulated with capsim." }
+                h2 { "The scenario" }
+                (scenario_words(run)?)
+                h2 { "Headline results" }
+                (headline(run, t)?)
+                p.note {
+                    "Surplus = payments received − cost of care. The 5th–95th percentile range \
+                     holds 90% of the simulated futures. Full tables: summary.csv / summary.xlsx."
+                }
+                h2 { "Charts" }
+                @for (c, data) in &figures {
+                    figure id=(c.stem) {
+                        img alt=(c.title) src={ "data:image/png;base64," (data) } data-file={ (c.stem) ".png" };
+                        figcaption {
+                            b { (c.title) "." } " " (c.caption)
+                            " (Also as " (c.stem) ".png and " (c.stem) ".svg.)"
+                        }
+                    }
+                }
+                h2 { "What each payment model does" }
+                (models(run))
+                h2 { "Who would a provider want as patients?" }
+                p {
+                    "Average provider margin per person per year over the term, by deprivation \
+                     (all providers together). Large differences between columns mean a provider \
+                     gains by attracting some groups and avoiding others; risk-adjusted capitation \
+                     is designed to remove them."
+                }
+                h3 { "By deprivation" }
+                (equity_table(run, t, "imd_quintile")?)
+                h3 { "By number of long-term conditions (LTCs)" }
+                (equity_table(run, t, "ltc_count")?)
+                h2 { "How to reproduce this run" }
+                (reproduce(run))
+                p.note {
+                    "Assumptions and their sources: scenario.toml in this folder, and docs/model.md \
+                     and docs/contracts.md in capsim."
+                }
+            }
+        }
+    };
+    std::fs::write(out.join("report.html"), page.into_string() + "\n")?;
     Ok(())
 }

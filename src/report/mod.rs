@@ -14,12 +14,12 @@ pub mod xlsx;
 use std::fmt::Write as _;
 use std::path::Path;
 
+use anyhow::Context;
 use polars::prelude::*;
 
 use crate::run_folder::{RunFolder, tables::write_csv};
 use crate::scenario::contracts::ComponentSpec;
 use charts::Spread;
-use console::quantile;
 
 impl RunFolder {
     pub fn arms(&self) -> Vec<String> {
@@ -124,8 +124,6 @@ fn with_all_providers(df: &DataFrame, keys: &[&str], providers: usize) -> Polars
 pub struct Tables {
     pub summary: DataFrame,
     pub equity: DataFrame,
-    /// The term ledger with an "all providers" party when there are several providers.
-    pub term: DataFrame,
 }
 
 pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
@@ -134,11 +132,7 @@ pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
     let term = with_all_providers(&run.term, &["rep"], providers)?;
     let summary = tables::summary(&ledger, &term, &run.world, &run.arms(), &run.parties())?;
     let equity = tables::equity(&run.equity, &run.arms())?;
-    Ok(Tables {
-        summary,
-        equity,
-        term,
-    })
+    Ok(Tables { summary, equity })
 }
 
 /// Writes summary.csv, equity.csv and summary.xlsx into `out`.
@@ -169,18 +163,6 @@ fn strs(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
         .collect())
 }
 
-fn spread(mut v: Vec<f64>) -> Spread {
-    v.sort_by(f64::total_cmp);
-    Spread {
-        p5: quantile(&v, 0.05),
-        p25: quantile(&v, 0.25),
-        p50: quantile(&v, 0.5),
-        p75: quantile(&v, 0.75),
-        p95: quantile(&v, 0.95),
-        mean: v.iter().sum::<f64>() / v.len().max(1) as f64,
-    }
-}
-
 /// Arms with a risk share, and the ledger columns it pays into.
 fn risk_sharing_arms(run: &RunFolder) -> Vec<(String, Vec<String>)> {
     run.scenario
@@ -205,26 +187,42 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
     let years = run.scenario.years;
     let mut written = Vec::new();
 
+    // Charts 1 and 2 draw percentiles straight from the summary table, so they show the same
+    // numbers as summary.csv and the headline table.
+    let s = &t.summary;
+    let (s_arm, s_party, s_role, s_hor) = (
+        strs(s, "arm")?,
+        strs(s, "party")?,
+        strs(s, "role")?,
+        strs(s, "horizon")?,
+    );
+    let cols: Vec<Vec<f64>> = ["p5", "p25", "p50", "p75", "p95", "mean"]
+        .iter()
+        .map(|c| f64s(s, c))
+        .collect::<PolarsResult<_>>()?;
+    // Summary row `i` in £m.
+    let spread_m = |i: usize| {
+        let m = |k: usize| cols[k][i] / 1e6;
+        Spread {
+            p5: m(0),
+            p25: m(1),
+            p50: m(2),
+            p75: m(3),
+            p95: m(4),
+            mean: m(5),
+        }
+    };
+
     // 1. Provider surplus over the term.
-    let term = t
-        .term
-        .clone()
-        .lazy()
-        .filter(col("party").eq(lit(headline.as_str())))
-        .collect()?;
-    let (t_arm, t_surplus) = (strs(&term, "arm")?, f64s(&term, "surplus")?);
     let surplus: Vec<(String, Spread)> = arms
         .iter()
         .map(|a| {
-            let v: Vec<f64> = t_arm
-                .iter()
-                .zip(&t_surplus)
-                .filter(|(x, _)| *x == a)
-                .map(|(_, s)| s / 1e6)
-                .collect();
-            (a.clone(), spread(v))
+            let i = (0..s_arm.len())
+                .find(|&i| &s_arm[i] == a && s_party[i] == headline && s_hor[i] == "term")
+                .with_context(|| format!("summary has no term row for {headline} in arm {a}"))?;
+            Ok((a.clone(), spread_m(i)))
         })
-        .collect();
+        .collect::<anyhow::Result<_>>()?;
     charts::render(
         out,
         "provider_surplus",
@@ -241,31 +239,12 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
     });
 
     // 2. Commissioner spend per year.
-    let s = &t.summary;
-    let (s_arm, s_role, s_hor) = (strs(s, "arm")?, strs(s, "role")?, strs(s, "horizon")?);
-    let cols: Vec<Vec<f64>> = ["p5", "p25", "p50", "p75", "p95", "mean"]
-        .iter()
-        .map(|c| f64s(s, c))
-        .collect::<PolarsResult<_>>()?;
     let fan: Vec<(String, Vec<(i32, Spread)>)> = arms
         .iter()
         .map(|a| {
             let pts = (0..s_arm.len())
                 .filter(|&i| &s_arm[i] == a && s_role[i] == "commissioner" && s_hor[i] != "term")
-                .map(|i| {
-                    let m = |k: usize| cols[k][i] / 1e6;
-                    (
-                        s_hor[i].parse().unwrap_or(0),
-                        Spread {
-                            p5: m(0),
-                            p25: m(1),
-                            p50: m(2),
-                            p75: m(3),
-                            p95: m(4),
-                            mean: m(5),
-                        },
-                    )
-                })
+                .map(|i| (s_hor[i].parse().unwrap_or(0), spread_m(i)))
                 .collect();
             (a.clone(), pts)
         })

@@ -47,9 +47,14 @@ pub struct Scenario {
     pub years: u32,
     /// Calendar year the first simulated year starts in (a label for outputs).
     pub start_year: i32,
+    /// Who is simulated: the place's size and mix (or a head-count file), and any cohort.
     pub population: PopulationSpec,
+    /// The yearly step: list growth and turnover, births, deaths and long-term condition onset.
     pub transitions: TransitionParams,
+    /// Care used and what it costs: per activity type its rate, unit cost and price.
     pub activity: ActivityParams,
+    /// Shared year-to-year variation: demand trend and noise, cost inflation, price uplift and
+    /// bad winters.
     pub shocks: ShockParams,
     /// Providers and the activity types each delivers (default: one provider, everything).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

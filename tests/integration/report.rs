@@ -36,6 +36,12 @@ fn read_csv(path: &Path) -> DataFrame {
         .unwrap()
 }
 
+fn read_parquet(path: &Path) -> DataFrame {
+    ParquetReader::new(std::fs::File::open(path).unwrap())
+        .finish()
+        .unwrap()
+}
+
 fn type7(sorted: &[f64], q: f64) -> f64 {
     let h = (sorted.len() - 1) as f64 * q;
     let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
@@ -64,12 +70,8 @@ fn col_str(df: &DataFrame, name: &str) -> Vec<String> {
 fn summary_percentiles_equal_those_computed_from_the_ledger() {
     let dir = run_dir();
     let summary = read_csv(&dir.join("summary.csv"));
-    let ledger = ParquetReader::new(std::fs::File::open(dir.join("ledger.parquet")).unwrap())
-        .finish()
-        .unwrap();
-    let term = ParquetReader::new(std::fs::File::open(dir.join("ledger_term.parquet")).unwrap())
-        .finish()
-        .unwrap();
+    let ledger = read_parquet(&dir.join("ledger.parquet"));
+    let term = read_parquet(&dir.join("ledger_term.parquet"));
     let (s_arm, s_party, s_hor) = (
         col_str(&summary, "arm"),
         col_str(&summary, "party"),
@@ -327,7 +329,7 @@ fn equity_and_workbook_are_written() {
 
 #[test]
 fn report_renders_in_headless_chromium() {
-    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
+    let browser = ["chromium", "chromium-browser", "google-chrome"]
         .into_iter()
         .find(|b| {
             Command::new(b)
@@ -335,10 +337,9 @@ fn report_renders_in_headless_chromium() {
                 .output()
                 .is_ok_and(|o| o.status.success())
         })
-    else {
-        eprintln!("skipped: no headless Chromium installed (apt-get install chromium)");
-        return;
-    };
+        .expect(
+            "no headless Chromium found: install it with `apt-get install chromium` (.ci/run does)",
+        );
     let dir = run_dir();
     let profile = tempfile::tempdir().unwrap();
     let page = format!("file://{}", dir.join("report.html").display());
@@ -417,4 +418,183 @@ fn workbook_holds_both_tables_as_numbers() {
         equity.height() as usize,
         3 + read_csv(&dir.join("equity.csv")).height()
     );
+}
+
+/// Two providers; in one arm each holds its own contract, in the other a lead provider holds
+/// everything and pays the other at tariff.
+const TWO_PROVIDERS: &str = r#"
+base = "default"
+name = "two-providers"
+replications = 40
+years = 3
+start_year = 2025
+[population]
+size = 20000
+
+[[provider]]
+name = "community-trust"
+activity = ["mental_health", "community"]
+[[provider]]
+name = "acute-and-primary"
+activity = ["gp", "outpatient", "ae", "elective", "non_elective", "nel_bed_days"]
+
+[[arm]]
+name = "blended"
+preset = "blended"
+
+[[arm]]
+name = "lead-community"
+lead = "community-trust"
+[[arm.component]]
+kind = "fixed"
+share = 0.9
+index = "expected_cost"
+[[arm.component]]
+kind = "outcome"
+pool_share = 0.1
+[[arm.component.indicators]]
+indicator = "non_elective_per_1000"
+weight = 1.0
+target_vs_expected = 1.02
+"#;
+
+fn close(got: f64, want: f64) -> bool {
+    (got - want).abs() <= 1e-6 * want.abs().max(1.0)
+}
+
+/// With several providers the report adds "all providers": per replication the providers'
+/// surpluses summed, and the commissioner's spend is exactly what the providers receive from it.
+#[test]
+fn several_providers_are_reported_together_as_all_providers() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("two.toml"), TWO_PROVIDERS).unwrap();
+    let out = crate::common::capsim_ok(
+        &["run", "two.toml", "--threads", "2", "--out", "run"],
+        tmp.path(),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("surplus of all providers"),
+        "terminal headline: {stdout}"
+    );
+    let dir = tmp.path().join("run");
+    let summary = read_csv(&dir.join("summary.csv"));
+    let (s_arm, s_party, s_role, s_hor) = (
+        col_str(&summary, "arm"),
+        col_str(&summary, "party"),
+        col_str(&summary, "role"),
+        col_str(&summary, "horizon"),
+    );
+    let (s_reps, s_mean, s_income) = (
+        col_f64(&summary, "replications"),
+        col_f64(&summary, "mean"),
+        col_f64(&summary, "mean_income"),
+    );
+    let row = |arm: &str, party: &str, horizon: &str| {
+        (0..s_arm.len())
+            .find(|&i| s_arm[i] == arm && s_party[i] == party && s_hor[i] == horizon)
+            .unwrap_or_else(|| panic!("summary has no row for {arm}, {party}, {horizon}"))
+    };
+    let ledger = read_parquet(&dir.join("ledger.parquet"));
+    let term = read_parquet(&dir.join("ledger_term.parquet"));
+    let mut subcontracted = 0.0;
+    for (frame, horizons) in [
+        (&ledger, vec!["2025", "2026", "2027"]),
+        (&term, vec!["term"]),
+    ] {
+        let (arm, party, rep) = (
+            col_str(frame, "arm"),
+            col_str(frame, "party"),
+            col_f64(frame, "rep"),
+        );
+        let (income, cost, surplus, sub) = (
+            col_f64(frame, "income"),
+            col_f64(frame, "cost"),
+            col_f64(frame, "surplus"),
+            col_f64(frame, "subcontract"),
+        );
+        let year = if horizons == ["term"] {
+            vec!["term".to_string(); arm.len()]
+        } else {
+            col_str(frame, "calendar_year")
+        };
+        for a in ["blended", "lead-community"] {
+            for h in &horizons {
+                // Per replication: the commissioner's spend, the providers' summed surplus and
+                // what they received from the commissioner (a subcontractor's income comes
+                // from the lead provider instead).
+                let mut spend = vec![0.0; 40];
+                let mut together = vec![0.0; 40];
+                let mut from_commissioner = vec![0.0; 40];
+                for i in (0..arm.len()).filter(|&i| arm[i] == a && year[i] == *h) {
+                    let r = rep[i] as usize;
+                    if party[i] == "commissioner" {
+                        spend[r] += cost[i];
+                    } else {
+                        assert!(
+                            ["community-trust", "acute-and-primary"].contains(&party[i].as_str()),
+                            "unexpected party {}",
+                            party[i]
+                        );
+                        together[r] += surplus[i];
+                        from_commissioner[r] += income[i] - sub[i].max(0.0);
+                        subcontracted += sub[i].abs();
+                    }
+                }
+                for (r, (got, paid)) in from_commissioner.iter().zip(&spend).enumerate() {
+                    assert!(
+                        close(*got, *paid),
+                        "{a} {h} rep {r}: providers received {got} from a commissioner that paid {paid}"
+                    );
+                }
+                let all = row(a, "all providers", h);
+                assert_eq!(s_role[all], "all providers");
+                assert_eq!(s_reps[all], 40.0);
+                let mean = together.iter().sum::<f64>() / 40.0;
+                assert!(
+                    close(s_mean[all], mean),
+                    "{a} {h}: all providers' mean surplus {} vs {mean} from the ledger",
+                    s_mean[all]
+                );
+                let each: f64 = ["community-trust", "acute-and-primary"]
+                    .iter()
+                    .map(|p| s_mean[row(a, p, h)])
+                    .sum();
+                assert!(
+                    close(s_mean[all], each),
+                    "{a} {h}: all providers {} vs the providers' means summed {each}",
+                    s_mean[all]
+                );
+                together.sort_by(f64::total_cmp);
+                for (q, name) in [(0.05, "p5"), (0.5, "p50"), (0.95, "p95")] {
+                    let got = col_f64(&summary, name)[all];
+                    assert!(
+                        close(got, type7(&together, q)),
+                        "{a} {h} {name}: {got} vs {} from the ledger",
+                        type7(&together, q)
+                    );
+                }
+                let comm = row(a, "commissioner", h);
+                assert!(
+                    close(s_income[all], s_mean[comm]),
+                    "{a} {h}: all providers received {} on average, the commissioner spent {}",
+                    s_income[all],
+                    s_mean[comm]
+                );
+            }
+        }
+    }
+    assert!(
+        subcontracted > 0.0,
+        "the lead provider paid nothing: conservation untested"
+    );
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    for words in [
+        "<b>community-trust</b>",
+        "<b>acute-and-primary</b>",
+        "Surplus of all providers over the whole term",
+        "How much all providers gain or lose",
+    ] {
+        assert!(html.contains(words), "report lacks {words}");
+    }
 }

@@ -20,17 +20,41 @@ fn every_shipped_scenario_is_valid() {
     assert!(n >= 1);
 }
 
+/// `capsim run` with no file and `capsim run scenarios/default.toml` simulate the same place, and
+/// it is the place the README describes.
 #[test]
-fn the_embedded_default_is_scenarios_default_toml() {
-    let file = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/default.toml"),
-    )
-    .unwrap();
-    assert_eq!(file, capsim::data::DEFAULT_SCENARIO_TOML);
-    let s = load_scenario(None).unwrap().scenario;
+fn running_without_a_scenario_runs_scenarios_default_toml() {
+    let built_in = load_scenario(None).unwrap_or_else(|e| panic!("{e}"));
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/default.toml");
+    let from_file = load_scenario(Some(&path)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(built_in.scenario, from_file.scenario);
+    let s = built_in.scenario;
+    assert_eq!(s.name, "default");
     assert_eq!(
         (s.population.size, s.years, s.replications),
         (1_500_000, 5, 1000)
+    );
+    assert_eq!(
+        (
+            &s.population.counts_csv,
+            s.population.imd_shares,
+            s.population.rural_share,
+            &s.population.cohort
+        ),
+        (&None, None, None, &None),
+        "the default place has England's mix and no cohort"
+    );
+    let arms: Vec<&str> = s.arm.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(
+        arms,
+        [
+            "block",
+            "pbr",
+            "capitation",
+            "outcomes",
+            "blended",
+            "capitation-flat"
+        ]
     );
 }
 
@@ -100,24 +124,74 @@ fn schema_is_json_describing_the_scenario() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let props = &v["properties"];
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim_end(),
+        Scenario::json_schema()
+    );
+    let v: serde_json::Value = serde_json::from_str(&Scenario::json_schema()).unwrap();
+    let props = v["properties"].as_object().expect("top-level properties");
     for key in [
+        "name",
+        "description",
+        "base",
+        "seed",
+        "replications",
+        "years",
+        "start_year",
         "population",
         "transitions",
         "activity",
         "shocks",
-        "seed",
-        "base",
+        "provider",
+        "arm",
     ] {
-        assert!(props.get(key).is_some(), "schema lacks {key}");
+        assert!(props.contains_key(key), "schema lacks {key}");
     }
-    // Fields are optional in a file: they come from the base or the defaults.
-    assert!(
-        v.get("required")
-            .is_none_or(|r| r.as_array().is_some_and(|a| a.is_empty()))
+    // Editors show these descriptions as help: every field a user writes at the top level or
+    // under [population] needs one.
+    let population = v["$defs"]["PopulationSpec"]["properties"]
+        .as_object()
+        .expect("population properties");
+    for (table, fields) in [("", props), ("population.", population)] {
+        for (name, field) in fields {
+            assert!(
+                field["description"].as_str().is_some_and(|d| !d.is_empty()),
+                "schema has no description for {table}{name}"
+            );
+        }
+    }
+    // Every payment component kind and every preset docs/contracts.md describes.
+    let kinds: Vec<&str> = v["$defs"]["ComponentSpec"]["oneOf"]
+        .as_array()
+        .expect("component variants")
+        .iter()
+        .map(|c| c["properties"]["kind"]["const"].as_str().expect("kind"))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "fixed",
+            "activity",
+            "capitation",
+            "outcome",
+            "per_unit",
+            "risk_share",
+            "shared_savings",
+            "quality_deduction"
+        ]
     );
-    let _ = Scenario::json_schema();
+    let presets: Vec<&str> = v["$defs"]["Preset"]["enum"]
+        .as_array()
+        .expect("preset names")
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        presets,
+        ["block", "pbr", "capitation", "outcomes", "blended"]
+    );
+    // Fields are optional in a file: they come from the base or the defaults.
+    assert!(!Scenario::json_schema().contains("\"required\""));
 }
 
 #[test]

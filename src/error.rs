@@ -94,4 +94,9 @@ impl Problems {
     pub fn is_empty(&self) -> bool {
         self.list.is_empty()
     }
+
+    /// Adds the problems of another input (e.g. a CSV the scenario names), each keeping its file.
+    pub fn absorb(&mut self, other: InputError) {
+        self.list.extend(other.problems);
+    }
 }

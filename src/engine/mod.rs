@@ -6,8 +6,6 @@
 //! on. [`run`] spreads replications over a rayon pool and collects them in replication order, so
 //! the output is identical for any thread count.
 
-use std::path::Path;
-
 use rayon::prelude::*;
 
 use crate::activity::expected::{CellExpectations, covered_heads};
@@ -22,7 +20,7 @@ use crate::contracts::{Contracts, WorldYear};
 use crate::error::InputError;
 use crate::ledger::{EquityCell, LedgerRow};
 use crate::population::synthesis::{england_reference_shares, expected_shares};
-use crate::population::{AGES, CELLS, CellKey, GROUPS, Population, cohort_mask, counts, synthesis};
+use crate::population::{AGES, CELLS, CellKey, GROUPS, Population, cohort_mask, synthesis};
 use crate::rng::{Rng, Stage, parameter_stream, stage_stream};
 use crate::scenario::validate::parameters;
 use crate::scenario::{CohortMode, LoadedScenario, Param, Scenario};
@@ -50,14 +48,14 @@ impl Model {
     pub fn build(loaded: &LoadedScenario) -> Result<Model, InputError> {
         let s = &loaded.scenario;
         let pop_spec = &s.population;
-        let mut initial = match &pop_spec.counts_csv {
-            Some(path) => counts::load_counts(Path::new(path))?,
+        let mut initial = match &loaded.counts {
+            Some(rows) => Population::from_head_counts(rows),
             None => synthesis::synthesise(pop_spec.size, pop_spec.imd_shares, pop_spec.rural_share),
         };
         let mask = cohort_mask(pop_spec.cohort.as_ref());
         let mode = pop_spec.cohort.as_ref().map(|c| c.mode);
         // The place's own structure decides who is born and who moves in.
-        let structure: Vec<f64> = match &pop_spec.counts_csv {
+        let structure: Vec<f64> = match &loaded.counts {
             Some(_) => initial.as_slice().iter().map(|&c| f64::from(c)).collect(),
             None => expected_shares(pop_spec.imd_shares, pop_spec.rural_share),
         };

@@ -5,10 +5,10 @@
 //! occupied cells, never with head count. Populations are synthesised from England's published
 //! structure ([`synthesis`]) or loaded from a CSV of head counts ([`counts`]).
 
-pub mod counts;
 pub mod multimorbidity;
 pub mod synthesis;
 
+use crate::scenario::counts::HeadCount;
 use crate::scenario::{Cohort, Rurality, Sex};
 
 pub const AGES: usize = 101;
@@ -106,6 +106,22 @@ impl Population {
     pub fn from_counts(counts: Vec<u32>) -> Self {
         assert_eq!(counts.len(), CELLS, "one count per cell");
         Population { counts }
+    }
+
+    /// The population of a head-count CSV's rows.
+    pub fn from_head_counts(rows: &[HeadCount]) -> Self {
+        let mut pop = Population::zeros();
+        for r in rows {
+            let cell = CellKey {
+                age: r.age,
+                sex: r.sex,
+                imd: r.imd,
+                rural: r.rural,
+                ltc: r.ltc,
+            };
+            pop.counts[cell.index()] = r.count;
+        }
+        pop
     }
 
     /// Counts in flat cell order.

@@ -7,6 +7,7 @@ use toml::{Table, Value};
 use serde_path_to_error::Segment;
 
 use super::Scenario;
+use super::counts::{HeadCount, load_counts};
 use super::defaults::defaults_table;
 use super::validate::validate;
 use crate::data;
@@ -23,6 +24,8 @@ pub struct LoadedScenario {
     pub file: String,
     /// Folder relative paths in the scenario resolve against.
     pub dir: PathBuf,
+    /// The head counts of `population.counts_csv`, when the scenario names one.
+    pub counts: Option<Vec<HeadCount>>,
 }
 
 /// Deep merge: tables merge key by key, anything else in `over` replaces `base`. A parameter
@@ -223,8 +226,15 @@ pub fn load_scenario_str(file: &str, text: &str, dir: &Path) -> Result<LoadedSce
     }
     let mut problems = Problems::new(file);
     let (scenario, broken_arms) = parse_collecting(table, &mut problems);
+    let mut counts = None;
     if let Some(s) = &scenario {
         validate(&mut problems, s, &broken_arms);
+        if let Some(csv) = &s.population.counts_csv {
+            match load_counts(Path::new(csv)) {
+                Ok(rows) => counts = Some(rows),
+                Err(e) => problems.absorb(e),
+            }
+        }
     }
     problems.into_result()?;
     let scenario = scenario.expect("a scenario that parsed");
@@ -232,6 +242,7 @@ pub fn load_scenario_str(file: &str, text: &str, dir: &Path) -> Result<LoadedSce
         scenario,
         file: file.to_string(),
         dir: dir.to_path_buf(),
+        counts,
     })
 }
 

@@ -7,6 +7,7 @@
 //! saved beside each run so the run can be reproduced from its folder alone.
 
 pub mod contracts;
+pub mod counts;
 pub mod defaults;
 pub mod indicator;
 pub mod load;

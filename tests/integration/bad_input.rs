@@ -1,20 +1,6 @@
 //! Bad input: a message naming the file, the field and what is expected; exit code 2; nothing written.
 
-use std::path::Path;
-use std::process::Command;
-
-fn capsim(args: &[&str], cwd: &Path) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use crate::common::capsim;
 
 /// Runs `capsim run bad.toml --out out` on a scenario and checks the failure is clean.
 fn rejected(scenario: &str, extra_files: &[(&str, &str)], expect_in_message: &[&str]) {
@@ -150,6 +136,22 @@ bands = [ { above = 0.02, provider_share = 0.5 }, { above = 0.02, provider_share
             "bad.toml: shocks.bad_winter_probability: expected a probability between 0 and 1, found 1.5",
             "bad.toml: arm[0].preset: unknown variant `capitaton`",
             "bad.toml: arm.b.component[0] (risk_share).bands[1]: overlapping corridor bands",
+        ],
+    );
+}
+
+/// A head-count CSV is checked in the same pass as the scenario that names it.
+#[test]
+fn scenario_and_csv_problems_are_reported_together() {
+    rejected(
+        "base = \"default\"\n[population]\ncounts_csv = \"register.csv\"\n[transitions]\nleaver_rate = 1.4\n",
+        &[(
+            "register.csv",
+            "age,sex,imd_quintile,rurality,ltc_count,count\n45,X,1,urban,3,120\n",
+        )],
+        &[
+            "bad.toml: transitions.leaver_rate: expected a probability",
+            "register.csv: line 2, column sex: expected F or M",
         ],
     );
 }

@@ -25,6 +25,20 @@ years = 3
 size = 20000
 "#;
 
+/// Runs the capsim binary in `cwd`: exit code, stdout and stderr.
+pub fn capsim(args: &[&str], cwd: &Path) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// Runs the capsim binary and insists it succeeds.
 pub fn capsim_ok<S: AsRef<OsStr>>(args: &[S], cwd: &Path) -> Output {
     let out = Command::new(env!("CARGO_BIN_EXE_capsim"))

@@ -1,22 +1,8 @@
 //! The run folder: capsim replaces only its own earlier runs (or an empty folder), refuses
 //! anything else before simulating, and leaves no staging files behind.
 
+use crate::common::{SMALL, capsim};
 use std::path::Path;
-use std::process::Command;
-
-use crate::common::SMALL;
-
-fn capsim(args: &[&str], cwd: &Path) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 /// Every file under `dir` with its contents, sorted: a fingerprint to compare before and after.
 fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
@@ -52,7 +38,7 @@ fn workspace() -> tempfile::TempDir {
 /// leave every file in `cwd` as it was.
 fn refused(cwd: &Path, out: &str, reason: &str) {
     let before = snapshot(cwd);
-    let (code, err) = capsim(&["run", "s.toml", "--reps", "2", "--out", out], cwd);
+    let (code, _, err) = capsim(&["run", "s.toml", "--reps", "2", "--out", out], cwd);
     assert_eq!(code, 2, "--out {out}: {err}");
     assert!(err.contains("--out") && err.contains(reason), "{err}");
     assert_eq!(snapshot(cwd), before, "--out {out} changed files on disk");
@@ -91,7 +77,7 @@ fn out_a_symbolic_link_is_refused() {
 fn an_earlier_run_or_an_empty_folder_is_replaced_without_leftovers() {
     let dir = workspace();
     let run = |out: &str, seed: &str| {
-        let (code, err) = capsim(
+        let (code, _, err) = capsim(
             &["run", "s.toml", "--reps", "2", "--seed", seed, "--out", out],
             dir.path(),
         );
@@ -124,7 +110,7 @@ fn report_refuses_a_folder_that_is_not_a_run_and_writes_nothing() {
         ["plot", "results"],
         ["report", "nowhere"],
     ] {
-        let (code, err) = capsim(&args, dir.path());
+        let (code, _, err) = capsim(&args, dir.path());
         assert_eq!(code, 2, "{args:?}: {err}");
         assert!(
             err.contains("expected a run folder written by `capsim run`"),
@@ -137,11 +123,11 @@ fn report_refuses_a_folder_that_is_not_a_run_and_writes_nothing() {
 #[test]
 fn report_rebuilds_in_place_from_inside_the_folder() {
     let dir = workspace();
-    let (code, err) = capsim(&["run", "s.toml", "--reps", "2", "--out", "r"], dir.path());
+    let (code, _, err) = capsim(&["run", "s.toml", "--reps", "2", "--out", "r"], dir.path());
     assert_eq!(code, 0, "{err}");
     let run = dir.path().join("r");
     std::fs::remove_file(run.join("summary.csv")).unwrap();
-    let (code, err) = capsim(&["report", "."], &run);
+    let (code, _, err) = capsim(&["report", "."], &run);
     assert_eq!(code, 0, "{err}");
     assert!(run.join("summary.csv").exists());
     let hidden: Vec<_> = std::fs::read_dir(&run)
@@ -159,13 +145,13 @@ fn population_export_replaces_only_its_own_files() {
     let dir = workspace();
     std::fs::write(dir.path().join("mine.csv"), "name,value\nx,1\n").unwrap();
     let before = snapshot(dir.path());
-    let (code, err) = capsim(&["population", "s.toml", "--out", "mine.csv"], dir.path());
+    let (code, _, err) = capsim(&["population", "s.toml", "--out", "mine.csv"], dir.path());
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("not written by capsim"), "{err}");
     assert_eq!(snapshot(dir.path()), before);
     for _ in 0..2 {
         for file in ["cells.csv", "cells.parquet"] {
-            let (code, err) = capsim(&["population", "s.toml", "--out", file], dir.path());
+            let (code, _, err) = capsim(&["population", "s.toml", "--out", file], dir.path());
             assert_eq!(code, 0, "re-exporting {file}: {err}");
         }
     }

@@ -1,4 +1,5 @@
-//! Loading a population from a CSV of head counts per stratum (e.g. a GP-register extract).
+//! Reading a CSV of head counts per stratum (e.g. a GP-register extract), checked in the same
+//! pass as the scenario that names it; the population stage turns the rows into cells.
 //!
 //! Columns (any order, all required): `age` (0-100; 100 = 100 or older), `sex` (F or M),
 //! `imd_quintile` (1-5, 1 = most deprived), `rurality` (urban or rural), `ltc_count` (0-5, or
@@ -8,7 +9,6 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::{CellKey, Population};
 use crate::error::{InputError, Problems};
 
 const COLUMNS: [&str; 6] = [
@@ -20,8 +20,20 @@ const COLUMNS: [&str; 6] = [
     "count",
 ];
 
+/// Head count of one stratum. Coordinates are 0-based: `sex` 0 = F, 1 = M; `imd` 0 = quintile
+/// 1 (most deprived); `rural` 0 = urban, 1 = rural; `ltc` 5 = five or more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeadCount {
+    pub age: usize,
+    pub sex: usize,
+    pub imd: usize,
+    pub rural: usize,
+    pub ltc: usize,
+    pub count: u32,
+}
+
 /// Reads head counts from a CSV file.
-pub fn load_counts(path: &Path) -> Result<Population, InputError> {
+pub fn load_counts(path: &Path) -> Result<Vec<HeadCount>, InputError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
         InputError::new(
@@ -38,7 +50,7 @@ fn field<'a>(rec: &'a csv::StringRecord, idx: &HashMap<&str, usize>, name: &str)
 }
 
 /// Parses head counts from CSV text; `file` names it in errors.
-pub fn parse_counts(file: &str, text: &str) -> Result<Population, InputError> {
+pub fn parse_counts(file: &str, text: &str) -> Result<Vec<HeadCount>, InputError> {
     let mut problems = Problems::new(file);
     let mut reader = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
@@ -70,10 +82,10 @@ pub fn parse_counts(file: &str, text: &str) -> Result<Population, InputError> {
         }
     }
     if !problems.is_empty() {
-        return problems.into_result().map(|_| Population::zeros());
+        return problems.into_result().map(|_| Vec::new());
     }
-    let mut pop = Population::zeros();
-    let mut seen: HashMap<usize, u64> = HashMap::new();
+    let mut rows = Vec::new();
+    let mut seen: HashMap<(usize, usize, usize, usize, usize), u64> = HashMap::new();
     for result in reader.records() {
         let rec = match result {
             Ok(r) => r,
@@ -159,27 +171,26 @@ pub fn parse_counts(file: &str, text: &str) -> Result<Population, InputError> {
         if let (Some(age), Some(sex), Some(imd), Some(rural), Some(ltc), Some(count)) =
             (age, sex, imd, rural, ltc, count)
         {
-            let cell = CellKey {
-                age,
-                sex,
-                imd,
-                rural,
-                ltc,
-            }
-            .index();
-            if let Some(first) = seen.insert(cell, line) {
+            if let Some(first) = seen.insert((age, sex, imd, rural, ltc), line) {
                 problems.push(
                     format!("line {line}"),
                     format!("expected one row per stratum; this stratum is also on line {first}"),
                 );
             }
-            pop.as_slice_mut()[cell] = count;
+            rows.push(HeadCount {
+                age,
+                sex,
+                imd,
+                rural,
+                ltc,
+                count,
+            });
         }
     }
-    if problems.is_empty() && pop.total() == 0 {
+    if problems.is_empty() && rows.iter().all(|r| r.count == 0) {
         problems.push("count", "expected at least one person in the file");
     }
-    problems.into_result().map(|_| pop)
+    problems.into_result().map(|_| rows)
 }
 
 #[cfg(test)]
@@ -187,21 +198,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_counts_into_cells() {
-        let p = parse_counts("x.csv", "age,sex,imd_quintile,rurality,ltc_count,count\n45,F,1,urban,3,120\n100,M,5,rural,5+,3\n").unwrap();
-        assert_eq!(p.total(), 123);
-        let at = |age, sex, imd, rural, ltc| {
-            p.as_slice()[CellKey {
-                age,
-                sex,
-                imd,
-                rural,
-                ltc,
-            }
-            .index()]
+    fn reads_counts_with_0_based_coordinates() {
+        let rows = parse_counts("x.csv", "age,sex,imd_quintile,rurality,ltc_count,count\n45,F,1,urban,3,120\n100,M,5,rural,5+,3\n").unwrap();
+        let row = |age, sex, imd, rural, ltc, count| HeadCount {
+            age,
+            sex,
+            imd,
+            rural,
+            ltc,
+            count,
         };
-        assert_eq!(at(45, 0, 0, 0, 3), 120);
-        assert_eq!(at(100, 1, 4, 1, 5), 3);
+        assert_eq!(
+            rows,
+            vec![row(45, 0, 0, 0, 3, 120), row(100, 1, 4, 1, 5, 3)]
+        );
     }
 
     #[test]

@@ -131,8 +131,7 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> (Option<Scenar
             Err(e) => e,
         };
         let segments: Vec<Segment> = error.path().iter().cloned().collect();
-        let path = error.path().to_string();
-        let field = if path == "." { String::new() } else { path };
+        let field = field_path(&segments, &table);
         // The TOML layer repeats the path ("in `years`"); the path is already in `field`.
         let inner = error.into_inner().to_string();
         let msg: Vec<&str> = inner
@@ -154,6 +153,35 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> (Option<Scenar
         previous = field;
     }
     (None, broken_arms)
+}
+
+/// A problem's path as the rest of validation writes it: dotted keys, `[i]` for list items, and
+/// an arm by its name (`arm.capitation.component[1].kind`), as the user wrote it.
+fn field_path(segments: &[Segment], table: &Table) -> String {
+    let mut out = String::new();
+    for (i, seg) in segments.iter().enumerate() {
+        match seg {
+            Segment::Seq { index } => {
+                let arm_name = (i == 1
+                    && matches!(&segments[0], Segment::Map { key } if key == "arm"))
+                .then(|| table.get("arm")?.get(*index)?.get("name")?.as_str())
+                .flatten()
+                .filter(|n| !n.trim().is_empty());
+                match arm_name {
+                    Some(name) => out.push_str(&format!(".{name}")),
+                    None => out.push_str(&format!("[{index}]")),
+                }
+            }
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Segment::Unknown => {}
+        }
+    }
+    out
 }
 
 /// Replaces the value at `path` with the default at the same path, or removes it; returns

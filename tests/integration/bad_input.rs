@@ -134,7 +134,7 @@ bands = [ { above = 0.02, provider_share = 0.5 }, { above = 0.02, provider_share
             "bad.toml: population.sise: unknown field `sise`",
             "bad.toml: transitions.leaver_rate: unknown dist \"normall\"",
             "bad.toml: shocks.bad_winter_probability: expected a probability between 0 and 1, found 1.5",
-            "bad.toml: arm[0].preset: unknown variant `capitaton`",
+            "bad.toml: arm.a.preset: unknown variant `capitaton`",
             "bad.toml: arm.b.component[0] (risk_share).bands[1]: overlapping corridor bands",
         ],
     );
@@ -170,7 +170,7 @@ fn a_structurally_broken_arm_is_not_reported_twice() {
     assert_eq!(code, 2);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        err.contains("arm[0].component[0]") && err.contains("ful"),
+        err.contains("arm.x.component[0]") && err.contains("ful"),
         "{err}"
     );
 }

@@ -106,7 +106,8 @@ impl Scope {
 /// The status quo's expectations that do not depend on a scope.
 #[derive(Debug, Clone)]
 pub struct Basis {
-    /// Every indicator's expected value in the baseline year, in [`Indicator::slot`] order.
+    /// Every indicator ([`Indicator::all`]) and its expected value in the baseline year.
+    pub indicators: Vec<Indicator>,
     pub expected_indicators: Vec<f64>,
     /// Growth of expected cost per head per year (demand trend × cost inflation, at their means).
     pub expected_growth: f64,
@@ -129,9 +130,8 @@ impl Basis {
     /// the demand trend, spend per head with demand and cost inflation; counts and deaths stay
     /// at the baseline year's. Targets written `*_vs_expected` are relative to these.
     pub fn expected_indicators_in(&self, year: u32) -> Vec<f64> {
-        let types = (self.expected_indicators.len() - Indicator::all(0).len()) / 2;
-        Indicator::all(types)
-            .into_iter()
+        self.indicators
+            .iter()
             .zip(&self.expected_indicators)
             .map(|(indicator, &v)| match indicator.trend() {
                 Trend::Cost => v * self.growth_index(year),

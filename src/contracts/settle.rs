@@ -161,7 +161,7 @@ impl Contracts {
         }
         for c in h.components.iter().filter(|c| c.spec.settles_on_result()) {
             let sums = match c.term_slot {
-                None => super::settle::TermSum {
+                None => TermSum {
                     income: row.income,
                     cost: y.cost,
                     benchmark: y.benchmark,

@@ -22,6 +22,7 @@ use crate::ledger::{EquityCell, LedgerRow};
 use crate::population::synthesis::{england_reference_shares, expected_shares};
 use crate::population::{AGES, CELLS, CellKey, GROUPS, Population, cohort_mask, synthesis};
 use crate::rng::{Rng, Stage, parameter_stream, stage_stream};
+use crate::scenario::Indicator;
 use crate::scenario::validate::parameters;
 use crate::scenario::{CohortMode, LoadedScenario, Param, Scenario};
 use crate::transitions::{ArrivalProfiles, Calibration, StepCounts, TransitionRates, step};
@@ -149,6 +150,7 @@ impl Model {
         );
         let sh = &params.shocks;
         let basis = Basis {
+            indicators: Indicator::all(self.type_names.len()),
             expected_indicators,
             expected_growth: (1.0 + sh.demand_trend) * (1.0 + sh.cost_inflation) - 1.0,
             expected_trend: sh.demand_trend,

@@ -150,28 +150,18 @@ impl StagedFolder {
         let dest = self.dest.path().to_path_buf();
         // The destination was checked before the run; check again in case it changed since.
         let current = Destination::check_folder(&dest, is_own)?;
-        let staged = self.tmp.keep();
-        let moved = || {
-            fs::rename(&staged, &dest)
-                .with_context(|| format!("moving results into {}", dest.display()))
-        };
-        let result = match current {
-            Destination::New(_) => moved(),
-            Destination::Replace(_) => {
-                let parent = parent_of(&dest)?;
-                let aside = tempfile::Builder::new()
+        // Where an earlier run is moved aside: made before anything moves, so a failure here
+        // leaves the staging folder to be deleted on drop.
+        let aside = match current {
+            Destination::New(_) => None,
+            Destination::Replace(_) => Some(
+                tempfile::Builder::new()
                     .prefix(".capsim-replaced-")
-                    .tempdir_in(&parent)?;
-                let old = aside.path().join("run");
-                fs::rename(&dest, &old)
-                    .with_context(|| format!("moving aside {}", dest.display()))?;
-                let result = moved();
-                if result.is_err() {
-                    let _ = fs::rename(&old, &dest);
-                }
-                result
-            }
+                    .tempdir_in(parent_of(&dest)?)?,
+            ),
         };
+        let staged = self.tmp.keep();
+        let result = move_into_place(&staged, &dest, aside.as_ref().map(TempDir::path));
         if result.is_err() {
             let _ = fs::remove_dir_all(&staged);
         }
@@ -191,6 +181,24 @@ impl StagedFolder {
         }
         Ok(())
     }
+}
+
+/// Renames `staged` to `dest`; an existing `dest` is first moved into `aside` (deleted with it)
+/// and put back if the rename fails.
+fn move_into_place(staged: &Path, dest: &Path, aside: Option<&Path>) -> anyhow::Result<()> {
+    let moved = || {
+        fs::rename(staged, dest).with_context(|| format!("moving results into {}", dest.display()))
+    };
+    let Some(aside) = aside else {
+        return moved();
+    };
+    let old = aside.join("run");
+    fs::rename(dest, &old).with_context(|| format!("moving aside {}", dest.display()))?;
+    let result = moved();
+    if result.is_err() {
+        let _ = fs::rename(&old, dest);
+    }
+    result
 }
 
 /// Writes one file through a temporary file in the same folder, renamed over `dest` at the end.

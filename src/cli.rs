@@ -12,6 +12,7 @@ use crate::error::InputError;
 use crate::report;
 use crate::run_folder::staging::{self, Destination, StagedFolder};
 use crate::run_folder::{self, RunFolder, RunInfo, is_run_folder, tables};
+use crate::scenario::validate::check_replications;
 use crate::scenario::{Scenario, load_scenario};
 
 #[derive(Debug, Parser)]
@@ -88,14 +89,7 @@ impl RunPlan {
     pub fn resolve(args: &RunArgs) -> anyhow::Result<RunPlan> {
         let mut loaded = load_scenario(args.scenario.as_deref())?;
         if let Some(r) = args.reps {
-            if r == 0 {
-                return Err(InputError::new(
-                    "command line",
-                    "--reps",
-                    "expected at least 1 replication",
-                )
-                .into());
-            }
+            check_replications(r).map_err(|e| InputError::new("command line", "--reps", e))?;
             loaded.scenario.replications = r;
         }
         if let Some(s) = args.seed {

@@ -184,6 +184,55 @@ fn field_path(segments: &[Segment], table: &Table) -> String {
     out
 }
 
+/// Reports every number in the file that is not finite (TOML allows `nan` and `inf`) and
+/// replaces it with 0 so the rest of the file can still be checked. Returns each one's path and,
+/// when it lies inside an arm, the arm's index.
+fn replace_non_finite(table: &mut Table, problems: &mut Problems) -> Vec<(String, Option<usize>)> {
+    fn walk(value: &mut Value, path: &mut Vec<Segment>, found: &mut Vec<(Vec<Segment>, f64)>) {
+        match value {
+            Value::Float(x) if !x.is_finite() => {
+                found.push((path.clone(), *x));
+                *x = 0.0;
+            }
+            Value::Table(t) => {
+                for (key, v) in t.iter_mut() {
+                    path.push(Segment::Map {
+                        key: key.to_string(),
+                    });
+                    walk(v, path, found);
+                    path.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (index, v) in items.iter_mut().enumerate() {
+                    path.push(Segment::Seq { index });
+                    walk(v, path, found);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    let mut root = Value::Table(std::mem::take(table));
+    walk(&mut root, &mut Vec::new(), &mut found);
+    if let Value::Table(t) = root {
+        *table = t;
+    }
+    found
+        .into_iter()
+        .map(|(segments, x)| {
+            let field = field_path(&segments, table);
+            problems.push(&field, format!("expected a finite number, found {x}"));
+            let arm = match segments.as_slice() {
+                [Segment::Map { key }, Segment::Seq { index }, ..] if key == "arm" => Some(*index),
+                _ => None,
+            };
+            (field, arm)
+        })
+        .collect()
+}
+
 /// Replaces the value at `path` with the default at the same path, or removes it; returns
 /// false when there is nothing left to set aside (the problem is with the file as a whole).
 fn set_aside(table: &mut Table, defaults: &Table, path: &[Segment]) -> bool {
@@ -253,10 +302,24 @@ pub fn load_scenario_str(file: &str, text: &str, dir: &Path) -> Result<LoadedSce
         table.insert("name".into(), Value::String(stem.into()));
     }
     let mut problems = Problems::new(file);
-    let (scenario, broken_arms) = parse_collecting(table, &mut problems);
+    let non_finite = replace_non_finite(&mut table, &mut problems);
+    let (scenario, mut broken_arms) = parse_collecting(table, &mut problems);
+    broken_arms.extend(non_finite.iter().filter_map(|(_, arm)| *arm));
     let mut counts = None;
     if let Some(s) = &scenario {
-        validate(&mut problems, s, &broken_arms);
+        let mut checks = Problems::new(file);
+        validate(&mut checks, s, &broken_arms);
+        if let Err(found) = checks.into_result() {
+            // A value that was NaN is checked as 0 only so the rest can be; what that says
+            // about the value (or the parameter holding it) is not news.
+            let mut found = found;
+            found.problems.retain(|p| {
+                !non_finite
+                    .iter()
+                    .any(|(path, _)| path.starts_with(&p.field))
+            });
+            problems.absorb(found);
+        }
         if let Some(csv) = &s.population.counts_csv {
             match load_counts(Path::new(csv)) {
                 Ok(rows) => counts = Some(rows),

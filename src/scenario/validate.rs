@@ -70,6 +70,21 @@ pub fn check_param(problems: &mut Problems, path: &str, p: &Param, kind: Kind) {
     }
 }
 
+/// Most replications one run may ask for: every replication's years and ledger are held in
+/// memory until the run is written (100,000 of the default scenario take about 3 GiB).
+pub const MAX_REPLICATIONS: u32 = 100_000;
+
+/// Checks a number of replications; the error says what is expected.
+pub fn check_replications(n: u32) -> Result<(), String> {
+    if (1..=MAX_REPLICATIONS).contains(&n) {
+        Ok(())
+    } else {
+        Err(format!(
+            "expected 1 to {MAX_REPLICATIONS} replications, found {n}"
+        ))
+    }
+}
+
 /// Every parameter of a scenario with its path and kind, in a fixed order.
 pub fn parameters(s: &Scenario) -> Vec<(String, &Param, Kind)> {
     use Kind::*;
@@ -142,8 +157,8 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
             "expected a non-empty name without slashes (it names the output folder)",
         );
     }
-    if s.replications == 0 {
-        problems.push("replications", "expected at least 1 replication");
+    if let Err(expected) = check_replications(s.replications) {
+        problems.push("replications", expected);
     }
     if !(1..=100).contains(&s.years) {
         problems.push(

@@ -37,11 +37,12 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
         if arm.name.trim().is_empty() || s.arm[..a].iter().any(|b| b.name == arm.name) {
             problems.push(&arm_path, "expected a unique, non-empty arm name");
         }
-        let components = arm.components();
-        if components.is_empty() {
+        if arm.preset.is_none() && arm.component.is_empty() {
             problems.push(&arm_path, "expected a preset or at least one component");
         }
-        for (k, (_, spec)) in components.iter().enumerate() {
+        // Numbered as written in the file (`[[arm.component]]` in order); a preset's own
+        // components are valid by construction.
+        for (k, spec) in arm.component.iter().enumerate() {
             let path = format!("{arm_path}.component[{k}] ({})", spec.kind());
             check_component(spec, &path, problems, &type_index, &indicator_names);
         }
@@ -114,6 +115,16 @@ fn check_providers(problems: &mut Problems, providers: &[ProviderSpec], type_nam
     }
 }
 
+/// Money that can only be paid one way (a cap, a pool, a rate, a deduction) must be >= 0.
+fn not_negative(problems: &mut Problems, path: &str, field: &str, v: Option<f64>) {
+    if let Some(x) = v.filter(|x| *x < 0.0) {
+        problems.push(
+            format!("{path}.{field}"),
+            format!("expected an amount >= 0, found {x}"),
+        );
+    }
+}
+
 fn share_ok(problems: &mut Problems, path: &str, field: &str, v: f64) {
     if !(0.0..=1.0).contains(&v) {
         problems.push(
@@ -159,6 +170,7 @@ fn check_component(
             }
         }
         ComponentSpec::Activity(c) => {
+            not_negative(problems, path, "cap", c.cap);
             share_ok(problems, path, "price_share", c.price_share);
             if let Some(m) = c.marginal_rate {
                 share_ok(problems, path, "marginal_rate", m);
@@ -185,6 +197,7 @@ fn check_component(
             }
         }
         ComponentSpec::Outcome(c) => {
+            not_negative(problems, path, "pool", c.pool);
             one_of(problems, c.pool, c.pool_share, "`pool` (£) or `pool_share`");
             if let Some(s) = c.pool_share {
                 share_ok(problems, path, "pool_share", s);
@@ -211,6 +224,7 @@ fn check_component(
             }
         }
         ComponentSpec::PerUnit(c) => {
+            not_negative(problems, path, "rate", Some(c.rate));
             one_of(
                 problems,
                 c.target,
@@ -223,6 +237,7 @@ fn check_component(
             indicator(problems, "indicator", &c.indicator);
         }
         ComponentSpec::QualityDeduction(c) => {
+            not_negative(problems, path, "deduction", c.deduction);
             one_of(
                 problems,
                 c.minimum,
@@ -252,6 +267,7 @@ fn check_component(
             }
         }
         ComponentSpec::SharedSavings(c) => {
+            not_negative(problems, path, "cap", c.cap);
             for (f, v) in [
                 ("provider_share", c.provider_share),
                 ("min_savings_rate", c.min_savings_rate),

@@ -140,6 +140,65 @@ bands = [ { above = 0.02, provider_share = 0.5 }, { above = 0.02, provider_share
     );
 }
 
+/// TOML allows `nan` and `inf`; capsim does not, wherever they are written, and says so once.
+#[test]
+fn non_finite_numbers_are_rejected_with_their_paths() {
+    rejected(
+        "base = \"default\"\n[transitions]\nleaver_rate = { dist = \"normal\", mean = nan, sd = 0.01 }\n[shocks]\ncost_inflation = inf\n[[arm]]\nname = \"corridor\"\npreset = \"capitation\"\n[[arm.component]]\nkind = \"risk_share\"\nprovider_loss_cap = nan\nbands = [ { above = 0.02, provider_share = -inf } ]\n",
+        &[],
+        &[
+            "bad.toml: transitions.leaver_rate.mean: expected a finite number, found NaN",
+            "bad.toml: shocks.cost_inflation: expected a finite number, found inf",
+            "bad.toml: arm.corridor.component[0].provider_loss_cap: expected a finite number, found NaN",
+            "bad.toml: arm.corridor.component[0].bands[0].provider_share: expected a finite number, found -inf",
+        ],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "base = \"default\"\n[transitions]\nleaver_rate = { dist = \"normal\", mean = nan, sd = 0.01 }\n",
+    )
+    .unwrap();
+    let (_, _, err) = capsim(&["validate", "bad.toml"], dir.path());
+    assert_eq!(err.lines().count(), 1, "reported once: {err}");
+}
+
+/// Money that can only flow one way is never negative.
+#[test]
+fn negative_caps_pools_rates_and_deductions_are_rejected() {
+    let arm = "base = \"default\"\n[[arm]]\nname = \"x\"\n";
+    rejected(
+        &format!(
+            "{arm}[[arm.component]]\nkind = \"activity\"\ncap = -1\n[[arm.component]]\nkind = \"outcome\"\npool = -5\n[[arm.component.indicators]]\nindicator = \"ae_per_1000\"\nweight = 1\ntarget = 300\n[[arm.component]]\nkind = \"per_unit\"\nindicator = \"deaths\"\ntarget = 1\nrate = -2000\n[[arm.component]]\nkind = \"quality_deduction\"\nindicator = \"deaths\"\nminimum = 1\ndeduction = -3\n[[arm.component]]\nkind = \"shared_savings\"\nprovider_share = 0.5\ncap = -0.1\n"
+        ),
+        &[],
+        &[
+            "arm.x.component[0] (activity).cap: expected an amount >= 0, found -1",
+            "arm.x.component[1] (outcome).pool: expected an amount >= 0, found -5",
+            "arm.x.component[2] (per_unit).rate: expected an amount >= 0, found -2000",
+            "arm.x.component[3] (quality_deduction).deduction: expected an amount >= 0, found -3",
+            "arm.x.component[4] (shared_savings).cap: expected an amount >= 0, found -0.1",
+        ],
+    );
+}
+
+#[test]
+fn replications_beyond_the_maximum_are_refused_before_any_allocation() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = capsim(&["run", "--reps", "4294967295", "--out", "o"], dir.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--reps: expected 1 to 100000 replications, found 4294967295"),
+        "{err}"
+    );
+    assert!(!dir.path().join("o").exists());
+    rejected(
+        "base = \"default\"\nreplications = 100001\n",
+        &[],
+        &["bad.toml: replications: expected 1 to 100000 replications"],
+    );
+}
+
 /// A head-count CSV is checked in the same pass as the scenario that names it.
 #[test]
 fn scenario_and_csv_problems_are_reported_together() {
@@ -220,7 +279,7 @@ fn misconfigured_components_name_the_arm_and_component() {
         ),
         &[],
         &[
-            "bad.toml: arm.corridor.component[1] (risk_share).bands[0].provider_share: expected a share between 0 and 1, found 1.5",
+            "bad.toml: arm.corridor.component[0] (risk_share).bands[0].provider_share: expected a share between 0 and 1, found 1.5",
         ],
     );
     rejected(
@@ -229,7 +288,7 @@ fn misconfigured_components_name_the_arm_and_component() {
         ),
         &[],
         &[
-            "arm.corridor.component[1] (risk_share).bands[1]",
+            "arm.corridor.component[0] (risk_share).bands[1]",
             "overlapping corridor bands",
         ],
     );
@@ -239,7 +298,7 @@ fn misconfigured_components_name_the_arm_and_component() {
         ),
         &[],
         &[
-            "arm.corridor.component[1] (per_unit).indicator",
+            "arm.corridor.component[0] (per_unit).indicator",
             "unknown indicator \"waiters_52wk\"",
             "non_elective_per_1000",
         ],
@@ -248,7 +307,7 @@ fn misconfigured_components_name_the_arm_and_component() {
         &format!("{ARM}kind = \"activity\"\ntypes = [\"dentistry\"]\n"),
         &[],
         &[
-            "arm.corridor.component[1] (activity).types",
+            "arm.corridor.component[0] (activity).types",
             "unknown activity type \"dentistry\"",
         ],
     );

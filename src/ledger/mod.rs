@@ -254,11 +254,12 @@ pub fn equity_frame(
             }
         }
     }
-    let margin: Vec<f64> = income
+    // A group nobody belonged to has no margin per head: null, not NaN.
+    let margin: Vec<Option<f64>> = income
         .iter()
         .zip(&cost)
         .zip(&years)
-        .map(|((i, c), y)| if *y > 0.0 { (i - c) / y } else { f64::NAN })
+        .map(|((i, c), y)| (*y > 0.0).then(|| (i - c) / y))
         .collect();
     let n = rep.len();
     DataFrame::new(

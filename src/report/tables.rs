@@ -190,6 +190,13 @@ pub fn summary(
     sorted.select(out).collect()
 }
 
+/// `name` per person-year; null for a group nobody belonged to.
+fn per_person_year(name: &str) -> Expr {
+    when(col("person_years").gt(lit(0.0)))
+        .then(col(name) / col("person_years"))
+        .otherwise(lit(Null {}))
+}
+
 /// Provider margin per head (all providers of an arm together) by IMD quintile and by LTC
 /// count: where a provider would gain by selecting patients, and where risk adjustment stops it.
 pub fn equity(equity: &DataFrame, arms: &[String]) -> PolarsResult<DataFrame> {
@@ -197,8 +204,8 @@ pub fn equity(equity: &DataFrame, arms: &[String]) -> PolarsResult<DataFrame> {
         .clone()
         .lazy()
         .with_columns([
-            (col("income") / col("person_years")).alias("income_per_head"),
-            (col("cost") / col("person_years")).alias("cost_per_head"),
+            per_person_year("income").alias("income_per_head"),
+            per_person_year("cost").alias("cost_per_head"),
         ])
         .group_by([col("arm"), col("dimension"), col("level")])
         .agg([

@@ -598,3 +598,47 @@ fn several_providers_are_reported_together_as_all_providers() {
         assert!(html.contains(words), "report lacks {words}");
     }
 }
+
+/// A cohort with 3+ LTCs has nobody in the groups with 0-2 LTCs: their per-head figures are
+/// empty cells, never NaN (regression: the shipped bnssg-cohort scenario wrote NaN).
+#[test]
+fn empty_groups_have_no_per_head_figures_and_no_nan() {
+    let dir = tempfile::tempdir().unwrap();
+    let bnssg = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bnssg-cohort.toml");
+    let scenario = dir.path().join("short.toml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "base = \"{}\"\nname = \"bnssg-short\"\nreplications = 30\nyears = 3\n",
+            bnssg.display()
+        ),
+    )
+    .unwrap();
+    crate::common::run_to(&scenario, 2, &dir.path().join("r"));
+    for file in ["equity.csv", "summary.csv"] {
+        let text = std::fs::read_to_string(dir.path().join("r").join(file)).unwrap();
+        assert!(!text.to_lowercase().contains("nan"), "{file} holds NaN");
+    }
+    let equity = read_csv(&dir.path().join("r/equity.csv"));
+    let (dim, lvl, years, margin) = (
+        col_str(&equity, "dimension"),
+        col_f64(&equity, "level"),
+        col_f64(&equity, "person_years"),
+        col_f64(&equity, "margin_per_head_mean"),
+    );
+    let mut empty = 0;
+    for i in 0..dim.len() {
+        if dim[i] == "ltc_count" && lvl[i] < 3.0 {
+            assert_eq!(years[i], 0.0);
+            assert!(
+                margin[i].is_nan(),
+                "an empty group has a margin: {}",
+                margin[i]
+            );
+            empty += 1;
+        } else if dim[i] == "ltc_count" {
+            assert!(years[i] > 0.0 && margin[i].is_finite());
+        }
+    }
+    assert!(empty > 0);
+}

@@ -113,7 +113,11 @@ pub fn summary(
     let stats = both
         .with_columns([
             value.clone().alias("value"),
-            (value / col("heads")).alias("per_head_value"),
+            // A year in which nobody was covered has no spend per head.
+            when(col("heads").gt(lit(0.0)))
+                .then(value.clone() / col("heads"))
+                .otherwise(lit(Null {}))
+                .alias("per_head_value"),
             col("surplus")
                 .lt(lit(0.0))
                 .cast(DataType::Float64)

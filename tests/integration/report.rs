@@ -642,3 +642,26 @@ fn empty_groups_have_no_per_head_figures_and_no_nan() {
     }
     assert!(empty > 0);
 }
+
+/// One person, who may die in the first year: years with nobody covered have no spend per head,
+/// and no table holds NaN or infinity.
+#[test]
+fn a_population_of_one_writes_no_nan_or_infinity() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("one.toml");
+    std::fs::write(
+        &scenario,
+        "base = \"default\"\nname = \"one\"\nreplications = 20\n[population]\nsize = 1\n",
+    )
+    .unwrap();
+    let out = crate::common::run_to(&scenario, 2, &dir.path().join("r"));
+    for file in ["equity.csv", "summary.csv"] {
+        let text = std::fs::read_to_string(out.join(file))
+            .unwrap()
+            .to_lowercase();
+        assert!(
+            !text.contains("nan") && !text.contains("inf"),
+            "{file} holds NaN or infinity"
+        );
+    }
+}

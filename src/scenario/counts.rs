@@ -65,7 +65,12 @@ pub fn parse_counts(file: &str, text: &str) -> Result<Vec<HeadCount>, InputError
         let h = h.trim();
         match COLUMNS.iter().find(|&&c| c == h) {
             Some(&c) => {
-                idx.insert(c, i);
+                if idx.insert(c, i).is_some() {
+                    problems.push(
+                        format!("column \"{c}\""),
+                        "appears twice; expected each column once",
+                    );
+                }
             }
             None => problems.push(
                 format!("column \"{h}\""),
@@ -232,6 +237,17 @@ mod tests {
         ] {
             assert!(msg.contains(&format!("x.csv: line 2, {col}")), "{msg}");
         }
+    }
+
+    #[test]
+    fn a_column_named_twice_is_an_error() {
+        let e = parse_counts(
+            "x.csv",
+            "age,sex,imd_quintile,rurality,ltc_count,count,count\n45,F,1,urban,3,120,7\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("x.csv: column \"count\": appears twice"), "{e}");
     }
 
     #[test]

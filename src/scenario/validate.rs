@@ -74,6 +74,10 @@ pub fn check_param(problems: &mut Problems, path: &str, p: &Param, kind: Kind) {
 /// memory until the run is written (100,000 of the default scenario take about 3 GiB).
 pub const MAX_REPLICATIONS: u32 = 100_000;
 
+/// Largest population simulated: every cell's head count must fit the model's counters with
+/// room for growth over the horizon.
+pub const MAX_POPULATION: u64 = 200_000_000;
+
 /// Checks a number of replications; the error says what is expected.
 pub fn check_replications(n: u32) -> Result<(), String> {
     if (1..=MAX_REPLICATIONS).contains(&n) {
@@ -167,8 +171,14 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
         );
     }
     let pop = &s.population;
-    if pop.counts_csv.is_none() && pop.size == 0 {
-        problems.push("population.size", "expected a head count of at least 1");
+    if pop.counts_csv.is_none() && !(1..=MAX_POPULATION).contains(&pop.size) {
+        problems.push(
+            "population.size",
+            format!(
+                "expected a head count from 1 to {MAX_POPULATION} (England is about 57 million), found {}",
+                pop.size
+            ),
+        );
     }
     if let Some(shares) = pop.imd_shares {
         if shares.iter().any(|x| !(0.0..=1.0).contains(x)) {

@@ -183,6 +183,15 @@ fn negative_caps_pools_rates_and_deductions_are_rejected() {
 }
 
 #[test]
+fn a_population_beyond_what_the_model_represents_is_refused() {
+    rejected(
+        "base = \"default\"\n[population]\nsize = 100000000000\n",
+        &[],
+        &["bad.toml: population.size: expected a head count from 1 to 200000000"],
+    );
+}
+
+#[test]
 fn replications_beyond_the_maximum_are_refused_before_any_allocation() {
     let dir = tempfile::tempdir().unwrap();
     let (code, _, err) = capsim(&["run", "--reps", "4294967295", "--out", "o"], dir.path());

@@ -141,3 +141,30 @@ impl Basis {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::population::CELLS;
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+        /// Risk weights average 1 over the population they are set on, age-sex and full alike.
+        #[test]
+        fn risk_weights_average_one_over_the_baseline(
+            heads in proptest::collection::vec(0u32..40, CELLS),
+            cost in proptest::collection::vec(1.0f64..5000.0, CELLS),
+        ) {
+            let baseline: Vec<f64> = heads.iter().map(|&n| f64::from(n)).collect();
+            let total: f64 = baseline.iter().sum();
+            proptest::prop_assume!(total > 0.0);
+            let expected = CellExpectations { types: 1, count: vec![1.0; CELLS], cost };
+            let scope = Scope::new(vec![true], &expected, &baseline);
+            for weights in [&scope.weights_full, &scope.weights_age_sex] {
+                let mean: f64 =
+                    baseline.iter().zip(weights).map(|(n, w)| n * w).sum::<f64>() / total;
+                proptest::prop_assert!((mean - 1.0).abs() < 1e-9, "mean weight {}", mean);
+            }
+        }
+    }
+}

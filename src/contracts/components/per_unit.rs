@@ -50,4 +50,33 @@ mod tests {
             -10_000.0
         );
     }
+
+    proptest::proptest! {
+        /// Without a cap the incentive is linear in the indicator; with one it is bounded by it.
+        #[test]
+        fn linear_without_a_cap_and_bounded_with_one(
+            target in 0.0f64..1e4,
+            a in 0.0f64..1e4,
+            b in 0.0f64..1e4,
+            rate in 0.0f64..1e4,
+            cap in 0.0f64..1e6,
+        ) {
+            let spec = PerUnitSpec {
+                name: None,
+                indicator: "w".into(),
+                better: Better::Lower,
+                target: Some(target),
+                target_vs_expected: None,
+                rate,
+                cap: None,
+            };
+            let pay = |spec: &PerUnitSpec, v: f64| per_unit(spec, 0, &year(&[0.0], &[v], &[0.0]));
+            let linear = pay(&spec, a) - pay(&spec, b);
+            proptest::prop_assert!((linear - rate * (b - a)).abs() <= 1e-9 * (rate * 1e4).max(1.0));
+            let capped = PerUnitSpec { cap: Some(cap), ..spec };
+            for v in [a, b] {
+                proptest::prop_assert!(pay(&capped, v).abs() <= cap);
+            }
+        }
+    }
 }

@@ -161,4 +161,41 @@ mod tests {
         // Cost 106: the commissioner bears half the £6m overspend.
         assert!((risk_share(&rs, income, 106.0, 0.0) - 3.0).abs() < 1e-12);
     }
+
+    proptest::proptest! {
+        /// The provider's result never rises with its cost, and stays within the caps.
+        #[test]
+        fn provider_result_falls_with_cost_and_stays_within_its_caps(
+            target in 1.0f64..1e9,
+            cost_a in 0.0f64..3.0,
+            cost_b in 0.0f64..3.0,
+            width in 0.0f64..0.2,
+            share_above in 0.0f64..=1.0,
+            share_below in 0.0f64..=1.0,
+            loss_cap in proptest::option::of(0.0f64..0.5),
+            gain_cap in proptest::option::of(0.0f64..0.5),
+        ) {
+            let mut rs = corridor_spec(vec![
+                band(Some(width), None, share_above),
+                band(None, Some(-width), share_below),
+            ]);
+            rs.provider_loss_cap = loss_cap;
+            rs.provider_gain_cap = gain_cap;
+            let result = |ratio: f64| {
+                let cost = ratio * target;
+                target + risk_share(&rs, target, cost, 0.0) - cost
+            };
+            let tol = 1e-9 * target;
+            let (low, high) = (cost_a.min(cost_b), cost_a.max(cost_b));
+            proptest::prop_assert!(result(high) <= result(low) + tol);
+            for r in [result(cost_a), result(cost_b)] {
+                if let Some(cap) = loss_cap {
+                    proptest::prop_assert!(r >= -cap * target - tol);
+                }
+                if let Some(cap) = gain_cap {
+                    proptest::prop_assert!(r <= cap * target + tol);
+                }
+            }
+        }
+    }
 }

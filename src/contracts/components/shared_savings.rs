@@ -47,4 +47,51 @@ mod tests {
         };
         assert!((shared_savings(&capped, 80.0, 100.0) - 3.0).abs() < 1e-12);
     }
+
+    fn spec(
+        provider_share: f64,
+        min_savings_rate: f64,
+        loss_share: f64,
+        cap: Option<f64>,
+    ) -> SharedSavingsSpec {
+        SharedSavingsSpec {
+            name: None,
+            provider_share,
+            min_savings_rate,
+            loss_share,
+            min_loss_rate: 0.0,
+            cap,
+            benchmark_vs_expected: 1.0,
+            settle: Settle::Yearly,
+        }
+    }
+
+    proptest::proptest! {
+        /// Savings short of the minimum savings rate pay nothing.
+        #[test]
+        fn nothing_is_paid_below_the_minimum_savings_rate(
+            benchmark in 1.0f64..1e9,
+            min_rate in 0.001f64..0.2,
+            fraction in 0.0f64..1.0,
+            share in 0.0f64..=1.0,
+        ) {
+            let s = spec(share, min_rate, 0.0, None);
+            let cost = benchmark - fraction * min_rate * benchmark * 0.999;
+            proptest::prop_assert_eq!(shared_savings(&s, cost, benchmark), 0.0);
+        }
+
+        /// Either way, the payment is at most the cap.
+        #[test]
+        fn payments_stay_within_the_cap(
+            benchmark in 1.0f64..1e9,
+            ratio in 0.0f64..3.0,
+            share in 0.0f64..=1.0,
+            loss_share in 0.0f64..=1.0,
+            cap in 0.0f64..0.5,
+        ) {
+            let s = spec(share, 0.0, loss_share, Some(cap));
+            let paid = shared_savings(&s, ratio * benchmark, benchmark);
+            proptest::prop_assert!(paid.abs() <= cap * benchmark * (1.0 + 1e-12));
+        }
+    }
 }

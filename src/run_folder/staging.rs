@@ -139,11 +139,6 @@ impl StagedFolder {
         self.tmp.path()
     }
 
-    /// Where `file` is written before the commit.
-    pub fn path(&self, file: &str) -> PathBuf {
-        self.tmp.path().join(file)
-    }
-
     /// Moves the finished folder into place. An earlier run there is moved aside first and
     /// deleted only once the new folder is in place; if the move fails, it is put back.
     pub fn commit(self, is_own: impl Fn(&Path) -> bool) -> anyhow::Result<PathBuf> {
@@ -168,9 +163,10 @@ impl StagedFolder {
         result.map(|_| dest)
     }
 
-    /// Moves each file of a folder staged [`inside`](StagedFolder::inside) its destination into it, one rename each, replacing files of
-    /// the same name. For rebuilding the outputs of a run folder in place (its inputs stay, and
-    /// the folder itself is not swapped, so a shell inside it keeps working).
+    /// Moves each file of a folder staged [`inside`](StagedFolder::inside) its destination into
+    /// it, one rename each, replacing files of the same name. For rebuilding the outputs of a
+    /// run folder in place (its inputs stay, and the folder itself is not swapped, so a shell
+    /// inside it keeps working).
     pub fn commit_files_into(self) -> anyhow::Result<()> {
         let dest = self.dest.path();
         for entry in fs::read_dir(self.tmp.path())? {
@@ -208,9 +204,10 @@ pub fn write_file(
 ) -> anyhow::Result<()> {
     let path = dest.path();
     let parent = parent_of(path)?;
+    // Created like any new file (the user's umask applies), not private as temporary files are.
     let tmp = tempfile::Builder::new()
         .prefix(".capsim-")
-        .tempfile_in(&parent)
+        .make_in(&parent, |path| fs::File::create_new(path))
         .with_context(|| format!("creating a temporary file in {}", parent.display()))?;
     write(tmp.path())?;
     tmp.persist(path)

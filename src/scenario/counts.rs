@@ -202,9 +202,18 @@ pub fn parse_counts(file: &str, text: &str) -> Result<Vec<HeadCount>, InputError
 mod tests {
     use super::*;
 
+    /// The error a CSV text gives, as the user sees it.
+    fn error_of(text: &str) -> String {
+        parse_counts("x.csv", text).unwrap_err().to_string()
+    }
+
     #[test]
     fn reads_counts_with_0_based_coordinates() {
-        let rows = parse_counts("x.csv", "age,sex,imd_quintile,rurality,ltc_count,count\n45,F,1,urban,3,120\n100,M,5,rural,5+,3\n").unwrap();
+        let rows = parse_counts(
+            "x.csv",
+            "age,sex,imd_quintile,rurality,ltc_count,count\n45,F,1,urban,3,120\n100,M,5,rural,5+,3\n",
+        )
+        .unwrap();
         let row = |age, sex, imd, rural, ltc, count| HeadCount {
             age,
             sex,
@@ -221,12 +230,7 @@ mod tests {
 
     #[test]
     fn every_bad_field_is_reported_with_line_and_column() {
-        let e = parse_counts(
-            "x.csv",
-            "age,sex,imd_quintile,rurality,ltc_count,count\n130,X,0,town,7,-1\n",
-        )
-        .unwrap_err();
-        let msg = e.to_string();
+        let msg = error_of("age,sex,imd_quintile,rurality,ltc_count,count\n130,X,0,town,7,-1\n");
         for col in [
             "column age",
             "column sex",
@@ -241,37 +245,23 @@ mod tests {
 
     #[test]
     fn a_column_named_twice_is_an_error() {
-        let e = parse_counts(
-            "x.csv",
-            "age,sex,imd_quintile,rurality,ltc_count,count,count\n45,F,1,urban,3,120,7\n",
-        )
-        .unwrap_err()
-        .to_string();
+        let e =
+            error_of("age,sex,imd_quintile,rurality,ltc_count,count,count\n45,F,1,urban,3,120,7\n");
         assert!(e.contains("x.csv: column \"count\": appears twice"), "{e}");
     }
 
     #[test]
     fn missing_and_unknown_columns_and_duplicates_are_errors() {
-        let e = parse_counts("x.csv", "age,sex,imd,rurality,ltc_count,count\n")
-            .unwrap_err()
-            .to_string();
+        let e = error_of("age,sex,imd,rurality,ltc_count,count\n");
         assert!(
             e.contains("column \"imd\"") && e.contains("column \"imd_quintile\""),
             "{e}"
         );
-        let e = parse_counts(
-            "x.csv",
+        let e = error_of(
             "age,sex,imd_quintile,rurality,ltc_count,count\n1,F,1,urban,0,1\n1,F,1,urban,0,2\n",
-        )
-        .unwrap_err()
-        .to_string();
+        );
         assert!(e.contains("also on line 2"), "{e}");
-        let e = parse_counts(
-            "x.csv",
-            "age,sex,imd_quintile,rurality,ltc_count,count\n1,F,1,urban\n",
-        )
-        .unwrap_err()
-        .to_string();
+        let e = error_of("age,sex,imd_quintile,rurality,ltc_count,count\n1,F,1,urban\n");
         assert!(e.contains("malformed CSV record"), "{e}");
     }
 }

@@ -155,4 +155,12 @@ fn population_export_replaces_only_its_own_files() {
             assert_eq!(code, 0, "re-exporting {file}: {err}");
         }
     }
+    // Written through a temporary file, but readable like any file the user creates.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    std::fs::write(dir.path().join("probe.txt"), "").unwrap();
+    assert_eq!(
+        mode(&dir.path().join("cells.csv")),
+        mode(&dir.path().join("probe.txt"))
+    );
 }

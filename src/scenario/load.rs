@@ -7,6 +7,10 @@ use toml::{Table, Value};
 use serde_path_to_error::Segment;
 
 use super::Scenario;
+use super::contracts::{
+    ActivitySpec, CapitationSpec, FixedSpec, OutcomeSpec, PerUnitSpec, QualitySpec, RiskShareSpec,
+    SharedSavingsSpec,
+};
 use super::counts::{HeadCount, load_counts};
 use super::defaults::defaults_table;
 use super::validate::validate;
@@ -123,7 +127,7 @@ const MAX_STRUCTURAL_PROBLEMS: usize = 50;
 /// sound enough to check its values, and the arms whose structure was broken.
 fn parse_collecting(mut table: Table, problems: &mut Problems) -> (Option<Scenario>, Vec<usize>) {
     let defaults = defaults_table();
-    let mut broken_arms = Vec::new();
+    let mut broken_arms = set_aside_broken_components(&mut table, problems);
     let mut previous = String::new();
     for _ in 0..MAX_STRUCTURAL_PROBLEMS {
         let error = match serde_path_to_error::deserialize(Value::Table(table.clone())) {
@@ -132,15 +136,9 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> (Option<Scenar
         };
         let segments: Vec<Segment> = error.path().iter().cloned().collect();
         let field = field_path(&segments, &table);
-        // The TOML layer repeats the path ("in `years`"); the path is already in `field`.
-        let inner = error.into_inner().to_string();
-        let msg: Vec<&str> = inner
-            .lines()
-            .filter(|l| !l.starts_with("in `") && !l.trim().is_empty())
-            .collect();
         // A value reset to its default that still fails is the same problem, not a new one.
         if field != previous {
-            problems.push(field.clone(), msg.join(" "));
+            problems.push(field.clone(), message(&error.into_inner()));
         }
         if let [Segment::Map { key }, Segment::Seq { index }, ..] = segments.as_slice()
             && key == "arm"
@@ -153,6 +151,83 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> (Option<Scenar
         previous = field;
     }
     (None, broken_arms)
+}
+
+/// A serde error's message without the TOML layer's repeat of the path ("in `years`"): the path
+/// is reported as the field.
+fn message(error: &impl std::fmt::Display) -> String {
+    let text = error.to_string();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with("in `") && !l.trim().is_empty())
+        .collect();
+    lines.join(" ")
+}
+
+/// Components are a tagged union, inside which serde loses the path of a problem; each is
+/// parsed here as its own kind first, so a problem names its field
+/// (`arm.x.component[0].risk_adjustment`). A broken component is reported and taken out, and
+/// its arm returned so its values are not checked again.
+fn set_aside_broken_components(table: &mut Table, problems: &mut Problems) -> Vec<usize> {
+    let names = table.clone();
+    let mut broken_arms = Vec::new();
+    let Some(Value::Array(arms)) = table.get_mut("arm") else {
+        return broken_arms;
+    };
+    for (a, arm) in arms.iter_mut().enumerate() {
+        let Some(Value::Array(components)) = arm.get_mut("component") else {
+            continue;
+        };
+        let mut kept = Vec::new();
+        for (k, component) in std::mem::take(components).into_iter().enumerate() {
+            match component_problem(&component) {
+                None => kept.push(component),
+                Some((inner, msg)) => {
+                    let mut path = vec![
+                        Segment::Map { key: "arm".into() },
+                        Segment::Seq { index: a },
+                        Segment::Map {
+                            key: "component".into(),
+                        },
+                        Segment::Seq { index: k },
+                    ];
+                    path.extend(inner);
+                    problems.push(field_path(&path, &names), msg);
+                    broken_arms.push(a);
+                }
+            }
+        }
+        *components = kept;
+    }
+    broken_arms
+}
+
+/// The first problem of a component parsed as the kind it names, with its path inside the
+/// component. A component without a known `kind` is left to the full parse, which names the
+/// kinds there are.
+fn component_problem(component: &Value) -> Option<(Vec<Segment>, String)> {
+    fn parse<T: serde::de::DeserializeOwned>(body: Value) -> Option<(Vec<Segment>, String)> {
+        serde_path_to_error::deserialize::<_, T>(body)
+            .err()
+            .map(|e| (e.path().iter().cloned().collect(), message(&e.into_inner())))
+    }
+    let Value::Table(fields) = component else {
+        return None;
+    };
+    let mut body = fields.clone();
+    let kind = body.remove("kind")?;
+    let body = Value::Table(body);
+    match kind.as_str()? {
+        "fixed" => parse::<FixedSpec>(body),
+        "activity" => parse::<ActivitySpec>(body),
+        "capitation" => parse::<CapitationSpec>(body),
+        "outcome" => parse::<OutcomeSpec>(body),
+        "per_unit" => parse::<PerUnitSpec>(body),
+        "risk_share" => parse::<RiskShareSpec>(body),
+        "shared_savings" => parse::<SharedSavingsSpec>(body),
+        "quality_deduction" => parse::<QualitySpec>(body),
+        _ => None,
+    }
 }
 
 /// A problem's path as the rest of validation writes it: dotted keys, `[i]` for list items, and

@@ -140,6 +140,21 @@ bands = [ { above = 0.02, provider_share = 0.5 }, { above = 0.02, provider_share
     );
 }
 
+/// Inside a component, a bad enum value, a string for a number and an unknown field each name
+/// their field.
+#[test]
+fn problems_inside_components_name_their_field() {
+    rejected(
+        "base = \"default\"\n[[arm]]\nname = \"x\"\n[[arm.component]]\nkind = \"capitation\"\nindex = \"prices\"\n[[arm.component]]\nkind = \"fixed\"\nshare = \"0.9\"\n[[arm.component]]\nkind = \"risk_share\"\nsettle = \"term\"\nbandz = []\n",
+        &[],
+        &[
+            "bad.toml: arm.x.component[0].index: unknown variant `prices`",
+            "bad.toml: arm.x.component[1].share: invalid type: string \"0.9\"",
+            "bad.toml: arm.x.component[2].bandz: unknown field `bandz`",
+        ],
+    );
+}
+
 /// TOML allows `nan` and `inf`; capsim does not, wherever they are written, and says so once.
 #[test]
 fn non_finite_numbers_are_rejected_with_their_paths() {
@@ -238,7 +253,7 @@ fn a_structurally_broken_arm_is_not_reported_twice() {
     assert_eq!(code, 2);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        err.contains("arm.x.component[0]") && err.contains("ful"),
+        err.contains("bad.toml: arm.x.component[0].risk_adjustment: unknown variant `ful`"),
         "{err}"
     );
 }

@@ -61,8 +61,17 @@ fn parse_table(file: &str, text: &str) -> Result<Table, InputError> {
     })
 }
 
-/// The raw layers of a scenario: its own table on top of its base's, recursively.
-fn layered(file: &str, text: &str, dir: &Path, depth: usize) -> Result<Table, InputError> {
+/// Each file of a scenario's base chain with its own table, the scenario's own first.
+type Layers = Vec<(String, Table)>;
+
+/// The raw layers of a scenario: its own table on top of its base's, recursively; returns the
+/// merged table and the layers it came from.
+fn layered(
+    file: &str,
+    text: &str,
+    dir: &Path,
+    depth: usize,
+) -> Result<(Table, Layers), InputError> {
     if depth > 8 {
         return Err(InputError::new(
             file,
@@ -77,8 +86,8 @@ fn layered(file: &str, text: &str, dir: &Path, depth: usize) -> Result<Table, In
     {
         *csv = dir.join(&*csv).display().to_string();
     }
-    let mut merged = match own.get("base") {
-        None => defaults_table(),
+    let (mut merged, mut layers) = match own.get("base") {
+        None => (defaults_table(), Vec::new()),
         Some(Value::String(b)) if b == DEFAULT_NAME => layered(
             "the built-in default scenario",
             data::DEFAULT_SCENARIO_TOML,
@@ -113,8 +122,34 @@ fn layered(file: &str, text: &str, dir: &Path, depth: usize) -> Result<Table, In
             ));
         }
     };
+    layers.insert(0, (file.to_string(), own.clone()));
     merge(&mut merged, own);
-    Ok(merged)
+    Ok((merged, layers))
+}
+
+/// The file a problem's value comes from: the first layer of the chain that writes it (an arm or
+/// provider list is written whole by one layer), or the scenario itself.
+fn origin<'a>(field: &str, layers: &'a Layers) -> Option<&'a str> {
+    let mut keys: Vec<&str> = Vec::new();
+    for part in field.split('.') {
+        let key = part.split(['[', ' ']).next().unwrap_or("");
+        keys.push(key);
+        if key != part || key == "arm" || key == "provider" {
+            break;
+        }
+    }
+    layers
+        .iter()
+        .find(|(_, table)| {
+            let mut here = Some(table);
+            let mut value = None;
+            for key in &keys {
+                value = here.and_then(|t| t.get(*key));
+                here = value.and_then(Value::as_table);
+            }
+            value.is_some()
+        })
+        .map(|(file, _)| file.as_str())
 }
 
 /// Most structural problems reported from one file before giving up.
@@ -368,7 +403,7 @@ fn set_aside_in(value: &mut Value, default: Option<&Value>, path: &[Segment]) ->
 
 /// Reads, merges, parses and validates a scenario given as text.
 pub fn load_scenario_str(file: &str, text: &str, dir: &Path) -> Result<LoadedScenario, InputError> {
-    let mut table = layered(file, text, dir, 0)?;
+    let (mut table, layers) = layered(file, text, dir, 0)?;
     if !table.contains_key("name") {
         let stem = Path::new(file)
             .file_stem()
@@ -402,7 +437,14 @@ pub fn load_scenario_str(file: &str, text: &str, dir: &Path) -> Result<LoadedSce
             }
         }
     }
-    problems.into_result()?;
+    problems.into_result().map_err(|mut e| {
+        for p in e.problems.iter_mut().filter(|p| p.file == file) {
+            if let Some(from) = origin(&p.field, &layers) {
+                p.file = from.to_string();
+            }
+        }
+        e
+    })?;
     let scenario = scenario.expect("a scenario that parsed");
     Ok(LoadedScenario {
         scenario,

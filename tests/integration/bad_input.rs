@@ -140,6 +140,23 @@ bands = [ { above = 0.02, provider_share = 0.5 }, { above = 0.02, provider_share
     );
 }
 
+/// A problem in a base scenario names the base file, not the variant that names it.
+#[test]
+fn problems_in_a_base_scenario_name_the_base_file() {
+    rejected(
+        "base = \"place.toml\"\nname = \"variant\"\nyears = 0\n",
+        &[(
+            "place.toml",
+            "base = \"default\"\nname = \"place\"\n[transitions]\nleaver_rate = 1.4\n[population]\nsise = 5\n",
+        )],
+        &[
+            "place.toml: population.sise: unknown field `sise`",
+            "place.toml: transitions.leaver_rate: expected a probability between 0 and 1, found 1.4",
+            "bad.toml: years: expected 1 to 100 years, found 0",
+        ],
+    );
+}
+
 /// Inside a component, a bad enum value, a string for a number and an unknown field each name
 /// their field.
 #[test]

@@ -11,7 +11,7 @@ use crate::engine::{self, Model, Observer};
 use crate::error::InputError;
 use crate::report;
 use crate::run_folder::staging::{self, Destination, StagedFolder};
-use crate::run_folder::{self, RunFolder, RunInfo, is_run_folder, tables};
+use crate::run_folder::{self, RunFolder, RunInfo, tables};
 use crate::scenario::validate::check_replications;
 use crate::scenario::{Scenario, load_scenario};
 
@@ -108,7 +108,7 @@ impl RunPlan {
             .out
             .clone()
             .unwrap_or_else(|| Path::new("output").join(&loaded.scenario.name));
-        let destination = Destination::check_folder(&dest, is_run_folder)?;
+        let destination = Destination::check_folder(&dest)?;
         let model = Model::build(&loaded)?;
         Ok(RunPlan {
             model,
@@ -152,7 +152,7 @@ pub fn run(plan: RunPlan, observer: &dyn Observer) -> anyhow::Result<RunOutcome>
     if model.contracts.is_some() {
         summary += &report::write_outputs(&RunFolder::open(staged.dir())?, staged.dir())?;
     }
-    let dir = staged.commit(is_run_folder)?;
+    let dir = staged.commit()?;
     summary += &format!(
         "{} replications in {elapsed_seconds:.2} s on {} threads; results in {}\n",
         model.scenario.replications,

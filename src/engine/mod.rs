@@ -76,12 +76,7 @@ impl Model {
             initial,
             activity_mask: mask,
             arrivals,
-            type_names: s
-                .activity
-                .ordered_types()
-                .into_iter()
-                .map(String::from)
-                .collect(),
+            type_names: s.activity.type_names(),
             fixed_rates: None,
             contracts: None,
         };

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use tempfile::TempDir;
 
+use super::is_run_folder;
 use crate::error::InputError;
 
 /// What is at a run folder's destination now, checked before any work is done.
@@ -29,7 +30,7 @@ impl Destination {
     /// Checks `dest` as the destination of a run folder. Anything that is not absent, empty or
     /// an earlier capsim run (a user's folder, a file, the current folder) is refused, so no
     /// run can destroy what it did not create.
-    pub fn check_folder(dest: &Path, is_own: impl Fn(&Path) -> bool) -> Result<Self, InputError> {
+    pub fn check_folder(dest: &Path) -> Result<Self, InputError> {
         let refuse = |why: &str| {
             InputError::new(
                 dest.display().to_string(),
@@ -57,7 +58,7 @@ impl Destination {
             .map_err(|e| refuse(&format!("cannot be read ({e})")))?
             .next()
             .is_none();
-        if empty || is_own(dest) {
+        if empty || is_run_folder(dest) {
             Ok(Destination::Replace(dest.to_path_buf()))
         } else {
             Err(refuse(
@@ -141,10 +142,10 @@ impl StagedFolder {
 
     /// Moves the finished folder into place. An earlier run there is moved aside first and
     /// deleted only once the new folder is in place; if the move fails, it is put back.
-    pub fn commit(self, is_own: impl Fn(&Path) -> bool) -> anyhow::Result<PathBuf> {
+    pub fn commit(self) -> anyhow::Result<PathBuf> {
         let dest = self.dest.path().to_path_buf();
         // The destination was checked before the run; check again in case it changed since.
-        let current = Destination::check_folder(&dest, is_own)?;
+        let current = Destination::check_folder(&dest)?;
         // Where an earlier run is moved aside: made before anything moves, so a failure here
         // leaves the staging folder to be deleted on drop.
         let aside = match current {

@@ -219,6 +219,11 @@ impl ActivityParams {
         v.sort();
         v.into_iter().map(|(_, k)| k).collect()
     }
+
+    /// Activity type names in output order, owned: the list contracts and outputs index by.
+    pub fn type_names(&self) -> Vec<String> {
+        self.ordered_types().into_iter().map(String::from).collect()
+    }
 }
 
 impl Scenario {
@@ -227,12 +232,7 @@ impl Scenario {
         if self.provider.is_empty() {
             vec![ProviderSpec {
                 name: "provider".into(),
-                activity: self
-                    .activity
-                    .ordered_types()
-                    .into_iter()
-                    .map(String::from)
-                    .collect(),
+                activity: self.activity.type_names(),
             }]
         } else {
             self.provider.clone()

@@ -9,12 +9,7 @@ use crate::error::Problems;
 /// Checks providers and every arm not in `skip_arms` (arms whose structure was already
 /// reported broken).
 pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
-    let type_names: Vec<String> = s
-        .activity
-        .ordered_types()
-        .into_iter()
-        .map(String::from)
-        .collect();
+    let type_names = s.activity.type_names();
     let providers = s.providers();
     check_providers(problems, &providers, &type_names);
     let indicator_names: Vec<String> = Indicator::all(type_names.len())

@@ -6,13 +6,12 @@ use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use capsim::activity::{self, YearActivity, shocks};
+use capsim::activity::{self, ActivityStreams, YearActivity, shocks};
 use capsim::engine::{Model, Workspace, run_replication};
 use capsim::population::Population;
 use capsim::population::synthesis::england_reference_shares;
-use capsim::rng::{Stage, stage_stream};
 use capsim::scenario::load_scenario_str;
-use capsim::transitions::{Calibration, TransitionRates, step};
+use capsim::transitions::{Calibration, StepStreams, TransitionRates, step};
 
 fn default_model(years: u32) -> Model {
     let text = format!("base = \"default\"\nname = \"bench\"\nyears = {years}\n");
@@ -39,17 +38,20 @@ fn bench(c: &mut Criterion) {
     activity::fill_rates(&params.activity, england_reference_shares(), &mut lam);
     let mut mu = Vec::new();
     let mut out = YearActivity::default();
-    let mut rng = stage_stream(1, 0, Stage::Activity);
+    let streams = ActivityStreams::new(1, 0);
+    let mut year = 0;
     let shock = shocks::YearShock::NONE;
     group.bench_function("activity_year", |b| {
         b.iter(|| {
+            year += 1;
             activity::simulate_year(
                 &model.initial,
                 &model.activity_mask,
                 &lam,
                 &params.activity,
                 &shock,
-                &mut rng,
+                &streams,
+                year,
                 &mut mu,
                 &mut out,
             );
@@ -63,17 +65,18 @@ fn bench(c: &mut Criterion) {
     rates.birth_rate = params.birth_rate;
     rates.growth_rate = params.growth_rate;
     let mut next = Population::zeros();
-    let mut rng_t = stage_stream(1, 0, Stage::Transitions);
-    let mut rng_e = stage_stream(1, 0, Stage::Entrants);
+    let step_streams = StepStreams::new(1, 0);
+    let mut year = 0;
     group.bench_function("transition_step", |b| {
         b.iter(|| {
+            year += 1;
             black_box(step(
                 &model.initial,
                 &mut next,
                 &rates,
                 &model.arrivals,
-                &mut rng_t,
-                &mut rng_e,
+                &step_streams,
+                year,
             ))
         })
     });

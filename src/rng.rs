@@ -4,6 +4,13 @@
 //! alone, with a named portable generator (Xoshiro256++), so results never depend on the thread
 //! count, on scheduling, or on how many draws another stage made. Uncertain parameters get a
 //! stream each, keyed by their path in the scenario, so adding a parameter shifts no other draw.
+//!
+//! The cohort stages go further: every cell (or reporting group and activity type) gets its own
+//! stream in every year ([`UnitStreams`]). Worlds with and without an intervention are simulated
+//! on these same streams, so a cell the intervention does not touch draws exactly the same
+//! numbers in both, and a cell it does touch draws from the same stream with changed inputs. A
+//! sampler that consumes a different number of draws in one cell (rejection sampling does)
+//! shifts nothing outside that cell and year: common random numbers survive changed head counts.
 
 use rand::SeedableRng;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -36,6 +43,27 @@ fn derive(seed: u64, replication: u64, key: u64) -> Rng {
 /// The stream for one stage of one replication.
 pub fn stage_stream(seed: u64, replication: u64, stage: Stage) -> Rng {
     derive(seed, replication, stage as u64)
+}
+
+/// Streams for the units of one stage's work (cells, reporting groups) in each year of one
+/// replication. Seeding Xoshiro256++ is a few multiplications, so a stream per cell-year is cheap.
+#[derive(Debug, Clone, Copy)]
+pub struct UnitStreams {
+    base: u64,
+}
+
+impl UnitStreams {
+    pub fn new(seed: u64, replication: u64, stage: Stage) -> Self {
+        UnitStreams {
+            base: mix(mix(mix(seed) ^ replication) ^ stage as u64),
+        }
+    }
+
+    /// The stream of unit `unit` in year `year` (0-based).
+    #[inline]
+    pub fn stream(&self, year: u32, unit: usize) -> Rng {
+        Rng::seed_from_u64(mix(self.base ^ ((u64::from(year) << 40) | unit as u64)))
+    }
 }
 
 /// The stream for one uncertain parameter (by its dotted path) of one replication.
@@ -78,6 +106,24 @@ mod tests {
             x, PINNED_STAGE_DRAW,
             "generator output changed: results are no longer reproducible"
         );
+    }
+
+    #[test]
+    fn unit_streams_differ_by_year_unit_and_stage() {
+        let t = UnitStreams::new(1, 0, Stage::Transitions);
+        let a = t.stream(0, 0).random::<u64>();
+        assert_eq!(a, t.stream(0, 0).random::<u64>());
+        let others = [
+            t.stream(1, 0).random::<u64>(),
+            t.stream(0, 1).random::<u64>(),
+            UnitStreams::new(1, 0, Stage::Activity)
+                .stream(0, 0)
+                .random::<u64>(),
+            UnitStreams::new(1, 1, Stage::Transitions)
+                .stream(0, 0)
+                .random::<u64>(),
+        ];
+        assert!(others.iter().all(|&x| x != a));
     }
 
     const PINNED_STAGE_DRAW: u64 = 10_864_605_639_585_381_552;

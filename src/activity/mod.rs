@@ -18,7 +18,7 @@ use rand_distr::{Distribution, Gamma, Poisson};
 
 use crate::data;
 use crate::population::{AGES, CELLS, GROUPS, IMDS, LTCS, Population, SEXES, group_key};
-use crate::rng::Rng;
+use crate::rng::{Rng, Stage, UnitStreams};
 
 pub use shocks::{ShockInputs, YearShock};
 
@@ -142,8 +142,27 @@ impl YearActivity {
     }
 }
 
+/// The random streams of activity: one per cell and year for frailty, one per reporting group,
+/// type and year for counts and costs, so a change in one cell or group shifts no other draws.
+#[derive(Debug, Clone, Copy)]
+pub struct ActivityStreams(UnitStreams);
+
+impl ActivityStreams {
+    pub fn new(seed: u64, replication: u64) -> Self {
+        ActivityStreams(UnitStreams::new(seed, replication, Stage::Activity))
+    }
+
+    fn frailty(&self, year: u32, cell: usize) -> Rng {
+        self.0.stream(year, cell)
+    }
+
+    fn events(&self, year: u32, group: usize, types: usize, t: usize) -> Rng {
+        self.0.stream(year, CELLS + group * types + t)
+    }
+}
+
 /// Draws one year's activity and cost for the people in `pop` (cells outside `mask` excluded).
-/// `mu` is scratch space reused across years.
+/// `mu` is scratch space reused across years; `year` is 0-based.
 #[allow(clippy::too_many_arguments)]
 pub fn simulate_year(
     pop: &Population,
@@ -151,7 +170,8 @@ pub fn simulate_year(
     lam: &[f64],
     inputs: &ActivityInputs,
     shock: &YearShock,
-    rng: &mut Rng,
+    streams: &ActivityStreams,
+    year: u32,
     mu: &mut Vec<f64>,
     out: &mut YearActivity,
 ) {
@@ -167,7 +187,7 @@ pub fn simulate_year(
         // Sum of n independent Gamma(k, 1/k) frailties.
         let s = Gamma::new(f64::from(n) * k, 1.0 / k)
             .expect("valid gamma")
-            .sample(rng);
+            .sample(&mut streams.frailty(year, c));
         let g = c % GROUPS;
         let row = &lam[c * nt..(c + 1) * nt];
         for (m, &l) in mu[g * nt..(g + 1) * nt].iter_mut().zip(row) {
@@ -182,6 +202,7 @@ pub fn simulate_year(
             if mean <= 0.0 {
                 continue;
             }
+            let rng = &mut streams.events(year, g, nt, t);
             let count = Poisson::new(mean).expect("valid Poisson").sample(rng);
             let unit = expected::unit_cost_at(
                 ty.unit_cost * shock.cost_index,

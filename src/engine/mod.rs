@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use crate::activity::expected::{CellExpectations, covered_heads};
 use crate::activity::{
-    self, ActivityInputs, ShockInputs, TypeInputs, YearActivity, YearShock, shocks,
+    self, ActivityInputs, ActivityStreams, ShockInputs, TypeInputs, YearActivity, YearShock, shocks,
 };
 use crate::contracts::basis::Basis;
 use crate::contracts::heads::ScopeHeads;
@@ -25,7 +25,9 @@ use crate::rng::{Rng, Stage, parameter_stream, stage_stream};
 use crate::scenario::Indicator;
 use crate::scenario::validate::parameters;
 use crate::scenario::{CohortMode, LoadedScenario, Param, Scenario};
-use crate::transitions::{ArrivalProfiles, Calibration, StepCounts, TransitionRates, step};
+use crate::transitions::{
+    ArrivalProfiles, Calibration, StepCounts, StepStreams, TransitionRates, step,
+};
 
 /// Everything about a scenario that does not change between replications.
 #[derive(Debug, Clone)]
@@ -372,10 +374,9 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
     let params = model.draw_parameters(r);
     let lam = model.activity_rates(&params, &mut ws.lam);
     fill_transition_rates(&params, &mut ws.rates);
-    let mut rng_transitions: Rng = stage_stream(s.seed, r, Stage::Transitions);
-    let mut rng_activity: Rng = stage_stream(s.seed, r, Stage::Activity);
+    let step_streams = StepStreams::new(s.seed, r);
+    let activity_streams = ActivityStreams::new(s.seed, r);
     let mut rng_shocks: Rng = stage_stream(s.seed, r, Stage::Shocks);
-    let mut rng_entrants: Rng = stage_stream(s.seed, r, Stage::Entrants);
     ws.cur.copy_from(&model.initial);
     let nt = model.type_names.len();
     let mut years = Vec::with_capacity(s.years as usize);
@@ -394,7 +395,8 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
             lam,
             &params.activity,
             &shock,
-            &mut rng_activity,
+            &activity_streams,
+            y,
             &mut ws.mu,
             &mut ws.activity,
         );
@@ -408,8 +410,8 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
             &mut ws.next,
             &ws.rates,
             &model.arrivals,
-            &mut rng_transitions,
-            &mut rng_entrants,
+            &step_streams,
+            y,
         );
         std::mem::swap(&mut ws.cur, &mut ws.next);
         let (count, cost, value) = ws.activity.totals(nt);
@@ -505,19 +507,11 @@ pub fn project(model: &Model, r: u64, years: u32) -> Population {
     let params = model.draw_parameters(r);
     let mut rates = TransitionRates::empty();
     fill_transition_rates(&params, &mut rates);
-    let mut rng = stage_stream(model.scenario.seed, r, Stage::Transitions);
-    let mut rng_entrants = stage_stream(model.scenario.seed, r, Stage::Entrants);
+    let streams = StepStreams::new(model.scenario.seed, r);
     let mut cur = model.initial.clone();
     let mut next = Population::zeros();
-    for _ in 0..years {
-        step(
-            &cur,
-            &mut next,
-            &rates,
-            &model.arrivals,
-            &mut rng,
-            &mut rng_entrants,
-        );
+    for y in 0..years {
+        step(&cur, &mut next, &rates, &model.arrivals, &streams, y);
         std::mem::swap(&mut cur, &mut next);
     }
     cur

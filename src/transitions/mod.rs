@@ -11,7 +11,7 @@ pub mod calibrate;
 use rand_distr::{Binomial, Distribution, Poisson};
 
 use crate::population::{AGES, CELLS, LTCS, Population};
-use crate::rng::Rng;
+use crate::rng::{Rng, Stage, UnitStreams};
 
 pub use calibrate::Calibration;
 
@@ -101,15 +101,32 @@ fn poisson(rng: &mut Rng, mean: f64) -> u32 {
     }
 }
 
-/// Moves `cur` one year on into `next` (overwritten). `rng` is the transitions stream;
-/// `arrivals_rng` the entrants stream, so arrivals never shift the other draws.
+/// The random streams of the yearly step: one per cell and year for exits and onsets, and one
+/// per cell and year for arrivals, so arrivals never shift the other draws and a change in one
+/// cell shifts no other cell's draws.
+#[derive(Debug, Clone, Copy)]
+pub struct StepStreams {
+    transitions: UnitStreams,
+    entrants: UnitStreams,
+}
+
+impl StepStreams {
+    pub fn new(seed: u64, replication: u64) -> Self {
+        StepStreams {
+            transitions: UnitStreams::new(seed, replication, Stage::Transitions),
+            entrants: UnitStreams::new(seed, replication, Stage::Entrants),
+        }
+    }
+}
+
+/// Moves `cur` one year on into `next` (overwritten); `year` is 0-based.
 pub fn step(
     cur: &Population,
     next: &mut Population,
     rates: &TransitionRates,
     arrivals: &ArrivalProfiles,
-    rng: &mut Rng,
-    arrivals_rng: &mut Rng,
+    streams: &StepStreams,
+    year: u32,
 ) -> StepCounts {
     let src = cur.as_slice();
     let dst = next.as_slice_mut();
@@ -124,6 +141,7 @@ pub fn step(
         c.start += u64::from(n);
         let q = rates.death[i];
         expected_exits += f64::from(n) * (q + (1.0 - q) * rates.leaver_rate);
+        let rng = &mut streams.transitions.stream(year, i);
         let deaths = binomial(rng, n, q);
         let leavers = binomial(rng, n - deaths, rates.leaver_rate);
         let stay = n - deaths - leavers;
@@ -149,16 +167,16 @@ pub fn step(
         let n = c.start as f64;
         let births = n * rates.birth_rate;
         let migrants = (n * rates.growth_rate + expected_exits - births).max(0.0);
-        for (d, &s) in dst.iter_mut().zip(&arrivals.births) {
+        for (i, (d, &s)) in dst.iter_mut().zip(&arrivals.births).enumerate() {
             if s > 0.0 {
-                let k = poisson(arrivals_rng, births * s);
+                let k = poisson(&mut streams.entrants.stream(year, i), births * s);
                 *d += k;
                 c.births += u64::from(k);
             }
         }
-        for (d, &s) in dst.iter_mut().zip(&arrivals.migrants) {
+        for (i, (d, &s)) in dst.iter_mut().zip(&arrivals.migrants).enumerate() {
             if s > 0.0 {
-                let k = poisson(arrivals_rng, migrants * s);
+                let k = poisson(&mut streams.entrants.stream(year, CELLS + i), migrants * s);
                 *d += k;
                 c.migrants += u64::from(k);
             }

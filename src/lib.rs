@@ -10,8 +10,11 @@
 //! shocks, [`activity`] and cost (frailty sums, Poisson counts and gamma costs per reporting
 //! group), weighs the heads the contracts pay for, moves the population a year on
 //! ([`transitions`]: deaths, leavers, LTC onset, ageing, arrivals), computes the indicators and
-//! settles every arm into the [`ledger`]. Every random draw comes from a stream derived from
-//! (seed, replication, stage) ([`rng`]), so results are identical for any thread count. The
+//! settles every arm into the [`ledger`]. An arm's [`interventions`] change the rates of its
+//! world, simulated on the same random numbers as the status quo, whose contracts they never
+//! change. Every random draw comes from a stream derived from (seed, replication, stage, and
+//! for the cohort stages year and cell) ([`rng`]), so results are identical for any thread
+//! count. The
 //! [`run_folder`] module writes the results atomically and reads them back; [`report`] turns a
 //! run folder into tables, charts and an HTML page; [`cli`] resolves flags into a run plan.
 
@@ -22,6 +25,7 @@ pub mod contracts;
 pub mod data;
 pub mod engine;
 pub mod error;
+pub mod interventions;
 pub mod ledger;
 pub mod population;
 pub mod report;

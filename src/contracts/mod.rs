@@ -96,4 +96,6 @@ pub struct WorldYear<'a> {
     pub group_count: &'a [f64],
     /// Indicator values in [`Indicator::slot`] order.
     pub indicators: &'a [f64],
+    /// Cost of the world's interventions per party (0 is the commissioner), this year.
+    pub programme_cost: &'a [f64],
 }

@@ -155,8 +155,8 @@ impl Contracts {
         self.term_slots = slot;
     }
 
-    /// The names behind the ledger's indices.
-    pub fn layout(&self) -> LedgerLayout {
+    /// The names behind the ledger's indices; `worlds` names each arm's world.
+    pub fn layout(&self, worlds: Vec<String>) -> LedgerLayout {
         let roles = self
             .arms
             .iter()
@@ -178,6 +178,7 @@ impl Contracts {
             .collect();
         LedgerLayout {
             arms: self.arms.iter().map(|a| a.name.clone()).collect(),
+            worlds,
             parties: self.parties.clone(),
             columns: self.columns.clone(),
             roles,

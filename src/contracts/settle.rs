@@ -40,17 +40,21 @@ fn scope_sum(values: &[f64], in_scope: &[bool]) -> f64 {
 }
 
 impl Contracts {
-    /// Settles every arm on one year of the world, appending ledger rows, and adds each arm's
-    /// payments, care cost and heads by reporting group to `equity` (arms × groups).
+    /// Settles the arms listed in `arms` on one year of the world, appending ledger rows (each
+    /// party's programme cost booked on its row), and, when `equity` is given, adds each arm's
+    /// payments, care cost and heads by reporting group to it (arms × groups).
     pub fn settle_year(
         &self,
         w: &WorldYear,
+        arms: &[usize],
         term: &mut TermSums,
         rows: &mut Vec<LedgerRow>,
-        equity: &mut [EquityCell],
+        mut equity: Option<&mut [EquityCell]>,
     ) {
         let expected_indicators = self.basis.expected_indicators_in(w.year);
-        for (a, arm) in self.arms.iter().enumerate() {
+        for &a in arms {
+            let arm = &self.arms[a];
+            let first = rows.len();
             let mut group_income = vec![0.0; GROUPS];
             let mut commissioner = LedgerRow::open(w.year + 1, a, 0, self.columns.len());
             for holder in &arm.holders {
@@ -71,7 +75,14 @@ impl Contracts {
                 rows.push(row);
             }
             rows.push(commissioner);
-            equity::book_year(&mut equity[a * GROUPS..(a + 1) * GROUPS], &group_income, w);
+            for row in &mut rows[first..] {
+                let programme = w.programme_cost[row.party];
+                row.programme += programme;
+                row.cost += programme;
+            }
+            if let Some(equity) = equity.as_deref_mut() {
+                equity::book_year(&mut equity[a * GROUPS..(a + 1) * GROUPS], &group_income, w);
+            }
         }
     }
 

@@ -18,7 +18,9 @@ use crate::contracts::indicators::{self, IndicatorInputs};
 use crate::contracts::settle::TermSums;
 use crate::contracts::{Contracts, WorldYear};
 use crate::error::InputError;
-use crate::ledger::{EquityCell, LedgerRow};
+use crate::interventions::{Programme, ProgrammeDraw, WorldProgrammes};
+use crate::ledger::gains::Gain;
+use crate::ledger::{self, EquityCell, LedgerRow};
 use crate::population::synthesis::{england_reference_shares, expected_shares};
 use crate::population::{AGES, CELLS, CellKey, GROUPS, Population, cohort_mask, synthesis};
 use crate::rng::{Rng, Stage, parameter_stream, stage_stream};
@@ -28,6 +30,9 @@ use crate::scenario::{CohortMode, LoadedScenario, Param, Scenario};
 use crate::transitions::{
     ArrivalProfiles, Calibration, StepCounts, StepStreams, TransitionRates, step,
 };
+
+/// The name of the world without interventions.
+pub const STATUS_QUO: &str = "status quo";
 
 /// Everything about a scenario that does not change between replications.
 #[derive(Debug, Clone)]
@@ -44,6 +49,12 @@ pub struct Model {
     fixed_rates: Option<Vec<f64>>,
     /// The arms' contracts, when the scenario has any.
     pub contracts: Option<Contracts>,
+    /// The scenario's interventions, in scenario order.
+    pub programmes: Vec<Programme>,
+    /// The worlds simulated: the interventions running in each (world 0 is the status quo).
+    pub worlds: Vec<Vec<usize>>,
+    /// Each arm's world.
+    pub arm_world: Vec<usize>,
 }
 
 impl Model {
@@ -73,14 +84,19 @@ impl Model {
                 "expected at least one person after the cohort filter; the filter admits nobody",
             ));
         }
+        let type_names = s.activity.type_names();
+        let (worlds, arm_world) = worlds_of(s);
         let mut model = Model {
             scenario: s.clone(),
+            programmes: Programme::resolve_all(s, &type_names, &mask),
             initial,
             activity_mask: mask,
             arrivals,
-            type_names: s.activity.type_names(),
+            type_names,
             fixed_rates: None,
             contracts: None,
+            worlds,
+            arm_world,
         };
         let rates_are_fixed = s.activity.types.values().all(|t| {
             [
@@ -105,6 +121,23 @@ impl Model {
             model.contracts = Some(model.resolve_contracts());
         }
         Ok(model)
+    }
+
+    /// Each world's name: `status quo`, or the names of its interventions joined by `+`.
+    pub fn world_names(&self) -> Vec<String> {
+        self.worlds
+            .iter()
+            .map(|w| {
+                if w.is_empty() {
+                    STATUS_QUO.to_string()
+                } else {
+                    w.iter()
+                        .map(|&i| self.programmes[i].name.as_str())
+                        .collect::<Vec<_>>()
+                        .join("+")
+                }
+            })
+            .collect()
     }
 
     /// Parameter values at their means: what contracts are set on, before anyone knows how a
@@ -217,7 +250,37 @@ impl Model {
                 }
             })
             .collect();
+        let programmes = s
+            .intervention
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                let at = spec.path(i);
+                let p = |f: &str| nonneg(&format!("{at}.{f}"));
+                ProgrammeDraw {
+                    uptake: p("uptake").min(1.0),
+                    cost_per_person_year: p("cost_per_person_year"),
+                    onset: p("effect.onset"),
+                    mortality: p("effect.mortality"),
+                    activity: spec
+                        .effect
+                        .activity
+                        .keys()
+                        .map(|t| p(&format!("effect.activity.{t}")))
+                        .collect(),
+                    shifts: (0..spec.shift.len())
+                        .map(|k| {
+                            (
+                                p(&format!("shift[{k}].share")).min(1.0),
+                                p(&format!("shift[{k}].ratio")),
+                            )
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
         RepParams {
+            programmes,
             growth_rate: v("transitions.growth_rate"),
             leaver_rate: v("transitions.leaver_rate").clamp(0.0, 1.0),
             birth_rate: v("transitions.birth_rate").clamp(0.0, 1.0),
@@ -281,9 +344,42 @@ fn arrival_profiles(structure: &[f64], open: bool) -> ArrivalProfiles {
     }
 }
 
+/// The distinct sets of interventions the arms run (world 0, the status quo, first), and each
+/// arm's world.
+fn worlds_of(s: &Scenario) -> (Vec<Vec<usize>>, Vec<usize>) {
+    let mut worlds: Vec<Vec<usize>> = vec![Vec::new()];
+    let arm_world = s
+        .arm
+        .iter()
+        .map(|arm| {
+            let mut set: Vec<usize> = arm
+                .interventions
+                .iter()
+                .map(|name| {
+                    s.intervention
+                        .iter()
+                        .position(|x| &x.name == name)
+                        .expect("validated")
+                })
+                .collect();
+            set.sort_unstable();
+            match worlds.iter().position(|w| *w == set) {
+                Some(w) => w,
+                None => {
+                    worlds.push(set);
+                    worlds.len() - 1
+                }
+            }
+        })
+        .collect();
+    (worlds, arm_world)
+}
+
 /// Parameter values of one replication.
 #[derive(Debug, Clone)]
 pub struct RepParams {
+    /// Per intervention, in scenario order.
+    pub programmes: Vec<ProgrammeDraw>,
     pub growth_rate: f64,
     pub leaver_rate: f64,
     pub birth_rate: f64,
@@ -293,9 +389,11 @@ pub struct RepParams {
     pub shocks: ShockInputs,
 }
 
-/// One simulated year of one replication: the world's totals.
+/// One simulated year of one world of one replication: the world's totals.
 #[derive(Debug, Clone, PartialEq)]
 pub struct YearRecord {
+    /// The world ([`Model::worlds`]; 0 is the status quo).
+    pub world: usize,
     /// 1-based year of the simulation.
     pub year: u32,
     pub demography: StepCounts,
@@ -306,16 +404,32 @@ pub struct YearRecord {
     pub count: Vec<f64>,
     pub cost: Vec<f64>,
     pub value: Vec<f64>,
+    /// People enrolled in the world's interventions, and what the programmes cost.
+    pub enrolled: f64,
+    pub programme_cost: f64,
 }
 
-/// One replication's years, and its ledger when the scenario has arms.
+/// One replication: every world's years, and the ledger when the scenario has arms.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ReplicationResult {
     pub replication: u64,
+    /// The status quo's years, then each intervention world's ([`YearRecord::world`]).
     pub years: Vec<YearRecord>,
+    /// Every arm settled in its own world.
     pub ledger: Vec<LedgerRow>,
+    /// Arms with interventions settled in the status quo: the same contract without them.
+    pub status_quo_ledger: Vec<LedgerRow>,
+    /// Per arm with interventions: each party's gain over the term, and the system's.
+    pub gains: Vec<Gain>,
     /// Per arm and reporting group, summed over the term (arms × groups).
     pub equity: Vec<EquityCell>,
+}
+
+impl ReplicationResult {
+    /// The years of world `w`.
+    pub fn world(&self, w: usize) -> impl Iterator<Item = &YearRecord> {
+        self.years.iter().filter(move |y| y.world == w)
+    }
 }
 
 /// Scratch space reused from one replication to the next on the same thread.
@@ -323,10 +437,13 @@ pub struct Workspace {
     cur: Population,
     next: Population,
     rates: TransitionRates,
+    world_rates: TransitionRates,
     lam: Vec<f64>,
+    world_lam: Vec<f64>,
     mu: Vec<f64>,
     activity: YearActivity,
     term_sums: TermSums,
+    status_quo_term_sums: TermSums,
     indicators: Vec<f64>,
     heads: ScopeHeads,
 }
@@ -337,10 +454,13 @@ impl Workspace {
             cur: Population::zeros(),
             next: Population::zeros(),
             rates: TransitionRates::empty(),
+            world_rates: TransitionRates::empty(),
             lam: Vec::new(),
+            world_lam: Vec::new(),
             mu: Vec::new(),
             activity: YearActivity::default(),
             term_sums: TermSums::default(),
+            status_quo_term_sums: TermSums::default(),
             indicators: Vec::new(),
             heads: ScopeHeads::default(),
         }
@@ -365,42 +485,127 @@ fn fill_transition_rates(params: &RepParams, rates: &mut TransitionRates) {
     rates.growth_rate = params.growth_rate;
 }
 
+/// What every world of a replication shares: its parameters, shocks and random streams.
+struct Shared<'a> {
+    params: &'a RepParams,
+    /// Status-quo activity rates (cells × types).
+    lam: &'a [f64],
+    shocks: &'a [YearShock],
+    step_streams: StepStreams,
+    activity_streams: ActivityStreams,
+}
+
 /// Simulates replication `r`; depends on (model, r) only.
 ///
-/// Each year reads: shocks → activity and cost → weighted heads → the population steps on →
-/// indicators → every arm settles.
+/// Every world (the status quo, and each set of interventions an arm runs) is simulated on the
+/// same parameters, shocks and random streams. Each year reads: activity and cost → programme
+/// costs → weighted heads → the population steps on → indicators → the arms of that world
+/// settle (and, in the status quo, the intervention arms' contracts too, for who gains).
 pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> ReplicationResult {
     let s = &model.scenario;
     let params = model.draw_parameters(r);
-    let lam = model.activity_rates(&params, &mut ws.lam);
+    let mut lam_buffer = std::mem::take(&mut ws.lam);
+    let lam = model.activity_rates(&params, &mut lam_buffer);
     fill_transition_rates(&params, &mut ws.rates);
-    let step_streams = StepStreams::new(s.seed, r);
-    let activity_streams = ActivityStreams::new(s.seed, r);
     let mut rng_shocks: Rng = stage_stream(s.seed, r, Stage::Shocks);
-    ws.cur.copy_from(&model.initial);
+    let shocks: Vec<YearShock> = (0..s.years)
+        .map(|y| shocks::draw_year(&params.shocks, y, &mut rng_shocks))
+        .collect();
+    let shared = Shared {
+        params: &params,
+        lam,
+        shocks: &shocks,
+        step_streams: StepStreams::new(s.seed, r),
+        activity_streams: ActivityStreams::new(s.seed, r),
+    };
+    let mut out = ReplicationResult {
+        replication: r,
+        years: Vec::with_capacity(s.years as usize * model.worlds.len()),
+        ledger: Vec::new(),
+        status_quo_ledger: Vec::new(),
+        gains: Vec::new(),
+        equity: Vec::new(),
+    };
+    if let Some(contracts) = &model.contracts {
+        out.equity
+            .resize(contracts.arms.len() * GROUPS, EquityCell::default());
+    }
+    for w in 0..model.worlds.len() {
+        simulate_world(model, &shared, w, ws, &mut out);
+    }
+    out.gains = who_gains(model, &out);
+    ws.lam = lam_buffer;
+    out
+}
+
+/// Simulates world `w` of a replication, appending its years and ledger rows to `out`.
+fn simulate_world(
+    model: &Model,
+    shared: &Shared,
+    w: usize,
+    ws: &mut Workspace,
+    out: &mut ReplicationResult,
+) {
+    let s = &model.scenario;
     let nt = model.type_names.len();
-    let mut years = Vec::with_capacity(s.years as usize);
-    let mut ledger = Vec::new();
-    let mut equity = Vec::new();
+    let world = WorldProgrammes {
+        programmes: &model.programmes,
+        running: &model.worlds[w],
+        draws: &shared.params.programmes,
+    };
+    let arms: Vec<usize> = (0..model.arm_world.len())
+        .filter(|&a| model.arm_world[a] == w)
+        .collect();
+    // The status quo also settles every intervention arm's contract, for who gains.
+    let counterfactual: Vec<usize> = if w == 0 {
+        (0..model.arm_world.len())
+            .filter(|&a| model.arm_world[a] != 0)
+            .collect()
+    } else {
+        Vec::new()
+    };
     if let Some(contracts) = &model.contracts {
         ws.term_sums.reset(contracts);
-        equity.resize(contracts.arms.len() * GROUPS, EquityCell::default());
+        ws.status_quo_term_sums.reset(contracts);
     }
-    let prices: Vec<f64> = params.activity.types.iter().map(|t| t.price).collect();
+    let prices: Vec<f64> = shared
+        .params
+        .activity
+        .types
+        .iter()
+        .map(|t| t.price)
+        .collect();
+    let parties = s.parties().len();
+    ws.cur.copy_from(&model.initial);
     for y in 0..s.years {
-        let shock = shocks::draw_year(&params.shocks, y, &mut rng_shocks);
+        let shock = &shared.shocks[y as usize];
+        let acts = world.acts_in(y);
+        let lam = if acts {
+            world.activity_rates(shared.lam, nt, y, &mut ws.world_lam);
+            &ws.world_lam
+        } else {
+            shared.lam
+        };
+        let rates = if acts {
+            world.transition_rates(&ws.rates, y, &mut ws.world_rates);
+            &ws.world_rates
+        } else {
+            &ws.rates
+        };
         activity::simulate_year(
             &ws.cur,
             &model.activity_mask,
             lam,
-            &params.activity,
-            &shock,
-            &activity_streams,
+            &shared.params.activity,
+            shock,
+            &shared.activity_streams,
             y,
             &mut ws.mu,
             &mut ws.activity,
         );
         let covered = ws.cur.total_in(&model.activity_mask);
+        let mut programme_cost = vec![0.0; parties];
+        let enrolled = world.programme_cost(&ws.cur, y, shock.cost_index, &mut programme_cost);
         if let Some(contracts) = &model.contracts {
             ws.heads
                 .weigh(&contracts.scopes, &ws.cur, &model.activity_mask);
@@ -408,9 +613,9 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
         let demography = step(
             &ws.cur,
             &mut ws.next,
-            &ws.rates,
+            rates,
             &model.arrivals,
-            &step_streams,
+            &shared.step_streams,
             y,
         );
         std::mem::swap(&mut ws.cur, &mut ws.next);
@@ -426,7 +631,7 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
                 },
                 &mut ws.indicators,
             );
-            let world = WorldYear {
+            let year = WorldYear {
                 year: y,
                 last_year: y + 1 == s.years,
                 count: &count,
@@ -437,25 +642,56 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
                 group_cost: &ws.activity.cost,
                 group_count: &ws.activity.count,
                 indicators: &ws.indicators,
+                programme_cost: &programme_cost,
             };
-            contracts.settle_year(&world, &mut ws.term_sums, &mut ledger, &mut equity);
+            contracts.settle_year(
+                &year,
+                &arms,
+                &mut ws.term_sums,
+                &mut out.ledger,
+                Some(&mut out.equity),
+            );
+            contracts.settle_year(
+                &year,
+                &counterfactual,
+                &mut ws.status_quo_term_sums,
+                &mut out.status_quo_ledger,
+                None,
+            );
         }
-        years.push(YearRecord {
+        out.years.push(YearRecord {
+            world: w,
             year: y + 1,
             demography,
             covered,
-            shock,
+            shock: *shock,
             count,
             cost,
             value,
+            enrolled,
+            programme_cost: programme_cost.iter().sum(),
         });
     }
-    ReplicationResult {
-        replication: r,
-        years,
-        ledger,
-        equity,
+}
+
+/// Every intervention arm's gains against the same contract in the status quo.
+fn who_gains(model: &Model, out: &ReplicationResult) -> Vec<Gain> {
+    let care = |w: usize| -> f64 { out.world(w).map(|y| y.cost.iter().sum::<f64>()).sum() };
+    let mut gains = Vec::new();
+    for (a, &w) in model.arm_world.iter().enumerate() {
+        if w == 0 {
+            continue;
+        }
+        let programme: f64 = out.world(w).map(|y| y.programme_cost).sum();
+        gains.extend(ledger::gains::gains(
+            a,
+            &out.ledger,
+            &out.status_quo_ledger,
+            care(w) - care(0),
+            programme,
+        ));
     }
+    gains
 }
 
 /// Told about progress; the library never prints.

@@ -3,6 +3,10 @@
 //! Rows: the commissioner (income 0, cost = what it paid) and every provider (income = what it
 //! received, cost = its care cost plus any subcontract payments), one column per payment
 //! component. Every transfer appears once as commissioner spend and once as provider income.
+//! An intervention's cost is booked to whoever pays it; [`gains`] compares an arm in its world
+//! with the same contract in the status quo.
+
+pub mod gains;
 
 use polars::prelude::*;
 
@@ -20,6 +24,8 @@ pub struct LedgerRow {
     pub cost: f64,
     /// Net subcontract flow: negative for the lead provider, positive for subcontractors.
     pub subcontract: f64,
+    /// Cost of the interventions this party pays for (included in `cost`).
+    pub programme: f64,
     /// Amount per component column (paid by the commissioner, received by the holder).
     pub components: Vec<f64>,
 }
@@ -34,6 +40,7 @@ impl LedgerRow {
             income: 0.0,
             cost: 0.0,
             subcontract: 0.0,
+            programme: 0.0,
             components: vec![0.0; columns],
         }
     }
@@ -84,6 +91,8 @@ impl Role {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LedgerLayout {
     pub arms: Vec<String>,
+    /// The world each arm is settled in (`status quo`, or its interventions).
+    pub worlds: Vec<String>,
     /// Party names; 0 is the commissioner.
     pub parties: Vec<String>,
     /// Payment component columns.
@@ -125,6 +134,12 @@ fn frame(
             .collect::<Vec<&str>>(),
     ));
     cols.push(Column::new(
+        "world".into(),
+        rows.iter()
+            .map(|(_, l)| layout.worlds[l.arm].as_str())
+            .collect::<Vec<&str>>(),
+    ));
+    cols.push(Column::new(
         "party".into(),
         rows.iter()
             .map(|(_, l)| layout.parties[l.party].as_str())
@@ -153,6 +168,10 @@ fn frame(
         rows.iter()
             .map(|(_, l)| l.subcontract)
             .collect::<Vec<f64>>(),
+    ));
+    cols.push(Column::new(
+        "programme".into(),
+        rows.iter().map(|(_, l)| l.programme).collect::<Vec<f64>>(),
     ));
     for (i, name) in layout.columns.iter().enumerate() {
         cols.push(Column::new(
@@ -190,6 +209,7 @@ pub fn term_totals(rows: &[LedgerRow]) -> Vec<LedgerRow> {
                 t.income += l.income;
                 t.cost += l.cost;
                 t.subcontract += l.subcontract;
+                t.programme += l.programme;
                 for (a, b) in t.components.iter_mut().zip(&l.components) {
                     *a += b;
                 }

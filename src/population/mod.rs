@@ -9,7 +9,7 @@ pub mod multimorbidity;
 pub mod synthesis;
 
 use crate::scenario::counts::HeadCount;
-use crate::scenario::{Cohort, Rurality, Sex};
+use crate::scenario::{Cohort, Rurality, Sex, Strata};
 
 pub const AGES: usize = 101;
 pub const SEXES: usize = 2;
@@ -150,12 +150,20 @@ impl Population {
 
 /// Which cells a cohort filter admits (all cells when there is no filter).
 pub fn cohort_mask(cohort: Option<&Cohort>) -> Vec<bool> {
+    match cohort {
+        Some(c) => strata_mask(&c.strata()),
+        None => vec![true; CELLS],
+    }
+}
+
+/// Whether each cell lies in `strata`.
+pub fn strata_mask(strata: &Strata) -> Vec<bool> {
     (0..CELLS)
-        .map(|i| cohort.is_none_or(|c| in_cohort(c, CellKey::from_index(i))))
+        .map(|i| in_strata(strata, CellKey::from_index(i)))
         .collect()
 }
 
-fn in_cohort(c: &Cohort, k: CellKey) -> bool {
+fn in_strata(c: &Strata, k: CellKey) -> bool {
     let age_ok = k.age >= usize::from(c.age_min.unwrap_or(0))
         && k.age <= usize::from(c.age_max.unwrap_or(100));
     let ltc_ok = k.ltc >= usize::from(c.ltc_min.unwrap_or(0))

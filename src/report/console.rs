@@ -25,8 +25,16 @@ pub fn world_summary(model: &Model, results: &[ReplicationResult]) -> String {
     let s = &model.scenario;
     let _ = writeln!(
         out,
-        "{} — {} replications, {} years, seed {}",
-        s.name, s.replications, s.years, s.seed
+        "{} — {} replications, {} years, seed {}{}",
+        s.name,
+        s.replications,
+        s.years,
+        s.seed,
+        if model.worlds.len() > 1 {
+            " (status quo world)"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(
         out,
@@ -35,6 +43,7 @@ pub fn world_summary(model: &Model, results: &[ReplicationResult]) -> String {
     );
     for y in 0..s.years as usize {
         let pick = |f: &dyn Fn(&crate::engine::YearRecord) -> f64| -> Vec<f64> {
+            // The status quo's years come first.
             results.iter().map(|r| f(&r.years[y])).collect()
         };
         let heads = pick(&|r| r.covered as f64);

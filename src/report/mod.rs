@@ -120,27 +120,44 @@ fn with_all_providers(df: &DataFrame, keys: &[&str], providers: usize) -> Polars
     .collect()
 }
 
-/// The summary and equity tables.
+/// The summary, equity and who-gains tables.
 pub struct Tables {
     pub summary: DataFrame,
     pub equity: DataFrame,
+    /// Empty when no arm runs an intervention.
+    pub who_gains: DataFrame,
 }
 
 pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
     let providers = run.scenario.parties().len() - 1;
-    let ledger = with_all_providers(&run.ledger, &["rep", "year", "calendar_year"], providers)?;
-    let term = with_all_providers(&run.term, &["rep"], providers)?;
+    let ledger = with_all_providers(
+        &run.ledger,
+        &["rep", "world", "year", "calendar_year"],
+        providers,
+    )?;
+    let term = with_all_providers(&run.term, &["rep", "world"], providers)?;
     let summary = tables::summary(&ledger, &term, &run.world, &run.arms(), &run.parties())?;
     let equity = tables::equity(&run.equity, &run.arms())?;
-    Ok(Tables { summary, equity })
+    let who_gains = tables::who_gains(&run.gains, &run.arms(), &run.scenario.parties())?;
+    Ok(Tables {
+        summary,
+        equity,
+        who_gains,
+    })
 }
 
 /// Writes summary.csv, equity.csv and summary.xlsx into `out`.
 pub fn write_tables(t: &Tables, out: &Path) -> anyhow::Result<()> {
     write_csv(&mut t.summary.clone(), &out.join("summary.csv"))?;
     write_csv(&mut t.equity.clone(), &out.join("equity.csv"))?;
+    if t.who_gains.height() > 0 {
+        write_csv(&mut t.who_gains.clone(), &out.join(WHO_GAINS_CSV))?;
+    }
     xlsx::write_workbook(&out.join("summary.xlsx"), &t.summary, &t.equity)
 }
+
+/// Who gains, per intervention arm and party: written when some arm runs an intervention.
+pub const WHO_GAINS_CSV: &str = "who_gains.csv";
 
 /// A chart written by [`write_charts`].
 #[derive(Debug, Clone)]
@@ -264,11 +281,12 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
     // 3. Corridor shape for every risk-sharing arm.
     let sharing = risk_sharing_arms(run);
     if !sharing.is_empty() {
-        let world_cost =
-            run.world
-                .clone()
-                .lazy()
-                .select([col("rep"), col("year"), col("total_cost")]);
+        let world_cost = run.world.clone().lazy().select([
+            col("rep"),
+            col("world"),
+            col("year"),
+            col("total_cost"),
+        ]);
         let comm = run
             .ledger
             .clone()
@@ -277,8 +295,8 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
         let joined = comm
             .join(
                 world_cost,
-                [col("rep"), col("year")],
-                [col("rep"), col("year")],
+                [col("rep"), col("world"), col("year")],
+                [col("rep"), col("world"), col("year")],
                 JoinArgs::new(JoinType::Left),
             )
             .collect()?;

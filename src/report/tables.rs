@@ -52,17 +52,22 @@ pub fn summary(
 ) -> PolarsResult<DataFrame> {
     let heads = world.clone().lazy().select([
         col("rep"),
+        col("world"),
         col("year"),
         col("covered_head_count")
             .cast(DataType::Float64)
             .alias("heads"),
     ]);
-    let yearly = join_on(ledger.clone().lazy(), heads.clone(), &["rep", "year"])
-        .with_column(col("calendar_year").cast(DataType::String).alias("horizon"));
+    let yearly = join_on(
+        ledger.clone().lazy(),
+        heads.clone(),
+        &["rep", "world", "year"],
+    )
+    .with_column(col("calendar_year").cast(DataType::String).alias("horizon"));
     let term_heads = heads
-        .group_by_stable([col("rep")])
+        .group_by_stable([col("rep"), col("world")])
         .agg([sorted("heads").sum()]);
-    let term = join_on(term.clone().lazy(), term_heads, &["rep"])
+    let term = join_on(term.clone().lazy(), term_heads, &["rep", "world"])
         .with_column(lit("term").alias("horizon"));
     let columns = [
         col("arm"),
@@ -243,4 +248,68 @@ pub fn equity(equity: &DataFrame, arms: &[String]) -> PolarsResult<DataFrame> {
             col("margin_per_head_p95"),
         ])
         .collect()
+}
+
+/// Who gains, per intervention arm and party (and the system): statistics over replications of
+/// the change in surplus against the same contract in the status quo, with the mean changes in
+/// income, cost and the programme cost paid. Rows in the scenario's arm order, parties in
+/// ledger order, the system last.
+pub fn who_gains(
+    gains: &DataFrame,
+    arms: &[String],
+    parties: &[String],
+) -> PolarsResult<DataFrame> {
+    let mut aggs = vec![
+        len().alias("replications"),
+        sorted("gain").mean().alias("mean"),
+        sorted("gain").std(1).alias("sd"),
+    ];
+    for (q, name) in QUANTILES {
+        aggs.push(
+            col("gain")
+                .quantile(lit(q), QuantileMethod::Linear)
+                .alias(name),
+        );
+    }
+    aggs.extend([
+        col("gain")
+            .gt(lit(0.0))
+            .cast(DataType::Float64)
+            .mean()
+            .alias("p_gain"),
+        sorted("income_change").mean().alias("mean_income_change"),
+        sorted("cost_change").mean().alias("mean_cost_change"),
+        sorted("programme_cost").mean().alias("mean_programme_cost"),
+    ]);
+    let mut party_order: Vec<String> = parties.to_vec();
+    party_order.push("system".into());
+    let stats = gains
+        .clone()
+        .lazy()
+        .sort(["arm", "party", "rep"], SortMultipleOptions::default())
+        .group_by_stable([col("arm"), col("party"), col("role")])
+        .agg(aggs);
+    let mut out = vec![
+        col("arm"),
+        col("party"),
+        col("role"),
+        col("replications"),
+        col("mean"),
+        col("sd"),
+    ];
+    out.extend(QUANTILES.iter().map(|(_, n)| col(*n)));
+    out.extend([
+        col("p_gain"),
+        col("mean_income_change"),
+        col("mean_cost_change"),
+        col("mean_programme_cost"),
+    ]);
+    join_on(
+        join_on(stats, order_frame("arm", arms)?, &["arm"]),
+        order_frame("party", &party_order)?,
+        &["party"],
+    )
+    .sort(["arm_order", "party_order"], SortMultipleOptions::default())
+    .select(out)
+    .collect()
 }

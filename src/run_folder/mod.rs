@@ -1,7 +1,7 @@
 //! The run folder: everything a run writes, and the only place that reads it back.
 //!
 //! A run folder holds the results (`world.parquet`, `ledger.parquet`, `ledger_term.parquet`,
-//! `equity.parquet`), the fully resolved scenario (`scenario.toml`, plus `population_counts.csv`
+//! `equity.parquet`, `who_gains.parquet`), the fully resolved scenario (`scenario.toml`, plus `population_counts.csv`
 //! when the scenario loaded one) and `run.json` (version, seed, replications, threads, elapsed
 //! seconds, command): enough to reproduce the run, and to rebuild every table, chart and the
 //! report, from the folder alone. `run.json` also marks the folder as capsim's: only such a
@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Model, ReplicationResult};
 use crate::error::InputError;
+use crate::ledger::gains::{Gain, gains_frame};
 use crate::ledger::{self, EquityCell, RepRows};
 use crate::scenario::{Scenario, load_scenario};
 
@@ -25,6 +26,7 @@ pub const WORLD: &str = "world.parquet";
 pub const LEDGER: &str = "ledger.parquet";
 pub const LEDGER_TERM: &str = "ledger_term.parquet";
 pub const EQUITY: &str = "equity.parquet";
+pub const GAINS: &str = "who_gains.parquet";
 pub const SCENARIO: &str = "scenario.toml";
 pub const COUNTS: &str = "population_counts.csv";
 pub const RUN_INFO: &str = "run.json";
@@ -63,7 +65,14 @@ pub fn write_results(
     let mut world = tables::world_frame(model, results)?;
     tables::write_parquet(&mut world, &dir.join(WORLD))?;
     if let Some(contracts) = &model.contracts {
-        let layout = contracts.layout();
+        let world_names = model.world_names();
+        let layout = contracts.layout(
+            model
+                .arm_world
+                .iter()
+                .map(|&w| world_names[w].clone())
+                .collect(),
+        );
         let rows: Vec<RepRows> = results
             .iter()
             .map(|r| (r.replication, r.ledger.as_slice()))
@@ -79,6 +88,12 @@ pub fn write_results(
             .collect();
         let mut equity = ledger::equity_frame(&layout, &cells)?;
         tables::write_parquet(&mut equity, &dir.join(EQUITY))?;
+        let gains: Vec<(u64, &[Gain])> = results
+            .iter()
+            .map(|r| (r.replication, r.gains.as_slice()))
+            .collect();
+        let mut gains = gains_frame(&layout, &gains)?;
+        tables::write_parquet(&mut gains, &dir.join(GAINS))?;
     }
     let mut resolved = model.scenario.clone();
     if let Some(csv) = &resolved.population.counts_csv {
@@ -104,6 +119,8 @@ pub struct RunFolder {
     pub ledger: DataFrame,
     pub term: DataFrame,
     pub equity: DataFrame,
+    /// Who gains per replication, arm and party (no rows when no arm runs an intervention).
+    pub gains: DataFrame,
 }
 
 impl RunFolder {
@@ -135,6 +152,7 @@ impl RunFolder {
             ledger: read_parquet(dir, LEDGER)?,
             term: read_parquet(dir, LEDGER_TERM)?,
             equity: read_parquet(dir, EQUITY)?,
+            gains: read_parquet(dir, GAINS)?,
             dir: dir.to_path_buf(),
             scenario,
             info,

@@ -18,6 +18,7 @@ pub fn world_frame(model: &Model, results: &[ReplicationResult]) -> PolarsResult
         .collect();
     let n = rows.len();
     let start_year = model.scenario.start_year;
+    let world_names = model.world_names();
     let u = |f: &dyn Fn(&crate::transitions::StepCounts) -> u64| -> Vec<u64> {
         rows.iter().map(|(_, y)| f(&y.demography)).collect()
     };
@@ -25,6 +26,12 @@ pub fn world_frame(model: &Model, results: &[ReplicationResult]) -> PolarsResult
         Column::new(
             "rep".into(),
             rows.iter().map(|(r, _)| *r as u32).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "world".into(),
+            rows.iter()
+                .map(|(_, y)| world_names[y.world].as_str())
+                .collect::<Vec<&str>>(),
         ),
         Column::new(
             "year".into(),
@@ -86,6 +93,16 @@ pub fn world_frame(model: &Model, results: &[ReplicationResult]) -> PolarsResult
             rows.iter().map(|(_, y)| y.value[t]).collect::<Vec<f64>>(),
         ));
     }
+    cols.push(Column::new(
+        "enrolled".into(),
+        rows.iter().map(|(_, y)| y.enrolled).collect::<Vec<f64>>(),
+    ));
+    cols.push(Column::new(
+        "programme_cost".into(),
+        rows.iter()
+            .map(|(_, y)| y.programme_cost)
+            .collect::<Vec<f64>>(),
+    ));
     // Summed in type order, row by row: deterministic.
     cols.push(Column::new(
         "total_cost".into(),

@@ -27,6 +27,10 @@ pub struct ArmSpec {
     /// How a lead provider pays its subcontractors.
     #[serde(default)]
     pub subcontract: Subcontract,
+    /// Interventions running in this arm's world, by name (none: the status quo). The contract
+    /// is still set on the status quo; `who_gains` compares it with the same contract there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interventions: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub component: Vec<ComponentSpec>,
 }

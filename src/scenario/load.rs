@@ -134,7 +134,7 @@ fn origin<'a>(field: &str, layers: &'a Layers) -> Option<&'a str> {
     for part in field.split('.') {
         let key = part.split(['[', ' ']).next().unwrap_or("");
         keys.push(key);
-        if key != part || key == "arm" || key == "provider" {
+        if key != part || ["arm", "provider", "intervention"].contains(&key) {
             break;
         }
     }
@@ -272,11 +272,16 @@ fn field_path(segments: &[Segment], table: &Table) -> String {
     for (i, seg) in segments.iter().enumerate() {
         match seg {
             Segment::Seq { index } => {
-                let arm_name = (i == 1
-                    && matches!(&segments[0], Segment::Map { key } if key == "arm"))
-                .then(|| table.get("arm")?.get(*index)?.get("name")?.as_str())
-                .flatten()
-                .filter(|n| !n.trim().is_empty());
+                // Arms and interventions are named by their name, as validation names them.
+                let list = match &segments[0] {
+                    Segment::Map { key } if i == 1 && (key == "arm" || key == "intervention") => {
+                        Some(key.as_str())
+                    }
+                    _ => None,
+                };
+                let arm_name = list
+                    .and_then(|list| table.get(list)?.get(*index)?.get("name")?.as_str())
+                    .filter(|n| !n.trim().is_empty());
                 match arm_name {
                     Some(name) => out.push_str(&format!(".{name}")),
                     None => out.push_str(&format!("[{index}]")),

@@ -10,11 +10,13 @@ pub mod contracts;
 pub mod counts;
 pub mod defaults;
 pub mod indicator;
+pub mod interventions;
 pub mod load;
 pub mod param;
 pub mod presets;
 pub mod validate;
 mod validate_contracts;
+mod validate_interventions;
 
 use std::collections::BTreeMap;
 
@@ -22,6 +24,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use indicator::{Indicator, Trend};
+pub use interventions::{InterventionSpec, Strata};
 pub use load::{LoadedScenario, load_scenario, load_scenario_str};
 pub use param::{Dist, Param};
 
@@ -60,6 +63,10 @@ pub struct Scenario {
     /// Providers and the activity types each delivers (default: one provider, everything).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub provider: Vec<ProviderSpec>,
+    /// Programmes that change the world (prevention, shifts of care); an arm names those
+    /// running in its world.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub intervention: Vec<InterventionSpec>,
     /// Contracts compared side by side on the same simulated years.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub arm: Vec<ArmSpec>,
@@ -134,6 +141,21 @@ pub struct Cohort {
     pub rurality: Option<Vec<Rurality>>,
     #[serde(default)]
     pub mode: CohortMode,
+}
+
+impl Cohort {
+    /// The strata the cohort admits.
+    pub fn strata(&self) -> Strata {
+        Strata {
+            age_min: self.age_min,
+            age_max: self.age_max,
+            ltc_min: self.ltc_min,
+            ltc_max: self.ltc_max,
+            sex: self.sex.clone(),
+            imd: self.imd.clone(),
+            rurality: self.rurality.clone(),
+        }
+    }
 }
 
 /// The yearly cohort step.

@@ -1,6 +1,6 @@
 //! Checks a parsed scenario as a whole and reports every problem with its path.
 
-use super::{Param, Scenario};
+use super::{Param, Scenario, Strata};
 use crate::data;
 use crate::error::Problems;
 
@@ -138,6 +138,25 @@ pub fn parameters(s: &Scenario) -> Vec<(String, &Param, Kind)> {
             Growth,
         ),
     ];
+    for (i, spec) in s.intervention.iter().enumerate() {
+        let at = spec.path(i);
+        let p = |f: &str| format!("{at}.{f}");
+        v.push((p("uptake"), &spec.uptake, Probability));
+        v.push((
+            p("cost_per_person_year"),
+            &spec.cost_per_person_year,
+            NonNegative,
+        ));
+        v.push((p("effect.onset"), &spec.effect.onset, NonNegative));
+        v.push((p("effect.mortality"), &spec.effect.mortality, NonNegative));
+        for (ty, rr) in &spec.effect.activity {
+            v.push((p(&format!("effect.activity.{ty}")), rr, NonNegative));
+        }
+        for (k, shift) in spec.shift.iter().enumerate() {
+            v.push((p(&format!("shift[{k}].share")), &shift.share, Probability));
+            v.push((p(&format!("shift[{k}].ratio")), &shift.ratio, NonNegative));
+        }
+    }
     for name in a.ordered_types() {
         let ty = &a.types[name];
         let p = |f: &str| format!("activity.types.{name}.{f}");
@@ -204,30 +223,7 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
         );
     }
     if let Some(c) = &pop.cohort {
-        let (amin, amax) = (c.age_min.unwrap_or(0), c.age_max.unwrap_or(100));
-        if amax > 100 || amin > amax {
-            problems.push(
-                "population.cohort",
-                format!("expected 0 <= age_min <= age_max <= 100, found {amin}..{amax}"),
-            );
-        }
-        let (lmin, lmax) = (c.ltc_min.unwrap_or(0), c.ltc_max.unwrap_or(5));
-        if lmax > 5 || lmin > lmax {
-            problems.push(
-                "population.cohort",
-                format!(
-                    "expected 0 <= ltc_min <= ltc_max <= 5 (5 = 5 or more), found {lmin}..{lmax}"
-                ),
-            );
-        }
-        if let Some(q) = &c.imd
-            && (q.is_empty() || q.iter().any(|x| !(1..=5).contains(x)))
-        {
-            problems.push(
-                "population.cohort.imd",
-                "expected a non-empty list of quintiles 1-5",
-            );
-        }
+        check_strata(problems, "population.cohort", &c.strata());
     }
     if s.activity.types.is_empty() {
         problems.push("activity.types", "expected at least one activity type");
@@ -249,6 +245,33 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
         check_param(problems, &path, p, kind);
     }
     super::validate_contracts::check(problems, s, skip_arms);
+    super::validate_interventions::check(problems, s);
+}
+
+/// Bounds in order and within the model's axes, quintiles 1-5.
+pub(super) fn check_strata(problems: &mut Problems, path: &str, c: &Strata) {
+    let (amin, amax) = (c.age_min.unwrap_or(0), c.age_max.unwrap_or(100));
+    if amax > 100 || amin > amax {
+        problems.push(
+            path,
+            format!("expected 0 <= age_min <= age_max <= 100, found {amin}..{amax}"),
+        );
+    }
+    let (lmin, lmax) = (c.ltc_min.unwrap_or(0), c.ltc_max.unwrap_or(5));
+    if lmax > 5 || lmin > lmax {
+        problems.push(
+            path,
+            format!("expected 0 <= ltc_min <= ltc_max <= 5 (5 = 5 or more), found {lmin}..{lmax}"),
+        );
+    }
+    if let Some(q) = &c.imd
+        && (q.is_empty() || q.iter().any(|x| !(1..=5).contains(x)))
+    {
+        problems.push(
+            format!("{path}.imd"),
+            "expected a non-empty list of quintiles 1-5",
+        );
+    }
 }
 
 fn dedup(v: &[String]) -> Vec<String> {

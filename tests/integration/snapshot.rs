@@ -85,13 +85,13 @@ fn world_by_year(dir: &Path) -> String {
         .get_column_names()
         .iter()
         .map(|c| c.to_string())
-        .filter(|c| !["rep", "year", "calendar_year"].contains(&c.as_str()))
+        .filter(|c| !["rep", "world", "year", "calendar_year"].contains(&c.as_str()))
         .collect();
-    let year = strings(&world, "calendar_year");
+    let keys = [strings(&world, "world"), strings(&world, "calendar_year")];
     format!(
-        "calendar_year,{}\n{}",
+        "world,calendar_year,{}\n{}",
         columns.join(","),
-        sums_by_key(&world, &[year], &columns)
+        sums_by_key(&world, &keys, &columns)
     )
 }
 
@@ -101,15 +101,16 @@ fn ledger_term_totals(dir: &Path) -> String {
         .get_column_names()
         .iter()
         .map(|c| c.to_string())
-        .filter(|c| !["rep", "arm", "party", "role"].contains(&c.as_str()))
+        .filter(|c| !["rep", "arm", "world", "party", "role"].contains(&c.as_str()))
         .collect();
     let keys = [
         strings(&term, "arm"),
+        strings(&term, "world"),
         strings(&term, "party"),
         strings(&term, "role"),
     ];
     format!(
-        "arm,party,role,{}\n{}",
+        "arm,world,party,role,{}\n{}",
         columns.join(","),
         sums_by_key(&term, &keys, &columns)
     )

@@ -1,0 +1,252 @@
+//! Interventions: what a programme changes in the world of the arms that run it.
+//!
+//! A programme enrols a share of the eligible people in each cell (its uptake, ramping up from
+//! its start year) and changes the rates of the enrolled by relative risks: onset of another
+//! long-term condition, death, and chosen activity types, and it moves a share of one activity
+//! type's events to another. The cohort model does not follow who is enrolled from year to year:
+//! a cell's rate is the mix of enrolled and not enrolled, `rate × (1 − u + u × RR)` for enrolled
+//! share `u` (for death, the hazard is mixed the same way). The contract basis never sees any of
+//! this: it is set on the status quo.
+
+use crate::population::{CELLS, Population, strata_mask};
+use crate::scenario::Scenario;
+use crate::transitions::TransitionRates;
+
+/// A programme's structure, fixed for the scenario.
+#[derive(Debug, Clone)]
+pub struct Programme {
+    pub name: String,
+    /// Cells whose people may enrol: the target, among the people covered.
+    pub eligible: Vec<bool>,
+    /// First year of enrolment, 0-based.
+    pub start: u32,
+    pub ramp_years: u32,
+    pub lag_years: u32,
+    /// Party that pays the programme (0 is the commissioner).
+    pub payer: usize,
+    /// Activity types with a relative rate, by index in output order.
+    pub activity_types: Vec<usize>,
+    /// Shifts as (from, to) type indices.
+    pub shifts: Vec<(usize, usize)>,
+}
+
+/// A programme's uncertain values in one replication.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgrammeDraw {
+    pub uptake: f64,
+    pub cost_per_person_year: f64,
+    pub onset: f64,
+    pub mortality: f64,
+    /// Relative rate per activity type, in [`Programme::activity_types`] order.
+    pub activity: Vec<f64>,
+    /// Per shift: share moved and events received per event moved.
+    pub shifts: Vec<(f64, f64)>,
+}
+
+impl Programme {
+    /// Resolves every intervention of a validated scenario; `covered` is the cohort mask.
+    pub fn resolve_all(s: &Scenario, type_names: &[String], covered: &[bool]) -> Vec<Programme> {
+        let type_index = |t: &String| type_names.iter().position(|x| x == t).expect("validated");
+        let parties = s.parties();
+        s.intervention
+            .iter()
+            .map(|spec| Programme {
+                name: spec.name.clone(),
+                eligible: strata_mask(&spec.target)
+                    .into_iter()
+                    .zip(covered)
+                    .map(|(t, &c)| t && c)
+                    .collect(),
+                start: spec.start_year - 1,
+                ramp_years: spec.ramp_years,
+                lag_years: spec.lag_years,
+                payer: parties
+                    .iter()
+                    .position(|p| *p == spec.paid_by)
+                    .expect("validated"),
+                activity_types: spec.effect.activity.keys().map(type_index).collect(),
+                shifts: spec
+                    .shift
+                    .iter()
+                    .map(|x| (type_index(&x.from), type_index(&x.to)))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Share of the eligible enrolled in year `year` (0-based).
+    pub fn enrolled_share(&self, d: &ProgrammeDraw, year: u32) -> f64 {
+        self.share_at(d, i64::from(year))
+    }
+
+    /// Share of the eligible on whom the programme acts in year `year`: the enrolment of
+    /// `lag_years` before.
+    pub fn effective_share(&self, d: &ProgrammeDraw, year: u32) -> f64 {
+        self.share_at(d, i64::from(year) - i64::from(self.lag_years))
+    }
+
+    fn share_at(&self, d: &ProgrammeDraw, year: i64) -> f64 {
+        let running = year - i64::from(self.start);
+        if running < 0 {
+            return 0.0;
+        }
+        let ramp = ((running + 1) as f64 / f64::from(self.ramp_years)).min(1.0);
+        d.uptake * ramp
+    }
+
+    /// People enrolled in a year: eligible heads at the start of the year × the enrolled share.
+    pub fn enrolled(&self, d: &ProgrammeDraw, pop: &Population, year: u32) -> f64 {
+        let share = self.enrolled_share(d, year);
+        if share == 0.0 {
+            return 0.0;
+        }
+        let heads: u64 = pop
+            .as_slice()
+            .iter()
+            .zip(&self.eligible)
+            .filter(|(_, e)| **e)
+            .map(|(&n, _)| u64::from(n))
+            .sum();
+        heads as f64 * share
+    }
+}
+
+/// The programmes running in one world, with this replication's draws.
+#[derive(Debug, Clone, Copy)]
+pub struct WorldProgrammes<'a> {
+    pub programmes: &'a [Programme],
+    /// Indices into `programmes` (and `draws`) of those running in this world.
+    pub running: &'a [usize],
+    pub draws: &'a [ProgrammeDraw],
+}
+
+impl WorldProgrammes<'_> {
+    fn acting(&self, year: u32) -> impl Iterator<Item = (&Programme, &ProgrammeDraw, f64)> {
+        self.running.iter().filter_map(move |&i| {
+            let (p, d) = (&self.programmes[i], &self.draws[i]);
+            let u = p.effective_share(d, year);
+            (u > 0.0).then_some((p, d, u))
+        })
+    }
+
+    /// Whether any programme acts in `year`.
+    pub fn acts_in(&self, year: u32) -> bool {
+        self.acting(year).next().is_some()
+    }
+
+    /// This year's transition rates: the status quo's `base`, changed for the enrolled.
+    pub fn transition_rates(&self, base: &TransitionRates, year: u32, out: &mut TransitionRates) {
+        out.clone_from(base);
+        for (p, d, u) in self.acting(year) {
+            let onset = 1.0 - u + u * d.onset;
+            let hazard = 1.0 - u + u * d.mortality;
+            for c in (0..CELLS).filter(|&c| p.eligible[c]) {
+                out.onset[c] = (out.onset[c] * onset).min(1.0);
+                if hazard != 1.0 {
+                    out.death[c] = 1.0 - (1.0 - out.death[c]).powf(hazard);
+                }
+            }
+        }
+    }
+
+    /// This year's activity rates (cells × `types`): the status quo's `base`, changed for the
+    /// enrolled by relative rates, then shifts.
+    pub fn activity_rates(&self, base: &[f64], types: usize, year: u32, out: &mut Vec<f64>) {
+        out.clear();
+        out.extend_from_slice(base);
+        for (p, d, u) in self.acting(year) {
+            for c in (0..CELLS).filter(|&c| p.eligible[c]) {
+                let row = &mut out[c * types..(c + 1) * types];
+                for (&t, &rr) in p.activity_types.iter().zip(&d.activity) {
+                    row[t] *= 1.0 - u + u * rr;
+                }
+                for (&(from, to), &(share, ratio)) in p.shifts.iter().zip(&d.shifts) {
+                    let moved = u * share * row[from];
+                    row[from] -= moved;
+                    row[to] += moved * ratio;
+                }
+            }
+        }
+    }
+
+    /// Each running programme's enrolled people in `year` and what they cost (× `cost_index`),
+    /// added to `cost_by_party`; returns the people enrolled.
+    pub fn programme_cost(
+        &self,
+        pop: &Population,
+        year: u32,
+        cost_index: f64,
+        cost_by_party: &mut [f64],
+    ) -> f64 {
+        let mut enrolled = 0.0;
+        for &i in self.running {
+            let (p, d) = (&self.programmes[i], &self.draws[i]);
+            let n = p.enrolled(d, pop, year);
+            enrolled += n;
+            cost_by_party[p.payer] += n * d.cost_per_person_year * cost_index;
+        }
+        enrolled
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn programme(start: u32, ramp: u32, lag: u32) -> (Programme, ProgrammeDraw) {
+        (
+            Programme {
+                name: "p".into(),
+                eligible: vec![true; CELLS],
+                start,
+                ramp_years: ramp,
+                lag_years: lag,
+                payer: 0,
+                activity_types: vec![0],
+                shifts: vec![(0, 1)],
+            },
+            ProgrammeDraw {
+                uptake: 0.6,
+                cost_per_person_year: 100.0,
+                onset: 0.5,
+                mortality: 1.0,
+                activity: vec![0.5],
+                shifts: vec![(0.5, 2.0)],
+            },
+        )
+    }
+
+    #[test]
+    fn uptake_ramps_from_the_start_year_and_effects_follow_the_lag() {
+        let (p, d) = programme(1, 3, 1);
+        let enrolled: Vec<f64> = (0..5).map(|y| p.enrolled_share(&d, y)).collect();
+        let close = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-12);
+        assert!(close(&enrolled, &[0.0, 0.2, 0.4, 0.6, 0.6]), "{enrolled:?}");
+        let acting: Vec<f64> = (0..5).map(|y| p.effective_share(&d, y)).collect();
+        assert!(close(&acting, &[0.0, 0.0, 0.2, 0.4, 0.6]), "{acting:?}");
+    }
+
+    #[test]
+    fn rates_mix_enrolled_and_not_then_shift() {
+        let (p, d) = programme(0, 1, 0);
+        let world = WorldProgrammes {
+            programmes: std::slice::from_ref(&p),
+            running: &[0],
+            draws: std::slice::from_ref(&d),
+        };
+        let base = vec![1.0; CELLS * 2];
+        let mut out = Vec::new();
+        world.activity_rates(&base, 2, 0, &mut out);
+        // Type 0: 1 × (0.4 + 0.6 × 0.5) = 0.7; then 0.6 × 0.5 of it moves, doubled, to type 1.
+        let moved = 0.6 * 0.5 * 0.7;
+        assert!((out[0] - (0.7 - moved)).abs() < 1e-12);
+        assert!((out[1] - (1.0 + 2.0 * moved)).abs() < 1e-12);
+        let mut rates = TransitionRates::empty();
+        rates.onset = vec![0.1; CELLS];
+        rates.death = vec![0.01; CELLS];
+        let mut changed = TransitionRates::empty();
+        world.transition_rates(&rates, 0, &mut changed);
+        assert!((changed.onset[7] - 0.1 * 0.7).abs() < 1e-12);
+        assert_eq!(changed.death[7], 0.01);
+    }
+}

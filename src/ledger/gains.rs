@@ -1,0 +1,112 @@
+//! Who gains: an arm's contract in the world of its interventions against the same contract in
+//! the status quo, party by party, over the whole term of one replication.
+//!
+//! A party's gain is the change in its surplus: income − cost for a provider (programme costs it
+//! pays included), minus the change in spend for the commissioner (a saving is a gain). The
+//! system's gain is the care cost avoided less the programmes' cost. Money moves between the
+//! parties but is neither made nor lost, so the parties' gains add up to the system's.
+
+use polars::prelude::*;
+
+use super::{LedgerLayout, LedgerRow, term_totals};
+
+/// One party's (or the system's) gain in one arm and replication.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Gain {
+    pub arm: usize,
+    /// `None` for the whole system.
+    pub party: Option<usize>,
+    /// Change in income (for the system: none).
+    pub income_change: f64,
+    /// Change in cost: for the commissioner its spend, for a provider its care, subcontract and
+    /// programme costs, for the system the cost of care.
+    pub cost_change: f64,
+    /// Programme cost this party paid in the arm's world (for the system: all of it).
+    pub programme_cost: f64,
+    /// Change in surplus: for the commissioner, spend saved; for the system, the net saving.
+    pub gain: f64,
+}
+
+/// Gains of arm `arm` from its ledger rows in its own world and in the status quo (every year
+/// of one replication), the change in the world's care cost, and the programmes' total cost.
+pub fn gains(
+    arm: usize,
+    in_world: &[LedgerRow],
+    status_quo: &[LedgerRow],
+    care_cost_change: f64,
+    programme_cost: f64,
+) -> Vec<Gain> {
+    let of_arm = |rows: &[LedgerRow]| -> Vec<LedgerRow> {
+        let rows: Vec<LedgerRow> = rows.iter().filter(|r| r.arm == arm).cloned().collect();
+        term_totals(&rows)
+    };
+    let (with, without) = (of_arm(in_world), of_arm(status_quo));
+    let mut out: Vec<Gain> = with
+        .iter()
+        .map(|w| {
+            let sq = without
+                .iter()
+                .find(|s| s.party == w.party)
+                .expect("every party has a row in both worlds");
+            let income_change = w.income - sq.income;
+            let cost_change = w.cost - sq.cost;
+            Gain {
+                arm,
+                party: Some(w.party),
+                income_change,
+                cost_change,
+                programme_cost: w.programme,
+                gain: income_change - cost_change,
+            }
+        })
+        .collect();
+    out.push(Gain {
+        arm,
+        party: None,
+        income_change: 0.0,
+        cost_change: care_cost_change,
+        programme_cost,
+        gain: -care_cost_change - programme_cost,
+    });
+    out
+}
+
+/// One row per replication, arm and party (and the system): the who-gains table.
+pub fn gains_frame(layout: &LedgerLayout, reps: &[(u64, &[Gain])]) -> PolarsResult<DataFrame> {
+    let rows: Vec<(u64, &Gain)> = reps
+        .iter()
+        .flat_map(|(r, g)| g.iter().map(move |g| (*r, g)))
+        .collect();
+    let f = |get: &dyn Fn(&Gain) -> f64| -> Vec<f64> { rows.iter().map(|(_, g)| get(g)).collect() };
+    DataFrame::new(
+        rows.len(),
+        vec![
+            Column::new(
+                "rep".into(),
+                rows.iter().map(|(r, _)| *r as u32).collect::<Vec<u32>>(),
+            ),
+            Column::new(
+                "arm".into(),
+                rows.iter()
+                    .map(|(_, g)| layout.arms[g.arm].as_str())
+                    .collect::<Vec<&str>>(),
+            ),
+            Column::new(
+                "party".into(),
+                rows.iter()
+                    .map(|(_, g)| g.party.map_or("system", |p| layout.parties[p].as_str()))
+                    .collect::<Vec<&str>>(),
+            ),
+            Column::new(
+                "role".into(),
+                rows.iter()
+                    .map(|(_, g)| g.party.map_or("system", |p| layout.roles[g.arm][p].name()))
+                    .collect::<Vec<&str>>(),
+            ),
+            Column::new("income_change".into(), f(&|g| g.income_change)),
+            Column::new("cost_change".into(), f(&|g| g.cost_change)),
+            Column::new("programme_cost".into(), f(&|g| g.programme_cost)),
+            Column::new("gain".into(), f(&|g| g.gain)),
+        ],
+    )
+}

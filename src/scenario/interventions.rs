@@ -1,0 +1,135 @@
+//! How interventions are written in a scenario: a programme that changes the world for the
+//! people it reaches (the left shift), with its target, uptake, cost, payer and effects.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Param, Rurality, Sex};
+
+/// A filter on strata. Every bound is inclusive; omitted bounds do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Strata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_min: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_max: Option<u8>,
+    /// Minimum LTC count (5 means 5 or more).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ltc_min: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ltc_max: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sex: Option<Vec<Sex>>,
+    /// IMD quintiles included (1 = most deprived).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imd: Option<Vec<u8>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rurality: Option<Vec<Rurality>>,
+}
+
+fn one() -> Param {
+    Param::fixed(1.0)
+}
+
+fn first_year() -> u32 {
+    1
+}
+
+fn commissioner() -> String {
+    "commissioner".into()
+}
+
+/// A programme running in the worlds of the arms that name it. Contracts never see it: they are
+/// set on the status quo.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InterventionSpec {
+    pub name: String,
+    /// One sentence a reader of the results understands.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Who is eligible (default: everyone covered).
+    #[serde(default)]
+    pub target: Strata,
+    /// Share of the eligible enrolled once the programme is fully running.
+    pub uptake: Param,
+    /// Years uptake takes to reach its full level, rising in equal steps (1: at once).
+    #[serde(default = "first_year")]
+    pub ramp_years: u32,
+    /// Simulated year (1 = the first) the programme starts enrolling.
+    #[serde(default = "first_year")]
+    pub start_year: u32,
+    /// Years between enrolment and the first effect: the effect in year y is that of the
+    /// uptake in year y - lag.
+    #[serde(default)]
+    pub lag_years: u32,
+    /// £ per enrolled person-year, in the first year's prices (moves with providers' costs).
+    #[serde(default = "zero")]
+    pub cost_per_person_year: Param,
+    /// Who pays the programme: `commissioner` or a provider's name.
+    #[serde(default = "commissioner")]
+    pub paid_by: String,
+    #[serde(default)]
+    pub effect: Effects,
+    /// Care moved from one activity type to another for the enrolled.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shift: Vec<Shift>,
+}
+
+impl InterventionSpec {
+    /// Where the intervention's fields live, by its name as the user wrote it (its position
+    /// when it has none): `intervention.<name>`. Parameters are drawn under these paths.
+    pub fn path(&self, index: usize) -> String {
+        if self.name.trim().is_empty() {
+            format!("intervention[{index}]")
+        } else {
+            format!("intervention.{}", self.name)
+        }
+    }
+}
+
+fn zero() -> Param {
+    Param::fixed(0.0)
+}
+
+/// Effects on the enrolled, as relative risks (1 = no effect; each may be a distribution).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Effects {
+    /// Relative risk of gaining another long-term condition in a year.
+    #[serde(default = "one")]
+    pub onset: Param,
+    /// Relative risk (hazard ratio) of death.
+    #[serde(default = "one")]
+    pub mortality: Param,
+    /// Relative rate per activity type, by type name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub activity: BTreeMap<String, Param>,
+}
+
+impl Default for Effects {
+    fn default() -> Self {
+        Effects {
+            onset: one(),
+            mortality: one(),
+            activity: BTreeMap::new(),
+        }
+    }
+}
+
+/// A share of one activity type's events replaced by events of another, at the receiving
+/// type's cost and price (e.g. emergency bed days to community contacts).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Shift {
+    pub from: String,
+    pub to: String,
+    /// Share of the enrolled's `from` events that move.
+    pub share: Param,
+    /// Events of `to` per event of `from` moved.
+    #[serde(default = "one")]
+    pub ratio: Param,
+}

@@ -1,0 +1,99 @@
+//! Checks of the scenario's interventions and of the arms that name them, in the same pass as
+//! everything else. Their parameters (uptake, cost, effects) are checked with the rest
+//! ([`super::validate::parameters`]).
+
+use super::{Scenario, validate::check_strata};
+use crate::error::Problems;
+
+pub(super) fn check(problems: &mut Problems, s: &Scenario) {
+    let type_names = s.activity.type_names();
+    let known_type = |problems: &mut Problems, at: String, name: &str| {
+        if !type_names.iter().any(|t| t == name) {
+            problems.push(
+                at,
+                format!(
+                    "unknown activity type \"{name}\"; expected one of: {}",
+                    type_names.join(", ")
+                ),
+            );
+        }
+    };
+    let payers: Vec<String> = s.parties();
+    for (i, spec) in s.intervention.iter().enumerate() {
+        let at = spec.path(i);
+        if spec.name.trim().is_empty() || s.intervention[..i].iter().any(|x| x.name == spec.name) {
+            problems.push(&at, "expected a unique, non-empty intervention name");
+        }
+        check_strata(problems, &format!("{at}.target"), &spec.target);
+        if spec.ramp_years == 0 {
+            problems.push(
+                format!("{at}.ramp_years"),
+                "expected at least 1 year (1: full uptake from the start)",
+            );
+        }
+        if !(1..=s.years).contains(&spec.start_year) {
+            problems.push(
+                format!("{at}.start_year"),
+                format!(
+                    "expected a simulated year from 1 to {}, found {}",
+                    s.years, spec.start_year
+                ),
+            );
+        }
+        if spec.lag_years >= s.years {
+            problems.push(
+                format!("{at}.lag_years"),
+                format!(
+                    "expected fewer than the {} simulated years (the effect would never be seen), found {}",
+                    s.years, spec.lag_years
+                ),
+            );
+        }
+        if !payers.contains(&spec.paid_by) {
+            problems.push(
+                format!("{at}.paid_by"),
+                format!(
+                    "expected `commissioner` or a provider ({}), found \"{}\"",
+                    payers[1..].join(", "),
+                    spec.paid_by
+                ),
+            );
+        }
+        for ty in spec.effect.activity.keys() {
+            known_type(problems, format!("{at}.effect.activity.{ty}"), ty);
+        }
+        for (k, shift) in spec.shift.iter().enumerate() {
+            let here = format!("{at}.shift[{k}]");
+            known_type(problems, format!("{here}.from"), &shift.from);
+            known_type(problems, format!("{here}.to"), &shift.to);
+            if shift.from == shift.to {
+                problems.push(here, "expected `from` and `to` to be different types");
+            }
+        }
+    }
+    for (a, arm) in s.arm.iter().enumerate() {
+        for (k, name) in arm.interventions.iter().enumerate() {
+            let at = format!(
+                "arm.{}.interventions",
+                if arm.name.is_empty() {
+                    a.to_string()
+                } else {
+                    arm.name.clone()
+                }
+            );
+            if !s.intervention.iter().any(|x| &x.name == name) {
+                let known: Vec<&str> = s.intervention.iter().map(|x| x.name.as_str()).collect();
+                problems.push(
+                    at,
+                    if known.is_empty() {
+                        format!("unknown intervention \"{name}\"; the scenario defines none ([[intervention]])")
+                    } else {
+                        format!("unknown intervention \"{name}\"; expected one of: {}", known.join(", "))
+                    },
+                );
+            } else if arm.interventions[..k].contains(name) {
+                problems.push(at, format!("\"{name}\" is listed twice"));
+            }
+        }
+    }
+}

@@ -9,7 +9,7 @@ use crate::population::{AGES, SEXES};
 use crate::scenario::{Indicator, Trend};
 
 /// A set of activity types held together, with the baseline figures contracts are set on.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Scope {
     pub in_scope: Vec<bool>,
     /// Risk weights per cell (age-sex and full), averaging 1 over the baseline population.
@@ -104,7 +104,7 @@ impl Scope {
 }
 
 /// The status quo's expectations that do not depend on a scope.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Basis {
     /// Every indicator ([`Indicator::all`]) and its expected value in the baseline year.
     pub indicators: Vec<Indicator>,

@@ -378,3 +378,60 @@ fn misconfigured_components_name_the_arm_and_component() {
         &["activity type \"gp\" is delivered by no provider"],
     );
 }
+
+#[test]
+fn misconfigured_interventions_name_their_fields() {
+    let scenario = r#"
+base = "default"
+name = "bad"
+years = 3
+[[intervention]]
+name = "prevention"
+uptake = 1.5
+start_year = 4
+ramp_years = 0
+paid_by = "nobody"
+target = { age_min = 70, age_max = 20 }
+[intervention.effect]
+onset = -0.2
+[intervention.effect.activity]
+a_and_e = 0.9
+[[intervention.shift]]
+from = "gp"
+to = "gp"
+share = 0.2
+[[arm]]
+name = "pbr"
+preset = "pbr"
+interventions = ["prevention", "smoking"]
+"#;
+    rejected(
+        scenario,
+        &[],
+        &[
+            "intervention.prevention.uptake",
+            "intervention.prevention.start_year: expected a simulated year from 1 to 3",
+            "intervention.prevention.ramp_years",
+            "intervention.prevention.paid_by: expected `commissioner` or a provider (provider)",
+            "intervention.prevention.target: expected 0 <= age_min <= age_max",
+            "intervention.prevention.effect.onset",
+            "intervention.prevention.effect.activity.a_and_e: unknown activity type",
+            "intervention.prevention.shift[0]: expected `from` and `to` to be different",
+            "arm.pbr.interventions: unknown intervention \"smoking\"",
+        ],
+    );
+}
+
+#[test]
+fn an_unknown_field_in_an_intervention_is_named_by_the_intervention() {
+    let scenario = r#"
+base = "default"
+name = "bad"
+[[intervention]]
+name = "prevention"
+uptake = 0.5
+[intervention.effect]
+onsets = 0.5
+"#;
+    rejected(scenario, &[], &["intervention.prevention.effect", "onsets"]);
+}

@@ -5,15 +5,17 @@
 
 use super::heads::WeightedHeads;
 use crate::activity::expected::CellExpectations;
-use crate::population::{AGES, SEXES};
+use crate::population::{AGES, LTCS, SEXES};
 use crate::scenario::{Indicator, Trend};
 
 /// A set of activity types held together, with the baseline figures contracts are set on.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scope {
     pub in_scope: Vec<bool>,
-    /// Risk weights per cell (age-sex and full), averaging 1 over the baseline population.
+    /// Risk weights per cell (age-sex; age, sex, deprivation and rurality; and full), averaging
+    /// 1 over the baseline population.
     pub weights_age_sex: Vec<f64>,
+    pub weights_age_sex_deprivation_rurality: Vec<f64>,
     pub weights_full: Vec<f64>,
     /// Expected cost of the scope's activity in the baseline year.
     pub expected_cost: f64,
@@ -44,23 +46,26 @@ impl Scope {
             0.0
         };
         let norm = |x: f64| if mean > 0.0 { x / mean } else { 1.0 };
-        let weights_full: Vec<f64> = cell_cost.iter().map(|&e| norm(e)).collect();
-        // Age-sex weights: the baseline population's expected cost per head within each
-        // age-sex group.
-        let per_age_sex = cells / (AGES * SEXES);
-        let mut weights_age_sex = vec![1.0; cells];
-        for g in 0..cells / per_age_sex {
-            let range = g * per_age_sex..(g + 1) * per_age_sex;
-            let n: f64 = baseline[range.clone()].iter().sum();
-            let cost: f64 = range.clone().map(|c| baseline[c] * cell_cost[c]).sum();
-            // A group absent from the baseline gets the mean of its cells' expected cost.
-            let w = if n > 0.0 {
-                norm(cost / n)
-            } else {
-                norm(cell_cost[range.clone()].iter().sum::<f64>() / per_age_sex as f64)
-            };
-            weights_age_sex[range].iter_mut().for_each(|x| *x = w);
-        }
+        // Cells are ordered age, sex, IMD, rurality, LTC count: a weight that ignores the
+        // trailing axes is the mean expected cost over a run of neighbouring cells.
+        let mean_over = |run: usize| -> Vec<f64> {
+            let mut weights = vec![1.0; cells];
+            for range in (0..cells / run).map(|g| g * run..(g + 1) * run) {
+                let n: f64 = baseline[range.clone()].iter().sum();
+                let cost: f64 = range.clone().map(|c| baseline[c] * cell_cost[c]).sum();
+                // A group absent from the baseline gets the mean of its cells' expected cost.
+                let w = if n > 0.0 {
+                    norm(cost / n)
+                } else {
+                    norm(cell_cost[range.clone()].iter().sum::<f64>() / run as f64)
+                };
+                weights[range].iter_mut().for_each(|x| *x = w);
+            }
+            weights
+        };
+        let weights_full = mean_over(1);
+        let weights_age_sex = mean_over(cells / (AGES * SEXES));
+        let weights_age_sex_deprivation_rurality = mean_over(LTCS);
         let expected_count = (0..nt)
             .map(|t| {
                 if in_scope[t] {
@@ -75,6 +80,7 @@ impl Scope {
         Scope {
             in_scope,
             weights_age_sex,
+            weights_age_sex_deprivation_rurality,
             weights_full,
             expected_cost,
             expected_count,
@@ -93,10 +99,11 @@ impl Scope {
         per_baseline_head * trend_index
     }
 
-    /// Expected cost on trend of the people covered this year (a risk-adjusted cost norm).
-    pub fn benchmark(&self, heads: &WeightedHeads, growth_index: f64) -> f64 {
+    /// Expected cost on trend of `weighted_heads` people of the baseline's mean risk (a
+    /// risk-adjusted cost norm).
+    pub fn benchmark(&self, weighted_heads: f64, growth_index: f64) -> f64 {
         if self.baseline_heads > 0.0 {
-            self.expected_cost * heads.full / self.baseline_heads * growth_index
+            self.expected_cost * weighted_heads / self.baseline_heads * growth_index
         } else {
             0.0
         }
@@ -160,7 +167,11 @@ mod tests {
             proptest::prop_assume!(total > 0.0);
             let expected = CellExpectations { types: 1, count: vec![1.0; CELLS], cost };
             let scope = Scope::new(vec![true], &expected, &baseline);
-            for weights in [&scope.weights_full, &scope.weights_age_sex] {
+            for weights in [
+                &scope.weights_full,
+                &scope.weights_age_sex,
+                &scope.weights_age_sex_deprivation_rurality,
+            ] {
                 let mean: f64 =
                     baseline.iter().zip(weights).map(|(n, w)| n * w).sum::<f64>() / total;
                 proptest::prop_assert!((mean - 1.0).abs() < 1e-9, "mean weight {}", mean);

@@ -4,7 +4,7 @@ use super::WorldYear;
 use super::basis::Scope;
 use super::heads::WeightedHeads;
 use crate::ledger::EquityCell;
-use crate::scenario::contracts::ComponentSpec;
+use crate::scenario::contracts::{ComponentSpec, Weights};
 
 /// Spreads `amount` over the reporting groups of `income`: activity payments follow the
 /// activity (at tariff), capitation follows the (weighted) heads it pays for, everything else
@@ -27,7 +27,11 @@ pub fn allocate(
                 .filter(|&t| scope.in_scope[t])
                 .map(|t| w.group_count[g * nt + t] * w.price[t])
                 .sum(),
-            ComponentSpec::Capitation(c) => scope_groups[g].get(c.risk_adjustment),
+            ComponentSpec::Capitation(c) => match c.weights {
+                Weights::Concurrent => scope_groups[g].get(c.risk_adjustment),
+                // One mean weight for everyone: the money follows the heads.
+                Weights::Fixed => scope_groups[g].plain,
+            },
             _ => scope_groups[g].full,
         }
     };

@@ -2,7 +2,7 @@
 
 use super::basis::Scope;
 use crate::population::{GROUPS, Population};
-use crate::scenario::contracts::RiskAdjustment;
+use crate::scenario::contracts::{RiskAdjustment, Weights};
 
 /// Head count of a set of cells weighted three ways.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -11,6 +11,8 @@ pub struct WeightedHeads {
     pub plain: f64,
     /// Weighted by the expected cost of each person's age and sex.
     pub age_sex: f64,
+    /// Weighted by the expected cost of each person's age, sex, deprivation and rurality.
+    pub age_sex_deprivation_rurality: f64,
     /// Weighted by the expected cost of each person's whole cell.
     pub full: f64,
 }
@@ -20,27 +22,42 @@ impl WeightedHeads {
         match adjustment {
             RiskAdjustment::None => self.plain,
             RiskAdjustment::AgeSex => self.age_sex,
+            RiskAdjustment::AgeSexDeprivationRurality => self.age_sex_deprivation_rurality,
             RiskAdjustment::Full => self.full,
+        }
+    }
+
+    /// The weighted head count with weights taken as `weights` says: this year's, or those of
+    /// `start` (the population at contract start), whose mean weight then applies to every head.
+    pub fn weighted(&self, adjustment: RiskAdjustment, weights: Weights, start: &Self) -> f64 {
+        match weights {
+            Weights::Concurrent => self.get(adjustment),
+            Weights::Fixed if start.plain > 0.0 => self.plain * start.get(adjustment) / start.plain,
+            Weights::Fixed => self.plain,
         }
     }
 
     fn add(&mut self, other: &WeightedHeads) {
         self.plain += other.plain;
         self.age_sex += other.age_sex;
+        self.age_sex_deprivation_rurality += other.age_sex_deprivation_rurality;
         self.full += other.full;
     }
 }
 
-/// Weighted heads per scope, in total and per reporting group (scopes × groups).
+/// Weighted heads per scope, in total and per reporting group (scopes × groups), and the totals
+/// at contract start (the first year of the world).
 #[derive(Debug, Clone, Default)]
 pub struct ScopeHeads {
     pub totals: Vec<WeightedHeads>,
     pub by_group: Vec<WeightedHeads>,
+    pub start: Vec<WeightedHeads>,
 }
 
 impl ScopeHeads {
-    /// Weighs the covered cells of `pop` for every scope, reusing the buffers.
-    pub fn weigh(&mut self, scopes: &[Scope], pop: &Population, mask: &[bool]) {
+    /// Weighs the covered cells of `pop` for every scope, reusing the buffers; in the first
+    /// year of a world the totals are also kept as the contract start's.
+    pub fn weigh(&mut self, scopes: &[Scope], pop: &Population, mask: &[bool], first_year: bool) {
         self.totals.clear();
         self.by_group.clear();
         self.by_group
@@ -53,6 +70,8 @@ impl ScopeHeads {
                     let g = &mut groups[c % GROUPS];
                     g.plain += n;
                     g.age_sex += n * scope.weights_age_sex[c];
+                    g.age_sex_deprivation_rurality +=
+                        n * scope.weights_age_sex_deprivation_rurality[c];
                     g.full += n * scope.weights_full[c];
                 }
             }
@@ -61,6 +80,9 @@ impl ScopeHeads {
                 total.add(g);
             }
             self.totals.push(total);
+        }
+        if first_year {
+            self.start.clone_from(&self.totals);
         }
     }
 

@@ -5,7 +5,7 @@ use super::equity;
 use super::{Arm, Component, Contracts, Holder, WorldYear};
 use crate::ledger::{EquityCell, LedgerRow};
 use crate::population::GROUPS;
-use crate::scenario::contracts::{ComponentSpec, Subcontract};
+use crate::scenario::contracts::{ComponentSpec, RiskAdjustment, Subcontract, Weights};
 
 /// Running sums of a component settled over the whole term.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -153,7 +153,7 @@ impl Contracts {
             expected_count: &expected_count,
             in_scope: &scope.in_scope,
             weighted_heads: heads,
-            benchmark: scope.benchmark(&heads, growth_index),
+            start_heads: w.heads.start[h.scope],
             trend_index: growth_index,
             indicators: w.indicators,
             expected_indicators,
@@ -171,17 +171,18 @@ impl Contracts {
             book(&mut row, c, c.pay(&y));
         }
         for c in h.components.iter().filter(|c| c.spec.settles_on_result()) {
+            let benchmark = c.benchmark(&y);
             let sums = match c.term_slot {
                 None => TermSum {
                     income: row.income,
                     cost: y.cost,
-                    benchmark: y.benchmark,
+                    benchmark,
                 },
                 Some(slot) => {
                     let s = &mut term.0[slot];
                     s.income += row.income;
                     s.cost += y.cost;
-                    s.benchmark += y.benchmark;
+                    s.benchmark += benchmark;
                     if !w.last_year {
                         continue;
                     }
@@ -195,6 +196,15 @@ impl Contracts {
 }
 
 impl Component {
+    /// Expected cost on trend of the people covered, as a risk share (on cost) or shared
+    /// savings measures against it: the component's own risk adjustment for shared savings.
+    fn benchmark(&self, y: &HolderYear) -> f64 {
+        match &self.spec {
+            ComponentSpec::SharedSavings(s) => y.benchmark(s.risk_adjustment, s.weights),
+            _ => y.benchmark(RiskAdjustment::Full, Weights::Concurrent),
+        }
+    }
+
     /// The amount of a component that settles on the year's own figures.
     fn pay(&self, y: &HolderYear) -> f64 {
         let slot = |i: usize| self.indicators[i].slot();

@@ -608,7 +608,7 @@ fn simulate_world(
         let enrolled = world.programme_cost(&ws.cur, y, shock.cost_index, &mut programme_cost);
         if let Some(contracts) = &model.contracts {
             ws.heads
-                .weigh(&contracts.scopes, &ws.cur, &model.activity_mask);
+                .weigh(&contracts.scopes, &ws.cur, &model.activity_mask, y == 0);
         }
         let demography = step(
             &ws.cur,

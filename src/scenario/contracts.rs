@@ -113,9 +113,25 @@ pub enum RiskAdjustment {
     None,
     /// Weighted by the expected cost of the person's age and sex.
     AgeSex,
+    /// Weighted by the expected cost of the person's age, sex, deprivation and rurality: the
+    /// seeds' capitation formula, which leaves long-term conditions out.
+    AgeSexDeprivationRurality,
     /// Weighted by the expected cost of the person's age, sex, deprivation, rurality and LTC count.
     #[default]
     Full,
+}
+
+/// When risk weights are taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Weights {
+    /// Each year's population as it is that year: a person who gains a condition brings a
+    /// higher weight, so a programme that prevents conditions lowers the payment.
+    #[default]
+    Concurrent,
+    /// Set at contract start: each year's head count is weighted by the mean weight of the
+    /// population at the start, so prevention does not lower the payment.
+    Fixed,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
@@ -224,6 +240,9 @@ pub struct CapitationSpec {
     pub per_head: Option<f64>,
     #[serde(default)]
     pub risk_adjustment: RiskAdjustment,
+    /// Whether weights follow each year's population or are fixed at contract start.
+    #[serde(default)]
+    pub weights: Weights,
     /// Uplift on the per-head rate.
     #[serde(default)]
     pub uplift: f64,
@@ -352,6 +371,12 @@ pub struct SharedSavingsSpec {
     /// (a risk-adjusted cost norm); below 1 builds a required saving into it.
     #[serde(default = "one")]
     pub benchmark_vs_expected: f64,
+    /// How the benchmark is adjusted for the risk of the people covered.
+    #[serde(default)]
+    pub risk_adjustment: RiskAdjustment,
+    /// Whether the benchmark's weights follow each year's population or are fixed at start.
+    #[serde(default)]
+    pub weights: Weights,
     #[serde(default)]
     pub settle: Settle,
 }
@@ -509,15 +534,21 @@ impl ComponentSpec {
                 }
             }
             ComponentSpec::Capitation(c) => format!(
-                "Pays {} per person, {}, {}.",
+                "Pays {} per person, {}{}, {}.",
                 c.per_head
                     .map(|p| format!("£{p:.0}"))
                     .unwrap_or_else(|| "expected cost".into()),
                 match c.risk_adjustment {
                     RiskAdjustment::None => "the same for everyone",
                     RiskAdjustment::AgeSex => "weighted by age and sex",
+                    RiskAdjustment::AgeSexDeprivationRurality =>
+                        "weighted by age, sex, deprivation and rurality",
                     RiskAdjustment::Full =>
                         "weighted by age, sex, deprivation, rurality and long-term conditions",
+                },
+                match (c.risk_adjustment, c.weights) {
+                    (RiskAdjustment::None, _) | (_, Weights::Concurrent) => "",
+                    (_, Weights::Fixed) => " (weights fixed at contract start)",
                 },
                 index_words(c.index)
             ),

@@ -57,6 +57,7 @@ pub fn components(preset: Preset) -> Vec<ComponentSpec> {
             name: None,
             per_head: None,
             risk_adjustment: RiskAdjustment::Full,
+            weights: Weights::Concurrent,
             uplift: 0.0,
             index: Index::ExpectedCost,
         })],

@@ -9,7 +9,7 @@ pub fn capitation(c: &CapitationSpec, y: &HolderYear) -> f64 {
         Index::ExpectedCost => per_head * y.trend_index,
         Index::None => per_head,
     };
-    per_head * y.weighted_heads.get(c.risk_adjustment)
+    per_head * y.heads(c.risk_adjustment, c.weights)
 }
 
 #[cfg(test)]
@@ -24,6 +24,7 @@ mod tests {
             name: None,
             per_head: None,
             risk_adjustment,
+            weights: Weights::Concurrent,
             uplift: 0.0,
             index: Index::Price,
         };
@@ -31,5 +32,15 @@ mod tests {
         assert_eq!(capitation(&cap(RiskAdjustment::None), &y), 100.0);
         assert_eq!(capitation(&cap(RiskAdjustment::AgeSex), &y), 104.0);
         assert_eq!(capitation(&cap(RiskAdjustment::Full), &y), 110.0);
+        assert_eq!(
+            capitation(&cap(RiskAdjustment::AgeSexDeprivationRurality), &y),
+            106.0
+        );
+        // Fixed at start: this year's 50 heads at the start's mean weight (1).
+        let fixed = CapitationSpec {
+            weights: Weights::Fixed,
+            ..cap(RiskAdjustment::Full)
+        };
+        assert_eq!(capitation(&fixed, &y), 100.0);
     }
 }

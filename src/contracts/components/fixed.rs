@@ -6,7 +6,8 @@ pub fn fixed(c: &FixedSpec, y: &HolderYear) -> f64 {
     let base = c.amount.unwrap_or(c.share * y.expected_cost) * (1.0 + c.uplift);
     match c.index {
         Index::Price => base * y.price_index,
-        Index::ExpectedCost if y.expected_cost > 0.0 => base * y.benchmark / y.expected_cost,
+        // On the same plan as planned volumes: people covered, on trend.
+        Index::ExpectedCost if y.expected_cost > 0.0 => base * y.plan() / y.expected_cost,
         Index::ExpectedCost | Index::None => base,
     }
 }

@@ -32,10 +32,10 @@ pub struct HolderYear<'a> {
     pub expected_count: &'a [f64],
     /// Whether each activity type is the holder's.
     pub in_scope: &'a [bool],
-    /// Σ head count × risk weight, for each kind of risk adjustment.
+    /// Σ head count × risk weight, for each kind of risk adjustment: this year's, and at
+    /// contract start (for weights fixed at start).
     pub weighted_heads: WeightedHeads,
-    /// Expected cost on trend of the people covered this year (a risk-adjusted cost norm).
-    pub benchmark: f64,
+    pub start_heads: WeightedHeads,
     /// Expected cost per head this year relative to the first: (1 + demand trend)(1 + cost
     /// inflation) per year, at their means.
     pub trend_index: f64,
@@ -48,6 +48,32 @@ impl HolderYear<'_> {
     /// Contract value: expected cost, indexed to this year's prices.
     pub fn contract_value(&self) -> f64 {
         self.expected_cost * self.price_index
+    }
+
+    /// The weighted head count a component pays on.
+    pub fn heads(&self, adjustment: RiskAdjustment, weights: Weights) -> f64 {
+        self.weighted_heads
+            .weighted(adjustment, weights, &self.start_heads)
+    }
+
+    /// Expected cost on trend of the people covered this year, risk-adjusted as given (a cost
+    /// norm).
+    pub fn benchmark(&self, adjustment: RiskAdjustment, weights: Weights) -> f64 {
+        self.planned_cost(self.heads(adjustment, weights))
+    }
+
+    /// The plan that fixed payments and planned volumes share: expected cost on trend of the
+    /// people covered, unweighted, so neither moves with the conditions people gain or avoid.
+    pub fn plan(&self) -> f64 {
+        self.planned_cost(self.weighted_heads.plain)
+    }
+
+    fn planned_cost(&self, heads: f64) -> f64 {
+        if self.baseline_heads > 0.0 {
+            self.expected_cost * heads / self.baseline_heads * self.trend_index
+        } else {
+            0.0
+        }
     }
 }
 
@@ -96,9 +122,15 @@ pub(crate) mod test_support {
             weighted_heads: WeightedHeads {
                 plain: 50.0,
                 age_sex: 52.0,
+                age_sex_deprivation_rurality: 53.0,
                 full: 55.0,
             },
-            benchmark: 100.0,
+            start_heads: WeightedHeads {
+                plain: 50.0,
+                age_sex: 50.0,
+                age_sex_deprivation_rurality: 50.0,
+                full: 50.0,
+            },
             trend_index: 1.0,
             indicators,
             expected_indicators,

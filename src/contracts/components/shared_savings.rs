@@ -35,6 +35,8 @@ mod tests {
             min_loss_rate: 0.02,
             cap: None,
             benchmark_vs_expected: 1.0,
+            risk_adjustment: RiskAdjustment::Full,
+            weights: Weights::Concurrent,
             settle: Settle::Yearly,
         };
         assert!((shared_savings(&s, 90.0, 100.0) - 5.0).abs() < 1e-12);
@@ -62,6 +64,8 @@ mod tests {
             min_loss_rate: 0.0,
             cap,
             benchmark_vs_expected: 1.0,
+            risk_adjustment: RiskAdjustment::Full,
+            weights: Weights::Concurrent,
             settle: Settle::Yearly,
         }
     }

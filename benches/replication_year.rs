@@ -73,6 +73,7 @@ fn bench(c: &mut Criterion) {
             black_box(step(
                 &model.initial,
                 &mut next,
+                &model.activity_mask,
                 &rates,
                 &model.arrivals,
                 &step_streams,

@@ -9,6 +9,9 @@ pub struct IndicatorInputs<'a> {
     pub total_cost: f64,
     pub deaths: f64,
     pub onsets: f64,
+    pub second_ltc_onsets: f64,
+    /// Sum of the ages of those gaining a second condition.
+    pub second_ltc_onset_ages: f64,
     /// Events per activity type.
     pub counts: &'a [f64],
 }
@@ -26,6 +29,15 @@ pub fn values(x: &IndicatorInputs, out: &mut Vec<f64>) {
         Indicator::DeathsPer1000 => per(x.deaths, 1000.0),
         Indicator::Onsets => x.onsets,
         Indicator::OnsetsPer1000 => per(x.onsets, 1000.0),
+        Indicator::SecondLtcOnsets => x.second_ltc_onsets,
+        Indicator::SecondLtcOnsetsPer1000 => per(x.second_ltc_onsets, 1000.0),
+        Indicator::MeanAgeSecondLtcOnset => {
+            if x.second_ltc_onsets > 0.0 {
+                x.second_ltc_onset_ages / x.second_ltc_onsets
+            } else {
+                0.0
+            }
+        }
         Indicator::Count(t) => x.counts[t],
         Indicator::Per1000(t) => per(x.counts[t], 1000.0),
     }));

@@ -35,6 +35,12 @@ pub struct Component {
     pub indicators: Vec<Indicator>,
     /// Running sum of a component settled over the term ([`settle::TermSums`]).
     pub term_slot: Option<usize>,
+    /// Whether each of `indicators` is this holder's own: an activity type's indicator belongs
+    /// to the provider delivering it; population-wide indicators belong to every holder.
+    pub owned: Vec<bool>,
+    /// Share of a £ amount on a population-wide indicator this holder receives (its share of
+    /// the arm's expected cost), so the amount is paid once, not once per holder.
+    pub shared_amount: f64,
 }
 
 /// A party holding an arm's contract.

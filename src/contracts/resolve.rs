@@ -84,6 +84,8 @@ impl Contracts {
                     (holders, Vec::new())
                 }
             };
+            let mut holders = holders;
+            contracts.assign_indicators(&mut holders);
             contracts.arms.push(Arm {
                 name: spec.name.clone(),
                 holders,
@@ -136,6 +138,34 @@ impl Contracts {
             indicators,
             // Numbered once every arm is resolved.
             term_slot: settles_over_term.then_some(0),
+            // Set per holder once the holders are known.
+            owned: Vec::new(),
+            shared_amount: 1.0,
+        }
+    }
+
+    /// Gives each holder's components their indicators' ownership and the holder's share of
+    /// amounts paid on population-wide indicators (by expected cost: one holder, all of it).
+    fn assign_indicators(&self, holders: &mut [Holder]) {
+        let expected: Vec<f64> = holders
+            .iter()
+            .map(|h| self.scopes[h.scope].expected_cost)
+            .collect();
+        let total: f64 = expected.iter().sum();
+        for (h, e) in holders.iter_mut().zip(&expected) {
+            let in_scope = &self.scopes[h.scope].in_scope;
+            for c in &mut h.components {
+                c.owned = c
+                    .indicators
+                    .iter()
+                    .map(|i| i.activity_type().is_none_or(|t| in_scope[t]))
+                    .collect();
+                c.shared_amount = if total > 0.0 {
+                    e / total
+                } else {
+                    1.0 / expected.len() as f64
+                };
+            }
         }
     }
 

@@ -5,6 +5,7 @@ use super::equity;
 use super::{Arm, Component, Contracts, Holder, WorldYear};
 use crate::ledger::{EquityCell, LedgerRow};
 use crate::population::GROUPS;
+use crate::scenario::Indicator;
 use crate::scenario::contracts::{ComponentSpec, RiskAdjustment, Subcontract, Weights};
 
 /// Running sums of a component settled over the whole term.
@@ -143,6 +144,20 @@ impl Contracts {
             .map(|c| c * volume_index)
             .collect();
         let growth_index = self.basis.growth_index(w.year);
+        // Spend per head is the holder's own: its scope's cost per head covered.
+        let spend = Indicator::SpendPerHead.slot();
+        let mut indicators = w.indicators.to_vec();
+        indicators[spend] = if heads.plain > 0.0 {
+            scope_sum(w.cost, &scope.in_scope) / heads.plain
+        } else {
+            0.0
+        };
+        let mut expected_indicators = expected_indicators.to_vec();
+        expected_indicators[spend] = if scope.baseline_heads > 0.0 {
+            scope.expected_cost / scope.baseline_heads * growth_index
+        } else {
+            0.0
+        };
         let y = HolderYear {
             expected_cost: scope.expected_cost,
             baseline_heads: scope.baseline_heads,
@@ -155,8 +170,8 @@ impl Contracts {
             weighted_heads: heads,
             start_heads: w.heads.start[h.scope],
             trend_index: growth_index,
-            indicators: w.indicators,
-            expected_indicators,
+            indicators: &indicators,
+            expected_indicators: &expected_indicators,
         };
         let mut row = LedgerRow::open(w.year + 1, a, h.party, self.columns.len());
         row.cost = y.cost;
@@ -208,6 +223,15 @@ impl Component {
     /// The amount of a component that settles on the year's own figures.
     fn pay(&self, y: &HolderYear) -> f64 {
         let slot = |i: usize| self.indicators[i].slot();
+        // A £ amount on a population-wide indicator is split between the holders.
+        let split = |i: usize| {
+            let indicator = self.indicators[i];
+            if indicator.activity_type().is_none() && indicator != Indicator::SpendPerHead {
+                self.shared_amount
+            } else {
+                1.0
+            }
+        };
         match &self.spec {
             ComponentSpec::Fixed(s) => components::fixed::fixed(s, y),
             ComponentSpec::Activity(s) => {
@@ -216,11 +240,18 @@ impl Component {
             ComponentSpec::Capitation(s) => components::capitation::capitation(s, y),
             ComponentSpec::Outcome(s) => {
                 let slots: Vec<usize> = (0..self.indicators.len()).map(slot).collect();
-                components::outcome::outcome(s, &slots, y)
+                components::outcome::outcome(s, &slots, &self.owned, y)
             }
-            ComponentSpec::PerUnit(s) => components::per_unit::per_unit(s, slot(0), y),
+            ComponentSpec::PerUnit(_) | ComponentSpec::QualityDeduction(_) if !self.owned[0] => 0.0,
+            ComponentSpec::PerUnit(s) => components::per_unit::per_unit(s, slot(0), y) * split(0),
             ComponentSpec::QualityDeduction(s) => {
-                components::quality::quality_deduction(s, slot(0), y)
+                let amount = components::quality::quality_deduction(s, slot(0), y);
+                // A share of contract value is already the holder's own.
+                if s.deduction.is_some() {
+                    amount * split(0)
+                } else {
+                    amount
+                }
             }
             ComponentSpec::RiskShare(_) | ComponentSpec::SharedSavings(_) => {
                 unreachable!("settled on the result")

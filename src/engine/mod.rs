@@ -157,25 +157,12 @@ impl Model {
         let baseline = covered_heads(&self.initial, &self.activity_mask);
         let mut transition = TransitionRates::empty();
         fill_transition_rates(&params, &mut transition);
-        let all = covered_heads(&self.initial, &vec![true; CELLS]);
-        let deaths: f64 = all.iter().zip(&transition.death).map(|(n, q)| n * q).sum();
-        let onsets: f64 = (0..CELLS)
-            .map(|c| {
-                all[c]
-                    * (1.0 - transition.death[c])
-                    * (1.0 - transition.leaver_rate)
-                    * transition.onset[c]
-            })
-            .sum();
         let mut expected_indicators = Vec::new();
         indicators::values(
-            &IndicatorInputs {
-                heads: baseline.iter().sum(),
-                total_cost: expected.total_cost_of(&baseline),
-                deaths,
-                onsets,
-                counts: &expected.count_of(&baseline),
-            },
+            &expected_demography(&baseline, &transition).inputs(
+                expected.total_cost_of(&baseline),
+                &expected.count_of(&baseline),
+            ),
             &mut expected_indicators,
         );
         let sh = &params.shocks;
@@ -342,6 +329,52 @@ fn arrival_profiles(structure: &[f64], open: bool) -> ArrivalProfiles {
         migrants: normalise(migrants),
         open,
     }
+}
+
+/// Expected deaths and onsets in the baseline year among the people covered.
+struct ExpectedDemography {
+    heads: f64,
+    deaths: f64,
+    onsets: f64,
+    second_ltc_onsets: f64,
+    second_ltc_onset_ages: f64,
+}
+
+impl ExpectedDemography {
+    fn inputs<'a>(&self, total_cost: f64, counts: &'a [f64]) -> IndicatorInputs<'a> {
+        IndicatorInputs {
+            heads: self.heads,
+            total_cost,
+            deaths: self.deaths,
+            onsets: self.onsets,
+            second_ltc_onsets: self.second_ltc_onsets,
+            second_ltc_onset_ages: self.second_ltc_onset_ages,
+            counts,
+        }
+    }
+}
+
+/// `covered` holds heads per cell (zero outside the cohort).
+fn expected_demography(covered: &[f64], rates: &TransitionRates) -> ExpectedDemography {
+    let mut e = ExpectedDemography {
+        heads: covered.iter().sum(),
+        deaths: 0.0,
+        onsets: 0.0,
+        second_ltc_onsets: 0.0,
+        second_ltc_onset_ages: 0.0,
+    };
+    for (c, &n) in covered.iter().enumerate() {
+        let q = rates.death[c];
+        e.deaths += n * q;
+        let onsets = n * (1.0 - q) * (1.0 - rates.leaver_rate) * rates.onset[c];
+        e.onsets += onsets;
+        let key = CellKey::from_index(c);
+        if key.ltc == 1 {
+            e.second_ltc_onsets += onsets;
+            e.second_ltc_onset_ages += onsets * key.age as f64;
+        }
+    }
+    e
 }
 
 /// The distinct sets of interventions the arms run (world 0, the status quo, first), and each
@@ -613,6 +646,7 @@ fn simulate_world(
         let demography = step(
             &ws.cur,
             &mut ws.next,
+            &model.activity_mask,
             rates,
             &model.arrivals,
             &shared.step_streams,
@@ -625,8 +659,10 @@ fn simulate_world(
                 &IndicatorInputs {
                     heads: covered as f64,
                     total_cost: cost.iter().sum(),
-                    deaths: demography.deaths as f64,
-                    onsets: demography.onsets as f64,
+                    deaths: demography.covered_deaths as f64,
+                    onsets: demography.covered_onsets as f64,
+                    second_ltc_onsets: demography.second_ltc_onsets as f64,
+                    second_ltc_onset_ages: demography.second_ltc_onset_age_sum as f64,
                     counts: &count,
                 },
                 &mut ws.indicators,
@@ -747,7 +783,15 @@ pub fn project(model: &Model, r: u64, years: u32) -> Population {
     let mut cur = model.initial.clone();
     let mut next = Population::zeros();
     for y in 0..years {
-        step(&cur, &mut next, &rates, &model.arrivals, &streams, y);
+        step(
+            &cur,
+            &mut next,
+            &model.activity_mask,
+            &rates,
+            &model.arrivals,
+            &streams,
+            y,
+        );
         std::mem::swap(&mut cur, &mut next);
     }
     cur

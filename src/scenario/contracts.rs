@@ -469,6 +469,8 @@ pub fn plain_name(name: &str) -> String {
         "head_count" => "people covered",
         "deaths" => "deaths",
         "onsets" => "new long-term conditions",
+        "second_ltc_onsets" => "people gaining a second long-term condition",
+        "mean_age_second_ltc_onset" => "mean age at a second long-term condition",
         other => return format!("{}{unit}", other.replace('_', " ")),
     };
     format!("{label}{unit}")

@@ -1,7 +1,7 @@
 //! The indicators a contract can name: what the world reports each year for the people covered.
 //!
-//! Rates are per head (or per 1,000) of the population covered that year; deaths and onsets are
-//! of the whole simulated population.
+//! Everything is of the people covered (the cohort, or everyone): rates per head (or per 1,000)
+//! of those covered that year, deaths and onsets among them.
 
 /// One indicator. Activity types are referred to by their position in output order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +12,11 @@ pub enum Indicator {
     DeathsPer1000,
     Onsets,
     OnsetsPer1000,
+    /// People gaining a second long-term condition (the BNSSG outcome), per 1,000, and their
+    /// mean age at the start of that year.
+    SecondLtcOnsets,
+    SecondLtcOnsetsPer1000,
+    MeanAgeSecondLtcOnset,
     /// Events of one activity type.
     Count(usize),
     /// Events of one activity type per 1,000 people covered.
@@ -29,13 +34,16 @@ pub enum Trend {
     Cost,
 }
 
-const POPULATION: [Indicator; 6] = [
+const POPULATION: [Indicator; 9] = [
     Indicator::HeadCount,
     Indicator::SpendPerHead,
     Indicator::Deaths,
     Indicator::DeathsPer1000,
     Indicator::Onsets,
     Indicator::OnsetsPer1000,
+    Indicator::SecondLtcOnsets,
+    Indicator::SecondLtcOnsetsPer1000,
+    Indicator::MeanAgeSecondLtcOnset,
 ];
 
 impl Indicator {
@@ -66,6 +74,9 @@ impl Indicator {
             Indicator::DeathsPer1000 => "deaths_per_1000".into(),
             Indicator::Onsets => "onsets".into(),
             Indicator::OnsetsPer1000 => "onsets_per_1000".into(),
+            Indicator::SecondLtcOnsets => "second_ltc_onsets".into(),
+            Indicator::SecondLtcOnsetsPer1000 => "second_ltc_onsets_per_1000".into(),
+            Indicator::MeanAgeSecondLtcOnset => "mean_age_second_ltc_onset".into(),
             Indicator::Count(t) => format!("{}_count", type_names[t]),
             Indicator::Per1000(t) => format!("{}_per_1000", type_names[t]),
         }
@@ -76,6 +87,14 @@ impl Indicator {
         Indicator::all(type_names.len())
             .into_iter()
             .find(|i| i.name(type_names) == name)
+    }
+
+    /// The activity type an indicator counts, if any: it belongs to the provider delivering it.
+    pub fn activity_type(self) -> Option<usize> {
+        match self {
+            Indicator::Count(t) | Indicator::Per1000(t) => Some(t),
+            _ => None,
+        }
     }
 
     pub fn trend(self) -> Trend {

@@ -74,6 +74,12 @@ pub struct StepCounts {
     pub deaths: u64,
     pub leavers: u64,
     pub onsets: u64,
+    /// Deaths and onsets among the people covered (the cohort; everyone without one).
+    pub covered_deaths: u64,
+    pub covered_onsets: u64,
+    /// Covered people gaining a second long-term condition, and the sum of their ages.
+    pub second_ltc_onsets: u64,
+    pub second_ltc_onset_age_sum: u64,
     pub births: u64,
     pub migrants: u64,
     pub end: u64,
@@ -119,10 +125,13 @@ impl StepStreams {
     }
 }
 
-/// Moves `cur` one year on into `next` (overwritten); `year` is 0-based.
+/// Moves `cur` one year on into `next` (overwritten); `year` is 0-based. `covered` marks the
+/// cells whose deaths and onsets are counted as the cohort's.
+#[allow(clippy::too_many_arguments)]
 pub fn step(
     cur: &Population,
     next: &mut Population,
+    covered: &[bool],
     rates: &TransitionRates,
     arrivals: &ArrivalProfiles,
     streams: &StepStreams,
@@ -161,6 +170,14 @@ pub fn step(
         c.deaths += u64::from(deaths);
         c.leavers += u64::from(leavers);
         c.onsets += u64::from(onsets);
+        if covered[i] {
+            c.covered_deaths += u64::from(deaths);
+            c.covered_onsets += u64::from(onsets);
+            if ltc == 1 {
+                c.second_ltc_onsets += u64::from(onsets);
+                c.second_ltc_onset_age_sum += u64::from(onsets) * age as u64;
+            }
+        }
     }
     if arrivals.open {
         // Births at the birth rate; moves in so the expected head count grows by the growth rate.

@@ -156,7 +156,7 @@ mod tests {
         rs.provider_loss_cap = Some(0.1);
         rs.provider_gain_cap = Some(0.1);
         let y = year(&[0.0], &[14.0], &[0.0]); // 14 of 16 targets met: the pool is paid
-        let income = fixed(&fixed_part, &y) + outcome(&pool, &[0], &y);
+        let income = fixed(&fixed_part, &y) + outcome(&pool, &[0], &[true], &y);
         assert!((income - 100.0).abs() < 1e-12);
         // Cost 106: the commissioner bears half the £6m overspend.
         assert!((risk_share(&rs, income, 106.0, 0.0) - 3.0).abs() < 1e-12);

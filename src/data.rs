@@ -115,6 +115,7 @@ pub struct ActivityTypeRow {
     pub deprivation_ratio: f64,
     pub rural_rate_ratio: f64,
     pub winter: bool,
+    pub fixed_cost_share: f64,
     pub rate_source: String,
     pub cost_source: String,
 }

@@ -33,6 +33,8 @@ pub struct TypeInputs {
     pub ltc_ratio: f64,
     pub deprivation_ratio: f64,
     pub rural_rate_ratio: f64,
+    /// Share of cost that does not move with activity within the term.
+    pub fixed_cost_share: f64,
     pub winter: bool,
     /// Relative rate by sex (0 = F) and profile band.
     pub profile: [[f64; 8]; SEXES],
@@ -128,6 +130,17 @@ impl YearActivity {
         for v in [&mut self.count, &mut self.cost, &mut self.value] {
             v.clear();
             v.resize(GROUPS * types, 0.0);
+        }
+    }
+
+    /// Short-run cost in a world with interventions: against the status quo's cost in the same
+    /// year (`status_quo`, groups × types), only the variable part of each type's cost moves,
+    /// `fixed_share` of it stays where the status quo has it (`inputs` gives the shares).
+    pub fn keep_fixed_costs(&mut self, status_quo: &[f64], inputs: &ActivityInputs) {
+        let nt = inputs.types.len();
+        for (i, (cost, &sq)) in self.cost.iter_mut().zip(status_quo).enumerate() {
+            let f = inputs.types[i % nt].fixed_cost_share;
+            *cost = f * sq + (1.0 - f) * *cost;
         }
     }
 

@@ -232,6 +232,7 @@ impl Model {
                     ltc_ratio: p("ltc_ratio"),
                     deprivation_ratio: p("deprivation_ratio"),
                     rural_rate_ratio: p("rural_rate_ratio"),
+                    fixed_cost_share: p("fixed_cost_share").min(1.0),
                     winter: ty.winter,
                     profile: activity::age_profile(&ty.age_profile),
                 }
@@ -477,6 +478,8 @@ pub struct Workspace {
     activity: YearActivity,
     term_sums: TermSums,
     status_quo_term_sums: TermSums,
+    /// The status quo's cost by year, group and type (years × groups × types).
+    status_quo_costs: Vec<f64>,
     indicators: Vec<f64>,
     heads: ScopeHeads,
 }
@@ -494,6 +497,7 @@ impl Workspace {
             activity: YearActivity::default(),
             term_sums: TermSums::default(),
             status_quo_term_sums: TermSums::default(),
+            status_quo_costs: Vec::new(),
             indicators: Vec::new(),
             heads: ScopeHeads::default(),
         }
@@ -636,6 +640,17 @@ fn simulate_world(
             &mut ws.mu,
             &mut ws.activity,
         );
+        // The status quo's costs by group and type, year by year, for the short-run cost of the
+        // worlds after it.
+        let per_year = ws.activity.cost.len();
+        let year_costs = y as usize * per_year..(y as usize + 1) * per_year;
+        if w == 0 {
+            ws.status_quo_costs.truncate(year_costs.start);
+            ws.status_quo_costs.extend_from_slice(&ws.activity.cost);
+        } else {
+            ws.activity
+                .keep_fixed_costs(&ws.status_quo_costs[year_costs], &shared.params.activity);
+        }
         let covered = ws.cur.total_in(&model.activity_mask);
         let mut programme_cost = vec![0.0; parties];
         let enrolled = world.programme_cost(&ws.cur, y, shock.cost_index, &mut programme_cost);

@@ -52,6 +52,13 @@ fn activity_types() -> Table {
             "rural_rate_ratio".into(),
             sourced(row.rural_rate_ratio, assumption),
         );
+        t.insert(
+            "fixed_cost_share".into(),
+            sourced(
+                row.fixed_cost_share,
+                "assumption; cf. seed 001 marginal-cost variable payment (data/activity_types.csv)",
+            ),
+        );
         t.insert("winter".into(), Value::Boolean(row.winter));
         t.insert("age_profile".into(), Value::String(row.name.clone()));
         types.insert(row.name, Value::Table(t));

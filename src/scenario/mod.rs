@@ -206,6 +206,9 @@ pub struct ActivityType {
     pub deprivation_ratio: Param,
     /// Rate ratio, rural vs urban.
     pub rural_rate_ratio: Param,
+    /// Share of the cost of these events a provider cannot shed within the term when an
+    /// intervention changes their number: its cost moves at the marginal rate 1 - share.
+    pub fixed_cost_share: Param,
     /// Whether a bad winter raises this type's rate.
     pub winter: bool,
     /// Name of the age-sex profile (data/activity_age_profile.csv) this type follows.

@@ -167,6 +167,7 @@ pub fn parameters(s: &Scenario) -> Vec<(String, &Param, Kind)> {
         v.push((p("ltc_ratio"), &ty.ltc_ratio, Positive));
         v.push((p("deprivation_ratio"), &ty.deprivation_ratio, Positive));
         v.push((p("rural_rate_ratio"), &ty.rural_rate_ratio, NonNegative));
+        v.push((p("fixed_cost_share"), &ty.fixed_cost_share, Probability));
     }
     v
 }

@@ -140,7 +140,8 @@ impl YearActivity {
         let nt = inputs.types.len();
         for (i, (cost, &sq)) in self.cost.iter_mut().zip(status_quo).enumerate() {
             let f = inputs.types[i % nt].fixed_cost_share;
-            *cost = f * sq + (1.0 - f) * *cost;
+            // Written as a step from this world's cost, so equal costs stay exactly equal.
+            *cost += f * (sq - *cost);
         }
     }
 

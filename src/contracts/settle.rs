@@ -6,7 +6,9 @@ use super::{Arm, Component, Contracts, Holder, WorldYear};
 use crate::ledger::{EquityCell, LedgerRow};
 use crate::population::GROUPS;
 use crate::scenario::Indicator;
-use crate::scenario::contracts::{ComponentSpec, RiskAdjustment, Subcontract, Weights};
+use crate::scenario::contracts::{
+    ComponentSpec, RiskAdjustment, SavingsAgainst, Subcontract, Weights,
+};
 
 /// Running sums of a component settled over the whole term.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -268,7 +270,10 @@ impl Component {
             }
             ComponentSpec::SharedSavings(s) => components::shared_savings::shared_savings(
                 s,
-                sums.cost,
+                match s.against {
+                    SavingsAgainst::Cost => sums.cost,
+                    SavingsAgainst::Spend => sums.income,
+                },
                 sums.benchmark * s.benchmark_vs_expected,
             ),
             _ => unreachable!("settled on the year's own figures"),

@@ -121,6 +121,17 @@ pub enum RiskAdjustment {
     Full,
 }
 
+/// What shared savings are measured on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SavingsAgainst {
+    /// The holder's cost of care.
+    #[default]
+    Cost,
+    /// What the commissioner pays the holder under the arm's other components.
+    Spend,
+}
+
 /// When risk weights are taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -371,6 +382,11 @@ pub struct SharedSavingsSpec {
     /// (a risk-adjusted cost norm); below 1 builds a required saving into it.
     #[serde(default = "one")]
     pub benchmark_vs_expected: f64,
+    /// What is measured against the benchmark: the holder's cost of care, or the
+    /// commissioner's spend on it under the arm's other components (Kinzigtal: the insurers'
+    /// savings against the cost norm).
+    #[serde(default)]
+    pub against: SavingsAgainst,
     /// How the benchmark is adjusted for the risk of the people covered.
     #[serde(default)]
     pub risk_adjustment: RiskAdjustment,
@@ -610,8 +626,12 @@ impl ComponentSpec {
                 )
             }
             ComponentSpec::SharedSavings(c) => format!(
-                "Shares {} of savings against expected cost with the provider{}{}.",
+                "Shares {} of savings in {} against expected cost with the provider{}{}.",
                 pct(c.provider_share),
+                match c.against {
+                    SavingsAgainst::Cost => "the provider's cost",
+                    SavingsAgainst::Spend => "the commissioner's spend",
+                },
                 if c.min_savings_rate > 0.0 {
                     format!(" once they exceed {}", pct(c.min_savings_rate))
                 } else {

@@ -52,7 +52,7 @@ fn check_conservation(text: &str) {
                     .sum();
                 let tol = 1e-6 * c.cost.abs().max(1.0);
                 assert!(
-                    (c.cost - from_commissioner).abs() < tol,
+                    (c.cost - c.programme - from_commissioner).abs() < tol,
                     "arm {a}: spend {} vs income {}",
                     c.cost,
                     from_commissioner
@@ -330,4 +330,67 @@ fn ledger_parquet_conserves_money() {
         .finish()
         .unwrap();
     assert_eq!(term.height(), 40 * 6 * 2);
+}
+
+/// Regression: per-unit incentives and £ quality deductions on system-wide indicators were paid
+/// to every holder: a £2,000-per-admission penalty was charged twice, and the community provider
+/// was penalised for the acute provider's admissions. An activity type's indicator now belongs to
+/// the provider delivering it; a population-wide £ amount is paid once, split by expected cost.
+#[test]
+fn regression_per_unit_paid_to_every_holder() {
+    let text = format!(
+        "{ARMS}{PROVIDERS}
+[[arm]]
+name = \"penalties\"
+preset = \"block\"
+[[arm.component]]
+kind = \"per_unit\"
+name = \"admissions\"
+indicator = \"non_elective_count\"
+target_vs_expected = 0.9
+rate = 2000
+[[arm.component]]
+kind = \"per_unit\"
+name = \"deaths\"
+indicator = \"deaths\"
+target_vs_expected = 0.9
+rate = 1000
+"
+    );
+    let m = model(&text);
+    let contracts = m.contracts.as_ref().unwrap();
+    let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let (admissions, deaths) = (col("admissions"), col("deaths"));
+    let party = |name: &str| contracts.parties.iter().position(|p| p == name).unwrap();
+    let (acute, community) = (party("acute"), party("community"));
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        for y in &r.years {
+            let row = |p: usize| {
+                r.ledger
+                    .iter()
+                    .find(|l| l.year == y.year && l.party == p)
+                    .unwrap()
+            };
+            assert_eq!(row(community).components[admissions], 0.0);
+            let nel = m
+                .type_names
+                .iter()
+                .position(|t| t == "non_elective")
+                .unwrap();
+            let expected =
+                contracts.basis.expected_indicators[capsim::scenario::Indicator::Count(nel).slot()];
+            let once = 2000.0 * (0.9 * expected - y.count[nel]);
+            assert!((row(acute).components[admissions] - once).abs() < 1e-6 * once.abs());
+            assert!((row(0).components[admissions] - once).abs() < 1e-6 * once.abs());
+            // Deaths are everyone's: paid once in total, split between the two.
+            let death_total = row(acute).components[deaths] + row(community).components[deaths];
+            let whole = 1000.0
+                * (0.9
+                    * contracts.basis.expected_indicators
+                        [capsim::scenario::Indicator::Deaths.slot()]
+                    - y.demography.covered_deaths as f64);
+            assert!((death_total - whole).abs() < 1e-6 * whole.abs().max(1.0));
+            assert!(row(community).components[deaths] != 0.0);
+        }
+    }
 }

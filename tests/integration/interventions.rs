@@ -171,3 +171,223 @@ fn untargeted_people_draw_identical_numbers_in_the_first_year() {
     }
     assert!(world_nel < sq_nel, "{world_nel} vs {sq_nel}");
 }
+
+/// scenarios/prevention.toml with fewer replications.
+fn prevention_file(replications: u32) -> capsim::engine::Model {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/prevention.toml");
+    let text = std::fs::read_to_string(path).unwrap().replace(
+        "replications = 1000",
+        &format!("replications = {replications}"),
+    );
+    let loaded = capsim::scenario::load_scenario_str(
+        "prevention.toml",
+        &text,
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("scenarios")
+            .as_path(),
+    )
+    .unwrap();
+    capsim::engine::Model::build(&loaded).unwrap()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+/// Median gain over replications of `party` (None: the system) in the arm named `arm`.
+fn median_gain(
+    m: &capsim::engine::Model,
+    results: &[ReplicationResult],
+    arm: &str,
+    party: Option<&str>,
+) -> f64 {
+    let contracts = m.contracts.as_ref().unwrap();
+    let a = contracts.arms.iter().position(|x| x.name == arm).unwrap();
+    let p = party.map(|p| contracts.parties.iter().position(|x| x == p).unwrap());
+    median(
+        results
+            .iter()
+            .map(|r| {
+                r.gains
+                    .iter()
+                    .find(|g| g.arm == a && g.party == p)
+                    .unwrap()
+                    .gain
+            })
+            .collect(),
+    )
+}
+
+/// The seeds' central point, measured on scenarios/prevention.toml (medians over replications).
+#[test]
+fn who_gains_from_prevention_under_each_model() {
+    let m = prevention_file(100);
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let gain = |arm: &str, party: Option<&str>| median_gain(&m, &results, arm, party);
+    let (commissioner, acute) = (Some("commissioner"), Some("acute"));
+    // PbR: the acute provider loses the admissions' income and cannot shed all their cost; the
+    // commissioner saves.
+    assert!(gain("pbr", acute) < 0.0);
+    assert!(gain("pbr", commissioner) > 0.0);
+    // Block: the commissioner pays the same; the providers keep the saving.
+    assert_eq!(gain("block", commissioner), 0.0);
+    assert!(gain("block", acute) > 0.0);
+    // Capitation with weights fixed at start: as block, bar the few deaths avoided.
+    let fixed = gain("capitation-fixed-weights", acute);
+    assert!(fixed > 0.0);
+    assert!(gain("capitation-fixed-weights", commissioner).abs() < 0.05 * fixed);
+    // Blended: the acute provider keeps part of its saving, less than under block.
+    let blended = gain("blended", acute);
+    assert!(blended > 0.0 && blended < gain("block", acute), "{blended}");
+    assert!(gain("blended", commissioner) > 0.0);
+    // The system's net saving does not depend on the contract.
+    let system = gain("block", None);
+    for arm in [
+        "pbr",
+        "blended",
+        "shared-savings",
+        "capitation-fixed-weights",
+    ] {
+        assert_eq!(gain(arm, None), system);
+    }
+}
+
+/// Shared savings against the commissioner's spend: the fall in what the commissioner pays the
+/// acute provider is split at the contract's rate, in every replication. Not to the last pound:
+/// with fewer conditions fewer people die, and the benchmark (expected cost of the people
+/// covered) rises a little with them.
+#[test]
+fn shared_savings_split_the_saving_at_the_contract_rate() {
+    let m = prevention_file(30);
+    let contracts = m.contracts.as_ref().unwrap();
+    let a = contracts
+        .arms
+        .iter()
+        .position(|x| x.name == "shared-savings")
+        .unwrap();
+    let acute = contracts.parties.iter().position(|x| x == "acute").unwrap();
+    let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let (activity, savings) = (col("activity"), col("shared_savings"));
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        let total = |rows: &[LedgerRow], k: usize| -> f64 {
+            rows.iter()
+                .filter(|l| l.arm == a && l.party == acute)
+                .map(|l| l.components[k])
+                .sum()
+        };
+        let spend_change = total(&r.ledger, activity) - total(&r.status_quo_ledger, activity);
+        let shared_change = total(&r.ledger, savings) - total(&r.status_quo_ledger, savings);
+        assert!(spend_change < 0.0);
+        assert!(
+            (shared_change + 0.5 * spend_change).abs() < 0.01 * spend_change.abs(),
+            "rep {}: shared {shared_change} vs spend {spend_change}",
+            r.replication
+        );
+    }
+}
+
+/// Regression: contracts were set on each scenario's own parameters, so a world with a
+/// programme had contracts that already knew it worked. A programme with no effect and no cost
+/// now changes nothing for anyone, in any replication.
+#[test]
+fn regression_contracts_moved_with_the_world() {
+    let text = PREVENTION
+        .replace("onset = 0.7", "onset = 1.0")
+        .replace("mortality = 0.9", "mortality = 1.0")
+        .replace(
+            "non_elective = { dist = \"uniform\", min = 0.7, max = 0.9 }",
+            "non_elective = 1.0",
+        )
+        .replace("nel_bed_days = 0.8", "nel_bed_days = 1.0")
+        .replace("share = 0.1", "share = 0.0")
+        .replace("cost_per_person_year = 150", "cost_per_person_year = 0");
+    let m = model(&text);
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        for g in &r.gains {
+            assert_eq!(g.gain, 0.0, "{g:?}");
+        }
+    }
+}
+
+/// Regression: under the blended preset the fixed part fell with LTC-weighted heads and the
+/// variable part deducted the avoided volume again, so the provider lost while the commissioner
+/// saved more than the whole saving.
+#[test]
+fn regression_blended_double_count() {
+    let m = prevention_file(60);
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let contracts = m.contracts.as_ref().unwrap();
+    let a = contracts
+        .arms
+        .iter()
+        .position(|x| x.name == "blended")
+        .unwrap();
+    let gross: Vec<f64> = results
+        .iter()
+        .map(|r| {
+            let system = r
+                .gains
+                .iter()
+                .find(|g| g.arm == a && g.party.is_none())
+                .unwrap();
+            -system.cost_change
+        })
+        .collect();
+    let commissioner = median_gain(&m, &results, "blended", Some("commissioner"));
+    assert!(
+        commissioner < median(gross),
+        "the commissioner saves more than the whole saving"
+    );
+    assert!(median_gain(&m, &results, "blended", Some("acute")) > 0.0);
+}
+
+/// Regression: risk weights followed each year's LTC count with no choice, so capitation took
+/// the saving back as prevention worked. Concurrent weights still do (a legitimate design);
+/// weights fixed at contract start do not.
+#[test]
+fn regression_risk_weights_followed_ltc_counts() {
+    let m = prevention_file(60);
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let gain = |arm: &str, party: &str| median_gain(&m, &results, arm, Some(party));
+    let fixed = gain("capitation-fixed-weights", "acute");
+    let concurrent = gain("capitation-concurrent-weights", "acute");
+    assert!(concurrent < fixed);
+    assert!(gain("capitation-concurrent-weights", "commissioner") > 0.05 * fixed);
+    assert!(gain("capitation-fixed-weights", "commissioner").abs() < 0.05 * fixed);
+}
+
+/// Regression: in an open cohort, deaths and onsets were the whole simulated place's, divided
+/// by the cohort's head count (bnssg-cohort printed 17,960 people beside 8,768 deaths). They are
+/// the cohort's own now, expected and simulated alike.
+#[test]
+fn regression_cohort_indicators_counted_the_whole_place() {
+    use capsim::scenario::Indicator;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let text = std::fs::read_to_string(path.join("bnssg-cohort.toml"))
+        .unwrap()
+        .replace("replications = 500", "replications = 4")
+        .replace("years = 15", "years = 2");
+    let loaded = capsim::scenario::load_scenario_str("bnssg-cohort.toml", &text, &path).unwrap();
+    let m = capsim::engine::Model::build(&loaded).unwrap();
+    let expected = &m.contracts.as_ref().unwrap().basis.expected_indicators;
+    // People aged 20-64 with 3+ conditions die at several per 1,000 a year, not hundreds.
+    let per_1000 = expected[Indicator::DeathsPer1000.slot()];
+    assert!((1.0..40.0).contains(&per_1000), "{per_1000}");
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        for y in &r.years {
+            let d = &y.demography;
+            assert!(d.covered_deaths * 5 < d.deaths, "{d:?}");
+            assert!((d.covered_deaths as f64) < 0.04 * y.covered as f64, "{d:?}");
+            assert!(
+                d.second_ltc_onsets == 0,
+                "nobody in a 3+ cohort gains a second condition"
+            );
+        }
+    }
+}

@@ -391,3 +391,41 @@ fn regression_cohort_indicators_counted_the_whole_place() {
         }
     }
 }
+
+/// Kinzigtal: the insurers' gross saving (the fall in fee-for-service spend) is positive in
+/// most replications; the deal hands part of it to the integrator; the system's net saving after
+/// the programme's cost is the same with and without the deal.
+#[test]
+fn kinzigtal_insurers_save_and_share_the_saving() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let text = std::fs::read_to_string(path.join("kinzigtal.toml"))
+        .unwrap()
+        .replace("replications = 500", "replications = 40");
+    let loaded = capsim::scenario::load_scenario_str("kinzigtal.toml", &text, &path).unwrap();
+    let m = capsim::engine::Model::build(&loaded).unwrap();
+    let contracts = m.contracts.as_ref().unwrap();
+    let arm = |name: &str| contracts.arms.iter().position(|a| a.name == name).unwrap();
+    let (no_deal, deal) = (arm("programme-no-deal"), arm("shared-savings"));
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let gain = |r: &ReplicationResult, a: usize, p: Option<usize>| {
+        r.gains
+            .iter()
+            .find(|g| g.arm == a && g.party == p)
+            .unwrap()
+            .gain
+    };
+    let saving_reps = results
+        .iter()
+        .filter(|r| gain(r, no_deal, Some(0)) > 0.0)
+        .count();
+    assert!(
+        saving_reps * 10 >= results.len() * 8,
+        "{saving_reps} of {}",
+        results.len()
+    );
+    for r in &results {
+        assert!(gain(r, deal, Some(0)) < gain(r, no_deal, Some(0)));
+        assert!(gain(r, deal, Some(1)) > gain(r, no_deal, Some(1)));
+        assert_eq!(gain(r, deal, None), gain(r, no_deal, None));
+    }
+}

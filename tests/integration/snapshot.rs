@@ -7,7 +7,8 @@
 //!   (demography, shocks, and per activity type the count, cost and value at tariff);
 //! - `summary.csv`: the run's own summary table, byte for byte;
 //! - `ledger_term_totals.csv`: income, cost, surplus, subcontract flows and every payment
-//!   component over the term, summed over replications, per arm and party.
+//!   component over the term, summed over replications, per arm and party;
+//! - `who_gains.csv`: the run's own who-gains table, when an arm runs an intervention.
 //!
 //! A deliberate change to the model's numbers is accepted by regenerating the files and
 //! committing them with the change, saying why in the message:
@@ -145,7 +146,7 @@ fn check_snapshot(name: &str) {
         ],
         tmp.path(),
     );
-    let files = [
+    let mut files = vec![
         ("world_by_year.csv", world_by_year(&out)),
         (
             "summary.csv",
@@ -153,6 +154,9 @@ fn check_snapshot(name: &str) {
         ),
         ("ledger_term_totals.csv", ledger_term_totals(&out)),
     ];
+    if let Ok(gains) = std::fs::read_to_string(out.join("who_gains.csv")) {
+        files.push(("who_gains.csv", gains));
+    }
     let pinned_dir = snapshots_dir().join(name);
     let update = std::env::var_os("CAPSIM_UPDATE_SNAPSHOTS").is_some();
     let mut changed = Vec::new();
@@ -194,4 +198,9 @@ fn snapshot_default_arms() {
 #[test]
 fn snapshot_lead_provider() {
     check_snapshot("lead-provider");
+}
+
+#[test]
+fn snapshot_prevention() {
+    check_snapshot("prevention");
 }

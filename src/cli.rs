@@ -132,6 +132,8 @@ pub struct RunOutcome {
 /// from the folder's own files, as `capsim report` would) and moves it into place.
 pub fn run(plan: RunPlan, observer: &dyn Observer) -> anyhow::Result<RunOutcome> {
     let model = &plan.model;
+    // Before any work: a destination capsim cannot write to is reported at once.
+    let staged = StagedFolder::new(plan.destination.clone())?;
     let started = Instant::now();
     let results = engine::run(model, plan.threads, observer)?;
     let elapsed_seconds = started.elapsed().as_secs_f64();
@@ -146,7 +148,6 @@ pub fn run(plan: RunPlan, observer: &dyn Observer) -> anyhow::Result<RunOutcome>
         elapsed_seconds,
         command: plan.command.clone(),
     };
-    let staged = StagedFolder::new(plan.destination.clone())?;
     run_folder::write_results(staged.dir(), model, &results, &info)?;
     let mut summary = report::console::world_summary(model, &results);
     if model.contracts.is_some() {

@@ -48,7 +48,16 @@ impl Observer for Progress {
     }
 }
 
+/// Exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, the shell's convention).
+const INTERRUPTED: i32 = 130;
+
 fn main() -> ExitCode {
+    // An interrupted run removes the folders it was writing: no hidden leftovers.
+    let _ = ctrlc::set_handler(|| {
+        capsim::run_folder::staging::remove_unfinished();
+        eprintln!("interrupted: nothing was written");
+        std::process::exit(INTERRUPTED);
+    });
     let cli = Cli::parse();
     let progress = Progress::for_command(&cli.command);
     let result = execute(cli, &progress);

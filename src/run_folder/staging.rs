@@ -4,12 +4,44 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
 
 use anyhow::Context;
 use tempfile::TempDir;
 
 use super::is_run_folder;
 use crate::error::InputError;
+
+/// Temporary folders capsim is writing right now: removed if the process is interrupted
+/// ([`remove_unfinished`]), so Ctrl-C or SIGTERM leaves no hidden leftovers.
+static UNFINISHED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+fn unfinished() -> MutexGuard<'static, Vec<PathBuf>> {
+    // A panic while holding the lock leaves the list as it was: still right.
+    UNFINISHED.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn forget(list: &mut Vec<PathBuf>, path: &Path) {
+    list.retain(|p| p != path);
+}
+
+/// Removes every folder still being written. Called on an interruption; waits for a folder
+/// being moved into place to get there first, so an earlier run is never lost half-way.
+pub fn remove_unfinished() {
+    let mut list = unfinished();
+    for path in list.drain(..) {
+        let _ = fs::remove_dir_all(&path);
+    }
+}
+
+/// The error for an output location capsim cannot write to.
+fn unwritable(dest: &Path, what: &str, e: impl std::fmt::Display) -> InputError {
+    InputError::new(
+        dest.display().to_string(),
+        "--out",
+        format!("expected a location capsim can write to: {what} failed ({e})"),
+    )
+}
 
 /// What is at a run folder's destination now, checked before any work is done.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,40 +127,55 @@ fn contains_current_folder(dir: &Path) -> bool {
 }
 
 /// The folder a destination lives in, created when missing.
-fn parent_of(dest: &Path) -> anyhow::Result<PathBuf> {
+fn parent_of(dest: &Path) -> Result<PathBuf, InputError> {
     let parent = dest
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    fs::create_dir_all(parent)
+        .map_err(|e| unwritable(dest, &format!("creating {}", parent.display()), e))?;
     Ok(parent.to_path_buf())
 }
 
-/// A folder being written beside its destination; deleted if dropped before [`commit`].
+/// A hidden temporary folder in `parent`, on the list of unfinished folders.
+fn staging_folder_in(parent: &Path, dest: &Path) -> Result<TempDir, InputError> {
+    let tmp = tempfile::Builder::new()
+        .prefix(".capsim-staging-")
+        .tempdir_in(parent)
+        .map_err(|e| {
+            unwritable(
+                dest,
+                &format!("creating a staging folder in {}", parent.display()),
+                e,
+            )
+        })?;
+    unfinished().push(tmp.path().to_path_buf());
+    Ok(tmp)
+}
+
+/// A folder being written beside its destination; deleted if dropped before [`commit`], or if
+/// the process is interrupted ([`remove_unfinished`]).
 ///
 /// [`commit`]: StagedFolder::commit
 pub struct StagedFolder {
-    tmp: TempDir,
+    /// Taken when the folder is moved into place.
+    tmp: Option<TempDir>,
     dest: Destination,
 }
 
 impl StagedFolder {
-    pub fn new(dest: Destination) -> anyhow::Result<Self> {
+    /// Made before the work starts, so an output location capsim cannot write to is an error
+    /// (exit 2) before anything is simulated.
+    pub fn new(dest: Destination) -> Result<Self, InputError> {
         let parent = parent_of(dest.path())?;
-        let tmp = tempfile::Builder::new()
-            .prefix(".capsim-staging-")
-            .tempdir_in(&parent)
-            .with_context(|| format!("creating a staging folder in {}", parent.display()))?;
+        let tmp = Some(staging_folder_in(&parent, dest.path())?);
         Ok(StagedFolder { tmp, dest })
     }
 
     /// Stages files to be moved one by one into the existing folder `dir`
     /// ([`commit_files_into`](StagedFolder::commit_files_into)).
-    pub fn inside(dir: &Path) -> anyhow::Result<Self> {
-        let tmp = tempfile::Builder::new()
-            .prefix(".capsim-staging-")
-            .tempdir_in(dir)
-            .with_context(|| format!("creating a staging folder in {}", dir.display()))?;
+    pub fn inside(dir: &Path) -> Result<Self, InputError> {
+        let tmp = Some(staging_folder_in(dir, dir)?);
         Ok(StagedFolder {
             tmp,
             dest: Destination::Replace(dir.to_path_buf()),
@@ -137,12 +184,12 @@ impl StagedFolder {
 
     /// The staging folder itself.
     pub fn dir(&self) -> &Path {
-        self.tmp.path()
+        self.tmp.as_ref().expect("not yet moved into place").path()
     }
 
     /// Moves the finished folder into place. An earlier run there is moved aside first and
     /// deleted only once the new folder is in place; if the move fails, it is put back.
-    pub fn commit(self) -> anyhow::Result<PathBuf> {
+    pub fn commit(mut self) -> anyhow::Result<PathBuf> {
         let dest = self.dest.path().to_path_buf();
         // The destination was checked before the run; check again in case it changed since.
         let current = Destination::check_folder(&dest)?;
@@ -156,11 +203,15 @@ impl StagedFolder {
                     .tempdir_in(parent_of(&dest)?)?,
             ),
         };
-        let staged = self.tmp.keep();
+        // Held while folders move, so an interruption waits until they are in place.
+        let mut list = unfinished();
+        let staged = self.tmp.take().expect("not yet moved into place").keep();
         let result = move_into_place(&staged, &dest, aside.as_ref().map(TempDir::path));
         if result.is_err() {
             let _ = fs::remove_dir_all(&staged);
         }
+        forget(&mut list, &staged);
+        drop(aside);
         result.map(|_| dest)
     }
 
@@ -170,13 +221,23 @@ impl StagedFolder {
     /// inside it keeps working).
     pub fn commit_files_into(self) -> anyhow::Result<()> {
         let dest = self.dest.path();
-        for entry in fs::read_dir(self.tmp.path())? {
+        let _moving = unfinished();
+        for entry in fs::read_dir(self.dir())? {
             let entry = entry?;
             let target = dest.join(entry.file_name());
             fs::rename(entry.path(), &target)
                 .with_context(|| format!("moving {} into place", target.display()))?;
         }
         Ok(())
+    }
+}
+
+impl Drop for StagedFolder {
+    fn drop(&mut self) {
+        // The folder itself is removed by its TempDir (or was moved into place).
+        if let Some(tmp) = &self.tmp {
+            forget(&mut unfinished(), tmp.path());
+        }
     }
 }
 

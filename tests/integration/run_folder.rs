@@ -164,3 +164,93 @@ fn population_export_replaces_only_its_own_files() {
         mode(&dir.path().join("probe.txt"))
     );
 }
+
+/// Starts a long run in `cwd` writing to `out`, waits until its staging folder exists, sends
+/// `signal`, and returns the exit code.
+fn interrupted_run(cwd: &Path, out: &str, signal: &str) -> Option<i32> {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .args(["run", "--reps", "100000", "--out", out])
+        .current_dir(cwd)
+        .stderr(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let staging_exists = || {
+        std::fs::read_dir(cwd.join(Path::new(out).parent().unwrap_or(Path::new(""))))
+            .unwrap()
+            .any(|e| {
+                e.unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(".capsim-staging-")
+            })
+    };
+    let started = std::time::Instant::now();
+    while !staging_exists() {
+        assert!(
+            started.elapsed().as_secs() < 30,
+            "no staging folder appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Let the simulation get under way.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let sent = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    child.wait().unwrap().code()
+}
+
+/// Ctrl-C (SIGINT) or SIGTERM during a run: exit 130, no hidden staging folder left, and an
+/// earlier run at the destination untouched.
+#[test]
+fn an_interrupted_run_leaves_no_leftovers_and_keeps_the_earlier_run() {
+    let dir = workspace();
+    let (code, _, err) = capsim(
+        &["run", "s.toml", "--reps", "2", "--out", "runs/a"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let before = snapshot(dir.path());
+    for signal in ["-INT", "-TERM"] {
+        assert_eq!(
+            interrupted_run(dir.path(), "runs/a", signal),
+            Some(130),
+            "{signal}"
+        );
+        assert_eq!(
+            snapshot(dir.path()),
+            before,
+            "{signal} changed files on disk"
+        );
+    }
+    assert_eq!(interrupted_run(dir.path(), "fresh", "-TERM"), Some(130));
+    assert_eq!(
+        snapshot(dir.path()),
+        before,
+        "an interrupted new run left files"
+    );
+}
+
+/// An output location capsim cannot write to is bad input: exit 2, naming --out, before
+/// anything is simulated.
+#[test]
+fn unwritable_output_locations_are_refused_before_simulating() {
+    let dir = workspace();
+    for out in [
+        "/proc/capsim-run",
+        "/sys/capsim-run",
+        "/proc/self/capsim/run",
+    ] {
+        let started = std::time::Instant::now();
+        let (code, _, err) = capsim(&["run", "--reps", "100000", "--out", out], dir.path());
+        assert_eq!(code, 2, "--out {out}: {err}");
+        assert!(
+            err.contains("--out") && err.contains("expected a location capsim can write to"),
+            "{err}"
+        );
+        assert!(started.elapsed().as_secs() < 10, "simulated before failing");
+    }
+}

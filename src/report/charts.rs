@@ -7,6 +7,7 @@ use std::sync::Once;
 use base64::Engine as _;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const SVG_FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-LatinSubset.ttf");
@@ -45,22 +46,33 @@ const GREYS: [RGBColor; 6] = [
     RGBColor(115, 115, 115),
 ];
 
-/// Writes `stem.png` and `stem.svg` (with the font embedded) into `dir`.
+/// Writes `stem.png` and `stem.svg` (with the font embedded) into `dir`, [`SIZE`] pixels.
 pub fn render(
     dir: &Path,
     stem: &str,
     png: impl Fn(DrawingArea<BitMapBackend, Shift>) -> R,
     svg: impl Fn(DrawingArea<SVGBackend, Shift>) -> R,
 ) -> anyhow::Result<()> {
+    render_sized(dir, stem, SIZE, png, svg)
+}
+
+/// [`render`] at another size (for a chart whose height grows with its rows).
+pub fn render_sized(
+    dir: &Path,
+    stem: &str,
+    size: (u32, u32),
+    png: impl Fn(DrawingArea<BitMapBackend, Shift>) -> R,
+    svg: impl Fn(DrawingArea<SVGBackend, Shift>) -> R,
+) -> anyhow::Result<()> {
     register_font();
     let png_path = dir.join(format!("{stem}.png"));
     {
-        let root = BitMapBackend::new(&png_path, SIZE).into_drawing_area();
+        let root = BitMapBackend::new(&png_path, size).into_drawing_area();
         png(root).map_err(|e| anyhow::anyhow!("drawing {}: {e}", png_path.display()))?;
     }
     let mut text = String::new();
     {
-        let root = SVGBackend::with_string(&mut text, SIZE).into_drawing_area();
+        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
         svg(root).map_err(|e| anyhow::anyhow!("drawing {stem}.svg: {e}"))?;
     }
     std::fs::write(dir.join(format!("{stem}.svg")), embed_font(&text))?;
@@ -473,5 +485,265 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
         .position(SeriesLabelPosition::UpperRight)
         .draw()
         .map_err(err)?;
+    root.present().map_err(err)
+}
+
+/// One bar of the who-gains chart: a party's (or the system's) gain over the term (£).
+#[derive(Debug, Clone)]
+pub struct GainBar {
+    pub label: String,
+    pub p5: f64,
+    pub p50: f64,
+    pub p95: f64,
+    /// The whole system's net saving, drawn last in its group.
+    pub system: bool,
+}
+
+/// The bars of one intervention arm, under a heading.
+#[derive(Debug, Clone)]
+pub struct GainGroup {
+    pub heading: String,
+    pub bars: Vec<GainBar>,
+}
+
+/// A gain with an explicit sign: +£14.0m, −£281k, £0.
+fn signed(x: f64) -> String {
+    let body = super::money_gain(x);
+    if x > 0.0 && body != "£0" {
+        format!("+{body}")
+    } else {
+        body
+    }
+}
+
+/// The largest font size (down to `min`) at which `text` fits in `width` pixels, and the text,
+/// shortened with an ellipsis if it does not fit even then.
+fn fit_text<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    width: u32,
+    max: u32,
+    min: u32,
+) -> Result<(String, u32), String> {
+    let fits = |t: &str, size: u32| -> Result<bool, String> {
+        Ok(area.estimate_text_size(t, &font(size)).map_err(err)?.0 <= width)
+    };
+    for size in (min..=max).rev() {
+        if fits(text, size)? {
+            return Ok((text.to_string(), size));
+        }
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while !chars.is_empty() {
+        chars.pop();
+        let short = format!("{}…", chars.iter().collect::<String>().trim_end());
+        if fits(&short, min)? {
+            return Ok((short, min));
+        }
+    }
+    Ok((String::new(), min))
+}
+
+/// Rows of the who-gains chart: each group's heading, then its bars.
+fn gain_rows(groups: &[GainGroup]) -> usize {
+    groups
+        .iter()
+        .map(|g| g.bars.len() + 1)
+        .sum::<usize>()
+        .max(1)
+}
+
+/// The who-gains chart's size: [`SIZE`], taller when it has many rows, so labels stay legible.
+pub fn who_gains_size(groups: &[GainGroup]) -> (u32, u32) {
+    (SIZE.0, SIZE.1.max(200 + 40 * gain_rows(groups) as u32))
+}
+
+/// Who gains from an intervention: per intervention arm, a bar per party and the whole system
+/// at the median gain over the term (£m) with a 5th-95th percentile whisker, against the same
+/// contract without the programme.
+pub fn who_gains<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    groups: &[GainGroup],
+    years: u32,
+    replications: u32,
+) -> R {
+    let body = titled(
+        &root,
+        "Who gains and who loses from the intervention, by payment model",
+    )?;
+    let (plot, foot) = body.split_vertically(body.dim_in_pixel().1 - 70);
+    let width = root.dim_in_pixel().0;
+    // Rows from the top: each group's heading, then its bars.
+    let rows = gain_rows(groups);
+    let values = groups
+        .iter()
+        .flat_map(|g| g.bars.iter().flat_map(|b| [b.p5, b.p50, b.p95]))
+        .filter(|v| v.is_finite());
+    let (lo, hi) = values.fold((0.0_f64, 0.0_f64), |(a, b), v| (a.min(v), b.max(v)));
+    // The axis in £m, or in £k when the bars all fit within £2m.
+    let (div, unit) = if hi - lo >= 2e6 {
+        (1e6, "£m")
+    } else {
+        (1e3, "£k")
+    };
+    let v = |x: f64| x / div;
+    let (lo, hi) = (v(lo), v(hi));
+    // Room either side for the median's label beyond the whisker.
+    let span = (hi - lo).max(0.1);
+    let (lo, hi) = (lo - 0.2 * span, hi + 0.2 * span);
+    let row_px = (plot.dim_in_pixel().1 as f64 - 90.0) / rows as f64;
+    let label_size = ((row_px * 0.55) as u32).clamp(12, 20);
+    let value_size = label_size.saturating_sub(2).max(12);
+    let mut label_w = 0;
+    for b in groups.iter().flat_map(|g| &g.bars) {
+        label_w = label_w.max(
+            plot.estimate_text_size(&b.label, &font(label_size))
+                .map_err(err)?
+                .0,
+        );
+    }
+    let label_w = (label_w + 30).clamp(140, width / 2);
+    let mut chart = ChartBuilder::on(&plot)
+        .margin_left(25)
+        .margin_right(30)
+        .margin_top(10)
+        .x_label_area_size(60)
+        .y_label_area_size(label_w)
+        .build_cartesian_2d(lo..hi, 0.0..rows as f64)
+        .map_err(err)?;
+    let decimals = if span < 5.0 { 1 } else { 0 };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_label_formatter(&|x: &f64| {
+            let s = format!("{:.*}", decimals, x.abs());
+            if s.trim_start_matches(['0', '.']).is_empty() {
+                "0".into()
+            } else if *x < 0.0 {
+                format!("−{s}")
+            } else {
+                format!("+{s}")
+            }
+        })
+        .x_desc(format!("{unit}: gain (+) / loss (−)"))
+        .axis_desc_style(font(19))
+        .label_style(font(17))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(RGBColor(225, 225, 225))
+        .draw()
+        .map_err(err)?;
+    // The centre of row `k` from the top.
+    let centre = |k: usize| rows as f64 - k as f64 - 0.5;
+    let (plot_left, _) = chart.backend_coord(&(lo, 0.0));
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(0.0, 0.0), (0.0, rows as f64)],
+            BLACK.stroke_width(2),
+        )))
+        .map_err(err)?;
+    let (plot_right, _) = chart.backend_coord(&(hi, 0.0));
+    let mut k = 0;
+    for group in groups {
+        // The heading sits on a band across the chart, from the left edge: long arm names
+        // shrink to fit, never clip.
+        let (_, top) = chart.backend_coord(&(lo, centre(k) + 0.5));
+        let (_, bottom) = chart.backend_coord(&(lo, centre(k) - 0.5));
+        root.draw(&Rectangle::new(
+            [(20, top + 3), (plot_right, bottom - 3)],
+            RGBColor(235, 235, 235).filled(),
+        ))
+        .map_err(err)?;
+        let (heading, size) = fit_text(
+            &root,
+            &group.heading,
+            (plot_right - 35) as u32,
+            label_size + 2,
+            11,
+        )?;
+        root.draw(&Text::new(
+            heading,
+            (28, (top + bottom) / 2),
+            font(size).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
+        .map_err(err)?;
+        k += 1;
+        for bar in &group.bars {
+            let y = centre(k);
+            let (_, py) = chart.backend_coord(&(lo, y));
+            root.draw(&Text::new(
+                bar.label.as_str(),
+                (plot_left - 12, py),
+                font(label_size).pos(Pos::new(HPos::Right, VPos::Center)),
+            ))
+            .map_err(err)?;
+            if bar.system {
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        vec![(lo, y + 0.5), (hi, y + 0.5)],
+                        RGBColor(190, 190, 190).stroke_width(1),
+                    )))
+                    .map_err(err)?;
+            }
+            let none = [bar.p5, bar.p50, bar.p95].iter().all(|x| x.abs() < 0.5);
+            let (p5, p50, p95) = (v(bar.p5), v(bar.p50), v(bar.p95));
+            let fill = if p50 >= 0.0 {
+                RGBColor(105, 105, 105)
+            } else {
+                RGBColor(200, 200, 200)
+            };
+            let h = 0.3;
+            let black = BLACK.stroke_width(2);
+            if !none {
+                chart
+                    .draw_series([
+                        Rectangle::new([(0.0, y - h), (p50, y + h)], fill.filled()),
+                        Rectangle::new([(0.0, y - h), (p50, y + h)], BLACK.stroke_width(1)),
+                    ])
+                    .map_err(err)?;
+                chart
+                    .draw_series([
+                        PathElement::new(vec![(p5, y), (p95, y)], black),
+                        PathElement::new(vec![(p5, y - 0.15), (p5, y + 0.15)], black),
+                        PathElement::new(vec![(p95, y - 0.15), (p95, y + 0.15)], black),
+                    ])
+                    .map_err(err)?;
+            }
+            // The median's value beyond the end of the whisker, on the side of its sign.
+            let (x, anchor, gap) = if p50 >= 0.0 {
+                (p95.max(p50).max(0.0), HPos::Left, 8)
+            } else {
+                (p5.min(p50).min(0.0), HPos::Right, -8)
+            };
+            let (px, py) = chart.backend_coord(&(x, y));
+            let value = if none {
+                "no change".to_string()
+            } else {
+                signed(bar.p50)
+            };
+            root.draw(&Text::new(
+                value,
+                (px + gap, py),
+                font(value_size).pos(Pos::new(anchor, VPos::Center)),
+            ))
+            .map_err(err)?;
+            k += 1;
+        }
+    }
+    for (i, line) in [
+        format!(
+            "Change over the {years}-year term against the same contract without the programme: gain (+), loss (−)."
+        ),
+        format!(
+            "Bar and figure: median of {replications} simulated futures (dark: gain, light: loss); whisker: 5th–95th percentile."
+        ),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let (line, size) = fit_text(&root, line, width - 50, 17, 11)?;
+        foot.draw(&Text::new(line, (25, 8 + 28 * i as i32), font(size)))
+            .map_err(err)?;
+    }
     root.present().map_err(err)
 }

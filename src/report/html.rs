@@ -8,7 +8,10 @@ use std::path::Path;
 use base64::Engine as _;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::{Chart, RunFolder, Tables, f64s, strs};
+use super::{
+    Chart, PartyGain, RunFolder, Tables, WHO_GAINS_CHART, f64s, gain_label, gains_by_arm,
+    money_gain, strs,
+};
 use crate::scenario::CohortMode;
 use crate::scenario::contracts::plain_name;
 
@@ -278,7 +281,290 @@ fn equity_table(run: &RunFolder, t: &Tables, dimension: &str) -> anyhow::Result<
     })
 }
 
-fn reproduce(run: &RunFolder) -> Markup {
+/// A party as a sentence names it.
+fn party_name(p: &str) -> String {
+    match p {
+        "commissioner" | "provider" => format!("the {p}"),
+        _ => p.to_string(),
+    }
+}
+
+/// Joins clauses as "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// How a party (or the system) fares under an intervention, by the median of its gain.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Outcome {
+    /// No change in (almost) every simulated future.
+    Unchanged,
+    /// A median too small to matter: under 2% of the arm's largest, or under £0.50.
+    Even,
+    Gain(f64),
+    Loss(f64),
+}
+
+/// `scale`: the largest median gain or loss in the arm; a median under 2% of it, or under
+/// £0.50, counts as breaking even.
+fn outcome(r: &PartyGain, scale: f64) -> Outcome {
+    if r.unchanged() {
+        Outcome::Unchanged
+    } else if r.p50.abs() < 0.5 || r.p50.abs() < 0.02 * scale {
+        Outcome::Even
+    } else if r.p50 > 0.0 {
+        Outcome::Gain(r.p50)
+    } else {
+        Outcome::Loss(-r.p50)
+    }
+}
+
+/// One plain-English sentence on who gains and who loses under an intervention arm, from the
+/// medians of the who-gains table, and a second naming the results that could go either way.
+pub fn gains_sentence(arm: &str, rows: &[PartyGain]) -> String {
+    // The first figure stated is marked as a median.
+    let mut median_said = false;
+    let mut with_figure = |clause: String| {
+        if median_said {
+            clause
+        } else {
+            median_said = true;
+            format!("{clause} (median)")
+        }
+    };
+    let scale = rows.iter().map(|r| r.p50.abs()).fold(0.0, f64::max);
+    let outcome = |r: &PartyGain| outcome(r, scale);
+    let parties: Vec<&PartyGain> = rows.iter().filter(|r| !r.is_system()).collect();
+    // Providers that neither pay for the programme nor see their median move are named together.
+    let grouped =
+        |r: &PartyGain, o: Outcome| !r.pays() && r.role != "commissioner" && outcome(r) == o;
+    let names_of = |o: Outcome| -> Vec<String> {
+        parties
+            .iter()
+            .filter(|r| grouped(r, o))
+            .map(|r| party_name(&r.party))
+            .collect()
+    };
+    let mut clauses = Vec::new();
+    // Parties named together, said after the others ("…, while a and b roughly break even").
+    let mut together = Vec::new();
+    let mut said_unchanged = false;
+    let mut said_even = false;
+    for r in &parties {
+        let name = party_name(&r.party);
+        let commissioner = r.role == "commissioner";
+        let o = outcome(r);
+        if grouped(r, Outcome::Unchanged) {
+            if !said_unchanged {
+                said_unchanged = true;
+                together.push(match names_of(o).as_slice() {
+                    [one] => format!("{one}'s surplus is unchanged"),
+                    many => format!("the surpluses of {} are unchanged", and_list(many)),
+                });
+            }
+            continue;
+        }
+        if grouped(r, Outcome::Even) {
+            if !said_even {
+                said_even = true;
+                together.push(match names_of(o).as_slice() {
+                    [one] => format!("{one} roughly breaks even"),
+                    many => format!("{} roughly break even", and_list(many)),
+                });
+            }
+            continue;
+        }
+        let who = if r.pays() {
+            format!(
+                "{name}, which pays for the programme ({} over the term),",
+                money_gain(r.programme_cost)
+            )
+        } else {
+            name.clone()
+        };
+        clauses.push(match (o, commissioner) {
+            (Outcome::Unchanged, true) if !r.pays() => format!("{name}'s spend is unchanged"),
+            (Outcome::Even, true) if !r.pays() => format!("{name}'s spend barely changes"),
+            (Outcome::Unchanged | Outcome::Even, _) => format!("{who} ends up about where it was"),
+            (Outcome::Gain(x), true) => with_figure(format!("{who} saves {}", money_gain(x))),
+            (Outcome::Gain(x), false) => with_figure(format!("{who} gains {}", money_gain(x))),
+            (Outcome::Loss(x), true) => with_figure(format!("{who} spends {} more", money_gain(x))),
+            (Outcome::Loss(x), false) => with_figure(format!("{who} loses {}", money_gain(x))),
+        });
+    }
+    let mut sentence = format!("Under {arm}, {}", and_list(&clauses));
+    if !together.is_empty() {
+        if !clauses.is_empty() {
+            sentence.push_str(", while ");
+        }
+        sentence.push_str(&and_list(&together));
+    }
+    if let Some(sys) = rows.iter().find(|r| r.is_system()) {
+        let clause = match outcome(sys) {
+            Outcome::Unchanged => "the cost of care is unchanged".to_string(),
+            Outcome::Even => "the system as a whole roughly breaks even".to_string(),
+            Outcome::Gain(x) => with_figure(format!("the system saves {} net", money_gain(x))),
+            Outcome::Loss(x) => format!(
+                "{}: the programme costs more than the care it avoids",
+                with_figure(format!("the system loses {} net", money_gain(x)))
+            ),
+        };
+        sentence.push_str(if clauses.is_empty() && together.is_empty() {
+            ""
+        } else {
+            "; "
+        });
+        sentence.push_str(&clause);
+    }
+    sentence.push('.');
+    // Gains or losses stated whose 5th-95th percentile range spans zero could go either way.
+    let uncertain: Vec<String> = rows
+        .iter()
+        .filter(|r| matches!(outcome(r), Outcome::Gain(_) | Outcome::Loss(_)))
+        .filter(|r| r.p5 < 0.0 && r.p95 > 0.0)
+        .enumerate()
+        .map(|(k, r)| {
+            let name = if r.is_system() {
+                "the system".to_string()
+            } else {
+                party_name(&r.party)
+            };
+            if k == 0 {
+                format!(
+                    "{name} (better off in {} of simulated futures)",
+                    pct(r.p_gain)
+                )
+            } else {
+                format!("{name} ({})", pct(r.p_gain))
+            }
+        })
+        .collect();
+    if !uncertain.is_empty() {
+        sentence.push_str(&format!(
+            " This could go either way for {}.",
+            and_list(&uncertain)
+        ));
+    }
+    sentence
+}
+
+fn figure(c: &Chart, data: &str) -> Markup {
+    html! {
+        figure id=(c.stem) {
+            img alt=(c.title) src={ "data:image/png;base64," (data) } data-file={ (c.stem) ".png" };
+            figcaption {
+                b { (c.title) "." } " " (c.caption)
+                " (Also as " (c.stem) ".png and " (c.stem) ".svg.)"
+            }
+        }
+    }
+}
+
+/// Who gains from the interventions: shown only when some arm runs one.
+fn who_gains(run: &RunFolder, t: &Tables, chart: Option<(&Chart, &str)>) -> anyhow::Result<Markup> {
+    let arms = gains_by_arm(t)?;
+    if arms.is_empty() {
+        return Ok(html! {});
+    }
+    let programmes = |arm: &str| {
+        run.scenario
+            .arm
+            .iter()
+            .find(|a| a.name == arm)
+            .map(|a| a.interventions.join(", "))
+            .unwrap_or_default()
+    };
+    let described: Vec<(&str, &str)> = run
+        .scenario
+        .intervention
+        .iter()
+        .filter(|i| !i.description.is_empty())
+        .filter(|i| {
+            arms.iter()
+                .any(|(a, _)| programmes(a).split(", ").any(|p| p == i.name))
+        })
+        .map(|i| (i.name.as_str(), i.description.as_str()))
+        .collect();
+    let years = run.scenario.years;
+    Ok(html! {
+        section id="who-gains" {
+            h2 { "Who gains from the intervention?" }
+            p {
+                @for (k, (arm, _)) in arms.iter().enumerate() {
+                    @if k + 1 == arms.len() && k > 0 {
+                        " and "
+                    } @else if k > 0 {
+                        ", "
+                    }
+                    b { (arm) } " (with " (programmes(arm)) ")"
+                }
+                @if arms.len() == 1 { " runs " } @else { " run " }
+                "a programme that changes the care people need. Each is compared with the same \
+                 contract, in the same simulated futures, without the programme. A gain is the \
+                 change over the " (years) "-year term in what each party keeps: for a provider \
+                 its surplus (payments received less the cost of care, and of the programme if it \
+                 pays for it); for the commissioner, the spend it saves; for the whole system, the \
+                 cost of care avoided less the cost of the programme. Money paid from one party to \
+                 another is a gain to one and a loss to the other, so the parties' gains add up to \
+                 the system's."
+            }
+            @for (name, description) in &described {
+                p.note { b { (name) } ": " (description) }
+            }
+            ul.sentences {
+                @for (arm, rows) in &arms {
+                    li { (gains_sentence(arm, rows)) }
+                }
+            }
+            @if let Some((c, data)) = chart {
+                (figure(c, data))
+            }
+            table {
+                thead {
+                    tr {
+                        th { "Payment model" }
+                        th { "Party" }
+                        th { "median gain over the term" }
+                        th { "5th–95th percentile" }
+                        th { "chance of being better off" }
+                    }
+                }
+                tbody {
+                    @for (arm, rows) in &arms {
+                        @for (k, r) in rows.iter().enumerate() {
+                            tr {
+                                @if k == 0 {
+                                    td rowspan=(rows.len()) { (arm) }
+                                }
+                                td { (gain_label(r)) }
+                                @if r.unchanged() {
+                                    td.n { "no change" }
+                                    td.n { "–" }
+                                    td.n { "–" }
+                                } @else {
+                                    td.n { (money_gain(r.p50)) }
+                                    td.n { (money_gain(r.p5)) " to " (money_gain(r.p95)) }
+                                    td.n { (pct(r.p_gain)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            p.note {
+                "Below zero is a loss. Medians need not add up across the parties; averages do \
+                 (column mean in who_gains.csv, which also holds the changes in income and cost \
+                 behind each gain)."
+            }
+        }
+    })
+}
+
+fn reproduce(run: &RunFolder, t: &Tables) -> Markup {
     let s = &run.scenario;
     let i = &run.info;
     html! {
@@ -298,7 +584,12 @@ fn reproduce(run: &RunFolder) -> Markup {
             li { "To rebuild these tables, charts and this page: " code { "capsim report ." } }
             li {
                 "Files: " code { "summary.csv" } ", " code { "equity.csv" } " and "
-                code { "summary.xlsx" } " (tables), " code { "ledger.parquet" }
+                code { "summary.xlsx" } " (tables), "
+                @if t.who_gains.height() > 0 {
+                    code { (super::WHO_GAINS_CSV) } " (who gains from each intervention, per \
+                    payment model and party; per simulated future in " code { "who_gains.parquet" } "), "
+                }
+                code { "ledger.parquet" }
                 " (every party's account per simulated year), " code { "world.parquet" }
                 " (activity and cost), " code { "scenario.toml" } " (every assumption, with its source)."
             }
@@ -328,6 +619,10 @@ pub fn write_report(
             Ok((c, base64::engine::general_purpose::STANDARD.encode(png)))
         })
         .collect::<std::io::Result<_>>()?;
+    let gains_chart = figures
+        .iter()
+        .find(|(c, _)| c.stem == WHO_GAINS_CHART)
+        .map(|(c, data)| (*c, data.as_str()));
     let page = html! {
         (DOCTYPE)
         html lang="en" {
@@ -350,15 +645,10 @@ pub fn write_report(
                      holds 90% of the simulated futures. Full tables: summary.csv / summary.xlsx."
                 }
                 h2 { "Charts" }
-                @for (c, data) in &figures {
-                    figure id=(c.stem) {
-                        img alt=(c.title) src={ "data:image/png;base64," (data) } data-file={ (c.stem) ".png" };
-                        figcaption {
-                            b { (c.title) "." } " " (c.caption)
-                            " (Also as " (c.stem) ".png and " (c.stem) ".svg.)"
-                        }
-                    }
+                @for (c, data) in figures.iter().filter(|(c, _)| c.stem != WHO_GAINS_CHART) {
+                    (figure(c, data))
                 }
+                (who_gains(run, t, gains_chart)?)
                 h2 { "What each payment model does" }
                 (models(run))
                 h2 { "Who would a provider want as patients?" }
@@ -373,7 +663,7 @@ pub fn write_report(
                 h3 { "By number of long-term conditions (LTCs)" }
                 (equity_table(run, t, "ltc_count")?)
                 h2 { "How to reproduce this run" }
-                (reproduce(run))
+                (reproduce(run, t))
                 p.note {
                     "Assumptions and their sources: scenario.toml in this folder, and docs/model.md \
                      and docs/contracts.md in capsim."
@@ -383,4 +673,71 @@ pub fn write_report(
     };
     std::fs::write(out.join("report.html"), page.into_string() + "\n")?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn party(party: &str, role: &str, p5: f64, p50: f64, p95: f64, paid: f64) -> PartyGain {
+        PartyGain {
+            party: party.into(),
+            role: role.into(),
+            p5,
+            p50,
+            p95,
+            p_gain: 0.8,
+            programme_cost: paid,
+        }
+    }
+
+    #[test]
+    fn the_sentence_names_gainers_losers_and_the_payer() {
+        let rows = [
+            party("commissioner", "commissioner", 0.0, 0.0, 0.0, 0.0),
+            party("acute", "provider", 12.3e6, 14.0e6, 16.0e6, 0.0),
+            party("community", "provider", -14.3e6, -13.3e6, -12.3e6, 15.8e6),
+            party("system", "system", 0.2e6, 0.7e6, 1.2e6, 15.8e6),
+        ];
+        assert_eq!(
+            gains_sentence("block-prevention", &rows),
+            "Under block-prevention, the commissioner's spend is unchanged, acute gains £14.0m \
+             (median) and community, which pays for the programme (£15.8m over the term), loses \
+             £13.3m; the system saves £700k net."
+        );
+    }
+
+    #[test]
+    fn small_medians_break_even_together_and_uncertain_results_are_flagged() {
+        let rows = [
+            party(
+                "commissioner",
+                "commissioner",
+                -1.3e6,
+                -1.2e6,
+                -1.1e6,
+                1.2e6,
+            ),
+            party("acute", "provider", -0.1e6, 0.01e6, 0.1e6, 0.0),
+            party("gp", "provider", -0.1e6, -0.01e6, 0.1e6, 0.0),
+            party("system", "system", -0.9e6, -0.4e6, 0.1e6, 1.2e6),
+        ];
+        assert_eq!(
+            gains_sentence("pbr", &rows),
+            "Under pbr, the commissioner, which pays for the programme (£1.2m over the term), \
+             spends £1.2m more (median), while acute and gp roughly break even; the system loses \
+             £400k net: the programme costs more than the care it avoids. This could go either \
+             way for the system (better off in 80% of simulated futures)."
+        );
+    }
+
+    #[test]
+    fn gains_are_stated_in_millions_thousands_or_pounds() {
+        assert_eq!(money_gain(14.04e6), "£14.0m");
+        assert_eq!(money_gain(-250.4e6), "−£250m");
+        assert_eq!(money_gain(683_700.0), "£684k");
+        assert_eq!(money_gain(-999_600.0), "−£1.0m");
+        assert_eq!(money_gain(-412.0), "−£412");
+        assert_eq!(money_gain(-0.2), "£0");
+    }
 }

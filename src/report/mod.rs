@@ -158,6 +158,75 @@ pub fn write_tables(t: &Tables, out: &Path) -> anyhow::Result<()> {
 
 /// Who gains, per intervention arm and party: written when some arm runs an intervention.
 pub const WHO_GAINS_CSV: &str = "who_gains.csv";
+/// The stem of the who-gains chart (drawn when some arm runs an intervention).
+pub const WHO_GAINS_CHART: &str = "who_gains";
+
+/// One party's (or the whole system's) gain over the term in one intervention arm (£), from
+/// the who-gains table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PartyGain {
+    pub party: String,
+    /// `commissioner`, `provider` or `system`.
+    pub role: String,
+    pub p5: f64,
+    pub p50: f64,
+    pub p95: f64,
+    /// Share of simulated futures in which the party is better off.
+    pub p_gain: f64,
+    /// Mean programme cost this party paid over the term (for the system: all of it).
+    pub programme_cost: f64,
+}
+
+impl PartyGain {
+    pub fn is_system(&self) -> bool {
+        self.role == "system"
+    }
+
+    /// Whether the programme leaves this party exactly where it was in every simulated future
+    /// but the most extreme (for instance the commissioner under a block contract).
+    pub fn unchanged(&self) -> bool {
+        [self.p5, self.p50, self.p95].iter().all(|v| v.abs() < 0.5)
+    }
+
+    /// Whether this party pays for (some of) the programme.
+    pub fn pays(&self) -> bool {
+        !self.is_system() && self.programme_cost > 0.5
+    }
+}
+
+/// The who-gains table by intervention arm, in its own order (scenario arm order, parties in
+/// ledger order, the system last); empty when no arm runs an intervention.
+pub fn gains_by_arm(t: &Tables) -> anyhow::Result<Vec<(String, Vec<PartyGain>)>> {
+    let g = &t.who_gains;
+    if g.height() == 0 {
+        return Ok(Vec::new());
+    }
+    let (arm, party, role) = (strs(g, "arm")?, strs(g, "party")?, strs(g, "role")?);
+    let (p5, p50, p95, p_gain, cost) = (
+        f64s(g, "p5")?,
+        f64s(g, "p50")?,
+        f64s(g, "p95")?,
+        f64s(g, "p_gain")?,
+        f64s(g, "mean_programme_cost")?,
+    );
+    let mut out: Vec<(String, Vec<PartyGain>)> = Vec::new();
+    for i in 0..g.height() {
+        let row = PartyGain {
+            party: party[i].clone(),
+            role: role[i].clone(),
+            p5: p5[i],
+            p50: p50[i],
+            p95: p95[i],
+            p_gain: p_gain[i],
+            programme_cost: cost[i],
+        };
+        match out.last_mut() {
+            Some((a, rows)) if *a == arm[i] => rows.push(row),
+            _ => out.push((arm[i].clone(), vec![row])),
+        }
+    }
+    Ok(out)
+}
 
 /// A chart written by [`write_charts`].
 #[derive(Debug, Clone)]
@@ -369,7 +438,86 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
         title: "Provider margin per head by deprivation".into(),
         caption: "Average margin per person-year over the term for people in each IMD quintile. Where a line slopes, a provider would gain by attracting one group of patients and avoiding another; risk adjustment flattens it.".into(),
     });
+
+    // 5. Who gains from the interventions.
+    let gains = gains_by_arm(t)?;
+    if !gains.is_empty() {
+        let groups: Vec<charts::GainGroup> = gains
+            .iter()
+            .map(|(arm, rows)| {
+                let programmes = run
+                    .scenario
+                    .arm
+                    .iter()
+                    .find(|a| &a.name == arm)
+                    .map(|a| a.interventions.join(", "))
+                    .unwrap_or_default();
+                charts::GainGroup {
+                    heading: format!("{arm} (with {programmes})"),
+                    bars: rows
+                        .iter()
+                        .map(|r| charts::GainBar {
+                            label: gain_label(r),
+                            p5: r.p5,
+                            p50: r.p50,
+                            p95: r.p95,
+                            system: r.is_system(),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let reps = run.scenario.replications;
+        charts::render_sized(
+            out,
+            WHO_GAINS_CHART,
+            charts::who_gains_size(&groups),
+            |r| charts::who_gains(r, &groups, years, reps),
+            |r| charts::who_gains(r, &groups, years, reps),
+        )?;
+        written.push(Chart {
+            stem: WHO_GAINS_CHART.into(),
+            title: "Who gains and who loses from the intervention".into(),
+            caption: format!(
+                "For each payment model that runs an intervention: what each party and the whole system gain (right of zero) or lose (left of zero) over the {years}-year term, against the same contract in the same simulated futures without the programme. Bar: median; whisker: 5th-95th percentile."
+            ),
+        });
+    }
     Ok(written)
+}
+
+/// A gain in £ as the who-gains chart, table and sentences state it: £m with one decimal
+/// from £1m (whole millions from £100m), whole £k below, whole £ below £1k; "−" for a loss.
+pub fn money_gain(x: f64) -> String {
+    if x.is_nan() {
+        return "–".into();
+    }
+    let a = x.abs();
+    let body = if a >= 99.95e6 {
+        format!("£{:.0}m", a / 1e6)
+    } else if a >= 0.9995e6 {
+        format!("£{:.1}m", a / 1e6)
+    } else if a >= 999.5 {
+        format!("£{:.0}k", a / 1e3)
+    } else {
+        format!("£{a:.0}")
+    };
+    if x < 0.0 && body != "£0" {
+        format!("−{body}")
+    } else {
+        body
+    }
+}
+
+/// How the who-gains chart and table name a party.
+pub fn gain_label(r: &PartyGain) -> String {
+    if r.is_system() {
+        "whole system (net)".into()
+    } else if r.pays() {
+        format!("{} (pays for programme)", r.party)
+    } else {
+        r.party.clone()
+    }
 }
 
 /// A compact, aligned table of the headline figures (term totals).

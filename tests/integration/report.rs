@@ -665,3 +665,262 @@ fn a_population_of_one_writes_no_nan_or_infinity() {
         );
     }
 }
+
+/// Two providers and a prevention programme paid for by one of them, run under two contracts;
+/// a third arm runs no programme.
+const INTERVENTION: &str = r#"
+base = "default"
+name = "who-gains"
+replications = 30
+years = 3
+[population]
+size = 20000
+
+[[provider]]
+name = "acute"
+activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days"]
+[[provider]]
+name = "community"
+activity = ["gp", "community", "mental_health"]
+
+[[intervention]]
+name = "prevention"
+target = { age_min = 20, age_max = 64, ltc_min = 2 }
+uptake = 0.6
+cost_per_person_year = 150
+paid_by = "community"
+[intervention.effect]
+onset = 0.7
+[intervention.effect.activity]
+non_elective = 0.6
+nel_bed_days = 0.6
+
+[[arm]]
+name = "pbr"
+preset = "pbr"
+[[arm]]
+name = "pbr-prevention"
+preset = "pbr"
+interventions = ["prevention"]
+[[arm]]
+name = "block-prevention"
+preset = "block"
+interventions = ["prevention"]
+"#;
+
+/// A gain as the report states it (the figures here stay below £100m).
+fn money_gain(x: f64) -> String {
+    let a = x.abs();
+    if a >= 0.9995e6 {
+        format!("£{:.1}m", a / 1e6)
+    } else if a >= 999.5 {
+        format!("£{:.0}k", a / 1e3)
+    } else {
+        format!("£{a:.0}")
+    }
+}
+
+/// The text between `start` and the next `end` after it.
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let i = text
+        .find(start)
+        .unwrap_or_else(|| panic!("no {start:?} in the text"));
+    let rest = &text[i + start.len()..];
+    &rest[..rest
+        .find(end)
+        .unwrap_or_else(|| panic!("no {end:?} after {start:?}"))]
+}
+
+/// Who gains: the table, chart and report section agree with the run's own per-replication gains.
+#[test]
+fn an_intervention_arm_gets_who_gains_table_chart_and_sentences() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("gains.toml"), INTERVENTION).unwrap();
+    crate::common::capsim_ok(
+        &["run", "gains.toml", "--threads", "2", "--out", "run"],
+        tmp.path(),
+    );
+    let dir = tmp.path().join("run");
+
+    // The table: one row per intervention arm and party, the system last; its medians are those
+    // of the per-replication gains.
+    let table = read_csv(&dir.join("who_gains.csv"));
+    let (arm, party, role) = (
+        col_str(&table, "arm"),
+        col_str(&table, "party"),
+        col_str(&table, "role"),
+    );
+    let (p5, p50, p95, p_gain) = (
+        col_f64(&table, "p5"),
+        col_f64(&table, "p50"),
+        col_f64(&table, "p95"),
+        col_f64(&table, "p_gain"),
+    );
+    let parties = ["commissioner", "acute", "community", "system"];
+    let want: Vec<(String, String)> = ["pbr-prevention", "block-prevention"]
+        .iter()
+        .flat_map(|a| parties.iter().map(|p| (a.to_string(), p.to_string())))
+        .collect();
+    let got: Vec<(String, String)> = arm.iter().cloned().zip(party.iter().cloned()).collect();
+    assert_eq!(got, want, "who_gains.csv rows");
+    let per_rep = read_parquet(&dir.join("who_gains.parquet"));
+    let (r_arm, r_party, r_gain) = (
+        col_str(&per_rep, "arm"),
+        col_str(&per_rep, "party"),
+        col_f64(&per_rep, "gain"),
+    );
+    for i in 0..arm.len() {
+        let mut v: Vec<f64> = (0..r_arm.len())
+            .filter(|&j| r_arm[j] == arm[i] && r_party[j] == party[i])
+            .map(|j| r_gain[j])
+            .collect();
+        assert_eq!(v.len(), 30);
+        v.sort_by(f64::total_cmp);
+        assert!(close(p50[i], type7(&v, 0.5)), "{} {} p50", arm[i], party[i]);
+    }
+    let row = |a: &str, p: &str| {
+        (0..arm.len())
+            .find(|&i| arm[i] == a && party[i] == p)
+            .unwrap()
+    };
+    // The programme makes a difference: community pays for it and loses under both contracts;
+    // a block contract leaves the commissioner's spend exactly as it was.
+    for a in ["pbr-prevention", "block-prevention"] {
+        assert!(
+            p95[row(a, "community")] < 0.0,
+            "{a}: community does not lose"
+        );
+    }
+    let block = row("block-prevention", "commissioner");
+    assert_eq!((p5[block], p50[block], p95[block]), (0.0, 0.0, 0.0));
+    assert!(p50[row("pbr-prevention", "commissioner")] > 0.0);
+
+    // The chart, as PNG and SVG.
+    let png = std::fs::read(dir.join("who_gains.png")).expect("who_gains.png");
+    let (w, h) = png_size(&png);
+    assert_eq!(w, capsim::report::charts::SIZE.0);
+    assert!(h >= capsim::report::charts::SIZE.1);
+    let img = image::load_from_memory(&png).unwrap().to_luma8();
+    let dark = img.pixels().filter(|p| p.0[0] < 100).count() as f64 / img.len() as f64;
+    assert!(dark > 0.005, "who_gains.png looks blank");
+    let svg = std::fs::read_to_string(dir.join("who_gains.svg")).unwrap();
+    assert!(svg.trim_end().ends_with("</svg>") && svg.contains("@font-face"));
+    for words in [
+        "pbr-prevention",
+        "block-prevention",
+        "whole system (net)",
+        "gain (+) / loss (−)",
+    ] {
+        assert!(svg.contains(words), "who_gains.svg lacks {words}");
+    }
+
+    // The report section: heading, chart, table and one sentence per intervention arm.
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let section = between(&html, "<section id=\"who-gains\">", "</section>");
+    assert!(section.contains("Who gains from the intervention?"));
+    assert!(section.contains("data-file=\"who_gains.png\""));
+    for p in [
+        "commissioner",
+        "acute",
+        "community (pays for programme)",
+        "whole system (net)",
+    ] {
+        assert!(
+            section.contains(&format!("<td>{p}</td>")),
+            "table lacks party {p}"
+        );
+    }
+    assert!(
+        html.contains("<code>who_gains.csv</code>"),
+        "files list lacks who_gains.csv"
+    );
+    let sentences: Vec<&str> = between(section, "<ul class=\"sentences\">", "</ul>")
+        .split("<li>")
+        .skip(1)
+        .map(|s| s.trim_end_matches("</li>"))
+        .collect();
+    assert_eq!(sentences.len(), 2, "one sentence per intervention arm");
+    for (s, a) in sentences.iter().zip(["pbr-prevention", "block-prevention"]) {
+        assert!(s.starts_with(&format!("Under {a}, ")), "{s}");
+        let scale = parties
+            .iter()
+            .map(|p| p50[row(a, p)].abs())
+            .fold(0.0, f64::max);
+        for p in parties {
+            let i = row(a, p);
+            let money = money_gain(p50[i]);
+            let phrase = match (role[i].as_str(), p50[i] > 0.0) {
+                ("commissioner", true) => format!("the commissioner saves {money}"),
+                ("commissioner", false) => format!("spends {money} more"),
+                ("system", true) => format!("the system saves {money} net"),
+                ("system", false) => format!("the system loses {money} net"),
+                (_, true) => format!("{p} gains {money}"),
+                (_, false) => format!("loses {money}"),
+            };
+            if p5[i] == 0.0 && p95[i] == 0.0 {
+                assert!(s.contains("the commissioner's spend is unchanged"), "{s}");
+            } else if p50[i].abs() > 0.1 * scale {
+                // A clear gain or loss is stated with the table's median.
+                assert!(s.contains(&phrase), "{a} {p}: {phrase:?} not in {s:?}");
+                if p5[i] < 0.0 && p95[i] > 0.0 {
+                    let chance = format!("{:.0}%", 100.0 * p_gain[i]);
+                    assert!(
+                        s.contains("could go either way") && s.contains(&chance),
+                        "{a} {p}: uncertainty not stated in {s:?}"
+                    );
+                }
+            } else {
+                assert!(
+                    s.contains(&phrase) || s.contains("roughly break"),
+                    "{a} {p}: neither {phrase:?} nor breaking even in {s:?}"
+                );
+            }
+        }
+        // The party that pays for the programme is named as its payer, with what it paid.
+        assert!(
+            s.contains("community, which pays for the programme ("),
+            "payer not named in {s:?}"
+        );
+    }
+    // `capsim report` rebuilds the same table and chart from the run folder.
+    let copy = tmp.path().join("copy");
+    std::fs::create_dir_all(&copy).unwrap();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let e = entry.unwrap();
+        std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+    }
+    for f in ["who_gains.csv", "who_gains.png", "report.html"] {
+        std::fs::remove_file(copy.join(f)).unwrap();
+    }
+    crate::common::capsim_ok(&[OsStr::new("report"), copy.as_os_str()], tmp.path());
+    for f in ["who_gains.csv", "who_gains.png"] {
+        assert!(
+            std::fs::read(dir.join(f)).unwrap() == std::fs::read(copy.join(f)).unwrap(),
+            "{f} changed on rebuilding"
+        );
+    }
+    assert!(
+        std::fs::read_to_string(copy.join("report.html"))
+            .unwrap()
+            .contains(section)
+    );
+    // Under a block contract the provider whose care the programme avoids keeps the saving.
+    let acute = p50[row("block-prevention", "acute")];
+    assert!(
+        sentences[1].contains(&format!("acute gains {} (median)", money_gain(acute))),
+        "{}",
+        sentences[1]
+    );
+}
+
+#[test]
+fn a_run_without_interventions_has_no_who_gains_outputs() {
+    let dir = run_dir();
+    for f in ["who_gains.csv", "who_gains.png", "who_gains.svg"] {
+        assert!(!dir.join(f).exists(), "{f} written without an intervention");
+    }
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    for words in ["who-gains", "Who gains from the intervention", "who_gains"] {
+        assert!(!html.contains(words), "report mentions {words}");
+    }
+}

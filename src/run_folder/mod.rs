@@ -147,7 +147,7 @@ impl RunFolder {
             )
             .into());
         }
-        Ok(RunFolder {
+        let run = RunFolder {
             world: read_parquet(dir, WORLD)?,
             ledger: read_parquet(dir, LEDGER)?,
             term: read_parquet(dir, LEDGER_TERM)?,
@@ -156,7 +156,77 @@ impl RunFolder {
             dir: dir.to_path_buf(),
             scenario,
             info,
-        })
+        };
+        run.check_consistent()?;
+        Ok(run)
+    }
+
+    /// The tables must be the ones this scenario produced: the same arms, parties, years and
+    /// replications. Tables from another run (or an edited scenario.toml) would give a report
+    /// that describes one run with another's numbers.
+    fn check_consistent(&self) -> anyhow::Result<()> {
+        let mismatch = |what: String| -> anyhow::Error {
+            InputError::new(
+                self.dir.join(LEDGER).display().to_string(),
+                "",
+                format!(
+                    "expected the tables of the run described by {SCENARIO} and {RUN_INFO}: {what}; \
+                     run the scenario again"
+                ),
+            )
+            .into()
+        };
+        let distinct = |df: &DataFrame, name: &str| -> anyhow::Result<Vec<String>> {
+            let column = df
+                .column(name)
+                .map_err(|e| mismatch(e.to_string()))?
+                .cast(&DataType::String)?;
+            let mut values: Vec<String> = column
+                .str()?
+                .iter()
+                .map(|v| v.unwrap_or_default().to_string())
+                .collect();
+            values.sort();
+            values.dedup();
+            Ok(values)
+        };
+        let sorted = |mut v: Vec<String>| {
+            v.sort();
+            v
+        };
+        let arms = sorted(self.scenario.arm.iter().map(|a| a.name.clone()).collect());
+        if distinct(&self.ledger, "arm")? != arms {
+            return Err(mismatch(format!(
+                "the ledger's arms are not {}",
+                arms.join(", ")
+            )));
+        }
+        let parties = sorted(self.scenario.parties());
+        if distinct(&self.ledger, "party")? != parties {
+            return Err(mismatch(format!(
+                "the ledger's parties are not {}",
+                parties.join(", ")
+            )));
+        }
+        let years = sorted((1..=self.scenario.years).map(|y| y.to_string()).collect());
+        let found_years = distinct(&self.ledger, "year")?;
+        if found_years != years {
+            return Err(mismatch(format!(
+                "the ledger has years {}, the scenario {} years",
+                found_years.join(", "),
+                self.scenario.years
+            )));
+        }
+        let reps = distinct(&self.ledger, "rep")?.len();
+        if reps != self.info.replications as usize
+            || self.scenario.replications != self.info.replications
+        {
+            return Err(mismatch(format!(
+                "the ledger has {reps} replications, {RUN_INFO} {} and {SCENARIO} {}",
+                self.info.replications, self.scenario.replications
+            )));
+        }
+        Ok(())
     }
 }
 

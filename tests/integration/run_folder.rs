@@ -254,3 +254,62 @@ fn unwritable_output_locations_are_refused_before_simulating() {
         assert!(started.elapsed().as_secs() < 10, "simulated before failing");
     }
 }
+
+/// A run folder whose tables were damaged, or whose scenario.toml no longer matches them, is
+/// refused by `report` and `plot` with exit 2, and nothing in it changes.
+#[test]
+fn report_refuses_damaged_or_mismatched_run_folders() {
+    let dir = workspace();
+    let (code, _, err) = capsim(
+        &["run", "s.toml", "--reps", "3", "--out", "run"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let folder = dir.path().join("run");
+    let pristine = snapshot(&folder);
+    let restore = || {
+        for (name, bytes) in &pristine {
+            if !name.ends_with('/') {
+                std::fs::write(folder.join(name), bytes).unwrap();
+            }
+        }
+    };
+    let ledger = std::fs::read(folder.join("ledger.parquet")).unwrap();
+    let scenario = std::fs::read_to_string(folder.join("scenario.toml")).unwrap();
+    let damage: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "ledger.parquet",
+            b"\x00\x13random bytes".to_vec(),
+            "ledger.parquet",
+        ),
+        (
+            "ledger.parquet",
+            ledger[..ledger.len() / 2].to_vec(),
+            "ledger.parquet",
+        ),
+        ("ledger.parquet", Vec::new(), "ledger.parquet"),
+        (
+            "scenario.toml",
+            scenario.replace("years = 3", "years = 4").into_bytes(),
+            "the scenario 4 years",
+        ),
+        (
+            "scenario.toml",
+            scenario
+                .replace("replications = 3", "replications = 5")
+                .into_bytes(),
+            "replications",
+        ),
+    ];
+    for (file, bytes, expected) in damage {
+        restore();
+        std::fs::write(folder.join(file), &bytes).unwrap();
+        let before = snapshot(&folder);
+        for command in ["report", "plot"] {
+            let (code, _, err) = capsim(&[command, "run"], dir.path());
+            assert_eq!(code, 2, "{command} with a damaged {file}: {err}");
+            assert!(err.contains(expected), "{err}");
+            assert_eq!(snapshot(&folder), before, "{command} changed the folder");
+        }
+    }
+}

@@ -5,6 +5,7 @@ mod common;
 mod contracts;
 mod determinism;
 mod engine;
+mod extremes;
 mod interventions;
 mod population;
 mod report;

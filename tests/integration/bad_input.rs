@@ -435,3 +435,163 @@ onsets = 0.5
 "#;
     rejected(scenario, &[], &["intervention.prevention.effect", "onsets"]);
 }
+
+/// The catalogue: one way of getting a scenario wrong per line, each on top of the built-in
+/// default, each with the path and the words its message must hold. Every case must exit 2,
+/// write nothing, and give the same message from `validate` (see `rejected`).
+const CATALOGUE: &[(&str, &[&str])] = &[
+    ("name = \"\"", &["name: expected a non-empty name"]),
+    (
+        "name = \"a/b\"",
+        &["name: expected a non-empty name without slashes"],
+    ),
+    ("years = 0", &["years: expected 1 to 100 years"]),
+    ("years = 101", &["years: expected 1 to 100 years"]),
+    ("replications = 0", &["replications: expected 1 to 100000"]),
+    ("seed = -1", &["seed"]),
+    ("start_year = \"2025\"", &["start_year", "invalid type"]),
+    ("colour = \"red\"", &["unknown field `colour`"]),
+    (
+        "[population]\nsize = 0",
+        &["population.size: expected a head count from 1"],
+    ),
+    (
+        "[population]\nrural_share = 1.2",
+        &["population.rural_share: expected a share between 0 and 1"],
+    ),
+    (
+        "[population]\nimd_shares = [0.2, 0.2, 0.2, 0.2]",
+        &["population.imd_shares"],
+    ),
+    (
+        "[population.cohort]\nltc_min = 6",
+        &["population.cohort: expected 0 <= ltc_min <= ltc_max <= 5"],
+    ),
+    (
+        "[population.cohort]\nimd = [0]",
+        &["population.cohort.imd: expected a non-empty list of quintiles 1-5"],
+    ),
+    (
+        "[population.cohort]\nmode = \"half\"",
+        &["population.cohort.mode", "unknown variant"],
+    ),
+    (
+        "[transitions]\nbirth_rate = -0.1",
+        &["transitions.birth_rate: expected a probability"],
+    ),
+    (
+        "[transitions]\ngrowth_rate = -1.5",
+        &["transitions.growth_rate: expected a growth rate above -1"],
+    ),
+    (
+        "[transitions]\nmortality_multiplier = { dist = \"normal\", mean = 1, sd = 1 }",
+        &["transitions.mortality_multiplier", "can draw values"],
+    ),
+    (
+        "[transitions]\nonset_multiplier = { dist = \"gamma\", shape = 2 }",
+        &["transitions.onset_multiplier"],
+    ),
+    (
+        "[activity]\nfrailty_shape = 0",
+        &["activity.frailty_shape: expected a value > 0"],
+    ),
+    (
+        "[activity.types.gp]\nrate = -1",
+        &["activity.types.gp.rate: expected a value >= 0"],
+    ),
+    (
+        "[activity.types.gp]\nage_profile = \"nobody\"",
+        &["activity.types.gp.age_profile: expected one of the profiles"],
+    ),
+    (
+        "[activity.types.gp]\nfixed_cost_share = 1.5",
+        &["activity.types.gp.fixed_cost_share: expected a probability"],
+    ),
+    (
+        "[shocks]\nbad_winter_probability = { dist = \"uniform\", min = 0.5, max = 1.5 }",
+        &["shocks.bad_winter_probability"],
+    ),
+    (
+        "[shocks]\ndemand_noise_sd = inf",
+        &["shocks.demand_noise_sd: expected a finite number"],
+    ),
+    (
+        "[[provider]]\nname = \"a\"\nactivity = [\"gp\", \"gp\"]",
+        &["provider"],
+    ),
+    (
+        "[[arm]]\nname = \"a\"",
+        &["arm.a: expected a preset or at least one component"],
+    ),
+    (
+        "[[arm]]\nname = \"a\"\npreset = \"block\"\n[[arm]]\nname = \"a\"\npreset = \"pbr\"",
+        &["arm.a: expected a unique, non-empty arm name"],
+    ),
+    (
+        "[[arm]]\nname = \"a\"\n[[arm.component]]\nkind = \"bonus\"",
+        &["arm.a.component[0]", "bonus"],
+    ),
+    (
+        "[[arm]]\nname = \"a\"\n[[arm.component]]\nkind = \"capitation\"\nrisk_adjustment = \"ltc\"",
+        &["arm.a.component[0].risk_adjustment", "unknown variant"],
+    ),
+    (
+        "[[arm]]\nname = \"a\"\n[[arm.component]]\nkind = \"capitation\"\nweights = \"frozen\"",
+        &["arm.a.component[0].weights", "unknown variant"],
+    ),
+    (
+        "[[arm]]\nname = \"a\"\n[[arm.component]]\nkind = \"activity\"\ntypes = [\"xray\"]",
+        &["arm.a.component[0] (activity)", "xray"],
+    ),
+    (
+        "[[arm]]\nname = \"a\"\n[[arm.component]]\nkind = \"outcome\"\npool_share = 0.1\n[[arm.component.indicators]]\nindicator = \"deaths\"\nweight = 0.5",
+        &["arm.a.component[0] (outcome)", "weights"],
+    ),
+    (
+        "[[arm]]\nname = \"a\"\n[[arm.component]]\nkind = \"shared_savings\"\nprovider_share = 0.5\nagainst = \"income\"",
+        &["arm.a.component[0].against", "unknown variant"],
+    ),
+    (
+        "[[arm]]\nname = \"a\"\n[[arm.component]]\nkind = \"risk_share\"\nbands = [ { above = 0.02, provider_share = 1.5 } ]",
+        &["arm.a.component[0] (risk_share)", "provider_share"],
+    ),
+    (
+        "[[intervention]]\nname = \"p\"",
+        &["intervention", "uptake"],
+    ),
+    (
+        "[[intervention]]\nname = \"p\"\nuptake = 0.5\nlag_years = 10",
+        &["intervention.p.lag_years: expected fewer than the 5 simulated years"],
+    ),
+    (
+        "[[intervention]]\nname = \"p\"\nuptake = 0.5\n[[intervention.shift]]\nfrom = \"gp\"\nto = \"xray\"\nshare = 0.1",
+        &["intervention.p.shift[0].to: unknown activity type"],
+    ),
+    (
+        "[[intervention]]\nname = \"p\"\nuptake = 0.5\n[[intervention]]\nname = \"p\"\nuptake = 0.2",
+        &["intervention.p: expected a unique, non-empty intervention name"],
+    ),
+];
+
+#[test]
+fn the_bad_input_catalogue() {
+    let mut failed = Vec::new();
+    for (text, expected) in CATALOGUE {
+        // The case's own top-level fields replace the header's.
+        let mut header = String::from("base = \"default\"\n");
+        for (key, value) in [("name", "\"bad\""), ("years", "5")] {
+            if !text.starts_with(&format!("{key} =")) {
+                header += &format!("{key} = {value}\n");
+            }
+        }
+        let scenario = format!("{header}{text}\n");
+        let case = std::panic::catch_unwind(|| rejected(&scenario, &[], expected));
+        if case.is_err() {
+            failed.push(*text);
+        }
+    }
+    assert!(
+        failed.is_empty(),
+        "cases not rejected as expected: {failed:#?}"
+    );
+}

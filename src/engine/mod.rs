@@ -1,32 +1,35 @@
 //! One replication as a pure function of (model, r), and the parallel runner.
 //!
 //! A [`Model`] is everything fixed for a scenario: the starting population, the calibration, the
-//! cohort mask. [`run_replication`] draws the replication's uncertain parameters, then each
-//! year simulates activity and cost on the start-of-year population and steps the population
-//! on. [`run`] spreads replications over a rayon pool and collects them in replication order, so
-//! the output is identical for any thread count.
+//! cohort mask, the contracts (set on the status quo) and the worlds the arms run in.
+//! [`run_replication`] draws the replication's uncertain parameters ([`params`]) and shocks, then
+//! simulates each world on them: each year activity and cost on the start-of-year population,
+//! programme costs, the population stepped on, and the arms of that world settled. [`run`]
+//! spreads replications over a rayon pool and collects them in replication order, so the output
+//! is identical for any thread count.
+
+mod params;
+
+pub use params::RepParams;
 
 use rayon::prelude::*;
 
 use crate::activity::expected::{CellExpectations, covered_heads};
-use crate::activity::{
-    self, ActivityInputs, ActivityStreams, ShockInputs, TypeInputs, YearActivity, YearShock, shocks,
-};
+use crate::activity::{self, ActivityStreams, YearActivity, YearShock, shocks};
 use crate::contracts::basis::Basis;
 use crate::contracts::heads::ScopeHeads;
 use crate::contracts::indicators::{self, IndicatorInputs};
 use crate::contracts::settle::TermSums;
 use crate::contracts::{Contracts, WorldYear};
 use crate::error::InputError;
-use crate::interventions::{Programme, ProgrammeDraw, WorldProgrammes};
+use crate::interventions::{Programme, WorldProgrammes};
 use crate::ledger::gains::Gain;
 use crate::ledger::{self, EquityCell, LedgerRow};
 use crate::population::synthesis::{england_reference_shares, expected_shares};
 use crate::population::{AGES, CELLS, CellKey, GROUPS, Population, cohort_mask, synthesis};
-use crate::rng::{Rng, Stage, parameter_stream, stage_stream};
+use crate::rng::{Rng, Stage, stage_stream};
 use crate::scenario::Indicator;
-use crate::scenario::validate::parameters;
-use crate::scenario::{CohortMode, LoadedScenario, Param, Scenario};
+use crate::scenario::{CohortMode, LoadedScenario, Scenario};
 use crate::transitions::{
     ArrivalProfiles, Calibration, StepCounts, StepStreams, TransitionRates, step,
 };
@@ -201,94 +204,6 @@ impl Model {
     pub fn draw_parameters(&self, replication: u64) -> RepParams {
         self.parameters(Some(replication))
     }
-
-    /// Every parameter drawn for a replication, or at its mean when `replication` is `None`.
-    fn parameters(&self, replication: Option<u64>) -> RepParams {
-        let s = &self.scenario;
-        let draw = |path: &str, p: &Param| -> f64 {
-            match replication {
-                Some(r) if !p.is_fixed() => p.sample(&mut parameter_stream(s.seed, r, path)),
-                _ => p.mean(),
-            }
-        };
-        let mut values = std::collections::HashMap::new();
-        for (path, p, _) in parameters(s) {
-            values.insert(path.clone(), draw(&path, p));
-        }
-        let v = |path: &str| values[path];
-        let nonneg = |path: &str| v(path).max(0.0);
-        let types = self
-            .type_names
-            .iter()
-            .map(|name| {
-                let ty = &s.activity.types[name];
-                let p = |f: &str| nonneg(&format!("activity.types.{name}.{f}"));
-                TypeInputs {
-                    name: name.clone(),
-                    rate: p("rate"),
-                    unit_cost: p("unit_cost"),
-                    price: p("price"),
-                    cost_cv: p("cost_cv"),
-                    ltc_ratio: p("ltc_ratio"),
-                    deprivation_ratio: p("deprivation_ratio"),
-                    rural_rate_ratio: p("rural_rate_ratio"),
-                    fixed_cost_share: p("fixed_cost_share").min(1.0),
-                    winter: ty.winter,
-                    profile: activity::age_profile(&ty.age_profile),
-                }
-            })
-            .collect();
-        let programmes = s
-            .intervention
-            .iter()
-            .enumerate()
-            .map(|(i, spec)| {
-                let at = spec.path(i);
-                let p = |f: &str| nonneg(&format!("{at}.{f}"));
-                ProgrammeDraw {
-                    uptake: p("uptake").min(1.0),
-                    cost_per_person_year: p("cost_per_person_year"),
-                    onset: p("effect.onset"),
-                    mortality: p("effect.mortality"),
-                    activity: spec
-                        .effect
-                        .activity
-                        .keys()
-                        .map(|t| p(&format!("effect.activity.{t}")))
-                        .collect(),
-                    shifts: (0..spec.shift.len())
-                        .map(|k| {
-                            (
-                                p(&format!("shift[{k}].share")).min(1.0),
-                                p(&format!("shift[{k}].ratio")),
-                            )
-                        })
-                        .collect(),
-                }
-            })
-            .collect();
-        RepParams {
-            programmes,
-            growth_rate: v("transitions.growth_rate"),
-            leaver_rate: v("transitions.leaver_rate").clamp(0.0, 1.0),
-            birth_rate: v("transitions.birth_rate").clamp(0.0, 1.0),
-            mortality_multiplier: nonneg("transitions.mortality_multiplier"),
-            onset_multiplier: nonneg("transitions.onset_multiplier"),
-            activity: ActivityInputs {
-                types,
-                frailty_shape: v("activity.frailty_shape").max(1e-9),
-                rural_cost_factor: nonneg("activity.rural_cost_factor"),
-            },
-            shocks: ShockInputs {
-                demand_trend: v("shocks.demand_trend"),
-                demand_noise_sd: nonneg("shocks.demand_noise_sd"),
-                cost_inflation: v("shocks.cost_inflation"),
-                price_uplift: v("shocks.price_uplift"),
-                bad_winter_probability: v("shocks.bad_winter_probability").clamp(0.0, 1.0),
-                bad_winter_effect: v("shocks.bad_winter_effect"),
-            },
-        }
-    }
 }
 
 fn reference_shares() -> &'static [f64] {
@@ -407,20 +322,6 @@ fn worlds_of(s: &Scenario) -> (Vec<Vec<usize>>, Vec<usize>) {
         })
         .collect();
     (worlds, arm_world)
-}
-
-/// Parameter values of one replication.
-#[derive(Debug, Clone)]
-pub struct RepParams {
-    /// Per intervention, in scenario order.
-    pub programmes: Vec<ProgrammeDraw>,
-    pub growth_rate: f64,
-    pub leaver_rate: f64,
-    pub birth_rate: f64,
-    pub mortality_multiplier: f64,
-    pub onset_multiplier: f64,
-    pub activity: ActivityInputs,
-    pub shocks: ShockInputs,
 }
 
 /// One simulated year of one world of one replication: the world's totals.

@@ -67,7 +67,7 @@ pub struct RunArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Output folder (default: output/<scenario name>). Must not exist, be empty, or hold an
+    /// Output folder (default: `output/<scenario name>`). Must not exist, be empty, or hold an
     /// earlier capsim run.
     #[arg(long)]
     pub out: Option<PathBuf>,

@@ -2,7 +2,7 @@
 //!
 //! A [`Model`] is everything fixed for a scenario: the starting population, the calibration, the
 //! cohort mask, the contracts (set on the status quo) and the worlds the arms run in.
-//! [`run_replication`] draws the replication's uncertain parameters ([`params`]) and shocks, then
+//! [`run_replication`] draws the replication's uncertain parameters (`params.rs`) and shocks, then
 //! simulates each world on them: each year activity and cost on the start-of-year population,
 //! programme costs, the population stepped on, and the arms of that world settled. [`run`]
 //! spreads replications over a rayon pool and collects them in replication order, so the output

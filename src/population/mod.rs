@@ -3,7 +3,7 @@
 //! A cell is age (0-100, 100 meaning 100 or older) × sex × IMD quintile × rurality × LTC count
 //! (0-5, 5 meaning 5 or more) and holds a head count. Work everywhere grows with the number of
 //! occupied cells, never with head count. Populations are synthesised from England's published
-//! structure ([`synthesis`]) or loaded from a CSV of head counts ([`counts`]).
+//! structure ([`synthesis`]) or loaded from a CSV of head counts ([`crate::scenario::counts`]).
 
 pub mod multimorbidity;
 pub mod synthesis;

@@ -3,7 +3,7 @@
 //! Expected share of a cell = P(age, sex) × P(IMD | age band) × P(rural | IMD, age band) ×
 //! P(LTC count | age, sex, IMD). Age and sex come from ONS mid-2020 estimates (90+ spread over
 //! 90-100 by the 90+ life-table survival), IMD and rurality from the ONS small-area mix, the LTC
-//! count from [`multimorbidity`](super::multimorbidity). A place may skew the IMD and rural mix;
+//! count from [`super::multimorbidity`]. A place may skew the IMD and rural mix;
 //! the skew is raked so the place's overall shares are exactly those asked for.
 
 use std::sync::OnceLock;

@@ -98,16 +98,6 @@ impl Scope {
         };
         per_baseline_head * trend_index
     }
-
-    /// Expected cost on trend of `weighted_heads` people of the baseline's mean risk (a
-    /// risk-adjusted cost norm).
-    pub fn benchmark(&self, weighted_heads: f64, growth_index: f64) -> f64 {
-        if self.baseline_heads > 0.0 {
-            self.expected_cost * weighted_heads / self.baseline_heads * growth_index
-        } else {
-            0.0
-        }
-    }
 }
 
 /// The status quo's expectations that do not depend on a scope.

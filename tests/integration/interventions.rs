@@ -172,22 +172,28 @@ fn untargeted_people_draw_identical_numbers_in_the_first_year() {
     assert!(world_nel < sq_nel, "{world_nel} vs {sq_nel}");
 }
 
+/// A shipped scenario, `scenarios/<file>`, with each `(from, to)` text replaced (fewer
+/// replications or years, for speed).
+fn shipped(file: &str, replacements: &[(&str, &str)]) -> capsim::engine::Model {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let mut text = std::fs::read_to_string(dir.join(file)).unwrap();
+    for (from, to) in replacements {
+        assert!(text.contains(from), "{file} has no {from:?}");
+        text = text.replace(from, to);
+    }
+    let loaded = capsim::scenario::load_scenario_str(file, &text, &dir).unwrap();
+    capsim::engine::Model::build(&loaded).unwrap()
+}
+
 /// scenarios/prevention.toml with fewer replications.
 fn prevention_file(replications: u32) -> capsim::engine::Model {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/prevention.toml");
-    let text = std::fs::read_to_string(path).unwrap().replace(
-        "replications = 1000",
-        &format!("replications = {replications}"),
-    );
-    let loaded = capsim::scenario::load_scenario_str(
+    shipped(
         "prevention.toml",
-        &text,
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("scenarios")
-            .as_path(),
+        &[(
+            "replications = 1000",
+            &format!("replications = {replications}"),
+        )],
     )
-    .unwrap();
-    capsim::engine::Model::build(&loaded).unwrap()
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -368,13 +374,13 @@ fn regression_risk_weights_followed_ltc_counts() {
 #[test]
 fn regression_cohort_indicators_counted_the_whole_place() {
     use capsim::scenario::Indicator;
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let text = std::fs::read_to_string(path.join("bnssg-cohort.toml"))
-        .unwrap()
-        .replace("replications = 500", "replications = 4")
-        .replace("years = 15", "years = 2");
-    let loaded = capsim::scenario::load_scenario_str("bnssg-cohort.toml", &text, &path).unwrap();
-    let m = capsim::engine::Model::build(&loaded).unwrap();
+    let m = shipped(
+        "bnssg-cohort.toml",
+        &[
+            ("replications = 500", "replications = 4"),
+            ("years = 15", "years = 2"),
+        ],
+    );
     let expected = &m.contracts.as_ref().unwrap().basis.expected_indicators;
     // People aged 20-64 with 3+ conditions die at several per 1,000 a year, not hundreds.
     let per_1000 = expected[Indicator::DeathsPer1000.slot()];
@@ -397,12 +403,10 @@ fn regression_cohort_indicators_counted_the_whole_place() {
 /// the programme's cost is the same with and without the deal.
 #[test]
 fn kinzigtal_insurers_save_and_share_the_saving() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
-    let text = std::fs::read_to_string(path.join("kinzigtal.toml"))
-        .unwrap()
-        .replace("replications = 500", "replications = 40");
-    let loaded = capsim::scenario::load_scenario_str("kinzigtal.toml", &text, &path).unwrap();
-    let m = capsim::engine::Model::build(&loaded).unwrap();
+    let m = shipped(
+        "kinzigtal.toml",
+        &[("replications = 500", "replications = 40")],
+    );
     let contracts = m.contracts.as_ref().unwrap();
     let arm = |name: &str| contracts.arms.iter().position(|a| a.name == name).unwrap();
     let (no_deal, deal) = (arm("programme-no-deal"), arm("shared-savings"));

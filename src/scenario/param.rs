@@ -13,6 +13,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Value, json};
 
 use crate::rng::Rng;
 
@@ -113,7 +114,7 @@ impl Param {
 }
 
 /// How a parameter is written as a table in a scenario file.
-#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct ParamTable {
     /// A fixed value (use this or `dist`).
@@ -146,6 +147,16 @@ struct ParamTable {
 }
 
 const DIST_NAMES: &str = "normal, lognormal, beta, gamma, uniform or triangular";
+
+/// Each distribution a parameter may be drawn from, with the parameters it needs.
+const DIST_FORMS: [(&str, &[&str]); 6] = [
+    ("normal", &["mean", "sd"]),
+    ("lognormal", &["mean", "sd"]),
+    ("beta", &["alpha", "beta"]),
+    ("gamma", &["shape", "scale"]),
+    ("uniform", &["min", "max"]),
+    ("triangular", &["min", "mode", "max"]),
+];
 
 impl ParamTable {
     fn into_param(self) -> Result<Param, String> {
@@ -347,11 +358,75 @@ impl JsonSchema for Param {
         "Param".into()
     }
 
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        let table = generator.subschema_for::<ParamTable>();
+    /// A number, a fixed value with its source, or one distribution with exactly its own
+    /// parameters: what `ParamTable::into_param` accepts, bar the checks across fields
+    /// (uniform's `min` below `max`, ...).
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let source = json!({
+            "description": "Where the value comes from; copied into the run's resolved scenario.",
+            "type": "string"
+        });
+        let number = |description: &str| json!({ "description": description, "type": "number" });
+        let positive = |description: &str| json!({ "description": description, "type": "number", "exclusiveMinimum": 0 });
+        let forms: Vec<Value> = DIST_FORMS
+            .iter()
+            .map(|(name, needs)| {
+                let mut properties = serde_json::Map::new();
+                properties.insert("dist".into(), json!({ "const": name }));
+                for field in *needs {
+                    properties.insert((*field).into(), json!(true));
+                }
+                properties.insert("source".into(), json!(true));
+                if *name == "lognormal" {
+                    properties.insert("mean".into(), json!({ "exclusiveMinimum": 0 }));
+                }
+                let mut required = vec!["dist"];
+                required.extend_from_slice(needs);
+                json!({
+                    "properties": properties,
+                    "required": required,
+                    "additionalProperties": false
+                })
+            })
+            .collect();
+        let names: Vec<&str> = DIST_FORMS.iter().map(|(name, _)| *name).collect();
         json_schema!({
             "description": "A number, or a table: { value, source } for a fixed value, or { dist, <its parameters>, source } for a distribution drawn once per replication (normal: mean, sd; lognormal: mean, sd of the variable; beta: alpha, beta; gamma: shape, scale; uniform: min, max; triangular: min, mode, max).",
-            "anyOf": [ { "type": "number" }, table ]
+            "anyOf": [
+                { "type": "number" },
+                {
+                    "description": "A fixed value and where it comes from.",
+                    "type": "object",
+                    "properties": {
+                        "value": number("The value."),
+                        "source": source
+                    },
+                    "required": ["value"],
+                    "additionalProperties": false
+                },
+                {
+                    "description": "A distribution, drawn once per replication, and where it comes from.",
+                    "type": "object",
+                    "properties": {
+                        "dist": {
+                            "description": "The distribution: normal | lognormal | beta | gamma | uniform | triangular.",
+                            "enum": names
+                        },
+                        "mean": number("Mean (normal, lognormal: of the variable itself, > 0)."),
+                        "sd": positive("Standard deviation (normal, lognormal: of the variable itself)."),
+                        "alpha": positive("First shape parameter (beta)."),
+                        "beta": positive("Second shape parameter (beta)."),
+                        "shape": positive("Shape k (gamma)."),
+                        "scale": positive("Scale θ (gamma); the mean is shape × scale."),
+                        "min": number("Smallest value (uniform, triangular)."),
+                        "mode": number("Most likely value (triangular)."),
+                        "max": number("Largest value (uniform, triangular)."),
+                        "source": source
+                    },
+                    "required": ["dist"],
+                    "oneOf": forms
+                }
+            ]
         })
     }
 }
@@ -380,6 +455,37 @@ mod tests {
         assert_eq!(p.source.as_deref(), Some("ONS"));
         let p = parse("p = { dist = \"triangular\", min = 0, mode = 1, max = 3 }").unwrap();
         assert_eq!(p.mean(), 4.0 / 3.0);
+    }
+
+    #[test]
+    fn every_form_the_schema_lists_parses_with_exactly_its_parameters() {
+        let names: Vec<&str> = DIST_FORMS.iter().map(|(name, _)| *name).collect();
+        assert_eq!(
+            DIST_NAMES,
+            format!("{} or {}", names[..5].join(", "), names[5])
+        );
+        for (name, needs) in DIST_FORMS {
+            let fields: Vec<String> = needs
+                .iter()
+                .zip([0.2, 0.5, 0.8])
+                .map(|(f, v)| format!("{f} = {v}"))
+                .collect();
+            parse(&format!(
+                "p = {{ dist = \"{name}\", {} }}",
+                fields.join(", ")
+            ))
+            .unwrap();
+            for (i, field) in needs.iter().enumerate() {
+                let mut fewer = fields.clone();
+                fewer.remove(i);
+                let table = format!("p = {{ dist = \"{name}\", {} }}", fewer.join(", "));
+                assert!(
+                    parse(&table)
+                        .unwrap_err()
+                        .contains(&format!("needs `{field}`"))
+                );
+            }
+        }
     }
 
     #[test]

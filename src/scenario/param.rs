@@ -267,6 +267,10 @@ impl ParamTable {
     }
 }
 
+/// Widest lognormal accepted, as its coefficient of variation `sd / mean`: beyond about 1e154
+/// the variance of its logarithm is not a finite number.
+const MAX_LOGNORMAL_CV: f64 = 1e150;
+
 fn check_dist(d: &Dist) -> Result<(), String> {
     let finite = |v: f64, n: &str| {
         if v.is_finite() {
@@ -285,12 +289,25 @@ fn check_dist(d: &Dist) -> Result<(), String> {
     match *d {
         Dist::Fixed(v) => finite(v, "value"),
         Dist::Normal { mean, sd } => finite(mean, "mean").and(positive(sd, "sd")),
-        Dist::LogNormal { mean, sd } => positive(mean, "mean").and(positive(sd, "sd")),
+        Dist::LogNormal { mean, sd } => {
+            positive(mean, "mean")?;
+            positive(sd, "sd")?;
+            // Drawn as exp(normal) with variance ln(1 + (sd / mean)²), which must be finite.
+            if sd / mean <= MAX_LOGNORMAL_CV {
+                Ok(())
+            } else {
+                Err(format!(
+                    "expected `sd` at most {MAX_LOGNORMAL_CV:e} times `mean`, found sd {sd} and \
+                     mean {mean} (a lognormal this wide cannot be drawn)"
+                ))
+            }
+        }
         Dist::Beta { alpha, beta } => positive(alpha, "alpha").and(positive(beta, "beta")),
         Dist::Gamma { shape, scale } => positive(shape, "shape").and(positive(scale, "scale")),
         Dist::Uniform { min, max } => {
             finite(min, "min")?;
             finite(max, "max")?;
+            finite(max - min, "max - min")?;
             if min < max {
                 Ok(())
             } else {
@@ -300,6 +317,7 @@ fn check_dist(d: &Dist) -> Result<(), String> {
         Dist::Triangular { min, mode, max } => {
             finite(min, "min")?;
             finite(max, "max")?;
+            finite(max - min, "max - min")?;
             if min <= mode && mode <= max && min < max {
                 Ok(())
             } else {
@@ -509,6 +527,16 @@ mod tests {
             parse("p = { value = 1, sdd = 2 }")
                 .unwrap_err()
                 .contains("unknown field")
+        );
+        assert!(
+            parse("p = { dist = \"lognormal\", mean = 1e-300, sd = 1 }")
+                .unwrap_err()
+                .contains("cannot be drawn")
+        );
+        assert!(
+            parse("p = { dist = \"uniform\", min = -1e308, max = 1e308 }")
+                .unwrap_err()
+                .contains("`max - min` must be a finite number")
         );
         assert!(
             parse("p = { dist = \"uniform\", min = 2, max = 1 }")

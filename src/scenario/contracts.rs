@@ -224,19 +224,24 @@ pub struct ActivitySpec {
     pub types: Option<Vec<String>>,
     /// Share of the price paid per unit up to the baseline volume (all units if no baseline).
     #[serde(default = "one")]
+    #[schemars(range(min = 0, max = 1))]
     pub price_share: f64,
     /// Baseline volume as a multiple of planned volume: the expected volume on trend for the
     /// people covered that year (1 = as planned).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub baseline_volume: Option<f64>,
     /// Share of the price paid per unit above the baseline volume (default: `price_share`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1))]
     pub marginal_rate: Option<f64>,
     /// Share of the price deducted per unit of shortfall below the baseline volume.
     #[serde(default)]
+    #[schemars(range(min = 0, max = 1))]
     pub below_baseline_rate: f64,
     /// Most this component pays in a year, £.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub cap: Option<f64>,
 }
 
@@ -248,6 +253,7 @@ pub struct CapitationSpec {
     pub name: Option<String>,
     /// £ per weighted head per year (first year's prices). Default: expected cost per head.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub per_head: Option<f64>,
     #[serde(default)]
     pub risk_adjustment: RiskAdjustment,
@@ -288,6 +294,7 @@ pub struct IndicatorTarget {
 #[serde(deny_unknown_fields)]
 pub struct Tier {
     pub at: f64,
+    #[schemars(range(min = 0, max = 1))]
     pub pays: f64,
 }
 
@@ -299,9 +306,11 @@ pub struct OutcomeSpec {
     pub name: Option<String>,
     /// Pool as a share of contract value (the holder's expected cost, indexed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1))]
     pub pool_share: Option<f64>,
     /// Pool in £ per year (first year's prices).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub pool: Option<f64>,
     pub indicators: Vec<IndicatorTarget>,
 }
@@ -320,9 +329,11 @@ pub struct PerUnitSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_vs_expected: Option<f64>,
     /// £ per unit.
+    #[schemars(range(min = 0))]
     pub rate: f64,
     /// Largest bonus or penalty in a year, £ (none if omitted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub cap: Option<f64>,
 }
 
@@ -332,9 +343,12 @@ pub struct PerUnitSpec {
 #[serde(deny_unknown_fields)]
 pub struct Band {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub above: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 0))]
     pub below: Option<f64>,
+    #[schemars(range(min = 0, max = 1))]
     pub provider_share: f64,
 }
 
@@ -348,9 +362,11 @@ pub struct RiskShareSpec {
     pub basis: Basis,
     /// Largest loss the provider bears, as a share of the target (the commissioner covers the rest).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub provider_loss_cap: Option<f64>,
     /// Largest gain the provider keeps, as a share of the target (the rest returns).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub provider_gain_cap: Option<f64>,
     #[serde(default)]
     pub settle: Settle,
@@ -365,22 +381,28 @@ pub struct SharedSavingsSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Share of savings paid to the provider.
+    #[schemars(range(min = 0, max = 1))]
     pub provider_share: f64,
     /// Savings below this share of the benchmark are not shared (minimum savings rate).
     #[serde(default)]
+    #[schemars(range(min = 0, max = 1))]
     pub min_savings_rate: f64,
     /// Share of losses the provider repays (0: one-sided).
     #[serde(default)]
+    #[schemars(range(min = 0, max = 1))]
     pub loss_share: f64,
     /// Losses below this share of the benchmark are not shared.
     #[serde(default)]
+    #[schemars(range(min = 0, max = 1))]
     pub min_loss_rate: f64,
     /// Largest payment either way, as a share of the benchmark.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub cap: Option<f64>,
     /// Benchmark as a multiple of expected cost on trend for the population actually covered
     /// (a risk-adjusted cost norm); below 1 builds a required saving into it.
     #[serde(default = "one")]
+    #[schemars(extend("exclusiveMinimum" = 0))]
     pub benchmark_vs_expected: f64,
     /// What is measured against the benchmark: the holder's cost of care, or the
     /// commissioner's spend on it under the arm's other components (Kinzigtal: the insurers'
@@ -412,9 +434,11 @@ pub struct QualitySpec {
     pub minimum_vs_expected: Option<f64>,
     /// Deduction as a share of contract value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1))]
     pub deduction_share: Option<f64>,
     /// Deduction in £.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0))]
     pub deduction: Option<f64>,
 }
 

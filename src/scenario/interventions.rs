@@ -13,18 +13,23 @@ use super::{Param, Rurality, Sex};
 #[serde(deny_unknown_fields)]
 pub struct Strata {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 100))]
     pub age_min: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 100))]
     pub age_max: Option<u8>,
     /// Minimum LTC count (5 means 5 or more).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 5))]
     pub ltc_min: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 5))]
     pub ltc_max: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sex: Option<Vec<Sex>>,
     /// IMD quintiles included (1 = most deprived).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1), inner(range(min = 1, max = 5)))]
     pub imd: Option<Vec<u8>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rurality: Option<Vec<Rurality>>,
@@ -58,13 +63,16 @@ pub struct InterventionSpec {
     pub uptake: Param,
     /// Years uptake takes to reach its full level, rising in equal steps (1: at once).
     #[serde(default = "first_year")]
+    #[schemars(range(min = 1))]
     pub ramp_years: u32,
     /// Simulated year (1 = the first) the programme starts enrolling.
     #[serde(default = "first_year")]
+    #[schemars(range(min = 1, max = 100))]
     pub start_year: u32,
     /// Years between enrolment and the first effect: the effect in year y is that of the
     /// uptake in year y - lag.
     #[serde(default)]
+    #[schemars(range(max = 99))]
     pub lag_years: u32,
     /// £ per enrolled person-year, in the first year's prices (moves with providers' costs).
     #[serde(default = "zero")]

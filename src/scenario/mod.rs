@@ -46,8 +46,10 @@ pub struct Scenario {
     /// Master seed: replication r draws only from streams derived from (seed, r).
     pub seed: u64,
     /// Number of Monte Carlo replications.
+    #[schemars(range(min = 1, max = validate::MAX_REPLICATIONS))]
     pub replications: u32,
     /// Years simulated.
+    #[schemars(range(min = 1, max = 100))]
     pub years: u32,
     /// Calendar year the first simulated year starts in (a label for outputs).
     pub start_year: i32,
@@ -85,9 +87,11 @@ pub struct PopulationSpec {
     /// The place's share of people in each IMD quintile (1 = most deprived); must sum to 1.
     /// Default: England's mix.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(inner(range(min = 0, max = 1)))]
     pub imd_shares: Option<[f64; 5]>,
     /// The place's share of people living in rural areas. Default: England's mix by age and IMD.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 0, max = 1))]
     pub rural_share: Option<f64>,
     /// Restrict the simulation to a cohort (e.g. aged 20-64 with 3+ LTCs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -124,18 +128,23 @@ pub enum CohortMode {
 #[serde(deny_unknown_fields)]
 pub struct Cohort {
     #[serde(default)]
+    #[schemars(range(max = 100))]
     pub age_min: Option<u8>,
     #[serde(default)]
+    #[schemars(range(max = 100))]
     pub age_max: Option<u8>,
     /// Minimum LTC count (5 means 5 or more).
     #[serde(default)]
+    #[schemars(range(max = 5))]
     pub ltc_min: Option<u8>,
     #[serde(default)]
+    #[schemars(range(max = 5))]
     pub ltc_max: Option<u8>,
     #[serde(default)]
     pub sex: Option<Vec<Sex>>,
     /// IMD quintiles included (1 = most deprived).
     #[serde(default)]
+    #[schemars(length(min = 1), inner(range(min = 1, max = 5)))]
     pub imd: Option<Vec<u8>>,
     #[serde(default)]
     pub rurality: Option<Vec<Rurality>>,
@@ -277,23 +286,66 @@ impl Scenario {
     }
 
     /// JSON Schema of the scenario format, for editors.
-    /// Every field is optional in a file (it comes from the base or the defaults), so the
-    /// derived schema's `required` lists are dropped.
+    ///
+    /// A file states only what differs from its base, and tables merge key by key, so no field
+    /// of the scenario or of a table nested in it is required: the derived schema's `required`
+    /// lists are dropped there. Lists (`[[arm]]`, `[[provider]]`, `[[intervention]]` and the
+    /// lists inside them) and parameter tables replace their base's whole, so their items keep
+    /// the fields they cannot do without (an arm's `name`, a component's `kind`, ...).
     pub fn json_schema() -> String {
         let schema = schemars::schema_for!(Scenario);
         let mut value = serde_json::to_value(&schema).expect("schema serialises");
-        drop_required(&mut value);
+        drop_required_where_merged(&mut value);
         serde_json::to_string_pretty(&value).expect("schema serialises")
     }
 }
 
-fn drop_required(v: &mut serde_json::Value) {
-    match v {
-        serde_json::Value::Object(map) => {
-            map.remove("required");
-            map.values_mut().for_each(drop_required);
+/// Drops `required` from the root schema and from every definition it reaches as a merged
+/// table (see [`Scenario::json_schema`]).
+fn drop_required_where_merged(root: &mut serde_json::Value) {
+    let mut pending = strip_merged(root);
+    let mut done: Vec<String> = Vec::new();
+    while let Some(name) = pending.pop() {
+        if done.contains(&name) {
+            continue;
         }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(drop_required),
-        _ => {}
+        if let Some(def) = root.get_mut("$defs").and_then(|d| d.get_mut(&name)) {
+            pending.extend(strip_merged(def));
+        }
+        done.push(name);
     }
+}
+
+/// Removes `required` from the schema of a merged table and from the schemas merged along with
+/// it: its properties and map values, through `anyOf`, `oneOf` and `allOf`. List items and
+/// parameters are written whole and left alone. Returns the definitions referred to on the way.
+fn strip_merged(schema: &mut serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    let mut refs = Vec::new();
+    let Value::Object(map) = schema else {
+        return refs;
+    };
+    map.remove("required");
+    if let Some(name) = map
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+        && name != Param::schema_name()
+    {
+        refs.push(name.to_string());
+    }
+    for key in ["anyOf", "oneOf", "allOf"] {
+        if let Some(Value::Array(subs)) = map.get_mut(key) {
+            subs.iter_mut().for_each(|s| refs.extend(strip_merged(s)));
+        }
+    }
+    if let Some(Value::Object(props)) = map.get_mut("properties") {
+        props
+            .values_mut()
+            .for_each(|p| refs.extend(strip_merged(p)));
+    }
+    if let Some(values @ Value::Object(_)) = map.get_mut("additionalProperties") {
+        refs.extend(strip_merged(values));
+    }
+    refs
 }

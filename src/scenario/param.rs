@@ -13,6 +13,7 @@ use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Value, json};
 
 use crate::rng::Rng;
 
@@ -113,7 +114,7 @@ impl Param {
 }
 
 /// How a parameter is written as a table in a scenario file.
-#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 struct ParamTable {
     /// A fixed value (use this or `dist`).
@@ -146,6 +147,16 @@ struct ParamTable {
 }
 
 const DIST_NAMES: &str = "normal, lognormal, beta, gamma, uniform or triangular";
+
+/// Each distribution a parameter may be drawn from, with the parameters it needs.
+const DIST_FORMS: [(&str, &[&str]); 6] = [
+    ("normal", &["mean", "sd"]),
+    ("lognormal", &["mean", "sd"]),
+    ("beta", &["alpha", "beta"]),
+    ("gamma", &["shape", "scale"]),
+    ("uniform", &["min", "max"]),
+    ("triangular", &["min", "mode", "max"]),
+];
 
 impl ParamTable {
     fn into_param(self) -> Result<Param, String> {
@@ -256,6 +267,10 @@ impl ParamTable {
     }
 }
 
+/// Widest lognormal accepted, as its coefficient of variation `sd / mean`: beyond about 1e154
+/// the variance of its logarithm is not a finite number.
+const MAX_LOGNORMAL_CV: f64 = 1e150;
+
 fn check_dist(d: &Dist) -> Result<(), String> {
     let finite = |v: f64, n: &str| {
         if v.is_finite() {
@@ -274,12 +289,25 @@ fn check_dist(d: &Dist) -> Result<(), String> {
     match *d {
         Dist::Fixed(v) => finite(v, "value"),
         Dist::Normal { mean, sd } => finite(mean, "mean").and(positive(sd, "sd")),
-        Dist::LogNormal { mean, sd } => positive(mean, "mean").and(positive(sd, "sd")),
+        Dist::LogNormal { mean, sd } => {
+            positive(mean, "mean")?;
+            positive(sd, "sd")?;
+            // Drawn as exp(normal) with variance ln(1 + (sd / mean)²), which must be finite.
+            if sd / mean <= MAX_LOGNORMAL_CV {
+                Ok(())
+            } else {
+                Err(format!(
+                    "expected `sd` at most {MAX_LOGNORMAL_CV:e} times `mean`, found sd {sd} and \
+                     mean {mean} (a lognormal this wide cannot be drawn)"
+                ))
+            }
+        }
         Dist::Beta { alpha, beta } => positive(alpha, "alpha").and(positive(beta, "beta")),
         Dist::Gamma { shape, scale } => positive(shape, "shape").and(positive(scale, "scale")),
         Dist::Uniform { min, max } => {
             finite(min, "min")?;
             finite(max, "max")?;
+            finite(max - min, "max - min")?;
             if min < max {
                 Ok(())
             } else {
@@ -289,6 +317,7 @@ fn check_dist(d: &Dist) -> Result<(), String> {
         Dist::Triangular { min, mode, max } => {
             finite(min, "min")?;
             finite(max, "max")?;
+            finite(max - min, "max - min")?;
             if min <= mode && mode <= max && min < max {
                 Ok(())
             } else {
@@ -347,11 +376,75 @@ impl JsonSchema for Param {
         "Param".into()
     }
 
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
-        let table = generator.subschema_for::<ParamTable>();
+    /// A number, a fixed value with its source, or one distribution with exactly its own
+    /// parameters: what `ParamTable::into_param` accepts, bar the checks across fields
+    /// (uniform's `min` below `max`, ...).
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let source = json!({
+            "description": "Where the value comes from; copied into the run's resolved scenario.",
+            "type": "string"
+        });
+        let number = |description: &str| json!({ "description": description, "type": "number" });
+        let positive = |description: &str| json!({ "description": description, "type": "number", "exclusiveMinimum": 0 });
+        let forms: Vec<Value> = DIST_FORMS
+            .iter()
+            .map(|(name, needs)| {
+                let mut properties = serde_json::Map::new();
+                properties.insert("dist".into(), json!({ "const": name }));
+                for field in *needs {
+                    properties.insert((*field).into(), json!(true));
+                }
+                properties.insert("source".into(), json!(true));
+                if *name == "lognormal" {
+                    properties.insert("mean".into(), json!({ "exclusiveMinimum": 0 }));
+                }
+                let mut required = vec!["dist"];
+                required.extend_from_slice(needs);
+                json!({
+                    "properties": properties,
+                    "required": required,
+                    "additionalProperties": false
+                })
+            })
+            .collect();
+        let names: Vec<&str> = DIST_FORMS.iter().map(|(name, _)| *name).collect();
         json_schema!({
             "description": "A number, or a table: { value, source } for a fixed value, or { dist, <its parameters>, source } for a distribution drawn once per replication (normal: mean, sd; lognormal: mean, sd of the variable; beta: alpha, beta; gamma: shape, scale; uniform: min, max; triangular: min, mode, max).",
-            "anyOf": [ { "type": "number" }, table ]
+            "anyOf": [
+                { "type": "number" },
+                {
+                    "description": "A fixed value and where it comes from.",
+                    "type": "object",
+                    "properties": {
+                        "value": number("The value."),
+                        "source": source
+                    },
+                    "required": ["value"],
+                    "additionalProperties": false
+                },
+                {
+                    "description": "A distribution, drawn once per replication, and where it comes from.",
+                    "type": "object",
+                    "properties": {
+                        "dist": {
+                            "description": "The distribution: normal | lognormal | beta | gamma | uniform | triangular.",
+                            "enum": names
+                        },
+                        "mean": number("Mean (normal, lognormal: of the variable itself, > 0)."),
+                        "sd": positive("Standard deviation (normal, lognormal: of the variable itself)."),
+                        "alpha": positive("First shape parameter (beta)."),
+                        "beta": positive("Second shape parameter (beta)."),
+                        "shape": positive("Shape k (gamma)."),
+                        "scale": positive("Scale θ (gamma); the mean is shape × scale."),
+                        "min": number("Smallest value (uniform, triangular)."),
+                        "mode": number("Most likely value (triangular)."),
+                        "max": number("Largest value (uniform, triangular)."),
+                        "source": source
+                    },
+                    "required": ["dist"],
+                    "oneOf": forms
+                }
+            ]
         })
     }
 }
@@ -383,6 +476,37 @@ mod tests {
     }
 
     #[test]
+    fn every_form_the_schema_lists_parses_with_exactly_its_parameters() {
+        let names: Vec<&str> = DIST_FORMS.iter().map(|(name, _)| *name).collect();
+        assert_eq!(
+            DIST_NAMES,
+            format!("{} or {}", names[..5].join(", "), names[5])
+        );
+        for (name, needs) in DIST_FORMS {
+            let fields: Vec<String> = needs
+                .iter()
+                .zip([0.2, 0.5, 0.8])
+                .map(|(f, v)| format!("{f} = {v}"))
+                .collect();
+            parse(&format!(
+                "p = {{ dist = \"{name}\", {} }}",
+                fields.join(", ")
+            ))
+            .unwrap();
+            for (i, field) in needs.iter().enumerate() {
+                let mut fewer = fields.clone();
+                fewer.remove(i);
+                let table = format!("p = {{ dist = \"{name}\", {} }}", fewer.join(", "));
+                assert!(
+                    parse(&table)
+                        .unwrap_err()
+                        .contains(&format!("needs `{field}`"))
+                );
+            }
+        }
+    }
+
+    #[test]
     fn bad_tables_say_what_is_expected() {
         assert!(
             parse("p = { dist = \"normal\", mean = 1 }")
@@ -403,6 +527,16 @@ mod tests {
             parse("p = { value = 1, sdd = 2 }")
                 .unwrap_err()
                 .contains("unknown field")
+        );
+        assert!(
+            parse("p = { dist = \"lognormal\", mean = 1e-300, sd = 1 }")
+                .unwrap_err()
+                .contains("cannot be drawn")
+        );
+        assert!(
+            parse("p = { dist = \"uniform\", min = -1e308, max = 1e308 }")
+                .unwrap_err()
+                .contains("`max - min` must be a finite number")
         );
         assert!(
             parse("p = { dist = \"uniform\", min = 2, max = 1 }")

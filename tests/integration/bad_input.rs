@@ -92,6 +92,17 @@ fn wrong_types_and_bad_distributions() {
     );
 }
 
+/// A lognormal whose logarithm's variance overflows passes every range check but cannot be
+/// drawn from.
+#[test]
+fn lognormal_too_wide_to_draw_from() {
+    rejected(
+        "base = \"default\"\n[shocks]\ndemand_noise_sd = { dist = \"lognormal\", mean = 1e-300, sd = 1 }\n",
+        &[],
+        &["bad.toml: shocks.demand_noise_sd: expected `sd` at most 1e150 times `mean`"],
+    );
+}
+
 #[test]
 fn every_problem_is_reported_at_once() {
     rejected(

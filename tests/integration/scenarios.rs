@@ -190,8 +190,164 @@ fn schema_is_json_describing_the_scenario() {
         presets,
         ["block", "pbr", "capitation", "outcomes", "blended"]
     );
-    // Fields are optional in a file: they come from the base or the defaults.
-    assert!(!Scenario::json_schema().contains("\"required\""));
+    // Fields of the scenario and of its tables are optional in a file: they come from the base
+    // or the defaults. Items of lists, and parameter tables, are written whole: they keep the
+    // fields they cannot do without.
+    assert!(v.get("required").is_none());
+    let mut with_required: Vec<&str> = v["$defs"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, def)| def.to_string().contains("\"required\""))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    with_required.sort();
+    assert_eq!(
+        with_required,
+        [
+            "ArmSpec",
+            "Band",
+            "ComponentSpec",
+            "IndicatorTarget",
+            "InterventionSpec",
+            "Param",
+            "ProviderSpec",
+            "Shift",
+            "Tier"
+        ]
+    );
+    let required = |def: &str| -> Vec<&str> {
+        v["$defs"][def]["required"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{def} has no required list"))
+            .iter()
+            .map(|r| r.as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(required("ArmSpec"), ["name"]);
+    assert_eq!(required("ProviderSpec"), ["name", "activity"]);
+    assert_eq!(required("InterventionSpec"), ["name", "uptake"]);
+    assert_eq!(required("Shift"), ["from", "to", "share"]);
+    assert_eq!(required("Band"), ["provider_share"]);
+    assert_eq!(required("IndicatorTarget"), ["indicator", "weight"]);
+    for variant in v["$defs"]["ComponentSpec"]["oneOf"].as_array().unwrap() {
+        assert!(
+            variant["required"]
+                .as_array()
+                .unwrap()
+                .contains(&"kind".into())
+        );
+    }
+    // Distribution names are an enum, not a free string.
+    let dist = &v["$defs"]["Param"]["anyOf"][2]["properties"]["dist"]["enum"];
+    assert_eq!(
+        *dist,
+        serde_json::json!([
+            "normal",
+            "lognormal",
+            "beta",
+            "gamma",
+            "uniform",
+            "triangular"
+        ])
+    );
+}
+
+/// A scenario file as the JSON an editor checks against the schema.
+fn toml_as_json(text: &str) -> serde_json::Value {
+    serde_json::to_value(toml::from_str::<toml::Table>(text).unwrap()).unwrap()
+}
+
+/// Problems the schema finds in a scenario file, one line each.
+fn schema_problems(validator: &jsonschema::Validator, text: &str) -> Vec<String> {
+    let doc = toml_as_json(text);
+    validator
+        .iter_errors(&doc)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn the_schema_accepts_every_shipped_scenario() {
+    let schema: serde_json::Value = serde_json::from_str(&Scenario::json_schema()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![];
+    for dir in ["scenarios", "tests/snapshots"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() >= 6);
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let problems = schema_problems(&validator, &text);
+        assert!(problems.is_empty(), "{}: {problems:#?}", path.display());
+    }
+    // A resolved scenario, every field written out, as saved beside a run.
+    for text in [
+        capsim::data::DEFAULT_SCENARIO_TOML.to_string(),
+        load_scenario(None).unwrap().scenario.to_toml(),
+    ] {
+        let problems = schema_problems(&validator, &text);
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+}
+
+#[test]
+fn the_schema_catches_what_validation_rejects() {
+    let schema: serde_json::Value = serde_json::from_str(&Scenario::json_schema()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let arm = "base = \"default\"\n[[arm]]\nname = \"a\"\n";
+    let good = [
+        "base = \"default\"\n[transitions]\nleaver_rate = { dist = \"beta\", alpha = 2, beta = 20, source = \"x\" }\n".to_string(),
+        "[shocks]\ndemand_trend = { value = 0.01, source = \"x\" }\n".into(),
+        "[shocks]\ncost_inflation = { dist = \"triangular\", min = 0, mode = 0.02, max = 0.05 }\n".into(),
+        format!("{arm}preset = \"block\"\n[[arm.component]]\nkind = \"shared_savings\"\nprovider_share = 0.5\n"),
+        format!("{arm}[[arm.component]]\nkind = \"risk_share\"\n[[arm.component.bands]]\nabove = 0.02\nprovider_share = 0.5\n"),
+    ];
+    for text in &good {
+        let problems = schema_problems(&validator, text);
+        assert!(problems.is_empty(), "{text}\n{problems:#?}");
+        load_scenario_str("good.toml", text, Path::new(".")).unwrap_or_else(|e| panic!("{e}"));
+    }
+    let bad = [
+        // A misspelt distribution, and a parameter the distribution does not have.
+        "[transitions]\nleaver_rate = { dist = \"normall\", mean = 0.1, sd = 0.01 }\n".to_string(),
+        "[transitions]\nleaver_rate = { dist = \"normal\", mean = 0.1, sd = 0.01, alpha = 1 }\n"
+            .into(),
+        "[transitions]\nleaver_rate = { dist = \"gamma\", shape = 2 }\n".into(),
+        "[transitions]\nleaver_rate = { value = 0.1, dist = \"normal\" }\n".into(),
+        // An arm without a name; a component without a kind.
+        "[[arm]]\npreset = \"block\"\n".into(),
+        format!("{arm}[[arm.component]]\nshare = 1.0\n"),
+        format!("{arm}[[arm.component]]\nkind = \"bonus\"\n"),
+        // Shares, ages, years and counts out of range.
+        format!(
+            "{arm}[[arm.component]]\nkind = \"risk_share\"\n[[arm.component.bands]]\nabove = 0.02\nprovider_share = 1.5\n"
+        ),
+        format!("{arm}[[arm.component]]\nkind = \"activity\"\nprice_share = -0.1\n"),
+        "[population.cohort]\nage_max = 120\n".into(),
+        "[population.cohort]\nimd = [0, 1]\n".into(),
+        "years = 0\n".into(),
+        "replications = 1000000\n".into(),
+        "[[provider]]\nname = \"p\"\n".into(),
+        "[[intervention]]\nname = \"i\"\n".into(),
+        "[arm]\nname = \"a\"\n".into(),
+    ];
+    for text in &bad {
+        assert!(
+            !schema_problems(&validator, text).is_empty(),
+            "the schema accepts:\n{text}"
+        );
+        assert!(
+            load_scenario_str("bad.toml", text, Path::new(".")).is_err(),
+            "validation accepts:\n{text}"
+        );
+    }
 }
 
 #[test]

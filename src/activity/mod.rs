@@ -123,10 +123,19 @@ pub struct YearActivity {
     pub cost: Vec<f64>,
     /// Count × price (tariff) × the year's price index: what activity-based payment would pay.
     pub value: Vec<f64>,
+    /// The first type whose expected count in some group was beyond [`MAX_EXPECTED_EVENTS`] or
+    /// not finite (nothing was drawn for it there).
+    pub beyond_limit: Option<usize>,
 }
+
+/// Largest expected count of one type in one reporting group and year that is drawn: far above
+/// England's (57 million people at 1,000 events each is 6e10), well inside what a Poisson draw
+/// takes and an f64 counts exactly.
+pub const MAX_EXPECTED_EVENTS: f64 = 1e15;
 
 impl YearActivity {
     pub fn reset(&mut self, types: usize) {
+        self.beyond_limit = None;
         for v in [&mut self.count, &mut self.cost, &mut self.value] {
             v.clear();
             v.resize(GROUPS * types, 0.0);
@@ -213,6 +222,10 @@ pub fn simulate_year(
         for (t, ty) in inputs.types.iter().enumerate() {
             let i = g * nt + t;
             let mean = mu[i] * shock.demand * if ty.winter { shock.winter } else { 1.0 };
+            if mean.is_nan() || mean > MAX_EXPECTED_EVENTS {
+                out.beyond_limit.get_or_insert(t);
+                continue;
+            }
             if mean <= 0.0 {
                 continue;
             }
@@ -234,12 +247,13 @@ pub fn simulate_year(
 fn event_cost(rng: &mut Rng, count: f64, unit: f64, cv: f64) -> f64 {
     if count <= 0.0 || unit <= 0.0 {
         0.0
-    } else if cv <= 0.0 {
-        count * unit
     } else {
         let cv2 = cv * cv;
-        Gamma::new(count / cv2, unit * cv2)
-            .expect("valid gamma")
-            .sample(rng)
+        let (shape, scale) = (count / cv2, unit * cv2);
+        // A cv so small its square underflows is no spread at all.
+        if !(shape.is_finite() && scale > 0.0) {
+            return count * unit;
+        }
+        Gamma::new(shape, scale).expect("valid gamma").sample(rng)
     }
 }

@@ -41,6 +41,8 @@ pub const STATUS_QUO: &str = "status quo";
 #[derive(Debug, Clone)]
 pub struct Model {
     pub scenario: Scenario,
+    /// The scenario file, as the user named it (for errors found while simulating).
+    pub file: String,
     /// Head counts at the start of year 1.
     pub initial: Population,
     /// Cells whose activity and cost are counted (the cohort; all cells without one).
@@ -87,10 +89,12 @@ impl Model {
                 "expected at least one person after the cohort filter; the filter admits nobody",
             ));
         }
+        check_growth_fits(loaded, initial.total())?;
         let type_names = s.activity.type_names();
         let (worlds, arm_world) = worlds_of(s);
         let mut model = Model {
             scenario: s.clone(),
+            file: loaded.file.clone(),
             programmes: Programme::resolve_all(s, &type_names, &mask),
             initial,
             activity_mask: mask,
@@ -293,6 +297,37 @@ fn expected_demography(covered: &[f64], rates: &TransitionRates) -> ExpectedDemo
     e
 }
 
+/// Most people one run holds at any time: every cell's count is a 32-bit integer, and no cell
+/// can hold more than everyone.
+pub const MAX_PEOPLE_HELD: f64 = 2e9;
+
+/// Refuses a population that would outgrow what the model holds over the horizon: each year
+/// it grows by at most the larger of the growth and birth rates (migration makes up the rest).
+fn check_growth_fits(loaded: &LoadedScenario, people: u64) -> Result<(), InputError> {
+    let s = &loaded.scenario;
+    let t = &s.transitions;
+    let yearly = t
+        .growth_rate
+        .practical_max()
+        .max(t.birth_rate.practical_max());
+    let reached = people as f64 * (1.0 + yearly.max(0.0)).powi(s.years as i32);
+    if reached <= MAX_PEOPLE_HELD {
+        return Ok(());
+    }
+    Err(InputError::new(
+        &loaded.file,
+        "transitions.growth_rate",
+        format!(
+            "expected a population capsim can hold: {people} people growing by up to {:.1}% a \
+             year (the larger of transitions.growth_rate and transitions.birth_rate) for {} years \
+             reach {reached:.3e}, above the {MAX_PEOPLE_HELD:.0e} one run holds; lower the rates, \
+             shorten the horizon or simulate fewer people",
+            yearly * 100.0,
+            s.years
+        ),
+    ))
+}
+
 /// The distinct sets of interventions the arms run (world 0, the status quo, first), and each
 /// arm's world.
 fn worlds_of(s: &Scenario) -> (Vec<Vec<usize>>, Vec<usize>) {
@@ -358,6 +393,18 @@ pub struct ReplicationResult {
     pub gains: Vec<Gain>,
     /// Per arm and reporting group, summed over the term (arms × groups).
     pub equity: Vec<EquityCell>,
+    /// Set when the scenario drove a draw beyond what can be simulated; the replication
+    /// stopped there and the run fails with this as a bad-input error.
+    pub beyond_limit: Option<BeyondLimit>,
+}
+
+/// Where a replication went beyond what the model can draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BeyondLimit {
+    /// 1-based year.
+    pub year: u32,
+    /// The activity type whose expected count was too large or not finite.
+    pub activity_type: String,
 }
 
 impl ReplicationResult {
@@ -463,6 +510,7 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
         status_quo_ledger: Vec::new(),
         gains: Vec::new(),
         equity: Vec::new(),
+        beyond_limit: None,
     };
     if let Some(contracts) = &model.contracts {
         out.equity
@@ -470,6 +518,10 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
     }
     for w in 0..model.worlds.len() {
         simulate_world(model, &shared, w, ws, &mut out);
+        if out.beyond_limit.is_some() {
+            ws.lam = lam_buffer;
+            return out;
+        }
     }
     out.gains = who_gains(model, &out);
     ws.lam = lam_buffer;
@@ -541,6 +593,13 @@ fn simulate_world(
             &mut ws.mu,
             &mut ws.activity,
         );
+        if let Some(t) = ws.activity.beyond_limit {
+            out.beyond_limit = Some(BeyondLimit {
+                year: y + 1,
+                activity_type: model.type_names[t].clone(),
+            });
+            return;
+        }
         // The status quo's costs by group and type, year by year, for the short-run cost of the
         // worlds after it.
         let per_year = ws.activity.cost.len();
@@ -668,7 +727,7 @@ pub fn run(
         .build()?;
     let reps = u64::from(model.scenario.replications);
     observer.started(reps);
-    Ok(pool.install(|| {
+    let results: Vec<ReplicationResult> = pool.install(|| {
         (0..reps)
             .into_par_iter()
             .map_init(Workspace::new, |ws, r| {
@@ -677,7 +736,27 @@ pub fn run(
                 out
             })
             .collect()
-    }))
+    });
+    if let Some((r, limit)) = results
+        .iter()
+        .find_map(|out| Some((out.replication, out.beyond_limit.as_ref()?)))
+    {
+        let name = &limit.activity_type;
+        return Err(InputError::new(
+            &model.file,
+            format!("activity.types.{name}.rate"),
+            format!(
+                "expected activity capsim can draw: in replication {}, year {}, one reporting \
+                 group's expected {name} count is above {:.0e} or not finite; lower the rate, its \
+                 ratios, shocks.demand_trend, the interventions' effects or the horizon",
+                r + 1,
+                limit.year,
+                activity::MAX_EXPECTED_EVENTS
+            ),
+        )
+        .into());
+    }
+    Ok(results)
 }
 
 /// Cells of a population as (key, count), for tests and exports.

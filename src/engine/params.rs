@@ -34,8 +34,9 @@ impl Model {
             }
         };
         let mut values = std::collections::HashMap::new();
-        for (path, p, _) in parameters(s) {
-            values.insert(path.clone(), draw(&path, p));
+        for spec in parameters(s) {
+            let value = draw(&spec.path, spec.param);
+            values.insert(spec.path, value);
         }
         let v = |path: &str| values[path];
         let nonneg = |path: &str| v(path).max(0.0);

@@ -92,6 +92,16 @@ impl Param {
         }
     }
 
+    /// The largest value a draw takes in practice: the upper bound of a bounded distribution,
+    /// mean + 5 sd of an unbounded one.
+    pub fn practical_max(&self) -> f64 {
+        match self.dist {
+            Dist::Normal { mean, sd } | Dist::LogNormal { mean, sd } => mean + 5.0 * sd,
+            Dist::Gamma { shape, scale } => shape * scale + 5.0 * shape.sqrt() * scale,
+            _ => self.support().1,
+        }
+    }
+
     /// One draw. Parameters were validated when read, so construction cannot fail here.
     pub fn sample(&self, rng: &mut Rng) -> f64 {
         const OK: &str = "parameters are validated when the scenario is read";

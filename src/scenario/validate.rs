@@ -17,17 +17,49 @@ pub enum Kind {
     Growth,
 }
 
-/// Checks one parameter; `path` is its dotted path in the scenario.
-pub fn check_param(problems: &mut Problems, path: &str, p: &Param, kind: Kind) {
+/// Checks one parameter: its kind, and its maximum (the check of a probability's upper bound
+/// is its kind's).
+pub fn check_param(problems: &mut Problems, spec: &ParamSpec) {
+    let (path, p, kind) = (spec.path.as_str(), spec.param, spec.kind);
+    check_kind(problems, path, p, kind);
+    let largest = p.practical_max();
+    if !matches!(kind, Kind::Probability) && (largest.is_nan() || largest > spec.max) {
+        let found = if p.is_fixed() {
+            format!("found {}", show(largest))
+        } else {
+            format!(
+                "this distribution reaches {} (its upper bound, or mean + 5 sd)",
+                show(largest)
+            )
+        };
+        problems.push(
+            path,
+            format!("expected at most {}, {found}", show(spec.max)),
+        );
+    }
+}
+
+/// A number as a user would write it: plain, or in e-notation when very large or small.
+fn show(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e7).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        x.to_string()
+    }
+}
+
+fn check_kind(problems: &mut Problems, path: &str, p: &Param, kind: Kind) {
     let (lo, hi) = p.support();
     let fixed = p.is_fixed();
     let describe = |what: &str| {
         if fixed {
-            format!("expected {what}, found {lo}")
+            format!("expected {what}, found {}", show(lo))
         } else {
             format!(
-                "expected {what}; this distribution can draw values in [{lo}, {hi}] (use beta, \
-                 uniform or triangular for probabilities, lognormal or gamma for positive values)"
+                "expected {what}; this distribution can draw values in [{}, {}] (use beta, \
+                 uniform or triangular for probabilities, lognormal or gamma for positive values)",
+                show(lo),
+                show(hi)
             )
         }
     };
@@ -89,85 +121,201 @@ pub fn check_replications(n: u32) -> Result<(), String> {
     }
 }
 
-/// Every parameter of a scenario with its path and kind, in a fixed order.
-pub fn parameters(s: &Scenario) -> Vec<(String, &Param, Kind)> {
+/// Largest growth a year (demand, inflation, price uplift, population):
+/// 100%. Compounded over the horizon it must still leave every total finite.
+pub const MAX_GROWTH: f64 = 1.0;
+/// Most events of one type per person and year (GP consultations are about 5, bed days 0.5).
+pub const MAX_RATE: f64 = 1_000.0;
+/// Largest amount of money per event or per person-year, in £.
+pub const MAX_MONEY: f64 = 1e9;
+/// Largest ratio, multiplier or relative risk.
+pub const MAX_RATIO: f64 = 100.0;
+/// Largest coefficient of variation of cost per event.
+pub const MAX_COST_CV: f64 = 100.0;
+/// Largest frailty shape: beyond it people are practically identical.
+pub const MAX_FRAILTY_SHAPE: f64 = 1e6;
+/// Largest extra demand of a bad winter: eleven times a normal one's.
+pub const MAX_WINTER_EFFECT: f64 = 10.0;
+/// Largest sd of the log of the yearly demand noise.
+pub const MAX_DEMAND_NOISE_SD: f64 = 2.0;
+
+/// One uncertain parameter of a scenario: where it is, what values it may take and the most
+/// it may take.
+#[derive(Debug, Clone)]
+pub struct ParamSpec<'a> {
+    /// Dotted path in the scenario.
+    pub path: String,
+    pub param: &'a Param,
+    pub kind: Kind,
+    /// Largest value accepted (for a distribution, its mean plus 5 sd or its upper bound).
+    pub max: f64,
+}
+
+/// Every parameter of a scenario with its path, kind and maximum, in a fixed order.
+pub fn parameters(s: &Scenario) -> Vec<ParamSpec<'_>> {
     use Kind::*;
     let t = &s.transitions;
     let a = &s.activity;
     let k = &s.shocks;
-    let mut v: Vec<(String, &Param, Kind)> = vec![
-        ("transitions.growth_rate".into(), &t.growth_rate, Growth),
-        (
-            "transitions.leaver_rate".into(),
-            &t.leaver_rate,
-            Probability,
-        ),
-        ("transitions.birth_rate".into(), &t.birth_rate, Probability),
-        (
-            "transitions.mortality_multiplier".into(),
-            &t.mortality_multiplier,
-            NonNegative,
-        ),
-        (
-            "transitions.onset_multiplier".into(),
-            &t.onset_multiplier,
-            NonNegative,
-        ),
-        ("activity.frailty_shape".into(), &a.frailty_shape, Positive),
-        (
-            "activity.rural_cost_factor".into(),
-            &a.rural_cost_factor,
-            NonNegative,
-        ),
-        ("shocks.demand_trend".into(), &k.demand_trend, Growth),
-        (
-            "shocks.demand_noise_sd".into(),
-            &k.demand_noise_sd,
-            NonNegative,
-        ),
-        ("shocks.cost_inflation".into(), &k.cost_inflation, Growth),
-        ("shocks.price_uplift".into(), &k.price_uplift, Growth),
-        (
-            "shocks.bad_winter_probability".into(),
-            &k.bad_winter_probability,
-            Probability,
-        ),
-        (
-            "shocks.bad_winter_effect".into(),
-            &k.bad_winter_effect,
-            Growth,
-        ),
-    ];
+    let mut v = Vec::new();
+    let mut add = |path: String, param, kind, max| {
+        v.push(ParamSpec {
+            path,
+            param,
+            kind,
+            max,
+        })
+    };
+    let at = |path: &str| path.to_string();
+    add(
+        at("transitions.growth_rate"),
+        &t.growth_rate,
+        Growth,
+        MAX_GROWTH,
+    );
+    add(
+        at("transitions.leaver_rate"),
+        &t.leaver_rate,
+        Probability,
+        1.0,
+    );
+    add(
+        at("transitions.birth_rate"),
+        &t.birth_rate,
+        Probability,
+        1.0,
+    );
+    add(
+        at("transitions.mortality_multiplier"),
+        &t.mortality_multiplier,
+        NonNegative,
+        MAX_RATIO,
+    );
+    add(
+        at("transitions.onset_multiplier"),
+        &t.onset_multiplier,
+        NonNegative,
+        MAX_RATIO,
+    );
+    add(
+        at("activity.frailty_shape"),
+        &a.frailty_shape,
+        Positive,
+        MAX_FRAILTY_SHAPE,
+    );
+    add(
+        at("activity.rural_cost_factor"),
+        &a.rural_cost_factor,
+        NonNegative,
+        MAX_RATIO,
+    );
+    add(
+        at("shocks.demand_trend"),
+        &k.demand_trend,
+        Growth,
+        MAX_GROWTH,
+    );
+    add(
+        at("shocks.demand_noise_sd"),
+        &k.demand_noise_sd,
+        NonNegative,
+        MAX_DEMAND_NOISE_SD,
+    );
+    add(
+        at("shocks.cost_inflation"),
+        &k.cost_inflation,
+        Growth,
+        MAX_GROWTH,
+    );
+    add(
+        at("shocks.price_uplift"),
+        &k.price_uplift,
+        Growth,
+        MAX_GROWTH,
+    );
+    add(
+        at("shocks.bad_winter_probability"),
+        &k.bad_winter_probability,
+        Probability,
+        1.0,
+    );
+    add(
+        at("shocks.bad_winter_effect"),
+        &k.bad_winter_effect,
+        Growth,
+        MAX_WINTER_EFFECT,
+    );
     for (i, spec) in s.intervention.iter().enumerate() {
         let at = spec.path(i);
         let p = |f: &str| format!("{at}.{f}");
-        v.push((p("uptake"), &spec.uptake, Probability));
-        v.push((
+        add(p("uptake"), &spec.uptake, Probability, 1.0);
+        add(
             p("cost_per_person_year"),
             &spec.cost_per_person_year,
             NonNegative,
-        ));
-        v.push((p("effect.onset"), &spec.effect.onset, NonNegative));
-        v.push((p("effect.mortality"), &spec.effect.mortality, NonNegative));
+            MAX_MONEY,
+        );
+        add(
+            p("effect.onset"),
+            &spec.effect.onset,
+            NonNegative,
+            MAX_RATIO,
+        );
+        add(
+            p("effect.mortality"),
+            &spec.effect.mortality,
+            NonNegative,
+            MAX_RATIO,
+        );
         for (ty, rr) in &spec.effect.activity {
-            v.push((p(&format!("effect.activity.{ty}")), rr, NonNegative));
+            add(
+                p(&format!("effect.activity.{ty}")),
+                rr,
+                NonNegative,
+                MAX_RATIO,
+            );
         }
         for (k, shift) in spec.shift.iter().enumerate() {
-            v.push((p(&format!("shift[{k}].share")), &shift.share, Probability));
-            v.push((p(&format!("shift[{k}].ratio")), &shift.ratio, NonNegative));
+            add(
+                p(&format!("shift[{k}].share")),
+                &shift.share,
+                Probability,
+                1.0,
+            );
+            add(
+                p(&format!("shift[{k}].ratio")),
+                &shift.ratio,
+                NonNegative,
+                MAX_RATIO,
+            );
         }
     }
     for name in a.ordered_types() {
         let ty = &a.types[name];
         let p = |f: &str| format!("activity.types.{name}.{f}");
-        v.push((p("rate"), &ty.rate, NonNegative));
-        v.push((p("unit_cost"), &ty.unit_cost, NonNegative));
-        v.push((p("price"), &ty.price, NonNegative));
-        v.push((p("cost_cv"), &ty.cost_cv, NonNegative));
-        v.push((p("ltc_ratio"), &ty.ltc_ratio, Positive));
-        v.push((p("deprivation_ratio"), &ty.deprivation_ratio, Positive));
-        v.push((p("rural_rate_ratio"), &ty.rural_rate_ratio, NonNegative));
-        v.push((p("fixed_cost_share"), &ty.fixed_cost_share, Probability));
+        add(p("rate"), &ty.rate, NonNegative, MAX_RATE);
+        add(p("unit_cost"), &ty.unit_cost, NonNegative, MAX_MONEY);
+        add(p("price"), &ty.price, NonNegative, MAX_MONEY);
+        add(p("cost_cv"), &ty.cost_cv, NonNegative, MAX_COST_CV);
+        add(p("ltc_ratio"), &ty.ltc_ratio, Positive, MAX_RATIO);
+        add(
+            p("deprivation_ratio"),
+            &ty.deprivation_ratio,
+            Positive,
+            MAX_RATIO,
+        );
+        add(
+            p("rural_rate_ratio"),
+            &ty.rural_rate_ratio,
+            NonNegative,
+            MAX_RATIO,
+        );
+        add(
+            p("fixed_cost_share"),
+            &ty.fixed_cost_share,
+            Probability,
+            1.0,
+        );
     }
     v
 }
@@ -242,8 +390,8 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
             );
         }
     }
-    for (path, p, kind) in parameters(s) {
-        check_param(problems, &path, p, kind);
+    for spec in parameters(s) {
+        check_param(problems, &spec);
     }
     super::validate_contracts::check(problems, s, skip_arms);
     super::validate_interventions::check(problems, s);

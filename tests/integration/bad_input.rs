@@ -582,7 +582,58 @@ const CATALOGUE: &[(&str, &[&str])] = &[
         "[[intervention]]\nname = \"p\"\nuptake = 0.5\n[[intervention]]\nname = \"p\"\nuptake = 0.2",
         &["intervention.p: expected a unique, non-empty intervention name"],
     ),
+    (
+        "[activity.types.gp]\nrate = 1e20",
+        &["activity.types.gp.rate: expected at most 1000, found 1e20"],
+    ),
+    (
+        "[activity.types.gp]\ncost_cv = 1e200",
+        &["activity.types.gp.cost_cv: expected at most 100"],
+    ),
+    (
+        "[shocks]\ndemand_noise_sd = { dist = \"gamma\", shape = 1e300, scale = 1e300 }",
+        &["shocks.demand_noise_sd: expected at most 2, this distribution reaches inf"],
+    ),
+    (
+        "[shocks]\ncost_inflation = { dist = \"lognormal\", mean = 0.5, sd = 0.2 }",
+        &["shocks.cost_inflation: expected at most 1, this distribution reaches 1.5"],
+    ),
+    (
+        "[[intervention]]\nname = \"p\"\nuptake = 0.5\ncost_per_person_year = 1e12",
+        &["intervention.p.cost_per_person_year: expected at most 1e9"],
+    ),
+    (
+        "years = 100\n[population]\nsize = 200000000\n[transitions]\ngrowth_rate = 0.5",
+        &[
+            "transitions.growth_rate: expected a population capsim can hold",
+            "reach 8.131e25",
+        ],
+    ),
 ];
+
+/// A scenario whose values each pass validation can still compound beyond what can be drawn
+/// (here demand doubling every year for 100 years): the run stops with the field to change,
+/// exit 2, nothing written, instead of a panic inside the Poisson sampler.
+#[test]
+fn activity_compounding_beyond_what_can_be_drawn_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = "base = \"default\"\nyears = 100\n[population]\nsize = 100000\n\
+                    [activity.types.gp]\nrate = 1000\n[shocks]\ndemand_trend = 1.0\n";
+    std::fs::write(dir.path().join("grow.toml"), scenario).unwrap();
+    let (code, _, err) = capsim(
+        &["run", "grow.toml", "--out", "out", "--reps", "2"],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "stderr: {err}");
+    assert!(
+        err.contains("grow.toml: activity.types.gp.rate: expected activity capsim can draw")
+            && err.contains("shocks.demand_trend"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(left.len(), 1, "only the scenario remains");
+}
 
 #[test]
 fn the_bad_input_catalogue() {

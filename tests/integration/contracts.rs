@@ -1,7 +1,14 @@
 //! Contracts on simulated worlds: conservation, calibration, presets, common random numbers.
 
-use capsim::engine::{self, Silent};
-use capsim::ledger::LedgerRow;
+use std::sync::OnceLock;
+
+use capsim::contracts::heads::{ScopeHeads, WeightedHeads};
+use capsim::contracts::settle::TermSums;
+use capsim::contracts::{Contracts, WorldYear};
+use capsim::engine::{self, Model, Silent};
+use capsim::ledger::{EquityCell, LedgerRow};
+use capsim::population::GROUPS;
+use proptest::prelude::*;
 
 use crate::common::model;
 
@@ -37,53 +44,74 @@ fn check_conservation(text: &str) {
                     .iter()
                     .filter(|l| l.year == y.year && l.arm == a)
                     .collect();
-                let commissioner: Vec<&&LedgerRow> = rows.iter().filter(|l| l.party == 0).collect();
-                assert_eq!(commissioner.len(), 1);
-                let c = commissioner[0];
-                let providers: Vec<&&LedgerRow> = rows.iter().filter(|l| l.party != 0).collect();
-                assert_eq!(
-                    providers.len(),
-                    contracts.parties.len() - 1,
-                    "every provider has a row"
-                );
-                let from_commissioner: f64 = providers
-                    .iter()
-                    .map(|l| l.income - l.subcontract.max(0.0))
-                    .sum();
-                let tol = 1e-6 * c.cost.abs().max(1.0);
-                assert!(
-                    (c.cost - c.programme - from_commissioner).abs() < tol,
-                    "arm {a}: spend {} vs income {}",
-                    c.cost,
-                    from_commissioner
-                );
-                assert_eq!(c.income, 0.0);
-                let sub: f64 = providers.iter().map(|l| l.subcontract).sum();
-                assert!(
-                    sub.abs() < tol,
-                    "subcontract flows do not net to zero: {sub}"
-                );
-                for k in 0..contracts.columns.len() {
-                    let paid: f64 = providers.iter().map(|l| l.components[k]).sum();
-                    assert!(
-                        (c.components[k] - paid).abs() < tol,
-                        "component {}",
-                        contracts.columns[k]
-                    );
-                }
-                let care: f64 = providers
-                    .iter()
-                    .map(|l| l.cost + l.subcontract.min(0.0))
-                    .sum();
-                assert!(
-                    (care - world_cost).abs() < 1e-6 * world_cost,
-                    "care cost {care} vs world {world_cost}"
-                );
-                let components_total: f64 = c.components.iter().sum();
-                assert!((components_total - c.cost).abs() < tol);
+                assert_conserved(contracts, a, &rows, world_cost);
             }
         }
     }
+}
+
+/// Conservation in one arm's year (`rows`), on a world whose care cost is `world_cost`.
+fn assert_conserved(contracts: &Contracts, a: usize, rows: &[&LedgerRow], world_cost: f64) {
+    let commissioner: Vec<&&LedgerRow> = rows.iter().filter(|l| l.party == 0).collect();
+    assert_eq!(commissioner.len(), 1);
+    let c = commissioner[0];
+    let providers: Vec<&&LedgerRow> = rows.iter().filter(|l| l.party != 0).collect();
+    assert_eq!(
+        providers.len(),
+        contracts.parties.len() - 1,
+        "every provider has a row"
+    );
+    for row in rows {
+        let amounts = [row.income, row.cost, row.subcontract, row.programme];
+        assert!(
+            amounts.iter().chain(&row.components).all(|x| x.is_finite()),
+            "arm {a}: a non-finite amount in {row:?}"
+        );
+    }
+    let from_commissioner: f64 = providers
+        .iter()
+        .map(|l| l.income - l.subcontract.max(0.0))
+        .sum();
+    let tol = 1e-9 * (c.cost.abs() + world_cost).max(1.0);
+    assert!(
+        (c.cost - c.programme - from_commissioner).abs() < tol,
+        "arm {a}: spend {} vs income {}",
+        c.cost,
+        from_commissioner
+    );
+    assert_eq!(c.income, 0.0);
+    let sub: f64 = providers.iter().map(|l| l.subcontract).sum();
+    assert!(
+        sub.abs() < tol,
+        "subcontract flows do not net to zero: {sub}"
+    );
+    for k in 0..contracts.columns.len() {
+        let paid: f64 = providers.iter().map(|l| l.components[k]).sum();
+        assert!(
+            (c.components[k] - paid).abs() < tol,
+            "component {}",
+            contracts.columns[k]
+        );
+    }
+    let care: f64 = providers
+        .iter()
+        .map(|l| l.cost - l.programme + l.subcontract.min(0.0))
+        .sum();
+    assert!(
+        (care - world_cost).abs() < tol,
+        "care cost {care} vs world {world_cost}"
+    );
+    let components_total: f64 = c.components.iter().sum();
+    assert!((components_total - (c.cost - c.programme)).abs() < tol);
+    // Nothing is created or lost: the parties' results add up to minus what care and
+    // programmes cost.
+    let programmes: f64 = rows.iter().map(|l| l.programme).sum();
+    let results: f64 = rows.iter().map(|l| l.surplus()).sum();
+    assert!(
+        (results + world_cost + programmes).abs() < tol,
+        "arm {a}: results {results} vs cost {}",
+        world_cost + programmes
+    );
 }
 
 #[test]
@@ -392,5 +420,263 @@ rate = 1000
             assert!((death_total - whole).abs() < 1e-6 * whole.abs().max(1.0));
             assert!(row(community).components[deaths] != 0.0);
         }
+    }
+}
+
+/// Two providers and every kind of component: the presets held by each provider, a lead
+/// provider paying its subcontractor tariff and one paying cost, per-unit incentives with and
+/// without a cap, quality deductions as a share and in £, risk shares and shared savings settled
+/// yearly and over the term.
+const EVERY_COMPONENT: &str = r#"
+base = "default"
+name = "every-component"
+years = 3
+[population]
+size = 20000
+[[provider]]
+name = "acute"
+activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days"]
+[[provider]]
+name = "community"
+activity = ["gp", "community", "mental_health"]
+[[arm]]
+name = "block"
+preset = "block"
+[[arm]]
+name = "pbr"
+preset = "pbr"
+[[arm]]
+name = "capitation"
+preset = "capitation"
+[[arm]]
+name = "outcomes"
+preset = "outcomes"
+[[arm]]
+name = "blended"
+preset = "blended"
+[[arm]]
+name = "lead-tariff"
+lead = "community"
+[[arm.component]]
+kind = "capitation"
+risk_adjustment = "age_sex"
+weights = "fixed"
+[[arm.component]]
+kind = "per_unit"
+indicator = "non_elective_per_1000"
+target_vs_expected = 1.0
+rate = 2000
+[[arm.component]]
+kind = "per_unit"
+indicator = "ae_per_1000"
+target_vs_expected = 1.0
+rate = 500
+cap = 100000
+[[arm.component]]
+kind = "quality_deduction"
+indicator = "mental_health_per_1000"
+better = "higher"
+minimum_vs_expected = 1.0
+deduction_share = 0.02
+[[arm.component]]
+kind = "risk_share"
+bands = [ { above = 0.02, provider_share = 0.5 }, { below = -0.02, provider_share = 0.5 } ]
+provider_loss_cap = 0.05
+[[arm]]
+name = "lead-cost"
+lead = "acute"
+subcontract = "cost"
+[[arm.component]]
+kind = "fixed"
+share = 0.9
+index = "expected_cost"
+[[arm.component]]
+kind = "activity"
+price_share = 0.1
+[[arm.component]]
+kind = "quality_deduction"
+indicator = "deaths_per_1000"
+minimum_vs_expected = 1.0
+deduction = 50000
+[[arm.component]]
+kind = "shared_savings"
+provider_share = 0.5
+loss_share = 0.25
+min_savings_rate = 0.01
+settle = "term"
+[[arm.component]]
+kind = "risk_share"
+settle = "term"
+bands = [ { above = 0.0, provider_share = 0.5 } ]
+"#;
+
+fn every_component() -> &'static Model {
+    static MODEL: OnceLock<Model> = OnceLock::new();
+    MODEL.get_or_init(|| model(EVERY_COMPONENT))
+}
+
+/// One made-up year: per reporting group and type a count and a cost, per group the heads
+/// (with their weightings as factors of the plain count), per indicator a value, per party a
+/// programme cost, and the price index.
+#[derive(Debug, Clone)]
+struct MadeUpYear {
+    group_count: Vec<f64>,
+    group_cost: Vec<f64>,
+    heads: Vec<(f64, f64, f64, f64)>,
+    indicators: Vec<f64>,
+    programme: Vec<f64>,
+    price_index: f64,
+}
+
+fn made_up_year(
+    types: usize,
+    indicators: usize,
+    parties: usize,
+) -> impl Strategy<Value = MadeUpYear> {
+    (
+        prop::collection::vec(prop_oneof![Just(0.0), 0.0..1e5], GROUPS * types),
+        prop::collection::vec(prop_oneof![Just(0.0), 0.0..1e8], GROUPS * types),
+        prop::collection::vec((1.0..1e5, 0.2..5.0, 0.2..5.0, 0.2..5.0), GROUPS),
+        prop::collection::vec(prop_oneof![Just(0.0), 0.0..1e4], indicators),
+        prop::collection::vec(prop_oneof![Just(0.0), 0.0..1e7], parties),
+        0.5..2.0,
+    )
+        .prop_map(
+            |(group_count, group_cost, heads, indicators, programme, price_index)| MadeUpYear {
+                group_count,
+                group_cost,
+                heads,
+                indicators,
+                programme,
+                price_index,
+            },
+        )
+}
+
+/// Sums per type over the groups of a groups × types table.
+fn by_type(table: &[f64], types: usize) -> Vec<f64> {
+    (0..types)
+        .map(|t| (0..GROUPS).map(|g| table[g * types + t]).sum())
+        .collect()
+}
+
+fn scope_heads(year: &MadeUpYear, scopes: usize, start: Option<&ScopeHeads>) -> ScopeHeads {
+    let groups: Vec<WeightedHeads> = year
+        .heads
+        .iter()
+        .map(|&(n, a, b, f)| WeightedHeads {
+            plain: n,
+            age_sex: n * a,
+            age_sex_deprivation_rurality: n * b,
+            full: n * f,
+        })
+        .collect();
+    let mut total = WeightedHeads::default();
+    for g in &groups {
+        total.plain += g.plain;
+        total.age_sex += g.age_sex;
+        total.age_sex_deprivation_rurality += g.age_sex_deprivation_rurality;
+        total.full += g.full;
+    }
+    let totals = vec![total; scopes];
+    ScopeHeads {
+        start: start.map_or_else(|| totals.clone(), |s| s.start.clone()),
+        totals,
+        by_group: groups.repeat(scopes),
+    }
+}
+
+fn settle_made_up_years(years: &[MadeUpYear]) -> Result<(), TestCaseError> {
+    let m = every_component();
+    let contracts = m.contracts.as_ref().unwrap();
+    let nt = m.type_names.len();
+    let arms: Vec<usize> = (0..contracts.arms.len()).collect();
+    let prices: Vec<f64> = m
+        .mean_parameters()
+        .activity
+        .types
+        .iter()
+        .map(|t| t.price)
+        .collect();
+    let mut term = TermSums::default();
+    term.reset(contracts);
+    let mut equity = vec![EquityCell::default(); arms.len() * GROUPS];
+    let mut all_rows = Vec::new();
+    let mut first: Option<ScopeHeads> = None;
+    let mut paid_by_arm = vec![0.0; arms.len()];
+    for (y, year) in years.iter().enumerate() {
+        let count = by_type(&year.group_count, nt);
+        let cost = by_type(&year.group_cost, nt);
+        let heads = scope_heads(year, contracts.scopes.len(), first.as_ref());
+        let w = WorldYear {
+            year: y as u32,
+            last_year: y + 1 == years.len(),
+            count: &count,
+            cost: &cost,
+            price: &prices,
+            price_index: year.price_index,
+            heads: &heads,
+            group_cost: &year.group_cost,
+            group_count: &year.group_count,
+            indicators: &year.indicators,
+            programme_cost: &year.programme,
+        };
+        let mut rows = Vec::new();
+        contracts.settle_year(&w, &arms, &mut term, &mut rows, Some(&mut equity));
+        let world_cost: f64 = cost.iter().sum();
+        for &a in &arms {
+            let arm_rows: Vec<&LedgerRow> = rows.iter().filter(|l| l.arm == a).collect();
+            let check =
+                std::panic::catch_unwind(|| assert_conserved(contracts, a, &arm_rows, world_cost));
+            prop_assert!(
+                check.is_ok(),
+                "arm {} in year {}",
+                contracts.arms[a].name,
+                y + 1
+            );
+            let c = arm_rows.iter().find(|l| l.party == 0).unwrap();
+            paid_by_arm[a] += c.cost - c.programme;
+        }
+        first.get_or_insert(heads);
+        all_rows.extend(rows);
+    }
+    // The equity table spreads exactly what was paid over the groups.
+    for &a in &arms {
+        let spread: f64 = equity[a * GROUPS..(a + 1) * GROUPS]
+            .iter()
+            .map(|e| e.income)
+            .sum();
+        let paid = paid_by_arm[a];
+        prop_assert!(
+            (spread - paid).abs() <= 1e-9 * paid.abs().max(1.0),
+            "arm {}: equity spreads {spread}, the commissioner paid {paid}",
+            contracts.arms[a].name
+        );
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    /// Whatever a world's years hold (activity, cost, heads, indicators, programme costs, prices),
+    /// every arm's settlement conserves money each year, and the equity table spreads exactly
+    /// what was paid.
+    #[test]
+    fn money_is_conserved_for_any_years_the_world_produces(
+        years in prop::collection::vec(made_up_year(8, 64, 3), 3)
+    ) {
+        let m = every_component();
+        let contracts = m.contracts.as_ref().unwrap();
+        prop_assert!(m.type_names.len() == 8 && contracts.parties.len() == 3);
+        let slots = contracts.basis.expected_indicators_in(0).len();
+        let years: Vec<MadeUpYear> = years
+            .into_iter()
+            .map(|mut y| {
+                y.indicators.truncate(slots);
+                y
+            })
+            .collect();
+        prop_assert!(years[0].indicators.len() == slots, "{} indicator slots", slots);
+        settle_made_up_years(&years)?;
     }
 }

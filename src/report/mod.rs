@@ -520,17 +520,22 @@ pub fn gain_label(r: &PartyGain) -> String {
     }
 }
 
-/// A compact, aligned table of the headline figures (term totals).
+/// Fewest replications whose headline figures are not called rough.
+const ROUGH_BELOW: usize = 200;
+
+/// A compact, aligned table of the headline figures (term totals): the provider's spread and
+/// the commissioner's, each median and probability with its Monte Carlo standard error.
 pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
     let s = &t.summary;
     let (arm, party, hor) = (strs(s, "arm")?, strs(s, "party")?, strs(s, "horizon")?);
     let get = |c: &str| f64s(s, c);
-    let (p5, p50, p95, pl, pl2, mean, per_head) = (
+    let (p5, p50, p50_se, p95, pl, pl_se, mean, per_head) = (
         get("p5")?,
         get("p50")?,
+        get("p50_se")?,
         get("p95")?,
         get("p_loss")?,
-        get("p_loss_over_2pct")?,
+        get("p_loss_se")?,
         get("mean")?,
         get("spend_per_head")?,
     );
@@ -540,12 +545,12 @@ pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
     let mut out = String::new();
     writeln!(
         out,
-        "\nOver the {years}-year term: surplus of {headline} (£m) and commissioner spend"
+        "\nOver the {years}-year term, £m: surplus of {headline}, and the commissioner's spend"
     )?;
     writeln!(
         out,
-        "{:<width$} {:>10} {:>10} {:>10} {:>8} {:>10} {:>13} {:>12}",
-        "arm", "p5", "median", "p95", "P(loss)", "P(>2%)", "spend £m", "£/head/yr"
+        "{:<width$} {:>9} {:>17} {:>9} {:>12} {:>10} {:>21} {:>9}",
+        "arm", "p5", "median ± se", "p95", "P(loss)", "spend", "spend p5–p95", "£/head/yr"
     )?;
     for a in run.arms() {
         let find =
@@ -555,15 +560,27 @@ pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
         };
         writeln!(
             out,
-            "{:<width$} {:>10.1} {:>10.1} {:>10.1} {:>7.0}% {:>9.0}% {:>13.1} {:>12.0}",
+            "{:<width$} {:>9.1} {:>17} {:>9.1} {:>12} {:>10.1} {:>21} {:>9.0}",
             a,
             p5[i] / 1e6,
-            p50[i] / 1e6,
+            format!("{:.1} ± {:.1}", p50[i] / 1e6, p50_se[i] / 1e6),
             p95[i] / 1e6,
-            100.0 * pl[i],
-            100.0 * pl2[i],
+            format!("{:.0}% ± {:.0}", 100.0 * pl[i], 100.0 * pl_se[i]),
             mean[c] / 1e6,
+            format!("{:.1}–{:.1}", p5[c] / 1e6, p95[c] / 1e6),
             per_head[c]
+        )?;
+    }
+    let reps = run.scenario.replications as usize;
+    writeln!(
+        out,
+        "± is the Monte Carlo standard error (every figure in summary.csv has one, column *_se)."
+    )?;
+    if reps < ROUGH_BELOW {
+        writeln!(
+            out,
+            "Only {reps} replications: these figures are rough; run {ROUGH_BELOW} or more \
+             (--reps) before quoting them."
         )?;
     }
     Ok(out)

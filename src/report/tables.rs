@@ -14,6 +14,16 @@ pub const QUANTILES: [(f64, &str); 5] = [
     (0.95, "p95"),
 ];
 
+/// z for a two-sided 95% interval.
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// The probabilities of the order statistics bounding a 95% interval for the `q` quantile of
+/// `n` replications (distribution-free: the count below the true quantile is binomial(n, q)).
+fn quantile_interval(q: f64, n: usize) -> (f64, f64) {
+    let half = Z95 * (q * (1.0 - q) / n.max(1) as f64).sqrt();
+    ((q - half).max(0.0), (q + half).min(1.0))
+}
+
 /// The column's values in ascending order. Aggregating sorted values makes every float sum
 /// independent of row order and of how polars splits the work between threads, so the same
 /// run always gives the same bytes.
@@ -50,6 +60,7 @@ pub fn summary(
     arms: &[String],
     parties: &[String],
 ) -> PolarsResult<DataFrame> {
+    let reps = term.column("rep")?.n_unique()?;
     let heads = world.clone().lazy().select([
         col("rep"),
         col("world"),
@@ -94,26 +105,55 @@ pub fn summary(
         sorted("value").std(1).alias("sd"),
     ];
     for (q, name) in QUANTILES {
-        aggs.push(
+        let (lo, hi) = quantile_interval(q, reps);
+        aggs.extend([
             col("value")
                 .quantile(lit(q), QuantileMethod::Linear)
                 .alias(name),
-        );
+            col("value")
+                .quantile(lit(lo), QuantileMethod::Lower)
+                .alias(format!("{name}_lo")),
+            col("value")
+                .quantile(lit(hi), QuantileMethod::Higher)
+                .alias(format!("{name}_hi")),
+        ]);
     }
+    let low_tail = sorted("value")
+        .filter(sorted("value").lt_eq(col("value").quantile(lit(0.05), QuantileMethod::Linear)));
+    let high_tail = sorted("value")
+        .filter(sorted("value").gt_eq(col("value").quantile(lit(0.95), QuantileMethod::Linear)));
     aggs.extend([
         sorted("loss").mean().alias("p_loss"),
         sorted("loss_2pct").mean().alias("p_loss_over_2pct"),
-        sorted("value")
-            .filter(sorted("value").lt_eq(col("value").quantile(lit(0.05), QuantileMethod::Linear)))
-            .mean()
-            .alias("es_low"),
-        sorted("value")
-            .filter(sorted("value").gt_eq(col("value").quantile(lit(0.95), QuantileMethod::Linear)))
-            .mean()
-            .alias("es_high"),
+        low_tail.clone().mean().alias("es_low"),
+        high_tail.clone().mean().alias("es_high"),
+        (low_tail.clone().std(1) / low_tail.len().cast(DataType::Float64).sqrt())
+            .alias("es_low_se"),
+        (high_tail.clone().std(1) / high_tail.len().cast(DataType::Float64).sqrt())
+            .alias("es_high_se"),
         sorted("per_head_value").mean().alias("per_head"),
+        (sorted("per_head_value").std(1)
+            / sorted("per_head_value")
+                .count()
+                .cast(DataType::Float64)
+                .sqrt())
+        .alias("per_head_se"),
         sorted("income").mean().alias("mean_income"),
     ]);
+    // Standard errors: of a mean, sd / √n; of a quantile, the width of its 95% order-statistic
+    // interval / (2 × 1.96); of a probability, Agresti–Coull's (never 0 when no replication
+    // lost, since that does not make the chance zero); of an expected shortfall, the tail's sd /
+    // √(its size), which ignores the error in where the tail starts.
+    let n = reps as f64;
+    let proportion_se = |p: &str| {
+        let adjusted = (col(p) * lit(n) + lit(2.0)) / lit(n + 4.0);
+        (adjusted.clone() * (lit(1.0) - adjusted) / lit(n + 4.0)).sqrt()
+    };
+    let mut errors = vec![(col("sd") / lit(n.sqrt())).alias("mean_se")];
+    errors.extend(QUANTILES.iter().map(|(_, name)| {
+        ((col(format!("{name}_hi")) - col(format!("{name}_lo"))) / lit(2.0 * Z95))
+            .alias(format!("{name}_se"))
+    }));
     let null = || lit(Null {});
     let stats = both
         .with_columns([
@@ -141,6 +181,25 @@ pub fn summary(
         )
         .group_by_stable([col("arm"), col("party"), col("role"), col("horizon")])
         .agg(aggs)
+        .with_columns(errors)
+        .with_columns([
+            when(is_commissioner.clone())
+                .then(null())
+                .otherwise(proportion_se("p_loss"))
+                .alias("p_loss_se"),
+            when(is_commissioner.clone())
+                .then(null())
+                .otherwise(proportion_se("p_loss_over_2pct"))
+                .alias("p_loss_over_2pct_se"),
+            when(is_commissioner.clone())
+                .then(col("es_high_se"))
+                .otherwise(col("es_low_se"))
+                .alias("expected_shortfall_5pct_se"),
+            when(is_commissioner.clone())
+                .then(col("per_head_se"))
+                .otherwise(null())
+                .alias("spend_per_head_se"),
+        ])
         .with_columns([
             when(is_commissioner.clone())
                 .then(lit("spend"))
@@ -186,14 +245,21 @@ pub fn summary(
         col("measure"),
         col("replications"),
         col("mean"),
+        col("mean_se"),
         col("sd"),
     ];
-    out.extend(QUANTILES.iter().map(|(_, n)| col(*n)));
+    for (_, name) in QUANTILES {
+        out.extend([col(name), col(format!("{name}_se"))]);
+    }
     out.extend([
         col("p_loss"),
+        col("p_loss_se"),
         col("p_loss_over_2pct"),
+        col("p_loss_over_2pct_se"),
         col("expected_shortfall_5pct"),
+        col("expected_shortfall_5pct_se"),
         col("spend_per_head"),
+        col("spend_per_head_se"),
         col("mean_income"),
     ]);
     sorted.select(out).collect()

@@ -10,9 +10,10 @@ use clap::{Args, Parser, Subcommand};
 use crate::engine::{self, Model, Observer};
 use crate::error::InputError;
 use crate::report;
+use crate::report::precision::PrecisionTarget;
 use crate::run_folder::staging::{self, Destination, StagedFolder};
 use crate::run_folder::{self, RunFolder, RunInfo, tables};
-use crate::scenario::validate::check_replications;
+use crate::scenario::validate::{MAX_REPLICATIONS, check_replications};
 use crate::scenario::{Scenario, load_scenario};
 
 #[derive(Debug, Parser)]
@@ -49,6 +50,17 @@ pub enum Command {
         /// A folder written by `capsim run`.
         dir: PathBuf,
     },
+    /// Compare run folders side by side, in £ and per person per year: writes compare.csv and
+    /// the compare chart.
+    Compare {
+        /// Two or more folders written by `capsim run`.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder (default: `output/compare`). Must not exist, be empty, or hold an
+        /// earlier comparison.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Print the JSON Schema of scenario files (for editors).
     Schema,
 }
@@ -71,6 +83,11 @@ pub struct RunArgs {
     /// earlier capsim run.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Keep doubling the replications (from --reps or the scenario's) until one figure of the
+    /// providers' term surplus is known to ± HALF_WIDTH (95%): ARM:FIGURE=HALF_WIDTH, FIGURE
+    /// mean or p50 (£) or p_loss (a probability), e.g. capitation:p50=2000000.
+    #[arg(long, value_name = "ARM:FIGURE=HALF_WIDTH")]
+    pub precision: Option<String>,
 }
 
 /// A run with every input resolved and checked: nothing is simulated or written until this
@@ -83,6 +100,8 @@ pub struct RunPlan {
     pub destination: Destination,
     /// The command line, recorded in run.json.
     pub command: String,
+    /// Replications are added until this figure is precise enough.
+    pub precision: Option<PrecisionTarget>,
 }
 
 impl RunPlan {
@@ -108,6 +127,11 @@ impl RunPlan {
             .out
             .clone()
             .unwrap_or_else(|| Path::new("output").join(&loaded.scenario.name));
+        let precision = args
+            .precision
+            .as_deref()
+            .map(|p| PrecisionTarget::parse(p, &loaded.scenario))
+            .transpose()?;
         let destination = Destination::check_folder(&dest)?;
         let model = Model::build(&loaded)?;
         Ok(RunPlan {
@@ -116,6 +140,7 @@ impl RunPlan {
             threads,
             destination,
             command: std::env::args().collect::<Vec<_>>().join(" "),
+            precision,
         })
     }
 }
@@ -130,12 +155,21 @@ pub struct RunOutcome {
 
 /// Simulates the plan, writes the run folder (results, then tables, charts and report built
 /// from the folder's own files, as `capsim report` would) and moves it into place.
-pub fn run(plan: RunPlan, observer: &dyn Observer) -> anyhow::Result<RunOutcome> {
-    let model = &plan.model;
+pub fn run(mut plan: RunPlan, observer: &dyn Observer) -> anyhow::Result<RunOutcome> {
+    // Said on the terminal: a quick look at the default replaces output/default each time.
+    let replaces = matches!(&plan.destination,
+        Destination::Replace(dir) if run_folder::is_run_folder(dir));
     // Before any work: a destination capsim cannot write to is reported at once.
     let staged = StagedFolder::new(plan.destination.clone())?;
     let started = Instant::now();
-    let results = engine::run(model, plan.threads, observer)?;
+    let mut results = engine::run(&plan.model, plan.threads, observer)?;
+    let mut precision_line = String::new();
+    if let Some(target) = &plan.precision {
+        precision_line = add_replications_until_precise(&plan, target, &mut results, observer)?;
+        // The run is now exactly the run of that many replications, and records it.
+        plan.model.scenario.replications = results.len() as u32;
+    }
+    let model = &plan.model;
     let elapsed_seconds = started.elapsed().as_secs_f64();
     let info = RunInfo {
         capsim_version: env!("CARGO_PKG_VERSION").into(),
@@ -154,17 +188,47 @@ pub fn run(plan: RunPlan, observer: &dyn Observer) -> anyhow::Result<RunOutcome>
         summary += &report::write_outputs(&RunFolder::open(staged.dir())?, staged.dir())?;
     }
     let dir = staged.commit()?;
+    summary += &precision_line;
     summary += &format!(
-        "{} replications in {elapsed_seconds:.2} s on {} threads; results in {}\n",
+        "{} replications in {elapsed_seconds:.2} s on {} threads; results in {}{}\n",
         model.scenario.replications,
         plan.threads,
-        dir.display()
+        dir.display(),
+        if replaces {
+            " (replacing the earlier run there)"
+        } else {
+            ""
+        }
     );
     Ok(RunOutcome {
         dir,
         summary,
         elapsed_seconds,
     })
+}
+
+/// Doubles the replications in `results` until `target` is met or the maximum is reached;
+/// returns a line saying what was reached.
+fn add_replications_until_precise(
+    plan: &RunPlan,
+    target: &PrecisionTarget,
+    results: &mut Vec<engine::ReplicationResult>,
+    observer: &dyn Observer,
+) -> anyhow::Result<String> {
+    loop {
+        let achieved = target.achieved(results);
+        let n = results.len() as u32;
+        if achieved <= target.half_width || n >= MAX_REPLICATIONS {
+            return Ok(target.report(achieved, n, MAX_REPLICATIONS));
+        }
+        let next = n.saturating_mul(2).min(MAX_REPLICATIONS);
+        results.extend(engine::run_replications(
+            &plan.model,
+            u64::from(n)..u64::from(next),
+            plan.threads,
+            observer,
+        )?);
+    }
 }
 
 /// Rebuilds a run folder's outputs: written to a staging folder first, then moved in file by
@@ -233,6 +297,11 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
         }
         Command::Report { dir } => rebuild(&dir, false),
         Command::Plot { dir } => rebuild(&dir, true),
+        Command::Compare { dirs, out } => {
+            let out = out.unwrap_or_else(|| Path::new("output").join("compare"));
+            let destination = report::compare::check(&dirs, &out)?;
+            report::compare::compare(&dirs, destination)
+        }
         Command::Schema => Ok(Scenario::json_schema() + "\n"),
     }
 }

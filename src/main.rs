@@ -1,5 +1,8 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -8,13 +11,38 @@ use capsim::InputError;
 use capsim::cli::{Cli, Command, execute};
 use capsim::engine::Observer;
 
-/// A progress bar on stderr when stderr is a terminal.
-struct Progress(Option<ProgressBar>);
+/// Progress of a run on stderr: a bar on a terminal; otherwise (R's `system2`, Python's
+/// `subprocess`, a scheduler's log) a line when it starts, one every few seconds, and one when
+/// the simulation ends.
+enum Progress {
+    Quiet,
+    Bar(ProgressBar),
+    Log(LogProgress),
+}
+
+/// Seconds between progress lines in a log.
+const LOG_EVERY_SECONDS: f64 = 5.0;
+
+struct LogProgress {
+    start: Instant,
+    total: AtomicU64,
+    done: AtomicU64,
+    last_line: Mutex<Instant>,
+}
 
 impl Progress {
     fn for_command(command: &Command) -> Self {
-        if !matches!(command, Command::Run(_)) || !std::io::stderr().is_terminal() {
-            return Progress(None);
+        if !matches!(command, Command::Run(_)) {
+            return Progress::Quiet;
+        }
+        if !std::io::stderr().is_terminal() {
+            let now = Instant::now();
+            return Progress::Log(LogProgress {
+                start: now,
+                total: AtomicU64::new(0),
+                done: AtomicU64::new(0),
+                last_line: Mutex::new(now),
+            });
         }
         let bar = ProgressBar::new(0);
         bar.set_style(
@@ -24,26 +52,53 @@ impl Progress {
             .expect("valid template")
             .progress_chars("=> "),
         );
-        Progress(Some(bar))
+        Progress::Bar(bar)
     }
 
     fn finish(&self) {
-        if let Some(b) = &self.0 {
+        if let Progress::Bar(b) = self {
             b.finish_and_clear();
         }
     }
 }
 
+impl LogProgress {
+    fn line(&self, done: u64) {
+        let total = self.total.load(Ordering::Relaxed).max(1);
+        let elapsed = self.start.elapsed().as_secs_f64();
+        let left = elapsed / done.max(1) as f64 * (total - done.min(total)) as f64;
+        eprintln!(
+            "capsim: {done}/{total} replications ({:.0}%), {elapsed:.1} s elapsed, about {left:.0} s left",
+            100.0 * done as f64 / total as f64
+        );
+    }
+}
+
 impl Observer for Progress {
     fn started(&self, replications: u64) {
-        if let Some(b) = &self.0 {
-            b.set_length(replications);
+        match self {
+            Progress::Bar(b) => b.set_length(replications),
+            Progress::Log(l) => {
+                l.total.store(replications, Ordering::Relaxed);
+                eprintln!("capsim: simulating {replications} replications");
+            }
+            Progress::Quiet => {}
         }
     }
 
     fn replication_done(&self) {
-        if let Some(b) = &self.0 {
-            b.inc(1);
+        match self {
+            Progress::Bar(b) => b.inc(1),
+            Progress::Log(l) => {
+                let done = l.done.fetch_add(1, Ordering::Relaxed) + 1;
+                let finished = done == l.total.load(Ordering::Relaxed);
+                let mut last = l.last_line.lock().unwrap_or_else(|e| e.into_inner());
+                if finished || last.elapsed().as_secs_f64() >= LOG_EVERY_SECONDS {
+                    *last = Instant::now();
+                    l.line(done);
+                }
+            }
+            Progress::Quiet => {}
         }
     }
 }

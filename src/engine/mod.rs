@@ -722,13 +722,28 @@ pub fn run(
     threads: usize,
     observer: &dyn Observer,
 ) -> anyhow::Result<Vec<ReplicationResult>> {
+    run_replications(
+        model,
+        0..u64::from(model.scenario.replications),
+        threads,
+        observer,
+    )
+}
+
+/// Runs replications `range` (each depends only on the model and its number, so running
+/// 0..n in batches gives exactly what one run of n gives).
+pub fn run_replications(
+    model: &Model,
+    range: std::ops::Range<u64>,
+    threads: usize,
+    observer: &dyn Observer,
+) -> anyhow::Result<Vec<ReplicationResult>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()?;
-    let reps = u64::from(model.scenario.replications);
-    observer.started(reps);
+    observer.started(range.end.saturating_sub(range.start));
     let results: Vec<ReplicationResult> = pool.install(|| {
-        (0..reps)
+        range
             .into_par_iter()
             .map_init(Workspace::new, |ws, r| {
                 let out = run_replication(model, r, ws);

@@ -105,6 +105,19 @@ pub struct Spread {
     pub mean: f64,
 }
 
+/// A tick label with a true minus sign (−), as every chart writes negative numbers; a value
+/// that rounds to zero is written 0, not −0.
+fn tick(x: f64, decimals: usize, suffix: &str) -> String {
+    let text = format!("{x:.decimals$}");
+    let unsigned = text.trim_start_matches('-');
+    let text = if unsigned.bytes().all(|b| b == b'0' || b == b'.') {
+        unsigned.to_string()
+    } else {
+        text.replace('-', "−")
+    };
+    text + suffix
+}
+
 fn pad(lo: f64, hi: f64) -> (f64, f64) {
     let span = (hi - lo).abs().max(1e-9);
     (lo - 0.08 * span, hi + 0.08 * span)
@@ -116,21 +129,48 @@ pub fn surplus_distribution<DB: DrawingBackend>(
     arms: &[(String, Spread)],
     years: u32,
 ) -> R {
+    spread_rows(
+        root,
+        arms,
+        "Provider surplus over the contract term, by payment model",
+        &format!("Surplus over {years} years (£m); below 0 = loss"),
+    )
+}
+
+/// Size of a [`spread_rows`] chart with `rows` rows: [`SIZE`], taller when there are many.
+pub fn rows_size(rows: usize) -> (u32, u32) {
+    (SIZE.0, SIZE.1.max(220 + 55 * rows as u32))
+}
+
+/// Box plots, one row per named spread: whiskers 5th-95th, box 25th-75th, median, mean.
+pub fn spread_rows<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    arms: &[(String, Spread)],
+    title: &str,
+    x_label: &str,
+) -> R {
     root.fill(&WHITE).map_err(err)?;
     let lo = arms.iter().map(|a| a.1.p5).fold(0.0, f64::min);
     let hi = arms.iter().map(|a| a.1.p95).fold(0.0, f64::max);
     let (lo, hi) = pad(lo, hi);
     let n = arms.len();
     let names: Vec<String> = arms.iter().map(|a| a.0.clone()).collect();
-    let (main, foot) = root.split_vertically(SIZE.1 - 40);
+    let height = root.dim_in_pixel().1;
+    let (main, foot) = root.split_vertically(height - 40);
+    // Room for the longest arm name, so none is clipped.
+    let widest = names
+        .iter()
+        .map(|n| main.estimate_text_size(n, &font(20)).map(|s| s.0))
+        .collect::<Result<Vec<u32>, _>>()
+        .map_err(err)?
+        .into_iter()
+        .max()
+        .unwrap_or(0);
     let mut chart = ChartBuilder::on(&main)
-        .caption(
-            "Provider surplus over the contract term, by payment model",
-            font(30),
-        )
+        .caption(title, font(30))
         .margin(25)
         .x_label_area_size(75)
-        .y_label_area_size(170)
+        .y_label_area_size((widest + 30).max(120))
         .build_cartesian_2d(lo..hi, -0.6..(n as f64 - 0.4))
         .map_err(err)?;
     chart
@@ -146,8 +186,8 @@ pub fn surplus_distribution<DB: DrawingBackend>(
                 String::new()
             }
         })
-        .x_label_formatter(&|x: &f64| format!("{x:.0}"))
-        .x_desc(format!("Surplus over {years} years (£m); below 0 = loss"))
+        .x_label_formatter(&|x: &f64| tick(*x, 0, ""))
+        .x_desc(x_label)
         .axis_desc_style(font(22))
         .label_style(font(20))
         .light_line_style(TRANSPARENT)
@@ -228,6 +268,26 @@ pub fn spend_fan<DB: DrawingBackend>(
     arms: &[(String, Vec<(i32, Spread)>)],
 ) -> R {
     let body = titled(&root, "Commissioner spend per year, by payment model (£m)")?;
+    let (body, foot) = body.split_vertically(body.dim_in_pixel().1 - 40);
+    let key = [
+        ("5th–95th percentile", RGBColor(215, 215, 215)),
+        ("25th–75th percentile", RGBColor(160, 160, 160)),
+    ];
+    let mut x = 30;
+    for (label, colour) in key {
+        foot.draw(&Rectangle::new([(x, 8), (x + 30, 26)], colour.filled()))
+            .map_err(err)?;
+        foot.draw(&Text::new(label, (x + 38, 6), font(18)))
+            .map_err(err)?;
+        x += 48 + foot.estimate_text_size(label, &font(18)).map_err(err)?.0 as i32;
+    }
+    foot.draw(&PathElement::new(
+        vec![(x, 17), (x + 30, 17)],
+        BLACK.stroke_width(3),
+    ))
+    .map_err(err)?;
+    foot.draw(&Text::new("median", (x + 38, 6), font(18)))
+        .map_err(err)?;
     let lo = arms
         .iter()
         .flat_map(|a| a.1.iter().map(|p| p.1.p5))
@@ -263,7 +323,7 @@ pub fn spend_fan<DB: DrawingBackend>(
             .configure_mesh()
             .x_labels((x1 - x0 + 1) as usize)
             .x_label_formatter(&|x| format!("{}", x.round() as i32))
-            .y_label_formatter(&|y| format!("{y:.0}"))
+            .y_label_formatter(&|y| tick(*y, 0, ""))
             .label_style(font(15))
             .light_line_style(TRANSPARENT)
             .draw()
@@ -324,8 +384,8 @@ pub fn corridor_shape<DB: DrawingBackend>(
             .configure_mesh()
             .x_desc("Cost overrun (% of other payments)")
             .y_desc("Provider result (%)")
-            .x_label_formatter(&|x| format!("{x:.0}%"))
-            .y_label_formatter(&|y| format!("{y:.0}%"))
+            .x_label_formatter(&|x| tick(*x, 0, "%"))
+            .y_label_formatter(&|y| tick(*y, 0, "%"))
             .axis_desc_style(font(17))
             .label_style(font(15))
             .light_line_style(TRANSPARENT)
@@ -342,10 +402,11 @@ pub fn corridor_shape<DB: DrawingBackend>(
             .map_err(err)?
             .label("no risk sharing")
             .legend(|(x, y)| {
-                PathElement::new(
-                    vec![(x, y), (x + 25, y)],
-                    RGBColor(130, 130, 130).stroke_width(2),
-                )
+                // Drawn dashed, as the line it stands for.
+                let grey = RGBColor(130, 130, 130).stroke_width(2);
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(0, 0), (9, 0)], grey)
+                    + PathElement::new(vec![(15, 0), (25, 0)], grey)
             });
         chart
             .draw_series(
@@ -401,10 +462,10 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
             }
         })
         .y_label_formatter(&|y| {
-            if *y < 0.0 {
-                format!("−£{:.0}", -y)
-            } else {
-                format!("£{y:.0}")
+            // −£40, £0, £40: the sign before the pound sign.
+            match tick(*y, 0, "").strip_prefix('−') {
+                Some(magnitude) => format!("−£{magnitude}"),
+                None => format!("£{}", tick(*y, 0, "")),
             }
         })
         .x_desc("IMD quintile")
@@ -420,10 +481,14 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
             RGBColor(120, 120, 120).stroke_width(2),
         )))
         .map_err(err)?;
+    let n = arms.len();
     for (i, (name, points)) in arms.iter().enumerate() {
         let colour = GREYS[i % GREYS.len()];
         let style = colour.stroke_width(3);
-        let line: Vec<(f64, f64)> = points.iter().map(|&(q, y)| (q as f64, y)).collect();
+        // Each arm's points shifted a little sideways, so arms with equal margins (often all
+        // at £0) stay visible side by side instead of drawn over each other.
+        let dodge = (i as f64 - (n as f64 - 1.0) / 2.0) * 0.06;
+        let line: Vec<(f64, f64)> = points.iter().map(|&(q, y)| (q as f64 + dodge, y)).collect();
         if i % 2 == 0 {
             chart
                 .draw_series(LineSeries::new(line.clone(), style))

@@ -58,11 +58,16 @@ fn scenario_words(run: &RunFolder) -> anyhow::Result<Markup> {
         s.population.imd_shares,
         s.population.rural_share,
     ) {
-        (Some(_), _, _) => "a population loaded from a GP-register extract",
+        (Some(csv), _, _) => format!(
+            "a population loaded from the head counts in {}",
+            Path::new(csv)
+                .file_name()
+                .map_or(csv.clone(), |f| f.to_string_lossy().into_owned())
+        ),
         (None, None, None) => {
-            "a population with England's mix of ages, deprivation and rural living"
+            "a population with England's mix of ages, deprivation and rural living".to_string()
         }
-        _ => "a population with its own mix of deprivation and rural living",
+        _ => "a population with its own mix of deprivation and rural living".to_string(),
     };
     let cohort = s.population.cohort.as_ref().map(|c| {
         let mut parts = Vec::new();
@@ -121,23 +126,42 @@ fn scenario_words(run: &RunFolder) -> anyhow::Result<Markup> {
     })
 }
 
-fn headline(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
+/// One arm's headline figures over the term: the headline party's surplus and the
+/// commissioner's spend, each with its Monte Carlo error where it has one.
+struct ArmHeadline {
+    arm: String,
+    p5: f64,
+    p50: f64,
+    p50_se: f64,
+    p95: f64,
+    p_loss: f64,
+    p_loss_se: f64,
+    p_loss_2pct: f64,
+    shortfall: f64,
+    spend_mean: f64,
+    spend_p5: f64,
+    spend_p95: f64,
+    spend_per_head: f64,
+}
+
+fn arm_headlines(run: &RunFolder, t: &Tables) -> anyhow::Result<Vec<ArmHeadline>> {
     let s = &t.summary;
     let (arm, party, hor) = (strs(s, "arm")?, strs(s, "party")?, strs(s, "horizon")?);
     let g = |c: &str| f64s(s, c);
-    let (p5, p50, p95, pl, pl2, es, mean, per_head) = (
+    let (p5, p50, p50_se, p95, pl, pl_se, pl2, es, mean, per_head) = (
         g("p5")?,
         g("p50")?,
+        g("p50_se")?,
         g("p95")?,
         g("p_loss")?,
+        g("p_loss_se")?,
         g("p_loss_over_2pct")?,
         g("expected_shortfall_5pct")?,
         g("mean")?,
         g("spend_per_head")?,
     );
     let who = run.headline_party();
-    // Per arm, the summary rows of the headline party and of the commissioner over the term.
-    let rows: Vec<(String, usize, usize)> = run
+    Ok(run
         .arms()
         .into_iter()
         .filter_map(|a| {
@@ -145,43 +169,121 @@ fn headline(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
                 (0..arm.len()).find(|&i| arm[i] == a && party[i] == p && hor[i] == "term")
             };
             let (i, c) = (find(&who)?, find("commissioner")?);
-            Some((a, i, c))
+            Some(ArmHeadline {
+                arm: a,
+                p5: p5[i],
+                p50: p50[i],
+                p50_se: p50_se[i],
+                p95: p95[i],
+                p_loss: pl[i],
+                p_loss_se: pl_se[i],
+                p_loss_2pct: pl2[i],
+                shortfall: es[i],
+                spend_mean: mean[c],
+                spend_p5: p5[c],
+                spend_p95: p95[c],
+                spend_per_head: per_head[c],
+            })
         })
-        .collect();
-    Ok(html! {
-        table {
+        .collect())
+}
+
+/// Pairs of arms whose median results differ by less than twice their combined Monte Carlo
+/// error: the run cannot tell which is better.
+fn too_close_to_rank(rows: &[ArmHeadline]) -> Vec<(&str, &str)> {
+    let mut pairs = Vec::new();
+    for (k, a) in rows.iter().enumerate() {
+        for b in &rows[k + 1..] {
+            let error = (a.p50_se.powi(2) + b.p50_se.powi(2)).sqrt();
+            if (a.p50 - b.p50).abs() < 2.0 * error && error > 0.0 {
+                pairs.push((a.arm.as_str(), b.arm.as_str()));
+            }
+        }
+    }
+    pairs
+}
+
+/// One sentence per arm: who carries the risk, and what each side can expect.
+fn trade_offs(run: &RunFolder, rows: &[ArmHeadline]) -> Markup {
+    let who = run.headline_party();
+    html! {
+        ul {
+            @for r in rows {
+                @let provider_range = r.p95 - r.p5;
+                @let commissioner_range = r.spend_p95 - r.spend_p5;
+                li {
+                    b { (r.arm) } ": "
+                    @if provider_range > 2.0 * commissioner_range {
+                        "the " (who) " carries most of the risk"
+                    } @else if commissioner_range > 2.0 * provider_range {
+                        "the commissioner carries most of the risk"
+                    } @else {
+                        "the risk is shared"
+                    }
+                    " (the " (who) "'s result spans " (money_m(provider_range))
+                    " between its 5th and 95th percentiles, the commissioner's spend "
+                    (money_m(commissioner_range)) "). The " (who) "'s median result is "
+                    (money_m(r.p50)) ", with a " (pct(r.p_loss)) " chance of a loss; the \
+                    commissioner spends " (money_m(r.spend_mean)) " on average."
+                }
+            }
+        }
+    }
+}
+
+fn headline(run: &RunFolder, rows: &[ArmHeadline], replications: u32) -> Markup {
+    let who = run.headline_party();
+    let close = too_close_to_rank(rows);
+    html! {
+        table.headline {
             thead {
                 tr {
                     th rowspan="2" { "Payment model" }
                     th colspan="5" { "Surplus of " (who) " over the whole term" }
-                    th colspan="2" { "Commissioner spend" }
+                    th colspan="3" { "Commissioner spend over the term" }
                 }
                 tr {
-                    th { "median" }
+                    th { "median ± MC error" }
                     th { "5th–95th percentile" }
-                    th { "chance of a loss" }
+                    th { "chance of a loss ± MC error" }
                     th { "chance of losing more than 2% of income" }
                     th { "average of the worst 5%" }
-                    th { "average over the term" }
+                    th { "average" }
+                    th { "5th–95th percentile" }
                     th { "per person per year" }
                 }
             }
             tbody {
-                @for (a, i, c) in &rows {
+                @for r in rows {
                     tr {
-                        td { (a) }
-                        td.n { (money_m(p50[*i])) }
-                        td.n { (money_m(p5[*i])) " to " (money_m(p95[*i])) }
-                        td.n { (pct(pl[*i])) }
-                        td.n { (pct(pl2[*i])) }
-                        td.n { (money_m(es[*i])) }
-                        td.n { (money_m(mean[*c])) }
-                        td.n { "£" (format!("{:.0}", per_head[*c])) }
+                        td { (r.arm) }
+                        td.n { (money_m(r.p50)) span.se { " ± " (money_m(r.p50_se).trim_start_matches('−')) } }
+                        td.n { (money_m(r.p5)) " to " (money_m(r.p95)) }
+                        td.n { (pct(r.p_loss)) span.se { " ± " (format!("{:.0}", 100.0 * r.p_loss_se)) } }
+                        td.n { (pct(r.p_loss_2pct)) }
+                        td.n { (money_m(r.shortfall)) }
+                        td.n { (money_m(r.spend_mean)) }
+                        td.n { (money_m(r.spend_p5)) " to " (money_m(r.spend_p95)) }
+                        td.n { "£" (format!("{:.0}", r.spend_per_head)) }
                     }
                 }
             }
         }
-    })
+        p.note {
+            "± is the Monte Carlo error (standard error) from " (thousands(u64::from(replications)))
+            " replications: how far a figure would move on another seed. Every figure in              summary.csv has one (columns ending _se)."
+        }
+        @if !close.is_empty() {
+            p.warning {
+                "Too close to rank with " (thousands(u64::from(replications))) " replications: "
+                @for (k, (a, b)) in close.iter().enumerate() {
+                    @if k > 0 { "; " }
+                    (a) " and " (b)
+                }
+                ". Their medians differ by less than twice their Monte Carlo error; run more                  replications (--reps) before saying one is better."
+            }
+        }
+    }
 }
 
 fn models(run: &RunFolder) -> Markup {
@@ -602,7 +704,12 @@ h1{font-size:1.8em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:2px soli
 table{border-collapse:collapse;margin:1em 0;font-size:.92em}th,td{border:1px solid #999;padding:.35em .6em}th{background:#e6e6e6}td:first-child{white-space:nowrap}\
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}figure{margin:1.5em 0}figure img{width:100%;border:1px solid #ccc}\
 figcaption{font-size:.92em;color:#333;margin-top:.4em}.note{color:#444;font-style:italic}.tag{font-size:.8em;color:#555;font-weight:normal}\
-dt{font-weight:bold;margin-top:.8em}code{background:#f2f2f2;padding:0 .25em}";
+dt{font-weight:bold;margin-top:.8em}code{background:#f2f2f2;padding:0 .25em}\
+.se{color:#555;font-size:.85em}.warning{border-left:4px solid #b00;padding:.3em .8em;background:#fbeaea}\
+@media print{@page{size:A4;margin:15mm}body{max-width:none;margin:0;padding:0;font-size:10pt}\
+h2,h3{break-after:avoid;page-break-after:avoid}table,figure,tr,dl>dd{break-inside:avoid;page-break-inside:avoid}\
+table.headline{font-size:8pt;width:100%}table.headline th,table.headline td{padding:.2em .3em}\
+td.n,td:first-child{white-space:normal}figure img{max-height:120mm;object-fit:contain}}";
 
 /// Writes report.html into `out`, with the charts (already written there) embedded.
 pub fn write_report(
@@ -619,6 +726,7 @@ pub fn write_report(
             Ok((c, base64::engine::general_purpose::STANDARD.encode(png)))
         })
         .collect::<std::io::Result<_>>()?;
+    let rows = arm_headlines(run, t)?;
     let gains_chart = figures
         .iter()
         .find(|(c, _)| c.stem == WHO_GAINS_CHART)
@@ -638,8 +746,10 @@ pub fn write_report(
                 p { "What each party gains or loses under " (s.arm.len()) " payment models, simulated with capsim." }
                 h2 { "The scenario" }
                 (scenario_words(run)?)
+                h2 { "Trade-offs at a glance" }
+                (trade_offs(run, &rows))
                 h2 { "Headline results" }
-                (headline(run, t)?)
+                (headline(run, &rows, s.replications))
                 p.note {
                     "Surplus = payments received − cost of care. The 5th–95th percentile range \
                      holds 90% of the simulated futures. Full tables: summary.csv / summary.xlsx."

@@ -6,8 +6,12 @@
 //! the outputs from the same files.
 
 pub mod charts;
+pub mod compare;
 pub mod console;
+pub mod dictionary;
 pub mod html;
+pub mod mc_error;
+pub mod precision;
 pub mod tables;
 pub mod xlsx;
 
@@ -146,14 +150,15 @@ pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
     })
 }
 
-/// Writes summary.csv, equity.csv and summary.xlsx into `out`.
-pub fn write_tables(t: &Tables, out: &Path) -> anyhow::Result<()> {
+/// Writes summary.csv, equity.csv, who_gains.csv (when an arm runs an intervention) and
+/// summary.xlsx into `out`.
+pub fn write_tables(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<()> {
     write_csv(&mut t.summary.clone(), &out.join("summary.csv"))?;
     write_csv(&mut t.equity.clone(), &out.join("equity.csv"))?;
     if t.who_gains.height() > 0 {
         write_csv(&mut t.who_gains.clone(), &out.join(WHO_GAINS_CSV))?;
     }
-    xlsx::write_workbook(&out.join("summary.xlsx"), &t.summary, &t.equity)
+    xlsx::write_workbook(&out.join("summary.xlsx"), run, t)
 }
 
 /// Who gains, per intervention arm and party: written when some arm runs an intervention.
@@ -589,7 +594,7 @@ pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
 /// Writes the tables, charts and report of `run` into `out`; returns the headline table.
 pub fn write_outputs(run: &RunFolder, out: &Path) -> anyhow::Result<String> {
     let t = tables(run)?;
-    write_tables(&t, out)?;
+    write_tables(run, &t, out)?;
     let charts = write_charts(run, &t, out)?;
     html::write_report(run, &t, &charts, out)?;
     headline_table(run, &t)

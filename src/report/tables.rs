@@ -5,6 +5,8 @@
 
 use polars::prelude::*;
 
+use super::mc_error::{Z95, quantile_interval};
+
 /// Quantiles reported for every arm, party and horizon.
 pub const QUANTILES: [(f64, &str); 5] = [
     (0.05, "p5"),
@@ -13,16 +15,6 @@ pub const QUANTILES: [(f64, &str); 5] = [
     (0.75, "p75"),
     (0.95, "p95"),
 ];
-
-/// z for a two-sided 95% interval.
-const Z95: f64 = 1.959_963_984_540_054;
-
-/// The probabilities of the order statistics bounding a 95% interval for the `q` quantile of
-/// `n` replications (distribution-free: the count below the true quantile is binomial(n, q)).
-fn quantile_interval(q: f64, n: usize) -> (f64, f64) {
-    let half = Z95 * (q * (1.0 - q) / n.max(1) as f64).sqrt();
-    ((q - half).max(0.0), (q + half).min(1.0))
-}
 
 /// The column's values in ascending order. Aggregating sorted values makes every float sum
 /// independent of row order and of how polars splits the work between threads, so the same
@@ -139,6 +131,7 @@ pub fn summary(
                 .sqrt())
         .alias("per_head_se"),
         sorted("income").mean().alias("mean_income"),
+        sorted("heads").mean().alias("person_years"),
     ]);
     // Standard errors: of a mean, sd / √n; of a quantile, the width of its 95% order-statistic
     // interval / (2 × 1.96); of a probability, Agresti–Coull's (never 0 when no replication
@@ -261,6 +254,7 @@ pub fn summary(
         col("spend_per_head"),
         col("spend_per_head_se"),
         col("mean_income"),
+        col("person_years"),
     ]);
     sorted.select(out).collect()
 }

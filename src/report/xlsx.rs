@@ -1,5 +1,6 @@
-//! The summary and equity tables as an Excel workbook: one sheet each, headed and formatted,
-//! numbers stored as numbers.
+//! The summary tables as an Excel workbook: one data sheet per table (headers in row 1, numbers
+//! as numbers, filters on), a sheet describing every column with its unit, the run's
+//! assumptions with their sources, and its provenance.
 
 use std::path::Path;
 
@@ -8,59 +9,164 @@ use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
 };
 
+use super::Tables;
+use super::dictionary::describe;
+use crate::run_folder::RunFolder;
+use crate::scenario::validate::parameters;
+
+/// Widest a column is drawn, in characters: long arm names wrap instead of widening the sheet.
+const MAX_WIDTH: f64 = 28.0;
+
 /// How a column is shown in Excel.
 fn number_format(column: &str) -> &'static str {
-    if column.starts_with("p_loss") {
+    if column.starts_with("p_loss") || column.starts_with("p_gain") {
         "0.0%"
     } else if column == "replications" || column == "level" || column == "person_years" {
         "#,##0"
-    } else if column.ends_with("per_head") || column.contains("per_head_") {
+    } else if column.contains("per_head") {
         "#,##0.00"
     } else {
         "#,##0"
     }
 }
 
-fn write_sheet(sheet: &mut Worksheet, df: &DataFrame, title: &str) -> anyhow::Result<()> {
-    let header = Format::new()
+fn header_format() -> Format {
+    Format::new()
         .set_bold()
         .set_background_color(Color::RGB(0xD9D9D9))
         .set_border_bottom(FormatBorder::Thin)
         .set_align(FormatAlign::Center)
-        .set_text_wrap();
-    let bold = Format::new().set_bold().set_font_size(13);
-    sheet.write_string_with_format(0, 0, title, &bold)?;
+        .set_text_wrap()
+}
+
+/// Writes a header row and then rows of text, a column at a time, with filters on.
+fn write_rows(sheet: &mut Worksheet, headers: &[&str], rows: &[Vec<String>]) -> anyhow::Result<()> {
+    let header = header_format();
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *h, &header)?;
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, text) in row.iter().enumerate() {
+            sheet.write_string(1 + r as u32, c as u16, text)?;
+        }
+    }
+    finish(sheet, headers.len(), rows.len())
+}
+
+/// Freezes the header row, turns filters on and sizes the columns.
+fn finish(sheet: &mut Worksheet, columns: usize, rows: usize) -> anyhow::Result<()> {
+    sheet.set_freeze_panes(1, 0)?;
+    if columns > 0 {
+        sheet.autofilter(0, 0, rows as u32, columns as u16 - 1)?;
+    }
+    sheet.set_autofit_max_width((MAX_WIDTH * 7.0) as u32);
+    sheet.autofit();
+    Ok(())
+}
+
+/// One table as a sheet: column names in row 1, then one row per table row. Numbers are stored
+/// as numbers (a calendar year in a text column too), empty cells for missing values.
+fn write_table(sheet: &mut Worksheet, df: &DataFrame) -> anyhow::Result<()> {
+    let header = header_format();
+    let year = Format::new().set_num_format("0");
     for (c, column) in df.columns().iter().enumerate() {
         let c = c as u16;
-        sheet.write_string_with_format(2, c, column.name().as_str(), &header)?;
-        let fmt = Format::new().set_num_format(number_format(column.name().as_str()));
+        let name = column.name().as_str();
+        sheet.write_string_with_format(0, c, name, &header)?;
+        let fmt = Format::new().set_num_format(number_format(name));
         let series = column.as_materialized_series();
         for r in 0..series.len() {
-            let row = 3 + r as u32;
+            let row = 1 + r as u32;
             match series.get(r)? {
                 AnyValue::Null => {}
-                AnyValue::String(s) => {
-                    sheet.write_string(row, c, s)?;
-                }
-                AnyValue::StringOwned(s) => {
-                    sheet.write_string(row, c, s.as_str())?;
-                }
+                AnyValue::String(s) => write_text(sheet, row, c, s, &year)?,
+                AnyValue::StringOwned(s) => write_text(sheet, row, c, s.as_str(), &year)?,
                 v => {
-                    if let Some(x) = v.extract::<f64>() {
-                        if x.is_finite() {
-                            sheet.write_number_with_format(row, c, x, &fmt)?;
-                        }
+                    if let Some(x) = v.extract::<f64>().filter(|x| x.is_finite()) {
+                        sheet.write_number_with_format(row, c, x, &fmt)?;
                     }
                 }
             }
         }
     }
-    sheet.set_freeze_panes(3, 0)?;
-    sheet.autofit();
+    finish(sheet, df.width(), df.height())
+}
+
+/// Text, or a whole number (a calendar year in `horizon`) stored as a number.
+fn write_text(
+    sheet: &mut Worksheet,
+    row: u32,
+    col: u16,
+    s: &str,
+    year: &Format,
+) -> anyhow::Result<()> {
+    match s.parse::<i32>() {
+        Ok(n) => sheet.write_number_with_format(row, col, f64::from(n), year)?,
+        Err(_) => sheet.write_string(row, col, s)?,
+    };
     Ok(())
 }
 
-pub fn write_workbook(path: &Path, summary: &DataFrame, equity: &DataFrame) -> anyhow::Result<()> {
+/// The data sheets of the workbook: (sheet name, table name, frame).
+fn data_sheets(t: &Tables) -> Vec<(&'static str, &DataFrame)> {
+    let mut sheets = vec![("summary", &t.summary), ("equity", &t.equity)];
+    if t.who_gains.height() > 0 {
+        sheets.push(("who_gains", &t.who_gains));
+    }
+    sheets
+}
+
+fn columns_sheet(t: &Tables) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    for (table, df) in data_sheets(t) {
+        for column in df.get_column_names() {
+            let (unit, description) =
+                describe(table, column.as_str()).unwrap_or_else(|| (String::new(), String::new()));
+            rows.push(vec![
+                table.to_string(),
+                column.to_string(),
+                unit,
+                description,
+            ]);
+        }
+    }
+    rows
+}
+
+fn assumptions_sheet(run: &RunFolder) -> Vec<Vec<String>> {
+    parameters(&run.scenario)
+        .into_iter()
+        .map(|p| {
+            vec![
+                p.path,
+                p.param.dist.to_string(),
+                p.param.source.clone().unwrap_or_default(),
+            ]
+        })
+        .collect()
+}
+
+fn run_sheet(run: &RunFolder) -> Vec<Vec<String>> {
+    let i = &run.info;
+    let s = &run.scenario;
+    [
+        ("scenario", i.scenario.clone()),
+        ("description", s.description.clone()),
+        ("scenario file", i.scenario_file.clone()),
+        ("capsim version", i.capsim_version.clone()),
+        ("seed", i.seed.to_string()),
+        ("replications", i.replications.to_string()),
+        ("years", format!("{} ({} to {})", i.years, s.start_year, s.start_year + i.years as i32 - 1)),
+        ("money", "£ at each year's own prices (nominal)".to_string()),
+        ("command", i.command.clone()),
+        ("reproduce", "capsim run scenario.toml (the run folder's copy) gives the same numbers on any number of threads".to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| vec![k.to_string(), v])
+    .collect()
+}
+
+pub fn write_workbook(path: &Path, run: &RunFolder, t: &Tables) -> anyhow::Result<()> {
     let mut book = Workbook::new();
     // A fixed creation date: the same run gives the same bytes.
     let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
@@ -69,15 +175,23 @@ pub fn write_workbook(path: &Path, summary: &DataFrame, equity: &DataFrame) -> a
             .set_title("capsim summary")
             .set_creation_datetime(&created),
     );
-    write_sheet(
-        book.add_worksheet().set_name("summary")?,
-        summary,
-        "Provider surplus and commissioner spend per arm, party and horizon (£; probabilities as %)",
+    for (name, df) in data_sheets(t) {
+        write_table(book.add_worksheet().set_name(name)?, df)?;
+    }
+    write_rows(
+        book.add_worksheet().set_name("columns")?,
+        &["sheet", "column", "unit", "description"],
+        &columns_sheet(t),
     )?;
-    write_sheet(
-        book.add_worksheet().set_name("equity")?,
-        equity,
-        "Provider margin per head by IMD quintile and LTC count (£ per person-year)",
+    write_rows(
+        book.add_worksheet().set_name("assumptions")?,
+        &["parameter", "value or distribution", "source"],
+        &assumptions_sheet(run),
+    )?;
+    write_rows(
+        book.add_worksheet().set_name("run")?,
+        &["item", "value"],
+        &run_sheet(run),
     )?;
     book.save(path)?;
     Ok(())

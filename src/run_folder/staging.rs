@@ -63,6 +63,20 @@ impl Destination {
     /// an earlier capsim run (a user's folder, a file, the current folder) is refused, so no
     /// run can destroy what it did not create.
     pub fn check_folder(dest: &Path) -> Result<Self, InputError> {
+        Self::check_own_folder(
+            dest,
+            is_run_folder,
+            "a capsim run folder (it has no run.json)",
+        )
+    }
+
+    /// As [`Destination::check_folder`], for a folder capsim recognises as its own with `is_own`
+    /// (`what` says what it is, for the refusal).
+    pub fn check_own_folder(
+        dest: &Path,
+        is_own: impl Fn(&Path) -> bool,
+        what: &str,
+    ) -> Result<Self, InputError> {
         let refuse = |why: &str| {
             InputError::new(
                 dest.display().to_string(),
@@ -90,12 +104,10 @@ impl Destination {
             .map_err(|e| refuse(&format!("cannot be read ({e})")))?
             .next()
             .is_none();
-        if empty || is_run_folder(dest) {
+        if empty || is_own(dest) {
             Ok(Destination::Replace(dest.to_path_buf()))
         } else {
-            Err(refuse(
-                "exists and is not a capsim run folder (it has no run.json)",
-            ))
+            Err(refuse(&format!("exists and is not {what}")))
         }
     }
 
@@ -161,15 +173,26 @@ pub struct StagedFolder {
     /// Taken when the folder is moved into place.
     tmp: Option<TempDir>,
     dest: Destination,
+    /// Checks the destination again just before it is replaced.
+    recheck: fn(&Path) -> Result<Destination, InputError>,
 }
 
 impl StagedFolder {
     /// Made before the work starts, so an output location capsim cannot write to is an error
-    /// (exit 2) before anything is simulated.
+    /// (exit 2) before anything is simulated. For a run folder.
     pub fn new(dest: Destination) -> Result<Self, InputError> {
+        Self::with_check(dest, Destination::check_folder)
+    }
+
+    /// As [`StagedFolder::new`], for a folder whose destination `recheck` checked (and checks
+    /// again before replacing it).
+    pub fn with_check(
+        dest: Destination,
+        recheck: fn(&Path) -> Result<Destination, InputError>,
+    ) -> Result<Self, InputError> {
         let parent = parent_of(dest.path())?;
         let tmp = Some(staging_folder_in(&parent, dest.path())?);
-        Ok(StagedFolder { tmp, dest })
+        Ok(StagedFolder { tmp, dest, recheck })
     }
 
     /// Stages files to be moved one by one into the existing folder `dir`
@@ -179,6 +202,7 @@ impl StagedFolder {
         Ok(StagedFolder {
             tmp,
             dest: Destination::Replace(dir.to_path_buf()),
+            recheck: Destination::check_folder,
         })
     }
 
@@ -192,7 +216,7 @@ impl StagedFolder {
     pub fn commit(mut self) -> anyhow::Result<PathBuf> {
         let dest = self.dest.path().to_path_buf();
         // The destination was checked before the run; check again in case it changed since.
-        let current = Destination::check_folder(&dest)?;
+        let current = (self.recheck)(&dest)?;
         // Where an earlier run is moved aside: made before anything moves, so a failure here
         // leaves the staging folder to be deleted on drop.
         let aside = match current {

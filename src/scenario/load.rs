@@ -122,6 +122,11 @@ fn layered(
             ));
         }
     };
+    // A description says what its own file models: a variant that changes its base without
+    // describing itself must not be reported under its base's words.
+    if own.contains_key("base") && !own.contains_key("description") {
+        merged.insert("description".into(), Value::String(String::new()));
+    }
     layers.insert(0, (file.to_string(), own.clone()));
     merge(&mut merged, own);
     Ok((merged, layers))

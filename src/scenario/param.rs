@@ -57,6 +57,22 @@ pub struct Param {
     pub source: Option<String>,
 }
 
+impl std::fmt::Display for Dist {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            Dist::Fixed(v) => write!(f, "{v}"),
+            Dist::Normal { mean, sd } => write!(f, "normal(mean {mean}, sd {sd})"),
+            Dist::LogNormal { mean, sd } => write!(f, "lognormal(mean {mean}, sd {sd})"),
+            Dist::Beta { alpha, beta } => write!(f, "beta(alpha {alpha}, beta {beta})"),
+            Dist::Gamma { shape, scale } => write!(f, "gamma(shape {shape}, scale {scale})"),
+            Dist::Uniform { min, max } => write!(f, "uniform({min} to {max})"),
+            Dist::Triangular { min, mode, max } => {
+                write!(f, "triangular({min}, mode {mode}, {max})")
+            }
+        }
+    }
+}
+
 impl Param {
     pub fn fixed(value: f64) -> Self {
         Param {

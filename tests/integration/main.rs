@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per concern.
 
 mod bad_input;
+mod cli;
 mod common;
 mod contracts;
 mod determinism;

@@ -378,9 +378,28 @@ fn report_renders_in_headless_chromium() {
     let dom = chromium(&["--dump-dom".into()]);
     let dom = String::from_utf8_lossy(&dom.stdout);
     assert!(
-        dom.contains("Headline results") && dom.matches("<img").count() == 4,
+        dom.contains("Headline results")
+            && dom.contains("Trade-offs at a glance")
+            && dom.matches("<img").count() == 4,
         "DOM incomplete"
     );
+    // Printed (the print stylesheet: A4, no table split, headings kept with what follows), the
+    // report is a handful of pages.
+    let pdf = dir.parent().unwrap().join("report.pdf");
+    let out = chromium(&[
+        "--no-pdf-header-footer".into(),
+        format!("--print-to-pdf={}", pdf.display()),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&pdf).unwrap();
+    assert!(bytes.starts_with(b"%PDF"), "not a PDF");
+    let text = String::from_utf8_lossy(&bytes);
+    let pages = text.matches("/Type /Page").count() - text.matches("/Type /Pages").count();
+    assert!((2..=8).contains(&pages), "{pages} printed pages");
 }
 
 /// The workbook has a headed sheet per table, with numbers stored as numbers.
@@ -391,13 +410,14 @@ fn workbook_holds_both_tables_as_numbers() {
     let mut book: Xlsx<_> = open_workbook(dir.join("summary.xlsx")).unwrap();
     assert_eq!(
         book.sheet_names(),
-        vec!["summary".to_string(), "equity".to_string()]
+        ["summary", "equity", "columns", "assumptions", "run"]
     );
     let summary = read_csv(&dir.join("summary.csv"));
     let sheet = book.worksheet_range("summary").unwrap();
-    // Row 3 (0-based 2) holds the headers, data from the next row.
+    // Row 1 holds the headers (what pandas and readxl take by default), data from row 2.
+    assert_eq!(sheet.start(), Some((0, 0)));
     let headers: Vec<String> = (0..summary.width())
-        .map(|c| sheet.get_value((2, c as u32)).unwrap().to_string())
+        .map(|c| sheet.get_value((0, c as u32)).unwrap().to_string())
         .collect();
     let names: Vec<String> = summary
         .get_column_names()
@@ -405,19 +425,73 @@ fn workbook_holds_both_tables_as_numbers() {
         .map(|s| s.to_string())
         .collect();
     assert_eq!(headers, names);
+    assert_eq!(sheet.height(), 1 + summary.height());
     let p50 = names.iter().position(|n| n == "p50").unwrap() as u32;
     let csv_p50 = col_f64(&summary, "p50");
-    for (r, want) in csv_p50.iter().enumerate().take(10) {
-        match sheet.get_value((3 + r as u32, p50)) {
+    for (r, want) in csv_p50.iter().enumerate() {
+        match sheet.get_value((1 + r as u32, p50)) {
             Some(Data::Float(x)) => assert!((x - want).abs() <= 1e-9 * want.abs().max(1.0)),
             other => panic!("p50 row {r} is not a number: {other:?}"),
         }
     }
+    // Years are numbers; the whole term is the word `term`.
+    let horizon = names.iter().position(|n| n == "horizon").unwrap() as u32;
+    for (r, want) in col_str(&summary, "horizon").iter().enumerate() {
+        match (
+            sheet.get_value((1 + r as u32, horizon)),
+            want.parse::<f64>(),
+        ) {
+            (Some(Data::Float(x)), Ok(year)) => assert_eq!(*x, year),
+            (Some(Data::String(t)), Err(_)) => assert_eq!(t, want),
+            (other, _) => panic!("horizon row {r}: {other:?} for {want}"),
+        }
+    }
     let equity = book.worksheet_range("equity").unwrap();
     assert_eq!(
-        equity.height() as usize,
-        3 + read_csv(&dir.join("equity.csv")).height()
+        equity.height(),
+        1 + read_csv(&dir.join("equity.csv")).height()
     );
+    // Every column of every data sheet is described, money with its unit.
+    let columns = book.worksheet_range("columns").unwrap();
+    let described: Vec<(String, String, String, String)> = columns
+        .rows()
+        .skip(1)
+        .map(|r| {
+            (
+                r[0].to_string(),
+                r[1].to_string(),
+                r[2].to_string(),
+                r[3].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        described.len(),
+        summary.width() + read_csv(&dir.join("equity.csv")).width()
+    );
+    for (sheet, column, unit, text) in &described {
+        assert!(!text.is_empty(), "{sheet}.{column} has no description");
+        if ["mean", "p50", "p50_se", "expected_shortfall_5pct"].contains(&column.as_str())
+            && sheet == "summary"
+        {
+            assert!(unit.starts_with('£'), "{column}: unit {unit}");
+        }
+    }
+    // The assumptions, each with its source; the run's provenance.
+    let assumptions = book.worksheet_range("assumptions").unwrap();
+    let leaver = assumptions
+        .rows()
+        .find(|r| r[0] == "transitions.leaver_rate")
+        .expect("leaver rate listed");
+    assert!(
+        !leaver[2].to_string().is_empty(),
+        "leaver rate has a source"
+    );
+    let run = book.worksheet_range("run").unwrap();
+    let seed = run.rows().find(|r| r[0] == "seed").unwrap()[1].to_string();
+    let info: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("run.json")).unwrap()).unwrap();
+    assert_eq!(seed, info["seed"].to_string());
 }
 
 /// Two providers; in one arm each holds its own contract, in the other a lead provider holds
@@ -953,6 +1027,7 @@ fn standard_errors_match_the_spread_between_seeds() {
             seed: Some(seed),
             threads: Some(2),
             out: Some(base.join(format!("out-{seed}"))),
+            ..Default::default()
         };
         let plan = capsim::cli::RunPlan::resolve(&args).unwrap();
         let dir = capsim::cli::run(plan, &capsim::engine::Silent).unwrap().dir;
@@ -993,4 +1068,37 @@ fn standard_errors_match_the_spread_between_seeds() {
         );
     }
     std::fs::remove_dir_all(&base).unwrap();
+}
+
+/// The Python example in docs/outputs.md reads a run folder as a pandas user would: the CSV and
+/// the workbook agree, units come from the columns sheet.
+#[test]
+fn the_python_example_reads_the_outputs() {
+    let dir = run_dir();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/examples/read_outputs.py");
+    // .ci/run names a Python with pandas (Debian's, when the first python3 lacks it).
+    let python = std::env::var("CAPSIM_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = Command::new(&python)
+        .arg(&script)
+        .arg(dir)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("{python}: {e}; install python3-pandas and python3-openpyxl (.ci/run does)")
+        });
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        stdout,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("money in £ (nominal)"), "{stdout}");
+    let summary = read_csv(&dir.join("summary.csv"));
+    let arms: std::collections::BTreeSet<String> = col_str(&summary, "arm").into_iter().collect();
+    for arm in arms {
+        assert!(
+            stdout.contains(&format!("{arm}: provider median")),
+            "{arm} missing: {stdout}"
+        );
+    }
 }

@@ -74,6 +74,8 @@ fn a_three_line_variant_overrides_only_what_it_says() {
     expect.name = "rural".into();
     expect.base = Some("default".into());
     expect.population.rural_share = Some(0.4);
+    // A variant that does not describe itself is not reported under its base's description.
+    expect.description = String::new();
     assert_eq!(v, expect);
 }
 

@@ -1,0 +1,257 @@
+//! `capsim compare DIR DIR…`: several runs side by side (two scenarios, two sizes, two seeds),
+//! in £ and per person per year so places of different size compare.
+
+use std::path::{Path, PathBuf};
+
+use polars::prelude::*;
+
+use super::charts::{self, Spread};
+use super::{f64s, strs};
+use crate::error::InputError;
+use crate::run_folder::RunFolder;
+use crate::run_folder::staging::{Destination, StagedFolder};
+use crate::run_folder::tables::write_csv;
+
+/// Marks a folder written by `capsim compare`, so a later comparison may replace it.
+pub const MARKER: &str = "compare.json";
+
+/// One arm of one run, over the term: the headline party's surplus (or the commissioner's
+/// spend) and the person-years it is spread over.
+#[derive(Debug, Clone)]
+struct Row {
+    run: String,
+    scenario: String,
+    arm: String,
+    party: String,
+    role: String,
+    replications: f64,
+    person_years: f64,
+    mean: f64,
+    p5: f64,
+    p25: f64,
+    p50: f64,
+    p50_se: f64,
+    p75: f64,
+    p95: f64,
+    p_loss: f64,
+    p_loss_se: f64,
+}
+
+impl Row {
+    fn per_head(&self, x: f64) -> f64 {
+        if self.person_years > 0.0 {
+            x / self.person_years
+        } else {
+            f64::NAN
+        }
+    }
+}
+
+/// Checks the folders to compare and where the comparison goes, before reading anything.
+pub fn check(dirs: &[PathBuf], out: &Path) -> Result<Destination, InputError> {
+    if dirs.len() < 2 {
+        return Err(InputError::new(
+            "command line",
+            "DIR",
+            format!(
+                "expected at least two run folders to compare, found {}",
+                dirs.len()
+            ),
+        ));
+    }
+    check_destination(out)
+}
+
+/// The comparison's folder: new, empty, or an earlier comparison.
+fn check_destination(out: &Path) -> Result<Destination, InputError> {
+    Destination::check_own_folder(
+        out,
+        |d| d.join(MARKER).is_file(),
+        "a capsim comparison folder (it has no compare.json)",
+    )
+}
+
+/// Short names for the runs: their folder names, or their paths when two share a name.
+fn labels(dirs: &[PathBuf]) -> Vec<String> {
+    let names: Vec<String> = dirs
+        .iter()
+        .map(|d| {
+            d.file_name()
+                .map_or_else(|| d.display().to_string(), |n| n.to_string_lossy().into())
+        })
+        .collect();
+    let unique = names
+        .iter()
+        .all(|n| names.iter().filter(|m| *m == n).count() == 1);
+    if unique {
+        names
+    } else {
+        dirs.iter().map(|d| d.display().to_string()).collect()
+    }
+}
+
+fn rows_of(label: &str, run: &RunFolder) -> anyhow::Result<Vec<Row>> {
+    let t = super::tables(run)?;
+    let s = &t.summary;
+    let (arm, party, role, horizon) = (
+        strs(s, "arm")?,
+        strs(s, "party")?,
+        strs(s, "role")?,
+        strs(s, "horizon")?,
+    );
+    let g = |c: &str| f64s(s, c);
+    let columns = [
+        "replications",
+        "person_years",
+        "mean",
+        "p5",
+        "p25",
+        "p50",
+        "p50_se",
+        "p75",
+        "p95",
+        "p_loss",
+        "p_loss_se",
+    ];
+    let v: Vec<Vec<f64>> = columns.iter().map(|c| g(c)).collect::<PolarsResult<_>>()?;
+    let headline = run.headline_party();
+    Ok((0..arm.len())
+        .filter(|&i| horizon[i] == "term" && (party[i] == headline || role[i] == "commissioner"))
+        .map(|i| Row {
+            run: label.to_string(),
+            scenario: run.scenario.name.clone(),
+            arm: arm[i].clone(),
+            party: party[i].clone(),
+            role: role[i].clone(),
+            replications: v[0][i],
+            person_years: v[1][i],
+            mean: v[2][i],
+            p5: v[3][i],
+            p25: v[4][i],
+            p50: v[5][i],
+            p50_se: v[6][i],
+            p75: v[7][i],
+            p95: v[8][i],
+            p_loss: v[9][i],
+            p_loss_se: v[10][i],
+        })
+        .collect())
+}
+
+fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
+    let text = |f: fn(&Row) -> &str| -> Vec<&str> { rows.iter().map(f).collect() };
+    let num = |f: &dyn Fn(&Row) -> f64| -> Vec<f64> { rows.iter().map(f).collect() };
+    let optional = |f: &dyn Fn(&Row) -> f64| -> Vec<Option<f64>> {
+        rows.iter()
+            .map(|r| Some(f(r)).filter(|x| x.is_finite()))
+            .collect()
+    };
+    DataFrame::new(
+        rows.len(),
+        vec![
+            Column::new("run".into(), text(|r| &r.run)),
+            Column::new("scenario".into(), text(|r| &r.scenario)),
+            Column::new("arm".into(), text(|r| &r.arm)),
+            Column::new("party".into(), text(|r| &r.party)),
+            Column::new("role".into(), text(|r| &r.role)),
+            Column::new("replications".into(), num(&|r| r.replications)),
+            Column::new("person_years".into(), num(&|r| r.person_years)),
+            Column::new("mean".into(), num(&|r| r.mean)),
+            Column::new("p5".into(), num(&|r| r.p5)),
+            Column::new("p50".into(), num(&|r| r.p50)),
+            Column::new("p50_se".into(), num(&|r| r.p50_se)),
+            Column::new("p95".into(), num(&|r| r.p95)),
+            Column::new("p_loss".into(), optional(&|r| r.p_loss)),
+            Column::new("p_loss_se".into(), optional(&|r| r.p_loss_se)),
+            Column::new("mean_per_head".into(), num(&|r| r.per_head(r.mean))),
+            Column::new("p5_per_head".into(), num(&|r| r.per_head(r.p5))),
+            Column::new("p50_per_head".into(), num(&|r| r.per_head(r.p50))),
+            Column::new("p50_se_per_head".into(), num(&|r| r.per_head(r.p50_se))),
+            Column::new("p95_per_head".into(), num(&|r| r.per_head(r.p95))),
+        ],
+    )
+}
+
+fn terminal_table(rows: &[Row]) -> String {
+    let width = rows
+        .iter()
+        .map(|r| r.run.len() + r.arm.len() + 3)
+        .max()
+        .unwrap_or(10);
+    let mut out = format!(
+        "\nOver the term, per person per year (£): provider surplus, and the commissioner's spend\n\
+         {:<width$} {:>20} {:>10} {:>10} {:>12} {:>14}\n",
+        "run · arm", "median ± se", "p5", "p95", "P(loss)", "spend/head/yr"
+    );
+    for p in rows.iter().filter(|r| r.role != "commissioner") {
+        let spend = rows
+            .iter()
+            .find(|c| c.run == p.run && c.arm == p.arm && c.role == "commissioner");
+        out += &format!(
+            "{:<width$} {:>20} {:>10.1} {:>10.1} {:>12} {:>14.0}\n",
+            format!("{} · {}", p.run, p.arm),
+            format!("{:.1} ± {:.1}", p.per_head(p.p50), p.per_head(p.p50_se)),
+            p.per_head(p.p5),
+            p.per_head(p.p95),
+            format!("{:.0}% ± {:.0}", 100.0 * p.p_loss, 100.0 * p.p_loss_se),
+            spend.map_or(f64::NAN, |c| c.per_head(c.mean)),
+        );
+    }
+    out
+}
+
+/// Compares the run folders `dirs`, writing compare.csv and the compare chart into `out`;
+/// returns the table the terminal shows.
+pub fn compare(dirs: &[PathBuf], destination: Destination) -> anyhow::Result<String> {
+    let runs: Vec<RunFolder> = dirs
+        .iter()
+        .map(|d| RunFolder::open(d))
+        .collect::<anyhow::Result<_>>()?;
+    let labels = labels(dirs);
+    let mut rows = Vec::new();
+    for (label, run) in labels.iter().zip(&runs) {
+        rows.extend(rows_of(label, run)?);
+    }
+    let staged = StagedFolder::with_check(destination, check_destination)?;
+    write_csv(&mut frame(&rows)?, &staged.dir().join("compare.csv"))?;
+    let spreads: Vec<(String, Spread)> = rows
+        .iter()
+        .filter(|r| r.role != "commissioner")
+        .map(|r| {
+            (
+                format!("{} · {}", r.run, r.arm),
+                Spread {
+                    p5: r.per_head(r.p5),
+                    p25: r.per_head(r.p25),
+                    p50: r.per_head(r.p50),
+                    p75: r.per_head(r.p75),
+                    p95: r.per_head(r.p95),
+                    mean: r.per_head(r.mean),
+                },
+            )
+        })
+        .collect();
+    let title = "Provider surplus per person per year over the term, by run and payment model";
+    let x_label = "Surplus per person per year (£); below 0 = loss";
+    let size = charts::rows_size(spreads.len());
+    charts::render_sized(
+        staged.dir(),
+        "compare",
+        size,
+        |r| charts::spread_rows(r, &spreads, title, x_label),
+        |r| charts::spread_rows(r, &spreads, title, x_label),
+    )?;
+    let marker = serde_json::json!({
+        "capsim_version": env!("CARGO_PKG_VERSION"),
+        "runs": dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
+    });
+    std::fs::write(
+        staged.dir().join(MARKER),
+        serde_json::to_string_pretty(&marker)? + "\n",
+    )?;
+    let dir = staged.commit()?;
+    Ok(
+        terminal_table(&rows)
+            + &format!("comparison of {} runs in {}\n", runs.len(), dir.display()),
+    )
+}

@@ -1,0 +1,519 @@
+//! What every column of the summary tables means and its unit: one home for the workbook's
+//! "columns" sheet and the data dictionary in docs/outputs.md (a test keeps the two in step).
+
+/// One column of an output table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ColumnDoc {
+    pub table: &'static str,
+    pub column: &'static str,
+    pub unit: &'static str,
+    pub description: &'static str,
+}
+
+const fn doc(
+    table: &'static str,
+    column: &'static str,
+    unit: &'static str,
+    description: &'static str,
+) -> ColumnDoc {
+    ColumnDoc {
+        table,
+        column,
+        unit,
+        description,
+    }
+}
+
+/// Money is in pounds at each year's own prices (nominal), never rounded.
+pub const MONEY: &str = "£ (nominal)";
+
+/// Every column of summary.csv, equity.csv and who_gains.csv, in table order. A Monte Carlo
+/// standard error column (`<figure>_se`) is described by [`describe`] from its figure.
+pub const COLUMNS: &[ColumnDoc] = &[
+    doc(
+        "summary",
+        "arm",
+        "",
+        "Contract arm, as named in the scenario",
+    ),
+    doc(
+        "summary",
+        "party",
+        "",
+        "Commissioner, a provider, or all providers together",
+    ),
+    doc(
+        "summary",
+        "role",
+        "",
+        "commissioner, provider, or all providers",
+    ),
+    doc(
+        "summary",
+        "horizon",
+        "year or term",
+        "Calendar year, or `term` for the whole term summed",
+    ),
+    doc(
+        "summary",
+        "measure",
+        "",
+        "What the row's figures are: `spend` (commissioner rows: what it paid, programme costs included) or `surplus` (provider rows: income minus cost)",
+    ),
+    doc(
+        "summary",
+        "replications",
+        "count",
+        "Replications the figures are computed from",
+    ),
+    doc(
+        "summary",
+        "mean",
+        MONEY,
+        "Mean of the measure across replications",
+    ),
+    doc(
+        "summary",
+        "sd",
+        MONEY,
+        "Standard deviation of the measure across replications",
+    ),
+    doc("summary", "p5", MONEY, "5th percentile of the measure"),
+    doc("summary", "p25", MONEY, "25th percentile of the measure"),
+    doc("summary", "p50", MONEY, "Median of the measure"),
+    doc("summary", "p75", MONEY, "75th percentile of the measure"),
+    doc("summary", "p95", MONEY, "95th percentile of the measure"),
+    doc(
+        "summary",
+        "p_loss",
+        "probability (0-1)",
+        "Provider rows: share of replications with a surplus below 0; empty for the commissioner",
+    ),
+    doc(
+        "summary",
+        "p_loss_over_2pct",
+        "probability (0-1)",
+        "Provider rows: share of replications losing more than 2% of income; empty for the commissioner",
+    ),
+    doc(
+        "summary",
+        "expected_shortfall_5pct",
+        MONEY,
+        "Mean of the worst 5% of replications: the lowest surpluses for a provider, the highest spends for the commissioner",
+    ),
+    doc(
+        "summary",
+        "spend_per_head",
+        "£ per person-year (nominal)",
+        "Commissioner rows: mean spend per covered person (per person-year over the term); empty for providers",
+    ),
+    doc(
+        "summary",
+        "mean_income",
+        MONEY,
+        "Mean income across replications (0 for the commissioner)",
+    ),
+    doc(
+        "summary",
+        "person_years",
+        "person-years",
+        "Mean person-years covered in the horizon (people covered at the start of each year, summed); a figure ÷ person_years is per person per year",
+    ),
+    doc("equity", "arm", "", "Contract arm"),
+    doc("equity", "dimension", "", "`imd_quintile` or `ltc_count`"),
+    doc(
+        "equity",
+        "level",
+        "",
+        "IMD quintile (1 = most deprived) or number of long-term conditions (3 = three or more)",
+    ),
+    doc(
+        "equity",
+        "person_years",
+        "person-years",
+        "Mean person-years covered in the group over the term",
+    ),
+    doc(
+        "equity",
+        "income_per_head",
+        "£ per person-year (nominal)",
+        "Providers' income attributed to the group, per person-year",
+    ),
+    doc(
+        "equity",
+        "cost_per_head",
+        "£ per person-year (nominal)",
+        "Providers' cost of care for the group, per person-year",
+    ),
+    doc(
+        "equity",
+        "margin_per_head_mean",
+        "£ per person-year (nominal)",
+        "Income minus cost per person-year, mean across replications; empty for a group nobody belonged to",
+    ),
+    doc(
+        "equity",
+        "margin_per_head_p5",
+        "£ per person-year (nominal)",
+        "5th percentile of the margin per person-year",
+    ),
+    doc(
+        "equity",
+        "margin_per_head_p95",
+        "£ per person-year (nominal)",
+        "95th percentile of the margin per person-year",
+    ),
+    doc("who_gains", "arm", "", "An arm that runs interventions"),
+    doc(
+        "who_gains",
+        "party",
+        "",
+        "Commissioner, a provider, or `system` (everyone together)",
+    ),
+    doc("who_gains", "role", "", "commissioner, provider or system"),
+    doc(
+        "who_gains",
+        "replications",
+        "count",
+        "Replications the figures are computed from",
+    ),
+    doc(
+        "who_gains",
+        "mean",
+        MONEY,
+        "Mean gain over the term: the party's surplus (for the commissioner, spend saved) with the interventions minus without, same contract",
+    ),
+    doc("who_gains", "sd", MONEY, "Standard deviation of the gain"),
+    doc("who_gains", "p5", MONEY, "5th percentile of the gain"),
+    doc("who_gains", "p25", MONEY, "25th percentile of the gain"),
+    doc("who_gains", "p50", MONEY, "Median gain"),
+    doc("who_gains", "p75", MONEY, "75th percentile of the gain"),
+    doc("who_gains", "p95", MONEY, "95th percentile of the gain"),
+    doc(
+        "who_gains",
+        "p_gain",
+        "probability (0-1)",
+        "Share of replications in which the party gains (strictly)",
+    ),
+    doc(
+        "who_gains",
+        "mean_income_change",
+        MONEY,
+        "Mean change in income",
+    ),
+    doc(
+        "who_gains",
+        "mean_cost_change",
+        MONEY,
+        "Mean change in cost (care, subcontracts and programme cost)",
+    ),
+    doc(
+        "who_gains",
+        "mean_programme_cost",
+        MONEY,
+        "Mean cost of the interventions this party pays for",
+    ),
+    doc(
+        "compare",
+        "run",
+        "",
+        "The run folder's name (its path when two share a name)",
+    ),
+    doc("compare", "scenario", "", "The run's scenario name"),
+    doc("compare", "arm", "", "Contract arm"),
+    doc(
+        "compare",
+        "party",
+        "",
+        "The headline party (the provider, or all providers) or the commissioner",
+    ),
+    doc(
+        "compare",
+        "role",
+        "",
+        "provider, all providers, or commissioner",
+    ),
+    doc(
+        "compare",
+        "replications",
+        "count",
+        "Replications of that run",
+    ),
+    doc(
+        "compare",
+        "person_years",
+        "person-years",
+        "Mean person-years covered over the term",
+    ),
+    doc(
+        "compare",
+        "mean",
+        MONEY,
+        "Mean over the term: surplus (provider rows) or spend (commissioner rows)",
+    ),
+    doc("compare", "p5", MONEY, "5th percentile"),
+    doc("compare", "p50", MONEY, "Median"),
+    doc(
+        "compare",
+        "p50_se",
+        MONEY,
+        "Monte Carlo standard error of the median",
+    ),
+    doc("compare", "p95", MONEY, "95th percentile"),
+    doc(
+        "compare",
+        "p_loss",
+        "probability (0-1)",
+        "Provider rows: chance of a loss over the term",
+    ),
+    doc(
+        "compare",
+        "p_loss_se",
+        "probability (0-1)",
+        "Monte Carlo standard error of p_loss",
+    ),
+    doc(
+        "compare",
+        "mean_per_head",
+        "£ per person-year (nominal)",
+        "mean ÷ person_years",
+    ),
+    doc(
+        "compare",
+        "p5_per_head",
+        "£ per person-year (nominal)",
+        "p5 ÷ person_years",
+    ),
+    doc(
+        "compare",
+        "p50_per_head",
+        "£ per person-year (nominal)",
+        "p50 ÷ person_years",
+    ),
+    doc(
+        "compare",
+        "p50_se_per_head",
+        "£ per person-year (nominal)",
+        "p50_se ÷ person_years",
+    ),
+    doc(
+        "compare",
+        "p95_per_head",
+        "£ per person-year (nominal)",
+        "p95 ÷ person_years",
+    ),
+    doc("ledger", "rep", "", "Replication, from 0"),
+    doc(
+        "ledger",
+        "year",
+        "",
+        "Year of the term, from 1 (not in ledger_term.parquet)",
+    ),
+    doc(
+        "ledger",
+        "calendar_year",
+        "",
+        "Calendar year (not in ledger_term.parquet)",
+    ),
+    doc("ledger", "arm", "", "Contract arm"),
+    doc(
+        "ledger",
+        "world",
+        "",
+        "The arm's world: `status quo`, or the interventions it runs joined by +",
+    ),
+    doc("ledger", "party", "", "Commissioner or a provider"),
+    doc("ledger", "role", "", "commissioner or provider"),
+    doc(
+        "ledger",
+        "income",
+        MONEY,
+        "Paid to the party: by the commissioner and, for a subcontractor, by the lead provider (0 for the commissioner)",
+    ),
+    doc(
+        "ledger",
+        "cost",
+        MONEY,
+        "The party's cost: care delivered, payments to subcontractors and programme cost; for the commissioner, what it paid",
+    ),
+    doc("ledger", "surplus", MONEY, "income − cost"),
+    doc(
+        "ledger",
+        "subcontract",
+        MONEY,
+        "Net subcontract flow: negative for a lead provider paying others, positive for its subcontractors",
+    ),
+    doc(
+        "ledger",
+        "programme",
+        MONEY,
+        "Cost of the interventions the party pays for (included in cost)",
+    ),
+    doc(
+        "ledger",
+        "<component>",
+        MONEY,
+        "One column per payment component (docs/contracts.md): paid by the commissioner, received by the holder",
+    ),
+    doc("world", "rep", "", "Replication, from 0"),
+    doc(
+        "world",
+        "world",
+        "",
+        "`status quo`, or the interventions running, joined by +",
+    ),
+    doc("world", "year", "", "Year of the term, from 1"),
+    doc("world", "calendar_year", "", "Calendar year"),
+    doc(
+        "world",
+        "head_count",
+        "people",
+        "Population at the start of the year",
+    ),
+    doc(
+        "world",
+        "covered_head_count",
+        "people",
+        "People covered (in the cohort) at the start of the year",
+    ),
+    doc("world", "deaths", "people", "Deaths during the year"),
+    doc("world", "leavers", "people", "People who moved away"),
+    doc("world", "births", "people", "Births"),
+    doc("world", "migrants_in", "people", "People who moved in"),
+    doc(
+        "world",
+        "onsets",
+        "people",
+        "New long-term conditions (people gaining one more)",
+    ),
+    doc(
+        "world",
+        "end_head_count",
+        "people",
+        "Population at the end of the year",
+    ),
+    doc(
+        "world",
+        "bad_winter",
+        "true/false",
+        "Whether the year had a bad winter",
+    ),
+    doc(
+        "world",
+        "demand_index",
+        "index (year 1 = 1)",
+        "Demand trend × the year's noise",
+    ),
+    doc(
+        "world",
+        "cost_index",
+        "index (year 1 = 1)",
+        "Cost inflation since year 1",
+    ),
+    doc(
+        "world",
+        "price_index",
+        "index (year 1 = 1)",
+        "Tariff uplift since year 1",
+    ),
+    doc(
+        "world",
+        "<type>_count",
+        "events",
+        "Activity of one type (gp, outpatient, …) among covered people",
+    ),
+    doc("world", "<type>_cost", MONEY, "Cost of that activity"),
+    doc(
+        "world",
+        "<type>_value",
+        MONEY,
+        "That activity at tariff: what activity-based payment pays",
+    ),
+    doc(
+        "world",
+        "enrolled",
+        "people",
+        "People enrolled in the world's interventions",
+    ),
+    doc(
+        "world",
+        "programme_cost",
+        MONEY,
+        "Cost of the interventions",
+    ),
+    doc("world", "total_cost", MONEY, "Cost of all activity"),
+    doc("world", "total_value", MONEY, "All activity at tariff"),
+];
+
+/// The file each table is written to.
+fn file_of(table: &str) -> &'static str {
+    match table {
+        "summary" => "summary.csv",
+        "equity" => "equity.csv",
+        "who_gains" => "who_gains.csv",
+        "ledger" => "ledger.parquet, ledger_term.parquet",
+        "compare" => "compare.csv (capsim compare)",
+        _ => "world.parquet",
+    }
+}
+
+/// The data dictionary as a Markdown table (docs/outputs.md holds a copy).
+pub fn markdown() -> String {
+    let mut out = String::from("| file | column | unit | what it is |\n|---|---|---|---|\n");
+    for c in COLUMNS {
+        out += &format!(
+            "| {} | `{}` | {} | {} |\n",
+            file_of(c.table),
+            c.column,
+            c.unit,
+            c.description
+        );
+    }
+    out
+}
+
+/// What a column of `table` is: from [`COLUMNS`], or, for a Monte Carlo standard error
+/// (`<figure>_se`), from its figure. `None` for a column with no entry.
+pub fn describe(table: &str, column: &str) -> Option<(String, String)> {
+    let find = |name: &str| {
+        COLUMNS
+            .iter()
+            .find(|c| c.table == table && c.column == name)
+    };
+    if let Some(c) = find(column) {
+        return Some((c.unit.to_string(), c.description.to_string()));
+    }
+    let figure = find(column.strip_suffix("_se")?)?;
+    Some((
+        figure.unit.to_string(),
+        format!(
+            "Monte Carlo standard error of {}: how far it would move on another seed (docs/outputs.md says how it is computed)",
+            figure.column
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// docs/outputs.md carries the dictionary; regenerate it from here when a column changes.
+    #[test]
+    fn the_docs_hold_the_dictionary() {
+        let docs = include_str!("../../docs/outputs.md");
+        let table = markdown();
+        assert!(
+            docs.contains(&table),
+            "docs/outputs.md is out of date; its generated table should read:\n{table}"
+        );
+    }
+
+    #[test]
+    fn a_standard_error_is_described_from_its_figure() {
+        let (unit, text) = describe("summary", "p50_se").unwrap();
+        assert_eq!(unit, MONEY);
+        assert!(text.contains("standard error of p50"), "{text}");
+        assert!(describe("summary", "nonsense").is_none());
+        assert!(describe("summary", "nonsense_se").is_none());
+    }
+}

@@ -1,0 +1,142 @@
+//! `--precision ARM:FIGURE=HALF_WIDTH`: keep adding replications until one headline figure is
+//! known to the half-width asked for (95% interval), or the maximum is reached.
+//!
+//! Replication r depends only on (scenario, seed, r), so a run that stops at n replications is
+//! exactly the run `--reps n` would give, and its folder records n.
+
+use super::mc_error::{Z95, mean_se, proportion_se, quantile_se};
+use crate::engine::ReplicationResult;
+use crate::error::InputError;
+use crate::scenario::Scenario;
+
+/// A figure of the providers' surplus over the term whose precision can be asked for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Figure {
+    Mean,
+    Median,
+    ProbabilityOfLoss,
+}
+
+impl Figure {
+    fn name(self) -> &'static str {
+        match self {
+            Figure::Mean => "mean",
+            Figure::Median => "p50",
+            Figure::ProbabilityOfLoss => "p_loss",
+        }
+    }
+}
+
+/// What `--precision` asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrecisionTarget {
+    pub arm: usize,
+    pub arm_name: String,
+    pub figure: Figure,
+    /// Half-width of the figure's 95% interval: £ for the mean and median, a probability for
+    /// P(loss).
+    pub half_width: f64,
+}
+
+const FORM: &str = "expected ARM:FIGURE=HALF_WIDTH, FIGURE one of mean, p50 (£) or p_loss \
+                    (a probability), e.g. capitation:p50=2000000 or capitation:p_loss=0.02";
+
+impl PrecisionTarget {
+    /// Reads `--precision` against the scenario's arms.
+    pub fn parse(text: &str, scenario: &Scenario) -> Result<PrecisionTarget, InputError> {
+        let bad = |why: String| InputError::new("command line", "--precision", why);
+        let (arm_name, rest) = text
+            .split_once(':')
+            .ok_or_else(|| bad(format!("{FORM}; found \"{text}\"")))?;
+        let (figure, width) = rest
+            .split_once('=')
+            .ok_or_else(|| bad(format!("{FORM}; found \"{text}\"")))?;
+        let arm = scenario
+            .arm
+            .iter()
+            .position(|a| a.name == arm_name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = scenario.arm.iter().map(|a| a.name.as_str()).collect();
+                bad(format!(
+                    "unknown arm \"{arm_name}\"; expected one of {}",
+                    if names.is_empty() {
+                        "(the scenario has no arms)".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                ))
+            })?;
+        let figure = match figure {
+            "mean" => Figure::Mean,
+            "p50" | "median" => Figure::Median,
+            "p_loss" => Figure::ProbabilityOfLoss,
+            other => return Err(bad(format!("unknown figure \"{other}\"; {FORM}"))),
+        };
+        let half_width: f64 = width
+            .parse()
+            .ok()
+            .filter(|w: &f64| w.is_finite() && *w > 0.0)
+            .ok_or_else(|| bad(format!("expected a half-width above 0, found \"{width}\"")))?;
+        if figure == Figure::ProbabilityOfLoss && half_width >= 1.0 {
+            return Err(bad(format!(
+                "expected a half-width below 1 for p_loss (a probability), found {half_width}"
+            )));
+        }
+        Ok(PrecisionTarget {
+            arm,
+            arm_name: arm_name.to_string(),
+            figure,
+            half_width,
+        })
+    }
+
+    /// The providers' surplus over the term in each replication, for the target's arm.
+    fn surpluses(&self, results: &[ReplicationResult]) -> Vec<f64> {
+        results
+            .iter()
+            .map(|r| {
+                r.ledger
+                    .iter()
+                    .filter(|l| l.arm == self.arm && l.party != 0)
+                    .map(|l| l.surplus())
+                    .sum()
+            })
+            .collect()
+    }
+
+    /// Half-width of the figure's 95% interval from these replications.
+    pub fn achieved(&self, results: &[ReplicationResult]) -> f64 {
+        let values = self.surpluses(results);
+        let se = match self.figure {
+            Figure::Mean => mean_se(&values),
+            Figure::Median => quantile_se(&values, 0.5),
+            Figure::ProbabilityOfLoss => {
+                let losses = values.iter().filter(|v| **v < 0.0).count();
+                proportion_se(losses as f64 / values.len() as f64, values.len())
+            }
+        };
+        Z95 * se
+    }
+
+    /// One line saying what was reached.
+    pub fn report(&self, achieved: f64, replications: u32, maximum: u32) -> String {
+        let show = |x: f64| match self.figure {
+            Figure::ProbabilityOfLoss => format!("{:.1} points", 100.0 * x),
+            _ => format!("£{:.2}m", x / 1e6),
+        };
+        let verdict = if achieved <= self.half_width {
+            "reached".to_string()
+        } else {
+            format!("not reached at the maximum of {maximum} replications")
+        };
+        format!(
+            "precision: {} {} of the providers' term surplus known to ± {} (95%) with {} \
+             replications; target ± {}: {verdict}\n",
+            self.arm_name,
+            self.figure.name(),
+            show(achieved),
+            replications,
+            show(self.half_width)
+        )
+    }
+}

@@ -1,0 +1,193 @@
+//! What the command line tells a user: progress in a log, a replaced run, precision reached.
+
+use crate::common::{SMALL, capsim};
+
+fn small_scenario(dir: &std::path::Path) {
+    std::fs::write(dir.join("s.toml"), SMALL).unwrap();
+}
+
+/// Run from R's system2 or Python's subprocess, stderr is not a terminal: progress still
+/// reaches it, as lines.
+#[test]
+fn progress_reaches_a_log_when_stderr_is_not_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    small_scenario(dir.path());
+    let (code, _, err) = capsim(&["run", "s.toml", "--out", "o"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("capsim: simulating 24 replications"), "{err}");
+    assert!(err.contains("capsim: 24/24 replications (100%)"), "{err}");
+}
+
+/// Replacing an earlier run is said; a first run into a new folder says nothing of the kind.
+#[test]
+fn replacing_an_earlier_run_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    small_scenario(dir.path());
+    let (_, first, _) = capsim(&["run", "s.toml", "--out", "o"], dir.path());
+    assert!(!first.contains("replacing"), "{first}");
+    let (code, second, err) = capsim(&["run", "s.toml", "--out", "o"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        second.contains("results in o (replacing the earlier run there)"),
+        "{second}"
+    );
+}
+
+/// `--precision` doubles the replications until the figure is known well enough, and the run
+/// it stops at is byte for byte the run of that many replications.
+#[test]
+fn precision_adds_replications_and_equals_a_plain_run_of_that_many() {
+    let dir = tempfile::tempdir().unwrap();
+    small_scenario(dir.path());
+    let (code, out, err) = capsim(
+        &[
+            "run",
+            "s.toml",
+            "--reps",
+            "10",
+            "--precision",
+            "capitation:p_loss=0.06",
+            "--out",
+            "precise",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let info: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("precise/run.json")).unwrap(),
+    )
+    .unwrap();
+    let n = info["replications"].as_u64().unwrap();
+    // 10, 20, 40, …: a P(loss) near one half needs about 270 for ± 6 points.
+    assert!(n > 10 && (n / 10).is_power_of_two(), "{n} replications");
+    assert!(
+        out.contains("precision: capitation p_loss") && out.contains("reached"),
+        "{out}"
+    );
+    assert!(
+        std::fs::read_to_string(dir.path().join("precise/scenario.toml"))
+            .unwrap()
+            .contains(&format!("replications = {n}")),
+        "the resolved scenario records the replications run"
+    );
+    let (code, _, err) = capsim(
+        &["run", "s.toml", "--reps", &n.to_string(), "--out", "plain"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    for file in ["summary.csv", "equity.csv"] {
+        assert_eq!(
+            std::fs::read(dir.path().join("precise").join(file)).unwrap(),
+            std::fs::read(dir.path().join("plain").join(file)).unwrap(),
+            "{file} differs from the plain run"
+        );
+    }
+}
+
+#[test]
+fn a_bad_precision_request_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    small_scenario(dir.path());
+    for (flag, expected) in [
+        ("capitation", "expected ARM:FIGURE=HALF_WIDTH"),
+        (
+            "nosuch:p50=1e6",
+            "unknown arm \"nosuch\"; expected one of block, pbr",
+        ),
+        ("capitation:p99=1e6", "unknown figure \"p99\""),
+        ("capitation:p50=-1", "expected a half-width above 0"),
+        ("capitation:p_loss=1.5", "expected a half-width below 1"),
+    ] {
+        let (code, _, err) = capsim(
+            &["run", "s.toml", "--precision", flag, "--out", "o"],
+            dir.path(),
+        );
+        assert_eq!(code, 2, "{flag}: {err}");
+        assert!(
+            err.contains("command line: --precision") && err.contains(expected),
+            "{flag}: {err}"
+        );
+        assert!(!dir.path().join("o").exists());
+    }
+}
+
+fn read_csv_rows(path: &std::path::Path) -> Vec<std::collections::HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    lines
+        .map(|l| {
+            header
+                .iter()
+                .cloned()
+                .zip(l.split(',').map(String::from))
+                .collect()
+        })
+        .collect()
+}
+
+/// Two places of different size compare per person per year: the per-head figures are the £
+/// figures over the person-years covered, and the same model gives nearly the same spend per
+/// head at both sizes.
+#[test]
+fn compare_puts_runs_side_by_side_per_head() {
+    let dir = tempfile::tempdir().unwrap();
+    small_scenario(dir.path());
+    let bigger = SMALL.replace("size = 20000", "size = 40000");
+    assert_ne!(bigger, SMALL);
+    std::fs::write(dir.path().join("big.toml"), bigger).unwrap();
+    for (scenario, out) in [("s.toml", "small"), ("big.toml", "big")] {
+        let (code, _, err) = capsim(&["run", scenario, "--out", out], dir.path());
+        assert_eq!(code, 0, "{err}");
+    }
+    let (code, out, err) = capsim(&["compare", "small", "big", "--out", "cmp"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("small · capitation") && out.contains("big · capitation"),
+        "{out}"
+    );
+    for file in ["compare.csv", "compare.png", "compare.svg", "compare.json"] {
+        assert!(
+            dir.path().join("cmp").join(file).is_file(),
+            "{file} missing"
+        );
+    }
+    let rows = read_csv_rows(&dir.path().join("cmp/compare.csv"));
+    assert_eq!(
+        rows.len(),
+        2 * 6 * 2,
+        "two runs × six arms × provider and commissioner"
+    );
+    let f =
+        |r: &std::collections::HashMap<String, String>, c: &str| -> f64 { r[c].parse().unwrap() };
+    for r in &rows {
+        let per_head = f(r, "p50") / f(r, "person_years");
+        assert!((f(r, "p50_per_head") - per_head).abs() <= 1e-9 * per_head.abs().max(1.0));
+    }
+    let spend = |run: &str| -> (f64, f64) {
+        let r = rows
+            .iter()
+            .find(|r| r["run"] == run && r["arm"] == "capitation" && r["role"] == "commissioner")
+            .unwrap();
+        (f(r, "person_years"), f(r, "mean_per_head"))
+    };
+    let ((small_py, small_head), (big_py, big_head)) = (spend("small"), spend("big"));
+    assert!(
+        (big_py / small_py - 2.0).abs() < 0.02,
+        "{small_py} vs {big_py} person-years"
+    );
+    assert!(
+        (big_head / small_head - 1.0).abs() < 0.05,
+        "£{small_head} vs £{big_head} per head"
+    );
+    // A second comparison replaces the first; a folder of the user's is refused.
+    let (code, _, err) = capsim(&["compare", "small", "big", "--out", "cmp"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = capsim(&["compare", "small", "big", "--out", "small"], dir.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is not a capsim comparison folder"), "{err}");
+    let (code, _, err) = capsim(&["compare", "small", "--out", "one"], dir.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("expected at least two run folders"), "{err}");
+    assert!(!dir.path().join("one").exists());
+}

@@ -267,7 +267,7 @@ fn write_population(model: &Model, out: &Path) -> anyhow::Result<()> {
         if ext == "csv" {
             tables::write_csv(&mut df, tmp)
         } else {
-            tables::write_parquet(&mut df, tmp)
+            tables::write_parquet(&mut df, tmp, None)
         }
     })
 }

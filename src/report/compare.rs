@@ -10,7 +10,7 @@ use super::{f64s, strs};
 use crate::error::InputError;
 use crate::run_folder::RunFolder;
 use crate::run_folder::staging::{Destination, StagedFolder};
-use crate::run_folder::tables::write_csv;
+use crate::run_folder::tables::write_rounded_csv;
 
 /// Marks a folder written by `capsim compare`, so a later comparison may replace it.
 pub const MARKER: &str = "compare.json";
@@ -213,7 +213,7 @@ pub fn compare(dirs: &[PathBuf], destination: Destination) -> anyhow::Result<Str
         rows.extend(rows_of(label, run)?);
     }
     let staged = StagedFolder::with_check(destination, check_destination)?;
-    write_csv(&mut frame(&rows)?, &staged.dir().join("compare.csv"))?;
+    write_rounded_csv(&frame(&rows)?, "compare", &staged.dir().join("compare.csv"))?;
     let spreads: Vec<(String, Spread)> = rows
         .iter()
         .filter(|r| r.role != "commissioner")

@@ -130,36 +130,59 @@ fn scenario_words(run: &RunFolder) -> anyhow::Result<Markup> {
 /// commissioner's spend, each with its Monte Carlo error where it has one.
 struct ArmHeadline {
     arm: String,
-    p5: f64,
-    p50: f64,
-    p50_se: f64,
-    p95: f64,
-    p_loss: f64,
-    p_loss_se: f64,
-    p_loss_2pct: f64,
-    shortfall: f64,
-    spend_mean: f64,
-    spend_p5: f64,
-    spend_p95: f64,
-    spend_per_head: f64,
+    p5: Estimate,
+    p50: Estimate,
+    p95: Estimate,
+    p_loss: Estimate,
+    p_loss_2pct: Estimate,
+    shortfall: Estimate,
+    spend_mean: Estimate,
+    spend_p5: Estimate,
+    spend_p95: Estimate,
+    spend_per_head: Estimate,
+    /// The chance the commissioner's spend exceeds its budget (NaN without one).
+    over_budget: Estimate,
+}
+
+/// A figure and its Monte Carlo standard error.
+#[derive(Debug, Clone, Copy)]
+struct Estimate {
+    value: f64,
+    se: f64,
+}
+
+/// A figure in £m with its error beside it, smaller.
+fn money_se(e: Estimate) -> Markup {
+    html! { (money_m(e.value)) span.se { " ± " (money_m(e.se).trim_start_matches('−')) } }
+}
+
+/// A probability as % with its error in points.
+fn pct_se(e: Estimate) -> Markup {
+    html! { (pct(e.value)) span.se { " ± " (format!("{:.0}", 100.0 * e.se)) } }
 }
 
 fn arm_headlines(run: &RunFolder, t: &Tables) -> anyhow::Result<Vec<ArmHeadline>> {
     let s = &t.summary;
     let (arm, party, hor) = (strs(s, "arm")?, strs(s, "party")?, strs(s, "horizon")?);
-    let g = |c: &str| f64s(s, c);
-    let (p5, p50, p50_se, p95, pl, pl_se, pl2, es, mean, per_head) = (
-        g("p5")?,
-        g("p50")?,
-        g("p50_se")?,
-        g("p95")?,
-        g("p_loss")?,
-        g("p_loss_se")?,
-        g("p_loss_over_2pct")?,
-        g("expected_shortfall_5pct")?,
-        g("mean")?,
-        g("spend_per_head")?,
+    let figure = |c: &str| -> anyhow::Result<Vec<Estimate>> {
+        let (value, se) = (f64s(s, c)?, f64s(s, &format!("{c}_se"))?);
+        Ok(value
+            .into_iter()
+            .zip(se)
+            .map(|(value, se)| Estimate { value, se })
+            .collect())
+    };
+    let (p5, p50, p95, pl, pl2, es, mean, per_head) = (
+        figure("p5")?,
+        figure("p50")?,
+        figure("p95")?,
+        figure("p_loss")?,
+        figure("p_loss_over_2pct")?,
+        figure("expected_shortfall_5pct")?,
+        figure("mean")?,
+        figure("spend_per_head")?,
     );
+    let over_budget = figure("p_over_budget")?;
     let who = run.headline_party();
     Ok(run
         .arms()
@@ -173,16 +196,15 @@ fn arm_headlines(run: &RunFolder, t: &Tables) -> anyhow::Result<Vec<ArmHeadline>
                 arm: a,
                 p5: p5[i],
                 p50: p50[i],
-                p50_se: p50_se[i],
                 p95: p95[i],
                 p_loss: pl[i],
-                p_loss_se: pl_se[i],
                 p_loss_2pct: pl2[i],
                 shortfall: es[i],
                 spend_mean: mean[c],
                 spend_p5: p5[c],
                 spend_p95: p95[c],
                 spend_per_head: per_head[c],
+                over_budget: over_budget[c],
             })
         })
         .collect())
@@ -194,8 +216,8 @@ fn too_close_to_rank(rows: &[ArmHeadline]) -> Vec<(&str, &str)> {
     let mut pairs = Vec::new();
     for (k, a) in rows.iter().enumerate() {
         for b in &rows[k + 1..] {
-            let error = (a.p50_se.powi(2) + b.p50_se.powi(2)).sqrt();
-            if (a.p50 - b.p50).abs() < 2.0 * error && error > 0.0 {
+            let error = (a.p50.se.powi(2) + b.p50.se.powi(2)).sqrt();
+            if (a.p50.value - b.p50.value).abs() < 2.0 * error && error > 0.0 {
                 pairs.push((a.arm.as_str(), b.arm.as_str()));
             }
         }
@@ -209,8 +231,8 @@ fn trade_offs(run: &RunFolder, rows: &[ArmHeadline]) -> Markup {
     html! {
         ul {
             @for r in rows {
-                @let provider_range = r.p95 - r.p5;
-                @let commissioner_range = r.spend_p95 - r.spend_p5;
+                @let provider_range = r.p95.value - r.p5.value;
+                @let commissioner_range = r.spend_p95.value - r.spend_p5.value;
                 li {
                     b { (r.arm) } ": "
                     @if provider_range > 2.0 * commissioner_range {
@@ -223,8 +245,12 @@ fn trade_offs(run: &RunFolder, rows: &[ArmHeadline]) -> Markup {
                     " (the " (who) "'s result spans " (money_m(provider_range))
                     " between its 5th and 95th percentiles, the commissioner's spend "
                     (money_m(commissioner_range)) "). The " (who) "'s median result is "
-                    (money_m(r.p50)) ", with a " (pct(r.p_loss)) " chance of a loss; the \
-                    commissioner spends " (money_m(r.spend_mean)) " on average."
+                    (money_m(r.p50.value)) ", with a " (pct(r.p_loss.value)) " chance of a loss; \
+                    the commissioner spends " (money_m(r.spend_mean.value)) " on average"
+                    @if run.scenario.budget.is_some() {
+                        ", with a " (pct(r.over_budget.value)) " chance of exceeding its budget"
+                    }
+                    "."
                 }
             }
         }
@@ -233,38 +259,55 @@ fn trade_offs(run: &RunFolder, rows: &[ArmHeadline]) -> Markup {
 
 fn headline(run: &RunFolder, rows: &[ArmHeadline], replications: u32) -> Markup {
     let who = run.headline_party();
+    let budget = run.scenario.budget.map(|b| b.over_term(run.scenario.years));
     let close = too_close_to_rank(rows);
     html! {
         table.headline {
             thead {
                 tr {
                     th rowspan="2" { "Payment model" }
-                    th colspan="5" { "Surplus of " (who) " over the whole term" }
-                    th colspan="3" { "Commissioner spend over the term" }
+                    th colspan="6" { "Surplus of " (who) " over the whole term" }
+                    th colspan=(if budget.is_some() { 5 } else { 4 }) {
+                        "Commissioner spend over the term"
+                        @if let Some(b) = budget { " (budget " (money_m(b)) ")" }
+                    }
                 }
                 tr {
-                    th { "median ± MC error" }
-                    th { "5th–95th percentile" }
-                    th { "chance of a loss ± MC error" }
+                    th { "median" }
+                    th { "5th percentile" }
+                    th { "95th percentile" }
+                    th { "chance of a loss" }
                     th { "chance of losing more than 2% of income" }
                     th { "average of the worst 5%" }
                     th { "average" }
-                    th { "5th–95th percentile" }
+                    th { "5th percentile" }
+                    th { "95th percentile" }
                     th { "per person per year" }
+                    @if budget.is_some() {
+                        th { "chance of exceeding the budget" }
+                    }
                 }
             }
             tbody {
                 @for r in rows {
                     tr {
                         td { (r.arm) }
-                        td.n { (money_m(r.p50)) span.se { " ± " (money_m(r.p50_se).trim_start_matches('−')) } }
-                        td.n { (money_m(r.p5)) " to " (money_m(r.p95)) }
-                        td.n { (pct(r.p_loss)) span.se { " ± " (format!("{:.0}", 100.0 * r.p_loss_se)) } }
-                        td.n { (pct(r.p_loss_2pct)) }
-                        td.n { (money_m(r.shortfall)) }
-                        td.n { (money_m(r.spend_mean)) }
-                        td.n { (money_m(r.spend_p5)) " to " (money_m(r.spend_p95)) }
-                        td.n { "£" (format!("{:.0}", r.spend_per_head)) }
+                        td.n { (money_se(r.p50)) }
+                        td.n { (money_se(r.p5)) }
+                        td.n { (money_se(r.p95)) }
+                        td.n { (pct_se(r.p_loss)) }
+                        td.n { (pct_se(r.p_loss_2pct)) }
+                        td.n { (money_se(r.shortfall)) }
+                        td.n { (money_se(r.spend_mean)) }
+                        td.n { (money_se(r.spend_p5)) }
+                        td.n { (money_se(r.spend_p95)) }
+                        td.n {
+                            "£" (format!("{:.0}", r.spend_per_head.value))
+                            span.se { " ± " (format!("{:.1}", r.spend_per_head.se)) }
+                        }
+                        @if budget.is_some() {
+                            td.n { (pct_se(r.over_budget)) }
+                        }
                     }
                 }
             }
@@ -705,11 +748,11 @@ table{border-collapse:collapse;margin:1em 0;font-size:.92em}th,td{border:1px sol
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}figure{margin:1.5em 0}figure img{width:100%;border:1px solid #ccc}\
 figcaption{font-size:.92em;color:#333;margin-top:.4em}.note{color:#444;font-style:italic}.tag{font-size:.8em;color:#555;font-weight:normal}\
 dt{font-weight:bold;margin-top:.8em}code{background:#f2f2f2;padding:0 .25em}\
-.se{color:#555;font-size:.85em}.warning{border-left:4px solid #b00;padding:.3em .8em;background:#fbeaea}\
+.se{color:#555;font-size:.85em}table.headline .se{display:block}.warning{border-left:4px solid #b00;padding:.3em .8em;background:#fbeaea}\
 @media print{@page{size:A4;margin:15mm}body{max-width:none;margin:0;padding:0;font-size:10pt}\
 h2,h3{break-after:avoid;page-break-after:avoid}table,figure,tr,dl>dd{break-inside:avoid;page-break-inside:avoid}\
 table.headline{font-size:8pt;width:100%}table.headline th,table.headline td{padding:.2em .3em}\
-td.n,td:first-child{white-space:normal}figure img{max-height:120mm;object-fit:contain}}";
+td:first-child{white-space:normal}figure img{max-height:120mm;object-fit:contain}}";
 
 /// Writes report.html into `out`, with the charts (already written there) embedded.
 pub fn write_report(

@@ -8,7 +8,6 @@
 pub mod charts;
 pub mod compare;
 pub mod console;
-pub mod dictionary;
 pub mod html;
 pub mod mc_error;
 pub mod precision;
@@ -21,7 +20,7 @@ use std::path::Path;
 use anyhow::Context;
 use polars::prelude::*;
 
-use crate::run_folder::{RunFolder, tables::write_csv};
+use crate::run_folder::{RunFolder, tables::write_rounded_csv};
 use crate::scenario::contracts::ComponentSpec;
 use charts::Spread;
 
@@ -140,7 +139,19 @@ pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
         providers,
     )?;
     let term = with_all_providers(&run.term, &["rep", "world"], providers)?;
-    let summary = tables::summary(&ledger, &term, &run.world, &run.arms(), &run.parties())?;
+    let budget = run.scenario.budget.map(|budget| tables::BudgetTerm {
+        budget,
+        start_year: run.scenario.start_year,
+        years: run.scenario.years,
+    });
+    let summary = tables::summary(
+        &ledger,
+        &term,
+        &run.world,
+        &run.arms(),
+        &run.parties(),
+        budget.as_ref(),
+    )?;
     let equity = tables::equity(&run.equity, &run.arms())?;
     let who_gains = tables::who_gains(&run.gains, &run.arms(), &run.scenario.parties())?;
     Ok(Tables {
@@ -153,10 +164,10 @@ pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
 /// Writes summary.csv, equity.csv, who_gains.csv (when an arm runs an intervention) and
 /// summary.xlsx into `out`.
 pub fn write_tables(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<()> {
-    write_csv(&mut t.summary.clone(), &out.join("summary.csv"))?;
-    write_csv(&mut t.equity.clone(), &out.join("equity.csv"))?;
+    write_rounded_csv(&t.summary, "summary", &out.join("summary.csv"))?;
+    write_rounded_csv(&t.equity, "equity", &out.join("equity.csv"))?;
     if t.who_gains.height() > 0 {
-        write_csv(&mut t.who_gains.clone(), &out.join(WHO_GAINS_CSV))?;
+        write_rounded_csv(&t.who_gains, "who_gains", &out.join(WHO_GAINS_CSV))?;
     }
     xlsx::write_workbook(&out.join("summary.xlsx"), run, t)
 }
@@ -528,59 +539,129 @@ pub fn gain_label(r: &PartyGain) -> String {
 /// Fewest replications whose headline figures are not called rough.
 const ROUGH_BELOW: usize = 200;
 
-/// A compact, aligned table of the headline figures (term totals): the provider's spread and
-/// the commissioner's, each median and probability with its Monte Carlo standard error.
+/// Compact, aligned tables of the headline figures over the term: the provider's surplus, then
+/// the commissioner's spend, every figure with its Monte Carlo standard error.
 pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
     let s = &t.summary;
     let (arm, party, hor) = (strs(s, "arm")?, strs(s, "party")?, strs(s, "horizon")?);
-    let get = |c: &str| f64s(s, c);
-    let (p5, p50, p50_se, p95, pl, pl_se, mean, per_head) = (
-        get("p5")?,
-        get("p50")?,
-        get("p50_se")?,
-        get("p95")?,
-        get("p_loss")?,
-        get("p_loss_se")?,
-        get("mean")?,
-        get("spend_per_head")?,
-    );
+    let columns = [
+        "p5",
+        "p50",
+        "p95",
+        "p_loss",
+        "p_loss_over_2pct",
+        "mean",
+        "spend_per_head",
+    ];
+    let mut values: std::collections::HashMap<String, Vec<f64>> = Default::default();
+    for c in columns {
+        for name in [c.to_string(), format!("{c}_se")] {
+            let column = f64s(s, &name)?;
+            values.insert(name, column);
+        }
+    }
+    let v = |c: &str, i: usize| values[c][i];
+    let money = |c: &str, i: usize| {
+        format!(
+            "{:.1} ± {:.1}",
+            v(c, i) / 1e6,
+            v(&format!("{c}_se"), i) / 1e6
+        )
+    };
+    let share = |c: &str, i: usize| {
+        format!(
+            "{:.0}% ± {:.0}",
+            100.0 * v(c, i),
+            100.0 * v(&format!("{c}_se"), i)
+        )
+    };
     let headline = run.headline_party();
     let years = run.scenario.years;
     let width = run.arms().iter().map(|a| a.len()).max().unwrap_or(4).max(4);
+    let find = |a: &str, p: &str| {
+        (0..arm.len()).find(|&i| arm[i] == a && party[i] == p && hor[i] == "term")
+    };
     let mut out = String::new();
     writeln!(
         out,
-        "\nOver the {years}-year term, £m: surplus of {headline}, and the commissioner's spend"
+        "\nOver the {years}-year term, £m (± Monte Carlo standard error): surplus of {headline}"
     )?;
     writeln!(
         out,
-        "{:<width$} {:>9} {:>17} {:>9} {:>12} {:>10} {:>21} {:>9}",
-        "arm", "p5", "median ± se", "p95", "P(loss)", "spend", "spend p5–p95", "£/head/yr"
+        "{:<width$} {:>17} {:>17} {:>17} {:>10} {:>10}",
+        "arm", "p5", "median", "p95", "P(loss)", "P(>2%)"
     )?;
     for a in run.arms() {
-        let find =
-            |p: &str| (0..arm.len()).find(|&i| arm[i] == a && party[i] == p && hor[i] == "term");
-        let (Some(i), Some(c)) = (find(&headline), find("commissioner")) else {
+        let Some(i) = find(&a, &headline) else {
             continue;
         };
         writeln!(
             out,
-            "{:<width$} {:>9.1} {:>17} {:>9.1} {:>12} {:>10.1} {:>21} {:>9.0}",
+            "{:<width$} {:>17} {:>17} {:>17} {:>10} {:>10}",
             a,
-            p5[i] / 1e6,
-            format!("{:.1} ± {:.1}", p50[i] / 1e6, p50_se[i] / 1e6),
-            p95[i] / 1e6,
-            format!("{:.0}% ± {:.0}", 100.0 * pl[i], 100.0 * pl_se[i]),
-            mean[c] / 1e6,
-            format!("{:.1}–{:.1}", p5[c] / 1e6, p95[c] / 1e6),
-            per_head[c]
+            money("p5", i),
+            money("p50", i),
+            money("p95", i),
+            share("p_loss", i),
+            share("p_loss_over_2pct", i),
+        )?;
+    }
+    let budget = run.scenario.budget.map(|b| b.over_term(years));
+    match budget {
+        Some(b) => writeln!(
+            out,
+            "\nThe commissioner's spend over the term, £m (budget £{:.1}m)",
+            b / 1e6
+        )?,
+        None => writeln!(out, "\nThe commissioner's spend over the term, £m")?,
+    }
+    writeln!(
+        out,
+        "{:<width$} {:>17} {:>17} {:>17} {:>17}{}",
+        "arm",
+        "mean",
+        "p5",
+        "p95",
+        "£/head/yr",
+        if budget.is_some() {
+            format!(" {:>12}", "P(>budget)")
+        } else {
+            String::new()
+        }
+    )?;
+    let over_budget = f64s(s, "p_over_budget")?;
+    let over_budget_se = f64s(s, "p_over_budget_se")?;
+    for a in run.arms() {
+        let Some(c) = find(&a, "commissioner") else {
+            continue;
+        };
+        writeln!(
+            out,
+            "{:<width$} {:>17} {:>17} {:>17} {:>17}{}",
+            a,
+            money("mean", c),
+            money("p5", c),
+            money("p95", c),
+            format!(
+                "{:.0} ± {:.1}",
+                v("spend_per_head", c),
+                v("spend_per_head_se", c)
+            ),
+            if budget.is_some() {
+                format!(
+                    " {:>12}",
+                    format!(
+                        "{:.0}% ± {:.0}",
+                        100.0 * over_budget[c],
+                        100.0 * over_budget_se[c]
+                    )
+                )
+            } else {
+                String::new()
+            }
         )?;
     }
     let reps = run.scenario.replications as usize;
-    writeln!(
-        out,
-        "± is the Monte Carlo standard error (every figure in summary.csv has one, column *_se)."
-    )?;
     if reps < ROUGH_BELOW {
         writeln!(
             out,

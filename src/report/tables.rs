@@ -6,6 +6,7 @@
 use polars::prelude::*;
 
 use super::mc_error::{Z95, quantile_interval};
+use crate::scenario::Budget;
 
 /// Quantiles reported for every arm, party and horizon.
 pub const QUANTILES: [(f64, &str); 5] = [
@@ -15,6 +16,14 @@ pub const QUANTILES: [(f64, &str); 5] = [
     (0.75, "p75"),
     (0.95, "p95"),
 ];
+
+/// A commissioner's budget and the term it covers.
+#[derive(Debug, Clone, Copy)]
+pub struct BudgetTerm {
+    pub budget: Budget,
+    pub start_year: i32,
+    pub years: u32,
+}
 
 /// The column's values in ascending order. Aggregating sorted values makes every float sum
 /// independent of row order and of how polars splits the work between threads, so the same
@@ -51,6 +60,7 @@ pub fn summary(
     world: &DataFrame,
     arms: &[String],
     parties: &[String],
+    budget: Option<&BudgetTerm>,
 ) -> PolarsResult<DataFrame> {
     let reps = term.column("rep")?.n_unique()?;
     let heads = world.clone().lazy().select([
@@ -66,12 +76,27 @@ pub fn summary(
         heads.clone(),
         &["rep", "world", "year"],
     )
-    .with_column(col("calendar_year").cast(DataType::String).alias("horizon"));
+    .with_columns([
+        col("calendar_year").cast(DataType::String).alias("horizon"),
+        match budget {
+            Some(b) => (lit(b.budget.first_year)
+                * lit(1.0 + b.budget.growth).pow(
+                    col("calendar_year").cast(DataType::Float64) - lit(f64::from(b.start_year)),
+                ))
+            .alias("budget"),
+            None => lit(Null {}).cast(DataType::Float64).alias("budget"),
+        },
+    ]);
     let term_heads = heads
         .group_by_stable([col("rep"), col("world")])
         .agg([sorted("heads").sum()]);
-    let term = join_on(term.clone().lazy(), term_heads, &["rep", "world"])
-        .with_column(lit("term").alias("horizon"));
+    let term = join_on(term.clone().lazy(), term_heads, &["rep", "world"]).with_columns([
+        lit("term").alias("horizon"),
+        match budget {
+            Some(b) => lit(b.budget.over_term(b.years)).alias("budget"),
+            None => lit(Null {}).cast(DataType::Float64).alias("budget"),
+        },
+    ]);
     let columns = [
         col("arm"),
         col("party"),
@@ -82,6 +107,7 @@ pub fn summary(
         col("cost"),
         col("surplus"),
         col("heads"),
+        col("budget"),
     ];
     let both = concat(
         [yearly.select(columns.clone()), term.select(columns)],
@@ -132,6 +158,7 @@ pub fn summary(
         .alias("per_head_se"),
         sorted("income").mean().alias("mean_income"),
         sorted("heads").mean().alias("person_years"),
+        sorted("over_budget").mean().alias("p_over_budget"),
     ]);
     // Standard errors: of a mean, sd / √n; of a quantile, the width of its 95% order-statistic
     // interval / (2 × 1.96); of a probability, Agresti–Coull's (never 0 when no replication
@@ -164,6 +191,10 @@ pub fn summary(
                 .lt(lit(-0.02) * col("income"))
                 .cast(DataType::Float64)
                 .alias("loss_2pct"),
+            col("cost")
+                .gt(col("budget"))
+                .cast(DataType::Float64)
+                .alias("over_budget"),
         ])
         // Rows in a fixed order, groups kept in it: joins do not promise an order, and polars
         // may drop a sort that only precedes a sum, so float sums would otherwise change in
@@ -192,6 +223,18 @@ pub fn summary(
                 .then(col("per_head_se"))
                 .otherwise(null())
                 .alias("spend_per_head_se"),
+            when(
+                is_commissioner
+                    .clone()
+                    .and(col("p_over_budget").is_not_null()),
+            )
+            .then(proportion_se("p_over_budget"))
+            .otherwise(null())
+            .alias("p_over_budget_se"),
+            when(is_commissioner.clone())
+                .then(col("p_over_budget"))
+                .otherwise(null())
+                .alias("p_over_budget"),
         ])
         .with_columns([
             when(is_commissioner.clone())
@@ -255,6 +298,8 @@ pub fn summary(
         col("spend_per_head_se"),
         col("mean_income"),
         col("person_years"),
+        col("p_over_budget"),
+        col("p_over_budget_se"),
     ]);
     sorted.select(out).collect()
 }

@@ -10,8 +10,8 @@ use rust_xlsxwriter::{
 };
 
 use super::Tables;
-use super::dictionary::describe;
 use crate::run_folder::RunFolder;
+use crate::run_folder::dictionary::describe;
 use crate::scenario::validate::parameters;
 
 /// Widest a column is drawn, in characters: long arm names wrap instead of widening the sheet.

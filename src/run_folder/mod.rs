@@ -7,6 +7,7 @@
 //! report, from the folder alone. `run.json` also marks the folder as capsim's: only such a
 //! folder (or an empty one) is ever replaced by a later run ([`staging`]).
 
+pub mod dictionary;
 pub mod staging;
 pub mod tables;
 
@@ -63,7 +64,7 @@ pub fn write_results(
     info: &RunInfo,
 ) -> anyhow::Result<()> {
     let mut world = tables::world_frame(model, results)?;
-    tables::write_parquet(&mut world, &dir.join(WORLD))?;
+    tables::write_parquet(&mut world, &dir.join(WORLD), Some("world"))?;
     if let Some(contracts) = &model.contracts {
         let world_names = model.world_names();
         let layout = contracts.layout(
@@ -79,21 +80,21 @@ pub fn write_results(
             .collect();
         let start_year = model.scenario.start_year;
         let mut ledger = ledger::ledger_frame(&layout, &rows, start_year)?;
-        tables::write_parquet(&mut ledger, &dir.join(LEDGER))?;
+        tables::write_parquet(&mut ledger, &dir.join(LEDGER), Some("ledger"))?;
         let mut term = ledger::term_frame(&layout, &rows)?;
-        tables::write_parquet(&mut term, &dir.join(LEDGER_TERM))?;
+        tables::write_parquet(&mut term, &dir.join(LEDGER_TERM), Some("ledger"))?;
         let cells: Vec<(u64, &[EquityCell])> = results
             .iter()
             .map(|r| (r.replication, r.equity.as_slice()))
             .collect();
         let mut equity = ledger::equity_frame(&layout, &cells)?;
-        tables::write_parquet(&mut equity, &dir.join(EQUITY))?;
+        tables::write_parquet(&mut equity, &dir.join(EQUITY), Some("equity_reps"))?;
         let gains: Vec<(u64, &[Gain])> = results
             .iter()
             .map(|r| (r.replication, r.gains.as_slice()))
             .collect();
         let mut gains = gains_frame(&layout, &gains)?;
-        tables::write_parquet(&mut gains, &dir.join(GAINS))?;
+        tables::write_parquet(&mut gains, &dir.join(GAINS), Some("who_gains_reps"))?;
     }
     let mut resolved = model.scenario.clone();
     if let Some(csv) = &resolved.population.counts_csv {

@@ -119,13 +119,41 @@ pub fn world_frame(model: &Model, results: &[ReplicationResult]) -> PolarsResult
     DataFrame::new(n, cols)
 }
 
-pub fn write_parquet(df: &mut DataFrame, path: &Path) -> anyhow::Result<()> {
+/// Writes `df` as Parquet; with `table`, its columns' units and descriptions from the data
+/// dictionary go in the file's metadata.
+pub fn write_parquet(df: &mut DataFrame, path: &Path, table: Option<&str>) -> anyhow::Result<()> {
     let file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let metadata = table.map(|t| {
+        let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
+        KeyValueMetadata::from_static(super::dictionary::parquet_metadata(t, &names))
+    });
     ParquetWriter::new(file)
+        .with_key_value_metadata(metadata)
         .finish(df)
         .map_err(anyhow::Error::from)
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
+}
+
+/// Writes `df` as CSV for people to read: each float column rounded as the data dictionary
+/// says for `table` ([`super::dictionary::csv_decimals`]).
+pub fn write_rounded_csv(df: &DataFrame, table: &str, path: &Path) -> anyhow::Result<()> {
+    let mut columns = Vec::with_capacity(df.width());
+    for c in df.columns() {
+        match super::dictionary::csv_decimals(table, c.name().as_str()) {
+            Some(d) if c.dtype() == &DataType::Float64 => {
+                let scale = 10f64.powi(d);
+                let rounded: Vec<Option<f64>> = c
+                    .f64()?
+                    .iter()
+                    .map(|x| x.map(|x| (x * scale).round() / scale))
+                    .collect();
+                columns.push(Column::new(c.name().clone(), rounded));
+            }
+            _ => columns.push(c.clone()),
+        }
+    }
+    write_csv(&mut DataFrame::new(df.height(), columns)?, path)
 }
 
 pub fn write_csv(df: &mut DataFrame, path: &Path) -> anyhow::Result<()> {

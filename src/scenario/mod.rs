@@ -72,6 +72,35 @@ pub struct Scenario {
     /// Contracts compared side by side on the same simulated years.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub arm: Vec<ArmSpec>,
+    /// The commissioner's budget for the care the contracts pay for: results then give the
+    /// chance that each contract's spend exceeds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<Budget>,
+}
+
+/// The commissioner's budget: `first_year` (£ at that year's prices) growing by `growth` a year.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Budget {
+    /// Budget for the first simulated year, £.
+    #[schemars(range(min = 0))]
+    pub first_year: f64,
+    /// Yearly growth of the budget (e.g. the allocation uplift): 0.03 is 3% a year.
+    #[serde(default)]
+    #[schemars(range(min = -1, max = validate::MAX_GROWTH))]
+    pub growth: f64,
+}
+
+impl Budget {
+    /// The budget of year `year` (0-based).
+    pub fn in_year(&self, year: u32) -> f64 {
+        self.first_year * (1.0 + self.growth).powi(year as i32)
+    }
+
+    /// The budget over a term of `years` years.
+    pub fn over_term(&self, years: u32) -> f64 {
+        (0..years).map(|y| self.in_year(y)).sum()
+    }
 }
 
 /// Who is simulated.

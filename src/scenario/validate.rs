@@ -128,6 +128,8 @@ pub const MAX_GROWTH: f64 = 1.0;
 pub const MAX_RATE: f64 = 1_000.0;
 /// Largest amount of money per event or per person-year, in £.
 pub const MAX_MONEY: f64 = 1e9;
+/// Largest yearly budget, in £ (NHS England's whole budget is about 2e11).
+pub const MAX_BUDGET: f64 = 1e13;
 /// Largest ratio, multiplier or relative risk.
 pub const MAX_RATIO: f64 = 100.0;
 /// Largest coefficient of variation of cost per event.
@@ -392,6 +394,27 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
     }
     for spec in parameters(s) {
         check_param(problems, &spec);
+    }
+    if let Some(b) = &s.budget {
+        if !(b.first_year > 0.0 && b.first_year <= MAX_BUDGET) {
+            problems.push(
+                "budget.first_year",
+                format!(
+                    "expected the first year's budget in £, above 0 and at most {}, found {}",
+                    show(MAX_BUDGET),
+                    show(b.first_year)
+                ),
+            );
+        }
+        if !(b.growth > -1.0 && b.growth <= MAX_GROWTH) {
+            problems.push(
+                "budget.growth",
+                format!(
+                    "expected a yearly growth above -1 and at most {MAX_GROWTH} (100%), found {}",
+                    show(b.growth)
+                ),
+            );
+        }
     }
     super::validate_contracts::check(problems, s, skip_arms);
     super::validate_interventions::check(problems, s);

@@ -603,6 +603,14 @@ const CATALOGUE: &[(&str, &[&str])] = &[
         &["intervention.p.cost_per_person_year: expected at most 1e9"],
     ),
     (
+        "[budget]\nfirst_year = -5",
+        &["budget.first_year: expected the first year's budget in £, above 0"],
+    ),
+    (
+        "[budget]\nfirst_year = 1e9\ngrowth = 3",
+        &["budget.growth: expected a yearly growth above -1 and at most 1"],
+    ),
+    (
         "years = 100\n[population]\nsize = 200000000\n[transitions]\ngrowth_rate = 0.5",
         &[
             "transitions.growth_rate: expected a population capsim can hold",

@@ -119,6 +119,12 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "person-years",
         "Mean person-years covered in the horizon (people covered at the start of each year, summed); a figure ÷ person_years is per person per year",
     ),
+    doc(
+        "summary",
+        "p_over_budget",
+        "probability (0-1)",
+        "Commissioner rows, when the scenario sets a budget: share of replications whose spend exceeds the budget of the horizon; empty otherwise",
+    ),
     doc("equity", "arm", "", "Contract arm"),
     doc("equity", "dimension", "", "`imd_quintile` or `ltc_count`"),
     doc(
@@ -302,6 +308,87 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "£ per person-year (nominal)",
         "p95 ÷ person_years",
     ),
+    doc("equity_reps", "rep", "", "Replication, from 0"),
+    doc("equity_reps", "arm", "", "Contract arm"),
+    doc(
+        "equity_reps",
+        "dimension",
+        "",
+        "`imd_quintile` or `ltc_count`",
+    ),
+    doc(
+        "equity_reps",
+        "level",
+        "",
+        "IMD quintile (1 = most deprived) or number of long-term conditions",
+    ),
+    doc(
+        "equity_reps",
+        "income",
+        MONEY,
+        "Providers' income attributed to the group over the term",
+    ),
+    doc(
+        "equity_reps",
+        "cost",
+        MONEY,
+        "Providers' cost of care for the group over the term",
+    ),
+    doc(
+        "equity_reps",
+        "person_years",
+        "person-years",
+        "Person-years covered in the group over the term",
+    ),
+    doc(
+        "equity_reps",
+        "margin_per_head",
+        "£ per person-year (nominal)",
+        "(income − cost) ÷ person_years; empty when nobody belonged to the group",
+    ),
+    doc("who_gains_reps", "rep", "", "Replication, from 0"),
+    doc(
+        "who_gains_reps",
+        "arm",
+        "",
+        "An arm that runs interventions",
+    ),
+    doc(
+        "who_gains_reps",
+        "party",
+        "",
+        "Commissioner, a provider, or `system`",
+    ),
+    doc(
+        "who_gains_reps",
+        "role",
+        "",
+        "commissioner, provider or system",
+    ),
+    doc(
+        "who_gains_reps",
+        "income_change",
+        MONEY,
+        "Change in income over the term, with the interventions against without, same contract",
+    ),
+    doc(
+        "who_gains_reps",
+        "cost_change",
+        MONEY,
+        "Change in cost (care, subcontracts, programme cost)",
+    ),
+    doc(
+        "who_gains_reps",
+        "gain",
+        MONEY,
+        "Change in surplus (for the commissioner, spend saved)",
+    ),
+    doc(
+        "who_gains_reps",
+        "programme_cost",
+        MONEY,
+        "Cost of the interventions this party pays for",
+    ),
     doc("ledger", "rep", "", "Replication, from 0"),
     doc(
         "ledger",
@@ -452,6 +539,8 @@ fn file_of(table: &str) -> &'static str {
         "equity" => "equity.csv",
         "who_gains" => "who_gains.csv",
         "ledger" => "ledger.parquet, ledger_term.parquet",
+        "equity_reps" => "equity.parquet",
+        "who_gains_reps" => "who_gains.parquet",
         "compare" => "compare.csv (capsim compare)",
         _ => "world.parquet",
     }
@@ -491,6 +580,62 @@ pub fn describe(table: &str, column: &str) -> Option<(String, String)> {
             figure.column
         ),
     ))
+}
+
+/// As [`describe`], and a column of a per-type or per-component family (`gp_count`, a payment
+/// component's column in the ledger) described by its family's entry.
+pub fn describe_any(table: &str, column: &str) -> Option<(String, String)> {
+    describe(table, column).or_else(|| match table {
+        "world" => ["_count", "_cost", "_value"].iter().find_map(|suffix| {
+            column
+                .strip_suffix(suffix)
+                .and_then(|_| describe(table, &format!("<type>{suffix}")))
+        }),
+        "ledger" => describe(table, "<component>"),
+        _ => None,
+    })
+}
+
+/// Decimals a column is written with in a CSV meant for people: money to the penny,
+/// probabilities to four places, person-years to one; `None` keeps full precision. The Parquet
+/// files and the workbook keep every digit.
+pub fn csv_decimals(table: &str, column: &str) -> Option<i32> {
+    let (unit, _) = describe(table, column)?;
+    if unit.starts_with('£') {
+        Some(2)
+    } else if unit.starts_with("probability") {
+        Some(4)
+    } else if unit == "person-years" {
+        Some(1)
+    } else {
+        None
+    }
+}
+
+/// The key of the Parquet file-level metadata that describes the columns.
+pub const PARQUET_KEY: &str = "capsim:columns";
+
+/// File-level Parquet metadata for a table with these columns: under [`PARQUET_KEY`], a JSON
+/// object of column name → {"unit", "description"}, so the meaning travels with the file
+/// (pyarrow: `pq.read_schema(f).metadata`; R arrow: `read_parquet(f, as_data_frame = FALSE)$metadata`).
+pub fn parquet_metadata(table: &str, columns: &[&str]) -> Vec<(String, String)> {
+    let described: serde_json::Map<String, serde_json::Value> = columns
+        .iter()
+        .filter_map(|c| {
+            let (unit, description) = describe_any(table, c)?;
+            Some((
+                c.to_string(),
+                serde_json::json!({ "unit": unit, "description": description }),
+            ))
+        })
+        .collect();
+    vec![
+        (
+            PARQUET_KEY.to_string(),
+            serde_json::Value::Object(described).to_string(),
+        ),
+        ("capsim:money".to_string(), MONEY.to_string()),
+    ]
 }
 
 #[cfg(test)]

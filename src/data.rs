@@ -111,6 +111,8 @@ pub struct ActivityTypeRow {
     pub uplift_to_2024_25: f64,
     pub price_ratio: f64,
     pub cost_cv: f64,
+    pub long_stay_share: f64,
+    pub long_stay_cost_ratio: f64,
     pub ltc_ratio: f64,
     pub deprivation_ratio: f64,
     pub rural_rate_ratio: f64,

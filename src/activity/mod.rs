@@ -14,7 +14,7 @@
 pub mod expected;
 pub mod shocks;
 
-use rand_distr::{Distribution, Gamma, Poisson};
+use rand_distr::{Binomial, Distribution, Gamma, Poisson};
 
 use crate::data;
 use crate::population::{AGES, CELLS, GROUPS, IMDS, LTCS, Population, SEXES, group_key};
@@ -30,6 +30,9 @@ pub struct TypeInputs {
     pub unit_cost: f64,
     pub price: f64,
     pub cost_cv: f64,
+    /// Share of events that are long stays, and their cost as a multiple of the mean.
+    pub long_stay_share: f64,
+    pub long_stay_cost_ratio: f64,
     pub ltc_ratio: f64,
     pub deprivation_ratio: f64,
     pub rural_rate_ratio: f64,
@@ -237,16 +240,39 @@ pub fn simulate_year(
                 inputs.rural_cost_factor,
             );
             out.count[i] = count;
-            out.cost[i] = event_cost(rng, count, unit, ty.cost_cv);
+            out.cost[i] = event_cost(rng, count, unit, ty);
             out.value[i] = count * ty.price * shock.price_index;
         }
     }
 }
 
+/// Total cost of `count` events of type `ty` whose mean cost is `unit`: most events cost a
+/// little less than the mean, a binomial share of long stays cost `long_stay_cost_ratio` times
+/// it (so the mean is unchanged), each part gamma with the type's cost cv. Without long stays
+/// nothing extra is drawn.
+fn event_cost(rng: &mut Rng, count: f64, unit: f64, ty: &TypeInputs) -> f64 {
+    let (q, ratio) = (ty.long_stay_share, ty.long_stay_cost_ratio);
+    if q <= 0.0 || count <= 0.0 || unit <= 0.0 {
+        return gamma_total(rng, count, unit, ty.cost_cv);
+    }
+    let long = if q >= 1.0 {
+        count
+    } else {
+        Binomial::new(count as u64, q)
+            .expect("validated share")
+            .sample(rng) as f64
+    };
+    let short_unit = unit * ((1.0 - q * ratio) / (1.0 - q)).max(0.0);
+    gamma_total(rng, count - long, short_unit, ty.cost_cv)
+        + gamma_total(rng, long, unit * ratio, ty.cost_cv)
+}
+
 /// Total cost of `count` events of mean `unit` and coefficient of variation `cv`.
-fn event_cost(rng: &mut Rng, count: f64, unit: f64, cv: f64) -> f64 {
+fn gamma_total(rng: &mut Rng, count: f64, unit: f64, cv: f64) -> f64 {
     if count <= 0.0 || unit <= 0.0 {
         0.0
+    } else if cv <= 0.0 {
+        count * unit
     } else {
         let cv2 = cv * cv;
         let (shape, scale) = (count / cv2, unit * cv2);

@@ -52,6 +52,8 @@ impl Model {
                     unit_cost: p("unit_cost"),
                     price: p("price"),
                     cost_cv: p("cost_cv"),
+                    long_stay_share: p("long_stay_share"),
+                    long_stay_cost_ratio: p("long_stay_cost_ratio"),
                     ltc_ratio: p("ltc_ratio"),
                     deprivation_ratio: p("deprivation_ratio"),
                     rural_rate_ratio: p("rural_rate_ratio"),

@@ -37,6 +37,16 @@ fn activity_types() -> Table {
             ),
         );
         t.insert("cost_cv".into(), sourced(row.cost_cv, assumption));
+        let calibrated = "calibrated to kelly2015_ifs and dreyer2019_hf cost concentration \
+                          (data/activity_types.csv; docs/model.md)";
+        t.insert(
+            "long_stay_share".into(),
+            sourced(row.long_stay_share, calibrated),
+        );
+        t.insert(
+            "long_stay_cost_ratio".into(),
+            sourced(row.long_stay_cost_ratio, calibrated),
+        );
         t.insert(
             "ltc_ratio".into(),
             sourced(

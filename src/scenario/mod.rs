@@ -238,6 +238,13 @@ pub struct ActivityType {
     pub price: Param,
     /// Coefficient of variation of the cost of one event.
     pub cost_cv: Param,
+    /// Share of events that are long or complex (a long stay), costing `long_stay_cost_ratio`
+    /// times the mean; the others cost less, so the mean cost is unchanged. 0: none.
+    #[serde(default = "Param::zero")]
+    pub long_stay_share: Param,
+    /// Cost of a long stay as a multiple of the mean cost of an event.
+    #[serde(default = "Param::one")]
+    pub long_stay_cost_ratio: Param,
     /// Rate ratio per additional long-term condition.
     pub ltc_ratio: Param,
     /// Rate ratio, most vs least deprived quintile (log-linear between).

@@ -81,6 +81,16 @@ impl Param {
         }
     }
 
+    /// A fixed 0 (a field's default).
+    pub fn zero() -> Self {
+        Param::fixed(0.0)
+    }
+
+    /// A fixed 1 (a field's default).
+    pub fn one() -> Self {
+        Param::fixed(1.0)
+    }
+
     pub fn is_fixed(&self) -> bool {
         matches!(self.dist, Dist::Fixed(_))
     }

@@ -299,6 +299,13 @@ pub fn parameters(s: &Scenario) -> Vec<ParamSpec<'_>> {
         add(p("unit_cost"), &ty.unit_cost, NonNegative, MAX_MONEY);
         add(p("price"), &ty.price, NonNegative, MAX_MONEY);
         add(p("cost_cv"), &ty.cost_cv, NonNegative, MAX_COST_CV);
+        add(p("long_stay_share"), &ty.long_stay_share, Probability, 1.0);
+        add(
+            p("long_stay_cost_ratio"),
+            &ty.long_stay_cost_ratio,
+            Positive,
+            MAX_RATIO,
+        );
         add(p("ltc_ratio"), &ty.ltc_ratio, Positive, MAX_RATIO);
         add(
             p("deprivation_ratio"),
@@ -394,6 +401,25 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
     }
     for spec in parameters(s) {
         check_param(problems, &spec);
+    }
+    for (name, ty) in &s.activity.types {
+        // The long stays' cost must fit inside the mean: the other events cost
+        // (1 - share x ratio) / (1 - share) of it.
+        let (q, ratio) = (
+            ty.long_stay_share.practical_max(),
+            ty.long_stay_cost_ratio.practical_max(),
+        );
+        if q * ratio >= 1.0 {
+            problems.push(
+                format!("activity.types.{name}.long_stay_share"),
+                format!(
+                    "expected long_stay_share x long_stay_cost_ratio below 1 (the long stays' \
+                     share of the cost), found {} x {}",
+                    show(q),
+                    show(ratio)
+                ),
+            );
+        }
     }
     if let Some(b) = &s.budget {
         if !(b.first_year > 0.0 && b.first_year <= MAX_BUDGET) {

@@ -3,6 +3,7 @@
 mod bad_input;
 mod cli;
 mod common;
+mod concentration;
 mod contracts;
 mod determinism;
 mod engine;

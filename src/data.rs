@@ -195,7 +195,7 @@ mod tests {
         assert_eq!(mortality_modifiers().len(), 11);
         assert!(multimorbidity_curve().len() >= 2);
         assert_eq!(multimorbidity_anchors().len(), 5);
-        assert_eq!(activity_types().len(), 8);
-        assert_eq!(activity_age_profiles().len(), 16);
+        assert_eq!(activity_types().len(), 10);
+        assert_eq!(activity_age_profiles().len(), 20);
     }
 }

@@ -384,7 +384,7 @@ fn misconfigured_components_name_the_arm_and_component() {
         &["arm.x.lead", "unknown provider \"nobody\""],
     );
     rejected(
-        "base = \"default\"\n[[provider]]\nname = \"acute\"\nactivity = [\"ae\"]\n",
+        "base = \"default\"\n[[provider]]\nname = \"acute\"\nactivity = [\"ae\", \"ambulance\"]\n",
         &[],
         &["activity type \"gp\" is delivered by no provider"],
     );
@@ -527,7 +527,7 @@ const CATALOGUE: &[(&str, &[&str])] = &[
         &["shocks.demand_noise_sd: expected a finite number"],
     ),
     (
-        "[[provider]]\nname = \"a\"\nactivity = [\"gp\", \"gp\"]",
+        "[[provider]]\nname = \"a\"\nactivity = [\"gp\", \"gp\", \"prescribing\"]",
         &["provider"],
     ),
     (

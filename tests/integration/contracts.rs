@@ -24,10 +24,10 @@ size = 50000
 const PROVIDERS: &str = r#"
 [[provider]]
 name = "acute"
-activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days"]
+activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days", "ambulance"]
 [[provider]]
 name = "community"
-activity = ["gp", "community", "mental_health"]
+activity = ["gp", "community", "mental_health", "prescribing"]
 "#;
 
 /// Every transfer is commissioner spend once and provider income once; subcontract flows net
@@ -165,6 +165,7 @@ fn a_lead_provider_pays_subcontractors_tariff() {
         "elective",
         "non_elective",
         "nel_bed_days",
+        "ambulance",
     ];
     for r in engine::run(&m, 2, &Silent).unwrap().iter().take(5) {
         for y in &r.years {
@@ -435,10 +436,10 @@ years = 3
 size = 20000
 [[provider]]
 name = "acute"
-activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days"]
+activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days", "ambulance"]
 [[provider]]
 name = "community"
-activity = ["gp", "community", "mental_health"]
+activity = ["gp", "community", "mental_health", "prescribing"]
 [[arm]]
 name = "block"
 preset = "block"
@@ -663,11 +664,11 @@ proptest! {
     /// what was paid.
     #[test]
     fn money_is_conserved_for_any_years_the_world_produces(
-        years in prop::collection::vec(made_up_year(8, 64, 3), 3)
+        years in prop::collection::vec(made_up_year(10, 64, 3), 3)
     ) {
         let m = every_component();
         let contracts = m.contracts.as_ref().unwrap();
-        prop_assert!(m.type_names.len() == 8 && contracts.parties.len() == 3);
+        prop_assert!(m.type_names.len() == 10 && contracts.parties.len() == 3);
         let slots = contracts.basis.expected_indicators_in(0).len();
         let years: Vec<MadeUpYear> = years
             .into_iter()

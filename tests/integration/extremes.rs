@@ -35,10 +35,10 @@ fn runs_clean(name: &str, scenario: &str, files: &[(&str, &str)]) {
 const EVERY_COMPONENT: &str = r#"
 [[provider]]
 name = "acute"
-activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days"]
+activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days", "ambulance"]
 [[provider]]
 name = "community"
-activity = ["gp", "community", "mental_health"]
+activity = ["gp", "community", "mental_health", "prescribing"]
 [[intervention]]
 name = "p"
 uptake = 0.5

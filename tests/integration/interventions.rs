@@ -15,10 +15,10 @@ years = 4
 size = 60000
 [[provider]]
 name = "acute"
-activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days"]
+activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days", "ambulance"]
 [[provider]]
 name = "community"
-activity = ["gp", "community", "mental_health"]
+activity = ["gp", "community", "mental_health", "prescribing"]
 [[intervention]]
 name = "prevention"
 target = { age_min = 20, age_max = 64, ltc_min = 2 }

@@ -514,7 +514,7 @@ name = "community-trust"
 activity = ["mental_health", "community"]
 [[provider]]
 name = "acute-and-primary"
-activity = ["gp", "outpatient", "ae", "elective", "non_elective", "nel_bed_days"]
+activity = ["gp", "outpatient", "ae", "elective", "non_elective", "nel_bed_days", "prescribing", "ambulance"]
 
 [[arm]]
 name = "blended"
@@ -757,10 +757,10 @@ size = 20000
 
 [[provider]]
 name = "acute"
-activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days"]
+activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days", "ambulance"]
 [[provider]]
 name = "community"
-activity = ["gp", "community", "mental_health"]
+activity = ["gp", "community", "mental_health", "prescribing"]
 
 [[intervention]]
 name = "prevention"

@@ -14,7 +14,7 @@ use crate::report::precision::PrecisionTarget;
 use crate::run_folder::staging::{self, Destination, StagedFolder};
 use crate::run_folder::{self, RunFolder, RunInfo, tables};
 use crate::scenario::validate::{MAX_REPLICATIONS, check_replications};
-use crate::scenario::{Scenario, load_scenario};
+use crate::scenario::{Override, Scenario, load_scenario, load_scenario_with};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -88,6 +88,12 @@ pub struct RunArgs {
     /// mean or p50 (£) or p_loss (a probability), e.g. capitation:p50=2000000.
     #[arg(long, value_name = "ARM:FIGURE=HALF_WIDTH")]
     pub precision: Option<String>,
+    /// Change a scenario field for this run, validated like the file and recorded in the
+    /// resolved scenario: PATH=VALUE, e.g. population.size=5300 or
+    /// 'arm.capitation.component[1].provider_share=0.5' (arms, providers and interventions by
+    /// name, components by position). Repeatable.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// A run with every input resolved and checked: nothing is simulated or written until this
@@ -106,7 +112,12 @@ pub struct RunPlan {
 
 impl RunPlan {
     pub fn resolve(args: &RunArgs) -> anyhow::Result<RunPlan> {
-        let mut loaded = load_scenario(args.scenario.as_deref())?;
+        let overrides = args
+            .set
+            .iter()
+            .map(|s| Override::parse(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut loaded = load_scenario_with(args.scenario.as_deref(), &overrides)?;
         if let Some(r) = args.reps {
             check_replications(r).map_err(|e| InputError::new("command line", "--reps", e))?;
             loaded.scenario.replications = r;

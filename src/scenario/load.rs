@@ -13,6 +13,7 @@ use super::contracts::{
 };
 use super::counts::{HeadCount, load_counts};
 use super::defaults::defaults_table;
+use super::overrides::{self, Override};
 use super::validate::validate;
 use crate::data;
 use crate::error::{InputError, Problems};
@@ -413,6 +414,16 @@ fn set_aside_in(value: &mut Value, default: Option<&Value>, path: &[Segment]) ->
 
 /// Reads, merges, parses and validates a scenario given as text.
 pub fn load_scenario_str(file: &str, text: &str, dir: &Path) -> Result<LoadedScenario, InputError> {
+    load_scenario_str_with(file, text, dir, &[])
+}
+
+/// As [`load_scenario_str`], with `--set` overrides applied on top of the file and its bases.
+pub fn load_scenario_str_with(
+    file: &str,
+    text: &str,
+    dir: &Path,
+    overrides: &[Override],
+) -> Result<LoadedScenario, InputError> {
     let (mut table, layers) = layered(file, text, dir, 0)?;
     if !table.contains_key("name") {
         let stem = Path::new(file)
@@ -420,6 +431,9 @@ pub fn load_scenario_str(file: &str, text: &str, dir: &Path) -> Result<LoadedSce
             .and_then(|s| s.to_str())
             .unwrap_or("scenario");
         table.insert("name".into(), Value::String(stem.into()));
+    }
+    for o in overrides {
+        o.apply(&mut table)?;
     }
     let mut problems = Problems::new(file);
     let non_finite = replace_non_finite(&mut table, &mut problems);
@@ -449,7 +463,9 @@ pub fn load_scenario_str(file: &str, text: &str, dir: &Path) -> Result<LoadedSce
     }
     problems.into_result().map_err(|mut e| {
         for p in e.problems.iter_mut().filter(|p| p.file == file) {
-            if let Some(from) = origin(&p.field, &layers) {
+            if overrides.iter().any(|o| p.field.starts_with(&o.path)) {
+                p.file = overrides::ORIGIN.to_string();
+            } else if let Some(from) = origin(&p.field, &layers) {
                 p.file = from.to_string();
             }
         }
@@ -466,11 +482,20 @@ pub fn load_scenario_str(file: &str, text: &str, dir: &Path) -> Result<LoadedSce
 
 /// Reads a scenario file, or the built-in default when `path` is `None`.
 pub fn load_scenario(path: Option<&Path>) -> Result<LoadedScenario, InputError> {
+    load_scenario_with(path, &[])
+}
+
+/// As [`load_scenario`], with `--set` overrides applied on top of the file and its bases.
+pub fn load_scenario_with(
+    path: Option<&Path>,
+    overrides: &[Override],
+) -> Result<LoadedScenario, InputError> {
     match path {
-        None => load_scenario_str(
+        None => load_scenario_str_with(
             "the built-in default scenario",
             data::DEFAULT_SCENARIO_TOML,
             Path::new("."),
+            overrides,
         ),
         Some(p) => {
             let file = p.display().to_string();
@@ -478,7 +503,7 @@ pub fn load_scenario(path: Option<&Path>) -> Result<LoadedScenario, InputError> 
                 InputError::new(&file, "", format!("expected a readable scenario file: {e}"))
             })?;
             let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();
-            load_scenario_str(&file, &text, &dir)
+            load_scenario_str_with(&file, &text, &dir, overrides)
         }
     }
 }

@@ -12,6 +12,7 @@ pub mod defaults;
 pub mod indicator;
 pub mod interventions;
 pub mod load;
+pub mod overrides;
 pub mod param;
 pub mod presets;
 pub mod validate;
@@ -25,7 +26,10 @@ use serde::{Deserialize, Serialize};
 
 pub use indicator::{Indicator, Trend};
 pub use interventions::{InterventionSpec, Strata};
-pub use load::{LoadedScenario, load_scenario, load_scenario_str};
+pub use load::{
+    LoadedScenario, load_scenario, load_scenario_str, load_scenario_str_with, load_scenario_with,
+};
+pub use overrides::Override;
 pub use param::{Dist, Param};
 
 use contracts::{ArmSpec, ProviderSpec};

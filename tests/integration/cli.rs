@@ -192,3 +192,70 @@ fn compare_puts_runs_side_by_side_per_head() {
     assert!(err.contains("expected at least two run folders"), "{err}");
     assert!(!dir.path().join("one").exists());
 }
+
+/// `--set` changes a field as if the file said so: the run is byte for byte the run of a file
+/// with those values, and the resolved scenario records them.
+#[test]
+fn set_overrides_a_field_exactly_as_the_file_would() {
+    let dir = tempfile::tempdir().unwrap();
+    small_scenario(dir.path());
+    let edited = SMALL
+        .replace("size = 20000", "size = 5300")
+        .replace("years = 3", "years = 2");
+    assert_ne!(edited, SMALL);
+    std::fs::write(dir.path().join("edited.toml"), edited).unwrap();
+    let (code, _, err) = capsim(
+        &[
+            "run",
+            "s.toml",
+            "--set",
+            "population.size=5300",
+            "--set",
+            "years=2",
+            "--set",
+            "arm.capitation.preset=\"capitation\"",
+            "--out",
+            "set",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = capsim(&["run", "edited.toml", "--out", "file"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    for file in ["summary.csv", "equity.csv"] {
+        assert_eq!(
+            std::fs::read(dir.path().join("set").join(file)).unwrap(),
+            std::fs::read(dir.path().join("file").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    let resolved = std::fs::read_to_string(dir.path().join("set/scenario.toml")).unwrap();
+    assert!(resolved.contains("size = 5300") && resolved.contains("years = 2"));
+}
+
+#[test]
+fn a_bad_set_is_bad_input_naming_the_path() {
+    let dir = tempfile::tempdir().unwrap();
+    small_scenario(dir.path());
+    for (set, expected) in [
+        ("population.sise=5", "population.sise: unknown field `sise`"),
+        (
+            "transitions.leaver_rate=1.5",
+            "transitions.leaver_rate: expected a probability between 0 and 1",
+        ),
+        (
+            "arm.nosuch.preset=pbr",
+            "arm.nosuch.preset: no arm named \"nosuch\"",
+        ),
+        ("years=\"many\"", "years"),
+        ("nonsense", "expected PATH=VALUE"),
+    ] {
+        let (code, _, err) = capsim(&["run", "s.toml", "--set", set, "--out", "o"], dir.path());
+        assert_eq!(code, 2, "{set}: {err}");
+        assert!(
+            err.contains("command line (--set)") && err.contains(expected),
+            "{set}: {err}"
+        );
+        assert!(!dir.path().join("o").exists());
+    }
+}

@@ -1,0 +1,110 @@
+//! `--set PATH=VALUE`: a scenario field changed from the command line, applied on top of the
+//! file (and its bases) before the scenario is parsed, so it is validated like the file and
+//! recorded in the resolved scenario.
+
+use toml::{Table, Value};
+
+use crate::error::InputError;
+
+/// Where problems with an override are reported.
+pub const ORIGIN: &str = "command line (--set)";
+
+/// One `--set`: a dotted path (`population.size`, `arm.capitation.component[1].share`: arms,
+/// providers and interventions by name, components by position) and a TOML value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Override {
+    pub path: String,
+    pub value: Value,
+}
+
+impl Override {
+    /// Reads `PATH=VALUE`; a value that is not TOML (`name=north`) is taken as text.
+    pub fn parse(text: &str) -> Result<Override, InputError> {
+        let bad = |why: &str| InputError::new(ORIGIN, text, why.to_string());
+        let (path, raw) = text
+            .split_once('=')
+            .ok_or_else(|| bad("expected PATH=VALUE, e.g. population.size=5300"))?;
+        let path = path.trim();
+        if path.is_empty() || path.split('.').any(|s| s.trim().is_empty()) {
+            return Err(bad(
+                "expected a dotted field path before '=', e.g. population.size",
+            ));
+        }
+        let raw = raw.trim();
+        let value = toml::from_str::<Table>(&format!("v = {raw}"))
+            .ok()
+            .and_then(|mut t| t.remove("v"))
+            .unwrap_or_else(|| Value::String(raw.to_string()));
+        Ok(Override {
+            path: path.to_string(),
+            value,
+        })
+    }
+
+    /// Sets the value in a scenario table (every default already filled in). A missing key is
+    /// created, so a misspelt field is reported by the parser as unknown, with its path.
+    pub fn apply(&self, table: &mut Table) -> Result<(), InputError> {
+        let bad = |why: String| InputError::new(ORIGIN, self.path.as_str(), why);
+        let segments: Vec<&str> = self.path.split('.').collect();
+        let mut here = table;
+        let mut k = 0;
+        while k + 1 < segments.len() {
+            let (key, index) = split_index(segments[k]).map_err(bad)?;
+            let value = here
+                .entry(key.to_string())
+                .or_insert_with(|| Value::Table(Table::new()));
+            here = match (value, index) {
+                (Value::Table(t), None) => t,
+                (Value::Array(items), Some(i)) => match items.get_mut(i) {
+                    Some(Value::Table(t)) => t,
+                    _ => return Err(bad(format!("`{key}` has no item {i}"))),
+                },
+                // A list of named tables: the next segment is a name.
+                (Value::Array(items), None) if k + 2 < segments.len() => {
+                    let name = segments[k + 1];
+                    k += 1;
+                    match items.iter_mut().find_map(|v| match v {
+                        Value::Table(t) if t.get("name").and_then(Value::as_str) == Some(name) => {
+                            Some(t)
+                        }
+                        _ => None,
+                    }) {
+                        Some(t) => t,
+                        None => return Err(bad(format!("no {key} named \"{name}\""))),
+                    }
+                }
+                _ => return Err(bad(format!("`{key}` has no field `{}`", segments[k + 1]))),
+            };
+            k += 1;
+        }
+        let (key, index) = split_index(segments[k]).map_err(bad)?;
+        match index {
+            None => {
+                here.insert(key.to_string(), self.value.clone());
+            }
+            Some(i) => match here.get_mut(key) {
+                Some(Value::Array(a)) if i < a.len() => a[i] = self.value.clone(),
+                _ => {
+                    return Err(bad(format!(
+                        "expected an existing list `{key}` with item {i}"
+                    )));
+                }
+            },
+        }
+        Ok(())
+    }
+}
+
+/// `component[1]` → ("component", Some(1)).
+fn split_index(segment: &str) -> Result<(&str, Option<usize>), String> {
+    match segment.split_once('[') {
+        None => Ok((segment, None)),
+        Some((key, rest)) => {
+            let i = rest
+                .strip_suffix(']')
+                .and_then(|n| n.parse().ok())
+                .ok_or_else(|| format!("expected `{key}[N]` with N a position from 0"))?;
+            Ok((key, Some(i)))
+        }
+    }
+}

@@ -61,6 +61,16 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Run a scenario at each value of one field (same seed): a run folder per point, and a
+    /// table and chart of the providers' and commissioner's risks against the value.
+    Sweep {
+        #[command(flatten)]
+        run: RunArgs,
+        /// The field and its values: PATH=FROM..TO:STEPS (both ends included) or PATH=A,B,C,
+        /// e.g. population.size=5000..50000:4.
+        #[arg(long, value_name = "PATH=FROM..TO:STEPS")]
+        param: String,
+    },
     /// Print the JSON Schema of scenario files (for editors).
     Schema,
 }
@@ -312,6 +322,15 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
             let out = out.unwrap_or_else(|| Path::new("output").join("compare"));
             let destination = report::compare::check(&dirs, &out)?;
             report::compare::compare(&dirs, destination)
+        }
+        Command::Sweep { run, param } => {
+            let grid = crate::sweep::Grid::parse(&param)?;
+            let out = run
+                .out
+                .clone()
+                .unwrap_or_else(|| Path::new("output").join("sweep"));
+            let base = RunArgs { out: None, ..run };
+            crate::sweep::sweep(&base, &grid, &out, observer)
         }
         Command::Schema => Ok(Scenario::json_schema() + "\n"),
     }

@@ -32,6 +32,7 @@ pub mod report;
 pub mod rng;
 pub mod run_folder;
 pub mod scenario;
+pub mod sweep;
 pub mod transitions;
 
 pub use error::InputError;

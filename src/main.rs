@@ -32,7 +32,7 @@ struct LogProgress {
 
 impl Progress {
     fn for_command(command: &Command) -> Self {
-        if !matches!(command, Command::Run(_)) {
+        if !matches!(command, Command::Run(_) | Command::Sweep { .. }) {
             return Progress::Quiet;
         }
         if !std::io::stderr().is_terminal() {

@@ -429,6 +429,77 @@ pub fn corridor_shape<DB: DrawingBackend>(
     root.present().map_err(err)
 }
 
+/// One line per named series of (x, y) points, with markers and a legend.
+pub fn lines<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    series: &[(String, Vec<(f64, f64)>)],
+    title: &str,
+    x_label: &str,
+    (y_label, y_range): (&str, Option<(f64, f64)>),
+) -> R {
+    root.fill(&WHITE).map_err(err)?;
+    let xs = series.iter().flat_map(|s| s.1.iter().map(|p| p.0));
+    let (xlo, xhi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        (a.min(x), b.max(x))
+    });
+    let ys = series.iter().flat_map(|s| s.1.iter().map(|p| p.1));
+    let (ylo, yhi) = ys.fold((0.0_f64, 0.0_f64), |(a, b), y| (a.min(y), b.max(y)));
+    let (xlo, xhi) = pad(xlo, xhi);
+    let (ylo, yhi) = y_range.unwrap_or_else(|| {
+        let (lo, hi) = pad(ylo, yhi);
+        (lo, hi + 0.3 * (hi - lo))
+    });
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, font(28))
+        .margin(25)
+        .x_label_area_size(70)
+        .y_label_area_size(90)
+        .build_cartesian_2d(xlo..xhi, ylo..yhi)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_label_formatter(&|x| tick(*x, if (xhi - xlo) < 10.0 { 2 } else { 0 }, ""))
+        .y_label_formatter(&|y| tick(*y, 0, ""))
+        .x_desc(x_label)
+        .y_desc(y_label)
+        .axis_desc_style(font(22))
+        .label_style(font(18))
+        .light_line_style(TRANSPARENT)
+        .draw()
+        .map_err(err)?;
+    for (i, (name, points)) in series.iter().enumerate() {
+        let colour = GREYS[i % GREYS.len()];
+        let style = colour.stroke_width(3);
+        if i % 2 == 0 {
+            chart
+                .draw_series(LineSeries::new(points.clone(), style))
+                .map_err(err)?;
+        } else {
+            chart
+                .draw_series(DashedLineSeries::new(points.clone(), 12, 6, style))
+                .map_err(err)?;
+        }
+        chart
+            .draw_series(
+                points
+                    .iter()
+                    .map(move |&(x, y)| Circle::new((x, y), 5, colour.filled())),
+            )
+            .map_err(err)?
+            .label(name.as_str())
+            .legend(move |(x, y)| Circle::new((x + 12, y), 5, colour.filled()));
+    }
+    chart
+        .configure_series_labels()
+        .label_font(font(18))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::LowerRight)
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)
+}
+
 /// Provider margin per head by IMD quintile, one line per arm (£ per person-year).
 pub fn margin_by_deprivation<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,

@@ -252,12 +252,14 @@ pub struct Chart {
     pub caption: String,
 }
 
-fn f64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<f64>> {
+/// A column as floats (missing values as NaN).
+pub(crate) fn f64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<f64>> {
     let c = df.column(name)?.cast(&DataType::Float64)?;
     Ok(c.f64()?.iter().map(|v| v.unwrap_or(f64::NAN)).collect())
 }
 
-fn strs(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
+/// A column as text (missing values empty).
+pub(crate) fn strs(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
     let c = df.column(name)?.cast(&DataType::String)?;
     Ok(c.str()?
         .iter()

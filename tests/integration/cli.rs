@@ -259,3 +259,79 @@ fn a_bad_set_is_bad_input_naming_the_path() {
         assert!(!dir.path().join("o").exists());
     }
 }
+
+/// A sweep runs each value of one field on the same seed; each point is byte for byte the run
+/// `capsim run --set PATH=VALUE` gives, and the table has a row per point and arm.
+#[test]
+fn a_sweep_point_is_the_plain_run_with_that_value() {
+    let dir = tempfile::tempdir().unwrap();
+    small_scenario(dir.path());
+    let (code, out, err) = capsim(
+        &[
+            "sweep",
+            "s.toml",
+            "--param",
+            "population.size=4000..12000:3",
+            "--out",
+            "sw",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("3 points in sw"), "{out}");
+    let (code, _, err) = capsim(
+        &[
+            "run",
+            "s.toml",
+            "--set",
+            "population.size=8000",
+            "--out",
+            "plain",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    for file in ["summary.csv", "equity.csv"] {
+        assert_eq!(
+            std::fs::read(dir.path().join("sw/point-2").join(file)).unwrap(),
+            std::fs::read(dir.path().join("plain").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    let rows = read_csv_rows(&dir.path().join("sw/sweep.csv"));
+    assert_eq!(rows.len(), 3 * 6);
+    let sizes: std::collections::BTreeSet<&str> =
+        rows.iter().map(|r| r["population.size"].as_str()).collect();
+    assert_eq!(sizes.len(), 3, "{sizes:?}");
+    for bad in [
+        "population.size",
+        "population.size=1..2:1",
+        "population.size=a..b:3",
+    ] {
+        let (code, _, err) = capsim(
+            &["sweep", "s.toml", "--param", bad, "--out", "bad"],
+            dir.path(),
+        );
+        assert_eq!(code, 2, "{bad}: {err}");
+        assert!(err.contains("command line: --param"), "{err}");
+        assert!(!dir.path().join("bad").exists());
+    }
+    // A value the field cannot take fails before anything is simulated.
+    let (code, _, err) = capsim(
+        &[
+            "sweep",
+            "s.toml",
+            "--param",
+            "transitions.leaver_rate=0.5,1.5",
+            "--out",
+            "bad",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("command line (--set): transitions.leaver_rate"),
+        "{err}"
+    );
+    assert!(!dir.path().join("bad").exists());
+}

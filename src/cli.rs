@@ -71,6 +71,27 @@ pub enum Command {
         #[arg(long, value_name = "PATH=FROM..TO:STEPS")]
         param: String,
     },
+    /// How the spread of one arm's providers' result per head falls with population size,
+    /// split into the part that averages out and the part that does not.
+    RiskSize {
+        /// Scenario file (the built-in default when omitted).
+        scenario: Option<PathBuf>,
+        /// The arm whose providers' result is measured.
+        #[arg(long)]
+        arm: String,
+        /// Head counts, separated by commas: 2000,5000,20000,100000.
+        #[arg(long)]
+        sizes: String,
+        /// Replications at each size (default: the scenario's).
+        #[arg(long)]
+        reps: Option<u32>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Output folder (default: `output/risk-size`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Print the JSON Schema of scenario files (for editors).
     Schema,
 }
@@ -331,6 +352,30 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
                 .unwrap_or_else(|| Path::new("output").join("sweep"));
             let base = RunArgs { out: None, ..run };
             crate::sweep::sweep(&base, &grid, &out, observer)
+        }
+        Command::RiskSize {
+            scenario,
+            arm,
+            sizes,
+            reps,
+            threads,
+            out,
+        } => {
+            if let Some(r) = reps {
+                check_replications(r).map_err(|e| InputError::new("command line", "--reps", e))?;
+            }
+            let sizes = crate::risk_size::parse_sizes(&sizes)?;
+            let args = crate::risk_size::RiskSizeArgs {
+                scenario: scenario.as_deref(),
+                arm: &arm,
+                sizes: &sizes,
+                reps,
+                threads: threads
+                    .filter(|t| *t > 0)
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            };
+            let out = out.unwrap_or_else(|| Path::new("output").join("risk-size"));
+            crate::risk_size::risk_size(&args, &out, observer)
         }
         Command::Schema => Ok(Scenario::json_schema() + "\n"),
     }

@@ -29,6 +29,7 @@ pub mod interventions;
 pub mod ledger;
 pub mod population;
 pub mod report;
+pub mod risk_size;
 pub mod rng;
 pub mod run_folder;
 pub mod scenario;

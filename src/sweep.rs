@@ -243,12 +243,18 @@ pub fn sweep(
         "Providers' chance of a loss over the term, by {}",
         grid.path
     );
-    let y = ("P(loss) (%)", Some((0.0, 100.0)));
+    let axes = charts::LineAxes {
+        x_label: &grid.path,
+        log_x: false,
+        y_label: "P(loss) (%)",
+        y_range: Some((0.0, 100.0)),
+        legend_upper: false,
+    };
     charts::render(
         staged.dir(),
         "sweep",
-        |r| charts::lines(r, &series, &title, &grid.path, y),
-        |r| charts::lines(r, &series, &title, &grid.path, y),
+        |r| charts::lines(r, &series, &title, axes),
+        |r| charts::lines(r, &series, &title, axes),
     )?;
     let marker = serde_json::json!({
         "capsim_version": env!("CARGO_PKG_VERSION"),

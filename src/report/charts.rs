@@ -429,14 +429,27 @@ pub fn corridor_shape<DB: DrawingBackend>(
     root.present().map_err(err)
 }
 
+/// The axes of a [`lines`] chart.
+#[derive(Debug, Clone, Copy)]
+pub struct LineAxes<'a> {
+    pub x_label: &'a str,
+    /// x values are log10 of the quantity; ticks show the quantity.
+    pub log_x: bool,
+    pub y_label: &'a str,
+    /// Fixed y range (e.g. 0-100 for a percentage); otherwise from the data.
+    pub y_range: Option<(f64, f64)>,
+    /// Legend in the upper right (else lower right), where the lines leave room.
+    pub legend_upper: bool,
+}
+
 /// One line per named series of (x, y) points, with markers and a legend.
 pub fn lines<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     series: &[(String, Vec<(f64, f64)>)],
     title: &str,
-    x_label: &str,
-    (y_label, y_range): (&str, Option<(f64, f64)>),
+    axes: LineAxes,
 ) -> R {
+    let (x_label, y_label, y_range) = (axes.x_label, axes.y_label, axes.y_range);
     root.fill(&WHITE).map_err(err)?;
     let xs = series.iter().flat_map(|s| s.1.iter().map(|p| p.0));
     let (xlo, xhi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
@@ -458,7 +471,16 @@ pub fn lines<DB: DrawingBackend>(
         .map_err(err)?;
     chart
         .configure_mesh()
-        .x_label_formatter(&|x| tick(*x, if (xhi - xlo) < 10.0 { 2 } else { 0 }, ""))
+        .x_label_formatter(&|x| {
+            if axes.log_x {
+                // Two significant figures: 1,600, 25,000, 160,000.
+                let v = 10f64.powf(*x);
+                let unit = 10f64.powf(v.log10().floor() - 1.0).max(1.0);
+                super::thousands(((v / unit).round() * unit) as u64)
+            } else {
+                tick(*x, if (xhi - xlo) < 10.0 { 2 } else { 0 }, "")
+            }
+        })
         .y_label_formatter(&|y| tick(*y, 0, ""))
         .x_desc(x_label)
         .y_desc(y_label)
@@ -494,7 +516,11 @@ pub fn lines<DB: DrawingBackend>(
         .label_font(font(18))
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
-        .position(SeriesLabelPosition::LowerRight)
+        .position(if axes.legend_upper {
+            SeriesLabelPosition::UpperRight
+        } else {
+            SeriesLabelPosition::LowerRight
+        })
         .draw()
         .map_err(err)?;
     root.present().map_err(err)

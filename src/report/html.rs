@@ -8,6 +8,7 @@ use std::path::Path;
 use base64::Engine as _;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
+use super::thousands;
 use super::{
     Chart, PartyGain, RunFolder, Tables, WHO_GAINS_CHART, f64s, gain_label, gains_by_arm,
     money_gain, strs,
@@ -35,18 +36,6 @@ fn pct(x: f64) -> String {
     } else {
         format!("{:.0}%", 100.0 * x)
     }
-}
-
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// The scenario in plain words.

@@ -335,3 +335,63 @@ fn a_sweep_point_is_the_plain_run_with_that_value() {
     );
     assert!(!dir.path().join("bad").exists());
 }
+
+/// risk-size splits the spread of a provider's result per head: with the systematic variation
+/// off, it falls like 1/√N (halves when the population quadruples); the systematic part does not
+/// fall with size.
+#[test]
+fn idiosyncratic_risk_falls_like_one_over_root_n_and_systematic_risk_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    small_scenario(dir.path());
+    let (code, out, err) = capsim(
+        &[
+            "risk-size",
+            "s.toml",
+            "--arm",
+            "capitation",
+            "--sizes",
+            "2000,8000,32000",
+            "--reps",
+            "200",
+            "--out",
+            "rs",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("results in rs"), "{out}");
+    let rows = read_csv_rows(&dir.path().join("rs/risk_size.csv"));
+    assert_eq!(rows.len(), 3);
+    let f = |i: usize, c: &str| -> f64 { rows[i][c].parse().unwrap() };
+    for i in 0..2 {
+        // The sd of 200 replications is known to about 5%: the ratio of two within 20% of 2.
+        let ratio = f(i, "sd_idiosyncratic") / f(i + 1, "sd_idiosyncratic");
+        assert!(
+            (1.6..=2.4).contains(&ratio),
+            "sizes {i}/{}: ratio {ratio}",
+            i + 1
+        );
+    }
+    let (small, large) = (f(0, "sd_systematic"), f(2, "sd_systematic"));
+    assert!(
+        large > 0.6 * small && small > 0.0,
+        "systematic {small} -> {large}"
+    );
+    for (args, expected) in [
+        (
+            vec!["--arm", "nosuch", "--sizes", "2000,4000"],
+            "unknown arm \"nosuch\"",
+        ),
+        (
+            vec!["--arm", "capitation", "--sizes", "2000"],
+            "expected 2 to 20 head counts",
+        ),
+    ] {
+        let mut all = vec!["risk-size", "s.toml", "--out", "bad"];
+        all.extend(args);
+        let (code, _, err) = capsim(&all, dir.path());
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(expected), "{err}");
+        assert!(!dir.path().join("bad").exists());
+    }
+}

@@ -1,0 +1,257 @@
+//! `capsim risk-size SCENARIO --arm NAME --sizes 2000,5000,…`: how the spread of a provider's
+//! result per head falls with the size of the population it is paid for, split into the part
+//! that averages out (idiosyncratic: which people fall ill, like 1/√N) and the part that does not
+//! (systematic: demand trend and noise, inflation, bad winters, uncertain parameters). The
+//! evidence for when a cohort of 5,300 needs a risk corridor and a system of 1.5 million does not.
+
+use std::path::Path;
+
+use polars::prelude::*;
+use toml::Value;
+
+use crate::engine::{self, Model, Observer};
+use crate::error::InputError;
+use crate::report::charts;
+use crate::run_folder::staging::{Destination, StagedFolder};
+use crate::run_folder::tables::write_csv;
+use crate::scenario::validate::parameters;
+use crate::scenario::{Override, load_scenario_with};
+
+/// Marks a folder written by `capsim risk-size`.
+pub const MARKER: &str = "risk_size.json";
+
+/// The spread of one arm's providers' result per person per year over the term, at one size.
+#[derive(Debug, Clone, Copy)]
+struct Spread {
+    mean: f64,
+    sd: f64,
+    p_loss: f64,
+}
+
+/// One size's result: the spread with everything, and its two parts.
+struct SizeRow {
+    people: u64,
+    all: Spread,
+    idiosyncratic: f64,
+    systematic: f64,
+}
+
+/// What `risk-size` was asked.
+pub struct RiskSizeArgs<'a> {
+    pub scenario: Option<&'a Path>,
+    pub arm: &'a str,
+    pub sizes: &'a [u64],
+    pub reps: Option<u32>,
+    pub threads: usize,
+}
+
+fn check_destination(out: &Path) -> Result<Destination, InputError> {
+    Destination::check_own_folder(
+        out,
+        |d| d.join(MARKER).is_file(),
+        "a capsim risk-size folder (it has no risk_size.json)",
+    )
+}
+
+/// Reads `--sizes`: head counts separated by commas.
+pub fn parse_sizes(text: &str) -> Result<Vec<u64>, InputError> {
+    let sizes: Option<Vec<u64>> = text
+        .split(',')
+        .map(|s| s.trim().parse().ok().filter(|n| *n > 0))
+        .collect();
+    match sizes {
+        Some(s) if (2..=20).contains(&s.len()) => Ok(s),
+        _ => Err(InputError::new(
+            "command line",
+            "--sizes",
+            format!("expected 2 to 20 head counts separated by commas, found \"{text}\""),
+        )),
+    }
+}
+
+/// The model at `size` people, with or without systematic variation (every uncertain
+/// parameter at its mean, no demand noise, no bad winters).
+fn model_at(args: &RiskSizeArgs, size: u64, systematic: bool) -> Result<Model, InputError> {
+    let mut overrides = vec![Override {
+        path: "population.size".into(),
+        value: Value::Integer(size as i64),
+    }];
+    if !systematic {
+        let plain = load_scenario_with(args.scenario, &overrides)?;
+        for spec in parameters(&plain.scenario) {
+            if !spec.param.is_fixed() {
+                overrides.push(Override {
+                    path: spec.path.clone(),
+                    value: Value::Float(spec.param.mean()),
+                });
+            }
+        }
+        for path in ["shocks.demand_noise_sd", "shocks.bad_winter_probability"] {
+            overrides.push(Override {
+                path: path.into(),
+                value: Value::Float(0.0),
+            });
+        }
+    }
+    let mut loaded = load_scenario_with(args.scenario, &overrides)?;
+    if loaded.scenario.population.counts_csv.is_some() {
+        return Err(InputError::new(
+            &loaded.file,
+            "population.counts_csv",
+            "expected a synthetic population (population.size) for risk-size, which resizes it",
+        ));
+    }
+    if let Some(r) = args.reps {
+        loaded.scenario.replications = r;
+    }
+    Model::build(&loaded)
+}
+
+fn spread(
+    model: &Model,
+    arm: usize,
+    threads: usize,
+    observer: &dyn Observer,
+) -> anyhow::Result<Spread> {
+    let results = engine::run(model, threads, observer)?;
+    let per_head: Vec<f64> = results
+        .iter()
+        .map(|r| {
+            let surplus: f64 = r
+                .ledger
+                .iter()
+                .filter(|l| l.arm == arm && l.party != 0)
+                .map(|l| l.surplus())
+                .sum();
+            let person_years: f64 = r.world(0).map(|y| y.covered as f64).sum();
+            surplus / person_years
+        })
+        .collect();
+    let n = per_head.len() as f64;
+    let mean = per_head.iter().sum::<f64>() / n;
+    let sd = (per_head.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let p_loss = per_head.iter().filter(|x| **x < 0.0).count() as f64 / n;
+    Ok(Spread { mean, sd, p_loss })
+}
+
+/// Runs every size twice (with and without systematic variation); writes risk_size.csv and
+/// the chart into `out`; returns what the terminal shows.
+pub fn risk_size(
+    args: &RiskSizeArgs,
+    out: &Path,
+    observer: &dyn Observer,
+) -> anyhow::Result<String> {
+    let destination = check_destination(out)?;
+    // Every model built (every size validated) before anything is simulated.
+    let mut models = Vec::new();
+    for &size in args.sizes {
+        models.push((
+            size,
+            model_at(args, size, true)?,
+            model_at(args, size, false)?,
+        ));
+    }
+    let arm = {
+        let m = &models[0].1;
+        let names: Vec<&str> = m.scenario.arm.iter().map(|a| a.name.as_str()).collect();
+        names.iter().position(|a| *a == args.arm).ok_or_else(|| {
+            InputError::new(
+                "command line",
+                "--arm",
+                format!(
+                    "unknown arm \"{}\"; expected one of {}",
+                    args.arm,
+                    names.join(", ")
+                ),
+            )
+        })?
+    };
+    let staged = StagedFolder::with_check(destination, check_destination)?;
+    let mut rows = Vec::new();
+    for (size, with, without) in &models {
+        let all = spread(with, arm, args.threads, observer)?;
+        let idiosyncratic = spread(without, arm, args.threads, observer)?;
+        let systematic = (all.sd.powi(2) - idiosyncratic.sd.powi(2)).max(0.0).sqrt();
+        rows.push(SizeRow {
+            people: *size,
+            all,
+            idiosyncratic: idiosyncratic.sd,
+            systematic,
+        });
+    }
+    let column = |f: &dyn Fn(&SizeRow) -> f64| -> Vec<f64> { rows.iter().map(f).collect() };
+    let mut df = DataFrame::new(
+        rows.len(),
+        vec![
+            Column::new(
+                "people".into(),
+                rows.iter().map(|r| r.people).collect::<Vec<u64>>(),
+            ),
+            Column::new("mean_per_head".into(), column(&|r| r.all.mean)),
+            Column::new("sd_per_head".into(), column(&|r| r.all.sd)),
+            Column::new("sd_idiosyncratic".into(), column(&|r| r.idiosyncratic)),
+            Column::new("sd_systematic".into(), column(&|r| r.systematic)),
+            Column::new("p_loss".into(), column(&|r| r.all.p_loss)),
+        ],
+    )?;
+    write_csv(&mut df, &staged.dir().join("risk_size.csv"))?;
+    let log = |n: u64| (n as f64).log10();
+    let series = vec![
+        (
+            "all variation".to_string(),
+            rows.iter().map(|r| (log(r.people), r.all.sd)).collect(),
+        ),
+        (
+            "idiosyncratic (falls like 1/√N)".to_string(),
+            rows.iter()
+                .map(|r| (log(r.people), r.idiosyncratic))
+                .collect(),
+        ),
+        (
+            "systematic (does not fall)".to_string(),
+            rows.iter().map(|r| (log(r.people), r.systematic)).collect(),
+        ),
+    ];
+    let title = format!(
+        "Spread of the providers' result per head under {}, by population size",
+        args.arm
+    );
+    let axes = charts::LineAxes {
+        x_label: "people (log scale)",
+        log_x: true,
+        y_label: "sd of surplus per person per year (£)",
+        y_range: None,
+        legend_upper: true,
+    };
+    charts::render(
+        staged.dir(),
+        "risk_size",
+        |r| charts::lines(r, &series, &title, axes),
+        |r| charts::lines(r, &series, &title, axes),
+    )?;
+    std::fs::write(
+        staged.dir().join(MARKER),
+        serde_json::to_string_pretty(&serde_json::json!({
+            "capsim_version": env!("CARGO_PKG_VERSION"),
+            "arm": args.arm,
+            "sizes": args.sizes,
+        }))? + "\n",
+    )?;
+    let dir = staged.commit()?;
+    let mut text = format!(
+        "\nProviders' result per person per year under {}, sd (£): all, idiosyncratic, systematic\n{:>12} {:>10} {:>10} {:>14} {:>12} {:>8}\n",
+        args.arm, "people", "mean", "sd", "idiosyncratic", "systematic", "P(loss)"
+    );
+    for r in &rows {
+        text += &format!(
+            "{:>12} {:>10.1} {:>10.2} {:>14.2} {:>12.2} {:>7.0}%\n",
+            r.people,
+            r.all.mean,
+            r.all.sd,
+            r.idiosyncratic,
+            r.systematic,
+            100.0 * r.all.p_loss
+        );
+    }
+    Ok(text + &format!("results in {}\n", dir.display()))
+}

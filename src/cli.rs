@@ -121,7 +121,7 @@ pub struct RunArgs {
     pub precision: Option<String>,
     /// Change a scenario field for this run, validated like the file and recorded in the
     /// resolved scenario: PATH=VALUE, e.g. population.size=5300 or
-    /// 'arm.capitation.component[1].provider_share=0.5' (arms, providers and interventions by
+    /// `arm.capitation.component[1].provider_share=0.5` (arms, providers and interventions by
     /// name, components by position). Repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,

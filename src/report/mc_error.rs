@@ -1,6 +1,6 @@
 //! Monte Carlo error: how far a figure estimated from n replications would move on another
 //! seed. One home for the formulas; summary.csv computes the same with polars expressions
-//! ([`super::tables`]), and `--precision` from plain values.
+//! ([`super::tables::summary`]), and `--precision` from plain values.
 
 /// z for a two-sided 95% interval.
 pub const Z95: f64 = 1.959_963_984_540_054;

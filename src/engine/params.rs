@@ -24,15 +24,34 @@ pub struct RepParams {
 }
 
 impl Model {
+    /// One parameter's value in a replication (its own stream, keyed by its path), or its
+    /// mean when `replication` is `None` or the parameter is fixed.
+    fn draw(&self, path: &str, p: &Param, replication: Option<u64>) -> f64 {
+        match replication {
+            Some(r) if !p.is_fixed() => {
+                p.sample(&mut parameter_stream(self.scenario.seed, r, path))
+            }
+            _ => p.mean(),
+        }
+    }
+
+    /// The uncertain parameters' values in replication `r`, as drawn (before any clipping at
+    /// 0), by path in scenario order: what `parameters.parquet` records.
+    pub fn uncertain_draws(&self, r: u64) -> Vec<(String, f64)> {
+        parameters(&self.scenario)
+            .into_iter()
+            .filter(|spec| !spec.param.is_fixed())
+            .map(|spec| {
+                let value = self.draw(&spec.path, spec.param, Some(r));
+                (spec.path, value)
+            })
+            .collect()
+    }
+
     /// Every parameter drawn for a replication, or at its mean when `replication` is `None`.
     pub(super) fn parameters(&self, replication: Option<u64>) -> RepParams {
         let s = &self.scenario;
-        let draw = |path: &str, p: &Param| -> f64 {
-            match replication {
-                Some(r) if !p.is_fixed() => p.sample(&mut parameter_stream(s.seed, r, path)),
-                _ => p.mean(),
-            }
-        };
+        let draw = |path: &str, p: &Param| -> f64 { self.draw(path, p, replication) };
         let mut values = std::collections::HashMap::new();
         for spec in parameters(s) {
             let value = draw(&spec.path, spec.param);

@@ -389,6 +389,13 @@ pub const COLUMNS: &[ColumnDoc] = &[
         MONEY,
         "Cost of the interventions this party pays for",
     ),
+    doc("parameters", "rep", "", "Replication, from 0"),
+    doc(
+        "parameters",
+        "<parameter path>",
+        "the parameter's own",
+        "One column per uncertain parameter, named by its path in the scenario (shocks.cost_inflation): the value drawn for that replication, before the model clips a negative draw of a non-negative parameter to 0",
+    ),
     doc("ledger", "rep", "", "Replication, from 0"),
     doc(
         "ledger",
@@ -540,6 +547,7 @@ fn file_of(table: &str) -> &'static str {
         "who_gains" => "who_gains.csv",
         "ledger" => "ledger.parquet, ledger_term.parquet",
         "equity_reps" => "equity.parquet",
+        "parameters" => "parameters.parquet",
         "who_gains_reps" => "who_gains.parquet",
         "compare" => "compare.csv (capsim compare)",
         _ => "world.parquet",
@@ -592,6 +600,7 @@ pub fn describe_any(table: &str, column: &str) -> Option<(String, String)> {
                 .and_then(|_| describe(table, &format!("<type>{suffix}")))
         }),
         "ledger" => describe(table, "<component>"),
+        "parameters" => describe(table, "<parameter path>"),
         _ => None,
     })
 }

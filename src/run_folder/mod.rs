@@ -28,6 +28,8 @@ pub const LEDGER: &str = "ledger.parquet";
 pub const LEDGER_TERM: &str = "ledger_term.parquet";
 pub const EQUITY: &str = "equity.parquet";
 pub const GAINS: &str = "who_gains.parquet";
+/// Per replication, the value drawn for each uncertain parameter (written when there is one).
+pub const PARAMETERS: &str = "parameters.parquet";
 pub const SCENARIO: &str = "scenario.toml";
 pub const COUNTS: &str = "population_counts.csv";
 pub const RUN_INFO: &str = "run.json";
@@ -65,6 +67,9 @@ pub fn write_results(
 ) -> anyhow::Result<()> {
     let mut world = tables::world_frame(model, results)?;
     tables::write_parquet(&mut world, &dir.join(WORLD), Some("world"))?;
+    if let Some(mut draws) = tables::parameters_frame(model, results)? {
+        tables::write_parquet(&mut draws, &dir.join(PARAMETERS), Some("parameters"))?;
+    }
     if let Some(contracts) = &model.contracts {
         let world_names = model.world_names();
         let layout = contracts.layout(

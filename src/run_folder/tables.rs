@@ -119,6 +119,35 @@ pub fn world_frame(model: &Model, results: &[ReplicationResult]) -> PolarsResult
     DataFrame::new(n, cols)
 }
 
+/// Per replication, the value drawn for each uncertain parameter, a column per parameter
+/// path; `None` when every parameter is fixed.
+pub fn parameters_frame(
+    model: &Model,
+    results: &[ReplicationResult],
+) -> PolarsResult<Option<DataFrame>> {
+    let draws: Vec<Vec<(String, f64)>> = results
+        .iter()
+        .map(|r| model.uncertain_draws(r.replication))
+        .collect();
+    let Some(first) = draws.first().filter(|d| !d.is_empty()) else {
+        return Ok(None);
+    };
+    let mut columns = vec![Column::new(
+        "rep".into(),
+        results
+            .iter()
+            .map(|r| r.replication as u32)
+            .collect::<Vec<u32>>(),
+    )];
+    for (k, (path, _)) in first.iter().enumerate() {
+        columns.push(Column::new(
+            path.as_str().into(),
+            draws.iter().map(|d| d[k].1).collect::<Vec<f64>>(),
+        ));
+    }
+    DataFrame::new(results.len(), columns).map(Some)
+}
+
 /// Writes `df` as Parquet; with `table`, its columns' units and descriptions from the data
 /// dictionary go in the file's metadata.
 pub fn write_parquet(df: &mut DataFrame, path: &Path, table: Option<&str>) -> anyhow::Result<()> {

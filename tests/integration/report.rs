@@ -1118,6 +1118,7 @@ fn parquet_files_describe_every_column() {
         "ledger_term.parquet",
         "equity.parquet",
         "who_gains.parquet",
+        "parameters.parquet",
     ] {
         let mut reader = ParquetReader::new(std::fs::File::open(dir.join(file)).unwrap());
         let names: Vec<String> = reader
@@ -1207,4 +1208,52 @@ fn the_chance_of_exceeding_the_budget_is_counted_from_the_ledger() {
     let provider = (0..arm.len()).find(|&i| role[i] == "provider").unwrap();
     assert!(p_over[provider].is_nan());
     std::fs::remove_dir_all(&base).unwrap();
+}
+
+/// parameters.parquet records what each replication drew for each uncertain parameter, and
+/// those are the values the model used: year 2's cost index is 1 + that replication's cost
+/// inflation.
+#[test]
+fn parameters_parquet_holds_the_draws_the_model_used() {
+    let dir = run_dir();
+    let draws = read_parquet(&dir.join("parameters.parquet"));
+    let names: Vec<String> = draws
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    for path in [
+        "rep",
+        "shocks.demand_trend",
+        "shocks.cost_inflation",
+        "shocks.bad_winter_effect",
+    ] {
+        assert!(
+            names.contains(&path.to_string()),
+            "{path} missing from {names:?}"
+        );
+    }
+    let world = read_parquet(&dir.join("world.parquet"));
+    let (rep, year, index) = (
+        col_f64(&world, "rep"),
+        col_f64(&world, "year"),
+        col_f64(&world, "cost_index"),
+    );
+    let (draw_rep, inflation) = (
+        col_f64(&draws, "rep"),
+        col_f64(&draws, "shocks.cost_inflation"),
+    );
+    assert_eq!(draw_rep.len(), 60);
+    let distinct: std::collections::BTreeSet<u64> = inflation.iter().map(|x| x.to_bits()).collect();
+    assert!(distinct.len() > 50, "the draws vary by replication");
+    for (r, ci) in draw_rep.iter().zip(&inflation) {
+        let i = (0..rep.len())
+            .find(|&i| rep[i] == *r && year[i] == 2.0)
+            .expect("year 2 of that replication");
+        assert!(
+            (index[i] - (1.0 + ci)).abs() < 1e-12,
+            "rep {r}: {} vs {ci}",
+            index[i]
+        );
+    }
 }

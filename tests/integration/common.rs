@@ -15,6 +15,23 @@ pub fn model(text: &str) -> Model {
     Model::build(&scenario(text)).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Two providers splitting every activity type: an acute trust (hospital and ambulance) and a
+/// community provider (GP, community, mental health, prescribing). A literal, so scenarios can
+/// be built from it with `concat!`.
+macro_rules! two_providers {
+    () => {
+        r#"
+[[provider]]
+name = "acute"
+activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days", "ambulance"]
+[[provider]]
+name = "community"
+activity = ["gp", "community", "mental_health", "prescribing"]
+"#
+    };
+}
+pub(crate) use two_providers;
+
 /// A small place, quick to simulate.
 pub const SMALL: &str = r#"
 base = "default"

@@ -11,6 +11,7 @@ use capsim::population::GROUPS;
 use proptest::prelude::*;
 
 use crate::common::model;
+use crate::common::two_providers;
 
 const ARMS: &str = r#"
 base = "default"
@@ -21,14 +22,7 @@ years = 3
 size = 50000
 "#;
 
-const PROVIDERS: &str = r#"
-[[provider]]
-name = "acute"
-activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days", "ambulance"]
-[[provider]]
-name = "community"
-activity = ["gp", "community", "mental_health", "prescribing"]
-"#;
+const PROVIDERS: &str = two_providers!();
 
 /// Every transfer is commissioner spend once and provider income once; subcontract flows net
 /// to zero; providers' care costs add up to the world's cost.
@@ -428,18 +422,16 @@ rate = 1000
 /// provider paying its subcontractor tariff and one paying cost, per-unit incentives with and
 /// without a cap, quality deductions as a share and in £, risk shares and shared savings settled
 /// yearly and over the term.
-const EVERY_COMPONENT: &str = r#"
+const EVERY_COMPONENT: &str = concat!(
+    r#"
 base = "default"
 name = "every-component"
 years = 3
 [population]
 size = 20000
-[[provider]]
-name = "acute"
-activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days", "ambulance"]
-[[provider]]
-name = "community"
-activity = ["gp", "community", "mental_health", "prescribing"]
+"#,
+    two_providers!(),
+    r#"
 [[arm]]
 name = "block"
 preset = "block"
@@ -509,7 +501,8 @@ settle = "term"
 kind = "risk_share"
 settle = "term"
 bands = [ { above = 0.0, provider_share = 0.5 } ]
-"#;
+"#
+);
 
 fn every_component() -> &'static Model {
     static MODEL: OnceLock<Model> = OnceLock::new();

@@ -1,6 +1,7 @@
 //! Extreme but valid inputs run, and no table they write holds NaN or infinity.
 
 use crate::common::capsim;
+use crate::common::two_providers;
 
 /// Runs `scenario` (plus `files` beside it) through the binary and checks every CSV it writes.
 fn runs_clean(name: &str, scenario: &str, files: &[(&str, &str)]) {
@@ -32,13 +33,9 @@ fn runs_clean(name: &str, scenario: &str, files: &[(&str, &str)]) {
 }
 
 /// A contract with every kind of component, on two providers, with a programme.
-const EVERY_COMPONENT: &str = r#"
-[[provider]]
-name = "acute"
-activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days", "ambulance"]
-[[provider]]
-name = "community"
-activity = ["gp", "community", "mental_health", "prescribing"]
+const EVERY_COMPONENT: &str = concat!(
+    two_providers!(),
+    r#"
 [[intervention]]
 name = "p"
 uptake = 0.5
@@ -89,7 +86,8 @@ kind = "risk_share"
 basis = "cost"
 provider_loss_cap = 0.05
 bands = [ { above = 0.0, provider_share = 0.5 }, { below = 0.0, provider_share = 0.5 } ]
-"#;
+"#
+);
 
 #[test]
 fn one_replication_of_a_tiny_place_with_every_component() {

@@ -4,21 +4,20 @@ use capsim::engine::{self, ReplicationResult, Silent};
 use capsim::ledger::LedgerRow;
 
 use crate::common::model;
+use crate::common::two_providers;
 
 /// Two providers; a prevention programme paid by the community provider, under PbR and block.
-pub const PREVENTION: &str = r#"
+pub const PREVENTION: &str = concat!(
+    r#"
 base = "default"
 name = "prevention-test"
 replications = 40
 years = 4
 [population]
 size = 60000
-[[provider]]
-name = "acute"
-activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days", "ambulance"]
-[[provider]]
-name = "community"
-activity = ["gp", "community", "mental_health", "prescribing"]
+"#,
+    two_providers!(),
+    r#"
 [[intervention]]
 name = "prevention"
 target = { age_min = 20, age_max = 64, ltc_min = 2 }
@@ -52,7 +51,8 @@ interventions = ["prevention"]
 name = "capitation-prevention"
 preset = "capitation"
 interventions = ["prevention"]
-"#;
+"#
+);
 
 fn care_cost(r: &ReplicationResult, world: usize) -> f64 {
     r.world(world).map(|y| y.cost.iter().sum::<f64>()).sum()

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use crate::common::two_providers;
 use polars::prelude::*;
 
 const SCENARIO: &str = r#"
@@ -747,7 +748,8 @@ fn a_population_of_one_writes_no_nan_or_infinity() {
 
 /// Two providers and a prevention programme paid for by one of them, run under two contracts;
 /// a third arm runs no programme.
-const INTERVENTION: &str = r#"
+const INTERVENTION: &str = concat!(
+    r#"
 base = "default"
 name = "who-gains"
 replications = 30
@@ -755,12 +757,9 @@ years = 3
 [population]
 size = 20000
 
-[[provider]]
-name = "acute"
-activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days", "ambulance"]
-[[provider]]
-name = "community"
-activity = ["gp", "community", "mental_health", "prescribing"]
+"#,
+    two_providers!(),
+    r#"
 
 [[intervention]]
 name = "prevention"
@@ -785,7 +784,8 @@ interventions = ["prevention"]
 name = "block-prevention"
 preset = "block"
 interventions = ["prevention"]
-"#;
+"#
+);
 
 /// A gain as the report states it (the figures here stay below £100m).
 fn money_gain(x: f64) -> String {

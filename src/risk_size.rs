@@ -117,14 +117,8 @@ fn spread(
     let per_head: Vec<f64> = results
         .iter()
         .map(|r| {
-            let surplus: f64 = r
-                .ledger
-                .iter()
-                .filter(|l| l.arm == arm && l.party != 0)
-                .map(|l| l.surplus())
-                .sum();
             let person_years: f64 = r.world(0).map(|y| y.covered as f64).sum();
-            surplus / person_years
+            r.providers_surplus(arm) / person_years
         })
         .collect();
     let n = per_head.len() as f64;

@@ -11,7 +11,7 @@ use toml::Value;
 use crate::cli::{self, RunArgs, RunPlan};
 use crate::engine::Observer;
 use crate::error::InputError;
-use crate::report::{charts, f64s, strs};
+use crate::report::charts;
 use crate::run_folder::staging::{Destination, StagedFolder};
 use crate::run_folder::tables::write_csv;
 
@@ -125,37 +125,17 @@ struct PointRow {
 fn read_points(dir: &Path, value: f64) -> anyhow::Result<Vec<PointRow>> {
     let run = crate::run_folder::RunFolder::open(dir)?;
     let t = crate::report::tables(&run)?;
-    let s = &t.summary;
-    let col = |c: &str| f64s(s, c);
-    let text = |c: &str| strs(s, c);
-    let (arm, party, horizon) = (text("arm")?, text("party")?, text("horizon")?);
-    let (p_loss, p_loss_se, p2, p5, mean, p95) = (
-        col("p_loss")?,
-        col("p_loss_se")?,
-        col("p_loss_over_2pct")?,
-        col("p5")?,
-        col("mean")?,
-        col("p95")?,
-    );
-    let who = run.headline_party();
-    let find = |a: &str, p: &str| {
-        (0..arm.len()).find(|&i| arm[i] == a && party[i] == p && horizon[i] == "term")
-    };
-    Ok(run
-        .arms()
+    Ok(crate::report::arm_headlines(&run, &t)?
         .into_iter()
-        .filter_map(|a| {
-            let (i, c) = (find(&a, &who)?, find(&a, "commissioner")?);
-            Some(PointRow {
-                value,
-                arm: a,
-                p_loss: p_loss[i],
-                p_loss_se: p_loss_se[i],
-                p_loss_over_2pct: p2[i],
-                provider_p5: p5[i],
-                commissioner_mean: mean[c],
-                commissioner_p95: p95[c],
-            })
+        .map(|h| PointRow {
+            value,
+            arm: h.arm,
+            p_loss: h.p_loss.value,
+            p_loss_se: h.p_loss.se,
+            p_loss_over_2pct: h.p_loss_2pct.value,
+            provider_p5: h.p5.value,
+            commissioner_mean: h.spend_mean.value,
+            commissioner_p95: h.spend_p95.value,
         })
         .collect())
 }

@@ -412,6 +412,15 @@ impl ReplicationResult {
     pub fn world(&self, w: usize) -> impl Iterator<Item = &YearRecord> {
         self.years.iter().filter(move |y| y.world == w)
     }
+
+    /// All providers' surplus in arm `arm`, summed over the term.
+    pub fn providers_surplus(&self, arm: usize) -> f64 {
+        self.ledger
+            .iter()
+            .filter(|l| l.arm == arm && l.party != 0)
+            .map(|l| l.surplus())
+            .sum()
+    }
 }
 
 /// Scratch space reused from one replication to the next on the same thread.

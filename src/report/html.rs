@@ -8,10 +8,9 @@ use std::path::Path;
 use base64::Engine as _;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use super::thousands;
 use super::{
-    Chart, PartyGain, RunFolder, Tables, WHO_GAINS_CHART, f64s, gain_label, gains_by_arm,
-    money_gain, strs,
+    ArmHeadline, Chart, Estimate, PartyGain, RunFolder, Tables, WHO_GAINS_CHART, arm_headlines,
+    f64s, gain_label, gains_by_arm, money_gain, strs, thousands,
 };
 use crate::scenario::CohortMode;
 use crate::scenario::contracts::plain_name;
@@ -115,31 +114,6 @@ fn scenario_words(run: &RunFolder) -> anyhow::Result<Markup> {
     })
 }
 
-/// One arm's headline figures over the term: the headline party's surplus and the
-/// commissioner's spend, each with its Monte Carlo error where it has one.
-struct ArmHeadline {
-    arm: String,
-    p5: Estimate,
-    p50: Estimate,
-    p95: Estimate,
-    p_loss: Estimate,
-    p_loss_2pct: Estimate,
-    shortfall: Estimate,
-    spend_mean: Estimate,
-    spend_p5: Estimate,
-    spend_p95: Estimate,
-    spend_per_head: Estimate,
-    /// The chance the commissioner's spend exceeds its budget (NaN without one).
-    over_budget: Estimate,
-}
-
-/// A figure and its Monte Carlo standard error.
-#[derive(Debug, Clone, Copy)]
-struct Estimate {
-    value: f64,
-    se: f64,
-}
-
 /// A figure in £m with its error beside it, smaller.
 fn money_se(e: Estimate) -> Markup {
     html! { (money_m(e.value)) span.se { " ± " (money_m(e.se).trim_start_matches('−')) } }
@@ -148,55 +122,6 @@ fn money_se(e: Estimate) -> Markup {
 /// A probability as % with its error in points.
 fn pct_se(e: Estimate) -> Markup {
     html! { (pct(e.value)) span.se { " ± " (format!("{:.0}", 100.0 * e.se)) } }
-}
-
-fn arm_headlines(run: &RunFolder, t: &Tables) -> anyhow::Result<Vec<ArmHeadline>> {
-    let s = &t.summary;
-    let (arm, party, hor) = (strs(s, "arm")?, strs(s, "party")?, strs(s, "horizon")?);
-    let figure = |c: &str| -> anyhow::Result<Vec<Estimate>> {
-        let (value, se) = (f64s(s, c)?, f64s(s, &format!("{c}_se"))?);
-        Ok(value
-            .into_iter()
-            .zip(se)
-            .map(|(value, se)| Estimate { value, se })
-            .collect())
-    };
-    let (p5, p50, p95, pl, pl2, es, mean, per_head) = (
-        figure("p5")?,
-        figure("p50")?,
-        figure("p95")?,
-        figure("p_loss")?,
-        figure("p_loss_over_2pct")?,
-        figure("expected_shortfall_5pct")?,
-        figure("mean")?,
-        figure("spend_per_head")?,
-    );
-    let over_budget = figure("p_over_budget")?;
-    let who = run.headline_party();
-    Ok(run
-        .arms()
-        .into_iter()
-        .filter_map(|a| {
-            let find = |p: &str| {
-                (0..arm.len()).find(|&i| arm[i] == a && party[i] == p && hor[i] == "term")
-            };
-            let (i, c) = (find(&who)?, find("commissioner")?);
-            Some(ArmHeadline {
-                arm: a,
-                p5: p5[i],
-                p50: p50[i],
-                p95: p95[i],
-                p_loss: pl[i],
-                p_loss_2pct: pl2[i],
-                shortfall: es[i],
-                spend_mean: mean[c],
-                spend_p5: p5[c],
-                spend_p95: p95[c],
-                spend_per_head: per_head[c],
-                over_budget: over_budget[c],
-            })
-        })
-        .collect())
 }
 
 /// Pairs of arms whose median results differ by less than twice their combined Monte Carlo

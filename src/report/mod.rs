@@ -551,51 +551,93 @@ pub fn gain_label(r: &PartyGain) -> String {
     }
 }
 
+/// One arm's headline figures over the term: the headline party's surplus and the
+/// commissioner's spend, each with its Monte Carlo error where it has one.
+pub(crate) struct ArmHeadline {
+    pub(crate) arm: String,
+    pub(crate) p5: Estimate,
+    pub(crate) p50: Estimate,
+    pub(crate) p95: Estimate,
+    pub(crate) p_loss: Estimate,
+    pub(crate) p_loss_2pct: Estimate,
+    pub(crate) shortfall: Estimate,
+    pub(crate) spend_mean: Estimate,
+    pub(crate) spend_p5: Estimate,
+    pub(crate) spend_p95: Estimate,
+    pub(crate) spend_per_head: Estimate,
+    /// The chance the commissioner's spend exceeds its budget (NaN without one).
+    pub(crate) over_budget: Estimate,
+}
+
+/// A figure and its Monte Carlo standard error.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Estimate {
+    pub(crate) value: f64,
+    pub(crate) se: f64,
+}
+
+/// Every arm's headline figures over the term, from the summary table.
+pub(crate) fn arm_headlines(run: &RunFolder, t: &Tables) -> anyhow::Result<Vec<ArmHeadline>> {
+    let s = &t.summary;
+    let (arm, party, hor) = (strs(s, "arm")?, strs(s, "party")?, strs(s, "horizon")?);
+    let figure = |c: &str| -> anyhow::Result<Vec<Estimate>> {
+        let (value, se) = (f64s(s, c)?, f64s(s, &format!("{c}_se"))?);
+        Ok(value
+            .into_iter()
+            .zip(se)
+            .map(|(value, se)| Estimate { value, se })
+            .collect())
+    };
+    let (p5, p50, p95, pl, pl2, es, mean, per_head) = (
+        figure("p5")?,
+        figure("p50")?,
+        figure("p95")?,
+        figure("p_loss")?,
+        figure("p_loss_over_2pct")?,
+        figure("expected_shortfall_5pct")?,
+        figure("mean")?,
+        figure("spend_per_head")?,
+    );
+    let over_budget = figure("p_over_budget")?;
+    let who = run.headline_party();
+    Ok(run
+        .arms()
+        .into_iter()
+        .filter_map(|a| {
+            let find = |p: &str| {
+                (0..arm.len()).find(|&i| arm[i] == a && party[i] == p && hor[i] == "term")
+            };
+            let (i, c) = (find(&who)?, find("commissioner")?);
+            Some(ArmHeadline {
+                arm: a,
+                p5: p5[i],
+                p50: p50[i],
+                p95: p95[i],
+                p_loss: pl[i],
+                p_loss_2pct: pl2[i],
+                shortfall: es[i],
+                spend_mean: mean[c],
+                spend_p5: p5[c],
+                spend_p95: p95[c],
+                spend_per_head: per_head[c],
+                over_budget: over_budget[c],
+            })
+        })
+        .collect())
+}
+
 /// Fewest replications whose headline figures are not called rough.
 const ROUGH_BELOW: usize = 200;
 
 /// Compact, aligned tables of the headline figures over the term: the provider's surplus, then
 /// the commissioner's spend, every figure with its Monte Carlo standard error.
 pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
-    let s = &t.summary;
-    let (arm, party, hor) = (strs(s, "arm")?, strs(s, "party")?, strs(s, "horizon")?);
-    let columns = [
-        "p5",
-        "p50",
-        "p95",
-        "p_loss",
-        "p_loss_over_2pct",
-        "mean",
-        "spend_per_head",
-    ];
-    let mut values: std::collections::HashMap<String, Vec<f64>> = Default::default();
-    for c in columns {
-        for name in [c.to_string(), format!("{c}_se")] {
-            let column = f64s(s, &name)?;
-            values.insert(name, column);
-        }
-    }
-    let v = |c: &str, i: usize| values[c][i];
-    let money = |c: &str, i: usize| {
-        format!(
-            "{:.1} ± {:.1}",
-            v(c, i) / 1e6,
-            v(&format!("{c}_se"), i) / 1e6
-        )
-    };
-    let share = |c: &str, i: usize| {
-        format!(
-            "{:.0}% ± {:.0}",
-            100.0 * v(c, i),
-            100.0 * v(&format!("{c}_se"), i)
-        )
-    };
+    let rows = arm_headlines(run, t)?;
+    let money = |e: Estimate| format!("{:.1} ± {:.1}", e.value / 1e6, e.se / 1e6);
+    let share = |e: Estimate| format!("{:.0}% ± {:.0}", 100.0 * e.value, 100.0 * e.se);
     let headline = run.headline_party();
     let years = run.scenario.years;
     let width = run.arms().iter().map(|a| a.len()).max().unwrap_or(4).max(4);
-    let find = |a: &str, p: &str| {
-        (0..arm.len()).find(|&i| arm[i] == a && party[i] == p && hor[i] == "term")
-    };
     let mut out = String::new();
     writeln!(
         out,
@@ -606,19 +648,16 @@ pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
         "{:<width$} {:>17} {:>17} {:>17} {:>10} {:>10}",
         "arm", "p5", "median", "p95", "P(loss)", "P(>2%)"
     )?;
-    for a in run.arms() {
-        let Some(i) = find(&a, &headline) else {
-            continue;
-        };
+    for r in &rows {
         writeln!(
             out,
             "{:<width$} {:>17} {:>17} {:>17} {:>10} {:>10}",
-            a,
-            money("p5", i),
-            money("p50", i),
-            money("p95", i),
-            share("p_loss", i),
-            share("p_loss_over_2pct", i),
+            r.arm,
+            money(r.p5),
+            money(r.p50),
+            money(r.p95),
+            share(r.p_loss),
+            share(r.p_loss_2pct),
         )?;
     }
     let budget = run.scenario.budget.map(|b| b.over_term(years));
@@ -644,33 +683,17 @@ pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
             String::new()
         }
     )?;
-    let over_budget = f64s(s, "p_over_budget")?;
-    let over_budget_se = f64s(s, "p_over_budget_se")?;
-    for a in run.arms() {
-        let Some(c) = find(&a, "commissioner") else {
-            continue;
-        };
+    for r in &rows {
         writeln!(
             out,
             "{:<width$} {:>17} {:>17} {:>17} {:>17}{}",
-            a,
-            money("mean", c),
-            money("p5", c),
-            money("p95", c),
-            format!(
-                "{:.0} ± {:.1}",
-                v("spend_per_head", c),
-                v("spend_per_head_se", c)
-            ),
+            r.arm,
+            money(r.spend_mean),
+            money(r.spend_p5),
+            money(r.spend_p95),
+            format!("{:.0} ± {:.1}", r.spend_per_head.value, r.spend_per_head.se),
             if budget.is_some() {
-                format!(
-                    " {:>12}",
-                    format!(
-                        "{:.0}% ± {:.0}",
-                        100.0 * over_budget[c],
-                        100.0 * over_budget_se[c]
-                    )
-                )
+                format!(" {:>12}", share(r.over_budget))
             } else {
                 String::new()
             }

@@ -94,13 +94,7 @@ impl PrecisionTarget {
     fn surpluses(&self, results: &[ReplicationResult]) -> Vec<f64> {
         results
             .iter()
-            .map(|r| {
-                r.ledger
-                    .iter()
-                    .filter(|l| l.arm == self.arm && l.party != 0)
-                    .map(|l| l.surplus())
-                    .sum()
-            })
+            .map(|r| r.providers_surplus(self.arm))
             .collect()
     }
 

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
+use capsim::activity::frailty::FrailtySums;
 use capsim::activity::{self, ActivityStreams, YearActivity, shocks};
 use capsim::engine::{Model, Workspace, run_replication};
 use capsim::population::Population;
@@ -41,12 +42,17 @@ fn bench(c: &mut Criterion) {
     let streams = ActivityStreams::new(1, 0);
     let mut year = 0;
     let shock = shocks::YearShock::NONE;
+    let mut frailty = FrailtySums::default();
+    frailty.restart();
+    let k = params.activity.frailty_shape;
     group.bench_function("activity_year", |b| {
         b.iter(|| {
             year += 1;
+            frailty.draw(&model.initial, &model.activity_mask, k, 0.0, |c| {
+                streams.frailty(year, c)
+            });
             activity::simulate_year(
-                &model.initial,
-                &model.activity_mask,
+                frailty.sums(),
                 &lam,
                 &params.activity,
                 &shock,
@@ -67,6 +73,7 @@ fn bench(c: &mut Criterion) {
     let mut next = Population::zeros();
     let step_streams = StepStreams::new(1, 0);
     let mut year = 0;
+    let mut flows = Vec::new();
     group.bench_function("transition_step", |b| {
         b.iter(|| {
             year += 1;
@@ -78,6 +85,7 @@ fn bench(c: &mut Criterion) {
                 &model.arrivals,
                 &step_streams,
                 year,
+                &mut flows,
             ))
         })
     });

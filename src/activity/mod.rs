@@ -6,18 +6,20 @@
 //!
 //! Three identities make the draws exact while growing with cells, not people:
 //! - each person's frailty f ~ Gamma(k, 1/k) multiplies all their types, so a cell's frailty
-//!   sum is one draw, S ~ Gamma(n·k, 1/k);
+//!   sum is one draw, S ~ Gamma(n·k, 1/k), which people partly carry from year to year
+//!   ([`frailty`]);
 //! - given the frailty sums, the count of type t in a reporting group (IMD × rurality × LTC) is
 //!   one Poisson draw with mean Σ_cells λ(cell, t) · S(cell);
 //! - the cost of m events of mean μ and coefficient of variation c is one draw, Gamma(m/c², μc²).
 
 pub mod expected;
+pub mod frailty;
 pub mod shocks;
 
 use rand_distr::{Binomial, Distribution, Gamma, Poisson};
 
 use crate::data;
-use crate::population::{AGES, CELLS, GROUPS, IMDS, LTCS, Population, SEXES, group_key};
+use crate::population::{AGES, CELLS, GROUPS, IMDS, LTCS, SEXES, group_key};
 use crate::rng::{Rng, Stage, UnitStreams};
 
 pub use shocks::{ShockInputs, YearShock};
@@ -48,6 +50,8 @@ pub struct TypeInputs {
 pub struct ActivityInputs {
     pub types: Vec<TypeInputs>,
     pub frailty_shape: f64,
+    /// Correlation of a person's frailty from one year to the next.
+    pub frailty_persistence: f64,
     pub rural_cost_factor: f64,
 }
 
@@ -178,7 +182,7 @@ impl ActivityStreams {
         ActivityStreams(UnitStreams::new(seed, replication, Stage::Activity))
     }
 
-    fn frailty(&self, year: u32, cell: usize) -> Rng {
+    pub fn frailty(&self, year: u32, cell: usize) -> Rng {
         self.0.stream(year, cell)
     }
 
@@ -187,12 +191,11 @@ impl ActivityStreams {
     }
 }
 
-/// Draws one year's activity and cost for the people in `pop` (cells outside `mask` excluded).
-/// `mu` is scratch space reused across years; `year` is 0-based.
+/// Draws one year's activity and cost of people whose frailty sums per cell are `frailty`
+/// (zero in cells not counted). `mu` is scratch space reused across years; `year` is 0-based.
 #[allow(clippy::too_many_arguments)]
 pub fn simulate_year(
-    pop: &Population,
-    mask: &[bool],
+    frailty: &[f64],
     lam: &[f64],
     inputs: &ActivityInputs,
     shock: &YearShock,
@@ -205,15 +208,10 @@ pub fn simulate_year(
     mu.clear();
     mu.resize(GROUPS * nt, 0.0);
     out.reset(nt);
-    let k = inputs.frailty_shape;
-    for (c, (&n, &keep)) in pop.as_slice().iter().zip(mask).enumerate() {
-        if n == 0 || !keep {
+    for (c, &s) in frailty.iter().enumerate() {
+        if s <= 0.0 {
             continue;
         }
-        // Sum of n independent Gamma(k, 1/k) frailties.
-        let s = Gamma::new(f64::from(n) * k, 1.0 / k)
-            .expect("valid gamma")
-            .sample(&mut streams.frailty(year, c));
         let g = c % GROUPS;
         let row = &lam[c * nt..(c + 1) * nt];
         for (m, &l) in mu[g * nt..(g + 1) * nt].iter_mut().zip(row) {

@@ -15,6 +15,7 @@ pub use params::RepParams;
 use rayon::prelude::*;
 
 use crate::activity::expected::{CellExpectations, covered_heads};
+use crate::activity::frailty::{FrailtySums, PersistenceStreams};
 use crate::activity::{self, ActivityStreams, YearActivity, YearShock, shocks};
 use crate::contracts::basis::Basis;
 use crate::contracts::heads::ScopeHeads;
@@ -31,7 +32,7 @@ use crate::rng::{Rng, Stage, stage_stream};
 use crate::scenario::Indicator;
 use crate::scenario::{CohortMode, LoadedScenario, Scenario};
 use crate::transitions::{
-    ArrivalProfiles, Calibration, StepCounts, StepStreams, TransitionRates, step,
+    ArrivalProfiles, Calibration, Flow, StepCounts, StepStreams, TransitionRates, step,
 };
 
 /// The name of the world without interventions.
@@ -432,6 +433,8 @@ pub struct Workspace {
     lam: Vec<f64>,
     world_lam: Vec<f64>,
     mu: Vec<f64>,
+    frailty: FrailtySums,
+    flows: Vec<Flow>,
     activity: YearActivity,
     term_sums: TermSums,
     status_quo_term_sums: TermSums,
@@ -451,6 +454,8 @@ impl Workspace {
             lam: Vec::new(),
             world_lam: Vec::new(),
             mu: Vec::new(),
+            frailty: FrailtySums::default(),
+            flows: Vec::new(),
             activity: YearActivity::default(),
             term_sums: TermSums::default(),
             status_quo_term_sums: TermSums::default(),
@@ -487,6 +492,7 @@ struct Shared<'a> {
     shocks: &'a [YearShock],
     step_streams: StepStreams,
     activity_streams: ActivityStreams,
+    persistence_streams: PersistenceStreams,
 }
 
 /// Simulates replication `r`; depends on (model, r) only.
@@ -511,6 +517,7 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
         shocks: &shocks,
         step_streams: StepStreams::new(s.seed, r),
         activity_streams: ActivityStreams::new(s.seed, r),
+        persistence_streams: PersistenceStreams::new(s.seed, r),
     };
     let mut out = ReplicationResult {
         replication: r,
@@ -575,7 +582,10 @@ fn simulate_world(
         .map(|t| t.price)
         .collect();
     let parties = s.parties().len();
+    let inputs = &shared.params.activity;
+    let (k, rho) = (inputs.frailty_shape, inputs.frailty_persistence);
     ws.cur.copy_from(&model.initial);
+    ws.frailty.restart();
     for y in 0..s.years {
         let shock = &shared.shocks[y as usize];
         let acts = world.acts_in(y);
@@ -591,9 +601,11 @@ fn simulate_world(
         } else {
             &ws.rates
         };
+        ws.frailty.draw(&ws.cur, &model.activity_mask, k, rho, |c| {
+            shared.activity_streams.frailty(y, c)
+        });
         activity::simulate_year(
-            &ws.cur,
-            &model.activity_mask,
+            ws.frailty.sums(),
             lam,
             &shared.params.activity,
             shock,
@@ -634,6 +646,16 @@ fn simulate_world(
             rates,
             &model.arrivals,
             &shared.step_streams,
+            y,
+            &mut ws.flows,
+        );
+        ws.frailty.carry(
+            &ws.cur,
+            &ws.flows,
+            &model.activity_mask,
+            k,
+            rho,
+            &shared.persistence_streams,
             y,
         );
         std::mem::swap(&mut ws.cur, &mut ws.next);
@@ -801,6 +823,7 @@ pub fn project(model: &Model, r: u64, years: u32) -> Population {
     let streams = StepStreams::new(model.scenario.seed, r);
     let mut cur = model.initial.clone();
     let mut next = Population::zeros();
+    let mut flows = Vec::new();
     for y in 0..years {
         step(
             &cur,
@@ -810,6 +833,7 @@ pub fn project(model: &Model, r: u64, years: u32) -> Population {
             &model.arrivals,
             &streams,
             y,
+            &mut flows,
         );
         std::mem::swap(&mut cur, &mut next);
     }

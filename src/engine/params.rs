@@ -121,6 +121,7 @@ impl Model {
             activity: ActivityInputs {
                 types,
                 frailty_shape: v("activity.frailty_shape").max(1e-9),
+                frailty_persistence: v("activity.frailty_persistence").clamp(0.0, 1.0),
                 rural_cost_factor: nonneg("activity.rural_cost_factor"),
             },
             shocks: ShockInputs {

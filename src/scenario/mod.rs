@@ -222,6 +222,9 @@ pub struct TransitionParams {
 pub struct ActivityParams {
     /// Shape k of each person's frailty, Gamma(k, 1/k): it multiplies all their activity types.
     pub frailty_shape: Param,
+    /// Correlation of a person's frailty from one year to the next (0 = drawn afresh each year,
+    /// 1 = fixed for life): how far the people who cost a lot this year cost a lot next year.
+    pub frailty_persistence: Param,
     /// Cost multiplier for care delivered to people in rural areas.
     pub rural_cost_factor: Param,
     /// Activity types by name.

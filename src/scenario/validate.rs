@@ -206,6 +206,12 @@ pub fn parameters(s: &Scenario) -> Vec<ParamSpec<'_>> {
         MAX_FRAILTY_SHAPE,
     );
     add(
+        at("activity.frailty_persistence"),
+        &a.frailty_persistence,
+        Probability,
+        1.0,
+    );
+    add(
         at("activity.rural_cost_factor"),
         &a.rural_cost_factor,
         NonNegative,

@@ -125,8 +125,29 @@ impl StepStreams {
     }
 }
 
+/// Where the people of one cell went in a year's step: `stay` stayed in their LTC count and
+/// moved to [`next_cell`], `onsets` moved one LTC count further on; the rest died or left.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Flow {
+    pub stay: u32,
+    pub onsets: u32,
+}
+
+/// The cell a person of cell `i` is in a year later with no new condition: one year older,
+/// except at the open top age (100 and over). An onset moves them to the cell after it.
+#[inline]
+pub fn next_cell(i: usize) -> usize {
+    let age_stride = CELLS / AGES;
+    if i / age_stride + 1 < AGES {
+        i + age_stride
+    } else {
+        i
+    }
+}
+
 /// Moves `cur` one year on into `next` (overwritten); `year` is 0-based. `covered` marks the
-/// cells whose deaths and onsets are counted as the cohort's.
+/// cells whose deaths and onsets are counted as the cohort's. `flows` receives, per cell of
+/// `cur`, where its people went.
 #[allow(clippy::too_many_arguments)]
 pub fn step(
     cur: &Population,
@@ -136,10 +157,13 @@ pub fn step(
     arrivals: &ArrivalProfiles,
     streams: &StepStreams,
     year: u32,
+    flows: &mut Vec<Flow>,
 ) -> StepCounts {
     let src = cur.as_slice();
     let dst = next.as_slice_mut();
     dst.fill(0);
+    flows.clear();
+    flows.resize(CELLS, Flow::default());
     let mut c = StepCounts::default();
     let mut expected_exits = 0.0;
     let age_stride = CELLS / AGES;
@@ -160,13 +184,16 @@ pub fn step(
         } else {
             0
         };
-        // Ageing: one year on, except the open top age (100 and over).
         let age = i / age_stride;
-        let j = if age + 1 < AGES { i + age_stride } else { i };
+        let j = next_cell(i);
         dst[j] += stay - onsets;
         if onsets > 0 {
             dst[j + 1] += onsets;
         }
+        flows[i] = Flow {
+            stay: stay - onsets,
+            onsets,
+        };
         c.deaths += u64::from(deaths);
         c.leavers += u64::from(leavers);
         c.onsets += u64::from(onsets);

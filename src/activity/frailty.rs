@@ -1,0 +1,155 @@
+//! Each cell's frailty sum, and the part of it people carry into the next year.
+//!
+//! A person's frailty f multiplies all their activity. Its margin every year is Gamma(k, 1/k)
+//! (mean 1, variance 1/k), and from one year to the next it follows a gamma AR(1):
+//! f' = B·f + G with B ~ Beta(kρ, k(1−ρ)) and G ~ Gamma(k(1−ρ), 1/k), so that
+//! corr(f_t, f_{t+l}) = ρ^l (`activity.frailty_persistence`). ρ = 0 draws every year afresh.
+//!
+//! Summed over a cell the process stays exact and costs a few draws per cell, never per person,
+//! by gamma splitting. Think of each person's f as a + b with a ~ Gamma(kρ) the part they keep
+//! and b ~ Gamma(k(1−ρ)) the part that fades. Given the cell's sum S of n frailties, the sums
+//! of the kept parts of any subsets of its people, and the rest, are S times a Dirichlet draw
+//! with shapes k·ρ·(people in each subset) and k·(everything else). So after the year's step:
+//! - the people who stayed in their LTC count carry S·X₁/ΣX to the cell a year older, those with
+//!   a new condition S·X₂/ΣX to the cell after it, with X₁ ~ Gamma(k·ρ·stay),
+//!   X₂ ~ Gamma(k·ρ·onsets) and X₃ ~ Gamma(k·n − k·ρ·(stay + onsets)) (deaths, leavers and the
+//!   part that fades);
+//! - next year a cell's sum is what was carried into it plus one fresh
+//!   Gamma(k·(n − ρ·m), 1/k) for its n people of whom m were carried: the fading part of the
+//!   stayers and the whole frailty of people born or moving in.
+//!
+//! This assumes who dies, leaves or gains a condition does not depend on frailty within a cell
+//! (the cell's age and LTC count carry that risk). People outside the cells counted (a cohort)
+//! have no drawn frailty; when they enter it they bring a fresh draw, which is exact for
+//! everything observed because nothing of theirs was observed before.
+
+use rand_distr::{Distribution, Gamma};
+
+use crate::population::{CELLS, Population};
+use crate::rng::{Rng, Stage, UnitStreams};
+use crate::transitions::{Flow, next_cell};
+
+/// The random streams that split a cell's frailty sum between where its people go: one per
+/// cell and year, apart from the streams that draw the sums.
+#[derive(Debug, Clone, Copy)]
+pub struct PersistenceStreams(UnitStreams);
+
+impl PersistenceStreams {
+    pub fn new(seed: u64, replication: u64) -> Self {
+        PersistenceStreams(UnitStreams::new(seed, replication, Stage::Persistence))
+    }
+}
+
+/// Frailty sums per cell through the years of one world of one replication.
+#[derive(Debug, Clone, Default)]
+pub struct FrailtySums {
+    /// This year's sum per cell (0 where nobody is, or the cell is not counted).
+    sum: Vec<f64>,
+    /// The kept part that people who were counted last year bring into each cell, and how many
+    /// of them there are.
+    carried: Vec<f64>,
+    carried_people: Vec<u32>,
+}
+
+impl FrailtySums {
+    /// Forgets every earlier year: the first year draws every sum afresh.
+    pub fn restart(&mut self) {
+        for v in [&mut self.sum, &mut self.carried] {
+            v.clear();
+            v.resize(CELLS, 0.0);
+        }
+        self.carried_people.clear();
+        self.carried_people.resize(CELLS, 0);
+    }
+
+    /// This year's sum per cell.
+    pub fn sums(&self) -> &[f64] {
+        &self.sum
+    }
+
+    /// Draws this year's sums for the people of `pop` in the cells `mask` counts: what was
+    /// carried in, plus a fresh gamma for everything else. `fresh(c)` is cell c's stream.
+    pub fn draw(
+        &mut self,
+        pop: &Population,
+        mask: &[bool],
+        k: f64,
+        rho: f64,
+        mut fresh: impl FnMut(usize) -> Rng,
+    ) {
+        for (c, (&n, &keep)) in pop.as_slice().iter().zip(mask).enumerate() {
+            self.sum[c] = 0.0;
+            if n == 0 || !keep {
+                continue;
+            }
+            let carried_people = f64::from(self.carried_people[c]);
+            let shape = (f64::from(n) - rho * carried_people) * k;
+            let new = if shape > 0.0 {
+                Gamma::new(shape, 1.0 / k)
+                    .expect("valid gamma")
+                    .sample(&mut fresh(c))
+            } else {
+                0.0
+            };
+            self.sum[c] = self.carried[c] + new;
+        }
+    }
+
+    /// Splits each cell's sum between where its people went in the year's step (`flows`, per
+    /// cell of `pop`, the population before the step), keeping the part each group carries into
+    /// next year. Nothing is carried when ρ = 0.
+    #[allow(clippy::too_many_arguments)]
+    pub fn carry(
+        &mut self,
+        pop: &Population,
+        flows: &[Flow],
+        mask: &[bool],
+        k: f64,
+        rho: f64,
+        streams: &PersistenceStreams,
+        year: u32,
+    ) {
+        self.carried.fill(0.0);
+        self.carried_people.fill(0);
+        if rho <= 0.0 {
+            return;
+        }
+        for (i, &n) in pop.as_slice().iter().enumerate() {
+            let s = self.sum[i];
+            if n == 0 || s <= 0.0 {
+                continue;
+            }
+            let Flow { stay, onsets } = flows[i];
+            let kept = [f64::from(stay) * k * rho, f64::from(onsets) * k * rho];
+            let rest = f64::from(n) * k - kept[0] - kept[1];
+            let share = dirichlet_shares(&mut streams.0.stream(year, i), kept, rest);
+            let j = next_cell(i);
+            for (dest, people, share) in [(j, stay, share[0]), (j + 1, onsets, share[1])] {
+                if people > 0 && mask[dest] {
+                    self.carried[dest] += s * share;
+                    self.carried_people[dest] += people;
+                }
+            }
+        }
+    }
+}
+
+/// The first two of a Dirichlet(kept₀, kept₁, rest) draw, by normalised gammas. Shapes of zero
+/// give zero; when every draw underflows (all shapes tiny) the shares are the expected ones.
+fn dirichlet_shares(rng: &mut Rng, kept: [f64; 2], rest: f64) -> [f64; 2] {
+    let mut gamma = |shape: f64| {
+        if shape > 0.0 {
+            Gamma::new(shape, 1.0).expect("valid gamma").sample(rng)
+        } else {
+            0.0
+        }
+    };
+    let x = [gamma(kept[0]), gamma(kept[1]), gamma(rest.max(0.0))];
+    let total: f64 = x.iter().sum();
+    if total > 0.0 && total.is_finite() {
+        [x[0] / total, x[1] / total]
+    } else {
+        let shapes = kept[0] + kept[1] + rest.max(0.0);
+        [kept[0] / shapes, kept[1] / shapes]
+    }
+}

@@ -436,11 +436,18 @@ pub struct Workspace {
     frailty: FrailtySums,
     flows: Vec<Flow>,
     activity: YearActivity,
-    term_sums: TermSums,
-    status_quo_term_sums: TermSums,
+    /// One per set of contracts settled.
+    settling: Vec<Settling>,
     /// The status quo's cost by year, group and type (years × groups × types).
     status_quo_costs: Vec<f64>,
     indicators: Vec<f64>,
+}
+
+/// What settling one set of contracts keeps through a world's term.
+#[derive(Default)]
+struct Settling {
+    term_sums: TermSums,
+    status_quo_term_sums: TermSums,
     heads: ScopeHeads,
 }
 
@@ -457,11 +464,9 @@ impl Workspace {
             frailty: FrailtySums::default(),
             flows: Vec::new(),
             activity: YearActivity::default(),
-            term_sums: TermSums::default(),
-            status_quo_term_sums: TermSums::default(),
+            settling: Vec::new(),
             status_quo_costs: Vec::new(),
             indicators: Vec::new(),
-            heads: ScopeHeads::default(),
         }
     }
 }
@@ -502,6 +507,20 @@ struct Shared<'a> {
 /// costs → weighted heads → the population steps on → indicators → the arms of that world
 /// settle (and, in the status quo, the intervention arms' contracts too, for who gains).
 pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> ReplicationResult {
+    run_replication_settling(model, model.contracts.as_slice(), r, ws)
+        .pop()
+        .expect("one result at least")
+}
+
+/// Simulates replication `r` once and settles each of `sets` on it: one result per set (one
+/// without a ledger when `sets` is empty), each exactly what a model holding only that set
+/// would give. Every set must have the model's arms, in its worlds ([`Model::arm_world`]).
+pub fn run_replication_settling(
+    model: &Model,
+    sets: &[Contracts],
+    r: u64,
+    ws: &mut Workspace,
+) -> Vec<ReplicationResult> {
     let s = &model.scenario;
     let params = model.draw_parameters(r);
     let mut lam_buffer = std::mem::take(&mut ws.lam);
@@ -519,38 +538,44 @@ pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> Replication
         activity_streams: ActivityStreams::new(s.seed, r),
         persistence_streams: PersistenceStreams::new(s.seed, r),
     };
-    let mut out = ReplicationResult {
-        replication: r,
-        years: Vec::with_capacity(s.years as usize * model.worlds.len()),
-        ledger: Vec::new(),
-        status_quo_ledger: Vec::new(),
-        gains: Vec::new(),
-        equity: Vec::new(),
-        beyond_limit: None,
-    };
-    if let Some(contracts) = &model.contracts {
-        out.equity
-            .resize(contracts.arms.len() * GROUPS, EquityCell::default());
-    }
+    let mut outs: Vec<ReplicationResult> = (0..sets.len().max(1))
+        .map(|k| ReplicationResult {
+            replication: r,
+            years: Vec::with_capacity(s.years as usize * model.worlds.len()),
+            ledger: Vec::new(),
+            status_quo_ledger: Vec::new(),
+            gains: Vec::new(),
+            equity: sets
+                .get(k)
+                .map(|c| vec![EquityCell::default(); c.arms.len() * GROUPS])
+                .unwrap_or_default(),
+            beyond_limit: None,
+        })
+        .collect();
+    ws.settling.resize_with(sets.len(), Settling::default);
     for w in 0..model.worlds.len() {
-        simulate_world(model, &shared, w, ws, &mut out);
-        if out.beyond_limit.is_some() {
+        simulate_world(model, &shared, sets, w, ws, &mut outs);
+        if outs[0].beyond_limit.is_some() {
             ws.lam = lam_buffer;
-            return out;
+            return outs;
         }
     }
-    out.gains = who_gains(model, &out);
+    for out in &mut outs {
+        out.gains = who_gains(model, out);
+    }
     ws.lam = lam_buffer;
-    out
+    outs
 }
 
-/// Simulates world `w` of a replication, appending its years and ledger rows to `out`.
+/// Simulates world `w` of a replication, appending its years to every result in `outs` and
+/// each set of contracts' ledger rows to its own.
 fn simulate_world(
     model: &Model,
     shared: &Shared,
+    sets: &[Contracts],
     w: usize,
     ws: &mut Workspace,
-    out: &mut ReplicationResult,
+    outs: &mut [ReplicationResult],
 ) {
     let s = &model.scenario;
     let nt = model.type_names.len();
@@ -570,9 +595,9 @@ fn simulate_world(
     } else {
         Vec::new()
     };
-    if let Some(contracts) = &model.contracts {
-        ws.term_sums.reset(contracts);
-        ws.status_quo_term_sums.reset(contracts);
+    for (contracts, settling) in sets.iter().zip(&mut ws.settling) {
+        settling.term_sums.reset(contracts);
+        settling.status_quo_term_sums.reset(contracts);
     }
     let prices: Vec<f64> = shared
         .params
@@ -615,10 +640,12 @@ fn simulate_world(
             &mut ws.activity,
         );
         if let Some(t) = ws.activity.beyond_limit {
-            out.beyond_limit = Some(BeyondLimit {
-                year: y + 1,
-                activity_type: model.type_names[t].clone(),
-            });
+            for out in outs.iter_mut() {
+                out.beyond_limit = Some(BeyondLimit {
+                    year: y + 1,
+                    activity_type: model.type_names[t].clone(),
+                });
+            }
             return;
         }
         // The status quo's costs by group and type, year by year, for the short-run cost of the
@@ -635,8 +662,9 @@ fn simulate_world(
         let covered = ws.cur.total_in(&model.activity_mask);
         let mut programme_cost = vec![0.0; parties];
         let enrolled = world.programme_cost(&ws.cur, y, shock.cost_index, &mut programme_cost);
-        if let Some(contracts) = &model.contracts {
-            ws.heads
+        for (contracts, settling) in sets.iter().zip(&mut ws.settling) {
+            settling
+                .heads
                 .weigh(&contracts.scopes, &ws.cur, &model.activity_mask, y == 0);
         }
         let demography = step(
@@ -660,7 +688,7 @@ fn simulate_world(
         );
         std::mem::swap(&mut ws.cur, &mut ws.next);
         let (count, cost, value) = ws.activity.totals(nt);
-        if let Some(contracts) = &model.contracts {
+        if !sets.is_empty() {
             indicators::values(
                 &IndicatorInputs {
                     heads: covered as f64,
@@ -673,6 +701,8 @@ fn simulate_world(
                 },
                 &mut ws.indicators,
             );
+        }
+        for ((contracts, settling), out) in sets.iter().zip(&mut ws.settling).zip(outs.iter_mut()) {
             let year = WorldYear {
                 year: y,
                 last_year: y + 1 == s.years,
@@ -680,7 +710,7 @@ fn simulate_world(
                 cost: &cost,
                 price: &prices,
                 price_index: shock.price_index,
-                heads: &ws.heads,
+                heads: &settling.heads,
                 group_cost: &ws.activity.cost,
                 group_count: &ws.activity.count,
                 indicators: &ws.indicators,
@@ -689,19 +719,19 @@ fn simulate_world(
             contracts.settle_year(
                 &year,
                 &arms,
-                &mut ws.term_sums,
+                &mut settling.term_sums,
                 &mut out.ledger,
                 Some(&mut out.equity),
             );
             contracts.settle_year(
                 &year,
                 &counterfactual,
-                &mut ws.status_quo_term_sums,
+                &mut settling.status_quo_term_sums,
                 &mut out.status_quo_ledger,
                 None,
             );
         }
-        out.years.push(YearRecord {
+        let record = YearRecord {
             world: w,
             year: y + 1,
             demography,
@@ -712,7 +742,13 @@ fn simulate_world(
             value,
             enrolled,
             programme_cost: programme_cost.iter().sum(),
-        });
+        };
+        if let Some((last, rest)) = outs.split_last_mut() {
+            for out in rest {
+                out.years.push(record.clone());
+            }
+            last.years.push(record);
+        }
     }
 }
 
@@ -769,40 +805,79 @@ pub fn run_replications(
     threads: usize,
     observer: &dyn Observer,
 ) -> anyhow::Result<Vec<ReplicationResult>> {
+    let mut per_set = run_settling(
+        model,
+        model.contracts.as_slice(),
+        range,
+        threads,
+        observer,
+        |_, result| result,
+    )?;
+    Ok(per_set.swap_remove(0))
+}
+
+/// Simulates replications `range` once and settles every set of contracts in `sets` on each
+/// (see [`run_replication_settling`]); `keep` reduces each set's result of a replication to
+/// what the caller needs, so many sets need not all be held whole. Returns, per set (one when
+/// `sets` is empty), what was kept, in replication order.
+pub fn run_settling<T: Send>(
+    model: &Model,
+    sets: &[Contracts],
+    range: std::ops::Range<u64>,
+    threads: usize,
+    observer: &dyn Observer,
+    keep: impl Fn(usize, ReplicationResult) -> T + Sync,
+) -> anyhow::Result<Vec<Vec<T>>> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()?;
     observer.started(range.end.saturating_sub(range.start));
-    let results: Vec<ReplicationResult> = pool.install(|| {
+    let replications: Vec<Result<Vec<T>, (u64, BeyondLimit)>> = pool.install(|| {
         range
             .into_par_iter()
             .map_init(Workspace::new, |ws, r| {
-                let out = run_replication(model, r, ws);
+                let outs = run_replication_settling(model, sets, r, ws);
                 observer.replication_done();
-                out
+                match outs[0].beyond_limit.clone() {
+                    Some(limit) => Err((r, limit)),
+                    None => Ok(outs
+                        .into_iter()
+                        .enumerate()
+                        .map(|(k, out)| keep(k, out))
+                        .collect()),
+                }
             })
             .collect()
     });
-    if let Some((r, limit)) = results
-        .iter()
-        .find_map(|out| Some((out.replication, out.beyond_limit.as_ref()?)))
-    {
-        let name = &limit.activity_type;
-        return Err(InputError::new(
-            &model.file,
-            format!("activity.types.{name}.rate"),
-            format!(
-                "expected activity capsim can draw: in replication {}, year {}, one reporting \
-                 group's expected {name} count is above {:.0e} or not finite; lower the rate, its \
-                 ratios, shocks.demand_trend, the interventions' effects or the horizon",
-                r + 1,
-                limit.year,
-                activity::MAX_EXPECTED_EVENTS
-            ),
-        )
-        .into());
+    let mut per_set: Vec<Vec<T>> = (0..sets.len().max(1)).map(|_| Vec::new()).collect();
+    for replication in replications {
+        match replication {
+            Ok(kept) => {
+                for (set, value) in per_set.iter_mut().zip(kept) {
+                    set.push(value);
+                }
+            }
+            Err((r, limit)) => return Err(beyond_limit_error(model, r, &limit).into()),
+        }
     }
-    Ok(results)
+    Ok(per_set)
+}
+
+/// The bad-input error of a scenario that drove a draw beyond what can be simulated.
+fn beyond_limit_error(model: &Model, r: u64, limit: &BeyondLimit) -> InputError {
+    let name = &limit.activity_type;
+    InputError::new(
+        &model.file,
+        format!("activity.types.{name}.rate"),
+        format!(
+            "expected activity capsim can draw: in replication {}, year {}, one reporting \
+             group's expected {name} count is above {:.0e} or not finite; lower the rate, its \
+             ratios, shocks.demand_trend, the interventions' effects or the horizon",
+            r + 1,
+            limit.year,
+            activity::MAX_EXPECTED_EVENTS
+        ),
+    )
 }
 
 /// Cells of a population as (key, count), for tests and exports.

@@ -61,15 +61,23 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Run a scenario at each value of one field (same seed): a run folder per point, and a
-    /// table and chart of the providers' and commissioner's risks against the value.
+    /// Run a scenario at each value of one field, or each pair of values of two (same seed): a
+    /// run folder per point, and a table and chart (lines, or a heat map for two fields) of the
+    /// providers' and commissioner's risks against the values.
     Sweep {
         #[command(flatten)]
         run: RunArgs,
-        /// The field and its values: PATH=FROM..TO:STEPS (both ends included) or PATH=A,B,C,
-        /// e.g. population.size=5000..50000:4.
-        #[arg(long, value_name = "PATH=FROM..TO:STEPS")]
-        param: String,
+        /// A field and its values: PATH=FROM..TO:STEPS (both ends included) or PATH=A,B,C,
+        /// e.g. population.size=5000..50000:4. Give it twice for a two-field grid.
+        #[arg(long, value_name = "PATH=FROM..TO:STEPS", required = true)]
+        param: Vec<String>,
+        /// The arm to chart (default: every arm; required for two fields when there are
+        /// several arms).
+        #[arg(long)]
+        arm: Option<String>,
+        /// The figure charted and shown (sweep.csv has them all).
+        #[arg(long, value_enum, default_value = "p-loss")]
+        metric: crate::sweep::Metric,
     },
     /// How the spread of one arm's providers' result per head falls with population size,
     /// split into the part that averages out and the part that does not.
@@ -197,10 +205,7 @@ pub struct RunOutcome {
 
 /// Simulates the plan, writes the run folder (results, then tables, charts and report built
 /// from the folder's own files, as `capsim report` would) and moves it into place.
-pub fn run(mut plan: RunPlan, observer: &dyn Observer) -> anyhow::Result<RunOutcome> {
-    // Said on the terminal: a quick look at the default replaces output/default each time.
-    let replaces = matches!(&plan.destination,
-        Destination::Replace(dir) if run_folder::is_run_folder(dir));
+pub fn run(plan: RunPlan, observer: &dyn Observer) -> anyhow::Result<RunOutcome> {
     // Before any work: a destination capsim cannot write to is reported at once.
     let staged = StagedFolder::new(plan.destination.clone())?;
     let started = Instant::now();
@@ -208,11 +213,27 @@ pub fn run(mut plan: RunPlan, observer: &dyn Observer) -> anyhow::Result<RunOutc
     let mut precision_line = String::new();
     if let Some(target) = &plan.precision {
         precision_line = add_replications_until_precise(&plan, target, &mut results, observer)?;
-        // The run is now exactly the run of that many replications, and records it.
-        plan.model.scenario.replications = results.len() as u32;
     }
-    let model = &plan.model;
     let elapsed_seconds = started.elapsed().as_secs_f64();
+    write_run(plan, staged, &results, elapsed_seconds, &precision_line)
+}
+
+/// Writes the run folder of `plan` from its replications' results, simulated in
+/// `elapsed_seconds` (alone or with other plans' contracts settled on the same worlds), into
+/// `staged`, and moves it into place; `extra` is added to what the terminal shows.
+pub(crate) fn write_run(
+    mut plan: RunPlan,
+    staged: StagedFolder,
+    results: &[engine::ReplicationResult],
+    elapsed_seconds: f64,
+    extra: &str,
+) -> anyhow::Result<RunOutcome> {
+    // Said on the terminal: a quick look at the default replaces output/default each time.
+    let replaces = matches!(&plan.destination,
+        Destination::Replace(dir) if run_folder::is_run_folder(dir));
+    // A run that added replications is exactly the run of that many, and records it.
+    plan.model.scenario.replications = results.len() as u32;
+    let model = &plan.model;
     let info = RunInfo {
         capsim_version: env!("CARGO_PKG_VERSION").into(),
         scenario: model.scenario.name.clone(),
@@ -224,13 +245,13 @@ pub fn run(mut plan: RunPlan, observer: &dyn Observer) -> anyhow::Result<RunOutc
         elapsed_seconds,
         command: plan.command.clone(),
     };
-    run_folder::write_results(staged.dir(), model, &results, &info)?;
-    let mut summary = report::console::world_summary(model, &results);
+    run_folder::write_results(staged.dir(), model, results, &info)?;
+    let mut summary = report::console::world_summary(model, results);
     if model.contracts.is_some() {
         summary += &report::write_outputs(&RunFolder::open(staged.dir())?, staged.dir())?;
     }
     let dir = staged.commit()?;
-    summary += &precision_line;
+    summary += extra;
     summary += &format!(
         "{} replications in {elapsed_seconds:.2} s on {} threads; results in {}{}\n",
         model.scenario.replications,
@@ -344,14 +365,27 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
             let destination = report::compare::check(&dirs, &out)?;
             report::compare::compare(&dirs, destination)
         }
-        Command::Sweep { run, param } => {
-            let grid = crate::sweep::Grid::parse(&param)?;
+        Command::Sweep {
+            run,
+            param,
+            arm,
+            metric,
+        } => {
+            let grids = param
+                .iter()
+                .map(|p| crate::sweep::Grid::parse(p))
+                .collect::<Result<Vec<_>, _>>()?;
             let out = run
                 .out
                 .clone()
                 .unwrap_or_else(|| Path::new("output").join("sweep"));
-            let base = RunArgs { out: None, ..run };
-            crate::sweep::sweep(&base, &grid, &out, observer)
+            let args = crate::sweep::SweepArgs {
+                run: RunArgs { out: None, ..run },
+                grids,
+                arm,
+                metric,
+            };
+            crate::sweep::sweep(&args, &out, observer)
         }
         Command::RiskSize {
             scenario,

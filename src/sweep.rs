@@ -1,25 +1,42 @@
-//! `capsim sweep SCENARIO --param PATH=FROM..TO:STEPS`: the scenario run at each value of one
-//! field, on the same seed (common random numbers), each point a complete run folder
-//! (`point-1`, …, byte for byte the run `capsim run --set PATH=VALUE` gives), and a table and a
-//! chart of how the providers' and the commissioner's risks move with the value.
+//! `capsim sweep SCENARIO --param PATH=FROM..TO:STEPS [--param …]`: the scenario run at each
+//! value of one field, or each pair of values of two, on the same seed (common random numbers).
+//! Each point is a complete run folder (`point-1`, …), byte for byte the run `capsim run --set
+//! PATH=VALUE` gives, and a table and a chart (lines for one field, a heat map for two) show how
+//! the providers' and the commissioner's risks move with the values.
+//!
+//! Points that differ only in their contracts (any `arm.…` field) simulate the same worlds, so
+//! the worlds are simulated once and every point's contracts are settled on them: such a sweep
+//! costs little more than one run.
 
 use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use polars::prelude::*;
 use toml::Value;
 
 use crate::cli::{self, RunArgs, RunPlan};
-use crate::engine::Observer;
+use crate::contracts::Contracts;
+use crate::engine::{self, Observer};
 use crate::error::InputError;
-use crate::report::charts;
+use crate::report::{Estimate, charts};
 use crate::run_folder::staging::{Destination, StagedFolder};
 use crate::run_folder::tables::write_csv;
 
 /// Marks a folder written by `capsim sweep`.
 pub const MARKER: &str = "sweep.json";
 
-/// Most points one sweep runs.
+/// Most values one field takes in a sweep.
 pub const MAX_POINTS: usize = 50;
+
+/// Most points (value pairs) one sweep of two fields runs.
+pub const MAX_GRID_POINTS: usize = 100;
+
+/// Most fields one sweep varies.
+pub const MAX_FIELDS: usize = 2;
+
+/// Memory the results of the points simulated together may take (they are settled on one
+/// simulation, then written).
+const SHARED_RESULTS_BUDGET: f64 = 600e6;
 
 /// The values one field takes in a sweep.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,8 +46,9 @@ pub struct Grid {
 }
 
 impl Grid {
-    /// Reads `PATH=FROM..TO:STEPS` (STEPS values from FROM to TO, both included; whole numbers
-    /// when FROM and TO are) or `PATH=A,B,C`.
+    /// Reads `PATH=FROM..TO:STEPS` (STEPS values from FROM to TO, both included, to six
+    /// significant figures; whole numbers when FROM and TO are and the steps are at least 1) or
+    /// `PATH=A,B,C`.
     pub fn parse(text: &str) -> Result<Grid, InputError> {
         let bad = |why: String| InputError::new("command line", "--param", why);
         let form = "expected PATH=FROM..TO:STEPS (e.g. population.size=5000..50000:4) or \
@@ -65,15 +83,19 @@ impl Grid {
                     ))
                 })?;
             let (from, to) = (number(from)?, number(to)?);
-            let whole = matches!((&from, &to), (Value::Integer(_), Value::Integer(_)));
             let (a, b) = (as_f64(&from), as_f64(&to));
+            // Whole numbers (a head count) when both ends are and the points are at least one
+            // apart; otherwise 0..1:5 would round to 0, 0, 1, 1, 1.
+            let whole = matches!((&from, &to), (Value::Integer(_), Value::Integer(_)))
+                && (b - a).abs() >= (steps - 1) as f64;
             (0..steps)
                 .map(|k| {
                     let x = a + (b - a) * k as f64 / (steps - 1) as f64;
                     if whole {
                         Value::Integer(x.round() as i64)
                     } else {
-                        Value::Float(x)
+                        // Six significant figures: the value run is the value shown.
+                        Value::Float(format!("{x:.5e}").parse().expect("a number"))
                     }
                 })
                 .collect()
@@ -110,103 +132,367 @@ fn check_destination(out: &Path) -> Result<Destination, InputError> {
     )
 }
 
-/// One point's headline risks over the term, per arm.
-struct PointRow {
-    value: f64,
-    arm: String,
-    p_loss: f64,
-    p_loss_se: f64,
-    p_loss_over_2pct: f64,
-    provider_p5: f64,
-    commissioner_mean: f64,
-    commissioner_p95: f64,
+/// A figure a sweep charts and tabulates, for each arm at each point (over the term).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Metric {
+    /// The providers' chance of a loss.
+    PLoss,
+    /// The providers' chance of a loss beyond 2% of their income.
+    PLossOver2pct,
+    /// The providers' 5th-percentile surplus (a bad outcome, £m).
+    ProviderP5,
+    /// The commissioner's mean spend (£m).
+    CommissionerMean,
+    /// The commissioner's 95th-percentile spend (£m).
+    CommissionerP95,
 }
 
-fn read_points(dir: &Path, value: f64) -> anyhow::Result<Vec<PointRow>> {
+impl Metric {
+    fn label(self) -> &'static str {
+        match self {
+            Metric::PLoss => "providers' P(loss) (%)",
+            Metric::PLossOver2pct => "providers' P(loss > 2% of income) (%)",
+            Metric::ProviderP5 => "providers' 5th-percentile surplus (£m)",
+            Metric::CommissionerMean => "commissioner's mean spend (£m)",
+            Metric::CommissionerP95 => "commissioner's 95th-percentile spend (£m)",
+        }
+    }
+
+    fn is_probability(self) -> bool {
+        matches!(self, Metric::PLoss | Metric::PLossOver2pct)
+    }
+
+    /// The figure, in the unit of its label (% or £m), and its standard error.
+    fn of(self, r: &PointRow) -> (f64, f64) {
+        let (e, scale) = match self {
+            Metric::PLoss => (r.p_loss, 100.0),
+            Metric::PLossOver2pct => (r.p_loss_over_2pct, 100.0),
+            Metric::ProviderP5 => (r.provider_p5, 1e-6),
+            Metric::CommissionerMean => (r.commissioner_mean, 1e-6),
+            Metric::CommissionerP95 => (r.commissioner_p95, 1e-6),
+        };
+        (e.value * scale, e.se * scale)
+    }
+
+    fn show(self, r: &PointRow) -> String {
+        let (v, se) = self.of(r);
+        if self.is_probability() {
+            format!("{v:.0}% ± {se:.0}")
+        } else {
+            format!("{v:.1} ± {se:.1}")
+        }
+    }
+}
+
+/// What `capsim sweep` was asked.
+pub struct SweepArgs {
+    pub run: RunArgs,
+    pub grids: Vec<Grid>,
+    /// The arm charted (all arms when `None` and one field is swept).
+    pub arm: Option<String>,
+    pub metric: Metric,
+}
+
+/// One point's headline risks over the term, per arm.
+struct PointRow {
+    values: Vec<f64>,
+    arm: String,
+    p_loss: Estimate,
+    p_loss_over_2pct: Estimate,
+    provider_p5: Estimate,
+    commissioner_mean: Estimate,
+    commissioner_p95: Estimate,
+}
+
+fn read_points(dir: &Path, values: &[f64]) -> anyhow::Result<Vec<PointRow>> {
     let run = crate::run_folder::RunFolder::open(dir)?;
     let t = crate::report::tables(&run)?;
     Ok(crate::report::arm_headlines(&run, &t)?
         .into_iter()
         .map(|h| PointRow {
-            value,
+            values: values.to_vec(),
             arm: h.arm,
-            p_loss: h.p_loss.value,
-            p_loss_se: h.p_loss.se,
-            p_loss_over_2pct: h.p_loss_2pct.value,
-            provider_p5: h.p5.value,
-            commissioner_mean: h.spend_mean.value,
-            commissioner_p95: h.spend_p95.value,
+            p_loss: h.p_loss,
+            p_loss_over_2pct: h.p_loss_2pct,
+            provider_p5: h.p5,
+            commissioner_mean: h.spend_mean,
+            commissioner_p95: h.spend_p95,
         })
         .collect())
 }
 
-fn frame(rows: &[PointRow], path: &str) -> PolarsResult<DataFrame> {
+fn frame(rows: &[PointRow], grids: &[Grid]) -> PolarsResult<DataFrame> {
     let num = |f: &dyn Fn(&PointRow) -> f64| -> Vec<f64> { rows.iter().map(f).collect() };
-    DataFrame::new(
-        rows.len(),
-        vec![
-            Column::new(path.into(), num(&|r| r.value)),
-            Column::new(
-                "arm".into(),
-                rows.iter().map(|r| r.arm.as_str()).collect::<Vec<_>>(),
+    let mut columns: Vec<Column> = grids
+        .iter()
+        .enumerate()
+        .map(|(i, g)| Column::new(g.path.as_str().into(), num(&|r| r.values[i])))
+        .collect();
+    columns.push(Column::new(
+        "arm".into(),
+        rows.iter().map(|r| r.arm.as_str()).collect::<Vec<_>>(),
+    ));
+    let figures: [(&str, fn(&PointRow) -> Estimate); 5] = [
+        ("provider_p_loss", |r| r.p_loss),
+        ("provider_p_loss_over_2pct", |r| r.p_loss_over_2pct),
+        ("provider_p5_surplus", |r| r.provider_p5),
+        ("commissioner_mean_spend", |r| r.commissioner_mean),
+        ("commissioner_p95_spend", |r| r.commissioner_p95),
+    ];
+    for (name, get) in figures {
+        columns.push(Column::new(name.into(), num(&|r| get(r).value)));
+        columns.push(Column::new(
+            format!("{name}_se").into(),
+            num(&|r| get(r).se),
+        ));
+    }
+    DataFrame::new(rows.len(), columns)
+}
+
+/// Every combination of the grids' values, the first field varying slowest.
+fn points(grids: &[Grid]) -> Vec<Vec<Value>> {
+    grids.iter().fold(vec![Vec::new()], |acc, g| {
+        acc.iter()
+            .flat_map(|head| {
+                g.values.iter().map(move |v| {
+                    let mut p = head.clone();
+                    p.push(v.clone());
+                    p
+                })
+            })
+            .collect()
+    })
+}
+
+fn command_line_error(field: &str, why: String) -> InputError {
+    InputError::new("command line", field, why)
+}
+
+/// Checks the fields, the arm and the number of points before anything is read.
+fn check_args(args: &SweepArgs) -> Result<(), InputError> {
+    if args.grids.is_empty() || args.grids.len() > MAX_FIELDS {
+        return Err(command_line_error(
+            "--param",
+            format!("expected 1 or {MAX_FIELDS} fields to sweep"),
+        ));
+    }
+    if args.grids.len() == 2 && args.grids[0].path == args.grids[1].path {
+        return Err(command_line_error(
+            "--param",
+            format!(
+                "expected two different fields; {} is given twice",
+                args.grids[0].path
             ),
-            Column::new("provider_p_loss".into(), num(&|r| r.p_loss)),
-            Column::new("provider_p_loss_se".into(), num(&|r| r.p_loss_se)),
-            Column::new(
-                "provider_p_loss_over_2pct".into(),
-                num(&|r| r.p_loss_over_2pct),
+        ));
+    }
+    let total: usize = args.grids.iter().map(|g| g.values.len()).product();
+    if total > MAX_GRID_POINTS {
+        return Err(command_line_error(
+            "--param",
+            format!("expected at most {MAX_GRID_POINTS} points in all; these values make {total}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The arm charted: the one named (which must exist), or, for a heat map, the only arm.
+fn charted_arm(args: &SweepArgs, arms: &[String]) -> Result<Option<String>, InputError> {
+    match &args.arm {
+        Some(a) if arms.contains(a) => Ok(Some(a.clone())),
+        Some(a) => Err(command_line_error(
+            "--arm",
+            format!("unknown arm \"{a}\"; expected one of {}", arms.join(", ")),
+        )),
+        None if args.grids.len() == 2 && arms.len() > 1 => Err(command_line_error(
+            "--arm",
+            format!(
+                "expected --arm with two fields (a heat map shows one arm): one of {}",
+                arms.join(", ")
             ),
-            Column::new("provider_p5_surplus".into(), num(&|r| r.provider_p5)),
-            Column::new(
-                "commissioner_mean_spend".into(),
-                num(&|r| r.commissioner_mean),
-            ),
-            Column::new(
-                "commissioner_p95_spend".into(),
-                num(&|r| r.commissioner_p95),
-            ),
-        ],
-    )
+        )),
+        None if args.grids.len() == 2 => Ok(arms.first().cloned()),
+        None => Ok(None),
+    }
+}
+
+/// Groups points (by index) whose worlds are the same, each group in point order; a point
+/// with a precision target or without contracts is simulated on its own.
+fn world_groups(plans: &[RunPlan]) -> Vec<Vec<usize>> {
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, plan) in plans.iter().enumerate() {
+        let alone = plan.precision.is_some() || plan.model.contracts.is_none();
+        let group = groups.iter_mut().find(|g| {
+            let first = &plans[g[0]];
+            !alone
+                && first.precision.is_none()
+                && first.model.contracts.is_some()
+                && first.model.shares_worlds_with(&plan.model)
+        });
+        match group {
+            Some(g) => g.push(i),
+            None => groups.push(vec![i]),
+        }
+    }
+    groups
+}
+
+/// About how many bytes one replication's results take, to bound what is held at once.
+fn result_bytes(model: &crate::engine::Model) -> f64 {
+    let s = &model.scenario;
+    let years = f64::from(s.years) * model.worlds.len() as f64;
+    let types = model.type_names.len() as f64;
+    let arms = s.arm.len() as f64;
+    let parties = s.parties().len() as f64;
+    let columns = model.contracts.as_ref().map_or(0, |c| c.columns.len()) as f64;
+    years * (3.0 * types * 8.0 + 200.0)
+        + 2.0 * years * arms * parties * (columns * 8.0 + 120.0)
+        + arms * crate::population::GROUPS as f64 * 24.0
+}
+
+/// Simulates each group's worlds once, settles its points' contracts on them and writes every
+/// point's run folder; returns the points' rows.
+fn run_points(
+    plans: Vec<RunPlan>,
+    values: &[Vec<f64>],
+    dirs: &[PathBuf],
+    observer: &dyn Observer,
+) -> anyhow::Result<Vec<PointRow>> {
+    let groups = world_groups(&plans);
+    let mut plans: Vec<Option<RunPlan>> = plans.into_iter().map(Some).collect();
+    let mut rows = Vec::new();
+    for group in groups {
+        let first = plans[group[0]].as_ref().expect("not yet run");
+        if group.len() == 1 && (first.precision.is_some() || first.model.contracts.is_none()) {
+            let plan = plans[group[0]].take().expect("not yet run");
+            cli::run(plan, observer)?;
+            rows.extend(read_points(&dirs[group[0]], &values[group[0]])?);
+            continue;
+        }
+        let reps = f64::from(first.model.scenario.replications);
+        let per_batch = (SHARED_RESULTS_BUDGET / (reps * result_bytes(&first.model))).max(1.0);
+        for batch in group.chunks(per_batch as usize) {
+            let staged: Vec<StagedFolder> = batch
+                .iter()
+                .map(|&i| {
+                    let plan = plans[i].as_ref().expect("not yet run");
+                    StagedFolder::new(plan.destination.clone())
+                })
+                .collect::<Result<_, _>>()?;
+            let sets: Vec<Contracts> = batch
+                .iter()
+                .map(|&i| {
+                    let plan = plans[i].as_ref().expect("not yet run");
+                    plan.model
+                        .contracts
+                        .clone()
+                        .expect("grouped with contracts")
+                })
+                .collect();
+            let lead = plans[batch[0]].as_ref().expect("not yet run");
+            let started = Instant::now();
+            let results = engine::run_settling(
+                &lead.model,
+                &sets,
+                0..u64::from(lead.model.scenario.replications),
+                lead.threads,
+                observer,
+                |_, result| result,
+            )?;
+            let elapsed = started.elapsed().as_secs_f64();
+            for ((&i, staged), results) in batch.iter().zip(staged).zip(results) {
+                let plan = plans[i].take().expect("not yet run");
+                cli::write_run(plan, staged, &results, elapsed, "")?;
+                rows.extend(read_points(&dirs[i], &values[i])?);
+            }
+        }
+    }
+    Ok(rows)
 }
 
 /// Runs the sweep; returns what the terminal shows.
-pub fn sweep(
-    base: &RunArgs,
-    grid: &Grid,
-    out: &Path,
-    observer: &dyn Observer,
-) -> anyhow::Result<String> {
+pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::Result<String> {
+    check_args(args)?;
     let destination = check_destination(out)?;
     // Every point resolved (read, validated, model built) before any is simulated.
     let staged = StagedFolder::with_check(destination, check_destination)?;
+    let points = points(&args.grids);
     let mut plans = Vec::new();
     let mut dirs: Vec<PathBuf> = Vec::new();
-    for (k, value) in grid.values.iter().enumerate() {
+    for (k, point) in points.iter().enumerate() {
         let dir = staged.dir().join(format!("point-{}", k + 1));
-        let mut args = base.clone();
-        args.set.push(format!("{}={value}", grid.path));
-        args.out = Some(dir.clone());
-        plans.push(RunPlan::resolve(&args)?);
+        let mut run = args.run.clone();
+        for (grid, value) in args.grids.iter().zip(point) {
+            run.set.push(format!("{}={value}", grid.path));
+        }
+        run.out = Some(dir.clone());
+        plans.push(RunPlan::resolve(&run)?);
         dirs.push(dir);
     }
-    let mut rows = Vec::new();
-    for ((plan, dir), value) in plans.into_iter().zip(&dirs).zip(&grid.values) {
-        cli::run(plan, observer)?;
-        rows.extend(read_points(dir, as_f64(value))?);
+    let arms: Vec<String> = plans[0]
+        .model
+        .scenario
+        .arm
+        .iter()
+        .map(|a| a.name.clone())
+        .collect();
+    if arms.is_empty() {
+        return Err(InputError::new(
+            &plans[0].scenario_file,
+            "arm",
+            "expected at least one arm: a sweep shows the contracts' risks",
+        )
+        .into());
     }
+    let charted = charted_arm(args, &arms)?;
+    let values: Vec<Vec<f64>> = points
+        .iter()
+        .map(|p| p.iter().map(as_f64).collect())
+        .collect();
+    let rows = run_points(plans, &values, &dirs, observer)?;
     write_csv(
-        &mut frame(&rows, &grid.path)?,
+        &mut frame(&rows, &args.grids)?,
         &staged.dir().join("sweep.csv"),
     )?;
-    let arms: Vec<String> = {
-        let mut a: Vec<String> = Vec::new();
-        for r in &rows {
-            if !a.contains(&r.arm) {
-                a.push(r.arm.clone());
-            }
-        }
-        a
+    let shown: Vec<String> = match &charted {
+        Some(a) => vec![a.clone()],
+        None => arms.clone(),
     };
+    if args.grids.len() == 1 {
+        draw_lines(staged.dir(), args, &rows, &shown)?;
+    } else {
+        draw_heat_map(staged.dir(), args, &rows, &shown[0])?;
+    }
+    let marker = serde_json::json!({
+        "capsim_version": env!("CARGO_PKG_VERSION"),
+        "params": args.grids.iter().map(|g| serde_json::json!({
+            "path": g.path,
+            "values": g.values.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+    });
+    std::fs::write(
+        staged.dir().join(MARKER),
+        serde_json::to_string_pretty(&marker)? + "\n",
+    )?;
+    let dir = staged.commit()?;
+    let text = if args.grids.len() == 1 {
+        line_table(args, &rows, &shown)
+    } else {
+        grid_table(args, &rows, &shown[0])
+    };
+    Ok(text + &format!("{} points in {}\n", points.len(), dir.display()))
+}
+
+fn short(path: &str) -> &str {
+    path.rsplit('.').next().unwrap_or(path)
+}
+
+fn draw_lines(
+    dir: &Path,
+    args: &SweepArgs,
+    rows: &[PointRow],
+    arms: &[String],
+) -> anyhow::Result<()> {
+    let grid = &args.grids[0];
     let series: Vec<(String, Vec<(f64, f64)>)> = arms
         .iter()
         .map(|a| {
@@ -214,60 +500,130 @@ pub fn sweep(
                 a.clone(),
                 rows.iter()
                     .filter(|r| &r.arm == a)
-                    .map(|r| (r.value, 100.0 * r.p_loss))
+                    .map(|r| (r.values[0], args.metric.of(r).0))
                     .collect(),
             )
         })
         .collect();
     let title = format!(
-        "Providers' chance of a loss over the term, by {}",
+        "{} over the term, by {}",
+        capitalise(args.metric.label()),
         grid.path
     );
     let axes = charts::LineAxes {
         x_label: &grid.path,
         log_x: false,
-        y_label: "P(loss) (%)",
-        y_range: Some((0.0, 100.0)),
+        y_label: args.metric.label(),
+        y_range: args.metric.is_probability().then_some((0.0, 100.0)),
         legend_upper: false,
     };
     charts::render(
-        staged.dir(),
+        dir,
         "sweep",
         |r| charts::lines(r, &series, &title, axes),
         |r| charts::lines(r, &series, &title, axes),
-    )?;
-    let marker = serde_json::json!({
-        "capsim_version": env!("CARGO_PKG_VERSION"),
-        "param": grid.path,
-        "values": grid.values.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
-    });
-    std::fs::write(
-        staged.dir().join(MARKER),
-        serde_json::to_string_pretty(&marker)? + "\n",
-    )?;
-    let dir = staged.commit()?;
-    let mut text = format!("\nProviders' P(loss) over the term by {}\n", grid.path);
-    text += &format!("{:>14}", grid.path.rsplit('.').next().unwrap_or(&grid.path));
-    for a in &arms {
+    )
+}
+
+fn draw_heat_map(dir: &Path, args: &SweepArgs, rows: &[PointRow], arm: &str) -> anyhow::Result<()> {
+    let (gx, gy) = (&args.grids[0], &args.grids[1]);
+    let labels = |g: &Grid| -> Vec<String> { g.values.iter().map(|v| v.to_string()).collect() };
+    let cells: Vec<Vec<f64>> = gy
+        .values
+        .iter()
+        .map(|vy| {
+            gx.values
+                .iter()
+                .map(|vx| {
+                    rows.iter()
+                        .find(|r| {
+                            r.arm == arm && r.values[0] == as_f64(vx) && r.values[1] == as_f64(vy)
+                        })
+                        .map_or(f64::NAN, |r| args.metric.of(r).0)
+                })
+                .collect()
+        })
+        .collect();
+    let map = charts::HeatMap {
+        title: &format!("{}: {}", arm, capitalise(args.metric.label())),
+        x_label: &gx.path,
+        y_label: &gy.path,
+        x_values: &labels(gx),
+        y_values: &labels(gy),
+        cells: &cells,
+        decimals: if args.metric.is_probability() { 0 } else { 1 },
+    };
+    charts::render(
+        dir,
+        "sweep",
+        |r| charts::heat_map(r, &map),
+        |r| charts::heat_map(r, &map),
+    )
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// One row per value, one column per arm.
+fn line_table(args: &SweepArgs, rows: &[PointRow], arms: &[String]) -> String {
+    let grid = &args.grids[0];
+    let mut text = format!(
+        "\n{} over the term by {}\n",
+        capitalise(args.metric.label()),
+        grid.path
+    );
+    text += &format!("{:>14}", short(&grid.path));
+    for a in arms {
         text += &format!(" {a:>16}");
     }
     text.push('\n');
     for value in &grid.values {
         text += &format!("{:>14}", value.to_string());
-        for a in &arms {
+        for a in arms {
             let r = rows
                 .iter()
-                .find(|r| &r.arm == a && r.value == as_f64(value));
+                .find(|r| &r.arm == a && r.values[0] == as_f64(value));
             text += &format!(
                 " {:>16}",
-                r.map_or("–".to_string(), |r| format!(
-                    "{:.0}% ± {:.0}",
-                    100.0 * r.p_loss,
-                    100.0 * r.p_loss_se
-                ))
+                r.map_or("–".to_string(), |r| args.metric.show(r))
             );
         }
         text.push('\n');
     }
-    Ok(text + &format!("{} points in {}\n", grid.values.len(), dir.display()))
+    text
+}
+
+/// One row per value of the second field, one column per value of the first.
+fn grid_table(args: &SweepArgs, rows: &[PointRow], arm: &str) -> String {
+    let (gx, gy) = (&args.grids[0], &args.grids[1]);
+    let mut text = format!(
+        "\n{}: {} over the term\n{:>14} across, {} down\n",
+        arm,
+        args.metric.label(),
+        short(&gx.path),
+        short(&gy.path)
+    );
+    text += &format!("{:>14}", "");
+    for vx in &gx.values {
+        text += &format!(" {:>14}", vx.to_string());
+    }
+    text.push('\n');
+    for vy in &gy.values {
+        text += &format!("{:>14}", vy.to_string());
+        for vx in &gx.values {
+            let r = rows
+                .iter()
+                .find(|r| r.arm == arm && r.values[0] == as_f64(vx) && r.values[1] == as_f64(vy));
+            text += &format!(
+                " {:>14}",
+                r.map_or("–".to_string(), |r| args.metric.show(r))
+            );
+        }
+        text.push('\n');
+    }
+    text
 }

@@ -204,6 +204,24 @@ impl Model {
         }
     }
 
+    /// Whether `other` simulates exactly this model's worlds (it may differ in its contracts,
+    /// its budget and its name), so its contracts can be settled on this model's simulation
+    /// ([`run_settling`]) with the same result as a run of its own.
+    pub fn shares_worlds_with(&self, other: &Model) -> bool {
+        let world_only = |s: &Scenario| Scenario {
+            name: String::new(),
+            description: String::new(),
+            base: None,
+            arm: Vec::new(),
+            budget: None,
+            ..s.clone()
+        };
+        world_only(&self.scenario) == world_only(&other.scenario)
+            && self.worlds == other.worlds
+            && self.arm_world == other.arm_world
+            && self.initial == other.initial
+    }
+
     /// This replication's parameter values: fixed ones as written, distributions drawn from
     /// their own streams.
     pub fn draw_parameters(&self, replication: u64) -> RepParams {

@@ -909,3 +909,87 @@ pub fn who_gains<DB: DrawingBackend>(
     }
     root.present().map_err(err)
 }
+
+/// A grid of values over two fields: what [`heat_map`] draws.
+pub struct HeatMap<'a> {
+    pub title: &'a str,
+    pub x_label: &'a str,
+    pub y_label: &'a str,
+    /// Labels of the columns (x) and rows (y), in order.
+    pub x_values: &'a [String],
+    pub y_values: &'a [String],
+    /// One row per y value, one value per x value (NaN where there is none).
+    pub cells: &'a [Vec<f64>],
+    /// Decimals written in each cell.
+    pub decimals: usize,
+}
+
+/// A heat map in greys (light = low, dark = high), every cell labelled with its value, so it
+/// reads in print and without a key.
+pub fn heat_map<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, map: &HeatMap) -> R {
+    root.fill(&WHITE).map_err(err)?;
+    let (nx, ny) = (map.x_values.len(), map.y_values.len());
+    let finite = map.cells.iter().flatten().filter(|v| v.is_finite());
+    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+        (a.min(v), b.max(v))
+    });
+    let span = if hi > lo { hi - lo } else { 1.0 };
+    let mut chart = ChartBuilder::on(&root)
+        .caption(map.title, font(28))
+        .margin(25)
+        .x_label_area_size(70)
+        .y_label_area_size(110)
+        .build_cartesian_2d(0.0..nx as f64, 0.0..ny as f64)
+        .map_err(err)?;
+    let label_at = |values: &[String], x: f64| -> String {
+        let i = x.floor() as usize;
+        if (x - i as f64 - 0.5).abs() < 1e-6 && i < values.len() {
+            values[i].clone()
+        } else {
+            String::new()
+        }
+    };
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(nx * 2 + 1)
+        .y_labels(ny * 2 + 1)
+        .x_label_formatter(&|x| label_at(map.x_values, *x))
+        .y_label_formatter(&|y| label_at(map.y_values, *y))
+        .x_desc(map.x_label)
+        .y_desc(map.y_label)
+        .axis_desc_style(font(22))
+        .label_style(font(18))
+        .draw()
+        .map_err(err)?;
+    let size = 28 - (nx.max(ny) as u32).clamp(4, 14);
+    for (j, row) in map.cells.iter().enumerate() {
+        for (i, &v) in row.iter().enumerate() {
+            let (x, y) = (i as f64, j as f64);
+            let shade = if v.is_finite() {
+                (235.0 - 200.0 * (v - lo) / span) as u8
+            } else {
+                255
+            };
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [(x, y), (x + 1.0, y + 1.0)],
+                    RGBColor(shade, shade, shade).filled(),
+                )))
+                .map_err(err)?;
+            let text = if v.is_finite() {
+                tick(v, map.decimals, "")
+            } else {
+                "–".into()
+            };
+            let colour = if shade < 130 { WHITE } else { BLACK };
+            let style = font(size)
+                .color(&colour)
+                .pos(Pos::new(HPos::Center, VPos::Center));
+            chart
+                .draw_series(std::iter::once(Text::new(text, (x + 0.5, y + 0.5), style)))
+                .map_err(err)?;
+        }
+    }
+    root.present().map_err(err)
+}

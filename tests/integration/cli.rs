@@ -336,6 +336,109 @@ fn a_sweep_point_is_the_plain_run_with_that_value() {
     assert!(!dir.path().join("bad").exists());
 }
 
+/// Points that differ only in a contract simulate the worlds once and settle each point's
+/// contracts on them: every table of a point is byte for byte the plain run's. Two fields make
+/// a grid (a heat map of one arm).
+#[test]
+fn a_contract_sweep_settles_every_point_on_one_simulation_exactly() {
+    let dir = tempfile::tempdir().unwrap();
+    small_scenario(dir.path());
+    let field = "arm.capitation-flat.component[0].uplift";
+    let (code, out, err) = capsim(
+        &[
+            "sweep",
+            "s.toml",
+            "--param",
+            &format!("{field}=-0.04..0.04:3"),
+            "--param",
+            "budget.first_year=30000000,32000000",
+            "--arm",
+            "capitation-flat",
+            "--metric",
+            "commissioner-p95",
+            "--out",
+            "sw",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("6 points in sw"), "{out}");
+    // One simulation for all six points.
+    assert_eq!(
+        err.matches("capsim: simulating 24 replications").count(),
+        1,
+        "{err}"
+    );
+    let (code, _, err) = capsim(
+        &[
+            "run",
+            "s.toml",
+            "--set",
+            &format!("{field}=0.04"),
+            "--set",
+            "budget.first_year=32000000",
+            "--out",
+            "plain",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    for file in [
+        "summary.csv",
+        "equity.csv",
+        "ledger.parquet",
+        "ledger_term.parquet",
+        "world.parquet",
+        "scenario.toml",
+    ] {
+        assert_eq!(
+            std::fs::read(dir.path().join("sw/point-6").join(file)).unwrap(),
+            std::fs::read(dir.path().join("plain").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    let rows = read_csv_rows(&dir.path().join("sw/sweep.csv"));
+    assert_eq!(rows.len(), 6 * 6);
+    // Paying more per head moves money from the commissioner to the provider.
+    let spend = |uplift: &str| -> f64 {
+        rows.iter()
+            .find(|r| {
+                r["arm"] == "capitation-flat"
+                    && r[field] == uplift
+                    && r["budget.first_year"] == "30000000.0"
+            })
+            .unwrap_or_else(|| panic!("{uplift}: {rows:?}"))["commissioner_mean_spend"]
+            .parse()
+            .unwrap()
+    };
+    assert!(spend("0.04") > spend("-0.04"));
+    for (args, expected) in [
+        (
+            vec!["--param", "years=2,3", "--param", "years=3,4"],
+            "expected two different fields",
+        ),
+        (
+            vec!["--param", "years=2,3", "--param", "seed=1..2:2"],
+            "expected --arm with two fields",
+        ),
+        (
+            vec!["--param", "years=1..20:20", "--param", "seed=1..10:10"],
+            "expected at most 100 points",
+        ),
+        (
+            vec!["--param", "years=2,3", "--arm", "nosuch"],
+            "unknown arm \"nosuch\"",
+        ),
+    ] {
+        let mut all = vec!["sweep", "s.toml", "--out", "bad"];
+        all.extend(args);
+        let (code, _, err) = capsim(&all, dir.path());
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(expected), "{err}");
+        assert!(!dir.path().join("bad").exists());
+    }
+}
+
 /// risk-size splits the spread of a provider's result per head: with the systematic variation
 /// off, it falls like 1/√N (halves when the population quadruples); the systematic part does not
 /// fall with size.

@@ -221,6 +221,9 @@ fn read_points(dir: &Path, values: &[f64]) -> anyhow::Result<Vec<PointRow>> {
         .collect())
 }
 
+/// Reads one figure of a point's row.
+type Figure = fn(&PointRow) -> Estimate;
+
 fn frame(rows: &[PointRow], grids: &[Grid]) -> PolarsResult<DataFrame> {
     let num = |f: &dyn Fn(&PointRow) -> f64| -> Vec<f64> { rows.iter().map(f).collect() };
     let mut columns: Vec<Column> = grids
@@ -232,7 +235,7 @@ fn frame(rows: &[PointRow], grids: &[Grid]) -> PolarsResult<DataFrame> {
         "arm".into(),
         rows.iter().map(|r| r.arm.as_str()).collect::<Vec<_>>(),
     ));
-    let figures: [(&str, fn(&PointRow) -> Estimate); 5] = [
+    let figures: [(&str, Figure); 5] = [
         ("provider_p_loss", |r| r.p_loss),
         ("provider_p_loss_over_2pct", |r| r.p_loss_over_2pct),
         ("provider_p5_surplus", |r| r.provider_p5),

@@ -100,6 +100,44 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Search risk-corridor designs (band width, provider share beyond it, cap) for those
+    /// that keep every provider's chance of losing more than a threshold share of its income
+    /// under a limit; report the boundary against the commissioner's mean and 95th-percentile
+    /// spend, draw it, and write the recommended design as a scenario.
+    Corridor {
+        /// Scenario file (the built-in default when omitted).
+        scenario: Option<PathBuf>,
+        /// The arm to protect (its own corridors are replaced by each design).
+        #[arg(long)]
+        arm: String,
+        /// Largest acceptable chance of a loss beyond the threshold, per provider.
+        #[arg(long, default_value_t = 0.05)]
+        max_prob_loss: f64,
+        /// A loss counts when it exceeds this share of the provider's income over the term.
+        #[arg(long, default_value_t = 0.02)]
+        loss_threshold: f64,
+        /// Band widths tried (share of the target either side).
+        #[arg(long, default_value = crate::corridor::DEFAULT_WIDTHS)]
+        widths: String,
+        /// Shares of a deviation beyond the band the provider keeps.
+        #[arg(long, default_value = crate::corridor::DEFAULT_SHARES)]
+        shares: String,
+        /// Caps on the provider's loss and gain (share of the target), or none.
+        #[arg(long, default_value = crate::corridor::DEFAULT_CAPS)]
+        caps: String,
+        /// Change a scenario field, as for `capsim run` (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
+        /// Replications (default: the scenario's).
+        #[arg(long)]
+        reps: Option<u32>,
+        /// Worker threads (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Output folder (default: `output/corridor`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Print the JSON Schema of scenario files (for editors).
     Schema,
 }
@@ -410,6 +448,53 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
             };
             let out = out.unwrap_or_else(|| Path::new("output").join("risk-size"));
             crate::risk_size::risk_size(&args, &out, observer)
+        }
+        Command::Corridor {
+            scenario,
+            arm,
+            max_prob_loss,
+            loss_threshold,
+            widths,
+            shares,
+            caps,
+            set,
+            reps,
+            threads,
+            out,
+        } => {
+            if let Some(r) = reps {
+                check_replications(r).map_err(|e| InputError::new("command line", "--reps", e))?;
+            }
+            for (field, value) in [
+                ("--max-prob-loss", max_prob_loss),
+                ("--loss-threshold", loss_threshold),
+            ] {
+                if !(0.0..=1.0).contains(&value) {
+                    return Err(InputError::new(
+                        "command line",
+                        field,
+                        format!("expected a share from 0 to 1, found {value}"),
+                    )
+                    .into());
+                }
+            }
+            use crate::corridor::{parse_caps, parse_list};
+            let args = crate::corridor::CorridorArgs {
+                scenario: scenario.as_deref(),
+                set: &set,
+                arm: &arm,
+                max_prob_loss,
+                loss_threshold,
+                widths: parse_list("--widths", &widths, 0.0..=1.0)?,
+                shares: parse_list("--shares", &shares, 0.0..=1.0)?,
+                caps: parse_caps(&caps)?,
+                reps,
+                threads: threads
+                    .filter(|t| *t > 0)
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+            };
+            let out = out.unwrap_or_else(|| Path::new("output").join("corridor"));
+            crate::corridor::corridor(&args, &out, observer)
         }
         Command::Schema => Ok(Scenario::json_schema() + "\n"),
     }

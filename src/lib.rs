@@ -22,6 +22,7 @@
 pub mod activity;
 pub mod cli;
 pub mod contracts;
+pub mod corridor;
 pub mod data;
 pub mod engine;
 pub mod error;

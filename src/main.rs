@@ -32,7 +32,13 @@ struct LogProgress {
 
 impl Progress {
     fn for_command(command: &Command) -> Self {
-        if !matches!(command, Command::Run(_) | Command::Sweep { .. }) {
+        if !matches!(
+            command,
+            Command::Run(_)
+                | Command::Sweep { .. }
+                | Command::Corridor { .. }
+                | Command::RiskSize { .. }
+        ) {
             return Progress::Quiet;
         }
         if !std::io::stderr().is_terminal() {

@@ -204,6 +204,16 @@ impl Model {
         }
     }
 
+    /// This model with other arms (validated by the caller): the same worlds when the arms run
+    /// the same interventions, with the new arms' contracts set on the same status quo.
+    pub fn with_arms(&self, arms: Vec<crate::scenario::contracts::ArmSpec>) -> Model {
+        let mut model = self.clone();
+        model.scenario.arm = arms;
+        (model.worlds, model.arm_world) = worlds_of(&model.scenario);
+        model.contracts = (!model.scenario.arm.is_empty()).then(|| model.resolve_contracts());
+        model
+    }
+
     /// Whether `other` simulates exactly this model's worlds (it may differ in its contracts,
     /// its budget and its name), so its contracts can be settled on this model's simulation
     /// ([`run_settling`]) with the same result as a run of its own.
@@ -466,7 +476,11 @@ pub struct Workspace {
 struct Settling {
     term_sums: TermSums,
     status_quo_term_sums: TermSums,
+    /// The year's weighted heads, when this set is the first with its scopes.
     heads: ScopeHeads,
+    /// The set whose `heads` this one reads (itself, or an earlier set with the same scopes:
+    /// many designs of one contract weigh their heads once).
+    heads_from: usize,
 }
 
 impl Workspace {
@@ -571,6 +585,11 @@ pub fn run_replication_settling(
         })
         .collect();
     ws.settling.resize_with(sets.len(), Settling::default);
+    for k in 0..sets.len() {
+        ws.settling[k].heads_from = (0..k)
+            .find(|&j| sets[j].scopes == sets[k].scopes)
+            .unwrap_or(k);
+    }
     for w in 0..model.worlds.len() {
         simulate_world(model, &shared, sets, w, ws, &mut outs);
         if outs[0].beyond_limit.is_some() {
@@ -680,10 +699,12 @@ fn simulate_world(
         let covered = ws.cur.total_in(&model.activity_mask);
         let mut programme_cost = vec![0.0; parties];
         let enrolled = world.programme_cost(&ws.cur, y, shock.cost_index, &mut programme_cost);
-        for (contracts, settling) in sets.iter().zip(&mut ws.settling) {
-            settling
-                .heads
-                .weigh(&contracts.scopes, &ws.cur, &model.activity_mask, y == 0);
+        for (k, (contracts, settling)) in sets.iter().zip(&mut ws.settling).enumerate() {
+            if settling.heads_from == k {
+                settling
+                    .heads
+                    .weigh(&contracts.scopes, &ws.cur, &model.activity_mask, y == 0);
+            }
         }
         let demography = step(
             &ws.cur,
@@ -720,7 +741,14 @@ fn simulate_world(
                 &mut ws.indicators,
             );
         }
-        for ((contracts, settling), out) in sets.iter().zip(&mut ws.settling).zip(outs.iter_mut()) {
+        for (k, (contracts, out)) in sets.iter().zip(outs.iter_mut()).enumerate() {
+            let (earlier, rest) = ws.settling.split_at_mut(k);
+            let settling = &mut rest[0];
+            let heads = if settling.heads_from == k {
+                &settling.heads
+            } else {
+                &earlier[settling.heads_from].heads
+            };
             let year = WorldYear {
                 year: y,
                 last_year: y + 1 == s.years,
@@ -728,7 +756,7 @@ fn simulate_world(
                 cost: &cost,
                 price: &prices,
                 price_index: shock.price_index,
-                heads: &settling.heads,
+                heads,
                 group_cost: &ws.activity.cost,
                 group_count: &ws.activity.count,
                 indicators: &ws.indicators,

@@ -993,3 +993,109 @@ pub fn heat_map<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, map: &HeatMap)
     }
     root.present().map_err(err)
 }
+
+/// Designs as (x, y) points: what [`frontier`] draws.
+pub struct Frontier<'a> {
+    pub title: &'a str,
+    pub x_label: &'a str,
+    pub y_label: &'a str,
+    /// Every design.
+    pub all: &'a [(f64, f64)],
+    /// The designs on the boundary (joined by a line, in x order).
+    pub boundary: &'a [(f64, f64)],
+    /// The arm without a corridor.
+    pub none: Option<(f64, f64)>,
+    /// The recommended design and its description.
+    pub pick: Option<((f64, f64), String)>,
+    /// The limit on y, drawn as a dashed line.
+    pub limit: f64,
+}
+
+/// Designs scattered by the commissioner's cost (x) and the providers' risk (y), the limit as a
+/// dashed line, the boundary designs joined, the design without a corridor and the recommended
+/// one labelled.
+pub fn frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier) -> R {
+    root.fill(&WHITE).map_err(err)?;
+    let xs = f.all.iter().map(|p| p.0);
+    let (xlo, xhi) = pad(
+        xs.clone().fold(f64::INFINITY, f64::min),
+        xs.fold(f64::NEG_INFINITY, f64::max),
+    );
+    let yhi = f.all.iter().map(|p| p.1).fold(f.limit, f64::max).max(1.0) * 1.15;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(f.title, font(26))
+        .margin(25)
+        .x_label_area_size(70)
+        .y_label_area_size(90)
+        .build_cartesian_2d(xlo..xhi, 0.0..yhi)
+        .map_err(err)?;
+    let decimals = if xhi - xlo < 10.0 { 1 } else { 0 };
+    chart
+        .configure_mesh()
+        .x_label_formatter(&|x| tick(*x, decimals, ""))
+        .y_label_formatter(&|y| tick(*y, 0, ""))
+        .x_desc(f.x_label)
+        .y_desc(f.y_label)
+        .axis_desc_style(font(22))
+        .label_style(font(18))
+        .light_line_style(TRANSPARENT)
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(f.all.iter().map(|&p| Circle::new(p, 4, GREYS[4].filled())))
+        .map_err(err)?
+        .label("design")
+        .legend(|(x, y)| Circle::new((x + 12, y), 4, GREYS[4].filled()));
+    let mut boundary = f.boundary.to_vec();
+    boundary.sort_by(|a, b| a.0.total_cmp(&b.0));
+    chart
+        .draw_series(LineSeries::new(boundary.clone(), GREYS[0].stroke_width(2)))
+        .map_err(err)?;
+    chart
+        .draw_series(
+            boundary
+                .iter()
+                .map(|&p| Circle::new(p, 6, GREYS[0].filled())),
+        )
+        .map_err(err)?
+        .label("widest band meeting the limit")
+        .legend(|(x, y)| Circle::new((x + 12, y), 6, GREYS[0].filled()));
+    chart
+        .draw_series(DashedLineSeries::new(
+            vec![(xlo, f.limit), (xhi, f.limit)],
+            10,
+            6,
+            GREYS[1].stroke_width(2),
+        ))
+        .map_err(err)?
+        .label("limit")
+        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], GREYS[1].stroke_width(2)));
+    let label = |text: String, at: (f64, f64)| {
+        Text::new(text, at, font(18).pos(Pos::new(HPos::Left, VPos::Bottom)))
+    };
+    if let Some(p) = f.none {
+        chart
+            .draw_series([
+                Circle::new(p, 8, GREYS[0].stroke_width(2)).into_dyn(),
+                label("  no corridor".into(), p).into_dyn(),
+            ])
+            .map_err(err)?;
+    }
+    if let Some((p, text)) = &f.pick {
+        chart
+            .draw_series([
+                Cross::new(*p, 10, GREYS[0].stroke_width(3)).into_dyn(),
+                label(format!("  recommended: {text}"), *p).into_dyn(),
+            ])
+            .map_err(err)?;
+    }
+    chart
+        .configure_series_labels()
+        .label_font(font(18))
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)
+}

@@ -1,6 +1,6 @@
 //! What the command line tells a user: progress in a log, a replaced run, precision reached.
 
-use crate::common::{SMALL, capsim};
+use crate::common::{SMALL, capsim, read_csv_rows};
 
 fn small_scenario(dir: &std::path::Path) {
     std::fs::write(dir.join("s.toml"), SMALL).unwrap();
@@ -109,21 +109,6 @@ fn a_bad_precision_request_is_bad_input() {
         );
         assert!(!dir.path().join("o").exists());
     }
-}
-
-fn read_csv_rows(path: &std::path::Path) -> Vec<std::collections::HashMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
-    lines
-        .map(|l| {
-            header
-                .iter()
-                .cloned()
-                .zip(l.split(',').map(String::from))
-                .collect()
-        })
-        .collect()
 }
 
 /// Two places of different size compare per person per year: the per-head figures are the £

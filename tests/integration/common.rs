@@ -85,3 +85,30 @@ pub fn run_to(scenario: &Path, threads: usize, out: &Path) -> PathBuf {
         .unwrap_or_else(|e| panic!("{e:#}"))
         .dir
 }
+
+/// The rows of a CSV file as maps from column name to text (quoted fields may hold commas).
+pub fn read_csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let fields = |line: &str| -> Vec<String> {
+        let (mut out, mut field, mut quoted) = (Vec::new(), String::new(), false);
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' if quoted && chars.peek() == Some(&'"') => {
+                    field.push('"');
+                    chars.next();
+                }
+                '"' => quoted = !quoted,
+                ',' if !quoted => out.push(std::mem::take(&mut field)),
+                c => field.push(c),
+            }
+        }
+        out.push(field);
+        out
+    };
+    let mut lines = text.lines();
+    let header = fields(lines.next().unwrap());
+    lines
+        .map(|l| header.iter().cloned().zip(fields(l)).collect())
+        .collect()
+}

@@ -14,3 +14,4 @@ mod report;
 mod run_folder;
 mod scenarios;
 mod snapshot;
+mod stress;

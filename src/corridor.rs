@@ -1,0 +1,609 @@
+//! `capsim corridor SCENARIO --arm NAME --max-prob-loss 0.05 --loss-threshold 0.02`: which risk
+//! corridor keeps every provider's chance of losing more than a threshold share of its income
+//! under a limit, and at what cost to the commissioner.
+//!
+//! Each design adds one symmetric corridor to the arm (its own corridors removed): deviations of
+//! the provider's result beyond ± `width` of its target are shared, the provider keeping `share`
+//! of them, and an optional cap limits its loss and gain to `cap` of the target. Every design is
+//! settled on one simulation of the scenario's worlds (common random numbers), so designs differ
+//! only by their contracts. For each share and cap the search finds the widest band that meets
+//! the limit (the corridor's boundary: any narrower band of that row meets it too, the next
+//! wider does not); the recommended design is the boundary design with the lowest 95th
+//! percentile of commissioner spend, then the lowest mean.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use crate::engine::{self, Model, Observer, ReplicationResult};
+use crate::error::InputError;
+use crate::report::charts;
+use crate::report::console::quantile;
+use crate::report::mc_error::{mean_se, proportion_se, quantile_se};
+use crate::run_folder::staging::{Destination, StagedFolder};
+use crate::run_folder::tables::write_csv;
+use crate::scenario::contracts::{ArmSpec, Band, Basis, ComponentSpec, RiskShareSpec, Settle};
+use crate::scenario::{Override, load_scenario_with};
+
+/// Marks a folder written by `capsim corridor`.
+pub const MARKER: &str = "corridor.json";
+
+/// The scenario with the recommended corridor, ready to run.
+pub const RECOMMENDED: &str = "recommended.toml";
+
+/// Most designs one search settles.
+pub const MAX_DESIGNS: usize = 500;
+
+/// Band widths tried when none are given (share of the target either side).
+pub const DEFAULT_WIDTHS: &str = "0,0.005,0.01,0.02,0.03,0.05,0.08";
+/// Provider shares beyond the band tried when none are given.
+pub const DEFAULT_SHARES: &str = "0,0.25,0.5,0.75";
+/// Caps on the provider's loss and gain tried when none are given.
+pub const DEFAULT_CAPS: &str = "none,0.05,0.1";
+
+/// One corridor design.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Design {
+    /// Deviations within ± width of the target stay with the provider.
+    pub width: f64,
+    /// Share of a deviation beyond the band the provider keeps.
+    pub share: f64,
+    /// Largest loss (and gain) the provider keeps, as a share of the target.
+    pub cap: Option<f64>,
+}
+
+/// What `capsim corridor` was asked.
+pub struct CorridorArgs<'a> {
+    pub scenario: Option<&'a Path>,
+    pub set: &'a [String],
+    pub arm: &'a str,
+    pub max_prob_loss: f64,
+    pub loss_threshold: f64,
+    pub widths: Vec<f64>,
+    pub shares: Vec<f64>,
+    pub caps: Vec<Option<f64>>,
+    pub reps: Option<u32>,
+    pub threads: usize,
+}
+
+/// One replication's term totals under one design.
+struct Outcome {
+    /// Per provider: (surplus, income) over the term.
+    providers: Vec<(f64, f64)>,
+    /// The commissioner's spend over the term.
+    spend: f64,
+}
+
+/// One design's figures over the replications.
+struct Assessed {
+    design: Option<Design>,
+    /// The largest of the providers' chances of a loss beyond the threshold, whose it is, and
+    /// its standard error.
+    p_loss: f64,
+    p_loss_se: f64,
+    worst_provider: String,
+    spend_mean: f64,
+    spend_mean_se: f64,
+    spend_p95: f64,
+    spend_p95_se: f64,
+    meets: bool,
+    boundary: bool,
+}
+
+fn bad(field: &str, why: String) -> InputError {
+    InputError::new("command line", field, why)
+}
+
+/// Reads a list of numbers in `range` separated by commas.
+pub fn parse_list(
+    field: &str,
+    text: &str,
+    range: std::ops::RangeInclusive<f64>,
+) -> Result<Vec<f64>, InputError> {
+    let values: Option<Vec<f64>> = text
+        .split(',')
+        .map(|s| s.trim().parse::<f64>().ok().filter(|x| range.contains(x)))
+        .collect();
+    match values {
+        Some(mut v) if !v.is_empty() => {
+            v.sort_by(f64::total_cmp);
+            v.dedup();
+            Ok(v)
+        }
+        _ => Err(bad(
+            field,
+            format!(
+                "expected numbers from {} to {} separated by commas, found \"{text}\"",
+                range.start(),
+                range.end()
+            ),
+        )),
+    }
+}
+
+/// Reads caps: shares of the target above 0 and at most 1, or `none`.
+pub fn parse_caps(text: &str) -> Result<Vec<Option<f64>>, InputError> {
+    let caps: Option<Vec<Option<f64>>> = text
+        .split(',')
+        .map(|s| match s.trim() {
+            "none" => Some(None),
+            s => s
+                .parse::<f64>()
+                .ok()
+                .filter(|x| *x > 0.0 && *x <= 1.0)
+                .map(Some),
+        })
+        .collect();
+    match caps {
+        Some(c) if !c.is_empty() => Ok(c),
+        _ => Err(bad(
+            "--caps",
+            format!(
+                "expected shares of the target above 0 and at most 1, or none, separated by \
+                 commas, found \"{text}\""
+            ),
+        )),
+    }
+}
+
+fn check_destination(out: &Path) -> Result<Destination, InputError> {
+    Destination::check_own_folder(
+        out,
+        |d| d.join(MARKER).is_file(),
+        "a capsim corridor folder (it has no corridor.json)",
+    )
+}
+
+/// The arm with its own corridors removed and `design`'s added; its preset's components are
+/// written out so that the arm stands alone.
+fn design_arm(base: &ArmSpec, design: Option<Design>, name: &str) -> ArmSpec {
+    let mut component: Vec<ComponentSpec> = base
+        .components()
+        .into_iter()
+        .map(|(_, spec)| spec)
+        .filter(|spec| !matches!(spec, ComponentSpec::RiskShare(_)))
+        .collect();
+    if let Some(d) = design {
+        component.push(ComponentSpec::RiskShare(RiskShareSpec {
+            name: Some("corridor".into()),
+            basis: Basis::Result,
+            provider_loss_cap: d.cap,
+            provider_gain_cap: d.cap,
+            settle: Settle::Yearly,
+            bands: vec![
+                Band {
+                    above: Some(d.width),
+                    below: None,
+                    provider_share: d.share,
+                },
+                Band {
+                    above: None,
+                    below: Some(-d.width),
+                    provider_share: d.share,
+                },
+            ],
+        }));
+    }
+    ArmSpec {
+        name: name.to_string(),
+        preset: None,
+        component,
+        ..base.clone()
+    }
+}
+
+fn designs(args: &CorridorArgs) -> Vec<Design> {
+    let mut out = Vec::new();
+    for &cap in &args.caps {
+        for &share in &args.shares {
+            for &width in &args.widths {
+                out.push(Design { width, share, cap });
+            }
+        }
+    }
+    out
+}
+
+/// Term totals of the one arm of a design's result.
+fn outcome(result: ReplicationResult, parties: usize) -> Outcome {
+    let mut providers = vec![(0.0, 0.0); parties - 1];
+    let mut spend = 0.0;
+    for row in &result.ledger {
+        if row.party == 0 {
+            spend += row.cost;
+        } else {
+            let p = &mut providers[row.party - 1];
+            p.0 += row.surplus();
+            p.1 += row.income;
+        }
+    }
+    Outcome { providers, spend }
+}
+
+fn assess(
+    design: Option<Design>,
+    outcomes: &[Outcome],
+    args: &CorridorArgs,
+    names: &[String],
+) -> Assessed {
+    let n = outcomes.len();
+    let (mut p_loss, mut worst) = (-1.0, 0);
+    for (p, _) in names.iter().enumerate() {
+        let losses = outcomes
+            .iter()
+            .filter(|o| {
+                let (surplus, income) = o.providers[p];
+                surplus < -args.loss_threshold * income.abs()
+            })
+            .count();
+        let share = losses as f64 / n as f64;
+        if share > p_loss {
+            (p_loss, worst) = (share, p);
+        }
+    }
+    let mut spend: Vec<f64> = outcomes.iter().map(|o| o.spend).collect();
+    let spend_mean = spend.iter().sum::<f64>() / n as f64;
+    let spend_mean_se = mean_se(&spend);
+    let spend_p95_se = quantile_se(&spend, 0.95);
+    spend.sort_by(f64::total_cmp);
+    Assessed {
+        design,
+        p_loss,
+        p_loss_se: proportion_se(p_loss, n),
+        worst_provider: names[worst].clone(),
+        spend_mean,
+        spend_mean_se,
+        spend_p95: quantile(&spend, 0.95),
+        spend_p95_se,
+        meets: p_loss <= args.max_prob_loss,
+        boundary: false,
+    }
+}
+
+/// Marks, for each share and cap, the widest band that meets the limit.
+fn mark_boundary(assessed: &mut [Assessed]) {
+    let mut best: Vec<(Design, usize)> = Vec::new();
+    for (i, a) in assessed.iter().enumerate() {
+        let (Some(d), true) = (a.design, a.meets) else {
+            continue;
+        };
+        match best
+            .iter_mut()
+            .find(|(b, _)| b.share == d.share && b.cap == d.cap)
+        {
+            Some(entry) if d.width > entry.0.width => *entry = (d, i),
+            Some(_) => {}
+            None => best.push((d, i)),
+        }
+    }
+    for (_, i) in best {
+        assessed[i].boundary = true;
+    }
+}
+
+/// The boundary design with the lowest p95 spend, then mean spend.
+fn recommended(assessed: &[Assessed]) -> Option<usize> {
+    (0..assessed.len())
+        .filter(|&i| assessed[i].boundary)
+        .min_by(|&a, &b| {
+            let (x, y) = (&assessed[a], &assessed[b]);
+            x.spend_p95
+                .total_cmp(&y.spend_p95)
+                .then(x.spend_mean.total_cmp(&y.spend_mean))
+        })
+}
+
+/// The next wider band of the same share and cap on the grid, if any.
+fn next_wider(assessed: &[Assessed], d: Design) -> Option<&Assessed> {
+    assessed
+        .iter()
+        .filter(|a| {
+            a.design
+                .is_some_and(|e| e.share == d.share && e.cap == d.cap && e.width > d.width)
+        })
+        .min_by(|a, b| {
+            let (x, y) = (a.design.expect("a design"), b.design.expect("a design"));
+            x.width.total_cmp(&y.width)
+        })
+}
+
+fn describe(d: Option<Design>) -> String {
+    match d {
+        None => "no corridor".into(),
+        Some(d) => format!(
+            "±{:.1}% band, provider keeps {:.0}% beyond it{}",
+            100.0 * d.width,
+            100.0 * d.share,
+            d.cap
+                .map_or(String::new(), |c| format!(", capped at {:.0}%", 100.0 * c))
+        ),
+    }
+}
+
+/// Loads the scenario and builds the model that simulates its worlds, with the base arm.
+fn base_model(args: &CorridorArgs) -> anyhow::Result<(Model, ArmSpec, String)> {
+    let overrides = args
+        .set
+        .iter()
+        .map(|s| Override::parse(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut loaded = load_scenario_with(args.scenario, &overrides)?;
+    if let Some(r) = args.reps {
+        loaded.scenario.replications = r;
+    }
+    let names: Vec<&str> = loaded
+        .scenario
+        .arm
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    let Some(base) = loaded
+        .scenario
+        .arm
+        .iter()
+        .find(|a| a.name == args.arm)
+        .cloned()
+    else {
+        return Err(bad(
+            "--arm",
+            format!(
+                "unknown arm \"{}\"; expected one of {}",
+                args.arm,
+                if names.is_empty() {
+                    "the scenario's arms (it has none)".to_string()
+                } else {
+                    names.join(", ")
+                }
+            ),
+        )
+        .into());
+    };
+    let file = loaded.file.clone();
+    // The model simulates the arm's worlds; designs are settled on them.
+    loaded.scenario.arm = vec![design_arm(&base, None, &base.name)];
+    Ok((Model::build(&loaded)?, base, file))
+}
+
+/// Runs the search; returns what the terminal shows.
+pub fn corridor(
+    args: &CorridorArgs,
+    out: &Path,
+    observer: &dyn Observer,
+) -> anyhow::Result<String> {
+    let designs = designs(args);
+    if designs.len() > MAX_DESIGNS {
+        return Err(bad(
+            "--widths",
+            format!(
+                "expected at most {MAX_DESIGNS} designs; {} widths × {} shares × {} caps make {}",
+                args.widths.len(),
+                args.shares.len(),
+                args.caps.len(),
+                designs.len()
+            ),
+        )
+        .into());
+    }
+    let destination = check_destination(out)?;
+    let (model, base, file) = base_model(args)?;
+    let providers: Vec<String> = model.scenario.parties()[1..].to_vec();
+    let candidates: Vec<Option<Design>> = std::iter::once(None)
+        .chain(designs.into_iter().map(Some))
+        .collect();
+    let sets: Vec<_> = candidates
+        .iter()
+        .map(|&d| {
+            model
+                .with_arms(vec![design_arm(&base, d, &base.name)])
+                .contracts
+                .expect("one arm")
+        })
+        .collect();
+    let staged = StagedFolder::with_check(destination, check_destination)?;
+    let parties = providers.len() + 1;
+    let outcomes = engine::run_settling(
+        &model,
+        &sets,
+        0..u64::from(model.scenario.replications),
+        args.threads,
+        observer,
+        |_, result| outcome(result, parties),
+    )?;
+    let mut assessed: Vec<Assessed> = candidates
+        .iter()
+        .zip(&outcomes)
+        .map(|(&d, o)| assess(d, o, args, &providers))
+        .collect();
+    mark_boundary(&mut assessed);
+    let pick = recommended(&assessed);
+    write_csv(&mut frame(&assessed)?, &staged.dir().join("corridor.csv"))?;
+    if let Some(i) = pick {
+        let mut scenario = model.scenario.clone();
+        let name = format!("{}-corridor", base.name);
+        scenario.description = format!(
+            "{} With the corridor capsim corridor recommends for arm {} (P(loss beyond {:.1}% of \
+             income) at most {:.1}%): {}.",
+            scenario.description,
+            base.name,
+            100.0 * args.loss_threshold,
+            100.0 * args.max_prob_loss,
+            describe(assessed[i].design)
+        )
+        .trim()
+        .to_string();
+        scenario.arm = vec![base.clone(), design_arm(&base, assessed[i].design, &name)];
+        std::fs::write(staged.dir().join(RECOMMENDED), scenario.to_toml())?;
+    }
+    draw(staged.dir(), args, &assessed, pick)?;
+    std::fs::write(
+        staged.dir().join(MARKER),
+        serde_json::to_string_pretty(&serde_json::json!({
+            "capsim_version": env!("CARGO_PKG_VERSION"),
+            "scenario_file": file,
+            "arm": args.arm,
+            "max_prob_loss": args.max_prob_loss,
+            "loss_threshold": args.loss_threshold,
+            "replications": model.scenario.replications,
+            "seed": model.scenario.seed,
+        }))? + "\n",
+    )?;
+    let dir = staged.commit()?;
+    Ok(terminal(
+        args,
+        &assessed,
+        pick,
+        model.scenario.replications,
+        &dir,
+    ))
+}
+
+fn frame(assessed: &[Assessed]) -> PolarsResult<DataFrame> {
+    let num = |f: &dyn Fn(&Assessed) -> f64| -> Vec<f64> { assessed.iter().map(f).collect() };
+    let design = |f: &dyn Fn(Design) -> Option<f64>| -> Vec<Option<f64>> {
+        assessed.iter().map(|a| a.design.and_then(f)).collect()
+    };
+    DataFrame::new(
+        assessed.len(),
+        vec![
+            Column::new(
+                "design".into(),
+                assessed
+                    .iter()
+                    .map(|a| describe(a.design))
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new("band_width".into(), design(&|d| Some(d.width))),
+            Column::new("provider_share".into(), design(&|d| Some(d.share))),
+            Column::new("cap".into(), design(&|d| d.cap)),
+            Column::new("p_loss_beyond_threshold".into(), num(&|a| a.p_loss)),
+            Column::new("p_loss_beyond_threshold_se".into(), num(&|a| a.p_loss_se)),
+            Column::new(
+                "worst_provider".into(),
+                assessed
+                    .iter()
+                    .map(|a| a.worst_provider.as_str())
+                    .collect::<Vec<_>>(),
+            ),
+            Column::new("commissioner_mean_spend".into(), num(&|a| a.spend_mean)),
+            Column::new(
+                "commissioner_mean_spend_se".into(),
+                num(&|a| a.spend_mean_se),
+            ),
+            Column::new("commissioner_p95_spend".into(), num(&|a| a.spend_p95)),
+            Column::new("commissioner_p95_spend_se".into(), num(&|a| a.spend_p95_se)),
+            Column::new(
+                "meets_limit".into(),
+                assessed.iter().map(|a| a.meets).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "boundary".into(),
+                assessed.iter().map(|a| a.boundary).collect::<Vec<_>>(),
+            ),
+        ],
+    )
+}
+
+fn draw(
+    dir: &Path,
+    args: &CorridorArgs,
+    assessed: &[Assessed],
+    pick: Option<usize>,
+) -> anyhow::Result<()> {
+    let point = |a: &Assessed| (a.spend_p95 / 1e6, 100.0 * a.p_loss);
+    let frontier = charts::Frontier {
+        title: &format!(
+            "Corridor designs for {}: provider risk against commissioner tail spend",
+            args.arm
+        ),
+        x_label: "commissioner's 95th-percentile spend over the term (£m)",
+        y_label: &format!(
+            "providers' P(loss > {:.1}% of income) (%)",
+            100.0 * args.loss_threshold
+        ),
+        all: &assessed.iter().map(point).collect::<Vec<_>>(),
+        boundary: &assessed
+            .iter()
+            .filter(|a| a.boundary)
+            .map(point)
+            .collect::<Vec<_>>(),
+        none: assessed.iter().find(|a| a.design.is_none()).map(point),
+        pick: pick.map(|i| (point(&assessed[i]), describe(assessed[i].design))),
+        limit: 100.0 * args.max_prob_loss,
+    };
+    charts::render(
+        dir,
+        "corridor",
+        |r| charts::frontier(r, &frontier),
+        |r| charts::frontier(r, &frontier),
+    )
+}
+
+fn terminal(
+    args: &CorridorArgs,
+    assessed: &[Assessed],
+    pick: Option<usize>,
+    replications: u32,
+    dir: &Path,
+) -> String {
+    let row = |a: &Assessed| {
+        format!(
+            "{:<58} {:>12} {:>14} {:>14}\n",
+            describe(a.design),
+            format!("{:.1}% ± {:.1}", 100.0 * a.p_loss, 100.0 * a.p_loss_se),
+            format!("{:.2}", a.spend_mean / 1e6),
+            format!("{:.2}", a.spend_p95 / 1e6),
+        )
+    };
+    let mut text = format!(
+        "\nCorridors for {}: providers' P(loss > {:.1}% of income) at most {:.1}%\n\
+         {:<58} {:>12} {:>14} {:>14}\n",
+        args.arm,
+        100.0 * args.loss_threshold,
+        100.0 * args.max_prob_loss,
+        "design (widest band meeting the limit, by share and cap)",
+        "P(loss)",
+        "mean spend £m",
+        "p95 spend £m"
+    );
+    if let Some(none) = assessed.iter().find(|a| a.design.is_none()) {
+        text += &row(none);
+    }
+    let mut boundary: Vec<&Assessed> = assessed.iter().filter(|a| a.boundary).collect();
+    boundary.sort_by(|a, b| a.spend_p95.total_cmp(&b.spend_p95));
+    // A cap that never binds changes nothing: show the uncapped design once.
+    boundary.dedup_by(|later, earlier| {
+        let same = |x: &Assessed| (x.p_loss, x.spend_mean, x.spend_p95);
+        same(later) == same(earlier)
+            && later.design.map(|d| (d.width, d.share))
+                == earlier.design.map(|d| (d.width, d.share))
+    });
+    for a in &boundary {
+        text += &row(a);
+    }
+    match pick {
+        Some(i) => {
+            let a = &assessed[i];
+            let d = a.design.expect("a design");
+            text += &format!("\nRecommended: {}.\n", describe(a.design));
+            text += &match next_wider(assessed, d) {
+                Some(w) => format!(
+                    "The next wider band on the grid ({}) gives P(loss) {:.1}%, above the limit.\n",
+                    describe(w.design),
+                    100.0 * w.p_loss
+                ),
+                None => "It is the widest band on the grid: try wider --widths.\n".into(),
+            };
+            text += &format!("Run it: capsim run {}\n", dir.join(RECOMMENDED).display());
+        }
+        None => {
+            text += "\nNo design on the grid meets the limit: try narrower --widths, smaller \
+                     --shares or tighter --caps.\n"
+        }
+    }
+    text + &format!(
+        "{} designs settled on {} replications; results in {}\n",
+        assessed.len(),
+        replications,
+        dir.display()
+    )
+}

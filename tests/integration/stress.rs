@@ -1,0 +1,131 @@
+//! Stress-testing risk corridors: the corridor search and what drives the spread.
+
+use crate::common::{SMALL, capsim, read_csv_rows};
+
+/// The corridor search's answer meets its constraint when the scenario it writes is run on
+/// its own, with the same figure; the next wider band of the same share on its grid does not.
+#[test]
+fn the_recommended_corridor_meets_the_limit_and_the_next_wider_does_not() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("s.toml"), SMALL).unwrap();
+    let (code, out, err) = capsim(
+        &[
+            "corridor",
+            "s.toml",
+            "--arm",
+            "capitation",
+            "--reps",
+            "300",
+            "--max-prob-loss",
+            "0.05",
+            "--loss-threshold",
+            "0.02",
+            "--widths",
+            "0,0.005,0.01,0.02,0.04,0.08",
+            "--shares",
+            "0,0.5",
+            "--caps",
+            "none",
+            "--out",
+            "cor",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Recommended: "), "{out}");
+    let rows = read_csv_rows(&dir.path().join("cor/corridor.csv"));
+    assert_eq!(rows.len(), 1 + 6 * 2, "no corridor, then every design");
+    let f = |r: &std::collections::HashMap<String, String>, c: &str| -> f64 {
+        r[c].parse().unwrap_or(f64::NAN)
+    };
+    let none = &rows[0];
+    assert_eq!(none["design"], "no corridor");
+    assert!(
+        f(none, "p_loss_beyond_threshold") > 0.05,
+        "without a corridor the limit must bind for this test: {none:?}"
+    );
+    // The answer: a boundary design named in the terminal, meeting the limit.
+    let recommended = rows
+        .iter()
+        .find(|r| out.contains(&format!("Recommended: {}.", r["design"])))
+        .expect("the recommended design is a row");
+    assert_eq!(recommended["meets_limit"], "true");
+    assert_eq!(recommended["boundary"], "true");
+    let (width, share) = (
+        f(recommended, "band_width"),
+        f(recommended, "provider_share"),
+    );
+    let p = f(recommended, "p_loss_beyond_threshold");
+    assert!(p <= 0.05, "{p}");
+    // Within its row every narrower band meets the limit, the next wider does not.
+    let row: Vec<_> = rows
+        .iter()
+        .filter(|r| f(r, "provider_share") == share)
+        .collect();
+    for r in &row {
+        let w = f(r, "band_width");
+        assert_eq!(r["meets_limit"] == "true", w <= width, "{r:?}");
+    }
+    assert!(
+        row.iter().any(|r| f(r, "band_width") > width),
+        "the grid must have a wider band to check: {recommended:?}"
+    );
+    // Run on its own, the recommended scenario's corridor arm loses beyond 2% of income as often
+    // as the search said.
+    let (code, _, err) = capsim(
+        &["run", "cor/recommended.toml", "--out", "rerun"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let summary = read_csv_rows(&dir.path().join("rerun/summary.csv"));
+    let providers: Vec<_> = summary
+        .iter()
+        .filter(|r| {
+            r["arm"] == "capitation-corridor"
+                && r["horizon"] == "term"
+                && r["party"] != "commissioner"
+        })
+        .collect();
+    assert!(!providers.is_empty());
+    let worst = providers
+        .iter()
+        .map(|r| f(r, "p_loss_over_2pct"))
+        .fold(0.0, f64::max);
+    assert!((worst - p).abs() < 1e-9, "re-run {worst} vs search {p}");
+}
+
+/// Bad corridor input is named and nothing is written.
+#[test]
+fn bad_corridor_input_is_named_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("s.toml"), SMALL).unwrap();
+    for (args, expected) in [
+        (
+            vec!["--arm", "nosuch"],
+            "command line: --arm: unknown arm \"nosuch\"",
+        ),
+        (
+            vec!["--arm", "capitation", "--widths", "0,2"],
+            "command line: --widths: expected numbers from 0 to 1",
+        ),
+        (
+            vec!["--arm", "capitation", "--caps", "none,0"],
+            "command line: --caps",
+        ),
+        (
+            vec!["--arm", "capitation", "--max-prob-loss", "1.5"],
+            "command line: --max-prob-loss: expected a share from 0 to 1",
+        ),
+        (
+            vec!["--arm", "capitation", "--set", "population.size=-5"],
+            "population.size",
+        ),
+    ] {
+        let mut all = vec!["corridor", "s.toml", "--out", "bad"];
+        all.extend(args);
+        let (code, _, err) = capsim(&all, dir.path());
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(expected), "{err}");
+        assert!(!dir.path().join("bad").exists());
+    }
+}

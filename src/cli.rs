@@ -138,6 +138,15 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Rank which uncertain inputs drive the spread of each arm's providers' surplus and
+    /// commissioner's spend in a run folder: writes drivers.csv and a tornado chart into it.
+    Drivers {
+        /// A folder written by `capsim run`.
+        dir: PathBuf,
+        /// The arm charted (default: the first).
+        #[arg(long)]
+        arm: Option<String>,
+    },
     /// Print the JSON Schema of scenario files (for editors).
     Schema,
 }
@@ -496,6 +505,7 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
             let out = out.unwrap_or_else(|| Path::new("output").join("corridor"));
             crate::corridor::corridor(&args, &out, observer)
         }
+        Command::Drivers { dir, arm } => report::drivers::drivers(&dir, arm.as_deref()),
         Command::Schema => Ok(Scenario::json_schema() + "\n"),
     }
 }

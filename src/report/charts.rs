@@ -1099,3 +1099,114 @@ pub fn frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier) 
         .map_err(err)?;
     root.present().map_err(err)
 }
+
+/// One bar of a [`tornado`]: the mean result when a driver is low and when it is high.
+pub struct TornadoBar {
+    pub label: String,
+    pub low: f64,
+    pub high: f64,
+    /// Written beside the bar (e.g. the rank correlation).
+    pub note: String,
+}
+
+/// Two tornado panels side by side with the same rows: (axis label, bars, centre line).
+pub struct Tornado<'a> {
+    pub title: &'a str,
+    pub left: (&'a str, &'a [TornadoBar], f64),
+    pub right: (&'a str, &'a [TornadoBar], f64),
+    /// A line under the title saying how to read the bars.
+    pub key: &'a str,
+}
+
+/// Size of a [`tornado`] chart with `rows` drivers.
+pub fn tornado_size(rows: usize) -> (u32, u32) {
+    (1400, (190 + 56 * rows as u32).max(420))
+}
+
+/// Tornado charts: per driver, a bar from the mean result when it is in its lowest tenth
+/// (light end) to its highest (dark end), the strongest first, around a line at the centre.
+pub fn tornado<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, t: &Tornado) -> R {
+    let body = titled(&root, t.title)?;
+    let (key, body) = body.split_vertically(36);
+    key.draw(&Text::new(t.key, (25, 4), font(17)))
+        .map_err(err)?;
+    let labels: Vec<String> = t.left.1.iter().map(|b| b.label.clone()).collect();
+    let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(10) as u32 * 10 + 30;
+    let (width, _) = body.dim_in_pixel();
+    let split = label_width + (width - label_width) / 2;
+    let (left, right) = body.split_horizontally(split);
+    tornado_panel(&left, t.left, &labels, label_width)?;
+    tornado_panel(&right, t.right, &labels, 20)?;
+    root.present().map_err(err)
+}
+
+fn tornado_panel<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    (x_label, bars, centre): (&str, &[TornadoBar], f64),
+    labels: &[String],
+    label_width: u32,
+) -> R {
+    let rows = bars.len();
+    let ends = bars.iter().flat_map(|b| [b.low, b.high]).chain([centre]);
+    let (lo, hi) = ends.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+        (a.min(x), b.max(x))
+    });
+    let (lo, hi) = pad(lo, hi);
+    // Room on the right for the notes.
+    let hi = hi + 0.25 * (hi - lo);
+    let mut chart = ChartBuilder::on(area)
+        .margin(15)
+        .x_label_area_size(60)
+        .y_label_area_size(label_width)
+        .build_cartesian_2d(lo..hi, 0.0..rows as f64)
+        .map_err(err)?;
+    let row_label = |y: f64| -> String {
+        let i = y.floor() as usize;
+        if (y - i as f64 - 0.5).abs() < 1e-6 && i < rows && label_width > 40 {
+            // The strongest driver on top.
+            labels[rows - 1 - i].clone()
+        } else {
+            String::new()
+        }
+    };
+    let decimals = if hi - lo < 10.0 { 1 } else { 0 };
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .light_line_style(TRANSPARENT)
+        .y_labels(rows * 2 + 1)
+        .y_label_formatter(&|y| row_label(*y))
+        .x_label_formatter(&|x| tick(*x, decimals, ""))
+        .x_desc(x_label)
+        .axis_desc_style(font(20))
+        .label_style(font(16))
+        .draw()
+        .map_err(err)?;
+    for (k, b) in bars.iter().enumerate() {
+        let y = (rows - 1 - k) as f64;
+        let (a, z) = (b.low.min(b.high), b.low.max(b.high));
+        chart
+            .draw_series([
+                Rectangle::new([(a, y + 0.2), (z, y + 0.8)], GREYS[4].filled()),
+                Rectangle::new(
+                    [(b.high - (z - a) * 0.04, y + 0.2), (b.high, y + 0.8)],
+                    GREYS[0].filled(),
+                ),
+            ])
+            .map_err(err)?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("  {}", b.note),
+                (z, y + 0.5),
+                font(16).pos(Pos::new(HPos::Left, VPos::Center)),
+            )))
+            .map_err(err)?;
+    }
+    chart
+        .draw_series(std::iter::once(PathElement::new(
+            vec![(centre, 0.0), (centre, rows as f64)],
+            GREYS[1].stroke_width(2),
+        )))
+        .map_err(err)?;
+    Ok(())
+}

@@ -8,6 +8,7 @@
 pub mod charts;
 pub mod compare;
 pub mod console;
+pub mod drivers;
 pub mod html;
 pub mod mc_error;
 pub mod precision;

@@ -236,7 +236,7 @@ impl RunFolder {
     }
 }
 
-fn read_parquet(dir: &Path, file: &str) -> anyhow::Result<DataFrame> {
+pub(crate) fn read_parquet(dir: &Path, file: &str) -> anyhow::Result<DataFrame> {
     let path = dir.join(file);
     let damaged = |e: String| {
         InputError::new(

@@ -465,6 +465,14 @@ fn idiosyncratic_risk_falls_like_one_over_root_n_and_systematic_risk_does_not() 
         large > 0.6 * small && small > 0.0,
         "systematic {small} -> {large}"
     );
+    // So the systematic share of the spread rises with size.
+    let share = |i: usize| f(i, "sd_systematic").powi(2) / f(i, "sd_per_head").powi(2);
+    assert!(
+        share(2) > share(0),
+        "systematic share {} at 2,000 -> {} at 32,000",
+        share(0),
+        share(2)
+    );
     for (args, expected) in [
         (
             vec!["--arm", "nosuch", "--sizes", "2000,4000"],

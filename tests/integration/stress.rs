@@ -129,3 +129,73 @@ fn bad_corridor_input_is_named_and_writes_nothing() {
         assert!(!dir.path().join("bad").exists());
     }
 }
+
+/// A planted driver: with every shock fixed, one parameter (the cost of an elective admission)
+/// drawn widely is what moves a block contract's provider result; drivers ranks it first, with
+/// a strong rank correlation, and nothing else near it.
+#[test]
+fn drivers_recover_a_planted_parameter() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("p.toml"),
+        r#"
+base = "default"
+name = "planted"
+replications = 300
+years = 3
+[population]
+size = 20000
+[activity.types.elective]
+unit_cost = { dist = "uniform", min = 1000, max = 2600, source = "test: a planted driver" }
+[activity.types.gp]
+cost_cv = { dist = "uniform", min = 0.2, max = 0.4, source = "test: a parameter that drives little" }
+[shocks]
+demand_trend = 0.015
+cost_inflation = 0.018
+bad_winter_effect = 0.08
+"#,
+    )
+    .unwrap();
+    let (code, _, err) = capsim(&["run", "p.toml", "--out", "o"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = capsim(&["drivers", "o", "--arm", "block"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("drivers.csv and the chart of block"), "{out}");
+    assert!(dir.path().join("o/drivers.png").is_file());
+    let rows = read_csv_rows(&dir.path().join("o/drivers.csv"));
+    let block: Vec<_> = rows
+        .iter()
+        .filter(|r| r["arm"] == "block" && r["measure"] == "providers_surplus")
+        .collect();
+    let rho = |name: &str| -> f64 {
+        block
+            .iter()
+            .find(|r| r["driver"] == name)
+            .unwrap_or_else(|| panic!("{name}: {block:?}"))["rank_correlation"]
+            .parse()
+            .unwrap()
+    };
+    let planted = rho("activity.types.elective.unit_cost");
+    assert!(
+        planted < -0.8,
+        "dearer admissions cut the block provider's surplus: {planted}"
+    );
+    for r in &block {
+        if r["driver"] != "activity.types.elective.unit_cost" {
+            let other: f64 = r["rank_correlation"].parse().unwrap();
+            assert!(other.abs() < 0.25, "{r:?}");
+        }
+    }
+    // Not a run folder, or an arm it does not have: named, exit 2.
+    for (args, expected) in [
+        (vec!["drivers", "nosuch"], "expected a run folder"),
+        (
+            vec!["drivers", "o", "--arm", "nosuch"],
+            "unknown arm \"nosuch\"",
+        ),
+    ] {
+        let (code, _, err) = capsim(&args, dir.path());
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(expected), "{err}");
+    }
+}

@@ -87,9 +87,13 @@ pub enum Command {
         /// The arm whose providers' result is measured.
         #[arg(long)]
         arm: String,
-        /// Head counts, separated by commas: 2000,5000,20000,100000.
+        /// People the contracts cover (the cohort's size when the scenario has one; the place
+        /// is scaled to match), separated by commas: 2000,5000,20000,100000.
         #[arg(long)]
         sizes: String,
+        /// Change a scenario field for every size, as for `capsim run` (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        set: Vec<String>,
         /// Replications at each size (default: the scenario's).
         #[arg(long)]
         reps: Option<u32>,
@@ -438,6 +442,7 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
             scenario,
             arm,
             sizes,
+            set,
             reps,
             threads,
             out,
@@ -448,6 +453,7 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
             let sizes = crate::risk_size::parse_sizes(&sizes)?;
             let args = crate::risk_size::RiskSizeArgs {
                 scenario: scenario.as_deref(),
+                set: &set,
                 arm: &arm,
                 sizes: &sizes,
                 reps,

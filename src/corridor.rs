@@ -570,10 +570,18 @@ fn terminal(
     }
     let mut boundary: Vec<&Assessed> = assessed.iter().filter(|a| a.boundary).collect();
     boundary.sort_by(|a, b| a.spend_p95.total_cmp(&b.spend_p95));
-    // A cap that never binds changes nothing: show the uncapped design once.
+    // A cap that does not change the figures shown is left out: the uncapped design, listed
+    // first, stands for it.
+    let shown = |x: &Assessed| {
+        format!(
+            "{:.1} {:.2} {:.2}",
+            100.0 * x.p_loss,
+            x.spend_mean / 1e6,
+            x.spend_p95 / 1e6
+        )
+    };
     boundary.dedup_by(|later, earlier| {
-        let same = |x: &Assessed| (x.p_loss, x.spend_mean, x.spend_p95);
-        same(later) == same(earlier)
+        shown(later) == shown(earlier)
             && later.design.map(|d| (d.width, d.share))
                 == earlier.design.map(|d| (d.width, d.share))
     });

@@ -30,6 +30,7 @@ struct Spread {
 
 /// One size's result: the spread with everything, and its two parts.
 struct SizeRow {
+    /// People the contracts cover at the start (the cohort, or everyone).
     people: u64,
     all: Spread,
     idiosyncratic: f64,
@@ -39,6 +40,8 @@ struct SizeRow {
 /// What `risk-size` was asked.
 pub struct RiskSizeArgs<'a> {
     pub scenario: Option<&'a Path>,
+    /// Scenario fields changed for every size, as `capsim run --set`.
+    pub set: &'a [String],
     pub arm: &'a str,
     pub sizes: &'a [u64],
     pub reps: Option<u32>,
@@ -69,13 +72,40 @@ pub fn parse_sizes(text: &str) -> Result<Vec<u64>, InputError> {
     }
 }
 
-/// The model at `size` people, with or without systematic variation (every uncertain
-/// parameter at its mean, no demand noise, no bad winters).
-fn model_at(args: &RiskSizeArgs, size: u64, systematic: bool) -> Result<Model, InputError> {
-    let mut overrides = vec![Override {
+fn user_overrides(args: &RiskSizeArgs) -> Result<Vec<Override>, InputError> {
+    args.set.iter().map(|s| Override::parse(s)).collect()
+}
+
+/// How many people the scenario simulates for each person its contracts cover: 1 without a
+/// cohort; for a cohort, the place's size over the cohort's.
+fn people_per_covered(args: &RiskSizeArgs) -> Result<f64, InputError> {
+    let loaded = load_scenario_with(args.scenario, &user_overrides(args)?)?;
+    if loaded.scenario.population.counts_csv.is_some() {
+        return Err(InputError::new(
+            &loaded.file,
+            "population.counts_csv",
+            "expected a synthetic population (population.size) for risk-size, which resizes it",
+        ));
+    }
+    let model = Model::build(&loaded)?;
+    let covered = model.initial.total_in(&model.activity_mask).max(1);
+    Ok(loaded.scenario.population.size as f64 / covered as f64)
+}
+
+/// The model whose contracts cover about `covered` people, with or without systematic
+/// variation (every uncertain parameter at its mean, no demand noise, no bad winters).
+fn model_at(
+    args: &RiskSizeArgs,
+    covered: u64,
+    per_covered: f64,
+    systematic: bool,
+) -> Result<Model, InputError> {
+    let size = ((covered as f64 * per_covered).round() as i64).max(1);
+    let mut overrides = user_overrides(args)?;
+    overrides.push(Override {
         path: "population.size".into(),
-        value: Value::Integer(size as i64),
-    }];
+        value: Value::Integer(size),
+    });
     if !systematic {
         let plain = load_scenario_with(args.scenario, &overrides)?;
         for spec in parameters(&plain.scenario) {
@@ -94,13 +124,6 @@ fn model_at(args: &RiskSizeArgs, size: u64, systematic: bool) -> Result<Model, I
         }
     }
     let mut loaded = load_scenario_with(args.scenario, &overrides)?;
-    if loaded.scenario.population.counts_csv.is_some() {
-        return Err(InputError::new(
-            &loaded.file,
-            "population.counts_csv",
-            "expected a synthetic population (population.size) for risk-size, which resizes it",
-        ));
-    }
     if let Some(r) = args.reps {
         loaded.scenario.replications = r;
     }
@@ -137,13 +160,12 @@ pub fn risk_size(
 ) -> anyhow::Result<String> {
     let destination = check_destination(out)?;
     // Every model built (every size validated) before anything is simulated.
+    let per_covered = people_per_covered(args)?;
     let mut models = Vec::new();
     for &size in args.sizes {
-        models.push((
-            size,
-            model_at(args, size, true)?,
-            model_at(args, size, false)?,
-        ));
+        let with = model_at(args, size, per_covered, true)?;
+        let covered = with.initial.total_in(&with.activity_mask);
+        models.push((covered, with, model_at(args, size, per_covered, false)?));
     }
     let arm = {
         let m = &models[0].1;
@@ -211,7 +233,7 @@ pub fn risk_size(
         args.arm
     );
     let axes = charts::LineAxes {
-        x_label: "people (log scale)",
+        x_label: "people covered (log scale)",
         log_x: true,
         y_label: "sd of surplus per person per year (£)",
         y_range: None,

@@ -11,6 +11,7 @@ use crate::engine::{self, Model, Observer};
 use crate::error::InputError;
 use crate::report;
 use crate::report::precision::PrecisionTarget;
+use crate::run_folder::shard::{self, Shard};
 use crate::run_folder::staging::{self, Destination, StagedFolder};
 use crate::run_folder::{self, RunFolder, RunInfo, tables};
 use crate::scenario::validate::{MAX_REPLICATIONS, check_replications};
@@ -151,6 +152,19 @@ pub enum Command {
         #[arg(long)]
         arm: Option<String>,
     },
+    /// Combine the folders of `capsim run --shard K/N` (all N) into exactly the run folder
+    /// one run would have written.
+    Merge {
+        /// The shard folders, in any order.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// Output folder (default: `output/<scenario name>`).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Worker threads for the tables (default: all cores).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
     /// Print the JSON Schema of scenario files (for editors).
     Schema,
 }
@@ -184,6 +198,11 @@ pub struct RunArgs {
     /// name, components by position). Repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
+    /// Compute only shard K of N (a contiguous block of the replications) and write a partial
+    /// folder for `capsim merge`; `auto/N` takes K from Slurm's SLURM_ARRAY_TASK_ID or a
+    /// Kubernetes Indexed Job's JOB_COMPLETION_INDEX.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
 }
 
 /// A run with every input resolved and checked: nothing is simulated or written until this
@@ -198,6 +217,8 @@ pub struct RunPlan {
     pub command: String,
     /// Replications are added until this figure is precise enough.
     pub precision: Option<PrecisionTarget>,
+    /// Only this block of the replications, written as a partial folder.
+    pub shard: Option<Shard>,
 }
 
 impl RunPlan {
@@ -224,16 +245,34 @@ impl RunPlan {
             Some(t) => t,
             None => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
-        let dest = args
-            .out
-            .clone()
-            .unwrap_or_else(|| Path::new("output").join(&loaded.scenario.name));
         let precision = args
             .precision
             .as_deref()
             .map(|p| PrecisionTarget::parse(p, &loaded.scenario))
             .transpose()?;
-        let destination = Destination::check_folder(&dest)?;
+        let shard = args.shard.as_deref().map(Shard::parse).transpose()?;
+        let destination = match shard {
+            None => Destination::check_folder(
+                &args
+                    .out
+                    .clone()
+                    .unwrap_or_else(|| Path::new("output").join(&loaded.scenario.name)),
+            )?,
+            Some(shard) => {
+                check_shard(shard, &loaded.scenario, precision.is_some())?;
+                let dest = args.out.clone().unwrap_or_else(|| {
+                    Path::new("output").join(format!(
+                        "{}-shard-{}-of-{}",
+                        loaded.scenario.name, shard.k, shard.n
+                    ))
+                });
+                Destination::check_own_folder(
+                    &dest,
+                    shard::is_shard_folder,
+                    "a capsim shard folder (it has no shard.json)",
+                )?
+            }
+        };
         let model = Model::build(&loaded)?;
         Ok(RunPlan {
             model,
@@ -242,8 +281,32 @@ impl RunPlan {
             destination,
             command: std::env::args().collect::<Vec<_>>().join(" "),
             precision,
+            shard,
         })
     }
+}
+
+/// A shard must hold at least one replication, and cannot add replications as it goes.
+fn check_shard(shard: Shard, scenario: &Scenario, precision: bool) -> Result<(), InputError> {
+    if precision {
+        return Err(InputError::new(
+            "command line",
+            "--shard",
+            "expected --shard or --precision, not both: a shard computes a fixed block of the \
+             replications",
+        ));
+    }
+    if shard.n > scenario.replications {
+        return Err(InputError::new(
+            "command line",
+            "--shard",
+            format!(
+                "expected at most as many shards as replications: {} shards of {} replications",
+                shard.n, scenario.replications
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// What a finished run reports.
@@ -257,6 +320,9 @@ pub struct RunOutcome {
 /// Simulates the plan, writes the run folder (results, then tables, charts and report built
 /// from the folder's own files, as `capsim report` would) and moves it into place.
 pub fn run(plan: RunPlan, observer: &dyn Observer) -> anyhow::Result<RunOutcome> {
+    if let Some(shard) = plan.shard {
+        return run_shard(plan, shard, observer);
+    }
     // Before any work: a destination capsim cannot write to is reported at once.
     let staged = StagedFolder::new(plan.destination.clone())?;
     let started = Instant::now();
@@ -267,6 +333,90 @@ pub fn run(plan: RunPlan, observer: &dyn Observer) -> anyhow::Result<RunOutcome>
     }
     let elapsed_seconds = started.elapsed().as_secs_f64();
     write_run(plan, staged, &results, elapsed_seconds, &precision_line)
+}
+
+/// Simulates one shard's block of the replications and writes its partial folder.
+fn run_shard(plan: RunPlan, shard: Shard, observer: &dyn Observer) -> anyhow::Result<RunOutcome> {
+    let staged = StagedFolder::with_check(plan.destination.clone(), |d| {
+        Destination::check_own_folder(
+            d,
+            shard::is_shard_folder,
+            "a capsim shard folder (it has no shard.json)",
+        )
+    })?;
+    let model = &plan.model;
+    let range = shard.range(model.scenario.replications);
+    let started = Instant::now();
+    let results = engine::run_replications(model, range.clone(), plan.threads, observer)?;
+    let elapsed_seconds = started.elapsed().as_secs_f64();
+    let info = shard::ShardInfo {
+        capsim_version: env!("CARGO_PKG_VERSION").into(),
+        scenario: model.scenario.name.clone(),
+        scenario_file: plan.scenario_file.clone(),
+        seed: model.scenario.seed,
+        replications: model.scenario.replications,
+        shard,
+        first: range.start,
+        end: range.end,
+        threads: plan.threads,
+        elapsed_seconds,
+    };
+    shard::write_shard(staged.dir(), model, &results, &info)?;
+    let dir = staged.commit()?;
+    let summary = format!(
+        "shard {} of {}: replications {} to {} of {} in {elapsed_seconds:.2} s on {} threads; \
+         results in {}\nWhen all {} shards are done: capsim merge DIR… (their folders)\n",
+        shard.k,
+        shard.n,
+        range.start + 1,
+        range.end,
+        model.scenario.replications,
+        plan.threads,
+        dir.display(),
+        shard.n
+    );
+    Ok(RunOutcome {
+        dir,
+        summary,
+        elapsed_seconds,
+    })
+}
+
+/// Merges the shard folders `dirs` into the run folder one run would have written at `out`
+/// (default `output/<scenario name>`).
+pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, threads: usize) -> anyhow::Result<String> {
+    let shards = dirs
+        .iter()
+        .map(|d| shard::ShardFolder::open(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let shards = shard::check_complete(shards)?;
+    let first = &shards[0];
+    let loaded = load_scenario(Some(&first.dir.join(run_folder::SCENARIO)))?;
+    let dest = out.unwrap_or_else(|| Path::new("output").join(&loaded.scenario.name));
+    let destination = Destination::check_folder(&dest)?;
+    let mut model = Model::build(&loaded)?;
+    model.scenario.seed = first.info.seed;
+    let staged = StagedFolder::new(destination.clone())?;
+    let mut results = Vec::with_capacity(first.info.replications as usize);
+    let mut elapsed_seconds = 0.0;
+    for s in &shards {
+        results.extend(s.results()?);
+        elapsed_seconds += s.info.elapsed_seconds;
+    }
+    let plan = RunPlan {
+        model,
+        scenario_file: first.info.scenario_file.clone(),
+        threads,
+        destination,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+        precision: None,
+        shard: None,
+    };
+    let merged = format!(
+        "merged {} shards (their simulation took {elapsed_seconds:.2} s in all)\n",
+        shards.len()
+    );
+    Ok(write_run(plan, staged, &results, elapsed_seconds, &merged)?.summary)
 }
 
 /// Writes the run folder of `plan` from its replications' results, simulated in
@@ -512,6 +662,13 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
             crate::corridor::corridor(&args, &out, observer)
         }
         Command::Drivers { dir, arm } => report::drivers::drivers(&dir, arm.as_deref()),
+        Command::Merge { dirs, out, threads } => merge(
+            &dirs,
+            out,
+            threads
+                .filter(|t| *t > 0)
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        ),
         Command::Schema => Ok(Scenario::json_schema() + "\n"),
     }
 }

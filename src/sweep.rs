@@ -273,6 +273,12 @@ fn command_line_error(field: &str, why: String) -> InputError {
 
 /// Checks the fields, the arm and the number of points before anything is read.
 fn check_args(args: &SweepArgs) -> Result<(), InputError> {
+    if args.run.shard.is_some() {
+        return Err(command_line_error(
+            "--shard",
+            "expected a sweep without --shard: shard the runs of single points instead".into(),
+        ));
+    }
     if args.grids.is_empty() || args.grids.len() > MAX_FIELDS {
         return Err(command_line_error(
             "--param",

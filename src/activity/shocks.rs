@@ -17,7 +17,7 @@ pub struct ShockInputs {
 }
 
 /// Multipliers for one simulated year.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct YearShock {
     /// Multiplies every activity rate: trend and the year's noise.
     pub demand: f64,

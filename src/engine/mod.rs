@@ -389,7 +389,7 @@ fn worlds_of(s: &Scenario) -> (Vec<Vec<usize>>, Vec<usize>) {
 }
 
 /// One simulated year of one world of one replication: the world's totals.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct YearRecord {
     /// The world ([`Model::worlds`]; 0 is the status quo).
     pub world: usize,
@@ -409,7 +409,7 @@ pub struct YearRecord {
 }
 
 /// One replication: every world's years, and the ledger when the scenario has arms.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ReplicationResult {
     pub replication: u64,
     /// The status quo's years, then each intervention world's ([`YearRecord::world`]).
@@ -428,7 +428,7 @@ pub struct ReplicationResult {
 }
 
 /// Where a replication went beyond what the model can draw.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BeyondLimit {
     /// 1-based year.
     pub year: u32,

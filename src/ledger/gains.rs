@@ -11,7 +11,7 @@ use polars::prelude::*;
 use super::{LedgerLayout, LedgerRow, term_totals};
 
 /// One party's (or the system's) gain in one arm and replication.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Gain {
     pub arm: usize,
     /// `None` for the whole system.

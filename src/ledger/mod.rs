@@ -13,7 +13,7 @@ use polars::prelude::*;
 use crate::population::{GROUPS, IMDS, LTCS, group_key};
 
 /// One ledger row: a party's account in one arm and year.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LedgerRow {
     pub year: u32,
     pub arm: usize,
@@ -52,7 +52,7 @@ impl LedgerRow {
 
 /// One arm's payments, care cost and person-years in one reporting group, summed over the
 /// term: where a provider would gain by selecting patients.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EquityCell {
     pub income: f64,
     pub cost: f64,

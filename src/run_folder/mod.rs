@@ -8,6 +8,7 @@
 //! folder (or an empty one) is ever replaced by a later run ([`staging`]).
 
 pub mod dictionary;
+pub mod shard;
 pub mod staging;
 pub mod tables;
 

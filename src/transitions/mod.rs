@@ -68,7 +68,7 @@ pub struct ArrivalProfiles {
 }
 
 /// What happened in one year's step.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct StepCounts {
     pub start: u64,
     pub deaths: u64,

@@ -13,5 +13,6 @@ mod population;
 mod report;
 mod run_folder;
 mod scenarios;
+mod shards;
 mod snapshot;
 mod stress;

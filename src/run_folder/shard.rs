@@ -1,0 +1,294 @@
+//! Sharded runs: `capsim run … --shard K/N` computes a disjoint block of the replications and
+//! writes a partial folder; `capsim merge DIR…` combines the N partials into exactly the folder
+//! one run would have written. Replications depend only on (scenario, seed, r), so the merged
+//! results are the unsharded ones, and the folder is written by the same code from them.
+//!
+//! A shard folder holds `shard.json` (what it is part of), `scenario.toml` (the resolved
+//! scenario, compared byte for byte at merge) and `replications.jsonl`, one replication's full
+//! result per line (floats written so that they read back exactly).
+
+use std::io::{BufRead, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+
+use super::{COUNTS, SCENARIO};
+use crate::engine::{Model, ReplicationResult};
+use crate::error::InputError;
+
+/// Marks a shard folder and says what it is part of.
+pub const SHARD: &str = "shard.json";
+/// The shard's replications, one JSON object per line.
+pub const REPLICATIONS: &str = "replications.jsonl";
+
+/// Which block of the replications a shard computes: shard `k` (from 1) of `n`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Shard {
+    pub k: u32,
+    pub n: u32,
+}
+
+impl Shard {
+    /// Reads `K/N`, or `auto/N` with K from the scheduler: Slurm's array task (counted from
+    /// the array's first index) or a Kubernetes Indexed Job's completion index (from 0).
+    pub fn parse(text: &str) -> Result<Shard, InputError> {
+        let bad = |why: String| InputError::new("command line", "--shard", why);
+        let form = "expected K/N with 1 <= K <= N (e.g. 2/8), or auto/N";
+        let (k, n) = text
+            .split_once('/')
+            .ok_or_else(|| bad(format!("{form}; found \"{text}\"")))?;
+        let n: u32 = n
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| bad(format!("{form}; found \"{text}\"")))?;
+        let k = if k.trim() == "auto" {
+            scheduler_index().map_err(bad)?
+        } else {
+            k.trim()
+                .parse()
+                .map_err(|_| bad(format!("{form}; found \"{text}\"")))?
+        };
+        if !(1..=n).contains(&k) {
+            return Err(bad(format!("{form}; shard {k} of {n} is not one of them")));
+        }
+        Ok(Shard { k, n })
+    }
+
+    /// The replications of this shard out of `replications`: the k-th of n contiguous blocks.
+    pub fn range(self, replications: u32) -> std::ops::Range<u64> {
+        let r = u64::from(replications);
+        let (k, n) = (u64::from(self.k), u64::from(self.n));
+        (k - 1) * r / n..k * r / n
+    }
+}
+
+/// The shard number (from 1) a scheduler gives this task.
+fn scheduler_index() -> Result<u32, String> {
+    let var = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.trim().parse::<i64>().ok())
+    };
+    if let Some(task) = var("SLURM_ARRAY_TASK_ID") {
+        let first = var("SLURM_ARRAY_TASK_MIN").unwrap_or(task.min(1));
+        return u32::try_from(task - first + 1)
+            .map_err(|_| format!("SLURM_ARRAY_TASK_ID {task} is below the array's first {first}"));
+    }
+    if let Some(index) = var("JOB_COMPLETION_INDEX") {
+        return u32::try_from(index + 1)
+            .map_err(|_| format!("JOB_COMPLETION_INDEX {index} is negative"));
+    }
+    Err(
+        "expected SLURM_ARRAY_TASK_ID (a Slurm array job) or JOB_COMPLETION_INDEX (a Kubernetes \
+         Indexed Job) in the environment for --shard auto/N"
+            .into(),
+    )
+}
+
+/// What a shard folder is part of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShardInfo {
+    pub capsim_version: String,
+    pub scenario: String,
+    pub scenario_file: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub shard: Shard,
+    /// The replications computed, from `first` up to (not including) `end`.
+    pub first: u64,
+    pub end: u64,
+    pub threads: usize,
+    pub elapsed_seconds: f64,
+}
+
+/// Writes a shard folder's files into `dir`.
+pub fn write_shard(
+    dir: &Path,
+    model: &Model,
+    results: &[ReplicationResult],
+    info: &ShardInfo,
+) -> anyhow::Result<()> {
+    let mut resolved = model.scenario.clone();
+    if let Some(csv) = &resolved.population.counts_csv {
+        std::fs::copy(csv, dir.join(COUNTS)).with_context(|| format!("copying {csv}"))?;
+        resolved.population.counts_csv = Some(COUNTS.into());
+    }
+    resolved.base = None;
+    std::fs::write(dir.join(SCENARIO), resolved.to_toml())?;
+    let mut out = BufWriter::new(std::fs::File::create(dir.join(REPLICATIONS))?);
+    for r in results {
+        serde_json::to_writer(&mut out, r)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    std::fs::write(dir.join(SHARD), serde_json::to_string_pretty(info)? + "\n")?;
+    Ok(())
+}
+
+/// Whether `dir` is a shard folder.
+pub fn is_shard_folder(dir: &Path) -> bool {
+    dir.join(SHARD).is_file()
+}
+
+/// One shard folder read back.
+pub struct ShardFolder {
+    pub dir: PathBuf,
+    pub info: ShardInfo,
+    pub scenario_text: String,
+}
+
+impl ShardFolder {
+    pub fn open(dir: &Path) -> Result<ShardFolder, InputError> {
+        let marker = dir.join(SHARD);
+        let text = std::fs::read_to_string(&marker).map_err(|_| {
+            InputError::new(
+                dir.display().to_string(),
+                "",
+                "expected a shard folder written by `capsim run --shard K/N` (it has no shard.json)",
+            )
+        })?;
+        let info: ShardInfo = serde_json::from_str(&text).map_err(|e| {
+            InputError::new(
+                marker.display().to_string(),
+                "",
+                format!("expected the shard description capsim writes: {e}"),
+            )
+        })?;
+        let scenario_text = std::fs::read_to_string(dir.join(SCENARIO)).map_err(|e| {
+            InputError::new(
+                dir.join(SCENARIO).display().to_string(),
+                "",
+                format!("expected the shard's resolved scenario: {e}"),
+            )
+        })?;
+        Ok(ShardFolder {
+            dir: dir.to_path_buf(),
+            info,
+            scenario_text,
+        })
+    }
+
+    /// The shard's replications, checked to be the ones it says it holds.
+    pub fn results(&self) -> anyhow::Result<Vec<ReplicationResult>> {
+        let path = self.dir.join(REPLICATIONS);
+        let damaged = |why: String| {
+            InputError::new(
+                path.display().to_string(),
+                "",
+                format!("expected the replications capsim wrote: {why}; run the shard again"),
+            )
+        };
+        let file = std::fs::File::open(&path).map_err(|e| damaged(e.to_string()))?;
+        let mut out = Vec::new();
+        for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+            let line = line.map_err(|e| damaged(e.to_string()))?;
+            let r: ReplicationResult =
+                serde_json::from_str(&line).map_err(|e| damaged(format!("line {}: {e}", i + 1)))?;
+            out.push(r);
+        }
+        let expected: Vec<u64> = (self.info.first..self.info.end).collect();
+        let found: Vec<u64> = out.iter().map(|r| r.replication).collect();
+        if found != expected {
+            return Err(damaged(format!(
+                "replications {}..{} in order, found {} lines",
+                self.info.first + 1,
+                self.info.end,
+                found.len()
+            ))
+            .into());
+        }
+        Ok(out)
+    }
+}
+
+/// Checks that `shards` are all N shards of one run, each once, and returns them in order.
+pub fn check_complete(mut shards: Vec<ShardFolder>) -> Result<Vec<ShardFolder>, InputError> {
+    let first = &shards[0];
+    let mismatch = |s: &ShardFolder, field: &str, theirs: String, ours: String| {
+        InputError::new(
+            s.dir.join(SHARD).display().to_string(),
+            field,
+            format!(
+                "expected {ours} like {} (shards of one run merge), found {theirs}",
+                first.dir.display()
+            ),
+        )
+    };
+    for s in &shards[1..] {
+        let (a, b) = (&s.info, &first.info);
+        if a.capsim_version != b.capsim_version {
+            return Err(mismatch(
+                s,
+                "capsim_version",
+                a.capsim_version.clone(),
+                b.capsim_version.clone(),
+            ));
+        }
+        if a.seed != b.seed {
+            return Err(mismatch(s, "seed", a.seed.to_string(), b.seed.to_string()));
+        }
+        if a.replications != b.replications {
+            return Err(mismatch(
+                s,
+                "replications",
+                a.replications.to_string(),
+                b.replications.to_string(),
+            ));
+        }
+        if a.shard.n != b.shard.n {
+            return Err(mismatch(
+                s,
+                "shard",
+                format!("one of {}", a.shard.n),
+                format!("one of {} shards", b.shard.n),
+            ));
+        }
+        if s.scenario_text != first.scenario_text {
+            return Err(InputError::new(
+                s.dir.join(SCENARIO).display().to_string(),
+                "",
+                format!(
+                    "expected the same resolved scenario as {}: these shards are of different \
+                     runs",
+                    first.dir.join(SCENARIO).display()
+                ),
+            ));
+        }
+    }
+    let n = first.info.shard.n;
+    shards.sort_by_key(|s| s.info.shard.k);
+    for pair in shards.windows(2) {
+        if pair[0].info.shard.k == pair[1].info.shard.k {
+            return Err(InputError::new(
+                "command line",
+                "DIR",
+                format!(
+                    "expected each shard once: shard {} of {n} is both {} and {}",
+                    pair[0].info.shard.k,
+                    pair[0].dir.display(),
+                    pair[1].dir.display()
+                ),
+            ));
+        }
+    }
+    let missing: Vec<String> = (1..=n)
+        .filter(|k| !shards.iter().any(|s| s.info.shard.k == *k))
+        .map(|k| k.to_string())
+        .collect();
+    if !missing.is_empty() {
+        return Err(InputError::new(
+            "command line",
+            "DIR",
+            format!(
+                "expected all {n} shards of the run: shard{} {} {} missing",
+                if missing.len() > 1 { "s" } else { "" },
+                missing.join(", "),
+                if missing.len() > 1 { "are" } else { "is" }
+            ),
+        ));
+    }
+    Ok(shards)
+}

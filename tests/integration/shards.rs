@@ -1,0 +1,177 @@
+//! Sharded runs: disjoint blocks of replications computed apart, merged into exactly the folder
+//! one run writes; merging refuses shards of different runs or an incomplete set.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::{SMALL, capsim};
+
+/// The tables of a run folder that must not depend on how it was computed (run.json records
+/// the time and command; report.html and the workbook quote them).
+pub const TABLES: [&str; 9] = [
+    "world.parquet",
+    "ledger.parquet",
+    "ledger_term.parquet",
+    "equity.parquet",
+    "who_gains.parquet",
+    "parameters.parquet",
+    "summary.csv",
+    "equity.csv",
+    "scenario.toml",
+];
+
+/// Asserts the tables of two run folders are byte for byte the same.
+pub fn assert_same_tables(a: &Path, b: &Path) {
+    for file in TABLES {
+        let (x, y) = (a.join(file), b.join(file));
+        if !x.exists() && !y.exists() {
+            continue;
+        }
+        assert!(
+            std::fs::read(&x).unwrap() == std::fs::read(&y).unwrap(),
+            "{} and {} differ",
+            x.display(),
+            y.display()
+        );
+    }
+}
+
+/// Runs one shard outside any scheduler (so `auto` finds no task number).
+fn shard(dir: &Path, spec: &str, out: &str, extra: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .args(["run", "s.toml", "--shard", spec, "--out", out])
+        .args(extra)
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .env_remove("SLURM_ARRAY_TASK_MIN")
+        .env_remove("JOB_COMPLETION_INDEX")
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn three_shards_merged_are_the_unsharded_run_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("s.toml"), SMALL).unwrap();
+    let (code, _, err) = capsim(&["run", "s.toml", "--out", "plain"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    for k in 1..=2 {
+        let (code, err) = shard(dir.path(), &format!("{k}/3"), &format!("s{k}"), &[]);
+        assert_eq!(code, 0, "{err}");
+    }
+    // The third as a Slurm array task would run it: K from the environment (tasks 5-7).
+    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .args(["run", "s.toml", "--shard", "auto/3", "--out", "s3"])
+        .env("SLURM_ARRAY_TASK_ID", "7")
+        .env("SLURM_ARRAY_TASK_MIN", "5")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("shard 3 of 3: replications 17 to 24"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // In any order.
+    let (code, merged, err) = capsim(&["merge", "s3", "s1", "s2", "--out", "merged"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(merged.contains("merged 3 shards"), "{merged}");
+    assert_same_tables(&dir.path().join("plain"), &dir.path().join("merged"));
+}
+
+#[test]
+fn merge_refuses_shards_of_different_runs_or_an_incomplete_set() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("s.toml"), SMALL).unwrap();
+    for (spec, out, extra) in [
+        ("1/3", "a1", &[][..]),
+        ("2/3", "a2", &[][..]),
+        ("3/3", "a3", &[][..]),
+        ("2/3", "seed", &["--seed", "7"][..]),
+        ("2/3", "years", &["--set", "years=2"][..]),
+        ("2/2", "two", &[][..]),
+    ] {
+        let (code, err) = shard(dir.path(), spec, out, extra);
+        assert_eq!(code, 0, "{out}: {err}");
+    }
+    // A shard from another capsim version.
+    std::fs::create_dir(dir.path().join("old")).unwrap();
+    for f in ["scenario.toml", "replications.jsonl"] {
+        std::fs::copy(
+            dir.path().join("a2").join(f),
+            dir.path().join("old").join(f),
+        )
+        .unwrap();
+    }
+    let info = std::fs::read_to_string(dir.path().join("a2/shard.json")).unwrap();
+    let version = format!("\"capsim_version\": \"{}\"", env!("CARGO_PKG_VERSION"));
+    assert!(info.contains(&version), "{info}");
+    std::fs::write(
+        dir.path().join("old/shard.json"),
+        info.replace(&version, "\"capsim_version\": \"0.0.1\""),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("mine")).unwrap();
+    for (dirs, expected) in [
+        (vec!["a1", "a3"], "shard 2 is missing"),
+        (
+            vec!["a1", "a2", "a2", "a3"],
+            "expected each shard once: shard 2 of 3",
+        ),
+        (
+            vec!["a1", "seed", "a3"],
+            "seed/shard.json: seed: expected 20261123",
+        ),
+        (
+            vec!["a1", "years", "a3"],
+            "these shards are of different runs",
+        ),
+        (
+            vec!["a1", "two", "a3"],
+            "two/shard.json: shard: expected one of 3 shards",
+        ),
+        (
+            vec!["a1", "old", "a3"],
+            "old/shard.json: capsim_version: expected",
+        ),
+        (vec!["a1", "mine", "a3"], "mine: expected a shard folder"),
+    ] {
+        let mut args = vec!["merge"];
+        args.extend(&dirs);
+        args.extend(["--out", "m"]);
+        let (code, _, err) = capsim(&args, dir.path());
+        assert_eq!(code, 2, "{dirs:?}: {err}");
+        assert!(err.contains(expected), "{dirs:?}: {err}");
+        assert!(!dir.path().join("m").exists());
+    }
+    for (spec, extra, expected) in [
+        ("0/3", &[][..], "shard 0 of 3 is not one of them"),
+        ("4/3", &[][..], "shard 4 of 3 is not one of them"),
+        ("a/b", &[][..], "expected K/N"),
+        ("auto/3", &[][..], "expected SLURM_ARRAY_TASK_ID"),
+        (
+            "30/30",
+            &[][..],
+            "at most as many shards as replications: 30 shards of 24",
+        ),
+        (
+            "1/3",
+            &["--precision", "capitation:p50=1000000"][..],
+            "not both",
+        ),
+    ] {
+        let (code, err) = shard(dir.path(), spec, "bad", extra);
+        assert_eq!(code, 2, "{spec}: {err}");
+        assert!(err.contains(expected), "{spec}: {err}");
+        assert!(!dir.path().join("bad").exists());
+    }
+}

@@ -13,6 +13,7 @@ mod population;
 mod report;
 mod run_folder;
 mod scenarios;
+mod scheduler;
 mod shards;
 mod snapshot;
 mod stress;

@@ -33,6 +33,7 @@ pub mod report;
 pub mod risk_size;
 pub mod rng;
 pub mod run_folder;
+pub mod sampling;
 pub mod scenario;
 pub mod sweep;
 pub mod transitions;

@@ -25,7 +25,6 @@ pub enum Stage {
     Activity = 2,
     Shocks = 3,
     Entrants = 4,
-    Persistence = 5,
 }
 
 /// SplitMix64 finaliser: a bijective mix with good avalanche, the standard way to spread seeds.

@@ -26,19 +26,8 @@
 use rand_distr::{Distribution, Gamma};
 
 use crate::population::{CELLS, Population};
-use crate::rng::{Rng, Stage, UnitStreams};
+use crate::rng::Rng;
 use crate::transitions::{Flow, next_cell};
-
-/// The random streams that split a cell's frailty sum between where its people go: one per
-/// cell and year, apart from the streams that draw the sums.
-#[derive(Debug, Clone, Copy)]
-pub struct PersistenceStreams(UnitStreams);
-
-impl PersistenceStreams {
-    pub fn new(seed: u64, replication: u64) -> Self {
-        PersistenceStreams(UnitStreams::new(seed, replication, Stage::Persistence))
-    }
-}
 
 /// Frailty sums per cell through the years of one world of one replication.
 #[derive(Debug, Clone, Default)]
@@ -95,40 +84,40 @@ impl FrailtySums {
         }
     }
 
-    /// Splits each cell's sum between where its people went in the year's step (`flows`, per
-    /// cell of `pop`, the population before the step), keeping the part each group carries into
-    /// next year. Nothing is carried when ρ = 0.
+    /// Starts a year's carry: nothing is carried into any cell yet.
+    pub fn begin_carry(&mut self) {
+        self.carried.fill(0.0);
+        self.carried_people.fill(0);
+    }
+
+    /// Splits cell `i`'s sum (its `n` people went where `flow` says in the year's step, drawn
+    /// from `rng`, the cell's stream) and keeps the part each group carries into next year.
+    /// Nothing is carried, or drawn, when ρ = 0 or the cell is not counted.
     #[allow(clippy::too_many_arguments)]
-    pub fn carry(
+    #[inline]
+    pub fn carry_cell(
         &mut self,
-        pop: &Population,
-        flows: &[Flow],
+        i: usize,
+        n: u32,
+        flow: Flow,
         mask: &[bool],
         k: f64,
         rho: f64,
-        streams: &PersistenceStreams,
-        year: u32,
+        rng: &mut Rng,
     ) {
-        self.carried.fill(0.0);
-        self.carried_people.fill(0);
-        if rho <= 0.0 {
+        let s = self.sum[i];
+        if rho <= 0.0 || n == 0 || s <= 0.0 {
             return;
         }
-        for (i, &n) in pop.as_slice().iter().enumerate() {
-            let s = self.sum[i];
-            if n == 0 || s <= 0.0 {
-                continue;
-            }
-            let Flow { stay, onsets } = flows[i];
-            let kept = [f64::from(stay) * k * rho, f64::from(onsets) * k * rho];
-            let rest = f64::from(n) * k - kept[0] - kept[1];
-            let share = dirichlet_shares(&mut streams.0.stream(year, i), kept, rest);
-            let j = next_cell(i);
-            for (dest, people, share) in [(j, stay, share[0]), (j + 1, onsets, share[1])] {
-                if people > 0 && mask[dest] {
-                    self.carried[dest] += s * share;
-                    self.carried_people[dest] += people;
-                }
+        let Flow { stay, onsets } = flow;
+        let kept = [f64::from(stay) * k * rho, f64::from(onsets) * k * rho];
+        let rest = f64::from(n) * k - kept[0] - kept[1];
+        let share = dirichlet_shares(rng, kept, rest);
+        let j = next_cell(i);
+        for (dest, people, share) in [(j, stay, share[0]), (j + 1, onsets, share[1])] {
+            if people > 0 && mask[dest] {
+                self.carried[dest] += s * share;
+                self.carried_people[dest] += people;
             }
         }
     }

@@ -15,7 +15,7 @@ pub use params::RepParams;
 use rayon::prelude::*;
 
 use crate::activity::expected::{CellExpectations, covered_heads};
-use crate::activity::frailty::{FrailtySums, PersistenceStreams};
+use crate::activity::frailty::FrailtySums;
 use crate::activity::{self, ActivityStreams, YearActivity, YearShock, shocks};
 use crate::contracts::basis::Basis;
 use crate::contracts::heads::ScopeHeads;
@@ -32,7 +32,7 @@ use crate::rng::{Rng, Stage, stage_stream};
 use crate::scenario::Indicator;
 use crate::scenario::{CohortMode, LoadedScenario, Scenario};
 use crate::transitions::{
-    ArrivalProfiles, Calibration, Flow, StepCounts, StepStreams, TransitionRates, step,
+    ArrivalProfiles, Calibration, StepCounts, StepStreams, TransitionRates, step,
 };
 
 /// The name of the world without interventions.
@@ -462,7 +462,6 @@ pub struct Workspace {
     world_lam: Vec<f64>,
     mu: Vec<f64>,
     frailty: FrailtySums,
-    flows: Vec<Flow>,
     activity: YearActivity,
     /// One per set of contracts settled.
     settling: Vec<Settling>,
@@ -494,7 +493,6 @@ impl Workspace {
             world_lam: Vec::new(),
             mu: Vec::new(),
             frailty: FrailtySums::default(),
-            flows: Vec::new(),
             activity: YearActivity::default(),
             settling: Vec::new(),
             status_quo_costs: Vec::new(),
@@ -529,7 +527,6 @@ struct Shared<'a> {
     shocks: &'a [YearShock],
     step_streams: StepStreams,
     activity_streams: ActivityStreams,
-    persistence_streams: PersistenceStreams,
 }
 
 /// Simulates replication `r`; depends on (model, r) only.
@@ -568,7 +565,6 @@ pub fn run_replication_settling(
         shocks: &shocks,
         step_streams: StepStreams::new(s.seed, r),
         activity_streams: ActivityStreams::new(s.seed, r),
-        persistence_streams: PersistenceStreams::new(s.seed, r),
     };
     let mut outs: Vec<ReplicationResult> = (0..sets.len().max(1))
         .map(|k| ReplicationResult {
@@ -706,6 +702,8 @@ fn simulate_world(
                     .weigh(&contracts.scopes, &ws.cur, &model.activity_mask, y == 0);
             }
         }
+        let frailty = &mut ws.frailty;
+        frailty.begin_carry();
         let demography = step(
             &ws.cur,
             &mut ws.next,
@@ -714,16 +712,9 @@ fn simulate_world(
             &model.arrivals,
             &shared.step_streams,
             y,
-            &mut ws.flows,
-        );
-        ws.frailty.carry(
-            &ws.cur,
-            &ws.flows,
-            &model.activity_mask,
-            k,
-            rho,
-            &shared.persistence_streams,
-            y,
+            &mut |i, n, flow, rng| {
+                frailty.carry_cell(i, n, flow, &model.activity_mask, k, rho, rng)
+            },
         );
         std::mem::swap(&mut ws.cur, &mut ws.next);
         let (count, cost, value) = ws.activity.totals(nt);
@@ -944,7 +935,6 @@ pub fn project(model: &Model, r: u64, years: u32) -> Population {
     let streams = StepStreams::new(model.scenario.seed, r);
     let mut cur = model.initial.clone();
     let mut next = Population::zeros();
-    let mut flows = Vec::new();
     for y in 0..years {
         step(
             &cur,
@@ -954,7 +944,7 @@ pub fn project(model: &Model, r: u64, years: u32) -> Population {
             &model.arrivals,
             &streams,
             y,
-            &mut flows,
+            &mut |_, _, _, _| {},
         );
         std::mem::swap(&mut cur, &mut next);
     }

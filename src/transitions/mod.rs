@@ -8,10 +8,11 @@
 
 pub mod calibrate;
 
-use rand_distr::{Binomial, Distribution, Poisson};
+use rand_distr::{Distribution, Poisson};
 
 use crate::population::{AGES, CELLS, LTCS, Population};
 use crate::rng::{Rng, Stage, UnitStreams};
+use crate::sampling::binomial;
 
 pub use calibrate::Calibration;
 
@@ -86,19 +87,6 @@ pub struct StepCounts {
 }
 
 #[inline]
-fn binomial(rng: &mut Rng, n: u32, p: f64) -> u32 {
-    if n == 0 || p <= 0.0 {
-        0
-    } else if p >= 1.0 {
-        n
-    } else {
-        Binomial::new(u64::from(n), p)
-            .expect("valid binomial")
-            .sample(rng) as u32
-    }
-}
-
-#[inline]
 fn poisson(rng: &mut Rng, mean: f64) -> u32 {
     if mean <= 0.0 {
         0
@@ -107,19 +95,20 @@ fn poisson(rng: &mut Rng, mean: f64) -> u32 {
     }
 }
 
-/// The random streams of the yearly step: one per cell and year for exits and onsets, and one
-/// per cell and year for arrivals, so arrivals never shift the other draws and a change in one
-/// cell shifts no other cell's draws.
+/// The random streams of the yearly step, one per cell and year: one for what happens to the
+/// cell's people (exits and onsets, then the split of their frailty), one for the people
+/// arriving in it. Arrivals never shift the other draws, so worlds whose death or onset rates
+/// differ still draw the same arrivals, and a change in one cell shifts no other cell's draws.
 #[derive(Debug, Clone, Copy)]
 pub struct StepStreams {
-    transitions: UnitStreams,
+    cells: UnitStreams,
     entrants: UnitStreams,
 }
 
 impl StepStreams {
     pub fn new(seed: u64, replication: u64) -> Self {
         StepStreams {
-            transitions: UnitStreams::new(seed, replication, Stage::Transitions),
+            cells: UnitStreams::new(seed, replication, Stage::Transitions),
             entrants: UnitStreams::new(seed, replication, Stage::Entrants),
         }
     }
@@ -146,8 +135,9 @@ pub fn next_cell(i: usize) -> usize {
 }
 
 /// Moves `cur` one year on into `next` (overwritten); `year` is 0-based. `covered` marks the
-/// cells whose deaths and onsets are counted as the cohort's. `flows` receives, per cell of
-/// `cur`, where its people went.
+/// cells whose deaths and onsets are counted as the cohort's. `split` is told, per occupied cell
+/// of `cur`, where its people went, with the cell's stream to draw from (after its exits and
+/// onsets).
 #[allow(clippy::too_many_arguments)]
 pub fn step(
     cur: &Population,
@@ -157,73 +147,85 @@ pub fn step(
     arrivals: &ArrivalProfiles,
     streams: &StepStreams,
     year: u32,
-    flows: &mut Vec<Flow>,
+    split: &mut impl FnMut(usize, u32, Flow, &mut Rng),
 ) -> StepCounts {
     let src = cur.as_slice();
     let dst = next.as_slice_mut();
     dst.fill(0);
-    flows.clear();
-    flows.resize(CELLS, Flow::default());
     let mut c = StepCounts::default();
-    let mut expected_exits = 0.0;
     let age_stride = CELLS / AGES;
+    // Births at the birth rate; moves in so that the expected head count grows by the growth
+    // rate: both known before anything is drawn.
+    let (mut births, mut migrants) = (0.0, 0.0);
+    if arrivals.open {
+        let (mut start, mut expected_exits) = (0.0, 0.0);
+        for (&n, &q) in src.iter().zip(&rates.death) {
+            if n > 0 {
+                start += f64::from(n);
+                expected_exits += f64::from(n) * (q + (1.0 - q) * rates.leaver_rate);
+            }
+        }
+        births = start * rates.birth_rate;
+        migrants = (start * rates.growth_rate + expected_exits - births).max(0.0);
+    }
     for (i, &n) in src.iter().enumerate() {
-        if n == 0 {
+        let (birth_share, migrant_share) = if arrivals.open {
+            (arrivals.births[i], arrivals.migrants[i])
+        } else {
+            (0.0, 0.0)
+        };
+        if n == 0 && birth_share <= 0.0 && migrant_share <= 0.0 {
             continue;
         }
-        c.start += u64::from(n);
-        let q = rates.death[i];
-        expected_exits += f64::from(n) * (q + (1.0 - q) * rates.leaver_rate);
-        let rng = &mut streams.transitions.stream(year, i);
-        let deaths = binomial(rng, n, q);
-        let leavers = binomial(rng, n - deaths, rates.leaver_rate);
-        let stay = n - deaths - leavers;
-        let ltc = i % LTCS;
-        let onsets = if ltc + 1 < LTCS {
-            binomial(rng, stay, rates.onset[i])
-        } else {
-            0
-        };
-        let age = i / age_stride;
-        let j = next_cell(i);
-        dst[j] += stay - onsets;
-        if onsets > 0 {
-            dst[j + 1] += onsets;
-        }
-        flows[i] = Flow {
-            stay: stay - onsets,
-            onsets,
-        };
-        c.deaths += u64::from(deaths);
-        c.leavers += u64::from(leavers);
-        c.onsets += u64::from(onsets);
-        if covered[i] {
-            c.covered_deaths += u64::from(deaths);
-            c.covered_onsets += u64::from(onsets);
-            if ltc == 1 {
-                c.second_ltc_onsets += u64::from(onsets);
-                c.second_ltc_onset_age_sum += u64::from(onsets) * age as u64;
+        if n > 0 {
+            let rng = &mut streams.cells.stream(year, i);
+            c.start += u64::from(n);
+            let deaths = binomial(rng, n, rates.death[i]);
+            let leavers = binomial(rng, n - deaths, rates.leaver_rate);
+            let stay = n - deaths - leavers;
+            let ltc = i % LTCS;
+            let onsets = if ltc + 1 < LTCS {
+                binomial(rng, stay, rates.onset[i])
+            } else {
+                0
+            };
+            let age = i / age_stride;
+            let j = next_cell(i);
+            dst[j] += stay - onsets;
+            if onsets > 0 {
+                dst[j + 1] += onsets;
+            }
+            split(
+                i,
+                n,
+                Flow {
+                    stay: stay - onsets,
+                    onsets,
+                },
+                rng,
+            );
+            c.deaths += u64::from(deaths);
+            c.leavers += u64::from(leavers);
+            c.onsets += u64::from(onsets);
+            if covered[i] {
+                c.covered_deaths += u64::from(deaths);
+                c.covered_onsets += u64::from(onsets);
+                if ltc == 1 {
+                    c.second_ltc_onsets += u64::from(onsets);
+                    c.second_ltc_onset_age_sum += u64::from(onsets) * age as u64;
+                }
             }
         }
-    }
-    if arrivals.open {
-        // Births at the birth rate; moves in so the expected head count grows by the growth rate.
-        let n = c.start as f64;
-        let births = n * rates.birth_rate;
-        let migrants = (n * rates.growth_rate + expected_exits - births).max(0.0);
-        for (i, (d, &s)) in dst.iter_mut().zip(&arrivals.births).enumerate() {
-            if s > 0.0 {
-                let k = poisson(&mut streams.entrants.stream(year, i), births * s);
-                *d += k;
-                c.births += u64::from(k);
-            }
+        if birth_share > 0.0 {
+            let k = poisson(&mut streams.entrants.stream(year, i), births * birth_share);
+            dst[i] += k;
+            c.births += u64::from(k);
         }
-        for (i, (d, &s)) in dst.iter_mut().zip(&arrivals.migrants).enumerate() {
-            if s > 0.0 {
-                let k = poisson(&mut streams.entrants.stream(year, CELLS + i), migrants * s);
-                *d += k;
-                c.migrants += u64::from(k);
-            }
+        if migrant_share > 0.0 {
+            let rng = &mut streams.entrants.stream(year, CELLS + i);
+            let k = poisson(rng, migrants * migrant_share);
+            dst[i] += k;
+            c.migrants += u64::from(k);
         }
     }
     c.end = dst.iter().map(|&x| u64::from(x)).sum();

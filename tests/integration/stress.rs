@@ -91,7 +91,8 @@ fn the_recommended_corridor_meets_the_limit_and_the_next_wider_does_not() {
         .iter()
         .map(|r| f(r, "p_loss_over_2pct"))
         .fold(0.0, f64::max);
-    assert!((worst - p).abs() < 1e-9, "re-run {worst} vs search {p}");
+    // summary.csv gives probabilities to 4 decimals.
+    assert!((worst - p).abs() <= 0.5e-4, "re-run {worst} vs search {p}");
 }
 
 /// Bad corridor input is named and nothing is written.

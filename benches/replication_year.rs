@@ -1,5 +1,7 @@
-//! Speed of one replication-year of the default scenario (1.5 million people), and of its two
-//! stages. Run with `cargo bench --bench replication_year`; see README "Benchmarks".
+//! Speed of one replication-year at three sizes (a 5,300-person cohort, the default scenario's
+//! 1.5 million people, England's 56.6 million, each with the default's six contracts), and of
+//! the default's stages. Run with `cargo bench --bench replication_year`; see README
+//! "Benchmarks".
 
 use std::hint::black_box;
 use std::path::Path;
@@ -15,9 +17,32 @@ use capsim::scenario::load_scenario_str;
 use capsim::transitions::{Calibration, StepStreams, TransitionRates, step};
 
 fn default_model(years: u32) -> Model {
-    let text = format!("base = \"default\"\nname = \"bench\"\nyears = {years}\n");
+    sized_model(years, 1_500_000)
+}
+
+fn sized_model(years: u32, people: u64) -> Model {
+    let text = format!(
+        "base = \"default\"\nname = \"bench\"\nyears = {years}\n[population]\nsize = {people}\n"
+    );
     let loaded = load_scenario_str("bench.toml", &text, Path::new(".")).expect("scenario");
     Model::build(&loaded).expect("model")
+}
+
+fn sizes(c: &mut Criterion) {
+    let mut group = c.benchmark_group("replication_year");
+    group.sample_size(20);
+    for (label, people) in [("5300", 5_300), ("1.5M", 1_500_000), ("56.6M", 56_550_138)] {
+        let model = sized_model(1, people);
+        let mut ws = Workspace::new();
+        let mut r = 0u64;
+        group.bench_function(label, |b| {
+            b.iter(|| {
+                r += 1;
+                black_box(run_replication(&model, r, &mut ws))
+            })
+        });
+    }
+    group.finish();
 }
 
 fn bench(c: &mut Criterion) {
@@ -98,5 +123,5 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, sizes, bench);
 criterion_main!(benches);

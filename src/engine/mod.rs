@@ -273,11 +273,7 @@ fn arrival_profiles(structure: &[f64], open: bool) -> ArrivalProfiles {
         .enumerate()
         .map(|(c, &w)| if c >= age_stride { w } else { 0.0 })
         .collect();
-    ArrivalProfiles {
-        births: normalise(births),
-        migrants: normalise(migrants),
-        open,
-    }
+    ArrivalProfiles::new(normalise(births), normalise(migrants), open)
 }
 
 /// Expected deaths and onsets in the baseline year among the people covered.

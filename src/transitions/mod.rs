@@ -8,6 +8,7 @@
 
 pub mod calibrate;
 
+use rand::RngExt;
 use rand_distr::{Distribution, Poisson};
 
 use crate::population::{AGES, CELLS, LTCS, Population};
@@ -66,7 +67,41 @@ pub struct ArrivalProfiles {
     pub migrants: Vec<f64>,
     /// Whether anyone arrives (a closed cohort admits nobody).
     pub open: bool,
+    /// Running sums of `migrants`, to place movers one by one.
+    migrant_cumulative: Vec<f64>,
 }
+
+impl ArrivalProfiles {
+    pub fn new(births: Vec<f64>, migrants: Vec<f64>, open: bool) -> Self {
+        let migrant_cumulative = migrants
+            .iter()
+            .scan(0.0, |sum, &s| {
+                *sum += s;
+                Some(*sum)
+            })
+            .collect();
+        ArrivalProfiles {
+            births,
+            migrants,
+            open,
+            migrant_cumulative,
+        }
+    }
+
+    /// The cell of a mover drawn from the migrant profile with `u` uniform on [0, 1).
+    fn migrant_cell(&self, u: f64) -> usize {
+        let total = *self.migrant_cumulative.last().expect("cells");
+        let i = self.migrant_cumulative.partition_point(|&c| c <= u * total);
+        // Rounding can put u·total at the very end: the last cell with a share.
+        i.min(self.migrants.iter().rposition(|&s| s > 0.0).unwrap_or(0))
+    }
+}
+
+/// Fewer movers than this a year are placed one by one (a Poisson total, then each mover's cell
+/// drawn from the profile) rather than by a Poisson draw in every cell: the same distribution
+/// (Poisson splitting), at a cost that grows with the movers instead of the cells, so a small
+/// population's empty cells cost nothing.
+const MOVERS_ONE_BY_ONE_BELOW: f64 = 4000.0;
 
 /// What happened in one year's step.
 #[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -168,11 +203,12 @@ pub fn step(
         births = start * rates.birth_rate;
         migrants = (start * rates.growth_rate + expected_exits - births).max(0.0);
     }
+    let one_by_one = migrants < MOVERS_ONE_BY_ONE_BELOW;
     for (i, &n) in src.iter().enumerate() {
-        let (birth_share, migrant_share) = if arrivals.open {
-            (arrivals.births[i], arrivals.migrants[i])
-        } else {
-            (0.0, 0.0)
+        let (birth_share, migrant_share) = match (arrivals.open, one_by_one) {
+            (false, _) => (0.0, 0.0),
+            (true, true) => (arrivals.births[i], 0.0),
+            (true, false) => (arrivals.births[i], arrivals.migrants[i]),
         };
         if n == 0 && birth_share <= 0.0 && migrant_share <= 0.0 {
             continue;
@@ -228,6 +264,52 @@ pub fn step(
             c.migrants += u64::from(k);
         }
     }
+    if arrivals.open && one_by_one && migrants > 0.0 {
+        let rng = &mut streams.entrants.stream(year, 2 * CELLS);
+        let movers = poisson(rng, migrants);
+        for _ in 0..movers {
+            dst[arrivals.migrant_cell(rng.random())] += 1;
+        }
+        c.migrants += u64::from(movers);
+    }
     c.end = dst.iter().map(|&x| u64::from(x)).sum();
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    /// Movers placed one by one land in each cell in proportion to its share, never in a cell
+    /// without one: with a Poisson total, that is a Poisson count per cell (Poisson splitting).
+    #[test]
+    fn movers_placed_one_by_one_follow_the_profile() {
+        let mut migrants = vec![0.0; CELLS];
+        let shares = [(5_000, 0.2), (5_001, 0.3), (9_000, 0.5)];
+        for &(cell, share) in &shares {
+            migrants[cell] = share;
+        }
+        let profiles = ArrivalProfiles::new(vec![0.0; CELLS], migrants, true);
+        let mut rng = Rng::seed_from_u64(3);
+        let draws = 100_000;
+        let mut counts = vec![0u32; CELLS];
+        for _ in 0..draws {
+            counts[profiles.migrant_cell(rng.random())] += 1;
+        }
+        let mut chi_square = 0.0;
+        for &(cell, share) in &shares {
+            let expected = share * draws as f64;
+            chi_square += (f64::from(counts[cell]) - expected).powi(2) / expected;
+        }
+        assert_eq!(
+            shares.iter().map(|&(c, _)| counts[c]).sum::<u32>(),
+            draws,
+            "only cells with a share"
+        );
+        // 2 degrees of freedom: 27.6 is the 1 − 1e-6 quantile.
+        assert!(chi_square < 27.6, "{chi_square}");
+        assert_eq!(profiles.migrant_cell(0.999_999_999_999), 9_000);
+        assert_eq!(profiles.migrant_cell(0.0), 5_000);
+    }
 }

@@ -166,6 +166,8 @@ fn design_arm(base: &ArmSpec, design: Option<Design>, name: &str) -> ArmSpec {
     if let Some(d) = design {
         component.push(ComponentSpec::RiskShare(RiskShareSpec {
             name: Some("corridor".into()),
+            from_year: None,
+            to_year: None,
             basis: Basis::Result,
             provider_loss_cap: d.cap,
             provider_gain_cap: d.cap,

@@ -184,10 +184,23 @@ impl Contracts {
             row.income += amount;
             equity::allocate(&c.spec, amount, scope, scope_groups, w, group_income);
         };
-        for c in h.components.iter().filter(|c| !c.spec.settles_on_result()) {
+        // A component outside its contract years pays nothing and is not measured.
+        let contract_year = w.year + 1;
+        let active = |c: &&Component| c.spec.active_in(contract_year);
+        for c in h
+            .components
+            .iter()
+            .filter(|c| !c.spec.settles_on_result())
+            .filter(active)
+        {
             book(&mut row, c, c.pay(&y));
         }
-        for c in h.components.iter().filter(|c| c.spec.settles_on_result()) {
+        for c in h
+            .components
+            .iter()
+            .filter(|c| c.spec.settles_on_result())
+            .filter(active)
+        {
             let benchmark = c.benchmark(&y);
             let sums = match c.term_slot {
                 None => TermSum {
@@ -200,7 +213,9 @@ impl Contracts {
                     s.income += row.income;
                     s.cost += y.cost;
                     s.benchmark += benchmark;
-                    if !w.last_year {
+                    // Settled once, on the totals of its years, in the last of them.
+                    let last = w.last_year || c.spec.years().1 == Some(contract_year);
+                    if !last {
                         continue;
                     }
                     *s

@@ -199,6 +199,15 @@ fn one() -> f64 {
 pub struct FixedSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// First contract year this component pays in (from 1; default: the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub from_year: Option<u32>,
+    /// Last contract year this component pays in (default: the last). With `from_year`, an arm
+    /// can move from one payment model to another during the term.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub to_year: Option<u32>,
     /// £ per year (in the first year's prices). Default: `share` × expected cost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
@@ -219,6 +228,15 @@ pub struct FixedSpec {
 pub struct ActivitySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// First contract year this component pays in (from 1; default: the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub from_year: Option<u32>,
+    /// Last contract year this component pays in (default: the last). With `from_year`, an arm
+    /// can move from one payment model to another during the term.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub to_year: Option<u32>,
     /// Activity types paid (default: all the holder delivers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
@@ -251,6 +269,15 @@ pub struct ActivitySpec {
 pub struct CapitationSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// First contract year this component pays in (from 1; default: the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub from_year: Option<u32>,
+    /// Last contract year this component pays in (default: the last). With `from_year`, an arm
+    /// can move from one payment model to another during the term.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub to_year: Option<u32>,
     /// £ per weighted head per year (first year's prices). Default: expected cost per head.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
@@ -304,6 +331,15 @@ pub struct Tier {
 pub struct OutcomeSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// First contract year this component pays in (from 1; default: the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub from_year: Option<u32>,
+    /// Last contract year this component pays in (default: the last). With `from_year`, an arm
+    /// can move from one payment model to another during the term.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub to_year: Option<u32>,
     /// Pool as a share of contract value (the holder's expected cost, indexed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 1))]
@@ -321,6 +357,15 @@ pub struct OutcomeSpec {
 pub struct PerUnitSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// First contract year this component pays in (from 1; default: the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub from_year: Option<u32>,
+    /// Last contract year this component pays in (default: the last). With `from_year`, an arm
+    /// can move from one payment model to another during the term.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub to_year: Option<u32>,
     pub indicator: String,
     #[serde(default)]
     pub better: Better,
@@ -358,6 +403,15 @@ pub struct Band {
 pub struct RiskShareSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// First contract year this component pays in (from 1; default: the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub from_year: Option<u32>,
+    /// Last contract year this component pays in (default: the last). With `from_year`, an arm
+    /// can move from one payment model to another during the term.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub to_year: Option<u32>,
     #[serde(default)]
     pub basis: Basis,
     /// Largest loss the provider bears, as a share of the target (the commissioner covers the rest).
@@ -380,6 +434,15 @@ pub struct RiskShareSpec {
 pub struct SharedSavingsSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// First contract year this component pays in (from 1; default: the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub from_year: Option<u32>,
+    /// Last contract year this component pays in (default: the last). With `from_year`, an arm
+    /// can move from one payment model to another during the term.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub to_year: Option<u32>,
     /// Share of savings paid to the provider.
     #[schemars(range(min = 0, max = 1))]
     pub provider_share: f64,
@@ -425,6 +488,15 @@ pub struct SharedSavingsSpec {
 pub struct QualitySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// First contract year this component pays in (from 1; default: the first).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub from_year: Option<u32>,
+    /// Last contract year this component pays in (default: the last). With `from_year`, an arm
+    /// can move from one payment model to another during the term.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
+    pub to_year: Option<u32>,
     pub indicator: String,
     #[serde(default)]
     pub better: Better,
@@ -470,6 +542,26 @@ impl ComponentSpec {
     }
 
     /// Risk shares and shared savings settle on the result of everything else.
+    /// The contract years (from 1) this component pays in: (from, to), each absent for open.
+    pub fn years(&self) -> (Option<u32>, Option<u32>) {
+        match self {
+            ComponentSpec::Fixed(c) => (c.from_year, c.to_year),
+            ComponentSpec::Activity(c) => (c.from_year, c.to_year),
+            ComponentSpec::Capitation(c) => (c.from_year, c.to_year),
+            ComponentSpec::Outcome(c) => (c.from_year, c.to_year),
+            ComponentSpec::PerUnit(c) => (c.from_year, c.to_year),
+            ComponentSpec::RiskShare(c) => (c.from_year, c.to_year),
+            ComponentSpec::SharedSavings(c) => (c.from_year, c.to_year),
+            ComponentSpec::QualityDeduction(c) => (c.from_year, c.to_year),
+        }
+    }
+
+    /// Whether the component pays in contract year `year` (from 1).
+    pub fn active_in(&self, year: u32) -> bool {
+        let (from, to) = self.years();
+        from.is_none_or(|f| year >= f) && to.is_none_or(|t| year <= t)
+    }
+
     pub fn settles_on_result(&self) -> bool {
         matches!(
             self,
@@ -525,8 +617,20 @@ fn index_words(i: Index) -> &'static str {
 }
 
 impl ComponentSpec {
-    /// One sentence a non-technical reader understands.
+    /// One sentence a non-technical reader understands, with the years it pays in when they
+    /// are not the whole term.
     pub fn describe(&self) -> String {
+        let terms = self.describe_terms();
+        match self.years() {
+            (None, None) => terms,
+            (Some(f), None) => format!("From year {f}: {terms}"),
+            (None, Some(t)) => format!("Until year {t}: {terms}"),
+            (Some(f), Some(t)) if f == t => format!("In year {f}: {terms}"),
+            (Some(f), Some(t)) => format!("In years {f} to {t}: {terms}"),
+        }
+    }
+
+    fn describe_terms(&self) -> String {
         match self {
             ComponentSpec::Fixed(c) => match c.amount {
                 Some(a) => format!(

@@ -28,6 +28,8 @@ fn outcome_targets() -> Vec<IndicatorTarget> {
 fn fixed(share: f64, index: Index) -> ComponentSpec {
     ComponentSpec::Fixed(FixedSpec {
         name: None,
+        from_year: None,
+        to_year: None,
         amount: None,
         share,
         uplift: 0.0,
@@ -44,6 +46,8 @@ pub fn components(preset: Preset) -> Vec<ComponentSpec> {
         // Payment by results: national price × count for every activity (NHS Payment Scheme).
         Preset::Pbr => vec![ComponentSpec::Activity(ActivitySpec {
             name: None,
+            from_year: None,
+            to_year: None,
             types: None,
             price_share: 1.0,
             baseline_volume: None,
@@ -55,6 +59,8 @@ pub fn components(preset: Preset) -> Vec<ComponentSpec> {
         // head on trend (seed 000 "in future": multi-year capitated risk-based payments).
         Preset::Capitation => vec![ComponentSpec::Capitation(CapitationSpec {
             name: None,
+            from_year: None,
+            to_year: None,
             per_head: None,
             risk_adjustment: RiskAdjustment::Full,
             weights: Weights::Concurrent,
@@ -67,6 +73,8 @@ pub fn components(preset: Preset) -> Vec<ComponentSpec> {
             fixed(0.9, Index::ExpectedCost),
             ComponentSpec::Outcome(OutcomeSpec {
                 name: None,
+                from_year: None,
+                to_year: None,
                 pool_share: Some(0.1),
                 pool: None,
                 indicators: outcome_targets(),
@@ -79,6 +87,8 @@ pub fn components(preset: Preset) -> Vec<ComponentSpec> {
             fixed(0.95, Index::ExpectedCost),
             ComponentSpec::Activity(ActivitySpec {
                 name: Some("variable".into()),
+                from_year: None,
+                to_year: None,
                 types: None,
                 price_share: 0.0,
                 baseline_volume: Some(1.0),
@@ -88,12 +98,16 @@ pub fn components(preset: Preset) -> Vec<ComponentSpec> {
             }),
             ComponentSpec::Outcome(OutcomeSpec {
                 name: None,
+                from_year: None,
+                to_year: None,
                 pool_share: Some(0.05),
                 pool: None,
                 indicators: outcome_targets(),
             }),
             ComponentSpec::RiskShare(RiskShareSpec {
                 name: None,
+                from_year: None,
+                to_year: None,
                 basis: Basis::Result,
                 bands: vec![
                     Band {

@@ -40,6 +40,7 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
         for (k, spec) in arm.component.iter().enumerate() {
             let path = format!("{arm_path}.component[{k}] ({})", spec.kind());
             check_component(spec, &path, problems, &type_index, &indicator_names);
+            check_years(spec, &path, problems, s.years);
         }
         if let Some(lead) = &arm.lead
             && !providers.iter().any(|p| &p.name == lead)
@@ -130,6 +131,29 @@ fn share_ok(problems: &mut Problems, path: &str, field: &str, v: f64) {
 }
 
 type TypeIndex<'a> = dyn Fn(&str) -> Option<usize> + 'a;
+
+/// A component's contract years lie within the horizon, the first no later than the last.
+fn check_years(spec: &ComponentSpec, path: &str, problems: &mut Problems, horizon: u32) {
+    let (from, to) = spec.years();
+    for (field, year) in [("from_year", from), ("to_year", to)] {
+        if let Some(y) = year
+            && !(1..=horizon).contains(&y)
+        {
+            problems.push(
+                format!("{path}.{field}"),
+                format!("expected a contract year from 1 to {horizon} (years), found {y}"),
+            );
+        }
+    }
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        problems.push(
+            format!("{path}.to_year"),
+            format!("expected to_year no earlier than from_year ({f}), found {t}"),
+        );
+    }
+}
 
 /// Checks one component's values, activity types and indicators.
 fn check_component(

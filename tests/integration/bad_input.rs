@@ -617,6 +617,20 @@ const CATALOGUE: &[(&str, &[&str])] = &[
             "reach 8.131e25",
         ],
     ),
+    (
+        "[[arm]]\nname = \"late\"\n[[arm.component]]\nkind = \"fixed\"\nshare = 1.0\nfrom_year = 7",
+        &["arm.late.component[0] (fixed).from_year: expected a contract year from 1 to 5"],
+    ),
+    (
+        "[[arm]]\nname = \"backwards\"\n[[arm.component]]\nkind = \"fixed\"\nshare = 1.0\nfrom_year = 4\nto_year = 2",
+        &[
+            "arm.backwards.component[0] (fixed).to_year: expected to_year no earlier than from_year (4)",
+        ],
+    ),
+    (
+        "[[arm]]\nname = \"zero\"\n[[arm.component]]\nkind = \"capitation\"\nto_year = 0",
+        &["arm.zero.component[0] (capitation).to_year: expected a contract year from 1 to 5"],
+    ),
 ];
 
 /// A scenario whose values each pass validation can still compound beyond what can be drawn

@@ -674,3 +674,56 @@ proptest! {
         settle_made_up_years(&years)?;
     }
 }
+
+/// Contracts that change over the term: an arm moving from a block (year 1) to outcomes-based
+/// payment (years 2-3) to capitation with shared savings (years 4-5) pays each component only
+/// in its years, exactly what the arm of that model alone pays in those years.
+#[test]
+fn an_arm_moves_from_one_payment_model_to_another_during_the_term() {
+    let text = include_str!("../../scenarios/now-next-future.toml")
+        .replace("replications = 1000", "replications = 12")
+        .replace("size = 300_000", "size = 20_000");
+    let m = model(&text);
+    let contracts = m.contracts.as_ref().unwrap();
+    let arm = |name: &str| contracts.arms.iter().position(|a| a.name == name).unwrap();
+    let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let (moving, now, future) = (arm("now-next-future"), arm("now"), arm("in-future"));
+    let windows = [
+        ("block", 1..=1),
+        ("outcomes_fixed", 2..=3),
+        ("capitation", 4..=5),
+    ];
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        let row = |a: usize, year: u32| {
+            r.ledger
+                .iter()
+                .find(|l| l.arm == a && l.year == year && l.party == 1)
+                .unwrap()
+        };
+        for year in 1..=5u32 {
+            let paid = row(moving, year);
+            for (name, window) in &windows {
+                let amount = paid.components[col(name)];
+                assert_eq!(
+                    amount != 0.0,
+                    window.contains(&year),
+                    "{name} in year {year}: {amount}"
+                );
+            }
+            if !(2..=3).contains(&year) {
+                assert_eq!(paid.components[col("outcome")], 0.0, "year {year}");
+            }
+            if year < 4 {
+                assert_eq!(paid.components[col("shared_savings")], 0.0, "year {year}");
+            }
+        }
+        assert_eq!(row(moving, 1).income, row(now, 1).income);
+        for year in 4..=5 {
+            assert_eq!(
+                row(moving, year).income,
+                row(future, year).income,
+                "year {year}"
+            );
+        }
+    }
+}

@@ -43,6 +43,8 @@ mod tests {
     fn marginal_rate_above_baseline_volume() {
         let spec = ActivitySpec {
             name: None,
+            from_year: None,
+            to_year: None,
             types: None,
             price_share: 1.0,
             baseline_volume: Some(1.0),

@@ -22,6 +22,8 @@ mod tests {
         let y = year(&[0.0], &[12.0], &[10.0]);
         let cap = |risk_adjustment| CapitationSpec {
             name: None,
+            from_year: None,
+            to_year: None,
             per_head: None,
             risk_adjustment,
             weights: Weights::Concurrent,

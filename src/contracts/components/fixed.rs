@@ -22,6 +22,8 @@ mod tests {
         let y = year(&[0.0], &[12.0], &[10.0]);
         let f = FixedSpec {
             name: None,
+            from_year: None,
+            to_year: None,
             amount: Some(40.0),
             share: 1.0,
             uplift: 0.05,

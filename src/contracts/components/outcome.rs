@@ -52,6 +52,8 @@ mod tests {
         };
         let spec = OutcomeSpec {
             name: None,
+            from_year: None,
+            to_year: None,
             pool_share: Some(0.1),
             pool: None,
             indicators: vec![target("a", 0.6), target("b", 0.4)],

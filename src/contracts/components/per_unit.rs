@@ -29,6 +29,8 @@ mod tests {
     fn west_yorkshire_2000_per_waiter_without_cap() {
         let spec = PerUnitSpec {
             name: None,
+            from_year: None,
+            to_year: None,
             indicator: "w".into(),
             better: Better::Lower,
             target: Some(50.0),
@@ -63,6 +65,8 @@ mod tests {
         ) {
             let spec = PerUnitSpec {
                 name: None,
+                from_year: None,
+                to_year: None,
                 indicator: "w".into(),
                 better: Better::Lower,
                 target: Some(target),

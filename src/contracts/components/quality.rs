@@ -27,6 +27,8 @@ mod tests {
         let y = year(&[0.0], &[12.0], &[10.0]);
         let q = QualitySpec {
             name: None,
+            from_year: None,
+            to_year: None,
             indicator: "x".into(),
             better: Better::Lower,
             minimum: None,

@@ -73,6 +73,8 @@ mod tests {
     fn corridor_spec(bands: Vec<Band>) -> RiskShareSpec {
         RiskShareSpec {
             name: None,
+            from_year: None,
+            to_year: None,
             basis: Basis::Result,
             provider_loss_cap: None,
             provider_gain_cap: None,
@@ -134,6 +136,8 @@ mod tests {
         // losses shared 50:50 and limited to 10% of contract value.
         let fixed_part = FixedSpec {
             name: None,
+            from_year: None,
+            to_year: None,
             amount: None,
             share: 0.9,
             uplift: 0.0,
@@ -141,6 +145,8 @@ mod tests {
         };
         let pool = OutcomeSpec {
             name: None,
+            from_year: None,
+            to_year: None,
             pool_share: Some(0.1),
             pool: None,
             indicators: vec![IndicatorTarget {

@@ -29,6 +29,8 @@ mod tests {
     fn shared_savings_with_minimum_rate_and_loss_sharing() {
         let s = SharedSavingsSpec {
             name: None,
+            from_year: None,
+            to_year: None,
             provider_share: 0.5,
             min_savings_rate: 0.02,
             loss_share: 0.3,
@@ -59,6 +61,8 @@ mod tests {
     ) -> SharedSavingsSpec {
         SharedSavingsSpec {
             name: None,
+            from_year: None,
+            to_year: None,
             provider_share,
             min_savings_rate,
             loss_share,

@@ -68,6 +68,8 @@ pub struct Arm {
     pub holders: Vec<Holder>,
     pub subcontractors: Vec<Subcontractor>,
     pub subcontract: Subcontract,
+    /// Share of the lead's outcome and shared-savings payments passed to its subcontractors.
+    pub pass_through: f64,
 }
 
 /// Everything the contracts need, resolved once per scenario.

@@ -91,6 +91,7 @@ impl Contracts {
                 holders,
                 subcontractors,
                 subcontract: spec.subcontract,
+                pass_through: spec.pass_through,
             });
         }
         contracts.number_term_sums();

@@ -110,6 +110,7 @@ impl Contracts {
             let pay = match arm.subcontract {
                 Subcontract::Tariff => scope_sum(&value, scope),
                 Subcontract::Cost => scope_sum(w.cost, scope),
+                Subcontract::Block => self.scopes[sub.scope].expected_cost * w.price_index,
             };
             paid += pay;
             let mut row = LedgerRow::open(w.year + 1, a, sub.party, self.columns.len());
@@ -137,6 +138,7 @@ impl Contracts {
     ) -> LedgerRow {
         let scope = &self.scopes[h.scope];
         let own_cost = scope_sum(w.cost, &self.scopes[h.own_scope].in_scope);
+        let first_sub = rows.len();
         let paid_to_subs = self.pay_subcontractors(a, arm, w, rows);
         let heads = w.heads.totals[h.scope];
         let volume_index = scope.volume_index(&heads, self.basis.trend_index(w.year));
@@ -223,7 +225,44 @@ impl Contracts {
             };
             book(&mut row, c, c.pay_on_result(&sums));
         }
+        if arm.pass_through > 0.0 && !arm.subcontractors.is_empty() {
+            let shared: f64 = h
+                .components
+                .iter()
+                .filter(|c| c.spec.passes_through())
+                .map(|c| row.components[c.column])
+                .sum();
+            self.pass_through(
+                arm,
+                arm.pass_through * shared,
+                &mut row,
+                &mut rows[first_sub..],
+            );
+        }
         row
+    }
+
+    /// Passes `amount` of the lead's payments (`lead`) on to its subcontractors (`subs`, their
+    /// rows this year), split by their share of expected cost (equally when none has any).
+    fn pass_through(&self, arm: &Arm, amount: f64, lead: &mut LedgerRow, subs: &mut [LedgerRow]) {
+        let weights: Vec<f64> = arm
+            .subcontractors
+            .iter()
+            .map(|s| self.scopes[s.scope].expected_cost)
+            .collect();
+        let total: f64 = weights.iter().sum();
+        for (row, weight) in subs.iter_mut().zip(&weights) {
+            let share = if total > 0.0 {
+                weight / total
+            } else {
+                1.0 / weights.len() as f64
+            };
+            let passed = amount * share;
+            row.income += passed;
+            row.subcontract += passed;
+            lead.cost += passed;
+            lead.subcontract -= passed;
+        }
     }
 }
 

@@ -27,6 +27,12 @@ pub struct ArmSpec {
     /// How a lead provider pays its subcontractors.
     #[serde(default)]
     pub subcontract: Subcontract,
+    /// Share of the lead provider's outcome and shared-savings payments (gains and losses)
+    /// passed on to its subcontractors, split by their share of expected cost (Camden,
+    /// Oxfordshire).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    #[schemars(range(min = 0, max = 1))]
+    pub pass_through: f64,
     /// Interventions running in this arm's world, by name (none: the status quo). The contract
     /// is still set on the status quo; `who_gains` compares it with the same contract there.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -89,6 +95,13 @@ pub enum Subcontract {
     Tariff,
     /// Subcontractors are paid their cost: the lead carries all the risk.
     Cost,
+    /// Subcontractors are paid a block: their activity's expected cost in the baseline year,
+    /// uplifted with tariffs; they carry their own volume and cost risk.
+    Block,
+}
+
+fn is_zero(x: &f64) -> bool {
+    *x == 0.0
 }
 
 /// How a set amount moves from year to year.
@@ -560,6 +573,15 @@ impl ComponentSpec {
     pub fn active_in(&self, year: u32) -> bool {
         let (from, to) = self.years();
         from.is_none_or(|f| year >= f) && to.is_none_or(|t| year <= t)
+    }
+
+    /// Whether a lead provider passes a share of this component's payments to its
+    /// subcontractors (`pass_through`): outcome and shared-savings payments.
+    pub fn passes_through(&self) -> bool {
+        matches!(
+            self,
+            ComponentSpec::Outcome(_) | ComponentSpec::SharedSavings(_)
+        )
     }
 
     pub fn settles_on_result(&self) -> bool {

@@ -42,6 +42,18 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
             check_component(spec, &path, problems, &type_index, &indicator_names);
             check_years(spec, &path, problems, s.years);
         }
+        if !(0.0..=1.0).contains(&arm.pass_through) {
+            problems.push(
+                format!("{arm_path}.pass_through"),
+                format!("expected a share from 0 to 1, found {}", arm.pass_through),
+            );
+        } else if arm.pass_through > 0.0 && arm.lead.is_none() {
+            problems.push(
+                format!("{arm_path}.pass_through"),
+                "expected a lead provider (lead = \"…\"): pass_through shares a lead's outcome \
+                 and savings payments with its subcontractors",
+            );
+        }
         if let Some(lead) = &arm.lead
             && !providers.iter().any(|p| &p.name == lead)
         {

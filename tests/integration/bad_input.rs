@@ -631,6 +631,10 @@ const CATALOGUE: &[(&str, &[&str])] = &[
         "[[arm]]\nname = \"zero\"\n[[arm.component]]\nkind = \"capitation\"\nto_year = 0",
         &["arm.zero.component[0] (capitation).to_year: expected a contract year from 1 to 5"],
     ),
+    (
+        "[[arm]]\nname = \"solo\"\npreset = \"outcomes\"\npass_through = 0.3",
+        &["arm.solo.pass_through: expected a lead provider"],
+    ),
 ];
 
 /// A scenario whose values each pass validation can still compound beyond what can be drawn

@@ -134,9 +134,79 @@ kind = \"shared_savings\"
 provider_share = 0.5
 min_savings_rate = 0.01
 settle = \"term\"
+[[arm]]
+name = \"lead-block-pass-through\"
+preset = \"outcomes\"
+lead = \"acute\"
+subcontract = \"block\"
+pass_through = 0.4
+[[arm.component]]
+kind = \"shared_savings\"
+provider_share = 0.5
+loss_share = 0.5
 "
     );
     check_conservation(&text);
+}
+
+/// A lead provider paying its subcontractor a block, and passing on 40% of its outcome and
+/// shared-savings payments: the subcontractor receives its activity's expected cost at the
+/// year's tariff index plus 40% of what the lead earned from those two components.
+#[test]
+fn a_lead_provider_passes_a_share_of_outcome_and_savings_payments_through() {
+    let text = format!(
+        "{ARMS}{PROVIDERS}
+[[arm]]
+name = \"lead\"
+preset = \"outcomes\"
+lead = \"acute\"
+subcontract = \"block\"
+pass_through = 0.4
+[[arm.component]]
+kind = \"shared_savings\"
+provider_share = 0.5
+loss_share = 0.5
+"
+    );
+    let m = model(&text);
+    let contracts = m.contracts.as_ref().unwrap();
+    let a = contracts
+        .arms
+        .iter()
+        .position(|x| x.name == "lead")
+        .unwrap();
+    let party = |name: &str| contracts.parties.iter().position(|p| p == name).unwrap();
+    let (acute, community) = (party("acute"), party("community"));
+    let sub = &contracts.arms[a].subcontractors[0];
+    assert_eq!(sub.party, community);
+    let block = contracts.scopes[sub.scope].expected_cost;
+    let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let mut passed_something = false;
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        for y in &r.years {
+            let row = |p: usize| {
+                r.ledger
+                    .iter()
+                    .find(|l| l.arm == a && l.year == y.year && l.party == p)
+                    .unwrap()
+            };
+            let (lead, sub_row) = (row(acute), row(community));
+            let earned = lead.components[col("outcome")] + lead.components[col("shared_savings")];
+            let expected = block * y.shock.price_index + 0.4 * earned;
+            assert!(
+                (sub_row.income - expected).abs() < 1e-6 * expected.abs().max(1.0),
+                "year {}: {} vs {expected}",
+                y.year,
+                sub_row.income
+            );
+            assert_eq!(sub_row.subcontract, -lead.subcontract);
+            passed_something |= earned != 0.0;
+        }
+    }
+    assert!(
+        passed_something,
+        "the test needs outcome or savings payments"
+    );
 }
 
 #[test]

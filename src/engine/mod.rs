@@ -402,6 +402,9 @@ pub struct YearRecord {
     /// People enrolled in the world's interventions, and what the programmes cost.
     pub enrolled: f64,
     pub programme_cost: f64,
+    /// Every indicator's value for the people covered ([`crate::scenario::Indicator::all`]
+    /// order).
+    pub indicators: Vec<f64>,
 }
 
 /// One replication: every world's years, and the ledger when the scenario has arms.
@@ -714,7 +717,7 @@ fn simulate_world(
         );
         std::mem::swap(&mut ws.cur, &mut ws.next);
         let (count, cost, value) = ws.activity.totals(nt);
-        if !sets.is_empty() {
+        {
             indicators::values(
                 &IndicatorInputs {
                     heads: covered as f64,
@@ -775,6 +778,7 @@ fn simulate_world(
             value,
             enrolled,
             programme_cost: programme_cost.iter().sum(),
+            indicators: ws.indicators.clone(),
         };
         if let Some((last, rest)) = outs.split_last_mut() {
             for out in rest {

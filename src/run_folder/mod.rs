@@ -31,6 +31,8 @@ pub const EQUITY: &str = "equity.parquet";
 pub const GAINS: &str = "who_gains.parquet";
 /// Per replication, the value drawn for each uncertain parameter (written when there is one).
 pub const PARAMETERS: &str = "parameters.parquet";
+/// Indicators the arms monitor without paying on them (written only when one does).
+pub const MONITORING: &str = "monitoring.csv";
 pub const SCENARIO: &str = "scenario.toml";
 pub const COUNTS: &str = "population_counts.csv";
 pub const RUN_INFO: &str = "run.json";
@@ -101,6 +103,9 @@ pub fn write_results(
             .collect();
         let mut gains = gains_frame(&layout, &gains)?;
         tables::write_parquet(&mut gains, &dir.join(GAINS), Some("who_gains_reps"))?;
+    }
+    if let Some(mut monitoring) = tables::monitoring_frame(model, results)? {
+        tables::write_csv(&mut monitoring, &dir.join(MONITORING))?;
     }
     let mut resolved = model.scenario.clone();
     if let Some(csv) = &resolved.population.counts_csv {

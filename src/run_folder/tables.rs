@@ -267,3 +267,85 @@ pub fn is_population_export(path: &Path) -> bool {
             == HEADER
     })
 }
+
+/// The monitoring table: for every indicator an arm monitors ([`crate::scenario::contracts::
+/// MonitoredIndicator`]), its value in each contract year across replications (mean, 5th and
+/// 95th percentiles) and, with a target, the share of replications meeting it. `None` when no
+/// arm monitors anything.
+pub fn monitoring_frame(
+    model: &Model,
+    results: &[ReplicationResult],
+) -> PolarsResult<Option<DataFrame>> {
+    use crate::report::console::quantile;
+    use crate::scenario::Indicator;
+    use crate::scenario::contracts::{Better, resolve_target_opt};
+    let Some(contracts) = &model.contracts else {
+        return Ok(None);
+    };
+    let s = &model.scenario;
+    let mut arm = Vec::new();
+    let mut indicator = Vec::new();
+    let mut better = Vec::new();
+    let mut target: Vec<Option<f64>> = Vec::new();
+    let mut year = Vec::new();
+    let mut calendar_year = Vec::new();
+    let (mut mean, mut p5, mut p95) = (Vec::new(), Vec::new(), Vec::new());
+    let mut met: Vec<Option<f64>> = Vec::new();
+    for (a, spec) in s.arm.iter().enumerate() {
+        let world = model.arm_world[a];
+        for m in &spec.monitor {
+            let ind = Indicator::parse(&m.indicator, &model.type_names).expect("validated");
+            let slot = ind.slot();
+            let goal = resolve_target_opt(
+                m.target,
+                m.target_vs_expected,
+                contracts.basis.expected_indicators[slot],
+            );
+            for y in 1..=s.years {
+                let mut values: Vec<f64> = results
+                    .iter()
+                    .filter_map(|r| r.world(world).find(|rec| rec.year == y))
+                    .map(|rec| rec.indicators[slot])
+                    .collect();
+                let n = values.len().max(1) as f64;
+                let meets = |v: f64, t: f64| match m.better {
+                    Better::Lower => v <= t,
+                    Better::Higher => v >= t,
+                };
+                met.push(goal.map(|t| values.iter().filter(|&&v| meets(v, t)).count() as f64 / n));
+                values.sort_by(f64::total_cmp);
+                mean.push(values.iter().sum::<f64>() / n);
+                p5.push(quantile(&values, 0.05));
+                p95.push(quantile(&values, 0.95));
+                arm.push(spec.name.clone());
+                indicator.push(m.indicator.clone());
+                better.push(match m.better {
+                    Better::Lower => "lower",
+                    Better::Higher => "higher",
+                });
+                target.push(goal);
+                year.push(y);
+                calendar_year.push(s.start_year + y as i32 - 1);
+            }
+        }
+    }
+    if arm.is_empty() {
+        return Ok(None);
+    }
+    DataFrame::new(
+        arm.len(),
+        vec![
+            Column::new("arm".into(), arm),
+            Column::new("indicator".into(), indicator),
+            Column::new("better".into(), better),
+            Column::new("target".into(), target),
+            Column::new("year".into(), year),
+            Column::new("calendar_year".into(), calendar_year),
+            Column::new("mean".into(), mean),
+            Column::new("p5".into(), p5),
+            Column::new("p95".into(), p95),
+            Column::new("p_target_met".into(), met),
+        ],
+    )
+    .map(Some)
+}

@@ -39,6 +39,26 @@ pub struct ArmSpec {
     pub interventions: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub component: Vec<ComponentSpec>,
+    /// Indicators reported for this arm with no money attached (outcomes monitored, not paid:
+    /// Bedfordshire MSK), in `monitoring.csv`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub monitor: Vec<MonitoredIndicator>,
+}
+
+/// An indicator monitored for an arm, with an optional target it is judged against.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MonitoredIndicator {
+    /// An indicator the world reports (see docs/contracts.md).
+    pub indicator: String,
+    #[serde(default)]
+    pub better: Better,
+    /// Target value; or give `target_vs_expected`; or neither, to report the value alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<f64>,
+    /// Target as a multiple of the indicator's expected baseline-year value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_vs_expected: Option<f64>,
 }
 
 impl ArmSpec {
@@ -636,6 +656,16 @@ fn index_words(i: Index) -> &'static str {
         Index::ExpectedCost => "moving each year with expected cost on trend",
         Index::None => "the same every year",
     }
+}
+
+/// A monitored indicator's target: the value given, or a multiple of the expected baseline
+/// value, or none.
+pub fn resolve_target_opt(
+    target: Option<f64>,
+    vs_expected: Option<f64>,
+    expected: f64,
+) -> Option<f64> {
+    target.or(vs_expected.map(|v| v * expected))
 }
 
 impl ComponentSpec {

@@ -42,6 +42,30 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
             check_component(spec, &path, problems, &type_index, &indicator_names);
             check_years(spec, &path, problems, s.years);
         }
+        for (k, m) in arm.monitor.iter().enumerate() {
+            let path = format!("{arm_path}.monitor[{k}]");
+            if !indicator_names.contains(&m.indicator) {
+                problems.push(
+                    format!("{path}.indicator"),
+                    format!(
+                        "unknown indicator \"{}\"; expected one of: {}",
+                        m.indicator,
+                        indicator_names.join(", ")
+                    ),
+                );
+            }
+            if m.target.is_some() && m.target_vs_expected.is_some() {
+                problems.push(
+                    &path,
+                    "expected at most one of target and target_vs_expected",
+                );
+            }
+            for value in [m.target, m.target_vs_expected].into_iter().flatten() {
+                if !value.is_finite() {
+                    problems.push(&path, format!("expected a finite target, found {value}"));
+                }
+            }
+        }
         if !(0.0..=1.0).contains(&arm.pass_through) {
             problems.push(
                 format!("{arm_path}.pass_through"),

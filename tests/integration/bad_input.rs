@@ -635,6 +635,14 @@ const CATALOGUE: &[(&str, &[&str])] = &[
         "[[arm]]\nname = \"solo\"\npreset = \"outcomes\"\npass_through = 0.3",
         &["arm.solo.pass_through: expected a lead provider"],
     ),
+    (
+        "[[arm]]\nname = \"watched\"\npreset = \"block\"\n[[arm.monitor]]\nindicator = \"waiters\"",
+        &["arm.watched.monitor[0].indicator: unknown indicator \"waiters\""],
+    ),
+    (
+        "[[arm]]\nname = \"watched\"\npreset = \"block\"\n[[arm.monitor]]\nindicator = \"ae_per_1000\"\ntarget = 300\ntarget_vs_expected = 1.0",
+        &["arm.watched.monitor[0]: expected at most one of target and target_vs_expected"],
+    ),
 ];
 
 /// A scenario whose values each pass validation can still compound beyond what can be drawn

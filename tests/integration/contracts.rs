@@ -797,3 +797,71 @@ fn an_arm_moves_from_one_payment_model_to_another_during_the_term() {
         }
     }
 }
+
+/// Outcomes monitored, not paid (Bedfordshire MSK): an arm's monitored indicators are reported
+/// year by year, with the share of replications meeting a target, and change no payment.
+#[test]
+fn monitored_indicators_are_reported_without_money() {
+    let text = "base = \"default\"\nname = \"monitored\"\nreplications = 40\nyears = 3\n\
+        [population]\nsize = 20000\n\
+        [[arm]]\nname = \"block\"\npreset = \"block\"\n\
+        [[arm]]\nname = \"block-monitored\"\npreset = \"block\"\n\
+        [[arm.monitor]]\nindicator = \"non_elective_per_1000\"\nbetter = \"lower\"\n\
+        target_vs_expected = 1.0\n\
+        [[arm.monitor]]\nindicator = \"deaths_per_1000\"\n";
+    let m = model(text);
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    for r in &results {
+        for year in 1..=3 {
+            let income = |a: usize| {
+                r.ledger
+                    .iter()
+                    .find(|l| l.arm == a && l.year == year && l.party == 1)
+                    .unwrap()
+                    .income
+            };
+            assert_eq!(income(0), income(1), "monitoring pays nothing");
+        }
+    }
+    let table = capsim::run_folder::tables::monitoring_frame(&m, &results)
+        .unwrap()
+        .expect("an arm monitors");
+    assert_eq!(table.height(), 2 * 3);
+    let f = |c: &str| -> Vec<Option<f64>> {
+        table
+            .column(c)
+            .unwrap()
+            .cast(&polars::prelude::DataType::Float64)
+            .unwrap()
+            .f64()
+            .unwrap()
+            .iter()
+            .collect()
+    };
+    let (mean, target, met) = (f("mean"), f("target"), f("p_target_met"));
+    // Year 1 of the first indicator, by hand from the world's counts.
+    let nel = m
+        .type_names
+        .iter()
+        .position(|t| t == "non_elective")
+        .unwrap();
+    let by_hand: f64 = results
+        .iter()
+        .map(|r| r.years[0].count[nel] / r.years[0].covered as f64 * 1000.0)
+        .sum::<f64>()
+        / results.len() as f64;
+    assert!(
+        (mean[0].unwrap() - by_hand).abs() < 1e-9 * by_hand,
+        "{mean:?} vs {by_hand}"
+    );
+    let goal = target[0].unwrap();
+    let share = results
+        .iter()
+        .filter(|r| r.years[0].count[nel] / r.years[0].covered as f64 * 1000.0 <= goal)
+        .count() as f64
+        / results.len() as f64;
+    assert_eq!(met[0].unwrap(), share);
+    // Without a target the value is reported alone.
+    assert_eq!(target[3], None);
+    assert_eq!(met[3], None);
+}

@@ -212,6 +212,7 @@ fn schema_is_json_describing_the_scenario() {
             "ComponentSpec",
             "IndicatorTarget",
             "InterventionSpec",
+            "MonitoredIndicator",
             "Param",
             "ProviderSpec",
             "Shift",

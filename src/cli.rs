@@ -403,6 +403,18 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, threads: usize) -> anyhow::
         results.extend(s.results()?);
         elapsed_seconds += s.info.elapsed_seconds;
     }
+    if results.len() != first.info.replications as usize {
+        return Err(InputError::new(
+            "command line",
+            "DIR",
+            format!(
+                "expected {} replications from the shards, found {}",
+                first.info.replications,
+                results.len()
+            ),
+        )
+        .into());
+    }
     let plan = RunPlan {
         model,
         scenario_file: first.info.scenario_file.clone(),

@@ -6,9 +6,9 @@
 //! the provider's result beyond ± `width` of its target are shared, the provider keeping `share`
 //! of them, and an optional cap limits its loss and gain to `cap` of the target. Every design is
 //! settled on one simulation of the scenario's worlds (common random numbers), so designs differ
-//! only by their contracts. For each share and cap the search finds the widest band that meets
-//! the limit (the corridor's boundary: any narrower band of that row meets it too, the next
-//! wider does not); the recommended design is the boundary design with the lowest 95th
+//! only by their contracts. For each share and cap the search scans the bands from the narrowest
+//! and keeps the widest before the first that fails the limit (the corridor's boundary: every
+//! narrower band of that row meets it, the next wider does not); the recommended design is the boundary design with the lowest 95th
 //! percentile of commissioner spend, then the lowest mean.
 
 use std::path::Path;
@@ -262,24 +262,32 @@ fn assess(
     }
 }
 
-/// Marks, for each share and cap, the widest band that meets the limit.
+/// Marks, for each share and cap, the widest band that meets the limit with every narrower
+/// band of its row meeting it too: widths are scanned from the narrowest and the scan stops at
+/// the first that fails (a wider band is not always riskier, and chance adds noise).
 fn mark_boundary(assessed: &mut [Assessed]) {
-    let mut best: Vec<(Design, usize)> = Vec::new();
-    for (i, a) in assessed.iter().enumerate() {
-        let (Some(d), true) = (a.design, a.meets) else {
-            continue;
-        };
-        match best
-            .iter_mut()
-            .find(|(b, _)| b.share == d.share && b.cap == d.cap)
-        {
-            Some(entry) if d.width > entry.0.width => *entry = (d, i),
-            Some(_) => {}
-            None => best.push((d, i)),
+    let mut rows: Vec<(f64, Option<f64>)> = Vec::new();
+    for d in assessed.iter().filter_map(|a| a.design) {
+        if !rows.contains(&(d.share, d.cap)) {
+            rows.push((d.share, d.cap));
         }
     }
-    for (_, i) in best {
-        assessed[i].boundary = true;
+    for (share, cap) in rows {
+        let mut row: Vec<usize> = (0..assessed.len())
+            .filter(|&i| {
+                assessed[i]
+                    .design
+                    .is_some_and(|d| d.share == share && d.cap == cap)
+            })
+            .collect();
+        row.sort_by(|&a, &b| {
+            let width = |i: usize| assessed[i].design.expect("a design").width;
+            width(a).total_cmp(&width(b))
+        });
+        let last_met = row.iter().take_while(|&&i| assessed[i].meets).last();
+        if let Some(&i) = last_met {
+            assessed[i].boundary = true;
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 //! Most cohort draws are binomials with a small mean: a cell of a hundred people with a 1% death
 //! rate. rand_distr's `Binomial` draws those by inversion (BINV) too, but builds the
 //! distribution for every draw with a `powf`; here the start of the inversion, (1 − p)^n, comes
-//! from repeated squaring, and the recurrence divides by a table of reciprocals. Draws with a
+//! from repeated squaring, and the recurrence multiplies by a table of reciprocals. Draws with a
 //! larger mean go to rand_distr's BTPE.
 
 use rand::RngExt;
@@ -14,6 +14,10 @@ use crate::rng::Rng;
 
 /// Means below this are drawn by inversion (the threshold rand_distr and its source paper use).
 const INVERSION_BELOW: f64 = 10.0;
+
+/// Probabilities below this are drawn as a Poisson of the same mean (its distribution differs
+/// from the binomial's by less than p), since 1 − p would lose their digits.
+const POISSON_BELOW: f64 = 1e-10;
 
 /// Inversion restarts beyond this many successes: with a mean below 10 a count above 110 is
 /// more than 30 standard deviations out, so a restart only guards against rounding.
@@ -43,8 +47,8 @@ pub fn binomial(rng: &mut Rng, n: u32, p: f64) -> u32 {
     let mean = f64::from(n) * p;
     let x = if mean < INVERSION_BELOW {
         let q = 1.0 - p;
-        if q == 1.0 {
-            // p below 1e-16: a Poisson of the same mean, as rand_distr does.
+        if p < POISSON_BELOW {
+            // 1 − p loses p's digits: a Poisson of the same mean, within p of the binomial.
             Poisson::new(mean).expect("positive mean").sample(rng) as u32
         } else {
             inversion(rng, n, p, q)

@@ -6,7 +6,7 @@
 //! correlation with the providers' surplus over the term and with the commissioner's spend, and
 //! measured by a swing: the mean result in the replications where the driver was in its lowest
 //! tenth against its highest tenth (the bars of a tornado chart). Together the drivers explain
-//! a share of the spread (R² of a regression on ranks); the rest is chance, which people fall
+//! a share of the spread (adjusted R² of a regression on ranks); the rest is chance, which people fall
 //! ill and what their care costs, which no parameter describes.
 
 use std::path::Path;
@@ -14,7 +14,6 @@ use std::path::Path;
 use polars::prelude::*;
 
 use super::charts;
-use super::console::quantile;
 use super::{f64s, strs};
 use crate::error::InputError;
 use crate::run_folder::staging::StagedFolder;
@@ -104,8 +103,9 @@ fn rank_correlation_se(rho: f64, n: usize) -> f64 {
     (1.0 - rho * rho) * ((1.0 + rho * rho / 2.0) / (n as f64 - 3.0)).sqrt()
 }
 
-/// R² of the least-squares regression of `y` on the columns `xs` (with an intercept), by the
-/// normal equations on centred data; NaN when they are singular.
+/// Adjusted R² of the least-squares regression of `y` on the columns `xs` (with an
+/// intercept), by the normal equations on centred data; NaN when they are singular or there
+/// are too few rows.
 fn r_squared(xs: &[Vec<f64>], y: &[f64]) -> f64 {
     let (p, n) = (xs.len(), y.len());
     let centred = |v: &[f64]| -> Vec<f64> {
@@ -123,11 +123,16 @@ fn r_squared(xs: &[Vec<f64>], y: &[f64]) -> f64 {
             row
         })
         .collect();
+    // Too few replications for the drivers: no fit can be told from chance.
+    if p + 1 >= n {
+        return f64::NAN;
+    }
+    let largest = (0..p).map(|i| m[i][i].abs()).fold(0.0, f64::max);
     for col in 0..p {
         let pivot = (col..p)
             .max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))
             .expect("rows left");
-        if m[pivot][col].abs() < 1e-12 * m[pivot][col].abs().max(1.0) {
+        if m[pivot][col].abs() <= 1e-10 * largest {
             return f64::NAN;
         }
         m.swap(col, pivot);
@@ -149,24 +154,20 @@ fn r_squared(xs: &[Vec<f64>], y: &[f64]) -> f64 {
     let fitted: Vec<f64> = (0..n)
         .map(|r| (0..p).map(|i| beta[i] * xc[i][r]).sum())
         .collect();
-    dot(&fitted, &fitted) / total
+    // Adjusted for the number of drivers: pure noise explains about p/(n − 1) by chance.
+    let r2 = dot(&fitted, &fitted) / total;
+    1.0 - (1.0 - r2) * (n as f64 - 1.0) / (n as f64 - p as f64 - 1.0)
 }
 
-/// Mean of `y` where `x` is in its lowest and its highest [`TAIL`] share.
+/// Mean of `y` over the replications whose `x` is among the lowest and among the highest
+/// [`TAIL`] share, by position after sorting on `x` (ties broken by replication order), so a
+/// driver most replications share a value of still has two distinct tails.
 fn tails(x: &[f64], y: &[f64]) -> (f64, f64) {
-    let mut sorted = x.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let (lo, hi) = (quantile(&sorted, TAIL), quantile(&sorted, 1.0 - TAIL));
-    let mean_where = |keep: &dyn Fn(f64) -> bool| {
-        let picked: Vec<f64> = x
-            .iter()
-            .zip(y)
-            .filter(|(a, _)| keep(**a))
-            .map(|(_, b)| *b)
-            .collect();
-        picked.iter().sum::<f64>() / picked.len().max(1) as f64
-    };
-    (mean_where(&|a| a <= lo), mean_where(&|a| a >= hi))
+    let mut order: Vec<usize> = (0..x.len()).collect();
+    order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
+    let k = ((x.len() as f64 * TAIL).ceil() as usize).clamp(1, x.len().max(1));
+    let mean = |idx: &[usize]| idx.iter().map(|&i| y[i]).sum::<f64>() / idx.len().max(1) as f64;
+    (mean(&order[..k]), mean(&order[order.len() - k..]))
 }
 
 /// The drivers of a run: each uncertain parameter's draws, and bad winters, by replication.

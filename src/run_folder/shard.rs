@@ -31,7 +31,8 @@ pub struct Shard {
 
 impl Shard {
     /// Reads `K/N`, or `auto/N` with K from the scheduler: Slurm's array task (counted from
-    /// the array's first index) or a Kubernetes Indexed Job's completion index (from 0).
+    /// the array's first index, by its step) or a Kubernetes Indexed Job's completion index
+    /// (from 0).
     pub fn parse(text: &str) -> Result<Shard, InputError> {
         let bad = |why: String| InputError::new("command line", "--shard", why);
         let form = "expected K/N with 1 <= K <= N (e.g. 2/8), or auto/N";
@@ -73,9 +74,18 @@ fn scheduler_index() -> Result<u32, String> {
             .and_then(|v| v.trim().parse::<i64>().ok())
     };
     if let Some(task) = var("SLURM_ARRAY_TASK_ID") {
-        let first = var("SLURM_ARRAY_TASK_MIN").unwrap_or(task.min(1));
-        return u32::try_from(task - first + 1)
-            .map_err(|_| format!("SLURM_ARRAY_TASK_ID {task} is below the array's first {first}"));
+        let first = var("SLURM_ARRAY_TASK_MIN").ok_or(
+            "expected SLURM_ARRAY_TASK_MIN beside SLURM_ARRAY_TASK_ID (Slurm sets both in an \
+             array task)",
+        )?;
+        let step = var("SLURM_ARRAY_TASK_STEP").unwrap_or(1).max(1);
+        if task < first || (task - first) % step != 0 {
+            return Err(format!(
+                "SLURM_ARRAY_TASK_ID {task} is not one of the array's tasks from {first} by {step}"
+            ));
+        }
+        return u32::try_from((task - first) / step + 1)
+            .map_err(|_| format!("SLURM_ARRAY_TASK_ID {task} is out of range"));
     }
     if let Some(index) = var("JOB_COMPLETION_INDEX") {
         return u32::try_from(index + 1)
@@ -188,6 +198,19 @@ impl ShardFolder {
             let r: ReplicationResult =
                 serde_json::from_str(&line).map_err(|e| damaged(format!("line {}: {e}", i + 1)))?;
             out.push(r);
+        }
+        let block = self.info.shard.range(self.info.replications);
+        if (self.info.first, self.info.end) != (block.start, block.end) {
+            return Err(damaged(format!(
+                "shard {} of {} holds replications {} to {}, not {} to {}",
+                self.info.shard.k,
+                self.info.shard.n,
+                block.start + 1,
+                block.end,
+                self.info.first + 1,
+                self.info.end
+            ))
+            .into());
         }
         let expected: Vec<u64> = (self.info.first..self.info.end).collect();
         let found: Vec<u64> = out.iter().map(|r| r.replication).collect();

@@ -296,12 +296,13 @@ pub fn monitoring_frame(
         for m in &spec.monitor {
             let ind = Indicator::parse(&m.indicator, &model.type_names).expect("validated");
             let slot = ind.slot();
-            let goal = resolve_target_opt(
-                m.target,
-                m.target_vs_expected,
-                contracts.basis.expected_indicators[slot],
-            );
             for y in 1..=s.years {
+                // A target against the expected value moves with it, as outcome targets do.
+                let goal = resolve_target_opt(
+                    m.target,
+                    m.target_vs_expected,
+                    contracts.basis.expected_indicators_in(y - 1)[slot],
+                );
                 let mut values: Vec<f64> = results
                     .iter()
                     .filter_map(|r| r.world(world).find(|rec| rec.year == y))

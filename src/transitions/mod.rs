@@ -88,9 +88,14 @@ impl ArrivalProfiles {
         }
     }
 
+    /// The sum of the migrant shares (0 when nobody moves in).
+    fn migrant_total(&self) -> f64 {
+        self.migrant_cumulative.last().copied().unwrap_or(0.0)
+    }
+
     /// The cell of a mover drawn from the migrant profile with `u` uniform on [0, 1).
     fn migrant_cell(&self, u: f64) -> usize {
-        let total = *self.migrant_cumulative.last().expect("cells");
+        let total = self.migrant_total();
         let i = self.migrant_cumulative.partition_point(|&c| c <= u * total);
         // Rounding can put u·total at the very end: the last cell with a share.
         i.min(self.migrants.iter().rposition(|&s| s > 0.0).unwrap_or(0))
@@ -132,8 +137,9 @@ fn poisson(rng: &mut Rng, mean: f64) -> u32 {
 
 /// The random streams of the yearly step, one per cell and year: one for what happens to the
 /// cell's people (exits and onsets, then the split of their frailty), one for the people
-/// arriving in it. Arrivals never shift the other draws, so worlds whose death or onset rates
-/// differ still draw the same arrivals, and a change in one cell shifts no other cell's draws.
+/// arriving in it. Arrivals never shift the other draws, and a change in one cell shifts no
+/// other cell's draws. (How many move in depends on the world's expected exits, so worlds whose
+/// death rates differ can draw slightly different arrivals.)
 #[derive(Debug, Clone, Copy)]
 pub struct StepStreams {
     cells: UnitStreams,
@@ -264,9 +270,11 @@ pub fn step(
             c.migrants += u64::from(k);
         }
     }
-    if arrivals.open && one_by_one && migrants > 0.0 {
-        let rng = &mut streams.entrants.stream(year, 2 * CELLS);
-        let movers = poisson(rng, migrants);
+    if arrivals.open && one_by_one && migrants > 0.0 && arrivals.migrant_total() > 0.0 {
+        // The total and the places from streams of their own: a world with a slightly
+        // different total still places its first movers where the other world does.
+        let movers = poisson(&mut streams.entrants.stream(year, 2 * CELLS), migrants);
+        let rng = &mut streams.entrants.stream(year, 2 * CELLS + 1);
         for _ in 0..movers {
             dst[arrivals.migrant_cell(rng.random())] += 1;
         }

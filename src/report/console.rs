@@ -47,8 +47,9 @@ pub fn world_summary(model: &Model, results: &[ReplicationResult]) -> String {
             results.iter().map(|r| f(&r.years[y])).collect()
         };
         let heads = pick(&|r| r.covered as f64);
-        let deaths = pick(&|r| r.demography.deaths as f64);
-        let onsets = pick(&|r| r.demography.onsets as f64);
+        // Of the people covered, like the head count and cost (a cohort's, not the place's).
+        let deaths = pick(&|r| r.demography.covered_deaths as f64);
+        let onsets = pick(&|r| r.demography.covered_onsets as f64);
         let mut cost = pick(&|r| r.cost.iter().sum::<f64>());
         let per_head: Vec<f64> = cost
             .iter()

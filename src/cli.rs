@@ -230,7 +230,7 @@ impl RunPlan {
             .collect::<Result<Vec<_>, _>>()?;
         let mut loaded = load_scenario_with(args.scenario.as_deref(), &overrides)?;
         if let Some(r) = args.reps {
-            check_replications(r).map_err(|e| InputError::new("command line", "--reps", e))?;
+            check_reps_flag(r)?;
             loaded.scenario.replications = r;
         }
         if let Some(s) = args.seed {
@@ -243,7 +243,7 @@ impl RunPlan {
                 );
             }
             Some(t) => t,
-            None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            None => threads_or_all_cores(None),
         };
         let precision = args
             .precision
@@ -548,6 +548,18 @@ fn write_population(model: &Model, out: &Path) -> anyhow::Result<()> {
     })
 }
 
+/// `--reps` as given on the command line, checked like the scenario's `replications`.
+fn check_reps_flag(reps: u32) -> Result<(), InputError> {
+    check_replications(reps).map_err(|e| InputError::new("command line", "--reps", e))
+}
+
+/// `--threads` as given (0 or absent: every core).
+fn threads_or_all_cores(threads: Option<usize>) -> usize {
+    threads
+        .filter(|t| *t > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// Runs a parsed command; returns what to show on the terminal.
 pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
     match cli.command {
@@ -610,7 +622,7 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
             out,
         } => {
             if let Some(r) = reps {
-                check_replications(r).map_err(|e| InputError::new("command line", "--reps", e))?;
+                check_reps_flag(r)?;
             }
             let sizes = crate::risk_size::parse_sizes(&sizes)?;
             let args = crate::risk_size::RiskSizeArgs {
@@ -619,9 +631,7 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
                 arm: &arm,
                 sizes: &sizes,
                 reps,
-                threads: threads
-                    .filter(|t| *t > 0)
-                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+                threads: threads_or_all_cores(threads),
             };
             let out = out.unwrap_or_else(|| Path::new("output").join("risk-size"));
             crate::risk_size::risk_size(&args, &out, observer)
@@ -640,7 +650,7 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
             out,
         } => {
             if let Some(r) = reps {
-                check_replications(r).map_err(|e| InputError::new("command line", "--reps", e))?;
+                check_reps_flag(r)?;
             }
             for (field, value) in [
                 ("--max-prob-loss", max_prob_loss),
@@ -666,21 +676,13 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
                 shares: parse_list("--shares", &shares, 0.0..=1.0)?,
                 caps: parse_caps(&caps)?,
                 reps,
-                threads: threads
-                    .filter(|t| *t > 0)
-                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+                threads: threads_or_all_cores(threads),
             };
             let out = out.unwrap_or_else(|| Path::new("output").join("corridor"));
             crate::corridor::corridor(&args, &out, observer)
         }
         Command::Drivers { dir, arm } => report::drivers::drivers(&dir, arm.as_deref()),
-        Command::Merge { dirs, out, threads } => merge(
-            &dirs,
-            out,
-            threads
-                .filter(|t| *t > 0)
-                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
-        ),
+        Command::Merge { dirs, out, threads } => merge(&dirs, out, threads_or_all_cores(threads)),
         Command::Schema => Ok(Scenario::json_schema() + "\n"),
     }
 }

@@ -8,7 +8,8 @@
 //! [`contracts`] are set once on the status quo's expectations ([`activity::expected`]). Each
 //! replication ([`engine`]) draws its uncertain parameters, then each year draws the year's
 //! shocks, [`activity`] and cost (frailty sums, Poisson counts and gamma costs per reporting
-//! group), weighs the heads the contracts pay for, moves the population a year on
+//! group), refers elective demand onto each [`waiting_list`] and delivers what capacity treats,
+//! weighs the heads the contracts pay for, moves the population a year on
 //! ([`transitions`]: deaths, leavers, LTC onset, ageing, arrivals), computes the indicators and
 //! settles every arm into the [`ledger`]. An arm's [`interventions`] change the rates of its
 //! world, simulated on the same random numbers as the status quo, whose contracts they never
@@ -37,5 +38,6 @@ pub mod sampling;
 pub mod scenario;
 pub mod sweep;
 pub mod transitions;
+pub mod waiting_list;
 
 pub use error::InputError;

@@ -21,6 +21,7 @@ use rand_distr::{Binomial, Distribution, Gamma, Poisson};
 use crate::data;
 use crate::population::{AGES, CELLS, GROUPS, IMDS, LTCS, SEXES, group_key};
 use crate::rng::{Rng, Stage, UnitStreams};
+use crate::waiting_list::ListInputs;
 
 pub use shocks::{ShockInputs, YearShock};
 
@@ -43,6 +44,8 @@ pub struct TypeInputs {
     pub winter: bool,
     /// Relative rate by sex (0 = F) and profile band.
     pub profile: [[f64; 8]; SEXES],
+    /// The type's elective waiting list, if it has one.
+    pub waiting_list: Option<ListInputs>,
 }
 
 /// Activity inputs of one replication.
@@ -158,6 +161,15 @@ impl YearActivity {
             let f = inputs.types[i % nt].fixed_cost_share;
             // Written as a step from this world's cost, so equal costs stay exactly equal.
             *cost += f * (sq - *cost);
+        }
+    }
+
+    /// Multiplies type `t`'s count, cost and value in every group by `factor` (of `types`).
+    pub fn scale_type(&mut self, t: usize, types: usize, factor: f64) {
+        for v in [&mut self.count, &mut self.cost, &mut self.value] {
+            for x in v.iter_mut().skip(t).step_by(types) {
+                *x *= factor;
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 //! Indicator values of one year of the world, for the people covered.
 
 use crate::scenario::Indicator;
+use crate::waiting_list::ListYear;
 
 /// What the indicators are computed from.
 #[derive(Debug, Clone, Copy)]
@@ -14,6 +15,8 @@ pub struct IndicatorInputs<'a> {
     pub second_ltc_onset_ages: f64,
     /// Events per activity type.
     pub counts: &'a [f64],
+    /// Per activity type, its waiting list's year (all zero for a type without one).
+    pub lists: &'a [ListYear],
 }
 
 /// Every indicator's value, in [`Indicator::slot`] order, written into `out`.
@@ -40,5 +43,8 @@ pub fn values(x: &IndicatorInputs, out: &mut Vec<f64>) {
         }
         Indicator::Count(t) => x.counts[t],
         Indicator::Per1000(t) => per(x.counts[t], 1000.0),
+        Indicator::WaitingList(t) => x.lists[t].size,
+        Indicator::MedianWaitWeeks(t) => x.lists[t].median_wait_weeks,
+        Indicator::LongWaiters(t) => x.lists[t].long_waiters,
     }));
 }

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::activity::expected::{CellExpectations, covered_heads};
 use crate::activity::frailty::FrailtySums;
-use crate::activity::{self, ActivityStreams, YearActivity, YearShock, shocks};
+use crate::activity::{self, ActivityInputs, ActivityStreams, YearActivity, YearShock, shocks};
 use crate::contracts::basis::Basis;
 use crate::contracts::heads::ScopeHeads;
 use crate::contracts::indicators::{self, IndicatorInputs};
@@ -34,6 +34,7 @@ use crate::scenario::{CohortMode, LoadedScenario, Scenario};
 use crate::transitions::{
     ArrivalProfiles, Calibration, StepCounts, StepStreams, TransitionRates, step,
 };
+use crate::waiting_list::{ListYear, WaitingList};
 
 /// The name of the world without interventions.
 pub const STATUS_QUO: &str = "status quo";
@@ -61,6 +62,9 @@ pub struct Model {
     pub worlds: Vec<Vec<usize>>,
     /// Each arm's world.
     pub arm_world: Vec<usize>,
+    /// Per activity type, the referrals its waiting list expects in the first year at the
+    /// parameters' means (0 for a type without a list): what capacity is planned on.
+    pub planned_referrals: Vec<f64>,
 }
 
 impl Model {
@@ -105,7 +109,9 @@ impl Model {
             contracts: None,
             worlds,
             arm_world,
+            planned_referrals: Vec::new(),
         };
+        model.planned_referrals = model.plan_referrals();
         let rates_are_fixed = s.activity.types.values().all(|t| {
             [
                 &t.rate,
@@ -166,10 +172,12 @@ impl Model {
         let mut transition = TransitionRates::empty();
         fill_transition_rates(&params, &mut transition);
         let mut expected_indicators = Vec::new();
+        let lists = self.expected_lists(&params);
         indicators::values(
             &expected_demography(&baseline, &transition).inputs(
                 expected.total_cost_of(&baseline),
                 &expected.count_of(&baseline),
+                &lists,
             ),
             &mut expected_indicators,
         );
@@ -187,6 +195,55 @@ impl Model {
             &expected,
             &baseline,
         )
+    }
+
+    /// Each waiting list's expected first-year referrals at the parameters' means: the
+    /// baseline's expected events of its type (bad winters in expectation, as contracts are
+    /// set) times the referrals per event.
+    fn plan_referrals(&self) -> Vec<f64> {
+        let params = self.mean_parameters();
+        if params
+            .activity
+            .types
+            .iter()
+            .all(|t| t.waiting_list.is_none())
+        {
+            return vec![0.0; self.type_names.len()];
+        }
+        let mut rates = Vec::new();
+        activity::fill_rates(&params.activity, reference_shares(), &mut rates);
+        let expected = CellExpectations::new(&rates, &params.activity, Some(&params.shocks));
+        let events = expected.count_of(&covered_heads(&self.initial, &self.activity_mask));
+        params
+            .activity
+            .types
+            .iter()
+            .zip(events)
+            .map(|(ty, n)| {
+                ty.waiting_list
+                    .as_ref()
+                    .map_or(0.0, |l| n * l.referrals_per_event)
+            })
+            .collect()
+    }
+
+    /// Each type's waiting list after the first year at the parameters' means, on planned
+    /// referrals (zero for a type without a list): what list targets are set on.
+    fn expected_lists(&self, params: &RepParams) -> Vec<ListYear> {
+        params
+            .activity
+            .types
+            .iter()
+            .zip(&self.planned_referrals)
+            .map(|(ty, &planned)| match &ty.waiting_list {
+                Some(inputs) => WaitingList::start(inputs).run_year(
+                    planned,
+                    inputs.capacity(planned, 0),
+                    inputs,
+                ),
+                None => ListYear::default(),
+            })
+            .collect()
     }
 
     /// Activity rates per cell and type for a replication's parameters (cached when fixed).
@@ -286,8 +343,14 @@ struct ExpectedDemography {
 }
 
 impl ExpectedDemography {
-    fn inputs<'a>(&self, total_cost: f64, counts: &'a [f64]) -> IndicatorInputs<'a> {
+    fn inputs<'a>(
+        &self,
+        total_cost: f64,
+        counts: &'a [f64],
+        lists: &'a [ListYear],
+    ) -> IndicatorInputs<'a> {
         IndicatorInputs {
+            lists,
             heads: self.heads,
             total_cost,
             deaths: self.deaths,
@@ -405,6 +468,9 @@ pub struct YearRecord {
     /// Every indicator's value for the people covered ([`crate::scenario::Indicator::all`]
     /// order).
     pub indicators: Vec<f64>,
+    /// Per activity type, its waiting list's year (empty when no type has a list).
+    #[serde(default)]
+    pub lists: Vec<ListYear>,
 }
 
 /// One replication: every world's years, and the ledger when the scenario has arms.
@@ -467,6 +533,9 @@ pub struct Workspace {
     /// The status quo's cost by year, group and type (years × groups × types).
     status_quo_costs: Vec<f64>,
     indicators: Vec<f64>,
+    /// Per activity type, its waiting list in the world being simulated, and its year.
+    lists: Vec<Option<WaitingList>>,
+    list_years: Vec<ListYear>,
 }
 
 /// What settling one set of contracts keeps through a world's term.
@@ -496,6 +565,8 @@ impl Workspace {
             settling: Vec::new(),
             status_quo_costs: Vec::new(),
             indicators: Vec::new(),
+            lists: Vec::new(),
+            list_years: Vec::new(),
         }
     }
 }
@@ -643,6 +714,7 @@ fn simulate_world(
     let (k, rho) = (inputs.frailty_shape, inputs.frailty_persistence);
     ws.cur.copy_from(&model.initial);
     ws.frailty.restart();
+    start_lists(&shared.params.activity, &mut ws.lists, &mut ws.list_years);
     for y in 0..s.years {
         let shock = &shared.shocks[y as usize];
         let acts = world.acts_in(y);
@@ -680,6 +752,14 @@ fn simulate_world(
             }
             return;
         }
+        run_lists(
+            &shared.params.activity,
+            &model.planned_referrals,
+            y,
+            &mut ws.lists,
+            &mut ws.list_years,
+            &mut ws.activity,
+        );
         // The status quo's costs by group and type, year by year, for the short-run cost of the
         // worlds after it.
         let per_year = ws.activity.cost.len();
@@ -727,6 +807,7 @@ fn simulate_world(
                     second_ltc_onsets: demography.second_ltc_onsets as f64,
                     second_ltc_onset_ages: demography.second_ltc_onset_age_sum as f64,
                     counts: &count,
+                    lists: &ws.list_years,
                 },
                 &mut ws.indicators,
             );
@@ -779,6 +860,11 @@ fn simulate_world(
             enrolled,
             programme_cost: programme_cost.iter().sum(),
             indicators: ws.indicators.clone(),
+            lists: if ws.lists.iter().any(Option::is_some) {
+                ws.list_years.clone()
+            } else {
+                Vec::new()
+            },
         };
         if let Some((last, rest)) = outs.split_last_mut() {
             for out in rest {
@@ -786,6 +872,52 @@ fn simulate_world(
             }
             last.years.push(record);
         }
+    }
+}
+
+/// Each type's waiting list as the world starts (none for a type without one).
+fn start_lists(
+    inputs: &ActivityInputs,
+    lists: &mut Vec<Option<WaitingList>>,
+    years: &mut Vec<ListYear>,
+) {
+    lists.clear();
+    lists.extend(
+        inputs
+            .types
+            .iter()
+            .map(|t| t.waiting_list.as_ref().map(WaitingList::start)),
+    );
+    years.clear();
+    years.resize(inputs.types.len(), ListYear::default());
+}
+
+/// Runs each waiting list through year `y` on the referrals the year's demand makes, and
+/// scales its type's activity, cost and value by the share of referrals treated: treatments
+/// are the activity delivered.
+fn run_lists(
+    inputs: &ActivityInputs,
+    planned_referrals: &[f64],
+    y: u32,
+    lists: &mut [Option<WaitingList>],
+    years: &mut [ListYear],
+    activity: &mut YearActivity,
+) {
+    let nt = inputs.types.len();
+    for (t, list) in lists.iter_mut().enumerate() {
+        let (Some(list), Some(spec)) = (list, &inputs.types[t].waiting_list) else {
+            continue;
+        };
+        let demanded: f64 = (0..GROUPS).map(|g| activity.count[g * nt + t]).sum();
+        let referrals = demanded * spec.referrals_per_event;
+        let year = list.run_year(referrals, spec.capacity(planned_referrals[t], y), spec);
+        let delivered = if referrals > 0.0 {
+            year.treated / referrals
+        } else {
+            0.0
+        };
+        activity.scale_type(t, nt, delivered);
+        years[t] = year;
     }
 }
 

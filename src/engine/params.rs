@@ -8,6 +8,7 @@ use crate::interventions::ProgrammeDraw;
 use crate::rng::parameter_stream;
 use crate::scenario::Param;
 use crate::scenario::validate::parameters;
+use crate::waiting_list::{self, ListInputs};
 
 /// Parameter values of one replication.
 #[derive(Debug, Clone)]
@@ -79,6 +80,19 @@ impl Model {
                     fixed_cost_share: p("fixed_cost_share").min(1.0),
                     winter: ty.winter,
                     profile: activity::age_profile(&ty.age_profile),
+                    waiting_list: ty.waiting_list.as_ref().map(|spec| {
+                        let q = |f: &str| format!("activity.types.{name}.waiting_list.{f}");
+                        ListInputs {
+                            initial: nonneg(&q("initial")),
+                            initial_profile: waiting_list::profile_from_bands(&spec.bands()),
+                            referrals_per_event: nonneg(&q("referrals_per_event")),
+                            capacity_ratio: nonneg(&q("capacity_ratio")),
+                            capacity_growth: v(&q("capacity_growth")).max(-1.0),
+                            urgent_share: v(&q("urgent_share")).clamp(0.0, 1.0),
+                            in_order_share: v(&q("in_order_share")).clamp(0.0, 1.0),
+                            removal_rate: v(&q("removal_rate")).clamp(0.0, 1.0),
+                        }
+                    }),
                 }
             })
             .collect();

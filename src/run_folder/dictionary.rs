@@ -525,6 +525,42 @@ pub const COLUMNS: &[ColumnDoc] = &[
     ),
     doc(
         "world",
+        "<type>_referrals",
+        "pathways",
+        "Referrals onto the type's waiting list in the year (RTT clock starts)",
+    ),
+    doc(
+        "world",
+        "<type>_treated",
+        "pathways",
+        "Treated from the waiting list in the year (clock stops); the type's activity is its demand scaled by treated / referrals",
+    ),
+    doc(
+        "world",
+        "<type>_removed",
+        "pathways",
+        "Left the waiting list without treatment in the year",
+    ),
+    doc(
+        "world",
+        "<type>_waiting_list",
+        "pathways",
+        "People on the waiting list at the year's end",
+    ),
+    doc(
+        "world",
+        "<type>_median_wait_weeks",
+        "weeks",
+        "Median wait of those on the list at the year's end",
+    ),
+    doc(
+        "world",
+        "<type>_52_week_waiters",
+        "pathways",
+        "People on the list at the year's end who have waited 52 weeks or more",
+    ),
+    doc(
+        "world",
         "enrolled",
         "people",
         "People enrolled in the world's interventions",
@@ -594,7 +630,19 @@ pub fn describe(table: &str, column: &str) -> Option<(String, String)> {
 /// component's column in the ledger) described by its family's entry.
 pub fn describe_any(table: &str, column: &str) -> Option<(String, String)> {
     describe(table, column).or_else(|| match table {
-        "world" => ["_count", "_cost", "_value"].iter().find_map(|suffix| {
+        "world" => [
+            "_count",
+            "_cost",
+            "_value",
+            "_referrals",
+            "_treated",
+            "_removed",
+            "_waiting_list",
+            "_median_wait_weeks",
+            "_52_week_waiters",
+        ]
+        .iter()
+        .find_map(|suffix| {
             column
                 .strip_suffix(suffix)
                 .and_then(|_| describe(table, &format!("<type>{suffix}")))

@@ -33,6 +33,8 @@ pub const GAINS: &str = "who_gains.parquet";
 pub const PARAMETERS: &str = "parameters.parquet";
 /// Indicators the arms monitor without paying on them (written only when one does).
 pub const MONITORING: &str = "monitoring.csv";
+/// Each waiting list's year ends across replications (only when a type has a list).
+pub const WAITING_LIST: &str = "waiting_list.csv";
 pub const SCENARIO: &str = "scenario.toml";
 pub const COUNTS: &str = "population_counts.csv";
 pub const RUN_INFO: &str = "run.json";
@@ -106,6 +108,9 @@ pub fn write_results(
     }
     if let Some(mut monitoring) = tables::monitoring_frame(model, results)? {
         tables::write_csv(&mut monitoring, &dir.join(MONITORING))?;
+    }
+    if let Some(mut lists) = tables::waiting_list_frame(model, results)? {
+        tables::write_csv(&mut lists, &dir.join(WAITING_LIST))?;
     }
     let mut resolved = model.scenario.clone();
     if let Some(csv) = &resolved.population.counts_csv {

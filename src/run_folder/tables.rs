@@ -9,6 +9,7 @@ use polars::prelude::*;
 
 use crate::engine::{Model, ReplicationResult, occupied};
 use crate::population::Population;
+use crate::waiting_list::ListYear;
 
 /// The world table: one row per replication and year.
 pub fn world_frame(model: &Model, results: &[ReplicationResult]) -> PolarsResult<DataFrame> {
@@ -92,6 +93,25 @@ pub fn world_frame(model: &Model, results: &[ReplicationResult]) -> PolarsResult
             format!("{name}_value").into(),
             rows.iter().map(|(_, y)| y.value[t]).collect::<Vec<f64>>(),
         ));
+    }
+    // Each waiting list's year, for the types that have one.
+    for (t, name) in model.type_names.iter().enumerate() {
+        if model.scenario.activity.types[name].waiting_list.is_none() {
+            continue;
+        }
+        let field = |f: fn(&ListYear) -> f64| -> Vec<f64> {
+            rows.iter().map(|(_, y)| f(&y.lists[t])).collect()
+        };
+        for (suffix, values) in [
+            ("referrals", field(|l| l.referrals)),
+            ("treated", field(|l| l.treated)),
+            ("removed", field(|l| l.removed)),
+            ("waiting_list", field(|l| l.size)),
+            ("median_wait_weeks", field(|l| l.median_wait_weeks)),
+            ("52_week_waiters", field(|l| l.long_waiters)),
+        ] {
+            cols.push(Column::new(format!("{name}_{suffix}").into(), values));
+        }
     }
     cols.push(Column::new(
         "enrolled".into(),
@@ -346,6 +366,82 @@ pub fn monitoring_frame(
             Column::new("p5".into(), p5),
             Column::new("p95".into(), p95),
             Column::new("p_target_met".into(), met),
+        ],
+    )
+    .map(Some)
+}
+
+/// The waiting-list table: for every world, list (the activity type holding it) and measure
+/// (referrals, treated, removed, waiting_list, median_wait_weeks, 52_week_waiters), its value at
+/// each year's end across replications: mean, 5th and 95th percentiles. People are rounded to
+/// whole pathways, weeks to a tenth. `None` when no type has a list.
+pub fn waiting_list_frame(
+    model: &Model,
+    results: &[ReplicationResult],
+) -> PolarsResult<Option<DataFrame>> {
+    use crate::report::console::quantile;
+    let s = &model.scenario;
+    let lists: Vec<(usize, &String)> = model
+        .type_names
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| s.activity.types[*name].waiting_list.is_some())
+        .collect();
+    if lists.is_empty() {
+        return Ok(None);
+    }
+    // (name, value, rounded to 1 / this).
+    type Measure = (&'static str, fn(&ListYear) -> f64, f64);
+    let measures: [Measure; 6] = [
+        ("referrals", |l| l.referrals, 1.0),
+        ("treated", |l| l.treated, 1.0),
+        ("removed", |l| l.removed, 1.0),
+        ("waiting_list", |l| l.size, 1.0),
+        ("median_wait_weeks", |l| l.median_wait_weeks, 10.0),
+        ("52_week_waiters", |l| l.long_waiters, 1.0),
+    ];
+    let mut world = Vec::new();
+    let mut list = Vec::new();
+    let mut measure = Vec::new();
+    let mut year = Vec::new();
+    let mut calendar_year = Vec::new();
+    let (mut mean, mut p5, mut p95) = (Vec::new(), Vec::new(), Vec::new());
+    let world_names = model.world_names();
+    for (w, world_name) in world_names.iter().enumerate() {
+        for &(t, name) in &lists {
+            for &(label, value, per_unit) in &measures {
+                for y in 1..=s.years {
+                    let mut values: Vec<f64> = results
+                        .iter()
+                        .filter_map(|r| r.world(w).find(|rec| rec.year == y))
+                        .map(|rec| value(&rec.lists[t]))
+                        .collect();
+                    values.sort_by(f64::total_cmp);
+                    let round = |x: f64| (x * per_unit).round() / per_unit;
+                    let n = values.len().max(1) as f64;
+                    mean.push(round(values.iter().sum::<f64>() / n));
+                    p5.push(round(quantile(&values, 0.05)));
+                    p95.push(round(quantile(&values, 0.95)));
+                    world.push(world_name.clone());
+                    list.push(name.clone());
+                    measure.push(label);
+                    year.push(y);
+                    calendar_year.push(s.start_year + y as i32 - 1);
+                }
+            }
+        }
+    }
+    DataFrame::new(
+        world.len(),
+        vec![
+            Column::new("world".into(), world),
+            Column::new("list".into(), list),
+            Column::new("measure".into(), measure),
+            Column::new("year".into(), year),
+            Column::new("calendar_year".into(), calendar_year),
+            Column::new("mean".into(), mean),
+            Column::new("p5".into(), p5),
+            Column::new("p95".into(), p95),
         ],
     )
     .map(Some)

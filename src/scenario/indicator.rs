@@ -21,7 +21,15 @@ pub enum Indicator {
     Count(usize),
     /// Events of one activity type per 1,000 people covered.
     Per1000(usize),
+    /// An activity type's elective waiting list at the year's end: people waiting, their median
+    /// wait in weeks, and those waiting 52 weeks or more.
+    WaitingList(usize),
+    MedianWaitWeeks(usize),
+    LongWaiters(usize),
 }
+
+/// Indicators per activity type, in slot order.
+const PER_TYPE: usize = 5;
 
 /// How an indicator's expected value moves over the term, at the parameters' means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,21 +55,47 @@ const POPULATION: [Indicator; 9] = [
 ];
 
 impl Indicator {
-    /// Every indicator, in the order of [`Indicator::slot`]: population-level first, then two
-    /// per activity type.
+    /// Every indicator, in the order of [`Indicator::slot`]: population-level first, then five
+    /// per activity type (those of a waiting list are 0 for a type without one).
     pub fn all(types: usize) -> Vec<Indicator> {
         let mut v = POPULATION.to_vec();
         for t in 0..types {
-            v.extend([Indicator::Count(t), Indicator::Per1000(t)]);
+            v.extend([
+                Indicator::Count(t),
+                Indicator::Per1000(t),
+                Indicator::WaitingList(t),
+                Indicator::MedianWaitWeeks(t),
+                Indicator::LongWaiters(t),
+            ]);
         }
         v
     }
 
+    /// The indicators a scenario may name: every one, but a waiting list's only for the types
+    /// that have one (`has_list`, by type).
+    pub fn available(has_list: &[bool]) -> Vec<Indicator> {
+        Indicator::all(has_list.len())
+            .into_iter()
+            .filter(|i| !i.is_waiting_list() || i.activity_type().is_some_and(|t| has_list[t]))
+            .collect()
+    }
+
+    fn is_waiting_list(self) -> bool {
+        matches!(
+            self,
+            Indicator::WaitingList(_) | Indicator::MedianWaitWeeks(_) | Indicator::LongWaiters(_)
+        )
+    }
+
     /// Position of the indicator's value in a year's list of values.
     pub fn slot(self) -> usize {
+        let per_type = |t: usize, k: usize| POPULATION.len() + PER_TYPE * t + k;
         match self {
-            Indicator::Count(t) => POPULATION.len() + 2 * t,
-            Indicator::Per1000(t) => POPULATION.len() + 2 * t + 1,
+            Indicator::Count(t) => per_type(t, 0),
+            Indicator::Per1000(t) => per_type(t, 1),
+            Indicator::WaitingList(t) => per_type(t, 2),
+            Indicator::MedianWaitWeeks(t) => per_type(t, 3),
+            Indicator::LongWaiters(t) => per_type(t, 4),
             other => POPULATION.iter().position(|&p| p == other).expect("listed"),
         }
     }
@@ -79,6 +113,9 @@ impl Indicator {
             Indicator::MeanAgeSecondLtcOnset => "mean_age_second_ltc_onset".into(),
             Indicator::Count(t) => format!("{}_count", type_names[t]),
             Indicator::Per1000(t) => format!("{}_per_1000", type_names[t]),
+            Indicator::WaitingList(t) => format!("{}_waiting_list", type_names[t]),
+            Indicator::MedianWaitWeeks(t) => format!("{}_median_wait_weeks", type_names[t]),
+            Indicator::LongWaiters(t) => format!("{}_52_week_waiters", type_names[t]),
         }
     }
 
@@ -89,10 +126,15 @@ impl Indicator {
             .find(|i| i.name(type_names) == name)
     }
 
-    /// The activity type an indicator counts, if any: it belongs to the provider delivering it.
+    /// The activity type an indicator counts, if any: it belongs to the provider delivering it
+    /// (a waiting list's too: the provider treating the list holds it).
     pub fn activity_type(self) -> Option<usize> {
         match self {
-            Indicator::Count(t) | Indicator::Per1000(t) => Some(t),
+            Indicator::Count(t)
+            | Indicator::Per1000(t)
+            | Indicator::WaitingList(t)
+            | Indicator::MedianWaitWeeks(t)
+            | Indicator::LongWaiters(t) => Some(t),
             _ => None,
         }
     }

@@ -18,6 +18,7 @@ pub mod presets;
 pub mod validate;
 mod validate_contracts;
 mod validate_interventions;
+pub mod waiting_list;
 
 use std::collections::BTreeMap;
 
@@ -265,6 +266,10 @@ pub struct ActivityType {
     pub winter: bool,
     /// Name of the age-sex profile (data/activity_age_profile.csv) this type follows.
     pub age_profile: String,
+    /// An elective waiting list for this type: its demand refers people onto the list and
+    /// the provider's capacity treats them (see docs/model.md, "Elective waiting list").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_list: Option<waiting_list::WaitingListSpec>,
 }
 
 /// Systematic variation shared by everyone in a replication.

@@ -331,6 +331,11 @@ pub fn parameters(s: &Scenario) -> Vec<ParamSpec<'_>> {
             Probability,
             1.0,
         );
+        if let Some(list) = &ty.waiting_list {
+            for (field, param, kind, max) in list.parameters() {
+                add(p(&format!("waiting_list.{field}")), param, kind, max);
+            }
+        }
     }
     v
 }
@@ -407,6 +412,11 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
     }
     for spec in parameters(s) {
         check_param(problems, &spec);
+    }
+    for (name, ty) in &s.activity.types {
+        if let Some(list) = &ty.waiting_list {
+            list.check(&format!("activity.types.{name}.waiting_list"), problems);
+        }
     }
     for (name, ty) in &s.activity.types {
         // The long stays' cost must fit inside the mean: the other events cost

@@ -12,7 +12,11 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
     let type_names = s.activity.type_names();
     let providers = s.providers();
     check_providers(problems, &providers, &type_names);
-    let indicator_names: Vec<String> = Indicator::all(type_names.len())
+    let has_list: Vec<bool> = type_names
+        .iter()
+        .map(|t| s.activity.types[t].waiting_list.is_some())
+        .collect();
+    let indicator_names: Vec<String> = Indicator::available(&has_list)
         .into_iter()
         .map(|i| i.name(&type_names))
         .collect();

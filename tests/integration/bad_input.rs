@@ -643,6 +643,47 @@ const CATALOGUE: &[(&str, &[&str])] = &[
         "[[arm]]\nname = \"watched\"\npreset = \"block\"\n[[arm.monitor]]\nindicator = \"ae_per_1000\"\ntarget = 300\ntarget_vs_expected = 1.0",
         &["arm.watched.monitor[0]: expected at most one of target and target_vs_expected"],
     ),
+    // A waiting list's indicators exist only for a type with a list.
+    (
+        "[[arm]]\nname = \"wy\"\npreset = \"block\"\n[[arm.component]]\nkind = \"per_unit\"\nindicator = \"elective_52_week_waiters\"\nrate = 2000\ntarget = 100",
+        &[
+            "arm.wy.component[0] (per_unit).indicator: unknown indicator \"elective_52_week_waiters\"",
+        ],
+    ),
+    (
+        "[activity.types.elective.waiting_list]\ninitial = 1000\ninitial_waits = [{ to_weeks = 18, share = 0.6 }, { to_weeks = 52, share = 0.3 }]",
+        &[
+            "activity.types.elective.waiting_list.initial_waits: expected shares summing to 1, found a sum of 0.9",
+        ],
+    ),
+    (
+        "[activity.types.elective.waiting_list]\ninitial = 1000\ninitial_waits = [{ to_weeks = 52, share = 0.6 }, { to_weeks = 18, share = 0.4 }]",
+        &[
+            "activity.types.elective.waiting_list.initial_waits[1].to_weeks: expected whole weeks, increasing from band to band, above 52",
+        ],
+    ),
+    (
+        "[activity.types.elective.waiting_list]\ninitial = 1000\ninitial_waits = [{ to_weeks = 400, share = 1.0 }]",
+        &[
+            "initial_waits[0].to_weeks: expected whole weeks, increasing from band to band, above 0 and at most 260, found 400",
+        ],
+    ),
+    (
+        "[activity.types.elective.waiting_list]\ninitial = 1000\ninitial_waits = []",
+        &["activity.types.elective.waiting_list.initial_waits: expected at least one band"],
+    ),
+    (
+        "[activity.types.elective.waiting_list]\ninitial = -5\ninitial_waits = [{ to_weeks = 18, share = 1.0 }]",
+        &["activity.types.elective.waiting_list.initial"],
+    ),
+    (
+        "[activity.types.elective.waiting_list]\ninitial = 1000\ninitial_waits = [{ to_weeks = 18, share = 1.0 }]\nurgent_share = 1.5",
+        &["activity.types.elective.waiting_list.urgent_share"],
+    ),
+    (
+        "[activity.types.elective.waiting_list]\ninitial_waits = [{ to_weeks = 18, share = 1.0 }]",
+        &["initial"],
+    ),
 ];
 
 /// A scenario whose values each pass validation can still compound beyond what can be drawn

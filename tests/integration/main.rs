@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per concern.
 
 mod bad_input;
+mod case_studies;
 mod cli;
 mod common;
 mod concentration;

@@ -216,7 +216,8 @@ fn schema_is_json_describing_the_scenario() {
             "Param",
             "ProviderSpec",
             "Shift",
-            "Tier"
+            "Tier",
+            "WaitBand"
         ]
     );
     let required = |def: &str| -> Vec<&str> {

@@ -1,0 +1,239 @@
+//! The seeds' case studies: each scenario under `scenarios/` runs, and the figures its header
+//! quotes are what its simulated baseline shows, within a tolerance each test states.
+
+use std::path::Path;
+
+use capsim::engine::{self, Model, ReplicationResult, Silent};
+use capsim::scenario::{Override, load_scenario_with};
+use capsim::waiting_list::{LONG_WAIT_WEEKS, WaitingList};
+
+/// A shipped scenario with a few replications (and any other `--set` overrides).
+fn shipped(name: &str, sets: &[&str]) -> Model {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(format!("{name}.toml"));
+    let overrides: Vec<Override> = sets
+        .iter()
+        .map(|s| Override::parse(s).unwrap_or_else(|e| panic!("{e}")))
+        .collect();
+    let loaded = load_scenario_with(Some(&path), &overrides).unwrap_or_else(|e| panic!("{e}"));
+    Model::build(&loaded).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn type_index(m: &Model, name: &str) -> usize {
+    m.type_names.iter().position(|t| t == name).expect("type")
+}
+
+fn party(m: &Model, name: &str) -> usize {
+    m.scenario
+        .parties()
+        .iter()
+        .position(|p| p == name)
+        .expect("party")
+}
+
+fn arm(m: &Model, name: &str) -> usize {
+    m.scenario
+        .arm
+        .iter()
+        .position(|a| a.name == name)
+        .expect("arm")
+}
+
+fn mean(xs: impl Iterator<Item = f64>) -> f64 {
+    let v: Vec<f64> = xs.collect();
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+/// England's list on the calibrated flows (the parameters scenarios/west-yorkshire.toml writes):
+/// 7.54 million waiting in March 2024 stay about 7.54 million, with a median wait of about 14
+/// weeks (published 14.6 in Aug 2024) and about 4.1% waiting 52 weeks or more (309,000).
+#[test]
+fn englands_waiting_list_keeps_its_size_median_and_long_waiters_on_the_calibrated_flows() {
+    let m = shipped("west-yorkshire", &[]);
+    let params = m.mean_parameters();
+    let inputs = params.activity.types[type_index(&m, "elective")]
+        .waiting_list
+        .clone()
+        .expect("a list");
+    let england = capsim::waiting_list::ListInputs {
+        initial: 7.54e6,
+        capacity_growth: 0.0,
+        ..inputs
+    };
+    let referrals = 21.6e6;
+    let mut list = WaitingList::start(&england);
+    let start_long = list.waiting_at_least(LONG_WAIT_WEEKS) / list.size();
+    assert!((start_long - 0.041).abs() < 1e-9, "{start_long}");
+    for year in 0..3 {
+        let y = list.run_year(referrals, england.capacity(referrals, year), &england);
+        assert!(
+            (y.size / 7.54e6 - 1.0).abs() < 0.02,
+            "year {year}: list {} (tolerance 2%)",
+            y.size
+        );
+        assert!(
+            (13.0..=15.5).contains(&y.median_wait_weeks),
+            "median {} weeks",
+            y.median_wait_weeks
+        );
+        let long = y.long_waiters / y.size;
+        assert!((0.035..=0.047).contains(&long), "52+ share {long}");
+    }
+}
+
+fn west_yorkshire_runs() -> (Model, Vec<ReplicationResult>) {
+    let m = shipped("west-yorkshire", &["replications=40"]);
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    (m, results)
+}
+
+/// West Yorkshire's header: 2.5 million people; Leeds holds 23% of the elective demand and a list
+/// of about 77,000 that stays steady; treatments are the elective activity delivered; the
+/// incentive pays each trust £2,000 per 52-week waiter from its own target and nothing to a
+/// provider without a list; money is conserved.
+#[test]
+fn west_yorkshire_encodes_its_header() {
+    let (m, results) = west_yorkshire_runs();
+    assert_eq!(m.initial.total(), 2_500_000);
+    let leeds = type_index(&m, "elective_leeds");
+    let other = type_index(&m, "elective");
+    let year1 = |r: &ReplicationResult| r.world(0).next().expect("year 1").clone();
+
+    // Leeds' share of the elective referrals: 23% (within 1 point).
+    let share = mean(results.iter().map(|r| {
+        let y = year1(r);
+        y.lists[leeds].referrals / (y.lists[leeds].referrals + y.lists[other].referrals)
+    }));
+    assert!((share - 0.23).abs() < 0.01, "Leeds share {share}");
+
+    // Its list: 77,000 at the start and, on average over replications, within 5% of that at
+    // each year's end: capacity grows 2% a year with planned demand, and demand grows a little
+    // faster as the population ages (one replication's capacity may be 2 points off, which
+    // moves its list about 6%). People are conserved year by year.
+    for year in 1..=3u32 {
+        let size = mean(
+            results
+                .iter()
+                .map(|r| r.world(0).find(|y| y.year == year).unwrap().lists[leeds].size),
+        );
+        assert!(
+            (size / 77_000.0 - 1.0).abs() < 0.05,
+            "year {year}: mean list {size}"
+        );
+    }
+    for r in &results {
+        let mut before = 77_000.0;
+        for y in r.world(0) {
+            let l = &y.lists[leeds];
+            let after = before + l.referrals - l.treated - l.removed;
+            assert!((l.size - after).abs() < 1e-6 * after, "{l:?}");
+            before = l.size;
+            // Treatments are the activity delivered: 2.04 pathways per elective spell.
+            assert!(
+                (y.count[leeds] * 2.04 / l.treated - 1.0).abs() < 1e-9,
+                "{} spells for {} treated",
+                y.count[leeds],
+                l.treated
+            );
+        }
+    }
+
+    // The incentive: £2,000 × (target − waiters), target 90% of the expected year-end count.
+    let contracts = m.contracts.as_ref().expect("arms");
+    let incentive = arm(&m, "block-52-week-incentive");
+    let expected = &contracts.basis.expected_indicators;
+    let slot = |name: &str| {
+        contracts
+            .basis
+            .indicators
+            .iter()
+            .position(|i| i.name(&m.type_names) == name)
+            .expect("indicator")
+    };
+    let leeds_expected = expected[slot("elective_leeds_52_week_waiters")];
+    assert!(
+        (leeds_expected / 77_000.0 - 0.041).abs() < 0.01,
+        "expected Leeds 52-week waiters {leeds_expected}"
+    );
+    let column = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let (leeds_col, other_col) = (
+        column("leeds_52_week_waiters"),
+        column("other_52_week_waiters"),
+    );
+    let leeds_party = party(&m, "leeds-teaching");
+    for r in &results {
+        for y in r.world(0) {
+            let row = |p: usize| {
+                r.ledger
+                    .iter()
+                    .find(|l| l.arm == incentive && l.year == y.year && l.party == p)
+                    .expect("row")
+            };
+            let waiters = y.lists[leeds].long_waiters;
+            let want = 2000.0 * (0.9 * leeds_expected - waiters);
+            let paid = row(leeds_party).components[leeds_col];
+            assert!(
+                (paid - want).abs() < 1e-6 * want.abs().max(1.0),
+                "{paid} vs {want}"
+            );
+            // Leeds is never paid on the other trusts' list, nor they on Leeds'.
+            assert_eq!(row(leeds_party).components[other_col], 0.0);
+            assert_eq!(
+                row(party(&m, "other-acute-trusts")).components[leeds_col],
+                0.0
+            );
+            assert_eq!(
+                row(party(&m, "community-and-primary")).components[leeds_col],
+                0.0
+            );
+            // Commissioner's spend is every provider's income.
+            let spend = row(0).cost;
+            let income: f64 = (1..m.scenario.parties().len()).map(|p| row(p).income).sum();
+            assert!((spend - income).abs() < 1e-6 * spend, "{spend} vs {income}");
+        }
+    }
+    // The year-1 count averages near its expectation at the means (within 10%: capacity's
+    // uncertainty raises the count more when short than it lowers it when ample), so a 10%
+    // stretch costs Leeds money on average.
+    let mean_waiters = mean(results.iter().map(|r| year1(r).lists[leeds].long_waiters));
+    assert!(
+        (mean_waiters / leeds_expected - 1.0).abs() < 0.1,
+        "mean {mean_waiters} vs expected {leeds_expected}"
+    );
+    let mean_paid = mean(results.iter().map(|r| {
+        r.ledger
+            .iter()
+            .find(|l| l.arm == incentive && l.year == 1 && l.party == leeds_party)
+            .unwrap()
+            .components[leeds_col]
+    }));
+    assert!(mean_paid < 0.0, "mean year-1 payment {mean_paid}");
+}
+
+/// Capacity short of demand grows the list and lowers the activity (and cost) delivered; more
+/// capacity than demand does the opposite. Same seed, so the same demand is drawn.
+#[test]
+fn capacity_decides_the_list_and_the_activity_delivered() {
+    let run = |ratio: &str| {
+        let m = shipped(
+            "west-yorkshire",
+            &[
+                "replications=4",
+                "arm=[]",
+                &format!("activity.types.elective_leeds.waiting_list.capacity_ratio={ratio}"),
+            ],
+        );
+        let t = type_index(&m, "elective_leeds");
+        let r = engine::run(&m, 2, &Silent).unwrap();
+        let last = r[0].world(0).last().unwrap().clone();
+        (last.lists[t], last.count[t], last.cost[t])
+    };
+    let (short, short_count, short_cost) = run("0.7");
+    let (ample, ample_count, ample_cost) = run("1.2");
+    assert!(short.size > 77_000.0 * 1.2, "short list {}", short.size);
+    assert!(ample.size < 77_000.0 * 0.5, "ample list {}", ample.size);
+    assert!(short.long_waiters > ample.long_waiters);
+    assert!(short.median_wait_weeks > ample.median_wait_weeks);
+    assert!(short_count < ample_count && short_cost < ample_cost);
+}

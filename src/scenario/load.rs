@@ -435,6 +435,7 @@ pub fn load_scenario_str_with(
     for o in overrides {
         o.apply(&mut table)?;
     }
+    fill_waiting_list_defaults(&mut table);
     let mut problems = Problems::new(file);
     let non_finite = replace_non_finite(&mut table, &mut problems);
     let (scenario, mut broken_arms) = parse_collecting(table, &mut problems);
@@ -478,6 +479,27 @@ pub fn load_scenario_str_with(
         dir: dir.to_path_buf(),
         counts,
     })
+}
+
+/// Gives every activity type's waiting list the fields it does not write from
+/// data/waiting_list.toml (England's calibrated flows), after every layer and override.
+fn fill_waiting_list_defaults(table: &mut Table) {
+    let Some(Value::Table(types)) = table
+        .get_mut("activity")
+        .and_then(|a| a.as_table_mut())
+        .and_then(|a| a.get_mut("types"))
+    else {
+        return;
+    };
+    let defaults: Table = toml::from_str(data::WAITING_LIST_TOML).expect("valid data file");
+    for (_, ty) in types.iter_mut() {
+        if let Some(Value::Table(list)) = ty.as_table_mut().and_then(|t| t.get_mut("waiting_list"))
+        {
+            for (key, value) in &defaults {
+                list.entry(key.clone()).or_insert_with(|| value.clone());
+            }
+        }
+    }
 }
 
 /// Reads a scenario file, or the built-in default when `path` is `None`.

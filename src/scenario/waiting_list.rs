@@ -11,7 +11,8 @@ use crate::waiting_list::MAX_WEEKS;
 /// Largest initial list: more than England's whole list (about 7.6 million in 2023/24).
 pub const MAX_LIST: f64 = 1e9;
 
-/// The waiting list of an elective activity type, held by the provider delivering it.
+/// The waiting list of an elective activity type, held by the provider delivering it. Every
+/// field but `initial` defaults to England's calibrated flows (data/waiting_list.toml).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WaitingListSpec {
@@ -22,24 +23,18 @@ pub struct WaitingListSpec {
     pub initial_waits: Vec<WaitBand>,
     /// Pathways referred onto the list per event of this type demanded (RTT clock starts per
     /// elective spell; 1 counts the list in spells).
-    #[serde(default = "Param::one")]
     pub referrals_per_event: Param,
     /// Treatments in the first year as a share of that year's expected referrals: below 1 the
     /// list grows, above 1 it shrinks.
-    #[serde(default = "Param::one")]
     pub capacity_ratio: Param,
     /// Yearly growth of capacity.
-    #[serde(default = "Param::zero")]
     pub capacity_growth: Param,
     /// Share of referrals that are urgent and treated on arrival.
-    #[serde(default = "Param::zero")]
     pub urgent_share: Param,
     /// Share of routine capacity that treats the longest waiters first; the rest treats people
     /// whatever their wait (clinical priority, specialties), which keeps a tail of long waiters.
-    #[serde(default = "Param::one")]
     pub in_order_share: Param,
     /// Share of those waiting who leave the list without treatment in a year.
-    #[serde(default = "Param::zero")]
     pub removal_rate: Param,
 }
 

@@ -752,7 +752,8 @@ proptest! {
 fn an_arm_moves_from_one_payment_model_to_another_during_the_term() {
     let text = include_str!("../../scenarios/now-next-future.toml")
         .replace("replications = 1000", "replications = 12")
-        .replace("size = 300_000", "size = 20_000");
+        .replace("size = 300_000", "size = 20_000")
+        .replace("value = 40_200", "value = 2_680");
     let m = model(&text);
     let contracts = m.contracts.as_ref().unwrap();
     let arm = |name: &str| contracts.arms.iter().position(|a| a.name == name).unwrap();
@@ -760,6 +761,7 @@ fn an_arm_moves_from_one_payment_model_to_another_during_the_term() {
     let (moving, now, future) = (arm("now-next-future"), arm("now"), arm("in-future"));
     let windows = [
         ("block", 1..=1),
+        ("waiters_52_weeks", 1..=1),
         ("outcomes_fixed", 2..=3),
         ("capitation", 4..=5),
     ];

@@ -15,6 +15,7 @@ pub const ACTIVITY_TYPES_CSV: &str = include_str!("../data/activity_types.csv");
 pub const ACTIVITY_AGE_PROFILE_CSV: &str = include_str!("../data/activity_age_profile.csv");
 pub const DEFAULTS_TOML: &str = include_str!("../data/defaults.toml");
 pub const WAITING_LIST_TOML: &str = include_str!("../data/waiting_list.toml");
+pub const CONDITIONS_TOML: &str = include_str!("../data/conditions.toml");
 pub const DEFAULT_SCENARIO_TOML: &str = include_str!("../scenarios/default.toml");
 
 /// Multimorbidity model constants (see data/derive/fit_multimorbidity.py and docs/model.md).

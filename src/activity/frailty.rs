@@ -25,7 +25,7 @@
 
 use rand_distr::{Distribution, Gamma};
 
-use crate::population::{CELLS, Population};
+use crate::population::{CELLS, Population, with_condition_switched};
 use crate::rng::Rng;
 use crate::transitions::{Flow, next_cell};
 
@@ -109,12 +109,27 @@ impl FrailtySums {
         if rho <= 0.0 || n == 0 || s <= 0.0 {
             return;
         }
-        let Flow { stay, onsets } = flow;
-        let kept = [f64::from(stay) * k * rho, f64::from(onsets) * k * rho];
-        let rest = f64::from(n) * k - kept[0] - kept[1];
+        let Flow {
+            stay,
+            onsets,
+            switched,
+            switched_onsets,
+        } = flow;
+        let kept = [
+            f64::from(stay) * k * rho,
+            f64::from(onsets) * k * rho,
+            f64::from(switched) * k * rho,
+            f64::from(switched_onsets) * k * rho,
+        ];
+        let rest = f64::from(n) * k - kept[0] - kept[1] - kept[2] - kept[3];
         let share = dirichlet_shares(rng, kept, rest);
         let j = next_cell(i);
-        for (dest, people, share) in [(j, stay, share[0]), (j + 1, onsets, share[1])] {
+        for (dest, people, share) in [
+            (j, stay, share[0]),
+            (j + 1, onsets, share[1]),
+            (with_condition_switched(j), switched, share[2]),
+            (with_condition_switched(j + 1), switched_onsets, share[3]),
+        ] {
             if people > 0 && mask[dest] {
                 self.carried[dest] += s * share;
                 self.carried_people[dest] += people;
@@ -123,9 +138,10 @@ impl FrailtySums {
     }
 }
 
-/// The first two of a Dirichlet(kept₀, kept₁, rest) draw, by normalised gammas. Shapes of zero
-/// give zero; when every draw underflows (all shapes tiny) the shares are the expected ones.
-fn dirichlet_shares(rng: &mut Rng, kept: [f64; 2], rest: f64) -> [f64; 2] {
+/// The first four of a Dirichlet(kept₀, …, kept₃, rest) draw, by normalised gammas. Shapes of
+/// zero give zero and draw nothing; when every draw underflows (all shapes tiny) the shares
+/// are the expected ones.
+fn dirichlet_shares(rng: &mut Rng, kept: [f64; 4], rest: f64) -> [f64; 4] {
     let mut gamma = |shape: f64| {
         if shape > 0.0 {
             Gamma::new(shape, 1.0).expect("valid gamma").sample(rng)
@@ -133,12 +149,18 @@ fn dirichlet_shares(rng: &mut Rng, kept: [f64; 2], rest: f64) -> [f64; 2] {
             0.0
         }
     };
-    let x = [gamma(kept[0]), gamma(kept[1]), gamma(rest.max(0.0))];
+    let x = [
+        gamma(kept[0]),
+        gamma(kept[1]),
+        gamma(kept[2]),
+        gamma(kept[3]),
+        gamma(rest.max(0.0)),
+    ];
     let total: f64 = x.iter().sum();
     if total > 0.0 && total.is_finite() {
-        [x[0] / total, x[1] / total]
+        [x[0] / total, x[1] / total, x[2] / total, x[3] / total]
     } else {
-        let shapes = kept[0] + kept[1] + rest.max(0.0);
-        [kept[0] / shapes, kept[1] / shapes]
+        let shapes = kept.iter().sum::<f64>() + rest.max(0.0);
+        kept.map(|s| s / shapes)
     }
 }

@@ -19,7 +19,9 @@ pub mod shocks;
 use rand_distr::{Binomial, Distribution, Gamma, Poisson};
 
 use crate::data;
-use crate::population::{AGES, CELLS, GROUPS, IMDS, LTCS, SEXES, group_key};
+use crate::population::{
+    AGES, BASE_CELLS, CELLS, GROUPS, IMDS, LTCS, SEXES, group_key, group_of, stream_unit,
+};
 use crate::rng::{Rng, Stage, UnitStreams};
 use crate::waiting_list::ListInputs;
 
@@ -46,6 +48,10 @@ pub struct TypeInputs {
     pub profile: [[f64; 8]; SEXES],
     /// The type's elective waiting list, if it has one.
     pub waiting_list: Option<ListInputs>,
+    /// Rate ratio for people with the scenario's condition against people without it.
+    pub condition_ratio: f64,
+    /// Used by people with the condition alone; `rate` is per person-year of them.
+    pub condition_only: bool,
 }
 
 /// Activity inputs of one replication.
@@ -78,12 +84,15 @@ fn profile_band(age: usize) -> usize {
 }
 
 /// Fills `lam` (cells × types, row-major) with rates per person-year, calibrated against
-/// `reference` (shares of England's structure) so the all-age rates are reproduced.
+/// `reference` (shares of England's structure, the condition's split included) so the all-age
+/// rates are reproduced: relative risks (LTC count, deprivation, rurality, the condition)
+/// redistribute each age-sex group's rate instead of adding to it. A condition-only type's rate
+/// is reproduced over England's people with the condition.
 pub fn fill_rates(inputs: &ActivityInputs, reference: &[f64], lam: &mut Vec<f64>) {
     let nt = inputs.types.len();
     lam.clear();
     lam.resize(CELLS * nt, 0.0);
-    let age_sex_cells = CELLS / (AGES * SEXES);
+    let age_sex_cells = BASE_CELLS / (AGES * SEXES);
     for (t, ty) in inputs.types.iter().enumerate() {
         let ltc_pow: Vec<f64> = (0..LTCS).map(|k| ty.ltc_ratio.powi(k as i32)).collect();
         let dep: Vec<f64> = (0..IMDS)
@@ -93,32 +102,55 @@ pub fn fill_rates(inputs: &ActivityInputs, reference: &[f64], lam: &mut Vec<f64>
             })
             .collect();
         let rur = [1.0, ty.rural_rate_ratio];
+        let condition = if ty.condition_only {
+            [0.0, 1.0]
+        } else {
+            [1.0, ty.condition_ratio]
+        };
         let relative = |c: usize| {
             let (i, u, k) = group_key(c % GROUPS);
-            ltc_pow[k] * dep[i] * rur[u]
+            ltc_pow[k] * dep[i] * rur[u] * condition[c / BASE_CELLS]
         };
-        // Within each age-sex group, divide by the reference-weighted mean of the relative
-        // risks: the published age profile is then the profile of the whole group.
-        let mut england_rate = 0.0;
+        // Within each age-sex group (both condition states), divide by the reference-weighted
+        // mean of the relative risks: the published age profile is then the profile of the
+        // whole group.
+        let (mut england_rate, mut england_people) = (0.0, 0.0);
         for a_s in 0..AGES * SEXES {
-            let cells = a_s * age_sex_cells..(a_s + 1) * age_sex_cells;
+            let base_cells = a_s * age_sex_cells..(a_s + 1) * age_sex_cells;
+            let cells = || {
+                base_cells
+                    .clone()
+                    .chain(base_cells.clone().map(|c| c + BASE_CELLS))
+            };
             let (mut w, mut wr) = (0.0, 0.0);
-            for c in cells.clone() {
+            for c in cells() {
                 w += reference[c];
                 wr += reference[c] * relative(c);
             }
             let (age, sex) = (a_s / SEXES, a_s % SEXES);
             let shape = ty.profile[sex][profile_band(age)];
-            let base = if wr > 0.0 { shape * w / wr } else { 0.0 };
-            for c in cells {
-                lam[c * nt + t] = base * relative(c);
+            if ty.condition_only {
+                // The profile shapes the rate of the people with the condition.
+                for c in cells() {
+                    lam[c * nt + t] = shape * relative(c);
+                }
+                england_rate += shape * wr;
+                england_people += base_cells
+                    .clone()
+                    .map(|c| reference[c + BASE_CELLS])
+                    .sum::<f64>();
+            } else {
+                let base = if wr > 0.0 { shape * w / wr } else { 0.0 };
+                for c in cells() {
+                    lam[c * nt + t] = base * relative(c);
+                }
+                england_rate += w * shape;
             }
-            england_rate += w * shape;
         }
-        let scale = if england_rate > 0.0 {
-            ty.rate / england_rate
-        } else {
-            0.0
+        let scale = match (ty.condition_only, england_rate > 0.0) {
+            (_, false) => 0.0,
+            (false, true) => ty.rate / england_rate,
+            (true, true) => ty.rate * england_people / england_rate,
         };
         for c in 0..CELLS {
             lam[c * nt + t] *= scale;
@@ -195,11 +227,11 @@ impl ActivityStreams {
     }
 
     pub fn frailty(&self, year: u32, cell: usize) -> Rng {
-        self.0.stream(year, cell)
+        self.0.stream(year, stream_unit(cell))
     }
 
     fn events(&self, year: u32, group: usize, types: usize, t: usize) -> Rng {
-        self.0.stream(year, CELLS + group * types + t)
+        self.0.stream(year, BASE_CELLS + group * types + t)
     }
 }
 
@@ -224,7 +256,7 @@ pub fn simulate_year(
         if s <= 0.0 {
             continue;
         }
-        let g = c % GROUPS;
+        let g = group_of(c);
         let row = &lam[c * nt..(c + 1) * nt];
         for (m, &l) in mu[g * nt..(g + 1) * nt].iter_mut().zip(row) {
             *m += l * s;

@@ -5,7 +5,7 @@
 
 use super::heads::WeightedHeads;
 use crate::activity::expected::CellExpectations;
-use crate::population::{AGES, LTCS, SEXES};
+use crate::population::{AGES, BASE_CELLS, LTCS, SEXES};
 use crate::scenario::{Indicator, Trend};
 
 /// A set of activity types held together, with the baseline figures contracts are set on.
@@ -46,26 +46,44 @@ impl Scope {
             0.0
         };
         let norm = |x: f64| if mean > 0.0 { x / mean } else { 1.0 };
-        // Cells are ordered age, sex, IMD, rurality, LTC count: a weight that ignores the
-        // trailing axes is the mean expected cost over a run of neighbouring cells.
-        let mean_over = |run: usize| -> Vec<f64> {
-            let mut weights = vec![1.0; cells];
-            for range in (0..cells / run).map(|g| g * run..(g + 1) * run) {
-                let n: f64 = baseline[range.clone()].iter().sum();
-                let cost: f64 = range.clone().map(|c| baseline[c] * cell_cost[c]).sum();
-                // A group absent from the baseline gets the mean of its cells' expected cost.
-                let w = if n > 0.0 {
-                    norm(cost / n)
-                } else {
-                    norm(cell_cost[range.clone()].iter().sum::<f64>() / run as f64)
-                };
-                weights[range].iter_mut().for_each(|x| *x = w);
+        // A weight that ignores some axes is the mean expected cost over the cells that share
+        // the axes it keeps (`key` numbers them, from 0 up to `keys`).
+        let mean_over = |keys: usize, key: &dyn Fn(usize) -> usize| -> Vec<f64> {
+            let (mut n, mut cost, mut unweighted, mut size) = (
+                vec![0.0; keys],
+                vec![0.0; keys],
+                vec![0.0; keys],
+                vec![0.0; keys],
+            );
+            for c in 0..cells {
+                let k = key(c);
+                n[k] += baseline[c];
+                cost[k] += baseline[c] * cell_cost[c];
+                unweighted[k] += cell_cost[c];
+                size[k] += 1.0;
             }
-            weights
+            // A group absent from the baseline gets the mean of its cells' expected cost.
+            let w: Vec<f64> = (0..keys)
+                .map(|k| {
+                    if n[k] > 0.0 {
+                        norm(cost[k] / n[k])
+                    } else if size[k] > 0.0 {
+                        norm(unweighted[k] / size[k])
+                    } else {
+                        1.0
+                    }
+                })
+                .collect();
+            (0..cells).map(|c| w[key(c)]).collect()
         };
-        let weights_full = mean_over(1);
-        let weights_age_sex = mean_over(cells / (AGES * SEXES));
-        let weights_age_sex_deprivation_rurality = mean_over(LTCS);
+        // Full adjustment tells every cell apart, the condition too; the others pool people
+        // with and without it.
+        let weights_full = mean_over(cells, &|c| c);
+        let weights_age_sex = mean_over(AGES * SEXES, &|c| {
+            (c % BASE_CELLS) / (BASE_CELLS / (AGES * SEXES))
+        });
+        let weights_age_sex_deprivation_rurality =
+            mean_over(BASE_CELLS / LTCS, &|c| (c % BASE_CELLS) / LTCS);
         let expected_count = (0..nt)
             .map(|t| {
                 if in_scope[t] {

@@ -1,7 +1,7 @@
 //! Weighted heads: Σ head count × risk weight, for each kind of risk adjustment.
 
 use super::basis::Scope;
-use crate::population::{GROUPS, Population};
+use crate::population::{GROUPS, Population, group_of};
 use crate::scenario::contracts::{RiskAdjustment, Weights};
 
 /// Head count of a set of cells weighted three ways.
@@ -67,7 +67,7 @@ impl ScopeHeads {
             for (c, (&n, &keep)) in pop.as_slice().iter().zip(mask).enumerate() {
                 if n > 0 && keep {
                     let n = f64::from(n);
-                    let g = &mut groups[c % GROUPS];
+                    let g = &mut groups[group_of(c)];
                     g.plain += n;
                     g.age_sex += n * scope.weights_age_sex[c];
                     g.age_sex_deprivation_rurality +=

@@ -17,6 +17,9 @@ pub struct IndicatorInputs<'a> {
     pub counts: &'a [f64],
     /// Per activity type, its waiting list's year (all zero for a type without one).
     pub lists: &'a [ListYear],
+    /// People with the condition at the start of the year, and those gaining it.
+    pub condition_heads: f64,
+    pub condition_onsets: f64,
 }
 
 /// Every indicator's value, in [`Indicator::slot`] order, written into `out`.
@@ -41,6 +44,9 @@ pub fn values(x: &IndicatorInputs, out: &mut Vec<f64>) {
                 0.0
             }
         }
+        Indicator::ConditionCount => x.condition_heads,
+        Indicator::ConditionOnsets => x.condition_onsets,
+        Indicator::ConditionOnsetsPer1000 => per(x.condition_onsets, 1000.0),
         Indicator::Count(t) => x.counts[t],
         Indicator::Per1000(t) => per(x.counts[t], 1000.0),
         Indicator::WaitingList(t) => x.lists[t].size,

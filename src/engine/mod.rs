@@ -26,11 +26,12 @@ use crate::error::InputError;
 use crate::interventions::{Programme, WorldProgrammes};
 use crate::ledger::gains::Gain;
 use crate::ledger::{self, EquityCell, LedgerRow};
+use crate::population::condition::ConditionModel;
 use crate::population::synthesis::{england_reference_shares, expected_shares};
-use crate::population::{AGES, CELLS, CellKey, GROUPS, Population, cohort_mask, synthesis};
+use crate::population::{BASE_CELLS, CellKey, GROUPS, Population, age_of, cohort_mask, synthesis};
 use crate::rng::{Rng, Stage, stage_stream};
-use crate::scenario::Indicator;
 use crate::scenario::{CohortMode, LoadedScenario, Scenario};
+use crate::scenario::{Indicator, Param};
 use crate::transitions::{
     ArrivalProfiles, Calibration, StepCounts, StepStreams, TransitionRates, step,
 };
@@ -65,6 +66,11 @@ pub struct Model {
     /// Per activity type, the referrals its waiting list expects in the first year at the
     /// parameters' means (0 for a type without a list): what capacity is planned on.
     pub planned_referrals: Vec<f64>,
+    /// The scenario's condition: prevalence per cell and the incidence that keeps it.
+    pub condition: Option<ConditionModel>,
+    /// England's structure (the condition's split included): what activity rates are
+    /// calibrated against.
+    pub reference: Vec<f64>,
 }
 
 impl Model {
@@ -72,16 +78,23 @@ impl Model {
     pub fn build(loaded: &LoadedScenario) -> Result<Model, InputError> {
         let s = &loaded.scenario;
         let pop_spec = &s.population;
+        let condition = condition_model(s);
+        let mut place = expected_shares(pop_spec.imd_shares, pop_spec.rural_share);
+        let mut reference = england_reference_shares().to_vec();
+        if let Some(c) = &condition {
+            c.split(&mut place);
+            c.split(&mut reference);
+        }
         let mut initial = match &loaded.counts {
-            Some(rows) => Population::from_head_counts(rows),
-            None => synthesis::synthesise(pop_spec.size, pop_spec.imd_shares, pop_spec.rural_share),
+            Some(rows) => counted_population(loaded, rows, condition.as_ref())?,
+            None => synthesis::synthesise_with(pop_spec.size, &place),
         };
         let mask = cohort_mask(pop_spec.cohort.as_ref());
         let mode = pop_spec.cohort.as_ref().map(|c| c.mode);
         // The place's own structure decides who is born and who moves in.
         let structure: Vec<f64> = match &loaded.counts {
             Some(_) => initial.as_slice().iter().map(|&c| f64::from(c)).collect(),
-            None => expected_shares(pop_spec.imd_shares, pop_spec.rural_share),
+            None => place,
         };
         let arrivals = arrival_profiles(&structure, mode != Some(CohortMode::Closed));
         if mode == Some(CohortMode::Closed) {
@@ -110,6 +123,8 @@ impl Model {
             worlds,
             arm_world,
             planned_referrals: Vec::new(),
+            condition,
+            reference,
         };
         model.planned_referrals = model.plan_referrals();
         let rates_are_fixed = s.activity.types.values().all(|t| {
@@ -121,12 +136,15 @@ impl Model {
             ]
             .iter()
             .all(|p| p.is_fixed())
-        });
+        }) && s
+            .condition
+            .as_ref()
+            .is_none_or(|c| c.activity_ratio.values().all(Param::is_fixed));
         if rates_are_fixed {
             let mut lam = Vec::new();
             activity::fill_rates(
                 &model.draw_parameters(0).activity,
-                reference_shares(),
+                &model.reference,
                 &mut lam,
             );
             model.fixed_rates = Some(lam);
@@ -165,12 +183,12 @@ impl Model {
     fn resolve_contracts(&self) -> Contracts {
         let params = self.mean_parameters();
         let mut rates = Vec::new();
-        activity::fill_rates(&params.activity, reference_shares(), &mut rates);
+        activity::fill_rates(&params.activity, &self.reference, &mut rates);
         // A contract is set on expected cost, bad winters included (in expectation).
         let expected = CellExpectations::new(&rates, &params.activity, Some(&params.shocks));
         let baseline = covered_heads(&self.initial, &self.activity_mask);
         let mut transition = TransitionRates::empty();
-        fill_transition_rates(&params, &mut transition);
+        fill_transition_rates(&params, self.condition.as_ref(), &mut transition);
         let mut expected_indicators = Vec::new();
         let lists = self.expected_lists(&params);
         indicators::values(
@@ -211,7 +229,7 @@ impl Model {
             return vec![0.0; self.type_names.len()];
         }
         let mut rates = Vec::new();
-        activity::fill_rates(&params.activity, reference_shares(), &mut rates);
+        activity::fill_rates(&params.activity, &self.reference, &mut rates);
         let expected = CellExpectations::new(&rates, &params.activity, Some(&params.shocks));
         let events = expected.count_of(&covered_heads(&self.initial, &self.activity_mask));
         params
@@ -255,7 +273,7 @@ impl Model {
         match &self.fixed_rates {
             Some(lam) => lam,
             None => {
-                activity::fill_rates(&params.activity, reference_shares(), scratch);
+                activity::fill_rates(&params.activity, &self.reference, scratch);
                 scratch
             }
         }
@@ -296,13 +314,51 @@ impl Model {
     }
 }
 
-fn reference_shares() -> &'static [f64] {
-    england_reference_shares()
+/// The scenario's condition model, at its parameters' means.
+fn condition_model(s: &Scenario) -> Option<ConditionModel> {
+    s.condition
+        .as_ref()
+        .map(|c| ConditionModel::new(c, c.exit_rate.mean(), c.mortality_ratio.mean()))
+}
+
+/// The population of a head-count CSV. Without a `condition` column, a scenario with a
+/// condition splits each stratum by its prevalence (rounded to whole people, every run of cells
+/// within one person of its expectation); a file that flags people needs a `[condition]`.
+fn counted_population(
+    loaded: &LoadedScenario,
+    rows: &[crate::scenario::counts::HeadCount],
+    condition: Option<&ConditionModel>,
+) -> Result<Population, InputError> {
+    let flagged = rows.iter().any(|r| r.condition == 1 && r.count > 0);
+    let mut pop = Population::from_head_counts(rows);
+    match (condition, flagged) {
+        (None, true) => Err(InputError::new(
+            &loaded.file,
+            "population.counts_csv",
+            "expected a [condition] in the scenario: the head-count file flags people with one \
+             (its condition column)",
+        )),
+        (Some(c), false) => {
+            let counts = pop.as_slice_mut();
+            let with: Vec<f64> = (0..BASE_CELLS)
+                .map(|i| f64::from(counts[i]) * c.prevalence[i])
+                .collect();
+            for (i, n) in crate::population::round_preserving_total(&with)
+                .into_iter()
+                .enumerate()
+            {
+                let n = n.min(counts[i]);
+                counts[i] -= n;
+                counts[i + BASE_CELLS] += n;
+            }
+            Ok(pop)
+        }
+        _ => Ok(pop),
+    }
 }
 
 /// Birth and move-in profiles from a place's structure (cell weights).
 fn arrival_profiles(structure: &[f64], open: bool) -> ArrivalProfiles {
-    let age_stride = CELLS / AGES;
     let normalise = |v: Vec<f64>| {
         let t: f64 = v.iter().sum();
         if t > 0.0 {
@@ -311,10 +367,11 @@ fn arrival_profiles(structure: &[f64], open: bool) -> ArrivalProfiles {
             v
         }
     };
+    // Babies are born into the age-0 cells, with the condition as the place's infants have it.
     let mut births: Vec<f64> = structure
         .iter()
         .enumerate()
-        .map(|(c, &w)| if c < age_stride { w } else { 0.0 })
+        .map(|(c, &w)| if age_of(c) == 0 { w } else { 0.0 })
         .collect();
     if births.iter().sum::<f64>() <= 0.0 {
         // A list with no infants: babies follow England's age-0 structure.
@@ -322,13 +379,13 @@ fn arrival_profiles(structure: &[f64], open: bool) -> ArrivalProfiles {
         births = r
             .iter()
             .enumerate()
-            .map(|(c, &w)| if c < age_stride { w } else { 0.0 })
+            .map(|(c, &w)| if age_of(c) == 0 { w } else { 0.0 })
             .collect();
     }
     let migrants = structure
         .iter()
         .enumerate()
-        .map(|(c, &w)| if c >= age_stride { w } else { 0.0 })
+        .map(|(c, &w)| if age_of(c) >= 1 { w } else { 0.0 })
         .collect();
     ArrivalProfiles::new(normalise(births), normalise(migrants), open)
 }
@@ -336,6 +393,8 @@ fn arrival_profiles(structure: &[f64], open: bool) -> ArrivalProfiles {
 /// Expected deaths and onsets in the baseline year among the people covered.
 struct ExpectedDemography {
     heads: f64,
+    condition_heads: f64,
+    condition_onsets: f64,
     deaths: f64,
     onsets: f64,
     second_ltc_onsets: f64,
@@ -351,6 +410,8 @@ impl ExpectedDemography {
     ) -> IndicatorInputs<'a> {
         IndicatorInputs {
             lists,
+            condition_heads: self.condition_heads,
+            condition_onsets: self.condition_onsets,
             heads: self.heads,
             total_cost,
             deaths: self.deaths,
@@ -366,6 +427,8 @@ impl ExpectedDemography {
 fn expected_demography(covered: &[f64], rates: &TransitionRates) -> ExpectedDemography {
     let mut e = ExpectedDemography {
         heads: covered.iter().sum(),
+        condition_heads: covered[BASE_CELLS..].iter().sum(),
+        condition_onsets: 0.0,
         deaths: 0.0,
         onsets: 0.0,
         second_ltc_onsets: 0.0,
@@ -376,6 +439,10 @@ fn expected_demography(covered: &[f64], rates: &TransitionRates) -> ExpectedDemo
         e.deaths += n * q;
         let onsets = n * (1.0 - q) * (1.0 - rates.leaver_rate) * rates.onset[c];
         e.onsets += onsets;
+        if let Some(&gain) = rates.condition_onset.get(c) {
+            let not_onset = n * (1.0 - q) * (1.0 - rates.leaver_rate) - onsets;
+            e.condition_onsets += not_onset * gain;
+        }
         let key = CellKey::from_index(c);
         if key.ltc == 1 {
             e.second_ltc_onsets += onsets;
@@ -457,6 +524,9 @@ pub struct YearRecord {
     pub demography: StepCounts,
     /// Head count whose activity is counted (the cohort, or everyone).
     pub covered: u64,
+    /// Of them, people with the scenario's condition.
+    #[serde(default)]
+    pub covered_with_condition: u64,
     pub shock: YearShock,
     /// Per activity type, in [`Model::type_names`] order.
     pub count: Vec<f64>,
@@ -578,12 +648,19 @@ impl Default for Workspace {
 }
 
 /// This replication's transition probabilities, in `rates`' reused buffers.
-fn fill_transition_rates(params: &RepParams, rates: &mut TransitionRates) {
+fn fill_transition_rates(
+    params: &RepParams,
+    condition: Option<&ConditionModel>,
+    rates: &mut TransitionRates,
+) {
     rates.fill(
         Calibration::england(),
         params.mortality_multiplier,
         params.onset_multiplier,
     );
+    if let (Some(model), Some(draw)) = (condition, &params.condition) {
+        rates.apply_condition(model, draw);
+    }
     rates.leaver_rate = params.leaver_rate;
     rates.birth_rate = params.birth_rate;
     rates.growth_rate = params.growth_rate;
@@ -624,7 +701,7 @@ pub fn run_replication_settling(
     let params = model.draw_parameters(r);
     let mut lam_buffer = std::mem::take(&mut ws.lam);
     let lam = model.activity_rates(&params, &mut lam_buffer);
-    fill_transition_rates(&params, &mut ws.rates);
+    fill_transition_rates(&params, model.condition.as_ref(), &mut ws.rates);
     let mut rng_shocks: Rng = stage_stream(s.seed, r, Stage::Shocks);
     let shocks: Vec<YearShock> = (0..s.years)
         .map(|y| shocks::draw_year(&params.shocks, y, &mut rng_shocks))
@@ -772,6 +849,12 @@ fn simulate_world(
                 .keep_fixed_costs(&ws.status_quo_costs[year_costs], &shared.params.activity);
         }
         let covered = ws.cur.total_in(&model.activity_mask);
+        let covered_with_condition = ws.cur.as_slice()[BASE_CELLS..]
+            .iter()
+            .zip(&model.activity_mask[BASE_CELLS..])
+            .filter(|(_, keep)| **keep)
+            .map(|(&n, _)| u64::from(n))
+            .sum::<u64>();
         let mut programme_cost = vec![0.0; parties];
         let enrolled = world.programme_cost(&ws.cur, y, shock.cost_index, &mut programme_cost);
         for (k, (contracts, settling)) in sets.iter().zip(&mut ws.settling).enumerate() {
@@ -808,6 +891,8 @@ fn simulate_world(
                     second_ltc_onset_ages: demography.second_ltc_onset_age_sum as f64,
                     counts: &count,
                     lists: &ws.list_years,
+                    condition_heads: covered_with_condition as f64,
+                    condition_onsets: demography.covered_condition_onsets as f64,
                 },
                 &mut ws.indicators,
             );
@@ -853,6 +938,7 @@ fn simulate_world(
             year: y + 1,
             demography,
             covered,
+            covered_with_condition,
             shock: *shock,
             count,
             cost,
@@ -1063,7 +1149,7 @@ pub fn occupied(pop: &Population) -> impl Iterator<Item = (CellKey, u32)> + '_ {
 pub fn project(model: &Model, r: u64, years: u32) -> Population {
     let params = model.draw_parameters(r);
     let mut rates = TransitionRates::empty();
-    fill_transition_rates(&params, &mut rates);
+    fill_transition_rates(&params, model.condition.as_ref(), &mut rates);
     let streams = StepStreams::new(model.scenario.seed, r);
     let mut cur = model.initial.clone();
     let mut next = Population::zeros();

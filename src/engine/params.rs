@@ -8,6 +8,7 @@ use crate::interventions::ProgrammeDraw;
 use crate::rng::parameter_stream;
 use crate::scenario::Param;
 use crate::scenario::validate::parameters;
+use crate::transitions::ConditionDraw;
 use crate::waiting_list::{self, ListInputs};
 
 /// Parameter values of one replication.
@@ -22,6 +23,8 @@ pub struct RepParams {
     pub onset_multiplier: f64,
     pub activity: ActivityInputs,
     pub shocks: ShockInputs,
+    /// The condition's draws, when the scenario has one.
+    pub condition: Option<ConditionDraw>,
 }
 
 impl Model {
@@ -80,6 +83,12 @@ impl Model {
                     fixed_cost_share: p("fixed_cost_share").min(1.0),
                     winter: ty.winter,
                     profile: activity::age_profile(&ty.age_profile),
+                    condition_ratio: s
+                        .condition
+                        .as_ref()
+                        .and_then(|c| c.activity_ratio.get(name))
+                        .map_or(1.0, |_| nonneg(&format!("condition.activity_ratio.{name}"))),
+                    condition_only: ty.condition_only,
                     waiting_list: ty.waiting_list.as_ref().map(|spec| {
                         let q = |f: &str| format!("activity.types.{name}.waiting_list.{f}");
                         ListInputs {
@@ -125,7 +134,13 @@ impl Model {
                 }
             })
             .collect();
+        let condition = s.condition.as_ref().map(|_| ConditionDraw {
+            incidence_multiplier: nonneg("condition.incidence_multiplier"),
+            exit_rate: v("condition.exit_rate").clamp(0.0, 1.0),
+            mortality_ratio: v("condition.mortality_ratio").max(1e-9),
+        });
         RepParams {
+            condition,
             programmes,
             growth_rate: v("transitions.growth_rate"),
             leaver_rate: v("transitions.leaver_rate").clamp(0.0, 1.0),

@@ -1,10 +1,12 @@
 //! Population cells: the strata every later stage works on.
 //!
-//! A cell is age (0-100, 100 meaning 100 or older) × sex × IMD quintile × rurality × LTC count
-//! (0-5, 5 meaning 5 or more) and holds a head count. Work everywhere grows with the number of
-//! occupied cells, never with head count. Populations are synthesised from England's published
+//! A cell is condition (without, with the scenario's condition) × age (0-100, 100 meaning 100 or
+//! older) × sex × IMD quintile × rurality × LTC count (0-5, 5 meaning 5 or more) and holds a head
+//! count. Work everywhere grows with the number of occupied cells, never with head count: a
+//! scenario without a condition leaves the condition half empty, and it costs nothing. Populations are synthesised from England's published
 //! structure ([`synthesis`]) or loaded from a CSV of head counts ([`crate::scenario::counts`]).
 
+pub mod condition;
 pub mod multimorbidity;
 pub mod synthesis;
 
@@ -16,15 +18,26 @@ pub const SEXES: usize = 2;
 pub const IMDS: usize = 5;
 pub const RURALITIES: usize = 2;
 pub const LTCS: usize = 6;
+/// Without and with the scenario's condition (`[condition]`).
+pub const CONDITIONS: usize = 2;
+/// Cells of one condition state: the condition is the slowest axis, so the cells of people
+/// without it are numbered as they were before conditions existed.
+pub const BASE_CELLS: usize = AGES * SEXES * IMDS * RURALITIES * LTCS;
 /// Number of cells.
-pub const CELLS: usize = AGES * SEXES * IMDS * RURALITIES * LTCS;
-/// Reporting groups: IMD quintile × rurality × LTC count. Activity is counted and costed per group.
-pub const GROUPS: usize = IMDS * RURALITIES * LTCS;
+pub const CELLS: usize = CONDITIONS * BASE_CELLS;
+/// Cells between one age and the next.
+pub const AGE_STRIDE: usize = SEXES * IMDS * RURALITIES * LTCS;
+/// Reporting groups of one condition state: IMD quintile × rurality × LTC count.
+pub const BASE_GROUPS: usize = IMDS * RURALITIES * LTCS;
+/// Reporting groups: condition × IMD quintile × rurality × LTC count. Activity is counted and
+/// costed per group.
+pub const GROUPS: usize = CONDITIONS * BASE_GROUPS;
 
 /// Coordinates of one cell. `imd` is 0-based here (0 = quintile 1, most deprived);
-/// `sex` 0 = F, 1 = M; `rural` 0 = urban, 1 = rural.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `sex` 0 = F, 1 = M; `rural` 0 = urban, 1 = rural; `condition` 1 = has the condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct CellKey {
+    pub condition: usize,
     pub age: usize,
     pub sex: usize,
     pub imd: usize,
@@ -33,19 +46,23 @@ pub struct CellKey {
 }
 
 impl CellKey {
-    /// Flat index: row-major over (age, sex, IMD, rurality, LTC count).
+    /// Flat index: row-major over (condition, age, sex, IMD, rurality, LTC count).
     pub fn index(self) -> usize {
-        (((self.age * SEXES + self.sex) * IMDS + self.imd) * RURALITIES + self.rural) * LTCS
+        self.condition * BASE_CELLS
+            + (((self.age * SEXES + self.sex) * IMDS + self.imd) * RURALITIES + self.rural) * LTCS
             + self.ltc
     }
 
     pub fn from_index(i: usize) -> Self {
+        let condition = i / BASE_CELLS;
+        let i = i % BASE_CELLS;
         let ltc = i % LTCS;
         let rural = (i / LTCS) % RURALITIES;
         let imd = (i / (LTCS * RURALITIES)) % IMDS;
         let sex = (i / (LTCS * RURALITIES * IMDS)) % SEXES;
-        let age = i / (LTCS * RURALITIES * IMDS * SEXES);
+        let age = i / AGE_STRIDE;
         CellKey {
+            condition,
             age,
             sex,
             imd,
@@ -54,21 +71,56 @@ impl CellKey {
         }
     }
 
-    /// Reporting group (IMD × rurality × LTC) of this cell.
+    /// Reporting group (condition × IMD × rurality × LTC) of this cell.
     pub fn group(self) -> usize {
-        (self.imd * RURALITIES + self.rural) * LTCS + self.ltc
+        self.condition * BASE_GROUPS + (self.imd * RURALITIES + self.rural) * LTCS + self.ltc
     }
 }
 
-/// Reporting group of a flat cell index: the last three axes are the group.
+/// Reporting group of a flat cell index: the condition and the last three axes.
 #[inline]
 pub fn group_of(cell: usize) -> usize {
-    cell % GROUPS
+    (cell / BASE_CELLS) * BASE_GROUPS + cell % BASE_GROUPS
 }
 
-/// Decodes a reporting group into (imd 0-based, rural, ltc).
+/// Age of a flat cell index.
+#[inline]
+pub fn age_of(cell: usize) -> usize {
+    (cell % BASE_CELLS) / AGE_STRIDE
+}
+
+/// The same cell with the condition state switched.
+#[inline]
+pub fn with_condition_switched(cell: usize) -> usize {
+    if cell < BASE_CELLS {
+        cell + BASE_CELLS
+    } else {
+        cell - BASE_CELLS
+    }
+}
+
+/// Decodes a reporting group into (imd 0-based, rural, ltc); the condition is
+/// [`group_condition`].
 pub fn group_key(g: usize) -> (usize, usize, usize) {
+    let g = g % BASE_GROUPS;
     (g / (RURALITIES * LTCS), (g / LTCS) % RURALITIES, g % LTCS)
+}
+
+/// Whether a reporting group is of people with the condition.
+pub fn group_condition(g: usize) -> bool {
+    g >= BASE_GROUPS
+}
+
+/// The key of cell `cell`'s random streams: its index, and for cells of people with the
+/// condition an index far above every other unit a stage numbers (cells, groups × types), so
+/// a scenario without a condition draws exactly what it drew before conditions existed.
+#[inline]
+pub fn stream_unit(cell: usize) -> usize {
+    if cell < BASE_CELLS {
+        cell
+    } else {
+        (1 << 36) + cell
+    }
 }
 
 /// Head counts per cell, in flat cell order ([`CellKey::index`]).
@@ -113,6 +165,7 @@ impl Population {
         let mut pop = Population::zeros();
         for r in rows {
             let cell = CellKey {
+                condition: r.condition,
                 age: r.age,
                 sex: r.sex,
                 imd: r.imd,
@@ -164,6 +217,7 @@ pub fn strata_mask(strata: &Strata) -> Vec<bool> {
 }
 
 fn in_strata(c: &Strata, k: CellKey) -> bool {
+    let condition_ok = c.condition.is_none_or(|has| has == (k.condition == 1));
     let age_ok = k.age >= usize::from(c.age_min.unwrap_or(0))
         && k.age <= usize::from(c.age_max.unwrap_or(100));
     let ltc_ok = k.ltc >= usize::from(c.ltc_min.unwrap_or(0))
@@ -176,6 +230,7 @@ fn in_strata(c: &Strata, k: CellKey) -> bool {
     };
     age_ok
         && ltc_ok
+        && condition_ok
         && c.sex.as_ref().is_none_or(|v| v.contains(&sex))
         && c.imd
             .as_ref()
@@ -210,7 +265,7 @@ mod tests {
 
     #[test]
     fn cell_index_round_trips_in_row_major_order() {
-        for i in [0, 1, 59, 60, 12119, 7777] {
+        for i in [0, 1, 59, 60, 12119, 7777, 12120, 24239, 20000] {
             let k = CellKey::from_index(i);
             assert_eq!(k.index(), i);
             assert_eq!(group_of(i), k.group());
@@ -222,6 +277,10 @@ mod tests {
                 assert_eq!(next.index(), i + 1, "LTC count is the fastest axis");
             }
             assert_eq!(group_key(k.group()), (k.imd, k.rural, k.ltc));
+            assert_eq!(group_condition(k.group()), k.condition == 1);
+            assert_eq!(age_of(i), k.age);
+            let switched = CellKey::from_index(with_condition_switched(i));
+            assert_eq!((switched.condition, switched.age), (1 - k.condition, k.age));
         }
     }
 

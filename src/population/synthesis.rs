@@ -8,7 +8,7 @@
 
 use std::sync::OnceLock;
 
-use super::{AGES, CELLS, CellKey, IMDS, Population, SEXES, multimorbidity};
+use super::{AGES, BASE_CELLS, CELLS, CellKey, IMDS, Population, SEXES, multimorbidity};
 use crate::data;
 
 /// Life-table probability of death at 90+ by sex (data/mortality_qx.csv), used to spread the
@@ -106,8 +106,10 @@ pub fn expected_shares(imd_shares: Option<[f64; 5]>, rural_share: Option<f64>) -
     if let Some(target) = rural_share {
         skew_rural(&mut mix, &band_weight, target);
     }
+    // Everyone starts without the condition; a scenario with one splits the cells by its
+    // prevalence (`population::condition`).
     let mut out = vec![0.0; CELLS];
-    for (i, cell) in out.iter_mut().enumerate() {
+    for (i, cell) in out.iter_mut().enumerate().take(BASE_CELLS) {
         let k = CellKey::from_index(i);
         let b = band_of(&mix.bands, k.age);
         let p_rural = mix.rural[b][k.imd];
@@ -197,7 +199,12 @@ pub fn england_reference_shares() -> &'static [f64] {
 
 /// A synthetic population of `size` people with the place's skews, rounded to whole people.
 pub fn synthesise(size: u64, imd_shares: Option<[f64; 5]>, rural_share: Option<f64>) -> Population {
-    let shares = expected_shares(imd_shares, rural_share);
+    synthesise_with(size, &expected_shares(imd_shares, rural_share))
+}
+
+/// A synthetic population of `size` people in the expected `shares` of each cell (summing to
+/// 1), rounded to whole people keeping every run of cells within one person of its expectation.
+pub fn synthesise_with(size: u64, shares: &[f64]) -> Population {
     let expected: Vec<f64> = shares.iter().map(|s| s * size as f64).collect();
     let counts = super::round_preserving_total(&expected);
     debug_assert_eq!(counts.len(), CELLS);

@@ -525,6 +525,24 @@ pub const COLUMNS: &[ColumnDoc] = &[
     ),
     doc(
         "world",
+        "condition_head_count",
+        "people",
+        "People covered with the scenario's condition at the start of the year",
+    ),
+    doc(
+        "world",
+        "condition_onsets",
+        "people",
+        "People covered gaining the condition during the year",
+    ),
+    doc(
+        "world",
+        "condition_exits",
+        "people",
+        "People whose condition ended during the year (remission, leaving the register)",
+    ),
+    doc(
+        "world",
         "<type>_referrals",
         "pathways",
         "Referrals onto the type's waiting list in the year (RTT clock starts)",

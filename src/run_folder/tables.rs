@@ -94,6 +94,23 @@ pub fn world_frame(model: &Model, results: &[ReplicationResult]) -> PolarsResult
             rows.iter().map(|(_, y)| y.value[t]).collect::<Vec<f64>>(),
         ));
     }
+    // The condition's people, when the scenario has one.
+    if model.scenario.condition.is_some() {
+        cols.push(Column::new(
+            "condition_head_count".into(),
+            rows.iter()
+                .map(|(_, y)| y.covered_with_condition)
+                .collect::<Vec<u64>>(),
+        ));
+        cols.push(Column::new(
+            "condition_onsets".into(),
+            u(&|d| d.covered_condition_onsets),
+        ));
+        cols.push(Column::new(
+            "condition_exits".into(),
+            u(&|d| d.condition_exits),
+        ));
+    }
     // Each waiting list's year, for the types that have one.
     for (t, name) in model.type_names.iter().enumerate() {
         if model.scenario.activity.types[name].waiting_list.is_none() {
@@ -218,7 +235,7 @@ pub fn write_csv(df: &mut DataFrame, path: &Path) -> anyhow::Result<()> {
 pub fn population_frame(pop: &Population) -> PolarsResult<DataFrame> {
     let cells: Vec<_> = occupied(pop).collect();
     let n = cells.len();
-    DataFrame::new(
+    let mut df = DataFrame::new(
         n,
         vec![
             Column::new(
@@ -256,35 +273,50 @@ pub fn population_frame(pop: &Population) -> PolarsResult<DataFrame> {
                     .map(|(k, _)| k.ltc as u32)
                     .collect::<Vec<u32>>(),
             ),
-            Column::new(
-                "count".into(),
-                cells.iter().map(|(_, c)| *c).collect::<Vec<u32>>(),
-            ),
         ],
-    )
+    )?;
+    // The condition column only when someone has the condition: the file then reads back the
+    // same, and a place without one exports what it always did.
+    if cells.iter().any(|(k, _)| k.condition == 1) {
+        df.with_column(Column::new(
+            "condition".into(),
+            cells
+                .iter()
+                .map(|(k, _)| k.condition as u32)
+                .collect::<Vec<u32>>(),
+        ))?;
+    }
+    df.with_column(Column::new(
+        "count".into(),
+        cells.iter().map(|(_, c)| *c).collect::<Vec<u32>>(),
+    ))?;
+    Ok(df)
 }
 
 /// Whether `path` holds a population export written by `capsim population` (same columns), so
 /// a new export may replace it.
 pub fn is_population_export(path: &Path) -> bool {
-    const HEADER: &str = "age,sex,imd_quintile,rurality,ltc_count,count";
+    const HEADERS: [&str; 2] = [
+        "age,sex,imd_quintile,rurality,ltc_count,count",
+        "age,sex,imd_quintile,rurality,ltc_count,condition,count",
+    ];
     let is_csv = path.extension().is_some_and(|e| e == "csv");
     if is_csv {
         let Ok(text) = fs::read_to_string(path) else {
             return false;
         };
-        return text.lines().next() == Some(HEADER);
+        return text.lines().next().is_some_and(|h| HEADERS.contains(&h));
     }
     let Ok(file) = fs::File::open(path) else {
         return false;
     };
     ParquetReader::new(file).schema().is_ok_and(|schema| {
-        schema
+        let names = schema
             .iter_names()
             .map(|n| n.as_str())
             .collect::<Vec<_>>()
-            .join(",")
-            == HEADER
+            .join(",");
+        HEADERS.contains(&names.as_str())
     })
 }
 

@@ -3,7 +3,8 @@
 //!
 //! Columns (any order, all required): `age` (0-100; 100 = 100 or older), `sex` (F or M),
 //! `imd_quintile` (1-5, 1 = most deprived), `rurality` (urban or rural), `ltc_count` (0-5, or
-//! `5+`), `count` (whole people). Strata not listed hold nobody. Every problem is reported with
+//! `5+`), `count` (whole people), and optionally `condition` (1 or 0, yes or no: whether the
+//! people have the scenario's `[condition]`, a register flag). Strata not listed hold nobody. Every problem is reported with
 //! its line and column, and the file is rejected whole.
 
 use std::collections::HashMap;
@@ -19,6 +20,8 @@ const COLUMNS: [&str; 6] = [
     "ltc_count",
     "count",
 ];
+/// Columns a file may have.
+const OPTIONAL: [&str; 1] = ["condition"];
 
 /// Head count of one stratum. Coordinates are 0-based: `sex` 0 = F, 1 = M; `imd` 0 = quintile
 /// 1 (most deprived); `rural` 0 = urban, 1 = rural; `ltc` 5 = five or more.
@@ -29,6 +32,8 @@ pub struct HeadCount {
     pub imd: usize,
     pub rural: usize,
     pub ltc: usize,
+    /// 1 when the people have the scenario's condition.
+    pub condition: usize,
     pub count: u32,
 }
 
@@ -63,7 +68,7 @@ pub fn parse_counts(file: &str, text: &str) -> Result<Vec<HeadCount>, InputError
     let mut idx: HashMap<&str, usize> = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
         let h = h.trim();
-        match COLUMNS.iter().find(|&&c| c == h) {
+        match COLUMNS.iter().chain(&OPTIONAL).find(|&&c| c == h) {
             Some(&c) => {
                 if idx.insert(c, i).is_some() {
                     problems.push(
@@ -74,7 +79,11 @@ pub fn parse_counts(file: &str, text: &str) -> Result<Vec<HeadCount>, InputError
             }
             None => problems.push(
                 format!("column \"{h}\""),
-                format!("unknown column; expected exactly: {}", COLUMNS.join(", ")),
+                format!(
+                    "unknown column; expected exactly: {}, and optionally {}",
+                    COLUMNS.join(", "),
+                    OPTIONAL.join(", ")
+                ),
             ),
         }
     }
@@ -90,7 +99,7 @@ pub fn parse_counts(file: &str, text: &str) -> Result<Vec<HeadCount>, InputError
         return problems.into_result().map(|_| Vec::new());
     }
     let mut rows = Vec::new();
-    let mut seen: HashMap<(usize, usize, usize, usize, usize), u64> = HashMap::new();
+    let mut seen: HashMap<(usize, usize, usize, usize, usize, usize), u64> = HashMap::new();
     for result in reader.records() {
         let rec = match result {
             Ok(r) => r,
@@ -160,6 +169,24 @@ pub fn parse_counts(file: &str, text: &str) -> Result<Vec<HeadCount>, InputError
                 }
             },
         };
+        let condition = match idx
+            .get("condition")
+            .and_then(|&i| rec.get(i))
+            .map(str::trim)
+        {
+            None => Some(0),
+            Some(v) => match v.to_ascii_lowercase().as_str() {
+                "0" | "no" | "false" | "" => Some(0),
+                "1" | "yes" | "true" => Some(1),
+                other => {
+                    problems.push(
+                        at("condition"),
+                        format!("expected 1 or 0 (yes or no), found \"{other}\""),
+                    );
+                    None
+                }
+            },
+        };
         let count = match field(&rec, &idx, "count").parse::<u32>() {
             Ok(c) => Some(c),
             Err(_) => {
@@ -173,10 +200,17 @@ pub fn parse_counts(file: &str, text: &str) -> Result<Vec<HeadCount>, InputError
                 None
             }
         };
-        if let (Some(age), Some(sex), Some(imd), Some(rural), Some(ltc), Some(count)) =
-            (age, sex, imd, rural, ltc, count)
+        if let (
+            Some(age),
+            Some(sex),
+            Some(imd),
+            Some(rural),
+            Some(ltc),
+            Some(condition),
+            Some(count),
+        ) = (age, sex, imd, rural, ltc, condition, count)
         {
-            if let Some(first) = seen.insert((age, sex, imd, rural, ltc), line) {
+            if let Some(first) = seen.insert((age, sex, imd, rural, ltc, condition), line) {
                 problems.push(
                     format!("line {line}"),
                     format!("expected one row per stratum; this stratum is also on line {first}"),
@@ -188,6 +222,7 @@ pub fn parse_counts(file: &str, text: &str) -> Result<Vec<HeadCount>, InputError
                 imd,
                 rural,
                 ltc,
+                condition,
                 count,
             });
         }
@@ -220,6 +255,7 @@ mod tests {
             imd,
             rural,
             ltc,
+            condition: 0,
             count,
         };
         assert_eq!(

@@ -17,6 +17,11 @@ pub enum Indicator {
     SecondLtcOnsets,
     SecondLtcOnsetsPer1000,
     MeanAgeSecondLtcOnset,
+    /// People with the scenario's condition among those covered at the start of the year, and
+    /// those gaining it during the year (count and per 1,000 covered).
+    ConditionCount,
+    ConditionOnsets,
+    ConditionOnsetsPer1000,
     /// Events of one activity type.
     Count(usize),
     /// Events of one activity type per 1,000 people covered.
@@ -42,7 +47,7 @@ pub enum Trend {
     Cost,
 }
 
-const POPULATION: [Indicator; 9] = [
+const POPULATION: [Indicator; 12] = [
     Indicator::HeadCount,
     Indicator::SpendPerHead,
     Indicator::Deaths,
@@ -52,6 +57,9 @@ const POPULATION: [Indicator; 9] = [
     Indicator::SecondLtcOnsets,
     Indicator::SecondLtcOnsetsPer1000,
     Indicator::MeanAgeSecondLtcOnset,
+    Indicator::ConditionCount,
+    Indicator::ConditionOnsets,
+    Indicator::ConditionOnsetsPer1000,
 ];
 
 impl Indicator {
@@ -72,12 +80,22 @@ impl Indicator {
     }
 
     /// The indicators a scenario may name: every one, but a waiting list's only for the types
-    /// that have one (`has_list`, by type).
-    pub fn available(has_list: &[bool]) -> Vec<Indicator> {
+    /// that have one (`has_list`, by type) and a condition's only with a condition.
+    pub fn available(has_list: &[bool], has_condition: bool) -> Vec<Indicator> {
         Indicator::all(has_list.len())
             .into_iter()
             .filter(|i| !i.is_waiting_list() || i.activity_type().is_some_and(|t| has_list[t]))
+            .filter(|i| has_condition || !i.is_condition())
             .collect()
+    }
+
+    fn is_condition(self) -> bool {
+        matches!(
+            self,
+            Indicator::ConditionCount
+                | Indicator::ConditionOnsets
+                | Indicator::ConditionOnsetsPer1000
+        )
     }
 
     fn is_waiting_list(self) -> bool {
@@ -111,6 +129,9 @@ impl Indicator {
             Indicator::SecondLtcOnsets => "second_ltc_onsets".into(),
             Indicator::SecondLtcOnsetsPer1000 => "second_ltc_onsets_per_1000".into(),
             Indicator::MeanAgeSecondLtcOnset => "mean_age_second_ltc_onset".into(),
+            Indicator::ConditionCount => "condition_count".into(),
+            Indicator::ConditionOnsets => "condition_onsets".into(),
+            Indicator::ConditionOnsetsPer1000 => "condition_onsets_per_1000".into(),
             Indicator::Count(t) => format!("{}_count", type_names[t]),
             Indicator::Per1000(t) => format!("{}_per_1000", type_names[t]),
             Indicator::WaitingList(t) => format!("{}_waiting_list", type_names[t]),

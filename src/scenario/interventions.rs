@@ -33,6 +33,9 @@ pub struct Strata {
     pub imd: Option<Vec<u8>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rurality: Option<Vec<Rurality>>,
+    /// true: only people with the scenario's condition; false: only people without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<bool>,
 }
 
 fn one() -> Param {

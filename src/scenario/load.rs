@@ -436,6 +436,7 @@ pub fn load_scenario_str_with(
         o.apply(&mut table)?;
     }
     fill_waiting_list_defaults(&mut table);
+    fill_condition_defaults(&mut table);
     let mut problems = Problems::new(file);
     let non_finite = replace_non_finite(&mut table, &mut problems);
     let (scenario, mut broken_arms) = parse_collecting(table, &mut problems);
@@ -499,6 +500,23 @@ fn fill_waiting_list_defaults(table: &mut Table) {
                 list.entry(key.clone()).or_insert_with(|| value.clone());
             }
         }
+    }
+}
+
+/// Gives a condition named in data/conditions.toml the fields it does not write from there
+/// (tables merge key by key, as layers do).
+fn fill_condition_defaults(table: &mut Table) {
+    let Some(Value::Table(condition)) = table.get_mut("condition") else {
+        return;
+    };
+    let Some(name) = condition.get("name").and_then(Value::as_str) else {
+        return;
+    };
+    let known: Table = toml::from_str(data::CONDITIONS_TOML).expect("valid data file");
+    if let Some(Value::Table(defaults)) = known.get(name) {
+        let mut filled = defaults.clone();
+        merge(&mut filled, std::mem::take(condition));
+        *condition = filled;
     }
 }
 

@@ -6,6 +6,7 @@
 //! [`validate`](validate::validate) (every problem reported at once) → a resolved scenario that is
 //! saved beside each run so the run can be reproduced from its folder alone.
 
+pub mod condition;
 pub mod contracts;
 pub mod counts;
 pub mod defaults;
@@ -67,6 +68,10 @@ pub struct Scenario {
     /// Shared year-to-year variation: demand trend and noise, cost inflation, price uplift and
     /// bad winters.
     pub shocks: ShockParams,
+    /// A condition cohort: a flag on the population with its own prevalence, incidence, exits,
+    /// mortality and activity, which cohorts, interventions and indicators can be scoped to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<condition::ConditionSpec>,
     /// Providers and the activity types each delivers (default: one provider, everything).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub provider: Vec<ProviderSpec>,
@@ -182,6 +187,9 @@ pub struct Cohort {
     pub imd: Option<Vec<u8>>,
     #[serde(default)]
     pub rurality: Option<Vec<Rurality>>,
+    /// true: only people with the scenario's condition; false: only people without it.
+    #[serde(default)]
+    pub condition: Option<bool>,
     #[serde(default)]
     pub mode: CohortMode,
 }
@@ -197,6 +205,7 @@ impl Cohort {
             sex: self.sex.clone(),
             imd: self.imd.clone(),
             rurality: self.rurality.clone(),
+            condition: self.condition,
         }
     }
 }
@@ -266,6 +275,10 @@ pub struct ActivityType {
     pub winter: bool,
     /// Name of the age-sex profile (data/activity_age_profile.csv) this type follows.
     pub age_profile: String,
+    /// Used only by people with the scenario's condition (an MSK physiotherapy contact, a
+    /// community mental-health contact): `rate` is then per person-year of people with it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub condition_only: bool,
     /// An elective waiting list for this type: its demand refers people onto the list and
     /// the provider's capacity treats them (see docs/model.md, "Elective waiting list").
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -337,6 +337,11 @@ pub fn parameters(s: &Scenario) -> Vec<ParamSpec<'_>> {
             }
         }
     }
+    if let Some(condition) = &s.condition {
+        for (path, param, kind, max) in condition.parameters() {
+            add(path, param, kind, max);
+        }
+    }
     v
 }
 
@@ -412,6 +417,26 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
     }
     for spec in parameters(s) {
         check_param(problems, &spec);
+    }
+    let type_names = s.activity.type_names();
+    match &s.condition {
+        Some(condition) => condition.check(&type_names, problems),
+        None => {
+            for (name, ty) in &s.activity.types {
+                if ty.condition_only {
+                    problems.push(
+                        format!("activity.types.{name}.condition_only"),
+                        "expected a [condition] for a type used only by people with it",
+                    );
+                }
+            }
+            if pop.cohort.as_ref().is_some_and(|c| c.condition.is_some()) {
+                problems.push(
+                    "population.cohort.condition",
+                    "expected a [condition] to select people with or without it",
+                );
+            }
+        }
     }
     for (name, ty) in &s.activity.types {
         if let Some(list) = &ty.waiting_list {

@@ -16,7 +16,7 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
         .iter()
         .map(|t| s.activity.types[t].waiting_list.is_some())
         .collect();
-    let indicator_names: Vec<String> = Indicator::available(&has_list)
+    let indicator_names: Vec<String> = Indicator::available(&has_list, s.condition.is_some())
         .into_iter()
         .map(|i| i.name(&type_names))
         .collect();

@@ -81,6 +81,7 @@ impl Calibration {
                                     imd: i,
                                     rural: u,
                                     ltc: k,
+                                    ..CellKey::default()
                                 }
                                 .index()]
                             })
@@ -192,6 +193,7 @@ mod tests {
                 imd,
                 rural: 0,
                 ltc,
+                ..CellKey::default()
             }
             .index()]
         };

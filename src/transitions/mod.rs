@@ -11,7 +11,11 @@ pub mod calibrate;
 use rand::RngExt;
 use rand_distr::{Distribution, Poisson};
 
-use crate::population::{AGES, CELLS, LTCS, Population};
+use crate::population::condition::{ConditionModel, split_deaths};
+use crate::population::{
+    AGE_STRIDE, AGES, BASE_CELLS, CELLS, LTCS, Population, age_of, stream_unit,
+    with_condition_switched,
+};
 use crate::rng::{Rng, Stage, UnitStreams};
 use crate::sampling::binomial;
 
@@ -27,6 +31,19 @@ pub struct TransitionRates {
     pub leaver_rate: f64,
     pub birth_rate: f64,
     pub growth_rate: f64,
+    /// Probability of gaining the scenario's condition in the year, per cell of people
+    /// without it (`BASE_CELLS`; empty without a condition).
+    pub condition_onset: Vec<f64>,
+    /// Probability that a person's condition ends in the year.
+    pub condition_exit: f64,
+}
+
+/// A replication's draws of the condition's uncertain parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConditionDraw {
+    pub incidence_multiplier: f64,
+    pub exit_rate: f64,
+    pub mortality_ratio: f64,
 }
 
 impl TransitionRates {
@@ -47,6 +64,26 @@ impl TransitionRates {
         }
     }
 
+    /// Gives people with the condition `ratio` times the death probability of people without
+    /// it in the same cell, keeping the cell's rate at its starting prevalence; sets the
+    /// condition's onset and exit.
+    pub fn apply_condition(&mut self, model: &ConditionModel, draw: &ConditionDraw) {
+        for c in 0..BASE_CELLS {
+            let (without, with) =
+                split_deaths(self.death[c], model.prevalence[c], draw.mortality_ratio);
+            self.death[c] = without;
+            self.death[c + BASE_CELLS] = with;
+        }
+        self.condition_onset.clear();
+        self.condition_onset.extend(
+            model
+                .incidence
+                .iter()
+                .map(|&i| (i * draw.incidence_multiplier).min(1.0)),
+        );
+        self.condition_exit = draw.exit_rate;
+    }
+
     pub fn empty() -> Self {
         TransitionRates {
             death: Vec::new(),
@@ -54,6 +91,8 @@ impl TransitionRates {
             leaver_rate: 0.0,
             birth_rate: 0.0,
             growth_rate: 0.0,
+            condition_onset: Vec::new(),
+            condition_exit: 0.0,
         }
     }
 }
@@ -124,6 +163,13 @@ pub struct StepCounts {
     pub births: u64,
     pub migrants: u64,
     pub end: u64,
+    /// People gaining the scenario's condition (of them, those covered), and losing it.
+    #[serde(default)]
+    pub condition_onsets: u64,
+    #[serde(default)]
+    pub covered_condition_onsets: u64,
+    #[serde(default)]
+    pub condition_exits: u64,
 }
 
 #[inline]
@@ -156,20 +202,23 @@ impl StepStreams {
 }
 
 /// Where the people of one cell went in a year's step: `stay` stayed in their LTC count and
-/// moved to [`next_cell`], `onsets` moved one LTC count further on; the rest died or left.
+/// moved to [`next_cell`], `onsets` moved one LTC count further on; `switched` and
+/// `switched_onsets` did the same and gained (or lost) the scenario's condition, moving to the
+/// other condition state; the rest died or left.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Flow {
     pub stay: u32,
     pub onsets: u32,
+    pub switched: u32,
+    pub switched_onsets: u32,
 }
 
 /// The cell a person of cell `i` is in a year later with no new condition: one year older,
 /// except at the open top age (100 and over). An onset moves them to the cell after it.
 #[inline]
 pub fn next_cell(i: usize) -> usize {
-    let age_stride = CELLS / AGES;
-    if i / age_stride + 1 < AGES {
-        i + age_stride
+    if age_of(i) + 1 < AGES {
+        i + AGE_STRIDE
     } else {
         i
     }
@@ -194,7 +243,6 @@ pub fn step(
     let dst = next.as_slice_mut();
     dst.fill(0);
     let mut c = StepCounts::default();
-    let age_stride = CELLS / AGES;
     // Births at the birth rate; moves in so that the expected head count grows by the growth
     // rate: both known before anything is drawn.
     let (mut births, mut migrants) = (0.0, 0.0);
@@ -220,7 +268,7 @@ pub fn step(
             continue;
         }
         if n > 0 {
-            let rng = &mut streams.cells.stream(year, i);
+            let rng = &mut streams.cells.stream(year, stream_unit(i));
             c.start += u64::from(n);
             let deaths = binomial(rng, n, rates.death[i]);
             let leavers = binomial(rng, n - deaths, rates.leaver_rate);
@@ -231,18 +279,48 @@ pub fn step(
             } else {
                 0
             };
-            let age = i / age_stride;
+            let age = age_of(i);
+            // The condition changes for some of the survivors, whether or not they gained an LTC
+            // (an exact binomial on each group).
+            let change = if i < BASE_CELLS {
+                rates.condition_onset.get(i).copied().unwrap_or(0.0)
+            } else {
+                rates.condition_exit
+            };
+            let (switched, switched_onsets) = if change > 0.0 {
+                (
+                    binomial(rng, stay - onsets, change),
+                    binomial(rng, onsets, change),
+                )
+            } else {
+                (0, 0)
+            };
             let j = next_cell(i);
-            dst[j] += stay - onsets;
+            dst[j] += stay - onsets - switched;
             if onsets > 0 {
-                dst[j + 1] += onsets;
+                dst[j + 1] += onsets - switched_onsets;
+            }
+            if switched + switched_onsets > 0 {
+                dst[with_condition_switched(j)] += switched;
+                dst[with_condition_switched(j + 1)] += switched_onsets;
+                let moved = u64::from(switched + switched_onsets);
+                if i < BASE_CELLS {
+                    c.condition_onsets += moved;
+                    if covered[i] {
+                        c.covered_condition_onsets += moved;
+                    }
+                } else {
+                    c.condition_exits += moved;
+                }
             }
             split(
                 i,
                 n,
                 Flow {
-                    stay: stay - onsets,
-                    onsets,
+                    stay: stay - onsets - switched,
+                    onsets: onsets - switched_onsets,
+                    switched,
+                    switched_onsets,
                 },
                 rng,
             );
@@ -259,12 +337,15 @@ pub fn step(
             }
         }
         if birth_share > 0.0 {
-            let k = poisson(&mut streams.entrants.stream(year, i), births * birth_share);
+            let k = poisson(
+                &mut streams.entrants.stream(year, stream_unit(i)),
+                births * birth_share,
+            );
             dst[i] += k;
             c.births += u64::from(k);
         }
         if migrant_share > 0.0 {
-            let rng = &mut streams.entrants.stream(year, CELLS + i);
+            let rng = &mut streams.entrants.stream(year, BASE_CELLS + stream_unit(i));
             let k = poisson(rng, migrants * migrant_share);
             dst[i] += k;
             c.migrants += u64::from(k);
@@ -273,8 +354,8 @@ pub fn step(
     if arrivals.open && one_by_one && migrants > 0.0 && arrivals.migrant_total() > 0.0 {
         // The total and the places from streams of their own: a world with a slightly
         // different total still places its first movers where the other world does.
-        let movers = poisson(&mut streams.entrants.stream(year, 2 * CELLS), migrants);
-        let rng = &mut streams.entrants.stream(year, 2 * CELLS + 1);
+        let movers = poisson(&mut streams.entrants.stream(year, 2 * BASE_CELLS), migrants);
+        let rng = &mut streams.entrants.stream(year, 2 * BASE_CELLS + 1);
         for _ in 0..movers {
             dst[arrivals.migrant_cell(rng.random())] += 1;
         }

@@ -5,6 +5,7 @@ mod case_studies;
 mod cli;
 mod common;
 mod concentration;
+mod conditions;
 mod contracts;
 mod determinism;
 mod engine;

@@ -214,6 +214,7 @@ fn schema_is_json_describing_the_scenario() {
             "InterventionSpec",
             "MonitoredIndicator",
             "Param",
+            "PrevalenceBand",
             "ProviderSpec",
             "Shift",
             "Tier",

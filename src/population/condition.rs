@@ -1,0 +1,182 @@
+//! The scenario's condition on the population: who has it at the start, who gains and loses it,
+//! and how much more likely they are to die.
+//!
+//! Prevalence of a cell: the odds of having the condition are `deprivation_ratio` times higher
+//! in the most deprived quintile than the least (log-linear between) and `ltc_ratio` times
+//! higher per long-term condition, with each age-sex group's level set so that England's mix
+//! has the band's published prevalence. The synthetic population and the reference the activity
+//! rates are calibrated on split every cell by it.
+//!
+//! Deaths: with relative risk R and prevalence p in a cell whose calibrated death probability is
+//! q (life tables, deprivation and LTC count), people without the condition die with
+//! q / (1 − p + p·R) and people with it with R times that, so the cell still dies at q.
+//!
+//! Incidence: for people without the condition, the yearly probability that keeps prevalence by
+//! age, sex and deprivation as it is, after this year's deaths (cell by cell) and exits (the
+//! same idea as LTC onset), times `incidence_multiplier`. It does not depend on LTC count or
+//! rurality, and a prevalence that falls with age can only fall through deaths and exits.
+
+use super::synthesis::england_reference_shares;
+use super::{AGES, BASE_CELLS, CellKey, IMDS, SEXES};
+use crate::scenario::condition::ConditionSpec;
+use crate::transitions::Calibration;
+
+/// The condition's fixed structure: prevalence per cell and the yearly incidence that keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionModel {
+    /// Prevalence per cell without the condition axis (`BASE_CELLS`).
+    pub prevalence: Vec<f64>,
+    /// Yearly probability of gaining the condition per cell (`BASE_CELLS`), before the
+    /// replication's `incidence_multiplier`.
+    pub incidence: Vec<f64>,
+}
+
+impl ConditionModel {
+    /// The model of `spec` at its parameters' means (`exit_rate`, `mortality_ratio`).
+    pub fn new(spec: &ConditionSpec, exit_rate: f64, mortality_ratio: f64) -> Self {
+        let reference = england_reference_shares();
+        let log_odds = |k: CellKey| {
+            spec.deprivation_ratio.ln() * (IMDS - 1 - k.imd) as f64 / (IMDS - 1) as f64
+                + spec.ltc_ratio.ln() * k.ltc as f64
+        };
+        let age_sex_cells = BASE_CELLS / (AGES * SEXES);
+        let mut prevalence = vec![0.0; BASE_CELLS];
+        for a_s in 0..AGES * SEXES {
+            let cells = a_s * age_sex_cells..(a_s + 1) * age_sex_cells;
+            let target = spec.band_prevalence(a_s / SEXES, a_s % SEXES);
+            let level = level_for(
+                target,
+                cells
+                    .clone()
+                    .map(|c| (reference[c], log_odds(CellKey::from_index(c)))),
+            );
+            for c in cells {
+                prevalence[c] = logistic(level + log_odds(CellKey::from_index(c)));
+            }
+        }
+        // Per age, sex and IMD quintile: England's prevalence, and this year's survivors with
+        // and without the condition (cell deaths split by the condition).
+        let calibration = Calibration::england();
+        let groups = AGES * SEXES * IMDS;
+        let group = |k: CellKey| (k.age * SEXES + k.sex) * IMDS + k.imd;
+        let (mut people, mut with, mut alive, mut without) = (
+            vec![0.0; groups],
+            vec![0.0; groups],
+            vec![0.0; groups],
+            vec![0.0; groups],
+        );
+        for c in 0..BASE_CELLS {
+            let k = CellKey::from_index(c);
+            let (w, p) = (reference[c], prevalence[c]);
+            let (q0, q1) = split_deaths(calibration.death[c], p, mortality_ratio);
+            let g = group(k);
+            people[g] += w * p;
+            with[g] += w * p * (1.0 - q1);
+            without[g] += w * (1.0 - p) * (1.0 - q0);
+            alive[g] += w;
+        }
+        let prevalence_of = |g: usize| {
+            if alive[g] > 0.0 {
+                people[g] / alive[g]
+            } else {
+                0.0
+            }
+        };
+        let incidence_of: Vec<f64> = (0..groups)
+            .map(|g| {
+                let (age, rest) = (g / (SEXES * IMDS), g % (SEXES * IMDS));
+                let next = prevalence_of((age + 1).min(AGES - 1) * SEXES * IMDS + rest);
+                keeping_incidence(next, with[g], without[g], exit_rate)
+            })
+            .collect();
+        let incidence = (0..BASE_CELLS)
+            .map(|c| incidence_of[group(CellKey::from_index(c))])
+            .collect();
+        ConditionModel {
+            prevalence,
+            incidence,
+        }
+    }
+
+    /// `shares` (cells of people without the condition) split by prevalence into both halves.
+    pub fn split(&self, shares: &mut [f64]) {
+        for c in 0..BASE_CELLS {
+            let with = shares[c] * self.prevalence[c];
+            shares[c + BASE_CELLS] += with;
+            shares[c] -= with;
+        }
+    }
+}
+
+fn logistic(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}
+
+/// The log-odds level at which cells of (weight, relative log-odds) have mean prevalence
+/// `target`, by bisection (the mean rises with the level).
+fn level_for(target: f64, cells: impl Iterator<Item = (f64, f64)> + Clone) -> f64 {
+    if target <= 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    let total: f64 = cells.clone().map(|(w, _)| w).sum();
+    if total <= 0.0 {
+        return (target / (1.0 - target)).ln();
+    }
+    let mean = |level: f64| {
+        cells
+            .clone()
+            .map(|(w, x)| w * logistic(level + x))
+            .sum::<f64>()
+            / total
+    };
+    let (mut lo, mut hi) = (-40.0_f64, 40.0_f64);
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if mean(mid) < target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// Yearly death probabilities without and with the condition, for an age-sex group dying at
+/// `q` in which a share `p` has it with relative risk `ratio`.
+pub fn split_deaths(q: f64, p: f64, ratio: f64) -> (f64, f64) {
+    let without = q / (1.0 - p + p * ratio);
+    (without, (ratio * without).min(1.0))
+}
+
+/// The yearly probability of gaining the condition that brings the survivors (`with` and
+/// `without` it) to prevalence `next`, after exits.
+fn keeping_incidence(next: f64, with: f64, without: f64, exit_rate: f64) -> f64 {
+    if without <= 0.0 {
+        return 0.0;
+    }
+    ((next * (with + without) - with * (1.0 - exit_rate)) / without).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deaths_split_keep_the_group_rate() {
+        let (q, p, r) = (0.02, 0.1, 4.0);
+        let (q0, q1) = split_deaths(q, p, r);
+        assert!(((1.0 - p) * q0 + p * q1 - q).abs() < 1e-15);
+        assert!((q1 / q0 - r).abs() < 1e-12);
+    }
+
+    #[test]
+    fn incidence_keeps_prevalence_after_deaths_and_exits() {
+        let (p, next, q0, q1, x) = (0.05, 0.06, 0.01, 0.04, 0.1);
+        let i = keeping_incidence(next, p * (1.0 - q1), (1.0 - p) * (1.0 - q0), x);
+        let with = p * (1.0 - q1) * (1.0 - x) + (1.0 - p) * (1.0 - q0) * i;
+        let alive = p * (1.0 - q1) + (1.0 - p) * (1.0 - q0);
+        assert!((with / alive - next).abs() < 1e-12);
+        // Falling prevalence cannot be kept by negative incidence: none.
+        assert_eq!(keeping_incidence(0.1, 0.5, 0.5, 0.0), 0.0);
+    }
+}

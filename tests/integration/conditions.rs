@@ -1,0 +1,188 @@
+//! Condition cohorts: prevalence as published, kept by incidence, life tables and activity rates
+//! kept while the condition redistributes them, and a cohort scoped to the condition.
+
+use capsim::engine::{self, Model, Silent, project};
+use capsim::population::{CellKey, Population};
+use capsim::scenario::condition::ConditionSpec;
+
+use super::common::model;
+
+fn place(condition: &str, size: u64, extra: &str) -> Model {
+    model(&format!(
+        "base = \"default\"\nname = \"c\"\nreplications = 8\nyears = 5\narm = []\n\
+         [population]\nsize = {size}\n{extra}\n[condition]\nname = \"{condition}\"\n"
+    ))
+}
+
+/// People with the condition / everyone, among cells `keep` admits.
+fn share_with(pop: &Population, keep: impl Fn(CellKey) -> bool) -> f64 {
+    let (mut all, mut with) = (0.0, 0.0);
+    for (c, &n) in pop.as_slice().iter().enumerate() {
+        let k = CellKey::from_index(c);
+        if keep(k) {
+            all += f64::from(n);
+            if k.condition == 1 {
+                with += f64::from(n);
+            }
+        }
+    }
+    with / all
+}
+
+fn spec(m: &Model) -> &ConditionSpec {
+    m.scenario.condition.as_ref().expect("a condition")
+}
+
+/// The synthetic population's prevalence in every age band and sex is the published one
+/// (data/conditions.toml) within 2% of it (or 0.0002 absolute): England's deprivation and LTC
+/// mix averages the gradients out, and rounding to people moves a band by at most one.
+#[test]
+fn prevalence_by_age_band_and_sex_is_the_published_one() {
+    for name in ["smi", "frailty", "copd", "msk"] {
+        let m = place(name, 3_000_000, "");
+        for band in &spec(&m).prevalence {
+            for (sex, published) in [(0, band.female), (1, band.male)] {
+                let got = share_with(&m.initial, |k| {
+                    k.sex == sex
+                        && k.age >= usize::from(band.age_min)
+                        && k.age <= usize::from(band.age_max)
+                });
+                assert!(
+                    (got - published).abs() <= (0.02 * published).max(0.0002),
+                    "{name} {}-{} sex {sex}: {got} against {published}",
+                    band.age_min,
+                    band.age_max
+                );
+            }
+        }
+    }
+}
+
+/// The deprivation gradient is the stated odds ratio between the extreme quintiles (people aged
+/// 45-64 with one LTC; within 5% for rounding to people), and the all-ages SMI prevalence is
+/// about 0.9% (QOF 0.84-0.95% of the list).
+#[test]
+fn deprivation_gradient_and_all_age_prevalence() {
+    let m = place("smi", 3_000_000, "");
+    let odds = |imd: usize| {
+        let p = share_with(&m.initial, |k| {
+            k.imd == imd && k.ltc == 1 && (45..=64).contains(&k.age)
+        });
+        p / (1.0 - p)
+    };
+    let ratio = odds(0) / odds(4);
+    assert!(
+        (ratio / 2.0 - 1.0).abs() < 0.05,
+        "most/least deprived {ratio}"
+    );
+    let all = share_with(&m.initial, |_| true);
+    assert!((0.0084..=0.0095).contains(&all), "all ages {all}");
+}
+
+/// Incidence keeps prevalence by age: after five years of deaths (at the condition's higher
+/// rate), exits and ageing, each band's prevalence is within 5% of where it started. (A band
+/// whose published prevalence is below the band before it can only fall through deaths and
+/// exits, so it drifts up until they catch up: not checked.)
+#[test]
+fn incidence_keeps_prevalence_steady() {
+    for name in ["smi", "frailty", "copd", "msk"] {
+        let m = place(name, 2_000_000, "");
+        let later = project(&m, 0, 5);
+        let bands = &spec(&m).prevalence;
+        for (b, band) in bands.iter().enumerate() {
+            if b > 0 && band.female.max(band.male) < bands[b - 1].female.max(bands[b - 1].male) {
+                continue;
+            }
+            let keep = |k: CellKey| {
+                k.age >= usize::from(band.age_min) && k.age <= usize::from(band.age_max)
+            };
+            let (before, after) = (share_with(&m.initial, keep), share_with(&later, keep));
+            if before > 0.005 {
+                assert!(
+                    (after / before - 1.0).abs() < 0.05,
+                    "{name} {}-{}: {before} -> {after}",
+                    band.age_min,
+                    band.age_max
+                );
+            }
+        }
+    }
+}
+
+/// The condition redistributes deaths and activity within each age-sex group: over five years
+/// the place dies at England's rates with or without it (within 1.5%, same seed) and is
+/// admitted within 2.5% (incidence does not depend on LTC count, so the condition drifts a
+/// little towards people with fewer LTCs, who are admitted less), while people with the
+/// condition are admitted far more.
+#[test]
+fn life_tables_and_activity_rates_are_kept() {
+    let with = place("frailty", 500_000, "");
+    let without = model(
+        "base = \"default\"\nname = \"c\"\nreplications = 8\nyears = 5\narm = []\n\
+         [population]\nsize = 500000\n",
+    );
+    let totals = |m: &Model| {
+        let r = engine::run(m, 2, &Silent).unwrap();
+        let nel = m
+            .type_names
+            .iter()
+            .position(|t| t == "non_elective")
+            .unwrap();
+        let (mut deaths, mut admissions, mut heads) = (0.0, 0.0, 0.0);
+        for y in r.iter().flat_map(|r| r.world(0)) {
+            deaths += y.demography.deaths as f64;
+            admissions += y.count[nel];
+            heads += y.covered as f64;
+        }
+        (deaths / heads, admissions / heads)
+    };
+    let (d1, a1) = totals(&with);
+    let (d0, a0) = totals(&without);
+    assert!((d1 / d0 - 1.0).abs() < 0.015, "deaths {d1} vs {d0}");
+    assert!((a1 / a0 - 1.0).abs() < 0.025, "admissions {a1} vs {a0}");
+
+    // A cohort of the people with frailty: older and sicker, so far more admissions per head,
+    // and the cohort's heads are the condition's count.
+    let cohort = place(
+        "frailty",
+        500_000,
+        "[population.cohort]\ncondition = true\nmode = \"open\"\n",
+    );
+    let r = engine::run(&cohort, 2, &Silent).unwrap();
+    let y1 = r[0].world(0).next().unwrap();
+    assert_eq!(y1.covered, y1.covered_with_condition);
+    let nel = cohort
+        .type_names
+        .iter()
+        .position(|t| t == "non_elective")
+        .unwrap();
+    let per_head = y1.count[nel] / y1.covered as f64;
+    assert!(per_head > 4.0 * a0, "{per_head} vs {a0} for everyone");
+}
+
+/// A type only people with the condition use has the stated rate per person with it, and none
+/// without it.
+#[test]
+fn a_condition_only_type_has_its_rate_among_people_with_the_condition() {
+    let m = place(
+        "msk",
+        400_000,
+        "[activity.types.msk_physio]\norder = 20\nrate = 1.25\nunit_cost = 50\nprice = 50\n\
+         cost_cv = 0.5\nltc_ratio = 1.0\ndeprivation_ratio = 1.0\nrural_rate_ratio = 1.0\n\
+         fixed_cost_share = 0.2\nwinter = false\nage_profile = \"outpatient\"\n\
+         condition_only = true\n",
+    );
+    let physio = m.type_names.iter().position(|t| t == "msk_physio").unwrap();
+    let r = engine::run(&m, 2, &Silent).unwrap();
+    let (mut events, mut people) = (0.0, 0.0);
+    for y in r.iter().flat_map(|r| r.world(0)).filter(|y| y.year == 1) {
+        events += y.count[physio];
+        people += y.covered_with_condition as f64;
+    }
+    // England's mix of people with MSK conditions: 1.25 a year each (3% for chance and mix).
+    assert!(
+        (events / people / 1.25 - 1.0).abs() < 0.03,
+        "{}",
+        events / people
+    );
+}

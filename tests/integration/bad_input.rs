@@ -683,6 +683,40 @@ const CATALOGUE: &[(&str, &[&str])] = &[
     (
         "[activity.types.elective.waiting_list]\ninitial_waits = [{ to_weeks = 18, share = 1.0 }]",
         &["initial"],
+    ), // Condition cohorts.
+    (
+        "[condition]\nname = \"smi\"\n[condition.activity_ratio]\nwalk_in = 2.0",
+        &["condition.activity_ratio.walk_in: unknown activity type \"walk_in\""],
+    ),
+    (
+        "[condition]\nname = \"smi\"\nprevalence = [{ age_min = 0, age_max = 40, female = 0.01, male = 0.01 }, { age_min = 50, age_max = 100, female = 0.01, male = 0.01 }]",
+        &[
+            "condition.prevalence[1]: expected bands in increasing order covering ages 0-100 without gaps: this one should start at 41, found 50-100",
+        ],
+    ),
+    (
+        "[condition]\nname = \"smi\"\nprevalence = [{ age_min = 0, age_max = 100, female = 1.5, male = 0.01 }]",
+        &["condition.prevalence[0].female: expected a share between 0 and 1, found 1.5"],
+    ),
+    (
+        "[condition]\nname = \"Serious Illness\"\nprevalence = [{ age_min = 0, age_max = 100, female = 0.01, male = 0.01 }]\ndeprivation_ratio = 1.0\nltc_ratio = 1.0\nincidence_multiplier = 1.0\nexit_rate = 0.0\nmortality_ratio = 1.0",
+        &["condition.name: expected a short name of lower-case letters"],
+    ),
+    (
+        "[condition]\nname = \"smi\"\nmortality_ratio = -1.0",
+        &["condition.mortality_ratio"],
+    ),
+    (
+        "[condition]\nname = \"mystery\"",
+        &["condition", "prevalence"],
+    ),
+    (
+        "[population.cohort]\ncondition = true",
+        &["population.cohort.condition: expected a [condition]"],
+    ),
+    (
+        "[activity.types.gp]\ncondition_only = true",
+        &["activity.types.gp.condition_only: expected a [condition]"],
     ),
 ];
 

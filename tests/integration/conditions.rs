@@ -186,3 +186,59 @@ fn a_condition_only_type_has_its_rate_among_people_with_the_condition() {
         events / people
     );
 }
+
+/// A register extract can flag people with the condition: the flagged counts are the
+/// condition's people; the same file without a `[condition]` is refused (exit 2, nothing
+/// written), and a file without the column is split by the condition's prevalence.
+#[test]
+fn a_head_count_file_can_flag_the_condition() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("gp.csv"),
+        "age,sex,imd_quintile,rurality,ltc_count,condition,count\n\
+         70,F,1,urban,2,1,400\n70,F,1,urban,2,0,600\n40,M,3,rural,0,no,1000\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("plain.csv"),
+        "age,sex,imd_quintile,rurality,ltc_count,count\n80,F,1,urban,3,100000\n",
+    )
+    .unwrap();
+    let load = |text: &str| {
+        capsim::scenario::load_scenario_str("s.toml", text, dir.path())
+            .and_then(|l| Model::build(&l))
+    };
+    let flagged = load(
+        "base = \"default\"\n[population]\ncounts_csv = \"gp.csv\"\n[condition]\nname = \"frailty\"\n",
+    )
+    .unwrap();
+    let with: u64 = flagged.initial.as_slice()[capsim::population::BASE_CELLS..]
+        .iter()
+        .map(|&n| u64::from(n))
+        .sum();
+    assert_eq!((with, flagged.initial.total()), (400, 2000));
+
+    let refused = load("base = \"default\"\n[population]\ncounts_csv = \"gp.csv\"\n").unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("population.counts_csv: expected a [condition]"),
+        "{refused}"
+    );
+
+    let split = load(
+        "base = \"default\"\n[population]\ncounts_csv = \"plain.csv\"\n[condition]\nname = \"frailty\"\n",
+    )
+    .unwrap();
+    let p = share_with(&split.initial, |_| true);
+    let expected = split.condition.as_ref().unwrap().prevalence[CellKey {
+        age: 80,
+        sex: 0,
+        imd: 0,
+        rural: 0,
+        ltc: 3,
+        condition: 0,
+    }
+    .index()];
+    assert!((p - expected).abs() < 1e-5, "{p} vs {expected}");
+}

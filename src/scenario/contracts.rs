@@ -149,7 +149,8 @@ pub enum RiskAdjustment {
     /// Weighted by the expected cost of the person's age, sex, deprivation and rurality: the
     /// seeds' capitation formula, which leaves long-term conditions out.
     AgeSexDeprivationRurality,
-    /// Weighted by the expected cost of the person's age, sex, deprivation, rurality and LTC count.
+    /// Weighted by the expected cost of the person's age, sex, deprivation, rurality and LTC count
+    /// (and the scenario's condition, when it has one).
     #[default]
     Full,
 }

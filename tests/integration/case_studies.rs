@@ -237,3 +237,29 @@ fn capacity_decides_the_list_and_the_activity_delivered() {
     assert!(short.median_wait_weeks > ample.median_wait_weeks);
     assert!(short_count < ample_count && short_cost < ample_cost);
 }
+
+/// Rochdale's header: 252,857 people; a frailty cohort of 9,264 (within 10%) growing to about
+/// 15,277 by the start of 2023/24 (the mean within 10%); a capitation that sees frailty pays
+/// for more of the growth than one that does not, and a block for none of it.
+#[test]
+fn rochdale_encodes_its_header() {
+    let m = shipped("rochdale-frailty", &["replications=24"]);
+    assert_eq!(m.initial.total(), 252_857);
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let cohort = |year: u32| {
+        mean(results.iter().map(|r| {
+            r.world(0).find(|y| y.year == year).unwrap().covered_with_condition as f64
+        }))
+    };
+    assert!((cohort(1) / 9_264.0 - 1.0).abs() < 0.1, "start {}", cohort(1));
+    assert!((cohort(6) / 15_277.0 - 1.0).abs() < 0.1, "2023/24 {}", cohort(6));
+    // Who pays for the growth: the provider's mean surplus over the term rises from the block
+    // to the age-sex capitation to the capitation that sees frailty.
+    let surplus = |name: &str| mean(results.iter().map(|r| r.providers_surplus(arm(&m, name))));
+    let (block, age_sex, full) = (
+        surplus("block"),
+        surplus("capitation-age-sex"),
+        surplus("capitation-full"),
+    );
+    assert!(block < age_sex && age_sex < full, "{block} {age_sex} {full}");
+}

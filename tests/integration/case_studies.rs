@@ -248,11 +248,22 @@ fn rochdale_encodes_its_header() {
     let results = engine::run(&m, 2, &Silent).unwrap();
     let cohort = |year: u32| {
         mean(results.iter().map(|r| {
-            r.world(0).find(|y| y.year == year).unwrap().covered_with_condition as f64
+            r.world(0)
+                .find(|y| y.year == year)
+                .unwrap()
+                .covered_with_condition as f64
         }))
     };
-    assert!((cohort(1) / 9_264.0 - 1.0).abs() < 0.1, "start {}", cohort(1));
-    assert!((cohort(6) / 15_277.0 - 1.0).abs() < 0.1, "2023/24 {}", cohort(6));
+    assert!(
+        (cohort(1) / 9_264.0 - 1.0).abs() < 0.1,
+        "start {}",
+        cohort(1)
+    );
+    assert!(
+        (cohort(6) / 15_277.0 - 1.0).abs() < 0.1,
+        "2023/24 {}",
+        cohort(6)
+    );
     // Who pays for the growth: the provider's mean surplus over the term rises from the block
     // to the age-sex capitation to the capitation that sees frailty.
     let surplus = |name: &str| mean(results.iter().map(|r| r.providers_surplus(arm(&m, name))));
@@ -261,5 +272,61 @@ fn rochdale_encodes_its_header() {
         surplus("capitation-age-sex"),
         surplus("capitation-full"),
     );
-    assert!(block < age_sex && age_sex < full, "{block} {age_sex} {full}");
+    assert!(
+        block < age_sex && age_sex < full,
+        "{block} {age_sex} {full}"
+    );
+}
+
+/// Oxfordshire's header: adults under 65 with SMI in a place of 700,000, about 4,100 people;
+/// the lead provider is paid 90% of expected cost fixed, a 10% pool on two outcomes in years 1-2
+/// and on four from year 3, and the gain/loss share capped at 10% of the contract.
+#[test]
+fn oxfordshire_encodes_its_header() {
+    let m = shipped("oxfordshire-smi", &["replications=12", "years=4"]);
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let first = results[0].world(0).next().unwrap();
+    assert_eq!(first.covered, first.covered_with_condition);
+    assert!(
+        (3_900..=4_300).contains(&first.covered),
+        "cohort {}",
+        first.covered
+    );
+    let contracts = m.contracts.as_ref().unwrap();
+    let lead_arm = arm(&m, "outcomes-80-10-10");
+    let column = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let expected_cost: f64 = contracts
+        .scopes
+        .iter()
+        .map(|s| s.expected_cost)
+        .fold(0.0, f64::max);
+    let lead = party(&m, "mental-health-trust");
+    for r in &results {
+        let row = |year: u32| {
+            r.ledger
+                .iter()
+                .find(|l| l.arm == lead_arm && l.year == year && l.party == lead)
+                .unwrap()
+        };
+        let fixed = row(1).components[column("fixed")];
+        assert!(
+            (fixed / expected_cost - 0.9).abs() < 1e-9,
+            "{fixed} of {expected_cost}"
+        );
+        for year in 1..=4u32 {
+            let (early, full) = (
+                row(year).components[column("outcomes_early")],
+                row(year).components[column("outcomes_full")],
+            );
+            assert!(
+                early.abs() <= 0.1 * expected_cost * 1.5 && full.abs() <= 0.1 * expected_cost * 1.5
+            );
+            assert_eq!(
+                early != 0.0,
+                year <= 2,
+                "early pool in year {year}: {early}"
+            );
+            assert_eq!(year <= 2, full == 0.0, "full pool in year {year}: {full}");
+        }
+    }
 }

@@ -40,6 +40,16 @@ impl CellExpectations {
         CellExpectations { types, count, cost }
     }
 
+    /// Multiplies type `t`'s expected events and cost in every cell by `factor`.
+    pub fn scale_type(&mut self, t: usize, factor: f64) {
+        let nt = self.types;
+        for v in [&mut self.count, &mut self.cost] {
+            for x in v.iter_mut().skip(t).step_by(nt) {
+                *x *= factor;
+            }
+        }
+    }
+
     /// Expected cost per type of `heads` (people per cell) in one year.
     pub fn cost_of(&self, heads: &[f64]) -> Vec<f64> {
         self.total(&self.cost, heads)

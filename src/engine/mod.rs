@@ -184,13 +184,19 @@ impl Model {
         let params = self.mean_parameters();
         let mut rates = Vec::new();
         activity::fill_rates(&params.activity, &self.reference, &mut rates);
-        // A contract is set on expected cost, bad winters included (in expectation).
-        let expected = CellExpectations::new(&rates, &params.activity, Some(&params.shocks));
+        // A contract is set on expected cost, bad winters included (in expectation), and on
+        // the activity a waiting list's capacity plans to deliver rather than its demand.
+        let mut expected = CellExpectations::new(&rates, &params.activity, Some(&params.shocks));
+        let lists = self.expected_lists(&params);
+        for (t, (list, &planned)) in lists.iter().zip(&self.planned_referrals).enumerate() {
+            if planned > 0.0 {
+                expected.scale_type(t, list.treated / planned);
+            }
+        }
         let baseline = covered_heads(&self.initial, &self.activity_mask);
         let mut transition = TransitionRates::empty();
         fill_transition_rates(&params, self.condition.as_ref(), &mut transition);
         let mut expected_indicators = Vec::new();
-        let lists = self.expected_lists(&params);
         indicators::values(
             &expected_demography(&baseline, &transition).inputs(
                 expected.total_cost_of(&baseline),

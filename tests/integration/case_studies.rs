@@ -330,3 +330,45 @@ fn oxfordshire_encodes_its_header() {
         }
     }
 }
+
+/// Leeds' header: about 2,000 people (within 10%) with about 20,000 respiratory bed days a year
+/// (10 each, within 5% per person); the proactive-care world has fewer bed days, by about the
+/// enrolled share times the share moved (a quarter × a fifth = 5%, within 2 points), and more
+/// community contacts; the cohort dies at end-of-life rates (a quarter to a half a year).
+#[test]
+fn leeds_encodes_its_header() {
+    let m = shipped("leeds-eol-respiratory", &["replications=24", "years=2"]);
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let beds = type_index(&m, "respiratory_bed_days");
+    let community = type_index(&m, "community");
+    let world_of = |arm_name: &str| m.arm_world[arm(&m, arm_name)];
+    let proactive = world_of("block-proactive");
+    let year = |r: &ReplicationResult, w: usize, y: u32| {
+        r.world(w).find(|rec| rec.year == y).unwrap().clone()
+    };
+    let cohort = mean(results.iter().map(|r| year(r, 0, 1).covered as f64));
+    assert!((cohort / 2_000.0 - 1.0).abs() < 0.1, "cohort {cohort}");
+    let bed_days = mean(results.iter().map(|r| year(r, 0, 1).count[beds]));
+    assert!(
+        (bed_days / cohort / 10.0 - 1.0).abs() < 0.05,
+        "{bed_days} for {cohort}"
+    );
+    let deaths = mean(
+        results
+            .iter()
+            .map(|r| year(r, 0, 1).demography.covered_deaths as f64),
+    );
+    assert!((0.25..=0.5).contains(&(deaths / cohort)), "deaths {deaths}");
+    let fewer = mean(
+        results
+            .iter()
+            .map(|r| 1.0 - year(r, proactive, 2).count[beds] / year(r, 0, 2).count[beds]),
+    );
+    assert!((fewer - 0.05).abs() < 0.02, "bed days fewer by {fewer}");
+    let more_community = mean(
+        results
+            .iter()
+            .map(|r| year(r, proactive, 2).count[community] - year(r, 0, 2).count[community]),
+    );
+    assert!(more_community > 0.0, "{more_community}");
+}

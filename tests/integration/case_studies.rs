@@ -372,3 +372,45 @@ fn leeds_encodes_its_header() {
     );
     assert!(more_community > 0.0, "{more_community}");
 }
+
+/// Camden's header: the MSK pathway costs about £15m a year (within 10%); with the new pathway
+/// spend on acute MSK activity (at tariff, deflated by the tariff's uplift) falls about 15.5%
+/// from 2017/18 to 2023/24 and ends about 27% below the status quo's (the paper's counterfactual
+/// of 2% a year growth), each within 4 points.
+#[test]
+fn camden_encodes_its_header() {
+    let m = shipped("camden-msk", &["replications=24"]);
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let first = results
+        .iter()
+        .map(|r| r.world(0).next().unwrap().cost.iter().sum::<f64>());
+    let first_year = mean(first);
+    assert!((first_year / 15e6 - 1.0).abs() < 0.1, "£{first_year}");
+    let pathway = m.arm_world[arm(&m, "lead-provider-block")];
+    let acute = [
+        type_index(&m, "msk_outpatient"),
+        type_index(&m, "msk_surgery"),
+    ];
+    let real_acute = |r: &ReplicationResult, w: usize, year: u32| {
+        let y = r.world(w).find(|y| y.year == year).unwrap();
+        acute.iter().map(|&t| y.value[t]).sum::<f64>() / y.shock.price_index
+    };
+    let real_change = mean(
+        results
+            .iter()
+            .map(|r| real_acute(r, pathway, 7) / real_acute(r, pathway, 1) - 1.0),
+    );
+    let against_counterfactual = mean(
+        results
+            .iter()
+            .map(|r| real_acute(r, pathway, 7) / real_acute(r, 0, 7) - 1.0),
+    );
+    assert!(
+        (real_change + 0.155).abs() < 0.04,
+        "real change {real_change}"
+    );
+    assert!(
+        (against_counterfactual + 0.27).abs() < 0.04,
+        "against the counterfactual {against_counterfactual}"
+    );
+}

@@ -414,3 +414,22 @@ fn camden_encodes_its_header() {
         "against the counterfactual {against_counterfactual}"
     );
 }
+
+/// BNSSG's header: about 5,300 people aged 20-64 with three or more shortlisted conditions
+/// (within 10%), growing about 50% in 15 years (the mean within 10 points); the neighbourhood
+/// model lowers the cohort's A&E attendances.
+#[test]
+fn bnssg_encodes_its_header() {
+    let m = shipped("bnssg-multimorbidity", &["replications=12", "arm=[]"]);
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let cohort = |year: u32| {
+        mean(
+            results
+                .iter()
+                .map(|r| r.world(0).find(|y| y.year == year).unwrap().covered as f64),
+        )
+    };
+    let (start, end) = (cohort(1), cohort(15));
+    assert!((start / 5_300.0 - 1.0).abs() < 0.1, "cohort {start}");
+    assert!((end / start - 1.5).abs() < 0.1, "growth {start} -> {end}");
+}

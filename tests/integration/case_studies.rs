@@ -433,3 +433,46 @@ fn bnssg_encodes_its_header() {
     assert!((start / 5_300.0 - 1.0).abs() < 0.1, "cohort {start}");
     assert!((end / start - 1.5).abs() < 0.1, "growth {start} -> {end}");
 }
+
+/// Bedfordshire's header: 440,000 people; the prime contractor's block is about £24m a year
+/// (within 5%: "£120m over five years"); outcomes are monitored with no money attached; the hub
+/// moves care from hospital to the community (a larger community share of MSK activity).
+#[test]
+fn bedfordshire_encodes_its_header() {
+    let m = shipped("bedfordshire-msk", &["replications=12"]);
+    assert_eq!(m.initial.total(), 440_000);
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let contracts = m.contracts.as_ref().unwrap();
+    let prime = arm(&m, "prime-contractor-block");
+    let fixed = contracts.columns.iter().position(|c| c == "fixed").unwrap();
+    let lead = party(&m, "circle-msk");
+    let block = mean(results.iter().map(|r| {
+        r.ledger
+            .iter()
+            .find(|l| l.arm == prime && l.year == 1 && l.party == lead)
+            .unwrap()
+            .components[fixed]
+    }));
+    assert!((block / 24e6 - 1.0).abs() < 0.05, "block £{block}");
+    // Monitored, not paid: the arm's only component is the block.
+    assert_eq!(m.scenario.arm[prime].component.len(), 1);
+    assert_eq!(m.scenario.arm[prime].monitor.len(), 2);
+    let physio = type_index(&m, "msk_physio");
+    let community_share = |w: usize| {
+        mean(results.iter().map(|r| {
+            let y = r.world(w).find(|y| y.year == 3).unwrap();
+            let msk: f64 = ["msk_physio", "msk_outpatient", "msk_surgery"]
+                .iter()
+                .map(|t| y.count[type_index(&m, t)])
+                .sum();
+            y.count[physio] / msk
+        }))
+    };
+    let hub = m.arm_world[prime];
+    assert!(
+        community_share(hub) > community_share(0) + 0.05,
+        "{} vs {}",
+        community_share(hub),
+        community_share(0)
+    );
+}

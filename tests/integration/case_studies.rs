@@ -476,3 +476,44 @@ fn bedfordshire_encodes_its_header() {
         community_share(0)
     );
 }
+
+/// Milton Keynes' header: 250,000 people, about 0.65% of adults in treatment (within 10%); the
+/// capitation pays for everyone, 20% below the expected cost of the service in year 1.
+#[test]
+fn milton_keynes_encodes_its_header() {
+    let m = shipped("milton-keynes-cobic", &["replications=12"]);
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let first = results[0].world(0).next().unwrap();
+    assert_eq!(first.covered, 250_000);
+    let adults: u64 = m
+        .initial
+        .as_slice()
+        .iter()
+        .enumerate()
+        .filter(|(c, _)| capsim::population::age_of(*c) >= 18)
+        .map(|(_, &n)| u64::from(n))
+        .sum();
+    let share = first.covered_with_condition as f64 / adults as f64;
+    assert!((share / 0.0065 - 1.0).abs() < 0.1, "{share} of adults");
+    let contracts = m.contracts.as_ref().unwrap();
+    let cobic = arm(&m, "cobic");
+    let capitation = contracts
+        .columns
+        .iter()
+        .position(|c| c == "capitation")
+        .unwrap();
+    let expected: f64 = contracts
+        .scopes
+        .iter()
+        .map(|s| s.expected_cost)
+        .fold(0.0, f64::max);
+    for r in &results {
+        let paid = r
+            .ledger
+            .iter()
+            .find(|l| l.arm == cobic && l.year == 1 && l.party == 1)
+            .unwrap()
+            .components[capitation];
+        assert!((paid / expected - 0.8).abs() < 0.01, "{paid} of {expected}");
+    }
+}

@@ -517,3 +517,25 @@ fn milton_keynes_encodes_its_header() {
         assert!((paid / expected - 0.8).abs() < 0.01, "{paid} of {expected}");
     }
 }
+
+/// Kinzigtal's header: about 31,000 people; with its assumptions the insurers' gross saving
+/// (fee-for-service spend without the programme less with it, no deal) is about £9m over 12
+/// years (between £6m and £12m on 40 replications).
+#[test]
+fn kinzigtal_encodes_its_header() {
+    let m = shipped("kinzigtal", &["replications=40"]);
+    assert_eq!(m.initial.total(), 31_000);
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let spend = |name: &str| {
+        let a = arm(&m, name);
+        mean(results.iter().map(|r| {
+            r.ledger
+                .iter()
+                .filter(|l| l.arm == a && l.party == 0)
+                .map(|l| l.cost)
+                .sum::<f64>()
+        }))
+    };
+    let saving = spend("fee-for-service") - spend("programme-no-deal");
+    assert!((6e6..=12e6).contains(&saving), "£{saving}");
+}

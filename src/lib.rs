@@ -21,6 +21,7 @@
 
 // In data-flow order.
 pub mod activity;
+pub mod bisect;
 pub mod cli;
 pub mod contracts;
 pub mod corridor;

@@ -129,16 +129,7 @@ fn level_for(target: f64, cells: impl Iterator<Item = (f64, f64)> + Clone) -> f6
             .sum::<f64>()
             / total
     };
-    let (mut lo, mut hi) = (-40.0_f64, 40.0_f64);
-    for _ in 0..100 {
-        let mid = 0.5 * (lo + hi);
-        if mean(mid) < target {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    0.5 * (lo + hi)
+    crate::bisect::increasing(mean, target, (-40.0, 40.0), 100)
 }
 
 /// Yearly death probabilities without and with the condition, for an age-sex group dying at

@@ -65,19 +65,7 @@ pub fn count_distribution(p2plus: f64) -> [f64; LTCS] {
         let d = negative_binomial(m, size);
         1.0 - d[0] - d[1]
     };
-    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
-    while p_ge2(hi) < p2plus {
-        hi *= 2.0;
-    }
-    for _ in 0..100 {
-        let mid = 0.5 * (lo + hi);
-        if p_ge2(mid) < p2plus {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    negative_binomial(0.5 * (lo + hi), size)
+    negative_binomial(crate::bisect::increasing_from_zero(p_ge2, p2plus), size)
 }
 
 /// The target LTC distribution for every (age, sex, imd), computed once.

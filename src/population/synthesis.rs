@@ -177,18 +177,17 @@ fn skew_rural(mix: &mut PlaceMix, band_weight: &[f64], target: f64) {
             .for_each(|row| row.iter_mut().for_each(|x| *x = v));
         return;
     }
-    let (mut lo, mut hi) = (-40.0_f64, 40.0_f64); // log theta
     let mut work = base.clone();
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        apply(mid.exp(), &mut work);
-        if overall(&work, &mix.imd) < target {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    apply((0.5 * (lo + hi)).exp(), &mut mix.rural);
+    let log_theta = crate::bisect::increasing(
+        |log_theta| {
+            apply(log_theta.exp(), &mut work);
+            overall(&work, &mix.imd)
+        },
+        target,
+        (-40.0, 40.0),
+        200,
+    );
+    apply(log_theta.exp(), &mut mix.rural);
 }
 
 /// England's structure with no skews: the reference every calibration is made against.

@@ -97,19 +97,7 @@ impl Calibration {
                         .sum::<f64>()
                         / total
                 };
-                let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
-                while mean_q(hi) < q_life {
-                    hi *= 2.0;
-                }
-                for _ in 0..100 {
-                    let mid = 0.5 * (lo + hi);
-                    if mean_q(mid) < q_life {
-                        lo = mid;
-                    } else {
-                        hi = mid;
-                    }
-                }
-                let c = 0.5 * (lo + hi);
+                let c = crate::bisect::increasing_from_zero(mean_q, q_life);
                 for i in 0..IMDS {
                     for k in 0..LTCS {
                         q_cell[qi(a, s, i, k)] = 1.0 - (-c * hazard * rr_ltc[k] * rr_imd[i]).exp();

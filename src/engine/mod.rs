@@ -96,7 +96,7 @@ impl Model {
             Some(_) => initial.as_slice().iter().map(|&c| f64::from(c)).collect(),
             None => place,
         };
-        let arrivals = arrival_profiles(&structure, mode != Some(CohortMode::Closed));
+        let arrivals = arrival_profiles(&structure, &reference, mode != Some(CohortMode::Closed));
         if mode == Some(CohortMode::Closed) {
             initial.retain(&mask);
         }
@@ -364,7 +364,7 @@ fn counted_population(
 }
 
 /// Birth and move-in profiles from a place's structure (cell weights).
-fn arrival_profiles(structure: &[f64], open: bool) -> ArrivalProfiles {
+fn arrival_profiles(structure: &[f64], reference: &[f64], open: bool) -> ArrivalProfiles {
     let normalise = |v: Vec<f64>| {
         let t: f64 = v.iter().sum();
         if t > 0.0 {
@@ -380,8 +380,9 @@ fn arrival_profiles(structure: &[f64], open: bool) -> ArrivalProfiles {
         .map(|(c, &w)| if age_of(c) == 0 { w } else { 0.0 })
         .collect();
     if births.iter().sum::<f64>() <= 0.0 {
-        // A list with no infants: babies follow England's age-0 structure.
-        let r = england_reference_shares();
+        // A list with no infants: babies follow England's age-0 structure (the condition's
+        // split included).
+        let r = reference;
         births = r
             .iter()
             .enumerate()
@@ -445,9 +446,9 @@ fn expected_demography(covered: &[f64], rates: &TransitionRates) -> ExpectedDemo
         e.deaths += n * q;
         let onsets = n * (1.0 - q) * (1.0 - rates.leaver_rate) * rates.onset[c];
         e.onsets += onsets;
+        // Every survivor without the condition may gain it, whether or not they gain an LTC.
         if let Some(&gain) = rates.condition_onset.get(c) {
-            let not_onset = n * (1.0 - q) * (1.0 - rates.leaver_rate) - onsets;
-            e.condition_onsets += not_onset * gain;
+            e.condition_onsets += n * (1.0 - q) * (1.0 - rates.leaver_rate) * gain;
         }
         let key = CellKey::from_index(c);
         if key.ltc == 1 {

@@ -135,7 +135,9 @@ fn level_for(target: f64, cells: impl Iterator<Item = (f64, f64)> + Clone) -> f6
 /// Yearly death probabilities without and with the condition, for an age-sex group dying at
 /// `q` in which a share `p` has it with relative risk `ratio`.
 pub fn split_deaths(q: f64, p: f64, ratio: f64) -> (f64, f64) {
-    let without = q / (1.0 - p + p * ratio);
+    // Both stay probabilities; at extremes (a protective ratio in a cell where nearly everyone
+    // has the condition and most die) the cell's rate is then kept only approximately.
+    let without = (q / (1.0 - p + p * ratio)).min(1.0);
     (without, (ratio * without).min(1.0))
 }
 
@@ -158,6 +160,10 @@ mod tests {
         let (q0, q1) = split_deaths(q, p, r);
         assert!(((1.0 - p) * q0 + p * q1 - q).abs() < 1e-15);
         assert!((q1 / q0 - r).abs() < 1e-12);
+        // A protective ratio where nearly everyone has the condition and most die: still
+        // probabilities.
+        let (q0, q1) = split_deaths(0.45, 0.9, 0.35);
+        assert!(q0 <= 1.0 && q1 <= 1.0, "{q0} {q1}");
     }
 
     #[test]

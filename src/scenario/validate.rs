@@ -419,6 +419,30 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
         check_param(problems, &spec);
     }
     let type_names = s.activity.type_names();
+    // An indicator is named by the type it counts: a type named `condition` would give its
+    // count the population indicator's name `condition_count`.
+    let names: Vec<String> = super::Indicator::all(type_names.len())
+        .into_iter()
+        .map(|i| i.name(&type_names))
+        .collect();
+    for (t, ty) in type_names.iter().enumerate() {
+        let own = super::Indicator::all(type_names.len())
+            .into_iter()
+            .filter(|i| i.activity_type() == Some(t))
+            .map(|i| i.name(&type_names));
+        if let Some(clash) = own
+            .into_iter()
+            .find(|n| names.iter().filter(|m| *m == n).count() > 1)
+        {
+            problems.push(
+                format!("activity.types.{ty}"),
+                format!(
+                    "expected a type name whose indicators are its own: its indicator \"{clash}\" \
+                     has the name of another indicator; rename the type"
+                ),
+            );
+        }
+    }
     match &s.condition {
         Some(condition) => condition.check(&type_names, problems),
         None => {

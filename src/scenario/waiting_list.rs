@@ -110,7 +110,7 @@ impl WaitingListSpec {
             (
                 "referrals_per_event",
                 &self.referrals_per_event,
-                Kind::NonNegative,
+                Kind::Positive,
                 MAX_RATIO,
             ),
             (

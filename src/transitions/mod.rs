@@ -302,7 +302,9 @@ pub fn step(
             }
             if switched + switched_onsets > 0 {
                 dst[with_condition_switched(j)] += switched;
-                dst[with_condition_switched(j + 1)] += switched_onsets;
+                if switched_onsets > 0 {
+                    dst[with_condition_switched(j + 1)] += switched_onsets;
+                }
                 let moved = u64::from(switched + switched_onsets);
                 if i < BASE_CELLS {
                     c.condition_onsets += moved;

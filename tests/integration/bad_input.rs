@@ -718,6 +718,20 @@ const CATALOGUE: &[(&str, &[&str])] = &[
         "[activity.types.gp]\ncondition_only = true",
         &["activity.types.gp.condition_only: expected a [condition]"],
     ),
+    (
+        "[[intervention]]\nname = \"p\"\ntarget = { condition = true }\nuptake = 0.5\ncost_per_person_year = 10\npaid_by = \"commissioner\"",
+        &["intervention.p.target.condition: expected a [condition]"],
+    ),
+    (
+        "[activity.types.condition]\norder = 20\nrate = 1.0\nunit_cost = 10\nprice = 10\ncost_cv = 0.5\nltc_ratio = 1.0\ndeprivation_ratio = 1.0\nrural_rate_ratio = 1.0\nfixed_cost_share = 0.2\nwinter = false\nage_profile = \"gp\"",
+        &[
+            "activity.types.condition: expected a type name whose indicators are its own: its indicator \"condition_count\"",
+        ],
+    ),
+    (
+        "[activity.types.elective.waiting_list]\ninitial = 1000\nreferrals_per_event = 0.0",
+        &["activity.types.elective.waiting_list.referrals_per_event"],
+    ),
 ];
 
 /// A scenario whose values each pass validation can still compound beyond what can be drawn

@@ -71,6 +71,22 @@ pub struct ListYear {
     pub long_waiters: f64,
 }
 
+/// A measure of a list's year: its name and how to read it.
+pub type Measure = (&'static str, fn(&ListYear) -> f64);
+
+impl ListYear {
+    /// Each measure's name (the suffix of its `world.parquet` column and its row in
+    /// `waiting_list.csv`) and value.
+    pub const MEASURES: [Measure; 6] = [
+        ("referrals", |l| l.referrals),
+        ("treated", |l| l.treated),
+        ("removed", |l| l.removed),
+        ("waiting_list", |l| l.size),
+        ("median_wait_weeks", |l| l.median_wait_weeks),
+        ("52_week_waiters", |l| l.long_waiters),
+    ];
+}
+
 /// People waiting by weeks waited (bucket w holds waits of w to w + 1 weeks).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WaitingList {

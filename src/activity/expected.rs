@@ -42,11 +42,8 @@ impl CellExpectations {
 
     /// Multiplies type `t`'s expected events and cost in every cell by `factor`.
     pub fn scale_type(&mut self, t: usize, factor: f64) {
-        let nt = self.types;
         for v in [&mut self.count, &mut self.cost] {
-            for x in v.iter_mut().skip(t).step_by(nt) {
-                *x *= factor;
-            }
+            super::scale_column(v, t, self.types, factor);
         }
     }
 

@@ -108,7 +108,7 @@ pub fn fill_rates(inputs: &ActivityInputs, reference: &[f64], lam: &mut Vec<f64>
             [1.0, ty.condition_ratio]
         };
         let relative = |c: usize| {
-            let (i, u, k) = group_key(c % GROUPS);
+            let (i, u, k) = group_key(group_of(c));
             ltc_pow[k] * dep[i] * rur[u] * condition[c / BASE_CELLS]
         };
         // Within each age-sex group (both condition states), divide by the reference-weighted
@@ -199,21 +199,32 @@ impl YearActivity {
     /// Multiplies type `t`'s count, cost and value in every group by `factor` (of `types`).
     pub fn scale_type(&mut self, t: usize, types: usize, factor: f64) {
         for v in [&mut self.count, &mut self.cost, &mut self.value] {
-            for x in v.iter_mut().skip(t).step_by(types) {
-                *x *= factor;
-            }
+            scale_column(v, t, types, factor);
         }
     }
 
     /// Totals per type over all groups.
     pub fn totals(&self, types: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-        let sum = |v: &[f64]| {
-            (0..types)
-                .map(|t| (0..GROUPS).map(|g| v[g * types + t]).sum())
-                .collect()
-        };
+        let sum = |v: &[f64]| (0..types).map(|t| type_total(v, t, types)).collect();
         (sum(&self.count), sum(&self.cost), sum(&self.value))
     }
+
+    /// Events of type `t` (of `types`) over all groups.
+    pub fn count_of_type(&self, t: usize, types: usize) -> f64 {
+        type_total(&self.count, t, types)
+    }
+}
+
+/// Multiplies column `t` of a row-major table with `types` columns by `factor`.
+pub(crate) fn scale_column(table: &mut [f64], t: usize, types: usize, factor: f64) {
+    for x in table.iter_mut().skip(t).step_by(types) {
+        *x *= factor;
+    }
+}
+
+/// Type `t`'s total over all groups of a groups × `types` table, summed in group order.
+fn type_total(v: &[f64], t: usize, types: usize) -> f64 {
+    (0..GROUPS).map(|g| v[g * types + t]).sum()
 }
 
 /// The random streams of activity: one per cell and year for frailty, one per reporting group,

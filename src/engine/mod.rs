@@ -28,7 +28,9 @@ use crate::ledger::gains::Gain;
 use crate::ledger::{self, EquityCell, LedgerRow};
 use crate::population::condition::ConditionModel;
 use crate::population::synthesis::{england_reference_shares, expected_shares};
-use crate::population::{BASE_CELLS, CellKey, GROUPS, Population, age_of, cohort_mask, synthesis};
+use crate::population::{
+    BASE_CELLS, CELLS, CellKey, GROUPS, Population, age_of, cohort_mask, synthesis,
+};
 use crate::rng::{Rng, Stage, stage_stream};
 use crate::scenario::{CohortMode, LoadedScenario, Scenario};
 use crate::scenario::{Indicator, Param};
@@ -182,11 +184,9 @@ impl Model {
     /// cost, deaths and onsets at the parameters' means.
     fn resolve_contracts(&self) -> Contracts {
         let params = self.mean_parameters();
-        let mut rates = Vec::new();
-        activity::fill_rates(&params.activity, &self.reference, &mut rates);
         // A contract is set on expected cost, bad winters included (in expectation), and on
         // the activity a waiting list's capacity plans to deliver rather than its demand.
-        let mut expected = CellExpectations::new(&rates, &params.activity, Some(&params.shocks));
+        let mut expected = self.expected_at(&params);
         let lists = self.expected_lists(&params);
         for (t, (list, &planned)) in lists.iter().zip(&self.planned_referrals).enumerate() {
             if planned > 0.0 {
@@ -234,10 +234,9 @@ impl Model {
         {
             return vec![0.0; self.type_names.len()];
         }
-        let mut rates = Vec::new();
-        activity::fill_rates(&params.activity, &self.reference, &mut rates);
-        let expected = CellExpectations::new(&rates, &params.activity, Some(&params.shocks));
-        let events = expected.count_of(&covered_heads(&self.initial, &self.activity_mask));
+        let events = self
+            .expected_at(&params)
+            .count_of(&covered_heads(&self.initial, &self.activity_mask));
         params
             .activity
             .types
@@ -249,6 +248,14 @@ impl Model {
                     .map_or(0.0, |l| n * l.referrals_per_event)
             })
             .collect()
+    }
+
+    /// Expected activity and cost per person-year of every cell at `params`, bad winters
+    /// included in expectation: what contracts and capacity plans are set on.
+    fn expected_at(&self, params: &RepParams) -> CellExpectations {
+        let mut rates = Vec::new();
+        activity::fill_rates(&params.activity, &self.reference, &mut rates);
+        CellExpectations::new(&rates, &params.activity, Some(&params.shocks))
     }
 
     /// Each type's waiting list after the first year at the parameters' means, on planned
@@ -382,8 +389,7 @@ fn arrival_profiles(structure: &[f64], reference: &[f64], open: bool) -> Arrival
     if births.iter().sum::<f64>() <= 0.0 {
         // A list with no infants: babies follow England's age-0 structure (the condition's
         // split included).
-        let r = reference;
-        births = r
+        births = reference
             .iter()
             .enumerate()
             .map(|(c, &w)| if age_of(c) == 0 { w } else { 0.0 })
@@ -856,12 +862,12 @@ fn simulate_world(
                 .keep_fixed_costs(&ws.status_quo_costs[year_costs], &shared.params.activity);
         }
         let covered = ws.cur.total_in(&model.activity_mask);
-        let covered_with_condition = ws.cur.as_slice()[BASE_CELLS..]
-            .iter()
-            .zip(&model.activity_mask[BASE_CELLS..])
-            .filter(|(_, keep)| **keep)
-            .map(|(&n, _)| u64::from(n))
-            .sum::<u64>();
+        let covered_with_condition = if model.condition.is_some() {
+            ws.cur
+                .total_in_cells(&model.activity_mask, BASE_CELLS..CELLS)
+        } else {
+            0
+        };
         let mut programme_cost = vec![0.0; parties];
         let enrolled = world.programme_cost(&ws.cur, y, shock.cost_index, &mut programme_cost);
         for (k, (contracts, settling)) in sets.iter().zip(&mut ws.settling).enumerate() {
@@ -1001,8 +1007,7 @@ fn run_lists(
         let (Some(list), Some(spec)) = (list, &inputs.types[t].waiting_list) else {
             continue;
         };
-        let demanded: f64 = (0..GROUPS).map(|g| activity.count[g * nt + t]).sum();
-        let referrals = demanded * spec.referrals_per_event;
+        let referrals = activity.count_of_type(t, nt) * spec.referrals_per_event;
         let year = list.run_year(referrals, spec.capacity(planned_referrals[t], y), spec);
         let delivered = if referrals > 0.0 {
             year.treated / referrals

@@ -142,9 +142,14 @@ impl Population {
 
     /// People in the cells `mask` admits.
     pub fn total_in(&self, mask: &[bool]) -> u64 {
-        self.as_slice()
+        self.total_in_cells(mask, 0..CELLS)
+    }
+
+    /// People in the cells of `cells` that `mask` admits.
+    pub fn total_in_cells(&self, mask: &[bool], cells: std::ops::Range<usize>) -> u64 {
+        self.as_slice()[cells.clone()]
             .iter()
-            .zip(mask)
+            .zip(&mask[cells])
             .filter(|(_, keep)| **keep)
             .map(|(&n, _)| u64::from(n))
             .sum()

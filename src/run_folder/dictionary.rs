@@ -1,6 +1,8 @@
 //! What every column of the summary tables means and its unit: one home for the workbook's
 //! "columns" sheet and the data dictionary in docs/outputs.md (a test keeps the two in step).
 
+use crate::waiting_list::ListYear;
+
 /// One column of an output table.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ColumnDoc {
@@ -648,23 +650,15 @@ pub fn describe(table: &str, column: &str) -> Option<(String, String)> {
 /// component's column in the ledger) described by its family's entry.
 pub fn describe_any(table: &str, column: &str) -> Option<(String, String)> {
     describe(table, column).or_else(|| match table {
-        "world" => [
-            "_count",
-            "_cost",
-            "_value",
-            "_referrals",
-            "_treated",
-            "_removed",
-            "_waiting_list",
-            "_median_wait_weeks",
-            "_52_week_waiters",
-        ]
-        .iter()
-        .find_map(|suffix| {
-            column
-                .strip_suffix(suffix)
-                .and_then(|_| describe(table, &format!("<type>{suffix}")))
-        }),
+        "world" => ["count", "cost", "value"]
+            .into_iter()
+            .chain(ListYear::MEASURES.iter().map(|(name, _)| *name))
+            .find_map(|suffix| {
+                column
+                    .strip_suffix(suffix)
+                    .filter(|rest| rest.ends_with('_'))
+                    .and_then(|_| describe(table, &format!("<type>_{suffix}")))
+            }),
         "ledger" => describe(table, "<component>"),
         "parameters" => describe(table, "<parameter path>"),
         _ => None,

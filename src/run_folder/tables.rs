@@ -116,17 +116,8 @@ pub fn world_frame(model: &Model, results: &[ReplicationResult]) -> PolarsResult
         if model.scenario.activity.types[name].waiting_list.is_none() {
             continue;
         }
-        let field = |f: fn(&ListYear) -> f64| -> Vec<f64> {
-            rows.iter().map(|(_, y)| f(&y.lists[t])).collect()
-        };
-        for (suffix, values) in [
-            ("referrals", field(|l| l.referrals)),
-            ("treated", field(|l| l.treated)),
-            ("removed", field(|l| l.removed)),
-            ("waiting_list", field(|l| l.size)),
-            ("median_wait_weeks", field(|l| l.median_wait_weeks)),
-            ("52_week_waiters", field(|l| l.long_waiters)),
-        ] {
+        for (suffix, value) in ListYear::MEASURES {
+            let values: Vec<f64> = rows.iter().map(|(_, y)| value(&y.lists[t])).collect();
             cols.push(Column::new(format!("{name}_{suffix}").into(), values));
         }
     }
@@ -320,6 +311,19 @@ pub fn is_population_export(path: &Path) -> bool {
     })
 }
 
+/// The mean, 5th and 95th percentiles of `values` (sorted in place; the mean summed in that
+/// order).
+fn mean_p5_p95(values: &mut [f64]) -> (f64, f64, f64) {
+    use crate::report::console::quantile;
+    values.sort_by(f64::total_cmp);
+    let n = values.len().max(1) as f64;
+    (
+        values.iter().sum::<f64>() / n,
+        quantile(values, 0.05),
+        quantile(values, 0.95),
+    )
+}
+
 /// The monitoring table: for every indicator an arm monitors ([`crate::scenario::contracts::
 /// MonitoredIndicator`]), its value in each contract year across replications (mean, 5th and
 /// 95th percentiles) and, with a target, the share of replications meeting it. `None` when no
@@ -328,7 +332,6 @@ pub fn monitoring_frame(
     model: &Model,
     results: &[ReplicationResult],
 ) -> PolarsResult<Option<DataFrame>> {
-    use crate::report::console::quantile;
     use crate::scenario::Indicator;
     use crate::scenario::contracts::{Better, resolve_target_opt};
     let Some(contracts) = &model.contracts else {
@@ -366,10 +369,10 @@ pub fn monitoring_frame(
                     Better::Higher => v >= t,
                 };
                 met.push(goal.map(|t| values.iter().filter(|&&v| meets(v, t)).count() as f64 / n));
-                values.sort_by(f64::total_cmp);
-                mean.push(values.iter().sum::<f64>() / n);
-                p5.push(quantile(&values, 0.05));
-                p95.push(quantile(&values, 0.95));
+                let (average, lo, hi) = mean_p5_p95(&mut values);
+                mean.push(average);
+                p5.push(lo);
+                p95.push(hi);
                 arm.push(spec.name.clone());
                 indicator.push(m.indicator.clone());
                 better.push(match m.better {
@@ -411,7 +414,6 @@ pub fn waiting_list_frame(
     model: &Model,
     results: &[ReplicationResult],
 ) -> PolarsResult<Option<DataFrame>> {
-    use crate::report::console::quantile;
     let s = &model.scenario;
     let lists: Vec<(usize, &String)> = model
         .type_names
@@ -422,16 +424,7 @@ pub fn waiting_list_frame(
     if lists.is_empty() {
         return Ok(None);
     }
-    // (name, value, rounded to 1 / this).
-    type Measure = (&'static str, fn(&ListYear) -> f64, f64);
-    let measures: [Measure; 6] = [
-        ("referrals", |l| l.referrals, 1.0),
-        ("treated", |l| l.treated, 1.0),
-        ("removed", |l| l.removed, 1.0),
-        ("waiting_list", |l| l.size, 1.0),
-        ("median_wait_weeks", |l| l.median_wait_weeks, 10.0),
-        ("52_week_waiters", |l| l.long_waiters, 1.0),
-    ];
+
     let mut world = Vec::new();
     let mut list = Vec::new();
     let mut measure = Vec::new();
@@ -441,19 +434,24 @@ pub fn waiting_list_frame(
     let world_names = model.world_names();
     for (w, world_name) in world_names.iter().enumerate() {
         for &(t, name) in &lists {
-            for &(label, value, per_unit) in &measures {
+            for &(label, value) in &ListYear::MEASURES {
+                // Weeks to a tenth, people to the whole pathway.
+                let per_unit = if label == "median_wait_weeks" {
+                    10.0
+                } else {
+                    1.0
+                };
                 for y in 1..=s.years {
                     let mut values: Vec<f64> = results
                         .iter()
                         .filter_map(|r| r.world(w).find(|rec| rec.year == y))
                         .map(|rec| value(&rec.lists[t]))
                         .collect();
-                    values.sort_by(f64::total_cmp);
                     let round = |x: f64| (x * per_unit).round() / per_unit;
-                    let n = values.len().max(1) as f64;
-                    mean.push(round(values.iter().sum::<f64>() / n));
-                    p5.push(round(quantile(&values, 0.05)));
-                    p95.push(round(quantile(&values, 0.95)));
+                    let (average, lo, hi) = mean_p5_p95(&mut values);
+                    mean.push(round(average));
+                    p5.push(round(lo));
+                    p95.push(round(hi));
                     world.push(world_name.clone());
                     list.push(name.clone());
                     measure.push(label);

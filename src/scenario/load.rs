@@ -496,9 +496,7 @@ fn fill_waiting_list_defaults(table: &mut Table) {
     for (_, ty) in types.iter_mut() {
         if let Some(Value::Table(list)) = ty.as_table_mut().and_then(|t| t.get_mut("waiting_list"))
         {
-            for (key, value) in &defaults {
-                list.entry(key.clone()).or_insert_with(|| value.clone());
-            }
+            under_defaults(list, &defaults);
         }
     }
 }
@@ -514,10 +512,15 @@ fn fill_condition_defaults(table: &mut Table) {
     };
     let known: Table = toml::from_str(data::CONDITIONS_TOML).expect("valid data file");
     if let Some(Value::Table(defaults)) = known.get(name) {
-        let mut filled = defaults.clone();
-        merge(&mut filled, std::mem::take(condition));
-        *condition = filled;
+        under_defaults(condition, defaults);
     }
+}
+
+/// `table` merged onto `defaults`: what it writes wins, the rest comes from them.
+fn under_defaults(table: &mut Table, defaults: &Table) {
+    let mut filled = defaults.clone();
+    merge(&mut filled, std::mem::take(table));
+    *table = filled;
 }
 
 /// Reads a scenario file, or the built-in default when `path` is `None`.

@@ -397,7 +397,12 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
         );
     }
     if let Some(c) = &pop.cohort {
-        check_strata(problems, "population.cohort", &c.strata());
+        check_strata(
+            problems,
+            "population.cohort",
+            &c.strata(),
+            s.condition.is_some(),
+        );
     }
     if s.activity.types.is_empty() {
         problems.push("activity.types", "expected at least one activity type");
@@ -421,19 +426,16 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
     let type_names = s.activity.type_names();
     // An indicator is named by the type it counts: a type named `condition` would give its
     // count the population indicator's name `condition_count`.
-    let names: Vec<String> = super::Indicator::all(type_names.len())
-        .into_iter()
-        .map(|i| i.name(&type_names))
-        .collect();
+    let indicators = super::Indicator::all(type_names.len());
+    let names: Vec<String> = indicators.iter().map(|i| i.name(&type_names)).collect();
     for (t, ty) in type_names.iter().enumerate() {
-        let own = super::Indicator::all(type_names.len())
-            .into_iter()
-            .filter(|i| i.activity_type() == Some(t))
-            .map(|i| i.name(&type_names));
-        if let Some(clash) = own
-            .into_iter()
-            .find(|n| names.iter().filter(|m| *m == n).count() > 1)
-        {
+        let clash = indicators
+            .iter()
+            .zip(&names)
+            .filter(|(i, _)| i.activity_type() == Some(t))
+            .map(|(_, n)| n)
+            .find(|n| names.iter().filter(|m| m == n).count() > 1);
+        if let Some(clash) = clash {
             problems.push(
                 format!("activity.types.{ty}"),
                 format!(
@@ -453,12 +455,6 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
                         "expected a [condition] for a type used only by people with it",
                     );
                 }
-            }
-            if pop.cohort.as_ref().is_some_and(|c| c.condition.is_some()) {
-                problems.push(
-                    "population.cohort.condition",
-                    "expected a [condition] to select people with or without it",
-                );
             }
         }
     }
@@ -511,8 +507,15 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
     super::validate_interventions::check(problems, s);
 }
 
-/// Bounds in order and within the model's axes, quintiles 1-5.
-pub(super) fn check_strata(problems: &mut Problems, path: &str, c: &Strata) {
+/// Bounds in order and within the model's axes, quintiles 1-5, and a condition filter only in a
+/// scenario with a condition.
+pub(super) fn check_strata(problems: &mut Problems, path: &str, c: &Strata, has_condition: bool) {
+    if c.condition.is_some() && !has_condition {
+        problems.push(
+            format!("{path}.condition"),
+            "expected a [condition] to select people with or without it",
+        );
+    }
     let (amin, amax) = (c.age_min.unwrap_or(0), c.age_max.unwrap_or(100));
     if amax > 100 || amin > amax {
         problems.push(

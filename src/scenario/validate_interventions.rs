@@ -24,13 +24,12 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
         if spec.name.trim().is_empty() || s.intervention[..i].iter().any(|x| x.name == spec.name) {
             problems.push(&at, "expected a unique, non-empty intervention name");
         }
-        check_strata(problems, &format!("{at}.target"), &spec.target);
-        if spec.target.condition.is_some() && s.condition.is_none() {
-            problems.push(
-                format!("{at}.target.condition"),
-                "expected a [condition] to select people with or without it",
-            );
-        }
+        check_strata(
+            problems,
+            &format!("{at}.target"),
+            &spec.target,
+            s.condition.is_some(),
+        );
         if spec.ramp_years == 0 {
             problems.push(
                 format!("{at}.ramp_years"),

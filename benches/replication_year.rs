@@ -8,13 +8,13 @@ use std::path::Path;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-use capsim::activity::frailty::FrailtySums;
-use capsim::activity::{self, ActivityStreams, YearActivity, shocks};
+use capsim::activity::frailty::{FrailtyDraws, FrailtySums};
+use capsim::activity::{self, ActivityStreams, GroupMeans, YearActivity, shocks};
 use capsim::engine::{Model, Workspace, run_replication};
 use capsim::population::Population;
 use capsim::population::synthesis::england_reference_shares;
 use capsim::scenario::load_scenario_str;
-use capsim::transitions::{Calibration, StepStreams, TransitionRates, step};
+use capsim::transitions::{Calibration, NoDraws, StepStreams, TransitionRates, step};
 
 fn default_model(years: u32) -> Model {
     sized_model(years, 1_500_000)
@@ -62,34 +62,11 @@ fn bench(c: &mut Criterion) {
     let params = model.draw_parameters(0);
     let mut lam = Vec::new();
     activity::fill_rates(&params.activity, england_reference_shares(), &mut lam);
-    let mut mu = Vec::new();
-    let mut out = YearActivity::default();
-    let streams = ActivityStreams::new(1, 0);
-    let mut year = 0;
-    let shock = shocks::YearShock::NONE;
-    let mut frailty = FrailtySums::default();
-    frailty.restart();
-    let k = params.activity.frailty_shape;
-    group.bench_function("activity_year", |b| {
-        b.iter(|| {
-            year += 1;
-            frailty.draw(&model.initial, &model.activity_mask, k, 0.0, |c| {
-                streams.frailty(year, c)
-            });
-            activity::simulate_year(
-                frailty.sums(),
-                &lam,
-                &params.activity,
-                &shock,
-                &streams,
-                year,
-                &mut mu,
-                &mut out,
-            );
-            black_box(&out);
-        })
-    });
-
+    let nt = params.activity.types.len();
+    let (k, rho) = (
+        params.activity.frailty_shape,
+        params.activity.frailty_persistence,
+    );
     let mut rates = TransitionRates::empty();
     rates.fill(Calibration::england(), 1.0, 1.0);
     rates.leaver_rate = params.leaver_rate;
@@ -97,6 +74,10 @@ fn bench(c: &mut Criterion) {
     rates.growth_rate = params.growth_rate;
     let mut next = Population::zeros();
     let step_streams = StepStreams::new(1, 0);
+    let mask = &model.activity_mask;
+
+    // The cohort step alone (exits, onsets, arrivals), then with each cell's frailty sum, its
+    // split and the groups' expected events, as the engine runs it.
     let mut year = 0;
     group.bench_function("transition_step", |b| {
         b.iter(|| {
@@ -104,13 +85,45 @@ fn bench(c: &mut Criterion) {
             black_box(step(
                 &model.initial,
                 &mut next,
-                &model.activity_mask,
+                mask,
                 &rates,
                 &model.arrivals,
                 &step_streams,
                 year,
-                &mut |_, _, _, _| {},
+                &mut NoDraws,
             ))
+        })
+    });
+    let mut frailty = FrailtySums::default();
+    frailty.restart();
+    let mut means = GroupMeans::default();
+    group.bench_function("step_with_frailty", |b| {
+        b.iter(|| {
+            year += 1;
+            means.reset(nt);
+            black_box(step(
+                &model.initial,
+                &mut next,
+                mask,
+                &rates,
+                &model.arrivals,
+                &step_streams,
+                year,
+                &mut FrailtyDraws::new(&mut frailty, &mut means, &lam, mask, k, rho),
+            ));
+            frailty.end_year();
+        })
+    });
+
+    // The groups' counts and costs, given their expected events.
+    let mut out = YearActivity::default();
+    let streams = ActivityStreams::new(1, 0);
+    let shock = shocks::YearShock::NONE;
+    group.bench_function("group_draws", |b| {
+        b.iter(|| {
+            year += 1;
+            activity::simulate_year(&means, &params.activity, &shock, &streams, year, &mut out);
+            black_box(&out);
         })
     });
 

@@ -13,10 +13,16 @@
 //! shifts nothing outside that cell and year: common random numbers survive changed head counts.
 
 use rand::SeedableRng;
-use rand_xoshiro::Xoshiro256PlusPlus;
+use rand_xoshiro::{SplitMix64, Xoshiro256PlusPlus};
 
-/// The generator every stage uses.
+/// The generator of each stage and parameter.
 pub type Rng = Xoshiro256PlusPlus;
+
+/// The generator of each unit's stream ([`UnitStreams`]): SplitMix64, whose state is its seed,
+/// so a stream costs nothing to start. The cohort starts two for every cell in every year; a
+/// Xoshiro256++ seeded from a u64 runs SplitMix64 four times first. Each stream's start is a
+/// bijective mix of (seed, replication, stage, year, unit), so no two coincide.
+pub type UnitRng = SplitMix64;
 
 /// The stages that draw random numbers; each gets its own stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +31,7 @@ pub enum Stage {
     Activity = 2,
     Shocks = 3,
     Entrants = 4,
+    Frailty = 5,
 }
 
 /// SplitMix64 finaliser: a bijective mix with good avalanche, the standard way to spread seeds.
@@ -46,7 +53,7 @@ pub fn stage_stream(seed: u64, replication: u64, stage: Stage) -> Rng {
 }
 
 /// Streams for the units of one stage's work (cells, reporting groups) in each year of one
-/// replication. Seeding Xoshiro256++ is a few multiplications, so a stream per cell-year is cheap.
+/// replication, free to start (see [`UnitRng`]).
 #[derive(Debug, Clone, Copy)]
 pub struct UnitStreams {
     base: u64,
@@ -61,8 +68,8 @@ impl UnitStreams {
 
     /// The stream of unit `unit` in year `year` (0-based).
     #[inline]
-    pub fn stream(&self, year: u32, unit: usize) -> Rng {
-        Rng::seed_from_u64(mix(self.base ^ ((u64::from(year) << 40) | unit as u64)))
+    pub fn stream(&self, year: u32, unit: usize) -> UnitRng {
+        UnitRng::seed_from_u64(mix(self.base ^ ((u64::from(year) << 40) | unit as u64)))
     }
 }
 

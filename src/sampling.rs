@@ -1,27 +1,44 @@
 //! Samplers specialised to the cohort's draws, exact in distribution (tested against the exact
 //! probabilities by chi-square in every regime they serve).
 //!
-//! Most cohort draws are binomials with a small mean: a cell of a hundred people with a 1% death
-//! rate. rand_distr's `Binomial` draws those by inversion (BINV) too, but builds the
-//! distribution for every draw with a `powf`; here the start of the inversion, (1 − p)^n, comes
-//! from repeated squaring, and the recurrence multiplies by a table of reciprocals. Draws with a
-//! larger mean go to rand_distr's BTPE.
+//! The cohort draws millions of binomials and Poissons a second, each with parameters of its
+//! own (a cell's head count changes every year), so nothing can be set up once and reused.
+//! rand_distr builds a distribution for every draw (a `powf` for a small binomial, logarithms
+//! and a log-gamma for a large Poisson) and draws a large binomial by BTPE, whose set-up alone
+//! costs more than a whole draw here. Instead:
+//! - small means (below 10) are drawn by inversion: one uniform, a walk up the probabilities,
+//!   its start (1 − p)^n by repeated squaring or e^−λ, and a table of reciprocals for the
+//!   recurrence;
+//! - larger means by Hörmann's transformed rejection with squeeze (BTRS for the binomial,
+//!   PTRS for the Poisson): two uniforms and a square root, and about 85% of draws are
+//!   accepted by the squeeze without a logarithm. The exact test for the rest uses log n!
+//!   from a table below 256 and Stirling's series (error below 1e-20) above.
+//!
+//! W. Hörmann (1993), "The generation of binomial random variates", J. Statist. Comput. Simul.
+//! 46:101-110; "The transformed rejection method for generating Poisson random variables",
+//! Insurance: Mathematics and Economics 12:39-45. V. Kachitvichyanukul and B. Schmeiser (1988),
+//! "Binomial random variate generation", Comm. ACM 31:216-222 (inversion, BINV).
 
 use rand::RngExt;
-use rand_distr::{Binomial, Distribution, Poisson};
+use rand_distr::{Distribution, Poisson, StandardNormal};
 
-use crate::rng::Rng;
+use crate::rng::UnitRng;
 
-/// Means below this are drawn by inversion (the threshold rand_distr and its source paper use).
+/// Means below this are drawn by inversion, at or above it by transformed rejection (the
+/// threshold both of Hörmann's methods are built for).
 const INVERSION_BELOW: f64 = 10.0;
 
 /// Probabilities below this are drawn as a Poisson of the same mean (its distribution differs
 /// from the binomial's by less than p), since 1 − p would lose their digits.
 const POISSON_BELOW: f64 = 1e-10;
 
-/// Inversion restarts beyond this many successes: with a mean below 10 a count above 110 is
+/// Inversion restarts beyond this many events: with a mean below 10 a count above 110 is
 /// more than 30 standard deviations out, so a restart only guards against rounding.
 const INVERSION_MAX: usize = 110;
+
+/// Poisson means above this go to rand_distr: the rejection test's log-probability
+/// (λ·ln λ − ln k! − λ, terms of order λ·ln λ) would lose more than 1e-7 of its value.
+const PTRS_UP_TO: f64 = 1e8;
 
 /// 1/x for x = 0..=INVERSION_MAX (index 0 unused).
 static RECIPROCALS: std::sync::LazyLock<[f64; INVERSION_MAX + 1]> =
@@ -33,9 +50,40 @@ static RECIPROCALS: std::sync::LazyLock<[f64; INVERSION_MAX + 1]> =
         r
     });
 
+/// log x! is read from this table below its length.
+const LOG_FACTORIAL_TABLE: usize = 256;
+
+static LOG_FACTORIALS: std::sync::LazyLock<[f64; LOG_FACTORIAL_TABLE]> =
+    std::sync::LazyLock::new(|| {
+        let mut t = [0.0; LOG_FACTORIAL_TABLE];
+        for x in 2..LOG_FACTORIAL_TABLE {
+            t[x] = t[x - 1] + (x as f64).ln();
+        }
+        t
+    });
+
+/// log x! for a whole number x ≥ 0.
+pub fn log_factorial(x: f64) -> f64 {
+    if x < LOG_FACTORIAL_TABLE as f64 {
+        return LOG_FACTORIALS[x as usize];
+    }
+    // Stirling's series for log Γ(y), y = x + 1 ≥ 257: the next term is below 1e-20.
+    let y = x + 1.0;
+    let r = 1.0 / (y * y);
+    (y - 0.5) * y.ln() - y
+        + 0.5 * std::f64::consts::TAU.ln()
+        + (1.0 / 12.0 - r * (1.0 / 360.0 - r * (1.0 / 1260.0 - r / 1680.0))) / y
+}
+
 /// A Binomial(n, p) draw.
 #[inline]
-pub fn binomial(rng: &mut Rng, n: u32, p: f64) -> u32 {
+pub fn binomial(rng: &mut UnitRng, n: u32, p: f64) -> u32 {
+    binomial_u64(rng, u64::from(n), p) as u32
+}
+
+/// A Binomial(n, p) draw for any n below 2^53.
+#[inline]
+pub fn binomial_u64(rng: &mut UnitRng, n: u64, p: f64) -> u64 {
     if n == 0 || p <= 0.0 {
         return 0;
     }
@@ -44,29 +92,25 @@ pub fn binomial(rng: &mut Rng, n: u32, p: f64) -> u32 {
     }
     // Symmetric: draw the rarer outcome.
     let (p, flipped) = if p > 0.5 { (1.0 - p, true) } else { (p, false) };
-    let mean = f64::from(n) * p;
-    let x = if mean < INVERSION_BELOW {
-        let q = 1.0 - p;
-        if p < POISSON_BELOW {
-            // 1 − p loses p's digits: a Poisson of the same mean, within p of the binomial.
-            Poisson::new(mean).expect("positive mean").sample(rng) as u32
-        } else {
-            inversion(rng, n, p, q)
-        }
+    let mean = n as f64 * p;
+    let x = if mean >= INVERSION_BELOW {
+        binomial_rejection(rng, n, p)
+    } else if p < POISSON_BELOW {
+        // 1 − p loses p's digits: a Poisson of the same mean, within p of the binomial.
+        poisson_inversion(rng, mean) as u64
     } else {
-        Binomial::new(u64::from(n), p)
-            .expect("a probability")
-            .sample(rng) as u32
+        binomial_inversion(rng, n, p)
     };
     if flipped { n - x } else { x }
 }
 
-/// Inversion (Kachitvichyanukul and Schmeiser's BINV): walk the probabilities up from 0,
-/// P(x+1) = P(x) · ((n+1)/x − 1) · p/q, until a uniform is used up.
+/// Inversion (BINV): walk the probabilities up from 0, P(x+1) = P(x) · ((n+1)/x − 1) · p/q,
+/// until a uniform is used up. For n·p < 10.
 #[inline]
-fn inversion(rng: &mut Rng, n: u32, p: f64, q: f64) -> u32 {
+fn binomial_inversion(rng: &mut UnitRng, n: u64, p: f64) -> u64 {
+    let q = 1.0 - p;
     let s = p / q;
-    let a = (f64::from(n) + 1.0) * s;
+    let a = (n as f64 + 1.0) * s;
     let start = power(q, n);
     let reciprocals = &*RECIPROCALS;
     'draw: loop {
@@ -81,53 +125,197 @@ fn inversion(rng: &mut Rng, n: u32, p: f64, q: f64) -> u32 {
             }
             r *= a * reciprocals[x] - s;
         }
-        return x as u32;
+        return x as u64;
     }
 }
 
-/// q^n by repeated squaring (a few multiplications, no `powf`).
+/// Transformed rejection with squeeze (BTRS), for n·p ≥ 10 and p ≤ 1/2.
+fn binomial_rejection(rng: &mut UnitRng, n: u64, p: f64) -> u64 {
+    let (n, q) = (n as f64, 1.0 - p);
+    let spq = (n * p * q).sqrt();
+    let b = 1.15 + 2.53 * spq;
+    let a = -0.0873 + 0.0248 * b + 0.01 * p;
+    let c = n * p + 0.5;
+    let v_r = 0.92 - 4.2 / b;
+    loop {
+        let u = rng.random::<f64>() - 0.5;
+        let v: f64 = rng.random();
+        let us = 0.5 - u.abs();
+        let k = ((2.0 * a / us + b) * u + c).floor();
+        if !(0.0..=n).contains(&k) {
+            continue;
+        }
+        if us >= 0.07 && v <= v_r {
+            return k as u64;
+        }
+        // The exact test: v, scaled to the hat, against P(k) / P(mode).
+        let alpha = (2.83 + 5.1 / b) * spq;
+        let m = ((n + 1.0) * p).floor();
+        let log_ratio =
+            log_factorial(m) + log_factorial(n - m) - log_factorial(k) - log_factorial(n - k)
+                + (k - m) * (p / q).ln();
+        if (v * alpha / (a / (us * us) + b)).ln() <= log_ratio {
+            return k as u64;
+        }
+    }
+}
+
+/// q^n by repeated squaring (a few multiplications, no `powf`), without a branch on n's bits.
 #[inline]
-fn power(q: f64, n: u32) -> f64 {
+fn power(q: f64, n: u64) -> f64 {
     let (mut base, mut e, mut out) = (q, n, 1.0);
     while e > 0 {
-        if e & 1 == 1 {
-            out *= base;
-        }
+        out *= if e & 1 == 1 { base } else { 1.0 };
         base *= base;
         e >>= 1;
     }
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rand::SeedableRng;
+/// A Poisson(mean) draw (0 for a mean of 0 or less). Counts beyond 2^53 are not whole numbers
+/// in an f64; means that large are refused upstream.
+#[inline]
+pub fn poisson(rng: &mut UnitRng, mean: f64) -> f64 {
+    if mean <= 0.0 {
+        0.0
+    } else if mean < INVERSION_BELOW {
+        poisson_inversion(rng, mean) as f64
+    } else if mean <= PTRS_UP_TO {
+        poisson_rejection(rng, mean)
+    } else {
+        Poisson::new(mean).expect("a finite mean").sample(rng)
+    }
+}
 
-    /// Binomial probabilities P(0..), by the recurrence in logs (exact to rounding).
-    fn pmf(n: u32, p: f64, upto: usize) -> Vec<f64> {
-        let (lp, lq) = (p.ln(), (-p).ln_1p());
-        let mut log = f64::from(n) * lq;
-        let mut out = vec![log.exp()];
-        for k in 0..upto.min(n as usize) {
-            log += (f64::from(n) - k as f64).ln() - (k as f64 + 1.0).ln() + lp - lq;
-            out.push(log.exp());
+/// Inversion for a mean below 10: P(x+1) = P(x) · λ / (x+1) from P(0) = e^−λ.
+#[inline]
+fn poisson_inversion(rng: &mut UnitRng, mean: f64) -> u32 {
+    let start = (-mean).exp();
+    let reciprocals = &*RECIPROCALS;
+    'draw: loop {
+        let mut r = start;
+        let mut u: f64 = rng.random();
+        let mut x = 0usize;
+        while u > r {
+            u -= r;
+            x += 1;
+            if x > INVERSION_MAX {
+                continue 'draw;
+            }
+            r *= mean * reciprocals[x];
         }
-        out
+        return x as u32;
+    }
+}
+
+/// Transformed rejection with squeeze (PTRS), for a mean of 10 or more.
+fn poisson_rejection(rng: &mut UnitRng, mean: f64) -> f64 {
+    let root = mean.sqrt();
+    let b = 0.931 + 2.53 * root;
+    let a = -0.059 + 0.02483 * b;
+    let v_r = 0.9277 - 3.6224 / (b - 2.0);
+    loop {
+        let u = rng.random::<f64>() - 0.5;
+        let v: f64 = rng.random();
+        let us = 0.5 - u.abs();
+        let k = ((2.0 * a / us + b) * u + mean + 0.43).floor();
+        if us >= 0.07 && v <= v_r {
+            return k;
+        }
+        if k < 0.0 || (us < 0.013 && v > us) {
+            continue;
+        }
+        let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+        if (v * inv_alpha / (a / (us * us) + b)).ln() <= -mean + k * mean.ln() - log_factorial(k) {
+            return k;
+        }
+    }
+}
+
+/// A Gamma(shape, scale) draw; 0 for a shape of 0 or less.
+///
+/// Marsaglia and Tsang's method (2000, ACM TOMS 26:363-372) for shapes of 1 and more: a normal
+/// and a uniform, accepted by a squeeze without a logarithm about 98% of the time. A shape a
+/// below 1 draws Gamma(a + 1) · U^(1/a), written as exp(ln U / a) (cheaper than `powf`).
+#[inline]
+pub fn gamma(rng: &mut UnitRng, shape: f64, scale: f64) -> f64 {
+    if shape <= 0.0 {
+        0.0
+    } else if shape < 1.0 {
+        let boost = (rng.random::<f64>().ln() / shape).exp();
+        gamma_large(rng, shape + 1.0) * boost * scale
+    } else {
+        gamma_large(rng, shape) * scale
+    }
+}
+
+/// Marsaglia and Tsang's Gamma(shape, 1) for a shape of 1 or more.
+#[inline]
+fn gamma_large(rng: &mut UnitRng, shape: f64) -> f64 {
+    let d = shape - 1.0 / 3.0;
+    let c = 1.0 / (9.0 * d).sqrt();
+    loop {
+        let x: f64 = rng.sample(StandardNormal);
+        let v = 1.0 + c * x;
+        if v <= 0.0 {
+            continue;
+        }
+        let v = v * v * v;
+        let u: f64 = rng.random();
+        let x2 = x * x;
+        if u < 1.0 - 0.0331 * x2 * x2 || u.ln() < 0.5 * x2 + d * (1.0 - v + v.ln()) {
+            return d * v;
+        }
+    }
+}
+
+/// Checks of draws against exact probabilities, for the samplers' tests and their callers'.
+#[cfg(test)]
+pub(crate) mod fit {
+    /// Probabilities of k = lo..=hi, by a recurrence in logs from the mode (exact to rounding)
+    /// and normalised over the window, which holds all but a negligible mass (the window is
+    /// the mean ± 14 standard deviations and more). `next(k)` is log P(k+1) − log P(k).
+    fn window(mode: f64, sd: f64, max: f64, next: impl Fn(f64) -> f64) -> (u64, Vec<f64>) {
+        let lo = (mode - 14.0 * sd - 20.0).max(0.0).floor();
+        let hi = (mode + 14.0 * sd + 20.0).min(max).ceil();
+        let (lo, hi, mode) = (lo as u64, hi as u64, mode.floor() as u64);
+        let mut log = vec![0.0; (hi - lo + 1) as usize];
+        for k in mode..hi {
+            let i = (k - lo) as usize;
+            log[i + 1] = log[i] + next(k as f64);
+        }
+        for k in (lo..mode).rev() {
+            let i = (k - lo) as usize;
+            log[i] = log[i + 1] - next(k as f64);
+        }
+        let probs: Vec<f64> = log.iter().map(|l| l.exp()).collect();
+        let total: f64 = probs.iter().sum();
+        (lo, probs.iter().map(|p| p / total).collect())
     }
 
-    /// Pearson's chi-square of `draws` against Binomial(n, p), neighbouring counts merged
-    /// until each cell expects at least 5 (the last cell takes the whole upper tail); returns
-    /// (statistic, degrees of freedom).
-    fn chi_square(n: u32, p: f64, draws: &[u32]) -> (f64, usize) {
+    pub(crate) fn binomial_pmf(n: u64, p: f64) -> (u64, Vec<f64>) {
+        let (nf, q) = (n as f64, 1.0 - p);
+        let sd = (nf * p * q).sqrt();
+        window(((nf + 1.0) * p).floor().min(nf), sd, nf, |k| {
+            ((nf - k) / (k + 1.0)).ln() + (p / q).ln()
+        })
+    }
+
+    pub(crate) fn poisson_pmf(mean: f64) -> (u64, Vec<f64>) {
+        window(mean.floor(), mean.sqrt(), f64::MAX, |k| {
+            mean.ln() - (k + 1.0).ln()
+        })
+    }
+
+    /// Pearson's chi-square of `draws` against the probabilities `probs` of lo, lo+1, …:
+    /// neighbouring counts merged until each cell expects at least 5 (the first and last cells
+    /// take the tails); returns (statistic, degrees of freedom).
+    fn chi_square(lo: u64, probs: &[f64], draws: &[u64]) -> (f64, usize) {
         let total = draws.len() as f64;
-        let mean = f64::from(n) * p;
-        let upto = (mean + 12.0 * (mean * (1.0 - p)).sqrt() + 20.0) as usize;
-        let max = *draws.iter().max().unwrap() as usize;
-        let probs = pmf(n, p, upto.max(max));
         let mut counts = vec![0.0; probs.len()];
         for &d in draws {
-            counts[d as usize] += 1.0;
+            let i = d.saturating_sub(lo) as usize;
+            counts[i.min(probs.len() - 1)] += 1.0;
         }
         let (mut stat, mut cells) = (0.0, 0);
         let (mut expected, mut observed) = (0.0, 0.0);
@@ -151,18 +339,37 @@ mod tests {
 
     /// The chi-square critical value at 1 − 1e-6 for `df` degrees of freedom
     /// (Wilson–Hilferty), so that a correct sampler fails about once in a million checks.
-    fn critical(df: usize) -> f64 {
-        let k = df as f64;
+    pub(crate) fn critical(df: usize) -> f64 {
+        let k = df.max(1) as f64;
         let z = 4.753_424; // the normal's 1 − 1e-6 quantile
         k * (1.0 - 2.0 / (9.0 * k) + z * (2.0 / (9.0 * k)).sqrt()).powi(3)
     }
 
+    pub(crate) fn assert_fits(what: &str, (lo, probs): (u64, Vec<f64>), draws: &[u64]) {
+        let (stat, df) = chi_square(lo, &probs, draws);
+        assert!(
+            stat < critical(df),
+            "{what}: chi-square {stat:.1} on {df} df (critical {:.1})",
+            critical(df)
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fit::*;
+    use super::*;
+    use rand::SeedableRng;
+
+    const DRAWS: usize = 200_000;
+
     #[test]
     fn binomial_draws_follow_the_exact_probabilities_in_every_regime() {
-        let mut rng = Rng::seed_from_u64(7);
-        // Means from 0.01 to 1,000: inversion (below 10), both sides of the switch, BTPE;
-        // p from 1e-7 to 0.97 (flipped above 0.5); n from 1 to 10 million.
-        let cases: &[(u32, f64)] = &[
+        let mut rng = UnitRng::seed_from_u64(7);
+        // Means from 0.01 to 10 million: inversion (below 10), both sides of the switch,
+        // transformed rejection; p from 1e-11 (drawn as a Poisson) to 0.97 (flipped above 0.5);
+        // n from 1 to 4 billion.
+        let cases: &[(u64, f64)] = &[
             (1, 0.3),
             (3, 0.5),
             (7, 0.97),
@@ -172,31 +379,177 @@ mod tests {
             (500, 0.019),
             (1_000, 0.0099),
             (1_000, 0.0101),
+            (20, 0.5),
+            (21, 0.48),
             (60, 0.7),
+            (150, 0.04),
+            (1_500, 0.04),
+            (400, 0.3),
             (10_000_000, 1e-7),
             (2_000_000, 4e-6),
             (5_000, 0.2),
             (100_000, 0.01),
+            (60_000, 0.5),
+            (4_000_000_000, 0.0025),
+            (4_000_000_000, 1e-11),
         ];
         for &(n, p) in cases {
-            let draws: Vec<u32> = (0..200_000).map(|_| binomial(&mut rng, n, p)).collect();
-            let (stat, df) = chi_square(n, p, &draws);
-            assert!(df >= 1 || n == 1, "n {n}, p {p}: {df} cells");
-            assert!(
-                stat < critical(df.max(1)),
-                "n {n}, p {p}: chi-square {stat:.1} on {df} df (critical {:.1})",
-                critical(df.max(1))
+            let draws: Vec<u64> = (0..DRAWS).map(|_| binomial_u64(&mut rng, n, p)).collect();
+            assert!(draws.iter().all(|&x| x <= n), "n {n}, p {p}: above n");
+            assert_fits(
+                &format!("binomial n {n}, p {p}"),
+                binomial_pmf(n, p),
+                &draws,
             );
         }
     }
 
     #[test]
-    fn binomial_edges() {
-        let mut rng = Rng::seed_from_u64(1);
+    fn poisson_draws_follow_the_exact_probabilities_in_every_regime() {
+        let mut rng = UnitRng::seed_from_u64(11);
+        // Inversion below 10, transformed rejection from 10 to 1e8, rand_distr beyond.
+        let means = [
+            1e-3, 0.2, 1.0, 3.7, 9.99, 10.0, 10.5, 14.0, 37.0, 250.0, 4_000.0, 1e6, 9e7, 1e9,
+        ];
+        for mean in means {
+            let draws: Vec<u64> = (0..DRAWS).map(|_| poisson(&mut rng, mean) as u64).collect();
+            assert_fits(&format!("poisson mean {mean}"), poisson_pmf(mean), &draws);
+        }
+    }
+
+    /// log Γ(x) for x > 0 (Lanczos, g = 7, nine terms: relative error about 1e-15).
+    fn log_gamma(x: f64) -> f64 {
+        const G: [f64; 9] = [
+            0.999_999_999_999_809_9,
+            676.520_368_121_885_1,
+            -1_259.139_216_722_402_8,
+            771.323_428_777_653_1,
+            -176.615_029_162_140_6,
+            12.507_343_278_686_905,
+            -0.138_571_095_265_720_12,
+            9.984_369_578_019_572e-6,
+            1.505_632_735_149_311_6e-7,
+        ];
+        if x < 0.5 {
+            let pi = std::f64::consts::PI;
+            return (pi / (pi * x).sin()).ln() - log_gamma(1.0 - x);
+        }
+        let x = x - 1.0;
+        let t = x + 7.5;
+        let sum = G[0] + (1..9).map(|i| G[i] / (x + i as f64)).sum::<f64>();
+        0.5 * std::f64::consts::TAU.ln() + (x + 0.5) * t.ln() - t + sum.ln()
+    }
+
+    /// The regularised lower incomplete gamma P(a, x): its series below a + 1, Lentz's
+    /// continued fraction for the upper part above.
+    fn gamma_cdf(a: f64, x: f64) -> f64 {
+        if x <= 0.0 {
+            return 0.0;
+        }
+        let front = (a * x.ln() - x - log_gamma(a)).exp();
+        if x < a + 1.0 {
+            let (mut term, mut sum, mut n) = (1.0 / a, 1.0 / a, a);
+            while term.abs() > sum.abs() * 1e-17 {
+                n += 1.0;
+                term *= x / n;
+                sum += term;
+            }
+            sum * front
+        } else {
+            let tiny = 1e-300;
+            let mut b = x + 1.0 - a;
+            let mut c = 1.0 / tiny;
+            let mut d = 1.0 / b;
+            let mut h = d;
+            for i in 1..10_000 {
+                let an = -(i as f64) * (i as f64 - a);
+                b += 2.0;
+                d = an * d + b;
+                d = if d.abs() < tiny { tiny } else { d };
+                c = b + an / c;
+                c = if c.abs() < tiny { tiny } else { c };
+                d = 1.0 / d;
+                let delta = d * c;
+                h *= delta;
+                if (delta - 1.0).abs() < 1e-16 {
+                    break;
+                }
+            }
+            1.0 - front * h
+        }
+    }
+
+    #[test]
+    fn gamma_cdf_is_right_where_it_is_known() {
+        // Shape 1 is the exponential; shape 1/2 is a half chi-square with one degree of freedom.
+        for x in [0.01, 0.5, 1.0, 3.0, 20.0] {
+            assert!(
+                (gamma_cdf(1.0, x) - (1.0 - (-x).exp())).abs() < 1e-13,
+                "{x}"
+            );
+        }
+        let erf_1 = 0.842_700_792_949_714_9; // P(1/2, 1) = erf(1)
+        assert!((gamma_cdf(0.5, 1.0) - erf_1).abs() < 1e-13);
+        assert!((log_gamma(10.0) - 362_880f64.ln()).abs() < 1e-12);
+    }
+
+    /// Draws binned by 50 equal-probability bins of the exact distribution: each bin expects
+    /// 1/50 of the draws.
+    #[test]
+    fn gamma_draws_follow_the_exact_distribution_in_every_regime() {
+        let mut rng = UnitRng::seed_from_u64(13);
+        // Below 1 (boosted), at 1, just above, the frailty and cost shapes, and very large.
+        let shapes = [
+            0.05, 0.18, 0.42, 0.6, 0.999, 1.0, 1.3, 2.5, 8.4, 63.0, 900.0, 2.5e6,
+        ];
+        let bins = 50;
+        for shape in shapes {
+            let scale = 0.37;
+            let mut counts = vec![0.0; bins];
+            for _ in 0..DRAWS {
+                let x = gamma(&mut rng, shape, scale);
+                assert!(x >= 0.0 && x.is_finite(), "shape {shape}: {x}");
+                let p = gamma_cdf(shape, x / scale);
+                counts[((p * bins as f64) as usize).min(bins - 1)] += 1.0;
+            }
+            let expected = DRAWS as f64 / bins as f64;
+            let stat: f64 = counts
+                .iter()
+                .map(|o| (o - expected).powi(2) / expected)
+                .sum();
+            assert!(
+                stat < critical(bins - 1),
+                "gamma shape {shape}: chi-square {stat:.1} on {} df (critical {:.1})",
+                bins - 1,
+                critical(bins - 1)
+            );
+        }
+    }
+
+    #[test]
+    fn log_factorial_matches_the_sum_of_logs_on_both_sides_of_the_table() {
+        let mut sum = 0.0;
+        for x in 1..5_000u32 {
+            sum += f64::from(x).ln();
+            let got = log_factorial(f64::from(x));
+            assert!(
+                (got - sum).abs() <= 1e-12 * sum.max(1.0),
+                "{x}: {got} vs {sum}"
+            );
+        }
+        assert_eq!(log_factorial(0.0), 0.0);
+    }
+
+    #[test]
+    fn edges() {
+        let mut rng = UnitRng::seed_from_u64(1);
         assert_eq!(binomial(&mut rng, 0, 0.5), 0);
         assert_eq!(binomial(&mut rng, 10, 0.0), 0);
         assert_eq!(binomial(&mut rng, 10, 1.0), 10);
         assert!((0..1000).all(|_| binomial(&mut rng, 10, 0.999_999) <= 10));
         assert_eq!(power(0.5, 10), 0.5f64.powi(10));
+        assert_eq!(poisson(&mut rng, 0.0), 0.0);
+        assert_eq!(poisson(&mut rng, -1.0), 0.0);
+        assert_eq!(gamma(&mut rng, 0.0, 1.0), 0.0);
     }
 }

@@ -23,89 +23,73 @@
 //! have no drawn frailty; when they enter it they bring a fresh draw, which is exact for
 //! everything observed because nothing of theirs was observed before.
 
-use rand_distr::{Distribution, Gamma};
+use crate::activity::GroupMeans;
+use crate::population::{CELLS, with_condition_switched};
+use crate::rng::UnitRng;
+use crate::sampling::gamma;
+use crate::transitions::{CellDraws, Flow, next_cell};
 
-use crate::population::{CELLS, Population, with_condition_switched};
-use crate::rng::Rng;
-use crate::transitions::{Flow, next_cell};
-
-/// Frailty sums per cell through the years of one world of one replication.
+/// Frailty carried from one year into the next, per cell, through the years of one world of
+/// one replication. A cell's sum is drawn in the year's step ([`FrailtySums::year_sum`]), right
+/// after its exits and onsets and from the same stream, and split at once
+/// ([`FrailtySums::carry_cell`]): nothing but what is carried outlives the cell's turn.
 #[derive(Debug, Clone, Default)]
 pub struct FrailtySums {
-    /// This year's sum per cell (0 where nobody is, or the cell is not counted).
-    sum: Vec<f64>,
-    /// The kept part that people who were counted last year bring into each cell, and how many
-    /// of them there are.
+    /// The kept part that people counted last year bring into each cell this year, and how
+    /// many of them there are.
     carried: Vec<f64>,
     carried_people: Vec<u32>,
+    /// The same for next year, filled during this year's step.
+    carrying: Vec<f64>,
+    carrying_people: Vec<u32>,
 }
 
 impl FrailtySums {
     /// Forgets every earlier year: the first year draws every sum afresh.
     pub fn restart(&mut self) {
-        for v in [&mut self.sum, &mut self.carried] {
+        for v in [&mut self.carried, &mut self.carrying] {
             v.clear();
             v.resize(CELLS, 0.0);
         }
-        self.carried_people.clear();
-        self.carried_people.resize(CELLS, 0);
-    }
-
-    /// This year's sum per cell.
-    pub fn sums(&self) -> &[f64] {
-        &self.sum
-    }
-
-    /// Draws this year's sums for the people of `pop` in the cells `mask` counts: what was
-    /// carried in, plus a fresh gamma for everything else. `fresh(c)` is cell c's stream.
-    pub fn draw(
-        &mut self,
-        pop: &Population,
-        mask: &[bool],
-        k: f64,
-        rho: f64,
-        mut fresh: impl FnMut(usize) -> Rng,
-    ) {
-        for (c, (&n, &keep)) in pop.as_slice().iter().zip(mask).enumerate() {
-            self.sum[c] = 0.0;
-            if n == 0 || !keep {
-                continue;
-            }
-            let carried_people = f64::from(self.carried_people[c]);
-            let shape = (f64::from(n) - rho * carried_people) * k;
-            let new = if shape > 0.0 {
-                Gamma::new(shape, 1.0 / k)
-                    .expect("valid gamma")
-                    .sample(&mut fresh(c))
-            } else {
-                0.0
-            };
-            self.sum[c] = self.carried[c] + new;
+        for v in [&mut self.carried_people, &mut self.carrying_people] {
+            v.clear();
+            v.resize(CELLS, 0);
         }
     }
 
-    /// Starts a year's carry: nothing is carried into any cell yet.
-    pub fn begin_carry(&mut self) {
-        self.carried.fill(0.0);
-        self.carried_people.fill(0);
+    /// This year's sum for the `n` people of cell `c` (0 when the cell is not counted): what
+    /// was carried in, plus a fresh gamma for everything else.
+    #[inline]
+    pub fn year_sum(&self, c: usize, n: u32, k: f64, rho: f64, rng: &mut UnitRng) -> f64 {
+        let carried_people = f64::from(self.carried_people[c]);
+        let shape = (f64::from(n) - rho * carried_people) * k;
+        self.carried[c] + gamma(rng, shape, 1.0 / k)
     }
 
-    /// Splits cell `i`'s sum (its `n` people went where `flow` says in the year's step, drawn
-    /// from `rng`, the cell's stream) and keeps the part each group carries into next year.
-    /// Nothing is carried, or drawn, when ρ = 0 or the cell is not counted.
+    /// Ends the year: what this year's step carried becomes next year's carried-in.
+    pub fn end_year(&mut self) {
+        std::mem::swap(&mut self.carried, &mut self.carrying);
+        std::mem::swap(&mut self.carried_people, &mut self.carrying_people);
+        self.carrying.fill(0.0);
+        self.carrying_people.fill(0);
+    }
+
+    /// Splits cell `i`'s sum `s` (its `n` people went where `flow` says in the year's step) and
+    /// keeps the part each group carries into next year, drawing from `rng`, the cell's stream.
+    /// Nothing is carried, or drawn, when ρ = 0.
     #[allow(clippy::too_many_arguments)]
     #[inline]
     pub fn carry_cell(
         &mut self,
         i: usize,
         n: u32,
+        s: f64,
         flow: Flow,
         mask: &[bool],
         k: f64,
         rho: f64,
-        rng: &mut Rng,
+        rng: &mut UnitRng,
     ) {
-        let s = self.sum[i];
         if rho <= 0.0 || n == 0 || s <= 0.0 {
             return;
         }
@@ -131,9 +115,65 @@ impl FrailtySums {
             (with_condition_switched(j + 1), switched_onsets, share[3]),
         ] {
             if people > 0 && mask[dest] {
-                self.carried[dest] += s * share;
-                self.carried_people[dest] += people;
+                self.carrying[dest] += s * share;
+                self.carrying_people[dest] += people;
             }
+        }
+    }
+}
+
+/// A year's frailty in the cohort step: each counted cell's sum, drawn before its exits and
+/// onsets, added to its reporting group's expected events, and split after them.
+pub struct FrailtyDraws<'a> {
+    pub frailty: &'a mut FrailtySums,
+    pub means: &'a mut GroupMeans,
+    /// Activity rates per cell and type.
+    pub lam: &'a [f64],
+    /// The cells counted.
+    pub mask: &'a [bool],
+    /// Frailty shape and persistence.
+    pub k: f64,
+    pub rho: f64,
+    /// The sum of the cell being stepped.
+    sum: f64,
+}
+
+impl<'a> FrailtyDraws<'a> {
+    pub fn new(
+        frailty: &'a mut FrailtySums,
+        means: &'a mut GroupMeans,
+        lam: &'a [f64],
+        mask: &'a [bool],
+        k: f64,
+        rho: f64,
+    ) -> Self {
+        FrailtyDraws {
+            frailty,
+            means,
+            lam,
+            mask,
+            k,
+            rho,
+            sum: 0.0,
+        }
+    }
+}
+
+impl CellDraws for FrailtyDraws<'_> {
+    #[inline]
+    fn before(&mut self, i: usize, n: u32, rng: &mut UnitRng) {
+        if self.mask[i] {
+            self.sum = self.frailty.year_sum(i, n, self.k, self.rho, rng);
+            self.means.add_cell(i, self.sum, self.lam);
+        }
+    }
+
+    #[inline]
+    fn after(&mut self, i: usize, n: u32, flow: Flow, rng: &mut UnitRng) {
+        if self.mask[i] {
+            let (mask, k, rho) = (self.mask, self.k, self.rho);
+            self.frailty
+                .carry_cell(i, n, self.sum, flow, mask, k, rho, rng);
         }
     }
 }
@@ -141,14 +181,8 @@ impl FrailtySums {
 /// The first four of a Dirichlet(kept₀, …, kept₃, rest) draw, by normalised gammas. Shapes of
 /// zero give zero and draw nothing; when every draw underflows (all shapes tiny) the shares
 /// are the expected ones.
-fn dirichlet_shares(rng: &mut Rng, kept: [f64; 4], rest: f64) -> [f64; 4] {
-    let mut gamma = |shape: f64| {
-        if shape > 0.0 {
-            Gamma::new(shape, 1.0).expect("valid gamma").sample(rng)
-        } else {
-            0.0
-        }
-    };
+fn dirichlet_shares(rng: &mut UnitRng, kept: [f64; 4], rest: f64) -> [f64; 4] {
+    let mut gamma = |shape: f64| gamma(rng, shape, 1.0);
     let x = [
         gamma(kept[0]),
         gamma(kept[1]),

@@ -16,13 +16,10 @@ pub mod expected;
 pub mod frailty;
 pub mod shocks;
 
-use rand_distr::{Binomial, Distribution, Gamma, Poisson};
-
 use crate::data;
-use crate::population::{
-    AGES, BASE_CELLS, CELLS, GROUPS, IMDS, LTCS, SEXES, group_key, group_of, stream_unit,
-};
-use crate::rng::{Rng, Stage, UnitStreams};
+use crate::population::{AGES, BASE_CELLS, CELLS, GROUPS, IMDS, LTCS, SEXES, group_key, group_of};
+use crate::rng::{Stage, UnitRng, UnitStreams};
+use crate::sampling;
 use crate::waiting_list::ListInputs;
 
 pub use shocks::{ShockInputs, YearShock};
@@ -227,8 +224,9 @@ fn type_total(v: &[f64], t: usize, types: usize) -> f64 {
     (0..GROUPS).map(|g| v[g * types + t]).sum()
 }
 
-/// The random streams of activity: one per cell and year for frailty, one per reporting group,
-/// type and year for counts and costs, so a change in one cell or group shifts no other draws.
+/// The random streams of activity: one per reporting group, type and year for counts and costs,
+/// so a change in one group shifts no other draws. (A cell's frailty is drawn from the cell's
+/// stream in the year's step.)
 #[derive(Debug, Clone, Copy)]
 pub struct ActivityStreams(UnitStreams);
 
@@ -237,42 +235,53 @@ impl ActivityStreams {
         ActivityStreams(UnitStreams::new(seed, replication, Stage::Activity))
     }
 
-    pub fn frailty(&self, year: u32, cell: usize) -> Rng {
-        self.0.stream(year, stream_unit(cell))
-    }
-
-    fn events(&self, year: u32, group: usize, types: usize, t: usize) -> Rng {
-        self.0.stream(year, BASE_CELLS + group * types + t)
+    fn events(&self, year: u32, group: usize, types: usize, t: usize) -> UnitRng {
+        self.0.stream(year, group * types + t)
     }
 }
 
-/// Draws one year's activity and cost of people whose frailty sums per cell are `frailty`
-/// (zero in cells not counted). `mu` is scratch space reused across years; `year` is 0-based.
-#[allow(clippy::too_many_arguments)]
+/// Each reporting group's expected events of each type in a year (groups × types, row-major),
+/// given the frailty sums of its cells: Σ_cells λ(cell, t) · S(cell).
+#[derive(Debug, Clone, Default)]
+pub struct GroupMeans {
+    mu: Vec<f64>,
+    types: usize,
+}
+
+impl GroupMeans {
+    /// Starts a year with no events expected.
+    pub fn reset(&mut self, types: usize) {
+        self.types = types;
+        self.mu.clear();
+        self.mu.resize(GROUPS * types, 0.0);
+    }
+
+    /// Adds cell `c`, whose frailty sum is `s`, with its rates from `lam` (cells × types).
+    #[inline]
+    pub fn add_cell(&mut self, c: usize, s: f64, lam: &[f64]) {
+        let nt = self.types;
+        let g = group_of(c);
+        let row = &lam[c * nt..(c + 1) * nt];
+        for (m, &l) in self.mu[g * nt..(g + 1) * nt].iter_mut().zip(row) {
+            *m += l * s;
+        }
+    }
+}
+
+/// Draws one year's activity and cost of the reporting groups expecting `means`; `year` is
+/// 0-based.
 pub fn simulate_year(
-    frailty: &[f64],
-    lam: &[f64],
+    means: &GroupMeans,
     inputs: &ActivityInputs,
     shock: &YearShock,
     streams: &ActivityStreams,
     year: u32,
-    mu: &mut Vec<f64>,
     out: &mut YearActivity,
 ) {
     let nt = inputs.types.len();
-    mu.clear();
-    mu.resize(GROUPS * nt, 0.0);
+    debug_assert_eq!(means.types, nt);
+    let mu = &means.mu;
     out.reset(nt);
-    for (c, &s) in frailty.iter().enumerate() {
-        if s <= 0.0 {
-            continue;
-        }
-        let g = group_of(c);
-        let row = &lam[c * nt..(c + 1) * nt];
-        for (m, &l) in mu[g * nt..(g + 1) * nt].iter_mut().zip(row) {
-            *m += l * s;
-        }
-    }
     for g in 0..GROUPS {
         let rural = group_key(g).1 == 1;
         for (t, ty) in inputs.types.iter().enumerate() {
@@ -286,7 +295,7 @@ pub fn simulate_year(
                 continue;
             }
             let rng = &mut streams.events(year, g, nt, t);
-            let count = Poisson::new(mean).expect("valid Poisson").sample(rng);
+            let count = sampling::poisson(rng, mean);
             let unit = expected::unit_cost_at(
                 ty.unit_cost * shock.cost_index,
                 rural,
@@ -303,7 +312,7 @@ pub fn simulate_year(
 /// little less than the mean, a binomial share of long stays cost `long_stay_cost_ratio` times
 /// it (so the mean is unchanged), each part gamma with the type's cost cv. Without long stays
 /// nothing extra is drawn.
-fn event_cost(rng: &mut Rng, count: f64, unit: f64, ty: &TypeInputs) -> f64 {
+fn event_cost(rng: &mut UnitRng, count: f64, unit: f64, ty: &TypeInputs) -> f64 {
     let (q, ratio) = (ty.long_stay_share, ty.long_stay_cost_ratio);
     if q <= 0.0 || count <= 0.0 || unit <= 0.0 {
         return gamma_total(rng, count, unit, ty.cost_cv);
@@ -311,9 +320,7 @@ fn event_cost(rng: &mut Rng, count: f64, unit: f64, ty: &TypeInputs) -> f64 {
     let long = if q >= 1.0 {
         count
     } else {
-        Binomial::new(count as u64, q)
-            .expect("validated share")
-            .sample(rng) as f64
+        sampling::binomial_u64(rng, count as u64, q) as f64
     };
     let short_unit = unit * ((1.0 - q * ratio) / (1.0 - q)).max(0.0);
     gamma_total(rng, count - long, short_unit, ty.cost_cv)
@@ -321,7 +328,7 @@ fn event_cost(rng: &mut Rng, count: f64, unit: f64, ty: &TypeInputs) -> f64 {
 }
 
 /// Total cost of `count` events of mean `unit` and coefficient of variation `cv`.
-fn gamma_total(rng: &mut Rng, count: f64, unit: f64, cv: f64) -> f64 {
+fn gamma_total(rng: &mut UnitRng, count: f64, unit: f64, cv: f64) -> f64 {
     if count <= 0.0 || unit <= 0.0 {
         0.0
     } else if cv <= 0.0 {
@@ -333,6 +340,6 @@ fn gamma_total(rng: &mut Rng, count: f64, unit: f64, cv: f64) -> f64 {
         if !(shape.is_finite() && scale > 0.0) {
             return count * unit;
         }
-        Gamma::new(shape, scale).expect("valid gamma").sample(rng)
+        sampling::gamma(rng, shape, scale)
     }
 }

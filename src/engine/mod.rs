@@ -15,8 +15,10 @@ pub use params::RepParams;
 use rayon::prelude::*;
 
 use crate::activity::expected::{CellExpectations, covered_heads};
-use crate::activity::frailty::FrailtySums;
-use crate::activity::{self, ActivityInputs, ActivityStreams, YearActivity, YearShock, shocks};
+use crate::activity::frailty::{FrailtyDraws, FrailtySums};
+use crate::activity::{
+    self, ActivityInputs, ActivityStreams, GroupMeans, YearActivity, YearShock, shocks,
+};
 use crate::contracts::basis::Basis;
 use crate::contracts::heads::ScopeHeads;
 use crate::contracts::indicators::{self, IndicatorInputs};
@@ -35,7 +37,7 @@ use crate::rng::{Rng, Stage, stage_stream};
 use crate::scenario::{CohortMode, LoadedScenario, Scenario};
 use crate::scenario::{Indicator, Param};
 use crate::transitions::{
-    ArrivalProfiles, Calibration, StepCounts, StepStreams, TransitionRates, step,
+    ArrivalProfiles, Calibration, NoDraws, StepCounts, StepStreams, TransitionRates, step,
 };
 use crate::waiting_list::{ListYear, WaitingList};
 
@@ -608,7 +610,7 @@ pub struct Workspace {
     world_rates: TransitionRates,
     lam: Vec<f64>,
     world_lam: Vec<f64>,
-    mu: Vec<f64>,
+    means: GroupMeans,
     frailty: FrailtySums,
     activity: YearActivity,
     /// One per set of contracts settled.
@@ -642,7 +644,7 @@ impl Workspace {
             world_rates: TransitionRates::empty(),
             lam: Vec::new(),
             world_lam: Vec::new(),
-            mu: Vec::new(),
+            means: GroupMeans::default(),
             frailty: FrailtySums::default(),
             activity: YearActivity::default(),
             settling: Vec::new(),
@@ -820,17 +822,28 @@ fn simulate_world(
         } else {
             &ws.rates
         };
-        ws.frailty.draw(&ws.cur, &model.activity_mask, k, rho, |c| {
-            shared.activity_streams.frailty(y, c)
-        });
+        // The year's step first: it draws each cell's frailty sum beside its exits and onsets
+        // (from the cell's stream), and the year's activity needs those sums. It writes the
+        // population a year on into `next`; everything until the end of the year reads `cur`.
+        ws.means.reset(nt);
+        let mask = &model.activity_mask;
+        let demography = step(
+            &ws.cur,
+            &mut ws.next,
+            mask,
+            rates,
+            &model.arrivals,
+            &shared.step_streams,
+            y,
+            &mut FrailtyDraws::new(&mut ws.frailty, &mut ws.means, lam, mask, k, rho),
+        );
+        ws.frailty.end_year();
         activity::simulate_year(
-            ws.frailty.sums(),
-            lam,
+            &ws.means,
             &shared.params.activity,
             shock,
             &shared.activity_streams,
             y,
-            &mut ws.mu,
             &mut ws.activity,
         );
         if let Some(t) = ws.activity.beyond_limit {
@@ -877,20 +890,6 @@ fn simulate_world(
                     .weigh(&contracts.scopes, &ws.cur, &model.activity_mask, y == 0);
             }
         }
-        let frailty = &mut ws.frailty;
-        frailty.begin_carry();
-        let demography = step(
-            &ws.cur,
-            &mut ws.next,
-            &model.activity_mask,
-            rates,
-            &model.arrivals,
-            &shared.step_streams,
-            y,
-            &mut |i, n, flow, rng| {
-                frailty.carry_cell(i, n, flow, &model.activity_mask, k, rho, rng)
-            },
-        );
         std::mem::swap(&mut ws.cur, &mut ws.next);
         let (count, cost, value) = ws.activity.totals(nt);
         {
@@ -1174,7 +1173,7 @@ pub fn project(model: &Model, r: u64, years: u32) -> Population {
             &model.arrivals,
             &streams,
             y,
-            &mut |_, _, _, _| {},
+            &mut NoDraws,
         );
         std::mem::swap(&mut cur, &mut next);
     }

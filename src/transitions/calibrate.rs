@@ -24,6 +24,8 @@ use crate::population::{AGES, CELLS, CellKey, IMDS, LTCS, RURALITIES, SEXES};
 pub struct Calibration {
     pub death: Vec<f64>,
     pub onset: Vec<f64>,
+    /// ln(1 − death), so a replication's hazard multiplier m gives 1 − (1 − q)^m by one `exp`.
+    pub log_survival: Vec<f64>,
 }
 
 /// Life-table probability of death by single year of age (band value) and sex.
@@ -139,7 +141,12 @@ impl Calibration {
             death[c] = q_cell[qi(k.age, k.sex, k.imd, k.ltc)];
             onset[c] = h_cell[qi(k.age, k.sex, k.imd, k.ltc)];
         }
-        Calibration { death, onset }
+        let log_survival = death.iter().map(|&q: &f64| (-q).ln_1p()).collect();
+        Calibration {
+            death,
+            onset,
+            log_survival,
+        }
     }
 }
 

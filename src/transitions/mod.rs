@@ -9,15 +9,14 @@
 pub mod calibrate;
 
 use rand::RngExt;
-use rand_distr::{Distribution, Poisson};
 
 use crate::population::condition::{ConditionModel, split_deaths};
 use crate::population::{
     AGE_STRIDE, AGES, BASE_CELLS, CELLS, LTCS, Population, age_of, stream_unit,
     with_condition_switched,
 };
-use crate::rng::{Rng, Stage, UnitStreams};
-use crate::sampling::binomial;
+use crate::rng::{Stage, UnitRng, UnitStreams};
+use crate::sampling::{self, binomial};
 
 pub use calibrate::Calibration;
 
@@ -48,15 +47,23 @@ pub struct ConditionDraw {
 
 impl TransitionRates {
     /// Applies this replication's multipliers to the calibrated rates, reusing `self`'s buffers.
+    /// Without a condition ([`Self::apply_condition`] not called) nobody gains or loses one.
     pub fn fill(&mut self, calib: &Calibration, mortality_multiplier: f64, onset_multiplier: f64) {
+        self.condition_onset.clear();
+        self.condition_exit = 0.0;
         self.death.resize(CELLS, 0.0);
         self.onset.resize(CELLS, 0.0);
-        for (d, &q) in self.death.iter_mut().zip(&calib.death) {
+        for ((d, &q), &log_survival) in self
+            .death
+            .iter_mut()
+            .zip(&calib.death)
+            .zip(&calib.log_survival)
+        {
             // A hazard multiplier: q' = 1 - (1 - q)^m keeps q' a probability.
             *d = if mortality_multiplier == 1.0 {
                 q
             } else {
-                1.0 - (1.0 - q).powf(mortality_multiplier)
+                -(mortality_multiplier * log_survival).exp_m1()
             };
         }
         for (h, &o) in self.onset.iter_mut().zip(&calib.onset) {
@@ -108,6 +115,8 @@ pub struct ArrivalProfiles {
     pub open: bool,
     /// Running sums of `migrants`, to place movers one by one.
     migrant_cumulative: Vec<f64>,
+    /// The last cell with a migrant share (0 when none has one).
+    last_migrant_cell: usize,
 }
 
 impl ArrivalProfiles {
@@ -119,11 +128,13 @@ impl ArrivalProfiles {
                 Some(*sum)
             })
             .collect();
+        let last_migrant_cell = migrants.iter().rposition(|&s| s > 0.0).unwrap_or(0);
         ArrivalProfiles {
             births,
             migrants,
             open,
             migrant_cumulative,
+            last_migrant_cell,
         }
     }
 
@@ -137,7 +148,7 @@ impl ArrivalProfiles {
         let total = self.migrant_total();
         let i = self.migrant_cumulative.partition_point(|&c| c <= u * total);
         // Rounding can put u·total at the very end: the last cell with a share.
-        i.min(self.migrants.iter().rposition(|&s| s > 0.0).unwrap_or(0))
+        i.min(self.last_migrant_cell)
     }
 }
 
@@ -173,22 +184,21 @@ pub struct StepCounts {
 }
 
 #[inline]
-fn poisson(rng: &mut Rng, mean: f64) -> u32 {
-    if mean <= 0.0 {
-        0
-    } else {
-        Poisson::new(mean).expect("valid Poisson").sample(rng) as u32
-    }
+fn poisson(rng: &mut UnitRng, mean: f64) -> u32 {
+    sampling::poisson(rng, mean) as u32
 }
 
-/// The random streams of the yearly step, one per cell and year: one for what happens to the
-/// cell's people (exits and onsets, then the split of their frailty), one for the people
-/// arriving in it. Arrivals never shift the other draws, and a change in one cell shifts no
-/// other cell's draws. (How many move in depends on the world's expected exits, so worlds whose
-/// death rates differ can draw slightly different arrivals.)
+/// The random streams of the yearly step, three per cell and year: one for what happens to the
+/// cell's people (exits and onsets), one for what the caller draws for them ([`CellDraws`]: their
+/// frailty), one for the people arriving in it; and one per year for movers placed one by one.
+/// A change in one cell shifts no other cell's draws, and a cell whose frailty or arrivals
+/// differ between two worlds draws the same exits and onsets. (How many move in depends on the
+/// world's expected exits, so worlds whose death rates differ can draw slightly different
+/// arrivals.)
 #[derive(Debug, Clone, Copy)]
 pub struct StepStreams {
     cells: UnitStreams,
+    frailty: UnitStreams,
     entrants: UnitStreams,
 }
 
@@ -196,6 +206,7 @@ impl StepStreams {
     pub fn new(seed: u64, replication: u64) -> Self {
         StepStreams {
             cells: UnitStreams::new(seed, replication, Stage::Transitions),
+            frailty: UnitStreams::new(seed, replication, Stage::Frailty),
             entrants: UnitStreams::new(seed, replication, Stage::Entrants),
         }
     }
@@ -224,10 +235,37 @@ pub fn next_cell(i: usize) -> usize {
     }
 }
 
+/// Deaths and leavers among `n` people who die with probability `q` and, if they survive,
+/// leave with probability `l`. Deaths are drawn first, on their own: drawing all exits at once
+/// and splitting them is the same multinomial and a little faster, but a world whose death
+/// rates differ would then draw different leavers too, and a large cell's exits (a mean of 10
+/// and more, drawn by rejection) would lose their pairing between worlds altogether.
+#[inline]
+fn exits(rng: &mut UnitRng, n: u32, q: f64, l: f64) -> (u32, u32) {
+    let deaths = binomial(rng, n, q);
+    (deaths, binomial(rng, n - deaths, l))
+}
+
+/// What the caller draws in each occupied cell of a year's step, from a stream of the cell's
+/// own ([`StepStreams`]).
+pub trait CellDraws {
+    /// Before the cell's exits and onsets: cell `i` holds `n` people.
+    fn before(&mut self, i: usize, n: u32, rng: &mut UnitRng);
+    /// After them: the cell's `n` people went where `flow` says.
+    fn after(&mut self, i: usize, n: u32, flow: Flow, rng: &mut UnitRng);
+}
+
+/// Draws nothing: the step alone.
+pub struct NoDraws;
+
+impl CellDraws for NoDraws {
+    fn before(&mut self, _: usize, _: u32, _: &mut UnitRng) {}
+    fn after(&mut self, _: usize, _: u32, _: Flow, _: &mut UnitRng) {}
+}
+
 /// Moves `cur` one year on into `next` (overwritten); `year` is 0-based. `covered` marks the
-/// cells whose deaths and onsets are counted as the cohort's. `split` is told, per occupied cell
-/// of `cur`, where its people went, with the cell's stream to draw from (after its exits and
-/// onsets).
+/// cells whose deaths and onsets are counted as the cohort's. `draws` draws what else happens
+/// to each occupied cell's people, from the cell's stream.
 #[allow(clippy::too_many_arguments)]
 pub fn step(
     cur: &Population,
@@ -237,7 +275,7 @@ pub fn step(
     arrivals: &ArrivalProfiles,
     streams: &StepStreams,
     year: u32,
-    split: &mut impl FnMut(usize, u32, Flow, &mut Rng),
+    draws: &mut impl CellDraws,
 ) -> StepCounts {
     let src = cur.as_slice();
     let dst = next.as_slice_mut();
@@ -258,7 +296,14 @@ pub fn step(
         migrants = (start * rates.growth_rate + expected_exits - births).max(0.0);
     }
     let one_by_one = migrants < MOVERS_ONE_BY_ONE_BELOW;
-    for (i, &n) in src.iter().enumerate() {
+    // Without a condition nobody is ever in the other half of the cells.
+    let cells_in_use = if rates.condition_onset.is_empty() {
+        debug_assert!(src[BASE_CELLS..].iter().all(|&n| n == 0));
+        BASE_CELLS
+    } else {
+        CELLS
+    };
+    for (i, &n) in src[..cells_in_use].iter().enumerate() {
         let (birth_share, migrant_share) = match (arrivals.open, one_by_one) {
             (false, _) => (0.0, 0.0),
             (true, true) => (arrivals.births[i], 0.0),
@@ -269,9 +314,10 @@ pub fn step(
         }
         if n > 0 {
             let rng = &mut streams.cells.stream(year, stream_unit(i));
+            let own = &mut streams.frailty.stream(year, stream_unit(i));
+            draws.before(i, n, own);
             c.start += u64::from(n);
-            let deaths = binomial(rng, n, rates.death[i]);
-            let leavers = binomial(rng, n - deaths, rates.leaver_rate);
+            let (deaths, leavers) = exits(rng, n, rates.death[i], rates.leaver_rate);
             let stay = n - deaths - leavers;
             let ltc = i % LTCS;
             let onsets = if ltc + 1 < LTCS {
@@ -315,7 +361,7 @@ pub fn step(
                     c.condition_exits += moved;
                 }
             }
-            split(
+            draws.after(
                 i,
                 n,
                 Flow {
@@ -324,7 +370,7 @@ pub fn step(
                     switched,
                     switched_onsets,
                 },
-                rng,
+                own,
             );
             c.deaths += u64::from(deaths);
             c.leavers += u64::from(leavers);
@@ -338,17 +384,14 @@ pub fn step(
                 }
             }
         }
+        let arriving = &mut streams.entrants.stream(year, stream_unit(i));
         if birth_share > 0.0 {
-            let k = poisson(
-                &mut streams.entrants.stream(year, stream_unit(i)),
-                births * birth_share,
-            );
+            let k = poisson(arriving, births * birth_share);
             dst[i] += k;
             c.births += u64::from(k);
         }
         if migrant_share > 0.0 {
-            let rng = &mut streams.entrants.stream(year, BASE_CELLS + stream_unit(i));
-            let k = poisson(rng, migrants * migrant_share);
+            let k = poisson(arriving, migrants * migrant_share);
             dst[i] += k;
             c.migrants += u64::from(k);
         }
@@ -370,7 +413,48 @@ pub fn step(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sampling::fit::{assert_fits, binomial_pmf};
     use rand::SeedableRng;
+
+    /// Deaths ~ Binomial(n, q) and leavers among the survivors ~ Binomial(n − deaths, l): both
+    /// margins, and leavers given the deaths.
+    #[test]
+    fn exits_are_deaths_then_leavers_among_survivors() {
+        let mut rng = UnitRng::seed_from_u64(5);
+        for (n, q, l) in [
+            (3, 0.2, 0.3),
+            (150, 0.01, 0.04),
+            (1_500, 0.03, 0.04),
+            (40, 0.6, 0.5),
+        ] {
+            let draws: Vec<(u32, u32)> = (0..200_000).map(|_| exits(&mut rng, n, q, l)).collect();
+            let n64 = u64::from(n);
+            let deaths: Vec<u64> = draws.iter().map(|d| u64::from(d.0)).collect();
+            assert_fits(
+                &format!("deaths {n} {q} {l}"),
+                binomial_pmf(n64, q),
+                &deaths,
+            );
+            let leavers: Vec<u64> = draws.iter().map(|d| u64::from(d.1)).collect();
+            let leave = (1.0 - q) * l;
+            assert_fits(
+                &format!("leavers {n} {q} {l}"),
+                binomial_pmf(n64, leave),
+                &leavers,
+            );
+            // Given the modal number of deaths, leavers ~ Binomial(n − deaths, l).
+            let mode = ((f64::from(n) + 1.0) * q).floor() as u32;
+            let given: Vec<u64> = draws
+                .iter()
+                .filter(|d| d.0 == mode)
+                .map(|d| u64::from(d.1))
+                .collect();
+            let pmf = binomial_pmf(u64::from(n - mode), l);
+            assert_fits(&format!("leavers given {mode} deaths"), pmf, &given);
+        }
+        assert_eq!(exits(&mut rng, 10, 0.0, 0.0), (0, 0));
+        assert_eq!(exits(&mut rng, 10, 1.0, 0.3), (10, 0));
+    }
 
     /// Movers placed one by one land in each cell in proportion to its share, never in a cell
     /// without one: with a Poisson total, that is a Poisson count per cell (Poisson splitting).
@@ -382,7 +466,7 @@ mod tests {
             migrants[cell] = share;
         }
         let profiles = ArrivalProfiles::new(vec![0.0; CELLS], migrants, true);
-        let mut rng = Rng::seed_from_u64(3);
+        let mut rng = UnitRng::seed_from_u64(3);
         let draws = 100_000;
         let mut counts = vec![0u32; CELLS];
         for _ in 0..draws {

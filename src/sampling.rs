@@ -137,23 +137,29 @@ fn binomial_rejection(rng: &mut UnitRng, n: u64, p: f64) -> u64 {
     let a = -0.0873 + 0.0248 * b + 0.01 * p;
     let c = n * p + 0.5;
     let v_r = 0.92 - 4.2 / b;
+    // For the exact test, computed when first needed (about one draw in seven): the hat's
+    // scale, the mode, log(m! (n − m)!) and log(p/q).
+    let mut exact: Option<(f64, f64, f64, f64)> = None;
     loop {
         let u = rng.random::<f64>() - 0.5;
         let v: f64 = rng.random();
         let us = 0.5 - u.abs();
-        let k = ((2.0 * a / us + b) * u + c).floor();
-        if !(0.0..=n).contains(&k) {
+        let x = (2.0 * a / us + b) * u + c;
+        // k = ⌊x⌋ must lie in 0..=n; truncation is the floor there, and inline.
+        if !(x >= 0.0 && x < n + 1.0) {
             continue;
         }
+        let k = (x as u64) as f64;
         if us >= 0.07 && v <= v_r {
             return k as u64;
         }
         // The exact test: v, scaled to the hat, against P(k) / P(mode).
-        let alpha = (2.83 + 5.1 / b) * spq;
-        let m = ((n + 1.0) * p).floor();
-        let log_ratio =
-            log_factorial(m) + log_factorial(n - m) - log_factorial(k) - log_factorial(n - k)
-                + (k - m) * (p / q).ln();
+        let (alpha, m, log_mode, log_odds) = *exact.get_or_insert_with(|| {
+            let m = ((n + 1.0) * p).floor();
+            let log_mode = log_factorial(m) + log_factorial(n - m);
+            ((2.83 + 5.1 / b) * spq, m, log_mode, (p / q).ln())
+        });
+        let log_ratio = log_mode - log_factorial(k) - log_factorial(n - k) + (k - m) * log_odds;
         if (v * alpha / (a / (us * us) + b)).ln() <= log_ratio {
             return k as u64;
         }
@@ -218,11 +224,17 @@ fn poisson_rejection(rng: &mut UnitRng, mean: f64) -> f64 {
         let u = rng.random::<f64>() - 0.5;
         let v: f64 = rng.random();
         let us = 0.5 - u.abs();
-        let k = ((2.0 * a / us + b) * u + mean + 0.43).floor();
+        let x = (2.0 * a / us + b) * u + mean + 0.43;
+        // k = ⌊x⌋ must be 0 or more (the squeeze never gives less for a mean of 10);
+        // truncation is the floor there, and inline.
+        if !(x >= 0.0) {
+            continue;
+        }
+        let k = (x as u64) as f64;
         if us >= 0.07 && v <= v_r {
             return k;
         }
-        if k < 0.0 || (us < 0.013 && v > us) {
+        if us < 0.013 && v > us {
             continue;
         }
         let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);

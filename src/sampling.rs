@@ -104,14 +104,31 @@ pub fn binomial_u64(rng: &mut UnitRng, n: u64, p: f64) -> u64 {
     if flipped { n - x } else { x }
 }
 
+/// A Binomial(n, p) draw given ln(1 − p) too, for a probability used for many draws: a small
+/// mean's inversion then starts at e^(n·ln(1−p)) instead of squaring its way to (1 − p)^n.
+/// The same distribution, and the same draw to rounding, as [`binomial`].
+#[inline]
+pub fn binomial_with_log(rng: &mut UnitRng, n: u32, p: f64, log_q: f64) -> u32 {
+    let mean = f64::from(n) * p;
+    if n == 0 || p <= 0.0 || p > 0.5 || mean >= INVERSION_BELOW || p < POISSON_BELOW {
+        return binomial(rng, n, p);
+    }
+    inversion_from(rng, n.into(), p, (f64::from(n) * log_q).exp()) as u32
+}
+
 /// Inversion (BINV): walk the probabilities up from 0, P(x+1) = P(x) · ((n+1)/x − 1) · p/q,
 /// until a uniform is used up. For n·p < 10.
 #[inline]
 fn binomial_inversion(rng: &mut UnitRng, n: u64, p: f64) -> u64 {
+    inversion_from(rng, n, p, power(1.0 - p, n))
+}
+
+/// Inversion from P(0) = `start` = (1 − p)^n.
+#[inline]
+fn inversion_from(rng: &mut UnitRng, n: u64, p: f64, start: f64) -> u64 {
     let q = 1.0 - p;
     let s = p / q;
     let a = (n as f64 + 1.0) * s;
-    let start = power(q, n);
     let reciprocals = &*RECIPROCALS;
     'draw: loop {
         let mut r = start;
@@ -413,6 +430,25 @@ mod tests {
                 binomial_pmf(n, p),
                 &draws,
             );
+        }
+    }
+
+    #[test]
+    fn binomial_with_a_known_log_follows_the_exact_probabilities() {
+        let mut rng = UnitRng::seed_from_u64(17);
+        for (n, p) in [
+            (1u32, 0.3f64),
+            (20, 0.002),
+            (124, 0.04),
+            (1_000, 0.0099),
+            (150, 0.2),
+        ] {
+            let log_q = (-p).ln_1p();
+            let draws: Vec<u64> = (0..DRAWS)
+                .map(|_| u64::from(binomial_with_log(&mut rng, n, p, log_q)))
+                .collect();
+            let what = format!("binomial with log n {n}, p {p}");
+            assert_fits(&what, binomial_pmf(n.into(), p), &draws);
         }
     }
 

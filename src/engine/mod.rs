@@ -450,7 +450,7 @@ fn expected_demography(covered: &[f64], rates: &TransitionRates) -> ExpectedDemo
         second_ltc_onset_ages: 0.0,
     };
     for (c, &n) in covered.iter().enumerate() {
-        let q = rates.death[c];
+        let q = rates.death()[c];
         e.deaths += n * q;
         let onsets = n * (1.0 - q) * (1.0 - rates.leaver_rate) * rates.onset[c];
         e.onsets += onsets;

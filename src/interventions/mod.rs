@@ -143,7 +143,7 @@ impl WorldProgrammes<'_> {
             for c in (0..CELLS).filter(|&c| p.eligible[c]) {
                 out.onset[c] = (out.onset[c] * onset).min(1.0);
                 if hazard != 1.0 {
-                    out.death[c] = 1.0 - (1.0 - out.death[c]).powf(hazard);
+                    out.multiply_death_hazard(c, hazard);
                 }
             }
         }
@@ -243,10 +243,10 @@ mod tests {
         assert!((out[1] - (1.0 + 2.0 * moved)).abs() < 1e-12);
         let mut rates = TransitionRates::empty();
         rates.onset = vec![0.1; CELLS];
-        rates.death = vec![0.01; CELLS];
+        rates.set_death_everywhere(0.01);
         let mut changed = TransitionRates::empty();
         world.transition_rates(&rates, 0, &mut changed);
         assert!((changed.onset[7] - 0.1 * 0.7).abs() < 1e-12);
-        assert_eq!(changed.death[7], 0.01);
+        assert_eq!(changed.death()[7], 0.01);
     }
 }

@@ -16,15 +16,18 @@ use crate::population::{
     with_condition_switched,
 };
 use crate::rng::{Stage, UnitRng, UnitStreams};
-use crate::sampling::{self, binomial};
+use crate::sampling::{self, binomial, binomial_with_log};
 
 pub use calibrate::Calibration;
 
 /// Rates for one replication (calibrated base rates with this replication's multipliers).
 #[derive(Debug, Clone)]
 pub struct TransitionRates {
-    /// Probability of death in the year, per cell.
-    pub death: Vec<f64>,
+    /// Probability of death in the year, per cell (written only with its log below).
+    death: Vec<f64>,
+    /// ln(1 − death) per cell: a small binomial's inversion starts at (1 − q)^n, e^(n·ln(1−q)),
+    /// one `exp` instead of a chain of squarings, and a hazard multiplier is a product here.
+    death_log_survival: Vec<f64>,
     /// Probability of gaining one more LTC in the year, per cell (0 at 5+).
     pub onset: Vec<f64>,
     pub leaver_rate: f64,
@@ -52,19 +55,16 @@ impl TransitionRates {
         self.condition_onset.clear();
         self.condition_exit = 0.0;
         self.death.resize(CELLS, 0.0);
+        self.death_log_survival.resize(CELLS, 0.0);
         self.onset.resize(CELLS, 0.0);
-        for ((d, &q), &log_survival) in self
-            .death
-            .iter_mut()
-            .zip(&calib.death)
-            .zip(&calib.log_survival)
-        {
+        if mortality_multiplier == 1.0 {
+            self.death.copy_from_slice(&calib.death);
+            self.death_log_survival.copy_from_slice(&calib.log_survival);
+        } else {
             // A hazard multiplier: q' = 1 - (1 - q)^m keeps q' a probability.
-            *d = if mortality_multiplier == 1.0 {
-                q
-            } else {
-                -(mortality_multiplier * log_survival).exp_m1()
-            };
+            for (c, &log_survival) in calib.log_survival.iter().enumerate() {
+                self.set_log_survival(c, mortality_multiplier * log_survival);
+            }
         }
         for (h, &o) in self.onset.iter_mut().zip(&calib.onset) {
             *h = (o * onset_multiplier).min(1.0);
@@ -78,8 +78,8 @@ impl TransitionRates {
         for c in 0..BASE_CELLS {
             let (without, with) =
                 split_deaths(self.death[c], model.prevalence[c], draw.mortality_ratio);
-            self.death[c] = without;
-            self.death[c + BASE_CELLS] = with;
+            self.set_death(c, without);
+            self.set_death(c + BASE_CELLS, with);
         }
         self.condition_onset.clear();
         self.condition_onset.extend(
@@ -91,9 +91,37 @@ impl TransitionRates {
         self.condition_exit = draw.exit_rate;
     }
 
+    /// Probability of death in the year, per cell.
+    pub fn death(&self) -> &[f64] {
+        &self.death
+    }
+
+    /// Sets cell `c`'s probability of death.
+    pub fn set_death(&mut self, c: usize, q: f64) {
+        self.death[c] = q;
+        self.death_log_survival[c] = (-q).ln_1p();
+    }
+
+    /// Multiplies cell `c`'s hazard of death by `hazard`: q' = 1 − (1 − q)^hazard.
+    pub fn multiply_death_hazard(&mut self, c: usize, hazard: f64) {
+        self.set_log_survival(c, hazard * self.death_log_survival[c]);
+    }
+
+    /// Sets every cell's probability of death to `q` (for tests and benchmarks).
+    pub fn set_death_everywhere(&mut self, q: f64) {
+        self.death = vec![q; CELLS];
+        self.death_log_survival = vec![(-q).ln_1p(); CELLS];
+    }
+
+    fn set_log_survival(&mut self, c: usize, log_survival: f64) {
+        self.death_log_survival[c] = log_survival;
+        self.death[c] = -log_survival.exp_m1();
+    }
+
     pub fn empty() -> Self {
         TransitionRates {
             death: Vec::new(),
+            death_log_survival: Vec::new(),
             onset: Vec::new(),
             leaver_rate: 0.0,
             birth_rate: 0.0,
@@ -240,10 +268,11 @@ pub fn next_cell(i: usize) -> usize {
 /// and splitting them is the same multinomial and a little faster, but a world whose death
 /// rates differ would then draw different leavers too, and a large cell's exits (a mean of 10
 /// and more, drawn by rejection) would lose their pairing between worlds altogether.
+/// Each probability comes with the log of its complement ([`binomial_with_log`]).
 #[inline]
-fn exits(rng: &mut UnitRng, n: u32, q: f64, l: f64) -> (u32, u32) {
-    let deaths = binomial(rng, n, q);
-    (deaths, binomial(rng, n - deaths, l))
+fn exits(rng: &mut UnitRng, n: u32, death: (f64, f64), leave: (f64, f64)) -> (u32, u32) {
+    let deaths = binomial_with_log(rng, n, death.0, death.1);
+    (deaths, binomial_with_log(rng, n - deaths, leave.0, leave.1))
 }
 
 /// What the caller draws in each occupied cell of a year's step, from a stream of the cell's
@@ -286,7 +315,7 @@ pub fn step(
     let (mut births, mut migrants) = (0.0, 0.0);
     if arrivals.open {
         let (mut start, mut expected_exits) = (0.0, 0.0);
-        for (&n, &q) in src.iter().zip(&rates.death) {
+        for (&n, &q) in src.iter().zip(rates.death()) {
             if n > 0 {
                 start += f64::from(n);
                 expected_exits += f64::from(n) * (q + (1.0 - q) * rates.leaver_rate);
@@ -296,6 +325,7 @@ pub fn step(
         migrants = (start * rates.growth_rate + expected_exits - births).max(0.0);
     }
     let one_by_one = migrants < MOVERS_ONE_BY_ONE_BELOW;
+    let leaver_log_stay = (-rates.leaver_rate).ln_1p();
     // Without a condition nobody is ever in the other half of the cells.
     let cells_in_use = if rates.condition_onset.is_empty() {
         debug_assert!(src[BASE_CELLS..].iter().all(|&n| n == 0));
@@ -317,7 +347,12 @@ pub fn step(
             let own = &mut streams.frailty.stream(year, stream_unit(i));
             draws.before(i, n, own);
             c.start += u64::from(n);
-            let (deaths, leavers) = exits(rng, n, rates.death[i], rates.leaver_rate);
+            let (deaths, leavers) = exits(
+                rng,
+                n,
+                (rates.death[i], rates.death_log_survival[i]),
+                (rates.leaver_rate, leaver_log_stay),
+            );
             let stay = n - deaths - leavers;
             let ltc = i % LTCS;
             let onsets = if ltc + 1 < LTCS {
@@ -427,7 +462,11 @@ mod tests {
             (1_500, 0.03, 0.04),
             (40, 0.6, 0.5),
         ] {
-            let draws: Vec<(u32, u32)> = (0..200_000).map(|_| exits(&mut rng, n, q, l)).collect();
+            let (q, l): (f64, f64) = (q, l);
+            let (death, leave) = ((q, (-q).ln_1p()), (l, (-l).ln_1p()));
+            let draws: Vec<(u32, u32)> = (0..200_000)
+                .map(|_| exits(&mut rng, n, death, leave))
+                .collect();
             let n64 = u64::from(n);
             let deaths: Vec<u64> = draws.iter().map(|d| u64::from(d.0)).collect();
             assert_fits(
@@ -452,8 +491,9 @@ mod tests {
             let pmf = binomial_pmf(u64::from(n - mode), l);
             assert_fits(&format!("leavers given {mode} deaths"), pmf, &given);
         }
-        assert_eq!(exits(&mut rng, 10, 0.0, 0.0), (0, 0));
-        assert_eq!(exits(&mut rng, 10, 1.0, 0.3), (10, 0));
+        let (none, all) = ((0.0, 0.0), (1.0, f64::NEG_INFINITY));
+        assert_eq!(exits(&mut rng, 10, none, none), (0, 0));
+        assert_eq!(exits(&mut rng, 10, all, (0.3, (-0.3f64).ln_1p())), (10, 0));
     }
 
     /// Movers placed one by one land in each cell in proportion to its share, never in a cell

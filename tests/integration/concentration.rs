@@ -342,7 +342,7 @@ fn the_engine_carries_frailty_as_its_people_would() {
     let mut predicted = 0.0;
     for (key, n) in engine::occupied(&m.initial) {
         let c = key.index();
-        let (q, o) = (rates.death[c], rates.onset[c]);
+        let (q, o) = (rates.death()[c], rates.onset[c]);
         let j = next_cell(c);
         let next = if key.ltc + 1 < LTCS {
             (1.0 - o) * expected_cost(j) + o * expected_cost(j + 1)

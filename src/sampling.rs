@@ -244,7 +244,7 @@ fn poisson_rejection(rng: &mut UnitRng, mean: f64) -> f64 {
         let x = (2.0 * a / us + b) * u + mean + 0.43;
         // k = ⌊x⌋ must be 0 or more (the squeeze never gives less for a mean of 10);
         // truncation is the floor there, and inline.
-        if !(x >= 0.0) {
+        if x.is_nan() || x < 0.0 {
             continue;
         }
         let k = (x as u64) as f64;

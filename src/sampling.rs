@@ -153,7 +153,8 @@ fn binomial_rejection(rng: &mut UnitRng, n: u64, p: f64) -> u64 {
     let b = 1.15 + 2.53 * spq;
     let a = -0.0873 + 0.0248 * b + 0.01 * p;
     let c = n * p + 0.5;
-    let v_r = 0.92 - 4.2 / b;
+    // The squeeze v ≤ 0.92 − 4.2/b, multiplied through by b to keep a division off the path.
+    let b_v_r = 0.92 * b - 4.2;
     // For the exact test, computed when first needed (about one draw in seven): the hat's
     // scale, the mode, log(m! (n − m)!) and log(p/q).
     let mut exact: Option<(f64, f64, f64, f64)> = None;
@@ -167,7 +168,7 @@ fn binomial_rejection(rng: &mut UnitRng, n: u64, p: f64) -> u64 {
             continue;
         }
         let k = (x as u64) as f64;
-        if us >= 0.07 && v <= v_r {
+        if us >= 0.07 && v * b <= b_v_r {
             return k as u64;
         }
         // The exact test: v, scaled to the hat, against P(k) / P(mode).
@@ -236,7 +237,8 @@ fn poisson_rejection(rng: &mut UnitRng, mean: f64) -> f64 {
     let root = mean.sqrt();
     let b = 0.931 + 2.53 * root;
     let a = -0.059 + 0.02483 * b;
-    let v_r = 0.9277 - 3.6224 / (b - 2.0);
+    // The squeeze v ≤ 0.9277 − 3.6224/(b − 2), multiplied through by b − 2 (positive).
+    let b2_v_r = 0.9277 * (b - 2.0) - 3.6224;
     loop {
         let u = rng.random::<f64>() - 0.5;
         let v: f64 = rng.random();
@@ -248,7 +250,7 @@ fn poisson_rejection(rng: &mut UnitRng, mean: f64) -> f64 {
             continue;
         }
         let k = (x as u64) as f64;
-        if us >= 0.07 && v <= v_r {
+        if us >= 0.07 && v * (b - 2.0) <= b2_v_r {
             return k;
         }
         if us < 0.013 && v > us {

@@ -14,7 +14,9 @@ use capsim::engine::{Model, Workspace, run_replication};
 use capsim::population::Population;
 use capsim::population::synthesis::england_reference_shares;
 use capsim::scenario::load_scenario_str;
-use capsim::transitions::{Calibration, NoDraws, StepStreams, TransitionRates, step};
+use capsim::transitions::{
+    Calibration, CellDraws, NoDraws, StepCounts, StepStreams, TransitionRates, step,
+};
 
 fn default_model(years: u32) -> Model {
     sized_model(years, 1_500_000)
@@ -26,6 +28,27 @@ fn sized_model(years: u32, people: u64) -> Model {
     );
     let loaded = load_scenario_str("bench.toml", &text, Path::new(".")).expect("scenario");
     Model::build(&loaded).expect("model")
+}
+
+/// One year's step of the model's starting population, with `draws` in each cell.
+fn step_initial(
+    model: &Model,
+    rates: &TransitionRates,
+    streams: &StepStreams,
+    year: u32,
+    next: &mut Population,
+    draws: &mut impl CellDraws,
+) -> StepCounts {
+    step(
+        &model.initial,
+        next,
+        &model.activity_mask,
+        rates,
+        &model.arrivals,
+        streams,
+        year,
+        draws,
+    )
 }
 
 fn sizes(c: &mut Criterion) {
@@ -82,14 +105,12 @@ fn bench(c: &mut Criterion) {
     group.bench_function("transition_step", |b| {
         b.iter(|| {
             year += 1;
-            black_box(step(
-                &model.initial,
-                &mut next,
-                mask,
+            black_box(step_initial(
+                &model,
                 &rates,
-                &model.arrivals,
                 &step_streams,
                 year,
+                &mut next,
                 &mut NoDraws,
             ))
         })
@@ -101,15 +122,14 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             year += 1;
             means.reset(nt);
-            black_box(step(
-                &model.initial,
-                &mut next,
-                mask,
+            let mut draws = FrailtyDraws::new(&mut frailty, &mut means, &lam, mask, k, rho);
+            black_box(step_initial(
+                &model,
                 &rates,
-                &model.arrivals,
                 &step_streams,
                 year,
-                &mut FrailtyDraws::new(&mut frailty, &mut means, &lam, mask, k, rho),
+                &mut next,
+                &mut draws,
             ));
             frailty.end_year();
         })

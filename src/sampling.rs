@@ -129,6 +129,13 @@ fn inversion_from(rng: &mut UnitRng, n: u64, p: f64, start: f64) -> u64 {
     let q = 1.0 - p;
     let s = p / q;
     let a = (n as f64 + 1.0) * s;
+    inversion_walk(rng, start, |reciprocal| a * reciprocal - s) as u64
+}
+
+/// Walks the probabilities up from P(0) = `start` until a uniform is used up:
+/// P(x) = P(x − 1) · `ratio`(1/x). A walk beyond [`INVERSION_MAX`] restarts with a new uniform.
+#[inline]
+fn inversion_walk(rng: &mut UnitRng, start: f64, ratio: impl Fn(f64) -> f64) -> usize {
     let reciprocals = &*RECIPROCALS;
     'draw: loop {
         let mut r = start;
@@ -140,9 +147,9 @@ fn inversion_from(rng: &mut UnitRng, n: u64, p: f64, start: f64) -> u64 {
             if x > INVERSION_MAX {
                 continue 'draw;
             }
-            r *= a * reciprocals[x] - s;
+            r *= ratio(reciprocals[x]);
         }
-        return x as u64;
+        return x;
     }
 }
 
@@ -214,22 +221,7 @@ pub fn poisson(rng: &mut UnitRng, mean: f64) -> f64 {
 /// Inversion for a mean below 10: P(x+1) = P(x) · λ / (x+1) from P(0) = e^−λ.
 #[inline]
 fn poisson_inversion(rng: &mut UnitRng, mean: f64) -> u32 {
-    let start = (-mean).exp();
-    let reciprocals = &*RECIPROCALS;
-    'draw: loop {
-        let mut r = start;
-        let mut u: f64 = rng.random();
-        let mut x = 0usize;
-        while u > r {
-            u -= r;
-            x += 1;
-            if x > INVERSION_MAX {
-                continue 'draw;
-            }
-            r *= mean * reciprocals[x];
-        }
-        return x as u32;
-    }
+    inversion_walk(rng, (-mean).exp(), |reciprocal| mean * reciprocal) as u32
 }
 
 /// Transformed rejection with squeeze (PTRS), for a mean of 10 or more.

@@ -20,7 +20,7 @@
 //! "Binomial random variate generation", Comm. ACM 31:216-222 (inversion, BINV).
 
 use rand::RngExt;
-use rand_distr::{Distribution, Poisson, StandardNormal};
+use rand_distr::{Distribution, Exp1, Poisson, StandardNormal};
 
 use crate::rng::UnitRng;
 
@@ -259,13 +259,16 @@ fn poisson_rejection(rng: &mut UnitRng, mean: f64) -> f64 {
 ///
 /// Marsaglia and Tsang's method (2000, ACM TOMS 26:363-372) for shapes of 1 and more: a normal
 /// and a uniform, accepted by a squeeze without a logarithm about 98% of the time. A shape a
-/// below 1 draws Gamma(a + 1) · U^(1/a), written as exp(ln U / a) (cheaper than `powf`).
+/// below 1 draws Gamma(a + 1) · U^(1/a), written as e^(−E/a) with E exponential (no `powf`,
+/// no logarithm).
 #[inline]
 pub fn gamma(rng: &mut UnitRng, shape: f64, scale: f64) -> f64 {
     if shape <= 0.0 {
         0.0
     } else if shape < 1.0 {
-        let boost = (rng.random::<f64>().ln() / shape).exp();
+        // U^(1/a) = e^(−E/a) with E = −ln U exponential, drawn by ziggurat without a log.
+        let exponential: f64 = rng.sample(Exp1);
+        let boost = (-exponential / shape).exp();
         gamma_large(rng, shape + 1.0) * boost * scale
     } else {
         gamma_large(rng, shape) * scale

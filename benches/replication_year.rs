@@ -115,27 +115,26 @@ fn bench(c: &mut Criterion) {
             ))
         })
     });
+    // A first year: nothing carried in, as when a world starts.
     let mut frailty = FrailtySums::default();
-    frailty.restart();
     let mut means = GroupMeans::default();
+    let mut step_with_frailty = |year: u32, frailty: &mut FrailtySums, means: &mut GroupMeans| {
+        frailty.restart();
+        means.reset(nt);
+        let mut draws = FrailtyDraws::new(frailty, means, &lam, mask, k, rho);
+        let counts = step_initial(&model, &rates, &step_streams, year, &mut next, &mut draws);
+        frailty.end_year();
+        counts
+    };
     group.bench_function("step_with_frailty", |b| {
         b.iter(|| {
             year += 1;
-            means.reset(nt);
-            let mut draws = FrailtyDraws::new(&mut frailty, &mut means, &lam, mask, k, rho);
-            black_box(step_initial(
-                &model,
-                &rates,
-                &step_streams,
-                year,
-                &mut next,
-                &mut draws,
-            ));
-            frailty.end_year();
+            black_box(step_with_frailty(year, &mut frailty, &mut means))
         })
     });
 
-    // The groups' counts and costs, given their expected events.
+    // The groups' counts and costs, given the expected events of a year's step.
+    step_with_frailty(0, &mut frailty, &mut means);
     let mut out = YearActivity::default();
     let streams = ActivityStreams::new(1, 0);
     let shock = shocks::YearShock::NONE;

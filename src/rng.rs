@@ -1,7 +1,8 @@
 //! The only place random number generators are made.
 //!
 //! Replication `r` of a scenario with seed `s` draws from streams derived from `(s, r, stage)`
-//! alone, with a named portable generator (Xoshiro256++), so results never depend on the thread
+//! alone, with named portable generators (Xoshiro256++ for stages and parameters, SplitMix64 for
+//! the cohort's per-unit streams), so results never depend on the thread
 //! count, on scheduling, or on how many draws another stage made. Uncertain parameters get a
 //! stream each, keyed by their path in the scenario, so adding a parameter shifts no other draw.
 //!
@@ -19,9 +20,10 @@ use rand_xoshiro::{SplitMix64, Xoshiro256PlusPlus};
 pub type Rng = Xoshiro256PlusPlus;
 
 /// The generator of each unit's stream ([`UnitStreams`]): SplitMix64, whose state is its seed,
-/// so a stream costs nothing to start. The cohort starts two for every cell in every year; a
-/// Xoshiro256++ seeded from a u64 runs SplitMix64 four times first. Each stream's start is a
-/// bijective mix of (seed, replication, stage, year, unit), so no two coincide.
+/// so a stream costs nothing to start. The cohort starts three for every cell in every year; a
+/// Xoshiro256++ seeded from a u64 runs SplitMix64 four times first. Each stream starts at a
+/// mix of (seed, replication, stage, year, unit), so two streams of one run share numbers only
+/// by a chance of the order of one in 10^10 for a whole run.
 pub type UnitRng = SplitMix64;
 
 /// The stages that draw random numbers; each gets its own stream.

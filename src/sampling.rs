@@ -20,7 +20,7 @@
 //! "Binomial random variate generation", Comm. ACM 31:216-222 (inversion, BINV).
 
 use rand::RngExt;
-use rand_distr::{Distribution, Exp1, Poisson, StandardNormal};
+use rand_distr::{Binomial, Distribution, Exp1, Poisson, StandardNormal};
 
 use crate::rng::UnitRng;
 
@@ -35,6 +35,11 @@ const POISSON_BELOW: f64 = 1e-10;
 /// Inversion restarts beyond this many events: with a mean below 10 a count above 110 is
 /// more than 30 standard deviations out, so a restart only guards against rounding.
 const INVERSION_MAX: usize = 110;
+
+/// Binomials of more trials than this go to rand_distr when their mean is 10 or more: the
+/// rejection test's log-probabilities (log n! and the like, of order n·ln n) would lose more
+/// than 1e-7 of their value.
+const BTRS_UP_TO: f64 = 1e8;
 
 /// Poisson means above this go to rand_distr: the rejection test's log-probability
 /// (λ·ln λ − ln k! − λ, terms of order λ·ln λ) would lose more than 1e-7 of its value.
@@ -93,14 +98,18 @@ pub fn binomial_u64(rng: &mut UnitRng, n: u64, p: f64) -> u64 {
     // Symmetric: draw the rarer outcome.
     let (p, flipped) = if p > 0.5 { (1.0 - p, true) } else { (p, false) };
     let mean = n as f64 * p;
-    let x = if mean >= INVERSION_BELOW {
+    let x = if mean >= INVERSION_BELOW && n as f64 <= BTRS_UP_TO {
         binomial_rejection(rng, n, p)
+    } else if mean >= INVERSION_BELOW {
+        Binomial::new(n, p).expect("a probability").sample(rng)
     } else if p < POISSON_BELOW {
         // 1 − p loses p's digits: a Poisson of the same mean, within p of the binomial.
         poisson_inversion(rng, mean) as u64
     } else {
         binomial_inversion(rng, n, p)
     };
+    // A draw as a Poisson, or an inversion walk that rounding carried past n, is kept to n.
+    let x = x.min(n);
     if flipped { n - x } else { x }
 }
 
@@ -255,7 +264,7 @@ fn poisson_rejection(rng: &mut UnitRng, mean: f64) -> f64 {
     }
 }
 
-/// A Gamma(shape, scale) draw; 0 for a shape of 0 or less.
+/// A Gamma(shape, scale) draw; 0 for a shape of 0 or less, NaN for a NaN shape.
 ///
 /// Marsaglia and Tsang's method (2000, ACM TOMS 26:363-372) for shapes of 1 and more: a normal
 /// and a uniform, accepted by a squeeze without a logarithm about 98% of the time. A shape a
@@ -263,7 +272,10 @@ fn poisson_rejection(rng: &mut UnitRng, mean: f64) -> f64 {
 /// no logarithm).
 #[inline]
 pub fn gamma(rng: &mut UnitRng, shape: f64, scale: f64) -> f64 {
-    if shape <= 0.0 {
+    if shape.is_nan() {
+        // Not a shape: passed on (a NaN expected count is reported upstream), never a hang.
+        f64::NAN
+    } else if shape <= 0.0 {
         0.0
     } else if shape < 1.0 {
         // U^(1/a) = e^(−E/a) with E = −ln U exponential, drawn by ziggurat without a log.
@@ -416,6 +428,7 @@ mod tests {
             (5_000, 0.2),
             (100_000, 0.01),
             (60_000, 0.5),
+            (100_000_000, 0.3),
             (4_000_000_000, 0.0025),
             (4_000_000_000, 1e-11),
         ];
@@ -596,5 +609,8 @@ mod tests {
         assert_eq!(poisson(&mut rng, 0.0), 0.0);
         assert_eq!(poisson(&mut rng, -1.0), 0.0);
         assert_eq!(gamma(&mut rng, 0.0, 1.0), 0.0);
+        assert!(gamma(&mut rng, f64::NAN, 1.0).is_nan());
+        // Drawn as a Poisson (p below 1e-10) and flipped: never more than n.
+        assert!((0..10_000).all(|_| binomial_u64(&mut rng, 3, 1.0 - 1e-12) <= 3));
     }
 }

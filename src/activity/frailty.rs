@@ -30,8 +30,8 @@ use crate::sampling::gamma;
 use crate::transitions::{CellDraws, Flow, next_cell};
 
 /// Frailty carried from one year into the next, per cell, through the years of one world of
-/// one replication. A cell's sum is drawn in the year's step ([`FrailtySums::year_sum`]), right
-/// after its exits and onsets and from the same stream, and split at once
+/// one replication. A cell's sum is drawn in the year's step ([`FrailtySums::year_sum`]), just
+/// before its exits and onsets, from the cell's frailty stream, and split just after them
 /// ([`FrailtySums::carry_cell`]): nothing but what is carried outlives the cell's turn.
 #[derive(Debug, Clone, Default)]
 pub struct FrailtySums {

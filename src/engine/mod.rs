@@ -694,9 +694,11 @@ struct Shared<'a> {
 /// Simulates replication `r`; depends on (model, r) only.
 ///
 /// Every world (the status quo, and each set of interventions an arm runs) is simulated on the
-/// same parameters, shocks and random streams. Each year reads: activity and cost → programme
-/// costs → weighted heads → the population steps on → indicators → the arms of that world
-/// settle (and, in the status quo, the intervention arms' contracts too, for who gains).
+/// same parameters, shocks and random streams. Each year: the cohort step (each cell's frailty,
+/// exits and onsets; the stepped population is kept aside) → activity and cost → programme
+/// costs → weighted heads, all on the population at the start of the year → the population
+/// moves on → indicators → the arms of that world settle (and, in the status quo, the
+/// intervention arms' contracts too, for who gains).
 pub fn run_replication(model: &Model, r: u64, ws: &mut Workspace) -> ReplicationResult {
     run_replication_settling(model, model.contracts.as_slice(), r, ws)
         .pop()

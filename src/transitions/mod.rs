@@ -104,7 +104,13 @@ impl TransitionRates {
 
     /// Multiplies cell `c`'s hazard of death by `hazard`: q' = 1 − (1 − q)^hazard.
     pub fn multiply_death_hazard(&mut self, c: usize, hazard: f64) {
-        self.set_log_survival(c, hazard * self.death_log_survival[c]);
+        // A zero hazard leaves nobody dying, even where everyone did (0 · ln 0 is not a number).
+        let log_survival = if hazard == 0.0 {
+            0.0
+        } else {
+            hazard * self.death_log_survival[c]
+        };
+        self.set_log_survival(c, log_survival);
     }
 
     /// Sets every cell's probability of death to `q` (for tests and benchmarks).
@@ -218,7 +224,8 @@ fn poisson(rng: &mut UnitRng, mean: f64) -> u32 {
 
 /// The random streams of the yearly step, three per cell and year: one for what happens to the
 /// cell's people (exits and onsets), one for what the caller draws for them ([`CellDraws`]: their
-/// frailty), one for the people arriving in it; and one per year for movers placed one by one.
+/// frailty), two for the people arriving in it (births, movers); and two per year for movers
+/// placed one by one (their total, their places).
 /// A change in one cell shifts no other cell's draws, and a cell whose frailty or arrivals
 /// differ between two worlds draws the same exits and onsets. (How many move in depends on the
 /// world's expected exits, so worlds whose death rates differ can draw slightly different
@@ -326,13 +333,13 @@ pub fn step(
     }
     let one_by_one = migrants < MOVERS_ONE_BY_ONE_BELOW;
     let leaver_log_stay = (-rates.leaver_rate).ln_1p();
-    // Without a condition nobody is ever in the other half of the cells.
-    let cells_in_use = if rates.condition_onset.is_empty() {
-        debug_assert!(src[BASE_CELLS..].iter().all(|&n| n == 0));
-        BASE_CELLS
-    } else {
-        CELLS
-    };
+    // Without a condition nobody is, or arrives, in the other half of the cells.
+    let cells_in_use =
+        if rates.condition_onset.is_empty() && src[BASE_CELLS..].iter().all(|&n| n == 0) {
+            BASE_CELLS
+        } else {
+            CELLS
+        };
     for (i, &n) in src[..cells_in_use].iter().enumerate() {
         let (birth_share, migrant_share) = match (arrivals.open, one_by_one) {
             (false, _) => (0.0, 0.0),
@@ -419,14 +426,15 @@ pub fn step(
                 }
             }
         }
-        let arriving = &mut streams.entrants.stream(year, stream_unit(i));
         if birth_share > 0.0 {
-            let k = poisson(arriving, births * birth_share);
+            let born = &mut streams.entrants.stream(year, stream_unit(i));
+            let k = poisson(born, births * birth_share);
             dst[i] += k;
             c.births += u64::from(k);
         }
         if migrant_share > 0.0 {
-            let k = poisson(arriving, migrants * migrant_share);
+            let moving = &mut streams.entrants.stream(year, BASE_CELLS + stream_unit(i));
+            let k = poisson(moving, migrants * migrant_share);
             dst[i] += k;
             c.migrants += u64::from(k);
         }
@@ -450,6 +458,18 @@ mod tests {
     use super::*;
     use crate::sampling::fit::{assert_fits, binomial_pmf};
     use rand::SeedableRng;
+
+    #[test]
+    fn a_death_hazard_multiplier_keeps_the_log_beside_the_probability() {
+        let mut rates = TransitionRates::empty();
+        rates.set_death_everywhere(0.2);
+        rates.multiply_death_hazard(0, 2.0);
+        assert!((rates.death()[0] - 0.36).abs() < 1e-15);
+        assert!((rates.death_log_survival[0] - 0.64f64.ln()).abs() < 1e-15);
+        rates.set_death(1, 1.0);
+        rates.multiply_death_hazard(1, 0.0);
+        assert_eq!((rates.death()[1], rates.death_log_survival[1]), (0.0, 0.0));
+    }
 
     /// Deaths ~ Binomial(n, q) and leavers among the survivors ~ Binomial(n − deaths, l): both
     /// margins, and leavers given the deaths.

@@ -267,7 +267,9 @@ fn who_gains_from_prevention_under_each_model() {
 /// Shared savings against the commissioner's spend: the fall in what the commissioner pays the
 /// acute provider is split at the contract's rate, in every replication. Not to the last pound:
 /// with fewer conditions fewer people die, and the benchmark (expected cost of the people
-/// covered) rises a little with them.
+/// covered) moves a little with them, by a share of the saving that varies between
+/// replications (sd about 0.4% at 30 replications): each replication within 2%, their mean
+/// within 0.5% (a split at 40% instead of 50% would be 20% off).
 #[test]
 fn shared_savings_split_the_saving_at_the_contract_rate() {
     let m = prevention_file(30);
@@ -280,6 +282,7 @@ fn shared_savings_split_the_saving_at_the_contract_rate() {
     let acute = contracts.parties.iter().position(|x| x == "acute").unwrap();
     let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
     let (activity, savings) = (col("activity"), col("shared_savings"));
+    let mut off = Vec::new();
     for r in engine::run(&m, 2, &Silent).unwrap() {
         let total = |rows: &[LedgerRow], k: usize| -> f64 {
             rows.iter()
@@ -290,12 +293,16 @@ fn shared_savings_split_the_saving_at_the_contract_rate() {
         let spend_change = total(&r.ledger, activity) - total(&r.status_quo_ledger, activity);
         let shared_change = total(&r.ledger, savings) - total(&r.status_quo_ledger, savings);
         assert!(spend_change < 0.0);
+        let share_off = (shared_change + 0.5 * spend_change) / spend_change.abs();
         assert!(
-            (shared_change + 0.5 * spend_change).abs() < 0.01 * spend_change.abs(),
+            share_off.abs() < 0.02,
             "rep {}: shared {shared_change} vs spend {spend_change}",
             r.replication
         );
+        off.push(share_off);
     }
+    let mean = off.iter().sum::<f64>() / off.len() as f64;
+    assert!(mean.abs() < 0.005, "mean {mean}");
 }
 
 /// Regression: contracts were set on each scenario's own parameters, so a world with a

@@ -62,9 +62,10 @@ impl ScopeHeads {
         self.by_group.clear();
         self.by_group
             .resize(scopes.len() * GROUPS, WeightedHeads::default());
+        let cells = pop.cells_in_use();
         for (s, scope) in scopes.iter().enumerate() {
             let groups = &mut self.by_group[s * GROUPS..(s + 1) * GROUPS];
-            for (c, (&n, &keep)) in pop.as_slice().iter().zip(mask).enumerate() {
+            for (c, (&n, &keep)) in pop.as_slice()[..cells].iter().zip(mask).enumerate() {
                 if n > 0 && keep {
                     let n = f64::from(n);
                     let g = &mut groups[group_of(c)];

@@ -141,6 +141,16 @@ impl Population {
     }
 
     /// People in the cells `mask` admits.
+    /// The cells a pass over the population needs to walk: the first `BASE_CELLS` when nobody
+    /// has the scenario's condition (always, without one), else all of them.
+    pub fn cells_in_use(&self) -> usize {
+        if self.counts[BASE_CELLS..].iter().all(|&n| n == 0) {
+            BASE_CELLS
+        } else {
+            CELLS
+        }
+    }
+
     pub fn total_in(&self, mask: &[bool]) -> u64 {
         self.total_in_cells(mask, 0..CELLS)
     }

@@ -334,12 +334,11 @@ pub fn step(
     let one_by_one = migrants < MOVERS_ONE_BY_ONE_BELOW;
     let leaver_log_stay = (-rates.leaver_rate).ln_1p();
     // Without a condition nobody is, or arrives, in the other half of the cells.
-    let cells_in_use =
-        if rates.condition_onset.is_empty() && src[BASE_CELLS..].iter().all(|&n| n == 0) {
-            BASE_CELLS
-        } else {
-            CELLS
-        };
+    let cells_in_use = if rates.condition_onset.is_empty() {
+        cur.cells_in_use()
+    } else {
+        CELLS
+    };
     for (i, &n) in src[..cells_in_use].iter().enumerate() {
         let (birth_share, migrant_share) = match (arrivals.open, one_by_one) {
             (false, _) => (0.0, 0.0),

@@ -7,17 +7,21 @@
 //! and a log-gamma for a large Poisson) and draws a large binomial by BTPE, whose set-up alone
 //! costs more than a whole draw here. Instead:
 //! - small means (below 10) are drawn by inversion: one uniform, a walk up the probabilities,
-//!   its start (1 − p)^n by repeated squaring or e^−λ, and a table of reciprocals for the
-//!   recurrence;
+//!   its start (1 − p)^n by branch-free squaring (or e^(n·ln(1−p)) when the caller keeps the
+//!   logarithm, [`binomial_with_log`]) or e^−λ, and a table of reciprocals for the recurrence;
 //! - larger means by Hörmann's transformed rejection with squeeze (BTRS for the binomial,
 //!   PTRS for the Poisson): two uniforms and a square root, and about 85% of draws are
 //!   accepted by the squeeze without a logarithm. The exact test for the rest uses log n!
-//!   from a table below 256 and Stirling's series (error below 1e-20) above.
+//!   from a table below 256 and Stirling's series (error below 1e-20) above. Beyond 1e8 trials
+//!   or a mean of 1e8 those logarithms lose digits, and rand_distr draws instead;
+//! - gammas by Marsaglia and Tsang's method ([`gamma`]).
 //!
 //! W. Hörmann (1993), "The generation of binomial random variates", J. Statist. Comput. Simul.
 //! 46:101-110; "The transformed rejection method for generating Poisson random variables",
 //! Insurance: Mathematics and Economics 12:39-45. V. Kachitvichyanukul and B. Schmeiser (1988),
 //! "Binomial random variate generation", Comm. ACM 31:216-222 (inversion, BINV).
+//! G. Marsaglia and W. W. Tsang (2000), "A simple method for generating gamma variables", ACM
+//! Trans. Math. Softw. 26:363-372.
 
 use rand::RngExt;
 use rand_distr::{Binomial, Distribution, Exp1, Poisson, StandardNormal};

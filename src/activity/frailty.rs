@@ -57,8 +57,8 @@ impl FrailtySums {
         }
     }
 
-    /// This year's sum for the `n` people of cell `c` (0 when the cell is not counted): what
-    /// was carried in, plus a fresh gamma for everything else.
+    /// This year's sum for the `n` people of cell `c`, a cell counted: what was carried in,
+    /// plus a fresh gamma for everything else.
     #[inline]
     pub fn year_sum(&self, c: usize, n: u32, k: f64, rho: f64, rng: &mut UnitRng) -> f64 {
         let carried_people = f64::from(self.carried_people[c]);
@@ -125,15 +125,15 @@ impl FrailtySums {
 /// A year's frailty in the cohort step: each counted cell's sum, drawn before its exits and
 /// onsets, added to its reporting group's expected events, and split after them.
 pub struct FrailtyDraws<'a> {
-    pub frailty: &'a mut FrailtySums,
-    pub means: &'a mut GroupMeans,
+    frailty: &'a mut FrailtySums,
+    means: &'a mut GroupMeans,
     /// Activity rates per cell and type.
-    pub lam: &'a [f64],
+    lam: &'a [f64],
     /// The cells counted.
-    pub mask: &'a [bool],
+    mask: &'a [bool],
     /// Frailty shape and persistence.
-    pub k: f64,
-    pub rho: f64,
+    k: f64,
+    rho: f64,
     /// The sum of the cell being stepped.
     sum: f64,
 }

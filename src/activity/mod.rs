@@ -225,8 +225,8 @@ fn type_total(v: &[f64], t: usize, types: usize) -> f64 {
 }
 
 /// The random streams of activity: one per reporting group, type and year for counts and costs,
-/// so a change in one group shifts no other draws. (A cell's frailty is drawn from the cell's
-/// stream in the year's step.)
+/// so a change in one group shifts no other draws. (A cell's frailty is drawn in the year's
+/// step, from a stream of the cell's own: [`crate::transitions::StepStreams`].)
 #[derive(Debug, Clone, Copy)]
 pub struct ActivityStreams(UnitStreams);
 

@@ -825,8 +825,9 @@ fn simulate_world(
             &ws.rates
         };
         // The year's step first: it draws each cell's frailty sum beside its exits and onsets
-        // (from the cell's stream), and the year's activity needs those sums. It writes the
-        // population a year on into `next`; everything until the end of the year reads `cur`.
+        // (from the cell's frailty stream), and the year's activity needs those sums. It writes
+        // the population a year on into `next`; everything until the end of the year reads
+        // `cur`.
         ws.means.reset(nt);
         let mask = &model.activity_mask;
         let demography = step(

@@ -140,7 +140,6 @@ impl Population {
         self.counts.iter().map(|&c| u64::from(c)).sum()
     }
 
-    /// People in the cells `mask` admits.
     /// The cells a pass over the population needs to walk: the first `BASE_CELLS` when nobody
     /// has the scenario's condition (always, without one), else all of them.
     pub fn cells_in_use(&self) -> usize {
@@ -151,6 +150,7 @@ impl Population {
         }
     }
 
+    /// People in the cells `mask` admits.
     pub fn total_in(&self, mask: &[bool]) -> u64 {
         self.total_in_cells(mask, 0..CELLS)
     }

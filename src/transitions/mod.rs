@@ -113,7 +113,7 @@ impl TransitionRates {
         self.set_log_survival(c, log_survival);
     }
 
-    /// Sets every cell's probability of death to `q` (for tests and benchmarks).
+    /// Sets every cell's probability of death to `q` (for tests).
     pub fn set_death_everywhere(&mut self, q: f64) {
         self.death = vec![q; CELLS];
         self.death_log_survival = vec![(-q).ln_1p(); CELLS];
@@ -222,7 +222,7 @@ fn poisson(rng: &mut UnitRng, mean: f64) -> u32 {
     sampling::poisson(rng, mean) as u32
 }
 
-/// The random streams of the yearly step, three per cell and year: one for what happens to the
+/// The random streams of the yearly step, four per cell and year: one for what happens to the
 /// cell's people (exits and onsets), one for what the caller draws for them ([`CellDraws`]: their
 /// frailty), two for the people arriving in it (births, movers); and two per year for movers
 /// placed one by one (their total, their places).
@@ -301,7 +301,7 @@ impl CellDraws for NoDraws {
 
 /// Moves `cur` one year on into `next` (overwritten); `year` is 0-based. `covered` marks the
 /// cells whose deaths and onsets are counted as the cohort's. `draws` draws what else happens
-/// to each occupied cell's people, from the cell's stream.
+/// to each occupied cell's people, from the cell's frailty stream.
 #[allow(clippy::too_many_arguments)]
 pub fn step(
     cur: &Population,
@@ -476,12 +476,11 @@ mod tests {
     fn exits_are_deaths_then_leavers_among_survivors() {
         let mut rng = UnitRng::seed_from_u64(5);
         for (n, q, l) in [
-            (3, 0.2, 0.3),
+            (3u32, 0.2f64, 0.3f64),
             (150, 0.01, 0.04),
             (1_500, 0.03, 0.04),
             (40, 0.6, 0.5),
         ] {
-            let (q, l): (f64, f64) = (q, l);
             let (death, leave) = ((q, (-q).ln_1p()), (l, (-l).ln_1p()));
             let draws: Vec<(u32, u32)> = (0..200_000)
                 .map(|_| exits(&mut rng, n, death, leave))

@@ -93,6 +93,20 @@ pub fn binomial(rng: &mut UnitRng, n: u32, p: f64) -> u32 {
 /// A Binomial(n, p) draw for any n below 2^53.
 #[inline]
 pub fn binomial_u64(rng: &mut UnitRng, n: u64, p: f64) -> u64 {
+    binomial_given(rng, n, p, None)
+}
+
+/// A Binomial(n, p) draw given ln(1 − p) too, for a probability used for many draws: a small
+/// mean's inversion then starts at e^(n·ln(1−p)) instead of squaring its way to (1 − p)^n.
+/// The same distribution, and the same draw to rounding, as [`binomial`].
+#[inline]
+pub fn binomial_with_log(rng: &mut UnitRng, n: u32, p: f64, log_q: f64) -> u32 {
+    binomial_given(rng, u64::from(n), p, Some(log_q)) as u32
+}
+
+/// A Binomial(n, p) draw, with ln(1 − p) when the caller keeps it.
+#[inline]
+fn binomial_given(rng: &mut UnitRng, n: u64, p: f64, log_q: Option<f64>) -> u64 {
     if n == 0 || p <= 0.0 {
         return 0;
     }
@@ -110,33 +124,20 @@ pub fn binomial_u64(rng: &mut UnitRng, n: u64, p: f64) -> u64 {
         // 1 − p loses p's digits: a Poisson of the same mean, within p of the binomial.
         poisson_inversion(rng, mean) as u64
     } else {
-        binomial_inversion(rng, n, p)
+        // Inversion (BINV) from P(0) = (1 − p)^n; the kept log is of the unflipped p's.
+        let start = match (flipped, log_q) {
+            (false, Some(log_q)) => (n as f64 * log_q).exp(),
+            _ => power(1.0 - p, n),
+        };
+        inversion_from(rng, n, p, start)
     };
     // A draw as a Poisson, or an inversion walk that rounding carried past n, is kept to n.
     let x = x.min(n);
     if flipped { n - x } else { x }
 }
 
-/// A Binomial(n, p) draw given ln(1 − p) too, for a probability used for many draws: a small
-/// mean's inversion then starts at e^(n·ln(1−p)) instead of squaring its way to (1 − p)^n.
-/// The same distribution, and the same draw to rounding, as [`binomial`].
-#[inline]
-pub fn binomial_with_log(rng: &mut UnitRng, n: u32, p: f64, log_q: f64) -> u32 {
-    let mean = f64::from(n) * p;
-    if n == 0 || p <= 0.0 || p > 0.5 || mean >= INVERSION_BELOW || p < POISSON_BELOW {
-        return binomial(rng, n, p);
-    }
-    inversion_from(rng, n.into(), p, (f64::from(n) * log_q).exp()) as u32
-}
-
-/// Inversion (BINV): walk the probabilities up from 0, P(x+1) = P(x) · ((n+1)/x − 1) · p/q,
-/// until a uniform is used up. For n·p < 10.
-#[inline]
-fn binomial_inversion(rng: &mut UnitRng, n: u64, p: f64) -> u64 {
-    inversion_from(rng, n, p, power(1.0 - p, n))
-}
-
-/// Inversion from P(0) = `start` = (1 − p)^n.
+/// Inversion (BINV) from P(0) = `start` = (1 − p)^n: walk the probabilities up,
+/// P(x+1) = P(x) · ((n+1)/x − 1) · p/q, until a uniform is used up. For n·p < 10.
 #[inline]
 fn inversion_from(rng: &mut UnitRng, n: u64, p: f64, start: f64) -> u64 {
     let q = 1.0 - p;

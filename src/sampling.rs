@@ -125,35 +125,55 @@ fn binomial_given(rng: &mut UnitRng, n: u64, p: f64, log_q: Option<f64>) -> u64 
         poisson_inversion(rng, mean) as u64
     } else {
         // Inversion (BINV) from P(0) = (1 − p)^n; the kept log is of the unflipped p's.
-        let start = match (flipped, log_q) {
+        let start = || match (flipped, log_q) {
             (false, Some(log_q)) => (n as f64 * log_q).exp(),
             _ => power(1.0 - p, n),
         };
-        inversion_from(rng, n, p, start)
+        // (1 − p)^n ≥ 1 − n·p (Bernoulli's inequality).
+        inversion_from(rng, n, p, start, 1.0 - mean)
     };
     // A draw as a Poisson, or an inversion walk that rounding carried past n, is kept to n.
     let x = x.min(n);
     if flipped { n - x } else { x }
 }
 
-/// Inversion (BINV) from P(0) = `start` = (1 − p)^n: walk the probabilities up,
-/// P(x+1) = P(x) · ((n+1)/x − 1) · p/q, until a uniform is used up. For n·p < 10.
+/// Inversion (BINV) from P(0) = `start()` = (1 − p)^n, at least `zero_below`: walk the
+/// probabilities up, P(x+1) = P(x) · ((n+1)/x − 1) · p/q, until a uniform is used up. For
+/// n·p < 10.
 #[inline]
-fn inversion_from(rng: &mut UnitRng, n: u64, p: f64, start: f64) -> u64 {
+fn inversion_from(
+    rng: &mut UnitRng,
+    n: u64,
+    p: f64,
+    start: impl Fn() -> f64,
+    zero_below: f64,
+) -> u64 {
     let q = 1.0 - p;
     let s = p / q;
     let a = (n as f64 + 1.0) * s;
-    inversion_walk(rng, start, |reciprocal| a * reciprocal - s) as u64
+    inversion_walk(rng, start, zero_below, |reciprocal| a * reciprocal - s) as u64
 }
 
-/// Walks the probabilities up from P(0) = `start` until a uniform is used up:
+/// Walks the probabilities up from P(0) = `start()` until a uniform is used up:
 /// P(x) = P(x − 1) · `ratio`(1/x). A walk beyond [`INVERSION_MAX`] restarts with a new uniform.
+///
+/// `zero_below` is a lower bound on P(0): a uniform at or below it is a 0 without working out
+/// P(0) (an `exp` or a chain of squarings). Most of the cohort's draws have means far below 1,
+/// so most of its draws end there, with the same result the walk gives.
 #[inline]
-fn inversion_walk(rng: &mut UnitRng, start: f64, ratio: impl Fn(f64) -> f64) -> usize {
+fn inversion_walk(
+    rng: &mut UnitRng,
+    start: impl Fn() -> f64,
+    zero_below: f64,
+    ratio: impl Fn(f64) -> f64,
+) -> usize {
     let reciprocals = &*RECIPROCALS;
     'draw: loop {
-        let mut r = start;
         let mut u: f64 = rng.random();
+        if u <= zero_below {
+            return 0;
+        }
+        let mut r = start();
         let mut x = 0usize;
         while u > r {
             u -= r;
@@ -235,7 +255,8 @@ pub fn poisson(rng: &mut UnitRng, mean: f64) -> f64 {
 /// Inversion for a mean below 10: P(x+1) = P(x) · λ / (x+1) from P(0) = e^−λ.
 #[inline]
 fn poisson_inversion(rng: &mut UnitRng, mean: f64) -> u32 {
-    inversion_walk(rng, (-mean).exp(), |reciprocal| mean * reciprocal) as u32
+    // e^−λ ≥ 1 − λ.
+    inversion_walk(rng, || (-mean).exp(), 1.0 - mean, |reciprocal| mean * reciprocal) as u32
 }
 
 /// Transformed rejection with squeeze (PTRS), for a mean of 10 or more.

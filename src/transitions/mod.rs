@@ -149,13 +149,17 @@ pub struct ArrivalProfiles {
     pub open: bool,
     /// Running sums of `migrants`, to place movers one by one.
     migrant_cumulative: Vec<f64>,
+    /// Where to start looking for a mover's cell: entry j is the first cell whose running sum
+    /// passes j/len of the total (a guide table: a look-up and a step or two instead of a
+    /// binary search through thousands of cells).
+    migrant_guide: Vec<u32>,
     /// The last cell with a migrant share (0 when none has one).
     last_migrant_cell: usize,
 }
 
 impl ArrivalProfiles {
     pub fn new(births: Vec<f64>, migrants: Vec<f64>, open: bool) -> Self {
-        let migrant_cumulative = migrants
+        let migrant_cumulative: Vec<f64> = migrants
             .iter()
             .scan(0.0, |sum, &s| {
                 *sum += s;
@@ -163,11 +167,13 @@ impl ArrivalProfiles {
             })
             .collect();
         let last_migrant_cell = migrants.iter().rposition(|&s| s > 0.0).unwrap_or(0);
+        let migrant_guide = guide_table(&migrant_cumulative);
         ArrivalProfiles {
             births,
             migrants,
             open,
             migrant_cumulative,
+            migrant_guide,
             last_migrant_cell,
         }
     }
@@ -177,13 +183,36 @@ impl ArrivalProfiles {
         self.migrant_cumulative.last().copied().unwrap_or(0.0)
     }
 
-    /// The cell of a mover drawn from the migrant profile with `u` uniform on [0, 1).
+    /// The cell of a mover drawn from the migrant profile with `u` uniform on [0, 1): the
+    /// first whose running sum passes u·total.
     fn migrant_cell(&self, u: f64) -> usize {
         let total = self.migrant_total();
-        let i = self.migrant_cumulative.partition_point(|&c| c <= u * total);
+        let target = u * total;
+        let guide = &self.migrant_guide;
+        // The guide's entry for ⌊u·len⌋ is at or before the answer (its threshold is at most
+        // u·total), so a walk forward from it finds the first cell passing u·total.
+        let mut i = guide[((u * guide.len() as f64) as usize).min(guide.len() - 1)] as usize;
+        let cumulative = &self.migrant_cumulative;
+        while i < cumulative.len() && cumulative[i] <= target {
+            i += 1;
+        }
         // Rounding can put u·total at the very end: the last cell with a share.
         i.min(self.last_migrant_cell)
     }
+}
+
+/// A guide table for drawing from running sums `cumulative`: entry j is the first index whose
+/// running sum passes (j/len)·total. Its length is a power of two, so j/len is exact and the
+/// threshold never exceeds u·total for j = ⌊u·len⌋.
+fn guide_table(cumulative: &[f64]) -> Vec<u32> {
+    let total = cumulative.last().copied().unwrap_or(0.0);
+    let len = cumulative.len().max(1).next_power_of_two();
+    (0..len)
+        .map(|j| {
+            let threshold = (j as f64 / len as f64) * total;
+            cumulative.partition_point(|&c| c <= threshold) as u32
+        })
+        .collect()
 }
 
 /// Fewer movers than this a year are placed one by one (a Poisson total, then each mover's cell
@@ -544,5 +573,35 @@ mod tests {
         assert!(chi_square < 27.6, "{chi_square}");
         assert_eq!(profiles.migrant_cell(0.999_999_999_999), 9_000);
         assert_eq!(profiles.migrant_cell(0.0), 5_000);
+    }
+
+    /// The guide table finds exactly the cell a binary search of the running sums finds, for
+    /// uniforms anywhere, at the guide's own thresholds and at the running sums themselves.
+    #[test]
+    fn movers_guide_table_finds_the_binary_searchs_cell() {
+        let mut rng = UnitRng::seed_from_u64(11);
+        let migrants: Vec<f64> = (0..CELLS)
+            .map(|c| match c % 7 {
+                0 | 3 => 0.0,
+                _ => rng.random::<f64>().powi(4),
+            })
+            .collect();
+        let profiles = ArrivalProfiles::new(vec![0.0; CELLS], migrants, true);
+        let total = profiles.migrant_total();
+        let searched = |u: f64| {
+            let i = profiles
+                .migrant_cumulative
+                .partition_point(|&c| c <= u * total);
+            i.min(profiles.last_migrant_cell)
+        };
+        let len = profiles.migrant_guide.len() as f64;
+        let uniforms = (0..200_000)
+            .map(|_| rng.random::<f64>())
+            .chain((0..profiles.migrant_guide.len()).map(|j| j as f64 / len))
+            .chain(profiles.migrant_cumulative.iter().map(|&c| c / total))
+            .filter(|&u| u < 1.0);
+        for u in uniforms {
+            assert_eq!(profiles.migrant_cell(u), searched(u), "u = {u}");
+        }
     }
 }

@@ -26,7 +26,7 @@
 use crate::activity::GroupMeans;
 use crate::population::{CELLS, with_condition_switched};
 use crate::rng::UnitRng;
-use crate::sampling::gamma;
+use crate::sampling::{JOHNK_UP_TO, dirichlet_small, gamma};
 use crate::transitions::{CellDraws, Flow, next_cell};
 
 /// Frailty carried from one year into the next, per cell, through the years of one world of
@@ -105,6 +105,10 @@ impl FrailtySums {
             f64::from(switched) * k * rho,
             f64::from(switched_onsets) * k * rho,
         ];
+        if kept == [0.0; 4] {
+            // Everyone died or left: nothing to carry, and nothing drawn.
+            return;
+        }
         let rest = f64::from(n) * k - kept[0] - kept[1] - kept[2] - kept[3];
         let share = dirichlet_shares(rng, kept, rest);
         let j = next_cell(i);
@@ -178,23 +182,22 @@ impl CellDraws for FrailtyDraws<'_> {
     }
 }
 
-/// The first four of a Dirichlet(kept₀, …, kept₃, rest) draw, by normalised gammas. Shapes of
-/// zero give zero and draw nothing; when every draw underflows (all shapes tiny) the shares
+/// The first four of a Dirichlet(kept₀, …, kept₃, rest) draw: by Jöhnk's method when the
+/// shapes are small (a cell of a person or two), by normalised gammas otherwise. Shapes of
+/// zero give zero and draw nothing; when every gamma underflows (all shapes tiny) the shares
 /// are the expected ones.
 fn dirichlet_shares(rng: &mut UnitRng, kept: [f64; 4], rest: f64) -> [f64; 4] {
-    let mut gamma = |shape: f64| gamma(rng, shape, 1.0);
-    let x = [
-        gamma(kept[0]),
-        gamma(kept[1]),
-        gamma(kept[2]),
-        gamma(kept[3]),
-        gamma(rest.max(0.0)),
-    ];
-    let total: f64 = x.iter().sum();
-    if total > 0.0 && total.is_finite() {
-        [x[0] / total, x[1] / total, x[2] / total, x[3] / total]
+    let shapes = [kept[0], kept[1], kept[2], kept[3], rest.max(0.0)];
+    let total: f64 = shapes.iter().sum();
+    if total <= JOHNK_UP_TO {
+        let d = dirichlet_small(rng, shapes);
+        return [d[0], d[1], d[2], d[3]];
+    }
+    let x = shapes.map(|shape| gamma(rng, shape, 1.0));
+    let sum: f64 = x.iter().sum();
+    if sum > 0.0 && sum.is_finite() {
+        [x[0] / sum, x[1] / sum, x[2] / sum, x[3] / sum]
     } else {
-        let shapes = kept.iter().sum::<f64>() + rest.max(0.0);
-        kept.map(|s| s / shapes)
+        kept.map(|s| s / total)
     }
 }

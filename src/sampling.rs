@@ -6,15 +6,19 @@
 //! rand_distr builds a distribution for every draw (a `powf` for a small binomial, logarithms
 //! and a log-gamma for a large Poisson) and draws a large binomial by BTPE, whose set-up alone
 //! costs more than a whole draw here. Instead:
-//! - small means (below 10) are drawn by inversion: one uniform, a walk up the probabilities,
-//!   its start (1 − p)^n by branch-free squaring (or e^(n·ln(1−p)) when the caller keeps the
-//!   logarithm, [`binomial_with_log`]) or e^−λ, and a table of reciprocals for the recurrence;
+//! - small means (below 10 for a Poisson, 30 for a binomial) are drawn by inversion: one
+//!   uniform, a walk up the probabilities, its start (1 − p)^n by branch-free squaring (or
+//!   e^(n·ln(1−p)) when the caller keeps the logarithm, [`binomial_with_log`]) or e^−λ, and a
+//!   table of reciprocals for the recurrence. A uniform below a lower bound of P(0) (1 − n·p,
+//!   1 − λ) is a 0 at once: most of the cohort's draws have means far below 1;
 //! - larger means by Hörmann's transformed rejection with squeeze (BTRS for the binomial,
-//!   PTRS for the Poisson): two uniforms and a square root, and about 85% of draws are
-//!   accepted by the squeeze without a logarithm. The exact test for the rest uses log n!
-//!   from a table below 256 and Stirling's series (error below 1e-20) above. Beyond 1e8 trials
-//!   or a mean of 1e8 those logarithms lose digits, and rand_distr draws instead;
-//! - gammas by Marsaglia and Tsang's method ([`gamma`]).
+//!   PTRS for the Poisson): two uniforms and a square root a try, most tries accepted by the
+//!   squeeze. BTRS's exact test within 20 of the mode multiplies the ratios of successive
+//!   probabilities, with no logarithm or division; farther out, and in PTRS, it uses log n!
+//!   from a table below 256 and Stirling's series (error below 1e-20) above. Beyond 1e8
+//!   trials or a mean of 1e8 those logarithms lose digits, and rand_distr draws instead;
+//! - gammas by Marsaglia and Tsang's method ([`gamma`]);
+//! - Dirichlet shares with small shapes by Jöhnk's method ([`dirichlet_small`]).
 //!
 //! W. Hörmann (1993), "The generation of binomial random variates", J. Statist. Comput. Simul.
 //! 46:101-110; "The transformed rejection method for generating Poisson random variables",
@@ -28,19 +32,25 @@ use rand_distr::{Binomial, Distribution, Exp1, Poisson, StandardNormal};
 
 use crate::rng::UnitRng;
 
-/// Means below this are drawn by inversion, at or above it by transformed rejection (the
-/// threshold both of Hörmann's methods are built for).
+/// Poisson means below this are drawn by inversion, at or above it by transformed rejection
+/// (the threshold Hörmann's methods are built for).
 const INVERSION_BELOW: f64 = 10.0;
+
+/// Binomial means below this are drawn by inversion, at or above it by transformed rejection.
+/// BTRS is built for means of 10 and more, but between 10 and 30 the walk is still the
+/// cheaper (`cargo bench --bench draws`: about 40 ns at a mean of 10 and 59 at 30, where
+/// BTRS takes 65-80, two tries in three needing its exact test).
+const BINOMIAL_INVERSION_BELOW: f64 = 30.0;
 
 /// Probabilities below this are drawn as a Poisson of the same mean (its distribution differs
 /// from the binomial's by less than p), since 1 − p would lose their digits.
 const POISSON_BELOW: f64 = 1e-10;
 
-/// Inversion restarts beyond this many events: with a mean below 10 a count above 110 is
-/// more than 30 standard deviations out, so a restart only guards against rounding.
-const INVERSION_MAX: usize = 110;
+/// Inversion restarts beyond this many events: with a mean below 30 a count above 150 is
+/// more than 20 standard deviations out, so a restart only guards against rounding.
+const INVERSION_MAX: usize = 150;
 
-/// Binomials of more trials than this go to rand_distr when their mean is 10 or more: the
+/// Binomials of more trials than this go to rand_distr when their mean is 30 or more: the
 /// rejection test's log-probabilities (log n! and the like, of order n·ln n) would lose more
 /// than 1e-7 of their value.
 const BTRS_UP_TO: f64 = 1e8;
@@ -116,9 +126,9 @@ fn binomial_given(rng: &mut UnitRng, n: u64, p: f64, log_q: Option<f64>) -> u64 
     // Symmetric: draw the rarer outcome.
     let (p, flipped) = if p > 0.5 { (1.0 - p, true) } else { (p, false) };
     let mean = n as f64 * p;
-    let x = if mean >= INVERSION_BELOW && n as f64 <= BTRS_UP_TO {
+    let x = if mean >= BINOMIAL_INVERSION_BELOW && n as f64 <= BTRS_UP_TO {
         binomial_rejection(rng, n, p)
-    } else if mean >= INVERSION_BELOW {
+    } else if mean >= BINOMIAL_INVERSION_BELOW {
         Binomial::new(n, p).expect("a probability").sample(rng)
     } else if p < POISSON_BELOW {
         // 1 − p loses p's digits: a Poisson of the same mean, within p of the binomial.
@@ -139,7 +149,7 @@ fn binomial_given(rng: &mut UnitRng, n: u64, p: f64, log_q: Option<f64>) -> u64 
 
 /// Inversion (BINV) from P(0) = `start()` = (1 − p)^n, at least `zero_below`: walk the
 /// probabilities up, P(x+1) = P(x) · ((n+1)/x − 1) · p/q, until a uniform is used up. For
-/// n·p < 10.
+/// n·p < 30.
 #[inline]
 fn inversion_from(
     rng: &mut UnitRng,
@@ -187,7 +197,7 @@ fn inversion_walk(
     }
 }
 
-/// Transformed rejection with squeeze (BTRS), for n·p ≥ 10 and p ≤ 1/2.
+/// Transformed rejection with squeeze (BTRS), for n·p ≥ 10 (used from 30) and p ≤ 1/2.
 fn binomial_rejection(rng: &mut UnitRng, n: u64, p: f64) -> u64 {
     let (n, q) = (n as f64, 1.0 - p);
     let spq = (n * p * q).sqrt();
@@ -196,9 +206,11 @@ fn binomial_rejection(rng: &mut UnitRng, n: u64, p: f64) -> u64 {
     let c = n * p + 0.5;
     // The squeeze v ≤ 0.92 − 4.2/b, multiplied through by b to keep a division off the path.
     let b_v_r = 0.92 * b - 4.2;
-    // For the exact test, computed when first needed (about one draw in seven): the hat's
-    // scale, the mode, log(m! (n − m)!) and log(p/q).
-    let mut exact: Option<(f64, f64, f64, f64)> = None;
+    // The mode ⌊(n + 1)·p⌋, by truncation (inline, where `floor` is a call).
+    let m = (((n + 1.0) * p) as u64) as f64;
+    // For the exact test far from the mode, computed when first needed: log(m! (n − m)!)
+    // and log(p/q).
+    let mut far: Option<(f64, f64)> = None;
     loop {
         let u = rng.random::<f64>() - 0.5;
         let v: f64 = rng.random();
@@ -212,17 +224,46 @@ fn binomial_rejection(rng: &mut UnitRng, n: u64, p: f64) -> u64 {
         if us >= 0.07 && v * b <= b_v_r {
             return k as u64;
         }
-        // The exact test: v, scaled to the hat, against P(k) / P(mode).
-        let (alpha, m, log_mode, log_odds) = *exact.get_or_insert_with(|| {
-            let m = ((n + 1.0) * p).floor();
-            let log_mode = log_factorial(m) + log_factorial(n - m);
-            ((2.83 + 5.1 / b) * spq, m, log_mode, (p / q).ln())
-        });
-        let log_ratio = log_mode - log_factorial(k) - log_factorial(n - k) + (k - m) * log_odds;
-        if (v * alpha / (a / (us * us) + b)).ln() <= log_ratio {
+        // The exact test: v, scaled to the hat, against P(k) / P(mode):
+        // v·α / (a/us² + b) ≤ P(k)/P(m) with α = (2.83 + 5.1/b)·√(npq). Near the mode both
+        // sides are multiplied through by b·(a + b·us²) and the ratio's denominator, so the
+        // test has no division.
+        let accept = if (k - m).abs() <= RATIO_BY_PRODUCT_UP_TO {
+            let (above, below) = binomial_ratio_to_mode(n, p / q, k, m);
+            let us2 = us * us;
+            v * (2.83 * b + 5.1) * spq * us2 * below <= b * (a + b * us2) * above
+        } else {
+            let scaled = v * (2.83 + 5.1 / b) * spq / (a / (us * us) + b);
+            let (log_mode, log_odds) =
+                *far.get_or_insert_with(|| (log_factorial(m) + log_factorial(n - m), (p / q).ln()));
+            let log_ratio = log_mode - log_factorial(k) - log_factorial(n - k) + (k - m) * log_odds;
+            scaled.ln() <= log_ratio
+        };
+        if accept {
             return k as u64;
         }
     }
+}
+
+/// Within this many of the mode, BTRS's exact test works out P(k)/P(mode) as a product
+/// ([`binomial_ratio_to_mode`]) rather than by logarithms of factorials: most of its tests
+/// are that close, and the product needs no logarithm.
+const RATIO_BY_PRODUCT_UP_TO: f64 = 20.0;
+
+/// P(k)/P(m) of a Binomial(n, p) with odds `odds` = p/q, for |k − m| ≤ 20, as a numerator and
+/// a denominator: the product of P(j)/P(j − 1) = (n − j + 1)/j · p/q over j between them.
+/// Each is at most (n + 1)^20, far inside an f64's range for n ≤ 1e8.
+#[inline]
+fn binomial_ratio_to_mode(n: f64, odds: f64, k: f64, m: f64) -> (f64, f64) {
+    let (lo, hi) = if k > m { (m, k) } else { (k, m) };
+    let (mut up, mut down) = (1.0, 1.0);
+    let mut j = lo + 1.0;
+    while j <= hi {
+        up *= (n - j + 1.0) * odds;
+        down *= j;
+        j += 1.0;
+    }
+    if k > m { (up, down) } else { (down, up) }
 }
 
 /// q^n by repeated squaring (a few multiplications, no `powf`), without a branch on n's bits.
@@ -252,7 +293,8 @@ pub fn poisson(rng: &mut UnitRng, mean: f64) -> f64 {
     }
 }
 
-/// Inversion for a mean below 10: P(x+1) = P(x) · λ / (x+1) from P(0) = e^−λ.
+/// Inversion for a mean below 10 (below 30 for a binomial drawn as a Poisson):
+/// P(x+1) = P(x) · λ / (x+1) from P(0) = e^−λ.
 #[inline]
 fn poisson_inversion(rng: &mut UnitRng, mean: f64) -> u32 {
     // e^−λ ≥ 1 − λ.
@@ -475,7 +517,7 @@ mod tests {
     #[test]
     fn binomial_draws_follow_the_exact_probabilities_in_every_regime() {
         let mut rng = UnitRng::seed_from_u64(7);
-        // Means from 0.01 to 10 million: inversion (below 10), both sides of the switch,
+        // Means from 0.01 to 10 million: inversion (below 30), both sides of the switch,
         // transformed rejection; p from 1e-11 (drawn as a Poisson) to 0.97 (flipped above 0.5);
         // n from 1 to 4 billion.
         let cases: &[(u64, f64)] = &[
@@ -488,6 +530,10 @@ mod tests {
             (500, 0.019),
             (1_000, 0.0099),
             (1_000, 0.0101),
+            (1_000, 0.02),
+            (300, 0.099),
+            (1_000, 0.0301),
+            (45, 0.6),
             (20, 0.5),
             (21, 0.48),
             (60, 0.7),
@@ -713,6 +759,43 @@ mod tests {
         // Shapes so small that every X underflows: the shares still sum to 1.
         let d = dirichlet_small(&mut rng, [1e-4, 2e-4]);
         assert!((d[0] + d[1] - 1.0).abs() < 1e-12, "{d:?}");
+    }
+
+    /// The product form of P(k)/P(m) agrees with the logarithms of factorials on both sides
+    /// of the mode, small and large n.
+    #[test]
+    fn binomial_ratio_to_the_mode_matches_the_factorials() {
+        for (n, p) in [
+            (40.0f64, 0.3f64),
+            (1_000.0, 0.01),
+            (2e5, 0.002),
+            (1e8, 3e-7),
+        ] {
+            let q = 1.0 - p;
+            // The mode ⌊(n + 1)·p⌋, by truncation (inline, where `floor` is a call).
+            let m = (((n + 1.0) * p) as u64) as f64;
+            let log_pmf = |k: f64| {
+                log_factorial(n) - log_factorial(k) - log_factorial(n - k)
+                    + k * p.ln()
+                    + (n - k) * q.ln()
+            };
+            for d in -20i32..=20 {
+                let k = m + f64::from(d);
+                if k < 0.0 || k > n {
+                    continue;
+                }
+                let (above, below) = binomial_ratio_to_mode(n, p / q, k, m);
+                let got = above / below;
+                let want = (log_pmf(k) - log_pmf(m)).exp();
+                // The reference's logarithms of factorials (1.7e9 at 1e8 trials) lose digits
+                // in proportion to their size: it is the less exact side.
+                let tolerance = 1e-13 + 4e-15 * log_factorial(n);
+                assert!(
+                    (got - want).abs() <= tolerance * want,
+                    "n {n} p {p} k {k}: {got} vs {want}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -348,10 +348,16 @@ pub fn step(
     let mut c = StepCounts::default();
     // Births at the birth rate; moves in so that the expected head count grows by the growth
     // rate: both known before anything is drawn.
+    // Without a condition nobody is, or arrives, in the other half of the cells.
+    let cells_in_use = if rates.condition_onset.is_empty() {
+        cur.cells_in_use()
+    } else {
+        CELLS
+    };
     let (mut births, mut migrants) = (0.0, 0.0);
     if arrivals.open {
         let (mut start, mut expected_exits) = (0.0, 0.0);
-        for (&n, &q) in src.iter().zip(rates.death()) {
+        for (&n, &q) in src[..cells_in_use].iter().zip(rates.death()) {
             if n > 0 {
                 start += f64::from(n);
                 expected_exits += f64::from(n) * (q + (1.0 - q) * rates.leaver_rate);
@@ -362,12 +368,6 @@ pub fn step(
     }
     let one_by_one = migrants < MOVERS_ONE_BY_ONE_BELOW;
     let leaver_log_stay = (-rates.leaver_rate).ln_1p();
-    // Without a condition nobody is, or arrives, in the other half of the cells.
-    let cells_in_use = if rates.condition_onset.is_empty() {
-        cur.cells_in_use()
-    } else {
-        CELLS
-    };
     for (i, &n) in src[..cells_in_use].iter().enumerate() {
         let (birth_share, migrant_share) = match (arrivals.open, one_by_one) {
             (false, _) => (0.0, 0.0),

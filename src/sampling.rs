@@ -390,14 +390,14 @@ fn gamma_large(rng: &mut UnitRng, shape: f64) -> f64 {
 #[inline]
 pub fn dirichlet_small<const N: usize>(rng: &mut UnitRng, shapes: [f64; N]) -> [f64; N] {
     loop {
-        let log_x = shapes.map(|a| {
+        let mut log_x = [f64::NEG_INFINITY; N];
+        let mut x = [0.0; N];
+        for ((&a, log_x), x) in shapes.iter().zip(&mut log_x).zip(&mut x) {
             if a > 0.0 {
-                -rng.sample::<f64, _>(Exp1) / a
-            } else {
-                f64::NEG_INFINITY
+                *log_x = -rng.sample::<f64, _>(Exp1) / a;
+                *x = log_x.exp();
             }
-        });
-        let x = log_x.map(f64::exp);
+        }
         let sum: f64 = x.iter().sum();
         if sum > 0.0 && sum <= 1.0 {
             return x.map(|x| x / sum);

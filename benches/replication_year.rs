@@ -146,6 +146,13 @@ fn bench(c: &mut Criterion) {
         })
     });
 
+    group.bench_function("parameters_per_replication", |b| {
+        b.iter(|| {
+            r += 1;
+            black_box(model.draw_parameters(r))
+        })
+    });
+
     group.bench_function("rates_per_replication", |b| {
         b.iter(|| {
             activity::fill_rates(&params.activity, england_reference_shares(), &mut lam);

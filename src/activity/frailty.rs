@@ -138,6 +138,8 @@ pub struct FrailtyDraws<'a> {
     /// Frailty shape and persistence.
     k: f64,
     rho: f64,
+    /// Whether anything is carried into a next year (not in a world's last).
+    carry: bool,
     /// The sum of the cell being stepped.
     sum: f64,
 }
@@ -158,7 +160,17 @@ impl<'a> FrailtyDraws<'a> {
             mask,
             k,
             rho,
+            carry: true,
             sum: 0.0,
+        }
+    }
+
+    /// For a world's last year: nothing outlives it, so no sum is split (the split's draws
+    /// come last in each cell's stream, so every other draw is unchanged).
+    pub fn last_year(self) -> Self {
+        FrailtyDraws {
+            carry: false,
+            ..self
         }
     }
 }
@@ -174,7 +186,7 @@ impl CellDraws for FrailtyDraws<'_> {
 
     #[inline]
     fn after(&mut self, i: usize, n: u32, flow: Flow, rng: &mut UnitRng) {
-        if self.mask[i] {
+        if self.carry && self.mask[i] {
             let (mask, k, rho) = (self.mask, self.k, self.rho);
             self.frailty
                 .carry_cell(i, n, self.sum, flow, mask, k, rho, rng);

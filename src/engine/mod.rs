@@ -830,6 +830,10 @@ fn simulate_world(
         // `cur`.
         ws.means.reset(nt);
         let mask = &model.activity_mask;
+        let mut frailty = FrailtyDraws::new(&mut ws.frailty, &mut ws.means, lam, mask, k, rho);
+        if y + 1 == s.years {
+            frailty = frailty.last_year();
+        }
         let demography = step(
             &ws.cur,
             &mut ws.next,
@@ -838,7 +842,7 @@ fn simulate_world(
             &model.arrivals,
             &shared.step_streams,
             y,
-            &mut FrailtyDraws::new(&mut ws.frailty, &mut ws.means, lam, mask, k, rho),
+            &mut frailty,
         );
         ws.frailty.end_year();
         activity::simulate_year(

@@ -668,6 +668,23 @@ mod tests {
         assert!((log_gamma(10.0) - 362_880f64.ln()).abs() < 1e-12);
     }
 
+    /// Counts a Gamma(shape, 1) draw `x` in the equal-probability bin of the exact
+    /// distribution it falls in.
+    fn bin_by_gamma_cdf(counts: &mut [f64], shape: f64, x: f64) {
+        let bins = counts.len();
+        let p = gamma_cdf(shape, x);
+        counts[((p * bins as f64) as usize).min(bins - 1)] += 1.0;
+    }
+
+    /// Chi-square of `DRAWS` draws' counts in equal-probability bins.
+    fn equal_bins_chi_square(counts: &[f64]) -> f64 {
+        let expected = DRAWS as f64 / counts.len() as f64;
+        counts
+            .iter()
+            .map(|o| (o - expected).powi(2) / expected)
+            .sum()
+    }
+
     /// Draws binned by 50 equal-probability bins of the exact distribution: each bin expects
     /// 1/50 of the draws.
     #[test]
@@ -684,14 +701,9 @@ mod tests {
             for _ in 0..DRAWS {
                 let x = gamma(&mut rng, shape, scale);
                 assert!(x >= 0.0 && x.is_finite(), "shape {shape}: {x}");
-                let p = gamma_cdf(shape, x / scale);
-                counts[((p * bins as f64) as usize).min(bins - 1)] += 1.0;
+                bin_by_gamma_cdf(&mut counts, shape, x / scale);
             }
-            let expected = DRAWS as f64 / bins as f64;
-            let stat: f64 = counts
-                .iter()
-                .map(|o| (o - expected).powi(2) / expected)
-                .sum();
+            let stat = equal_bins_chi_square(&counts);
             assert!(
                 stat < critical(bins - 1),
                 "gamma shape {shape}: chi-square {stat:.1} on {} df (critical {:.1})",
@@ -736,19 +748,14 @@ mod tests {
                         continue;
                     }
                     let x = t * members.iter().map(|&i| d[i]).sum::<f64>();
-                    let p = gamma_cdf(*shape, x);
-                    counts[((p * bins as f64) as usize).min(bins - 1)] += 1.0;
+                    bin_by_gamma_cdf(counts, *shape, x);
                 }
             }
-            let expected = DRAWS as f64 / bins as f64;
             for ((shape, members), counts) in parts.iter().zip(&counts) {
                 if *shape == 0.0 {
                     continue;
                 }
-                let stat: f64 = counts
-                    .iter()
-                    .map(|o| (o - expected).powi(2) / expected)
-                    .sum();
+                let stat = equal_bins_chi_square(counts);
                 assert!(
                     stat < critical(bins - 1),
                     "Dirichlet {shapes:?}, parts {members:?}: chi-square {stat:.1} on {} df",

@@ -715,9 +715,11 @@ fn gain_rows(groups: &[GainGroup]) -> usize {
         .max(1)
 }
 
-/// The who-gains chart's size: [`SIZE`], taller when it has many rows, so labels stay legible.
+/// The who-gains chart's size: [`SIZE`]'s width, and a height that gives every row (an arm's
+/// heading or a bar) the same room however many arms there are, so one arm's chart is short
+/// rather than drawn with bars and a heading band a hundred pixels tall.
 pub fn who_gains_size(groups: &[GainGroup]) -> (u32, u32) {
-    (SIZE.0, SIZE.1.max(200 + 40 * gain_rows(groups) as u32))
+    (SIZE.0, (240 + 44 * gain_rows(groups) as u32).max(420))
 }
 
 /// Who gains from an intervention: per intervention arm, a bar per party and the whole system

@@ -50,9 +50,9 @@ const POISSON_BELOW: f64 = 1e-10;
 /// more than 20 standard deviations out, so a restart only guards against rounding.
 const INVERSION_MAX: usize = 150;
 
-/// Binomials of more trials than this go to rand_distr when their mean is 30 or more: the
+/// Binomials of more trials than this go to rand_distr when their mean is 10 or more: the
 /// rejection test's log-probabilities (log n! and the like, of order n·ln n) would lose more
-/// than 1e-7 of their value.
+/// than 1e-7 of their value, and an inversion walk's start (1 − p)^n by squaring about n·2^−53.
 const BTRS_UP_TO: f64 = 1e8;
 
 /// Poisson means above this go to rand_distr: the rejection test's log-probability
@@ -126,9 +126,12 @@ fn binomial_given(rng: &mut UnitRng, n: u64, p: f64, log_q: Option<f64>) -> u64 
     // Symmetric: draw the rarer outcome.
     let (p, flipped) = if p > 0.5 { (1.0 - p, true) } else { (p, false) };
     let mean = n as f64 * p;
-    let x = if mean >= BINOMIAL_INVERSION_BELOW && n as f64 <= BTRS_UP_TO {
+    let many_trials = n as f64 > BTRS_UP_TO;
+    let x = if mean >= BINOMIAL_INVERSION_BELOW && !many_trials {
         binomial_rejection(rng, n, p)
-    } else if mean >= BINOMIAL_INVERSION_BELOW {
+    } else if mean >= INVERSION_BELOW && many_trials {
+        // Beyond 1e8 trials BTRS's logarithms lose digits, and so does the squaring start of
+        // an inversion walk long enough to matter (an error of about n·2^−53 in P(0)).
         Binomial::new(n, p).expect("a probability").sample(rng)
     } else if p < POISSON_BELOW {
         // 1 − p loses p's digits: a Poisson of the same mean, within p of the binomial.
@@ -169,7 +172,8 @@ fn inversion_from(
 ///
 /// `zero_below` is a lower bound on P(0): a uniform at or below it is a 0 without working out
 /// P(0) (an `exp` or a chain of squarings). Most of the cohort's draws have means far below 1,
-/// so most of its draws end there, with the same result the walk gives.
+/// so most of its draws end there, with the result the walk gives (to rounding: the bound and
+/// P(0) are each rounded once).
 #[inline]
 fn inversion_walk(
     rng: &mut UnitRng,
@@ -389,6 +393,9 @@ fn gamma_large(rng: &mut UnitRng, shape: f64) -> f64 {
 /// Metrika 8:5-15; L. Devroye (1986), Non-Uniform Random Variate Generation, IX.3 and XI.4.
 #[inline]
 pub fn dirichlet_small<const N: usize>(rng: &mut UnitRng, shapes: [f64; N]) -> [f64; N] {
+    if shapes.iter().all(|&a| a <= 0.0) {
+        return [0.0; N];
+    }
     loop {
         let mut log_x = [f64::NEG_INFINITY; N];
         let mut x = [0.0; N];
@@ -398,23 +405,25 @@ pub fn dirichlet_small<const N: usize>(rng: &mut UnitRng, shapes: [f64; N]) -> [
                 *x = log_x.exp();
             }
         }
-        let sum: f64 = x.iter().sum();
-        if sum > 0.0 && sum <= 1.0 {
-            return x.map(|x| x / sum);
-        }
-        if sum == 0.0 {
-            // Every X underflows (tiny shapes): ΣX is far below 1, and the shares are worked
-            // out relative to the largest.
-            let largest = log_x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            if largest == f64::NEG_INFINITY {
-                return [0.0; N];
-            }
+        let largest = log_x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if largest < ALL_BUT_UNDERFLOWING {
+            // Every X is at most e^−650 (tiny shapes): ΣX is far below 1, so the try succeeds,
+            // and the shares are worked out relative to the largest, where X itself would lose
+            // its digits below 2.2e-308 or underflow to 0.
             let relative = log_x.map(|l| (l - largest).exp());
             let total: f64 = relative.iter().sum();
             return relative.map(|r| r / total);
         }
+        let sum: f64 = x.iter().sum();
+        if sum <= 1.0 {
+            return x.map(|x| x / sum);
+        }
     }
 }
+
+/// Below this log, an X of [`dirichlet_small`] is near the smallest f64 with full precision
+/// (e^−708): shares are then worked out in logarithms.
+const ALL_BUT_UNDERFLOWING: f64 = -650.0;
 
 /// Largest sum of shapes [`dirichlet_small`] is for: with two shapes a try succeeds at least
 /// 72% of the time, with five 56%; beyond, normalised gammas cost less.
@@ -548,6 +557,8 @@ mod tests {
             (100_000_000, 0.3),
             (4_000_000_000, 0.0025),
             (4_000_000_000, 1e-11),
+            // p below 1e-10 with a mean between 10 and 30: a Poisson drawn by inversion.
+            (220_000_000_000, 9e-11),
         ];
         for &(n, p) in cases {
             let draws: Vec<u64> = (0..DRAWS).map(|_| binomial_u64(&mut rng, n, p)).collect();
@@ -763,9 +774,46 @@ mod tests {
                 );
             }
         }
-        // Shapes so small that every X underflows: the shares still sum to 1.
-        let d = dirichlet_small(&mut rng, [1e-4, 2e-4]);
-        assert!((d[0] + d[1] - 1.0).abs() < 1e-12, "{d:?}");
+        // Shapes so small that every X is below e^−650 or underflows: worked out in logs, the
+        // shares still sum to 1, and Beta(a, b) with a, b → 0 is nearly all at 0 or 1, at 1
+        // with probability a/(a + b) (to within b·ln 2 of it, here 0.0005).
+        let (a, b) = (1e-3, 2e-3);
+        let mut high = 0;
+        for _ in 0..DRAWS {
+            let d = dirichlet_small(&mut rng, [a, b]);
+            assert!(d.iter().all(|s| (0.0..=1.0).contains(s)), "{d:?}");
+            assert!((d[0] + d[1] - 1.0).abs() < 1e-12, "{d:?}");
+            high += usize::from(d[0] > 0.5);
+        }
+        let share = high as f64 / DRAWS as f64;
+        assert!((share - a / (a + b)).abs() < 0.004, "{share}");
+        assert_eq!(dirichlet_small(&mut rng, [0.0, 0.0]), [0.0, 0.0]);
+    }
+
+    /// The lower bounds on P(0) that let inversion return a 0 at once are below P(0) as
+    /// computed, by either start, flipped or not, for every regime inversion serves.
+    #[test]
+    fn inversion_zero_bounds_are_below_the_starts() {
+        let ns = [1u64, 2, 3, 7, 50, 1_000, 123_457, 1_000_000, 100_000_000];
+        let ps = [1e-10, 3.7e-9, 1e-6, 0.001, 0.0173, 0.2, 0.49, 0.5];
+        for n in ns {
+            for p in ps {
+                let mean = n as f64 * p;
+                if mean >= BINOMIAL_INVERSION_BELOW {
+                    continue;
+                }
+                let bound = 1.0 - mean;
+                let by_log = (n as f64 * (-p).ln_1p()).exp();
+                assert!(bound <= by_log * (1.0 + 4.0 * f64::EPSILON), "n {n} p {p}");
+                // Squaring carries 1 − p's rounding n times over: an error of about n·2^−53.
+                let by_squaring = power(1.0 - p, n);
+                let slack = (n as f64 + 4.0) * f64::EPSILON;
+                assert!(bound <= by_squaring * (1.0 + slack), "n {n} p {p}");
+            }
+        }
+        for mean in [1e-9f64, 0.01, 0.3, 0.999, 5.0] {
+            assert!(1.0 - mean <= (-mean).exp());
+        }
     }
 
     /// The product form of P(k)/P(m) agrees with the logarithms of factorials on both sides

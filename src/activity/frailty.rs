@@ -195,9 +195,9 @@ impl CellDraws for FrailtyDraws<'_> {
 }
 
 /// The first four of a Dirichlet(kept₀, …, kept₃, rest) draw: by Jöhnk's method when the
-/// shapes are small (a cell of a person or two), by normalised gammas otherwise. Shapes of
-/// zero give zero and draw nothing; when every gamma underflows (all shapes tiny) the shares
-/// are the expected ones.
+/// shapes sum to 1.2 or less (k·n ≤ 1.2: a cell of a person or two at the default k), by
+/// normalised gammas otherwise. Shapes of zero give zero and draw nothing; when every gamma
+/// underflows the shares are the expected ones.
 fn dirichlet_shares(rng: &mut UnitRng, kept: [f64; 4], rest: f64) -> [f64; 4] {
     let shapes = [kept[0], kept[1], kept[2], kept[3], rest.max(0.0)];
     let total: f64 = shapes.iter().sum();

@@ -270,12 +270,15 @@ fn binomial_ratio_to_mode(n: f64, odds: f64, k: f64, m: f64) -> (f64, f64) {
     if k > m { (up, down) } else { (down, up) }
 }
 
-/// q^n by repeated squaring (a few multiplications, no `powf`), without a branch on n's bits.
+/// q^n by repeated squaring (a few multiplications, no `powf`), without a branch on n's bits:
+/// each bit picks its factor, the square or 1, by a mask (a conditional the compiler would
+/// otherwise turn into a branch that n's bits make unpredictable).
 #[inline]
 fn power(q: f64, n: u64) -> f64 {
-    let (mut base, mut e, mut out) = (q, n, 1.0);
+    let (mut base, mut e, mut out) = (q, n, 1.0f64);
     while e > 0 {
-        out *= if e & 1 == 1 { base } else { 1.0 };
+        let take = 0u64.wrapping_sub(e & 1);
+        out *= f64::from_bits((base.to_bits() & take) | (1.0f64.to_bits() & !take));
         base *= base;
         e >>= 1;
     }

@@ -320,6 +320,8 @@ fn poisson_rejection(rng: &mut UnitRng, mean: f64) -> f64 {
     let a = -0.059 + 0.02483 * b;
     // The squeeze v ≤ 0.9277 − 3.6224/(b − 2), multiplied through by b − 2 (positive).
     let b2_v_r = 0.9277 * (b - 2.0) - 3.6224;
+    // For the exact test, computed when first needed: the hat's scale and log λ.
+    let mut exact: Option<(f64, f64)> = None;
     loop {
         let u = rng.random::<f64>() - 0.5;
         let v: f64 = rng.random();
@@ -337,8 +339,9 @@ fn poisson_rejection(rng: &mut UnitRng, mean: f64) -> f64 {
         if us < 0.013 && v > us {
             continue;
         }
-        let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
-        if (v * inv_alpha / (a / (us * us) + b)).ln() <= -mean + k * mean.ln() - log_factorial(k) {
+        let (inv_alpha, log_mean) =
+            *exact.get_or_insert_with(|| (1.1239 + 1.1328 / (b - 3.4), mean.ln()));
+        if (v * inv_alpha / (a / (us * us) + b)).ln() <= -mean + k * log_mean - log_factorial(k) {
             return k;
         }
     }

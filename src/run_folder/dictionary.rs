@@ -29,8 +29,12 @@ const fn doc(
 /// Money is in pounds at each year's own prices (nominal), never rounded.
 pub const MONEY: &str = "£ (nominal)";
 
-/// Every column of summary.csv, equity.csv and who_gains.csv, in table order. A Monte Carlo
-/// standard error column (`<figure>_se`) is described by [`describe`] from its figure.
+/// A monitored indicator's own unit: a rate per 1,000 people, a share, or money per head.
+pub const INDICATOR: &str = "indicator's unit";
+
+/// Every column of summary.csv, equity.csv, who_gains.csv, monitoring.csv and compare.csv, in
+/// table order. A Monte Carlo standard error column (`<figure>_se`) is described by
+/// [`describe`] from its figure.
 pub const COLUMNS: &[ColumnDoc] = &[
     doc(
         "summary",
@@ -220,6 +224,51 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "mean_programme_cost",
         MONEY,
         "Mean cost of the interventions this party pays for",
+    ),
+    doc("monitoring", "arm", "", "Contract arm"),
+    doc(
+        "monitoring",
+        "indicator",
+        "",
+        "The monitored indicator (`[[arm.monitor]]`, docs/contracts.md)",
+    ),
+    doc(
+        "monitoring",
+        "better",
+        "",
+        "`lower` or `higher`: which way meets the target",
+    ),
+    doc(
+        "monitoring",
+        "target",
+        INDICATOR,
+        "The year's target (empty when none)",
+    ),
+    doc("monitoring", "year", "year", "Contract year, from 1"),
+    doc("monitoring", "calendar_year", "year", "Calendar year"),
+    doc(
+        "monitoring",
+        "mean",
+        INDICATOR,
+        "Mean of the indicator across replications",
+    ),
+    doc(
+        "monitoring",
+        "p5",
+        INDICATOR,
+        "5th percentile of the indicator",
+    ),
+    doc(
+        "monitoring",
+        "p95",
+        INDICATOR,
+        "95th percentile of the indicator",
+    ),
+    doc(
+        "monitoring",
+        "p_target_met",
+        "probability",
+        "Share of replications meeting the target (empty when none)",
     ),
     doc(
         "compare",
@@ -606,6 +655,7 @@ fn file_of(table: &str) -> &'static str {
         "parameters" => "parameters.parquet",
         "who_gains_reps" => "who_gains.parquet",
         "compare" => "compare.csv (capsim compare)",
+        "monitoring" => "monitoring.csv",
         _ => "world.parquet",
     }
 }
@@ -666,13 +716,13 @@ pub fn describe_any(table: &str, column: &str) -> Option<(String, String)> {
 }
 
 /// Decimals a column is written with in a CSV meant for people: money to the penny,
-/// probabilities to four places, person-years to one; `None` keeps full precision. The Parquet
-/// files and the workbook keep every digit.
+/// probabilities and monitored indicators to four places, person-years to one; `None` keeps
+/// full precision. The Parquet files and the workbook keep every digit.
 pub fn csv_decimals(table: &str, column: &str) -> Option<i32> {
     let (unit, _) = describe(table, column)?;
     if unit.starts_with('£') {
         Some(2)
-    } else if unit.starts_with("probability") {
+    } else if unit.starts_with("probability") || unit == INDICATOR {
         Some(4)
     } else if unit == "person-years" {
         Some(1)

@@ -106,8 +106,8 @@ pub fn write_results(
         let mut gains = gains_frame(&layout, &gains)?;
         tables::write_parquet(&mut gains, &dir.join(GAINS), Some("who_gains_reps"))?;
     }
-    if let Some(mut monitoring) = tables::monitoring_frame(model, results)? {
-        tables::write_csv(&mut monitoring, &dir.join(MONITORING))?;
+    if let Some(monitoring) = tables::monitoring_frame(model, results)? {
+        tables::write_rounded_csv(&monitoring, "monitoring", &dir.join(MONITORING))?;
     }
     if let Some(mut lists) = tables::waiting_list_frame(model, results)? {
         tables::write_csv(&mut lists, &dir.join(WAITING_LIST))?;

@@ -800,18 +800,47 @@ fn an_arm_moves_from_one_payment_model_to_another_during_the_term() {
     }
 }
 
+/// A scenario whose second arm monitors two indicators (one with a target) and pays on none.
+const MONITORED: &str = "base = \"default\"\nname = \"monitored\"\nreplications = 40\nyears = 3\n\
+    [population]\nsize = 20000\n\
+    [[arm]]\nname = \"block\"\npreset = \"block\"\n\
+    [[arm]]\nname = \"block-monitored\"\npreset = \"block\"\n\
+    [[arm.monitor]]\nindicator = \"non_elective_per_1000\"\nbetter = \"lower\"\n\
+    target_vs_expected = 1.0\n\
+    [[arm.monitor]]\nindicator = \"deaths_per_1000\"\n";
+
+/// monitoring.csv is written for reading: indicators, targets and shares to four decimals.
+#[test]
+fn monitoring_csv_is_rounded_to_four_decimals() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("monitored.toml");
+    std::fs::write(&scenario, MONITORED).unwrap();
+    let run = crate::common::run_to(&scenario, 2, &dir.path().join("out"));
+    let rows = crate::common::read_csv_rows(&run.join("monitoring.csv"));
+    assert_eq!(rows.len(), 2 * 3);
+    let mut fractional = 0;
+    for row in &rows {
+        for column in ["target", "mean", "p5", "p95", "p_target_met"] {
+            let text = &row[column];
+            if text.is_empty() {
+                continue;
+            }
+            let decimals = text.split_once('.').map_or(0, |(_, d)| d.len());
+            assert!(decimals <= 4, "{column} = {text}");
+            fractional += usize::from(decimals > 0 && !text.ends_with(".0"));
+        }
+    }
+    assert!(
+        fractional > 0,
+        "every value whole: nothing to round was checked"
+    );
+}
+
 /// Outcomes monitored, not paid (Bedfordshire MSK): an arm's monitored indicators are reported
 /// year by year, with the share of replications meeting a target, and change no payment.
 #[test]
 fn monitored_indicators_are_reported_without_money() {
-    let text = "base = \"default\"\nname = \"monitored\"\nreplications = 40\nyears = 3\n\
-        [population]\nsize = 20000\n\
-        [[arm]]\nname = \"block\"\npreset = \"block\"\n\
-        [[arm]]\nname = \"block-monitored\"\npreset = \"block\"\n\
-        [[arm.monitor]]\nindicator = \"non_elective_per_1000\"\nbetter = \"lower\"\n\
-        target_vs_expected = 1.0\n\
-        [[arm.monitor]]\nindicator = \"deaths_per_1000\"\n";
-    let m = model(text);
+    let m = model(MONITORED);
     let results = engine::run(&m, 2, &Silent).unwrap();
     for r in &results {
         for year in 1..=3 {

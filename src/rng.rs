@@ -20,10 +20,10 @@ use rand_xoshiro::{SplitMix64, Xoshiro256PlusPlus};
 pub type Rng = Xoshiro256PlusPlus;
 
 /// The generator of each unit's stream ([`UnitStreams`]): SplitMix64, whose state is its seed,
-/// so a stream costs nothing to start. The cohort starts three for every cell in every year; a
-/// Xoshiro256++ seeded from a u64 runs SplitMix64 four times first. Each stream starts at a
-/// mix of (seed, replication, stage, year, unit), so two streams of one run share numbers only
-/// by a chance of the order of one in 10^10 for a whole run.
+/// so a stream costs nothing to start. The cohort starts up to four for every cell in every
+/// year; a Xoshiro256++ seeded from a u64 runs SplitMix64 four times first. Each stream starts
+/// at a mix of (seed, replication, stage, year, unit), so two streams of one run share numbers
+/// only by a chance of the order of one in 10^10 for a whole run.
 pub type UnitRng = SplitMix64;
 
 /// The stages that draw random numbers; each gets its own stream.

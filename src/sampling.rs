@@ -33,7 +33,8 @@ use rand_distr::{Binomial, Distribution, Exp1, Poisson, StandardNormal};
 use crate::rng::UnitRng;
 
 /// Poisson means below this are drawn by inversion, at or above it by transformed rejection
-/// (the threshold Hörmann's methods are built for).
+/// (the threshold Hörmann's methods are built for). Binomials of more than [`BTRS_UP_TO`]
+/// trials switch from inversion to rand_distr here too.
 const INVERSION_BELOW: f64 = 10.0;
 
 /// Binomial means below this are drawn by inversion, at or above it by transformed rejection.

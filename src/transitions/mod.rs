@@ -346,14 +346,14 @@ pub fn step(
     let dst = next.as_slice_mut();
     dst.fill(0);
     let mut c = StepCounts::default();
-    // Births at the birth rate; moves in so that the expected head count grows by the growth
-    // rate: both known before anything is drawn.
     // Without a condition nobody is, or arrives, in the other half of the cells.
     let cells_in_use = if rates.condition_onset.is_empty() {
         cur.cells_in_use()
     } else {
         CELLS
     };
+    // Births at the birth rate; moves in so that the expected head count grows by the growth
+    // rate: both known before anything is drawn.
     let (mut births, mut migrants) = (0.0, 0.0);
     if arrivals.open {
         let (mut start, mut expected_exits) = (0.0, 0.0);

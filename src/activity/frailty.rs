@@ -99,29 +99,40 @@ impl FrailtySums {
             switched,
             switched_onsets,
         } = flow;
-        let kept = [
-            f64::from(stay) * k * rho,
-            f64::from(onsets) * k * rho,
-            f64::from(switched) * k * rho,
-            f64::from(switched_onsets) * k * rho,
-        ];
-        if kept == [0.0; 4] {
-            // Everyone died or left: nothing to carry, and nothing drawn.
+        let j = next_cell(i);
+        let total = f64::from(n) * k;
+        if switched == 0 && switched_onsets == 0 {
+            // Nobody's condition changed (always so without one): a three-way split.
+            let kept = [f64::from(stay) * k * rho, f64::from(onsets) * k * rho];
+            if kept == [0.0; 2] {
+                // Everyone died or left: nothing to carry, and nothing drawn.
+                return;
+            }
+            let [to_stay, to_onset, _] =
+                dirichlet_shares(rng, [kept[0], kept[1], total - kept[0] - kept[1]]);
+            self.carry(j, stay, s * to_stay, mask);
+            self.carry(j + 1, onsets, s * to_onset, mask);
             return;
         }
-        let rest = f64::from(n) * k - kept[0] - kept[1] - kept[2] - kept[3];
-        let share = dirichlet_shares(rng, kept, rest);
-        let j = next_cell(i);
+        let kept = [stay, onsets, switched, switched_onsets].map(|p| f64::from(p) * k * rho);
+        let rest = total - kept[0] - kept[1] - kept[2] - kept[3];
+        let share = dirichlet_shares(rng, [kept[0], kept[1], kept[2], kept[3], rest]);
         for (dest, people, share) in [
             (j, stay, share[0]),
             (j + 1, onsets, share[1]),
             (with_condition_switched(j), switched, share[2]),
             (with_condition_switched(j + 1), switched_onsets, share[3]),
         ] {
-            if people > 0 && mask[dest] {
-                self.carrying[dest] += s * share;
-                self.carrying_people[dest] += people;
-            }
+            self.carry(dest, people, s * share, mask);
+        }
+    }
+
+    /// `people` carry `frailty` into cell `dest` next year, if it is counted.
+    #[inline]
+    fn carry(&mut self, dest: usize, people: u32, frailty: f64, mask: &[bool]) {
+        if people > 0 && mask[dest] {
+            self.carrying[dest] += frailty;
+            self.carrying_people[dest] += people;
         }
     }
 }
@@ -194,22 +205,22 @@ impl CellDraws for FrailtyDraws<'_> {
     }
 }
 
-/// The first four of a Dirichlet(kept₀, …, kept₃, rest) draw: by Jöhnk's method when the
-/// shapes sum to 1.2 or less (k·n ≤ 1.2: a cell of a person or two at the default k), by
-/// normalised gammas otherwise. Shapes of zero give zero and draw nothing; when every gamma
-/// underflows the shares are the expected ones.
-fn dirichlet_shares(rng: &mut UnitRng, kept: [f64; 4], rest: f64) -> [f64; 4] {
-    let shapes = [kept[0], kept[1], kept[2], kept[3], rest.max(0.0)];
+/// A Dirichlet draw with these shapes (the last, what is not carried, may round below 0 and
+/// counts as 0): by Jöhnk's method when the shapes sum to 1.2 or less (k·n ≤ 1.2: a cell of a
+/// person or two at the default k), by normalised gammas otherwise. Shapes of zero give zero and
+/// draw nothing; when every gamma underflows the shares are the expected ones.
+#[inline]
+fn dirichlet_shares<const N: usize>(rng: &mut UnitRng, mut shapes: [f64; N]) -> [f64; N] {
+    shapes[N - 1] = shapes[N - 1].max(0.0);
     let total: f64 = shapes.iter().sum();
     if total <= JOHNK_UP_TO {
-        let d = dirichlet_small(rng, shapes);
-        return [d[0], d[1], d[2], d[3]];
+        return dirichlet_small(rng, shapes);
     }
     let x = shapes.map(|shape| gamma(rng, shape, 1.0));
     let sum: f64 = x.iter().sum();
     if sum > 0.0 && sum.is_finite() {
-        [x[0] / sum, x[1] / sum, x[2] / sum, x[3] / sum]
+        x.map(|x| x / sum)
     } else {
-        kept.map(|s| s / total)
+        shapes.map(|s| s / total)
     }
 }

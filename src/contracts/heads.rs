@@ -66,7 +66,9 @@ impl ScopeHeads {
         for (s, scope) in scopes.iter().enumerate() {
             let groups = &mut self.by_group[s * GROUPS..(s + 1) * GROUPS];
             for (c, (&n, &keep)) in pop.as_slice()[..cells].iter().zip(mask).enumerate() {
-                if n > 0 && keep {
+                // An empty cell adds zeros: no test on n, which a sparse population's pattern of
+                // occupied cells would keep mispredicting.
+                if keep {
                     let n = f64::from(n);
                     let g = &mut groups[group_of(c)];
                     g.plain += n;

@@ -145,16 +145,26 @@ pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
         start_year: run.scenario.start_year,
         years: run.scenario.years,
     });
-    let summary = tables::summary(
-        &ledger,
-        &term,
-        &run.world,
-        &run.arms(),
-        &run.parties(),
-        budget.as_ref(),
-    )?;
-    let equity = tables::equity(&run.equity, &run.arms())?;
-    let who_gains = tables::who_gains(&run.gains, &run.arms(), &run.scenario.parties())?;
+    // Three independent summaries, worked out side by side.
+    let (summary, (equity, who_gains)) = rayon::join(
+        || {
+            tables::summary(
+                &ledger,
+                &term,
+                &run.world,
+                &run.arms(),
+                &run.parties(),
+                budget.as_ref(),
+            )
+        },
+        || {
+            rayon::join(
+                || tables::equity(&run.equity, &run.arms()),
+                || tables::who_gains(&run.gains, &run.arms(), &run.scenario.parties()),
+            )
+        },
+    );
+    let (summary, equity, who_gains) = (summary?, equity?, who_gains?);
     Ok(Tables {
         summary,
         equity,
@@ -714,8 +724,10 @@ pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
 /// Writes the tables, charts and report of `run` into `out`; returns the headline table.
 pub fn write_outputs(run: &RunFolder, out: &Path) -> anyhow::Result<String> {
     let t = tables(run)?;
-    write_tables(run, &t, out)?;
-    let charts = write_charts(run, &t, out)?;
+    let (written, charts) =
+        rayon::join(|| write_tables(run, &t, out), || write_charts(run, &t, out));
+    written?;
+    let charts = charts?;
     html::write_report(run, &t, &charts, out)?;
     headline_table(run, &t)
 }

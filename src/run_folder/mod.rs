@@ -64,48 +64,19 @@ pub fn is_run_folder(dir: &Path) -> bool {
 }
 
 /// Writes a run's results, resolved scenario and provenance into `dir` (a staging folder).
+/// The Parquet tables are independent files, written side by side.
 pub fn write_results(
     dir: &Path,
     model: &Model,
     results: &[ReplicationResult],
     info: &RunInfo,
 ) -> anyhow::Result<()> {
-    let mut world = tables::world_frame(model, results)?;
-    tables::write_parquet(&mut world, &dir.join(WORLD), Some("world"))?;
-    if let Some(mut draws) = tables::parameters_frame(model, results)? {
-        tables::write_parquet(&mut draws, &dir.join(PARAMETERS), Some("parameters"))?;
-    }
-    if let Some(contracts) = &model.contracts {
-        let world_names = model.world_names();
-        let layout = contracts.layout(
-            model
-                .arm_world
-                .iter()
-                .map(|&w| world_names[w].clone())
-                .collect(),
-        );
-        let rows: Vec<RepRows> = results
-            .iter()
-            .map(|r| (r.replication, r.ledger.as_slice()))
-            .collect();
-        let start_year = model.scenario.start_year;
-        let mut ledger = ledger::ledger_frame(&layout, &rows, start_year)?;
-        tables::write_parquet(&mut ledger, &dir.join(LEDGER), Some("ledger"))?;
-        let mut term = ledger::term_frame(&layout, &rows)?;
-        tables::write_parquet(&mut term, &dir.join(LEDGER_TERM), Some("ledger"))?;
-        let cells: Vec<(u64, &[EquityCell])> = results
-            .iter()
-            .map(|r| (r.replication, r.equity.as_slice()))
-            .collect();
-        let mut equity = ledger::equity_frame(&layout, &cells)?;
-        tables::write_parquet(&mut equity, &dir.join(EQUITY), Some("equity_reps"))?;
-        let gains: Vec<(u64, &[Gain])> = results
-            .iter()
-            .map(|r| (r.replication, r.gains.as_slice()))
-            .collect();
-        let mut gains = gains_frame(&layout, &gains)?;
-        tables::write_parquet(&mut gains, &dir.join(GAINS), Some("who_gains_reps"))?;
-    }
+    let (world, contracts) = rayon::join(
+        || write_world_tables(dir, model, results),
+        || write_contract_tables(dir, model, results),
+    );
+    world?;
+    contracts?;
     if let Some(monitoring) = tables::monitoring_frame(model, results)? {
         tables::write_rounded_csv(&monitoring, "monitoring", &dir.join(MONITORING))?;
     }
@@ -125,6 +96,68 @@ pub fn write_results(
         serde_json::to_string_pretty(info)? + "\n",
     )?;
     Ok(())
+}
+
+/// The world's table, and the parameters drawn when any is uncertain.
+fn write_world_tables(
+    dir: &Path,
+    model: &Model,
+    results: &[ReplicationResult],
+) -> anyhow::Result<()> {
+    let mut world = tables::world_frame(model, results)?;
+    tables::write_parquet(&mut world, &dir.join(WORLD), Some("world"))?;
+    if let Some(mut draws) = tables::parameters_frame(model, results)? {
+        tables::write_parquet(&mut draws, &dir.join(PARAMETERS), Some("parameters"))?;
+    }
+    Ok(())
+}
+
+/// The arms' tables, when the scenario has arms: the ledger by year and over the term, and
+/// equity and who gains per replication.
+fn write_contract_tables(
+    dir: &Path,
+    model: &Model,
+    results: &[ReplicationResult],
+) -> anyhow::Result<()> {
+    let Some(contracts) = &model.contracts else {
+        return Ok(());
+    };
+    let world_names = model.world_names();
+    let layout = contracts.layout(
+        model
+            .arm_world
+            .iter()
+            .map(|&w| world_names[w].clone())
+            .collect(),
+    );
+    let ledgers = || -> anyhow::Result<()> {
+        let rows: Vec<RepRows> = results
+            .iter()
+            .map(|r| (r.replication, r.ledger.as_slice()))
+            .collect();
+        let start_year = model.scenario.start_year;
+        let mut ledger = ledger::ledger_frame(&layout, &rows, start_year)?;
+        tables::write_parquet(&mut ledger, &dir.join(LEDGER), Some("ledger"))?;
+        let mut term = ledger::term_frame(&layout, &rows)?;
+        tables::write_parquet(&mut term, &dir.join(LEDGER_TERM), Some("ledger"))
+    };
+    let equity_and_gains = || -> anyhow::Result<()> {
+        let cells: Vec<(u64, &[EquityCell])> = results
+            .iter()
+            .map(|r| (r.replication, r.equity.as_slice()))
+            .collect();
+        let mut equity = ledger::equity_frame(&layout, &cells)?;
+        tables::write_parquet(&mut equity, &dir.join(EQUITY), Some("equity_reps"))?;
+        let gains: Vec<(u64, &[Gain])> = results
+            .iter()
+            .map(|r| (r.replication, r.gains.as_slice()))
+            .collect();
+        let mut gains = gains_frame(&layout, &gains)?;
+        tables::write_parquet(&mut gains, &dir.join(GAINS), Some("who_gains_reps"))
+    };
+    let (ledgers, equity_and_gains) = rayon::join(ledgers, equity_and_gains);
+    ledgers?;
+    equity_and_gains
 }
 
 /// A run folder read back: the resolved scenario, the provenance and the result tables.

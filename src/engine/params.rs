@@ -117,6 +117,7 @@ impl Model {
                     cost_per_person_year: p("cost_per_person_year"),
                     onset: p("effect.onset"),
                     mortality: p("effect.mortality"),
+                    condition_onset: p("effect.condition_onset"),
                     activity: spec
                         .effect
                         .activity

@@ -37,6 +37,8 @@ pub struct ProgrammeDraw {
     pub cost_per_person_year: f64,
     pub onset: f64,
     pub mortality: f64,
+    /// Relative risk of gaining the scenario's condition.
+    pub condition_onset: f64,
     /// Relative rate per activity type, in [`Programme::activity_types`] order.
     pub activity: Vec<f64>,
     /// Per shift: share moved and events received per event moved.
@@ -146,6 +148,13 @@ impl WorldProgrammes<'_> {
                     out.multiply_death_hazard(c, hazard);
                 }
             }
+            // Gaining the condition: the eligible without it (the first half of the cells).
+            let condition_onset = 1.0 - u + u * d.condition_onset;
+            for (c, rate) in out.condition_onset.iter_mut().enumerate() {
+                if p.eligible[c] {
+                    *rate = (*rate * condition_onset).min(1.0);
+                }
+            }
         }
     }
 
@@ -210,6 +219,7 @@ mod tests {
                 cost_per_person_year: 100.0,
                 onset: 0.5,
                 mortality: 1.0,
+                condition_onset: 0.25,
                 activity: vec![0.5],
                 shifts: vec![(0.5, 2.0)],
             },
@@ -248,5 +258,46 @@ mod tests {
         world.transition_rates(&rates, 0, &mut changed);
         assert!((changed.onset[7] - 0.1 * 0.7).abs() < 1e-12);
         assert_eq!(changed.death()[7], 0.01);
+        assert!(
+            changed.condition_onset.is_empty(),
+            "no condition, nobody gains it"
+        );
+    }
+
+    /// Gaining the condition: 1 − u + u × RR for the eligible without it, kept to 1, nobody
+    /// else's changed.
+    #[test]
+    fn condition_onset_mixes_enrolled_and_not_for_the_eligible() {
+        use crate::population::BASE_CELLS;
+        let (mut p, d) = programme(0, 1, 0);
+        p.eligible = (0..CELLS).map(|c| c % 3 == 0).collect();
+        let world = WorldProgrammes {
+            programmes: std::slice::from_ref(&p),
+            running: &[0],
+            draws: std::slice::from_ref(&d),
+        };
+        let mut rates = TransitionRates::empty();
+        rates.onset = vec![0.1; CELLS];
+        rates.set_death_everywhere(0.01);
+        rates.condition_onset = vec![0.02; BASE_CELLS];
+        rates.condition_onset[3] = 1.0;
+        let mut changed = TransitionRates::empty();
+        world.transition_rates(&rates, 0, &mut changed);
+        // 0.4 + 0.6 × 0.25 = 0.55.
+        assert!((changed.condition_onset[0] - 0.02 * 0.55).abs() < 1e-15);
+        assert_eq!(changed.condition_onset[1], 0.02);
+        assert!((changed.condition_onset[3] - 0.55).abs() < 1e-15);
+        assert_eq!(changed.condition_onset.len(), BASE_CELLS);
+        let raising = ProgrammeDraw {
+            condition_onset: 3.0,
+            ..d.clone()
+        };
+        let world = WorldProgrammes {
+            draws: std::slice::from_ref(&raising),
+            ..world
+        };
+        world.transition_rates(&rates, 0, &mut changed);
+        assert_eq!(changed.condition_onset[3], 1.0, "a probability, at most 1");
+        assert!((changed.condition_onset[0] - 0.02 * 2.2).abs() < 1e-15);
     }
 }

@@ -102,6 +102,11 @@ impl InterventionSpec {
     }
 }
 
+/// A fixed relative risk of 1: left out of a resolved scenario where it was never written.
+fn no_effect(p: &Param) -> bool {
+    *p == one()
+}
+
 fn zero() -> Param {
     Param::fixed(0.0)
 }
@@ -116,6 +121,9 @@ pub struct Effects {
     /// Relative risk (hazard ratio) of death.
     #[serde(default = "one")]
     pub mortality: Param,
+    /// Relative risk of gaining the scenario's condition in a year (people without it).
+    #[serde(default = "one", skip_serializing_if = "no_effect")]
+    pub condition_onset: Param,
     /// Relative rate per activity type, by type name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub activity: BTreeMap<String, Param>,
@@ -126,6 +134,7 @@ impl Default for Effects {
         Effects {
             onset: one(),
             mortality: one(),
+            condition_onset: one(),
             activity: BTreeMap::new(),
         }
     }

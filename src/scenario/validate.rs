@@ -275,6 +275,12 @@ pub fn parameters(s: &Scenario) -> Vec<ParamSpec<'_>> {
             NonNegative,
             MAX_RATIO,
         );
+        add(
+            p("effect.condition_onset"),
+            &spec.effect.condition_onset,
+            NonNegative,
+            MAX_RATIO,
+        );
         for (ty, rr) in &spec.effect.activity {
             add(
                 p(&format!("effect.activity.{ty}")),

@@ -2,7 +2,7 @@
 //! everything else. Their parameters (uptake, cost, effects) are checked with the rest
 //! ([`super::validate::parameters`]).
 
-use super::{Scenario, validate::check_strata};
+use super::{InterventionSpec, Param, Scenario, validate::check_strata};
 use crate::error::Problems;
 
 pub(super) fn check(problems: &mut Problems, s: &Scenario) {
@@ -67,6 +67,7 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
         for ty in spec.effect.activity.keys() {
             known_type(problems, format!("{at}.effect.activity.{ty}"), ty);
         }
+        check_condition_onset(problems, s, spec, &at);
         for (k, shift) in spec.shift.iter().enumerate() {
             let here = format!("{at}.shift[{k}]");
             known_type(problems, format!("{here}.from"), &shift.from);
@@ -100,5 +101,25 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
                 problems.push(at, format!("\"{name}\" is listed twice"));
             }
         }
+    }
+}
+
+/// An effect on gaining the scenario's condition needs a condition, and someone eligible who
+/// does not have it yet.
+fn check_condition_onset(problems: &mut Problems, s: &Scenario, spec: &InterventionSpec, at: &str) {
+    if spec.effect.condition_onset == Param::one() {
+        return;
+    }
+    let here = format!("{at}.effect.condition_onset");
+    if s.condition.is_none() {
+        problems.push(
+            here,
+            "expected a [condition] in the scenario: this is the relative risk of gaining it",
+        );
+    } else if spec.target.condition == Some(true) {
+        problems.push(
+            here,
+            "expected a target that includes people without the condition: everyone in a target with `condition = true` already has it",
+        );
     }
 }

@@ -433,6 +433,53 @@ interventions = ["prevention", "smoking"]
     );
 }
 
+/// An effect on gaining the condition needs a condition, and eligible people without it.
+#[test]
+fn a_condition_onset_effect_needs_someone_who_can_gain_the_condition() {
+    let without_condition = r#"
+base = "default"
+name = "bad"
+[[intervention]]
+name = "prevention"
+uptake = 0.5
+[intervention.effect]
+condition_onset = 0.5
+"#;
+    rejected(
+        without_condition,
+        &[],
+        &[
+            "bad.toml: intervention.prevention.effect.condition_onset: expected a [condition] in the scenario",
+        ],
+    );
+    let everyone_has_it = r#"
+base = "default"
+name = "bad"
+[condition]
+name = "frailty"
+[[intervention]]
+name = "prevention"
+uptake = 0.5
+target = { condition = true }
+[intervention.effect]
+condition_onset = { dist = "uniform", min = 0.5, max = 0.9 }
+"#;
+    rejected(
+        everyone_has_it,
+        &[],
+        &[
+            "intervention.prevention.effect.condition_onset: expected a target that includes people without the condition",
+        ],
+    );
+    rejected(
+        &everyone_has_it
+            .replace("target = { condition = true }\n", "")
+            .replace("{ dist = \"uniform\", min = 0.5, max = 0.9 }", "-0.5"),
+        &[],
+        &["intervention.prevention.effect.condition_onset"],
+    );
+}
+
 #[test]
 fn an_unknown_field_in_an_intervention_is_named_by_the_intervention() {
     let scenario = r#"

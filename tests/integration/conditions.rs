@@ -242,3 +242,52 @@ fn a_head_count_file_can_flag_the_condition() {
     .index()];
     assert!((p - expected).abs() < 1e-5, "{p} vs {expected}");
 }
+
+/// A programme halving the risk of gaining the condition, everyone enrolled from the start: in
+/// the first year both worlds start from the same people and draw the same deaths and LTC
+/// onsets (the condition's draws come after them in each cell's stream), so the world gains
+/// the condition half as often as the status quo (within sampling error); by the last year
+/// fewer of its people have it.
+#[test]
+fn preventing_the_condition_halves_its_onsets() {
+    let m = model(
+        r#"
+base = "default"
+name = "c"
+replications = 12
+years = 3
+[population]
+size = 300000
+[condition]
+name = "frailty"
+[[intervention]]
+name = "prevent"
+uptake = 1.0
+[intervention.effect]
+condition_onset = 0.5
+[[arm]]
+name = "pbr"
+preset = "pbr"
+[[arm]]
+name = "pbr-prevent"
+preset = "pbr"
+interventions = ["prevent"]
+"#,
+    );
+    let (mut status_quo, mut prevented) = (0, 0);
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        let (a, b) = (r.world(0).next().unwrap(), r.world(1).next().unwrap());
+        assert_eq!(a.demography.deaths, b.demography.deaths);
+        assert_eq!(a.demography.onsets, b.demography.onsets);
+        status_quo += a.demography.condition_onsets;
+        prevented += b.demography.condition_onsets;
+        let (a, b) = (r.world(0).last().unwrap(), r.world(1).last().unwrap());
+        assert!(b.covered_with_condition < a.covered_with_condition);
+    }
+    let ratio = prevented as f64 / status_quo as f64;
+    assert!(status_quo > 10_000, "{status_quo} onsets: too few to test");
+    assert!(
+        (ratio - 0.5).abs() < 0.03,
+        "{prevented} / {status_quo} = {ratio}"
+    );
+}

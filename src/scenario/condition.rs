@@ -95,7 +95,9 @@ impl ConditionSpec {
     }
 
     /// Checks what the parameters' own checks do not: the name, the bands and the ratios.
-    pub fn check(&self, type_names: &[String], problems: &mut Problems) {
+    /// Checks the condition against the scenario's activity types (`condition_only` lists
+    /// those used by people with the condition alone).
+    pub fn check(&self, type_names: &[String], condition_only: &[&str], problems: &mut Problems) {
         let name_ok = !self.name.is_empty()
             && self
                 .name
@@ -162,6 +164,16 @@ impl ConditionSpec {
                     format!(
                         "unknown activity type \"{ty}\"; expected one of: {}",
                         type_names.join(", ")
+                    ),
+                );
+            } else if condition_only.contains(&ty.as_str()) {
+                // Nobody without the condition uses it: there is nothing to be a ratio to.
+                problems.push(
+                    format!("condition.activity_ratio.{ty}"),
+                    format!(
+                        "expected no ratio for a type used only by people with the condition \
+                         (activity.types.{ty}.condition_only): its rate is already per \
+                         person-year of them"
                     ),
                 );
             }

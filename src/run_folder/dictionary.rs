@@ -590,7 +590,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "world",
         "condition_exits",
         "people",
-        "People whose condition ended during the year (remission, leaving the register)",
+        "People covered whose condition ended during the year (remission, leaving the register)",
     ),
     doc(
         "world",

@@ -108,7 +108,7 @@ pub fn world_frame(model: &Model, results: &[ReplicationResult]) -> PolarsResult
         ));
         cols.push(Column::new(
             "condition_exits".into(),
-            u(&|d| d.condition_exits),
+            u(&|d| d.covered_condition_exits),
         ));
     }
     // Each waiting list's year, for the types that have one.

@@ -237,13 +237,16 @@ pub struct StepCounts {
     pub births: u64,
     pub migrants: u64,
     pub end: u64,
-    /// People gaining the scenario's condition (of them, those covered), and losing it.
+    /// People gaining the scenario's condition (of them, those covered), and losing it (of
+    /// them, those covered).
     #[serde(default)]
     pub condition_onsets: u64,
     #[serde(default)]
     pub covered_condition_onsets: u64,
     #[serde(default)]
     pub condition_exits: u64,
+    #[serde(default)]
+    pub covered_condition_exits: u64,
 }
 
 #[inline]
@@ -429,6 +432,9 @@ pub fn step(
                     }
                 } else {
                     c.condition_exits += moved;
+                    if covered[i] {
+                        c.covered_condition_exits += moved;
+                    }
                 }
             }
             draws.after(
@@ -541,6 +547,42 @@ mod tests {
         let (none, all) = ((0.0, 0.0), (1.0, f64::NEG_INFINITY));
         assert_eq!(exits(&mut rng, 10, none, none), (0, 0));
         assert_eq!(exits(&mut rng, 10, all, (0.3, (-0.3f64).ln_1p())), (10, 0));
+    }
+
+    /// Condition exits are counted for everyone and, apart, for the people covered (as
+    /// onsets are): with an exit rate of 1 and nobody dying, leaving or gaining anything, every
+    /// person with the condition loses it, and the covered count is the covered cells' people.
+    #[test]
+    fn condition_exits_are_counted_for_the_people_covered_too() {
+        let mut counts = vec![0u32; CELLS];
+        let (covered_cell, other_cell) =
+            (BASE_CELLS + 40 * AGE_STRIDE, BASE_CELLS + 70 * AGE_STRIDE);
+        counts[covered_cell] = 30;
+        counts[other_cell] = 50;
+        counts[40 * AGE_STRIDE] = 20;
+        let cur = Population::from_counts(counts);
+        let mut next = Population::zeros();
+        let covered: Vec<bool> = (0..CELLS).map(|c| age_of(c) < 60).collect();
+        let mut rates = TransitionRates::empty();
+        rates.set_death_everywhere(0.0);
+        rates.onset = vec![0.0; CELLS];
+        rates.condition_onset = vec![0.0; BASE_CELLS];
+        rates.condition_exit = 1.0;
+        let arrivals = ArrivalProfiles::new(vec![0.0; CELLS], vec![0.0; CELLS], false);
+        let streams = StepStreams::new(1, 0);
+        let c = step(
+            &cur,
+            &mut next,
+            &covered,
+            &rates,
+            &arrivals,
+            &streams,
+            0,
+            &mut NoDraws,
+        );
+        assert_eq!((c.condition_exits, c.covered_condition_exits), (80, 30));
+        assert_eq!((c.condition_onsets, c.covered_condition_onsets), (0, 0));
+        assert_eq!(next.as_slice()[next_cell(40 * AGE_STRIDE)], 50);
     }
 
     /// Movers placed one by one land in each cell in proportion to its share, never in a cell

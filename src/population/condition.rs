@@ -118,9 +118,13 @@ fn level_for(target: f64, cells: impl Iterator<Item = (f64, f64)> + Clone) -> f6
     if target <= 0.0 {
         return f64::NEG_INFINITY;
     }
+    if target >= 1.0 {
+        return f64::INFINITY;
+    }
+    let log_odds = (target / (1.0 - target)).ln();
     let total: f64 = cells.clone().map(|(w, _)| w).sum();
     if total <= 0.0 {
-        return (target / (1.0 - target)).ln();
+        return log_odds;
     }
     let mean = |level: f64| {
         cells
@@ -129,7 +133,17 @@ fn level_for(target: f64, cells: impl Iterator<Item = (f64, f64)> + Clone) -> f6
             .sum::<f64>()
             / total
     };
-    crate::bisect::increasing(mean, target, (-40.0, 40.0), 100)
+    // The mean is a weighted average of logistic(level + x): below the target while
+    // level + (largest x) is below its log-odds, above it while level + (smallest x) is above,
+    // so the level lies between (however large the ratios make the x).
+    let (smallest, largest) = cells
+        .clone()
+        .filter(|&(w, _)| w > 0.0)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (_, x)| {
+            (lo.min(x), hi.max(x))
+        });
+    let bracket = (log_odds - largest - 1.0, log_odds - smallest + 1.0);
+    crate::bisect::increasing(mean, target, bracket, 100)
 }
 
 /// Yearly death probabilities without and with the condition, for an age-sex group dying at
@@ -164,6 +178,34 @@ mod tests {
         // probabilities.
         let (q0, q1) = split_deaths(0.45, 0.9, 0.35);
         assert!(q0 <= 1.0 && q1 <= 1.0, "{q0} {q1}");
+    }
+
+    /// The level is found however far the cells' relative log-odds reach (here beyond ±40,
+    /// where a fixed bracket stopped short), and prevalence 0 and 1 are kept.
+    #[test]
+    fn the_level_reaches_the_target_whatever_the_ratios() {
+        for (cells, target) in [
+            (vec![(1.0, 45.0), (1.0, 0.0)], 0.3),
+            (vec![(2.0, -60.0), (1.0, 0.0), (0.0, 99.0)], 0.9),
+            (vec![(1.0, 0.5), (3.0, -0.5)], 0.02),
+        ] {
+            let level = level_for(target, cells.iter().copied());
+            let total: f64 = cells.iter().map(|c| c.0).sum();
+            let mean: f64 = cells
+                .iter()
+                .map(|&(w, x)| w * logistic(level + x))
+                .sum::<f64>()
+                / total;
+            assert!(
+                (mean - target).abs() < 1e-12,
+                "{cells:?}: {mean} for {target}"
+            );
+        }
+        assert_eq!(level_for(0.0, [(1.0, 0.0)].into_iter()), f64::NEG_INFINITY);
+        assert_eq!(
+            logistic(level_for(1.0, [(1.0, 3.0)].into_iter()) + 3.0),
+            1.0
+        );
     }
 
     #[test]

@@ -41,7 +41,8 @@ pub struct ConditionSpec {
     pub mortality_ratio: Param,
     /// Rate ratios on activity types for people with the condition, against people without it
     /// in the same cell (each type's all-age rate is kept). Types marked `condition_only` are
-    /// used by people with the condition alone and need no ratio.
+    /// used by people with the condition alone: a ratio on one (the condition's defaults may
+    /// carry one) is ignored, its rate being per person-year of them already.
     #[serde(default)]
     pub activity_ratio: BTreeMap<String, Param>,
 }
@@ -95,9 +96,7 @@ impl ConditionSpec {
     }
 
     /// Checks what the parameters' own checks do not: the name, the bands and the ratios.
-    /// Checks the condition against the scenario's activity types (`condition_only` lists
-    /// those used by people with the condition alone).
-    pub fn check(&self, type_names: &[String], condition_only: &[&str], problems: &mut Problems) {
+    pub fn check(&self, type_names: &[String], problems: &mut Problems) {
         let name_ok = !self.name.is_empty()
             && self
                 .name
@@ -164,16 +163,6 @@ impl ConditionSpec {
                     format!(
                         "unknown activity type \"{ty}\"; expected one of: {}",
                         type_names.join(", ")
-                    ),
-                );
-            } else if condition_only.contains(&ty.as_str()) {
-                // Nobody without the condition uses it: there is nothing to be a ratio to.
-                problems.push(
-                    format!("condition.activity_ratio.{ty}"),
-                    format!(
-                        "expected no ratio for a type used only by people with the condition \
-                         (activity.types.{ty}.condition_only): its rate is already per \
-                         person-year of them"
                     ),
                 );
             }

@@ -452,16 +452,7 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
         }
     }
     match &s.condition {
-        Some(condition) => {
-            let condition_only: Vec<&str> = s
-                .activity
-                .types
-                .iter()
-                .filter(|(_, ty)| ty.condition_only)
-                .map(|(name, _)| name.as_str())
-                .collect();
-            condition.check(&type_names, &condition_only, problems);
-        }
+        Some(condition) => condition.check(&type_names, problems),
         None => {
             for (name, ty) in &s.activity.types {
                 if ty.condition_only {

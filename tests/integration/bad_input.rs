@@ -766,12 +766,6 @@ const CATALOGUE: &[(&str, &[&str])] = &[
         &["activity.types.gp.condition_only: expected a [condition]"],
     ),
     (
-        "[condition]\nname = \"msk\"\n[condition.activity_ratio]\ngp = 1.5\n[activity.types.gp]\ncondition_only = true",
-        &[
-            "condition.activity_ratio.gp: expected no ratio for a type used only by people with the condition",
-        ],
-    ),
-    (
         "[[intervention]]\nname = \"p\"\ntarget = { condition = true }\nuptake = 0.5\ncost_per_person_year = 10\npaid_by = \"commissioner\"",
         &["intervention.p.target.condition: expected a [condition]"],
     ),

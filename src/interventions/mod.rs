@@ -150,6 +150,9 @@ impl WorldProgrammes<'_> {
             }
             // Gaining the condition: the eligible without it (the first half of the cells).
             let condition_onset = 1.0 - u + u * d.condition_onset;
+            if condition_onset == 1.0 {
+                continue;
+            }
             for (c, rate) in out.condition_onset.iter_mut().enumerate() {
                 if p.eligible[c] {
                     *rate = (*rate * condition_onset).min(1.0);

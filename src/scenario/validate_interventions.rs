@@ -4,6 +4,7 @@
 
 use super::{InterventionSpec, Param, Scenario, validate::check_strata};
 use crate::error::Problems;
+use crate::population::{BASE_CELLS, cohort_mask, strata_mask};
 
 pub(super) fn check(problems: &mut Problems, s: &Scenario) {
     let type_names = s.activity.type_names();
@@ -105,7 +106,7 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
 }
 
 /// An effect on gaining the scenario's condition needs a condition, and someone eligible who
-/// does not have it yet.
+/// does not have it yet (eligible: in the target and in the cohort).
 fn check_condition_onset(problems: &mut Problems, s: &Scenario, spec: &InterventionSpec, at: &str) {
     if spec.effect.condition_onset == Param::one() {
         return;
@@ -116,10 +117,18 @@ fn check_condition_onset(problems: &mut Problems, s: &Scenario, spec: &Intervent
             here,
             "expected a [condition] in the scenario: this is the relative risk of gaining it",
         );
-    } else if spec.target.condition == Some(true) {
+    } else if !admits_someone_without_the_condition(s, spec) {
         problems.push(
             here,
-            "expected a target that includes people without the condition: everyone in a target with `condition = true` already has it",
+            "expected eligible people without the condition: the target (and the cohort, when there is one) admits only people who have it already",
         );
     }
+}
+
+/// Whether some cell of people without the condition is both in the intervention's target and
+/// covered by the scenario's cohort.
+fn admits_someone_without_the_condition(s: &Scenario, spec: &InterventionSpec) -> bool {
+    let target = strata_mask(&spec.target);
+    let covered = cohort_mask(s.population.cohort.as_ref());
+    (0..BASE_CELLS).any(|c| target[c] && covered[c])
 }

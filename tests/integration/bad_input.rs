@@ -468,7 +468,23 @@ condition_onset = { dist = "uniform", min = 0.5, max = 0.9 }
         everyone_has_it,
         &[],
         &[
-            "intervention.prevention.effect.condition_onset: expected a target that includes people without the condition",
+            "intervention.prevention.effect.condition_onset: expected eligible people without the condition",
+        ],
+    );
+    // A cohort of people with the condition leaves nobody to prevent it in.
+    rejected(
+        &everyone_has_it
+            .replace(
+                "target = { condition = true }\n",
+                "target = { age_min = 50 }\n",
+            )
+            .replace(
+                "[[intervention]]",
+                "[population.cohort]\ncondition = true\n[[intervention]]",
+            ),
+        &[],
+        &[
+            "intervention.prevention.effect.condition_onset: expected eligible people without the condition",
         ],
     );
     rejected(

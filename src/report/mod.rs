@@ -21,7 +21,7 @@ use std::path::Path;
 use anyhow::Context;
 use polars::prelude::*;
 
-use crate::run_folder::{RunFolder, tables::write_rounded_csv};
+use crate::run_folder::{RunFolder, side_by_side, tables::write_rounded_csv};
 use crate::scenario::contracts::ComponentSpec;
 use charts::Spread;
 
@@ -145,8 +145,10 @@ pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
         start_year: run.scenario.start_year,
         years: run.scenario.years,
     });
-    // Three independent summaries, worked out side by side.
-    let (summary, (equity, who_gains)) = rayon::join(
+    // Three independent summaries, worked out side by side as far as the run's threads allow.
+    let threads = run.info.threads;
+    let (summary, (equity, who_gains)) = side_by_side(
+        threads,
         || {
             tables::summary(
                 &ledger,
@@ -158,7 +160,8 @@ pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
             )
         },
         || {
-            rayon::join(
+            side_by_side(
+                threads.saturating_sub(1),
                 || tables::equity(&run.equity, &run.arms()),
                 || tables::who_gains(&run.gains, &run.arms(), &run.scenario.parties()),
             )
@@ -724,8 +727,11 @@ pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
 /// Writes the tables, charts and report of `run` into `out`; returns the headline table.
 pub fn write_outputs(run: &RunFolder, out: &Path) -> anyhow::Result<String> {
     let t = tables(run)?;
-    let (written, charts) =
-        rayon::join(|| write_tables(run, &t, out), || write_charts(run, &t, out));
+    let (written, charts) = side_by_side(
+        run.info.threads,
+        || write_tables(run, &t, out),
+        || write_charts(run, &t, out),
+    );
     written?;
     let charts = charts?;
     html::write_report(run, &t, &charts, out)?;

@@ -71,9 +71,11 @@ pub fn write_results(
     results: &[ReplicationResult],
     info: &RunInfo,
 ) -> anyhow::Result<()> {
-    let (world, contracts) = rayon::join(
+    let threads = info.threads;
+    let (world, contracts) = side_by_side(
+        threads,
         || write_world_tables(dir, model, results),
-        || write_contract_tables(dir, model, results),
+        || write_contract_tables(dir, model, results, threads.saturating_sub(1)),
     );
     world?;
     contracts?;
@@ -118,6 +120,7 @@ fn write_contract_tables(
     dir: &Path,
     model: &Model,
     results: &[ReplicationResult],
+    threads: usize,
 ) -> anyhow::Result<()> {
     let Some(contracts) = &model.contracts else {
         return Ok(());
@@ -155,9 +158,31 @@ fn write_contract_tables(
         let mut gains = gains_frame(&layout, &gains)?;
         tables::write_parquet(&mut gains, &dir.join(GAINS), Some("who_gains_reps"))
     };
-    let (ledgers, equity_and_gains) = rayon::join(ledgers, equity_and_gains);
+    let (ledgers, equity_and_gains) = side_by_side(threads, ledgers, equity_and_gains);
     ledgers?;
     equity_and_gains
+}
+
+/// Runs `a` and `b`, on two threads when `threads` (the run's `--threads`) allows more than one,
+/// one after the other otherwise: independent outputs, each written to its own file, so the
+/// files do not depend on which finishes first.
+pub(crate) fn side_by_side<A: Send, B: Send>(
+    threads: usize,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if threads <= 1 {
+        let first = a();
+        return (first, b());
+    }
+    std::thread::scope(|scope| {
+        let second = scope.spawn(b);
+        let first = a();
+        let second = second
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (first, second)
+    })
 }
 
 /// A run folder read back: the resolved scenario, the provenance and the result tables.

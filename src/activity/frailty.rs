@@ -224,3 +224,33 @@ fn dirichlet_shares<const N: usize>(rng: &mut UnitRng, mut shapes: [f64; N]) -> 
         shapes.map(|s| s / total)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    /// The three-way split draws what the five-way one draws with two zero shapes: the same
+    /// shares from the same numbers, leaving the stream in the same place, whether by Jöhnk's
+    /// method (small shapes) or by gammas, with and without a boosted small shape.
+    #[test]
+    fn the_three_way_split_is_the_five_way_with_no_condition_changes() {
+        for shapes in [
+            [0.42, 0.0, 0.18],
+            [0.42, 0.42, 0.18],
+            [58.8, 2.1, 29.1],
+            [58.8, 0.42, 29.1],
+            [4_000.0, 0.0, 1_800.0],
+        ] {
+            for seed in 0..200 {
+                let (mut three, mut five) =
+                    (UnitRng::seed_from_u64(seed), UnitRng::seed_from_u64(seed));
+                let a = dirichlet_shares(&mut three, shapes);
+                let b = dirichlet_shares(&mut five, [shapes[0], shapes[1], 0.0, 0.0, shapes[2]]);
+                assert_eq!((a[0], a[1]), (b[0], b[1]), "{shapes:?} seed {seed}");
+                assert_eq!((b[2], b[3]), (0.0, 0.0));
+                assert_eq!(three.random::<u64>(), five.random::<u64>());
+            }
+        }
+    }
+}

@@ -2,7 +2,7 @@
 //! everything else. Their parameters (uptake, cost, effects) are checked with the rest
 //! ([`super::validate::parameters`]).
 
-use super::{InterventionSpec, Param, Scenario, validate::check_strata};
+use super::{Dist, InterventionSpec, Scenario, validate::check_strata};
 use crate::error::Problems;
 use crate::population::{BASE_CELLS, cohort_mask, strata_mask};
 
@@ -108,7 +108,8 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
 /// An effect on gaining the scenario's condition needs a condition, and someone eligible who
 /// does not have it yet (eligible: in the target and in the cohort).
 fn check_condition_onset(problems: &mut Problems, s: &Scenario, spec: &InterventionSpec, at: &str) {
-    if spec.effect.condition_onset == Param::one() {
+    // A relative risk fixed at 1 is no effect, whatever source it cites.
+    if spec.effect.condition_onset.dist == Dist::Fixed(1.0) {
         return;
     }
     let here = format!("{at}.effect.condition_onset");

@@ -452,6 +452,15 @@ condition_onset = 0.5
             "bad.toml: intervention.prevention.effect.condition_onset: expected a [condition] in the scenario",
         ],
     );
+    // No effect, with its source cited, needs no condition.
+    let dir = tempfile::tempdir().unwrap();
+    let no_effect = without_condition.replace(
+        "condition_onset = 0.5",
+        "condition_onset = { value = 1.0, source = \"no effect assumed\" }",
+    );
+    std::fs::write(dir.path().join("ok.toml"), no_effect).unwrap();
+    let (code, _, err) = capsim(&["validate", "ok.toml"], dir.path());
+    assert_eq!(code, 0, "{err}");
     let everyone_has_it = r#"
 base = "default"
 name = "bad"

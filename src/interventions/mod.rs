@@ -8,7 +8,7 @@
 //! share `u` (for death, the hazard is mixed the same way). The contract basis never sees any of
 //! this: it is set on the status quo.
 
-use crate::population::{CELLS, Population, strata_mask};
+use crate::population::{CELLS, Population, strata_mask_within};
 use crate::scenario::Scenario;
 use crate::transitions::TransitionRates;
 
@@ -54,11 +54,7 @@ impl Programme {
             .iter()
             .map(|spec| Programme {
                 name: spec.name.clone(),
-                eligible: strata_mask(&spec.target)
-                    .into_iter()
-                    .zip(covered)
-                    .map(|(t, &c)| t && c)
-                    .collect(),
+                eligible: strata_mask_within(&spec.target, covered),
                 start: spec.start_year - 1,
                 ramp_years: spec.ramp_years,
                 lag_years: spec.lag_years,

@@ -226,6 +226,16 @@ pub fn cohort_mask(cohort: Option<&Cohort>) -> Vec<bool> {
     }
 }
 
+/// Whether each cell lies in `strata` and is `covered` (an intervention's eligible cells: its
+/// target among the cohort).
+pub fn strata_mask_within(strata: &Strata, covered: &[bool]) -> Vec<bool> {
+    strata_mask(strata)
+        .into_iter()
+        .zip(covered)
+        .map(|(t, &c)| t && c)
+        .collect()
+}
+
 /// Whether each cell lies in `strata`.
 pub fn strata_mask(strata: &Strata) -> Vec<bool> {
     (0..CELLS)

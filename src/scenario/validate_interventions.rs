@@ -4,7 +4,7 @@
 
 use super::{Dist, InterventionSpec, Scenario, validate::check_strata};
 use crate::error::Problems;
-use crate::population::{BASE_CELLS, cohort_mask, strata_mask};
+use crate::population::{BASE_CELLS, cohort_mask, strata_mask_within};
 
 pub(super) fn check(problems: &mut Problems, s: &Scenario) {
     let type_names = s.activity.type_names();
@@ -129,7 +129,8 @@ fn check_condition_onset(problems: &mut Problems, s: &Scenario, spec: &Intervent
 /// Whether some cell of people without the condition is both in the intervention's target and
 /// covered by the scenario's cohort.
 fn admits_someone_without_the_condition(s: &Scenario, spec: &InterventionSpec) -> bool {
-    let target = strata_mask(&spec.target);
     let covered = cohort_mask(s.population.cohort.as_ref());
-    (0..BASE_CELLS).any(|c| target[c] && covered[c])
+    strata_mask_within(&spec.target, &covered)[..BASE_CELLS]
+        .iter()
+        .any(|&eligible| eligible)
 }

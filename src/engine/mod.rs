@@ -37,7 +37,8 @@ use crate::rng::{Rng, Stage, stage_stream};
 use crate::scenario::{CohortMode, LoadedScenario, Scenario};
 use crate::scenario::{Indicator, Param};
 use crate::transitions::{
-    ArrivalProfiles, Calibration, NoDraws, StepCounts, StepStreams, TransitionRates, step,
+    ArrivalProfiles, Calibration, NoDraws, StepCounts, StepStreams, TransitionRates,
+    condition_change_covered, next_cell, step,
 };
 use crate::waiting_list::{ListYear, WaitingList};
 
@@ -196,11 +197,17 @@ impl Model {
             }
         }
         let baseline = covered_heads(&self.initial, &self.activity_mask);
+        let heads: Vec<f64> = self
+            .initial
+            .as_slice()
+            .iter()
+            .map(|&n| f64::from(n))
+            .collect();
         let mut transition = TransitionRates::empty();
         fill_transition_rates(&params, self.condition.as_ref(), &mut transition);
         let mut expected_indicators = Vec::new();
         indicators::values(
-            &expected_demography(&baseline, &transition).inputs(
+            &expected_demography(&heads, &self.activity_mask, &transition).inputs(
                 expected.total_cost_of(&baseline),
                 &expected.count_of(&baseline),
                 &lists,
@@ -438,8 +445,17 @@ impl ExpectedDemography {
     }
 }
 
-/// `covered` holds heads per cell (zero outside the cohort).
-fn expected_demography(covered: &[f64], rates: &TransitionRates) -> ExpectedDemography {
+/// `heads` holds the population per cell, `mask` the cells covered (the cohort).
+fn expected_demography(
+    heads: &[f64],
+    mask: &[bool],
+    rates: &TransitionRates,
+) -> ExpectedDemography {
+    let covered: Vec<f64> = heads
+        .iter()
+        .zip(mask)
+        .map(|(&n, &keep)| if keep { n } else { 0.0 })
+        .collect();
     let mut e = ExpectedDemography {
         heads: covered.iter().sum(),
         condition_heads: covered[BASE_CELLS..].iter().sum(),
@@ -454,17 +470,38 @@ fn expected_demography(covered: &[f64], rates: &TransitionRates) -> ExpectedDemo
         e.deaths += n * q;
         let onsets = n * (1.0 - q) * (1.0 - rates.leaver_rate) * rates.onset[c];
         e.onsets += onsets;
-        // Every survivor without the condition may gain it, whether or not they gain an LTC.
-        if let Some(&gain) = rates.condition_onset.get(c) {
-            e.condition_onsets += n * (1.0 - q) * (1.0 - rates.leaver_rate) * gain;
-        }
         let key = CellKey::from_index(c);
         if key.ltc == 1 {
             e.second_ltc_onsets += onsets;
             e.second_ltc_onset_ages += onsets * key.age as f64;
         }
     }
+    e.condition_onsets = expected_condition_onsets(heads, mask, rates);
     e
+}
+
+/// Expected gains of the condition in a year that count as covered: every survivor without it
+/// may gain it, whether or not they gain an LTC, and counts when covered before or after
+/// ([`condition_change_covered`]), as the step counts them.
+fn expected_condition_onsets(heads: &[f64], mask: &[bool], rates: &TransitionRates) -> f64 {
+    let mut total = 0.0;
+    for (c, (&n, &gain)) in heads.iter().zip(&rates.condition_onset).enumerate() {
+        if n == 0.0 || gain == 0.0 {
+            continue;
+        }
+        let survivors = n * (1.0 - rates.death()[c]) * (1.0 - rates.leaver_rate);
+        let ltc_onset = rates.onset[c];
+        let j = next_cell(c);
+        let mut covered_share = 0.0;
+        if condition_change_covered(mask, c, j) {
+            covered_share += 1.0 - ltc_onset;
+        }
+        if ltc_onset > 0.0 && condition_change_covered(mask, c, j + 1) {
+            covered_share += ltc_onset;
+        }
+        total += survivors * gain * covered_share;
+    }
+    total
 }
 
 /// Most people one run holds at any time: every cell's count is a 32-bit integer, and no cell

@@ -584,13 +584,13 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "world",
         "condition_onsets",
         "people",
-        "People covered gaining the condition during the year",
+        "People gaining the condition during the year who were covered before or after (a cohort with the condition counts those joining it)",
     ),
     doc(
         "world",
         "condition_exits",
         "people",
-        "People covered whose condition ended during the year (remission, leaving the register)",
+        "People whose condition ended during the year (remission, leaving the register) who were covered before or after",
     ),
     doc(
         "world",

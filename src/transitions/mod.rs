@@ -237,8 +237,8 @@ pub struct StepCounts {
     pub births: u64,
     pub migrants: u64,
     pub end: u64,
-    /// People gaining the scenario's condition (of them, those covered), and losing it (of
-    /// them, those covered).
+    /// People gaining the scenario's condition (of them, those covered before or after:
+    /// [`condition_change_covered`]), and losing it (likewise).
     #[serde(default)]
     pub condition_onsets: u64,
     #[serde(default)]
@@ -300,6 +300,15 @@ pub fn next_cell(i: usize) -> usize {
     } else {
         i
     }
+}
+
+/// Whether a person moving from cell `from` to cell `to` (before the condition changes) whose
+/// condition changes counts as covered: they are covered before or after the change. A cohort of
+/// people with the condition is joined by its onsets and left by its exits; a cohort without it
+/// is left by its onsets; neither would be seen from one side alone.
+#[inline]
+pub fn condition_change_covered(covered: &[bool], from: usize, to: usize) -> bool {
+    covered[from] || covered[with_condition_switched(to)]
 }
 
 /// Deaths and leavers among `n` people who die with probability `q` and, if they survive,
@@ -425,16 +434,19 @@ pub fn step(
                     dst[with_condition_switched(j + 1)] += switched_onsets;
                 }
                 let moved = u64::from(switched + switched_onsets);
+                let mut covered_moved = 0;
+                if condition_change_covered(covered, i, j) {
+                    covered_moved += u64::from(switched);
+                }
+                if switched_onsets > 0 && condition_change_covered(covered, i, j + 1) {
+                    covered_moved += u64::from(switched_onsets);
+                }
                 if i < BASE_CELLS {
                     c.condition_onsets += moved;
-                    if covered[i] {
-                        c.covered_condition_onsets += moved;
-                    }
+                    c.covered_condition_onsets += covered_moved;
                 } else {
                     c.condition_exits += moved;
-                    if covered[i] {
-                        c.covered_condition_exits += moved;
-                    }
+                    c.covered_condition_exits += covered_moved;
                 }
             }
             draws.after(
@@ -583,6 +595,45 @@ mod tests {
         assert_eq!((c.condition_exits, c.covered_condition_exits), (80, 30));
         assert_eq!((c.condition_onsets, c.covered_condition_onsets), (0, 0));
         assert_eq!(next.as_slice()[next_cell(40 * AGE_STRIDE)], 50);
+    }
+
+    /// Gains of the condition count as covered when the person is covered before or after:
+    /// a cohort of people with the condition counts those joining it, one of people without it
+    /// those leaving it, and an age band those crossing its edge either way.
+    #[test]
+    fn condition_onsets_are_covered_before_or_after_the_change() {
+        let (young, edge, old) = (40 * AGE_STRIDE, 64 * AGE_STRIDE, 80 * AGE_STRIDE);
+        let mut counts = vec![0u32; CELLS];
+        counts[young] = 10;
+        counts[edge] = 20;
+        counts[old] = 40;
+        let cur = Population::from_counts(counts);
+        let mut rates = TransitionRates::empty();
+        rates.set_death_everywhere(0.0);
+        rates.onset = vec![0.0; CELLS];
+        rates.condition_onset = vec![1.0; BASE_CELLS];
+        let arrivals = ArrivalProfiles::new(vec![0.0; CELLS], vec![0.0; CELLS], false);
+        let onsets = |covered: &dyn Fn(usize) -> bool| {
+            let covered: Vec<bool> = (0..CELLS).map(covered).collect();
+            let c = step(
+                &cur,
+                &mut Population::zeros(),
+                &covered,
+                &rates,
+                &arrivals,
+                &StepStreams::new(1, 0),
+                0,
+                &mut NoDraws,
+            );
+            assert_eq!(c.condition_onsets, 70);
+            c.covered_condition_onsets
+        };
+        let with_condition = |c: usize| c >= BASE_CELLS;
+        assert_eq!(onsets(&with_condition), 70, "all join");
+        assert_eq!(onsets(&|c| c < BASE_CELLS), 70, "all leave");
+        assert_eq!(onsets(&|c| with_condition(c) && age_of(c) >= 65), 60);
+        assert_eq!(onsets(&|c| age_of(c) < 65), 30, "counted where they start");
+        assert_eq!(onsets(&|_| false), 0);
     }
 
     /// Movers placed one by one land in each cell in proportion to its share, never in a cell

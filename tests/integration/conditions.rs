@@ -291,3 +291,58 @@ interventions = ["prevent"]
         "{prevented} / {status_quo} = {ratio}"
     );
 }
+
+/// A cohort of people with the condition is joined by its onsets and a cohort without it is
+/// left by them: both count them (covered before or after the change), as the contract's basis
+/// expects them. The simulated year-1 mean matches the expected count within 4 standard errors,
+/// and the joiners of a `condition = true` cohort are not zero, as they were when onsets were
+/// counted only by the cell people start the year in.
+#[test]
+fn condition_onsets_count_the_people_joining_or_leaving_a_cohort() {
+    use capsim::scenario::Indicator;
+    for with in [true, false] {
+        let m = model(&format!(
+            r#"
+base = "default"
+name = "c"
+replications = 16
+years = 1
+[population]
+size = 300000
+[population.cohort]
+condition = {with}
+age_min = 65
+mode = "open"
+[condition]
+name = "frailty"
+[[arm]]
+name = "pbr"
+preset = "pbr"
+"#
+        ));
+        let expected = m.contracts.as_ref().unwrap().basis.expected_indicators
+            [Indicator::ConditionOnsets.slot()];
+        let onsets: Vec<f64> = engine::run(&m, 2, &Silent)
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r.world(0)
+                    .next()
+                    .unwrap()
+                    .demography
+                    .covered_condition_onsets as f64
+            })
+            .collect();
+        let n = onsets.len() as f64;
+        let mean = onsets.iter().sum::<f64>() / n;
+        let sd = (onsets.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        assert!(
+            expected > 1_000.0,
+            "condition = {with}: {expected} expected"
+        );
+        assert!(
+            (mean - expected).abs() < 4.0 * sd / n.sqrt(),
+            "condition = {with}: simulated {mean} (sd {sd}) against {expected} expected"
+        );
+    }
+}

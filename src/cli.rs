@@ -20,7 +20,7 @@ use crate::scenario::{Override, Scenario, load_scenario, load_scenario_with};
 #[derive(Debug, Parser)]
 #[command(
     name = "capsim",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (source ", env!("CAPSIM_SOURCE"), ")"),
     about = "Population capitation simulator: the spread of financial outcomes of NHS payment models"
 )]
 pub struct Cli {
@@ -350,7 +350,8 @@ fn run_shard(plan: RunPlan, shard: Shard, observer: &dyn Observer) -> anyhow::Re
     let results = engine::run_replications(model, range.clone(), plan.threads, observer)?;
     let elapsed_seconds = started.elapsed().as_secs_f64();
     let info = shard::ShardInfo {
-        capsim_version: env!("CARGO_PKG_VERSION").into(),
+        capsim_version: crate::VERSION.into(),
+        capsim_source: crate::SOURCE.into(),
         scenario: model.scenario.name.clone(),
         scenario_file: plan.scenario_file.clone(),
         seed: model.scenario.seed,
@@ -448,7 +449,8 @@ pub(crate) fn write_run(
     plan.model.scenario.replications = results.len() as u32;
     let model = &plan.model;
     let info = RunInfo {
-        capsim_version: env!("CARGO_PKG_VERSION").into(),
+        capsim_version: crate::VERSION.into(),
+        capsim_source: crate::SOURCE.into(),
         scenario: model.scenario.name.clone(),
         scenario_file: plan.scenario_file.clone(),
         seed: model.scenario.seed,

@@ -19,6 +19,14 @@
 //! [`run_folder`] module writes the results atomically and reads them back; [`report`] turns a
 //! run folder into tables, charts and an HTML page; [`cli`] resolves flags into a run plan.
 
+/// capsim's version.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// A fingerprint of the source this binary was built from (its code, embedded data and
+/// scenarios, and locked dependencies; `build.rs`): two builds of one version from different
+/// source can simulate different numbers.
+pub const SOURCE: &str = env!("CAPSIM_SOURCE");
+
 // In data-flow order.
 pub mod activity;
 pub mod bisect;

@@ -629,7 +629,7 @@ fn reproduce(run: &RunFolder, t: &Tables) -> Markup {
     html! {
         ul {
             li {
-                "capsim version " b { (i.capsim_version) } ", seed " b { (s.seed) } ", "
+                "capsim version " b { (i.capsim_build()) } ", seed " b { (s.seed) } ", "
                 (s.replications) " replications of " (s.years) " years."
             }
             li {

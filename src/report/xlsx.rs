@@ -153,7 +153,7 @@ fn run_sheet(run: &RunFolder) -> Vec<Vec<String>> {
         ("scenario", i.scenario.clone()),
         ("description", s.description.clone()),
         ("scenario file", i.scenario_file.clone()),
-        ("capsim version", i.capsim_version.clone()),
+        ("capsim version", i.capsim_build()),
         ("seed", i.seed.to_string()),
         ("replications", i.replications.to_string()),
         ("years", format!("{} ({} to {})", i.years, s.start_year, s.start_year + i.years as i32 - 1)),

@@ -43,6 +43,9 @@ pub const RUN_INFO: &str = "run.json";
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunInfo {
     pub capsim_version: String,
+    /// The fingerprint of the source capsim was built from ([`crate::SOURCE`]).
+    #[serde(default)]
+    pub capsim_source: String,
     pub scenario: String,
     pub scenario_file: String,
     pub seed: u64,
@@ -51,6 +54,18 @@ pub struct RunInfo {
     pub threads: usize,
     pub elapsed_seconds: f64,
     pub command: String,
+}
+
+impl RunInfo {
+    /// The capsim that wrote the run, as `capsim --version` prints it (the version alone for a
+    /// run written before the source was recorded).
+    pub fn capsim_build(&self) -> String {
+        if self.capsim_source.is_empty() {
+            self.capsim_version.clone()
+        } else {
+            format!("{} (source {})", self.capsim_version, self.capsim_source)
+        }
+    }
 }
 
 fn read_run_info(dir: &Path) -> Option<RunInfo> {

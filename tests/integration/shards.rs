@@ -103,23 +103,29 @@ fn merge_refuses_shards_of_different_runs_or_an_incomplete_set() {
         let (code, err) = shard(dir.path(), spec, out, extra);
         assert_eq!(code, 0, "{out}: {err}");
     }
-    // A shard from another capsim version.
-    std::fs::create_dir(dir.path().join("old")).unwrap();
-    for f in ["scenario.toml", "replications.jsonl"] {
-        std::fs::copy(
-            dir.path().join("a2").join(f),
-            dir.path().join("old").join(f),
-        )
-        .unwrap();
-    }
+    // Shard 2 as another capsim wrote it: another version, the same version built from other
+    // source, and a shard from before the source was recorded.
     let info = std::fs::read_to_string(dir.path().join("a2/shard.json")).unwrap();
-    let version = format!("\"capsim_version\": \"{}\"", env!("CARGO_PKG_VERSION"));
-    assert!(info.contains(&version), "{info}");
-    std::fs::write(
-        dir.path().join("old/shard.json"),
-        info.replace(&version, "\"capsim_version\": \"0.0.1\""),
-    )
-    .unwrap();
+    let version = format!("\"capsim_version\": \"{}\"", capsim::VERSION);
+    let source = format!("\"capsim_source\": \"{}\",\n", capsim::SOURCE);
+    assert!(info.contains(&version) && info.contains(&source), "{info}");
+    for (name, info) in [
+        (
+            "old",
+            info.replace(&version, "\"capsim_version\": \"0.0.1\""),
+        ),
+        (
+            "rebuilt",
+            info.replace(&source, "\"capsim_source\": \"0123456789abcdef\",\n"),
+        ),
+        ("unrecorded", info.replace(&source, "")),
+    ] {
+        std::fs::create_dir(dir.path().join(name)).unwrap();
+        for f in ["scenario.toml", "replications.jsonl"] {
+            std::fs::copy(dir.path().join("a2").join(f), dir.path().join(name).join(f)).unwrap();
+        }
+        std::fs::write(dir.path().join(name).join("shard.json"), info).unwrap();
+    }
     std::fs::create_dir(dir.path().join("mine")).unwrap();
     for (dirs, expected) in [
         (vec!["a1", "a3"], "shard 2 is missing"),
@@ -141,7 +147,15 @@ fn merge_refuses_shards_of_different_runs_or_an_incomplete_set() {
         ),
         (
             vec!["a1", "old", "a3"],
-            "old/shard.json: capsim_version: expected",
+            "old/shard.json: capsim_version: expected a shard written by this capsim",
+        ),
+        (
+            vec!["a1", "rebuilt", "a3"],
+            "rebuilt/shard.json: capsim_source: expected a shard written by this capsim",
+        ),
+        (
+            vec!["a1", "a3", "unrecorded"],
+            "source not recorded: merge with the capsim that wrote the shards",
         ),
         (vec!["a1", "mine", "a3"], "mine: expected a shard folder"),
     ] {

@@ -31,7 +31,7 @@ use crate::ledger::{self, EquityCell, LedgerRow};
 use crate::population::condition::ConditionModel;
 use crate::population::synthesis::{england_reference_shares, expected_shares};
 use crate::population::{
-    BASE_CELLS, CELLS, CellKey, GROUPS, Population, age_of, cohort_mask, synthesis,
+    BASE_CELLS, CELLS, CellKey, GROUPS, LTCS, Population, age_of, cohort_mask, synthesis,
 };
 use crate::rng::{Rng, Stage, stage_stream};
 use crate::scenario::{CohortMode, LoadedScenario, Scenario};
@@ -345,14 +345,15 @@ fn condition_model(s: &Scenario) -> Option<ConditionModel> {
 
 /// The population of a head-count CSV. Without a `condition` column, a scenario with a
 /// condition splits each stratum by its prevalence (rounded to whole people, every run of cells
-/// within one person of its expectation); a file that flags people needs a `[condition]`.
+/// within one person of its expectation); with one, the column says who has it, even when it
+/// flags nobody. A file that flags people needs a `[condition]`.
 fn counted_population(
     loaded: &LoadedScenario,
-    rows: &[crate::scenario::counts::HeadCount],
+    counts: &crate::scenario::counts::HeadCounts,
     condition: Option<&ConditionModel>,
 ) -> Result<Population, InputError> {
-    let flagged = rows.iter().any(|r| r.condition == 1 && r.count > 0);
-    let mut pop = Population::from_head_counts(rows);
+    let flagged = counts.rows.iter().any(|r| r.condition == 1 && r.count > 0);
+    let mut pop = Population::from_head_counts(&counts.rows);
     match (condition, flagged) {
         (None, true) => Err(InputError::new(
             &loaded.file,
@@ -360,7 +361,7 @@ fn counted_population(
             "expected a [condition] in the scenario: the head-count file flags people with one \
              (its condition column)",
         )),
-        (Some(c), false) => {
+        (Some(c), false) if !counts.flags_condition => {
             let counts = pop.as_slice_mut();
             let with: Vec<f64> = (0..BASE_CELLS)
                 .map(|i| f64::from(counts[i]) * c.prevalence[i])
@@ -490,13 +491,15 @@ fn expected_condition_onsets(heads: &[f64], mask: &[bool], rates: &TransitionRat
             continue;
         }
         let survivors = n * (1.0 - rates.death()[c]) * (1.0 - rates.leaver_rate);
-        let ltc_onset = rates.onset[c];
+        // Nobody gains an LTC at the top count (as in the step), whatever the rate says.
+        let can_gain_ltc = c % LTCS + 1 < LTCS;
+        let ltc_onset = if can_gain_ltc { rates.onset[c] } else { 0.0 };
         let j = next_cell(c);
         let mut covered_share = 0.0;
         if condition_change_covered(mask, c, j) {
             covered_share += 1.0 - ltc_onset;
         }
-        if ltc_onset > 0.0 && condition_change_covered(mask, c, j + 1) {
+        if can_gain_ltc && condition_change_covered(mask, c, j + 1) {
             covered_share += ltc_onset;
         }
         total += survivors * gain * covered_share;

@@ -4,8 +4,8 @@
 //! Columns (any order, all required): `age` (0-100; 100 = 100 or older), `sex` (F or M),
 //! `imd_quintile` (1-5, 1 = most deprived), `rurality` (urban or rural), `ltc_count` (0-5, or
 //! `5+`), `count` (whole people), and optionally `condition` (1 or 0, yes or no: whether the
-//! people have the scenario's `[condition]`, a register flag). Strata not listed hold nobody. Every problem is reported with
-//! its line and column, and the file is rejected whole.
+//! people have the scenario's `[condition]`, a register flag). Strata not listed hold nobody.
+//! Every problem is reported with its line and column, and the file is rejected whole.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -37,8 +37,16 @@ pub struct HeadCount {
     pub count: u32,
 }
 
+/// A head-count file's rows, and whether it has a `condition` column: a file that has one is a
+/// register, and its people without a 1 do not have the condition, even when nobody has it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeadCounts {
+    pub rows: Vec<HeadCount>,
+    pub flags_condition: bool,
+}
+
 /// Reads head counts from a CSV file.
-pub fn load_counts(path: &Path) -> Result<Vec<HeadCount>, InputError> {
+pub fn load_counts(path: &Path) -> Result<HeadCounts, InputError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| {
         InputError::new(
@@ -55,7 +63,7 @@ fn field<'a>(rec: &'a csv::StringRecord, idx: &HashMap<&str, usize>, name: &str)
 }
 
 /// Parses head counts from CSV text; `file` names it in errors.
-pub fn parse_counts(file: &str, text: &str) -> Result<Vec<HeadCount>, InputError> {
+pub fn parse_counts(file: &str, text: &str) -> Result<HeadCounts, InputError> {
     let mut problems = Problems::new(file);
     let mut reader = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
@@ -96,7 +104,9 @@ pub fn parse_counts(file: &str, text: &str) -> Result<Vec<HeadCount>, InputError
         }
     }
     if !problems.is_empty() {
-        return problems.into_result().map(|_| Vec::new());
+        return problems
+            .into_result()
+            .map(|()| unreachable!("problems were found"));
     }
     let mut rows = Vec::new();
     let mut seen: HashMap<(usize, usize, usize, usize, usize, usize), u64> = HashMap::new();
@@ -230,7 +240,11 @@ pub fn parse_counts(file: &str, text: &str) -> Result<Vec<HeadCount>, InputError
     if problems.is_empty() && rows.iter().all(|r| r.count == 0) {
         problems.push("count", "expected at least one person in the file");
     }
-    problems.into_result().map(|_| rows)
+    let flags_condition = idx.contains_key("condition");
+    problems.into_result().map(|_| HeadCounts {
+        rows,
+        flags_condition,
+    })
 }
 
 #[cfg(test)]
@@ -260,7 +274,10 @@ mod tests {
         };
         assert_eq!(
             rows,
-            vec![row(45, 0, 0, 0, 3, 120), row(100, 1, 4, 1, 5, 3)]
+            HeadCounts {
+                rows: vec![row(45, 0, 0, 0, 3, 120), row(100, 1, 4, 1, 5, 3)],
+                flags_condition: false
+            }
         );
     }
 

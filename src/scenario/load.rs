@@ -11,7 +11,7 @@ use super::contracts::{
     ActivitySpec, CapitationSpec, FixedSpec, OutcomeSpec, PerUnitSpec, QualitySpec, RiskShareSpec,
     SharedSavingsSpec,
 };
-use super::counts::{HeadCount, load_counts};
+use super::counts::{HeadCounts, load_counts};
 use super::defaults::defaults_table;
 use super::overrides::{self, Override};
 use super::validate::validate;
@@ -30,7 +30,7 @@ pub struct LoadedScenario {
     /// Folder relative paths in the scenario resolve against.
     pub dir: PathBuf,
     /// The head counts of `population.counts_csv`, when the scenario names one.
-    pub counts: Option<Vec<HeadCount>>,
+    pub counts: Option<HeadCounts>,
 }
 
 /// Deep merge: tables merge key by key, anything else in `over` replaces `base`. A parameter

@@ -502,6 +502,7 @@ pub fn step(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::population::CellKey;
     use crate::sampling::fit::{assert_fits, binomial_pmf};
     use rand::SeedableRng;
 
@@ -634,6 +635,56 @@ mod tests {
         assert_eq!(onsets(&|c| with_condition(c) && age_of(c) >= 65), 60);
         assert_eq!(onsets(&|c| age_of(c) < 65), 30, "counted where they start");
         assert_eq!(onsets(&|_| false), 0);
+    }
+
+    /// People gaining an LTC and the condition in one year are covered by where they land (the
+    /// next LTC count, with the condition), and people losing the condition by a cohort of
+    /// people without it that they join.
+    #[test]
+    fn condition_changes_with_an_ltc_onset_or_an_exit_count_where_they_land() {
+        let (ltc1, ltc1_with) = (50 * AGE_STRIDE + 1, BASE_CELLS + 50 * AGE_STRIDE + 1);
+        let mut counts = vec![0u32; CELLS];
+        counts[ltc1] = 30;
+        counts[ltc1_with] = 8;
+        let cur = Population::from_counts(counts);
+        let mut rates = TransitionRates::empty();
+        rates.set_death_everywhere(0.0);
+        rates.onset = vec![0.0; CELLS];
+        rates.condition_onset = vec![0.0; BASE_CELLS];
+        rates.condition_exit = 1.0;
+        // Everyone without the condition gains it and a second LTC: 30 land at two LTCs with
+        // the condition; everyone with it loses it.
+        rates.onset[ltc1] = 1.0;
+        rates.condition_onset[ltc1] = 1.0;
+        let arrivals = ArrivalProfiles::new(vec![0.0; CELLS], vec![0.0; CELLS], false);
+        let run = |covered: &dyn Fn(CellKey) -> bool| {
+            let covered: Vec<bool> = (0..CELLS)
+                .map(|c| covered(CellKey::from_index(c)))
+                .collect();
+            let mut next = Population::zeros();
+            let c = step(
+                &cur,
+                &mut next,
+                &covered,
+                &rates,
+                &arrivals,
+                &StepStreams::new(1, 0),
+                0,
+                &mut NoDraws,
+            );
+            assert_eq!(
+                next.as_slice()[with_condition_switched(next_cell(ltc1) + 1)],
+                30
+            );
+            (c.covered_condition_onsets, c.covered_condition_exits)
+        };
+        // A cohort of people with the condition and 2+ LTCs: the 30 join it; the 8 losing the
+        // condition were never in it.
+        assert_eq!(run(&|k| k.condition == 1 && k.ltc >= 2), (30, 0));
+        // With the condition and at most one LTC: the 30 land outside it, the 8 leave it.
+        assert_eq!(run(&|k| k.condition == 1 && k.ltc <= 1), (0, 8));
+        // Without the condition: the 30 leave it, the 8 join it.
+        assert_eq!(run(&|k| k.condition == 0), (30, 8));
     }
 
     /// Movers placed one by one land in each cell in proportion to its share, never in a cell

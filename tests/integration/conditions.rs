@@ -226,6 +226,18 @@ fn a_head_count_file_can_flag_the_condition() {
         "{refused}"
     );
 
+    // A register flagging nobody is a place where nobody has the condition, not one to split.
+    std::fs::write(
+        dir.path().join("nobody.csv"),
+        "age,sex,imd_quintile,rurality,ltc_count,condition,count\n80,F,1,urban,3,0,1000\n",
+    )
+    .unwrap();
+    let nobody = load(
+        "base = \"default\"\n[population]\ncounts_csv = \"nobody.csv\"\n[condition]\nname = \"frailty\"\n",
+    )
+    .unwrap();
+    assert_eq!(share_with(&nobody.initial, |_| true), 0.0);
+
     let split = load(
         "base = \"default\"\n[population]\ncounts_csv = \"plain.csv\"\n[condition]\nname = \"frailty\"\n",
     )
@@ -300,7 +312,7 @@ interventions = ["prevent"]
 #[test]
 fn condition_onsets_count_the_people_joining_or_leaving_a_cohort() {
     use capsim::scenario::Indicator;
-    for with in [true, false] {
+    for (with, ltc_min) in [(true, 0), (false, 0), (true, 2)] {
         let m = model(&format!(
             r#"
 base = "default"
@@ -312,6 +324,7 @@ size = 300000
 [population.cohort]
 condition = {with}
 age_min = 65
+ltc_min = {ltc_min}
 mode = "open"
 [condition]
 name = "frailty"
@@ -337,12 +350,12 @@ preset = "pbr"
         let mean = onsets.iter().sum::<f64>() / n;
         let sd = (onsets.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
         assert!(
-            expected > 1_000.0,
-            "condition = {with}: {expected} expected"
+            expected > 500.0,
+            "condition = {with}, ltc_min = {ltc_min}: {expected} expected"
         );
         assert!(
             (mean - expected).abs() < 4.0 * sd / n.sqrt(),
-            "condition = {with}: simulated {mean} (sd {sd}) against {expected} expected"
+            "condition = {with}, ltc_min = {ltc_min}: simulated {mean} (sd {sd}) against {expected} expected"
         );
     }
 }

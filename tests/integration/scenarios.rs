@@ -385,7 +385,7 @@ fn population_export_round_trips_through_csv_and_parquet() {
     // The exported CSV is itself a valid head-count input.
     let text = std::fs::read_to_string(dir.path().join("cells.csv")).unwrap();
     let rows = capsim::scenario::counts::parse_counts("cells.csv", &text).unwrap();
-    let pop = capsim::population::Population::from_head_counts(&rows);
+    let pop = capsim::population::Population::from_head_counts(&rows.rows);
     assert_eq!(
         pop,
         capsim::engine::Model::build(&load_scenario(None).unwrap())

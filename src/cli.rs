@@ -65,6 +65,8 @@ pub enum Command {
     /// Run a scenario at each value of one field, or each pair of values of two (same seed): a
     /// run folder per point, and a table and chart (lines, or a heat map for two fields) of the
     /// providers' and commissioner's risks against the values.
+    // Sweeps are not sharded (shard a point's run instead): no --shard in its help.
+    #[command(mut_arg("shard", |a| a.hide(true)))]
     Sweep {
         #[command(flatten)]
         run: RunArgs,
@@ -194,8 +196,8 @@ pub struct RunArgs {
     pub precision: Option<String>,
     /// Change a scenario field for this run, validated like the file and recorded in the
     /// resolved scenario: PATH=VALUE, e.g. population.size=5300 or
-    /// `arm.capitation.component[1].provider_share=0.5` (arms, providers and interventions by
-    /// name, components by position). Repeatable.
+    /// `arm.capitation-flat.component[0].risk_adjustment=age_sex` (arms, providers and
+    /// interventions by name, components by position from 0). Repeatable.
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub set: Vec<String>,
     /// Compute only shard K of N (a contiguous block of the replications) and write a partial

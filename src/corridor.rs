@@ -442,13 +442,16 @@ pub fn corridor(
         .trim()
         .to_string();
         scenario.arm = vec![base.clone(), design_arm(&base, assessed[i].design, &name)];
+        // A name of its own, so its run goes to a folder of its own, not over the original's.
+        scenario.name = format!("{}-corridor", scenario.name);
         std::fs::write(staged.dir().join(RECOMMENDED), scenario.to_toml())?;
     }
     draw(staged.dir(), args, &assessed, pick)?;
     std::fs::write(
         staged.dir().join(MARKER),
         serde_json::to_string_pretty(&serde_json::json!({
-            "capsim_version": env!("CARGO_PKG_VERSION"),
+            "capsim_version": crate::VERSION,
+            "capsim_source": crate::SOURCE,
             "scenario_file": file,
             "arm": args.arm,
             "max_prob_loss": args.max_prob_loss,
@@ -619,8 +622,8 @@ fn terminal(
         }
     }
     text + &format!(
-        "{} designs settled on {} replications; results in {}\n",
-        assessed.len(),
+        "{} designs and no corridor settled on {} replications; results in {}\n",
+        assessed.iter().filter(|a| a.design.is_some()).count(),
         replications,
         dir.display()
     )

@@ -248,7 +248,8 @@ pub fn risk_size(
     std::fs::write(
         staged.dir().join(MARKER),
         serde_json::to_string_pretty(&serde_json::json!({
-            "capsim_version": env!("CARGO_PKG_VERSION"),
+            "capsim_version": crate::VERSION,
+            "capsim_source": crate::SOURCE,
             "arm": args.arm,
             "sizes": args.sizes,
         }))? + "\n",

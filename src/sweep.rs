@@ -418,6 +418,27 @@ fn run_points(
     Ok(rows)
 }
 
+/// A problem with a swept field's value is the `--param`'s, not a `--set` the user never wrote:
+/// it names the value of the point that has it.
+fn named_by_param(error: anyhow::Error, grids: &[Grid], point: &[Value]) -> anyhow::Error {
+    let mut input = match error.downcast::<InputError>() {
+        Ok(input) => input,
+        Err(other) => return other,
+    };
+    for problem in &mut input.problems {
+        let swept = grids
+            .iter()
+            .zip(point)
+            .find(|(g, _)| problem.field.starts_with(&g.path));
+        if let Some((grid, value)) = swept
+            && problem.file == crate::scenario::overrides::ORIGIN
+        {
+            problem.file = format!("command line (--param {}={value})", grid.path);
+        }
+    }
+    input.into()
+}
+
 /// Runs the sweep; returns what the terminal shows.
 pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::Result<String> {
     check_args(args)?;
@@ -434,7 +455,7 @@ pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::R
             run.set.push(format!("{}={value}", grid.path));
         }
         run.out = Some(dir.clone());
-        plans.push(RunPlan::resolve(&run)?);
+        plans.push(RunPlan::resolve(&run).map_err(|e| named_by_param(e, &args.grids, point))?);
         dirs.push(dir);
     }
     let arms: Vec<String> = plans[0]
@@ -472,7 +493,8 @@ pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::R
         draw_heat_map(staged.dir(), args, &rows, &shown[0])?;
     }
     let marker = serde_json::json!({
-        "capsim_version": env!("CARGO_PKG_VERSION"),
+        "capsim_version": crate::VERSION,
+        "capsim_source": crate::SOURCE,
         "params": args.grids.iter().map(|g| serde_json::json!({
             "path": g.path,
             "values": g.values.iter().map(|v| v.to_string()).collect::<Vec<_>>(),

@@ -102,6 +102,9 @@ impl Model {
             None => place,
         };
         let arrivals = arrival_profiles(&structure, &reference, mode != Some(CohortMode::Closed));
+        // The place's head count, as the resolved scenario records it: a head-count file's
+        // total, not a size it ignores.
+        let place_size = initial.total();
         if mode == Some(CohortMode::Closed) {
             initial.retain(&mask);
         }
@@ -131,6 +134,9 @@ impl Model {
             condition,
             reference,
         };
+        if loaded.counts.is_some() {
+            model.scenario.population.size = place_size;
+        }
         model.planned_referrals = model.plan_referrals();
         let rates_are_fixed = s.activity.types.values().all(|t| {
             [

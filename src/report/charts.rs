@@ -106,8 +106,11 @@ pub struct Spread {
 }
 
 /// A tick label with a true minus sign (−), as every chart writes negative numbers; a value
-/// that rounds to zero is written 0, not −0.
+/// that rounds to zero is written 0, not −0. It has at least `decimals` decimals, and as many
+/// more (up to three) as the tick needs: the axis picks its ticks from the range, and a step of
+/// 0.5 written with none would label −2.5, −2 and −1.5 all "−2".
 fn tick(x: f64, decimals: usize, suffix: &str) -> String {
+    let decimals = decimals.max(decimals_needed(x));
     let text = format!("{x:.decimals$}");
     let unsigned = text.trim_start_matches('-');
     let text = if unsigned.bytes().all(|b| b == b'0' || b == b'.') {
@@ -116,6 +119,17 @@ fn tick(x: f64, decimals: usize, suffix: &str) -> String {
         text.replace('-', "−")
     };
     text + suffix
+}
+
+/// The fewest decimals (up to three) that write `x` without rounding it (to the float noise of
+/// a tick computed as a multiple of its step).
+fn decimals_needed(x: f64) -> usize {
+    (0..3)
+        .find(|&d| {
+            let scaled = x * 10f64.powi(d as i32);
+            (scaled - scaled.round()).abs() < 1e-6
+        })
+        .unwrap_or(3)
 }
 
 fn pad(lo: f64, hi: f64) -> (f64, f64) {
@@ -1211,4 +1225,24 @@ fn tornado_panel<DB: DrawingBackend>(
         )))
         .map_err(err)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tick;
+
+    /// Ticks finer than the decimals asked for keep the digits that tell them apart.
+    #[test]
+    fn tick_labels_tell_ticks_apart() {
+        let labels: Vec<String> = [-2.5, -2.0, -1.5, -0.5, 0.0, 0.5]
+            .iter()
+            .map(|&x| tick(x, 0, ""))
+            .collect();
+        assert_eq!(labels, ["−2.5", "−2", "−1.5", "−0.5", "0", "0.5"]);
+        assert_eq!(tick(0.1 + 0.2, 0, "%"), "0.3%");
+        assert_eq!(tick(0.25, 1, ""), "0.25");
+        assert_eq!(tick(3.0, 1, ""), "3.0");
+        assert_eq!(tick(-1e-12, 0, ""), "0");
+        assert_eq!(tick(12_345.0, 0, ""), "12345");
+    }
 }

@@ -154,7 +154,12 @@ fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
             Column::new("arm".into(), text(|r| &r.arm)),
             Column::new("party".into(), text(|r| &r.party)),
             Column::new("role".into(), text(|r| &r.role)),
-            Column::new("replications".into(), num(&|r| r.replications)),
+            Column::new(
+                "replications".into(),
+                rows.iter()
+                    .map(|r| r.replications as u32)
+                    .collect::<Vec<u32>>(),
+            ),
             Column::new("person_years".into(), num(&|r| r.person_years)),
             Column::new("mean".into(), num(&|r| r.mean)),
             Column::new("p5".into(), num(&|r| r.p5)),
@@ -242,7 +247,8 @@ pub fn compare(dirs: &[PathBuf], destination: Destination) -> anyhow::Result<Str
         |r| charts::spread_rows(r, &spreads, title, x_label),
     )?;
     let marker = serde_json::json!({
-        "capsim_version": env!("CARGO_PKG_VERSION"),
+        "capsim_version": crate::VERSION,
+        "capsim_source": crate::SOURCE,
         "runs": dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
     });
     std::fs::write(

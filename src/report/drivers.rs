@@ -427,7 +427,8 @@ pub fn drivers(dir: &Path, arm: Option<&str>) -> anyhow::Result<String> {
             if x.is_nan() {
                 "fixed".to_string()
             } else {
-                format!("{:.0}%", 100.0 * x)
+                // An adjusted R² a little below 0 is nothing explained, not "-0%".
+                format!("{:.0}%", (100.0 * x).max(0.0))
             }
         };
         text += &format!(

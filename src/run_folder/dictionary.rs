@@ -137,7 +137,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "equity",
         "level",
         "",
-        "IMD quintile (1 = most deprived) or number of long-term conditions (3 = three or more)",
+        "IMD quintile (1 = most deprived) or number of long-term conditions (0-5, 5 = five or more)",
     ),
     doc(
         "equity",

@@ -117,7 +117,8 @@ impl Budget {
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PopulationSpec {
-    /// Head count of the place before any cohort filter (ignored when `counts_csv` is given).
+    /// Head count of the place before any cohort filter (when `counts_csv` is given, its total
+    /// replaces whatever is written here in the resolved scenario).
     pub size: u64,
     /// CSV of head counts per stratum (columns age, sex, imd_quintile, rurality, ltc_count, count),
     /// relative to the scenario file. Replaces the synthetic population.

@@ -234,6 +234,14 @@ fn a_bad_set_is_bad_input_naming_the_path() {
         ),
         ("years=\"many\"", "years"),
         ("nonsense", "expected PATH=VALUE"),
+        (
+            "arm.capitation.component[1].provider_share=0.5",
+            "`component` has no item 1 (an arm given by a preset has no components",
+        ),
+        (
+            "arm.capitation-flat.component[3].risk_adjustment=age_sex",
+            "arm.capitation-flat.component[3].risk_adjustment: `component` has no item 3",
+        ),
     ] {
         let (code, _, err) = capsim(&["run", "s.toml", "--set", set, "--out", "o"], dir.path());
         assert_eq!(code, 2, "{set}: {err}");
@@ -315,7 +323,7 @@ fn a_sweep_point_is_the_plain_run_with_that_value() {
     );
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("command line (--set): transitions.leaver_rate"),
+        err.contains("command line (--param transitions.leaver_rate=1.5): transitions.leaver_rate"),
         "{err}"
     );
     assert!(!dir.path().join("bad").exists());

@@ -102,6 +102,9 @@ fn a_base_can_be_another_file_and_paths_resolve_against_their_own_file() {
     let m = capsim::engine::Model::build(&loaded).unwrap();
     assert_eq!(m.initial.total(), 2000);
     assert_eq!(loaded.scenario.years, 2);
+    // The resolved scenario records the file's head count, not the base's 1.5 million it ignores.
+    assert_eq!(loaded.scenario.population.size, 1_500_000);
+    assert_eq!(m.scenario.population.size, 2000);
 }
 
 #[test]

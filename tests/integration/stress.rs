@@ -77,7 +77,12 @@ fn the_recommended_corridor_meets_the_limit_and_the_next_wider_does_not() {
         dir.path(),
     );
     assert_eq!(code, 0, "{err}");
+    let resolved = std::fs::read_to_string(dir.path().join("rerun/scenario.toml")).unwrap();
+    assert!(resolved.contains("name = \"small-corridor\""), "{resolved}");
     let summary = read_csv_rows(&dir.path().join("rerun/summary.csv"));
+    let arms: std::collections::BTreeSet<&str> =
+        summary.iter().map(|r| r["arm"].as_str()).collect();
+    assert_eq!(arms, ["capitation", "capitation-corridor"].into());
     let providers: Vec<_> = summary
         .iter()
         .filter(|r| {

@@ -21,7 +21,9 @@ columns = pd.read_excel(run / "summary.xlsx", sheet_name="columns")
 unit = columns.set_index(["sheet", "column"])["unit"]
 
 term = summary[summary["horizon"] == "term"]
-providers = term[term["role"] == "provider"].set_index("arm")
+# With several providers each arm also has an "all providers" row: the one read here.
+several = (term["role"] == "all providers").any()
+providers = term[term["role"] == ("all providers" if several else "provider")].set_index("arm")
 commissioner = term[term["role"] == "commissioner"].set_index("arm")
 print(f"money in {unit[('summary', 'p50')]}")
 for arm in providers.index:

@@ -105,20 +105,23 @@ pub struct Spread {
     pub mean: f64,
 }
 
-/// A tick label with a true minus sign (−), as every chart writes negative numbers; a value
-/// that rounds to zero is written 0, not −0. It has at least `decimals` decimals, and as many
-/// more (up to three) as the tick needs: the axis picks its ticks from the range, and a step of
-/// 0.5 written with none would label −2.5, −2 and −1.5 all "−2".
-fn tick(x: f64, decimals: usize, suffix: &str) -> String {
-    let decimals = decimals.max(decimals_needed(x));
+/// A number with `decimals` decimals and a true minus sign (−), as every chart writes negative
+/// numbers; a value that rounds to zero is written 0, not −0.
+pub(crate) fn with_minus(x: f64, decimals: usize) -> String {
     let text = format!("{x:.decimals$}");
     let unsigned = text.trim_start_matches('-');
-    let text = if unsigned.bytes().all(|b| b == b'0' || b == b'.') {
+    if unsigned.bytes().all(|b| b == b'0' || b == b'.') {
         unsigned.to_string()
     } else {
         text.replace('-', "−")
-    };
-    text + suffix
+    }
+}
+
+/// A tick label ([`with_minus`]) with at least `decimals` decimals, and as many more (up to three)
+/// as the tick needs: the axis picks its ticks from the range, and a step of 0.5 written with
+/// none would label −2.5, −2 and −1.5 all "−2".
+fn tick(x: f64, decimals: usize, suffix: &str) -> String {
+    with_minus(x, decimals.max(decimals_needed(x))) + suffix
 }
 
 /// The fewest decimals (up to three) that write `x` without rounding it (to the float noise of
@@ -1086,14 +1089,20 @@ pub fn frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier) 
         .map_err(err)?
         .label("limit")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], GREYS[1].stroke_width(2)));
+    // A label reads away from the nearer side, so one by the right edge is not cut off.
     let label = |text: String, at: (f64, f64)| {
-        Text::new(text, at, font(18).pos(Pos::new(HPos::Left, VPos::Bottom)))
+        let (side, text) = if at.0 > (xlo + xhi) / 2.0 {
+            (HPos::Right, format!("{text}  "))
+        } else {
+            (HPos::Left, format!("  {text}"))
+        };
+        Text::new(text, at, font(18).pos(Pos::new(side, VPos::Bottom)))
     };
     if let Some(p) = f.none {
         chart
             .draw_series([
                 Circle::new(p, 8, GREYS[0].stroke_width(2)).into_dyn(),
-                label("  no corridor".into(), p).into_dyn(),
+                label("no corridor".into(), p).into_dyn(),
             ])
             .map_err(err)?;
     }
@@ -1101,7 +1110,7 @@ pub fn frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier) 
         chart
             .draw_series([
                 Cross::new(*p, 10, GREYS[0].stroke_width(3)).into_dyn(),
-                label(format!("  recommended: {text}"), *p).into_dyn(),
+                label(format!("recommended: {text}"), *p).into_dyn(),
             ])
             .map_err(err)?;
     }
@@ -1244,5 +1253,7 @@ mod tests {
         assert_eq!(tick(3.0, 1, ""), "3.0");
         assert_eq!(tick(-1e-12, 0, ""), "0");
         assert_eq!(tick(12_345.0, 0, ""), "12345");
+        assert_eq!(super::with_minus(-0.001, 2), "0.00");
+        assert_eq!(super::with_minus(-0.61, 2), "−0.61");
     }
 }

@@ -337,7 +337,7 @@ fn draw(dir: &Path, effects: &[Effect], arm: &str, years: u32) -> anyhow::Result
         note: if e.rank_correlation.is_nan() {
             "fixed".into()
         } else {
-            format!("ρ {:.2}", e.rank_correlation).replace('-', "−")
+            format!("ρ {}", charts::with_minus(e.rank_correlation, 2))
         },
     };
     let commissioner: Vec<charts::TornadoBar> = providers

@@ -1078,10 +1078,31 @@ fn standard_errors_match_the_spread_between_seeds() {
 }
 
 /// The Python example in docs/outputs.md reads a run folder as a pandas user would: the CSV and
-/// the workbook agree, units come from the columns sheet.
+/// the workbook agree, units come from the columns sheet. It reads a place with one provider
+/// and one with two (whose arms also have an "all providers" row).
 #[test]
 fn the_python_example_reads_the_outputs() {
-    let dir = run_dir();
+    python_example_reads(run_dir());
+    let two = tempfile::tempdir().unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/prevention.toml");
+    let (code, _, err) = crate::common::capsim(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--reps",
+            "8",
+            "--set",
+            "population.size=20000",
+            "--out",
+            "o",
+        ],
+        two.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    python_example_reads(&two.path().join("o"));
+}
+
+fn python_example_reads(dir: &Path) {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/examples/read_outputs.py");
     // .ci/run names a Python with pandas (Debian's, when the first python3 lacks it).
     let python = std::env::var("CAPSIM_PYTHON").unwrap_or_else(|_| "python3".into());

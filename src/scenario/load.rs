@@ -161,37 +161,160 @@ fn origin<'a>(field: &str, layers: &'a Layers) -> Option<&'a str> {
 /// Most structural problems reported from one file before giving up.
 const MAX_STRUCTURAL_PROBLEMS: usize = 50;
 
+/// What [`parse_collecting`] found: the scenario when the file is otherwise sound enough to
+/// check its values, the arms whose structure was broken, and the fields given stand-ins because
+/// they were missing (their values are not the user's, so nothing is said of them).
+struct Parsed {
+    scenario: Option<Scenario>,
+    broken_arms: Vec<usize>,
+    stand_ins: Vec<String>,
+}
+
+/// Values tried, in turn, in place of a missing field so the parse can go on to the table's
+/// other missing fields (serde names one at a time): the first the field's type takes stays.
+fn stand_in_values() -> [Value; 6] {
+    [
+        Value::Float(1.0),
+        Value::Integer(1),
+        Value::String("stand-in".into()),
+        Value::Table(Table::new()),
+        Value::Array(Vec::new()),
+        Value::Boolean(false),
+    ]
+}
+
+/// A field given a stand-in: where it is, the table it is missing from, and which value of
+/// [`stand_in_values`] it holds.
+struct StandIn {
+    field: String,
+    path: Vec<Segment>,
+    parent: Vec<Segment>,
+    tried: usize,
+}
+
+/// Whether `field` is `path` or lies inside it.
+fn within(field: &str, path: &str) -> bool {
+    field
+        .strip_prefix(path)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
+}
+
 /// Parses the merged table into a [`Scenario`], collecting every structural problem (unknown
-/// fields, wrong types, misspelt names) rather than stopping at the first: after each error the
-/// offending value is set aside (reset to the model default where there is one, removed
-/// otherwise) and the parse is tried again. Returns the scenario when the file is otherwise
-/// sound enough to check its values, and the arms whose structure was broken.
-fn parse_collecting(mut table: Table, problems: &mut Problems) -> (Option<Scenario>, Vec<usize>) {
+/// fields, wrong types, misspelt names, missing fields) rather than stopping at the first: after
+/// each error the offending value is set aside (reset to the model default where there is one,
+/// removed otherwise), or a missing field given a stand-in, and the parse is tried again.
+fn parse_collecting(mut table: Table, problems: &mut Problems) -> Parsed {
     let defaults = defaults_table();
     let mut broken_arms = set_aside_broken_components(&mut table, problems);
     let mut previous = String::new();
-    for _ in 0..MAX_STRUCTURAL_PROBLEMS {
+    let mut set_aside_fields: Vec<String> = Vec::new();
+    let mut stand_ins: Vec<StandIn> = Vec::new();
+    let mut reported = 0;
+    for _ in 0..MAX_STRUCTURAL_PROBLEMS * stand_in_values().len() {
         let error = match serde_path_to_error::deserialize(Value::Table(table.clone())) {
-            Ok(scenario) => return (Some(scenario), broken_arms),
+            Ok(scenario) => {
+                return Parsed {
+                    scenario: Some(scenario),
+                    broken_arms,
+                    stand_ins: stand_ins.into_iter().map(|s| s.field).collect(),
+                };
+            }
             Err(e) => e,
         };
         let segments: Vec<Segment> = error.path().iter().cloned().collect();
         let field = field_path(&segments, &table);
-        // A value reset to its default that still fails is the same problem, not a new one.
-        if field != previous {
-            problems.push(field.clone(), message(&error.into_inner()));
-        }
+        let msg = message(&error.into_inner());
         if let [Segment::Map { key }, Segment::Seq { index }, ..] = segments.as_slice()
             && key == "arm"
         {
             broken_arms.push(*index);
+        }
+        if let Some(name) = missing_field(&msg) {
+            let mut path = segments.clone();
+            path.push(Segment::Map { key: name.into() });
+            let child = field_path(&path, &table);
+            // Missing because it was set aside, or inside a stand-in: not news.
+            let known = set_aside_fields.contains(&child)
+                || stand_ins.iter().any(|s| within(&field, &s.field));
+            if !known && reported < MAX_STRUCTURAL_PROBLEMS {
+                problems.push(field.clone(), msg);
+                reported += 1;
+            }
+            if put(&mut table, &path, stand_in_values()[0].clone()) {
+                stand_ins.push(StandIn {
+                    field: child,
+                    path,
+                    parent: segments,
+                    tried: 0,
+                });
+                continue;
+            }
+        } else if let Some(s) = stand_ins
+            .iter_mut()
+            .rev()
+            .find(|s| within(&field, &s.field))
+        {
+            // The stand-in is not of the field's type: the next one, or, with none left, the
+            // table it stands in is set aside (as before stand-ins).
+            s.tried += 1;
+            if let Some(value) = stand_in_values().get(s.tried) {
+                put(&mut table, &s.path, value.clone());
+                continue;
+            }
+            let parent = s.parent.clone();
+            if !set_aside(&mut table, &defaults, &parent) {
+                break;
+            }
+            continue;
+        } else {
+            // A value reset to its default that still fails is the same problem, not a new one.
+            if field != previous && reported < MAX_STRUCTURAL_PROBLEMS {
+                problems.push(field.clone(), msg);
+                reported += 1;
+            }
+            set_aside_fields.push(field.clone());
         }
         if !set_aside(&mut table, &defaults, &segments) {
             break;
         }
         previous = field;
     }
-    (None, broken_arms)
+    Parsed {
+        scenario: None,
+        broken_arms,
+        stand_ins: Vec::new(),
+    }
+}
+
+/// The field a serde "missing field `x`" message names.
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.split('`').next()
+}
+
+/// Sets the value at `path` (creating nothing but the last key); false when its table is gone.
+fn put(table: &mut Table, path: &[Segment], value: Value) -> bool {
+    let mut root = Value::Table(std::mem::take(table));
+    let done = put_in(&mut root, path, value);
+    if let Value::Table(t) = root {
+        *table = t;
+    }
+    done
+}
+
+fn put_in(here: &mut Value, path: &[Segment], value: Value) -> bool {
+    match (path, here) {
+        ([Segment::Map { key }], Value::Table(t)) => {
+            t.insert(key.clone(), value);
+            true
+        }
+        ([Segment::Map { key }, rest @ ..], Value::Table(t)) => {
+            t.get_mut(key).is_some_and(|v| put_in(v, rest, value))
+        }
+        ([Segment::Seq { index }, rest @ ..], Value::Array(a)) if !rest.is_empty() => {
+            a.get_mut(*index).is_some_and(|v| put_in(v, rest, value))
+        }
+        _ => false,
+    }
 }
 
 /// A serde error's message without the TOML layer's repeat of the path ("in `years`"): the path
@@ -221,44 +344,102 @@ fn set_aside_broken_components(table: &mut Table, problems: &mut Problems) -> Ve
         };
         let mut kept = Vec::new();
         for (k, component) in std::mem::take(components).into_iter().enumerate() {
-            match component_problem(&component) {
-                None => kept.push(component),
-                Some((inner, msg)) => {
-                    let mut path = vec![
-                        Segment::Map { key: "arm".into() },
-                        Segment::Seq { index: a },
-                        Segment::Map {
-                            key: "component".into(),
-                        },
-                        Segment::Seq { index: k },
-                    ];
-                    path.extend(inner);
-                    problems.push(field_path(&path, &names), msg);
-                    broken_arms.push(a);
-                }
+            let found = component_problems(&component);
+            if found.is_empty() {
+                kept.push(component);
+                continue;
             }
+            for (inner, msg) in found {
+                let mut path = vec![
+                    Segment::Map { key: "arm".into() },
+                    Segment::Seq { index: a },
+                    Segment::Map {
+                        key: "component".into(),
+                    },
+                    Segment::Seq { index: k },
+                ];
+                path.extend(inner);
+                problems.push(field_path(&path, &names), msg);
+            }
+            broken_arms.push(a);
         }
         *components = kept;
     }
     broken_arms
 }
 
-/// The first problem of a component parsed as the kind it names, with its path inside the
-/// component. A component without a known `kind` is left to the full parse, which names the
-/// kinds there are.
-fn component_problem(component: &Value) -> Option<(Vec<Segment>, String)> {
-    fn parse<T: serde::de::DeserializeOwned>(body: Value) -> Option<(Vec<Segment>, String)> {
-        serde_path_to_error::deserialize::<_, T>(body)
+/// The problems of a component parsed as the kind it names, with their paths inside the
+/// component: the first, or every missing field when fields are missing (each given a stand-in
+/// in turn, as [`parse_collecting`] does). A component without a known `kind` is left to the
+/// full parse, which names the kinds there are.
+fn component_problems(component: &Value) -> Vec<(Vec<Segment>, String)> {
+    let Value::Table(fields) = component else {
+        return Vec::new();
+    };
+    let mut body = fields.clone();
+    let Some(kind) = body.remove("kind") else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    // The stand-in being tried: its path and which value it holds.
+    let mut trying: Option<(Vec<Segment>, usize)> = None;
+    for _ in 0..MAX_STRUCTURAL_PROBLEMS {
+        let Some((inner, msg)) = component_problem(kind.as_str(), &body) else {
+            break;
+        };
+        let on_stand_in = trying
+            .as_ref()
+            .is_some_and(|(path, _)| keys(&inner).starts_with(&keys(path)));
+        if on_stand_in {
+            let (path, tried) = trying.as_mut().expect("a stand-in");
+            *tried += 1;
+            match stand_in_values().get(*tried) {
+                Some(value) => {
+                    put(&mut body, path, value.clone());
+                    continue;
+                }
+                None => break,
+            }
+        }
+        match missing_field(&msg) {
+            Some(name) if found.is_empty() || trying.is_some() => {
+                let mut path = inner.clone();
+                path.push(Segment::Map { key: name.into() });
+                found.push((inner, msg));
+                put(&mut body, &path, stand_in_values()[0].clone());
+                trying = Some((path, 0));
+            }
+            // One problem of another sort is reported alone, as before.
+            _ => {
+                if found.is_empty() {
+                    found.push((inner, msg));
+                }
+                break;
+            }
+        }
+    }
+    found
+}
+
+/// A path's segments as text, to compare paths.
+fn keys(path: &[Segment]) -> Vec<String> {
+    path.iter()
+        .map(|s| match s {
+            Segment::Seq { index } => format!("[{index}]"),
+            Segment::Map { key } | Segment::Enum { variant: key } => key.clone(),
+            _ => "?".into(),
+        })
+        .collect()
+}
+
+/// The first problem of a component's `body` parsed as `kind`, with its path inside it.
+fn component_problem(kind: Option<&str>, body: &Table) -> Option<(Vec<Segment>, String)> {
+    fn parse<T: serde::de::DeserializeOwned>(body: &Table) -> Option<(Vec<Segment>, String)> {
+        serde_path_to_error::deserialize::<_, T>(Value::Table(body.clone()))
             .err()
             .map(|e| (e.path().iter().cloned().collect(), message(&e.into_inner())))
     }
-    let Value::Table(fields) = component else {
-        return None;
-    };
-    let mut body = fields.clone();
-    let kind = body.remove("kind")?;
-    let body = Value::Table(body);
-    match kind.as_str()? {
+    match kind? {
         "fixed" => parse::<FixedSpec>(body),
         "activity" => parse::<ActivitySpec>(body),
         "capitation" => parse::<CapitationSpec>(body),
@@ -439,7 +620,11 @@ pub fn load_scenario_str_with(
     fill_condition_defaults(&mut table);
     let mut problems = Problems::new(file);
     let non_finite = replace_non_finite(&mut table, &mut problems);
-    let (scenario, mut broken_arms) = parse_collecting(table, &mut problems);
+    let Parsed {
+        scenario,
+        mut broken_arms,
+        stand_ins,
+    } = parse_collecting(table, &mut problems);
     broken_arms.extend(non_finite.iter().filter_map(|(_, arm)| *arm));
     let mut counts = None;
     if let Some(s) = &scenario {
@@ -453,6 +638,12 @@ pub fn load_scenario_str_with(
                 !non_finite
                     .iter()
                     .any(|(path, _)| path.starts_with(&p.field))
+            });
+            // Nor is what a stand-in for a missing field, already reported, says.
+            found.problems.retain(|p| {
+                !stand_ins
+                    .iter()
+                    .any(|s| within(&p.field, s) || within(s, &p.field))
             });
             problems.absorb(found);
         }

@@ -116,6 +116,45 @@ fn every_problem_is_reported_at_once() {
     );
 }
 
+/// Every missing field of a table comes back from one run, not one a run (serde names the first
+/// only): a condition of one's own with none of its fields, and a per-unit component without
+/// its indicator and rate. A field of the wrong type is reported once, not again as missing, and
+/// values given in place of the missing ones say nothing of their own.
+#[test]
+fn every_missing_field_is_reported_at_once() {
+    let (code, _, err) = {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("bad.toml"),
+            "base = \"default\"\n[condition]\nname = \"mine\"\nltc_ratio = \"high\"\n\
+             [[arm]]\nname = \"x\"\n[[arm.component]]\nkind = \"per_unit\"\n",
+        )
+        .unwrap();
+        capsim(&["validate", "bad.toml"], dir.path())
+    };
+    assert_eq!(code, 2, "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    let expected = [
+        "error: bad.toml: arm.x.component[0]: missing field `indicator`",
+        "bad.toml: arm.x.component[0]: missing field `rate`",
+        "bad.toml: condition.ltc_ratio: invalid type: string \"high\", expected f64",
+        "bad.toml: condition: missing field `prevalence`",
+        "bad.toml: condition: missing field `deprivation_ratio`",
+        "bad.toml: condition: missing field `incidence_multiplier`",
+        "bad.toml: condition: missing field `exit_rate`",
+        "bad.toml: condition: missing field `mortality_ratio`",
+    ];
+    assert_eq!(lines, expected, "{err}");
+    rejected(
+        "base = \"default\"\n[condition]\nname = \"mine\"\n",
+        &[],
+        &[
+            "condition: missing field `prevalence`",
+            "condition: missing field `mortality_ratio`",
+        ],
+    );
+}
+
 /// Structural problems (an unknown field, a misspelt distribution, an unknown preset) and value
 /// problems (a probability of 1.5, overlapping corridor bands) in one file: all five come back
 /// from one run, each with its path.

@@ -224,7 +224,7 @@ pub fn risk_size(
                 .collect(),
         ),
         (
-            "systematic (does not fall)".to_string(),
+            "systematic (shared by everyone, whatever the size)".to_string(),
             rows.iter().map(|r| (log(r.people), r.systematic)).collect(),
         ),
     ];
@@ -237,7 +237,6 @@ pub fn risk_size(
         log_x: true,
         y_label: "sd of surplus per person per year (£)",
         y_range: None,
-        legend_upper: true,
     };
     charts::render(
         staged.dir(),

@@ -546,7 +546,6 @@ fn draw_lines(
         log_x: false,
         y_label: args.metric.label(),
         y_range: args.metric.is_probability().then_some((0.0, 100.0)),
-        legend_upper: false,
     };
     charts::render(
         dir,

@@ -6,6 +6,7 @@ use std::sync::Once;
 
 use base64::Engine as _;
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -117,11 +118,27 @@ pub(crate) fn with_minus(x: f64, decimals: usize) -> String {
     }
 }
 
-/// A tick label ([`with_minus`]) with at least `decimals` decimals, and as many more (up to three)
-/// as the tick needs: the axis picks its ticks from the range, and a step of 0.5 written with
-/// none would label −2.5, −2 and −1.5 all "−2".
+/// A tick label ([`with_minus`]) with `decimals` decimals (of the whole axis: [`axis_decimals`]).
 fn tick(x: f64, decimals: usize, suffix: &str) -> String {
-    with_minus(x, decimals.max(decimals_needed(x))) + suffix
+    with_minus(x, decimals) + suffix
+}
+
+/// Labels plotters draws on an axis unless told otherwise.
+const AXIS_LABELS: usize = 11;
+
+/// The decimals every tick of an axis over `lo..hi` with at most `labels` labels needs (the
+/// ticks plotters will draw there), at least `at_least`: one count for the whole axis, so a
+/// step of 0.5 labels −2.5, −2.0, −1.5 (not "−2" thrice, nor −2.5, −2, −1.5) and a step of 0.2
+/// labels 17.0, 17.2.
+fn axis_decimals(lo: f64, hi: f64, labels: usize, at_least: usize) -> usize {
+    if !(lo.is_finite() && hi.is_finite()) || lo >= hi {
+        return at_least;
+    }
+    RangedCoordf64::from(lo..hi)
+        .key_points(labels)
+        .into_iter()
+        .map(decimals_needed)
+        .fold(at_least, usize::max)
 }
 
 /// The fewest decimals (up to three) that write `x` without rounding it (to the float noise of
@@ -190,6 +207,7 @@ pub fn spread_rows<DB: DrawingBackend>(
         .y_label_area_size((widest + 30).max(120))
         .build_cartesian_2d(lo..hi, -0.6..(n as f64 - 0.4))
         .map_err(err)?;
+    let x_decimals = axis_decimals(lo, hi, AXIS_LABELS, 0);
     chart
         .configure_mesh()
         .disable_y_mesh()
@@ -203,7 +221,7 @@ pub fn spread_rows<DB: DrawingBackend>(
                 String::new()
             }
         })
-        .x_label_formatter(&|x: &f64| tick(*x, 0, ""))
+        .x_label_formatter(&|x: &f64| tick(*x, x_decimals, ""))
         .x_desc(x_label)
         .axis_desc_style(font(22))
         .label_style(font(20))
@@ -274,9 +292,21 @@ fn titled<DB: DrawingBackend>(
 ) -> Result<DrawingArea<DB, Shift>, String> {
     root.fill(&WHITE).map_err(err)?;
     let (top, body) = root.split_vertically(60);
-    top.draw(&Text::new(title, (25, 15), font(30)))
+    let (title, size) = fitted_title(root, title, 30)?;
+    top.draw(&Text::new(title, (25, 15), font(size)))
         .map_err(err)?;
     Ok(body)
+}
+
+/// A chart's title at up to `max` points, smaller (to 14) if it would not fit across the chart,
+/// and shortened with an ellipsis only beyond that: titles quote field paths of any length.
+fn fitted_title<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    max: u32,
+) -> Result<(String, u32), String> {
+    let (width, _) = root.dim_in_pixel();
+    fit_text(root, title, width.saturating_sub(60), max, 14)
 }
 
 /// A fan chart per arm of the commissioner's spend by year (£m): p5-p95, p25-p75, median.
@@ -328,6 +358,7 @@ pub fn spend_fan<DB: DrawingBackend>(
     let cols = arms.len().clamp(1, 3);
     let rows = arms.len().div_ceil(cols).max(1);
     let panels = body.split_evenly((rows, cols));
+    let y_decimals = axis_decimals(lo, hi, AXIS_LABELS, 0);
     for (panel, (name, series)) in panels.iter().zip(arms) {
         let mut chart = ChartBuilder::on(panel)
             .caption(name, font(22))
@@ -336,11 +367,20 @@ pub fn spend_fan<DB: DrawingBackend>(
             .y_label_area_size(70)
             .build_cartesian_2d(x0 as f64 - 0.2..x1 as f64 + 0.2, lo..hi)
             .map_err(err)?;
+        // Every year while they fit side by side; beyond, every second or fifth.
+        let year_labels = (x1 - x0 + 1) as usize;
+        let fitting = if cols == 3 { 6 } else { 10 };
         chart
             .configure_mesh()
-            .x_labels((x1 - x0 + 1) as usize)
-            .x_label_formatter(&|x| format!("{}", x.round() as i32))
-            .y_label_formatter(&|y| tick(*y, 0, ""))
+            .x_labels(year_labels.min(fitting))
+            .x_label_formatter(&|x| {
+                if (x - x.round()).abs() < 1e-6 {
+                    format!("{}", x.round() as i32)
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|y| tick(*y, y_decimals, ""))
             .label_style(font(15))
             .light_line_style(TRANSPARENT)
             .draw()
@@ -389,6 +429,8 @@ pub fn corridor_shape<DB: DrawingBackend>(
     let (xlo, xhi) = pad(xlo, xhi);
     let (ylo, yhi) = pad(ylo.min(-xhi), yhi.max(-xlo));
     let panels = body.split_evenly((1, arms.len().max(1)));
+    let x_decimals = axis_decimals(xlo, xhi, AXIS_LABELS, 0);
+    let y_decimals = axis_decimals(ylo, yhi, AXIS_LABELS, 0);
     for (panel, (name, points)) in panels.iter().zip(arms) {
         let mut chart = ChartBuilder::on(panel)
             .caption(name, font(22))
@@ -401,8 +443,8 @@ pub fn corridor_shape<DB: DrawingBackend>(
             .configure_mesh()
             .x_desc("Cost overrun (% of other payments)")
             .y_desc("Provider result (%)")
-            .x_label_formatter(&|x| tick(*x, 0, "%"))
-            .y_label_formatter(&|y| tick(*y, 0, "%"))
+            .x_label_formatter(&|x| tick(*x, x_decimals, "%"))
+            .y_label_formatter(&|y| tick(*y, y_decimals, "%"))
             .axis_desc_style(font(17))
             .label_style(font(15))
             .light_line_style(TRANSPARENT)
@@ -455,8 +497,37 @@ pub struct LineAxes<'a> {
     pub y_label: &'a str,
     /// Fixed y range (e.g. 0-100 for a percentage); otherwise from the data.
     pub y_range: Option<(f64, f64)>,
-    /// Legend in the upper right (else lower right), where the lines leave room.
-    pub legend_upper: bool,
+}
+
+/// The corner of a chart over `x` × `y` with the fewest of `points` under where a legend would
+/// sit (the outer 40% across and 30% up or down), the upper right first among equals.
+fn emptiest_corner(
+    points: impl Iterator<Item = (f64, f64)> + Clone,
+    x: (f64, f64),
+    y: (f64, f64),
+) -> SeriesLabelPosition {
+    let (right, left) = (x.0 + 0.6 * (x.1 - x.0), x.0 + 0.4 * (x.1 - x.0));
+    let (top, bottom) = (y.0 + 0.7 * (y.1 - y.0), y.0 + 0.3 * (y.1 - y.0));
+    let corners = [
+        (SeriesLabelPosition::UpperRight, true, true),
+        (SeriesLabelPosition::UpperLeft, false, true),
+        (SeriesLabelPosition::LowerRight, true, false),
+        (SeriesLabelPosition::LowerLeft, false, false),
+    ];
+    let under = |&(_, is_right, is_top): &(SeriesLabelPosition, bool, bool)| {
+        points
+            .clone()
+            .filter(|&(px, py)| {
+                (if is_right { px >= right } else { px <= left })
+                    && (if is_top { py >= top } else { py <= bottom })
+            })
+            .count()
+    };
+    let fewest = corners.iter().map(under).min().unwrap_or(0);
+    corners
+        .into_iter()
+        .find(|c| under(c) == fewest)
+        .map_or(SeriesLabelPosition::UpperRight, |c| c.0)
 }
 
 /// One line per named series of (x, y) points, with markers and a legend.
@@ -479,13 +550,16 @@ pub fn lines<DB: DrawingBackend>(
         let (lo, hi) = pad(ylo, yhi);
         (lo, hi + 0.3 * (hi - lo))
     });
+    let (caption, caption_size) = fitted_title(&root, title, 28)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption(title, font(28))
+        .caption(&caption, font(caption_size))
         .margin(25)
         .x_label_area_size(70)
         .y_label_area_size(90)
         .build_cartesian_2d(xlo..xhi, ylo..yhi)
         .map_err(err)?;
+    let x_decimals = axis_decimals(xlo, xhi, AXIS_LABELS, 0);
+    let y_decimals = axis_decimals(ylo, yhi, AXIS_LABELS, 0);
     chart
         .configure_mesh()
         .x_label_formatter(&|x| {
@@ -495,10 +569,10 @@ pub fn lines<DB: DrawingBackend>(
                 let unit = 10f64.powf(v.log10().floor() - 1.0).max(1.0);
                 super::thousands(((v / unit).round() * unit) as u64)
             } else {
-                tick(*x, if (xhi - xlo) < 10.0 { 2 } else { 0 }, "")
+                tick(*x, x_decimals, "")
             }
         })
-        .y_label_formatter(&|y| tick(*y, 0, ""))
+        .y_label_formatter(&|y| tick(*y, y_decimals, ""))
         .x_desc(x_label)
         .y_desc(y_label)
         .axis_desc_style(font(22))
@@ -509,15 +583,17 @@ pub fn lines<DB: DrawingBackend>(
     for (i, (name, points)) in series.iter().enumerate() {
         let colour = GREYS[i % GREYS.len()];
         let style = colour.stroke_width(3);
-        if i % 2 == 0 {
-            chart
-                .draw_series(LineSeries::new(points.clone(), style))
-                .map_err(err)?;
-        } else {
+        let dashed = i % 2 == 1;
+        if dashed {
             chart
                 .draw_series(DashedLineSeries::new(points.clone(), 12, 6, style))
                 .map_err(err)?;
+        } else {
+            chart
+                .draw_series(LineSeries::new(points.clone(), style))
+                .map_err(err)?;
         }
+        // The legend shows the line as drawn (solid or dashed) with its marker.
         chart
             .draw_series(
                 points
@@ -526,18 +602,26 @@ pub fn lines<DB: DrawingBackend>(
             )
             .map_err(err)?
             .label(name.as_str())
-            .legend(move |(x, y)| Circle::new((x + 12, y), 5, colour.filled()));
+            .legend(move |(x, y)| {
+                // Two pieces of line, with a gap between them when the line is dashed.
+                let ((a, b), (c, d)) = if dashed {
+                    ((0, 8), (16, 24))
+                } else {
+                    ((0, 12), (12, 24))
+                };
+                EmptyElement::at((x, y))
+                    + PathElement::new(vec![(a, 0), (b, 0)], colour.stroke_width(3))
+                    + PathElement::new(vec![(c, 0), (d, 0)], colour.stroke_width(3))
+                    + Circle::new((12, 0), 5, colour.filled())
+            });
     }
+    let all_points = series.iter().flat_map(|s| s.1.iter().copied());
     chart
         .configure_series_labels()
         .label_font(font(18))
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
-        .position(if axes.legend_upper {
-            SeriesLabelPosition::UpperRight
-        } else {
-            SeriesLabelPosition::LowerRight
-        })
+        .position(emptiest_corner(all_points, (xlo, xhi), (ylo, yhi)))
         .draw()
         .map_err(err)?;
     root.present().map_err(err)
@@ -564,6 +648,7 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
         .y_label_area_size(90)
         .build_cartesian_2d(0.7..5.3, lo..hi)
         .map_err(err)?;
+    let y_decimals = axis_decimals(lo, hi, AXIS_LABELS, 0);
     chart
         .configure_mesh()
         .x_labels(5)
@@ -577,9 +662,9 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
         })
         .y_label_formatter(&|y| {
             // −£40, £0, £40: the sign before the pound sign.
-            match tick(*y, 0, "").strip_prefix('−') {
+            match tick(*y, y_decimals, "").strip_prefix('−') {
                 Some(magnitude) => format!("−£{magnitude}"),
-                None => format!("£{}", tick(*y, 0, "")),
+                None => format!("£{}", tick(*y, y_decimals, "")),
             }
         })
         .x_desc("IMD quintile")
@@ -792,7 +877,7 @@ pub fn who_gains<DB: DrawingBackend>(
         .y_label_area_size(label_w)
         .build_cartesian_2d(lo..hi, 0.0..rows as f64)
         .map_err(err)?;
-    let decimals = if span < 5.0 { 1 } else { 0 };
+    let decimals = axis_decimals(lo, hi, AXIS_LABELS, 0);
     chart
         .configure_mesh()
         .disable_y_mesh()
@@ -953,8 +1038,9 @@ pub fn heat_map<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, map: &HeatMap)
         (a.min(v), b.max(v))
     });
     let span = if hi > lo { hi - lo } else { 1.0 };
+    let (caption, caption_size) = fitted_title(&root, map.title, 28)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption(map.title, font(28))
+        .caption(&caption, font(caption_size))
         .margin(25)
         .x_label_area_size(70)
         .y_label_area_size(110)
@@ -1041,18 +1127,20 @@ pub fn frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier) 
         xs.fold(f64::NEG_INFINITY, f64::max),
     );
     let yhi = f.all.iter().map(|p| p.1).fold(f.limit, f64::max).max(1.0) * 1.15;
+    let (caption, caption_size) = fitted_title(&root, f.title, 26)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption(f.title, font(26))
+        .caption(&caption, font(caption_size))
         .margin(25)
         .x_label_area_size(70)
         .y_label_area_size(90)
         .build_cartesian_2d(xlo..xhi, 0.0..yhi)
         .map_err(err)?;
-    let decimals = if xhi - xlo < 10.0 { 1 } else { 0 };
+    let decimals = axis_decimals(xlo, xhi, AXIS_LABELS, 0);
+    let y_decimals = axis_decimals(0.0, yhi, AXIS_LABELS, 0);
     chart
         .configure_mesh()
         .x_label_formatter(&|x| tick(*x, decimals, ""))
-        .y_label_formatter(&|y| tick(*y, 0, ""))
+        .y_label_formatter(&|y| tick(*y, y_decimals, ""))
         .x_desc(f.x_label)
         .y_desc(f.y_label)
         .axis_desc_style(font(22))
@@ -1089,29 +1177,31 @@ pub fn frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier) 
         .map_err(err)?
         .label("limit")
         .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], GREYS[1].stroke_width(2)));
-    // A label reads away from the nearer side, so one by the right edge is not cut off.
+    // A label reads away from the nearer side, so one by the right edge is not cut off, and
+    // starts clear of its marker, a little above the points around it.
     let label = |text: String, at: (f64, f64)| {
-        let (side, text) = if at.0 > (xlo + xhi) / 2.0 {
-            (HPos::Right, format!("{text}  "))
+        let (side, dx) = if at.0 > (xlo + xhi) / 2.0 {
+            (HPos::Right, -16)
         } else {
-            (HPos::Left, format!("  {text}"))
+            (HPos::Left, 16)
         };
-        Text::new(text, at, font(18).pos(Pos::new(side, VPos::Bottom)))
+        EmptyElement::at(at)
+            + Text::new(text, (dx, -10), font(18).pos(Pos::new(side, VPos::Bottom)))
     };
     if let Some(p) = f.none {
         chart
-            .draw_series([
-                Circle::new(p, 8, GREYS[0].stroke_width(2)).into_dyn(),
-                label("no corridor".into(), p).into_dyn(),
-            ])
+            .draw_series([Circle::new(p, 8, GREYS[0].stroke_width(2))])
+            .map_err(err)?;
+        chart
+            .draw_series([label("no corridor".into(), p)])
             .map_err(err)?;
     }
     if let Some((p, text)) = &f.pick {
         chart
-            .draw_series([
-                Cross::new(*p, 10, GREYS[0].stroke_width(3)).into_dyn(),
-                label(format!("recommended: {text}"), *p).into_dyn(),
-            ])
+            .draw_series([Cross::new(*p, 10, GREYS[0].stroke_width(3))])
+            .map_err(err)?;
+        chart
+            .draw_series([label(format!("recommended: {text}"), *p)])
             .map_err(err)?;
     }
     chart
@@ -1176,6 +1266,22 @@ fn tornado_panel<DB: DrawingBackend>(
     let (lo, hi) = ends.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
         (a.min(x), b.max(x))
     });
+    // A measure the same in every replication (a block's spend, say) has nothing to rank.
+    let flat = hi - lo <= 1e-9 * (1.0 + lo.abs().max(hi.abs()));
+    if flat {
+        let (w, h) = area.dim_in_pixel();
+        let centred = |size: u32| font(size).pos(Pos::new(HPos::Center, VPos::Center));
+        let middle = (w as i32 / 2, h as i32 / 2);
+        area.draw(&Text::new(
+            "the same in every replication: nothing drives it",
+            middle,
+            centred(18),
+        ))
+        .map_err(err)?;
+        area.draw(&Text::new(x_label, (middle.0, h as i32 - 30), centred(20)))
+            .map_err(err)?;
+        return Ok(());
+    }
     let (lo, hi) = pad(lo, hi);
     // Room on the right for the notes.
     let hi = hi + 0.25 * (hi - lo);
@@ -1194,7 +1300,7 @@ fn tornado_panel<DB: DrawingBackend>(
             String::new()
         }
     };
-    let decimals = if hi - lo < 10.0 { 1 } else { 0 };
+    let decimals = axis_decimals(lo, hi, AXIS_LABELS, 0);
     chart
         .configure_mesh()
         .disable_y_mesh()
@@ -1219,10 +1325,11 @@ fn tornado_panel<DB: DrawingBackend>(
                 ),
             ])
             .map_err(err)?;
+        // Right of the bar, and of the centre line, which would strike it through.
         chart
             .draw_series(std::iter::once(Text::new(
                 format!("  {}", b.note),
-                (z, y + 0.5),
+                (z.max(centre), y + 0.5),
                 font(16).pos(Pos::new(HPos::Left, VPos::Center)),
             )))
             .map_err(err)?;
@@ -1240,19 +1347,37 @@ fn tornado_panel<DB: DrawingBackend>(
 mod tests {
     use super::tick;
 
-    /// Ticks finer than the decimals asked for keep the digits that tell them apart.
+    /// Every tick of an axis has the decimals the finest of them needs, so ticks are told
+    /// apart and written alike.
     #[test]
     fn tick_labels_tell_ticks_apart() {
-        let labels: Vec<String> = [-2.5, -2.0, -1.5, -0.5, 0.0, 0.5]
-            .iter()
-            .map(|&x| tick(x, 0, ""))
-            .collect();
-        assert_eq!(labels, ["−2.5", "−2", "−1.5", "−0.5", "0", "0.5"]);
-        assert_eq!(tick(0.1 + 0.2, 0, "%"), "0.3%");
-        assert_eq!(tick(0.25, 1, ""), "0.25");
-        assert_eq!(tick(3.0, 1, ""), "3.0");
+        use super::{AXIS_LABELS, axis_decimals};
+        let labels = |lo: f64, hi: f64| -> Vec<String> {
+            let decimals = axis_decimals(lo, hi, AXIS_LABELS, 0);
+            plotters::coord::types::RangedCoordf64::from(lo..hi)
+                .key_points(AXIS_LABELS)
+                .into_iter()
+                .map(|x| tick(x, decimals, ""))
+                .collect()
+        };
+        use plotters::prelude::Ranged as _;
+        assert_eq!(
+            labels(-2.7, 2.7),
+            [
+                "−2.5", "−2.0", "−1.5", "−1.0", "−0.5", "0.0", "0.5", "1.0", "1.5", "2.0", "2.5"
+            ]
+        );
+        assert_eq!(
+            labels(16.75, 17.25),
+            [
+                "16.75", "16.80", "16.85", "16.90", "16.95", "17.00", "17.05", "17.10", "17.15",
+                "17.20", "17.25"
+            ]
+        );
+        assert_eq!(labels(0.0, 100.0)[..3], ["0", "10", "20"]);
+        assert_eq!(axis_decimals(0.0, 0.04, AXIS_LABELS, 0), 3);
         assert_eq!(tick(-1e-12, 0, ""), "0");
-        assert_eq!(tick(12_345.0, 0, ""), "12345");
+        assert_eq!(tick(12_345.0, 0, "%"), "12345%");
         assert_eq!(super::with_minus(-0.001, 2), "0.00");
         assert_eq!(super::with_minus(-0.61, 2), "−0.61");
     }

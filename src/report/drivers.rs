@@ -412,7 +412,13 @@ pub fn drivers(dir: &Path, arm: Option<&str>) -> anyhow::Result<String> {
                 if e.rank_correlation.is_nan() {
                     "–".to_string()
                 } else {
-                    format!("{:.2} ± {:.2}", e.rank_correlation, e.rank_correlation_se)
+                    // A correlation that rounds to 0 is 0.00, not -0.00.
+                    let r = if e.rank_correlation.abs() < 0.005 {
+                        0.0
+                    } else {
+                        e.rank_correlation
+                    };
+                    format!("{r:.2} ± {:.2}", e.rank_correlation_se)
                 }
             };
             text += &format!("{:<48} {:>16} {:>16}\n", p.driver, show(p), show(c));

@@ -13,10 +13,8 @@
 //! sampler that consumes a different number of draws in one cell (rejection sampling does)
 //! shifts nothing outside that cell and year: common random numbers survive changed head counts.
 
-use std::convert::Infallible;
-
-use rand::{SeedableRng, TryRng};
-use rand_xoshiro::Xoshiro256PlusPlus;
+use rand::SeedableRng;
+use rand_xoshiro::{SplitMix64, Xoshiro256PlusPlus};
 
 /// The generator of each stage and parameter.
 pub type Rng = Xoshiro256PlusPlus;
@@ -26,66 +24,7 @@ pub type Rng = Xoshiro256PlusPlus;
 /// year; a Xoshiro256++ seeded from a u64 runs SplitMix64 four times first. Each stream starts
 /// at a mix of (seed, replication, stage, year, unit), so two streams of one run share numbers
 /// only by a chance of the order of one in 10^10 for a whole run.
-///
-/// Vigna's SplitMix64, the numbers rand_xoshiro's `SplitMix64` gives (tested), written here so
-/// that starting a stream is inlined: rand_xoshiro's constructor is not marked inline, and a
-/// call for every stream of every cell cost about 1% of a run.
-#[derive(Debug, Clone)]
-pub struct UnitRng {
-    state: u64,
-}
-
-impl UnitRng {
-    #[inline]
-    fn starting_at(state: u64) -> Self {
-        UnitRng { state }
-    }
-}
-
-impl TryRng for UnitRng {
-    type Error = Infallible;
-
-    #[inline]
-    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        // The high half, as rand_xoshiro's SplitMix64 gives its u32s (its own finaliser).
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.state;
-        z = (z ^ (z >> 33)).wrapping_mul(0x62A9_D9ED_7997_05F5);
-        z = (z ^ (z >> 28)).wrapping_mul(0xCB24_D0A5_C88C_35B3);
-        Ok((z >> 32) as u32)
-    }
-
-    #[inline]
-    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        // mix adds the increment before it finalises: the next state's output.
-        let out = mix(self.state);
-        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        Ok(out)
-    }
-
-    #[inline]
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Infallible> {
-        for chunk in dest.chunks_mut(8) {
-            let word = self.try_next_u64()?.to_le_bytes();
-            chunk.copy_from_slice(&word[..chunk.len()]);
-        }
-        Ok(())
-    }
-}
-
-impl SeedableRng for UnitRng {
-    type Seed = [u8; 8];
-
-    #[inline]
-    fn from_seed(seed: [u8; 8]) -> Self {
-        UnitRng::starting_at(u64::from_le_bytes(seed))
-    }
-
-    #[inline]
-    fn seed_from_u64(state: u64) -> Self {
-        UnitRng::starting_at(state)
-    }
-}
+pub type UnitRng = SplitMix64;
 
 /// The stages that draw random numbers; each gets its own stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,9 +36,7 @@ pub enum Stage {
     Frailty = 5,
 }
 
-/// SplitMix64's step from state z: the increment, then its finaliser (a bijective mix with good
-/// avalanche, the standard way to spread seeds).
-#[inline]
+/// SplitMix64 finaliser: a bijective mix with good avalanche, the standard way to spread seeds.
 fn mix(mut z: u64) -> u64 {
     z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -196,28 +133,6 @@ mod tests {
                 .random::<u64>(),
         ];
         assert!(others.iter().all(|&x| x != a));
-    }
-
-    /// The unit streams give rand_xoshiro's SplitMix64 numbers, u64s, u32s and bytes alike.
-    #[test]
-    fn unit_streams_are_splitmix64() {
-        use rand::Rng as _;
-        for seed in [0, 1, 0x9E37_79B9_7F4A_7C15, u64::MAX, 20_261_123] {
-            let (mut ours, mut theirs) = (
-                UnitRng::seed_from_u64(seed),
-                rand_xoshiro::SplitMix64::seed_from_u64(seed),
-            );
-            for _ in 0..100 {
-                assert_eq!(ours.next_u64(), theirs.next_u64());
-                assert_eq!(ours.next_u32(), theirs.next_u32());
-                assert_eq!(ours.random::<f64>(), theirs.random::<f64>());
-            }
-            let (mut a, mut b) = ([0u8; 21], [0u8; 21]);
-            ours.fill_bytes(&mut a);
-            theirs.fill_bytes(&mut b);
-            assert_eq!(a, b);
-            assert_eq!(ours.next_u64(), theirs.next_u64());
-        }
     }
 
     const PINNED_STAGE_DRAW: u64 = 10_864_605_639_585_381_552;

@@ -118,8 +118,13 @@ pub(crate) fn with_minus(x: f64, decimals: usize) -> String {
     }
 }
 
-/// A tick label ([`with_minus`]) with `decimals` decimals (of the whole axis: [`axis_decimals`]).
+/// A tick label ([`with_minus`]) with `decimals` decimals (of the whole axis: [`axis_decimals`]);
+/// whole numbers from 1,000 up have thousands separators.
 fn tick(x: f64, decimals: usize, suffix: &str) -> String {
+    if decimals == 0 && x.abs() >= 1_000.0 && x.is_finite() {
+        let sign = if x < 0.0 { "−" } else { "" };
+        return format!("{sign}{}{suffix}", super::thousands(x.abs().round() as u64));
+    }
     with_minus(x, decimals) + suffix
 }
 
@@ -420,7 +425,7 @@ pub fn corridor_shape<DB: DrawingBackend>(
 ) -> R {
     let body = titled(
         &root,
-        "Provider result against cost overrun, risk-sharing contracts",
+        "Provider result against cost overrun, arms with a risk corridor",
     )?;
     let xs = arms.iter().flat_map(|a| a.1.iter().map(|p| p.0));
     let (xlo, xhi) = xs.fold((0.0_f64, 0.0_f64), |(a, b), x| (a.min(x), b.max(x)));
@@ -442,7 +447,7 @@ pub fn corridor_shape<DB: DrawingBackend>(
         chart
             .configure_mesh()
             .x_desc("Cost overrun (% of other payments)")
-            .y_desc("Provider result (%)")
+            .y_desc("Provider result (% of other payments)")
             .x_label_formatter(&|x| tick(*x, x_decimals, "%"))
             .y_label_formatter(&|y| tick(*y, y_decimals, "%"))
             .axis_desc_style(font(17))
@@ -1377,7 +1382,10 @@ mod tests {
         assert_eq!(labels(0.0, 100.0)[..3], ["0", "10", "20"]);
         assert_eq!(axis_decimals(0.0, 0.04, AXIS_LABELS, 0), 3);
         assert_eq!(tick(-1e-12, 0, ""), "0");
-        assert_eq!(tick(12_345.0, 0, "%"), "12345%");
+        assert_eq!(tick(12_345.0, 0, "%"), "12,345%");
+        assert_eq!(tick(-40_000.0, 0, ""), "−40,000");
+        assert_eq!(tick(9_000.0, 0, ""), "9,000");
+        assert_eq!(tick(999.0, 0, ""), "999");
         assert_eq!(super::with_minus(-0.001, 2), "0.00");
         assert_eq!(super::with_minus(-0.61, 2), "−0.61");
     }

@@ -146,15 +146,15 @@ fn axis_decimals(lo: f64, hi: f64, labels: usize, at_least: usize) -> usize {
         .fold(at_least, usize::max)
 }
 
-/// The fewest decimals (up to three) that write `x` without rounding it (to the float noise of
+/// The fewest decimals (up to eight) that write `x` without rounding it (to the float noise of
 /// a tick computed as a multiple of its step).
 fn decimals_needed(x: f64) -> usize {
-    (0..3)
+    (0..8)
         .find(|&d| {
             let scaled = x * 10f64.powi(d as i32);
             (scaled - scaled.round()).abs() < 1e-6
         })
-        .unwrap_or(3)
+        .unwrap_or(8)
 }
 
 fn pad(lo: f64, hi: f64) -> (f64, f64) {
@@ -1381,6 +1381,8 @@ mod tests {
         );
         assert_eq!(labels(0.0, 100.0)[..3], ["0", "10", "20"]);
         assert_eq!(axis_decimals(0.0, 0.04, AXIS_LABELS, 0), 3);
+        // A step of 0.0005 needs four: three would label 0.0015 and 0.002 both 0.002.
+        assert_eq!(axis_decimals(0.0008, 0.0042, AXIS_LABELS, 0), 4);
         assert_eq!(tick(-1e-12, 0, ""), "0");
         assert_eq!(tick(12_345.0, 0, "%"), "12,345%");
         assert_eq!(tick(-40_000.0, 0, ""), "−40,000");

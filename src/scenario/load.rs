@@ -186,7 +186,10 @@ fn stand_in_values() -> [Value; 6] {
 /// A field given a stand-in: where it is, the table it is missing from, and which value of
 /// [`stand_in_values`] it holds.
 struct StandIn {
+    /// As problems name it (arms and interventions by name), and by position (names can be
+    /// shared, or missing).
     field: String,
+    raw: String,
     path: Vec<Segment>,
     parent: Vec<Segment>,
     tried: usize,
@@ -223,19 +226,23 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> Parsed {
         };
         let segments: Vec<Segment> = error.path().iter().cloned().collect();
         let field = field_path(&segments, &table);
+        let raw = keys(&segments).join(".");
         let msg = message(&error.into_inner());
         if let [Segment::Map { key }, Segment::Seq { index }, ..] = segments.as_slice()
             && key == "arm"
         {
             broken_arms.push(*index);
         }
-        if let Some(name) = missing_field(&msg) {
+        // A missing name gets no stand-in: messages and checks would name the item by it.
+        let missing = missing_field(&msg).filter(|&name| name != "name");
+        if let Some(name) = missing {
             let mut path = segments.clone();
             path.push(Segment::Map { key: name.into() });
             let child = field_path(&path, &table);
+            let child_raw = keys(&path).join(".");
             // Missing because it was set aside, or inside a stand-in: not news.
-            let known = set_aside_fields.contains(&child)
-                || stand_ins.iter().any(|s| within(&field, &s.field));
+            let known = set_aside_fields.contains(&child_raw)
+                || stand_ins.iter().any(|s| within(&raw, &s.raw));
             if !known && reported < MAX_STRUCTURAL_PROBLEMS {
                 problems.push(field.clone(), msg);
                 reported += 1;
@@ -243,17 +250,14 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> Parsed {
             if put(&mut table, &path, stand_in_values()[0].clone()) {
                 stand_ins.push(StandIn {
                     field: child,
+                    raw: child_raw,
                     path,
                     parent: segments,
                     tried: 0,
                 });
                 continue;
             }
-        } else if let Some(s) = stand_ins
-            .iter_mut()
-            .rev()
-            .find(|s| within(&field, &s.field))
-        {
+        } else if let Some(s) = stand_ins.iter_mut().rev().find(|s| within(&raw, &s.raw)) {
             // The stand-in is not of the field's type: the next one, or, with none left, the
             // table it stands in is set aside (as before stand-ins).
             s.tried += 1;
@@ -272,7 +276,7 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> Parsed {
                 problems.push(field.clone(), msg);
                 reported += 1;
             }
-            set_aside_fields.push(field.clone());
+            set_aside_fields.push(raw);
         }
         if !set_aside(&mut table, &defaults, &segments) {
             break;
@@ -409,11 +413,9 @@ fn component_problems(component: &Value) -> Vec<(Vec<Segment>, String)> {
                 put(&mut body, &path, stand_in_values()[0].clone());
                 trying = Some((path, 0));
             }
-            // One problem of another sort is reported alone, as before.
+            // A problem of another sort ends the search (its value cannot be set aside here).
             _ => {
-                if found.is_empty() {
-                    found.push((inner, msg));
-                }
+                found.push((inner, msg));
                 break;
             }
         }
@@ -640,11 +642,9 @@ pub fn load_scenario_str_with(
                     .any(|(path, _)| path.starts_with(&p.field))
             });
             // Nor is what a stand-in for a missing field, already reported, says.
-            found.problems.retain(|p| {
-                !stand_ins
-                    .iter()
-                    .any(|s| within(&p.field, s) || within(s, &p.field))
-            });
+            found
+                .problems
+                .retain(|p| !stand_ins.iter().any(|s| within(&p.field, s)));
             problems.absorb(found);
         }
         if let Some(csv) = &s.population.counts_csv {

@@ -57,9 +57,9 @@ impl Override {
                 (Value::Table(t), None) => t,
                 (Value::Array(items), Some(i)) => match items.get_mut(i) {
                     Some(Value::Table(t)) => t,
-                    _ => return Err(bad(no_item(key, i))),
+                    _ => return Err(bad(no_item(key, i, false))),
                 },
-                (_, Some(i)) => return Err(bad(no_item(key, i))),
+                (_, Some(i)) => return Err(bad(no_item(key, i, true))),
                 // A list of named tables: the next segment is a name.
                 (Value::Array(items), None) if k + 2 < segments.len() => {
                     let name = segments[k + 1];
@@ -96,9 +96,10 @@ impl Override {
     }
 }
 
-/// The message for a position past the end of a list (or of no list at all).
-fn no_item(key: &str, i: usize) -> String {
-    let hint = if key == "component" {
+/// The message for a position past the end of a list, or of a list not written at all
+/// (`none_written`).
+fn no_item(key: &str, i: usize, none_written: bool) -> String {
+    let hint = if key == "component" && none_written {
         " (an arm given by a preset has no components of its own to change: write them out \
          in the scenario file, or --set the arm's preset)"
     } else {

@@ -153,6 +153,28 @@ fn every_missing_field_is_reported_at_once() {
             "condition: missing field `mortality_ratio`",
         ],
     );
+    // A missing field does not hide the other problems of its table or list (two interventions
+    // of one name, a shift to the same type), and a missing name is never given one.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        "base = \"default\"\n[[intervention]]\nname = \"p\"\nuptake = 0.5\n\
+         [[intervention]]\nname = \"p\"\n[[intervention]]\nname = \"q\"\nuptake = 0.5\n\
+         shift = [{ from = \"gp\", to = \"gp\" }]\n[[intervention]]\ndescription = \"x\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = capsim(&["validate", "bad.toml"], dir.path());
+    assert_eq!(code, 2, "{err}");
+    for expected in [
+        "intervention.p: missing field `uptake`",
+        "intervention.q.shift[0]: missing field `share`",
+        "intervention.p: expected a unique, non-empty intervention name",
+        "intervention.q.shift[0]: expected `from` and `to` to be different types",
+        "intervention[3]: missing field `name`",
+    ] {
+        assert!(err.contains(expected), "{expected:?} in {err}");
+    }
+    assert!(!err.contains("stand-in"), "{err}");
 }
 
 /// Structural problems (an unknown field, a misspelt distribution, an unknown preset) and value

@@ -240,7 +240,7 @@ fn a_bad_set_is_bad_input_naming_the_path() {
         ),
         (
             "arm.capitation-flat.component[3].risk_adjustment=age_sex",
-            "arm.capitation-flat.component[3].risk_adjustment: `component` has no item 3",
+            "arm.capitation-flat.component[3].risk_adjustment: `component` has no item 3\n",
         ),
     ] {
         let (code, _, err) = capsim(&["run", "s.toml", "--set", set, "--out", "o"], dir.path());

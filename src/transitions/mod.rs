@@ -562,6 +562,37 @@ mod tests {
         assert_eq!(exits(&mut rng, 10, all, (0.3, (-0.3f64).ln_1p())), (10, 0));
     }
 
+    /// Rates under which nobody dies, leaves or gains anything, for a test to change.
+    fn nothing_happens() -> TransitionRates {
+        let mut rates = TransitionRates::empty();
+        rates.set_death_everywhere(0.0);
+        rates.onset = vec![0.0; CELLS];
+        rates.condition_onset = vec![0.0; BASE_CELLS];
+        rates
+    }
+
+    /// One year's step of `cur` in a closed place, counting `covered` as the cohort.
+    fn step_closed(
+        cur: &Population,
+        covered: &dyn Fn(usize) -> bool,
+        rates: &TransitionRates,
+    ) -> (StepCounts, Population) {
+        let covered: Vec<bool> = (0..CELLS).map(covered).collect();
+        let arrivals = ArrivalProfiles::new(vec![0.0; CELLS], vec![0.0; CELLS], false);
+        let mut next = Population::zeros();
+        let counts = step(
+            cur,
+            &mut next,
+            &covered,
+            rates,
+            &arrivals,
+            &StepStreams::new(1, 0),
+            0,
+            &mut NoDraws,
+        );
+        (counts, next)
+    }
+
     /// Condition exits are counted for everyone and, apart, for the people covered (as
     /// onsets are): with an exit rate of 1 and nobody dying, leaving or gaining anything, every
     /// person with the condition loses it, and the covered count is the covered cells' people.
@@ -574,25 +605,9 @@ mod tests {
         counts[other_cell] = 50;
         counts[40 * AGE_STRIDE] = 20;
         let cur = Population::from_counts(counts);
-        let mut next = Population::zeros();
-        let covered: Vec<bool> = (0..CELLS).map(|c| age_of(c) < 60).collect();
-        let mut rates = TransitionRates::empty();
-        rates.set_death_everywhere(0.0);
-        rates.onset = vec![0.0; CELLS];
-        rates.condition_onset = vec![0.0; BASE_CELLS];
+        let mut rates = nothing_happens();
         rates.condition_exit = 1.0;
-        let arrivals = ArrivalProfiles::new(vec![0.0; CELLS], vec![0.0; CELLS], false);
-        let streams = StepStreams::new(1, 0);
-        let c = step(
-            &cur,
-            &mut next,
-            &covered,
-            &rates,
-            &arrivals,
-            &streams,
-            0,
-            &mut NoDraws,
-        );
+        let (c, next) = step_closed(&cur, &|c| age_of(c) < 60, &rates);
         assert_eq!((c.condition_exits, c.covered_condition_exits), (80, 30));
         assert_eq!((c.condition_onsets, c.covered_condition_onsets), (0, 0));
         assert_eq!(next.as_slice()[next_cell(40 * AGE_STRIDE)], 50);
@@ -609,23 +624,10 @@ mod tests {
         counts[edge] = 20;
         counts[old] = 40;
         let cur = Population::from_counts(counts);
-        let mut rates = TransitionRates::empty();
-        rates.set_death_everywhere(0.0);
-        rates.onset = vec![0.0; CELLS];
+        let mut rates = nothing_happens();
         rates.condition_onset = vec![1.0; BASE_CELLS];
-        let arrivals = ArrivalProfiles::new(vec![0.0; CELLS], vec![0.0; CELLS], false);
         let onsets = |covered: &dyn Fn(usize) -> bool| {
-            let covered: Vec<bool> = (0..CELLS).map(covered).collect();
-            let c = step(
-                &cur,
-                &mut Population::zeros(),
-                &covered,
-                &rates,
-                &arrivals,
-                &StepStreams::new(1, 0),
-                0,
-                &mut NoDraws,
-            );
+            let (c, _) = step_closed(&cur, covered, &rates);
             assert_eq!(c.condition_onsets, 70);
             c.covered_condition_onsets
         };
@@ -647,31 +649,14 @@ mod tests {
         counts[ltc1] = 30;
         counts[ltc1_with] = 8;
         let cur = Population::from_counts(counts);
-        let mut rates = TransitionRates::empty();
-        rates.set_death_everywhere(0.0);
-        rates.onset = vec![0.0; CELLS];
-        rates.condition_onset = vec![0.0; BASE_CELLS];
+        let mut rates = nothing_happens();
         rates.condition_exit = 1.0;
         // Everyone without the condition gains it and a second LTC: 30 land at two LTCs with
         // the condition; everyone with it loses it.
         rates.onset[ltc1] = 1.0;
         rates.condition_onset[ltc1] = 1.0;
-        let arrivals = ArrivalProfiles::new(vec![0.0; CELLS], vec![0.0; CELLS], false);
         let run = |covered: &dyn Fn(CellKey) -> bool| {
-            let covered: Vec<bool> = (0..CELLS)
-                .map(|c| covered(CellKey::from_index(c)))
-                .collect();
-            let mut next = Population::zeros();
-            let c = step(
-                &cur,
-                &mut next,
-                &covered,
-                &rates,
-                &arrivals,
-                &StepStreams::new(1, 0),
-                0,
-                &mut NoDraws,
-            );
+            let (c, next) = step_closed(&cur, &|c| covered(CellKey::from_index(c)), &rates);
             assert_eq!(
                 next.as_slice()[with_condition_switched(next_cell(ltc1) + 1)],
                 30

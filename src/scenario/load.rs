@@ -186,9 +186,9 @@ fn stand_in_values() -> [Value; 6] {
 /// A field given a stand-in: where it is, the table it is missing from, and which value of
 /// [`stand_in_values`] it holds.
 struct StandIn {
-    /// As problems name it (arms and interventions by name), and by position (names can be
-    /// shared, or missing).
+    /// As problems name it (arms and interventions by name).
     field: String,
+    /// By position, as bookkeeping compares it (names can be shared, or missing).
     raw: String,
     path: Vec<Segment>,
     parent: Vec<Segment>,

@@ -131,19 +131,19 @@ fn tick(x: f64, decimals: usize, suffix: &str) -> String {
 /// Labels plotters draws on an axis unless told otherwise.
 const AXIS_LABELS: usize = 11;
 
-/// The decimals every tick of an axis over `lo..hi` with at most `labels` labels needs (the
-/// ticks plotters will draw there), at least `at_least`: one count for the whole axis, so a
-/// step of 0.5 labels −2.5, −2.0, −1.5 (not "−2" thrice, nor −2.5, −2, −1.5) and a step of 0.2
-/// labels 17.0, 17.2.
-fn axis_decimals(lo: f64, hi: f64, labels: usize, at_least: usize) -> usize {
+/// The decimals every tick of an axis over `lo..hi` needs (the ticks plotters draws there with
+/// its default number of labels): one count for the whole axis, so a step of 0.5 labels −2.5,
+/// −2.0, −1.5 (not "−2" thrice, nor −2.5, −2, −1.5) and a step of 0.2 labels 17.0, 17.2.
+fn axis_decimals(lo: f64, hi: f64) -> usize {
     if !(lo.is_finite() && hi.is_finite()) || lo >= hi {
-        return at_least;
+        return 0;
     }
     RangedCoordf64::from(lo..hi)
-        .key_points(labels)
+        .key_points(AXIS_LABELS)
         .into_iter()
         .map(decimals_needed)
-        .fold(at_least, usize::max)
+        .max()
+        .unwrap_or(0)
 }
 
 /// The fewest decimals (up to eight) that write `x` without rounding it (to the float noise of
@@ -212,7 +212,7 @@ pub fn spread_rows<DB: DrawingBackend>(
         .y_label_area_size((widest + 30).max(120))
         .build_cartesian_2d(lo..hi, -0.6..(n as f64 - 0.4))
         .map_err(err)?;
-    let x_decimals = axis_decimals(lo, hi, AXIS_LABELS, 0);
+    let x_decimals = axis_decimals(lo, hi);
     chart
         .configure_mesh()
         .disable_y_mesh()
@@ -363,7 +363,7 @@ pub fn spend_fan<DB: DrawingBackend>(
     let cols = arms.len().clamp(1, 3);
     let rows = arms.len().div_ceil(cols).max(1);
     let panels = body.split_evenly((rows, cols));
-    let y_decimals = axis_decimals(lo, hi, AXIS_LABELS, 0);
+    let y_decimals = axis_decimals(lo, hi);
     for (panel, (name, series)) in panels.iter().zip(arms) {
         let mut chart = ChartBuilder::on(panel)
             .caption(name, font(22))
@@ -434,8 +434,8 @@ pub fn corridor_shape<DB: DrawingBackend>(
     let (xlo, xhi) = pad(xlo, xhi);
     let (ylo, yhi) = pad(ylo.min(-xhi), yhi.max(-xlo));
     let panels = body.split_evenly((1, arms.len().max(1)));
-    let x_decimals = axis_decimals(xlo, xhi, AXIS_LABELS, 0);
-    let y_decimals = axis_decimals(ylo, yhi, AXIS_LABELS, 0);
+    let x_decimals = axis_decimals(xlo, xhi);
+    let y_decimals = axis_decimals(ylo, yhi);
     for (panel, (name, points)) in panels.iter().zip(arms) {
         let mut chart = ChartBuilder::on(panel)
             .caption(name, font(22))
@@ -563,8 +563,8 @@ pub fn lines<DB: DrawingBackend>(
         .y_label_area_size(90)
         .build_cartesian_2d(xlo..xhi, ylo..yhi)
         .map_err(err)?;
-    let x_decimals = axis_decimals(xlo, xhi, AXIS_LABELS, 0);
-    let y_decimals = axis_decimals(ylo, yhi, AXIS_LABELS, 0);
+    let x_decimals = axis_decimals(xlo, xhi);
+    let y_decimals = axis_decimals(ylo, yhi);
     chart
         .configure_mesh()
         .x_label_formatter(&|x| {
@@ -653,7 +653,7 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
         .y_label_area_size(90)
         .build_cartesian_2d(0.7..5.3, lo..hi)
         .map_err(err)?;
-    let y_decimals = axis_decimals(lo, hi, AXIS_LABELS, 0);
+    let y_decimals = axis_decimals(lo, hi);
     chart
         .configure_mesh()
         .x_labels(5)
@@ -882,7 +882,7 @@ pub fn who_gains<DB: DrawingBackend>(
         .y_label_area_size(label_w)
         .build_cartesian_2d(lo..hi, 0.0..rows as f64)
         .map_err(err)?;
-    let decimals = axis_decimals(lo, hi, AXIS_LABELS, 0);
+    let decimals = axis_decimals(lo, hi);
     chart
         .configure_mesh()
         .disable_y_mesh()
@@ -1140,8 +1140,8 @@ pub fn frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier) 
         .y_label_area_size(90)
         .build_cartesian_2d(xlo..xhi, 0.0..yhi)
         .map_err(err)?;
-    let decimals = axis_decimals(xlo, xhi, AXIS_LABELS, 0);
-    let y_decimals = axis_decimals(0.0, yhi, AXIS_LABELS, 0);
+    let decimals = axis_decimals(xlo, xhi);
+    let y_decimals = axis_decimals(0.0, yhi);
     chart
         .configure_mesh()
         .x_label_formatter(&|x| tick(*x, decimals, ""))
@@ -1305,7 +1305,7 @@ fn tornado_panel<DB: DrawingBackend>(
             String::new()
         }
     };
-    let decimals = axis_decimals(lo, hi, AXIS_LABELS, 0);
+    let decimals = axis_decimals(lo, hi);
     chart
         .configure_mesh()
         .disable_y_mesh()
@@ -1358,7 +1358,7 @@ mod tests {
     fn tick_labels_tell_ticks_apart() {
         use super::{AXIS_LABELS, axis_decimals};
         let labels = |lo: f64, hi: f64| -> Vec<String> {
-            let decimals = axis_decimals(lo, hi, AXIS_LABELS, 0);
+            let decimals = axis_decimals(lo, hi);
             plotters::coord::types::RangedCoordf64::from(lo..hi)
                 .key_points(AXIS_LABELS)
                 .into_iter()
@@ -1380,9 +1380,9 @@ mod tests {
             ]
         );
         assert_eq!(labels(0.0, 100.0)[..3], ["0", "10", "20"]);
-        assert_eq!(axis_decimals(0.0, 0.04, AXIS_LABELS, 0), 3);
+        assert_eq!(axis_decimals(0.0, 0.04), 3);
         // A step of 0.0005 needs four: three would label 0.0015 and 0.002 both 0.002.
-        assert_eq!(axis_decimals(0.0008, 0.0042, AXIS_LABELS, 0), 4);
+        assert_eq!(axis_decimals(0.0008, 0.0042), 4);
         assert_eq!(tick(-1e-12, 0, ""), "0");
         assert_eq!(tick(12_345.0, 0, "%"), "12,345%");
         assert_eq!(tick(-40_000.0, 0, ""), "−40,000");

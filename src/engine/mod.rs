@@ -203,17 +203,11 @@ impl Model {
             }
         }
         let baseline = covered_heads(&self.initial, &self.activity_mask);
-        let heads: Vec<f64> = self
-            .initial
-            .as_slice()
-            .iter()
-            .map(|&n| f64::from(n))
-            .collect();
         let mut transition = TransitionRates::empty();
         fill_transition_rates(&params, self.condition.as_ref(), &mut transition);
         let mut expected_indicators = Vec::new();
         indicators::values(
-            &expected_demography(&heads, &self.activity_mask, &transition).inputs(
+            &expected_demography(&self.initial, &self.activity_mask, &transition).inputs(
                 expected.total_cost_of(&baseline),
                 &expected.count_of(&baseline),
                 &lists,
@@ -452,17 +446,13 @@ impl ExpectedDemography {
     }
 }
 
-/// `heads` holds the population per cell, `mask` the cells covered (the cohort).
+/// `mask` marks the cells of `pop` covered (the cohort).
 fn expected_demography(
-    heads: &[f64],
+    pop: &Population,
     mask: &[bool],
     rates: &TransitionRates,
 ) -> ExpectedDemography {
-    let covered: Vec<f64> = heads
-        .iter()
-        .zip(mask)
-        .map(|(&n, &keep)| if keep { n } else { 0.0 })
-        .collect();
+    let covered = covered_heads(pop, mask);
     let mut e = ExpectedDemography {
         heads: covered.iter().sum(),
         condition_heads: covered[BASE_CELLS..].iter().sum(),
@@ -483,20 +473,25 @@ fn expected_demography(
             e.second_ltc_onset_ages += onsets * key.age as f64;
         }
     }
-    e.condition_onsets = expected_condition_onsets(heads, mask, rates);
+    e.condition_onsets = expected_condition_onsets(pop, mask, rates);
     e
 }
 
 /// Expected gains of the condition in a year that count as covered: every survivor without it
 /// may gain it, whether or not they gain an LTC, and counts when covered before or after
 /// ([`condition_change_covered`]), as the step counts them.
-fn expected_condition_onsets(heads: &[f64], mask: &[bool], rates: &TransitionRates) -> f64 {
+fn expected_condition_onsets(pop: &Population, mask: &[bool], rates: &TransitionRates) -> f64 {
     let mut total = 0.0;
-    for (c, (&n, &gain)) in heads.iter().zip(&rates.condition_onset).enumerate() {
-        if n == 0.0 || gain == 0.0 {
+    for (c, (&n, &gain)) in pop
+        .as_slice()
+        .iter()
+        .zip(&rates.condition_onset)
+        .enumerate()
+    {
+        if n == 0 || gain == 0.0 {
             continue;
         }
-        let survivors = n * (1.0 - rates.death()[c]) * (1.0 - rates.leaver_rate);
+        let survivors = f64::from(n) * (1.0 - rates.death()[c]) * (1.0 - rates.leaver_rate);
         // Nobody gains an LTC at the top count (as in the step), whatever the rate says.
         let can_gain_ltc = c % LTCS + 1 < LTCS;
         let ltc_onset = if can_gain_ltc { rates.onset[c] } else { 0.0 };

@@ -60,15 +60,20 @@ const BTRS_UP_TO: f64 = 1e8;
 /// (λ·ln λ − ln k! − λ, terms of order λ·ln λ) would lose more than 1e-7 of its value.
 const PTRS_UP_TO: f64 = 1e8;
 
-/// 1/x for x = 0..=INVERSION_MAX (index 0 unused).
-static RECIPROCALS: std::sync::LazyLock<[f64; INVERSION_MAX + 1]> =
-    std::sync::LazyLock::new(|| {
-        let mut r = [0.0; INVERSION_MAX + 1];
-        for (x, v) in r.iter_mut().enumerate().skip(1) {
-            *v = 1.0 / x as f64;
-        }
-        r
-    });
+/// Steps of an inversion walk taken together ([`inversion_walk`]).
+const WALK_CHUNK: usize = 4;
+
+/// 1/x for x = 0..INVERSION_MAX + WALK_CHUNK (index 0 unused): a walk's last chunk may look
+/// up to WALK_CHUNK − 1 beyond its limit.
+static RECIPROCALS: [f64; INVERSION_MAX + WALK_CHUNK] = {
+    let mut r = [0.0; INVERSION_MAX + WALK_CHUNK];
+    let mut x = 1;
+    while x < r.len() {
+        r[x] = 1.0 / x as f64;
+        x += 1;
+    }
+    r
+};
 
 /// log x! is read from this table below its length.
 const LOG_FACTORIAL_TABLE: usize = 256;
@@ -175,6 +180,12 @@ fn inversion_from(
 /// P(0) (an `exp` or a chain of squarings). Most of the cohort's draws have means far below 1,
 /// so most of its draws end there, with the result the walk gives (to rounding: the bound and
 /// P(0) are each rounded once).
+///
+/// The walk takes [`WALK_CHUNK`] steps at a time: their probabilities and running sums, then
+/// how many of the sums the uniform passes, counted without a branch. A step at a time, where
+/// the walk ends is a branch the processor cannot foresee, mispredicted once a draw; by chunks
+/// most draws end in their first chunk, and the branch of going on is mostly foreseen.
+/// The draw is the same: the first x whose running sum P(0) + … + P(x) reaches the uniform.
 #[inline]
 fn inversion_walk(
     rng: &mut UnitRng,
@@ -182,23 +193,34 @@ fn inversion_walk(
     zero_below: f64,
     ratio: impl Fn(f64) -> f64,
 ) -> usize {
-    let reciprocals = &*RECIPROCALS;
     'draw: loop {
-        let mut u: f64 = rng.random();
+        let u: f64 = rng.random();
         if u <= zero_below {
             return 0;
         }
-        let mut r = start();
+        let mut p = start();
+        let mut below = 0.0;
         let mut x = 0usize;
-        while u > r {
-            u -= r;
-            x += 1;
+        loop {
+            let mut passed = 0;
+            let mut sum = below;
+            for step in 0..WALK_CHUNK {
+                if step > 0 {
+                    p *= ratio(RECIPROCALS[x + step]);
+                }
+                sum += p;
+                passed += usize::from(u > sum);
+            }
+            if passed < WALK_CHUNK {
+                return x + passed;
+            }
+            x += WALK_CHUNK;
             if x > INVERSION_MAX {
                 continue 'draw;
             }
-            r *= ratio(reciprocals[x]);
+            below = sum;
+            p *= ratio(RECIPROCALS[x]);
         }
-        return x;
     }
 }
 

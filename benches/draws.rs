@@ -8,7 +8,9 @@ use rand::{RngExt, SeedableRng};
 use rand_distr::{Exp1, StandardNormal};
 
 use capsim::rng::UnitRng;
-use capsim::sampling::{binomial, binomial_with_log, dirichlet_small, gamma, poisson};
+use capsim::sampling::{
+    FixedProbability, binomial, binomial_fixed, binomial_with_log, dirichlet_small, gamma, poisson,
+};
 
 fn draws(c: &mut Criterion) {
     let mut group = c.benchmark_group("draws");
@@ -57,6 +59,10 @@ fn draws(c: &mut Criterion) {
         let log_q = (-p).ln_1p();
         group.bench_function(format!("binomial_log_{n}_{p}"), |b| {
             b.iter(|| binomial_with_log(&mut rng, black_box(n), p, log_q))
+        });
+        let fixed = FixedProbability::new(p);
+        group.bench_function(format!("binomial_fixed_{n}_{p}"), |b| {
+            b.iter(|| binomial_fixed(&mut rng, black_box(n), &fixed))
         });
         group.bench_function(format!("binomial_{n}_{p}"), |b| {
             b.iter(|| binomial(&mut rng, black_box(n), p))

@@ -98,7 +98,7 @@ fn bench(c: &mut Criterion) {
     );
     let mut rates = TransitionRates::empty();
     rates.fill(Calibration::england(), 1.0, 1.0);
-    rates.leaver_rate = params.leaver_rate;
+    rates.set_leaver_rate(params.leaver_rate);
     rates.birth_rate = params.birth_rate;
     rates.growth_rate = params.growth_rate;
     let mut next = Population::zeros();

@@ -109,7 +109,7 @@ pub fn binomial(rng: &mut UnitRng, n: u32, p: f64) -> u32 {
 /// A Binomial(n, p) draw for any n below 2^53.
 #[inline]
 pub fn binomial_u64(rng: &mut UnitRng, n: u64, p: f64) -> u64 {
-    binomial_given(rng, n, p, None)
+    binomial_given(rng, n, p, Unknown)
 }
 
 /// A Binomial(n, p) draw given ln(1 − p) too, for a probability used for many draws: a small
@@ -117,12 +117,94 @@ pub fn binomial_u64(rng: &mut UnitRng, n: u64, p: f64) -> u64 {
 /// The same distribution, and the same draw to rounding, as [`binomial`].
 #[inline]
 pub fn binomial_with_log(rng: &mut UnitRng, n: u32, p: f64, log_q: f64) -> u32 {
-    binomial_given(rng, u64::from(n), p, Some(log_q)) as u32
+    binomial_given(rng, u64::from(n), p, LogComplement(log_q)) as u32
 }
 
-/// A Binomial(n, p) draw, with ln(1 − p) when the caller keeps it.
+/// A Binomial(n, p) draw for a probability of the whole run or replication
+/// ([`FixedProbability`]): a small mean's inversion starts at (1 − p)^n read from its tables.
+/// The same distribution, and the same draw to rounding, as [`binomial`].
 #[inline]
-fn binomial_given(rng: &mut UnitRng, n: u64, p: f64, log_q: Option<f64>) -> u64 {
+pub fn binomial_fixed(rng: &mut UnitRng, n: u32, p: &FixedProbability) -> u32 {
+    binomial_given(rng, u64::from(n), p.p, p) as u32
+}
+
+/// A probability p drawn with for every cell of a replication (the leaver rate), with
+/// (1 − p)^m tabulated for m below 2^16 as (1 − p)^(256·hi) · (1 − p)^lo: an inversion's start
+/// is two look-ups and a product where e^(m·ln(1−p)) is an `exp` (and rounds m·ln(1−p) first,
+/// an error of up to m ulps in the exponent that the tables, each entry worked out once, avoid).
+#[derive(Debug, Clone)]
+pub struct FixedProbability {
+    p: f64,
+    log_q: f64,
+    low: [f64; 256],
+    high: [f64; 256],
+}
+
+impl FixedProbability {
+    pub fn new(p: f64) -> Self {
+        let log_q = (-p).ln_1p();
+        FixedProbability {
+            p,
+            log_q,
+            low: std::array::from_fn(|j| (j as f64 * log_q).exp()),
+            high: std::array::from_fn(|k| ((256 * k) as f64 * log_q).exp()),
+        }
+    }
+
+    pub fn p(&self) -> f64 {
+        self.p
+    }
+
+    /// (1 − p)^m.
+    #[inline]
+    fn complement_power(&self, m: u64) -> f64 {
+        if m < 1 << 16 {
+            self.high[(m >> 8) as usize & 255] * self.low[m as usize & 255]
+        } else {
+            (m as f64 * self.log_q).exp()
+        }
+    }
+}
+
+/// (1 − p)^n worked out from what a binomial draw's caller keeps of its probability p: each
+/// way its own type, so that each caller's draw is compiled with its own way alone (one `match`
+/// over the ways had the compiler work out an `exp` for every draw, needed or not).
+trait ComplementPower: Copy {
+    fn complement_power(self, p: f64, n: u64) -> f64;
+}
+
+/// Nothing beyond p: (1 − p)^n by squaring.
+#[derive(Clone, Copy)]
+struct Unknown;
+
+impl ComplementPower for Unknown {
+    #[inline]
+    fn complement_power(self, p: f64, n: u64) -> f64 {
+        power(1.0 - p, n)
+    }
+}
+
+/// ln(1 − p).
+#[derive(Clone, Copy)]
+struct LogComplement(f64);
+
+impl ComplementPower for LogComplement {
+    #[inline]
+    fn complement_power(self, _: f64, n: u64) -> f64 {
+        (n as f64 * self.0).exp()
+    }
+}
+
+impl ComplementPower for &FixedProbability {
+    #[inline]
+    fn complement_power(self, _: f64, n: u64) -> f64 {
+        FixedProbability::complement_power(self, n)
+    }
+}
+
+/// A Binomial(n, p) draw, with what the caller keeps of 1 − p.
+#[inline]
+fn binomial_given(rng: &mut UnitRng, n: u64, p: f64, complement: impl ComplementPower) -> u64 {
     if n == 0 || p <= 0.0 {
         return 0;
     }
@@ -143,10 +225,13 @@ fn binomial_given(rng: &mut UnitRng, n: u64, p: f64, log_q: Option<f64>) -> u64 
         // 1 − p loses p's digits: a Poisson of the same mean, within p of the binomial.
         poisson_inversion(rng, mean) as u64
     } else {
-        // Inversion (BINV) from P(0) = (1 − p)^n; the kept log is of the unflipped p's.
-        let start = || match (flipped, log_q) {
-            (false, Some(log_q)) => (n as f64 * log_q).exp(),
-            _ => power(1.0 - p, n),
+        // Inversion (BINV) from P(0) = (1 − p)^n; what is kept is of the unflipped p's.
+        let start = || {
+            if flipped {
+                power(1.0 - p, n)
+            } else {
+                complement.complement_power(p, n)
+            }
         };
         // (1 − p)^n ≥ 1 − n·p (Bernoulli's inequality).
         inversion_from(rng, n, p, start, 1.0 - mean)
@@ -616,6 +701,40 @@ mod tests {
                 .collect();
             let what = format!("binomial with log n {n}, p {p}");
             assert_fits(&what, binomial_pmf(n.into(), p), &draws);
+        }
+    }
+
+    /// A fixed probability's tables, read for every n that falls in them and beyond: draws fit
+    /// the exact probabilities (the leaver rate at the cell sizes the cohort has, a flipped p,
+    /// n beyond the tables), and (1 − p)^m matches e^(m·ln(1−p)) to its rounding.
+    #[test]
+    fn binomial_with_a_fixed_probability_follows_the_exact_probabilities() {
+        let mut rng = UnitRng::seed_from_u64(19);
+        for (n, p) in [
+            (1u32, 0.04f64),
+            (37, 0.04),
+            (255, 0.04),
+            (256, 0.04),
+            (700, 0.04),
+            (20_000, 0.001),
+            (70_000, 0.0003),
+            (40, 0.9),
+        ] {
+            let fixed = FixedProbability::new(p);
+            let draws: Vec<u64> = (0..DRAWS)
+                .map(|_| u64::from(binomial_fixed(&mut rng, n, &fixed)))
+                .collect();
+            let what = format!("binomial with a fixed probability n {n}, p {p}");
+            assert_fits(&what, binomial_pmf(n.into(), p), &draws);
+        }
+        let fixed = FixedProbability::new(0.04);
+        for m in [0u64, 1, 255, 256, 257, 1_000, 65_535, 65_536, 100_000] {
+            let exact = (m as f64 * (-0.04f64).ln_1p()).exp();
+            let tabled = fixed.complement_power(m);
+            assert!(
+                (tabled - exact).abs() <= exact * 1e-12,
+                "(1 - 0.04)^{m}: {tabled} against {exact}"
+            );
         }
     }
 

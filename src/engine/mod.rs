@@ -465,7 +465,7 @@ fn expected_demography(
     for (c, &n) in covered.iter().enumerate() {
         let q = rates.death()[c];
         e.deaths += n * q;
-        let onsets = n * (1.0 - q) * (1.0 - rates.leaver_rate) * rates.onset[c];
+        let onsets = n * (1.0 - q) * (1.0 - rates.leaver_rate()) * rates.onset[c];
         e.onsets += onsets;
         let key = CellKey::from_index(c);
         if key.ltc == 1 {
@@ -491,7 +491,7 @@ fn expected_condition_onsets(pop: &Population, mask: &[bool], rates: &Transition
         if n == 0 || gain == 0.0 {
             continue;
         }
-        let survivors = f64::from(n) * (1.0 - rates.death()[c]) * (1.0 - rates.leaver_rate);
+        let survivors = f64::from(n) * (1.0 - rates.death()[c]) * (1.0 - rates.leaver_rate());
         // Nobody gains an LTC at the top count (as in the step), whatever the rate says.
         let can_gain_ltc = c % LTCS + 1 < LTCS;
         let ltc_onset = if can_gain_ltc { rates.onset[c] } else { 0.0 };
@@ -717,7 +717,7 @@ fn fill_transition_rates(
     if let (Some(model), Some(draw)) = (condition, &params.condition) {
         rates.apply_condition(model, draw);
     }
-    rates.leaver_rate = params.leaver_rate;
+    rates.set_leaver_rate(params.leaver_rate);
     rates.birth_rate = params.birth_rate;
     rates.growth_rate = params.growth_rate;
 }

@@ -16,7 +16,7 @@ use crate::population::{
     with_condition_switched,
 };
 use crate::rng::{Stage, UnitRng, UnitStreams};
-use crate::sampling::{self, binomial, binomial_with_log};
+use crate::sampling::{self, FixedProbability, binomial, binomial_fixed, binomial_with_log};
 
 pub use calibrate::Calibration;
 
@@ -30,7 +30,8 @@ pub struct TransitionRates {
     death_log_survival: Vec<f64>,
     /// Probability of gaining one more LTC in the year, per cell (0 at 5+).
     pub onset: Vec<f64>,
-    pub leaver_rate: f64,
+    /// Probability that a survivor leaves the place in the year ([`Self::set_leaver_rate`]).
+    leaving: FixedProbability,
     pub birth_rate: f64,
     pub growth_rate: f64,
     /// Probability of gaining the scenario's condition in the year, per cell of people
@@ -91,6 +92,18 @@ impl TransitionRates {
         self.condition_exit = draw.exit_rate;
     }
 
+    /// Probability that a survivor leaves the place in the year.
+    pub fn leaver_rate(&self) -> f64 {
+        self.leaving.p()
+    }
+
+    /// Sets the probability that a survivor leaves (its tables are worked out when it changes).
+    pub fn set_leaver_rate(&mut self, rate: f64) {
+        if rate.to_bits() != self.leaving.p().to_bits() {
+            self.leaving = FixedProbability::new(rate);
+        }
+    }
+
     /// Probability of death in the year, per cell.
     pub fn death(&self) -> &[f64] {
         &self.death
@@ -129,7 +142,7 @@ impl TransitionRates {
             death: Vec::new(),
             death_log_survival: Vec::new(),
             onset: Vec::new(),
-            leaver_rate: 0.0,
+            leaving: FixedProbability::new(0.0),
             birth_rate: 0.0,
             growth_rate: 0.0,
             condition_onset: Vec::new(),
@@ -316,11 +329,11 @@ pub fn condition_change_covered(covered: &[bool], from: usize, to: usize) -> boo
 /// and splitting them is the same multinomial and a little faster, but a world whose death
 /// rates differ would then draw different leavers too, and a large cell's exits (a mean of 10
 /// and more, drawn by rejection) would lose their pairing between worlds altogether.
-/// Each probability comes with the log of its complement ([`binomial_with_log`]).
+/// The probability of death comes with the log of its complement ([`binomial_with_log`]).
 #[inline]
-fn exits(rng: &mut UnitRng, n: u32, death: (f64, f64), leave: (f64, f64)) -> (u32, u32) {
+fn exits(rng: &mut UnitRng, n: u32, death: (f64, f64), leave: &FixedProbability) -> (u32, u32) {
     let deaths = binomial_with_log(rng, n, death.0, death.1);
-    (deaths, binomial_with_log(rng, n - deaths, leave.0, leave.1))
+    (deaths, binomial_fixed(rng, n - deaths, leave))
 }
 
 /// What the caller draws in each occupied cell of a year's step, from a stream of the cell's
@@ -372,14 +385,13 @@ pub fn step(
         for (&n, &q) in src[..cells_in_use].iter().zip(rates.death()) {
             if n > 0 {
                 start += f64::from(n);
-                expected_exits += f64::from(n) * (q + (1.0 - q) * rates.leaver_rate);
+                expected_exits += f64::from(n) * (q + (1.0 - q) * rates.leaver_rate());
             }
         }
         births = start * rates.birth_rate;
         migrants = (start * rates.growth_rate + expected_exits - births).max(0.0);
     }
     let one_by_one = migrants < MOVERS_ONE_BY_ONE_BELOW;
-    let leaver_log_stay = (-rates.leaver_rate).ln_1p();
     for (i, &n) in src[..cells_in_use].iter().enumerate() {
         let (birth_share, migrant_share) = match (arrivals.open, one_by_one) {
             (false, _) => (0.0, 0.0),
@@ -398,7 +410,7 @@ pub fn step(
                 rng,
                 n,
                 (rates.death[i], rates.death_log_survival[i]),
-                (rates.leaver_rate, leaver_log_stay),
+                &rates.leaving,
             );
             let stay = n - deaths - leavers;
             let ltc = i % LTCS;
@@ -529,9 +541,9 @@ mod tests {
             (1_500, 0.03, 0.04),
             (40, 0.6, 0.5),
         ] {
-            let (death, leave) = ((q, (-q).ln_1p()), (l, (-l).ln_1p()));
+            let (death, leave) = ((q, (-q).ln_1p()), FixedProbability::new(l));
             let draws: Vec<(u32, u32)> = (0..200_000)
-                .map(|_| exits(&mut rng, n, death, leave))
+                .map(|_| exits(&mut rng, n, death, &leave))
                 .collect();
             let n64 = u64::from(n);
             let deaths: Vec<u64> = draws.iter().map(|d| u64::from(d.0)).collect();
@@ -558,8 +570,12 @@ mod tests {
             assert_fits(&format!("leavers given {mode} deaths"), pmf, &given);
         }
         let (none, all) = ((0.0, 0.0), (1.0, f64::NEG_INFINITY));
-        assert_eq!(exits(&mut rng, 10, none, none), (0, 0));
-        assert_eq!(exits(&mut rng, 10, all, (0.3, (-0.3f64).ln_1p())), (10, 0));
+        let nobody_leaves = FixedProbability::new(0.0);
+        assert_eq!(exits(&mut rng, 10, none, &nobody_leaves), (0, 0));
+        assert_eq!(
+            exits(&mut rng, 10, all, &FixedProbability::new(0.3)),
+            (10, 0)
+        );
     }
 
     /// Rates under which nobody dies, leaves or gains anything, for a test to change.

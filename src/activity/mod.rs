@@ -162,6 +162,11 @@ pub struct YearActivity {
     pub cost: Vec<f64>,
     /// Count × price (tariff) × the year's price index: what activity-based payment would pay.
     pub value: Vec<f64>,
+    /// What the counts, costs and values were drawn around: their expectations given the
+    /// year's frailty and shocks.
+    expected_count: Vec<f64>,
+    expected_cost: Vec<f64>,
+    expected_value: Vec<f64>,
     /// The first type whose expected count in some group was beyond [`MAX_EXPECTED_EVENTS`] or
     /// not finite (nothing was drawn for it there).
     pub beyond_limit: Option<usize>,
@@ -175,7 +180,14 @@ pub const MAX_EXPECTED_EVENTS: f64 = 1e15;
 impl YearActivity {
     pub fn reset(&mut self, types: usize) {
         self.beyond_limit = None;
-        for v in [&mut self.count, &mut self.cost, &mut self.value] {
+        for v in [
+            &mut self.count,
+            &mut self.cost,
+            &mut self.value,
+            &mut self.expected_count,
+            &mut self.expected_cost,
+            &mut self.expected_value,
+        ] {
             v.clear();
             v.resize(GROUPS * types, 0.0);
         }
@@ -197,6 +209,28 @@ impl YearActivity {
     pub fn scale_type(&mut self, t: usize, types: usize, factor: f64) {
         for v in [&mut self.count, &mut self.cost, &mut self.value] {
             scale_column(v, t, types, factor);
+        }
+    }
+
+    /// Sets type `t`'s activity (of `types`) to `events` delivered at the year's expectation:
+    /// spread over the groups as its expected events are, each at its group's expected cost and
+    /// value per event. For a year with no drawn events of a type whose waiting list still
+    /// treats people: its backlog. Nothing is delivered where nothing was expected at all.
+    pub fn deliver_at_expectation(&mut self, t: usize, types: usize, events: f64) {
+        let expected = type_total(&self.expected_count, t, types);
+        if expected <= 0.0 {
+            return;
+        }
+        let share = events / expected;
+        for (out, at_expectation) in [
+            (&mut self.count, &self.expected_count),
+            (&mut self.cost, &self.expected_cost),
+            (&mut self.value, &self.expected_value),
+        ] {
+            for g in 0..GROUPS {
+                let i = g * types + t;
+                out[i] = at_expectation[i] * share;
+            }
         }
     }
 
@@ -304,6 +338,9 @@ pub fn simulate_year(
             out.count[i] = count;
             out.cost[i] = event_cost(rng, count, unit, ty);
             out.value[i] = count * ty.price * shock.price_index;
+            out.expected_count[i] = mean;
+            out.expected_cost[i] = mean * unit;
+            out.expected_value[i] = mean * ty.price * shock.price_index;
         }
     }
 }

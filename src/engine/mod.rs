@@ -1056,12 +1056,12 @@ fn run_lists(
         };
         let referrals = activity.count_of_type(t, nt) * spec.referrals_per_event;
         let year = list.run_year(referrals, spec.capacity(planned_referrals[t], y), spec);
-        let delivered = if referrals > 0.0 {
-            year.treated / referrals
+        if referrals > 0.0 {
+            activity.scale_type(t, nt, year.treated / referrals);
         } else {
-            0.0
-        };
-        activity.scale_type(t, nt, delivered);
+            // No events drawn to scale, yet the backlog is treated: at the year's expectation.
+            activity.deliver_at_expectation(t, nt, year.treated / spec.referrals_per_event);
+        }
         years[t] = year;
     }
 }

@@ -154,3 +154,60 @@ fn deaths_match_the_life_table_crude_rate() {
     // ONS mid-2020 structure with 2017-19 life tables (the reference pack: 8.74 on mid-2019).
     assert!((rate - 8.8).abs() < 0.4, "crude death rate {rate}");
 }
+
+/// A year with no elective referrals drawn still treats the waiting list's backlog, and those
+/// treatments are activity like any other: each counts as an event and costs about what an
+/// elective costs. (A population of five with a list of 100 has many such years; their care
+/// had been free.)
+#[test]
+fn a_backlog_treated_in_a_year_without_referrals_is_activity_and_cost() {
+    let m = model(
+        r#"
+base = "default"
+name = "tiny-list"
+replications = 60
+years = 3
+[population]
+size = 5
+[activity.types.elective.waiting_list]
+initial = 100
+"#,
+    );
+    let t = m.type_names.iter().position(|n| n == "elective").unwrap();
+    let params = m.draw_parameters(0);
+    let elective = &params.activity.types[t];
+    let per_event = elective.waiting_list.as_ref().unwrap().referrals_per_event;
+    let mut years_seen = 0;
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        for y in r.years.iter().filter(|y| y.world == 0) {
+            let list = &y.lists[t];
+            if list.referrals > 0.0 || list.treated <= 0.0 {
+                continue;
+            }
+            years_seen += 1;
+            let events = list.treated / per_event;
+            assert!(
+                (y.count[t] - events).abs() < 1e-9 * events,
+                "rep {} year {}: {} events for {} treated",
+                r.replication,
+                y.year,
+                y.count[t],
+                list.treated
+            );
+            let cost_per_event = y.cost[t] / y.count[t];
+            assert!(
+                cost_per_event > 0.8 * elective.unit_cost
+                    && cost_per_event < 1.6 * elective.unit_cost,
+                "rep {} year {}: £{cost_per_event} an event against a unit cost of £{}",
+                r.replication,
+                y.year,
+                elective.unit_cost
+            );
+            assert!(y.value[t] > 0.0);
+        }
+    }
+    assert!(
+        years_seen >= 10,
+        "{years_seen} years treated a backlog without referrals"
+    );
+}

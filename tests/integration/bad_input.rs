@@ -330,6 +330,34 @@ fn scenario_and_csv_problems_are_reported_together() {
 
 /// A broken arm is reported once, for what is wrong with it, not again for what setting it
 /// aside left behind.
+/// A provider without a name is reported once; the types it was to deliver are not also listed
+/// as delivered by no provider. Without a broken provider, such gaps are still reported.
+#[test]
+fn a_provider_set_aside_adds_no_lines_about_its_types() {
+    let validate = |text: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("bad.toml"), text).unwrap();
+        let (code, _, err) = capsim(&["validate", "bad.toml"], dir.path());
+        assert_eq!(code, 2, "{err}");
+        err
+    };
+    let acute = "base = \"default\"\n[[provider]]\nname = \"acute\"\nactivity = [\"elective\", \"outpatient\", \"ae\", \"non_elective\", \"nel_bed_days\", \"ambulance\"]\n";
+    let err = validate(&format!(
+        "{acute}[[provider]]\nactivity = [\"gp\", \"community\", \"mental_health\", \"prescribing\"]\n"
+    ));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("bad.toml: provider[1]: missing field `name`"),
+        "{err}"
+    );
+    let err = validate(acute);
+    assert_eq!(err.lines().count(), 4, "{err}");
+    assert!(
+        err.contains("bad.toml: provider: activity type \"gp\" is delivered by no provider"),
+        "{err}"
+    );
+}
+
 #[test]
 fn a_structurally_broken_arm_is_not_reported_twice() {
     let dir = tempfile::tempdir().unwrap();

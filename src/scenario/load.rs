@@ -373,8 +373,8 @@ fn set_aside_broken_components(table: &mut Table, problems: &mut Problems) -> Ve
 }
 
 /// The problems of a component parsed as the kind it names, with their paths inside the
-/// component: the first, or every missing field when fields are missing (each given a stand-in
-/// in turn, as [`parse_collecting`] does). A component without a known `kind` is left to the
+/// component: every missing field (each given a stand-in in turn, as [`parse_collecting`] does)
+/// and every wrong value (set aside in turn), up to a wrong item of a list. A component without a known `kind` is left to the
 /// full parse, which names the kinds there are.
 fn component_problems(component: &Value) -> Vec<(Vec<Segment>, String)> {
     let Value::Table(fields) = component else {
@@ -387,6 +387,7 @@ fn component_problems(component: &Value) -> Vec<(Vec<Segment>, String)> {
     let mut found = Vec::new();
     // The stand-in being tried: its path and which value it holds.
     let mut trying: Option<(Vec<Segment>, usize)> = None;
+    let mut set_aside_fields: Vec<Vec<String>> = Vec::new();
     for _ in 0..MAX_STRUCTURAL_PROBLEMS {
         let Some((inner, msg)) = component_problem(kind.as_str(), &body) else {
             break;
@@ -406,17 +407,26 @@ fn component_problems(component: &Value) -> Vec<(Vec<Segment>, String)> {
             }
         }
         match missing_field(&msg) {
-            Some(name) if found.is_empty() || trying.is_some() => {
+            Some(name) => {
                 let mut path = inner.clone();
                 path.push(Segment::Map { key: name.into() });
-                found.push((inner, msg));
+                // Missing because its wrong value was set aside: already reported.
+                if !set_aside_fields.contains(&keys(&path)) {
+                    found.push((inner, msg));
+                }
                 put(&mut body, &path, stand_in_values()[0].clone());
                 trying = Some((path, 0));
             }
-            // A problem of another sort ends the search (its value cannot be set aside here).
-            _ => {
-                found.push((inner, msg));
-                break;
+            // A value of the wrong type, an unknown field or variant: reported and set aside,
+            // and the search goes on. An item of a list is not taken out (the items after it
+            // would be named by the wrong index): the search ends there.
+            None => {
+                found.push((inner.clone(), msg));
+                let named_by_key = matches!(inner.last(), Some(Segment::Map { .. }));
+                if !named_by_key || !set_aside(&mut body, &Table::new(), &inner) {
+                    break;
+                }
+                set_aside_fields.push(keys(&inner));
             }
         }
     }

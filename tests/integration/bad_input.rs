@@ -358,6 +358,20 @@ fn a_provider_set_aside_adds_no_lines_about_its_types() {
     );
 }
 
+/// A component with a value of the wrong type still has its missing fields reported in the
+/// same run: the wrong value is set aside and the search goes on.
+#[test]
+fn a_components_wrong_value_and_missing_fields_are_reported_together() {
+    rejected(
+        "base = \"default\"\n[[arm]]\nname = \"x\"\n[[arm.component]]\nkind = \"risk_share\"\nprovider_loss_cap = \"lots\"\nsettle = \"yearly\"\n",
+        &[],
+        &[
+            "bad.toml: arm.x.component[0].provider_loss_cap: invalid type: string \"lots\", expected f64",
+            "bad.toml: arm.x.component[0]: missing field `bands`",
+        ],
+    );
+}
+
 #[test]
 fn a_structurally_broken_arm_is_not_reported_twice() {
     let dir = tempfile::tempdir().unwrap();

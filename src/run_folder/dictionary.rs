@@ -602,7 +602,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "world",
         "<type>_treated",
         "pathways",
-        "Treated from the waiting list in the year (clock stops); the type's activity is its demand scaled by treated / referrals",
+        "Treated from the waiting list in the year (clock stops); the type's activity is its demand scaled by treated / referrals (at the year's expectation per event when none were referred)",
     ),
     doc(
         "world",

@@ -696,12 +696,17 @@ mod tests {
             (150, 0.2),
         ] {
             let log_q = (-p).ln_1p();
-            let draws: Vec<u64> = (0..DRAWS)
-                .map(|_| u64::from(binomial_with_log(&mut rng, n, p, log_q)))
-                .collect();
-            let what = format!("binomial with log n {n}, p {p}");
-            assert_fits(&what, binomial_pmf(n.into(), p), &draws);
+            assert_binomial_fits("with log", n, p, || {
+                binomial_with_log(&mut rng, n, p, log_q)
+            });
         }
+    }
+
+    /// Draws of Binomial(n, p) by `draw` fit the exact probabilities.
+    fn assert_binomial_fits(way: &str, n: u32, p: f64, mut draw: impl FnMut() -> u32) {
+        let draws: Vec<u64> = (0..DRAWS).map(|_| u64::from(draw())).collect();
+        let what = format!("binomial {way} n {n}, p {p}");
+        assert_fits(&what, binomial_pmf(n.into(), p), &draws);
     }
 
     /// A fixed probability's tables, read for every n that falls in them and beyond: draws fit
@@ -721,11 +726,9 @@ mod tests {
             (40, 0.9),
         ] {
             let fixed = FixedProbability::new(p);
-            let draws: Vec<u64> = (0..DRAWS)
-                .map(|_| u64::from(binomial_fixed(&mut rng, n, &fixed)))
-                .collect();
-            let what = format!("binomial with a fixed probability n {n}, p {p}");
-            assert_fits(&what, binomial_pmf(n.into(), p), &draws);
+            assert_binomial_fits("with a fixed probability", n, p, || {
+                binomial_fixed(&mut rng, n, &fixed)
+            });
         }
         let fixed = FixedProbability::new(0.04);
         for m in [0u64, 1, 255, 256, 257, 1_000, 65_535, 65_536, 100_000] {

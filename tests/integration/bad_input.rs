@@ -32,6 +32,15 @@ fn rejected(scenario: &str, extra_files: &[(&str, &str)], expect_in_message: &[&
     assert_eq!(err, err2);
 }
 
+/// What `capsim validate` says of a scenario it refuses (exit code 2).
+fn validation_errors(scenario: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.toml"), scenario).unwrap();
+    let (code, _, err) = capsim(&["validate", "bad.toml"], dir.path());
+    assert_eq!(code, 2, "{err}");
+    err
+}
+
 #[test]
 fn malformed_toml() {
     rejected(
@@ -334,15 +343,8 @@ fn scenario_and_csv_problems_are_reported_together() {
 /// as delivered by no provider. Without a broken provider, such gaps are still reported.
 #[test]
 fn a_provider_set_aside_adds_no_lines_about_its_types() {
-    let validate = |text: &str| {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("bad.toml"), text).unwrap();
-        let (code, _, err) = capsim(&["validate", "bad.toml"], dir.path());
-        assert_eq!(code, 2, "{err}");
-        err
-    };
     let acute = "base = \"default\"\n[[provider]]\nname = \"acute\"\nactivity = [\"elective\", \"outpatient\", \"ae\", \"non_elective\", \"nel_bed_days\", \"ambulance\"]\n";
-    let err = validate(&format!(
+    let err = validation_errors(&format!(
         "{acute}[[provider]]\nactivity = [\"gp\", \"community\", \"mental_health\", \"prescribing\"]\n"
     ));
     assert_eq!(err.lines().count(), 1, "{err}");
@@ -350,7 +352,7 @@ fn a_provider_set_aside_adds_no_lines_about_its_types() {
         err.contains("bad.toml: provider[1]: missing field `name`"),
         "{err}"
     );
-    let err = validate(acute);
+    let err = validation_errors(acute);
     assert_eq!(err.lines().count(), 4, "{err}");
     assert!(
         err.contains("bad.toml: provider: activity type \"gp\" is delivered by no provider"),
@@ -374,14 +376,9 @@ fn a_components_wrong_value_and_missing_fields_are_reported_together() {
 
 #[test]
 fn a_structurally_broken_arm_is_not_reported_twice() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("bad.toml"),
+    let err = validation_errors(
         "base = \"default\"\n[[arm]]\nname = \"x\"\n[[arm.component]]\nkind = \"capitation\"\nrisk_adjustment = \"ful\"\n",
-    )
-    .unwrap();
-    let (code, _, err) = capsim(&["validate", "bad.toml"], dir.path());
-    assert_eq!(code, 2);
+    );
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         err.contains("bad.toml: arm.x.component[0].risk_adjustment: unknown variant `ful`"),

@@ -79,14 +79,9 @@ impl Problems {
         });
     }
 
-    /// Whether a problem has been found at `path` or within it (`provider` covers
-    /// `provider[1]` and `provider.acute.activity`).
-    pub fn any_within(&self, path: &str) -> bool {
-        self.list.iter().any(|p| {
-            p.field.strip_prefix(path).is_some_and(|rest| {
-                rest.is_empty() || rest.starts_with('.') || rest.starts_with('[')
-            })
-        })
+    /// Whether a problem has been found at a field `is` says yes to.
+    pub fn any_field(&self, is: impl Fn(&str) -> bool) -> bool {
+        self.list.iter().any(|p| is(&p.field))
     }
 
     pub fn into_result(self) -> Result<(), InputError> {

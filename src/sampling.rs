@@ -7,9 +7,10 @@
 //! and a log-gamma for a large Poisson) and draws a large binomial by BTPE, whose set-up alone
 //! costs more than a whole draw here. Instead:
 //! - small means (below 10 for a Poisson, 30 for a binomial) are drawn by inversion: one
-//!   uniform, a walk up the probabilities, its start (1 − p)^n by branch-free squaring (or
-//!   e^(n·ln(1−p)) when the caller keeps the logarithm, [`binomial_with_log`]) or e^−λ, and a
-//!   table of reciprocals for the recurrence. A uniform below a lower bound of P(0) (1 − n·p,
+//!   uniform, a walk up the probabilities four at a time, its start (1 − p)^n by branch-free
+//!   squaring (or e^(n·ln(1−p)) when the caller keeps the logarithm, [`binomial_with_log`], or
+//!   from tables for a probability of the whole replication, [`FixedProbability`]) or e^−λ, and
+//!   a table of reciprocals for the recurrence. A uniform below a lower bound of P(0) (1 − n·p,
 //!   1 − λ) is a 0 at once: most of the cohort's draws have means far below 1;
 //! - larger means by Hörmann's transformed rejection with squeeze (BTRS for the binomial,
 //!   PTRS for the Poisson): two uniforms and a square root a try, most tries accepted by the
@@ -130,8 +131,7 @@ pub fn binomial_fixed(rng: &mut UnitRng, n: u32, p: &FixedProbability) -> u32 {
 
 /// A probability p drawn with for every cell of a replication (the leaver rate), with
 /// (1 − p)^m tabulated for m below 2^16 as (1 − p)^(256·hi) · (1 − p)^lo: an inversion's start
-/// is two look-ups and a product where e^(m·ln(1−p)) is an `exp` (and rounds m·ln(1−p) first,
-/// an error of up to m ulps in the exponent that the tables, each entry worked out once, avoid).
+/// is two look-ups and a product where e^(m·ln(1−p)) is an `exp`, to the same precision.
 #[derive(Debug, Clone)]
 pub struct FixedProbability {
     p: f64,
@@ -259,7 +259,8 @@ fn inversion_from(
 }
 
 /// Walks the probabilities up from P(0) = `start()` until a uniform is used up:
-/// P(x) = P(x − 1) · `ratio`(1/x). A walk beyond [`INVERSION_MAX`] restarts with a new uniform.
+/// P(x) = P(x − 1) · `ratio`(1/x). A walk whose chunk passes [`INVERSION_MAX`] restarts with a
+/// new uniform.
 ///
 /// `zero_below` is a lower bound on P(0): a uniform at or below it is a 0 without working out
 /// P(0) (an `exp` or a chain of squarings). Most of the cohort's draws have means far below 1,

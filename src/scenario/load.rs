@@ -290,6 +290,20 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> Parsed {
     }
 }
 
+/// Whether a problem at `field` leaves unknown which types a provider delivers: the provider
+/// itself (`provider[1]`, set aside for want of a name) or its `activity` list. A misspelt
+/// field beside a good list does not.
+fn leaves_a_providers_types_unknown(field: &str) -> bool {
+    let Some(rest) = field.strip_prefix("provider") else {
+        return false;
+    };
+    let whole_item = rest.starts_with('[') && rest.ends_with(']') && !rest.contains('.');
+    whole_item
+        || rest
+            .split('.')
+            .any(|key| key == "activity" || key.starts_with("activity["))
+}
+
 /// The field a serde "missing field `x`" message names.
 fn missing_field(message: &str) -> Option<&str> {
     message.strip_prefix("missing field `")?.split('`').next()
@@ -655,9 +669,9 @@ pub fn load_scenario_str_with(
             found
                 .problems
                 .retain(|p| !stand_ins.iter().any(|s| within(&p.field, s)));
-            // A provider found broken (no name, a misspelt field) was set aside or holds a
-            // stand-in list: that the types it was to deliver are delivered by none is not news.
-            if problems.any_within("provider") {
+            // A provider set aside (no name) or whose list of types is broken: that the types it
+            // was to deliver are delivered by none is not news.
+            if problems.any_field(leaves_a_providers_types_unknown) {
                 found.problems.retain(|p| p.field != "provider");
             }
             problems.absorb(found);

@@ -337,8 +337,6 @@ fn scenario_and_csv_problems_are_reported_together() {
     );
 }
 
-/// A broken arm is reported once, for what is wrong with it, not again for what setting it
-/// aside left behind.
 /// A provider without a name is reported once; the types it was to deliver are not also listed
 /// as delivered by no provider. Without a broken provider, such gaps are still reported.
 #[test]
@@ -358,6 +356,13 @@ fn a_provider_set_aside_adds_no_lines_about_its_types() {
         err.contains("bad.toml: provider: activity type \"gp\" is delivered by no provider"),
         "{err}"
     );
+    // A misspelt field beside a good list hides no gaps.
+    let err = validation_errors(&format!("{acute}colour = \"red\"\n"));
+    assert_eq!(err.lines().count(), 5, "{err}");
+    assert!(
+        err.contains("bad.toml: provider[0].colour: unknown field"),
+        "{err}"
+    );
 }
 
 /// A component with a value of the wrong type still has its missing fields reported in the
@@ -374,6 +379,8 @@ fn a_components_wrong_value_and_missing_fields_are_reported_together() {
     );
 }
 
+/// A broken arm is reported once, for what is wrong with it, not again for what setting it
+/// aside left behind.
 #[test]
 fn a_structurally_broken_arm_is_not_reported_twice() {
     let err = validation_errors(

@@ -388,8 +388,8 @@ fn set_aside_broken_components(table: &mut Table, problems: &mut Problems) -> Ve
 
 /// The problems of a component parsed as the kind it names, with their paths inside the
 /// component: every missing field (each given a stand-in in turn, as [`parse_collecting`] does)
-/// and every wrong value (set aside in turn), up to a wrong item of a list. A component without a known `kind` is left to the
-/// full parse, which names the kinds there are.
+/// and every wrong value (set aside in turn), up to a wrong item of a list. A component without
+/// a known `kind` is left to the full parse, which names the kinds there are.
 fn component_problems(component: &Value) -> Vec<(Vec<Segment>, String)> {
     let Value::Table(fields) = component else {
         return Vec::new();

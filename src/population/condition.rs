@@ -11,15 +11,15 @@
 //! q (life tables, deprivation and LTC count), people without the condition die with
 //! q / (1 − p + p·R) and people with it with R times that, so the cell still dies at q.
 //!
-//! Incidence: for people without the condition, the yearly probability that keeps prevalence by
-//! age, sex and deprivation as it is, after this year's deaths (cell by cell) and exits (the
-//! same idea as LTC onset), times `incidence_multiplier`. It does not depend on LTC count or
-//! rurality, and a prevalence that falls with age can only fall through deaths and exits.
+//! Incidence: for people without the condition, each cell's yearly probability that keeps every
+//! cell's prevalence (LTC count included) as it is a year on, after this year's deaths, exits
+//! and LTC onsets, times `incidence_multiplier`. A prevalence that falls with age or LTC count
+//! can only fall through deaths and exits.
 
 use super::synthesis::england_reference_shares;
-use super::{AGES, BASE_CELLS, CellKey, IMDS, SEXES};
+use super::{AGES, BASE_CELLS, CellKey, IMDS, LTCS, SEXES};
 use crate::scenario::condition::ConditionSpec;
-use crate::transitions::Calibration;
+use crate::transitions::{Calibration, next_cell};
 
 /// The condition's fixed structure: prevalence per cell and the yearly incidence that keeps it.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,44 +54,8 @@ impl ConditionModel {
                 prevalence[c] = logistic(level + log_odds(CellKey::from_index(c)));
             }
         }
-        // Per age, sex and IMD quintile: England's prevalence, and this year's survivors with
-        // and without the condition (cell deaths split by the condition).
-        let calibration = Calibration::england();
-        let groups = AGES * SEXES * IMDS;
-        let group = |k: CellKey| (k.age * SEXES + k.sex) * IMDS + k.imd;
-        let (mut people, mut with, mut alive, mut without) = (
-            vec![0.0; groups],
-            vec![0.0; groups],
-            vec![0.0; groups],
-            vec![0.0; groups],
-        );
-        for c in 0..BASE_CELLS {
-            let k = CellKey::from_index(c);
-            let (w, p) = (reference[c], prevalence[c]);
-            let (q0, q1) = split_deaths(calibration.death[c], p, mortality_ratio);
-            let g = group(k);
-            people[g] += w * p;
-            with[g] += w * p * (1.0 - q1);
-            without[g] += w * (1.0 - p) * (1.0 - q0);
-            alive[g] += w;
-        }
-        let prevalence_of = |g: usize| {
-            if alive[g] > 0.0 {
-                people[g] / alive[g]
-            } else {
-                0.0
-            }
-        };
-        let incidence_of: Vec<f64> = (0..groups)
-            .map(|g| {
-                let (age, rest) = (g / (SEXES * IMDS), g % (SEXES * IMDS));
-                let next = prevalence_of((age + 1).min(AGES - 1) * SEXES * IMDS + rest);
-                keeping_incidence(next, with[g], without[g], exit_rate)
-            })
-            .collect();
-        let incidence = (0..BASE_CELLS)
-            .map(|c| incidence_of[group(CellKey::from_index(c))])
-            .collect();
+        let incidence =
+            keeping_incidence_by_cell(reference, &prevalence, exit_rate, mortality_ratio);
         ConditionModel {
             prevalence,
             incidence,
@@ -155,13 +119,55 @@ pub fn split_deaths(q: f64, p: f64, ratio: f64) -> (f64, f64) {
     (without, (ratio * without).min(1.0))
 }
 
-/// The yearly probability of gaining the condition that brings the survivors (`with` and
-/// `without` it) to prevalence `next`, after exits.
-fn keeping_incidence(next: f64, with: f64, without: f64, exit_rate: f64) -> f64 {
-    if without <= 0.0 {
+/// Each cell's yearly probability of gaining the condition that keeps England's prevalence cell
+/// by cell: after this year's deaths (at the condition's higher rate for people with it), exits
+/// and LTC onsets, the people arriving in each cell a year older have that cell's prevalence.
+///
+/// A cell's people move to the cell a year older with the same LTC count, or (an onset) the one
+/// after it, with or without the condition. So along the LTC counts of one age, sex, deprivation
+/// and rurality, the cell with none a year on is filled from this year's cell with none alone,
+/// and each further one from its own count and the count below, whose incidence is then known:
+/// the incidences follow one by one, from no LTCs up. Where the people arriving already hold more
+/// than the prevalence (it falls with age or with LTC count), incidence is 0 and the prevalence
+/// falls only through deaths and exits.
+fn keeping_incidence_by_cell(
+    reference: &[f64],
+    prevalence: &[f64],
+    exit_rate: f64,
+    mortality_ratio: f64,
+) -> Vec<f64> {
+    let calibration = Calibration::england();
+    let mut incidence = vec![0.0; BASE_CELLS];
+    for first in (0..BASE_CELLS).step_by(LTCS) {
+        // People with the condition, and everyone, arriving from the count below.
+        let (mut onsets_with, mut onsets_all) = (0.0, 0.0);
+        for c in first..first + LTCS {
+            let (w, p) = (reference[c], prevalence[c]);
+            let (q0, q1) = split_deaths(calibration.death[c], p, mortality_ratio);
+            let (with, without) = (w * p * (1.0 - q1), w * (1.0 - p) * (1.0 - q0));
+            let onset = if c + 1 < first + LTCS {
+                calibration.onset[c]
+            } else {
+                0.0
+            };
+            let arriving = (1.0 - onset) * (with + without) + onsets_all;
+            let kept = (1.0 - onset) * with * (1.0 - exit_rate) + onsets_with;
+            let exposed = (1.0 - onset) * without;
+            incidence[c] = keeping_incidence(prevalence[next_cell(c)] * arriving, kept, exposed);
+            onsets_with = onset * (with * (1.0 - exit_rate) + without * incidence[c]);
+            onsets_all = onset * (with + without);
+        }
+    }
+    incidence
+}
+
+/// The yearly probability of gaining the condition that brings `kept` people with it (after
+/// exits) to `target` by onsets among `exposed` people without it.
+fn keeping_incidence(target: f64, kept: f64, exposed: f64) -> f64 {
+    if exposed <= 0.0 {
         return 0.0;
     }
-    ((next * (with + without) - with * (1.0 - exit_rate)) / without).clamp(0.0, 1.0)
+    ((target - kept) / exposed).clamp(0.0, 1.0)
 }
 
 #[cfg(test)]
@@ -211,11 +217,62 @@ mod tests {
     #[test]
     fn incidence_keeps_prevalence_after_deaths_and_exits() {
         let (p, next, q0, q1, x) = (0.05, 0.06, 0.01, 0.04, 0.1);
-        let i = keeping_incidence(next, p * (1.0 - q1), (1.0 - p) * (1.0 - q0), x);
-        let with = p * (1.0 - q1) * (1.0 - x) + (1.0 - p) * (1.0 - q0) * i;
-        let alive = p * (1.0 - q1) + (1.0 - p) * (1.0 - q0);
-        assert!((with / alive - next).abs() < 1e-12);
+        let (with, without) = (p * (1.0 - q1), (1.0 - p) * (1.0 - q0));
+        let i = keeping_incidence(next * (with + without), with * (1.0 - x), without);
+        let after = with * (1.0 - x) + without * i;
+        assert!((after / (with + without) - next).abs() < 1e-12);
         // Falling prevalence cannot be kept by negative incidence: none.
-        assert_eq!(keeping_incidence(0.1, 0.5, 0.5, 0.0), 0.0);
+        assert_eq!(keeping_incidence(0.1 * 1.0, 0.5, 0.5), 0.0);
+    }
+
+    /// Run forwards through a year's deaths, exits, LTC onsets and the incidence found, England's
+    /// reference population has every cell's prevalence a year on, wherever the incidence could
+    /// be set (not held at 0 or 1), at LTC gradients that make later counts depend on earlier ones.
+    #[test]
+    fn incidence_keeps_every_cells_prevalence_a_year_on() {
+        let mut known: toml::Table = toml::from_str(crate::data::CONDITIONS_TOML).unwrap();
+        let mut copd = known.remove("copd").unwrap();
+        copd.as_table_mut()
+            .unwrap()
+            .insert("name".into(), "copd".into());
+        let spec: ConditionSpec = copd.try_into().unwrap();
+        let (exit_rate, ratio) = (0.05, 2.0);
+        let model = ConditionModel::new(&spec, exit_rate, ratio);
+        let reference = england_reference_shares();
+        let calibration = Calibration::england();
+        let (mut with_at, mut all_at) = (vec![0.0; BASE_CELLS], vec![0.0; BASE_CELLS]);
+        for (c, &w) in reference.iter().enumerate().take(BASE_CELLS) {
+            let p = model.prevalence[c];
+            let (q0, q1) = split_deaths(calibration.death[c], p, ratio);
+            let (with, without) = (w * p * (1.0 - q1), w * (1.0 - p) * (1.0 - q0));
+            let onset = if CellKey::from_index(c).ltc + 1 < LTCS {
+                calibration.onset[c]
+            } else {
+                0.0
+            };
+            let gaining = with * (1.0 - exit_rate) + without * model.incidence[c];
+            let j = next_cell(c);
+            for (dest, share) in [(j, 1.0 - onset), (j + 1, onset)] {
+                if share > 0.0 {
+                    with_at[dest] += share * gaining;
+                    all_at[dest] += share * (with + without);
+                }
+            }
+        }
+        let mut checked = 0;
+        for c in 0..BASE_CELLS {
+            let i = model.incidence[c];
+            if i > 0.0 && i < 1.0 && CellKey::from_index(c).age + 1 < AGES {
+                let d = next_cell(c);
+                let kept = with_at[d] / all_at[d];
+                assert!(
+                    (kept - model.prevalence[d]).abs() < 1e-9,
+                    "cell {c}: {kept} a year on for {}",
+                    model.prevalence[d]
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "{checked} cells checked");
     }
 }

@@ -30,8 +30,8 @@ pub struct ConditionSpec {
     /// Prevalence ratio per additional long-term condition; each band's England prevalence is
     /// kept.
     pub ltc_ratio: f64,
-    /// Multiplies the yearly probability of gaining the condition that keeps prevalence by age
-    /// as it is (1: steady; above 1 the cohort grows).
+    /// Multiplies the yearly probability of gaining the condition that keeps prevalence by age,
+    /// deprivation and LTC count as it is (1: steady; above 1 the cohort grows).
     pub incidence_multiplier: Param,
     /// Yearly probability that a person's condition ends (remission, or leaving a register for
     /// a reason other than death).

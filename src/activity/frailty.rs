@@ -5,8 +5,7 @@
 //! f' = B·f + G with B ~ Beta(kρ, k(1−ρ)) and G ~ Gamma(k(1−ρ), 1/k), so that
 //! corr(f_t, f_{t+l}) = ρ^l (`activity.frailty_persistence`). ρ = 0 draws every year afresh.
 //!
-//! Summed over a cell the process stays exact and costs a few draws per cell, never per person,
-//! by gamma splitting. Think of each person's f as a + b with a ~ Gamma(kρ) the part they keep
+//! Summed over a cell it costs a few draws per cell, never per person, by gamma splitting. Think of each person's f as a + b with a ~ Gamma(kρ) the part they keep
 //! and b ~ Gamma(k(1−ρ)) the part that fades. Given the cell's sum S of n frailties, the sums
 //! of the kept parts of any subsets of its people, and the rest, are S times a Dirichlet draw
 //! with shapes k·ρ·(people in each subset) and k·(everything else). So after the year's step:
@@ -17,6 +16,15 @@
 //! - next year a cell's sum is what was carried into it plus one fresh
 //!   Gamma(k·(n − ρ·m), 1/k) for its n people of whom m were carried: the fading part of the
 //!   stayers and the whole frailty of people born or moving in.
+//!
+//! What this keeps exactly: every cell's sum has its Gamma(k·n, 1/k) margin every year, and the
+//! means and covariances of cell sums across years are the per-person process's (the shares
+//! are independent of the sums, so every covariance is linear in them). What it does not: the
+//! split treats the frailties of a cell's people as exchangeable given their sum, which holds
+//! in the first year but not once a cell mixes people carried in (whose frailty the past has
+//! shaped) with people new to it, so beyond second moments (how often the very same people stay
+//! at the top) the cell sums approximate it. tests/integration/concentration.rs calibrates ρ
+//! person by person and checks the engine's covariance.
 //!
 //! This assumes who dies, leaves or gains a condition does not depend on frailty within a cell
 //! (the cell's age and LTC count carry that risk). People outside the cells counted (a cohort)

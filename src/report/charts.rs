@@ -7,8 +7,10 @@ use std::sync::Once;
 use base64::Engine as _;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
+use plotters::element::{Drawable, PointCollection};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters_backend::{BackendCoord, DrawingErrorKind};
 
 const FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const SVG_FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-LatinSubset.ttf");
@@ -46,6 +48,57 @@ const GREYS: [RGBColor; 6] = [
     RGBColor(170, 170, 170),
     RGBColor(115, 115, 115),
 ];
+
+/// Series `i`'s marker at `at` (a data point, or a place in a legend): one of six shapes in
+/// pixels, so lines drawn over each other in greys stay told apart.
+struct Marker<C> {
+    at: C,
+    series: usize,
+    colour: RGBColor,
+}
+
+impl<C> Marker<C> {
+    fn new(series: usize, at: C, colour: RGBColor) -> Self {
+        Marker { at, series, colour }
+    }
+}
+
+impl<'b, C> PointCollection<'b, C> for &'b Marker<C> {
+    type Point = &'b C;
+    type IntoIter = std::iter::Once<&'b C>;
+    fn point_iter(self) -> Self::IntoIter {
+        std::iter::once(&self.at)
+    }
+}
+
+impl<C, DB: DrawingBackend> Drawable<DB> for Marker<C> {
+    fn draw<I: Iterator<Item = BackendCoord>>(
+        &self,
+        mut points: I,
+        backend: &mut DB,
+        _: (u32, u32),
+    ) -> Result<(), DrawingErrorKind<DB::ErrorType>> {
+        let Some((x, y)) = points.next() else {
+            return Ok(());
+        };
+        let (filled, outline) = (self.colour.filled(), self.colour.stroke_width(3));
+        let r = 6;
+        match self.series % 6 {
+            0 => backend.draw_circle((x, y), r as u32, &filled, true),
+            1 => backend.fill_polygon(
+                [(x, y - r - 2), (x - r - 1, y + r), (x + r + 1, y + r)],
+                &filled,
+            ),
+            2 => {
+                backend.draw_line((x - r, y - r), (x + r, y + r), &outline)?;
+                backend.draw_line((x - r, y + r), (x + r, y - r), &outline)
+            }
+            3 => backend.draw_rect((x - r, y - r), (x + r, y + r), &filled, true),
+            4 => backend.draw_circle((x, y), r as u32, &outline, false),
+            _ => backend.draw_rect((x - r, y - r), (x + r, y + r), &outline, false),
+        }
+    }
+}
 
 /// Writes `stem.png` and `stem.svg` (with the font embedded) into `dir`, [`SIZE`] pixels.
 pub fn render(
@@ -600,11 +653,7 @@ pub fn lines<DB: DrawingBackend>(
         }
         // The legend shows the line as drawn (solid or dashed) with its marker.
         chart
-            .draw_series(
-                points
-                    .iter()
-                    .map(move |&(x, y)| Circle::new((x, y), 5, colour.filled())),
-            )
+            .draw_series(points.iter().map(move |&at| Marker::new(i, at, colour)))
             .map_err(err)?
             .label(name.as_str())
             .legend(move |(x, y)| {
@@ -617,7 +666,7 @@ pub fn lines<DB: DrawingBackend>(
                 EmptyElement::at((x, y))
                     + PathElement::new(vec![(a, 0), (b, 0)], colour.stroke_width(3))
                     + PathElement::new(vec![(c, 0), (d, 0)], colour.stroke_width(3))
-                    + Circle::new((12, 0), 5, colour.filled())
+                    + Marker::new(i, (12, 0), colour)
             });
     }
     let all_points = series.iter().flat_map(|s| s.1.iter().copied());
@@ -702,49 +751,11 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
                 .draw_series(DashedLineSeries::new(line.clone(), 12, 6, style))
                 .map_err(err)?;
         }
-        let marker = i % 6;
         chart
-            .draw_series(
-                line.iter()
-                    .map(move |&(x, y)| -> DynElement<'static, DB, (f64, f64)> {
-                        match marker {
-                            0 => Circle::new((x, y), 7, colour.filled()).into_dyn(),
-                            1 => TriangleMarker::new((x, y), 9, colour.filled()).into_dyn(),
-                            2 => Cross::new((x, y), 8, colour.stroke_width(3)).into_dyn(),
-                            3 => Rectangle::new(
-                                [
-                                    (x - 0.04, y - (hi - lo) * 0.012),
-                                    (x + 0.04, y + (hi - lo) * 0.012),
-                                ],
-                                colour.filled(),
-                            )
-                            .into_dyn(),
-                            4 => Circle::new((x, y), 8, colour.stroke_width(3)).into_dyn(),
-                            _ => Rectangle::new(
-                                [
-                                    (x - 0.04, y - (hi - lo) * 0.012),
-                                    (x + 0.04, y + (hi - lo) * 0.012),
-                                ],
-                                colour.stroke_width(3),
-                            )
-                            .into_dyn(),
-                        }
-                    }),
-            )
+            .draw_series(line.iter().map(move |&at| Marker::new(i, at, colour)))
             .map_err(err)?
             .label(name.as_str())
-            .legend(move |(x, y)| -> DynElement<'static, DB, (i32, i32)> {
-                match marker {
-                    0 => Circle::new((x + 12, y), 6, colour.filled()).into_dyn(),
-                    1 => TriangleMarker::new((x + 12, y), 8, colour.filled()).into_dyn(),
-                    2 => Cross::new((x + 12, y), 7, colour.stroke_width(3)).into_dyn(),
-                    3 => Rectangle::new([(x + 6, y - 6), (x + 18, y + 6)], colour.filled())
-                        .into_dyn(),
-                    4 => Circle::new((x + 12, y), 6, colour.stroke_width(2)).into_dyn(),
-                    _ => Rectangle::new([(x + 6, y - 6), (x + 18, y + 6)], colour.stroke_width(2))
-                        .into_dyn(),
-                }
-            });
+            .legend(move |(x, y)| Marker::new(i, (x + 12, y), colour));
     }
     chart
         .configure_series_labels()

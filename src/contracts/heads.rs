@@ -55,28 +55,30 @@ pub struct ScopeHeads {
 }
 
 impl ScopeHeads {
-    /// Weighs the covered cells of `pop` for every scope, reusing the buffers; in the first
-    /// year of a world the totals are also kept as the contract start's.
-    pub fn weigh(&mut self, scopes: &[Scope], pop: &Population, mask: &[bool], first_year: bool) {
+    /// Weighs the `covered` cells of `pop` (those with people: [`Population::occupied_in`]) for
+    /// every scope, reusing the buffers; in the first year of a world the totals are also kept
+    /// as the contract start's. A small population's empty cells cost nothing per scope.
+    pub fn weigh(
+        &mut self,
+        scopes: &[Scope],
+        pop: &Population,
+        covered: &[usize],
+        first_year: bool,
+    ) {
         self.totals.clear();
         self.by_group.clear();
         self.by_group
             .resize(scopes.len() * GROUPS, WeightedHeads::default());
-        let cells = pop.cells_in_use();
+        let counts = pop.as_slice();
         for (s, scope) in scopes.iter().enumerate() {
             let groups = &mut self.by_group[s * GROUPS..(s + 1) * GROUPS];
-            for (c, (&n, &keep)) in pop.as_slice()[..cells].iter().zip(mask).enumerate() {
-                // An empty cell adds zeros: no test on n, which a sparse population's pattern of
-                // occupied cells would keep mispredicting.
-                if keep {
-                    let n = f64::from(n);
-                    let g = &mut groups[group_of(c)];
-                    g.plain += n;
-                    g.age_sex += n * scope.weights_age_sex[c];
-                    g.age_sex_deprivation_rurality +=
-                        n * scope.weights_age_sex_deprivation_rurality[c];
-                    g.full += n * scope.weights_full[c];
-                }
+            for &c in covered {
+                let n = f64::from(counts[c]);
+                let g = &mut groups[group_of(c)];
+                g.plain += n;
+                g.age_sex += n * scope.weights_age_sex[c];
+                g.age_sex_deprivation_rurality += n * scope.weights_age_sex_deprivation_rurality[c];
+                g.full += n * scope.weights_full[c];
             }
             let mut total = WeightedHeads::default();
             for g in groups.iter() {

@@ -662,6 +662,8 @@ pub struct Workspace {
     /// Per activity type, its waiting list in the world being simulated, and its year.
     lists: Vec<Option<WaitingList>>,
     list_years: Vec<ListYear>,
+    /// The covered cells with people at the start of the year, for weighing heads.
+    covered_cells: Vec<usize>,
 }
 
 /// What settling one set of contracts keeps through a world's term.
@@ -693,6 +695,7 @@ impl Workspace {
             indicators: Vec::new(),
             lists: Vec::new(),
             list_years: Vec::new(),
+            covered_cells: Vec::new(),
         }
     }
 }
@@ -931,11 +934,13 @@ fn simulate_world(
         };
         let mut programme_cost = vec![0.0; parties];
         let enrolled = world.programme_cost(&ws.cur, y, shock.cost_index, &mut programme_cost);
+        ws.cur
+            .occupied_in(&model.activity_mask, &mut ws.covered_cells);
         for (k, (contracts, settling)) in sets.iter().zip(&mut ws.settling).enumerate() {
             if settling.heads_from == k {
                 settling
                     .heads
-                    .weigh(&contracts.scopes, &ws.cur, &model.activity_mask, y == 0);
+                    .weigh(&contracts.scopes, &ws.cur, &ws.covered_cells, y == 0);
             }
         }
         std::mem::swap(&mut ws.cur, &mut ws.next);

@@ -152,6 +152,20 @@ impl Population {
         }
     }
 
+    /// Writes into `out` the cells `mask` admits that hold people, in order. Without a branch
+    /// on each cell (a sparse population's pattern of occupied cells would keep mispredicting
+    /// it): every cell is written at the end of the list, which grows only past an occupied one.
+    pub fn occupied_in(&self, mask: &[bool], out: &mut Vec<usize>) {
+        let counts = &self.counts[..self.cells_in_use()];
+        out.resize(counts.len() + 1, 0);
+        let mut len = 0;
+        for (c, (&n, &keep)) in counts.iter().zip(mask).enumerate() {
+            out[len] = c;
+            len += usize::from(n > 0 && keep);
+        }
+        out.truncate(len);
+    }
+
     /// People in the cells `mask` admits.
     pub fn total_in(&self, mask: &[bool]) -> u64 {
         self.total_in_cells(mask, 0..CELLS)
@@ -289,6 +303,27 @@ pub fn round_preserving_total(expected: &[f64]) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The occupied cells a mask admits, in order, whether the condition's half is in use or
+    /// not, with the list reused from a longer one.
+    #[test]
+    fn occupied_in_lists_the_admitted_cells_with_people() {
+        let mut pop = Population::zeros();
+        let mut mask = vec![true; CELLS];
+        for (c, n) in [(0, 3), (1, 0), (5, 1), (700, 2), (BASE_CELLS - 1, 9)] {
+            pop.as_slice_mut()[c] = n;
+        }
+        mask[700] = false;
+        let mut out = vec![42; CELLS + 7];
+        pop.occupied_in(&mask, &mut out);
+        assert_eq!(out, [0, 5, BASE_CELLS - 1]);
+        pop.as_slice_mut()[BASE_CELLS + 3] = 1;
+        pop.occupied_in(&mask, &mut out);
+        assert_eq!(out, [0, 5, BASE_CELLS - 1, BASE_CELLS + 3]);
+        pop.as_slice_mut()[CELLS - 1] = 4;
+        pop.occupied_in(&mask, &mut out);
+        assert_eq!(out.last(), Some(&(CELLS - 1)));
+    }
 
     #[test]
     fn cell_index_round_trips_in_row_major_order() {

@@ -162,11 +162,13 @@ pub struct YearActivity {
     pub cost: Vec<f64>,
     /// Count × price (tariff) × the year's price index: what activity-based payment would pay.
     pub value: Vec<f64>,
-    /// What the counts, costs and values were drawn around: their expectations given the
-    /// year's frailty and shocks.
+    /// What the counts were drawn around: their expectations given the year's frailty and
+    /// shocks.
     expected_count: Vec<f64>,
-    expected_cost: Vec<f64>,
-    expected_value: Vec<f64>,
+    /// An event's expected cost (the year's unit cost at the group's rurality) and value
+    /// (price × price index), in every group and type, drawn or not.
+    unit_cost: Vec<f64>,
+    unit_value: Vec<f64>,
     /// The first type whose expected count in some group was beyond [`MAX_EXPECTED_EVENTS`] or
     /// not finite (nothing was drawn for it there).
     pub beyond_limit: Option<usize>,
@@ -185,8 +187,8 @@ impl YearActivity {
             &mut self.cost,
             &mut self.value,
             &mut self.expected_count,
-            &mut self.expected_cost,
-            &mut self.expected_value,
+            &mut self.unit_cost,
+            &mut self.unit_value,
         ] {
             v.clear();
             v.resize(GROUPS * types, 0.0);
@@ -213,25 +215,40 @@ impl YearActivity {
     }
 
     /// Sets type `t`'s activity (of `types`) to `events` delivered at the year's expectation:
-    /// spread over the groups as its expected events are, each at its group's expected cost and
-    /// value per event. For a year with no drawn events of a type whose waiting list still
-    /// treats people: its backlog. Nothing is delivered where nothing was expected at all.
-    pub fn deliver_at_expectation(&mut self, t: usize, types: usize, events: f64) {
-        let expected = type_total(&self.expected_count, t, types);
-        if expected <= 0.0 {
-            return;
-        }
-        let share = events / expected;
-        for (out, at_expectation) in [
-            (&mut self.count, &self.expected_count),
-            (&mut self.cost, &self.expected_cost),
-            (&mut self.value, &self.expected_value),
-        ] {
-            for g in 0..GROUPS {
-                let i = g * types + t;
-                out[i] = at_expectation[i] * share;
+    /// spread over the groups as its expected events are, each at its group's cost and value
+    /// per event. For a year with no drawn events of a type whose waiting list still treats
+    /// people: its backlog. Where this world expects no events of the type at all (an
+    /// intervention removed them), they are spread as `referred_from` (groups × types: the
+    /// status quo's expected events that year) and cost what an event costs in each group;
+    /// with neither, nothing is delivered.
+    pub fn deliver_at_expectation(
+        &mut self,
+        t: usize,
+        types: usize,
+        events: f64,
+        referred_from: Option<&[f64]>,
+    ) {
+        let weights = if type_total(&self.expected_count, t, types) > 0.0 {
+            &self.expected_count
+        } else {
+            match referred_from {
+                Some(w) if type_total(w, t, types) > 0.0 => w,
+                _ => return,
             }
+        };
+        let share = events / type_total(weights, t, types);
+        for g in 0..GROUPS {
+            let i = g * types + t;
+            let count = weights[i] * share;
+            self.count[i] = count;
+            self.cost[i] = count * self.unit_cost[i];
+            self.value[i] = count * self.unit_value[i];
         }
+    }
+
+    /// The year's expected events per group and type (groups × types).
+    pub fn expected_counts(&self) -> &[f64] {
+        &self.expected_count
     }
 
     /// Totals per type over all groups.
@@ -325,22 +342,22 @@ pub fn simulate_year(
                 out.beyond_limit.get_or_insert(t);
                 continue;
             }
-            if mean <= 0.0 {
-                continue;
-            }
-            let rng = &mut streams.events(year, g, nt, t);
-            let count = sampling::poisson(rng, mean);
             let unit = expected::unit_cost_at(
                 ty.unit_cost * shock.cost_index,
                 rural,
                 inputs.rural_cost_factor,
             );
+            out.unit_cost[i] = unit;
+            out.unit_value[i] = ty.price * shock.price_index;
+            if mean <= 0.0 {
+                continue;
+            }
+            let rng = &mut streams.events(year, g, nt, t);
+            let count = sampling::poisson(rng, mean);
             out.count[i] = count;
             out.cost[i] = event_cost(rng, count, unit, ty);
             out.value[i] = count * ty.price * shock.price_index;
             out.expected_count[i] = mean;
-            out.expected_cost[i] = mean * unit;
-            out.expected_value[i] = mean * ty.price * shock.price_index;
         }
     }
 }

@@ -658,6 +658,9 @@ pub struct Workspace {
     settling: Vec<Settling>,
     /// The status quo's cost by year, group and type (years × groups × types).
     status_quo_costs: Vec<f64>,
+    /// The status quo's expected events likewise: where a waiting list's backlog was referred
+    /// from, in a world that expects none of its type.
+    status_quo_expected: Vec<f64>,
     indicators: Vec<f64>,
     /// Per activity type, its waiting list in the world being simulated, and its year.
     lists: Vec<Option<WaitingList>>,
@@ -692,6 +695,7 @@ impl Workspace {
             activity: YearActivity::default(),
             settling: Vec::new(),
             status_quo_costs: Vec::new(),
+            status_quo_expected: Vec::new(),
             indicators: Vec::new(),
             lists: Vec::new(),
             list_years: Vec::new(),
@@ -906,6 +910,10 @@ fn simulate_world(
             }
             return;
         }
+        // The status quo's costs and expected events by group and type, year by year, for the
+        // short-run cost and the waiting lists of the worlds after it.
+        let per_year = ws.activity.cost.len();
+        let year_costs = y as usize * per_year..(y as usize + 1) * per_year;
         run_lists(
             &shared.params.activity,
             &model.planned_referrals,
@@ -913,14 +921,14 @@ fn simulate_world(
             &mut ws.lists,
             &mut ws.list_years,
             &mut ws.activity,
+            (w > 0).then(|| &ws.status_quo_expected[year_costs.clone()]),
         );
-        // The status quo's costs by group and type, year by year, for the short-run cost of the
-        // worlds after it.
-        let per_year = ws.activity.cost.len();
-        let year_costs = y as usize * per_year..(y as usize + 1) * per_year;
         if w == 0 {
             ws.status_quo_costs.truncate(year_costs.start);
             ws.status_quo_costs.extend_from_slice(&ws.activity.cost);
+            ws.status_quo_expected.truncate(year_costs.start);
+            ws.status_quo_expected
+                .extend_from_slice(ws.activity.expected_counts());
         } else {
             ws.activity
                 .keep_fixed_costs(&ws.status_quo_costs[year_costs], &shared.params.activity);
@@ -1045,7 +1053,8 @@ fn start_lists(
 
 /// Runs each waiting list through year `y` on the referrals the year's demand makes, and
 /// scales its type's activity, cost and value by the share of referrals treated: treatments
-/// are the activity delivered.
+/// are the activity delivered. `status_quo_expected` (groups × types, in a world with
+/// interventions) is where a backlog was referred from when this world expects none of it.
 fn run_lists(
     inputs: &ActivityInputs,
     planned_referrals: &[f64],
@@ -1053,6 +1062,7 @@ fn run_lists(
     lists: &mut [Option<WaitingList>],
     years: &mut [ListYear],
     activity: &mut YearActivity,
+    status_quo_expected: Option<&[f64]>,
 ) {
     let nt = inputs.types.len();
     for (t, list) in lists.iter_mut().enumerate() {
@@ -1065,7 +1075,12 @@ fn run_lists(
             activity.scale_type(t, nt, year.treated / referrals);
         } else {
             // No events drawn to scale, yet the backlog is treated: at the year's expectation.
-            activity.deliver_at_expectation(t, nt, year.treated / spec.referrals_per_event);
+            activity.deliver_at_expectation(
+                t,
+                nt,
+                year.treated / spec.referrals_per_event,
+                status_quo_expected,
+            );
         }
         years[t] = year;
     }

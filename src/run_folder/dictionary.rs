@@ -602,7 +602,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "world",
         "<type>_treated",
         "pathways",
-        "Treated from the waiting list in the year (clock stops); the type's activity is its demand scaled by treated / referrals (at the year's expectation per event when none were referred)",
+        "Treated from the waiting list in the year (clock stops); the type's activity is its demand scaled by treated / referrals (when none were referred, at the year's cost and price per event, spread as the expected events, or the status quo's where the world expects none)",
     ),
     doc(
         "world",

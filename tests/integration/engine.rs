@@ -211,3 +211,74 @@ initial = 100
         "{years_seen} years treated a backlog without referrals"
     );
 }
+
+/// A world whose intervention removes every expected elective still treats the waiting list's
+/// backlog, and those treatments cost what electives cost, spread over the groups the status
+/// quo would have referred them from. (They had been counted and free: this world had no
+/// expectation to deliver them at.)
+#[test]
+fn a_backlog_treated_in_a_world_without_electives_costs_what_electives_cost() {
+    let m = model(
+        r#"
+base = "default"
+name = "no-electives"
+replications = 4
+years = 2
+[population]
+size = 20000
+[activity.types.elective.waiting_list]
+initial = 5000
+[[intervention]]
+name = "no-electives"
+uptake = 1.0
+[intervention.effect.activity]
+elective = 0.0
+[[arm]]
+name = "pbr"
+preset = "pbr"
+[[arm]]
+name = "pbr-none"
+preset = "pbr"
+interventions = ["no-electives"]
+"#,
+    );
+    let t = m.type_names.iter().position(|n| n == "elective").unwrap();
+    let params = m.draw_parameters(0);
+    let elective = &params.activity.types[t];
+    let per_event = elective.waiting_list.as_ref().unwrap().referrals_per_event;
+    let mut years_seen = 0;
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        for y in r.years.iter().filter(|y| y.world == 1) {
+            let list = &y.lists[t];
+            assert_eq!(
+                list.referrals, 0.0,
+                "the intervention removes every elective"
+            );
+            if list.treated <= 0.0 {
+                // The backlog is cleared in the first year: nothing is left to treat.
+                assert_eq!(list.size, 0.0);
+                continue;
+            }
+            years_seen += 1;
+            let events = list.treated / per_event;
+            assert!(
+                (y.count[t] - events).abs() < 1e-9 * events,
+                "{} events for {} treated",
+                y.count[t],
+                list.treated
+            );
+            let cost_per_event = y.cost[t] / y.count[t];
+            assert!(
+                cost_per_event > 0.8 * elective.unit_cost
+                    && cost_per_event < 1.6 * elective.unit_cost,
+                "£{cost_per_event} an event against a unit cost of £{}",
+                elective.unit_cost
+            );
+            assert!(y.value[t] > 0.8 * events * elective.price);
+        }
+    }
+    assert_eq!(
+        years_seen, 4,
+        "the first year of each replication treats the backlog"
+    );
+}

@@ -5,8 +5,9 @@
 //! f' = B·f + G with B ~ Beta(kρ, k(1−ρ)) and G ~ Gamma(k(1−ρ), 1/k), so that
 //! corr(f_t, f_{t+l}) = ρ^l (`activity.frailty_persistence`). ρ = 0 draws every year afresh.
 //!
-//! Summed over a cell it costs a few draws per cell, never per person, by gamma splitting. Think of each person's f as a + b with a ~ Gamma(kρ) the part they keep
-//! and b ~ Gamma(k(1−ρ)) the part that fades. Given the cell's sum S of n frailties, the sums
+//! Summed over a cell it costs a few draws per cell, never per person, by gamma splitting.
+//! Think of each person's f as a + b with a ~ Gamma(kρ) the part they keep and
+//! b ~ Gamma(k(1−ρ)) the part that fades. Given the cell's sum S of n frailties, the sums
 //! of the kept parts of any subsets of its people, and the rest, are S times a Dirichlet draw
 //! with shapes k·ρ·(people in each subset) and k·(everything else). So after the year's step:
 //! - the people who stayed in their LTC count carry S·X₁/ΣX to the cell a year older, those with

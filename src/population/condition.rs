@@ -224,7 +224,7 @@ mod tests {
         let after = with * (1.0 - x) + without * i;
         assert!((after / (with + without) - next).abs() < 1e-12);
         // Falling prevalence cannot be kept by negative incidence: none.
-        assert_eq!(keeping_incidence(0.1 * 1.0, 0.5, 0.5), 0.0);
+        assert_eq!(keeping_incidence(0.1, 0.5, 0.5), 0.0);
     }
 
     /// Run forwards through a year of the rates the step uses (deaths split by the condition,

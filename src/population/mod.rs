@@ -152,16 +152,27 @@ impl Population {
         }
     }
 
-    /// Writes into `out` the cells `mask` admits that hold people, in order. Without a branch
-    /// on each cell (a sparse population's pattern of occupied cells would keep mispredicting
-    /// it): every cell is written at the end of the list, which grows only past an occupied one.
+    /// Writes into `out` the cells that hold people, in order ([`Population::occupied_in`]).
+    pub fn occupied(&self, out: &mut Vec<usize>) {
+        self.list_cells_where(out, |_| true);
+    }
+
+    /// Writes into `out` the cells `mask` admits that hold people, in order.
     pub fn occupied_in(&self, mask: &[bool], out: &mut Vec<usize>) {
+        self.list_cells_where(out, |c| mask[c]);
+    }
+
+    /// Writes into `out` the cells with people that `keep` admits, without a branch on each
+    /// cell (a sparse population's pattern of occupied cells would keep mispredicting it):
+    /// every cell is written at the end of the list, which grows only past an admitted one.
+    #[inline]
+    fn list_cells_where(&self, out: &mut Vec<usize>, keep: impl Fn(usize) -> bool) {
         let counts = &self.counts[..self.cells_in_use()];
         out.resize(counts.len() + 1, 0);
         let mut len = 0;
-        for (c, (&n, &keep)) in counts.iter().zip(mask).enumerate() {
+        for (c, &n) in counts.iter().enumerate() {
             out[len] = c;
-            len += usize::from(n > 0 && keep);
+            len += usize::from(n > 0 && keep(c));
         }
         out.truncate(len);
     }
@@ -304,10 +315,10 @@ pub fn round_preserving_total(expected: &[f64]) -> Vec<u32> {
 mod tests {
     use super::*;
 
-    /// The occupied cells a mask admits, in order, whether the condition's half is in use or
-    /// not, with the list reused from a longer one.
+    /// The occupied cells (those a mask admits), in order, whether the condition's half is in
+    /// use or not, with the list reused from a longer one.
     #[test]
-    fn occupied_in_lists_the_admitted_cells_with_people() {
+    fn occupied_lists_the_admitted_cells_with_people() {
         let mut pop = Population::zeros();
         let mut mask = vec![true; CELLS];
         for (c, n) in [(0, 3), (1, 0), (5, 1), (700, 2), (BASE_CELLS - 1, 9)] {
@@ -317,6 +328,8 @@ mod tests {
         let mut out = vec![42; CELLS + 7];
         pop.occupied_in(&mask, &mut out);
         assert_eq!(out, [0, 5, BASE_CELLS - 1]);
+        pop.occupied(&mut out);
+        assert_eq!(out, [0, 5, 700, BASE_CELLS - 1]);
         pop.as_slice_mut()[BASE_CELLS + 3] = 1;
         pop.occupied_in(&mask, &mut out);
         assert_eq!(out, [0, 5, BASE_CELLS - 1, BASE_CELLS + 3]);

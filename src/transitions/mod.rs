@@ -168,6 +168,10 @@ pub struct ArrivalProfiles {
     migrant_guide: Vec<u32>,
     /// The last cell with a migrant share (0 when none has one).
     last_migrant_cell: usize,
+    /// The cells with a birth share, and those with a migrant share, in order: the cells
+    /// anyone can arrive in, visited apart from the (other) cells that hold people.
+    birth_cells: Vec<usize>,
+    migrant_cells: Vec<usize>,
 }
 
 impl ArrivalProfiles {
@@ -181,7 +185,12 @@ impl ArrivalProfiles {
             .collect();
         let last_migrant_cell = migrants.iter().rposition(|&s| s > 0.0).unwrap_or(0);
         let migrant_guide = guide_table(&migrant_cumulative);
+        let with_share = |shares: &[f64]| -> Vec<usize> {
+            (0..shares.len()).filter(|&c| shares[c] > 0.0).collect()
+        };
         ArrivalProfiles {
+            birth_cells: with_share(&births),
+            migrant_cells: with_share(&migrants),
             births,
             migrants,
             open,
@@ -371,128 +380,122 @@ pub fn step(
     let dst = next.as_slice_mut();
     dst.fill(0);
     let mut c = StepCounts::default();
-    // Without a condition nobody is, or arrives, in the other half of the cells.
-    let cells_in_use = if rates.condition_onset.is_empty() {
-        cur.cells_in_use()
-    } else {
-        CELLS
-    };
+    // The cells with people, listed without a branch per cell: a sparse population's pattern
+    // of occupied cells would keep mispredicting one.
+    let mut occupied = Vec::new();
+    cur.occupied(&mut occupied);
     // Births at the birth rate; moves in so that the expected head count grows by the growth
     // rate: both known before anything is drawn.
     let (mut births, mut migrants) = (0.0, 0.0);
     if arrivals.open {
         let (mut start, mut expected_exits) = (0.0, 0.0);
-        for (&n, &q) in src[..cells_in_use].iter().zip(rates.death()) {
-            if n > 0 {
-                start += f64::from(n);
-                expected_exits += f64::from(n) * (q + (1.0 - q) * rates.leaver_rate());
-            }
+        for &i in &occupied {
+            let (n, q) = (f64::from(src[i]), rates.death[i]);
+            start += n;
+            expected_exits += n * (q + (1.0 - q) * rates.leaver_rate());
         }
         births = start * rates.birth_rate;
         migrants = (start * rates.growth_rate + expected_exits - births).max(0.0);
     }
-    let one_by_one = migrants < MOVERS_ONE_BY_ONE_BELOW;
-    for (i, &n) in src[..cells_in_use].iter().enumerate() {
-        let (birth_share, migrant_share) = match (arrivals.open, one_by_one) {
-            (false, _) => (0.0, 0.0),
-            (true, true) => (arrivals.births[i], 0.0),
-            (true, false) => (arrivals.births[i], arrivals.migrants[i]),
+    // Arrivals are added after the cells with people are stepped (whole numbers, from streams
+    // of their own), so the order changes nothing drawn or summed.
+    for &i in &occupied {
+        let n = src[i];
+        let rng = &mut streams.cells.stream(year, stream_unit(i));
+        let own = &mut streams.frailty.stream(year, stream_unit(i));
+        draws.before(i, n, own);
+        c.start += u64::from(n);
+        let (deaths, leavers) = exits(
+            rng,
+            n,
+            (rates.death[i], rates.death_log_survival[i]),
+            &rates.leaving,
+        );
+        let stay = n - deaths - leavers;
+        let ltc = i % LTCS;
+        let onsets = if ltc + 1 < LTCS {
+            binomial(rng, stay, rates.onset[i])
+        } else {
+            0
         };
-        if n == 0 && birth_share <= 0.0 && migrant_share <= 0.0 {
-            continue;
+        let age = age_of(i);
+        // The condition changes for some of the survivors, whether or not they gained an LTC
+        // (an exact binomial on each group).
+        let change = if i < BASE_CELLS {
+            rates.condition_onset.get(i).copied().unwrap_or(0.0)
+        } else {
+            rates.condition_exit
+        };
+        let (switched, switched_onsets) = if change > 0.0 {
+            (
+                binomial(rng, stay - onsets, change),
+                binomial(rng, onsets, change),
+            )
+        } else {
+            (0, 0)
+        };
+        let j = next_cell(i);
+        dst[j] += stay - onsets - switched;
+        if onsets > 0 {
+            dst[j + 1] += onsets - switched_onsets;
         }
-        if n > 0 {
-            let rng = &mut streams.cells.stream(year, stream_unit(i));
-            let own = &mut streams.frailty.stream(year, stream_unit(i));
-            draws.before(i, n, own);
-            c.start += u64::from(n);
-            let (deaths, leavers) = exits(
-                rng,
-                n,
-                (rates.death[i], rates.death_log_survival[i]),
-                &rates.leaving,
-            );
-            let stay = n - deaths - leavers;
-            let ltc = i % LTCS;
-            let onsets = if ltc + 1 < LTCS {
-                binomial(rng, stay, rates.onset[i])
-            } else {
-                0
-            };
-            let age = age_of(i);
-            // The condition changes for some of the survivors, whether or not they gained an LTC
-            // (an exact binomial on each group).
-            let change = if i < BASE_CELLS {
-                rates.condition_onset.get(i).copied().unwrap_or(0.0)
-            } else {
-                rates.condition_exit
-            };
-            let (switched, switched_onsets) = if change > 0.0 {
-                (
-                    binomial(rng, stay - onsets, change),
-                    binomial(rng, onsets, change),
-                )
-            } else {
-                (0, 0)
-            };
-            let j = next_cell(i);
-            dst[j] += stay - onsets - switched;
-            if onsets > 0 {
-                dst[j + 1] += onsets - switched_onsets;
+        if switched + switched_onsets > 0 {
+            dst[with_condition_switched(j)] += switched;
+            if switched_onsets > 0 {
+                dst[with_condition_switched(j + 1)] += switched_onsets;
             }
-            if switched + switched_onsets > 0 {
-                dst[with_condition_switched(j)] += switched;
-                if switched_onsets > 0 {
-                    dst[with_condition_switched(j + 1)] += switched_onsets;
-                }
-                let moved = u64::from(switched + switched_onsets);
-                let mut covered_moved = 0;
-                if condition_change_covered(covered, i, j) {
-                    covered_moved += u64::from(switched);
-                }
-                if switched_onsets > 0 && condition_change_covered(covered, i, j + 1) {
-                    covered_moved += u64::from(switched_onsets);
-                }
-                if i < BASE_CELLS {
-                    c.condition_onsets += moved;
-                    c.covered_condition_onsets += covered_moved;
-                } else {
-                    c.condition_exits += moved;
-                    c.covered_condition_exits += covered_moved;
-                }
+            let moved = u64::from(switched + switched_onsets);
+            let mut covered_moved = 0;
+            if condition_change_covered(covered, i, j) {
+                covered_moved += u64::from(switched);
             }
-            draws.after(
-                i,
-                n,
-                Flow {
-                    stay: stay - onsets - switched,
-                    onsets: onsets - switched_onsets,
-                    switched,
-                    switched_onsets,
-                },
-                own,
-            );
-            c.deaths += u64::from(deaths);
-            c.leavers += u64::from(leavers);
-            c.onsets += u64::from(onsets);
-            if covered[i] {
-                c.covered_deaths += u64::from(deaths);
-                c.covered_onsets += u64::from(onsets);
-                if ltc == 1 {
-                    c.second_ltc_onsets += u64::from(onsets);
-                    c.second_ltc_onset_age_sum += u64::from(onsets) * age as u64;
-                }
+            if switched_onsets > 0 && condition_change_covered(covered, i, j + 1) {
+                covered_moved += u64::from(switched_onsets);
+            }
+            if i < BASE_CELLS {
+                c.condition_onsets += moved;
+                c.covered_condition_onsets += covered_moved;
+            } else {
+                c.condition_exits += moved;
+                c.covered_condition_exits += covered_moved;
             }
         }
-        if birth_share > 0.0 {
+        draws.after(
+            i,
+            n,
+            Flow {
+                stay: stay - onsets - switched,
+                onsets: onsets - switched_onsets,
+                switched,
+                switched_onsets,
+            },
+            own,
+        );
+        c.deaths += u64::from(deaths);
+        c.leavers += u64::from(leavers);
+        c.onsets += u64::from(onsets);
+        if covered[i] {
+            c.covered_deaths += u64::from(deaths);
+            c.covered_onsets += u64::from(onsets);
+            if ltc == 1 {
+                c.second_ltc_onsets += u64::from(onsets);
+                c.second_ltc_onset_age_sum += u64::from(onsets) * age as u64;
+            }
+        }
+    }
+    let one_by_one = migrants < MOVERS_ONE_BY_ONE_BELOW;
+    if arrivals.open {
+        for &i in &arrivals.birth_cells {
             let born = &mut streams.entrants.stream(year, stream_unit(i));
-            let k = poisson(born, births * birth_share);
+            let k = poisson(born, births * arrivals.births[i]);
             dst[i] += k;
             c.births += u64::from(k);
         }
-        if migrant_share > 0.0 {
+    }
+    if arrivals.open && !one_by_one {
+        for &i in &arrivals.migrant_cells {
             let moving = &mut streams.entrants.stream(year, BASE_CELLS + stream_unit(i));
-            let k = poisson(moving, migrants * migrant_share);
+            let k = poisson(moving, migrants * arrivals.migrants[i]);
             dst[i] += k;
             c.migrants += u64::from(k);
         }

@@ -79,9 +79,9 @@ impl Problems {
         });
     }
 
-    /// Whether a problem has been found at a field `is` says yes to.
-    pub fn any_field(&self, is: impl Fn(&str) -> bool) -> bool {
-        self.list.iter().any(|p| is(&p.field))
+    /// The fields at which problems have been found.
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        self.list.iter().map(|p| p.field.as_str())
     }
 
     pub fn into_result(self) -> Result<(), InputError> {

@@ -15,8 +15,9 @@ use super::counts::{HeadCounts, load_counts};
 use super::defaults::defaults_table;
 use super::overrides::{self, Override};
 use super::validate::validate;
+use super::validate_contracts::delivered_by_no_provider;
 use crate::data;
-use crate::error::{InputError, Problems};
+use crate::error::{InputError, InputProblem, Problems};
 
 /// Name of the built-in scenario, usable as `base = "default"`.
 pub const DEFAULT_NAME: &str = "default";
@@ -290,18 +291,75 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> Parsed {
     }
 }
 
-/// Whether a problem at `field` leaves unknown which types a provider delivers: the provider
-/// itself (`provider[1]`, set aside for want of a name) or its `activity` list. A misspelt
-/// field beside a good list does not.
-fn leaves_a_providers_types_unknown(field: &str) -> bool {
-    let Some(rest) = field.strip_prefix("provider") else {
-        return false;
+/// The activity types each `[[provider]]` item of the raw scenario lists, where its list reads
+/// as strings: what a provider set aside during the parse was to deliver.
+fn listed_types(table: &Table) -> Vec<Option<Vec<String>>> {
+    let Some(Value::Array(items)) = table.get("provider") else {
+        return Vec::new();
     };
-    let whole_item = rest.starts_with('[') && rest.ends_with(']') && !rest.contains('.');
-    whole_item
-        || rest
-            .split('.')
-            .any(|key| key == "activity" || key.starts_with("activity["))
+    items
+        .iter()
+        .map(|item| {
+            let Some(Value::Array(types)) = item.get("activity") else {
+                return None;
+            };
+            types
+                .iter()
+                .map(|t| t.as_str().map(str::to_string))
+                .collect()
+        })
+        .collect()
+}
+
+/// The activity types whose provider the parse's problems leave unknown, so that they are not
+/// news as delivered by none.
+#[derive(Debug, PartialEq)]
+enum OwnersUnknown {
+    /// Those a provider set aside for want of a name (`provider[1]`) listed.
+    Types(Vec<String>),
+    /// Every type: a set-aside provider's list, or any provider's `activity`, could not be read.
+    All,
+}
+
+impl OwnersUnknown {
+    /// From the fields of the parse's problems and what each provider item listed. A misspelt
+    /// field beside a good list leaves nothing unknown.
+    fn from_problems<'a>(
+        fields: impl Iterator<Item = &'a str>,
+        listed: &[Option<Vec<String>>],
+    ) -> Self {
+        let mut types = Vec::new();
+        for field in fields {
+            let Some(rest) = field.strip_prefix("provider") else {
+                continue;
+            };
+            if rest
+                .split('.')
+                .any(|key| key == "activity" || key.starts_with("activity["))
+            {
+                return OwnersUnknown::All;
+            }
+            let whole_item = rest.strip_prefix('[').and_then(|r| r.strip_suffix(']'));
+            if let Some(index) = whole_item {
+                match index.parse::<usize>().ok().and_then(|i| listed.get(i)) {
+                    Some(Some(listed)) => types.extend(listed.iter().cloned()),
+                    _ => return OwnersUnknown::All,
+                }
+            }
+        }
+        OwnersUnknown::Types(types)
+    }
+
+    /// Whether a validation problem is a gap these unknown owners explain.
+    fn explains(&self, problem: &InputProblem) -> bool {
+        problem.field == "provider"
+            && match self {
+                OwnersUnknown::All => true,
+                OwnersUnknown::Types(types) => types
+                    .iter()
+                    .any(|t| problem.expected == delivered_by_no_provider(t)),
+            }
+    }
 }
 
 /// The field a serde "missing field `x`" message names.
@@ -646,6 +704,7 @@ pub fn load_scenario_str_with(
     fill_condition_defaults(&mut table);
     let mut problems = Problems::new(file);
     let non_finite = replace_non_finite(&mut table, &mut problems);
+    let listed = listed_types(&table);
     let Parsed {
         scenario,
         mut broken_arms,
@@ -671,9 +730,8 @@ pub fn load_scenario_str_with(
                 .retain(|p| !stand_ins.iter().any(|s| within(&p.field, s)));
             // A provider set aside (no name) or whose list of types is broken: that the types it
             // was to deliver are delivered by none is not news.
-            if problems.any_field(leaves_a_providers_types_unknown) {
-                found.problems.retain(|p| p.field != "provider");
-            }
+            let unknown = OwnersUnknown::from_problems(problems.fields(), &listed);
+            found.problems.retain(|p| !unknown.explains(p));
             problems.absorb(found);
         }
         if let Some(csv) = &s.population.counts_csv {

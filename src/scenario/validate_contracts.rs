@@ -140,15 +140,14 @@ fn check_providers(problems: &mut Problems, providers: &[ProviderSpec], type_nam
     }
     for (i, o) in owner.iter().enumerate() {
         if o.is_none() {
-            problems.push(
-                "provider",
-                format!(
-                    "activity type \"{}\" is delivered by no provider",
-                    type_names[i]
-                ),
-            );
+            problems.push("provider", delivered_by_no_provider(&type_names[i]));
         }
     }
+}
+
+/// What is said of an activity type that no provider lists.
+pub fn delivered_by_no_provider(activity_type: &str) -> String {
+    format!("activity type \"{activity_type}\" is delivered by no provider")
 }
 
 /// Money that can only be paid one way (a cap, a pool, a rate, a deduction) must be >= 0.

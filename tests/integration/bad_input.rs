@@ -338,7 +338,8 @@ fn scenario_and_csv_problems_are_reported_together() {
 }
 
 /// A provider without a name is reported once; the types it was to deliver are not also listed
-/// as delivered by no provider. Without a broken provider, such gaps are still reported.
+/// as delivered by no provider, but a type it did not list is. Without a broken provider, such
+/// gaps are all reported; when a set-aside provider's list cannot be read, none is.
 #[test]
 fn a_provider_set_aside_adds_no_lines_about_its_types() {
     let acute = "base = \"default\"\n[[provider]]\nname = \"acute\"\nactivity = [\"elective\", \"outpatient\", \"ae\", \"non_elective\", \"nel_bed_days\", \"ambulance\"]\n";
@@ -348,6 +349,22 @@ fn a_provider_set_aside_adds_no_lines_about_its_types() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
         err.contains("bad.toml: provider[1]: missing field `name`"),
+        "{err}"
+    );
+    let err = validation_errors(&format!(
+        "{acute}[[provider]]\nactivity = [\"gp\", \"community\", \"mental_health\"]\n"
+    ));
+    assert_eq!(err.lines().count(), 2, "{err}");
+    assert!(
+        err.contains(
+            "bad.toml: provider: activity type \"prescribing\" is delivered by no provider"
+        ),
+        "{err}"
+    );
+    let err = validation_errors(&format!("{acute}[[provider]]\nactivity = \"gp\"\n"));
+    assert_eq!(err.lines().count(), 2, "{err}");
+    assert!(
+        err.lines().all(|l| l.contains("bad.toml: provider[1]")),
         "{err}"
     );
     let err = validation_errors(acute);

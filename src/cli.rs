@@ -81,6 +81,10 @@ pub enum Command {
         /// The figure charted and shown (sweep.csv has them all).
         #[arg(long, value_enum, default_value = "p-loss")]
         metric: crate::sweep::Metric,
+        /// What the chart calls a --param's axis (default: its path); give one per --param,
+        /// in the same order, e.g. --label 'Overspend band starts (share of budget)'.
+        #[arg(long, value_name = "TEXT")]
+        label: Vec<String>,
     },
     /// How the spread of one arm's providers' result per head falls with population size,
     /// split into the part that averages out and the part that does not.
@@ -599,6 +603,7 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
             param,
             arm,
             metric,
+            label,
         } => {
             let grids = param
                 .iter()
@@ -613,6 +618,7 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
                 grids,
                 arm,
                 metric,
+                labels: label,
             };
             crate::sweep::sweep(&args, &out, observer)
         }

@@ -191,6 +191,15 @@ pub struct SweepArgs {
     /// The arm charted (all arms when `None` and one field is swept).
     pub arm: Option<String>,
     pub metric: Metric,
+    /// What the chart calls each field, in the order of `grids` (its path when none is given).
+    pub labels: Vec<String>,
+}
+
+impl SweepArgs {
+    /// The name field `i` goes by in the chart: its label, or its path.
+    fn title(&self, i: usize) -> &str {
+        self.labels.get(i).unwrap_or(&self.grids[i].path)
+    }
 }
 
 /// One point's headline risks over the term, per arm.
@@ -292,6 +301,22 @@ fn check_args(args: &SweepArgs) -> Result<(), InputError> {
                 "expected two different fields; {} is given twice",
                 args.grids[0].path
             ),
+        ));
+    }
+    if args.labels.len() > args.grids.len() {
+        return Err(command_line_error(
+            "--label",
+            format!(
+                "expected at most one label for each --param ({}), found {}",
+                args.grids.len(),
+                args.labels.len()
+            ),
+        ));
+    }
+    if args.labels.iter().any(|l| l.trim().is_empty()) {
+        return Err(command_line_error(
+            "--label",
+            "expected some text (a label names a --param's axis)".into(),
         ));
     }
     let total: usize = args.grids.iter().map(|g| g.values.len()).product();
@@ -495,8 +520,9 @@ pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::R
     let marker = serde_json::json!({
         "capsim_version": crate::VERSION,
         "capsim_source": crate::SOURCE,
-        "params": args.grids.iter().map(|g| serde_json::json!({
+        "params": args.grids.iter().enumerate().map(|(i, g)| serde_json::json!({
             "path": g.path,
+            "label": args.title(i),
             "values": g.values.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     });
@@ -523,7 +549,6 @@ fn draw_lines(
     rows: &[PointRow],
     arms: &[String],
 ) -> anyhow::Result<()> {
-    let grid = &args.grids[0];
     let series: Vec<(String, Vec<(f64, f64)>)> = arms
         .iter()
         .map(|a| {
@@ -539,10 +564,10 @@ fn draw_lines(
     let title = format!(
         "{} over the term, by {}",
         capitalise(args.metric.label()),
-        grid.path
+        args.title(0)
     );
     let axes = charts::LineAxes {
-        x_label: &grid.path,
+        x_label: args.title(0),
         log_x: false,
         y_label: args.metric.label(),
         y_range: args.metric.is_probability().then_some((0.0, 100.0)),
@@ -576,8 +601,8 @@ fn draw_heat_map(dir: &Path, args: &SweepArgs, rows: &[PointRow], arm: &str) -> 
         .collect();
     let map = charts::HeatMap {
         title: &format!("{}: {}", arm, capitalise(args.metric.label())),
-        x_label: &gx.path,
-        y_label: &gy.path,
+        x_label: args.title(0),
+        y_label: args.title(1),
         x_values: &labels(gx),
         y_values: &labels(gy),
         cells: &cells,
@@ -604,7 +629,7 @@ fn line_table(args: &SweepArgs, rows: &[PointRow], arms: &[String]) -> String {
     let mut text = format!(
         "\n{} over the term by {}\n",
         capitalise(args.metric.label()),
-        grid.path
+        args.title(0)
     );
     text += &format!("{:>14}", short(&grid.path));
     for a in arms {

@@ -254,7 +254,8 @@ fn a_bad_set_is_bad_input_naming_the_path() {
 }
 
 /// A sweep runs each value of one field on the same seed; each point is byte for byte the run
-/// `capsim run --set PATH=VALUE` gives, and the table has a row per point and arm.
+/// `capsim run --set PATH=VALUE` gives, and the table has a row per point and arm. The chart
+/// calls the field by its label when given one.
 #[test]
 fn a_sweep_point_is_the_plain_run_with_that_value() {
     let dir = tempfile::tempdir().unwrap();
@@ -265,6 +266,8 @@ fn a_sweep_point_is_the_plain_run_with_that_value() {
             "s.toml",
             "--param",
             "population.size=4000..12000:3",
+            "--label",
+            "People covered",
             "--out",
             "sw",
         ],
@@ -272,6 +275,16 @@ fn a_sweep_point_is_the_plain_run_with_that_value() {
     );
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("3 points in sw"), "{out}");
+    let chart = std::fs::read_to_string(dir.path().join("sw/sweep.svg")).unwrap();
+    assert!(
+        chart.contains(">\nPeople covered\n</text>"),
+        "the x axis: {chart}"
+    );
+    assert!(
+        chart.contains("by People covered\n</text>"),
+        "the title: {chart}"
+    );
+    assert!(!chart.contains("population.size"), "{chart}");
     let (code, _, err) = capsim(
         &[
             "run",
@@ -307,6 +320,17 @@ fn a_sweep_point_is_the_plain_run_with_that_value() {
         );
         assert_eq!(code, 2, "{bad}: {err}");
         assert!(err.contains("command line: --param"), "{err}");
+        assert!(!dir.path().join("bad").exists());
+    }
+    for labels in [&["Size", "Again"][..], &[" "]] {
+        let mut args = vec!["sweep", "s.toml", "--param", "population.size=4000,8000"];
+        for l in labels {
+            args.extend(["--label", l]);
+        }
+        args.extend(["--out", "bad"]);
+        let (code, _, err) = capsim(&args, dir.path());
+        assert_eq!(code, 2, "{labels:?}: {err}");
+        assert!(err.contains("command line: --label: expected"), "{err}");
         assert!(!dir.path().join("bad").exists());
     }
     // A value the field cannot take fails before anything is simulated.

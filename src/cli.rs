@@ -545,7 +545,7 @@ fn write_population(model: &Model, out: &Path) -> anyhow::Result<()> {
         )
         .into());
     }
-    let destination = Destination::check_file(out, tables::is_population_export)?;
+    let destination = Destination::check_new_file(out)?;
     let mut df = tables::population_frame(&model.initial)?;
     staging::write_file(&destination, |tmp| {
         if ext == "csv" {

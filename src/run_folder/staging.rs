@@ -88,7 +88,10 @@ impl Destination {
             )
         };
         let meta = match fs::symlink_metadata(dest) {
-            Err(_) => return Ok(Destination::New(dest.to_path_buf())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Destination::New(dest.to_path_buf()));
+            }
+            Err(e) => return Err(refuse(&format!("cannot be looked at ({e})"))),
             Ok(m) => m,
         };
         if meta.file_type().is_symlink() {
@@ -111,21 +114,26 @@ impl Destination {
         }
     }
 
-    /// Checks `dest` as the destination of a single output file: absent, or a file `is_own`
-    /// recognises as capsim's (e.g. an earlier export).
-    pub fn check_file(dest: &Path, is_own: impl Fn(&Path) -> bool) -> Result<Self, InputError> {
-        let refuse = |why: &str| {
+    /// Checks `dest` as the destination of a single output file, which must not exist: a file
+    /// of the user's can have the very columns capsim writes (a register made from an earlier
+    /// export, say), so nothing shows that capsim wrote it.
+    pub fn check_new_file(dest: &Path) -> Result<Self, InputError> {
+        let refuse = |why: String| {
             InputError::new(
                 dest.display().to_string(),
                 "--out",
-                format!("{why}; capsim replaces only a file it wrote itself. Choose another --out"),
+                format!(
+                    "{why}; capsim writes only a new file here, never over one. Choose another \
+                     --out, or remove the file first"
+                ),
             )
         };
         match fs::symlink_metadata(dest) {
-            Err(_) => Ok(Destination::New(dest.to_path_buf())),
-            Ok(m) if m.is_file() && is_own(dest) => Ok(Destination::Replace(dest.to_path_buf())),
-            Ok(m) if m.is_file() => Err(refuse("exists and was not written by capsim")),
-            Ok(_) => Err(refuse("exists and is not a regular file")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Ok(Destination::New(dest.to_path_buf()))
+            }
+            Err(e) => Err(refuse(format!("cannot be looked at ({e})"))),
+            Ok(_) => Err(refuse("exists".into())),
         }
     }
 }

@@ -284,33 +284,6 @@ pub fn population_frame(pop: &Population) -> PolarsResult<DataFrame> {
     Ok(df)
 }
 
-/// Whether `path` holds a population export written by `capsim population` (same columns), so
-/// a new export may replace it.
-pub fn is_population_export(path: &Path) -> bool {
-    const HEADERS: [&str; 2] = [
-        "age,sex,imd_quintile,rurality,ltc_count,count",
-        "age,sex,imd_quintile,rurality,ltc_count,condition,count",
-    ];
-    let is_csv = path.extension().is_some_and(|e| e == "csv");
-    if is_csv {
-        let Ok(text) = fs::read_to_string(path) else {
-            return false;
-        };
-        return text.lines().next().is_some_and(|h| HEADERS.contains(&h));
-    }
-    let Ok(file) = fs::File::open(path) else {
-        return false;
-    };
-    ParquetReader::new(file).schema().is_ok_and(|schema| {
-        let names = schema
-            .iter_names()
-            .map(|n| n.as_str())
-            .collect::<Vec<_>>()
-            .join(",");
-        HEADERS.contains(&names.as_str())
-    })
-}
-
 /// The mean, 5th and 95th percentiles of `values` (sorted in place; the mean summed in that
 /// order).
 fn mean_p5_p95(values: &mut [f64]) -> (f64, f64, f64) {

@@ -163,15 +163,33 @@ impl WorldProgrammes<'_> {
         out.clear();
         out.extend_from_slice(base);
         for (p, d, u) in self.acting(year) {
+            let relative_rate = |t: usize| {
+                p.activity_types
+                    .iter()
+                    .position(|&x| x == t)
+                    .map_or(1.0, |i| d.activity[i])
+            };
+            // What moves of each shift's `from` rate: its share of the enrolled's events (those
+            // left after their relative rate); the others' events stay where they are.
+            let moving: Vec<f64> = p
+                .shifts
+                .iter()
+                .zip(&d.shifts)
+                .map(|(&(from, _), &(share, _))| u * relative_rate(from) * share)
+                .collect();
+            let mut moved = vec![0.0; moving.len()];
             for c in (0..CELLS).filter(|&c| p.eligible[c]) {
                 let row = &mut out[c * types..(c + 1) * types];
+                for (m, (&(from, _), &moving)) in moved.iter_mut().zip(p.shifts.iter().zip(&moving))
+                {
+                    *m = moving * row[from];
+                }
                 for (&t, &rr) in p.activity_types.iter().zip(&d.activity) {
                     row[t] *= 1.0 - u + u * rr;
                 }
-                for (&(from, to), &(share, ratio)) in p.shifts.iter().zip(&d.shifts) {
-                    let moved = u * share * row[from];
-                    row[from] -= moved;
-                    row[to] += moved * ratio;
+                for ((&(from, to), &(_, ratio)), &m) in p.shifts.iter().zip(&d.shifts).zip(&moved) {
+                    row[from] = (row[from] - m).max(0.0);
+                    row[to] += m * ratio;
                 }
             }
         }
@@ -246,8 +264,9 @@ mod tests {
         let base = vec![1.0; CELLS * 2];
         let mut out = Vec::new();
         world.activity_rates(&base, 2, 0, &mut out);
-        // Type 0: 1 × (0.4 + 0.6 × 0.5) = 0.7; then 0.6 × 0.5 of it moves, doubled, to type 1.
-        let moved = 0.6 * 0.5 * 0.7;
+        // Type 0: 1 × (0.4 + 0.6 × 0.5) = 0.7, of which the enrolled's are 0.6 × 0.5; half of
+        // theirs moves, doubled, to type 1.
+        let moved = 0.6 * 0.5 * 0.5;
         assert!((out[0] - (0.7 - moved)).abs() < 1e-12);
         assert!((out[1] - (1.0 + 2.0 * moved)).abs() < 1e-12);
         let mut rates = TransitionRates::empty();

@@ -140,8 +140,9 @@ impl Default for Effects {
     }
 }
 
-/// A share of one activity type's events replaced by events of another, at the receiving
-/// type's cost and price (e.g. emergency bed days to community contacts).
+/// A share of the enrolled's events of one activity type replaced by events of another, priced
+/// as the receiving type and costed like any change in it, at its marginal cost (e.g.
+/// emergency bed days to community contacts).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Shift {

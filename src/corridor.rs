@@ -428,7 +428,8 @@ pub fn corridor(
     let pick = recommended(&assessed);
     write_csv(&mut frame(&assessed)?, &staged.dir().join("corridor.csv"))?;
     if let Some(i) = pick {
-        let mut scenario = model.scenario.clone();
+        // Runnable where it is written: no base to look for, its head counts beside it.
+        let mut scenario = crate::run_folder::standing_alone(&model.scenario, staged.dir())?;
         let name = format!("{}-corridor", base.name);
         scenario.description = format!(
             "{} With the corridor capsim corridor recommends for arm {} (P(loss beyond {:.1}% of \

@@ -100,12 +100,7 @@ pub fn write_results(
     if let Some(mut lists) = tables::waiting_list_frame(model, results)? {
         tables::write_csv(&mut lists, &dir.join(WAITING_LIST))?;
     }
-    let mut resolved = model.scenario.clone();
-    if let Some(csv) = &resolved.population.counts_csv {
-        std::fs::copy(csv, dir.join(COUNTS)).with_context(|| format!("copying {csv}"))?;
-        resolved.population.counts_csv = Some(COUNTS.into());
-    }
-    resolved.base = None;
+    let resolved = standing_alone(&model.scenario, dir)?;
     let header = "# Fully resolved scenario of this run (base merged, defaults filled).\n# Reproduce: capsim run scenario.toml --threads N (any N gives identical results)\n";
     std::fs::write(dir.join(SCENARIO), header.to_string() + &resolved.to_toml())?;
     std::fs::write(
@@ -113,6 +108,18 @@ pub fn write_results(
         serde_json::to_string_pretty(info)? + "\n",
     )?;
     Ok(())
+}
+
+/// `scenario` written out to stand alone in folder `dir`: its base already merged (so named no
+/// more) and the head-count CSV it names, if any, copied in beside it.
+pub fn standing_alone(scenario: &Scenario, dir: &Path) -> anyhow::Result<Scenario> {
+    let mut alone = scenario.clone();
+    if let Some(csv) = &alone.population.counts_csv {
+        std::fs::copy(csv, dir.join(COUNTS)).with_context(|| format!("copying {csv}"))?;
+        alone.population.counts_csv = Some(COUNTS.into());
+    }
+    alone.base = None;
+    Ok(alone)
 }
 
 /// The world's table, and the parameters drawn when any is uncertain.

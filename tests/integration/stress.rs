@@ -4,10 +4,12 @@ use crate::common::{SMALL, capsim, read_csv_rows};
 
 /// The corridor search's answer meets its constraint when the scenario it writes is run on
 /// its own, with the same figure; the next wider band of the same share on its grid does not.
+/// The scenario it writes stands alone: the base of the one searched is merged into it.
 #[test]
 fn the_recommended_corridor_meets_the_limit_and_the_next_wider_does_not() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("s.toml"), SMALL).unwrap();
+    std::fs::write(dir.path().join("base.toml"), SMALL).unwrap();
+    std::fs::write(dir.path().join("s.toml"), "base = \"base.toml\"\n").unwrap();
     let (code, out, err) = capsim(
         &[
             "corridor",
@@ -72,6 +74,8 @@ fn the_recommended_corridor_meets_the_limit_and_the_next_wider_does_not() {
     );
     // Run on its own, the recommended scenario's corridor arm loses beyond 2% of income as often
     // as the search said.
+    let written = std::fs::read_to_string(dir.path().join("cor/recommended.toml")).unwrap();
+    assert!(!written.contains("base ="), "{written}");
     let (code, _, err) = capsim(
         &["run", "cor/recommended.toml", "--out", "rerun"],
         dir.path(),

@@ -149,7 +149,7 @@ pub fn parse_caps(text: &str) -> Result<Vec<Option<f64>>, InputError> {
 fn check_destination(out: &Path) -> Result<Destination, InputError> {
     Destination::check_own_folder(
         out,
-        |d| d.join(MARKER).is_file(),
+        |d| crate::run_folder::staging::has_capsim_marker(d, MARKER),
         "a capsim corridor folder (it has no corridor.json)",
     )
 }

@@ -51,7 +51,7 @@ pub struct RiskSizeArgs<'a> {
 fn check_destination(out: &Path) -> Result<Destination, InputError> {
     Destination::check_own_folder(
         out,
-        |d| d.join(MARKER).is_file(),
+        |d| crate::run_folder::staging::has_capsim_marker(d, MARKER),
         "a capsim risk-size folder (it has no risk_size.json)",
     )
 }

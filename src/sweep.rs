@@ -127,7 +127,7 @@ fn as_f64(v: &Value) -> f64 {
 fn check_destination(out: &Path) -> Result<Destination, InputError> {
     Destination::check_own_folder(
         out,
-        |d| d.join(MARKER).is_file(),
+        |d| crate::run_folder::staging::has_capsim_marker(d, MARKER),
         "a capsim sweep folder (it has no sweep.json)",
     )
 }

@@ -66,7 +66,7 @@ pub fn check(dirs: &[PathBuf], out: &Path) -> Result<Destination, InputError> {
 fn check_destination(out: &Path) -> Result<Destination, InputError> {
     Destination::check_own_folder(
         out,
-        |d| d.join(MARKER).is_file(),
+        |d| crate::run_folder::staging::has_capsim_marker(d, MARKER),
         "a capsim comparison folder (it has no compare.json)",
     )
 }

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use super::{COUNTS, SCENARIO};
 use crate::engine::{Model, ReplicationResult};
 use crate::error::InputError;
+use crate::scenario::validate::MAX_REPLICATIONS;
 
 /// Marks a shard folder and says what it is part of.
 pub const SHARD: &str = "shard.json";
@@ -144,7 +145,54 @@ pub fn write_shard(
 
 /// Whether `dir` is a shard folder.
 pub fn is_shard_folder(dir: &Path) -> bool {
-    dir.join(SHARD).is_file()
+    super::staging::has_capsim_marker(dir, SHARD)
+}
+
+/// A shard description's numbers within what a run can have: a shard k of n with 1 <= k <= n,
+/// 1 to [`MAX_REPLICATIONS`] replications, and the block of them shard k of n holds.
+fn check_description(marker: &Path, info: &ShardInfo) -> Result<(), InputError> {
+    let bad = |field: &str, why: String| {
+        InputError::new(
+            marker.display().to_string(),
+            field,
+            format!("{why}; run the shard again"),
+        )
+    };
+    let Shard { k, n } = info.shard;
+    if !(1..=n).contains(&k) {
+        return Err(bad(
+            "shard",
+            format!("expected k of n with 1 <= k <= n, found {k} of {n}"),
+        ));
+    }
+    if !(1..=MAX_REPLICATIONS).contains(&info.replications) {
+        return Err(bad(
+            "replications",
+            format!(
+                "expected 1 to {MAX_REPLICATIONS} replications, found {}",
+                info.replications
+            ),
+        ));
+    }
+    let block = info.shard.range(info.replications);
+    if (info.first, info.end) != (block.start, block.end) {
+        return Err(bad(
+            "first",
+            format!(
+                "expected shard {k} of {n} to hold replications {} to {}, found {} to {}",
+                block.start + 1,
+                block.end,
+                info.first + 1,
+                info.end
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The head counts a shard's scenario names (copied into its folder), if any.
+fn counts(shard: &ShardFolder) -> Option<Vec<u8>> {
+    std::fs::read(shard.dir.join(COUNTS)).ok()
 }
 
 /// One shard folder read back.
@@ -171,6 +219,7 @@ impl ShardFolder {
                 format!("expected the shard description capsim writes: {e}"),
             )
         })?;
+        check_description(&marker, &info)?;
         let scenario_text = std::fs::read_to_string(dir.join(SCENARIO)).map_err(|e| {
             InputError::new(
                 dir.join(SCENARIO).display().to_string(),
@@ -203,19 +252,7 @@ impl ShardFolder {
                 serde_json::from_str(&line).map_err(|e| damaged(format!("line {}: {e}", i + 1)))?;
             out.push(r);
         }
-        let block = self.info.shard.range(self.info.replications);
-        if (self.info.first, self.info.end) != (block.start, block.end) {
-            return Err(damaged(format!(
-                "shard {} of {} holds replications {} to {}, not {} to {}",
-                self.info.shard.k,
-                self.info.shard.n,
-                block.start + 1,
-                block.end,
-                self.info.first + 1,
-                self.info.end
-            ))
-            .into());
-        }
+        // The block itself was checked against the shard's number on opening.
         let expected: Vec<u64> = (self.info.first..self.info.end).collect();
         let found: Vec<u64> = out.iter().map(|r| r.replication).collect();
         if found != expected {
@@ -299,13 +336,13 @@ pub fn check_complete(mut shards: Vec<ShardFolder>) -> Result<Vec<ShardFolder>, 
                 format!("one of {} shards", b.shard.n),
             ));
         }
-        if s.scenario_text != first.scenario_text {
+        if s.scenario_text != first.scenario_text || counts(s) != counts(first) {
             return Err(InputError::new(
                 s.dir.join(SCENARIO).display().to_string(),
                 "",
                 format!(
-                    "expected the same resolved scenario as {}: these shards are of different \
-                     runs",
+                    "expected the same resolved scenario as {} (and head counts, when it has \
+                     them): these shards are of different runs",
                     first.dir.join(SCENARIO).display()
                 ),
             ));

@@ -138,6 +138,16 @@ impl Destination {
     }
 }
 
+/// Whether `dir` holds `marker`, a JSON description capsim wrote (an object naming the
+/// capsim_version): a file of the user's that happens to share the name does not make the
+/// folder capsim's.
+pub fn has_capsim_marker(dir: &Path, marker: &str) -> bool {
+    fs::read_to_string(dir.join(marker))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .is_some_and(|v| v.get("capsim_version").is_some_and(|x| x.is_string()))
+}
+
 /// Whether `dir` is the current working folder or one of its ancestors.
 fn contains_current_folder(dir: &Path) -> bool {
     match (dir.canonicalize(), std::env::current_dir()) {

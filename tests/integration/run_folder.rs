@@ -325,3 +325,53 @@ fn report_refuses_damaged_or_mismatched_run_folders() {
         }
     }
 }
+
+/// A folder of the user's that happens to hold a file named like the description a sweep,
+/// corridor search, risk-size study, comparison or shard writes is not taken for capsim's: the
+/// command refuses it with exit 2 and changes nothing.
+#[test]
+fn a_file_named_like_a_marker_does_not_make_a_folder_capsims() {
+    let dir = workspace();
+    let (code, _, err) = capsim(&["run", "s.toml", "--out", "run"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    for (marker, args) in [
+        (
+            "sweep.json",
+            &["sweep", "s.toml", "--param", "years=2,3"][..],
+        ),
+        (
+            "corridor.json",
+            &["corridor", "s.toml", "--arm", "capitation"][..],
+        ),
+        (
+            "risk_size.json",
+            &[
+                "risk-size",
+                "s.toml",
+                "--arm",
+                "capitation",
+                "--sizes",
+                "2000,4000",
+            ][..],
+        ),
+        ("compare.json", &["compare", "run", "run"][..]),
+        ("shard.json", &["run", "s.toml", "--shard", "1/2"][..]),
+    ] {
+        std::fs::write(
+            dir.path().join("results").join(marker),
+            "{\"mine\": true}\n",
+        )
+        .unwrap();
+        let before = snapshot(dir.path());
+        let mut args = args.to_vec();
+        args.extend(["--out", "results"]);
+        let (code, _, err) = capsim(&args, dir.path());
+        assert_eq!(code, 2, "{marker}: {err}");
+        assert!(
+            err.contains("results: --out: exists and is not"),
+            "{marker}: {err}"
+        );
+        assert_eq!(snapshot(dir.path()), before, "{marker}");
+        std::fs::remove_file(dir.path().join("results").join(marker)).unwrap();
+    }
+}

@@ -119,6 +119,14 @@ fn merge_refuses_shards_of_different_runs_or_an_incomplete_set() {
             info.replace(&source, "\"capsim_source\": \"0123456789abcdef\",\n"),
         ),
         ("unrecorded", info.replace(&source, "")),
+        // Damaged descriptions: no shard k of 0, no run of 4294967295 replications.
+        ("zero", info.replace("\"n\": 3", "\"n\": 0")),
+        (
+            "huge",
+            info.replace("\"replications\": 24", "\"replications\": 4294967295"),
+        ),
+        // The same scenario text but head counts beside it that the others lack.
+        ("counts", info.clone()),
     ] {
         std::fs::create_dir(dir.path().join(name)).unwrap();
         for f in ["scenario.toml", "replications.jsonl"] {
@@ -126,6 +134,11 @@ fn merge_refuses_shards_of_different_runs_or_an_incomplete_set() {
         }
         std::fs::write(dir.path().join(name).join("shard.json"), info).unwrap();
     }
+    std::fs::write(
+        dir.path().join("counts/population_counts.csv"),
+        "age,sex,imd_quintile,rurality,ltc_count,count\n45,F,1,urban,3,120\n",
+    )
+    .unwrap();
     std::fs::create_dir(dir.path().join("mine")).unwrap();
     for (dirs, expected) in [
         (vec!["a1", "a3"], "shard 2 is missing"),
@@ -158,6 +171,18 @@ fn merge_refuses_shards_of_different_runs_or_an_incomplete_set() {
             "source not recorded: merge with the capsim that wrote the shards",
         ),
         (vec!["a1", "mine", "a3"], "mine: expected a shard folder"),
+        (
+            vec!["a1", "zero", "a3"],
+            "zero/shard.json: shard: expected k of n with 1 <= k <= n, found 2 of 0",
+        ),
+        (
+            vec!["a1", "huge", "a3"],
+            "huge/shard.json: replications: expected 1 to 100000 replications, found 4294967295",
+        ),
+        (
+            vec!["a1", "counts", "a3"],
+            "these shards are of different runs",
+        ),
     ] {
         let mut args = vec!["merge"];
         args.extend(&dirs);

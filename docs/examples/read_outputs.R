@@ -9,7 +9,11 @@ args <- commandArgs(trailingOnly = TRUE)
 run <- if (length(args) > 0) args[1] else "output/default"
 
 summary <- read.csv(file.path(run, "summary.csv"))
-term <- subset(summary, horizon == "term" & role == "provider")
+term <- subset(summary, horizon == "term")
+# With several providers each arm also has an "all providers" row: the one read here (a
+# provider's own role may be "provider", "lead provider" or "subcontractor").
+several <- any(term$role == "all providers")
+term <- if (several) subset(term, role == "all providers") else subset(term, role != "commissioner")
 for (i in seq_len(nrow(term))) {
   with(term[i, ], cat(sprintf("%s: provider median %.1fm ± %.1fm, P(loss) %.0f%%\n",
                               arm, p50 / 1e6, p50_se / 1e6, 100 * p_loss)))

@@ -19,7 +19,7 @@ pub struct Gain {
     /// Change in income (for the system: none).
     pub income_change: f64,
     /// Change in cost: for the commissioner its spend, for a provider its care, subcontract and
-    /// programme costs, for the system the cost of care.
+    /// programme costs, for the system the cost of care and of the programmes.
     pub cost_change: f64,
     /// Programme cost this party paid in the arm's world (for the system: all of it).
     pub programme_cost: f64,
@@ -60,13 +60,16 @@ pub fn gains(
             }
         })
         .collect();
+    // The system's cost, like each party's, includes the programme: gain = income − cost holds
+    // on every row (the system's income, money between its parties, never changes).
+    let cost_change = care_cost_change + programme_cost;
     out.push(Gain {
         arm,
         party: None,
         income_change: 0.0,
-        cost_change: care_cost_change,
+        cost_change,
         programme_cost,
-        gain: -care_cost_change - programme_cost,
+        gain: -cost_change,
     });
     out
 }

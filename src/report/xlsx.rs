@@ -19,7 +19,11 @@ const MAX_WIDTH: f64 = 28.0;
 
 /// How a column is shown in Excel.
 fn number_format(column: &str) -> &'static str {
-    if column.starts_with("p_loss") || column.starts_with("p_gain") {
+    // Probabilities: P(loss), P(gain), P(over budget), P(target met) and their errors.
+    if ["p_loss", "p_gain", "p_over_budget", "p_target_met"]
+        .iter()
+        .any(|p| column.starts_with(p))
+    {
         "0.0%"
     } else if column == "replications" || column == "level" || column == "person_years" {
         "#,##0"
@@ -195,4 +199,27 @@ pub fn write_workbook(path: &Path, run: &RunFolder, t: &Tables) -> anyhow::Resul
     )?;
     book.save(path)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number_format;
+
+    /// Every probability, and its standard error, shows as a percentage; money as whole pounds.
+    #[test]
+    fn probabilities_show_as_percentages() {
+        for column in [
+            "p_loss",
+            "p_loss_se",
+            "p_loss_over_2pct",
+            "p_gain",
+            "p_over_budget",
+            "p_over_budget_se",
+        ] {
+            assert_eq!(number_format(column), "0.0%", "{column}");
+        }
+        for column in ["mean", "p5", "p95_se", "expected_shortfall_5pct"] {
+            assert_eq!(number_format(column), "#,##0", "{column}");
+        }
+    }
 }

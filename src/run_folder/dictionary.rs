@@ -52,7 +52,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "summary",
         "role",
         "",
-        "commissioner, provider, or all providers",
+        "commissioner, provider (lead provider or subcontractor in an arm with a lead), or all providers",
     ),
     doc(
         "summary",
@@ -182,7 +182,12 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "",
         "Commissioner, a provider, or `system` (everyone together)",
     ),
-    doc("who_gains", "role", "", "commissioner, provider or system"),
+    doc(
+        "who_gains",
+        "role",
+        "",
+        "commissioner, provider (lead provider or subcontractor in an arm with a lead), or system",
+    ),
     doc(
         "who_gains",
         "replications",
@@ -217,7 +222,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "who_gains",
         "mean_cost_change",
         MONEY,
-        "Mean change in cost (care, subcontracts and programme cost)",
+        "Mean change in cost (care, subcontracts and programme cost; for the system, care and programme cost)",
     ),
     doc(
         "who_gains",
@@ -288,7 +293,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "compare",
         "role",
         "",
-        "provider, all providers, or commissioner",
+        "provider (lead provider or subcontractor in an arm with a lead), all providers, or commissioner",
     ),
     doc(
         "compare",
@@ -414,7 +419,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "who_gains_reps",
         "role",
         "",
-        "commissioner, provider or system",
+        "commissioner, provider (lead provider or subcontractor in an arm with a lead), or system",
     ),
     doc(
         "who_gains_reps",
@@ -426,7 +431,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "who_gains_reps",
         "cost_change",
         MONEY,
-        "Change in cost (care, subcontracts, programme cost)",
+        "Change in cost (care, subcontracts, programme cost; for the system, care and programme cost)",
     ),
     doc(
         "who_gains_reps",
@@ -468,7 +473,12 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "The arm's world: `status quo`, or the interventions it runs joined by +",
     ),
     doc("ledger", "party", "", "Commissioner or a provider"),
-    doc("ledger", "role", "", "commissioner or provider"),
+    doc(
+        "ledger",
+        "role",
+        "",
+        "commissioner or provider (lead provider or subcontractor in an arm with a lead)",
+    ),
     doc(
         "ledger",
         "income",
@@ -546,8 +556,8 @@ pub const COLUMNS: &[ColumnDoc] = &[
     doc(
         "world",
         "demand_index",
-        "index (year 1 = 1)",
-        "Demand trend × the year's noise",
+        "index (year 1 = 1 before noise)",
+        "Demand trend × the year's noise (so year 1 averages 1 across replications)",
     ),
     doc(
         "world",

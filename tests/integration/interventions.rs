@@ -349,7 +349,8 @@ fn regression_blended_double_count() {
                 .iter()
                 .find(|g| g.arm == a && g.party.is_none())
                 .unwrap();
-            -system.cost_change
+            // Care avoided, before the programme's cost.
+            system.programme_cost - system.cost_change
         })
         .collect();
     let commissioner = median_gain(&m, &results, "blended", Some("commissioner"));
@@ -358,6 +359,40 @@ fn regression_blended_double_count() {
         "the commissioner saves more than the whole saving"
     );
     assert!(median_gain(&m, &results, "blended", Some("acute")) > 0.0);
+}
+
+/// Every who-gains row, the system's included, is its change in income less its change in
+/// cost, programme cost counted in the cost of whoever pays it; the system's cost change is the
+/// care avoided (the world's care cost against the status quo's) plus the programme.
+#[test]
+fn every_gain_is_income_change_less_cost_change() {
+    let m = prevention_file(8);
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    for r in &results {
+        assert!(!r.gains.is_empty());
+        for g in &r.gains {
+            let identity = g.income_change - g.cost_change;
+            assert!(
+                (g.gain - identity).abs() <= 1e-6 * g.gain.abs().max(1.0),
+                "{g:?}"
+            );
+        }
+        for (a, &w) in m.arm_world.iter().enumerate().filter(|(_, w)| **w != 0) {
+            let care = |w: usize| -> f64 { r.world(w).map(|y| y.cost.iter().sum::<f64>()).sum() };
+            let programme: f64 = r.world(w).map(|y| y.programme_cost).sum();
+            let system = r
+                .gains
+                .iter()
+                .find(|g| g.arm == a && g.party.is_none())
+                .unwrap();
+            let expected = care(w) - care(0) + programme;
+            assert!(
+                (system.cost_change - expected).abs() <= 1e-6 * expected.abs(),
+                "{system:?}"
+            );
+            assert_eq!(system.income_change, 0.0);
+        }
+    }
 }
 
 /// Regression: risk weights followed each year's LTC count with no choice, so capitation took

@@ -2,15 +2,18 @@
 
 use super::WorldYear;
 use super::basis::Scope;
+use super::components::activity::pays_for;
 use super::heads::WeightedHeads;
 use crate::ledger::EquityCell;
 use crate::scenario::contracts::{ComponentSpec, Weights};
 
 /// Spreads `amount` over the reporting groups of `income`: activity payments follow the
-/// activity (at tariff), capitation follows the (weighted) heads it pays for, everything else
-/// follows expected cost (fully weighted heads).
+/// activity they pay for (at tariff: the types of the component's filter `types`, or the whole
+/// scope), capitation follows the (weighted) heads it pays for, everything else follows
+/// expected cost (fully weighted heads).
 pub fn allocate(
     spec: &ComponentSpec,
+    types: Option<&[usize]>,
     amount: f64,
     scope: &Scope,
     scope_groups: &[WeightedHeads],
@@ -24,7 +27,7 @@ pub fn allocate(
     let share = |g: usize| -> f64 {
         match spec {
             ComponentSpec::Activity(_) => (0..nt)
-                .filter(|&t| scope.in_scope[t])
+                .filter(|&t| pays_for(types, &scope.in_scope, t))
                 .map(|t| w.group_count[g * nt + t] * w.price[t])
                 .sum(),
             ComponentSpec::Capitation(c) => match c.weights {
@@ -54,5 +57,61 @@ pub fn book_year(cells: &mut [EquityCell], group_income: &[f64], w: &WorldYear) 
         cell.income += group_income[g];
         cell.cost += (0..nt).map(|t| w.group_cost[g * nt + t]).sum::<f64>();
         cell.person_years += heads[g].plain;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contracts::heads::ScopeHeads;
+    use crate::scenario::contracts::ActivitySpec;
+
+    /// An activity payment for electives alone follows the electives: a group with none of them
+    /// gets none of it, however much else it does. Without a filter it follows all the scope's
+    /// activity at tariff.
+    #[test]
+    fn an_activity_payment_follows_the_types_it_pays_for() {
+        let spec = ComponentSpec::Activity(ActivitySpec {
+            name: None,
+            from_year: None,
+            to_year: None,
+            types: Some(vec!["elective".into()]),
+            price_share: 1.0,
+            baseline_volume: None,
+            marginal_rate: None,
+            below_baseline_rate: 0.0,
+            cap: None,
+        });
+        let heads = ScopeHeads::default();
+        // Two types (0: elective at £100, 1: GP at £30); group 0 has electives only, group 1 GP
+        // contacts only.
+        let w = WorldYear {
+            year: 0,
+            last_year: false,
+            count: &[10.0, 50.0],
+            cost: &[0.0, 0.0],
+            price: &[100.0, 30.0],
+            price_index: 1.0,
+            heads: &heads,
+            group_cost: &[0.0; 4],
+            group_count: &[10.0, 0.0, 0.0, 50.0],
+            indicators: &[],
+            programme_cost: &[],
+        };
+        let scope = Scope {
+            in_scope: vec![true, true],
+            weights_age_sex: Vec::new(),
+            weights_age_sex_deprivation_rurality: Vec::new(),
+            weights_full: Vec::new(),
+            expected_cost: 0.0,
+            expected_count: vec![0.0; 2],
+            baseline_heads: 0.0,
+        };
+        let mut income = [0.0; 2];
+        allocate(&spec, Some(&[0]), 1_000.0, &scope, &[], &w, &mut income);
+        assert_eq!(income, [1_000.0, 0.0]);
+        let mut income = [0.0; 2];
+        allocate(&spec, None, 2_500.0, &scope, &[], &w, &mut income);
+        assert_eq!(income, [1_000.0, 1_500.0]);
     }
 }

@@ -184,7 +184,15 @@ impl Contracts {
         let mut book = |row: &mut LedgerRow, c: &Component, amount: f64| {
             row.components[c.column] += amount;
             row.income += amount;
-            equity::allocate(&c.spec, amount, scope, scope_groups, w, group_income);
+            equity::allocate(
+                &c.spec,
+                c.types.as_deref(),
+                amount,
+                scope,
+                scope_groups,
+                w,
+                group_income,
+            );
         };
         // A component outside its contract years pays nothing and is not measured.
         let contract_year = w.year + 1;

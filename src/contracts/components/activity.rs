@@ -2,15 +2,17 @@
 
 use super::*;
 
+/// Whether an activity component with type filter `types` (None: the holder's scope) pays for
+/// type `t`, of the holder's scope `in_scope`.
+pub fn pays_for(types: Option<&[usize]>, in_scope: &[bool], t: usize) -> bool {
+    in_scope[t] && types.is_none_or(|list| list.contains(&t))
+}
+
 /// `types` is the component's type filter resolved to indices (None: the holder's scope).
 pub fn activity(c: &ActivitySpec, types: Option<&[usize]>, y: &HolderYear) -> f64 {
     let mut total = 0.0;
     for t in 0..y.count.len() {
-        let paid = match types {
-            Some(list) => list.contains(&t) && y.in_scope[t],
-            None => y.in_scope[t],
-        };
-        if !paid {
+        if !pays_for(types, y.in_scope, t) {
             continue;
         }
         let unit = y.price[t] * y.price_index;

@@ -351,13 +351,31 @@ pub fn parameters(s: &Scenario) -> Vec<ParamSpec<'_>> {
     v
 }
 
+/// Longest scenario name, in bytes: a folder's name on common file systems.
+const MAX_NAME_BYTES: usize = 255;
+
+/// Whether `name` can name a folder of its own: `output/<name>`.
+fn is_folder_name(name: &str) -> bool {
+    !name.trim().is_empty()
+        && name != "."
+        && name != ".."
+        && name.len() <= MAX_NAME_BYTES
+        && !name.contains(['/', '\\'])
+        && !name.chars().any(char::is_control)
+}
+
 /// Validates a scenario: every problem is added to `problems`. Arms listed in `skip_arms` had
 /// structural problems already reported and are not checked again.
 pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
-    if s.name.trim().is_empty() || s.name.contains(['/', '\\']) {
+    if !is_folder_name(&s.name) {
         problems.push(
             "name",
-            "expected a non-empty name without slashes (it names the output folder)",
+            format!(
+                "expected a name that can be a folder's (it names the output folder): not empty, \
+                 . or .., at most {MAX_NAME_BYTES} bytes, without slashes or control characters; \
+                 found {:?}",
+                s.name
+            ),
         );
     }
     if let Err(expected) = check_replications(s.replications) {

@@ -643,14 +643,45 @@ onsets = 0.5
     rejected(scenario, &[], &["intervention.prevention.effect", "onsets"]);
 }
 
+/// A name too long for a folder is refused before anything is simulated, not when the results
+/// are moved into place.
+#[test]
+fn a_name_too_long_for_a_folder_is_refused() {
+    rejected(
+        &format!("base = \"default\"\nname = \"{}\"\n", "a".repeat(256)),
+        &[],
+        &[
+            "name: expected a name that can be a folder's",
+            "at most 255 bytes",
+        ],
+    );
+}
+
 /// The catalogue: one way of getting a scenario wrong per line, each on top of the built-in
 /// default, each with the path and the words its message must hold. Every case must exit 2,
 /// write nothing, and give the same message from `validate` (see `rejected`).
 const CATALOGUE: &[(&str, &[&str])] = &[
-    ("name = \"\"", &["name: expected a non-empty name"]),
+    (
+        "name = \"\"",
+        &["name: expected a name that can be a folder's", "found \"\""],
+    ),
     (
         "name = \"a/b\"",
-        &["name: expected a non-empty name without slashes"],
+        &[
+            "name: expected a name that can be a folder's",
+            "without slashes",
+        ],
+    ),
+    (
+        "name = \"..\"",
+        &[
+            "name: expected a name that can be a folder's",
+            "found \"..\"",
+        ],
+    ),
+    (
+        "name = \"a\\u0000b\"",
+        &["name: expected a name that can be a folder's", "control"],
     ),
     ("years = 0", &["years: expected 1 to 100 years"]),
     ("years = 101", &["years: expected 1 to 100 years"]),

@@ -14,7 +14,7 @@ use crate::error::InputError;
 use crate::report::charts;
 use crate::run_folder::staging::{Destination, StagedFolder};
 use crate::run_folder::tables::write_csv;
-use crate::scenario::validate::parameters;
+use crate::scenario::validate::{MAX_POPULATION, parameters};
 use crate::scenario::{Override, load_scenario_with};
 
 /// Marks a folder written by `capsim risk-size`.
@@ -101,6 +101,16 @@ fn model_at(
     systematic: bool,
 ) -> Result<Model, InputError> {
     let size = ((covered as f64 * per_covered).round() as i64).max(1);
+    if size as u64 > MAX_POPULATION {
+        return Err(InputError::new(
+            "command line",
+            "--sizes",
+            format!(
+                "expected sizes whose population is at most {MAX_POPULATION} people; {covered} \
+                 covered needs {size}"
+            ),
+        ));
+    }
     let mut overrides = user_overrides(args)?;
     overrides.push(Override {
         path: "population.size".into(),

@@ -514,6 +514,11 @@ fn idiosyncratic_risk_falls_like_one_over_root_n_and_systematic_risk_does_not() 
             vec!["--arm", "capitation", "--sizes", "2000"],
             "expected 2 to 20 head counts",
         ),
+        (
+            vec!["--arm", "capitation", "--sizes", "2000,300000000"],
+            "command line: --sizes: expected sizes whose population is at most 200000000 \
+             people; 300000000 covered needs 300000000",
+        ),
     ] {
         let mut all = vec!["risk-size", "s.toml", "--out", "bad"];
         all.extend(args);

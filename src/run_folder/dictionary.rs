@@ -111,7 +111,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "summary",
         "spend_per_head",
         "£ per person-year (nominal)",
-        "Commissioner rows: mean spend per covered person (per person-year over the term); empty for providers",
+        "Commissioner rows: mean over replications of each one's spend ÷ its covered person-years; empty for providers",
     ),
     doc(
         "summary",
@@ -338,7 +338,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "compare",
         "mean_per_head",
         "£ per person-year (nominal)",
-        "mean ÷ person_years",
+        "mean ÷ person_years (a ratio of means: for spend it can differ slightly from summary.csv's spend_per_head, a mean of ratios)",
     ),
     doc(
         "compare",

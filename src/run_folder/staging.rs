@@ -158,13 +158,25 @@ fn contains_current_folder(dir: &Path) -> bool {
 
 /// The folder a destination lives in, created when missing.
 fn parent_of(dest: &Path) -> Result<PathBuf, InputError> {
+    Ok(make_parent_of(dest)?.0)
+}
+
+/// The folder a destination lives in, created when missing, and the folders this made,
+/// deepest first (to be removed again if nothing comes to live in them).
+fn make_parent_of(dest: &Path) -> Result<(PathBuf, Vec<PathBuf>), InputError> {
     let parent = dest
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    let missing: Vec<PathBuf> = parent
+        .ancestors()
+        .filter(|a| !a.as_os_str().is_empty())
+        .take_while(|a| fs::symlink_metadata(a).is_err())
+        .map(Path::to_path_buf)
+        .collect();
     fs::create_dir_all(parent)
         .map_err(|e| unwritable(dest, &format!("creating {}", parent.display()), e))?;
-    Ok(parent.to_path_buf())
+    Ok((parent.to_path_buf(), missing))
 }
 
 /// A hidden temporary folder in `parent`, on the list of unfinished folders.
@@ -193,6 +205,9 @@ pub struct StagedFolder {
     dest: Destination,
     /// Checks the destination again just before it is replaced.
     recheck: fn(&Path) -> Result<Destination, InputError>,
+    /// Folders made to hold the destination, deepest first: removed again, when still empty,
+    /// if the work fails before anything is moved into place.
+    made: Vec<PathBuf>,
 }
 
 impl StagedFolder {
@@ -208,9 +223,20 @@ impl StagedFolder {
         dest: Destination,
         recheck: fn(&Path) -> Result<Destination, InputError>,
     ) -> Result<Self, InputError> {
-        let parent = parent_of(dest.path())?;
-        let tmp = Some(staging_folder_in(&parent, dest.path())?);
-        Ok(StagedFolder { tmp, dest, recheck })
+        let (parent, made) = make_parent_of(dest.path())?;
+        let tmp = match staging_folder_in(&parent, dest.path()) {
+            Ok(tmp) => Some(tmp),
+            Err(e) => {
+                remove_if_empty(&made);
+                return Err(e);
+            }
+        };
+        Ok(StagedFolder {
+            tmp,
+            dest,
+            recheck,
+            made,
+        })
     }
 
     /// Stages files to be moved one by one into the existing folder `dir`
@@ -221,6 +247,7 @@ impl StagedFolder {
             tmp,
             dest: Destination::Replace(dir.to_path_buf()),
             recheck: Destination::check_folder,
+            made: Vec::new(),
         })
     }
 
@@ -276,9 +303,21 @@ impl StagedFolder {
 
 impl Drop for StagedFolder {
     fn drop(&mut self) {
-        // The folder itself is removed by its TempDir (or was moved into place).
-        if let Some(tmp) = &self.tmp {
+        // Not moved into place: the staging folder goes (with its TempDir), then any folder
+        // made to hold it that nothing else has come to live in.
+        if let Some(tmp) = self.tmp.take() {
             forget(&mut unfinished(), tmp.path());
+            drop(tmp);
+            remove_if_empty(&self.made);
+        }
+    }
+}
+
+/// Removes each of `folders` (deepest first) that is empty; stops at the first that is not.
+fn remove_if_empty(folders: &[PathBuf]) {
+    for folder in folders {
+        if fs::remove_dir(folder).is_err() {
+            return;
         }
     }
 }

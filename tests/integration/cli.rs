@@ -333,7 +333,8 @@ fn a_sweep_point_is_the_plain_run_with_that_value() {
         assert!(err.contains("command line: --label: expected"), "{err}");
         assert!(!dir.path().join("bad").exists());
     }
-    // A value the field cannot take fails before anything is simulated.
+    // A value the field cannot take fails before anything is simulated, and the folders made
+    // to hold the sweep go again.
     let (code, _, err) = capsim(
         &[
             "sweep",
@@ -341,7 +342,7 @@ fn a_sweep_point_is_the_plain_run_with_that_value() {
             "--param",
             "transitions.leaver_rate=0.5,1.5",
             "--out",
-            "bad",
+            "results/a/bad",
         ],
         dir.path(),
     );
@@ -350,7 +351,7 @@ fn a_sweep_point_is_the_plain_run_with_that_value() {
         err.contains("command line (--param transitions.leaver_rate=1.5): transitions.leaver_rate"),
         "{err}"
     );
-    assert!(!dir.path().join("bad").exists());
+    assert!(!dir.path().join("results").exists());
 }
 
 /// Points that differ only in a contract simulate the worlds once and settle each point's

@@ -280,6 +280,17 @@ impl RunPlan {
             }
         };
         let model = Model::build(&loaded)?;
+        let held = match shard {
+            Some(shard) => shard.range(model.scenario.replications).count() as u64,
+            None => u64::from(model.scenario.replications),
+        };
+        if let Some(why) = machine_memory()?.and_then(|m| too_big_for_memory(&model, held, m)) {
+            return Err(match args.reps {
+                Some(_) => InputError::new("command line", "--reps", why),
+                None => InputError::new(&loaded.file, "replications", why),
+            }
+            .into());
+        }
         Ok(RunPlan {
             model,
             scenario_file: loaded.file,
@@ -553,6 +564,50 @@ fn write_population(model: &Model, out: &Path) -> anyhow::Result<()> {
         } else {
             tables::write_parquet(&mut df, tmp, None)
         }
+    })
+}
+
+/// Share of the machine's memory a run's results may take.
+const MEMORY_SHARE: f64 = 0.8;
+
+/// The memory a run may plan for, in bytes: `CAPSIM_MEMORY_GIB` when set (a job's share of a
+/// shared node, say), else this machine's (Linux's MemTotal), if it can be read.
+fn machine_memory() -> Result<Option<f64>, InputError> {
+    if let Ok(text) = std::env::var("CAPSIM_MEMORY_GIB") {
+        return match text.trim().parse::<f64>() {
+            Ok(gib) if gib > 0.0 && gib.is_finite() => Ok(Some(gib * f64::from(1u32 << 30))),
+            _ => Err(InputError::new(
+                "environment",
+                "CAPSIM_MEMORY_GIB",
+                format!("expected the memory capsim may use, in GiB (above 0), found \"{text}\""),
+            )),
+        };
+    }
+    let read = || -> Option<f64> {
+        let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+        let line = info.lines().find(|l| l.starts_with("MemTotal:"))?;
+        let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib * 1024.0)
+    };
+    Ok(read())
+}
+
+/// Why `replications` of `model` would not fit in `memory` bytes (their results are held until
+/// written), or None when they fit: refused before anything is simulated or written, where the
+/// system would otherwise end the run without a word.
+fn too_big_for_memory(model: &Model, replications: u64, memory: f64) -> Option<String> {
+    let need = model.result_bytes() * replications as f64;
+    let gib = |bytes: f64| bytes / f64::from(1u32 << 30);
+    (need > MEMORY_SHARE * memory).then(|| {
+        format!(
+            "expected results that fit in memory: {replications} replications of {} years \
+             need about {:.1} GiB, more than {:.0}% of the {:.1} GiB capsim may use (this \
+             machine's, or CAPSIM_MEMORY_GIB); run fewer replications or years",
+            model.scenario.years,
+            gib(need),
+            100.0 * MEMORY_SHARE,
+            gib(memory)
+        )
     })
 }
 

@@ -370,19 +370,6 @@ fn world_groups(plans: &[RunPlan]) -> Vec<Vec<usize>> {
     groups
 }
 
-/// About how many bytes one replication's results take, to bound what is held at once.
-fn result_bytes(model: &crate::engine::Model) -> f64 {
-    let s = &model.scenario;
-    let years = f64::from(s.years) * model.worlds.len() as f64;
-    let types = model.type_names.len() as f64;
-    let arms = s.arm.len() as f64;
-    let parties = s.parties().len() as f64;
-    let columns = model.contracts.as_ref().map_or(0, |c| c.columns.len()) as f64;
-    years * (3.0 * types * 8.0 + 200.0)
-        + 2.0 * years * arms * parties * (columns * 8.0 + 120.0)
-        + arms * crate::population::GROUPS as f64 * 24.0
-}
-
 /// Simulates each group's worlds once, settles its points' contracts on them and writes every
 /// point's run folder; returns the points' rows.
 fn run_points(
@@ -403,7 +390,7 @@ fn run_points(
             continue;
         }
         let reps = f64::from(first.model.scenario.replications);
-        let per_batch = (SHARED_RESULTS_BUDGET / (reps * result_bytes(&first.model))).max(1.0);
+        let per_batch = (SHARED_RESULTS_BUDGET / (reps * first.model.result_bytes())).max(1.0);
         for batch in group.chunks(per_batch as usize) {
             let staged: Vec<StagedFolder> = batch
                 .iter()

@@ -79,6 +79,19 @@ pub struct Model {
 }
 
 impl Model {
+    /// About how many bytes one replication's results take while a run holds them.
+    pub fn result_bytes(&self) -> f64 {
+        let s = &self.scenario;
+        let years = f64::from(s.years) * self.worlds.len() as f64;
+        let types = self.type_names.len() as f64;
+        let arms = s.arm.len() as f64;
+        let parties = s.parties().len() as f64;
+        let columns = self.contracts.as_ref().map_or(0, |c| c.columns.len()) as f64;
+        years * (3.0 * types * 8.0 + 200.0)
+            + 2.0 * years * arms * parties * (columns * 8.0 + 120.0)
+            + arms * crate::population::GROUPS as f64 * 24.0
+    }
+
     /// Builds the model: loads or synthesises the population and applies the cohort filter.
     pub fn build(loaded: &LoadedScenario) -> Result<Model, InputError> {
         let s = &loaded.scenario;

@@ -1007,3 +1007,55 @@ fn the_bad_input_catalogue() {
         "cases not rejected as expected: {failed:#?}"
     );
 }
+
+/// A run whose results would not fit in the memory capsim may use (here 1 GiB, as
+/// CAPSIM_MEMORY_GIB says) is refused before anything is simulated or written, naming where
+/// the replications came from; a bad CAPSIM_MEMORY_GIB is named too. Within it, it runs.
+#[test]
+fn a_run_too_big_for_memory_is_refused_up_front() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.toml"),
+        "base = \"default\"\nreplications = 100000\n",
+    )
+    .unwrap();
+    let run = |memory: &str, args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_capsim"))
+            .args(args)
+            .env("CAPSIM_MEMORY_GIB", memory)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    for (memory, args, expected) in [
+        (
+            "1",
+            &["run", "--reps", "100000", "--out", "o"][..],
+            "command line: --reps: expected results that fit in memory: 100000 replications of 5 years need about",
+        ),
+        (
+            "1",
+            &["run", "s.toml", "--out", "o"][..],
+            "s.toml: replications: expected results that fit in memory",
+        ),
+        (
+            "lots",
+            &["run", "--reps", "2", "--out", "o"][..],
+            "environment: CAPSIM_MEMORY_GIB: expected the memory capsim may use, in GiB (above 0), found \"lots\"",
+        ),
+    ] {
+        let (code, err) = run(memory, args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert!(
+            std::fs::read_dir(dir.path()).unwrap().count() == 1,
+            "only s.toml"
+        );
+    }
+    let (code, err) = run("1", &["run", "--reps", "20", "--out", "o"]);
+    assert_eq!(code, Some(0), "{err}");
+}

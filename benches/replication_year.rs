@@ -47,6 +47,7 @@ fn step_initial(
         &model.arrivals,
         streams,
         year,
+        None,
         draws,
     )
 }

@@ -674,6 +674,8 @@ pub struct Workspace {
     /// The status quo's expected events likewise: where a waiting list's backlog was referred
     /// from, in a world that expects none of its type.
     status_quo_expected: Vec<f64>,
+    /// How the status quo placed its movers each year, for the other worlds to follow.
+    status_quo_movers_one_by_one: Vec<bool>,
     indicators: Vec<f64>,
     /// Per activity type, its waiting list in the world being simulated, and its year.
     lists: Vec<Option<WaitingList>>,
@@ -709,6 +711,7 @@ impl Workspace {
             settling: Vec::new(),
             status_quo_costs: Vec::new(),
             status_quo_expected: Vec::new(),
+            status_quo_movers_one_by_one: Vec::new(),
             indicators: Vec::new(),
             lists: Vec::new(),
             list_years: Vec::new(),
@@ -895,6 +898,9 @@ fn simulate_world(
         if y + 1 == s.years {
             frailty = frailty.last_year();
         }
+        // Every world places its movers as the status quo did that year (common random
+        // numbers for arrivals, whichever side of the threshold its own movers fall).
+        let placing = (w > 0).then(|| ws.status_quo_movers_one_by_one[y as usize]);
         let demography = step(
             &ws.cur,
             &mut ws.next,
@@ -903,8 +909,14 @@ fn simulate_world(
             &model.arrivals,
             &shared.step_streams,
             y,
+            placing,
             &mut frailty,
         );
+        if w == 0 {
+            ws.status_quo_movers_one_by_one.truncate(y as usize);
+            ws.status_quo_movers_one_by_one
+                .push(demography.movers_one_by_one);
+        }
         ws.frailty.end_year();
         activity::simulate_year(
             &ws.means,
@@ -1254,6 +1266,7 @@ pub fn project(model: &Model, r: u64, years: u32) -> Population {
             &model.arrivals,
             &streams,
             y,
+            None,
             &mut NoDraws,
         );
         std::mem::swap(&mut cur, &mut next);

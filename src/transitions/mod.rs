@@ -269,6 +269,10 @@ pub struct StepCounts {
     pub condition_exits: u64,
     #[serde(default)]
     pub covered_condition_exits: u64,
+    /// Whether movers were placed one by one (from the profile) rather than by a Poisson draw
+    /// per cell: the choice other worlds of the replication follow ([`step`]).
+    #[serde(skip)]
+    pub movers_one_by_one: bool,
 }
 
 #[inline]
@@ -364,7 +368,11 @@ impl CellDraws for NoDraws {
 
 /// Moves `cur` one year on into `next` (overwritten); `year` is 0-based. `covered` marks the
 /// cells whose deaths and onsets are counted as the cohort's. `draws` draws what else happens
-/// to each occupied cell's people, from the cell's frailty stream.
+/// to each occupied cell's people, from the cell's frailty stream. `movers_one_by_one` is how
+/// movers are placed when another world of the replication has chosen (its
+/// [`StepCounts::movers_one_by_one`]), so that both draw arrivals the same way, on the same
+/// streams, though their expected movers fall either side of the threshold; None chooses by
+/// this world's own expected movers.
 #[allow(clippy::too_many_arguments)]
 pub fn step(
     cur: &Population,
@@ -374,6 +382,7 @@ pub fn step(
     arrivals: &ArrivalProfiles,
     streams: &StepStreams,
     year: u32,
+    movers_one_by_one: Option<bool>,
     draws: &mut impl CellDraws,
 ) -> StepCounts {
     let src = cur.as_slice();
@@ -483,7 +492,8 @@ pub fn step(
             }
         }
     }
-    let one_by_one = migrants < MOVERS_ONE_BY_ONE_BELOW;
+    let one_by_one = movers_one_by_one.unwrap_or(migrants < MOVERS_ONE_BY_ONE_BELOW);
+    c.movers_one_by_one = one_by_one;
     if arrivals.open {
         for &i in &arrivals.birth_cells {
             let born = &mut streams.entrants.stream(year, stream_unit(i));
@@ -607,6 +617,7 @@ mod tests {
             &arrivals,
             &StepStreams::new(1, 0),
             0,
+            None,
             &mut NoDraws,
         );
         (counts, next)
@@ -721,6 +732,63 @@ mod tests {
         assert!(chi_square < 27.6, "{chi_square}");
         assert_eq!(profiles.migrant_cell(0.999_999_999_999), 9_000);
         assert_eq!(profiles.migrant_cell(0.0), 5_000);
+    }
+
+    /// Two worlds whose expected movers fall either side of the one-by-one threshold place them
+    /// the same way when told to (as every world follows the status quo): then each cell's
+    /// arrivals come from the same uniform, so the world expecting more has at least as many
+    /// in every cell. Left to choose, they would place them differently.
+    #[test]
+    fn worlds_told_how_to_place_movers_draw_them_alike() {
+        let migrants: Vec<f64> = (0..CELLS)
+            .map(|c| {
+                if c % LTCS == 0 && age_of(c) > 0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            })
+            .collect();
+        let total: f64 = migrants.iter().sum();
+        let profiles = ArrivalProfiles::new(
+            vec![0.0; CELLS],
+            migrants.iter().map(|m| m / total).collect(),
+            true,
+        );
+        let mut cur = Population::zeros();
+        let home = AGE_STRIDE * 50 + 1;
+        cur.as_slice_mut()[home] = 100_000;
+        let covered = vec![true; CELLS];
+        let streams = StepStreams::new(7, 0);
+        // Nobody dies, leaves or gains a condition: arrivals are the growth alone.
+        let arrivals_with = |growth_rate: f64, placing: Option<bool>| {
+            let mut rates = nothing_happens();
+            rates.growth_rate = growth_rate;
+            let mut next = Population::zeros();
+            let counts = step(
+                &cur,
+                &mut next,
+                &covered,
+                &rates,
+                &profiles,
+                &streams,
+                0,
+                placing,
+                &mut NoDraws,
+            );
+            (counts, next)
+        };
+        let (more, fewer) = (0.041, 0.039);
+        let (own_more, _) = arrivals_with(more, None);
+        let (own_fewer, _) = arrivals_with(fewer, None);
+        assert!(!own_more.movers_one_by_one && own_fewer.movers_one_by_one);
+        let (a, next_a) = arrivals_with(more, Some(false));
+        let (b, next_b) = arrivals_with(fewer, Some(false));
+        assert!(!a.movers_one_by_one && !b.movers_one_by_one);
+        assert!(a.migrants > b.migrants);
+        for c in (0..CELLS).filter(|&c| c != next_cell(home)) {
+            assert!(next_a.as_slice()[c] >= next_b.as_slice()[c], "cell {c}");
+        }
     }
 
     /// The guide table finds exactly the cell a binary search of the running sums finds, for

@@ -502,21 +502,27 @@ pub(crate) fn write_run(
     })
 }
 
-/// Doubles the replications in `results` until `target` is met or the maximum is reached;
-/// returns a line saying what was reached.
+/// Doubles the replications in `results` until `target` is met or the maximum is reached (the
+/// scenario's limit, or fewer if no more would fit in memory); returns a line saying what was
+/// reached.
 fn add_replications_until_precise(
     plan: &RunPlan,
     target: &PrecisionTarget,
     results: &mut Vec<engine::ReplicationResult>,
     observer: &dyn Observer,
 ) -> anyhow::Result<String> {
+    // At most what the scenario may have, and what fits in memory (as checked for the start).
+    let fits = machine_memory()?.map_or(f64::INFINITY, |memory| {
+        (MEMORY_SHARE * memory / plan.model.result_bytes()).floor()
+    });
+    let most = (results.len() as u32).max(fits.min(f64::from(MAX_REPLICATIONS)) as u32);
     loop {
         let achieved = target.achieved(results);
         let n = results.len() as u32;
-        if achieved <= target.half_width || n >= MAX_REPLICATIONS {
-            return Ok(target.report(achieved, n, MAX_REPLICATIONS));
+        if achieved <= target.half_width || n >= most {
+            return Ok(target.report(achieved, n, most));
         }
-        let next = n.saturating_mul(2).min(MAX_REPLICATIONS);
+        let next = n.saturating_mul(2).min(most);
         results.extend(engine::run_replications(
             &plan.model,
             u64::from(n)..u64::from(next),
@@ -597,16 +603,19 @@ fn machine_memory() -> Result<Option<f64>, InputError> {
 /// system would otherwise end the run without a word.
 fn too_big_for_memory(model: &Model, replications: u64, memory: f64) -> Option<String> {
     let need = model.result_bytes() * replications as f64;
-    let gib = |bytes: f64| bytes / f64::from(1u32 << 30);
+    let size = |bytes: f64| match bytes / f64::from(1u32 << 30) {
+        gib if gib >= 1.0 => format!("{gib:.1} GiB"),
+        gib => format!("{:.1} MiB", gib * 1024.0),
+    };
     (need > MEMORY_SHARE * memory).then(|| {
         format!(
             "expected results that fit in memory: {replications} replications of {} years \
-             need about {:.1} GiB, more than {:.0}% of the {:.1} GiB capsim may use (this \
-             machine's, or CAPSIM_MEMORY_GIB); run fewer replications or years",
+             need about {}, more than {:.0}% of the {} capsim may use (this machine's, or \
+             CAPSIM_MEMORY_GIB); run fewer replications or years",
             model.scenario.years,
-            gib(need),
+            size(need),
             100.0 * MEMORY_SHARE,
-            gib(memory)
+            size(memory)
         )
     })
 }

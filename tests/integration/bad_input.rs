@@ -1058,4 +1058,21 @@ fn a_run_too_big_for_memory_is_refused_up_front() {
     }
     let (code, err) = run("1", &["run", "--reps", "20", "--out", "o"]);
     assert_eq!(code, Some(0), "{err}");
+    // --precision stops doubling at what fits: here about 20 replications of 1 MiB's 80%.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .args(["run", "--reps", "4", "--set", "population.size=20000"])
+        .args(["--precision", "capitation:p50=1", "--out", "p"])
+        .env("CAPSIM_MEMORY_GIB", "0.001")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let reached: u32 = text
+        .split("not reached at the maximum of ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!((9..100).contains(&reached), "{text}");
 }

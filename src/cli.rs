@@ -512,9 +512,7 @@ fn add_replications_until_precise(
     observer: &dyn Observer,
 ) -> anyhow::Result<String> {
     // At most what the scenario may have, and what fits in memory (as checked for the start).
-    let fits = machine_memory()?.map_or(f64::INFINITY, |memory| {
-        (MEMORY_SHARE * memory / plan.model.result_bytes()).floor()
-    });
+    let fits = machine_memory()?.map_or(f64::INFINITY, |m| replications_that_fit(&plan.model, m));
     let most = (results.len() as u32).max(fits.min(f64::from(MAX_REPLICATIONS)) as u32);
     loop {
         let achieved = target.achieved(results);
@@ -598,16 +596,21 @@ fn machine_memory() -> Result<Option<f64>, InputError> {
     Ok(read())
 }
 
+/// How many replications of `model` have results that fit in [`MEMORY_SHARE`] of `memory` bytes.
+fn replications_that_fit(model: &Model, memory: f64) -> f64 {
+    (MEMORY_SHARE * memory / model.result_bytes()).floor()
+}
+
 /// Why `replications` of `model` would not fit in `memory` bytes (their results are held until
 /// written), or None when they fit: refused before anything is simulated or written, where the
 /// system would otherwise end the run without a word.
 fn too_big_for_memory(model: &Model, replications: u64, memory: f64) -> Option<String> {
-    let need = model.result_bytes() * replications as f64;
     let size = |bytes: f64| match bytes / f64::from(1u32 << 30) {
         gib if gib >= 1.0 => format!("{gib:.1} GiB"),
         gib => format!("{:.1} MiB", gib * 1024.0),
     };
-    (need > MEMORY_SHARE * memory).then(|| {
+    (replications as f64 > replications_that_fit(model, memory)).then(|| {
+        let need = model.result_bytes() * replications as f64;
         format!(
             "expected results that fit in memory: {replications} replications of {} years \
              need about {}, more than {:.0}% of the {} capsim may use (this machine's, or \

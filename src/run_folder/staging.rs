@@ -340,7 +340,7 @@ fn move_into_place(staged: &Path, dest: &Path, aside: Option<&Path>) -> anyhow::
     result
 }
 
-/// Writes one file through a temporary file in the same folder, renamed over `dest` at the end.
+/// Writes one new file through a temporary file in the same folder, moved to `dest` at the end.
 pub fn write_file(
     dest: &Destination,
     write: impl FnOnce(&Path) -> anyhow::Result<()>,
@@ -353,7 +353,8 @@ pub fn write_file(
         .make_in(&parent, |path| fs::File::create_new(path))
         .with_context(|| format!("creating a temporary file in {}", parent.display()))?;
     write(tmp.path())?;
-    tmp.persist(path)
+    // Never over a file that appeared since the destination was checked.
+    tmp.persist_noclobber(path)
         .with_context(|| format!("moving {} into place", path.display()))?;
     Ok(())
 }

@@ -147,9 +147,9 @@ pub fn parse_caps(text: &str) -> Result<Vec<Option<f64>>, InputError> {
 }
 
 fn check_destination(out: &Path) -> Result<Destination, InputError> {
-    Destination::check_own_folder(
+    Destination::check_marked_folder(
         out,
-        |d| crate::run_folder::staging::has_capsim_marker(d, MARKER),
+        MARKER,
         "a capsim corridor folder (it has no corridor.json)",
     )
 }

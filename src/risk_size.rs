@@ -49,9 +49,9 @@ pub struct RiskSizeArgs<'a> {
 }
 
 fn check_destination(out: &Path) -> Result<Destination, InputError> {
-    Destination::check_own_folder(
+    Destination::check_marked_folder(
         out,
-        |d| crate::run_folder::staging::has_capsim_marker(d, MARKER),
+        MARKER,
         "a capsim risk-size folder (it has no risk_size.json)",
     )
 }

@@ -125,11 +125,7 @@ fn as_f64(v: &Value) -> f64 {
 }
 
 fn check_destination(out: &Path) -> Result<Destination, InputError> {
-    Destination::check_own_folder(
-        out,
-        |d| crate::run_folder::staging::has_capsim_marker(d, MARKER),
-        "a capsim sweep folder (it has no sweep.json)",
-    )
+    Destination::check_marked_folder(out, MARKER, "a capsim sweep folder (it has no sweep.json)")
 }
 
 /// A figure a sweep charts and tabulates, for each arm at each point (over the term).

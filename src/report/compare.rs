@@ -64,9 +64,9 @@ pub fn check(dirs: &[PathBuf], out: &Path) -> Result<Destination, InputError> {
 
 /// The comparison's folder: new, empty, or an earlier comparison.
 fn check_destination(out: &Path) -> Result<Destination, InputError> {
-    Destination::check_own_folder(
+    Destination::check_marked_folder(
         out,
-        |d| crate::run_folder::staging::has_capsim_marker(d, MARKER),
+        MARKER,
         "a capsim comparison folder (it has no compare.json)",
     )
 }

@@ -70,6 +70,12 @@ impl Destination {
         )
     }
 
+    /// As [`Destination::check_folder`], for a folder capsim marks as its own with the JSON
+    /// description `marker` ([`has_capsim_marker`]; `what` says what it is, for the refusal).
+    pub fn check_marked_folder(dest: &Path, marker: &str, what: &str) -> Result<Self, InputError> {
+        Self::check_own_folder(dest, |d| has_capsim_marker(d, marker), what)
+    }
+
     /// As [`Destination::check_folder`], for a folder capsim recognises as its own with `is_own`
     /// (`what` says what it is, for the refusal).
     pub fn check_own_folder(

@@ -115,9 +115,8 @@ const INTERRUPTED: i32 = 130;
 fn main() -> ExitCode {
     // An interrupted run removes the folders it was writing: no hidden leftovers.
     let _ = ctrlc::set_handler(|| {
-        capsim::run_folder::staging::remove_unfinished();
-        eprintln!("interrupted: nothing was written");
-        std::process::exit(INTERRUPTED);
+        eprintln!("interrupted: removing unfinished output");
+        capsim::run_folder::staging::remove_unfinished_and_exit(INTERRUPTED);
     });
     let cli = Cli::parse();
     let progress = Progress::for_command(&cli.command);

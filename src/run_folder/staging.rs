@@ -12,25 +12,61 @@ use tempfile::TempDir;
 use super::is_run_folder;
 use crate::error::InputError;
 
-/// Temporary folders capsim is writing right now: removed if the process is interrupted
-/// ([`remove_unfinished`]), so Ctrl-C or SIGTERM leaves no hidden leftovers.
-static UNFINISHED: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+/// What capsim is writing right now: staging folders and temporary files, with the folders
+/// made to hold them. All of it is removed if the process is interrupted
+/// ([`remove_unfinished_and_exit`]), so Ctrl-C or SIGTERM leaves no hidden leftovers.
+static UNFINISHED: Mutex<Vec<Unfinished>> = Mutex::new(Vec::new());
 
-fn unfinished() -> MutexGuard<'static, Vec<PathBuf>> {
+struct Unfinished {
+    /// A staging folder or a temporary file.
+    path: PathBuf,
+    /// Folders made to hold it, deepest first.
+    made: Vec<PathBuf>,
+}
+
+fn unfinished() -> MutexGuard<'static, Vec<Unfinished>> {
     // A panic while holding the lock leaves the list as it was: still right.
     UNFINISHED.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn forget(list: &mut Vec<PathBuf>, path: &Path) {
-    list.retain(|p| p != path);
+fn remember(path: &Path, made: &[PathBuf]) {
+    unfinished().push(Unfinished {
+        path: path.to_path_buf(),
+        made: made.to_vec(),
+    });
 }
 
-/// Removes every folder still being written. Called on an interruption; waits for a folder
-/// being moved into place to get there first, so an earlier run is never lost half-way.
-pub fn remove_unfinished() {
-    let mut list = unfinished();
-    for path in list.drain(..) {
-        let _ = fs::remove_dir_all(&path);
+fn forget(list: &mut Vec<Unfinished>, path: &Path) {
+    list.retain(|u| u.path != path);
+}
+
+/// Removes everything still being written, and the folders made for it that are left empty,
+/// then ends the process with `code`. Called on an interruption. The list stays locked until
+/// the process ends: a folder being moved into place gets there first (an earlier run is never
+/// lost half-way), and nothing new is staged meanwhile. Writer threads may still be adding
+/// files to a staging folder while it goes, so its removal is retried until it is gone.
+pub fn remove_unfinished_and_exit(code: i32) -> ! {
+    let list = unfinished();
+    for item in list.iter() {
+        remove_until_gone(&item.path);
+        remove_if_empty(&item.made);
+    }
+    std::process::exit(code)
+}
+
+/// Removes a folder or file, trying again for up to a second while something else is still
+/// creating files in it.
+fn remove_until_gone(path: &Path) {
+    for _ in 0..100 {
+        let removed = match fs::symlink_metadata(path) {
+            Err(_) => return,
+            Ok(meta) if meta.is_dir() => fs::remove_dir_all(path),
+            Ok(_) => fs::remove_file(path),
+        };
+        if removed.is_ok() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
     }
 }
 
@@ -185,8 +221,9 @@ fn make_parent_of(dest: &Path) -> Result<(PathBuf, Vec<PathBuf>), InputError> {
     Ok((parent.to_path_buf(), missing))
 }
 
-/// A hidden temporary folder in `parent`, on the list of unfinished folders.
-fn staging_folder_in(parent: &Path, dest: &Path) -> Result<TempDir, InputError> {
+/// A hidden temporary folder in `parent`, on the list of unfinished work with the folders
+/// `made` to hold it.
+fn staging_folder_in(parent: &Path, dest: &Path, made: &[PathBuf]) -> Result<TempDir, InputError> {
     let tmp = tempfile::Builder::new()
         .prefix(".capsim-staging-")
         .tempdir_in(parent)
@@ -197,12 +234,12 @@ fn staging_folder_in(parent: &Path, dest: &Path) -> Result<TempDir, InputError> 
                 e,
             )
         })?;
-    unfinished().push(tmp.path().to_path_buf());
+    remember(tmp.path(), made);
     Ok(tmp)
 }
 
 /// A folder being written beside its destination; deleted if dropped before [`commit`], or if
-/// the process is interrupted ([`remove_unfinished`]).
+/// the process is interrupted ([`remove_unfinished_and_exit`]).
 ///
 /// [`commit`]: StagedFolder::commit
 pub struct StagedFolder {
@@ -230,7 +267,7 @@ impl StagedFolder {
         recheck: fn(&Path) -> Result<Destination, InputError>,
     ) -> Result<Self, InputError> {
         let (parent, made) = make_parent_of(dest.path())?;
-        let tmp = match staging_folder_in(&parent, dest.path()) {
+        let tmp = match staging_folder_in(&parent, dest.path(), &made) {
             Ok(tmp) => Some(tmp),
             Err(e) => {
                 remove_if_empty(&made);
@@ -248,7 +285,7 @@ impl StagedFolder {
     /// Stages files to be moved one by one into the existing folder `dir`
     /// ([`commit_files_into`](StagedFolder::commit_files_into)).
     pub fn inside(dir: &Path) -> Result<Self, InputError> {
-        let tmp = Some(staging_folder_in(dir, dir)?);
+        let tmp = Some(staging_folder_in(dir, dir, &[])?);
         Ok(StagedFolder {
             tmp,
             dest: Destination::Replace(dir.to_path_buf()),
@@ -347,20 +384,39 @@ fn move_into_place(staged: &Path, dest: &Path, aside: Option<&Path>) -> anyhow::
 }
 
 /// Writes one new file through a temporary file in the same folder, moved to `dest` at the end.
+/// Folders made to hold it are removed again if the writing fails.
 pub fn write_file(
     dest: &Destination,
     write: impl FnOnce(&Path) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let path = dest.path();
-    let parent = parent_of(path)?;
+    let (parent, made) = make_parent_of(path)?;
+    let result = write_through_temporary(path, &parent, &made, write);
+    if result.is_err() {
+        remove_if_empty(&made);
+    }
+    result
+}
+
+fn write_through_temporary(
+    path: &Path,
+    parent: &Path,
+    made: &[PathBuf],
+    write: impl FnOnce(&Path) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     // Created like any new file (the user's umask applies), not private as temporary files are.
     let tmp = tempfile::Builder::new()
         .prefix(".capsim-")
-        .make_in(&parent, |path| fs::File::create_new(path))
+        .make_in(parent, |path| fs::File::create_new(path))
         .with_context(|| format!("creating a temporary file in {}", parent.display()))?;
-    write(tmp.path())?;
-    // Never over a file that appeared since the destination was checked.
-    tmp.persist_noclobber(path)
-        .with_context(|| format!("moving {} into place", path.display()))?;
-    Ok(())
+    remember(tmp.path(), made);
+    let temporary = tmp.path().to_path_buf();
+    let result = write(&temporary).and_then(|()| {
+        // Never over a file that appeared since the destination was checked.
+        tmp.persist_noclobber(path)
+            .map(drop)
+            .with_context(|| format!("moving {} into place", path.display()))
+    });
+    forget(&mut unfinished(), &temporary);
+    result
 }

@@ -188,14 +188,17 @@ fn interrupted_run(cwd: &Path, out: &str, signal: &str) -> Option<i32> {
         .spawn()
         .unwrap();
     let staging_exists = || {
-        std::fs::read_dir(cwd.join(Path::new(out).parent().unwrap_or(Path::new(""))))
-            .unwrap()
-            .any(|e| {
-                e.unwrap()
-                    .file_name()
-                    .to_string_lossy()
-                    .starts_with(".capsim-staging-")
-            })
+        // The folder to hold it may not exist yet.
+        std::fs::read_dir(cwd.join(Path::new(out).parent().unwrap_or(Path::new("")))).is_ok_and(
+            |mut entries| {
+                entries.any(|e| {
+                    e.unwrap()
+                        .file_name()
+                        .to_string_lossy()
+                        .starts_with(".capsim-staging-")
+                })
+            },
+        )
     };
     let started = std::time::Instant::now();
     while !staging_exists() {
@@ -215,8 +218,8 @@ fn interrupted_run(cwd: &Path, out: &str, signal: &str) -> Option<i32> {
     child.wait().unwrap().code()
 }
 
-/// Ctrl-C (SIGINT) or SIGTERM during a run: exit 130, no hidden staging folder left, and an
-/// earlier run at the destination untouched.
+/// Ctrl-C (SIGINT) or SIGTERM during a run: exit 130, no hidden staging folder left, no
+/// folder made to hold the output left, and an earlier run at the destination untouched.
 #[test]
 fn an_interrupted_run_leaves_no_leftovers_and_keeps_the_earlier_run() {
     let dir = workspace();
@@ -238,12 +241,18 @@ fn an_interrupted_run_leaves_no_leftovers_and_keeps_the_earlier_run() {
             "{signal} changed files on disk"
         );
     }
-    assert_eq!(interrupted_run(dir.path(), "fresh", "-TERM"), Some(130));
-    assert_eq!(
-        snapshot(dir.path()),
-        before,
-        "an interrupted new run left files"
-    );
+    for out in ["fresh", "new/deeper/run"] {
+        assert_eq!(
+            interrupted_run(dir.path(), out, "-TERM"),
+            Some(130),
+            "{out}"
+        );
+        assert_eq!(
+            snapshot(dir.path()),
+            before,
+            "an interrupted new run at {out} left files or folders"
+        );
+    }
 }
 
 /// An output location capsim cannot write to is bad input: exit 2, naming --out, before

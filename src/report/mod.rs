@@ -294,6 +294,36 @@ pub(crate) fn strs(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
         .collect())
 }
 
+/// One year of one world under a risk-sharing arm, as the commissioner's ledger row and the
+/// world's costs give it (£).
+struct CommissionerYear {
+    /// What the commissioner spent: its payments and its own programme cost.
+    spent: f64,
+    own_programme: f64,
+    /// The risk share's payments to the providers (negative: repaid by them).
+    risk_share: f64,
+    /// Care cost and every programme's cost in the world.
+    care: f64,
+    programme: f64,
+}
+
+/// A point of the corridor chart, both as % of the contract's other payments: the overrun of
+/// care cost over them, and the providers' result. The commissioner's spend less its own
+/// programme is what the providers were paid; their result bears the programmes they pay for
+/// (all but the commissioner's). The overrun is on care alone, as the corridor shares it. None
+/// when there are no other payments to compare with.
+fn corridor_point(y: CommissionerYear) -> Option<(f64, f64)> {
+    let paid = y.spent - y.own_programme;
+    let before = paid - y.risk_share;
+    let providers_programme = y.programme - y.own_programme;
+    (before > 0.0).then(|| {
+        (
+            100.0 * (y.care - before) / before,
+            100.0 * (paid - y.care - providers_programme) / before,
+        )
+    })
+}
+
 /// Arms with a risk share, and the ledger columns it pays into.
 fn risk_sharing_arms(run: &RunFolder) -> Vec<(String, Vec<String>)> {
     run.scenario
@@ -400,6 +430,7 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
             col("world"),
             col("year"),
             col("total_cost"),
+            col("programme_cost"),
         ]);
         let comm = run
             .ledger
@@ -414,10 +445,12 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
                 JoinArgs::new(JoinType::Left),
             )
             .collect()?;
-        let (j_arm, paid, care) = (
+        let (j_arm, spent, own_programme, care, programme) = (
             strs(&joined, "arm")?,
             f64s(&joined, "cost")?,
+            f64s(&joined, "programme")?,
             f64s(&joined, "total_cost")?,
+            f64s(&joined, "programme_cost")?,
         );
         let mut panels = Vec::new();
         for (arm, risk_cols) in &sharing {
@@ -430,12 +463,12 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
             let pts: Vec<(f64, f64)> = (0..joined.height())
                 .filter(|&i| &j_arm[i] == arm)
                 .filter_map(|i| {
-                    let before = paid[i] - risk[i];
-                    (before > 0.0).then(|| {
-                        (
-                            100.0 * (care[i] - before) / before,
-                            100.0 * (paid[i] - care[i]) / before,
-                        )
+                    corridor_point(CommissionerYear {
+                        spent: spent[i],
+                        own_programme: own_programme[i],
+                        risk_share: risk[i],
+                        care: care[i],
+                        programme: programme[i],
                     })
                 })
                 .collect();
@@ -450,7 +483,7 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
         written.push(Chart {
             stem: "risk_corridors".into(),
             title: "How the risk share shapes the provider's result".into(),
-            caption: "Each point is one simulated year. Without risk sharing the provider's result would fall on the dashed line: every pound of overspend a pound of loss. Where the points flatten, the commissioner is sharing the risk.".into(),
+            caption: "Each point is one simulated year of the providers together: their result (income less care and the programmes they pay for) against the overrun of their care cost over the contract's other payments. Without risk sharing the result would fall on the dashed line: every pound of overspend a pound of loss. Where the points flatten, the commissioner is sharing the risk.".into(),
         });
     }
 
@@ -736,4 +769,41 @@ pub fn write_outputs(run: &RunFolder, out: &Path) -> anyhow::Result<String> {
     let charts = charts?;
     html::write_report(run, &t, &charts, out)?;
     headline_table(run, &t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// £100m paid, £110m of care: a 10% overrun and, without sharing or programmes, a 10% loss
+    /// (the dashed line). A £2m programme the providers pay for lowers their result by 2 points
+    /// and leaves the overrun; the commissioner's own £3m programme moves neither; a £4m risk
+    /// share is income but not part of the payments the overrun is measured against.
+    #[test]
+    fn corridor_points_bear_the_programmes_the_providers_pay() {
+        let year = |spent, own_programme, risk_share, programme| CommissionerYear {
+            spent,
+            own_programme,
+            risk_share,
+            care: 110.0,
+            programme,
+        };
+        assert_eq!(
+            corridor_point(year(100.0, 0.0, 0.0, 0.0)),
+            Some((10.0, -10.0))
+        );
+        assert_eq!(
+            corridor_point(year(100.0, 0.0, 0.0, 2.0)),
+            Some((10.0, -12.0))
+        );
+        assert_eq!(
+            corridor_point(year(103.0, 3.0, 0.0, 5.0)),
+            Some((10.0, -12.0))
+        );
+        assert_eq!(
+            corridor_point(year(104.0, 0.0, 4.0, 0.0)),
+            Some((10.0, -6.0))
+        );
+        assert_eq!(corridor_point(year(3.0, 3.0, 0.0, 3.0)), None);
+    }
 }

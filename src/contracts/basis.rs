@@ -19,8 +19,9 @@ pub struct Scope {
     pub weights_full: Vec<f64>,
     /// Expected cost of the scope's activity in the baseline year.
     pub expected_cost: f64,
-    /// Expected baseline-year count per type (zero outside the scope).
+    /// Expected baseline-year count and cost per type (zero outside the scope).
     pub expected_count: Vec<f64>,
+    pub expected_cost_by_type: Vec<f64>,
     pub baseline_heads: f64,
 }
 
@@ -84,17 +85,19 @@ impl Scope {
         });
         let weights_age_sex_deprivation_rurality =
             mean_over(BASE_CELLS / LTCS, &|c| (c % BASE_CELLS) / LTCS);
-        let expected_count = (0..nt)
-            .map(|t| {
-                if in_scope[t] {
-                    (0..cells)
-                        .map(|c| baseline[c] * expected.count[c * nt + t])
-                        .sum()
-                } else {
-                    0.0
-                }
-            })
-            .collect();
+        let by_type = |per_cell: &[f64]| -> Vec<f64> {
+            (0..nt)
+                .map(|t| {
+                    if in_scope[t] {
+                        (0..cells).map(|c| baseline[c] * per_cell[c * nt + t]).sum()
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        };
+        let expected_count = by_type(&expected.count);
+        let expected_cost_by_type = by_type(&expected.cost);
         Scope {
             in_scope,
             weights_age_sex,
@@ -102,6 +105,7 @@ impl Scope {
             weights_full,
             expected_cost,
             expected_count,
+            expected_cost_by_type,
             baseline_heads: heads,
         }
     }

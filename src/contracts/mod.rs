@@ -38,8 +38,8 @@ pub struct Component {
     /// Whether each of `indicators` is this holder's own: an activity type's indicator belongs
     /// to the provider delivering it; population-wide indicators belong to every holder.
     pub owned: Vec<bool>,
-    /// Share of a £ amount on a population-wide indicator this holder receives (its share of
-    /// the arm's expected cost), so the amount is paid once, not once per holder.
+    /// Share of an amount set in £ this holder receives (its share of the expected cost of what
+    /// the component covers), so the amount is paid once, not once per holder.
     pub shared_amount: f64,
 }
 

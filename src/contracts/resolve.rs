@@ -3,6 +3,7 @@
 //! indicators and term sums.
 
 use super::basis::{Basis, Scope};
+use super::components::activity::pays_for;
 use super::{Arm, Component, Contracts, Holder, Subcontractor};
 use crate::activity::expected::CellExpectations;
 use crate::ledger::{LedgerLayout, Role};
@@ -146,25 +147,38 @@ impl Contracts {
     }
 
     /// Gives each holder's components their indicators' ownership and the holder's share of
-    /// amounts paid on population-wide indicators (by expected cost: one holder, all of it).
+    /// amounts set in £: its share of the expected cost of what the component covers (an
+    /// activity component's types, otherwise the holder's whole scope). One holder gets all.
     fn assign_indicators(&self, holders: &mut [Holder]) {
-        let expected: Vec<f64> = holders
-            .iter()
-            .map(|h| self.scopes[h.scope].expected_cost)
-            .collect();
-        let total: f64 = expected.iter().sum();
-        for (h, e) in holders.iter_mut().zip(&expected) {
-            let in_scope = &self.scopes[h.scope].in_scope;
-            for c in &mut h.components {
-                c.owned = c
+        for c in 0..holders.first().map_or(0, |h| h.components.len()) {
+            let covered: Vec<f64> = holders
+                .iter()
+                .map(|h| {
+                    let scope = &self.scopes[h.scope];
+                    let component = &h.components[c];
+                    if !matches!(component.spec, ComponentSpec::Activity(_)) {
+                        return scope.expected_cost;
+                    }
+                    let types = component.types.as_deref();
+                    (0..scope.in_scope.len())
+                        .filter(|&t| pays_for(types, &scope.in_scope, t))
+                        .map(|t| scope.expected_cost_by_type[t])
+                        .sum()
+                })
+                .collect();
+            let total: f64 = covered.iter().sum();
+            for (h, e) in holders.iter_mut().zip(&covered) {
+                let in_scope = &self.scopes[h.scope].in_scope;
+                let component = &mut h.components[c];
+                component.owned = component
                     .indicators
                     .iter()
                     .map(|i| i.activity_type().is_none_or(|t| in_scope[t]))
                     .collect();
-                c.shared_amount = if total > 0.0 {
+                component.shared_amount = if total > 0.0 {
                     e / total
                 } else {
-                    1.0 / expected.len() as f64
+                    1.0 / covered.len() as f64
                 };
             }
         }

@@ -296,15 +296,27 @@ impl Component {
                 1.0
             }
         };
-        match &self.spec {
-            ComponentSpec::Fixed(s) => components::fixed::fixed(s, y),
-            ComponentSpec::Activity(s) => {
-                components::activity::activity(s, self.types.as_deref(), y)
+        // An amount the scenario sets in £ is the arm's, paid once between its holders; what
+        // follows from a holder's own figures (shares of its contract value, its expected cost
+        // per head) is its own.
+        let arms = |set_in_pounds: bool| {
+            if set_in_pounds {
+                self.shared_amount
+            } else {
+                1.0
             }
-            ComponentSpec::Capitation(s) => components::capitation::capitation(s, y),
+        };
+        match &self.spec {
+            ComponentSpec::Fixed(s) => components::fixed::fixed(s, y) * arms(s.amount.is_some()),
+            ComponentSpec::Activity(s) => {
+                components::activity::activity(s, self.types.as_deref(), self.shared_amount, y)
+            }
+            ComponentSpec::Capitation(s) => {
+                components::capitation::capitation(s, y) * arms(s.per_head.is_some())
+            }
             ComponentSpec::Outcome(s) => {
                 let slots: Vec<usize> = (0..self.indicators.len()).map(slot).collect();
-                components::outcome::outcome(s, &slots, &self.owned, y)
+                components::outcome::outcome(s, &slots, &self.owned, y) * arms(s.pool.is_some())
             }
             ComponentSpec::PerUnit(_) | ComponentSpec::QualityDeduction(_) if !self.owned[0] => 0.0,
             ComponentSpec::PerUnit(s) => components::per_unit::per_unit(s, slot(0), y) * split(0),

@@ -488,6 +488,75 @@ rate = 1000
     }
 }
 
+/// Without a lead, amounts set in £ are the arm's, paid once between the providers: a fixed
+/// £1m, an outcome pool of £1m every holder earns in full, £10 per head and a £ cap on an
+/// activity payment that binds. Each provider's part is its share of the expected cost of what
+/// the component covers, so a cap on one provider's types is all that provider's.
+#[test]
+fn regression_pound_amounts_paid_to_every_holder() {
+    let text = format!(
+        "{ARMS}{PROVIDERS}
+[[arm]]
+name = \"pounds\"
+[[arm.component]]
+kind = \"fixed\"
+amount = 1_000_000
+index = \"none\"
+[[arm.component]]
+kind = \"outcome\"
+pool = 1_000_000
+indicators = [ {{ indicator = \"deaths_per_1000\", better = \"lower\", weight = 1.0, target = 1000.0 }} ]
+[[arm.component]]
+kind = \"capitation\"
+per_head = 10
+risk_adjustment = \"none\"
+index = \"none\"
+[[arm.component]]
+kind = \"activity\"
+name = \"capped_everything\"
+cap = 1_000
+[[arm.component]]
+kind = \"activity\"
+name = \"capped_elective\"
+types = [\"elective\"]
+cap = 2_000
+"
+    );
+    let m = model(&text);
+    let contracts = m.contracts.as_ref().unwrap();
+    let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let party = |name: &str| contracts.parties.iter().position(|p| p == name).unwrap();
+    let (acute, community) = (party("acute"), party("community"));
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        for y in &r.years {
+            let (price_index, covered) = (y.shock.price_index, y.covered as f64);
+            let row = |p: usize| {
+                r.ledger
+                    .iter()
+                    .find(|l| l.year == y.year && l.party == p)
+                    .unwrap()
+            };
+            let paid = |name: &str| {
+                let c = col(name);
+                (row(acute).components[c], row(community).components[c])
+            };
+            let once = |name: &str, whole: f64| {
+                let (a, b) = paid(name);
+                assert!(a > 0.0 && b > 0.0, "{name}: {a} {b}");
+                assert!(
+                    (a + b - whole).abs() < 1e-6 * whole,
+                    "{name}: {a} + {b} ≠ {whole}"
+                );
+            };
+            once("fixed", 1e6);
+            once("outcome", 1e6 * price_index);
+            once("capitation", 10.0 * covered);
+            once("capped_everything", 1_000.0);
+            assert_eq!(paid("capped_elective"), (2_000.0, 0.0));
+        }
+    }
+}
+
 /// Two providers and every kind of component: the presets held by each provider, a lead
 /// provider paying its subcontractor tariff and one paying cost, per-unit incentives with and
 /// without a cap, quality deductions as a share and in £, risk shares and shared savings settled

@@ -8,8 +8,9 @@ pub fn pays_for(types: Option<&[usize]>, in_scope: &[bool], t: usize) -> bool {
     in_scope[t] && types.is_none_or(|list| list.contains(&t))
 }
 
-/// `types` is the component's type filter resolved to indices (None: the holder's scope).
-pub fn activity(c: &ActivitySpec, types: Option<&[usize]>, y: &HolderYear) -> f64 {
+/// `types` is the component's type filter resolved to indices (None: the holder's scope);
+/// `cap_share` the holder's share of the arm's £ cap (1 for a sole holder).
+pub fn activity(c: &ActivitySpec, types: Option<&[usize]>, cap_share: f64, y: &HolderYear) -> f64 {
     let mut total = 0.0;
     for t in 0..y.count.len() {
         if !pays_for(types, y.in_scope, t) {
@@ -31,7 +32,7 @@ pub fn activity(c: &ActivitySpec, types: Option<&[usize]>, y: &HolderYear) -> f6
         };
     }
     match c.cap {
-        Some(cap) => total.min(cap),
+        Some(cap) => total.min(cap * cap_share),
         None => total,
     }
 }
@@ -55,8 +56,8 @@ mod tests {
             cap: None,
         };
         // 120 units against a baseline of 100 at £10: 100 × 10 + 20 × 10 × 30%.
-        assert!((activity(&spec, None, &year(&[120.0], &[], &[])) - 1060.0).abs() < 1e-9);
-        assert!((activity(&spec, None, &year(&[80.0], &[], &[])) - 800.0).abs() < 1e-9);
+        assert!((activity(&spec, None, 1.0, &year(&[120.0], &[], &[])) - 1060.0).abs() < 1e-9);
+        assert!((activity(&spec, None, 1.0, &year(&[80.0], &[], &[])) - 800.0).abs() < 1e-9);
         let capped = ActivitySpec {
             cap: Some(1000.0),
             ..spec.clone()

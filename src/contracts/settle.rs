@@ -197,13 +197,27 @@ impl Contracts {
         // A component outside its contract years pays nothing and is not measured.
         let contract_year = w.year + 1;
         let active = |c: &&Component| c.spec.active_in(contract_year);
+        // What the lead passes on to its subcontractors is part of its cost as a result
+        // component sees it: the outcome payments' share, and each result component's share
+        // before the next is settled.
+        let passes_on = arm.pass_through > 0.0 && !arm.subcontractors.is_empty();
+        let share_passed_on = |c: &Component, amount: f64| {
+            if passes_on && c.spec.passes_through() {
+                arm.pass_through * amount
+            } else {
+                0.0
+            }
+        };
+        let mut passed = 0.0;
         for c in h
             .components
             .iter()
             .filter(|c| !c.spec.settles_on_result())
             .filter(active)
         {
-            book(&mut row, c, c.pay(&y));
+            let amount = c.pay(&y);
+            book(&mut row, c, amount);
+            passed += share_passed_on(c, amount);
         }
         for c in h
             .components
@@ -212,16 +226,17 @@ impl Contracts {
             .filter(active)
         {
             let benchmark = c.benchmark(&y);
+            let cost = y.cost + passed;
             let sums = match c.term_slot {
                 None => TermSum {
                     income: row.income,
-                    cost: y.cost,
+                    cost,
                     benchmark,
                 },
                 Some(slot) => {
                     let s = &mut term.0[slot];
                     s.income += row.income;
-                    s.cost += y.cost;
+                    s.cost += cost;
                     s.benchmark += benchmark;
                     // Settled once, on the totals of its years, in the last of them.
                     let last = w.last_year || c.spec.years().1 == Some(contract_year);
@@ -231,21 +246,12 @@ impl Contracts {
                     *s
                 }
             };
-            book(&mut row, c, c.pay_on_result(&sums));
+            let amount = c.pay_on_result(&sums);
+            book(&mut row, c, amount);
+            passed += share_passed_on(c, amount);
         }
-        if arm.pass_through > 0.0 && !arm.subcontractors.is_empty() {
-            let shared: f64 = h
-                .components
-                .iter()
-                .filter(|c| c.spec.passes_through())
-                .map(|c| row.components[c.column])
-                .sum();
-            self.pass_through(
-                arm,
-                arm.pass_through * shared,
-                &mut row,
-                &mut rows[first_sub..],
-            );
+        if passed != 0.0 {
+            self.pass_through(arm, passed, &mut row, &mut rows[first_sub..]);
         }
         row
     }

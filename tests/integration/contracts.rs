@@ -209,6 +209,49 @@ loss_share = 0.5
     );
 }
 
+/// A lead passing on 40% of its outcome payments, with a corridor of no width shared 50:50 on
+/// its result: the corridor sees what was passed on as cost, so the lead ends with half its
+/// result before sharing, which is minus the corridor's payment, every year.
+#[test]
+fn regression_a_corridor_sees_what_the_lead_passes_on() {
+    let text = format!(
+        "{ARMS}{PROVIDERS}
+[[arm]]
+name = \"lead\"
+lead = \"acute\"
+subcontract = \"block\"
+pass_through = 0.4
+[[arm.component]]
+kind = \"capitation\"
+[[arm.component]]
+kind = \"outcome\"
+pool_share = 0.05
+indicators = [ {{ indicator = \"deaths_per_1000\", better = \"lower\", weight = 1.0, target_vs_expected = 1.0 }} ]
+[[arm.component]]
+kind = \"risk_share\"
+bands = [ {{ above = 0.0, provider_share = 0.5 }}, {{ below = 0.0, provider_share = 0.5 }} ]
+"
+    );
+    let m = model(&text);
+    let contracts = m.contracts.as_ref().unwrap();
+    let acute = contracts.parties.iter().position(|p| p == "acute").unwrap();
+    let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let mut passed_something = false;
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        for lead in r.ledger.iter().filter(|l| l.party == acute) {
+            let transfer = lead.components[col("risk_share")];
+            let surplus = lead.income - lead.cost;
+            assert!(
+                (surplus + transfer).abs() < 1e-6 * lead.income,
+                "year {}: surplus {surplus}, corridor {transfer}",
+                lead.year
+            );
+            passed_something |= lead.components[col("outcome")] != 0.0;
+        }
+    }
+    assert!(passed_something, "the test needs outcome payments");
+}
+
 #[test]
 fn a_lead_provider_pays_subcontractors_tariff() {
     let text = format!(

@@ -105,6 +105,7 @@ mod tests {
             weights_full: Vec::new(),
             expected_cost: 0.0,
             expected_count: vec![0.0; 2],
+            expected_cost_by_type: vec![0.0; 2],
             baseline_heads: 0.0,
         };
         let mut income = [0.0; 2];

@@ -27,13 +27,18 @@ impl WeightedHeads {
         }
     }
 
-    /// The weighted head count with weights taken as `weights` says: this year's, or those of
-    /// `start` (the population at contract start), whose mean weight then applies to every head.
+    /// The weighted head count with weights taken as `weights` says. Concurrent: this year's.
+    /// Fixed: the long-term-condition part of full weights is `start`'s (the population at
+    /// contract start), so this year's people are weighted for age, sex, deprivation and
+    /// rurality as they are, times the start's ratio of full to those weights: conditions gained
+    /// or prevented during the term do not move the count, ageing and arrivals do. Adjustments
+    /// without long-term conditions have no part to fix.
     pub fn weighted(&self, adjustment: RiskAdjustment, weights: Weights, start: &Self) -> f64 {
-        match weights {
-            Weights::Concurrent => self.get(adjustment),
-            Weights::Fixed if start.plain > 0.0 => self.plain * start.get(adjustment) / start.plain,
-            Weights::Fixed => self.plain,
+        match (weights, adjustment) {
+            (Weights::Fixed, RiskAdjustment::Full) if start.age_sex_deprivation_rurality > 0.0 => {
+                self.age_sex_deprivation_rurality * start.full / start.age_sex_deprivation_rurality
+            }
+            _ => self.get(adjustment),
         }
     }
 
@@ -94,5 +99,38 @@ impl ScopeHeads {
     /// Scope `s`'s weighted heads in each reporting group.
     pub fn groups_of(&self, s: usize) -> &[WeightedHeads] {
         &self.by_group[s * GROUPS..(s + 1) * GROUPS]
+    }
+}
+
+#[cfg(test)]
+mod weight_tests {
+    use super::*;
+
+    /// Fixed weights keep the start's long-term-condition mix (full 120 over 110 by age, sex,
+    /// deprivation and rurality) and follow this year's demography (115): 115 × 120/110.
+    /// Without long-term conditions in the weights there is nothing to fix.
+    #[test]
+    fn fixed_weights_freeze_the_conditions_not_the_demography() {
+        let heads = |plain, age_sex, asdr, full| WeightedHeads {
+            plain,
+            age_sex,
+            age_sex_deprivation_rurality: asdr,
+            full,
+        };
+        let start = heads(100.0, 105.0, 110.0, 120.0);
+        let now = heads(100.0, 108.0, 115.0, 118.0);
+        let fixed = |adjustment| now.weighted(adjustment, Weights::Fixed, &start);
+        assert!((fixed(RiskAdjustment::Full) - 115.0 * 120.0 / 110.0).abs() < 1e-12);
+        for adjustment in [
+            RiskAdjustment::None,
+            RiskAdjustment::AgeSex,
+            RiskAdjustment::AgeSexDeprivationRurality,
+        ] {
+            assert_eq!(fixed(adjustment), now.get(adjustment));
+        }
+        assert_eq!(
+            now.weighted(RiskAdjustment::Full, Weights::Concurrent, &start),
+            118.0
+        );
     }
 }

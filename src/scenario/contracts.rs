@@ -174,8 +174,11 @@ pub enum Weights {
     /// higher weight, so a programme that prevents conditions lowers the payment.
     #[default]
     Concurrent,
-    /// Set at contract start: each year's head count is weighted by the mean weight of the
-    /// population at the start, so prevention does not lower the payment.
+    /// Long-term conditions as at contract start: with `full` adjustment, each year's people
+    /// are weighted for age, sex, deprivation and rurality as they are that year, times the
+    /// start population's ratio of full weights to those, so conditions gained or prevented do
+    /// not move the payment while ageing and arrivals do. The same as `concurrent` for
+    /// adjustments without long-term conditions.
     Fixed,
 }
 
@@ -746,8 +749,9 @@ impl ComponentSpec {
                         "weighted by age, sex, deprivation, rurality and long-term conditions",
                 },
                 match (c.risk_adjustment, c.weights) {
-                    (RiskAdjustment::None, _) | (_, Weights::Concurrent) => "",
-                    (_, Weights::Fixed) => " (weights fixed at contract start)",
+                    (RiskAdjustment::Full, Weights::Fixed) =>
+                        " (long-term conditions as at contract start)",
+                    _ => "",
                 },
                 index_words(c.index)
             ),

@@ -62,7 +62,10 @@ mod tests {
             cap: Some(1000.0),
             ..spec.clone()
         };
-        assert_eq!(activity(&capped, None, &year(&[120.0], &[], &[])), 1000.0);
+        assert_eq!(
+            activity(&capped, None, 1.0, &year(&[120.0], &[], &[])),
+            1000.0
+        );
         // A blended variable element: nothing up to plan, ±50% of price either side.
         let variable = ActivitySpec {
             price_share: 0.0,
@@ -70,7 +73,7 @@ mod tests {
             below_baseline_rate: 0.5,
             ..spec
         };
-        assert!((activity(&variable, None, &year(&[110.0], &[], &[])) - 50.0).abs() < 1e-9);
-        assert!((activity(&variable, None, &year(&[90.0], &[], &[])) + 50.0).abs() < 1e-9);
+        assert!((activity(&variable, None, 1.0, &year(&[110.0], &[], &[])) - 50.0).abs() < 1e-9);
+        assert!((activity(&variable, None, 1.0, &year(&[90.0], &[], &[])) + 50.0).abs() < 1e-9);
     }
 }

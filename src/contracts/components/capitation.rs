@@ -38,11 +38,13 @@ mod tests {
             capitation(&cap(RiskAdjustment::AgeSexDeprivationRurality), &y),
             106.0
         );
-        // Fixed at start: this year's 50 heads at the start's mean weight (1).
+        // Fixed at start: this year's heads weighted for age, sex, deprivation and rurality
+        // (53), times the start's ratio of full weights to those (50/50): not this year's
+        // conditions (55).
         let fixed = CapitationSpec {
             weights: Weights::Fixed,
             ..cap(RiskAdjustment::Full)
         };
-        assert_eq!(capitation(&fixed, &y), 100.0);
+        assert_eq!(capitation(&fixed, &y), 106.0);
     }
 }

@@ -37,7 +37,7 @@ use crate::rng::{Rng, Stage, stage_stream};
 use crate::scenario::{CohortMode, LoadedScenario, Scenario};
 use crate::scenario::{Indicator, Param};
 use crate::transitions::{
-    ArrivalProfiles, Calibration, NoDraws, StepCounts, StepStreams, TransitionRates,
+    ArrivalProfiles, Calibration, Movers, NoDraws, StepCounts, StepStreams, TransitionRates,
     condition_change_covered, next_cell, step,
 };
 use crate::waiting_list::{ListYear, WaitingList};
@@ -675,7 +675,7 @@ pub struct Workspace {
     /// from, in a world that expects none of its type.
     status_quo_expected: Vec<f64>,
     /// How the status quo placed its movers each year, for the other worlds to follow.
-    status_quo_movers_one_by_one: Vec<bool>,
+    status_quo_movers: Vec<Movers>,
     indicators: Vec<f64>,
     /// Per activity type, its waiting list in the world being simulated, and its year.
     lists: Vec<Option<WaitingList>>,
@@ -711,7 +711,7 @@ impl Workspace {
             settling: Vec::new(),
             status_quo_costs: Vec::new(),
             status_quo_expected: Vec::new(),
-            status_quo_movers_one_by_one: Vec::new(),
+            status_quo_movers: Vec::new(),
             indicators: Vec::new(),
             lists: Vec::new(),
             list_years: Vec::new(),
@@ -898,9 +898,9 @@ fn simulate_world(
         if y + 1 == s.years {
             frailty = frailty.last_year();
         }
-        // Every world places its movers as the status quo did that year (common random
-        // numbers for arrivals, whichever side of the threshold its own movers fall).
-        let placing = (w > 0).then(|| ws.status_quo_movers_one_by_one[y as usize]);
+        // Every world expects the status quo's movers that year and places them as it did
+        // (common random numbers for arrivals).
+        let status_quo_movers = (w > 0).then(|| ws.status_quo_movers[y as usize]);
         let demography = step(
             &ws.cur,
             &mut ws.next,
@@ -909,13 +909,12 @@ fn simulate_world(
             &model.arrivals,
             &shared.step_streams,
             y,
-            placing,
+            status_quo_movers,
             &mut frailty,
         );
         if w == 0 {
-            ws.status_quo_movers_one_by_one.truncate(y as usize);
-            ws.status_quo_movers_one_by_one
-                .push(demography.movers_one_by_one);
+            ws.status_quo_movers.truncate(y as usize);
+            ws.status_quo_movers.push(demography.movers);
         }
         ws.frailty.end_year();
         activity::simulate_year(

@@ -440,6 +440,34 @@ fn regression_cohort_indicators_counted_the_whole_place() {
     }
 }
 
+/// Regression: each world worked out its movers from its own expected deaths, so a programme
+/// that kept people alive drew as many fewer movers in, and the head count never showed it
+/// (Kinzigtal: 105 fewer deaths, 102 fewer movers). Movers now come from the status quo: the
+/// same in every world, year by year, and the people saved are still there at the end.
+#[test]
+fn regression_lives_saved_were_cancelled_by_fewer_movers() {
+    let m = shipped(
+        "kinzigtal.toml",
+        &[("replications = 500", "replications = 8")],
+    );
+    let (mut saved, mut more_at_end) = (0i64, 0i64);
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        let of_world = |w: usize| r.years.iter().filter(move |y| y.world == w);
+        for (sq, programme) in of_world(0).zip(of_world(1)) {
+            assert_eq!(sq.year, programme.year);
+            assert_eq!(sq.demography.migrants, programme.demography.migrants);
+            saved += sq.demography.deaths as i64 - programme.demography.deaths as i64;
+        }
+        let end = |w: usize| of_world(w).last().unwrap().demography.end as i64;
+        more_at_end += end(1) - end(0);
+    }
+    assert!(saved > 0, "the programme saves lives");
+    assert!(
+        more_at_end > saved / 2,
+        "{more_at_end} more people at the end for {saved} deaths avoided"
+    );
+}
+
 /// Kinzigtal: the insurers' gross saving (the fall in fee-for-service spend) is positive in
 /// most replications; the deal hands part of it to the integrator; the system's net saving after
 /// the programme's cost is the same with and without the deal.

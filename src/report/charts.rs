@@ -211,6 +211,14 @@ fn decimals_needed(x: f64) -> usize {
 }
 
 fn pad(lo: f64, hi: f64) -> (f64, f64) {
+    // A bound that is not finite (a value the tables could not work out) would leave the axis
+    // without ticks to find: such points fall off a finite axis instead.
+    let (lo, hi) = match (lo.is_finite(), hi.is_finite()) {
+        (true, true) => (lo, hi),
+        (true, false) => (lo, lo),
+        (false, true) => (hi, hi),
+        (false, false) => (0.0, 0.0),
+    };
     let span = (hi - lo).abs().max(1e-9);
     (lo - 0.08 * span, hi + 0.08 * span)
 }
@@ -1142,7 +1150,14 @@ pub fn frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier) 
         xs.clone().fold(f64::INFINITY, f64::min),
         xs.fold(f64::NEG_INFINITY, f64::max),
     );
-    let yhi = f.all.iter().map(|p| p.1).fold(f.limit, f64::max).max(1.0) * 1.15;
+    let yhi = f
+        .all
+        .iter()
+        .map(|p| p.1)
+        .filter(|y| y.is_finite())
+        .fold(f.limit, f64::max)
+        .max(1.0)
+        * 1.15;
     let (caption, caption_size) = fitted_title(&root, f.title, 26)?;
     let mut chart = ChartBuilder::on(&root)
         .caption(&caption, font(caption_size))

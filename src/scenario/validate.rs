@@ -40,7 +40,7 @@ pub fn check_param(problems: &mut Problems, spec: &ParamSpec) {
 }
 
 /// A number as a user would write it: plain, or in e-notation when very large or small.
-fn show(x: f64) -> String {
+pub(crate) fn show(x: f64) -> String {
     if x != 0.0 && x.is_finite() && !(1e-4..1e7).contains(&x.abs()) {
         format!("{x:e}")
     } else {

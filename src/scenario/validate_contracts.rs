@@ -5,6 +5,7 @@ use super::Scenario;
 use super::contracts::*;
 use super::indicator::Indicator;
 use crate::error::Problems;
+use crate::scenario::validate::{MAX_GROWTH, show};
 
 /// Checks providers and every arm not in `skip_arms` (arms whose structure was already
 /// reported broken).
@@ -151,11 +152,49 @@ pub fn delivered_by_no_provider(activity_type: &str) -> String {
 }
 
 /// Money that can only be paid one way (a cap, a pool, a rate, a deduction) must be >= 0.
-fn not_negative(problems: &mut Problems, path: &str, field: &str, v: Option<f64>) {
-    if let Some(x) = v.filter(|x| *x < 0.0) {
+/// Largest amount in £ a contract field takes: far above any NHS budget (about £200bn a year),
+/// well inside what sums of amounts hold without overflowing to infinity.
+const MAX_AMOUNT: f64 = 1e13;
+
+/// Largest multiple of an expected figure (of cost, volume or an indicator) a field takes.
+const MAX_MULTIPLE: f64 = 1_000.0;
+
+/// An amount in £, when given: between 0 and [`MAX_AMOUNT`].
+fn amount_ok(problems: &mut Problems, path: &str, field: &str, v: Option<f64>) {
+    if let Some(x) = v.filter(|x| !(0.0..=MAX_AMOUNT).contains(x)) {
         problems.push(
             format!("{path}.{field}"),
-            format!("expected an amount >= 0, found {x}"),
+            format!(
+                "expected an amount in £ between 0 and {MAX_AMOUNT:e}, found {}",
+                show(x)
+            ),
+        );
+    }
+}
+
+/// A multiple of an expected figure, when given: between 0 and [`MAX_MULTIPLE`].
+fn multiple_ok(problems: &mut Problems, path: &str, field: &str, v: Option<f64>) {
+    if let Some(x) = v.filter(|x| !(0.0..=MAX_MULTIPLE).contains(x)) {
+        problems.push(
+            format!("{path}.{field}"),
+            format!(
+                "expected a multiple between 0 and {MAX_MULTIPLE}, found {}",
+                show(x)
+            ),
+        );
+    }
+}
+
+/// A yearly uplift: above −1 (a payment cannot fall below nothing) and at most
+/// [`MAX_GROWTH`].
+fn uplift_ok(problems: &mut Problems, path: &str, uplift: f64) {
+    if !(uplift > -1.0 && uplift <= MAX_GROWTH) {
+        problems.push(
+            format!("{path}.uplift"),
+            format!(
+                "expected an uplift above -1 and at most {MAX_GROWTH}, found {}",
+                show(uplift)
+            ),
         );
     }
 }
@@ -220,26 +259,20 @@ fn check_component(
     };
     match spec {
         ComponentSpec::Fixed(c) => {
-            if c.amount.is_none() && c.share < 0.0 {
-                problems.push(
-                    format!("{path}.share"),
-                    format!("expected a share of expected cost >= 0, found {}", c.share),
-                );
+            amount_ok(problems, path, "amount", c.amount);
+            if c.amount.is_none() {
+                multiple_ok(problems, path, "share", Some(c.share));
             }
+            uplift_ok(problems, path, c.uplift);
         }
         ComponentSpec::Activity(c) => {
-            not_negative(problems, path, "cap", c.cap);
+            amount_ok(problems, path, "cap", c.cap);
             share_ok(problems, path, "price_share", c.price_share);
             if let Some(m) = c.marginal_rate {
                 share_ok(problems, path, "marginal_rate", m);
             }
             share_ok(problems, path, "below_baseline_rate", c.below_baseline_rate);
-            if c.baseline_volume.is_some_and(|b| b < 0.0) {
-                problems.push(
-                    format!("{path}.baseline_volume"),
-                    "expected a multiple of expected volume >= 0",
-                );
-            }
+            multiple_ok(problems, path, "baseline_volume", c.baseline_volume);
             for t in c.types.iter().flatten() {
                 if type_index(t).is_none() {
                     problems.push(
@@ -250,12 +283,11 @@ fn check_component(
             }
         }
         ComponentSpec::Capitation(c) => {
-            if c.per_head.is_some_and(|p| p < 0.0) {
-                problems.push(format!("{path}.per_head"), "expected £ per head >= 0");
-            }
+            amount_ok(problems, path, "per_head", c.per_head);
+            uplift_ok(problems, path, c.uplift);
         }
         ComponentSpec::Outcome(c) => {
-            not_negative(problems, path, "pool", c.pool);
+            amount_ok(problems, path, "pool", c.pool);
             one_of(problems, c.pool, c.pool_share, "`pool` (£) or `pool_share`");
             if let Some(s) = c.pool_share {
                 share_ok(problems, path, "pool_share", s);
@@ -269,6 +301,18 @@ fn check_component(
             }
             for (i, t) in c.indicators.iter().enumerate() {
                 let field = format!("indicators[{i}]");
+                if !(t.weight >= 0.0) {
+                    problems.push(
+                        format!("{path}.{field}.weight"),
+                        format!("expected a weight >= 0, found {}", t.weight),
+                    );
+                }
+                multiple_ok(
+                    problems,
+                    path,
+                    &format!("{field}.target_vs_expected"),
+                    t.target_vs_expected,
+                );
                 if t.target.is_some() == t.target_vs_expected.is_some() {
                     problems.push(
                         format!("{path}.{field}"),
@@ -282,20 +326,19 @@ fn check_component(
             }
         }
         ComponentSpec::PerUnit(c) => {
-            not_negative(problems, path, "rate", Some(c.rate));
+            amount_ok(problems, path, "rate", Some(c.rate));
             one_of(
                 problems,
                 c.target,
                 c.target_vs_expected,
                 "`target` or `target_vs_expected`",
             );
-            if c.cap.is_some_and(|x| x < 0.0) {
-                problems.push(format!("{path}.cap"), "expected a cap >= 0");
-            }
+            amount_ok(problems, path, "cap", c.cap);
+            multiple_ok(problems, path, "target_vs_expected", c.target_vs_expected);
             indicator(problems, "indicator", &c.indicator);
         }
         ComponentSpec::QualityDeduction(c) => {
-            not_negative(problems, path, "deduction", c.deduction);
+            amount_ok(problems, path, "deduction", c.deduction);
             one_of(
                 problems,
                 c.minimum,
@@ -311,6 +354,7 @@ fn check_component(
             if let Some(s) = c.deduction_share {
                 share_ok(problems, path, "deduction_share", s);
             }
+            multiple_ok(problems, path, "minimum_vs_expected", c.minimum_vs_expected);
             indicator(problems, "indicator", &c.indicator);
         }
         ComponentSpec::RiskShare(c) => {
@@ -319,13 +363,11 @@ fn check_component(
                 ("provider_loss_cap", c.provider_loss_cap),
                 ("provider_gain_cap", c.provider_gain_cap),
             ] {
-                if v.is_some_and(|x| x < 0.0) {
-                    problems.push(format!("{path}.{f}"), "expected a share of the target >= 0");
-                }
+                multiple_ok(problems, path, f, v);
             }
         }
         ComponentSpec::SharedSavings(c) => {
-            not_negative(problems, path, "cap", c.cap);
+            multiple_ok(problems, path, "cap", c.cap);
             for (f, v) in [
                 ("provider_share", c.provider_share),
                 ("min_savings_rate", c.min_savings_rate),
@@ -334,10 +376,13 @@ fn check_component(
             ] {
                 share_ok(problems, path, f, v);
             }
-            if c.benchmark_vs_expected <= 0.0 {
+            if !(c.benchmark_vs_expected > 0.0 && c.benchmark_vs_expected <= MAX_MULTIPLE) {
                 problems.push(
                     format!("{path}.benchmark_vs_expected"),
-                    "expected a multiple of expected cost > 0",
+                    format!(
+                        "expected a multiple of expected cost above 0 and at most {MAX_MULTIPLE}, found {}",
+                        c.benchmark_vs_expected
+                    ),
                 );
             }
         }

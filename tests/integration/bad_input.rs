@@ -286,11 +286,32 @@ fn negative_caps_pools_rates_and_deductions_are_rejected() {
         ),
         &[],
         &[
-            "arm.x.component[0] (activity).cap: expected an amount >= 0, found -1",
-            "arm.x.component[1] (outcome).pool: expected an amount >= 0, found -5",
-            "arm.x.component[2] (per_unit).rate: expected an amount >= 0, found -2000",
-            "arm.x.component[3] (quality_deduction).deduction: expected an amount >= 0, found -3",
-            "arm.x.component[4] (shared_savings).cap: expected an amount >= 0, found -0.1",
+            "arm.x.component[0] (activity).cap: expected an amount in £ between 0 and 1e13, found -1",
+            "arm.x.component[1] (outcome).pool: expected an amount in £ between 0 and 1e13, found -5",
+            "arm.x.component[2] (per_unit).rate: expected an amount in £ between 0 and 1e13, found -2000",
+            "arm.x.component[3] (quality_deduction).deduction: expected an amount in £ between 0 and 1e13, found -3",
+            "arm.x.component[4] (shared_savings).cap: expected a multiple between 0 and 1000, found -0.1",
+        ],
+    );
+}
+
+/// Regression: a huge uplift or share validated, then the run wrote infinities and hung
+/// drawing them; a negative amount or an outcome weight below 0 (a pool the provider pays
+/// into) validated too.
+#[test]
+fn huge_or_negative_contract_amounts_are_rejected() {
+    let arm = "base = \"default\"\n[[arm]]\nname = \"x\"\n";
+    rejected(
+        &format!(
+            "{arm}[[arm.component]]\nkind = \"capitation\"\nuplift = 1e300\n[[arm.component]]\nkind = \"fixed\"\nshare = 1e308\n[[arm.component]]\nkind = \"fixed\"\namount = -1e9\nuplift = -3\n[[arm.component]]\nkind = \"outcome\"\npool = 1e6\n[[arm.component.indicators]]\nindicator = \"ae_per_1000\"\nweight = 1.5\ntarget = 300\n[[arm.component.indicators]]\nindicator = \"deaths_per_1000\"\nweight = -0.5\ntarget = 10\n"
+        ),
+        &[],
+        &[
+            "arm.x.component[0] (capitation).uplift: expected an uplift above -1 and at most 1, found 1e300",
+            "arm.x.component[1] (fixed).share: expected a multiple between 0 and 1000, found 1e308",
+            "arm.x.component[2] (fixed).amount: expected an amount in £ between 0 and 1e13, found -1e9",
+            "arm.x.component[2] (fixed).uplift: expected an uplift above -1 and at most 1, found -3",
+            "arm.x.component[3] (outcome).indicators[1].weight: expected a weight >= 0, found -0.5",
         ],
     );
 }

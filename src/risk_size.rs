@@ -175,6 +175,26 @@ pub fn risk_size(
     for &size in args.sizes {
         let with = model_at(args, size, per_covered, true)?;
         let covered = with.initial.total_in(&with.activity_mask);
+        if covered == 0 {
+            return Err(InputError::new(
+                "command line",
+                "--sizes",
+                format!(
+                    "expected sizes that cover somebody; {size} covered makes a place of {} \
+                     people in which the cohort is empty",
+                    with.initial.total()
+                ),
+            )
+            .into());
+        }
+        if with.scenario.replications < 2 {
+            return Err(InputError::new(
+                "command line",
+                "--reps",
+                "expected at least 2 replications: risk-size measures a spread",
+            )
+            .into());
+        }
         models.push((covered, with, model_at(args, size, per_covered, false)?));
     }
     let arm = {

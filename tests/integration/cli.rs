@@ -520,6 +520,10 @@ fn idiosyncratic_risk_falls_like_one_over_root_n_and_systematic_risk_does_not() 
             "command line: --sizes: expected sizes whose population is at most 200000000 \
              people; 300000000 covered needs 300000000",
         ),
+        (
+            vec!["--arm", "capitation", "--sizes", "2000,4000", "--reps", "1"],
+            "command line: --reps: expected at least 2 replications",
+        ),
     ] {
         let mut all = vec!["risk-size", "s.toml", "--out", "bad"];
         all.extend(args);
@@ -528,4 +532,31 @@ fn idiosyncratic_risk_falls_like_one_over_root_n_and_systematic_risk_does_not() 
         assert!(err.contains(expected), "{err}");
         assert!(!dir.path().join("bad").exists());
     }
+    // Regression: a size whose cohort is empty (one person covered in a place of working-age
+    // people with three or more conditions) hung drawing a chart of 0/0.
+    let cohort =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bnssg-cohort.toml");
+    let (code, _, err) = capsim(
+        &[
+            "risk-size",
+            cohort.to_str().unwrap(),
+            "--arm",
+            "capitation",
+            "--sizes",
+            "1,2000",
+            "--set",
+            "years=2",
+            "--reps",
+            "4",
+            "--out",
+            "bad",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--sizes: expected sizes that cover somebody"),
+        "{err}"
+    );
+    assert!(!dir.path().join("bad").exists());
 }

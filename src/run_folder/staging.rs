@@ -149,10 +149,22 @@ impl Destination {
             .map_err(|e| refuse(&format!("cannot be read ({e})")))?
             .next()
             .is_none();
-        if empty || is_own(dest) {
+        if empty {
+            return Ok(Destination::Replace(dest.to_path_buf()));
+        }
+        if !is_own(dest) {
+            return Err(refuse(&format!("exists and is not {what}")));
+        }
+        let foreign =
+            foreign_entries(dest).map_err(|e| refuse(&format!("cannot be read ({e})")))?;
+        if foreign.is_empty() {
             Ok(Destination::Replace(dest.to_path_buf()))
         } else {
-            Err(refuse(&format!("exists and is not {what}")))
+            Err(refuse(&format!(
+                "holds what capsim did not write there ({}), which replacing the folder would \
+                 delete",
+                foreign.join(", ")
+            )))
         }
     }
 
@@ -178,6 +190,62 @@ impl Destination {
             Ok(_) => Err(refuse("exists".into())),
         }
     }
+}
+
+/// The file in each folder capsim writes listing the names it wrote there: what a later run may
+/// replace.
+const MANIFEST: &str = ".capsim-files";
+
+/// Extensions of the files capsim writes into its folders: what a folder written before the
+/// manifest may hold and still be replaced.
+const OWN_EXTENSIONS: [&str; 8] = [
+    "csv", "parquet", "png", "svg", "html", "xlsx", "json", "toml",
+];
+
+/// Entries of capsim's folder `dir` that capsim did not write: not named in its manifest; or,
+/// in a folder written before manifests, anything but a file with one of [`OWN_EXTENSIONS`].
+/// Sorted, folders marked with a trailing `/`.
+fn foreign_entries(dir: &Path) -> std::io::Result<Vec<String>> {
+    let listed: Option<Vec<String>> = fs::read_to_string(dir.join(MANIFEST))
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok());
+    let mut foreign = Vec::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_file = entry.file_type()?.is_file();
+        let own = match &listed {
+            _ if name == MANIFEST => true,
+            Some(names) => is_file && names.contains(&name),
+            None => {
+                is_file
+                    && Path::new(&name)
+                        .extension()
+                        .is_some_and(|x| OWN_EXTENSIONS.iter().any(|e| x == *e))
+            }
+        };
+        if !own {
+            foreign.push(if is_file { name } else { name + "/" });
+        }
+    }
+    foreign.sort();
+    Ok(foreign)
+}
+
+/// Writes into `dir` the manifest naming `names` and every file already in `dir` (but the
+/// manifest itself).
+fn write_manifest(dir: &Path, names: impl IntoIterator<Item = String>) -> anyhow::Result<()> {
+    let mut all: Vec<String> = names.into_iter().collect();
+    for entry in fs::read_dir(dir)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if name != MANIFEST {
+            all.push(name);
+        }
+    }
+    all.sort();
+    all.dedup();
+    fs::write(dir.join(MANIFEST), serde_json::to_string_pretty(&all)?)?;
+    Ok(())
 }
 
 /// Whether `dir` holds `marker`, a JSON description capsim wrote (an object naming the
@@ -315,6 +383,7 @@ impl StagedFolder {
                     .tempdir_in(parent_of(&dest)?)?,
             ),
         };
+        write_manifest(self.dir(), [])?;
         // Held while folders move, so an interruption waits until they are in place.
         let mut list = unfinished();
         let staged = self.tmp.take().expect("not yet moved into place").keep();
@@ -333,6 +402,14 @@ impl StagedFolder {
     /// inside it keeps working).
     pub fn commit_files_into(self) -> anyhow::Result<()> {
         let dest = self.dest.path();
+        // The folder's manifest names what capsim wrote there before and what comes in.
+        let foreign = foreign_entries(dest)?;
+        let held = fs::read_dir(dest)?
+            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect::<std::io::Result<Vec<String>>>()?
+            .into_iter()
+            .filter(|name| !foreign.contains(name) && name != MANIFEST);
+        write_manifest(self.dir(), held)?;
         let _moving = unfinished();
         for entry in fs::read_dir(self.dir())? {
             let entry = entry?;

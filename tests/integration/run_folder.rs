@@ -384,3 +384,37 @@ fn a_file_named_like_a_marker_does_not_make_a_folder_capsims() {
         std::fs::remove_file(dir.path().join("results").join(marker)).unwrap();
     }
 }
+
+/// Regression: a run into an earlier run folder replaced it whole, deleting what the user had
+/// put there (notes, an analysis folder). Now a folder holding anything capsim did not write
+/// there (by its manifest; in a folder from before manifests, anything but capsim's kinds of
+/// file) is refused with exit 2, naming what it holds, and left as it was. Without such
+/// things, it is replaced as before.
+#[test]
+fn an_earlier_run_holding_the_users_files_is_not_replaced() {
+    let dir = workspace();
+    let run = |out: &str| capsim(&["run", "s.toml", "--reps", "2", "--out", out], dir.path());
+    assert_eq!(run("runs/a").0, 0);
+    std::fs::write(dir.path().join("runs/a/notes.md"), "what I found").unwrap();
+    std::fs::create_dir(dir.path().join("runs/a/analysis")).unwrap();
+    let before = snapshot(dir.path());
+    let (code, _, err) = run("runs/a");
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("holds what capsim did not write there (analysis/, notes.md)"),
+        "{err}"
+    );
+    assert_eq!(snapshot(dir.path()), before);
+    // A folder written before manifests: a file of another kind is the user's.
+    std::fs::remove_file(dir.path().join("runs/a/.capsim-files")).unwrap();
+    std::fs::remove_dir(dir.path().join("runs/a/analysis")).unwrap();
+    let before = snapshot(dir.path());
+    let (code, _, err) = run("runs/a");
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("(notes.md)"), "{err}");
+    assert_eq!(snapshot(dir.path()), before);
+    std::fs::remove_file(dir.path().join("runs/a/notes.md")).unwrap();
+    let (code, _, err) = run("runs/a");
+    assert_eq!(code, 0, "{err}");
+    assert!(dir.path().join("runs/a/.capsim-files").exists());
+}

@@ -53,7 +53,8 @@ pub struct Model {
     pub file: String,
     /// Head counts at the start of year 1.
     pub initial: Population,
-    /// Cells whose activity and cost are counted (the cohort; all cells without one).
+    /// Cells whose activity and cost are counted: an open cohort's; all cells without one, or
+    /// for a closed cohort (whose people are all there is).
     pub activity_mask: Vec<bool>,
     pub arrivals: ArrivalProfiles,
     pub type_names: Vec<String>,
@@ -118,9 +119,15 @@ impl Model {
         // The place's head count, as the resolved scenario records it: a head-count file's
         // total, not a size it ignores.
         let place_size = initial.total();
-        if mode == Some(CohortMode::Closed) {
+        // A closed cohort's people are followed wherever they go (older than the filter, with
+        // more conditions, without the condition): the population holds them alone, and all of
+        // it is counted.
+        let mask = if mode == Some(CohortMode::Closed) {
             initial.retain(&mask);
-        }
+            vec![true; CELLS]
+        } else {
+            mask
+        };
         if initial.total() == 0 {
             return Err(InputError::new(
                 &loaded.file,

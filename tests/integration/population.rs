@@ -212,3 +212,28 @@ fn small_populations_keep_the_mix() {
         }
     }
 }
+
+/// Regression: a closed cohort ("follow these people") stopped counting people once they left
+/// the filter: by year 10, a cohort aged 55-64 with two or more conditions counted 469 of its
+/// 5,137 survivors. Now every survivor is counted, every year, and their care costs.
+#[test]
+fn a_closed_cohort_follows_its_people_past_the_filter() {
+    let m = model(
+        "base = \"default\"\nname = \"c\"\nyears = 12\nreplications = 2\n[population]\nsize = 300000\n[population.cohort]\nage_min = 55\nage_max = 64\nltc_min = 2\n",
+    );
+    for r in capsim::engine::run(&m, 2, &capsim::engine::Silent).unwrap() {
+        for y in &r.years {
+            assert_eq!(y.covered, y.demography.start, "year {}", y.year);
+        }
+        let cost = |year: u32| -> f64 {
+            r.years
+                .iter()
+                .find(|y| y.year == year)
+                .unwrap()
+                .cost
+                .iter()
+                .sum()
+        };
+        assert!(cost(12) > 0.5 * cost(1), "{} against {}", cost(12), cost(1));
+    }
+}

@@ -24,7 +24,9 @@ enum Progress {
 const LOG_EVERY_SECONDS: f64 = 5.0;
 
 struct LogProgress {
-    start: Instant,
+    /// When the current batch of replications started (sweeps, corridor and risk-size searches
+    /// and --precision run several, each counted from 0).
+    start: Mutex<Instant>,
     total: AtomicU64,
     done: AtomicU64,
     last_line: Mutex<Instant>,
@@ -44,7 +46,7 @@ impl Progress {
         if !std::io::stderr().is_terminal() {
             let now = Instant::now();
             return Progress::Log(LogProgress {
-                start: now,
+                start: Mutex::new(now),
                 total: AtomicU64::new(0),
                 done: AtomicU64::new(0),
                 last_line: Mutex::new(now),
@@ -71,7 +73,7 @@ impl Progress {
 impl LogProgress {
     fn line(&self, done: u64) {
         let total = self.total.load(Ordering::Relaxed).max(1);
-        let elapsed = self.start.elapsed().as_secs_f64();
+        let elapsed = lock(&self.start).elapsed().as_secs_f64();
         let left = elapsed / done.max(1) as f64 * (total - done.min(total)) as f64;
         eprintln!(
             "capsim: {done}/{total} replications ({:.0}%), {elapsed:.1} s elapsed, about {left:.0} s left",
@@ -80,12 +82,24 @@ impl LogProgress {
     }
 }
 
+/// A progress lock: a panic elsewhere while holding it leaves a time that is still usable.
+fn lock(m: &Mutex<Instant>) -> std::sync::MutexGuard<'_, Instant> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 impl Observer for Progress {
     fn started(&self, replications: u64) {
         match self {
-            Progress::Bar(b) => b.set_length(replications),
+            Progress::Bar(b) => {
+                b.reset();
+                b.set_length(replications);
+            }
             Progress::Log(l) => {
                 l.total.store(replications, Ordering::Relaxed);
+                l.done.store(0, Ordering::Relaxed);
+                let now = Instant::now();
+                *lock(&l.start) = now;
+                *lock(&l.last_line) = now;
                 eprintln!("capsim: simulating {replications} replications");
             }
             Progress::Quiet => {}
@@ -98,7 +112,7 @@ impl Observer for Progress {
             Progress::Log(l) => {
                 let done = l.done.fetch_add(1, Ordering::Relaxed) + 1;
                 let finished = done == l.total.load(Ordering::Relaxed);
-                let mut last = l.last_line.lock().unwrap_or_else(|e| e.into_inner());
+                let mut last = lock(&l.last_line);
                 if finished || last.elapsed().as_secs_f64() >= LOG_EVERY_SECONDS {
                     *last = Instant::now();
                     l.line(done);

@@ -16,6 +16,30 @@ fn progress_reaches_a_log_when_stderr_is_not_a_terminal() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("capsim: simulating 24 replications"), "{err}");
     assert!(err.contains("capsim: 24/24 replications (100%)"), "{err}");
+    // Regression: a command running several batches counted on from the first (risk-size
+    // logged 1862/300). Each batch, two per size, counts from 0 to its own total.
+    let (code, _, err) = capsim(
+        &[
+            "risk-size",
+            "s.toml",
+            "--arm",
+            "capitation",
+            "--sizes",
+            "2000,4000",
+            "--reps",
+            "3",
+            "--out",
+            "rs",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        err.matches("capsim: 3/3 replications (100%)").count(),
+        4,
+        "{err}"
+    );
+    assert!(!err.contains("capsim: 4/3"), "{err}");
 }
 
 /// Replacing an earlier run is said; a first run into a new folder says nothing of the kind.

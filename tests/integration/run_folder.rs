@@ -85,11 +85,17 @@ fn an_earlier_run_or_an_empty_folder_is_replaced_without_leftovers() {
         std::fs::read_to_string(dir.path().join(out).join("run.json")).unwrap()
     };
     let first = run("runs/a", "1");
-    std::fs::write(dir.path().join("runs/a/stale.txt"), "from the first run").unwrap();
+    // A table the first run wrote that the second does not (one of an arm since removed).
+    let manifest = dir.path().join("runs/a/.capsim-files");
+    let mut names: Vec<String> =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    names.push("stale.csv".into());
+    std::fs::write(&manifest, serde_json::to_string(&names).unwrap()).unwrap();
+    std::fs::write(dir.path().join("runs/a/stale.csv"), "from the first run").unwrap();
     let second = run("runs/a", "2");
     assert!(first.contains("\"seed\": 1") && second.contains("\"seed\": 2"));
     assert!(
-        !dir.path().join("runs/a/stale.txt").exists(),
+        !dir.path().join("runs/a/stale.csv").exists(),
         "the earlier run was not replaced whole"
     );
     std::fs::create_dir(dir.path().join("empty")).unwrap();
@@ -137,7 +143,10 @@ fn report_rebuilds_in_place_from_inside_the_folder() {
             name.starts_with('.').then_some(name)
         })
         .collect();
-    assert!(hidden.is_empty(), "staging left behind: {hidden:?}");
+    assert_eq!(hidden, vec![".capsim-files"], "staging left behind");
+    // What the report wrote is still capsim's: a later run may replace the folder.
+    let (code, _, err) = capsim(&["run", "s.toml", "--reps", "2", "--out", "r"], dir.path());
+    assert_eq!(code, 0, "{err}");
 }
 
 /// A population export writes only a new file: a register of the user's, even one with the

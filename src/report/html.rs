@@ -141,7 +141,7 @@ fn too_close_to_rank(rows: &[ArmHeadline]) -> Vec<(&str, &str)> {
 
 /// One sentence per arm: who carries the risk, and what each side can expect.
 fn trade_offs(run: &RunFolder, rows: &[ArmHeadline]) -> Markup {
-    let who = run.headline_party();
+    let words = run.headline_words();
     html! {
         ul {
             @for r in rows {
@@ -150,15 +150,15 @@ fn trade_offs(run: &RunFolder, rows: &[ArmHeadline]) -> Markup {
                 li {
                     b { (r.arm) } ": "
                     @if provider_range > 2.0 * commissioner_range {
-                        "the " (who) " carries most of the risk"
+                        "most of the risk falls on " (words.subject)
                     } @else if commissioner_range > 2.0 * provider_range {
                         "the commissioner carries most of the risk"
                     } @else {
                         "the risk is shared"
                     }
-                    " (the " (who) "'s result spans " (money_m(provider_range))
+                    " (" (words.possessive) " result spans " (money_m(provider_range))
                     " between its 5th and 95th percentiles, the commissioner's spend "
-                    (money_m(commissioner_range)) "). The " (who) "'s median result is "
+                    (money_m(commissioner_range)) "). " (words.possessive_capitalised()) " median result is "
                     (money_m(r.p50.value)) ", with a " (pct(r.p_loss.value)) " chance of a loss; \
                     the commissioner spends " (money_m(r.spend_mean.value)) " on average"
                     @if run.scenario.budget.is_some() {

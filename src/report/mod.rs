@@ -56,6 +56,11 @@ impl RunFolder {
     }
 
     /// The party whose surplus the headline figures show.
+    /// The headline party in words ([`HeadlineWords`]).
+    pub fn headline_words(&self) -> HeadlineWords {
+        HeadlineWords::of(&self.headline_party())
+    }
+
     pub fn headline_party(&self) -> String {
         let p = self.parties();
         if p.len() > 2 {
@@ -67,6 +72,36 @@ impl RunFolder {
 }
 
 pub const ALL_PROVIDERS: &str = "all providers";
+
+/// The headline party as a sentence names it: as a subject ("the providers together", "the
+/// provider", "provider acute") and in the possessive ("the providers'", …).
+pub struct HeadlineWords {
+    pub subject: String,
+    pub possessive: String,
+}
+
+impl HeadlineWords {
+    fn of(party: &str) -> Self {
+        let (subject, possessive) = match party {
+            ALL_PROVIDERS => ("the providers together".into(), "the providers'".into()),
+            "provider" => ("the provider".into(), "the provider's".into()),
+            name => (format!("provider {name}"), format!("provider {name}'s")),
+        };
+        HeadlineWords {
+            subject,
+            possessive,
+        }
+    }
+
+    /// The possessive at the start of a sentence.
+    pub fn possessive_capitalised(&self) -> String {
+        let mut chars = self.possessive.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default()
+    }
+}
 
 /// With several providers, adds rows for all providers together: their income from the
 /// commissioner, their care cost and their combined surplus (subcontract flows cancel).
@@ -394,7 +429,8 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
         stem: "provider_surplus".into(),
         title: "Provider surplus over the contract term".into(),
         caption: format!(
-            "How much {headline} gain or lose over the {years}-year term under each payment model, across {} simulated futures. Left of zero is a loss.",
+            "{} surplus over the {years}-year term under each payment model, across {} simulated futures. Left of zero is a loss.",
+            run.headline_words().possessive_capitalised(),
             run.scenario.replications
         ),
     });

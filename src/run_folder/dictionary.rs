@@ -746,7 +746,8 @@ pub const PARQUET_KEY: &str = "capsim:columns";
 
 /// File-level Parquet metadata for a table with these columns: under [`PARQUET_KEY`], a JSON
 /// object of column name → {"unit", "description"}, so the meaning travels with the file
-/// (pyarrow: `pq.read_schema(f).metadata`; R arrow: `read_parquet(f, as_data_frame = FALSE)$metadata`).
+/// (pyarrow: `pq.read_metadata(f).metadata`; not the schema's metadata, which pyarrow rebuilds
+/// from the stored Arrow schema).
 pub fn parquet_metadata(table: &str, columns: &[&str]) -> Vec<(String, String)> {
     let described: serde_json::Map<String, serde_json::Value> = columns
         .iter()

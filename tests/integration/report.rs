@@ -673,9 +673,14 @@ fn several_providers_are_reported_together_as_all_providers() {
         "<b>community-trust</b>",
         "<b>acute-and-primary</b>",
         "Surplus of all providers over the whole term",
-        "How much all providers gain or lose",
+        "The providers' surplus over the",
+        "The providers' median result is",
     ] {
         assert!(html.contains(words), "report lacks {words}");
+    }
+    // Regression: the party's name was put into sentences as it stands.
+    for wrong in ["the all providers", "all providers's", "How much all providers"] {
+        assert!(!html.contains(wrong), "report says {wrong:?}");
     }
 }
 

@@ -24,11 +24,13 @@ pub struct ConditionSpec {
     /// Share of people with the condition by age band and sex, in England's deprivation mix:
     /// bands in increasing order covering ages 0-100.
     pub prevalence: Vec<PrevalenceBand>,
-    /// Prevalence ratio, most vs least deprived quintile (log-linear between); each band's
-    /// England prevalence is kept.
+    /// Odds ratio of having the condition, most vs least deprived quintile (log-linear
+    /// between), applied on the log-odds scale; each band's England prevalence is kept. Close to
+    /// the prevalence ratio for a condition under about 10%; for a common one the prevalence
+    /// ratio is smaller (an odds ratio of 1.5 at 58% prevalence is a prevalence ratio of 1.2).
     pub deprivation_ratio: f64,
-    /// Prevalence ratio per additional long-term condition; each band's England prevalence is
-    /// kept.
+    /// Odds ratio per additional long-term condition, likewise; each band's England prevalence
+    /// is kept.
     pub ltc_ratio: f64,
     /// Multiplies the yearly probability of gaining the condition that keeps prevalence by age,
     /// deprivation and LTC count as it is (1: steady; above 1 the cohort grows).

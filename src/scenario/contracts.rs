@@ -132,8 +132,8 @@ pub enum Index {
     #[default]
     Price,
     /// With expected cost on trend: the forecast demand growth and cost inflation, and the
-    /// (risk-weighted) size of the population covered ("intelligent fixed payment"). For
-    /// capitation, per head: demand growth and cost inflation only.
+    /// head count covered (unweighted: "intelligent fixed payment"). For capitation, per head:
+    /// demand growth and cost inflation only.
     ExpectedCost,
     /// Not at all: the first year's amount every year.
     None,
@@ -545,7 +545,7 @@ pub struct QualitySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 1))]
     pub deduction_share: Option<f64>,
-    /// Deduction in £.
+    /// Deduction in £ at the first year's prices, uplifted with the price index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
     pub deduction: Option<f64>,

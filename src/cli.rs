@@ -234,6 +234,21 @@ impl RunPlan {
             .iter()
             .map(|s| Override::parse(s))
             .collect::<Result<Vec<_>, _>>()?;
+        // A field set twice, by --set (or a sweep's --param) and by its own flag: the flag
+        // would win unseen.
+        for (flag, given, field) in [
+            ("--reps", args.reps.is_some(), "replications"),
+            ("--seed", args.seed.is_some(), "seed"),
+        ] {
+            if given && overrides.iter().any(|o| o.path == field) {
+                return Err(InputError::new(
+                    "command line",
+                    flag,
+                    format!("expected {field} set once: by {flag} or by --set/--param, not both"),
+                )
+                .into());
+            }
+        }
         let mut loaded = load_scenario_with(args.scenario.as_deref(), &overrides)?;
         if let Some(r) = args.reps {
             check_reps_flag(r)?;

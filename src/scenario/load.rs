@@ -743,7 +743,12 @@ pub fn load_scenario_str_with(
     }
     problems.into_result().map_err(|mut e| {
         for p in e.problems.iter_mut().filter(|p| p.file == file) {
-            if overrides.iter().any(|o| p.field.starts_with(&o.path)) {
+            // An override's own field, one inside it, or a table it made or changed.
+            let field = p.field.as_str();
+            if overrides
+                .iter()
+                .any(|o| within(field, &o.path) || within(&o.path, field))
+            {
                 p.file = overrides::ORIGIN.to_string();
             } else if let Some(from) = origin(&p.field, &layers) {
                 p.file = from.to_string();

@@ -30,6 +30,14 @@ impl Override {
                 "expected a dotted field path before '=', e.g. population.size",
             ));
         }
+        if path == "base" {
+            return Err(InputError::new(
+                ORIGIN,
+                "base",
+                "expected a field of the scenario: its base is read before --set applies, so \
+                 name the base in the scenario file",
+            ));
+        }
         let raw = raw.trim();
         let value = toml::from_str::<Table>(&format!("v = {raw}"))
             .ok()

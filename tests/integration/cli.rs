@@ -266,6 +266,14 @@ fn a_bad_set_is_bad_input_naming_the_path() {
             "arm.capitation-flat.component[3].risk_adjustment=age_sex",
             "arm.capitation-flat.component[3].risk_adjustment: `component` has no item 3\n",
         ),
+        // Regression: problems the override made on a table above it were blamed on the file.
+        (
+            "populaton.size=5300",
+            "populaton: unknown field `populaton`",
+        ),
+        ("budget.growth=0.03", "budget: missing field `first_year`"),
+        // Regression: a base given by --set was ignored.
+        ("base=other.toml", "base: expected a field of the scenario"),
     ] {
         let (code, _, err) = capsim(&["run", "s.toml", "--set", set, "--out", "o"], dir.path());
         assert_eq!(code, 2, "{set}: {err}");
@@ -273,6 +281,35 @@ fn a_bad_set_is_bad_input_naming_the_path() {
             err.contains("command line (--set)") && err.contains(expected),
             "{set}: {err}"
         );
+        assert!(!dir.path().join("o").exists());
+    }
+    // Regression: a field given by --set or a sweep's --param and by its own flag took the
+    // flag's value silently (a sweep over seeds ran one seed three times).
+    for args in [
+        vec![
+            "run",
+            "s.toml",
+            "--set",
+            "replications=5",
+            "--reps",
+            "3",
+            "--out",
+            "o",
+        ],
+        vec![
+            "sweep",
+            "s.toml",
+            "--param",
+            "seed=1,2,3",
+            "--seed",
+            "5",
+            "--out",
+            "o",
+        ],
+    ] {
+        let (code, _, err) = capsim(&args, dir.path());
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains("set once"), "{err}");
         assert!(!dir.path().join("o").exists());
     }
 }

@@ -679,7 +679,11 @@ fn several_providers_are_reported_together_as_all_providers() {
         assert!(html.contains(words), "report lacks {words}");
     }
     // Regression: the party's name was put into sentences as it stands.
-    for wrong in ["the all providers", "all providers's", "How much all providers"] {
+    for wrong in [
+        "the all providers",
+        "all providers's",
+        "How much all providers",
+    ] {
         assert!(!html.contains(wrong), "report says {wrong:?}");
     }
 }

@@ -257,15 +257,7 @@ impl RunPlan {
         if let Some(s) = args.seed {
             loaded.scenario.seed = s;
         }
-        let threads = match args.threads {
-            Some(0) => {
-                return Err(
-                    InputError::new("command line", "--threads", "expected at least 1").into(),
-                );
-            }
-            Some(t) => t,
-            None => threads_or_all_cores(None),
-        };
+        let threads = threads_flag(args.threads)?;
         let precision = args
             .precision
             .as_deref()
@@ -643,11 +635,21 @@ fn check_reps_flag(reps: u32) -> Result<(), InputError> {
     check_replications(reps).map_err(|e| InputError::new("command line", "--reps", e))
 }
 
-/// `--threads` as given (0 or absent: every core).
-fn threads_or_all_cores(threads: Option<usize>) -> usize {
-    threads
-        .filter(|t| *t > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+/// Most worker threads `--threads` takes: far beyond any machine's cores, short of what would
+/// exhaust the process's memory for stacks.
+const MAX_THREADS: usize = 1024;
+
+/// `--threads` as given, from 1 to [`MAX_THREADS`]; absent, every core.
+fn threads_flag(threads: Option<usize>) -> Result<usize, InputError> {
+    match threads {
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        Some(t) if (1..=MAX_THREADS).contains(&t) => Ok(t),
+        Some(t) => Err(InputError::new(
+            "command line",
+            "--threads",
+            format!("expected 1 to {MAX_THREADS} threads, found {t}"),
+        )),
+    }
 }
 
 /// Runs a parsed command; returns what to show on the terminal.
@@ -723,7 +725,7 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
                 arm: &arm,
                 sizes: &sizes,
                 reps,
-                threads: threads_or_all_cores(threads),
+                threads: threads_flag(threads)?,
             };
             let out = out.unwrap_or_else(|| Path::new("output").join("risk-size"));
             crate::risk_size::risk_size(&args, &out, observer)
@@ -768,13 +770,13 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
                 shares: parse_list("--shares", &shares, 0.0..=1.0)?,
                 caps: parse_caps(&caps)?,
                 reps,
-                threads: threads_or_all_cores(threads),
+                threads: threads_flag(threads)?,
             };
             let out = out.unwrap_or_else(|| Path::new("output").join("corridor"));
             crate::corridor::corridor(&args, &out, observer)
         }
         Command::Drivers { dir, arm } => report::drivers::drivers(&dir, arm.as_deref()),
-        Command::Merge { dirs, out, threads } => merge(&dirs, out, threads_or_all_cores(threads)),
+        Command::Merge { dirs, out, threads } => merge(&dirs, out, threads_flag(threads)?),
         Command::Schema => Ok(Scenario::json_schema() + "\n"),
     }
 }

@@ -364,6 +364,38 @@ fn is_folder_name(name: &str) -> bool {
         && !name.chars().any(char::is_control)
 }
 
+/// Calendar years a simulation may start in.
+const START_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// Names that `--set`, `--param` and the tables address fields by (arms, providers,
+/// interventions, activity types) hold no `.`, `[` or `]`, which would split the path, and are
+/// not empty.
+fn check_addressable_names(problems: &mut Problems, s: &Scenario) {
+    let mut check = |field: String, name: &str| {
+        if name.trim().is_empty() || name.contains(['.', '[', ']']) {
+            problems.push(
+                field,
+                format!(
+                    "expected a name without '.', '[' or ']' (--set and --param address fields \
+                     by it), not empty; found {name:?}"
+                ),
+            );
+        }
+    };
+    for (i, a) in s.arm.iter().enumerate() {
+        check(format!("arm[{i}].name"), &a.name);
+    }
+    for (i, p) in s.provider.iter().enumerate() {
+        check(format!("provider[{i}].name"), &p.name);
+    }
+    for (i, v) in s.intervention.iter().enumerate() {
+        check(format!("intervention[{i}].name"), &v.name);
+    }
+    for name in s.activity.type_names() {
+        check(format!("activity.types.{name}"), &name);
+    }
+}
+
 /// Validates a scenario: every problem is added to `problems`. Arms listed in `skip_arms` had
 /// structural problems already reported and are not checked again.
 pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
@@ -375,6 +407,18 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
                  . or .., at most {MAX_NAME_BYTES} bytes, without slashes or control characters; \
                  found {:?}",
                 s.name
+            ),
+        );
+    }
+    check_addressable_names(problems, s);
+    if !(START_YEARS).contains(&s.start_year) {
+        problems.push(
+            "start_year",
+            format!(
+                "expected a calendar year from {} to {}, found {}",
+                START_YEARS.start(),
+                START_YEARS.end(),
+                s.start_year
             ),
         );
     }
@@ -561,6 +605,18 @@ pub(super) fn check_strata(problems: &mut Problems, path: &str, c: &Strata, has_
             format!("{path}.imd"),
             "expected a non-empty list of quintiles 1-5",
         );
+    }
+    // An empty list would select nobody; leave the field out to select everyone.
+    for (field, empty) in [
+        ("sex", c.sex.as_ref().is_some_and(Vec::is_empty)),
+        ("rurality", c.rurality.as_ref().is_some_and(Vec::is_empty)),
+    ] {
+        if empty {
+            problems.push(
+                format!("{path}.{field}"),
+                "expected a non-empty list (leave it out to select everyone)",
+            );
+        }
     }
 }
 

@@ -1097,3 +1097,19 @@ fn a_run_too_big_for_memory_is_refused_up_front() {
         .unwrap_or_else(|| panic!("{text}"));
     assert!((9..100).contains(&reached), "{text}");
 }
+
+/// Regression: an arm named with a '.' validated but could not be addressed by --set (risk-size
+/// failed on an override the user never typed), a start year near i32's limit wrapped, and an
+/// empty list of sexes selected nobody.
+#[test]
+fn names_that_split_a_path_and_impossible_start_years_are_rejected() {
+    rejected(
+        "base = \"default\"\nstart_year = 2147483647\n[[arm]]\nname = \"cap.v2\"\npreset = \"capitation\"\n[population.cohort]\nsex = []\n",
+        &[],
+        &[
+            "start_year: expected a calendar year from 1900 to 2200, found 2147483647",
+            "arm[0].name: expected a name without '.', '[' or ']'",
+            "population.cohort.sex: expected a non-empty list",
+        ],
+    );
+}

@@ -283,6 +283,32 @@ fn a_bad_set_is_bad_input_naming_the_path() {
         );
         assert!(!dir.path().join("o").exists());
     }
+    // Regression: --threads 0 was an error for run but every core elsewhere, and a million
+    // threads were taken at their word.
+    for args in [
+        vec!["run", "s.toml", "--threads", "0", "--out", "o"],
+        vec!["run", "s.toml", "--threads", "1000000", "--out", "o"],
+        vec![
+            "risk-size",
+            "s.toml",
+            "--arm",
+            "capitation",
+            "--sizes",
+            "2000,4000",
+            "--threads",
+            "0",
+            "--out",
+            "o",
+        ],
+    ] {
+        let (code, _, err) = capsim(&args, dir.path());
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("--threads: expected 1 to 1024 threads"),
+            "{err}"
+        );
+        assert!(!dir.path().join("o").exists());
+    }
     // Regression: a field given by --set or a sweep's --param and by its own flag took the
     // flag's value silently (a sweep over seeds ran one seed three times).
     for args in [

@@ -441,6 +441,21 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
             ),
         );
     }
+    // A head-count file gives the mix itself: shares beside it would be ignored.
+    if pop.counts_csv.is_some() {
+        for (field, given) in [
+            ("imd_shares", pop.imd_shares.is_some()),
+            ("rural_share", pop.rural_share.is_some()),
+        ] {
+            if given {
+                problems.push(
+                    format!("population.{field}"),
+                    "expected no mix beside counts_csv: the head-count file gives the place's \
+                     deprivation and rurality",
+                );
+            }
+        }
+    }
     if let Some(shares) = pop.imd_shares {
         if shares.iter().any(|x| !(0.0..=1.0).contains(x)) {
             problems.push(

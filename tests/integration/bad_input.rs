@@ -346,7 +346,7 @@ fn replications_beyond_the_maximum_are_refused_before_any_allocation() {
 #[test]
 fn scenario_and_csv_problems_are_reported_together() {
     rejected(
-        "base = \"default\"\n[population]\ncounts_csv = \"register.csv\"\n[transitions]\nleaver_rate = 1.4\n",
+        "base = \"default\"\n[population]\ncounts_csv = \"register.csv\"\nrural_share = 1.0\n[transitions]\nleaver_rate = 1.4\n",
         &[(
             "register.csv",
             "age,sex,imd_quintile,rurality,ltc_count,count\n45,X,1,urban,3,120\n",
@@ -354,6 +354,8 @@ fn scenario_and_csv_problems_are_reported_together() {
         &[
             "bad.toml: transitions.leaver_rate: expected a probability",
             "register.csv: line 2, column sex: expected F or M",
+            // Regression: a mix beside the file was ignored silently.
+            "bad.toml: population.rural_share: expected no mix beside counts_csv",
         ],
     );
 }

@@ -32,8 +32,8 @@ pub const MONEY: &str = "£ (nominal)";
 /// A monitored indicator's own unit: a rate per 1,000 people, a share, or money per head.
 pub const INDICATOR: &str = "indicator's unit";
 
-/// Every column of summary.csv, equity.csv, who_gains.csv, monitoring.csv and compare.csv, in
-/// table order. A Monte Carlo standard error column (`<figure>_se`) is described by
+/// Every column of summary.csv, equity.csv, who_gains.csv, monitoring.csv, waiting_list.csv and
+/// compare.csv, in table order. A Monte Carlo standard error column (`<figure>_se`) is described by
 /// [`describe`] from its figure.
 pub const COLUMNS: &[ColumnDoc] = &[
     doc(
@@ -274,6 +274,40 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "p_target_met",
         "probability",
         "Share of replications meeting the target (empty when none)",
+    ),
+    doc(
+        "waiting_list",
+        "world",
+        "",
+        "`status quo`, or the interventions a world runs",
+    ),
+    doc(
+        "waiting_list",
+        "list",
+        "",
+        "The activity type whose elective waiting list it is",
+    ),
+    doc(
+        "waiting_list",
+        "measure",
+        "",
+        "`referrals`, `treated`, `removed` (pathways in the year), `waiting_list` (pathways \
+         waiting at the year's end), `median_wait_weeks`, `52_week_waiters` (at the year's end)",
+    ),
+    doc("waiting_list", "year", "year", "Year of the term, from 1"),
+    doc("waiting_list", "calendar_year", "year", "Calendar year"),
+    doc(
+        "waiting_list",
+        "mean",
+        "pathways, or weeks",
+        "Mean across replications (pathways to the whole one, weeks to a tenth)",
+    ),
+    doc("waiting_list", "p5", "pathways, or weeks", "5th percentile"),
+    doc(
+        "waiting_list",
+        "p95",
+        "pathways, or weeks",
+        "95th percentile",
     ),
     doc(
         "compare",
@@ -666,6 +700,7 @@ fn file_of(table: &str) -> &'static str {
         "who_gains_reps" => "who_gains.parquet",
         "compare" => "compare.csv (capsim compare)",
         "monitoring" => "monitoring.csv",
+        "waiting_list" => "waiting_list.csv",
         _ => "world.parquet",
     }
 }

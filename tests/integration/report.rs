@@ -1290,3 +1290,42 @@ fn parameters_parquet_holds_the_draws_the_model_used() {
         );
     }
 }
+
+/// Every column of every CSV table a run writes is in the data dictionary (docs/outputs.md),
+/// waiting lists and monitoring included (regression: waiting_list.csv had no entries).
+#[test]
+fn every_csv_column_is_described() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/west-yorkshire.toml");
+    let (code, _, err) = crate::common::capsim(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--reps",
+            "4",
+            "--set",
+            "years=2",
+            "--out",
+            "o",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let mut tables = Vec::new();
+    for entry in std::fs::read_dir(dir.path().join("o")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|x| x == "csv") {
+            let table = path.file_stem().unwrap().to_string_lossy().into_owned();
+            let header = std::fs::read_to_string(&path).unwrap();
+            let header = header.lines().next().unwrap().to_string();
+            for column in header.split(',') {
+                assert!(
+                    capsim::run_folder::dictionary::describe(&table, column).is_some(),
+                    "{table}.csv: {column} is not in the dictionary"
+                );
+            }
+            tables.push(table);
+        }
+    }
+    assert!(tables.contains(&"waiting_list".to_string()), "{tables:?}");
+}

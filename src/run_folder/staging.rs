@@ -119,6 +119,8 @@ impl Destination {
         is_own: impl Fn(&Path) -> bool,
         what: &str,
     ) -> Result<Self, InputError> {
+        // "link/" would be looked at through the link.
+        let dest = &without_trailing_separators(dest);
         let refuse = |why: &str| {
             InputError::new(
                 dest.display().to_string(),
@@ -172,6 +174,7 @@ impl Destination {
     /// of the user's can have the very columns capsim writes (a register made from an earlier
     /// export, say), so nothing shows that capsim wrote it.
     pub fn check_new_file(dest: &Path) -> Result<Self, InputError> {
+        let dest = &without_trailing_separators(dest);
         let refuse = |why: String| {
             InputError::new(
                 dest.display().to_string(),
@@ -256,6 +259,12 @@ pub fn has_capsim_marker(dir: &Path, marker: &str) -> bool {
         .ok()
         .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
         .is_some_and(|v| v.get("capsim_version").is_some_and(|x| x.is_string()))
+}
+
+/// `path` without separators at its end ("runs/a/" is "runs/a"), so that a symbolic link is
+/// looked at itself, not through.
+fn without_trailing_separators(path: &Path) -> PathBuf {
+    path.components().collect()
 }
 
 /// Whether `dir` is the current working folder or one of its ancestors.
@@ -485,7 +494,13 @@ fn write_through_temporary(
     let tmp = tempfile::Builder::new()
         .prefix(".capsim-")
         .make_in(parent, |path| fs::File::create_new(path))
-        .with_context(|| format!("creating a temporary file in {}", parent.display()))?;
+        .map_err(|e| {
+            unwritable(
+                path,
+                &format!("creating a temporary file in {}", parent.display()),
+                e,
+            )
+        })?;
     remember(tmp.path(), made);
     let temporary = tmp.path().to_path_buf();
     let result = write(&temporary).and_then(|()| {

@@ -71,6 +71,25 @@ fn out_a_symbolic_link_is_refused() {
     let dir = workspace();
     std::os::unix::fs::symlink(dir.path().join("results"), dir.path().join("link")).unwrap();
     refused(dir.path(), "link", "symbolic link");
+    // Regression: a trailing slash looked through the link, at an earlier run it pointed to,
+    // and the run failed only when moving its results into place (exit 1).
+    let (code, _, err) = capsim(
+        &["run", "s.toml", "--reps", "2", "--out", "runs/a"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    std::os::unix::fs::symlink(dir.path().join("runs/a"), dir.path().join("to-run")).unwrap();
+    refused(dir.path(), "to-run/", "symbolic link");
+    // A population export where nothing can be written is bad input too (it was exit 1).
+    let (code, _, err) = capsim(
+        &["population", "s.toml", "--out", "/proc/cells.csv"],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("--out: expected a location capsim can write to"),
+        "{err}"
+    );
 }
 
 #[test]

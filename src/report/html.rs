@@ -8,9 +8,14 @@ use std::path::Path;
 use base64::Engine as _;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use super::mc_error::median_difference_se;
 use super::{
-    ArmHeadline, Chart, Estimate, PartyGain, RunFolder, Tables, WHO_GAINS_CHART, arm_headlines,
-    f64s, gain_label, gains_by_arm, money_gain, strs, thousands,
+    ALL_PROVIDERS, ArmHeadline, Chart, Estimate, PartyGain, RunFolder, Tables, WHO_GAINS_CHART,
+    arm_headlines, f64s, gain_label, gains_by_arm, money_gain, strs, thousands,
 };
 use crate::scenario::CohortMode;
 use crate::scenario::contracts::plain_name;
@@ -124,19 +129,65 @@ fn pct_se(e: Estimate) -> Markup {
     html! { (pct(e.value)) span.se { " ± " (format!("{:.0}", 100.0 * e.se)) } }
 }
 
-/// Pairs of arms whose median results differ by less than twice their combined Monte Carlo
-/// error: the run cannot tell which is better.
-fn too_close_to_rank(rows: &[ArmHeadline]) -> Vec<(&str, &str)> {
+/// Pairs of arms whose median results differ by less than twice the Monte Carlo error of
+/// their difference (paired: [`median_difference_se`]): the run cannot tell which is better.
+/// `results` holds each arm's headline result per replication.
+fn too_close_to_rank<'a>(
+    rows: &'a [ArmHeadline],
+    results: &BTreeMap<String, Vec<f64>>,
+) -> Vec<(&'a str, &'a str)> {
     let mut pairs = Vec::new();
     for (k, a) in rows.iter().enumerate() {
         for b in &rows[k + 1..] {
-            let error = (a.p50.se.powi(2) + b.p50.se.powi(2)).sqrt();
+            let (Some(ra), Some(rb)) = (results.get(&a.arm), results.get(&b.arm)) else {
+                continue;
+            };
+            let error = median_difference_se(ra, rb);
             if (a.p50.value - b.p50.value).abs() < 2.0 * error && error > 0.0 {
                 pairs.push((a.arm.as_str(), b.arm.as_str()));
             }
         }
     }
     pairs
+}
+
+/// Each arm's term result for the headline party (all providers together, or the one), one per
+/// replication in replication order.
+fn headline_results(run: &RunFolder) -> anyhow::Result<BTreeMap<String, Vec<f64>>> {
+    let t = &run.term;
+    let (arm, party, role, surplus) = (
+        strs(t, "arm")?,
+        strs(t, "party")?,
+        strs(t, "role")?,
+        f64s(t, "surplus")?,
+    );
+    let rep = f64s(
+        &t.clone()
+            .lazy()
+            .select([col("rep").cast(DataType::Float64)])
+            .collect()?,
+        "rep",
+    )?;
+    let who = run.headline_party();
+    let mut by_arm: BTreeMap<String, BTreeMap<u64, f64>> = BTreeMap::new();
+    for i in 0..arm.len() {
+        let counted = if who == ALL_PROVIDERS {
+            role[i] != "commissioner"
+        } else {
+            party[i] == who
+        };
+        if counted {
+            *by_arm
+                .entry(arm[i].clone())
+                .or_default()
+                .entry(rep[i] as u64)
+                .or_default() += surplus[i];
+        }
+    }
+    Ok(by_arm
+        .into_iter()
+        .map(|(arm, reps)| (arm, reps.into_values().collect()))
+        .collect())
 }
 
 /// One sentence per arm: who carries the risk, and what each side can expect.
@@ -171,10 +222,15 @@ fn trade_offs(run: &RunFolder, rows: &[ArmHeadline]) -> Markup {
     }
 }
 
-fn headline(run: &RunFolder, rows: &[ArmHeadline], replications: u32) -> Markup {
+fn headline(
+    run: &RunFolder,
+    rows: &[ArmHeadline],
+    results: &BTreeMap<String, Vec<f64>>,
+    replications: u32,
+) -> Markup {
     let who = run.headline_party();
     let budget = run.scenario.budget.map(|b| b.over_term(run.scenario.years));
-    let close = too_close_to_rank(rows);
+    let close = too_close_to_rank(rows, results);
     html! {
         table.headline {
             thead {
@@ -237,7 +293,8 @@ fn headline(run: &RunFolder, rows: &[ArmHeadline], replications: u32) -> Markup 
                     @if k > 0 { "; " }
                     (a) " and " (b)
                 }
-                ". Their medians differ by less than twice their Monte Carlo error; run more                  replications (--reps) before saying one is better."
+                ". Their medians differ by less than twice the Monte Carlo error of their difference; \
+                 run more replications (--reps) before saying one is better."
             }
         }
     }
@@ -684,6 +741,7 @@ pub fn write_report(
         })
         .collect::<std::io::Result<_>>()?;
     let rows = arm_headlines(run, t)?;
+    let results = headline_results(run)?;
     let gains_chart = figures
         .iter()
         .find(|(c, _)| c.stem == WHO_GAINS_CHART)
@@ -706,7 +764,7 @@ pub fn write_report(
                 h2 { "Trade-offs at a glance" }
                 (trade_offs(run, &rows))
                 h2 { "Headline results" }
-                (headline(run, &rows, s.replications))
+                (headline(run, &rows, &results, s.replications))
                 p.note {
                     "Surplus = payments received − cost of care. The 5th–95th percentile range \
                      holds 90% of the simulated futures. Full tables: summary.csv / summary.xlsx."

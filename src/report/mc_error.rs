@@ -23,6 +23,40 @@ pub fn mean_se(values: &[f64]) -> f64 {
     (var / n).sqrt()
 }
 
+/// Resamples of a paired bootstrap ([`median_difference_se`]).
+const PAIRED_RESAMPLES: usize = 200;
+
+/// Standard error of the difference between two arms' medians, `a` and `b` holding each arm's
+/// result in the same replications (the arms share their simulated futures). A paired bootstrap:
+/// replications are resampled together, so what the futures do to both arms cancels, as it
+/// does in the difference itself. Treating the arms as independent (the root of their errors'
+/// squares) overstated it several times over for arms that move together. Seeded by the count,
+/// so the same results give the same error.
+pub fn median_difference_se(a: &[f64], b: &[f64]) -> f64 {
+    use rand::{RngExt, SeedableRng};
+    let n = a.len();
+    if n < 2 || b.len() != n {
+        return f64::NAN;
+    }
+    let mut rng = crate::rng::Rng::seed_from_u64(n as u64);
+    let (mut xa, mut xb) = (vec![0.0; n], vec![0.0; n]);
+    let mut differences = Vec::with_capacity(PAIRED_RESAMPLES);
+    for _ in 0..PAIRED_RESAMPLES {
+        for k in 0..n {
+            let i = rng.random_range(0..n);
+            xa[k] = a[i];
+            xb[k] = b[i];
+        }
+        xa.sort_unstable_by(f64::total_cmp);
+        xb.sort_unstable_by(f64::total_cmp);
+        differences.push(super::console::quantile(&xa, 0.5) - super::console::quantile(&xb, 0.5));
+    }
+    let mean = differences.iter().sum::<f64>() / PAIRED_RESAMPLES as f64;
+    let var =
+        differences.iter().map(|d| (d - mean).powi(2)).sum::<f64>() / (PAIRED_RESAMPLES - 1) as f64;
+    var.sqrt()
+}
+
 /// Standard error of the `q` quantile: the width of its 95% order-statistic interval /
 /// (2 × 1.96), the interval's ends taken as polars' `lower` and `higher` quantiles.
 pub fn quantile_se(values: &[f64], q: f64) -> f64 {
@@ -49,6 +83,25 @@ pub fn proportion_se(p: f64, n: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two arms one apart in every future differ by exactly 1 in every resample: no error.
+    /// Paired with another arm's futures shuffled, the same values' medians differ by an error
+    /// near √2 × each median's own.
+    #[test]
+    fn a_paired_difference_cancels_what_the_arms_share() {
+        let n = 1_000;
+        let a: Vec<f64> = (0..n).map(|i| ((i * 7919) % n) as f64).collect();
+        let shifted: Vec<f64> = a.iter().map(|x| x + 1.0).collect();
+        assert!(median_difference_se(&a, &shifted) < 1e-9);
+        let shuffled: Vec<f64> = (0..n).map(|i| ((i * 3571) % n) as f64).collect();
+        let independent = median_difference_se(&a, &shuffled);
+        let own = quantile_se(&a, 0.5);
+        let ratio = independent / (2f64.sqrt() * own);
+        assert!(
+            (0.6..1.6).contains(&ratio),
+            "{independent} against {own}: {ratio}"
+        );
+    }
 
     #[test]
     fn errors_fall_like_one_over_root_n() {

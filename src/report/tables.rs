@@ -52,9 +52,6 @@ fn join_on(left: LazyFrame, right: LazyFrame, keys: &[&str]) -> LazyFrame {
     left.join(right, k.clone(), k, JoinArgs::new(JoinType::Left))
 }
 
-/// Per arm, party and horizon (each calendar year and the whole term): statistics of the
-/// provider's surplus, or of the commissioner's spend.
-
 /// Monte Carlo standard error of an expected shortfall: the mean of `tail`, the replications
 /// beyond the `at` quantile of "value" (a tail of α = 5% of them). The estimate moves with the
 /// tail's own spread and with where the tail starts:
@@ -70,6 +67,8 @@ fn shortfall_se(tail: Expr, at: f64) -> Expr {
     .sqrt()
 }
 
+/// Per arm, party and horizon (each calendar year and the whole term): statistics of the
+/// provider's surplus, or of the commissioner's spend.
 pub fn summary(
     ledger: &DataFrame,
     term: &DataFrame,

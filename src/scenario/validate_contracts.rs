@@ -301,7 +301,7 @@ fn check_component(
             }
             for (i, t) in c.indicators.iter().enumerate() {
                 let field = format!("indicators[{i}]");
-                if !(t.weight >= 0.0) {
+                if t.weight.is_nan() || t.weight < 0.0 {
                     problems.push(
                         format!("{path}.{field}.weight"),
                         format!("expected a weight >= 0, found {}", t.weight),

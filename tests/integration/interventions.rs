@@ -458,7 +458,7 @@ fn regression_lives_saved_were_cancelled_by_fewer_movers() {
             assert_eq!(sq.demography.migrants, programme.demography.migrants);
             saved += sq.demography.deaths as i64 - programme.demography.deaths as i64;
         }
-        let end = |w: usize| of_world(w).last().unwrap().demography.end as i64;
+        let end = |w: usize| of_world(w).next_back().unwrap().demography.end as i64;
         more_at_end += end(1) - end(0);
     }
     assert!(saved > 0, "the programme saves lives");

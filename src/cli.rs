@@ -291,12 +291,9 @@ impl RunPlan {
             Some(shard) => shard.range(model.scenario.replications).count() as u64,
             None => u64::from(model.scenario.replications),
         };
-        if let Some(why) = machine_memory()?.and_then(|m| too_big_for_memory(&model, held, m)) {
-            return Err(match args.reps {
-                Some(_) => InputError::new("command line", "--reps", why),
-                None => InputError::new(&loaded.file, "replications", why),
-            }
-            .into());
+        match args.reps {
+            Some(_) => check_fits_in_memory(&model, held, "command line", "--reps")?,
+            None => check_fits_in_memory(&model, held, &loaded.file, "replications")?,
         }
         Ok(RunPlan {
             model,
@@ -421,6 +418,13 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, threads: usize) -> anyhow::
     let destination = Destination::check_folder(&dest)?;
     let mut model = Model::build(&loaded)?;
     model.scenario.seed = first.info.seed;
+    // Merging holds every shard's results at once.
+    check_fits_in_memory(
+        &model,
+        u64::from(first.info.replications),
+        "command line",
+        "DIR",
+    )?;
     let staged = StagedFolder::new(destination.clone())?;
     let mut results = Vec::with_capacity(first.info.replications as usize);
     let mut elapsed_seconds = 0.0;
@@ -630,6 +634,21 @@ fn too_big_for_memory(model: &Model, replications: u64, memory: f64) -> Option<S
     })
 }
 
+/// Refuses `replications` of `model` whose results would not fit in memory (the machine's, or
+/// CAPSIM_MEMORY_GIB), naming `file` and `field` as where the count came from. Every command
+/// that holds a run's results checks this before simulating.
+pub fn check_fits_in_memory(
+    model: &Model,
+    replications: u64,
+    file: &str,
+    field: &str,
+) -> Result<(), InputError> {
+    match machine_memory()?.and_then(|m| too_big_for_memory(model, replications, m)) {
+        Some(why) => Err(InputError::new(file, field, why)),
+        None => Ok(()),
+    }
+}
+
 /// `--reps` as given on the command line, checked like the scenario's `replications`.
 fn check_reps_flag(reps: u32) -> Result<(), InputError> {
     check_replications(reps).map_err(|e| InputError::new("command line", "--reps", e))
@@ -658,7 +677,9 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
         Command::Run(args) => Ok(run(RunPlan::resolve(&args)?, observer)?.summary),
         Command::Validate { scenario } => {
             let loaded = load_scenario(Some(&scenario))?;
-            Model::build(&loaded)?;
+            let model = Model::build(&loaded)?;
+            let replications = u64::from(model.scenario.replications);
+            check_fits_in_memory(&model, replications, &loaded.file, "replications")?;
             Ok(format!(
                 "{}: valid scenario \"{}\"\n",
                 scenario.display(),

@@ -1034,6 +1034,7 @@ fn the_bad_input_catalogue() {
 /// A run whose results would not fit in the memory capsim may use (here 1 GiB, as
 /// CAPSIM_MEMORY_GIB says) is refused before anything is simulated or written, naming where
 /// the replications came from; a bad CAPSIM_MEMORY_GIB is named too. Within it, it runs.
+/// validate, risk-size and corridor check the same (merge too, untested here).
 #[test]
 fn a_run_too_big_for_memory_is_refused_up_front() {
     let dir = tempfile::tempdir().unwrap();
@@ -1069,6 +1070,40 @@ fn a_run_too_big_for_memory_is_refused_up_front() {
             "lots",
             &["run", "--reps", "2", "--out", "o"][..],
             "environment: CAPSIM_MEMORY_GIB: expected the memory capsim may use, in GiB (above 0), found \"lots\"",
+        ),
+        // Regression: only run checked; validate said "valid", and risk-size and corridor
+        // went ahead.
+        (
+            "1",
+            &["validate", "s.toml"][..],
+            "s.toml: replications: expected results that fit in memory",
+        ),
+        (
+            "1",
+            &[
+                "risk-size",
+                "s.toml",
+                "--arm",
+                "capitation",
+                "--sizes",
+                "2000,4000",
+                "--out",
+                "o",
+            ][..],
+            "s.toml: replications: expected results that fit in memory",
+        ),
+        (
+            "0.5",
+            &[
+                "corridor",
+                "--arm",
+                "capitation",
+                "--reps",
+                "100000",
+                "--out",
+                "o",
+            ][..],
+            "command line: --reps: expected results that fit in memory",
         ),
     ] {
         let (code, err) = run(memory, args);

@@ -136,7 +136,17 @@ pub fn parse_caps(text: &str) -> Result<Vec<Option<f64>>, InputError> {
         })
         .collect();
     match caps {
-        Some(c) if !c.is_empty() => Ok(c),
+        Some(mut c) if !c.is_empty() => {
+            // Each design once, as for the other lists: none first, then the caps in order.
+            c.sort_by(|a, b| match (a, b) {
+                (None, None) => std::cmp::Ordering::Equal,
+                (None, Some(_)) => std::cmp::Ordering::Less,
+                (Some(_), None) => std::cmp::Ordering::Greater,
+                (Some(x), Some(y)) => x.total_cmp(y),
+            });
+            c.dedup();
+            Ok(c)
+        }
         _ => Err(bad(
             "--caps",
             format!(
@@ -635,4 +645,19 @@ fn terminal(
         replications,
         dir.display()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: a cap given twice was a design settled twice.
+    #[test]
+    fn each_cap_is_a_design_once() {
+        assert_eq!(
+            parse_caps("none,0.1,none,0.05,0.1").unwrap(),
+            vec![None, Some(0.05), Some(0.1)]
+        );
+        assert!(parse_caps("0").is_err());
+    }
 }

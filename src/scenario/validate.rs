@@ -368,11 +368,13 @@ fn is_folder_name(name: &str) -> bool {
 const START_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
 
 /// Names that `--set`, `--param` and the tables address fields by (arms, providers,
-/// interventions, activity types) hold no `.`, `[` or `]`, which would split the path, and are
-/// not empty.
+/// interventions, activity types) hold no `.`, `[` or `]`, which would split the path. An empty
+/// arm, provider or intervention name is reported by its own uniqueness check; an empty type
+/// name here.
 fn check_addressable_names(problems: &mut Problems, s: &Scenario) {
-    let mut check = |field: String, name: &str| {
-        if name.trim().is_empty() || name.contains(['.', '[', ']']) {
+    let mut check = |field: String, name: &str, empty_too: bool| {
+        let empty = empty_too && name.trim().is_empty();
+        if empty || name.contains(['.', '[', ']']) {
             problems.push(
                 field,
                 format!(
@@ -383,16 +385,16 @@ fn check_addressable_names(problems: &mut Problems, s: &Scenario) {
         }
     };
     for (i, a) in s.arm.iter().enumerate() {
-        check(format!("arm[{i}].name"), &a.name);
+        check(format!("arm[{i}].name"), &a.name, false);
     }
     for (i, p) in s.provider.iter().enumerate() {
-        check(format!("provider[{i}].name"), &p.name);
+        check(format!("provider[{i}].name"), &p.name, false);
     }
     for (i, v) in s.intervention.iter().enumerate() {
-        check(format!("intervention[{i}].name"), &v.name);
+        check(format!("intervention[{i}].name"), &v.name, false);
     }
     for name in s.activity.type_names() {
-        check(format!("activity.types.{name}"), &name);
+        check(format!("activity.types.{name}"), &name, true);
     }
 }
 

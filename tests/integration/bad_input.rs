@@ -1149,4 +1149,11 @@ fn names_that_split_a_path_and_impossible_start_years_are_rejected() {
             "population.cohort.sex: expected a non-empty list",
         ],
     );
+    // An empty arm name is reported once, by the arm's own check.
+    let err = validation_errors("base = \"default\"\n[[arm]]\nname = \"\"\npreset = \"pbr\"\n");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("expected a unique, non-empty arm name"),
+        "{err}"
+    );
 }

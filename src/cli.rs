@@ -291,10 +291,7 @@ impl RunPlan {
             Some(shard) => shard.range(model.scenario.replications).count() as u64,
             None => u64::from(model.scenario.replications),
         };
-        match args.reps {
-            Some(_) => check_fits_in_memory(&model, held, "command line", "--reps")?,
-            None => check_fits_in_memory(&model, held, &loaded.file, "replications")?,
-        }
+        check_replications_fit(&model, held, args.reps)?;
         Ok(RunPlan {
             model,
             scenario_file: loaded.file,
@@ -646,6 +643,19 @@ pub fn check_fits_in_memory(
     match machine_memory()?.and_then(|m| too_big_for_memory(model, replications, m)) {
         Some(why) => Err(InputError::new(file, field, why)),
         None => Ok(()),
+    }
+}
+
+/// [`check_fits_in_memory`] for a model whose replications came from `--reps` when it was
+/// given (`reps_flag`), else from its scenario file's `replications`.
+pub fn check_replications_fit(
+    model: &Model,
+    replications: u64,
+    reps_flag: Option<u32>,
+) -> Result<(), InputError> {
+    match reps_flag {
+        Some(_) => check_fits_in_memory(model, replications, "command line", "--reps"),
+        None => check_fits_in_memory(model, replications, &model.file, "replications"),
     }
 }
 

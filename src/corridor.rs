@@ -11,7 +11,7 @@
 //! narrower band of that row meets it, the next wider does not); the recommended design is the boundary design with the lowest 95th
 //! percentile of commissioner spend, then the lowest mean.
 
-use crate::cli::check_fits_in_memory;
+use crate::cli::check_replications_fit;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -383,11 +383,7 @@ fn base_model(args: &CorridorArgs) -> anyhow::Result<(Model, ArmSpec, String)> {
     // The model simulates the arm's worlds; designs are settled on them.
     loaded.scenario.arm = vec![design_arm(&base, None, &base.name)];
     let model = Model::build(&loaded)?;
-    let replications = u64::from(model.scenario.replications);
-    match args.reps {
-        Some(_) => check_fits_in_memory(&model, replications, "command line", "--reps")?,
-        None => check_fits_in_memory(&model, replications, &file, "replications")?,
-    }
+    check_replications_fit(&model, u64::from(model.scenario.replications), args.reps)?;
     Ok((model, base, file))
 }
 

@@ -4,7 +4,7 @@
 //! (systematic: demand trend and noise, inflation, bad winters, uncertain parameters). The
 //! evidence for when a cohort of 5,300 needs a risk corridor and a system of 1.5 million does not.
 
-use crate::cli::check_fits_in_memory;
+use crate::cli::check_replications_fit;
 use std::path::Path;
 
 use polars::prelude::*;
@@ -188,11 +188,7 @@ pub fn risk_size(
             )
             .into());
         }
-        let replications = u64::from(with.scenario.replications);
-        match args.reps {
-            Some(_) => check_fits_in_memory(&with, replications, "command line", "--reps")?,
-            None => check_fits_in_memory(&with, replications, &with.file, "replications")?,
-        }
+        check_replications_fit(&with, u64::from(with.scenario.replications), args.reps)?;
         if with.scenario.replications < 2 {
             return Err(InputError::new(
                 "command line",

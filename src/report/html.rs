@@ -14,8 +14,8 @@ use polars::prelude::*;
 
 use super::mc_error::median_difference_se;
 use super::{
-    ALL_PROVIDERS, ArmHeadline, Chart, Estimate, PartyGain, RunFolder, Tables, WHO_GAINS_CHART,
-    arm_headlines, f64s, gain_label, gains_by_arm, money_gain, strs, thousands,
+    ArmHeadline, Chart, Estimate, PartyGain, RunFolder, Tables, WHO_GAINS_CHART, arm_headlines,
+    f64s, gain_label, gains_by_arm, money_gain, strs, thousands, with_all_providers,
 };
 use crate::scenario::CohortMode;
 use crate::scenario::contracts::plain_name;
@@ -152,37 +152,29 @@ fn too_close_to_rank<'a>(
 }
 
 /// Each arm's term result for the headline party (all providers together, or the one), one per
-/// replication in replication order.
+/// replication in replication order: the figures summary.csv's headline rows summarise.
 fn headline_results(run: &RunFolder) -> anyhow::Result<BTreeMap<String, Vec<f64>>> {
-    let t = &run.term;
-    let (arm, party, role, surplus) = (
-        strs(t, "arm")?,
-        strs(t, "party")?,
-        strs(t, "role")?,
-        f64s(t, "surplus")?,
+    let providers = run.scenario.parties().len() - 1;
+    let term = with_all_providers(&run.term, &["rep", "world"], providers)?
+        .lazy()
+        .filter(col("party").eq(lit(run.headline_party())))
+        .select([
+            col("arm"),
+            col("rep").cast(DataType::Float64),
+            col("surplus"),
+        ])
+        .collect()?;
+    let (arm, rep, surplus) = (
+        strs(&term, "arm")?,
+        f64s(&term, "rep")?,
+        f64s(&term, "surplus")?,
     );
-    let rep = f64s(
-        &t.clone()
-            .lazy()
-            .select([col("rep").cast(DataType::Float64)])
-            .collect()?,
-        "rep",
-    )?;
-    let who = run.headline_party();
     let mut by_arm: BTreeMap<String, BTreeMap<u64, f64>> = BTreeMap::new();
     for i in 0..arm.len() {
-        let counted = if who == ALL_PROVIDERS {
-            role[i] != "commissioner"
-        } else {
-            party[i] == who
-        };
-        if counted {
-            *by_arm
-                .entry(arm[i].clone())
-                .or_default()
-                .entry(rep[i] as u64)
-                .or_default() += surplus[i];
-        }
+        by_arm
+            .entry(arm[i].clone())
+            .or_default()
+            .insert(rep[i] as u64, surplus[i]);
     }
     Ok(by_arm
         .into_iter()

@@ -157,8 +157,8 @@ impl Destination {
         if !is_own(dest) {
             return Err(refuse(&format!("exists and is not {what}")));
         }
-        let foreign =
-            foreign_entries(dest).map_err(|e| refuse(&format!("cannot be read ({e})")))?;
+        let (_, foreign) =
+            own_and_foreign_entries(dest).map_err(|e| refuse(&format!("cannot be read ({e})")))?;
         if foreign.is_empty() {
             Ok(Destination::Replace(dest.to_path_buf()))
         } else {
@@ -205,34 +205,37 @@ const OWN_EXTENSIONS: [&str; 8] = [
     "csv", "parquet", "png", "svg", "html", "xlsx", "json", "toml",
 ];
 
-/// Entries of capsim's folder `dir` that capsim did not write: not named in its manifest; or,
-/// in a folder written before manifests, anything but a file with one of [`OWN_EXTENSIONS`].
-/// Sorted, folders marked with a trailing `/`.
-fn foreign_entries(dir: &Path) -> std::io::Result<Vec<String>> {
+/// The entries of capsim's folder `dir`, split into what capsim wrote (files named in its
+/// manifest; in a folder written before manifests, files with one of [`OWN_EXTENSIONS`]) and
+/// what it did not, sorted, folders marked with a trailing `/`. The manifest itself is neither.
+fn own_and_foreign_entries(dir: &Path) -> std::io::Result<(Vec<String>, Vec<String>)> {
     let listed: Option<Vec<String>> = fs::read_to_string(dir.join(MANIFEST))
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok());
-    let mut foreign = Vec::new();
+    let (mut own, mut foreign) = (Vec::new(), Vec::new());
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
+        if name == MANIFEST {
+            continue;
+        }
         let is_file = entry.file_type()?.is_file();
-        let own = match &listed {
-            _ if name == MANIFEST => true,
-            Some(names) => is_file && names.contains(&name),
-            None => {
-                is_file
-                    && Path::new(&name)
-                        .extension()
-                        .is_some_and(|x| OWN_EXTENSIONS.iter().any(|e| x == *e))
-            }
-        };
-        if !own {
-            foreign.push(if is_file { name } else { name + "/" });
+        let capsims = is_file
+            && match &listed {
+                Some(names) => names.contains(&name),
+                None => Path::new(&name)
+                    .extension()
+                    .is_some_and(|x| OWN_EXTENSIONS.iter().any(|e| x == *e)),
+            };
+        match (capsims, is_file) {
+            (true, _) => own.push(name),
+            (false, true) => foreign.push(name),
+            (false, false) => foreign.push(name + "/"),
         }
     }
+    own.sort();
     foreign.sort();
-    Ok(foreign)
+    Ok((own, foreign))
 }
 
 /// Writes into `dir` the manifest naming `names` and every file already in `dir` (but the
@@ -412,12 +415,7 @@ impl StagedFolder {
     pub fn commit_files_into(self) -> anyhow::Result<()> {
         let dest = self.dest.path();
         // The folder's manifest names what capsim wrote there before and what comes in.
-        let foreign = foreign_entries(dest)?;
-        let held = fs::read_dir(dest)?
-            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
-            .collect::<std::io::Result<Vec<String>>>()?
-            .into_iter()
-            .filter(|name| !foreign.contains(name) && name != MANIFEST);
+        let (held, _) = own_and_foreign_entries(dest)?;
         write_manifest(self.dir(), held)?;
         let _moving = unfinished();
         for entry in fs::read_dir(self.dir())? {

@@ -19,7 +19,7 @@
 //! year. Its randomness is that of what drives it: referrals follow the world's drawn demand
 //! (Poisson counts on frailty and shocks), capacity is a parameter that may be uncertain. The
 //! year's treatments deliver that type's activity: its count, cost and value are scaled by
-//! treated / referred, so a provider short of capacity does less (and costs less) and its list
+//! the events treated (treated / `treated_per_event`) over the events demanded, so a provider short of capacity does less (and costs less) and its list
 //! grows, and one clearing a backlog does more than its demand.
 
 /// Longest wait tracked week by week; longer waits share the last bucket.
@@ -38,6 +38,8 @@ pub struct ListInputs {
     pub initial_profile: Vec<f64>,
     /// Pathways referred onto the list per event of the type demanded.
     pub referrals_per_event: f64,
+    /// Pathways treated per event of the type delivered.
+    pub treated_per_event: f64,
     /// Year-1 treatments as a share of the year's expected referrals.
     pub capacity_ratio: f64,
     /// Yearly growth of capacity.
@@ -51,6 +53,18 @@ pub struct ListInputs {
 }
 
 impl ListInputs {
+    /// Events of the type delivered per event demanded when `treated` of `referrals` pathways
+    /// are treated: treatments, not referrals, are activity, and a treated pathway is
+    /// 1/`treated_per_event` events where a referred one is 1/`referrals_per_event`.
+    pub fn delivered_share(&self, treated: f64, referrals: f64) -> f64 {
+        treated / referrals * self.referrals_per_event / self.treated_per_event
+    }
+
+    /// Events of the type `treated` pathways deliver.
+    pub fn events_treated(&self, treated: f64) -> f64 {
+        treated / self.treated_per_event
+    }
+
     /// Treatments the provider can give in year `year` (0-based): `capacity_ratio` of the
     /// first year's planned referrals, growing by `capacity_growth` a year.
     pub fn capacity(&self, planned_referrals: f64, year: u32) -> f64 {
@@ -221,6 +235,7 @@ mod tests {
             initial: 0.0,
             initial_profile: vec![0.0; MAX_WEEKS + 1],
             referrals_per_event: 1.0,
+            treated_per_event: 1.0,
             capacity_ratio: 1.0,
             capacity_growth: 0.0,
             urgent_share,

@@ -218,8 +218,8 @@ impl Model {
         let mut expected = self.expected_at(&params);
         let lists = self.expected_lists(&params);
         for (t, (list, &planned)) in lists.iter().zip(&self.planned_referrals).enumerate() {
-            if planned > 0.0 {
-                expected.scale_type(t, list.treated / planned);
+            if let (true, Some(spec)) = (planned > 0.0, &params.activity.types[t].waiting_list) {
+                expected.scale_type(t, spec.delivered_share(list.treated, planned));
             }
         }
         let baseline = covered_heads(&self.initial, &self.activity_mask);
@@ -1083,8 +1083,8 @@ fn start_lists(
 }
 
 /// Runs each waiting list through year `y` on the referrals the year's demand makes, and
-/// scales its type's activity, cost and value by the share of referrals treated: treatments
-/// are the activity delivered. `status_quo_expected` (groups × types, in a world with
+/// scales its type's activity, cost and value by the events treated over the events demanded:
+/// treatments are the activity delivered. `status_quo_expected` (groups × types, in a world with
 /// interventions) is where a backlog was referred from when this world expects none of it.
 fn run_lists(
     inputs: &ActivityInputs,
@@ -1103,13 +1103,13 @@ fn run_lists(
         let referrals = activity.count_of_type(t, nt) * spec.referrals_per_event;
         let year = list.run_year(referrals, spec.capacity(planned_referrals[t], y), spec);
         if referrals > 0.0 {
-            activity.scale_type(t, nt, year.treated / referrals);
+            activity.scale_type(t, nt, spec.delivered_share(year.treated, referrals));
         } else {
             // No events drawn to scale, yet the backlog is treated: at the year's expectation.
             activity.deliver_at_expectation(
                 t,
                 nt,
-                year.treated / spec.referrals_per_event,
+                spec.events_treated(year.treated),
                 status_quo_expected,
             );
         }

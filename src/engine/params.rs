@@ -95,6 +95,7 @@ impl Model {
                             initial: nonneg(&q("initial")),
                             initial_profile: waiting_list::profile_from_bands(&spec.bands()),
                             referrals_per_event: nonneg(&q("referrals_per_event")),
+                            treated_per_event: nonneg(&q("treated_per_event")),
                             capacity_ratio: nonneg(&q("capacity_ratio")),
                             capacity_growth: v(&q("capacity_growth")).max(-1.0),
                             urgent_share: v(&q("urgent_share")).clamp(0.0, 1.0),

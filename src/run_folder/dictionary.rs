@@ -646,7 +646,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "world",
         "<type>_treated",
         "pathways",
-        "Treated from the waiting list in the year (clock stops); the type's activity is its demand scaled by treated / referrals (when none were referred, at the year's cost and price per event, spread as the expected events, or the status quo's where the world expects none)",
+        "Treated from the waiting list in the year (clock stops); the type's activity is the events treated (treated / treated_per_event) rather than those demanded (referrals / referrals_per_event) (when none were referred, at the year's cost and price per event, spread as the expected events, or the status quo's where the world expects none)",
     ),
     doc(
         "world",

@@ -24,6 +24,11 @@ pub struct WaitingListSpec {
     /// Pathways referred onto the list per event of this type demanded (RTT clock starts per
     /// elective spell; 1 counts the list in spells).
     pub referrals_per_event: Param,
+    /// Pathways treated (RTT clock stops) per event of this type delivered: each treatment
+    /// delivers 1/`treated_per_event` events. Many clock stops are outpatient treatments, so
+    /// at England's flows there are about 1.73 per elective spell; with `referrals_per_event`
+    /// and `capacity_ratio` from the same source, a steady list delivers the type's `rate`.
+    pub treated_per_event: Param,
     /// Treatments in the first year as a share of that year's expected referrals: below 1 the
     /// list grows, above 1 it shrinks.
     pub capacity_ratio: Param,
@@ -104,12 +109,18 @@ impl WaitingListSpec {
 
 impl WaitingListSpec {
     /// The list's parameters, for validation and drawing: (field, parameter, kind, maximum).
-    pub fn parameters(&self) -> [(&'static str, &Param, Kind, f64); 7] {
+    pub fn parameters(&self) -> [(&'static str, &Param, Kind, f64); 8] {
         [
             ("initial", &self.initial, Kind::NonNegative, MAX_LIST),
             (
                 "referrals_per_event",
                 &self.referrals_per_event,
+                Kind::Positive,
+                MAX_RATIO,
+            ),
+            (
+                "treated_per_event",
+                &self.treated_per_event,
                 Kind::Positive,
                 MAX_RATIO,
             ),

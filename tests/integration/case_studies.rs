@@ -129,15 +129,27 @@ fn west_yorkshire_encodes_its_header() {
             let after = before + l.referrals - l.treated - l.removed;
             assert!((l.size - after).abs() < 1e-6 * after, "{l:?}");
             before = l.size;
-            // Treatments are the activity delivered: 2.04 pathways per elective spell.
+            // Treatments are the activity delivered: 1.733 treated pathways per elective spell.
             assert!(
-                (y.count[leeds] * 2.04 / l.treated - 1.0).abs() < 1e-9,
+                (y.count[leeds] * 1.733 / l.treated - 1.0).abs() < 1e-9,
                 "{} spells for {} treated",
                 y.count[leeds],
                 l.treated
             );
         }
     }
+    // A list steady on England's flows delivers the demand it is referred (2.04 pathways per
+    // spell referred, 85.3% of them treated, 1.733 treated per spell delivered): Leeds' spells
+    // over the spells its referrals stand for, on average over replications and years.
+    let delivered = mean(results.iter().flat_map(|r| {
+        r.world(0)
+            .map(|y| y.count[leeds] / (y.lists[leeds].referrals / 2.04))
+            .collect::<Vec<_>>()
+    }));
+    assert!(
+        (delivered - 1.0).abs() < 0.02,
+        "Leeds delivers {delivered} of its demand"
+    );
 
     // The incentive: £2,000 × (target − waiters), target 90% of the expected year-end count.
     let contracts = m.contracts.as_ref().expect("arms");

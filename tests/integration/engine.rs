@@ -182,13 +182,13 @@ initial = 100
 }
 
 /// Checks every year of world `world` that treated an elective backlog without referrals: its
-/// events are the people treated over referrals per event, each costs about what an elective
+/// events are the people treated over treated pathways per event, each costs about what an elective
 /// costs, and they are worth something at tariff. Returns how many years it checked.
 fn check_backlog_years(m: &Model, results: &[ReplicationResult], world: usize) -> usize {
     let t = m.type_names.iter().position(|n| n == "elective").unwrap();
     let params = m.draw_parameters(0);
     let elective = &params.activity.types[t];
-    let per_event = elective.waiting_list.as_ref().unwrap().referrals_per_event;
+    let per_event = elective.waiting_list.as_ref().unwrap().treated_per_event;
     let mut years_seen = 0;
     for r in results {
         for y in r.years.iter().filter(|y| y.world == world) {

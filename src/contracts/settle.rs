@@ -7,7 +7,7 @@ use crate::ledger::{EquityCell, LedgerRow};
 use crate::population::GROUPS;
 use crate::scenario::Indicator;
 use crate::scenario::contracts::{
-    ComponentSpec, RiskAdjustment, SavingsAgainst, Subcontract, Weights,
+    ComponentSpec, RiskAdjustment, SavingsAgainst, SharedSavingsSpec, Subcontract, Weights,
 };
 
 /// Running sums of a component settled over the whole term.
@@ -225,7 +225,12 @@ impl Contracts {
             .filter(|c| c.spec.settles_on_result())
             .filter(active)
         {
-            let benchmark = c.benchmark(&y);
+            let benchmark = match &c.spec {
+                ComponentSpec::SharedSavings(s) if s.against == SavingsAgainst::Spend => {
+                    expected_spend(h, &y, s, contract_year)
+                }
+                _ => c.benchmark(&y),
+            };
             let cost = y.cost + passed;
             let sums = match c.term_slot {
                 None => TermSum {
@@ -280,9 +285,37 @@ impl Contracts {
     }
 }
 
+/// What the commissioner expects to pay holder `h` this year under its components settled on
+/// the year's figures, for the people covered at their risk: each component paid on the year
+/// expected of them (activity and cost on trend, risk-adjusted as shared savings `s` says, and
+/// the expected indicators). Shared savings `against = "spend"` measure the spend against it,
+/// so that tariff spend is never set against a cost: a tariff that pays a rural provider less
+/// than its cost is not a saving.
+fn expected_spend(h: &Holder, y: &HolderYear, s: &SharedSavingsSpec, contract_year: u32) -> f64 {
+    let plain = y.weighted_heads.plain;
+    let risk = if plain > 0.0 {
+        y.heads(s.risk_adjustment, s.weights) / plain
+    } else {
+        0.0
+    };
+    let count: Vec<f64> = y.expected_count.iter().map(|c| c * risk).collect();
+    let expected = HolderYear {
+        cost: y.benchmark(s.risk_adjustment, s.weights),
+        count: &count,
+        indicators: y.expected_indicators,
+        ..*y
+    };
+    h.components
+        .iter()
+        .filter(|c| !c.spec.settles_on_result() && c.spec.active_in(contract_year))
+        .map(|c| c.pay(&expected))
+        .sum()
+}
+
 impl Component {
     /// Expected cost on trend of the people covered, as a risk share (on cost) or shared
-    /// savings measures against it: the component's own risk adjustment for shared savings.
+    /// savings against cost measures against it: the component's own risk adjustment for
+    /// shared savings.
     fn benchmark(&self, y: &HolderYear) -> f64 {
         match &self.spec {
             ComponentSpec::SharedSavings(s) => y.benchmark(s.risk_adjustment, s.weights),

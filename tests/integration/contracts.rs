@@ -1008,3 +1008,53 @@ fn monitored_indicators_are_reported_without_money() {
     assert_eq!(target[3], None);
     assert_eq!(met[3], None);
 }
+
+/// Shared savings against spend measure what the commissioner pays against what it expects to
+/// pay, not against expected cost: in a rural place whose care costs 30% more than the tariff
+/// pays, a world with no programme saves nothing on average, so the deal pays about nothing.
+/// Against expected cost it paid the provider half the gap between cost and tariff, about 15%
+/// of its spend, every year.
+#[test]
+fn shared_savings_against_spend_pay_nothing_for_the_gap_between_tariff_and_cost() {
+    let m = model(
+        r#"
+base = "default"
+name = "tariff-below-cost"
+replications = 200
+years = 3
+[population]
+size = 20000
+rural_share = 1.0
+[activity]
+rural_cost_factor = 1.3
+[[arm]]
+name = "deal"
+[[arm.component]]
+kind = "activity"
+[[arm.component]]
+kind = "shared_savings"
+provider_share = 0.5
+loss_share = 0.5
+against = "spend"
+"#,
+    );
+    let contracts = m.contracts.as_ref().unwrap();
+    let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let (activity, savings) = (col("activity"), col("shared_savings"));
+    let (mut shared, mut spend) = (Vec::new(), 0.0);
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        for l in r.ledger.iter().filter(|l| l.party != 0) {
+            shared.push(l.components[savings]);
+            spend += l.components[activity];
+        }
+    }
+    let n = shared.len() as f64;
+    let mean = shared.iter().sum::<f64>() / n;
+    let sd = (shared.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    let mean_spend = spend / n;
+    assert!(sd > 0.0, "the deal never paid anything");
+    assert!(
+        mean.abs() < 4.0 * sd / n.sqrt() && mean.abs() < 0.005 * mean_spend,
+        "mean payment £{mean} a year (sd £{sd}) on spend of £{mean_spend}"
+    );
+}

@@ -1,5 +1,6 @@
-//! The one root finder the calibrations use: bisection on a function that rises with its
-//! argument, halving a bracket a fixed number of times so results never depend on a tolerance.
+//! The root finders the calibrations use: bisection on a function that rises with its argument,
+//! halving a bracket a fixed number of times, and Newton's method on one that is also concave,
+//! stepping until a step no longer moves it; neither depends on a tolerance.
 
 /// The x in [`lo`, `hi`] at which the increasing `f` reaches `target`, after `halvings`
 /// halvings of the bracket (its midpoint; `hi` when `f` never reaches it).
@@ -30,6 +31,24 @@ pub fn increasing_from_zero(mut f: impl FnMut(f64) -> f64, target: f64) -> f64 {
     increasing(f, target, (0.0, hi), 100)
 }
 
+/// The x ≥ 0 at which `f`, increasing and concave on x ≥ 0 with f(0) ≤ `target`, reaches
+/// `target`, by Newton's method from 0. `f` gives its value and slope. Each tangent lies above a
+/// concave function, so every step lands at or short of the root and the steps rise until
+/// rounding stops them: the result is as close as floating point gets, in a few steps where
+/// bisection takes a hundred.
+pub fn increasing_concave_from_zero(mut f: impl FnMut(f64) -> (f64, f64), target: f64) -> f64 {
+    let mut x = 0.0_f64;
+    for _ in 0..200 {
+        let (value, slope) = f(x);
+        let next = x + (target - value) / slope;
+        if !(next > x) {
+            break;
+        }
+        x = next;
+    }
+    x
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -40,5 +59,7 @@ mod tests {
         assert!((x - 3.0).abs() < 1e-12);
         let y = increasing_from_zero(|x| x.sqrt(), 30.0);
         assert!((y - 900.0).abs() < 1e-9);
+        let z = increasing_concave_from_zero(|x| (1.0 - (-x).exp(), (-x).exp()), 0.75);
+        assert!((z - 4.0_f64.ln()).abs() < 1e-15);
     }
 }

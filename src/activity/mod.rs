@@ -92,22 +92,21 @@ pub fn fill_rates(inputs: &ActivityInputs, reference: &[f64], lam: &mut Vec<f64>
     let age_sex_cells = BASE_CELLS / (AGES * SEXES);
     for (t, ty) in inputs.types.iter().enumerate() {
         let ltc_pow: Vec<f64> = (0..LTCS).map(|k| ty.ltc_ratio.powi(k as i32)).collect();
-        let dep: Vec<f64> = (0..IMDS)
-            .map(|i| {
-                ty.deprivation_ratio
-                    .powf((IMDS - 1 - i) as f64 / (IMDS - 1) as f64)
-            })
-            .collect();
         let rur = [1.0, ty.rural_rate_ratio];
         let condition = if ty.condition_only {
             [0.0, 1.0]
         } else {
             [1.0, ty.condition_ratio]
         };
-        let relative = |c: usize| {
-            let (i, u, k) = group_key(group_of(c));
-            ltc_pow[k] * dep[i] * rur[u] * condition[c / BASE_CELLS]
+        // Every relative risk but deprivation's.
+        let others = |c: usize| {
+            let (_, u, k) = group_key(group_of(c));
+            ltc_pow[k] * rur[u] * condition[c / BASE_CELLS]
         };
+        let shape = |a_s: usize| ty.profile[a_s % SEXES][profile_band(a_s / SEXES)];
+        let within = within_cell_deprivation_ratio(ty, reference, &others, &shape);
+        let dep = quintile_ratios(within);
+        let relative = |c: usize| others(c) * dep[group_key(group_of(c)).0];
         // Within each age-sex group (both condition states), divide by the reference-weighted
         // mean of the relative risks: the published age profile is then the profile of the
         // whole group.
@@ -153,6 +152,89 @@ pub fn fill_rates(inputs: &ActivityInputs, reference: &[f64], lam: &mut Vec<f64>
             lam[c * nt + t] *= scale;
         }
     }
+}
+
+/// Each quintile's rate relative to the least deprived's, log-linear from `most_deprived` (the
+/// most deprived quintile's, index 0) to 1.
+fn quintile_ratios(most_deprived: f64) -> [f64; IMDS] {
+    std::array::from_fn(|i| most_deprived.powf((IMDS - 1 - i) as f64 / (IMDS - 1) as f64))
+}
+
+/// The rate ratio of the most to the least deprived quintile *within* cells (people of the same
+/// age, sex, LTC count, rurality and condition) that makes England's age-sex-standardised rates
+/// of the two quintiles `ty.deprivation_ratio` apart, as published gradients are. People in
+/// deprived areas have more conditions, so the published ratio applied within cells would
+/// stack on the LTC gradient: with the default ratios, non-elective admissions came out 1.88
+/// times as high in the most deprived quintile for a stated 1.6.
+///
+/// The standard population is England's (the `reference` shares), and a rate is per person of
+/// the people it counts (those with the condition, for a condition-only type). `others` is a
+/// cell's relative risk from everything but deprivation, `shape` an age-sex group's profile; each
+/// age-sex group's rate is renormalised as [`fill_rates`] does, so the ratio is solved for by
+/// bisection on its logarithm.
+fn within_cell_deprivation_ratio(
+    ty: &TypeInputs,
+    reference: &[f64],
+    others: &dyn Fn(usize) -> f64,
+    shape: &dyn Fn(usize) -> f64,
+) -> f64 {
+    let target = ty.deprivation_ratio;
+    if !(target > 0.0 && target.is_finite()) {
+        return target;
+    }
+    let age_sex_cells = BASE_CELLS / (AGES * SEXES);
+    // Per age-sex group and quintile: the people a rate is per, and their Σ share × risk.
+    let counted = if ty.condition_only { 1..2 } else { 0..2 };
+    let mut people = vec![[0.0; IMDS]; AGES * SEXES];
+    let mut risk = vec![[0.0; IMDS]; AGES * SEXES];
+    for (a_s, (people, risk)) in people.iter_mut().zip(&mut risk).enumerate() {
+        for state in counted.clone() {
+            for c in a_s * age_sex_cells..(a_s + 1) * age_sex_cells {
+                let c = c + state * BASE_CELLS;
+                let i = group_key(group_of(c)).0;
+                people[i] += reference[c];
+                risk[i] += reference[c] * others(c);
+            }
+        }
+    }
+    let standardised = |within: f64| -> f64 {
+        let dep = quintile_ratios(within);
+        let (mut most, mut least) = (0.0, 0.0);
+        for (a_s, (people, risk)) in people.iter().zip(&risk).enumerate() {
+            let weight: f64 = people.iter().sum();
+            if weight <= 0.0 {
+                continue;
+            }
+            // The group's renormalisation (none for a condition-only type).
+            let level = if ty.condition_only {
+                1.0
+            } else {
+                let mean: f64 = risk.iter().zip(&dep).map(|(r, d)| r * d).sum::<f64>() / weight;
+                if mean > 0.0 { 1.0 / mean } else { 0.0 }
+            };
+            let rate = |i: usize| {
+                if people[i] > 0.0 {
+                    dep[i] * risk[i] / people[i]
+                } else {
+                    0.0
+                }
+            };
+            most += weight * shape(a_s) * level * rate(0);
+            least += weight * shape(a_s) * level * rate(IMDS - 1);
+        }
+        most / least
+    };
+    if !standardised(1.0).is_finite() {
+        // Nobody in one of the two quintiles: nothing to standardise against.
+        return target;
+    }
+    crate::bisect::increasing(
+        |log_within| standardised(log_within.exp()).ln(),
+        target.ln(),
+        (-20.0, 20.0),
+        60,
+    )
+    .exp()
 }
 
 /// Activity of one year per reporting group and type (groups × types, row-major).

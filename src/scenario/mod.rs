@@ -265,7 +265,9 @@ pub struct ActivityType {
     pub long_stay_cost_ratio: Param,
     /// Rate ratio per additional long-term condition.
     pub ltc_ratio: Param,
-    /// Rate ratio, most vs least deprived quintile (log-linear between).
+    /// Ratio of the most to the least deprived quintile's age-sex-standardised rates over
+    /// England, as published gradients are (log-linear between); the ratio within cells of the
+    /// same LTC count is derived from it, since deprived areas have more conditions.
     pub deprivation_ratio: Param,
     /// Rate ratio, rural vs urban.
     pub rural_rate_ratio: Param,

@@ -320,11 +320,34 @@ fn equity_and_workbook_are_written() {
         adjusted.abs() < 0.1 * flat,
         "risk-adjusted capitation: {adjusted} vs flat {flat}"
     );
-    let deprivation =
-        at("capitation-flat", "imd_quintile", 5.0) - at("capitation-flat", "imd_quintile", 1.0);
+    // By deprivation: a flat capitation pays every quintile the same per head, a risk-adjusted
+    // one follows each quintile's cost, so the spread of its margins is far narrower.
+    let column = |name: &str| col_f64(&eq, name);
+    let income = column("income_per_head");
+    let quintiles = |a: &str| -> Vec<usize> {
+        (0..arm.len())
+            .filter(|&i| arm[i] == a && dim[i] == "imd_quintile")
+            .collect()
+    };
+    let flat_income: Vec<f64> = quintiles("capitation-flat")
+        .iter()
+        .map(|&i| income[i])
+        .collect();
+    let spread = |xs: Vec<f64>| {
+        xs.iter().copied().fold(f64::MIN, f64::max) - xs.iter().copied().fold(f64::MAX, f64::min)
+    };
     assert!(
-        deprivation > 20.0,
-        "flat capitation should favour the least deprived: {deprivation}"
+        spread(flat_income.clone()) < 0.005 * flat_income[0],
+        "flat capitation income per head by quintile: {flat_income:?}"
+    );
+    let margins = |a: &str| quintiles(a).iter().map(|&i| margin[i]).collect::<Vec<_>>();
+    let (flat_spread, adjusted_spread) = (
+        spread(margins("capitation-flat")),
+        spread(margins("capitation")),
+    );
+    assert!(
+        adjusted_spread < 0.5 * flat_spread,
+        "margins by quintile: adjusted spread {adjusted_spread}, flat {flat_spread}"
     );
     let xlsx = std::fs::read(dir.join("summary.xlsx")).unwrap();
     assert_eq!(&xlsx[..2], b"PK", "summary.xlsx is not a workbook");

@@ -41,7 +41,8 @@ pub fn increasing_concave_from_zero(mut f: impl FnMut(f64) -> (f64, f64), target
     for _ in 0..200 {
         let (value, slope) = f(x);
         let next = x + (target - value) / slope;
-        if !(next > x) {
+        // A step that does not rise (or is not a number) is rounding's: done.
+        if next.partial_cmp(&x) != Some(std::cmp::Ordering::Greater) {
             break;
         }
         x = next;

@@ -93,9 +93,9 @@ fn deaths_within_cells(
     for _ in 0..200 {
         let ratios = standardised_ratios(weights, &q_cell);
         let mut furthest: f64 = 0.0;
-        for i in 0..IMDS {
-            let step = standardised_imd[i] / ratios[i];
-            within[i] *= step;
+        for ((within, target), ratio) in within.iter_mut().zip(standardised_imd).zip(ratios) {
+            let step = target / ratio;
+            *within *= step;
             furthest = furthest.max((step - 1.0).abs());
         }
         q_cell = renormalised_deaths(weights, rr_ltc, &within);
@@ -112,9 +112,8 @@ fn deaths_within_cells(
 fn renormalised_deaths(weights: &[f64], rr_ltc: &[f64; LTCS], rr_imd: &[f64; IMDS]) -> Vec<f64> {
     let qx = life_table_qx();
     let mut q_cell = vec![0.0; AGES * SEXES * IMDS * LTCS];
-    for a in 0..AGES {
-        for s in 0..SEXES {
-            let q_life = qx[a][s];
+    for (a, by_sex) in qx.iter().enumerate() {
+        for (s, &q_life) in by_sex.iter().enumerate() {
             let hazard = -(1.0 - q_life).ln();
             let group = cell_index(a, s, 0, 0)..cell_index(a, s, IMDS - 1, LTCS - 1) + 1;
             let rr = |cell: usize| {
@@ -267,13 +266,12 @@ mod tests {
                 .map(|g| people[g].iter().sum::<f64>() * deaths[g][i] / people[g][i])
                 .sum()
         };
-        for i in 0..IMDS {
+        for (i, &published) in published.iter().enumerate() {
             let ratio = standardised(i) / standardised(IMDS - 1);
             assert!(
-                (ratio / published[i] - 1.0).abs() < 1e-9,
-                "quintile {}: {ratio} for a published {}",
+                (ratio / published - 1.0).abs() < 1e-9,
+                "quintile {}: {ratio} for a published {published}",
                 i + 1,
-                published[i]
             );
         }
     }

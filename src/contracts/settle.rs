@@ -15,6 +15,9 @@ use crate::scenario::contracts::{
 pub struct TermSum {
     /// What the holder's other components paid.
     pub income: f64,
+    /// The same with incentive payments at what the year expected of the holder would earn
+    /// (what a corridor on the result is set on).
+    pub planned: f64,
     /// The holder's cost of care.
     pub cost: f64,
     /// Expected cost on trend of the people covered.
@@ -209,6 +212,16 @@ impl Contracts {
             }
         };
         let mut passed = 0.0;
+        // The income a corridor on the result is set on: incentives at what the year expected
+        // of the holder would earn, everything else as paid.
+        let expected_count = expected_counts(&y, RiskAdjustment::Full, Weights::Concurrent);
+        let expected = expected_year(
+            &y,
+            RiskAdjustment::Full,
+            Weights::Concurrent,
+            &expected_count,
+        );
+        let mut planned = 0.0;
         for c in h
             .components
             .iter()
@@ -218,6 +231,11 @@ impl Contracts {
             let amount = c.pay(&y);
             book(&mut row, c, amount);
             passed += share_passed_on(c, amount);
+            planned += if c.spec.is_incentive() {
+                c.pay(&expected)
+            } else {
+                amount
+            };
         }
         for c in h
             .components
@@ -235,12 +253,14 @@ impl Contracts {
             let sums = match c.term_slot {
                 None => TermSum {
                     income: row.income,
+                    planned,
                     cost,
                     benchmark,
                 },
                 Some(slot) => {
                     let s = &mut term.0[slot];
                     s.income += row.income;
+                    s.planned += planned;
                     s.cost += cost;
                     s.benchmark += benchmark;
                     // Settled once, on the totals of its years, in the last of them.
@@ -254,6 +274,7 @@ impl Contracts {
             let amount = c.pay_on_result(&sums);
             book(&mut row, c, amount);
             passed += share_passed_on(c, amount);
+            planned += amount;
         }
         if passed != 0.0 {
             self.pass_through(arm, passed, &mut row, &mut rows[first_sub..]);
@@ -292,24 +313,41 @@ impl Contracts {
 /// so that tariff spend is never set against a cost: a tariff that pays a rural provider less
 /// than its cost is not a saving.
 fn expected_spend(h: &Holder, y: &HolderYear, s: &SharedSavingsSpec, contract_year: u32) -> f64 {
-    let plain = y.weighted_heads.plain;
-    let risk = if plain > 0.0 {
-        y.heads(s.risk_adjustment, s.weights) / plain
-    } else {
-        0.0
-    };
-    let count: Vec<f64> = y.expected_count.iter().map(|c| c * risk).collect();
-    let expected = HolderYear {
-        cost: y.benchmark(s.risk_adjustment, s.weights),
-        count: &count,
-        indicators: y.expected_indicators,
-        ..*y
-    };
+    let count = expected_counts(y, s.risk_adjustment, s.weights);
+    let expected = expected_year(y, s.risk_adjustment, s.weights, &count);
     h.components
         .iter()
         .filter(|c| !c.spec.settles_on_result() && c.spec.active_in(contract_year))
         .map(|c| c.pay(&expected))
         .sum()
+}
+
+/// The activity expected of the people covered this year: each type's planned count, scaled
+/// by their risk as `adjustment` and `weights` measure it.
+fn expected_counts(y: &HolderYear, adjustment: RiskAdjustment, weights: Weights) -> Vec<f64> {
+    let plain = y.weighted_heads.plain;
+    let risk = if plain > 0.0 {
+        y.heads(adjustment, weights) / plain
+    } else {
+        0.0
+    };
+    y.expected_count.iter().map(|c| c * risk).collect()
+}
+
+/// The year expected of the people covered: `count` from [`expected_counts`], cost on trend
+/// risk-adjusted the same way, every indicator at its expected value.
+fn expected_year<'a>(
+    y: &HolderYear<'a>,
+    adjustment: RiskAdjustment,
+    weights: Weights,
+    count: &'a [f64],
+) -> HolderYear<'a> {
+    HolderYear {
+        cost: y.benchmark(adjustment, weights),
+        count,
+        indicators: y.expected_indicators,
+        ..*y
+    }
 }
 
 impl Component {
@@ -379,7 +417,7 @@ impl Component {
     fn pay_on_result(&self, sums: &TermSum) -> f64 {
         match &self.spec {
             ComponentSpec::RiskShare(s) => {
-                components::risk_share::risk_share(s, sums.income, sums.cost, sums.benchmark)
+                components::risk_share::risk_share(s, sums.planned, sums.cost, sums.benchmark)
             }
             ComponentSpec::SharedSavings(s) => components::shared_savings::shared_savings(
                 s,

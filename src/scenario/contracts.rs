@@ -610,6 +610,17 @@ impl ComponentSpec {
         )
     }
 
+    /// Pays for performance against indicators: what a holder earns from it is uncertain by
+    /// design, so a corridor on the result does not share it back.
+    pub fn is_incentive(&self) -> bool {
+        matches!(
+            self,
+            ComponentSpec::Outcome(_)
+                | ComponentSpec::PerUnit(_)
+                | ComponentSpec::QualityDeduction(_)
+        )
+    }
+
     pub fn settles_on_result(&self) -> bool {
         matches!(
             self,

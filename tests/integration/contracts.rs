@@ -210,8 +210,10 @@ loss_share = 0.5
 }
 
 /// A lead passing on 40% of its outcome payments, with a corridor of no width shared 50:50 on
-/// its result: the corridor sees what was passed on as cost, so the lead ends with half its
-/// result before sharing, which is minus the corridor's payment, every year.
+/// its result: the corridor sees what was passed on as cost, so in a year the pool is paid the
+/// lead ends with half its result before sharing, which is minus the corridor's payment. In a
+/// year it is missed, the lead bears the whole missed pool on top (the corridor is set on the
+/// pool planned, not on what was paid).
 #[test]
 fn regression_a_corridor_sees_what_the_lead_passes_on() {
     let text = format!(
@@ -236,20 +238,31 @@ bands = [ {{ above = 0.0, provider_share = 0.5 }}, {{ below = 0.0, provider_shar
     let contracts = m.contracts.as_ref().unwrap();
     let acute = contracts.parties.iter().position(|p| p == "acute").unwrap();
     let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
-    let mut passed_something = false;
+    let (mut paid, mut missed) = (0, 0);
     for r in engine::run(&m, 2, &Silent).unwrap() {
         for lead in r.ledger.iter().filter(|l| l.party == acute) {
             let transfer = lead.components[col("risk_share")];
             let surplus = lead.income - lead.cost;
-            assert!(
-                (surplus + transfer).abs() < 1e-6 * lead.income,
-                "year {}: surplus {surplus}, corridor {transfer}",
-                lead.year
-            );
-            passed_something |= lead.components[col("outcome")] != 0.0;
+            if lead.components[col("outcome")] != 0.0 {
+                paid += 1;
+                assert!(
+                    (surplus + transfer).abs() < 1e-6 * lead.income,
+                    "year {}: surplus {surplus}, corridor {transfer}",
+                    lead.year
+                );
+            } else {
+                missed += 1;
+                // About 5% of the contract's value, not shared.
+                let missed_pool = -(surplus + transfer);
+                assert!(
+                    missed_pool > 0.03 * lead.income && missed_pool < 0.07 * lead.income,
+                    "year {}: surplus {surplus}, corridor {transfer}",
+                    lead.year
+                );
+            }
         }
     }
-    assert!(passed_something, "the test needs outcome payments");
+    assert!(paid > 0 && missed > 0, "{paid} paid, {missed} missed");
 }
 
 #[test]
@@ -1057,4 +1070,62 @@ against = "spend"
         mean.abs() < 4.0 * sd / n.sqrt() && mean.abs() < 0.005 * mean_spend,
         "mean payment £{mean} a year (sd £{sd}) on spend of £{mean_spend}"
     );
+}
+
+/// A corridor on the result is set on what the holder was planned to earn, outcome pools at
+/// what the expected year earns, not on what was paid: a missed pool stays missed. With 90%
+/// fixed, a 10% pool on an indicator at its expected value and a 50:50 corridor of no width,
+/// the commissioner bears half of cost − (fixed + the full pool) every year, paid or missed.
+/// On the income paid it had given back half of every pool missed.
+#[test]
+fn a_corridor_on_the_result_does_not_share_back_a_missed_pool() {
+    let m = model(
+        r#"
+base = "default"
+name = "corridor-and-pool"
+replications = 40
+years = 3
+[population]
+size = 20000
+[[arm]]
+name = "fixed-pool-corridor"
+[[arm.component]]
+kind = "fixed"
+share = 0.9
+[[arm.component]]
+kind = "outcome"
+pool_share = 0.1
+[[arm.component.indicators]]
+indicator = "non_elective_per_1000"
+weight = 1.0
+target_vs_expected = 1.0
+[[arm.component]]
+kind = "risk_share"
+bands = [ { above = 0.0, provider_share = 0.5 }, { below = 0.0, provider_share = 0.5 } ]
+"#,
+    );
+    let contracts = m.contracts.as_ref().unwrap();
+    let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let (fixed, outcome, corridor) = (col("fixed"), col("outcome"), col("risk_share"));
+    let (mut missed, mut paid) = (0, 0);
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        for l in r.ledger.iter().filter(|l| l.party != 0) {
+            let pool = l.components[fixed] / 9.0;
+            let planned = l.components[fixed] + pool;
+            let expected = 0.5 * (l.cost - planned);
+            assert!(
+                (l.components[corridor] - expected).abs() < 1e-6 * planned,
+                "year {}: corridor {} for cost {} against {planned} planned",
+                l.year,
+                l.components[corridor],
+                l.cost
+            );
+            if l.components[outcome] < 0.5 * pool {
+                missed += 1;
+            } else {
+                paid += 1;
+            }
+        }
+    }
+    assert!(missed > 10 && paid > 10, "{missed} missed, {paid} paid");
 }

@@ -31,18 +31,22 @@ pub fn corridor(d: f64, bands: &[Band]) -> f64 {
     }
 }
 
-/// Risk share on the holder's figures: `income` is what the other components paid, `cost` the
-/// care cost, `benchmark` expected cost on trend (all summed over the term when settled then).
-pub fn risk_share(c: &RiskShareSpec, income: f64, cost: f64, benchmark: f64) -> f64 {
+/// Risk share on the holder's figures: `planned` is what the other components paid, with
+/// incentive payments (outcome pools, per-unit payments, quality deductions) at what the year
+/// expected of the holder would earn; `cost` the care cost, `benchmark` expected cost on trend
+/// (all summed over the term when settled then). A `basis = "result"` corridor is set on
+/// `planned`, and the caps limit the result against it: an incentive missed is not shared back,
+/// as it would be were the target the income actually paid.
+pub fn risk_share(c: &RiskShareSpec, planned: f64, cost: f64, benchmark: f64) -> f64 {
     let target = match c.basis {
-        Basis::Result => income,
+        Basis::Result => planned,
         Basis::Cost => benchmark,
     };
     if target <= 0.0 {
         return 0.0;
     }
     let mut transfer = corridor((cost - target) / target, &c.bands) * target;
-    let result = income + transfer - cost;
+    let result = planned + transfer - cost;
     if let Some(cap) = c.provider_loss_cap
         && result < -cap * target
     {
@@ -165,6 +169,16 @@ mod tests {
         let income = fixed(&fixed_part, &y) + outcome(&pool, &[0], &[true], &y);
         assert!((income - 100.0).abs() < 1e-12);
         // Cost 106: the commissioner bears half the £6m overspend.
+        assert!((risk_share(&rs, income, 106.0, 0.0) - 3.0).abs() < 1e-12);
+        // Outcomes missed: 90 paid of the 100 planned. The corridor is still on the 100 planned,
+        // so at a cost of 100 nothing is shared: the £10m pool stays lost (a corridor on the 90
+        // paid gave back half of it).
+        let missed = year(&[0.0], &[10.0], &[0.0]);
+        let paid = fixed(&fixed_part, &missed) + outcome(&pool, &[0], &[true], &missed);
+        assert!((paid - 90.0).abs() < 1e-12);
+        assert_eq!(risk_share(&rs, income, 100.0, 0.0), 0.0);
+        // Cost 106: the commissioner bears half the £6m overspend against plan; the loss cap
+        // (10) does not count the missed pool, so the provider is £13m down.
         assert!((risk_share(&rs, income, 106.0, 0.0) - 3.0).abs() < 1e-12);
     }
 

@@ -291,7 +291,7 @@ impl RunPlan {
             Some(shard) => shard.range(model.scenario.replications).count() as u64,
             None => u64::from(model.scenario.replications),
         };
-        check_replications_fit(&model, held, args.reps)?;
+        check_replications_fit(&model, model.result_bytes(), held, args.reps)?;
         Ok(RunPlan {
             model,
             scenario_file: loaded.file,
@@ -418,6 +418,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, threads: usize) -> anyhow::
     // Merging holds every shard's results at once.
     check_fits_in_memory(
         &model,
+        model.result_bytes(),
         u64::from(first.info.replications),
         "command line",
         "DIR",
@@ -520,7 +521,9 @@ fn add_replications_until_precise(
     observer: &dyn Observer,
 ) -> anyhow::Result<String> {
     // At most what the scenario may have, and what fits in memory (as checked for the start).
-    let fits = machine_memory()?.map_or(f64::INFINITY, |m| replications_that_fit(&plan.model, m));
+    let fits = machine_memory()?.map_or(f64::INFINITY, |m| {
+        replications_that_fit(plan.model.result_bytes(), m)
+    });
     let most = (results.len() as u32).max(fits.min(f64::from(MAX_REPLICATIONS)) as u32);
     loop {
         let achieved = target.achieved(results);
@@ -604,21 +607,27 @@ fn machine_memory() -> Result<Option<f64>, InputError> {
     Ok(read())
 }
 
-/// How many replications of `model` have results that fit in [`MEMORY_SHARE`] of `memory` bytes.
-fn replications_that_fit(model: &Model, memory: f64) -> f64 {
-    (MEMORY_SHARE * memory / model.result_bytes()).floor()
+/// How many replications, each holding `per_replication` bytes, fit in [`MEMORY_SHARE`] of
+/// `memory` bytes.
+fn replications_that_fit(per_replication: f64, memory: f64) -> f64 {
+    (MEMORY_SHARE * memory / per_replication).floor()
 }
 
-/// Why `replications` of `model` would not fit in `memory` bytes (their results are held until
-/// written), or None when they fit: refused before anything is simulated or written, where the
-/// system would otherwise end the run without a word.
-fn too_big_for_memory(model: &Model, replications: u64, memory: f64) -> Option<String> {
+/// Why `replications` of `model`, each holding `per_replication` bytes until written, would not
+/// fit in `memory` bytes, or None when they fit: refused before anything is simulated or
+/// written, where the system would otherwise end the run without a word.
+fn too_big_for_memory(
+    model: &Model,
+    per_replication: f64,
+    replications: u64,
+    memory: f64,
+) -> Option<String> {
     let size = |bytes: f64| match bytes / f64::from(1u32 << 30) {
         gib if gib >= 1.0 => format!("{gib:.1} GiB"),
         gib => format!("{:.1} MiB", gib * 1024.0),
     };
-    (replications as f64 > replications_that_fit(model, memory)).then(|| {
-        let need = model.result_bytes() * replications as f64;
+    (replications as f64 > replications_that_fit(per_replication, memory)).then(|| {
+        let need = per_replication * replications as f64;
         format!(
             "expected results that fit in memory: {replications} replications of {} years \
              need about {}, more than {:.0}% of the {} capsim may use (this machine's, or \
@@ -631,16 +640,20 @@ fn too_big_for_memory(model: &Model, replications: u64, memory: f64) -> Option<S
     })
 }
 
-/// Refuses `replications` of `model` whose results would not fit in memory (the machine's, or
+/// Refuses `replications` of `model`, each holding `per_replication` bytes (its results, or what
+/// a command keeps of them), that would not fit in memory (the machine's, or
 /// CAPSIM_MEMORY_GIB), naming `file` and `field` as where the count came from. Every command
 /// that holds a run's results checks this before simulating.
 pub fn check_fits_in_memory(
     model: &Model,
+    per_replication: f64,
     replications: u64,
     file: &str,
     field: &str,
 ) -> Result<(), InputError> {
-    match machine_memory()?.and_then(|m| too_big_for_memory(model, replications, m)) {
+    match machine_memory()?
+        .and_then(|m| too_big_for_memory(model, per_replication, replications, m))
+    {
         Some(why) => Err(InputError::new(file, field, why)),
         None => Ok(()),
     }
@@ -650,13 +663,15 @@ pub fn check_fits_in_memory(
 /// given (`reps_flag`), else from its scenario file's `replications`.
 pub fn check_replications_fit(
     model: &Model,
+    per_replication: f64,
     replications: u64,
     reps_flag: Option<u32>,
 ) -> Result<(), InputError> {
-    match reps_flag {
-        Some(_) => check_fits_in_memory(model, replications, "command line", "--reps"),
-        None => check_fits_in_memory(model, replications, &model.file, "replications"),
-    }
+    let (file, field) = match reps_flag {
+        Some(_) => ("command line", "--reps"),
+        None => (model.file.as_str(), "replications"),
+    };
+    check_fits_in_memory(model, per_replication, replications, file, field)
 }
 
 /// `--reps` as given on the command line, checked like the scenario's `replications`.
@@ -689,7 +704,8 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
             let loaded = load_scenario(Some(&scenario))?;
             let model = Model::build(&loaded)?;
             let replications = u64::from(model.scenario.replications);
-            check_fits_in_memory(&model, replications, &loaded.file, "replications")?;
+            let held = model.result_bytes();
+            check_fits_in_memory(&model, held, replications, &loaded.file, "replications")?;
             Ok(format!(
                 "{}: valid scenario \"{}\"\n",
                 scenario.display(),

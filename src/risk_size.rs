@@ -188,7 +188,13 @@ pub fn risk_size(
             )
             .into());
         }
-        check_replications_fit(&with, u64::from(with.scenario.replications), args.reps)?;
+        let held = with.result_bytes();
+        check_replications_fit(
+            &with,
+            held,
+            u64::from(with.scenario.replications),
+            args.reps,
+        )?;
         if with.scenario.replications < 2 {
             return Err(InputError::new(
                 "command line",

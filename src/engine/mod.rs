@@ -1214,7 +1214,11 @@ pub fn run_settling<T: Send>(
             })
             .collect()
     });
-    let mut per_set: Vec<Vec<T>> = (0..sets.len().max(1)).map(|_| Vec::new()).collect();
+    // Sized once: growing by doubling would hold up to twice the kept results at the end.
+    let n = replications.len();
+    let mut per_set: Vec<Vec<T>> = (0..sets.len().max(1))
+        .map(|_| Vec::with_capacity(n))
+        .collect();
     for replication in replications {
         match replication {
             Ok(kept) => {

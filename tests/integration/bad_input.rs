@@ -1105,6 +1105,21 @@ fn a_run_too_big_for_memory_is_refused_up_front() {
             ][..],
             "command line: --reps: expected results that fit in memory",
         ),
+        (
+            // What the search keeps of each replication (85 designs' outcomes, about 16 KB),
+            // not one run's results (7 KB), which had let this through to hold 1.6 GB.
+            "1.2",
+            &[
+                "corridor",
+                "--arm",
+                "capitation",
+                "--reps",
+                "100000",
+                "--out",
+                "o",
+            ][..],
+            "command line: --reps: expected results that fit in memory",
+        ),
     ] {
         let (code, err) = run(memory, args);
         assert_eq!(code, Some(2), "{args:?}: {err}");

@@ -533,7 +533,7 @@ fn milton_keynes_encodes_its_header() {
 }
 
 /// Kinzigtal's header: about 31,000 people; with its assumptions the insurers' gross saving
-/// (fee-for-service spend without the programme less with it, no deal) is about £9m over 12
+/// (fee-for-service spend without the programme less with it, no deal) is about £8m over 12
 /// years (between £6m and £12m on 40 replications).
 #[test]
 fn kinzigtal_encodes_its_header() {

@@ -77,19 +77,115 @@ fn median_in_place(values: &mut [f64]) -> f64 {
     low + (h - lo as f64) * (high - low)
 }
 
-/// Standard error of the `q` quantile: the width of its 95% order-statistic interval /
-/// (2 × 1.96), the interval's ends taken as polars' `lower` and `higher` quantiles.
+/// Standard error of the `q` quantile of `values`: Maritz and Jarrett's where it applies
+/// ([`maritz_jarrett_weights`]), else the width of the 95% order-statistic interval /
+/// (2 × 1.96).
 pub fn quantile_se(values: &[f64], q: f64) -> f64 {
-    if values.is_empty() {
-        return f64::NAN;
-    }
     let mut sorted = values.to_vec();
     sorted.sort_by(f64::total_cmp);
-    let (lo, hi) = quantile_interval(q, sorted.len());
-    let last = (sorted.len() - 1) as f64;
-    let lower = sorted[(lo * last).floor() as usize];
-    let higher = sorted[(hi * last).ceil() as usize];
-    (higher - lower) / (2.0 * Z95)
+    sorted_quantile_se(
+        &sorted,
+        q,
+        maritz_jarrett_weights(q, sorted.len()).as_deref(),
+    )
+}
+
+/// [`quantile_se`] of values already in ascending order, given the quantile's Maritz-Jarrett
+/// weights for their count when it has them (they depend on the count alone, so a table of
+/// many groups of the same size works them out once).
+pub fn sorted_quantile_se(sorted: &[f64], q: f64, weights: Option<&[f64]>) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    match weights {
+        Some(w) if w.len() == sorted.len() => {
+            // Centred on the median, so the squares do not swamp the difference.
+            let centre = sorted[sorted.len() / 2];
+            let (mut first, mut second) = (0.0, 0.0);
+            for (&x, &w) in sorted.iter().zip(w) {
+                let d = x - centre;
+                first += w * d;
+                second += w * d * d;
+            }
+            (second - first * first).max(0.0).sqrt()
+        }
+        _ => {
+            let (lo, hi) = quantile_interval(q, sorted.len());
+            let last = (sorted.len() - 1) as f64;
+            let lower = sorted[(lo * last).floor() as usize];
+            let higher = sorted[(hi * last).ceil() as usize];
+            (higher - lower) / (2.0 * Z95)
+        }
+    }
+}
+
+/// Maritz and Jarrett's weights for the `q` quantile of `n` values in ascending order: the
+/// probability that the m-th smallest of n (m = ⌊qn + ½⌋) falls in each value's slot,
+/// W_i = I_{i/n}(m − 1, n − m) − I_{(i−1)/n}(m − 1, n − m), so that Σ W_i x_i and Σ W_i x_i²
+/// estimate the order statistic's first two moments and their difference its variance.
+/// None when fewer than two values lie beyond the m-th on either side.
+/// J. S. Maritz and R. G. Jarrett (1978), "A note on estimating the variance of the sample
+/// median", JASA 73:194-196; R. R. Wilcox (2012), Introduction to Robust Estimation, 3.5.
+/// At 100 replications the order-statistic interval had made p5's error about twice the spread
+/// between seeds: it reaches the sample's end and is rounded outwards.
+pub fn maritz_jarrett_weights(q: f64, n: usize) -> Option<Vec<f64>> {
+    let m = (q * n as f64 + 0.5).floor() as usize;
+    if m < 2 || n < m + 2 {
+        return None;
+    }
+    let (a, b) = (m - 1, n - m);
+    let cdf = |i: usize| incomplete_beta(i as f64 / n as f64, a, b);
+    Some((1..=n).map(|i| cdf(i) - cdf(i - 1)).collect())
+}
+
+/// The regularised incomplete beta function I_x(a, b) for whole a, b ≥ 1, by its continued
+/// fraction (Lentz's method), on whichever side converges fast.
+fn incomplete_beta(x: f64, a: usize, b: usize) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    if x >= 1.0 {
+        return 1.0;
+    }
+    use crate::sampling::log_factorial;
+    let (af, bf) = (a as f64, b as f64);
+    let log_beta = log_factorial(af - 1.0) + log_factorial(bf - 1.0) - log_factorial(af + bf - 1.0);
+    let front = (af * x.ln() + bf * (-x).ln_1p() - log_beta).exp();
+    if x < (af + 1.0) / (af + bf + 2.0) {
+        front * beta_fraction(x, af, bf) / af
+    } else {
+        1.0 - front * beta_fraction(1.0 - x, bf, af) / bf
+    }
+}
+
+/// The continued fraction of the incomplete beta function (Numerical Recipes' `betacf`).
+fn beta_fraction(x: f64, a: f64, b: f64) -> f64 {
+    const TINY: f64 = 1e-300;
+    let (qab, qap, qam) = (a + b, a + 1.0, a - 1.0);
+    let mut c = 1.0;
+    let mut d = 1.0 - qab * x / qap;
+    d = if d.abs() < TINY { TINY } else { d };
+    d = 1.0 / d;
+    let mut h = d;
+    for m in 1..10_000 {
+        let m = f64::from(m);
+        let m2 = 2.0 * m;
+        for aa in [
+            m * (b - m) * x / ((qam + m2) * (a + m2)),
+            -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)),
+        ] {
+            d = 1.0 + aa * d;
+            d = if d.abs() < TINY { TINY } else { d };
+            c = 1.0 + aa / c;
+            c = if c.abs() < TINY { TINY } else { c };
+            d = 1.0 / d;
+            h *= d * c;
+        }
+        if (d * c - 1.0).abs() < 1e-15 {
+            break;
+        }
+    }
+    h
 }
 
 /// Standard error of a probability estimated as the share `p` of `n` replications
@@ -107,6 +203,80 @@ mod tests {
     /// Two arms one apart in every future differ by exactly 1 in every resample: no error.
     /// Paired with another arm's futures shuffled, the same values' medians differ by an error
     /// near √2 × each median's own.
+    /// The incomplete beta function against sums of binomial probabilities
+    /// (I_x(a, b) = P(Binomial(a + b − 1, x) ≥ a) for whole a, b).
+    #[test]
+    fn the_incomplete_beta_function_is_a_binomial_tail() {
+        use crate::sampling::log_factorial;
+        for (a, b) in [(1usize, 1usize), (2, 5), (4, 95), (49, 950), (900, 99)] {
+            let n = a + b - 1;
+            for x in [0.001, 0.03, 0.05, 0.2, 0.5, 0.9, 0.97] {
+                let tail: f64 = (a..=n)
+                    .map(|k| {
+                        let (k, nf) = (k as f64, n as f64);
+                        (log_factorial(nf) - log_factorial(k) - log_factorial(nf - k)
+                            + k * f64::ln(x)
+                            + (nf - k) * f64::ln(1.0 - x))
+                        .exp()
+                    })
+                    .sum();
+                let got = incomplete_beta(x, a, b);
+                assert!(
+                    (got - tail).abs() < 1e-10,
+                    "I_{x}({a}, {b}) = {got}, tail {tail}"
+                );
+            }
+        }
+    }
+
+    /// The weights are a distribution over the slots, centred near the quantile's; below
+    /// about 1.5 values beyond the quantile there are none.
+    #[test]
+    fn maritz_jarrett_weights_sum_to_one_around_the_quantile() {
+        for (q, n) in [(0.05, 100usize), (0.5, 101), (0.95, 1000), (0.25, 40)] {
+            let w = maritz_jarrett_weights(q, n).unwrap();
+            assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-9, "{q} of {n}");
+            let centre: f64 = w.iter().enumerate().map(|(i, w)| (i + 1) as f64 * w).sum();
+            assert!((centre / n as f64 - q).abs() < 0.02, "{q} of {n}: {centre}");
+        }
+        assert!(maritz_jarrett_weights(0.05, 20).is_none());
+        assert!(maritz_jarrett_weights(0.95, 20).is_none());
+    }
+
+    /// Across 400 seeds of n normal values, the mean Maritz-Jarrett error of p5, p50 and p95
+    /// against how far the quantile itself moves between seeds: a little conservative in the
+    /// tails at 100 replications (about 1.2 times; the order-statistic interval had made it
+    /// about twice), close at 400.
+    #[test]
+    fn quantile_errors_match_the_spread_between_seeds() {
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, StandardNormal};
+        for (n, q, within) in [
+            (100, 0.05, 0.9..1.3),
+            (100, 0.5, 0.9..1.2),
+            (100, 0.95, 0.9..1.3),
+            (400, 0.05, 0.9..1.15),
+            (400, 0.95, 0.9..1.15),
+        ] {
+            let (mut estimates, mut errors) = (Vec::new(), Vec::new());
+            for seed in 0..400u64 {
+                let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+                let mut values: Vec<f64> =
+                    (0..n).map(|_| StandardNormal.sample(&mut rng)).collect();
+                errors.push(quantile_se(&values, q));
+                values.sort_by(f64::total_cmp);
+                estimates.push(crate::report::console::quantile(&values, q));
+            }
+            let mean = estimates.iter().sum::<f64>() / 400.0;
+            let spread = (estimates.iter().map(|e| (e - mean).powi(2)).sum::<f64>() / 399.0).sqrt();
+            let ratio = errors.iter().sum::<f64>() / 400.0 / spread;
+            assert!(
+                within.contains(&ratio),
+                "n {n}, q {q}: mean error / spread between seeds {ratio}"
+            );
+        }
+    }
+
     /// Selection gives the sorted median exactly, for odd and even counts, ties and signs.
     #[test]
     fn the_median_by_selection_is_the_sorted_median() {

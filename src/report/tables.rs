@@ -5,7 +5,7 @@
 
 use polars::prelude::*;
 
-use super::mc_error::{Z95, quantile_interval};
+use super::mc_error::{maritz_jarrett_weights, sorted_quantile_se};
 use crate::scenario::Budget;
 
 /// Quantiles reported for every arm, party and horizon.
@@ -65,6 +65,57 @@ fn shortfall_se(tail: Expr, at: f64) -> Expr {
     ((tail.std(1).pow(2) + lit(1.0 - ALPHA) * distance.pow(2))
         / (len().cast(DataType::Float64) * lit(ALPHA)))
     .sqrt()
+}
+
+/// Each group's (arm, party, role, horizon) quantiles' Monte Carlo standard errors, `p5_se` …
+/// `p95_se`, worked out from its values (`values`: those four columns and "value", sorted by
+/// them in that order; every group holds `reps` values, so each quantile's Maritz-Jarrett
+/// weights are worked out once).
+fn quantile_errors(values: DataFrame, reps: usize) -> PolarsResult<DataFrame> {
+    let key_columns: Vec<&StringChunked> = ["arm", "party", "role", "horizon"]
+        .iter()
+        .map(|k| values.column(k).and_then(|c| c.str()))
+        .collect::<PolarsResult<_>>()?;
+    let value: Vec<f64> = values
+        .column("value")?
+        .f64()?
+        .iter()
+        .map(|v| v.unwrap_or(f64::NAN))
+        .collect();
+    let weights: Vec<Option<Vec<f64>>> = QUANTILES
+        .iter()
+        .map(|&(q, _)| maritz_jarrett_weights(q, reps))
+        .collect();
+    let key =
+        |row: usize| -> Vec<Option<&str>> { key_columns.iter().map(|c| c.get(row)).collect() };
+    let mut group_keys: Vec<Vec<String>> = vec![Vec::new(); 4];
+    let mut errors: Vec<Vec<f64>> = vec![Vec::new(); QUANTILES.len()];
+    let mut start = 0;
+    while start < value.len() {
+        let first = key(start);
+        let mut end = start + 1;
+        while end < value.len() && key(end) == first {
+            end += 1;
+        }
+        for (column, k) in group_keys.iter_mut().zip(&first) {
+            column.push(k.unwrap_or_default().to_string());
+        }
+        let sorted = &value[start..end];
+        for ((q, _), (column, w)) in QUANTILES.iter().zip(errors.iter_mut().zip(&weights)) {
+            column.push(sorted_quantile_se(sorted, *q, w.as_deref()));
+        }
+        start = end;
+    }
+    let groups = group_keys[0].len();
+    let mut columns: Vec<Column> = ["arm", "party", "role", "horizon"]
+        .iter()
+        .zip(group_keys)
+        .map(|(name, values)| Column::new((*name).into(), values))
+        .collect();
+    for ((_, name), values) in QUANTILES.iter().zip(errors) {
+        columns.push(Column::new(format!("{name}_se").into(), values));
+    }
+    DataFrame::new(groups, columns)
 }
 
 /// Per arm, party and horizon (each calendar year and the whole term): statistics of the
@@ -138,18 +189,11 @@ pub fn summary(
         sorted("value").std(1).alias("sd"),
     ];
     for (q, name) in QUANTILES {
-        let (lo, hi) = quantile_interval(q, reps);
-        aggs.extend([
+        aggs.push(
             col("value")
                 .quantile(lit(q), QuantileMethod::Linear)
                 .alias(name),
-            col("value")
-                .quantile(lit(lo), QuantileMethod::Lower)
-                .alias(format!("{name}_lo")),
-            col("value")
-                .quantile(lit(hi), QuantileMethod::Higher)
-                .alias(format!("{name}_hi")),
-        ]);
+        );
     }
     let low_tail = sorted("value")
         .filter(sorted("value").lt_eq(col("value").quantile(lit(0.05), QuantileMethod::Linear)));
@@ -173,21 +217,34 @@ pub fn summary(
         sorted("heads").mean().alias("person_years"),
         sorted("over_budget").mean().alias("p_over_budget"),
     ]);
-    // Standard errors: of a mean, sd / √n; of a quantile, the width of its 95% order-statistic
-    // interval / (2 × 1.96); of a probability, Agresti–Coull's (never 0 when no replication
-    // lost, since that does not make the chance zero); of an expected shortfall, the tail's sd /
-    // √(its size), which ignores the error in where the tail starts.
+    // Standard errors: of a mean, sd / √n; of a quantile, Maritz and Jarrett's (worked out from
+    // each group's values, [`quantile_errors`]); of a probability, Agresti–Coull's (never 0 when
+    // no replication lost, since that does not make the chance zero); of an expected shortfall,
+    // [`shortfall_se`].
     let n = reps as f64;
     let proportion_se = |p: &str| {
         let adjusted = (col(p) * lit(n) + lit(2.0)) / lit(n + 4.0);
         (adjusted.clone() * (lit(1.0) - adjusted) / lit(n + 4.0)).sqrt()
     };
-    let mut errors = vec![(col("sd") / lit(n.sqrt())).alias("mean_se")];
-    errors.extend(QUANTILES.iter().map(|(_, name)| {
-        ((col(format!("{name}_hi")) - col(format!("{name}_lo"))) / lit(2.0 * Z95))
-            .alias(format!("{name}_se"))
-    }));
+    let errors = [(col("sd") / lit(n.sqrt())).alias("mean_se")];
     let null = || lit(Null {});
+    let keys = ["arm", "party", "role", "horizon"];
+    let quantile_se = quantile_errors(
+        both.clone()
+            .select([
+                col("arm"),
+                col("party"),
+                col("role"),
+                col("horizon"),
+                value.clone().alias("value"),
+            ])
+            .sort(
+                ["arm", "party", "role", "horizon", "value"],
+                SortMultipleOptions::default(),
+            )
+            .collect()?,
+        reps,
+    )?;
     let stats = both
         .with_columns([
             value.clone().alias("value"),
@@ -218,7 +275,8 @@ pub fn summary(
         )
         .group_by_stable([col("arm"), col("party"), col("role"), col("horizon")])
         .agg(aggs)
-        .with_columns(errors)
+        .with_columns(errors);
+    let stats = join_on(stats, quantile_se.lazy(), &keys)
         .with_columns([
             when(is_commissioner.clone())
                 .then(null())

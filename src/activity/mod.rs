@@ -1,8 +1,9 @@
 //! Activity, cost and price: what the population uses each year and what it costs.
 //!
 //! Rate per person-year of type t in a cell = base(age, sex, t) × ltc_ratio^k ×
-//! deprivation_ratio^((5 - quintile)/4) × rural ratio, with base rescaled so that England's
-//! structure reproduces the published all-age rate (calibrate, don't stack).
+//! D^((5 - quintile)/4) × rural ratio, with base rescaled so that England's structure
+//! reproduces the published all-age rate, and D the ratio within cells that makes England's
+//! age-sex-standardised ratio the stated `deprivation_ratio` (calibrate, don't stack).
 //!
 //! Three identities make the draws exact while growing with cells, not people:
 //! - each person's frailty f ~ Gamma(k, 1/k) multiplies all their types, so a cell's frailty
@@ -164,7 +165,7 @@ fn quintile_ratios(most_deprived: f64) -> [f64; IMDS] {
 /// age, sex, LTC count, rurality and condition) that makes England's age-sex-standardised rates
 /// of the two quintiles `ty.deprivation_ratio` apart, as published gradients are. People in
 /// deprived areas have more conditions, so the published ratio applied within cells would
-/// stack on the LTC gradient: with the default ratios, non-elective admissions came out 1.88
+/// stack on the LTC gradient: with the default ratios, non-elective admissions came out 2.03
 /// times as high in the most deprived quintile for a stated 1.6.
 ///
 /// The standard population is England's (the `reference` shares), and a rate is per person of

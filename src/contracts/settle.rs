@@ -13,10 +13,13 @@ use crate::scenario::contracts::{
 /// Running sums of a component settled over the whole term.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct TermSum {
-    /// What the holder's other components paid.
-    pub income: f64,
-    /// The same with incentive payments at what the year expected of the holder would earn
-    /// (what a corridor on the result is set on).
+    /// What the holder's components settled on the year's figures paid, incentive payments
+    /// counted at what the year expected of the holder would earn: the spend shared savings
+    /// `against = "spend"` measure, so that neither a missed incentive nor a payment settled
+    /// on the result counts as spend saved or overrun.
+    pub spend: f64,
+    /// The same with the result components settled before this one, as paid: what a corridor
+    /// on the result is set on.
     pub planned: f64,
     /// The holder's cost of care.
     pub cost: f64,
@@ -237,6 +240,7 @@ impl Contracts {
                 amount
             };
         }
+        let spend = planned;
         for c in h
             .components
             .iter()
@@ -252,14 +256,14 @@ impl Contracts {
             let cost = y.cost + passed;
             let sums = match c.term_slot {
                 None => TermSum {
-                    income: row.income,
+                    spend,
                     planned,
                     cost,
                     benchmark,
                 },
                 Some(slot) => {
                     let s = &mut term.0[slot];
-                    s.income += row.income;
+                    s.spend += spend;
                     s.planned += planned;
                     s.cost += cost;
                     s.benchmark += benchmark;
@@ -423,7 +427,7 @@ impl Component {
                 s,
                 match s.against {
                     SavingsAgainst::Cost => sums.cost,
-                    SavingsAgainst::Spend => sums.income,
+                    SavingsAgainst::Spend => sums.spend,
                 },
                 sums.benchmark * s.benchmark_vs_expected,
             ),

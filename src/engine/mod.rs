@@ -219,7 +219,8 @@ impl Model {
         let lists = self.expected_lists(&params);
         for (t, (list, &planned)) in lists.iter().zip(&self.planned_referrals).enumerate() {
             if let (true, Some(spec)) = (planned > 0.0, &params.activity.types[t].waiting_list) {
-                expected.scale_type(t, spec.delivered_share(list.treated, planned));
+                let drawdown = spec.initial - list.size;
+                expected.scale_type(t, spec.delivered_share(list.treated, planned, drawdown));
             }
         }
         let baseline = covered_heads(&self.initial, &self.activity_mask);
@@ -1101,9 +1102,15 @@ fn run_lists(
             continue;
         };
         let referrals = activity.count_of_type(t, nt) * spec.referrals_per_event;
+        let before = list.size();
         let year = list.run_year(referrals, spec.capacity(planned_referrals[t], y), spec);
         if referrals > 0.0 {
-            activity.scale_type(t, nt, spec.delivered_share(year.treated, referrals));
+            let drawdown = before - year.size;
+            activity.scale_type(
+                t,
+                nt,
+                spec.delivered_share(year.treated, referrals, drawdown),
+            );
         } else {
             // No events drawn to scale, yet the backlog is treated: at the year's expectation.
             activity.deliver_at_expectation(

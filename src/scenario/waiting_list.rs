@@ -22,7 +22,7 @@ pub struct WaitingListSpec {
     /// share of the initial list (shares sum to 1).
     pub initial_waits: Vec<WaitBand>,
     /// Pathways referred onto the list per event of this type demanded (RTT clock starts per
-    /// elective spell; 1 counts the list in spells).
+    /// elective spell; with `treated_per_event = 1` too, 1 counts the list in spells).
     pub referrals_per_event: Param,
     /// Pathways treated (RTT clock stops) per event of this type delivered: each treatment
     /// delivers 1/`treated_per_event` events. Many clock stops are outpatient treatments, so

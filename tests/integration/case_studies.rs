@@ -128,14 +128,17 @@ fn west_yorkshire_encodes_its_header() {
             let l = &y.lists[leeds];
             let after = before + l.referrals - l.treated - l.removed;
             assert!((l.size - after).abs() < 1e-6 * after, "{l:?}");
-            before = l.size;
-            // Treatments are the activity delivered: 1.733 treated pathways per elective spell.
+            // Treatments are the activity delivered: 1.733 treated pathways per elective spell,
+            // up to the demand (2.04 referred per spell) and the backlog the year cleared.
+            let delivered =
+                (l.treated / 1.733).min(l.referrals / 2.04 + (before - l.size).max(0.0) / 1.733);
             assert!(
-                (y.count[leeds] * 1.733 / l.treated - 1.0).abs() < 1e-9,
+                (y.count[leeds] / delivered - 1.0).abs() < 1e-9,
                 "{} spells for {} treated",
                 y.count[leeds],
                 l.treated
             );
+            before = l.size;
         }
     }
     // A list steady on England's flows delivers the demand it is referred (2.04 pathways per
@@ -248,6 +251,39 @@ fn capacity_decides_the_list_and_the_activity_delivered() {
     assert!(short.long_waiters > ample.long_waiters);
     assert!(short.median_wait_weeks > ample.median_wait_weeks);
     assert!(short_count < ample_count && short_cost < ample_cost);
+}
+
+/// A list kept empty by spare capacity delivers its demand, not more: the pathways a steady
+/// list would have removed are not extra activity (they had made it 1.18 times the demand,
+/// 2.04 referred per spell over 1.733 treated). Clearing the backlog first delivers more.
+#[test]
+fn an_empty_list_delivers_its_demand_and_a_backlog_cleared_more() {
+    let m = shipped(
+        "west-yorkshire",
+        &[
+            "replications=4",
+            "arm=[]",
+            "activity.types.elective_leeds.waiting_list.capacity_ratio=1.5",
+        ],
+    );
+    let t = type_index(&m, "elective_leeds");
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        for y in r.world(0) {
+            let l = &y.lists[t];
+            let demanded = l.referrals / 2.04;
+            let share = y.count[t] / demanded;
+            if y.year == 1 {
+                assert!(share > 1.05, "year 1 clears the backlog: {share}");
+            } else {
+                assert!(l.size < 1.0, "year {}: {} still waiting", y.year, l.size);
+                assert!(
+                    share <= 1.0 + 1e-9 && share > 0.99,
+                    "year {}: {share} of demand delivered",
+                    y.year
+                );
+            }
+        }
+    }
 }
 
 /// Rochdale's header: 252,857 people; a frailty cohort of 9,264 (within 10%) growing to about

@@ -1129,3 +1129,63 @@ bands = [ { above = 0.0, provider_share = 0.5 }, { below = 0.0, provider_share =
     }
     assert!(missed > 10 && paid > 10, "{missed} missed, {paid} paid");
 }
+
+/// Shared savings against spend measure spend settled on the year's figures, incentives at what
+/// the expected year earns: with a fixed payment, an outcome pool and a corridor listed before
+/// them, nothing is ever spent above or below expectation, so they pay nothing. They had paid
+/// back half of every pool missed, and clawed back half of whatever the corridor paid.
+#[test]
+fn shared_savings_against_spend_ignore_missed_pools_and_earlier_corridors() {
+    let m = model(
+        r#"
+base = "default"
+name = "savings-after-a-corridor"
+replications = 40
+years = 3
+[population]
+size = 20000
+[[arm]]
+name = "fixed-pool-corridor-savings"
+[[arm.component]]
+kind = "fixed"
+share = 0.9
+[[arm.component]]
+kind = "outcome"
+pool_share = 0.1
+[[arm.component.indicators]]
+indicator = "non_elective_per_1000"
+weight = 1.0
+target_vs_expected = 1.0
+[[arm.component]]
+kind = "risk_share"
+bands = [ { above = 0.0, provider_share = 0.5 }, { below = 0.0, provider_share = 0.5 } ]
+[[arm.component]]
+kind = "shared_savings"
+provider_share = 0.5
+loss_share = 0.5
+against = "spend"
+"#,
+    );
+    let contracts = m.contracts.as_ref().unwrap();
+    let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let (outcome, corridor, savings) = (col("outcome"), col("risk_share"), col("shared_savings"));
+    let (mut missed, mut shared) = (0, 0);
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        for l in r.ledger.iter().filter(|l| l.party != 0) {
+            assert!(
+                l.components[savings].abs() < 1e-6 * l.income.abs(),
+                "year {}: savings {} with pool {} and corridor {}",
+                l.year,
+                l.components[savings],
+                l.components[outcome],
+                l.components[corridor]
+            );
+            missed += usize::from(l.components[outcome] == 0.0);
+            shared += usize::from(l.components[corridor] != 0.0);
+        }
+    }
+    assert!(
+        missed > 10 && shared > 10,
+        "{missed} missed, {shared} shared"
+    );
+}

@@ -320,26 +320,16 @@ fn equity_and_workbook_are_written() {
         adjusted.abs() < 0.1 * flat,
         "risk-adjusted capitation: {adjusted} vs flat {flat}"
     );
-    // By deprivation: a flat capitation pays every quintile the same per head, a risk-adjusted
-    // one follows each quintile's cost, so the spread of its margins is far narrower.
-    let column = |name: &str| col_f64(&eq, name);
-    let income = column("income_per_head");
+    // By deprivation: a risk-adjusted capitation follows each quintile's cost, so the spread
+    // of its margins across quintiles is far narrower than a flat one's.
     let quintiles = |a: &str| -> Vec<usize> {
         (0..arm.len())
             .filter(|&i| arm[i] == a && dim[i] == "imd_quintile")
             .collect()
     };
-    let flat_income: Vec<f64> = quintiles("capitation-flat")
-        .iter()
-        .map(|&i| income[i])
-        .collect();
     let spread = |xs: Vec<f64>| {
         xs.iter().copied().fold(f64::MIN, f64::max) - xs.iter().copied().fold(f64::MAX, f64::min)
     };
-    assert!(
-        spread(flat_income.clone()) < 0.005 * flat_income[0],
-        "flat capitation income per head by quintile: {flat_income:?}"
-    );
     let margins = |a: &str| quintiles(a).iter().map(|&i| margin[i]).collect::<Vec<_>>();
     let (flat_spread, adjusted_spread) = (
         spread(margins("capitation-flat")),

@@ -170,16 +170,6 @@ mod tests {
         assert!((income - 100.0).abs() < 1e-12);
         // Cost 106: the commissioner bears half the £6m overspend.
         assert!((risk_share(&rs, income, 106.0, 0.0) - 3.0).abs() < 1e-12);
-        // Outcomes missed: 90 paid of the 100 planned. The corridor is still on the 100 planned,
-        // so at a cost of 100 nothing is shared: the £10m pool stays lost (a corridor on the 90
-        // paid gave back half of it).
-        let missed = year(&[0.0], &[10.0], &[0.0]);
-        let paid = fixed(&fixed_part, &missed) + outcome(&pool, &[0], &[true], &missed);
-        assert!((paid - 90.0).abs() < 1e-12);
-        assert_eq!(risk_share(&rs, income, 100.0, 0.0), 0.0);
-        // Cost 106: the commissioner bears half the £6m overspend against plan; the loss cap
-        // (10) does not count the missed pool, so the provider is £13m down.
-        assert!((risk_share(&rs, income, 106.0, 0.0) - 3.0).abs() < 1e-12);
     }
 
     proptest::proptest! {

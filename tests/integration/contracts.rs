@@ -1072,15 +1072,9 @@ against = "spend"
     );
 }
 
-/// A corridor on the result is set on what the holder was planned to earn, outcome pools at
-/// what the expected year earns, not on what was paid: a missed pool stays missed. With 90%
-/// fixed, a 10% pool on an indicator at its expected value and a 50:50 corridor of no width,
-/// the commissioner bears half of cost − (fixed + the full pool) every year, paid or missed.
-/// On the income paid it had given back half of every pool missed.
-#[test]
-fn a_corridor_on_the_result_does_not_share_back_a_missed_pool() {
-    let m = model(
-        r#"
+/// One arm: 90% of contract value fixed, a 10% outcome pool on non-elective admissions at
+/// their expected rate, and a 50:50 corridor of no width on the result.
+const FIXED_POOL_CORRIDOR: &str = r#"
 base = "default"
 name = "corridor-and-pool"
 replications = 40
@@ -1102,8 +1096,16 @@ target_vs_expected = 1.0
 [[arm.component]]
 kind = "risk_share"
 bands = [ { above = 0.0, provider_share = 0.5 }, { below = 0.0, provider_share = 0.5 } ]
-"#,
-    );
+"#;
+
+/// A corridor on the result is set on what the holder was planned to earn, outcome pools at
+/// what the expected year earns, not on what was paid: a missed pool stays missed. With 90%
+/// fixed, a 10% pool on an indicator at its expected value and a 50:50 corridor of no width,
+/// the commissioner bears half of cost − (fixed + the full pool) every year, paid or missed.
+/// On the income paid it had given back half of every pool missed.
+#[test]
+fn a_corridor_on_the_result_does_not_share_back_a_missed_pool() {
+    let m = model(FIXED_POOL_CORRIDOR);
     let contracts = m.contracts.as_ref().unwrap();
     let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
     let (fixed, outcome, corridor) = (col("fixed"), col("outcome"), col("risk_share"));
@@ -1136,36 +1138,9 @@ bands = [ { above = 0.0, provider_share = 0.5 }, { below = 0.0, provider_share =
 /// back half of every pool missed, and clawed back half of whatever the corridor paid.
 #[test]
 fn shared_savings_against_spend_ignore_missed_pools_and_earlier_corridors() {
-    let m = model(
-        r#"
-base = "default"
-name = "savings-after-a-corridor"
-replications = 40
-years = 3
-[population]
-size = 20000
-[[arm]]
-name = "fixed-pool-corridor-savings"
-[[arm.component]]
-kind = "fixed"
-share = 0.9
-[[arm.component]]
-kind = "outcome"
-pool_share = 0.1
-[[arm.component.indicators]]
-indicator = "non_elective_per_1000"
-weight = 1.0
-target_vs_expected = 1.0
-[[arm.component]]
-kind = "risk_share"
-bands = [ { above = 0.0, provider_share = 0.5 }, { below = 0.0, provider_share = 0.5 } ]
-[[arm.component]]
-kind = "shared_savings"
-provider_share = 0.5
-loss_share = 0.5
-against = "spend"
-"#,
-    );
+    let m = model(&format!(
+        "{FIXED_POOL_CORRIDOR}[[arm.component]]\nkind = \"shared_savings\"\nprovider_share = 0.5\nloss_share = 0.5\nagainst = \"spend\"\n"
+    ));
     let contracts = m.contracts.as_ref().unwrap();
     let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
     let (outcome, corridor, savings) = (col("outcome"), col("risk_share"), col("shared_savings"));

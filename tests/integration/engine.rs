@@ -82,14 +82,20 @@ bad_winter_probability = 0
     );
 }
 
+/// A scenario's first replication's parameters and its activity rates per cell and type,
+/// calibrated against England's structure.
+fn rates_over_england(text: &str) -> (capsim::engine::RepParams, Vec<f64>) {
+    let params = model(text).draw_parameters(0);
+    let mut lam = Vec::new();
+    activity::fill_rates(&params.activity, england_reference_shares(), &mut lam);
+    (params, lam)
+}
+
 /// England's structure reproduces each type's published all-age rate.
 #[test]
 fn calibrated_rates_reproduce_the_all_age_rates() {
-    let m = model(SMALL);
-    let params = m.draw_parameters(0);
+    let (params, lam) = rates_over_england(SMALL);
     let reference = england_reference_shares();
-    let mut lam = Vec::new();
-    activity::fill_rates(&params.activity, reference, &mut lam);
     let nt = params.activity.types.len();
     for (t, ty) in params.activity.types.iter().enumerate() {
         let rate: f64 = reference
@@ -119,11 +125,8 @@ fn deprivation_ratios_are_age_sex_standardised_gradients() {
         "[activity.types.non_elective]\ndeprivation_ratio = 1.0",
         "[activity.types.gp]\ndeprivation_ratio = 0.7",
     ] {
-        let m = model(&format!("{SMALL}{set}\n"));
-        let params = m.draw_parameters(0);
+        let (params, lam) = rates_over_england(&format!("{SMALL}{set}\n"));
         let reference = england_reference_shares();
-        let mut lam = Vec::new();
-        activity::fill_rates(&params.activity, reference, &mut lam);
         let nt = params.activity.types.len();
         for (t, ty) in params.activity.types.iter().enumerate() {
             // Σ share × rate and Σ share per age-sex group and quintile.

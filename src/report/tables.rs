@@ -52,18 +52,36 @@ fn join_on(left: LazyFrame, right: LazyFrame, keys: &[&str]) -> LazyFrame {
     left.join(right, k.clone(), k, JoinArgs::new(JoinType::Left))
 }
 
-/// Monte Carlo standard error of an expected shortfall: the mean of `tail`, the replications
-/// beyond the `at` quantile of "value" (a tail of α = 5% of them). The estimate moves with the
-/// tail's own spread and with where the tail starts:
-/// √((s²_tail + (1 − α)(ES − VaR)²) / (n·α)), the empirical conditional tail expectation's
-/// asymptotic variance (Brazauskas, Jones, Puri and Zitikis 2008, J. Stat. Plan. Inference
-/// 138:3590-3604). The tail's spread alone understated the error by a third to a half.
-fn shortfall_se(tail: Expr, at: f64) -> Expr {
-    const ALPHA: f64 = 0.05;
-    let start = col("value").quantile(lit(at), QuantileMethod::Linear);
-    let distance = tail.clone().mean() - start;
-    ((tail.std(1).pow(2) + lit(1.0 - ALPHA) * distance.pow(2))
-        / (len().cast(DataType::Float64) * lit(ALPHA)))
+/// Share of replications in an expected shortfall's tail.
+const TAIL: f64 = 0.05;
+
+/// The value at risk a tail starts from: the [`TAIL`] quantile of "value" (`upper`: the
+/// 1 − [`TAIL`] quantile).
+fn tail_start(upper: bool) -> Expr {
+    let at = if upper { 1.0 - TAIL } else { TAIL };
+    col("value").quantile(lit(at), QuantileMethod::Linear)
+}
+
+/// The replications in the worst [`TAIL`] of "value": at or below its start, or at or above it
+/// (`upper`, for the commissioner's spend). Their mean is the expected shortfall.
+fn tail(upper: bool) -> Expr {
+    let beyond = if upper {
+        sorted("value").gt_eq(tail_start(upper))
+    } else {
+        sorted("value").lt_eq(tail_start(upper))
+    };
+    sorted("value").filter(beyond)
+}
+
+/// Monte Carlo standard error of an expected shortfall, the mean of [`tail`]`(upper)`. The
+/// estimate moves with the tail's own spread and with where the tail starts:
+/// √((s²_tail + (1 − α)(ES − VaR)²) / (n·α)), α = [`TAIL`], the empirical conditional tail
+/// expectation's asymptotic variance (Brazauskas, Jones, Puri and Zitikis 2008, J. Stat. Plan.
+/// Inference 138:3590-3604). The tail's spread alone understated the error by a third to a half.
+fn shortfall_se(upper: bool) -> Expr {
+    let distance = tail(upper).mean() - tail_start(upper);
+    ((tail(upper).std(1).pow(2) + lit(1.0 - TAIL) * distance.pow(2))
+        / (len().cast(DataType::Float64) * lit(TAIL)))
     .sqrt()
 }
 
@@ -195,17 +213,13 @@ pub fn summary(
                 .alias(name),
         );
     }
-    let low_tail = sorted("value")
-        .filter(sorted("value").lt_eq(col("value").quantile(lit(0.05), QuantileMethod::Linear)));
-    let high_tail = sorted("value")
-        .filter(sorted("value").gt_eq(col("value").quantile(lit(0.95), QuantileMethod::Linear)));
     aggs.extend([
         sorted("loss").mean().alias("p_loss"),
         sorted("loss_2pct").mean().alias("p_loss_over_2pct"),
-        low_tail.clone().mean().alias("es_low"),
-        high_tail.clone().mean().alias("es_high"),
-        shortfall_se(low_tail.clone(), 0.05).alias("es_low_se"),
-        shortfall_se(high_tail.clone(), 0.95).alias("es_high_se"),
+        tail(false).mean().alias("es_low"),
+        tail(true).mean().alias("es_high"),
+        shortfall_se(false).alias("es_low_se"),
+        shortfall_se(true).alias("es_high_se"),
         sorted("per_head_value").mean().alias("per_head"),
         (sorted("per_head_value").std(1)
             / sorted("per_head_value")

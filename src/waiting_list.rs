@@ -54,16 +54,18 @@ pub struct ListInputs {
 
 impl ListInputs {
     /// Events of the type delivered per event demanded when `treated` of `referrals` pathways
-    /// are treated and the list shrank by `drawdown` pathways. Treatments, not referrals, are
-    /// activity: a treated pathway is 1/`treated_per_event` events where a referred one is
-    /// 1/`referrals_per_event` (fewer treated than referred on a steady list, the rest
-    /// removed). But never more than the demand plus the backlog the year cleared: a list kept
-    /// empty by spare capacity removes almost nobody, and the pathways a longer wait would have
-    /// removed (validated away, treated elsewhere) are not extra activity.
+    /// are treated and the list shrank by `drawdown` pathways (negative: grew). Treatments, not
+    /// referrals, are activity: a treated pathway is 1/`treated_per_event` events where a
+    /// referred one is 1/`referrals_per_event` (fewer treated than referred on a steady list,
+    /// the rest removed). But never more than the demand plus the backlog the year cleared,
+    /// less what it added, each waiting pathway 1/`treated_per_event` events: a list kept empty
+    /// by spare capacity removes almost nobody, and the pathways a longer wait would have
+    /// removed (validated away, treated elsewhere) are not extra activity; and a list that grows
+    /// and then clears delivers its demand over the two years, not more.
     pub fn delivered_share(&self, treated: f64, referrals: f64, drawdown: f64) -> f64 {
         let demanded = referrals / self.referrals_per_event;
-        let cleared = drawdown.max(0.0) / self.treated_per_event;
-        self.events_treated(treated).min(demanded + cleared) / demanded
+        let most = (demanded + drawdown / self.treated_per_event).max(0.0);
+        self.events_treated(treated).min(most) / demanded
     }
 
     /// Events of the type `treated` pathways deliver.

@@ -224,7 +224,9 @@ impl Contracts {
             Weights::Concurrent,
             &expected_count,
         );
-        let mut planned = 0.0;
+        // What is passed on of it is planned the same way: a missed pool the lead would have
+        // shared with its subcontractors is not a saving on its cost.
+        let (mut planned, mut passed_as_planned) = (0.0, 0.0);
         for c in h
             .components
             .iter()
@@ -234,11 +236,13 @@ impl Contracts {
             let amount = c.pay(&y);
             book(&mut row, c, amount);
             passed += share_passed_on(c, amount);
-            planned += if c.spec.is_incentive() {
+            let planned_amount = if c.spec.is_incentive() {
                 c.pay(&expected)
             } else {
                 amount
             };
+            planned += planned_amount;
+            passed_as_planned += share_passed_on(c, planned_amount);
         }
         let spend = planned;
         for c in h
@@ -253,7 +257,7 @@ impl Contracts {
                 }
                 _ => c.benchmark(&y),
             };
-            let cost = y.cost + passed;
+            let cost = y.cost + passed_as_planned;
             let sums = match c.term_slot {
                 None => TermSum {
                     spend,
@@ -278,6 +282,7 @@ impl Contracts {
             let amount = c.pay_on_result(&sums);
             book(&mut row, c, amount);
             passed += share_passed_on(c, amount);
+            passed_as_planned += share_passed_on(c, amount);
             planned += amount;
         }
         if passed != 0.0 {

@@ -129,9 +129,10 @@ fn west_yorkshire_encodes_its_header() {
             let after = before + l.referrals - l.treated - l.removed;
             assert!((l.size - after).abs() < 1e-6 * after, "{l:?}");
             // Treatments are the activity delivered: 1.733 treated pathways per elective spell,
-            // up to the demand (2.04 referred per spell) and the backlog the year cleared.
+            // up to the demand (2.04 referred per spell) and the backlog the year cleared, less
+            // what it added.
             let delivered =
-                (l.treated / 1.733).min(l.referrals / 2.04 + (before - l.size).max(0.0) / 1.733);
+                (l.treated / 1.733).min((l.referrals / 2.04 + (before - l.size) / 1.733).max(0.0));
             assert!(
                 (y.count[leeds] / delivered - 1.0).abs() < 1e-9,
                 "{} spells for {} treated",

@@ -19,8 +19,10 @@
 //! year. Its randomness is that of what drives it: referrals follow the world's drawn demand
 //! (Poisson counts on frailty and shocks), capacity is a parameter that may be uncertain. The
 //! year's treatments deliver that type's activity: its count, cost and value are scaled by
-//! the events treated (treated / `treated_per_event`) over the events demanded, so a provider short of capacity does less (and costs less) and its list
-//! grows, and one clearing a backlog does more than its demand.
+//! the events treated (treated / `treated_per_event`) over the events demanded, held to the
+//! demand plus the backlog cleared ([`ListInputs::delivered_share`]), so a provider short of
+//! capacity does less (and costs less) and its list grows, and one clearing a backlog does more
+//! than its demand.
 
 /// Longest wait tracked week by week; longer waits share the last bucket.
 pub const MAX_WEEKS: usize = 260;
@@ -250,6 +252,49 @@ mod tests {
             in_order_share: 1.0,
             removal_rate,
         }
+    }
+
+    /// England's ratios: 2.04 pathways referred and 1.733 treated per spell delivered.
+    fn england_ratios() -> ListInputs {
+        ListInputs {
+            referrals_per_event: 2.04,
+            treated_per_event: 1.733,
+            ..inputs(0.1, 0.33)
+        }
+    }
+
+    /// A steady list treating 85.3% of its referrals delivers its demand (held to it, the
+    /// ratios' rounding would give 1.004); an empty list treating all of them delivers its
+    /// demand, not 1.18 times it; clearing a backlog delivers more, by the backlog's events.
+    #[test]
+    fn treatments_deliver_the_demand_and_the_backlog_cleared() {
+        let l = england_ratios();
+        assert!((l.delivered_share(853.0, 1000.0, 0.0) - 1.0).abs() < 1e-12);
+        assert!((l.delivered_share(1000.0, 1000.0, 0.0) - 1.0).abs() < 1e-12);
+        // 1,000 referred and 200 from the backlog treated, nobody removed.
+        let clearing = l.delivered_share(1200.0, 1000.0, 200.0);
+        let expected = (1000.0 / 2.04 + 200.0 / 1.733) / (1000.0 / 2.04);
+        assert!(
+            clearing > 1.2 && (clearing - expected).abs() < 1e-12,
+            "{clearing}"
+        );
+        // Short of capacity, 700 treated, 200 removed, the list 100 longer: what is treated.
+        assert!(
+            (l.delivered_share(700.0, 1000.0, -100.0) - 700.0 / 1.733 / (1000.0 / 2.04)).abs()
+                < 1e-12
+        );
+    }
+
+    /// A list that grows in one year and clears in the next, removing nobody, delivers over the
+    /// two years exactly the events its referrals stand for.
+    #[test]
+    fn a_list_that_grows_then_clears_delivers_its_demand_over_both_years() {
+        let l = england_ratios();
+        let (r1, r2) = (1100.0, 900.0);
+        let grown = 100.0; // treated 1000 of 1100 in year 1, 1000 of 900 in year 2
+        let delivered = l.delivered_share(1000.0, r1, -grown) * r1 / 2.04
+            + l.delivered_share(1000.0, r2, grown) * r2 / 2.04;
+        assert!(delivered <= (r1 + r2) / 2.04 + 1e-9, "{delivered}");
     }
 
     fn list(waiting: &[(usize, f64)]) -> WaitingList {

@@ -100,6 +100,11 @@ impl Problems {
         self.list.is_empty()
     }
 
+    /// How many problems have been found so far.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
     /// Adds the problems of another input (e.g. a CSV the scenario names), each keeping its file.
     pub fn absorb(&mut self, other: InputError) {
         self.list.extend(other.problems);

@@ -25,12 +25,14 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
         if spec.name.trim().is_empty() || s.intervention[..i].iter().any(|x| x.name == spec.name) {
             problems.push(&at, "expected a unique, non-empty intervention name");
         }
+        let before = problems.len();
         check_strata(
             problems,
             &format!("{at}.target"),
             &spec.target,
             s.condition.is_some(),
         );
+        let target_is_valid = problems.len() == before;
         if spec.ramp_years == 0 {
             problems.push(
                 format!("{at}.ramp_years"),
@@ -54,6 +56,22 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
                     s.years, spec.lag_years
                 ),
             );
+        } else if (1..=s.years).contains(&spec.start_year)
+            && spec.start_year - 1 + spec.lag_years >= s.years
+        {
+            problems.push(
+                format!("{at}.lag_years"),
+                format!(
+                    "expected the effect within the {} simulated years: starting in year {} with a \
+                     lag of {} it would first act in year {} (only the programme's cost would be \
+                     seen), found {}",
+                    s.years,
+                    spec.start_year,
+                    spec.lag_years,
+                    spec.start_year + spec.lag_years,
+                    spec.lag_years
+                ),
+            );
         }
         if !payers.contains(&spec.paid_by) {
             problems.push(
@@ -68,7 +86,17 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
         for ty in spec.effect.activity.keys() {
             known_type(problems, format!("{at}.effect.activity.{ty}"), ty);
         }
-        check_condition_onset(problems, s, spec, &at);
+        if !target_is_valid {
+            // Said already; whom it admits is not known.
+        } else if admits_someone(s, spec) {
+            check_condition_onset(problems, s, spec, &at);
+        } else {
+            problems.push(
+                format!("{at}.target"),
+                "expected a target that admits someone the scenario covers: with the cohort, \
+                 nobody is eligible (the programme would do nothing)",
+            );
+        }
         for (k, shift) in spec.shift.iter().enumerate() {
             let here = format!("{at}.shift[{k}]");
             known_type(problems, format!("{here}.from"), &shift.from);
@@ -124,6 +152,14 @@ fn check_condition_onset(problems: &mut Problems, s: &Scenario, spec: &Intervent
             "expected eligible people without the condition: the target (and the cohort, when there is one) admits only people who have it already",
         );
     }
+}
+
+/// Whether some cell is both in the intervention's target and covered by the scenario's cohort.
+fn admits_someone(s: &Scenario, spec: &InterventionSpec) -> bool {
+    let covered = cohort_mask(s.population.cohort.as_ref());
+    strata_mask_within(&spec.target, &covered)
+        .iter()
+        .any(|&eligible| eligible)
 }
 
 /// Whether some cell of people without the condition is both in the intervention's target and

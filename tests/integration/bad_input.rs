@@ -825,6 +825,16 @@ const CATALOGUE: &[(&str, &[&str])] = &[
         &["intervention.p.lag_years: expected fewer than the 5 simulated years"],
     ),
     (
+        // Starting in year 4 of 5 with a 2-year lag, it would only cost money.
+        "[[intervention]]\nname = \"p\"\nuptake = 0.5\nstart_year = 4\nlag_years = 2",
+        &["intervention.p.lag_years: expected the effect within the 5 simulated years: starting in year 4 with a lag of 2 it would first act in year 6"],
+    ),
+    (
+        // A cohort of people aged 65+ and a programme for under-40s: nobody is eligible.
+        "[population.cohort]\nage_min = 65\n[[intervention]]\nname = \"p\"\nuptake = 0.5\ntarget = { age_max = 39 }",
+        &["intervention.p.target: expected a target that admits someone the scenario covers"],
+    ),
+    (
         "[[intervention]]\nname = \"p\"\nuptake = 0.5\n[[intervention.shift]]\nfrom = \"gp\"\nto = \"xray\"\nshare = 0.1",
         &["intervention.p.shift[0].to: unknown activity type"],
     ),

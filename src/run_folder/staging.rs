@@ -206,8 +206,9 @@ const OWN_EXTENSIONS: [&str; 8] = [
 ];
 
 /// The entries of capsim's folder `dir`, split into what capsim wrote (files named in its
-/// manifest; in a folder written before manifests, files with one of [`OWN_EXTENSIONS`]) and
-/// what it did not, sorted, folders marked with a trailing `/`. The manifest itself is neither.
+/// manifest, and folders named there that hold only what capsim wrote; in a folder written
+/// before manifests, files with one of [`OWN_EXTENSIONS`]) and what it did not, sorted,
+/// folders capsim did not write marked with a trailing `/`. The manifest itself is neither.
 fn own_and_foreign_entries(dir: &Path) -> std::io::Result<(Vec<String>, Vec<String>)> {
     let listed: Option<Vec<String>> = fs::read_to_string(dir.join(MANIFEST))
         .ok()
@@ -220,13 +221,19 @@ fn own_and_foreign_entries(dir: &Path) -> std::io::Result<(Vec<String>, Vec<Stri
             continue;
         }
         let is_file = entry.file_type()?.is_file();
-        let capsims = is_file
-            && match &listed {
-                Some(names) => names.contains(&name),
-                None => Path::new(&name)
-                    .extension()
-                    .is_some_and(|x| OWN_EXTENSIONS.iter().any(|e| x == *e)),
-            };
+        let listed_here = listed.as_ref().is_some_and(|names| names.contains(&name));
+        let capsims = match (is_file, &listed) {
+            (true, Some(_)) => listed_here,
+            (true, None) => Path::new(&name)
+                .extension()
+                .is_some_and(|x| OWN_EXTENSIONS.iter().any(|e| x == *e)),
+            // A folder capsim wrote (a sweep's points), as long as all it holds is capsim's.
+            (false, _) => {
+                listed_here
+                    && entry.file_type()?.is_dir()
+                    && own_and_foreign_entries(&entry.path())?.1.is_empty()
+            }
+        };
         match (capsims, is_file) {
             (true, _) => own.push(name),
             (false, true) => foreign.push(name),

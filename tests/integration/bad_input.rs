@@ -827,7 +827,9 @@ const CATALOGUE: &[(&str, &[&str])] = &[
     (
         // Starting in year 4 of 5 with a 2-year lag, it would only cost money.
         "[[intervention]]\nname = \"p\"\nuptake = 0.5\nstart_year = 4\nlag_years = 2",
-        &["intervention.p.lag_years: expected the effect within the 5 simulated years: starting in year 4 with a lag of 2 it would first act in year 6"],
+        &[
+            "intervention.p.lag_years: expected the effect within the 5 simulated years: starting in year 4 with a lag of 2 it would first act in year 6",
+        ],
     ),
     (
         // A cohort of people aged 65+ and a programme for under-40s: nobody is eligible.

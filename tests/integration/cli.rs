@@ -340,6 +340,36 @@ fn a_bad_set_is_bad_input_naming_the_path() {
     }
 }
 
+/// A sweep reruns into its own folder (its points are capsim's folders, listed in its
+/// manifest), which it had refused, the default `output/sweep` included; a file of the user's
+/// inside a point is still refused and kept.
+#[test]
+fn a_sweep_reruns_into_its_folder_but_keeps_a_users_file() {
+    let dir = tempfile::tempdir().unwrap();
+    small_scenario(dir.path());
+    let sweep = [
+        "sweep",
+        "s.toml",
+        "--param",
+        "population.size=4000,6000",
+        "--out",
+        "sw",
+    ];
+    for _ in 0..2 {
+        let (code, _, err) = capsim(&sweep, dir.path());
+        assert_eq!(code, 0, "{err}");
+    }
+    let mine = dir.path().join("sw/point-1/notes.txt");
+    std::fs::write(&mine, "mine").unwrap();
+    let (code, _, err) = capsim(&sweep, dir.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("holds what capsim did not write there"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&mine).unwrap(), "mine");
+}
+
 /// A sweep runs each value of one field on the same seed; each point is byte for byte the run
 /// `capsim run --set PATH=VALUE` gives, and the table has a row per point and arm. The chart
 /// calls the field by its label when given one.

@@ -234,21 +234,13 @@ impl RunPlan {
             .iter()
             .map(|s| Override::parse(s))
             .collect::<Result<Vec<_>, _>>()?;
-        // A field set twice, by --set (or a sweep's --param) and by its own flag: the flag
-        // would win unseen.
-        for (flag, given, field) in [
-            ("--reps", args.reps.is_some(), "replications"),
-            ("--seed", args.seed.is_some(), "seed"),
-        ] {
-            if given && overrides.iter().any(|o| o.path == field) {
-                return Err(InputError::new(
-                    "command line",
-                    flag,
-                    format!("expected {field} set once: by {flag} or by --set/--param, not both"),
-                )
-                .into());
-            }
-        }
+        refuse_set_twice(
+            &overrides,
+            &[
+                ("--reps", args.reps.is_some(), "replications"),
+                ("--seed", args.seed.is_some(), "seed"),
+            ],
+        )?;
         let mut loaded = load_scenario_with(args.scenario.as_deref(), &overrides)?;
         if let Some(r) = args.reps {
             check_reps_flag(r)?;
@@ -672,6 +664,24 @@ pub fn check_replications_fit(
         None => (model.file.as_str(), "replications"),
     };
     check_fits_in_memory(model, per_replication, replications, file, field)
+}
+
+/// Refuses a field set twice, by `--set` (or a sweep's `--param`) and by its own flag: the
+/// flag would win unseen. `flags` are (flag, whether given, the field it sets).
+pub fn refuse_set_twice(
+    overrides: &[Override],
+    flags: &[(&str, bool, &str)],
+) -> Result<(), InputError> {
+    for &(flag, given, field) in flags {
+        if given && overrides.iter().any(|o| o.path == field) {
+            return Err(InputError::new(
+                "command line",
+                flag,
+                format!("expected {field} set once: by {flag} or by --set/--param, not both"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `--reps` as given on the command line, checked like the scenario's `replications`.

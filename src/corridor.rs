@@ -11,7 +11,7 @@
 //! narrower band of that row meets it, the next wider does not); the recommended design is the boundary design with the lowest 95th
 //! percentile of commissioner spend, then the lowest mean.
 
-use crate::cli::check_replications_fit;
+use crate::cli::{check_replications_fit, refuse_set_twice};
 use std::path::Path;
 
 use polars::prelude::*;
@@ -363,6 +363,10 @@ fn base_model(args: &CorridorArgs, designs: usize) -> anyhow::Result<(Model, Arm
         .iter()
         .map(|s| Override::parse(s))
         .collect::<Result<Vec<_>, _>>()?;
+    refuse_set_twice(
+        &overrides,
+        &[("--reps", args.reps.is_some(), "replications")],
+    )?;
     let mut loaded = load_scenario_with(args.scenario, &overrides)?;
     if let Some(r) = args.reps {
         loaded.scenario.replications = r;

@@ -4,7 +4,7 @@
 //! (systematic: demand trend and noise, inflation, bad winters, uncertain parameters). The
 //! evidence for when a cohort of 5,300 needs a risk corridor and a system of 1.5 million does not.
 
-use crate::cli::check_replications_fit;
+use crate::cli::{check_replications_fit, refuse_set_twice};
 use std::path::Path;
 
 use polars::prelude::*;
@@ -134,6 +134,10 @@ fn model_at(
             });
         }
     }
+    refuse_set_twice(
+        &overrides,
+        &[("--reps", args.reps.is_some(), "replications")],
+    )?;
     let mut loaded = load_scenario_with(args.scenario, &overrides)?;
     if let Some(r) = args.reps {
         loaded.scenario.replications = r;

@@ -332,10 +332,37 @@ fn a_bad_set_is_bad_input_naming_the_path() {
             "--out",
             "o",
         ],
+        // corridor and risk-size had let --reps win silently.
+        vec![
+            "corridor",
+            "s.toml",
+            "--arm",
+            "capitation",
+            "--set",
+            "replications=30",
+            "--reps",
+            "20",
+            "--out",
+            "o",
+        ],
+        vec![
+            "risk-size",
+            "s.toml",
+            "--arm",
+            "capitation",
+            "--sizes",
+            "2000,4000",
+            "--set",
+            "replications=30",
+            "--reps",
+            "20",
+            "--out",
+            "o",
+        ],
     ] {
         let (code, _, err) = capsim(&args, dir.path());
         assert_eq!(code, 2, "{args:?}: {err}");
-        assert!(err.contains("set once"), "{err}");
+        assert!(err.contains("set once"), "{args:?}: {err}");
         assert!(!dir.path().join("o").exists());
     }
 }

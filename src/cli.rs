@@ -65,8 +65,13 @@ pub enum Command {
     /// Run a scenario at each value of one field, or each pair of values of two (same seed): a
     /// run folder per point, and a table and chart (lines, or a heat map for two fields) of the
     /// providers' and commissioner's risks against the values.
-    // Sweeps are not sharded (shard a point's run instead): no --shard in its help.
+    // Sweeps are not sharded (shard a point's run instead): no --shard in its help. Their
+    // folder is a sweep's, not a run's.
     #[command(mut_arg("shard", |a| a.hide(true)))]
+    #[command(mut_arg("out", |a| a.help(
+        "Output folder (default: `output/sweep`). Must not exist, be empty, or hold an earlier \
+         sweep"
+    )))]
     Sweep {
         #[command(flatten)]
         run: RunArgs,

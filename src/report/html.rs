@@ -686,7 +686,7 @@ fn reproduce(run: &RunFolder, t: &Tables) -> Markup {
                 (format!("{:.1}", i.elapsed_seconds)) " s."
             }
             li {
-                "To reproduce exactly, from this folder: " code { "capsim run scenario.toml --out rerun" }
+                "To reproduce exactly, from this folder: " code { "capsim run scenario.toml --out ../rerun" }
                 ". The same seed gives identical results on any number of threads."
             }
             li { "To rebuild these tables, charts and this page: " code { "capsim report ." } }

@@ -88,8 +88,8 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
         }
         if !target_is_valid {
             // Said already; whom it admits is not known.
-        } else if admits_someone(s, spec) {
-            check_condition_onset(problems, s, spec, &at);
+        } else if let Some(eligible) = eligible_cells(s, spec) {
+            check_condition_onset(problems, s, spec, &eligible, &at);
         } else {
             problems.push(
                 format!("{at}.target"),
@@ -134,8 +134,14 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
 }
 
 /// An effect on gaining the scenario's condition needs a condition, and someone eligible who
-/// does not have it yet (eligible: in the target and in the cohort).
-fn check_condition_onset(problems: &mut Problems, s: &Scenario, spec: &InterventionSpec, at: &str) {
+/// does not have it yet (`eligible`: the cells in the target and in the cohort).
+fn check_condition_onset(
+    problems: &mut Problems,
+    s: &Scenario,
+    spec: &InterventionSpec,
+    eligible: &[bool],
+    at: &str,
+) {
     // A relative risk fixed at 1 is no effect, whatever source it cites.
     if spec.effect.condition_onset.dist == Dist::Fixed(1.0) {
         return;
@@ -146,7 +152,7 @@ fn check_condition_onset(problems: &mut Problems, s: &Scenario, spec: &Intervent
             here,
             "expected a [condition] in the scenario: this is the relative risk of gaining it",
         );
-    } else if !admits_someone_without_the_condition(s, spec) {
+    } else if !eligible[..BASE_CELLS].iter().any(|&e| e) {
         problems.push(
             here,
             "expected eligible people without the condition: the target (and the cohort, when there is one) admits only people who have it already",
@@ -154,19 +160,10 @@ fn check_condition_onset(problems: &mut Problems, s: &Scenario, spec: &Intervent
     }
 }
 
-/// Whether some cell is both in the intervention's target and covered by the scenario's cohort.
-fn admits_someone(s: &Scenario, spec: &InterventionSpec) -> bool {
+/// The cells both in the intervention's target and covered by the scenario's cohort, or None
+/// when there are none.
+fn eligible_cells(s: &Scenario, spec: &InterventionSpec) -> Option<Vec<bool>> {
     let covered = cohort_mask(s.population.cohort.as_ref());
-    strata_mask_within(&spec.target, &covered)
-        .iter()
-        .any(|&eligible| eligible)
-}
-
-/// Whether some cell of people without the condition is both in the intervention's target and
-/// covered by the scenario's cohort.
-fn admits_someone_without_the_condition(s: &Scenario, spec: &InterventionSpec) -> bool {
-    let covered = cohort_mask(s.population.cohort.as_ref());
-    strata_mask_within(&spec.target, &covered)[..BASE_CELLS]
-        .iter()
-        .any(|&eligible| eligible)
+    let eligible = strata_mask_within(&spec.target, &covered);
+    eligible.iter().any(|&e| e).then_some(eligible)
 }

@@ -88,8 +88,9 @@ fn deaths_within_cells(
     rr_ltc: &[f64; LTCS],
     standardised_imd: &[f64; IMDS],
 ) -> Vec<f64> {
+    let qx = life_table_qx();
     let mut within = *standardised_imd;
-    let mut q_cell = renormalised_deaths(weights, rr_ltc, &within);
+    let mut q_cell = renormalised_deaths(&qx, weights, rr_ltc, &within);
     for _ in 0..200 {
         let ratios = standardised_ratios(weights, &q_cell);
         let mut furthest: f64 = 0.0;
@@ -98,7 +99,7 @@ fn deaths_within_cells(
             *within *= step;
             furthest = furthest.max((step - 1.0).abs());
         }
-        q_cell = renormalised_deaths(weights, rr_ltc, &within);
+        q_cell = renormalised_deaths(&qx, weights, rr_ltc, &within);
         if furthest < 1e-12 {
             break;
         }
@@ -108,9 +109,13 @@ fn deaths_within_cells(
 
 /// Deaths per (age, sex, IMD quintile, LTC count) for relative risks `rr_ltc` and `rr_imd`
 /// within cells: q = 1 − exp(−c · m · RR), c solved per age-sex group (by Newton's method) so that
-/// the group dies at its life-table rate over England's `weights`.
-fn renormalised_deaths(weights: &[f64], rr_ltc: &[f64; LTCS], rr_imd: &[f64; IMDS]) -> Vec<f64> {
-    let qx = life_table_qx();
+/// the group dies at its life-table rate `qx` over England's `weights`.
+fn renormalised_deaths(
+    qx: &[[f64; SEXES]; AGES],
+    weights: &[f64],
+    rr_ltc: &[f64; LTCS],
+    rr_imd: &[f64; IMDS],
+) -> Vec<f64> {
     let mut q_cell = vec![0.0; AGES * SEXES * IMDS * LTCS];
     for (a, by_sex) in qx.iter().enumerate() {
         for (s, &q_life) in by_sex.iter().enumerate() {
@@ -143,7 +148,7 @@ fn renormalised_deaths(weights: &[f64], rr_ltc: &[f64; LTCS], rr_imd: &[f64; IMD
 
 /// Each quintile's under-75 age-standardised death rate relative to the least deprived's,
 /// England's under-75 population by age and sex the standard.
-pub fn standardised_ratios(weights: &[f64], q_cell: &[f64]) -> [f64; IMDS] {
+fn standardised_ratios(weights: &[f64], q_cell: &[f64]) -> [f64; IMDS] {
     let mut rate = [0.0; IMDS];
     for a in GRADIENT_AGES {
         for s in 0..SEXES {

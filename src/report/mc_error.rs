@@ -139,8 +139,11 @@ pub fn maritz_jarrett_weights(q: f64, n: usize) -> Option<Vec<f64>> {
     let k = h.floor() as usize + 1;
     let f = h - h.floor();
     let order_statistic = |j: usize| -> Vec<f64> {
-        let cdf = |i: usize| incomplete_beta(i as f64 / n as f64, j, n - j + 1);
-        (1..=n).map(|i| cdf(i) - cdf(i - 1)).collect()
+        // Each slot's edge once: a slot's chance is the difference of its two edges' CDFs.
+        let cdf: Vec<f64> = (0..=n)
+            .map(|i| incomplete_beta(i as f64 / n as f64, j, n - j + 1))
+            .collect();
+        cdf.windows(2).map(|edge| edge[1] - edge[0]).collect()
     };
     let lower = order_statistic(k);
     if f == 0.0 || k == n {

@@ -85,12 +85,15 @@ fn shortfall_se(upper: bool) -> Expr {
     .sqrt()
 }
 
+/// What summary.csv has a row for: each arm, party (with its role) and horizon.
+const GROUP: [&str; 4] = ["arm", "party", "role", "horizon"];
+
 /// Each group's (arm, party, role, horizon) quantiles' Monte Carlo standard errors, `p5_se` …
 /// `p95_se`, worked out from its values (`values`: those four columns and "value", sorted by
 /// them in that order; every group holds `reps` values, so each quantile's Maritz-Jarrett
 /// weights are worked out once).
 fn quantile_errors(values: DataFrame, reps: usize) -> PolarsResult<DataFrame> {
-    let key_columns: Vec<&StringChunked> = ["arm", "party", "role", "horizon"]
+    let key_columns: Vec<&StringChunked> = GROUP
         .iter()
         .map(|k| values.column(k).and_then(|c| c.str()))
         .collect::<PolarsResult<_>>()?;
@@ -125,7 +128,7 @@ fn quantile_errors(values: DataFrame, reps: usize) -> PolarsResult<DataFrame> {
         start = end;
     }
     let groups = group_keys[0].len();
-    let mut columns: Vec<Column> = ["arm", "party", "role", "horizon"]
+    let mut columns: Vec<Column> = GROUP
         .iter()
         .zip(group_keys)
         .map(|(name, values)| Column::new((*name).into(), values))
@@ -242,18 +245,17 @@ pub fn summary(
     };
     let errors = [(col("sd") / lit(n.sqrt())).alias("mean_se")];
     let null = || lit(Null {});
-    let keys = ["arm", "party", "role", "horizon"];
+    let group = || GROUP.map(col);
     let quantile_se = quantile_errors(
         both.clone()
-            .select([
-                col("arm"),
-                col("party"),
-                col("role"),
-                col("horizon"),
-                value.clone().alias("value"),
-            ])
+            .select(
+                group()
+                    .into_iter()
+                    .chain([value.clone().alias("value")])
+                    .collect::<Vec<_>>(),
+            )
             .sort(
-                ["arm", "party", "role", "horizon", "value"],
+                GROUP.iter().copied().chain(["value"]).collect::<Vec<_>>(),
                 SortMultipleOptions::default(),
             )
             .collect()?,
@@ -287,10 +289,10 @@ pub fn summary(
             ["arm", "party", "horizon", "rep"],
             SortMultipleOptions::default(),
         )
-        .group_by_stable([col("arm"), col("party"), col("role"), col("horizon")])
+        .group_by_stable(group())
         .agg(aggs)
         .with_columns(errors);
-    let stats = join_on(stats, quantile_se.lazy(), &keys)
+    let stats = join_on(stats, quantile_se.lazy(), &GROUP)
         .with_columns([
             when(is_commissioner.clone())
                 .then(null())

@@ -330,6 +330,8 @@ pub struct RunOutcome {
     /// The world's totals year by year, and the headline table of the contracts.
     pub summary: String,
     pub elapsed_seconds: f64,
+    /// With a precision target: the line saying whether it was reached (empty otherwise).
+    pub precision: String,
 }
 
 /// Simulates the plan, writes the run folder (results, then tables, charts and report built
@@ -395,6 +397,7 @@ fn run_shard(plan: RunPlan, shard: Shard, observer: &dyn Observer) -> anyhow::Re
         dir,
         summary,
         elapsed_seconds,
+        precision: String::new(),
     })
 }
 
@@ -457,13 +460,14 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, threads: usize) -> anyhow::
 
 /// Writes the run folder of `plan` from its replications' results, simulated in
 /// `elapsed_seconds` (alone or with other plans' contracts settled on the same worlds), into
-/// `staged`, and moves it into place; `extra` is added to what the terminal shows.
+/// `staged`, and moves it into place; `precision_line` (what a precision target
+/// reached, or empty) is added to what the terminal shows.
 pub(crate) fn write_run(
     mut plan: RunPlan,
     staged: StagedFolder,
     results: &[engine::ReplicationResult],
     elapsed_seconds: f64,
-    extra: &str,
+    precision_line: &str,
 ) -> anyhow::Result<RunOutcome> {
     // Said on the terminal: a quick look at the default replaces output/default each time.
     let replaces = matches!(&plan.destination,
@@ -489,7 +493,7 @@ pub(crate) fn write_run(
         summary += &report::write_outputs(&RunFolder::open(staged.dir())?, staged.dir())?;
     }
     let dir = staged.commit()?;
-    summary += extra;
+    summary += precision_line;
     summary += &format!(
         "{} replications in {elapsed_seconds:.2} s on {} threads; results in {}{}\n",
         model.scenario.replications,
@@ -505,6 +509,7 @@ pub(crate) fn write_run(
         dir,
         summary,
         elapsed_seconds,
+        precision: precision_line.to_string(),
     })
 }
 

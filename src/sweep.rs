@@ -65,7 +65,13 @@ impl Grid {
                     .ok()
                     .filter(|x| x.is_finite())
                     .map(Value::Float)
-                    .ok_or_else(|| bad(format!("{form}; \"{s}\" is not a number")))
+                    .ok_or_else(|| {
+                        bad(format!(
+                            "{form}; \"{s}\" is not a number (a sweep runs a numeric field; to \
+                             compare settings that are not numbers, run each with --set and \
+                             compare the runs with `capsim compare`)"
+                        ))
+                    })
             }
         };
         let values = if let Some((span, steps)) = range.split_once(':') {
@@ -234,7 +240,16 @@ fn frame(rows: &[PointRow], grids: &[Grid]) -> PolarsResult<DataFrame> {
     let mut columns: Vec<Column> = grids
         .iter()
         .enumerate()
-        .map(|(i, g)| Column::new(g.path.as_str().into(), num(&|r| r.values[i])))
+        .map(|(i, g)| {
+            let values = num(&|r| r.values[i]);
+            // A whole-number field (a head count, years) is written as one: 5000, not 5000.0.
+            if g.values.iter().all(|v| matches!(v, Value::Integer(_))) {
+                let whole: Vec<i64> = values.iter().map(|&x| x as i64).collect();
+                Column::new(g.path.as_str().into(), whole)
+            } else {
+                Column::new(g.path.as_str().into(), values)
+            }
+        })
         .collect();
     columns.push(Column::new(
         "arm".into(),
@@ -367,21 +382,26 @@ fn world_groups(plans: &[RunPlan]) -> Vec<Vec<usize>> {
 }
 
 /// Simulates each group's worlds once, settles its points' contracts on them and writes every
-/// point's run folder; returns the points' rows.
+/// point's run folder; returns the points' rows and what each point's precision target reached.
 fn run_points(
     plans: Vec<RunPlan>,
     values: &[Vec<f64>],
     dirs: &[PathBuf],
     observer: &dyn Observer,
-) -> anyhow::Result<Vec<PointRow>> {
+) -> anyhow::Result<(Vec<PointRow>, String)> {
     let groups = world_groups(&plans);
+    // What each point's precision target reached, in point order.
+    let mut notes = Vec::new();
     let mut plans: Vec<Option<RunPlan>> = plans.into_iter().map(Some).collect();
     let mut rows = Vec::new();
     for group in groups {
         let first = plans[group[0]].as_ref().expect("not yet run");
         if group.len() == 1 && (first.precision.is_some() || first.model.contracts.is_none()) {
             let plan = plans[group[0]].take().expect("not yet run");
-            cli::run(plan, observer)?;
+            let outcome = cli::run(plan, observer)?;
+            if !outcome.precision.is_empty() {
+                notes.push(format!("point-{}: {}", group[0] + 1, outcome.precision));
+            }
             rows.extend(read_points(&dirs[group[0]], &values[group[0]])?);
             continue;
         }
@@ -423,7 +443,7 @@ fn run_points(
             }
         }
     }
-    Ok(rows)
+    Ok((rows, notes.concat()))
 }
 
 /// A problem with a swept field's value is the `--param`'s, not a `--set` the user never wrote:
@@ -442,6 +462,10 @@ fn named_by_param(error: anyhow::Error, grids: &[Grid], point: &[Value]) -> anyh
             && problem.file == crate::scenario::overrides::ORIGIN
         {
             problem.file = format!("command line (--param {}={value})", grid.path);
+            if matches!(value, Value::Float(_)) && problem.expected.contains("a whole number") {
+                problem.expected += "; this field takes whole numbers: choose FROM..TO:STEPS \
+                                    with whole steps (e.g. years=1..5:5) or list the values";
+            }
         }
     }
     input.into()
@@ -486,7 +510,7 @@ pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::R
         .iter()
         .map(|p| p.iter().map(as_f64).collect())
         .collect();
-    let rows = run_points(plans, &values, &dirs, observer)?;
+    let (rows, precision) = run_points(plans, &values, &dirs, observer)?;
     write_csv(
         &mut frame(&rows, &args.grids)?,
         &staged.dir().join("sweep.csv"),
@@ -519,7 +543,7 @@ pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::R
     } else {
         grid_table(args, &rows, &shown[0])
     };
-    Ok(text + &format!("{} points in {}\n", points.len(), dir.display()))
+    Ok(text + &precision + &format!("{} points in {}\n", points.len(), dir.display()))
 }
 
 fn short(path: &str) -> &str {

@@ -401,7 +401,31 @@ fn message(error: &impl std::fmt::Display) -> String {
         .lines()
         .filter(|l| !l.starts_with("in `") && !l.trim().is_empty())
         .collect();
-    lines.join(" ")
+    plain_types(&lines.join(" "))
+}
+
+/// serde names the Rust type a field wants (`expected u32`); a user reads what it means.
+fn plain_types(message: &str) -> String {
+    let mut text = message.to_string();
+    for (rust, plain) in [
+        ("u8", "a whole number, 0 or more"),
+        ("u16", "a whole number, 0 or more"),
+        ("u32", "a whole number, 0 or more"),
+        ("u64", "a whole number, 0 or more"),
+        ("usize", "a whole number, 0 or more"),
+        ("i32", "a whole number"),
+        ("i64", "a whole number"),
+        ("f64", "a number"),
+        ("bool", "true or false"),
+    ] {
+        let word = format!("expected {rust}");
+        if let Some(at) = text.find(&word)
+            && !text[at + word.len()..].starts_with(|c: char| c.is_alphanumeric())
+        {
+            text.replace_range(at..at + word.len(), &format!("expected {plain}"));
+        }
+    }
+    text
 }
 
 /// Components are a tagged union, inside which serde loses the path of a problem; each is

@@ -106,6 +106,26 @@ fn precision_adds_replications_and_equals_a_plain_run_of_that_many() {
             "{file} differs from the plain run"
         );
     }
+    // A sweep with a target says, point by point, what each reached.
+    let (code, out, err) = capsim(
+        &[
+            "sweep",
+            "s.toml",
+            "--param",
+            "population.size=4000,6000",
+            "--reps",
+            "10",
+            "--precision",
+            "capitation:p_loss=0.06",
+            "--out",
+            "sw",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    for point in ["point-1: precision: capitation", "point-2: precision: capitation"] {
+        assert!(out.contains(point), "{out}");
+    }
 }
 
 #[test]
@@ -452,11 +472,16 @@ fn a_sweep_point_is_the_plain_run_with_that_value() {
     assert_eq!(rows.len(), 3 * 6);
     let sizes: std::collections::BTreeSet<&str> =
         rows.iter().map(|r| r["population.size"].as_str()).collect();
-    assert_eq!(sizes.len(), 3, "{sizes:?}");
-    for bad in [
-        "population.size",
-        "population.size=1..2:1",
-        "population.size=a..b:3",
+    assert_eq!(
+        sizes,
+        ["12000", "4000", "8000"].into(),
+        "a head count is written as a whole number"
+    );
+    for (bad, why) in [
+        ("population.size", "expected PATH=FROM..TO:STEPS"),
+        ("population.size=1..2:1", "expected 2 to"),
+        ("population.size=a..b:3", "\"a\" is not a number"),
+        ("name=north,south", "`capsim compare`"),
     ] {
         let (code, _, err) = capsim(
             &["sweep", "s.toml", "--param", bad, "--out", "bad"],
@@ -464,8 +489,20 @@ fn a_sweep_point_is_the_plain_run_with_that_value() {
         );
         assert_eq!(code, 2, "{bad}: {err}");
         assert!(err.contains("command line: --param"), "{err}");
+        assert!(err.contains(why), "{bad}: {err}");
         assert!(!dir.path().join("bad").exists());
     }
+    // Whole-number ends with fractional steps: the point that is not whole says what to do.
+    let (code, _, err) = capsim(
+        &["sweep", "s.toml", "--param", "years=1..3:5", "--out", "bad"],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("expected a whole number, 0 or more; this field takes whole numbers"),
+        "{err}"
+    );
+    assert!(!dir.path().join("bad").exists());
     for labels in [&["Size", "Again"][..], &[" "]] {
         let mut args = vec!["sweep", "s.toml", "--param", "population.size=4000,8000"];
         for l in labels {
@@ -567,7 +604,7 @@ fn a_contract_sweep_settles_every_point_on_one_simulation_exactly() {
             .find(|r| {
                 r["arm"] == "capitation-flat"
                     && r[field] == uplift
-                    && r["budget.first_year"] == "30000000.0"
+                    && r["budget.first_year"] == "30000000"
             })
             .unwrap_or_else(|| panic!("{uplift}: {rows:?}"))["commissioner_mean_spend"]
             .parse()

@@ -114,12 +114,21 @@ pub fn write_results(
 /// more) and the head-count CSV it names, if any, copied in beside it.
 pub fn standing_alone(scenario: &Scenario, dir: &Path) -> anyhow::Result<Scenario> {
     let mut alone = scenario.clone();
-    if let Some(csv) = &alone.population.counts_csv {
-        std::fs::copy(csv, dir.join(COUNTS)).with_context(|| format!("copying {csv}"))?;
-        alone.population.counts_csv = Some(COUNTS.into());
-    }
+    copy_counts_into(&mut alone, dir)?;
     alone.base = None;
     Ok(alone)
+}
+
+/// Copies the head counts `scenario` names into folder `dir` as [`COUNTS`] (a Parquet file
+/// written as CSV), and names that copy instead.
+pub fn copy_counts_into(scenario: &mut Scenario, dir: &Path) -> anyhow::Result<()> {
+    if let Some(file) = &scenario.population.counts_csv {
+        let csv = crate::scenario::counts::counts_as_csv(Path::new(file))
+            .with_context(|| format!("copying {file}"))?;
+        std::fs::write(dir.join(COUNTS), csv)?;
+        scenario.population.counts_csv = Some(COUNTS.into());
+    }
+    Ok(())
 }
 
 /// The world's table, and the parameters drawn when any is uncertain.

@@ -10,7 +10,6 @@
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use super::{COUNTS, SCENARIO};
@@ -127,10 +126,7 @@ pub fn write_shard(
     info: &ShardInfo,
 ) -> anyhow::Result<()> {
     let mut resolved = model.scenario.clone();
-    if let Some(csv) = &resolved.population.counts_csv {
-        std::fs::copy(csv, dir.join(COUNTS)).with_context(|| format!("copying {csv}"))?;
-        resolved.population.counts_csv = Some(COUNTS.into());
-    }
+    super::copy_counts_into(&mut resolved, dir)?;
     resolved.base = None;
     std::fs::write(dir.join(SCENARIO), resolved.to_toml())?;
     let mut out = BufWriter::new(std::fs::File::create(dir.join(REPLICATIONS))?);

@@ -45,17 +45,47 @@ pub struct HeadCounts {
     pub flags_condition: bool,
 }
 
-/// Reads head counts from a CSV file.
-pub fn load_counts(path: &Path) -> Result<HeadCounts, InputError> {
+/// Reads head counts from a CSV file, or a Parquet file of the same columns (what
+/// `capsim population` writes, either way). A file that cannot be read is the problem of the
+/// field naming it: `field` in `scenario_file`.
+pub fn load_counts(path: &Path, scenario_file: &str, field: &str) -> Result<HeadCounts, InputError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let unreadable = |why: String| {
+        let relative = if path.is_relative() {
+            " (a path in a scenario is read from the scenario's folder; one given with --set, \
+             from the working folder)"
+        } else {
+            ""
+        };
         InputError::new(
-            &file,
-            "",
-            format!("expected a readable CSV of head counts: {e}"),
+            scenario_file,
+            field,
+            format!("expected a readable head-count file (.csv or .parquet), found {file}{relative}: {why}"),
         )
-    })?;
-    parse_counts(&file, &text)
+    };
+    let text = counts_as_csv(path).map_err(|e| unreadable(e.to_string()))?;
+    parse_counts(&file, &String::from_utf8_lossy(&text))
+}
+
+/// A head-count file as CSV: a CSV's own bytes, or a Parquet file's table written as CSV (so
+/// it is checked, and copied into a run folder, as a CSV would be).
+pub fn counts_as_csv(path: &Path) -> anyhow::Result<Vec<u8>> {
+    use polars::prelude::*;
+    let is_parquet = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
+    if !is_parquet {
+        let text = std::fs::read(path)?;
+        // Checked here, not by the CSV reader, so the message says what was wrong.
+        std::str::from_utf8(&text).map_err(|_| {
+            anyhow::anyhow!("not text (a CSV of UTF-8 text, or a file ending in .parquet)")
+        })?;
+        return Ok(text);
+    }
+    let mut df = ParquetReader::new(std::fs::File::open(path)?).finish()?;
+    let mut text = Vec::new();
+    CsvWriter::new(&mut text).finish(&mut df)?;
+    Ok(text)
 }
 
 fn field<'a>(rec: &'a csv::StringRecord, idx: &HashMap<&str, usize>, name: &str) -> &'a str {

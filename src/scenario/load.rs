@@ -272,8 +272,14 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> Parsed {
             }
             continue;
         } else {
-            // A value reset to its default that still fails is the same problem, not a new one.
-            if field != previous && reported < MAX_STRUCTURAL_PROBLEMS {
+            // A value reset to its default that still fails is the same problem, not a new one;
+            // nor is a name missing because its wrong value was set aside.
+            let set_aside_name = missing_field(&msg).is_some_and(|name| {
+                let mut path = segments.clone();
+                path.push(Segment::Map { key: name.into() });
+                set_aside_fields.contains(&keys(&path).join("."))
+            });
+            if field != previous && !set_aside_name && reported < MAX_STRUCTURAL_PROBLEMS {
                 problems.push(field.clone(), msg);
                 reported += 1;
             }
@@ -759,7 +765,7 @@ pub fn load_scenario_str_with(
             problems.absorb(found);
         }
         if let Some(csv) = &s.population.counts_csv {
-            match load_counts(Path::new(csv)) {
+            match load_counts(Path::new(csv), file, "population.counts_csv") {
                 Ok(rows) => counts = Some(rows),
                 Err(e) => problems.absorb(e),
             }

@@ -120,8 +120,8 @@ pub struct PopulationSpec {
     /// Head count of the place before any cohort filter (when `counts_csv` is given, its total
     /// replaces whatever is written here in the resolved scenario).
     pub size: u64,
-    /// CSV of head counts per stratum (columns age, sex, imd_quintile, rurality, ltc_count, count),
-    /// relative to the scenario file. Replaces the synthetic population.
+    /// CSV (or Parquet) of head counts per stratum (columns age, sex, imd_quintile, rurality,
+    /// ltc_count, count), relative to the scenario file. Replaces the synthetic population.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counts_csv: Option<String>,
     /// The place's share of people in each IMD quintile (1 = most deprived); must sum to 1.

@@ -443,7 +443,11 @@ fn missing_base_and_missing_csv() {
     rejected(
         "base = \"default\"\n[population]\ncounts_csv = \"missing.csv\"\n",
         &[],
-        &["missing.csv", "readable CSV"],
+        &[
+            "bad.toml: population.counts_csv: expected a readable head-count file (.csv or \
+             .parquet), found ",
+            "missing.csv (a path in a scenario is read from the scenario's folder",
+        ],
     );
 }
 
@@ -1077,6 +1081,11 @@ fn a_run_too_big_for_memory_is_refused_up_front() {
             "1",
             &["run", "s.toml", "--out", "o"][..],
             "s.toml: replications: expected results that fit in memory",
+        ),
+        (
+            "1",
+            &["run", "--set", "replications=100000", "--out", "o"][..],
+            "command line (--set): replications: expected results that fit in memory",
         ),
         (
             "lots",

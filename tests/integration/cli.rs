@@ -303,6 +303,16 @@ fn a_bad_set_is_bad_input_naming_the_path() {
         );
         assert!(!dir.path().join("o").exists());
     }
+    // Regression: a name of the wrong type was reported, then again as missing from the file.
+    let (code, _, err) = capsim(
+        &["run", "s.toml", "--set", "name=2025", "--out", "o"],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err.trim(),
+        "error: command line (--set): name: invalid type: integer `2025`, expected a string"
+    );
     // Regression: --threads 0 was an error for run but every core elsewhere, and a million
     // threads were taken at their word.
     for args in [

@@ -389,10 +389,17 @@ fn population_export_round_trips_through_csv_and_parquet() {
     let text = std::fs::read_to_string(dir.path().join("cells.csv")).unwrap();
     let rows = capsim::scenario::counts::parse_counts("cells.csv", &text).unwrap();
     let pop = capsim::population::Population::from_head_counts(&rows.rows);
-    assert_eq!(
-        pop,
-        capsim::engine::Model::build(&load_scenario(None).unwrap())
-            .unwrap()
-            .initial
-    );
+    let default = capsim::engine::Model::build(&load_scenario(None).unwrap())
+        .unwrap()
+        .initial;
+    assert_eq!(pop, default);
+    // So is the Parquet file, named by a scenario as counts_csv is.
+    let scenario = dir.path().join("s.toml");
+    std::fs::write(
+        &scenario,
+        "base = \"default\"\nname = \"s\"\n[population]\ncounts_csv = \"cells.parquet\"\n",
+    )
+    .unwrap();
+    let loaded = load_scenario(Some(&scenario)).unwrap();
+    assert_eq!(capsim::engine::Model::build(&loaded).unwrap().initial, default);
 }

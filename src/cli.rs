@@ -38,6 +38,7 @@ pub enum Command {
     Population {
         /// Scenario file (the built-in default when omitted).
         scenario: Option<PathBuf>,
+        /// The file to write, ending in .csv or .parquet: a new file (capsim never writes over one).
         #[arg(long)]
         out: PathBuf,
     },
@@ -57,8 +58,8 @@ pub enum Command {
         /// Two or more folders written by `capsim run`.
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
-        /// Output folder (default: `output/compare`). Must not exist, be empty, or hold an
-        /// earlier comparison.
+        /// Output folder (default: `output/compare`): a new or empty folder, or an earlier
+        /// comparison holding nothing of yours.
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -69,8 +70,8 @@ pub enum Command {
     // folder is a sweep's, not a run's.
     #[command(mut_arg("shard", |a| a.hide(true)))]
     #[command(mut_arg("out", |a| a.help(
-        "Output folder (default: `output/sweep`). Must not exist, be empty, or hold an earlier \
-         sweep"
+        "Output folder (default: `output/sweep`): a new or empty folder, or an earlier sweep \
+         holding nothing of yours"
     )))]
     Sweep {
         #[command(flatten)]
@@ -194,8 +195,8 @@ pub struct RunArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Output folder (default: `output/<scenario name>`). Must not exist, be empty, or hold an
-    /// earlier capsim run.
+    /// Output folder (default: `output/<scenario name>`): a new or empty folder, or an earlier
+    /// capsim run holding nothing of yours.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Keep doubling the replications (from --reps or the scenario's) until one figure of the
@@ -491,6 +492,10 @@ pub(crate) fn write_run(
     let mut summary = report::console::world_summary(model, results);
     if model.contracts.is_some() {
         summary += &report::write_outputs(&RunFolder::open(staged.dir())?, staged.dir())?;
+    } else {
+        summary += "no contracts (the scenario has no [[arm]]): the world's results only \
+                    (world.parquet); base = \"default\" or an [[arm]] adds the contracts' \
+                    tables, charts and report\n";
     }
     let dir = staged.commit()?;
     summary += precision_line;

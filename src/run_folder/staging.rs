@@ -126,8 +126,9 @@ impl Destination {
                 dest.display().to_string(),
                 "--out",
                 format!(
-                    "{why}; capsim writes a run folder there and replaces only an empty folder or \
-                     its own earlier run. Choose another --out"
+                    "{why}; capsim writes only into a new or empty folder, or over its own \
+                     earlier output of the same kind holding nothing of yours. Choose another \
+                     --out"
                 ),
             )
         };

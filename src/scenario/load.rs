@@ -720,7 +720,12 @@ pub fn load_scenario_str_with(
     overrides: &[Override],
 ) -> Result<LoadedScenario, InputError> {
     let (mut table, layers) = layered(file, text, dir, 0)?;
-    if !table.contains_key("name") {
+    // A scenario without a name of its own is named after its file, not its base: a variant of
+    // the default would otherwise run into the default's folder and replace its results.
+    let named_here = layers
+        .first()
+        .is_some_and(|(_, own)| own.contains_key("name"));
+    if !named_here {
         let stem = Path::new(file)
             .file_stem()
             .and_then(|s| s.to_str())
@@ -786,13 +791,31 @@ pub fn load_scenario_str_with(
         }
         e
     })?;
-    let scenario = scenario.expect("a scenario that parsed");
+    let mut scenario = scenario.expect("a scenario that parsed");
+    note_overrides_in_description(&mut scenario, overrides);
     Ok(LoadedScenario {
         scenario,
         file: file.to_string(),
         dir: dir.to_path_buf(),
         counts,
     })
+}
+
+/// A description written for the file says what the file runs ("a place of ~1 million over 15
+/// years"); when `--set` changed fields, it says so, so the report and the resolved scenario do
+/// not describe a different run. A description that already ends with the same note is kept.
+fn note_overrides_in_description(scenario: &mut Scenario, overrides: &[Override]) {
+    if overrides.is_empty() || scenario.description.is_empty() {
+        return;
+    }
+    let changed: Vec<String> = overrides
+        .iter()
+        .map(|o| format!("{} = {}", o.path, o.value))
+        .collect();
+    let note = format!(" (Changed for this run with --set: {}.)", changed.join(", "));
+    if !scenario.description.ends_with(&note) {
+        scenario.description.push_str(&note);
+    }
 }
 
 /// Gives every activity type's waiting list the fields it does not write from

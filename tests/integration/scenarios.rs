@@ -77,6 +77,42 @@ fn a_three_line_variant_overrides_only_what_it_says() {
     // A variant that does not describe itself is not reported under its base's description.
     expect.description = String::new();
     assert_eq!(v, expect);
+    // Regression: a variant without a name took its base's, so it ran into output/default and
+    // replaced the default's results. It is named after its file.
+    let unnamed = load_scenario_str(
+        "scenarios/coastal.toml",
+        "base = \"default\"\npopulation.rural_share = 0.3\n",
+        Path::new("."),
+    )
+    .unwrap()
+    .scenario;
+    assert_eq!(unnamed.name, "coastal");
+}
+
+/// A description says what its file runs; after --set it says what was changed, so the report
+/// (which quotes it) and the resolved scenario do not describe another run. Rerunning the
+/// resolved scenario with the same --set does not say it twice.
+#[test]
+fn a_description_says_what_set_changed() {
+    let text = "base = \"default\"\nname = \"p\"\ndescription = \"A place over 15 years.\"\n";
+    let set = [
+        capsim::scenario::Override::parse("years=5").unwrap(),
+        capsim::scenario::Override::parse("population.size=29400").unwrap(),
+    ];
+    let load = |text: &str| {
+        capsim::scenario::load_scenario_str_with("p.toml", text, Path::new("."), &set)
+            .unwrap()
+            .scenario
+    };
+    let once = load(text);
+    assert_eq!(
+        once.description,
+        "A place over 15 years. (Changed for this run with --set: years = 5, population.size = \
+         29400.)"
+    );
+    assert_eq!(load(&once.to_toml()).description, once.description);
+    let plain = load_scenario_str("p.toml", text, Path::new(".")).unwrap().scenario;
+    assert_eq!(plain.description, "A place over 15 years.");
 }
 
 #[test]

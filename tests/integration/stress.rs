@@ -82,7 +82,8 @@ fn the_recommended_corridor_meets_the_limit_and_the_next_wider_does_not() {
     );
     assert_eq!(code, 0, "{err}");
     let resolved = std::fs::read_to_string(dir.path().join("rerun/scenario.toml")).unwrap();
-    assert!(resolved.contains("name = \"small-corridor\""), "{resolved}");
+    // s.toml names nothing: it is named after its file, not its base.
+    assert!(resolved.contains("name = \"s-corridor\""), "{resolved}");
     let summary = read_csv_rows(&dir.path().join("rerun/summary.csv"));
     let arms: std::collections::BTreeSet<&str> =
         summary.iter().map(|r| r["arm"].as_str()).collect();

@@ -1,10 +1,11 @@
 //! The scenario's condition on the population: who has it at the start, who gains and loses it,
 //! and how much more likely they are to die.
 //!
-//! Prevalence of a cell: the odds of having the condition are `deprivation_ratio` times higher
+//! Prevalence of a cell: the odds of having the condition are a within-cell ratio times higher
 //! in the most deprived quintile than the least (log-linear between) and `ltc_ratio` times
 //! higher per long-term condition, with each age-sex group's level set so that England's mix
-//! has the band's published prevalence. The synthetic population and the reference the activity
+//! has the band's published prevalence. The within-cell ratio is solved for so that England's
+//! age-sex-standardised odds ratio, most vs least deprived, is `deprivation_ratio`. The synthetic population and the reference the activity
 //! rates are calibrated on split every cell by it.
 //!
 //! Deaths: with relative risk R and prevalence p in a cell whose calibrated death probability is
@@ -35,25 +36,8 @@ impl ConditionModel {
     /// The model of `spec` at its parameters' means (`exit_rate`, `mortality_ratio`).
     pub fn new(spec: &ConditionSpec, exit_rate: f64, mortality_ratio: f64) -> Self {
         let reference = england_reference_shares();
-        let log_odds = |k: CellKey| {
-            spec.deprivation_ratio.ln() * (IMDS - 1 - k.imd) as f64 / (IMDS - 1) as f64
-                + spec.ltc_ratio.ln() * k.ltc as f64
-        };
-        let age_sex_cells = BASE_CELLS / (AGES * SEXES);
-        let mut prevalence = vec![0.0; BASE_CELLS];
-        for a_s in 0..AGES * SEXES {
-            let cells = a_s * age_sex_cells..(a_s + 1) * age_sex_cells;
-            let target = spec.band_prevalence(a_s / SEXES, a_s % SEXES);
-            let level = level_for(
-                target,
-                cells
-                    .clone()
-                    .map(|c| (reference[c], log_odds(CellKey::from_index(c)))),
-            );
-            for c in cells {
-                prevalence[c] = logistic(level + log_odds(CellKey::from_index(c)));
-            }
-        }
+        let within = within_cell_deprivation_odds_ratio(spec, reference);
+        let prevalence = prevalence_by_cell(spec, reference, within);
         let incidence =
             keeping_incidence_by_cell(reference, &prevalence, exit_rate, mortality_ratio);
         ConditionModel {
@@ -72,12 +56,95 @@ impl ConditionModel {
     }
 }
 
+/// Prevalence per cell (`BASE_CELLS`): odds `within` times higher in the most deprived quintile
+/// than the least (log-linear between) and `ltc_ratio` times higher per long-term condition,
+/// each age-sex group's level set so England's mix (`reference`) has its band's prevalence.
+fn prevalence_by_cell(spec: &ConditionSpec, reference: &[f64], within: f64) -> Vec<f64> {
+    let log_odds = |k: CellKey| {
+        within.ln() * (IMDS - 1 - k.imd) as f64 / (IMDS - 1) as f64
+            + spec.ltc_ratio.ln() * k.ltc as f64
+    };
+    let age_sex_cells = BASE_CELLS / (AGES * SEXES);
+    let mut prevalence = vec![0.0; BASE_CELLS];
+    for a_s in 0..AGES * SEXES {
+        let cells = a_s * age_sex_cells..(a_s + 1) * age_sex_cells;
+        let target = spec.band_prevalence(a_s / SEXES, a_s % SEXES);
+        let level = level_for(
+            target,
+            cells
+                .clone()
+                .map(|c| (reference[c], log_odds(CellKey::from_index(c)))),
+        );
+        for c in cells {
+            prevalence[c] = logistic(level + log_odds(CellKey::from_index(c)));
+        }
+    }
+    prevalence
+}
+
+/// The within-cell odds ratio, most vs least deprived, that gives England the condition's
+/// `deprivation_ratio` as published gradients state it: the odds ratio of the two quintiles'
+/// age-sex-standardised prevalences. People in deprived areas have more long-term conditions,
+/// so with `ltc_ratio` above 1 the within-cell ratio is the smaller (COPD's 2.6 had given about
+/// 2.8 overall). Found on its logarithm by Newton's method in a bracket: the overall ratio rises
+/// with it.
+fn within_cell_deprivation_odds_ratio(spec: &ConditionSpec, reference: &[f64]) -> f64 {
+    let target = spec.deprivation_ratio;
+    if !(target > 0.0 && target.is_finite()) {
+        return target;
+    }
+    let log_overall = |log_within: f64| {
+        let prevalence = prevalence_by_cell(spec, reference, log_within.exp());
+        standardised_odds_ratio(reference, &prevalence).ln()
+    };
+    // The slope by a forward difference: only the steps' length depends on it, not the root.
+    let log_within = crate::bisect::increasing_newton(
+        |x| {
+            let h = 1e-6;
+            let value = log_overall(x);
+            (value, (log_overall(x + h) - value) / h)
+        },
+        target.ln(),
+        (target.ln() - 10.0, target.ln() + 10.0),
+        target.ln(),
+    );
+    log_within.exp()
+}
+
+/// England's (`reference`) odds ratio, most vs least deprived quintile, of the prevalences
+/// standardised to its age-sex structure.
+fn standardised_odds_ratio(reference: &[f64], prevalence: &[f64]) -> f64 {
+    let age_sex_cells = BASE_CELLS / (AGES * SEXES);
+    let mut standardised = [0.0; 2];
+    let mut total = 0.0;
+    for a_s in 0..AGES * SEXES {
+        let cells = a_s * age_sex_cells..(a_s + 1) * age_sex_cells;
+        // Each quintile's prevalence in the group: people and people with the condition.
+        let mut by_quintile = [[0.0; 2]; IMDS];
+        for c in cells.clone() {
+            let q = CellKey::from_index(c).imd;
+            by_quintile[q][0] += reference[c];
+            by_quintile[q][1] += reference[c] * prevalence[c];
+        }
+        let (most, least) = (by_quintile[0], by_quintile[IMDS - 1]);
+        if most[0] <= 0.0 || least[0] <= 0.0 {
+            continue;
+        }
+        let weight: f64 = cells.map(|c| reference[c]).sum();
+        standardised[0] += weight * most[1] / most[0];
+        standardised[1] += weight * least[1] / least[0];
+        total += weight;
+    }
+    let odds = |p: f64| p / (1.0 - p);
+    odds(standardised[0] / total) / odds(standardised[1] / total)
+}
+
 fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
 /// The log-odds level at which cells of (weight, relative log-odds) have mean prevalence
-/// `target`, by bisection (the mean rises with the level).
+/// `target`, by Newton's method in a bracket (the mean rises with the level).
 fn level_for(target: f64, cells: impl Iterator<Item = (f64, f64)> + Clone) -> f64 {
     if target <= 0.0 {
         return f64::NEG_INFINITY;
@@ -90,12 +157,15 @@ fn level_for(target: f64, cells: impl Iterator<Item = (f64, f64)> + Clone) -> f6
     if total <= 0.0 {
         return log_odds;
     }
+    // The mean prevalence at a level, and its slope.
     let mean = |level: f64| {
-        cells
-            .clone()
-            .map(|(w, x)| w * logistic(level + x))
-            .sum::<f64>()
-            / total
+        let (mut sum, mut slope) = (0.0, 0.0);
+        for (w, x) in cells.clone() {
+            let p = logistic(level + x);
+            sum += w * p;
+            slope += w * p * (1.0 - p);
+        }
+        (sum / total, slope / total)
     };
     // The mean is a weighted average of logistic(level + x): below the target while
     // level + (largest x) is below its log-odds, above it while level + (smallest x) is above,
@@ -107,7 +177,8 @@ fn level_for(target: f64, cells: impl Iterator<Item = (f64, f64)> + Clone) -> f6
             (lo.min(x), hi.max(x))
         });
     let bracket = (log_odds - largest - 1.0, log_odds - smallest + 1.0);
-    crate::bisect::increasing(mean, target, bracket, 100)
+    let typical: f64 = cells.clone().map(|(w, x)| w * x).sum::<f64>() / total;
+    crate::bisect::increasing_newton(mean, target, bracket, log_odds - typical)
 }
 
 /// Yearly death probabilities without and with the condition, for an age-sex group dying at
@@ -319,5 +390,45 @@ mod tests {
         );
         let top_age = (AGES - 1) * (BASE_CELLS / AGES);
         assert!((top_age..BASE_CELLS).any(|d| held[d].len() == 2 && held[d] == [0, 0]));
+    }
+
+    /// Every known condition's England age-sex-standardised odds ratio, most vs least deprived,
+    /// is its `deprivation_ratio` (it had come out steeper, the LTC gradient stacked on it); so
+    /// is a ratio of 1 and a reversed one, and the band prevalences are kept.
+    #[test]
+    fn the_standardised_deprivation_odds_ratio_is_the_stated_one() {
+        let known: toml::Table = toml::from_str(crate::data::CONDITIONS_TOML).unwrap();
+        let reference = england_reference_shares();
+        for (name, spec) in known {
+            let mut spec = spec.as_table().unwrap().clone();
+            spec.insert("name".into(), name.clone().into());
+            let spec: ConditionSpec = toml::Value::Table(spec).try_into().unwrap();
+            for stated in [spec.deprivation_ratio, 1.0, 0.7] {
+                let spec = ConditionSpec {
+                    deprivation_ratio: stated,
+                    ..spec.clone()
+                };
+                let model = ConditionModel::new(&spec, 0.0, 1.0);
+                let overall = standardised_odds_ratio(reference, &model.prevalence);
+                assert!(
+                    (overall / stated - 1.0).abs() < 1e-9,
+                    "{name}: {overall} for {stated}"
+                );
+                if stated > 1.0 && spec.ltc_ratio > 1.0 {
+                    let within = within_cell_deprivation_odds_ratio(&spec, reference);
+                    assert!(within < stated, "{name}: within {within}");
+                }
+                // England's 70-year-old women still have their band's prevalence.
+                let a_s = 70 * SEXES;
+                let cells = BASE_CELLS / (AGES * SEXES);
+                let group = a_s * cells..(a_s + 1) * cells;
+                let people: f64 = group.clone().map(|c| reference[c]).sum();
+                let with: f64 = group.map(|c| reference[c] * model.prevalence[c]).sum();
+                assert!(
+                    (with / people - spec.band_prevalence(70, 0)).abs() < 1e-12,
+                    "{name}"
+                );
+            }
+        }
     }
 }

@@ -24,10 +24,11 @@ pub struct ConditionSpec {
     /// Share of people with the condition by age band and sex, in England's deprivation mix:
     /// bands in increasing order covering ages 0-100.
     pub prevalence: Vec<PrevalenceBand>,
-    /// Odds ratio of having the condition, most vs least deprived quintile (log-linear
-    /// between), applied on the log-odds scale; each band's England prevalence is kept. Close to
-    /// the prevalence ratio for a condition under about 10%; for a common one the prevalence
-    /// ratio is smaller (an odds ratio of 1.5 at 58% prevalence is a prevalence ratio of 1.2).
+    /// Odds ratio of having the condition, most vs least deprived quintile: England's, of the
+    /// two quintiles' age-sex-standardised prevalences (log-linear between within cells, the
+    /// within-cell ratio solved for); each band's England prevalence is kept. Close to the
+    /// prevalence ratio for a condition under about 10%; for a common one the prevalence ratio
+    /// is smaller (an odds ratio of 1.5 at 58% prevalence is a prevalence ratio of 1.2).
     pub deprivation_ratio: f64,
     /// Odds ratio per additional long-term condition, likewise; each band's England prevalence
     /// is kept.

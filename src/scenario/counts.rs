@@ -48,7 +48,11 @@ pub struct HeadCounts {
 /// Reads head counts from a CSV file, or a Parquet file of the same columns (what
 /// `capsim population` writes, either way). A file that cannot be read is the problem of the
 /// field naming it: `field` in `scenario_file`.
-pub fn load_counts(path: &Path, scenario_file: &str, field: &str) -> Result<HeadCounts, InputError> {
+pub fn load_counts(
+    path: &Path,
+    scenario_file: &str,
+    field: &str,
+) -> Result<HeadCounts, InputError> {
     let file = path.display().to_string();
     let unreadable = |why: String| {
         let relative = if path.is_relative() {
@@ -60,7 +64,9 @@ pub fn load_counts(path: &Path, scenario_file: &str, field: &str) -> Result<Head
         InputError::new(
             scenario_file,
             field,
-            format!("expected a readable head-count file (.csv or .parquet), found {file}{relative}: {why}"),
+            format!(
+                "expected a readable head-count file (.csv or .parquet), found {file}{relative}: {why}"
+            ),
         )
     };
     let text = counts_as_csv(path).map_err(|e| unreadable(e.to_string()))?;

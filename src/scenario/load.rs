@@ -812,7 +812,10 @@ fn note_overrides_in_description(scenario: &mut Scenario, overrides: &[Override]
         .iter()
         .map(|o| format!("{} = {}", o.path, o.value))
         .collect();
-    let note = format!(" (Changed for this run with --set: {}.)", changed.join(", "));
+    let note = format!(
+        " (Changed for this run with --set: {}.)",
+        changed.join(", ")
+    );
     if !scenario.description.ends_with(&note) {
         scenario.description.push_str(&note);
     }

@@ -123,7 +123,10 @@ fn precision_adds_replications_and_equals_a_plain_run_of_that_many() {
         dir.path(),
     );
     assert_eq!(code, 0, "{err}");
-    for point in ["point-1: precision: capitation", "point-2: precision: capitation"] {
+    for point in [
+        "point-1: precision: capitation",
+        "point-2: precision: capitation",
+    ] {
         assert!(out.contains(point), "{out}");
     }
 }

@@ -111,7 +111,9 @@ fn a_description_says_what_set_changed() {
          29400.)"
     );
     assert_eq!(load(&once.to_toml()).description, once.description);
-    let plain = load_scenario_str("p.toml", text, Path::new(".")).unwrap().scenario;
+    let plain = load_scenario_str("p.toml", text, Path::new("."))
+        .unwrap()
+        .scenario;
     assert_eq!(plain.description, "A place over 15 years.");
 }
 
@@ -437,5 +439,8 @@ fn population_export_round_trips_through_csv_and_parquet() {
     )
     .unwrap();
     let loaded = load_scenario(Some(&scenario)).unwrap();
-    assert_eq!(capsim::engine::Model::build(&loaded).unwrap().initial, default);
+    assert_eq!(
+        capsim::engine::Model::build(&loaded).unwrap().initial,
+        default
+    );
 }

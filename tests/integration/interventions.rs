@@ -305,11 +305,12 @@ fn shared_savings_split_the_saving_at_the_contract_rate() {
     assert!(mean.abs() < 0.005, "mean {mean}");
 }
 
-/// Regression: contracts were set on each scenario's own parameters, so a world with a
-/// programme had contracts that already knew it worked. A programme with no effect and no cost
-/// now changes nothing for anyone, in any replication.
+/// A programme with no effect and no cost changes nothing for anyone, in any replication: its
+/// world draws what the status quo draws (common random numbers) and its contracts are the
+/// status quo's. (That contracts are set on the status quo, not on each world's own parameters,
+/// is checked by `the_basis_is_identical_with_and_without_interventions`.)
 #[test]
-fn regression_contracts_moved_with_the_world() {
+fn a_programme_with_no_effect_and_no_cost_changes_nothing() {
     let text = PREVENTION
         .replace("onset = 0.7", "onset = 1.0")
         .replace("mortality = 0.9", "mortality = 1.0")
@@ -361,36 +362,60 @@ fn regression_blended_double_count() {
     assert!(median_gain(&m, &results, "blended", Some("acute")) > 0.0);
 }
 
-/// Every who-gains row, the system's included, is its change in income less its change in
-/// cost, programme cost counted in the cost of whoever pays it; the system's cost change is the
-/// care avoided (the world's care cost against the status quo's) plus the programme.
+/// Every party's who-gains row is what its ledger rows say, summed here year by year: income
+/// and cost in the arm's world less the same contract's in the status quo, and the gain the
+/// difference. The system's cost change is the care avoided (the world's care cost against the
+/// status quo's) plus the programme, which the paying parties' rows carry.
 #[test]
-fn every_gain_is_income_change_less_cost_change() {
+fn every_gain_is_what_the_two_ledgers_say() {
     let m = prevention_file(8);
     let results = engine::run(&m, 2, &Silent).unwrap();
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0);
     for r in &results {
         assert!(!r.gains.is_empty());
-        for g in &r.gains {
-            let identity = g.income_change - g.cost_change;
+        // Sum of (income, cost, programme) over the term for one arm and party in a ledger.
+        let term = |ledger: &[capsim::ledger::LedgerRow], arm: usize, party: usize| {
+            ledger
+                .iter()
+                .filter(|row| row.arm == arm && row.party == party)
+                .fold((0.0, 0.0, 0.0), |(i, c, p), row| {
+                    (i + row.income, c + row.cost, p + row.programme)
+                })
+        };
+        for g in r.gains.iter().filter(|g| g.party.is_some()) {
+            let party = g.party.unwrap();
+            let (income, cost, programme) = term(&r.ledger, g.arm, party);
+            let (sq_income, sq_cost, sq_programme) = term(&r.status_quo_ledger, g.arm, party);
+            assert_eq!(sq_programme, 0.0, "the status quo runs no programme");
+            assert!(close(g.income_change, income - sq_income), "{g:?}");
+            assert!(close(g.cost_change, cost - sq_cost), "{g:?}");
+            assert!(close(g.programme_cost, programme), "{g:?}");
             assert!(
-                (g.gain - identity).abs() <= 1e-6 * g.gain.abs().max(1.0),
+                close(g.gain, (income - cost) - (sq_income - sq_cost)),
                 "{g:?}"
             );
         }
         for (a, &w) in m.arm_world.iter().enumerate().filter(|(_, w)| **w != 0) {
             let care = |w: usize| -> f64 { r.world(w).map(|y| y.cost.iter().sum::<f64>()).sum() };
             let programme: f64 = r.world(w).map(|y| y.programme_cost).sum();
+            assert!(programme > 0.0);
             let system = r
                 .gains
                 .iter()
                 .find(|g| g.arm == a && g.party.is_none())
                 .unwrap();
             let expected = care(w) - care(0) + programme;
-            assert!(
-                (system.cost_change - expected).abs() <= 1e-6 * expected.abs(),
-                "{system:?}"
-            );
+            assert!(close(system.cost_change, expected), "{system:?}");
+            assert!(close(system.gain, -expected), "{system:?}");
             assert_eq!(system.income_change, 0.0);
+            // The programme is paid by the parties whose rows carry it.
+            let paid: f64 = r
+                .gains
+                .iter()
+                .filter(|g| g.arm == a && g.party.is_some())
+                .map(|g| g.programme_cost)
+                .sum();
+            assert!(close(paid, programme), "{paid} against {programme}");
         }
     }
 }

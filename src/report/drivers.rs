@@ -240,7 +240,23 @@ fn outcomes(run: &RunFolder) -> anyhow::Result<Vec<ArmOutcomes>> {
         .collect())
 }
 
+/// Fewer replications than this cannot tell a driver from chance: a rank correlation's error is
+/// then above 0.2 even at 0.
+const MIN_REPLICATIONS: u32 = 20;
+
 fn effects(run: &RunFolder) -> anyhow::Result<(Vec<Effect>, usize)> {
+    let replications = run.scenario.replications;
+    if replications < MIN_REPLICATIONS {
+        return Err(InputError::new(
+            run.dir.join(run_folder::SCENARIO).display().to_string(),
+            "replications",
+            format!(
+                "expected at least {MIN_REPLICATIONS} replications to tell what drives the \
+                 spread from chance, found {replications}; run again with --reps 200 or more"
+            ),
+        )
+        .into());
+    }
     let drivers = drivers_of(run)?;
     if drivers.is_empty() {
         return Err(InputError::new(

@@ -197,6 +197,22 @@ bad_winter_effect = 0.08
             assert!(other.abs() < 0.25, "{r:?}");
         }
     }
+    // Too few replications to rank anything (with one, every input had looked fixed; with
+    // three, every error was NaN).
+    for reps in ["1", "3"] {
+        let out = format!("few-{reps}");
+        let (code, _, err) = capsim(&["run", "p.toml", "--reps", reps, "--out", &out], dir.path());
+        assert_eq!(code, 0, "{err}");
+        let (code, _, err) = capsim(&["drivers", &out], dir.path());
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains(&format!(
+                "scenario.toml: replications: expected at least 20 replications to tell what \
+                 drives the spread from chance, found {reps}"
+            )),
+            "{err}"
+        );
+    }
     // Not a run folder, or an arm it does not have: named, exit 2.
     for (args, expected) in [
         (vec!["drivers", "nosuch"], "expected a run folder"),

@@ -690,6 +690,8 @@ pub struct Workspace {
     list_years: Vec<ListYear>,
     /// The covered cells with people at the start of the year, for weighing heads.
     covered_cells: Vec<usize>,
+    /// The cells with people at the start of the year (the step's list).
+    occupied: Vec<usize>,
 }
 
 /// What settling one set of contracts keeps through a world's term.
@@ -724,6 +726,7 @@ impl Workspace {
             lists: Vec::new(),
             list_years: Vec::new(),
             covered_cells: Vec::new(),
+            occupied: Vec::new(),
         }
     }
 }
@@ -919,6 +922,7 @@ fn simulate_world(
             y,
             status_quo_movers,
             &mut frailty,
+            &mut ws.occupied,
         );
         if w == 0 {
             ws.status_quo_movers.truncate(y as usize);
@@ -965,17 +969,24 @@ fn simulate_world(
             ws.activity
                 .keep_fixed_costs(&ws.status_quo_costs[year_costs], &shared.params.activity);
         }
-        let covered = ws.cur.total_in(&model.activity_mask);
-        let covered_with_condition = if model.condition.is_some() {
-            ws.cur
-                .total_in_cells(&model.activity_mask, BASE_CELLS..CELLS)
-        } else {
-            0
-        };
+        // The covered cells with people, from the step's list of those with people.
+        ws.covered_cells.clear();
+        ws.covered_cells.extend(
+            ws.occupied
+                .iter()
+                .copied()
+                .filter(|&c| model.activity_mask[c]),
+        );
+        let heads = ws.cur.as_slice();
+        let covered: u64 = ws.covered_cells.iter().map(|&c| u64::from(heads[c])).sum();
+        let covered_with_condition: u64 = ws
+            .covered_cells
+            .iter()
+            .filter(|&&c| c >= BASE_CELLS)
+            .map(|&c| u64::from(heads[c]))
+            .sum();
         let mut programme_cost = vec![0.0; parties];
         let enrolled = world.programme_cost(&ws.cur, y, shock.cost_index, &mut programme_cost);
-        ws.cur
-            .occupied_in(&model.activity_mask, &mut ws.covered_cells);
         for (k, (contracts, settling)) in sets.iter().zip(&mut ws.settling).enumerate() {
             if settling.heads_from == k {
                 settling
@@ -1285,6 +1296,7 @@ pub fn project(model: &Model, r: u64, years: u32) -> Population {
             y,
             None,
             &mut NoDraws,
+            &mut Vec::new(),
         );
         std::mem::swap(&mut cur, &mut next);
     }

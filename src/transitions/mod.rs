@@ -383,6 +383,9 @@ impl CellDraws for NoDraws {
 /// programme keeps alive, so the world expects the same movers, and places them the same way,
 /// on the same streams (common random numbers). None: the world is the status quo, and its
 /// movers make the expected head count grow by the growth rate.
+///
+/// `occupied` is left holding the cells of `cur` with people, in order, for the caller's own
+/// use of them that year.
 #[allow(clippy::too_many_arguments)]
 pub fn step(
     cur: &Population,
@@ -394,6 +397,7 @@ pub fn step(
     year: u32,
     status_quo: Option<Movers>,
     draws: &mut impl CellDraws,
+    occupied: &mut Vec<usize>,
 ) -> StepCounts {
     let src = cur.as_slice();
     let dst = next.as_slice_mut();
@@ -401,14 +405,13 @@ pub fn step(
     let mut c = StepCounts::default();
     // The cells with people, listed without a branch per cell: a sparse population's pattern
     // of occupied cells would keep mispredicting one.
-    let mut occupied = Vec::new();
-    cur.occupied(&mut occupied);
+    cur.occupied(occupied);
     // Births at the birth rate; moves in so that the expected head count grows by the growth
     // rate: both known before anything is drawn.
     let (mut births, mut migrants) = (0.0, 0.0);
     if arrivals.open {
         let (mut start, mut expected_exits) = (0.0, 0.0);
-        for &i in &occupied {
+        for &i in occupied.iter() {
             let (n, q) = (f64::from(src[i]), rates.death[i]);
             start += n;
             expected_exits += n * (q + (1.0 - q) * rates.leaver_rate());
@@ -421,7 +424,7 @@ pub fn step(
     }
     // Arrivals are added after the cells with people are stepped (whole numbers, from streams
     // of their own), so the order changes nothing drawn or summed.
-    for &i in &occupied {
+    for &i in occupied.iter() {
         let n = src[i];
         let rng = &mut streams.cells.stream(year, stream_unit(i));
         let own = &mut streams.frailty.stream(year, stream_unit(i));
@@ -635,6 +638,7 @@ mod tests {
             0,
             None,
             &mut NoDraws,
+            &mut Vec::new(),
         );
         (counts, next)
     }

@@ -794,6 +794,7 @@ mod tests {
                 0,
                 status_quo,
                 &mut NoDraws,
+                &mut Vec::new(),
             );
             (counts, next)
         };

@@ -49,6 +49,7 @@ fn step_initial(
         year,
         None,
         draws,
+        &mut Vec::new(),
     )
 }
 

@@ -493,9 +493,10 @@ pub(crate) fn write_run(
     if model.contracts.is_some() {
         summary += &report::write_outputs(&RunFolder::open(staged.dir())?, staged.dir())?;
     } else {
-        summary += "no contracts (the scenario has no [[arm]]): the world's results only \
-                    (world.parquet); base = \"default\" or an [[arm]] adds the contracts' \
-                    tables, charts and report\n";
+        summary += "no contracts: the scenario has no [[arm]] (none in its file or base, or \
+                    removed with --set), so only the world's results were written \
+                    (world.parquet); arms add the contracts' tables, charts and report \
+                    (base = \"default\" brings five)\n";
     }
     let dir = staged.commit()?;
     summary += precision_line;

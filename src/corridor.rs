@@ -482,6 +482,13 @@ pub fn corridor(
         )
         .trim()
         .to_string();
+        if !args.set.is_empty() {
+            // The words before were written for the file searched; these values are this one's.
+            scenario.description += &format!(
+                " Searched with --set {}, which this file's values include.",
+                args.set.join(", --set ")
+            );
+        }
         scenario.arm = vec![base.clone(), design_arm(&base, assessed[i].design, &name)];
         // A name of its own, so its run goes to a folder of its own, not over the original's.
         scenario.name = format!("{}-corridor", scenario.name);

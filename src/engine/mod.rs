@@ -97,7 +97,7 @@ impl Model {
     pub fn build(loaded: &LoadedScenario) -> Result<Model, InputError> {
         let s = &loaded.scenario;
         let pop_spec = &s.population;
-        let condition = condition_model(s);
+        let condition = condition_model(loaded)?;
         let mut place = expected_shares(pop_spec.imd_shares, pop_spec.rural_share);
         let mut reference = england_reference_shares().to_vec();
         if let Some(c) = &condition {
@@ -357,11 +357,15 @@ impl Model {
     }
 }
 
-/// The scenario's condition model, at its parameters' means.
-fn condition_model(s: &Scenario) -> Option<ConditionModel> {
-    s.condition
-        .as_ref()
-        .map(|c| ConditionModel::new(c, c.exit_rate.mean(), c.mortality_ratio.mean()))
+/// The scenario's condition model, at its parameters' means; a deprivation ratio it cannot give
+/// is the scenario file's `condition.deprivation_ratio` problem.
+fn condition_model(loaded: &LoadedScenario) -> Result<Option<ConditionModel>, InputError> {
+    let Some(c) = &loaded.scenario.condition else {
+        return Ok(None);
+    };
+    ConditionModel::new(c, c.exit_rate.mean(), c.mortality_ratio.mean())
+        .map(Some)
+        .map_err(|why| InputError::new(&loaded.file, "condition.deprivation_ratio", why))
 }
 
 /// The population of a head-count CSV. Without a `condition` column, a scenario with a

@@ -114,8 +114,26 @@ fn scenario_words(run: &RunFolder) -> anyhow::Result<Markup> {
             }
         }
         @if !s.description.is_empty() {
-            p.note { (s.description) }
+            p.note {
+                (s.description)
+                @if changed_on_command_line(&run.info.command) {
+                    " (The scenario file's description: this run changed some of its fields on \
+                     the command line, as “How to reproduce” shows; the words above this are \
+                     this run's.)"
+                }
+            }
         }
+    })
+}
+
+/// Whether a run's command changed fields of its scenario (`--set`, or a sweep's `--param`), so
+/// that the description the file gives may not describe it.
+fn changed_on_command_line(command: &str) -> bool {
+    command.split_whitespace().any(|word| {
+        word == "--set"
+            || word == "--param"
+            || word.starts_with("--set=")
+            || word.starts_with("--param=")
     })
 }
 

@@ -25,10 +25,11 @@ pub struct ConditionSpec {
     /// bands in increasing order covering ages 0-100.
     pub prevalence: Vec<PrevalenceBand>,
     /// Odds ratio of having the condition, most vs least deprived quintile: England's, of the
-    /// two quintiles' age-sex-standardised prevalences (log-linear between within cells, the
-    /// within-cell ratio solved for); each band's England prevalence is kept. Close to the
-    /// prevalence ratio for a condition under about 10%; for a common one the prevalence ratio
-    /// is smaller (an odds ratio of 1.5 at 58% prevalence is a prevalence ratio of 1.2).
+    /// two quintiles' prevalences standardised to its age-sex structure over the ages the bands
+    /// give any prevalence (log-linear between within cells, the within-cell ratio solved for);
+    /// each band's England prevalence is kept. Close to the prevalence ratio for a condition
+    /// under about 10%; for a common one the prevalence ratio is smaller (an odds ratio of 1.5
+    /// at 58% prevalence is a prevalence ratio of 1.2).
     pub deprivation_ratio: f64,
     /// Odds ratio per additional long-term condition, likewise; each band's England prevalence
     /// is kept.

@@ -70,17 +70,52 @@ pub fn load_counts(
         )
     };
     let text = counts_as_csv(path).map_err(|e| unreadable(e.to_string()))?;
-    parse_counts(&file, &String::from_utf8_lossy(&text))
+    let numbering = if is_parquet(path) {
+        Numbering::Rows
+    } else {
+        Numbering::Lines
+    };
+    parse_counts_numbered(&file, &String::from_utf8_lossy(&text), numbering)
+}
+
+/// How a problem's place in the file is named: a CSV's line (the header is line 1), or a
+/// Parquet file's row (its first is row 1), read from the CSV it is turned into.
+#[derive(Clone, Copy)]
+enum Numbering {
+    Lines,
+    Rows,
+}
+
+impl Numbering {
+    fn place(self, line: u64) -> String {
+        match self {
+            Numbering::Lines => format!("line {line}"),
+            Numbering::Rows => format!("row {}", line.saturating_sub(1)),
+        }
+    }
+}
+
+fn is_parquet(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
+}
+
+/// A whole number written as one ("12") or as a decimal with nothing after the point ("12.0":
+/// how pandas writes a column that once held a gap, and how a Parquet float column reads).
+fn whole_number(s: &str) -> Option<u64> {
+    s.parse::<u64>().ok().or_else(|| {
+        s.parse::<f64>()
+            .ok()
+            .filter(|x| x.fract() == 0.0 && (0.0..=9.0e15).contains(x))
+            .map(|x| x as u64)
+    })
 }
 
 /// A head-count file as CSV: a CSV's own bytes, or a Parquet file's table written as CSV (so
 /// it is checked, and copied into a run folder, as a CSV would be).
 pub fn counts_as_csv(path: &Path) -> anyhow::Result<Vec<u8>> {
     use polars::prelude::*;
-    let is_parquet = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
-    if !is_parquet {
+    if !is_parquet(path) {
         let text = std::fs::read(path)?;
         // Checked here, not by the CSV reader, so the message says what was wrong.
         std::str::from_utf8(&text).map_err(|_| {
@@ -100,6 +135,14 @@ fn field<'a>(rec: &'a csv::StringRecord, idx: &HashMap<&str, usize>, name: &str)
 
 /// Parses head counts from CSV text; `file` names it in errors.
 pub fn parse_counts(file: &str, text: &str) -> Result<HeadCounts, InputError> {
+    parse_counts_numbered(file, text, Numbering::Lines)
+}
+
+fn parse_counts_numbered(
+    file: &str,
+    text: &str,
+    numbering: Numbering,
+) -> Result<HeadCounts, InputError> {
     let mut problems = Problems::new(file);
     let mut reader = csv::ReaderBuilder::new()
         .comment(Some(b'#'))
@@ -151,14 +194,14 @@ pub fn parse_counts(file: &str, text: &str) -> Result<HeadCounts, InputError> {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                problems.push(format!("line {line}"), format!("malformed CSV record: {e}"));
+                problems.push(numbering.place(line), format!("malformed CSV record: {e}"));
                 continue;
             }
         };
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        let at = |col: &str| format!("line {line}, column {col}");
-        let age = match field(&rec, &idx, "age").parse::<usize>() {
-            Ok(a) if a <= 100 => Some(a),
+        let at = |col: &str| format!("{}, column {col}", numbering.place(line));
+        let age = match whole_number(field(&rec, &idx, "age")) {
+            Some(a) if a <= 100 => Some(a as usize),
             _ => {
                 problems.push(
                     at("age"),
@@ -178,8 +221,8 @@ pub fn parse_counts(file: &str, text: &str) -> Result<HeadCounts, InputError> {
                 None
             }
         };
-        let imd = match field(&rec, &idx, "imd_quintile").parse::<usize>() {
-            Ok(q) if (1..=5).contains(&q) => Some(q - 1),
+        let imd = match whole_number(field(&rec, &idx, "imd_quintile")) {
+            Some(q) if (1..=5).contains(&q) => Some(q as usize - 1),
             _ => {
                 problems.push(
                     at("imd_quintile"),
@@ -204,8 +247,8 @@ pub fn parse_counts(file: &str, text: &str) -> Result<HeadCounts, InputError> {
         };
         let ltc = match field(&rec, &idx, "ltc_count") {
             "5+" => Some(5),
-            s => match s.parse::<usize>() {
-                Ok(k) if k <= 5 => Some(k),
+            s => match whole_number(s) {
+                Some(k) if k <= 5 => Some(k as usize),
                 _ => {
                     problems.push(
                         at("ltc_count"),
@@ -222,8 +265,8 @@ pub fn parse_counts(file: &str, text: &str) -> Result<HeadCounts, InputError> {
         {
             None => Some(0),
             Some(v) => match v.to_ascii_lowercase().as_str() {
-                "0" | "no" | "false" | "" => Some(0),
-                "1" | "yes" | "true" => Some(1),
+                "0" | "0.0" | "no" | "false" | "" => Some(0),
+                "1" | "1.0" | "yes" | "true" => Some(1),
                 other => {
                     problems.push(
                         at("condition"),
@@ -233,19 +276,20 @@ pub fn parse_counts(file: &str, text: &str) -> Result<HeadCounts, InputError> {
                 }
             },
         };
-        let count = match field(&rec, &idx, "count").parse::<u32>() {
-            Ok(c) => Some(c),
-            Err(_) => {
-                problems.push(
-                    at("count"),
-                    format!(
-                        "expected a whole number of people >= 0, found \"{}\"",
-                        field(&rec, &idx, "count")
-                    ),
-                );
-                None
-            }
-        };
+        let count =
+            match whole_number(field(&rec, &idx, "count")).and_then(|c| u32::try_from(c).ok()) {
+                Some(c) => Some(c),
+                None => {
+                    problems.push(
+                        at("count"),
+                        format!(
+                            "expected a whole number of people >= 0, found \"{}\"",
+                            field(&rec, &idx, "count")
+                        ),
+                    );
+                    None
+                }
+            };
         if let (
             Some(age),
             Some(sex),
@@ -258,8 +302,11 @@ pub fn parse_counts(file: &str, text: &str) -> Result<HeadCounts, InputError> {
         {
             if let Some(first) = seen.insert((age, sex, imd, rural, ltc, condition), line) {
                 problems.push(
-                    format!("line {line}"),
-                    format!("expected one row per stratum; this stratum is also on line {first}"),
+                    numbering.place(line),
+                    format!(
+                        "expected one row per stratum; this stratum is also on {}",
+                        numbering.place(first)
+                    ),
                 );
             }
             rows.push(HeadCount {

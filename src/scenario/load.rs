@@ -414,9 +414,10 @@ fn message(error: &impl std::fmt::Display) -> String {
 fn plain_types(message: &str) -> String {
     let mut text = message.to_string();
     for (rust, plain) in [
-        ("u8", "a whole number, 0 or more"),
-        ("u16", "a whole number, 0 or more"),
-        ("u32", "a whole number, 0 or more"),
+        // With the type's bounds: "invalid value: 300" is out of a u8's range.
+        ("u8", "a whole number from 0 to 255"),
+        ("u16", "a whole number from 0 to 65,535"),
+        ("u32", "a whole number from 0 to 4,294,967,295"),
         ("u64", "a whole number, 0 or more"),
         ("usize", "a whole number, 0 or more"),
         ("i32", "a whole number"),
@@ -791,34 +792,13 @@ pub fn load_scenario_str_with(
         }
         e
     })?;
-    let mut scenario = scenario.expect("a scenario that parsed");
-    note_overrides_in_description(&mut scenario, overrides);
+    let scenario = scenario.expect("a scenario that parsed");
     Ok(LoadedScenario {
         scenario,
         file: file.to_string(),
         dir: dir.to_path_buf(),
         counts,
     })
-}
-
-/// A description written for the file says what the file runs ("a place of ~1 million over 15
-/// years"); when `--set` changed fields, it says so, so the report and the resolved scenario do
-/// not describe a different run. A description that already ends with the same note is kept.
-fn note_overrides_in_description(scenario: &mut Scenario, overrides: &[Override]) {
-    if overrides.is_empty() || scenario.description.is_empty() {
-        return;
-    }
-    let changed: Vec<String> = overrides
-        .iter()
-        .map(|o| format!("{} = {}", o.path, o.value))
-        .collect();
-    let note = format!(
-        " (Changed for this run with --set: {}.)",
-        changed.join(", ")
-    );
-    if !scenario.description.ends_with(&note) {
-        scenario.description.push_str(&note);
-    }
 }
 
 /// Gives every activity type's waiting list the fields it does not write from

@@ -87,7 +87,17 @@ fn wrong_types_and_bad_distributions() {
     rejected(
         "base = \"default\"\nyears = \"five\"\n",
         &[],
-        &["bad.toml: years: invalid type: string \"five\", expected a whole number, 0 or more"],
+        &[
+            "bad.toml: years: invalid type: string \"five\", expected a whole number from 0 to 4,294,967,295",
+        ],
+    );
+    // Out of the type's range: the bounds, not only the kind.
+    rejected(
+        "base = \"default\"\n[population.cohort]\nage_max = 300\n",
+        &[],
+        &[
+            "population.cohort.age_max: invalid value: integer `300`, expected a whole number from 0 to 255",
+        ],
     );
     rejected(
         "base = \"default\"\n[activity.types.gp]\nrate = { dist = \"normal\", mean = 5 }\n",

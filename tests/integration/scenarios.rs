@@ -89,34 +89,6 @@ fn a_three_line_variant_overrides_only_what_it_says() {
     assert_eq!(unnamed.name, "coastal");
 }
 
-/// A description says what its file runs; after --set it says what was changed, so the report
-/// (which quotes it) and the resolved scenario do not describe another run. Rerunning the
-/// resolved scenario with the same --set does not say it twice.
-#[test]
-fn a_description_says_what_set_changed() {
-    let text = "base = \"default\"\nname = \"p\"\ndescription = \"A place over 15 years.\"\n";
-    let set = [
-        capsim::scenario::Override::parse("years=5").unwrap(),
-        capsim::scenario::Override::parse("population.size=29400").unwrap(),
-    ];
-    let load = |text: &str| {
-        capsim::scenario::load_scenario_str_with("p.toml", text, Path::new("."), &set)
-            .unwrap()
-            .scenario
-    };
-    let once = load(text);
-    assert_eq!(
-        once.description,
-        "A place over 15 years. (Changed for this run with --set: years = 5, population.size = \
-         29400.)"
-    );
-    assert_eq!(load(&once.to_toml()).description, once.description);
-    let plain = load_scenario_str("p.toml", text, Path::new("."))
-        .unwrap()
-        .scenario;
-    assert_eq!(plain.description, "A place over 15 years.");
-}
-
 #[test]
 fn a_base_can_be_another_file_and_paths_resolve_against_their_own_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -442,5 +414,47 @@ fn population_export_round_trips_through_csv_and_parquet() {
     assert_eq!(
         capsim::engine::Model::build(&loaded).unwrap().initial,
         default
+    );
+}
+
+/// Head counts from pandas or a Parquet file: whole numbers written as decimals ("11.0") are
+/// read as the numbers they are, and a Parquet file's problems name its rows, not the lines of
+/// the CSV it is read through.
+#[test]
+fn head_counts_read_whole_decimals_and_name_parquet_rows() {
+    use polars::prelude::*;
+    let dir = tempfile::tempdir().unwrap();
+    let csv = "age,sex,imd_quintile,rurality,ltc_count,count\n30.0,F,2.0,urban,1.0,11.0\n";
+    let rows = capsim::scenario::counts::parse_counts("p.csv", csv).unwrap();
+    assert_eq!(rows.rows[0].count, 11);
+    assert_eq!(
+        (rows.rows[0].age, rows.rows[0].imd, rows.rows[0].ltc),
+        (30, 1, 1)
+    );
+    let fractional = csv.replace("11.0", "11.5");
+    let e = capsim::scenario::counts::parse_counts("p.csv", &fractional).unwrap_err();
+    assert!(e.to_string().contains("p.csv: line 2, column count"), "{e}");
+    let mut df = df!(
+        "age" => [30.0, 31.0],
+        "sex" => ["F", "X"],
+        "imd_quintile" => [2i64, 2],
+        "rurality" => ["urban", "urban"],
+        "ltc_count" => [1i64, 1],
+        "count" => [11.0, 4.0],
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(dir.path().join("bad.parquet")).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    std::fs::write(
+        dir.path().join("s.toml"),
+        "base = \"default\"\nname = \"s\"\n[population]\ncounts_csv = \"bad.parquet\"\n",
+    )
+    .unwrap();
+    let e = load_scenario(Some(&dir.path().join("s.toml"))).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("bad.parquet: row 2, column sex: expected F or M, found \"X\""),
+        "{e}"
     );
 }

@@ -28,6 +28,8 @@ fn the_recommended_corridor_meets_the_limit_and_the_next_wider_does_not() {
             "0,0.5",
             "--caps",
             "none",
+            "--set",
+            "years=3",
             "--out",
             "cor",
         ],
@@ -75,6 +77,10 @@ fn the_recommended_corridor_meets_the_limit_and_the_next_wider_does_not() {
     // Run on its own, the recommended scenario's corridor arm loses beyond 2% of income as often
     // as the search said.
     let written = std::fs::read_to_string(dir.path().join("cor/recommended.toml")).unwrap();
+    assert!(
+        written.contains("Searched with --set years=3, which this file's values include."),
+        "{written}"
+    );
     assert!(!written.contains("base ="), "{written}");
     let (code, _, err) = capsim(
         &["run", "cor/recommended.toml", "--out", "rerun"],
@@ -201,7 +207,10 @@ bad_winter_effect = 0.08
     // three, every error was NaN).
     for reps in ["1", "3"] {
         let out = format!("few-{reps}");
-        let (code, _, err) = capsim(&["run", "p.toml", "--reps", reps, "--out", &out], dir.path());
+        let (code, _, err) = capsim(
+            &["run", "p.toml", "--reps", reps, "--out", &out],
+            dir.path(),
+        );
         assert_eq!(code, 0, "{err}");
         let (code, _, err) = capsim(&["drivers", &out], dir.path());
         assert_eq!(code, 2, "{err}");

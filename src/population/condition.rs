@@ -41,7 +41,8 @@ impl ConditionModel {
         let prevalence = prevalence_by_cell(spec, reference, log_within);
         let reached = standardised_odds_ratio(spec, reference, &prevalence);
         let stated = spec.deprivation_ratio;
-        if !((reached / stated).ln().abs() < 1e-6) {
+        let off = (reached / stated).ln().abs();
+        if off.is_nan() || off >= 1e-6 {
             return Err(format!(
                 "expected a deprivation odds ratio England can have beside ltc_ratio = {}: the \
                  nearest within-cell gradient gives {reached:.3} for the {stated} stated (a \

@@ -365,7 +365,15 @@ fn condition_model(loaded: &LoadedScenario) -> Result<Option<ConditionModel>, In
     };
     ConditionModel::new(c, c.exit_rate.mean(), c.mortality_ratio.mean())
         .map(Some)
-        .map_err(|why| InputError::new(&loaded.file, "condition.deprivation_ratio", why))
+        .map_err(|why| {
+            let field = "condition.deprivation_ratio";
+            // Either ratio may be the one to change; --set of either is the command line's.
+            let origin = match loaded.origin_of(field) {
+                file if file == loaded.file => loaded.origin_of("condition.ltc_ratio"),
+                set => set,
+            };
+            InputError::new(origin, field, why)
+        })
 }
 
 /// The population of a head-count CSV. Without a `condition` column, a scenario with a

@@ -32,6 +32,25 @@ pub struct LoadedScenario {
     pub dir: PathBuf,
     /// The head counts of `population.counts_csv`, when the scenario names one.
     pub counts: Option<HeadCounts>,
+    /// The fields `--set` changed: a problem found later in one of them (or inside one) is the
+    /// command line's, not the file's ([`LoadedScenario::origin_of`]).
+    pub set_fields: Vec<String>,
+}
+
+impl LoadedScenario {
+    /// Where a problem with `field` found after loading comes from: the command line when a
+    /// `--set` wrote it (or a table holding it), else the scenario file.
+    pub fn origin_of(&self, field: &str) -> &str {
+        if self
+            .set_fields
+            .iter()
+            .any(|set| within(field, set) || within(set, field))
+        {
+            overrides::ORIGIN
+        } else {
+            &self.file
+        }
+    }
 }
 
 /// Deep merge: tables merge key by key, anything else in `over` replaces `base`. A parameter
@@ -798,6 +817,7 @@ pub fn load_scenario_str_with(
         file: file.to_string(),
         dir: dir.to_path_buf(),
         counts,
+        set_fields: overrides.iter().map(|o| o.path.clone()).collect(),
     })
 }
 

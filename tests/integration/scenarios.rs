@@ -458,3 +458,21 @@ fn head_counts_read_whole_decimals_and_name_parquet_rows() {
         "{e}"
     );
 }
+
+/// A problem found after loading in a field --set wrote (or in a table it wrote) is the command
+/// line's; elsewhere, the file's.
+#[test]
+fn a_field_set_on_the_command_line_is_the_command_lines() {
+    let set = [capsim::scenario::Override::parse("population.size=5000").unwrap()];
+    let loaded = capsim::scenario::load_scenario_str_with(
+        "p.toml",
+        "base = \"default\"\nname = \"p\"\n",
+        Path::new("."),
+        &set,
+    )
+    .unwrap();
+    assert_eq!(loaded.origin_of("population.size"), "command line (--set)");
+    assert_eq!(loaded.origin_of("population"), "command line (--set)");
+    assert_eq!(loaded.origin_of("population.rural_share"), "p.toml");
+    assert_eq!(loaded.origin_of("years"), "p.toml");
+}

@@ -83,7 +83,7 @@ fn people_per_covered(args: &RiskSizeArgs) -> Result<f64, InputError> {
     let loaded = load_scenario_with(args.scenario, &user_overrides(args)?)?;
     if loaded.scenario.population.counts_csv.is_some() {
         return Err(InputError::new(
-            &loaded.file,
+            loaded.origin_of("population.counts_csv"),
             "population.counts_csv",
             "expected a synthetic population (population.size) for risk-size, which resizes it",
         ));

@@ -130,7 +130,7 @@ impl Model {
         };
         if initial.total() == 0 {
             return Err(InputError::new(
-                &loaded.file,
+                loaded.origin_of("population"),
                 "population",
                 "expected at least one person after the cohort filter; the filter admits nobody",
             ));
@@ -389,7 +389,7 @@ fn counted_population(
     let mut pop = Population::from_head_counts(&counts.rows);
     match (condition, flagged) {
         (None, true) => Err(InputError::new(
-            &loaded.file,
+            loaded.origin_of("population.counts_csv"),
             "population.counts_csv",
             "expected a [condition] in the scenario: the head-count file flags people with one \
              (its condition column)",
@@ -558,8 +558,19 @@ fn check_growth_fits(loaded: &LoadedScenario, people: u64) -> Result<(), InputEr
     if reached <= MAX_PEOPLE_HELD {
         return Ok(());
     }
+    // Any of the four may have been the --set that took it over the limit.
+    let origin = [
+        "transitions.growth_rate",
+        "transitions.birth_rate",
+        "years",
+        "population.size",
+    ]
+    .iter()
+    .map(|field| loaded.origin_of(field))
+    .find(|&origin| origin != loaded.file)
+    .unwrap_or(&loaded.file);
     Err(InputError::new(
-        &loaded.file,
+        origin,
         "transitions.growth_rate",
         format!(
             "expected a population capsim can hold: {people} people growing by up to {:.1}% a \

@@ -295,6 +295,11 @@ fn a_bad_set_is_bad_input_naming_the_path() {
             "populaton: unknown field `populaton`",
         ),
         ("budget.growth=0.03", "budget: missing field `first_year`"),
+        // Regression: found when the model is built, it was blamed on the file.
+        (
+            "population.cohort={ age_min = 0, age_max = 0, ltc_min = 5 }",
+            "population: expected at least one person after the cohort filter",
+        ),
         // Regression: a base given by --set was ignored.
         ("base=other.toml", "base: expected a field of the scenario"),
     ] {

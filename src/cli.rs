@@ -677,10 +677,9 @@ pub fn check_replications_fit(
     reps_flag: Option<u32>,
     set: &[String],
 ) -> Result<(), InputError> {
-    let set_on_command_line = set.iter().any(|s| {
-        s.split_once('=')
-            .is_some_and(|(path, _)| path.trim() == "replications")
-    });
+    let set_on_command_line = set
+        .iter()
+        .any(|s| Override::parse(s).is_ok_and(|o| o.path == "replications"));
     let (file, field) = match reps_flag {
         Some(_) => ("command line", "--reps"),
         None if set_on_command_line => (crate::scenario::overrides::ORIGIN, "replications"),

@@ -41,11 +41,7 @@ impl LoadedScenario {
     /// Where a problem with `field` found after loading comes from: the command line when a
     /// `--set` wrote it (or a table holding it), else the scenario file.
     pub fn origin_of(&self, field: &str) -> &str {
-        if self
-            .set_fields
-            .iter()
-            .any(|set| within(field, set) || within(set, field))
-        {
+        if set_by_override(field, self.set_fields.iter().map(String::as_str)) {
             overrides::ORIGIN
         } else {
             &self.file
@@ -216,6 +212,12 @@ struct StandIn {
 }
 
 /// Whether `field` is `path` or lies inside it.
+/// Whether a problem with `field` is an override's (of those at `paths`): the override's own
+/// field, one inside it, or a table it made or changed.
+fn set_by_override<'a>(field: &str, mut paths: impl Iterator<Item = &'a str>) -> bool {
+    paths.any(|path| within(field, path) || within(path, field))
+}
+
 fn within(field: &str, path: &str) -> bool {
     field
         .strip_prefix(path)
@@ -442,7 +444,6 @@ fn plain_types(message: &str) -> String {
         ("i32", "a whole number"),
         ("i64", "a whole number"),
         ("f64", "a number"),
-        ("bool", "true or false"),
     ] {
         let word = format!("expected {rust}");
         if let Some(at) = text.find(&word)
@@ -798,12 +799,7 @@ pub fn load_scenario_str_with(
     }
     problems.into_result().map_err(|mut e| {
         for p in e.problems.iter_mut().filter(|p| p.file == file) {
-            // An override's own field, one inside it, or a table it made or changed.
-            let field = p.field.as_str();
-            if overrides
-                .iter()
-                .any(|o| within(field, &o.path) || within(&o.path, field))
-            {
+            if set_by_override(&p.field, overrides.iter().map(|o| o.path.as_str())) {
                 p.file = overrides::ORIGIN.to_string();
             } else if let Some(from) = origin(&p.field, &layers) {
                 p.file = from.to_string();

@@ -358,7 +358,8 @@ impl Model {
 }
 
 /// The scenario's condition model, at its parameters' means; a deprivation ratio it cannot give
-/// is the scenario file's `condition.deprivation_ratio` problem.
+/// is a `condition.deprivation_ratio` problem, the command line's when a `--set` wrote either
+/// ratio.
 fn condition_model(loaded: &LoadedScenario) -> Result<Option<ConditionModel>, InputError> {
     let Some(c) = &loaded.scenario.condition else {
         return Ok(None);

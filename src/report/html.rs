@@ -117,9 +117,9 @@ fn scenario_words(run: &RunFolder) -> anyhow::Result<Markup> {
             p.note {
                 (s.description)
                 @if changed_on_command_line(&run.info.command) {
-                    " (The scenario file's description: this run changed some of its fields on \
-                     the command line, as “How to reproduce” shows; the words above this are \
-                     this run's.)"
+                    " (These are the scenario file's words: this run changed some of its fields \
+                     on the command line, as “How to reproduce” shows, and the sentences before \
+                     them describe the run itself.)"
                 }
             }
         }

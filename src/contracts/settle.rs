@@ -373,10 +373,11 @@ impl Component {
     /// The amount of a component that settles on the year's own figures.
     fn pay(&self, y: &HolderYear) -> f64 {
         let slot = |i: usize| self.indicators[i].slot();
-        // A £ amount on a population-wide indicator is split between the holders.
+        // A £ amount on an indicator every holder has (population-wide, or spend per head,
+        // each holder's own) is split between the holders, so the arm pays it once; one on an
+        // activity type's indicator is its one holder's.
         let split = |i: usize| {
-            let indicator = self.indicators[i];
-            if indicator.activity_type().is_none() && indicator != Indicator::SpendPerHead {
+            if self.indicators[i].activity_type().is_none() {
                 self.shared_amount
             } else {
                 1.0

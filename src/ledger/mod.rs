@@ -104,6 +104,23 @@ pub struct LedgerLayout {
 /// A replication's ledger rows, keyed by its number.
 pub type RepRows<'a> = (u64, &'a [LedgerRow]);
 
+/// The ledger's own columns, beside one per payment component: a component may not be named
+/// like one of them.
+pub const LEDGER_COLUMNS: [&str; 12] = [
+    "rep",
+    "year",
+    "calendar_year",
+    "arm",
+    "world",
+    "party",
+    "role",
+    "income",
+    "cost",
+    "surplus",
+    "subcontract",
+    "programme",
+];
+
 fn frame(
     layout: &LedgerLayout,
     rows: &[(u64, &LedgerRow)],

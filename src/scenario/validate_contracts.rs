@@ -46,6 +46,18 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
             let path = format!("{arm_path}.component[{k}] ({})", spec.kind());
             check_component(spec, &path, problems, &type_index, &indicator_names);
             check_years(spec, &path, problems, s.years);
+            if let Some(name) = spec.custom_name()
+                && crate::ledger::LEDGER_COLUMNS.contains(&name)
+            {
+                problems.push(
+                    format!("{path}.name"),
+                    format!(
+                        "expected a name of the component's own: \"{name}\" is one of the \
+                         ledger's columns ({})",
+                        crate::ledger::LEDGER_COLUMNS.join(", ")
+                    ),
+                );
+            }
         }
         for (k, m) in arm.monitor.iter().enumerate() {
             let path = format!("{arm_path}.monitor[{k}]");

@@ -1203,3 +1203,46 @@ fn names_that_split_a_path_and_impossible_start_years_are_rejected() {
         "{err}"
     );
 }
+
+/// Regression: a component named like one of the ledger's own columns passed validation, then
+/// the run failed after simulating ("duplicate column"), writing nothing. It is refused first.
+/// And the names refused are the ledger's columns, every one of them.
+#[test]
+fn a_component_named_like_a_ledger_column_is_refused() {
+    rejected(
+        "base = \"default\"\n[[arm]]\nname = \"a\"\n[[arm.component]]\nkind = \"fixed\"\n\
+         name = \"cost\"\nshare = 1.0\n",
+        &[],
+        &[
+            "bad.toml: arm.a.component[0] (fixed).name: expected a name of the component's own: \"cost\" is one of the ledger's columns",
+        ],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = capsim(
+        &[
+            "run",
+            "--reps",
+            "2",
+            "--set",
+            "years=1",
+            "--set",
+            "population.size=2000",
+            "--out",
+            "o",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    use polars::prelude::*;
+    let ledger = std::fs::File::open(dir.path().join("o/ledger.parquet")).unwrap();
+    let df = ParquetReader::new(ledger).finish().unwrap();
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    assert_eq!(
+        names[..capsim::ledger::LEDGER_COLUMNS.len()],
+        capsim::ledger::LEDGER_COLUMNS.map(String::from)
+    );
+}

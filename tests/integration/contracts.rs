@@ -517,6 +517,12 @@ name = \"deaths\"
 indicator = \"deaths\"
 target_vs_expected = 0.9
 rate = 1000
+[[arm.component]]
+kind = \"quality_deduction\"
+name = \"spend\"
+indicator = \"spend_per_head\"
+minimum_vs_expected = 0.5
+deduction = 100000
 "
     );
     let m = model(&text);
@@ -553,6 +559,17 @@ rate = 1000
                     - y.demography.covered_deaths as f64);
             assert!((death_total - whole).abs() < 1e-6 * whole.abs().max(1.0));
             assert!(row(community).components[deaths] != 0.0);
+            // Spend per head is each holder's own, and both miss a minimum of half the
+            // expected; the £100,000 (uplifted) is still the arm's, paid once (it had been
+            // deducted from each).
+            let spend = col("spend");
+            let both = row(acute).components[spend] + row(community).components[spend];
+            let deducted = 100_000.0 * y.shock.price_index;
+            assert!(
+                (both + deducted).abs() < 1e-6 * deducted,
+                "{both} against {deducted}"
+            );
+            assert!(row(acute).components[spend] < 0.0 && row(community).components[spend] < 0.0);
         }
     }
 }

@@ -95,6 +95,20 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
                  and savings payments with its subcontractors",
             );
         }
+        if arm.lead.is_none() && arm.subcontract != Subcontract::default() {
+            problems.push(
+                format!("{arm_path}.subcontract"),
+                "expected a lead provider (lead = \"…\"): subcontract says how a lead pays its \
+                 subcontractors",
+            );
+        }
+        if arm.lead.is_some() && arm.pass_through > 0.0 && providers.len() < 2 {
+            problems.push(
+                format!("{arm_path}.pass_through"),
+                "expected subcontractors for the lead to pass payments on to: the scenario has \
+                 one provider",
+            );
+        }
         if let Some(lead) = &arm.lead
             && !providers.iter().any(|p| &p.name == lead)
         {
@@ -333,6 +347,17 @@ fn check_component(
                 }
                 for tier in t.tiers.iter().flatten() {
                     share_ok(problems, path, &format!("{field}.tiers.pays"), tier.pays);
+                    // A multiple of the target, as ratios are elsewhere.
+                    if !(tier.at > 0.0 && tier.at <= 100.0) {
+                        problems.push(
+                            format!("{path}.{field}.tiers.at"),
+                            format!(
+                                "expected a multiple of the target above 0 and at most 100, \
+                                 found {}",
+                                tier.at
+                            ),
+                        );
+                    }
                 }
                 indicator(problems, &format!("{field}.indicator"), &t.indicator);
             }

@@ -1246,3 +1246,30 @@ fn a_component_named_like_a_ledger_column_is_refused() {
         capsim::ledger::LEDGER_COLUMNS.map(String::from)
     );
 }
+
+/// Settings that validated but meant nothing: a tier at a negative (or absurd) multiple of its
+/// target, a subcontract rule without a lead, and pass-through with nobody to pass on to.
+#[test]
+fn contract_settings_that_mean_nothing_are_refused() {
+    rejected(
+        "base = \"default\"\n[[arm]]\nname = \"a\"\n[[arm.component]]\nkind = \"outcome\"\n\
+         pool_share = 0.1\nindicators = [ { indicator = \"deaths_per_1000\", weight = 1.0, \
+         target_vs_expected = 1.0, tiers = [ { at = -1.0, pays = 0.5 } ] } ]\n",
+        &[],
+        &["tiers.at: expected a multiple of the target above 0 and at most 100, found -1"],
+    );
+    rejected(
+        "base = \"default\"\n[[arm]]\nname = \"a\"\nsubcontract = \"block\"\n\
+         [[arm.component]]\nkind = \"fixed\"\n",
+        &[],
+        &["bad.toml: arm.a.subcontract: expected a lead provider"],
+    );
+    rejected(
+        "base = \"default\"\n[[provider]]\nname = \"all\"\nactivity = [\"gp\", \"community\", \
+         \"mental_health\", \"prescribing\", \"outpatient\", \"ae\", \"elective\", \
+         \"non_elective\", \"nel_bed_days\", \"ambulance\"]\n[[arm]]\nname = \"a\"\n\
+         lead = \"all\"\npass_through = 0.5\n[[arm.component]]\nkind = \"fixed\"\n",
+        &[],
+        &["bad.toml: arm.a.pass_through: expected subcontractors for the lead"],
+    );
+}

@@ -38,7 +38,8 @@ pub enum Command {
     Population {
         /// Scenario file (the built-in default when omitted).
         scenario: Option<PathBuf>,
-        /// The file to write, ending in .csv or .parquet: a new file (capsim never writes over one).
+        /// The file to write, ending in .csv or .parquet: a new file (capsim never writes over
+        /// one).
         #[arg(long)]
         out: PathBuf,
     },

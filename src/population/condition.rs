@@ -5,8 +5,9 @@
 //! in the most deprived quintile than the least (log-linear between) and `ltc_ratio` times
 //! higher per long-term condition, with each age-sex group's level set so that England's mix
 //! has the band's published prevalence. The within-cell ratio is solved for so that England's
-//! age-sex-standardised odds ratio, most vs least deprived, is `deprivation_ratio`. The synthetic population and the reference the activity
-//! rates are calibrated on split every cell by it.
+//! age-sex-standardised odds ratio, most vs least deprived, over the ages the condition occurs
+//! in, is `deprivation_ratio`. The synthetic population and the reference the activity rates
+//! are calibrated on split every cell by it.
 //!
 //! Deaths: with relative risk R and prevalence p in a cell whose calibrated death probability is
 //! q (life tables, deprivation and LTC count), people without the condition die with

@@ -65,7 +65,8 @@ pub fn load_counts(
             scenario_file,
             field,
             format!(
-                "expected a readable head-count file (.csv or .parquet), found {file}{relative}: {why}"
+                "expected a readable head-count file (.csv or .parquet), found \
+                 {file}{relative}: {why}"
             ),
         )
     };

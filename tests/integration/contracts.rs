@@ -1194,3 +1194,52 @@ fn shared_savings_against_spend_ignore_missed_pools_and_earlier_corridors() {
         "{missed} missed, {shared} shared"
     );
 }
+
+/// Full risk adjustment with weights fixed at contract start pays what age, sex, deprivation
+/// and rurality weights pay, year by year (contracts.md says so): both average 1 over the
+/// start population they are set on, so the conditions the start held are in the per-head rate
+/// and the fixed ratio is 1. Concurrent full weights differ as conditions accumulate.
+#[test]
+fn fixed_full_weights_pay_what_age_sex_deprivation_rurality_weights_pay() {
+    let capitation = |name: &str, adjustment: &str, weights: &str| {
+        format!(
+            "[[arm]]\nname = \"{name}\"\n[[arm.component]]\nkind = \"capitation\"\n\
+             risk_adjustment = \"{adjustment}\"\nweights = \"{weights}\"\n"
+        )
+    };
+    let text = format!(
+        "{}{}{}{}",
+        ARMS,
+        capitation("fixed-full", "full", "fixed"),
+        capitation("asdr", "age_sex_deprivation_rurality", "concurrent"),
+        capitation("concurrent-full", "full", "concurrent"),
+    );
+    let m = model(&text);
+    let col = m
+        .contracts
+        .as_ref()
+        .unwrap()
+        .columns
+        .iter()
+        .position(|c| c == "capitation")
+        .unwrap();
+    let mut moved = false;
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        let paid = |arm: usize, year: u32| -> f64 {
+            r.ledger
+                .iter()
+                .filter(|l| l.arm == arm && l.year == year)
+                .map(|l| l.components[col])
+                .sum()
+        };
+        for y in 1..=m.scenario.years {
+            let (fixed, asdr, concurrent) = (paid(0, y), paid(1, y), paid(2, y));
+            assert!(
+                (fixed - asdr).abs() <= 1e-9 * asdr.abs(),
+                "year {y}: {fixed} against {asdr}"
+            );
+            moved |= (concurrent - asdr).abs() > 1e-6 * asdr.abs();
+        }
+    }
+    assert!(moved, "concurrent full weights never differed");
+}

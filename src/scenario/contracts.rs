@@ -554,6 +554,18 @@ pub struct QualitySpec {
 }
 
 impl ComponentSpec {
+    /// Every [`ComponentSpec::kind`], in the order the schema lists them.
+    pub const KINDS: [&'static str; 8] = [
+        "fixed",
+        "activity",
+        "capitation",
+        "outcome",
+        "per_unit",
+        "risk_share",
+        "shared_savings",
+        "quality_deduction",
+    ];
+
     pub fn kind(&self) -> &'static str {
         match self {
             ComponentSpec::Fixed(_) => "fixed",

@@ -46,6 +46,20 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
             let path = format!("{arm_path}.component[{k}] ({})", spec.kind());
             check_component(spec, &path, problems, &type_index, &indicator_names);
             check_years(spec, &path, problems, s.years);
+            // Another kind's name would book this component in that kind's column.
+            if let Some(name) = spec.custom_name()
+                && ComponentSpec::KINDS.contains(&name)
+                && name != spec.kind()
+            {
+                problems.push(
+                    format!("{path}.name"),
+                    format!(
+                        "expected a name other than another kind's: a {} named \"{name}\" would \
+                         be booked in the {name} column",
+                        spec.kind()
+                    ),
+                );
+            }
             if let Some(name) = spec.custom_name()
                 && crate::ledger::LEDGER_COLUMNS.contains(&name)
             {

@@ -1217,6 +1217,14 @@ fn a_component_named_like_a_ledger_column_is_refused() {
             "bad.toml: arm.a.component[0] (fixed).name: expected a name of the component's own: \"cost\" is one of the ledger's columns",
         ],
     );
+    rejected(
+        "base = \"default\"\n[[arm]]\nname = \"a\"\n[[arm.component]]\nkind = \"capitation\"\n\
+         name = \"fixed\"\n",
+        &[],
+        &[
+            "bad.toml: arm.a.component[0] (capitation).name: expected a name other than another kind's",
+        ],
+    );
     let dir = tempfile::tempdir().unwrap();
     let (code, _, err) = capsim(
         &[

@@ -182,19 +182,7 @@ fn schema_is_json_describing_the_scenario() {
         .iter()
         .map(|c| c["properties"]["kind"]["const"].as_str().expect("kind"))
         .collect();
-    assert_eq!(
-        kinds,
-        [
-            "fixed",
-            "activity",
-            "capitation",
-            "outcome",
-            "per_unit",
-            "risk_share",
-            "shared_savings",
-            "quality_deduction"
-        ]
-    );
+    assert_eq!(kinds, capsim::scenario::contracts::ComponentSpec::KINDS);
     let presets: Vec<&str> = v["$defs"]["Preset"]["enum"]
         .as_array()
         .expect("preset names")

@@ -290,7 +290,7 @@ impl RunPlan {
             Some(shard) => shard.range(model.scenario.replications).count() as u64,
             None => u64::from(model.scenario.replications),
         };
-        check_replications_fit(&model, model.result_bytes(), held, args.reps, &args.set)?;
+        check_replications_fit(&model, model.result_bytes(), held, args.reps)?;
         Ok(RunPlan {
             model,
             scenario_file: loaded.file,
@@ -669,22 +669,17 @@ pub fn check_fits_in_memory(
 }
 
 /// [`check_fits_in_memory`] for a model whose replications came from `--reps` when it was
-/// given (`reps_flag`), from a `--set replications=` among `set`, else from its scenario
-/// file's `replications`: the refusal names where the number came from.
+/// given (`reps_flag`), else from its `replications` (a `--set`, or the scenario file): the
+/// refusal names where the number came from.
 pub fn check_replications_fit(
     model: &Model,
     per_replication: f64,
     replications: u64,
     reps_flag: Option<u32>,
-    set: &[String],
 ) -> Result<(), InputError> {
-    let set_on_command_line = set
-        .iter()
-        .any(|s| Override::parse(s).is_ok_and(|o| o.path == "replications"));
     let (file, field) = match reps_flag {
         Some(_) => ("command line", "--reps"),
-        None if set_on_command_line => (crate::scenario::overrides::ORIGIN, "replications"),
-        None => (model.file.as_str(), "replications"),
+        None => (model.origin_of("replications"), "replications"),
     };
     check_fits_in_memory(model, per_replication, replications, file, field)
 }

@@ -408,7 +408,6 @@ fn base_model(args: &CorridorArgs, designs: usize) -> anyhow::Result<(Model, Arm
         held_per_replication(designs, providers),
         u64::from(model.scenario.replications),
         args.reps,
-        args.set,
     )?;
     Ok((model, base, file))
 }

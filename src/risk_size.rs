@@ -198,7 +198,6 @@ pub fn risk_size(
             held,
             u64::from(with.scenario.replications),
             args.reps,
-            args.set,
         )?;
         if with.scenario.replications < 2 {
             return Err(InputError::new(

@@ -49,8 +49,10 @@ pub const STATUS_QUO: &str = "status quo";
 #[derive(Debug, Clone)]
 pub struct Model {
     pub scenario: Scenario,
-    /// The scenario file, as the user named it (for errors found while simulating).
+    /// The scenario file, as the user named it (for errors found while simulating), and the
+    /// fields `--set` wrote, whose errors are the command line's ([`Model::origin_of`]).
     pub file: String,
+    pub set_fields: Vec<String>,
     /// Head counts at the start of year 1.
     pub initial: Population,
     /// Cells whose activity and cost are counted: an open cohort's; all cells without one, or
@@ -80,6 +82,12 @@ pub struct Model {
 }
 
 impl Model {
+    /// Where a problem with `field` found while building or simulating comes from: the command
+    /// line when a `--set` wrote it, else the scenario file.
+    pub fn origin_of(&self, field: &str) -> &str {
+        crate::scenario::load::origin_of(&self.file, &self.set_fields, field)
+    }
+
     /// About how many bytes one replication's results take while a run holds them.
     pub fn result_bytes(&self) -> f64 {
         let s = &self.scenario;
@@ -141,6 +149,7 @@ impl Model {
         let mut model = Model {
             scenario: s.clone(),
             file: loaded.file.clone(),
+            set_fields: loaded.set_fields.clone(),
             programmes: Programme::resolve_all(s, &type_names, &mask),
             initial,
             activity_mask: mask,
@@ -1277,9 +1286,10 @@ pub fn run_settling<T: Send>(
 /// The bad-input error of a scenario that drove a draw beyond what can be simulated.
 fn beyond_limit_error(model: &Model, r: u64, limit: &BeyondLimit) -> InputError {
     let name = &limit.activity_type;
+    let field = format!("activity.types.{name}.rate");
     InputError::new(
-        &model.file,
-        format!("activity.types.{name}.rate"),
+        model.origin_of(&field),
+        field,
         format!(
             "expected activity capsim can draw: in replication {}, year {}, one reporting \
              group's expected {name} count is above {:.0e} or not finite; lower the rate, its \

@@ -38,14 +38,19 @@ pub struct LoadedScenario {
 }
 
 impl LoadedScenario {
-    /// Where a problem with `field` found after loading comes from: the command line when a
-    /// `--set` wrote it (or a table holding it), else the scenario file.
+    /// Where a problem with `field` found after loading comes from ([`origin_of`]).
     pub fn origin_of(&self, field: &str) -> &str {
-        if set_by_override(field, self.set_fields.iter().map(String::as_str)) {
-            overrides::ORIGIN
-        } else {
-            &self.file
-        }
+        origin_of(&self.file, &self.set_fields, field)
+    }
+}
+
+/// Where a problem with `field` found after loading comes from: the command line when a `--set`
+/// (of those at `set_fields`) wrote it, or a table holding it, else the scenario `file`.
+pub fn origin_of<'a>(file: &'a str, set_fields: &[String], field: &str) -> &'a str {
+    if set_by_override(field, set_fields.iter().map(String::as_str)) {
+        overrides::ORIGIN
+    } else {
+        file
     }
 }
 

@@ -1032,6 +1032,27 @@ fn activity_compounding_beyond_what_can_be_drawn_is_bad_input() {
     assert!(!err.contains("panicked"), "{err}");
     let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(left.len(), 1, "only the scenario remains");
+    // The same rate given with --set is the command line's to change.
+    let file = scenario.replace("rate = 1000\n", "");
+    std::fs::write(dir.path().join("grow.toml"), file).unwrap();
+    let (code, _, err) = capsim(
+        &[
+            "run",
+            "grow.toml",
+            "--set",
+            "activity.types.gp.rate=1000",
+            "--out",
+            "out",
+            "--reps",
+            "2",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "stderr: {err}");
+    assert!(
+        err.contains("command line (--set): activity.types.gp.rate: expected activity capsim"),
+        "{err}"
+    );
 }
 
 #[test]

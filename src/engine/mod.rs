@@ -376,13 +376,10 @@ fn condition_model(loaded: &LoadedScenario) -> Result<Option<ConditionModel>, In
     ConditionModel::new(c, c.exit_rate.mean(), c.mortality_ratio.mean())
         .map(Some)
         .map_err(|why| {
-            let field = "condition.deprivation_ratio";
             // Either ratio may be the one to change; --set of either is the command line's.
-            let origin = match loaded.origin_of(field) {
-                file if file == loaded.file => loaded.origin_of("condition.ltc_ratio"),
-                set => set,
-            };
-            InputError::new(origin, field, why)
+            let origin =
+                loaded.origin_of_any(&["condition.deprivation_ratio", "condition.ltc_ratio"]);
+            InputError::new(origin, "condition.deprivation_ratio", why)
         })
 }
 
@@ -569,16 +566,12 @@ fn check_growth_fits(loaded: &LoadedScenario, people: u64) -> Result<(), InputEr
         return Ok(());
     }
     // Any of the four may have been the --set that took it over the limit.
-    let origin = [
+    let origin = loaded.origin_of_any(&[
         "transitions.growth_rate",
         "transitions.birth_rate",
         "years",
         "population.size",
-    ]
-    .iter()
-    .map(|field| loaded.origin_of(field))
-    .find(|&origin| origin != loaded.file)
-    .unwrap_or(&loaded.file);
+    ]);
     Err(InputError::new(
         origin,
         "transitions.growth_rate",

@@ -42,6 +42,16 @@ impl LoadedScenario {
     pub fn origin_of(&self, field: &str) -> &str {
         origin_of(&self.file, &self.set_fields, field)
     }
+
+    /// As [`LoadedScenario::origin_of`] for a problem any of `fields` may have caused: the
+    /// command line's when a `--set` wrote any of them.
+    pub fn origin_of_any(&self, fields: &[&str]) -> &str {
+        fields
+            .iter()
+            .map(|field| self.origin_of(field))
+            .find(|&origin| origin != self.file)
+            .unwrap_or(&self.file)
+    }
 }
 
 /// Where a problem with `field` found after loading comes from: the command line when a `--set`

@@ -79,9 +79,14 @@ impl CellExpectations {
 
 /// Head counts of the cells of `pop` inside `mask`, as numbers.
 pub fn covered_heads(pop: &Population, mask: &[bool]) -> Vec<f64> {
-    pop.as_slice()
-        .iter()
+    masked(pop.as_slice().iter().map(|&n| f64::from(n)), mask)
+}
+
+/// `heads` (one per cell) inside `mask`, zero outside it.
+pub fn masked(heads: impl IntoIterator<Item = f64>, mask: &[bool]) -> Vec<f64> {
+    heads
+        .into_iter()
         .zip(mask)
-        .map(|(&n, &keep)| if keep { f64::from(n) } else { 0.0 })
+        .map(|(n, &keep)| if keep { n } else { 0.0 })
         .collect()
 }

@@ -6,7 +6,7 @@
 use super::heads::WeightedHeads;
 use crate::activity::expected::CellExpectations;
 use crate::population::{AGES, BASE_CELLS, LTCS, SEXES};
-use crate::scenario::{Indicator, Trend};
+use crate::scenario::Indicator;
 
 /// A set of activity types held together, with the baseline figures contracts are set on.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,12 +23,22 @@ pub struct Scope {
     pub expected_count: Vec<f64>,
     pub expected_cost_by_type: Vec<f64>,
     pub baseline_heads: f64,
+    /// Expected cost of the scope's activity per head covered in each year (0-based) of the
+    /// status quo's projection ([`Basis::expected_heads`]), at the baseline year's rates and
+    /// prices: ageing and the changing mix of conditions move it, trend and inflation do not.
+    pub expected_cost_per_head: Vec<f64>,
 }
 
 impl Scope {
     /// The scope of `in_scope`'s types, on the baseline population `baseline` (heads per
-    /// covered cell) and its expected activity.
-    pub fn new(in_scope: Vec<bool>, expected: &CellExpectations, baseline: &[f64]) -> Scope {
+    /// covered cell) and its expected activity; `projected` is the covered heads expected in
+    /// each year ([`Basis::expected_heads`]).
+    pub fn new(
+        in_scope: Vec<bool>,
+        expected: &CellExpectations,
+        baseline: &[f64],
+        projected: &[Vec<f64>],
+    ) -> Scope {
         let nt = in_scope.len();
         let cells = baseline.len();
         let cell_cost: Vec<f64> = (0..cells)
@@ -98,6 +108,14 @@ impl Scope {
         };
         let expected_count = by_type(&expected.count);
         let expected_cost_by_type = by_type(&expected.cost);
+        let expected_cost_per_head = projected
+            .iter()
+            .map(|heads| {
+                let n: f64 = heads.iter().sum();
+                let cost: f64 = heads.iter().zip(&cell_cost).map(|(n, e)| n * e).sum();
+                if n > 0.0 { cost / n } else { 0.0 }
+            })
+            .collect();
         Scope {
             in_scope,
             weights_age_sex,
@@ -107,6 +125,7 @@ impl Scope {
             expected_count,
             expected_cost_by_type,
             baseline_heads: heads,
+            expected_cost_per_head,
         }
     }
 
@@ -125,9 +144,14 @@ impl Scope {
 /// The status quo's expectations that do not depend on a scope.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Basis {
-    /// Every indicator ([`Indicator::all`]) and its expected value in the baseline year.
+    /// Every indicator ([`Indicator::all`]) and its expected value in each year (0-based), the
+    /// baseline year first: the status quo projected year by year in expectation
+    /// (`transitions::expected_step`), its activity per head on the demand trend and its cost
+    /// on demand and cost inflation. Waiting-list figures are the first year's throughout.
     pub indicators: Vec<Indicator>,
-    pub expected_indicators: Vec<f64>,
+    pub expected_indicators: Vec<Vec<f64>>,
+    /// The expected head count of every covered cell at the start of each year (0-based).
+    pub expected_heads: Vec<Vec<f64>>,
     /// Growth of expected cost per head per year (demand trend × cost inflation, at their means).
     pub expected_growth: f64,
     /// Growth of activity per head per year (the demand trend at its mean).
@@ -135,29 +159,31 @@ pub struct Basis {
 }
 
 impl Basis {
-    /// Expected cost per head in year `year` (0-based) relative to the baseline year.
+    /// Expected cost per head in year `year` (0-based) relative to the baseline year, for the
+    /// same people: the demand trend and cost inflation.
     pub fn growth_index(&self, year: u32) -> f64 {
         (1.0 + self.expected_growth).powi(year as i32)
     }
 
-    /// Expected activity per head in year `year` relative to the baseline year.
+    /// Expected activity per head in year `year` relative to the baseline year, for the same
+    /// people: the demand trend.
     pub fn trend_index(&self, year: u32) -> f64 {
         (1.0 + self.expected_trend).powi(year as i32)
     }
 
-    /// Expected indicator values in year `year` (0-based): activity rates per head rise with
-    /// the demand trend, spend per head with demand and cost inflation; counts and deaths stay
-    /// at the baseline year's. Targets written `*_vs_expected` are relative to these.
-    pub fn expected_indicators_in(&self, year: u32) -> Vec<f64> {
-        self.indicators
-            .iter()
-            .zip(&self.expected_indicators)
-            .map(|(indicator, &v)| match indicator.trend() {
-                Trend::Cost => v * self.growth_index(year),
-                Trend::Demand => v * self.trend_index(year),
-                Trend::Flat => v,
-            })
-            .collect()
+    /// Expected indicator values in year `year` (0-based), in [`Indicator::slot`] order.
+    /// Targets written `*_vs_expected` are relative to these.
+    pub fn expected_indicators_in(&self, year: u32) -> &[f64] {
+        &self.expected_indicators[self.year_index(year)]
+    }
+
+    /// The expected head count of every covered cell at the start of year `year` (0-based).
+    pub fn expected_heads_in(&self, year: u32) -> &[f64] {
+        &self.expected_heads[self.year_index(year)]
+    }
+
+    fn year_index(&self, year: u32) -> usize {
+        (year as usize).min(self.expected_indicators.len().saturating_sub(1))
     }
 }
 
@@ -178,7 +204,7 @@ mod tests {
             let total: f64 = baseline.iter().sum();
             proptest::prop_assume!(total > 0.0);
             let expected = CellExpectations { types: 1, count: vec![1.0; CELLS], cost };
-            let scope = Scope::new(vec![true], &expected, &baseline);
+            let scope = Scope::new(vec![true], &expected, &baseline, &[]);
             for weights in [
                 &scope.weights_full,
                 &scope.weights_age_sex,

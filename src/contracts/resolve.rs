@@ -33,11 +33,12 @@ impl Contracts {
             basis,
             term_slots: 0,
         };
+        let projected = contracts.basis.expected_heads.clone();
         let scope_of = |in_scope: &Vec<bool>, scopes: &mut Vec<Scope>| -> usize {
             if let Some(i) = scopes.iter().position(|s| &s.in_scope == in_scope) {
                 return i;
             }
-            scopes.push(Scope::new(in_scope.clone(), expected, baseline));
+            scopes.push(Scope::new(in_scope.clone(), expected, baseline, &projected));
             scopes.len() - 1
         };
         for spec in &scenario.arm {

@@ -163,11 +163,10 @@ impl Contracts {
             0.0
         };
         let mut expected_indicators = expected_indicators.to_vec();
-        expected_indicators[spend] = if scope.baseline_heads > 0.0 {
-            scope.expected_cost / scope.baseline_heads * growth_index
-        } else {
-            0.0
-        };
+        expected_indicators[spend] = scope
+            .expected_cost_per_head
+            .get(w.year as usize)
+            .map_or(0.0, |per_head| per_head * growth_index);
         let y = HolderYear {
             expected_cost: scope.expected_cost,
             baseline_heads: scope.baseline_heads,

@@ -14,7 +14,7 @@ pub use params::RepParams;
 
 use rayon::prelude::*;
 
-use crate::activity::expected::{CellExpectations, covered_heads};
+use crate::activity::expected::{CellExpectations, covered_heads, masked};
 use crate::activity::frailty::{FrailtyDraws, FrailtySums};
 use crate::activity::{
     self, ActivityInputs, ActivityStreams, GroupMeans, YearActivity, YearShock, shocks,
@@ -38,7 +38,7 @@ use crate::scenario::{CohortMode, LoadedScenario, Scenario};
 use crate::scenario::{Indicator, Param};
 use crate::transitions::{
     ArrivalProfiles, Calibration, Movers, NoDraws, StepCounts, StepStreams, TransitionRates,
-    condition_change_covered, next_cell, step,
+    condition_change_covered, expected_step, next_cell, step,
 };
 use crate::waiting_list::{ListYear, WaitingList};
 
@@ -218,8 +218,8 @@ impl Model {
         self.parameters(None)
     }
 
-    /// Sets the arms' contracts on the status quo: the baseline year's expected activity,
-    /// cost, deaths and onsets at the parameters' means.
+    /// Sets the arms' contracts on the status quo at the parameters' means: the baseline
+    /// year's expected activity and cost, and every indicator's expected value year by year.
     fn resolve_contracts(&self) -> Contracts {
         let params = self.mean_parameters();
         // A contract is set on expected cost, bad winters included (in expectation), and on
@@ -235,22 +235,40 @@ impl Model {
         let baseline = covered_heads(&self.initial, &self.activity_mask);
         let mut transition = TransitionRates::empty();
         fill_transition_rates(&params, self.condition.as_ref(), &mut transition);
-        let mut expected_indicators = Vec::new();
-        indicators::values(
-            &expected_demography(&self.initial, &self.activity_mask, &transition).inputs(
-                expected.total_cost_of(&baseline),
-                &expected.count_of(&baseline),
-                &lists,
-            ),
-            &mut expected_indicators,
-        );
         let sh = &params.shocks;
-        let basis = Basis {
+        let mut basis = Basis {
             indicators: Indicator::all(self.type_names.len()),
-            expected_indicators,
+            expected_indicators: Vec::new(),
+            expected_heads: Vec::new(),
             expected_growth: (1.0 + sh.demand_trend) * (1.0 + sh.cost_inflation) - 1.0,
             expected_trend: sh.demand_trend,
         };
+        // The status quo's people year by year in expectation, and what they are expected to
+        // do: activity per head on the demand trend, cost on demand and cost inflation, deaths
+        // and onsets at the year's mix of ages and conditions.
+        let mut pop: Vec<f64> = self
+            .initial
+            .as_slice()
+            .iter()
+            .map(|&n| f64::from(n))
+            .collect();
+        let mut next = vec![0.0; pop.len()];
+        for year in 0..self.scenario.years {
+            let covered = masked(pop.iter().copied(), &self.activity_mask);
+            let counts: Vec<f64> = expected
+                .count_of(&covered)
+                .iter()
+                .map(|n| n * basis.trend_index(year))
+                .collect();
+            let cost = expected.total_cost_of(&covered) * basis.growth_index(year);
+            let demography = expected_demography(&pop, &self.activity_mask, &transition);
+            let mut values = Vec::new();
+            indicators::values(&demography.inputs(cost, &counts, &lists), &mut values);
+            basis.expected_indicators.push(values);
+            basis.expected_heads.push(covered);
+            expected_step(&pop, &mut next, &transition, &self.arrivals);
+            std::mem::swap(&mut pop, &mut next);
+        }
         Contracts::resolve(
             &self.scenario,
             &self.type_names,
@@ -453,7 +471,7 @@ fn arrival_profiles(structure: &[f64], reference: &[f64], open: bool) -> Arrival
     ArrivalProfiles::new(normalise(births), normalise(migrants), open)
 }
 
-/// Expected deaths and onsets in the baseline year among the people covered.
+/// Expected deaths, onsets and heads in a year among the people covered.
 struct ExpectedDemography {
     heads: f64,
     condition_heads: f64,
@@ -486,13 +504,10 @@ impl ExpectedDemography {
     }
 }
 
-/// `mask` marks the cells of `pop` covered (the cohort).
-fn expected_demography(
-    pop: &Population,
-    mask: &[bool],
-    rates: &TransitionRates,
-) -> ExpectedDemography {
-    let covered = covered_heads(pop, mask);
+/// Expected deaths and onsets in a year among the people covered: `pop` is the expected head
+/// count of every cell at the year's start, `mask` marks the cells covered (the cohort).
+fn expected_demography(pop: &[f64], mask: &[bool], rates: &TransitionRates) -> ExpectedDemography {
+    let covered = masked(pop.iter().copied(), mask);
     let mut e = ExpectedDemography {
         heads: covered.iter().sum(),
         condition_heads: covered[BASE_CELLS..].iter().sum(),
@@ -520,18 +535,13 @@ fn expected_demography(
 /// Expected gains of the condition in a year that count as covered: every survivor without it
 /// may gain it, whether or not they gain an LTC, and counts when covered before or after
 /// ([`condition_change_covered`]), as the step counts them.
-fn expected_condition_onsets(pop: &Population, mask: &[bool], rates: &TransitionRates) -> f64 {
+fn expected_condition_onsets(pop: &[f64], mask: &[bool], rates: &TransitionRates) -> f64 {
     let mut total = 0.0;
-    for (c, (&n, &gain)) in pop
-        .as_slice()
-        .iter()
-        .zip(&rates.condition_onset)
-        .enumerate()
-    {
-        if n == 0 || gain == 0.0 {
+    for (c, (&n, &gain)) in pop.iter().zip(&rates.condition_onset).enumerate() {
+        if n <= 0.0 || gain == 0.0 {
             continue;
         }
-        let survivors = f64::from(n) * (1.0 - rates.death()[c]) * (1.0 - rates.leaver_rate());
+        let survivors = n * (1.0 - rates.death()[c]) * (1.0 - rates.leaver_rate());
         // Nobody gains an LTC at the top count (as in the step), whatever the rate says.
         let can_gain_ltc = c % LTCS + 1 < LTCS;
         let ltc_onset = if can_gain_ltc { rates.onset[c] } else { 0.0 };

@@ -56,8 +56,8 @@ pub struct MonitoredIndicator {
     /// Target value; or give `target_vs_expected`; or neither, to report the value alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<f64>,
-    /// Target as a multiple of the indicator's expected value that year (rates per 1,000 and
-    /// spend per head on trend; counts and waiting-list figures at the baseline year's).
+    /// Target as a multiple of the indicator's expected value that year: the status quo's,
+    /// projected year by year (waiting-list figures at the first year's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_vs_expected: Option<f64>,
 }
@@ -346,8 +346,8 @@ pub struct IndicatorTarget {
     /// Target value. Or give `target_vs_expected`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<f64>,
-    /// Target as a multiple of the indicator's expected value that year (rates per 1,000 and
-    /// spend per head on trend; counts and waiting-list figures at the baseline year's).
+    /// Target as a multiple of the indicator's expected value that year: the status quo's,
+    /// projected year by year (waiting-list figures at the first year's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_vs_expected: Option<f64>,
     /// Tiers: `at` is a multiple of the target, `pays` the share of this indicator's pool paid

@@ -36,17 +36,6 @@ pub enum Indicator {
 /// Indicators per activity type, in slot order.
 const PER_TYPE: usize = 5;
 
-/// How an indicator's expected value moves over the term, at the parameters' means.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Trend {
-    /// Stays at the baseline year's value.
-    Flat,
-    /// Rises with the demand trend (activity per head).
-    Demand,
-    /// Rises with demand and cost inflation (spend per head).
-    Cost,
-}
-
 const POPULATION: [Indicator; 12] = [
     Indicator::HeadCount,
     Indicator::SpendPerHead,
@@ -157,14 +146,6 @@ impl Indicator {
             | Indicator::MedianWaitWeeks(t)
             | Indicator::LongWaiters(t) => Some(t),
             _ => None,
-        }
-    }
-
-    pub fn trend(self) -> Trend {
-        match self {
-            Indicator::SpendPerHead => Trend::Cost,
-            Indicator::Per1000(_) => Trend::Demand,
-            _ => Trend::Flat,
         }
     }
 }

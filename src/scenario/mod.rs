@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use indicator::{Indicator, Trend};
+pub use indicator::Indicator;
 pub use interventions::{InterventionSpec, Strata};
 pub use load::{
     LoadedScenario, load_scenario, load_scenario_str, load_scenario_str_with, load_scenario_with,

@@ -158,7 +158,7 @@ fn west_yorkshire_encodes_its_header() {
     // The incentive: £2,000 × (target − waiters), target 90% of the expected year-end count.
     let contracts = m.contracts.as_ref().expect("arms");
     let incentive = arm(&m, "block-52-week-incentive");
-    let expected = &contracts.basis.expected_indicators;
+    let expected = contracts.basis.expected_indicators_in(0);
     let slot = |name: &str| {
         contracts
             .basis

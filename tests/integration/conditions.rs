@@ -354,8 +354,12 @@ name = "pbr"
 preset = "pbr"
 "#
         ));
-        let expected = m.contracts.as_ref().unwrap().basis.expected_indicators
-            [Indicator::ConditionOnsets.slot()];
+        let expected = m
+            .contracts
+            .as_ref()
+            .unwrap()
+            .basis
+            .expected_indicators_in(0)[Indicator::ConditionOnsets.slot()];
         let onsets: Vec<f64> = engine::run(&m, 2, &Silent)
             .unwrap()
             .iter()

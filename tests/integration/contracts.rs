@@ -545,8 +545,8 @@ deduction = 100000
                 .iter()
                 .position(|t| t == "non_elective")
                 .unwrap();
-            let expected =
-                contracts.basis.expected_indicators[capsim::scenario::Indicator::Count(nel).slot()];
+            let expected = contracts.basis.expected_indicators_in(y.year - 1)
+                [capsim::scenario::Indicator::Count(nel).slot()];
             let once = 2000.0 * (0.9 * expected - y.count[nel]);
             assert!((row(acute).components[admissions] - once).abs() < 1e-6 * once.abs());
             assert!((row(0).components[admissions] - once).abs() < 1e-6 * once.abs());
@@ -554,7 +554,7 @@ deduction = 100000
             let death_total = row(acute).components[deaths] + row(community).components[deaths];
             let whole = 1000.0
                 * (0.9
-                    * contracts.basis.expected_indicators
+                    * contracts.basis.expected_indicators_in(y.year - 1)
                         [capsim::scenario::Indicator::Deaths.slot()]
                     - y.demography.covered_deaths as f64);
             assert!((death_total - whole).abs() < 1e-6 * whole.abs().max(1.0));
@@ -1242,4 +1242,64 @@ fn fixed_full_weights_pay_what_age_sex_deprivation_rurality_weights_pay() {
         }
     }
     assert!(moved, "concurrent full weights never differed");
+}
+
+/// The basis projects the status quo year by year, and `*_vs_expected` targets follow it: in a
+/// place that grows and ages, the head count, deaths, onsets and non-elective admissions per
+/// 1,000 expected in year 5 are what the simulated status quo averages (within four standard
+/// errors and 1%), while each has moved from the baseline year's by more than that.
+#[test]
+fn expected_indicators_follow_the_status_quo_year_by_year() {
+    let m = model(
+        r#"
+base = "default"
+name = "projection"
+replications = 120
+years = 5
+[population]
+size = 200000
+[[arm]]
+name = "pbr"
+preset = "pbr"
+"#,
+    );
+    let basis = &m.contracts.as_ref().expect("arms").basis;
+    let slot = |name: &str| {
+        basis
+            .indicators
+            .iter()
+            .position(|i| i.name(&m.type_names) == name)
+            .expect("indicator")
+    };
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    for name in [
+        "head_count",
+        "deaths",
+        "onsets",
+        "non_elective_per_1000",
+        "spend_per_head",
+    ] {
+        let i = slot(name);
+        let values: Vec<f64> = results
+            .iter()
+            .map(|r| r.world(0).find(|y| y.year == 5).unwrap().indicators[i])
+            .collect();
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let se = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0) / n).sqrt();
+        let (expected, baseline) = (
+            basis.expected_indicators_in(4)[i],
+            basis.expected_indicators_in(0)[i],
+        );
+        let tolerance = 4.0 * se + 0.01 * expected.abs();
+        assert!(
+            (mean - expected).abs() < tolerance,
+            "{name} in year 5: simulated {mean} (se {se}), expected {expected}"
+        );
+        assert!(
+            (expected - baseline).abs() > tolerance,
+            "{name}: year 5's expectation {expected} is too near the baseline's {baseline} \
+             to tell them apart"
+        );
+    }
 }

@@ -448,7 +448,12 @@ fn regression_cohort_indicators_counted_the_whole_place() {
             ("years = 15", "years = 2"),
         ],
     );
-    let expected = &m.contracts.as_ref().unwrap().basis.expected_indicators;
+    let expected = m
+        .contracts
+        .as_ref()
+        .unwrap()
+        .basis
+        .expected_indicators_in(0);
     // People aged 20-64 with 3+ conditions die at several per 1,000 a year, not hundreds.
     let per_1000 = expected[Indicator::DeathsPer1000.slot()];
     assert!((1.0..40.0).contains(&per_1000), "{per_1000}");

@@ -5,7 +5,7 @@ use super::basis::Scope;
 use super::components::activity::pays_for;
 use super::heads::WeightedHeads;
 use crate::ledger::EquityCell;
-use crate::scenario::contracts::{ComponentSpec, Weights};
+use crate::scenario::contracts::ComponentSpec;
 
 /// Spreads `amount` over the reporting groups of `income`: activity payments follow the
 /// activity they pay for (at tariff: the types of the component's filter `types`, or the whole
@@ -30,11 +30,7 @@ pub fn allocate(
                 .filter(|&t| pays_for(types, &scope.in_scope, t))
                 .map(|t| w.group_count[g * nt + t] * w.price[t])
                 .sum(),
-            ComponentSpec::Capitation(c) => match c.weights {
-                Weights::Concurrent => scope_groups[g].get(c.risk_adjustment),
-                // One mean weight for everyone: the money follows the heads.
-                Weights::Fixed => scope_groups[g].plain,
-            },
+            ComponentSpec::Capitation(c) => scope_groups[g].weighted(c.risk_adjustment, c.weights),
             _ => scope_groups[g].full,
         }
     };
@@ -103,6 +99,7 @@ mod tests {
             weights_age_sex: Vec::new(),
             weights_age_sex_deprivation_rurality: Vec::new(),
             weights_full: Vec::new(),
+            weights_fixed: Vec::new(),
             expected_cost: 0.0,
             expected_count: vec![0.0; 2],
             expected_cost_by_type: vec![0.0; 2],

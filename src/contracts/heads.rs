@@ -1,6 +1,6 @@
 //! Weighted heads: Σ head count × risk weight, for each kind of risk adjustment.
 
-use super::basis::Scope;
+use super::basis::{Scope, stratum_of};
 use crate::population::{GROUPS, Population, group_of};
 use crate::scenario::contracts::{RiskAdjustment, Weights};
 
@@ -15,6 +15,9 @@ pub struct WeightedHeads {
     pub age_sex_deprivation_rurality: f64,
     /// Weighted by the expected cost of each person's whole cell.
     pub full: f64,
+    /// Weighted as `full`, with each person's health as at contract start
+    /// ([`Scope::weights_fixed`]).
+    pub fixed: f64,
 }
 
 impl WeightedHeads {
@@ -27,17 +30,13 @@ impl WeightedHeads {
         }
     }
 
-    /// The weighted head count with weights taken as `weights` says. Concurrent: this year's.
-    /// Fixed: the long-term-condition part of full weights is `start`'s (the population at
-    /// contract start), so this year's people are weighted for age, sex, deprivation and
-    /// rurality as they are, times the start's ratio of full to those weights: conditions gained
-    /// or prevented during the term do not move the count, ageing and arrivals do. Adjustments
-    /// without long-term conditions have no part to fix.
-    pub fn weighted(&self, adjustment: RiskAdjustment, weights: Weights, start: &Self) -> f64 {
+    /// The weighted head count with weights taken as `weights` says. Concurrent: this year's
+    /// health. Fixed: full adjustment with each person's long-term conditions as at contract
+    /// start, so conditions gained or prevented during the term do not move the count; ageing,
+    /// deaths and arrivals do. Adjustments without long-term conditions have nothing to fix.
+    pub fn weighted(&self, adjustment: RiskAdjustment, weights: Weights) -> f64 {
         match (weights, adjustment) {
-            (Weights::Fixed, RiskAdjustment::Full) if start.age_sex_deprivation_rurality > 0.0 => {
-                self.age_sex_deprivation_rurality * start.full / start.age_sex_deprivation_rurality
-            }
+            (Weights::Fixed, RiskAdjustment::Full) => self.fixed,
             _ => self.get(adjustment),
         }
     }
@@ -47,29 +46,22 @@ impl WeightedHeads {
         self.age_sex += other.age_sex;
         self.age_sex_deprivation_rurality += other.age_sex_deprivation_rurality;
         self.full += other.full;
+        self.fixed += other.fixed;
     }
 }
 
-/// Weighted heads per scope, in total and per reporting group (scopes × groups), and the totals
-/// at contract start (the first year of the world).
+/// Weighted heads per scope, in total and per reporting group (scopes × groups).
 #[derive(Debug, Clone, Default)]
 pub struct ScopeHeads {
     pub totals: Vec<WeightedHeads>,
     pub by_group: Vec<WeightedHeads>,
-    pub start: Vec<WeightedHeads>,
 }
 
 impl ScopeHeads {
-    /// Weighs the `covered` cells of `pop` (those with people: [`Population::occupied_in`]) for
-    /// every scope, reusing the buffers; in the first year of a world the totals are also kept
-    /// as the contract start's. A small population's empty cells cost nothing per scope.
-    pub fn weigh(
-        &mut self,
-        scopes: &[Scope],
-        pop: &Population,
-        covered: &[usize],
-        first_year: bool,
-    ) {
+    /// Weighs the `covered` cells of `pop` (those with people: [`Population::occupied_in`]) at
+    /// the start of year `year` (0-based) for every scope, reusing the buffers. A small
+    /// population's empty cells cost nothing per scope.
+    pub fn weigh(&mut self, scopes: &[Scope], pop: &Population, covered: &[usize], year: u32) {
         self.totals.clear();
         self.by_group.clear();
         self.by_group
@@ -77,6 +69,7 @@ impl ScopeHeads {
         let counts = pop.as_slice();
         for (s, scope) in scopes.iter().enumerate() {
             let groups = &mut self.by_group[s * GROUPS..(s + 1) * GROUPS];
+            let fixed = scope.fixed_weights_in(year);
             for &c in covered {
                 let n = f64::from(counts[c]);
                 let g = &mut groups[group_of(c)];
@@ -84,15 +77,13 @@ impl ScopeHeads {
                 g.age_sex += n * scope.weights_age_sex[c];
                 g.age_sex_deprivation_rurality += n * scope.weights_age_sex_deprivation_rurality[c];
                 g.full += n * scope.weights_full[c];
+                g.fixed += n * fixed.get(stratum_of(c)).copied().unwrap_or(1.0);
             }
             let mut total = WeightedHeads::default();
             for g in groups.iter() {
                 total.add(g);
             }
             self.totals.push(total);
-        }
-        if first_year {
-            self.start.clone_from(&self.totals);
         }
     }
 
@@ -106,21 +97,19 @@ impl ScopeHeads {
 mod weight_tests {
     use super::*;
 
-    /// Fixed weights keep the start's long-term-condition mix (full 120 over 110 by age, sex,
-    /// deprivation and rurality) and follow this year's demography (115): 115 × 120/110.
-    /// Without long-term conditions in the weights there is nothing to fix.
+    /// Fixed weights are the fixed count with full adjustment, and nothing else: the other
+    /// adjustments have no long-term conditions to fix.
     #[test]
-    fn fixed_weights_freeze_the_conditions_not_the_demography() {
-        let heads = |plain, age_sex, asdr, full| WeightedHeads {
-            plain,
-            age_sex,
-            age_sex_deprivation_rurality: asdr,
-            full,
+    fn fixed_weights_are_full_adjustment_with_health_at_start() {
+        let now = WeightedHeads {
+            plain: 100.0,
+            age_sex: 108.0,
+            age_sex_deprivation_rurality: 115.0,
+            full: 118.0,
+            fixed: 112.0,
         };
-        let start = heads(100.0, 105.0, 110.0, 120.0);
-        let now = heads(100.0, 108.0, 115.0, 118.0);
-        let fixed = |adjustment| now.weighted(adjustment, Weights::Fixed, &start);
-        assert!((fixed(RiskAdjustment::Full) - 115.0 * 120.0 / 110.0).abs() < 1e-12);
+        let fixed = |adjustment| now.weighted(adjustment, Weights::Fixed);
+        assert_eq!(fixed(RiskAdjustment::Full), 112.0);
         for adjustment in [
             RiskAdjustment::None,
             RiskAdjustment::AgeSex,
@@ -129,7 +118,7 @@ mod weight_tests {
             assert_eq!(fixed(adjustment), now.get(adjustment));
         }
         assert_eq!(
-            now.weighted(RiskAdjustment::Full, Weights::Concurrent, &start),
+            now.weighted(RiskAdjustment::Full, Weights::Concurrent),
             118.0
         );
     }

@@ -30,15 +30,14 @@ impl Contracts {
             scopes: Vec::new(),
             arms: Vec::new(),
             columns: Vec::new(),
-            basis,
+            basis: Basis::default(),
             term_slots: 0,
         };
-        let projected = contracts.basis.expected_heads.clone();
         let scope_of = |in_scope: &Vec<bool>, scopes: &mut Vec<Scope>| -> usize {
             if let Some(i) = scopes.iter().position(|s| &s.in_scope == in_scope) {
                 return i;
             }
-            scopes.push(Scope::new(in_scope.clone(), expected, baseline, &projected));
+            scopes.push(Scope::new(in_scope.clone(), expected, baseline, &basis));
             scopes.len() - 1
         };
         for spec in &scenario.arm {
@@ -97,6 +96,7 @@ impl Contracts {
             });
         }
         contracts.number_term_sums();
+        contracts.basis = basis;
         contracts
     }
 

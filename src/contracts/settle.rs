@@ -177,7 +177,6 @@ impl Contracts {
             expected_count: &expected_count,
             in_scope: &scope.in_scope,
             weighted_heads: heads,
-            start_heads: w.heads.start[h.scope],
             trend_index: growth_index,
             indicators: &indicators,
             expected_indicators: &expected_indicators,

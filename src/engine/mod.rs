@@ -19,7 +19,7 @@ use crate::activity::frailty::{FrailtyDraws, FrailtySums};
 use crate::activity::{
     self, ActivityInputs, ActivityStreams, GroupMeans, YearActivity, YearShock, shocks,
 };
-use crate::contracts::basis::Basis;
+use crate::contracts::basis::{Basis, Projection};
 use crate::contracts::heads::ScopeHeads;
 use crate::contracts::indicators::{self, IndicatorInputs};
 use crate::contracts::settle::TermSums;
@@ -38,7 +38,7 @@ use crate::scenario::{CohortMode, LoadedScenario, Scenario};
 use crate::scenario::{Indicator, Param};
 use crate::transitions::{
     ArrivalProfiles, Calibration, Movers, NoDraws, StepCounts, StepStreams, TransitionRates,
-    condition_change_covered, expected_step, next_cell, step,
+    condition_change_covered, next_cell, step,
 };
 use crate::waiting_list::{ListYear, WaitingList};
 
@@ -240,20 +240,27 @@ impl Model {
             indicators: Indicator::all(self.type_names.len()),
             expected_indicators: Vec::new(),
             expected_heads: Vec::new(),
+            start_health: Vec::new(),
             expected_growth: (1.0 + sh.demand_trend) * (1.0 + sh.cost_inflation) - 1.0,
             expected_trend: sh.demand_trend,
         };
         // The status quo's people year by year in expectation, and what they are expected to
         // do: activity per head on the demand trend, cost on demand and cost inflation, deaths
         // and onsets at the year's mix of ages and conditions.
-        let mut pop: Vec<f64> = self
+        let initial: Vec<f64> = self
             .initial
             .as_slice()
             .iter()
             .map(|&n| f64::from(n))
             .collect();
-        let mut next = vec![0.0; pop.len()];
-        for year in 0..self.scenario.years {
+        let projection = Projection::new(
+            &initial,
+            &self.activity_mask,
+            &transition,
+            &self.arrivals,
+            self.scenario.years,
+        );
+        for (year, pop) in (0..).zip(&projection.heads) {
             let covered = masked(pop.iter().copied(), &self.activity_mask);
             let counts: Vec<f64> = expected
                 .count_of(&covered)
@@ -261,14 +268,13 @@ impl Model {
                 .map(|n| n * basis.trend_index(year))
                 .collect();
             let cost = expected.total_cost_of(&covered) * basis.growth_index(year);
-            let demography = expected_demography(&pop, &self.activity_mask, &transition);
+            let demography = expected_demography(pop, &self.activity_mask, &transition);
             let mut values = Vec::new();
             indicators::values(&demography.inputs(cost, &counts, &lists), &mut values);
             basis.expected_indicators.push(values);
             basis.expected_heads.push(covered);
-            expected_step(&pop, &mut next, &transition, &self.arrivals);
-            std::mem::swap(&mut pop, &mut next);
         }
+        basis.start_health = projection.start_health;
         Contracts::resolve(
             &self.scenario,
             &self.type_names,
@@ -1027,7 +1033,7 @@ fn simulate_world(
             if settling.heads_from == k {
                 settling
                     .heads
-                    .weigh(&contracts.scopes, &ws.cur, &ws.covered_cells, y == 0);
+                    .weigh(&contracts.scopes, &ws.cur, &ws.covered_cells, y);
             }
         }
         std::mem::swap(&mut ws.cur, &mut ws.next);

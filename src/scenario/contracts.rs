@@ -175,11 +175,12 @@ pub enum Weights {
     /// higher weight, so a programme that prevents conditions lowers the payment.
     #[default]
     Concurrent,
-    /// Long-term conditions as at contract start: with `full` adjustment, each year's people
-    /// are weighted for age, sex, deprivation and rurality as they are that year, times the
-    /// start population's ratio of full weights to those, so conditions gained or prevented do
-    /// not move the payment while ageing and arrivals do. The same as `concurrent` for
-    /// adjustments without long-term conditions.
+    /// Long-term conditions as at contract start: with `full` adjustment, each person is
+    /// weighted for their age, sex, deprivation and rurality as they are that year and the
+    /// conditions they had at start (or on arriving), scaled so that the conditions the status
+    /// quo is expected to gather are paid for. Conditions gained or prevented do not move the
+    /// payment; ageing, deaths and arrivals do. The same as `concurrent` for adjustments
+    /// without long-term conditions.
     Fixed,
 }
 

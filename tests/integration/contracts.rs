@@ -779,7 +779,7 @@ fn by_type(table: &[f64], types: usize) -> Vec<f64> {
         .collect()
 }
 
-fn scope_heads(year: &MadeUpYear, scopes: usize, start: Option<&ScopeHeads>) -> ScopeHeads {
+fn scope_heads(year: &MadeUpYear, scopes: usize) -> ScopeHeads {
     let groups: Vec<WeightedHeads> = year
         .heads
         .iter()
@@ -788,6 +788,8 @@ fn scope_heads(year: &MadeUpYear, scopes: usize, start: Option<&ScopeHeads>) -> 
             age_sex: n * a,
             age_sex_deprivation_rurality: n * b,
             full: n * f,
+            // Weights fixed at start: anything between the two, as fixed health weights are.
+            fixed: n * (b + f) / 2.0,
         })
         .collect();
     let mut total = WeightedHeads::default();
@@ -796,10 +798,10 @@ fn scope_heads(year: &MadeUpYear, scopes: usize, start: Option<&ScopeHeads>) -> 
         total.age_sex += g.age_sex;
         total.age_sex_deprivation_rurality += g.age_sex_deprivation_rurality;
         total.full += g.full;
+        total.fixed += g.fixed;
     }
     let totals = vec![total; scopes];
     ScopeHeads {
-        start: start.map_or_else(|| totals.clone(), |s| s.start.clone()),
         totals,
         by_group: groups.repeat(scopes),
     }
@@ -821,12 +823,11 @@ fn settle_made_up_years(years: &[MadeUpYear]) -> Result<(), TestCaseError> {
     term.reset(contracts);
     let mut equity = vec![EquityCell::default(); arms.len() * GROUPS];
     let mut all_rows = Vec::new();
-    let mut first: Option<ScopeHeads> = None;
     let mut paid_by_arm = vec![0.0; arms.len()];
     for (y, year) in years.iter().enumerate() {
         let count = by_type(&year.group_count, nt);
         let cost = by_type(&year.group_cost, nt);
-        let heads = scope_heads(year, contracts.scopes.len(), first.as_ref());
+        let heads = scope_heads(year, contracts.scopes.len());
         let w = WorldYear {
             year: y as u32,
             last_year: y + 1 == years.len(),
@@ -856,7 +857,6 @@ fn settle_made_up_years(years: &[MadeUpYear]) -> Result<(), TestCaseError> {
             let c = arm_rows.iter().find(|l| l.party == 0).unwrap();
             paid_by_arm[a] += c.cost - c.programme;
         }
-        first.get_or_insert(heads);
         all_rows.extend(rows);
     }
     // The equity table spreads exactly what was paid over the groups.
@@ -1195,24 +1195,40 @@ fn shared_savings_against_spend_ignore_missed_pools_and_earlier_corridors() {
     );
 }
 
-/// Full risk adjustment with weights fixed at contract start pays what age, sex, deprivation
-/// and rurality weights pay, year by year (contracts.md says so): both average 1 over the
-/// start population they are set on, so the conditions the start held are in the per-head rate
-/// and the fixed ratio is 1. Concurrent full weights differ as conditions accumulate.
+/// Full risk adjustment with weights fixed at contract start weighs people by the health they
+/// had at start, paying for the conditions the status quo was expected to gather:
+/// - in the first year it pays what age, sex, deprivation and rurality weights pay (the start's
+///   conditions are in those weights);
+/// - in the status quo it pays on average what concurrent full weights pay, within 0.5% in
+///   every year (they differ replication by replication: the conditions drawn move one and not
+///   the other);
+/// - a programme preventing conditions lowers the concurrent payment by over 20 times what it
+///   moves the fixed one (which only its effect on deaths moves).
 #[test]
-fn fixed_full_weights_pay_what_age_sex_deprivation_rurality_weights_pay() {
-    let capitation = |name: &str, adjustment: &str, weights: &str| {
+fn fixed_weights_pay_for_expected_conditions_not_those_drawn_or_prevented() {
+    let capitation = |name: &str, adjustment: &str, weights: &str, programme: bool| {
         format!(
-            "[[arm]]\nname = \"{name}\"\n[[arm.component]]\nkind = \"capitation\"\n\
-             risk_adjustment = \"{adjustment}\"\nweights = \"{weights}\"\n"
+            "[[arm]]\nname = \"{name}\"\ninterventions = [{}]\n[[arm.component]]\n\
+             kind = \"capitation\"\nrisk_adjustment = \"{adjustment}\"\nweights = \"{weights}\"\n",
+            if programme { "\"prevent\"" } else { "" }
         )
     };
     let text = format!(
-        "{}{}{}{}",
-        ARMS,
-        capitation("fixed-full", "full", "fixed"),
-        capitation("asdr", "age_sex_deprivation_rurality", "concurrent"),
-        capitation("concurrent-full", "full", "concurrent"),
+        "{ARMS}{}{}{}{}{}{}",
+        r#"
+[[intervention]]
+name = "prevent"
+target = { age_min = 40, ltc_min = 1 }
+uptake = 0.8
+cost_per_person_year = 0
+[intervention.effect]
+onset = 0.3
+"#,
+        capitation("fixed", "full", "fixed", false),
+        capitation("asdr", "age_sex_deprivation_rurality", "concurrent", false),
+        capitation("concurrent", "full", "concurrent", false),
+        capitation("fixed-prevent", "full", "fixed", true),
+        capitation("concurrent-prevent", "full", "concurrent", true),
     );
     let m = model(&text);
     let col = m
@@ -1223,25 +1239,51 @@ fn fixed_full_weights_pay_what_age_sex_deprivation_rurality_weights_pay() {
         .iter()
         .position(|c| c == "capitation")
         .unwrap();
-    let mut moved = false;
-    for r in engine::run(&m, 2, &Silent).unwrap() {
+    let years = m.scenario.years as usize;
+    let mut mean = vec![vec![0.0; years]; 5];
+    let (mut fixed_ratio_moved, results) = (false, engine::run(&m, 2, &Silent).unwrap());
+    for r in &results {
         let paid = |arm: usize, year: u32| -> f64 {
             r.ledger
                 .iter()
-                .filter(|l| l.arm == arm && l.year == year)
-                .map(|l| l.components[col])
+                .filter(|l| l.arm == arm && l.year == year && l.party == 0)
+                .map(|l| -l.components[col])
                 .sum()
         };
         for y in 1..=m.scenario.years {
             let (fixed, asdr, concurrent) = (paid(0, y), paid(1, y), paid(2, y));
-            assert!(
-                (fixed - asdr).abs() <= 1e-9 * asdr.abs(),
-                "year {y}: {fixed} against {asdr}"
-            );
-            moved |= (concurrent - asdr).abs() > 1e-6 * asdr.abs();
+            if y == 1 {
+                assert!(
+                    (fixed - asdr).abs() <= 1e-9 * asdr.abs(),
+                    "year 1: {fixed} against {asdr}"
+                );
+            } else {
+                fixed_ratio_moved |= (fixed / concurrent - 1.0).abs() > 1e-4;
+            }
+            for (arm, m) in mean.iter_mut().enumerate() {
+                m[y as usize - 1] += paid(arm, y) / results.len() as f64;
+            }
         }
     }
-    assert!(moved, "concurrent full weights never differed");
+    assert!(
+        fixed_ratio_moved,
+        "fixed weights followed the drawn conditions"
+    );
+    for y in 0..years {
+        let (fixed, concurrent) = (mean[0][y], mean[2][y]);
+        assert!(
+            (fixed / concurrent - 1.0).abs() < 0.005,
+            "year {}: fixed pays {fixed} on average, concurrent {concurrent}",
+            y + 1
+        );
+    }
+    let last = years - 1;
+    let fixed_moved = (mean[3][last] - mean[0][last]).abs();
+    let concurrent_moved = (mean[4][last] - mean[2][last]).abs();
+    assert!(
+        concurrent_moved > 20.0 * fixed_moved,
+        "the programme moved the concurrent payment by {concurrent_moved}, the fixed by {fixed_moved}"
+    );
 }
 
 /// The basis projects the status quo year by year, and `*_vs_expected` targets follow it: in a

@@ -38,13 +38,12 @@ mod tests {
             capitation(&cap(RiskAdjustment::AgeSexDeprivationRurality), &y),
             106.0
         );
-        // Fixed at start: this year's heads weighted for age, sex, deprivation and rurality
-        // (53), times the start's ratio of full weights to those (50/50): not this year's
-        // conditions (55).
+        // Fixed at start: this year's heads weighted in full with their health at start (51),
+        // not this year's (55).
         let fixed = CapitationSpec {
             weights: Weights::Fixed,
             ..cap(RiskAdjustment::Full)
         };
-        assert_eq!(capitation(&fixed, &y), 106.0);
+        assert_eq!(capitation(&fixed, &y), 102.0);
     }
 }

@@ -32,10 +32,8 @@ pub struct HolderYear<'a> {
     pub expected_count: &'a [f64],
     /// Whether each activity type is the holder's.
     pub in_scope: &'a [bool],
-    /// Σ head count × risk weight, for each kind of risk adjustment: this year's, and at
-    /// contract start (for weights fixed at start).
+    /// Σ head count × risk weight, for each kind of risk adjustment, this year.
     pub weighted_heads: WeightedHeads,
-    pub start_heads: WeightedHeads,
     /// Expected cost per head this year relative to the first: (1 + demand trend)(1 + cost
     /// inflation) per year, at their means.
     pub trend_index: f64,
@@ -52,8 +50,7 @@ impl HolderYear<'_> {
 
     /// The weighted head count a component pays on.
     pub fn heads(&self, adjustment: RiskAdjustment, weights: Weights) -> f64 {
-        self.weighted_heads
-            .weighted(adjustment, weights, &self.start_heads)
+        self.weighted_heads.weighted(adjustment, weights)
     }
 
     /// Expected cost on trend of the people covered this year, risk-adjusted as given (a cost
@@ -124,12 +121,7 @@ pub(crate) mod test_support {
                 age_sex: 52.0,
                 age_sex_deprivation_rurality: 53.0,
                 full: 55.0,
-            },
-            start_heads: WeightedHeads {
-                plain: 50.0,
-                age_sex: 50.0,
-                age_sex_deprivation_rurality: 50.0,
-                full: 50.0,
+                fixed: 51.0,
             },
             trend_index: 1.0,
             indicators,

@@ -72,7 +72,7 @@ impl Contracts {
                     arm,
                     holder,
                     w,
-                    &expected_indicators,
+                    expected_indicators,
                     term,
                     rows,
                     &mut group_income,

@@ -1269,8 +1269,7 @@ onset = 0.3
         fixed_ratio_moved,
         "fixed weights followed the drawn conditions"
     );
-    for y in 0..years {
-        let (fixed, concurrent) = (mean[0][y], mean[2][y]);
+    for (y, (fixed, concurrent)) in mean[0].iter().zip(&mean[2]).enumerate() {
         assert!(
             (fixed / concurrent - 1.0).abs() < 0.005,
             "year {}: fixed pays {fixed} on average, concurrent {concurrent}",

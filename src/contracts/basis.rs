@@ -4,125 +4,62 @@
 //! changes it.
 
 use super::heads::WeightedHeads;
-use crate::activity::expected::{CellExpectations, masked};
-use crate::population::{AGES, BASE_CELLS, CONDITIONS, LTCS, SEXES};
+use crate::activity::expected::CellExpectations;
+use crate::population::{AGES, BASE_CELLS, LTCS, SEXES};
 use crate::scenario::Indicator;
 use crate::transitions::{ArrivalProfiles, TransitionRates, expected_arrivals, expected_survivors};
 
 /// People alike but for their health: age, sex, deprivation quintile and rurality.
 pub const STRATA: usize = BASE_CELLS / LTCS;
 
-/// A person's health in the cohort model: their LTC count and whether they have the condition.
-pub const HEALTH_STATES: usize = CONDITIONS * LTCS;
-
 /// The stratum of cell `c`.
 pub fn stratum_of(c: usize) -> usize {
     (c % BASE_CELLS) / LTCS
 }
 
-/// The health state of cell `c`.
-fn health_of(c: usize) -> usize {
-    (c / BASE_CELLS) * LTCS + c % LTCS
-}
-
-/// The cell of stratum `s` in health state `h`.
-fn cell_of(s: usize, h: usize) -> usize {
-    (h / LTCS) * BASE_CELLS + s * LTCS + h % LTCS
-}
-
 /// The status quo projected year by year in expectation ([`expected_survivors`] and
-/// [`expected_arrivals`]: the cohort step at its means), each person tagged with the health
-/// they had at contract start, or on arriving (born or moving in) after it.
-pub struct Projection {
-    /// Expected people per cell at the start of each year (0-based), covered or not.
-    pub heads: Vec<Vec<f64>>,
-    /// Per year, per stratum ([`STRATA`] × [`HEALTH_STATES`]): the shares of the people
-    /// covered in the stratum that had each health state at start (all zero for a stratum
-    /// nobody covered is expected in).
-    pub start_health: Vec<Vec<f64>>,
+/// [`expected_arrivals`]: the cohort step at its means): expected people per cell at the start
+/// of each year (0-based), covered or not.
+pub fn project_status_quo(
+    initial: &[f64],
+    rates: &TransitionRates,
+    arrivals: &ArrivalProfiles,
+    years: u32,
+) -> Vec<Vec<f64>> {
+    let mut heads = Vec::with_capacity(years as usize);
+    let mut pop = initial.to_vec();
+    for _ in 0..years {
+        let mut next = vec![0.0; pop.len()];
+        let (start, exits) = expected_survivors(&pop, &mut next, rates);
+        expected_arrivals(start, exits, rates, arrivals, &mut next);
+        heads.push(std::mem::replace(&mut pop, next));
+    }
+    heads
 }
 
-impl Projection {
-    /// `initial`'s people (per cell) over `years`, counting the cells of `mask` as covered.
-    pub fn new(
-        initial: &[f64],
-        mask: &[bool],
-        rates: &TransitionRates,
-        arrivals: &ArrivalProfiles,
-        years: u32,
-    ) -> Projection {
-        // One population per health state at start; together they are everyone.
-        let mut by_start: Vec<Vec<f64>> = (0..HEALTH_STATES)
-            .map(|h| {
-                (0..initial.len())
-                    .map(|c| if health_of(c) == h { initial[c] } else { 0.0 })
-                    .collect()
-            })
-            .collect();
-        let mut next = by_start.clone();
-        let mut arriving = vec![0.0; initial.len()];
-        let mut projection = Projection {
-            heads: Vec::new(),
-            start_health: Vec::new(),
-        };
-        for _ in 0..years {
-            let everyone: Vec<f64> = (0..initial.len())
-                .map(|c| by_start.iter().map(|p| p[c]).sum())
-                .collect();
-            projection
-                .start_health
-                .push(start_health_shares(&by_start, mask));
-            projection.heads.push(everyone);
-            let (mut start, mut exits) = (0.0, 0.0);
-            for (cur, next) in by_start.iter().zip(&mut next) {
-                next.fill(0.0);
-                let (n, e) = expected_survivors(cur, next, rates);
-                start += n;
-                exits += e;
-            }
-            arriving.fill(0.0);
-            expected_arrivals(start, exits, rates, arrivals, &mut arriving);
-            for (c, &n) in arriving.iter().enumerate() {
-                next[health_of(c)][c] += n;
-            }
-            std::mem::swap(&mut by_start, &mut next);
-        }
-        projection
+/// One year's fixed weights per stratum: the mean `full` weight of the stratum's people
+/// expected that year (`heads`, per cell); a stratum nobody is expected in keeps its
+/// `age_sex_deprivation_rurality` weight.
+fn fixed_weights(heads: &[f64], full: &[f64], age_sex_deprivation_rurality: &[f64]) -> Vec<f64> {
+    let (mut people, mut weighed) = (vec![0.0; STRATA], vec![0.0; STRATA]);
+    for (c, &n) in heads.iter().enumerate() {
+        people[stratum_of(c)] += n;
+        weighed[stratum_of(c)] += n * full[c];
     }
-}
-
-/// Per stratum, the shares of its covered people by their health at start.
-fn start_health_shares(by_start: &[Vec<f64>], mask: &[bool]) -> Vec<f64> {
-    let mut shares = vec![0.0; STRATA * HEALTH_STATES];
-    for (h, pop) in by_start.iter().enumerate() {
-        for (c, n) in masked(pop.iter().copied(), mask).into_iter().enumerate() {
-            shares[stratum_of(c) * HEALTH_STATES + h] += n;
-        }
-    }
-    for stratum in shares.chunks_mut(HEALTH_STATES) {
-        let total: f64 = stratum.iter().sum();
-        if total > 0.0 {
-            stratum.iter_mut().for_each(|x| *x /= total);
-        }
-    }
-    shares
-}
-
-/// One year's fixed weights per stratum: `full` weights averaged over the health the
-/// stratum's people had at start (`shares`, [`Projection::start_health`]); a stratum nobody
-/// is expected in keeps its `age_sex_deprivation_rurality` weight.
-fn fixed_weights(shares: &[f64], full: &[f64], age_sex_deprivation_rurality: &[f64]) -> Vec<f64> {
     (0..STRATA)
         .map(|s| {
-            let shares = &shares[s * HEALTH_STATES..(s + 1) * HEALTH_STATES];
-            if shares.iter().all(|&x| x == 0.0) {
-                return age_sex_deprivation_rurality[cell_of(s, 0)];
+            if people[s] > 0.0 {
+                weighed[s] / people[s]
+            } else {
+                age_sex_deprivation_rurality[s * LTCS]
             }
-            (0..HEALTH_STATES)
-                .map(|h| shares[h] * full[cell_of(s, h)])
-                .sum()
         })
         .collect()
+}
+
+/// Year `year`'s entry (0-based) of figures projected year by year; the last beyond them.
+fn in_year<T>(by_year: &[T], year: u32) -> Option<&T> {
+    by_year.get((year as usize).min(by_year.len().saturating_sub(1)))
 }
 
 /// A set of activity types held together, with the baseline figures contracts are set on.
@@ -134,13 +71,10 @@ pub struct Scope {
     pub weights_age_sex: Vec<f64>,
     pub weights_age_sex_deprivation_rurality: Vec<f64>,
     pub weights_full: Vec<f64>,
-    /// Full weights with each person's health as at contract start (or on arriving), per year
-    /// (0-based) and stratum ([`stratum_of`]): the mean full weight of the stratum's cells
-    /// over the health its people are expected to have had at start ([`Basis::start_health`]),
-    /// scaled each year so that the status quo's expected people weigh what they would with
-    /// concurrent full weights. A condition gained or prevented during the term does not move
-    /// the payment; the conditions the status quo was expected to gather are paid for. In the
-    /// first year they are the age, sex, deprivation and rurality weights.
+    /// Full weights set at contract start for every year of the term, per year (0-based) and
+    /// stratum ([`stratum_of`]): the mean full weight of the stratum's people that the status
+    /// quo expects that year. The conditions people actually gain, or a programme prevents, do
+    /// not move them; in the first year they are the age, sex, deprivation and rurality weights.
     pub weights_fixed: Vec<Vec<f64>>,
     /// Expected cost of the scope's activity in the baseline year.
     pub expected_cost: f64,
@@ -149,19 +83,20 @@ pub struct Scope {
     pub expected_cost_by_type: Vec<f64>,
     pub baseline_heads: f64,
     /// Expected cost of the scope's activity per head covered in each year (0-based) of the
-    /// status quo's projection ([`Basis::expected_heads`]), at the baseline year's rates and
+    /// status quo's projection ([`project_status_quo`]), at the baseline year's rates and
     /// prices: ageing and the changing mix of conditions move it, trend and inflation do not.
     pub expected_cost_per_head: Vec<f64>,
 }
 
 impl Scope {
     /// The scope of `in_scope`'s types, on the baseline population `baseline` (heads per
-    /// covered cell) and its expected activity, and on the status quo's projection in `basis`.
+    /// covered cell) and its expected activity; `projected` is the covered heads the status quo
+    /// expects at the start of each year ([`project_status_quo`]).
     pub fn new(
         in_scope: Vec<bool>,
         expected: &CellExpectations,
         baseline: &[f64],
-        basis: &Basis,
+        projected: &[Vec<f64>],
     ) -> Scope {
         let nt = in_scope.len();
         let cells = baseline.len();
@@ -232,8 +167,7 @@ impl Scope {
         };
         let expected_count = by_type(&expected.count);
         let expected_cost_by_type = by_type(&expected.cost);
-        let expected_cost_per_head = basis
-            .expected_heads
+        let expected_cost_per_head = projected
             .iter()
             .map(|heads| {
                 let n: f64 = heads.iter().sum();
@@ -241,25 +175,9 @@ impl Scope {
                 if n > 0.0 { cost / n } else { 0.0 }
             })
             .collect();
-        let weights_fixed = basis
-            .start_health
+        let weights_fixed = projected
             .iter()
-            .zip(&basis.expected_heads)
-            .map(|(shares, heads)| {
-                let mut fixed =
-                    fixed_weights(shares, &weights_full, &weights_age_sex_deprivation_rurality);
-                // The morbidity the status quo is expected to gather is paid for: its expected
-                // people weigh the same in total as they would concurrently.
-                let (mut concurrent, mut at_start) = (0.0, 0.0);
-                for (c, &n) in heads.iter().enumerate() {
-                    concurrent += n * weights_full[c];
-                    at_start += n * fixed[stratum_of(c)];
-                }
-                if concurrent > 0.0 && at_start > 0.0 {
-                    fixed.iter_mut().for_each(|w| *w *= concurrent / at_start);
-                }
-                fixed
-            })
+            .map(|heads| fixed_weights(heads, &weights_full, &weights_age_sex_deprivation_rurality))
             .collect();
         Scope {
             in_scope,
@@ -278,10 +196,13 @@ impl Scope {
     /// The fixed weights of year `year` (0-based) per stratum; the last year's beyond the
     /// projection, none without one.
     pub fn fixed_weights_in(&self, year: u32) -> &[f64] {
-        let last = self.weights_fixed.len().saturating_sub(1);
-        self.weights_fixed
-            .get((year as usize).min(last))
-            .map_or(&[], Vec::as_slice)
+        in_year(&self.weights_fixed, year).map_or(&[], Vec::as_slice)
+    }
+
+    /// Expected cost per head covered in year `year` (0-based) at the baseline year's rates and
+    /// prices; the last year's beyond the projection, 0 without one.
+    pub fn expected_cost_per_head_in(&self, year: u32) -> f64 {
+        in_year(&self.expected_cost_per_head, year).map_or(0.0, |&x| x)
     }
 
     /// Planned volume this year relative to the baseline: the baseline's expected volume on
@@ -301,15 +222,10 @@ impl Scope {
 pub struct Basis {
     /// Every indicator ([`Indicator::all`]) and its expected value in each year (0-based), the
     /// baseline year first: the status quo projected year by year in expectation
-    /// ([`Projection`]), its activity per head on the demand trend and its cost
+    /// ([`project_status_quo`]), its activity per head on the demand trend and its cost
     /// on demand and cost inflation. Waiting-list figures are the first year's throughout.
     pub indicators: Vec<Indicator>,
     pub expected_indicators: Vec<Vec<f64>>,
-    /// The expected head count of every covered cell at the start of each year (0-based).
-    pub expected_heads: Vec<Vec<f64>>,
-    /// Per year, the health its covered people had at contract start, by stratum
-    /// ([`Projection::start_health`]): what `weights = "fixed"` weighs them by.
-    pub start_health: Vec<Vec<f64>>,
     /// Growth of expected cost per head per year (demand trend × cost inflation, at their means).
     pub expected_growth: f64,
     /// Growth of activity per head per year (the demand trend at its mean).
@@ -332,16 +248,7 @@ impl Basis {
     /// Expected indicator values in year `year` (0-based), in [`Indicator::slot`] order.
     /// Targets written `*_vs_expected` are relative to these.
     pub fn expected_indicators_in(&self, year: u32) -> &[f64] {
-        &self.expected_indicators[self.year_index(year)]
-    }
-
-    /// The expected head count of every covered cell at the start of year `year` (0-based).
-    pub fn expected_heads_in(&self, year: u32) -> &[f64] {
-        &self.expected_heads[self.year_index(year)]
-    }
-
-    fn year_index(&self, year: u32) -> usize {
-        (year as usize).min(self.expected_indicators.len().saturating_sub(1))
+        in_year(&self.expected_indicators, year).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -352,32 +259,22 @@ mod tests {
     use crate::population::{AGE_STRIDE, CELLS, Population};
     use crate::transitions::{NoDraws, StepStreams, step};
 
-    /// Weights fixed at start weigh people by the health they started with, scaled to what
-    /// the status quo was expected to gather. Everyone starts aged 40 or 41, two thirds of them
-    /// without a long-term condition; half gain one in the year, nobody dies. A year on, each
-    /// stratum is weighed by its own start: the younger one's people all started without a
-    /// condition, the older one's two thirds. Two populations that differ only in the
-    /// conditions drawn count the same. In the first year fixed weights are the age, sex,
-    /// deprivation and rurality ones.
+    /// Fixed weights are set at contract start on the conditions the status quo expects.
+    /// Everyone starts aged 40 without a long-term condition; half gain one each year, nobody
+    /// dies. In the first year fixed weights are the age, sex, deprivation and rurality ones; a
+    /// year on, the stratum aged 41 is weighed as the half with a condition and the half
+    /// without that it is expected to hold, however many have one in a replication.
     #[test]
-    fn fixed_weights_keep_the_health_people_started_with() {
-        let (young, old) = (40 * AGE_STRIDE, 41 * AGE_STRIDE);
+    fn fixed_weights_are_the_expected_conditions_of_each_stratum() {
+        let start_cell = 40 * AGE_STRIDE;
         let mut initial = vec![0.0; CELLS];
-        initial[young] = 1_000.0;
-        initial[old] = 1_000.0;
-        initial[old + 1] = 500.0;
+        initial[start_cell] = 1_000.0;
         let mut rates = TransitionRates::empty();
         rates.set_death_everywhere(0.0);
         rates.onset = vec![0.5; CELLS];
         rates.condition_onset = vec![0.0; BASE_CELLS];
         let closed = ArrivalProfiles::new(vec![0.0; CELLS], vec![0.0; CELLS], false);
-        let mask = vec![true; CELLS];
-        let projection = Projection::new(&initial, &mask, &rates, &closed, 2);
-        let basis = Basis {
-            expected_heads: projection.heads.clone(),
-            start_health: projection.start_health,
-            ..Basis::default()
-        };
+        let projected = project_status_quo(&initial, &rates, &closed, 2);
         // Each long-term condition adds its cost again.
         let cost = (0..CELLS)
             .map(|c| 100.0 * (1.0 + (c % LTCS) as f64))
@@ -387,43 +284,25 @@ mod tests {
             count: vec![1.0; CELLS],
             cost,
         };
-        let scope = Scope::new(vec![true], &expected, &initial, &basis);
-        for c in [young, old] {
-            let asdr = scope.weights_age_sex_deprivation_rurality[c];
-            assert!((scope.fixed_weights_in(0)[stratum_of(c)] - asdr).abs() < 1e-12);
-        }
-        // A year on, by the health each started with, times one scale for both.
+        let scope = Scope::new(vec![true], &expected, &initial, &projected);
+        let asdr = scope.weights_age_sex_deprivation_rurality[start_cell];
+        assert!((scope.fixed_weights_in(0)[stratum_of(start_cell)] - asdr).abs() < 1e-12);
+        let older = start_cell + AGE_STRIDE;
         let full = |c: usize| scope.weights_full[c];
-        let (from_young, from_old) = (young + AGE_STRIDE, old + AGE_STRIDE);
-        let raw = [
-            full(from_young),
-            (2.0 * full(from_old) + full(from_old + 1)) / 3.0,
-        ];
-        let fixed = [
-            scope.fixed_weights_in(1)[stratum_of(from_young)],
-            scope.fixed_weights_in(1)[stratum_of(from_old)],
-        ];
-        assert!((fixed[0] / fixed[1] - raw[0] / raw[1]).abs() < 1e-12);
-        let heads = &projection.heads[1];
-        let concurrent: f64 = (0..CELLS).map(|c| heads[c] * full(c)).sum();
-        let at_start = 1_000.0 * fixed[0] + 1_500.0 * fixed[1];
-        assert!((at_start / concurrent - 1.0).abs() < 1e-12);
-        assert!(
-            fixed[0] > raw[0] * 1.1,
-            "the gathered conditions are paid for"
-        );
-        let weigh = |counts: [u32; 3]| {
+        let want = (full(older) + full(older + 1)) / 2.0;
+        let fixed = scope.fixed_weights_in(1)[stratum_of(older)];
+        assert!((fixed - want).abs() < 1e-12, "{fixed} against {want}");
+        let weigh = |counts: [u32; 2]| {
             let mut cells = vec![0u32; CELLS];
-            cells[from_old..from_old + 3].copy_from_slice(&counts);
+            cells[older..older + 2].copy_from_slice(&counts);
             let pop = Population::from_counts(cells);
             let mut heads = ScopeHeads::default();
-            let covered = [from_old, from_old + 1, from_old + 2];
-            heads.weigh(std::slice::from_ref(&scope), &pop, &covered, 1);
+            heads.weigh(std::slice::from_ref(&scope), &pop, &[older, older + 1], 1);
             heads.totals[0]
         };
-        let (drawn, fewer) = (weigh([500, 750, 250]), weigh([900, 500, 100]));
+        let (drawn, fewer) = (weigh([480, 520]), weigh([700, 300]));
         assert_eq!(drawn.fixed, fewer.fixed);
-        assert!((drawn.fixed - 1_500.0 * fixed[1]).abs() < 1e-9);
+        assert!((drawn.fixed - 1_000.0 * want).abs() < 1e-9);
         assert!(drawn.full > fewer.full);
     }
 
@@ -463,8 +342,8 @@ mod tests {
         migrants[45 * AGE_STRIDE + 7] = 0.75;
         let arrivals = ArrivalProfiles::new(births, migrants, true);
         let start: Vec<f64> = cur.as_slice().iter().map(|&n| f64::from(n)).collect();
-        let projection = Projection::new(&start, &[true; CELLS], &rates, &arrivals, 2);
-        let expected = &projection.heads[1];
+        let projected = project_status_quo(&start, &rates, &arrivals, 2);
+        let expected = &projected[1];
 
         let replications = 4_000;
         let (mut sum, mut sum_sq) = (vec![0.0; CELLS], vec![0.0; CELLS]);
@@ -521,7 +400,7 @@ mod tests {
             let total: f64 = baseline.iter().sum();
             proptest::prop_assume!(total > 0.0);
             let expected = CellExpectations { types: 1, count: vec![1.0; CELLS], cost };
-            let scope = Scope::new(vec![true], &expected, &baseline, &Basis::default());
+            let scope = Scope::new(vec![true], &expected, &baseline, &[]);
             for weights in [
                 &scope.weights_full,
                 &scope.weights_age_sex,

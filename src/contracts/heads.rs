@@ -15,8 +15,8 @@ pub struct WeightedHeads {
     pub age_sex_deprivation_rurality: f64,
     /// Weighted by the expected cost of each person's whole cell.
     pub full: f64,
-    /// Weighted as `full`, with each person's health as at contract start
-    /// ([`Scope::weights_fixed`]).
+    /// Weighted by full weights set at contract start: each stratum by the conditions the
+    /// status quo expects it to hold that year ([`Scope::weights_fixed`]).
     pub fixed: f64,
 }
 
@@ -31,9 +31,10 @@ impl WeightedHeads {
     }
 
     /// The weighted head count with weights taken as `weights` says. Concurrent: this year's
-    /// health. Fixed: full adjustment with each person's long-term conditions as at contract
-    /// start, so conditions gained or prevented during the term do not move the count; ageing,
-    /// deaths and arrivals do. Adjustments without long-term conditions have nothing to fix.
+    /// health. Fixed: full adjustment with each stratum's conditions as the status quo expects
+    /// them, set at contract start, so conditions gained or prevented during the term do not
+    /// move the count; ageing, deaths and arrivals do. Adjustments without long-term conditions
+    /// have nothing to fix.
     pub fn weighted(&self, adjustment: RiskAdjustment, weights: Weights) -> f64 {
         match (weights, adjustment) {
             (Weights::Fixed, RiskAdjustment::Full) => self.fixed,

@@ -12,13 +12,15 @@ use crate::scenario::{Indicator, Scenario};
 
 impl Contracts {
     /// Resolves the arms of a scenario that has passed validation, setting every contract on
-    /// `basis` and on the expected activity of `baseline` (heads per covered cell).
+    /// `basis`, on the expected activity of `baseline` (heads per covered cell) and on the
+    /// covered heads the status quo expects each year, `projected`.
     pub fn resolve(
         scenario: &Scenario,
         type_names: &[String],
         basis: Basis,
         expected: &CellExpectations,
         baseline: &[f64],
+        projected: &[Vec<f64>],
     ) -> Contracts {
         let providers = scenario.providers();
         let provider_scopes: Vec<Vec<bool>> = providers
@@ -30,14 +32,14 @@ impl Contracts {
             scopes: Vec::new(),
             arms: Vec::new(),
             columns: Vec::new(),
-            basis: Basis::default(),
+            basis,
             term_slots: 0,
         };
         let scope_of = |in_scope: &Vec<bool>, scopes: &mut Vec<Scope>| -> usize {
             if let Some(i) = scopes.iter().position(|s| &s.in_scope == in_scope) {
                 return i;
             }
-            scopes.push(Scope::new(in_scope.clone(), expected, baseline, &basis));
+            scopes.push(Scope::new(in_scope.clone(), expected, baseline, projected));
             scopes.len() - 1
         };
         for spec in &scenario.arm {
@@ -96,7 +98,6 @@ impl Contracts {
             });
         }
         contracts.number_term_sums();
-        contracts.basis = basis;
         contracts
     }
 

@@ -163,10 +163,7 @@ impl Contracts {
             0.0
         };
         let mut expected_indicators = expected_indicators.to_vec();
-        expected_indicators[spend] = scope
-            .expected_cost_per_head
-            .get(w.year as usize)
-            .map_or(0.0, |per_head| per_head * growth_index);
+        expected_indicators[spend] = scope.expected_cost_per_head_in(w.year) * growth_index;
         let y = HolderYear {
             expected_cost: scope.expected_cost,
             baseline_heads: scope.baseline_heads,

@@ -19,7 +19,7 @@ use crate::activity::frailty::{FrailtyDraws, FrailtySums};
 use crate::activity::{
     self, ActivityInputs, ActivityStreams, GroupMeans, YearActivity, YearShock, shocks,
 };
-use crate::contracts::basis::{Basis, Projection};
+use crate::contracts::basis::{Basis, project_status_quo};
 use crate::contracts::heads::ScopeHeads;
 use crate::contracts::indicators::{self, IndicatorInputs};
 use crate::contracts::settle::TermSums;
@@ -239,8 +239,6 @@ impl Model {
         let mut basis = Basis {
             indicators: Indicator::all(self.type_names.len()),
             expected_indicators: Vec::new(),
-            expected_heads: Vec::new(),
-            start_health: Vec::new(),
             expected_growth: (1.0 + sh.demand_trend) * (1.0 + sh.cost_inflation) - 1.0,
             expected_trend: sh.demand_trend,
         };
@@ -253,14 +251,13 @@ impl Model {
             .iter()
             .map(|&n| f64::from(n))
             .collect();
-        let projection = Projection::new(
+        let mut projected = Vec::new();
+        for (year, pop) in (0..).zip(project_status_quo(
             &initial,
-            &self.activity_mask,
             &transition,
             &self.arrivals,
             self.scenario.years,
-        );
-        for (year, pop) in (0..).zip(&projection.heads) {
+        )) {
             let covered = masked(pop.iter().copied(), &self.activity_mask);
             let counts: Vec<f64> = expected
                 .count_of(&covered)
@@ -268,19 +265,19 @@ impl Model {
                 .map(|n| n * basis.trend_index(year))
                 .collect();
             let cost = expected.total_cost_of(&covered) * basis.growth_index(year);
-            let demography = expected_demography(pop, &self.activity_mask, &transition);
+            let demography = expected_demography(&pop, &self.activity_mask, &transition);
             let mut values = Vec::new();
             indicators::values(&demography.inputs(cost, &counts, &lists), &mut values);
             basis.expected_indicators.push(values);
-            basis.expected_heads.push(covered);
+            projected.push(covered);
         }
-        basis.start_health = projection.start_health;
         Contracts::resolve(
             &self.scenario,
             &self.type_names,
             basis,
             &expected,
             &baseline,
+            &projected,
         )
     }
 
@@ -526,7 +523,13 @@ fn expected_demography(pop: &[f64], mask: &[bool], rates: &TransitionRates) -> E
     for (c, &n) in covered.iter().enumerate() {
         let q = rates.death()[c];
         e.deaths += n * q;
-        let onsets = n * (1.0 - q) * (1.0 - rates.leaver_rate()) * rates.onset[c];
+        // Nobody gains an LTC at the top count (as in the step), whatever the rate says.
+        let onset = if c % LTCS + 1 < LTCS {
+            rates.onset[c]
+        } else {
+            0.0
+        };
+        let onsets = n * (1.0 - q) * (1.0 - rates.leaver_rate()) * onset;
         e.onsets += onsets;
         let key = CellKey::from_index(c);
         if key.ltc == 1 {

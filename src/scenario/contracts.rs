@@ -175,12 +175,11 @@ pub enum Weights {
     /// higher weight, so a programme that prevents conditions lowers the payment.
     #[default]
     Concurrent,
-    /// Long-term conditions as at contract start: with `full` adjustment, each person is
-    /// weighted for their age, sex, deprivation and rurality as they are that year and the
-    /// conditions they had at start (or on arriving), scaled so that the conditions the status
-    /// quo is expected to gather are paid for. Conditions gained or prevented do not move the
-    /// payment; ageing, deaths and arrivals do. The same as `concurrent` for adjustments
-    /// without long-term conditions.
+    /// Set at contract start for the whole term: with `full` adjustment, each stratum of age,
+    /// sex, deprivation and rurality is weighted by the long-term conditions the status quo
+    /// expects its people to have that year, so the conditions a population is expected to
+    /// gather are paid for and those its people actually gain, or a programme prevents, are
+    /// not. The same as `concurrent` for adjustments without long-term conditions.
     Fixed,
 }
 

@@ -37,7 +37,8 @@ pub struct HolderYear<'a> {
     /// Expected cost per head this year relative to the first: (1 + demand trend)(1 + cost
     /// inflation) per year, at their means.
     pub trend_index: f64,
-    /// Indicator values this year and expected in the baseline year, by indicator index.
+    /// Indicator values this year, and expected of the status quo this year, by indicator
+    /// index.
     pub indicators: &'a [f64],
     pub expected_indicators: &'a [f64],
 }

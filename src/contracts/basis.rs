@@ -3,7 +3,6 @@
 //! expected indicators and the trend they move on). What happens in a replication never
 //! changes it.
 
-use super::heads::WeightedHeads;
 use crate::activity::expected::CellExpectations;
 use crate::population::{AGES, BASE_CELLS, LTCS, SEXES};
 use crate::scenario::Indicator;
@@ -86,6 +85,8 @@ pub struct Scope {
     /// status quo's projection ([`project_status_quo`]), at the baseline year's rates and
     /// prices: ageing and the changing mix of conditions move it, trend and inflation do not.
     pub expected_cost_per_head: Vec<f64>,
+    /// The same for each activity type's events (per year, per type; zero outside the scope).
+    pub expected_count_per_head: Vec<Vec<f64>>,
 }
 
 impl Scope {
@@ -154,25 +155,36 @@ impl Scope {
         });
         let weights_age_sex_deprivation_rurality =
             mean_over(BASE_CELLS / LTCS, &|c| (c % BASE_CELLS) / LTCS);
-        let by_type = |per_cell: &[f64]| -> Vec<f64> {
+        // Per type, a per-cell figure summed over `heads` (zero outside the scope).
+        let by_type = |per_cell: &[f64], heads: &[f64]| -> Vec<f64> {
             (0..nt)
                 .map(|t| {
                     if in_scope[t] {
-                        (0..cells).map(|c| baseline[c] * per_cell[c * nt + t]).sum()
+                        (0..cells).map(|c| heads[c] * per_cell[c * nt + t]).sum()
                     } else {
                         0.0
                     }
                 })
                 .collect()
         };
-        let expected_count = by_type(&expected.count);
-        let expected_cost_by_type = by_type(&expected.cost);
+        let expected_count = by_type(&expected.count, baseline);
+        let expected_cost_by_type = by_type(&expected.cost, baseline);
         let expected_cost_per_head = projected
             .iter()
             .map(|heads| {
                 let n: f64 = heads.iter().sum();
                 let cost: f64 = heads.iter().zip(&cell_cost).map(|(n, e)| n * e).sum();
                 if n > 0.0 { cost / n } else { 0.0 }
+            })
+            .collect();
+        let expected_count_per_head = projected
+            .iter()
+            .map(|heads| {
+                let n: f64 = heads.iter().sum();
+                by_type(&expected.count, heads)
+                    .into_iter()
+                    .map(|count| if n > 0.0 { count / n } else { 0.0 })
+                    .collect()
             })
             .collect();
         let weights_fixed = projected
@@ -190,6 +202,7 @@ impl Scope {
             expected_cost_by_type,
             baseline_heads: heads,
             expected_cost_per_head,
+            expected_count_per_head,
         }
     }
 
@@ -205,15 +218,19 @@ impl Scope {
         in_year(&self.expected_cost_per_head, year).map_or(0.0, |&x| x)
     }
 
-    /// Planned volume this year relative to the baseline: the baseline's expected volume on
-    /// trend, for the head count actually covered.
-    pub fn volume_index(&self, heads: &WeightedHeads, trend_index: f64) -> f64 {
-        let per_baseline_head = if self.baseline_heads > 0.0 {
-            heads.plain / self.baseline_heads
+    /// Expected events per head covered in year `year` (0-based), per type (zero outside the
+    /// scope), at the baseline year's rates; the last year's beyond the projection.
+    pub fn expected_count_per_head_in(&self, year: u32) -> &[f64] {
+        in_year(&self.expected_count_per_head, year).map_or(&[], Vec::as_slice)
+    }
+
+    /// 1 over the baseline head count (0 without one): the baseline's figures per head.
+    pub fn per_baseline_head(&self) -> f64 {
+        if self.baseline_heads > 0.0 {
+            1.0 / self.baseline_heads
         } else {
             0.0
-        };
-        per_baseline_head * trend_index
+        }
     }
 }
 

@@ -105,6 +105,7 @@ mod tests {
             expected_cost_by_type: vec![0.0; 2],
             baseline_heads: 0.0,
             expected_cost_per_head: Vec::new(),
+            expected_count_per_head: Vec::new(),
         };
         let mut income = [0.0; 2];
         allocate(&spec, Some(&[0]), 1_000.0, &scope, &[], &w, &mut income);

@@ -147,11 +147,16 @@ impl Contracts {
         let first_sub = rows.len();
         let paid_to_subs = self.pay_subcontractors(a, arm, w, rows);
         let heads = w.heads.totals[h.scope];
-        let volume_index = scope.volume_index(&heads, self.basis.trend_index(w.year));
+        let trend_index = self.basis.trend_index(w.year);
         let expected_count: Vec<f64> = scope
+            .expected_count_per_head_in(w.year)
+            .iter()
+            .map(|c| c * heads.plain * trend_index)
+            .collect();
+        let count_per_weighted_head: Vec<f64> = scope
             .expected_count
             .iter()
-            .map(|c| c * volume_index)
+            .map(|c| c * scope.per_baseline_head() * trend_index)
             .collect();
         let growth_index = self.basis.growth_index(w.year);
         // Spend per head is the holder's own: its scope's cost per head covered.
@@ -169,9 +174,11 @@ impl Contracts {
             baseline_heads: scope.baseline_heads,
             price_index: w.price_index,
             cost: own_cost + paid_to_subs,
+            expected_cost_per_head: scope.expected_cost_per_head_in(w.year),
             count: w.count,
             price: w.price,
             expected_count: &expected_count,
+            count_per_weighted_head: &count_per_weighted_head,
             in_scope: &scope.in_scope,
             weighted_heads: heads,
             trend_index: growth_index,
@@ -329,13 +336,14 @@ fn expected_spend(h: &Holder, y: &HolderYear, s: &SharedSavingsSpec, contract_ye
 /// The activity expected of the people covered this year: each type's planned count, scaled
 /// by their risk as `adjustment` and `weights` measure it.
 fn expected_counts(y: &HolderYear, adjustment: RiskAdjustment, weights: Weights) -> Vec<f64> {
-    let plain = y.weighted_heads.plain;
-    let risk = if plain > 0.0 {
-        y.heads(adjustment, weights) / plain
-    } else {
-        0.0
-    };
-    y.expected_count.iter().map(|c| c * risk).collect()
+    if adjustment == RiskAdjustment::None {
+        return y.expected_count.to_vec();
+    }
+    let heads = y.heads(adjustment, weights);
+    y.count_per_weighted_head
+        .iter()
+        .map(|c| c * heads)
+        .collect()
 }
 
 /// The year expected of the people covered: `count` from [`expected_counts`], cost on trend

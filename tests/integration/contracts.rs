@@ -1361,3 +1361,51 @@ preset = "pbr"
         );
     }
 }
+
+/// The plan follows the people the status quo expects: a fixed payment of all expected cost,
+/// indexed to it, pays on average what care costs the status quo in every year of an ageing,
+/// growing place (within 1%), while expected cost per head at the baseline's mix of ages and
+/// conditions (the plan before it followed the projection) falls 2% short by year 5.
+#[test]
+fn the_plan_pays_the_expected_cost_of_an_ageing_population() {
+    let m = model(
+        r#"
+base = "default"
+name = "plan"
+replications = 80
+years = 5
+[population]
+size = 200000
+[[arm]]
+name = "fixed-on-trend"
+[[arm.component]]
+kind = "fixed"
+index = "expected_cost"
+"#,
+    );
+    let contracts = m.contracts.as_ref().unwrap();
+    let scope = &contracts.scopes[contracts.arms[0].holders[0].scope];
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let n = results.len() as f64;
+    for y in 1..=m.scenario.years {
+        let (mut paid, mut cost) = (0.0, 0.0);
+        for r in &results {
+            let row = r
+                .ledger
+                .iter()
+                .find(|l| l.year == y && l.party == 1)
+                .unwrap();
+            paid += row.income / n;
+            cost += row.cost / n;
+        }
+        assert!(
+            (paid / cost - 1.0).abs() < 0.01,
+            "year {y}: the plan pays {paid} on average, care costs {cost}"
+        );
+    }
+    let mix = scope.expected_cost_per_head_in(4) / scope.expected_cost_per_head_in(0);
+    assert!(
+        mix > 1.02,
+        "expected cost per head at year 5's mix is {mix} of the baseline's"
+    );
+}

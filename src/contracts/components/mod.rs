@@ -25,11 +25,18 @@ pub struct HolderYear<'a> {
     pub price_index: f64,
     /// The holder's actual cost of care this year.
     pub cost: f64,
+    /// Expected cost per head covered this year at the first year's rates and prices, for the
+    /// ages and conditions the status quo expects this year.
+    pub expected_cost_per_head: f64,
     /// Per activity type (zero outside the holder's scope): count, price per unit in the first
-    /// year's prices, and planned count (expected on trend for the people covered).
+    /// year's prices, and planned count (expected on trend for the people covered, at the ages
+    /// and conditions the status quo expects this year).
     pub count: &'a [f64],
     pub price: &'a [f64],
     pub expected_count: &'a [f64],
+    /// Per activity type, the baseline year's expected count per risk-weighted head, on trend:
+    /// the risk weights carry the mix of the people covered.
+    pub count_per_weighted_head: &'a [f64],
     /// Whether each activity type is the holder's.
     pub in_scope: &'a [bool],
     /// Σ head count × risk weight, for each kind of risk adjustment, this year.
@@ -55,23 +62,27 @@ impl HolderYear<'_> {
     }
 
     /// Expected cost on trend of the people covered this year, risk-adjusted as given (a cost
-    /// norm).
+    /// norm): the baseline's cost per risk-weighted head, the weights carrying their mix, or
+    /// without risk adjustment the plan.
     pub fn benchmark(&self, adjustment: RiskAdjustment, weights: Weights) -> f64 {
-        self.planned_cost(self.heads(adjustment, weights))
-    }
-
-    /// The plan that fixed payments and planned volumes share: expected cost on trend of the
-    /// people covered, unweighted, so neither moves with the conditions people gain or avoid.
-    pub fn plan(&self) -> f64 {
-        self.planned_cost(self.weighted_heads.plain)
-    }
-
-    fn planned_cost(&self, heads: f64) -> f64 {
+        if adjustment == RiskAdjustment::None {
+            return self.plan();
+        }
         if self.baseline_heads > 0.0 {
-            self.expected_cost * heads / self.baseline_heads * self.trend_index
+            self.expected_cost / self.baseline_heads
+                * self.heads(adjustment, weights)
+                * self.trend_index
         } else {
             0.0
         }
+    }
+
+    /// The plan that fixed payments and planned volumes share: expected cost on trend of the
+    /// people covered, unweighted, at the ages and conditions the status quo expects this year,
+    /// so it follows the expected ageing of the people covered and not the conditions they
+    /// actually gain or avoid.
+    pub fn plan(&self) -> f64 {
+        self.expected_cost_per_head * self.weighted_heads.plain * self.trend_index
     }
 }
 
@@ -113,9 +124,11 @@ pub(crate) mod test_support {
             baseline_heads: 50.0,
             price_index: 1.0,
             cost: 100.0,
+            expected_cost_per_head: 2.0,
             count,
             price: &[10.0],
             expected_count: &[100.0],
+            count_per_weighted_head: &[2.0],
             in_scope: &[true],
             weighted_heads: WeightedHeads {
                 plain: 50.0,

@@ -117,32 +117,35 @@ impl Scope {
             0.0
         };
         let norm = |x: f64| if mean > 0.0 { x / mean } else { 1.0 };
+        // People the status quo expects over the term, per cell: the mix of a group nobody is
+        // in at the start but people age or move into.
+        let later: Vec<f64> = (0..cells)
+            .map(|c| projected.iter().map(|heads| heads[c]).sum())
+            .collect();
         // A weight that ignores some axes is the mean expected cost over the cells that share
-        // the axes it keeps (`key` numbers them, from 0 up to `keys`).
+        // the axes it keeps (`key` numbers them, from 0 up to `keys`), for the people in them.
         let mean_over = |keys: usize, key: &dyn Fn(usize) -> usize| -> Vec<f64> {
-            let (mut n, mut cost, mut unweighted, mut size) = (
-                vec![0.0; keys],
-                vec![0.0; keys],
-                vec![0.0; keys],
-                vec![0.0; keys],
+            let mean_cost = |people: &[f64]| {
+                let (mut n, mut cost) = (vec![0.0; keys], vec![0.0; keys]);
+                for c in 0..cells {
+                    n[key(c)] += people[c];
+                    cost[key(c)] += people[c] * cell_cost[c];
+                }
+                move |k: usize| (n[k] > 0.0).then(|| cost[k] / n[k])
+            };
+            let (at_start, over_term, every_cell) = (
+                mean_cost(baseline),
+                mean_cost(&later),
+                mean_cost(&vec![1.0; cells]),
             );
-            for c in 0..cells {
-                let k = key(c);
-                n[k] += baseline[c];
-                cost[k] += baseline[c] * cell_cost[c];
-                unweighted[k] += cell_cost[c];
-                size[k] += 1.0;
-            }
-            // A group absent from the baseline gets the mean of its cells' expected cost.
+            // A group absent from the baseline is weighed for the people the status quo expects
+            // in it later, and one nobody is expected in as the plain mean of its cells.
             let w: Vec<f64> = (0..keys)
                 .map(|k| {
-                    if n[k] > 0.0 {
-                        norm(cost[k] / n[k])
-                    } else if size[k] > 0.0 {
-                        norm(unweighted[k] / size[k])
-                    } else {
-                        1.0
-                    }
+                    at_start(k)
+                        .or_else(|| over_term(k))
+                        .or_else(|| every_cell(k))
+                        .map_or(1.0, norm)
                 })
                 .collect();
             (0..cells).map(|c| w[key(c)]).collect()

@@ -1409,3 +1409,58 @@ index = "expected_cost"
         "expected cost per head at year 5's mix is {mix} of the baseline's"
     );
 }
+
+/// Regression: a stratum nobody was in at the start but people age into was weighed as the
+/// plain mean of its cells, the costliest long-term condition counts included. A closed cohort
+/// of 50-year-olds was paid 2.6 times its cost by age-sex weights in its second year; it is
+/// weighed now for the people the status quo expects in it, within 1% of full weights.
+#[test]
+fn regression_weights_of_strata_entered_after_the_start() {
+    let capitation = |name: &str, adjustment: &str| {
+        format!(
+            "[[arm]]\nname = \"{name}\"\n[[arm.component]]\nkind = \"capitation\"\n\
+             risk_adjustment = \"{adjustment}\"\n"
+        )
+    };
+    let text = format!(
+        "{}{}{}{}",
+        r#"
+base = "default"
+name = "aged-fifty"
+replications = 10
+years = 2
+[population]
+size = 200000
+cohort = { age_min = 50, age_max = 50, mode = "closed" }
+"#,
+        capitation("age-sex", "age_sex"),
+        capitation("asdr", "age_sex_deprivation_rurality"),
+        capitation("full", "full"),
+    );
+    let m = model(&text);
+    let col = m
+        .contracts
+        .as_ref()
+        .unwrap()
+        .columns
+        .iter()
+        .position(|c| c == "capitation")
+        .unwrap();
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        let paid = |arm: usize| -> f64 {
+            r.ledger
+                .iter()
+                .filter(|l| l.arm == arm && l.year == 2 && l.party == 1)
+                .map(|l| l.components[col])
+                .sum()
+        };
+        let full = paid(2);
+        for (arm, name) in [(0, "age-sex"), (1, "asdr")] {
+            assert!(
+                (paid(arm) / full - 1.0).abs() < 0.01,
+                "{name} pays {} in year 2 against {full} with full weights",
+                paid(arm)
+            );
+        }
+    }
+}

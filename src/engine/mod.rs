@@ -143,6 +143,18 @@ impl Model {
                 "expected at least one person after the cohort filter; the filter admits nobody",
             ));
         }
+        let covered_at_start: f64 = covered_heads(&initial, &mask).iter().sum();
+        if covered_at_start == 0.0 && !s.arm.is_empty() {
+            // Contracts are set on the people covered at the start: an open cohort nobody is
+            // in yet gives them nothing to be set on (a payment per head of 0/0).
+            return Err(InputError::new(
+                loaded.origin_of("population"),
+                "population.cohort",
+                "expected someone to meet the open cohort's filter at the start: contracts are \
+                 set on the people covered then, and nobody is; widen the filter, or run it \
+                 without arms to watch the cohort fill",
+            ));
+        }
         check_growth_fits(loaded, initial.total())?;
         let type_names = s.activity.type_names();
         let (worlds, arm_world) = worlds_of(s);

@@ -1302,3 +1302,31 @@ fn contract_settings_that_mean_nothing_are_refused() {
         &["bad.toml: arm.a.pass_through: expected subcontractors for the lead"],
     );
 }
+
+/// An open cohort nobody meets at the start leaves contracts nothing to be set on (they paid
+/// 0/0 a head, and the ledger held NaN): refused with arms, accepted without them.
+#[test]
+fn an_open_cohort_empty_at_the_start_is_refused_with_arms() {
+    let cohort = "[population]\nsize = 5000\n\
+                  cohort = { age_max = 30, ltc_min = 5, mode = \"open\" }\n";
+    let header = "base = \"default\"\nname = \"late\"\nyears = 2\n";
+    rejected(
+        &format!("{header}{cohort}"),
+        &[],
+        &[
+            "bad.toml: population.cohort: expected someone to meet the open cohort's filter at the start",
+            "run it without arms",
+        ],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("late.toml"),
+        format!("{header}arm = []\n{cohort}"),
+    )
+    .unwrap();
+    let (code, _, err) = capsim(
+        &["run", "late.toml", "--out", "out", "--reps", "2"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+}

@@ -1,4 +1,5 @@
 use std::io::IsTerminal;
+use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -138,8 +139,16 @@ fn main() -> ExitCode {
     progress.finish();
     match result {
         Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
+            // A reader that stops early (`capsim schema | head`) closes the pipe: what it
+            // did not read is not an error of capsim's.
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    eprintln!("error: writing to standard output: {e}");
+                    ExitCode::FAILURE
+                }
+                _ => ExitCode::SUCCESS,
+            }
         }
         Err(err) => {
             // Bad input: say exactly what to fix, exit 2. Anything else: the whole chain, exit 1.

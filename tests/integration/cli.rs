@@ -798,3 +798,20 @@ fn a_report_says_when_the_command_line_changed_what_the_description_describes() 
         std::fs::read(dir.path().join("reversed/scenario.toml")).unwrap()
     );
 }
+
+/// A reader that stops early (`capsim schema | head`) is not an error: the schema, longer than
+/// a pipe holds, meets a closed pipe, and capsim exits 0 without a panic's backtrace.
+#[test]
+fn output_into_a_closed_pipe_is_not_a_panic() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .arg("schema")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

@@ -178,19 +178,32 @@ pub fn risk_size(
     let per_covered = people_per_covered(args)?;
     let mut models = Vec::new();
     for &size in args.sizes {
-        let with = model_at(args, size, per_covered, true)?;
-        let covered = with.initial.total_in(&with.activity_mask);
-        if covered == 0 {
-            return Err(InputError::new(
+        let empty = |place: String| {
+            InputError::new(
                 "command line",
                 "--sizes",
                 format!(
-                    "expected sizes that cover somebody; {size} covered makes a place of {} \
-                     people in which the cohort is empty",
-                    with.initial.total()
+                    "expected sizes that cover somebody; {size} covered makes a place of \
+                     {place} in which the cohort is empty"
                 ),
             )
-            .into());
+        };
+        // The scenario itself built (`people_per_covered`), so a cohort refused at this size
+        // is refused for being empty at it.
+        let with = match model_at(args, size, per_covered, true) {
+            Err(e)
+                if e.problems
+                    .iter()
+                    .any(|p| p.field == "population" || p.field == "population.cohort") =>
+            {
+                let place = ((size as f64 * per_covered).round() as i64).max(1);
+                return Err(empty(format!("{place} people")).into());
+            }
+            built => built?,
+        };
+        let covered = with.initial.total_in(&with.activity_mask);
+        if covered == 0 {
+            return Err(empty(format!("{} people", with.initial.total())).into());
         }
         let held = with.result_bytes();
         check_replications_fit(

@@ -557,7 +557,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "world",
         "head_count",
         "people",
-        "Population at the start of the year",
+        "Population at the start of the year (the whole place, an open cohort's too; a closed cohort's population is its people)",
     ),
     doc(
         "world",
@@ -565,7 +565,12 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "people",
         "People covered (in the cohort) at the start of the year",
     ),
-    doc("world", "deaths", "people", "Deaths during the year"),
+    doc(
+        "world",
+        "deaths",
+        "people",
+        "Deaths during the year, in the whole population as `head_count` counts it (the `deaths` indicator counts the people covered)",
+    ),
     doc("world", "leavers", "people", "People who moved away"),
     doc("world", "births", "people", "Births"),
     doc("world", "migrants_in", "people", "People who moved in"),
@@ -573,7 +578,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "world",
         "onsets",
         "people",
-        "New long-term conditions (people gaining one more)",
+        "New long-term conditions (people gaining one more), in the whole population as `head_count` counts it (the `onsets` indicator counts the people covered)",
     ),
     doc(
         "world",

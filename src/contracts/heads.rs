@@ -101,7 +101,7 @@ mod weight_tests {
     /// Fixed weights are the fixed count with full adjustment, and nothing else: the other
     /// adjustments have no long-term conditions to fix.
     #[test]
-    fn fixed_weights_are_full_adjustment_with_health_at_start() {
+    fn fixed_weights_apply_to_full_adjustment_only() {
         let now = WeightedHeads {
             plain: 100.0,
             age_sex: 108.0,

@@ -254,35 +254,7 @@ impl Model {
             expected_growth: (1.0 + sh.demand_trend) * (1.0 + sh.cost_inflation) - 1.0,
             expected_trend: sh.demand_trend,
         };
-        // The status quo's people year by year in expectation, and what they are expected to
-        // do: activity per head on the demand trend, cost on demand and cost inflation, deaths
-        // and onsets at the year's mix of ages and conditions.
-        let initial: Vec<f64> = self
-            .initial
-            .as_slice()
-            .iter()
-            .map(|&n| f64::from(n))
-            .collect();
-        let mut projected = Vec::new();
-        for (year, pop) in (0..).zip(project_status_quo(
-            &initial,
-            &transition,
-            &self.arrivals,
-            self.scenario.years,
-        )) {
-            let covered = masked(pop.iter().copied(), &self.activity_mask);
-            let counts: Vec<f64> = expected
-                .count_of(&covered)
-                .iter()
-                .map(|n| n * basis.trend_index(year))
-                .collect();
-            let cost = expected.total_cost_of(&covered) * basis.growth_index(year);
-            let demography = expected_demography(&pop, &self.activity_mask, &transition);
-            let mut values = Vec::new();
-            indicators::values(&demography.inputs(cost, &counts, &lists), &mut values);
-            basis.expected_indicators.push(values);
-            projected.push(covered);
-        }
+        let projected = self.project_expectations(&transition, &expected, &lists, &mut basis);
         Contracts::resolve(
             &self.scenario,
             &self.type_names,
@@ -291,6 +263,42 @@ impl Model {
             &baseline,
             &projected,
         )
+    }
+
+    /// Projects the status quo's people year by year in expectation and pushes what they are
+    /// expected to do onto `basis` (each year's expected indicators): activity per head on the
+    /// demand trend, cost on demand and cost inflation, deaths and onsets at the year's mix of
+    /// ages and conditions. Returns the covered heads expected at the start of each year.
+    fn project_expectations(
+        &self,
+        transition: &TransitionRates,
+        expected: &CellExpectations,
+        lists: &[ListYear],
+        basis: &mut Basis,
+    ) -> Vec<Vec<f64>> {
+        let initial: Vec<f64> = self
+            .initial
+            .as_slice()
+            .iter()
+            .map(|&n| f64::from(n))
+            .collect();
+        let mut projected = Vec::new();
+        let years = project_status_quo(&initial, transition, &self.arrivals, self.scenario.years);
+        for (year, pop) in (0..).zip(years) {
+            let covered = masked(pop.iter().copied(), &self.activity_mask);
+            let counts: Vec<f64> = expected
+                .count_of(&covered)
+                .iter()
+                .map(|n| n * basis.trend_index(year))
+                .collect();
+            let cost = expected.total_cost_of(&covered) * basis.growth_index(year);
+            let demography = expected_demography(&pop, &self.activity_mask, transition);
+            let mut values = Vec::new();
+            indicators::values(&demography.inputs(cost, &counts, lists), &mut values);
+            basis.expected_indicators.push(values);
+            projected.push(covered);
+        }
+        projected
     }
 
     /// Each waiting list's expected first-year referrals at the parameters' means: the

@@ -741,7 +741,11 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
             ))
         }
         Command::Population { scenario, out } => {
-            let model = Model::build(&load_scenario(scenario.as_deref())?)?;
+            // The starting population needs no contracts: an open cohort nobody meets yet,
+            // which arms could not be set on, is still a population to write.
+            let mut loaded = load_scenario(scenario.as_deref())?;
+            loaded.scenario.arm.clear();
+            let model = Model::build(&loaded)?;
             write_population(&model, &out)?;
             Ok(format!(
                 "{} people in {} occupied cells written to {}\n",

@@ -448,7 +448,12 @@ fn run_points(
 
 /// A problem with a swept field's value is the `--param`'s, not a `--set` the user never wrote:
 /// it names the value of the point that has it.
-fn named_by_param(error: anyhow::Error, grids: &[Grid], point: &[Value]) -> anyhow::Error {
+fn named_by_param(
+    error: anyhow::Error,
+    grids: &[Grid],
+    point: &[Value],
+    user_set: &[String],
+) -> anyhow::Error {
     let mut input = match error.downcast::<InputError>() {
         Ok(input) => input,
         Err(other) => return other,
@@ -458,17 +463,39 @@ fn named_by_param(error: anyhow::Error, grids: &[Grid], point: &[Value]) -> anyh
             .iter()
             .zip(point)
             .find(|(g, _)| problem.field.starts_with(&g.path));
-        if let Some((grid, value)) = swept
-            && problem.file == crate::scenario::overrides::ORIGIN
-        {
+        if problem.file != crate::scenario::overrides::ORIGIN {
+            continue;
+        }
+        if let Some((grid, value)) = swept {
             problem.file = format!("command line (--param {}={value})", grid.path);
             if matches!(value, Value::Float(_)) && problem.expected.contains("a whole number") {
                 problem.expected += "; this field takes whole numbers: choose FROM..TO:STEPS \
                                     with whole steps (e.g. years=1..5:5) or list the values";
             }
+        } else if led_to_by_the_point(&problem.field, grids, user_set) {
+            // A problem of a field the point's values lead to but do not name (an empty
+            // cohort at a swept size): the point is what the user can change.
+            let at: Vec<String> = grids
+                .iter()
+                .zip(point)
+                .map(|(g, v)| format!("{}={v}", g.path))
+                .collect();
+            problem.file = format!("command line (the sweep's point {})", at.join(", "));
         }
     }
     input.into()
+}
+
+/// Whether a problem at `field` that names no swept path is the point's: a swept path shares
+/// its table (`population.cohort` beside `population.size`) and the user's own `--set` did not
+/// write it.
+fn led_to_by_the_point(field: &str, grids: &[Grid], user_set: &[String]) -> bool {
+    let table = |path: &str| path.split('.').next().unwrap_or_default().to_string();
+    let written = user_set.iter().any(|s| {
+        let path = s.split('=').next().unwrap_or_default().trim();
+        path.starts_with(field) || field.starts_with(path)
+    });
+    !written && grids.iter().any(|g| table(&g.path) == table(field))
 }
 
 /// Runs the sweep; returns what the terminal shows.
@@ -487,7 +514,10 @@ pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::R
             run.set.push(format!("{}={value}", grid.path));
         }
         run.out = Some(dir.clone());
-        plans.push(RunPlan::resolve(&run).map_err(|e| named_by_param(e, &args.grids, point))?);
+        plans.push(
+            RunPlan::resolve(&run)
+                .map_err(|e| named_by_param(e, &args.grids, point, &args.run.set))?,
+        );
         dirs.push(dir);
     }
     let arms: Vec<String> = plans[0]

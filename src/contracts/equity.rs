@@ -9,8 +9,8 @@ use crate::scenario::contracts::ComponentSpec;
 
 /// Spreads `amount` over the reporting groups of `income`: activity payments follow the
 /// activity they pay for (at tariff: the types of the component's filter `types`, or the whole
-/// scope), capitation follows the (weighted) heads it pays for, everything else follows
-/// expected cost (fully weighted heads).
+/// scope), capitation follows the (weighted) heads it pays for, shared savings the heads its
+/// benchmark weighs, everything else follows expected cost (fully weighted heads).
 pub fn allocate(
     spec: &ComponentSpec,
     types: Option<&[usize]>,
@@ -31,6 +31,9 @@ pub fn allocate(
                 .map(|t| w.group_count[g * nt + t] * w.price[t])
                 .sum(),
             ComponentSpec::Capitation(c) => scope_groups[g].weighted(c.risk_adjustment, c.weights),
+            ComponentSpec::SharedSavings(s) => {
+                scope_groups[g].weighted(s.risk_adjustment, s.weights)
+            }
             _ => scope_groups[g].full,
         }
     };
@@ -113,5 +116,31 @@ mod tests {
         let mut income = [0.0; 2];
         allocate(&spec, None, 2_500.0, &scope, &[], &w, &mut income);
         assert_eq!(income, [1_000.0, 1_500.0]);
+
+        // Shared savings and capitation with weights fixed at start follow the heads their
+        // fixed weights count (1:3), not the concurrent full weights (1:1).
+        let groups = [
+            WeightedHeads {
+                full: 10.0,
+                fixed: 10.0,
+                ..WeightedHeads::default()
+            },
+            WeightedHeads {
+                full: 10.0,
+                fixed: 30.0,
+                ..WeightedHeads::default()
+            },
+        ];
+        let fixed = "risk_adjustment = \"full\"\nweights = \"fixed\"\n";
+        for spec in [
+            ComponentSpec::SharedSavings(
+                toml::from_str(&format!("provider_share = 0.5\n{fixed}")).unwrap(),
+            ),
+            ComponentSpec::Capitation(toml::from_str(fixed).unwrap()),
+        ] {
+            let mut income = [0.0; 2];
+            allocate(&spec, None, 400.0, &scope, &groups, &w, &mut income);
+            assert_eq!(income, [100.0, 300.0], "{spec:?}");
+        }
     }
 }

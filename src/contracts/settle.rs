@@ -181,7 +181,7 @@ impl Contracts {
             count_per_weighted_head: &count_per_weighted_head,
             in_scope: &scope.in_scope,
             weighted_heads: heads,
-            trend_index: growth_index,
+            growth_index,
             indicators: &indicators,
             expected_indicators: &expected_indicators,
         };

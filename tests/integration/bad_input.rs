@@ -1329,4 +1329,28 @@ fn an_open_cohort_empty_at_the_start_is_refused_with_arms() {
         dir.path(),
     );
     assert_eq!(code, 0, "{err}");
+    // The starting population needs no contracts: it is written, arms or not.
+    std::fs::write(dir.path().join("armed.toml"), format!("{header}{cohort}")).unwrap();
+    let (code, _, err) = capsim(&["population", "armed.toml", "--out", "p.csv"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    // A sweep whose point leaves the cohort empty names the point, not a --set never written.
+    let (code, _, err) = capsim(
+        &[
+            "sweep",
+            "armed.toml",
+            "--param",
+            "population.size=5000,6000",
+            "--reps",
+            "2",
+            "--out",
+            "sweep",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("command line (the sweep's point population.size=5000): population.cohort"),
+        "{err}"
+    );
+    assert!(!dir.path().join("sweep").exists());
 }

@@ -811,6 +811,13 @@ fn output_into_a_closed_pipe_is_not_a_panic() {
         .unwrap();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
+    // The test needs more output than a pipe holds (64 KiB on Linux).
+    let (_, schema, _) = capsim(&["schema"], std::path::Path::new("."));
+    assert!(
+        schema.len() > 65_536,
+        "the schema is {} bytes",
+        schema.len()
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(!err.contains("panicked"), "{err}");

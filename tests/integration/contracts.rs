@@ -1364,7 +1364,7 @@ preset = "pbr"
 
 /// The plan follows the people the status quo expects: a fixed payment of all expected cost,
 /// indexed to it, pays on average what care costs the status quo in every year of an ageing,
-/// growing place (within 1%), while expected cost per head at the baseline's mix of ages and
+/// growing place (within 0.5%), while expected cost per head at the baseline's mix of ages and
 /// conditions (the plan before it followed the projection) falls 2% short by year 5.
 #[test]
 fn the_plan_pays_the_expected_cost_of_an_ageing_population() {
@@ -1399,7 +1399,7 @@ index = "expected_cost"
             cost += row.cost / n;
         }
         assert!(
-            (paid / cost - 1.0).abs() < 0.01,
+            (paid / cost - 1.0).abs() < 0.005,
             "year {y}: the plan pays {paid} on average, care costs {cost}"
         );
     }

@@ -6,7 +6,7 @@ pub fn capitation(c: &CapitationSpec, y: &HolderYear) -> f64 {
     let per_head = c.per_head.unwrap_or(y.expected_cost / y.baseline_heads) * (1.0 + c.uplift);
     let per_head = match c.index {
         Index::Price => per_head * y.price_index,
-        Index::ExpectedCost => per_head * y.trend_index,
+        Index::ExpectedCost => per_head * y.growth_index,
         Index::None => per_head,
     };
     per_head * y.heads(c.risk_adjustment, c.weights)

@@ -43,7 +43,7 @@ pub struct HolderYear<'a> {
     pub weighted_heads: WeightedHeads,
     /// Expected cost per head this year relative to the first: (1 + demand trend)(1 + cost
     /// inflation) per year, at their means.
-    pub trend_index: f64,
+    pub growth_index: f64,
     /// Indicator values this year, and expected of the status quo this year, by indicator
     /// index.
     pub indicators: &'a [f64],
@@ -71,7 +71,7 @@ impl HolderYear<'_> {
         if self.baseline_heads > 0.0 {
             self.expected_cost / self.baseline_heads
                 * self.heads(adjustment, weights)
-                * self.trend_index
+                * self.growth_index
         } else {
             0.0
         }
@@ -82,7 +82,7 @@ impl HolderYear<'_> {
     /// so it follows the expected ageing of the people covered and not the conditions they
     /// actually gain or avoid.
     pub fn plan(&self) -> f64 {
-        self.expected_cost_per_head * self.weighted_heads.plain * self.trend_index
+        self.expected_cost_per_head * self.weighted_heads.plain * self.growth_index
     }
 }
 
@@ -137,7 +137,7 @@ pub(crate) mod test_support {
                 full: 55.0,
                 fixed: 51.0,
             },
-            trend_index: 1.0,
+            growth_index: 1.0,
             indicators,
             expected_indicators,
         }

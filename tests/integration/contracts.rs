@@ -1195,6 +1195,27 @@ fn shared_savings_against_spend_ignore_missed_pools_and_earlier_corridors() {
     );
 }
 
+/// An arm paying one capitation with this risk adjustment and these weights, running the
+/// programme `prevent` when `programme`.
+fn capitation_arm(name: &str, adjustment: &str, weights: &str, programme: bool) -> String {
+    format!(
+        "[[arm]]\nname = \"{name}\"\ninterventions = [{}]\n[[arm.component]]\n\
+         kind = \"capitation\"\nrisk_adjustment = \"{adjustment}\"\nweights = \"{weights}\"\n",
+        if programme { "\"prevent\"" } else { "" }
+    )
+}
+
+/// The ledger column a model's contracts book `name` in.
+fn ledger_column(m: &Model, name: &str) -> usize {
+    m.contracts
+        .as_ref()
+        .expect("arms")
+        .columns
+        .iter()
+        .position(|c| c == name)
+        .expect("column")
+}
+
 /// Full risk adjustment with weights fixed at contract start weighs each stratum (age, sex,
 /// deprivation, rurality) by the conditions the status quo expects it to hold that year. In a
 /// place whose people gather conditions faster than the start's cross-section by age implies
@@ -1209,13 +1230,6 @@ fn shared_savings_against_spend_ignore_missed_pools_and_earlier_corridors() {
 ///   moves the fixed one (which only its effect on deaths moves).
 #[test]
 fn fixed_weights_pay_for_expected_conditions_not_those_drawn_or_prevented() {
-    let capitation = |name: &str, adjustment: &str, weights: &str, programme: bool| {
-        format!(
-            "[[arm]]\nname = \"{name}\"\ninterventions = [{}]\n[[arm.component]]\n\
-             kind = \"capitation\"\nrisk_adjustment = \"{adjustment}\"\nweights = \"{weights}\"\n",
-            if programme { "\"prevent\"" } else { "" }
-        )
-    };
     let text = format!(
         "{}{}{}{}{}{}",
         r#"
@@ -1235,21 +1249,14 @@ cost_per_person_year = 0
 [intervention.effect]
 onset = 0.3
 "#,
-        capitation("fixed", "full", "fixed", false),
-        capitation("asdr", "age_sex_deprivation_rurality", "concurrent", false),
-        capitation("concurrent", "full", "concurrent", false),
-        capitation("fixed-prevent", "full", "fixed", true),
-        capitation("concurrent-prevent", "full", "concurrent", true),
+        capitation_arm("fixed", "full", "fixed", false),
+        capitation_arm("asdr", "age_sex_deprivation_rurality", "concurrent", false),
+        capitation_arm("concurrent", "full", "concurrent", false),
+        capitation_arm("fixed-prevent", "full", "fixed", true),
+        capitation_arm("concurrent-prevent", "full", "concurrent", true),
     );
     let m = model(&text);
-    let col = m
-        .contracts
-        .as_ref()
-        .unwrap()
-        .columns
-        .iter()
-        .position(|c| c == "capitation")
-        .unwrap();
+    let col = ledger_column(&m, "capitation");
     let years = m.scenario.years as usize;
     let mut mean = vec![vec![0.0; years]; 5];
     let (mut fixed_ratio_moved, results) = (false, engine::run(&m, 2, &Silent).unwrap());
@@ -1416,12 +1423,8 @@ index = "expected_cost"
 /// weighed now for the people the status quo expects in it, within 1% of full weights.
 #[test]
 fn regression_weights_of_strata_entered_after_the_start() {
-    let capitation = |name: &str, adjustment: &str| {
-        format!(
-            "[[arm]]\nname = \"{name}\"\n[[arm.component]]\nkind = \"capitation\"\n\
-             risk_adjustment = \"{adjustment}\"\n"
-        )
-    };
+    let capitation =
+        |name: &str, adjustment: &str| capitation_arm(name, adjustment, "concurrent", false);
     let text = format!(
         "{}{}{}{}",
         r#"
@@ -1438,14 +1441,7 @@ cohort = { age_min = 50, age_max = 50, mode = "closed" }
         capitation("full", "full"),
     );
     let m = model(&text);
-    let col = m
-        .contracts
-        .as_ref()
-        .unwrap()
-        .columns
-        .iter()
-        .position(|c| c == "capitation")
-        .unwrap();
+    let col = ledger_column(&m, "capitation");
     for r in engine::run(&m, 2, &Silent).unwrap() {
         let paid = |arm: usize| -> f64 {
             r.ledger

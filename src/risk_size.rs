@@ -93,6 +93,11 @@ fn people_per_covered(args: &RiskSizeArgs) -> Result<f64, InputError> {
     Ok(loaded.scenario.population.size as f64 / covered as f64)
 }
 
+/// The people a place needs for `covered` of them to be covered, at `per_covered` a head.
+fn place_size(covered: u64, per_covered: f64) -> i64 {
+    ((covered as f64 * per_covered).round() as i64).max(1)
+}
+
 /// The model whose contracts cover about `covered` people, with or without systematic
 /// variation (every uncertain parameter at its mean, no demand noise, no bad winters).
 fn model_at(
@@ -101,7 +106,7 @@ fn model_at(
     per_covered: f64,
     systematic: bool,
 ) -> Result<Model, InputError> {
-    let size = ((covered as f64 * per_covered).round() as i64).max(1);
+    let size = place_size(covered, per_covered);
     if size as u64 > MAX_POPULATION {
         return Err(InputError::new(
             "command line",
@@ -196,7 +201,7 @@ pub fn risk_size(
                     .iter()
                     .any(|p| p.field == "population" || p.field == "population.cohort") =>
             {
-                let place = ((size as f64 * per_covered).round() as i64).max(1);
+                let place = place_size(size, per_covered);
                 return Err(empty(format!("{place} people")).into());
             }
             built => built?,

@@ -31,7 +31,7 @@ use crate::ledger::{self, EquityCell, LedgerRow};
 use crate::population::condition::ConditionModel;
 use crate::population::synthesis::{england_reference_shares, expected_shares};
 use crate::population::{
-    BASE_CELLS, CELLS, CellKey, GROUPS, LTCS, Population, age_of, cohort_mask, synthesis,
+    BASE_CELLS, CELLS, CellKey, GROUPS, Population, age_of, cohort_mask, synthesis,
 };
 use crate::rng::{Rng, Stage, stage_stream};
 use crate::scenario::{CohortMode, LoadedScenario, Scenario};
@@ -543,13 +543,7 @@ fn expected_demography(pop: &[f64], mask: &[bool], rates: &TransitionRates) -> E
     for (c, &n) in covered.iter().enumerate() {
         let q = rates.death()[c];
         e.deaths += n * q;
-        // Nobody gains an LTC at the top count (as in the step), whatever the rate says.
-        let onset = if c % LTCS + 1 < LTCS {
-            rates.onset[c]
-        } else {
-            0.0
-        };
-        let onsets = n * (1.0 - q) * (1.0 - rates.leaver_rate()) * onset;
+        let onsets = n * (1.0 - q) * (1.0 - rates.leaver_rate()) * rates.ltc_onset(c);
         e.onsets += onsets;
         let key = CellKey::from_index(c);
         if key.ltc == 1 {
@@ -571,15 +565,14 @@ fn expected_condition_onsets(pop: &[f64], mask: &[bool], rates: &TransitionRates
             continue;
         }
         let survivors = n * (1.0 - rates.death()[c]) * (1.0 - rates.leaver_rate());
-        // Nobody gains an LTC at the top count (as in the step), whatever the rate says.
-        let can_gain_ltc = c % LTCS + 1 < LTCS;
-        let ltc_onset = if can_gain_ltc { rates.onset[c] } else { 0.0 };
+        let ltc_onset = rates.ltc_onset(c);
         let j = next_cell(c);
         let mut covered_share = 0.0;
         if condition_change_covered(mask, c, j) {
             covered_share += 1.0 - ltc_onset;
         }
-        if can_gain_ltc && condition_change_covered(mask, c, j + 1) {
+        // At the top count nobody gains an LTC, and there is no cell after it.
+        if ltc_onset > 0.0 && condition_change_covered(mask, c, j + 1) {
             covered_share += ltc_onset;
         }
         total += survivors * gain * covered_share;

@@ -97,6 +97,44 @@ impl TransitionRates {
         self.leaving.p()
     }
 
+    /// Probability that a person of cell `i` dies or leaves in the year.
+    #[inline]
+    pub fn exit_probability(&self, i: usize) -> f64 {
+        let q = self.death[i];
+        q + (1.0 - q) * self.leaver_rate()
+    }
+
+    /// Probability that a survivor of cell `i` gains a long-term condition: none at the top
+    /// count, whatever the rate says.
+    #[inline]
+    pub fn ltc_onset(&self, i: usize) -> f64 {
+        if i % LTCS + 1 < LTCS {
+            self.onset[i]
+        } else {
+            0.0
+        }
+    }
+
+    /// Probability that a survivor of cell `i` changes condition state: gains the condition
+    /// (without it) or loses it (with it).
+    #[inline]
+    pub fn condition_change(&self, i: usize) -> f64 {
+        if i < BASE_CELLS {
+            self.condition_onset.get(i).copied().unwrap_or(0.0)
+        } else {
+            self.condition_exit
+        }
+    }
+
+    /// Births and movers expected in a year starting with `start` people of whom
+    /// `expected_exits` are expected to die or leave: births at the birth rate, movers so that
+    /// the expected head count grows by the growth rate (none when exits fall short of that).
+    pub fn expected_arrivals(&self, start: f64, expected_exits: f64) -> (f64, f64) {
+        let births = start * self.birth_rate;
+        let migrants = (start * self.growth_rate + expected_exits - births).max(0.0);
+        (births, migrants)
+    }
+
     /// Sets the probability that a survivor leaves (its tables are worked out when it changes).
     pub fn set_leaver_rate(&mut self, rate: f64) {
         if rate.to_bits() != self.leaving.p().to_bits() {
@@ -412,15 +450,13 @@ pub fn step(
     if arrivals.open {
         let (mut start, mut expected_exits) = (0.0, 0.0);
         for &i in occupied.iter() {
-            let (n, q) = (f64::from(src[i]), rates.death[i]);
+            let n = f64::from(src[i]);
             start += n;
-            expected_exits += n * (q + (1.0 - q) * rates.leaver_rate());
+            expected_exits += n * rates.exit_probability(i);
         }
-        births = start * rates.birth_rate;
-        migrants = match status_quo {
-            Some(movers) => movers.expected,
-            None => (start * rates.growth_rate + expected_exits - births).max(0.0),
-        };
+        let (born, moving) = rates.expected_arrivals(start, expected_exits);
+        births = born;
+        migrants = status_quo.map_or(moving, |movers| movers.expected);
     }
     // Arrivals are added after the cells with people are stepped (whole numbers, from streams
     // of their own), so the order changes nothing drawn or summed.
@@ -438,19 +474,16 @@ pub fn step(
         );
         let stay = n - deaths - leavers;
         let ltc = i % LTCS;
-        let onsets = if ltc + 1 < LTCS {
-            binomial(rng, stay, rates.onset[i])
+        let onset = rates.ltc_onset(i);
+        let onsets = if onset > 0.0 {
+            binomial(rng, stay, onset)
         } else {
             0
         };
         let age = age_of(i);
         // The condition changes for some of the survivors, whether or not they gained an LTC
         // (an exact binomial on each group).
-        let change = if i < BASE_CELLS {
-            rates.condition_onset.get(i).copied().unwrap_or(0.0)
-        } else {
-            rates.condition_exit
-        };
+        let change = rates.condition_change(i);
         let (switched, switched_onsets) = if change > 0.0 {
             (
                 binomial(rng, stay - onsets, change),
@@ -553,20 +586,11 @@ pub fn expected_survivors(cur: &[f64], next: &mut [f64], rates: &TransitionRates
         if n <= 0.0 {
             continue;
         }
-        let q = rates.death[i];
         start += n;
-        expected_exits += n * (q + (1.0 - q) * leave);
-        let stay = n * (1.0 - q) * (1.0 - leave);
-        let onsets = if i % LTCS + 1 < LTCS {
-            stay * rates.onset[i]
-        } else {
-            0.0
-        };
-        let change = if i < BASE_CELLS {
-            rates.condition_onset.get(i).copied().unwrap_or(0.0)
-        } else {
-            rates.condition_exit
-        };
+        expected_exits += n * rates.exit_probability(i);
+        let stay = n * (1.0 - rates.death[i]) * (1.0 - leave);
+        let onsets = stay * rates.ltc_onset(i);
+        let change = rates.condition_change(i);
         let j = next_cell(i);
         next[j] += (stay - onsets) * (1.0 - change);
         next[with_condition_switched(j)] += (stay - onsets) * change;
@@ -590,8 +614,7 @@ pub fn expected_arrivals(
     if !arrivals.open {
         return;
     }
-    let births = start * rates.birth_rate;
-    let migrants = (start * rates.growth_rate + expected_exits - births).max(0.0);
+    let (births, migrants) = rates.expected_arrivals(start, expected_exits);
     for &i in &arrivals.birth_cells {
         next[i] += births * arrivals.births[i];
     }

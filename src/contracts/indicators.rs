@@ -3,6 +3,16 @@
 use crate::scenario::Indicator;
 use crate::waiting_list::ListYear;
 
+/// An indicator's value in a year it has none (NaN): a contract judges nothing on it
+/// ([`has_value`]), and tables leave it out of their statistics.
+pub const NO_VALUE: f64 = f64::NAN;
+
+/// Whether an indicator value (or a target worked out from one) is there to be judged.
+#[inline]
+pub fn has_value(v: f64) -> bool {
+    !v.is_nan()
+}
+
 /// What the indicators are computed from.
 #[derive(Debug, Clone, Copy)]
 pub struct IndicatorInputs<'a> {
@@ -23,9 +33,17 @@ pub struct IndicatorInputs<'a> {
 }
 
 /// Every indicator's value, in [`Indicator::slot`] order, written into `out`.
+///
+/// An indicator that has no value this year is [`NO_VALUE`]: a rate per head when nobody is
+/// covered, the mean age at a second condition when nobody covered gains one. A count stays a
+/// count (0), and an empty waiting list's median wait is 0 weeks.
 pub fn values(x: &IndicatorInputs, out: &mut Vec<f64>) {
     let per = |v: f64, k: f64| {
-        if x.heads > 0.0 { v / x.heads * k } else { 0.0 }
+        if x.heads > 0.0 {
+            v / x.heads * k
+        } else {
+            NO_VALUE
+        }
     };
     out.clear();
     out.extend(Indicator::all(x.counts.len()).into_iter().map(|i| match i {
@@ -41,7 +59,7 @@ pub fn values(x: &IndicatorInputs, out: &mut Vec<f64>) {
             if x.second_ltc_onsets > 0.0 {
                 x.second_ltc_onset_ages / x.second_ltc_onsets
             } else {
-                0.0
+                NO_VALUE
             }
         }
         Indicator::ConditionCount => x.condition_heads,
@@ -53,4 +71,79 @@ pub fn values(x: &IndicatorInputs, out: &mut Vec<f64>) {
         Indicator::MedianWaitWeeks(t) => x.lists[t].median_wait_weeks,
         Indicator::LongWaiters(t) => x.lists[t].long_waiters,
     }));
+}
+
+/// Indicator values in JSON (a shard's replications), where a value with none is `null`: JSON
+/// has no NaN.
+pub mod json {
+    use super::{NO_VALUE, has_value};
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(values: &[f64], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(values.iter().map(|&v| has_value(v).then_some(v)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+        let values: Vec<Option<f64>> = Deserialize::deserialize(d)?;
+        Ok(values.into_iter().map(|v| v.unwrap_or(NO_VALUE)).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs(heads: f64, second_ltc_onsets: f64) -> IndicatorInputs<'static> {
+        IndicatorInputs {
+            heads,
+            total_cost: 0.0,
+            deaths: 0.0,
+            onsets: 0.0,
+            second_ltc_onsets,
+            second_ltc_onset_ages: 70.0 * second_ltc_onsets,
+            counts: &[],
+            lists: &[],
+            condition_heads: 0.0,
+            condition_onsets: 0.0,
+        }
+    }
+
+    fn value(x: &IndicatorInputs, indicator: Indicator) -> f64 {
+        let mut out = Vec::new();
+        values(x, &mut out);
+        out[indicator.slot()]
+    }
+
+    /// The mean age at a second condition is a value only when someone gains one, and rates
+    /// per head only when someone is covered; counts are counts either way.
+    #[test]
+    fn indicators_without_a_value_are_no_value() {
+        let age = Indicator::MeanAgeSecondLtcOnset;
+        assert_eq!(value(&inputs(100.0, 2.0), age), 70.0);
+        assert!(!has_value(value(&inputs(100.0, 0.0), age)));
+        assert_eq!(value(&inputs(100.0, 0.0), Indicator::SecondLtcOnsets), 0.0);
+        assert_eq!(value(&inputs(100.0, 0.0), Indicator::DeathsPer1000), 0.0);
+        assert!(!has_value(value(
+            &inputs(0.0, 0.0),
+            Indicator::DeathsPer1000
+        )));
+        assert!(!has_value(value(
+            &inputs(0.0, 0.0),
+            Indicator::SpendPerHead
+        )));
+        assert_eq!(value(&inputs(0.0, 0.0), Indicator::HeadCount), 0.0);
+    }
+
+    /// A shard's JSON writes a value with none as null and reads it back as none.
+    #[test]
+    fn no_value_survives_a_shards_json() {
+        #[derive(serde::Serialize, serde::Deserialize)]
+        struct Record(#[serde(with = "json")] Vec<f64>);
+        let text = serde_json::to_string(&Record(vec![1.5, NO_VALUE, 0.0])).unwrap();
+        assert_eq!(text, "[1.5,null,0.0]");
+        let Record(back) = serde_json::from_str(&text).unwrap();
+        assert_eq!(back[0], 1.5);
+        assert!(!has_value(back[1]));
+        assert_eq!(back[2], 0.0);
+    }
 }

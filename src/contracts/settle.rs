@@ -165,7 +165,7 @@ impl Contracts {
         indicators[spend] = if heads.plain > 0.0 {
             scope_sum(w.cost, &scope.in_scope) / heads.plain
         } else {
-            0.0
+            crate::contracts::indicators::NO_VALUE
         };
         let mut expected_indicators = expected_indicators.to_vec();
         expected_indicators[spend] = scope.expected_cost_per_head_in(w.year) * growth_index;

@@ -671,7 +671,8 @@ pub struct YearRecord {
     pub enrolled: f64,
     pub programme_cost: f64,
     /// Every indicator's value for the people covered ([`crate::scenario::Indicator::all`]
-    /// order).
+    /// order); NaN where one has no value that year ([`indicators::NO_VALUE`]).
+    #[serde(with = "indicators::json")]
     pub indicators: Vec<f64>,
     /// Per activity type, its waiting list's year (empty when no type has a list).
     #[serde(default)]

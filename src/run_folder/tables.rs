@@ -299,12 +299,14 @@ fn mean_p5_p95(values: &mut [f64]) -> (f64, f64, f64) {
 
 /// The monitoring table: for every indicator an arm monitors ([`crate::scenario::contracts::
 /// MonitoredIndicator`]), its value in each contract year across replications (mean, 5th and
-/// 95th percentiles) and, with a target, the share of replications meeting it. `None` when no
-/// arm monitors anything.
+/// 95th percentiles) and, with a target, the share of replications meeting it, over the
+/// replications where it has a value; and the share where it has none. `None` when no arm
+/// monitors anything.
 pub fn monitoring_frame(
     model: &Model,
     results: &[ReplicationResult],
 ) -> PolarsResult<Option<DataFrame>> {
+    use crate::contracts::indicators::has_value;
     use crate::scenario::Indicator;
     use crate::scenario::contracts::{Better, resolve_target_opt};
     let Some(contracts) = &model.contracts else {
@@ -317,8 +319,10 @@ pub fn monitoring_frame(
     let mut target: Vec<Option<f64>> = Vec::new();
     let mut year = Vec::new();
     let mut calendar_year = Vec::new();
-    let (mut mean, mut p5, mut p95) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut mean, mut p5, mut p95): (Vec<Option<f64>>, Vec<Option<f64>>, Vec<Option<f64>>) =
+        (Vec::new(), Vec::new(), Vec::new());
     let mut met: Vec<Option<f64>> = Vec::new();
+    let mut no_value = Vec::new();
     for (a, spec) in s.arm.iter().enumerate() {
         let world = model.arm_world[a];
         for m in &spec.monitor {
@@ -331,21 +335,30 @@ pub fn monitoring_frame(
                     m.target_vs_expected,
                     contracts.basis.expected_indicators_in(y - 1)[slot],
                 );
-                let mut values: Vec<f64> = results
+                // Replications where the indicator has no value that year (nobody covered
+                // gained a second condition) are counted apart and left out of the rest.
+                let all: Vec<f64> = results
                     .iter()
                     .filter_map(|r| r.world(world).find(|rec| rec.year == y))
                     .map(|rec| rec.indicators[slot])
                     .collect();
+                let mut values: Vec<f64> = all.iter().copied().filter(|&v| has_value(v)).collect();
+                let goal = goal.filter(|&t| has_value(t));
+                no_value.push((all.len() - values.len()) as f64 / all.len().max(1) as f64);
                 let n = values.len().max(1) as f64;
                 let meets = |v: f64, t: f64| match m.better {
                     Better::Lower => v <= t,
                     Better::Higher => v >= t,
                 };
-                met.push(goal.map(|t| values.iter().filter(|&&v| meets(v, t)).count() as f64 / n));
+                let judged = !values.is_empty();
+                met.push(
+                    goal.filter(|_| judged)
+                        .map(|t| values.iter().filter(|&&v| meets(v, t)).count() as f64 / n),
+                );
                 let (average, lo, hi) = mean_p5_p95(&mut values);
-                mean.push(average);
-                p5.push(lo);
-                p95.push(hi);
+                mean.push(judged.then_some(average));
+                p5.push(judged.then_some(lo));
+                p95.push(judged.then_some(hi));
                 arm.push(spec.name.clone());
                 indicator.push(m.indicator.clone());
                 better.push(match m.better {
@@ -374,6 +387,7 @@ pub fn monitoring_frame(
             Column::new("p5".into(), p5),
             Column::new("p95".into(), p95),
             Column::new("p_target_met".into(), met),
+            Column::new("p_no_value".into(), no_value),
         ],
     )
     .map(Some)

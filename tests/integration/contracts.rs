@@ -756,7 +756,8 @@ fn made_up_year(
         prop::collection::vec(prop_oneof![Just(0.0), 0.0..1e5], GROUPS * types),
         prop::collection::vec(prop_oneof![Just(0.0), 0.0..1e8], GROUPS * types),
         prop::collection::vec((1.0..1e5, 0.2..5.0, 0.2..5.0, 0.2..5.0), GROUPS),
-        prop::collection::vec(prop_oneof![Just(0.0), 0.0..1e4], indicators),
+        // Some indicators have no value in a year (a mean age with nobody to average).
+        prop::collection::vec(prop_oneof![Just(0.0), Just(f64::NAN), 0.0..1e4], indicators),
         prop::collection::vec(prop_oneof![Just(0.0), 0.0..1e7], parties),
         0.5..2.0,
     )
@@ -1050,6 +1051,95 @@ fn monitored_indicators_are_reported_without_money() {
     // Without a target the value is reported alone.
     assert_eq!(target[3], None);
     assert_eq!(met[3], None);
+}
+
+/// The mean age at a second condition has no value in a year nobody covered gains one, which
+/// in a place of 100 people is about every other year. Such a year judges nothing: an outcome
+/// pool on that age alone pays in full, as a pool on a target always met does; a year with a
+/// value pays by the target. monitoring.csv averages the years with a value and counts the rest.
+#[test]
+fn a_mean_age_with_nobody_to_average_is_not_judged() {
+    let m = model(
+        r#"
+base = "default"
+name = "tiny"
+replications = 30
+years = 3
+[population]
+size = 100
+[[arm]]
+name = "on-age"
+[[arm.component]]
+kind = "outcome"
+pool = 1000
+[[arm.component.indicators]]
+indicator = "mean_age_second_ltc_onset"
+better = "higher"
+weight = 1
+target_vs_expected = 1.0
+[[arm.monitor]]
+indicator = "mean_age_second_ltc_onset"
+better = "higher"
+target_vs_expected = 1.0
+[[arm]]
+name = "always-met"
+[[arm.component]]
+kind = "outcome"
+pool = 1000
+[[arm.component.indicators]]
+indicator = "head_count"
+better = "higher"
+weight = 1
+target = 0
+"#,
+    );
+    let slot = capsim::scenario::Indicator::MeanAgeSecondLtcOnset.slot();
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let (mut without, mut with) = (0, 0);
+    let mut ages = vec![Vec::new(); 3];
+    for r in &results {
+        for year in 1..=3u32 {
+            let age = r.years[year as usize - 1].indicators[slot];
+            let paid = |a: usize| {
+                r.ledger
+                    .iter()
+                    .find(|l| l.arm == a && l.year == year && l.party == 1)
+                    .unwrap()
+                    .income
+            };
+            if age.is_nan() {
+                without += 1;
+                assert_eq!(
+                    paid(0),
+                    paid(1),
+                    "year {year}: nothing judged pays the pool"
+                );
+            } else {
+                with += 1;
+                assert!((20.0..=100.0).contains(&age), "{age}");
+                assert!(paid(0) == paid(1) || paid(0) == 0.0, "year {year}");
+                ages[year as usize - 1].push(age);
+            }
+        }
+    }
+    assert!(
+        without >= 5 && with >= 5,
+        "{without} years without, {with} with"
+    );
+    let table = capsim::run_folder::tables::monitoring_frame(&m, &results)
+        .unwrap()
+        .expect("an arm monitors");
+    let f = |c: &str| -> Vec<f64> {
+        let column = table.column(c).unwrap().f64().unwrap().clone();
+        column.iter().map(|v| v.unwrap()).collect()
+    };
+    let (mean, no_value) = (f("mean"), f("p_no_value"));
+    for (year, ages) in ages.iter().enumerate() {
+        let by_hand = ages.iter().sum::<f64>() / ages.len() as f64;
+        assert!((mean[year] - by_hand).abs() < 1e-9, "{mean:?} vs {by_hand}");
+        let share = 1.0 - ages.len() as f64 / results.len() as f64;
+        assert!((no_value[year] - share).abs() < 1e-12, "{no_value:?}");
+    }
 }
 
 /// Shared savings against spend measure what the commissioner pays against what it expects to

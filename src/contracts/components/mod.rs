@@ -12,6 +12,7 @@ pub mod risk_share;
 pub mod shared_savings;
 
 pub use super::heads::WeightedHeads;
+pub use crate::contracts::indicators::has_value;
 pub use crate::scenario::contracts::*;
 
 /// What a component sees of one contract holder's year.
@@ -87,8 +88,21 @@ impl HolderYear<'_> {
 }
 
 /// A target resolved against the baseline: a fixed value or a multiple of the expected value.
-pub fn resolve_target(target: Option<f64>, vs_expected: Option<f64>, expected: f64) -> f64 {
+fn resolve_target(target: Option<f64>, vs_expected: Option<f64>, expected: f64) -> f64 {
     target.unwrap_or_else(|| vs_expected.unwrap_or(1.0) * expected)
+}
+
+/// Indicator `slot`'s value this year and its target (a fixed value or a multiple of the
+/// expected value), when both have one: `None` is nothing to judge ([`has_value`]).
+pub fn judged(
+    target: Option<f64>,
+    vs_expected: Option<f64>,
+    slot: usize,
+    y: &HolderYear,
+) -> Option<(f64, f64)> {
+    let value = y.indicators[slot];
+    let target = resolve_target(target, vs_expected, y.expected_indicators[slot]);
+    (has_value(value) && has_value(target)).then_some((value, target))
 }
 
 fn at_least_as_good(value: f64, threshold: f64, better: Better) -> bool {

@@ -3,30 +3,34 @@
 use super::*;
 
 /// `slots` holds each target's indicator slot ([`crate::scenario::Indicator::slot`]) and `owned`
-/// whether it is the holder's own. Targets on another provider's activity are left out and the
-/// weights of the rest scaled up; a holder with none of its own is paid the whole pool.
+/// whether it is the holder's own. Targets on another provider's activity are left out, and so
+/// are targets whose indicator has no value this year (nothing to judge: nobody covered
+/// gained a second condition), and the weights of the rest scaled up; a holder with nothing
+/// of its own to judge is paid the whole pool.
 pub fn outcome(c: &OutcomeSpec, slots: &[usize], owned: &[bool], y: &HolderYear) -> f64 {
     let pool = match (c.pool, c.pool_share) {
         (Some(p), _) => p * y.price_index,
         (None, Some(s)) => s * y.contract_value(),
         (None, None) => 0.0,
     };
-    let own = || {
+    let to_judge = || {
         c.indicators
             .iter()
             .zip(slots)
             .zip(owned)
             .filter(|(_, own)| **own)
-            .map(|(target, _)| target)
+            .filter_map(|((t, &i), _)| {
+                judged(t.target, t.target_vs_expected, i, y)
+                    .map(|(value, target)| (t, value, target))
+            })
     };
-    let weights: f64 = own().map(|(t, _)| t.weight).sum();
+    let weights: f64 = to_judge().map(|(t, _, _)| t.weight).sum();
     if weights <= 0.0 {
         return pool;
     }
-    let earned: f64 = own()
-        .map(|(t, &i)| {
-            let target = resolve_target(t.target, t.target_vs_expected, y.expected_indicators[i]);
-            t.weight * tier_payout(y.indicators[i], target, t.better, t.tiers.as_deref())
+    let earned: f64 = to_judge()
+        .map(|(t, value, target)| {
+            t.weight * tier_payout(value, target, t.better, t.tiers.as_deref())
         })
         .sum();
     pool * earned / weights
@@ -68,5 +72,20 @@ mod tests {
         assert!((outcome(&spec, &[0, 1], &[true, false], &y) - 10.0).abs() < 1e-12);
         // None of its own: the whole pool.
         assert!((outcome(&spec, &[0, 1], &[false, false], &y) - 10.0).abs() < 1e-12);
+        // `a` has no value this year (met or not, it is not judged): judged on `b` alone, in
+        // its lower tier; with neither, nothing is judged and the whole pool is paid.
+        let none = crate::contracts::indicators::NO_VALUE;
+        let pays = |values: [f64; 2], expected: [f64; 2]| {
+            outcome(
+                &spec,
+                &[0, 1],
+                &[true, true],
+                &year(&[0.0], &values, &expected),
+            )
+        };
+        assert!((pays([none, 105.0], [100.0, 100.0]) - 5.0).abs() < 1e-12);
+        assert!((pays([none, none], [100.0, 100.0]) - 10.0).abs() < 1e-12);
+        // Nothing expected of `b` (so no target): judged on `a` alone, met.
+        assert!((pays([95.0, 120.0], [100.0, none]) - 10.0).abs() < 1e-12);
     }
 }

@@ -2,13 +2,11 @@
 
 use super::*;
 
+/// Nothing is paid in a year the indicator has no value: nothing to judge.
 pub fn per_unit(c: &PerUnitSpec, indicator: usize, y: &HolderYear) -> f64 {
-    let target = resolve_target(
-        c.target,
-        c.target_vs_expected,
-        y.expected_indicators[indicator],
-    );
-    let value = y.indicators[indicator];
+    let Some((value, target)) = judged(c.target, c.target_vs_expected, indicator, y) else {
+        return 0.0;
+    };
     let better_by = match c.better {
         Better::Lower => target - value,
         Better::Higher => value - target,
@@ -51,6 +49,9 @@ mod tests {
             per_unit(&capped, 0, &year(&[0.0], &[65.0], &[0.0])),
             -10_000.0
         );
+        // No value this year: nothing to judge, nothing paid.
+        let none = crate::contracts::indicators::NO_VALUE;
+        assert_eq!(per_unit(&capped, 0, &year(&[0.0], &[none], &[0.0])), 0.0);
     }
 
     proptest::proptest! {

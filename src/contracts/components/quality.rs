@@ -2,13 +2,12 @@
 
 use super::*;
 
+/// Nothing is deducted in a year the indicator has no value: nothing to judge.
 pub fn quality_deduction(c: &QualitySpec, indicator: usize, y: &HolderYear) -> f64 {
-    let minimum = resolve_target(
-        c.minimum,
-        c.minimum_vs_expected,
-        y.expected_indicators[indicator],
-    );
-    if at_least_as_good(y.indicators[indicator], minimum, c.better) {
+    let Some((value, minimum)) = judged(c.minimum, c.minimum_vs_expected, indicator, y) else {
+        return 0.0;
+    };
+    if at_least_as_good(value, minimum, c.better) {
         0.0
     } else {
         -c.deduction
@@ -39,6 +38,16 @@ mod tests {
         assert_eq!(quality_deduction(&q, 0, &y), -2.0); // 12 is worse than 11
         assert_eq!(
             quality_deduction(&q, 0, &year(&[0.0], &[10.5], &[10.0])),
+            0.0
+        );
+        // No value this year, or none expected: nothing to judge, nothing deducted.
+        let none = crate::contracts::indicators::NO_VALUE;
+        assert_eq!(
+            quality_deduction(&q, 0, &year(&[0.0], &[none], &[10.0])),
+            0.0
+        );
+        assert_eq!(
+            quality_deduction(&q, 0, &year(&[0.0], &[12.0], &[none])),
             0.0
         );
     }

@@ -93,10 +93,18 @@ impl Scope {
     /// The scope of `in_scope`'s types, on the baseline population `baseline` (heads per
     /// covered cell) and its expected activity; `projected` is the covered heads the status quo
     /// expects at the start of each year ([`project_status_quo`]).
+    ///
+    /// A weight that pools cells (age and sex; age, sex, deprivation and rurality) is the mean
+    /// expected cost of a group's cells over `mix`: the place's expected covered heads per
+    /// cell, before rounding to whole people, at the start (a group nobody is in then: over
+    /// the term), projected like `projected`. In a small place a group holds a person or two,
+    /// whose conditions would otherwise set the weight of everyone who ages into the group
+    /// later. The weights are then scaled to average 1 over `baseline`.
     pub fn new(
         in_scope: Vec<bool>,
         expected: &CellExpectations,
         baseline: &[f64],
+        mix: &[Vec<f64>],
         projected: &[Vec<f64>],
     ) -> Scope {
         let nt = in_scope.len();
@@ -111,16 +119,11 @@ impl Scope {
             .collect();
         let heads: f64 = baseline.iter().sum();
         let expected_cost: f64 = baseline.iter().zip(&cell_cost).map(|(n, e)| n * e).sum();
-        let mean = if heads > 0.0 {
-            expected_cost / heads
-        } else {
-            0.0
-        };
-        let norm = |x: f64| if mean > 0.0 { x / mean } else { 1.0 };
-        // People the status quo expects over the term, per cell: the mix of a group nobody is
-        // in at the start but people age or move into.
+        // The place's mix at the start, and over the term: the mix of a group nobody is in at
+        // the start but people age or move into.
+        let start = mix.first().cloned().unwrap_or_else(|| vec![0.0; cells]);
         let later: Vec<f64> = (0..cells)
-            .map(|c| projected.iter().map(|heads| heads[c]).sum())
+            .map(|c| mix.iter().map(|heads| heads[c]).sum())
             .collect();
         // A weight that ignores some axes is the mean expected cost over the cells that share
         // the axes it keeps (`key` numbers them, from 0 up to `keys`), for the people in them.
@@ -134,21 +137,27 @@ impl Scope {
                 move |k: usize| (n[k] > 0.0).then(|| cost[k] / n[k])
             };
             let (at_start, over_term, every_cell) = (
-                mean_cost(baseline),
+                mean_cost(&start),
                 mean_cost(&later),
                 mean_cost(&vec![1.0; cells]),
             );
-            // A group absent from the baseline is weighed for the people the status quo expects
+            // A group absent from the start is weighed for the people the status quo expects
             // in it later, and one nobody is expected in as the plain mean of its cells.
             let w: Vec<f64> = (0..keys)
                 .map(|k| {
                     at_start(k)
                         .or_else(|| over_term(k))
                         .or_else(|| every_cell(k))
-                        .map_or(1.0, norm)
+                        .unwrap_or(0.0)
                 })
                 .collect();
-            (0..cells).map(|c| w[key(c)]).collect()
+            let cost: Vec<f64> = (0..cells).map(|c| w[key(c)]).collect();
+            let weighed: f64 = baseline.iter().zip(&cost).map(|(n, w)| n * w).sum();
+            if weighed > 0.0 {
+                cost.iter().map(|w| w * heads / weighed).collect()
+            } else {
+                vec![1.0; cells]
+            }
         };
         // Full adjustment tells every cell apart, the condition too; the others pool people
         // with and without it.
@@ -304,7 +313,7 @@ mod tests {
             count: vec![1.0; CELLS],
             cost,
         };
-        let scope = Scope::new(vec![true], &expected, &initial, &projected);
+        let scope = Scope::new(vec![true], &expected, &initial, &projected, &projected);
         let asdr = scope.weights_age_sex_deprivation_rurality[start_cell];
         assert!((scope.fixed_weights_in(0)[stratum_of(start_cell)] - asdr).abs() < 1e-12);
         let older = start_cell + AGE_STRIDE;
@@ -410,17 +419,19 @@ mod tests {
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
-        /// Risk weights average 1 over the population they are set on, age-sex and full alike.
+        /// Risk weights average 1 over the population they are set on, age-sex and full alike,
+        /// whatever mix the groups are averaged over.
         #[test]
         fn risk_weights_average_one_over_the_baseline(
             heads in proptest::collection::vec(0u32..40, CELLS),
+            mix in proptest::collection::vec(0.0f64..40.0, CELLS),
             cost in proptest::collection::vec(1.0f64..5000.0, CELLS),
         ) {
             let baseline: Vec<f64> = heads.iter().map(|&n| f64::from(n)).collect();
             let total: f64 = baseline.iter().sum();
             proptest::prop_assume!(total > 0.0);
             let expected = CellExpectations { types: 1, count: vec![1.0; CELLS], cost };
-            let scope = Scope::new(vec![true], &expected, &baseline, &[]);
+            let scope = Scope::new(vec![true], &expected, &baseline, &[mix], &[]);
             for weights in [
                 &scope.weights_full,
                 &scope.weights_age_sex,

@@ -12,7 +12,8 @@ use crate::scenario::{Indicator, Scenario};
 
 impl Contracts {
     /// Resolves the arms of a scenario that has passed validation, setting every contract on
-    /// `basis`, on the expected activity of `baseline` (heads per covered cell) and on the
+    /// `basis`, on the expected activity of `baseline` (heads per covered cell), with risk
+    /// weights averaged over the place's `mix` year by year ([`Scope::new`]), and on the
     /// covered heads the status quo expects each year, `projected`.
     pub fn resolve(
         scenario: &Scenario,
@@ -20,6 +21,7 @@ impl Contracts {
         basis: Basis,
         expected: &CellExpectations,
         baseline: &[f64],
+        mix: &[Vec<f64>],
         projected: &[Vec<f64>],
     ) -> Contracts {
         let providers = scenario.providers();
@@ -39,7 +41,13 @@ impl Contracts {
             if let Some(i) = scopes.iter().position(|s| &s.in_scope == in_scope) {
                 return i;
             }
-            scopes.push(Scope::new(in_scope.clone(), expected, baseline, projected));
+            scopes.push(Scope::new(
+                in_scope.clone(),
+                expected,
+                baseline,
+                mix,
+                projected,
+            ));
             scopes.len() - 1
         };
         for spec in &scenario.arm {

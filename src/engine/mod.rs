@@ -55,6 +55,11 @@ pub struct Model {
     pub set_fields: Vec<String>,
     /// Head counts at the start of year 1.
     pub initial: Population,
+    /// The head counts `initial` rounds to whole people: the place's structure times its
+    /// size (the head counts themselves when a file gives them), cohort-filtered alike. Risk
+    /// weights average each group's cost over it, so that a group holding one or two people
+    /// in a small place is weighed as the place's mix, not as those few people's conditions.
+    pub expected_initial: Vec<f64>,
     /// Cells whose activity and cost are counted: an open cohort's; all cells without one, or
     /// for a closed cohort (whose people are all there is).
     pub activity_mask: Vec<bool>,
@@ -124,6 +129,13 @@ impl Model {
             None => place,
         };
         let arrivals = arrival_profiles(&structure, &reference, mode != Some(CohortMode::Closed));
+        // Before rounding to whole people: what risk weights average each group over.
+        let scale = if loaded.counts.is_some() {
+            1.0
+        } else {
+            pop_spec.size as f64
+        };
+        let mut expected_initial: Vec<f64> = structure.iter().map(|&s| s * scale).collect();
         // The place's head count, as the resolved scenario records it: a head-count file's
         // total, not a size it ignores.
         let place_size = initial.total();
@@ -132,6 +144,7 @@ impl Model {
         // it is counted.
         let mask = if mode == Some(CohortMode::Closed) {
             initial.retain(&mask);
+            expected_initial = masked(expected_initial, &mask);
             vec![true; CELLS]
         } else {
             mask
@@ -164,6 +177,7 @@ impl Model {
             set_fields: loaded.set_fields.clone(),
             programmes: Programme::resolve_all(s, &type_names, &mask),
             initial,
+            expected_initial,
             activity_mask: mask,
             arrivals,
             type_names,
@@ -255,12 +269,24 @@ impl Model {
             expected_trend: sh.demand_trend,
         };
         let projected = self.project_expectations(&transition, &expected, &lists, &mut basis);
+        // The place's mix, for risk weights: its structure before rounding to whole people,
+        // projected alike (a population given as head counts is its own structure).
+        let mix: Vec<Vec<f64>> = project_status_quo(
+            &self.expected_initial,
+            &transition,
+            &self.arrivals,
+            self.scenario.years,
+        )
+        .into_iter()
+        .map(|pop| masked(pop, &self.activity_mask))
+        .collect();
         Contracts::resolve(
             &self.scenario,
             &self.type_names,
             basis,
             &expected,
             &baseline,
+            &mix,
             &projected,
         )
     }

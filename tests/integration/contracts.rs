@@ -1399,6 +1399,41 @@ onset = 0.3
     );
 }
 
+/// In a place of 4,000 people most groups of age, sex, deprivation and rurality hold a person or
+/// two at the start. Their weights are the place's mix of conditions at that age, not those few
+/// people's, so they pay those who age into the group later as age and sex weights do: within
+/// 0.5% in every year (measured 0.13% in year 5). Weighed by the people at the start they fell
+/// 1.8% behind age and sex weights by year 5, and 1.3-2.1% at 4,500-8,000 people.
+#[test]
+fn small_places_weigh_groups_by_the_places_mix_not_their_few_people() {
+    let text = format!(
+        "{}{}{}",
+        "base = \"default\"\nname = \"small\"\nreplications = 60\nyears = 5\n\
+         [population]\nsize = 4000\n",
+        capitation_arm("age-sex", "age_sex", "concurrent", false),
+        capitation_arm("asdr", "age_sex_deprivation_rurality", "concurrent", false),
+    );
+    let m = model(&text);
+    let col = ledger_column(&m, "capitation");
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    for y in 1..=m.scenario.years {
+        let mean = |arm: usize| -> f64 {
+            results
+                .iter()
+                .flat_map(|r| &r.ledger)
+                .filter(|l| l.arm == arm && l.year == y && l.party == 0)
+                .map(|l| -l.components[col])
+                .sum::<f64>()
+                / results.len() as f64
+        };
+        let (age_sex, asdr) = (mean(0), mean(1));
+        assert!(
+            (asdr / age_sex - 1.0).abs() < 0.005,
+            "year {y}: age, sex, deprivation and rurality weights pay {asdr}, age and sex {age_sex}"
+        );
+    }
+}
+
 /// The basis projects the status quo year by year, and `*_vs_expected` targets follow it: in a
 /// place that grows and ages, the head count, deaths, onsets and non-elective admissions per
 /// 1,000 expected in year 5 are what the simulated status quo averages (within four standard

@@ -319,8 +319,10 @@ pub fn monitoring_frame(
     let mut target: Vec<Option<f64>> = Vec::new();
     let mut year = Vec::new();
     let mut calendar_year = Vec::new();
-    let (mut mean, mut p5, mut p95): (Vec<Option<f64>>, Vec<Option<f64>>, Vec<Option<f64>>) =
-        (Vec::new(), Vec::new(), Vec::new());
+    // Empty where no replication gives the indicator a value.
+    let mut mean: Vec<Option<f64>> = Vec::new();
+    let mut p5: Vec<Option<f64>> = Vec::new();
+    let mut p95: Vec<Option<f64>> = Vec::new();
     let mut met: Vec<Option<f64>> = Vec::new();
     let mut no_value = Vec::new();
     for (a, spec) in s.arm.iter().enumerate() {

@@ -4,6 +4,7 @@
 //! changes it.
 
 use crate::activity::expected::CellExpectations;
+use crate::contracts::indicators::IndicatorValues;
 use crate::population::{AGES, BASE_CELLS, LTCS, SEXES};
 use crate::scenario::Indicator;
 use crate::transitions::{ArrivalProfiles, TransitionRates, expected_arrivals, expected_survivors};
@@ -72,8 +73,11 @@ pub struct Scope {
     pub weights_full: Vec<f64>,
     /// Full weights set at contract start for every year of the term, per year (0-based) and
     /// stratum ([`stratum_of`]): the mean full weight of the stratum's people that the status
-    /// quo expects that year. The conditions people actually gain, or a programme prevents, do
-    /// not move them; in the first year they are the age, sex, deprivation and rurality weights.
+    /// quo expects that year, the place's own people (not its mix: these weights follow the
+    /// people the contract covers). The conditions people actually gain, or a programme
+    /// prevents, do not move them; in the first year they weigh each stratum by its people's
+    /// conditions at the start, which the age, sex, deprivation and rurality weights of a large
+    /// place share.
     pub weights_fixed: Vec<Vec<f64>>,
     /// Expected cost of the scope's activity in the baseline year.
     pub expected_cost: f64,
@@ -254,7 +258,7 @@ pub struct Basis {
     /// ([`project_status_quo`]), its activity per head on the demand trend and its cost
     /// on demand and cost inflation. Waiting-list figures are the first year's throughout.
     pub indicators: Vec<Indicator>,
-    pub expected_indicators: Vec<Vec<f64>>,
+    pub expected_indicators: Vec<IndicatorValues>,
     /// Growth of expected cost per head per year (demand trend × cost inflation, at their means).
     pub expected_growth: f64,
     /// Growth of activity per head per year (the demand trend at its mean).
@@ -277,7 +281,7 @@ impl Basis {
     /// Expected indicator values in year `year` (0-based), in [`Indicator::slot`] order.
     /// Targets written `*_vs_expected` are relative to these.
     pub fn expected_indicators_in(&self, year: u32) -> &[f64] {
-        in_year(&self.expected_indicators, year).map_or(&[], Vec::as_slice)
+        in_year(&self.expected_indicators, year).map_or(&[], |v| v)
     }
 }
 

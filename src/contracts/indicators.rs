@@ -73,9 +73,34 @@ pub fn values(x: &IndicatorInputs, out: &mut Vec<f64>) {
     }));
 }
 
-/// Indicator values in JSON (a shard's replications), where a value with none is `null`: JSON
-/// has no NaN.
-pub mod json {
+/// Every indicator's value in one year ([`values`], [`Indicator::slot`] order), NaN where one
+/// has none. Two are equal when each value is the same number or both have none, so that runs
+/// with the same results compare equal (NaN is equal to nothing, not even itself). A shard's
+/// JSON writes a value with none as `null`.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct IndicatorValues(#[serde(with = "json")] pub Vec<f64>);
+
+impl PartialEq for IndicatorValues {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.len() == other.0.len()
+            && self
+                .0
+                .iter()
+                .zip(&other.0)
+                .all(|(a, b)| a == b || (!has_value(*a) && !has_value(*b)))
+    }
+}
+
+impl std::ops::Deref for IndicatorValues {
+    type Target = [f64];
+
+    fn deref(&self) -> &[f64] {
+        &self.0
+    }
+}
+
+/// Indicator values in JSON, where a value with none is `null`: JSON has no NaN.
+mod json {
     use super::{NO_VALUE, has_value};
     use serde::{Deserialize, Deserializer, Serializer};
 
@@ -134,16 +159,17 @@ mod tests {
         assert_eq!(value(&inputs(0.0, 0.0), Indicator::HeadCount), 0.0);
     }
 
-    /// A shard's JSON writes a value with none as null and reads it back as none.
+    /// A shard's JSON writes a value with none as null and reads it back as none, and the
+    /// values read back equal those written.
     #[test]
     fn no_value_survives_a_shards_json() {
-        #[derive(serde::Serialize, serde::Deserialize)]
-        struct Record(#[serde(with = "json")] Vec<f64>);
-        let text = serde_json::to_string(&Record(vec![1.5, NO_VALUE, 0.0])).unwrap();
+        let written = IndicatorValues(vec![1.5, NO_VALUE, 0.0]);
+        let text = serde_json::to_string(&written).unwrap();
         assert_eq!(text, "[1.5,null,0.0]");
-        let Record(back) = serde_json::from_str(&text).unwrap();
-        assert_eq!(back[0], 1.5);
-        assert!(!has_value(back[1]));
-        assert_eq!(back[2], 0.0);
+        let read: IndicatorValues = serde_json::from_str(&text).unwrap();
+        assert!(!has_value(read[1]));
+        assert_eq!(read, written);
+        assert_ne!(read, IndicatorValues(vec![1.5, 0.0, 0.0]));
+        assert_ne!(read, IndicatorValues(vec![1.5, NO_VALUE]));
     }
 }

@@ -21,7 +21,7 @@ use crate::activity::{
 };
 use crate::contracts::basis::{Basis, project_status_quo};
 use crate::contracts::heads::ScopeHeads;
-use crate::contracts::indicators::{self, IndicatorInputs};
+use crate::contracts::indicators::{self, IndicatorInputs, IndicatorValues};
 use crate::contracts::settle::TermSums;
 use crate::contracts::{Contracts, WorldYear};
 use crate::error::InputError;
@@ -123,10 +123,21 @@ impl Model {
         };
         let mask = cohort_mask(pop_spec.cohort.as_ref());
         let mode = pop_spec.cohort.as_ref().map(|c| c.mode);
-        // The place's own structure decides who is born and who moves in.
-        let structure: Vec<f64> = match &loaded.counts {
-            Some(_) => initial.as_slice().iter().map(|&c| f64::from(c)).collect(),
-            None => place,
+        // The place's own structure decides who is born and who moves in: its shares, or the
+        // head counts given (split by the condition's prevalence before rounding, when the file
+        // does not say who has it).
+        let structure: Vec<f64> = match (&loaded.counts, &condition) {
+            (Some(rows), Some(c)) if !rows.flags_condition => {
+                let mut given: Vec<f64> = Population::from_head_counts(&rows.rows)
+                    .as_slice()
+                    .iter()
+                    .map(|&n| f64::from(n))
+                    .collect();
+                c.split(&mut given);
+                given
+            }
+            (Some(_), _) => initial.as_slice().iter().map(|&c| f64::from(c)).collect(),
+            (None, _) => place,
         };
         let arrivals = arrival_profiles(&structure, &reference, mode != Some(CohortMode::Closed));
         // Before rounding to whole people: what risk weights average each group over.
@@ -321,7 +332,7 @@ impl Model {
             let demography = expected_demography(&pop, &self.activity_mask, transition);
             let mut values = Vec::new();
             indicators::values(&demography.inputs(cost, &counts, lists), &mut values);
-            basis.expected_indicators.push(values);
+            basis.expected_indicators.push(IndicatorValues(values));
             projected.push(covered);
         }
         projected
@@ -698,8 +709,7 @@ pub struct YearRecord {
     pub programme_cost: f64,
     /// Every indicator's value for the people covered ([`crate::scenario::Indicator::all`]
     /// order); NaN where one has no value that year ([`indicators::NO_VALUE`]).
-    #[serde(with = "indicators::json")]
-    pub indicators: Vec<f64>,
+    pub indicators: IndicatorValues,
     /// Per activity type, its waiting list's year (empty when no type has a list).
     #[serde(default)]
     pub lists: Vec<ListYear>,
@@ -1146,7 +1156,7 @@ fn simulate_world(
             value,
             enrolled,
             programme_cost: programme_cost.iter().sum(),
-            indicators: ws.indicators.clone(),
+            indicators: IndicatorValues(ws.indicators.clone()),
             lists: if ws.lists.iter().any(Option::is_some) {
                 ws.list_years.clone()
             } else {

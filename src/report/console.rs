@@ -19,6 +19,19 @@ fn mean(v: &[f64]) -> f64 {
     v.iter().sum::<f64>() / v.len() as f64
 }
 
+/// The mean across replications of cost per head covered. A replication with nobody covered
+/// that year (a closed cohort that has died out) has no cost per head and is left out; `None`
+/// when none has anybody.
+fn mean_cost_per_head(cost: &[f64], heads: &[f64]) -> Option<f64> {
+    let per_head: Vec<f64> = cost
+        .iter()
+        .zip(heads)
+        .filter(|(_, h)| **h > 0.0)
+        .map(|(c, h)| c / h)
+        .collect();
+    (!per_head.is_empty()).then(|| mean(&per_head))
+}
+
 /// A year-by-year table of the world's totals across replications.
 pub fn world_summary(model: &Model, results: &[ReplicationResult]) -> String {
     let mut out = String::new();
@@ -51,15 +64,11 @@ pub fn world_summary(model: &Model, results: &[ReplicationResult]) -> String {
         let deaths = pick(&|r| r.demography.covered_deaths as f64);
         let onsets = pick(&|r| r.demography.covered_onsets as f64);
         let mut cost = pick(&|r| r.cost.iter().sum::<f64>());
-        let per_head: Vec<f64> = cost
-            .iter()
-            .zip(&heads)
-            .map(|(c, h)| if *h > 0.0 { c / h } else { 0.0 })
-            .collect();
+        let per_head = mean_cost_per_head(&cost, &heads).map_or("-".into(), |x| format!("{x:.0}"));
         cost.sort_by(f64::total_cmp);
         let _ = writeln!(
             out,
-            "{:>6} {:>12.0} {:>9.0} {:>9.0} {:>12.1} {:>12.1} {:>12.1} {:>10.0}",
+            "{:>6} {:>12.0} {:>9.0} {:>9.0} {:>12.1} {:>12.1} {:>12.1} {:>10}",
             s.start_year + y as i32,
             mean(&heads),
             mean(&deaths),
@@ -67,7 +76,7 @@ pub fn world_summary(model: &Model, results: &[ReplicationResult]) -> String {
             quantile(&cost, 0.05) / 1e6,
             quantile(&cost, 0.5) / 1e6,
             quantile(&cost, 0.95) / 1e6,
-            mean(&per_head)
+            per_head
         );
     }
     out
@@ -75,7 +84,16 @@ pub fn world_summary(model: &Model, results: &[ReplicationResult]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::quantile;
+    use super::{mean_cost_per_head, quantile};
+
+    #[test]
+    fn cost_per_head_leaves_out_replications_with_nobody() {
+        assert_eq!(
+            mean_cost_per_head(&[100.0, 0.0, 300.0], &[10.0, 0.0, 10.0]),
+            Some(20.0)
+        );
+        assert_eq!(mean_cost_per_head(&[0.0, 0.0], &[0.0, 0.0]), None);
+    }
 
     #[test]
     fn quantiles_interpolate_like_r_type_7() {

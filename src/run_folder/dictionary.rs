@@ -247,7 +247,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "monitoring",
         "target",
         INDICATOR,
-        "The year's target (empty when none)",
+        "The year's target (empty when none, or when set against an expected value that has none)",
     ),
     doc("monitoring", "year", "year", "Contract year, from 1"),
     doc("monitoring", "calendar_year", "year", "Calendar year"),

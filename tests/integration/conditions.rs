@@ -274,6 +274,48 @@ fn a_head_count_file_can_flag_the_condition() {
     }
     .index()];
     assert!((p - expected).abs() < 1e-5, "{p} vs {expected}");
+
+    // Risk weights average over the register before its split is rounded to whole people: 7
+    // people of whom a share p has the condition are 7·(1 − p) and 7·p, not 5 and 2. A register
+    // that flags who has it is its own mix.
+    std::fs::write(
+        dir.path().join("few.csv"),
+        "age,sex,imd_quintile,rurality,ltc_count,count\n80,F,1,urban,3,7\n",
+    )
+    .unwrap();
+    let few = load(
+        "base = \"default\"\n[population]\ncounts_csv = \"few.csv\"\n[condition]\nname = \"frailty\"\n",
+    )
+    .unwrap();
+    let cell = CellKey {
+        age: 80,
+        sex: 0,
+        imd: 0,
+        rural: 0,
+        ltc: 3,
+        condition: 0,
+    }
+    .index();
+    let mix = &few.expected_initial;
+    let base = capsim::population::BASE_CELLS;
+    assert!(
+        (mix[cell] - 7.0 * (1.0 - expected)).abs() < 1e-12,
+        "{}",
+        mix[cell]
+    );
+    assert!(
+        (mix[cell + base] - 7.0 * expected).abs() < 1e-12,
+        "{}",
+        mix[cell + base]
+    );
+    assert_eq!(mix.iter().sum::<f64>(), 7.0);
+    let given: Vec<f64> = flagged
+        .initial
+        .as_slice()
+        .iter()
+        .map(|&n| f64::from(n))
+        .collect();
+    assert_eq!(flagged.expected_initial, given);
 }
 
 /// A programme halving the risk of gaining the condition, everyone enrolled from the start: in

@@ -210,36 +210,44 @@ fn a_condition_only_type_has_its_rate_among_people_with_the_condition() {
 
 /// A register extract can flag people with the condition: the flagged counts are the
 /// condition's people; the same file without a `[condition]` is refused (exit 2, nothing
-/// written), and a file without the column is split by the condition's prevalence.
+/// written), and a file without the column is split by the condition's prevalence. Risk weights
+/// average over that split before it is rounded to whole people.
 #[test]
 fn a_head_count_file_can_flag_the_condition() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("gp.csv"),
-        "age,sex,imd_quintile,rurality,ltc_count,condition,count\n\
-         70,F,1,urban,2,1,400\n70,F,1,urban,2,0,600\n40,M,3,rural,0,no,1000\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("plain.csv"),
-        "age,sex,imd_quintile,rurality,ltc_count,count\n80,F,1,urban,3,100000\n",
-    )
-    .unwrap();
-    let load = |text: &str| {
-        capsim::scenario::load_scenario_str("s.toml", text, dir.path())
+    // Writes `rows` as head-count file `file` and builds the default scenario on it, with the
+    // frailty condition or without one.
+    let register = |file: &str, rows: &str, condition: bool| {
+        std::fs::write(dir.path().join(file), rows).unwrap();
+        let text = format!(
+            "base = \"default\"\n[population]\ncounts_csv = \"{file}\"\n{}",
+            if condition {
+                "[condition]\nname = \"frailty\"\n"
+            } else {
+                ""
+            }
+        );
+        capsim::scenario::load_scenario_str("s.toml", &text, dir.path())
             .and_then(|l| Model::build(&l))
     };
-    let flagged = load(
-        "base = \"default\"\n[population]\ncounts_csv = \"gp.csv\"\n[condition]\nname = \"frailty\"\n",
-    )
-    .unwrap();
+    const FLAGGED: &str = "age,sex,imd_quintile,rurality,ltc_count,condition,count\n\
+         70,F,1,urban,2,1,400\n70,F,1,urban,2,0,600\n40,M,3,rural,0,no,1000\n";
+    let flagged = register("gp.csv", FLAGGED, true).unwrap();
     let with: u64 = flagged.initial.as_slice()[capsim::population::BASE_CELLS..]
         .iter()
         .map(|&n| u64::from(n))
         .sum();
     assert_eq!((with, flagged.initial.total()), (400, 2000));
+    // A register that flags who has it is its own mix.
+    let given: Vec<f64> = flagged
+        .initial
+        .as_slice()
+        .iter()
+        .map(|&n| f64::from(n))
+        .collect();
+    assert_eq!(flagged.expected_initial, given);
 
-    let refused = load("base = \"default\"\n[population]\ncounts_csv = \"gp.csv\"\n").unwrap_err();
+    let refused = register("gp.csv", FLAGGED, false).unwrap_err();
     assert!(
         refused
             .to_string()
@@ -248,45 +256,19 @@ fn a_head_count_file_can_flag_the_condition() {
     );
 
     // A register flagging nobody is a place where nobody has the condition, not one to split.
-    std::fs::write(
-        dir.path().join("nobody.csv"),
+    let nobody = register(
+        "nobody.csv",
         "age,sex,imd_quintile,rurality,ltc_count,condition,count\n80,F,1,urban,3,0,1000\n",
-    )
-    .unwrap();
-    let nobody = load(
-        "base = \"default\"\n[population]\ncounts_csv = \"nobody.csv\"\n[condition]\nname = \"frailty\"\n",
+        true,
     )
     .unwrap();
     assert_eq!(share_with(&nobody.initial, |_| true), 0.0);
 
-    let split = load(
-        "base = \"default\"\n[population]\ncounts_csv = \"plain.csv\"\n[condition]\nname = \"frailty\"\n",
-    )
-    .unwrap();
+    let plain = |count: u32| {
+        format!("age,sex,imd_quintile,rurality,ltc_count,count\n80,F,1,urban,3,{count}\n")
+    };
+    let split = register("plain.csv", &plain(100_000), true).unwrap();
     let p = share_with(&split.initial, |_| true);
-    let expected = split.condition.as_ref().unwrap().prevalence[CellKey {
-        age: 80,
-        sex: 0,
-        imd: 0,
-        rural: 0,
-        ltc: 3,
-        condition: 0,
-    }
-    .index()];
-    assert!((p - expected).abs() < 1e-5, "{p} vs {expected}");
-
-    // Risk weights average over the register before its split is rounded to whole people: 7
-    // people of whom a share p has the condition are 7·(1 − p) and 7·p, not 5 and 2. A register
-    // that flags who has it is its own mix.
-    std::fs::write(
-        dir.path().join("few.csv"),
-        "age,sex,imd_quintile,rurality,ltc_count,count\n80,F,1,urban,3,7\n",
-    )
-    .unwrap();
-    let few = load(
-        "base = \"default\"\n[population]\ncounts_csv = \"few.csv\"\n[condition]\nname = \"frailty\"\n",
-    )
-    .unwrap();
     let cell = CellKey {
         age: 80,
         sex: 0,
@@ -296,6 +278,12 @@ fn a_head_count_file_can_flag_the_condition() {
         condition: 0,
     }
     .index();
+    let expected = split.condition.as_ref().unwrap().prevalence[cell];
+    assert!((p - expected).abs() < 1e-5, "{p} vs {expected}");
+
+    // 7 people of whom a share p has the condition are 7·(1 − p) and 7·p to the weights, not
+    // the 5 and 2 they are rounded to.
+    let few = register("few.csv", &plain(7), true).unwrap();
     let mix = &few.expected_initial;
     let base = capsim::population::BASE_CELLS;
     assert!(
@@ -309,13 +297,6 @@ fn a_head_count_file_can_flag_the_condition() {
         mix[cell + base]
     );
     assert_eq!(mix.iter().sum::<f64>(), 7.0);
-    let given: Vec<f64> = flagged
-        .initial
-        .as_slice()
-        .iter()
-        .map(|&n| f64::from(n))
-        .collect();
-    assert_eq!(flagged.expected_initial, given);
 }
 
 /// A programme halving the risk of gaining the condition, everyone enrolled from the start: in

@@ -185,22 +185,23 @@ impl Scope {
         };
         let expected_count = by_type(&expected.count, baseline);
         let expected_cost_by_type = by_type(&expected.cost, baseline);
+        // A figure summed over `heads`, per head of them (0 with nobody).
+        let per_head_of = |heads: &[f64], total: f64| {
+            let n: f64 = heads.iter().sum();
+            if n > 0.0 { total / n } else { 0.0 }
+        };
         let expected_cost_per_head = projected
             .iter()
             .map(|heads| {
-                let n: f64 = heads.iter().sum();
-                let cost: f64 = heads.iter().zip(&cell_cost).map(|(n, e)| n * e).sum();
-                if n > 0.0 { cost / n } else { 0.0 }
+                let cost = heads.iter().zip(&cell_cost).map(|(n, e)| n * e).sum();
+                per_head_of(heads, cost)
             })
             .collect();
         let expected_count_per_head = projected
             .iter()
             .map(|heads| {
-                let n: f64 = heads.iter().sum();
-                by_type(&expected.count, heads)
-                    .into_iter()
-                    .map(|count| if n > 0.0 { count / n } else { 0.0 })
-                    .collect()
+                let counts = by_type(&expected.count, heads);
+                counts.into_iter().map(|n| per_head_of(heads, n)).collect()
             })
             .collect();
         let weights_fixed = projected

@@ -635,8 +635,9 @@ fn who_gains(run: &RunFolder, t: &Tables, chart: Option<(&Chart, &str)>) -> anyh
                  its surplus (payments received less the cost of care, and of the programme if it \
                  pays for it); for the commissioner, the spend it saves; for the whole system, the \
                  cost of care avoided less the cost of the programme. Money paid from one party to \
-                 another is a gain to one and a loss to the other, so the parties' gains add up to \
-                 the system's."
+                 another is a gain to one and a loss to the other, so in every simulated future the \
+                 parties' gains add up to the system's, and so do their means (who_gains.csv); \
+                 the medians below need not."
             }
             @for (name, description) in &described {
                 p.note { b { (name) } ": " (description) }
@@ -672,9 +673,12 @@ fn who_gains(run: &RunFolder, t: &Tables, chart: Option<(&Chart, &str)>) -> anyh
                                     td.n { "–" }
                                     td.n { "–" }
                                 } @else {
-                                    td.n { (money_gain(r.p50)) }
+                                    td.n {
+                                        (money_gain(r.p50))
+                                        span.se { " ± " (money_m(r.p50_se).trim_start_matches('−')) }
+                                    }
                                     td.n { (money_gain(r.p5)) " to " (money_gain(r.p95)) }
-                                    td.n { (pct(r.p_gain)) }
+                                    td.n { (pct_se(Estimate { value: r.p_gain, se: r.p_gain_se })) }
                                 }
                             }
                         }
@@ -682,7 +686,9 @@ fn who_gains(run: &RunFolder, t: &Tables, chart: Option<(&Chart, &str)>) -> anyh
                 }
             }
             p.note {
-                "Below zero is a loss. Medians need not add up across the parties; averages do \
+                "Below zero is a loss. ± is the Monte Carlo error (standard error): how far a \
+                 figure would move on another seed; who_gains.csv holds one for every figure \
+                 (columns ending _se). Medians need not add up across the parties; averages do \
                  (column mean in who_gains.csv, which also holds the changes in income and cost \
                  behind each gain)."
             }
@@ -816,6 +822,8 @@ mod tests {
 
     fn party(party: &str, role: &str, p5: f64, p50: f64, p95: f64, paid: f64) -> PartyGain {
         PartyGain {
+            p50_se: 0.0,
+            p_gain_se: 0.0,
             party: party.into(),
             role: role.into(),
             p5,

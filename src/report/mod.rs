@@ -238,6 +238,9 @@ pub struct PartyGain {
     pub p95: f64,
     /// Share of simulated futures in which the party is better off.
     pub p_gain: f64,
+    /// Monte Carlo standard errors of the median and of that share.
+    pub p50_se: f64,
+    pub p_gain_se: f64,
     /// Mean programme cost this party paid over the term (for the system: all of it).
     pub programme_cost: f64,
 }
@@ -274,6 +277,7 @@ pub fn gains_by_arm(t: &Tables) -> anyhow::Result<Vec<(String, Vec<PartyGain>)>>
         f64s(g, "p_gain")?,
         f64s(g, "mean_programme_cost")?,
     );
+    let (p50_se, p_gain_se) = (f64s(g, "p50_se")?, f64s(g, "p_gain_se")?);
     let mut out: Vec<(String, Vec<PartyGain>)> = Vec::new();
     for i in 0..g.height() {
         let row = PartyGain {
@@ -283,6 +287,8 @@ pub fn gains_by_arm(t: &Tables) -> anyhow::Result<Vec<(String, Vec<PartyGain>)>>
             p50: p50[i],
             p95: p95[i],
             p_gain: p_gain[i],
+            p50_se: p50_se[i],
+            p_gain_se: p_gain_se[i],
             programme_cost: cost[i],
         };
         match out.last_mut() {

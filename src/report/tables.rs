@@ -88,12 +88,30 @@ fn shortfall_se(upper: bool) -> Expr {
 /// What summary.csv has a row for: each arm, party (with its role) and horizon.
 const GROUP: [&str; 4] = ["arm", "party", "role", "horizon"];
 
-/// Each group's (arm, party, role, horizon) quantiles' Monte Carlo standard errors, `p5_se` …
-/// `p95_se`, worked out from its values (`values`: those four columns and "value", sorted by
-/// them in that order; every group holds `reps` values, so each quantile's Maritz-Jarrett
-/// weights are worked out once).
-fn quantile_errors(values: DataFrame, reps: usize) -> PolarsResult<DataFrame> {
-    let key_columns: Vec<&StringChunked> = GROUP
+/// The `group` columns and `value` (as "value"), sorted by them in that order: what
+/// [`quantile_errors`] reads.
+fn sorted_by_group(frame: LazyFrame, group: &[&str], value: Expr) -> PolarsResult<DataFrame> {
+    frame
+        .select(
+            group
+                .iter()
+                .map(|k| col(*k))
+                .chain([value.alias("value")])
+                .collect::<Vec<_>>(),
+        )
+        .sort(
+            group.iter().copied().chain(["value"]).collect::<Vec<_>>(),
+            SortMultipleOptions::default(),
+        )
+        .collect()
+}
+
+/// Each group's quantiles' Monte Carlo standard errors, `p5_se` … `p95_se`, worked out from its
+/// values (`values`: the `group` columns, text, and "value", sorted by them in that order;
+/// every group holds `reps` values, so each quantile's Maritz-Jarrett weights are worked out
+/// once).
+fn quantile_errors(values: DataFrame, group: &[&str], reps: usize) -> PolarsResult<DataFrame> {
+    let key_columns: Vec<&StringChunked> = group
         .iter()
         .map(|k| values.column(k).and_then(|c| c.str()))
         .collect::<PolarsResult<_>>()?;
@@ -109,7 +127,7 @@ fn quantile_errors(values: DataFrame, reps: usize) -> PolarsResult<DataFrame> {
         .collect();
     let key =
         |row: usize| -> Vec<Option<&str>> { key_columns.iter().map(|c| c.get(row)).collect() };
-    let mut group_keys: Vec<Vec<String>> = vec![Vec::new(); 4];
+    let mut group_keys: Vec<Vec<String>> = vec![Vec::new(); group.len()];
     let mut errors: Vec<Vec<f64>> = vec![Vec::new(); QUANTILES.len()];
     let mut start = 0;
     while start < value.len() {
@@ -128,7 +146,7 @@ fn quantile_errors(values: DataFrame, reps: usize) -> PolarsResult<DataFrame> {
         start = end;
     }
     let groups = group_keys[0].len();
-    let mut columns: Vec<Column> = GROUP
+    let mut columns: Vec<Column> = group
         .iter()
         .zip(group_keys)
         .map(|(name, values)| Column::new((*name).into(), values))
@@ -247,18 +265,8 @@ pub fn summary(
     let null = || lit(Null {});
     let group = || GROUP.map(col);
     let quantile_se = quantile_errors(
-        both.clone()
-            .select(
-                group()
-                    .into_iter()
-                    .chain([value.clone().alias("value")])
-                    .collect::<Vec<_>>(),
-            )
-            .sort(
-                GROUP.iter().copied().chain(["value"]).collect::<Vec<_>>(),
-                SortMultipleOptions::default(),
-            )
-            .collect()?,
+        sorted_by_group(both.clone(), &GROUP, value.clone())?,
+        &GROUP,
         reps,
     )?;
     let stats = both
@@ -475,23 +483,46 @@ pub fn who_gains(
     ]);
     let mut party_order: Vec<String> = parties.to_vec();
     party_order.push("system".into());
+    // Standard errors as summary.csv's: of the mean sd / √n, of each quantile Maritz and
+    // Jarrett's, of the chance of gaining Agresti–Coull's.
+    let reps = gains.column("rep")?.n_unique()?;
+    let n = reps as f64;
+    let adjusted = (col("p_gain") * lit(n) + lit(2.0)) / lit(n + 4.0);
+    let errors = [
+        (col("sd") / lit(n.sqrt())).alias("mean_se"),
+        (adjusted.clone() * (lit(1.0) - adjusted) / lit(n + 4.0))
+            .sqrt()
+            .alias("p_gain_se"),
+    ];
+    const WHO: [&str; 3] = ["arm", "party", "role"];
+    let quantile_se = quantile_errors(
+        sorted_by_group(gains.clone().lazy(), &WHO, col("gain"))?,
+        &WHO,
+        reps,
+    )?;
     let stats = gains
         .clone()
         .lazy()
         .sort(["arm", "party", "rep"], SortMultipleOptions::default())
         .group_by_stable([col("arm"), col("party"), col("role")])
-        .agg(aggs);
+        .agg(aggs)
+        .with_columns(errors);
+    let stats = join_on(stats, quantile_se.lazy(), &WHO);
     let mut out = vec![
         col("arm"),
         col("party"),
         col("role"),
         col("replications"),
         col("mean"),
+        col("mean_se"),
         col("sd"),
     ];
-    out.extend(QUANTILES.iter().map(|(_, n)| col(*n)));
+    for (_, name) in QUANTILES {
+        out.extend([col(name), col(format!("{name}_se"))]);
+    }
     out.extend([
         col("p_gain"),
+        col("p_gain_se"),
         col("mean_income_change"),
         col("mean_cost_change"),
         col("mean_programme_cost"),

@@ -667,7 +667,7 @@ pub fn plain_name(name: &str) -> String {
         "ae" => "A&E attendances",
         "elective" => "planned admissions",
         "non_elective" => "emergency admissions",
-        "nel_bed_days" => "emergency bed days",
+        "nel_bed_days" => "emergency excess bed days",
         "spend_per_head" => "spend per head",
         "head_count" => "people covered",
         "deaths" => "deaths",

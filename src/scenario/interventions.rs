@@ -142,7 +142,7 @@ impl Default for Effects {
 
 /// A share of the enrolled's events of one activity type replaced by events of another, priced
 /// as the receiving type and costed like any change in it, at its marginal cost (e.g.
-/// emergency bed days to community contacts).
+/// emergency excess bed days to community contacts).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Shift {

@@ -857,6 +857,11 @@ fn an_intervention_arm_gets_who_gains_table_chart_and_sentences() {
         col_f64(&table, "p95"),
         col_f64(&table, "p_gain"),
     );
+    let (mean_se, p50_se, p_gain_se) = (
+        col_f64(&table, "mean_se"),
+        col_f64(&table, "p50_se"),
+        col_f64(&table, "p_gain_se"),
+    );
     let parties = ["commissioner", "acute", "community", "system"];
     let want: Vec<(String, String)> = ["pbr-prevention", "block-prevention"]
         .iter()
@@ -878,6 +883,33 @@ fn an_intervention_arm_gets_who_gains_table_chart_and_sentences() {
         assert_eq!(v.len(), 30);
         v.sort_by(f64::total_cmp);
         assert!(close(p50[i], type7(&v, 0.5)), "{} {} p50", arm[i], party[i]);
+        // Beside each figure its Monte Carlo error, worked out as summary.csv's: sd / √n for
+        // the mean, Agresti–Coull for the chance of gaining (never 0), and a median's error
+        // that vanishes only when the gains do not vary.
+        let n = v.len() as f64;
+        let mean = v.iter().sum::<f64>() / n;
+        let sd = (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+        assert!(
+            close(mean_se[i], sd / n.sqrt()),
+            "{} {} mean_se",
+            arm[i],
+            party[i]
+        );
+        let gained = (v.iter().filter(|&&x| x > 0.0).count() as f64 + 2.0) / (n + 4.0);
+        let want = (gained * (1.0 - gained) / (n + 4.0)).sqrt();
+        assert!(
+            (p_gain_se[i] - want).abs() < 1e-4,
+            "{} {} p_gain_se",
+            arm[i],
+            party[i]
+        );
+        assert_eq!(
+            p50_se[i] > 0.0,
+            v[0] != v[v.len() - 1],
+            "{} {} p50_se",
+            arm[i],
+            party[i]
+        );
     }
     let row = |a: &str, p: &str| {
         (0..arm.len())

@@ -284,17 +284,56 @@ pub fn population_frame(pop: &Population) -> PolarsResult<DataFrame> {
     Ok(df)
 }
 
-/// The mean, 5th and 95th percentiles of `values` (sorted in place; the mean summed in that
-/// order).
-fn mean_p5_p95(values: &mut [f64]) -> (f64, f64, f64) {
-    use crate::report::console::quantile;
-    values.sort_by(f64::total_cmp);
-    let n = values.len().max(1) as f64;
-    (
-        values.iter().sum::<f64>() / n,
-        quantile(values, 0.05),
-        quantile(values, 0.95),
-    )
+/// The mean, 5th and 95th percentiles of a figure across replications, each with its Monte
+/// Carlo standard error (as summary.csv's: sd / √n, and Maritz and Jarrett's).
+struct Spread {
+    mean: f64,
+    mean_se: f64,
+    p5: f64,
+    p5_se: f64,
+    p95: f64,
+    p95_se: f64,
+}
+
+impl Spread {
+    /// Of `values` (sorted in place; the mean summed in that order); `None` when empty.
+    fn of(values: &mut [f64]) -> Option<Spread> {
+        use crate::report::console::quantile;
+        use crate::report::mc_error::{maritz_jarrett_weights, mean_se, sorted_quantile_se};
+        if values.is_empty() {
+            return None;
+        }
+        values.sort_by(f64::total_cmp);
+        let n = values.len();
+        let se = |q: f64| sorted_quantile_se(values, q, maritz_jarrett_weights(q, n).as_deref());
+        Some(Spread {
+            mean: values.iter().sum::<f64>() / n as f64,
+            mean_se: mean_se(values),
+            p5: quantile(values, 0.05),
+            p5_se: se(0.05),
+            p95: quantile(values, 0.95),
+            p95_se: se(0.95),
+        })
+    }
+
+    /// The six figures as table columns, in the order mean, mean_se, p5, p5_se, p95, p95_se.
+    fn columns(spreads: &[Option<Spread>]) -> Vec<Column> {
+        let figure = |name: &str, f: fn(&Spread) -> f64| {
+            let values: Vec<Option<f64>> = spreads
+                .iter()
+                .map(|s| s.as_ref().map(f).filter(|x| x.is_finite()))
+                .collect();
+            Column::new(name.into(), values)
+        };
+        vec![
+            figure("mean", |s| s.mean),
+            figure("mean_se", |s| s.mean_se),
+            figure("p5", |s| s.p5),
+            figure("p5_se", |s| s.p5_se),
+            figure("p95", |s| s.p95),
+            figure("p95_se", |s| s.p95_se),
+        ]
+    }
 }
 
 /// The monitoring table: for every indicator an arm monitors ([`crate::scenario::contracts::
@@ -307,6 +346,7 @@ pub fn monitoring_frame(
     results: &[ReplicationResult],
 ) -> PolarsResult<Option<DataFrame>> {
     use crate::contracts::indicators::has_value;
+    use crate::report::mc_error::proportion_se;
     use crate::scenario::Indicator;
     use crate::scenario::contracts::{Better, resolve_target_opt};
     let Some(contracts) = &model.contracts else {
@@ -320,10 +360,9 @@ pub fn monitoring_frame(
     let mut year = Vec::new();
     let mut calendar_year = Vec::new();
     // Empty where no replication gives the indicator a value.
-    let mut mean: Vec<Option<f64>> = Vec::new();
-    let mut p5: Vec<Option<f64>> = Vec::new();
-    let mut p95: Vec<Option<f64>> = Vec::new();
+    let mut spreads = Vec::new();
     let mut met: Vec<Option<f64>> = Vec::new();
+    let mut met_se: Vec<Option<f64>> = Vec::new();
     let mut no_value = Vec::new();
     for (a, spec) in s.arm.iter().enumerate() {
         let world = model.arm_world[a];
@@ -353,14 +392,12 @@ pub fn monitoring_frame(
                     Better::Higher => v >= t,
                 };
                 let judged = !values.is_empty();
-                met.push(
-                    goal.filter(|_| judged)
-                        .map(|t| values.iter().filter(|&&v| meets(v, t)).count() as f64 / n),
-                );
-                let (average, lo, hi) = mean_p5_p95(&mut values);
-                mean.push(judged.then_some(average));
-                p5.push(judged.then_some(lo));
-                p95.push(judged.then_some(hi));
+                let share = goal
+                    .filter(|_| judged)
+                    .map(|t| values.iter().filter(|&&v| meets(v, t)).count() as f64 / n);
+                met.push(share);
+                met_se.push(share.map(|p| proportion_se(p, values.len())));
+                spreads.push(Spread::of(&mut values));
                 arm.push(spec.name.clone());
                 indicator.push(m.indicator.clone());
                 better.push(match m.better {
@@ -376,23 +413,21 @@ pub fn monitoring_frame(
     if arm.is_empty() {
         return Ok(None);
     }
-    DataFrame::new(
-        arm.len(),
-        vec![
-            Column::new("arm".into(), arm),
-            Column::new("indicator".into(), indicator),
-            Column::new("better".into(), better),
-            Column::new("target".into(), target),
-            Column::new("year".into(), year),
-            Column::new("calendar_year".into(), calendar_year),
-            Column::new("mean".into(), mean),
-            Column::new("p5".into(), p5),
-            Column::new("p95".into(), p95),
-            Column::new("p_target_met".into(), met),
-            Column::new("p_no_value".into(), no_value),
-        ],
-    )
-    .map(Some)
+    let mut columns = vec![
+        Column::new("arm".into(), arm),
+        Column::new("indicator".into(), indicator),
+        Column::new("better".into(), better),
+        Column::new("target".into(), target),
+        Column::new("year".into(), year),
+        Column::new("calendar_year".into(), calendar_year),
+    ];
+    columns.extend(Spread::columns(&spreads));
+    columns.extend([
+        Column::new("p_target_met".into(), met),
+        Column::new("p_target_met_se".into(), met_se),
+        Column::new("p_no_value".into(), no_value),
+    ]);
+    DataFrame::new(spreads.len(), columns).map(Some)
 }
 
 /// The waiting-list table: for every world, list (the activity type holding it) and measure
@@ -419,7 +454,7 @@ pub fn waiting_list_frame(
     let mut measure = Vec::new();
     let mut year = Vec::new();
     let mut calendar_year = Vec::new();
-    let (mut mean, mut p5, mut p95) = (Vec::new(), Vec::new(), Vec::new());
+    let mut spreads = Vec::new();
     let world_names = model.world_names();
     for (w, world_name) in world_names.iter().enumerate() {
         for &(t, name) in &lists {
@@ -437,10 +472,12 @@ pub fn waiting_list_frame(
                         .map(|rec| value(&rec.lists[t]))
                         .collect();
                     let round = |x: f64| (x * per_unit).round() / per_unit;
-                    let (average, lo, hi) = mean_p5_p95(&mut values);
-                    mean.push(round(average));
-                    p5.push(round(lo));
-                    p95.push(round(hi));
+                    spreads.push(Spread::of(&mut values).map(|s| Spread {
+                        mean: round(s.mean),
+                        p5: round(s.p5),
+                        p95: round(s.p95),
+                        ..s
+                    }));
                     world.push(world_name.clone());
                     list.push(name.clone());
                     measure.push(label);
@@ -450,18 +487,13 @@ pub fn waiting_list_frame(
             }
         }
     }
-    DataFrame::new(
-        world.len(),
-        vec![
-            Column::new("world".into(), world),
-            Column::new("list".into(), list),
-            Column::new("measure".into(), measure),
-            Column::new("year".into(), year),
-            Column::new("calendar_year".into(), calendar_year),
-            Column::new("mean".into(), mean),
-            Column::new("p5".into(), p5),
-            Column::new("p95".into(), p95),
-        ],
-    )
-    .map(Some)
+    let mut columns = vec![
+        Column::new("world".into(), world),
+        Column::new("list".into(), list),
+        Column::new("measure".into(), measure),
+        Column::new("year".into(), year),
+        Column::new("calendar_year".into(), calendar_year),
+    ];
+    columns.extend(Spread::columns(&spreads));
+    DataFrame::new(spreads.len(), columns).map(Some)
 }

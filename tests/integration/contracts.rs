@@ -1026,6 +1026,7 @@ fn monitored_indicators_are_reported_without_money() {
             .collect()
     };
     let (mean, target, met) = (f("mean"), f("target"), f("p_target_met"));
+    let (mean_se, met_se, p5_se) = (f("mean_se"), f("p_target_met_se"), f("p5_se"));
     // Year 1 of the first indicator, by hand from the world's counts.
     let nel = m
         .type_names
@@ -1048,9 +1049,23 @@ fn monitored_indicators_are_reported_without_money() {
         .count() as f64
         / results.len() as f64;
     assert_eq!(met[0].unwrap(), share);
+    // Beside each figure its Monte Carlo error, as summary.csv's: sd / √n for the mean,
+    // Agresti–Coull for the share meeting the target, Maritz and Jarrett's for a percentile.
+    let n = results.len() as f64;
+    let rates: Vec<f64> = results
+        .iter()
+        .map(|r| r.years[0].count[nel] / r.years[0].covered as f64 * 1000.0)
+        .collect();
+    let sd = (rates.iter().map(|x| (x - by_hand).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
+    assert!((mean_se[0].unwrap() - sd / n.sqrt()).abs() < 1e-9 * sd);
+    let adjusted = (share * n + 2.0) / (n + 4.0);
+    let want = (adjusted * (1.0 - adjusted) / (n + 4.0)).sqrt();
+    assert!((met_se[0].unwrap() - want).abs() < 1e-12);
+    assert!(p5_se[0].unwrap() > 0.0);
     // Without a target the value is reported alone.
     assert_eq!(target[3], None);
     assert_eq!(met[3], None);
+    assert_eq!(met_se[3], None);
 }
 
 /// The mean age at a second condition has no value in a year nobody covered gains one, which

@@ -128,7 +128,7 @@ fn quantile_errors(values: DataFrame, group: &[&str], reps: usize) -> PolarsResu
     let key =
         |row: usize| -> Vec<Option<&str>> { key_columns.iter().map(|c| c.get(row)).collect() };
     let mut group_keys: Vec<Vec<String>> = vec![Vec::new(); group.len()];
-    let mut errors: Vec<Vec<f64>> = vec![Vec::new(); QUANTILES.len()];
+    let mut errors: Vec<Vec<Option<f64>>> = vec![Vec::new(); QUANTILES.len()];
     let mut start = 0;
     while start < value.len() {
         let first = key(start);
@@ -139,9 +139,23 @@ fn quantile_errors(values: DataFrame, group: &[&str], reps: usize) -> PolarsResu
         for (column, k) in group_keys.iter_mut().zip(&first) {
             column.push(k.unwrap_or_default().to_string());
         }
-        let sorted = &value[start..end];
+        // A replication without a value (an equity group nobody was in) is left out, as the
+        // quantile itself leaves it out; a group with none has no error.
+        let sorted: Vec<f64> = value[start..end]
+            .iter()
+            .copied()
+            .filter(|v| !v.is_nan())
+            .collect();
         for ((q, _), (column, w)) in QUANTILES.iter().zip(errors.iter_mut().zip(&weights)) {
-            column.push(sorted_quantile_se(sorted, *q, w.as_deref()));
+            column.push(match sorted.len() {
+                0 => None,
+                n if n == reps => Some(sorted_quantile_se(&sorted, *q, w.as_deref())),
+                n => Some(sorted_quantile_se(
+                    &sorted,
+                    *q,
+                    maritz_jarrett_weights(*q, n).as_deref(),
+                )),
+            });
         }
         start = end;
     }
@@ -409,15 +423,31 @@ fn per_person_year(name: &str) -> Expr {
 /// Provider margin per head (all providers of an arm together) by IMD quintile and by LTC
 /// count: where a provider would gain by selecting patients, and where risk adjustment stops it.
 pub fn equity(equity: &DataFrame, arms: &[String]) -> PolarsResult<DataFrame> {
-    let summary = equity
+    // The margin's percentiles' errors, by group (its level as text, as the errors' keys are).
+    const KEYS: [&str; 3] = ["arm", "dimension", "level_key"];
+    let keyed = equity
         .clone()
         .lazy()
+        .with_column(col("level").cast(DataType::String).alias("level_key"));
+    let reps = equity.column("rep")?.n_unique()?;
+    let quantile_se = quantile_errors(
+        sorted_by_group(keyed.clone(), &KEYS, col("margin_per_head"))?,
+        &KEYS,
+        reps,
+    )?;
+    let summary = keyed
         .with_columns([
             per_person_year("income").alias("income_per_head"),
             per_person_year("cost").alias("cost_per_head"),
         ])
-        .group_by([col("arm"), col("dimension"), col("level")])
+        .group_by([col("arm"), col("dimension"), col("level"), col("level_key")])
         .agg([
+            (sorted("margin_per_head").std(1)
+                / sorted("margin_per_head")
+                    .count()
+                    .cast(DataType::Float64)
+                    .sqrt())
+            .alias("margin_per_head_mean_se"),
             sorted("person_years").mean(),
             sorted("income_per_head").mean(),
             sorted("cost_per_head").mean(),
@@ -431,6 +461,7 @@ pub fn equity(equity: &DataFrame, arms: &[String]) -> PolarsResult<DataFrame> {
                 .quantile(lit(0.95), QuantileMethod::Linear)
                 .alias("margin_per_head_p95"),
         ]);
+    let summary = join_on(summary, quantile_se.lazy(), &KEYS);
     join_on(summary, order_frame("arm", arms)?, &["arm"])
         .sort(
             ["arm_order", "dimension", "level"],
@@ -444,8 +475,11 @@ pub fn equity(equity: &DataFrame, arms: &[String]) -> PolarsResult<DataFrame> {
             col("income_per_head"),
             col("cost_per_head"),
             col("margin_per_head_mean"),
+            col("margin_per_head_mean_se"),
             col("margin_per_head_p5"),
+            col("p5_se").alias("margin_per_head_p5_se"),
             col("margin_per_head_p95"),
+            col("p95_se").alias("margin_per_head_p95_se"),
         ])
         .collect()
 }

@@ -320,6 +320,21 @@ fn equity_and_workbook_are_written() {
         adjusted.abs() < 0.1 * flat,
         "risk-adjusted capitation: {adjusted} vs flat {flat}"
     );
+    // Each margin has its Monte Carlo error beside it, and the flat capitation's gap is far
+    // beyond it: the signal is not the replications' noise.
+    let se = col_f64(&eq, "margin_per_head_mean_se");
+    let se_at = |d: &str, l: f64| {
+        (0..arm.len())
+            .find(|&i| arm[i] == "capitation-flat" && dim[i] == d && lvl[i] == l)
+            .map(|i| se[i])
+            .unwrap()
+    };
+    let (se0, se5) = (se_at("ltc_count", 0.0), se_at("ltc_count", 5.0));
+    assert!(se0 > 0.0 && se5 > 0.0, "{se0} {se5}");
+    assert!(
+        flat > 10.0 * se0.hypot(se5),
+        "gap {flat}, errors {se0} {se5}"
+    );
     // By deprivation: a risk-adjusted capitation follows each quintile's cost, so the spread
     // of its margins across quintiles is far narrower than a flat one's.
     let quintiles = |a: &str| -> Vec<usize> {

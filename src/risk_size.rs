@@ -13,6 +13,7 @@ use toml::Value;
 use crate::engine::{self, Model, Observer};
 use crate::error::InputError;
 use crate::report::charts;
+use crate::report::mc_error::{mean_se, proportion_se, sd_se, variance_se};
 use crate::run_folder::staging::{Destination, StagedFolder};
 use crate::run_folder::tables::write_csv;
 use crate::scenario::validate::{MAX_POPULATION, parameters};
@@ -27,6 +28,10 @@ struct Spread {
     mean: f64,
     sd: f64,
     p_loss: f64,
+    /// Monte Carlo standard errors of the mean, of the variance sd², and of p_loss.
+    mean_se: f64,
+    variance_se: f64,
+    p_loss_se: f64,
 }
 
 /// One size's result: the spread with everything, and its two parts.
@@ -34,8 +39,12 @@ struct SizeRow {
     /// People the contracts cover at the start (the cohort, or everyone).
     people: u64,
     all: Spread,
-    idiosyncratic: f64,
+    idiosyncratic: Spread,
     systematic: f64,
+    /// The systematic sd's Monte Carlo error: its variance is the difference of the two runs',
+    /// whose errors are added as if the runs were independent (they share their seeds, so this
+    /// overstates it).
+    systematic_se: f64,
 }
 
 /// What `risk-size` was asked.
@@ -168,7 +177,14 @@ fn spread(
     let mean = per_head.iter().sum::<f64>() / n;
     let sd = (per_head.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
     let p_loss = per_head.iter().filter(|x| **x < 0.0).count() as f64 / n;
-    Ok(Spread { mean, sd, p_loss })
+    Ok(Spread {
+        mean,
+        sd,
+        p_loss,
+        mean_se: mean_se(&per_head),
+        variance_se: variance_se(&per_head),
+        p_loss_se: proportion_se(p_loss, per_head.len()),
+    })
 }
 
 /// Runs every size twice (with and without systematic variation); writes risk_size.csv and
@@ -248,14 +264,20 @@ pub fn risk_size(
         let all = spread(with, arm, args.threads, observer)?;
         let idiosyncratic = spread(without, arm, args.threads, observer)?;
         let systematic = (all.sd.powi(2) - idiosyncratic.sd.powi(2)).max(0.0).sqrt();
+        let systematic_se = sd_se(systematic, all.variance_se.hypot(idiosyncratic.variance_se));
         rows.push(SizeRow {
             people: *size,
             all,
-            idiosyncratic: idiosyncratic.sd,
+            idiosyncratic,
             systematic,
+            systematic_se,
         });
     }
-    let column = |f: &dyn Fn(&SizeRow) -> f64| -> Vec<f64> { rows.iter().map(f).collect() };
+    let column = |f: &dyn Fn(&SizeRow) -> f64| -> Vec<Option<f64>> {
+        rows.iter()
+            .map(|r| Some(f(r)).filter(|x| x.is_finite()))
+            .collect()
+    };
     let mut df = DataFrame::new(
         rows.len(),
         vec![
@@ -264,10 +286,21 @@ pub fn risk_size(
                 rows.iter().map(|r| r.people).collect::<Vec<u64>>(),
             ),
             Column::new("mean_per_head".into(), column(&|r| r.all.mean)),
+            Column::new("mean_per_head_se".into(), column(&|r| r.all.mean_se)),
             Column::new("sd_per_head".into(), column(&|r| r.all.sd)),
-            Column::new("sd_idiosyncratic".into(), column(&|r| r.idiosyncratic)),
+            Column::new(
+                "sd_per_head_se".into(),
+                column(&|r| sd_se(r.all.sd, r.all.variance_se)),
+            ),
+            Column::new("sd_idiosyncratic".into(), column(&|r| r.idiosyncratic.sd)),
+            Column::new(
+                "sd_idiosyncratic_se".into(),
+                column(&|r| sd_se(r.idiosyncratic.sd, r.idiosyncratic.variance_se)),
+            ),
             Column::new("sd_systematic".into(), column(&|r| r.systematic)),
+            Column::new("sd_systematic_se".into(), column(&|r| r.systematic_se)),
             Column::new("p_loss".into(), column(&|r| r.all.p_loss)),
+            Column::new("p_loss_se".into(), column(&|r| r.all.p_loss_se)),
         ],
     )?;
     write_csv(&mut df, &staged.dir().join("risk_size.csv"))?;
@@ -280,7 +313,7 @@ pub fn risk_size(
         (
             "idiosyncratic (falls like 1/√N)".to_string(),
             rows.iter()
-                .map(|r| (log(r.people), r.idiosyncratic))
+                .map(|r| (log(r.people), r.idiosyncratic.sd))
                 .collect(),
         ),
         (
@@ -324,7 +357,7 @@ pub fn risk_size(
             r.people,
             r.all.mean,
             r.all.sd,
-            r.idiosyncratic,
+            r.idiosyncratic.sd,
             r.systematic,
             100.0 * r.all.p_loss
         );

@@ -23,6 +23,29 @@ pub fn mean_se(values: &[f64]) -> f64 {
     (var / n).sqrt()
 }
 
+/// Standard error of a sample variance s², whatever the distribution: Var(s²) ≈ (m₄ −
+/// s⁴(n − 3)/(n − 1))/n with m₄ the fourth central moment (NaN below 4 values).
+pub fn variance_se(values: &[f64]) -> f64 {
+    let n = values.len() as f64;
+    if n < 4.0 {
+        return f64::NAN;
+    }
+    let mean = values.iter().sum::<f64>() / n;
+    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let m4 = values.iter().map(|v| (v - mean).powi(4)).sum::<f64>() / n;
+    ((m4 - var * var * (n - 3.0) / (n - 1.0)) / n)
+        .max(0.0)
+        .sqrt()
+}
+
+/// Standard error of a standard deviation `sd` whose variance has standard error
+/// `variance_se` (the delta method: se(s) = se(s²)/(2s)). Where the sd cannot be told from 0
+/// (below √se(s²)) the delta method fails; the error is then √se(s²)/2, what it is at that
+/// bound.
+pub fn sd_se(sd: f64, variance_se: f64) -> f64 {
+    variance_se / (2.0 * sd.max(variance_se.sqrt()))
+}
+
 /// Resamples of a paired bootstrap ([`median_difference_se`]).
 const PAIRED_RESAMPLES: usize = 200;
 
@@ -220,6 +243,27 @@ pub fn proportion_se(p: f64, n: usize) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Of normal draws the variance's error is σ²·√(2/(n − 1)) and the sd's σ/√(2(n − 1));
+    /// the errors worked out from 400 draws are within 15% of those.
+    #[test]
+    fn an_sd_s_error_is_the_normal_one_for_normal_values() {
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, Normal};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+        let values: Vec<f64> = (0..400)
+            .map(|_| Normal::new(10.0, 3.0).unwrap().sample(&mut rng))
+            .collect();
+        let v_se = variance_se(&values);
+        let want = 9.0 * (2.0f64 / 399.0).sqrt();
+        assert!((v_se / want - 1.0).abs() < 0.15, "{v_se} vs {want}");
+        let se = sd_se(3.0, v_se);
+        let want = 3.0 / (2.0f64 * 399.0).sqrt();
+        assert!((se / want - 1.0).abs() < 0.15, "{se} vs {want}");
+        // An sd that cannot be told from 0 keeps the error it has at the bound.
+        assert_eq!(sd_se(0.0, 4.0), 0.5 * 2.0);
+        assert!(variance_se(&[1.0, 2.0, 3.0]).is_nan());
+    }
 
     /// The incomplete beta function against sums of binomial probabilities
     /// (I_x(a, b) = P(Binomial(a + b − 1, x) ≥ a) for whole a, b).

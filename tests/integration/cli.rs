@@ -685,6 +685,17 @@ fn idiosyncratic_risk_falls_like_one_over_root_n_and_systematic_risk_does_not() 
     let rows = read_csv_rows(&dir.path().join("rs/risk_size.csv"));
     assert_eq!(rows.len(), 3);
     let f = |i: usize, c: &str| -> f64 { rows[i][c].parse().unwrap() };
+    // Beside each figure its Monte Carlo error: the mean's sd/√n; an sd's near the normal
+    // sd/√(2(n − 1)) (the results are near normal); P(loss)'s never 0.
+    for i in 0..3 {
+        let sd = f(i, "sd_per_head");
+        assert!((f(i, "mean_per_head_se") - sd / 200f64.sqrt()).abs() < 1e-6 * sd);
+        for c in ["sd_per_head", "sd_idiosyncratic"] {
+            let ratio = f(i, &format!("{c}_se")) / (f(i, c) / (2.0f64 * 199.0).sqrt());
+            assert!((0.7..1.5).contains(&ratio), "{c} at size {i}: {ratio}");
+        }
+        assert!(f(i, "sd_systematic_se") > 0.0 && f(i, "p_loss_se") > 0.0);
+    }
     for i in 0..2 {
         // The sd of 200 replications is known to about 5%: the ratio of two within 20% of 2.
         let ratio = f(i, "sd_idiosyncratic") / f(i + 1, "sd_idiosyncratic");

@@ -1,7 +1,9 @@
 //! Reading a CSV of head counts per stratum (e.g. a GP-register extract), checked in the same
 //! pass as the scenario that names it; the population stage turns the rows into cells.
 //!
-//! Columns (any order, all required): `age` (0-100; 100 = 100 or older), `sex` (F or M),
+//! Columns (any order, all required): `age` (0-100; 100 = 100 or older; or a band where the
+//! data come banded: `20-24`, or `85+` for 85 and older, its people spread over the band's
+//! single years of age by England's age structure for their sex), `sex` (F or M),
 //! `imd_quintile` (1-5, 1 = most deprived), `rurality` (urban or rural), `ltc_count` (0-5, or
 //! `5+`), `count` (whole people), and optionally `condition` (1 or 0, yes or no: whether the
 //! people have the scenario's `[condition]`, a register flag). Strata not listed hold nobody.
@@ -103,6 +105,44 @@ fn is_parquet(path: &Path) -> bool {
 
 /// A whole number written as one ("12") or as a decimal with nothing after the point ("12.0":
 /// how pandas writes a column that once held a gap, and how a Parquet float column reads).
+/// An `age` field's single years of age, first and last: a whole age 0-100, a band `a-b`, or
+/// an open band `a+` (to 100, the model's top age, which holds 100 and older).
+fn age_band(s: &str) -> Option<(usize, usize)> {
+    let age = |a: &str| {
+        whole_number(a.trim())
+            .filter(|&a| a <= 100)
+            .map(|a| a as usize)
+    };
+    if let Some(open) = s.strip_suffix('+') {
+        return age(open).map(|a| (a, 100));
+    }
+    match s.split_once('-') {
+        Some((lo, hi)) => match (age(lo), age(hi)) {
+            (Some(lo), Some(hi)) if lo <= hi => Some((lo, hi)),
+            _ => None,
+        },
+        None => age(s).map(|a| (a, a)),
+    }
+}
+
+/// `count` people of `sex` aged `first` to `last`, spread over those ages by England's age
+/// structure for that sex and rounded to whole people keeping the total.
+fn spread_over_band(first: usize, last: usize, sex: usize, count: u32) -> Vec<(usize, u32)> {
+    if first == last {
+        return vec![(first, count)];
+    }
+    let england = crate::population::synthesis::england_age_sex();
+    let weights: Vec<f64> = (first..=last).map(|a| england[a][sex]).collect();
+    let total: f64 = weights.iter().sum();
+    let expected: Vec<f64> = weights
+        .iter()
+        .map(|w| f64::from(count) * w / total)
+        .collect();
+    (first..=last)
+        .zip(crate::population::round_preserving_total(&expected))
+        .collect()
+}
+
 fn whole_number(s: &str) -> Option<u64> {
     s.parse::<u64>().ok().or_else(|| {
         s.parse::<f64>()
@@ -201,13 +241,14 @@ fn parse_counts_numbered(
         };
         let line = rec.position().map(|p| p.line()).unwrap_or(0);
         let at = |col: &str| format!("{}, column {col}", numbering.place(line));
-        let age = match whole_number(field(&rec, &idx, "age")) {
-            Some(a) if a <= 100 => Some(a as usize),
-            _ => {
+        let age = match age_band(field(&rec, &idx, "age")) {
+            Some(band) => Some(band),
+            None => {
                 problems.push(
                     at("age"),
                     format!(
-                        "expected a whole age 0-100, found \"{}\"",
+                        "expected a whole age 0-100, a band such as 20-24, or an open band such \
+                         as 85+, found \"{}\"",
                         field(&rec, &idx, "age")
                     ),
                 );
@@ -292,7 +333,7 @@ fn parse_counts_numbered(
                 }
             };
         if let (
-            Some(age),
+            Some((first_age, last_age)),
             Some(sex),
             Some(imd),
             Some(rural),
@@ -301,7 +342,11 @@ fn parse_counts_numbered(
             Some(count),
         ) = (age, sex, imd, rural, ltc, condition, count)
         {
-            if let Some(first) = seen.insert((age, sex, imd, rural, ltc, condition), line) {
+            // A band overlapping another row of the stratum is reported once, at its first
+            // shared age.
+            let shared = (first_age..=last_age)
+                .find_map(|age| seen.get(&(age, sex, imd, rural, ltc, condition)).copied());
+            if let Some(first) = shared {
                 problems.push(
                     numbering.place(line),
                     format!(
@@ -310,15 +355,20 @@ fn parse_counts_numbered(
                     ),
                 );
             }
-            rows.push(HeadCount {
-                age,
-                sex,
-                imd,
-                rural,
-                ltc,
-                condition,
-                count,
-            });
+            for age in first_age..=last_age {
+                seen.insert((age, sex, imd, rural, ltc, condition), line);
+            }
+            for (age, count) in spread_over_band(first_age, last_age, sex, count) {
+                rows.push(HeadCount {
+                    age,
+                    sex,
+                    imd,
+                    rural,
+                    ltc,
+                    condition,
+                    count,
+                });
+            }
         }
     }
     if problems.is_empty() && rows.iter().all(|r| r.count == 0) {
@@ -363,6 +413,68 @@ mod tests {
                 flags_condition: false
             }
         );
+    }
+
+    /// Data that come banded by age: a band's people are spread over its single years of age
+    /// by England's age structure for their sex, keeping the total; `85+` runs to the top age.
+    /// A band overlapping another row of the same stratum is an error, as a repeated row is.
+    #[test]
+    fn age_bands_are_spread_over_their_single_years() {
+        let rows = parse_counts(
+            "x.csv",
+            "age,sex,imd_quintile,rurality,ltc_count,count
+20-24,F,1,urban,0,1000
+             85+,M,2,rural,3,77
+40,F,1,urban,0,5
+",
+        )
+        .unwrap()
+        .rows;
+        let band = |first: usize, last: usize, sex: usize| -> Vec<u32> {
+            rows.iter()
+                .filter(|r| (first..=last).contains(&r.age) && r.sex == sex)
+                .map(|r| r.count)
+                .collect()
+        };
+        let young = band(20, 24, 0);
+        assert_eq!((young.len(), young.iter().sum::<u32>()), (5, 1000));
+        let england = crate::population::synthesis::england_age_sex();
+        let share: f64 = england[20..=24].iter().map(|a| a[0]).sum();
+        for (k, &n) in young.iter().enumerate() {
+            let want = 1000.0 * england[20 + k][0] / share;
+            assert!(
+                (f64::from(n) - want).abs() < 1.0,
+                "age {}: {n} vs {want}",
+                20 + k
+            );
+        }
+        let old = band(85, 100, 1);
+        assert_eq!((old.len(), old.iter().sum::<u32>()), (16, 77));
+        assert!(old[0] > old[15], "more people at 85 than at 100: {old:?}");
+        assert!(rows.iter().any(|r| r.age == 40 && r.count == 5));
+
+        let overlap = error_of(
+            "age,sex,imd_quintile,rurality,ltc_count,count
+20-24,F,1,urban,0,10
+22,F,1,urban,0,3
+",
+        );
+        assert!(
+            overlap
+                .contains("line 3: expected one row per stratum; this stratum is also on line 2"),
+            "{overlap}"
+        );
+        for bad in ["24-20", "90-101", "x+", "20-"] {
+            let msg = error_of(&format!(
+                "age,sex,imd_quintile,rurality,ltc_count,count
+{bad},F,1,urban,0,10
+"
+            ));
+            assert!(
+                msg.contains("expected a whole age 0-100, a band such as 20-24"),
+                "{msg}"
+            );
+        }
     }
 
     #[test]

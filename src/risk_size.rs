@@ -42,8 +42,7 @@ struct SizeRow {
     idiosyncratic: Spread,
     systematic: f64,
     /// The systematic sd's Monte Carlo error: its variance is the difference of the two runs',
-    /// whose errors are added as if the runs were independent (they share their seeds, so this
-    /// overstates it).
+    /// whose errors are added as if the runs were independent (they share their seeds).
     systematic_se: f64,
 }
 

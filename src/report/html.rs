@@ -142,6 +142,15 @@ fn money_se(e: Estimate) -> Markup {
     html! { (money_m(e.value)) span.se { " ± " (money_m(e.se).trim_start_matches('−')) } }
 }
 
+/// A per-head figure's error to a tenth of a pound; "–" where one replication gives none.
+fn per_head_se(se: f64) -> String {
+    if se.is_finite() {
+        format!("{se:.1}")
+    } else {
+        "–".into()
+    }
+}
+
 /// A probability as % with its error in points.
 fn pct_se(e: Estimate) -> Markup {
     html! { (pct(e.value)) span.se { " ± " (format!("{:.0}", 100.0 * e.se)) } }
@@ -283,7 +292,7 @@ fn headline(
                         td.n { (money_se(r.spend_p95)) }
                         td.n {
                             "£" (format!("{:.0}", r.spend_per_head.value))
-                            span.se { " ± " (format!("{:.1}", r.spend_per_head.se)) }
+                            span.se { " ± " (per_head_se(r.spend_per_head.se)) }
                         }
                         @if budget.is_some() {
                             td.n { (pct_se(r.over_budget)) }
@@ -675,7 +684,7 @@ fn who_gains(run: &RunFolder, t: &Tables, chart: Option<(&Chart, &str)>) -> anyh
                                 } @else {
                                     td.n {
                                         (money_gain(r.p50))
-                                        span.se { " ± " (money_m(r.p50_se).trim_start_matches('−')) }
+                                        span.se { " ± " (money_gain(r.p50_se).trim_start_matches('−')) }
                                     }
                                     td.n { (money_gain(r.p5)) " to " (money_gain(r.p95)) }
                                     td.n { (pct_se(Estimate { value: r.p_gain, se: r.p_gain_se })) }
@@ -687,8 +696,8 @@ fn who_gains(run: &RunFolder, t: &Tables, chart: Option<(&Chart, &str)>) -> anyh
             }
             p.note {
                 "Below zero is a loss. ± is the Monte Carlo error (standard error): how far a \
-                 figure would move on another seed; who_gains.csv holds one for every figure \
-                 (columns ending _se). Medians need not add up across the parties; averages do \
+                 figure would move on another seed; who_gains.csv holds one for the mean, each \
+                 percentile and the chance of gaining (columns ending _se). Medians need not add up across the parties; averages do \
                  (column mean in who_gains.csv, which also holds the changes in income and cost \
                  behind each gain)."
             }

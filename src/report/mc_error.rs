@@ -117,7 +117,8 @@ pub fn quantile_se(values: &[f64], q: f64) -> f64 {
 /// weights for their count when it has them (they depend on the count alone, so a table of
 /// many groups of the same size works them out once).
 pub fn sorted_quantile_se(sorted: &[f64], q: f64, weights: Option<&[f64]>) -> f64 {
-    if sorted.is_empty() {
+    // One value says nothing of how far another seed would move it.
+    if sorted.len() < 2 {
         return f64::NAN;
     }
     match weights {

@@ -148,7 +148,7 @@ fn quantile_errors(values: DataFrame, group: &[&str], reps: usize) -> PolarsResu
             .collect();
         for ((q, _), (column, w)) in QUANTILES.iter().zip(errors.iter_mut().zip(&weights)) {
             column.push(match sorted.len() {
-                0 => None,
+                0 | 1 => None,
                 n if n == reps => Some(sorted_quantile_se(&sorted, *q, w.as_deref())),
                 n => Some(sorted_quantile_se(
                     &sorted,

@@ -471,12 +471,15 @@ pub fn waiting_list_frame(
                         .filter_map(|r| r.world(w).find(|rec| rec.year == y))
                         .map(|rec| value(&rec.lists[t]))
                         .collect();
-                    let round = |x: f64| (x * per_unit).round() / per_unit;
+                    // Errors to one place more than the figures.
+                    let round = |x: f64, per: f64| (x * per).round() / per;
                     spreads.push(Spread::of(&mut values).map(|s| Spread {
-                        mean: round(s.mean),
-                        p5: round(s.p5),
-                        p95: round(s.p95),
-                        ..s
+                        mean: round(s.mean, per_unit),
+                        mean_se: round(s.mean_se, 10.0 * per_unit),
+                        p5: round(s.p5, per_unit),
+                        p5_se: round(s.p5_se, 10.0 * per_unit),
+                        p95: round(s.p95, per_unit),
+                        p95_se: round(s.p95_se, 10.0 * per_unit),
                     }));
                     world.push(world_name.clone());
                     list.push(name.clone());

@@ -3,7 +3,7 @@
 //!
 //! Columns (any order, all required): `age` (0-100; 100 = 100 or older; or a band where the
 //! data come banded: `20-24`, or `85+` for 85 and older, its people spread over the band's
-//! single years of age by England's age structure for their sex), `sex` (F or M),
+//! single years of age as England's people of their sex and LTC count are), `sex` (F or M),
 //! `imd_quintile` (1-5, 1 = most deprived), `rurality` (urban or rural), `ltc_count` (0-5, or
 //! `5+`), `count` (whole people), and optionally `condition` (1 or 0, yes or no: whether the
 //! people have the scenario's `[condition]`, a register flag). Strata not listed hold nobody.
@@ -103,15 +103,16 @@ fn is_parquet(path: &Path) -> bool {
         .is_some_and(|e| e.eq_ignore_ascii_case("parquet"))
 }
 
-/// A whole number written as one ("12") or as a decimal with nothing after the point ("12.0":
-/// how pandas writes a column that once held a gap, and how a Parquet float column reads).
 /// An `age` field's single years of age, first and last: a whole age 0-100, a band `a-b`, or
-/// an open band `a+` (to 100, the model's top age, which holds 100 and older).
+/// an open band `a+` (to 100, the model's top age, which holds 100 and older). A leading `+`
+/// is refused: "+85" is more likely a slip for "85+" than the age 85.
 fn age_band(s: &str) -> Option<(usize, usize)> {
     let age = |a: &str| {
-        whole_number(a.trim())
-            .filter(|&a| a <= 100)
-            .map(|a| a as usize)
+        let a = a.trim();
+        if a.starts_with('+') {
+            return None;
+        }
+        whole_number(a).filter(|&a| a <= 100).map(|a| a as usize)
     };
     if let Some(open) = s.strip_suffix('+') {
         return age(open).map(|a| (a, 100));
@@ -125,24 +126,49 @@ fn age_band(s: &str) -> Option<(usize, usize)> {
     }
 }
 
-/// `count` people of `sex` aged `first` to `last`, spread over those ages by England's age
-/// structure for that sex and rounded to whole people keeping the total.
-fn spread_over_band(first: usize, last: usize, sex: usize, count: u32) -> Vec<(usize, u32)> {
+/// `count` people of a stratum (`sex`, `imd`, `ltc`) aged `first` to `last`, spread over
+/// those ages in proportion to England's people of that age and sex with that many long-term
+/// conditions (so 5+ older than none), and rounded to whole people keeping the total.
+/// `offset` (in [0, 1)) shifts where the rounding falls: rows of one or two people given
+/// offsets spread evenly over [0, 1) land at ages in proportion to the weights, where one
+/// offset for all would put every such row at the same age.
+fn spread_over_band(
+    (first, last): (usize, usize),
+    (sex, imd, ltc): (usize, usize, usize),
+    count: u32,
+    offset: f64,
+) -> Vec<(usize, u32)> {
     if first == last {
         return vec![(first, count)];
     }
     let england = crate::population::synthesis::england_age_sex();
-    let weights: Vec<f64> = (first..=last).map(|a| england[a][sex]).collect();
+    let weight =
+        |a: usize| england[a][sex] * crate::population::multimorbidity::target(a, sex, imd)[ltc];
+    let mut weights: Vec<f64> = (first..=last).map(weight).collect();
+    if weights.iter().sum::<f64>() <= 0.0 {
+        weights = (first..=last).map(|a| england[a][sex]).collect();
+    }
     let total: f64 = weights.iter().sum();
-    let expected: Vec<f64> = weights
-        .iter()
-        .map(|w| f64::from(count) * w / total)
-        .collect();
-    (first..=last)
-        .zip(crate::population::round_preserving_total(&expected))
-        .collect()
+    // Whole people where the running sum crosses offset + 0, 1, 2, …: the total is kept
+    // (⌊offset + count⌋ − ⌊offset⌋ = count) and every age is within one of its expectation.
+    let mut running = 0.0;
+    let mut placed = 0u32;
+    let mut out = Vec::with_capacity(weights.len());
+    for (k, w) in weights.iter().enumerate() {
+        running += f64::from(count) * w / total;
+        let upto = if k + 1 == weights.len() {
+            count
+        } else {
+            ((offset + running).floor() as u32).min(count)
+        };
+        out.push((first + k, upto - placed));
+        placed = upto;
+    }
+    out
 }
 
+/// A whole number written as one ("12") or as a decimal with nothing after the point ("12.0":
+/// how pandas writes a column that once held a gap, and how a Parquet float column reads).
 fn whole_number(s: &str) -> Option<u64> {
     s.parse::<u64>().ok().or_else(|| {
         s.parse::<f64>()
@@ -230,6 +256,8 @@ fn parse_counts_numbered(
     }
     let mut rows = Vec::new();
     let mut seen: HashMap<(usize, usize, usize, usize, usize, usize), u64> = HashMap::new();
+    // How many rows of each age band and sex came before, for where their rounding falls.
+    let mut bands: HashMap<(usize, usize, usize), u32> = HashMap::new();
     for result in reader.records() {
         let rec = match result {
             Ok(r) => r,
@@ -344,13 +372,20 @@ fn parse_counts_numbered(
         {
             // A band overlapping another row of the stratum is reported once, at its first
             // shared age.
-            let shared = (first_age..=last_age)
-                .find_map(|age| seen.get(&(age, sex, imd, rural, ltc, condition)).copied());
-            if let Some(first) = shared {
+            let shared = (first_age..=last_age).find_map(|age| {
+                seen.get(&(age, sex, imd, rural, ltc, condition))
+                    .map(|&first| (age, first))
+            });
+            if let Some((age, first)) = shared {
+                let what = if first_age == last_age {
+                    "this stratum".to_string()
+                } else {
+                    format!("age {age} of this stratum (bands must not overlap)")
+                };
                 problems.push(
                     numbering.place(line),
                     format!(
-                        "expected one row per stratum; this stratum is also on {}",
+                        "expected one row per stratum; {what} is also on {}",
                         numbering.place(first)
                     ),
                 );
@@ -358,7 +393,13 @@ fn parse_counts_numbered(
             for age in first_age..=last_age {
                 seen.insert((age, sex, imd, rural, ltc, condition), line);
             }
-            for (age, count) in spread_over_band(first_age, last_age, sex, count) {
+            // Successive rows of one band and sex take offsets k·φ mod 1 (φ the golden
+            // ratio's fraction), spread evenly over [0, 1) whatever their number.
+            let banded = bands.entry((first_age, last_age, sex)).or_insert(0u32);
+            let offset = (f64::from(*banded) * 0.618_033_988_749_894_9).fract();
+            *banded += 1;
+            let stratum = (sex, imd, ltc);
+            for (age, count) in spread_over_band((first_age, last_age), stratum, count, offset) {
                 rows.push(HeadCount {
                     age,
                     sex,
@@ -416,17 +457,15 @@ mod tests {
     }
 
     /// Data that come banded by age: a band's people are spread over its single years of age
-    /// by England's age structure for their sex, keeping the total; `85+` runs to the top age.
-    /// A band overlapping another row of the same stratum is an error, as a repeated row is.
+    /// by England's people of that age, sex and LTC count, keeping the total; `85+` runs to
+    /// the top age. A band overlapping another row of the same stratum is an error, as a
+    /// repeated row is.
     #[test]
     fn age_bands_are_spread_over_their_single_years() {
+        const HEADER: &str = "age,sex,imd_quintile,rurality,ltc_count,count\n";
         let rows = parse_counts(
             "x.csv",
-            "age,sex,imd_quintile,rurality,ltc_count,count
-20-24,F,1,urban,0,1000
-             85+,M,2,rural,3,77
-40,F,1,urban,0,5
-",
+            &format!("{HEADER}20-24,F,1,urban,0,1000\n85+,M,2,rural,3,77\n40,F,1,urban,0,5\n"),
         )
         .unwrap()
         .rows;
@@ -439,9 +478,11 @@ mod tests {
         let young = band(20, 24, 0);
         assert_eq!((young.len(), young.iter().sum::<u32>()), (5, 1000));
         let england = crate::population::synthesis::england_age_sex();
-        let share: f64 = england[20..=24].iter().map(|a| a[0]).sum();
+        let weight =
+            |a: usize| england[a][0] * crate::population::multimorbidity::target(a, 0, 0)[0];
+        let share: f64 = (20..=24).map(weight).sum();
         for (k, &n) in young.iter().enumerate() {
-            let want = 1000.0 * england[20 + k][0] / share;
+            let want = 1000.0 * weight(20 + k) / share;
             assert!(
                 (f64::from(n) - want).abs() < 1.0,
                 "age {}: {n} vs {want}",
@@ -453,26 +494,59 @@ mod tests {
         assert!(old[0] > old[15], "more people at 85 than at 100: {old:?}");
         assert!(rows.iter().any(|r| r.age == 40 && r.count == 5));
 
-        let overlap = error_of(
-            "age,sex,imd_quintile,rurality,ltc_count,count
-20-24,F,1,urban,0,10
-22,F,1,urban,0,3
-",
-        );
+        // Many rows of one person each in one band: their ages follow the band's structure
+        // rather than all falling at the same age. 60 strata of one woman aged 85+.
+        let mut text = HEADER.to_string();
+        for imd in 1..=5 {
+            for rurality in ["urban", "rural"] {
+                for ltc in 0..=5 {
+                    text += &format!("85+,F,{imd},{rurality},{ltc},1\n");
+                }
+            }
+        }
+        let ones = parse_counts("x.csv", &text).unwrap().rows;
+        let ages: Vec<usize> = ones
+            .iter()
+            .filter(|r| r.count == 1)
+            .map(|r| r.age)
+            .collect();
+        assert_eq!(ages.len(), 60);
+        let distinct = ages.iter().collect::<std::collections::BTreeSet<_>>().len();
+        assert!(distinct >= 8, "60 people at {distinct} ages: {ages:?}");
         assert!(
-            overlap
-                .contains("line 3: expected one row per stratum; this stratum is also on line 2"),
+            ages.iter().any(|&a| a >= 90),
+            "nobody 90 or older: {ages:?}"
+        );
+        // More conditions, older: a 65+ band of people with 5+ is spread older than one with
+        // none.
+        let mean_age = |ltc: &str| {
+            let rows = parse_counts("x.csv", &format!("{HEADER}65+,F,3,urban,{ltc},10000\n"))
+                .unwrap()
+                .rows;
+            rows.iter()
+                .map(|r| (r.age * r.count as usize) as f64)
+                .sum::<f64>()
+                / 10000.0
+        };
+        let (many, none) = (mean_age("5+"), mean_age("0"));
+        assert!(
+            many > none + 2.0,
+            "mean age {many} with 5+ conditions, {none} with none"
+        );
+
+        let overlap = error_of(&format!("{HEADER}20,F,1,urban,0,3\n18-24,F,1,urban,0,10\n"));
+        assert!(
+            overlap.contains(
+                "line 3: expected one row per stratum; age 20 of this stratum (bands must not \
+                 overlap) is also on line 2"
+            ),
             "{overlap}"
         );
-        for bad in ["24-20", "90-101", "x+", "20-"] {
-            let msg = error_of(&format!(
-                "age,sex,imd_quintile,rurality,ltc_count,count
-{bad},F,1,urban,0,10
-"
-            ));
+        for bad in ["24-20", "90-101", "x+", "20-", "+85"] {
+            let msg = error_of(&format!("{HEADER}{bad},F,1,urban,0,10\n"));
             assert!(
                 msg.contains("expected a whole age 0-100, a band such as 20-24"),
-                "{msg}"
+                "{bad}: {msg}"
             );
         }
     }

@@ -12,15 +12,21 @@ pub fn quantile_interval(q: f64, n: usize) -> (f64, f64) {
     ((q - half).max(0.0), (q + half).min(1.0))
 }
 
-/// Standard error of a mean: sd / √n.
-pub fn mean_se(values: &[f64]) -> f64 {
+/// The mean and the sample variance (n − 1 in the denominator) of `values`.
+fn mean_and_variance(values: &[f64]) -> (f64, f64) {
     let n = values.len() as f64;
-    if n < 2.0 {
-        return f64::NAN;
-    }
     let mean = values.iter().sum::<f64>() / n;
     let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (var / n).sqrt()
+    (mean, var)
+}
+
+/// Standard error of a mean: sd / √n.
+pub fn mean_se(values: &[f64]) -> f64 {
+    if values.len() < 2 {
+        return f64::NAN;
+    }
+    let (_, var) = mean_and_variance(values);
+    (var / values.len() as f64).sqrt()
 }
 
 /// Standard error of a sample variance s², whatever the distribution: Var(s²) ≈ (m₄ −
@@ -30,8 +36,7 @@ pub fn variance_se(values: &[f64]) -> f64 {
     if n < 4.0 {
         return f64::NAN;
     }
-    let mean = values.iter().sum::<f64>() / n;
-    let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let (mean, var) = mean_and_variance(values);
     let m4 = values.iter().map(|v| (v - mean).powi(4)).sum::<f64>() / n;
     ((m4 - var * var * (n - 3.0) / (n - 1.0)) / n)
         .max(0.0)

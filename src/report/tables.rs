@@ -85,6 +85,12 @@ fn shortfall_se(upper: bool) -> Expr {
     .sqrt()
 }
 
+/// The Monte Carlo standard error of column `name`'s mean over a group, sd / √n, its nulls
+/// (replications without a value) left out of both.
+fn mean_se_of(name: &str) -> Expr {
+    sorted(name).std(1) / sorted(name).count().cast(DataType::Float64).sqrt()
+}
+
 /// What summary.csv has a row for: each arm, party (with its role) and horizon.
 const GROUP: [&str; 4] = ["arm", "party", "role", "horizon"];
 
@@ -256,12 +262,7 @@ pub fn summary(
         shortfall_se(false).alias("es_low_se"),
         shortfall_se(true).alias("es_high_se"),
         sorted("per_head_value").mean().alias("per_head"),
-        (sorted("per_head_value").std(1)
-            / sorted("per_head_value")
-                .count()
-                .cast(DataType::Float64)
-                .sqrt())
-        .alias("per_head_se"),
+        mean_se_of("per_head_value").alias("per_head_se"),
         sorted("income").mean().alias("mean_income"),
         sorted("heads").mean().alias("person_years"),
         sorted("over_budget").mean().alias("p_over_budget"),
@@ -442,12 +443,7 @@ pub fn equity(equity: &DataFrame, arms: &[String]) -> PolarsResult<DataFrame> {
         ])
         .group_by([col("arm"), col("dimension"), col("level"), col("level_key")])
         .agg([
-            (sorted("margin_per_head").std(1)
-                / sorted("margin_per_head")
-                    .count()
-                    .cast(DataType::Float64)
-                    .sqrt())
-            .alias("margin_per_head_mean_se"),
+            mean_se_of("margin_per_head").alias("margin_per_head_mean_se"),
             sorted("person_years").mean(),
             sorted("income_per_head").mean(),
             sorted("cost_per_head").mean(),

@@ -13,7 +13,7 @@ use toml::Value;
 use crate::engine::{self, Model, Observer};
 use crate::error::InputError;
 use crate::report::charts;
-use crate::report::mc_error::{mean_se, proportion_se, sd_se, variance_se};
+use crate::report::mc_error::{mean_and_variance, mean_se, proportion_se, sd_se, variance_se};
 use crate::run_folder::staging::{Destination, StagedFolder};
 use crate::run_folder::tables::write_csv;
 use crate::scenario::validate::{MAX_POPULATION, parameters};
@@ -172,13 +172,11 @@ fn spread(
             r.providers_surplus(arm) / person_years
         })
         .collect();
-    let n = per_head.len() as f64;
-    let mean = per_head.iter().sum::<f64>() / n;
-    let sd = (per_head.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();
-    let p_loss = per_head.iter().filter(|x| **x < 0.0).count() as f64 / n;
+    let (mean, variance) = mean_and_variance(&per_head);
+    let p_loss = per_head.iter().filter(|x| **x < 0.0).count() as f64 / per_head.len() as f64;
     Ok(Spread {
         mean,
-        sd,
+        sd: variance.sqrt(),
         p_loss,
         mean_se: mean_se(&per_head),
         variance_se: variance_se(&per_head),

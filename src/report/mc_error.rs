@@ -13,7 +13,7 @@ pub fn quantile_interval(q: f64, n: usize) -> (f64, f64) {
 }
 
 /// The mean and the sample variance (n − 1 in the denominator) of `values`.
-fn mean_and_variance(values: &[f64]) -> (f64, f64) {
+pub fn mean_and_variance(values: &[f64]) -> (f64, f64) {
     let n = values.len() as f64;
     let mean = values.iter().sum::<f64>() / n;
     let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0);

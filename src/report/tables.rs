@@ -91,6 +91,14 @@ fn mean_se_of(name: &str) -> Expr {
     sorted(name).std(1) / sorted(name).count().cast(DataType::Float64).sqrt()
 }
 
+/// The Monte Carlo standard error of probability column `name`, a share of `reps`
+/// replications: [`crate::report::mc_error::proportion_se`] (Agresti–Coull) as an expression.
+fn proportion_se_of(name: &str, reps: usize) -> Expr {
+    let n = reps as f64;
+    let adjusted = (col(name) * lit(n) + lit(2.0)) / lit(n + 4.0);
+    (adjusted.clone() * (lit(1.0) - adjusted) / lit(n + 4.0)).sqrt()
+}
+
 /// What summary.csv has a row for: each arm, party (with its role) and horizon.
 const GROUP: [&str; 4] = ["arm", "party", "role", "horizon"];
 
@@ -272,10 +280,7 @@ pub fn summary(
     // no replication lost, since that does not make the chance zero); of an expected shortfall,
     // [`shortfall_se`].
     let n = reps as f64;
-    let proportion_se = |p: &str| {
-        let adjusted = (col(p) * lit(n) + lit(2.0)) / lit(n + 4.0);
-        (adjusted.clone() * (lit(1.0) - adjusted) / lit(n + 4.0)).sqrt()
-    };
+    let proportion_se = |p: &str| proportion_se_of(p, reps);
     let errors = [(col("sd") / lit(n.sqrt())).alias("mean_se")];
     let null = || lit(Null {});
     let group = || GROUP.map(col);
@@ -517,12 +522,9 @@ pub fn who_gains(
     // Jarrett's, of the chance of gaining Agresti–Coull's.
     let reps = gains.column("rep")?.n_unique()?;
     let n = reps as f64;
-    let adjusted = (col("p_gain") * lit(n) + lit(2.0)) / lit(n + 4.0);
     let errors = [
         (col("sd") / lit(n.sqrt())).alias("mean_se"),
-        (adjusted.clone() * (lit(1.0) - adjusted) / lit(n + 4.0))
-            .sqrt()
-            .alias("p_gain_se"),
+        proportion_se_of("p_gain", reps).alias("p_gain_se"),
     ];
     const WHO: [&str; 3] = ["arm", "party", "role"];
     let quantile_se = quantile_errors(

@@ -117,28 +117,15 @@ impl Model {
             c.split(&mut place);
             c.split(&mut reference);
         }
-        let mut initial = match &loaded.counts {
-            Some(rows) => counted_population(loaded, rows, condition.as_ref())?,
-            None => synthesis::synthesise_with(pop_spec.size, &place),
-        };
-        let mask = cohort_mask(pop_spec.cohort.as_ref());
-        let mode = pop_spec.cohort.as_ref().map(|c| c.mode);
         // The place's own structure decides who is born and who moves in: its shares, or the
         // head counts given (split by the condition's prevalence before rounding, when the file
         // does not say who has it).
-        let structure: Vec<f64> = match (&loaded.counts, &condition) {
-            (Some(rows), Some(c)) if !rows.flags_condition => {
-                let mut given: Vec<f64> = Population::from_head_counts(&rows.rows)
-                    .as_slice()
-                    .iter()
-                    .map(|&n| f64::from(n))
-                    .collect();
-                c.split(&mut given);
-                given
-            }
-            (Some(_), _) => initial.as_slice().iter().map(|&c| f64::from(c)).collect(),
-            (None, _) => place,
+        let (mut initial, structure) = match &loaded.counts {
+            Some(rows) => counted_population(loaded, rows, condition.as_ref())?,
+            None => (synthesis::synthesise_with(pop_spec.size, &place), place),
         };
+        let mask = cohort_mask(pop_spec.cohort.as_ref());
+        let mode = pop_spec.cohort.as_ref().map(|c| c.mode);
         let arrivals = arrival_profiles(&structure, &reference, mode != Some(CohortMode::Closed));
         // Before rounding to whole people: what risk weights average each group over.
         let scale = if loaded.counts.is_some() {
@@ -461,17 +448,19 @@ fn condition_model(loaded: &LoadedScenario) -> Result<Option<ConditionModel>, In
         })
 }
 
-/// The population of a head-count CSV. Without a `condition` column, a scenario with a
-/// condition splits each stratum by its prevalence (rounded to whole people, every run of cells
-/// within one person of its expectation); with one, the column says who has it, even when it
-/// flags nobody. A file that flags people needs a `[condition]`.
+/// The population of a head-count CSV, and the head counts before rounding (its structure).
+/// Without a `condition` column, a scenario with a condition splits each stratum by its
+/// prevalence (rounded to whole people, every run of cells within one person of its
+/// expectation; the structure keeps the split unrounded); with one, the column says who has
+/// it, even when it flags nobody. A file that flags people needs a `[condition]`.
 fn counted_population(
     loaded: &LoadedScenario,
     counts: &crate::scenario::counts::HeadCounts,
     condition: Option<&ConditionModel>,
-) -> Result<Population, InputError> {
+) -> Result<(Population, Vec<f64>), InputError> {
     let flagged = counts.rows.iter().any(|r| r.condition == 1 && r.count > 0);
     let mut pop = Population::from_head_counts(&counts.rows);
+    let mut structure: Vec<f64> = pop.as_slice().iter().map(|&n| f64::from(n)).collect();
     match (condition, flagged) {
         (None, true) => Err(InputError::new(
             loaded.origin_of("population.counts_csv"),
@@ -480,11 +469,9 @@ fn counted_population(
              (its condition column)",
         )),
         (Some(c), false) if !counts.flags_condition => {
+            c.split(&mut structure);
             let counts = pop.as_slice_mut();
-            let with: Vec<f64> = (0..BASE_CELLS)
-                .map(|i| f64::from(counts[i]) * c.prevalence[i])
-                .collect();
-            for (i, n) in crate::population::round_preserving_total(&with)
+            for (i, n) in crate::population::round_preserving_total(&structure[BASE_CELLS..])
                 .into_iter()
                 .enumerate()
             {
@@ -492,9 +479,9 @@ fn counted_population(
                 counts[i] -= n;
                 counts[i + BASE_CELLS] += n;
             }
-            Ok(pop)
+            Ok((pop, structure))
         }
-        _ => Ok(pop),
+        _ => Ok((pop, structure)),
     }
 }
 

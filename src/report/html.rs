@@ -701,8 +701,119 @@ fn who_gains(run: &RunFolder, t: &Tables, chart: Option<(&Chart, &str)>) -> anyh
                  (column mean in who_gains.csv, which also holds the changes in income and cost \
                  behind each gain)."
             }
+            (programme_effects(run, t)?)
         }
     })
+}
+
+/// A count of people or events: whole numbers with separators from 100 on, one decimal below;
+/// `signed` puts + before a rise.
+fn count(x: f64, signed: bool) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let body = if x.abs() >= 100.0 {
+        thousands(x.abs().round() as u64)
+    } else {
+        format!("{:.1}", x.abs())
+    };
+    let sign = if x < 0.0 && body.chars().any(|c| ('1'..='9').contains(&c)) {
+        "−"
+    } else if signed && x > 0.0 {
+        "+"
+    } else {
+        ""
+    };
+    format!("{sign}{body}")
+}
+
+/// What each intervention world changes over the term among the people covered: deaths, new
+/// conditions and each activity's events, against the status quo in the same futures.
+fn programme_effects(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
+    let Some(outcomes) = &t.outcomes else {
+        return Ok(html! {});
+    };
+    let changes = super::outcomes::term_changes(outcomes)?;
+    let mut worlds: Vec<&str> = Vec::new();
+    for c in &changes {
+        if !worlds.contains(&c.world.as_str()) {
+            worlds.push(&c.world);
+        }
+    }
+    let capitalised = |name: &str| {
+        let plain = plain_name(name);
+        let mut chars = plain.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+            .unwrap_or_default()
+    };
+    Ok(html! {
+        @if !worlds.is_empty() {
+            h3 { "What the programme changes" }
+            p {
+                "Among the people covered, over the " (run.scenario.years) "-year term: what the \
+                 status quo averages, and the change each programme makes to it in the same \
+                 simulated futures. This is what the contracts above pay for, or do not. "
+                code { (super::outcomes::OUTCOMES_CSV) } " holds every indicator year by year, \
+                 and " code { "outcomes.parquet" } " each simulated future."
+            }
+            @for world in &worlds {
+                table {
+                    thead {
+                        tr {
+                            th { "With " (world) }
+                            th { "status quo, average" }
+                            th { "change, average" }
+                            th { "5th–95th percentile" }
+                            th { "change" }
+                        }
+                    }
+                    tbody {
+                        @for c in changes.iter().filter(|c| c.world == *world) {
+                            tr {
+                                td { (capitalised(&c.indicator)) }
+                                td.n { (count(c.status_quo, false)) }
+                                @if c.none() {
+                                    td.n { "no change" }
+                                    td.n { "–" }
+                                    td.n { "–" }
+                                } @else {
+                                    td.n {
+                                        (count(c.mean, true))
+                                        span.se { " ± " (count(c.mean_se, false)) }
+                                    }
+                                    td.n { (count(c.p5, true)) " to " (count(c.p95, true)) }
+                                    td.n { (percent_change(c.mean, c.status_quo)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
+/// A change as a share of what it changes: to a tenth of a percent, or a hundredth below 1%.
+fn percent_change(change: f64, base: f64) -> String {
+    if base == 0.0 || !base.is_finite() || !change.is_finite() {
+        return "–".into();
+    }
+    let v = 100.0 * change / base;
+    let body = if v.abs() < 1.0 {
+        format!("{:.2}", v.abs())
+    } else {
+        format!("{:.1}", v.abs())
+    };
+    let sign = if body.trim_start_matches(['0', '.']).is_empty() {
+        ""
+    } else if v < 0.0 {
+        "−"
+    } else {
+        "+"
+    };
+    format!("{sign}{body}%")
 }
 
 fn reproduce(run: &RunFolder, t: &Tables) -> Markup {
@@ -730,6 +841,8 @@ fn reproduce(run: &RunFolder, t: &Tables) -> Markup {
                     code { (super::WHO_GAINS_CSV) } " (who gains from each intervention, per \
                     payment model and party; per simulated future in " code { "who_gains.parquet" } "), "
                 }
+                code { (super::outcomes::OUTCOMES_CSV) } " (deaths, new conditions and \
+                activity per world and year; per simulated future in " code { "outcomes.parquet" } "), "
                 code { "ledger.parquet" }
                 " (every party's account per simulated year), " code { "world.parquet" }
                 " (activity and cost), " code { "scenario.toml" } " (every assumption, with its source)."

@@ -11,6 +11,7 @@ pub mod console;
 pub mod drivers;
 pub mod html;
 pub mod mc_error;
+pub mod outcomes;
 pub mod precision;
 pub mod tables;
 pub mod xlsx;
@@ -165,6 +166,8 @@ pub struct Tables {
     pub equity: DataFrame,
     /// Empty when no arm runs an intervention.
     pub who_gains: DataFrame,
+    /// Every indicator per world and horizon (None for a run folder without outcomes.parquet).
+    pub outcomes: Option<DataFrame>,
 }
 
 pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
@@ -198,25 +201,39 @@ pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
             side_by_side(
                 threads.saturating_sub(1),
                 || tables::equity(&run.equity, &run.arms()),
-                || tables::who_gains(&run.gains, &run.arms(), &run.scenario.parties()),
+                || {
+                    let who_gains =
+                        tables::who_gains(&run.gains, &run.arms(), &run.scenario.parties());
+                    let outcomes = run
+                        .outcomes
+                        .as_ref()
+                        .map(|per_rep| outcomes::outcomes(per_rep, &run.scenario))
+                        .transpose();
+                    (who_gains, outcomes)
+                },
             )
         },
     );
-    let (summary, equity, who_gains) = (summary?, equity?, who_gains?);
+    let (who_gains, outcomes) = who_gains;
+    let (summary, equity, who_gains, outcomes) = (summary?, equity?, who_gains?, outcomes?);
     Ok(Tables {
         summary,
         equity,
         who_gains,
+        outcomes,
     })
 }
 
-/// Writes summary.csv, equity.csv, who_gains.csv (when an arm runs an intervention) and
-/// summary.xlsx into `out`.
+/// Writes summary.csv, equity.csv, who_gains.csv (when an arm runs an intervention),
+/// outcomes.csv and summary.xlsx into `out`.
 pub fn write_tables(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<()> {
     write_rounded_csv(&t.summary, "summary", &out.join("summary.csv"))?;
     write_rounded_csv(&t.equity, "equity", &out.join("equity.csv"))?;
     if t.who_gains.height() > 0 {
         write_rounded_csv(&t.who_gains, "who_gains", &out.join(WHO_GAINS_CSV))?;
+    }
+    if let Some(outcomes) = &t.outcomes {
+        write_rounded_csv(outcomes, "outcomes", &out.join(outcomes::OUTCOMES_CSV))?;
     }
     xlsx::write_workbook(&out.join("summary.xlsx"), run, t)
 }

@@ -117,6 +117,9 @@ fn data_sheets(t: &Tables) -> Vec<(&'static str, &DataFrame)> {
     if t.who_gains.height() > 0 {
         sheets.push(("who_gains", &t.who_gains));
     }
+    if let Some(outcomes) = &t.outcomes {
+        sheets.push(("outcomes", outcomes));
+    }
     sheets
 }
 

@@ -32,8 +32,8 @@ pub const MONEY: &str = "£ (nominal)";
 /// A monitored indicator's own unit: a rate per 1,000 people, a share, or money per head.
 pub const INDICATOR: &str = "indicator's unit";
 
-/// Every column of summary.csv, equity.csv, who_gains.csv, monitoring.csv, waiting_list.csv and
-/// compare.csv, in table order. A Monte Carlo standard error column (`<figure>_se`) is described by
+/// Every column of summary.csv, equity.csv, who_gains.csv, monitoring.csv, waiting_list.csv,
+/// outcomes.csv and compare.csv, and of the Parquet files, in table order. A Monte Carlo standard error column (`<figure>_se`) is described by
 /// [`describe`] from its figure.
 pub const COLUMNS: &[ColumnDoc] = &[
     doc(
@@ -316,6 +316,67 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "95th percentile",
     ),
     doc(
+        "outcomes",
+        "world",
+        "",
+        "`status quo`, or the interventions a world runs",
+    ),
+    doc(
+        "outcomes",
+        "indicator",
+        "",
+        "An indicator of the people covered, as a contract names it (docs/contracts.md, \
+         \"Indicators\")",
+    ),
+    doc(
+        "outcomes",
+        "horizon",
+        "year or term",
+        "Calendar year, or `term`: the whole term, for indicators that count what happens in a \
+         year (deaths, onsets, events), summed over its years",
+    ),
+    doc(
+        "outcomes",
+        "replications",
+        "count",
+        "Replications in which the indicator has a value",
+    ),
+    doc(
+        "outcomes",
+        "mean",
+        INDICATOR,
+        "Mean across the replications where it has a value (empty when it has none in any)",
+    ),
+    doc("outcomes", "p5", INDICATOR, "5th percentile"),
+    doc("outcomes", "p95", INDICATOR, "95th percentile"),
+    doc(
+        "outcomes",
+        "p_no_value",
+        "probability",
+        "Share of replications in which the indicator has no value: a rate per head with nobody \
+         covered, or the mean age at a second condition with nobody gaining one",
+    ),
+    doc(
+        "outcomes",
+        "change_mean",
+        INDICATOR,
+        "An intervention world's mean change against the status quo, in the same replications \
+         (common random numbers): below zero, the programme lowered it (empty for the status \
+         quo)",
+    ),
+    doc(
+        "outcomes",
+        "change_p5",
+        INDICATOR,
+        "5th percentile of that change across replications",
+    ),
+    doc(
+        "outcomes",
+        "change_p95",
+        INDICATOR,
+        "95th percentile of that change",
+    ),
+    doc(
         "compare",
         "run",
         "",
@@ -550,6 +611,23 @@ pub const COLUMNS: &[ColumnDoc] = &[
         MONEY,
         "One column per payment component (docs/contracts.md): paid by the commissioner, received by the holder",
     ),
+    doc("outcomes_reps", "rep", "", "Replication, from 0"),
+    doc(
+        "outcomes_reps",
+        "world",
+        "",
+        "`status quo`, or the interventions running, joined by +",
+    ),
+    doc("outcomes_reps", "year", "", "Year of the term, from 1"),
+    doc("outcomes_reps", "calendar_year", "", "Calendar year"),
+    doc(
+        "outcomes_reps",
+        "<indicator>",
+        INDICATOR,
+        "One column per indicator of the people covered that year, named as a contract names it \
+         (`deaths_per_1000`, `non_elective_count`, …; docs/contracts.md, \"Indicators\"); empty \
+         where it has no value",
+    ),
     doc("world", "rep", "", "Replication, from 0"),
     doc(
         "world",
@@ -712,6 +790,8 @@ fn file_of(table: &str) -> &'static str {
         "compare" => "compare.csv (capsim compare)",
         "monitoring" => "monitoring.csv",
         "waiting_list" => "waiting_list.csv",
+        "outcomes" => "outcomes.csv",
+        "outcomes_reps" => "outcomes.parquet",
         _ => "world.parquet",
     }
 }
@@ -766,6 +846,7 @@ pub fn describe_any(table: &str, column: &str) -> Option<(String, String)> {
                     .and_then(|_| describe(table, &format!("<type>_{suffix}")))
             }),
         "ledger" => describe(table, "<component>"),
+        "outcomes_reps" => describe(table, "<indicator>"),
         "parameters" => describe(table, "<parameter path>"),
         _ => None,
     })

@@ -1,7 +1,7 @@
 //! The run folder: everything a run writes, and the only place that reads it back.
 //!
-//! A run folder holds the results (`world.parquet`, `ledger.parquet`, `ledger_term.parquet`,
-//! `equity.parquet`, `who_gains.parquet`), the fully resolved scenario (`scenario.toml`, plus `population_counts.csv`
+//! A run folder holds the results (`world.parquet`, `outcomes.parquet`, `ledger.parquet`,
+//! `ledger_term.parquet`, `equity.parquet`, `who_gains.parquet`), the fully resolved scenario (`scenario.toml`, plus `population_counts.csv`
 //! when the scenario loaded one) and `run.json` (version, seed, replications, threads, elapsed
 //! seconds, command): enough to reproduce the run, and to rebuild every table, chart and the
 //! report, from the folder alone. `run.json` also marks the folder as capsim's: only such a
@@ -25,6 +25,8 @@ use crate::ledger::{self, EquityCell, RepRows};
 use crate::scenario::{Scenario, load_scenario};
 
 pub const WORLD: &str = "world.parquet";
+/// Every indicator per replication, world and year.
+pub const OUTCOMES: &str = "outcomes.parquet";
 pub const LEDGER: &str = "ledger.parquet";
 pub const LEDGER_TERM: &str = "ledger_term.parquet";
 pub const EQUITY: &str = "equity.parquet";
@@ -131,7 +133,7 @@ pub fn copy_counts_into(scenario: &mut Scenario, dir: &Path) -> anyhow::Result<(
     Ok(())
 }
 
-/// The world's table, and the parameters drawn when any is uncertain.
+/// The world's table, its outcomes, and the parameters drawn when any is uncertain.
 fn write_world_tables(
     dir: &Path,
     model: &Model,
@@ -139,6 +141,8 @@ fn write_world_tables(
 ) -> anyhow::Result<()> {
     let mut world = tables::world_frame(model, results)?;
     tables::write_parquet(&mut world, &dir.join(WORLD), Some("world"))?;
+    let mut outcomes = tables::outcomes_frame(model, results)?;
+    tables::write_parquet(&mut outcomes, &dir.join(OUTCOMES), Some("outcomes_reps"))?;
     if let Some(mut draws) = tables::parameters_frame(model, results)? {
         tables::write_parquet(&mut draws, &dir.join(PARAMETERS), Some("parameters"))?;
     }
@@ -222,6 +226,9 @@ pub struct RunFolder {
     pub scenario: Scenario,
     pub info: RunInfo,
     pub world: DataFrame,
+    /// Every indicator per replication, world and year (None in a folder written before
+    /// capsim wrote them).
+    pub outcomes: Option<DataFrame>,
     pub ledger: DataFrame,
     pub term: DataFrame,
     pub equity: DataFrame,
@@ -255,6 +262,11 @@ impl RunFolder {
         }
         let run = RunFolder {
             world: read_parquet(dir, WORLD)?,
+            outcomes: dir
+                .join(OUTCOMES)
+                .exists()
+                .then(|| read_parquet(dir, OUTCOMES))
+                .transpose()?,
             ledger: read_parquet(dir, LEDGER)?,
             term: read_parquet(dir, LEDGER_TERM)?,
             equity: read_parquet(dir, EQUITY)?,

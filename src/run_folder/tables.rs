@@ -1,4 +1,5 @@
-//! The run folder's own tables (the world per replication and year, the starting population)
+//! The run folder's own tables (the world and its outcomes per replication and year, the
+//! starting population)
 //! and the Parquet and CSV writers every table goes through.
 
 use std::fs;
@@ -7,43 +8,19 @@ use std::path::Path;
 use anyhow::Context;
 use polars::prelude::*;
 
-use crate::engine::{Model, ReplicationResult, occupied};
+use crate::engine::{Model, ReplicationResult, YearRecord, occupied};
 use crate::population::Population;
 use crate::waiting_list::ListYear;
 
 /// The world table: one row per replication and year.
 pub fn world_frame(model: &Model, results: &[ReplicationResult]) -> PolarsResult<DataFrame> {
-    let rows: Vec<_> = results
-        .iter()
-        .flat_map(|r| r.years.iter().map(move |y| (r.replication, y)))
-        .collect();
+    let rows = year_rows(results);
     let n = rows.len();
-    let start_year = model.scenario.start_year;
-    let world_names = model.world_names();
     let u = |f: &dyn Fn(&crate::transitions::StepCounts) -> u64| -> Vec<u64> {
         rows.iter().map(|(_, y)| f(&y.demography)).collect()
     };
-    let mut cols: Vec<Column> = vec![
-        Column::new(
-            "rep".into(),
-            rows.iter().map(|(r, _)| *r as u32).collect::<Vec<u32>>(),
-        ),
-        Column::new(
-            "world".into(),
-            rows.iter()
-                .map(|(_, y)| world_names[y.world].as_str())
-                .collect::<Vec<&str>>(),
-        ),
-        Column::new(
-            "year".into(),
-            rows.iter().map(|(_, y)| y.year).collect::<Vec<u32>>(),
-        ),
-        Column::new(
-            "calendar_year".into(),
-            rows.iter()
-                .map(|(_, y)| start_year + y.year as i32 - 1)
-                .collect::<Vec<i32>>(),
-        ),
+    let mut cols = year_keys(model, &rows);
+    cols.extend([
         Column::new("head_count".into(), u(&|d| d.start)),
         Column::new(
             "covered_head_count".into(),
@@ -79,7 +56,7 @@ pub fn world_frame(model: &Model, results: &[ReplicationResult]) -> PolarsResult
                 .map(|(_, y)| y.shock.price_index)
                 .collect::<Vec<f64>>(),
         ),
-    ];
+    ]);
     for (t, name) in model.type_names.iter().enumerate() {
         cols.push(Column::new(
             format!("{name}_count").into(),
@@ -145,6 +122,65 @@ pub fn world_frame(model: &Model, results: &[ReplicationResult]) -> PolarsResult
             .collect::<Vec<f64>>(),
     ));
     DataFrame::new(n, cols)
+}
+
+/// Every year of every world of every replication, with its replication, in the order the
+/// world and outcomes tables list them.
+fn year_rows(results: &[ReplicationResult]) -> Vec<(u64, &YearRecord)> {
+    results
+        .iter()
+        .flat_map(|r| r.years.iter().map(move |y| (r.replication, y)))
+        .collect()
+}
+
+/// The columns that say which row is which: replication, world, year and calendar year.
+fn year_keys(model: &Model, rows: &[(u64, &YearRecord)]) -> Vec<Column> {
+    let start_year = model.scenario.start_year;
+    let world_names = model.world_names();
+    vec![
+        Column::new(
+            "rep".into(),
+            rows.iter().map(|(r, _)| *r as u32).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "world".into(),
+            rows.iter()
+                .map(|(_, y)| world_names[y.world].as_str())
+                .collect::<Vec<&str>>(),
+        ),
+        Column::new(
+            "year".into(),
+            rows.iter().map(|(_, y)| y.year).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "calendar_year".into(),
+            rows.iter()
+                .map(|(_, y)| start_year + y.year as i32 - 1)
+                .collect::<Vec<i32>>(),
+        ),
+    ]
+}
+
+/// The outcomes table: one row per replication, world and year, and a column per indicator
+/// the scenario reports ([`crate::scenario::Scenario::indicators`]), for the people covered:
+/// what a contract judges, in every world, whether or not a contract names it. Empty where
+/// the indicator has no value that year.
+pub fn outcomes_frame(model: &Model, results: &[ReplicationResult]) -> PolarsResult<DataFrame> {
+    use crate::contracts::indicators::has_value;
+    let rows = year_rows(results);
+    let mut cols = year_keys(model, &rows);
+    for indicator in model.scenario.indicators() {
+        let slot = indicator.slot();
+        let values: Vec<Option<f64>> = rows
+            .iter()
+            .map(|(_, y)| Some(y.indicators[slot]).filter(|&v| has_value(v)))
+            .collect();
+        cols.push(Column::new(
+            indicator.name(&model.type_names).into(),
+            values,
+        ));
+    }
+    DataFrame::new(rows.len(), cols)
 }
 
 /// Per replication, the value drawn for each uncertain parameter, a column per parameter
@@ -286,44 +322,51 @@ pub fn population_frame(pop: &Population) -> PolarsResult<DataFrame> {
 
 /// The mean, 5th and 95th percentiles of a figure across replications, each with its Monte
 /// Carlo standard error (as summary.csv's: sd / √n, and Maritz and Jarrett's).
-struct Spread {
-    mean: f64,
-    mean_se: f64,
-    p5: f64,
-    p5_se: f64,
-    p95: f64,
-    p95_se: f64,
+pub(crate) struct Spread {
+    pub mean: f64,
+    pub mean_se: f64,
+    pub p5: f64,
+    pub p5_se: f64,
+    pub p95: f64,
+    pub p95_se: f64,
 }
 
 impl Spread {
-    /// Of `values` (sorted in place; the mean summed in that order); `None` when empty.
-    fn of(values: &mut [f64]) -> Option<Spread> {
+    /// Of `values` (sorted in place; the mean summed in that order); `None` when empty. The
+    /// percentiles' weights are kept in `weights` for the next figure of as many values.
+    pub fn of(values: &mut [f64], weights: &mut SpreadWeights) -> Option<Spread> {
         use crate::report::console::quantile;
-        use crate::report::mc_error::{maritz_jarrett_weights, mean_se, sorted_quantile_se};
+        use crate::report::mc_error::{mean_se, sorted_quantile_se};
         if values.is_empty() {
             return None;
         }
         values.sort_by(f64::total_cmp);
-        let n = values.len();
-        let se = |q: f64| sorted_quantile_se(values, q, maritz_jarrett_weights(q, n).as_deref());
+        let [low, high] = weights.of(values.len());
+        let se = |q: f64, w: &Option<Vec<f64>>| sorted_quantile_se(values, q, w.as_deref());
+        let (p5_se, p95_se) = (se(0.05, low), se(0.95, high));
         Some(Spread {
-            mean: values.iter().sum::<f64>() / n as f64,
+            mean: values.iter().sum::<f64>() / values.len() as f64,
             mean_se: mean_se(values),
             p5: quantile(values, 0.05),
-            p5_se: se(0.05),
+            p5_se,
             p95: quantile(values, 0.95),
-            p95_se: se(0.95),
+            p95_se,
         })
     }
 
     /// The six figures as table columns, in the order mean, mean_se, p5, p5_se, p95, p95_se.
-    fn columns(spreads: &[Option<Spread>]) -> Vec<Column> {
+    pub fn columns(spreads: &[Option<Spread>]) -> Vec<Column> {
+        Spread::columns_named(spreads, "")
+    }
+
+    /// The same columns, each name after `prefix` (`change_mean`, …).
+    pub fn columns_named(spreads: &[Option<Spread>], prefix: &str) -> Vec<Column> {
         let figure = |name: &str, f: fn(&Spread) -> f64| {
             let values: Vec<Option<f64>> = spreads
                 .iter()
                 .map(|s| s.as_ref().map(f).filter(|x| x.is_finite()))
                 .collect();
-            Column::new(name.into(), values)
+            Column::new(format!("{prefix}{name}").into(), values)
         };
         vec![
             figure("mean", |s| s.mean),
@@ -333,6 +376,21 @@ impl Spread {
             figure("p95", |s| s.p95),
             figure("p95_se", |s| s.p95_se),
         ]
+    }
+}
+
+/// The Maritz-Jarrett weights of the 5th and 95th percentiles by count of values: they depend
+/// on the count alone and take a few thousand incomplete beta functions to work out, so a table
+/// of many figures over the same replications works them out once.
+#[derive(Default)]
+pub(crate) struct SpreadWeights(std::collections::HashMap<usize, [Option<Vec<f64>>; 2]>);
+
+impl SpreadWeights {
+    fn of(&mut self, n: usize) -> &[Option<Vec<f64>>; 2] {
+        use crate::report::mc_error::maritz_jarrett_weights;
+        self.0
+            .entry(n)
+            .or_insert_with(|| [0.05, 0.95].map(|q| maritz_jarrett_weights(q, n)))
     }
 }
 
@@ -361,6 +419,7 @@ pub fn monitoring_frame(
     let mut calendar_year = Vec::new();
     // Empty where no replication gives the indicator a value.
     let mut spreads = Vec::new();
+    let mut weights = SpreadWeights::default();
     let mut met: Vec<Option<f64>> = Vec::new();
     let mut met_se: Vec<Option<f64>> = Vec::new();
     let mut no_value = Vec::new();
@@ -397,7 +456,7 @@ pub fn monitoring_frame(
                     .map(|t| values.iter().filter(|&&v| meets(v, t)).count() as f64 / n);
                 met.push(share);
                 met_se.push(share.map(|p| proportion_se(p, values.len())));
-                spreads.push(Spread::of(&mut values));
+                spreads.push(Spread::of(&mut values, &mut weights));
                 arm.push(spec.name.clone());
                 indicator.push(m.indicator.clone());
                 better.push(match m.better {
@@ -455,6 +514,7 @@ pub fn waiting_list_frame(
     let mut year = Vec::new();
     let mut calendar_year = Vec::new();
     let mut spreads = Vec::new();
+    let mut weights = SpreadWeights::default();
     let world_names = model.world_names();
     for (w, world_name) in world_names.iter().enumerate() {
         for &(t, name) in &lists {
@@ -473,7 +533,7 @@ pub fn waiting_list_frame(
                         .collect();
                     // Errors to one place more than the figures.
                     let round = |x: f64, per: f64| (x * per).round() / per;
-                    spreads.push(Spread::of(&mut values).map(|s| Spread {
+                    spreads.push(Spread::of(&mut values, &mut weights).map(|s| Spread {
                         mean: round(s.mean, per_unit),
                         mean_se: round(s.mean_se, 10.0 * per_unit),
                         p5: round(s.p5, per_unit),

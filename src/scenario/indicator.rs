@@ -136,6 +136,19 @@ impl Indicator {
             .find(|i| i.name(type_names) == name)
     }
 
+    /// Whether the indicator counts what happened during a year (deaths, onsets, events), so
+    /// that its years add up to the term's; head counts, rates, ages and waiting lists do not.
+    pub fn is_flow(self) -> bool {
+        matches!(
+            self,
+            Indicator::Deaths
+                | Indicator::Onsets
+                | Indicator::SecondLtcOnsets
+                | Indicator::ConditionOnsets
+                | Indicator::Count(_)
+        )
+    }
+
     /// The activity type an indicator counts, if any: it belongs to the provider delivering it
     /// (a waiting list's too: the provider treating the list holds it).
     pub fn activity_type(self) -> Option<usize> {
@@ -147,5 +160,19 @@ impl Indicator {
             | Indicator::LongWaiters(t) => Some(t),
             _ => None,
         }
+    }
+}
+
+impl crate::scenario::Scenario {
+    /// The indicators this scenario reports and its contracts may name ([`Indicator::available`]),
+    /// in slot order.
+    pub fn indicators(&self) -> Vec<Indicator> {
+        let has_list: Vec<bool> = self
+            .activity
+            .type_names()
+            .iter()
+            .map(|t| self.activity.types[t].waiting_list.is_some())
+            .collect();
+        Indicator::available(&has_list, self.condition.is_some())
     }
 }

@@ -3,7 +3,6 @@
 
 use super::Scenario;
 use super::contracts::*;
-use super::indicator::Indicator;
 use crate::error::Problems;
 use crate::scenario::validate::{MAX_GROWTH, show};
 
@@ -13,11 +12,8 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
     let type_names = s.activity.type_names();
     let providers = s.providers();
     check_providers(problems, &providers, &type_names);
-    let has_list: Vec<bool> = type_names
-        .iter()
-        .map(|t| s.activity.types[t].waiting_list.is_some())
-        .collect();
-    let indicator_names: Vec<String> = Indicator::available(&has_list, s.condition.is_some())
+    let indicator_names: Vec<String> = s
+        .indicators()
         .into_iter()
         .map(|i| i.name(&type_names))
         .collect();

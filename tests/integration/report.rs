@@ -442,7 +442,14 @@ fn workbook_holds_both_tables_as_numbers() {
     let mut book: Xlsx<_> = open_workbook(dir.join("summary.xlsx")).unwrap();
     assert_eq!(
         book.sheet_names(),
-        ["summary", "equity", "columns", "assumptions", "run"]
+        [
+            "summary",
+            "equity",
+            "outcomes",
+            "columns",
+            "assumptions",
+            "run"
+        ]
     );
     let summary = read_csv(&dir.join("summary.csv"));
     let sheet = book.worksheet_range("summary").unwrap();
@@ -500,7 +507,9 @@ fn workbook_holds_both_tables_as_numbers() {
         .collect();
     assert_eq!(
         described.len(),
-        summary.width() + read_csv(&dir.join("equity.csv")).width()
+        summary.width()
+            + read_csv(&dir.join("equity.csv")).width()
+            + read_csv(&dir.join("outcomes.csv")).width()
     );
     for (sheet, column, unit, text) in &described {
         assert!(!text.is_empty(), "{sheet}.{column} has no description");
@@ -1039,11 +1048,16 @@ fn an_intervention_arm_gets_who_gains_table_chart_and_sentences() {
         let e = entry.unwrap();
         std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
     }
-    for f in ["who_gains.csv", "who_gains.png", "report.html"] {
+    for f in [
+        "who_gains.csv",
+        "who_gains.png",
+        "outcomes.csv",
+        "report.html",
+    ] {
         std::fs::remove_file(copy.join(f)).unwrap();
     }
     crate::common::capsim_ok(&[OsStr::new("report"), copy.as_os_str()], tmp.path());
-    for f in ["who_gains.csv", "who_gains.png"] {
+    for f in ["who_gains.csv", "who_gains.png", "outcomes.csv"] {
         assert!(
             std::fs::read(dir.join(f)).unwrap() == std::fs::read(copy.join(f)).unwrap(),
             "{f} changed on rebuilding"
@@ -1061,6 +1075,140 @@ fn an_intervention_arm_gets_who_gains_table_chart_and_sentences() {
         "{}",
         sentences[1]
     );
+}
+
+/// outcomes.parquet holds the world's indicators per replication (for everyone covered: the
+/// world table's own figures), and outcomes.csv their spread and an intervention world's change
+/// against the status quo, replication by replication, as the report's table states it.
+#[test]
+fn outcomes_are_the_worlds_indicators_and_their_change_under_a_programme() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("gains.toml"), INTERVENTION).unwrap();
+    crate::common::capsim_ok(
+        &["run", "gains.toml", "--threads", "2", "--out", "run"],
+        tmp.path(),
+    );
+    let dir = tmp.path().join("run");
+    let world = read_parquet(&dir.join("world.parquet"));
+    let per_rep = read_parquet(&dir.join("outcomes.parquet"));
+    assert_eq!(per_rep.height(), world.height());
+    for key in ["rep", "world", "year"] {
+        assert_eq!(col_str(&per_rep, key), col_str(&world, key), "{key}");
+    }
+    // Everyone is covered: the indicators are the world's counts, and rates follow from them.
+    for (indicator, world_column) in [
+        ("head_count", "covered_head_count"),
+        ("deaths", "deaths"),
+        ("onsets", "onsets"),
+        ("non_elective_count", "non_elective_count"),
+    ] {
+        assert_eq!(
+            col_f64(&per_rep, indicator),
+            col_f64(&world, world_column),
+            "{indicator}"
+        );
+    }
+    let (heads, deaths) = (
+        col_f64(&world, "covered_head_count"),
+        col_f64(&world, "deaths"),
+    );
+    for ((rate, d), h) in col_f64(&per_rep, "deaths_per_1000")
+        .iter()
+        .zip(&deaths)
+        .zip(&heads)
+    {
+        assert!((rate - d / h * 1000.0).abs() < 1e-9, "{rate} vs {d}/{h}");
+    }
+
+    // The term's deaths per replication and world, from the world table.
+    let (reps, worlds) = (col_str(&world, "rep"), col_str(&world, "world"));
+    let term = |w: &str, column: &str| -> Vec<f64> {
+        let values = col_f64(&world, column);
+        let mut sums = std::collections::BTreeMap::<String, f64>::new();
+        for i in 0..values.len() {
+            if worlds[i] == w {
+                *sums.entry(reps[i].clone()).or_default() += values[i];
+            }
+        }
+        sums.into_values().collect()
+    };
+    let table = read_csv(&dir.join("outcomes.csv"));
+    let (t_world, t_indicator, t_horizon) = (
+        col_str(&table, "world"),
+        col_str(&table, "indicator"),
+        col_str(&table, "horizon"),
+    );
+    let row = |w: &str, indicator: &str, horizon: &str| {
+        (0..table.height())
+            .find(|&i| t_world[i] == w && t_indicator[i] == indicator && t_horizon[i] == horizon)
+            .unwrap_or_else(|| panic!("no row {w} {indicator} {horizon}"))
+    };
+    let figure = |name: &str, i: usize| col_f64(&table, name)[i];
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    for column in ["deaths", "onsets", "non_elective_count"] {
+        let (status_quo, with) = (term("status quo", column), term("prevention", column));
+        let change: Vec<f64> = with.iter().zip(&status_quo).map(|(w, s)| w - s).collect();
+        let sq = row("status quo", column, "term");
+        let pr = row("prevention", column, "term");
+        assert!(
+            (figure("mean", sq) - mean(&status_quo)).abs() < 1e-3,
+            "{column}"
+        );
+        assert!(
+            (figure("change_mean", pr) - mean(&change)).abs() < 1e-3,
+            "{column}"
+        );
+        let mut sorted = change.clone();
+        sorted.sort_by(f64::total_cmp);
+        assert!(
+            (figure("change_p5", pr) - type7(&sorted, 0.05)).abs() < 1e-3,
+            "{column}"
+        );
+        assert!(
+            (figure("change_p95", pr) - type7(&sorted, 0.95)).abs() < 1e-3,
+            "{column}"
+        );
+        // The status quo changes nothing against itself: no change figures.
+        assert!(figure("change_mean", sq).is_nan(), "{column}");
+    }
+    // The programme prevents conditions and admissions in every replication (30% fewer onsets
+    // and 40% fewer admissions among 60% of the eligible).
+    assert!(figure("change_p95", row("prevention", "onsets", "term")) < 0.0);
+    assert!(
+        figure(
+            "change_p95",
+            row("prevention", "non_elective_count", "term")
+        ) < 0.0
+    );
+    // Rates have no term; every horizon of a year is there.
+    assert!(
+        !t_indicator
+            .iter()
+            .zip(&t_horizon)
+            .any(|(i, h)| i == "deaths_per_1000" && h == "term")
+    );
+    row("status quo", "deaths_per_1000", "2025");
+
+    // The report states the term's change beside the status quo's.
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let section = between(&html, "What the programme changes", "</section>");
+    let pr = row("prevention", "non_elective_count", "term");
+    let shown = format!("−{}", thousands(-figure("change_mean", pr)));
+    assert!(section.contains("Emergency admissions"), "{section}");
+    assert!(section.contains(&shown), "{shown} not in {section}");
+}
+
+/// A count as the report prints one from 100 on: whole, with separators.
+fn thousands(x: f64) -> String {
+    let digits = format!("{:.0}", x.round());
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[test]
@@ -1219,6 +1367,7 @@ fn parquet_files_describe_every_column() {
         "equity.parquet",
         "who_gains.parquet",
         "parameters.parquet",
+        "outcomes.parquet",
     ] {
         let mut reader = ParquetReader::new(std::fs::File::open(dir.join(file)).unwrap());
         let names: Vec<String> = reader

@@ -815,7 +815,7 @@ impl ComponentSpec {
                         ),
                         (_, Some(x)) => format!(
                             "underspend beyond {} shared {}:{}",
-                            pct(-x),
+                            pct(x.abs()),
                             pct(b.provider_share),
                             pct(1.0 - b.provider_share)
                         ),
@@ -823,10 +823,13 @@ impl ComponentSpec {
                     })
                     .collect();
                 format!(
-                    "Risk share (provider:commissioner): {}{}{}.",
+                    "Risk share (provider:commissioner): {}{}{}{}.",
                     bands.join("; "),
                     c.provider_loss_cap
                         .map(|x| format!("; provider's loss limited to {}", pct(x)))
+                        .unwrap_or_default(),
+                    c.provider_gain_cap
+                        .map(|x| format!("; provider's gain limited to {}", pct(x)))
                         .unwrap_or_default(),
                     if c.settle == Settle::Term {
                         "; settled over the whole term"

@@ -4,6 +4,7 @@
 //! changes it.
 
 use crate::activity::expected::CellExpectations;
+use crate::activity::shocks::YearShock;
 use crate::contracts::indicators::IndicatorValues;
 use crate::population::{AGES, BASE_CELLS, LTCS, SEXES};
 use crate::scenario::Indicator;
@@ -264,6 +265,11 @@ pub struct Basis {
     pub expected_growth: f64,
     /// Growth of activity per head per year (the demand trend at its mean).
     pub expected_trend: f64,
+    /// Per activity type, how a bad winter moves it as the basis expects: 1 + its probability
+    /// × its effect for a winter-sensitive type, 1 for the rest.
+    pub expected_winter: Vec<f64>,
+    /// Per activity type, whether a bad winter moves it.
+    pub winter_types: Vec<bool>,
 }
 
 impl Basis {
@@ -277,6 +283,23 @@ impl Basis {
     /// people: the demand trend.
     pub fn trend_index(&self, year: u32) -> f64 {
         (1.0 + self.expected_trend).powi(year as i32)
+    }
+
+    /// What every population shared in year `year` (0-based), as `shock` drew it, against
+    /// what the basis expected: writes into `per_type` each activity type's demand per head
+    /// (the replication's trend and noise, and its winter for a winter-sensitive type) over
+    /// the expected; returns cost inflation since the first year over the expected. A national
+    /// cost norm worked out after the year moves with both.
+    pub fn realised_trend(&self, shock: &YearShock, year: u32, per_type: &mut Vec<f64>) -> f64 {
+        let trend = self.trend_index(year);
+        per_type.clear();
+        per_type.extend(self.winter_types.iter().zip(&self.expected_winter).map(
+            |(&winter, &expected)| {
+                let realised = if winter { shock.winter } else { 1.0 };
+                shock.demand / trend * realised / expected
+            },
+        ));
+        shock.cost_index / (self.growth_index(year) / trend)
     }
 
     /// Expected indicator values in year `year` (0-based), in [`Indicator::slot`] order.

@@ -91,6 +91,7 @@ mod tests {
             cost: &[0.0, 0.0],
             price: &[100.0, 30.0],
             price_index: 1.0,
+            shock: &crate::activity::shocks::YearShock::NONE,
             heads: &heads,
             group_cost: &[0.0; 4],
             group_count: &[10.0, 0.0, 0.0, 50.0],

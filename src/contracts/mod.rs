@@ -97,6 +97,8 @@ pub struct WorldYear<'a> {
     pub cost: &'a [f64],
     pub price: &'a [f64],
     pub price_index: f64,
+    /// The year's demand, winter and cost shocks, which every population shares.
+    pub shock: &'a crate::activity::shocks::YearShock,
     /// Weighted heads per scope, at the start of the year.
     pub heads: &'a ScopeHeads,
     /// Per reporting group and type (groups × types): cost, and count.

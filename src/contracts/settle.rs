@@ -2,12 +2,13 @@
 
 use super::components::{self, HolderYear};
 use super::equity;
-use super::{Arm, Component, Contracts, Holder, WorldYear};
+use super::{Arm, Component, Contracts, Holder, Scope, WorldYear};
 use crate::ledger::{EquityCell, LedgerRow};
 use crate::population::GROUPS;
 use crate::scenario::Indicator;
 use crate::scenario::contracts::{
-    ComponentSpec, RiskAdjustment, SavingsAgainst, SharedSavingsSpec, Subcontract, Weights,
+    BenchmarkTrend, ComponentSpec, RiskAdjustment, SavingsAgainst, SharedSavingsSpec, Subcontract,
+    Weights,
 };
 
 /// Running sums of a component settled over the whole term.
@@ -61,6 +62,14 @@ impl Contracts {
         mut equity: Option<&mut [EquityCell]>,
     ) {
         let expected_indicators = self.basis.expected_indicators_in(w.year);
+        let mut realised_trend = Vec::new();
+        let realised_inflation = self
+            .basis
+            .realised_trend(w.shock, w.year, &mut realised_trend);
+        let realised = Realised {
+            trend: &realised_trend,
+            inflation: realised_inflation,
+        };
         for &a in arms {
             let arm = &self.arms[a];
             let first = rows.len();
@@ -73,6 +82,7 @@ impl Contracts {
                     holder,
                     w,
                     expected_indicators,
+                    &realised,
                     term,
                     rows,
                     &mut group_income,
@@ -138,6 +148,7 @@ impl Contracts {
         h: &Holder,
         w: &WorldYear,
         expected_indicators: &[f64],
+        realised: &Realised,
         term: &mut TermSums,
         rows: &mut Vec<LedgerRow>,
         group_income: &mut [f64],
@@ -182,6 +193,8 @@ impl Contracts {
             in_scope: &scope.in_scope,
             weighted_heads: heads,
             growth_index,
+            realised_trend: realised.trend,
+            realised_cost: realised.cost_of(scope),
             indicators: &indicators,
             expected_indicators: &expected_indicators,
         };
@@ -324,8 +337,18 @@ impl Contracts {
 /// so that tariff spend is never set against a cost: a tariff that pays a rural provider less
 /// than its cost is not a saving.
 fn expected_spend(h: &Holder, y: &HolderYear, s: &SharedSavingsSpec, contract_year: u32) -> f64 {
-    let count = expected_counts(y, s.risk_adjustment, s.weights);
-    let expected = expected_year(y, s.risk_adjustment, s.weights, &count);
+    let mut count = expected_counts(y, s.risk_adjustment, s.weights);
+    let mut expected = expected_year(y, s.risk_adjustment, s.weights, &[]);
+    if s.benchmark_trend == BenchmarkTrend::Realised {
+        for (c, r) in count.iter_mut().zip(y.realised_trend) {
+            *c *= r;
+        }
+        expected.cost *= y.realised_cost;
+    }
+    let expected = HolderYear {
+        count: &count,
+        ..expected
+    };
     h.components
         .iter()
         .filter(|c| !c.spec.settles_on_result() && c.spec.active_in(contract_year))
@@ -368,7 +391,13 @@ impl Component {
     /// shared savings.
     fn benchmark(&self, y: &HolderYear) -> f64 {
         match &self.spec {
-            ComponentSpec::SharedSavings(s) => y.benchmark(s.risk_adjustment, s.weights),
+            ComponentSpec::SharedSavings(s) => {
+                let on_trend = y.benchmark(s.risk_adjustment, s.weights);
+                match s.benchmark_trend {
+                    BenchmarkTrend::Expected => on_trend,
+                    BenchmarkTrend::Realised => on_trend * y.realised_cost,
+                }
+            }
             _ => y.benchmark(RiskAdjustment::Full, Weights::Concurrent),
         }
     }
@@ -442,5 +471,32 @@ impl Component {
             ),
             _ => unreachable!("settled on the year's own figures"),
         }
+    }
+}
+
+/// What every population shared in a year against what the basis expected
+/// ([`super::basis::Basis::realised_trend`]): per activity type the realised demand on trend
+/// over the expected, and cost inflation likewise.
+struct Realised<'a> {
+    trend: &'a [f64],
+    inflation: f64,
+}
+
+impl Realised<'_> {
+    /// The realised cost per head on trend over the expected for `scope`'s activity: its types'
+    /// demand ratios weighed by their expected cost, times the inflation ratio (1 for a scope
+    /// expecting no cost).
+    fn cost_of(&self, scope: &Scope) -> f64 {
+        let expected: f64 = scope.expected_cost_by_type.iter().sum();
+        if expected <= 0.0 {
+            return self.inflation;
+        }
+        let realised: f64 = scope
+            .expected_cost_by_type
+            .iter()
+            .zip(self.trend)
+            .map(|(c, r)| c * r)
+            .sum();
+        realised / expected * self.inflation
     }
 }

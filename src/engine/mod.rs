@@ -265,6 +265,19 @@ impl Model {
             expected_indicators: Vec::new(),
             expected_growth: (1.0 + sh.demand_trend) * (1.0 + sh.cost_inflation) - 1.0,
             expected_trend: sh.demand_trend,
+            expected_winter: params
+                .activity
+                .types
+                .iter()
+                .map(|t| {
+                    if t.winter {
+                        1.0 + sh.bad_winter_probability * sh.bad_winter_effect
+                    } else {
+                        1.0
+                    }
+                })
+                .collect(),
+            winter_types: params.activity.types.iter().map(|t| t.winter).collect(),
         };
         let projected = self.project_expectations(&transition, &expected, &lists, &mut basis);
         // The place's mix, for risk weights: its structure before rounding to whole people,
@@ -1110,6 +1123,7 @@ fn simulate_world(
                 cost: &cost,
                 price: &prices,
                 price_index: shock.price_index,
+                shock,
                 heads,
                 group_cost: &ws.activity.cost,
                 group_count: &ws.activity.count,

@@ -167,6 +167,21 @@ pub enum SavingsAgainst {
     Spend,
 }
 
+/// What moves a cost norm from one year to the next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BenchmarkTrend {
+    /// Demand and cost inflation at their expected rates, set before the term: the holder
+    /// bears what every population shares (a demand surge, a bad winter, inflation above
+    /// the mean) as well as its own.
+    #[default]
+    Expected,
+    /// The year's demand, winter and cost inflation as they turned out: a norm worked out after
+    /// the year from national spending (Kinzigtal's), so that only the population's own
+    /// departure from it is a saving or a loss.
+    Realised,
+}
+
 /// When risk weights are taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -517,6 +532,10 @@ pub struct SharedSavingsSpec {
     /// Whether the benchmark's weights follow each year's population or are fixed at start.
     #[serde(default)]
     pub weights: Weights,
+    /// Whether the benchmark moves with demand and inflation as expected before the term or
+    /// as they turned out.
+    #[serde(default)]
+    pub benchmark_trend: BenchmarkTrend,
     #[serde(default)]
     pub settle: Settle,
 }
@@ -839,11 +858,15 @@ impl ComponentSpec {
                 )
             }
             ComponentSpec::SharedSavings(c) => format!(
-                "Shares {} of savings in {} against expected cost with the provider{}{}.",
+                "Shares {} of savings in {} against expected cost {} with the provider{}{}.",
                 pct(c.provider_share),
                 match c.against {
                     SavingsAgainst::Cost => "the provider's cost",
                     SavingsAgainst::Spend => "the commissioner's spend",
+                },
+                match c.benchmark_trend {
+                    BenchmarkTrend::Expected => "on the trend expected",
+                    BenchmarkTrend::Realised => "at the year's national demand and inflation",
                 },
                 if c.min_savings_rate > 0.0 {
                     format!(" once they exceed {}", pct(c.min_savings_rate))

@@ -2,6 +2,7 @@
 
 use std::sync::OnceLock;
 
+use capsim::activity::shocks::YearShock;
 use capsim::contracts::heads::{ScopeHeads, WeightedHeads};
 use capsim::contracts::settle::TermSums;
 use capsim::contracts::{Contracts, WorldYear};
@@ -836,6 +837,14 @@ fn settle_made_up_years(years: &[MadeUpYear]) -> Result<(), TestCaseError> {
             cost: &cost,
             price: &prices,
             price_index: year.price_index,
+            // Every population's shocks, as far from expected as the tariff's uplift.
+            shock: &YearShock {
+                demand: year.price_index,
+                winter: 1.2,
+                bad_winter: true,
+                cost_index: 1.0 / year.price_index,
+                price_index: year.price_index,
+            },
             heads: &heads,
             group_cost: &year.group_cost,
             group_count: &year.group_count,
@@ -1599,4 +1608,92 @@ cohort = { age_min = 50, age_max = 50, mode = "closed" }
             );
         }
     }
+}
+
+/// Fee-for-service with shared savings against spend, the cost norm moving with demand and
+/// inflation as expected, and as they turned out. No programme: any saving is chance.
+const COST_NORMS: &str = r#"
+base = "default"
+name = "cost-norms"
+replications = 60
+years = 4
+[population]
+size = 200000
+[[arm]]
+name = "expected"
+preset = "pbr"
+[[arm.component]]
+kind = "shared_savings"
+provider_share = 0.5
+loss_share = 0.5
+against = "spend"
+[[arm]]
+name = "realised"
+preset = "pbr"
+[[arm.component]]
+kind = "shared_savings"
+provider_share = 0.5
+loss_share = 0.5
+against = "spend"
+benchmark_trend = "realised"
+"#;
+
+/// A cost norm set before the term leaves the provider sharing what every population shares:
+/// a year of high demand or a bad winter is an overrun it repays half of, so its shared savings
+/// follow the replication's demand. A norm that moves with demand, winters and inflation as they
+/// turned out (Kinzigtal's national norm) leaves only the population's own chance: its payments
+/// are several times smaller and no longer follow demand.
+#[test]
+fn a_realised_cost_norm_absorbs_what_every_population_shares() {
+    let m = model(COST_NORMS);
+    let contracts = m.contracts.as_ref().unwrap();
+    let arm = |name: &str| contracts.arms.iter().position(|a| a.name == name).unwrap();
+    let column = contracts
+        .columns
+        .iter()
+        .position(|c| c == "shared_savings")
+        .unwrap();
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let shared = |a: usize| -> Vec<f64> {
+        results
+            .iter()
+            .map(|r| {
+                r.ledger
+                    .iter()
+                    .filter(|l| l.arm == a && l.party == 1)
+                    .map(|l| l.components[column])
+                    .sum()
+            })
+            .collect()
+    };
+    // What every population shared over the term: its demand and its bad winters.
+    let demand: Vec<f64> = results
+        .iter()
+        .map(|r| r.world(0).map(|y| y.shock.demand * y.shock.winter).sum())
+        .collect();
+    let (expected, realised) = (shared(arm("expected")), shared(arm("realised")));
+    let sd = |v: &[f64]| {
+        let mean = v.iter().sum::<f64>() / v.len() as f64;
+        (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
+    };
+    let correlation = |a: &[f64], b: &[f64]| {
+        let (ma, mb) = (
+            a.iter().sum::<f64>() / a.len() as f64,
+            b.iter().sum::<f64>() / b.len() as f64,
+        );
+        let cov: f64 = a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum();
+        cov / (a.len() - 1) as f64 / (sd(a) * sd(b))
+    };
+    let (sd_expected, sd_realised) = (sd(&expected), sd(&realised));
+    assert!(
+        sd_realised * 4.0 < sd_expected,
+        "sd {sd_realised:.0} realised against {sd_expected:.0} expected"
+    );
+    let (r_expected, r_realised) = (
+        correlation(&expected, &demand),
+        correlation(&realised, &demand),
+    );
+    // Measured: sd £12.4m against £2.2m, r = −0.88 against −0.07.
+    assert!(r_expected < -0.6, "expected norm: r = {r_expected:.2}");
+    assert!(r_realised.abs() < 0.4, "realised norm: r = {r_realised:.2}");
 }

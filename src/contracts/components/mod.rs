@@ -45,6 +45,12 @@ pub struct HolderYear<'a> {
     /// Expected cost per head this year relative to the first: (1 + demand trend)(1 + cost
     /// inflation) per year, at their means.
     pub growth_index: f64,
+    /// What every population shared this year against what was expected of it: per activity
+    /// type, the realised demand on trend (the replication's trend, noise and winter) over the
+    /// expected; and the holder's cost per head on trend, realised over expected, its types
+    /// weighed by their expected cost ([`crate::contracts::basis::Basis::realised_trend`]).
+    pub realised_trend: &'a [f64],
+    pub realised_cost: f64,
     /// Indicator values this year, and expected of the status quo this year, by indicator
     /// index.
     pub indicators: &'a [f64],
@@ -152,6 +158,8 @@ pub(crate) mod test_support {
                 fixed: 51.0,
             },
             growth_index: 1.0,
+            realised_trend: &[1.0],
+            realised_cost: 1.0,
             indicators,
             expected_indicators,
         }

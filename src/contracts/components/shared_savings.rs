@@ -40,6 +40,7 @@ mod tests {
             against: SavingsAgainst::Cost,
             risk_adjustment: RiskAdjustment::Full,
             weights: Weights::Concurrent,
+            benchmark_trend: BenchmarkTrend::Expected,
             settle: Settle::Yearly,
         };
         assert!((shared_savings(&s, 90.0, 100.0) - 5.0).abs() < 1e-12);
@@ -72,6 +73,7 @@ mod tests {
             against: SavingsAgainst::Cost,
             risk_adjustment: RiskAdjustment::Full,
             weights: Weights::Concurrent,
+            benchmark_trend: BenchmarkTrend::Expected,
             settle: Settle::Yearly,
         }
     }

@@ -194,6 +194,7 @@ fn design_arm(base: &ArmSpec, design: Option<Design>, name: &str) -> ArmSpec {
             name: Some("corridor".into()),
             from_year: None,
             to_year: None,
+            providers: None,
             basis: Basis::Result,
             provider_loss_cap: d.cap,
             provider_gain_cap: d.cap,

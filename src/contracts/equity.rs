@@ -74,6 +74,7 @@ mod tests {
             name: None,
             from_year: None,
             to_year: None,
+            providers: None,
             types: Some(vec!["elective".into()]),
             price_share: 1.0,
             baseline_volume: None,

@@ -69,7 +69,7 @@ impl Contracts {
                         party: l + 1,
                         scope: scope_of(&everything, &mut contracts.scopes),
                         own_scope: scope_of(&provider_scopes[l], &mut contracts.scopes),
-                        components,
+                        components: paying(&components, &providers[l].name),
                     };
                     let subs = (0..providers.len())
                         .filter(|&p| p != l)
@@ -88,7 +88,7 @@ impl Contracts {
                                 party: p + 1,
                                 scope,
                                 own_scope: scope,
-                                components: components.clone(),
+                                components: paying(&components, &providers[p].name),
                             }
                         })
                         .collect();
@@ -157,29 +157,44 @@ impl Contracts {
     }
 
     /// Gives each holder's components their indicators' ownership and the holder's share of
-    /// amounts set in £: its share of the expected cost of what the component covers (an
-    /// activity component's types, otherwise the holder's whole scope). One holder gets all.
+    /// amounts set in £: its share, among the holders the component pays, of the expected cost
+    /// of what the component covers (an activity component's types, otherwise the holder's
+    /// whole scope). One holder gets all.
     fn assign_indicators(&self, holders: &mut [Holder]) {
-        for c in 0..holders.first().map_or(0, |h| h.components.len()) {
-            let covered: Vec<f64> = holders
+        let mut columns: Vec<usize> = holders
+            .iter()
+            .flat_map(|h| h.components.iter().map(|c| c.column))
+            .collect();
+        columns.sort_unstable();
+        columns.dedup();
+        for column in columns {
+            let covered: Vec<Option<f64>> = holders
                 .iter()
                 .map(|h| {
                     let scope = &self.scopes[h.scope];
-                    let component = &h.components[c];
+                    let component = h.components.iter().find(|c| c.column == column)?;
                     if !matches!(component.spec, ComponentSpec::Activity(_)) {
-                        return scope.expected_cost;
+                        return Some(scope.expected_cost);
                     }
                     let types = component.types.as_deref();
-                    (0..scope.in_scope.len())
-                        .filter(|&t| pays_for(types, &scope.in_scope, t))
-                        .map(|t| scope.expected_cost_by_type[t])
-                        .sum()
+                    Some(
+                        (0..scope.in_scope.len())
+                            .filter(|&t| pays_for(types, &scope.in_scope, t))
+                            .map(|t| scope.expected_cost_by_type[t])
+                            .sum(),
+                    )
                 })
                 .collect();
-            let total: f64 = covered.iter().sum();
+            let total: f64 = covered.iter().flatten().sum();
+            let paid = covered.iter().flatten().count();
             for (h, e) in holders.iter_mut().zip(&covered) {
+                let Some(e) = e else { continue };
                 let in_scope = &self.scopes[h.scope].in_scope;
-                let component = &mut h.components[c];
+                let component = h
+                    .components
+                    .iter_mut()
+                    .find(|c| c.column == column)
+                    .expect("found above");
                 component.owned = component
                     .indicators
                     .iter()
@@ -188,7 +203,7 @@ impl Contracts {
                 component.shared_amount = if total > 0.0 {
                     e / total
                 } else {
-                    1.0 / covered.len() as f64
+                    1.0 / paid as f64
                 };
             }
         }
@@ -239,4 +254,13 @@ impl Contracts {
             roles,
         }
     }
+}
+
+/// The arm's `components` that pay provider `name` ([`ComponentSpec::pays_provider`]).
+fn paying(components: &[Component], name: &str) -> Vec<Component> {
+    components
+        .iter()
+        .filter(|c| c.spec.pays_provider(name))
+        .cloned()
+        .collect()
 }

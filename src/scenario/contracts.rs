@@ -261,6 +261,11 @@ pub struct FixedSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub to_year: Option<u32>,
+    /// The providers this component pays (default: whoever holds the arm's contracts), so that
+    /// one arm can pay its providers differently: the acute trust by activity, the community
+    /// provider a block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub providers: Option<Vec<String>>,
     /// £ per year (in the first year's prices). Default: `share` × expected cost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
@@ -290,6 +295,11 @@ pub struct ActivitySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub to_year: Option<u32>,
+    /// The providers this component pays (default: whoever holds the arm's contracts), so that
+    /// one arm can pay its providers differently: the acute trust by activity, the community
+    /// provider a block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub providers: Option<Vec<String>>,
     /// Activity types paid (default: all the holder delivers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
@@ -331,6 +341,11 @@ pub struct CapitationSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub to_year: Option<u32>,
+    /// The providers this component pays (default: whoever holds the arm's contracts), so that
+    /// one arm can pay its providers differently: the acute trust by activity, the community
+    /// provider a block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub providers: Option<Vec<String>>,
     /// £ per weighted head per year (first year's prices). Default: expected cost per head.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
@@ -394,6 +409,11 @@ pub struct OutcomeSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub to_year: Option<u32>,
+    /// The providers this component pays (default: whoever holds the arm's contracts), so that
+    /// one arm can pay its providers differently: the acute trust by activity, the community
+    /// provider a block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub providers: Option<Vec<String>>,
     /// Pool as a share of contract value (the holder's expected cost, indexed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0, max = 1))]
@@ -420,6 +440,11 @@ pub struct PerUnitSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub to_year: Option<u32>,
+    /// The providers this component pays (default: whoever holds the arm's contracts), so that
+    /// one arm can pay its providers differently: the acute trust by activity, the community
+    /// provider a block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub providers: Option<Vec<String>>,
     pub indicator: String,
     #[serde(default)]
     pub better: Better,
@@ -466,6 +491,11 @@ pub struct RiskShareSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub to_year: Option<u32>,
+    /// The providers this component pays (default: whoever holds the arm's contracts), so that
+    /// one arm can pay its providers differently: the acute trust by activity, the community
+    /// provider a block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub providers: Option<Vec<String>>,
     #[serde(default)]
     pub basis: Basis,
     /// Largest loss the provider bears, as a share of the target (the commissioner covers the rest).
@@ -497,6 +527,11 @@ pub struct SharedSavingsSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub to_year: Option<u32>,
+    /// The providers this component pays (default: whoever holds the arm's contracts), so that
+    /// one arm can pay its providers differently: the acute trust by activity, the community
+    /// provider a block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub providers: Option<Vec<String>>,
     /// Share of savings paid to the provider.
     #[schemars(range(min = 0, max = 1))]
     pub provider_share: f64,
@@ -555,6 +590,11 @@ pub struct QualitySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 1))]
     pub to_year: Option<u32>,
+    /// The providers this component pays (default: whoever holds the arm's contracts), so that
+    /// one arm can pay its providers differently: the acute trust by activity, the community
+    /// provider a block.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub providers: Option<Vec<String>>,
     pub indicator: String,
     #[serde(default)]
     pub better: Better,
@@ -624,6 +664,26 @@ impl ComponentSpec {
             ComponentSpec::SharedSavings(c) => (c.from_year, c.to_year),
             ComponentSpec::QualityDeduction(c) => (c.from_year, c.to_year),
         }
+    }
+
+    /// The providers the component pays, when it names them ([`FixedSpec::providers`]).
+    pub fn providers(&self) -> Option<&[String]> {
+        match self {
+            ComponentSpec::Fixed(c) => c.providers.as_deref(),
+            ComponentSpec::Activity(c) => c.providers.as_deref(),
+            ComponentSpec::Capitation(c) => c.providers.as_deref(),
+            ComponentSpec::Outcome(c) => c.providers.as_deref(),
+            ComponentSpec::PerUnit(c) => c.providers.as_deref(),
+            ComponentSpec::RiskShare(c) => c.providers.as_deref(),
+            ComponentSpec::SharedSavings(c) => c.providers.as_deref(),
+            ComponentSpec::QualityDeduction(c) => c.providers.as_deref(),
+        }
+    }
+
+    /// Whether the component pays provider `name` when it holds a contract of the arm.
+    pub fn pays_provider(&self, name: &str) -> bool {
+        self.providers()
+            .is_none_or(|names| names.iter().any(|n| n == name))
     }
 
     /// Whether the component pays in contract year `year` (from 1).
@@ -717,16 +777,25 @@ pub fn resolve_target_opt(
 }
 
 impl ComponentSpec {
-    /// One sentence a non-technical reader understands, with the years it pays in when they
-    /// are not the whole term.
+    /// One sentence a non-technical reader understands, with the providers it pays and the
+    /// years it pays in when they are not all of them.
     pub fn describe(&self) -> String {
         let terms = self.describe_terms();
-        match self.years() {
+        let years = match self.years() {
+            (None, None) => None,
+            (Some(f), None) => Some(format!("From year {f}")),
+            (None, Some(t)) => Some(format!("Until year {t}")),
+            (Some(f), Some(t)) if f == t => Some(format!("In year {f}")),
+            (Some(f), Some(t)) => Some(format!("In years {f} to {t}")),
+        };
+        let providers = self
+            .providers()
+            .map(|names| format!("for {} only", names.join(" and ")));
+        match (years, providers) {
             (None, None) => terms,
-            (Some(f), None) => format!("From year {f}: {terms}"),
-            (None, Some(t)) => format!("Until year {t}: {terms}"),
-            (Some(f), Some(t)) if f == t => format!("In year {f}: {terms}"),
-            (Some(f), Some(t)) => format!("In years {f} to {t}: {terms}"),
+            (Some(y), None) => format!("{y}: {terms}"),
+            (None, Some(p)) => format!("{}{}: {terms}", p[..1].to_uppercase(), &p[1..]),
+            (Some(y), Some(p)) => format!("{y}, {p}: {terms}"),
         }
     }
 

@@ -42,6 +42,7 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
             let path = format!("{arm_path}.component[{k}] ({})", spec.kind());
             check_component(spec, &path, problems, &type_index, &indicator_names);
             check_years(spec, &path, problems, s.years);
+            check_paid_providers(spec, &path, problems, &providers, arm.lead.as_deref());
             // Another kind's name would book this component in that kind's column.
             if let Some(name) = spec.custom_name()
                 && ComponentSpec::KINDS.contains(&name)
@@ -266,6 +267,49 @@ fn check_years(spec: &ComponentSpec, path: &str, problems: &mut Problems, horizo
             format!("{path}.to_year"),
             format!("expected to_year no earlier than from_year ({f}), found {t}"),
         );
+    }
+}
+
+/// A component's `providers` name providers of the scenario that hold the arm's contracts:
+/// with a lead, the lead alone (its subcontractors are paid as `subcontract` says).
+fn check_paid_providers(
+    spec: &ComponentSpec,
+    path: &str,
+    problems: &mut Problems,
+    providers: &[ProviderSpec],
+    lead: Option<&str>,
+) {
+    let Some(names) = spec.providers() else {
+        return;
+    };
+    let path = format!("{path}.providers");
+    if names.is_empty() {
+        problems.push(
+            &path,
+            "expected at least one provider (leave providers out to pay every provider)",
+        );
+    }
+    let known: Vec<&str> = providers.iter().map(|p| p.name.as_str()).collect();
+    for name in names {
+        if !known.contains(&name.as_str()) {
+            problems.push(
+                &path,
+                format!(
+                    "unknown provider \"{name}\"; expected one of: {}",
+                    known.join(", ")
+                ),
+            );
+        } else if let Some(lead) = lead
+            && name != lead
+        {
+            problems.push(
+                &path,
+                format!(
+                    "expected the lead, {lead}, alone: {name} is its subcontractor, paid as the \
+                     arm's subcontract says"
+                ),
+            );
+        }
     }
 }
 

@@ -1697,3 +1697,98 @@ fn a_realised_cost_norm_absorbs_what_every_population_shares() {
     assert!(r_expected < -0.6, "expected norm: r = {r_expected:.2}");
     assert!(r_realised.abs() < 0.4, "realised norm: r = {r_realised:.2}");
 }
+
+/// One arm paying its two providers differently: the acute trust by activity, the community
+/// provider a block and a grant of its own.
+const MIXED: &str = concat!(
+    r#"
+base = "default"
+name = "mixed"
+replications = 12
+years = 3
+[population]
+size = 30000
+"#,
+    two_providers!(),
+    r#"
+[[arm]]
+name = "pbr"
+preset = "pbr"
+[[arm]]
+name = "block"
+preset = "block"
+[[arm]]
+name = "mixed"
+[[arm.component]]
+kind = "activity"
+providers = ["acute"]
+[[arm.component]]
+kind = "fixed"
+providers = ["community"]
+[[arm.component]]
+kind = "fixed"
+name = "grant"
+amount = 1_000_000
+index = "none"
+providers = ["community"]
+"#
+);
+
+/// Components naming `providers` pay those providers only: under the mixed arm the acute trust
+/// is paid exactly what PbR pays it and the community provider exactly the block, and a sum in £
+/// for one provider is paid to it whole, not split with the others by expected cost.
+#[test]
+fn an_arm_pays_each_provider_by_its_own_components() {
+    let m = model(MIXED);
+    let contracts = m.contracts.as_ref().unwrap();
+    let arm = |name: &str| contracts.arms.iter().position(|a| a.name == name).unwrap();
+    let party = |name: &str| contracts.parties.iter().position(|p| p == name).unwrap();
+    let grant = contracts.columns.iter().position(|c| c == "grant").unwrap();
+    let (acute, community) = (party("acute"), party("community"));
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        for year in 1..=3 {
+            let row = |a: &str, p: usize| {
+                r.ledger
+                    .iter()
+                    .find(|l| l.arm == arm(a) && l.year == year && l.party == p)
+                    .unwrap()
+            };
+            assert_eq!(row("mixed", acute).income, row("pbr", acute).income);
+            let mixed = row("mixed", community);
+            assert_eq!(mixed.components[grant], 1_000_000.0);
+            assert_eq!(mixed.income - 1_000_000.0, row("block", community).income);
+            assert_eq!(row("mixed", acute).components[grant], 0.0);
+            // The commissioner pays what the providers receive.
+            let paid = row("mixed", 0).cost;
+            assert!((paid - row("mixed", acute).income - mixed.income).abs() < 1e-6);
+        }
+    }
+}
+
+/// `providers` names providers holding the arm's contracts: an unknown name, an empty list, or
+/// a lead's subcontractor is refused with the field's path.
+#[test]
+fn a_component_for_providers_not_holding_a_contract_is_refused() {
+    let cases = [
+        (
+            MIXED.replace("providers = [\"acute\"]", "providers = [\"acutee\"]"),
+            "arm.mixed.component[0] (activity).providers: unknown provider \"acutee\"; expected one of: acute, community",
+        ),
+        (
+            MIXED.replace("providers = [\"acute\"]", "providers = []"),
+            "arm.mixed.component[0] (activity).providers: expected at least one provider",
+        ),
+        (
+            MIXED.replace("name = \"mixed\"\n", "name = \"mixed\"\nlead = \"acute\"\n"),
+            "arm.mixed.component[1] (fixed).providers: expected the lead, acute, alone: community is its subcontractor",
+        ),
+    ];
+    for (text, expected) in cases {
+        let error =
+            capsim::scenario::load_scenario_str("mixed.toml", &text, std::path::Path::new("."))
+                .err()
+                .unwrap_or_else(|| panic!("accepted: {expected}"));
+        let message = format!("{error:#}");
+        assert!(message.contains(expected), "{message}");
+    }
+}

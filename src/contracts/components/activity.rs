@@ -48,6 +48,7 @@ mod tests {
             name: None,
             from_year: None,
             to_year: None,
+            providers: None,
             types: None,
             price_share: 1.0,
             baseline_volume: Some(1.0),

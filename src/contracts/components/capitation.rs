@@ -24,6 +24,7 @@ mod tests {
             name: None,
             from_year: None,
             to_year: None,
+            providers: None,
             per_head: None,
             risk_adjustment,
             weights: Weights::Concurrent,

@@ -24,6 +24,7 @@ mod tests {
             name: None,
             from_year: None,
             to_year: None,
+            providers: None,
             amount: Some(40.0),
             share: 1.0,
             uplift: 0.05,

@@ -58,6 +58,7 @@ mod tests {
             name: None,
             from_year: None,
             to_year: None,
+            providers: None,
             pool_share: Some(0.1),
             pool: None,
             indicators: vec![target("a", 0.6), target("b", 0.4)],

@@ -28,6 +28,7 @@ mod tests {
             name: None,
             from_year: None,
             to_year: None,
+            providers: None,
             indicator: "x".into(),
             better: Better::Lower,
             minimum: None,

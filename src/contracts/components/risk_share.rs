@@ -79,6 +79,7 @@ mod tests {
             name: None,
             from_year: None,
             to_year: None,
+            providers: None,
             basis: Basis::Result,
             provider_loss_cap: None,
             provider_gain_cap: None,
@@ -142,6 +143,7 @@ mod tests {
             name: None,
             from_year: None,
             to_year: None,
+            providers: None,
             amount: None,
             share: 0.9,
             uplift: 0.0,
@@ -151,6 +153,7 @@ mod tests {
             name: None,
             from_year: None,
             to_year: None,
+            providers: None,
             pool_share: Some(0.1),
             pool: None,
             indicators: vec![IndicatorTarget {

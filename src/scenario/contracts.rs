@@ -459,6 +459,21 @@ pub struct PerUnitSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
     pub cap: Option<f64>,
+    /// One side only: `penalty` deducts for units worse than the target and pays nothing for
+    /// better ("deductions in payments for activity falling below the standard"), `bonus` the
+    /// reverse. Both when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only: Option<PerUnitSide>,
+}
+
+/// The side of a target a per-unit payment pays on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PerUnitSide {
+    /// Units better than the target earn the rate; worse ones cost nothing.
+    Bonus,
+    /// Units worse than the target cost the rate; better ones earn nothing.
+    Penalty,
 }
 
 /// One band of a risk corridor: deviations beyond `above` (overspend) or below `below`
@@ -881,15 +896,25 @@ impl ComponentSpec {
                     .collect::<Vec<_>>()
                     .join(" and ")
             ),
-            ComponentSpec::PerUnit(c) => format!(
-                "£{:.0} bonus for each unit of {} better than target, £{:.0} penalty for each unit worse{}.",
-                c.rate,
-                plain_name(&c.indicator),
-                c.rate,
-                c.cap
+            ComponentSpec::PerUnit(c) => {
+                let (rate, name) = (c.rate, plain_name(&c.indicator));
+                let cap = c
+                    .cap
                     .map(|x| format!(", capped at £{x:.0}"))
-                    .unwrap_or_else(|| ", no cap".into())
-            ),
+                    .unwrap_or_else(|| ", no cap".into());
+                match c.only {
+                    None => format!(
+                        "£{rate:.0} bonus for each unit of {name} better than target, £{rate:.0} \
+                         penalty for each unit worse{cap}."
+                    ),
+                    Some(PerUnitSide::Bonus) => format!(
+                        "£{rate:.0} bonus for each unit of {name} better than target, no penalty{cap}."
+                    ),
+                    Some(PerUnitSide::Penalty) => format!(
+                        "£{rate:.0} deducted for each unit of {name} worse than target, no bonus{cap}."
+                    ),
+                }
+            }
             ComponentSpec::RiskShare(c) => {
                 let bands: Vec<String> = c
                     .bands

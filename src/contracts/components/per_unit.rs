@@ -11,7 +11,11 @@ pub fn per_unit(c: &PerUnitSpec, indicator: usize, y: &HolderYear) -> f64 {
         Better::Lower => target - value,
         Better::Higher => value - target,
     };
-    let amount = c.rate * better_by;
+    let amount = match c.only {
+        None => c.rate * better_by,
+        Some(PerUnitSide::Bonus) => c.rate * better_by.max(0.0),
+        Some(PerUnitSide::Penalty) => c.rate * better_by.min(0.0),
+    };
     match c.cap {
         Some(cap) => amount.clamp(-cap, cap),
         None => amount,
@@ -36,6 +40,7 @@ mod tests {
             target_vs_expected: None,
             rate: 2000.0,
             cap: None,
+            only: None,
         };
         assert_eq!(
             per_unit(&spec, 0, &year(&[0.0], &[65.0], &[0.0])),
@@ -76,13 +81,22 @@ mod tests {
                 target_vs_expected: None,
                 rate,
                 cap: None,
+                only: None,
             };
             let pay = |spec: &PerUnitSpec, v: f64| per_unit(spec, 0, &year(&[0.0], &[v], &[0.0]));
             let linear = pay(&spec, a) - pay(&spec, b);
             proptest::prop_assert!((linear - rate * (b - a)).abs() <= 1e-9 * (rate * 1e4).max(1.0));
-            let capped = PerUnitSpec { cap: Some(cap), ..spec };
+            let capped = PerUnitSpec { cap: Some(cap), ..spec.clone() };
             for v in [a, b] {
                 proptest::prop_assert!(pay(&capped, v).abs() <= cap);
+            }
+            // One side only: the two-sided payment's part on that side, and nothing on the other.
+            for v in [a, b] {
+                let both = pay(&spec, v);
+                let penalty = pay(&PerUnitSpec { only: Some(PerUnitSide::Penalty), ..spec.clone() }, v);
+                let bonus = pay(&PerUnitSpec { only: Some(PerUnitSide::Bonus), ..spec.clone() }, v);
+                proptest::prop_assert_eq!(penalty, both.min(0.0));
+                proptest::prop_assert_eq!(bonus, both.max(0.0));
             }
         }
     }

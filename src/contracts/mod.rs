@@ -53,6 +53,9 @@ pub struct Holder {
     /// Activity the holder delivers itself.
     pub own_scope: usize,
     pub components: Vec<Component>,
+    /// Where the holder's indicators of the year before are kept while a world is settled
+    /// ([`settle::TermSums`]): one place per holder of every arm.
+    pub slot: usize,
 }
 
 /// A provider paid by a lead provider for its own activity.
@@ -84,6 +87,8 @@ pub struct Contracts {
     pub basis: Basis,
     /// How many components settle over the term.
     pub term_slots: usize,
+    /// How many contract holders the arms have between them.
+    pub holder_slots: usize,
 }
 
 /// One year of the world, as the contracts see it.

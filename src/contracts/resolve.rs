@@ -36,6 +36,7 @@ impl Contracts {
             columns: Vec::new(),
             basis,
             term_slots: 0,
+            holder_slots: 0,
         };
         let scope_of = |in_scope: &Vec<bool>, scopes: &mut Vec<Scope>| -> usize {
             if let Some(i) = scopes.iter().position(|s| &s.in_scope == in_scope) {
@@ -70,6 +71,7 @@ impl Contracts {
                         scope: scope_of(&everything, &mut contracts.scopes),
                         own_scope: scope_of(&provider_scopes[l], &mut contracts.scopes),
                         components: paying(&components, &providers[l].name),
+                        slot: 0,
                     };
                     let subs = (0..providers.len())
                         .filter(|&p| p != l)
@@ -89,6 +91,7 @@ impl Contracts {
                                 scope,
                                 own_scope: scope,
                                 components: paying(&components, &providers[p].name),
+                                slot: 0,
                             }
                         })
                         .collect();
@@ -209,11 +212,15 @@ impl Contracts {
         }
     }
 
-    /// Gives each component settled over the term its own running sum.
+    /// Gives each component settled over the term its own running sum, and each holder its
+    /// place for the year before.
     fn number_term_sums(&mut self) {
         let mut slot = 0;
+        let mut holder_slot = 0;
         for arm in &mut self.arms {
             for h in &mut arm.holders {
+                h.slot = holder_slot;
+                holder_slot += 1;
                 for c in &mut h.components {
                     if c.term_slot.is_some() {
                         c.term_slot = Some(slot);
@@ -223,6 +230,7 @@ impl Contracts {
             }
         }
         self.term_slots = slot;
+        self.holder_slots = holder_slot;
     }
 
     /// The names behind the ledger's indices; `worlds` names each arm's world.

@@ -28,15 +28,24 @@ pub struct TermSum {
     pub benchmark: f64,
 }
 
-/// One running sum per component settled over the term ([`Component::term_slot`]).
+/// What a world's settlement carries from one year to the next: one running sum per component
+/// settled over the term ([`Component::term_slot`]), and each holder's indicators of the year
+/// before ([`Holder::slot`]), which targets set against the previous year judge against.
 #[derive(Debug, Clone, Default)]
-pub struct TermSums(Vec<TermSum>);
+pub struct TermSums {
+    sums: Vec<TermSum>,
+    previous: Vec<Vec<f64>>,
+}
 
 impl TermSums {
-    /// Zeroes the sums at the start of a replication.
+    /// Zeroes the sums at the start of a replication and forgets the year before.
     pub fn reset(&mut self, contracts: &Contracts) {
-        self.0.clear();
-        self.0.resize(contracts.term_slots, TermSum::default());
+        self.sums.clear();
+        self.sums.resize(contracts.term_slots, TermSum::default());
+        self.previous.resize(contracts.holder_slots, Vec::new());
+        for p in &mut self.previous {
+            p.clear();
+        }
     }
 }
 
@@ -180,6 +189,13 @@ impl Contracts {
         };
         let mut expected_indicators = expected_indicators.to_vec();
         expected_indicators[spend] = scope.expected_cost_per_head_in(w.year) * growth_index;
+        // The year before: the first year's own expectation when there is none simulated.
+        let previous = std::mem::take(&mut term.previous[h.slot]);
+        let previous_indicators = if previous.is_empty() {
+            &expected_indicators
+        } else {
+            &previous
+        };
         let y = HolderYear {
             expected_cost: scope.expected_cost,
             baseline_heads: scope.baseline_heads,
@@ -197,6 +213,7 @@ impl Contracts {
             realised_cost: realised.cost_of(scope),
             indicators: &indicators,
             expected_indicators: &expected_indicators,
+            previous_indicators,
         };
         let mut row = LedgerRow::open(w.year + 1, a, h.party, self.columns.len());
         row.cost = y.cost;
@@ -281,7 +298,7 @@ impl Contracts {
                     benchmark,
                 },
                 Some(slot) => {
-                    let s = &mut term.0[slot];
+                    let s = &mut term.sums[slot];
                     s.spend += spend;
                     s.planned += planned;
                     s.cost += cost;
@@ -303,6 +320,7 @@ impl Contracts {
         if passed != 0.0 {
             self.pass_through(arm, passed, &mut row, &mut rows[first_sub..]);
         }
+        term.previous[h.slot] = indicators;
         row
     }
 

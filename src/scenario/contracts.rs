@@ -380,6 +380,11 @@ pub struct IndicatorTarget {
     /// projected year by year (waiting-list figures at the first year's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_vs_expected: Option<f64>,
+    /// Target as a multiple of the holder's own value of the indicator the year before
+    /// (improvement on its own record: 0.97 asks for 3% fewer); in the first contract year, of
+    /// the value expected that year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_vs_previous: Option<f64>,
     /// Tiers: `at` is a multiple of the target, `pays` the share of this indicator's pool paid
     /// when the value is at least that good. Default: one tier, the target, paying in full.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -20,6 +20,7 @@ fn outcome_targets() -> Vec<IndicatorTarget> {
             weight: 0.5,
             target: None,
             target_vs_expected: Some(1.05),
+            target_vs_previous: None,
             tiers: tiers.clone(),
         })
         .collect()

@@ -387,16 +387,22 @@ fn check_component(
                         format!("expected a weight >= 0, found {}", t.weight),
                     );
                 }
-                multiple_ok(
-                    problems,
-                    path,
-                    &format!("{field}.target_vs_expected"),
-                    t.target_vs_expected,
-                );
-                if t.target.is_some() == t.target_vs_expected.is_some() {
+                for (name, multiple) in [
+                    ("target_vs_expected", t.target_vs_expected),
+                    ("target_vs_previous", t.target_vs_previous),
+                ] {
+                    multiple_ok(problems, path, &format!("{field}.{name}"), multiple);
+                }
+                let given = [
+                    t.target.is_some(),
+                    t.target_vs_expected.is_some(),
+                    t.target_vs_previous.is_some(),
+                ];
+                if given.iter().filter(|&&g| g).count() != 1 {
                     problems.push(
                         format!("{path}.{field}"),
-                        "expected exactly one of `target` or `target_vs_expected`",
+                        "expected exactly one of `target`, `target_vs_expected` or \
+                         `target_vs_previous`",
                     );
                 }
                 for tier in t.tiers.iter().flatten() {

@@ -1792,3 +1792,80 @@ fn a_component_for_providers_not_holding_a_contract_is_refused() {
         assert!(message.contains(expected), "{message}");
     }
 }
+
+/// An outcome pool paid when emergency admissions per 1,000 are no higher than the year
+/// before: improvement on the place's own record, not on what was expected of it.
+const IMPROVEMENT: &str = r#"
+base = "default"
+name = "improvement"
+replications = 30
+years = 4
+[population]
+size = 20000
+[[arm]]
+name = "improve"
+[[arm.component]]
+kind = "fixed"
+share = 0.9
+[[arm.component]]
+kind = "outcome"
+pool_share = 0.1
+[[arm.component.indicators]]
+indicator = "non_elective_per_1000"
+better = "lower"
+weight = 1.0
+target_vs_previous = 1.0
+"#;
+
+/// A target set against the year before pays the pool in full exactly when the indicator is
+/// no worse than its own value a year earlier (in the first year, than the value expected of
+/// it), and nothing otherwise.
+#[test]
+fn an_improvement_target_judges_each_year_against_the_year_before() {
+    let m = model(IMPROVEMENT);
+    let contracts = m.contracts.as_ref().unwrap();
+    let column = contracts
+        .columns
+        .iter()
+        .position(|c| c == "outcome")
+        .unwrap();
+    let slot = capsim::scenario::Indicator::parse("non_elective_per_1000", &m.type_names)
+        .unwrap()
+        .slot();
+    let expected_first = contracts.basis.expected_indicators_in(0)[slot];
+    let (mut paid, mut missed) = (0, 0);
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        let rate: Vec<f64> = r.world(0).map(|y| y.indicators[slot]).collect();
+        for year in 1..=4u32 {
+            let row = r
+                .ledger
+                .iter()
+                .find(|l| l.year == year && l.party == 1)
+                .unwrap();
+            let previous = if year == 1 {
+                expected_first
+            } else {
+                rate[year as usize - 2]
+            };
+            let earned = row.components[column];
+            if rate[year as usize - 1] <= previous {
+                assert!(
+                    earned > 0.0,
+                    "year {year}: {} vs {previous}",
+                    rate[year as usize - 1]
+                );
+                paid += 1;
+            } else {
+                assert_eq!(
+                    earned,
+                    0.0,
+                    "year {year}: {} vs {previous}",
+                    rate[year as usize - 1]
+                );
+                missed += 1;
+            }
+        }
+    }
+    // Both happen: a year-on-year target is met about as often as missed.
+    assert!(paid > 20 && missed > 20, "{paid} paid, {missed} missed");
+}

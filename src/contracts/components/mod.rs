@@ -55,6 +55,9 @@ pub struct HolderYear<'a> {
     /// index.
     pub indicators: &'a [f64],
     pub expected_indicators: &'a [f64],
+    /// The holder's indicator values in the contract year before (in the first, what that
+    /// year was expected to bring: there is no simulated year before it).
+    pub previous_indicators: &'a [f64],
 }
 
 impl HolderYear<'_> {
@@ -106,8 +109,18 @@ pub fn judged(
     slot: usize,
     y: &HolderYear,
 ) -> Option<(f64, f64)> {
-    let value = y.indicators[slot];
     let target = resolve_target(target, vs_expected, y.expected_indicators[slot]);
+    with_value(y.indicators[slot], target)
+}
+
+/// Indicator `slot`'s value this year and its target as a multiple of its value the year
+/// before ([`HolderYear::previous_indicators`]), when both have one.
+pub fn judged_against_previous(multiple: f64, slot: usize, y: &HolderYear) -> Option<(f64, f64)> {
+    with_value(y.indicators[slot], multiple * y.previous_indicators[slot])
+}
+
+/// A value and its target, when both are there to be judged.
+fn with_value(value: f64, target: f64) -> Option<(f64, f64)> {
     (has_value(value) && has_value(target)).then_some((value, target))
 }
 
@@ -162,6 +175,7 @@ pub(crate) mod test_support {
             realised_cost: 1.0,
             indicators,
             expected_indicators,
+            previous_indicators: expected_indicators,
         }
     }
 }

@@ -20,8 +20,11 @@ pub fn outcome(c: &OutcomeSpec, slots: &[usize], owned: &[bool], y: &HolderYear)
             .zip(owned)
             .filter(|(_, own)| **own)
             .filter_map(|((t, &i), _)| {
-                judged(t.target, t.target_vs_expected, i, y)
-                    .map(|(value, target)| (t, value, target))
+                match t.target_vs_previous {
+                    Some(multiple) => judged_against_previous(multiple, i, y),
+                    None => judged(t.target, t.target_vs_expected, i, y),
+                }
+                .map(|(value, target)| (t, value, target))
             })
     };
     let weights: f64 = to_judge().map(|(t, _, _)| t.weight).sum();
@@ -41,6 +44,43 @@ mod tests {
     use super::*;
     use crate::contracts::components::test_support::year;
 
+    /// A target against the year before is a multiple of the holder's value then, not of the
+    /// expected value; a year before with no value judges nothing.
+    #[test]
+    fn an_improvement_target_is_set_on_the_year_before() {
+        let spec = OutcomeSpec {
+            name: None,
+            from_year: None,
+            to_year: None,
+            providers: None,
+            pool_share: Some(0.1),
+            pool: None,
+            indicators: vec![IndicatorTarget {
+                indicator: "a".into(),
+                better: Better::Lower,
+                weight: 1.0,
+                target: None,
+                target_vs_expected: None,
+                target_vs_previous: Some(0.97),
+                tiers: None,
+            }],
+        };
+        let pays = |value: f64, previous: f64| {
+            let (previous, value, expected) = ([previous], [value], [1000.0]);
+            let y = HolderYear {
+                previous_indicators: &previous,
+                ..year(&[0.0], &value, &expected)
+            };
+            outcome(&spec, &[0], &[true], &y)
+        };
+        // 3% below last year's 100 is met (97), 98 is not; the expected 1,000 plays no part.
+        assert!((pays(97.0, 100.0) - 10.0).abs() < 1e-12);
+        assert_eq!(pays(98.0, 100.0), 0.0);
+        // Nothing to judge against: the whole pool, as for any target with no value.
+        let none = crate::contracts::indicators::NO_VALUE;
+        assert!((pays(98.0, none) - 10.0).abs() < 1e-12);
+    }
+
     #[test]
     fn outcome_pool_pays_by_tier_and_weight() {
         let target = |indicator: &str, weight: f64| IndicatorTarget {
@@ -49,6 +89,7 @@ mod tests {
             weight,
             target: None,
             target_vs_expected: Some(1.0),
+            target_vs_previous: None,
             tiers: Some(vec![
                 Tier { at: 1.0, pays: 1.0 },
                 Tier { at: 1.1, pays: 0.5 },

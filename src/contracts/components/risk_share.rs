@@ -162,6 +162,7 @@ mod tests {
                 weight: 1.0,
                 target: Some(14.0),
                 target_vs_expected: None,
+                target_vs_previous: None,
                 tiers: None,
             }],
         };

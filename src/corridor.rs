@@ -180,21 +180,20 @@ fn check_destination(out: &Path) -> Result<Destination, InputError> {
     )
 }
 
-/// The arm with its own corridors removed and `design`'s added; its preset's components are
-/// written out so that the arm stands alone.
+/// The arm with its own corridors removed and `design`'s added, for the providers they were
+/// for; its preset's components are written out so that the arm stands alone.
 fn design_arm(base: &ArmSpec, design: Option<Design>, name: &str) -> ArmSpec {
-    let mut component: Vec<ComponentSpec> = base
+    let (own, mut component): (Vec<ComponentSpec>, Vec<ComponentSpec>) = base
         .components()
         .into_iter()
         .map(|(_, spec)| spec)
-        .filter(|spec| !matches!(spec, ComponentSpec::RiskShare(_)))
-        .collect();
+        .partition(|spec| matches!(spec, ComponentSpec::RiskShare(_)));
     if let Some(d) = design {
         component.push(ComponentSpec::RiskShare(RiskShareSpec {
             name: Some("corridor".into()),
             from_year: None,
             to_year: None,
-            providers: None,
+            providers: shared_by(&own),
             basis: Basis::Result,
             provider_loss_cap: d.cap,
             provider_gain_cap: d.cap,
@@ -219,6 +218,20 @@ fn design_arm(base: &ArmSpec, design: Option<Design>, name: &str) -> ArmSpec {
         component,
         ..base.clone()
     }
+}
+
+/// The providers a designed corridor covers: those the arm's own risk shares cover (every
+/// provider when one of them, or none at all, names nobody).
+fn shared_by(risk_shares: &[ComponentSpec]) -> Option<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    for share in risk_shares {
+        for name in share.providers()? {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+    }
+    (!names.is_empty()).then_some(names)
 }
 
 fn designs(args: &CorridorArgs) -> Vec<Design> {

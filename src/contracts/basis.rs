@@ -270,6 +270,11 @@ pub struct Basis {
     pub expected_winter: Vec<f64>,
     /// Per activity type, whether a bad winter moves it.
     pub winter_types: Vec<bool>,
+    /// Per activity type, whether it is delivered from a waiting list: its activity follows
+    /// the list's capacity, not the year's demand.
+    pub list_types: Vec<bool>,
+    /// Growth of prices per year (the tariff uplift at its mean).
+    pub expected_price_uplift: f64,
 }
 
 impl Basis {
@@ -288,18 +293,33 @@ impl Basis {
     /// What every population shared in year `year` (0-based), as `shock` drew it, against
     /// what the basis expected: writes into `per_type` each activity type's demand per head
     /// (the replication's trend and noise, and its winter for a winter-sensitive type) over
-    /// the expected; returns cost inflation since the first year over the expected. A national
-    /// cost norm worked out after the year moves with both.
-    pub fn realised_trend(&self, shock: &YearShock, year: u32, per_type: &mut Vec<f64>) -> f64 {
+    /// the expected, 1 for a type delivered from a waiting list (its capacity, not the year's
+    /// demand, sets what is done); returns cost inflation since the first year, and prices,
+    /// each over the expected. A national cost norm worked out after the year moves with them.
+    pub fn realised_trend(
+        &self,
+        shock: &YearShock,
+        year: u32,
+        per_type: &mut Vec<f64>,
+    ) -> (f64, f64) {
         let trend = self.trend_index(year);
         per_type.clear();
-        per_type.extend(self.winter_types.iter().zip(&self.expected_winter).map(
-            |(&winter, &expected)| {
+        for ((&winter, &expected), &list) in self
+            .winter_types
+            .iter()
+            .zip(&self.expected_winter)
+            .zip(&self.list_types)
+        {
+            per_type.push(if list {
+                1.0
+            } else {
                 let realised = if winter { shock.winter } else { 1.0 };
                 shock.demand / trend * realised / expected
-            },
-        ));
-        shock.cost_index / (self.growth_index(year) / trend)
+            });
+        }
+        let inflation = shock.cost_index / (self.growth_index(year) / trend);
+        let prices = shock.price_index / (1.0 + self.expected_price_uplift).powi(year as i32);
+        (inflation, prices)
     }
 
     /// Expected indicator values in year `year` (0-based), in [`Indicator::slot`] order.

@@ -72,12 +72,13 @@ impl Contracts {
     ) {
         let expected_indicators = self.basis.expected_indicators_in(w.year);
         let mut realised_trend = Vec::new();
-        let realised_inflation = self
+        let (inflation, prices) = self
             .basis
             .realised_trend(w.shock, w.year, &mut realised_trend);
         let realised = Realised {
             trend: &realised_trend,
-            inflation: realised_inflation,
+            inflation,
+            prices,
         };
         for &a in arms {
             let arm = &self.arms[a];
@@ -210,7 +211,7 @@ impl Contracts {
             weighted_heads: heads,
             growth_index,
             realised_trend: realised.trend,
-            realised_cost: realised.cost_of(scope),
+            realised_cost: realised.cost_of(scope, &self.scopes[h.own_scope], arm.subcontract),
             indicators: &indicators,
             expected_indicators: &expected_indicators,
             previous_indicators,
@@ -494,27 +495,38 @@ impl Component {
 
 /// What every population shared in a year against what the basis expected
 /// ([`super::basis::Basis::realised_trend`]): per activity type the realised demand on trend
-/// over the expected, and cost inflation likewise.
+/// over the expected, and cost inflation and prices likewise.
 struct Realised<'a> {
     trend: &'a [f64],
     inflation: f64,
+    prices: f64,
 }
 
 impl Realised<'_> {
-    /// The realised cost per head on trend over the expected for `scope`'s activity: its types'
-    /// demand ratios weighed by their expected cost, times the inflation ratio (1 for a scope
-    /// expecting no cost).
-    fn cost_of(&self, scope: &Scope) -> f64 {
+    /// The realised cost per head on trend over the expected of what a holder covering `scope`
+    /// and delivering `own` pays for, its types weighed by their expected cost: its own care
+    /// moves with demand and cost inflation; a lead's subcontracted care as it pays for it
+    /// (`subcontract`): tariff with demand and prices, a block with prices alone, cost as its
+    /// own. The inflation ratio alone for a scope expecting no cost.
+    fn cost_of(&self, scope: &Scope, own: &Scope, subcontract: Subcontract) -> f64 {
         let expected: f64 = scope.expected_cost_by_type.iter().sum();
         if expected <= 0.0 {
             return self.inflation;
         }
-        let realised: f64 = scope
-            .expected_cost_by_type
-            .iter()
-            .zip(self.trend)
-            .map(|(c, r)| c * r)
+        let realised: f64 = (0..scope.expected_cost_by_type.len())
+            .map(|t| {
+                let ratio = if own.in_scope[t] {
+                    self.trend[t] * self.inflation
+                } else {
+                    match subcontract {
+                        Subcontract::Tariff => self.trend[t] * self.prices,
+                        Subcontract::Block => self.prices,
+                        Subcontract::Cost => self.trend[t] * self.inflation,
+                    }
+                };
+                scope.expected_cost_by_type[t] * ratio
+            })
             .sum();
-        realised / expected * self.inflation
+        realised / expected
     }
 }

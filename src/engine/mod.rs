@@ -278,6 +278,13 @@ impl Model {
                 })
                 .collect(),
             winter_types: params.activity.types.iter().map(|t| t.winter).collect(),
+            list_types: params
+                .activity
+                .types
+                .iter()
+                .map(|t| t.waiting_list.is_some())
+                .collect(),
+            expected_price_uplift: sh.price_uplift,
         };
         let projected = self.project_expectations(&transition, &expected, &lists, &mut basis);
         // The place's mix, for risk weights: its structure before rounding to whole people,

@@ -239,7 +239,8 @@ pub fn write_rounded_csv(df: &DataFrame, table: &str, path: &Path) -> anyhow::Re
                 let rounded: Vec<Option<f64>> = c
                     .f64()?
                     .iter()
-                    .map(|x| x.map(|x| (x * scale).round() / scale))
+                    // + 0.0 turns a −0 (a tiny negative rounded away) into 0.
+                    .map(|x| x.map(|x| (x * scale).round() / scale + 0.0))
                     .collect();
                 columns.push(Column::new(c.name().clone(), rounded));
             }

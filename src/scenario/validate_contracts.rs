@@ -282,10 +282,10 @@ fn check_paid_providers(
     let Some(names) = spec.providers() else {
         return;
     };
-    let path = format!("{path}.providers");
+    let field = format!("{path}.providers");
     if names.is_empty() {
         problems.push(
-            &path,
+            &field,
             "expected at least one provider (leave providers out to pay every provider)",
         );
     }
@@ -293,7 +293,7 @@ fn check_paid_providers(
     for name in names {
         if !known.contains(&name.as_str()) {
             problems.push(
-                &path,
+                &field,
                 format!(
                     "unknown provider \"{name}\"; expected one of: {}",
                     known.join(", ")
@@ -303,12 +303,31 @@ fn check_paid_providers(
             && name != lead
         {
             problems.push(
-                &path,
+                &field,
                 format!(
                     "expected the lead, {lead}, alone: {name} is its subcontractor, paid as the \
                      arm's subcontract says"
                 ),
             );
+        }
+    }
+    // Without a lead, each provider is paid for its own activity: a type none of the named
+    // providers delivers would be paid to nobody.
+    if let (ComponentSpec::Activity(c), None) = (spec, lead) {
+        let named: Vec<&ProviderSpec> = providers
+            .iter()
+            .filter(|p| names.contains(&p.name))
+            .collect();
+        for t in c.types.iter().flatten() {
+            if !named.is_empty() && !named.iter().any(|p| p.activity.contains(t)) {
+                problems.push(
+                    format!("{path}.types"),
+                    format!(
+                        "expected activity delivered by {}: \"{t}\" is not",
+                        names.join(" or ")
+                    ),
+                );
+            }
         }
     }
 }

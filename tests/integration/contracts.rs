@@ -1676,14 +1676,6 @@ fn a_realised_cost_norm_absorbs_what_every_population_shares() {
         let mean = v.iter().sum::<f64>() / v.len() as f64;
         (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (v.len() - 1) as f64).sqrt()
     };
-    let correlation = |a: &[f64], b: &[f64]| {
-        let (ma, mb) = (
-            a.iter().sum::<f64>() / a.len() as f64,
-            b.iter().sum::<f64>() / b.len() as f64,
-        );
-        let cov: f64 = a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum();
-        cov / (a.len() - 1) as f64 / (sd(a) * sd(b))
-    };
     let (sd_expected, sd_realised) = (sd(&expected), sd(&realised));
     assert!(
         sd_realised * 4.0 < sd_expected,
@@ -1779,6 +1771,13 @@ fn a_component_for_providers_not_holding_a_contract_is_refused() {
             "arm.mixed.component[0] (activity).providers: expected at least one provider",
         ),
         (
+            MIXED.replace(
+                "providers = [\"acute\"]",
+                "providers = [\"acute\"]\ntypes = [\"gp\", \"elective\"]",
+            ),
+            "arm.mixed.component[0] (activity).types: expected activity delivered by acute: \"gp\" is not",
+        ),
+        (
             MIXED.replace("name = \"mixed\"\n", "name = \"mixed\"\nlead = \"acute\"\n"),
             "arm.mixed.component[1] (fixed).providers: expected the lead, acute, alone: community is its subcontractor",
         ),
@@ -1868,4 +1867,94 @@ fn an_improvement_target_judges_each_year_against_the_year_before() {
     }
     // Both happen: a year-on-year target is met about as often as missed.
     assert!(paid > 20 && missed > 20, "{paid} paid, {missed} missed");
+}
+
+/// A lead on a block, sharing savings against its cost on a realised norm: its cost is its own
+/// care and what it pays its subcontractor, at tariff in one arm and on a block in the other.
+const LEAD_NORMS: &str = concat!(
+    r#"
+base = "default"
+name = "lead-norms"
+replications = 60
+years = 4
+[population]
+size = 200000
+"#,
+    two_providers!(),
+    r#"
+[[arm]]
+name = "lead-tariff"
+preset = "block"
+lead = "community"
+subcontract = "tariff"
+[[arm.component]]
+kind = "shared_savings"
+provider_share = 0.5
+loss_share = 0.5
+benchmark_trend = "realised"
+[[arm]]
+name = "lead-block"
+preset = "block"
+lead = "community"
+subcontract = "block"
+[[arm.component]]
+kind = "shared_savings"
+provider_share = 0.5
+loss_share = 0.5
+benchmark_trend = "realised"
+"#
+);
+
+/// A lead's realised norm moves its subcontracted care as the lead pays for it (at tariff with
+/// demand and prices, on a block with prices alone), so what it shares follows neither the
+/// replication's demand nor its cost inflation. Moving all care with demand and cost inflation
+/// had made a block-subcontracting lead's savings follow demand (r = +0.67).
+#[test]
+fn a_leads_realised_norm_moves_subcontracted_care_as_the_lead_pays_for_it() {
+    let m = model(LEAD_NORMS);
+    let contracts = m.contracts.as_ref().unwrap();
+    let column = contracts
+        .columns
+        .iter()
+        .position(|c| c == "shared_savings")
+        .unwrap();
+    let lead = contracts
+        .parties
+        .iter()
+        .position(|p| p == "community")
+        .unwrap();
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let demand: Vec<f64> = results
+        .iter()
+        .map(|r| r.world(0).map(|y| y.shock.demand * y.shock.winter).sum())
+        .collect();
+    let inflation: Vec<f64> = results
+        .iter()
+        .map(|r| r.world(0).map(|y| y.shock.cost_index).sum())
+        .collect();
+    for name in ["lead-tariff", "lead-block"] {
+        let a = contracts.arms.iter().position(|x| x.name == name).unwrap();
+        let shared: Vec<f64> = results
+            .iter()
+            .map(|r| {
+                r.ledger
+                    .iter()
+                    .filter(|l| l.arm == a && l.party == lead)
+                    .map(|l| l.components[column])
+                    .sum()
+            })
+            .collect();
+        for (driver, values) in [("demand", &demand), ("cost inflation", &inflation)] {
+            let r = correlation(&shared, values);
+            assert!(r.abs() < 0.4, "{name}: r with {driver} = {r:.2}");
+        }
+    }
+}
+
+fn correlation(a: &[f64], b: &[f64]) -> f64 {
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let (ma, mb) = (mean(a), mean(b));
+    let cov: f64 = a.iter().zip(b).map(|(x, y)| (x - ma) * (y - mb)).sum();
+    let var = |v: &[f64], m: f64| v.iter().map(|x| (x - m).powi(2)).sum::<f64>();
+    cov / (var(a, ma) * var(b, mb)).sqrt()
 }

@@ -23,6 +23,8 @@ pub struct IndicatorInputs<'a> {
     pub second_ltc_onsets: f64,
     /// Sum of the ages of those gaining a second condition.
     pub second_ltc_onset_ages: f64,
+    /// People with two or more long-term conditions at the start of the year.
+    pub multimorbid_heads: f64,
     /// Events per activity type.
     pub counts: &'a [f64],
     /// Per activity type, its waiting list's year (all zero for a type without one).
@@ -62,6 +64,7 @@ pub fn values(x: &IndicatorInputs, out: &mut Vec<f64>) {
                 NO_VALUE
             }
         }
+        Indicator::MultimorbidityShare => per(x.multimorbid_heads, 1.0),
         Indicator::ConditionCount => x.condition_heads,
         Indicator::ConditionOnsets => x.condition_onsets,
         Indicator::ConditionOnsetsPer1000 => per(x.condition_onsets, 1000.0),
@@ -126,6 +129,7 @@ mod tests {
             onsets: 0.0,
             second_ltc_onsets,
             second_ltc_onset_ages: 70.0 * second_ltc_onsets,
+            multimorbid_heads: 0.25 * heads,
             counts: &[],
             lists: &[],
             condition_heads: 0.0,
@@ -148,6 +152,14 @@ mod tests {
         assert!(!has_value(value(&inputs(100.0, 0.0), age)));
         assert_eq!(value(&inputs(100.0, 0.0), Indicator::SecondLtcOnsets), 0.0);
         assert_eq!(value(&inputs(100.0, 0.0), Indicator::DeathsPer1000), 0.0);
+        assert_eq!(
+            value(&inputs(100.0, 0.0), Indicator::MultimorbidityShare),
+            0.25
+        );
+        assert!(!has_value(value(
+            &inputs(0.0, 0.0),
+            Indicator::MultimorbidityShare
+        )));
         assert!(!has_value(value(
             &inputs(0.0, 0.0),
             Indicator::DeathsPer1000

@@ -547,6 +547,7 @@ struct ExpectedDemography {
     onsets: f64,
     second_ltc_onsets: f64,
     second_ltc_onset_ages: f64,
+    multimorbid_heads: f64,
 }
 
 impl ExpectedDemography {
@@ -566,6 +567,7 @@ impl ExpectedDemography {
             onsets: self.onsets,
             second_ltc_onsets: self.second_ltc_onsets,
             second_ltc_onset_ages: self.second_ltc_onset_ages,
+            multimorbid_heads: self.multimorbid_heads,
             counts,
         }
     }
@@ -583,6 +585,7 @@ fn expected_demography(pop: &[f64], mask: &[bool], rates: &TransitionRates) -> E
         onsets: 0.0,
         second_ltc_onsets: 0.0,
         second_ltc_onset_ages: 0.0,
+        multimorbid_heads: 0.0,
     };
     for (c, &n) in covered.iter().enumerate() {
         let q = rates.death()[c];
@@ -593,6 +596,9 @@ fn expected_demography(pop: &[f64], mask: &[bool], rates: &TransitionRates) -> E
         if key.ltc == 1 {
             e.second_ltc_onsets += onsets;
             e.second_ltc_onset_ages += onsets * key.age as f64;
+        }
+        if key.ltc >= 2 {
+            e.multimorbid_heads += n;
         }
     }
     e.condition_onsets = expected_condition_onsets(pop, mask, rates);
@@ -1087,6 +1093,12 @@ fn simulate_world(
             .filter(|&&c| c >= BASE_CELLS)
             .map(|&c| u64::from(heads[c]))
             .sum();
+        let multimorbid: u64 = ws
+            .covered_cells
+            .iter()
+            .filter(|&&c| CellKey::from_index(c).ltc >= 2)
+            .map(|&c| u64::from(heads[c]))
+            .sum();
         let mut programme_cost = vec![0.0; parties];
         let enrolled = world.programme_cost(&ws.cur, y, shock.cost_index, &mut programme_cost);
         for (k, (contracts, settling)) in sets.iter().zip(&mut ws.settling).enumerate() {
@@ -1107,6 +1119,7 @@ fn simulate_world(
                     onsets: demography.covered_onsets as f64,
                     second_ltc_onsets: demography.second_ltc_onsets as f64,
                     second_ltc_onset_ages: demography.second_ltc_onset_age_sum as f64,
+                    multimorbid_heads: multimorbid as f64,
                     counts: &count,
                     lists: &ws.list_years,
                     condition_heads: covered_with_condition as f64,

@@ -773,6 +773,7 @@ pub fn plain_name(name: &str) -> String {
         "onsets" => "new long-term conditions",
         "second_ltc_onsets" => "people gaining a second long-term condition",
         "mean_age_second_ltc_onset" => "mean age at a second long-term condition",
+        "multimorbidity_share" => "share with two or more long-term conditions",
         other => return format!("{}{unit}", other.replace('_', " ")),
     };
     format!("{label}{unit}")

@@ -17,6 +17,9 @@ pub enum Indicator {
     SecondLtcOnsets,
     SecondLtcOnsetsPer1000,
     MeanAgeSecondLtcOnset,
+    /// The share of the people covered at the start of the year with two or more long-term
+    /// conditions (multimorbidity).
+    MultimorbidityShare,
     /// People with the scenario's condition among those covered at the start of the year, and
     /// those gaining it during the year (count and per 1,000 covered).
     ConditionCount,
@@ -36,7 +39,7 @@ pub enum Indicator {
 /// Indicators per activity type, in slot order.
 const PER_TYPE: usize = 5;
 
-const POPULATION: [Indicator; 12] = [
+const POPULATION: [Indicator; 13] = [
     Indicator::HeadCount,
     Indicator::SpendPerHead,
     Indicator::Deaths,
@@ -46,6 +49,7 @@ const POPULATION: [Indicator; 12] = [
     Indicator::SecondLtcOnsets,
     Indicator::SecondLtcOnsetsPer1000,
     Indicator::MeanAgeSecondLtcOnset,
+    Indicator::MultimorbidityShare,
     Indicator::ConditionCount,
     Indicator::ConditionOnsets,
     Indicator::ConditionOnsetsPer1000,
@@ -118,6 +122,7 @@ impl Indicator {
             Indicator::SecondLtcOnsets => "second_ltc_onsets".into(),
             Indicator::SecondLtcOnsetsPer1000 => "second_ltc_onsets_per_1000".into(),
             Indicator::MeanAgeSecondLtcOnset => "mean_age_second_ltc_onset".into(),
+            Indicator::MultimorbidityShare => "multimorbidity_share".into(),
             Indicator::ConditionCount => "condition_count".into(),
             Indicator::ConditionOnsets => "condition_onsets".into(),
             Indicator::ConditionOnsetsPer1000 => "condition_onsets_per_1000".into(),

@@ -1958,3 +1958,36 @@ fn correlation(a: &[f64], b: &[f64]) -> f64 {
     let var = |v: &[f64], m: f64| v.iter().map(|x| (x - m).powi(2)).sum::<f64>();
     cov / (var(a, ma) * var(b, mb)).sqrt()
 }
+
+/// The multimorbidity share is the people covered with two or more LTCs over all covered, at
+/// the start of each year: in the first year the starting population's own share in every
+/// replication (England's 14.8% at all ages, Valabhji 2024, which the synthetic population
+/// meets within 0.5 points), later what the status quo's projection expects, on average.
+#[test]
+fn the_multimorbidity_share_is_the_covered_peoples_at_the_start_of_the_year() {
+    let m = model(&COST_NORMS.replace("replications = 60", "replications = 30"));
+    let slot = capsim::scenario::Indicator::MultimorbidityShare.slot();
+    let basis = &m.contracts.as_ref().unwrap().basis;
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let first = basis.expected_indicators_in(0)[slot];
+    assert!((first - 0.148).abs() < 0.005, "{first}");
+    for year in 1..=4u32 {
+        let values: Vec<f64> = results
+            .iter()
+            .map(|r| r.world(0).find(|y| y.year == year).unwrap().indicators[slot])
+            .collect();
+        let mean = values.iter().sum::<f64>() / values.len() as f64;
+        let expected = basis.expected_indicators_in(year - 1)[slot];
+        if year == 1 {
+            assert!(
+                values.iter().all(|&v| (v - first).abs() < 1e-12),
+                "{values:?}"
+            );
+        } else {
+            assert!(
+                (mean / expected - 1.0).abs() < 0.005,
+                "year {year}: {mean} vs {expected}"
+            );
+        }
+    }
+}

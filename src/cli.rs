@@ -380,6 +380,7 @@ fn run_shard(plan: RunPlan, shard: Shard, observer: &dyn Observer) -> anyhow::Re
         end: range.end,
         threads: plan.threads,
         elapsed_seconds,
+        command: plan.command.clone(),
     };
     shard::write_shard(staged.dir(), model, &results, &info)?;
     let dir = staged.commit()?;
@@ -449,7 +450,9 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, threads: usize) -> anyhow::
         scenario_file: first.info.scenario_file.clone(),
         threads,
         destination,
-        command: std::env::args().collect::<Vec<_>>().join(" "),
+        // The shards' own command too: how they were run (any fields they changed) is how the
+        // merged run was.
+        command: merged_command(&first.info.command),
         precision: None,
         shard: None,
     };
@@ -458,6 +461,17 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, threads: usize) -> anyhow::
         shards.len()
     );
     Ok(write_run(plan, staged, &results, elapsed_seconds, &merged)?.summary)
+}
+
+/// What a merged run records as its command: the merge, and the command of its shards (how they
+/// ran, any fields they changed, is how the merged run did) when they recorded it.
+fn merged_command(shards: &str) -> String {
+    let merge = std::env::args().collect::<Vec<_>>().join(" ");
+    if shards.is_empty() {
+        merge
+    } else {
+        format!("{merge} (merging shards of: {shards})")
+    }
 }
 
 /// Writes the run folder of `plan` from its replications' results, simulated in

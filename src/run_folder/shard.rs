@@ -116,6 +116,9 @@ pub struct ShardInfo {
     pub end: u64,
     pub threads: usize,
     pub elapsed_seconds: f64,
+    /// The command that ran the shard (empty in shards written before it was recorded).
+    #[serde(default)]
+    pub command: String,
 }
 
 /// Writes a shard folder's files into `dir`.

@@ -8,8 +8,10 @@ use crate::common::{SMALL, capsim};
 
 /// The tables of a run folder that must not depend on how it was computed (run.json records
 /// the time and command; report.html and the workbook quote them).
-pub const TABLES: [&str; 9] = [
+pub const TABLES: [&str; 11] = [
     "world.parquet",
+    "outcomes.parquet",
+    "outcomes.csv",
     "ledger.parquet",
     "ledger_term.parquet",
     "equity.parquet",
@@ -86,6 +88,33 @@ fn three_shards_merged_are_the_unsharded_run_byte_for_byte() {
     assert_eq!(code, 0, "{err}");
     assert!(merged.contains("merged 3 shards"), "{merged}");
     assert_same_tables(&dir.path().join("plain"), &dir.path().join("merged"));
+}
+
+/// A merged run records how its shards were run: a field they changed on the command line is
+/// still said to have been changed, in run.json and in the report's note on the description.
+#[test]
+fn a_merged_run_remembers_the_fields_its_shards_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let described = format!("description = \"A small place.\"\n{SMALL}");
+    std::fs::write(dir.path().join("s.toml"), described).unwrap();
+    for k in 1..=2 {
+        let (code, err) = shard(
+            dir.path(),
+            &format!("{k}/2"),
+            &format!("s{k}"),
+            &["--set", "population.size=3000"],
+        );
+        assert_eq!(code, 0, "{err}");
+    }
+    let (code, _, err) = capsim(&["merge", "s1", "s2", "--out", "merged"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    let info = std::fs::read_to_string(dir.path().join("merged/run.json")).unwrap();
+    assert!(info.contains("population.size=3000"), "{info}");
+    let report = std::fs::read_to_string(dir.path().join("merged/report.html")).unwrap();
+    assert!(
+        report.contains("changed some of its fields"),
+        "the report forgot the shards' --set"
+    );
 }
 
 #[test]

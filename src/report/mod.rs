@@ -325,7 +325,7 @@ pub struct Chart {
 }
 
 /// A whole number with thousands separators: 1,500,000.
-pub(crate) fn thousands(n: u64) -> String {
+pub fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {

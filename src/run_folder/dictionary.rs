@@ -853,14 +853,17 @@ pub fn describe_any(table: &str, column: &str) -> Option<(String, String)> {
 }
 
 /// Decimals a column is written with in a CSV meant for people: money to the penny,
-/// probabilities and monitored indicators to four places, person-years to one; `None` keeps
+/// probabilities to four places, indicators to six, person-years to one; `None` keeps
 /// full precision. The Parquet files and the workbook keep every digit.
 pub fn csv_decimals(table: &str, column: &str) -> Option<i32> {
     let (unit, _) = describe(table, column)?;
     if unit.starts_with('£') {
         Some(2)
-    } else if unit.starts_with("probability") || unit == INDICATOR {
+    } else if unit.starts_with("probability") {
         Some(4)
+    } else if unit == INDICATOR {
+        // A share's change and its error are often below 0.0001.
+        Some(6)
     } else if unit == "person-years" {
         Some(1)
     } else {

@@ -856,9 +856,8 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {end:?} after {start:?}"))]
 }
 
-/// Who gains: the table, chart and report section agree with the run's own per-replication gains.
-#[test]
-fn an_intervention_arm_gets_who_gains_table_chart_and_sentences() {
+/// `capsim run` of [`INTERVENTION`] in a new temporary folder: the folder, and the run's.
+fn intervention_run() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("gains.toml"), INTERVENTION).unwrap();
     crate::common::capsim_ok(
@@ -866,6 +865,13 @@ fn an_intervention_arm_gets_who_gains_table_chart_and_sentences() {
         tmp.path(),
     );
     let dir = tmp.path().join("run");
+    (tmp, dir)
+}
+
+/// Who gains: the table, chart and report section agree with the run's own per-replication gains.
+#[test]
+fn an_intervention_arm_gets_who_gains_table_chart_and_sentences() {
+    let (tmp, dir) = intervention_run();
 
     // The table: one row per intervention arm and party, the system last; its medians are those
     // of the per-replication gains.
@@ -1082,13 +1088,7 @@ fn an_intervention_arm_gets_who_gains_table_chart_and_sentences() {
 /// against the status quo, replication by replication, as the report's table states it.
 #[test]
 fn outcomes_are_the_worlds_indicators_and_their_change_under_a_programme() {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("gains.toml"), INTERVENTION).unwrap();
-    crate::common::capsim_ok(
-        &["run", "gains.toml", "--threads", "2", "--out", "run"],
-        tmp.path(),
-    );
-    let dir = tmp.path().join("run");
+    let (_tmp, dir) = intervention_run();
     let world = read_parquet(&dir.join("world.parquet"));
     let per_rep = read_parquet(&dir.join("outcomes.parquet"));
     assert_eq!(per_rep.height(), world.height());
@@ -1193,22 +1193,12 @@ fn outcomes_are_the_worlds_indicators_and_their_change_under_a_programme() {
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     let section = between(&html, "What the programme changes", "</section>");
     let pr = row("prevention", "non_elective_count", "term");
-    let shown = format!("−{}", thousands(-figure("change_mean", pr)));
+    let shown = format!(
+        "−{}",
+        capsim::report::thousands(-figure("change_mean", pr).round() as u64)
+    );
     assert!(section.contains("Emergency admissions"), "{section}");
     assert!(section.contains(&shown), "{shown} not in {section}");
-}
-
-/// A count as the report prints one from 100 on: whole, with separators.
-fn thousands(x: f64) -> String {
-    let digits = format!("{:.0}", x.round());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[test]

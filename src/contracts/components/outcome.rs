@@ -44,27 +44,45 @@ mod tests {
     use super::*;
     use crate::contracts::components::test_support::year;
 
-    /// A target against the year before is a multiple of the holder's value then, not of the
-    /// expected value; a year before with no value judges nothing.
-    #[test]
-    fn an_improvement_target_is_set_on_the_year_before() {
-        let spec = OutcomeSpec {
+    /// A target against the expected value, met in full at it and half within 10% of it.
+    fn target(indicator: &str, weight: f64) -> IndicatorTarget {
+        IndicatorTarget {
+            indicator: indicator.into(),
+            better: Better::Lower,
+            weight,
+            target: None,
+            target_vs_expected: Some(1.0),
+            target_vs_previous: None,
+            tiers: Some(vec![
+                Tier { at: 1.0, pays: 1.0 },
+                Tier { at: 1.1, pays: 0.5 },
+            ]),
+        }
+    }
+
+    /// A pool of 10% of contract value paid on `indicators`.
+    fn pool_of(indicators: Vec<IndicatorTarget>) -> OutcomeSpec {
+        OutcomeSpec {
             name: None,
             from_year: None,
             to_year: None,
             providers: None,
             pool_share: Some(0.1),
             pool: None,
-            indicators: vec![IndicatorTarget {
-                indicator: "a".into(),
-                better: Better::Lower,
-                weight: 1.0,
-                target: None,
-                target_vs_expected: None,
-                target_vs_previous: Some(0.97),
-                tiers: None,
-            }],
-        };
+            indicators,
+        }
+    }
+
+    /// A target against the year before is a multiple of the holder's value then, not of the
+    /// expected value; a year before with no value judges nothing.
+    #[test]
+    fn an_improvement_target_is_set_on_the_year_before() {
+        let spec = pool_of(vec![IndicatorTarget {
+            target_vs_expected: None,
+            target_vs_previous: Some(0.97),
+            tiers: None,
+            ..target("a", 1.0)
+        }]);
         let pays = |value: f64, previous: f64| {
             let (previous, value, expected) = ([previous], [value], [1000.0]);
             let y = HolderYear {
@@ -83,27 +101,7 @@ mod tests {
 
     #[test]
     fn outcome_pool_pays_by_tier_and_weight() {
-        let target = |indicator: &str, weight: f64| IndicatorTarget {
-            indicator: indicator.into(),
-            better: Better::Lower,
-            weight,
-            target: None,
-            target_vs_expected: Some(1.0),
-            target_vs_previous: None,
-            tiers: Some(vec![
-                Tier { at: 1.0, pays: 1.0 },
-                Tier { at: 1.1, pays: 0.5 },
-            ]),
-        };
-        let spec = OutcomeSpec {
-            name: None,
-            from_year: None,
-            to_year: None,
-            providers: None,
-            pool_share: Some(0.1),
-            pool: None,
-            indicators: vec![target("a", 0.6), target("b", 0.4)],
-        };
+        let spec = pool_of(vec![target("a", 0.6), target("b", 0.4)]);
         // a met (95 ≤ 100), b in the lower tier (105 ≤ 110): 10 × (0.6 + 0.4 × 0.5).
         let y = year(&[0.0], &[95.0, 105.0], &[100.0, 100.0]);
         assert!((outcome(&spec, &[0, 1], &[true, true], &y) - 8.0).abs() < 1e-12);

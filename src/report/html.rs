@@ -706,16 +706,18 @@ fn who_gains(run: &RunFolder, t: &Tables, chart: Option<(&Chart, &str)>) -> anyh
     })
 }
 
-/// A count of people or events: whole numbers with separators from 100 on, one decimal below;
-/// `signed` puts + before a rise.
+/// A count of people or events (or weeks): whole numbers with separators from 100 on, one
+/// decimal below, two below 1 (an error of 0.04 weeks is not 0.0); `signed` puts + before a rise.
 fn count(x: f64, signed: bool) -> String {
     if !x.is_finite() {
         return "–".into();
     }
     let body = if x.abs() >= 100.0 {
         thousands(x.abs().round() as u64)
-    } else {
+    } else if x.abs() >= 1.0 || x == 0.0 {
         format!("{:.1}", x.abs())
+    } else {
+        format!("{:.2}", x.abs())
     };
     let sign = if x < 0.0 && body.chars().any(|c| ('1'..='9').contains(&c)) {
         "−"
@@ -727,34 +729,52 @@ fn count(x: f64, signed: bool) -> String {
     format!("{sign}{body}")
 }
 
-/// What each intervention world changes over the term among the people covered: deaths, new
-/// conditions and each activity's events, against the status quo in the same futures.
+/// What each intervention world changes among the people covered, against the status quo in
+/// the same futures: deaths, new conditions and each activity's events over the term, and
+/// levels (waiting lists, the share with two or more conditions) in the last year.
 fn programme_effects(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
     let Some(outcomes) = &t.outcomes else {
         return Ok(html! {});
     };
-    let changes = super::outcomes::term_changes(outcomes)?;
+    let changes = super::outcomes::programme_changes(outcomes)?;
     let mut worlds: Vec<&str> = Vec::new();
     for c in &changes {
         if !worlds.contains(&c.world.as_str()) {
             worlds.push(&c.world);
         }
     }
-    let capitalised = |name: &str| {
-        let plain = plain_name(name);
+    let label = |c: &super::outcomes::ProgrammeChange| {
+        let plain = plain_name(&c.indicator);
         let mut chars = plain.chars();
-        chars
+        let name: String = chars
             .next()
-            .map(|c| c.to_uppercase().chain(chars).collect::<String>())
-            .unwrap_or_default()
+            .map(|first| first.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
+        if c.horizon == super::outcomes::TERM {
+            name
+        } else {
+            format!("{name}, {}", c.horizon)
+        }
+    };
+    // A share in percent and its change in percentage points; a count as a count.
+    let level = |c: &super::outcomes::ProgrammeChange, x: f64, signed: bool| {
+        if c.is_share() {
+            let sign = if signed && x > 0.0 { "+" } else { "" };
+            let unit = if signed { " points" } else { "%" };
+            format!("{sign}{:.2}{unit}", 100.0 * x).replace('-', "−")
+        } else {
+            count(x, signed)
+        }
     };
     Ok(html! {
         @if !worlds.is_empty() {
             h3 { "What the programme changes" }
             p {
-                "Among the people covered, over the " (run.scenario.years) "-year term: what the \
-                 status quo averages, and the change each programme makes to it in the same \
-                 simulated futures. This is what the contracts above pay for, or do not. "
+                "Among the people covered: over the " (run.scenario.years) "-year term for what \
+                 happens to them (deaths, new conditions, care), in the last year for where they \
+                 stand (waiting lists, the share with two or more conditions). Beside what the \
+                 status quo averages, the change each programme makes to it in the same \
+                 simulated futures: what the contracts above pay for, or do not. "
                 code { (super::outcomes::OUTCOMES_CSV) } " holds every indicator year by year, \
                  and " code { "outcomes.parquet" } " each simulated future."
             }
@@ -772,18 +792,18 @@ fn programme_effects(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
                     tbody {
                         @for c in changes.iter().filter(|c| c.world == *world) {
                             tr {
-                                td { (capitalised(&c.indicator)) }
-                                td.n { (count(c.status_quo, false)) }
+                                td { (label(c)) }
+                                td.n { (level(c, c.status_quo, false)) }
                                 @if c.none() {
                                     td.n { "no change" }
                                     td.n { "–" }
                                     td.n { "–" }
                                 } @else {
                                     td.n {
-                                        (count(c.mean, true))
-                                        span.se { " ± " (count(c.mean_se, false)) }
+                                        (level(c, c.mean, true))
+                                        span.se { " ± " (level(c, c.mean_se, false).trim_end_matches('%')) }
                                     }
-                                    td.n { (count(c.p5, true)) " to " (count(c.p95, true)) }
+                                    td.n { (level(c, c.p5, true)) " to " (level(c, c.p95, true)) }
                                     td.n { (percent_change(c.mean, c.status_quo)) }
                                 }
                             }

@@ -149,13 +149,16 @@ impl RowIndex {
     }
 }
 
-/// What an intervention world changed in one indicator over the whole term, against the status
-/// quo in the same replications (outcomes.csv's `term` rows).
+/// What an intervention world changed in one indicator against the status quo in the same
+/// replications, as outcomes.csv gives it: over the whole term for what counts events, in the
+/// last year for a level (a waiting list, the share with two or more conditions).
 #[derive(Debug, Clone, PartialEq)]
-pub struct TermChange {
+pub struct ProgrammeChange {
     pub world: String,
     pub indicator: String,
-    /// The status quo's mean over the term.
+    /// `term`, or the calendar year of a level.
+    pub horizon: String,
+    /// The status quo's mean then.
     pub status_quo: f64,
     pub mean: f64,
     pub mean_se: f64,
@@ -163,15 +166,29 @@ pub struct TermChange {
     pub p95: f64,
 }
 
-impl TermChange {
+impl ProgrammeChange {
     /// Whether the world changed nothing in any replication.
     pub fn none(&self) -> bool {
         [self.mean, self.p5, self.p95].iter().all(|&x| x == 0.0)
     }
+
+    /// Whether the indicator is a share (0 to 1) rather than a count.
+    pub fn is_share(&self) -> bool {
+        self.indicator == "multimorbidity_share"
+    }
 }
 
-/// Every intervention world's term changes, in outcomes.csv's order (world, then indicator).
-pub fn term_changes(outcomes: &DataFrame) -> PolarsResult<Vec<TermChange>> {
+/// Levels a programme can move that the term's sums leave out: shown in their last year.
+fn is_level(indicator: &str) -> bool {
+    ["_waiting_list", "_median_wait_weeks", "_52_week_waiters"]
+        .iter()
+        .any(|suffix| indicator.ends_with(suffix))
+        || ["multimorbidity_share", "condition_count"].contains(&indicator)
+}
+
+/// Every intervention world's changes, in outcomes.csv's order (world, then indicator): the
+/// term's for indicators that count events, the last year's for levels ([`is_level`]).
+pub fn programme_changes(outcomes: &DataFrame) -> PolarsResult<Vec<ProgrammeChange>> {
     use super::{f64s, strs};
     let (world, indicator, horizon) = (
         strs(outcomes, "world")?,
@@ -187,17 +204,22 @@ pub fn term_changes(outcomes: &DataFrame) -> PolarsResult<Vec<TermChange>> {
     ]
     .map(|name| f64s(outcomes, name));
     let (mean, change, change_se, p5, p95) = (mean?, change?, change_se?, p5?, p95?);
-    let status_quo_term = |name: &str| {
+    let last_year = horizon.iter().filter(|h| *h != TERM).max().cloned();
+    let shown = |i: usize| {
+        horizon[i] == TERM || (Some(&horizon[i]) == last_year.as_ref() && is_level(&indicator[i]))
+    };
+    let status_quo_mean = |name: &str, when: &str| {
         (0..world.len())
-            .find(|&i| world[i] == STATUS_QUO && indicator[i] == name && horizon[i] == TERM)
+            .find(|&i| world[i] == STATUS_QUO && indicator[i] == name && horizon[i] == when)
             .map_or(f64::NAN, |i| mean[i])
     };
     Ok((0..world.len())
-        .filter(|&i| horizon[i] == TERM && world[i] != STATUS_QUO)
-        .map(|i| TermChange {
+        .filter(|&i| world[i] != STATUS_QUO && shown(i))
+        .map(|i| ProgrammeChange {
             world: world[i].clone(),
             indicator: indicator[i].clone(),
-            status_quo: status_quo_term(&indicator[i]),
+            horizon: horizon[i].clone(),
+            status_quo: status_quo_mean(&indicator[i], &horizon[i]),
             mean: change[i],
             mean_se: change_se[i],
             p5: p5[i],

@@ -1198,6 +1198,11 @@ fn outcomes_are_the_worlds_indicators_and_their_change_under_a_programme() {
         capsim::report::thousands(-figure("change_mean", pr).round() as u64)
     );
     assert!(section.contains("Emergency admissions"), "{section}");
+    // A level is shown in the last year: the share with two or more conditions.
+    assert!(
+        section.contains("Share with two or more long-term conditions, 2027"),
+        "{section}"
+    );
     assert!(section.contains(&shown), "{shown} not in {section}");
 }
 

@@ -21,6 +21,7 @@ use crate::error::InputError;
 use crate::report::{Estimate, charts};
 use crate::run_folder::staging::{Destination, StagedFolder};
 use crate::run_folder::tables::write_csv;
+use crate::scenario::contracts::capitalised;
 
 /// Marks a folder written by `capsim sweep`.
 pub const MARKER: &str = "sweep.json";
@@ -600,7 +601,7 @@ fn draw_lines(
         .collect();
     let title = format!(
         "{} over the term, by {}",
-        capitalise(args.metric.label()),
+        capitalised(args.metric.label()),
         args.title(0)
     );
     let axes = charts::LineAxes {
@@ -637,7 +638,7 @@ fn draw_heat_map(dir: &Path, args: &SweepArgs, rows: &[PointRow], arm: &str) -> 
         })
         .collect();
     let map = charts::HeatMap {
-        title: &format!("{}: {}", arm, capitalise(args.metric.label())),
+        title: &format!("{}: {}", arm, capitalised(args.metric.label())),
         x_label: args.title(0),
         y_label: args.title(1),
         x_values: &labels(gx),
@@ -653,19 +654,12 @@ fn draw_heat_map(dir: &Path, args: &SweepArgs, rows: &[PointRow], arm: &str) -> 
     )
 }
 
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
-}
-
 /// One row per value, one column per arm.
 fn line_table(args: &SweepArgs, rows: &[PointRow], arms: &[String]) -> String {
     let grid = &args.grids[0];
     let mut text = format!(
         "\n{} over the term by {}\n",
-        capitalise(args.metric.label()),
+        capitalised(args.metric.label()),
         args.title(0)
     );
     text += &format!("{:>14}", short(&grid.path));

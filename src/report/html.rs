@@ -18,7 +18,7 @@ use super::{
     f64s, gain_label, gains_by_arm, money_gain, strs, thousands, with_all_providers,
 };
 use crate::scenario::CohortMode;
-use crate::scenario::contracts::plain_name;
+use crate::scenario::contracts::{capitalised, plain_name};
 
 /// £ millions: one decimal below £100m, whole millions with separators above.
 fn money_m(x: f64) -> String {
@@ -744,12 +744,7 @@ fn programme_effects(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
         }
     }
     let label = |c: &super::outcomes::ProgrammeChange| {
-        let plain = plain_name(&c.indicator);
-        let mut chars = plain.chars();
-        let name: String = chars
-            .next()
-            .map(|first| first.to_uppercase().chain(chars).collect())
-            .unwrap_or_default();
+        let name = capitalised(&plain_name(&c.indicator));
         if c.horizon == super::outcomes::TERM {
             name
         } else {

@@ -96,11 +96,7 @@ impl HeadlineWords {
 
     /// The possessive at the start of a sentence.
     pub fn possessive_capitalised(&self) -> String {
-        let mut chars = self.possessive.chars();
-        chars
-            .next()
-            .map(|c| c.to_uppercase().chain(chars).collect())
-            .unwrap_or_default()
+        crate::scenario::contracts::capitalised(&self.possessive)
     }
 }
 

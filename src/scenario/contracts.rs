@@ -749,6 +749,15 @@ fn pct(x: f64) -> String {
     }
 }
 
+/// `text` with its first letter a capital, to start a sentence or a label.
+pub fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// A reader's name for an indicator or activity type.
 pub fn plain_name(name: &str) -> String {
     let (stem, unit) = match name.rsplit_once('_') {
@@ -815,7 +824,7 @@ impl ComponentSpec {
         match (years, providers) {
             (None, None) => terms,
             (Some(y), None) => format!("{y}: {terms}"),
-            (None, Some(p)) => format!("{}{}: {terms}", p[..1].to_uppercase(), &p[1..]),
+            (None, Some(p)) => format!("{}: {terms}", capitalised(&p)),
             (Some(y), Some(p)) => format!("{y}, {p}: {terms}"),
         }
     }

@@ -22,9 +22,7 @@ impl CellExpectations {
     /// `shocks` is given, bad winters included in expectation (what a contract is set on).
     pub fn new(rates: &[f64], inputs: &ActivityInputs, shocks: Option<&ShockInputs>) -> Self {
         let types = inputs.types.len();
-        let winter = shocks.map_or(1.0, |s| {
-            1.0 + s.bad_winter_probability * s.bad_winter_effect
-        });
+        let winter = shocks.map_or(1.0, ShockInputs::expected_winter);
         let mut count = rates.to_vec();
         let mut cost = vec![0.0; CELLS * types];
         for c in 0..CELLS {

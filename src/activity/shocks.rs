@@ -16,6 +16,14 @@ pub struct ShockInputs {
     pub bad_winter_effect: f64,
 }
 
+impl ShockInputs {
+    /// What winters multiply a winter-sensitive rate by in expectation: 1 + the chance of a bad
+    /// winter × its effect (what a contract is set on).
+    pub fn expected_winter(&self) -> f64 {
+        1.0 + self.bad_winter_probability * self.bad_winter_effect
+    }
+}
+
 /// Multipliers for one simulated year.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct YearShock {

@@ -265,9 +265,9 @@ pub struct Basis {
     pub expected_growth: f64,
     /// Growth of activity per head per year (the demand trend at its mean).
     pub expected_trend: f64,
-    /// Per activity type, how a bad winter moves it as the basis expects: 1 + its probability
-    /// × its effect for a winter-sensitive type, 1 for the rest.
-    pub expected_winter: Vec<f64>,
+    /// What winters multiply a winter-sensitive type by, as the basis expects
+    /// ([`crate::activity::shocks::ShockInputs::expected_winter`]).
+    pub expected_winter: f64,
     /// Per activity type, whether a bad winter moves it.
     pub winter_types: Vec<bool>,
     /// Per activity type, whether it is delivered from a waiting list: its activity follows
@@ -304,17 +304,13 @@ impl Basis {
     ) -> (f64, f64) {
         let trend = self.trend_index(year);
         per_type.clear();
-        for ((&winter, &expected), &list) in self
-            .winter_types
-            .iter()
-            .zip(&self.expected_winter)
-            .zip(&self.list_types)
-        {
+        for (&winter, &list) in self.winter_types.iter().zip(&self.list_types) {
             per_type.push(if list {
                 1.0
+            } else if winter {
+                shock.demand / trend * shock.winter / self.expected_winter
             } else {
-                let realised = if winter { shock.winter } else { 1.0 };
-                shock.demand / trend * realised / expected
+                shock.demand / trend
             });
         }
         let inflation = shock.cost_index / (self.growth_index(year) / trend);

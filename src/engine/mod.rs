@@ -265,18 +265,7 @@ impl Model {
             expected_indicators: Vec::new(),
             expected_growth: (1.0 + sh.demand_trend) * (1.0 + sh.cost_inflation) - 1.0,
             expected_trend: sh.demand_trend,
-            expected_winter: params
-                .activity
-                .types
-                .iter()
-                .map(|t| {
-                    if t.winter {
-                        1.0 + sh.bad_winter_probability * sh.bad_winter_effect
-                    } else {
-                        1.0
-                    }
-                })
-                .collect(),
+            expected_winter: sh.expected_winter(),
             winter_types: params.activity.types.iter().map(|t| t.winter).collect(),
             list_types: params
                 .activity
@@ -1087,18 +1076,14 @@ fn simulate_world(
         );
         let heads = ws.cur.as_slice();
         let covered: u64 = ws.covered_cells.iter().map(|&c| u64::from(heads[c])).sum();
-        let covered_with_condition: u64 = ws
-            .covered_cells
-            .iter()
-            .filter(|&&c| c >= BASE_CELLS)
-            .map(|&c| u64::from(heads[c]))
-            .sum();
-        let multimorbid: u64 = ws
-            .covered_cells
-            .iter()
-            .filter(|&&c| CellKey::from_index(c).ltc >= 2)
-            .map(|&c| u64::from(heads[c]))
-            .sum();
+        // Of them, people with the scenario's condition and people with two or more LTCs.
+        let (mut covered_with_condition, mut multimorbid) = (0u64, 0u64);
+        for &c in &ws.covered_cells {
+            let n = u64::from(heads[c]);
+            let key = CellKey::from_index(c);
+            covered_with_condition += n * u64::from(key.condition == 1);
+            multimorbid += n * u64::from(key.ltc >= 2);
+        }
         let mut programme_cost = vec![0.0; parties];
         let enrolled = world.programme_cost(&ws.cur, y, shock.cost_index, &mut programme_cost);
         for (k, (contracts, settling)) in sets.iter().zip(&mut ws.settling).enumerate() {

@@ -114,8 +114,10 @@ impl Model {
                 let at = spec.path(i);
                 let p = |f: &str| nonneg(&format!("{at}.{f}"));
                 ProgrammeDraw {
-                    uptake: p("uptake").min(1.0),
+                    // A programme that only adds capacity enrols nobody.
+                    uptake: spec.uptake.as_ref().map_or(0.0, |_| p("uptake").min(1.0)),
                     cost_per_person_year: p("cost_per_person_year"),
+                    cost_per_year: p("cost_per_year"),
                     onset: p("effect.onset"),
                     mortality: p("effect.mortality"),
                     condition_onset: p("effect.condition_onset"),
@@ -132,6 +134,12 @@ impl Model {
                                 p(&format!("shift[{k}].ratio")),
                             )
                         })
+                        .collect(),
+                    capacity: spec
+                        .effect
+                        .waiting_list_capacity
+                        .keys()
+                        .map(|t| p(&format!("effect.waiting_list_capacity.{t}")))
                         .collect(),
                 }
             })

@@ -28,6 +28,8 @@ pub struct Programme {
     pub activity_types: Vec<usize>,
     /// Shifts as (from, to) type indices.
     pub shifts: Vec<(usize, usize)>,
+    /// Types whose waiting-list capacity the programme changes, by index in output order.
+    pub capacity_types: Vec<usize>,
 }
 
 /// A programme's uncertain values in one replication.
@@ -35,6 +37,7 @@ pub struct Programme {
 pub struct ProgrammeDraw {
     pub uptake: f64,
     pub cost_per_person_year: f64,
+    pub cost_per_year: f64,
     pub onset: f64,
     pub mortality: f64,
     /// Relative risk of gaining the scenario's condition.
@@ -43,6 +46,8 @@ pub struct ProgrammeDraw {
     pub activity: Vec<f64>,
     /// Per shift: share moved and events received per event moved.
     pub shifts: Vec<(f64, f64)>,
+    /// Capacity relative to the status quo's, in [`Programme::capacity_types`] order.
+    pub capacity: Vec<f64>,
 }
 
 impl Programme {
@@ -68,6 +73,12 @@ impl Programme {
                     .iter()
                     .map(|x| (type_index(&x.from), type_index(&x.to)))
                     .collect(),
+                capacity_types: spec
+                    .effect
+                    .waiting_list_capacity
+                    .keys()
+                    .map(type_index)
+                    .collect(),
             })
             .collect()
     }
@@ -84,12 +95,23 @@ impl Programme {
     }
 
     fn share_at(&self, d: &ProgrammeDraw, year: i64) -> f64 {
+        d.uptake * self.ramp_at(year)
+    }
+
+    /// How far the programme has ramped up in year `year` (0-based): 0 before it starts, then
+    /// rising in equal steps to 1 over `ramp_years`.
+    fn ramp_at(&self, year: i64) -> f64 {
         let running = year - i64::from(self.start);
         if running < 0 {
             return 0.0;
         }
-        let ramp = ((running + 1) as f64 / f64::from(self.ramp_years)).min(1.0);
-        d.uptake * ramp
+        ((running + 1) as f64 / f64::from(self.ramp_years)).min(1.0)
+    }
+
+    /// How much of its capacity effect the programme has in year `year`: the ramp of
+    /// `lag_years` before. Capacity belongs to the service, so uptake does not scale it.
+    pub fn capacity_share(&self, year: u32) -> f64 {
+        self.ramp_at(i64::from(year) - i64::from(self.lag_years))
     }
 
     /// People enrolled in a year: eligible heads at the start of the year × the enrolled share.
@@ -195,8 +217,26 @@ impl WorldProgrammes<'_> {
         }
     }
 
-    /// Each running programme's enrolled people in `year` and what they cost (× `cost_index`),
-    /// added to `cost_by_party`; returns the people enrolled.
+    /// Each waiting list's capacity in `year` relative to the status quo's, per type (1 where
+    /// no running programme changes it): a programme with relative capacity m and capacity
+    /// share r ([`Programme::capacity_share`]) multiplies it by 1 + r·(m − 1).
+    pub fn capacity_factors(&self, year: u32, factors: &mut [f64]) {
+        factors.fill(1.0);
+        for &i in self.running {
+            let (p, d) = (&self.programmes[i], &self.draws[i]);
+            let r = p.capacity_share(year);
+            if r == 0.0 {
+                continue;
+            }
+            for (&t, &m) in p.capacity_types.iter().zip(&d.capacity) {
+                factors[t] *= 1.0 + r * (m - 1.0);
+            }
+        }
+    }
+
+    /// Each running programme's enrolled people in `year` and what they cost (× `cost_index`):
+    /// per enrolled person-year, and its yearly cost in every year from its start. Added to
+    /// `cost_by_party`; returns the people enrolled.
     pub fn programme_cost(
         &self,
         pop: &Population,
@@ -210,6 +250,9 @@ impl WorldProgrammes<'_> {
             let n = p.enrolled(d, pop, year);
             enrolled += n;
             cost_by_party[p.payer] += n * d.cost_per_person_year * cost_index;
+            if year >= p.start {
+                cost_by_party[p.payer] += d.cost_per_year * cost_index;
+            }
         }
         enrolled
     }
@@ -230,6 +273,7 @@ mod tests {
                 payer: 0,
                 activity_types: vec![0],
                 shifts: vec![(0, 1)],
+                capacity_types: vec![1],
             },
             ProgrammeDraw {
                 uptake: 0.6,
@@ -239,6 +283,8 @@ mod tests {
                 condition_onset: 0.25,
                 activity: vec![0.5],
                 shifts: vec![(0.5, 2.0)],
+                cost_per_year: 1_000.0,
+                capacity: vec![1.5],
             },
         )
     }

@@ -62,8 +62,11 @@ pub struct InterventionSpec {
     /// Who is eligible (default: everyone covered).
     #[serde(default)]
     pub target: Strata,
-    /// Share of the eligible enrolled once the programme is fully running.
-    pub uptake: Param,
+    /// Share of the eligible enrolled once the programme is fully running. Needed when the
+    /// programme acts on the people it enrols (relative risks, shifts, a cost per person); one
+    /// that only adds waiting-list capacity enrols nobody and may leave it out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uptake: Option<Param>,
     /// Years uptake takes to reach its full level, rising in equal steps (1: at once).
     #[serde(default = "first_year")]
     #[schemars(range(min = 1))]
@@ -80,6 +83,11 @@ pub struct InterventionSpec {
     /// £ per enrolled person-year, in the first year's prices (moves with providers' costs).
     #[serde(default = "zero")]
     pub cost_per_person_year: Param,
+    /// £ a year while the programme runs (from `start_year`, in full whatever its ramp), in
+    /// the first year's prices (moves with providers' costs): what a fixed investment such as
+    /// extra theatre capacity costs, beside or instead of a cost per enrolled person.
+    #[serde(default = "zero", skip_serializing_if = "no_cost")]
+    pub cost_per_year: Param,
     /// Who pays the programme: `commissioner` or a provider's name.
     #[serde(default = "commissioner")]
     pub paid_by: String,
@@ -91,6 +99,18 @@ pub struct InterventionSpec {
 }
 
 impl InterventionSpec {
+    /// Whether the programme acts on the people it enrols (and so needs an uptake): a relative
+    /// risk or rate other than a fixed 1, a shift, or a cost per enrolled person.
+    pub fn acts_on_people(&self) -> bool {
+        let e = &self.effect;
+        [&e.onset, &e.mortality, &e.condition_onset]
+            .iter()
+            .any(|p| !no_effect(p))
+            || !e.activity.is_empty()
+            || !self.shift.is_empty()
+            || !no_cost(&self.cost_per_person_year)
+    }
+
     /// Where the intervention's fields live, by its name as the user wrote it (its position
     /// when it has none): `intervention.<name>`. Parameters are drawn under these paths.
     pub fn path(&self, index: usize) -> String {
@@ -111,6 +131,11 @@ fn zero() -> Param {
     Param::fixed(0.0)
 }
 
+/// A fixed cost of 0: left out of a resolved scenario where it was never written.
+fn no_cost(p: &Param) -> bool {
+    *p == zero()
+}
+
 /// Effects on the enrolled, as relative risks (1 = no effect; each may be a distribution).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -127,6 +152,11 @@ pub struct Effects {
     /// Relative rate per activity type, by type name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub activity: BTreeMap<String, Param>,
+    /// Capacity of an activity type's waiting list relative to the status quo's, by type name
+    /// (1.05: 5% more treatments a year). It acts on the service, not on the people enrolled:
+    /// uptake does not scale it, the ramp and lag do.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub waiting_list_capacity: BTreeMap<String, Param>,
 }
 
 impl Default for Effects {
@@ -136,6 +166,7 @@ impl Default for Effects {
             mortality: one(),
             condition_onset: one(),
             activity: BTreeMap::new(),
+            waiting_list_capacity: BTreeMap::new(),
         }
     }
 }

@@ -256,13 +256,29 @@ pub fn parameters(s: &Scenario) -> Vec<ParamSpec<'_>> {
     for (i, spec) in s.intervention.iter().enumerate() {
         let at = spec.path(i);
         let p = |f: &str| format!("{at}.{f}");
-        add(p("uptake"), &spec.uptake, Probability, 1.0);
+        if let Some(uptake) = &spec.uptake {
+            add(p("uptake"), uptake, Probability, 1.0);
+        }
         add(
             p("cost_per_person_year"),
             &spec.cost_per_person_year,
             NonNegative,
             MAX_MONEY,
         );
+        add(
+            p("cost_per_year"),
+            &spec.cost_per_year,
+            NonNegative,
+            MAX_BUDGET,
+        );
+        for (ty, ratio) in &spec.effect.waiting_list_capacity {
+            add(
+                p(&format!("effect.waiting_list_capacity.{ty}")),
+                ratio,
+                NonNegative,
+                MAX_RATIO,
+            );
+        }
         add(
             p("effect.onset"),
             &spec.effect.onset,

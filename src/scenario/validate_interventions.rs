@@ -86,6 +86,17 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
         for ty in spec.effect.activity.keys() {
             known_type(problems, format!("{at}.effect.activity.{ty}"), ty);
         }
+        check_capacity(problems, s, spec, &at);
+        let capacity_alone =
+            !spec.effect.waiting_list_capacity.is_empty() && !spec.acts_on_people();
+        if spec.uptake.is_none() && !capacity_alone {
+            problems.push(
+                format!("{at}.uptake"),
+                "expected the share of the eligible enrolled (0 to 1, or a distribution); only a \
+                 programme that just adds waiting-list capacity, acting on nobody it enrols, may \
+                 leave it out",
+            );
+        }
         if !target_is_valid {
             // Said already; whom it admits is not known.
         } else if let Some(eligible) = eligible_cells(s, spec) {
@@ -130,6 +141,30 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
                 problems.push(at, format!("\"{name}\" is listed twice"));
             }
         }
+    }
+}
+
+/// Capacity is added to a waiting list: each type named must be one the scenario gives a list.
+fn check_capacity(problems: &mut Problems, s: &Scenario, spec: &InterventionSpec, at: &str) {
+    let with_lists: Vec<&str> = s
+        .activity
+        .ordered_types()
+        .into_iter()
+        .filter(|t| s.activity.types[*t].waiting_list.is_some())
+        .collect();
+    for ty in spec.effect.waiting_list_capacity.keys() {
+        if with_lists.contains(&ty.as_str()) {
+            continue;
+        }
+        let known = if with_lists.is_empty() {
+            "the scenario gives no type one ([activity.types.<type>.waiting_list])".to_string()
+        } else {
+            format!("expected one of: {}", with_lists.join(", "))
+        };
+        problems.push(
+            format!("{at}.effect.waiting_list_capacity.{ty}"),
+            format!("\"{ty}\" is not an activity type with a waiting list; {known}"),
+        );
     }
 }
 

@@ -178,14 +178,14 @@ fn every_missing_field_is_reported_at_once() {
     std::fs::write(
         dir.path().join("bad.toml"),
         "base = \"default\"\n[[intervention]]\nname = \"p\"\nuptake = 0.5\n\
-         [[intervention]]\nname = \"p\"\n[[intervention]]\nname = \"q\"\nuptake = 0.5\n\
+         [[intervention]]\nname = \"p\"\neffect.onset = 0.8\n[[intervention]]\nname = \"q\"\nuptake = 0.5\n\
          shift = [{ from = \"gp\", to = \"gp\" }]\n[[intervention]]\ndescription = \"x\"\n",
     )
     .unwrap();
     let (code, _, err) = capsim(&["validate", "bad.toml"], dir.path());
     assert_eq!(code, 2, "{err}");
     for expected in [
-        "intervention.p: missing field `uptake`",
+        "intervention.p.uptake: expected the share of the eligible enrolled",
         "intervention.q.shift[0]: missing field `share`",
         "intervention.p: expected a unique, non-empty intervention name",
         "intervention.q.shift[0]: expected `from` and `to` to be different types",
@@ -592,6 +592,53 @@ interventions = ["prevention", "smoking"]
             "arm.pbr.interventions: unknown intervention \"smoking\"",
         ],
     );
+}
+
+/// Capacity is added to a type with a waiting list, and a programme acting on the people it
+/// enrols says how many enrol; one that only adds capacity need not.
+#[test]
+fn a_capacity_programme_names_a_list_and_people_need_an_uptake() {
+    let programmes = r#"
+[[intervention]]
+name = "theatres"
+cost_per_year = -5
+effect.waiting_list_capacity = { gp = 1.1 }
+[[intervention]]
+name = "prevention"
+effect.onset = 0.8
+[[arm]]
+name = "block"
+preset = "block"
+interventions = ["theatres", "prevention"]
+"#;
+    rejected(
+        &format!("base = \"default\"\nname = \"bad\"\n{programmes}"),
+        &[],
+        &[
+            "intervention.theatres.effect.waiting_list_capacity.gp: \"gp\" is not an activity \
+             type with a waiting list; the scenario gives no type one",
+            "intervention.theatres.cost_per_year",
+            "intervention.prevention.uptake: expected the share of the eligible enrolled",
+        ],
+    );
+    let with_list = format!(
+        "base = \"default\"\nname = \"bad\"\n\
+         [activity.types.elective.waiting_list]\ninitial = 100\n{programmes}"
+    );
+    let err = validation_errors(&with_list);
+    assert!(
+        err.contains("waiting_list_capacity.gp: \"gp\" is not an activity type with a waiting list; expected one of: elective"),
+        "{err}"
+    );
+    // Capacity alone, with no uptake, is a programme.
+    let fine = with_list
+        .replace("cost_per_year = -5", "cost_per_year = 5")
+        .replace("gp = 1.1", "elective = 1.1")
+        .replace("effect.onset = 0.8", "uptake = 0.5\neffect.onset = 0.8");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ok.toml"), fine).unwrap();
+    let (code, _, err) = capsim(&["validate", "ok.toml"], dir.path());
+    assert_eq!(code, 0, "{err}");
 }
 
 /// An effect on gaining the condition needs a condition, and eligible people without it.

@@ -533,3 +533,101 @@ fn kinzigtal_insurers_save_and_share_the_saving() {
         assert_eq!(gain(r, deal, None), gain(r, no_deal, None));
     }
 }
+
+/// A place with a long elective list (never empty) and a programme that only adds capacity:
+/// 20% more treatments from year 2, reached over two years, at £50,000 a year to the acute
+/// provider, under a block and under PbR.
+const CAPACITY: &str = concat!(
+    r#"
+base = "default"
+name = "capacity-test"
+replications = 12
+years = 4
+[population]
+size = 60000
+[activity.types.elective.waiting_list]
+initial = 12000
+"#,
+    two_providers!(),
+    r#"
+[[intervention]]
+name = "extra-theatres"
+start_year = 2
+ramp_years = 2
+cost_per_year = 50000
+paid_by = "acute"
+effect.waiting_list_capacity = { elective = 1.2 }
+[[arm]]
+name = "block"
+preset = "block"
+interventions = ["extra-theatres"]
+[[arm]]
+name = "pbr"
+preset = "pbr"
+interventions = ["extra-theatres"]
+"#
+);
+
+/// Capacity is the service's, not the people's: the world with the programme treats exactly
+/// 1 + ramp × 20% more from its list each year, enrols nobody, draws every other type's care
+/// identically (common random numbers), and its payer bears the yearly cost from the start
+/// year. Under a block the acute provider's loss is that cost and the extra electives' cost;
+/// under PbR it is paid for each extra elective.
+#[test]
+fn a_capacity_programme_treats_more_at_its_payers_cost() {
+    let m = model(CAPACITY);
+    let t = m.type_names.iter().position(|n| n == "elective").unwrap();
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    for r in &results {
+        let (status_quo, world): (Vec<_>, Vec<_>) = (r.world(0).collect(), r.world(1).collect());
+        for (y, (sq, w)) in status_quo.iter().zip(&world).enumerate() {
+            let factor = [1.0, 1.1, 1.2, 1.2][y];
+            let ratio = w.lists[t].treated / sq.lists[t].treated;
+            assert!((ratio - factor).abs() < 1e-9, "year {}: ×{ratio}", y + 1);
+            assert!(w.lists[t].size < sq.lists[t].size || y == 0);
+            for other in (0..m.type_names.len()).filter(|&o| o != t) {
+                assert_eq!(
+                    (w.count[other], w.cost[other]),
+                    (sq.count[other], sq.cost[other])
+                );
+            }
+            assert_eq!(w.enrolled, 0.0);
+            let yearly = if y == 0 {
+                0.0
+            } else {
+                50_000.0 * w.shock.cost_index
+            };
+            assert!((w.programme_cost - yearly).abs() < 1e-6, "year {}", y + 1);
+        }
+        let extra_cost: f64 = status_quo
+            .iter()
+            .zip(&world)
+            .map(|(sq, w)| w.cost[t] - sq.cost[t])
+            .sum();
+        let programme: f64 = world.iter().map(|w| w.programme_cost).sum();
+        assert!(extra_cost > 0.0);
+        let acute = |arm: usize| {
+            r.gains
+                .iter()
+                .find(|g| g.arm == arm && g.party == Some(1))
+                .unwrap()
+        };
+        let block = acute(0);
+        assert_eq!(block.income_change, 0.0);
+        assert!(
+            (block.gain + extra_cost + programme).abs() < 1e-6 * programme,
+            "{block:?}"
+        );
+        let pbr = acute(1);
+        let extra_events: f64 = status_quo
+            .iter()
+            .zip(&world)
+            .map(|(sq, w)| w.count[t] - sq.count[t])
+            .sum();
+        assert!(
+            pbr.income_change
+                > 0.9 * extra_events * m.draw_parameters(r.replication).activity.types[t].price
+        );
+        assert!(pbr.gain > block.gain);
+    }
+}

@@ -785,8 +785,8 @@ pub struct Workspace {
     /// Per activity type, its waiting list in the world being simulated, and its year.
     lists: Vec<Option<WaitingList>>,
     list_years: Vec<ListYear>,
-    /// Per activity type, its waiting list's capacity in the world relative to the status quo's.
-    capacity_factors: Vec<f64>,
+    /// Per activity type, its waiting list's capacity in the world that year.
+    list_capacity: Vec<f64>,
     /// The covered cells with people at the start of the year, for weighing heads.
     covered_cells: Vec<usize>,
     /// The cells with people at the start of the year (the step's list).
@@ -824,7 +824,7 @@ impl Workspace {
             indicators: Vec::new(),
             lists: Vec::new(),
             list_years: Vec::new(),
-            capacity_factors: Vec::new(),
+            list_capacity: Vec::new(),
             covered_cells: Vec::new(),
             occupied: Vec::new(),
         }
@@ -984,8 +984,8 @@ fn simulate_world(
     ws.cur.copy_from(&model.initial);
     ws.frailty.restart();
     start_lists(&shared.params.activity, &mut ws.lists, &mut ws.list_years);
-    ws.capacity_factors.clear();
-    ws.capacity_factors.resize(nt, 1.0);
+    ws.list_capacity.clear();
+    ws.list_capacity.resize(nt, 1.0);
     for y in 0..s.years {
         let shock = &shared.shocks[y as usize];
         let acts = world.acts_in(y);
@@ -1052,12 +1052,15 @@ fn simulate_world(
         // short-run cost and the waiting lists of the worlds after it.
         let per_year = ws.activity.cost.len();
         let year_costs = y as usize * per_year..(y as usize + 1) * per_year;
-        world.capacity_factors(y, &mut ws.capacity_factors);
+        world.capacity_factors(y, &mut ws.list_capacity);
+        for (t, capacity) in ws.list_capacity.iter_mut().enumerate() {
+            if let Some(spec) = &shared.params.activity.types[t].waiting_list {
+                *capacity *= spec.capacity(model.planned_referrals[t], y);
+            }
+        }
         run_lists(
             &shared.params.activity,
-            &model.planned_referrals,
-            &ws.capacity_factors,
-            y,
+            &ws.list_capacity,
             &mut ws.lists,
             &mut ws.list_years,
             &mut ws.activity,
@@ -1202,16 +1205,14 @@ fn start_lists(
     years.resize(inputs.types.len(), ListYear::default());
 }
 
-/// Runs each waiting list through year `y` on the referrals the year's demand makes, with
-/// capacity as planned times the world's `capacity_factors` (per type), and
+/// Runs each waiting list through the year on the referrals the year's demand makes and the
+/// world's `capacity` (per type: as planned, times what its programmes add), and
 /// scales its type's activity, cost and value by the events treated over the events demanded:
 /// treatments are the activity delivered. `status_quo_expected` (groups × types, in a world with
 /// interventions) is where a backlog was referred from when this world expects none of it.
 fn run_lists(
     inputs: &ActivityInputs,
-    planned_referrals: &[f64],
-    capacity_factors: &[f64],
-    y: u32,
+    capacity: &[f64],
     lists: &mut [Option<WaitingList>],
     years: &mut [ListYear],
     activity: &mut YearActivity,
@@ -1224,8 +1225,7 @@ fn run_lists(
         };
         let referrals = activity.count_of_type(t, nt) * spec.referrals_per_event;
         let before = list.size();
-        let capacity = spec.capacity(planned_referrals[t], y) * capacity_factors[t];
-        let year = list.run_year(referrals, capacity, spec);
+        let year = list.run_year(referrals, capacity[t], spec);
         if referrals > 0.0 {
             let drawdown = before - year.size;
             activity.scale_type(

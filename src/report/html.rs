@@ -638,12 +638,13 @@ fn who_gains(run: &RunFolder, t: &Tables, chart: Option<(&Chart, &str)>) -> anyh
                     b { (arm) } " (with " (programmes(arm)) ")"
                 }
                 @if arms.len() == 1 { " runs " } @else { " run " }
-                "a programme that changes the care people need. Each is compared with the same \
+                "a programme that changes the care people need or receive. Each is compared with the same \
                  contract, in the same simulated futures, without the programme. A gain is the \
                  change over the " (years) "-year term in what each party keeps: for a provider \
                  its surplus (payments received less the cost of care, and of the programme if it \
                  pays for it); for the commissioner, the spend it saves; for the whole system, the \
-                 cost of care avoided less the cost of the programme. Money paid from one party to \
+                 cost of care avoided (negative when it buys more care) less the cost of the \
+                 programme. Money paid from one party to \
                  another is a gain to one and a loss to the other, so in every simulated future the \
                  parties' gains add up to the system's, and so do their means (who_gains.csv); \
                  the medians below need not."

@@ -227,6 +227,55 @@ fn west_yorkshire_encodes_its_header() {
     assert!(mean_paid < 0.0, "mean year-1 payment {mean_paid}");
 }
 
+/// West Yorkshire's who-gains question: if Leeds answers the incentive with 3% more capacity at
+/// £1m a year, the system pays the extra spells and the £1m; under the block Leeds bears it all,
+/// under the incentive the commissioner pays Leeds £2,000 for each 52-week waiter fewer than
+/// without it, and under PbR the tariff of each extra spell. Nothing else changes.
+#[test]
+fn west_yorkshire_who_gains_from_leeds_capacity() {
+    let (m, results) = west_yorkshire_runs();
+    let leeds = type_index(&m, "elective_leeds");
+    let leeds_party = party(&m, "leeds-teaching");
+    let gain = |r: &ReplicationResult, arm_name: &str, p: usize| {
+        let a = arm(&m, arm_name);
+        r.gains
+            .iter()
+            .find(|g| g.arm == a && g.party == Some(p))
+            .expect("gain")
+            .clone()
+    };
+    for r in &results {
+        let (status_quo, world): (Vec<_>, Vec<_>) = (r.world(0).collect(), r.world(1).collect());
+        let mut fewer_long_waiters = 0.0;
+        let mut extra_cost = 0.0;
+        let mut programme = 0.0;
+        for (sq, w) in status_quo.iter().zip(&world) {
+            assert!((w.lists[leeds].treated / sq.lists[leeds].treated - 1.03).abs() < 1e-9);
+            for t in (0..m.type_names.len()).filter(|&t| t != leeds) {
+                assert_eq!((w.count[t], w.cost[t]), (sq.count[t], sq.cost[t]));
+            }
+            fewer_long_waiters += sq.lists[leeds].long_waiters - w.lists[leeds].long_waiters;
+            extra_cost += w.cost[leeds] - sq.cost[leeds];
+            programme += w.programme_cost;
+            assert!((w.programme_cost - 1e6 * w.shock.cost_index).abs() < 1e-6);
+        }
+        assert!(fewer_long_waiters > 0.0 && extra_cost > 0.0);
+        let block = gain(r, "block + leeds capacity", leeds_party);
+        assert!((block.gain + extra_cost + programme).abs() < 1e-6 * programme);
+        assert_eq!(gain(r, "block + leeds capacity", 0).gain, 0.0);
+        let incentive = gain(r, "block-52-week-incentive + leeds capacity", leeds_party);
+        let bonus = 2000.0 * fewer_long_waiters;
+        assert!((incentive.income_change - bonus).abs() < 1e-6 * bonus);
+        assert!((incentive.gain - block.gain - bonus).abs() < 1e-6 * bonus);
+        let commissioner = gain(r, "block-52-week-incentive + leeds capacity", 0);
+        assert!((commissioner.gain + bonus).abs() < 1e-6 * bonus);
+        let pbr = gain(r, "pbr + leeds capacity", leeds_party);
+        let commissioner = gain(r, "pbr + leeds capacity", 0);
+        assert!(pbr.income_change > extra_cost);
+        assert!((commissioner.gain + pbr.income_change).abs() < 1e-6 * pbr.income_change);
+    }
+}
+
 /// Capacity short of demand grows the list and lowers the activity (and cost) delivered; more
 /// capacity than demand does the opposite. Same seed, so the same demand is drawn.
 #[test]

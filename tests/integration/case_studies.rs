@@ -241,8 +241,8 @@ fn west_yorkshire_who_gains_from_leeds_capacity() {
         r.gains
             .iter()
             .find(|g| g.arm == a && g.party == Some(p))
+            .copied()
             .expect("gain")
-            .clone()
     };
     for r in &results {
         let (status_quo, world): (Vec<_>, Vec<_>) = (r.world(0).collect(), r.world(1).collect());

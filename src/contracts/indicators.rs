@@ -32,6 +32,8 @@ pub struct IndicatorInputs<'a> {
     /// People with the condition at the start of the year, and those gaining it.
     pub condition_heads: f64,
     pub condition_onsets: f64,
+    /// The scenario's measures' values this year.
+    pub measures: &'a [f64],
 }
 
 /// Every indicator's value, in [`Indicator::slot`] order, written into `out`.
@@ -48,32 +50,37 @@ pub fn values(x: &IndicatorInputs, out: &mut Vec<f64>) {
         }
     };
     out.clear();
-    out.extend(Indicator::all(x.counts.len()).into_iter().map(|i| match i {
-        Indicator::HeadCount => x.heads,
-        Indicator::SpendPerHead => per(x.total_cost, 1.0),
-        Indicator::Deaths => x.deaths,
-        Indicator::DeathsPer1000 => per(x.deaths, 1000.0),
-        Indicator::Onsets => x.onsets,
-        Indicator::OnsetsPer1000 => per(x.onsets, 1000.0),
-        Indicator::SecondLtcOnsets => x.second_ltc_onsets,
-        Indicator::SecondLtcOnsetsPer1000 => per(x.second_ltc_onsets, 1000.0),
-        Indicator::MeanAgeSecondLtcOnset => {
-            if x.second_ltc_onsets > 0.0 {
-                x.second_ltc_onset_ages / x.second_ltc_onsets
-            } else {
-                NO_VALUE
-            }
-        }
-        Indicator::MultimorbidityShare => per(x.multimorbid_heads, 1.0),
-        Indicator::ConditionCount => x.condition_heads,
-        Indicator::ConditionOnsets => x.condition_onsets,
-        Indicator::ConditionOnsetsPer1000 => per(x.condition_onsets, 1000.0),
-        Indicator::Count(t) => x.counts[t],
-        Indicator::Per1000(t) => per(x.counts[t], 1000.0),
-        Indicator::WaitingList(t) => x.lists[t].size,
-        Indicator::MedianWaitWeeks(t) => x.lists[t].median_wait_weeks,
-        Indicator::LongWaiters(t) => x.lists[t].long_waiters,
-    }));
+    out.extend(
+        Indicator::all(x.counts.len(), x.measures.len())
+            .into_iter()
+            .map(|i| match i {
+                Indicator::HeadCount => x.heads,
+                Indicator::SpendPerHead => per(x.total_cost, 1.0),
+                Indicator::Deaths => x.deaths,
+                Indicator::DeathsPer1000 => per(x.deaths, 1000.0),
+                Indicator::Onsets => x.onsets,
+                Indicator::OnsetsPer1000 => per(x.onsets, 1000.0),
+                Indicator::SecondLtcOnsets => x.second_ltc_onsets,
+                Indicator::SecondLtcOnsetsPer1000 => per(x.second_ltc_onsets, 1000.0),
+                Indicator::MeanAgeSecondLtcOnset => {
+                    if x.second_ltc_onsets > 0.0 {
+                        x.second_ltc_onset_ages / x.second_ltc_onsets
+                    } else {
+                        NO_VALUE
+                    }
+                }
+                Indicator::MultimorbidityShare => per(x.multimorbid_heads, 1.0),
+                Indicator::ConditionCount => x.condition_heads,
+                Indicator::ConditionOnsets => x.condition_onsets,
+                Indicator::ConditionOnsetsPer1000 => per(x.condition_onsets, 1000.0),
+                Indicator::Count(t) => x.counts[t],
+                Indicator::Per1000(t) => per(x.counts[t], 1000.0),
+                Indicator::WaitingList(t) => x.lists[t].size,
+                Indicator::MedianWaitWeeks(t) => x.lists[t].median_wait_weeks,
+                Indicator::LongWaiters(t) => x.lists[t].long_waiters,
+                Indicator::Measure { index, .. } => x.measures[index],
+            }),
+    );
 }
 
 /// Every indicator's value in one year ([`values`], [`Indicator::slot`] order), NaN where one
@@ -134,6 +141,7 @@ mod tests {
             lists: &[],
             condition_heads: 0.0,
             condition_onsets: 0.0,
+            measures: &[],
         }
     }
 

@@ -8,6 +8,7 @@ use super::{Arm, Component, Contracts, Holder, Subcontractor};
 use crate::activity::expected::CellExpectations;
 use crate::ledger::{LedgerLayout, Role};
 use crate::scenario::contracts::{ComponentSpec, Settle};
+use crate::scenario::indicator::IndicatorNames;
 use crate::scenario::{Indicator, Scenario};
 
 impl Contracts {
@@ -51,11 +52,16 @@ impl Contracts {
             ));
             scopes.len() - 1
         };
+        let measures = scenario.measure_names();
+        let names = IndicatorNames {
+            types: type_names,
+            measures: &measures,
+        };
         for spec in &scenario.arm {
             let components: Vec<Component> = spec
                 .components()
                 .into_iter()
-                .map(|(column, spec)| contracts.component(column, spec, type_names))
+                .map(|(column, spec)| contracts.component(column, spec, names))
                 .collect();
             let lead = spec.lead.as_ref().map(|l| {
                 providers
@@ -113,7 +119,13 @@ impl Contracts {
     }
 
     /// A component with its ledger column (shared by every arm that names it alike).
-    fn component(&mut self, column: String, spec: ComponentSpec, types: &[String]) -> Component {
+    fn component(
+        &mut self,
+        column: String,
+        spec: ComponentSpec,
+        names: IndicatorNames,
+    ) -> Component {
+        let types = names.types;
         let column = match self.columns.iter().position(|c| *c == column) {
             Some(c) => c,
             None => {
@@ -122,7 +134,7 @@ impl Contracts {
             }
         };
         let type_index = |t: &String| types.iter().position(|x| x == t).expect("validated");
-        let indicator = |name: &str| Indicator::parse(name, types).expect("validated");
+        let indicator = |name: &str| Indicator::parse(name, names).expect("validated");
         let (activity_types, indicators) = match &spec {
             ComponentSpec::Activity(c) => (
                 c.types

@@ -261,7 +261,7 @@ impl Model {
         fill_transition_rates(&params, self.condition.as_ref(), &mut transition);
         let sh = &params.shocks;
         let mut basis = Basis {
-            indicators: Indicator::all(self.type_names.len()),
+            indicators: Indicator::all(self.type_names.len(), self.scenario.measure.len()),
             expected_indicators: Vec::new(),
             expected_growth: (1.0 + sh.demand_trend) * (1.0 + sh.cost_inflation) - 1.0,
             expected_trend: sh.demand_trend,
@@ -275,7 +275,8 @@ impl Model {
                 .collect(),
             expected_price_uplift: sh.price_uplift,
         };
-        let projected = self.project_expectations(&transition, &expected, &lists, &mut basis);
+        let projected =
+            self.project_expectations(&transition, &expected, &lists, &params.measures, &mut basis);
         // The place's mix, for risk weights: its structure before rounding to whole people,
         // projected alike (a population given as head counts is its own structure).
         let mix: Vec<Vec<f64>> = project_status_quo(
@@ -307,6 +308,7 @@ impl Model {
         transition: &TransitionRates,
         expected: &CellExpectations,
         lists: &[ListYear],
+        measures: &[Vec<f64>],
         basis: &mut Basis,
     ) -> Vec<Vec<f64>> {
         let initial: Vec<f64> = self
@@ -326,8 +328,16 @@ impl Model {
                 .collect();
             let cost = expected.total_cost_of(&covered) * basis.growth_index(year);
             let demography = expected_demography(&pop, &self.activity_mask, transition);
+            let expected_measures: Vec<f64> = measures
+                .iter()
+                .zip(&self.scenario.measure)
+                .map(|(values, spec)| spec.bounded(values[year as usize]))
+                .collect();
             let mut values = Vec::new();
-            indicators::values(&demography.inputs(cost, &counts, lists), &mut values);
+            indicators::values(
+                &demography.inputs(cost, &counts, lists, &expected_measures),
+                &mut values,
+            );
             basis.expected_indicators.push(IndicatorValues(values));
             projected.push(covered);
         }
@@ -545,9 +555,11 @@ impl ExpectedDemography {
         total_cost: f64,
         counts: &'a [f64],
         lists: &'a [ListYear],
+        measures: &'a [f64],
     ) -> IndicatorInputs<'a> {
         IndicatorInputs {
             lists,
+            measures,
             condition_heads: self.condition_heads,
             condition_onsets: self.condition_onsets,
             heads: self.heads,
@@ -787,6 +799,8 @@ pub struct Workspace {
     list_years: Vec<ListYear>,
     /// Per activity type, its waiting list's capacity in the world that year.
     list_capacity: Vec<f64>,
+    /// The scenario's measures' values in the world that year.
+    measures: Vec<f64>,
     /// The covered cells with people at the start of the year, for weighing heads.
     covered_cells: Vec<usize>,
     /// The cells with people at the start of the year (the step's list).
@@ -825,6 +839,7 @@ impl Workspace {
             lists: Vec::new(),
             list_years: Vec::new(),
             list_capacity: Vec::new(),
+            measures: Vec::new(),
             covered_cells: Vec::new(),
             occupied: Vec::new(),
         }
@@ -1094,6 +1109,14 @@ fn simulate_world(
             covered_with_condition += n * u64::from(key.condition == 1);
             multimorbid += n * u64::from(key.ltc >= 2);
         }
+        world.measures(
+            &shared.params.measures,
+            &s.measure,
+            &ws.cur,
+            covered as f64,
+            y,
+            &mut ws.measures,
+        );
         let mut programme_cost = vec![0.0; parties];
         let enrolled = world.programme_cost(&ws.cur, y, shock.cost_index, &mut programme_cost);
         for (k, (contracts, settling)) in sets.iter().zip(&mut ws.settling).enumerate() {
@@ -1119,6 +1142,7 @@ fn simulate_world(
                     lists: &ws.list_years,
                     condition_heads: covered_with_condition as f64,
                     condition_onsets: demography.covered_condition_onsets as f64,
+                    measures: &ws.measures,
                 },
                 &mut ws.indicators,
             );

@@ -10,6 +10,8 @@ use crate::scenario::Param;
 use crate::scenario::validate::parameters;
 use crate::transitions::ConditionDraw;
 use crate::waiting_list::{self, ListInputs};
+use rand::RngExt;
+use rand_distr::StandardNormal;
 
 /// Parameter values of one replication.
 #[derive(Debug, Clone)]
@@ -25,6 +27,8 @@ pub struct RepParams {
     pub shocks: ShockInputs,
     /// The condition's draws, when the scenario has one.
     pub condition: Option<ConditionDraw>,
+    /// Per measure, in scenario order, the status quo's value in each year, before its bounds.
+    pub measures: Vec<Vec<f64>>,
 }
 
 impl Model {
@@ -141,7 +145,36 @@ impl Model {
                         .keys()
                         .map(|t| p(&format!("effect.waiting_list_capacity.{t}")))
                         .collect(),
+                    measure: spec
+                        .effect
+                        .measure
+                        .keys()
+                        .map(|m| p(&format!("effect.measure.{m}")))
+                        .collect(),
                 }
+            })
+            .collect();
+        // A measure's level and trend are parameters; its noise is a standard normal a year
+        // from a stream of its own, shared by every world (none at the means).
+        let measures = s
+            .measure
+            .iter()
+            .map(|spec| {
+                let at = spec.path();
+                let level = v(&format!("{at}.value"));
+                let trend = v(&format!("{at}.trend")).max(-1.0);
+                let noise_sd = nonneg(&format!("{at}.noise_sd"));
+                let mut noise =
+                    replication.map(|r| parameter_stream(s.seed, r, &format!("{at}.noise")));
+                (0..s.years)
+                    .map(|y| {
+                        let z: f64 = match &mut noise {
+                            Some(rng) if noise_sd > 0.0 => rng.sample(StandardNormal),
+                            _ => 0.0,
+                        };
+                        level * (1.0 + trend).powi(y as i32) * (1.0 + noise_sd * z)
+                    })
+                    .collect()
             })
             .collect();
         let condition = s.condition.as_ref().map(|_| ConditionDraw {
@@ -150,6 +183,7 @@ impl Model {
             mortality_ratio: v("condition.mortality_ratio").max(1e-9),
         });
         RepParams {
+            measures,
             condition,
             programmes,
             growth_rate: v("transitions.growth_rate"),

@@ -10,6 +10,7 @@
 
 use crate::population::{CELLS, Population, strata_mask_within};
 use crate::scenario::Scenario;
+use crate::scenario::indicator::MeasureSpec;
 use crate::transitions::TransitionRates;
 
 /// A programme's structure, fixed for the scenario.
@@ -30,6 +31,8 @@ pub struct Programme {
     pub shifts: Vec<(usize, usize)>,
     /// Types whose waiting-list capacity the programme changes, by index in output order.
     pub capacity_types: Vec<usize>,
+    /// Measures the programme moves for the enrolled, by position in the scenario.
+    pub measures: Vec<usize>,
 }
 
 /// A programme's uncertain values in one replication.
@@ -48,6 +51,8 @@ pub struct ProgrammeDraw {
     pub shifts: Vec<(f64, f64)>,
     /// Capacity relative to the status quo's, in [`Programme::capacity_types`] order.
     pub capacity: Vec<f64>,
+    /// Relative value of each measure for the enrolled, in [`Programme::measures`] order.
+    pub measure: Vec<f64>,
 }
 
 impl Programme {
@@ -78,6 +83,17 @@ impl Programme {
                     .waiting_list_capacity
                     .keys()
                     .map(type_index)
+                    .collect(),
+                measures: spec
+                    .effect
+                    .measure
+                    .keys()
+                    .map(|m| {
+                        s.measure
+                            .iter()
+                            .position(|x| &x.name == m)
+                            .expect("validated")
+                    })
                     .collect(),
             })
             .collect()
@@ -116,7 +132,16 @@ impl Programme {
 
     /// People enrolled in a year: eligible heads at the start of the year × the enrolled share.
     pub fn enrolled(&self, d: &ProgrammeDraw, pop: &Population, year: u32) -> f64 {
-        let share = self.enrolled_share(d, year);
+        self.eligible_heads_times(self.enrolled_share(d, year), pop)
+    }
+
+    /// People the programme acts on in a year: eligible heads at the start of the year × the
+    /// share enrolled `lag_years` before.
+    pub fn acted_on(&self, d: &ProgrammeDraw, pop: &Population, year: u32) -> f64 {
+        self.eligible_heads_times(self.effective_share(d, year), pop)
+    }
+
+    fn eligible_heads_times(&self, share: f64, pop: &Population) -> f64 {
         if share == 0.0 {
             return 0.0;
         }
@@ -234,6 +259,36 @@ impl WorldProgrammes<'_> {
         }
     }
 
+    /// Each measure's value in `year` (`status_quo`: per measure, its value each year), for
+    /// `covered` people covered of whom each programme acts on some: a programme acting on a
+    /// share s of them with relative value m multiplies it by 1 − s + s·m. Then held within
+    /// the measure's bounds.
+    pub fn measures(
+        &self,
+        status_quo: &[Vec<f64>],
+        specs: &[MeasureSpec],
+        pop: &Population,
+        covered: f64,
+        year: u32,
+        out: &mut Vec<f64>,
+    ) {
+        out.clear();
+        out.extend(status_quo.iter().map(|values| values[year as usize]));
+        for &i in self.running {
+            let (p, d) = (&self.programmes[i], &self.draws[i]);
+            if p.measures.is_empty() || covered <= 0.0 {
+                continue;
+            }
+            let s = (p.acted_on(d, pop, year) / covered).min(1.0);
+            for (&m, &relative) in p.measures.iter().zip(&d.measure) {
+                out[m] *= 1.0 - s + s * relative;
+            }
+        }
+        for (value, spec) in out.iter_mut().zip(specs) {
+            *value = spec.bounded(*value);
+        }
+    }
+
     /// Each running programme's enrolled people in `year` and what they cost (× `cost_index`):
     /// per enrolled person-year, and its yearly cost in every year from its start. Added to
     /// `cost_by_party`; returns the people enrolled.
@@ -274,6 +329,7 @@ mod tests {
                 activity_types: vec![0],
                 shifts: vec![(0, 1)],
                 capacity_types: vec![1],
+                measures: vec![0],
             },
             ProgrammeDraw {
                 uptake: 0.6,
@@ -285,6 +341,7 @@ mod tests {
                 shifts: vec![(0.5, 2.0)],
                 cost_per_year: 1_000.0,
                 capacity: vec![1.5],
+                measure: vec![1.2],
             },
         )
     }

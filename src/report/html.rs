@@ -737,7 +737,7 @@ fn programme_effects(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
     let Some(outcomes) = &t.outcomes else {
         return Ok(html! {});
     };
-    let changes = super::outcomes::programme_changes(outcomes)?;
+    let changes = super::outcomes::programme_changes(outcomes, &run.scenario.measure)?;
     let mut worlds: Vec<&str> = Vec::new();
     for c in &changes {
         if !worlds.contains(&c.world.as_str()) {
@@ -754,7 +754,7 @@ fn programme_effects(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
     };
     // A share in percent and its change in percentage points; a count as a count.
     let level = |c: &super::outcomes::ProgrammeChange, x: f64, signed: bool| {
-        if c.is_share() {
+        if c.share {
             let sign = if signed && x > 0.0 { "+" } else { "" };
             let unit = if signed { " points" } else { "%" };
             format!("{sign}{:.2}{unit}", 100.0 * x).replace('-', "−")

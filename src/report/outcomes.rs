@@ -10,6 +10,7 @@ use polars::prelude::*;
 use crate::engine::STATUS_QUO;
 use crate::run_folder::tables::{Spread, SpreadWeights};
 use crate::scenario::Scenario;
+use crate::scenario::indicator::MeasureSpec;
 
 /// outcomes.csv's file name.
 pub const OUTCOMES_CSV: &str = "outcomes.csv";
@@ -27,15 +28,13 @@ type Horizons = Vec<(String, BTreeMap<u32, f64>)>;
 /// indicator has a value, the share where it has none, and for an intervention world the
 /// spread of its change against the status quo, replication by replication.
 pub fn outcomes(per_rep: &DataFrame, scenario: &Scenario) -> PolarsResult<DataFrame> {
-    let type_names = scenario.activity.type_names();
     let rows = RowIndex::of(per_rep)?;
     let reps = rows.replications() as f64;
     let mut weights = SpreadWeights::default();
     let (mut world, mut indicator, mut horizon) = (Vec::new(), Vec::new(), Vec::new());
     let (mut counted, mut no_value) = (Vec::new(), Vec::new());
     let (mut spreads, mut changes) = (Vec::new(), Vec::new());
-    for measure in scenario.indicators() {
-        let name = measure.name(&type_names);
+    for (measure, name) in scenario.named_indicators() {
         let values = per_rep.column(&name)?.f64()?;
         let by_world: Vec<Horizons> = rows
             .worlds
@@ -164,6 +163,9 @@ pub struct ProgrammeChange {
     pub mean_se: f64,
     pub p5: f64,
     pub p95: f64,
+    /// Whether the indicator is a share (0 to 1) rather than a count: the share with two or
+    /// more conditions, or a measure bounded by 1.
+    pub share: bool,
 }
 
 impl ProgrammeChange {
@@ -171,24 +173,34 @@ impl ProgrammeChange {
     pub fn none(&self) -> bool {
         [self.mean, self.p5, self.p95].iter().all(|&x| x == 0.0)
     }
-
-    /// Whether the indicator is a share (0 to 1) rather than a count.
-    pub fn is_share(&self) -> bool {
-        self.indicator == "multimorbidity_share"
-    }
 }
 
-/// Levels a programme can move that the term's sums leave out: shown in their last year.
-fn is_level(indicator: &str) -> bool {
+/// Levels a programme can move that the term's sums leave out, the scenario's `measures`
+/// among them: shown in their last year.
+fn is_level(indicator: &str, measures: &[MeasureSpec]) -> bool {
     ["_waiting_list", "_median_wait_weeks", "_52_week_waiters"]
         .iter()
         .any(|suffix| indicator.ends_with(suffix))
         || ["multimorbidity_share", "condition_count"].contains(&indicator)
+        || measures.iter().any(|m| m.name == indicator)
+}
+
+/// Whether an indicator is a share: the share with two or more conditions, or a measure whose
+/// values are at most 1.
+fn is_share(indicator: &str, measures: &[MeasureSpec]) -> bool {
+    indicator == "multimorbidity_share"
+        || measures
+            .iter()
+            .any(|m| m.name == indicator && m.max.is_some_and(|max| max <= 1.0))
 }
 
 /// Every intervention world's changes, in outcomes.csv's order (world, then indicator): the
-/// term's for indicators that count events, the last year's for levels ([`is_level`]).
-pub fn programme_changes(outcomes: &DataFrame) -> PolarsResult<Vec<ProgrammeChange>> {
+/// term's for indicators that count events, the last year's for levels ([`is_level`]), of a
+/// scenario with `measures`.
+pub fn programme_changes(
+    outcomes: &DataFrame,
+    measures: &[MeasureSpec],
+) -> PolarsResult<Vec<ProgrammeChange>> {
     use super::{f64s, strs};
     let (world, indicator, horizon) = (
         strs(outcomes, "world")?,
@@ -206,7 +218,8 @@ pub fn programme_changes(outcomes: &DataFrame) -> PolarsResult<Vec<ProgrammeChan
     let (mean, change, change_se, p5, p95) = (mean?, change?, change_se?, p5?, p95?);
     let last_year = horizon.iter().filter(|h| *h != TERM).max().cloned();
     let shown = |i: usize| {
-        horizon[i] == TERM || (Some(&horizon[i]) == last_year.as_ref() && is_level(&indicator[i]))
+        horizon[i] == TERM
+            || (Some(&horizon[i]) == last_year.as_ref() && is_level(&indicator[i], measures))
     };
     let status_quo_mean = |name: &str, when: &str| {
         (0..world.len())
@@ -224,6 +237,7 @@ pub fn programme_changes(outcomes: &DataFrame) -> PolarsResult<Vec<ProgrammeChan
             mean_se: change_se[i],
             p5: p5[i],
             p95: p95[i],
+            share: is_share(&indicator[i], measures),
         })
         .collect())
 }

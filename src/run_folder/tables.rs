@@ -169,16 +169,13 @@ pub fn outcomes_frame(model: &Model, results: &[ReplicationResult]) -> PolarsRes
     use crate::contracts::indicators::has_value;
     let rows = year_rows(results);
     let mut cols = year_keys(model, &rows);
-    for indicator in model.scenario.indicators() {
+    for (indicator, name) in model.scenario.named_indicators() {
         let slot = indicator.slot();
         let values: Vec<Option<f64>> = rows
             .iter()
             .map(|(_, y)| Some(y.indicators[slot]).filter(|&v| has_value(v)))
             .collect();
-        cols.push(Column::new(
-            indicator.name(&model.type_names).into(),
-            values,
-        ));
+        cols.push(Column::new(name.into(), values));
     }
     DataFrame::new(rows.len(), cols)
 }
@@ -406,7 +403,6 @@ pub fn monitoring_frame(
 ) -> PolarsResult<Option<DataFrame>> {
     use crate::contracts::indicators::has_value;
     use crate::report::mc_error::proportion_se;
-    use crate::scenario::Indicator;
     use crate::scenario::contracts::{Better, resolve_target_opt};
     let Some(contracts) = &model.contracts else {
         return Ok(None);
@@ -427,7 +423,7 @@ pub fn monitoring_frame(
     for (a, spec) in s.arm.iter().enumerate() {
         let world = model.arm_world[a];
         for m in &spec.monitor {
-            let ind = Indicator::parse(&m.indicator, &model.type_names).expect("validated");
+            let ind = s.indicator_named(&m.indicator).expect("validated");
             let slot = ind.slot();
             for y in 1..=s.years {
                 // A target against the expected value moves with it, as outcome targets do.

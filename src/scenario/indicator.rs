@@ -1,7 +1,66 @@
 //! The indicators a contract can name: what the world reports each year for the people covered.
 //!
 //! Everything is of the people covered (the cohort, or everyone): rates per head (or per 1,000)
-//! of those covered that year, deaths and onsets among them.
+//! of those covered that year, deaths and onsets among them; and the scenario's own measures,
+//! which the model does not simulate but takes as stated ([`MeasureSpec`]).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::Param;
+
+/// An indicator of the people covered that the cohort model does not simulate (employment, a
+/// recovery score, crisis response within four hours), stated as an assumption so that a
+/// contract can pay on it: the status quo's value each year is its level, uncertain across
+/// replications, on a trend, with noise from year to year; a programme moves it for the people
+/// it enrols (`effect.measure`). Named in contracts like any indicator.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureSpec {
+    /// The indicator's name (lower case, digits and `_`), as contracts name it.
+    pub name: String,
+    /// What it measures, in a sentence a reader of the results understands.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The status quo's value in the first year (a distribution: drawn once per replication).
+    pub value: Param,
+    /// Relative change a year in the status quo (0.01: 1% a year higher).
+    #[serde(default = "zero")]
+    pub trend: Param,
+    /// Standard deviation of each year's value around its level and trend, relative to it
+    /// (0.05: 5%), drawn afresh every year and shared by every world.
+    #[serde(default = "zero")]
+    pub noise_sd: Param,
+    /// Least and greatest value it can take (a share: 0 and 1). Default: 0 and no maximum.
+    #[serde(default)]
+    pub min: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+}
+
+fn zero() -> Param {
+    Param::fixed(0.0)
+}
+
+impl MeasureSpec {
+    /// Where the measure's fields live: `measure.<name>`.
+    pub fn path(&self) -> String {
+        format!("measure.{}", self.name)
+    }
+
+    /// `value` held within the measure's bounds.
+    pub fn bounded(&self, value: f64) -> f64 {
+        value.max(self.min).min(self.max.unwrap_or(f64::INFINITY))
+    }
+}
+
+/// What indicator names are made of: the activity types (in output order) and the scenario's
+/// measures.
+#[derive(Debug, Clone, Copy)]
+pub struct IndicatorNames<'a> {
+    pub types: &'a [String],
+    pub measures: &'a [String],
+}
 
 /// One indicator. Activity types are referred to by their position in output order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +93,12 @@ pub enum Indicator {
     WaitingList(usize),
     MedianWaitWeeks(usize),
     LongWaiters(usize),
+    /// One of the scenario's measures, by position; its value comes after those of the
+    /// scenario's `types` activity types.
+    Measure {
+        index: usize,
+        types: usize,
+    },
 }
 
 /// Indicators per activity type, in slot order.
@@ -57,8 +122,9 @@ const POPULATION: [Indicator; 13] = [
 
 impl Indicator {
     /// Every indicator, in the order of [`Indicator::slot`]: population-level first, then five
-    /// per activity type (those of a waiting list are 0 for a type without one).
-    pub fn all(types: usize) -> Vec<Indicator> {
+    /// per activity type (those of a waiting list are 0 for a type without one), then the
+    /// scenario's measures.
+    pub fn all(types: usize, measures: usize) -> Vec<Indicator> {
         let mut v = POPULATION.to_vec();
         for t in 0..types {
             v.extend([
@@ -69,13 +135,14 @@ impl Indicator {
                 Indicator::LongWaiters(t),
             ]);
         }
+        v.extend((0..measures).map(|index| Indicator::Measure { index, types }));
         v
     }
 
     /// The indicators a scenario may name: every one, but a waiting list's only for the types
     /// that have one (`has_list`, by type) and a condition's only with a condition.
-    pub fn available(has_list: &[bool], has_condition: bool) -> Vec<Indicator> {
-        Indicator::all(has_list.len())
+    pub fn available(has_list: &[bool], has_condition: bool, measures: usize) -> Vec<Indicator> {
+        Indicator::all(has_list.len(), measures)
             .into_iter()
             .filter(|i| !i.is_waiting_list() || i.activity_type().is_some_and(|t| has_list[t]))
             .filter(|i| has_condition || !i.is_condition())
@@ -102,6 +169,7 @@ impl Indicator {
     pub fn slot(self) -> usize {
         let per_type = |t: usize, k: usize| POPULATION.len() + PER_TYPE * t + k;
         match self {
+            Indicator::Measure { index, types } => per_type(types, index),
             Indicator::Count(t) => per_type(t, 0),
             Indicator::Per1000(t) => per_type(t, 1),
             Indicator::WaitingList(t) => per_type(t, 2),
@@ -111,8 +179,10 @@ impl Indicator {
         }
     }
 
-    pub fn name(self, type_names: &[String]) -> String {
+    pub fn name(self, names: IndicatorNames) -> String {
+        let type_names = names.types;
         match self {
+            Indicator::Measure { index, .. } => names.measures[index].clone(),
             Indicator::HeadCount => "head_count".into(),
             Indicator::SpendPerHead => "spend_per_head".into(),
             Indicator::Deaths => "deaths".into(),
@@ -134,11 +204,11 @@ impl Indicator {
         }
     }
 
-    /// The indicator a scenario names, given the activity types in output order.
-    pub fn parse(name: &str, type_names: &[String]) -> Option<Indicator> {
-        Indicator::all(type_names.len())
+    /// The indicator a scenario names.
+    pub fn parse(name: &str, names: IndicatorNames) -> Option<Indicator> {
+        Indicator::all(names.types.len(), names.measures.len())
             .into_iter()
-            .find(|i| i.name(type_names) == name)
+            .find(|i| i.name(names) == name)
     }
 
     /// Whether the indicator counts what happened during a year (deaths, onsets, events), so
@@ -178,6 +248,32 @@ impl crate::scenario::Scenario {
             .iter()
             .map(|t| self.activity.types[t].waiting_list.is_some())
             .collect();
-        Indicator::available(&has_list, self.condition.is_some())
+        Indicator::available(&has_list, self.condition.is_some(), self.measure.len())
+    }
+
+    /// The measures' names, in scenario order.
+    pub fn measure_names(&self) -> Vec<String> {
+        self.measure.iter().map(|m| m.name.clone()).collect()
+    }
+
+    /// Every indicator this scenario reports ([`Scenario::indicators`]) with its name.
+    pub fn named_indicators(&self) -> Vec<(Indicator, String)> {
+        let (types, measures) = (self.activity.type_names(), self.measure_names());
+        let names = IndicatorNames {
+            types: &types,
+            measures: &measures,
+        };
+        self.indicators()
+            .into_iter()
+            .map(|i| (i, i.name(names)))
+            .collect()
+    }
+
+    /// The indicator this scenario calls `name`, if it reports one.
+    pub fn indicator_named(&self, name: &str) -> Option<Indicator> {
+        self.named_indicators()
+            .into_iter()
+            .find(|(_, n)| n == name)
+            .map(|(i, _)| i)
     }
 }

@@ -75,6 +75,10 @@ pub struct Scenario {
     /// Providers and the activity types each delivers (default: one provider, everything).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub provider: Vec<ProviderSpec>,
+    /// Indicators the cohort model does not simulate (employment, a recovery score), stated as
+    /// assumptions, which contracts can pay on and programmes can move.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub measure: Vec<indicator::MeasureSpec>,
     /// Programmes that change the world (prevention, shifts of care); an arm names those
     /// running in its world.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

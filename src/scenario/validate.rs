@@ -253,6 +253,12 @@ pub fn parameters(s: &Scenario) -> Vec<ParamSpec<'_>> {
         Growth,
         MAX_WINTER_EFFECT,
     );
+    for m in &s.measure {
+        let p = |f: &str| format!("{}.{f}", m.path());
+        add(p("value"), &m.value, NonNegative, MAX_BUDGET);
+        add(p("trend"), &m.trend, Growth, MAX_GROWTH);
+        add(p("noise_sd"), &m.noise_sd, NonNegative, MAX_DEMAND_NOISE_SD);
+    }
     for (i, spec) in s.intervention.iter().enumerate() {
         let at = spec.path(i);
         let p = |f: &str| format!("{at}.{f}");
@@ -271,6 +277,14 @@ pub fn parameters(s: &Scenario) -> Vec<ParamSpec<'_>> {
             NonNegative,
             MAX_BUDGET,
         );
+        for (name, ratio) in &spec.effect.measure {
+            add(
+                p(&format!("effect.measure.{name}")),
+                ratio,
+                NonNegative,
+                MAX_RATIO,
+            );
+        }
         for (ty, ratio) in &spec.effect.waiting_list_capacity {
             add(
                 p(&format!("effect.waiting_list_capacity.{ty}")),
@@ -527,8 +541,18 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
     let type_names = s.activity.type_names();
     // An indicator is named by the type it counts: a type named `condition` would give its
     // count the population indicator's name `condition_count`.
-    let indicators = super::Indicator::all(type_names.len());
-    let names: Vec<String> = indicators.iter().map(|i| i.name(&type_names)).collect();
+    let measure_names = s.measure_names();
+    let indicators = super::Indicator::all(type_names.len(), measure_names.len());
+    let names: Vec<String> = indicators
+        .iter()
+        .map(|i| {
+            i.name(super::indicator::IndicatorNames {
+                types: &type_names,
+                measures: &measure_names,
+            })
+        })
+        .collect();
+    check_measures(problems, s, &names[..names.len() - measure_names.len()]);
     for (t, ty) in type_names.iter().enumerate() {
         let clash = indicators
             .iter()
@@ -661,4 +685,53 @@ fn dedup(v: &[String]) -> Vec<String> {
         }
     }
     out
+}
+
+/// Each measure has a name of its own, that no other indicator has, in lower case, digits and
+/// `_` (it is a column of outcomes.parquet), and bounds in order. `built_in`: the other
+/// indicators' names.
+fn check_measures(problems: &mut Problems, s: &Scenario, built_in: &[String]) {
+    for (i, m) in s.measure.iter().enumerate() {
+        let at = if m.name.is_empty() {
+            format!("measure[{i}]")
+        } else {
+            m.path()
+        };
+        let well_formed = !m.name.is_empty()
+            && m.name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !well_formed {
+            problems.push(
+                format!("{at}.name"),
+                format!(
+                    "expected a name of lower-case letters, digits and `_`, found \"{}\"",
+                    m.name
+                ),
+            );
+        } else if built_in.contains(&m.name) {
+            problems.push(
+                format!("{at}.name"),
+                format!(
+                    "expected a name of the measure's own: \"{}\" is an indicator capsim \
+                     reports already",
+                    m.name
+                ),
+            );
+        } else if s.measure[..i].iter().any(|x| x.name == m.name) {
+            problems.push(format!("{at}.name"), "expected a unique measure name");
+        }
+        if !(m.min >= 0.0 && m.min.is_finite())
+            || m.max.is_some_and(|max| !max.is_finite() || max < m.min)
+        {
+            problems.push(
+                format!("{at}.max"),
+                format!(
+                    "expected finite bounds with 0 <= min <= max, found min {} and max {}",
+                    show(m.min),
+                    m.max.map_or("none".into(), show)
+                ),
+            );
+        }
+    }
 }

@@ -12,11 +12,7 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
     let type_names = s.activity.type_names();
     let providers = s.providers();
     check_providers(problems, &providers, &type_names);
-    let indicator_names: Vec<String> = s
-        .indicators()
-        .into_iter()
-        .map(|i| i.name(&type_names))
-        .collect();
+    let indicator_names: Vec<String> = s.named_indicators().into_iter().map(|(_, n)| n).collect();
     let type_index = |name: &str| type_names.iter().position(|t| t == name);
     for (a, arm) in s.arm.iter().enumerate() {
         if skip_arms.contains(&a) {

@@ -87,6 +87,24 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
             known_type(problems, format!("{at}.effect.activity.{ty}"), ty);
         }
         check_capacity(problems, s, spec, &at);
+        for name in spec.effect.measure.keys() {
+            if !s.measure.iter().any(|m| &m.name == name) {
+                let known = s.measure_names();
+                problems.push(
+                    format!("{at}.effect.measure.{name}"),
+                    if known.is_empty() {
+                        format!(
+                            "unknown measure \"{name}\"; the scenario defines none ([[measure]])"
+                        )
+                    } else {
+                        format!(
+                            "unknown measure \"{name}\"; expected one of: {}",
+                            known.join(", ")
+                        )
+                    },
+                );
+            }
+        }
         let capacity_alone =
             !spec.effect.waiting_list_capacity.is_empty() && !spec.acts_on_people();
         if spec.uptake.is_none() && !capacity_alone {

@@ -1401,3 +1401,56 @@ fn an_open_cohort_empty_at_the_start_is_refused_with_arms() {
     );
     assert!(!dir.path().join("sweep").exists());
 }
+
+/// A measure's name is its own (not a built-in indicator's, well formed, unique), its bounds are
+/// in order, its parameters in range, and what names it (a contract, a programme) names one
+/// that exists.
+#[test]
+fn measures_name_their_fields() {
+    rejected(
+        r#"
+base = "default"
+name = "bad"
+[[measure]]
+name = "deaths"
+value = 0.3
+[[measure]]
+name = "Employment rate"
+value = 0.3
+[[measure]]
+name = "recovery"
+value = -1
+noise_sd = 5
+min = 0.5
+max = 0.2
+[[intervention]]
+name = "ips"
+uptake = 0.5
+effect.measure = { employment = 1.2 }
+[[arm]]
+name = "pool"
+preset = "block"
+interventions = ["ips"]
+[[arm.component]]
+kind = "outcome"
+pool_share = 0.05
+[[arm.component.indicators]]
+indicator = "employment"
+weight = 1
+target = 0.3
+"#,
+        &[],
+        &[
+            "measure.deaths.name: expected a name of the measure's own: \"deaths\" is an \
+             indicator capsim reports already",
+            "measure.Employment rate.name: expected a name of lower-case letters, digits and `_`",
+            "measure.recovery.value",
+            "measure.recovery.noise_sd",
+            "measure.recovery.max: expected finite bounds with 0 <= min <= max, found min 0.5 \
+             and max 0.2",
+            "intervention.ips.effect.measure.employment: unknown measure \"employment\"; \
+             expected one of: deaths, Employment rate, recovery",
+            "arm.pool.component[0] (outcome).indicators[0].indicator",
+        ],
+    );
+}

@@ -159,14 +159,7 @@ fn west_yorkshire_encodes_its_header() {
     let contracts = m.contracts.as_ref().expect("arms");
     let incentive = arm(&m, "block-52-week-incentive");
     let expected = contracts.basis.expected_indicators_in(0);
-    let slot = |name: &str| {
-        contracts
-            .basis
-            .indicators
-            .iter()
-            .position(|i| i.name(&m.type_names) == name)
-            .expect("indicator")
-    };
+    let slot = |name: &str| m.scenario.indicator_named(name).expect("indicator").slot();
     let leeds_expected = expected[slot("elective_leeds_52_week_waiters")];
     assert!(
         (leeds_expected / 77_000.0 - 0.041).abs() < 0.01,

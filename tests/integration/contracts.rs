@@ -1481,11 +1481,12 @@ preset = "pbr"
     );
     let basis = &m.contracts.as_ref().expect("arms").basis;
     let slot = |name: &str| {
+        let indicator = m.scenario.indicator_named(name).expect("indicator");
         basis
             .indicators
             .iter()
-            .position(|i| i.name(&m.type_names) == name)
-            .expect("indicator")
+            .position(|&i| i == indicator)
+            .expect("in the basis")
     };
     let results = engine::run(&m, 2, &Silent).unwrap();
     for name in [
@@ -1830,7 +1831,9 @@ fn an_improvement_target_judges_each_year_against_the_year_before() {
         .iter()
         .position(|c| c == "outcome")
         .unwrap();
-    let slot = capsim::scenario::Indicator::parse("non_elective_per_1000", &m.type_names)
+    let slot = m
+        .scenario
+        .indicator_named("non_elective_per_1000")
         .unwrap()
         .slot();
     let expected_first = contracts.basis.expected_indicators_in(0)[slot];

@@ -11,6 +11,7 @@ mod determinism;
 mod engine;
 mod extremes;
 mod interventions;
+mod measures;
 mod population;
 mod report;
 mod run_folder;

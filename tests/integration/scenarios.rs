@@ -213,6 +213,7 @@ fn schema_is_json_describing_the_scenario() {
             "ComponentSpec",
             "IndicatorTarget",
             "InterventionSpec",
+            "MeasureSpec",
             "MonitoredIndicator",
             "Param",
             "PrevalenceBand",
@@ -236,6 +237,7 @@ fn schema_is_json_describing_the_scenario() {
     // schema cannot say: validation asks for it elsewhere.
     assert_eq!(required("InterventionSpec"), ["name"]);
     assert_eq!(required("Shift"), ["from", "to", "share"]);
+    assert_eq!(required("MeasureSpec"), ["name", "value"]);
     assert_eq!(required("Band"), ["provider_share"]);
     assert_eq!(required("IndicatorTarget"), ["indicator", "weight"]);
     for variant in v["$defs"]["ComponentSpec"]["oneOf"].as_array().unwrap() {

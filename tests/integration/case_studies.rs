@@ -422,6 +422,28 @@ fn oxfordshire_encodes_its_header() {
             );
         }
     }
+    // Employment, a measure the scenario states: 8% expected every year (the beta's mean), and
+    // drawn around it, within its bounds, the same in every world.
+    let employment = m
+        .scenario
+        .indicator_named("employment_rate")
+        .unwrap()
+        .slot();
+    for y in 0..4 {
+        let expected = contracts.basis.expected_indicators_in(y)[employment];
+        assert!((expected - 0.08).abs() < 1e-12, "{expected}");
+    }
+    let drawn: Vec<f64> = results
+        .iter()
+        .flat_map(|r| {
+            r.years
+                .iter()
+                .map(|y| y.indicators[employment])
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(drawn.iter().all(|v| (0.0..=1.0).contains(v)));
+    assert!(drawn.iter().any(|&v| v > 0.088) && drawn.iter().any(|&v| v < 0.08));
 }
 
 /// Leeds' header: about 2,000 people (within 10%) with about 20,000 respiratory bed days a year

@@ -543,9 +543,16 @@ pub fn gains_sentence(arm: &str, rows: &[PartyGain]) -> String {
             Outcome::Unchanged => "the cost of care is unchanged".to_string(),
             Outcome::Even => "the system as a whole roughly breaks even".to_string(),
             Outcome::Gain(x) => with_figure(format!("the system saves {} net", money_gain(x))),
+            // A loss beyond the programme's own cost is care it added (capacity, a shift that
+            // adds events), not too little care avoided.
             Outcome::Loss(x) => format!(
-                "{}: the programme costs more than the care it avoids",
-                with_figure(format!("the system loses {} net", money_gain(x)))
+                "{}: {}",
+                with_figure(format!("the system loses {} net", money_gain(x))),
+                if x > sys.programme_cost {
+                    "the programme adds care, and its cost comes on top"
+                } else {
+                    "the programme costs more than the care it avoids"
+                }
             ),
         };
         sentence.push_str(if clauses.is_empty() && together.is_empty() {
@@ -752,6 +759,14 @@ fn programme_effects(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
             format!("{name}, {}", c.horizon)
         }
     };
+    // A measure's own description, shown when the reader points at its name.
+    let description = |c: &super::outcomes::ProgrammeChange| {
+        run.scenario
+            .measure
+            .iter()
+            .find(|m| m.name == c.indicator && !m.description.is_empty())
+            .map(|m| m.description.clone())
+    };
     // A share in percent and its change in percentage points; a count as a count.
     let level = |c: &super::outcomes::ProgrammeChange, x: f64, signed: bool| {
         if c.share {
@@ -768,7 +783,8 @@ fn programme_effects(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
             p {
                 "Among the people covered: over the " (run.scenario.years) "-year term for what \
                  happens to them (deaths, new conditions, care), in the last year for where they \
-                 stand (waiting lists, the share with two or more conditions). Beside what the \
+                 stand (waiting lists, the share with two or more conditions, the scenario's \
+                 measures). Beside what the \
                  status quo averages, the change each programme makes to it in the same \
                  simulated futures: what the contracts above pay for, or do not. "
                 code { (super::outcomes::OUTCOMES_CSV) } " holds every indicator year by year, \
@@ -788,7 +804,7 @@ fn programme_effects(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
                     tbody {
                         @for c in changes.iter().filter(|c| c.world == *world) {
                             tr {
-                                td { (label(c)) }
+                                td title=[description(c)] { (label(c)) }
                                 td.n { (level(c, c.status_quo, false)) }
                                 @if c.none() {
                                     td.n { "no change" }
@@ -985,6 +1001,24 @@ mod tests {
             "Under block-prevention, the commissioner's spend is unchanged, acute gains £14.0m \
              (median) and community, which pays for the programme (£15.8m over the term), loses \
              £13.3m; the system saves £700k net."
+        );
+    }
+
+    /// A programme that buys care (capacity) loses the system more than its own cost: the
+    /// sentence says so, rather than that it avoided too little.
+    #[test]
+    fn a_loss_beyond_the_programmes_cost_is_care_it_added() {
+        let rows = [
+            party("commissioner", "commissioner", 0.0, 0.0, 0.0, 0.0),
+            party("leeds", "provider", -13.0e6, -9.6e6, -9.3e6, 3.1e6),
+            party("system", "system", -13.0e6, -9.6e6, -9.3e6, 3.1e6),
+        ];
+        assert!(
+            gains_sentence("block", &rows).ends_with(
+                "the system loses £9.6m net: the programme adds care, and its cost comes on top."
+            ),
+            "{}",
+            gains_sentence("block", &rows)
         );
     }
 

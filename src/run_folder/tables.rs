@@ -434,25 +434,40 @@ pub fn monitoring_frame(
                 );
                 // Replications where the indicator has no value that year (nobody covered
                 // gained a second condition) are counted apart and left out of the rest.
-                let all: Vec<f64> = results
-                    .iter()
-                    .filter_map(|r| r.world(world).find(|rec| rec.year == y))
-                    .map(|rec| rec.indicators[slot])
-                    .collect();
+                let value_in = |r: &ReplicationResult, y: u32| {
+                    r.world(world)
+                        .find(|rec| rec.year == y)
+                        .map(|rec| rec.indicators[slot])
+                };
+                let all: Vec<f64> = results.iter().filter_map(|r| value_in(r, y)).collect();
                 let mut values: Vec<f64> = all.iter().copied().filter(|&v| has_value(v)).collect();
                 let goal = goal.filter(|&t| has_value(t));
                 no_value.push((all.len() - values.len()) as f64 / all.len().max(1) as f64);
-                let n = values.len().max(1) as f64;
                 let meets = |v: f64, t: f64| match m.better {
                     Better::Lower => v <= t,
                     Better::Higher => v >= t,
                 };
-                let judged = !values.is_empty();
-                let share = goal
-                    .filter(|_| judged)
-                    .map(|t| values.iter().filter(|&&v| meets(v, t)).count() as f64 / n);
+                // Each replication's value and its target: the same for all, or (against the
+                // year before) its own, judged where both have a value.
+                let pairs: Vec<(f64, f64)> = results
+                    .iter()
+                    .filter_map(|r| {
+                        let target = match m.target_vs_previous {
+                            Some(multiple) if y > 1 => multiple * value_in(r, y - 1)?,
+                            Some(multiple) => {
+                                multiple * contracts.basis.expected_indicators_in(0)[slot]
+                            }
+                            None => goal?,
+                        };
+                        Some((value_in(r, y)?, target))
+                    })
+                    .filter(|&(v, t)| has_value(v) && has_value(t))
+                    .collect();
+                let share = (!pairs.is_empty()).then(|| {
+                    pairs.iter().filter(|&&(v, t)| meets(v, t)).count() as f64 / pairs.len() as f64
+                });
                 met.push(share);
-                met_se.push(share.map(|p| proportion_se(p, values.len())));
+                met_se.push(share.map(|p| proportion_se(p, pairs.len())));
                 spreads.push(Spread::of(&mut values, &mut weights));
                 arm.push(spec.name.clone());
                 indicator.push(m.indicator.clone());

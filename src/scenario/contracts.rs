@@ -60,6 +60,10 @@ pub struct MonitoredIndicator {
     /// projected year by year (waiting-list figures at the first year's).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_vs_expected: Option<f64>,
+    /// Target as a multiple of the value the year before in the same simulated future; in the
+    /// first year, of the value expected that year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_vs_previous: Option<f64>,
 }
 
 impl ArmSpec {
@@ -457,6 +461,10 @@ pub struct PerUnitSpec {
     pub target: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_vs_expected: Option<f64>,
+    /// Target as a multiple of the holder's own value the year before (0.97: 3% fewer than
+    /// last year); in the first contract year, of the value expected that year.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_vs_previous: Option<f64>,
     /// £ per unit.
     #[schemars(range(min = 0))]
     pub rate: f64,
@@ -913,20 +921,25 @@ impl ComponentSpec {
             ),
             ComponentSpec::PerUnit(c) => {
                 let (rate, name) = (c.rate, plain_name(&c.indicator));
+                let target = match c.target_vs_previous {
+                    Some(m) if m != 1.0 => format!("{m} times its level the year before"),
+                    Some(_) => "its level the year before".to_string(),
+                    None => "target".to_string(),
+                };
                 let cap = c
                     .cap
                     .map(|x| format!(", capped at £{x:.0}"))
                     .unwrap_or_else(|| ", no cap".into());
                 match c.only {
                     None => format!(
-                        "£{rate:.0} bonus for each unit of {name} better than target, £{rate:.0} \
+                        "£{rate:.0} bonus for each unit of {name} better than {target}, £{rate:.0} \
                          penalty for each unit worse{cap}."
                     ),
                     Some(PerUnitSide::Bonus) => format!(
-                        "£{rate:.0} bonus for each unit of {name} better than target, no penalty{cap}."
+                        "£{rate:.0} bonus for each unit of {name} better than {target}, no penalty{cap}."
                     ),
                     Some(PerUnitSide::Penalty) => format!(
-                        "£{rate:.0} deducted for each unit of {name} worse than target, no bonus{cap}."
+                        "£{rate:.0} deducted for each unit of {name} worse than {target}, no bonus{cap}."
                     ),
                 }
             }

@@ -540,19 +540,19 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
     }
     let type_names = s.activity.type_names();
     // An indicator is named by the type it counts: a type named `condition` would give its
-    // count the population indicator's name `condition_count`.
-    let measure_names = s.measure_names();
-    let indicators = super::Indicator::all(type_names.len(), measure_names.len());
+    // count the population indicator's name `condition_count`. These are the built-in
+    // indicators; the measures are checked against them.
+    let indicators = super::Indicator::all(type_names.len(), 0);
     let names: Vec<String> = indicators
         .iter()
         .map(|i| {
             i.name(super::indicator::IndicatorNames {
                 types: &type_names,
-                measures: &measure_names,
+                measures: &[],
             })
         })
         .collect();
-    check_measures(problems, s, &names[..names.len() - measure_names.len()]);
+    check_measures(problems, s, &names);
     for (t, ty) in type_names.iter().enumerate() {
         let clash = indicators
             .iter()
@@ -687,6 +687,9 @@ fn dedup(v: &[String]) -> Vec<String> {
     out
 }
 
+/// The columns of outcomes.parquet that say which row is which, beside the indicators'.
+const KEY_COLUMNS: [&str; 4] = ["rep", "world", "year", "calendar_year"];
+
 /// Each measure has a name of its own, that no other indicator has, in lower case, digits and
 /// `_` (it is a column of outcomes.parquet), and bounds in order. `built_in`: the other
 /// indicators' names.
@@ -709,23 +712,22 @@ fn check_measures(problems: &mut Problems, s: &Scenario, built_in: &[String]) {
                     m.name
                 ),
             );
-        } else if built_in.contains(&m.name) {
+        } else if built_in.contains(&m.name) || KEY_COLUMNS.contains(&m.name.as_str()) {
             problems.push(
                 format!("{at}.name"),
                 format!(
-                    "expected a name of the measure's own: \"{}\" is an indicator capsim \
-                     reports already",
+                    "expected a name of the measure's own: \"{}\" is an indicator or a column \
+                     capsim reports already",
                     m.name
                 ),
             );
         } else if s.measure[..i].iter().any(|x| x.name == m.name) {
             problems.push(format!("{at}.name"), "expected a unique measure name");
         }
-        if !(m.min >= 0.0 && m.min.is_finite())
-            || m.max.is_some_and(|max| !max.is_finite() || max < m.min)
-        {
+        let min_ok = m.min >= 0.0 && m.min.is_finite();
+        if !min_ok || m.max.is_some_and(|max| !max.is_finite() || max < m.min) {
             problems.push(
-                format!("{at}.max"),
+                format!("{at}.{}", if min_ok { "max" } else { "min" }),
                 format!(
                     "expected finite bounds with 0 <= min <= max, found min {} and max {}",
                     show(m.min),

@@ -78,13 +78,14 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
                     ),
                 );
             }
-            if m.target.is_some() && m.target_vs_expected.is_some() {
+            let targets = [m.target, m.target_vs_expected, m.target_vs_previous];
+            if targets.iter().filter(|t| t.is_some()).count() > 1 {
                 problems.push(
                     &path,
-                    "expected at most one of target and target_vs_expected",
+                    "expected at most one of target, target_vs_expected and target_vs_previous",
                 );
             }
-            for value in [m.target, m.target_vs_expected].into_iter().flatten() {
+            for value in targets.into_iter().flatten() {
                 if !value.is_finite() {
                     problems.push(&path, format!("expected a finite target, found {value}"));
                 }
@@ -439,14 +440,17 @@ fn check_component(
         }
         ComponentSpec::PerUnit(c) => {
             amount_ok(problems, path, "rate", Some(c.rate));
-            one_of(
-                problems,
-                c.target,
-                c.target_vs_expected,
-                "`target` or `target_vs_expected`",
-            );
+            let given = [c.target, c.target_vs_expected, c.target_vs_previous];
+            if given.iter().filter(|t| t.is_some()).count() != 1 {
+                problems.push(
+                    path,
+                    "expected exactly one of `target`, `target_vs_expected` or \
+                     `target_vs_previous`",
+                );
+            }
             amount_ok(problems, path, "cap", c.cap);
             multiple_ok(problems, path, "target_vs_expected", c.target_vs_expected);
+            multiple_ok(problems, path, "target_vs_previous", c.target_vs_previous);
             indicator(problems, "indicator", &c.indicator);
         }
         ComponentSpec::QualityDeduction(c) => {

@@ -964,7 +964,9 @@ const CATALOGUE: &[(&str, &[&str])] = &[
     ),
     (
         "[[arm]]\nname = \"watched\"\npreset = \"block\"\n[[arm.monitor]]\nindicator = \"ae_per_1000\"\ntarget = 300\ntarget_vs_expected = 1.0",
-        &["arm.watched.monitor[0]: expected at most one of target and target_vs_expected"],
+        &[
+            "arm.watched.monitor[0]: expected at most one of target, target_vs_expected and target_vs_previous",
+        ],
     ),
     // A waiting list's indicators exist only for a type with a list.
     (
@@ -1442,7 +1444,7 @@ target = 0.3
         &[],
         &[
             "measure.deaths.name: expected a name of the measure's own: \"deaths\" is an \
-             indicator capsim reports already",
+             indicator or a column capsim reports already",
             "measure.Employment rate.name: expected a name of lower-case letters, digits and `_`",
             "measure.recovery.value",
             "measure.recovery.noise_sd",
@@ -1453,4 +1455,32 @@ target = 0.3
             "arm.pool.component[0] (outcome).indicators[0].indicator",
         ],
     );
+    // A key column's name, or a type's indicator's, is taken; a bad minimum is named as such,
+    // and the type whose indicator the measure copies is not blamed.
+    let taken = r#"
+base = "default"
+name = "bad"
+[[measure]]
+name = "year"
+value = 0.3
+[[measure]]
+name = "gp_count"
+value = 0.3
+[[measure]]
+name = "recovery"
+value = 0.3
+min = -1
+"#;
+    rejected(
+        taken,
+        &[],
+        &[
+            "measure.year.name: expected a name of the measure's own: \"year\" is an indicator \
+             or a column capsim reports already",
+            "measure.gp_count.name: expected a name of the measure's own",
+            "measure.recovery.min: expected finite bounds with 0 <= min <= max",
+        ],
+    );
+    let err = validation_errors(taken);
+    assert!(!err.contains("rename the type"), "{err}");
 }

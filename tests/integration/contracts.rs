@@ -1874,6 +1874,65 @@ fn an_improvement_target_judges_each_year_against_the_year_before() {
     assert!(paid > 20 && missed > 20, "{paid} paid, {missed} missed");
 }
 
+/// £100 per emergency admission per 1,000 below 98% of the year before (above it, the same
+/// deducted), and the same target monitored.
+#[test]
+fn a_per_unit_payment_and_a_monitor_can_judge_against_the_year_before() {
+    let text = IMPROVEMENT.replace(
+        "[[arm.component]]\nkind = \"outcome\"",
+        "[[arm.monitor]]\nindicator = \"non_elective_per_1000\"\nbetter = \"lower\"\n\
+         target_vs_previous = 0.98\n\
+         [[arm.component]]\nkind = \"per_unit\"\nindicator = \"non_elective_per_1000\"\n\
+         better = \"lower\"\ntarget_vs_previous = 0.98\nrate = 100\n\
+         [[arm.component]]\nkind = \"outcome\"",
+    );
+    let m = model(&text);
+    let contracts = m.contracts.as_ref().unwrap();
+    let column = contracts
+        .columns
+        .iter()
+        .position(|c| c == "per_unit")
+        .unwrap();
+    let slot = m
+        .scenario
+        .indicator_named("non_elective_per_1000")
+        .unwrap()
+        .slot();
+    let expected_first = contracts.basis.expected_indicators_in(0)[slot];
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let mut met = [0usize; 4];
+    for r in &results {
+        let rate: Vec<f64> = r.world(0).map(|y| y.indicators[slot]).collect();
+        for year in 1..=4usize {
+            let previous = if year == 1 {
+                expected_first
+            } else {
+                rate[year - 2]
+            };
+            let target = 0.98 * previous;
+            let row = r
+                .ledger
+                .iter()
+                .find(|l| l.year == year as u32 && l.party == 1)
+                .unwrap();
+            let want = 100.0 * (target - rate[year - 1]);
+            assert!((row.components[column] - want).abs() < 1e-9, "year {year}");
+            met[year - 1] += usize::from(rate[year - 1] <= target);
+        }
+    }
+    let monitoring = capsim::run_folder::tables::monitoring_frame(&m, &results)
+        .unwrap()
+        .unwrap();
+    let shares = monitoring.column("p_target_met").unwrap().f64().unwrap();
+    let targets = monitoring.column("target").unwrap().f64().unwrap();
+    for (year, met) in met.iter().enumerate() {
+        let want = *met as f64 / results.len() as f64;
+        assert_eq!(shares.get(year), Some(want), "year {}", year + 1);
+        // Each replication has its own target: none to report.
+        assert_eq!(targets.get(year), None);
+    }
+}
+
 /// A lead on a block, sharing savings against its cost on a realised norm: its cost is its own
 /// care and what it pays its subcontractor, at tariff in one arm and on a block in the other.
 const LEAD_NORMS: &str = concat!(

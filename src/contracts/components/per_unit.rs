@@ -4,7 +4,11 @@ use super::*;
 
 /// Nothing is paid in a year the indicator has no value: nothing to judge.
 pub fn per_unit(c: &PerUnitSpec, indicator: usize, y: &HolderYear) -> f64 {
-    let Some((value, target)) = judged(c.target, c.target_vs_expected, indicator, y) else {
+    let judged = match c.target_vs_previous {
+        Some(multiple) => judged_against_previous(multiple, indicator, y),
+        None => judged(c.target, c.target_vs_expected, indicator, y),
+    };
+    let Some((value, target)) = judged else {
         return 0.0;
     };
     let better_by = match c.better {
@@ -38,6 +42,7 @@ mod tests {
             better: Better::Lower,
             target: Some(50.0),
             target_vs_expected: None,
+            target_vs_previous: None,
             rate: 2000.0,
             cap: None,
             only: None,
@@ -79,6 +84,7 @@ mod tests {
                 better: Better::Lower,
                 target: Some(target),
                 target_vs_expected: None,
+                target_vs_previous: None,
                 rate,
                 cap: None,
                 only: None,

@@ -738,13 +738,26 @@ fn threads_flag(threads: Option<usize>) -> Result<usize, InputError> {
     }
 }
 
+/// Prints each caution about a valid scenario (docs/errors.md, "Warnings") on stderr: the run
+/// goes on.
+fn warn_of_cautions(scenario: &crate::scenario::Scenario, file: &str) {
+    for c in crate::scenario::cautions::cautions(scenario) {
+        eprintln!("capsim: warning: {file}: {}: {}", c.field, c.message);
+    }
+}
+
 /// Runs a parsed command; returns what to show on the terminal.
 pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
     match cli.command {
-        Command::Run(args) => Ok(run(RunPlan::resolve(&args)?, observer)?.summary),
+        Command::Run(args) => {
+            let plan = RunPlan::resolve(&args)?;
+            warn_of_cautions(&plan.model.scenario, &plan.scenario_file);
+            Ok(run(plan, observer)?.summary)
+        }
         Command::Validate { scenario } => {
             let loaded = load_scenario(Some(&scenario))?;
             let model = Model::build(&loaded)?;
+            warn_of_cautions(&loaded.scenario, &loaded.file);
             let replications = u64::from(model.scenario.replications);
             let held = model.result_bytes();
             check_fits_in_memory(&model, held, replications, &loaded.file, "replications")?;

@@ -210,10 +210,11 @@ impl Contracts {
                     .iter_mut()
                     .find(|c| c.column == column)
                     .expect("found above");
+                let shared = matches!(&component.spec, ComponentSpec::Outcome(pool) if pool.shared);
                 component.owned = component
                     .indicators
                     .iter()
-                    .map(|i| i.activity_type().is_none_or(|t| in_scope[t]))
+                    .map(|i| shared || i.activity_type().is_none_or(|t| in_scope[t]))
                     .collect();
                 component.shared_amount = if total > 0.0 {
                     e / total

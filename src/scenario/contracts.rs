@@ -431,6 +431,11 @@ pub struct OutcomeSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
     pub pool: Option<f64>,
+    /// Every provider the pool pays is judged on every target, whoever delivers the activity
+    /// (a system outcome the partners share). Default: a target on an activity type judges only
+    /// the provider delivering it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shared: bool,
     pub indicators: Vec<IndicatorTarget>,
 }
 

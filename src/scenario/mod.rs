@@ -6,6 +6,7 @@
 //! [`validate`](validate::validate) (every problem reported at once) → a resolved scenario that is
 //! saved beside each run so the run can be reproduced from its folder alone.
 
+pub mod cautions;
 pub mod condition;
 pub mod contracts;
 pub mod counts;

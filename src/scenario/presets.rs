@@ -76,6 +76,7 @@ pub fn components(preset: Preset) -> Vec<ComponentSpec> {
         Preset::Outcomes => vec![
             fixed(0.9, Index::ExpectedCost),
             ComponentSpec::Outcome(OutcomeSpec {
+                shared: false,
                 name: None,
                 from_year: None,
                 to_year: None,
@@ -103,6 +104,7 @@ pub fn components(preset: Preset) -> Vec<ComponentSpec> {
                 cap: None,
             }),
             ComponentSpec::Outcome(OutcomeSpec {
+                shared: false,
                 name: None,
                 from_year: None,
                 to_year: None,

@@ -833,3 +833,37 @@ fn output_into_a_closed_pipe_is_not_a_panic() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// A valid scenario that probably does not say what its author meant is run, with a warning
+/// naming the file and the field: here a pool on admissions pays a community provider that
+/// delivers none of them.
+#[test]
+fn a_caution_is_a_warning_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "base = \"default\"\nname = \"c\"\n[population]\nsize = 2000\n{}[[arm]]\nname = \"p\"\n\
+         preset = \"block\"\n[[arm.component]]\nkind = \"outcome\"\npool_share = 0.1\n\
+         [[arm.component.indicators]]\nindicator = \"non_elective_per_1000\"\nweight = 1\n\
+         target_vs_expected = 1.0\n",
+        crate::common::two_providers!()
+    );
+    std::fs::write(dir.path().join("c.toml"), &text).unwrap();
+    let warning = "capsim: warning: c.toml: arm.p.component[0] (outcome): provider \"community\" \
+                   delivers none of the activity this pool judges";
+    let (code, out, err) = capsim(&["validate", "c.toml"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("valid scenario"), "{out}");
+    assert!(err.contains(warning), "{err}");
+    let (code, _, err) = capsim(&["run", "c.toml", "--reps", "2", "--out", "o"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains(warning), "{err}");
+    assert!(dir.path().join("o/summary.csv").exists());
+    // Said plainly, the warning goes.
+    std::fs::write(
+        dir.path().join("c.toml"),
+        text.replace("pool_share = 0.1\n", "pool_share = 0.1\nshared = true\n"),
+    )
+    .unwrap();
+    let (_, _, err) = capsim(&["validate", "c.toml"], dir.path());
+    assert!(!err.contains("warning"), "{err}");
+}

@@ -2055,3 +2055,57 @@ fn the_multimorbidity_share_is_the_covered_peoples_at_the_start_of_the_year() {
         }
     }
 }
+
+/// A pool on emergency admissions paying both providers: by default the community provider,
+/// delivering none of them, is paid its whole pool every year; `shared = true` judges it on the
+/// admissions too, so it is paid in exactly the years the acute provider is.
+#[test]
+fn a_shared_pool_judges_every_provider_it_pays_on_every_target() {
+    let pool = |shared: bool| {
+        model(&format!(
+            "base = \"default\"\nname = \"shared\"\nreplications = 30\nyears = 3\n\
+             [population]\nsize = 20000\n{}[[arm]]\nname = \"pool\"\npreset = \"block\"\n\
+             [[arm.component]]\nkind = \"outcome\"\npool_share = 0.1\nshared = {shared}\n\
+             [[arm.component.indicators]]\nindicator = \"non_elective_per_1000\"\nbetter = \
+             \"lower\"\nweight = 1\ntarget_vs_expected = 1.0\n",
+            two_providers!()
+        ))
+    };
+    for shared in [false, true] {
+        let m = pool(shared);
+        let column = m
+            .contracts
+            .as_ref()
+            .unwrap()
+            .columns
+            .iter()
+            .position(|c| c == "outcome")
+            .unwrap();
+        let (mut acute_paid, mut acute_missed) = (0, 0);
+        for r in engine::run(&m, 2, &Silent).unwrap() {
+            for year in 1..=3 {
+                let paid = |party: usize| {
+                    r.ledger
+                        .iter()
+                        .find(|l| l.year == year && l.party == party)
+                        .unwrap()
+                        .components[column]
+                };
+                let (acute, community) = (paid(1), paid(2));
+                assert!(community > 0.0 || shared);
+                if shared {
+                    assert_eq!(acute > 0.0, community > 0.0, "year {year}");
+                }
+                if acute > 0.0 {
+                    acute_paid += 1;
+                } else {
+                    acute_missed += 1;
+                }
+            }
+        }
+        assert!(
+            acute_paid > 5 && acute_missed > 5,
+            "{acute_paid} {acute_missed}"
+        );
+    }
+}

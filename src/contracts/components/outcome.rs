@@ -63,6 +63,7 @@ mod tests {
     /// A pool of 10% of contract value paid on `indicators`.
     fn pool_of(indicators: Vec<IndicatorTarget>) -> OutcomeSpec {
         OutcomeSpec {
+            shared: false,
             name: None,
             from_year: None,
             to_year: None,

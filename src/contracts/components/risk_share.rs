@@ -150,6 +150,7 @@ mod tests {
             index: Index::Price,
         };
         let pool = OutcomeSpec {
+            shared: false,
             name: None,
             from_year: None,
             to_year: None,

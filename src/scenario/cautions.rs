@@ -1,0 +1,246 @@
+//! Cautions: a valid scenario that probably does not say what its author meant. Each is shown
+//! as a warning by `capsim validate` and `capsim run`, which go on; none stops a run.
+
+use super::Scenario;
+use super::contracts::ComponentSpec;
+
+/// One caution: the field it concerns and what to look at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caution {
+    pub field: String,
+    pub message: String,
+}
+
+/// Every caution about a scenario that has passed validation.
+pub fn cautions(s: &Scenario) -> Vec<Caution> {
+    let mut out = Vec::new();
+    unpaid_providers(s, &mut out);
+    pools_with_nothing_to_judge(s, &mut out);
+    enrolment_without_effect(s, &mut out);
+    measures_beyond_bounds(s, &mut out);
+    out
+}
+
+fn arm_path(s: &Scenario, a: usize) -> String {
+    let arm = &s.arm[a];
+    format!(
+        "arm.{}",
+        if arm.name.is_empty() {
+            a.to_string()
+        } else {
+            arm.name.clone()
+        }
+    )
+}
+
+/// The providers holding an arm's contracts: its lead, or every provider.
+fn holders(s: &Scenario, a: usize) -> Vec<String> {
+    match &s.arm[a].lead {
+        Some(lead) => vec![lead.clone()],
+        None => s.providers().into_iter().map(|p| p.name).collect(),
+    }
+}
+
+/// A provider holding an arm's contracts that none of its components pays (each names other
+/// `providers`): its income is nothing, and its whole cost a loss.
+fn unpaid_providers(s: &Scenario, out: &mut Vec<Caution>) {
+    for (a, arm) in s.arm.iter().enumerate() {
+        let components = arm.components();
+        for holder in holders(s, a) {
+            if !components.iter().any(|(_, c)| c.pays_provider(&holder)) {
+                out.push(Caution {
+                    field: arm_path(s, a),
+                    message: format!(
+                        "no component pays provider \"{holder}\" (each names other `providers`): \
+                         its income is 0 and its whole cost a loss"
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// An outcome pool the user wrote paying a provider none of whose targets are its own (each on
+/// an activity type another provider delivers) pays it the whole pool every year: there is
+/// nothing of its own to judge. A preset's pool does this by design (docs/contracts.md, "Whose
+/// indicator") and has no `providers` to name, so it is left alone.
+fn pools_with_nothing_to_judge(s: &Scenario, out: &mut Vec<Caution>) {
+    let providers = s.providers();
+    let type_names = s.activity.type_names();
+    let owns = |provider: &str, indicator: &str| -> bool {
+        let Some(t) = s.indicator_named(indicator).and_then(|i| i.activity_type()) else {
+            // Population-wide indicators and measures belong to every holder.
+            return true;
+        };
+        providers
+            .iter()
+            .any(|p| p.name == provider && p.activity.contains(&type_names[t]))
+    };
+    for (a, arm) in s.arm.iter().enumerate() {
+        if arm.lead.is_some() {
+            // A lead holds everything, and every indicator is its own.
+            continue;
+        }
+        // Numbered as written in the file, as validation numbers them.
+        for (k, spec) in arm.component.iter().enumerate() {
+            let ComponentSpec::Outcome(pool) = spec else {
+                continue;
+            };
+            if pool.shared {
+                continue;
+            }
+            for holder in holders(s, a).iter().filter(|h| spec.pays_provider(h)) {
+                if pool.indicators.iter().any(|t| owns(holder, &t.indicator)) {
+                    continue;
+                }
+                out.push(Caution {
+                    field: format!("{}.component[{k}] (outcome)", arm_path(s, a)),
+                    message: format!(
+                        "provider \"{holder}\" delivers none of the activity this pool judges, \
+                         so it is paid its whole pool every year; name `providers = [...]` to \
+                         pay the pool to those it judges, or set `shared = true` to judge every \
+                         provider it pays on every target"
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// A programme that enrols people (an uptake) but does nothing for them: no relative risk or
+/// rate, no shift and no cost per person. They are counted as enrolled all the same.
+fn enrolment_without_effect(s: &Scenario, out: &mut Vec<Caution>) {
+    for (i, spec) in s.intervention.iter().enumerate() {
+        if spec.uptake.is_some() && !spec.acts_on_people() {
+            out.push(Caution {
+                field: format!("{}.uptake", spec.path(i)),
+                message: "the programme enrols people but changes nothing for them (no relative \
+                          risk or rate, shift or cost per person): they are counted in `enrolled` \
+                          all the same; leave `uptake` out if it only adds capacity"
+                    .into(),
+            });
+        }
+    }
+}
+
+/// A measure whose level, at its mean, is outside its bounds: every value is clipped to the
+/// bound.
+fn measures_beyond_bounds(s: &Scenario, out: &mut Vec<Caution>) {
+    for m in &s.measure {
+        let level = m.value.mean();
+        if m.bounded(level) != level {
+            out.push(Caution {
+                field: format!("{}.value", m.path()),
+                message: format!(
+                    "its mean, {level}, is outside its bounds (min {}, max {}): most of its values \
+                     will be the bound",
+                    m.min,
+                    m.max.map_or("none".into(), |x| x.to_string())
+                ),
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load_scenario_str;
+
+    fn cautions_of(text: &str) -> Vec<String> {
+        let loaded = load_scenario_str("s.toml", text, std::path::Path::new("."))
+            .unwrap_or_else(|e| panic!("{e}"));
+        cautions(&loaded.scenario)
+            .into_iter()
+            .map(|c| format!("{}: {}", c.field, c.message))
+            .collect()
+    }
+
+    const TWO: &str = r#"
+base = "default"
+name = "c"
+[[provider]]
+name = "acute"
+activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days", "ambulance"]
+[[provider]]
+name = "community"
+activity = ["gp", "community", "mental_health", "prescribing"]
+"#;
+
+    #[test]
+    fn a_provider_no_component_pays_is_named() {
+        let text = format!(
+            "{TWO}[[arm]]\nname = \"acute-only\"\n[[arm.component]]\nkind = \"activity\"\n\
+             providers = [\"acute\"]\n"
+        );
+        assert_eq!(
+            cautions_of(&text),
+            [
+                "arm.acute-only: no component pays provider \"community\" (each names other \
+              `providers`): its income is 0 and its whole cost a loss"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_pool_judging_only_anothers_activity_is_named_and_its_cure_is_quiet() {
+        let pool = "[[arm]]\nname = \"p\"\npreset = \"block\"\n[[arm.component]]\nkind = \
+                    \"outcome\"\npool_share = 0.1\n";
+        let target = "[[arm.component.indicators]]\nindicator = \"non_elective_per_1000\"\n\
+                      weight = 1\ntarget_vs_expected = 1.0\n";
+        let text = format!("{TWO}{pool}{target}");
+        let found = cautions_of(&text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].starts_with(
+            "arm.p.component[0] (outcome): provider \"community\" delivers none of the activity"
+        ));
+        let named = format!("{TWO}{pool}providers = [\"acute\"]\n{target}");
+        assert!(cautions_of(&named).is_empty());
+        let shared = format!("{TWO}{pool}shared = true\n{target}");
+        assert!(cautions_of(&shared).is_empty());
+        // A population-wide target is everyone's.
+        let deaths = text.replace("non_elective_per_1000", "deaths_per_1000");
+        assert!(cautions_of(&deaths).is_empty());
+    }
+
+    #[test]
+    fn enrolment_that_changes_nothing_and_a_clipped_measure_are_named() {
+        let text = r#"
+base = "default"
+name = "c"
+[activity.types.elective.waiting_list]
+initial = 100
+[[measure]]
+name = "m"
+value = 2
+max = 1
+[[intervention]]
+name = "theatres"
+uptake = 0.5
+effect.waiting_list_capacity = { elective = 1.1 }
+"#;
+        let found = cautions_of(text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].starts_with("intervention.theatres.uptake: the programme enrols people"));
+        assert!(found[1].starts_with("measure.m.value: its mean, 2, is outside its bounds"));
+        assert!(
+            cautions_of(
+                &text
+                    .replace("uptake = 0.5\n", "")
+                    .replace("value = 2", "value = 0.5")
+            )
+            .is_empty()
+        );
+    }
+
+    /// The shipped scenarios say what they mean.
+    #[test]
+    fn the_shipped_scenarios_raise_no_caution() {
+        for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")).unwrap() {
+            let path = entry.unwrap().path();
+            let loaded = crate::scenario::load_scenario(Some(&path)).unwrap();
+            let found = cautions(&loaded.scenario);
+            assert!(found.is_empty(), "{}: {found:?}", path.display());
+        }
+    }
+}

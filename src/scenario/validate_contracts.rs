@@ -36,7 +36,13 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
         // components are valid by construction.
         for (k, spec) in arm.component.iter().enumerate() {
             let path = format!("{arm_path}.component[{k}] ({})", spec.kind());
-            check_component(spec, &path, problems, &type_index, &indicator_names);
+            check_component(
+                spec,
+                &path,
+                problems,
+                (&type_index, &type_names),
+                &indicator_names,
+            );
             check_years(spec, &path, problems, s.years);
             check_paid_providers(spec, &path, problems, &providers, arm.lead.as_deref());
             // Another kind's name would book this component in that kind's column.
@@ -334,7 +340,7 @@ fn check_component(
     spec: &ComponentSpec,
     path: &str,
     problems: &mut Problems,
-    type_index: &TypeIndex,
+    (type_index, type_names): (&TypeIndex, &[String]),
     indicator_names: &[String],
 ) {
     let indicator = |problems: &mut Problems, field: &str, name: &str| {
@@ -373,7 +379,10 @@ fn check_component(
                 if type_index(t).is_none() {
                     problems.push(
                         format!("{path}.types"),
-                        format!("unknown activity type \"{t}\""),
+                        format!(
+                            "unknown activity type \"{t}\"; expected one of: {}",
+                            type_names.join(", ")
+                        ),
                     );
                 }
             }

@@ -521,7 +521,7 @@ fn misconfigured_components_name_the_arm_and_component() {
         &[],
         &[
             "arm.corridor.component[0] (activity).types",
-            "unknown activity type \"dentistry\"",
+            "unknown activity type \"dentistry\"; expected one of: gp, community",
         ],
     );
     rejected(

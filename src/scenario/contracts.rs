@@ -307,18 +307,19 @@ pub struct ActivitySpec {
     /// Activity types paid (default: all the holder delivers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
-    /// Share of the price paid per unit up to the baseline volume (all units if no baseline).
+    /// Multiple of the price paid per unit up to the baseline volume (all units if no
+    /// baseline): 1 is the national price, 0.5 half of it, 1.1 a local price 10% above it.
     #[serde(default = "one")]
-    #[schemars(range(min = 0, max = 1))]
+    #[schemars(range(min = 0, max = 10))]
     pub price_share: f64,
     /// Baseline volume as a multiple of planned volume: the expected volume on trend for the
     /// people covered that year (1 = as planned).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
     pub baseline_volume: Option<f64>,
-    /// Share of the price paid per unit above the baseline volume (default: `price_share`).
+    /// Multiple of the price paid per unit above the baseline volume (default: `price_share`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(range(min = 0, max = 1))]
+    #[schemars(range(min = 0, max = 10))]
     pub marginal_rate: Option<f64>,
     /// Share of the price deducted per unit of shortfall below the baseline volume.
     #[serde(default)]

@@ -239,6 +239,23 @@ fn uplift_ok(problems: &mut Problems, path: &str, uplift: f64) {
     }
 }
 
+/// Most a price can be multiplied by: a local price, or a premium for extra activity, well above
+/// the national one.
+const MAX_PRICE_MULTIPLE: f64 = 10.0;
+
+/// A multiple of the national price: from 0 to [`MAX_PRICE_MULTIPLE`].
+fn price_multiple_ok(problems: &mut Problems, path: &str, field: &str, v: f64) {
+    if !(0.0..=MAX_PRICE_MULTIPLE).contains(&v) {
+        problems.push(
+            format!("{path}.{field}"),
+            format!(
+                "expected a multiple of the price between 0 and {MAX_PRICE_MULTIPLE} (1: the \
+                 national price), found {v}"
+            ),
+        );
+    }
+}
+
 fn share_ok(problems: &mut Problems, path: &str, field: &str, v: f64) {
     if !(0.0..=1.0).contains(&v) {
         problems.push(
@@ -369,9 +386,9 @@ fn check_component(
         }
         ComponentSpec::Activity(c) => {
             amount_ok(problems, path, "cap", c.cap);
-            share_ok(problems, path, "price_share", c.price_share);
+            price_multiple_ok(problems, path, "price_share", c.price_share);
             if let Some(m) = c.marginal_rate {
-                share_ok(problems, path, "marginal_rate", m);
+                price_multiple_ok(problems, path, "marginal_rate", m);
             }
             share_ok(problems, path, "below_baseline_rate", c.below_baseline_rate);
             multiple_ok(problems, path, "baseline_volume", c.baseline_volume);

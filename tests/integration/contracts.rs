@@ -2109,3 +2109,29 @@ fn a_shared_pool_judges_every_provider_it_pays_on_every_target() {
         );
     }
 }
+
+/// A local price 10% above the national one pays exactly 1.1 times what PbR pays, in every
+/// replication and year.
+#[test]
+fn a_local_price_is_a_multiple_of_the_national_price() {
+    let m = model(
+        "base = \"default\"\nname = \"local\"\nreplications = 6\n[population]\nsize = 5000\n\
+         [[arm]]\nname = \"tariff\"\npreset = \"pbr\"\n[[arm]]\nname = \"local\"\n\
+         [[arm.component]]\nkind = \"activity\"\nprice_share = 1.1\n",
+    );
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        for year in 1..=m.scenario.years {
+            let spend = |arm: usize| {
+                r.ledger
+                    .iter()
+                    .find(|l| l.arm == arm && l.year == year && l.party == 0)
+                    .unwrap()
+                    .cost
+            };
+            assert!(
+                (spend(1) - 1.1 * spend(0)).abs() < 1e-6 * spend(0),
+                "year {year}"
+            );
+        }
+    }
+}

@@ -656,6 +656,42 @@ fn milton_keynes_encodes_its_header() {
             .components[capitation];
         assert!((paid / expected - 0.8).abs() < 0.01, "{paid} of {expected}");
     }
+    // Recovery, a measure the scenario states: judged against the year before, so half the
+    // pool is earned in a year exactly when completions are no lower than the year before's.
+    let outcome = contracts
+        .columns
+        .iter()
+        .position(|c| c == "outcome")
+        .unwrap();
+    let completions = m
+        .scenario
+        .indicator_named("successful_completions")
+        .unwrap()
+        .slot();
+    let onsets = m
+        .scenario
+        .indicator_named("condition_onsets_per_1000")
+        .unwrap()
+        .slot();
+    assert!((contracts.basis.expected_indicators_in(0)[completions] - 0.2).abs() < 1e-12);
+    let mut judged = 0;
+    for r in &results {
+        let years: Vec<_> = r.world(0).collect();
+        for (i, y) in years.iter().enumerate().skip(1) {
+            let row = r
+                .ledger
+                .iter()
+                .find(|l| l.arm == cobic && l.year == y.year && l.party == 1)
+                .unwrap();
+            let onsets_met =
+                y.indicators[onsets] <= contracts.basis.expected_indicators_in(y.year - 1)[onsets];
+            let recovered = y.indicators[completions] >= years[i - 1].indicators[completions];
+            let paid = row.components[outcome];
+            assert_eq!(paid > 0.0, onsets_met || recovered, "year {}", y.year);
+            judged += 1;
+        }
+    }
+    assert!(judged > 0);
 }
 
 /// Kinzigtal's header: about 31,000 people; with its assumptions the insurers' gross saving

@@ -1819,24 +1819,30 @@ weight = 1.0
 target_vs_previous = 1.0
 "#;
 
+/// The ledger column of the component `column`, the slot of emergency admissions per 1,000,
+/// and their expected first-year value: what a target against the year before judges.
+fn admissions_judged_by(m: &Model, column: &str) -> (usize, usize, f64) {
+    let contracts = m.contracts.as_ref().unwrap();
+    let column = contracts.columns.iter().position(|c| c == column).unwrap();
+    let slot = m
+        .scenario
+        .indicator_named("non_elective_per_1000")
+        .unwrap()
+        .slot();
+    (
+        column,
+        slot,
+        contracts.basis.expected_indicators_in(0)[slot],
+    )
+}
+
 /// A target set against the year before pays the pool in full exactly when the indicator is
 /// no worse than its own value a year earlier (in the first year, than the value expected of
 /// it), and nothing otherwise.
 #[test]
 fn an_improvement_target_judges_each_year_against_the_year_before() {
     let m = model(IMPROVEMENT);
-    let contracts = m.contracts.as_ref().unwrap();
-    let column = contracts
-        .columns
-        .iter()
-        .position(|c| c == "outcome")
-        .unwrap();
-    let slot = m
-        .scenario
-        .indicator_named("non_elective_per_1000")
-        .unwrap()
-        .slot();
-    let expected_first = contracts.basis.expected_indicators_in(0)[slot];
+    let (column, slot, expected_first) = admissions_judged_by(&m, "outcome");
     let (mut paid, mut missed) = (0, 0);
     for r in engine::run(&m, 2, &Silent).unwrap() {
         let rate: Vec<f64> = r.world(0).map(|y| y.indicators[slot]).collect();
@@ -1887,18 +1893,7 @@ fn a_per_unit_payment_and_a_monitor_can_judge_against_the_year_before() {
          [[arm.component]]\nkind = \"outcome\"",
     );
     let m = model(&text);
-    let contracts = m.contracts.as_ref().unwrap();
-    let column = contracts
-        .columns
-        .iter()
-        .position(|c| c == "per_unit")
-        .unwrap();
-    let slot = m
-        .scenario
-        .indicator_named("non_elective_per_1000")
-        .unwrap()
-        .slot();
-    let expected_first = contracts.basis.expected_indicators_in(0)[slot];
+    let (column, slot, expected_first) = admissions_judged_by(&m, "per_unit");
     let results = engine::run(&m, 2, &Silent).unwrap();
     let mut met = [0usize; 4];
     for r in &results {

@@ -543,15 +543,15 @@ pub fn gains_sentence(arm: &str, rows: &[PartyGain]) -> String {
             Outcome::Unchanged => "the cost of care is unchanged".to_string(),
             Outcome::Even => "the system as a whole roughly breaks even".to_string(),
             Outcome::Gain(x) => with_figure(format!("the system saves {} net", money_gain(x))),
-            // A loss beyond the programme's own cost is care it added (capacity, a shift that
-            // adds events), not too little care avoided.
+            // Care that costs more on average with the programme than without is care it added
+            // (capacity, a shift that adds events), not too little care avoided.
             Outcome::Loss(x) => format!(
                 "{}: {}",
                 with_figure(format!("the system loses {} net", money_gain(x))),
-                if x > sys.programme_cost {
-                    "the programme adds care, and its cost comes on top"
-                } else {
-                    "the programme costs more than the care it avoids"
+                match (sys.other_cost_change > 0.0, sys.programme_cost > 0.5) {
+                    (true, true) => "the programme adds care, and its own cost comes on top",
+                    (true, false) => "the programme adds care",
+                    (false, _) => "the programme costs more than the care it avoids",
                 }
             ),
         };
@@ -985,6 +985,7 @@ mod tests {
             p95,
             p_gain: 0.8,
             programme_cost: paid,
+            other_cost_change: 0.0,
         }
     }
 
@@ -1011,14 +1012,34 @@ mod tests {
         let rows = [
             party("commissioner", "commissioner", 0.0, 0.0, 0.0, 0.0),
             party("leeds", "provider", -13.0e6, -9.6e6, -9.3e6, 3.1e6),
-            party("system", "system", -13.0e6, -9.6e6, -9.3e6, 3.1e6),
+            PartyGain {
+                other_cost_change: 7.0e6,
+                ..party("system", "system", -13.0e6, -9.6e6, -9.3e6, 3.1e6)
+            },
         ];
         assert!(
             gains_sentence("block", &rows).ends_with(
-                "the system loses £9.6m net: the programme adds care, and its cost comes on top."
+                "the system loses £9.6m net: the programme adds care, and its own cost comes on \
+                 top."
             ),
             "{}",
             gains_sentence("block", &rows)
+        );
+        // A median loss beyond the programme's mean cost, with care avoided on average (a
+        // skewed uptake): too little avoided, not care added.
+        let avoided = [
+            rows[0].clone(),
+            rows[1].clone(),
+            PartyGain {
+                other_cost_change: -9.0e3,
+                ..rows[2].clone()
+            },
+        ];
+        assert!(
+            gains_sentence("block", &avoided)
+                .ends_with("the programme costs more than the care it avoids."),
+            "{}",
+            gains_sentence("block", &avoided)
         );
     }
 

@@ -256,6 +256,9 @@ pub struct PartyGain {
     pub p_gain_se: f64,
     /// Mean programme cost this party paid over the term (for the system: all of it).
     pub programme_cost: f64,
+    /// Mean change in the cost this party bears beyond the programme's (for the system: the
+    /// cost of care; positive when the programme adds care).
+    pub other_cost_change: f64,
 }
 
 impl PartyGain {
@@ -290,6 +293,7 @@ pub fn gains_by_arm(t: &Tables) -> anyhow::Result<Vec<(String, Vec<PartyGain>)>>
         f64s(g, "p_gain")?,
         f64s(g, "mean_programme_cost")?,
     );
+    let cost_change = f64s(g, "mean_cost_change")?;
     let (p50_se, p_gain_se) = (f64s(g, "p50_se")?, f64s(g, "p_gain_se")?);
     let mut out: Vec<(String, Vec<PartyGain>)> = Vec::new();
     for i in 0..g.height() {
@@ -303,6 +307,7 @@ pub fn gains_by_arm(t: &Tables) -> anyhow::Result<Vec<(String, Vec<PartyGain>)>>
             p50_se: p50_se[i],
             p_gain_se: p_gain_se[i],
             programme_cost: cost[i],
+            other_cost_change: cost_change[i] - cost[i],
         };
         match out.last_mut() {
             Some((a, rows)) if *a == arm[i] => rows.push(row),

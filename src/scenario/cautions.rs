@@ -16,6 +16,7 @@ pub fn cautions(s: &Scenario) -> Vec<Caution> {
     let mut out = Vec::new();
     unpaid_providers(s, &mut out);
     pools_with_nothing_to_judge(s, &mut out);
+    incentives_paid_to_nobody(s, &mut out);
     enrolment_without_effect(s, &mut out);
     measures_beyond_bounds(s, &mut out);
     out
@@ -41,18 +42,71 @@ fn holders(s: &Scenario, a: usize) -> Vec<String> {
     }
 }
 
-/// A provider holding an arm's contracts that none of its components pays (each names other
-/// `providers`): its income is nothing, and its whole cost a loss.
+/// Whether `provider` delivers the activity an indicator counts (population-wide indicators
+/// and measures belong to everyone).
+fn owns(s: &Scenario, provider: &str, indicator: &str) -> bool {
+    let Some(t) = s.indicator_named(indicator).and_then(|i| i.activity_type()) else {
+        return true;
+    };
+    let type_name = &s.activity.type_names()[t];
+    s.providers()
+        .iter()
+        .any(|p| p.name == provider && p.activity.contains(type_name))
+}
+
+/// Whether a component can ever pay `holder`: it names it (or no one), and a per-unit payment
+/// or quality deduction is on the holder's own indicator (they go to its owner alone).
+fn can_pay(s: &Scenario, spec: &ComponentSpec, holder: &str) -> bool {
+    spec.pays_provider(holder)
+        && match spec {
+            ComponentSpec::PerUnit(c) => owns(s, holder, &c.indicator),
+            ComponentSpec::QualityDeduction(c) => owns(s, holder, &c.indicator),
+            _ => true,
+        }
+}
+
+/// A provider holding an arm's contracts that none of its components can pay (each names other
+/// `providers`, or judges another's activity): its income is nothing, and its whole cost a
+/// loss.
 fn unpaid_providers(s: &Scenario, out: &mut Vec<Caution>) {
     for (a, arm) in s.arm.iter().enumerate() {
         let components = arm.components();
         for holder in holders(s, a) {
-            if !components.iter().any(|(_, c)| c.pays_provider(&holder)) {
+            if !components.iter().any(|(_, c)| can_pay(s, c, &holder)) {
                 out.push(Caution {
                     field: arm_path(s, a),
                     message: format!(
-                        "no component pays provider \"{holder}\" (each names other `providers`): \
-                         its income is 0 and its whole cost a loss"
+                        "no component pays provider \"{holder}\" (each names other `providers` \
+                         or judges another provider's activity): its income is 0 and its whole \
+                         cost a loss"
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// A per-unit payment or quality deduction none of whose payees delivers the indicator's
+/// activity: it goes to the indicator's owner alone, so it is never paid.
+fn incentives_paid_to_nobody(s: &Scenario, out: &mut Vec<Caution>) {
+    for (a, arm) in s.arm.iter().enumerate() {
+        for (k, spec) in arm.component.iter().enumerate() {
+            let indicator = match spec {
+                ComponentSpec::PerUnit(c) => &c.indicator,
+                ComponentSpec::QualityDeduction(c) => &c.indicator,
+                _ => continue,
+            };
+            let payees: Vec<String> = holders(s, a)
+                .into_iter()
+                .filter(|h| spec.pays_provider(h))
+                .collect();
+            if !payees.is_empty() && !payees.iter().any(|h| owns(s, h, indicator)) {
+                out.push(Caution {
+                    field: format!("{}.component[{k}] ({})", arm_path(s, a), spec.kind()),
+                    message: format!(
+                        "none of the providers it pays ({}) delivers the activity \"{indicator}\" \
+                         counts, and it goes to the provider that does: it is never paid",
+                        payees.join(", ")
                     ),
                 });
             }
@@ -65,17 +119,6 @@ fn unpaid_providers(s: &Scenario, out: &mut Vec<Caution>) {
 /// nothing of its own to judge. A preset's pool does this by design (docs/contracts.md, "Whose
 /// indicator") and has no `providers` to name, so it is left alone.
 fn pools_with_nothing_to_judge(s: &Scenario, out: &mut Vec<Caution>) {
-    let providers = s.providers();
-    let type_names = s.activity.type_names();
-    let owns = |provider: &str, indicator: &str| -> bool {
-        let Some(t) = s.indicator_named(indicator).and_then(|i| i.activity_type()) else {
-            // Population-wide indicators and measures belong to every holder.
-            return true;
-        };
-        providers
-            .iter()
-            .any(|p| p.name == provider && p.activity.contains(&type_names[t]))
-    };
     for (a, arm) in s.arm.iter().enumerate() {
         if arm.lead.is_some() {
             // A lead holds everything, and every indicator is its own.
@@ -90,7 +133,11 @@ fn pools_with_nothing_to_judge(s: &Scenario, out: &mut Vec<Caution>) {
                 continue;
             }
             for holder in holders(s, a).iter().filter(|h| spec.pays_provider(h)) {
-                if pool.indicators.iter().any(|t| owns(holder, &t.indicator)) {
+                if pool
+                    .indicators
+                    .iter()
+                    .any(|t| owns(s, holder, &t.indicator))
+                {
                     continue;
                 }
                 out.push(Caution {
@@ -112,12 +159,17 @@ fn pools_with_nothing_to_judge(s: &Scenario, out: &mut Vec<Caution>) {
 fn enrolment_without_effect(s: &Scenario, out: &mut Vec<Caution>) {
     for (i, spec) in s.intervention.iter().enumerate() {
         if spec.uptake.is_some() && !spec.acts_on_people() {
+            let message = if spec.acts_on_service() {
+                "the programme enrols people but changes nothing for them (no relative risk or \
+                 rate, shift or cost per person): they are counted in `enrolled` all the same; \
+                 leave `uptake` out, as a programme that only adds capacity or costs a fixed sum \
+                 may"
+            } else {
+                "the programme enrols people but changes nothing: no effect, no shift and no cost"
+            };
             out.push(Caution {
                 field: format!("{}.uptake", spec.path(i)),
-                message: "the programme enrols people but changes nothing for them (no relative \
-                          risk or rate, shift or cost per person): they are counted in `enrolled` \
-                          all the same; leave `uptake` out if it only adds capacity"
-                    .into(),
+                message: message.into(),
             });
         }
     }
@@ -177,8 +229,32 @@ activity = ["gp", "community", "mental_health", "prescribing"]
             cautions_of(&text),
             [
                 "arm.acute-only: no component pays provider \"community\" (each names other \
-              `providers`): its income is 0 and its whole cost a loss"
+                 `providers` or judges another provider's activity): its income is 0 and its \
+                 whole cost a loss"
             ]
+        );
+    }
+
+    /// A per-unit payment goes to the provider delivering its indicator's activity alone: paying
+    /// only another, it is never paid, and that provider may be paid by nothing else.
+    #[test]
+    fn an_incentive_only_another_could_earn_is_named() {
+        let text = format!(
+            "{TWO}[[arm]]\nname = \"a\"\n[[arm.component]]\nkind = \"activity\"\n\
+             providers = [\"acute\"]\n[[arm.component]]\nkind = \"per_unit\"\n\
+             providers = [\"community\"]\nindicator = \"non_elective_per_1000\"\n\
+             target_vs_expected = 1.0\nrate = 100\n"
+        );
+        let found = cautions_of(&text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].starts_with("arm.a: no component pays provider \"community\""));
+        assert!(found[1].starts_with(
+            "arm.a.component[1] (per_unit): none of the providers it pays (community) delivers \
+             the activity \"non_elective_per_1000\" counts"
+        ));
+        // On the community's own activity, it is paid.
+        assert!(
+            cautions_of(&text.replace("non_elective_per_1000", "community_per_1000")).is_empty()
         );
     }
 
@@ -222,6 +298,9 @@ effect.waiting_list_capacity = { elective = 1.1 }
         let found = cautions_of(text);
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found[0].starts_with("intervention.theatres.uptake: the programme enrols people"));
+        assert!(found[0].ends_with(
+            "leave `uptake` out, as a programme that only adds capacity or costs a fixed sum may"
+        ));
         assert!(found[1].starts_with("measure.m.value: its mean, 2, is outside its bounds"));
         assert!(
             cautions_of(
@@ -231,6 +310,17 @@ effect.waiting_list_capacity = { elective = 1.1 }
             )
             .is_empty()
         );
+    }
+
+    /// A programme that only costs a fixed sum a year needs no uptake, and with none raises no
+    /// caution.
+    #[test]
+    fn a_fixed_cost_alone_needs_no_uptake() {
+        let text = "base = \"default\"\nname = \"c\"\n[[intervention]]\nname = \"hub\"\n\
+                    cost_per_year = 100000\n";
+        assert!(cautions_of(text).is_empty());
+        let with_uptake = text.replace("cost_per_year", "uptake = 0.5\ncost_per_year");
+        assert_eq!(cautions_of(&with_uptake).len(), 1);
     }
 
     /// The shipped scenarios say what they mean.

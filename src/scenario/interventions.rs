@@ -99,6 +99,12 @@ pub struct InterventionSpec {
 }
 
 impl InterventionSpec {
+    /// Whether the programme acts on the service rather than on people: it adds waiting-list
+    /// capacity or costs a fixed sum a year. One that does only this needs no uptake.
+    pub fn acts_on_service(&self) -> bool {
+        !self.effect.waiting_list_capacity.is_empty() || !no_cost(&self.cost_per_year)
+    }
+
     /// Whether the programme acts on the people it enrols (and so needs an uptake): a relative
     /// risk or rate other than a fixed 1, a shift, or a cost per enrolled person.
     pub fn acts_on_people(&self) -> bool {

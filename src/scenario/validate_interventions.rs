@@ -105,14 +105,13 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
                 );
             }
         }
-        let capacity_alone =
-            !spec.effect.waiting_list_capacity.is_empty() && !spec.acts_on_people();
-        if spec.uptake.is_none() && !capacity_alone {
+        let service_alone = spec.acts_on_service() && !spec.acts_on_people();
+        if spec.uptake.is_none() && !service_alone {
             problems.push(
                 format!("{at}.uptake"),
                 "expected the share of the eligible enrolled (0 to 1, or a distribution); only a \
-                 programme that just adds waiting-list capacity, acting on nobody it enrols, may \
-                 leave it out",
+                 programme that acts on nobody it enrols (it adds waiting-list capacity or costs a \
+                 fixed sum a year) may leave it out",
             );
         }
         if !target_is_valid {

@@ -2,6 +2,9 @@
 //! streams (keyed by their path in the scenario), or every one at its mean for the contract
 //! basis.
 
+use rand::RngExt;
+use rand_distr::StandardNormal;
+
 use super::Model;
 use crate::activity::{self, ActivityInputs, ShockInputs, TypeInputs};
 use crate::interventions::ProgrammeDraw;
@@ -10,8 +13,6 @@ use crate::scenario::Param;
 use crate::scenario::validate::parameters;
 use crate::transitions::ConditionDraw;
 use crate::waiting_list::{self, ListInputs};
-use rand::RngExt;
-use rand_distr::StandardNormal;
 
 /// Parameter values of one replication.
 #[derive(Debug, Clone)]
@@ -118,7 +119,7 @@ impl Model {
                 let at = spec.path(i);
                 let p = |f: &str| nonneg(&format!("{at}.{f}"));
                 ProgrammeDraw {
-                    // A programme that only adds capacity enrols nobody.
+                    // A programme acting on no one (capacity or a fixed cost alone) enrols nobody.
                     uptake: spec.uptake.as_ref().map_or(0.0, |_| p("uptake").min(1.0)),
                     cost_per_person_year: p("cost_per_person_year"),
                     cost_per_year: p("cost_per_year"),

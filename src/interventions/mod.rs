@@ -346,6 +346,36 @@ mod tests {
         )
     }
 
+    /// Capacity follows the ramp and the lag but not the uptake; the yearly cost is paid from
+    /// the start year, whatever the ramp.
+    #[test]
+    fn capacity_ramps_with_the_lag_and_the_yearly_cost_starts_with_the_programme() {
+        let (p, d) = programme(1, 3, 1);
+        let shares: Vec<f64> = (0..5).map(|y| p.capacity_share(y)).collect();
+        let close = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-12);
+        assert!(
+            close(&shares, &[0.0, 0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0]),
+            "{shares:?}"
+        );
+        let world = WorldProgrammes {
+            programmes: std::slice::from_ref(&p),
+            running: &[0],
+            draws: std::slice::from_ref(&d),
+        };
+        let mut factors = [0.0; 2];
+        world.capacity_factors(3, &mut factors);
+        assert!(
+            close(&factors, &[1.0, 1.0 + 2.0 / 3.0 * 0.5]),
+            "{factors:?}"
+        );
+        let pop = Population::zeros();
+        for (year, cost) in [(0, 0.0), (1, 1_000.0), (2, 1_000.0)] {
+            let mut by_party = [0.0];
+            world.programme_cost(&pop, year, 1.0, &mut by_party);
+            assert_eq!(by_party[0], cost, "year {year}");
+        }
+    }
+
     #[test]
     fn uptake_ramps_from_the_start_year_and_effects_follow_the_lag() {
         let (p, d) = programme(1, 3, 1);

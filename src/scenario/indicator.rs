@@ -31,9 +31,11 @@ pub struct MeasureSpec {
     /// (0.05: 5%), drawn afresh every year and shared by every world.
     #[serde(default = "zero")]
     pub noise_sd: Param,
-    /// Least and greatest value it can take (a share: 0 and 1). Default: 0 and no maximum.
+    /// Least value it can take (default 0).
     #[serde(default)]
     pub min: f64,
+    /// Greatest value it can take (a share: 1; default none). A measure bounded by 1 is
+    /// reported as a share.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
 }

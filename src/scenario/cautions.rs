@@ -22,18 +22,6 @@ pub fn cautions(s: &Scenario) -> Vec<Caution> {
     out
 }
 
-fn arm_path(s: &Scenario, a: usize) -> String {
-    let arm = &s.arm[a];
-    format!(
-        "arm.{}",
-        if arm.name.is_empty() {
-            a.to_string()
-        } else {
-            arm.name.clone()
-        }
-    )
-}
-
 /// The providers holding an arm's contracts: its lead, or every provider.
 fn holders(s: &Scenario, a: usize) -> Vec<String> {
     match &s.arm[a].lead {
@@ -74,7 +62,7 @@ fn unpaid_providers(s: &Scenario, out: &mut Vec<Caution>) {
         for holder in holders(s, a) {
             if !components.iter().any(|(_, c)| can_pay(s, c, &holder)) {
                 out.push(Caution {
-                    field: arm_path(s, a),
+                    field: s.arm[a].path(a),
                     message: format!(
                         "no component pays provider \"{holder}\" (each names other `providers` \
                          or judges another provider's activity): its income is 0 and its whole \
@@ -102,7 +90,7 @@ fn incentives_paid_to_nobody(s: &Scenario, out: &mut Vec<Caution>) {
                 .collect();
             if !payees.is_empty() && !payees.iter().any(|h| owns(s, h, indicator)) {
                 out.push(Caution {
-                    field: format!("{}.component[{k}] ({})", arm_path(s, a), spec.kind()),
+                    field: format!("{}.component[{k}] ({})", s.arm[a].path(a), spec.kind()),
                     message: format!(
                         "none of the providers it pays ({}) delivers the activity \"{indicator}\" \
                          counts, and it goes to the provider that does: it is never paid",
@@ -141,7 +129,7 @@ fn pools_with_nothing_to_judge(s: &Scenario, out: &mut Vec<Caution>) {
                     continue;
                 }
                 out.push(Caution {
-                    field: format!("{}.component[{k}] (outcome)", arm_path(s, a)),
+                    field: format!("{}.component[{k}] (outcome)", s.arm[a].path(a)),
                     message: format!(
                         "provider \"{holder}\" delivers none of the activity this pool judges, \
                          so it is paid its whole pool every year; name `providers = [...]` to \

@@ -67,6 +67,15 @@ pub struct MonitoredIndicator {
 }
 
 impl ArmSpec {
+    /// Where the arm's fields live, by its name (its position when it has none): `arm.<name>`.
+    pub fn path(&self, index: usize) -> String {
+        if self.name.is_empty() {
+            format!("arm.{index}")
+        } else {
+            format!("arm.{}", self.name)
+        }
+    }
+
     /// The arm's components, its preset's first, each with the ledger column it pays into:
     /// the component's `name`, or its kind, numbered from 2 when the arm repeats one.
     pub fn components(&self) -> Vec<(String, ComponentSpec)> {

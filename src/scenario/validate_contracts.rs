@@ -18,14 +18,7 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
         if skip_arms.contains(&a) {
             continue;
         }
-        let arm_path = format!(
-            "arm.{}",
-            if arm.name.is_empty() {
-                a.to_string()
-            } else {
-                arm.name.clone()
-            }
-        );
+        let arm_path = arm.path(a);
         if arm.name.trim().is_empty() || s.arm[..a].iter().any(|b| b.name == arm.name) {
             problems.push(&arm_path, "expected a unique, non-empty arm name");
         }

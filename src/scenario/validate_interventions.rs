@@ -136,14 +136,7 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
     }
     for (a, arm) in s.arm.iter().enumerate() {
         for (k, name) in arm.interventions.iter().enumerate() {
-            let at = format!(
-                "arm.{}.interventions",
-                if arm.name.is_empty() {
-                    a.to_string()
-                } else {
-                    arm.name.clone()
-                }
-            );
+            let at = format!("{}.interventions", arm.path(a));
             if !s.intervention.iter().any(|x| &x.name == name) {
                 let known: Vec<&str> = s.intervention.iter().map(|x| x.name.as_str()).collect();
                 problems.push(

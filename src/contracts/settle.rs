@@ -1,6 +1,6 @@
 //! Settling a year: every arm's components applied to the world's year, booked in the ledger.
 
-use super::components::{self, HolderYear};
+use super::components::{self, HolderYear, Outturn};
 use super::equity;
 use super::{Arm, Component, Contracts, Holder, Scope, WorldYear};
 use crate::ledger::{EquityCell, LedgerRow};
@@ -29,12 +29,14 @@ pub struct TermSum {
 }
 
 /// What a world's settlement carries from one year to the next: one running sum per component
-/// settled over the term ([`Component::term_slot`]), and each holder's indicators of the year
-/// before ([`Holder::slot`]), which targets set against the previous year judge against.
+/// settled over the term ([`Component::term_slot`]), and for each holder ([`Holder::slot`]) its
+/// indicators of the year before, which targets set against the previous year judge against,
+/// and its outturn of every year so far, which re-based amounts are set on.
 #[derive(Debug, Clone, Default)]
 pub struct TermSums {
     sums: Vec<TermSum>,
     previous: Vec<Vec<f64>>,
+    outturns: Vec<Vec<Outturn>>,
 }
 
 impl TermSums {
@@ -45,6 +47,10 @@ impl TermSums {
         self.previous.resize(contracts.holder_slots, Vec::new());
         for p in &mut self.previous {
             p.clear();
+        }
+        self.outturns.resize(contracts.holder_slots, Vec::new());
+        for o in &mut self.outturns {
+            o.clear();
         }
     }
 }
@@ -197,6 +203,7 @@ impl Contracts {
         } else {
             &previous
         };
+        let mut outturns = std::mem::take(&mut term.outturns[h.slot]);
         let y = HolderYear {
             expected_cost: scope.expected_cost,
             baseline_heads: scope.baseline_heads,
@@ -215,6 +222,8 @@ impl Contracts {
             indicators: &indicators,
             expected_indicators: &expected_indicators,
             previous_indicators,
+            contract_year: w.year + 1,
+            outturns: &outturns,
         };
         let mut row = LedgerRow::open(w.year + 1, a, h.party, self.columns.len());
         row.cost = y.cost;
@@ -321,6 +330,9 @@ impl Contracts {
         if passed != 0.0 {
             self.pass_through(arm, passed, &mut row, &mut rows[first_sub..]);
         }
+        let outturn = Outturn::of(&y);
+        outturns.push(outturn);
+        term.outturns[h.slot] = outturns;
         term.previous[h.slot] = indicators;
         row
     }
@@ -445,12 +457,18 @@ impl Component {
             }
         };
         match &self.spec {
-            ComponentSpec::Fixed(s) => components::fixed::fixed(s, y) * arms(s.amount.is_some()),
+            // A re-based amount is the holder's own outturn.
+            ComponentSpec::Fixed(s) => {
+                let in_pounds = s.amount.is_some() && y.rebased_on(s.rebase, s.from_year).is_none();
+                components::fixed::fixed(s, y) * arms(in_pounds)
+            }
             ComponentSpec::Activity(s) => {
                 components::activity::activity(s, self.types.as_deref(), self.shared_amount, y)
             }
             ComponentSpec::Capitation(s) => {
-                components::capitation::capitation(s, y) * arms(s.per_head.is_some())
+                let in_pounds =
+                    s.per_head.is_some() && components::capitation::rebased_on(s, y).is_none();
+                components::capitation::capitation(s, y) * arms(in_pounds)
             }
             ComponentSpec::Outcome(s) => {
                 let slots: Vec<usize> = (0..self.indicators.len()).map(slot).collect();

@@ -19,6 +19,7 @@ pub fn cautions(s: &Scenario) -> Vec<Caution> {
     incentives_paid_to_nobody(s, &mut out);
     enrolment_without_effect(s, &mut out);
     measures_beyond_bounds(s, &mut out);
+    rebasing_that_never_happens(s, &mut out);
     out
 }
 
@@ -182,6 +183,31 @@ fn measures_beyond_bounds(s: &Scenario, out: &mut Vec<Caution>) {
     }
 }
 
+/// A re-based amount whose every re-basing year within its contract years looks back before
+/// the first year is set on the baseline throughout: `rebase` changes nothing.
+fn rebasing_that_never_happens(s: &Scenario, out: &mut Vec<Caution>) {
+    for (a, arm) in s.arm.iter().enumerate() {
+        for (k, spec) in arm.component.iter().enumerate() {
+            let Some(rebase) = spec.rebase() else {
+                continue;
+            };
+            let (from, to) = spec.years();
+            let first = from.unwrap_or(1);
+            let last = to.unwrap_or(s.years);
+            if (first..=last).all(|year| rebase.source_year(first, year).is_none()) {
+                out.push(Caution {
+                    field: format!("{}.component[{k}] ({}).rebase", arm.path(a), spec.kind()),
+                    message: format!(
+                        "no re-basing year within its contract years ({first} to {last}) has an \
+                         outturn {} year(s) before it: the amount is the baseline's throughout",
+                        rebase.lag
+                    ),
+                });
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,6 +328,30 @@ effect.waiting_list_capacity = { elective = 1.1 }
 
     /// A programme that only costs a fixed sum a year needs no uptake, and with none raises no
     /// caution.
+    /// Three-year terms in a three-year run re-base only in the first year, on the baseline;
+    /// a block from year 2 re-based on the year before is set on year 1's outturn.
+    #[test]
+    fn a_rebase_that_never_looks_back_far_enough_is_named() {
+        let arm = |name: &str, component: &str| {
+            format!(
+                "[[arm]]\nname = \"{name}\"\n[[arm.component]]\nkind = \"fixed\"\n{component}\n"
+            )
+        };
+        let text = format!(
+            "base = \"default\"\nname = \"c\"\nyears = 3\n{}{}",
+            arm("terms", "rebase = { every = 3 }"),
+            arm("late", "from_year = 2\nrebase = { every = 3 }")
+        );
+        assert_eq!(
+            cautions_of(&text),
+            [
+                "arm.terms.component[0] (fixed).rebase: no re-basing year within its contract \
+                 years (1 to 3) has an outturn 1 year(s) before it: the amount is the \
+                 baseline's throughout"
+            ]
+        );
+    }
+
     #[test]
     fn a_fixed_cost_alone_needs_no_uptake() {
         let text = "base = \"default\"\nname = \"c\"\n[[intervention]]\nname = \"hub\"\n\

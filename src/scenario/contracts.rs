@@ -259,6 +259,55 @@ fn one() -> f64 {
     1.0
 }
 
+fn one_year() -> u32 {
+    1
+}
+
+/// Re-setting a set amount on an earlier year's outturn, as annual contracts are rolled
+/// forward: the amount of a re-basing year is the holder's outturn of a year before it, instead
+/// of the baseline's expected cost. Between re-basings the amount moves with its `index`.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rebase {
+    /// Years between re-basings, counted from the component's first year: 1 re-sets the amount
+    /// every year (annual contracts), 3 at the start of each three-year term.
+    #[serde(default = "one_year")]
+    #[schemars(range(min = 1))]
+    pub every: u32,
+    /// How many years before a re-basing year its outturn is taken from: 1, the year just
+    /// ended (a forecast outturn taken as exact); 2, the last complete year's accounts. A
+    /// re-basing year with no simulated year that far back is set on the baseline.
+    #[serde(default = "one_year")]
+    #[schemars(range(min = 1))]
+    pub lag: u32,
+    /// What the outturn is.
+    #[serde(default)]
+    pub on: RebaseOn,
+}
+
+impl Rebase {
+    /// The contract year whose outturn sets the amount paid in contract year `year` by a
+    /// component first paying in `first`: `lag` years before the last re-basing year (`first`,
+    /// then every `every` years). None when that is before the first year: the baseline's.
+    pub fn source_year(&self, first: u32, year: u32) -> Option<u32> {
+        let every = self.every.max(1);
+        let rebased_in = first + year.checked_sub(first)? / every * every;
+        rebased_in.checked_sub(self.lag).filter(|&y| y >= 1)
+    }
+}
+
+/// What a holder's outturn of a year is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RebaseOn {
+    /// Its cost of care (for a lead, with what it paid its subcontractors): what the baseline
+    /// sets an amount on.
+    #[default]
+    Cost,
+    /// Its activity at the year's tariff prices: what PbR would have paid it.
+    Tariff,
+}
+
 /// A set amount: a sum in £, or a share of the holder's expected cost in the baseline year.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -291,6 +340,11 @@ pub struct FixedSpec {
     /// How the amount moves from year to year.
     #[serde(default)]
     pub index: Index,
+    /// Re-set the amount on the holder's outturn of an earlier year (default: never, the
+    /// baseline's for the whole term). The outturn replaces `amount` or expected cost; `share`
+    /// and `uplift` apply to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebase: Option<Rebase>,
 }
 
 /// Price × count per activity type, optionally with a baseline volume and a marginal rate.
@@ -375,6 +429,11 @@ pub struct CapitationSpec {
     /// How the per-head rate moves from year to year.
     #[serde(default)]
     pub index: Index,
+    /// Re-set the rate per weighted head on the holder's outturn of an earlier year over its
+    /// weighted heads that year (default: never). The outturn replaces `per_head` or expected
+    /// cost per head; `uplift` applies to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebase: Option<Rebase>,
 }
 
 /// A target on one indicator, with payment tiers.
@@ -709,6 +768,15 @@ impl ComponentSpec {
         }
     }
 
+    /// How the component's amount is re-set on outturn, for the kinds that have a set amount.
+    pub fn rebase(&self) -> Option<Rebase> {
+        match self {
+            ComponentSpec::Fixed(c) => c.rebase,
+            ComponentSpec::Capitation(c) => c.rebase,
+            _ => None,
+        }
+    }
+
     /// The providers the component pays, when it names them ([`FixedSpec::providers`]).
     pub fn providers(&self) -> Option<&[String]> {
         match self {
@@ -1026,5 +1094,39 @@ impl ComponentSpec {
                 plain_name(&c.indicator)
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Which year's outturn sets each year's amount, for a component first paying in `first`.
+    fn sources(every: u32, lag: u32, first: u32, years: u32) -> Vec<Option<u32>> {
+        let rebase = Rebase {
+            every,
+            lag,
+            on: RebaseOn::Cost,
+        };
+        (1..=years).map(|y| rebase.source_year(first, y)).collect()
+    }
+
+    #[test]
+    fn a_rebased_amount_is_set_on_the_outturn_lag_years_before_its_last_rebasing_year() {
+        // Annual contracts on the year just ended: the first year on the baseline.
+        assert_eq!(sources(1, 1, 1, 4), [None, Some(1), Some(2), Some(3)]);
+        // On the last complete year's accounts.
+        assert_eq!(sources(1, 2, 1, 4), [None, None, Some(1), Some(2)]);
+        // Three-year terms: re-set in years 1 and 4, held for the rest of each term.
+        assert_eq!(
+            sources(3, 1, 1, 6),
+            [None, None, None, Some(3), Some(3), Some(3)]
+        );
+        // A block starting in year 3 is set on year 2, the year before it (Bedfordshire's on
+        // the year before the contract); before its first year it pays nothing to set.
+        assert_eq!(
+            sources(2, 1, 3, 6),
+            [None, None, Some(2), Some(2), Some(4), Some(4)]
+        );
     }
 }

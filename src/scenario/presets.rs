@@ -36,6 +36,7 @@ fn fixed(share: f64, index: Index) -> ComponentSpec {
         share,
         uplift: 0.0,
         index,
+        rebase: None,
     })
 }
 
@@ -70,6 +71,7 @@ pub fn components(preset: Preset) -> Vec<ComponentSpec> {
             weights: Weights::Concurrent,
             uplift: 0.0,
             index: Index::ExpectedCost,
+            rebase: None,
         })],
         // Outcomes-based: 90% fixed, 10% paid on outcome targets (Camden MSK ~10% at risk;
         // Oxfordshire 10% outcomes element).

@@ -260,7 +260,8 @@ fn share_ok(problems: &mut Problems, path: &str, field: &str, v: f64) {
 
 type TypeIndex<'a> = dyn Fn(&str) -> Option<usize> + 'a;
 
-/// A component's contract years lie within the horizon, the first no later than the last.
+/// A component's contract years lie within the horizon, the first no later than the last, and
+/// so do the years between its re-basings and back to the outturn they are set on.
 fn check_years(spec: &ComponentSpec, path: &str, problems: &mut Problems, horizon: u32) {
     let (from, to) = spec.years();
     for (field, year) in [("from_year", from), ("to_year", to)] {
@@ -271,6 +272,18 @@ fn check_years(spec: &ComponentSpec, path: &str, problems: &mut Problems, horizo
                 format!("{path}.{field}"),
                 format!("expected a contract year from 1 to {horizon} (years), found {y}"),
             );
+        }
+    }
+    if let Some(rebase) = spec.rebase() {
+        for (field, years) in [("every", rebase.every), ("lag", rebase.lag)] {
+            if !(1..=horizon).contains(&years) {
+                problems.push(
+                    format!("{path}.rebase.{field}"),
+                    format!(
+                        "expected a number of years from 1 to {horizon} (years), found {years}"
+                    ),
+                );
+            }
         }
     }
     if let (Some(f), Some(t)) = (from, to)

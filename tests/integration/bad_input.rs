@@ -951,6 +951,24 @@ const CATALOGUE: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "[[arm]]\nname = \"annual\"\n[[arm.component]]\nkind = \"fixed\"\nrebase = { every = 0, lag = 6 }",
+        &[
+            "arm.annual.component[0] (fixed).rebase.every: expected a number of years from 1 to 5 (years), found 0",
+            "arm.annual.component[0] (fixed).rebase.lag: expected a number of years from 1 to 5 (years), found 6",
+        ],
+    ),
+    (
+        "[[arm]]\nname = \"annual\"\n[[arm.component]]\nkind = \"capitation\"\nrebase = { on = \"spend\" }",
+        &[
+            "arm.annual.component[0]",
+            "unknown variant `spend`, expected `cost` or `tariff`",
+        ],
+    ),
+    (
+        "[[arm]]\nname = \"annual\"\n[[arm.component]]\nkind = \"activity\"\nrebase = { every = 1 }",
+        &["arm.annual.component[0]", "unknown field `rebase`"],
+    ),
+    (
         "[[arm]]\nname = \"zero\"\n[[arm.component]]\nkind = \"capitation\"\nto_year = 0",
         &["arm.zero.component[0] (capitation).to_year: expected a contract year from 1 to 5"],
     ),

@@ -680,6 +680,7 @@ lead = "community"
 kind = "capitation"
 risk_adjustment = "age_sex"
 weights = "fixed"
+rebase = { every = 2, on = "tariff" }
 [[arm.component]]
 kind = "per_unit"
 indicator = "non_elective_per_1000"
@@ -709,6 +710,7 @@ subcontract = "cost"
 kind = "fixed"
 share = 0.9
 index = "expected_cost"
+rebase = { lag = 2 }
 [[arm.component]]
 kind = "activity"
 price_share = 0.1
@@ -2126,6 +2128,106 @@ fn a_local_price_is_a_multiple_of_the_national_price() {
             assert!(
                 (spend(1) - 1.1 * spend(0)).abs() < 1e-6 * spend(0),
                 "year {year}"
+            );
+        }
+    }
+}
+
+/// Amounts re-set on outturn, against what the ledger says of the years they are set on, in
+/// every replication (to 1e-9 of the amount):
+/// - a yearly block is the holder's care cost the year before (a lead's with what it paid its
+///   subcontractors), its first year the baseline's;
+/// - re-set every two years on tariff (at 80%, +2%) it is PbR's payment of the year before
+///   its re-basing year, held for the term, and the baseline's until it has one;
+/// - on the year before last, price-indexed, it is that year's cost moved by the block's
+///   price index;
+/// - a yearly capitation is the year before's cost per head, times this year's heads.
+#[test]
+fn rebased_amounts_are_set_on_the_outturn_of_their_source_year() {
+    let arm = |name: &str, lines: &str| format!("[[arm]]\nname = \"{name}\"\n{lines}\n");
+    let component =
+        |kind: &str, lines: &str| format!("[[arm.component]]\nkind = \"{kind}\"\n{lines}\n");
+    let text = [
+        "base = \"default\"\nname = \"rebased\"\nreplications = 12\nyears = 4\n\
+         [population]\nsize = 20000\n"
+            .to_string(),
+        two_providers!().to_string(),
+        arm("pbr", "preset = \"pbr\""),
+        arm("block", "preset = \"block\""),
+        arm("heads", &component("capitation", "index = \"none\"")),
+        arm("yearly", &component("fixed", "index = \"none\"\nrebase = { every = 1 }")),
+        arm(
+            "on-tariff",
+            &component(
+                "fixed",
+                "share = 0.8\nuplift = 0.02\nindex = \"none\"\nrebase = { every = 2, on = \"tariff\" }",
+            ),
+        ),
+        arm("lag-2", &component("fixed", "rebase = { lag = 2 }")),
+        arm("capitation-yearly", &component("capitation", "index = \"none\"\nrebase = { every = 1 }")),
+        arm(
+            "lead-yearly",
+            &format!(
+                "lead = \"acute\"\n{}",
+                component("fixed", "index = \"none\"\nrebase = { every = 1 }")
+            ),
+        ),
+    ]
+    .concat();
+    let m = model(&text);
+    let contracts = m.contracts.as_ref().unwrap();
+    let a = |name: &str| contracts.arms.iter().position(|x| x.name == name).unwrap();
+    let (fixed, capitation) = (ledger_column(&m, "fixed"), ledger_column(&m, "capitation"));
+    let close = |got: f64, want: f64, what: &str| {
+        assert!(
+            (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+            "{what}: {got} against {want}"
+        );
+    };
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        let row = |arm: &str, party: usize, year: u32| {
+            r.ledger
+                .iter()
+                .find(|l| l.arm == a(arm) && l.party == party && l.year == year)
+                .unwrap()
+        };
+        let care = |arm: &str, party: usize, year: u32| {
+            let l = row(arm, party, year);
+            l.cost - l.programme
+        };
+        for party in [1, 2] {
+            let paid = |arm: &str, year: u32| row(arm, party, year).components[fixed];
+            let baseline = paid("yearly", 1);
+            for year in 2..=4 {
+                let what = format!("rep {} party {party} year {year}", r.replication);
+                close(paid("yearly", year), care("yearly", party, year - 1), &what);
+                let on_tariff = if year < 3 {
+                    0.8 * 1.02 * baseline
+                } else {
+                    0.8 * 1.02 * row("pbr", party, 2).income
+                };
+                close(paid("on-tariff", year), on_tariff, &what);
+                let lag_2 = if year < 3 {
+                    paid("block", year)
+                } else {
+                    care("lag-2", party, year - 2) * paid("block", year) / paid("block", year - 2)
+                };
+                close(paid("lag-2", year), lag_2, &what);
+                let heads = |year| row("heads", party, year).components[capitation];
+                close(
+                    row("capitation-yearly", party, year).components[capitation],
+                    care("capitation-yearly", party, year - 1) * heads(year) / heads(year - 1),
+                    &what,
+                );
+            }
+            close(paid("on-tariff", 1), 0.8 * 1.02 * baseline, "year 1");
+        }
+        let lead = contracts.parties.iter().position(|p| p == "acute").unwrap();
+        for year in 2..=4 {
+            close(
+                row("lead-yearly", lead, year).components[fixed],
+                care("lead-yearly", lead, year - 1),
+                &format!("lead, year {year}"),
             );
         }
     }

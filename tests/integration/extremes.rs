@@ -51,6 +51,7 @@ interventions = ["p"]
 kind = "capitation"
 per_head = 10
 weights = "fixed"
+rebase = { every = 1 }
 [[arm.component]]
 kind = "per_unit"
 indicator = "non_elective_count"

@@ -252,6 +252,15 @@ fn who_gains_from_prevention_under_each_model() {
     let blended = gain("blended", acute);
     assert!(blended > 0.0 && blended < gain("block", acute), "{blended}");
     assert!(gain("blended", commissioner) > 0.0);
+    // Annual contracts: a block re-set each year on the year before's cost leaves the acute
+    // provider its saving's growth alone, a small part of what a block for the term leaves it;
+    // the commissioner gains most of it.
+    let rebased = gain("block-rebased-yearly", acute);
+    assert!(
+        rebased > 0.0 && rebased < 0.25 * gain("block", acute),
+        "{rebased}"
+    );
+    assert!(gain("block-rebased-yearly", commissioner) > gain("block", acute) / 2.0);
     // The system's net saving does not depend on the contract.
     let system = gain("block", None);
     for arm in [
@@ -259,6 +268,7 @@ fn who_gains_from_prevention_under_each_model() {
         "blended",
         "shared-savings",
         "capitation-fixed-weights",
+        "block-rebased-yearly",
     ] {
         assert_eq!(gain(arm, None), system);
     }

@@ -3,13 +3,34 @@
 use super::*;
 
 pub fn capitation(c: &CapitationSpec, y: &HolderYear) -> f64 {
+    let heads = y.heads(c.risk_adjustment, c.weights);
+    if let Some((rebase, outturn)) = c.rebase.zip(rebased_on(c, y)) {
+        let then = outturn
+            .weighted_heads
+            .weighted(c.risk_adjustment, c.weights);
+        let per_head = outturn.value(rebase.on) / then * (1.0 + c.uplift);
+        let per_head = match c.index {
+            Index::Price => per_head * y.price_index / outturn.price_index,
+            Index::ExpectedCost => per_head * y.growth_index / outturn.growth_index,
+            Index::None => per_head,
+        };
+        return per_head * heads;
+    }
     let per_head = c.per_head.unwrap_or(y.expected_cost / y.baseline_heads) * (1.0 + c.uplift);
     let per_head = match c.index {
         Index::Price => per_head * y.price_index,
         Index::ExpectedCost => per_head * y.growth_index,
         Index::None => per_head,
     };
-    per_head * y.heads(c.risk_adjustment, c.weights)
+    per_head * heads
+}
+
+/// The outturn the rate per weighted head is re-set on this year: none when it covered nobody,
+/// for whom no rate can be worked out (the baseline's rate is paid).
+pub fn rebased_on<'a>(c: &CapitationSpec, y: &HolderYear<'a>) -> Option<&'a Outturn> {
+    y.rebased_on(c.rebase, c.from_year)
+        .filter(|o| o.weighted_heads.weighted(c.risk_adjustment, c.weights) > 0.0)
+        .filter(|o| o.price_index > 0.0 && o.growth_index > 0.0)
 }
 
 #[cfg(test)]
@@ -30,6 +51,7 @@ mod tests {
             weights: Weights::Concurrent,
             uplift: 0.0,
             index: Index::Price,
+            rebase: None,
         };
         // Expected cost per head 100 / 50 = 2, times weighted heads.
         assert_eq!(capitation(&cap(RiskAdjustment::None), &y), 100.0);
@@ -46,5 +68,72 @@ mod tests {
             ..cap(RiskAdjustment::Full)
         };
         assert_eq!(capitation(&fixed, &y), 102.0);
+    }
+
+    /// Re-based: the outturn over that year's weighted heads, uplifted and moved by the index,
+    /// times this year's weighted heads. A year that covered nobody sets no rate: the
+    /// baseline's is paid.
+    #[test]
+    fn a_rebased_capitation_pays_the_outturn_per_weighted_head_of_its_source_year() {
+        let y = year(&[0.0], &[12.0], &[10.0]);
+        let then = Outturn {
+            cost: 90.0,
+            tariff: 120.0,
+            price_index: 1.0,
+            plan: 80.0,
+            growth_index: 1.0,
+            weighted_heads: WeightedHeads {
+                plain: 45.0,
+                full: 60.0,
+                ..y.weighted_heads
+            },
+        };
+        let outturns = [then];
+        let y = HolderYear {
+            growth_index: 1.04,
+            price_index: 1.02,
+            contract_year: 2,
+            outturns: &outturns,
+            ..y
+        };
+        let cap = |risk_adjustment, index| CapitationSpec {
+            name: None,
+            from_year: None,
+            to_year: None,
+            providers: None,
+            per_head: Some(7.0),
+            risk_adjustment,
+            weights: Weights::Concurrent,
+            uplift: 0.1,
+            index,
+            rebase: Some(Rebase {
+                every: 1,
+                lag: 1,
+                on: RebaseOn::Cost,
+            }),
+        };
+        let close = |a: f64, b: f64| assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+        // 90 over 45 heads then, 50 now.
+        close(
+            capitation(&cap(RiskAdjustment::None, Index::None), &y),
+            90.0 / 45.0 * 1.1 * 50.0,
+        );
+        // 90 over 60 fully weighted heads then, 55 now, with demand and inflation's growth.
+        close(
+            capitation(&cap(RiskAdjustment::Full, Index::ExpectedCost), &y),
+            90.0 / 60.0 * 1.1 * 1.04 * 55.0,
+        );
+        let nobody = [Outturn {
+            weighted_heads: WeightedHeads::default(),
+            ..then
+        }];
+        let y = HolderYear {
+            outturns: &nobody,
+            ..y
+        };
+        close(
+            capitation(&cap(RiskAdjustment::None, Index::Price), &y),
+            7.0 * 1.1 * 1.02 * 50.0,
+        );
     }
 }

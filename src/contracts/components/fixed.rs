@@ -3,12 +3,25 @@
 use super::*;
 
 pub fn fixed(c: &FixedSpec, y: &HolderYear) -> f64 {
+    if let (Some(rebase), Some(outturn)) = (c.rebase, y.rebased_on(c.rebase, c.from_year)) {
+        return rebased(c, outturn.value(rebase.on), outturn, y);
+    }
     let base = c.amount.unwrap_or(c.share * y.expected_cost) * (1.0 + c.uplift);
     match c.index {
         Index::Price => base * y.price_index,
         // On the same plan as planned volumes: people covered, on trend.
         Index::ExpectedCost if y.expected_cost > 0.0 => base * y.plan() / y.expected_cost,
         Index::ExpectedCost | Index::None => base,
+    }
+}
+
+/// The amount set on `value`, the outturn of the year `then`, moved to this year by the index.
+fn rebased(c: &FixedSpec, value: f64, then: &Outturn, y: &HolderYear) -> f64 {
+    let base = c.share * value * (1.0 + c.uplift);
+    match c.index {
+        Index::Price if then.price_index > 0.0 => base * y.price_index / then.price_index,
+        Index::ExpectedCost if then.plan > 0.0 => base * y.plan() / then.plan,
+        Index::Price | Index::ExpectedCost | Index::None => base,
     }
 }
 
@@ -29,11 +42,73 @@ mod tests {
             share: 1.0,
             uplift: 0.05,
             index: Index::Price,
+            rebase: None,
         };
         let y = HolderYear {
             price_index: 1.1,
             ..y
         };
         assert!((fixed(&f, &y) - 46.2).abs() < 1e-12);
+    }
+
+    /// Re-based on the year before: share × outturn × (1 + uplift), moved from that year's
+    /// prices to this year's; its £ amount was the first year's alone.
+    #[test]
+    fn a_rebased_block_is_the_outturn_of_its_source_year_moved_by_its_index() {
+        let y = year(&[0.0], &[12.0], &[10.0]);
+        let then = Outturn {
+            cost: 90.0,
+            tariff: 120.0,
+            price_index: 1.05,
+            plan: 80.0,
+            growth_index: 1.1,
+            weighted_heads: y.weighted_heads,
+        };
+        let outturns = [then];
+        let y = HolderYear {
+            price_index: 1.1025,
+            contract_year: 2,
+            outturns: &outturns,
+            ..y
+        };
+        let block = |on, index| FixedSpec {
+            name: None,
+            from_year: None,
+            to_year: None,
+            providers: None,
+            amount: Some(40.0),
+            share: 0.8,
+            uplift: 0.05,
+            index,
+            rebase: Some(Rebase {
+                every: 1,
+                lag: 1,
+                on,
+            }),
+        };
+        let close = |a: f64, b: f64| assert!((a - b).abs() < 1e-9, "{a} vs {b}");
+        close(
+            fixed(&block(RebaseOn::Cost, Index::Price), &y),
+            0.8 * 90.0 * 1.05 * 1.05,
+        );
+        close(
+            fixed(&block(RebaseOn::Tariff, Index::None), &y),
+            0.8 * 120.0 * 1.05,
+        );
+        // The plan this year is 2 × 50 heads; it was 80.
+        close(
+            fixed(&block(RebaseOn::Cost, Index::ExpectedCost), &y),
+            0.8 * 90.0 * 1.05 * 100.0 / 80.0,
+        );
+        // In the first year there is no outturn: the £ amount, uplifted and price-indexed.
+        let first = HolderYear {
+            contract_year: 1,
+            outturns: &[],
+            ..y
+        };
+        close(
+            fixed(&block(RebaseOn::Cost, Index::Price), &first),
+            40.0 * 1.05 * 1.1025,
+        );
     }
 }

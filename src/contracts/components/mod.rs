@@ -58,6 +58,67 @@ pub struct HolderYear<'a> {
     /// The holder's indicator values in the contract year before (in the first, what that
     /// year was expected to bring: there is no simulated year before it).
     pub previous_indicators: &'a [f64],
+    /// The contract year, from 1.
+    pub contract_year: u32,
+    /// What each earlier year of the term came to for the holder in this world, the first
+    /// year's first: what a re-based amount is set on ([`HolderYear::rebased_on`]).
+    pub outturns: &'a [Outturn],
+}
+
+/// What one year came to for a contract holder: its outturn, and what moves an amount set on
+/// it to a later year.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Outturn {
+    /// The holder's cost of care, and its activity at that year's tariff prices.
+    pub cost: f64,
+    pub tariff: f64,
+    /// That year's price index, plan ([`HolderYear::plan`]) and growth index.
+    pub price_index: f64,
+    pub plan: f64,
+    pub growth_index: f64,
+    /// That year's weighted heads.
+    pub weighted_heads: WeightedHeads,
+}
+
+impl Outturn {
+    /// What `y` came to.
+    pub fn of(y: &HolderYear) -> Self {
+        let tariff: f64 = (0..y.count.len())
+            .filter(|&t| y.in_scope[t])
+            .map(|t| y.count[t] * y.price[t])
+            .sum();
+        Outturn {
+            cost: y.cost,
+            tariff: tariff * y.price_index,
+            price_index: y.price_index,
+            plan: y.plan(),
+            growth_index: y.growth_index,
+            weighted_heads: y.weighted_heads,
+        }
+    }
+
+    /// The outturn a re-based amount is set on.
+    pub fn value(&self, on: RebaseOn) -> f64 {
+        match on {
+            RebaseOn::Cost => self.cost,
+            RebaseOn::Tariff => self.tariff,
+        }
+    }
+}
+
+impl<'a> HolderYear<'a> {
+    /// The outturn that a component first paying in `from_year` (default 1), re-based as
+    /// `rebase` says, is set on this year: that of `lag` years before the last re-basing year
+    /// (the first year, then every `every` years), when such a year has been simulated. None:
+    /// never re-based, or set on the baseline.
+    pub fn rebased_on(
+        &self,
+        rebase: Option<Rebase>,
+        from_year: Option<u32>,
+    ) -> Option<&'a Outturn> {
+        let source = rebase?.source_year(from_year.unwrap_or(1), self.contract_year)?;
+        self.outturns.get(source as usize - 1)
+    }
 }
 
 impl HolderYear<'_> {
@@ -176,6 +237,8 @@ pub(crate) mod test_support {
             indicators,
             expected_indicators,
             previous_indicators: expected_indicators,
+            contract_year: 1,
+            outturns: &[],
         }
     }
 }

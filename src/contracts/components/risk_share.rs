@@ -148,6 +148,7 @@ mod tests {
             share: 0.9,
             uplift: 0.0,
             index: Index::Price,
+            rebase: None,
         };
         let pool = OutcomeSpec {
             shared: false,

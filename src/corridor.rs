@@ -382,6 +382,7 @@ fn base_model(args: &CorridorArgs, designs: usize) -> anyhow::Result<(Model, Arm
         &[("--reps", args.reps.is_some(), "replications")],
     )?;
     let mut loaded = load_scenario_with(args.scenario, &overrides)?;
+    crate::cli::warn_of_cautions(&loaded.scenario, &loaded.file);
     if let Some(r) = args.reps {
         loaded.scenario.replications = r;
     }

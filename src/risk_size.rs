@@ -89,6 +89,7 @@ fn user_overrides(args: &RiskSizeArgs) -> Result<Vec<Override>, InputError> {
 /// cohort; for a cohort, the place's size over the cohort's.
 fn people_per_covered(args: &RiskSizeArgs) -> Result<f64, InputError> {
     let loaded = load_scenario_with(args.scenario, &user_overrides(args)?)?;
+    crate::cli::warn_of_cautions(&loaded.scenario, &loaded.file);
     if loaded.scenario.population.counts_csv.is_some() {
         return Err(InputError::new(
             loaded.origin_of("population.counts_csv"),

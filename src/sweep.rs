@@ -521,6 +521,11 @@ pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::R
         );
         dirs.push(dir);
     }
+    crate::cli::warn_of_cautions_in(
+        plans
+            .iter()
+            .map(|p| (&p.model.scenario, p.scenario_file.as_str())),
+    );
     let arms: Vec<String> = plans[0]
         .model
         .scenario

@@ -858,6 +858,35 @@ fn a_caution_is_a_warning_and_the_run_goes_on() {
     assert_eq!(code, 0, "{err}");
     assert!(err.contains(warning), "{err}");
     assert!(dir.path().join("o/summary.csv").exists());
+    // The other commands that run a scenario warn too; a sweep once for all its points.
+    for args in [
+        &[
+            "sweep",
+            "c.toml",
+            "--param",
+            "population.size=2000..3000:2",
+            "--reps",
+            "2",
+        ][..],
+        &[
+            "risk-size",
+            "c.toml",
+            "--arm",
+            "p",
+            "--sizes",
+            "1000,2000",
+            "--reps",
+            "2",
+        ],
+        &[
+            "corridor", "c.toml", "--arm", "p", "--widths", "0.02", "--shares", "0.5", "--reps",
+            "2",
+        ],
+    ] {
+        let (code, _, err) = capsim(args, dir.path());
+        assert_eq!(code, 0, "{args:?}: {err}");
+        assert_eq!(err.matches(warning).count(), 1, "{args:?}: {err}");
+    }
     // Said plainly, the warning goes.
     std::fs::write(
         dir.path().join("c.toml"),

@@ -330,7 +330,11 @@ impl Contracts {
         if passed != 0.0 {
             self.pass_through(arm, passed, &mut row, &mut rows[first_sub..]);
         }
-        let outturn = Outturn::of(&y);
+        // A lead's outturn is its cost as the ledger has it: with what it passed on.
+        let outturn = Outturn {
+            cost: y.cost + passed,
+            ..Outturn::of(&y)
+        };
         outturns.push(outturn);
         term.outturns[h.slot] = outturns;
         term.previous[h.slot] = indicators;

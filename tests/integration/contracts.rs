@@ -2136,7 +2136,7 @@ fn a_local_price_is_a_multiple_of_the_national_price() {
 /// Amounts re-set on outturn, against what the ledger says of the years they are set on, in
 /// every replication (to 1e-9 of the amount):
 /// - a yearly block is the holder's care cost the year before (a lead's with what it paid its
-///   subcontractors), its first year the baseline's;
+///   subcontractors and passed on to them), its first year the baseline's;
 /// - re-set every two years on tariff (at 80%, +2%) it is PbR's payment of the year before
 ///   its re-basing year, held for the term, and the baseline's until it has one;
 /// - on the year before last, price-indexed, it is that year's cost moved by the block's
@@ -2168,8 +2168,13 @@ fn rebased_amounts_are_set_on_the_outturn_of_their_source_year() {
         arm(
             "lead-yearly",
             &format!(
-                "lead = \"acute\"\n{}",
-                component("fixed", "index = \"none\"\nrebase = { every = 1 }")
+                "lead = \"acute\"\npass_through = 0.5\n{}{}",
+                component("fixed", "index = \"none\"\nrebase = { every = 1 }"),
+                component(
+                    "outcome",
+                    "pool_share = 0.1\n[[arm.component.indicators]]\n\
+                     indicator = \"non_elective_per_1000\"\nweight = 1\ntarget_vs_expected = 1.0"
+                )
             ),
         ),
     ]
@@ -2184,6 +2189,8 @@ fn rebased_amounts_are_set_on_the_outturn_of_their_source_year() {
             "{what}: {got} against {want}"
         );
     };
+    // Some year's pool is paid, and half of it passed on, in the outturn of the next.
+    let mut pool_paid = false;
     for r in engine::run(&m, 2, &Silent).unwrap() {
         let row = |arm: &str, party: usize, year: u32| {
             r.ledger
@@ -2223,6 +2230,8 @@ fn rebased_amounts_are_set_on_the_outturn_of_their_source_year() {
             close(paid("on-tariff", 1), 0.8 * 1.02 * baseline, "year 1");
         }
         let lead = contracts.parties.iter().position(|p| p == "acute").unwrap();
+        let outcome = ledger_column(&m, "outcome");
+        pool_paid |= (1..=3).any(|year| row("lead-yearly", lead, year).components[outcome] > 0.0);
         for year in 2..=4 {
             close(
                 row("lead-yearly", lead, year).components[fixed],
@@ -2231,4 +2240,5 @@ fn rebased_amounts_are_set_on_the_outturn_of_their_source_year() {
             );
         }
     }
+    assert!(pool_paid);
 }

@@ -325,7 +325,7 @@ pub fn risk_size(
     );
     let axes = charts::LineAxes {
         x_label: "people covered (log scale)",
-        log_x: true,
+        x_ticks: charts::XTicks::Log10,
         y_label: "sd of surplus per person per year (£)",
         y_range: None,
     };

@@ -611,7 +611,7 @@ fn draw_lines(
     );
     let axes = charts::LineAxes {
         x_label: args.title(0),
-        log_x: false,
+        x_ticks: charts::XTicks::Plain,
         y_label: args.metric.label(),
         y_range: args.metric.is_probability().then_some((0.0, 100.0)),
     };

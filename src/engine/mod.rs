@@ -741,6 +741,9 @@ pub struct ReplicationResult {
     pub status_quo_ledger: Vec<LedgerRow>,
     /// Per arm with interventions: each party's gain over the term, and the system's.
     pub gains: Vec<Gain>,
+    /// The same for each contract year, year by year.
+    #[serde(default)]
+    pub gains_by_year: Vec<Gain>,
     /// Per arm and reporting group, summed over the term (arms × groups).
     pub equity: Vec<EquityCell>,
     /// Set when the scenario drove a draw beyond what can be simulated; the replication
@@ -927,6 +930,7 @@ pub fn run_replication_settling(
             ledger: Vec::new(),
             status_quo_ledger: Vec::new(),
             gains: Vec::new(),
+            gains_by_year: Vec::new(),
             equity: sets
                 .get(k)
                 .map(|c| vec![EquityCell::default(); c.arms.len() * GROUPS])
@@ -948,7 +952,10 @@ pub fn run_replication_settling(
         }
     }
     for out in &mut outs {
-        out.gains = who_gains(model, out);
+        out.gains = who_gains(model, out, 0);
+        out.gains_by_year = (1..=model.scenario.years)
+            .flat_map(|year| who_gains(model, out, year))
+            .collect();
     }
     ws.lam = lam_buffer;
     outs
@@ -1270,17 +1277,19 @@ fn run_lists(
     }
 }
 
-/// Every intervention arm's gains against the same contract in the status quo.
-fn who_gains(model: &Model, out: &ReplicationResult) -> Vec<Gain> {
-    let care = |w: usize| -> f64 { out.world(w).map(|y| y.cost.iter().sum::<f64>()).sum() };
+/// Every intervention arm's gains against the same contract in the status quo, in contract
+/// year `year` (0: over the whole term).
+fn who_gains(model: &Model, out: &ReplicationResult, year: u32) -> Vec<Gain> {
+    let years = |w: usize| out.world(w).filter(move |y| year == 0 || y.year == year);
+    let care = |w: usize| -> f64 { years(w).map(|y| y.cost.iter().sum::<f64>()).sum() };
     let mut gains = Vec::new();
     for (a, &w) in model.arm_world.iter().enumerate() {
         if w == 0 {
             continue;
         }
-        let programme: f64 = out.world(w).map(|y| y.programme_cost).sum();
+        let programme: f64 = years(w).map(|y| y.programme_cost).sum();
         gains.extend(ledger::gains::gains(
-            a,
+            (a, year),
             &out.ledger,
             &out.status_quo_ledger,
             care(w) - care(0),

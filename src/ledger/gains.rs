@@ -14,6 +14,9 @@ use super::{LedgerLayout, LedgerRow, term_totals};
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Gain {
     pub arm: usize,
+    /// The contract year it is the gain of, from 1; 0 for the whole term.
+    #[serde(default)]
+    pub year: u32,
     /// `None` for the whole system.
     pub party: Option<usize>,
     /// Change in income (for the system: none).
@@ -27,17 +30,22 @@ pub struct Gain {
     pub gain: f64,
 }
 
-/// Gains of arm `arm` from its ledger rows in its own world and in the status quo (every year
-/// of one replication), the change in the world's care cost, and the programmes' total cost.
+/// Gains of arm `arm` in contract year `year` (0: the whole term) from its ledger rows in its
+/// own world and in the status quo (every year of one replication), the change in the world's
+/// care cost, and the programmes' cost, that year or over the term.
 pub fn gains(
-    arm: usize,
+    (arm, year): (usize, u32),
     in_world: &[LedgerRow],
     status_quo: &[LedgerRow],
     care_cost_change: f64,
     programme_cost: f64,
 ) -> Vec<Gain> {
     let of_arm = |rows: &[LedgerRow]| -> Vec<LedgerRow> {
-        let rows: Vec<LedgerRow> = rows.iter().filter(|r| r.arm == arm).cloned().collect();
+        let rows: Vec<LedgerRow> = rows
+            .iter()
+            .filter(|r| r.arm == arm && (year == 0 || r.year == year))
+            .cloned()
+            .collect();
         term_totals(&rows)
     };
     let (with, without) = (of_arm(in_world), of_arm(status_quo));
@@ -52,6 +60,7 @@ pub fn gains(
             let cost_change = w.cost - sq.cost;
             Gain {
                 arm,
+                year,
                 party: Some(w.party),
                 income_change,
                 cost_change,
@@ -65,6 +74,7 @@ pub fn gains(
     let cost_change = care_cost_change + programme_cost;
     out.push(Gain {
         arm,
+        year,
         party: None,
         income_change: 0.0,
         cost_change,
@@ -112,4 +122,22 @@ pub fn gains_frame(layout: &LedgerLayout, reps: &[(u64, &[Gain])]) -> PolarsResu
             Column::new("gain".into(), f(&|g| g.gain)),
         ],
     )
+}
+
+/// One row per replication, arm, party (and the system) and contract year: who gains, year by
+/// year. `start_year` is the first contract year's calendar year.
+pub fn gains_by_year_frame(
+    layout: &LedgerLayout,
+    reps: &[(u64, &[Gain])],
+    start_year: i32,
+) -> PolarsResult<DataFrame> {
+    let mut frame = gains_frame(layout, reps)?;
+    let years: Vec<u32> = reps
+        .iter()
+        .flat_map(|(_, g)| g.iter().map(|g| g.year))
+        .collect();
+    let calendar: Vec<i32> = years.iter().map(|&y| start_year + y as i32 - 1).collect();
+    frame.insert_column(1, Column::new("year".into(), years))?;
+    frame.insert_column(2, Column::new("calendar_year".into(), calendar))?;
+    Ok(frame)
 }

@@ -558,11 +558,21 @@ pub fn corridor_shape<DB: DrawingBackend>(
 #[derive(Debug, Clone, Copy)]
 pub struct LineAxes<'a> {
     pub x_label: &'a str,
-    /// x values are log10 of the quantity; ticks show the quantity.
-    pub log_x: bool,
+    pub x_ticks: XTicks,
     pub y_label: &'a str,
     /// Fixed y range (e.g. 0-100 for a percentage); otherwise from the data.
     pub y_range: Option<(f64, f64)>,
+}
+
+/// What an x axis's ticks show.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum XTicks {
+    /// The value, with thousands separated.
+    Plain,
+    /// x is log10 of the quantity; ticks show the quantity.
+    Log10,
+    /// Calendar years: whole numbers, no separator.
+    Years,
 }
 
 /// The corner of a chart over `x` × `y` with the fewest of `points` under where a legend would
@@ -628,15 +638,17 @@ pub fn lines<DB: DrawingBackend>(
     let y_decimals = axis_decimals(ylo, yhi);
     chart
         .configure_mesh()
-        .x_label_formatter(&|x| {
-            if axes.log_x {
+        .x_label_formatter(&|x| match axes.x_ticks {
+            XTicks::Log10 => {
                 // Two significant figures: 1,600, 25,000, 160,000.
                 let v = 10f64.powf(*x);
                 let unit = 10f64.powf(v.log10().floor() - 1.0).max(1.0);
                 super::thousands(((v / unit).round() * unit) as u64)
-            } else {
-                tick(*x, x_decimals, "")
             }
+            // A year between whole years has no tick.
+            XTicks::Years if x.fract().abs() > 1e-9 => String::new(),
+            XTicks::Years => format!("{x:.0}"),
+            XTicks::Plain => tick(*x, x_decimals, ""),
         })
         .y_label_formatter(&|y| tick(*y, y_decimals, ""))
         .x_desc(x_label)
@@ -686,6 +698,52 @@ pub fn lines<DB: DrawingBackend>(
         .position(emptiest_corner(all_points, (xlo, xhi), (ylo, yhi)))
         .draw()
         .map_err(err)?;
+    root.present().map_err(err)
+}
+
+/// One intervention arm's gains year by year: a line per party (and the whole system) through
+/// its median gain each year, £m.
+pub struct GainYears {
+    pub arm: String,
+    pub series: Vec<(String, Vec<(f64, f64)>)>,
+}
+
+/// The year-by-year who-gains chart's size: two panels a row from three arms on.
+pub fn who_gains_by_year_size(arms: usize) -> (u32, u32) {
+    let (columns, rows) = gain_year_grid(arms);
+    (560 * columns as u32 + 80, 60 + 540 * rows as u32)
+}
+
+fn gain_year_grid(arms: usize) -> (usize, usize) {
+    let columns = if arms > 2 { 2 } else { 1 };
+    (columns, arms.div_ceil(columns).max(1))
+}
+
+/// Who gains year by year: a panel per intervention arm, each party's (and the system's) median
+/// gain in each year against the same contract without the programme, on one scale.
+pub fn who_gains_by_year<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    arms: &[GainYears],
+    title: &str,
+) -> R {
+    let body = titled(&root, title)?;
+    let (columns, rows) = gain_year_grid(arms.len());
+    let ys = arms
+        .iter()
+        .flat_map(|a| a.series.iter().flat_map(|s| s.1.iter().map(|p| p.1)));
+    let (lo, hi) = ys.fold((0.0_f64, 0.0_f64), |(a, b), y| (a.min(y), b.max(y)));
+    let (lo, hi) = pad(lo, hi);
+    // Room above the lines for each panel's legend.
+    let y_range = Some((lo, hi + 0.5 * (hi - lo)));
+    for (panel, arm) in body.split_evenly((rows, columns)).into_iter().zip(arms) {
+        let axes = LineAxes {
+            x_label: "year",
+            x_ticks: XTicks::Years,
+            y_label: "£m gain that year (median)",
+            y_range,
+        };
+        lines(panel, &arm.series, &arm.arm, axes)?;
+    }
     root.present().map_err(err)
 }
 

@@ -162,6 +162,8 @@ pub struct Tables {
     pub equity: DataFrame,
     /// Empty when no arm runs an intervention.
     pub who_gains: DataFrame,
+    /// The same per contract year (None for a run folder without who_gains_by_year.parquet).
+    pub who_gains_by_year: Option<DataFrame>,
     /// Every indicator per world and horizon (None for a run folder without outcomes.parquet).
     pub outcomes: Option<DataFrame>,
 }
@@ -198,35 +200,44 @@ pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
                 threads.saturating_sub(1),
                 || tables::equity(&run.equity, &run.arms()),
                 || {
-                    let who_gains =
-                        tables::who_gains(&run.gains, &run.arms(), &run.scenario.parties());
+                    let parties = run.scenario.parties();
+                    let who_gains = tables::who_gains(&run.gains, &run.arms(), &parties);
+                    let by_year = run
+                        .gains_by_year
+                        .as_ref()
+                        .map(|g| tables::who_gains_by_year(g, &run.arms(), &parties))
+                        .transpose();
                     let outcomes = run
                         .outcomes
                         .as_ref()
                         .map(|per_rep| outcomes::outcomes(per_rep, &run.scenario))
                         .transpose();
-                    (who_gains, outcomes)
+                    (who_gains, by_year, outcomes)
                 },
             )
         },
     );
-    let (who_gains, outcomes) = who_gains;
-    let (summary, equity, who_gains, outcomes) = (summary?, equity?, who_gains?, outcomes?);
+    let (who_gains, who_gains_by_year, outcomes) = who_gains;
     Ok(Tables {
-        summary,
-        equity,
-        who_gains,
-        outcomes,
+        summary: summary?,
+        equity: equity?,
+        who_gains: who_gains?,
+        who_gains_by_year: who_gains_by_year?,
+        outcomes: outcomes?,
     })
 }
 
-/// Writes summary.csv, equity.csv, who_gains.csv (when an arm runs an intervention),
-/// outcomes.csv and summary.xlsx into `out`.
+/// Writes summary.csv, equity.csv, who_gains.csv and who_gains_by_year.csv (when an arm runs
+/// an intervention), outcomes.csv and summary.xlsx into `out`.
 pub fn write_tables(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<()> {
     write_rounded_csv(&t.summary, "summary", &out.join("summary.csv"))?;
     write_rounded_csv(&t.equity, "equity", &out.join("equity.csv"))?;
     if t.who_gains.height() > 0 {
         write_rounded_csv(&t.who_gains, "who_gains", &out.join(WHO_GAINS_CSV))?;
+    }
+    if let Some(by_year) = t.who_gains_by_year.as_ref().filter(|t| t.height() > 0) {
+        let path = out.join(WHO_GAINS_BY_YEAR_CSV);
+        write_rounded_csv(by_year, "who_gains_by_year", &path)?;
     }
     if let Some(outcomes) = &t.outcomes {
         write_rounded_csv(outcomes, "outcomes", &out.join(outcomes::OUTCOMES_CSV))?;
@@ -236,6 +247,8 @@ pub fn write_tables(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<(
 
 /// Who gains, per intervention arm and party: written when some arm runs an intervention.
 pub const WHO_GAINS_CSV: &str = "who_gains.csv";
+/// The same per contract year.
+pub const WHO_GAINS_BY_YEAR_CSV: &str = "who_gains_by_year.csv";
 /// The stem of the who-gains chart (drawn when some arm runs an intervention).
 pub const WHO_GAINS_CHART: &str = "who_gains";
 
@@ -621,7 +634,86 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
             ),
         });
     }
+    if let Some(arms) = gains_by_year(t)?.filter(|_| years > 1) {
+        let title = "Who gains, year by year";
+        charts::render_sized(
+            out,
+            WHO_GAINS_BY_YEAR_CHART,
+            charts::who_gains_by_year_size(arms.len()),
+            |r| charts::who_gains_by_year(r, &arms, title),
+            |r| charts::who_gains_by_year(r, &arms, title),
+        )?;
+        written.push(Chart {
+            stem: WHO_GAINS_BY_YEAR_CHART.into(),
+            title: title.into(),
+            caption: "Each party's (and the whole system's) median gain in each year, against the same contract in the same simulated futures without the programme (who_gains_by_year.csv). A contract re-set on outturn takes a saving back from the year after it is made; one set for the term leaves it where it falls.".into(),
+        });
+    }
     Ok(written)
+}
+
+/// The stem of the year-by-year who-gains chart.
+pub const WHO_GAINS_BY_YEAR_CHART: &str = "who_gains_by_year";
+
+/// Each intervention arm's median gains year by year, a line per party (labelled as the
+/// who-gains chart labels them) and the system last, in £m; None without the table or rows.
+fn gains_by_year(t: &Tables) -> anyhow::Result<Option<Vec<charts::GainYears>>> {
+    let Some(table) = t.who_gains_by_year.as_ref().filter(|t| t.height() > 0) else {
+        return Ok(None);
+    };
+    let text = |name: &str| -> anyhow::Result<Vec<String>> {
+        Ok(table
+            .column(name)?
+            .str()?
+            .iter()
+            .map(|v| v.unwrap_or_default().to_string())
+            .collect())
+    };
+    let (arm, party) = (text("arm")?, text("party")?);
+    let year: Vec<f64> = table
+        .column("calendar_year")?
+        .cast(&DataType::Float64)?
+        .f64()?
+        .iter()
+        .map(|v| v.unwrap_or(f64::NAN))
+        .collect();
+    let median: Vec<f64> = table
+        .column("p50")?
+        .f64()?
+        .iter()
+        .map(|v| v.unwrap_or(f64::NAN) / 1e6)
+        .collect();
+    // Labels as the term's chart has them (who pays for the programme, the whole system).
+    let labels: Vec<(String, String, String)> = gains_by_arm(t)?
+        .into_iter()
+        .flat_map(|(arm, rows)| {
+            rows.into_iter()
+                .map(move |r| (arm.clone(), r.party.clone(), gain_label(&r)))
+        })
+        .collect();
+    let mut out: Vec<charts::GainYears> = Vec::new();
+    for i in 0..table.height() {
+        if out.last().is_none_or(|a| a.arm != arm[i]) {
+            out.push(charts::GainYears {
+                arm: arm[i].clone(),
+                series: Vec::new(),
+            });
+        }
+        let series = &mut out.last_mut().expect("pushed").series;
+        let label = labels
+            .iter()
+            .find(|(a, p, _)| *a == arm[i] && *p == party[i])
+            .map_or_else(|| party[i].clone(), |l| l.2.clone());
+        if series.last().is_none_or(|s| s.0 != label) {
+            series.push((label, Vec::new()));
+        }
+        series
+            .last_mut()
+            .expect("pushed")
+            .1
+            .push((year[i], median[i]));
+    }
+    Ok(Some(out))
 }
 
 /// A gain in £ as the who-gains chart, table and sentences state it: £m with one decimal

@@ -125,9 +125,14 @@ fn sorted_by_group(frame: LazyFrame, group: &[&str], value: Expr) -> PolarsResul
 /// every group holds `reps` values, so each quantile's Maritz-Jarrett weights are worked out
 /// once).
 fn quantile_errors(values: DataFrame, group: &[&str], reps: usize) -> PolarsResult<DataFrame> {
-    let key_columns: Vec<&StringChunked> = group
+    // Keys compared as text (a year too); each group's own keys are taken from its first row.
+    let key_text: Vec<Column> = group
         .iter()
-        .map(|k| values.column(k).and_then(|c| c.str()))
+        .map(|k| values.column(k)?.cast(&DataType::String))
+        .collect::<PolarsResult<_>>()?;
+    let key_columns: Vec<&StringChunked> = key_text
+        .iter()
+        .map(|c| c.str())
         .collect::<PolarsResult<_>>()?;
     let value: Vec<f64> = values
         .column("value")?
@@ -141,7 +146,7 @@ fn quantile_errors(values: DataFrame, group: &[&str], reps: usize) -> PolarsResu
         .collect();
     let key =
         |row: usize| -> Vec<Option<&str>> { key_columns.iter().map(|c| c.get(row)).collect() };
-    let mut group_keys: Vec<Vec<String>> = vec![Vec::new(); group.len()];
+    let mut firsts: Vec<IdxSize> = Vec::new();
     let mut errors: Vec<Vec<Option<f64>>> = vec![Vec::new(); QUANTILES.len()];
     let mut start = 0;
     while start < value.len() {
@@ -150,9 +155,7 @@ fn quantile_errors(values: DataFrame, group: &[&str], reps: usize) -> PolarsResu
         while end < value.len() && key(end) == first {
             end += 1;
         }
-        for (column, k) in group_keys.iter_mut().zip(&first) {
-            column.push(k.unwrap_or_default().to_string());
-        }
+        firsts.push(start as IdxSize);
         // A replication without a value (an equity group nobody was in) is left out, as the
         // quantile itself leaves it out; a group with none has no error.
         let sorted: Vec<f64> = value[start..end]
@@ -173,12 +176,12 @@ fn quantile_errors(values: DataFrame, group: &[&str], reps: usize) -> PolarsResu
         }
         start = end;
     }
-    let groups = group_keys[0].len();
+    let groups = firsts.len();
+    let firsts = IdxCa::from_vec("first".into(), firsts);
     let mut columns: Vec<Column> = group
         .iter()
-        .zip(group_keys)
-        .map(|(name, values)| Column::new((*name).into(), values))
-        .collect();
+        .map(|name| values.column(name)?.take(&firsts))
+        .collect::<PolarsResult<_>>()?;
     for ((_, name), values) in QUANTILES.iter().zip(errors) {
         columns.push(Column::new(format!("{name}_se").into(), values));
     }
@@ -494,6 +497,31 @@ pub fn who_gains(
     arms: &[String],
     parties: &[String],
 ) -> PolarsResult<DataFrame> {
+    gains_by(gains, arms, parties, &["arm", "party", "role"])
+}
+
+/// Who gains year by year: [`who_gains`] for each contract year of `gains` (per replication,
+/// arm, party and year), years in order within each party.
+pub fn who_gains_by_year(
+    gains: &DataFrame,
+    arms: &[String],
+    parties: &[String],
+) -> PolarsResult<DataFrame> {
+    gains_by(
+        gains,
+        arms,
+        parties,
+        &["arm", "party", "role", "year", "calendar_year"],
+    )
+}
+
+/// Statistics of the gains grouped by `who` (arm, party and role first).
+fn gains_by(
+    gains: &DataFrame,
+    arms: &[String],
+    parties: &[String],
+    who: &[&str],
+) -> PolarsResult<DataFrame> {
     let mut aggs = vec![
         len().alias("replications"),
         sorted("gain").mean().alias("mean"),
@@ -526,29 +554,23 @@ pub fn who_gains(
         (col("sd") / lit(n.sqrt())).alias("mean_se"),
         proportion_se_of("p_gain", reps).alias("p_gain_se"),
     ];
-    const WHO: [&str; 3] = ["arm", "party", "role"];
     let quantile_se = quantile_errors(
-        sorted_by_group(gains.clone().lazy(), &WHO, col("gain"))?,
-        &WHO,
+        sorted_by_group(gains.clone().lazy(), who, col("gain"))?,
+        who,
         reps,
     )?;
+    let mut sort_by: Vec<&str> = who.to_vec();
+    sort_by.push("rep");
     let stats = gains
         .clone()
         .lazy()
-        .sort(["arm", "party", "rep"], SortMultipleOptions::default())
-        .group_by_stable([col("arm"), col("party"), col("role")])
+        .sort(sort_by, SortMultipleOptions::default())
+        .group_by_stable(who.iter().map(|c| col(*c)).collect::<Vec<_>>())
         .agg(aggs)
         .with_columns(errors);
-    let stats = join_on(stats, quantile_se.lazy(), &WHO);
-    let mut out = vec![
-        col("arm"),
-        col("party"),
-        col("role"),
-        col("replications"),
-        col("mean"),
-        col("mean_se"),
-        col("sd"),
-    ];
+    let stats = join_on(stats, quantile_se.lazy(), who);
+    let mut out: Vec<Expr> = who.iter().map(|c| col(*c)).collect();
+    out.extend([col("replications"), col("mean"), col("mean_se"), col("sd")]);
     for (_, name) in QUANTILES {
         out.extend([col(name), col(format!("{name}_se"))]);
     }
@@ -564,7 +586,14 @@ pub fn who_gains(
         order_frame("party", &party_order)?,
         &["party"],
     )
-    .sort(["arm_order", "party_order"], SortMultipleOptions::default())
+    .sort(
+        if who.contains(&"year") {
+            vec!["arm_order", "party_order", "year"]
+        } else {
+            vec!["arm_order", "party_order"]
+        },
+        SortMultipleOptions::default(),
+    )
     .select(out)
     .collect()
 }

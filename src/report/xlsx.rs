@@ -117,6 +117,9 @@ fn data_sheets(t: &Tables) -> Vec<(&'static str, &DataFrame)> {
     if t.who_gains.height() > 0 {
         sheets.push(("who_gains", &t.who_gains));
     }
+    if let Some(by_year) = t.who_gains_by_year.as_ref().filter(|t| t.height() > 0) {
+        sheets.push(("who_gains_by_year", by_year));
+    }
     if let Some(outcomes) = &t.outcomes {
         sheets.push(("outcomes", outcomes));
     }

@@ -498,6 +498,24 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "Person-years covered in the group over the term",
     ),
     doc(
+        "who_gains_by_year",
+        "year",
+        "",
+        "Contract year, from 1 (every other column as in who_gains.csv, for that year alone)",
+    ),
+    doc(
+        "who_gains_by_year",
+        "calendar_year",
+        "",
+        "Calendar year the contract year starts in",
+    ),
+    doc(
+        "who_gains_by_year",
+        "mean",
+        MONEY,
+        "Mean gain that year: the party's surplus (for the commissioner, spend saved) with the interventions minus without, same contract",
+    ),
+    doc(
         "equity_reps",
         "margin_per_head",
         "£ per person-year (nominal)",
@@ -545,6 +563,61 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "programme_cost",
         MONEY,
         "Cost of the interventions this party pays for",
+    ),
+    doc("who_gains_by_year_reps", "rep", "", "Replication, from 0"),
+    doc(
+        "who_gains_by_year_reps",
+        "year",
+        "",
+        "Contract year, from 1",
+    ),
+    doc(
+        "who_gains_by_year_reps",
+        "calendar_year",
+        "",
+        "Calendar year the contract year starts in",
+    ),
+    doc(
+        "who_gains_by_year_reps",
+        "arm",
+        "",
+        "An arm that runs interventions",
+    ),
+    doc(
+        "who_gains_by_year_reps",
+        "party",
+        "",
+        "Commissioner, a provider, or `system`",
+    ),
+    doc(
+        "who_gains_by_year_reps",
+        "role",
+        "",
+        "commissioner, provider (lead provider or subcontractor in an arm with a lead), or system",
+    ),
+    doc(
+        "who_gains_by_year_reps",
+        "income_change",
+        MONEY,
+        "Change in income that year, with the interventions against without, same contract",
+    ),
+    doc(
+        "who_gains_by_year_reps",
+        "cost_change",
+        MONEY,
+        "Change in cost that year (care, subcontracts, programme cost; for the system, care and programme cost)",
+    ),
+    doc(
+        "who_gains_by_year_reps",
+        "gain",
+        MONEY,
+        "Change in surplus that year (for the commissioner, spend saved); the years add up to who_gains.parquet's gain",
+    ),
+    doc(
+        "who_gains_by_year_reps",
+        "programme_cost",
+        MONEY,
+        "Cost of the interventions this party pays for that year",
     ),
     doc("parameters", "rep", "", "Replication, from 0"),
     doc(
@@ -787,6 +860,8 @@ fn file_of(table: &str) -> &'static str {
         "equity_reps" => "equity.parquet",
         "parameters" => "parameters.parquet",
         "who_gains_reps" => "who_gains.parquet",
+        "who_gains_by_year" => "who_gains_by_year.csv",
+        "who_gains_by_year_reps" => "who_gains_by_year.parquet",
         "compare" => "compare.csv (capsim compare)",
         "monitoring" => "monitoring.csv",
         "waiting_list" => "waiting_list.csv",
@@ -821,6 +896,10 @@ pub fn describe(table: &str, column: &str) -> Option<(String, String)> {
     };
     if let Some(c) = find(column) {
         return Some((c.unit.to_string(), c.description.to_string()));
+    }
+    // Year by year, who gains has the term's columns for one year.
+    if table == "who_gains_by_year" {
+        return describe("who_gains", column);
     }
     let figure = find(column.strip_suffix("_se")?)?;
     Some((

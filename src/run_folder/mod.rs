@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{Model, ReplicationResult};
 use crate::error::InputError;
-use crate::ledger::gains::{Gain, gains_frame};
+use crate::ledger::gains::{Gain, gains_by_year_frame, gains_frame};
 use crate::ledger::{self, EquityCell, RepRows};
 use crate::scenario::{Scenario, load_scenario};
 
@@ -31,6 +31,8 @@ pub const LEDGER: &str = "ledger.parquet";
 pub const LEDGER_TERM: &str = "ledger_term.parquet";
 pub const EQUITY: &str = "equity.parquet";
 pub const GAINS: &str = "who_gains.parquet";
+/// Who gains per replication, arm, party and year.
+pub const GAINS_BY_YEAR: &str = "who_gains_by_year.parquet";
 /// Per replication, the value drawn for each uncertain parameter (written when there is one).
 pub const PARAMETERS: &str = "parameters.parquet";
 /// Indicators the arms monitor without paying on them (written only when one does).
@@ -191,7 +193,18 @@ fn write_contract_tables(
             .map(|r| (r.replication, r.gains.as_slice()))
             .collect();
         let mut gains = gains_frame(&layout, &gains)?;
-        tables::write_parquet(&mut gains, &dir.join(GAINS), Some("who_gains_reps"))
+        tables::write_parquet(&mut gains, &dir.join(GAINS), Some("who_gains_reps"))?;
+        let by_year: Vec<(u64, &[Gain])> = results
+            .iter()
+            .map(|r| (r.replication, r.gains_by_year.as_slice()))
+            .collect();
+        let start_year = model.scenario.start_year;
+        let mut by_year = gains_by_year_frame(&layout, &by_year, start_year)?;
+        tables::write_parquet(
+            &mut by_year,
+            &dir.join(GAINS_BY_YEAR),
+            Some("who_gains_by_year_reps"),
+        )
     };
     let (ledgers, equity_and_gains) = side_by_side(threads, ledgers, equity_and_gains);
     ledgers?;
@@ -234,6 +247,8 @@ pub struct RunFolder {
     pub equity: DataFrame,
     /// Who gains per replication, arm and party (no rows when no arm runs an intervention).
     pub gains: DataFrame,
+    /// The same per contract year (None in a folder written before capsim wrote it).
+    pub gains_by_year: Option<DataFrame>,
 }
 
 impl RunFolder {
@@ -271,6 +286,11 @@ impl RunFolder {
             term: read_parquet(dir, LEDGER_TERM)?,
             equity: read_parquet(dir, EQUITY)?,
             gains: read_parquet(dir, GAINS)?,
+            gains_by_year: dir
+                .join(GAINS_BY_YEAR)
+                .exists()
+                .then(|| read_parquet(dir, GAINS_BY_YEAR))
+                .transpose()?,
             dir: dir.to_path_buf(),
             scenario,
             info,

@@ -274,6 +274,85 @@ fn who_gains_from_prevention_under_each_model() {
     }
 }
 
+/// Who gains year by year: in every replication each party's years add up to its gain over
+/// the term, and each year the parties' gains add up to the system's. On
+/// scenarios/prevention.toml, a block re-set yearly on outturn leaves the acute provider its
+/// saving in the year it is made alone: from the third year on its median yearly gain is under
+/// a fifth of a block for the term's.
+#[test]
+fn gains_year_by_year_add_up_and_show_a_saving_taken_back() {
+    let m = prevention_file(40);
+    let contracts = m.contracts.as_ref().unwrap();
+    let arm = |name: &str| contracts.arms.iter().position(|x| x.name == name).unwrap();
+    let acute = contracts.parties.iter().position(|x| x == "acute");
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let close = |a: f64, b: f64, scale: f64, what: &str| {
+        assert!(
+            (a - b).abs() <= 1e-9 * scale.max(1.0),
+            "{what}: {a} against {b}"
+        );
+    };
+    for r in &results {
+        assert_eq!(
+            r.gains_by_year.len(),
+            r.gains.len() * m.scenario.years as usize
+        );
+        for term in &r.gains {
+            let years: Vec<_> = r
+                .gains_by_year
+                .iter()
+                .filter(|g| g.arm == term.arm && g.party == term.party)
+                .collect();
+            let scale = years.iter().map(|g| g.gain.abs()).sum::<f64>();
+            let what = format!(
+                "rep {} arm {} party {:?}",
+                r.replication, term.arm, term.party
+            );
+            close(years.iter().map(|g| g.gain).sum(), term.gain, scale, &what);
+            assert!(years.iter().map(|g| g.year).eq(1..=m.scenario.years));
+        }
+        for g in r.gains_by_year.iter().filter(|g| g.party.is_none()) {
+            let parties: Vec<f64> = r
+                .gains_by_year
+                .iter()
+                .filter(|p| p.arm == g.arm && p.year == g.year && p.party.is_some())
+                .map(|p| p.gain)
+                .collect();
+            let scale = parties.iter().map(|x| x.abs()).sum::<f64>();
+            close(
+                parties.iter().sum(),
+                g.gain,
+                scale,
+                "parties against the system",
+            );
+        }
+    }
+    let median_in = |a: usize, year: u32| {
+        median(
+            results
+                .iter()
+                .map(|r| {
+                    r.gains_by_year
+                        .iter()
+                        .find(|g| g.arm == a && g.party == acute && g.year == year)
+                        .unwrap()
+                        .gain
+                })
+                .collect(),
+        )
+    };
+    let (block, rebased) = (arm("block"), arm("block-rebased-yearly"));
+    // The first year is set on the baseline under both.
+    assert_eq!(median_in(block, 1), median_in(rebased, 1));
+    for year in 3..=m.scenario.years {
+        let (kept, taken) = (median_in(block, year), median_in(rebased, year));
+        assert!(
+            kept > 0.0 && taken.abs() < 0.2 * kept,
+            "year {year}: {taken} against {kept}"
+        );
+    }
+}
+
 /// Shared savings against the commissioner's spend: the fall in what the commissioner pays the
 /// acute provider is split at the contract's rate, in every replication. Not to the last pound:
 /// with fewer conditions fewer people die, and the benchmark (expected cost of the people

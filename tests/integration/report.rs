@@ -1361,6 +1361,7 @@ fn parquet_files_describe_every_column() {
         "ledger_term.parquet",
         "equity.parquet",
         "who_gains.parquet",
+        "who_gains_by_year.parquet",
         "parameters.parquet",
         "outcomes.parquet",
     ] {

@@ -8,7 +8,7 @@ use crate::common::{SMALL, capsim};
 
 /// The tables of a run folder that must not depend on how it was computed (run.json records
 /// the time and command; report.html and the workbook quote them).
-pub const TABLES: [&str; 11] = [
+pub const TABLES: [&str; 13] = [
     "world.parquet",
     "outcomes.parquet",
     "outcomes.csv",
@@ -16,6 +16,8 @@ pub const TABLES: [&str; 11] = [
     "ledger_term.parquet",
     "equity.parquet",
     "who_gains.parquet",
+    "who_gains_by_year.parquet",
+    "who_gains_by_year.csv",
     "parameters.parquet",
     "summary.csv",
     "equity.csv",

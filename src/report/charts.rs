@@ -636,8 +636,24 @@ pub fn lines<DB: DrawingBackend>(
         .map_err(err)?;
     let x_decimals = axis_decimals(xlo, xhi);
     let y_decimals = axis_decimals(ylo, yhi);
+    let x_labels = match axes.x_ticks {
+        // Every year while their labels fit (45 px each), else a nice subset.
+        XTicks::Years => {
+            let mut years: Vec<i64> = series
+                .iter()
+                .flat_map(|s| s.1.iter().map(|p| p.0.round() as i64))
+                .collect();
+            years.sort_unstable();
+            years.dedup();
+            let years = years.len();
+            let fit = (root.dim_in_pixel().0 as usize).saturating_sub(140) / 45;
+            years.min(fit).max(2)
+        }
+        XTicks::Plain | XTicks::Log10 => 10,
+    };
     chart
         .configure_mesh()
+        .x_labels(x_labels)
         .x_label_formatter(&|x| match axes.x_ticks {
             XTicks::Log10 => {
                 // Two significant figures: 1,600, 25,000, 160,000.
@@ -646,7 +662,7 @@ pub fn lines<DB: DrawingBackend>(
                 super::thousands(((v / unit).round() * unit) as u64)
             }
             // A year between whole years has no tick.
-            XTicks::Years if x.fract().abs() > 1e-9 => String::new(),
+            XTicks::Years if (x - x.round()).abs() > 1e-9 => String::new(),
             XTicks::Years => format!("{x:.0}"),
             XTicks::Plain => tick(*x, x_decimals, ""),
         })

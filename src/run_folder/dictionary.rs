@@ -230,6 +230,24 @@ pub const COLUMNS: &[ColumnDoc] = &[
         MONEY,
         "Mean cost of the interventions this party pays for",
     ),
+    doc(
+        "who_gains_by_year",
+        "year",
+        "",
+        "Contract year, from 1 (every other column as in who_gains.csv, for that year alone)",
+    ),
+    doc(
+        "who_gains_by_year",
+        "calendar_year",
+        "",
+        "Calendar year the contract year starts in",
+    ),
+    doc(
+        "who_gains_by_year",
+        "mean",
+        MONEY,
+        "Mean gain that year: the party's surplus (for the commissioner, spend saved) with the interventions minus without, same contract",
+    ),
     doc("monitoring", "arm", "", "Contract arm"),
     doc(
         "monitoring",
@@ -496,24 +514,6 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "person_years",
         "person-years",
         "Person-years covered in the group over the term",
-    ),
-    doc(
-        "who_gains_by_year",
-        "year",
-        "",
-        "Contract year, from 1 (every other column as in who_gains.csv, for that year alone)",
-    ),
-    doc(
-        "who_gains_by_year",
-        "calendar_year",
-        "",
-        "Calendar year the contract year starts in",
-    ),
-    doc(
-        "who_gains_by_year",
-        "mean",
-        MONEY,
-        "Mean gain that year: the party's surplus (for the commissioner, spend saved) with the interventions minus without, same contract",
     ),
     doc(
         "equity_reps",

@@ -694,6 +694,45 @@ fn milton_keynes_encodes_its_header() {
     assert!(judged > 0);
 }
 
+/// Milton Keynes' prevention arms: in the last year (medians over 100 replications) the
+/// five-year capitation leaves the provider the programme's saving and the commissioner nothing;
+/// re-set annually the provider loses (it pays for the programme and its saving is taken back)
+/// and the commissioner gains; activity payment takes the provider's income away.
+#[test]
+fn milton_keynes_multi_year_capitation_makes_prevention_pay_the_provider() {
+    let m = shipped("milton-keynes-cobic", &["replications=100"]);
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let last = m.scenario.years;
+    let median_gain = |name: &str, party: Option<usize>| {
+        let a = arm(&m, name);
+        let mut v: Vec<f64> = results
+            .iter()
+            .map(|r| {
+                r.gains_by_year
+                    .iter()
+                    .find(|g| g.arm == a && g.party == party && g.year == last)
+                    .unwrap()
+                    .gain
+            })
+            .collect();
+        v.sort_by(f64::total_cmp);
+        (v[49] + v[50]) / 2.0
+    };
+    let (commissioner, cri) = (Some(0), Some(1));
+    let multi_year = median_gain("cobic-with-prevention", cri);
+    let annual = median_gain("annual-with-prevention", cri);
+    let pbr = median_gain("pbr-with-prevention", cri);
+    assert!(
+        multi_year > 0.0 && 0.0 > annual && annual > pbr,
+        "{multi_year} {annual} {pbr}"
+    );
+    // Nothing but the few more heads the programme keeps alive moves the capitation.
+    let paid_more = median_gain("cobic-with-prevention", commissioner);
+    assert!(paid_more.abs() < 0.05 * multi_year, "{paid_more}");
+    assert!(median_gain("annual-with-prevention", commissioner) > 0.0);
+    assert!(median_gain("pbr-with-prevention", None) > 0.0);
+}
+
 /// Kinzigtal's header: about 31,000 people; with its assumptions the insurers' gross saving
 /// (fee-for-service spend without the programme less with it, no deal) is about £8m over 12
 /// years (between £6m and £12m on 40 replications).

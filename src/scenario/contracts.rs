@@ -879,6 +879,23 @@ pub fn plain_name(name: &str) -> String {
     format!("{label}{unit}")
 }
 
+/// How a re-based amount is re-set, as a sentence.
+fn rebase_words(r: Rebase) -> String {
+    let when = match r.every {
+        1 => "each year".to_string(),
+        n => format!("every {n} years"),
+    };
+    let what = match r.on {
+        RebaseOn::Cost => "the provider's cost",
+        RebaseOn::Tariff => "the provider's activity at tariff",
+    };
+    let then = match r.lag {
+        1 => "the year before".to_string(),
+        n => format!("{n} years before"),
+    };
+    format!("Re-set {when} on {what} {then}.")
+}
+
 fn index_words(i: Index) -> &'static str {
     match i {
         Index::Price => "uplifted each year with tariff prices",
@@ -921,6 +938,13 @@ impl ComponentSpec {
     }
 
     fn describe_terms(&self) -> String {
+        match self.rebase() {
+            Some(r) => format!("{} {}", self.describe_amount(), rebase_words(r)),
+            None => self.describe_amount(),
+        }
+    }
+
+    fn describe_amount(&self) -> String {
         match self {
             ComponentSpec::Fixed(c) => match c.amount {
                 Some(a) => format!(
@@ -1109,6 +1133,29 @@ mod tests {
             on: RebaseOn::Cost,
         };
         (1..=years).map(|y| rebase.source_year(first, y)).collect()
+    }
+
+    /// The report says how a re-based amount is re-set.
+    #[test]
+    fn a_rebased_component_says_how_it_is_reset() {
+        let component: ComponentSpec = toml::from_str(
+            "kind = \"fixed\"\nindex = \"expected_cost\"\nrebase = { every = 3, lag = 2, on = \"tariff\" }",
+        )
+        .unwrap();
+        assert_eq!(
+            component.describe(),
+            "A fixed payment of 100% of expected cost, moving each year with expected cost on \
+             trend. Re-set every 3 years on the provider's activity at tariff 2 years before."
+        );
+        let component: ComponentSpec =
+            toml::from_str("kind = \"capitation\"\nrebase = { every = 1 }").unwrap();
+        assert!(
+            component
+                .describe()
+                .ends_with("Re-set each year on the provider's cost the year before."),
+            "{}",
+            component.describe()
+        );
     }
 
     #[test]

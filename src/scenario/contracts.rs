@@ -879,6 +879,17 @@ pub fn plain_name(name: &str) -> String {
     format!("{label}{unit}")
 }
 
+/// An uplift on an amount: " plus 2%", " less 20%", or nothing.
+fn uplift_words(uplift: f64) -> String {
+    if uplift > 0.0 {
+        format!(" plus {}", pct(uplift))
+    } else if uplift < 0.0 {
+        format!(" less {}", pct(-uplift))
+    } else {
+        String::new()
+    }
+}
+
 /// How a re-based amount is re-set, as a sentence.
 fn rebase_words(r: Rebase) -> String {
     let when = match r.every {
@@ -955,11 +966,7 @@ impl ComponentSpec {
                 None => format!(
                     "A fixed payment of {} of expected cost{}, {}.",
                     pct(c.share),
-                    if c.uplift != 0.0 {
-                        format!(" plus {}", pct(c.uplift))
-                    } else {
-                        String::new()
-                    },
+                    uplift_words(c.uplift),
                     index_words(c.index)
                 ),
             },
@@ -994,10 +1001,11 @@ impl ComponentSpec {
                 }
             }
             ComponentSpec::Capitation(c) => format!(
-                "Pays {} per person, {}{}, {}.",
+                "Pays {}{} per person, {}{}, {}.",
                 c.per_head
                     .map(|p| format!("£{p:.0}"))
                     .unwrap_or_else(|| "expected cost".into()),
+                uplift_words(c.uplift),
                 match c.risk_adjustment {
                     RiskAdjustment::None => "the same for everyone",
                     RiskAdjustment::AgeSex => "weighted by age and sex",
@@ -1135,7 +1143,7 @@ mod tests {
         (1..=years).map(|y| rebase.source_year(first, y)).collect()
     }
 
-    /// The report says how a re-based amount is re-set.
+    /// The report says how a re-based amount is re-set, and a capitation's uplift or cut.
     #[test]
     fn a_rebased_component_says_how_it_is_reset() {
         let component: ComponentSpec = toml::from_str(
@@ -1148,13 +1156,15 @@ mod tests {
              trend. Re-set every 3 years on the provider's activity at tariff 2 years before."
         );
         let component: ComponentSpec =
-            toml::from_str("kind = \"capitation\"\nrebase = { every = 1 }").unwrap();
+            toml::from_str("kind = \"capitation\"\nuplift = -0.2\nrebase = { every = 1 }").unwrap();
+        let words = component.describe();
         assert!(
-            component
-                .describe()
-                .ends_with("Re-set each year on the provider's cost the year before."),
-            "{}",
-            component.describe()
+            words.starts_with("Pays expected cost less 20% per person"),
+            "{words}"
+        );
+        assert!(
+            words.ends_with("Re-set each year on the provider's cost the year before."),
+            "{words}"
         );
     }
 

@@ -959,8 +959,9 @@ impl ComponentSpec {
         match self {
             ComponentSpec::Fixed(c) => match c.amount {
                 Some(a) => format!(
-                    "A fixed payment of £{:.1}m a year, {}.",
+                    "A fixed payment of £{:.1}m a year{}, {}.",
                     a / 1e6,
+                    uplift_words(c.uplift),
                     index_words(c.index)
                 ),
                 None => format!(

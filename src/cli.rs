@@ -741,21 +741,8 @@ fn threads_flag(threads: Option<usize>) -> Result<usize, InputError> {
 /// Prints each caution about a valid scenario (docs/errors.md, "Warnings") on stderr: the run
 /// goes on.
 pub(crate) fn warn_of_cautions(scenario: &crate::scenario::Scenario, file: &str) {
-    warn_of_cautions_in([(scenario, file)]);
-}
-
-/// The same for several variants of a scenario (a sweep's points), each caution once.
-pub(crate) fn warn_of_cautions_in<'a>(
-    scenarios: impl IntoIterator<Item = (&'a crate::scenario::Scenario, &'a str)>,
-) {
-    let mut said = std::collections::HashSet::new();
-    for (scenario, file) in scenarios {
-        for c in crate::scenario::cautions::cautions(scenario) {
-            let line = format!("capsim: warning: {file}: {}: {}", c.field, c.message);
-            if said.insert(line.clone()) {
-                eprintln!("{line}");
-            }
-        }
+    for c in crate::scenario::cautions::cautions(scenario) {
+        eprintln!("capsim: warning: {file}: {}: {}", c.field, c.message);
     }
 }
 

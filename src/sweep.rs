@@ -274,6 +274,39 @@ fn frame(rows: &[PointRow], grids: &[Grid]) -> PolarsResult<DataFrame> {
 }
 
 /// Every combination of the grids' values, the first field varying slowest.
+/// Prints each caution the points raise once (docs/errors.md, "Warnings"); one that only some
+/// points raise names their values.
+fn warn_of_cautions(plans: &[RunPlan], grids: &[Grid], points: &[Vec<Value>]) {
+    let mut raised: Vec<(String, Vec<usize>)> = Vec::new();
+    for (k, plan) in plans.iter().enumerate() {
+        for c in crate::scenario::cautions::cautions(&plan.model.scenario) {
+            let line = format!("{}: {}: {}", plan.scenario_file, c.field, c.message);
+            match raised.iter_mut().find(|(l, _)| *l == line) {
+                Some((_, at)) => at.push(k),
+                None => raised.push((line, vec![k])),
+            }
+        }
+    }
+    for (line, at) in raised {
+        if at.len() == plans.len() {
+            eprintln!("capsim: warning: {line}");
+            continue;
+        }
+        let values: Vec<String> = at
+            .iter()
+            .map(|&k| {
+                grids
+                    .iter()
+                    .zip(&points[k])
+                    .map(|(g, v)| format!("{}={v}", g.path))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .collect();
+        eprintln!("capsim: warning: {line} (at {})", values.join("; "));
+    }
+}
+
 fn points(grids: &[Grid]) -> Vec<Vec<Value>> {
     grids.iter().fold(vec![Vec::new()], |acc, g| {
         acc.iter()
@@ -521,11 +554,7 @@ pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::R
         );
         dirs.push(dir);
     }
-    crate::cli::warn_of_cautions_in(
-        plans
-            .iter()
-            .map(|p| (&p.model.scenario, p.scenario_file.as_str())),
-    );
+    warn_of_cautions(&plans, &args.grids, &points);
     let arms: Vec<String> = plans[0]
         .model
         .scenario

@@ -330,7 +330,8 @@ impl Contracts {
         if passed != 0.0 {
             self.pass_through(arm, passed, &mut row, &mut rows[first_sub..]);
         }
-        // A lead's outturn is its cost as the ledger has it: with what it passed on.
+        // A lead's outturn cost is what it paid for care and its subcontractors, with what it
+        // passed on to them: its ledger cost less the programmes it paid for.
         let outturn = Outturn {
             cost: y.cost + passed,
             ..Outturn::of(&y)
@@ -461,17 +462,14 @@ impl Component {
             }
         };
         match &self.spec {
-            // A re-based amount is the holder's own outturn.
             ComponentSpec::Fixed(s) => {
-                let in_pounds = s.amount.is_some() && y.rebased_on(s.rebase, s.from_year).is_none();
-                components::fixed::fixed(s, y) * arms(in_pounds)
+                components::fixed::fixed(s, y) * arms(components::fixed::in_pounds(s, y))
             }
             ComponentSpec::Activity(s) => {
                 components::activity::activity(s, self.types.as_deref(), self.shared_amount, y)
             }
             ComponentSpec::Capitation(s) => {
-                let in_pounds =
-                    s.per_head.is_some() && components::capitation::rebased_on(s, y).is_none();
+                let in_pounds = components::capitation::in_pounds(s, y);
                 components::capitation::capitation(s, y) * arms(in_pounds)
             }
             ComponentSpec::Outcome(s) => {

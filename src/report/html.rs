@@ -14,8 +14,9 @@ use polars::prelude::*;
 
 use super::mc_error::median_difference_se;
 use super::{
-    ArmHeadline, Chart, Estimate, PartyGain, RunFolder, Tables, WHO_GAINS_CHART, arm_headlines,
-    f64s, gain_label, gains_by_arm, money_gain, strs, thousands, with_all_providers,
+    ArmHeadline, Chart, Estimate, PartyGain, RunFolder, Tables, WHO_GAINS_BY_YEAR_CHART,
+    WHO_GAINS_CHART, arm_headlines, f64s, gain_label, gains_by_arm, money_gain, strs, thousands,
+    with_all_providers,
 };
 use crate::scenario::CohortMode;
 use crate::scenario::contracts::{capitalised, plain_name};
@@ -607,7 +608,12 @@ fn figure(c: &Chart, data: &str) -> Markup {
 }
 
 /// Who gains from the interventions: shown only when some arm runs one.
-fn who_gains(run: &RunFolder, t: &Tables, chart: Option<(&Chart, &str)>) -> anyhow::Result<Markup> {
+fn who_gains(
+    run: &RunFolder,
+    t: &Tables,
+    chart: Option<(&Chart, &str)>,
+    by_year: Option<(&Chart, &str)>,
+) -> anyhow::Result<Markup> {
     let arms = gains_by_arm(t)?;
     if arms.is_empty() {
         return Ok(html! {});
@@ -708,6 +714,9 @@ fn who_gains(run: &RunFolder, t: &Tables, chart: Option<(&Chart, &str)>) -> anyh
                  percentile and the chance of gaining (columns ending _se). Medians need not add up across the parties; averages do \
                  (column mean in who_gains.csv, which also holds the changes in income and cost \
                  behind each gain)."
+            }
+            @if let Some((c, data)) = by_year {
+                (figure(c, data))
             }
             (programme_effects(run, t)?)
         }
@@ -873,6 +882,10 @@ fn reproduce(run: &RunFolder, t: &Tables) -> Markup {
                     code { (super::WHO_GAINS_CSV) } " (who gains from each intervention, per \
                     payment model and party; per simulated future in " code { "who_gains.parquet" } "), "
                 }
+                @if t.who_gains_by_year.as_ref().is_some_and(|t| t.height() > 0) {
+                    code { (super::WHO_GAINS_BY_YEAR_CSV) } " (the same year by year; per \
+                    simulated future in " code { "who_gains_by_year.parquet" } "), "
+                }
                 code { (super::outcomes::OUTCOMES_CSV) } " (deaths, new conditions and \
                 activity per world and year; per simulated future in " code { "outcomes.parquet" } "), "
                 code { "ledger.parquet" }
@@ -912,10 +925,14 @@ pub fn write_report(
         .collect::<std::io::Result<_>>()?;
     let rows = arm_headlines(run, t)?;
     let results = headline_results(run)?;
-    let gains_chart = figures
-        .iter()
-        .find(|(c, _)| c.stem == WHO_GAINS_CHART)
-        .map(|(c, data)| (*c, data.as_str()));
+    let chart = |stem: &str| {
+        figures
+            .iter()
+            .find(|(c, _)| c.stem == stem)
+            .map(|(c, data)| (*c, data.as_str()))
+    };
+    // Who gains has a section of its own, with its charts.
+    let in_who_gains = |c: &Chart| c.stem == WHO_GAINS_CHART || c.stem == WHO_GAINS_BY_YEAR_CHART;
     let page = html! {
         (DOCTYPE)
         html lang="en" {
@@ -940,10 +957,10 @@ pub fn write_report(
                      holds 90% of the simulated futures. Full tables: summary.csv / summary.xlsx."
                 }
                 h2 { "Charts" }
-                @for (c, data) in figures.iter().filter(|(c, _)| c.stem != WHO_GAINS_CHART) {
+                @for (c, data) in figures.iter().filter(|(c, _)| !in_who_gains(c)) {
                     (figure(c, data))
                 }
-                (who_gains(run, t, gains_chart)?)
+                (who_gains(run, t, chart(WHO_GAINS_CHART), chart(WHO_GAINS_BY_YEAR_CHART))?)
                 h2 { "What each payment model does" }
                 (models(run))
                 h2 { "Who would a provider want as patients?" }

@@ -251,6 +251,8 @@ pub const WHO_GAINS_CSV: &str = "who_gains.csv";
 pub const WHO_GAINS_BY_YEAR_CSV: &str = "who_gains_by_year.csv";
 /// The stem of the who-gains chart (drawn when some arm runs an intervention).
 pub const WHO_GAINS_CHART: &str = "who_gains";
+/// The stem of the year-by-year who-gains chart.
+pub const WHO_GAINS_BY_YEAR_CHART: &str = "who_gains_by_year";
 
 /// One party's (or the whole system's) gain over the term in one intervention arm (£), from
 /// the who-gains table.
@@ -646,14 +648,11 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
         written.push(Chart {
             stem: WHO_GAINS_BY_YEAR_CHART.into(),
             title: title.into(),
-            caption: "Each party's (and the whole system's) median gain in each year, against the same contract in the same simulated futures without the programme (who_gains_by_year.csv). A contract re-set on outturn takes a saving back from the year after it is made; one set for the term leaves it where it falls.".into(),
+            caption: "Each party's (and the whole system's) median gain in each year, against the same contract in the same simulated futures without the programme (who_gains_by_year.csv). A contract re-set on outturn takes a saving back from the year after it is made; one set for the term leaves it where it falls. Medians of single years need not add up to the term's: a payment made in some years and not others shows in the mean (who_gains_by_year.csv).".into(),
         });
     }
     Ok(written)
 }
-
-/// The stem of the year-by-year who-gains chart.
-pub const WHO_GAINS_BY_YEAR_CHART: &str = "who_gains_by_year";
 
 /// Each intervention arm's median gains year by year, a line per party (labelled as the
 /// who-gains chart labels them) and the system last, in £m; None without the table or rows.

@@ -497,7 +497,7 @@ pub fn who_gains(
     arms: &[String],
     parties: &[String],
 ) -> PolarsResult<DataFrame> {
-    gains_by(gains, arms, parties, &["arm", "party", "role"])
+    gains_by(gains, arms, parties, &[])
 }
 
 /// Who gains year by year: [`who_gains`] for each contract year of `gains` (per replication,
@@ -507,21 +507,18 @@ pub fn who_gains_by_year(
     arms: &[String],
     parties: &[String],
 ) -> PolarsResult<DataFrame> {
-    gains_by(
-        gains,
-        arms,
-        parties,
-        &["arm", "party", "role", "year", "calendar_year"],
-    )
+    gains_by(gains, arms, parties, &["year", "calendar_year"])
 }
 
-/// Statistics of the gains grouped by `who` (arm, party and role first).
+/// Statistics of the gains per arm, party and role, and per each of `within` (rows in their
+/// order within a party).
 fn gains_by(
     gains: &DataFrame,
     arms: &[String],
     parties: &[String],
-    who: &[&str],
+    within: &[&str],
 ) -> PolarsResult<DataFrame> {
+    let who: &[&str] = &[["arm", "party", "role"].as_slice(), within].concat();
     let mut aggs = vec![
         len().alias("replications"),
         sorted("gain").mean().alias("mean"),
@@ -587,11 +584,7 @@ fn gains_by(
         &["party"],
     )
     .sort(
-        if who.contains(&"year") {
-            vec!["arm_order", "party_order", "year"]
-        } else {
-            vec!["arm_order", "party_order"]
-        },
+        [["arm_order", "party_order"].as_slice(), within].concat(),
         SortMultipleOptions::default(),
     )
     .select(out)

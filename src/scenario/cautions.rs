@@ -326,8 +326,6 @@ effect.waiting_list_capacity = { elective = 1.1 }
         );
     }
 
-    /// A programme that only costs a fixed sum a year needs no uptake, and with none raises no
-    /// caution.
     /// Three-year terms in a three-year run re-base only in the first year, on the baseline;
     /// a block from year 2 re-based on the year before is set on year 1's outturn.
     #[test]
@@ -352,6 +350,8 @@ effect.waiting_list_capacity = { elective = 1.1 }
         );
     }
 
+    /// A programme that only costs a fixed sum a year needs no uptake, and with none raises no
+    /// caution.
     #[test]
     fn a_fixed_cost_alone_needs_no_uptake() {
         let text = "base = \"default\"\nname = \"c\"\n[[intervention]]\nname = \"hub\"\n\

@@ -300,8 +300,8 @@ impl Rebase {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RebaseOn {
-    /// Its cost of care (for a lead, with what it paid its subcontractors): what the baseline
-    /// sets an amount on.
+    /// Its cost of care (for a lead, with what it paid its subcontractors and passed on to
+    /// them): what the baseline sets an amount on. Programme costs are not in it.
     #[default]
     Cost,
     /// Its activity at the year's tariff prices: what PbR would have paid it.

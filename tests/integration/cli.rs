@@ -834,6 +834,37 @@ fn output_into_a_closed_pipe_is_not_a_panic() {
     assert!(!err.contains("panicked"), "{err}");
 }
 
+/// A sweep names the points a caution concerns when only some raise it: re-basing every three
+/// years in a three-year run never re-bases.
+#[test]
+fn a_sweep_names_the_points_a_caution_concerns() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "base = \"default\"\nname = \"c\"\nyears = 3\n[population]\nsize = 2000\n\
+                [[arm]]\nname = \"annual\"\n[[arm.component]]\nkind = \"fixed\"\n\
+                rebase = { every = 1 }\n";
+    std::fs::write(dir.path().join("c.toml"), text).unwrap();
+    let path = "arm.annual.component[0].rebase.every";
+    let (code, _, err) = capsim(
+        &[
+            "sweep",
+            "c.toml",
+            "--param",
+            &format!("{path}=1,3"),
+            "--reps",
+            "2",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(
+        warnings[0].starts_with("capsim: warning: c.toml: arm.annual.component[0] (fixed).rebase:"),
+        "{err}"
+    );
+    assert!(warnings[0].ends_with(&format!("(at {path}=3)")), "{err}");
+}
+
 /// A valid scenario that probably does not say what its author meant is run, with a warning
 /// naming the file and the field: here a pool on admissions pays a community provider that
 /// delivers none of them.

@@ -4,7 +4,7 @@ use super::*;
 
 pub fn capitation(c: &CapitationSpec, y: &HolderYear) -> f64 {
     let heads = y.heads(c.risk_adjustment, c.weights);
-    if let Some((rebase, outturn)) = c.rebase.zip(rebased_on(c, y)) {
+    if let Some((rebase, outturn)) = c.rebase.zip(set_on(c, y)) {
         let then = outturn
             .weighted_heads
             .weighted(c.risk_adjustment, c.weights);
@@ -25,12 +25,18 @@ pub fn capitation(c: &CapitationSpec, y: &HolderYear) -> f64 {
     per_head * heads
 }
 
-/// The outturn the rate per weighted head is re-set on this year: none when it covered nobody,
-/// for whom no rate can be worked out (the baseline's rate is paid).
-pub fn rebased_on<'a>(c: &CapitationSpec, y: &HolderYear<'a>) -> Option<&'a Outturn> {
+/// The outturn the rate per weighted head is re-set on this year: none when that year covered
+/// nobody, for whom no rate can be worked out, or its index cannot move the rate from it (the
+/// baseline's rate is paid).
+pub fn set_on<'a>(c: &CapitationSpec, y: &HolderYear<'a>) -> Option<&'a Outturn> {
     y.rebased_on(c.rebase, c.from_year)
         .filter(|o| o.weighted_heads.weighted(c.risk_adjustment, c.weights) > 0.0)
         .filter(|o| o.price_index > 0.0 && o.growth_index > 0.0)
+}
+
+/// Whether this year's rate is the scenario's £ `per_head` (shared between the arm's holders).
+pub fn in_pounds(c: &CapitationSpec, y: &HolderYear) -> bool {
+    c.per_head.is_some() && set_on(c, y).is_none()
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use super::*;
 
 pub fn fixed(c: &FixedSpec, y: &HolderYear) -> f64 {
-    if let (Some(rebase), Some(outturn)) = (c.rebase, y.rebased_on(c.rebase, c.from_year)) {
+    if let Some((rebase, outturn)) = c.rebase.zip(set_on(c, y)) {
         return rebased(c, outturn.value(rebase.on), outturn, y);
     }
     let base = c.amount.unwrap_or(c.share * y.expected_cost) * (1.0 + c.uplift);
@@ -15,13 +15,30 @@ pub fn fixed(c: &FixedSpec, y: &HolderYear) -> f64 {
     }
 }
 
+/// The outturn the amount is re-set on this year: none when its index cannot move it from
+/// that year (a year with no plan, nobody covered): the baseline's amount is paid.
+pub fn set_on<'a>(c: &FixedSpec, y: &HolderYear<'a>) -> Option<&'a Outturn> {
+    y.rebased_on(c.rebase, c.from_year)
+        .filter(|o| match c.index {
+            Index::Price => o.price_index > 0.0,
+            Index::ExpectedCost => o.plan > 0.0,
+            Index::None => true,
+        })
+}
+
+/// Whether this year's amount is the scenario's £ `amount` (shared between the arm's holders),
+/// not one set on the holder's own expected cost or outturn.
+pub fn in_pounds(c: &FixedSpec, y: &HolderYear) -> bool {
+    c.amount.is_some() && set_on(c, y).is_none()
+}
+
 /// The amount set on `value`, the outturn of the year `then`, moved to this year by the index.
 fn rebased(c: &FixedSpec, value: f64, then: &Outturn, y: &HolderYear) -> f64 {
     let base = c.share * value * (1.0 + c.uplift);
     match c.index {
-        Index::Price if then.price_index > 0.0 => base * y.price_index / then.price_index,
-        Index::ExpectedCost if then.plan > 0.0 => base * y.plan() / then.plan,
-        Index::Price | Index::ExpectedCost | Index::None => base,
+        Index::Price => base * y.price_index / then.price_index,
+        Index::ExpectedCost => base * y.plan() / then.plan,
+        Index::None => base,
     }
 }
 

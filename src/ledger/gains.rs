@@ -1,5 +1,5 @@
 //! Who gains: an arm's contract in the world of its interventions against the same contract in
-//! the status quo, party by party, over the whole term of one replication.
+//! the status quo, party by party, over the whole term of one replication and year by year.
 //!
 //! A party's gain is the change in its surplus: income − cost for a provider (programme costs it
 //! pays included), minus the change in spend for the commissioner (a saving is a gain). The

@@ -660,28 +660,9 @@ fn gains_by_year(t: &Tables) -> anyhow::Result<Option<Vec<charts::GainYears>>> {
     let Some(table) = t.who_gains_by_year.as_ref().filter(|t| t.height() > 0) else {
         return Ok(None);
     };
-    let text = |name: &str| -> anyhow::Result<Vec<String>> {
-        Ok(table
-            .column(name)?
-            .str()?
-            .iter()
-            .map(|v| v.unwrap_or_default().to_string())
-            .collect())
-    };
-    let (arm, party) = (text("arm")?, text("party")?);
-    let year: Vec<f64> = table
-        .column("calendar_year")?
-        .cast(&DataType::Float64)?
-        .f64()?
-        .iter()
-        .map(|v| v.unwrap_or(f64::NAN))
-        .collect();
-    let median: Vec<f64> = table
-        .column("p50")?
-        .f64()?
-        .iter()
-        .map(|v| v.unwrap_or(f64::NAN) / 1e6)
-        .collect();
+    let (arm, party) = (strs(table, "arm")?, strs(table, "party")?);
+    let year = f64s(table, "calendar_year")?;
+    let median: Vec<f64> = f64s(table, "p50")?.iter().map(|m| m / 1e6).collect();
     // Labels as the term's chart has them (who pays for the programme, the whole system).
     let labels: Vec<(String, String, String)> = gains_by_arm(t)?
         .into_iter()

@@ -121,7 +121,7 @@ fn sorted_by_group(frame: LazyFrame, group: &[&str], value: Expr) -> PolarsResul
 }
 
 /// Each group's quantiles' Monte Carlo standard errors, `p5_se` … `p95_se`, worked out from its
-/// values (`values`: the `group` columns, text, and "value", sorted by them in that order;
+/// values (`values`: the `group` columns, of any type, and "value", sorted by them in that order;
 /// every group holds `reps` values, so each quantile's Maritz-Jarrett weights are worked out
 /// once).
 fn quantile_errors(values: DataFrame, group: &[&str], reps: usize) -> PolarsResult<DataFrame> {

@@ -427,13 +427,7 @@ impl Component {
     /// shared savings.
     fn benchmark(&self, y: &HolderYear) -> f64 {
         match &self.spec {
-            ComponentSpec::SharedSavings(s) => {
-                let on_trend = y.benchmark(s.risk_adjustment, s.weights);
-                match s.benchmark_trend {
-                    BenchmarkTrend::Expected => on_trend,
-                    BenchmarkTrend::Realised => on_trend * y.realised_cost,
-                }
-            }
+            ComponentSpec::SharedSavings(s) => components::shared_savings::benchmark(s, y),
             _ => y.benchmark(RiskAdjustment::Full, Weights::Concurrent),
         }
     }

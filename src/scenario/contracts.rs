@@ -675,6 +675,11 @@ pub struct SharedSavingsSpec {
     pub benchmark_trend: BenchmarkTrend,
     #[serde(default)]
     pub settle: Settle,
+    /// Re-set the benchmark on the holder's cost of an earlier year, moved on by the cost norm's
+    /// growth since (default: never): a saving made then lowers every benchmark set on it, a
+    /// ratchet. Needs `against = "cost"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebase: Option<Rebase>,
 }
 
 /// A deduction when an indicator is worse than a minimum standard.
@@ -773,6 +778,7 @@ impl ComponentSpec {
         match self {
             ComponentSpec::Fixed(c) => c.rebase,
             ComponentSpec::Capitation(c) => c.rebase,
+            ComponentSpec::SharedSavings(c) => c.rebase,
             _ => None,
         }
     }
@@ -890,7 +896,7 @@ fn uplift_words(uplift: f64) -> String {
     }
 }
 
-/// How a re-based amount is re-set, as a sentence.
+/// How a re-based amount is re-set: "re-set each year on …".
 fn rebase_words(r: Rebase) -> String {
     let when = match r.every {
         1 => "each year".to_string(),
@@ -904,7 +910,7 @@ fn rebase_words(r: Rebase) -> String {
         1 => "the year before".to_string(),
         n => format!("{n} years before"),
     };
-    format!("Re-set {when} on {what} {then}.")
+    format!("re-set {when} on {what} {then}.")
 }
 
 fn index_words(i: Index) -> &'static str {
@@ -949,9 +955,16 @@ impl ComponentSpec {
     }
 
     fn describe_terms(&self) -> String {
-        match self.rebase() {
-            Some(r) => format!("{} {}", self.describe_amount(), rebase_words(r)),
-            None => self.describe_amount(),
+        match (self.rebase(), self) {
+            (Some(r), ComponentSpec::SharedSavings(_)) => {
+                format!(
+                    "{} The benchmark is {}",
+                    self.describe_amount(),
+                    rebase_words(r)
+                )
+            }
+            (Some(r), _) => format!("{} Re{}", self.describe_amount(), &rebase_words(r)[2..]),
+            (None, _) => self.describe_amount(),
         }
     }
 
@@ -1165,6 +1178,17 @@ mod tests {
         );
         assert!(
             words.ends_with("Re-set each year on the provider's cost the year before."),
+            "{words}"
+        );
+        let component: ComponentSpec = toml::from_str(
+            "kind = \"shared_savings\"\nprovider_share = 0.5\nrebase = { every = 1 }",
+        )
+        .unwrap();
+        let words = component.describe();
+        assert!(
+            words.ends_with(
+                "The benchmark is re-set each year on the provider's cost the year before."
+            ),
             "{words}"
         );
     }

@@ -516,6 +516,22 @@ fn check_component(
         }
         ComponentSpec::SharedSavings(c) => {
             multiple_ok(problems, path, "cap", c.cap);
+            // A benchmark re-set on outturn is set on the holder's cost, which it is measured
+            // against.
+            if let Some(rebase) = c.rebase {
+                if c.against != SavingsAgainst::Cost {
+                    problems.push(
+                        format!("{path}.rebase"),
+                        "expected `against = \"cost\"`: a benchmark is re-set on the holder's cost",
+                    );
+                }
+                if rebase.on != RebaseOn::Cost {
+                    problems.push(
+                        format!("{path}.rebase.on"),
+                        "expected \"cost\": a benchmark is re-set on the holder's cost",
+                    );
+                }
+            }
             for (f, v) in [
                 ("provider_share", c.provider_share),
                 ("min_savings_rate", c.min_savings_rate),

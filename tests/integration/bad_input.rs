@@ -965,6 +965,13 @@ const CATALOGUE: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "[[arm]]\nname = \"ratchet\"\n[[arm.component]]\nkind = \"shared_savings\"\nprovider_share = 0.5\nagainst = \"spend\"\nrebase = { on = \"tariff\" }",
+        &[
+            "arm.ratchet.component[0] (shared_savings).rebase: expected `against = \"cost\"`: a benchmark is re-set on the holder's cost",
+            "arm.ratchet.component[0] (shared_savings).rebase.on: expected \"cost\"",
+        ],
+    ),
+    (
         "[[arm]]\nname = \"annual\"\n[[arm.component]]\nkind = \"activity\"\nrebase = { every = 1 }",
         &["arm.annual.component[0]", "unknown field `rebase`"],
     ),

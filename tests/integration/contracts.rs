@@ -725,6 +725,7 @@ provider_share = 0.5
 loss_share = 0.25
 min_savings_rate = 0.01
 settle = "term"
+rebase = { every = 2 }
 [[arm.component]]
 kind = "risk_share"
 settle = "term"
@@ -2241,4 +2242,56 @@ fn rebased_amounts_are_set_on_the_outturn_of_their_source_year() {
         }
     }
     assert!(pool_paid);
+}
+
+/// A shared-savings benchmark re-set each year on the holder's cost the year before, moved on
+/// by the cost norm's growth (a ratchet): worked back from the ledger (savings and losses
+/// shared at 50%, so the benchmark is twice the payment plus the cost), in every replication,
+/// against the same component without re-basing.
+#[test]
+fn a_rebased_benchmark_is_the_year_befores_cost_moved_on_by_the_norm() {
+    let savings = |rebase: &str| {
+        format!(
+            "preset = \"pbr\"\n[[arm.component]]\nkind = \"shared_savings\"\nprovider_share = 0.5\n\
+             loss_share = 0.5\n{rebase}\n"
+        )
+    };
+    let text = format!(
+        "base = \"default\"\nname = \"ratchet\"\nreplications = 12\nyears = 4\n\
+         [population]\nsize = 20000\n{}[[arm]]\nname = \"norm\"\n{}[[arm]]\nname = \"ratchet\"\n{}",
+        two_providers!(),
+        savings(""),
+        savings("rebase = { every = 1 }")
+    );
+    let m = model(&text);
+    let col = ledger_column(&m, "shared_savings");
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        let row = |arm: usize, party: usize, year: u32| {
+            r.ledger
+                .iter()
+                .find(|l| l.arm == arm && l.party == party && l.year == year)
+                .unwrap()
+        };
+        let care = |party: usize, year: u32| {
+            let l = row(0, party, year);
+            l.cost - l.programme
+        };
+        let benchmark = |arm: usize, party: usize, year: u32| {
+            2.0 * row(arm, party, year).components[col] + care(party, year)
+        };
+        for party in [1, 2] {
+            let first = (benchmark(0, party, 1), benchmark(1, party, 1));
+            assert!((first.0 - first.1).abs() <= 1e-9 * first.0, "{first:?}");
+            for year in 2..=4 {
+                let norm_growth = benchmark(0, party, year) / benchmark(0, party, year - 1);
+                let want = care(party, year - 1) * norm_growth;
+                let got = benchmark(1, party, year);
+                assert!(
+                    (got - want).abs() <= 1e-6 * want,
+                    "rep {} party {party} year {year}: {got} against {want}",
+                    r.replication
+                );
+            }
+        }
+    }
 }

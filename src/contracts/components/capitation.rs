@@ -86,8 +86,9 @@ mod tests {
             cost: 90.0,
             tariff: 120.0,
             price_index: 1.0,
-            plan: 80.0,
             growth_index: 1.0,
+            realised_cost: 1.0,
+            expected_cost_per_head: 2.0,
             weighted_heads: WeightedHeads {
                 plain: 45.0,
                 full: 60.0,

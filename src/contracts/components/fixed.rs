@@ -21,7 +21,7 @@ pub fn set_on<'a>(c: &FixedSpec, y: &HolderYear<'a>) -> Option<&'a Outturn> {
     y.rebased_on(c.rebase, c.from_year)
         .filter(|o| match c.index {
             Index::Price => o.price_index > 0.0,
-            Index::ExpectedCost => o.plan > 0.0,
+            Index::ExpectedCost => o.year(y).plan() > 0.0,
             Index::None => true,
         })
 }
@@ -37,7 +37,7 @@ fn rebased(c: &FixedSpec, value: f64, then: &Outturn, y: &HolderYear) -> f64 {
     let base = c.share * value * (1.0 + c.uplift);
     match c.index {
         Index::Price => base * y.price_index / then.price_index,
-        Index::ExpectedCost => base * y.plan() / then.plan,
+        Index::ExpectedCost => base * y.plan() / then.year(y).plan(),
         Index::None => base,
     }
 }
@@ -73,12 +73,14 @@ mod tests {
     #[test]
     fn a_rebased_block_is_the_outturn_of_its_source_year_moved_by_its_index() {
         let y = year(&[0.0], &[12.0], &[10.0]);
+        // Its plan was 1.6 per head × 50 heads.
         let then = Outturn {
             cost: 90.0,
             tariff: 120.0,
             price_index: 1.05,
-            plan: 80.0,
-            growth_index: 1.1,
+            growth_index: 1.0,
+            realised_cost: 1.0,
+            expected_cost_per_head: 1.6,
             weighted_heads: y.weighted_heads,
         };
         let outturns = [then];

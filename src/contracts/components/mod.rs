@@ -72,11 +72,12 @@ pub struct Outturn {
     /// The holder's cost of care, and its activity at that year's tariff prices.
     pub cost: f64,
     pub tariff: f64,
-    /// That year's price index, plan ([`HolderYear::plan`]) and growth index.
+    /// That year's price index, growth index, realised cost per head on trend against the
+    /// expected, expected cost per head covered and weighted heads ([`HolderYear`]'s fields).
     pub price_index: f64,
-    pub plan: f64,
     pub growth_index: f64,
-    /// That year's weighted heads.
+    pub realised_cost: f64,
+    pub expected_cost_per_head: f64,
     pub weighted_heads: WeightedHeads,
 }
 
@@ -91,9 +92,24 @@ impl Outturn {
             cost: y.cost,
             tariff: tariff * y.price_index,
             price_index: y.price_index,
-            plan: y.plan(),
             growth_index: y.growth_index,
+            realised_cost: y.realised_cost,
+            expected_cost_per_head: y.expected_cost_per_head,
             weighted_heads: y.weighted_heads,
+        }
+    }
+
+    /// That year as `now` saw its own people and trend, for what is worked out of them (its
+    /// plan, its cost norm); every other field is `now`'s.
+    pub fn year<'a>(&self, now: &HolderYear<'a>) -> HolderYear<'a> {
+        HolderYear {
+            cost: self.cost,
+            price_index: self.price_index,
+            growth_index: self.growth_index,
+            realised_cost: self.realised_cost,
+            expected_cost_per_head: self.expected_cost_per_head,
+            weighted_heads: self.weighted_heads,
+            ..*now
         }
     }
 

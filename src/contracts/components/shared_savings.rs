@@ -21,6 +21,33 @@ pub fn shared_savings(c: &SharedSavingsSpec, cost: f64, benchmark: f64) -> f64 {
     }
 }
 
+/// The cost norm this year: expected cost on trend of the people covered, risk-adjusted as the
+/// component says, moved with demand and inflation as expected or as they turned out.
+pub fn norm(c: &SharedSavingsSpec, y: &HolderYear) -> f64 {
+    let on_trend = y.benchmark(c.risk_adjustment, c.weights);
+    match c.benchmark_trend {
+        BenchmarkTrend::Expected => on_trend,
+        BenchmarkTrend::Realised => on_trend * y.realised_cost,
+    }
+}
+
+/// The benchmark this year, before `benchmark_vs_expected`: the cost norm, or re-based, the
+/// holder's cost in the outturn's year moved on by the norm's growth since.
+pub fn benchmark(c: &SharedSavingsSpec, y: &HolderYear) -> f64 {
+    let now = norm(c, y);
+    match set_on(c, y) {
+        Some(then) => then.cost * now / norm(c, &then.year(y)),
+        None => now,
+    }
+}
+
+/// The year the benchmark is re-set on this year, with its cost norm above 0 (a year with
+/// none has nothing to move the benchmark on from: the norm is the benchmark).
+fn set_on<'a>(c: &SharedSavingsSpec, y: &HolderYear<'a>) -> Option<&'a Outturn> {
+    y.rebased_on(c.rebase, c.from_year)
+        .filter(|then| norm(c, &then.year(y)) > 0.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,6 +70,7 @@ mod tests {
             weights: Weights::Concurrent,
             benchmark_trend: BenchmarkTrend::Expected,
             settle: Settle::Yearly,
+            rebase: None,
         };
         assert!((shared_savings(&s, 90.0, 100.0) - 5.0).abs() < 1e-12);
         assert_eq!(shared_savings(&s, 99.0, 100.0), 0.0); // 1% < minimum savings rate
@@ -77,6 +105,7 @@ mod tests {
             weights: Weights::Concurrent,
             benchmark_trend: BenchmarkTrend::Expected,
             settle: Settle::Yearly,
+            rebase: None,
         }
     }
 

@@ -287,6 +287,9 @@ impl Contracts {
             passed_as_planned += share_passed_on(c, planned_amount);
         }
         let spend = planned;
+        // The cost a result component measures, before any result payment is passed on: what a
+        // re-based benchmark is set on.
+        let measured_cost = y.cost + passed_as_planned;
         for c in h
             .components
             .iter()
@@ -334,6 +337,7 @@ impl Contracts {
         // passed on to them: its ledger cost less the programmes it paid for.
         let outturn = Outturn {
             cost: y.cost + passed,
+            measured_cost,
             ..Outturn::of(&y)
         };
         outturns.push(outturn);

@@ -521,8 +521,8 @@ fn check_component(
             if let Some(rebase) = c.rebase {
                 if c.against != SavingsAgainst::Cost {
                     problems.push(
-                        format!("{path}.rebase"),
-                        "expected `against = \"cost\"`: a benchmark is re-set on the holder's cost",
+                        format!("{path}.against"),
+                        "expected \"cost\" with `rebase`: a benchmark is re-set on the holder's cost",
                     );
                 }
                 if rebase.on != RebaseOn::Cost {

@@ -967,7 +967,7 @@ const CATALOGUE: &[(&str, &[&str])] = &[
     (
         "[[arm]]\nname = \"ratchet\"\n[[arm.component]]\nkind = \"shared_savings\"\nprovider_share = 0.5\nagainst = \"spend\"\nrebase = { on = \"tariff\" }",
         &[
-            "arm.ratchet.component[0] (shared_savings).rebase: expected `against = \"cost\"`: a benchmark is re-set on the holder's cost",
+            "arm.ratchet.component[0] (shared_savings).against: expected \"cost\" with `rebase`: a benchmark is re-set on the holder's cost",
             "arm.ratchet.component[0] (shared_savings).rebase.on: expected \"cost\"",
         ],
     ),

@@ -2244,10 +2244,11 @@ fn rebased_amounts_are_set_on_the_outturn_of_their_source_year() {
     assert!(pool_paid);
 }
 
-/// A shared-savings benchmark re-set each year on the holder's cost the year before, moved on
-/// by the cost norm's growth (a ratchet): worked back from the ledger (savings and losses
-/// shared at 50%, so the benchmark is twice the payment plus the cost), in every replication,
-/// against the same component without re-basing.
+/// A shared-savings benchmark re-set each year on the cost it measured the year before, moved
+/// on by the cost norm's growth (a ratchet): worked back from the ledger (savings and losses
+/// shared at 50%, so the benchmark is twice the payment plus the cost measured), in every
+/// replication, against the same component without re-basing. A lead passing on 40% of its
+/// savings measures its cost without them, and its next benchmark is set on that.
 #[test]
 fn a_rebased_benchmark_is_the_year_befores_cost_moved_on_by_the_norm() {
     let savings = |rebase: &str| {
@@ -2256,10 +2257,14 @@ fn a_rebased_benchmark_is_the_year_befores_cost_moved_on_by_the_norm() {
              loss_share = 0.5\n{rebase}\n"
         )
     };
+    let lead = "lead = \"acute\"\npass_through = 0.4\n";
     let text = format!(
         "base = \"default\"\nname = \"ratchet\"\nreplications = 12\nyears = 4\n\
-         [population]\nsize = 20000\n{}[[arm]]\nname = \"norm\"\n{}[[arm]]\nname = \"ratchet\"\n{}",
+         [population]\nsize = 20000\n{}[[arm]]\nname = \"norm\"\n{}[[arm]]\nname = \"ratchet\"\n{}\
+         [[arm]]\nname = \"lead-norm\"\n{lead}{}[[arm]]\nname = \"lead-ratchet\"\n{lead}{}",
         two_providers!(),
+        savings(""),
+        savings("rebase = { every = 1 }"),
         savings(""),
         savings("rebase = { every = 1 }")
     );
@@ -2272,13 +2277,38 @@ fn a_rebased_benchmark_is_the_year_befores_cost_moved_on_by_the_norm() {
                 .find(|l| l.arm == arm && l.party == party && l.year == year)
                 .unwrap()
         };
-        let care = |party: usize, year: u32| {
-            let l = row(0, party, year);
-            l.cost - l.programme
+        // The cost measured: the ledger's, less programme costs and what was passed on of the
+        // savings themselves.
+        let measured = |arm: usize, party: usize, year: u32| {
+            let l = row(arm, party, year);
+            let passed = if arm >= 2 {
+                0.4 * l.components[col]
+            } else {
+                0.0
+            };
+            l.cost - l.programme - passed
         };
         let benchmark = |arm: usize, party: usize, year: u32| {
-            2.0 * row(arm, party, year).components[col] + care(party, year)
+            2.0 * row(arm, party, year).components[col] + measured(arm, party, year)
         };
+        let acute = m
+            .contracts
+            .as_ref()
+            .unwrap()
+            .parties
+            .iter()
+            .position(|p| p == "acute")
+            .unwrap();
+        for year in 2..=4 {
+            let norm_growth = benchmark(2, acute, year) / benchmark(2, acute, year - 1);
+            let want = measured(3, acute, year - 1) * norm_growth;
+            let got = benchmark(3, acute, year);
+            assert!(
+                (got - want).abs() <= 1e-6 * want,
+                "lead, year {year}: {got} against {want}"
+            );
+        }
+        let care = |party: usize, year: u32| measured(0, party, year);
         for party in [1, 2] {
             let first = (benchmark(0, party, 1), benchmark(1, party, 1));
             assert!((first.0 - first.1).abs() <= 1e-9 * first.0, "{first:?}");

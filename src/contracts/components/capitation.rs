@@ -85,6 +85,7 @@ mod tests {
         let then = Outturn {
             cost: 90.0,
             tariff: 120.0,
+            measured_cost: 90.0,
             price_index: 1.0,
             growth_index: 1.0,
             realised_cost: 1.0,

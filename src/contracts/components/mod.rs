@@ -72,6 +72,9 @@ pub struct Outturn {
     /// The holder's cost of care, and its activity at that year's tariff prices.
     pub cost: f64,
     pub tariff: f64,
+    /// The cost its shared savings measured: for a lead passing payments on, with what it passes
+    /// on of its other components as planned, not of the result payments themselves.
+    pub measured_cost: f64,
     /// That year's price index, growth index, realised cost per head on trend against the
     /// expected, expected cost per head covered and weighted heads ([`HolderYear`]'s fields).
     pub price_index: f64,
@@ -91,6 +94,7 @@ impl Outturn {
         Outturn {
             cost: y.cost,
             tariff: tariff * y.price_index,
+            measured_cost: y.cost,
             price_index: y.price_index,
             growth_index: y.growth_index,
             realised_cost: y.realised_cost,

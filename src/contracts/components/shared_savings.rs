@@ -32,11 +32,11 @@ pub fn norm(c: &SharedSavingsSpec, y: &HolderYear) -> f64 {
 }
 
 /// The benchmark this year, before `benchmark_vs_expected`: the cost norm, or re-based, the
-/// holder's cost in the outturn's year moved on by the norm's growth since.
+/// cost measured in the outturn's year moved on by the norm's growth since.
 pub fn benchmark(c: &SharedSavingsSpec, y: &HolderYear) -> f64 {
     let now = norm(c, y);
     match set_on(c, y) {
-        Some(then) => then.cost * now / norm(c, &then.year(y)),
+        Some(then) => then.measured_cost * now / norm(c, &then.year(y)),
         None => now,
     }
 }

@@ -1109,11 +1109,16 @@ impl ComponentSpec {
                 )
             }
             ComponentSpec::SharedSavings(c) => format!(
-                "Shares {} of savings in {} against expected cost {} with the provider{}{}.",
+                "Shares {} of savings in {} against {}expected cost {} with the provider{}{}{}.",
                 pct(c.provider_share),
                 match c.against {
                     SavingsAgainst::Cost => "the provider's cost",
                     SavingsAgainst::Spend => "the commissioner's spend",
+                },
+                if c.benchmark_vs_expected != 1.0 {
+                    format!("{} of ", pct(c.benchmark_vs_expected))
+                } else {
+                    String::new()
                 },
                 match c.benchmark_trend {
                     BenchmarkTrend::Expected => "on the trend expected",
@@ -1128,6 +1133,10 @@ impl ComponentSpec {
                     format!("; the provider repays {} of overspends", pct(c.loss_share))
                 } else {
                     String::new()
+                },
+                match c.settle {
+                    Settle::Yearly => "",
+                    Settle::Term => ", settled once on the whole term's totals",
                 }
             ),
             ComponentSpec::QualityDeduction(c) => format!(
@@ -1181,9 +1190,16 @@ mod tests {
             "{words}"
         );
         let component: ComponentSpec = toml::from_str(
-            "kind = \"shared_savings\"\nprovider_share = 0.5\nrebase = { every = 1 }",
+            "kind = \"shared_savings\"\nprovider_share = 0.5\nbenchmark_vs_expected = 0.98\n\
+             settle = \"term\"\nrebase = { every = 1 }",
         )
         .unwrap();
+        let words = component.describe();
+        assert!(words.contains("against 98% of expected cost"), "{words}");
+        assert!(
+            words.contains("settled once on the whole term's totals."),
+            "{words}"
+        );
         let words = component.describe();
         assert!(
             words.ends_with(

@@ -176,7 +176,7 @@ loss_share = 0.5
         .iter()
         .position(|x| x.name == "lead")
         .unwrap();
-    let party = |name: &str| contracts.parties.iter().position(|p| p == name).unwrap();
+    let party = |name: &str| party_index(&m, name);
     let (acute, community) = (party("acute"), party("community"));
     let sub = &contracts.arms[a].subcontractors[0];
     assert_eq!(sub.party, community);
@@ -239,7 +239,7 @@ bands = [ {{ above = 0.0, provider_share = 0.5 }}, {{ below = 0.0, provider_shar
     );
     let m = model(&text);
     let contracts = m.contracts.as_ref().unwrap();
-    let acute = contracts.parties.iter().position(|p| p == "acute").unwrap();
+    let acute = party_index(&m, "acute");
     let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
     // Per lead row: year, pool paid, and the surplus after the corridor plus its payment.
     let mut rows = Vec::new();
@@ -285,14 +285,7 @@ fn a_lead_provider_pays_subcontractors_tariff() {
         "{ARMS}{PROVIDERS}\n[[arm]]\nname = \"lead\"\npreset = \"capitation\"\nlead = \"community\"\n"
     );
     let m = model(&text);
-    let acute = m
-        .contracts
-        .as_ref()
-        .unwrap()
-        .parties
-        .iter()
-        .position(|p| p == "acute")
-        .unwrap();
+    let acute = party_index(&m, "acute");
     let acute_types = [
         "outpatient",
         "ae",
@@ -530,7 +523,7 @@ deduction = 100000
     let contracts = m.contracts.as_ref().unwrap();
     let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
     let (admissions, deaths) = (col("admissions"), col("deaths"));
-    let party = |name: &str| contracts.parties.iter().position(|p| p == name).unwrap();
+    let party = |name: &str| party_index(&m, name);
     let (acute, community) = (party("acute"), party("community"));
     for r in engine::run(&m, 2, &Silent).unwrap() {
         for y in &r.years {
@@ -612,7 +605,7 @@ cap = 2_000
     let m = model(&text);
     let contracts = m.contracts.as_ref().unwrap();
     let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
-    let party = |name: &str| contracts.parties.iter().position(|p| p == name).unwrap();
+    let party = |name: &str| party_index(&m, name);
     let (acute, community) = (party("acute"), party("community"));
     for r in engine::run(&m, 2, &Silent).unwrap() {
         for y in &r.years {
@@ -1324,6 +1317,17 @@ fn capitation_arm(name: &str, adjustment: &str, weights: &str, programme: bool) 
     )
 }
 
+/// The index of party `name` (0 is the commissioner) in a model's contracts.
+fn party_index(m: &Model, name: &str) -> usize {
+    m.contracts
+        .as_ref()
+        .expect("arms")
+        .parties
+        .iter()
+        .position(|p| p == name)
+        .expect("party")
+}
+
 /// The ledger column a model's contracts book `name` in.
 fn ledger_column(m: &Model, name: &str) -> usize {
     m.contracts
@@ -1740,7 +1744,7 @@ fn an_arm_pays_each_provider_by_its_own_components() {
     let m = model(MIXED);
     let contracts = m.contracts.as_ref().unwrap();
     let arm = |name: &str| contracts.arms.iter().position(|a| a.name == name).unwrap();
-    let party = |name: &str| contracts.parties.iter().position(|p| p == name).unwrap();
+    let party = |name: &str| party_index(&m, name);
     let grant = contracts.columns.iter().position(|c| c == "grant").unwrap();
     let (acute, community) = (party("acute"), party("community"));
     for r in engine::run(&m, 2, &Silent).unwrap() {
@@ -1980,11 +1984,7 @@ fn a_leads_realised_norm_moves_subcontracted_care_as_the_lead_pays_for_it() {
         .iter()
         .position(|c| c == "shared_savings")
         .unwrap();
-    let lead = contracts
-        .parties
-        .iter()
-        .position(|p| p == "community")
-        .unwrap();
+    let lead = party_index(&m, "community");
     let results = engine::run(&m, 2, &Silent).unwrap();
     let demand: Vec<f64> = results
         .iter()
@@ -2230,7 +2230,7 @@ fn rebased_amounts_are_set_on_the_outturn_of_their_source_year() {
             }
             close(paid("on-tariff", 1), 0.8 * 1.02 * baseline, "year 1");
         }
-        let lead = contracts.parties.iter().position(|p| p == "acute").unwrap();
+        let lead = party_index(&m, "acute");
         let outcome = ledger_column(&m, "outcome");
         pool_paid |= (1..=3).any(|year| row("lead-yearly", lead, year).components[outcome] > 0.0);
         for year in 2..=4 {
@@ -2291,14 +2291,7 @@ fn a_rebased_benchmark_is_the_year_befores_cost_moved_on_by_the_norm() {
         let benchmark = |arm: usize, party: usize, year: u32| {
             2.0 * row(arm, party, year).components[col] + measured(arm, party, year)
         };
-        let acute = m
-            .contracts
-            .as_ref()
-            .unwrap()
-            .parties
-            .iter()
-            .position(|p| p == "acute")
-            .unwrap();
+        let acute = party_index(&m, "acute");
         for year in 2..=4 {
             let norm_growth = benchmark(2, acute, year) / benchmark(2, acute, year - 1);
             let want = measured(3, acute, year - 1) * norm_growth;

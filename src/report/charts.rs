@@ -613,13 +613,42 @@ pub fn lines<DB: DrawingBackend>(
     title: &str,
     axes: LineAxes,
 ) -> R {
+    lines_with_spread(root, series, &[], title, axes)
+}
+
+/// [`lines`] with a whisker through each point from `spread`'s (low, high) for it (one list
+/// per series, in the series' order; none drawn when `spread` is empty). So that the whiskers
+/// of points at the same x stay apart, each series is then drawn a little to the side of its
+/// x, in the order of the legend.
+pub fn lines_with_spread<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    series: &[(String, Vec<(f64, f64)>)],
+    spread: &[Vec<(f64, f64)>],
+    title: &str,
+    axes: LineAxes,
+) -> R {
     let (x_label, y_label, y_range) = (axes.x_label, axes.y_label, axes.y_range);
     root.fill(&WHITE).map_err(err)?;
+    let offsets = side_by_side_offsets(series, !spread.is_empty());
+    let series: Vec<(String, Vec<(f64, f64)>)> = series
+        .iter()
+        .zip(&offsets)
+        .map(|((name, points), dx)| {
+            (
+                name.clone(),
+                points.iter().map(|&(x, y)| (x + dx, y)).collect(),
+            )
+        })
+        .collect();
+    let series = &series[..];
     let xs = series.iter().flat_map(|s| s.1.iter().map(|p| p.0));
     let (xlo, xhi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
         (a.min(x), b.max(x))
     });
-    let ys = series.iter().flat_map(|s| s.1.iter().map(|p| p.1));
+    let ys = series
+        .iter()
+        .flat_map(|s| s.1.iter().map(|p| p.1))
+        .chain(spread.iter().flatten().flat_map(|&(lo, hi)| [lo, hi]));
     let (ylo, yhi) = ys.fold((0.0_f64, 0.0_f64), |(a, b), y| (a.min(y), b.max(y)));
     let (xlo, xhi) = pad(xlo, xhi);
     let (ylo, yhi) = y_range.unwrap_or_else(|| {
@@ -674,6 +703,17 @@ pub fn lines<DB: DrawingBackend>(
         .light_line_style(TRANSPARENT)
         .draw()
         .map_err(err)?;
+    for (i, (points, spread)) in series.iter().map(|s| &s.1).zip(spread).enumerate() {
+        let colour = GREYS[i % GREYS.len()];
+        chart
+            .draw_series(
+                points
+                    .iter()
+                    .zip(spread)
+                    .map(|(&(x, _), &(lo, hi))| whisker(x, lo, hi, colour)),
+            )
+            .map_err(err)?;
+    }
     for (i, (name, points)) in series.iter().enumerate() {
         let colour = GREYS[i % GREYS.len()];
         let style = colour.stroke_width(3);
@@ -717,11 +757,42 @@ pub fn lines<DB: DrawingBackend>(
     root.present().map_err(err)
 }
 
+/// How far to the side of its x each series is drawn: nothing unless `apart`, else spread
+/// evenly over a third of the smallest gap between the x values (centred on them).
+fn side_by_side_offsets(series: &[(String, Vec<(f64, f64)>)], apart: bool) -> Vec<f64> {
+    let n = series.len();
+    if !apart || n < 2 {
+        return vec![0.0; n];
+    }
+    let mut xs: Vec<f64> = series
+        .iter()
+        .flat_map(|s| s.1.iter().map(|p| p.0))
+        .collect();
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    let gap = xs
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .fold(f64::INFINITY, f64::min);
+    let gap = if gap.is_finite() { gap } else { 1.0 };
+    let step = gap / 3.0 / (n - 1) as f64;
+    (0..n)
+        .map(|i| (i as f64 - (n - 1) as f64 / 2.0) * step)
+        .collect()
+}
+
+/// A thin vertical line at `x` from `lo` to `hi`, in a series' colour.
+fn whisker(x: f64, lo: f64, hi: f64, colour: RGBColor) -> PathElement<(f64, f64)> {
+    PathElement::new(vec![(x, lo), (x, hi)], colour.mix(0.8).stroke_width(2))
+}
+
 /// One intervention arm's gains year by year: a line per party (and the whole system) through
-/// its median gain each year, £m.
+/// its median gain each year, £m, and each year's 5th to 95th percentile (`spread`, one list
+/// per series).
 pub struct GainYears {
     pub arm: String,
     pub series: Vec<(String, Vec<(f64, f64)>)>,
+    pub spread: Vec<Vec<(f64, f64)>>,
 }
 
 /// The year-by-year who-gains chart's size: two panels a row from three arms on.
@@ -736,7 +807,8 @@ fn gain_year_grid(arms: usize) -> (usize, usize) {
 }
 
 /// Who gains year by year: a panel per intervention arm, each party's (and the system's) median
-/// gain in each year against the same contract without the programme, on one scale.
+/// gain in each year against the same contract without the programme, with a whisker from its
+/// 5th to its 95th percentile, on one scale.
 pub fn who_gains_by_year<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     arms: &[GainYears],
@@ -744,9 +816,10 @@ pub fn who_gains_by_year<DB: DrawingBackend>(
 ) -> R {
     let body = titled(&root, title)?;
     let (columns, rows) = gain_year_grid(arms.len());
-    let ys = arms
-        .iter()
-        .flat_map(|a| a.series.iter().flat_map(|s| s.1.iter().map(|p| p.1)));
+    let ys = arms.iter().flat_map(|a| {
+        let medians = a.series.iter().flat_map(|s| s.1.iter().map(|p| p.1));
+        medians.chain(a.spread.iter().flatten().flat_map(|&(lo, hi)| [lo, hi]))
+    });
     let (lo, hi) = ys.fold((0.0_f64, 0.0_f64), |(a, b), y| (a.min(y), b.max(y)));
     let (lo, hi) = pad(lo, hi);
     // Room above the lines for each panel's legend.
@@ -755,10 +828,10 @@ pub fn who_gains_by_year<DB: DrawingBackend>(
         let axes = LineAxes {
             x_label: "year",
             x_ticks: XTicks::Years,
-            y_label: "£m gain that year (median)",
+            y_label: "£m gain that year (median, 5th-95th percentile)",
             y_range,
         };
-        lines(panel, &arm.series, &arm.arm, axes)?;
+        lines_with_spread(panel, &arm.series, &arm.spread, &arm.arm, axes)?;
     }
     root.present().map_err(err)
 }
@@ -1451,6 +1524,71 @@ fn tornado_panel<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::tick;
+
+    /// The year-by-year who-gains chart draws one whisker per party and year, from its 5th to
+    /// its 95th percentile: each as long as that spread on the chart's scale, and the parties'
+    /// whiskers of a year side by side, a third of a year apart at most, never on each other.
+    #[test]
+    fn year_by_year_whiskers_span_each_years_percentiles() {
+        use plotters::prelude::{IntoDrawingArea, SVGBackend};
+        super::register_font();
+        let years = [2025.0, 2026.0, 2027.0];
+        let arm = super::GainYears {
+            arm: "block".into(),
+            series: vec![
+                ("acute".into(), years.iter().map(|&y| (y, 1.0)).collect()),
+                (
+                    "commissioner".into(),
+                    years.iter().map(|&y| (y, -1.0)).collect(),
+                ),
+            ],
+            // The acute provider's spread is 1, 2 and 3 (£m); the commissioner's 4 each year.
+            spread: vec![
+                vec![(0.5, 1.5), (0.0, 2.0), (-0.5, 2.5)],
+                vec![(-3.0, 1.0), (-3.0, 1.0), (-3.0, 1.0)],
+            ],
+        };
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (800, 700)).into_drawing_area();
+            super::who_gains_by_year(root, std::slice::from_ref(&arm), "t").unwrap();
+        }
+        // Whiskers are the two-point vertical paths at 80% opacity.
+        let mut whiskers: Vec<(f64, f64)> = Vec::new();
+        for line in svg.lines().filter(|l| l.contains("opacity=\"0.8\"")) {
+            let points = line
+                .split("points=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            let xy: Vec<(f64, f64)> = points
+                .split_whitespace()
+                .map(|p| {
+                    let (x, y) = p.split_once(',').unwrap();
+                    (x.parse().unwrap(), y.parse().unwrap())
+                })
+                .collect();
+            assert_eq!(xy.len(), 2, "{line}");
+            assert_eq!(xy[0].0, xy[1].0, "a whisker is vertical: {line}");
+            whiskers.push((xy[0].0, (xy[0].1 - xy[1].1).abs()));
+        }
+        assert_eq!(whiskers.len(), 6, "{whiskers:?}");
+        // Drawn party by party, year by year: lengths in proportion to the spreads.
+        let unit = whiskers[3].1 / 4.0;
+        for (w, spread) in whiskers.iter().zip([1.0, 2.0, 3.0, 4.0, 4.0, 4.0]) {
+            assert!((w.1 - spread * unit).abs() <= 1.0, "{whiskers:?}");
+        }
+        let year_px = whiskers[1].0 - whiskers[0].0;
+        for year in 0..3 {
+            let apart = whiskers[3 + year].0 - whiskers[year].0;
+            assert!(
+                apart > 0.0 && apart <= year_px / 3.0 + 1.0,
+                "{apart} px apart, a year is {year_px} px"
+            );
+        }
+    }
 
     /// Every tick of an axis has the decimals the finest of them needs, so ticks are told
     /// apart and written alike.

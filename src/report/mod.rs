@@ -648,7 +648,7 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
         written.push(Chart {
             stem: WHO_GAINS_BY_YEAR_CHART.into(),
             title: title.into(),
-            caption: "Each party's (and the whole system's) median gain in each year, against the same contract in the same simulated futures without the programme (who_gains_by_year.csv). A contract re-set on outturn takes a saving back from the year after it is made; one set for the term leaves it where it falls. Medians of single years need not add up to the term's: a payment made in some years and not others shows in the mean (who_gains_by_year.csv).".into(),
+            caption: "Each party's (and the whole system's) median gain in each year, against the same contract in the same simulated futures without the programme (who_gains_by_year.csv); each whisker runs from the 5th to the 95th percentile of that year's gain, and the parties are drawn a little apart so that theirs do not hide each other. A contract re-set on outturn takes a saving back from the year after it is made; one set for the term leaves it where it falls. Medians of single years need not add up to the term's: a payment made in some years and not others shows in the mean (who_gains_by_year.csv).".into(),
         });
     }
     Ok(written)
@@ -662,7 +662,10 @@ fn gains_by_year(t: &Tables) -> anyhow::Result<Option<Vec<charts::GainYears>>> {
     };
     let (arm, party) = (strs(table, "arm")?, strs(table, "party")?);
     let year = f64s(table, "calendar_year")?;
-    let median: Vec<f64> = f64s(table, "p50")?.iter().map(|m| m / 1e6).collect();
+    let in_millions = |column: &str| -> anyhow::Result<Vec<f64>> {
+        Ok(f64s(table, column)?.iter().map(|m| m / 1e6).collect())
+    };
+    let (median, p5, p95) = (in_millions("p50")?, in_millions("p5")?, in_millions("p95")?);
     // Labels as the term's chart has them (who pays for the programme, the whole system).
     let labels: Vec<(String, String, String)> = gains_by_arm(t)?
         .into_iter()
@@ -677,21 +680,21 @@ fn gains_by_year(t: &Tables) -> anyhow::Result<Option<Vec<charts::GainYears>>> {
             out.push(charts::GainYears {
                 arm: arm[i].clone(),
                 series: Vec::new(),
+                spread: Vec::new(),
             });
         }
-        let series = &mut out.last_mut().expect("pushed").series;
+        let panel = out.last_mut().expect("pushed");
         let label = labels
             .iter()
             .find(|(a, p, _)| *a == arm[i] && *p == party[i])
             .map_or_else(|| party[i].clone(), |l| l.2.clone());
-        if series.last().is_none_or(|s| s.0 != label) {
-            series.push((label, Vec::new()));
+        if panel.series.last().is_none_or(|s| s.0 != label) {
+            panel.series.push((label, Vec::new()));
+            panel.spread.push(Vec::new());
         }
-        series
-            .last_mut()
-            .expect("pushed")
-            .1
-            .push((year[i], median[i]));
+        let last = panel.series.len() - 1;
+        panel.series[last].1.push((year[i], median[i]));
+        panel.spread[last].push((p5[i], p95[i]));
     }
     Ok(Some(out))
 }

@@ -745,7 +745,16 @@ pub fn lines_with_spread<DB: DrawingBackend>(
                     + Marker::new(i, (12, 0), colour)
             });
     }
-    let all_points = series.iter().flat_map(|s| s.1.iter().copied());
+    // The legend goes where it hides fewest points and whisker ends.
+    let whisker_ends = series
+        .iter()
+        .zip(spread)
+        .flat_map(|(s, spread)| s.1.iter().zip(spread))
+        .flat_map(|(&(x, _), &(lo, hi))| [(x, lo), (x, hi)]);
+    let all_points = series
+        .iter()
+        .flat_map(|s| s.1.iter().copied())
+        .chain(whisker_ends);
     chart
         .configure_series_labels()
         .label_font(font(18))
@@ -822,8 +831,12 @@ pub fn who_gains_by_year<DB: DrawingBackend>(
     });
     let (lo, hi) = ys.fold((0.0_f64, 0.0_f64), |(a, b), y| (a.min(y), b.max(y)));
     let (lo, hi) = pad(lo, hi);
-    // Room above the lines for each panel's legend.
-    let y_range = Some((lo, hi + 0.5 * (hi - lo)));
+    // Room above the whiskers for each panel's legend: about 30 px an entry, of the panel's
+    // height less its title, margins and x axis (some 160 px).
+    let entries = arms.iter().map(|a| a.series.len()).max().unwrap_or(0);
+    let panel_height = f64::from(body.dim_in_pixel().1) / rows as f64;
+    let legend_share = ((entries as f64 * 30.0 + 20.0) / (panel_height - 160.0).max(1.0)).min(0.6);
+    let y_range = Some((lo, lo + (hi - lo) / (1.0 - legend_share)));
     for (panel, arm) in body.split_evenly((rows, columns)).into_iter().zip(arms) {
         let axes = LineAxes {
             x_label: "year",
@@ -1525,14 +1538,18 @@ fn tornado_panel<DB: DrawingBackend>(
 mod tests {
     use super::tick;
 
-    /// The year-by-year who-gains chart draws one whisker per party and year, from its 5th to
-    /// its 95th percentile: each as long as that spread on the chart's scale, and the parties'
-    /// whiskers of a year side by side, a third of a year apart at most, never on each other.
+    /// The year-by-year who-gains chart draws one whisker per party and year from its 5th to
+    /// its 95th percentile, on the chart's scale, and each party's line through its medians at
+    /// its whiskers: the parties of a year side by side, at most a third of a year apart.
     #[test]
     fn year_by_year_whiskers_span_each_years_percentiles() {
         use plotters::prelude::{IntoDrawingArea, SVGBackend};
         super::register_font();
         let years = [2025.0, 2026.0, 2027.0];
+        let spreads = [
+            [(0.5, 1.5), (0.0, 2.0), (-0.5, 2.5)],
+            [(-3.0, 1.0), (-2.0, 0.5), (-3.0, 0.0)],
+        ];
         let arm = super::GainYears {
             arm: "block".into(),
             series: vec![
@@ -1542,47 +1559,70 @@ mod tests {
                     years.iter().map(|&y| (y, -1.0)).collect(),
                 ),
             ],
-            // The acute provider's spread is 1, 2 and 3 (£m); the commissioner's 4 each year.
-            spread: vec![
-                vec![(0.5, 1.5), (0.0, 2.0), (-0.5, 2.5)],
-                vec![(-3.0, 1.0), (-3.0, 1.0), (-3.0, 1.0)],
-            ],
+            spread: spreads.iter().map(|s| s.to_vec()).collect(),
         };
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, (800, 700)).into_drawing_area();
             super::who_gains_by_year(root, std::slice::from_ref(&arm), "t").unwrap();
         }
-        // Whiskers are the two-point vertical paths at 80% opacity.
-        let mut whiskers: Vec<(f64, f64)> = Vec::new();
-        for line in svg.lines().filter(|l| l.contains("opacity=\"0.8\"")) {
-            let points = line
-                .split("points=\"")
-                .nth(1)
-                .unwrap()
-                .split('"')
-                .next()
-                .unwrap();
-            let xy: Vec<(f64, f64)> = points
-                .split_whitespace()
-                .map(|p| {
-                    let (x, y) = p.split_once(',').unwrap();
-                    (x.parse().unwrap(), y.parse().unwrap())
+        let paths = |style: &str| -> Vec<Vec<(f64, f64)>> {
+            svg.lines()
+                .filter(|l| l.starts_with("<polyline") && l.contains(style))
+                .map(|l| {
+                    let points = l
+                        .split("points=\"")
+                        .nth(1)
+                        .unwrap()
+                        .split('"')
+                        .next()
+                        .unwrap();
+                    points
+                        .split_whitespace()
+                        .map(|p| {
+                            let (x, y) = p.split_once(',').unwrap();
+                            (x.parse().unwrap(), y.parse().unwrap())
+                        })
+                        .collect()
                 })
-                .collect();
-            assert_eq!(xy.len(), 2, "{line}");
-            assert_eq!(xy[0].0, xy[1].0, "a whisker is vertical: {line}");
-            whiskers.push((xy[0].0, (xy[0].1 - xy[1].1).abs()));
-        }
+                .collect()
+        };
+        // Whiskers: vertical two-point paths at 80% opacity, party by party, year by year.
+        let whiskers = paths("opacity=\"0.8\"");
         assert_eq!(whiskers.len(), 6, "{whiskers:?}");
-        // Drawn party by party, year by year: lengths in proportion to the spreads.
-        let unit = whiskers[3].1 / 4.0;
-        for (w, spread) in whiskers.iter().zip([1.0, 2.0, 3.0, 4.0, 4.0, 4.0]) {
-            assert!((w.1 - spread * unit).abs() <= 1.0, "{whiskers:?}");
+        for w in &whiskers {
+            assert!(
+                w.len() == 2 && w[0].0 == w[1].0,
+                "not a vertical whisker: {w:?}"
+            );
         }
-        let year_px = whiskers[1].0 - whiskers[0].0;
+        // The scale from the first whisker (0.5 at its foot, 1.5 at its top); every end
+        // follows it, to rounding.
+        let per_unit = whiskers[0][0].1 - whiskers[0][1].1;
+        let at = |value: f64| whiskers[0][0].1 - (value - 0.5) * per_unit;
+        let ends = spreads.iter().flatten();
+        for (w, &(lo, hi)) in whiskers.iter().zip(ends) {
+            assert!((w[0].1 - at(lo)).abs() <= 1.5, "{w:?} should start at {lo}");
+            assert!((w[1].1 - at(hi)).abs() <= 1.5, "{w:?} should end at {hi}");
+        }
+        // The acute provider's line (solid) runs through its medians at its whiskers.
+        let line = paths("stroke-width=\"3\"")
+            .into_iter()
+            .find(|p| p.len() == 3)
+            .expect("a solid line of three points");
+        for (point, w) in line.iter().zip(&whiskers) {
+            assert!(
+                (point.0 - w[0].0).abs() <= 1.0,
+                "{line:?} is off its whiskers"
+            );
+            assert!(
+                (point.1 - at(1.0)).abs() <= 1.5,
+                "{line:?} is off its median"
+            );
+        }
+        let year_px = whiskers[1][0].0 - whiskers[0][0].0;
         for year in 0..3 {
-            let apart = whiskers[3 + year].0 - whiskers[year].0;
+            let apart = whiskers[3 + year][0].0 - whiskers[year][0].0;
             assert!(
                 apart > 0.0 && apart <= year_px / 3.0 + 1.0,
                 "{apart} px apart, a year is {year_px} px"

@@ -979,6 +979,46 @@ fn an_intervention_arm_gets_who_gains_table_chart_and_sentences() {
         assert!(svg.contains(words), "who_gains.svg lacks {words}");
     }
 
+    // Year by year, a whisker per arm, party and year, from that year's 5th percentile to its
+    // 95th (who_gains_by_year.csv): each as long as its spread on the one scale of all panels.
+    let by_year = read_csv(&dir.join("who_gains_by_year.csv"));
+    let spread: Vec<f64> = col_f64(&by_year, "p95")
+        .iter()
+        .zip(col_f64(&by_year, "p5"))
+        .map(|(hi, lo)| hi - lo)
+        .collect();
+    assert_eq!(spread.len(), 2 * 4 * 3, "arms × parties × years");
+    let svg = std::fs::read_to_string(dir.join("who_gains_by_year.svg")).unwrap();
+    let whiskers: Vec<f64> = svg
+        .lines()
+        .filter(|l| l.starts_with("<polyline") && l.contains("opacity=\"0.8\""))
+        .map(|l| {
+            let points = l
+                .split("points=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap();
+            let ys: Vec<f64> = points
+                .split_whitespace()
+                .map(|p| p.split_once(',').unwrap().1.parse().unwrap())
+                .collect();
+            (ys[0] - ys[ys.len() - 1]).abs()
+        })
+        .collect();
+    assert_eq!(whiskers.len(), spread.len(), "one whisker per row");
+    let widest = (0..spread.len())
+        .max_by(|&a, &b| spread[a].total_cmp(&spread[b]))
+        .unwrap();
+    let px_per_pound = whiskers[widest] / spread[widest];
+    for (i, (&px, &pounds)) in whiskers.iter().zip(&spread).enumerate() {
+        assert!(
+            (px - pounds * px_per_pound).abs() <= 1.5,
+            "row {i}: whisker {px} px for £{pounds}"
+        );
+    }
+
     // The report section: heading, chart, table and one sentence per intervention arm.
     let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
     let section = between(&html, "<section id=\"who-gains\">", "</section>");

@@ -7,6 +7,8 @@ use capsim::engine::{self, Model, ReplicationResult, Silent};
 use capsim::scenario::{Override, load_scenario_with};
 use capsim::waiting_list::{LONG_WAIT_WEEKS, WaitingList};
 
+use crate::common::ledger_column;
+
 /// A shipped scenario with a few replications (and any other `--set` overrides).
 fn shipped(name: &str, sets: &[&str]) -> Model {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -165,7 +167,7 @@ fn west_yorkshire_encodes_its_header() {
         (leeds_expected / 77_000.0 - 0.041).abs() < 0.01,
         "expected Leeds 52-week waiters {leeds_expected}"
     );
-    let column = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let column = |name: &str| ledger_column(&m, name);
     let (leeds_col, other_col) = (
         column("leeds_52_week_waiters"),
         column("other_52_week_waiters"),
@@ -385,7 +387,7 @@ fn oxfordshire_encodes_its_header() {
     );
     let contracts = m.contracts.as_ref().unwrap();
     let lead_arm = arm(&m, "outcomes-80-10-10");
-    let column = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let column = |name: &str| ledger_column(&m, name);
     let expected_cost: f64 = contracts
         .scopes
         .iter()
@@ -573,9 +575,8 @@ fn bedfordshire_encodes_its_header() {
     let m = shipped("bedfordshire-msk", &["replications=12"]);
     assert_eq!(m.initial.total(), 440_000);
     let results = engine::run(&m, 2, &Silent).unwrap();
-    let contracts = m.contracts.as_ref().unwrap();
     let prime = arm(&m, "prime-contractor-block");
-    let fixed = contracts.columns.iter().position(|c| c == "fixed").unwrap();
+    let fixed = ledger_column(&m, "fixed");
     let lead = party(&m, "circle-msk");
     let block = mean(results.iter().map(|r| {
         r.ledger

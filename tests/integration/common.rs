@@ -112,3 +112,25 @@ pub fn read_csv_rows(path: &Path) -> Vec<std::collections::HashMap<String, Strin
         .map(|l| header.iter().cloned().zip(fields(l)).collect())
         .collect()
 }
+
+/// The index of party `name` (0 is the commissioner) in a model's contracts.
+pub fn party_index(m: &Model, name: &str) -> usize {
+    m.contracts
+        .as_ref()
+        .expect("arms")
+        .parties
+        .iter()
+        .position(|p| p == name)
+        .expect("party")
+}
+
+/// The ledger column a model's contracts book `name` in.
+pub fn ledger_column(m: &Model, name: &str) -> usize {
+    m.contracts
+        .as_ref()
+        .expect("arms")
+        .columns
+        .iter()
+        .position(|c| c == name)
+        .expect("column")
+}

@@ -11,8 +11,8 @@ use capsim::ledger::{EquityCell, LedgerRow};
 use capsim::population::GROUPS;
 use proptest::prelude::*;
 
-use crate::common::model;
 use crate::common::two_providers;
+use crate::common::{ledger_column, model, party_index};
 
 const ARMS: &str = r#"
 base = "default"
@@ -181,7 +181,7 @@ loss_share = 0.5
     let sub = &contracts.arms[a].subcontractors[0];
     assert_eq!(sub.party, community);
     let block = contracts.scopes[sub.scope].expected_cost;
-    let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let col = |name: &str| ledger_column(&m, name);
     let mut passed_something = false;
     for r in engine::run(&m, 2, &Silent).unwrap() {
         for y in &r.years {
@@ -238,9 +238,8 @@ bands = [ {{ above = 0.0, provider_share = 0.5 }}, {{ below = 0.0, provider_shar
 "
     );
     let m = model(&text);
-    let contracts = m.contracts.as_ref().unwrap();
     let acute = party_index(&m, "acute");
-    let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let col = |name: &str| ledger_column(&m, name);
     // Per lead row: year, pool paid, and the surplus after the corridor plus its payment.
     let mut rows = Vec::new();
     for r in engine::run(&m, 2, &Silent).unwrap() {
@@ -427,14 +426,7 @@ bands = [ {{ above = 0.0, provider_share = 0.5 }}, {{ below = 0.0, provider_shar
     let m = model(&text);
     // A scenario's [[arm]] list replaces its base's: this scenario has one arm.
     assert_eq!(m.contracts.as_ref().unwrap().arms.len(), 1);
-    let col = m
-        .contracts
-        .as_ref()
-        .unwrap()
-        .columns
-        .iter()
-        .position(|c| c == "risk_share")
-        .unwrap();
+    let col = ledger_column(&m, "risk_share");
     for r in engine::run(&m, 2, &Silent).unwrap().iter().take(10) {
         let provider: Vec<&LedgerRow> = r
             .ledger
@@ -521,7 +513,7 @@ deduction = 100000
     );
     let m = model(&text);
     let contracts = m.contracts.as_ref().unwrap();
-    let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let col = |name: &str| ledger_column(&m, name);
     let (admissions, deaths) = (col("admissions"), col("deaths"));
     let party = |name: &str| party_index(&m, name);
     let (acute, community) = (party("acute"), party("community"));
@@ -603,8 +595,7 @@ cap = 2_000
 "
     );
     let m = model(&text);
-    let contracts = m.contracts.as_ref().unwrap();
-    let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let col = |name: &str| ledger_column(&m, name);
     let party = |name: &str| party_index(&m, name);
     let (acute, community) = (party("acute"), party("community"));
     for r in engine::run(&m, 2, &Silent).unwrap() {
@@ -918,7 +909,7 @@ fn an_arm_moves_from_one_payment_model_to_another_during_the_term() {
     let m = model(&text);
     let contracts = m.contracts.as_ref().unwrap();
     let arm = |name: &str| contracts.arms.iter().position(|a| a.name == name).unwrap();
-    let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let col = |name: &str| ledger_column(&m, name);
     let (moving, now, future) = (arm("now-next-future"), arm("now"), arm("in-future"));
     let windows = [
         ("block", 1..=1),
@@ -1193,8 +1184,7 @@ loss_share = 0.5
 against = "spend"
 "#,
     );
-    let contracts = m.contracts.as_ref().unwrap();
-    let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let col = |name: &str| ledger_column(&m, name);
     let (activity, savings) = (col("activity"), col("shared_savings"));
     let (mut shared, mut spend) = (Vec::new(), 0.0);
     for r in engine::run(&m, 2, &Silent).unwrap() {
@@ -1248,8 +1238,7 @@ bands = [ { above = 0.0, provider_share = 0.5 }, { below = 0.0, provider_share =
 #[test]
 fn a_corridor_on_the_result_does_not_share_back_a_missed_pool() {
     let m = model(FIXED_POOL_CORRIDOR);
-    let contracts = m.contracts.as_ref().unwrap();
-    let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let col = |name: &str| ledger_column(&m, name);
     let (fixed, outcome, corridor) = (col("fixed"), col("outcome"), col("risk_share"));
     let (mut missed, mut paid) = (0, 0);
     for r in engine::run(&m, 2, &Silent).unwrap() {
@@ -1283,8 +1272,7 @@ fn shared_savings_against_spend_ignore_missed_pools_and_earlier_corridors() {
     let m = model(&format!(
         "{FIXED_POOL_CORRIDOR}[[arm.component]]\nkind = \"shared_savings\"\nprovider_share = 0.5\nloss_share = 0.5\nagainst = \"spend\"\n"
     ));
-    let contracts = m.contracts.as_ref().unwrap();
-    let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let col = |name: &str| ledger_column(&m, name);
     let (outcome, corridor, savings) = (col("outcome"), col("risk_share"), col("shared_savings"));
     let (mut missed, mut shared) = (0, 0);
     for r in engine::run(&m, 2, &Silent).unwrap() {
@@ -1315,28 +1303,6 @@ fn capitation_arm(name: &str, adjustment: &str, weights: &str, programme: bool) 
          kind = \"capitation\"\nrisk_adjustment = \"{adjustment}\"\nweights = \"{weights}\"\n",
         if programme { "\"prevent\"" } else { "" }
     )
-}
-
-/// The index of party `name` (0 is the commissioner) in a model's contracts.
-fn party_index(m: &Model, name: &str) -> usize {
-    m.contracts
-        .as_ref()
-        .expect("arms")
-        .parties
-        .iter()
-        .position(|p| p == name)
-        .expect("party")
-}
-
-/// The ledger column a model's contracts book `name` in.
-fn ledger_column(m: &Model, name: &str) -> usize {
-    m.contracts
-        .as_ref()
-        .expect("arms")
-        .columns
-        .iter()
-        .position(|c| c == name)
-        .expect("column")
 }
 
 /// Full risk adjustment with weights fixed at contract start weighs each stratum (age, sex,
@@ -1745,7 +1711,7 @@ fn an_arm_pays_each_provider_by_its_own_components() {
     let contracts = m.contracts.as_ref().unwrap();
     let arm = |name: &str| contracts.arms.iter().position(|a| a.name == name).unwrap();
     let party = |name: &str| party_index(&m, name);
-    let grant = contracts.columns.iter().position(|c| c == "grant").unwrap();
+    let grant = ledger_column(&m, "grant");
     let (acute, community) = (party("acute"), party("community"));
     for r in engine::run(&m, 2, &Silent).unwrap() {
         for year in 1..=3 {
@@ -1830,7 +1796,7 @@ target_vs_previous = 1.0
 /// and their expected first-year value: what a target against the year before judges.
 fn admissions_judged_by(m: &Model, column: &str) -> (usize, usize, f64) {
     let contracts = m.contracts.as_ref().unwrap();
-    let column = contracts.columns.iter().position(|c| c == column).unwrap();
+    let column = ledger_column(m, column);
     let slot = m
         .scenario
         .indicator_named("non_elective_per_1000")

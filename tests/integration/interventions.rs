@@ -3,8 +3,8 @@
 use capsim::engine::{self, ReplicationResult, Silent};
 use capsim::ledger::LedgerRow;
 
-use crate::common::model;
 use crate::common::two_providers;
+use crate::common::{ledger_column, model, party_index};
 
 /// Two providers; a prevention programme paid by the community provider, under PbR and block.
 pub const PREVENTION: &str = concat!(
@@ -368,8 +368,8 @@ fn shared_savings_split_the_saving_at_the_contract_rate() {
         .iter()
         .position(|x| x.name == "shared-savings")
         .unwrap();
-    let acute = contracts.parties.iter().position(|x| x == "acute").unwrap();
-    let col = |name: &str| contracts.columns.iter().position(|c| c == name).unwrap();
+    let acute = party_index(&m, "acute");
+    let col = |name: &str| ledger_column(&m, name);
     let (activity, savings) = (col("activity"), col("shared_savings"));
     let mut off = Vec::new();
     for r in engine::run(&m, 2, &Silent).unwrap() {

@@ -81,6 +81,7 @@ mod tests {
             marginal_rate: None,
             below_baseline_rate: 0.0,
             cap: None,
+            rebase: None,
         });
         let heads = ScopeHeads::default();
         // Two types (0: elective at £100, 1: GP at £30); group 0 has electives only, group 1 GP

@@ -280,12 +280,18 @@ pub struct Rebase {
     #[serde(default = "one_year")]
     #[schemars(range(min = 1))]
     pub lag: u32,
-    /// What the outturn is.
-    #[serde(default)]
-    pub on: RebaseOn,
+    /// What the outturn is: for a set amount `cost` (default) or `tariff`; an activity
+    /// component's baseline volume is set on its `volume`, the only outturn it takes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on: Option<RebaseOn>,
 }
 
 impl Rebase {
+    /// What the outturn is, `cost` when not given.
+    pub fn outturn(&self) -> RebaseOn {
+        self.on.unwrap_or_default()
+    }
+
     /// The contract year whose outturn sets the amount paid in contract year `year` by a
     /// component first paying in `first`: `lag` years before the last re-basing year (`first`,
     /// then every `every` years). None when that is before the first year: the baseline's.
@@ -306,6 +312,9 @@ pub enum RebaseOn {
     Cost,
     /// Its activity at the year's tariff prices: what PbR would have paid it.
     Tariff,
+    /// Its count of each activity type, moved on by the type's planned growth since: the
+    /// baseline volume of an activity component, as activity plans are rolled forward.
+    Volume,
 }
 
 /// A set amount: a sum in £, or a share of the holder's expected cost in the baseline year.
@@ -392,6 +401,11 @@ pub struct ActivitySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
     pub cap: Option<f64>,
+    /// Re-set the baseline volume on the holder's count of each type in an earlier year, moved
+    /// on by the type's planned growth since (default: never; needs `baseline_volume`), as
+    /// activity plans are rolled forward on outturn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebase: Option<Rebase>,
 }
 
 /// Per head per year × risk weight.
@@ -777,6 +791,7 @@ impl ComponentSpec {
     pub fn rebase(&self) -> Option<Rebase> {
         match self {
             ComponentSpec::Fixed(c) => c.rebase,
+            ComponentSpec::Activity(c) => c.rebase,
             ComponentSpec::Capitation(c) => c.rebase,
             ComponentSpec::SharedSavings(c) => c.rebase,
             _ => None,
@@ -902,15 +917,18 @@ fn rebase_words(r: Rebase) -> String {
         1 => "each year".to_string(),
         n => format!("every {n} years"),
     };
-    let what = match r.on {
-        RebaseOn::Cost => "the provider's cost",
-        RebaseOn::Tariff => "the provider's activity at tariff",
-    };
     let then = match r.lag {
         1 => "the year before".to_string(),
         n => format!("{n} years before"),
     };
-    format!("re-set {when} on {what} {then}.")
+    match r.outturn() {
+        RebaseOn::Cost => format!("re-set {when} on the provider's cost {then}."),
+        RebaseOn::Tariff => format!("re-set {when} on the provider's activity at tariff {then}."),
+        RebaseOn::Volume => format!(
+            "re-set {when} on the provider's count of each type {then}, moved on by the type's \
+             planned growth since."
+        ),
+    }
 }
 
 fn index_words(i: Index) -> &'static str {
@@ -961,6 +979,17 @@ impl ComponentSpec {
                     "{} The benchmark is {}",
                     self.describe_amount(),
                     rebase_words(r)
+                )
+            }
+            (Some(r), ComponentSpec::Activity(_)) => {
+                let on_volume = Rebase {
+                    on: Some(RebaseOn::Volume),
+                    ..r
+                };
+                format!(
+                    "{} The planned volume is {}",
+                    self.describe_amount(),
+                    rebase_words(on_volume)
                 )
             }
             (Some(r), _) => format!("{} Re{}", self.describe_amount(), &rebase_words(r)[2..]),
@@ -1161,7 +1190,7 @@ mod tests {
         let rebase = Rebase {
             every,
             lag,
-            on: RebaseOn::Cost,
+            on: None,
         };
         (1..=years).map(|y| rebase.source_year(first, y)).collect()
     }
@@ -1206,6 +1235,18 @@ mod tests {
                 "The benchmark is re-set each year on the provider's cost the year before."
             ),
             "{words}"
+        );
+        let component: ComponentSpec = toml::from_str(
+            "kind = \"activity\"\nprice_share = 0.0\nbaseline_volume = 1.0\nmarginal_rate = 0.5\nrebase = { lag = 2 }",
+        )
+        .unwrap();
+        assert!(
+            component.describe().ends_with(
+                "each unit above it. The planned volume is re-set each year on the provider's \
+                 count of each type 2 years before, moved on by the type's planned growth since."
+            ),
+            "{}",
+            component.describe()
         );
     }
 

@@ -58,6 +58,7 @@ pub fn components(preset: Preset) -> Vec<ComponentSpec> {
             marginal_rate: None,
             below_baseline_rate: 0.0,
             cap: None,
+            rebase: None,
         })],
         // Capitation: expected cost per head, fully risk-adjusted, moving with expected cost per
         // head on trend (seed 000 "in future": multi-year capitated risk-based payments).
@@ -104,6 +105,7 @@ pub fn components(preset: Preset) -> Vec<ComponentSpec> {
                 marginal_rate: Some(0.5),
                 below_baseline_rate: 0.5,
                 cap: None,
+                rebase: None,
             }),
             ComponentSpec::Outcome(OutcomeSpec {
                 shared: false,

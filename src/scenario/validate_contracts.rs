@@ -285,6 +285,7 @@ fn check_years(spec: &ComponentSpec, path: &str, problems: &mut Problems, horizo
                 );
             }
         }
+        check_rebased_outturn(spec, rebase, path, problems);
     }
     if let (Some(f), Some(t)) = (from, to)
         && f > t
@@ -293,6 +294,45 @@ fn check_years(spec: &ComponentSpec, path: &str, problems: &mut Problems, horizo
             format!("{path}.to_year"),
             format!("expected to_year no earlier than from_year ({f}), found {t}"),
         );
+    }
+}
+
+/// What a component re-sets on outturn must be there to re-set: an activity component's
+/// baseline volume, on the holder's volume; a set amount on its cost or its tariff.
+fn check_rebased_outturn(
+    spec: &ComponentSpec,
+    rebase: Rebase,
+    path: &str,
+    problems: &mut Problems,
+) {
+    match spec {
+        ComponentSpec::Activity(c) => {
+            if c.baseline_volume.is_none() {
+                problems.push(
+                    format!("{path}.rebase"),
+                    "expected a baseline_volume with `rebase`: it re-sets the baseline volume on \
+                     the holder's count of each type",
+                );
+            }
+            if rebase.on.is_some_and(|on| on != RebaseOn::Volume) {
+                problems.push(
+                    format!("{path}.rebase.on"),
+                    "expected \"volume\" (or nothing): an activity component's baseline volume is \
+                     re-set on the holder's count of each type",
+                );
+            }
+        }
+        // Its own check: a benchmark is re-set on cost alone.
+        ComponentSpec::SharedSavings(_) => {}
+        _ if rebase.on == Some(RebaseOn::Volume) => problems.push(
+            format!("{path}.rebase.on"),
+            format!(
+                "expected \"cost\" or \"tariff\": \"volume\" re-sets an activity component's \
+                 baseline volume, and a {} amount is set in £",
+                spec.kind()
+            ),
+        ),
+        _ => {}
     }
 }
 
@@ -525,7 +565,7 @@ fn check_component(
                         "expected \"cost\" with `rebase`: a benchmark is re-set on the holder's cost",
                     );
                 }
-                if rebase.on != RebaseOn::Cost {
+                if rebase.outturn() != RebaseOn::Cost {
                     problems.push(
                         format!("{path}.rebase.on"),
                         "expected \"cost\": a benchmark is re-set on the holder's cost",

@@ -961,7 +961,7 @@ const CATALOGUE: &[(&str, &[&str])] = &[
         "[[arm]]\nname = \"annual\"\n[[arm.component]]\nkind = \"capitation\"\nrebase = { on = \"spend\" }",
         &[
             "arm.annual.component[0]",
-            "unknown variant `spend`, expected `cost` or `tariff`",
+            "unknown variant `spend`, expected one of `cost`, `tariff`, `volume`",
         ],
     ),
     (
@@ -973,7 +973,21 @@ const CATALOGUE: &[(&str, &[&str])] = &[
     ),
     (
         "[[arm]]\nname = \"annual\"\n[[arm.component]]\nkind = \"activity\"\nrebase = { every = 1 }",
-        &["arm.annual.component[0]", "unknown field `rebase`"],
+        &[
+            "arm.annual.component[0] (activity).rebase: expected a baseline_volume with `rebase`: it re-sets the baseline volume on the holder's count of each type",
+        ],
+    ),
+    (
+        "[[arm]]\nname = \"annual\"\n[[arm.component]]\nkind = \"activity\"\nbaseline_volume = 1.0\nrebase = { on = \"tariff\" }",
+        &[
+            "arm.annual.component[0] (activity).rebase.on: expected \"volume\" (or nothing): an activity component's baseline volume is re-set on the holder's count of each type",
+        ],
+    ),
+    (
+        "[[arm]]\nname = \"annual\"\n[[arm.component]]\nkind = \"capitation\"\nrebase = { on = \"volume\" }",
+        &[
+            "arm.annual.component[0] (capitation).rebase.on: expected \"cost\" or \"tariff\": \"volume\" re-sets an activity component's baseline volume, and a capitation amount is set in £",
+        ],
     ),
     (
         "[[arm]]\nname = \"zero\"\n[[arm.component]]\nkind = \"capitation\"\nto_year = 0",

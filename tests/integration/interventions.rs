@@ -261,6 +261,16 @@ fn who_gains_from_prevention_under_each_model() {
         "{rebased}"
     );
     assert!(gain("block-rebased-yearly", commissioner) > gain("block", acute) / 2.0);
+    // A fixed and a variable element both rolled forward on outturn take the avoided
+    // admissions' tariff from the acute provider, which sheds only part of their cost: it
+    // loses, and the commissioner gains more than the whole system saves. Rolling the fixed
+    // element alone takes the fall in activity twice (the variable element still deducts for
+    // falling short of the original plan): the provider loses more.
+    let rolled = gain("fixed-and-variable-rolled", acute);
+    assert!(rolled < 0.0, "{rolled}");
+    assert!(gain("fixed-and-variable-rolled", commissioner) > gain("block", None));
+    let twice = gain("fixed-rolled-plan-not", acute);
+    assert!(twice < 1.5 * rolled, "{twice} against {rolled}");
     // The system's net saving does not depend on the contract.
     let system = gain("block", None);
     for arm in [
@@ -269,6 +279,8 @@ fn who_gains_from_prevention_under_each_model() {
         "shared-savings",
         "capitation-fixed-weights",
         "block-rebased-yearly",
+        "fixed-and-variable-rolled",
+        "fixed-rolled-plan-not",
     ] {
         assert_eq!(gain(arm, None), system);
     }

@@ -8,7 +8,7 @@ pub fn capitation(c: &CapitationSpec, y: &HolderYear) -> f64 {
         let then = outturn
             .weighted_heads
             .weighted(c.risk_adjustment, c.weights);
-        let per_head = outturn.value(rebase.on) / then * (1.0 + c.uplift);
+        let per_head = outturn.value(rebase.outturn()) / then * (1.0 + c.uplift);
         let per_head = match c.index {
             Index::Price => per_head * y.price_index / outturn.price_index,
             Index::ExpectedCost => per_head * y.growth_index / outturn.growth_index,
@@ -95,8 +95,10 @@ mod tests {
                 full: 60.0,
                 ..y.weighted_heads
             },
+            count: vec![],
+            expected_count: vec![],
         };
-        let outturns = [then];
+        let outturns = [then.clone()];
         let y = HolderYear {
             growth_index: 1.04,
             price_index: 1.02,
@@ -117,7 +119,7 @@ mod tests {
             rebase: Some(Rebase {
                 every: 1,
                 lag: 1,
-                on: RebaseOn::Cost,
+                on: None,
             }),
         };
         let close = |a: f64, b: f64| assert!((a - b).abs() < 1e-9, "{a} vs {b}");

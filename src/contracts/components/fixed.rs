@@ -4,7 +4,7 @@ use super::*;
 
 pub fn fixed(c: &FixedSpec, y: &HolderYear) -> f64 {
     if let Some((rebase, outturn)) = c.rebase.zip(set_on(c, y)) {
-        return rebased(c, outturn.value(rebase.on), outturn, y);
+        return rebased(c, outturn.value(rebase.outturn()), outturn, y);
     }
     let base = c.amount.unwrap_or(c.share * y.expected_cost) * (1.0 + c.uplift);
     match c.index {
@@ -83,6 +83,8 @@ mod tests {
             realised_cost: 1.0,
             expected_cost_per_head: 1.6,
             weighted_heads: y.weighted_heads,
+            count: vec![],
+            expected_count: vec![],
         };
         let outturns = [then];
         let y = HolderYear {
@@ -103,7 +105,7 @@ mod tests {
             rebase: Some(Rebase {
                 every: 1,
                 lag: 1,
-                on,
+                on: Some(on),
             }),
         };
         let close = |a: f64, b: f64| assert!((a - b).abs() < 1e-9, "{a} vs {b}");

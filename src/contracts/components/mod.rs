@@ -67,7 +67,7 @@ pub struct HolderYear<'a> {
 
 /// What one year came to for a contract holder: its outturn, and what moves an amount set on
 /// it to a later year.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Outturn {
     /// The holder's cost of care, and its activity at that year's tariff prices.
     pub cost: f64,
@@ -82,6 +82,10 @@ pub struct Outturn {
     pub realised_cost: f64,
     pub expected_cost_per_head: f64,
     pub weighted_heads: WeightedHeads,
+    /// Per activity type, that year's count and planned count ([`HolderYear`]'s): what a
+    /// baseline volume is re-set on, and moved on from.
+    pub count: Vec<f64>,
+    pub expected_count: Vec<f64>,
 }
 
 impl Outturn {
@@ -100,6 +104,19 @@ impl Outturn {
             realised_cost: y.realised_cost,
             expected_cost_per_head: y.expected_cost_per_head,
             weighted_heads: y.weighted_heads,
+            count: y.count.to_vec(),
+            expected_count: y.expected_count.to_vec(),
+        }
+    }
+
+    /// Type `t`'s count that year moved on to `now` by its planned growth since (its count
+    /// alone when nothing of it was planned then).
+    pub fn volume_at(&self, t: usize, now: &HolderYear) -> f64 {
+        let then = self.expected_count[t];
+        if then > 0.0 {
+            self.count[t] * now.expected_count[t] / then
+        } else {
+            self.count[t]
         }
     }
 
@@ -120,7 +137,7 @@ impl Outturn {
     /// The outturn a re-based amount is set on.
     pub fn value(&self, on: RebaseOn) -> f64 {
         match on {
-            RebaseOn::Cost => self.cost,
+            RebaseOn::Cost | RebaseOn::Volume => self.cost,
             RebaseOn::Tariff => self.tariff,
         }
     }

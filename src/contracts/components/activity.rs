@@ -45,9 +45,9 @@ mod tests {
     use super::*;
     use crate::contracts::components::test_support::year;
 
-    #[test]
-    fn marginal_rate_above_baseline_volume() {
-        let spec = ActivitySpec {
+    /// Full price up to a plan of 100 units, 30% of it above.
+    fn with_baseline() -> ActivitySpec {
+        ActivitySpec {
             name: None,
             from_year: None,
             to_year: None,
@@ -59,7 +59,12 @@ mod tests {
             below_baseline_rate: 0.0,
             cap: None,
             rebase: None,
-        };
+        }
+    }
+
+    #[test]
+    fn marginal_rate_above_baseline_volume() {
+        let spec = with_baseline();
         // 120 units against a baseline of 100 at £10: 100 × 10 + 20 × 10 × 30%.
         assert!((activity(&spec, None, 1.0, &year(&[120.0], &[], &[])) - 1060.0).abs() < 1e-9);
         assert!((activity(&spec, None, 1.0, &year(&[80.0], &[], &[])) - 800.0).abs() < 1e-9);
@@ -88,21 +93,12 @@ mod tests {
     #[test]
     fn a_rebased_baseline_is_last_years_count_moved_on_by_planned_growth() {
         let spec = ActivitySpec {
-            name: None,
-            from_year: None,
-            to_year: None,
-            providers: None,
-            types: None,
-            price_share: 1.0,
-            baseline_volume: Some(1.0),
-            marginal_rate: Some(0.3),
-            below_baseline_rate: 0.0,
-            cap: None,
             rebase: Some(Rebase {
                 every: 1,
                 lag: 1,
                 on: None,
             }),
+            ..with_baseline()
         };
         let then = |expected: f64| {
             let y = year(&[90.0], &[], &[]);

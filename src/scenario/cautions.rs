@@ -199,8 +199,12 @@ fn rebasing_that_never_happens(s: &Scenario, out: &mut Vec<Caution>) {
                     field: format!("{}.component[{k}] ({}).rebase", arm.path(a), spec.kind()),
                     message: format!(
                         "no re-basing year within its contract years ({first} to {last}) has an \
-                         outturn {} year(s) before it: the amount is the baseline's throughout",
-                        rebase.lag
+                         outturn {} year(s) before it: {} throughout",
+                        rebase.lag,
+                        match spec {
+                            ComponentSpec::Activity(_) => "the planned volume is the plan",
+                            _ => "the amount is the baseline's",
+                        }
                     ),
                 });
             }

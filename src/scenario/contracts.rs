@@ -798,6 +798,21 @@ impl ComponentSpec {
         }
     }
 
+    /// Sets a re-basing's `on` where it was left out: an activity plan on `volume`, an amount
+    /// on `cost`.
+    pub fn fill_rebase_outturn(&mut self) {
+        let (rebase, default) = match self {
+            ComponentSpec::Activity(c) => (&mut c.rebase, RebaseOn::Volume),
+            ComponentSpec::Fixed(c) => (&mut c.rebase, RebaseOn::Cost),
+            ComponentSpec::Capitation(c) => (&mut c.rebase, RebaseOn::Cost),
+            ComponentSpec::SharedSavings(c) => (&mut c.rebase, RebaseOn::Cost),
+            _ => return,
+        };
+        if let Some(r) = rebase {
+            r.on.get_or_insert(default);
+        }
+    }
+
     /// The providers the component pays, when it names them ([`FixedSpec::providers`]).
     pub fn providers(&self) -> Option<&[String]> {
         match self {

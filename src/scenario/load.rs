@@ -239,6 +239,16 @@ fn within(field: &str, path: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('.') || rest.starts_with('['))
 }
 
+/// Writes out what each re-based component is set on where the file leaves it to the default
+/// (an activity plan on volume, an amount on cost), so the resolved scenario states it.
+fn fill_rebase_outturns(scenario: &mut Scenario) {
+    for arm in &mut scenario.arm {
+        for spec in &mut arm.component {
+            spec.fill_rebase_outturn();
+        }
+    }
+}
+
 /// Parses the merged table into a [`Scenario`], collecting every structural problem (unknown
 /// fields, wrong types, misspelt names, missing fields) rather than stopping at the first: after
 /// each error the offending value is set aside (reset to the model default where there is one,
@@ -252,7 +262,8 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> Parsed {
     let mut reported = 0;
     for _ in 0..MAX_STRUCTURAL_PROBLEMS * stand_in_values().len() {
         let error = match serde_path_to_error::deserialize(Value::Table(table.clone())) {
-            Ok(scenario) => {
+            Ok(mut scenario) => {
+                fill_rebase_outturns(&mut scenario);
                 return Parsed {
                     scenario: Some(scenario),
                     broken_arms,

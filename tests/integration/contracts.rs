@@ -2247,6 +2247,12 @@ fn a_rolled_forward_plan_is_the_year_befores_count_moved_on_by_planned_growth() 
         .iter()
         .position(|n| n == "non_elective")
         .unwrap();
+    // The resolved scenario states what the plan is set on.
+    let rolled = &m.scenario.arm[a("rolled")].component[0];
+    assert_eq!(
+        rolled.rebase().and_then(|r| r.on),
+        Some(capsim::scenario::contracts::RebaseOn::Volume)
+    );
     let mut short_of_plan = 0;
     for r in engine::run(&m, 2, &Silent).unwrap() {
         let paid = |arm: &str, year: u32| {

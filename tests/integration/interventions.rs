@@ -264,13 +264,13 @@ fn who_gains_from_prevention_under_each_model() {
     // A fixed and a variable element both rolled forward on outturn take the avoided
     // admissions' tariff from the acute provider, which sheds only part of their cost: it
     // loses, and the commissioner gains more than the whole system saves. Rolling the fixed
-    // element alone takes the fall in activity twice (the variable element still deducts for
-    // falling short of the original plan): the provider loses more.
+    // element alone takes the fall in activity again, at half price (the variable element
+    // still deducts for falling short of the original plan): the provider loses more.
     let rolled = gain("fixed-and-variable-rolled", acute);
     assert!(rolled < 0.0, "{rolled}");
     assert!(gain("fixed-and-variable-rolled", commissioner) > gain("block", None));
-    let twice = gain("fixed-rolled-plan-not", acute);
-    assert!(twice < 1.5 * rolled, "{twice} against {rolled}");
+    let again = gain("fixed-rolled-plan-not", acute);
+    assert!(again < 1.5 * rolled, "{again} against {rolled}");
     // The system's net saving does not depend on the contract.
     let system = gain("block", None);
     for arm in [

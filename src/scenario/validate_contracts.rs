@@ -37,6 +37,9 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
                 &indicator_names,
             );
             check_years(spec, &path, problems, s.years);
+            if let Some(rebase) = spec.rebase() {
+                check_rebased_outturn(spec, rebase, &path, problems);
+            }
             check_paid_providers(spec, &path, problems, &providers, arm.lead.as_deref());
             // Another kind's name would book this component in that kind's column.
             if let Some(name) = spec.custom_name()
@@ -285,7 +288,6 @@ fn check_years(spec: &ComponentSpec, path: &str, problems: &mut Problems, horizo
                 );
             }
         }
-        check_rebased_outturn(spec, rebase, path, problems);
     }
     if let (Some(f), Some(t)) = (from, to)
         && f > t

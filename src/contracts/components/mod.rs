@@ -134,7 +134,8 @@ impl Outturn {
         }
     }
 
-    /// The outturn a re-based amount is set on.
+    /// The outturn a re-based amount is set on. An amount is never set on volume (validation
+    /// refuses it; a plan's volume is [`Outturn::volume_at`]): its cost stands in.
     pub fn value(&self, on: RebaseOn) -> f64 {
         match on {
             RebaseOn::Cost | RebaseOn::Volume => self.cost,

@@ -202,7 +202,8 @@ fn rebasing_that_never_happens(s: &Scenario, out: &mut Vec<Caution>) {
                          outturn {} year(s) before it: {} throughout",
                         rebase.lag,
                         match spec {
-                            ComponentSpec::Activity(_) => "the planned volume is the plan",
+                            ComponentSpec::Activity(_) =>
+                                "the baseline volume stays the original plan",
                             _ => "the amount is the baseline's",
                         }
                     ),

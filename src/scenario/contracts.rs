@@ -287,8 +287,9 @@ pub struct Rebase {
 }
 
 impl Rebase {
-    /// What the outturn is, `cost` when not given.
-    pub fn outturn(&self) -> RebaseOn {
+    /// What the outturn is, `cost` when not given (loading fills it in: an activity plan's is
+    /// `volume`, [`ComponentSpec::fill_rebase_outturn`]).
+    pub fn on_or_cost(&self) -> RebaseOn {
         self.on.unwrap_or_default()
     }
 
@@ -936,7 +937,7 @@ fn rebase_words(r: Rebase) -> String {
         1 => "the year before".to_string(),
         n => format!("{n} years before"),
     };
-    match r.outturn() {
+    match r.on_or_cost() {
         RebaseOn::Cost => format!("re-set {when} on the provider's cost {then}."),
         RebaseOn::Tariff => format!("re-set {when} on the provider's activity at tariff {then}."),
         RebaseOn::Volume => format!(

@@ -567,7 +567,7 @@ fn check_component(
                         "expected \"cost\" with `rebase`: a benchmark is re-set on the holder's cost",
                     );
                 }
-                if rebase.outturn() != RebaseOn::Cost {
+                if rebase.on_or_cost() != RebaseOn::Cost {
                     problems.push(
                         format!("{path}.rebase.on"),
                         "expected \"cost\": a benchmark is re-set on the holder's cost",

@@ -2216,8 +2216,8 @@ fn rebased_amounts_are_set_on_the_outturn_of_their_source_year() {
 /// An activity plan rolled forward on outturn: a variable element (nothing up to plan, half the
 /// price either side of it) whose planned volume is re-set each year on the provider's count the
 /// year before, moved on by the plan's growth since. Worked back from the ledger in every
-/// replication, to 1e-9 of the price of the activity: the price per unit from activity payment
-/// of the same type, the plan from the same element without re-basing.
+/// replication, to 1e-9 of the year's tariff value of the activity: the price per unit from
+/// activity payment of the same type, the plan from the same element without re-basing.
 #[test]
 fn a_rolled_forward_plan_is_the_year_befores_count_moved_on_by_planned_growth() {
     let arm = |name: &str, lines: &str| {

@@ -8,7 +8,7 @@ pub fn capitation(c: &CapitationSpec, y: &HolderYear) -> f64 {
         let then = outturn
             .weighted_heads
             .weighted(c.risk_adjustment, c.weights);
-        let per_head = outturn.value(rebase.outturn()) / then * (1.0 + c.uplift);
+        let per_head = outturn.value(rebase.on_or_cost()) / then * (1.0 + c.uplift);
         let per_head = match c.index {
             Index::Price => per_head * y.price_index / outturn.price_index,
             Index::ExpectedCost => per_head * y.growth_index / outturn.growth_index,

@@ -4,7 +4,7 @@ use super::*;
 
 pub fn fixed(c: &FixedSpec, y: &HolderYear) -> f64 {
     if let Some((rebase, outturn)) = c.rebase.zip(set_on(c, y)) {
-        return rebased(c, outturn.value(rebase.outturn()), outturn, y);
+        return rebased(c, outturn.value(rebase.on_or_cost()), outturn, y);
     }
     let base = c.amount.unwrap_or(c.share * y.expected_cost) * (1.0 + c.uplift);
     match c.index {

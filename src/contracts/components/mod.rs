@@ -134,12 +134,12 @@ impl Outturn {
         }
     }
 
-    /// The outturn a re-based amount is set on. An amount is never set on volume (validation
-    /// refuses it; a plan's volume is [`Outturn::volume_at`]): its cost stands in.
+    /// The outturn a re-based amount is set on (a plan's volume is [`Outturn::volume_at`]).
     pub fn value(&self, on: RebaseOn) -> f64 {
         match on {
-            RebaseOn::Cost | RebaseOn::Volume => self.cost,
+            RebaseOn::Cost => self.cost,
             RebaseOn::Tariff => self.tariff,
+            RebaseOn::Volume => unreachable!("validation refuses an amount set on volume"),
         }
     }
 }

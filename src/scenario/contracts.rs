@@ -788,29 +788,33 @@ impl ComponentSpec {
         }
     }
 
-    /// How the component's amount is re-set on outturn, for the kinds that have a set amount.
+    /// How the component's amount (an activity component's plan) is re-set on outturn, with
+    /// what it is set on filled in where the file leaves it out: an amount on `cost`, a plan on
+    /// `volume`.
     pub fn rebase(&self) -> Option<Rebase> {
-        match self {
-            ComponentSpec::Fixed(c) => c.rebase,
-            ComponentSpec::Activity(c) => c.rebase,
-            ComponentSpec::Capitation(c) => c.rebase,
-            ComponentSpec::SharedSavings(c) => c.rebase,
-            _ => None,
-        }
+        let (rebase, default) = match self {
+            ComponentSpec::Fixed(c) => (c.rebase, RebaseOn::Cost),
+            ComponentSpec::Activity(c) => (c.rebase, RebaseOn::Volume),
+            ComponentSpec::Capitation(c) => (c.rebase, RebaseOn::Cost),
+            ComponentSpec::SharedSavings(c) => (c.rebase, RebaseOn::Cost),
+            _ => return None,
+        };
+        rebase.map(|r| Rebase {
+            on: r.on.or(Some(default)),
+            ..r
+        })
     }
 
-    /// Sets a re-basing's `on` where it was left out: an activity plan on `volume`, an amount
-    /// on `cost`.
+    /// Writes [`ComponentSpec::rebase`], its `on` filled in, into the component, so that the
+    /// resolved scenario states it.
     pub fn fill_rebase_outturn(&mut self) {
-        let (rebase, default) = match self {
-            ComponentSpec::Activity(c) => (&mut c.rebase, RebaseOn::Volume),
-            ComponentSpec::Fixed(c) => (&mut c.rebase, RebaseOn::Cost),
-            ComponentSpec::Capitation(c) => (&mut c.rebase, RebaseOn::Cost),
-            ComponentSpec::SharedSavings(c) => (&mut c.rebase, RebaseOn::Cost),
-            _ => return,
-        };
-        if let Some(r) = rebase {
-            r.on.get_or_insert(default);
+        let filled = self.rebase();
+        match self {
+            ComponentSpec::Fixed(c) => c.rebase = filled,
+            ComponentSpec::Activity(c) => c.rebase = filled,
+            ComponentSpec::Capitation(c) => c.rebase = filled,
+            ComponentSpec::SharedSavings(c) => c.rebase = filled,
+            _ => {}
         }
     }
 
@@ -998,14 +1002,10 @@ impl ComponentSpec {
                 )
             }
             (Some(r), ComponentSpec::Activity(_)) => {
-                let on_volume = Rebase {
-                    on: Some(RebaseOn::Volume),
-                    ..r
-                };
                 format!(
                     "{} The planned volume is {}",
                     self.describe_amount(),
-                    rebase_words(on_volume)
+                    rebase_words(r)
                 )
             }
             (Some(r), _) => format!("{} Re{}", self.describe_amount(), &rebase_words(r)[2..]),

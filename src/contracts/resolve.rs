@@ -153,11 +153,9 @@ impl Contracts {
             ComponentSpec::QualityDeduction(c) => (None, vec![indicator(&c.indicator)]),
             _ => (None, Vec::new()),
         };
-        let settles_over_term = match &spec {
-            ComponentSpec::RiskShare(r) => r.settle == Settle::Term,
-            ComponentSpec::SharedSavings(s) => s.settle == Settle::Term,
-            _ => false,
-        };
+        // A result component settled over the term keeps running sums (`TermSum`); an
+        // incentive settled so reads its years' indicators from the holder's outturns.
+        let settles_over_term = spec.settles_on_result() && spec.settle() == Settle::Term;
         Component {
             spec,
             column,

@@ -2,13 +2,14 @@
 
 use super::components::{self, HolderYear, Outturn};
 use super::equity;
+use super::indicators::{NO_VALUE, has_value};
 use super::{Arm, Component, Contracts, Holder, Scope, WorldYear};
 use crate::ledger::{EquityCell, LedgerRow};
 use crate::population::GROUPS;
 use crate::scenario::Indicator;
 use crate::scenario::contracts::{
-    BenchmarkTrend, ComponentSpec, RiskAdjustment, SavingsAgainst, SharedSavingsSpec, Subcontract,
-    Weights,
+    BenchmarkTrend, ComponentSpec, RiskAdjustment, SavingsAgainst, Settle, SharedSavingsSpec,
+    Subcontract, Weights,
 };
 
 /// Running sums of a component settled over the whole term.
@@ -28,26 +29,22 @@ pub struct TermSum {
     pub benchmark: f64,
 }
 
-/// What a world's settlement carries from one year to the next: one running sum per component
-/// settled over the term ([`Component::term_slot`]), and for each holder ([`Holder::slot`]) its
-/// indicators of the year before, which targets set against the previous year judge against,
-/// and its outturn of every year so far, which re-based amounts are set on.
+/// What a world's settlement carries from one year to the next: one running sum per result
+/// component settled over the term ([`Component::term_slot`]), and for each holder
+/// ([`Holder::slot`]) its outturn of every year so far: what re-based amounts are set on, and
+/// its indicators, which targets against the year before and incentives settled over the term
+/// are judged on.
 #[derive(Debug, Clone, Default)]
 pub struct TermSums {
     sums: Vec<TermSum>,
-    previous: Vec<Vec<f64>>,
     outturns: Vec<Vec<Outturn>>,
 }
 
 impl TermSums {
-    /// Zeroes the sums at the start of a replication and forgets the year before.
+    /// Zeroes the sums at the start of a replication and forgets the years before.
     pub fn reset(&mut self, contracts: &Contracts) {
         self.sums.clear();
         self.sums.resize(contracts.term_slots, TermSum::default());
-        self.previous.resize(contracts.holder_slots, Vec::new());
-        for p in &mut self.previous {
-            p.clear();
-        }
         self.outturns.resize(contracts.holder_slots, Vec::new());
         for o in &mut self.outturns {
             o.clear();
@@ -192,18 +189,15 @@ impl Contracts {
         indicators[spend] = if heads.plain > 0.0 {
             scope_sum(w.cost, &scope.in_scope) / heads.plain
         } else {
-            crate::contracts::indicators::NO_VALUE
+            NO_VALUE
         };
         let mut expected_indicators = expected_indicators.to_vec();
         expected_indicators[spend] = scope.expected_cost_per_head_in(w.year) * growth_index;
-        // The year before: the first year's own expectation when there is none simulated.
-        let previous = std::mem::take(&mut term.previous[h.slot]);
-        let previous_indicators = if previous.is_empty() {
-            &expected_indicators
-        } else {
-            &previous
-        };
         let mut outturns = std::mem::take(&mut term.outturns[h.slot]);
+        // The year before: the first year's own expectation when there is none simulated.
+        let previous_indicators = outturns
+            .last()
+            .map_or(expected_indicators.as_slice(), |o| o.indicators.as_slice());
         let y = HolderYear {
             expected_cost: scope.expected_cost,
             baseline_heads: scope.baseline_heads,
@@ -223,6 +217,7 @@ impl Contracts {
             expected_indicators: &expected_indicators,
             previous_indicators,
             contract_year: w.year + 1,
+            last_year: w.last_year,
             outturns: &outturns,
         };
         let mut row = LedgerRow::open(w.year + 1, a, h.party, self.columns.len());
@@ -275,11 +270,11 @@ impl Contracts {
             .filter(|c| !c.spec.settles_on_result())
             .filter(active)
         {
-            let amount = c.pay(&y);
+            let amount = c.pay_settled(&y, Judged::AsRecorded);
             book(&mut row, c, amount);
             passed += share_passed_on(c, amount);
             let planned_amount = if c.spec.is_incentive() {
-                c.pay(&expected)
+                c.pay_settled(&expected, Judged::AsExpected)
             } else {
                 amount
             };
@@ -342,7 +337,6 @@ impl Contracts {
         };
         outturns.push(outturn);
         term.outturns[h.slot] = outturns;
-        term.previous[h.slot] = indicators;
         row
     }
 
@@ -392,7 +386,7 @@ fn expected_spend(h: &Holder, y: &HolderYear, s: &SharedSavingsSpec, contract_ye
     h.components
         .iter()
         .filter(|c| !c.spec.settles_on_result() && c.spec.active_in(contract_year))
-        .map(|c| c.pay(&expected))
+        .map(|c| c.pay_settled(&expected, Judged::AsExpected))
         .sum()
 }
 
@@ -436,7 +430,41 @@ impl Component {
         }
     }
 
-    /// The amount of a component that settles on the year's own figures.
+    /// What a component settled on the figures of its years pays this year: as [`Self::pay`]
+    /// for one settled yearly. An incentive settled over the term pays nothing until the last
+    /// of its years, and then what all of them put at stake (their pools or deductions, or
+    /// for a per-unit payment its rate in each of them), judged on the mean of their indicator
+    /// values against the mean of their targets. `y`'s own indicators are this year's as
+    /// `judged`; the earlier years' are read from its outturns the same way.
+    fn pay_settled(&self, y: &HolderYear, judged: Judged) -> f64 {
+        if !self.spec.is_incentive() || self.spec.settle() == Settle::Yearly {
+            return self.pay(y);
+        }
+        let (from, to) = self.spec.years();
+        if !(y.last_year || to == Some(y.contract_year)) {
+            return 0.0;
+        }
+        let term = TermIndicators::of(y, from.unwrap_or(1), judged);
+        let term_year = HolderYear {
+            indicators: &term.values,
+            expected_indicators: &term.expected,
+            // Validation refuses a target against the year before in a term's judgement.
+            previous_indicators: &term.expected,
+            // Amounts at stake are this year's prices times the price index: their sum over
+            // the years is the same amount times the indices' sum.
+            price_index: term.price_index,
+            ..*y
+        };
+        // A per-unit payment's rate and cap are the same every year, not indexed.
+        let years = match self.spec {
+            ComponentSpec::PerUnit(_) => term.years,
+            _ => 1.0,
+        };
+        self.pay(&term_year) * years
+    }
+
+    /// The amount of a component that settles on one year's figures (or a term's, as
+    /// [`Self::pay_settled`] presents them).
     fn pay(&self, y: &HolderYear) -> f64 {
         let slot = |i: usize| self.indicators[i].slot();
         // A £ amount on an indicator every holder has (population-wide, or spend per head,
@@ -509,6 +537,66 @@ impl Component {
             _ => unreachable!("settled on the year's own figures"),
         }
     }
+}
+
+/// Whether an incentive is judged on the indicators as they turned out, or (for the income a
+/// result component plans on) as they were expected to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Judged {
+    AsRecorded,
+    AsExpected,
+}
+
+/// A holder's indicators over the years of an incentive settled over the term, from its first
+/// year to this one: each indicator's mean over the years it has a value ([`NO_VALUE`] in none),
+/// likewise what was expected, the sum of the years' price indices, and how many years.
+struct TermIndicators {
+    values: Vec<f64>,
+    expected: Vec<f64>,
+    price_index: f64,
+    years: f64,
+}
+
+impl TermIndicators {
+    fn of(y: &HolderYear, first_year: u32, judged: Judged) -> Self {
+        let earlier = y
+            .outturns
+            .get(first_year as usize - 1..y.contract_year as usize - 1)
+            .unwrap_or(&[]);
+        let values: Vec<&[f64]> = earlier
+            .iter()
+            .map(|o| match judged {
+                Judged::AsRecorded => o.indicators.as_slice(),
+                Judged::AsExpected => o.expected_indicators.as_slice(),
+            })
+            .chain([y.indicators])
+            .collect();
+        let expected: Vec<&[f64]> = earlier
+            .iter()
+            .map(|o| o.expected_indicators.as_slice())
+            .chain([y.expected_indicators])
+            .collect();
+        TermIndicators {
+            values: mean_with_value(&values),
+            expected: mean_with_value(&expected),
+            price_index: earlier.iter().map(|o| o.price_index).sum::<f64>() + y.price_index,
+            years: (earlier.len() + 1) as f64,
+        }
+    }
+}
+
+/// Each indicator's mean over the years in which it has a value; [`NO_VALUE`] if none has.
+fn mean_with_value(years: &[&[f64]]) -> Vec<f64> {
+    (0..years[0].len())
+        .map(|i| {
+            let (sum, n) = years
+                .iter()
+                .map(|v| v[i])
+                .filter(|&v| has_value(v))
+                .fold((0.0, 0.0), |(s, n), v| (s + v, n + 1.0));
+            if n > 0.0 { sum / n } else { NO_VALUE }
+        })
+        .collect()
 }
 
 /// What every population shared in a year against what the basis expected

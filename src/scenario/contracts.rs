@@ -226,7 +226,9 @@ pub enum Settle {
     /// Settled each year on that year's figures.
     #[default]
     Yearly,
-    /// Settled once, in the final year, on the whole term's totals.
+    /// Settled once, in the last of its years: a risk share or shared savings on the totals of
+    /// its years, an incentive (outcome pool, per-unit payment, quality deduction) on the mean
+    /// of its years' indicator values, for the sum of what its years put at stake.
     Term,
 }
 
@@ -520,6 +522,10 @@ pub struct OutcomeSpec {
     /// the provider delivering it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub shared: bool,
+    /// `yearly`: each year's pool paid on that year's indicators; `term`: the pools of all its
+    /// years paid once, in the last of them, on the mean of its years' indicator values.
+    #[serde(default)]
+    pub settle: Settle,
     pub indicators: Vec<IndicatorTarget>,
 }
 
@@ -566,6 +572,11 @@ pub struct PerUnitSpec {
     /// reverse. Both when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub only: Option<PerUnitSide>,
+    /// `yearly`: paid each year on that year's value; `term`: paid once, in the last of its
+    /// years, on the mean of its years' values, for as many years (a bad year offsets a good
+    /// one, and the cap is the yearly cap times the years).
+    #[serde(default)]
+    pub settle: Settle,
 }
 
 /// The side of a target a per-unit payment pays on.
@@ -732,6 +743,10 @@ pub struct QualitySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
     pub deduction: Option<f64>,
+    /// `yearly`: deducted in each year the indicator falls short; `term`: the deductions of all
+    /// its years, once, in the last of them, when the mean of its years' values falls short.
+    #[serde(default)]
+    pub settle: Settle,
 }
 
 impl ComponentSpec {
@@ -773,7 +788,6 @@ impl ComponentSpec {
         }
     }
 
-    /// Risk shares and shared savings settle on the result of everything else.
     /// The contract years (from 1) this component pays in: (from, to), each absent for open.
     pub fn years(&self) -> (Option<u32>, Option<u32>) {
         match self {
@@ -864,11 +878,38 @@ impl ComponentSpec {
         )
     }
 
+    /// Whether the component settles each year or once over its years ([`Settle`]): amounts
+    /// set in advance (fixed, activity, capitation) are paid each year.
+    pub fn settle(&self) -> Settle {
+        match self {
+            ComponentSpec::Outcome(c) => c.settle,
+            ComponentSpec::PerUnit(c) => c.settle,
+            ComponentSpec::QualityDeduction(c) => c.settle,
+            ComponentSpec::RiskShare(c) => c.settle,
+            ComponentSpec::SharedSavings(c) => c.settle,
+            ComponentSpec::Fixed(_) | ComponentSpec::Activity(_) | ComponentSpec::Capitation(_) => {
+                Settle::Yearly
+            }
+        }
+    }
+
+    /// Risk shares and shared savings settle on the result of everything else.
     pub fn settles_on_result(&self) -> bool {
         matches!(
             self,
             ComponentSpec::RiskShare(_) | ComponentSpec::SharedSavings(_)
         )
+    }
+}
+
+/// How an incentive settled over the term is paid, for its description ("" when yearly):
+/// `what` is what happens once, in the last of its years.
+fn settled_over_term_words(settle: Settle, what: &str) -> String {
+    match settle {
+        Settle::Yearly => String::new(),
+        Settle::Term => {
+            format!(", judged once on the average of its years' values, {what} in the last of them")
+        }
     }
 }
 
@@ -1081,7 +1122,7 @@ impl ComponentSpec {
                 index_words(c.index)
             ),
             ComponentSpec::Outcome(c) => format!(
-                "Holds back {} and pays it by results on {}.",
+                "Holds back {} and pays it by results on {}{}.",
                 match (c.pool, c.pool_share) {
                     (Some(p), _) => format!("£{:.1}m", p / 1e6),
                     (None, Some(s)) => format!("{} of contract value", pct(s)),
@@ -1091,7 +1132,8 @@ impl ComponentSpec {
                     .iter()
                     .map(|i| i.indicator.replace('_', " "))
                     .collect::<Vec<_>>()
-                    .join(" and ")
+                    .join(" and "),
+                settled_over_term_words(c.settle, "every year's pool paid")
             ),
             ComponentSpec::PerUnit(c) => {
                 let (rate, name) = (c.rate, plain_name(&c.indicator));
@@ -1102,8 +1144,12 @@ impl ComponentSpec {
                 };
                 let cap = c
                     .cap
-                    .map(|x| format!(", capped at £{x:.0}"))
+                    .map(|x| format!(", capped at £{x:.0} a year"))
                     .unwrap_or_else(|| ", no cap".into());
+                let cap = format!(
+                    "{cap}{}",
+                    settled_over_term_words(c.settle, "every year's units netted and paid")
+                );
                 match c.only {
                     None => format!(
                         "£{rate:.0} bonus for each unit of {name} better than {target}, £{rate:.0} \
@@ -1185,13 +1231,14 @@ impl ComponentSpec {
                 }
             ),
             ComponentSpec::QualityDeduction(c) => format!(
-                "Deducts {} when {} falls short of the minimum standard.",
+                "Deducts {} when {} falls short of the minimum standard{}.",
                 match (c.deduction, c.deduction_share) {
                     (Some(d), _) => format!("£{d:.0}"),
                     (None, Some(s)) => format!("{} of contract value", pct(s)),
                     _ => "an amount".into(),
                 },
-                plain_name(&c.indicator)
+                plain_name(&c.indicator),
+                settled_over_term_words(c.settle, "every year's deduction made")
             ),
         }
     }

@@ -86,6 +86,7 @@ pub fn components(preset: Preset) -> Vec<ComponentSpec> {
                 providers: None,
                 pool_share: Some(0.1),
                 pool: None,
+                settle: Settle::Yearly,
                 indicators: outcome_targets(),
             }),
         ],
@@ -115,6 +116,7 @@ pub fn components(preset: Preset) -> Vec<ComponentSpec> {
                 providers: None,
                 pool_share: Some(0.05),
                 pool: None,
+                settle: Settle::Yearly,
                 indicators: outcome_targets(),
             }),
             ComponentSpec::RiskShare(RiskShareSpec {

@@ -239,6 +239,10 @@ fn uplift_ok(problems: &mut Problems, path: &str, uplift: f64) {
 /// the national one.
 const MAX_PRICE_MULTIPLE: f64 = 10.0;
 
+/// A term's incentive is judged once, on its years together: no year of it has a year before.
+const TERM_AGAINST_PREVIOUS: &str = "expected `target` or `target_vs_expected` with settle = \
+     \"term\": a term is judged once, on the mean of its years, not against a year before";
+
 /// A multiple of the national price: from 0 to [`MAX_PRICE_MULTIPLE`].
 fn price_multiple_ok(problems: &mut Problems, path: &str, field: &str, v: f64) {
     if !(0.0..=MAX_PRICE_MULTIPLE).contains(&v) {
@@ -495,6 +499,12 @@ fn check_component(
                          `target_vs_previous`",
                     );
                 }
+                if c.settle == Settle::Term && t.target_vs_previous.is_some() {
+                    problems.push(
+                        format!("{path}.{field}.target_vs_previous"),
+                        TERM_AGAINST_PREVIOUS,
+                    );
+                }
                 for tier in t.tiers.iter().flatten() {
                     share_ok(problems, path, &format!("{field}.tiers.pays"), tier.pays);
                     // A multiple of the target, as ratios are elsewhere.
@@ -525,6 +535,9 @@ fn check_component(
             amount_ok(problems, path, "cap", c.cap);
             multiple_ok(problems, path, "target_vs_expected", c.target_vs_expected);
             multiple_ok(problems, path, "target_vs_previous", c.target_vs_previous);
+            if c.settle == Settle::Term && c.target_vs_previous.is_some() {
+                problems.push(format!("{path}.target_vs_previous"), TERM_AGAINST_PREVIOUS);
+            }
             indicator(problems, "indicator", &c.indicator);
         }
         ComponentSpec::QualityDeduction(c) => {

@@ -1007,6 +1007,14 @@ const CATALOGUE: &[(&str, &[&str])] = &[
             "arm.watched.monitor[0]: expected at most one of target, target_vs_expected and target_vs_previous",
         ],
     ),
+    // A term is judged once, on its years together: none of them has a year before.
+    (
+        "[[arm]]\nname = \"t\"\npreset = \"block\"\n[[arm.component]]\nkind = \"per_unit\"\nindicator = \"ae_per_1000\"\nrate = 20\ntarget_vs_previous = 0.98\nsettle = \"term\"\n[[arm.component]]\nkind = \"outcome\"\npool = 1e6\nsettle = \"term\"\n[[arm.component.indicators]]\nindicator = \"ae_per_1000\"\nweight = 1.0\ntarget_vs_previous = 1.0",
+        &[
+            "arm.t.component[0] (per_unit).target_vs_previous: expected `target` or `target_vs_expected` with settle = \"term\": a term is judged once, on the mean of its years, not against a year before",
+            "arm.t.component[1] (outcome).indicators[0].target_vs_previous: expected `target` or `target_vs_expected` with settle = \"term\"",
+        ],
+    ),
     // A waiting list's indicators exist only for a type with a list.
     (
         "[[arm]]\nname = \"wy\"\npreset = \"block\"\n[[arm.component]]\nkind = \"per_unit\"\nindicator = \"elective_52_week_waiters\"\nrate = 2000\ntarget = 100",

@@ -676,6 +676,7 @@ indicator = "ae_per_1000"
 target_vs_expected = 1.0
 rate = 500
 cap = 100000
+settle = "term"
 [[arm.component]]
 kind = "quality_deduction"
 indicator = "mental_health_per_1000"
@@ -706,6 +707,7 @@ kind = "quality_deduction"
 indicator = "deaths_per_1000"
 minimum_vs_expected = 1.0
 deduction = 50000
+settle = "term"
 [[arm.component]]
 kind = "shared_savings"
 provider_share = 0.5
@@ -2361,4 +2363,126 @@ fn a_rebased_benchmark_is_the_year_befores_cost_moved_on_by_the_norm() {
             }
         }
     }
+}
+
+/// A pool, a per-unit payment and a deduction on emergency admissions per 1,000, each judged
+/// once over the term; beside them a pool whose target is always met, which pays each year
+/// exactly what that year puts at stake.
+const OVER_THE_TERM: &str = r#"
+base = "default"
+name = "over-the-term"
+replications = 40
+years = 4
+[population]
+size = 20000
+[[arm]]
+name = "term"
+[[arm.component]]
+kind = "fixed"
+share = 0.9
+[[arm.component]]
+kind = "outcome"
+name = "term_pool"
+pool_share = 0.1
+settle = "term"
+[[arm.component.indicators]]
+indicator = "non_elective_per_1000"
+weight = 1.0
+target_vs_expected = 1.0
+tiers = [ { at = 1.0, pays = 1.0 }, { at = 1.03, pays = 0.5 } ]
+[[arm.component]]
+kind = "outcome"
+name = "every_year"
+pool_share = 0.1
+[[arm.component.indicators]]
+indicator = "non_elective_per_1000"
+weight = 1.0
+target = 1e9
+[[arm.component]]
+kind = "per_unit"
+name = "term_units"
+indicator = "non_elective_per_1000"
+target_vs_expected = 1.0
+rate = 100000
+cap = 150000
+settle = "term"
+[[arm.component]]
+kind = "quality_deduction"
+name = "term_quality"
+indicator = "non_elective_per_1000"
+minimum_vs_expected = 1.01
+deduction = 50000
+settle = "term"
+"#;
+
+/// Settled over the term, an outcome pool, a per-unit payment and a quality deduction pay
+/// nothing until the last year, and then what the four years put at stake, judged on the mean
+/// of the four years' values against the mean of their targets: worked back, replication by
+/// replication, from the world's indicators, the expected values and the always-met pool.
+#[test]
+fn incentives_settled_over_the_term_are_judged_once_on_the_mean_of_their_years() {
+    let m = model(OVER_THE_TERM);
+    let (pool, slot, _) = admissions_judged_by(&m, "term_pool");
+    let (every_year, units, quality) = (
+        ledger_column(&m, "every_year"),
+        ledger_column(&m, "term_units"),
+        ledger_column(&m, "term_quality"),
+    );
+    let contracts = m.contracts.as_ref().unwrap();
+    let expected: Vec<f64> = (0..4)
+        .map(|y| contracts.basis.expected_indicators_in(y)[slot])
+        .collect();
+    let mean_expected = expected.iter().sum::<f64>() / 4.0;
+    // The one provider, after the commissioner.
+    let provider = 1;
+    let mut tiers_reached = [0; 3];
+    let (mut capped, mut deducted) = (0, 0);
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        let rate: Vec<f64> = r.world(0).map(|y| y.indicators[slot]).collect();
+        let mean_rate = rate.iter().sum::<f64>() / 4.0;
+        let price_indices: f64 = r.world(0).map(|y| y.shock.price_index).sum();
+        let rows: Vec<&LedgerRow> = r.ledger.iter().filter(|l| l.party == provider).collect();
+        assert_eq!(rows.len(), 4);
+        for row in &rows[..3] {
+            for column in [pool, units, quality] {
+                assert_eq!(row.components[column], 0.0, "year {}", row.year);
+            }
+        }
+        let at_stake: f64 = rows.iter().map(|l| l.components[every_year]).sum();
+        let close = |got: f64, want: f64, what: &str| {
+            assert!(
+                (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+                "{what}: paid {got}, worked back {want} (mean {mean_rate} vs {mean_expected})"
+            );
+        };
+        let tier = if mean_rate <= mean_expected {
+            0
+        } else if mean_rate <= 1.03 * mean_expected {
+            1
+        } else {
+            2
+        };
+        tiers_reached[tier] += 1;
+        close(
+            rows[3].components[pool],
+            at_stake * [1.0, 0.5, 0.0][tier],
+            "pool",
+        );
+        let units_paid =
+            (100_000.0 * 4.0 * (mean_expected - mean_rate)).clamp(-600_000.0, 600_000.0);
+        capped += usize::from(units_paid.abs() == 600_000.0);
+        close(rows[3].components[units], units_paid, "per unit");
+        let short = mean_rate > 1.01 * mean_expected;
+        deducted += usize::from(short);
+        let deduction = if short {
+            -50_000.0 * price_indices
+        } else {
+            0.0
+        };
+        close(rows[3].components[quality], deduction, "deduction");
+    }
+    // Every tier, the cap and the deduction are reached in some replications, not in others.
+    assert!(tiers_reached.iter().all(|&n| n > 0), "{tiers_reached:?}");
+    assert!(capped > 0 && capped < 40, "{capped} capped");
+    assert!(deducted > 0 && deducted < 40, "{deducted} deducted");
 }

@@ -97,6 +97,8 @@ mod tests {
             },
             count: vec![],
             expected_count: vec![],
+            indicators: vec![],
+            expected_indicators: vec![],
         };
         let outturns = [then.clone()];
         let y = HolderYear {

@@ -85,6 +85,8 @@ mod tests {
             weighted_heads: y.weighted_heads,
             count: vec![],
             expected_count: vec![],
+            indicators: vec![],
+            expected_indicators: vec![],
         };
         let outturns = [then];
         let y = HolderYear {

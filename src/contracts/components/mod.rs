@@ -58,8 +58,10 @@ pub struct HolderYear<'a> {
     /// The holder's indicator values in the contract year before (in the first, what that
     /// year was expected to bring: there is no simulated year before it).
     pub previous_indicators: &'a [f64],
-    /// The contract year, from 1.
+    /// The contract year, from 1, and whether it is the last simulated: what is settled over
+    /// the term settles in it, if not before.
     pub contract_year: u32,
+    pub last_year: bool,
     /// What each earlier year of the term came to for the holder in this world, the first
     /// year's first: what a re-based amount is set on ([`HolderYear::rebased_on`]).
     pub outturns: &'a [Outturn],
@@ -86,6 +88,10 @@ pub struct Outturn {
     /// baseline volume is re-set on, and moved on from.
     pub count: Vec<f64>,
     pub expected_count: Vec<f64>,
+    /// That year's indicator values, and those expected of it ([`HolderYear`]'s): what a
+    /// target against the year before, or an incentive settled over the term, is judged on.
+    pub indicators: Vec<f64>,
+    pub expected_indicators: Vec<f64>,
 }
 
 impl Outturn {
@@ -106,6 +112,8 @@ impl Outturn {
             weighted_heads: y.weighted_heads,
             count: y.count.to_vec(),
             expected_count: y.expected_count.to_vec(),
+            indicators: y.indicators.to_vec(),
+            expected_indicators: y.expected_indicators.to_vec(),
         }
     }
 
@@ -276,6 +284,7 @@ pub(crate) mod test_support {
             expected_indicators,
             previous_indicators: expected_indicators,
             contract_year: 1,
+            last_year: false,
             outturns: &[],
         }
     }

@@ -70,6 +70,7 @@ mod tests {
             providers: None,
             pool_share: Some(0.1),
             pool: None,
+            settle: Settle::Yearly,
             indicators,
         }
     }

@@ -46,6 +46,7 @@ mod tests {
             rate: 2000.0,
             cap: None,
             only: None,
+            settle: Settle::Yearly,
         };
         assert_eq!(
             per_unit(&spec, 0, &year(&[0.0], &[65.0], &[0.0])),
@@ -88,6 +89,7 @@ mod tests {
                 rate,
                 cap: None,
                 only: None,
+                settle: Settle::Yearly,
             };
             let pay = |spec: &PerUnitSpec, v: f64| per_unit(spec, 0, &year(&[0.0], &[v], &[0.0]));
             let linear = pay(&spec, a) - pay(&spec, b);

@@ -35,6 +35,7 @@ mod tests {
             minimum_vs_expected: Some(1.1),
             deduction_share: Some(0.02),
             deduction: None,
+            settle: Settle::Yearly,
         };
         assert_eq!(quality_deduction(&q, 0, &y), -2.0); // 12 is worse than 11
         assert_eq!(

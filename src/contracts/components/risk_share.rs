@@ -158,6 +158,7 @@ mod tests {
             providers: None,
             pool_share: Some(0.1),
             pool: None,
+            settle: Settle::Yearly,
             indicators: vec![IndicatorTarget {
                 indicator: "x".into(),
                 better: Better::Higher,

@@ -7,7 +7,7 @@ use std::sync::Once;
 use base64::Engine as _;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
-use plotters::element::{Drawable, PointCollection};
+use plotters::element::{ComposedElement, Drawable, PointCollection};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_backend::{BackendCoord, DrawingErrorKind};
@@ -627,8 +627,34 @@ pub fn lines_with_spread<DB: DrawingBackend>(
     title: &str,
     axes: LineAxes,
 ) -> R {
+    draw_lines(&root, series, spread, title, axes, Key::Inside)?;
+    root.present().map_err(err)
+}
+
+/// How a panel of lines is keyed: by a legend of its own, or by a key drawn once for several
+/// panels ([`draw_key`]), each series in the style of its place there.
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    Inside,
+    Shared(&'a [usize]),
+}
+
+/// [`lines_with_spread`] drawn on `root` without presenting it: `root` may be one panel of a
+/// chart (presenting a panel of an SVG would close the document there).
+fn draw_lines<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    series: &[(String, Vec<(f64, f64)>)],
+    spread: &[Vec<(f64, f64)>],
+    title: &str,
+    axes: LineAxes,
+    key: Key,
+) -> R {
     let (x_label, y_label, y_range) = (axes.x_label, axes.y_label, axes.y_range);
     root.fill(&WHITE).map_err(err)?;
+    let style_of = |i: usize| match key {
+        Key::Inside => i,
+        Key::Shared(styles) => styles[i],
+    };
     let offsets = side_by_side_offsets(series, !spread.is_empty());
     let series: Vec<(String, Vec<(f64, f64)>)> = series
         .iter()
@@ -655,8 +681,8 @@ pub fn lines_with_spread<DB: DrawingBackend>(
         let (lo, hi) = pad(ylo, yhi);
         (lo, hi + 0.3 * (hi - lo))
     });
-    let (caption, caption_size) = fitted_title(&root, title, 28)?;
-    let mut chart = ChartBuilder::on(&root)
+    let (caption, caption_size) = fitted_title(root, title, 28)?;
+    let mut chart = ChartBuilder::on(root)
         .caption(&caption, font(caption_size))
         .margin(25)
         .x_label_area_size(70)
@@ -666,7 +692,8 @@ pub fn lines_with_spread<DB: DrawingBackend>(
     let x_decimals = axis_decimals(xlo, xhi);
     let y_decimals = axis_decimals(ylo, yhi);
     let x_labels = match axes.x_ticks {
-        // Every year while their labels fit (45 px each), else a nice subset.
+        // Every year while their labels fit (55 px each, so that two never touch), else a
+        // nice subset.
         XTicks::Years => {
             let mut years: Vec<i64> = series
                 .iter()
@@ -675,7 +702,7 @@ pub fn lines_with_spread<DB: DrawingBackend>(
             years.sort_unstable();
             years.dedup();
             let years = years.len();
-            let fit = (root.dim_in_pixel().0 as usize).saturating_sub(140) / 45;
+            let fit = (root.dim_in_pixel().0 as usize).saturating_sub(140) / 55;
             years.min(fit).max(2)
         }
         XTicks::Plain | XTicks::Log10 => 10,
@@ -704,7 +731,7 @@ pub fn lines_with_spread<DB: DrawingBackend>(
         .draw()
         .map_err(err)?;
     for (i, (points, spread)) in series.iter().map(|s| &s.1).zip(spread).enumerate() {
-        let colour = GREYS[i % GREYS.len()];
+        let colour = GREYS[style_of(i) % GREYS.len()];
         chart
             .draw_series(
                 points
@@ -715,35 +742,29 @@ pub fn lines_with_spread<DB: DrawingBackend>(
             .map_err(err)?;
     }
     for (i, (name, points)) in series.iter().enumerate() {
-        let colour = GREYS[i % GREYS.len()];
-        let style = colour.stroke_width(3);
-        let dashed = i % 2 == 1;
-        if dashed {
+        let style = style_of(i);
+        let colour = GREYS[style % GREYS.len()];
+        let line = colour.stroke_width(3);
+        if is_dashed(style) {
             chart
-                .draw_series(DashedLineSeries::new(points.clone(), 12, 6, style))
+                .draw_series(DashedLineSeries::new(points.clone(), 12, 6, line))
                 .map_err(err)?;
         } else {
             chart
-                .draw_series(LineSeries::new(points.clone(), style))
+                .draw_series(LineSeries::new(points.clone(), line))
                 .map_err(err)?;
         }
-        // The legend shows the line as drawn (solid or dashed) with its marker.
-        chart
-            .draw_series(points.iter().map(move |&at| Marker::new(i, at, colour)))
-            .map_err(err)?
-            .label(name.as_str())
-            .legend(move |(x, y)| {
-                // Two pieces of line, with a gap between them when the line is dashed.
-                let ((a, b), (c, d)) = if dashed {
-                    ((0, 8), (16, 24))
-                } else {
-                    ((0, 12), (12, 24))
-                };
-                EmptyElement::at((x, y))
-                    + PathElement::new(vec![(a, 0), (b, 0)], colour.stroke_width(3))
-                    + PathElement::new(vec![(c, 0), (d, 0)], colour.stroke_width(3))
-                    + Marker::new(i, (12, 0), colour)
-            });
+        let markers = chart
+            .draw_series(points.iter().map(move |&at| Marker::new(style, at, colour)))
+            .map_err(err)?;
+        if let Key::Inside = key {
+            markers
+                .label(name.as_str())
+                .legend(move |at| key_sample(style, at));
+        }
+    }
+    if let Key::Shared(_) = key {
+        return Ok(());
     }
     // The legend goes where it hides fewest points and whisker ends.
     let whisker_ends = series
@@ -762,8 +783,79 @@ pub fn lines_with_spread<DB: DrawingBackend>(
         .border_style(BLACK)
         .position(emptiest_corner(all_points, (xlo, xhi), (ylo, yhi)))
         .draw()
+        .map_err(err)
+}
+
+/// Every other series of lines is dashed.
+fn is_dashed(style: usize) -> bool {
+    style % 2 == 1
+}
+
+/// A series' line as drawn (solid or dashed) with its marker, 24 px wide from `(x, y)`: what
+/// a legend or a key shows for it.
+fn key_sample<DB: DrawingBackend>(style: usize, (x, y): BackendCoord) -> KeySample<DB> {
+    let colour = GREYS[style % GREYS.len()];
+    // Two pieces of line, with a gap between them when the line is dashed.
+    let ((a, b), (c, d)) = if is_dashed(style) {
+        ((0, 8), (16, 24))
+    } else {
+        ((0, 12), (12, 24))
+    };
+    EmptyElement::at((x, y))
+        + PathElement::new(vec![(a, 0), (b, 0)], colour.stroke_width(3))
+        + PathElement::new(vec![(c, 0), (d, 0)], colour.stroke_width(3))
+        + Marker::new(style, (12, 0), colour)
+}
+
+/// Two pieces of line and a marker, as [`key_sample`] composes them.
+type KeySample<DB> = ComposedElement<
+    BackendCoord,
+    DB,
+    PathElement<BackendCoord>,
+    ComposedElement<BackendCoord, DB, PathElement<BackendCoord>, Marker<BackendCoord>>,
+>;
+
+/// Where each of `labels` goes in a key `width` px wide, a sample and its label an entry, in
+/// rows: (x, row) per label, and the rows needed.
+fn key_layout<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    labels: &[String],
+    width: u32,
+) -> Result<(Vec<(i32, i32)>, i32), String> {
+    let (mut x, mut row, mut at) = (25, 0, Vec::new());
+    for label in labels {
+        let (text, _) = area.estimate_text_size(label, &font(18)).map_err(err)?;
+        let entry = 34 + text as i32 + 30;
+        if x > 25 && x + entry > width as i32 {
+            x = 25;
+            row += 1;
+        }
+        at.push((x, row));
+        x += entry;
+    }
+    Ok((at, row + 1))
+}
+
+/// Height of a key of `rows` rows.
+const KEY_ROW: i32 = 30;
+
+/// A key for several panels of lines: each label beside its line and marker, style by place.
+fn draw_key<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    labels: &[String],
+    at: &[(i32, i32)],
+) -> R {
+    for (style, (label, &(x, row))) in labels.iter().zip(at).enumerate() {
+        let y = 12 + row * KEY_ROW;
+        area.draw(&key_sample(style, (x, y))).map_err(err)?;
+        area.draw(&Text::new(
+            label.as_str(),
+            (x + 34, y),
+            font(18).pos(Pos::new(HPos::Left, VPos::Center)),
+        ))
         .map_err(err)?;
-    root.present().map_err(err)
+    }
+    Ok(())
 }
 
 /// How far to the side of its x each series is drawn: nothing unless `apart`, else spread
@@ -798,6 +890,7 @@ fn whisker(x: f64, lo: f64, hi: f64, colour: RGBColor) -> PathElement<(f64, f64)
 /// One intervention arm's gains year by year: a line per party (and the whole system) through
 /// its median gain each year, £m, and each year's 5th to 95th percentile (`spread`, one list
 /// per series).
+#[derive(Clone)]
 pub struct GainYears {
     pub arm: String,
     pub series: Vec<(String, Vec<(f64, f64)>)>,
@@ -807,7 +900,8 @@ pub struct GainYears {
 /// The year-by-year who-gains chart's size: two panels a row from three arms on.
 pub fn who_gains_by_year_size(arms: usize) -> (u32, u32) {
     let (columns, rows) = gain_year_grid(arms);
-    (560 * columns as u32 + 80, 60 + 540 * rows as u32)
+    // The key above the panels takes a row or two.
+    (560 * columns as u32 + 80, 130 + 500 * rows as u32)
 }
 
 fn gain_year_grid(arms: usize) -> (usize, usize) {
@@ -817,34 +911,55 @@ fn gain_year_grid(arms: usize) -> (usize, usize) {
 
 /// Who gains year by year: a panel per intervention arm, each party's (and the system's) median
 /// gain in each year against the same contract without the programme, with a whisker from its
-/// 5th to its 95th percentile, on one scale.
+/// 5th to its 95th percentile, on one scale, under one key for every panel.
 pub fn who_gains_by_year<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     arms: &[GainYears],
     title: &str,
 ) -> R {
     let body = titled(&root, title)?;
-    let (columns, rows) = gain_year_grid(arms.len());
+    // Every label once, in the order the panels first have them; a series is drawn in its
+    // label's style in every panel.
+    let mut labels: Vec<String> = Vec::new();
+    for (name, _) in arms.iter().flat_map(|a| &a.series) {
+        if !labels.contains(name) {
+            labels.push(name.clone());
+        }
+    }
+    let (at, rows) = key_layout(&body, &labels, body.dim_in_pixel().0)?;
+    let (key, body) = body.split_vertically(rows * KEY_ROW + 10);
+    draw_key(&key, &labels, &at)?;
+    let (columns, grid_rows) = gain_year_grid(arms.len());
     let ys = arms.iter().flat_map(|a| {
         let medians = a.series.iter().flat_map(|s| s.1.iter().map(|p| p.1));
         medians.chain(a.spread.iter().flatten().flat_map(|&(lo, hi)| [lo, hi]))
     });
     let (lo, hi) = ys.fold((0.0_f64, 0.0_f64), |(a, b), y| (a.min(y), b.max(y)));
-    let (lo, hi) = pad(lo, hi);
-    // Room above the whiskers for each panel's legend: about 30 px an entry, of the panel's
-    // height less its title, margins and x axis (some 160 px).
-    let entries = arms.iter().map(|a| a.series.len()).max().unwrap_or(0);
-    let panel_height = f64::from(body.dim_in_pixel().1) / rows as f64;
-    let legend_share = ((entries as f64 * 30.0 + 20.0) / (panel_height - 160.0).max(1.0)).min(0.6);
-    let y_range = Some((lo, lo + (hi - lo) / (1.0 - legend_share)));
-    for (panel, arm) in body.split_evenly((rows, columns)).into_iter().zip(arms) {
+    let y_range = Some(pad(lo, hi));
+    for (panel, arm) in body
+        .split_evenly((grid_rows, columns))
+        .into_iter()
+        .zip(arms)
+    {
+        let styles: Vec<usize> = arm
+            .series
+            .iter()
+            .map(|(name, _)| labels.iter().position(|l| l == name).unwrap_or(0))
+            .collect();
         let axes = LineAxes {
             x_label: "year",
             x_ticks: XTicks::Years,
             y_label: "£m gain that year (median, 5th-95th percentile)",
             y_range,
         };
-        lines_with_spread(panel, &arm.series, &arm.spread, &arm.arm, axes)?;
+        draw_lines(
+            &panel,
+            &arm.series,
+            &arm.spread,
+            &arm.arm,
+            axes,
+            Key::Shared(&styles),
+        )?;
     }
     root.present().map_err(err)
 }
@@ -1566,6 +1681,18 @@ mod tests {
             let root = SVGBackend::with_string(&mut svg, (800, 700)).into_drawing_area();
             super::who_gains_by_year(root, std::slice::from_ref(&arm), "t").unwrap();
         }
+        // Two panels make one document: presenting a panel would close it after the first.
+        let mut two = String::new();
+        {
+            let root = SVGBackend::with_string(&mut two, (1200, 700)).into_drawing_area();
+            let other = super::GainYears {
+                arm: "pbr".into(),
+                ..arm.clone()
+            };
+            super::who_gains_by_year(root, &[arm.clone(), other], "t").unwrap();
+        }
+        assert_eq!(two.matches("</svg>").count(), 1);
+        assert!(two.trim_end().ends_with("</svg>"));
         let paths = |style: &str| -> Vec<Vec<(f64, f64)>> {
             svg.lines()
                 .filter(|l| l.starts_with("<polyline") && l.contains(style))

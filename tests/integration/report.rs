@@ -988,6 +988,19 @@ fn an_intervention_arm_gets_who_gains_table_chart_and_sentences() {
         .map(|(hi, lo)| hi - lo)
         .collect();
     assert_eq!(spread.len(), 2 * 4 * 3, "arms × parties × years");
+    // Every chart of the run is one SVG document, however many panels it has (a panel that
+    // closed the document wrote the rest after its end).
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "svg") {
+            let svg = std::fs::read_to_string(&path).unwrap();
+            assert!(
+                svg.matches("</svg>").count() == 1 && svg.trim_end().ends_with("</svg>"),
+                "{} is not one SVG document",
+                path.display()
+            );
+        }
+    }
     let svg = std::fs::read_to_string(dir.join("who_gains_by_year.svg")).unwrap();
     let whiskers: Vec<f64> = svg
         .lines()

@@ -430,7 +430,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, threads: usize) -> anyhow::
     let mut results = Vec::with_capacity(first.info.replications as usize);
     let mut elapsed_seconds = 0.0;
     for s in &shards {
-        results.extend(s.results()?);
+        results.extend(s.results(&model)?);
         elapsed_seconds += s.info.elapsed_seconds;
     }
     if results.len() != first.info.replications as usize {

@@ -275,21 +275,18 @@ impl RunFolder {
             )
             .into());
         }
+        let reps = info.replications;
+        let table = |file: &str| read_run_table(dir, file, reps);
+        let written = |file: &str| dir.join(file).exists() || staging::manifest_lists(dir, file);
         let run = RunFolder {
-            world: read_parquet(dir, WORLD)?,
-            outcomes: dir
-                .join(OUTCOMES)
-                .exists()
-                .then(|| read_parquet(dir, OUTCOMES))
-                .transpose()?,
-            ledger: read_parquet(dir, LEDGER)?,
-            term: read_parquet(dir, LEDGER_TERM)?,
-            equity: read_parquet(dir, EQUITY)?,
-            gains: read_parquet(dir, GAINS)?,
-            gains_by_year: dir
-                .join(GAINS_BY_YEAR)
-                .exists()
-                .then(|| read_parquet(dir, GAINS_BY_YEAR))
+            world: table(WORLD)?,
+            outcomes: written(OUTCOMES).then(|| table(OUTCOMES)).transpose()?,
+            ledger: table(LEDGER)?,
+            term: table(LEDGER_TERM)?,
+            equity: table(EQUITY)?,
+            gains: table(GAINS)?,
+            gains_by_year: written(GAINS_BY_YEAR)
+                .then(|| table(GAINS_BY_YEAR))
                 .transpose()?,
             dir: dir.to_path_buf(),
             scenario,
@@ -366,6 +363,70 @@ impl RunFolder {
         }
         Ok(())
     }
+}
+
+/// The table of run folder `dir` in `file`, checked to be the one `capsim run` writes for a run
+/// of `reps` replications, so that a damaged or misplaced file is refused by name rather than
+/// read as another: every column one of the file's (docs/outputs.md), its key columns there,
+/// and each replication 0..reps in it equally often and no other.
+pub(crate) fn read_run_table(dir: &Path, file: &str, reps: u32) -> anyhow::Result<DataFrame> {
+    let df = read_parquet(dir, file)?;
+    let path = dir.join(file);
+    let damaged = |why: String| -> anyhow::Error {
+        InputError::new(
+            path.display().to_string(),
+            "",
+            format!("expected the {file} that `capsim run` writes for this run: {why}"),
+        )
+        .into()
+    };
+    let (table, keys): (&str, &[&str]) = match file {
+        WORLD => ("world", &["rep", "world", "year"]),
+        OUTCOMES => ("outcomes_reps", &["rep", "world", "year"]),
+        LEDGER => ("ledger", &["rep", "year", "arm", "party", "role"]),
+        LEDGER_TERM => ("ledger", &["rep", "arm", "party", "role"]),
+        EQUITY => ("equity_reps", &["rep", "arm", "dimension", "level"]),
+        GAINS => ("who_gains_reps", &["rep", "arm", "party"]),
+        GAINS_BY_YEAR => ("who_gains_by_year_reps", &["rep", "year", "arm", "party"]),
+        PARAMETERS => ("parameters", &["rep"]),
+        _ => unreachable!("{file} is not a table of a run folder"),
+    };
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    if let Some(stranger) = names
+        .iter()
+        .find(|n| dictionary::describe_any(table, n).is_none())
+    {
+        return Err(damaged(format!("`{stranger}` is not one of its columns")));
+    }
+    if let Some(missing) = keys.iter().find(|k| !names.iter().any(|n| n == *k)) {
+        return Err(damaged(format!("it has no `{missing}` column")));
+    }
+    let rep = df.column("rep")?.cast(&DataType::Float64)?;
+    let mut seen = vec![0usize; reps as usize];
+    for r in rep.f64()?.iter() {
+        let r = r.unwrap_or(f64::NAN);
+        if !(r >= 0.0 && r < f64::from(reps) && r.fract() == 0.0) {
+            return Err(damaged(format!(
+                "replication {r} is not one of the run's {reps} (0 to {})",
+                reps.saturating_sub(1)
+            )));
+        }
+        seen[r as usize] += 1;
+    }
+    // An empty table (who gains, without interventions) holds no replication at all.
+    if df.height() > 0
+        && let Some(r) = seen.iter().position(|&n| n != seen[0])
+    {
+        return Err(damaged(format!(
+            "replication {r} has {} rows, replication 0 {}",
+            seen[r], seen[0]
+        )));
+    }
+    Ok(df)
 }
 
 pub(crate) fn read_parquet(dir: &Path, file: &str) -> anyhow::Result<DataFrame> {

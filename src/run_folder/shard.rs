@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::{COUNTS, SCENARIO};
-use crate::engine::{Model, ReplicationResult};
+use crate::engine::{self, Model, ReplicationResult, Workspace};
 use crate::error::InputError;
 use crate::scenario::validate::MAX_REPLICATIONS;
 
@@ -233,8 +233,11 @@ impl ShardFolder {
         })
     }
 
-    /// The shard's replications, checked to be the ones it says it holds.
-    pub fn results(&self) -> anyhow::Result<Vec<ReplicationResult>> {
+    /// The shard's replications, checked to be the ones it says it holds and the ones `model`
+    /// (its scenario) gives: its first is simulated again and must be the same to the bit, and
+    /// every other must hold the same years, ledger rows and groups, so that a file changed
+    /// after it was written is refused rather than merged.
+    pub fn results(&self, model: &Model) -> anyhow::Result<Vec<ReplicationResult>> {
         let path = self.dir.join(REPLICATIONS);
         let damaged = |why: String| {
             InputError::new(
@@ -263,8 +266,80 @@ impl ShardFolder {
             ))
             .into());
         }
+        let Some(first) = out.first() else {
+            return Ok(out);
+        };
+        let again = engine::run_replication(model, first.replication, &mut Workspace::new());
+        // Compared as written: what a shard does not write (the movers a world follows within
+        // its replication) cannot differ in what is merged.
+        if serde_json::to_string(first)? != serde_json::to_string(&again)? {
+            return Err(damaged(format!(
+                "replication {} as this scenario gives it, found other numbers or rows: the \
+                 file was changed after the shard wrote it",
+                first.replication + 1
+            ))
+            .into());
+        }
+        let layout = layout_of(&again);
+        if let Some(r) = out.iter().find(|r| layout_of(r) != layout) {
+            return Err(damaged(format!(
+                "replication {} with the years, ledger rows and groups of this scenario's \
+                 replications, found others",
+                r.replication + 1
+            ))
+            .into());
+        }
         Ok(out)
     }
+}
+
+/// What a replication's results hold, without their numbers: each year's world, year and the
+/// lengths of its per-type and per-indicator lists; each ledger row's year, arm, party and
+/// number of components; who gains' rows; the equity cells. Every replication of one run has
+/// the same.
+fn layout_of(r: &ReplicationResult) -> Vec<[u64; 4]> {
+    let n = |len: usize| len as u64;
+    let section = |id: u64, len: usize| [u64::MAX, id, n(len), 0];
+    let rows = |ledger: &[crate::ledger::LedgerRow]| {
+        ledger
+            .iter()
+            .map(|l| {
+                [
+                    u64::from(l.year),
+                    n(l.arm),
+                    n(l.party),
+                    n(l.components.len()),
+                ]
+            })
+            .collect::<Vec<_>>()
+    };
+    let gains = |gains: &[crate::ledger::gains::Gain]| {
+        gains
+            .iter()
+            .map(|g| [n(g.arm), u64::from(g.year), g.party.map_or(u64::MAX, n), 0])
+            .collect::<Vec<_>>()
+    };
+    let mut out = vec![section(0, r.years.len())];
+    for y in &r.years {
+        out.push([
+            n(y.world),
+            u64::from(y.year),
+            n(y.count.len()),
+            n(y.indicators.len()),
+        ]);
+        out.push([n(y.cost.len()), n(y.value.len()), n(y.lists.len()), 0]);
+    }
+    out.push(section(1, r.ledger.len()));
+    out.extend(rows(&r.ledger));
+    out.push(section(2, r.status_quo_ledger.len()));
+    out.extend(rows(&r.status_quo_ledger));
+    out.push(section(3, r.gains.len()));
+    out.extend(gains(&r.gains));
+    out.push(section(4, r.gains_by_year.len()));
+    out.extend(gains(&r.gains_by_year));
+    out.push(section(5, r.equity.len()));
+    out.push([u64::from(r.beyond_limit.is_some()), 0, 0, 0]);
+    out
 }
 
 /// Refuses a shard written by another capsim, of another version or built from other source

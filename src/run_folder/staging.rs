@@ -246,6 +246,15 @@ fn own_and_foreign_entries(dir: &Path) -> std::io::Result<(Vec<String>, Vec<Stri
     Ok((own, foreign))
 }
 
+/// Whether the manifest of capsim's folder `dir` names `file`: something capsim wrote there,
+/// whether or not it is still there.
+pub fn manifest_lists(dir: &Path, file: &str) -> bool {
+    fs::read_to_string(dir.join(MANIFEST))
+        .ok()
+        .and_then(|text| serde_json::from_str::<Vec<String>>(&text).ok())
+        .is_some_and(|names| names.iter().any(|n| n == file))
+}
+
 /// Writes into `dir` the manifest naming `names` and every file already in `dir` (but the
 /// manifest itself).
 fn write_manifest(dir: &Path, names: impl IntoIterator<Item = String>) -> anyhow::Result<()> {
@@ -424,6 +433,26 @@ impl StagedFolder {
         let dest = self.dest.path();
         // The folder's manifest names what capsim wrote there before and what comes in.
         let (held, _) = own_and_foreign_entries(dest)?;
+        // Nothing of the user's is replaced, and nothing moves until that is known: every file
+        // coming in is new there or capsim's own.
+        for entry in fs::read_dir(self.dir())? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let there = dest.join(&name);
+            // A folder where a file comes (or the reverse) cannot be replaced either.
+            let other_kind = there
+                .symlink_metadata()
+                .is_ok_and(|m| m.is_dir() != entry.file_type().is_ok_and(|t| t.is_dir()));
+            if there.symlink_metadata().is_ok() && (!held.contains(&name) || other_kind) {
+                return Err(InputError::new(
+                    there.display().to_string(),
+                    "",
+                    "expected nothing of that name, or what capsim wrote there: it holds what \
+                     capsim did not write; move it away and run the command again",
+                )
+                .into());
+            }
+        }
         write_manifest(self.dir(), held)?;
         let _moving = unfinished();
         for entry in fs::read_dir(self.dir())? {

@@ -363,6 +363,90 @@ fn report_refuses_damaged_or_mismatched_run_folders() {
     }
 }
 
+/// A run folder holding another run's table (more replications), a table in another's place,
+/// or missing one it was written with, is refused by `report`, `plot` and `drivers` with exit 2
+/// naming the file; and none of them replaces a file or folder of the user's that shares a
+/// name with what it writes. In every case nothing in the folder changes.
+#[test]
+fn tables_from_another_run_or_in_anothers_place_are_refused_and_nothing_is_replaced() {
+    let dir = workspace();
+    for (reps, out) in [("20", "run"), ("21", "more")] {
+        let (code, _, err) = capsim(&["run", "s.toml", "--reps", reps, "--out", out], dir.path());
+        assert_eq!(code, 0, "{err}");
+    }
+    let (run, more) = (dir.path().join("run"), dir.path().join("more"));
+    let pristine = snapshot(&run);
+    let restore = || {
+        for entry in std::fs::read_dir(&run).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                std::fs::remove_dir_all(&path).unwrap();
+            }
+        }
+        for (name, bytes) in &pristine {
+            std::fs::write(run.join(name), bytes).unwrap();
+        }
+    };
+    type Damage<'a> = (&'static str, Box<dyn Fn() + 'a>, &'static str);
+    let damage: Vec<Damage<'_>> = vec![
+        (
+            "world.parquet",
+            Box::new(|| {
+                std::fs::copy(more.join("world.parquet"), run.join("world.parquet")).unwrap();
+            }),
+            "run/world.parquet: expected the world.parquet that `capsim run` writes for this \
+             run: replication 20 is not one of the run's 20",
+        ),
+        (
+            "parameters.parquet",
+            Box::new(|| std::fs::remove_file(run.join("parameters.parquet")).unwrap()),
+            "run/parameters.parquet: expected the parameters.parquet that `capsim run` writes",
+        ),
+        (
+            "equity.parquet",
+            Box::new(|| {
+                std::fs::copy(run.join("ledger.parquet"), run.join("equity.parquet")).unwrap();
+            }),
+            "run/equity.parquet: expected the equity.parquet that `capsim run` writes for this \
+             run: `year` is not one of its columns",
+        ),
+        (
+            "drivers.csv",
+            Box::new(|| std::fs::write(run.join("drivers.csv"), "my notes\n").unwrap()),
+            "run/drivers.csv: expected nothing of that name, or what capsim wrote there",
+        ),
+        (
+            "summary.csv",
+            Box::new(|| {
+                std::fs::remove_file(run.join("summary.csv")).unwrap();
+                std::fs::create_dir(run.join("summary.csv")).unwrap();
+            }),
+            "run/summary.csv: expected nothing of that name, or what capsim wrote there",
+        ),
+    ];
+    for (what, damage, expected) in &damage {
+        // Each damage is to what the commands read or write: report and plot read no
+        // parameters and write no drivers, drivers and plot write no summary.
+        let commands: &[&str] = match *what {
+            "drivers.csv" | "parameters.parquet" => &["drivers"],
+            "summary.csv" => &["report"],
+            _ => &["report", "plot", "drivers"],
+        };
+        for command in commands {
+            restore();
+            damage();
+            let before = snapshot(&run);
+            let (code, _, err) = capsim(&[command, "run"], dir.path());
+            assert_eq!(code, 2, "{command} with {what}: {err}");
+            assert!(err.contains(expected), "{command} with {what}: {err}");
+            assert!(
+                snapshot(&run) == before,
+                "{command} with {what} changed the folder"
+            );
+        }
+    }
+}
+
 /// A folder of the user's that happens to hold a file named like the description a sweep,
 /// corridor search, risk-size study, comparison or shard writes is not taken for capsim's: the
 /// command refuses it with exit 2 and changes nothing.

@@ -170,6 +170,33 @@ fn merge_refuses_shards_of_different_runs_or_an_incomplete_set() {
         "age,sex,imd_quintile,rurality,ltc_count,count\n45,F,1,urban,3,120\n",
     )
     .unwrap();
+    // Shard 2's replications changed after it wrote them: a number of its first, which merge
+    // simulates again, and a year gone from its second (a line that still reads as JSON).
+    let lines: Vec<String> = std::fs::read_to_string(dir.path().join("a2/replications.jsonl"))
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    let changed = |name: &str, line: usize, edit: &dyn Fn(&str) -> String| {
+        let shard = dir.path().join(name);
+        std::fs::create_dir(&shard).unwrap();
+        for f in ["scenario.toml", "shard.json"] {
+            std::fs::copy(dir.path().join("a2").join(f), shard.join(f)).unwrap();
+        }
+        let mut edited = lines.clone();
+        edited[line] = edit(&edited[line]);
+        assert_ne!(edited[line], lines[line], "{name}: nothing changed");
+        std::fs::write(shard.join("replications.jsonl"), edited.join("\n") + "\n").unwrap();
+    };
+    changed("number", 0, &|l| {
+        l.replacen("\"deaths\":", "\"deaths\":1", 1)
+    });
+    changed("year", 1, &|l| {
+        // The second year's record, cut out of the list of years.
+        let second = l.match_indices("{\"world\":").nth(1).unwrap().0;
+        let third = l.match_indices("{\"world\":").nth(2).unwrap().0;
+        format!("{}{}", &l[..second], &l[third..])
+    });
     std::fs::create_dir(dir.path().join("mine")).unwrap();
     for (dirs, expected) in [
         (vec!["a1", "a3"], "shard 2 is missing"),
@@ -213,6 +240,16 @@ fn merge_refuses_shards_of_different_runs_or_an_incomplete_set() {
         (
             vec!["a1", "counts", "a3"],
             "these shards are of different runs",
+        ),
+        (
+            vec!["a1", "number", "a3"],
+            "number/replications.jsonl: expected the replications capsim wrote: replication 9 as \
+             this scenario gives it, found other numbers or rows",
+        ),
+        (
+            vec!["a1", "year", "a3"],
+            "year/replications.jsonl: expected the replications capsim wrote: replication 10 \
+             with the years, ledger rows and groups of this scenario's replications",
         ),
     ] {
         let mut args = vec!["merge"];

@@ -128,7 +128,7 @@ fn layered(
         )?,
         Some(Value::String(b)) => {
             let path = dir.join(b);
-            let base_text = std::fs::read_to_string(&path).map_err(|e| {
+            let base_text = read_scenario_text(&path).map_err(|e| {
                 InputError::new(
                     file,
                     "base",
@@ -650,6 +650,78 @@ fn field_path(segments: &[Segment], table: &Table) -> String {
 /// Reports every number in the file that is not finite (TOML allows `nan` and `inf`) and
 /// replaces it with 0 so the rest of the file can still be checked. Returns each one's path and,
 /// when it lies inside an arm, the arm's index.
+/// Largest scenario file read: scenarios are a few kilobytes of text, and a file that never
+/// ends (a device) must not fill the memory.
+const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+
+/// A scenario file's text, refused when larger than [`MAX_SCENARIO_BYTES`].
+fn read_scenario_text(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_SCENARIO_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+        return Err(std::io::Error::other(format!(
+            "larger than {} MiB, which no scenario is",
+            MAX_SCENARIO_BYTES >> 20
+        )));
+    }
+    String::from_utf8(bytes).map_err(|_| std::io::Error::other("not UTF-8 text"))
+}
+
+/// Longest text a scenario may hold in one value, in characters: a spreadsheet cell's limit,
+/// and the run's workbook carries its names, description and sources.
+pub const MAX_TEXT_CHARS: usize = 32_767;
+
+/// Reports every string longer than [`MAX_TEXT_CHARS`], and shortens it so that the rest of
+/// the checks do not work through it.
+fn refuse_long_text(table: &mut Table, problems: &mut Problems) {
+    fn walk(value: &mut Value, path: &mut Vec<Segment>, found: &mut Vec<(Vec<Segment>, usize)>) {
+        match value {
+            Value::String(text) => {
+                let chars = text.chars().count();
+                if chars > MAX_TEXT_CHARS {
+                    found.push((path.clone(), chars));
+                    *text = text.chars().take(40).collect();
+                }
+            }
+            Value::Table(t) => {
+                for (key, v) in t.iter_mut() {
+                    path.push(Segment::Map {
+                        key: key.to_string(),
+                    });
+                    walk(v, path, found);
+                    path.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (index, v) in items.iter_mut().enumerate() {
+                    path.push(Segment::Seq { index });
+                    walk(v, path, found);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    let mut root = Value::Table(std::mem::take(table));
+    walk(&mut root, &mut Vec::new(), &mut found);
+    if let Value::Table(t) = root {
+        *table = t;
+    }
+    for (segments, chars) in found {
+        problems.push(
+            field_path(&segments, table),
+            format!(
+                "expected at most {MAX_TEXT_CHARS} characters (a spreadsheet cell's limit: the \
+                 run's workbook carries it), found {chars}"
+            ),
+        );
+    }
+}
+
 fn replace_non_finite(table: &mut Table, problems: &mut Problems) -> Vec<(String, Option<usize>)> {
     fn walk(value: &mut Value, path: &mut Vec<Segment>, found: &mut Vec<(Vec<Segment>, f64)>) {
         match value {
@@ -785,6 +857,7 @@ pub fn load_scenario_str_with(
     fill_waiting_list_defaults(&mut table);
     fill_condition_defaults(&mut table);
     let mut problems = Problems::new(file);
+    refuse_long_text(&mut table, &mut problems);
     let non_finite = replace_non_finite(&mut table, &mut problems);
     let listed = listed_types(&table);
     let Parsed {
@@ -903,7 +976,7 @@ pub fn load_scenario_with(
         ),
         Some(p) => {
             let file = p.display().to_string();
-            let text = std::fs::read_to_string(p).map_err(|e| {
+            let text = read_scenario_text(p).map_err(|e| {
                 InputError::new(&file, "", format!("expected a readable scenario file: {e}"))
             })?;
             let dir = p.parent().map(Path::to_path_buf).unwrap_or_default();

@@ -397,19 +397,32 @@ fn is_folder_name(name: &str) -> bool {
 /// Calendar years a simulation may start in.
 const START_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
 
-/// Names that `--set`, `--param` and the tables address fields by (arms, providers,
-/// interventions, activity types) hold no `.`, `[` or `]`, which would split the path. An empty
-/// arm, provider or intervention name is reported by its own uniqueness check; an empty type
-/// name here.
+/// Longest name of an arm, provider, intervention or activity type, in characters: names
+/// label charts and tables.
+const MAX_LABEL_CHARS: usize = 100;
+
+/// Names that `--set`, `--param`, `--precision` and the tables address fields by (arms,
+/// providers, interventions, activity types) hold no `.`, `[` or `]`, which would split the
+/// path, no `:` or `=`, which split a flag's value, and no control characters; and they fit a
+/// chart's legend. An empty arm, provider or intervention name is reported by its own
+/// uniqueness check; an empty type name here.
 fn check_addressable_names(problems: &mut Problems, s: &Scenario) {
     let mut check = |field: String, name: &str, empty_too: bool| {
         let empty = empty_too && name.trim().is_empty();
-        if empty || name.contains(['.', '[', ']']) {
+        let splits = name.contains(['.', '[', ']', ':', '=']) || name.chars().any(char::is_control);
+        let chars = name.chars().count();
+        if empty || splits || chars > MAX_LABEL_CHARS {
+            let found = if chars > 60 {
+                format!("{chars} characters")
+            } else {
+                format!("{name:?}")
+            };
             problems.push(
                 field,
                 format!(
-                    "expected a name without '.', '[' or ']' (--set and --param address fields \
-                     by it), not empty; found {name:?}"
+                    "expected a name of at most {MAX_LABEL_CHARS} characters without '.', '[', \
+                     ']', ':', '=' or control characters (--set, --param and --precision \
+                     address fields by it), not empty; found {found}"
                 ),
             );
         }

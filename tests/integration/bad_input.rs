@@ -1308,9 +1308,32 @@ fn names_that_split_a_path_and_impossible_start_years_are_rejected() {
         &[],
         &[
             "start_year: expected a calendar year from 1900 to 2200, found 2147483647",
-            "arm[0].name: expected a name without '.', '[' or ']'",
+            "arm[0].name: expected a name of at most 100 characters without '.', '[', ']', ':', '=' or control characters",
             "population.cohort.sex: expected a non-empty list",
         ],
+    );
+    // Names a flag could not address (`--precision ARM:FIGURE=…`, `--set PATH=VALUE`), or too
+    // long for a chart's legend; and any text longer than a spreadsheet cell holds.
+    let long = "x".repeat(32_768);
+    rejected(
+        &format!(
+            "base = \"default\"\ndescription = \"{long}\"\n[[arm]]\nname = \"cap:v2\"\npreset = \"capitation\"\n\
+             [[arm]]\nname = \"a=b\"\npreset = \"pbr\"\n[[arm]]\nname = \"{}\"\npreset = \"block\"\n",
+            "y".repeat(101)
+        ),
+        &[],
+        &[
+            "description: expected at most 32767 characters (a spreadsheet cell's limit: the run's workbook carries it), found 32768",
+            "arm[0].name: expected a name of at most 100 characters without '.', '[', ']', ':', '='",
+            "arm[1].name: expected a name of at most 100 characters",
+            "arm[2].name: expected a name of at most 100 characters without '.', '[', ']', ':', '=' or control characters (--set, --param and --precision address fields by it), not empty; found 101 characters",
+        ],
+    );
+    // A base that never ends is refused after 16 MiB, not read until memory runs out.
+    rejected(
+        "base = \"/dev/zero\"\n",
+        &[],
+        &["base: expected \"default\" or a readable scenario file; /dev/zero: larger than 16 MiB"],
     );
     // An empty arm name is reported once, by the arm's own check.
     let err = validation_errors("base = \"default\"\n[[arm]]\nname = \"\"\npreset = \"pbr\"\n");

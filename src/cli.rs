@@ -510,8 +510,9 @@ pub(crate) fn write_run(
     } else {
         summary += "no contracts: the scenario has no [[arm]] (none in its file or base, or \
                     removed with --set), so only the world's results were written \
-                    (world.parquet); arms add the contracts' tables, charts and report \
-                    (base = \"default\" brings five)\n";
+                    (world.parquet, outcomes.parquet and the draws of uncertain inputs, \
+                    parameters.parquet); arms add the contracts' tables, charts and report \
+                    (base = \"default\" brings six)\n";
     }
     let dir = staged.commit()?;
     summary += precision_line;

@@ -808,6 +808,39 @@ pub(crate) fn arm_headlines(run: &RunFolder, t: &Tables) -> anyhow::Result<Vec<A
         .collect())
 }
 
+/// `value` to `decimals` places (thousands separated, then `unit`) ± its standard error `se`,
+/// given to as many more places (up to two) as it takes not to read 0; the value alone when the
+/// error is unknown (a single replication has none).
+fn plus_minus(value: f64, se: f64, decimals: usize, unit: &str) -> String {
+    let shown = format!("{}{unit}", thousands_f64(value, decimals));
+    if !se.is_finite() {
+        return shown;
+    }
+    let places = (decimals..=decimals + 2)
+        .find(|&d| se == 0.0 || se * 10f64.powi(d as i32) >= 0.95)
+        .unwrap_or(decimals + 2);
+    format!("{shown} ± {se:.places$}")
+}
+
+/// `x` to `decimals` places with thousands separated: 12,121.4.
+fn thousands_f64(x: f64, decimals: usize) -> String {
+    let text = format!("{:.decimals$}", x.abs());
+    let (whole, fraction) = text
+        .split_once('.')
+        .map_or((text.as_str(), ""), |(w, f)| (w, f));
+    let whole = thousands(whole.parse::<u64>().unwrap_or(0));
+    let sign = if x < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        "-"
+    } else {
+        ""
+    };
+    if fraction.is_empty() {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{fraction}")
+    }
+}
+
 /// Fewest replications whose headline figures are not called rough.
 const ROUGH_BELOW: usize = 200;
 
@@ -815,8 +848,8 @@ const ROUGH_BELOW: usize = 200;
 /// the commissioner's spend, every figure with its Monte Carlo standard error.
 pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
     let rows = arm_headlines(run, t)?;
-    let money = |e: Estimate| format!("{:.1} ± {:.1}", e.value / 1e6, e.se / 1e6);
-    let share = |e: Estimate| format!("{:.0}% ± {:.0}", 100.0 * e.value, 100.0 * e.se);
+    let money = |e: Estimate| plus_minus(e.value / 1e6, e.se / 1e6, 1, "");
+    let share = |e: Estimate| plus_minus(100.0 * e.value, 100.0 * e.se, 0, "%");
     let headline = run.headline_party();
     let years = run.scenario.years;
     let width = run.arms().iter().map(|a| a.len()).max().unwrap_or(4).max(4);
@@ -873,7 +906,7 @@ pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
             money(r.spend_mean),
             money(r.spend_p5),
             money(r.spend_p95),
-            format!("{:.0} ± {:.1}", r.spend_per_head.value, r.spend_per_head.se),
+            plus_minus(r.spend_per_head.value, r.spend_per_head.se, 0, ""),
             if budget.is_some() {
                 format!(" {:>12}", share(r.over_budget))
             } else {
@@ -909,6 +942,19 @@ pub fn write_outputs(run: &RunFolder, out: &Path) -> anyhow::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A figure's error is shown to the places it needs not to read 0, and left out when a
+    /// single replication has none; values have thousands separated.
+    #[test]
+    fn a_figure_and_its_error_read_as_numbers() {
+        assert_eq!(super::plus_minus(12121.44, 4.4, 1, ""), "12,121.4 ± 4.4");
+        assert_eq!(super::plus_minus(2417.3, 0.02, 1, ""), "2,417.3 ± 0.02");
+        assert_eq!(super::plus_minus(1540.2, 0.04, 0, ""), "1,540 ± 0.04");
+        assert_eq!(super::plus_minus(-146.4, 17.6, 1, ""), "-146.4 ± 17.6");
+        assert_eq!(super::plus_minus(63.0, 2.0, 0, "%"), "63% ± 2");
+        assert_eq!(super::plus_minus(-0.04, 0.0, 1, ""), "0.0 ± 0.0");
+        assert_eq!(super::plus_minus(-995.6, f64::NAN, 1, ""), "-995.6");
+    }
 
     /// £100m paid, £110m of care: a 10% overrun and, without sharing or programmes, a 10% loss
     /// (the dashed line). A £2m programme the providers pay for lowers their result by 2 points

@@ -2486,3 +2486,55 @@ fn incentives_settled_over_the_term_are_judged_once_on_the_mean_of_their_years()
     assert!(capped > 0 && capped < 40, "{capped} capped");
     assert!(deducted > 0 && deducted < 40, "{deducted} deducted");
 }
+
+/// docs/contracts.md writes each preset out as components ("The presets written out"): settled
+/// beside the presets on the same years, each written arm pays every party exactly what its
+/// preset pays, so the page a user copies from is the preset.
+#[test]
+fn the_presets_written_out_pay_as_the_presets() {
+    let docs =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/contracts.md")).unwrap();
+    let section = docs
+        .split("### The presets written out")
+        .nth(1)
+        .expect("the section");
+    let written = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("a TOML block");
+    let presets = ["block", "pbr", "capitation", "outcomes", "blended"];
+    let mut text = String::from(
+        "base = \"default\"\nname = \"presets\"\nreplications = 12\nyears = 3\n\
+         [population]\nsize = 30000\n",
+    );
+    for p in presets {
+        text += &format!("[[arm]]\nname = \"{p}\"\npreset = \"{p}\"\n");
+    }
+    text += written;
+    let m = model(&text);
+    let contracts = m.contracts.as_ref().unwrap();
+    let arm = |name: &str| {
+        contracts
+            .arms
+            .iter()
+            .position(|a| a.name == name)
+            .unwrap_or_else(|| panic!("no arm {name}"))
+    };
+    let mut compared = 0;
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        for p in presets {
+            let (a, b) = (arm(p), arm(&format!("{p}-written")));
+            let rows = |arm: usize| -> Vec<(u32, usize, f64, f64)> {
+                r.ledger
+                    .iter()
+                    .filter(|l| l.arm == arm)
+                    .map(|l| (l.year, l.party, l.income, l.cost))
+                    .collect()
+            };
+            assert_eq!(rows(a), rows(b), "{p} replication {}", r.replication);
+            compared += rows(a).len();
+        }
+    }
+    assert!(compared > 0);
+}

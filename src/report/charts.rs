@@ -1622,11 +1622,22 @@ fn tornado_panel<DB: DrawingBackend>(
     for (k, b) in bars.iter().enumerate() {
         let y = (rows - 1 - k) as f64;
         let (a, z) = (b.low.min(b.high), b.low.max(b.high));
+        // The dark end is the bar's own last 4% at its high end, whichever side that is: drawn
+        // inside the bar, never beyond it.
+        let cap = (z - a) * 0.04;
+        let cap_end = if b.high >= b.low {
+            b.high - cap
+        } else {
+            b.high + cap
+        };
         chart
             .draw_series([
                 Rectangle::new([(a, y + 0.2), (z, y + 0.8)], GREYS[4].filled()),
                 Rectangle::new(
-                    [(b.high - (z - a) * 0.04, y + 0.2), (b.high, y + 0.8)],
+                    [
+                        (b.high.min(cap_end), y + 0.2),
+                        (b.high.max(cap_end), y + 0.8),
+                    ],
                     GREYS[0].filled(),
                 ),
             ])
@@ -1652,6 +1663,80 @@ fn tornado_panel<DB: DrawingBackend>(
 #[cfg(test)]
 mod tests {
     use super::tick;
+
+    /// A tornado bar's dark end lies inside the bar at its high end, whether the high end is
+    /// on the right (the result rises with the driver) or on the left (it falls).
+    #[test]
+    fn a_tornado_bars_dark_end_is_inside_the_bar() {
+        use plotters::prelude::{IntoDrawingArea, SVGBackend};
+        super::register_font();
+        let bars = [
+            super::TornadoBar {
+                label: "rises".into(),
+                low: -1.0,
+                high: 3.0,
+                note: String::new(),
+            },
+            super::TornadoBar {
+                label: "falls".into(),
+                low: 2.0,
+                high: -4.0,
+                note: String::new(),
+            },
+        ];
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (1400, 420)).into_drawing_area();
+            let t = super::Tornado {
+                title: "t",
+                left: ("a", &bars, 0.0),
+                right: ("b", &bars, 0.0),
+                key: "k",
+            };
+            super::tornado(root, &t).unwrap();
+        }
+        let rects = |fill: &str| -> Vec<(f64, f64)> {
+            svg.lines()
+                .filter(|l| l.starts_with("<rect") && l.contains(fill))
+                .map(|l| {
+                    let attr = |name: &str| -> f64 {
+                        l.split(&format!(" {name}=\""))
+                            .nth(1)
+                            .unwrap()
+                            .split('"')
+                            .next()
+                            .unwrap()
+                            .parse()
+                            .unwrap()
+                    };
+                    (attr("x"), attr("x") + attr("width"))
+                })
+                .collect()
+        };
+        let (light, dark) = (rects("#AAAAAA"), rects("#000000"));
+        assert_eq!((light.len(), dark.len()), (4, 4), "{light:?} {dark:?}");
+        for (bar, end) in light.iter().zip(&dark) {
+            assert!(
+                end.0 >= bar.0 - 0.5 && end.1 <= bar.1 + 0.5,
+                "dark end {end:?} outside its bar {bar:?}"
+            );
+        }
+        // Panel by panel: the bar that rises ends dark on the right, the one that falls on the
+        // left.
+        for k in [0, 2] {
+            assert!(
+                (dark[k].1 - light[k].1).abs() <= 0.5,
+                "{:?}",
+                (light[k], dark[k])
+            );
+            let falls = k + 1;
+            assert!(
+                (dark[falls].0 - light[falls].0).abs() <= 0.5,
+                "{:?}",
+                (light[falls], dark[falls])
+            );
+        }
+    }
 
     /// The year-by-year who-gains chart draws one whisker per party and year from its 5th to
     /// its 95th percentile, on the chart's scale, and each party's line through its medians at

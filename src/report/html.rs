@@ -14,9 +14,9 @@ use polars::prelude::*;
 
 use super::mc_error::median_difference_se;
 use super::{
-    ArmHeadline, Chart, Estimate, PartyGain, RunFolder, Tables, WHO_GAINS_BY_YEAR_CHART,
-    WHO_GAINS_CHART, arm_headlines, f64s, gain_label, gains_by_arm, money_gain, strs, thousands,
-    with_all_providers,
+    ALL_PROVIDERS, ArmHeadline, Chart, Estimate, PartyGain, RunFolder, Tables,
+    WHO_GAINS_BY_YEAR_CHART, WHO_GAINS_CHART, arm_headlines, f64s, gain_label, gains_by_arm,
+    money_gain, strs, thousands, with_all_providers,
 };
 use crate::scenario::CohortMode;
 use crate::scenario::contracts::{capitalised, plain_name};
@@ -318,6 +318,84 @@ fn headline(
             }
         }
     }
+}
+
+/// Each provider's own surplus over the term, arm by arm, when there are several: the headline
+/// takes them together, and one provider's gain can hide another's loss (a lead no better off
+/// while its subcontractor gains). None with one provider.
+fn each_provider(run: &RunFolder, t: &Tables) -> anyhow::Result<Option<Markup>> {
+    let parties = run.parties();
+    let providers: Vec<&String> = parties
+        .iter()
+        .filter(|p| p.as_str() != "commissioner" && p.as_str() != ALL_PROVIDERS)
+        .collect();
+    if providers.len() < 2 {
+        return Ok(None);
+    }
+    let s = &t.summary;
+    let (arm, party, horizon) = (strs(s, "arm")?, strs(s, "party")?, strs(s, "horizon")?);
+    let estimates = |c: &str| -> anyhow::Result<Vec<Estimate>> {
+        Ok(f64s(s, c)?
+            .into_iter()
+            .zip(f64s(s, &format!("{c}_se"))?)
+            .map(|(value, se)| Estimate { value, se })
+            .collect())
+    };
+    let (p5, p50, p95, p_loss) = (
+        estimates("p5")?,
+        estimates("p50")?,
+        estimates("p95")?,
+        estimates("p_loss")?,
+    );
+    let row = |a: &str, p: &str| {
+        (0..arm.len()).find(|&i| arm[i] == a && party[i] == p && horizon[i] == "term")
+    };
+    Ok(Some(html! {
+        h3 { "Each provider" }
+        table.headline {
+            thead {
+                tr {
+                    th rowspan="2" { "Payment model" }
+                    @for p in &providers {
+                        th colspan="2" { (party_name(p)) }
+                    }
+                }
+                tr {
+                    @for _ in &providers {
+                        th { "median surplus (5th to 95th percentile)" }
+                        th { "chance of a loss" }
+                    }
+                }
+            }
+            tbody {
+                @for a in run.arms() {
+                    tr {
+                        td { (a) }
+                        @for p in &providers {
+                            @if let Some(i) = row(&a, p) {
+                                td.n {
+                                    (money_se(p50[i]))
+                                    br;
+                                    span.se {
+                                        "(" (money_m(p5[i].value)) " to " (money_m(p95[i].value)) ")"
+                                    }
+                                }
+                                td.n { (pct_se(p_loss[i])) }
+                            } @else {
+                                td.n { "–" }
+                                td.n { "–" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        p.note {
+            "Each provider's own surplus over the term (what it receives, from the commissioner or \
+             a lead provider, less the cost of its care and of what it pays others): the headline \
+             takes them together. summary.csv has every figure by party."
+        }
+    }))
 }
 
 fn models(run: &RunFolder) -> Markup {
@@ -952,6 +1030,9 @@ pub fn write_report(
                 (trade_offs(run, &rows))
                 h2 { "Headline results" }
                 (headline(run, &rows, &results, s.replications))
+                @if let Some(table) = each_provider(run, t)? {
+                    (table)
+                }
                 p.note {
                     "Surplus = payments received − cost of care. The 5th–95th percentile range \
                      holds 90% of the simulated futures. Full tables: summary.csv / summary.xlsx."

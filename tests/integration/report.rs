@@ -715,6 +715,32 @@ fn several_providers_are_reported_together_as_all_providers() {
     ] {
         assert!(html.contains(words), "report lacks {words}");
     }
+    // Each provider's own result too, arm by arm: summary.csv's median and chance of a loss
+    // (the headline's "all providers" would hide one provider's loss behind another's gain).
+    let each = html
+        .split("<h3>Each provider</h3>")
+        .nth(1)
+        .and_then(|rest| rest.split("</table>").next())
+        .expect("an Each provider table");
+    let (p50, p_loss) = (col_f64(&summary, "p50"), col_f64(&summary, "p_loss"));
+    let in_millions = |x: f64| {
+        let m = x / 1e6;
+        assert!(m.abs() < 100.0, "{m}");
+        format!("{}£{:.1}m", if m < 0.0 { "−" } else { "" }, m.abs())
+    };
+    for arm in ["blended", "lead-community"] {
+        let cells = each
+            .split(&format!("<td>{arm}</td>"))
+            .nth(1)
+            .and_then(|rest| rest.split("</tr>").next())
+            .unwrap_or_else(|| panic!("no row for {arm}"));
+        for provider in ["community-trust", "acute-and-primary"] {
+            let i = row(arm, provider, "term");
+            for figure in [in_millions(p50[i]), format!("{:.0}%", 100.0 * p_loss[i])] {
+                assert!(cells.contains(&figure), "{arm}, {provider}: {figure} not in {cells}");
+            }
+        }
+    }
     // Regression: the party's name was put into sentences as it stands.
     for wrong in [
         "the all providers",

@@ -18,7 +18,7 @@ use super::{
     WHO_GAINS_BY_YEAR_CHART, WHO_GAINS_CHART, arm_headlines, f64s, gain_label, gains_by_arm,
     money_gain, strs, thousands, with_all_providers,
 };
-use crate::scenario::CohortMode;
+use crate::scenario::{CohortMode, Rurality, Sex};
 use crate::scenario::contracts::{capitalised, plain_name};
 
 /// £ millions: one decimal below £100m, whole millions with separators above.
@@ -72,8 +72,42 @@ fn scenario_words(run: &RunFolder) -> anyhow::Result<Markup> {
                 c.age_max.unwrap_or(100)
             ));
         }
-        if let Some(k) = c.ltc_min {
-            parts.push(format!("with at least {k} long-term conditions"));
+        match (c.ltc_min, c.ltc_max) {
+            (Some(lo), Some(hi)) => parts.push(format!("with {lo}–{hi} long-term conditions")),
+            (Some(k), None) => parts.push(format!("with at least {k} long-term conditions")),
+            (None, Some(k)) => parts.push(format!("with at most {k} long-term conditions")),
+            (None, None) => {}
+        }
+        if let Some(sex) = c.sex.as_deref().filter(|s| s.len() == 1) {
+            parts.push(match sex[0] {
+                Sex::F => "women".to_string(),
+                Sex::M => "men".to_string(),
+            });
+        }
+        if let Some(imd) = c.imd.as_deref().filter(|q| q.len() < 5) {
+            let quintiles: Vec<String> = imd.iter().map(u8::to_string).collect();
+            parts.push(format!(
+                "in deprivation quintile{} {} (1 the most deprived)",
+                if imd.len() > 1 { "s" } else { "" },
+                quintiles.join(", ")
+            ));
+        }
+        if let Some(r) = c.rurality.as_deref().filter(|r| r.len() == 1) {
+            parts.push(match r[0] {
+                Rurality::Urban => "living in urban areas".to_string(),
+                Rurality::Rural => "living in rural areas".to_string(),
+            });
+        }
+        if let Some(with) = c.condition {
+            let name = s
+                .condition
+                .as_ref()
+                .map_or("the scenario's condition".to_string(), |k| k.name.clone());
+            parts.push(if with {
+                format!("with {name}")
+            } else {
+                format!("without {name}")
+            });
         }
         let mode = match c.mode {
             CohortMode::Closed => "the same people followed over time",
@@ -83,6 +117,17 @@ fn scenario_words(run: &RunFolder) -> anyhow::Result<Markup> {
         };
         (parts.join(" "), mode)
     });
+    // A closed cohort admits nobody: its people only age, gain conditions, die or leave.
+    let closed = s
+        .population
+        .cohort
+        .as_ref()
+        .is_some_and(|c| c.mode == CohortMode::Closed);
+    let flows = if closed {
+        "the same people age, develop long-term conditions, die or move away, and nobody joins"
+    } else {
+        "people age, develop long-term conditions, die, move away and arrive"
+    };
     let providers = &s.provider;
     Ok(html! {
         p {
@@ -92,10 +137,9 @@ fn scenario_words(run: &RunFolder) -> anyhow::Result<Markup> {
                 ", restricted to a cohort " (who) " (" (mode) ")"
             }
             ". The future is simulated " b { (thousands(u64::from(s.replications))) " times" }
-            ": people age, develop long-term conditions, die, move away and arrive; each simulated \
-             future has its own demand growth, cost inflation and bad winters. Every payment model \
-             below is applied to the " em { "same" } " simulated futures, so the differences \
-             between them come from how they pay, not from chance."
+            ": " (flows) "; each simulated future has its own demand growth, cost inflation and bad \
+             winters. Every payment model below is applied to the " em { "same" } " simulated \
+             futures, so the differences between them come from how they pay, not from chance."
         }
         @if providers.len() > 1 {
             p {
@@ -292,7 +336,7 @@ fn headline(
                         td.n { (money_se(r.spend_p5)) }
                         td.n { (money_se(r.spend_p95)) }
                         td.n {
-                            "£" (format!("{:.0}", r.spend_per_head.value))
+                            "£" (thousands(r.spend_per_head.value.max(0.0).round() as u64))
                             span.se { " ± " (per_head_se(r.spend_per_head.se)) }
                         }
                         @if budget.is_some() {

@@ -994,9 +994,12 @@ fn rebase_words(r: Rebase) -> String {
 
 fn index_words(i: Index) -> &'static str {
     match i {
-        Index::Price => "uplifted each year with tariff prices",
+        Index::Price => {
+            "uplifted each year with tariff prices only, not with demand growth, which the \
+             provider carries"
+        }
         Index::ExpectedCost => "moving each year with expected cost on trend",
-        Index::None => "the same every year",
+        Index::None => "the same every year, neither prices nor demand growth funded",
     }
 }
 

@@ -270,11 +270,14 @@ impl Contracts {
             .filter(|c| !c.spec.settles_on_result())
             .filter(active)
         {
-            let amount = c.pay_settled(&y, Judged::AsRecorded);
+            let amount = c.pay_settled(&y);
             book(&mut row, c, amount);
             passed += share_passed_on(c, amount);
+            // An incentive is planned at what this year was expected to earn, settled over the
+            // term or not: a payment put off to the term's end is neither an overspend in the
+            // years before nor an underspend in the last.
             let planned_amount = if c.spec.is_incentive() {
-                c.pay_settled(&expected, Judged::AsExpected)
+                c.pay(&expected)
             } else {
                 amount
             };
@@ -312,8 +315,7 @@ impl Contracts {
                     s.cost += cost;
                     s.benchmark += benchmark;
                     // Settled once, on the totals of its years, in the last of them.
-                    let last = w.last_year || c.spec.years().1 == Some(contract_year);
-                    if !last {
+                    if !settles_now(&c.spec, w.last_year, contract_year) {
                         continue;
                     }
                     *s
@@ -386,7 +388,7 @@ fn expected_spend(h: &Holder, y: &HolderYear, s: &SharedSavingsSpec, contract_ye
     h.components
         .iter()
         .filter(|c| !c.spec.settles_on_result() && c.spec.active_in(contract_year))
-        .map(|c| c.pay_settled(&expected, Judged::AsExpected))
+        .map(|c| c.pay(&expected))
         .sum()
 }
 
@@ -433,18 +435,16 @@ impl Component {
     /// What a component settled on the figures of its years pays this year: as [`Self::pay`]
     /// for one settled yearly. An incentive settled over the term pays nothing until the last
     /// of its years, and then what all of them put at stake (their pools or deductions, or
-    /// for a per-unit payment its rate in each of them), judged on the mean of their indicator
-    /// values against the mean of their targets. `y`'s own indicators are this year's as
-    /// `judged`; the earlier years' are read from its outturns the same way.
-    fn pay_settled(&self, y: &HolderYear, judged: Judged) -> f64 {
+    /// for a per-unit payment its rate in each year judged), judged on the mean of their
+    /// indicator values against the mean of their targets ([`TermIndicators`]).
+    fn pay_settled(&self, y: &HolderYear) -> f64 {
         if !self.spec.is_incentive() || self.spec.settle() == Settle::Yearly {
             return self.pay(y);
         }
-        let (from, to) = self.spec.years();
-        if !(y.last_year || to == Some(y.contract_year)) {
+        if !settles_now(&self.spec, y.last_year, y.contract_year) {
             return 0.0;
         }
-        let term = TermIndicators::of(y, from.unwrap_or(1), judged);
+        let term = TermIndicators::of(y, self.spec.years().0.unwrap_or(1));
         let term_year = HolderYear {
             indicators: &term.values,
             expected_indicators: &term.expected,
@@ -455,9 +455,10 @@ impl Component {
             price_index: term.price_index,
             ..*y
         };
-        // A per-unit payment's rate and cap are the same every year, not indexed.
+        // A per-unit payment's rate and cap are the same every year, not indexed: it pays for
+        // each year judged.
         let years = match self.spec {
-            ComponentSpec::PerUnit(_) => term.years,
+            ComponentSpec::PerUnit(_) => term.judged[self.indicators[0].slot()],
             _ => 1.0,
         };
         self.pay(&term_year) * years
@@ -539,64 +540,62 @@ impl Component {
     }
 }
 
-/// Whether an incentive is judged on the indicators as they turned out, or (for the income a
-/// result component plans on) as they were expected to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Judged {
-    AsRecorded,
-    AsExpected,
+/// Whether a component settled over the term settles this year: in the last of its years (its
+/// `to_year`, or the world's last).
+fn settles_now(spec: &ComponentSpec, last_year: bool, contract_year: u32) -> bool {
+    last_year || spec.years().1 == Some(contract_year)
 }
 
 /// A holder's indicators over the years of an incentive settled over the term, from its first
-/// year to this one: each indicator's mean over the years it has a value ([`NO_VALUE`] in none),
-/// likewise what was expected, the sum of the years' price indices, and how many years.
+/// year to this one. Each indicator is judged over the years in which both it and its expected
+/// value have a value (a year with nothing to judge is left out, as settled yearly): its mean
+/// and its expected value's mean over those years ([`NO_VALUE`] with none), and how many they
+/// are; and the sum of all the years' price indices.
 struct TermIndicators {
     values: Vec<f64>,
     expected: Vec<f64>,
+    judged: Vec<f64>,
     price_index: f64,
-    years: f64,
 }
 
 impl TermIndicators {
-    fn of(y: &HolderYear, first_year: u32, judged: Judged) -> Self {
+    fn of(y: &HolderYear, first_year: u32) -> Self {
         let earlier = y
             .outturns
             .get(first_year as usize - 1..y.contract_year as usize - 1)
             .unwrap_or(&[]);
-        let values: Vec<&[f64]> = earlier
+        let years: Vec<(&[f64], &[f64])> = earlier
             .iter()
-            .map(|o| match judged {
-                Judged::AsRecorded => o.indicators.as_slice(),
-                Judged::AsExpected => o.expected_indicators.as_slice(),
-            })
-            .chain([y.indicators])
+            .map(|o| (o.indicators.as_slice(), o.expected_indicators.as_slice()))
+            .chain([(y.indicators, y.expected_indicators)])
             .collect();
-        let expected: Vec<&[f64]> = earlier
-            .iter()
-            .map(|o| o.expected_indicators.as_slice())
-            .chain([y.expected_indicators])
-            .collect();
+        let slots = y.indicators.len();
+        let (mut values, mut expected, mut judged) = (
+            vec![NO_VALUE; slots],
+            vec![NO_VALUE; slots],
+            vec![0.0; slots],
+        );
+        for i in 0..slots {
+            let both: Vec<(f64, f64)> = years
+                .iter()
+                .map(|(v, e)| (v[i], e[i]))
+                .filter(|&(v, e)| has_value(v) && has_value(e))
+                .collect();
+            if both.is_empty() {
+                continue;
+            }
+            let n = both.len() as f64;
+            values[i] = both.iter().map(|p| p.0).sum::<f64>() / n;
+            expected[i] = both.iter().map(|p| p.1).sum::<f64>() / n;
+            judged[i] = n;
+        }
         TermIndicators {
-            values: mean_with_value(&values),
-            expected: mean_with_value(&expected),
+            values,
+            expected,
+            judged,
             price_index: earlier.iter().map(|o| o.price_index).sum::<f64>() + y.price_index,
-            years: (earlier.len() + 1) as f64,
         }
     }
-}
-
-/// Each indicator's mean over the years in which it has a value; [`NO_VALUE`] if none has.
-fn mean_with_value(years: &[&[f64]]) -> Vec<f64> {
-    (0..years[0].len())
-        .map(|i| {
-            let (sum, n) = years
-                .iter()
-                .map(|v| v[i])
-                .filter(|&v| has_value(v))
-                .fold((0.0, 0.0), |(s, n), v| (s + v, n + 1.0));
-            if n > 0.0 { sum / n } else { NO_VALUE }
-        })
-        .collect()
 }
 
 /// What every population shared in a year against what the basis expected

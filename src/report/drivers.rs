@@ -175,8 +175,7 @@ fn drivers_of(run: &RunFolder) -> anyhow::Result<Vec<(String, Vec<f64>)>> {
     let reps = run.scenario.replications as usize;
     let mut out = Vec::new();
     // Written when the run had an uncertain parameter: then it must still be there.
-    let path = run.dir.join(PARAMETERS);
-    if path.exists() || run_folder::staging::manifest_lists(&run.dir, PARAMETERS) {
+    if run_folder::was_written(&run.dir, PARAMETERS) {
         let params = run_folder::read_run_table(&run.dir, PARAMETERS, run.info.replications)?;
         let rep = f64s(&params, "rep")?;
         for name in params.get_column_names() {

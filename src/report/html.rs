@@ -18,8 +18,8 @@ use super::{
     WHO_GAINS_BY_YEAR_CHART, WHO_GAINS_CHART, arm_headlines, f64s, gain_label, gains_by_arm,
     money_gain, strs, thousands, with_all_providers,
 };
-use crate::scenario::{CohortMode, Rurality, Sex};
 use crate::scenario::contracts::{capitalised, plain_name};
+use crate::scenario::{CohortMode, Rurality, Sex};
 
 /// £ millions: one decimal below £100m, whole millions with separators above.
 fn money_m(x: f64) -> String {

@@ -824,6 +824,9 @@ fn plus_minus(value: f64, se: f64, decimals: usize, unit: &str) -> String {
 
 /// `x` to `decimals` places with thousands separated: 12,121.4.
 fn thousands_f64(x: f64, decimals: usize) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
     let text = format!("{:.decimals$}", x.abs());
     let (whole, fraction) = text
         .split_once('.')

@@ -168,12 +168,22 @@ fn run_sheet(run: &RunFolder) -> Vec<Vec<String>> {
         ("replications", i.replications.to_string()),
         ("years", format!("{} ({} to {})", i.years, s.start_year, s.start_year + i.years as i32 - 1)),
         ("money", "£ at each year's own prices (nominal)".to_string()),
-        ("command", i.command.clone()),
+        ("command", within_a_cell(&i.command)),
         ("reproduce", "capsim run scenario.toml (the run folder's copy) gives the same numbers on any number of threads".to_string()),
     ]
     .into_iter()
     .map(|(k, v)| vec![k.to_string(), v])
     .collect()
+}
+
+/// `text` as a spreadsheet cell holds it: cut to its 32,767 characters with an ellipsis (a
+/// command line can carry a whole field's value; run.json keeps it whole).
+fn within_a_cell(text: &str) -> String {
+    const CELL: usize = crate::scenario::load::MAX_TEXT_CHARS;
+    if text.chars().count() <= CELL {
+        return text.to_string();
+    }
+    text.chars().take(CELL - 1).chain(['…']).collect()
 }
 
 pub fn write_workbook(path: &Path, run: &RunFolder, t: &Tables) -> anyhow::Result<()> {

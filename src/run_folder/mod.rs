@@ -277,7 +277,7 @@ impl RunFolder {
         }
         let reps = info.replications;
         let table = |file: &str| read_run_table(dir, file, reps);
-        let written = |file: &str| dir.join(file).exists() || staging::manifest_lists(dir, file);
+        let written = |file: &str| was_written(dir, file);
         let run = RunFolder {
             world: table(WORLD)?,
             outcomes: written(OUTCOMES).then(|| table(OUTCOMES)).transpose()?,
@@ -363,6 +363,12 @@ impl RunFolder {
         }
         Ok(())
     }
+}
+
+/// Whether capsim wrote `file` into run folder `dir`: it is there, or the folder's manifest
+/// lists it (then it must be there: a table written with the run and since deleted is missed).
+pub(crate) fn was_written(dir: &Path, file: &str) -> bool {
+    dir.join(file).exists() || staging::manifest_lists(dir, file)
 }
 
 /// The table of run folder `dir` in `file`, checked to be the one `capsim run` writes for a run

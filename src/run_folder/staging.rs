@@ -211,9 +211,7 @@ const OWN_EXTENSIONS: [&str; 8] = [
 /// before manifests, files with one of [`OWN_EXTENSIONS`]) and what it did not, sorted,
 /// folders capsim did not write marked with a trailing `/`. The manifest itself is neither.
 fn own_and_foreign_entries(dir: &Path) -> std::io::Result<(Vec<String>, Vec<String>)> {
-    let listed: Option<Vec<String>> = fs::read_to_string(dir.join(MANIFEST))
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok());
+    let listed = manifest_names(dir);
     let (mut own, mut foreign) = (Vec::new(), Vec::new());
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
@@ -249,10 +247,14 @@ fn own_and_foreign_entries(dir: &Path) -> std::io::Result<(Vec<String>, Vec<Stri
 /// Whether the manifest of capsim's folder `dir` names `file`: something capsim wrote there,
 /// whether or not it is still there.
 pub fn manifest_lists(dir: &Path, file: &str) -> bool {
+    manifest_names(dir).is_some_and(|names| names.iter().any(|n| n == file))
+}
+
+/// The names the manifest of `dir` lists; None without one (a folder written before manifests).
+fn manifest_names(dir: &Path) -> Option<Vec<String>> {
     fs::read_to_string(dir.join(MANIFEST))
         .ok()
-        .and_then(|text| serde_json::from_str::<Vec<String>>(&text).ok())
-        .is_some_and(|names| names.iter().any(|n| n == file))
+        .and_then(|text| serde_json::from_str(&text).ok())
 }
 
 /// Writes into `dir` the manifest naming `names` and every file already in `dir` (but the
@@ -453,7 +455,10 @@ impl StagedFolder {
                 .into());
             }
         }
-        write_manifest(self.dir(), held)?;
+        // What capsim wrote there stays listed even if it has since gone (a table deleted is
+        // still missed, not forgotten).
+        let listed = manifest_names(dest).unwrap_or_default();
+        write_manifest(self.dir(), held.into_iter().chain(listed))?;
         let _moving = unfinished();
         for entry in fs::read_dir(self.dir())? {
             let entry = entry?;

@@ -183,20 +183,8 @@ fn whole_number(s: &str) -> Option<u64> {
 pub fn counts_as_csv(path: &Path) -> anyhow::Result<Vec<u8>> {
     use polars::prelude::*;
     if !is_parquet(path) {
-        use std::io::Read;
-        // A head-count file is a few megabytes at most; one that never ends (a device) must
-        // not fill the memory.
-        const MAX_BYTES: u64 = 256 << 20;
-        let mut text = Vec::new();
-        std::fs::File::open(path)?
-            .take(MAX_BYTES + 1)
-            .read_to_end(&mut text)?;
-        if text.len() as u64 > MAX_BYTES {
-            anyhow::bail!(
-                "larger than {} MiB, which no head-count file is",
-                MAX_BYTES >> 20
-            );
-        }
+        // A head-count file is a few megabytes at most.
+        let text = super::load::read_at_most(path, 256 << 20, "head-count")?;
         // Checked here, not by the CSV reader, so the message says what was wrong.
         std::str::from_utf8(&text).map_err(|_| {
             anyhow::anyhow!("not text (a CSV of UTF-8 text, or a file ending in .parquet)")

@@ -647,27 +647,30 @@ fn field_path(segments: &[Segment], table: &Table) -> String {
     out
 }
 
-/// Reports every number in the file that is not finite (TOML allows `nan` and `inf`) and
-/// replaces it with 0 so the rest of the file can still be checked. Returns each one's path and,
-/// when it lies inside an arm, the arm's index.
-/// Largest scenario file read: scenarios are a few kilobytes of text, and a file that never
-/// ends (a device) must not fill the memory.
+/// Largest scenario file read: scenarios are a few kilobytes of text.
 const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 
 /// A scenario file's text, refused when larger than [`MAX_SCENARIO_BYTES`].
 fn read_scenario_text(path: &Path) -> std::io::Result<String> {
+    let bytes = read_at_most(path, MAX_SCENARIO_BYTES, "scenario")?;
+    String::from_utf8(bytes).map_err(|_| std::io::Error::other("not UTF-8 text"))
+}
+
+/// The bytes of the `what` file at `path`, refused when more than `limit`: an input file that
+/// never ends (a device) must not fill the memory.
+pub(crate) fn read_at_most(path: &Path, limit: u64, what: &str) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     let mut bytes = Vec::new();
     std::fs::File::open(path)?
-        .take(MAX_SCENARIO_BYTES + 1)
+        .take(limit + 1)
         .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_SCENARIO_BYTES {
+    if bytes.len() as u64 > limit {
         return Err(std::io::Error::other(format!(
-            "larger than {} MiB, which no scenario is",
-            MAX_SCENARIO_BYTES >> 20
+            "larger than {} MiB, which no {what} file is",
+            limit >> 20
         )));
     }
-    String::from_utf8(bytes).map_err(|_| std::io::Error::other("not UTF-8 text"))
+    Ok(bytes)
 }
 
 /// Longest text a scenario may hold in one value, in characters: a spreadsheet cell's limit,
@@ -722,6 +725,9 @@ fn refuse_long_text(table: &mut Table, problems: &mut Problems) {
     }
 }
 
+/// Reports every number in the file that is not finite (TOML allows `nan` and `inf`) and
+/// replaces it with 0 so the rest of the file can still be checked. Returns each one's path and,
+/// when it lies inside an arm, the arm's index.
 fn replace_non_finite(table: &mut Table, problems: &mut Problems) -> Vec<(String, Option<usize>)> {
     fn walk(value: &mut Value, path: &mut Vec<Segment>, found: &mut Vec<(Vec<Segment>, f64)>) {
         match value {

@@ -412,8 +412,10 @@ fn check_addressable_names(problems: &mut Problems, s: &Scenario) {
         let splits = name.contains(['.', '[', ']', ':', '=']) || name.chars().any(char::is_control);
         let chars = name.chars().count();
         if empty || splits || chars > MAX_LABEL_CHARS {
+            // A long name by its start and length: its start shows what else is wrong with it.
             let found = if chars > 60 {
-                format!("{chars} characters")
+                let start: String = name.chars().take(40).collect();
+                format!("{start:?}… ({chars} characters)")
             } else {
                 format!("{name:?}")
             };

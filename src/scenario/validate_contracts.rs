@@ -67,6 +67,20 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
                     ),
                 );
             }
+            // It names a column of the ledger and the workbook.
+            if let Some(name) = spec.custom_name()
+                && (name.chars().count() > MAX_COLUMN_NAME_CHARS
+                    || name.chars().any(char::is_control))
+            {
+                problems.push(
+                    format!("{path}.name"),
+                    format!(
+                        "expected a column name of at most {MAX_COLUMN_NAME_CHARS} characters \
+                         without control characters, found {} characters",
+                        name.chars().count()
+                    ),
+                );
+            }
         }
         for (k, m) in arm.monitor.iter().enumerate() {
             let path = format!("{arm_path}.monitor[{k}]");
@@ -238,6 +252,9 @@ fn uplift_ok(problems: &mut Problems, path: &str, uplift: f64) {
 /// Most a price can be multiplied by: a local price, or a premium for extra activity, well above
 /// the national one.
 const MAX_PRICE_MULTIPLE: f64 = 10.0;
+
+/// Longest name of a component, in characters: it names a ledger column.
+const MAX_COLUMN_NAME_CHARS: usize = 100;
 
 /// A term's incentive is judged once, on its years together: no year of it has a year before.
 const TERM_AGAINST_PREVIOUS: &str = "expected `target` or `target_vs_expected` with settle = \

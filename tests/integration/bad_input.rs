@@ -1326,7 +1326,7 @@ fn names_that_split_a_path_and_impossible_start_years_are_rejected() {
             "description: expected at most 32767 characters (a spreadsheet cell's limit: the run's workbook carries it), found 32768",
             "arm[0].name: expected a name of at most 100 characters without '.', '[', ']', ':', '='",
             "arm[1].name: expected a name of at most 100 characters",
-            "arm[2].name: expected a name of at most 100 characters without '.', '[', ']', ':', '=' or control characters (--set, --param and --precision address fields by it), not empty; found 101 characters",
+            "arm[2].name: expected a name of at most 100 characters without '.', '[', ']', ':', '=' or control characters (--set, --param and --precision address fields by it), not empty; found \"yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\"… (101 characters)",
         ],
     );
     // A base that never ends is refused after 16 MiB, not read until memory runs out.

@@ -2538,3 +2538,53 @@ fn the_presets_written_out_pay_as_the_presets() {
     }
     assert!(compared > 0);
 }
+
+/// A corridor on the result plans an incentive at what each year was expected to earn, whether
+/// the incentive settles yearly or over the term: beside a pool judged over the term it pays,
+/// year by year, exactly what it pays beside the same pool judged yearly. (Counted as paid, the
+/// pool put off to the last year looked like an overspend the commissioner shared every year
+/// before, and an underspend it clawed back at the end.)
+#[test]
+fn a_corridor_plans_a_term_incentive_year_by_year() {
+    let arm = |name: &str, settle: &str| {
+        format!(
+            "[[arm]]\nname = \"{name}\"\n[[arm.component]]\nkind = \"fixed\"\nshare = 0.95\n\
+             index = \"expected_cost\"\n[[arm.component]]\nkind = \"outcome\"\npool_share = 0.05\n\
+             settle = \"{settle}\"\n[[arm.component.indicators]]\nindicator = \"non_elective_per_1000\"\n\
+             weight = 1.0\ntarget_vs_expected = 1.0\n[[arm.component]]\nkind = \"risk_share\"\n\
+             bands = [ {{ above = 0.02, provider_share = 0.5 }}, {{ below = -0.02, provider_share = 0.5 }} ]\n"
+        )
+    };
+    let text = format!(
+        "base = \"default\"\nname = \"corridor-term\"\nreplications = 20\nyears = 4\n\
+         [population]\nsize = 20000\n{}{}",
+        arm("yearly", "yearly"),
+        arm("term", "term")
+    );
+    let m = model(&text);
+    let (corridor, pool) = (
+        ledger_column(&m, "risk_share"),
+        ledger_column(&m, "outcome"),
+    );
+    let mut pools_differ = 0;
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        let rows = |a: usize| -> Vec<&LedgerRow> {
+            r.ledger
+                .iter()
+                .filter(|l| l.arm == a && l.party == 1)
+                .collect()
+        };
+        for (y, t) in rows(0).iter().zip(rows(1)) {
+            assert_eq!(
+                y.components[corridor], t.components[corridor],
+                "year {}: the corridor moved with when the pool is paid",
+                y.year
+            );
+            pools_differ += usize::from(y.components[pool] != t.components[pool]);
+        }
+    }
+    assert!(
+        pools_differ > 0,
+        "the pools were paid alike: nothing tested"
+    );
+}

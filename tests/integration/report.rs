@@ -737,7 +737,10 @@ fn several_providers_are_reported_together_as_all_providers() {
         for provider in ["community-trust", "acute-and-primary"] {
             let i = row(arm, provider, "term");
             for figure in [in_millions(p50[i]), format!("{:.0}%", 100.0 * p_loss[i])] {
-                assert!(cells.contains(&figure), "{arm}, {provider}: {figure} not in {cells}");
+                assert!(
+                    cells.contains(&figure),
+                    "{arm}, {provider}: {figure} not in {cells}"
+                );
             }
         }
     }

@@ -445,6 +445,15 @@ fn tables_from_another_run_or_in_anothers_place_are_refused_and_nothing_is_repla
             );
         }
     }
+    // A table deleted stays missed after another command rewrites the folder's list of what
+    // capsim wrote there.
+    restore();
+    std::fs::remove_file(run.join("parameters.parquet")).unwrap();
+    let (code, _, err) = capsim(&["plot", "run"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = capsim(&["drivers", "run"], dir.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("run/parameters.parquet"), "{err}");
 }
 
 /// A folder of the user's that happens to hold a file named like the description a sweep,

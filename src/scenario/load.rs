@@ -677,43 +677,63 @@ pub(crate) fn read_at_most(path: &Path, limit: u64, what: &str) -> std::io::Resu
 /// and the run's workbook carries its names, description and sources.
 pub const MAX_TEXT_CHARS: usize = 32_767;
 
-/// Reports every string longer than [`MAX_TEXT_CHARS`], and shortens it so that the rest of
-/// the checks do not work through it.
-fn refuse_long_text(table: &mut Table, problems: &mut Problems) {
-    fn walk(value: &mut Value, path: &mut Vec<Segment>, found: &mut Vec<(Vec<Segment>, usize)>) {
+/// Visits every value of `table` that is not itself a table or an array, with its path, and
+/// returns the paths `visit` finds something at, with what it found; `visit` may change the
+/// value (so that later checks do not trip over it again).
+fn find_in_values<T>(
+    table: &mut Table,
+    mut visit: impl FnMut(&mut Value) -> Option<T>,
+) -> Vec<(Vec<Segment>, T)> {
+    fn walk<T>(
+        value: &mut Value,
+        path: &mut Vec<Segment>,
+        visit: &mut impl FnMut(&mut Value) -> Option<T>,
+        found: &mut Vec<(Vec<Segment>, T)>,
+    ) {
         match value {
-            Value::String(text) => {
-                let chars = text.chars().count();
-                if chars > MAX_TEXT_CHARS {
-                    found.push((path.clone(), chars));
-                    *text = text.chars().take(40).collect();
-                }
-            }
             Value::Table(t) => {
                 for (key, v) in t.iter_mut() {
                     path.push(Segment::Map {
                         key: key.to_string(),
                     });
-                    walk(v, path, found);
+                    walk(v, path, visit, found);
                     path.pop();
                 }
             }
             Value::Array(items) => {
                 for (index, v) in items.iter_mut().enumerate() {
                     path.push(Segment::Seq { index });
-                    walk(v, path, found);
+                    walk(v, path, visit, found);
                     path.pop();
                 }
             }
-            _ => {}
+            other => {
+                if let Some(t) = visit(other) {
+                    found.push((path.clone(), t));
+                }
+            }
         }
     }
     let mut found = Vec::new();
     let mut root = Value::Table(std::mem::take(table));
-    walk(&mut root, &mut Vec::new(), &mut found);
+    walk(&mut root, &mut Vec::new(), &mut visit, &mut found);
     if let Value::Table(t) = root {
         *table = t;
     }
+    found
+}
+
+/// Reports every string longer than [`MAX_TEXT_CHARS`], and shortens it so that the rest of
+/// the checks do not work through it.
+fn refuse_long_text(table: &mut Table, problems: &mut Problems) {
+    let found = find_in_values(table, |value| match value {
+        Value::String(text) if text.chars().count() > MAX_TEXT_CHARS => {
+            let chars = text.chars().count();
+            *text = text.chars().take(40).collect();
+            Some(chars)
+        }
+        _ => None,
+    });
     for (segments, chars) in found {
         problems.push(
             field_path(&segments, table),
@@ -729,37 +749,10 @@ fn refuse_long_text(table: &mut Table, problems: &mut Problems) {
 /// replaces it with 0 so the rest of the file can still be checked. Returns each one's path and,
 /// when it lies inside an arm, the arm's index.
 fn replace_non_finite(table: &mut Table, problems: &mut Problems) -> Vec<(String, Option<usize>)> {
-    fn walk(value: &mut Value, path: &mut Vec<Segment>, found: &mut Vec<(Vec<Segment>, f64)>) {
-        match value {
-            Value::Float(x) if !x.is_finite() => {
-                found.push((path.clone(), *x));
-                *x = 0.0;
-            }
-            Value::Table(t) => {
-                for (key, v) in t.iter_mut() {
-                    path.push(Segment::Map {
-                        key: key.to_string(),
-                    });
-                    walk(v, path, found);
-                    path.pop();
-                }
-            }
-            Value::Array(items) => {
-                for (index, v) in items.iter_mut().enumerate() {
-                    path.push(Segment::Seq { index });
-                    walk(v, path, found);
-                    path.pop();
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut found = Vec::new();
-    let mut root = Value::Table(std::mem::take(table));
-    walk(&mut root, &mut Vec::new(), &mut found);
-    if let Value::Table(t) = root {
-        *table = t;
-    }
+    let found = find_in_values(table, |value| match value {
+        Value::Float(x) if !x.is_finite() => Some(std::mem::replace(x, 0.0)),
+        _ => None,
+    });
     found
         .into_iter()
         .map(|(segments, x)| {

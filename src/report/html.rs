@@ -15,8 +15,8 @@ use polars::prelude::*;
 use super::mc_error::median_difference_se;
 use super::{
     ALL_PROVIDERS, ArmHeadline, Chart, Estimate, PartyGain, RunFolder, Tables,
-    WHO_GAINS_BY_YEAR_CHART, WHO_GAINS_CHART, arm_headlines, f64s, gain_label, gains_by_arm,
-    money_gain, strs, thousands, with_all_providers,
+    WHO_GAINS_BY_YEAR_CHART, WHO_GAINS_CHART, arm_headlines, estimates, f64s, gain_label,
+    gains_by_arm, money_gain, strs, thousands, with_all_providers,
 };
 use crate::scenario::contracts::{capitalised, plain_name};
 use crate::scenario::{CohortMode, Rurality, Sex};
@@ -378,18 +378,11 @@ fn each_provider(run: &RunFolder, t: &Tables) -> anyhow::Result<Option<Markup>> 
     }
     let s = &t.summary;
     let (arm, party, horizon) = (strs(s, "arm")?, strs(s, "party")?, strs(s, "horizon")?);
-    let estimates = |c: &str| -> anyhow::Result<Vec<Estimate>> {
-        Ok(f64s(s, c)?
-            .into_iter()
-            .zip(f64s(s, &format!("{c}_se"))?)
-            .map(|(value, se)| Estimate { value, se })
-            .collect())
-    };
     let (p5, p50, p95, p_loss) = (
-        estimates("p5")?,
-        estimates("p50")?,
-        estimates("p95")?,
-        estimates("p_loss")?,
+        estimates(s, "p5")?,
+        estimates(s, "p50")?,
+        estimates(s, "p95")?,
+        estimates(s, "p_loss")?,
     );
     let row = |a: &str, p: &str| {
         (0..arm.len()).find(|&i| arm[i] == a && party[i] == p && horizon[i] == "term")

@@ -762,14 +762,7 @@ pub(crate) struct Estimate {
 pub(crate) fn arm_headlines(run: &RunFolder, t: &Tables) -> anyhow::Result<Vec<ArmHeadline>> {
     let s = &t.summary;
     let (arm, party, hor) = (strs(s, "arm")?, strs(s, "party")?, strs(s, "horizon")?);
-    let figure = |c: &str| -> anyhow::Result<Vec<Estimate>> {
-        let (value, se) = (f64s(s, c)?, f64s(s, &format!("{c}_se"))?);
-        Ok(value
-            .into_iter()
-            .zip(se)
-            .map(|(value, se)| Estimate { value, se })
-            .collect())
-    };
+    let figure = |c: &str| estimates(s, c);
     let (p5, p50, p95, pl, pl2, es, mean, per_head) = (
         figure("p5")?,
         figure("p50")?,
@@ -805,6 +798,19 @@ pub(crate) fn arm_headlines(run: &RunFolder, t: &Tables) -> anyhow::Result<Vec<A
                 over_budget: over_budget[c],
             })
         })
+        .collect())
+}
+
+/// A summary column with its Monte Carlo error (the `_se` column beside it), row by row.
+pub(crate) fn estimates(summary: &DataFrame, column: &str) -> anyhow::Result<Vec<Estimate>> {
+    let (value, se) = (
+        f64s(summary, column)?,
+        f64s(summary, &format!("{column}_se"))?,
+    );
+    Ok(value
+        .into_iter()
+        .zip(se)
+        .map(|(value, se)| Estimate { value, se })
         .collect())
 }
 

@@ -142,11 +142,11 @@ fn write_world_tables(
     results: &[ReplicationResult],
 ) -> anyhow::Result<()> {
     let mut world = tables::world_frame(model, results)?;
-    tables::write_parquet(&mut world, &dir.join(WORLD), Some("world"))?;
+    write_run_table(&mut world, dir, WORLD)?;
     let mut outcomes = tables::outcomes_frame(model, results)?;
-    tables::write_parquet(&mut outcomes, &dir.join(OUTCOMES), Some("outcomes_reps"))?;
+    write_run_table(&mut outcomes, dir, OUTCOMES)?;
     if let Some(mut draws) = tables::parameters_frame(model, results)? {
-        tables::write_parquet(&mut draws, &dir.join(PARAMETERS), Some("parameters"))?;
+        write_run_table(&mut draws, dir, PARAMETERS)?;
     }
     Ok(())
 }
@@ -177,9 +177,9 @@ fn write_contract_tables(
             .collect();
         let start_year = model.scenario.start_year;
         let mut ledger = ledger::ledger_frame(&layout, &rows, start_year)?;
-        tables::write_parquet(&mut ledger, &dir.join(LEDGER), Some("ledger"))?;
+        write_run_table(&mut ledger, dir, LEDGER)?;
         let mut term = ledger::term_frame(&layout, &rows)?;
-        tables::write_parquet(&mut term, &dir.join(LEDGER_TERM), Some("ledger"))
+        write_run_table(&mut term, dir, LEDGER_TERM)
     };
     let equity_and_gains = || -> anyhow::Result<()> {
         let cells: Vec<(u64, &[EquityCell])> = results
@@ -187,24 +187,20 @@ fn write_contract_tables(
             .map(|r| (r.replication, r.equity.as_slice()))
             .collect();
         let mut equity = ledger::equity_frame(&layout, &cells)?;
-        tables::write_parquet(&mut equity, &dir.join(EQUITY), Some("equity_reps"))?;
+        write_run_table(&mut equity, dir, EQUITY)?;
         let gains: Vec<(u64, &[Gain])> = results
             .iter()
             .map(|r| (r.replication, r.gains.as_slice()))
             .collect();
         let mut gains = gains_frame(&layout, &gains)?;
-        tables::write_parquet(&mut gains, &dir.join(GAINS), Some("who_gains_reps"))?;
+        write_run_table(&mut gains, dir, GAINS)?;
         let by_year: Vec<(u64, &[Gain])> = results
             .iter()
             .map(|r| (r.replication, r.gains_by_year.as_slice()))
             .collect();
         let start_year = model.scenario.start_year;
         let mut by_year = gains_by_year_frame(&layout, &by_year, start_year)?;
-        tables::write_parquet(
-            &mut by_year,
-            &dir.join(GAINS_BY_YEAR),
-            Some("who_gains_by_year_reps"),
-        )
+        write_run_table(&mut by_year, dir, GAINS_BY_YEAR)
     };
     let (ledgers, equity_and_gains) = side_by_side(threads, ledgers, equity_and_gains);
     ledgers?;
@@ -365,6 +361,27 @@ impl RunFolder {
     }
 }
 
+/// The data dictionary's table of a run folder's Parquet `file` (docs/outputs.md), and the key
+/// columns it always has: one home for what is written and what is checked on reading.
+fn run_table(file: &str) -> (&'static str, &'static [&'static str]) {
+    match file {
+        WORLD => ("world", &["rep", "world", "year"]),
+        OUTCOMES => ("outcomes_reps", &["rep", "world", "year"]),
+        LEDGER => ("ledger", &["rep", "year", "arm", "party", "role"]),
+        LEDGER_TERM => ("ledger", &["rep", "arm", "party", "role"]),
+        EQUITY => ("equity_reps", &["rep", "arm", "dimension", "level"]),
+        GAINS => ("who_gains_reps", &["rep", "arm", "party"]),
+        GAINS_BY_YEAR => ("who_gains_by_year_reps", &["rep", "year", "arm", "party"]),
+        PARAMETERS => ("parameters", &["rep"]),
+        _ => unreachable!("{file} is not a table of a run folder"),
+    }
+}
+
+/// Writes `df` as the run folder's Parquet `file`, its columns described from its table.
+fn write_run_table(df: &mut DataFrame, dir: &Path, file: &str) -> anyhow::Result<()> {
+    tables::write_parquet(df, &dir.join(file), Some(run_table(file).0))
+}
+
 /// Whether capsim wrote `file` into run folder `dir`: it is there, or the folder's manifest
 /// lists it (then it must be there: a table written with the run and since deleted is missed).
 pub(crate) fn was_written(dir: &Path, file: &str) -> bool {
@@ -386,17 +403,7 @@ pub(crate) fn read_run_table(dir: &Path, file: &str, reps: u32) -> anyhow::Resul
         )
         .into()
     };
-    let (table, keys): (&str, &[&str]) = match file {
-        WORLD => ("world", &["rep", "world", "year"]),
-        OUTCOMES => ("outcomes_reps", &["rep", "world", "year"]),
-        LEDGER => ("ledger", &["rep", "year", "arm", "party", "role"]),
-        LEDGER_TERM => ("ledger", &["rep", "arm", "party", "role"]),
-        EQUITY => ("equity_reps", &["rep", "arm", "dimension", "level"]),
-        GAINS => ("who_gains_reps", &["rep", "arm", "party"]),
-        GAINS_BY_YEAR => ("who_gains_by_year_reps", &["rep", "year", "arm", "party"]),
-        PARAMETERS => ("parameters", &["rep"]),
-        _ => unreachable!("{file} is not a table of a run folder"),
-    };
+    let (table, keys) = run_table(file);
     let names: Vec<String> = df
         .get_column_names()
         .iter()

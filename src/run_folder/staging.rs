@@ -441,11 +441,12 @@ impl StagedFolder {
             let entry = entry?;
             let name = entry.file_name().to_string_lossy().into_owned();
             let there = dest.join(&name);
+            let Ok(existing) = there.symlink_metadata() else {
+                continue;
+            };
             // A folder where a file comes (or the reverse) cannot be replaced either.
-            let other_kind = there
-                .symlink_metadata()
-                .is_ok_and(|m| m.is_dir() != entry.file_type().is_ok_and(|t| t.is_dir()));
-            if there.symlink_metadata().is_ok() && (!held.contains(&name) || other_kind) {
+            let other_kind = existing.is_dir() != entry.file_type()?.is_dir();
+            if !held.contains(&name) || other_kind {
                 return Err(InputError::new(
                     there.display().to_string(),
                     "",

@@ -887,41 +887,49 @@ fn whisker(x: f64, lo: f64, hi: f64, colour: RGBColor) -> PathElement<(f64, f64)
     PathElement::new(vec![(x, lo), (x, hi)], colour.mix(0.8).stroke_width(2))
 }
 
-/// One intervention arm's gains year by year: a line per party (and the whole system) through
-/// its median gain each year, £m, and each year's 5th to 95th percentile (`spread`, one list
-/// per series).
+/// A panel of lines over the years: a line per series (its points (x, y)), each point with a
+/// whisker from `spread`'s (low, high) for it (one list per series), under a title and a y
+/// label of its own.
 #[derive(Clone)]
-pub struct GainYears {
-    pub arm: String,
+pub struct LinePanel {
+    pub title: String,
+    pub y_label: String,
     pub series: Vec<(String, Vec<(f64, f64)>)>,
     pub spread: Vec<Vec<(f64, f64)>>,
 }
 
-/// The year-by-year who-gains chart's size: two panels a row from three arms on.
-pub fn who_gains_by_year_size(arms: usize) -> (u32, u32) {
-    let (columns, rows) = gain_year_grid(arms);
+/// The size of a chart of `panels` [`LinePanel`]s: two a row from three on.
+pub fn line_panels_size(panels: usize) -> (u32, u32) {
+    let (columns, rows) = panel_grid(panels);
     // The key above the panels takes a row or two.
     (560 * columns as u32 + 80, 130 + 500 * rows as u32)
 }
 
-fn gain_year_grid(arms: usize) -> (usize, usize) {
-    let columns = if arms > 2 { 2 } else { 1 };
-    (columns, arms.div_ceil(columns).max(1))
+fn panel_grid(panels: usize) -> (usize, usize) {
+    let columns = if panels > 2 { 2 } else { 1 };
+    (columns, panels.div_ceil(columns).max(1))
 }
 
-/// Who gains year by year: a panel per intervention arm, each party's (and the system's) median
-/// gain in each year against the same contract without the programme, with a whisker from its
-/// 5th to its 95th percentile, on one scale, under one key for every panel.
-pub fn who_gains_by_year<DB: DrawingBackend>(
+/// Whether the panels of a chart share one y scale (figures to compare across them) or each
+/// has its own (figures in different units).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PanelScale {
+    Shared,
+    Own,
+}
+
+/// Panels of lines over the years under one key for every panel: a series is drawn in its
+/// label's style in every panel it is in.
+pub fn line_panels<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
-    arms: &[GainYears],
+    panels: &[LinePanel],
     title: &str,
+    scale: PanelScale,
 ) -> R {
     let body = titled(&root, title)?;
-    // Every label once, in the order the panels first have them; a series is drawn in its
-    // label's style in every panel.
+    // Every label once, in the order the panels first have them.
     let mut labels: Vec<String> = Vec::new();
-    for (name, _) in arms.iter().flat_map(|a| &a.series) {
+    for (name, _) in panels.iter().flat_map(|p| &p.series) {
         if !labels.contains(name) {
             labels.push(name.clone());
         }
@@ -929,34 +937,41 @@ pub fn who_gains_by_year<DB: DrawingBackend>(
     let (at, rows) = key_layout(&body, &labels, body.dim_in_pixel().0)?;
     let (key, body) = body.split_vertically(rows * KEY_ROW + 10);
     draw_key(&key, &labels, &at)?;
-    let (columns, grid_rows) = gain_year_grid(arms.len());
-    let ys = arms.iter().flat_map(|a| {
-        let medians = a.series.iter().flat_map(|s| s.1.iter().map(|p| p.1));
-        medians.chain(a.spread.iter().flatten().flat_map(|&(lo, hi)| [lo, hi]))
-    });
-    let (lo, hi) = ys.fold((0.0_f64, 0.0_f64), |(a, b), y| (a.min(y), b.max(y)));
-    let y_range = Some(pad(lo, hi));
-    for (panel, arm) in body
+    let (columns, grid_rows) = panel_grid(panels.len());
+    let y_range_of = |panels: &[LinePanel]| {
+        let ys = panels.iter().flat_map(|p| {
+            let lines = p.series.iter().flat_map(|s| s.1.iter().map(|q| q.1));
+            lines.chain(p.spread.iter().flatten().flat_map(|&(lo, hi)| [lo, hi]))
+        });
+        let (lo, hi) = ys.fold((0.0_f64, 0.0_f64), |(a, b), y| (a.min(y), b.max(y)));
+        Some(pad(lo, hi))
+    };
+    let shared = y_range_of(panels);
+    for (area, panel) in body
         .split_evenly((grid_rows, columns))
         .into_iter()
-        .zip(arms)
+        .zip(panels)
     {
-        let styles: Vec<usize> = arm
+        let styles: Vec<usize> = panel
             .series
             .iter()
             .map(|(name, _)| labels.iter().position(|l| l == name).unwrap_or(0))
             .collect();
+        let y_range = match scale {
+            PanelScale::Shared => shared,
+            PanelScale::Own => y_range_of(std::slice::from_ref(panel)),
+        };
         let axes = LineAxes {
             x_label: "year",
             x_ticks: XTicks::Years,
-            y_label: "£m gain that year (median, 5th-95th percentile)",
+            y_label: &panel.y_label,
             y_range,
         };
         draw_lines(
-            &panel,
-            &arm.series,
-            &arm.spread,
-            &arm.arm,
+            &area,
+            &panel.series,
+            &panel.spread,
+            &panel.title,
             axes,
             Key::Shared(&styles),
         )?;
@@ -1750,8 +1765,9 @@ mod tests {
             [(0.5, 1.5), (0.0, 2.0), (-0.5, 2.5)],
             [(-3.0, 1.0), (-2.0, 0.5), (-3.0, 0.0)],
         ];
-        let arm = super::GainYears {
-            arm: "block".into(),
+        let arm = super::LinePanel {
+            title: "block".into(),
+            y_label: "£m".into(),
             series: vec![
                 ("acute".into(), years.iter().map(|&y| (y, 1.0)).collect()),
                 (
@@ -1764,17 +1780,24 @@ mod tests {
         let mut svg = String::new();
         {
             let root = SVGBackend::with_string(&mut svg, (800, 700)).into_drawing_area();
-            super::who_gains_by_year(root, std::slice::from_ref(&arm), "t").unwrap();
+            super::line_panels(
+                root,
+                std::slice::from_ref(&arm),
+                "t",
+                super::PanelScale::Shared,
+            )
+            .unwrap();
         }
         // Two panels make one document: presenting a panel would close it after the first.
         let mut two = String::new();
         {
             let root = SVGBackend::with_string(&mut two, (1200, 700)).into_drawing_area();
-            let other = super::GainYears {
-                arm: "pbr".into(),
+            let other = super::LinePanel {
+                title: "pbr".into(),
                 ..arm.clone()
             };
-            super::who_gains_by_year(root, &[arm.clone(), other], "t").unwrap();
+            super::line_panels(root, &[arm.clone(), other], "t", super::PanelScale::Shared)
+                .unwrap();
         }
         assert_eq!(two.matches("</svg>").count(), 1);
         assert!(two.trim_end().ends_with("</svg>"));

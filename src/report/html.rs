@@ -722,6 +722,98 @@ fn figure(c: &Chart, data: &str) -> Markup {
     }
 }
 
+/// Each waiting list year by year, its chart and a table per list and world: shown only when
+/// some activity type has a list.
+fn waiting_lists(
+    run: &RunFolder,
+    t: &Tables,
+    chart: Option<(&Chart, &str)>,
+) -> anyhow::Result<Markup> {
+    let Some(table) = &t.waiting_lists else {
+        return Ok(html! {});
+    };
+    let figures = super::waiting_lists::figures(table)?;
+    let mut tables: Vec<(&str, &str)> = Vec::new();
+    for f in &figures {
+        if !tables.contains(&(f.list.as_str(), f.world.as_str())) {
+            tables.push((&f.list, &f.world));
+        }
+    }
+    let years: Vec<i32> = (0..run.scenario.years as i32)
+        .map(|y| run.scenario.start_year + y)
+        .collect();
+    // Where the list stands after what flowed through it.
+    const ROWS: [&str; 6] = [
+        "referrals",
+        "treated",
+        "removed",
+        "waiting_list",
+        "52_week_waiters",
+        "median_wait_weeks",
+    ];
+    let words = |measure: &'static str| match measure {
+        "referrals" => "referred in the year",
+        "treated" => "treated in the year",
+        "removed" => "left without treatment in the year",
+        "waiting_list" => "waiting at the year's end",
+        "52_week_waiters" => "of whom waiting over 52 weeks",
+        "median_wait_weeks" => "median wait at the year's end, weeks",
+        other => other,
+    };
+    let value = |f: &super::waiting_lists::ListFigure, x: f64| {
+        if f.measure == "median_wait_weeks" {
+            format!("{x:.1}")
+        } else {
+            count(x, false)
+        }
+    };
+    Ok(html! {
+        section id="waiting-lists" {
+            h2 { "Waiting lists" }
+            p {
+                "Pathways on each elective waiting list at each year's end, how many have waited                  over 52 weeks, and the median wait, as each simulated future's demand, capacity                  and removals move them. Each figure is the mean across the "
+                (run.scenario.replications) " simulated futures, with the 5th to 95th percentile                  beneath it. "
+                code { (crate::run_folder::WAITING_LIST) } " has every figure with its Monte                  Carlo error."
+            }
+            @if let Some((c, data)) = chart {
+                (figure(c, data))
+            }
+            @for (list, world) in &tables {
+                table.years {
+                    thead {
+                        tr {
+                            th {
+                                (super::waiting_lists::list_name(list))
+                                @if *world != crate::engine::STATUS_QUO {
+                                    ", with " (world)
+                                }
+                            }
+                            @for y in &years { th { (y) } }
+                        }
+                    }
+                    tbody {
+                        @for measure in ROWS {
+                            tr {
+                                td { (capitalised(words(measure))) }
+                                @for y in &years {
+                                    @match figures.iter().find(|f| f.list == *list && f.world == *world
+                                        && f.measure == measure && f.calendar_year == *y) {
+                                        Some(f) => td.n {
+                                            (value(f, f.mean))
+                                            span.se { (value(f, f.p5)) "–" (value(f, f.p95)) }
+                                        },
+                                        None => td.n { "–" },
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    })
+}
+
 /// Who gains from the interventions: shown only when some arm runs one.
 fn who_gains(
     run: &RunFolder,
@@ -1003,6 +1095,10 @@ fn reproduce(run: &RunFolder, t: &Tables) -> Markup {
                 }
                 code { (super::outcomes::OUTCOMES_CSV) } " (deaths, new conditions and \
                 activity per world and year; per simulated future in " code { "outcomes.parquet" } "), "
+                @if t.waiting_lists.is_some() {
+                    code { (crate::run_folder::WAITING_LIST) } " (each waiting list's year by \
+                    year; per simulated future in " code { "world.parquet" } "), "
+                }
                 code { "ledger.parquet" }
                 " (every party's account per simulated year), " code { "world.parquet" }
                 " (activity and cost), " code { "scenario.toml" } " (every assumption, with its source)."
@@ -1017,7 +1113,7 @@ table{border-collapse:collapse;margin:1em 0;font-size:.92em}th,td{border:1px sol
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}figure{margin:1.5em 0}figure img{width:100%;border:1px solid #ccc}\
 figcaption{font-size:.92em;color:#333;margin-top:.4em}.note{color:#444;font-style:italic}.tag{font-size:.8em;color:#555;font-weight:normal}\
 dt{font-weight:bold;margin-top:.8em}code{background:#f2f2f2;padding:0 .25em}\
-.se{color:#555;font-size:.85em}table.headline .se{display:block}.warning{border-left:4px solid #b00;padding:.3em .8em;background:#fbeaea}\
+.se{color:#555;font-size:.85em}table.headline .se,table.years .se{display:block}.warning{border-left:4px solid #b00;padding:.3em .8em;background:#fbeaea}\
 @media print{@page{size:A4;margin:15mm}body{max-width:none;margin:0;padding:0;font-size:10pt}\
 h2,h3{break-after:avoid;page-break-after:avoid}table,figure,tr,dl>dd{break-inside:avoid;page-break-inside:avoid}\
 table.headline{font-size:8pt;width:100%}table.headline th,table.headline td{padding:.2em .3em}\
@@ -1046,8 +1142,15 @@ pub fn write_report(
             .find(|(c, _)| c.stem == stem)
             .map(|(c, data)| (*c, data.as_str()))
     };
-    // Who gains has a section of its own, with its charts.
-    let in_who_gains = |c: &Chart| c.stem == WHO_GAINS_CHART || c.stem == WHO_GAINS_BY_YEAR_CHART;
+    // Who gains and the waiting lists have sections of their own, with their charts.
+    let in_section = |c: &Chart| {
+        [
+            WHO_GAINS_CHART,
+            WHO_GAINS_BY_YEAR_CHART,
+            super::waiting_lists::CHART,
+        ]
+        .contains(&c.stem.as_str())
+    };
     let page = html! {
         (DOCTYPE)
         html lang="en" {
@@ -1075,9 +1178,10 @@ pub fn write_report(
                      holds 90% of the simulated futures. Full tables: summary.csv / summary.xlsx."
                 }
                 h2 { "Charts" }
-                @for (c, data) in figures.iter().filter(|(c, _)| !in_who_gains(c)) {
+                @for (c, data) in figures.iter().filter(|(c, _)| !in_section(c)) {
                     (figure(c, data))
                 }
+                (waiting_lists(run, t, chart(super::waiting_lists::CHART))?)
                 (who_gains(run, t, chart(WHO_GAINS_CHART), chart(WHO_GAINS_BY_YEAR_CHART))?)
                 h2 { "What each payment model does" }
                 (models(run))

@@ -14,6 +14,7 @@ pub mod mc_error;
 pub mod outcomes;
 pub mod precision;
 pub mod tables;
+pub mod waiting_lists;
 pub mod xlsx;
 
 use std::fmt::Write as _;
@@ -22,9 +23,10 @@ use std::path::Path;
 use anyhow::Context;
 use polars::prelude::*;
 
-use crate::run_folder::{RunFolder, side_by_side, tables::write_rounded_csv};
+use crate::run_folder::tables::{write_csv, write_rounded_csv};
+use crate::run_folder::{RunFolder, side_by_side};
 use crate::scenario::contracts::ComponentSpec;
-use charts::Spread;
+use charts::{PanelScale, Spread};
 
 impl RunFolder {
     pub fn arms(&self) -> Vec<String> {
@@ -166,6 +168,8 @@ pub struct Tables {
     pub who_gains_by_year: Option<DataFrame>,
     /// Every indicator per world and horizon (None for a run folder without outcomes.parquet).
     pub outcomes: Option<DataFrame>,
+    /// Each waiting list's year ends per world (None when no activity type has a list).
+    pub waiting_lists: Option<DataFrame>,
 }
 
 pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
@@ -224,11 +228,13 @@ pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
         who_gains: who_gains?,
         who_gains_by_year: who_gains_by_year?,
         outcomes: outcomes?,
+        waiting_lists: waiting_lists::table(&run.world, &run.scenario)?,
     })
 }
 
 /// Writes summary.csv, equity.csv, who_gains.csv and who_gains_by_year.csv (when an arm runs
-/// an intervention), outcomes.csv and summary.xlsx into `out`.
+/// an intervention), outcomes.csv, waiting_list.csv (when a type has a list) and summary.xlsx
+/// into `out`.
 pub fn write_tables(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<()> {
     write_rounded_csv(&t.summary, "summary", &out.join("summary.csv"))?;
     write_rounded_csv(&t.equity, "equity", &out.join("equity.csv"))?;
@@ -241,6 +247,12 @@ pub fn write_tables(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<(
     }
     if let Some(outcomes) = &t.outcomes {
         write_rounded_csv(outcomes, "outcomes", &out.join(outcomes::OUTCOMES_CSV))?;
+    }
+    if let Some(lists) = &t.waiting_lists {
+        write_csv(
+            &mut lists.clone(),
+            &out.join(crate::run_folder::WAITING_LIST),
+        )?;
     }
     xlsx::write_workbook(&out.join("summary.xlsx"), run, t)
 }
@@ -592,7 +604,28 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
         caption: "Average margin per person-year over the term for people in each IMD quintile. Where a line slopes, a provider would gain by attracting one group of patients and avoiding another; risk adjustment flattens it.".into(),
     });
 
-    // 5. Who gains from the interventions.
+    // 5. Each waiting list's year ends, per world.
+    if let Some(lists) = &t.waiting_lists {
+        let panels = waiting_lists::panels(&waiting_lists::figures(lists)?);
+        let title = "Waiting lists at each year's end";
+        charts::render_sized(
+            out,
+            waiting_lists::CHART,
+            charts::line_panels_size(panels.len()),
+            |r| charts::line_panels(r, &panels, title, PanelScale::Own),
+            |r| charts::line_panels(r, &panels, title, PanelScale::Own),
+        )?;
+        written.push(Chart {
+            stem: waiting_lists::CHART.into(),
+            title: title.into(),
+            caption: format!(
+                "Each world's mean at each year's end across {} simulated futures (line), and its 5th to 95th percentile (whisker): pathways waiting, those waiting over 52 weeks, and the median wait. waiting_list.csv has these and the year's referrals, treatments and removals.",
+                run.scenario.replications
+            ),
+        });
+    }
+
+    // 6. Who gains from the interventions.
     let gains = gains_by_arm(t)?;
     if !gains.is_empty() {
         let groups: Vec<charts::GainGroup> = gains
@@ -641,9 +674,9 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
         charts::render_sized(
             out,
             WHO_GAINS_BY_YEAR_CHART,
-            charts::who_gains_by_year_size(arms.len()),
-            |r| charts::who_gains_by_year(r, &arms, title),
-            |r| charts::who_gains_by_year(r, &arms, title),
+            charts::line_panels_size(arms.len()),
+            |r| charts::line_panels(r, &arms, title, PanelScale::Shared),
+            |r| charts::line_panels(r, &arms, title, PanelScale::Shared),
         )?;
         written.push(Chart {
             stem: WHO_GAINS_BY_YEAR_CHART.into(),
@@ -656,7 +689,7 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
 
 /// Each intervention arm's median gains year by year, a line per party (labelled as the
 /// who-gains chart labels them) and the system last, in £m; None without the table or rows.
-fn gains_by_year(t: &Tables) -> anyhow::Result<Option<Vec<charts::GainYears>>> {
+fn gains_by_year(t: &Tables) -> anyhow::Result<Option<Vec<charts::LinePanel>>> {
     let Some(table) = t.who_gains_by_year.as_ref().filter(|t| t.height() > 0) else {
         return Ok(None);
     };
@@ -674,11 +707,12 @@ fn gains_by_year(t: &Tables) -> anyhow::Result<Option<Vec<charts::GainYears>>> {
                 .map(move |r| (arm.clone(), r.party.clone(), gain_label(&r)))
         })
         .collect();
-    let mut out: Vec<charts::GainYears> = Vec::new();
+    let mut out: Vec<charts::LinePanel> = Vec::new();
     for i in 0..table.height() {
-        if out.last().is_none_or(|a| a.arm != arm[i]) {
-            out.push(charts::GainYears {
-                arm: arm[i].clone(),
+        if out.last().is_none_or(|a| a.title != arm[i]) {
+            out.push(charts::LinePanel {
+                title: arm[i].clone(),
+                y_label: "£m gain that year (median, 5th-95th percentile)".into(),
                 series: Vec::new(),
                 spread: Vec::new(),
             });

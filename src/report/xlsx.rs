@@ -12,15 +12,25 @@ use rust_xlsxwriter::{
 use super::Tables;
 use crate::run_folder::RunFolder;
 use crate::run_folder::dictionary::describe;
+use crate::run_folder::tables::rounded_for_reading;
 use crate::scenario::validate::parameters;
 
 /// Widest a column is drawn, in characters: long arm names wrap instead of widening the sheet.
 const MAX_WIDTH: f64 = 28.0;
 
-/// How a column is shown in Excel.
-fn number_format(column: &str) -> &'static str {
+/// Whether a table's figures are shown as they are (rounded as in its CSV file): rates,
+/// shares, counts and weeks side by side in one column, where one format would misstate some
+/// (a share of 0.147 as whole units reads 0).
+fn shown_as_they_are(table: &str) -> bool {
+    ["outcomes", "waiting_list"].contains(&table)
+}
+
+/// How a column of a table is shown in Excel.
+fn number_format(table: &str, column: &str) -> &'static str {
+    if shown_as_they_are(table) && column != "replications" {
+        "General"
     // Probabilities: P(loss), P(gain), P(over budget), P(target met) and their errors.
-    if ["p_loss", "p_gain", "p_over_budget", "p_target_met"]
+    } else if ["p_loss", "p_gain", "p_over_budget", "p_target_met"]
         .iter()
         .any(|p| column.starts_with(p))
     {
@@ -70,14 +80,14 @@ fn finish(sheet: &mut Worksheet, columns: usize, rows: usize) -> anyhow::Result<
 
 /// One table as a sheet: column names in row 1, then one row per table row. Numbers are stored
 /// as numbers (a calendar year in a text column too), empty cells for missing values.
-fn write_table(sheet: &mut Worksheet, df: &DataFrame) -> anyhow::Result<()> {
+fn write_table(sheet: &mut Worksheet, table: &str, df: &DataFrame) -> anyhow::Result<()> {
     let header = header_format();
     let year = Format::new().set_num_format("0");
     for (c, column) in df.columns().iter().enumerate() {
         let c = c as u16;
         let name = column.name().as_str();
         sheet.write_string_with_format(0, c, name, &header)?;
-        let fmt = Format::new().set_num_format(number_format(name));
+        let fmt = Format::new().set_num_format(number_format(table, name));
         let series = column.as_materialized_series();
         for r in 0..series.len() {
             let row = 1 + r as u32;
@@ -122,6 +132,9 @@ fn data_sheets(t: &Tables) -> Vec<(&'static str, &DataFrame)> {
     }
     if let Some(outcomes) = &t.outcomes {
         sheets.push(("outcomes", outcomes));
+    }
+    if let Some(lists) = &t.waiting_lists {
+        sheets.push(("waiting_list", lists));
     }
     sheets
 }
@@ -196,7 +209,12 @@ pub fn write_workbook(path: &Path, run: &RunFolder, t: &Tables) -> anyhow::Resul
             .set_creation_datetime(&created),
     );
     for (name, df) in data_sheets(t) {
-        write_table(book.add_worksheet().set_name(name)?, df)?;
+        let df = if shown_as_they_are(name) {
+            &rounded_for_reading(df, name)?
+        } else {
+            df
+        };
+        write_table(book.add_worksheet().set_name(name)?, name, df)?;
     }
     write_rows(
         book.add_worksheet().set_name("columns")?,
@@ -221,7 +239,8 @@ pub fn write_workbook(path: &Path, run: &RunFolder, t: &Tables) -> anyhow::Resul
 mod tests {
     use super::number_format;
 
-    /// Every probability, and its standard error, shows as a percentage; money as whole pounds.
+    /// Every probability, and its standard error, shows as a percentage; money as whole pounds;
+    /// an outcome or a waiting list's figure as it is.
     #[test]
     fn probabilities_show_as_percentages() {
         for column in [
@@ -232,10 +251,18 @@ mod tests {
             "p_over_budget",
             "p_over_budget_se",
         ] {
-            assert_eq!(number_format(column), "0.0%", "{column}");
+            assert_eq!(number_format("summary", column), "0.0%", "{column}");
         }
         for column in ["mean", "p5", "p95_se", "expected_shortfall_5pct"] {
-            assert_eq!(number_format(column), "#,##0", "{column}");
+            assert_eq!(number_format("summary", column), "#,##0", "{column}");
+        }
+        // Outcomes and waiting lists mix rates, shares and weeks in one column: a share of
+        // 0.147 must not read 0.
+        for table in ["outcomes", "waiting_list"] {
+            for column in ["mean", "p5", "change_mean_se"] {
+                assert_eq!(number_format(table, column), "General", "{table} {column}");
+            }
+            assert_eq!(number_format(table, "replications"), "#,##0");
         }
     }
 }

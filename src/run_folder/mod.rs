@@ -101,9 +101,6 @@ pub fn write_results(
     if let Some(monitoring) = tables::monitoring_frame(model, results)? {
         tables::write_rounded_csv(&monitoring, "monitoring", &dir.join(MONITORING))?;
     }
-    if let Some(mut lists) = tables::waiting_list_frame(model, results)? {
-        tables::write_csv(&mut lists, &dir.join(WAITING_LIST))?;
-    }
     let resolved = standing_alone(&model.scenario, dir)?;
     let header = "# Fully resolved scenario of this run (base merged, defaults filled).\n# Reproduce: capsim run scenario.toml --threads N (any N gives identical results)\n";
     std::fs::write(dir.join(SCENARIO), header.to_string() + &resolved.to_toml())?;

@@ -228,6 +228,12 @@ pub fn write_parquet(df: &mut DataFrame, path: &Path, table: Option<&str>) -> an
 /// Writes `df` as CSV for people to read: each float column rounded as the data dictionary
 /// says for `table` ([`super::dictionary::csv_decimals`]).
 pub fn write_rounded_csv(df: &DataFrame, table: &str, path: &Path) -> anyhow::Result<()> {
+    write_csv(&mut rounded_for_reading(df, table)?, path)
+}
+
+/// `df` with each float column rounded as the data dictionary says for `table`
+/// ([`super::dictionary::csv_decimals`]): what people read, in a CSV file or a workbook.
+pub fn rounded_for_reading(df: &DataFrame, table: &str) -> PolarsResult<DataFrame> {
     let mut columns = Vec::with_capacity(df.width());
     for c in df.columns() {
         match super::dictionary::csv_decimals(table, c.name().as_str()) {
@@ -244,7 +250,7 @@ pub fn write_rounded_csv(df: &DataFrame, table: &str, path: &Path) -> anyhow::Re
             _ => columns.push(c.clone()),
         }
     }
-    write_csv(&mut DataFrame::new(df.height(), columns)?, path)
+    DataFrame::new(df.height(), columns)
 }
 
 pub fn write_csv(df: &mut DataFrame, path: &Path) -> anyhow::Result<()> {
@@ -498,77 +504,5 @@ pub fn monitoring_frame(
         Column::new("p_target_met_se".into(), met_se),
         Column::new("p_no_value".into(), no_value),
     ]);
-    DataFrame::new(spreads.len(), columns).map(Some)
-}
-
-/// The waiting-list table: for every world, list (the activity type holding it) and measure
-/// (referrals, treated, removed, waiting_list, median_wait_weeks, 52_week_waiters), its value at
-/// each year's end across replications: mean, 5th and 95th percentiles. People are rounded to
-/// whole pathways, weeks to a tenth. `None` when no type has a list.
-pub fn waiting_list_frame(
-    model: &Model,
-    results: &[ReplicationResult],
-) -> PolarsResult<Option<DataFrame>> {
-    let s = &model.scenario;
-    let lists: Vec<(usize, &String)> = model
-        .type_names
-        .iter()
-        .enumerate()
-        .filter(|(_, name)| s.activity.types[*name].waiting_list.is_some())
-        .collect();
-    if lists.is_empty() {
-        return Ok(None);
-    }
-
-    let mut world = Vec::new();
-    let mut list = Vec::new();
-    let mut measure = Vec::new();
-    let mut year = Vec::new();
-    let mut calendar_year = Vec::new();
-    let mut spreads = Vec::new();
-    let mut weights = SpreadWeights::default();
-    let world_names = model.world_names();
-    for (w, world_name) in world_names.iter().enumerate() {
-        for &(t, name) in &lists {
-            for &(label, value) in &ListYear::MEASURES {
-                // Weeks to a tenth, people to the whole pathway.
-                let per_unit = if label == "median_wait_weeks" {
-                    10.0
-                } else {
-                    1.0
-                };
-                for y in 1..=s.years {
-                    let mut values: Vec<f64> = results
-                        .iter()
-                        .filter_map(|r| r.world(w).find(|rec| rec.year == y))
-                        .map(|rec| value(&rec.lists[t]))
-                        .collect();
-                    // Errors to one place more than the figures.
-                    let round = |x: f64, per: f64| (x * per).round() / per;
-                    spreads.push(Spread::of(&mut values, &mut weights).map(|s| Spread {
-                        mean: round(s.mean, per_unit),
-                        mean_se: round(s.mean_se, 10.0 * per_unit),
-                        p5: round(s.p5, per_unit),
-                        p5_se: round(s.p5_se, 10.0 * per_unit),
-                        p95: round(s.p95, per_unit),
-                        p95_se: round(s.p95_se, 10.0 * per_unit),
-                    }));
-                    world.push(world_name.clone());
-                    list.push(name.clone());
-                    measure.push(label);
-                    year.push(y);
-                    calendar_year.push(s.start_year + y as i32 - 1);
-                }
-            }
-        }
-    }
-    let mut columns = vec![
-        Column::new("world".into(), world),
-        Column::new("list".into(), list),
-        Column::new("measure".into(), measure),
-        Column::new("year".into(), year),
-        Column::new("calendar_year".into(), calendar_year),
-    ];
-    columns.extend(Spread::columns(&spreads));
     DataFrame::new(spreads.len(), columns).map(Some)
 }

@@ -933,6 +933,16 @@ pub fn capitalised(text: &str) -> String {
 
 /// A reader's name for an indicator or activity type.
 pub fn plain_name(name: &str) -> String {
+    // A waiting list's indicators: named after the care waited for.
+    for (suffix, words) in [
+        ("_52_week_waiters", "people waiting over 52 weeks for "),
+        ("_waiting_list", "people waiting for "),
+        ("_median_wait_weeks", "median wait in weeks for "),
+    ] {
+        if let Some(list) = name.strip_suffix(suffix) {
+            return format!("{words}{}", plain_name(list));
+        }
+    }
     let (stem, unit) = match name.rsplit_once('_') {
         Some((stem, "count")) => (stem, ""),
         _ => match name.strip_suffix("_per_1000") {
@@ -959,6 +969,27 @@ pub fn plain_name(name: &str) -> String {
         other => return format!("{}{unit}", other.replace('_', " ")),
     };
     format!("{label}{unit}")
+}
+
+/// Pounds as a reader writes them: £2,000, or £12.50 when not whole.
+fn pounds(x: f64) -> String {
+    let whole = (x - x.round()).abs() < 0.005;
+    let rounded = if whole {
+        x.round()
+    } else {
+        (x * 100.0).round() / 100.0
+    };
+    let units = rounded.abs().trunc() as u64;
+    let pence = if whole {
+        String::new()
+    } else {
+        format!(
+            ".{:02}",
+            ((rounded.abs() - units as f64) * 100.0).round() as u64
+        )
+    };
+    let sign = if rounded < 0.0 { "−" } else { "" };
+    format!("{sign}£{}{pence}", crate::report::thousands(units))
 }
 
 /// An uplift on an amount: " plus 2%", " less 20%", or nothing.
@@ -1021,7 +1052,8 @@ impl ComponentSpec {
         let years = match self.years() {
             (None, None) => None,
             (Some(f), None) => Some(format!("From year {f}")),
-            (None, Some(t)) => Some(format!("Until year {t}")),
+            (None, Some(1)) => Some("In year 1".to_string()),
+            (None, Some(t)) => Some(format!("In years 1 to {t}")),
             (Some(f), Some(t)) if f == t => Some(format!("In year {f}")),
             (Some(f), Some(t)) => Some(format!("In years {f} to {t}")),
         };
@@ -1087,20 +1119,30 @@ impl ComponentSpec {
                         "Pays {} of the national price for each unit of {what}.",
                         pct(c.price_share)
                     ),
-                    Some(b) => format!(
-                        "Pays {} of price up to {} of planned volume of {what}, {} of price for each unit above it{}.",
-                        pct(c.price_share),
-                        pct(b),
-                        pct(c.marginal_rate.unwrap_or(c.price_share)),
-                        if c.below_baseline_rate > 0.0 {
+                    Some(b) => {
+                        let short = if c.below_baseline_rate > 0.0 {
                             format!(
                                 ", and deducts {} of price for each unit short of it",
                                 pct(c.below_baseline_rate)
                             )
                         } else {
                             String::new()
+                        };
+                        let above = pct(c.marginal_rate.unwrap_or(c.price_share));
+                        if c.price_share == 0.0 {
+                            // Planned volume is paid for elsewhere (a block or capitation).
+                            format!(
+                                "Pays {above} of price for each unit of {what} beyond {} of planned volume{short}.",
+                                pct(b)
+                            )
+                        } else {
+                            format!(
+                                "Pays {} of price up to {} of planned volume of {what}, {above} of price for each unit above it{short}.",
+                                pct(c.price_share),
+                                pct(b)
+                            )
                         }
-                    ),
+                    }
                 }
             }
             ComponentSpec::Capitation(c) => format!(
@@ -1133,7 +1175,7 @@ impl ComponentSpec {
                 },
                 c.indicators
                     .iter()
-                    .map(|i| i.indicator.replace('_', " "))
+                    .map(|i| plain_name(&i.indicator))
                     .collect::<Vec<_>>()
                     .join(" and "),
                 settled_over_term_words(c.settle, "every year's pool paid")
@@ -1143,11 +1185,16 @@ impl ComponentSpec {
                 let target = match c.target_vs_previous {
                     Some(m) if m != 1.0 => format!("{m} times its level the year before"),
                     Some(_) => "its level the year before".to_string(),
-                    None => "target".to_string(),
+                    None => "the target".to_string(),
                 };
+                let (good, bad) = match c.better {
+                    Better::Lower => ("below", "above"),
+                    Better::Higher => ("above", "below"),
+                };
+                let rate = pounds(rate);
                 let cap = c
                     .cap
-                    .map(|x| format!(", capped at £{x:.0} a year"))
+                    .map(|x| format!(", capped at {} a year", pounds(x)))
                     .unwrap_or_else(|| ", no cap".into());
                 let cap = format!(
                     "{cap}{}",
@@ -1155,14 +1202,14 @@ impl ComponentSpec {
                 );
                 match c.only {
                     None => format!(
-                        "£{rate:.0} bonus for each unit of {name} better than {target}, £{rate:.0} \
-                         penalty for each unit worse{cap}."
+                        "{rate} bonus for each unit of {name} {good} {target}, {rate} \
+                         penalty for each unit {bad} it{cap}."
                     ),
                     Some(PerUnitSide::Bonus) => format!(
-                        "£{rate:.0} bonus for each unit of {name} better than {target}, no penalty{cap}."
+                        "{rate} bonus for each unit of {name} {good} {target}, no penalty{cap}."
                     ),
                     Some(PerUnitSide::Penalty) => format!(
-                        "£{rate:.0} deducted for each unit of {name} worse than {target}, no bonus{cap}."
+                        "{rate} deducted for each unit of {name} {bad} {target}, no bonus{cap}."
                     ),
                 }
             }
@@ -1308,9 +1355,48 @@ mod tests {
         .unwrap();
         assert!(
             component.describe().ends_with(
-                "each unit above it. The planned volume is re-set each year on the provider's \
-                 count of each type 2 years before, moved on by the type's planned growth since."
+                "Pays 50% of price for each unit of all activity beyond 100% of planned volume. \
+                 The planned volume is re-set each year on the provider's count of each type 2 \
+                 years before, moved on by the type's planned growth since."
             ),
+            "{}",
+            component.describe()
+        );
+    }
+
+    /// Indicators read as words, money as a reader writes it, and a per-unit payment says on
+    /// which side of its target it pays (regression: "£2000 bonus for each unit of elective 52
+    /// week waiters better than target" and "non elective per 1000").
+    #[test]
+    fn components_are_described_in_words_not_codes() {
+        assert_eq!(
+            plain_name("elective_52_week_waiters"),
+            "people waiting over 52 weeks for planned admissions"
+        );
+        assert_eq!(
+            plain_name("non_elective_per_1000"),
+            "emergency admissions per 1,000 people"
+        );
+        assert_eq!(pounds(2000.0), "£2,000");
+        assert_eq!(pounds(1_250_000.0), "£1,250,000");
+        assert_eq!(pounds(12.5), "£12.50");
+        let component: ComponentSpec = toml::from_str(
+            "kind = \"per_unit\"\nindicator = \"elective_52_week_waiters\"\ntarget = 1500\nrate = 2000\nto_year = 1",
+        )
+        .unwrap();
+        assert_eq!(
+            component.describe(),
+            "In year 1: £2,000 bonus for each unit of people waiting over 52 weeks for planned \
+             admissions below the target, £2,000 penalty for each unit above it, no cap."
+        );
+        let component: ComponentSpec = toml::from_str(
+            "kind = \"outcome\"\npool = 1e6\n[[indicators]]\nindicator = \"non_elective_per_1000\"\nweight = 1.0\ntarget = 80",
+        )
+        .unwrap();
+        assert!(
+            component
+                .describe()
+                .contains("on emergency admissions per 1,000 people"),
             "{}",
             component.describe()
         );

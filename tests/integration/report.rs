@@ -1623,3 +1623,118 @@ fn every_csv_column_is_described() {
     }
     assert!(tables.contains(&"waiting_list".to_string()), "{tables:?}");
 }
+
+/// A scenario with a waiting list reports it: waiting_list.csv holds each year end's mean and
+/// percentiles across the replications of world.parquet's per-replication list columns, the
+/// report's table shows those figures, the chart is drawn, the workbook has the sheet with
+/// figures as they are, and `capsim report` rebuilds the table and chart from the run folder.
+#[test]
+fn a_waiting_list_is_reported_year_by_year() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/now-next-future.toml");
+    let (code, _, err) = crate::common::capsim(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--reps",
+            "40",
+            "--set",
+            "population.size=60000",
+            "--out",
+            "o",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let dir = tmp.path().join("o");
+    let world = ParquetReader::new(std::fs::File::open(dir.join("world.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    let years = world
+        .column("year")
+        .unwrap()
+        .cast(&DataType::Float64)
+        .unwrap();
+    let years: Vec<f64> = years.f64().unwrap().into_no_null_iter().collect();
+    let rows = crate::common::read_csv_rows(&dir.join("waiting_list.csv"));
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    let section = &html[html
+        .find("id=\"waiting-lists\"")
+        .expect("no waiting-list section")..];
+    for (measure, column) in [
+        ("52_week_waiters", "elective_52_week_waiters"),
+        ("waiting_list", "elective_waiting_list"),
+    ] {
+        let values = world.column(column).unwrap().f64().unwrap().clone();
+        for year in 1..=5 {
+            let mut of_year: Vec<f64> = values
+                .into_no_null_iter()
+                .zip(&years)
+                .filter(|(_, y)| **y == f64::from(year))
+                .map(|(v, _)| v)
+                .collect();
+            assert_eq!(of_year.len(), 40);
+            of_year.sort_by(f64::total_cmp);
+            let mean = of_year.iter().sum::<f64>() / 40.0;
+            let row = rows
+                .iter()
+                .find(|r| {
+                    r["world"] == "status quo"
+                        && r["measure"] == measure
+                        && r["year"] == year.to_string()
+                })
+                .unwrap_or_else(|| panic!("no {measure} row for year {year}"));
+            let table_mean: f64 = row["mean"].parse().unwrap();
+            assert_eq!(table_mean, mean.round(), "{measure} year {year}");
+            let (p5, p95): (f64, f64) = (row["p5"].parse().unwrap(), row["p95"].parse().unwrap());
+            assert!(of_year[0] <= p5 && p5 <= p95 && p95 <= of_year[39]);
+            // The report's table shows the mean and the 5th to 95th percentile.
+            let shown = format!(
+                "{}<span class=\"se\">{}–{}</span>",
+                capsim::report::thousands(table_mean as u64),
+                capsim::report::thousands(p5 as u64),
+                capsim::report::thousands(p95 as u64)
+            );
+            assert!(
+                section.contains(&shown),
+                "{shown} not in the report's table"
+            );
+        }
+    }
+    assert!(section.contains("waiting_lists.png"));
+    assert!(dir.join("waiting_lists.png").exists() && dir.join("waiting_lists.svg").exists());
+    // The workbook's sheet holds the CSV's figures (the median wait to its tenth of a week).
+    {
+        use calamine::{Data, Reader, Xlsx, open_workbook};
+        let mut book: Xlsx<_> = open_workbook(dir.join("summary.xlsx")).unwrap();
+        let sheet = book.worksheet_range("waiting_list").unwrap();
+        assert_eq!(sheet.height(), 1 + rows.len());
+        let mean = (0..sheet.width() as u32)
+            .find(|&c| sheet.get_value((0, c)).unwrap().to_string() == "mean")
+            .unwrap();
+        for (r, row) in rows.iter().enumerate() {
+            let want: f64 = row["mean"].parse().unwrap();
+            match sheet.get_value((1 + r as u32, mean)) {
+                Some(Data::Float(x)) => assert_eq!(*x, want, "row {r}"),
+                other => panic!("mean row {r} is not a number: {other:?}"),
+            }
+        }
+    }
+    // `capsim report` rebuilds the table and the chart from the folder's own files.
+    let copy = tmp.path().join("copy");
+    std::fs::create_dir_all(&copy).unwrap();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let e = entry.unwrap();
+        std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+    }
+    for f in ["waiting_list.csv", "waiting_lists.svg", "report.html"] {
+        std::fs::remove_file(copy.join(f)).unwrap();
+    }
+    crate::common::capsim_ok(&[OsStr::new("report"), copy.as_os_str()], tmp.path());
+    for f in ["waiting_list.csv", "waiting_lists.svg", "report.html"] {
+        assert!(
+            std::fs::read(dir.join(f)).unwrap() == std::fs::read(copy.join(f)).unwrap(),
+            "{f} changed on rebuilding"
+        );
+    }
+}

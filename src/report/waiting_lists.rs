@@ -1,0 +1,199 @@
+//! Each elective waiting list year by year across the simulated futures: `waiting_list.csv`,
+//! its chart and the report's tables, all from the world table's per-replication list columns
+//! (so `capsim report` rebuilds them with everything else).
+
+use polars::prelude::*;
+
+use super::charts::LinePanel;
+use super::{f64s, strs};
+use crate::run_folder::tables::{Spread, SpreadWeights};
+use crate::scenario::Scenario;
+use crate::waiting_list::ListYear;
+
+/// The stem of the waiting-list chart (drawn when some activity type has a list).
+pub const CHART: &str = "waiting_lists";
+
+/// The measures the chart and the report's tables show, with a reader's words for each: where
+/// the list stands at each year's end.
+pub const SHOWN: [(&str, &str); 3] = [
+    ("waiting_list", "waiting at the year's end"),
+    ("52_week_waiters", "waiting over 52 weeks"),
+    ("median_wait_weeks", "median wait, weeks"),
+];
+
+/// The activity types with a waiting list, in the world table's order.
+pub fn lists(world: &DataFrame, scenario: &Scenario) -> Vec<String> {
+    world
+        .get_column_names()
+        .iter()
+        .filter_map(|c| c.as_str().strip_suffix("_waiting_list"))
+        .filter(|name| {
+            scenario
+                .activity
+                .types
+                .get(*name)
+                .is_some_and(|t| t.waiting_list.is_some())
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+/// The waiting-list table: for every world, list (the activity type holding it) and measure
+/// (referrals, treated, removed, waiting_list, median_wait_weeks, 52_week_waiters), its value at
+/// each year's end across replications: mean, 5th and 95th percentiles, each with its Monte
+/// Carlo error. People are rounded to whole pathways, weeks to a tenth, errors to one place
+/// more. `None` when no type has a list.
+pub fn table(world: &DataFrame, scenario: &Scenario) -> anyhow::Result<Option<DataFrame>> {
+    let lists = lists(world, scenario);
+    if lists.is_empty() {
+        return Ok(None);
+    }
+    let (world_of, year_of) = (strs(world, "world")?, f64s(world, "year")?);
+    // Worlds in the order the table has them (each replication's rows in world order).
+    let mut worlds: Vec<&str> = Vec::new();
+    for w in &world_of {
+        if !worlds.contains(&w.as_str()) {
+            worlds.push(w);
+        }
+    }
+    let mut columns = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut spreads = Vec::new();
+    let mut weights = SpreadWeights::default();
+    for &w in &worlds {
+        for list in &lists {
+            for (measure, _) in ListYear::MEASURES {
+                let values = f64s(world, &format!("{list}_{measure}"))?;
+                // Weeks to a tenth, people to the whole pathway.
+                let per_unit = if measure == "median_wait_weeks" {
+                    10.0
+                } else {
+                    1.0
+                };
+                let round = |x: f64, per: f64| (x * per).round() / per;
+                for y in 1..=scenario.years {
+                    let mut of_year: Vec<f64> = (0..world.height())
+                        .filter(|&i| world_of[i] == w && year_of[i] == f64::from(y))
+                        .map(|i| values[i])
+                        .collect();
+                    spreads.push(Spread::of(&mut of_year, &mut weights).map(|s| Spread {
+                        mean: round(s.mean, per_unit),
+                        mean_se: round(s.mean_se, 10.0 * per_unit),
+                        p5: round(s.p5, per_unit),
+                        p5_se: round(s.p5_se, 10.0 * per_unit),
+                        p95: round(s.p95, per_unit),
+                        p95_se: round(s.p95_se, 10.0 * per_unit),
+                    }));
+                    columns.0.push(w.to_string());
+                    columns.1.push(list.clone());
+                    columns.2.push(measure);
+                    columns.3.push(y);
+                    columns.4.push(scenario.start_year + y as i32 - 1);
+                }
+            }
+        }
+    }
+    let mut out = vec![
+        Column::new("world".into(), columns.0),
+        Column::new("list".into(), columns.1),
+        Column::new("measure".into(), columns.2),
+        Column::new("year".into(), columns.3),
+        Column::new("calendar_year".into(), columns.4),
+    ];
+    out.extend(Spread::columns(&spreads));
+    Ok(Some(DataFrame::new(spreads.len(), out)?))
+}
+
+/// One row of the waiting-list table: a measure of one list in one world and year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListFigure {
+    pub world: String,
+    pub list: String,
+    pub measure: String,
+    pub calendar_year: i32,
+    pub mean: f64,
+    pub mean_se: f64,
+    pub p5: f64,
+    pub p95: f64,
+}
+
+/// The waiting-list table's rows, in its order.
+pub fn figures(table: &DataFrame) -> anyhow::Result<Vec<ListFigure>> {
+    let (world, list, measure) = (
+        strs(table, "world")?,
+        strs(table, "list")?,
+        strs(table, "measure")?,
+    );
+    let year = f64s(table, "calendar_year")?;
+    let (mean, mean_se, p5, p95) = (
+        f64s(table, "mean")?,
+        f64s(table, "mean_se")?,
+        f64s(table, "p5")?,
+        f64s(table, "p95")?,
+    );
+    Ok((0..table.height())
+        .map(|i| ListFigure {
+            world: world[i].clone(),
+            list: list[i].clone(),
+            measure: measure[i].clone(),
+            calendar_year: year[i] as i32,
+            mean: mean[i],
+            mean_se: mean_se[i],
+            p5: p5[i],
+            p95: p95[i],
+        })
+        .collect())
+}
+
+/// The chart's panels: for each list, one per measure [`SHOWN`], a line per world through its
+/// mean at each year's end with a whisker from the 5th to the 95th percentile.
+pub fn panels(figures: &[ListFigure]) -> Vec<LinePanel> {
+    let mut lists: Vec<&str> = Vec::new();
+    let mut worlds: Vec<&str> = Vec::new();
+    for f in figures {
+        if !lists.contains(&f.list.as_str()) {
+            lists.push(&f.list);
+        }
+        if !worlds.contains(&f.world.as_str()) {
+            worlds.push(&f.world);
+        }
+    }
+    let mut panels = Vec::new();
+    for list in &lists {
+        for (measure, words) in SHOWN {
+            let of = |world: &str| -> Vec<&ListFigure> {
+                figures
+                    .iter()
+                    .filter(|f| f.list == *list && f.measure == measure && f.world == world)
+                    .collect()
+            };
+            panels.push(LinePanel {
+                title: format!("{}: {words}", list_name(list)),
+                y_label: if measure == "median_wait_weeks" {
+                    "weeks (mean, 5th-95th percentile)".into()
+                } else {
+                    "pathways (mean, 5th-95th percentile)".into()
+                },
+                series: worlds
+                    .iter()
+                    .map(|w| {
+                        let points = of(w)
+                            .iter()
+                            .map(|f| (f64::from(f.calendar_year), f.mean))
+                            .collect();
+                        (w.to_string(), points)
+                    })
+                    .collect(),
+                spread: worlds
+                    .iter()
+                    .map(|w| of(w).iter().map(|f| (f.p5, f.p95)).collect())
+                    .collect(),
+            });
+        }
+    }
+    panels
+}
+
+/// A reader's name for the list an activity type holds: "Elective list".
+pub fn list_name(list: &str) -> String {
+    crate::scenario::contracts::capitalised(&format!("{} list", list.replace('_', " ")))
+}

@@ -111,6 +111,9 @@ pub enum Command {
         /// Replications at each size (default: the scenario's).
         #[arg(long)]
         reps: Option<u32>,
+        /// Random seed (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
         /// Worker threads (default: all cores).
         #[arg(long)]
         threads: Option<usize>,
@@ -149,6 +152,9 @@ pub enum Command {
         /// Replications (default: the scenario's).
         #[arg(long)]
         reps: Option<u32>,
+        /// Random seed (default: the scenario's).
+        #[arg(long)]
+        seed: Option<u64>,
         /// Worker threads (default: all cores).
         #[arg(long)]
         threads: Option<usize>,
@@ -202,7 +208,7 @@ pub struct RunArgs {
     pub out: Option<PathBuf>,
     /// Keep doubling the replications (from --reps or the scenario's) until one figure of the
     /// providers' term surplus is known to ± HALF_WIDTH (95%): ARM:FIGURE=HALF_WIDTH, FIGURE
-    /// mean or p50 (£) or p_loss (a probability), e.g. capitation:p50=2000000.
+    /// mean or p50 (£: 2m, 500k or 2000000) or p_loss (a probability), e.g. capitation:p50=2m.
     #[arg(long, value_name = "ARM:FIGURE=HALF_WIDTH")]
     pub precision: Option<String>,
     /// Change a scenario field for this run, validated like the file and recorded in the
@@ -819,6 +825,7 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
             sizes,
             set,
             reps,
+            seed,
             threads,
             out,
         } => {
@@ -832,6 +839,7 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
                 arm: &arm,
                 sizes: &sizes,
                 reps,
+                seed,
                 threads: threads_flag(threads)?,
             };
             let out = out.unwrap_or_else(|| Path::new("output").join("risk-size"));
@@ -847,6 +855,7 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
             caps,
             set,
             reps,
+            seed,
             threads,
             out,
         } => {
@@ -877,6 +886,7 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
                 shares: parse_list("--shares", &shares, 0.0..=1.0)?,
                 caps: parse_caps(&caps)?,
                 reps,
+                seed,
                 threads: threads_flag(threads)?,
             };
             let out = out.unwrap_or_else(|| Path::new("output").join("corridor"));

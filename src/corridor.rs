@@ -64,6 +64,7 @@ pub struct CorridorArgs<'a> {
     pub shares: Vec<f64>,
     pub caps: Vec<Option<f64>>,
     pub reps: Option<u32>,
+    pub seed: Option<u64>,
     pub threads: usize,
 }
 
@@ -379,12 +380,18 @@ fn base_model(args: &CorridorArgs, designs: usize) -> anyhow::Result<(Model, Arm
         .collect::<Result<Vec<_>, _>>()?;
     refuse_set_twice(
         &overrides,
-        &[("--reps", args.reps.is_some(), "replications")],
+        &[
+            ("--reps", args.reps.is_some(), "replications"),
+            ("--seed", args.seed.is_some(), "seed"),
+        ],
     )?;
     let mut loaded = load_scenario_with(args.scenario, &overrides)?;
     crate::cli::warn_of_cautions(&loaded.scenario, &loaded.file);
     if let Some(r) = args.reps {
         loaded.scenario.replications = r;
+    }
+    if let Some(seed) = args.seed {
+        loaded.scenario.seed = seed;
     }
     let names: Vec<&str> = loaded
         .scenario
@@ -485,17 +492,26 @@ pub fn corridor(
         // Runnable where it is written: no base to look for, its head counts beside it.
         let mut scenario = crate::run_folder::standing_alone(&model.scenario, staged.dir())?;
         let name = format!("{}-corridor", base.name);
+        // The searched scenario's own words describe its arms, of which this file keeps one:
+        // they are quoted as that scenario's.
+        let searched = if scenario.description.trim().is_empty() {
+            String::new()
+        } else {
+            format!(
+                " The scenario searched ({}): {}",
+                scenario.name,
+                scenario.description.trim()
+            )
+        };
         scenario.description = format!(
-            "{} With the corridor capsim corridor recommends for arm {} (P(loss beyond {:.1}% of \
-             income) at most {:.1}%): {}.",
-            scenario.description,
+            "Arm {} of {}, and beside it the same arm with the corridor capsim corridor \
+             recommends (P(loss beyond {:.1}% of income) at most {:.1}%): {}.{searched}",
             base.name,
+            scenario.name,
             100.0 * args.loss_threshold,
             100.0 * args.max_prob_loss,
             describe(assessed[i].design)
-        )
-        .trim()
-        .to_string();
+        );
         if !args.set.is_empty() {
             // The words before were written for the file searched; these values are this one's.
             scenario.description += &format!(

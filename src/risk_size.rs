@@ -54,6 +54,7 @@ pub struct RiskSizeArgs<'a> {
     pub arm: &'a str,
     pub sizes: &'a [u64],
     pub reps: Option<u32>,
+    pub seed: Option<u64>,
     pub threads: usize,
 }
 
@@ -72,7 +73,16 @@ pub fn parse_sizes(text: &str) -> Result<Vec<u64>, InputError> {
         .map(|s| s.trim().parse().ok().filter(|n| *n > 0))
         .collect();
     match sizes {
-        Some(s) if (2..=20).contains(&s.len()) => Ok(s),
+        Some(s) if (2..=20).contains(&s.len()) => {
+            match s.iter().enumerate().find(|(i, n)| s[..*i].contains(n)) {
+                Some((_, n)) => Err(InputError::new(
+                    "command line",
+                    "--sizes",
+                    format!("expected each head count once; {n} is given twice"),
+                )),
+                None => Ok(s),
+            }
+        }
         _ => Err(InputError::new(
             "command line",
             "--sizes",
@@ -81,8 +91,22 @@ pub fn parse_sizes(text: &str) -> Result<Vec<u64>, InputError> {
     }
 }
 
+/// The user's `--set`s; the population's size is --sizes' to set.
 fn user_overrides(args: &RiskSizeArgs) -> Result<Vec<Override>, InputError> {
-    args.set.iter().map(|s| Override::parse(s)).collect()
+    let overrides: Vec<Override> = args
+        .set
+        .iter()
+        .map(|s| Override::parse(s))
+        .collect::<Result<_, _>>()?;
+    if overrides.iter().any(|o| o.path == "population.size") {
+        return Err(InputError::new(
+            "command line",
+            "--set",
+            "expected population.size set by --sizes alone: risk-size runs the scenario at each \
+             of its sizes",
+        ));
+    }
+    Ok(overrides)
 }
 
 /// How many people the scenario simulates for each person its contracts cover: 1 without a
@@ -150,11 +174,17 @@ fn model_at(
     }
     refuse_set_twice(
         &overrides,
-        &[("--reps", args.reps.is_some(), "replications")],
+        &[
+            ("--reps", args.reps.is_some(), "replications"),
+            ("--seed", args.seed.is_some(), "seed"),
+        ],
     )?;
     let mut loaded = load_scenario_with(args.scenario, &overrides)?;
     if let Some(r) = args.reps {
         loaded.scenario.replications = r;
+    }
+    if let Some(seed) = args.seed {
+        loaded.scenario.seed = seed;
     }
     Model::build(&loaded)
 }

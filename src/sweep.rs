@@ -348,6 +348,21 @@ fn check_args(args: &SweepArgs) -> Result<(), InputError> {
             ),
         ));
     }
+    // A --set on a swept field would be overridden at every point, unseen.
+    for grid in &args.grids {
+        let set_too = args.run.set.iter().any(|s| {
+            crate::scenario::overrides::Override::parse(s).is_ok_and(|o| o.path == grid.path)
+        });
+        if set_too {
+            return Err(command_line_error(
+                "--param",
+                format!(
+                    "expected {} set once: by --param (swept) or by --set (fixed), not both",
+                    grid.path
+                ),
+            ));
+        }
+    }
     if args.labels.len() > args.grids.len() {
         return Err(command_line_error(
             "--label",

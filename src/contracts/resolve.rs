@@ -110,7 +110,7 @@ impl Contracts {
                 name: spec.name.clone(),
                 holders,
                 subcontractors,
-                subcontract: spec.subcontract,
+                subcontract: spec.subcontract.unwrap_or_default(),
                 pass_through: spec.pass_through,
             });
         }

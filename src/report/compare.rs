@@ -59,6 +59,21 @@ pub fn check(dirs: &[PathBuf], out: &Path) -> Result<Destination, InputError> {
             ),
         ));
     }
+    // The same run twice (however its path is written) compares nothing with itself.
+    let same = |d: &PathBuf| std::fs::canonicalize(d).unwrap_or_else(|_| d.clone());
+    for (i, dir) in dirs.iter().enumerate() {
+        if let Some(earlier) = dirs[..i].iter().find(|e| same(e) == same(dir)) {
+            return Err(InputError::new(
+                "command line",
+                "DIR",
+                format!(
+                    "expected different run folders; {} and {} are the same folder",
+                    earlier.display(),
+                    dir.display()
+                ),
+            ));
+        }
+    }
     check_destination(out)
 }
 

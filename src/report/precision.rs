@@ -38,8 +38,29 @@ pub struct PrecisionTarget {
     pub half_width: f64,
 }
 
-const FORM: &str = "expected ARM:FIGURE=HALF_WIDTH, FIGURE one of mean, p50 (£) or p_loss \
-                    (a probability), e.g. capitation:p50=2000000 or capitation:p_loss=0.02";
+const FORM: &str = "expected ARM:FIGURE=HALF_WIDTH, FIGURE one of mean, p50 (£: 2m, 500k or \
+                    2000000) or p_loss (a probability), e.g. capitation:p50=2m or \
+                    capitation:p_loss=0.02";
+
+/// Smallest half-width in £ taken for the mean or median: a surplus over a term known to the
+/// pound would take millions of replications, and `=1` is more likely meant as £1m.
+const MIN_POUNDS: f64 = 1_000.0;
+
+/// An amount of £ as written: 2000000, 2m, £2m, 500k or 1.5bn.
+fn pounds(text: &str) -> Option<f64> {
+    let text = text.trim().trim_start_matches('£');
+    let lower = text.to_ascii_lowercase();
+    let (number, scale) = if let Some(n) = lower.strip_suffix("bn") {
+        (n.to_string(), 1e9)
+    } else if let Some(n) = lower.strip_suffix('m') {
+        (n.to_string(), 1e6)
+    } else if let Some(n) = lower.strip_suffix('k') {
+        (n.to_string(), 1e3)
+    } else {
+        (lower, 1.0)
+    };
+    number.trim().parse::<f64>().ok().map(|x| x * scale)
+}
 
 impl PrecisionTarget {
     /// Reads `--precision` against the scenario's arms.
@@ -72,14 +93,22 @@ impl PrecisionTarget {
             "p_loss" => Figure::ProbabilityOfLoss,
             other => return Err(bad(format!("unknown figure \"{other}\"; {FORM}"))),
         };
-        let half_width: f64 = width
-            .parse()
-            .ok()
+        let parsed = match figure {
+            Figure::ProbabilityOfLoss => width.trim().parse().ok(),
+            Figure::Mean | Figure::Median => pounds(width),
+        };
+        let half_width: f64 = parsed
             .filter(|w: &f64| w.is_finite() && *w > 0.0)
             .ok_or_else(|| bad(format!("expected a half-width above 0, found \"{width}\"")))?;
         if figure == Figure::ProbabilityOfLoss && half_width >= 1.0 {
             return Err(bad(format!(
                 "expected a half-width below 1 for p_loss (a probability), found {half_width}"
+            )));
+        }
+        if figure != Figure::ProbabilityOfLoss && half_width < MIN_POUNDS {
+            return Err(bad(format!(
+                "expected a half-width in £ of at least {MIN_POUNDS:.0}, found \"{width}\" (£1m \
+                 is written 1m or 1000000)"
             )));
         }
         Ok(PrecisionTarget {
@@ -132,5 +161,22 @@ impl PrecisionTarget {
             replications,
             show(self.half_width)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pounds;
+
+    /// A half-width in £ is written as people write money.
+    #[test]
+    fn pounds_are_read_with_their_multiples() {
+        assert_eq!(pounds("2000000"), Some(2e6));
+        assert_eq!(pounds("2m"), Some(2e6));
+        assert_eq!(pounds("£1.5M"), Some(1.5e6));
+        assert_eq!(pounds("500k"), Some(5e5));
+        assert_eq!(pounds("1bn"), Some(1e9));
+        assert_eq!(pounds("1e6"), Some(1e6));
+        assert_eq!(pounds("two"), None);
     }
 }

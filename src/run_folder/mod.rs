@@ -254,6 +254,9 @@ impl RunFolder {
                 format!("expected a run folder written by `capsim run`: {why}"),
             )
         };
+        if dir.exists() && !dir.is_dir() {
+            return Err(not_a_run("this is a file, not a folder".into()).into());
+        }
         if !dir.is_dir() {
             return Err(not_a_run("no such folder".into()).into());
         }

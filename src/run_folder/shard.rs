@@ -68,17 +68,24 @@ impl Shard {
 
 /// The shard number (from 1) a scheduler gives this task.
 fn scheduler_index() -> Result<u32, String> {
-    let var = |name: &str| {
-        std::env::var(name)
-            .ok()
-            .and_then(|v| v.trim().parse::<i64>().ok())
+    // A variable set to something other than a whole number is reported as what it is, not
+    // as missing.
+    let var = |name: &str| -> Result<Option<i64>, String> {
+        match std::env::var(name) {
+            Err(_) => Ok(None),
+            Ok(v) => v
+                .trim()
+                .parse::<i64>()
+                .map(Some)
+                .map_err(|_| format!("expected a whole number in {name}, found \"{v}\"")),
+        }
     };
-    if let Some(task) = var("SLURM_ARRAY_TASK_ID") {
-        let first = var("SLURM_ARRAY_TASK_MIN").ok_or(
+    if let Some(task) = var("SLURM_ARRAY_TASK_ID")? {
+        let first = var("SLURM_ARRAY_TASK_MIN")?.ok_or(
             "expected SLURM_ARRAY_TASK_MIN beside SLURM_ARRAY_TASK_ID (Slurm sets both in an \
              array task)",
         )?;
-        let step = var("SLURM_ARRAY_TASK_STEP").unwrap_or(1).max(1);
+        let step = var("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1).max(1);
         if task < first || (task - first) % step != 0 {
             return Err(format!(
                 "SLURM_ARRAY_TASK_ID {task} is not one of the array's tasks from {first} by {step}"
@@ -87,7 +94,7 @@ fn scheduler_index() -> Result<u32, String> {
         return u32::try_from((task - first) / step + 1)
             .map_err(|_| format!("SLURM_ARRAY_TASK_ID {task} is out of range"));
     }
-    if let Some(index) = var("JOB_COMPLETION_INDEX") {
+    if let Some(index) = var("JOB_COMPLETION_INDEX")? {
         return u32::try_from(index + 1)
             .map_err(|_| format!("JOB_COMPLETION_INDEX {index} is negative"));
     }

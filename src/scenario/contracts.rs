@@ -24,9 +24,9 @@ pub struct ArmSpec {
     /// A lead provider holds the contract for all activity and pays the other providers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead: Option<String>,
-    /// How a lead provider pays its subcontractors.
-    #[serde(default)]
-    pub subcontract: Subcontract,
+    /// How a lead provider pays its subcontractors (default: tariff).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subcontract: Option<Subcontract>,
     /// Share of the lead provider's outcome and shared-savings payments (gains and losses)
     /// passed on to its subcontractors, split by their share of expected cost (Camden,
     /// Oxfordshire).

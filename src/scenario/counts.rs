@@ -413,8 +413,19 @@ fn parse_counts_numbered(
             }
         }
     }
-    if problems.is_empty() && rows.iter().all(|r| r.count == 0) {
+    let total: u64 = rows.iter().map(|r| u64::from(r.count)).sum();
+    if problems.is_empty() && total == 0 {
         problems.push("count", "expected at least one person in the file");
+    }
+    if total > crate::scenario::validate::MAX_POPULATION {
+        problems.push(
+            "count",
+            format!(
+                "expected at most {} people in all (England is about 57 million), found {}",
+                crate::report::thousands(crate::scenario::validate::MAX_POPULATION),
+                crate::report::thousands(total)
+            ),
+        );
     }
     let flags_condition = idx.contains_key("condition");
     problems.into_result().map(|_| HeadCounts {
@@ -565,6 +576,18 @@ mod tests {
         ] {
             assert!(msg.contains(&format!("x.csv: line 2, {col}")), "{msg}");
         }
+    }
+
+    /// The head counts a file gives are held to the population's limit, as population.size is.
+    #[test]
+    fn a_file_of_more_people_than_the_limit_is_refused() {
+        let text = "age,sex,imd_quintile,rurality,ltc_count,count\n\
+                    30,F,1,urban,0,150000000\n31,F,1,urban,0,60000000\n";
+        assert!(
+            error_of(text).contains("expected at most 200,000,000 people in all"),
+            "{}",
+            error_of(text)
+        );
     }
 
     #[test]

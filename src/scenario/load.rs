@@ -457,14 +457,29 @@ fn message(error: &impl std::fmt::Display) -> String {
     plain_types(&lines.join(" "))
 }
 
-/// serde names the Rust type a field wants (`expected u32`); a user reads what it means.
+/// serde names the Rust type a field wants (`expected u32`, `expected struct PopulationSpec`);
+/// a user reads what it means.
 fn plain_types(message: &str) -> String {
     let mut text = message.to_string();
+    // A whole number's bounds matter when a number is out of them ("invalid value: 300" for a
+    // u8), not when the value is not a number at all.
+    let wrong_type = text.starts_with("invalid type");
+    let bounded = |bounds: &'static str| {
+        if wrong_type { "a whole number" } else { bounds }
+    };
+    if let Some(at) = text.find("expected struct ") {
+        let rest = &text[at + "expected struct ".len()..];
+        let end = rest
+            .find(|c: char| !c.is_alphanumeric() && c != '_')
+            .unwrap_or(rest.len());
+        let end = at + "expected struct ".len() + end;
+        text.replace_range(at..end, "expected a table of settings ([name] or { … })");
+    }
+    text = text.replace("expected a sequence", "expected a list ([ … ])");
     for (rust, plain) in [
-        // With the type's bounds: "invalid value: 300" is out of a u8's range.
-        ("u8", "a whole number from 0 to 255"),
-        ("u16", "a whole number from 0 to 65,535"),
-        ("u32", "a whole number from 0 to 4,294,967,295"),
+        ("u8", bounded("a whole number from 0 to 255")),
+        ("u16", bounded("a whole number from 0 to 65,535")),
+        ("u32", bounded("a whole number from 0 to 4,294,967,295")),
         ("u64", "a whole number, 0 or more"),
         ("usize", "a whole number, 0 or more"),
         ("i32", "a whole number"),

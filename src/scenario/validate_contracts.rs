@@ -25,10 +25,32 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
         if arm.preset.is_none() && arm.component.is_empty() {
             problems.push(&arm_path, "expected a preset or at least one component");
         }
+        let preset_columns: Vec<String> = arm
+            .preset
+            .map(crate::scenario::presets::components)
+            .unwrap_or_default()
+            .iter()
+            .map(|c| c.custom_name().unwrap_or(c.kind()).to_string())
+            .collect();
         // Numbered as written in the file (`[[arm.component]]` in order); a preset's own
         // components are valid by construction.
         for (k, spec) in arm.component.iter().enumerate() {
             let path = format!("{arm_path}.component[{k}] ({})", spec.kind());
+            // A name given twice would be booked in two columns, the second renamed.
+            if let Some(name) = spec.custom_name()
+                && (arm.component[..k]
+                    .iter()
+                    .any(|c| c.custom_name() == Some(name))
+                    || preset_columns.iter().any(|c| c == name))
+            {
+                problems.push(
+                    format!("{path}.name"),
+                    format!(
+                        "expected a name used once in the arm: \"{name}\" names another of its \
+                         components (each has a ledger column of its own)"
+                    ),
+                );
+            }
             check_component(
                 spec,
                 &path,
@@ -119,11 +141,17 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
                  and savings payments with its subcontractors",
             );
         }
-        if arm.lead.is_none() && arm.subcontract != Subcontract::default() {
+        if arm.lead.is_none() && arm.subcontract.is_some() {
             problems.push(
                 format!("{arm_path}.subcontract"),
                 "expected a lead provider (lead = \"…\"): subcontract says how a lead pays its \
                  subcontractors",
+            );
+        }
+        if arm.lead.is_some() && arm.subcontract.is_some() && providers.len() < 2 {
+            problems.push(
+                format!("{arm_path}.subcontract"),
+                "expected subcontractors for the lead to pay: the scenario has one provider",
             );
         }
         if arm.lead.is_some() && arm.pass_through > 0.0 && providers.len() < 2 {
@@ -450,6 +478,11 @@ fn check_component(
             amount_ok(problems, path, "amount", c.amount);
             if c.amount.is_none() {
                 multiple_ok(problems, path, "share", Some(c.share));
+            } else if c.share != 1.0 {
+                problems.push(
+                    format!("{path}.share"),
+                    "expected `amount` (£ a year) or `share` (of expected cost), not both",
+                );
             }
             uplift_ok(problems, path, c.uplift);
         }
@@ -522,7 +555,17 @@ fn check_component(
                         TERM_AGAINST_PREVIOUS,
                     );
                 }
-                for tier in t.tiers.iter().flatten() {
+                let tiers = t.tiers.as_deref().unwrap_or_default();
+                for (k, tier) in tiers.iter().enumerate() {
+                    if tiers[..k].iter().any(|other| other.at == tier.at) {
+                        problems.push(
+                            format!("{path}.{field}.tiers.at"),
+                            format!(
+                                "expected each tier at a different multiple; {} is given twice",
+                                tier.at
+                            ),
+                        );
+                    }
                     share_ok(problems, path, &format!("{field}.tiers.pays"), tier.pays);
                     // A multiple of the target, as ratios are elsewhere.
                     if !(tier.at > 0.0 && tier.at <= 100.0) {

@@ -464,6 +464,16 @@ fn a_file_named_like_a_marker_does_not_make_a_folder_capsims() {
     let dir = workspace();
     let (code, _, err) = capsim(&["run", "s.toml", "--out", "run"], dir.path());
     assert_eq!(code, 0, "{err}");
+    // A second run to compare with the first: a copy of it in a folder of its own.
+    std::fs::create_dir(dir.path().join("run2")).unwrap();
+    for entry in std::fs::read_dir(dir.path().join("run")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(
+            entry.path(),
+            dir.path().join("run2").join(entry.file_name()),
+        )
+        .unwrap();
+    }
     for (marker, args) in [
         (
             "sweep.json",
@@ -484,7 +494,7 @@ fn a_file_named_like_a_marker_does_not_make_a_folder_capsims() {
                 "2000,4000",
             ][..],
         ),
-        ("compare.json", &["compare", "run", "run"][..]),
+        ("compare.json", &["compare", "run", "run2"][..]),
         ("shard.json", &["run", "s.toml", "--shard", "1/2"][..]),
     ] {
         std::fs::write(

@@ -370,8 +370,16 @@ pub fn risk_size(
         serde_json::to_string_pretty(&serde_json::json!({
             "capsim_version": crate::VERSION,
             "capsim_source": crate::SOURCE,
+            "scenario": models[0].1.scenario.name,
+            "scenario_file": args.scenario.map_or_else(
+                || "the built-in default scenario".to_string(),
+                |f| f.display().to_string()
+            ),
+            "set": args.set,
             "arm": args.arm,
             "sizes": args.sizes,
+            "replications": models[0].1.scenario.replications,
+            "seed": models[0].1.scenario.seed,
         }))? + "\n",
     )?;
     let dir = staged.commit()?;

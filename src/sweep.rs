@@ -348,6 +348,23 @@ fn check_args(args: &SweepArgs) -> Result<(), InputError> {
             ),
         ));
     }
+    for grid in &args.grids {
+        // A value given twice would run the same point twice.
+        if let Some((_, v)) = grid
+            .values
+            .iter()
+            .enumerate()
+            .find(|(k, v)| grid.values[..*k].contains(v))
+        {
+            return Err(command_line_error(
+                "--param",
+                format!(
+                    "expected each value of {} once; {v} is given twice",
+                    grid.path
+                ),
+            ));
+        }
+    }
     // A --set on a swept field would be overridden at every point, unseen.
     for grid in &args.grids {
         let set_too = args.run.set.iter().any(|s| {

@@ -49,8 +49,12 @@ const GREYS: [RGBColor; 6] = [
     RGBColor(115, 115, 115),
 ];
 
-/// Series `i`'s marker at `at` (a data point, or a place in a legend): one of six shapes in
-/// pixels, so lines drawn over each other in greys stay told apart.
+/// How many marker shapes there are. With six greys and lines solid or dashed, a series'
+/// style (shape, grey, line) repeats only after 24 series.
+const MARKER_SHAPES: usize = 8;
+
+/// Series `i`'s marker at `at` (a data point, or a place in a legend): one of
+/// [`MARKER_SHAPES`] shapes in pixels, so lines drawn over each other in greys stay told apart.
 struct Marker<C> {
     at: C,
     series: usize,
@@ -83,7 +87,7 @@ impl<C, DB: DrawingBackend> Drawable<DB> for Marker<C> {
         };
         let (filled, outline) = (self.colour.filled(), self.colour.stroke_width(3));
         let r = 6;
-        match self.series % 6 {
+        match self.series % MARKER_SHAPES {
             0 => backend.draw_circle((x, y), r as u32, &filled, true),
             1 => backend.fill_polygon(
                 [(x, y - r - 2), (x - r - 1, y + r), (x + r + 1, y + r)],
@@ -95,7 +99,22 @@ impl<C, DB: DrawingBackend> Drawable<DB> for Marker<C> {
             }
             3 => backend.draw_rect((x - r, y - r), (x + r, y + r), &filled, true),
             4 => backend.draw_circle((x, y), r as u32, &outline, false),
-            _ => backend.draw_rect((x - r, y - r), (x + r, y + r), &outline, false),
+            5 => backend.draw_rect((x - r, y - r), (x + r, y + r), &outline, false),
+            6 => backend.fill_polygon(
+                [
+                    (x, y - r - 2),
+                    (x + r + 2, y),
+                    (x, y + r + 2),
+                    (x - r - 2, y),
+                ],
+                &filled,
+            ),
+            _ => {
+                let (top, left, right) = ((x, y - r - 2), (x - r - 1, y + r), (x + r + 1, y + r));
+                backend.draw_line(top, left, &outline)?;
+                backend.draw_line(left, right, &outline)?;
+                backend.draw_line(right, top, &outline)
+            }
         }
     }
 }
@@ -944,7 +963,9 @@ pub fn line_panels<DB: DrawingBackend>(
             lines.chain(p.spread.iter().flatten().flat_map(|&(lo, hi)| [lo, hi]))
         });
         let (lo, hi) = ys.fold((0.0_f64, 0.0_f64), |(a, b), y| (a.min(y), b.max(y)));
-        Some(pad(lo, hi))
+        let (low, high) = pad(lo, hi);
+        // Figures that cannot be negative (people waiting, weeks) start at 0.
+        Some((if lo >= 0.0 { 0.0 } else { low }, high))
     };
     let shared = y_range_of(panels);
     for (area, panel) in body
@@ -979,17 +1000,23 @@ pub fn line_panels<DB: DrawingBackend>(
     root.present().map_err(err)
 }
 
-/// Provider margin per head by IMD quintile, one line per arm (£ per person-year).
+/// Provider margin per head by IMD quintile, one line per arm through its mean margin (£ per
+/// person-year), each mean with a whisker over its 95% Monte Carlo interval (± 1.96 standard
+/// errors): a slope inside the whiskers is the simulation's noise, not the contract's.
 pub fn margin_by_deprivation<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
-    arms: &[(String, Vec<(i32, f64)>)],
+    arms: &[(String, Vec<QuintileMargin>)],
 ) -> R {
     root.fill(&WHITE).map_err(err)?;
-    let ys = arms.iter().flat_map(|a| a.1.iter().map(|p| p.1));
+    let ys = arms
+        .iter()
+        .flat_map(|a| a.1.iter().flat_map(|m| [m.low(), m.high(), m.mean]));
     let (lo, hi) = ys.fold((0.0_f64, 0.0_f64), |(a, b), y| (a.min(y), b.max(y)));
     let (lo, hi) = pad(lo, hi);
-    // Head-room above the lines for the legend.
-    let hi = hi + 0.3 * (hi - lo);
+    // Head-room above the lines for the legend, a row per arm: its share of the plot's
+    // height (about 520 px of 700) becomes a share of the y range.
+    let legend = ((arms.len() * 23 + 20) as f64 / 520.0).min(0.8);
+    let hi = hi + (legend / (1.0 - legend) + 0.05).max(0.3) * (hi - lo);
     let mut chart = ChartBuilder::on(&root)
         .caption(
             "Provider margin per head by deprivation, by payment model",
@@ -1033,37 +1060,76 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
         )))
         .map_err(err)?;
     let n = arms.len();
-    for (i, (name, points)) in arms.iter().enumerate() {
+    let mut drawn = Vec::new();
+    for (i, (name, margins)) in arms.iter().enumerate() {
         let colour = GREYS[i % GREYS.len()];
         let style = colour.stroke_width(3);
         // Each arm's points shifted a little sideways, so arms with equal margins (often all
         // at £0) stay visible side by side instead of drawn over each other.
-        let dodge = (i as f64 - (n as f64 - 1.0) / 2.0) * 0.06;
-        let line: Vec<(f64, f64)> = points.iter().map(|&(q, y)| (q as f64 + dodge, y)).collect();
-        if i % 2 == 0 {
+        // 0.06 of a quintile apart, closer when many arms would spread beyond 0.3.
+        let step = if n > 1 {
+            (0.3 / (n - 1) as f64).min(0.06)
+        } else {
+            0.0
+        };
+        let dodge = (i as f64 - (n as f64 - 1.0) / 2.0) * step;
+        let at = |m: &QuintileMargin| f64::from(m.quintile) + dodge;
+        let line: Vec<(f64, f64)> = margins.iter().map(|m| (at(m), m.mean)).collect();
+        chart
+            .draw_series(
+                margins
+                    .iter()
+                    .map(|m| whisker(at(m), m.low(), m.high(), colour)),
+            )
+            .map_err(err)?;
+        if is_dashed(i) {
             chart
-                .draw_series(LineSeries::new(line.clone(), style))
+                .draw_series(DashedLineSeries::new(line.clone(), 12, 6, style))
                 .map_err(err)?;
         } else {
             chart
-                .draw_series(DashedLineSeries::new(line.clone(), 12, 6, style))
+                .draw_series(LineSeries::new(line.clone(), style))
                 .map_err(err)?;
         }
         chart
             .draw_series(line.iter().map(move |&at| Marker::new(i, at, colour)))
             .map_err(err)?
             .label(name.as_str())
-            .legend(move |(x, y)| Marker::new(i, (x + 12, y), colour));
+            .legend(move |at| key_sample(i, at));
+        drawn.extend(line);
+        drawn.extend(
+            margins
+                .iter()
+                .flat_map(|m| [(at(m), m.low()), (at(m), m.high())]),
+        );
     }
     chart
         .configure_series_labels()
         .label_font(font(18))
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperRight)
+        .position(emptiest_corner(drawn.iter().copied(), (0.7, 5.3), (lo, hi)))
         .draw()
         .map_err(err)?;
     root.present().map_err(err)
+}
+
+/// One arm's mean margin per person-year (£) for one IMD quintile, and its Monte Carlo
+/// standard error.
+#[derive(Debug, Clone, Copy)]
+pub struct QuintileMargin {
+    pub quintile: i32,
+    pub mean: f64,
+    pub se: f64,
+}
+
+impl QuintileMargin {
+    fn low(&self) -> f64 {
+        self.mean - super::mc_error::Z95 * self.se
+    }
+    fn high(&self) -> f64 {
+        self.mean + super::mc_error::Z95 * self.se
+    }
 }
 
 /// One bar of the who-gains chart: a party's (or the system's) gain over the term (£).

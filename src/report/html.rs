@@ -223,6 +223,18 @@ fn too_close_to_rank<'a>(
     pairs
 }
 
+/// Pairs too close to rank, each listed under its first arm, arms in their first order.
+fn close_by_arm<'a>(close: &[(&'a str, &'a str)]) -> Vec<(&'a str, Vec<&'a str>)> {
+    let mut by_arm: Vec<(&str, Vec<&str>)> = Vec::new();
+    for &(a, b) in close {
+        match by_arm.iter_mut().find(|(arm, _)| *arm == a) {
+            Some((_, others)) => others.push(b),
+            None => by_arm.push((a, vec![b])),
+        }
+    }
+    by_arm
+}
+
 /// Each arm's term result for the headline party (all providers together, or the one), one per
 /// replication in replication order: the figures summary.csv's headline rows summarise.
 fn headline_results(run: &RunFolder) -> anyhow::Result<BTreeMap<String, Vec<f64>>> {
@@ -348,9 +360,10 @@ fn headline(
         }
         p.note {
             "± is the Monte Carlo error (standard error) from " (thousands(u64::from(replications)))
-            " replications: how far a figure would move on another seed. Every figure in              summary.csv has one (columns ending _se)."
+            " replications: how far a figure would move on another seed. Every figure in \
+             summary.csv has one (columns ending _se)."
         }
-        @if !close.is_empty() {
+        @if !close.is_empty() && close.len() <= 4 {
             p.warning {
                 "Too close to rank with " (thousands(u64::from(replications))) " replications: "
                 @for (k, (a, b)) in close.iter().enumerate() {
@@ -359,6 +372,19 @@ fn headline(
                 }
                 ". Their medians differ by less than twice the Monte Carlo error of their difference; \
                  run more replications (--reps) before saying one is better."
+            }
+        } @else if !close.is_empty() {
+            // Many pairs read as a list: each arm with those it cannot be told from.
+            div.warning {
+                "Too close to rank with " (thousands(u64::from(replications))) " replications ("
+                (close.len()) " pairs): their medians differ by less than twice the Monte Carlo \
+                 error of their difference; run more replications (--reps) before saying one is \
+                 better."
+                ul {
+                    @for (arm, others) in close_by_arm(&close) {
+                        li { b { (arm) } ": with " (others.join(", ")) }
+                    }
+                }
             }
         }
     }
@@ -462,11 +488,12 @@ fn models(run: &RunFolder) -> Markup {
 
 fn equity_table(run: &RunFolder, t: &Tables, dimension: &str) -> anyhow::Result<Markup> {
     let e = &t.equity;
-    let (arm, dim, lvl, m) = (
+    let (arm, dim, lvl, m, se) = (
         strs(e, "arm")?,
         strs(e, "dimension")?,
         f64s(e, "level")?,
         f64s(e, "margin_per_head_mean")?,
+        f64s(e, "margin_per_head_mean_se")?,
     );
     let levels: Vec<(i32, String)> = if dimension == "imd_quintile" {
         (1..=5)
@@ -493,19 +520,27 @@ fn equity_table(run: &RunFolder, t: &Tables, dimension: &str) -> anyhow::Result<
             })
             .collect()
     };
-    let cell = |a: &str, q: i32| {
-        let v = (0..arm.len())
-            .find(|&i| arm[i] == a && dim[i] == dimension && lvl[i] as i32 == q)
-            .map(|i| m[i])
-            .unwrap_or(f64::NAN);
+    // The mean margin, and its Monte Carlo error when there is one.
+    let cell = |a: &str, q: i32| -> Markup {
+        let Some(i) =
+            (0..arm.len()).find(|&i| arm[i] == a && dim[i] == dimension && lvl[i] as i32 == q)
+        else {
+            return html! { "–" };
+        };
+        let v = m[i];
         if v.is_nan() {
-            "–".to_string()
-        } else {
-            format!(
-                "{}£{}",
-                if v < 0.0 { "−" } else { "" },
-                thousands(v.abs().round() as u64)
-            )
+            return html! { "–" };
+        }
+        let mean = format!(
+            "{}£{}",
+            if v.round() < 0.0 { "−" } else { "" },
+            thousands(v.abs().round() as u64)
+        );
+        html! {
+            (mean)
+            @if se[i].is_finite() && se[i] > 0.0 {
+                span.se { " ± " (per_head_se(se[i])) }
+            }
         }
     };
     Ok(html! {
@@ -760,20 +795,27 @@ fn waiting_lists(
         "median_wait_weeks" => "median wait at the year's end, weeks",
         other => other,
     };
+    // Weeks to a tenth, pathways whole.
     let value = |f: &super::waiting_lists::ListFigure, x: f64| {
-        if f.measure == "median_wait_weeks" {
+        if !x.is_finite() {
+            "–".to_string()
+        } else if f.measure == "median_wait_weeks" {
             format!("{x:.1}")
         } else {
-            count(x, false)
+            thousands(x.max(0.0).round() as u64)
         }
     };
     Ok(html! {
         section id="waiting-lists" {
             h2 { "Waiting lists" }
             p {
-                "Pathways on each elective waiting list at each year's end, how many have waited                  over 52 weeks, and the median wait, as each simulated future's demand, capacity                  and removals move them. Each figure is the mean across the "
-                (run.scenario.replications) " simulated futures, with the 5th to 95th percentile                  beneath it. "
-                code { (crate::run_folder::WAITING_LIST) } " has every figure with its Monte                  Carlo error."
+                "Pathways on each elective waiting list at each year's end, how many have \
+                 waited over 52 weeks, and the median wait, as each simulated future's demand, \
+                 capacity and removals move them. Each figure is the mean across the "
+                (run.scenario.replications) " simulated futures, with the 5th to 95th \
+                 percentile beneath it. "
+                code { (crate::run_folder::WAITING_LIST) } " has every figure with its Monte \
+                 Carlo error."
             }
             @if let Some((c, data)) = chart {
                 (figure(c, data))
@@ -1096,8 +1138,12 @@ fn reproduce(run: &RunFolder, t: &Tables) -> Markup {
                 code { (super::outcomes::OUTCOMES_CSV) } " (deaths, new conditions and \
                 activity per world and year; per simulated future in " code { "outcomes.parquet" } "), "
                 @if t.waiting_lists.is_some() {
-                    code { (crate::run_folder::WAITING_LIST) } " (each waiting list's year by \
+                    code { (crate::run_folder::WAITING_LIST) } " (each waiting list year by \
                     year; per simulated future in " code { "world.parquet" } "), "
+                }
+                @if run.dir.join(crate::run_folder::MONITORING).exists() {
+                    code { (crate::run_folder::MONITORING) } " (the indicators the contracts \
+                    judge, per arm and year, against their targets), "
                 }
                 code { "ledger.parquet" }
                 " (every party's account per simulated year), " code { "world.parquet" }
@@ -1113,7 +1159,7 @@ table{border-collapse:collapse;margin:1em 0;font-size:.92em}th,td{border:1px sol
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}figure{margin:1.5em 0}figure img{width:100%;border:1px solid #ccc}\
 figcaption{font-size:.92em;color:#333;margin-top:.4em}.note{color:#444;font-style:italic}.tag{font-size:.8em;color:#555;font-weight:normal}\
 dt{font-weight:bold;margin-top:.8em}code{background:#f2f2f2;padding:0 .25em}\
-.se{color:#555;font-size:.85em}table.headline .se,table.years .se{display:block}.warning{border-left:4px solid #b00;padding:.3em .8em;background:#fbeaea}\
+.se{color:#555;font-size:.85em}table.headline .se,table.years .se{display:block}table.headline{font-size:.85em}.warning{border-left:4px solid #b00;padding:.3em .8em;background:#fbeaea}\
 @media print{@page{size:A4;margin:15mm}body{max-width:none;margin:0;padding:0;font-size:10pt}\
 h2,h3{break-after:avoid;page-break-after:avoid}table,figure,tr,dl>dd{break-inside:avoid;page-break-inside:avoid}\
 table.headline{font-size:8pt;width:100%}table.headline th,table.headline td{padding:.2em .3em}\
@@ -1188,9 +1234,12 @@ pub fn write_report(
                 h2 { "Who would a provider want as patients?" }
                 p {
                     "Average provider margin per person per year over the term, by deprivation \
-                     (all providers together). Large differences between columns mean a provider \
-                     gains by attracting some groups and avoiding others; risk-adjusted capitation \
-                     is designed to remove them."
+                     (all providers together), ± its Monte Carlo standard error: payments less \
+                     the cost of care, before any programme's cost (which the headline surplus \
+                     also takes off). Large differences \
+                     between columns mean a provider gains by attracting some groups and avoiding \
+                     others; risk-adjusted capitation is designed to remove them. A difference of \
+                     less than about three standard errors may be the simulation's noise."
                 }
                 h3 { "By deprivation" }
                 (equity_table(run, t, "imd_quintile")?)

@@ -576,18 +576,24 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
 
     // 4. Margin per head by deprivation.
     let e = &t.equity;
-    let (e_arm, e_dim, e_lvl, e_margin) = (
+    let (e_arm, e_dim, e_lvl, e_margin, e_se) = (
         strs(e, "arm")?,
         strs(e, "dimension")?,
         f64s(e, "level")?,
         f64s(e, "margin_per_head_mean")?,
+        f64s(e, "margin_per_head_mean_se")?,
     );
-    let lines: Vec<(String, Vec<(i32, f64)>)> = arms
+    let lines: Vec<(String, Vec<charts::QuintileMargin>)> = arms
         .iter()
         .map(|a| {
             let pts = (0..e_arm.len())
                 .filter(|&i| &e_arm[i] == a && e_dim[i] == "imd_quintile")
-                .map(|i| (e_lvl[i] as i32, e_margin[i]))
+                .map(|i| charts::QuintileMargin {
+                    quintile: e_lvl[i] as i32,
+                    mean: e_margin[i],
+                    // A single replication has no error to draw.
+                    se: if e_se[i].is_finite() { e_se[i] } else { 0.0 },
+                })
                 .collect();
             (a.clone(), pts)
         })
@@ -601,7 +607,7 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
     written.push(Chart {
         stem: "margin_by_deprivation".into(),
         title: "Provider margin per head by deprivation".into(),
-        caption: "Average margin per person-year over the term for people in each IMD quintile. Where a line slopes, a provider would gain by attracting one group of patients and avoiding another; risk adjustment flattens it.".into(),
+        caption: "Average margin per person-year over the term for people in each IMD quintile; each whisker is the average's 95% Monte Carlo interval. Where a line slopes by more than its whiskers, a provider would gain by attracting one group of patients and avoiding another; risk adjustment flattens it. A slope within the whiskers may be the simulation's noise: run more replications to tell.".into(),
     });
 
     // 5. Each waiting list's year ends, per world.

@@ -97,9 +97,17 @@ impl PrecisionTarget {
             Figure::ProbabilityOfLoss => width.trim().parse().ok(),
             Figure::Mean | Figure::Median => pounds(width),
         };
+        let what = match figure {
+            Figure::ProbabilityOfLoss => "a probability such as 0.02",
+            Figure::Mean | Figure::Median => "£ such as 2m, 500k or 2000000 (no commas)",
+        };
         let half_width: f64 = parsed
             .filter(|w: &f64| w.is_finite() && *w > 0.0)
-            .ok_or_else(|| bad(format!("expected a half-width above 0, found \"{width}\"")))?;
+            .ok_or_else(|| {
+                bad(format!(
+                    "expected a half-width above 0 in {what}, found \"{width}\""
+                ))
+            })?;
         if figure == Figure::ProbabilityOfLoss && half_width >= 1.0 {
             return Err(bad(format!(
                 "expected a half-width below 1 for p_loss (a probability), found {half_width}"
@@ -145,7 +153,8 @@ impl PrecisionTarget {
     pub fn report(&self, achieved: f64, replications: u32, maximum: u32) -> String {
         let show = |x: f64| match self.figure {
             Figure::ProbabilityOfLoss => format!("{:.1} points", 100.0 * x),
-            _ => format!("£{:.2}m", x / 1e6),
+            _ if x >= 1e5 => format!("£{:.2}m", x / 1e6),
+            _ => format!("£{}", super::thousands(x.round() as u64)),
         };
         let verdict = if achieved <= self.half_width {
             "reached".to_string()

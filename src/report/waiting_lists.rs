@@ -193,7 +193,10 @@ pub fn panels(figures: &[ListFigure]) -> Vec<LinePanel> {
     panels
 }
 
-/// A reader's name for the list an activity type holds: "Elective list".
+/// A reader's name for the list an activity type holds: "Waiting list for planned admissions".
 pub fn list_name(list: &str) -> String {
-    crate::scenario::contracts::capitalised(&format!("{} list", list.replace('_', " ")))
+    format!(
+        "Waiting list for {}",
+        crate::scenario::contracts::plain_name(list)
+    )
 }

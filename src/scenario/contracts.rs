@@ -950,25 +950,55 @@ pub fn plain_name(name: &str) -> String {
             None => (name, ""),
         },
     };
-    let label = match stem {
-        "gp" => "GP and practice nurse appointments",
-        "community" => "community contacts",
-        "mental_health" => "mental health contacts",
-        "outpatient" => "outpatient attendances",
-        "ae" => "A&E attendances",
-        "elective" => "planned admissions",
-        "non_elective" => "emergency admissions",
-        "nel_bed_days" => "emergency excess bed days",
-        "spend_per_head" => "spend per head",
-        "head_count" => "people covered",
-        "deaths" => "deaths",
-        "onsets" => "new long-term conditions",
-        "second_ltc_onsets" => "people gaining a second long-term condition",
-        "mean_age_second_ltc_onset" => "mean age at a second long-term condition",
-        "multimorbidity_share" => "share with two or more long-term conditions",
-        other => return format!("{}{unit}", other.replace('_', " ")),
-    };
-    format!("{label}{unit}")
+    if let Some((_, label)) = LABELS.iter().find(|(code, _)| *code == stem) {
+        return format!("{label}{unit}");
+    }
+    // A type of a scenario's own named after a standard one (elective_leeds): the standard
+    // one's words, and what sets it apart.
+    let widest = LABELS
+        .iter()
+        .filter(|(code, _)| stem.len() > code.len() + 1 && stem.starts_with(&format!("{code}_")))
+        .max_by_key(|(code, _)| code.len());
+    match widest {
+        Some((code, label)) => format!(
+            "{label} ({}){unit}",
+            stem[code.len() + 1..].replace('_', " ")
+        ),
+        None => format!("{}{unit}", stem.replace('_', " ")),
+    }
+}
+
+/// Readers' names for the standard activity types and indicators.
+const LABELS: [(&str, &str); 15] = [
+    ("gp", "GP and practice nurse appointments"),
+    ("community", "community contacts"),
+    ("mental_health", "mental health contacts"),
+    ("outpatient", "outpatient attendances"),
+    ("ae", "A&E attendances"),
+    ("elective", "planned admissions"),
+    ("non_elective", "emergency admissions"),
+    ("nel_bed_days", "emergency excess bed days"),
+    ("spend_per_head", "spend per head"),
+    ("head_count", "people covered"),
+    ("deaths", "deaths"),
+    ("onsets", "new long-term conditions"),
+    (
+        "second_ltc_onsets",
+        "people gaining a second long-term condition",
+    ),
+    (
+        "mean_age_second_ltc_onset",
+        "mean age at a second long-term condition",
+    ),
+    (
+        "multimorbidity_share",
+        "share with two or more long-term conditions",
+    ),
+];
+
+/// A number as a reader writes it: 1,500, or 12.5 when not whole.
+fn thousands_f64(x: f64) -> String {
+    pounds(x).replacen('£', "", 1)
 }
 
 /// Pounds as a reader writes them: £2,000, or £12.50 when not whole.
@@ -1182,10 +1212,15 @@ impl ComponentSpec {
             ),
             ComponentSpec::PerUnit(c) => {
                 let (rate, name) = (c.rate, plain_name(&c.indicator));
-                let target = match c.target_vs_previous {
-                    Some(m) if m != 1.0 => format!("{m} times its level the year before"),
-                    Some(_) => "its level the year before".to_string(),
-                    None => "the target".to_string(),
+                let target = match (c.target, c.target_vs_expected, c.target_vs_previous) {
+                    (_, _, Some(m)) if m != 1.0 => format!("{m} times its level the year before"),
+                    (_, _, Some(_)) => "its level the year before".to_string(),
+                    (_, Some(m), _) if m != 1.0 => {
+                        format!("{} of the level the year is expected to bring", pct(m))
+                    }
+                    (_, Some(_), _) => "the level the year is expected to bring".to_string(),
+                    (Some(t), _, _) => format!("a target of {}", thousands_f64(t)),
+                    _ => "the target".to_string(),
                 };
                 let (good, bad) = match c.better {
                     Better::Lower => ("below", "above"),
@@ -1202,14 +1237,14 @@ impl ComponentSpec {
                 );
                 match c.only {
                     None => format!(
-                        "{rate} bonus for each unit of {name} {good} {target}, {rate} \
-                         penalty for each unit {bad} it{cap}."
+                        "{rate} bonus for each unit {good} {target}, and {rate} penalty for each \
+                         unit {bad} it, in {name}{cap}."
                     ),
                     Some(PerUnitSide::Bonus) => format!(
-                        "{rate} bonus for each unit of {name} {good} {target}, no penalty{cap}."
+                        "{rate} bonus for each unit {good} {target} in {name}, no penalty{cap}."
                     ),
                     Some(PerUnitSide::Penalty) => format!(
-                        "{rate} deducted for each unit of {name} {bad} {target}, no bonus{cap}."
+                        "{rate} deducted for each unit {bad} {target} in {name}, no bonus{cap}."
                     ),
                 }
             }
@@ -1250,7 +1285,7 @@ impl ComponentSpec {
                 )
             }
             ComponentSpec::SharedSavings(c) => format!(
-                "Shares {} of savings in {} against {}expected cost {} with the provider{}{}{}.",
+                "Shares with the provider {} of any saving in {} against {}expected cost {}{}{}{}.",
                 pct(c.provider_share),
                 match c.against {
                     SavingsAgainst::Cost => "the provider's cost",
@@ -1262,7 +1297,7 @@ impl ComponentSpec {
                     String::new()
                 },
                 match c.benchmark_trend {
-                    BenchmarkTrend::Expected => "on the trend expected",
+                    BenchmarkTrend::Expected => "on its expected trend",
                     BenchmarkTrend::Realised => "at the year's national demand and inflation",
                 },
                 if c.min_savings_rate > 0.0 {
@@ -1386,9 +1421,15 @@ mod tests {
         .unwrap();
         assert_eq!(
             component.describe(),
-            "In year 1: £2,000 bonus for each unit of people waiting over 52 weeks for planned \
-             admissions below the target, £2,000 penalty for each unit above it, no cap."
+            "In year 1: £2,000 bonus for each unit below a target of 1,500, and £2,000 penalty \
+             for each unit above it, in people waiting over 52 weeks for planned admissions, no \
+             cap."
         );
+        assert_eq!(
+            plain_name("elective_leeds_waiting_list"),
+            "people waiting for planned admissions (leeds)"
+        );
+        assert_eq!(plain_name("non_elective_count"), "emergency admissions");
         let component: ComponentSpec = toml::from_str(
             "kind = \"outcome\"\npool = 1e6\n[[indicators]]\nindicator = \"non_elective_per_1000\"\nweight = 1.0\ntarget = 80",
         )

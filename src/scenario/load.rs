@@ -903,6 +903,13 @@ pub fn load_scenario_str_with(
             found.problems.retain(|p| !unknown.explains(p));
             problems.absorb(found);
         }
+        if s.population.counts_csv.is_some() && size_beside_counts(&layers, overrides) {
+            problems.push(
+                "population.size",
+                "expected no size beside population.counts_csv: the head-count file gives the \
+                 people, and a size would be ignored",
+            );
+        }
         if let Some(csv) = &s.population.counts_csv {
             match load_counts(Path::new(csv), file, "population.counts_csv") {
                 Ok(rows) => counts = Some(rows),
@@ -928,6 +935,30 @@ pub fn load_scenario_str_with(
         counts,
         set_fields: overrides.iter().map(|o| o.path.clone()).collect(),
     })
+}
+
+/// Whether population.size is written where a head-count file makes it meaningless: by a
+/// `--set`, or by the layer naming the file or one closer to the scenario (a base's size is
+/// what a variant naming a file replaces).
+fn size_beside_counts(layers: &Layers, overrides: &[Override]) -> bool {
+    let set = |path: &str| overrides.iter().any(|o| o.path == path);
+    if set("population.size") {
+        return true;
+    }
+    if set("population.counts_csv") {
+        return false;
+    }
+    let writes = |table: &Table, key: &str| {
+        table
+            .get("population")
+            .and_then(Value::as_table)
+            .is_some_and(|p| p.contains_key(key))
+    };
+    let closest = |key: &str| layers.iter().position(|(_, t)| writes(t, key));
+    match (closest("size"), closest("counts_csv")) {
+        (Some(size), Some(counts)) => size <= counts,
+        _ => false,
+    }
 }
 
 /// Gives every activity type's waiting list the fields it does not write from

@@ -351,7 +351,15 @@ impl Scenario {
 
     /// The resolved scenario as TOML, as saved beside a run.
     pub fn to_toml(&self) -> String {
-        toml::to_string(self).expect("a scenario always serialises")
+        if self.population.counts_csv.is_none() {
+            return toml::to_string(self).expect("a scenario always serialises");
+        }
+        // A head-count file gives the people: a size beside it would be refused on reading.
+        let mut table = toml::Table::try_from(self).expect("a scenario always serialises");
+        if let Some(toml::Value::Table(population)) = table.get_mut("population") {
+            population.remove("size");
+        }
+        toml::to_string(&table).expect("a scenario always serialises")
     }
 
     /// JSON Schema of the scenario format, for editors.

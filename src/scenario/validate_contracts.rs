@@ -25,23 +25,17 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
         if arm.preset.is_none() && arm.component.is_empty() {
             problems.push(&arm_path, "expected a preset or at least one component");
         }
-        let preset_columns: Vec<String> = arm
-            .preset
-            .map(crate::scenario::presets::components)
-            .unwrap_or_default()
-            .iter()
-            .map(|c| c.custom_name().unwrap_or(c.kind()).to_string())
-            .collect();
+        // Each component's ledger column: a name given is kept only if no component before
+        // it (the preset's, or one named or numbered by its kind) has that column.
+        let columns = arm.components();
+        let preset_count = columns.len() - arm.component.len();
         // Numbered as written in the file (`[[arm.component]]` in order); a preset's own
         // components are valid by construction.
         for (k, spec) in arm.component.iter().enumerate() {
             let path = format!("{arm_path}.component[{k}] ({})", spec.kind());
-            // A name given twice would be booked in two columns, the second renamed.
+            // A name taken by another component would be booked under another, numbered one.
             if let Some(name) = spec.custom_name()
-                && (arm.component[..k]
-                    .iter()
-                    .any(|c| c.custom_name() == Some(name))
-                    || preset_columns.iter().any(|c| c == name))
+                && columns[preset_count + k].0 != name
             {
                 problems.push(
                     format!("{path}.name"),

@@ -1577,6 +1577,15 @@ fn contradictory_contract_settings_are_refused() {
             "expected a name used once in the arm: \"block\" names another of its components",
         ],
     );
+    // A name a component before it was given by its kind: the user's "fixed" would have
+    // been booked as fixed_3.
+    rejected(
+        &format!(
+            "{ARM}kind = \"fixed\"\nshare = 0.5\n[[arm.component]]\nkind = \"fixed\"\nshare = 0.4\n[[arm.component]]\nkind = \"fixed\"\nname = \"fixed\"\nshare = 0.1\n"
+        ),
+        &[],
+        &["arm.corridor.component[2] (fixed).name", "\"fixed\""],
+    );
     // A preset's component counts too: the capitation preset books "capitation".
     rejected(
         &format!("{ARM}kind = \"fixed\"\nname = \"capitation\"\n"),
@@ -1631,7 +1640,21 @@ fn a_wrong_type_is_named_in_a_readers_words() {
 #[test]
 fn contradictory_flags_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 8] = [
+        (
+            &["sweep", "--param", "years=2,3,2", "--out", "o"],
+            "command line: --param: expected each value of years once; 2 is given twice",
+        ),
+        (
+            &[
+                "run",
+                "--precision",
+                "capitation:p50=2,000,000",
+                "--out",
+                "o",
+            ],
+            "expected a half-width above 0 in £ such as 2m, 500k or 2000000 (no commas), found \"2,000,000\"",
+        ),
         (
             &[
                 "sweep",
@@ -1720,4 +1743,53 @@ fn contradictory_flags_are_refused() {
         std::fs::read_to_string(dir.path().join("notes.txt")).unwrap(),
         "mine"
     );
+}
+
+/// A size beside a head-count file would be ignored: refused when the scenario (or a --set, or
+/// a sweep's --param) writes it, accepted when it comes from a base the file replaces.
+#[test]
+fn a_size_beside_a_head_count_file_is_refused() {
+    const CSV: &str =
+        "age,sex,imd_quintile,rurality,ltc_count,count\n45,F,1,urban,0,3000\n70,M,3,rural,2,2000\n";
+    rejected(
+        "base = \"default\"\n[population]\ncounts_csv = \"register.csv\"\nsize = 20000\n",
+        &[("register.csv", CSV)],
+        &["bad.toml: population.size: expected no size beside population.counts_csv"],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.toml"),
+        "base = \"default\"\n[population]\ncounts_csv = \"register.csv\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("register.csv"), CSV).unwrap();
+    // The default's size is the base's, which the file replaces.
+    let (code, _, err) = capsim(&["validate", "s.toml"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    for args in [
+        &[
+            "run",
+            "s.toml",
+            "--set",
+            "population.size=5000",
+            "--out",
+            "o",
+        ][..],
+        &[
+            "sweep",
+            "s.toml",
+            "--param",
+            "population.size=5000,20000",
+            "--out",
+            "o",
+        ],
+    ] {
+        let (code, _, err) = capsim(args, dir.path());
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(
+            err.contains("population.size: expected no size beside population.counts_csv"),
+            "{args:?}: {err}"
+        );
+        assert!(!dir.path().join("o").exists());
+    }
 }

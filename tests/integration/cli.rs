@@ -40,6 +40,30 @@ fn progress_reaches_a_log_when_stderr_is_not_a_terminal() {
         "{err}"
     );
     assert!(!err.contains("capsim: 4/3"), "{err}");
+    // --seed draws other futures, and the study records the seed it ran on.
+    let args = |seed: &'static str, out: &'static str| {
+        [
+            "risk-size",
+            "s.toml",
+            "--arm",
+            "capitation",
+            "--sizes",
+            "2000,4000",
+            "--reps",
+            "3",
+            "--seed",
+            seed,
+            "--out",
+            out,
+        ]
+    };
+    let (code, _, err) = capsim(&args("7", "rs7"), dir.path());
+    assert_eq!(code, 0, "{err}");
+    let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
+    assert_ne!(read("rs/risk_size.csv"), read("rs7/risk_size.csv"));
+    let recorded: serde_json::Value = serde_json::from_str(&read("rs7/risk_size.json")).unwrap();
+    assert_eq!(recorded["seed"], 7);
+    assert_eq!(recorded["replications"], 3);
 }
 
 /// Replacing an earlier run is said; a first run into a new folder says nothing of the kind.

@@ -1710,7 +1710,7 @@ fn a_waiting_list_is_reported_year_by_year() {
         let sheet = book.worksheet_range("waiting_list").unwrap();
         assert_eq!(sheet.height(), 1 + rows.len());
         let mean = (0..sheet.width() as u32)
-            .find(|&c| sheet.get_value((0, c)).unwrap().to_string() == "mean")
+            .find(|&c| *sheet.get_value((0, c)).unwrap() == "mean")
             .unwrap();
         for (r, row) in rows.iter().enumerate() {
             let want: f64 = row["mean"].parse().unwrap();

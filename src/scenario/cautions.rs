@@ -20,7 +20,40 @@ pub fn cautions(s: &Scenario) -> Vec<Caution> {
     enrolment_without_effect(s, &mut out);
     measures_beyond_bounds(s, &mut out);
     rebasing_that_never_happens(s, &mut out);
+    tiers_that_never_pay_in_full(s, &mut out);
     out
+}
+
+/// An outcome indicator whose tiers all pay part of its share: tiers given replace the default
+/// (the target paying in full), so meeting the target pays only the best tier's part.
+fn tiers_that_never_pay_in_full(s: &Scenario, out: &mut Vec<Caution>) {
+    for (a, arm) in s.arm.iter().enumerate() {
+        for (k, spec) in arm.component.iter().enumerate() {
+            let ComponentSpec::Outcome(pool) = spec else {
+                continue;
+            };
+            for (i, t) in pool.indicators.iter().enumerate() {
+                let Some(tiers) = t.tiers.as_deref().filter(|t| !t.is_empty()) else {
+                    continue;
+                };
+                let best = tiers.iter().map(|t| t.pays).fold(0.0, f64::max);
+                if best < 1.0 {
+                    out.push(Caution {
+                        field: format!(
+                            "{}.component[{k}] (outcome).indicators[{i}].tiers",
+                            arm.path(a)
+                        ),
+                        message: format!(
+                            "no tier pays in full, so even meeting the target pays {:.0}% of \
+                             this indicator's share; tiers replace the default, so add \
+                             {{ at = 1.0, pays = 1.0 }} if meeting the target should pay it all",
+                            100.0 * best
+                        ),
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// The providers holding an arm's contracts: its lead, or every provider.
@@ -237,6 +270,30 @@ activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days", "amb
 name = "community"
 activity = ["gp", "community", "mental_health", "prescribing"]
 "#;
+
+    /// Tiers replace the target's paying in full: an indicator whose tiers all pay part never
+    /// pays its whole share, which is warned of; a tier paying in full silences it.
+    #[test]
+    fn tiers_that_never_pay_in_full_are_named() {
+        let arm = |tiers: &str| {
+            format!(
+                "base = \"default\"\n[[arm]]\nname = \"o\"\n[[arm.component]]\nkind = \"outcome\"\n\
+                 pool_share = 0.05\n[[arm.component.indicators]]\nindicator = \"ae_per_1000\"\n\
+                 weight = 1.0\ntarget_vs_expected = 1.0\ntiers = {tiers}\n"
+            )
+        };
+        assert_eq!(
+            cautions_of(&arm("[{ at = 1.1, pays = 0.5 }]")),
+            [
+                "arm.o.component[0] (outcome).indicators[0].tiers: no tier pays in full, so even \
+                 meeting the target pays 50% of this indicator's share; tiers replace the \
+                 default, so add { at = 1.0, pays = 1.0 } if meeting the target should pay it all"
+            ]
+        );
+        assert!(
+            cautions_of(&arm("[{ at = 1.0, pays = 1.0 }, { at = 1.1, pays = 0.5 }]")).is_empty()
+        );
+    }
 
     #[test]
     fn a_provider_no_component_pays_is_named() {

@@ -230,7 +230,35 @@ struct StandIn {
 /// Whether a problem with `field` is an override's (of those at `paths`): the override's own
 /// field, one inside it, or a table it made or changed.
 fn set_by_override<'a>(field: &str, mut paths: impl Iterator<Item = &'a str>) -> bool {
-    paths.any(|path| within(field, path) || within(path, field))
+    let field = without_kinds(field);
+    let field = field.as_str();
+    paths.any(|path| {
+        within(field, path)
+            || within(path, field)
+            // One field of a component set against another of it (an amount beside its share):
+            // the --set made the contradiction.
+            || component_of(field).is_some_and(|c| Some(c) == component_of(path))
+    })
+}
+
+/// A problem's field without the kinds it names its components by: `…component[0] (fixed).share`
+/// as `…component[0].share`.
+fn without_kinds(field: &str) -> String {
+    let mut out = String::with_capacity(field.len());
+    let mut rest = field;
+    while let Some(at) = rest.find(" (") {
+        out.push_str(&rest[..at]);
+        rest = rest[at..].find(')').map_or("", |end| &rest[at + end + 1..]);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The component a path is in (`arm.x.component[0]`), if any.
+fn component_of(path: &str) -> Option<&str> {
+    let at = path.find(".component[")?;
+    let end = path[at..].find(']')?;
+    Some(&path[..at + end + 1])
 }
 
 fn within(field: &str, path: &str) -> bool {

@@ -1640,7 +1640,24 @@ fn a_wrong_type_is_named_in_a_readers_words() {
 #[test]
 fn contradictory_flags_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: [(&[&str], &str); 8] = [
+    std::fs::write(
+        dir.path().join("c.toml"),
+        "base = \"default\"\n[[arm]]\nname = \"b\"\n[[arm.component]]\nkind = \"fixed\"\nshare = 0.9\n",
+    )
+    .unwrap();
+    let cases: [(&[&str], &str); 9] = [
+        // A --set contradicting the file is the command line's doing.
+        (
+            &[
+                "run",
+                "c.toml",
+                "--set",
+                "arm.b.component[0].amount=1e6",
+                "--out",
+                "o",
+            ],
+            "error: command line (--set): arm.b.component[0] (fixed).share: expected `amount`",
+        ),
         (
             &["sweep", "--param", "years=2,3,2", "--out", "o"],
             "command line: --param: expected each value of years once; 2 is given twice",

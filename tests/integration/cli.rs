@@ -18,8 +18,8 @@ fn progress_reaches_a_log_when_stderr_is_not_a_terminal() {
     assert!(err.contains("capsim: 24/24 replications (100%)"), "{err}");
     // Regression: a command running several batches counted on from the first (risk-size
     // logged 1862/300). Each batch, two per size, counts from 0 to its own total.
-    let (code, _, err) = capsim(
-        &[
+    let risk_size = |more: &[&'static str]| {
+        let mut args = vec![
             "risk-size",
             "s.toml",
             "--arm",
@@ -28,11 +28,11 @@ fn progress_reaches_a_log_when_stderr_is_not_a_terminal() {
             "2000,4000",
             "--reps",
             "3",
-            "--out",
-            "rs",
-        ],
-        dir.path(),
-    );
+        ];
+        args.extend(more);
+        capsim(&args, dir.path())
+    };
+    let (code, _, err) = risk_size(&["--out", "rs"]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(
         err.matches("capsim: 3/3 replications (100%)").count(),
@@ -41,23 +41,7 @@ fn progress_reaches_a_log_when_stderr_is_not_a_terminal() {
     );
     assert!(!err.contains("capsim: 4/3"), "{err}");
     // --seed draws other futures, and the study records the seed it ran on.
-    let args = |seed: &'static str, out: &'static str| {
-        [
-            "risk-size",
-            "s.toml",
-            "--arm",
-            "capitation",
-            "--sizes",
-            "2000,4000",
-            "--reps",
-            "3",
-            "--seed",
-            seed,
-            "--out",
-            out,
-        ]
-    };
-    let (code, _, err) = capsim(&args("7", "rs7"), dir.path());
+    let (code, _, err) = risk_size(&["--seed", "7", "--out", "rs7"]);
     assert_eq!(code, 0, "{err}");
     let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
     assert_ne!(read("rs/risk_size.csv"), read("rs7/risk_size.csv"));

@@ -134,3 +134,12 @@ pub fn ledger_column(m: &Model, name: &str) -> usize {
         .position(|c| c == name)
         .expect("column")
 }
+
+/// Copies the files of folder `from` into folder `to` (created if need be).
+pub fn copy_folder(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}

@@ -229,11 +229,7 @@ fn charts_render_identically_every_time() {
     let dir = run_dir();
     let copy = dir.parent().unwrap().join("plot-copy");
     let _ = std::fs::remove_dir_all(&copy);
-    std::fs::create_dir_all(&copy).unwrap();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let e = entry.unwrap();
-        std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
-    }
+    crate::common::copy_folder(dir, &copy);
     std::fs::remove_file(copy.join("provider_surplus.png")).unwrap();
     crate::common::capsim_ok(&[OsStr::new("plot"), copy.as_os_str()], dir);
     for f in [
@@ -1131,11 +1127,7 @@ fn an_intervention_arm_gets_who_gains_table_chart_and_sentences() {
     }
     // `capsim report` rebuilds the same table and chart from the run folder.
     let copy = tmp.path().join("copy");
-    std::fs::create_dir_all(&copy).unwrap();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let e = entry.unwrap();
-        std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
-    }
+    crate::common::copy_folder(&dir, &copy);
     for f in [
         "who_gains.csv",
         "who_gains.png",
@@ -1722,11 +1714,7 @@ fn a_waiting_list_is_reported_year_by_year() {
     }
     // `capsim report` rebuilds the table and the chart from the folder's own files.
     let copy = tmp.path().join("copy");
-    std::fs::create_dir_all(&copy).unwrap();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let e = entry.unwrap();
-        std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
-    }
+    crate::common::copy_folder(&dir, &copy);
     for f in ["waiting_list.csv", "waiting_lists.svg", "report.html"] {
         std::fs::remove_file(copy.join(f)).unwrap();
     }

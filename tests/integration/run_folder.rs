@@ -465,15 +465,7 @@ fn a_file_named_like_a_marker_does_not_make_a_folder_capsims() {
     let (code, _, err) = capsim(&["run", "s.toml", "--out", "run"], dir.path());
     assert_eq!(code, 0, "{err}");
     // A second run to compare with the first: a copy of it in a folder of its own.
-    std::fs::create_dir(dir.path().join("run2")).unwrap();
-    for entry in std::fs::read_dir(dir.path().join("run")).unwrap() {
-        let entry = entry.unwrap();
-        std::fs::copy(
-            entry.path(),
-            dir.path().join("run2").join(entry.file_name()),
-        )
-        .unwrap();
-    }
+    crate::common::copy_folder(&dir.path().join("run"), &dir.path().join("run2"));
     for (marker, args) in [
         (
             "sweep.json",

@@ -1747,6 +1747,24 @@ mod tests {
 
     /// A tornado bar's dark end lies inside the bar at its high end, whether the high end is
     /// on the right (the result rises with the driver) or on the left (it falls).
+    /// Every series of a chart up to 24 is drawn in a style of its own (marker shape, grey,
+    /// solid or dashed): arms beyond six used to repeat the first six's.
+    #[test]
+    fn twenty_four_series_are_told_apart() {
+        let styles: Vec<(usize, usize, bool)> = (0..24)
+            .map(|i| {
+                (
+                    i % super::MARKER_SHAPES,
+                    i % super::GREYS.len(),
+                    super::is_dashed(i),
+                )
+            })
+            .collect();
+        for (i, s) in styles.iter().enumerate() {
+            assert!(!styles[..i].contains(s), "series {i} repeats {s:?}");
+        }
+    }
+
     #[test]
     fn a_tornado_bars_dark_end_is_inside_the_bar() {
         use plotters::prelude::{IntoDrawingArea, SVGBackend};

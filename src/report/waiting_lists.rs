@@ -56,10 +56,20 @@ pub fn table(world: &DataFrame, scenario: &Scenario) -> anyhow::Result<Option<Da
             worlds.push(w);
         }
     }
+    // Each world's rows of each year, in row (replication) order: looked up once, not per
+    // measure.
+    let years = scenario.years as usize;
+    let mut rows_of = vec![vec![Vec::new(); years]; worlds.len()];
+    for (i, (w, y)) in world_of.iter().zip(&year_of).enumerate() {
+        let world = worlds.iter().position(|x| x == w);
+        if let (Some(world), true) = (world, (1.0..=years as f64).contains(y)) {
+            rows_of[world][*y as usize - 1].push(i);
+        }
+    }
     let mut columns = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut spreads = Vec::new();
     let mut weights = SpreadWeights::default();
-    for &w in &worlds {
+    for (k, &w) in worlds.iter().enumerate() {
         for list in &lists {
             for (measure, _) in ListYear::MEASURES {
                 let values = f64s(world, &format!("{list}_{measure}"))?;
@@ -71,9 +81,9 @@ pub fn table(world: &DataFrame, scenario: &Scenario) -> anyhow::Result<Option<Da
                 };
                 let round = |x: f64, per: f64| (x * per).round() / per;
                 for y in 1..=scenario.years {
-                    let mut of_year: Vec<f64> = (0..world.height())
-                        .filter(|&i| world_of[i] == w && year_of[i] == f64::from(y))
-                        .map(|i| values[i])
+                    let mut of_year: Vec<f64> = rows_of[k][y as usize - 1]
+                        .iter()
+                        .map(|&i| values[i])
                         .collect();
                     spreads.push(Spread::of(&mut of_year, &mut weights).map(|s| Spread {
                         mean: round(s.mean, per_unit),

@@ -233,6 +233,8 @@ fn set_by_override<'a>(field: &str, mut paths: impl Iterator<Item = &'a str>) ->
     let field = without_kinds(field);
     let field = field.as_str();
     paths.any(|path| {
+        let path = without_kinds(path);
+        let path = path.as_str();
         within(field, path)
             || within(path, field)
             // One field of a component set against another of it (an amount beside its share):

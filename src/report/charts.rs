@@ -698,6 +698,8 @@ fn draw_lines<DB: DrawingBackend>(
     let (xlo, xhi) = pad(xlo, xhi);
     let (ylo, yhi) = y_range.unwrap_or_else(|| {
         let (lo, hi) = pad(ylo, yhi);
+        // Figures that cannot be negative (a spread, a count) start at 0.
+        let lo = if ylo >= 0.0 { 0.0 } else { lo };
         (lo, hi + 0.3 * (hi - lo))
     });
     let (caption, caption_size) = fitted_title(root, title, 28)?;
@@ -1553,7 +1555,12 @@ pub fn frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier) 
         )
         .map_err(err)?
         .label("widest band meeting the limit")
-        .legend(|(x, y)| Circle::new((x + 12, y), 6, GREYS[0].filled()));
+        .legend(|(x, y)| {
+            // The line through the points, and a point.
+            EmptyElement::at((x, y))
+                + PathElement::new(vec![(0, 0), (24, 0)], GREYS[0].stroke_width(2))
+                + Circle::new((12, 0), 6, GREYS[0].filled())
+        });
     chart
         .draw_series(DashedLineSeries::new(
             vec![(xlo, f.limit), (xhi, f.limit)],
@@ -1563,7 +1570,12 @@ pub fn frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier) 
         ))
         .map_err(err)?
         .label("limit")
-        .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 24, y)], GREYS[1].stroke_width(2)));
+        .legend(|(x, y)| {
+            // Dashed, as the line is.
+            EmptyElement::at((x, y))
+                + PathElement::new(vec![(0, 0), (9, 0)], GREYS[1].stroke_width(2))
+                + PathElement::new(vec![(15, 0), (24, 0)], GREYS[1].stroke_width(2))
+        });
     // A label reads away from the nearer side, so one by the right edge is not cut off, and
     // starts clear of its marker, a little above the points around it.
     let label = |text: String, at: (f64, f64)| {

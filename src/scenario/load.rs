@@ -303,9 +303,14 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> Parsed {
             Err(e) => e,
         };
         let segments: Vec<Segment> = error.path().iter().cloned().collect();
+        let msg = message(&error.into_inner());
+        let (segments, msg) = naming_the_variants(&table, segments, msg, |probe| {
+            serde_path_to_error::deserialize::<_, Scenario>(Value::Table(probe.clone()))
+                .err()
+                .map(|e| (e.path().iter().cloned().collect(), message(&e.into_inner())))
+        });
         let field = field_path(&segments, &table);
         let raw = keys(&segments).join(".");
-        let msg = message(&error.into_inner());
         if let [Segment::Map { key }, Segment::Seq { index }, ..] = segments.as_slice()
             && key == "arm"
         {
@@ -450,7 +455,8 @@ fn missing_field(message: &str) -> Option<&str> {
     message.strip_prefix("missing field `")?.split('`').next()
 }
 
-/// Sets the value at `path` (creating nothing but the last key); false when its table is gone.
+/// Sets the value at `path` (creating nothing but the last key, replacing a list's item); false
+/// when its table or item is gone.
 fn put(table: &mut Table, path: &[Segment], value: Value) -> bool {
     let mut root = Value::Table(std::mem::take(table));
     let done = put_in(&mut root, path, value);
@@ -469,7 +475,14 @@ fn put_in(here: &mut Value, path: &[Segment], value: Value) -> bool {
         ([Segment::Map { key }, rest @ ..], Value::Table(t)) => {
             t.get_mut(key).is_some_and(|v| put_in(v, rest, value))
         }
-        ([Segment::Seq { index }, rest @ ..], Value::Array(a)) if !rest.is_empty() => {
+        ([Segment::Seq { index }], Value::Array(a)) => match a.get_mut(*index) {
+            Some(item) => {
+                *item = value;
+                true
+            }
+            None => false,
+        },
+        ([Segment::Seq { index }, rest @ ..], Value::Array(a)) => {
             a.get_mut(*index).is_some_and(|v| put_in(v, rest, value))
         }
         _ => false,
@@ -494,8 +507,16 @@ fn plain_types(message: &str) -> String {
     // A whole number's bounds matter when a number is out of them ("invalid value: 300" for a
     // u8), not when the value is not a number at all.
     let wrong_type = text.starts_with("invalid type");
+    // Below 0 is what is wrong with a negative number, whatever the top of the range.
+    let negative = text.starts_with("invalid value: integer `-");
     let bounded = |bounds: &'static str| {
-        if wrong_type { "a whole number" } else { bounds }
+        if wrong_type {
+            "a whole number"
+        } else if negative {
+            "a whole number, 0 or more"
+        } else {
+            bounds
+        }
     };
     if let Some(at) = text.find("expected struct ") {
         let rest = &text[at + "expected struct ".len()..];
@@ -586,6 +607,9 @@ fn component_problems(component: &Value) -> Vec<(Vec<Segment>, String)> {
         let Some((inner, msg)) = component_problem(kind.as_str(), &body) else {
             break;
         };
+        let (inner, msg) = naming_the_variants(&body, inner, msg, |probe| {
+            component_problem(kind.as_str(), probe)
+        });
         let on_stand_in = trying
             .as_ref()
             .is_some_and(|(path, _)| keys(&inner).starts_with(&keys(path)));
@@ -636,6 +660,80 @@ fn keys(path: &[Segment]) -> Vec<String> {
             _ => "?".into(),
         })
         .collect()
+}
+
+/// A value of the wrong type where one of a list of names belongs (`risk_adjustment = 5`):
+/// serde's words ("invalid type: unit variant, expected string only") name neither what was
+/// given nor what would do. The value, or the table holding it, is tried as a name no field
+/// takes; when `parse` then refuses it as an unknown variant of the same field, the names that
+/// refusal lists are what is expected. Otherwise the problem is returned as it was.
+fn naming_the_variants(
+    table: &Table,
+    segments: Vec<Segment>,
+    msg: String,
+    parse: impl Fn(&Table) -> Option<(Vec<Segment>, String)>,
+) -> (Vec<Segment>, String) {
+    if !msg.starts_with("invalid type") && !msg.starts_with("expected table") {
+        return (segments, msg);
+    }
+    for depth in [segments.len(), segments.len().saturating_sub(1)] {
+        let field = &segments[..depth];
+        if !matches!(
+            field.last(),
+            Some(Segment::Map { .. } | Segment::Seq { .. })
+        ) {
+            continue;
+        }
+        let Some(given) = value_at(table, field).map(described) else {
+            continue;
+        };
+        let mut probe = table.clone();
+        if !put(&mut probe, field, Value::String(NO_VARIANT.into())) {
+            continue;
+        }
+        let Some((at, refused)) = parse(&probe) else {
+            continue;
+        };
+        let unknown = format!("unknown variant `{NO_VARIANT}`, ");
+        if keys(&at) == keys(field)
+            && let Some(expected) = refused.strip_prefix(&unknown)
+        {
+            return (field.to_vec(), format!("invalid type: {given}, {expected}"));
+        }
+    }
+    (segments, msg)
+}
+
+/// A name no field of a scenario takes, to find which names one does.
+const NO_VARIANT: &str = "\u{1}";
+
+/// The value at `path` in `table`.
+fn value_at<'a>(table: &'a Table, path: &[Segment]) -> Option<&'a Value> {
+    let (Segment::Map { key }, rest) = path.split_first()? else {
+        return None;
+    };
+    let mut here = table.get(key)?;
+    for segment in rest {
+        here = match (segment, here) {
+            (Segment::Map { key }, Value::Table(t)) => t.get(key)?,
+            (Segment::Seq { index }, Value::Array(a)) => a.get(*index)?,
+            _ => return None,
+        };
+    }
+    Some(here)
+}
+
+/// A value as serde's messages describe what was given (integer `5`, a table).
+fn described(value: &Value) -> String {
+    match value {
+        Value::String(s) => format!("string {s:?}"),
+        Value::Integer(i) => format!("integer `{i}`"),
+        Value::Float(f) => format!("floating point `{f}`"),
+        Value::Boolean(b) => format!("boolean `{b}`"),
+        Value::Datetime(d) => format!("date `{d}`"),
+        Value::Array(_) => "a list".into(),
+        Value::Table(_) => "a table".into(),
+    }
 }
 
 /// The first problem of a component's `body` parsed as `kind`, with its path inside it.
@@ -904,6 +1002,7 @@ pub fn load_scenario_str_with(
     refuse_long_text(&mut table, &mut problems);
     let non_finite = replace_non_finite(&mut table, &mut problems);
     let listed = listed_types(&table);
+    let as_written = table.clone();
     let Parsed {
         scenario,
         mut broken_arms,
@@ -912,6 +1011,13 @@ pub fn load_scenario_str_with(
     broken_arms.extend(non_finite.iter().filter_map(|(_, arm)| *arm));
     let mut counts = None;
     if let Some(s) = &scenario {
+        for field in lists_read_as_tables(&as_written, s) {
+            problems.push(
+                field,
+                "expected a table of settings ([name] or { … }), found a list ([ … ]): a \
+                 list's values would be read in the order of the table's fields, unnamed",
+            );
+        }
         let mut checks = Problems::new(file);
         validate(&mut checks, s, &broken_arms);
         if let Err(found) = checks.into_result() {
@@ -931,6 +1037,13 @@ pub fn load_scenario_str_with(
             // was to deliver are delivered by none is not news.
             let unknown = OwnersUnknown::from_problems(problems.fields(), &listed);
             found.problems.retain(|p| !unknown.explains(p));
+            // Nor that a list is empty once its wrong items were set aside.
+            let items: Vec<String> = problems.fields().map(|f| f.to_string()).collect();
+            found.problems.retain(|p| {
+                let item = format!("{}[", p.field);
+                !(p.expected.contains("non-empty list")
+                    && items.iter().any(|f| f.starts_with(&item)))
+            });
             problems.absorb(found);
         }
         if s.population.counts_csv.is_some() && size_beside_counts(&layers, overrides) {
@@ -965,6 +1078,57 @@ pub fn load_scenario_str_with(
         counts,
         set_fields: overrides.iter().map(|o| o.path.clone()).collect(),
     })
+}
+
+/// The fields written as a list (`cohort = [20, 64]`) where the scenario holds a table of
+/// settings: serde reads a list into a table field by field, in order, so such a file parses
+/// and means something its author may not have meant. Found by walking the table as written
+/// beside the parsed scenario written back: a list on one side and a table on the other.
+fn lists_read_as_tables(written: &Table, scenario: &Scenario) -> Vec<String> {
+    let Ok(parsed) = Table::try_from(scenario) else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    let mut path = Vec::new();
+    for (key, value) in written {
+        if let Some(back) = parsed.get(key) {
+            path.push(Segment::Map { key: key.clone() });
+            walk_list_table(value, back, &mut path, &mut found);
+            path.pop();
+        }
+    }
+    found
+        .iter()
+        .map(|segments| field_path(segments, written))
+        .collect()
+}
+
+fn walk_list_table(
+    written: &Value,
+    parsed: &Value,
+    path: &mut Vec<Segment>,
+    found: &mut Vec<Vec<Segment>>,
+) {
+    match (written, parsed) {
+        (Value::Array(_), Value::Table(_)) => found.push(path.clone()),
+        (Value::Table(w), Value::Table(p)) => {
+            for (key, value) in w {
+                if let Some(back) = p.get(key) {
+                    path.push(Segment::Map { key: key.clone() });
+                    walk_list_table(value, back, path, found);
+                    path.pop();
+                }
+            }
+        }
+        (Value::Array(w), Value::Array(p)) if w.len() == p.len() => {
+            for (index, (value, back)) in w.iter().zip(p).enumerate() {
+                path.push(Segment::Seq { index });
+                walk_list_table(value, back, path, found);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Whether population.size is written where a head-count file makes it meaningless: by a

@@ -1631,6 +1631,76 @@ fn a_wrong_type_is_named_in_a_readers_words() {
         err.contains("arm: invalid type: integer `3`, expected a list"),
         "{err}"
     );
+    let err = validation_errors("base = \"default\"\nyears = -3\n");
+    assert!(
+        err.contains("years: invalid value: integer `-3`, expected a whole number, 0 or more\n"),
+        "{err}"
+    );
+    // Where one of a list of names belongs, the names, whatever was given instead: in a
+    // component (parsed on its own), in a list's item, and at the top.
+    let component =
+        "base = \"default\"\n[[arm]]\nname = \"x\"\n[[arm.component]]\nkind = \"capitation\"\n";
+    let names = "expected one of `none`, `age_sex`, `age_sex_deprivation_rurality`, `full`";
+    for (value, given) in [
+        ("5", "integer `5`"),
+        ("{ age_sex = 1 }", "a table"),
+        ("[\"age_sex\"]", "a list"),
+    ] {
+        let err = validation_errors(&format!("{component}risk_adjustment = {value}\n"));
+        assert!(
+            err.contains(&format!(
+                "arm.x.component[0].risk_adjustment: invalid type: {given}, {names}\n"
+            )),
+            "{value}: {err}"
+        );
+    }
+    let err = validation_errors("base = \"default\"\n[population]\ncohort = { sex = [1] }\n");
+    assert!(
+        err.contains("population.cohort.sex[0]: invalid type: integer `1`, expected `F` or `M`\n"),
+        "{err}"
+    );
+    // The item set aside leaves the list empty: not news.
+    assert!(!err.contains("non-empty"), "{err}");
+    let err = validation_errors("base = \"default\"\n[[arm]]\nname = \"x\"\npreset = 4\n");
+    assert!(
+        err.contains("arm.x.preset: invalid type: integer `4`, expected one of `block`"),
+        "{err}"
+    );
+}
+
+/// A list where a table of settings belongs would be read into the table's fields in order
+/// (`cohort = [20, 64]` as its youngest and oldest ages): refused, at any depth, in an arm's
+/// component as in the population, and from the command line as from a file.
+#[test]
+fn a_list_where_a_table_belongs_is_refused() {
+    let expected = "expected a table of settings ([name] or { … }), found a list ([ … ])";
+    for (scenario, field) in [
+        ("population = [20000]\n", "population:"),
+        ("[population]\ncohort = [20, 64]\n", "population.cohort:"),
+        (
+            "[[arm]]\nname = \"x\"\n[[arm.component]]\nkind = \"capitation\"\nrebase = [1, 1]\n",
+            "arm.x.component[0].rebase:",
+        ),
+    ] {
+        let err = validation_errors(&format!("base = \"default\"\n{scenario}"));
+        assert!(
+            err.contains(&format!("{field} {expected}")),
+            "{scenario}: {err}"
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = capsim(
+        &["run", "--set", "population.cohort=[20, 64]", "--out", "o"],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(&format!(
+            "command line (--set): population.cohort: {expected}"
+        )),
+        "{err}"
+    );
+    assert!(!dir.path().join("o").exists());
 }
 
 /// Flags that contradict each other or the command are refused before anything runs: a field

@@ -109,13 +109,13 @@ pub enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
         /// Replications at each size (default: the scenario's).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true, value_parser = replications)]
         reps: Option<u32>,
         /// Random seed (default: the scenario's).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true, value_parser = whole::<u64>)]
         seed: Option<u64>,
         /// Worker threads (default: all cores).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true, value_parser = whole::<usize>)]
         threads: Option<usize>,
         /// Output folder (default: `output/risk-size`).
         #[arg(long)]
@@ -150,13 +150,13 @@ pub enum Command {
         #[arg(long = "set", value_name = "PATH=VALUE")]
         set: Vec<String>,
         /// Replications (default: the scenario's).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true, value_parser = replications)]
         reps: Option<u32>,
         /// Random seed (default: the scenario's).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true, value_parser = whole::<u64>)]
         seed: Option<u64>,
         /// Worker threads (default: all cores).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true, value_parser = whole::<usize>)]
         threads: Option<usize>,
         /// Output folder (default: `output/corridor`).
         #[arg(long)]
@@ -181,7 +181,7 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// Worker threads for the tables (default: all cores).
-        #[arg(long)]
+        #[arg(long, allow_negative_numbers = true, value_parser = whole::<usize>)]
         threads: Option<usize>,
     },
     /// Print the JSON Schema of scenario files (for editors).
@@ -194,13 +194,13 @@ pub struct RunArgs {
     /// Scenario file (TOML).
     pub scenario: Option<PathBuf>,
     /// Number of replications (overrides the scenario).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = replications)]
     pub reps: Option<u32>,
     /// Master seed (overrides the scenario).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = whole::<u64>)]
     pub seed: Option<u64>,
     /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true, value_parser = whole::<usize>)]
     pub threads: Option<usize>,
     /// Output folder (default: `output/<scenario name>`): a new or empty folder, or an earlier
     /// capsim run holding nothing of yours.
@@ -721,6 +721,38 @@ pub fn refuse_set_twice(
         }
     }
     Ok(())
+}
+
+/// The whole-number types of the command line's counts and seeds, with their largest value.
+pub trait WholeNumber: std::str::FromStr + Clone + Send + Sync + 'static {
+    const LARGEST: u64;
+}
+
+impl WholeNumber for u64 {
+    const LARGEST: u64 = u64::MAX;
+}
+
+impl WholeNumber for usize {
+    const LARGEST: u64 = usize::MAX as u64;
+}
+
+/// A count or seed as typed (`--reps 1.5`, `--threads -1`): clap's own words would be "invalid
+/// digit found in string", or a negative number taken for a flag.
+fn whole<T: WholeNumber>(text: &str) -> Result<T, String> {
+    text.trim()
+        .parse::<T>()
+        .map_err(|_| match text.trim().parse::<i128>() {
+            Ok(n) if n >= 0 => format!("expected a whole number from 0 to {}", T::LARGEST),
+            _ => "expected a whole number, 0 or more".to_string(),
+        })
+}
+
+/// `--reps` as typed: a whole number, and beyond what the scenario's `replications` takes said
+/// in its words rather than a u32's.
+fn replications(text: &str) -> Result<u32, String> {
+    let most = crate::scenario::validate::MAX_REPLICATIONS;
+    let n = whole::<u64>(text).map_err(|_| format!("expected a whole number, 1 to {most}"))?;
+    u32::try_from(n).map_err(|_| format!("expected 1 to {most} replications, found {n}"))
 }
 
 /// `--reps` as given on the command line, checked like the scenario's `replications`.

@@ -4,6 +4,7 @@
 
 use toml::{Table, Value};
 
+use super::load::merge;
 use crate::error::InputError;
 
 /// Where problems with an override are reported.
@@ -50,7 +51,9 @@ impl Override {
     }
 
     /// Sets the value in a scenario table (every default already filled in). A missing key is
-    /// created, so a misspelt field is reported by the parser as unknown, with its path.
+    /// created, so a misspelt field is reported by the parser as unknown, with its path. A table
+    /// given for a table merges into it as a scenario file's table merges into its base's (a
+    /// parameter's `{ value = … }` or `{ dist = … }` replaces it whole).
     pub fn apply(&self, table: &mut Table) -> Result<(), InputError> {
         let bad = |why: String| InputError::new(ORIGIN, self.path.as_str(), why);
         let segments: Vec<&str> = self.path.split('.').collect();
@@ -88,9 +91,13 @@ impl Override {
         }
         let (key, index) = split_index(segments[k]).map_err(bad)?;
         match index {
-            None => {
-                here.insert(key.to_string(), self.value.clone());
-            }
+            // A table merges into the one it changes, key by key, as a file over its base.
+            None => match (here.get_mut(key), &self.value) {
+                (Some(Value::Table(base)), Value::Table(over)) => merge(base, over.clone()),
+                _ => {
+                    here.insert(key.to_string(), self.value.clone());
+                }
+            },
             Some(i) => match here.get_mut(key) {
                 Some(Value::Array(a)) if i < a.len() => a[i] = self.value.clone(),
                 _ => {

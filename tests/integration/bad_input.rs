@@ -333,6 +333,63 @@ fn a_population_beyond_what_the_model_represents_is_refused() {
     );
 }
 
+/// Counts and seeds typed as fractions, negative numbers or words are refused in words that
+/// say what is expected (clap's own were "invalid digit found in string", and "-1" was taken
+/// for a flag), by every command that takes them.
+#[test]
+fn a_flag_that_is_not_a_whole_number_says_what_is_expected() {
+    let dir = tempfile::tempdir().unwrap();
+    for (args, expected) in [
+        (
+            &["run", "--reps", "1.5"][..],
+            "invalid value '1.5' for '--reps <REPS>': expected a whole number, 1 to 100000",
+        ),
+        (
+            &["run", "--reps", "-1"],
+            "invalid value '-1' for '--reps <REPS>': expected a whole number, 1 to 100000",
+        ),
+        (
+            &["run", "--reps", "5000000000"],
+            "expected 1 to 100000 replications, found 5000000000",
+        ),
+        (
+            &["run", "--threads", "two"],
+            "invalid value 'two' for '--threads <THREADS>': expected a whole number, 0 or more",
+        ),
+        (
+            &["run", "--seed", "-3"],
+            "invalid value '-3' for '--seed <SEED>': expected a whole number, 0 or more",
+        ),
+        (
+            &["run", "--seed", "99999999999999999999"],
+            "expected a whole number from 0 to 18446744073709551615",
+        ),
+        (
+            &[
+                "risk-size",
+                "--arm",
+                "capitation",
+                "--sizes",
+                "2000",
+                "--reps",
+                "-4",
+            ],
+            "for '--reps <REPS>': expected a whole number, 1 to 100000",
+        ),
+        (
+            &["corridor", "--arm", "capitation", "--threads", "0.5"],
+            "for '--threads <THREADS>': expected a whole number, 0 or more",
+        ),
+    ] {
+        let mut args = args.to_vec();
+        args.extend(["--out", "o"]);
+        let (code, _, err) = capsim(&args, dir.path());
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+        assert!(!dir.path().join("o").exists());
+    }
+}
+
 #[test]
 fn replications_beyond_the_maximum_are_refused_before_any_allocation() {
     let dir = tempfile::tempdir().unwrap();

@@ -240,14 +240,16 @@ fn compare_puts_runs_side_by_side_per_head() {
 }
 
 /// `--set` changes a field as if the file said so: the run is byte for byte the run of a file
-/// with those values, and the resolved scenario records them.
+/// with those values, and the resolved scenario records them. A table given merges into the
+/// one it changes, as a file's table merges into its base's.
 #[test]
 fn set_overrides_a_field_exactly_as_the_file_would() {
     let dir = tempfile::tempdir().unwrap();
     small_scenario(dir.path());
     let edited = SMALL
         .replace("size = 20000", "size = 5300")
-        .replace("years = 3", "years = 2");
+        .replace("years = 3", "years = 2")
+        + "[transitions]\nleaver_rate = 0.05\n";
     assert_ne!(edited, SMALL);
     std::fs::write(dir.path().join("edited.toml"), edited).unwrap();
     let (code, _, err) = capsim(
@@ -260,6 +262,8 @@ fn set_overrides_a_field_exactly_as_the_file_would() {
             "years=2",
             "--set",
             "arm.capitation.preset=\"capitation\"",
+            "--set",
+            "transitions={ leaver_rate = 0.05 }",
             "--out",
             "set",
         ],
@@ -277,6 +281,7 @@ fn set_overrides_a_field_exactly_as_the_file_would() {
     }
     let resolved = std::fs::read_to_string(dir.path().join("set/scenario.toml")).unwrap();
     assert!(resolved.contains("size = 5300") && resolved.contains("years = 2"));
+    assert!(resolved.contains("leaver_rate = 0.05"), "{resolved}");
 }
 
 #[test]

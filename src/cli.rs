@@ -238,6 +238,8 @@ pub struct RunPlan {
     pub precision: Option<PrecisionTarget>,
     /// Only this block of the replications, written as a partial folder.
     pub shard: Option<Shard>,
+    /// Which point of a sweep this run is, and its swept values (recorded in run.json).
+    pub sweep_point: Option<String>,
 }
 
 impl RunPlan {
@@ -305,6 +307,7 @@ impl RunPlan {
             command: std::env::args().collect::<Vec<_>>().join(" "),
             precision,
             shard,
+            sweep_point: None,
         })
     }
 }
@@ -461,6 +464,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, threads: usize) -> anyhow::
         command: merged_command(&first.info.command),
         precision: None,
         shard: None,
+        sweep_point: None,
     };
     let merged = format!(
         "merged {} shards (their simulation took {elapsed_seconds:.2} s in all)\n",
@@ -508,6 +512,7 @@ pub(crate) fn write_run(
         threads: plan.threads,
         elapsed_seconds,
         command: plan.command.clone(),
+        sweep_point: plan.sweep_point.clone(),
     };
     run_folder::write_results(staged.dir(), model, results, &info)?;
     let mut summary = report::console::world_summary(model, results);

@@ -580,10 +580,21 @@ pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::R
             run.set.push(format!("{}={value}", grid.path));
         }
         run.out = Some(dir.clone());
-        plans.push(
-            RunPlan::resolve(&run)
-                .map_err(|e| named_by_param(e, &args.grids, point, &args.run.set))?,
-        );
+        let mut plan = RunPlan::resolve(&run)
+            .map_err(|e| named_by_param(e, &args.grids, point, &args.run.set))?;
+        let values: Vec<String> = args
+            .grids
+            .iter()
+            .zip(point)
+            .map(|(grid, value)| format!("{} = {value}", grid.path))
+            .collect();
+        plan.sweep_point = Some(format!(
+            "point {} of {}: {}",
+            k + 1,
+            points.len(),
+            values.join(", ")
+        ));
+        plans.push(plan);
         dirs.push(dir);
     }
     warn_of_cautions(&plans, &args.grids, &points);

@@ -1119,6 +1119,12 @@ fn reproduce(run: &RunFolder, t: &Tables) -> Markup {
                 "Run with " code { (i.command) } " on " (i.threads) " threads in "
                 (format!("{:.1}", i.elapsed_seconds)) " s."
             }
+            @if let Some(point) = &i.sweep_point {
+                li {
+                    "This run is " b { (point) } " of the sweep; the sweep's folder, one up, \
+                    compares the points (sweep.csv, sweep.png)."
+                }
+            }
             li {
                 "To reproduce exactly, from this folder: " code { "capsim run scenario.toml --out ../rerun" }
                 ". The same seed gives identical results on any number of threads."

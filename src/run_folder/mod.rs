@@ -58,6 +58,10 @@ pub struct RunInfo {
     pub threads: usize,
     pub elapsed_seconds: f64,
     pub command: String,
+    /// For a point of a sweep, which point and its value of each swept field
+    /// ("point 2 of 3: transitions.leaver_rate = 0.05").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep_point: Option<String>,
 }
 
 impl RunInfo {

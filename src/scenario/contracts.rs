@@ -1053,6 +1053,45 @@ fn rebase_words(r: Rebase) -> String {
     }
 }
 
+/// How an amount moves from year to year, as a phrase after it (", uplifted each year …"),
+/// told for when it pays: nothing moves in a component paying in year 1 only; one paying in one
+/// later year is moved there from year 1; one re-set every year is moved on from the year it is
+/// set on, never "each year" beside "re-set each year".
+fn moves_words(i: Index, years: (Option<u32>, Option<u32>), rebase: Option<Rebase>) -> String {
+    let single_year = match years {
+        (None, Some(1)) => Some(1),
+        (Some(from), Some(to)) if from == to => Some(from),
+        _ => None,
+    };
+    let reset_yearly = rebase.is_some_and(|r| r.every == 1);
+    let phrase = match (
+        single_year,
+        rebase.is_some() && (reset_yearly || single_year.is_some()),
+    ) {
+        (_, true) => match i {
+            Index::Price => {
+                "moved on from the year it is set on with tariff prices only, not with demand \
+                 growth, which the provider carries"
+            }
+            Index::ExpectedCost => {
+                "moved on from the year it is set on with expected cost on trend"
+            }
+            Index::None => "not moved on from the year it is set on",
+        },
+        (Some(1), false) => return String::new(),
+        (Some(_), false) => match i {
+            Index::Price => {
+                "uplifted from year 1 with tariff prices only, not with demand growth, which the \
+                 provider carries"
+            }
+            Index::ExpectedCost => "moved from year 1 with expected cost on trend",
+            Index::None => "at year-1 prices, neither prices nor demand growth funded",
+        },
+        (None, false) => index_words(i),
+    };
+    format!(", {phrase}")
+}
+
 fn index_words(i: Index) -> &'static str {
     match i {
         Index::Price => {
@@ -1120,19 +1159,20 @@ impl ComponentSpec {
     }
 
     fn describe_amount(&self) -> String {
+        let moves = |index| moves_words(index, self.years(), self.rebase());
         match self {
             ComponentSpec::Fixed(c) => match c.amount {
                 Some(a) => format!(
-                    "A fixed payment of £{:.1}m a year{}, {}.",
+                    "A fixed payment of £{:.1}m a year{}{}.",
                     a / 1e6,
                     uplift_words(c.uplift),
-                    index_words(c.index)
+                    moves(c.index)
                 ),
                 None => format!(
-                    "A fixed payment of {} of expected cost{}, {}.",
+                    "A fixed payment of {} of expected cost{}{}.",
                     pct(c.share),
                     uplift_words(c.uplift),
-                    index_words(c.index)
+                    moves(c.index)
                 ),
             },
             ComponentSpec::Activity(c) => {
@@ -1176,7 +1216,7 @@ impl ComponentSpec {
                 }
             }
             ComponentSpec::Capitation(c) => format!(
-                "Pays {}{} per person, {}{}, {}.",
+                "Pays {}{} per person, {}{}{}.",
                 c.per_head
                     .map(|p| format!("£{p:.0}"))
                     .unwrap_or_else(|| "expected cost".into()),
@@ -1194,7 +1234,7 @@ impl ComponentSpec {
                         " (long-term conditions as at contract start)",
                     _ => "",
                 },
-                index_words(c.index)
+                moves(c.index)
             ),
             ComponentSpec::Outcome(c) => format!(
                 "Holds back {} and pays it by results on {}{}.",
@@ -1440,6 +1480,48 @@ mod tests {
                 .contains("on emergency admissions per 1,000 people"),
             "{}",
             component.describe()
+        );
+    }
+
+    /// How an amount moves is told for the years it pays: nothing moves in year 1 alone, one
+    /// later year is reached from year 1, and an amount re-set every year is moved on from the
+    /// year it is set on (regression: "uplifted each year" for a year-1 block, and beside
+    /// "re-set each year").
+    #[test]
+    fn how_an_amount_moves_is_told_for_the_years_it_pays() {
+        let describe = |toml: &str| {
+            toml::from_str::<ComponentSpec>(&format!("kind = \"fixed\"\nshare = 1.0\n{toml}"))
+                .unwrap()
+                .describe()
+        };
+        assert_eq!(
+            describe("to_year = 1"),
+            "In year 1: A fixed payment of 100% of expected cost."
+        );
+        assert_eq!(
+            describe("from_year = 3\nto_year = 3\nindex = \"none\""),
+            "In year 3: A fixed payment of 100% of expected cost, at year-1 prices, neither \
+             prices nor demand growth funded."
+        );
+        assert_eq!(
+            describe("rebase = { every = 1 }"),
+            "A fixed payment of 100% of expected cost, moved on from the year it is set on with \
+             tariff prices only, not with demand growth, which the provider carries. Re-set each \
+             year on the provider's cost the year before."
+        );
+        let every_three = describe("rebase = { every = 3 }");
+        assert!(
+            every_three.contains("uplifted each year with tariff prices")
+                && every_three
+                    .ends_with("Re-set every 3 years on the provider's cost the year before."),
+            "{every_three}"
+        );
+        let capitation: ComponentSpec =
+            toml::from_str("kind = \"capitation\"\nto_year = 1").unwrap();
+        assert!(
+            capitation.describe().ends_with("long-term conditions."),
+            "{}",
+            capitation.describe()
         );
     }
 

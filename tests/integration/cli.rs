@@ -505,6 +505,20 @@ fn a_sweep_point_is_the_plain_run_with_that_value() {
             "{file}"
         );
     }
+    // The point's folder says which point it is, in run.json and in its report.
+    let point = "point 2 of 3: population.size = 8000";
+    let info = std::fs::read_to_string(dir.path().join("sw/point-2/run.json")).unwrap();
+    assert!(
+        info.contains(&format!("\"sweep_point\": \"{point}\"")),
+        "{info}"
+    );
+    let report = std::fs::read_to_string(dir.path().join("sw/point-2/report.html")).unwrap();
+    assert!(
+        report.contains(&format!("This run is <b>{point}</b> of the sweep")),
+        "{report}"
+    );
+    let plain = std::fs::read_to_string(dir.path().join("plain/run.json")).unwrap();
+    assert!(!plain.contains("sweep_point"), "{plain}");
     let rows = read_csv_rows(&dir.path().join("sw/sweep.csv"));
     assert_eq!(rows.len(), 3 * 6);
     let sizes: std::collections::BTreeSet<&str> =

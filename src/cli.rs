@@ -103,7 +103,7 @@ pub enum Command {
         arm: String,
         /// People the contracts cover (the cohort's size when the scenario has one; the place
         /// is scaled to match), separated by commas: 2000,5000,20000,100000.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         sizes: String,
         /// Change a scenario field for every size, as for `capsim run` (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUE")]
@@ -132,19 +132,19 @@ pub enum Command {
         #[arg(long)]
         arm: String,
         /// Largest acceptable chance of a loss beyond the threshold, per provider.
-        #[arg(long, default_value_t = 0.05)]
+        #[arg(long, default_value_t = 0.05, allow_negative_numbers = true, value_parser = number)]
         max_prob_loss: f64,
         /// A loss counts when it exceeds this share of the provider's income over the term.
-        #[arg(long, default_value_t = 0.02)]
+        #[arg(long, default_value_t = 0.02, allow_negative_numbers = true, value_parser = number)]
         loss_threshold: f64,
         /// Band widths tried (share of the target either side).
-        #[arg(long, default_value = crate::corridor::DEFAULT_WIDTHS)]
+        #[arg(long, default_value = crate::corridor::DEFAULT_WIDTHS, allow_hyphen_values = true)]
         widths: String,
         /// Shares of a deviation beyond the band the provider keeps.
-        #[arg(long, default_value = crate::corridor::DEFAULT_SHARES)]
+        #[arg(long, default_value = crate::corridor::DEFAULT_SHARES, allow_hyphen_values = true)]
         shares: String,
         /// Caps on the provider's loss and gain (share of the target), or none.
-        #[arg(long, default_value = crate::corridor::DEFAULT_CAPS)]
+        #[arg(long, default_value = crate::corridor::DEFAULT_CAPS, allow_hyphen_values = true)]
         caps: String,
         /// Change a scenario field, as for `capsim run` (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUE")]
@@ -220,7 +220,7 @@ pub struct RunArgs {
     /// Compute only shard K of N (a contiguous block of the replications) and write a partial
     /// folder for `capsim merge`; `auto/N` takes K from Slurm's SLURM_ARRAY_TASK_ID or a
     /// Kubernetes Indexed Job's JOB_COMPLETION_INDEX.
-    #[arg(long, value_name = "K/N")]
+    #[arg(long, value_name = "K/N", allow_hyphen_values = true)]
     pub shard: Option<String>,
 }
 
@@ -750,6 +750,14 @@ fn whole<T: WholeNumber>(text: &str) -> Result<T, String> {
             Ok(n) if n >= 0 => format!("expected a whole number from 0 to {}", T::LARGEST),
             _ => "expected a whole number, 0 or more".to_string(),
         })
+}
+
+/// A share or probability as typed (`--max-prob-loss 5%`): clap's own words would be "invalid
+/// float literal". Its range is checked with the rest.
+fn number(text: &str) -> Result<f64, String> {
+    text.trim()
+        .parse::<f64>()
+        .map_err(|_| "expected a number, such as 0.05 for 5%".to_string())
 }
 
 /// `--reps` as typed: a whole number, and beyond what the scenario's `replications` takes said

@@ -78,7 +78,8 @@ pub fn merge(base: &mut Table, over: Table) {
     }
 }
 
-fn is_param_table(t: &Table) -> bool {
+/// Whether a table is a parameter's (`{ value = .. }` or `{ dist = .. }`), which replaces whole.
+pub fn is_param_table(t: &Table) -> bool {
     t.contains_key("value") || t.contains_key("dist")
 }
 
@@ -500,6 +501,10 @@ fn message(error: &impl std::fmt::Display) -> String {
     plain_types(&lines.join(" "))
 }
 
+/// A list given where a table of settings belongs.
+const LIST_WHERE_TABLE: &str = "expected a table of settings ([name] or { … }), found a list \
+     ([ … ]): a list's values would be read in the order of the table's fields, unnamed";
+
 /// serde names the Rust type a field wants (`expected u32`, `expected struct PopulationSpec`);
 /// a user reads what it means.
 fn plain_types(message: &str) -> String {
@@ -527,6 +532,22 @@ fn plain_types(message: &str) -> String {
         text.replace_range(at..end, "expected a table of settings ([name] or { … })");
     }
     text = text.replace("expected a sequence", "expected a list ([ … ])");
+    // A list of the wrong length read as a table, or a list where a map belongs.
+    let table = "expected a table of settings ([name] or { … })";
+    if (text.starts_with("invalid length") && text.contains(&format!("{table} with ")))
+        || text.starts_with("invalid type: sequence, expected a map")
+    {
+        return LIST_WHERE_TABLE.to_string();
+    }
+    text = text
+        .replace("invalid type: sequence,", "invalid type: a list,")
+        .replace("invalid type: map,", "invalid type: a table,")
+        .replace("expected a map", table)
+        .replace("expected an array of length", "expected a list of length")
+        .replace("elements in array", "items in the list");
+    if text.starts_with("invalid type: a table, expected a list ([ … ])") {
+        text.push_str(" (a list of tables is written [[name]] above each item)");
+    }
     for (rust, plain) in [
         ("u8", bounded("a whole number from 0 to 255")),
         ("u16", bounded("a whole number from 0 to 65,535")),
@@ -1011,12 +1032,11 @@ pub fn load_scenario_str_with(
     broken_arms.extend(non_finite.iter().filter_map(|(_, arm)| *arm));
     let mut counts = None;
     if let Some(s) = &scenario {
+        let reported: Vec<String> = problems.fields().map(str::to_string).collect();
         for field in lists_read_as_tables(&as_written, s) {
-            problems.push(
-                field,
-                "expected a table of settings ([name] or { … }), found a list ([ … ]): a \
-                 list's values would be read in the order of the table's fields, unnamed",
-            );
+            if !reported.contains(&field) {
+                problems.push(field, LIST_WHERE_TABLE);
+            }
         }
         let mut checks = Problems::new(file);
         validate(&mut checks, s, &broken_arms);

@@ -4,7 +4,7 @@
 
 use toml::{Table, Value};
 
-use super::load::merge;
+use super::load::{is_param_table, merge};
 use crate::error::InputError;
 
 /// Where problems with an override are reported.
@@ -93,7 +93,9 @@ impl Override {
         match index {
             // A table merges into the one it changes, key by key, as a file over its base.
             None => match (here.get_mut(key), &self.value) {
-                (Some(Value::Table(base)), Value::Table(over)) => merge(base, over.clone()),
+                (Some(Value::Table(base)), Value::Table(over)) if !is_param_table(over) => {
+                    merge(base, over.clone())
+                }
                 _ => {
                     here.insert(key.to_string(), self.value.clone());
                 }

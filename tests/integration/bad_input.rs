@@ -380,6 +380,28 @@ fn a_flag_that_is_not_a_whole_number_says_what_is_expected() {
             &["corridor", "--arm", "capitation", "--threads", "0.5"],
             "for '--threads <THREADS>': expected a whole number, 0 or more",
         ),
+        // Negative values reach the checks that say what each takes, not clap's "unexpected
+        // argument '-0'".
+        (
+            &["corridor", "--arm", "capitation", "--max-prob-loss", "-0.1"],
+            "command line: --max-prob-loss: expected a share from 0 to 1, found -0.1",
+        ),
+        (
+            &["corridor", "--arm", "capitation", "--max-prob-loss", "5%"],
+            "expected a number, such as 0.05 for 5%",
+        ),
+        (
+            &["corridor", "--arm", "capitation", "--widths", "-0.1,0.1"],
+            "command line: --widths: expected numbers from 0 to 1",
+        ),
+        (
+            &["risk-size", "--arm", "capitation", "--sizes", "-5,5000"],
+            "command line: --sizes: expected 2 to 20 head counts",
+        ),
+        (
+            &["run", "--shard", "-1/3"],
+            "command line: --shard: expected K/N with 1 <= K <= N",
+        ),
     ] {
         let mut args = args.to_vec();
         args.extend(["--out", "o"]);
@@ -1733,6 +1755,10 @@ fn a_list_where_a_table_belongs_is_refused() {
     let expected = "expected a table of settings ([name] or { … }), found a list ([ … ])";
     for (scenario, field) in [
         ("population = [20000]\n", "population:"),
+        // Lists of other lengths than the table's fields, once each.
+        ("transitions = [0.05]\n", "transitions:"),
+        ("condition = [\"smi\"]\n", "condition:"),
+        ("[activity]\ntypes = []\n", "activity.types:"),
         ("[population]\ncohort = [20, 64]\n", "population.cohort:"),
         (
             "[[arm]]\nname = \"x\"\n[[arm.component]]\nkind = \"capitation\"\nrebase = [1, 1]\n",
@@ -1744,6 +1770,7 @@ fn a_list_where_a_table_belongs_is_refused() {
             err.contains(&format!("{field} {expected}")),
             "{scenario}: {err}"
         );
+        assert_eq!(err.lines().count(), 1, "{err}");
     }
     let dir = tempfile::tempdir().unwrap();
     let (code, _, err) = capsim(

@@ -282,6 +282,29 @@ fn set_overrides_a_field_exactly_as_the_file_would() {
     let resolved = std::fs::read_to_string(dir.path().join("set/scenario.toml")).unwrap();
     assert!(resolved.contains("size = 5300") && resolved.contains("years = 2"));
     assert!(resolved.contains("leaver_rate = 0.05"), "{resolved}");
+    // A parameter's table replaces it whole, as in a file: a distribution for a fixed value.
+    let (code, _, err) = capsim(
+        &[
+            "run",
+            "s.toml",
+            "--set",
+            "transitions.growth_rate={ dist = \"normal\", mean = 0.01, sd = 0.001 }",
+            "--out",
+            "dist",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let resolved = std::fs::read_to_string(dir.path().join("dist/scenario.toml")).unwrap();
+    let growth = resolved
+        .split("[transitions.growth_rate]")
+        .nth(1)
+        .and_then(|rest| rest.split("\n[").next())
+        .unwrap_or_default();
+    assert!(
+        growth.contains("dist = \"normal\"") && !growth.contains("value ="),
+        "{resolved}"
+    );
 }
 
 #[test]

@@ -84,6 +84,11 @@ impl Problems {
         self.list.iter().map(|p| p.field.as_str())
     }
 
+    /// The problems found so far.
+    pub fn list(&self) -> &[InputProblem] {
+        &self.list
+    }
+
     pub fn into_result(self) -> Result<(), InputError> {
         if self.list.is_empty() {
             Ok(())

@@ -361,6 +361,12 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> Parsed {
                 let mut path = segments.clone();
                 path.push(Segment::Map { key: name.into() });
                 set_aside_fields.contains(&keys(&path).join("."))
+            }) || set_aside_fields.iter().any(|aside| {
+                // A table's own complaint that a key set aside is missing ("a uniform
+                // distribution needs `min`" once `min = "0.6"` is set aside).
+                aside
+                    .strip_prefix(&format!("{raw}."))
+                    .is_some_and(|key| !key.contains('.') && msg.contains(&format!("`{key}`")))
             });
             if field != previous && !set_aside_name && reported < MAX_STRUCTURAL_PROBLEMS {
                 problems.push(field.clone(), msg);
@@ -1057,6 +1063,20 @@ pub fn load_scenario_str_with(
             // was to deliver are delivered by none is not news.
             let unknown = OwnersUnknown::from_problems(problems.fields(), &listed);
             found.problems.retain(|p| !unknown.explains(p));
+            // Nor what is wrong with a value set aside for its type (reset to the default, or
+            // removed): the user's value is reported already ("uptake = \"40%\"" is not also
+            // left out).
+            // (A missing field's table is given a stand-in, not set aside.)
+            let set_aside: Vec<String> = problems
+                .list()
+                .iter()
+                .filter(|p| missing_field(&p.expected).is_none())
+                .map(|p| without_kinds(&p.field))
+                .collect();
+            found.problems.retain(|p| {
+                let field = without_kinds(&p.field);
+                !set_aside.iter().any(|s| within(&field, s))
+            });
             // Nor that a list is empty once its wrong items were set aside.
             let items: Vec<String> = problems.fields().map(|f| f.to_string()).collect();
             found.problems.retain(|p| {

@@ -1747,6 +1747,36 @@ fn a_wrong_type_is_named_in_a_readers_words() {
     );
 }
 
+/// A value set aside for its type is reported once: not also as missing, nor by its table
+/// as lacking it (regression: `uptake = "40%"` was also "left out", and `min = "0.6"` also
+/// "a uniform distribution needs `min`").
+#[test]
+fn a_value_of_the_wrong_type_is_reported_once() {
+    let shipped = include_str!("../../scenarios/prevention.toml");
+    for (line, with, field) in [
+        (
+            "uptake = ",
+            "uptake = \"40%\"",
+            "intervention.proactive-care.uptake: invalid type",
+        ),
+        (
+            "onset = ",
+            "onset = { dist = \"uniform\", min = \"0.6\", max = 0.8 }",
+            "intervention.proactive-care.effect.onset.min: invalid type",
+        ),
+    ] {
+        let scenario: String = shipped
+            .lines()
+            .map(|l| if l.starts_with(line) { with } else { l })
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert_ne!(scenario, shipped);
+        let err = validation_errors(&scenario);
+        assert!(err.contains(field), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}
+
 /// A list where a table of settings belongs would be read into the table's fields in order
 /// (`cohort = [20, 64]` as its youngest and oldest ages): refused, at any depth, in an arm's
 /// component as in the population, and from the command line as from a file.

@@ -291,10 +291,12 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> Parsed {
     let mut set_aside_fields: Vec<String> = Vec::new();
     let mut stand_ins: Vec<StandIn> = Vec::new();
     let mut reported = 0;
+    let mut new_types = NewTypes::default();
     for _ in 0..MAX_STRUCTURAL_PROBLEMS * stand_in_values().len() {
         let error = match serde_path_to_error::deserialize(Value::Table(table.clone())) {
             Ok(mut scenario) => {
                 fill_rebase_outturns(&mut scenario);
+                new_types.report(problems, &defaults);
                 return Parsed {
                     scenario: Some(scenario),
                     broken_arms,
@@ -327,7 +329,8 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> Parsed {
             // Missing because it was set aside, or inside a stand-in: not news.
             let known = set_aside_fields.contains(&child_raw)
                 || stand_ins.iter().any(|s| within(&raw, &s.raw));
-            if !known && reported < MAX_STRUCTURAL_PROBLEMS {
+            let of_a_new_type = new_types.lacks(&segments, name, &defaults);
+            if !known && !of_a_new_type && reported < MAX_STRUCTURAL_PROBLEMS {
                 problems.push(field.clone(), msg);
                 reported += 1;
             }
@@ -379,11 +382,65 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> Parsed {
         }
         previous = field;
     }
+    new_types.report(problems, &defaults);
     Parsed {
         scenario: None,
         broken_arms,
         stand_ins: Vec::new(),
     }
+}
+
+/// Activity types the scenario adds (`[activity.types.walk_in]`, or a misspelt `gpp`), with the
+/// settings each lacks: one problem per type, not one per missing setting.
+#[derive(Default)]
+struct NewTypes(Vec<(String, Vec<String>)>);
+
+impl NewTypes {
+    /// Whether `name` is missing from a type no base scenario has; if so it is noted.
+    fn lacks(&mut self, segments: &[Segment], name: &str, defaults: &Table) -> bool {
+        let [
+            Segment::Map { key: a },
+            Segment::Map { key: t },
+            Segment::Map { key: ty },
+        ] = segments
+        else {
+            return false;
+        };
+        if a != "activity" || t != "types" || built_in_types(defaults).contains(&ty.as_str()) {
+            return false;
+        }
+        match self.0.iter_mut().find(|(known, _)| known == ty) {
+            Some((_, names)) => names.push(name.to_string()),
+            None => self.0.push((ty.clone(), vec![name.to_string()])),
+        }
+        true
+    }
+
+    fn report(&self, problems: &mut Problems, defaults: &Table) {
+        let built_in = built_in_types(defaults).join(", ");
+        for (ty, names) in &self.0 {
+            let lacking: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            problems.push(
+                format!("activity.types.{ty}"),
+                format!(
+                    "expected one of the built-in activity types ({built_in}) or a new type with \
+                     all of its settings; \"{ty}\" lacks {} (scenarios/west-yorkshire.toml's \
+                     elective_leeds is a new type written out)",
+                    lacking.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+/// The built-in scenario's activity types.
+fn built_in_types(defaults: &Table) -> Vec<&str> {
+    defaults
+        .get("activity")
+        .and_then(|a| a.get("types"))
+        .and_then(Value::as_table)
+        .map(|t| t.keys().map(String::as_str).collect())
+        .unwrap_or_default()
 }
 
 /// The activity types each `[[provider]]` item of the raw scenario lists, where its list reads

@@ -1747,6 +1747,21 @@ fn a_wrong_type_is_named_in_a_readers_words() {
     );
 }
 
+/// A type the built-in scenario lacks (a misspelt `gpp`, or a new type half written) is one
+/// problem listing what it lacks, not one line per missing setting.
+#[test]
+fn a_new_activity_type_lacking_settings_is_one_problem() {
+    let err = validation_errors("base = \"default\"\n[activity.types.gpp]\nrate = 1\n");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains(
+            "activity.types.gpp: expected one of the built-in activity types (ae, ambulance, \
+             community, elective, gp,"
+        ) && err.contains("\"gpp\" lacks `order`, `unit_cost`, `price`,"),
+        "{err}"
+    );
+}
+
 /// A value set aside for its type is reported once: not also as missing, nor by its table
 /// as lacking it (regression: `uptake = "40%"` was also "left out", and `min = "0.6"` also
 /// "a uniform distribution needs `min`").

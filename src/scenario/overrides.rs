@@ -61,6 +61,12 @@ impl Override {
         let mut k = 0;
         while k + 1 < segments.len() {
             let (key, index) = split_index(segments[k]).map_err(bad)?;
+            if NAMED_LISTS.contains(&key) && index.is_none() && !here.contains_key(key) {
+                return Err(bad(format!(
+                    "no {key} named \"{}\": the scenario has none",
+                    segments[k + 1]
+                )));
+            }
             let value = here
                 .entry(key.to_string())
                 .or_insert_with(|| Value::Table(Table::new()));
@@ -72,10 +78,10 @@ impl Override {
                 },
                 (_, Some(i)) => return Err(bad(no_item(key, i, true))),
                 // A list of named tables: the next segment is a name.
-                (Value::Array(items), None) if k + 2 < segments.len() => {
+                (Value::Array(items), None) => {
                     let name = segments[k + 1];
                     k += 1;
-                    match items.iter_mut().find_map(|v| match v {
+                    let item = match items.iter_mut().find_map(|v| match v {
                         Value::Table(t) if t.get("name").and_then(Value::as_str) == Some(name) => {
                             Some(t)
                         }
@@ -83,7 +89,19 @@ impl Override {
                     }) {
                         Some(t) => t,
                         None => return Err(bad(format!("no {key} named \"{name}\""))),
+                    };
+                    if k + 1 == segments.len() {
+                        // The item itself (`arm.capitation={ preset = "pbr" }`): its fields
+                        // merge into it.
+                        let Value::Table(over) = &self.value else {
+                            return Err(bad(format!(
+                                "expected a table of the {key}'s fields, e.g. {{ preset = \"pbr\" }}"
+                            )));
+                        };
+                        merge(item, over.clone());
+                        return Ok(());
                     }
+                    item
                 }
                 _ => return Err(bad(format!("`{key}` has no field `{}`", segments[k + 1]))),
             };
@@ -112,6 +130,9 @@ impl Override {
         Ok(())
     }
 }
+
+/// The lists whose items a path names by their `name`.
+const NAMED_LISTS: [&str; 3] = ["arm", "provider", "intervention"];
 
 /// The message for a position past the end of a list, or of a list not written at all
 /// (`none_written`).

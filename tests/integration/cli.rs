@@ -261,7 +261,7 @@ fn set_overrides_a_field_exactly_as_the_file_would() {
             "--set",
             "years=2",
             "--set",
-            "arm.capitation.preset=\"capitation\"",
+            "arm.capitation={ preset = \"capitation\" }",
             "--set",
             "transitions={ leaver_rate = 0.05 }",
             "--out",
@@ -320,6 +320,14 @@ fn a_bad_set_is_bad_input_naming_the_path() {
         (
             "arm.nosuch.preset=pbr",
             "arm.nosuch.preset: no arm named \"nosuch\"",
+        ),
+        (
+            "intervention.nosuch.uptake=0.1",
+            "intervention.nosuch.uptake: no intervention named \"nosuch\": the scenario has none",
+        ),
+        (
+            "arm.capitation=5",
+            "arm.capitation: expected a table of the arm's fields",
         ),
         ("years=\"many\"", "years"),
         ("nonsense", "expected PATH=VALUE"),

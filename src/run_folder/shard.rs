@@ -45,15 +45,24 @@ impl Shard {
             .ok()
             .filter(|n| *n >= 1)
             .ok_or_else(|| bad(format!("{form}; found \"{text}\"")))?;
-        let k = if k.trim() == "auto" {
-            scheduler_index().map_err(bad)?
+        let (k, from) = if k.trim() == "auto" {
+            let (k, from) = scheduler_index().map_err(bad)?;
+            (k, Some(from))
         } else {
-            k.trim()
+            let k = k
+                .trim()
                 .parse()
-                .map_err(|_| bad(format!("{form}; found \"{text}\"")))?
+                .map_err(|_| bad(format!("{form}; found \"{text}\"")))?;
+            (k, None)
         };
         if !(1..=n).contains(&k) {
-            return Err(bad(format!("{form}; shard {k} of {n} is not one of them")));
+            return Err(bad(match from {
+                Some(from) => format!(
+                    "{form}; auto gives shard {k} of {n} ({from}): the array has more tasks \
+                     than {n} shards (sbatch --array=1-{n}, or {n} completions)"
+                ),
+                None => format!("{form}; shard {k} of {n} is not one of them"),
+            }));
         }
         Ok(Shard { k, n })
     }
@@ -66,8 +75,8 @@ impl Shard {
     }
 }
 
-/// The shard number (from 1) a scheduler gives this task.
-fn scheduler_index() -> Result<u32, String> {
+/// The shard number (from 1) a scheduler gives this task, and where it came from.
+fn scheduler_index() -> Result<(u32, String), String> {
     // A variable set to something other than a whole number is reported as what it is, not
     // as missing.
     let var = |name: &str| -> Result<Option<i64>, String> {
@@ -91,12 +100,22 @@ fn scheduler_index() -> Result<u32, String> {
                 "SLURM_ARRAY_TASK_ID {task} is not one of the array's tasks from {first} by {step}"
             ));
         }
-        return u32::try_from((task - first) / step + 1)
-            .map_err(|_| format!("SLURM_ARRAY_TASK_ID {task} is out of range"));
+        let k = u32::try_from((task - first) / step + 1)
+            .map_err(|_| format!("SLURM_ARRAY_TASK_ID {task} is out of range"))?;
+        let from = format!(
+            "SLURM_ARRAY_TASK_ID={task} of an array from {first}{}",
+            if step > 1 {
+                format!(" by {step}")
+            } else {
+                String::new()
+            }
+        );
+        return Ok((k, from));
     }
     if let Some(index) = var("JOB_COMPLETION_INDEX")? {
-        return u32::try_from(index + 1)
-            .map_err(|_| format!("JOB_COMPLETION_INDEX {index} is negative"));
+        let k = u32::try_from(index + 1)
+            .map_err(|_| format!("JOB_COMPLETION_INDEX {index} is negative"))?;
+        return Ok((k, format!("JOB_COMPLETION_INDEX={index}, counted from 0")));
     }
     Err(
         "expected SLURM_ARRAY_TASK_ID (a Slurm array job) or JOB_COMPLETION_INDEX (a Kubernetes \

@@ -85,6 +85,24 @@ fn three_shards_merged_are_the_unsharded_run_byte_for_byte() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+    // A task beyond the shards is refused, naming the variable and value it came from.
+    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .args(["run", "s.toml", "--shard", "auto/3", "--out", "s4"])
+        .env("SLURM_ARRAY_TASK_ID", "8")
+        .env("SLURM_ARRAY_TASK_MIN", "5")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "auto gives shard 4 of 3 (SLURM_ARRAY_TASK_ID=8 of an array from 5): the array has \
+             more tasks than 3 shards"
+        ),
+        "{err}"
+    );
+    assert!(!dir.path().join("s4").exists());
     // In any order.
     let (code, merged, err) = capsim(&["merge", "s3", "s1", "s2", "--out", "merged"], dir.path());
     assert_eq!(code, 0, "{err}");

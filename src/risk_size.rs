@@ -68,12 +68,21 @@ fn check_destination(out: &Path) -> Result<Destination, InputError> {
 
 /// Reads `--sizes`: head counts separated by commas.
 pub fn parse_sizes(text: &str) -> Result<Vec<u64>, InputError> {
-    let sizes: Option<Vec<u64>> = text
+    let sizes: Result<Vec<u64>, &str> = text
         .split(',')
-        .map(|s| s.trim().parse().ok().filter(|n| *n > 0))
+        .map(|s| s.trim().parse().ok().filter(|n| *n > 0).ok_or(s.trim()))
         .collect();
+    if let Err(bad) = sizes
+        && !bad.is_empty()
+    {
+        return Err(InputError::new(
+            "command line",
+            "--sizes",
+            format!("expected head counts, whole numbers of 1 or more; \"{bad}\" is not one"),
+        ));
+    }
     match sizes {
-        Some(s) if (2..=20).contains(&s.len()) => {
+        Ok(s) if (2..=20).contains(&s.len()) => {
             match s.iter().enumerate().find(|(i, n)| s[..*i].contains(n)) {
                 Some((_, n)) => Err(InputError::new(
                     "command line",

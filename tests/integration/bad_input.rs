@@ -396,7 +396,12 @@ fn a_flag_that_is_not_a_whole_number_says_what_is_expected() {
         ),
         (
             &["risk-size", "--arm", "capitation", "--sizes", "-5,5000"],
-            "command line: --sizes: expected 2 to 20 head counts",
+            "command line: --sizes: expected head counts, whole numbers of 1 or more; \"-5\" is \
+             not one",
+        ),
+        (
+            &["risk-size", "--arm", "capitation", "--sizes", "5000.5,6000"],
+            "\"5000.5\" is not one",
         ),
         (
             &["run", "--shard", "-1/3"],

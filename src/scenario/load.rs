@@ -1077,6 +1077,10 @@ pub fn load_scenario_str_with(
             .unwrap_or("scenario");
         table.insert("name".into(), Value::String(stem.into()));
     }
+    // The overrides' paths with named items by position too, as a problem naming an item by
+    // its position (its name being what is wrong) gives them.
+    let mut set_paths: Vec<String> = overrides.iter().map(|o| o.path.clone()).collect();
+    set_paths.extend(overrides.iter().filter_map(|o| o.indexed_path(&table)));
     for o in overrides {
         o.apply(&mut table)?;
     }
@@ -1159,7 +1163,7 @@ pub fn load_scenario_str_with(
     }
     problems.into_result().map_err(|mut e| {
         for p in e.problems.iter_mut().filter(|p| p.file == file) {
-            if set_by_override(&p.field, overrides.iter().map(|o| o.path.as_str())) {
+            if set_by_override(&p.field, set_paths.iter().map(String::as_str)) {
                 p.file = overrides::ORIGIN.to_string();
             } else if let Some(from) = origin(&p.field, &layers) {
                 p.file = from.to_string();

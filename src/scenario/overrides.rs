@@ -131,6 +131,40 @@ impl Override {
     }
 }
 
+impl Override {
+    /// The path with each named item written by its position (`arm[2].name` for
+    /// `arm.capitation.name`), as a problem with an item's name names the item: read in `table`
+    /// before the override is applied. None when a name is not found.
+    pub fn indexed_path(&self, table: &Table) -> Option<String> {
+        let segments: Vec<&str> = self.path.split('.').collect();
+        let mut out: Vec<String> = Vec::new();
+        let mut here = Some(table);
+        let mut k = 0;
+        while k < segments.len() {
+            let key = segments[k];
+            match here.and_then(|t| t.get(key)) {
+                Some(Value::Array(items))
+                    if NAMED_LISTS.contains(&key) && k + 1 < segments.len() =>
+                {
+                    let name = segments[k + 1];
+                    let i = items
+                        .iter()
+                        .position(|v| v.get("name").and_then(Value::as_str) == Some(name))?;
+                    out.push(format!("{key}[{i}]"));
+                    here = items[i].as_table();
+                    k += 2;
+                }
+                found => {
+                    out.push(key.to_string());
+                    here = found.and_then(Value::as_table);
+                    k += 1;
+                }
+            }
+        }
+        Some(out.join(".").replace(".[", "["))
+    }
+}
+
 /// The lists whose items a path names by their `name`.
 const NAMED_LISTS: [&str; 3] = ["arm", "provider", "intervention"];
 

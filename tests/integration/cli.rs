@@ -329,6 +329,11 @@ fn a_bad_set_is_bad_input_naming_the_path() {
             "arm.capitation=5",
             "arm.capitation: expected a table of the arm's fields",
         ),
+        // A bad name is the command line's, though the problem names the arm by position.
+        (
+            "arm.capitation.name=cap:v2",
+            "command line (--set): arm[2].name: expected a name of at most 100 characters",
+        ),
         ("years=\"many\"", "years"),
         ("nonsense", "expected PATH=VALUE"),
         (

@@ -40,10 +40,38 @@ impl Override {
             ));
         }
         let raw = raw.trim();
-        let value = toml::from_str::<Table>(&format!("v = {raw}"))
-            .ok()
-            .and_then(|mut t| t.remove("v"))
-            .unwrap_or_else(|| Value::String(raw.to_string()));
+        let value = match toml::from_str::<Table>(&format!("v = {raw}")) {
+            Ok(mut t) => t.remove("v").unwrap_or(Value::String(String::new())),
+            // Meant as a list, table, quoted text or number, but not one: said, not read as
+            // text (`[1,2` would be the text "[1,2", refused as not a list).
+            Err(_)
+                if raw
+                    .trim_start_matches(['-', '+'])
+                    .bytes()
+                    .all(|b| b.is_ascii_digit()) =>
+            {
+                return Err(InputError::new(
+                    ORIGIN,
+                    path,
+                    format!(
+                        "expected a whole number a scenario file can hold, at most \
+                         9223372036854775807; found {raw}"
+                    ),
+                ));
+            }
+            Err(e) if looks_like_toml(raw) => {
+                return Err(InputError::new(
+                    ORIGIN,
+                    path,
+                    format!(
+                        "expected a value written as in a scenario file (a number, \"text\", \
+                         [a, list] or {{ key = value }}); {}, found {raw}",
+                        e.message()
+                    ),
+                ));
+            }
+            Err(_) => Value::String(raw.to_string()),
+        };
         Ok(Override {
             path: path.to_string(),
             value,
@@ -163,6 +191,16 @@ impl Override {
         }
         Some(out.join(".").replace(".[", "["))
     }
+}
+
+/// Whether a value that is not TOML was meant as TOML rather than as bare text (`north`): it
+/// opens a list, table or quotation, or is written as a number.
+fn looks_like_toml(raw: &str) -> bool {
+    raw.starts_with(['[', '{', '"', '\''])
+        || raw.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+' || c == '.')
+            && raw
+                .chars()
+                .all(|c| c.is_ascii_digit() || "+-._eE".contains(c))
 }
 
 /// The lists whose items a path names by their `name`.

@@ -329,6 +329,16 @@ fn a_bad_set_is_bad_input_naming_the_path() {
             "arm.capitation=5",
             "arm.capitation: expected a table of the arm's fields",
         ),
+        // A value meant as TOML but not TOML is said to be so, not read as text.
+        (
+            "population.cohort.imd=[1,2",
+            "population.cohort.imd: expected a value written as in a scenario file (a number, \
+             \"text\", [a, list] or { key = value }); unclosed array",
+        ),
+        (
+            "seed=99999999999999999999",
+            "seed: expected a whole number a scenario file can hold, at most 9223372036854775807",
+        ),
         // A bad name is the command line's, though the problem names the arm by position.
         (
             "arm.capitation.name=cap:v2",

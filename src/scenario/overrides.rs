@@ -44,12 +44,7 @@ impl Override {
             Ok(mut t) => t.remove("v").unwrap_or(Value::String(String::new())),
             // Meant as a list, table, quoted text or number, but not one: said, not read as
             // text (`[1,2` would be the text "[1,2", refused as not a list).
-            Err(_)
-                if raw
-                    .trim_start_matches(['-', '+'])
-                    .bytes()
-                    .all(|b| b.is_ascii_digit()) =>
-            {
+            Err(_) if is_whole_number(raw) => {
                 return Err(InputError::new(
                     ORIGIN,
                     path,
@@ -76,6 +71,38 @@ impl Override {
             path: path.to_string(),
             value,
         })
+    }
+
+    /// The path with each named item written by its position (`arm[2].name` for
+    /// `arm.capitation.name`), as a problem with an item's name names the item: read in `table`
+    /// before the override is applied. None when a name is not found.
+    pub fn indexed_path(&self, table: &Table) -> Option<String> {
+        let segments: Vec<&str> = self.path.split('.').collect();
+        let mut out: Vec<String> = Vec::new();
+        let mut here = Some(table);
+        let mut k = 0;
+        while k < segments.len() {
+            let key = segments[k];
+            match here.and_then(|t| t.get(key)) {
+                Some(Value::Array(items))
+                    if NAMED_LISTS.contains(&key) && k + 1 < segments.len() =>
+                {
+                    let name = segments[k + 1];
+                    let i = items
+                        .iter()
+                        .position(|v| v.get("name").and_then(Value::as_str) == Some(name))?;
+                    out.push(format!("{key}[{i}]"));
+                    here = items[i].as_table();
+                    k += 2;
+                }
+                found => {
+                    out.push(key.to_string());
+                    here = found.and_then(Value::as_table);
+                    k += 1;
+                }
+            }
+        }
+        Some(out.join("."))
     }
 
     /// Sets the value in a scenario table (every default already filled in). A missing key is
@@ -159,38 +186,10 @@ impl Override {
     }
 }
 
-impl Override {
-    /// The path with each named item written by its position (`arm[2].name` for
-    /// `arm.capitation.name`), as a problem with an item's name names the item: read in `table`
-    /// before the override is applied. None when a name is not found.
-    pub fn indexed_path(&self, table: &Table) -> Option<String> {
-        let segments: Vec<&str> = self.path.split('.').collect();
-        let mut out: Vec<String> = Vec::new();
-        let mut here = Some(table);
-        let mut k = 0;
-        while k < segments.len() {
-            let key = segments[k];
-            match here.and_then(|t| t.get(key)) {
-                Some(Value::Array(items))
-                    if NAMED_LISTS.contains(&key) && k + 1 < segments.len() =>
-                {
-                    let name = segments[k + 1];
-                    let i = items
-                        .iter()
-                        .position(|v| v.get("name").and_then(Value::as_str) == Some(name))?;
-                    out.push(format!("{key}[{i}]"));
-                    here = items[i].as_table();
-                    k += 2;
-                }
-                found => {
-                    out.push(key.to_string());
-                    here = found.and_then(Value::as_table);
-                    k += 1;
-                }
-            }
-        }
-        Some(out.join(".").replace(".[", "["))
-    }
+/// Whether a value is written as a whole number (digits, perhaps signed).
+fn is_whole_number(raw: &str) -> bool {
+    let digits = raw.trim_start_matches(['-', '+']);
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Whether a value that is not TOML was meant as TOML rather than as bare text (`north`): it
@@ -198,6 +197,7 @@ impl Override {
 fn looks_like_toml(raw: &str) -> bool {
     raw.starts_with(['[', '{', '"', '\''])
         || raw.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+' || c == '.')
+            && raw.chars().any(|c| c.is_ascii_digit())
             && raw
                 .chars()
                 .all(|c| c.is_ascii_digit() || "+-._eE".contains(c))
@@ -228,6 +228,29 @@ fn split_index(segment: &str) -> Result<(&str, Option<usize>), String> {
                 .and_then(|n| n.parse().ok())
                 .ok_or_else(|| format!("expected `{key}[N]` with N a position from 0"))?;
             Ok((key, Some(i)))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bare words and nothing at all are text; what opens TOML but is not TOML is refused.
+    #[test]
+    fn a_value_is_toml_or_bare_text() {
+        let value = |text: &str| Override::parse(text).map(|o| o.value);
+        assert_eq!(value("description=").unwrap(), Value::String(String::new()));
+        assert_eq!(value("name=north").unwrap(), Value::String("north".into()));
+        assert_eq!(value("years=3").unwrap(), Value::Integer(3));
+        assert_eq!(value("seed=-").unwrap(), Value::String("-".into()));
+        for meant_as_toml in [
+            "imd=[1,2",
+            "x={ a = 1",
+            "name=\"north",
+            "seed=99999999999999999999",
+        ] {
+            assert!(value(meant_as_toml).is_err(), "{meant_as_toml}");
         }
     }
 }

@@ -794,7 +794,7 @@ fn threads_flag(threads: Option<usize>) -> Result<usize, InputError> {
 /// goes on.
 pub(crate) fn warn_of_cautions(scenario: &crate::scenario::Scenario, file: &str) {
     for c in crate::scenario::cautions::cautions(scenario) {
-        eprintln!("capsim: warning: {file}: {}: {}", c.field, c.message);
+        crate::say!("capsim: warning: {file}: {}: {}", c.field, c.message);
     }
 }
 

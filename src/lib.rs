@@ -28,6 +28,16 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const SOURCE: &str = env!("CAPSIM_SOURCE");
 
 // In data-flow order.
+/// Writes a line on standard error for the user (progress, warnings, errors). A closed stderr
+/// (`capsim run … 2>&1 | head`) loses the line, never the run: `eprintln!` would panic.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod activity;
 pub mod bisect;
 pub mod cli;

@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use capsim::InputError;
 use capsim::cli::{Cli, Command, execute};
 use capsim::engine::Observer;
+use capsim::say;
 
 /// Progress of a run on stderr: a bar on a terminal; otherwise (R's `system2`, Python's
 /// `subprocess`, a scheduler's log) a line when it starts, one every few seconds, and one when
@@ -76,7 +77,7 @@ impl LogProgress {
         let total = self.total.load(Ordering::Relaxed).max(1);
         let elapsed = lock(&self.start).elapsed().as_secs_f64();
         let left = elapsed / done.max(1) as f64 * (total - done.min(total)) as f64;
-        eprintln!(
+        say!(
             "capsim: {done}/{total} replications ({:.0}%), {elapsed:.1} s elapsed, about {left:.0} s left",
             100.0 * done as f64 / total as f64
         );
@@ -101,7 +102,7 @@ impl Observer for Progress {
                 let now = Instant::now();
                 *lock(&l.start) = now;
                 *lock(&l.last_line) = now;
-                eprintln!("capsim: simulating {replications} replications");
+                say!("capsim: simulating {replications} replications");
             }
             Progress::Quiet => {}
         }
@@ -130,7 +131,7 @@ const INTERRUPTED: i32 = 130;
 fn main() -> ExitCode {
     // An interrupted run removes the folders it was writing: no hidden leftovers.
     let _ = ctrlc::set_handler(|| {
-        eprintln!("interrupted: removing unfinished output");
+        say!("interrupted: removing unfinished output");
         capsim::run_folder::staging::remove_unfinished_and_exit(INTERRUPTED);
     });
     let cli = Cli::parse();
@@ -144,7 +145,7 @@ fn main() -> ExitCode {
             let mut out = std::io::stdout().lock();
             match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
                 Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    eprintln!("error: writing to standard output: {e}");
+                    say!("error: writing to standard output: {e}");
                     ExitCode::FAILURE
                 }
                 _ => ExitCode::SUCCESS,
@@ -153,10 +154,10 @@ fn main() -> ExitCode {
         Err(err) => {
             // Bad input: say exactly what to fix, exit 2. Anything else: the whole chain, exit 1.
             if let Some(input) = err.downcast_ref::<InputError>() {
-                eprintln!("error: {input}");
+                say!("error: {input}");
                 ExitCode::from(2)
             } else {
-                eprintln!("error: {err:#}");
+                say!("error: {err:#}");
                 ExitCode::FAILURE
             }
         }

@@ -289,7 +289,7 @@ fn warn_of_cautions(plans: &[RunPlan], grids: &[Grid], points: &[Vec<Value>]) {
     }
     for (line, at) in raised {
         if at.len() == plans.len() {
-            eprintln!("capsim: warning: {line}");
+            crate::say!("capsim: warning: {line}");
             continue;
         }
         let values: Vec<String> = at
@@ -303,7 +303,7 @@ fn warn_of_cautions(plans: &[RunPlan], grids: &[Grid], points: &[Vec<Value>]) {
                     .join(", ")
             })
             .collect();
-        eprintln!("capsim: warning: {line} (at {})", values.join("; "));
+        crate::say!("capsim: warning: {line} (at {})", values.join("; "));
     }
 }
 

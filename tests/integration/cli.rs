@@ -1004,3 +1004,23 @@ fn a_caution_is_a_warning_and_the_run_goes_on() {
     let (_, _, err) = capsim(&["validate", "c.toml"], dir.path());
     assert!(!err.contains("warning"), "{err}");
 }
+
+/// A reader of standard error that stops early (`capsim run … 2>&1 | head`) loses the progress
+/// lines, not the run: the run finishes and writes its folder (it exited 101 when the next
+/// progress line found the pipe closed).
+#[test]
+fn a_closed_stderr_loses_lines_not_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    small_scenario(dir.path());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .args(["run", "s.toml", "--set", "years=1", "--out", "o"])
+        .current_dir(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert!(dir.path().join("o/summary.csv").exists());
+}

@@ -307,11 +307,7 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> Parsed {
         };
         let segments: Vec<Segment> = error.path().iter().cloned().collect();
         let msg = message(&error.into_inner());
-        let (segments, msg) = naming_the_variants(&table, segments, msg, |probe| {
-            serde_path_to_error::deserialize::<_, Scenario>(Value::Table(probe.clone()))
-                .err()
-                .map(|e| (e.path().iter().cloned().collect(), message(&e.into_inner())))
-        });
+        let (segments, msg) = naming_the_variants(&table, segments, msg, first_problem::<Scenario>);
         let field = field_path(&segments, &table);
         let raw = keys(&segments).join(".");
         if let [Segment::Map { key }, Segment::Seq { index }, ..] = segments.as_slice()
@@ -820,22 +816,24 @@ fn described(value: &Value) -> String {
     }
 }
 
+/// The first problem of `table` parsed as a `T`, with its path and in a reader's words.
+fn first_problem<T: serde::de::DeserializeOwned>(table: &Table) -> Option<(Vec<Segment>, String)> {
+    serde_path_to_error::deserialize::<_, T>(Value::Table(table.clone()))
+        .err()
+        .map(|e| (e.path().iter().cloned().collect(), message(&e.into_inner())))
+}
+
 /// The first problem of a component's `body` parsed as `kind`, with its path inside it.
 fn component_problem(kind: Option<&str>, body: &Table) -> Option<(Vec<Segment>, String)> {
-    fn parse<T: serde::de::DeserializeOwned>(body: &Table) -> Option<(Vec<Segment>, String)> {
-        serde_path_to_error::deserialize::<_, T>(Value::Table(body.clone()))
-            .err()
-            .map(|e| (e.path().iter().cloned().collect(), message(&e.into_inner())))
-    }
     match kind? {
-        "fixed" => parse::<FixedSpec>(body),
-        "activity" => parse::<ActivitySpec>(body),
-        "capitation" => parse::<CapitationSpec>(body),
-        "outcome" => parse::<OutcomeSpec>(body),
-        "per_unit" => parse::<PerUnitSpec>(body),
-        "risk_share" => parse::<RiskShareSpec>(body),
-        "shared_savings" => parse::<SharedSavingsSpec>(body),
-        "quality_deduction" => parse::<QualitySpec>(body),
+        "fixed" => first_problem::<FixedSpec>(body),
+        "activity" => first_problem::<ActivitySpec>(body),
+        "capitation" => first_problem::<CapitationSpec>(body),
+        "outcome" => first_problem::<OutcomeSpec>(body),
+        "per_unit" => first_problem::<PerUnitSpec>(body),
+        "risk_share" => first_problem::<RiskShareSpec>(body),
+        "shared_savings" => first_problem::<SharedSavingsSpec>(body),
+        "quality_deduction" => first_problem::<QualitySpec>(body),
         _ => None,
     }
 }

@@ -57,6 +57,17 @@ fn shard(dir: &Path, spec: &str, out: &str, extra: &[&str]) -> (i32, String) {
     )
 }
 
+/// Runs `--shard auto/3` as task `task` of a Slurm array whose tasks start at 5.
+fn slurm_task(dir: &Path, task: &str, out: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .args(["run", "s.toml", "--shard", "auto/3", "--out", out])
+        .env("SLURM_ARRAY_TASK_ID", task)
+        .env("SLURM_ARRAY_TASK_MIN", "5")
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn three_shards_merged_are_the_unsharded_run_byte_for_byte() {
     let dir = tempfile::tempdir().unwrap();
@@ -68,13 +79,7 @@ fn three_shards_merged_are_the_unsharded_run_byte_for_byte() {
         assert_eq!(code, 0, "{err}");
     }
     // The third as a Slurm array task would run it: K from the environment (tasks 5-7).
-    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
-        .args(["run", "s.toml", "--shard", "auto/3", "--out", "s3"])
-        .env("SLURM_ARRAY_TASK_ID", "7")
-        .env("SLURM_ARRAY_TASK_MIN", "5")
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = slurm_task(dir.path(), "7", "s3");
     assert!(
         out.status.success(),
         "{}",
@@ -86,13 +91,7 @@ fn three_shards_merged_are_the_unsharded_run_byte_for_byte() {
         String::from_utf8_lossy(&out.stdout)
     );
     // A task beyond the shards is refused, naming the variable and value it came from.
-    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
-        .args(["run", "s.toml", "--shard", "auto/3", "--out", "s4"])
-        .env("SLURM_ARRAY_TASK_ID", "8")
-        .env("SLURM_ARRAY_TASK_MIN", "5")
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
+    let out = slurm_task(dir.path(), "8", "s4");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(

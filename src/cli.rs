@@ -244,11 +244,7 @@ pub struct RunPlan {
 
 impl RunPlan {
     pub fn resolve(args: &RunArgs) -> anyhow::Result<RunPlan> {
-        let overrides = args
-            .set
-            .iter()
-            .map(|s| Override::parse(s))
-            .collect::<Result<Vec<_>, _>>()?;
+        let overrides = Override::parse_all(&args.set)?;
         refuse_set_twice(
             &overrides,
             &[

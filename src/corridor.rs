@@ -373,11 +373,7 @@ fn describe(d: Option<Design>) -> String {
 
 /// Loads the scenario and builds the model that simulates its worlds, with the base arm.
 fn base_model(args: &CorridorArgs, designs: usize) -> anyhow::Result<(Model, ArmSpec, String)> {
-    let overrides = args
-        .set
-        .iter()
-        .map(|s| Override::parse(s))
-        .collect::<Result<Vec<_>, _>>()?;
+    let overrides = Override::parse_all(&args.set)?;
     refuse_set_twice(
         &overrides,
         &[

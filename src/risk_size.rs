@@ -102,11 +102,7 @@ pub fn parse_sizes(text: &str) -> Result<Vec<u64>, InputError> {
 
 /// The user's `--set`s; the population's size is --sizes' to set.
 fn user_overrides(args: &RiskSizeArgs) -> Result<Vec<Override>, InputError> {
-    let overrides: Vec<Override> = args
-        .set
-        .iter()
-        .map(|s| Override::parse(s))
-        .collect::<Result<_, _>>()?;
+    let overrides = Override::parse_all(&args.set)?;
     if overrides.iter().any(|o| o.path == "population.size") {
         return Err(InputError::new(
             "command line",

@@ -200,6 +200,81 @@ struct Parsed {
     scenario: Option<Scenario>,
     broken_arms: Vec<usize>,
     stand_ins: Vec<String>,
+    beyond_storage: Vec<BeyondStorage>,
+}
+
+/// A whole number beyond what its field can hold (`age_min = 300`, `years = -1`). It is held
+/// at the nearest number the field can hold, so that the field's own check, which knows the
+/// field's real range (0 to 100, not the 0 to 255 a byte holds), says what is expected; that
+/// message then shows the number as written. With no such check the holding range is the
+/// field's range, and its message says so.
+struct BeyondStorage {
+    field: String,
+    /// Its path's keys, to know it again.
+    raw: String,
+    /// The number as written, and the one held in its place.
+    written: String,
+    held: i64,
+    /// What the field can hold.
+    message: String,
+}
+
+impl BeyondStorage {
+    /// From a serde message (in plain words) refusing a whole number, if it is out of range.
+    fn from_message(field: &str, raw: &str, message: &str) -> Option<BeyondStorage> {
+        let rest = message.strip_prefix("invalid value: integer `")?;
+        let written = &rest[..rest.find('`')?];
+        let held = if written.starts_with('-') {
+            0
+        } else {
+            let top = &message[message.find(" to ")? + 4..];
+            let top: String = top
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == ',')
+                .filter(char::is_ascii_digit)
+                .collect();
+            top.parse().ok()?
+        };
+        Some(BeyondStorage {
+            field: field.to_string(),
+            raw: raw.to_string(),
+            written: written.to_string(),
+            held,
+            message: message.to_string(),
+        })
+    }
+
+    /// The field's own check's complaint about the number held, as about the number written:
+    /// the held number after the message's last "found" is replaced. None if it is not about it.
+    fn as_written(&self, problem_field: &str, expected: &str) -> Option<String> {
+        if !within(&self.field, problem_field) {
+            return None;
+        }
+        let at = expected.rfind("found ")? + "found ".len();
+        let held = self.held.to_string();
+        // Part of another number: a digit, or a decimal point beside one (2.55, not 255..100).
+        let joined = |mut beside: std::iter::Peekable<std::str::Chars>| match beside.next() {
+            Some(c) if c.is_ascii_digit() => true,
+            Some('.') => beside.peek().is_some_and(char::is_ascii_digit),
+            _ => false,
+        };
+        let mut from = at;
+        while let Some(i) = expected[from..].find(&held) {
+            let start = from + i;
+            let end = start + held.len();
+            let before: String = expected[..start].chars().rev().collect();
+            if !joined(before.chars().peekable()) && !joined(expected[end..].chars().peekable()) {
+                return Some(format!(
+                    "{}{}{}",
+                    &expected[..start],
+                    self.written,
+                    &expected[end..]
+                ));
+            }
+            from = end;
+        }
+        None
+    }
 }
 
 /// Values tried, in turn, in place of a missing field so the parse can go on to the table's
@@ -292,6 +367,7 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> Parsed {
     let mut stand_ins: Vec<StandIn> = Vec::new();
     let mut reported = 0;
     let mut new_types = NewTypes::default();
+    let mut beyond_storage: Vec<BeyondStorage> = Vec::new();
     for _ in 0..MAX_STRUCTURAL_PROBLEMS * stand_in_values().len() {
         let error = match serde_path_to_error::deserialize(Value::Table(table.clone())) {
             Ok(mut scenario) => {
@@ -301,6 +377,7 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> Parsed {
                     scenario: Some(scenario),
                     broken_arms,
                     stand_ins: stand_ins.into_iter().map(|s| s.field).collect(),
+                    beyond_storage,
                 };
             }
             Err(e) => e,
@@ -314,6 +391,13 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> Parsed {
             && key == "arm"
         {
             broken_arms.push(*index);
+        }
+        if !beyond_storage.iter().any(|b| b.raw == raw)
+            && let Some(beyond) = BeyondStorage::from_message(&field, &raw, &msg)
+            && put(&mut table, &segments, Value::Integer(beyond.held))
+        {
+            beyond_storage.push(beyond);
+            continue;
         }
         // A missing name gets no stand-in: messages and checks would name the item by it.
         let missing = missing_field(&msg).filter(|&name| name != "name");
@@ -383,6 +467,7 @@ fn parse_collecting(mut table: Table, problems: &mut Problems) -> Parsed {
         scenario: None,
         broken_arms,
         stand_ins: Vec::new(),
+        beyond_storage,
     }
 }
 
@@ -1093,7 +1178,10 @@ pub fn load_scenario_str_with(
         scenario,
         mut broken_arms,
         stand_ins,
+        beyond_storage,
     } = parse_collecting(table, &mut problems);
+    // Numbers beyond their field's storage whose own check has not spoken for them.
+    let mut storage_unexplained: Vec<&BeyondStorage> = beyond_storage.iter().collect();
     broken_arms.extend(non_finite.iter().filter_map(|(_, arm)| *arm));
     let mut counts = None;
     if let Some(s) = &scenario {
@@ -1136,6 +1224,19 @@ pub fn load_scenario_str_with(
                 let field = without_kinds(&p.field);
                 !set_aside.iter().any(|s| within(&field, s))
             });
+            // A number held in place of one beyond its field's storage: the field's check
+            // speaks of the number as written.
+            for p in &mut found.problems {
+                if let Some(at) = storage_unexplained
+                    .iter()
+                    .position(|b| b.as_written(&p.field, &p.expected).is_some())
+                {
+                    p.expected = storage_unexplained[at]
+                        .as_written(&p.field, &p.expected)
+                        .expect("found above");
+                    storage_unexplained.remove(at);
+                }
+            }
             // Nor that a list is empty once its wrong items were set aside.
             let items: Vec<String> = problems.fields().map(|f| f.to_string()).collect();
             found.problems.retain(|p| {
@@ -1144,6 +1245,9 @@ pub fn load_scenario_str_with(
                     && items.iter().any(|f| f.starts_with(&item)))
             });
             problems.absorb(found);
+        }
+        for b in storage_unexplained.drain(..) {
+            problems.push(&b.field, &b.message);
         }
         if s.population.counts_csv.is_some() && size_beside_counts(&layers, overrides) {
             problems.push(
@@ -1158,6 +1262,9 @@ pub fn load_scenario_str_with(
                 Err(e) => problems.absorb(e),
             }
         }
+    }
+    for b in storage_unexplained {
+        problems.push(&b.field, &b.message);
     }
     problems.into_result().map_err(|mut e| {
         for p in e.problems.iter_mut().filter(|p| p.file == file) {

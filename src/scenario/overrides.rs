@@ -19,6 +19,27 @@ pub struct Override {
 }
 
 impl Override {
+    /// Reads every `--set`, in order, refusing a field given twice: which of two values was
+    /// meant is the user's to say (`--set years=x --set years=2` would otherwise hide the first).
+    pub fn parse_all(texts: &[String]) -> Result<Vec<Override>, InputError> {
+        let mut overrides: Vec<Override> = Vec::with_capacity(texts.len());
+        for text in texts {
+            let next = Override::parse(text)?;
+            if let Some(first) = overrides.iter().find(|o| o.path == next.path) {
+                return Err(InputError::new(
+                    ORIGIN,
+                    &next.path,
+                    format!(
+                        "expected each field set once; found {} = {} and then {} = {}",
+                        next.path, first.value, next.path, next.value
+                    ),
+                ));
+            }
+            overrides.push(next);
+        }
+        Ok(overrides)
+    }
+
     /// Reads `PATH=VALUE`; a value that is not TOML (`name=north`) is taken as text.
     pub fn parse(text: &str) -> Result<Override, InputError> {
         let bad = |why: &str| InputError::new(ORIGIN, text, why.to_string());

@@ -394,6 +394,10 @@ fn is_folder_name(name: &str) -> bool {
         && !name.chars().any(char::is_control)
 }
 
+/// Years a simulation may run. Checks of other years against the horizon are made only when
+/// it is one of these: against a wrong one they would only repeat that it is wrong.
+pub(super) const YEARS: std::ops::RangeInclusive<u32> = 1..=100;
+
 /// Calendar years a simulation may start in.
 const START_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
 
@@ -472,10 +476,15 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
     if let Err(expected) = check_replications(s.replications) {
         problems.push("replications", expected);
     }
-    if !(1..=100).contains(&s.years) {
+    if !YEARS.contains(&s.years) {
         problems.push(
             "years",
-            format!("expected 1 to 100 years, found {}", s.years),
+            format!(
+                "expected {} to {} years, found {}",
+                YEARS.start(),
+                YEARS.end(),
+                s.years
+            ),
         );
     }
     let pop = &s.population;
@@ -670,13 +679,19 @@ pub(super) fn check_strata(problems: &mut Problems, path: &str, c: &Strata, has_
             format!("expected 0 <= ltc_min <= ltc_max <= 5 (5 = 5 or more), found {lmin}..{lmax}"),
         );
     }
-    if let Some(q) = &c.imd
-        && (q.is_empty() || q.iter().any(|x| !(1..=5).contains(x)))
-    {
-        problems.push(
-            format!("{path}.imd"),
-            "expected a non-empty list of quintiles 1-5",
-        );
+    if let Some(q) = &c.imd {
+        if q.is_empty() {
+            problems.push(
+                format!("{path}.imd"),
+                "expected a non-empty list of quintiles 1-5 (leave it out to select everyone)",
+            );
+        }
+        for (i, x) in q.iter().enumerate().filter(|(_, x)| !(1..=5).contains(*x)) {
+            problems.push(
+                format!("{path}.imd[{i}]"),
+                format!("expected a quintile from 1 (most deprived) to 5, found {x}"),
+            );
+        }
     }
     // An empty list would select nobody; leave the field out to select everyone.
     for (field, empty) in [

@@ -4,7 +4,7 @@
 use super::Scenario;
 use super::contracts::*;
 use crate::error::Problems;
-use crate::scenario::validate::{MAX_GROWTH, show};
+use crate::scenario::validate::{MAX_GROWTH, YEARS, show};
 
 /// Checks providers and every arm not in `skip_arms` (arms whose structure was already
 /// reported broken).
@@ -52,7 +52,12 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
                 (&type_index, &type_names),
                 &indicator_names,
             );
-            check_years(spec, &path, problems, s.years);
+            check_years(
+                spec,
+                &path,
+                problems,
+                YEARS.contains(&s.years).then_some(s.years),
+            );
             if let Some(rebase) = spec.rebase() {
                 check_rebased_outturn(spec, rebase, &path, problems);
             }
@@ -307,11 +312,12 @@ fn share_ok(problems: &mut Problems, path: &str, field: &str, v: f64) {
 type TypeIndex<'a> = dyn Fn(&str) -> Option<usize> + 'a;
 
 /// A component's contract years lie within the horizon, the first no later than the last, and
-/// so do the years between its re-basings and back to the outturn they are set on.
-fn check_years(spec: &ComponentSpec, path: &str, problems: &mut Problems, horizon: u32) {
+/// so do the years between its re-basings and back to the outturn they are set on. With no
+/// `horizon` (`years` is itself wrong) only the order of the first and last is checked.
+fn check_years(spec: &ComponentSpec, path: &str, problems: &mut Problems, horizon: Option<u32>) {
     let (from, to) = spec.years();
     for (field, year) in [("from_year", from), ("to_year", to)] {
-        if let Some(y) = year
+        if let (Some(y), Some(horizon)) = (year, horizon)
             && !(1..=horizon).contains(&y)
         {
             problems.push(
@@ -320,7 +326,7 @@ fn check_years(spec: &ComponentSpec, path: &str, problems: &mut Problems, horizo
             );
         }
     }
-    if let Some(rebase) = spec.rebase() {
+    if let (Some(rebase), Some(horizon)) = (spec.rebase(), horizon) {
         for (field, years) in [("every", rebase.every), ("lag", rebase.lag)] {
             if !(1..=horizon).contains(&years) {
                 problems.push(

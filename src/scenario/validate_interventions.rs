@@ -2,7 +2,8 @@
 //! everything else. Their parameters (uptake, cost, effects) are checked with the rest
 //! ([`super::validate::parameters`]).
 
-use super::{Dist, InterventionSpec, Scenario, validate::check_strata};
+use super::validate::{YEARS, check_strata};
+use super::{Dist, InterventionSpec, Scenario};
 use crate::error::Problems;
 use crate::population::{BASE_CELLS, cohort_mask, strata_mask_within};
 
@@ -39,39 +40,42 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
                 "expected at least 1 year (1: full uptake from the start)",
             );
         }
-        if !(1..=s.years).contains(&spec.start_year) {
-            problems.push(
-                format!("{at}.start_year"),
-                format!(
-                    "expected a simulated year from 1 to {}, found {}",
-                    s.years, spec.start_year
-                ),
-            );
-        }
-        if spec.lag_years >= s.years {
-            problems.push(
-                format!("{at}.lag_years"),
-                format!(
-                    "expected fewer than the {} simulated years (the effect would never be seen), found {}",
-                    s.years, spec.lag_years
-                ),
-            );
-        } else if (1..=s.years).contains(&spec.start_year)
-            && spec.start_year - 1 + spec.lag_years >= s.years
-        {
-            problems.push(
-                format!("{at}.lag_years"),
-                format!(
-                    "expected the effect within the {} simulated years: starting in year {} with a \
-                     lag of {} it would first act in year {} (only the programme's cost would be \
-                     seen), found {}",
-                    s.years,
-                    spec.start_year,
-                    spec.lag_years,
-                    spec.start_year + spec.lag_years,
-                    spec.lag_years
-                ),
-            );
+        // Against a wrong horizon (reported at `years`) these would only repeat it.
+        if YEARS.contains(&s.years) {
+            if !(1..=s.years).contains(&spec.start_year) {
+                problems.push(
+                    format!("{at}.start_year"),
+                    format!(
+                        "expected a simulated year from 1 to {}, found {}",
+                        s.years, spec.start_year
+                    ),
+                );
+            }
+            if spec.lag_years >= s.years {
+                problems.push(
+                    format!("{at}.lag_years"),
+                    format!(
+                        "expected fewer than the {} simulated years (the effect would never be seen), found {}",
+                        s.years, spec.lag_years
+                    ),
+                );
+            } else if (1..=s.years).contains(&spec.start_year)
+                && spec.start_year - 1 + spec.lag_years >= s.years
+            {
+                problems.push(
+                    format!("{at}.lag_years"),
+                    format!(
+                        "expected the effect within the {} simulated years: starting in year {} with a \
+                         lag of {} it would first act in year {} (only the programme's cost would be \
+                         seen), found {}",
+                        s.years,
+                        spec.start_year,
+                        spec.lag_years,
+                        spec.start_year + spec.lag_years,
+                        spec.lag_years
+                    ),
+                );
+            }
         }
         if !payers.contains(&spec.paid_by) {
             problems.push(

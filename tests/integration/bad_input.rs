@@ -89,12 +89,34 @@ fn wrong_types_and_bad_distributions() {
         &[],
         &["bad.toml: years: invalid type: string \"five\", expected a whole number\n"],
     );
-    // Out of the type's range: the bounds, not only the kind.
+    // Beyond what the field can hold: the field's own range and the number as written, not
+    // the range of its storage (a byte's 0 to 255, an integer's 0 to 4,294,967,295).
     rejected(
         "base = \"default\"\n[population.cohort]\nage_max = 300\n",
         &[],
+        &["population.cohort: expected 0 <= age_min <= age_max <= 100, found 0..300\n"],
+    );
+    rejected(
+        "base = \"default\"\nyears = 99999999999\n",
+        &[],
+        &["bad.toml: years: expected 1 to 100 years, found 99999999999\n"],
+    );
+    rejected(
+        "base = \"default\"\nreplications = -3\n",
+        &[],
+        &["bad.toml: replications: expected 1 to 100000 replications, found -3\n"],
+    );
+    rejected(
+        "base = \"default\"\n[population.cohort]\nimd = [2, 300]\n",
+        &[],
+        &["population.cohort.imd[1]: expected a quintile from 1 (most deprived) to 5, found 300\n"],
+    );
+    // With no check of its own, a field's range is what it can hold.
+    rejected(
+        "base = \"default\"\n[population.cohort]\nage_min = -5\n",
+        &[],
         &[
-            "population.cohort.age_max: invalid value: integer `300`, expected a whole number from 0 to 255",
+            "population.cohort.age_min: invalid value: integer `-5`, expected a whole number, 0 or more\n",
         ],
     );
     rejected(
@@ -873,7 +895,7 @@ const CATALOGUE: &[(&str, &[&str])] = &[
     ),
     (
         "[population.cohort]\nimd = [0]",
-        &["population.cohort.imd: expected a non-empty list of quintiles 1-5"],
+        &["population.cohort.imd[0]: expected a quintile from 1 (most deprived) to 5, found 0"],
     ),
     (
         "[population.cohort]\nmode = \"half\"",
@@ -1715,9 +1737,9 @@ fn a_wrong_type_is_named_in_a_readers_words() {
         err.contains("arm: invalid type: integer `3`, expected a list"),
         "{err}"
     );
-    let err = validation_errors("base = \"default\"\nyears = -3\n");
+    let err = validation_errors("base = \"default\"\n[population.cohort]\nltc_min = -3\n");
     assert!(
-        err.contains("years: invalid value: integer `-3`, expected a whole number, 0 or more\n"),
+        err.contains("ltc_min: invalid value: integer `-3`, expected a whole number, 0 or more\n"),
         "{err}"
     );
     // Where one of a list of names belongs, the names, whatever was given instead: in a
@@ -2013,4 +2035,52 @@ fn a_size_beside_a_head_count_file_is_refused() {
         );
         assert!(!dir.path().join("o").exists());
     }
+}
+
+/// A number beyond what its field can hold is one problem, in the field's own range and with
+/// the number as written (it had also, or only, given the storage's 0 to 255); and a wrong
+/// `years` is said once, not again by every check of a year against it.
+#[test]
+fn a_number_beyond_its_storage_is_one_problem_in_the_fields_own_words() {
+    for (scenario, only) in [
+        (
+            "base = \"default\"\n[population.cohort]\nage_min = 300\n",
+            "error: bad.toml: population.cohort: expected 0 <= age_min <= age_max <= 100, found 300..100",
+        ),
+        (
+            "base = \"default\"\nyears = -2\n",
+            "error: bad.toml: years: expected 1 to 100 years, found -2",
+        ),
+    ] {
+        assert_eq!(validation_errors(scenario).trim_end(), only, "{scenario}");
+    }
+    // Re-based components and interventions' years are not judged against it.
+    for shipped in [
+        include_str!("../../scenarios/prevention.toml"),
+        include_str!("../../scenarios/west-yorkshire.toml"),
+    ] {
+        let years = shipped.lines().find(|l| l.starts_with("years =")).unwrap();
+        assert_eq!(
+            validation_errors(&shipped.replacen(years, "years = 0", 1)).trim_end(),
+            "error: bad.toml: years: expected 1 to 100 years, found 0"
+        );
+    }
+}
+
+/// A field given twice by `--set` is refused: which was meant is the user's to say.
+#[test]
+fn a_field_set_twice_on_the_command_line_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (code, _, err) = capsim(
+        &[
+            "run", "--set", "years=x", "--set", "years=2", "--out", "out",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("command line (--set): years: expected each field set once; found years = \"x\" and then years = 2"),
+        "{err}"
+    );
+    assert!(!dir.path().join("out").exists());
 }

@@ -222,7 +222,8 @@ impl Contracts {
         };
         let mut row = LedgerRow::open(w.year + 1, a, h.party, self.columns.len());
         row.cost = y.cost;
-        row.subcontract = -paid_to_subs;
+        // 0 − x, not −x: a holder paying no subcontractor books 0, not −0.
+        row.subcontract = 0.0 - paid_to_subs;
         let scope_groups = w.heads.groups_of(h.scope);
         let mut book = |row: &mut LedgerRow, c: &Component, amount: f64| {
             row.components[c.column] += amount;

@@ -242,16 +242,18 @@ fn pad(lo: f64, hi: f64) -> (f64, f64) {
     (lo - 0.08 * span, hi + 0.08 * span)
 }
 
-/// Box plots of the providers' surplus over the term, one row per arm (£m).
+/// Box plots of a provider's surplus over the term (or the providers' together, as `whose`
+/// says: "All providers' combined surplus"), one row per arm (£m).
 pub fn surplus_distribution<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     arms: &[(String, Spread)],
     years: u32,
+    whose: &str,
 ) -> R {
     spread_rows(
         root,
         arms,
-        "Provider surplus over the contract term, by payment model",
+        &format!("{whose} over the contract term, by payment model"),
         &format!("Surplus over {years} years (£m); below 0 = loss"),
     )
 }

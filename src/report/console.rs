@@ -49,10 +49,19 @@ pub fn world_summary(model: &Model, results: &[ReplicationResult]) -> String {
             ""
         }
     );
+    // A cohort's figures are not the place's: the heading says whose they are.
+    let cohort = s.population.cohort.is_some();
     let _ = writeln!(
         out,
         "{:>6} {:>12} {:>9} {:>9} {:>12} {:>12} {:>12} {:>10}",
-        "year", "head count", "deaths", "onsets", "cost £m p5", "p50", "p95", "£ per head"
+        "year",
+        if cohort { "covered" } else { "head count" },
+        "deaths",
+        "onsets",
+        "cost £m p5",
+        "p50",
+        "p95",
+        "£ per head"
     );
     for y in 0..s.years as usize {
         let pick = |f: &dyn Fn(&crate::engine::YearRecord) -> f64| -> Vec<f64> {
@@ -77,6 +86,13 @@ pub fn world_summary(model: &Model, results: &[ReplicationResult]) -> String {
             quantile(&cost, 0.5) / 1e6,
             quantile(&cost, 0.95) / 1e6,
             per_head
+        );
+    }
+    if cohort {
+        let _ = writeln!(
+            out,
+            "People covered by the cohort (population.cohort): their deaths, onsets and cost, \
+             not the whole place's (world.parquet has the place's)."
         );
     }
     out

@@ -189,10 +189,15 @@ fn money_se(e: Estimate) -> Markup {
 
 /// A per-head figure's error to a tenth of a pound; "–" where one replication gives none.
 fn per_head_se(se: f64) -> String {
-    if se.is_finite() {
-        format!("{se:.1}")
+    if !se.is_finite() {
+        return "–".into();
+    }
+    // To the places it needs not to read 0, as in the terminal: 0.04, not 0.0.
+    let shown = format!("{se:.*}", if se >= 0.095 || se == 0.0 { 1 } else { 2 });
+    if se > 0.0 && !shown.chars().any(|c| ('1'..='9').contains(&c)) {
+        "<0.01".into()
     } else {
-        "–".into()
+        shown
     }
 }
 
@@ -972,15 +977,47 @@ fn who_gains(
     })
 }
 
+/// Decimals for percentages whose Monte Carlo error is `se` (in the same points): two, or
+/// enough to show the error's first two digits (a change of 0.0026 points ± 0.0010 is not
+/// "+0.00 ± 0.00"), at most six.
+fn share_decimals(se: f64) -> usize {
+    if !(se.is_finite() && se > 0.0) {
+        return 2;
+    }
+    (1.0 - se.log10().floor()).clamp(2.0, 6.0) as usize
+}
+
+/// `x` to `decimals`, with − before a fall and, when `signed`, + before a rise; no sign when
+/// it rounds to zero (never "−0.00").
+fn points(x: f64, decimals: usize, signed: bool) -> String {
+    if !x.is_finite() {
+        return "–".into();
+    }
+    let body = format!("{:.decimals$}", x.abs());
+    let sign = if !body.chars().any(|c| ('1'..='9').contains(&c)) {
+        ""
+    } else if x < 0.0 {
+        "−"
+    } else if signed {
+        "+"
+    } else {
+        ""
+    };
+    format!("{sign}{body}")
+}
+
 /// A count of people or events (or weeks): whole numbers with separators from 100 on, one
-/// decimal below, two below 1 (an error of 0.04 weeks is not 0.0); `signed` puts + before a rise.
+/// decimal below, two below 1 (an error of 0.04 weeks is not 0.0), and none at all at 0;
+/// `signed` puts + before a rise.
 fn count(x: f64, signed: bool) -> String {
     if !x.is_finite() {
         return "–".into();
     }
-    let body = if x.abs() >= 100.0 {
+    let body = if x == 0.0 {
+        "0".to_string()
+    } else if x.abs() >= 100.0 {
         thousands(x.abs().round() as u64)
-    } else if x.abs() >= 1.0 || x == 0.0 {
+    } else if x.abs() >= 1.0 {
         format!("{:.1}", x.abs())
     } else {
         format!("{:.2}", x.abs())
@@ -1025,12 +1062,13 @@ fn programme_effects(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
             .find(|m| m.name == c.indicator && !m.description.is_empty())
             .map(|m| m.description.clone())
     };
-    // A share in percent and its change in percentage points; a count as a count.
+    // A share in percent and its change in percentage points, to as many decimals as the
+    // row's Monte Carlo error needs; a count as a count.
     let level = |c: &super::outcomes::ProgrammeChange, x: f64, signed: bool| {
         if c.share {
-            let sign = if signed && x > 0.0 { "+" } else { "" };
             let unit = if signed { " points" } else { "%" };
-            format!("{sign}{:.2}{unit}", 100.0 * x).replace('-', "−")
+            let body = points(100.0 * x, share_decimals(100.0 * c.mean_se), signed);
+            format!("{body}{unit}")
         } else {
             count(x, signed)
         }

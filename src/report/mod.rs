@@ -470,15 +470,21 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
             Ok((a.clone(), spread_m(i)))
         })
         .collect::<anyhow::Result<_>>()?;
+    // Whose surplus the chart shows: with several providers, theirs added together.
+    let whose_surplus = if run.headline_party() == ALL_PROVIDERS {
+        "All providers' combined surplus".to_string()
+    } else {
+        format!("{} surplus", run.headline_words().possessive_capitalised())
+    };
     charts::render(
         out,
         "provider_surplus",
-        |r| charts::surplus_distribution(r, &surplus, years),
-        |r| charts::surplus_distribution(r, &surplus, years),
+        |r| charts::surplus_distribution(r, &surplus, years, &whose_surplus),
+        |r| charts::surplus_distribution(r, &surplus, years, &whose_surplus),
     )?;
     written.push(Chart {
         stem: "provider_surplus".into(),
-        title: "Provider surplus over the contract term".into(),
+        title: format!("{whose_surplus} over the contract term"),
         caption: format!(
             "{} surplus over the {years}-year term under each payment model, across {} simulated futures. Left of zero is a loss.",
             run.headline_words().possessive_capitalised(),
@@ -865,7 +871,12 @@ fn plus_minus(value: f64, se: f64, decimals: usize, unit: &str) -> String {
     let places = (decimals..=decimals + 2)
         .find(|&d| se == 0.0 || se * 10f64.powi(d as i32) >= 0.95)
         .unwrap_or(decimals + 2);
-    format!("{shown} ± {se:.places$}")
+    let se_shown = format!("{se:.places$}");
+    if se > 0.0 && !se_shown.chars().any(|c| ('1'..='9').contains(&c)) {
+        // An error too small to show is below its last place, not nothing.
+        return format!("{shown} ± <{}", 10f64.powi(-(places as i32)));
+    }
+    format!("{shown} ± {se_shown}")
 }
 
 /// `x` to `decimals` places with thousands separated: 12,121.4.
@@ -928,8 +939,8 @@ pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
     match budget {
         Some(b) => writeln!(
             out,
-            "\nThe commissioner's spend over the term, £m (budget £{:.1}m)",
-            b / 1e6
+            "\nThe commissioner's spend over the term, £m (budget £{}m)",
+            thousands_f64(b / 1e6, 1)
         )?,
         None => writeln!(out, "\nThe commissioner's spend over the term, £m")?,
     }
@@ -1002,6 +1013,7 @@ mod tests {
         assert_eq!(super::plus_minus(-146.4, 17.6, 1, ""), "-146.4 ± 17.6");
         assert_eq!(super::plus_minus(63.0, 2.0, 0, "%"), "63% ± 2");
         assert_eq!(super::plus_minus(-0.04, 0.0, 1, ""), "0.0 ± 0.0");
+        assert_eq!(super::plus_minus(1604.0, 0.001, 0, ""), "1,604 ± <0.01");
         assert_eq!(super::plus_minus(-995.6, f64::NAN, 1, ""), "-995.6");
     }
 

@@ -226,11 +226,14 @@ pub fn write_workbook(path: &Path, run: &RunFolder, t: &Tables) -> anyhow::Resul
         &["parameter", "value or distribution", "source"],
         &assumptions_sheet(run),
     )?;
-    write_rows(
-        book.add_worksheet().set_name("run")?,
-        &["item", "value"],
-        &run_sheet(run),
-    )?;
+    let run_rows = run_sheet(run);
+    let sheet = book.add_worksheet().set_name("run")?;
+    write_rows(sheet, &["item", "value"], &run_rows)?;
+    // The count of replications as a number; the seed stays text, as a spreadsheet keeps only
+    // 15 digits of a number and a seed may have 20.
+    if let Some(r) = run_rows.iter().position(|row| row[0] == "replications") {
+        sheet.write_number(1 + r as u32, 1, f64::from(run.info.replications))?;
+    }
     book.save(path)?;
     Ok(())
 }

@@ -969,7 +969,7 @@ pub fn plain_name(name: &str) -> String {
 }
 
 /// Readers' names for the standard activity types and indicators.
-const LABELS: [(&str, &str); 15] = [
+const LABELS: [(&str, &str); 17] = [
     ("gp", "GP and practice nurse appointments"),
     ("community", "community contacts"),
     ("mental_health", "mental health contacts"),
@@ -978,9 +978,12 @@ const LABELS: [(&str, &str); 15] = [
     ("elective", "planned admissions"),
     ("non_elective", "emergency admissions"),
     ("nel_bed_days", "emergency excess bed days"),
-    ("spend_per_head", "spend per head"),
+    // The cost of the care delivered, not what the commissioner pays (summary.csv's).
+    ("spend_per_head", "cost of care per head"),
     ("head_count", "people covered"),
     ("deaths", "deaths"),
+    ("condition", "people with the condition"),
+    ("condition_onsets", "people gaining the condition"),
     ("onsets", "new long-term conditions"),
     (
         "second_ltc_onsets",

@@ -33,7 +33,10 @@ pub enum Command {
     /// Simulate a scenario (the built-in default when none is given) and write its results.
     Run(RunArgs),
     /// Check a scenario file and report every problem.
-    Validate { scenario: PathBuf },
+    Validate {
+        /// Scenario file (TOML) to check, without simulating it.
+        scenario: PathBuf,
+    },
     /// Write a scenario's starting population as head counts per cell (.csv or .parquet).
     Population {
         /// Scenario file (the built-in default when omitted).
@@ -191,7 +194,7 @@ pub enum Command {
 /// The flags of `capsim run`, as typed.
 #[derive(Debug, Clone, Default, Args)]
 pub struct RunArgs {
-    /// Scenario file (TOML).
+    /// Scenario file (TOML; the built-in default when omitted).
     pub scenario: Option<PathBuf>,
     /// Number of replications (overrides the scenario).
     #[arg(long, allow_negative_numbers = true, value_parser = replications)]
@@ -563,6 +566,7 @@ fn add_replications_until_precise(
             return Ok(target.report(achieved, n, most));
         }
         let next = n.saturating_mul(2).min(most);
+        crate::say!("{}", target.progress(achieved, n, next, most));
         results.extend(engine::run_replications(
             &plan.model,
             u64::from(n)..u64::from(next),

@@ -141,6 +141,7 @@ pub enum Metric {
     /// The providers' chance of a loss.
     PLoss,
     /// The providers' chance of a loss beyond 2% of their income.
+    #[value(name = "p-loss-over-2pct", alias = "p-loss-over2pct")]
     PLossOver2pct,
     /// The providers' 5th-percentile surplus (a bad outcome, £m).
     ProviderP5,
@@ -535,6 +536,10 @@ fn named_by_param(
         if let Some((grid, value)) = swept {
             problem.file = format!("command line (--param {}={value})", grid.path);
             if matches!(value, Value::Float(_)) && problem.expected.contains("a whole number") {
+                // The sweep's own hint, in place of how a file would write the number.
+                problem.expected = problem
+                    .expected
+                    .replace(crate::scenario::load::WHOLE_NUMBER_HINT, "");
                 problem.expected += "; this field takes whole numbers: choose FROM..TO:STEPS \
                                     with whole steps (e.g. years=1..5:5) or list the values";
             }

@@ -248,11 +248,12 @@ fn effects(run: &RunFolder) -> anyhow::Result<(Vec<Effect>, usize)> {
     let replications = run.scenario.replications;
     if replications < MIN_REPLICATIONS {
         return Err(InputError::new(
-            run.dir.join(run_folder::SCENARIO).display().to_string(),
+            run.dir.display().to_string(),
             "replications",
             format!(
-                "expected at least {MIN_REPLICATIONS} replications to tell what drives the \
-                 spread from chance, found {replications}; run again with --reps 200 or more"
+                "expected a run of at least {MIN_REPLICATIONS} replications to tell what drives \
+                 the spread from chance, found {replications}: run the scenario again with \
+                 --reps 200 or more, and ask capsim drivers of that run's folder"
             ),
         )
         .into());

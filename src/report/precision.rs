@@ -150,12 +150,33 @@ impl PrecisionTarget {
     }
 
     /// One line saying what was reached.
-    pub fn report(&self, achieved: f64, replications: u32, maximum: u32) -> String {
-        let show = |x: f64| match self.figure {
+    /// A half-width as the figure is read: £ or percentage points.
+    fn show(&self, x: f64) -> String {
+        match self.figure {
             Figure::ProbabilityOfLoss => format!("{:.1} points", 100.0 * x),
             _ if x >= 1e5 => format!("£{:.2}m", x / 1e6),
             _ => format!("£{}", super::thousands(x.round() as u64)),
-        };
+        }
+    }
+
+    /// The line said before each doubling: how far the figure is known, and how far the run
+    /// goes next and may go in all (a doubling takes as long as everything before it).
+    pub fn progress(&self, achieved: f64, replications: u32, next: u32, maximum: u32) -> String {
+        format!(
+            "precision: {} {} known to ± {} with {} replications; target ± {}: running to {} \
+             (at most {}, each doubling as long as all before it)",
+            self.arm_name,
+            self.figure.name(),
+            self.show(achieved),
+            super::thousands(u64::from(replications)),
+            self.show(self.half_width),
+            super::thousands(u64::from(next)),
+            super::thousands(u64::from(maximum)),
+        )
+    }
+
+    pub fn report(&self, achieved: f64, replications: u32, maximum: u32) -> String {
+        let show = |x: f64| self.show(x);
         let verdict = if achieved <= self.half_width {
             "reached".to_string()
         } else {
@@ -167,7 +188,7 @@ impl PrecisionTarget {
             self.arm_name,
             self.figure.name(),
             show(achieved),
-            replications,
+            super::thousands(u64::from(replications)),
             show(self.half_width)
         )
     }

@@ -64,9 +64,13 @@ fn holders(s: &Scenario, a: usize) -> Vec<String> {
     }
 }
 
-/// Whether `provider` delivers the activity an indicator counts (population-wide indicators
-/// and measures belong to everyone).
-fn owns(s: &Scenario, provider: &str, indicator: &str) -> bool {
+/// Whether an indicator is `provider`'s own in arm `a`: it delivers the activity the indicator
+/// counts (population-wide indicators and measures belong to everyone), or it leads the arm,
+/// holding every indicator (docs/contracts.md, "Whose indicator").
+fn owns(s: &Scenario, a: usize, provider: &str, indicator: &str) -> bool {
+    if s.arm[a].lead.as_deref() == Some(provider) {
+        return true;
+    }
     let Some(t) = s.indicator_named(indicator).and_then(|i| i.activity_type()) else {
         return true;
     };
@@ -78,11 +82,11 @@ fn owns(s: &Scenario, provider: &str, indicator: &str) -> bool {
 
 /// Whether a component can ever pay `holder`: it names it (or no one), and a per-unit payment
 /// or quality deduction is on the holder's own indicator (they go to its owner alone).
-fn can_pay(s: &Scenario, spec: &ComponentSpec, holder: &str) -> bool {
+fn can_pay(s: &Scenario, a: usize, spec: &ComponentSpec, holder: &str) -> bool {
     spec.pays_provider(holder)
         && match spec {
-            ComponentSpec::PerUnit(c) => owns(s, holder, &c.indicator),
-            ComponentSpec::QualityDeduction(c) => owns(s, holder, &c.indicator),
+            ComponentSpec::PerUnit(c) => owns(s, a, holder, &c.indicator),
+            ComponentSpec::QualityDeduction(c) => owns(s, a, holder, &c.indicator),
             _ => true,
         }
 }
@@ -94,7 +98,7 @@ fn unpaid_providers(s: &Scenario, out: &mut Vec<Caution>) {
     for (a, arm) in s.arm.iter().enumerate() {
         let components = arm.components();
         for holder in holders(s, a) {
-            if !components.iter().any(|(_, c)| can_pay(s, c, &holder)) {
+            if !components.iter().any(|(_, c)| can_pay(s, a, c, &holder)) {
                 out.push(Caution {
                     field: s.arm[a].path(a),
                     message: format!(
@@ -122,7 +126,7 @@ fn incentives_paid_to_nobody(s: &Scenario, out: &mut Vec<Caution>) {
                 .into_iter()
                 .filter(|h| spec.pays_provider(h))
                 .collect();
-            if !payees.is_empty() && !payees.iter().any(|h| owns(s, h, indicator)) {
+            if !payees.is_empty() && !payees.iter().any(|h| owns(s, a, h, indicator)) {
                 out.push(Caution {
                     field: format!("{}.component[{k}] ({})", s.arm[a].path(a), spec.kind()),
                     message: format!(
@@ -142,10 +146,6 @@ fn incentives_paid_to_nobody(s: &Scenario, out: &mut Vec<Caution>) {
 /// indicator") and has no `providers` to name, so it is left alone.
 fn pools_with_nothing_to_judge(s: &Scenario, out: &mut Vec<Caution>) {
     for (a, arm) in s.arm.iter().enumerate() {
-        if arm.lead.is_some() {
-            // A lead holds everything, and every indicator is its own.
-            continue;
-        }
         // Numbered as written in the file, as validation numbers them.
         for (k, spec) in arm.component.iter().enumerate() {
             let ComponentSpec::Outcome(pool) = spec else {
@@ -158,7 +158,7 @@ fn pools_with_nothing_to_judge(s: &Scenario, out: &mut Vec<Caution>) {
                 if pool
                     .indicators
                     .iter()
-                    .any(|t| owns(s, holder, &t.indicator))
+                    .any(|t| owns(s, a, holder, &t.indicator))
                 {
                     continue;
                 }
@@ -332,6 +332,21 @@ activity = ["gp", "community", "mental_health", "prescribing"]
         assert!(
             cautions_of(&text.replace("non_elective_per_1000", "community_per_1000")).is_empty()
         );
+    }
+
+    /// A lead provider holds every indicator (docs/contracts.md, "Whose indicator"): a per-unit
+    /// payment or quality deduction on another provider's activity is paid to it, not warned of
+    /// as never paid.
+    #[test]
+    fn a_lead_earns_incentives_on_every_indicator() {
+        let text = format!(
+            "{TWO}[[arm]]\nname = \"led\"\nlead = \"community\"\n[[arm.component]]\n\
+             kind = \"capitation\"\n[[arm.component]]\nkind = \"quality_deduction\"\n\
+             indicator = \"ae_per_1000\"\nminimum_vs_expected = 0.5\ndeduction_share = 0.1\n\
+             [[arm.component]]\nkind = \"per_unit\"\nindicator = \"ae_count\"\n\
+             target_vs_expected = 1.0\nrate = 100\n"
+        );
+        assert_eq!(cautions_of(&text), Vec::<String>::new());
     }
 
     #[test]

@@ -709,7 +709,46 @@ fn plain_types(message: &str) -> String {
             text.replace_range(at..at + word.len(), &format!("expected {plain}"));
         }
     }
+    text = text.replacen("unknown variant", UNKNOWN_NAME, 1);
+    text.push_str(&how_numbers_are_written(&text));
     text
+}
+
+/// What a number with a decimal point or exponent where a whole number belongs is told.
+pub const WHOLE_NUMBER_HINT: &str =
+    " (a whole number is written without a decimal point or exponent: 10000, not 1e4)";
+
+/// A hint for a number written as a spreadsheet would show it: quoted or with thousands
+/// separators ("5,300"), or with a decimal point or exponent where a whole number belongs
+/// (1e4 is read as 10000.0).
+fn how_numbers_are_written(text: &str) -> String {
+    let wants_number =
+        text.contains("expected a whole number") || text.contains("expected a number");
+    if !wants_number {
+        return String::new();
+    }
+    if text.starts_with("invalid type: floating point") && text.contains("expected a whole number")
+    {
+        return WHOLE_NUMBER_HINT.into();
+    }
+    let quoted = text
+        .strip_prefix("invalid type: string \"")
+        .and_then(|rest| rest.split_once('"'))
+        .map(|(given, _)| given);
+    let Some(given) = quoted else {
+        return String::new();
+    };
+    let plain = given.replace([',', '_'], "");
+    match plain.trim().parse::<f64>().ok().filter(|x| x.is_finite()) {
+        Some(_) if given.contains(',') => {
+            format!(
+                " (write the number without quotes or thousands separators: {})",
+                plain.trim()
+            )
+        }
+        Some(_) => format!(" (write the number without quotes: {})", given.trim()),
+        None => String::new(),
+    }
 }
 
 /// Components are a tagged union, inside which serde loses the path of a problem; each is
@@ -859,7 +898,7 @@ fn naming_the_variants(
         let Some((at, refused)) = parse(&probe) else {
             continue;
         };
-        let unknown = format!("unknown variant `{NO_VARIANT}`, ");
+        let unknown = format!("{UNKNOWN_NAME} `{NO_VARIANT}`, ");
         if keys(&at) == keys(field)
             && let Some(expected) = refused.strip_prefix(&unknown)
         {
@@ -868,6 +907,9 @@ fn naming_the_variants(
     }
     (segments, msg)
 }
+
+/// serde's "unknown variant" in a reader's words: a name that is not one of a field's choices.
+const UNKNOWN_NAME: &str = "unknown name";
 
 /// A name no field of a scenario takes, to find which names one does.
 const NO_VARIANT: &str = "\u{1}";

@@ -245,7 +245,7 @@ bands = [ { above = 0.02, provider_share = 0.5 }, { above = 0.02, provider_share
             "bad.toml: population.sise: unknown field `sise`",
             "bad.toml: transitions.leaver_rate: unknown dist \"normall\"",
             "bad.toml: shocks.bad_winter_probability: expected a probability between 0 and 1, found 1.5",
-            "bad.toml: arm.a.preset: unknown variant `capitaton`",
+            "bad.toml: arm.a.preset: unknown name `capitaton`",
             "bad.toml: arm.b.component[0] (risk_share).bands[1]: overlapping corridor bands",
         ],
     );
@@ -276,7 +276,7 @@ fn problems_inside_components_name_their_field() {
         "base = \"default\"\n[[arm]]\nname = \"x\"\n[[arm.component]]\nkind = \"capitation\"\nindex = \"prices\"\n[[arm.component]]\nkind = \"fixed\"\nshare = \"0.9\"\n[[arm.component]]\nkind = \"risk_share\"\nsettle = \"term\"\nbandz = []\n",
         &[],
         &[
-            "bad.toml: arm.x.component[0].index: unknown variant `prices`",
+            "bad.toml: arm.x.component[0].index: unknown name `prices`",
             "bad.toml: arm.x.component[1].share: invalid type: string \"0.9\"",
             "bad.toml: arm.x.component[2].bandz: unknown field `bandz`",
         ],
@@ -542,7 +542,7 @@ fn a_structurally_broken_arm_is_not_reported_twice() {
     );
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
-        err.contains("bad.toml: arm.x.component[0].risk_adjustment: unknown variant `ful`"),
+        err.contains("bad.toml: arm.x.component[0].risk_adjustment: unknown name `ful`"),
         "{err}"
     );
 }
@@ -641,7 +641,7 @@ fn misconfigured_components_name_the_arm_and_component() {
     rejected(
         &format!("{ARM}kind = \"bonus\"\n"),
         &[],
-        &["bad.toml: arm", "unknown variant `bonus`"],
+        &["bad.toml: arm", "unknown name `bonus`"],
     );
     rejected(
         "base = \"default\"\n[[arm]]\nname = \"x\"\npreset = \"pbr\"\nlead = \"nobody\"\n",
@@ -899,7 +899,7 @@ const CATALOGUE: &[(&str, &[&str])] = &[
     ),
     (
         "[population.cohort]\nmode = \"half\"",
-        &["population.cohort.mode", "unknown variant"],
+        &["population.cohort.mode", "unknown name"],
     ),
     (
         "[transitions]\nbirth_rate = -0.1",
@@ -959,11 +959,11 @@ const CATALOGUE: &[(&str, &[&str])] = &[
     ),
     (
         "[[arm]]\nname = \"a\"\n[[arm.component]]\nkind = \"capitation\"\nrisk_adjustment = \"ltc\"",
-        &["arm.a.component[0].risk_adjustment", "unknown variant"],
+        &["arm.a.component[0].risk_adjustment", "unknown name"],
     ),
     (
         "[[arm]]\nname = \"a\"\n[[arm.component]]\nkind = \"capitation\"\nweights = \"frozen\"",
-        &["arm.a.component[0].weights", "unknown variant"],
+        &["arm.a.component[0].weights", "unknown name"],
     ),
     (
         "[[arm]]\nname = \"a\"\n[[arm.component]]\nkind = \"activity\"\ntypes = [\"xray\"]",
@@ -975,7 +975,7 @@ const CATALOGUE: &[(&str, &[&str])] = &[
     ),
     (
         "[[arm]]\nname = \"a\"\n[[arm.component]]\nkind = \"shared_savings\"\nprovider_share = 0.5\nagainst = \"income\"",
-        &["arm.a.component[0].against", "unknown variant"],
+        &["arm.a.component[0].against", "unknown name"],
     ),
     (
         "[[arm]]\nname = \"a\"\n[[arm.component]]\nkind = \"risk_share\"\nbands = [ { above = 0.02, provider_share = 1.5 } ]",
@@ -1065,7 +1065,7 @@ const CATALOGUE: &[(&str, &[&str])] = &[
         "[[arm]]\nname = \"annual\"\n[[arm.component]]\nkind = \"capitation\"\nrebase = { on = \"spend\" }",
         &[
             "arm.annual.component[0]",
-            "unknown variant `spend`, expected one of `cost`, `tariff`, `volume`",
+            "unknown name `spend`, expected one of `cost`, `tariff`, `volume`",
         ],
     ),
     (
@@ -2083,4 +2083,37 @@ fn a_field_set_twice_on_the_command_line_is_refused() {
         "{err}"
     );
     assert!(!dir.path().join("out").exists());
+}
+
+/// A number written as a spreadsheet shows it is refused with how to write it; a name that is
+/// not one of a field's choices is an unknown name, not serde's "variant".
+#[test]
+fn numbers_written_as_a_spreadsheet_shows_them_are_answered_with_how_to_write_them() {
+    for (scenario, says) in [
+        (
+            "base = \"default\"\n[population]\nsize = 1e4\n",
+            "population.size: invalid type: floating point `10000.0`, expected a whole number, 0 or more (a whole number is written without a decimal point or exponent: 10000, not 1e4)\n",
+        ),
+        (
+            "base = \"default\"\n[population]\nsize = \"5,300\"\n",
+            "population.size: invalid type: string \"5,300\", expected a whole number, 0 or more (write the number without quotes or thousands separators: 5300)\n",
+        ),
+        (
+            "base = \"default\"\n[transitions]\nleaver_rate = \"0.05\"\n",
+            "(write the number without quotes: 0.05)\n",
+        ),
+        (
+            "base = \"default\"\n[[arm]]\nname = \"a\"\npreset = \"capitaton\"\n",
+            "arm.a.preset: unknown name `capitaton`, expected one of `block`, `pbr`, `capitation`, `outcomes`, `blended`\n",
+        ),
+    ] {
+        let err = validation_errors(scenario);
+        assert!(err.contains(says), "{scenario}: {err}");
+    }
+    // Text that is not a number gets no hint.
+    let err = validation_errors("base = \"default\"\n[population]\nsize = \"five\"\n");
+    assert!(
+        err.contains("expected a whole number, 0 or more\n"),
+        "{err}"
+    );
 }

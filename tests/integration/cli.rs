@@ -96,6 +96,11 @@ fn precision_adds_replications_and_equals_a_plain_run_of_that_many() {
         out.contains("precision: capitation p_loss") && out.contains("reached"),
         "{out}"
     );
+    // Before each doubling it says how far the figure is known and where the run goes next.
+    assert!(
+        err.contains("replications; target ± 6.0 points: running to 20 (at most"),
+        "{err}"
+    );
     assert!(
         std::fs::read_to_string(dir.path().join("precise/scenario.toml"))
             .unwrap()

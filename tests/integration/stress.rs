@@ -216,8 +216,8 @@ bad_winter_effect = 0.08
         assert_eq!(code, 2, "{err}");
         assert!(
             err.contains(&format!(
-                "scenario.toml: replications: expected at least 20 replications to tell what \
-                 drives the spread from chance, found {reps}"
+                "{out}: replications: expected a run of at least 20 replications to tell what \
+                 drives the spread from chance, found {reps}: run the scenario again with"
             )),
             "{err}"
         );

@@ -32,6 +32,7 @@ pub fn outcomes(per_rep: &DataFrame, scenario: &Scenario) -> PolarsResult<DataFr
     let reps = rows.replications() as f64;
     let mut weights = SpreadWeights::default();
     let (mut world, mut indicator, mut horizon) = (Vec::new(), Vec::new(), Vec::new());
+    let mut unit = Vec::new();
     let (mut counted, mut no_value) = (Vec::new(), Vec::new());
     let (mut spreads, mut changes) = (Vec::new(), Vec::new());
     for (measure, name) in scenario.named_indicators() {
@@ -59,6 +60,7 @@ pub fn outcomes(per_rep: &DataFrame, scenario: &Scenario) -> PolarsResult<DataFr
                 changes.push(change.flatten());
                 world.push(rows.worlds[w].clone());
                 indicator.push(name.clone());
+                unit.push(measure.unit());
                 horizon.push(label.clone());
             }
         }
@@ -66,6 +68,7 @@ pub fn outcomes(per_rep: &DataFrame, scenario: &Scenario) -> PolarsResult<DataFr
     let mut columns = vec![
         Column::new("world".into(), world),
         Column::new("indicator".into(), indicator),
+        Column::new("unit".into(), unit),
         Column::new("horizon".into(), horizon),
         Column::new("replications".into(), counted),
     ];

@@ -348,6 +348,14 @@ pub const COLUMNS: &[ColumnDoc] = &[
     ),
     doc(
         "outcomes",
+        "unit",
+        "",
+        "What the indicator's figures count or measure: people, people or events per 1,000 \
+         covered, events of the type, £ per head covered, pathways, weeks, years of age, a share \
+         (0 to 1), or the measure's own; its change is in the same unit",
+    ),
+    doc(
+        "outcomes",
         "horizon",
         "year or term",
         "Calendar year, or `term`: the whole term, for indicators that count what happens in a \
@@ -699,7 +707,8 @@ pub const COLUMNS: &[ColumnDoc] = &[
         INDICATOR,
         "One column per indicator of the people covered that year, named as a contract names it \
          (`deaths_per_1000`, `non_elective_count`, …; docs/contracts.md, \"Indicators\"); empty \
-         where it has no value",
+         where it has no value. The file's metadata gives each its own unit, as outcomes.csv's \
+         `unit` does",
     ),
     doc("world", "rep", "", "Replication, from 0"),
     doc(
@@ -957,11 +966,20 @@ pub const PARQUET_KEY: &str = "capsim:columns";
 /// object of column name → {"unit", "description"}, so the meaning travels with the file
 /// (pyarrow: `pq.read_metadata(f).metadata`; not the schema's metadata, which pyarrow rebuilds
 /// from the stored Arrow schema).
-pub fn parquet_metadata(table: &str, columns: &[&str]) -> Vec<(String, String)> {
+/// `units` gives the unit of a column the dictionary describes only as one of a family (an
+/// indicator of outcomes.parquet).
+pub fn parquet_metadata(
+    table: &str,
+    columns: &[&str],
+    units: &[(String, &str)],
+) -> Vec<(String, String)> {
     let described: serde_json::Map<String, serde_json::Value> = columns
         .iter()
         .filter_map(|c| {
-            let (unit, description) = describe_any(table, c)?;
+            let (mut unit, description) = describe_any(table, c)?;
+            if let Some((_, own)) = units.iter().find(|(name, _)| name == c) {
+                unit = own.to_string();
+            }
             Some((
                 c.to_string(),
                 serde_json::json!({ "unit": unit, "description": description }),

@@ -145,7 +145,18 @@ fn write_world_tables(
     let mut world = tables::world_frame(model, results)?;
     write_run_table(&mut world, dir, WORLD)?;
     let mut outcomes = tables::outcomes_frame(model, results)?;
-    write_run_table(&mut outcomes, dir, OUTCOMES)?;
+    let units: Vec<(String, &str)> = model
+        .scenario
+        .named_indicators()
+        .into_iter()
+        .map(|(indicator, name)| (name, indicator.unit()))
+        .collect();
+    tables::write_parquet_with_units(
+        &mut outcomes,
+        &dir.join(OUTCOMES),
+        Some(run_table(OUTCOMES).0),
+        &units,
+    )?;
     if let Some(mut draws) = tables::parameters_frame(model, results)? {
         write_run_table(&mut draws, dir, PARAMETERS)?;
     }

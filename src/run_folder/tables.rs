@@ -212,10 +212,21 @@ pub fn parameters_frame(
 /// Writes `df` as Parquet; with `table`, its columns' units and descriptions from the data
 /// dictionary go in the file's metadata.
 pub fn write_parquet(df: &mut DataFrame, path: &Path, table: Option<&str>) -> anyhow::Result<()> {
+    write_parquet_with_units(df, path, table, &[])
+}
+
+/// As [`write_parquet`], with the units of columns the dictionary describes only as a family
+/// (each indicator's in outcomes.parquet) given in `units`.
+pub fn write_parquet_with_units(
+    df: &mut DataFrame,
+    path: &Path,
+    table: Option<&str>,
+    units: &[(String, &str)],
+) -> anyhow::Result<()> {
     let file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
     let metadata = table.map(|t| {
         let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
-        KeyValueMetadata::from_static(super::dictionary::parquet_metadata(t, &names))
+        KeyValueMetadata::from_static(super::dictionary::parquet_metadata(t, &names, units))
     });
     ParquetWriter::new(file)
         .with_key_value_metadata(metadata)

@@ -226,6 +226,31 @@ impl Indicator {
         )
     }
 
+    /// What the indicator's values count or measure (outcomes.csv's `unit`, and its column's
+    /// unit in outcomes.parquet's metadata).
+    pub fn unit(self) -> &'static str {
+        match self {
+            Indicator::HeadCount
+            | Indicator::Deaths
+            | Indicator::Onsets
+            | Indicator::SecondLtcOnsets
+            | Indicator::ConditionCount
+            | Indicator::ConditionOnsets => "people",
+            Indicator::SpendPerHead => "£ per head covered (nominal)",
+            Indicator::DeathsPer1000
+            | Indicator::OnsetsPer1000
+            | Indicator::SecondLtcOnsetsPer1000
+            | Indicator::ConditionOnsetsPer1000 => "people per 1,000 covered",
+            Indicator::MeanAgeSecondLtcOnset => "years of age",
+            Indicator::MultimorbidityShare => "share (0 to 1)",
+            Indicator::Count(_) => "events of the type",
+            Indicator::Per1000(_) => "events per 1,000 people covered",
+            Indicator::WaitingList(_) | Indicator::LongWaiters(_) => "pathways",
+            Indicator::MedianWaitWeeks(_) => "weeks",
+            Indicator::Measure { .. } => "the measure's own",
+        }
+    }
+
     /// The activity type an indicator counts, if any: it belongs to the provider delivering it
     /// (a waiting list's too: the provider treating the list holds it).
     pub fn activity_type(self) -> Option<usize> {

@@ -1464,6 +1464,30 @@ fn parquet_files_describe_every_column() {
         if file == "ledger.parquet" {
             assert_eq!(columns["surplus"]["unit"], "£ (nominal)");
         }
+        // Each indicator with its own unit, not the family's.
+        if file == "outcomes.parquet" {
+            for (indicator, unit) in [
+                ("deaths", "people"),
+                ("deaths_per_1000", "people per 1,000 covered"),
+                ("spend_per_head", "£ per head covered (nominal)"),
+                ("multimorbidity_share", "share (0 to 1)"),
+                ("non_elective_count", "events of the type"),
+            ] {
+                assert_eq!(columns[indicator]["unit"], unit, "{indicator}");
+            }
+        }
+    }
+    // outcomes.csv says each indicator's unit beside it.
+    let table = read_csv(&dir.join("outcomes.csv"));
+    let (indicator, unit) = (col_str(&table, "indicator"), col_str(&table, "unit"));
+    for (i, u) in indicator.iter().zip(&unit) {
+        let expected = match i.as_str() {
+            "deaths" | "head_count" => "people",
+            "spend_per_head" => "£ per head covered (nominal)",
+            "gp_per_1000" => "events per 1,000 people covered",
+            _ => continue,
+        };
+        assert_eq!(u, expected, "{i}");
     }
 }
 

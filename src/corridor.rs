@@ -373,7 +373,7 @@ fn describe(d: Option<Design>) -> String {
 
 /// Loads the scenario and builds the model that simulates its worlds, with the base arm.
 fn base_model(args: &CorridorArgs, designs: usize) -> anyhow::Result<(Model, ArmSpec, String)> {
-    let overrides = Override::parse_all(&args.set)?;
+    let overrides = Override::parse_all(args.set)?;
     refuse_set_twice(
         &overrides,
         &[
@@ -688,24 +688,94 @@ fn terminal(
                 ),
                 None => "It is the widest band on the grid: try wider --widths.\n".into(),
             };
+            if a.p_loss + 2.0 * a.p_loss_se > args.max_prob_loss {
+                text += &format!(
+                    "Its P(loss) is within two Monte Carlo errors of the limit ({:.1}% ± {:.1}): \
+                     run more replications (--reps) before relying on it.\n",
+                    100.0 * a.p_loss,
+                    100.0 * a.p_loss_se
+                );
+            }
             text += &format!("Run it: capsim run {}\n", dir.join(RECOMMENDED).display());
         }
-        None => {
-            text += "\nNo design on the grid meets the limit: try narrower --widths, smaller \
-                     --shares or tighter --caps.\n"
-        }
+        None => text += &none_meets(args.loss_threshold, assessed),
     }
     text + &format!(
         "{} designs and no corridor settled on {} replications; results in {}\n",
         assessed.iter().filter(|a| a.design.is_some()).count(),
         replications,
         dir.display()
-    )
+    ) + &crate::report::rough_note(replications)
+}
+
+/// What to say when no design meets the limit: tighter designs, or, when the grid holds the
+/// tightest (no band, the provider keeping nothing beyond it, uncapped), that the loss left is
+/// one no corridor shares.
+fn none_meets(loss_threshold: f64, assessed: &[Assessed]) -> String {
+    let tightest = assessed.iter().find(|a| {
+        a.design
+            .is_some_and(|d| d.width == 0.0 && d.share == 0.0 && d.cap.is_none())
+    });
+    match tightest {
+        Some(t) => format!(
+            "\nNo design on the grid meets the limit. Even the tightest ({}) leaves {} a {:.1}% \
+             chance of losing more than {:.1}% of its income: the loss is one a corridor does not \
+             share (an outcome pool missed, a quality deduction or per-unit penalty, counted at \
+             what the planned year would earn; docs/contracts.md, \"risk_share\"). Look at that \
+             provider's payments in summary.csv, or try a higher --loss-threshold or \
+             --max-prob-loss.\n",
+            describe(t.design),
+            t.worst_provider,
+            100.0 * t.p_loss,
+            100.0 * loss_threshold
+        ),
+        None => "\nNo design on the grid meets the limit: try narrower --widths, smaller \
+                 --shares or tighter --caps.\n"
+            .into(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// When even the tightest design fails, the advice is not to tighten it further but where
+    /// the loss comes from; with tighter designs left, to try them.
+    #[test]
+    fn no_design_meeting_the_limit_is_explained() {
+        let assessed = |design: Option<Design>| Assessed {
+            design,
+            p_loss: 0.8,
+            p_loss_se: 0.06,
+            worst_provider: "mental-health-trust".into(),
+            spend_mean: 1.0,
+            spend_mean_se: 0.0,
+            spend_p95: 1.0,
+            spend_p95_se: 0.0,
+            meets: false,
+            boundary: false,
+        };
+        let tightest = Design {
+            width: 0.0,
+            share: 0.0,
+            cap: None,
+        };
+        let wider = Design {
+            width: 0.02,
+            ..tightest
+        };
+        let text = none_meets(0.02, &[assessed(None), assessed(Some(tightest))]);
+        assert!(
+            text.contains(
+                "Even the tightest (±0.0% band, provider keeps 0% beyond it) leaves \
+                           mental-health-trust a 80.0% chance of losing more than 2.0%"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("try narrower"), "{text}");
+        let text = none_meets(0.02, &[assessed(None), assessed(Some(wider))]);
+        assert!(text.contains("try narrower --widths"), "{text}");
+    }
 
     /// Regression: a cap given twice was a design settled twice.
     #[test]

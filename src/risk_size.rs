@@ -102,7 +102,7 @@ pub fn parse_sizes(text: &str) -> Result<Vec<u64>, InputError> {
 
 /// The user's `--set`s; the population's size is --sizes' to set.
 fn user_overrides(args: &RiskSizeArgs) -> Result<Vec<Override>, InputError> {
-    let overrides = Override::parse_all(&args.set)?;
+    let overrides = Override::parse_all(args.set)?;
     if overrides.iter().any(|o| o.path == "population.size") {
         return Err(InputError::new(
             "command line",
@@ -403,5 +403,22 @@ pub fn risk_size(
             100.0 * r.all.p_loss
         );
     }
-    Ok(text + &format!("results in {}\n", dir.display()))
+    // The systematic part is the difference of two variances, each with its Monte Carlo
+    // error: where the part that averages out comes out the larger, it is shown as 0.
+    let unresolved: Vec<String> = rows
+        .iter()
+        .filter(|r| r.idiosyncratic.sd >= r.all.sd)
+        .map(|r| r.people.to_string())
+        .collect();
+    if !unresolved.is_empty() {
+        text += &format!(
+            "At {} people the part that averages out came out at least as large as the whole \
+             spread (Monte Carlo error): the systematic part there is shown as 0, not measured; \
+             run more replications (--reps).\n",
+            unresolved.join(", ")
+        );
+    }
+    Ok(text
+        + &format!("results in {}\n", dir.display())
+        + &crate::report::rough_note(models[0].1.scenario.replications))
 }

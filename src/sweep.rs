@@ -623,6 +623,7 @@ pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::R
         .iter()
         .map(|p| p.iter().map(as_f64).collect())
         .collect();
+    let replications = plans[0].model.scenario.replications;
     let (rows, precision) = run_points(plans, &values, &dirs, observer)?;
     write_csv(
         &mut frame(&rows, &args.grids)?,
@@ -656,7 +657,10 @@ pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::R
     } else {
         grid_table(args, &rows, &shown[0])
     };
-    Ok(text + &precision + &format!("{} points in {}\n", points.len(), dir.display()))
+    Ok(text
+        + &precision
+        + &format!("{} points in {}\n", points.len(), dir.display())
+        + &crate::report::rough_note(replications))
 }
 
 fn short(path: &str) -> &str {

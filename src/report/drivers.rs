@@ -160,14 +160,28 @@ fn r_squared(xs: &[Vec<f64>], y: &[f64]) -> f64 {
 }
 
 /// Mean of `y` over the replications whose `x` is among the lowest and among the highest
-/// [`TAIL`] share, by position after sorting on `x` (ties broken by replication order), so a
-/// driver most replications share a value of still has two distinct tails.
+/// [`TAIL`] share. Replications tied at a tail's edge (a count of bad winters that half of them
+/// share) count in it by the share of them it takes, each with their mean: what any order of
+/// the ties would give on average, not the few a replication order happens to pick.
 fn tails(x: &[f64], y: &[f64]) -> (f64, f64) {
     let mut order: Vec<usize> = (0..x.len()).collect();
     order.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
     let k = ((x.len() as f64 * TAIL).ceil() as usize).clamp(1, x.len().max(1));
-    let mean = |idx: &[usize]| idx.iter().map(|&i| y[i]).sum::<f64>() / idx.len().max(1) as f64;
-    (mean(&order[..k]), mean(&order[order.len() - k..]))
+    let low = tail_mean(&order, k, x, y);
+    order.reverse();
+    (low, tail_mean(&order, k, x, y))
+}
+
+/// Mean of `y` over the first `k` replications of `order` (sorted on `x`), those tied with
+/// the k-th taking part by the share of them inside.
+fn tail_mean(order: &[usize], k: usize, x: &[f64], y: &[f64]) -> f64 {
+    let edge = x[order[k - 1]];
+    let same = |i: usize| x[i].total_cmp(&edge).is_eq();
+    let before: Vec<usize> = order[..k].iter().copied().filter(|&i| !same(i)).collect();
+    let tied: Vec<f64> = order.iter().filter(|&&i| same(i)).map(|&i| y[i]).collect();
+    let tied_mean = tied.iter().sum::<f64>() / tied.len() as f64;
+    let taken = (k - before.len()) as f64;
+    (before.iter().map(|&i| y[i]).sum::<f64>() + taken * tied_mean) / k as f64
 }
 
 /// The drivers of a run: each uncertain parameter's draws, and bad winters, by replication.
@@ -450,8 +464,13 @@ pub fn drivers(dir: &Path, arm: Option<&str>) -> anyhow::Result<String> {
             if x.is_nan() {
                 "fixed".to_string()
             } else {
-                // An adjusted R² a little below 0 is nothing explained, not "-0%".
-                format!("{:.0}%", (100.0 * x).max(0.0))
+                // An adjusted R² at or below 0 is nothing explained (drivers.csv keeps its
+                // value), not "-9%".
+                if x <= 0.005 {
+                    "none".to_string()
+                } else {
+                    format!("{:.0}%", 100.0 * x)
+                }
             }
         };
         text += &format!(
@@ -471,6 +490,35 @@ pub fn drivers(dir: &Path, arm: Option<&str>) -> anyhow::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A tail whose edge falls among tied values (19 of 40 futures with no bad winter) is the
+    /// tied futures' mean, whichever order they come in; untied, it is the tail's own mean.
+    #[test]
+    fn a_tail_ending_among_ties_takes_their_mean() {
+        let x: Vec<f64> = (0..40)
+            .map(|i| if i < 19 { 0.0 } else { f64::from(i) })
+            .collect();
+        let y: Vec<f64> = (0..40).map(f64::from).collect();
+        let tied_mean = (0..19).map(f64::from).sum::<f64>() / 19.0;
+        let (low, high) = tails(&x, &y);
+        assert!((low - tied_mean).abs() < 1e-12, "{low}");
+        assert!(
+            (high - (36.0 + 37.0 + 38.0 + 39.0) / 4.0).abs() < 1e-12,
+            "{high}"
+        );
+        let mut reversed = y.clone();
+        reversed[..19].reverse();
+        assert!((tails(&x, &reversed).0 - tied_mean).abs() < 1e-12);
+        // Part of a tied group: two of three tied futures inside a tail of four.
+        let x = [
+            0.0, 1.0, 2.0, 2.0, 2.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0,
+            16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0,
+            30.0, 31.0,
+        ];
+        let y: Vec<f64> = (0..x.len()).map(|i| i as f64).collect();
+        let expected = (0.0 + 1.0 + 2.0 * (2.0 + 3.0 + 4.0) / 3.0) / 4.0;
+        assert!((tails(&x, &y).0 - expected).abs() < 1e-12);
+    }
 
     #[test]
     fn ties_share_their_mean_rank() {

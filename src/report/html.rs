@@ -830,7 +830,7 @@ fn waiting_lists(
                     thead {
                         tr {
                             th {
-                                (super::waiting_lists::list_name(list))
+                                (super::waiting_lists::list_name(list, &run.scenario))
                                 @if *world != crate::engine::STATUS_QUO {
                                     ", with " (world)
                                 }
@@ -1047,7 +1047,18 @@ fn programme_effects(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
         }
     }
     let label = |c: &super::outcomes::ProgrammeChange| {
-        let name = capitalised(&plain_name(&c.indicator));
+        // An activity's or a list's indicator says whose it is, when several providers share
+        // the place.
+        let whose = run
+            .scenario
+            .indicator_named(&c.indicator)
+            .and_then(|i| i.activity_type())
+            .map(|t| {
+                let types = run.scenario.activity.type_names();
+                super::waiting_lists::delivered_by(&types[t], &run.scenario)
+            })
+            .unwrap_or_default();
+        let name = format!("{}{whose}", capitalised(&plain_name(&c.indicator)));
         if c.horizon == super::outcomes::TERM {
             name
         } else {
@@ -1062,27 +1073,40 @@ fn programme_effects(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
             .find(|m| m.name == c.indicator && !m.description.is_empty())
             .map(|m| m.description.clone())
     };
-    // A share in percent and its change in percentage points, to as many decimals as the
-    // row's Monte Carlo error needs; a count as a count.
+    // A share in percent (to two decimals) and its change in percentage points (to as many
+    // as the row's Monte Carlo error needs); a count as a count.
     let level = |c: &super::outcomes::ProgrammeChange, x: f64, signed: bool| {
         if c.share {
             let unit = if signed { " points" } else { "%" };
-            let body = points(100.0 * x, share_decimals(100.0 * c.mean_se), signed);
-            format!("{body}{unit}")
+            let decimals = if signed {
+                share_decimals(100.0 * c.mean_se)
+            } else {
+                2
+            };
+            format!("{}{unit}", points(100.0 * x, decimals, signed))
         } else {
             count(x, signed)
+        }
+    };
+    // The change's error, to the change's decimals.
+    let error = |c: &super::outcomes::ProgrammeChange| {
+        if c.share {
+            points(100.0 * c.mean_se, share_decimals(100.0 * c.mean_se), false)
+        } else {
+            count(c.mean_se, false)
         }
     };
     Ok(html! {
         @if !worlds.is_empty() {
             h3 { "What the programme changes" }
             p {
-                "Among the people covered: over the " (run.scenario.years) "-year term for what \
-                 happens to them (deaths, new conditions, care), in the last year for where they \
-                 stand (waiting lists, the share with two or more conditions, the scenario's \
-                 measures). Beside what the \
-                 status quo averages, the change each programme makes to it in the same \
-                 simulated futures: what the contracts above pay for, or do not. "
+                "What each programme changes for the people covered, against the status quo \
+                 in the same simulated futures: what the contracts above pay for, or do not. \
+                 Events (deaths, new conditions, care) are summed over the "
+                (run.scenario.years)
+                "-year term; levels (waiting lists, the share with two or more conditions, the \
+                 scenario's measures) are those of the last year. Indicators that are 0 in both \
+                 worlds are left out. "
                 code { (super::outcomes::OUTCOMES_CSV) } " holds every indicator year by year, \
                  and " code { "outcomes.parquet" } " each simulated future."
             }
@@ -1109,7 +1133,7 @@ fn programme_effects(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
                                 } @else {
                                     td.n {
                                         (level(c, c.mean, true))
-                                        span.se { " ± " (level(c, c.mean_se, false).trim_end_matches('%')) }
+                                        span.se { " ± " (error(c)) }
                                     }
                                     td.n { (level(c, c.p5, true)) " to " (level(c, c.p95, true)) }
                                     td.n { (percent_change(c.mean, c.status_quo)) }
@@ -1200,14 +1224,14 @@ fn reproduce(run: &RunFolder, t: &Tables) -> Markup {
 const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;color:#111;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45}\
 h1{font-size:1.8em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:2px solid #333;padding-bottom:.2em}\
 table{border-collapse:collapse;margin:1em 0;font-size:.92em}th,td{border:1px solid #999;padding:.35em .6em}th{background:#e6e6e6}td:first-child{white-space:nowrap}\
-td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}figure{margin:1.5em 0}figure img{width:100%;border:1px solid #ccc}\
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #ccc}\
 figcaption{font-size:.92em;color:#333;margin-top:.4em}.note{color:#444;font-style:italic}.tag{font-size:.8em;color:#555;font-weight:normal}\
 dt{font-weight:bold;margin-top:.8em}code{background:#f2f2f2;padding:0 .25em}\
-.se{color:#555;font-size:.85em}table.headline .se,table.years .se{display:block}table.headline{font-size:.85em}.warning{border-left:4px solid #b00;padding:.3em .8em;background:#fbeaea}\
+.se{color:#555;font-size:.85em}table.headline .se,table.years .se{display:block}table.headline{font-size:.85em;display:block;overflow-x:auto;max-width:100%}.warning{border-left:4px solid #b00;padding:.3em .8em;background:#fbeaea}\
 @media print{@page{size:A4;margin:15mm}body{max-width:none;margin:0;padding:0;font-size:10pt}\
 h2,h3{break-after:avoid;page-break-after:avoid}table,figure,tr,dl>dd{break-inside:avoid;page-break-inside:avoid}\
-table.headline{font-size:8pt;width:100%}table.headline th,table.headline td{padding:.2em .3em}\
-td:first-child{white-space:normal}figure img{max-height:120mm;object-fit:contain}}";
+table.headline{font-size:8pt;width:100%;display:table}table.headline th,table.headline td{padding:.2em .3em}\
+td:first-child{white-space:normal}figure img{max-height:250mm;object-fit:contain}}";
 
 /// Writes report.html into `out`, with the charts (already written there) embedded.
 pub fn write_report(

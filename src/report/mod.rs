@@ -618,7 +618,7 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
 
     // 5. Each waiting list's year ends, per world.
     if let Some(lists) = &t.waiting_lists {
-        let panels = waiting_lists::panels(&waiting_lists::figures(lists)?);
+        let panels = waiting_lists::panels(&waiting_lists::figures(lists)?, &run.scenario);
         let title = "Waiting lists at each year's end";
         charts::render_sized(
             out,
@@ -902,7 +902,20 @@ fn thousands_f64(x: f64, decimals: usize) -> String {
 }
 
 /// Fewest replications whose headline figures are not called rough.
-const ROUGH_BELOW: usize = 200;
+const ROUGH_BELOW: u32 = 200;
+
+/// The line said of results from fewer than [`ROUGH_BELOW`] replications (empty from there on),
+/// by every command that reports them.
+pub fn rough_note(replications: u32) -> String {
+    if replications < ROUGH_BELOW {
+        format!(
+            "Only {replications} replications: these figures are rough; run {ROUGH_BELOW} or \
+             more (--reps) before quoting them.\n"
+        )
+    } else {
+        String::new()
+    }
+}
 
 /// Compact, aligned tables of the headline figures over the term: the provider's surplus, then
 /// the commissioner's spend, every figure with its Monte Carlo standard error.
@@ -974,14 +987,7 @@ pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
             }
         )?;
     }
-    let reps = run.scenario.replications as usize;
-    if reps < ROUGH_BELOW {
-        writeln!(
-            out,
-            "Only {reps} replications: these figures are rough; run {ROUGH_BELOW} or more \
-             (--reps) before quoting them."
-        )?;
-    }
+    out += &rough_note(run.scenario.replications);
     Ok(out)
 }
 

@@ -199,7 +199,7 @@ fn is_share(indicator: &str, measures: &[MeasureSpec]) -> bool {
 
 /// Every intervention world's changes, in outcomes.csv's order (world, then indicator): the
 /// term's for indicators that count events, the last year's for levels ([`is_level`]), of a
-/// scenario with `measures`.
+/// scenario with `measures`; none for an indicator that is 0 in both worlds.
 pub fn programme_changes(
     outcomes: &DataFrame,
     measures: &[MeasureSpec],
@@ -229,8 +229,13 @@ pub fn programme_changes(
             .find(|&i| world[i] == STATUS_QUO && indicator[i] == name && horizon[i] == when)
             .map_or(f64::NAN, |i| mean[i])
     };
+    // Nothing to show where nothing happens in either world (a cohort's care it never uses).
+    let nothing = |i: usize| {
+        status_quo_mean(&indicator[i], &horizon[i]) == 0.0
+            && [change[i], p5[i], p95[i]].iter().all(|&x| x == 0.0)
+    };
     Ok((0..world.len())
-        .filter(|&i| world[i] != STATUS_QUO && shown(i))
+        .filter(|&i| world[i] != STATUS_QUO && shown(i) && !nothing(i))
         .map(|i| ProgrammeChange {
             world: world[i].clone(),
             indicator: indicator[i].clone(),

@@ -156,7 +156,7 @@ pub fn figures(table: &DataFrame) -> anyhow::Result<Vec<ListFigure>> {
 
 /// The chart's panels: for each list, one per measure [`SHOWN`], a line per world through its
 /// mean at each year's end with a whisker from the 5th to the 95th percentile.
-pub fn panels(figures: &[ListFigure]) -> Vec<LinePanel> {
+pub fn panels(figures: &[ListFigure], scenario: &Scenario) -> Vec<LinePanel> {
     let mut lists: Vec<&str> = Vec::new();
     let mut worlds: Vec<&str> = Vec::new();
     for f in figures {
@@ -177,7 +177,7 @@ pub fn panels(figures: &[ListFigure]) -> Vec<LinePanel> {
                     .collect()
             };
             panels.push(LinePanel {
-                title: format!("{}: {words}", list_name(list)),
+                title: format!("{}: {words}", list_name(list, scenario)),
                 y_label: if measure == "median_wait_weeks" {
                     "weeks (mean, 5th-95th percentile)".into()
                 } else {
@@ -203,10 +203,58 @@ pub fn panels(figures: &[ListFigure]) -> Vec<LinePanel> {
     panels
 }
 
-/// A reader's name for the list an activity type holds: "Waiting list for planned admissions".
-pub fn list_name(list: &str) -> String {
+/// A reader's name for the list an activity type holds: "Waiting list for planned admissions",
+/// and whose it is when several providers share the place ("… at other-trusts": a list that is
+/// one trust's is not the system's).
+pub fn list_name(list: &str, scenario: &Scenario) -> String {
     format!(
-        "Waiting list for {}",
-        crate::scenario::contracts::plain_name(list)
+        "Waiting list for {}{}",
+        crate::scenario::contracts::plain_name(list),
+        delivered_by(list, scenario)
     )
+}
+
+/// " at provider" for an activity type one of several providers delivers; empty otherwise.
+pub fn delivered_by(activity_type: &str, scenario: &Scenario) -> String {
+    let providers = scenario.providers();
+    let delivering: Vec<&str> = providers
+        .iter()
+        .filter(|p| p.activity.iter().any(|a| a == activity_type))
+        .map(|p| p.name.as_str())
+        .collect();
+    if providers.len() > 1 && !delivering.is_empty() {
+        format!(" at {}", delivering.join(", "))
+    } else {
+        String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::list_name;
+    use crate::scenario::load::load_scenario_str;
+
+    /// A list that is one of several providers' says whose it is; with one provider, the
+    /// place's list needs no owner.
+    #[test]
+    fn a_list_is_named_with_its_provider_when_several_share_the_place() {
+        let one = "base = \"default\"\n";
+        let two = "base = \"default\"\n[[provider]]\nname = \"acute\"\nactivity = [\"outpatient\", \
+                   \"ae\", \"elective\", \"non_elective\", \"nel_bed_days\", \"ambulance\"]\n\
+                   [[provider]]\nname = \"community\"\nactivity = [\"gp\", \"community\", \
+                   \"mental_health\", \"prescribing\"]\n";
+        let scenario = |text: &str| {
+            load_scenario_str("s.toml", text, std::path::Path::new("."))
+                .unwrap()
+                .scenario
+        };
+        assert_eq!(
+            list_name("elective", &scenario(one)),
+            "Waiting list for planned admissions"
+        );
+        assert_eq!(
+            list_name("elective", &scenario(two)),
+            "Waiting list for planned admissions at acute"
+        );
+    }
 }

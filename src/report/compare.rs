@@ -271,8 +271,30 @@ pub fn compare(dirs: &[PathBuf], destination: Destination) -> anyhow::Result<Str
         serde_json::to_string_pretty(&marker)? + "\n",
     )?;
     let dir = staged.commit()?;
-    Ok(
-        terminal_table(&rows)
-            + &format!("comparison of {} runs in {}\n", runs.len(), dir.display()),
-    )
+    Ok(terminal_table(&rows)
+        + &format!("comparison of {} runs in {}\n", runs.len(), dir.display())
+        + &how_they_differ(&labels, &runs))
+}
+
+/// What a reader should know of runs that differ in more than their scenarios: different seeds
+/// do not share their futures (a difference between them includes chance), and fewer
+/// replications make rough figures.
+fn how_they_differ(labels: &[String], runs: &[RunFolder]) -> String {
+    let mut text = String::new();
+    let seeds: Vec<u64> = runs.iter().map(|r| r.info.seed).collect();
+    if seeds.iter().any(|&s| s != seeds[0]) {
+        let each: Vec<String> = labels
+            .iter()
+            .zip(&seeds)
+            .map(|(l, s)| format!("{l} {s}"))
+            .collect();
+        text += &format!(
+            "The runs have different seeds ({}): they do not share their simulated futures, so \
+             their differences include chance as well as the scenarios.\n",
+            each.join(", ")
+        );
+    }
+    let fewest = runs.iter().map(|r| r.info.replications).min().unwrap_or(0);
+    text += &super::rough_note(fewest);
+    text
 }

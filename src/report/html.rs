@@ -779,6 +779,24 @@ fn waiting_lists(
             tables.push((&f.list, &f.world));
         }
     }
+    // A world whose programmes leave a list as the status quo has it (extra capacity at one
+    // trust, another's list) gets a line, not a table of the same figures again.
+    let figures_of = |list: &str, world: &str| -> Vec<(&str, i32, f64, f64, f64)> {
+        figures
+            .iter()
+            .filter(|f| f.list == list && f.world == world)
+            .map(|f| (f.measure.as_str(), f.calendar_year, f.mean, f.p5, f.p95))
+            .collect()
+    };
+    let unchanged: Vec<(&str, &str)> = tables
+        .iter()
+        .copied()
+        .filter(|&(list, world)| {
+            world != crate::engine::STATUS_QUO
+                && figures_of(list, world) == figures_of(list, crate::engine::STATUS_QUO)
+        })
+        .collect();
+    tables.retain(|t| !unchanged.contains(t));
     let years: Vec<i32> = (0..run.scenario.years as i32)
         .map(|y| run.scenario.start_year + y)
         .collect();
@@ -824,6 +842,14 @@ fn waiting_lists(
             }
             @if let Some((c, data)) = chart {
                 (figure(c, data))
+            }
+            @for (list, world) in &unchanged {
+                p.note {
+                    "With " (world) ", the "
+                    (super::waiting_lists::list_name(list, &run.scenario)
+                        .replacen("Waiting list", "waiting list", 1))
+                    " has the same figures as in the status quo: its table is that one."
+                }
             }
             @for (list, world) in &tables {
                 table.years {
@@ -1283,13 +1309,15 @@ pub fn write_report(
                 h2 { "Trade-offs at a glance" }
                 (trade_offs(run, &rows))
                 h2 { "Headline results" }
+                // What the figures mean before the figures.
+                p.note {
+                    "Surplus = payments received − cost of care; below zero is a loss. The \
+                     5th–95th percentile range holds 90% of the simulated futures. Full tables: \
+                     summary.csv / summary.xlsx."
+                }
                 (headline(run, &rows, &results, s.replications))
                 @if let Some(table) = each_provider(run, t)? {
                     (table)
-                }
-                p.note {
-                    "Surplus = payments received − cost of care. The 5th–95th percentile range \
-                     holds 90% of the simulated futures. Full tables: summary.csv / summary.xlsx."
                 }
                 h2 { "Charts" }
                 @for (c, data) in figures.iter().filter(|(c, _)| !in_section(c)) {

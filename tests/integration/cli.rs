@@ -197,6 +197,20 @@ fn compare_puts_runs_side_by_side_per_head() {
         out.contains("small · capitation") && out.contains("big · capitation"),
         "{out}"
     );
+    // Same seed: nothing said of chance; a third run on another seed is named with its seed.
+    assert!(!out.contains("different seeds"), "{out}");
+    let (code, _, err) = capsim(
+        &["run", "s.toml", "--seed", "7", "--out", "other"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, other, err) = capsim(&["compare", "small", "other", "--out", "cmp2"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        other.contains("different seeds (small ")
+            && other.contains(", other 7): they do not share"),
+        "{other}"
+    );
     for file in ["compare.csv", "compare.png", "compare.svg", "compare.json"] {
         assert!(
             dir.path().join("cmp").join(file).is_file(),

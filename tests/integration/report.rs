@@ -1638,6 +1638,22 @@ fn every_csv_column_is_described() {
         }
     }
     assert!(tables.contains(&"waiting_list".to_string()), "{tables:?}");
+    // The report names each list's provider, and a world that leaves a list as it was (Leeds'
+    // capacity, the other trusts' list) gets a line in place of a second table of it.
+    let html = std::fs::read_to_string(dir.path().join("o/report.html")).unwrap();
+    assert!(
+        html.contains(
+            "With leeds-extra-capacity, the waiting list for planned admissions at \
+                       other-acute-trusts has the same figures as in the status quo"
+        ),
+        "no line for the unchanged list"
+    );
+    assert_eq!(
+        html.matches("<table class=\"years\">").count(),
+        3,
+        "two lists, one changed"
+    );
+    assert!(html.contains("Waiting list for planned admissions (leeds) at leeds-teaching, with"));
 }
 
 /// A scenario with a waiting list reports it: waiting_list.csv holds each year end's mean and

@@ -700,6 +700,23 @@ fn terminal(
         }
         None => text += &none_meets(args.loss_threshold, assessed),
     }
+    // A cap at or inside the band holds the provider's result before the band's edge, so
+    // what it keeps beyond the band never applies: such designs differ only in their name.
+    let capped_inside: Vec<String> = args
+        .caps
+        .iter()
+        .flatten()
+        .filter(|&&cap| args.widths.iter().any(|&w| w > 0.0 && cap <= w))
+        .map(|cap| format!("{:.1}%", 100.0 * cap))
+        .collect();
+    if !capped_inside.is_empty() && args.shares.len() > 1 {
+        text += &format!(
+            "Note: a cap of {} is at or inside some of the bands: there it holds the provider's \
+             result before the band's edge, so the share kept beyond the band changes nothing \
+             and those designs repeat each other.\n",
+            capped_inside.join(", ")
+        );
+    }
     text + &format!(
         "{} designs and no corridor settled on {} replications; results in {}\n",
         assessed.iter().filter(|a| a.design.is_some()).count(),

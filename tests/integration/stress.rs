@@ -111,6 +111,56 @@ fn the_recommended_corridor_meets_the_limit_and_the_next_wider_does_not() {
     assert!((worst - p).abs() <= 0.5e-4, "re-run {worst} vs search {p}");
 }
 
+/// A cap inside a band makes the share beyond it irrelevant, and the terminal says so; a
+/// search on few replications says its figures are rough.
+#[test]
+fn a_cap_inside_the_band_and_few_replications_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("base.toml"), SMALL).unwrap();
+    std::fs::write(dir.path().join("s.toml"), "base = \"base.toml\"\n").unwrap();
+    let args = |caps: &str, out: &str| {
+        vec![
+            "corridor",
+            "s.toml",
+            "--arm",
+            "capitation",
+            "--reps",
+            "20",
+            "--widths",
+            "0,0.02",
+            "--shares",
+            "0,0.5",
+            "--caps",
+            caps,
+            "--set",
+            "years=2",
+            "--out",
+        ]
+        .into_iter()
+        .map(String::from)
+        .chain([out.to_string()])
+        .collect::<Vec<_>>()
+    };
+    let run = |caps: &str, out: &str| {
+        let a = args(caps, out);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        let (code, out, err) = capsim(&a, dir.path());
+        assert_eq!(code, 0, "{err}");
+        out
+    };
+    let out = run("0.01", "inside");
+    assert!(
+        out.contains("Note: a cap of 1.0% is at or inside some of the bands"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Only 20 replications: these figures are rough"),
+        "{out}"
+    );
+    let out = run("0.05", "outside");
+    assert!(!out.contains("Note: a cap"), "{out}");
+}
+
 /// Bad corridor input is named and nothing is written.
 #[test]
 fn bad_corridor_input_is_named_and_writes_nothing() {

@@ -252,7 +252,7 @@ pub fn compare(dirs: &[PathBuf], destination: Destination) -> anyhow::Result<Str
         })
         .collect();
     let title = "Provider surplus per person per year over the term, by run and payment model";
-    let x_label = "Surplus per person per year (£); below 0 = loss";
+    let x_label = "Surplus per person per year (£); left of 0 = loss";
     let size = charts::rows_size(spreads.len());
     charts::render_sized(
         staged.dir(),

@@ -193,12 +193,7 @@ fn per_head_se(se: f64) -> String {
         return "–".into();
     }
     // To the places it needs not to read 0, as in the terminal: 0.04, not 0.0.
-    let shown = format!("{se:.*}", if se >= 0.095 || se == 0.0 { 1 } else { 2 });
-    if se > 0.0 && !shown.chars().any(|c| ('1'..='9').contains(&c)) {
-        "<0.01".into()
-    } else {
-        shown
-    }
+    super::error_shown(se, 1)
 }
 
 /// A probability as % with its error in points.
@@ -1019,12 +1014,17 @@ fn points(x: f64, decimals: usize, signed: bool) -> String {
     if !x.is_finite() {
         return "–".into();
     }
-    let body = format!("{:.decimals$}", x.abs());
+    with_sign(format!("{:.decimals$}", x.abs()), x, signed)
+}
+
+/// `body`, the magnitude of `x` as shown, with − before a fall and, when `signed`, + before a
+/// rise; none when it shows as zero.
+fn with_sign(body: String, x: f64, signed: bool) -> String {
     let sign = if !body.chars().any(|c| ('1'..='9').contains(&c)) {
         ""
     } else if x < 0.0 {
         "−"
-    } else if signed {
+    } else if signed && x > 0.0 {
         "+"
     } else {
         ""
@@ -1048,14 +1048,7 @@ fn count(x: f64, signed: bool) -> String {
     } else {
         format!("{:.2}", x.abs())
     };
-    let sign = if x < 0.0 && body.chars().any(|c| ('1'..='9').contains(&c)) {
-        "−"
-    } else if signed && x > 0.0 {
-        "+"
-    } else {
-        ""
-    };
-    format!("{sign}{body}")
+    with_sign(body, x, signed)
 }
 
 /// What each intervention world changes among the people covered, against the status quo in
@@ -1184,14 +1177,7 @@ fn percent_change(change: f64, base: f64) -> String {
     } else {
         format!("{:.1}", v.abs())
     };
-    let sign = if body.trim_start_matches(['0', '.']).is_empty() {
-        ""
-    } else if v < 0.0 {
-        "−"
-    } else {
-        "+"
-    };
-    format!("{sign}{body}%")
+    with_sign(body, v, true) + "%"
 }
 
 fn reproduce(run: &RunFolder, t: &Tables) -> Markup {

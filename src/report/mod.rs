@@ -868,15 +868,21 @@ fn plus_minus(value: f64, se: f64, decimals: usize, unit: &str) -> String {
     if !se.is_finite() {
         return shown;
     }
+    format!("{shown} ± {}", error_shown(se, decimals))
+}
+
+/// A Monte Carlo error to the places it needs not to read 0: from its figure's `decimals` up to
+/// two more; one too small even then is "<" its last place (not nothing).
+pub(crate) fn error_shown(se: f64, decimals: usize) -> String {
     let places = (decimals..=decimals + 2)
         .find(|&d| se == 0.0 || se * 10f64.powi(d as i32) >= 0.95)
         .unwrap_or(decimals + 2);
-    let se_shown = format!("{se:.places$}");
-    if se > 0.0 && !se_shown.chars().any(|c| ('1'..='9').contains(&c)) {
-        // An error too small to show is below its last place, not nothing.
-        return format!("{shown} ± <{}", 10f64.powi(-(places as i32)));
+    let shown = format!("{se:.places$}");
+    if se > 0.0 && !shown.chars().any(|c| ('1'..='9').contains(&c)) {
+        format!("<{}", 10f64.powi(-(places as i32)))
+    } else {
+        shown
     }
-    format!("{shown} ± {se_shown}")
 }
 
 /// `x` to `decimals` places with thousands separated: 12,121.4.

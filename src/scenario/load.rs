@@ -1269,13 +1269,12 @@ pub fn load_scenario_str_with(
             // A number held in place of one beyond its field's storage: the field's check
             // speaks of the number as written.
             for p in &mut found.problems {
-                if let Some(at) = storage_unexplained
+                let spoken = storage_unexplained
                     .iter()
-                    .position(|b| b.as_written(&p.field, &p.expected).is_some())
-                {
-                    p.expected = storage_unexplained[at]
-                        .as_written(&p.field, &p.expected)
-                        .expect("found above");
+                    .enumerate()
+                    .find_map(|(i, b)| b.as_written(&p.field, &p.expected).map(|text| (i, text)));
+                if let Some((at, text)) = spoken {
+                    p.expected = text;
                     storage_unexplained.remove(at);
                 }
             }
@@ -1287,9 +1286,6 @@ pub fn load_scenario_str_with(
                     && items.iter().any(|f| f.starts_with(&item)))
             });
             problems.absorb(found);
-        }
-        for b in storage_unexplained.drain(..) {
-            problems.push(&b.field, &b.message);
         }
         if s.population.counts_csv.is_some() && size_beside_counts(&layers, overrides) {
             problems.push(

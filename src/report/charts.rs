@@ -1011,21 +1011,22 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     arms: &[(String, Vec<QuintileMargin>)],
 ) -> R {
-    root.fill(&WHITE).map_err(err)?;
+    let body = titled(
+        &root,
+        "Provider margin per head by deprivation, by payment model",
+    )?;
+    // The key above the plot, in rows: inside it, a key for many arms took the room of the
+    // lines (the y axis ran to +£300 over margins of −£200 to £0).
+    let labels: Vec<String> = arms.iter().map(|(name, _)| name.clone()).collect();
+    let (at, rows) = key_layout(&body, &labels, body.dim_in_pixel().0)?;
+    let (key, body) = body.split_vertically(rows * KEY_ROW + 10);
+    draw_key(&key, &labels, &at)?;
     let ys = arms
         .iter()
         .flat_map(|a| a.1.iter().flat_map(|m| [m.low(), m.high(), m.mean]));
     let (lo, hi) = ys.fold((0.0_f64, 0.0_f64), |(a, b), y| (a.min(y), b.max(y)));
     let (lo, hi) = pad(lo, hi);
-    // Head-room above the lines for the legend, a row per arm: its share of the plot's
-    // height (about 520 px of 700) becomes a share of the y range.
-    let legend = ((arms.len() * 23 + 20) as f64 / 520.0).min(0.8);
-    let hi = hi + (legend / (1.0 - legend) + 0.05).max(0.3) * (hi - lo);
-    let mut chart = ChartBuilder::on(&root)
-        .caption(
-            "Provider margin per head by deprivation, by payment model",
-            font(30),
-        )
+    let mut chart = ChartBuilder::on(&body)
         .margin(25)
         .x_label_area_size(70)
         .y_label_area_size(90)
@@ -1064,8 +1065,7 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
         )))
         .map_err(err)?;
     let n = arms.len();
-    let mut drawn = Vec::new();
-    for (i, (name, margins)) in arms.iter().enumerate() {
+    for (i, (_, margins)) in arms.iter().enumerate() {
         let colour = GREYS[i % GREYS.len()];
         let style = colour.stroke_width(3);
         // Each arm's points shifted a little sideways, so arms with equal margins (often all
@@ -1097,24 +1097,8 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
         }
         chart
             .draw_series(line.iter().map(move |&at| Marker::new(i, at, colour)))
-            .map_err(err)?
-            .label(name.as_str())
-            .legend(move |at| key_sample(i, at));
-        drawn.extend(line);
-        drawn.extend(
-            margins
-                .iter()
-                .flat_map(|m| [(at(m), m.low()), (at(m), m.high())]),
-        );
+            .map_err(err)?;
     }
-    chart
-        .configure_series_labels()
-        .label_font(font(18))
-        .background_style(WHITE.mix(0.9))
-        .border_style(BLACK)
-        .position(emptiest_corner(drawn.iter().copied(), (0.7, 5.3), (lo, hi)))
-        .draw()
-        .map_err(err)?;
     root.present().map_err(err)
 }
 

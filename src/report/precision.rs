@@ -176,7 +176,6 @@ impl PrecisionTarget {
     }
 
     pub fn report(&self, achieved: f64, replications: u32, maximum: u32) -> String {
-        let show = |x: f64| self.show(x);
         let verdict = if achieved <= self.half_width {
             "reached".to_string()
         } else {
@@ -187,9 +186,9 @@ impl PrecisionTarget {
              replications; target ± {}: {verdict}\n",
             self.arm_name,
             self.figure.name(),
-            show(achieved),
+            self.show(achieved),
             super::thousands(u64::from(replications)),
-            show(self.half_width)
+            self.show(self.half_width)
         )
     }
 }

@@ -602,9 +602,9 @@ fn draw(
             "Corridor designs for {}: provider risk against commissioner tail spend",
             args.arm
         ),
-        x_label: "commissioner's 95th-percentile spend over the term (£m)",
+        x_label: "Commissioner's 95th-percentile spend over the term (£m)",
         y_label: &format!(
-            "providers' P(loss > {:.1}% of income) (%)",
+            "Providers' P(loss > {:.1}% of income) (%)",
             100.0 * args.loss_threshold
         ),
         all: &assessed.iter().map(point).collect::<Vec<_>>(),

@@ -49,8 +49,9 @@ const GREYS: [RGBColor; 6] = [
     RGBColor(115, 115, 115),
 ];
 
-/// How many marker shapes there are. With six greys and lines solid or dashed, a series'
-/// style (shape, grey, line) repeats only after 24 series.
+/// How many marker shapes there are. With six greys and lines solid or dashed (a grey and a line
+/// repeat after 12 series, [`is_dashed`]), a series' style (shape, grey, line) repeats only
+/// after 24 series.
 const MARKER_SHAPES: usize = 8;
 
 /// Series `i`'s marker at `at` (a data point, or a place in a legend): one of
@@ -811,7 +812,9 @@ fn draw_lines<DB: DrawingBackend>(
 
 /// Every other series of lines is dashed.
 fn is_dashed(style: usize) -> bool {
-    style % 2 == 1
+    // Alternating, and the other way round for each round of the greys: with six greys, style
+    // 6 would otherwise be style 0's black solid line again.
+    (style + style / GREYS.len()) % 2 == 1
 }
 
 /// A series' line as drawn (solid or dashed) with its marker, 24 px wide from `(x, y)`: what
@@ -1474,7 +1477,7 @@ pub struct Frontier<'a> {
     pub y_label: &'a str,
     /// Every design.
     pub all: &'a [(f64, f64)],
-    /// The designs on the boundary (joined by a line, in x order).
+    /// The designs on the boundary: for each share and cap, the widest band meeting the limit.
     pub boundary: &'a [(f64, f64)],
     /// The arm without a corridor.
     pub none: Option<(f64, f64)>,
@@ -1485,8 +1488,8 @@ pub struct Frontier<'a> {
 }
 
 /// Designs scattered by the commissioner's cost (x) and the providers' risk (y), the limit as a
-/// dashed line, the boundary designs joined, the design without a corridor and the recommended
-/// one labelled.
+/// dashed line, the boundary designs marked, the design without a corridor in the key and the
+/// recommended one labelled with its description.
 pub fn frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier) -> R {
     root.fill(&WHITE).map_err(err)?;
     let xs = f.all.iter().map(|p| p.0);
@@ -1528,25 +1531,17 @@ pub fn frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier) 
         .map_err(err)?
         .label("design")
         .legend(|(x, y)| Circle::new((x + 12, y), 4, GREYS[4].filled()));
-    let mut boundary = f.boundary.to_vec();
-    boundary.sort_by(|a, b| a.0.total_cmp(&b.0));
-    chart
-        .draw_series(LineSeries::new(boundary.clone(), GREYS[0].stroke_width(2)))
-        .map_err(err)?;
+    // The boundary designs are not joined: each is the widest band of its own share and cap,
+    // and a line between two of them would suggest designs in between that were not tried.
     chart
         .draw_series(
-            boundary
+            f.boundary
                 .iter()
                 .map(|&p| Circle::new(p, 6, GREYS[0].filled())),
         )
         .map_err(err)?
-        .label("widest band meeting the limit")
-        .legend(|(x, y)| {
-            // The line through the points, and a point.
-            EmptyElement::at((x, y))
-                + PathElement::new(vec![(0, 0), (24, 0)], GREYS[0].stroke_width(2))
-                + Circle::new((12, 0), 6, GREYS[0].filled())
-        });
+        .label("widest band meeting the limit, for its share and cap")
+        .legend(|(x, y)| Circle::new((x + 12, y), 6, GREYS[0].filled()));
     chart
         .draw_series(DashedLineSeries::new(
             vec![(xlo, f.limit), (xhi, f.limit)],
@@ -1576,15 +1571,16 @@ pub fn frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier) 
     if let Some(p) = f.none {
         chart
             .draw_series([Circle::new(p, 8, GREYS[0].stroke_width(2))])
-            .map_err(err)?;
-        chart
-            .draw_series([label("no corridor".into(), p)])
-            .map_err(err)?;
+            .map_err(err)?
+            .label("no corridor")
+            .legend(|(x, y)| Circle::new((x + 12, y), 8, GREYS[0].stroke_width(2)));
     }
     if let Some((p, text)) = &f.pick {
         chart
             .draw_series([Cross::new(*p, 10, GREYS[0].stroke_width(3))])
-            .map_err(err)?;
+            .map_err(err)?
+            .label("recommended")
+            .legend(|(x, y)| Cross::new((x + 12, y), 8, GREYS[0].stroke_width(3)));
         chart
             .draw_series([label(format!("recommended: {text}"), *p)])
             .map_err(err)?;
@@ -1743,12 +1739,18 @@ fn tornado_panel<DB: DrawingBackend>(
 mod tests {
     use super::tick;
 
-    /// A tornado bar's dark end lies inside the bar at its high end, whether the high end is
-    /// on the right (the result rises with the driver) or on the left (it falls).
     /// Every series of a chart up to 24 is drawn in a style of its own (marker shape, grey,
-    /// solid or dashed): arms beyond six used to repeat the first six's.
+    /// solid or dashed): arms beyond six used to repeat the first six's. Up to 12, the lines
+    /// alone differ (grey, solid or dashed), not only their markers: the seventh arm's line
+    /// was the first's.
     #[test]
     fn twenty_four_series_are_told_apart() {
+        let lines: Vec<(usize, bool)> = (0..12)
+            .map(|i| (i % super::GREYS.len(), super::is_dashed(i)))
+            .collect();
+        for (i, l) in lines.iter().enumerate() {
+            assert!(!lines[..i].contains(l), "series {i}'s line repeats {l:?}");
+        }
         let styles: Vec<(usize, usize, bool)> = (0..24)
             .map(|i| {
                 (
@@ -1763,6 +1765,8 @@ mod tests {
         }
     }
 
+    /// A tornado bar's dark end lies inside the bar at its high end, whether the high end is
+    /// on the right (the result rises with the driver) or on the left (it falls).
     #[test]
     fn a_tornado_bars_dark_end_is_inside_the_bar() {
         use plotters::prelude::{IntoDrawingArea, SVGBackend};

@@ -102,7 +102,7 @@ impl Destination {
         Self::check_own_folder(
             dest,
             is_run_folder,
-            "a capsim run folder (it has no run.json)",
+            "a capsim run folder (it has no run.json that capsim wrote)",
         )
     }
 
@@ -158,6 +158,9 @@ impl Destination {
         if !is_own(dest) {
             return Err(refuse(&format!("exists and is not {what}")));
         }
+        if manifest_names(dest).is_none() {
+            return Err(refuse(NO_MANIFEST));
+        }
         let (_, foreign) =
             own_and_foreign_entries(dest).map_err(|e| refuse(&format!("cannot be read ({e})")))?;
         if foreign.is_empty() {
@@ -200,16 +203,17 @@ impl Destination {
 /// replace.
 const MANIFEST: &str = ".capsim-files";
 
-/// Extensions of the files capsim writes into its folders: what a folder written before the
-/// manifest may hold and still be replaced.
-const OWN_EXTENSIONS: [&str; 8] = [
-    "csv", "parquet", "png", "svg", "html", "xlsx", "json", "toml",
-];
+/// Why a folder of capsim's without its manifest cannot be written over: nothing else shows
+/// which of its files capsim wrote (a copy made with `cp dir/*` or `scp` leaves the hidden
+/// manifest behind, and the user may have added files of the very kinds capsim writes).
+const NO_MANIFEST: &str = "has no .capsim-files, the hidden list of what capsim wrote there (a \
+     copy made with `cp folder/*` or scp leaves it behind), so capsim cannot tell its files from \
+     yours";
 
 /// The entries of capsim's folder `dir`, split into what capsim wrote (files named in its
-/// manifest, and folders named there that hold only what capsim wrote; in a folder written
-/// before manifests, files with one of [`OWN_EXTENSIONS`]) and what it did not, sorted,
-/// folders capsim did not write marked with a trailing `/`. The manifest itself is neither.
+/// manifest, and folders named there that hold only what capsim wrote; nothing, without a
+/// manifest) and what it did not, sorted, folders capsim did not write marked with a trailing
+/// `/`. The manifest itself is neither.
 fn own_and_foreign_entries(dir: &Path) -> std::io::Result<(Vec<String>, Vec<String>)> {
     let listed = manifest_names(dir);
     let (mut own, mut foreign) = (Vec::new(), Vec::new());
@@ -221,17 +225,13 @@ fn own_and_foreign_entries(dir: &Path) -> std::io::Result<(Vec<String>, Vec<Stri
         }
         let is_file = entry.file_type()?.is_file();
         let listed_here = listed.as_ref().is_some_and(|names| names.contains(&name));
-        let capsims = match (is_file, &listed) {
-            (true, Some(_)) => listed_here,
-            (true, None) => Path::new(&name)
-                .extension()
-                .is_some_and(|x| OWN_EXTENSIONS.iter().any(|e| x == *e)),
+        let capsims = if is_file {
+            listed_here
+        } else {
             // A folder capsim wrote (a sweep's points), as long as all it holds is capsim's.
-            (false, _) => {
-                listed_here
-                    && entry.file_type()?.is_dir()
-                    && own_and_foreign_entries(&entry.path())?.1.is_empty()
-            }
+            listed_here
+                && entry.file_type()?.is_dir()
+                && own_and_foreign_entries(&entry.path())?.1.is_empty()
         };
         match (capsims, is_file) {
             (true, _) => own.push(name),
@@ -250,7 +250,7 @@ pub fn manifest_lists(dir: &Path, file: &str) -> bool {
     manifest_names(dir).is_some_and(|names| names.iter().any(|n| n == file))
 }
 
-/// The names the manifest of `dir` lists; None without one (a folder written before manifests).
+/// The names the manifest of `dir` lists; None without one.
 fn manifest_names(dir: &Path) -> Option<Vec<String>> {
     fs::read_to_string(dir.join(MANIFEST))
         .ok()
@@ -447,11 +447,18 @@ impl StagedFolder {
             // A folder where a file comes (or the reverse) cannot be replaced either.
             let other_kind = existing.is_dir() != entry.file_type()?.is_dir();
             if !held.contains(&name) || other_kind {
+                let why = if manifest_names(dest).is_none() {
+                    format!("the folder {NO_MANIFEST}")
+                } else {
+                    "it holds what capsim did not write".to_string()
+                };
                 return Err(InputError::new(
                     there.display().to_string(),
                     "",
-                    "expected nothing of that name, or what capsim wrote there: it holds what \
-                     capsim did not write; move it away and run the command again",
+                    format!(
+                        "expected nothing of that name, or what capsim wrote there: {why}; move \
+                         it away and run the command again"
+                    ),
                 )
                 .into());
             }

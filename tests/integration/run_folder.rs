@@ -510,9 +510,8 @@ fn a_file_named_like_a_marker_does_not_make_a_folder_capsims() {
 
 /// Regression: a run into an earlier run folder replaced it whole, deleting what the user had
 /// put there (notes, an analysis folder). Now a folder holding anything capsim did not write
-/// there (by its manifest; in a folder from before manifests, anything but capsim's kinds of
-/// file) is refused with exit 2, naming what it holds, and left as it was. Without such
-/// things, it is replaced as before.
+/// there (by its manifest) is refused with exit 2, naming what it holds, and left as it was,
+/// and so is one without its manifest.
 #[test]
 fn an_earlier_run_holding_the_users_files_is_not_replaced() {
     let dir = workspace();
@@ -528,16 +527,20 @@ fn an_earlier_run_holding_the_users_files_is_not_replaced() {
         "{err}"
     );
     assert_eq!(snapshot(dir.path()), before);
-    // A folder written before manifests: a file of another kind is the user's.
+    // Without its manifest (copied with `cp dir/*`, say), nothing shows which files are
+    // capsim's, even those of the kinds it writes: a CSV of the user's was once deleted.
     std::fs::remove_file(dir.path().join("runs/a/.capsim-files")).unwrap();
     std::fs::remove_dir(dir.path().join("runs/a/analysis")).unwrap();
+    std::fs::remove_file(dir.path().join("runs/a/notes.md")).unwrap();
+    std::fs::write(dir.path().join("runs/a/mine.csv"), "a,b\n1,2\n").unwrap();
     let before = snapshot(dir.path());
     let (code, _, err) = run("runs/a");
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("(notes.md)"), "{err}");
+    assert!(err.contains("has no .capsim-files"), "{err}");
     assert_eq!(snapshot(dir.path()), before);
-    std::fs::remove_file(dir.path().join("runs/a/notes.md")).unwrap();
-    let (code, _, err) = run("runs/a");
-    assert_eq!(code, 0, "{err}");
-    assert!(dir.path().join("runs/a/.capsim-files").exists());
+    // Nor does rebuilding its report in place write over what is there.
+    let (code, _, err) = capsim(&["report", "runs/a"], dir.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("has no .capsim-files"), "{err}");
+    assert_eq!(snapshot(dir.path()), before);
 }

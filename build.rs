@@ -6,6 +6,12 @@
 
 use std::path::{Path, PathBuf};
 
+// The program's own hash, compiled here too (the build script cannot use the crate).
+#[allow(dead_code)]
+#[path = "src/fnv.rs"]
+mod fnv;
+use fnv::Fnv;
+
 /// What is compiled in: the code, the data and default scenario it embeds (`include_str!`), and
 /// the dependencies' versions. Other scenarios are users' input, and the fonts shape charts only.
 const FOLDERS: [(&str, &[&str]); 2] = [("src", &["rs"]), ("data", &["csv", "toml"])];
@@ -36,7 +42,7 @@ fn main() {
         hash.write(&(text.len() as u64).to_le_bytes());
         hash.write(text.as_bytes());
     }
-    println!("cargo:rustc-env=CAPSIM_SOURCE={:016x}", hash.0);
+    println!("cargo:rustc-env=CAPSIM_SOURCE={}", hash.hex());
 }
 
 /// The files under `folder` whose names end in one of `extensions` (none hidden).
@@ -57,22 +63,6 @@ fn collect(folder: &Path, extensions: &[&str], files: &mut Vec<PathBuf>) {
             .is_some_and(|e| extensions.iter().any(|x| e == *x))
         {
             files.push(path);
-        }
-    }
-}
-
-/// FNV-1a, 64-bit: stable across Rust versions, unlike std's hasher.
-struct Fnv(u64);
-
-impl Fnv {
-    fn new() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
         }
     }
 }

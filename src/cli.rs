@@ -389,6 +389,8 @@ fn run_shard(plan: RunPlan, shard: Shard, observer: &dyn Observer) -> anyhow::Re
         threads: plan.threads,
         elapsed_seconds,
         command: plan.command.clone(),
+        // Filled in as the replications are written.
+        replications_digest: String::new(),
     };
     shard::write_shard(staged.dir(), model, &results, &info)?;
     let dir = staged.commit()?;

@@ -46,6 +46,7 @@ pub mod corridor;
 pub mod data;
 pub mod engine;
 pub mod error;
+pub mod fnv;
 pub mod interventions;
 pub mod ledger;
 pub mod population;

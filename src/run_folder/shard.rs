@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::{COUNTS, SCENARIO};
 use crate::engine::{self, Model, ReplicationResult, Workspace};
 use crate::error::InputError;
+use crate::fnv::Fnv;
 use crate::scenario::validate::MAX_REPLICATIONS;
 
 /// Marks a shard folder and says what it is part of.
@@ -145,6 +146,10 @@ pub struct ShardInfo {
     /// The command that ran the shard (empty in shards written before it was recorded).
     #[serde(default)]
     pub command: String,
+    /// The FNV-1a hash of `replications.jsonl` as written ([`crate::fnv`]); empty in shards
+    /// written before it was recorded, which are refused.
+    #[serde(default)]
+    pub replications_digest: String,
 }
 
 /// Writes a shard folder's files into `dir`.
@@ -159,12 +164,19 @@ pub fn write_shard(
     resolved.base = None;
     std::fs::write(dir.join(SCENARIO), resolved.to_toml())?;
     let mut out = BufWriter::new(std::fs::File::create(dir.join(REPLICATIONS))?);
+    let mut digest = Fnv::new();
     for r in results {
-        serde_json::to_writer(&mut out, r)?;
-        out.write_all(b"\n")?;
+        let mut line = serde_json::to_vec(r)?;
+        line.push(b'\n');
+        digest.write(&line);
+        out.write_all(&line)?;
     }
     out.flush()?;
-    std::fs::write(dir.join(SHARD), serde_json::to_string_pretty(info)? + "\n")?;
+    let info = ShardInfo {
+        replications_digest: digest.hex(),
+        ..info.clone()
+    };
+    std::fs::write(dir.join(SHARD), serde_json::to_string_pretty(&info)? + "\n")?;
     Ok(())
 }
 
@@ -273,11 +285,30 @@ impl ShardFolder {
             )
         };
         let file = std::fs::File::open(&path).map_err(|e| damaged(e.to_string()))?;
-        let mut out = Vec::new();
-        for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let mut lines = Vec::new();
+        let mut digest = Fnv::new();
+        for line in std::io::BufReader::new(file).lines() {
             let line = line.map_err(|e| damaged(e.to_string()))?;
+            digest.write(line.as_bytes());
+            digest.write(b"\n");
+            lines.push(line);
+        }
+        // Every line, not only the one simulated again below: a number changed in any
+        // replication would otherwise be merged.
+        if digest.hex() != self.info.replications_digest {
+            return Err(damaged(if self.info.replications_digest.is_empty() {
+                "shard.json has no replications_digest (a shard from an older capsim)".to_string()
+            } else {
+                "this is not the file the shard wrote (its digest is not shard.json's \
+                 replications_digest): it was changed or damaged since"
+                    .to_string()
+            })
+            .into());
+        }
+        let mut out = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
             let r: ReplicationResult =
-                serde_json::from_str(&line).map_err(|e| damaged(format!("line {}: {e}", i + 1)))?;
+                serde_json::from_str(line).map_err(|e| damaged(format!("line {}: {e}", i + 1)))?;
             out.push(r);
         }
         // The block itself was checked against the shard's number on opening.

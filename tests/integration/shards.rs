@@ -187,28 +187,42 @@ fn merge_refuses_shards_of_different_runs_or_an_incomplete_set() {
         "age,sex,imd_quintile,rurality,ltc_count,count\n45,F,1,urban,3,120\n",
     )
     .unwrap();
-    // Shard 2's replications changed after it wrote them: a number of its first, which merge
+    // Shard 2's replications changed after it wrote them. A number of its last: the file's
+    // digest in shard.json no longer matches. With the digest made to match (a shard that is
+    // consistent but not what this scenario gives): a number of its first, which merge
     // simulates again, and a year gone from its second (a line that still reads as JSON).
     let lines: Vec<String> = std::fs::read_to_string(dir.path().join("a2/replications.jsonl"))
         .unwrap()
         .lines()
         .map(String::from)
         .collect();
-    let changed = |name: &str, line: usize, edit: &dyn Fn(&str) -> String| {
+    let changed = |name: &str, line: usize, redigest: bool, edit: &dyn Fn(&str) -> String| {
         let shard = dir.path().join(name);
         std::fs::create_dir(&shard).unwrap();
-        for f in ["scenario.toml", "shard.json"] {
-            std::fs::copy(dir.path().join("a2").join(f), shard.join(f)).unwrap();
-        }
+        std::fs::copy(dir.path().join("a2/scenario.toml"), shard.join("scenario.toml")).unwrap();
         let mut edited = lines.clone();
         edited[line] = edit(&edited[line]);
         assert_ne!(edited[line], lines[line], "{name}: nothing changed");
-        std::fs::write(shard.join("replications.jsonl"), edited.join("\n") + "\n").unwrap();
+        let text = edited.join("\n") + "\n";
+        std::fs::write(shard.join("replications.jsonl"), &text).unwrap();
+        let (mut was, mut now) = (capsim::fnv::Fnv::new(), capsim::fnv::Fnv::new());
+        was.write((lines.join("\n") + "\n").as_bytes());
+        now.write(text.as_bytes());
+        assert!(info.contains(&was.hex()), "{info}");
+        let described = if redigest {
+            info.replace(&was.hex(), &now.hex())
+        } else {
+            info.clone()
+        };
+        std::fs::write(shard.join("shard.json"), described).unwrap();
     };
-    changed("number", 0, &|l| {
+    changed("tampered", lines.len() - 1, false, &|l| {
         l.replacen("\"deaths\":", "\"deaths\":1", 1)
     });
-    changed("year", 1, &|l| {
+    changed("number", 0, true, &|l| {
+        l.replacen("\"deaths\":", "\"deaths\":1", 1)
+    });
+    changed("year", 1, true, &|l| {
         // The second year's record, cut out of the list of years.
         let second = l.match_indices("{\"world\":").nth(1).unwrap().0;
         let third = l.match_indices("{\"world\":").nth(2).unwrap().0;
@@ -257,6 +271,11 @@ fn merge_refuses_shards_of_different_runs_or_an_incomplete_set() {
         (
             vec!["a1", "counts", "a3"],
             "these shards are of different runs",
+        ),
+        (
+            vec!["a1", "tampered", "a3"],
+            "tampered/replications.jsonl: expected the replications capsim wrote: this is not \
+             the file the shard wrote (its digest is not shard.json's replications_digest)",
         ),
         (
             vec!["a1", "number", "a3"],

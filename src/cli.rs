@@ -117,7 +117,7 @@ pub enum Command {
         /// Random seed (default: the scenario's).
         #[arg(long, allow_negative_numbers = true, value_parser = whole::<u64>)]
         seed: Option<u64>,
-        /// Worker threads (default: all cores).
+        /// Worker threads (default: RAYON_NUM_THREADS if set, else all cores).
         #[arg(long, allow_negative_numbers = true, value_parser = whole::<usize>)]
         threads: Option<usize>,
         /// Output folder (default: `output/risk-size`).
@@ -158,7 +158,7 @@ pub enum Command {
         /// Random seed (default: the scenario's).
         #[arg(long, allow_negative_numbers = true, value_parser = whole::<u64>)]
         seed: Option<u64>,
-        /// Worker threads (default: all cores).
+        /// Worker threads (default: RAYON_NUM_THREADS if set, else all cores).
         #[arg(long, allow_negative_numbers = true, value_parser = whole::<usize>)]
         threads: Option<usize>,
         /// Output folder (default: `output/corridor`).
@@ -183,7 +183,7 @@ pub enum Command {
         /// Output folder (default: `output/<scenario name>`).
         #[arg(long)]
         out: Option<PathBuf>,
-        /// Worker threads for the tables (default: all cores).
+        /// Worker threads for the tables (default: RAYON_NUM_THREADS if set, else all cores).
         #[arg(long, allow_negative_numbers = true, value_parser = whole::<usize>)]
         threads: Option<usize>,
     },
@@ -202,7 +202,7 @@ pub struct RunArgs {
     /// Master seed (overrides the scenario).
     #[arg(long, allow_negative_numbers = true, value_parser = whole::<u64>)]
     pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
+    /// Worker threads (default: RAYON_NUM_THREADS if set, else all cores). Results do not depend on it.
     #[arg(long, allow_negative_numbers = true, value_parser = whole::<usize>)]
     pub threads: Option<usize>,
     /// Output folder (default: `output/<scenario name>`): a new or empty folder, or an earlier
@@ -623,7 +623,9 @@ fn write_population(model: &Model, out: &Path) -> anyhow::Result<()> {
 const MEMORY_SHARE: f64 = 0.8;
 
 /// The memory a run may plan for, in bytes: `CAPSIM_MEMORY_GIB` when set (a job's share of a
-/// shared node, say), else this machine's (Linux's MemTotal), if it can be read.
+/// shared node, say), else this machine's (Linux's MemTotal) or, when lower, the limit of the
+/// control group the process runs in (a Slurm job's `--mem`, a container's limit), if it can be
+/// read.
 fn machine_memory() -> Result<Option<f64>, InputError> {
     if let Ok(text) = std::env::var("CAPSIM_MEMORY_GIB") {
         return match text.trim().parse::<f64>() {
@@ -641,7 +643,57 @@ fn machine_memory() -> Result<Option<f64>, InputError> {
         let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
         Some(kib * 1024.0)
     };
-    Ok(read())
+    Ok(match (read(), control_group_memory_limit()) {
+        (Some(machine), Some(limit)) => Some(machine.min(limit)),
+        (machine, limit) => machine.or(limit),
+    })
+}
+
+/// The lowest memory limit on the control group this process runs in and those above it
+/// (cgroup v2's `memory.max`, or v1's `memory.limit_in_bytes`), in bytes; None where there is
+/// none ("max") or it cannot be read. A process beyond it is killed without a word, so a run
+/// is judged against it rather than against the whole machine's memory.
+fn control_group_memory_limit() -> Option<f64> {
+    let groups = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let mut places = Vec::new();
+    for line in groups.lines() {
+        let mut fields = line.splitn(3, ':');
+        let (Some(id), Some(controllers), Some(path)) = (fields.next(), fields.next(), fields.next())
+        else {
+            continue;
+        };
+        if id == "0" && controllers.is_empty() {
+            // cgroup v2, mounted alone or (on a hybrid system) under "unified".
+            for root in ["/sys/fs/cgroup", "/sys/fs/cgroup/unified"] {
+                places.push((root, path, "memory.max"));
+            }
+        } else if controllers.split(',').any(|c| c == "memory") {
+            places.push(("/sys/fs/cgroup/memory", path, "memory.limit_in_bytes"));
+        }
+    }
+    places
+        .into_iter()
+        .filter_map(|(root, path, file)| lowest_limit_from(Path::new(root), path, file))
+        .reduce(f64::min)
+}
+
+/// The lowest limit in `file` in the group at `path` under `root` and each group above it; a
+/// container may not see its group's path, and the folder at the root is then its own.
+fn lowest_limit_from(root: &Path, path: &str, file: &str) -> Option<f64> {
+    let mut folder = root.join(path.trim_start_matches('/'));
+    let mut lowest: Option<f64> = None;
+    loop {
+        // "max" (no limit) does not read as a number.
+        let limit = std::fs::read_to_string(folder.join(file))
+            .ok()
+            .and_then(|t| t.trim().parse::<f64>().ok());
+        if let Some(limit) = limit {
+            lowest = Some(lowest.map_or(limit, |l| l.min(limit)));
+        }
+        if folder == root || !folder.pop() {
+            return lowest;
+        }
+    }
 }
 
 /// How many replications, each holding `per_replication` bytes, fit in [`MEMORY_SHARE`] of
@@ -667,8 +719,8 @@ fn too_big_for_memory(
         let need = per_replication * replications as f64;
         format!(
             "expected results that fit in memory: {replications} replications of {} years \
-             need about {}, more than {:.0}% of the {} capsim may use (this machine's, or \
-             CAPSIM_MEMORY_GIB); run fewer replications or years",
+             need about {}, more than {:.0}% of the {} capsim may use (this machine's, the \
+             job's limit, or CAPSIM_MEMORY_GIB); run fewer replications or years",
             model.scenario.years,
             size(need),
             100.0 * MEMORY_SHARE,
@@ -779,10 +831,26 @@ fn check_reps_flag(reps: u32) -> Result<(), InputError> {
 /// exhaust the process's memory for stacks.
 const MAX_THREADS: usize = 1024;
 
-/// `--threads` as given, from 1 to [`MAX_THREADS`]; absent, every core.
+/// `--threads` as given, from 1 to [`MAX_THREADS`]; absent, `RAYON_NUM_THREADS` (how a job on a
+/// shared node is often told its share), else every core this process may use.
 fn threads_flag(threads: Option<usize>) -> Result<usize, InputError> {
     match threads {
-        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        None => match std::env::var("RAYON_NUM_THREADS") {
+            // Rayon's own reading: unset, empty or 0 means every core.
+            Ok(text) if !matches!(text.trim(), "" | "0") => text
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|t| (1..=MAX_THREADS).contains(t))
+                .ok_or_else(|| {
+                    InputError::new(
+                        "environment",
+                        "RAYON_NUM_THREADS",
+                        format!("expected 1 to {MAX_THREADS} threads, found \"{text}\""),
+                    )
+                }),
+            _ => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        },
         Some(t) if (1..=MAX_THREADS).contains(&t) => Ok(t),
         Some(t) => Err(InputError::new(
             "command line",
@@ -942,5 +1010,29 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
         Command::Drivers { dir, arm } => report::drivers::drivers(&dir, arm.as_deref()),
         Command::Merge { dirs, out, threads } => merge(&dirs, out, threads_flag(threads)?),
         Command::Schema => Ok(Scenario::json_schema() + "\n"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lowest_limit_from;
+
+    /// A job's memory is the lowest limit on its control group and those above it: a node's
+    /// 2 GiB for a job given 1 GiB is 1 GiB, "max" is no limit, and a group without limits
+    /// has none.
+    #[test]
+    fn the_lowest_control_group_limit_is_the_jobs() {
+        let root = tempfile::tempdir().unwrap();
+        let job = root.path().join("slurm/uid_0/job_7");
+        std::fs::create_dir_all(&job).unwrap();
+        std::fs::write(root.path().join("memory.max"), "max\n").unwrap();
+        std::fs::write(root.path().join("slurm/memory.max"), "2147483648\n").unwrap();
+        std::fs::write(job.join("memory.max"), "1073741824\n").unwrap();
+        let limit = |path: &str| lowest_limit_from(root.path(), path, "memory.max");
+        assert_eq!(limit("/slurm/uid_0/job_7"), Some(1073741824.0));
+        assert_eq!(limit("/slurm/uid_0"), Some(2147483648.0));
+        assert_eq!(limit("/"), None);
+        // A path the container cannot see: the root's own, here none.
+        assert_eq!(limit("/elsewhere/job"), None);
     }
 }

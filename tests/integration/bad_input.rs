@@ -2117,3 +2117,50 @@ fn numbers_written_as_a_spreadsheet_shows_them_are_answered_with_how_to_write_th
         "{err}"
     );
 }
+
+/// Without --threads, RAYON_NUM_THREADS (how a scheduler or a user caps a job's threads) is
+/// the number of threads, as run.json records; --threads overrides it, and a value that is not
+/// a number of threads is named. Regression: it was ignored, and a job capped at 1 thread ran
+/// on every core.
+#[test]
+fn rayon_num_threads_caps_the_threads_without_the_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("s.toml"), crate::common::SMALL).unwrap();
+    let run = |threads: &str, args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_capsim"))
+            .args(args)
+            .env("RAYON_NUM_THREADS", threads)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let recorded = |folder: &str| {
+        let text = std::fs::read_to_string(dir.path().join(folder).join("run.json")).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        json["threads"].as_u64().unwrap()
+    };
+    for (threads, args, expected) in [
+        ("1", &["run", "s.toml", "--reps", "3", "--out", "one"][..], 1),
+        ("3", &["run", "s.toml", "--reps", "3", "--out", "three"][..], 3),
+        (
+            "1",
+            &["run", "s.toml", "--reps", "3", "--threads", "2", "--out", "flag"][..],
+            2,
+        ),
+    ] {
+        let (code, err) = run(threads, args);
+        assert_eq!(code, Some(0), "{err}");
+        assert_eq!(recorded(args[args.len() - 1]), expected);
+    }
+    let (code, err) = run("lots", &["run", "s.toml", "--reps", "3", "--out", "bad"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("environment: RAYON_NUM_THREADS: expected 1 to 1024 threads, found \"lots\""),
+        "{err}"
+    );
+    assert!(!dir.path().join("bad").exists());
+}

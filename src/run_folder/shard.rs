@@ -47,7 +47,16 @@ impl Shard {
             .filter(|n| *n >= 1)
             .ok_or_else(|| bad(format!("{form}; found \"{text}\"")))?;
         let (k, from) = if k.trim() == "auto" {
-            let (k, from) = scheduler_index().map_err(bad)?;
+            let (k, from, tasks) = scheduler_index().map_err(bad)?;
+            // An array of another size than the shards would run, and be found out only at
+            // merge, after all its work: a missing shard, or one run twice.
+            if let Some(tasks) = tasks.filter(|t| *t != i64::from(n)) {
+                return Err(bad(format!(
+                    "{form}; the Slurm array has {tasks} task{} (SLURM_ARRAY_TASK_COUNT) for {n} \
+                     shards: submit it with sbatch --array=1-{n}",
+                    if tasks == 1 { "" } else { "s" }
+                )));
+            }
             (k, Some(from))
         } else {
             let k = k
@@ -76,8 +85,9 @@ impl Shard {
     }
 }
 
-/// The shard number (from 1) a scheduler gives this task, and where it came from.
-fn scheduler_index() -> Result<(u32, String), String> {
+/// The shard number (from 1) a scheduler gives this task, where it came from, and how many
+/// tasks the scheduler says there are (Slurm's array size, when it says).
+fn scheduler_index() -> Result<(u32, String, Option<i64>), String> {
     // A variable set to something other than a whole number is reported as what it is, not
     // as missing.
     let var = |name: &str| -> Result<Option<i64>, String> {
@@ -111,12 +121,20 @@ fn scheduler_index() -> Result<(u32, String), String> {
                 String::new()
             }
         );
-        return Ok((k, from));
+        return Ok((k, from, var("SLURM_ARRAY_TASK_COUNT")?));
     }
     if let Some(index) = var("JOB_COMPLETION_INDEX")? {
-        let k = u32::try_from(index + 1)
-            .map_err(|_| format!("JOB_COMPLETION_INDEX {index} is negative"))?;
-        return Ok((k, format!("JOB_COMPLETION_INDEX={index}, counted from 0")));
+        let k = u32::try_from(index)
+            .ok()
+            .and_then(|i| i.checked_add(1))
+            .ok_or_else(|| {
+                format!("JOB_COMPLETION_INDEX {index} is not an index (0 or more, counted from 0)")
+            })?;
+        return Ok((
+            k,
+            format!("JOB_COMPLETION_INDEX={index}, counted from 0"),
+            None,
+        ));
     }
     Err(
         "expected SLURM_ARRAY_TASK_ID (a Slurm array job) or JOB_COMPLETION_INDEX (a Kubernetes \
@@ -214,7 +232,11 @@ fn check_description(marker: &Path, info: &ShardInfo) -> Result<(), InputError> 
     let block = info.shard.range(info.replications);
     if (info.first, info.end) != (block.start, block.end) {
         return Err(bad(
-            "first",
+            if info.first == block.start {
+                "end"
+            } else {
+                "first"
+            },
             format!(
                 "expected shard {k} of {n} to hold replications {} to {}, found {} to {}",
                 block.start + 1,
@@ -429,6 +451,27 @@ fn check_written_here(s: &ShardFolder) -> Result<(), InputError> {
     ))
 }
 
+/// Where two resolved scenarios first differ, as "line N: `theirs` where the first has
+/// `ours`" (a missing line shown as nothing); None when they are the same.
+fn first_difference(ours: &str, theirs: &str) -> Option<String> {
+    let (mut a, mut b) = (ours.lines(), theirs.lines());
+    for line in 1.. {
+        match (a.next(), b.next()) {
+            (None, None) => return None,
+            (x, y) if x == y => continue,
+            (x, y) => {
+                let shown = |l: Option<&str>| l.map_or("nothing".into(), |l| format!("`{l}`"));
+                return Some(format!(
+                    "line {line}: {} where the first has {}",
+                    shown(y),
+                    shown(x)
+                ));
+            }
+        }
+    }
+    None
+}
+
 /// Checks that `shards` are all N shards of one run, each once, written by this capsim, and
 /// returns them in order.
 pub fn check_complete(mut shards: Vec<ShardFolder>) -> Result<Vec<ShardFolder>, InputError> {
@@ -473,8 +516,10 @@ pub fn check_complete(mut shards: Vec<ShardFolder>) -> Result<Vec<ShardFolder>, 
                 "",
                 format!(
                     "expected the same resolved scenario as {} (and head counts, when it has \
-                     them): these shards are of different runs",
-                    first.dir.join(SCENARIO).display()
+                     them): these shards are of different runs; {}",
+                    first.dir.join(SCENARIO).display(),
+                    first_difference(&first.scenario_text, &s.scenario_text)
+                        .unwrap_or_else(|| format!("their {COUNTS} differ"))
                 ),
             ));
         }

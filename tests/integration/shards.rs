@@ -47,6 +47,7 @@ fn shard(dir: &Path, spec: &str, out: &str, extra: &[&str]) -> (i32, String) {
         .args(extra)
         .env_remove("SLURM_ARRAY_TASK_ID")
         .env_remove("SLURM_ARRAY_TASK_MIN")
+        .env_remove("SLURM_ARRAY_TASK_COUNT")
         .env_remove("JOB_COMPLETION_INDEX")
         .current_dir(dir)
         .output()
@@ -57,12 +58,13 @@ fn shard(dir: &Path, spec: &str, out: &str, extra: &[&str]) -> (i32, String) {
     )
 }
 
-/// Runs `--shard auto/3` as task `task` of a Slurm array whose tasks start at 5.
-fn slurm_task(dir: &Path, task: &str, out: &str) -> std::process::Output {
+/// Runs `--shard auto/3` as task `task` of a Slurm array of `tasks` tasks starting at 5.
+fn slurm_task(dir: &Path, task: &str, tasks: &str, out: &str) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_capsim"))
         .args(["run", "s.toml", "--shard", "auto/3", "--out", out])
         .env("SLURM_ARRAY_TASK_ID", task)
         .env("SLURM_ARRAY_TASK_MIN", "5")
+        .env("SLURM_ARRAY_TASK_COUNT", tasks)
         .current_dir(dir)
         .output()
         .unwrap()
@@ -79,7 +81,7 @@ fn three_shards_merged_are_the_unsharded_run_byte_for_byte() {
         assert_eq!(code, 0, "{err}");
     }
     // The third as a Slurm array task would run it: K from the environment (tasks 5-7).
-    let out = slurm_task(dir.path(), "7", "s3");
+    let out = slurm_task(dir.path(), "7", "3", "s3");
     assert!(
         out.status.success(),
         "{}",
@@ -90,15 +92,45 @@ fn three_shards_merged_are_the_unsharded_run_byte_for_byte() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
-    // A task beyond the shards is refused, naming the variable and value it came from.
-    let out = slurm_task(dir.path(), "8", "s4");
+    // A task beyond the shards is refused, naming the variable and value it came from; so is
+    // any task of an array of another size (--array=5 for one task, say), which would
+    // otherwise be found out only at merge; and a negative Kubernetes index.
+    for (task, tasks, expected) in [
+        (
+            "8",
+            "4",
+            "the Slurm array has 4 tasks (SLURM_ARRAY_TASK_COUNT) for 3 shards: submit it with \
+             sbatch --array=1-3",
+        ),
+        (
+            "5",
+            "1",
+            "the Slurm array has 1 task (SLURM_ARRAY_TASK_COUNT) for 3 shards",
+        ),
+        (
+            "8",
+            "3",
+            "auto gives shard 4 of 3 (SLURM_ARRAY_TASK_ID=8 of an array from 5): the array has \
+             more tasks than 3 shards",
+        ),
+    ] {
+        let out = slurm_task(dir.path(), task, tasks, "s4");
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expected), "{err}");
+        assert!(!dir.path().join("s4").exists());
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .args(["run", "s.toml", "--shard", "auto/3", "--out", "s4"])
+        .env_remove("SLURM_ARRAY_TASK_ID")
+        .env("JOB_COMPLETION_INDEX", "-1")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains(
-            "auto gives shard 4 of 3 (SLURM_ARRAY_TASK_ID=8 of an array from 5): the array has \
-             more tasks than 3 shards"
-        ),
+        err.contains("JOB_COMPLETION_INDEX -1 is not an index (0 or more, counted from 0)"),
         "{err}"
     );
     assert!(!dir.path().join("s4").exists());
@@ -241,7 +273,8 @@ fn merge_refuses_shards_of_different_runs_or_an_incomplete_set() {
         ),
         (
             vec!["a1", "years", "a3"],
-            "these shards are of different runs",
+            "these shards are of different runs; line 5: `years = 2` where the first has \
+             `years = 3`",
         ),
         (
             vec!["a1", "two", "a3"],
@@ -270,7 +303,7 @@ fn merge_refuses_shards_of_different_runs_or_an_incomplete_set() {
         ),
         (
             vec!["a1", "counts", "a3"],
-            "these shards are of different runs",
+            "these shards are of different runs; their population_counts.csv differ",
         ),
         (
             vec!["a1", "tampered", "a3"],

@@ -481,7 +481,8 @@ fn merged_command(shards: &str) -> String {
     if shards.is_empty() {
         merge
     } else {
-        format!("{merge} (merging shards of: {shards})")
+        // Said to be one shard's, lest it be rerun as the whole run's.
+        format!("{merge} (merging the shards of one run; the first shard's command: {shards})")
     }
 }
 

@@ -869,18 +869,37 @@ pub(crate) fn warn_of_cautions(scenario: &crate::scenario::Scenario, file: &str)
     }
 }
 
+/// Prints each caution about a built model that its scenario alone does not show (a target
+/// holding nobody of the population): the run goes on.
+pub(crate) fn warn_of_model_cautions(model: &Model, file: &str) {
+    for c in model_cautions(model) {
+        crate::say!("capsim: warning: {file}: {}: {}", c.field, c.message);
+    }
+}
+
+/// The cautions [`warn_of_model_cautions`] prints.
+pub(crate) fn model_cautions(model: &Model) -> Vec<crate::scenario::cautions::Caution> {
+    crate::interventions::targets_holding_nobody(
+        &model.scenario,
+        &model.programmes,
+        &model.expected_initial,
+    )
+}
+
 /// Runs a parsed command; returns what to show on the terminal.
 pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
     match cli.command {
         Command::Run(args) => {
             let plan = RunPlan::resolve(&args)?;
             warn_of_cautions(&plan.model.scenario, &plan.scenario_file);
+            warn_of_model_cautions(&plan.model, &plan.scenario_file);
             Ok(run(plan, observer)?.summary)
         }
         Command::Validate { scenario } => {
             let loaded = load_scenario(Some(&scenario))?;
             let model = Model::build(&loaded)?;
             warn_of_cautions(&loaded.scenario, &loaded.file);
+            warn_of_model_cautions(&model, &loaded.file);
             let replications = u64::from(model.scenario.replications);
             let held = model.result_bytes();
             check_fits_in_memory(&model, held, replications, &loaded.file, "replications")?;

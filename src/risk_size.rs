@@ -127,6 +127,7 @@ fn people_per_covered(args: &RiskSizeArgs) -> Result<f64, InputError> {
         ));
     }
     let model = Model::build(&loaded)?;
+    crate::cli::warn_of_model_cautions(&model, &loaded.file);
     let covered = model.initial.total_in(&model.activity_mask).max(1);
     Ok(loaded.scenario.population.size as f64 / covered as f64)
 }

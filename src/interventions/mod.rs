@@ -10,6 +10,7 @@
 
 use crate::population::{CELLS, Population, strata_mask_within};
 use crate::scenario::Scenario;
+use crate::scenario::cautions::Caution;
 use crate::scenario::indicator::MeasureSpec;
 use crate::transitions::TransitionRates;
 
@@ -33,6 +34,42 @@ pub struct Programme {
     pub capacity_types: Vec<usize>,
     /// Measures the programme moves for the enrolled, by position in the scenario.
     pub measures: Vec<usize>,
+}
+
+/// A caution for each programme acting on the people it enrols whose target holds nobody of
+/// the starting population (`initial`, expected head counts per cell): a target whose ranges
+/// overlap the scenario's but whose cells are empty (newborns with five conditions, say), which
+/// would run and report no change as if the programme did nothing, when it reached nobody.
+pub fn targets_holding_nobody(
+    s: &Scenario,
+    programmes: &[Programme],
+    initial: &[f64],
+) -> Vec<Caution> {
+    s.intervention
+        .iter()
+        .zip(programmes)
+        .enumerate()
+        .filter(|(_, (spec, _))| spec.uptake.is_some())
+        .filter(|(_, (_, p))| {
+            let eligible: f64 = p
+                .eligible
+                .iter()
+                .zip(initial)
+                .filter(|(e, _)| **e)
+                .map(|(_, n)| n)
+                .sum();
+            // Less than one person, expected.
+            eligible < 0.5
+        })
+        .map(|(i, (spec, _))| Caution {
+            field: format!("{}.target", spec.path(i)),
+            message: "nobody in the starting population is in this target, so the programme \
+                      enrols nobody unless people age or gain conditions into it later; check \
+                      its ages, long-term-condition counts and other ranges against the \
+                      population's"
+                .into(),
+        })
+        .collect()
 }
 
 /// A programme's uncertain values in one replication.

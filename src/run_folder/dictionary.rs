@@ -847,7 +847,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "world",
         "enrolled",
         "people",
-        "People enrolled in the world's interventions",
+        "People enrolled in the world's interventions, summed over them (someone in two programmes counts twice)",
     ),
     doc(
         "world",

@@ -18,6 +18,8 @@ pub fn cautions(s: &Scenario) -> Vec<Caution> {
     pools_with_nothing_to_judge(s, &mut out);
     incentives_paid_to_nobody(s, &mut out);
     enrolment_without_effect(s, &mut out);
+    interventions_no_arm_runs(s, &mut out);
+    effects_written_as_percentages(s, &mut out);
     measures_beyond_bounds(s, &mut out);
     rebasing_that_never_happens(s, &mut out);
     tiers_that_never_pay_in_full(s, &mut out);
@@ -193,6 +195,64 @@ fn enrolment_without_effect(s: &Scenario, out: &mut Vec<Caution>) {
                 field: format!("{}.uptake", spec.path(i)),
                 message: message.into(),
             });
+        }
+    }
+}
+
+/// An intervention no arm names in `interventions`: simulated nowhere, so nothing shows it was
+/// left out but a missing who-gains table.
+fn interventions_no_arm_runs(s: &Scenario, out: &mut Vec<Caution>) {
+    // Without arms there is nothing to run it under, which validation says already.
+    if s.arm.is_empty() {
+        return;
+    }
+    for (i, spec) in s.intervention.iter().enumerate() {
+        if !s.arm.iter().any(|a| a.interventions.contains(&spec.name)) {
+            out.push(Caution {
+                field: spec.path(i),
+                message: format!(
+                    "no arm runs this intervention, so it is not simulated; add \
+                     interventions = [\"{}\"] to the arms that should run it",
+                    spec.name
+                ),
+            });
+        }
+    }
+}
+
+/// Relative risks and rates above which an effect is more likely a percentage, or a change
+/// written as a number of percent, than a real multiple of the status quo's rate.
+const IMPLAUSIBLE_RELATIVE_RISK: f64 = 5.0;
+
+/// A relative risk or rate whose mean is above [`IMPLAUSIBLE_RELATIVE_RISK`]: 90 meant as 90%,
+/// or 10 meant as a 10% cut, multiplies the rate ninety or ten times.
+fn effects_written_as_percentages(s: &Scenario, out: &mut Vec<Caution>) {
+    for (i, spec) in s.intervention.iter().enumerate() {
+        let e = &spec.effect;
+        let named = [
+            ("onset", &e.onset),
+            ("mortality", &e.mortality),
+            ("condition_onset", &e.condition_onset),
+        ]
+        .into_iter()
+        .map(|(name, p)| (name.to_string(), p));
+        let by_type = e
+            .activity
+            .iter()
+            .map(|(t, p)| (format!("activity.{t}"), p));
+        let by_measure = e.measure.iter().map(|(m, p)| (format!("measure.{m}"), p));
+        for (field, p) in named.chain(by_type).chain(by_measure) {
+            let mean = p.mean();
+            if mean > IMPLAUSIBLE_RELATIVE_RISK {
+                out.push(Caution {
+                    field: format!("{}.effect.{field}", spec.path(i)),
+                    message: format!(
+                        "a relative risk of {mean} multiplies the status quo's rate {mean} times; \
+                         effects are multiples of it (1 = no effect, 0.9 = 10% fewer, 1.1 = 10% \
+                         more), not percentages"
+                    ),
+                });
+            }
         }
     }
 }
@@ -375,6 +435,7 @@ activity = ["gp", "community", "mental_health", "prescribing"]
         let text = r#"
 base = "default"
 name = "c"
+arm = []
 [activity.types.elective.waiting_list]
 initial = 100
 [[measure]]
@@ -400,6 +461,52 @@ effect.waiting_list_capacity = { elective = 1.1 }
                     .replace("value = 2", "value = 0.5")
             )
             .is_empty()
+        );
+    }
+
+    /// An intervention no arm runs is named; so are relative risks that read as percentages
+    /// (90 for 90%, in a rate by type too), and a rate written as a fixed 1 changes nothing,
+    /// as one left out does.
+    #[test]
+    fn an_intervention_nobody_runs_and_percentages_for_risks_are_named() {
+        let text = r#"
+base = "default"
+name = "c"
+[[arm]]
+name = "a"
+preset = "pbr"
+interventions = ["used"]
+[[intervention]]
+name = "used"
+uptake = 0.5
+effect.onset = 90
+effect.activity = { non_elective = 10 }
+[[intervention]]
+name = "spare"
+uptake = 0.5
+effect.onset = 0.9
+"#;
+        assert_eq!(
+            cautions_of(text),
+            [
+                "intervention.spare: no arm runs this intervention, so it is not simulated; add \
+                 interventions = [\"spare\"] to the arms that should run it",
+                "intervention.used.effect.onset: a relative risk of 90 multiplies the status \
+                 quo's rate 90 times; effects are multiples of it (1 = no effect, 0.9 = 10% \
+                 fewer, 1.1 = 10% more), not percentages",
+                "intervention.used.effect.activity.non_elective: a relative risk of 10 \
+                 multiplies the status quo's rate 10 times; effects are multiples of it (1 = no \
+                 effect, 0.9 = 10% fewer, 1.1 = 10% more), not percentages",
+            ]
+        );
+        let neutral = text
+            .replace("effect.onset = 90", "effect.onset = 1.0")
+            .replace("non_elective = 10", "non_elective = 1.0")
+            .replace("interventions = [\"used\"]", "interventions = [\"used\", \"spare\"]");
+        assert_eq!(
+            cautions_of(&neutral),
+            ["intervention.used.uptake: the programme enrols people but changes nothing: no \
+              effect, no shift and no cost"]
         );
     }
 
@@ -431,7 +538,7 @@ effect.waiting_list_capacity = { elective = 1.1 }
     /// caution.
     #[test]
     fn a_fixed_cost_alone_needs_no_uptake() {
-        let text = "base = \"default\"\nname = \"c\"\n[[intervention]]\nname = \"hub\"\n\
+        let text = "base = \"default\"\nname = \"c\"\narm = []\n[[intervention]]\nname = \"hub\"\n\
                     cost_per_year = 100000\n";
         assert!(cautions_of(text).is_empty());
         let with_uptake = text.replace("cost_per_year", "uptake = 0.5\ncost_per_year");

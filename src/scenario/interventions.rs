@@ -112,8 +112,9 @@ impl InterventionSpec {
         [&e.onset, &e.mortality, &e.condition_onset]
             .iter()
             .any(|p| !no_effect(p))
-            || !e.activity.is_empty()
-            || !e.measure.is_empty()
+            // A rate written as a fixed 1 changes nothing, as one left out does.
+            || e.activity.values().any(|p| !no_effect(p))
+            || e.measure.values().any(|p| !no_effect(p))
             || !self.shift.is_empty()
             || !no_cost(&self.cost_per_person_year)
     }

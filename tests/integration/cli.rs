@@ -1043,3 +1043,29 @@ fn a_closed_stderr_loses_lines_not_the_run() {
     assert_eq!(status.code(), Some(0));
     assert!(dir.path().join("o/summary.csv").exists());
 }
+
+/// A programme whose target holds nobody of the population (newborns with five conditions)
+/// is warned of by validate and run, which go on: it had reported no change, as if the
+/// programme did nothing, when it reached nobody. A target people are in raises nothing.
+#[test]
+fn a_target_holding_nobody_is_warned_of() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "base = \"default\"\nname = \"c\"\nyears = 2\n[population]\nsize = 2000\n\
+                [[arm]]\nname = \"p\"\npreset = \"pbr\"\ninterventions = [\"cut\"]\n\
+                [[intervention]]\nname = \"cut\"\nuptake = 0.5\neffect.onset = 0.8\n\
+                target = { age_min = 0, age_max = 0, ltc_min = 5 }\n";
+    std::fs::write(dir.path().join("c.toml"), text).unwrap();
+    let warning = "capsim: warning: c.toml: intervention.cut.target: nobody in the starting \
+                   population is in this target";
+    let (code, _, err) = capsim(&["validate", "c.toml"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains(warning), "{err}");
+    let (code, _, err) = capsim(&["run", "c.toml", "--reps", "2", "--out", "o"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains(warning), "{err}");
+    let reached = text.replace("age_min = 0, age_max = 0, ltc_min = 5", "age_min = 65");
+    std::fs::write(dir.path().join("c.toml"), reached).unwrap();
+    let (code, _, err) = capsim(&["validate", "c.toml"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("warning"), "{err}");
+}

@@ -15,6 +15,7 @@ pub struct Caution {
 pub fn cautions(s: &Scenario) -> Vec<Caution> {
     let mut out = Vec::new();
     unpaid_providers(s, &mut out);
+    providers_without_activity(s, &mut out);
     pools_with_nothing_to_judge(s, &mut out);
     incentives_paid_to_nobody(s, &mut out);
     enrolment_without_effect(s, &mut out);
@@ -107,6 +108,41 @@ fn unpaid_providers(s: &Scenario, out: &mut Vec<Caution>) {
                         "no component pays provider \"{holder}\" (each names other `providers` \
                          or judges another provider's activity): its income is 0 and its whole \
                          cost a loss"
+                    ),
+                });
+            }
+        }
+    }
+}
+
+/// A provider that delivers no activity, in an arm without a lead whose components share
+/// payments out (a capitation, a pool, shared savings, a corridor): each provider's share is
+/// its share of the expected cost, so this one's is 0. An integrator or prime contractor that
+/// should hold the contract and pay the others is the arm's lead.
+fn providers_without_activity(s: &Scenario, out: &mut Vec<Caution>) {
+    for (a, arm) in s.arm.iter().enumerate() {
+        if arm.lead.is_some() {
+            continue;
+        }
+        let components = arm.components();
+        for p in s.providers().iter().filter(|p| p.activity.is_empty()) {
+            let shared = components.iter().any(|(_, c)| {
+                !matches!(
+                    c,
+                    ComponentSpec::Activity(_)
+                        | ComponentSpec::PerUnit(_)
+                        | ComponentSpec::QualityDeduction(_)
+                ) && c.pays_provider(&p.name)
+            });
+            if shared {
+                out.push(Caution {
+                    field: s.arm[a].path(a),
+                    message: format!(
+                        "provider \"{}\" delivers no activity, and without a lead each \
+                         provider's share of a payment is its share of the expected cost: its \
+                         share is 0; if it should hold the contract and pay the others (an \
+                         integrator), make it the arm's lead (lead = \"{}\")",
+                        p.name, p.name
                     ),
                 });
             }
@@ -508,6 +544,44 @@ effect.onset = 0.9
             ["intervention.used.uptake: the programme enrols people but changes nothing: no \
               effect, no shift and no cost"]
         );
+    }
+
+    /// An integrator delivering no care, in an arm without a lead that shares savings out, is
+    /// named (its share of the expected cost, and so of the savings, is 0); as the lead, or in
+    /// an arm paying activity alone, it is not.
+    #[test]
+    fn a_provider_without_activity_sharing_savings_is_named() {
+        let text = r#"
+base = "default"
+name = "c"
+[[provider]]
+name = "integrator"
+activity = []
+[[provider]]
+name = "care"
+activity = ["gp", "community", "mental_health", "outpatient", "ae", "elective", "non_elective", "nel_bed_days", "prescribing", "ambulance"]
+[[arm]]
+name = "fees"
+preset = "pbr"
+[[arm]]
+name = "deal"
+preset = "pbr"
+[[arm.component]]
+kind = "shared_savings"
+provider_share = 0.5
+"#;
+        assert_eq!(
+            cautions_of(text),
+            ["arm.deal: provider \"integrator\" delivers no activity, and without a lead each \
+              provider's share of a payment is its share of the expected cost: its share is 0; \
+              if it should hold the contract and pay the others (an integrator), make it the \
+              arm's lead (lead = \"integrator\")"]
+        );
+        let led = text.replace(
+            "name = \"deal\"\n",
+            "name = \"deal\"\nlead = \"integrator\"\n",
+        );
+        assert!(cautions_of(&led).is_empty(), "{:?}", cautions_of(&led));
     }
 
     /// Three-year terms in a three-year run re-base only in the first year, on the baseline;

@@ -600,8 +600,9 @@ fn regression_lives_saved_were_cancelled_by_fewer_movers() {
 }
 
 /// Kinzigtal: the insurers' gross saving (the fall in fee-for-service spend) is positive in
-/// most replications; the deal hands part of it to the integrator; the system's net saving after
-/// the programme's cost is the same with and without the deal.
+/// most replications; the deal hands part of it to the integrator, which holds the contract as
+/// lead; the care providers, paid their fee-for-service through it, lose the same with and
+/// without the deal; the system's net saving after the programme's cost is the same too.
 #[test]
 fn kinzigtal_insurers_save_and_share_the_saving() {
     let m = shipped(
@@ -631,6 +632,8 @@ fn kinzigtal_insurers_save_and_share_the_saving() {
     for r in &results {
         assert!(gain(r, deal, Some(0)) < gain(r, no_deal, Some(0)));
         assert!(gain(r, deal, Some(1)) > gain(r, no_deal, Some(1)));
+        let (led, paid_directly) = (gain(r, deal, Some(2)), gain(r, no_deal, Some(2)));
+        assert!((led - paid_directly).abs() < 1e-6 * paid_directly.abs().max(1.0));
         assert_eq!(gain(r, deal, None), gain(r, no_deal, None));
     }
 }

@@ -181,8 +181,13 @@ fn west_yorkshire_encodes_its_header() {
                     .find(|l| l.arm == incentive && l.year == y.year && l.party == p)
                     .expect("row")
             };
+            // The scheme ran for 2023/24 alone (to_year = 1).
             let waiters = y.lists[leeds].long_waiters;
-            let want = 2000.0 * (0.9 * leeds_expected - waiters);
+            let want = if y.year == 1 {
+                2000.0 * (0.9 * leeds_expected - waiters)
+            } else {
+                0.0
+            };
             let paid = row(leeds_party).components[leeds_col];
             assert!(
                 (paid - want).abs() < 1e-6 * want.abs().max(1.0),
@@ -225,7 +230,8 @@ fn west_yorkshire_encodes_its_header() {
 /// West Yorkshire's who-gains question: if Leeds answers the incentive with 3% more capacity at
 /// £1m a year, the system pays the extra spells and the £1m; under the block Leeds bears it all,
 /// under the incentive the commissioner pays Leeds £2,000 for each 52-week waiter fewer than
-/// without it, and under PbR the tariff of each extra spell. Nothing else changes.
+/// without it at the end of 2023/24 (the one year the scheme ran), and under PbR the tariff of
+/// each extra spell. Nothing else changes.
 #[test]
 fn west_yorkshire_who_gains_from_leeds_capacity() {
     let (m, results) = west_yorkshire_runs();
@@ -249,7 +255,9 @@ fn west_yorkshire_who_gains_from_leeds_capacity() {
             for t in (0..m.type_names.len()).filter(|&t| t != leeds) {
                 assert_eq!((w.count[t], w.cost[t]), (sq.count[t], sq.cost[t]));
             }
-            fewer_long_waiters += sq.lists[leeds].long_waiters - w.lists[leeds].long_waiters;
+            if sq.year == 1 {
+                fewer_long_waiters += sq.lists[leeds].long_waiters - w.lists[leeds].long_waiters;
+            }
             extra_cost += w.cost[leeds] - sq.cost[leeds];
             programme += w.programme_cost;
             assert!((w.programme_cost - 1e6 * w.shock.cost_index).abs() < 1e-6);

@@ -453,14 +453,16 @@ pub fn spend_fan<DB: DrawingBackend>(
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(70)
-            .build_cartesian_2d(x0 as f64 - 0.2..x1 as f64 + 0.2, lo..hi)
+            .build_cartesian_2d(
+                TickedAxis::new(
+                    x0 as f64 - 0.2..x1 as f64 + 0.2,
+                    year_ticks(i64::from(x0), i64::from(x1), if cols == 3 { 6 } else { 10 }),
+                ),
+                lo..hi,
+            )
             .map_err(err)?;
-        // Every year while they fit side by side; beyond, every second or fifth.
-        let year_labels = (x1 - x0 + 1) as usize;
-        let fitting = if cols == 3 { 6 } else { 10 };
         chart
             .configure_mesh()
-            .x_labels(year_labels.min(fitting))
             .x_label_formatter(&|x| {
                 if (x - x.round()).abs() < 1e-6 {
                     format!("{}", x.round() as i32)
@@ -705,35 +707,29 @@ fn draw_lines<DB: DrawingBackend>(
         let lo = if ylo >= 0.0 { 0.0 } else { lo };
         (lo, hi + 0.3 * (hi - lo))
     });
+    let x_ticks = match axes.x_ticks {
+        // Years while their labels fit (55 px each, so that two never touch), the first and
+        // last among them.
+        XTicks::Years => {
+            let years = series.iter().flat_map(|s| s.1.iter().map(|p| p.0.round() as i64));
+            let (first, last) = years.fold((i64::MAX, i64::MIN), |(a, b), y| (a.min(y), b.max(y)));
+            let fit = (root.dim_in_pixel().0 as usize).saturating_sub(140) / 55;
+            year_ticks(first, last, fit)
+        }
+        XTicks::Plain | XTicks::Log10 => RangedCoordf64::from(xlo..xhi).key_points(10),
+    };
     let (caption, caption_size) = fitted_title(root, title, 28)?;
     let mut chart = ChartBuilder::on(root)
         .caption(&caption, font(caption_size))
         .margin(25)
         .x_label_area_size(70)
         .y_label_area_size(90)
-        .build_cartesian_2d(xlo..xhi, ylo..yhi)
+        .build_cartesian_2d(TickedAxis::new(xlo..xhi, x_ticks), ylo..yhi)
         .map_err(err)?;
     let x_decimals = axis_decimals(xlo, xhi);
     let y_decimals = axis_decimals(ylo, yhi);
-    let x_labels = match axes.x_ticks {
-        // Every year while their labels fit (55 px each, so that two never touch), else a
-        // nice subset.
-        XTicks::Years => {
-            let mut years: Vec<i64> = series
-                .iter()
-                .flat_map(|s| s.1.iter().map(|p| p.0.round() as i64))
-                .collect();
-            years.sort_unstable();
-            years.dedup();
-            let years = years.len();
-            let fit = (root.dim_in_pixel().0 as usize).saturating_sub(140) / 55;
-            years.min(fit).max(2)
-        }
-        XTicks::Plain | XTicks::Log10 => 10,
-    };
     chart
         .configure_mesh()
-        .x_labels(x_labels)
         .x_label_formatter(&|x| match axes.x_ticks {
             XTicks::Log10 => {
                 // Two significant figures: 1,600, 25,000, 160,000.
@@ -808,6 +804,61 @@ fn draw_lines<DB: DrawingBackend>(
         .position(emptiest_corner(all_points, (xlo, xhi), (ylo, yhi)))
         .draw()
         .map_err(err)
+}
+
+/// An axis of numbers whose ticks are chosen here (plotters' own `with_key_points` cannot take
+/// a label formatter of ours), formatted as plotters formats its own.
+struct TickedAxis {
+    inner: RangedCoordf64,
+    ticks: Vec<f64>,
+}
+
+impl TickedAxis {
+    fn new(range: std::ops::Range<f64>, ticks: Vec<f64>) -> Self {
+        TickedAxis {
+            inner: range.into(),
+            ticks,
+        }
+    }
+}
+
+impl Ranged for TickedAxis {
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, _: Hint) -> Vec<f64> {
+        self.ticks.clone()
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.inner.range()
+    }
+}
+
+/// The years an axis from `first` to `last` labels, at most `fit` of them (at least two): every
+/// year while they fit; else the fewest steps of a whole number of years that fit and end on
+/// the last year too (2025, 2028, 2031, 2034), so that neither end goes unlabelled; else, when
+/// no such step fits, a step from the first.
+fn year_ticks(first: i64, last: i64, fit: usize) -> Vec<f64> {
+    let span = (last - first).max(0);
+    let fit = fit.max(2) as i64;
+    let step = if span < fit {
+        1
+    } else {
+        (1..=span)
+            .find(|s| span % s == 0 && span / s < fit)
+            .filter(|s| *s < span || fit == 2)
+            .unwrap_or_else(|| (span + fit - 2) / (fit - 1))
+    };
+    (0..)
+        .map(|k| first + k * step)
+        .take_while(|y| *y <= last)
+        .map(|y| y as f64)
+        .collect()
 }
 
 /// Every other series of lines is dashed.
@@ -1763,6 +1814,25 @@ mod tests {
         for (i, s) in styles.iter().enumerate() {
             assert!(!styles[..i].contains(s), "series {i} repeats {s:?}");
         }
+    }
+
+    /// A year axis labels every year while they fit; beyond, a step that labels both ends (the
+    /// first year of a 2025-2034 run had gone unlabelled, ticks falling on even years); a span
+    /// no step divides is labelled from its first year.
+    #[test]
+    fn year_axes_label_their_ends() {
+        let years = |first, last, fit| -> Vec<i64> {
+            super::year_ticks(first, last, fit)
+                .into_iter()
+                .map(|y| y as i64)
+                .collect()
+        };
+        assert_eq!(years(2025, 2029, 6), [2025, 2026, 2027, 2028, 2029]);
+        assert_eq!(years(2025, 2034, 6), [2025, 2028, 2031, 2034]);
+        assert_eq!(years(2025, 2034, 10), (2025..=2034).collect::<Vec<_>>());
+        assert_eq!(years(2023, 2043, 6), [2023, 2027, 2031, 2035, 2039, 2043]);
+        assert_eq!(years(2007, 2018, 9), [2007, 2009, 2011, 2013, 2015, 2017]);
+        assert_eq!(years(2025, 2025, 6), [2025]);
     }
 
     /// A tornado bar's dark end lies inside the bar at its high end, whether the high end is

@@ -407,7 +407,10 @@ fn expected_counts(y: &HolderYear, adjustment: RiskAdjustment, weights: Weights)
 }
 
 /// The year expected of the people covered: `count` from [`expected_counts`], cost on trend
-/// risk-adjusted the same way, every indicator at its expected value.
+/// risk-adjusted the same way, every indicator at its expected value, and the year before at
+/// what was expected of it too. An improvement on the year before is then planned on two
+/// expectations: on the year before as it turned out, the plan (what a corridor and a lead's
+/// pass-on count an incentive at) moved by the whole pool with last year's chance.
 fn expected_year<'a>(
     y: &HolderYear<'a>,
     adjustment: RiskAdjustment,
@@ -418,6 +421,10 @@ fn expected_year<'a>(
         cost: y.benchmark(adjustment, weights),
         count,
         indicators: y.expected_indicators,
+        previous_indicators: y
+            .outturns
+            .last()
+            .map_or(y.expected_indicators, |o| o.expected_indicators.as_slice()),
         ..*y
     }
 }

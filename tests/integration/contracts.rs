@@ -2588,3 +2588,71 @@ fn a_corridor_plans_a_term_incentive_year_by_year() {
         "the pools were paid alike: nothing tested"
     );
 }
+
+/// An incentive judged against the year before is planned on what each year was expected to
+/// bring, the year before's expectation included: what a corridor counts it at does not move
+/// with last year's chance. Regression: it was planned against the year before as it turned
+/// out, so in most later years the corridor planned no pool and a pool missed was shared back
+/// in full, the provider insured against missing it.
+#[test]
+fn an_improvement_incentive_is_planned_on_expectations_alone() {
+    let text = r#"
+base = "default"
+name = "previous"
+replications = 20
+[population]
+size = 20000
+[[arm]]
+name = "prev"
+[[arm.component]]
+kind = "fixed"
+share = 0.9
+index = "none"
+[[arm.component]]
+kind = "outcome"
+pool_share = 0.1
+[[arm.component.indicators]]
+indicator = "non_elective_per_1000"
+better = "lower"
+weight = 1.0
+target_vs_previous = 1.0
+[[arm.component]]
+kind = "risk_share"
+bands = [ { above = 0.0, provider_share = 0.0 }, { below = 0.0, provider_share = 0.0 } ]
+"#;
+    let m = model(text);
+    let (fixed, pool, corridor) = (
+        ledger_column(&m, "fixed"),
+        ledger_column(&m, "outcome"),
+        ledger_column(&m, "risk_share"),
+    );
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    for year in 1..=5u32 {
+        // The corridor takes every deviation from plan, so the cost it does not cover is the
+        // incentive as planned.
+        let planned: Vec<f64> = results
+            .iter()
+            .map(|r| {
+                let row = r
+                    .ledger
+                    .iter()
+                    .find(|l| l.year == year && l.party == 1)
+                    .unwrap();
+                row.cost - row.components[fixed] - row.components[corridor]
+            })
+            .collect();
+        for p in &planned {
+            assert!((p - planned[0]).abs() < 1.0, "year {year}: {planned:?}");
+        }
+        // Pools earned and missed alike: chance decides them, not the plan.
+        let earned = results
+            .iter()
+            .filter(|r| {
+                r.ledger
+                    .iter()
+                    .any(|l| l.year == year && l.party == 1 && l.components[pool] > 0.0)
+            })
+            .count();
+        assert!(earned > 0 && earned < results.len(), "year {year}: {earned}");
+    }
+}

@@ -35,6 +35,8 @@ struct Row {
     p95: f64,
     p_loss: f64,
     p_loss_se: f64,
+    p_loss_over_2pct: f64,
+    p_loss_over_2pct_se: f64,
 }
 
 impl Row {
@@ -127,6 +129,8 @@ fn rows_of(label: &str, run: &RunFolder) -> anyhow::Result<Vec<Row>> {
         "p95",
         "p_loss",
         "p_loss_se",
+        "p_loss_over_2pct",
+        "p_loss_over_2pct_se",
     ];
     let v: Vec<Vec<f64>> = columns.iter().map(|c| g(c)).collect::<PolarsResult<_>>()?;
     let headline = run.headline_party();
@@ -149,8 +153,18 @@ fn rows_of(label: &str, run: &RunFolder) -> anyhow::Result<Vec<Row>> {
             p95: v[8][i],
             p_loss: v[9][i],
             p_loss_se: v[10][i],
+            p_loss_over_2pct: v[11][i],
+            p_loss_over_2pct_se: v[12][i],
         })
         .collect())
+}
+
+/// The row of the first run for the same arm and party as `r`, if it has one: what a change is
+/// measured from.
+fn first_runs<'a>(rows: &'a [Row], r: &Row) -> Option<&'a Row> {
+    let first = &rows.first()?.run;
+    rows.iter()
+        .find(|f| &f.run == first && f.arm == r.arm && f.party == r.party)
 }
 
 fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
@@ -159,6 +173,14 @@ fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
     let optional = |f: &dyn Fn(&Row) -> f64| -> Vec<Option<f64>> {
         rows.iter()
             .map(|r| Some(f(r)).filter(|x| x.is_finite()))
+            .collect()
+    };
+    let change = |f: &dyn Fn(&Row) -> f64| -> Vec<Option<f64>> {
+        rows.iter()
+            .map(|r| {
+                let first = first_runs(rows, r).filter(|f| f.run != r.run)?;
+                Some(f(r) - f(first)).filter(|x| x.is_finite())
+            })
             .collect()
     };
     DataFrame::new(
@@ -188,6 +210,29 @@ fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
             Column::new("p50_per_head".into(), num(&|r| r.per_head(r.p50))),
             Column::new("p50_se_per_head".into(), num(&|r| r.per_head(r.p50_se))),
             Column::new("p95_per_head".into(), num(&|r| r.per_head(r.p95))),
+            Column::new(
+                "p_loss_over_2pct".into(),
+                optional(&|r| r.p_loss_over_2pct),
+            ),
+            Column::new(
+                "p_loss_over_2pct_se".into(),
+                optional(&|r| r.p_loss_over_2pct_se),
+            ),
+            // Against the first run's same arm and party; empty in the first run's rows and
+            // for an arm it does not have.
+            Column::new(
+                "p50_per_head_change".into(),
+                change(&|r| r.per_head(r.p50)),
+            ),
+            Column::new(
+                "mean_per_head_change".into(),
+                change(&|r| r.per_head(r.mean)),
+            ),
+            Column::new(
+                "p95_per_head_change".into(),
+                change(&|r| r.per_head(r.p95)),
+            ),
+            Column::new("p_loss_change".into(), change(&|r| r.p_loss)),
         ],
     )
 }
@@ -198,26 +243,70 @@ fn terminal_table(rows: &[Row]) -> String {
         .map(|r| r.run.len() + r.arm.len() + 3)
         .max()
         .unwrap_or(10);
+    let spend_of = |p: &Row| {
+        rows.iter()
+            .find(|c| c.run == p.run && c.arm == p.arm && c.role == "commissioner")
+    };
     let mut out = format!(
         "\nOver the term, per person per year (£): provider surplus, and the commissioner's spend\n\
-         {:<width$} {:>20} {:>10} {:>10} {:>12} {:>14}\n",
-        "run · arm", "median ± se", "p5", "p95", "P(loss)", "spend/head/yr"
+         {:<width$} {:>20} {:>10} {:>10} {:>12} {:>10} {:>12} {:>10}\n",
+        "run · arm", "median ± se", "p5", "p95", "P(loss)", "P(>2%)", "spend mean", "spend p95"
     );
     for p in rows.iter().filter(|r| r.role != "commissioner") {
-        let spend = rows
-            .iter()
-            .find(|c| c.run == p.run && c.arm == p.arm && c.role == "commissioner");
+        let spend = spend_of(p);
         out += &format!(
-            "{:<width$} {:>20} {:>10.1} {:>10.1} {:>12} {:>14.0}\n",
+            "{:<width$} {:>20} {:>10.1} {:>10.1} {:>12} {:>10} {:>12.0} {:>10.0}\n",
             format!("{} · {}", p.run, p.arm),
             format!("{:.1} ± {:.1}", p.per_head(p.p50), p.per_head(p.p50_se)),
             p.per_head(p.p5),
             p.per_head(p.p95),
             format!("{:.0}% ± {:.0}", 100.0 * p.p_loss, 100.0 * p.p_loss_se),
+            format!("{:.0}%", 100.0 * p.p_loss_over_2pct),
             spend.map_or(f64::NAN, |c| c.per_head(c.mean)),
+            spend.map_or(f64::NAN, |c| c.per_head(c.p95)),
         );
     }
-    out
+    out + &changes_table(rows, width)
+}
+
+/// Each later run's arms against the first run's same arm: the change in the median surplus,
+/// P(loss) and the commissioner's mean spend, per person per year. Nothing when there is one
+/// run, or no arm in common.
+fn changes_table(rows: &[Row], width: usize) -> String {
+    let Some(first) = rows.first().map(|r| r.run.clone()) else {
+        return String::new();
+    };
+    let lines: Vec<String> = rows
+        .iter()
+        .filter(|r| r.role != "commissioner" && r.run != first)
+        .filter_map(|p| {
+            let before = first_runs(rows, p)?;
+            let spend = |run: &str| {
+                rows.iter()
+                    .find(|c| c.run == run && c.arm == p.arm && c.role == "commissioner")
+                    .map(|c| c.per_head(c.mean))
+            };
+            let spend_change = spend(&p.run)? - spend(&before.run)?;
+            Some(format!(
+                "{:<width$} {:>20} {:>12} {:>14}\n",
+                format!("{} · {}", p.run, p.arm),
+                format!("{:+.1}", p.per_head(p.p50) - before.per_head(before.p50)),
+                format!("{:+.0} points", 100.0 * (p.p_loss - before.p_loss)),
+                format!("{spend_change:+.0}"),
+            ))
+        })
+        .collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\nAgainst {first}'s same arm, per person per year (£)\n{:<width$} {:>20} {:>12} {:>14}\n{}",
+        "run · arm",
+        "median surplus",
+        "P(loss)",
+        "spend mean",
+        lines.concat()
+    )
 }
 
 /// Compares the run folders `dirs`, writing compare.csv and the compare chart into `out`;

@@ -491,6 +491,42 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "£ per person-year (nominal)",
         "p95 ÷ person_years",
     ),
+    doc(
+        "compare",
+        "p_loss_over_2pct",
+        "probability (0-1)",
+        "Provider rows: chance of a loss over the term beyond 2% of income",
+    ),
+    doc(
+        "compare",
+        "p_loss_over_2pct_se",
+        "probability (0-1)",
+        "Monte Carlo standard error of p_loss_over_2pct",
+    ),
+    doc(
+        "compare",
+        "p50_per_head_change",
+        "£ per person-year (nominal)",
+        "p50_per_head less the first run's for the same arm and party (empty in the first run's rows and for an arm it lacks)",
+    ),
+    doc(
+        "compare",
+        "mean_per_head_change",
+        "£ per person-year (nominal)",
+        "mean_per_head less the first run's, likewise",
+    ),
+    doc(
+        "compare",
+        "p95_per_head_change",
+        "£ per person-year (nominal)",
+        "p95_per_head less the first run's, likewise",
+    ),
+    doc(
+        "compare",
+        "p_loss_change",
+        "probability (0-1)",
+        "p_loss less the first run's, likewise",
+    ),
     doc("equity_reps", "rep", "", "Replication, from 0"),
     doc("equity_reps", "arm", "", "Contract arm"),
     doc(

@@ -237,6 +237,21 @@ fn compare_puts_runs_side_by_side_per_head() {
             .unwrap();
         (f(r, "person_years"), f(r, "mean_per_head"))
     };
+    // Each later run's change is against the first run's same arm and party; the first run's
+    // rows have none.
+    for r in &rows {
+        let first = rows
+            .iter()
+            .find(|f| f["run"] == "small" && f["arm"] == r["arm"] && f["party"] == r["party"])
+            .unwrap();
+        if r["run"] == "small" {
+            assert_eq!(r["p50_per_head_change"], "");
+        } else {
+            let change = f(r, "p50_per_head") - f(first, "p50_per_head");
+            assert!((f(r, "p50_per_head_change") - change).abs() <= 0.011, "{r:?}");
+        }
+    }
+    assert!(out.contains("Against small's same arm"), "{out}");
     let ((small_py, small_head), (big_py, big_head)) = (spend("small"), spend("big"));
     assert!(
         (big_py / small_py - 2.0).abs() < 0.02,

@@ -281,7 +281,10 @@ fn warn_of_cautions(plans: &[RunPlan], grids: &[Grid], points: &[Vec<Value>]) {
     let mut raised: Vec<(String, Vec<usize>)> = Vec::new();
     for (k, plan) in plans.iter().enumerate() {
         let scenario = crate::scenario::cautions::cautions(&plan.model.scenario);
-        for c in scenario.into_iter().chain(crate::cli::model_cautions(&plan.model)) {
+        for c in scenario
+            .into_iter()
+            .chain(crate::cli::model_cautions(&plan.model))
+        {
             let line = format!("{}: {}: {}", plan.scenario_file, c.field, c.message);
             match raised.iter_mut().find(|(l, _)| *l == line) {
                 Some((_, at)) => at.push(k),

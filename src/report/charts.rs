@@ -711,7 +711,9 @@ fn draw_lines<DB: DrawingBackend>(
         // Years while their labels fit (55 px each, so that two never touch), the first and
         // last among them.
         XTicks::Years => {
-            let years = series.iter().flat_map(|s| s.1.iter().map(|p| p.0.round() as i64));
+            let years = series
+                .iter()
+                .flat_map(|s| s.1.iter().map(|p| p.0.round() as i64));
             let (first, last) = years.fold((i64::MAX, i64::MIN), |(a, b), y| (a.min(y), b.max(y)));
             let fit = (root.dim_in_pixel().0 as usize).saturating_sub(140) / 55;
             year_ticks(first, last, fit)

@@ -210,28 +210,19 @@ fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
             Column::new("p50_per_head".into(), num(&|r| r.per_head(r.p50))),
             Column::new("p50_se_per_head".into(), num(&|r| r.per_head(r.p50_se))),
             Column::new("p95_per_head".into(), num(&|r| r.per_head(r.p95))),
-            Column::new(
-                "p_loss_over_2pct".into(),
-                optional(&|r| r.p_loss_over_2pct),
-            ),
+            Column::new("p_loss_over_2pct".into(), optional(&|r| r.p_loss_over_2pct)),
             Column::new(
                 "p_loss_over_2pct_se".into(),
                 optional(&|r| r.p_loss_over_2pct_se),
             ),
             // Against the first run's same arm and party; empty in the first run's rows and
             // for an arm it does not have.
-            Column::new(
-                "p50_per_head_change".into(),
-                change(&|r| r.per_head(r.p50)),
-            ),
+            Column::new("p50_per_head_change".into(), change(&|r| r.per_head(r.p50))),
             Column::new(
                 "mean_per_head_change".into(),
                 change(&|r| r.per_head(r.mean)),
             ),
-            Column::new(
-                "p95_per_head_change".into(),
-                change(&|r| r.per_head(r.p95)),
-            ),
+            Column::new("p95_per_head_change".into(), change(&|r| r.per_head(r.p95))),
             Column::new("p_loss_change".into(), change(&|r| r.p_loss)),
         ],
     )

@@ -272,10 +272,7 @@ fn effects_written_as_percentages(s: &Scenario, out: &mut Vec<Caution>) {
         ]
         .into_iter()
         .map(|(name, p)| (name.to_string(), p));
-        let by_type = e
-            .activity
-            .iter()
-            .map(|(t, p)| (format!("activity.{t}"), p));
+        let by_type = e.activity.iter().map(|(t, p)| (format!("activity.{t}"), p));
         let by_measure = e.measure.iter().map(|(m, p)| (format!("measure.{m}"), p));
         for (field, p) in named.chain(by_type).chain(by_measure) {
             let mean = p.mean();
@@ -538,11 +535,16 @@ effect.onset = 0.9
         let neutral = text
             .replace("effect.onset = 90", "effect.onset = 1.0")
             .replace("non_elective = 10", "non_elective = 1.0")
-            .replace("interventions = [\"used\"]", "interventions = [\"used\", \"spare\"]");
+            .replace(
+                "interventions = [\"used\"]",
+                "interventions = [\"used\", \"spare\"]",
+            );
         assert_eq!(
             cautions_of(&neutral),
-            ["intervention.used.uptake: the programme enrols people but changes nothing: no \
-              effect, no shift and no cost"]
+            [
+                "intervention.used.uptake: the programme enrols people but changes nothing: no \
+              effect, no shift and no cost"
+            ]
         );
     }
 
@@ -572,10 +574,12 @@ provider_share = 0.5
 "#;
         assert_eq!(
             cautions_of(text),
-            ["arm.deal: provider \"integrator\" delivers no activity, and without a lead each \
+            [
+                "arm.deal: provider \"integrator\" delivers no activity, and without a lead each \
               provider's share of a payment is its share of the expected cost: its share is 0; \
               if it should hold the contract and pay the others (an integrator), make it the \
-              arm's lead (lead = \"integrator\")"]
+              arm's lead (lead = \"integrator\")"
+            ]
         );
         let led = text.replace(
             "name = \"deal\"\n",

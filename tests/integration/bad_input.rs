@@ -2144,11 +2144,28 @@ fn rayon_num_threads_caps_the_threads_without_the_flag() {
         json["threads"].as_u64().unwrap()
     };
     for (threads, args, expected) in [
-        ("1", &["run", "s.toml", "--reps", "3", "--out", "one"][..], 1),
-        ("3", &["run", "s.toml", "--reps", "3", "--out", "three"][..], 3),
         (
             "1",
-            &["run", "s.toml", "--reps", "3", "--threads", "2", "--out", "flag"][..],
+            &["run", "s.toml", "--reps", "3", "--out", "one"][..],
+            1,
+        ),
+        (
+            "3",
+            &["run", "s.toml", "--reps", "3", "--out", "three"][..],
+            3,
+        ),
+        (
+            "1",
+            &[
+                "run",
+                "s.toml",
+                "--reps",
+                "3",
+                "--threads",
+                "2",
+                "--out",
+                "flag",
+            ][..],
             2,
         ),
     ] {

@@ -248,7 +248,10 @@ fn compare_puts_runs_side_by_side_per_head() {
             assert_eq!(r["p50_per_head_change"], "");
         } else {
             let change = f(r, "p50_per_head") - f(first, "p50_per_head");
-            assert!((f(r, "p50_per_head_change") - change).abs() <= 0.011, "{r:?}");
+            assert!(
+                (f(r, "p50_per_head_change") - change).abs() <= 0.011,
+                "{r:?}"
+            );
         }
     }
     assert!(out.contains("Against small's same arm"), "{out}");

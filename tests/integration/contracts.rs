@@ -2653,6 +2653,9 @@ bands = [ { above = 0.0, provider_share = 0.0 }, { below = 0.0, provider_share =
                     .any(|l| l.year == year && l.party == 1 && l.components[pool] > 0.0)
             })
             .count();
-        assert!(earned > 0 && earned < results.len(), "year {year}: {earned}");
+        assert!(
+            earned > 0 && earned < results.len(),
+            "year {year}: {earned}"
+        );
     }
 }

@@ -231,7 +231,11 @@ fn merge_refuses_shards_of_different_runs_or_an_incomplete_set() {
     let changed = |name: &str, line: usize, redigest: bool, edit: &dyn Fn(&str) -> String| {
         let shard = dir.path().join(name);
         std::fs::create_dir(&shard).unwrap();
-        std::fs::copy(dir.path().join("a2/scenario.toml"), shard.join("scenario.toml")).unwrap();
+        std::fs::copy(
+            dir.path().join("a2/scenario.toml"),
+            shard.join("scenario.toml"),
+        )
+        .unwrap();
         let mut edited = lines.clone();
         edited[line] = edit(&edited[line]);
         assert_ne!(edited[line], lines[line], "{name}: nothing changed");

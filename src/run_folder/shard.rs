@@ -307,13 +307,21 @@ impl ShardFolder {
             )
         };
         let file = std::fs::File::open(&path).map_err(|e| damaged(e.to_string()))?;
-        let mut lines = Vec::new();
+        // Read and hashed in one pass, without holding the text: a line that does not read is
+        // reported after the digest, which says whether the file was changed.
+        let mut out = Vec::new();
+        let mut unreadable = None;
         let mut digest = Fnv::new();
-        for line in std::io::BufReader::new(file).lines() {
+        for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
             let line = line.map_err(|e| damaged(e.to_string()))?;
             digest.write(line.as_bytes());
             digest.write(b"\n");
-            lines.push(line);
+            match serde_json::from_str::<ReplicationResult>(&line) {
+                Ok(r) => out.push(r),
+                Err(e) => {
+                    unreadable.get_or_insert(format!("line {}: {e}", i + 1));
+                }
+            }
         }
         // Every line, not only the one simulated again below: a number changed in any
         // replication would otherwise be merged.
@@ -327,11 +335,8 @@ impl ShardFolder {
             })
             .into());
         }
-        let mut out = Vec::new();
-        for (i, line) in lines.iter().enumerate() {
-            let r: ReplicationResult =
-                serde_json::from_str(line).map_err(|e| damaged(format!("line {}: {e}", i + 1)))?;
-            out.push(r);
+        if let Some(why) = unreadable {
+            return Err(damaged(why).into());
         }
         // The block itself was checked against the shard's number on opening.
         let expected: Vec<u64> = (self.info.first..self.info.end).collect();

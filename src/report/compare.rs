@@ -159,6 +159,12 @@ fn rows_of(label: &str, run: &RunFolder) -> anyhow::Result<Vec<Row>> {
         .collect())
 }
 
+/// The commissioner's row of `run`'s arm `arm`, if it has one.
+fn commissioner_row<'a>(rows: &'a [Row], run: &str, arm: &str) -> Option<&'a Row> {
+    rows.iter()
+        .find(|c| c.run == run && c.arm == arm && c.role == "commissioner")
+}
+
 /// The row of the first run for the same arm and party as `r`, if it has one: what a change is
 /// measured from.
 fn first_runs<'a>(rows: &'a [Row], r: &Row) -> Option<&'a Row> {
@@ -234,17 +240,13 @@ fn terminal_table(rows: &[Row]) -> String {
         .map(|r| r.run.len() + r.arm.len() + 3)
         .max()
         .unwrap_or(10);
-    let spend_of = |p: &Row| {
-        rows.iter()
-            .find(|c| c.run == p.run && c.arm == p.arm && c.role == "commissioner")
-    };
     let mut out = format!(
         "\nOver the term, per person per year (£): provider surplus, and the commissioner's spend\n\
          {:<width$} {:>20} {:>10} {:>10} {:>12} {:>10} {:>12} {:>10}\n",
         "run · arm", "median ± se", "p5", "p95", "P(loss)", "P(>2%)", "spend mean", "spend p95"
     );
     for p in rows.iter().filter(|r| r.role != "commissioner") {
-        let spend = spend_of(p);
+        let spend = commissioner_row(rows, &p.run, &p.arm);
         out += &format!(
             "{:<width$} {:>20} {:>10.1} {:>10.1} {:>12} {:>10} {:>12.0} {:>10.0}\n",
             format!("{} · {}", p.run, p.arm),
@@ -272,11 +274,7 @@ fn changes_table(rows: &[Row], width: usize) -> String {
         .filter(|r| r.role != "commissioner" && r.run != first)
         .filter_map(|p| {
             let before = first_runs(rows, p)?;
-            let spend = |run: &str| {
-                rows.iter()
-                    .find(|c| c.run == run && c.arm == p.arm && c.role == "commissioner")
-                    .map(|c| c.per_head(c.mean))
-            };
+            let spend = |run: &str| commissioner_row(rows, run, &p.arm).map(|c| c.per_head(c.mean));
             let spend_change = spend(&p.run)? - spend(&before.run)?;
             Some(format!(
                 "{:<width$} {:>20} {:>12} {:>14}\n",

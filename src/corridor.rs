@@ -637,7 +637,7 @@ fn terminal(
         format!(
             "{:<58} {:>12} {:>14} {:>14}\n",
             describe(a.design),
-            format!("{:.1}% ± {:.1}", 100.0 * a.p_loss, 100.0 * a.p_loss_se),
+            crate::report::percent_with_error(a.p_loss, a.p_loss_se, 1),
             format!("{:.2}", a.spend_mean / 1e6),
             format!("{:.2}", a.spend_p95 / 1e6),
         )
@@ -691,10 +691,9 @@ fn terminal(
             };
             if a.p_loss + 2.0 * a.p_loss_se > args.max_prob_loss {
                 text += &format!(
-                    "Its P(loss) is within two Monte Carlo errors of the limit ({:.1}% ± {:.1}): \
-                     run more replications (--reps) before relying on it.\n",
-                    100.0 * a.p_loss,
-                    100.0 * a.p_loss_se
+                    "Its P(loss) is within two Monte Carlo errors of the limit ({}): run more \
+                     replications (--reps) before relying on it.\n",
+                    crate::report::percent_with_error(a.p_loss, a.p_loss_se, 1)
                 );
             }
             text += &format!("Run it: capsim run {}\n", dir.join(RECOMMENDED).display());

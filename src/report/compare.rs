@@ -253,7 +253,7 @@ fn terminal_table(rows: &[Row]) -> String {
             format!("{:.1} ± {:.1}", p.per_head(p.p50), p.per_head(p.p50_se)),
             p.per_head(p.p5),
             p.per_head(p.p95),
-            format!("{:.0}% ± {:.0}", 100.0 * p.p_loss, 100.0 * p.p_loss_se),
+            super::percent_with_error(p.p_loss, p.p_loss_se, 0),
             format!("{:.0}%", 100.0 * p.p_loss_over_2pct),
             spend.map_or(f64::NAN, |c| c.per_head(c.mean)),
             spend.map_or(f64::NAN, |c| c.per_head(c.p95)),

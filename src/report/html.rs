@@ -198,7 +198,8 @@ fn per_head_se(se: f64) -> String {
 
 /// A probability as % with its error in points.
 fn pct_se(e: Estimate) -> Markup {
-    html! { (pct(e.value)) span.se { " ± " (format!("{:.0}", 100.0 * e.se)) } }
+    let sign = super::probability_error_sign(e.value, 0);
+    html! { (pct(e.value)) span.se { " " (sign) " " (format!("{:.0}", 100.0 * e.se)) } }
 }
 
 /// Pairs of arms whose median results differ by less than twice the Monte Carlo error of

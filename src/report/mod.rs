@@ -871,6 +871,35 @@ fn plus_minus(value: f64, se: f64, decimals: usize, unit: &str) -> String {
     format!("{shown} ± {}", error_shown(se, decimals))
 }
 
+/// The sign before a probability's Monte Carlo error, the probability shown in percent to
+/// `decimals` places: ± inside, but one way only at an edge, where a shown 100% can only be
+/// less and 0% only more ("100% ± 2" read as possibly above 100%).
+pub(crate) fn probability_error_sign(p: f64, decimals: usize) -> &'static str {
+    let shown = format!("{:.decimals$}", 100.0 * p);
+    let edge = |v: f64| shown.parse::<f64>().is_ok_and(|x| x == v);
+    if edge(100.0) {
+        "−"
+    } else if edge(0.0) {
+        "+"
+    } else {
+        "±"
+    }
+}
+
+/// A probability in percent to `decimals` places with its Monte Carlo error: "63% ± 2", and
+/// at an edge "100% − 2" or "0% + 2" ([`probability_error_sign`]).
+pub(crate) fn percent_with_error(p: f64, se: f64, decimals: usize) -> String {
+    if !se.is_finite() {
+        return format!("{:.decimals$}%", 100.0 * p);
+    }
+    format!(
+        "{:.decimals$}% {} {}",
+        100.0 * p,
+        probability_error_sign(p, decimals),
+        error_shown(100.0 * se, decimals)
+    )
+}
+
 /// A Monte Carlo error to the places it needs not to read 0: from its figure's `decimals` up to
 /// two more; one too small even then is "<" its last place (not nothing).
 pub(crate) fn error_shown(se: f64, decimals: usize) -> String {
@@ -928,7 +957,7 @@ pub fn rough_note(replications: u32) -> String {
 pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
     let rows = arm_headlines(run, t)?;
     let money = |e: Estimate| plus_minus(e.value / 1e6, e.se / 1e6, 1, "");
-    let share = |e: Estimate| plus_minus(100.0 * e.value, 100.0 * e.se, 0, "%");
+    let share = |e: Estimate| percent_with_error(e.value, e.se, 0);
     let headline = run.headline_party();
     let years = run.scenario.years;
     let width = run.arms().iter().map(|a| a.len()).max().unwrap_or(4).max(4);
@@ -1024,6 +1053,11 @@ mod tests {
         assert_eq!(super::plus_minus(1540.2, 0.04, 0, ""), "1,540 ± 0.04");
         assert_eq!(super::plus_minus(-146.4, 17.6, 1, ""), "-146.4 ± 17.6");
         assert_eq!(super::plus_minus(63.0, 2.0, 0, "%"), "63% ± 2");
+        // A probability's error at an edge goes one way only.
+        assert_eq!(super::percent_with_error(0.63, 0.02, 0), "63% ± 2");
+        assert_eq!(super::percent_with_error(1.0, 0.02, 0), "100% − 2");
+        assert_eq!(super::percent_with_error(0.9996, 0.004, 0), "100% − 0.4");
+        assert_eq!(super::percent_with_error(0.0, 0.005, 1), "0.0% + 0.5");
         assert_eq!(super::plus_minus(-0.04, 0.0, 1, ""), "0.0 ± 0.0");
         assert_eq!(super::plus_minus(1604.0, 0.001, 0, ""), "1,604 ± <0.01");
         assert_eq!(super::plus_minus(-995.6, f64::NAN, 1, ""), "-995.6");

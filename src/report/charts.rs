@@ -503,14 +503,16 @@ pub fn spend_fan<DB: DrawingBackend>(
 }
 
 /// One risk-sharing arm's corridor: the providers' result against cost overrun, both as % of the
-/// contract's other payments, one point per replication-year.
+/// contract's other payments, one point per replication-year. `whose` names the providers in
+/// the possessive, capitalised ("The provider's", "The providers'").
 pub fn corridor_shape<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     arms: &[(String, Vec<(f64, f64)>)],
+    whose: &str,
 ) -> R {
     let body = titled(
         &root,
-        "Providers' result against cost overrun, arms with a risk corridor",
+        &format!("{whose} result against cost overrun, arms with a risk corridor"),
     )?;
     let xs = arms.iter().flat_map(|a| a.1.iter().map(|p| p.0));
     let (xlo, xhi) = xs.fold((0.0_f64, 0.0_f64), |(a, b), x| (a.min(x), b.max(x)));
@@ -532,7 +534,7 @@ pub fn corridor_shape<DB: DrawingBackend>(
         chart
             .configure_mesh()
             .x_desc("Cost overrun (% of other payments)")
-            .y_desc("Providers' result (% of other payments)")
+            .y_desc(format!("{whose} result (% of other payments)"))
             .x_label_formatter(&|x| tick(*x, x_decimals, "%"))
             .y_label_formatter(&|y| tick(*y, y_decimals, "%"))
             .axis_desc_style(font(17))

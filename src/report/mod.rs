@@ -567,16 +567,18 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
                 .collect();
             panels.push((arm.clone(), pts));
         }
+        let words = run.headline_words();
+        let whose = words.possessive_capitalised();
         charts::render(
             out,
             "risk_corridors",
-            |r| charts::corridor_shape(r, &panels),
-            |r| charts::corridor_shape(r, &panels),
+            |r| charts::corridor_shape(r, &panels, &whose),
+            |r| charts::corridor_shape(r, &panels, &whose),
         )?;
         written.push(Chart {
             stem: "risk_corridors".into(),
-            title: "How the risk share shapes the provider's result".into(),
-            caption: "Each point is one simulated year of the providers together: their result (income less care and the programmes they pay for) against the overrun of their care cost over the contract's other payments. Without risk sharing the result would fall on the dashed line: every pound of overspend a pound of loss. Where the points flatten, the commissioner is sharing the risk. The corridor is set on planned income, outcome and per-unit payments at what the expected year earns, so a year that missed or beat those sits off its line by the difference.".into(),
+            title: format!("How the risk share shapes {} result", words.possessive),
+            caption: format!("Each point is one simulated year of {}: the result (income less care and the programmes paid for) against the overrun of the care cost over the contract's other payments. Without risk sharing the result would fall on the dashed line: every pound of overspend a pound of loss. Where the points flatten, the commissioner is sharing the risk. The corridor is set on planned income, outcome and per-unit payments at what the expected year earns, so a year that missed or beat those sits off its line by the difference.", words.subject),
         });
     }
 

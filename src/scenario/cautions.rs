@@ -264,17 +264,7 @@ const IMPLAUSIBLE_RELATIVE_RISK: f64 = 5.0;
 /// or 10 meant as a 10% cut, multiplies the rate ninety or ten times.
 fn effects_written_as_percentages(s: &Scenario, out: &mut Vec<Caution>) {
     for (i, spec) in s.intervention.iter().enumerate() {
-        let e = &spec.effect;
-        let named = [
-            ("onset", &e.onset),
-            ("mortality", &e.mortality),
-            ("condition_onset", &e.condition_onset),
-        ]
-        .into_iter()
-        .map(|(name, p)| (name.to_string(), p));
-        let by_type = e.activity.iter().map(|(t, p)| (format!("activity.{t}"), p));
-        let by_measure = e.measure.iter().map(|(m, p)| (format!("measure.{m}"), p));
-        for (field, p) in named.chain(by_type).chain(by_measure) {
+        for (field, p) in spec.effect.on_people() {
             let mean = p.mean();
             if mean > IMPLAUSIBLE_RELATIVE_RISK {
                 out.push(Caution {

@@ -108,13 +108,8 @@ impl InterventionSpec {
     /// Whether the programme acts on the people it enrols (and so needs an uptake): a relative
     /// risk or rate other than a fixed 1, a shift, or a cost per enrolled person.
     pub fn acts_on_people(&self) -> bool {
-        let e = &self.effect;
-        [&e.onset, &e.mortality, &e.condition_onset]
-            .iter()
-            .any(|p| !no_effect(p))
-            // A rate written as a fixed 1 changes nothing, as one left out does.
-            || e.activity.values().any(|p| !no_effect(p))
-            || e.measure.values().any(|p| !no_effect(p))
+        // A rate written as a fixed 1 changes nothing, as one left out does.
+        self.effect.on_people().iter().any(|(_, p)| !no_effect(p))
             || !self.shift.is_empty()
             || !no_cost(&self.cost_per_person_year)
     }
@@ -169,6 +164,36 @@ pub struct Effects {
     /// enrolled, by measure name (1.2: a fifth higher for them).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub measure: BTreeMap<String, Param>,
+}
+
+impl Effects {
+    /// Every effect, each a multiple of the status quo's value, with its path under `effect`:
+    /// the measures', the waiting lists' capacity, onset, mortality, the condition's onset and
+    /// the activity types' rates, in that order.
+    pub fn ratios(&self) -> Vec<(String, &Param)> {
+        fn keyed<'a>(group: &str, map: &'a BTreeMap<String, Param>) -> Vec<(String, &'a Param)> {
+            map.iter()
+                .map(|(key, p)| (format!("{group}.{key}"), p))
+                .collect()
+        }
+        let mut all = keyed("measure", &self.measure);
+        all.extend(keyed("waiting_list_capacity", &self.waiting_list_capacity));
+        all.extend([
+            ("onset".to_string(), &self.onset),
+            ("mortality".to_string(), &self.mortality),
+            ("condition_onset".to_string(), &self.condition_onset),
+        ]);
+        all.extend(keyed("activity", &self.activity));
+        all
+    }
+
+    /// The [`Effects::ratios`] that act on the people enrolled: all but the waiting lists'
+    /// capacity, which is the service's.
+    pub fn on_people(&self) -> Vec<(String, &Param)> {
+        let mut all = self.ratios();
+        all.retain(|(field, _)| !field.starts_with("waiting_list_capacity."));
+        all
+    }
 }
 
 impl Default for Effects {

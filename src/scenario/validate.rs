@@ -277,47 +277,8 @@ pub fn parameters(s: &Scenario) -> Vec<ParamSpec<'_>> {
             NonNegative,
             MAX_BUDGET,
         );
-        for (name, ratio) in &spec.effect.measure {
-            add(
-                p(&format!("effect.measure.{name}")),
-                ratio,
-                NonNegative,
-                MAX_RATIO,
-            );
-        }
-        for (ty, ratio) in &spec.effect.waiting_list_capacity {
-            add(
-                p(&format!("effect.waiting_list_capacity.{ty}")),
-                ratio,
-                NonNegative,
-                MAX_RATIO,
-            );
-        }
-        add(
-            p("effect.onset"),
-            &spec.effect.onset,
-            NonNegative,
-            MAX_RATIO,
-        );
-        add(
-            p("effect.mortality"),
-            &spec.effect.mortality,
-            NonNegative,
-            MAX_RATIO,
-        );
-        add(
-            p("effect.condition_onset"),
-            &spec.effect.condition_onset,
-            NonNegative,
-            MAX_RATIO,
-        );
-        for (ty, rr) in &spec.effect.activity {
-            add(
-                p(&format!("effect.activity.{ty}")),
-                rr,
-                NonNegative,
-                MAX_RATIO,
-            );
+        for (field, ratio) in spec.effect.ratios() {
+            add(p(&format!("effect.{field}")), ratio, NonNegative, MAX_RATIO);
         }
         for (k, shift) in spec.shift.iter().enumerate() {
             add(

@@ -8,6 +8,7 @@
 //! share `u` (for death, the hazard is mixed the same way). The contract basis never sees any of
 //! this: it is set on the status quo.
 
+use crate::activity::expected::masked;
 use crate::population::{CELLS, Population, strata_mask_within};
 use crate::scenario::Scenario;
 use crate::scenario::cautions::Caution;
@@ -51,13 +52,7 @@ pub fn targets_holding_nobody(
         .enumerate()
         .filter(|(_, (spec, _))| spec.uptake.is_some())
         .filter(|(_, (_, p))| {
-            let eligible: f64 = p
-                .eligible
-                .iter()
-                .zip(initial)
-                .filter(|(e, _)| **e)
-                .map(|(_, n)| n)
-                .sum();
+            let eligible: f64 = masked(initial.iter().copied(), &p.eligible).iter().sum();
             // Less than one person, expected.
             eligible < 0.5
         })

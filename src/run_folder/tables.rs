@@ -224,16 +224,30 @@ pub fn write_parquet_with_units(
     units: &[(String, &str)],
 ) -> anyhow::Result<()> {
     let file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let metadata = table.map(|t| {
-        let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
-        KeyValueMetadata::from_static(super::dictionary::parquet_metadata(t, &names, units))
-    });
+    let mut metadata = table
+        .map(|t| {
+            let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
+            super::dictionary::parquet_metadata(t, &names, units)
+        })
+        .unwrap_or_default();
+    metadata.push(readable_arrow_schema(df));
     ParquetWriter::new(file)
-        .with_key_value_metadata(metadata)
+        .with_key_value_metadata(Some(KeyValueMetadata::from_static(metadata)))
         .finish(df)
         .map_err(anyhow::Error::from)
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
+}
+
+/// The Arrow schema a Parquet file's footer records for readers that rebuild Arrow types from
+/// it (pyarrow, R arrow), in Arrow's oldest types: polars would record its newest, string
+/// views, and a reader older than Arrow 15 (pyarrow 14, for one) then refuses the whole file
+/// ("Unrecognized type: 24"). The data pages are the same either way: a string is a UTF-8
+/// byte array in Parquet whatever Arrow type it is read into.
+fn readable_arrow_schema(df: &DataFrame) -> (String, String) {
+    let schema = df.schema().to_arrow(CompatLevel::oldest());
+    let key = polars_parquet::write::schema_to_metadata_key(&schema);
+    (key.key, key.value.unwrap_or_default())
 }
 
 /// Writes `df` as CSV for people to read: each float column rounded as the data dictionary

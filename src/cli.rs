@@ -115,7 +115,7 @@ pub enum Command {
         #[arg(long, allow_negative_numbers = true, value_parser = replications)]
         reps: Option<u32>,
         /// Random seed (default: the scenario's).
-        #[arg(long, allow_negative_numbers = true, value_parser = whole::<u64>)]
+        #[arg(long, allow_negative_numbers = true, value_parser = seed)]
         seed: Option<u64>,
         /// Worker threads (default: RAYON_NUM_THREADS if set, else all cores).
         #[arg(long, allow_negative_numbers = true, value_parser = whole::<usize>)]
@@ -156,7 +156,7 @@ pub enum Command {
         #[arg(long, allow_negative_numbers = true, value_parser = replications)]
         reps: Option<u32>,
         /// Random seed (default: the scenario's).
-        #[arg(long, allow_negative_numbers = true, value_parser = whole::<u64>)]
+        #[arg(long, allow_negative_numbers = true, value_parser = seed)]
         seed: Option<u64>,
         /// Worker threads (default: RAYON_NUM_THREADS if set, else all cores).
         #[arg(long, allow_negative_numbers = true, value_parser = whole::<usize>)]
@@ -200,7 +200,7 @@ pub struct RunArgs {
     #[arg(long, allow_negative_numbers = true, value_parser = replications)]
     pub reps: Option<u32>,
     /// Master seed (overrides the scenario).
-    #[arg(long, allow_negative_numbers = true, value_parser = whole::<u64>)]
+    #[arg(long, allow_negative_numbers = true, value_parser = seed)]
     pub seed: Option<u64>,
     /// Worker threads (default: RAYON_NUM_THREADS if set, else all cores). Results do not depend on it.
     #[arg(long, allow_negative_numbers = true, value_parser = whole::<usize>)]
@@ -806,6 +806,18 @@ fn whole<T: WholeNumber>(text: &str) -> Result<T, String> {
             Ok(n) if n >= 0 => format!("expected a whole number from 0 to {}", T::LARGEST),
             _ => "expected a whole number, 0 or more".to_string(),
         })
+}
+
+/// Largest seed: the run folder's `scenario.toml` records it, and a TOML integer is a signed
+/// 64-bit one, so a larger seed could not be read back (rebuilding a report, merging shards).
+pub const MAX_SEED: u64 = i64::MAX as u64;
+
+/// `--seed` as typed: a whole number from 0 to [`MAX_SEED`], refused before anything is run.
+fn seed(text: &str) -> Result<u64, String> {
+    whole::<u64>(text)
+        .ok()
+        .filter(|&n| n <= MAX_SEED)
+        .ok_or_else(|| format!("expected a whole number from 0 to {MAX_SEED}"))
 }
 
 /// A share or probability as typed (`--max-prob-loss 5%`): clap's own words would be "invalid

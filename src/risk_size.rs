@@ -66,6 +66,10 @@ fn check_destination(out: &Path) -> Result<Destination, InputError> {
     )
 }
 
+/// Fewest people a size may cover: below it one or two people's care is the whole result, and
+/// a spread per head says nothing a contract could be designed on.
+pub const MIN_SIZE: u64 = 100;
+
 /// Reads `--sizes`: head counts separated by commas.
 pub fn parse_sizes(text: &str) -> Result<Vec<u64>, InputError> {
     let sizes: Result<Vec<u64>, &str> = text
@@ -79,6 +83,18 @@ pub fn parse_sizes(text: &str) -> Result<Vec<u64>, InputError> {
             "command line",
             "--sizes",
             format!("expected head counts, whole numbers of 1 or more; \"{bad}\" is not one"),
+        ));
+    }
+    if let Ok(s) = &sizes
+        && let Some(small) = s.iter().find(|&&n| n < MIN_SIZE)
+    {
+        return Err(InputError::new(
+            "command line",
+            "--sizes",
+            format!(
+                "expected head counts of {MIN_SIZE} or more (below that a person or two's care \
+                 is the whole result); {small} is fewer"
+            ),
         ));
     }
     match sizes {

@@ -380,11 +380,29 @@ fn a_flag_that_is_not_a_whole_number_says_what_is_expected() {
         ),
         (
             &["run", "--seed", "-3"],
-            "invalid value '-3' for '--seed <SEED>': expected a whole number, 0 or more",
+            "invalid value '-3' for '--seed <SEED>': expected a whole number from 0 to 9223372036854775807",
         ),
         (
             &["run", "--seed", "99999999999999999999"],
-            "expected a whole number from 0 to 18446744073709551615",
+            "expected a whole number from 0 to 9223372036854775807",
+        ),
+        // Beyond what the run folder's scenario.toml can hold: refused before anything is
+        // simulated (it had failed after the whole run, naming a staging file).
+        (
+            &["run", "--seed", "9223372036854775808"],
+            "for '--seed <SEED>': expected a whole number from 0 to 9223372036854775807",
+        ),
+        (
+            &[
+                "risk-size",
+                "--arm",
+                "capitation",
+                "--sizes",
+                "2000",
+                "--seed",
+                "18446744073709551615",
+            ],
+            "for '--seed <SEED>': expected a whole number from 0 to 9223372036854775807",
         ),
         (
             &[

@@ -859,7 +859,8 @@ fn idiosyncratic_risk_falls_like_one_over_root_n_and_systematic_risk_does_not() 
         assert!(!dir.path().join("bad").exists());
     }
     // Regression: a size whose cohort is empty (one person covered in a place of working-age
-    // people with three or more conditions) hung drawing a chart of 0/0.
+    // people with three or more conditions) hung drawing a chart of 0/0. Sizes that small are
+    // refused now, before any model is built.
     let cohort =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bnssg-cohort.toml");
     let (code, _, err) = capsim(
@@ -881,7 +882,10 @@ fn idiosyncratic_risk_falls_like_one_over_root_n_and_systematic_risk_does_not() 
     );
     assert_eq!(code, 2, "{err}");
     assert!(
-        err.contains("--sizes: expected sizes that cover somebody"),
+        err.contains(
+            "command line: --sizes: expected head counts of 100 or more (below that a person \
+             or two's care is the whole result); 1 is fewer"
+        ),
         "{err}"
     );
     assert!(!dir.path().join("bad").exists());

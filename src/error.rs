@@ -115,3 +115,46 @@ impl Problems {
         self.list.extend(other.problems);
     }
 }
+
+/// `text` without the system's error numbers, " (os error 2)" after "No such file or
+/// directory": the words say what happened, and the number means nothing to a reader.
+pub fn without_os_error_numbers(text: &str) -> String {
+    const MARK: &str = " (os error ";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(MARK) {
+        let after = &rest[at + MARK.len()..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        let closed = digits > 0 && after[digits..].starts_with(')');
+        let end = if closed { digits + 1 } else { 0 };
+        out.push_str(&rest[..at]);
+        if !closed {
+            out.push_str(MARK);
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn os_error_numbers_are_left_out_and_nothing_else() {
+        assert_eq!(
+            without_os_error_numbers(
+                "a.toml: expected a readable scenario file: No such file or directory (os error 2)"
+            ),
+            "a.toml: expected a readable scenario file: No such file or directory"
+        );
+        assert_eq!(
+            without_os_error_numbers("x: Is a directory (os error 21); y: denied (os error 13)."),
+            "x: Is a directory; y: denied."
+        );
+        for kept in ["no number (os error )", "(os error 2", "plain text"] {
+            assert_eq!(without_os_error_numbers(kept), kept);
+        }
+    }
+}

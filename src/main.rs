@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use capsim::InputError;
 use capsim::cli::{Cli, Command, execute};
 use capsim::engine::Observer;
+use capsim::error::without_os_error_numbers;
 use capsim::say;
 
 /// Progress of a run on stderr: a bar on a terminal; otherwise (R's `system2`, Python's
@@ -154,10 +155,10 @@ fn main() -> ExitCode {
         Err(err) => {
             // Bad input: say exactly what to fix, exit 2. Anything else: the whole chain, exit 1.
             if let Some(input) = err.downcast_ref::<InputError>() {
-                say!("error: {input}");
+                say!("error: {}", without_os_error_numbers(&input.to_string()));
                 ExitCode::from(2)
             } else {
-                say!("error: {err:#}");
+                say!("error: {}", without_os_error_numbers(&format!("{err:#}")));
                 ExitCode::FAILURE
             }
         }

@@ -111,8 +111,12 @@ impl Grid {
                 .split(',')
                 .map(number)
                 .collect::<Result<Vec<_>, _>>()?;
-            if values.is_empty() || values.len() > MAX_POINTS {
-                return Err(bad(format!("expected 1 to {MAX_POINTS} values")));
+            if values.len() < 2 || values.len() > MAX_POINTS {
+                return Err(bad(format!(
+                    "expected 2 to {MAX_POINTS} values separated by commas, found \"{range}\" \
+                     (one value is one run: `capsim run --set {}={range}`)",
+                    path.trim()
+                )));
             }
             values
         };

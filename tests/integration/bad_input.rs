@@ -1889,7 +1889,7 @@ fn contradictory_flags_are_refused() {
         "base = \"default\"\n[[arm]]\nname = \"b\"\n[[arm.component]]\nkind = \"fixed\"\nshare = 0.9\n",
     )
     .unwrap();
-    let cases: [(&[&str], &str); 9] = [
+    let cases: [(&[&str], &str); 10] = [
         // A --set contradicting the file is the command line's doing.
         (
             &[
@@ -1905,6 +1905,11 @@ fn contradictory_flags_are_refused() {
         (
             &["sweep", "--param", "years=2,3,2", "--out", "o"],
             "command line: --param: expected each value of years once; 2 is given twice",
+        ),
+        (
+            &["sweep", "--param", "years=2", "--out", "o"],
+            "command line: --param: expected 2 to 50 values separated by commas, found \"2\" (one \
+             value is one run: `capsim run --set years=2`)",
         ),
         (
             &[
@@ -2198,4 +2203,24 @@ fn rayon_num_threads_caps_the_threads_without_the_flag() {
         "{err}"
     );
     assert!(!dir.path().join("bad").exists());
+}
+
+/// A scenario that is missing, or a folder, is named with the system's words for why, without
+/// its error number (" (os error 2)" meant nothing to a reader), and nothing is written.
+#[test]
+fn an_unreadable_scenario_is_named_without_the_systems_error_number() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("folder.toml")).unwrap();
+    for (file, why) in [
+        ("nosuch.toml", "No such file or directory"),
+        ("folder.toml", "Is a directory"),
+    ] {
+        let (code, _, err) = capsim(&["run", file, "--out", "o"], dir.path());
+        assert_eq!(code, 2, "{err}");
+        assert_eq!(
+            err.trim_end(),
+            format!("error: {file}: expected a readable scenario file: {why}")
+        );
+        assert!(!dir.path().join("o").exists());
+    }
 }

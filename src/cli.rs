@@ -434,7 +434,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, threads: usize) -> anyhow::
         model.result_bytes(),
         u64::from(first.info.replications),
         "command line",
-        "DIR",
+        "the shard folders",
     )?;
     let staged = StagedFolder::new(destination.clone())?;
     let mut results = Vec::with_capacity(first.info.replications as usize);
@@ -446,7 +446,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, threads: usize) -> anyhow::
     if results.len() != first.info.replications as usize {
         return Err(InputError::new(
             "command line",
-            "DIR",
+            "the shard folders",
             format!(
                 "expected {} replications from the shards, found {}",
                 first.info.replications,
@@ -600,7 +600,12 @@ fn rebuild(dir: &Path, charts_only: bool) -> anyhow::Result<String> {
 }
 
 fn write_population(model: &Model, out: &Path) -> anyhow::Result<()> {
-    let ext = out.extension().and_then(|e| e.to_str()).unwrap_or("");
+    // Any case, as the counts a scenario loads are read (`POP.CSV` from a Windows share).
+    let ext = out
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     if ext != "csv" && ext != "parquet" {
         return Err(InputError::new(
             out.display().to_string(),

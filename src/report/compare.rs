@@ -54,7 +54,7 @@ pub fn check(dirs: &[PathBuf], out: &Path) -> Result<Destination, InputError> {
     if dirs.len() < 2 {
         return Err(InputError::new(
             "command line",
-            "DIR",
+            "the run folders",
             format!(
                 "expected at least two run folders to compare, found {}",
                 dirs.len()
@@ -67,7 +67,7 @@ pub fn check(dirs: &[PathBuf], out: &Path) -> Result<Destination, InputError> {
         if let Some(earlier) = dirs[..i].iter().find(|e| same(e) == same(dir)) {
             return Err(InputError::new(
                 "command line",
-                "DIR",
+                "the run folders",
                 format!(
                     "expected different run folders; {} and {} are the same folder",
                     earlier.display(),

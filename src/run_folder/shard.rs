@@ -535,7 +535,7 @@ pub fn check_complete(mut shards: Vec<ShardFolder>) -> Result<Vec<ShardFolder>, 
         if pair[0].info.shard.k == pair[1].info.shard.k {
             return Err(InputError::new(
                 "command line",
-                "DIR",
+                "the shard folders",
                 format!(
                     "expected each shard once: shard {} of {n} is both {} and {}",
                     pair[0].info.shard.k,
@@ -552,7 +552,7 @@ pub fn check_complete(mut shards: Vec<ShardFolder>) -> Result<Vec<ShardFolder>, 
     if !missing.is_empty() {
         return Err(InputError::new(
             "command line",
-            "DIR",
+            "the shard folders",
             format!(
                 "expected all {n} shards of the run: shard{} {} {} missing",
                 if missing.len() > 1 { "s" } else { "" },

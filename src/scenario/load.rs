@@ -689,6 +689,12 @@ fn plain_types(message: &str) -> String {
         .replace("expected a map", table)
         .replace("expected an array of length", "expected a list of length")
         .replace("elements in array", "items in the list");
+    if let Some(rest) = text.strip_prefix("invalid length ")
+        && let Some((found, expected)) = rest.split_once(", expected a list of length ")
+    {
+        let expected = expected.trim_end_matches(|c: char| !c.is_ascii_digit());
+        text = format!("expected a list of {expected} items, found {found}");
+    }
     if text.starts_with("invalid type: a table, expected a list ([ … ])") {
         text.push_str(" (a list of tables is written [[name]] above each item)");
     }
@@ -696,8 +702,8 @@ fn plain_types(message: &str) -> String {
         ("u8", bounded("a whole number from 0 to 255")),
         ("u16", bounded("a whole number from 0 to 65,535")),
         ("u32", bounded("a whole number from 0 to 4,294,967,295")),
-        ("u64", "a whole number, 0 or more"),
-        ("usize", "a whole number, 0 or more"),
+        ("u64", bounded("a whole number, 0 or more")),
+        ("usize", bounded("a whole number, 0 or more")),
         ("i32", "a whole number"),
         ("i64", "a whole number"),
         ("f64", "a number"),

@@ -148,11 +148,14 @@ impl Override {
                 .or_insert_with(|| Value::Table(Table::new()));
             here = match (value, index) {
                 (Value::Table(t), None) => t,
-                (Value::Array(items), Some(i)) => match items.get_mut(i) {
-                    Some(Value::Table(t)) => t,
-                    _ => return Err(bad(no_item(key, i, false))),
-                },
-                (_, Some(i)) => return Err(bad(no_item(key, i, true))),
+                (Value::Array(items), Some(i)) => {
+                    let len = items.len();
+                    match items.get_mut(i) {
+                        Some(Value::Table(t)) => t,
+                        _ => return Err(bad(no_item(key, i, Some(len)))),
+                    }
+                }
+                (_, Some(i)) => return Err(bad(no_item(key, i, None))),
                 // A list of named tables: the next segment is a name.
                 (Value::Array(items), None) => {
                     let name = segments[k + 1];
@@ -227,14 +230,18 @@ fn looks_like_toml(raw: &str) -> bool {
 /// The lists whose items a path names by their `name`.
 const NAMED_LISTS: [&str; 3] = ["arm", "provider", "intervention"];
 
-/// The message for a position past the end of a list, or of a list not written at all
-/// (`none_written`).
-fn no_item(key: &str, i: usize, none_written: bool) -> String {
-    let hint = if key == "component" && none_written {
-        " (an arm given by a preset has no components of its own to change: write them out \
-         in the scenario file, or --set the arm's preset)"
-    } else {
-        ""
+/// The message for a position past the end of a list of `len` items, or of a list not written
+/// at all (`None`).
+fn no_item(key: &str, i: usize, len: Option<usize>) -> String {
+    let hint = match len {
+        None if key == "component" => {
+            " (an arm given by a preset has no components of its own to change: write them \
+             out in the scenario file, or --set the arm's preset)"
+                .to_string()
+        }
+        None => String::new(),
+        Some(1) => " (it has 1, item 0)".to_string(),
+        Some(n) => format!(" (it has {n}, items 0 to {})", n - 1),
     };
     format!("`{key}` has no item {i}{hint}")
 }

@@ -312,14 +312,14 @@ fn check_dist(d: &Dist) -> Result<(), String> {
         if v.is_finite() {
             Ok(())
         } else {
-            Err(format!("`{n}` must be a finite number"))
+            Err(format!("expected `{n}` to be a finite number"))
         }
     };
     let positive = |v: f64, n: &str| {
         if v > 0.0 && v.is_finite() {
             Ok(())
         } else {
-            Err(format!("`{n}` must be > 0, found {v}"))
+            Err(format!("expected `{n}` above 0, found {v}"))
         }
     };
     match *d {
@@ -347,7 +347,9 @@ fn check_dist(d: &Dist) -> Result<(), String> {
             if min < max {
                 Ok(())
             } else {
-                Err(format!("`min` ({min}) must be below `max` ({max})"))
+                Err(format!(
+                    "expected `min` below `max`, found min {min} and max {max}"
+                ))
             }
         }
         Dist::Triangular { min, mode, max } => {
@@ -572,7 +574,7 @@ mod tests {
         assert!(
             parse("p = { dist = \"uniform\", min = -1e308, max = 1e308 }")
                 .unwrap_err()
-                .contains("`max - min` must be a finite number")
+                .contains("expected `max - min` to be a finite number")
         );
         assert!(
             parse("p = { dist = \"uniform\", min = 2, max = 1 }")

@@ -2115,11 +2115,11 @@ fn numbers_written_as_a_spreadsheet_shows_them_are_answered_with_how_to_write_th
     for (scenario, says) in [
         (
             "base = \"default\"\n[population]\nsize = 1e4\n",
-            "population.size: invalid type: floating point `10000.0`, expected a whole number, 0 or more (a whole number is written without a decimal point or exponent: 10000, not 1e4)\n",
+            "population.size: invalid type: floating point `10000.0`, expected a whole number (a whole number is written without a decimal point or exponent: 10000, not 1e4)\n",
         ),
         (
             "base = \"default\"\n[population]\nsize = \"5,300\"\n",
-            "population.size: invalid type: string \"5,300\", expected a whole number, 0 or more (write the number without quotes or thousands separators: 5300)\n",
+            "population.size: invalid type: string \"5,300\", expected a whole number (write the number without quotes or thousands separators: 5300)\n",
         ),
         (
             "base = \"default\"\n[transitions]\nleaver_rate = \"0.05\"\n",
@@ -2135,8 +2135,11 @@ fn numbers_written_as_a_spreadsheet_shows_them_are_answered_with_how_to_write_th
     }
     // Text that is not a number gets no hint.
     let err = validation_errors("base = \"default\"\n[population]\nsize = \"five\"\n");
+    assert!(err.contains("expected a whole number\n"), "{err}");
+    // A list of the wrong length says how many items it takes.
+    let err = validation_errors("base = \"default\"\n[population]\nimd_shares = [0.5, 0.5]\n");
     assert!(
-        err.contains("expected a whole number, 0 or more\n"),
+        err.contains("population.imd_shares: expected a list of 5 items, found 2\n"),
         "{err}"
     );
 }

@@ -389,7 +389,7 @@ fn a_bad_set_is_bad_input_naming_the_path() {
         ),
         (
             "arm.capitation-flat.component[3].risk_adjustment=age_sex",
-            "arm.capitation-flat.component[3].risk_adjustment: `component` has no item 3\n",
+            "arm.capitation-flat.component[3].risk_adjustment: `component` has no item 3 (it has 1, item 0)\n",
         ),
         // Regression: problems the override made on a table above it were blamed on the file.
         (

@@ -179,10 +179,13 @@ fn population_export_writes_only_a_new_file() {
         "age,sex,imd_quintile,rurality,ltc_count,count\n45,F,1,urban,3,120\n",
     )
     .unwrap();
-    for file in ["cells.csv", "cells.parquet"] {
+    // The extension in any case, as a scenario's counts are read.
+    for file in ["cells.csv", "cells.parquet", "CELLS2.CSV"] {
         let (code, _, err) = capsim(&["population", "s.toml", "--out", file], dir.path());
         assert_eq!(code, 0, "exporting {file}: {err}");
     }
+    let upper = std::fs::read_to_string(dir.path().join("CELLS2.CSV")).unwrap();
+    assert!(upper.starts_with("age,sex,"), "{upper}");
     let before = snapshot(dir.path());
     for file in ["mine.csv", "register.csv", "cells.csv", "cells.parquet"] {
         let (code, _, err) = capsim(&["population", "s.toml", "--out", file], dir.path());

@@ -28,3 +28,17 @@ impl Fnv {
         format!("{:016x}", self.0)
     }
 }
+
+/// The hash of a file's bytes, read in blocks.
+pub fn file_hex(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hash = Fnv::new();
+    let mut block = vec![0u8; 1 << 16];
+    loop {
+        match file.read(&mut block)? {
+            0 => return Ok(hash.hex()),
+            n => hash.write(&block[..n]),
+        }
+    }
+}

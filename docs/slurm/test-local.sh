@@ -4,8 +4,8 @@
 # it as a 3-task array job plus a dependent merge job (submit.sh), waits for them with a time
 # limit, and checks that the merged folder holds the unsharded run's files, each byte for byte
 # (every CSV and Parquet table, the charts, scenario.toml) but run.json, report.html and
-# summary.xlsx, which record the time, threads and command. The cluster is stopped whatever
-# happens.
+# summary.xlsx, which record the time, threads and command, and the hidden .capsim-files, which
+# holds every file's hash, theirs too. The cluster is stopped whatever happens.
 #   CAPSIM=target/release/capsim docs/slurm/test-local.sh [WORKDIR]
 # Exit 0 only when they are identical.
 set -euo pipefail
@@ -60,18 +60,19 @@ state=$(timeout 10 scontrol show job "$merge" 2>/dev/null | grep -o 'JobState=[A
 for k in 1 2 3; do
     [ -f "$work/sharded/shard-$k/shard.json" ] || { log "shard $k wrote nothing"; exit 1; }
 done
-# The same files, and each byte for byte but the three that record the time, threads and command.
+# The same files, and each byte for byte but the three that record the time, threads and command
+# and the list of hashes that includes theirs.
 if ! diff <(ls -A "$work/plain") <(ls -A "$work/sharded/merged") >&2; then
     log "the merged folder does not hold the unsharded run's files (< unsharded, > merged)"
     exit 1
 fi
 compared=0
 while IFS= read -r f; do
-    case "$f" in run.json | report.html | summary.xlsx) continue ;; esac
+    case "$f" in run.json | report.html | summary.xlsx | .capsim-files) continue ;; esac
     cmp "$work/plain/$f" "$work/sharded/merged/$f" || { log "$f differs"; exit 1; }
     compared=$((compared + 1))
 done < <(ls -A "$work/plain")
 for f in world.parquet outcomes.parquet outcomes.csv ledger.parquet summary.csv; do
     [ -f "$work/plain/$f" ] || { log "the unsharded run wrote no $f"; exit 1; }
 done
-log "3 Slurm array tasks merged: every table equals the unsharded run's ($compared files but run.json, report.html and summary.xlsx; $work)"
+log "3 Slurm array tasks merged: every table equals the unsharded run's ($compared files but run.json, report.html, summary.xlsx and .capsim-files; $work)"

@@ -11,6 +11,7 @@ use tempfile::TempDir;
 
 use super::is_run_folder;
 use crate::error::InputError;
+use crate::fnv;
 
 /// What capsim is writing right now: staging folders and temporary files, with the folders
 /// made to hold them. All of it is removed if the process is interrupted
@@ -158,7 +159,7 @@ impl Destination {
         if !is_own(dest) {
             return Err(refuse(&format!("exists and is not {what}")));
         }
-        if manifest_names(dest).is_none() {
+        if !has_manifest(dest) {
             return Err(refuse(NO_MANIFEST));
         }
         let (_, foreign) =
@@ -210,12 +211,35 @@ const NO_MANIFEST: &str = "has no .capsim-files, the hidden list of what capsim 
      copy made with `cp folder/*` or scp leaves it behind), so capsim cannot tell its files from \
      yours";
 
+/// One entry of a manifest: a file capsim wrote, with the hash of what it wrote, or a name
+/// alone (a folder; a file listed by a capsim that kept no hashes, or one written and since
+/// gone).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+enum Listed {
+    Name(String),
+    File { name: String, fnv1a64: String },
+}
+
+impl Listed {
+    fn name(&self) -> &str {
+        match self {
+            Listed::Name(name) | Listed::File { name, .. } => name,
+        }
+    }
+}
+
+/// Why a file capsim wrote is no longer its own: someone changed it (a table re-saved from a
+/// spreadsheet), so replacing it would lose their work.
+const CHANGED: &str = "changed since capsim wrote it";
+
 /// The entries of capsim's folder `dir`, split into what capsim wrote (files named in its
-/// manifest, and folders named there that hold only what capsim wrote; nothing, without a
-/// manifest) and what it did not, sorted, folders capsim did not write marked with a trailing
-/// `/`. The manifest itself is neither.
+/// manifest, unchanged since, and folders named there that hold only what capsim wrote;
+/// nothing, without a manifest) and what it did not, sorted, folders capsim did not write
+/// marked with a trailing `/` and files changed since it wrote them saying so. The manifest
+/// itself is neither.
 fn own_and_foreign_entries(dir: &Path) -> std::io::Result<(Vec<String>, Vec<String>)> {
-    let listed = manifest_names(dir);
+    let listed = manifest(dir).unwrap_or_default();
     let (mut own, mut foreign) = (Vec::new(), Vec::new());
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
@@ -223,20 +247,24 @@ fn own_and_foreign_entries(dir: &Path) -> std::io::Result<(Vec<String>, Vec<Stri
         if name == MANIFEST {
             continue;
         }
-        let is_file = entry.file_type()?.is_file();
-        let listed_here = listed.as_ref().is_some_and(|names| names.contains(&name));
-        let capsims = if is_file {
-            listed_here
-        } else {
+        let kind = entry.file_type()?;
+        let here = listed.iter().find(|l| l.name() == name);
+        if kind.is_file() {
+            match here {
+                Some(Listed::File { fnv1a64, .. }) if fnv::file_hex(&entry.path())? != *fnv1a64 => {
+                    foreign.push(format!("{name} ({CHANGED})"))
+                }
+                Some(_) => own.push(name),
+                None => foreign.push(name),
+            }
+        } else if here.is_some()
+            && kind.is_dir()
+            && own_and_foreign_entries(&entry.path())?.1.is_empty()
+        {
             // A folder capsim wrote (a sweep's points), as long as all it holds is capsim's.
-            listed_here
-                && entry.file_type()?.is_dir()
-                && own_and_foreign_entries(&entry.path())?.1.is_empty()
-        };
-        match (capsims, is_file) {
-            (true, _) => own.push(name),
-            (false, true) => foreign.push(name),
-            (false, false) => foreign.push(name + "/"),
+            own.push(name);
+        } else {
+            foreign.push(name + "/");
         }
     }
     own.sort();
@@ -247,28 +275,46 @@ fn own_and_foreign_entries(dir: &Path) -> std::io::Result<(Vec<String>, Vec<Stri
 /// Whether the manifest of capsim's folder `dir` names `file`: something capsim wrote there,
 /// whether or not it is still there.
 pub fn manifest_lists(dir: &Path, file: &str) -> bool {
-    manifest_names(dir).is_some_and(|names| names.iter().any(|n| n == file))
+    manifest(dir).is_some_and(|listed| listed.iter().any(|l| l.name() == file))
 }
 
-/// The names the manifest of `dir` lists; None without one.
-fn manifest_names(dir: &Path) -> Option<Vec<String>> {
+/// The manifest of `dir`; None without one.
+fn manifest(dir: &Path) -> Option<Vec<Listed>> {
     fs::read_to_string(dir.join(MANIFEST))
         .ok()
         .and_then(|text| serde_json::from_str(&text).ok())
 }
 
-/// Writes into `dir` the manifest naming `names` and every file already in `dir` (but the
-/// manifest itself).
-fn write_manifest(dir: &Path, names: impl IntoIterator<Item = String>) -> anyhow::Result<()> {
-    let mut all: Vec<String> = names.into_iter().collect();
+/// Whether `dir` has a manifest that reads.
+fn has_manifest(dir: &Path) -> bool {
+    manifest(dir).is_some()
+}
+
+/// Writes into `dir` the manifest listing every file and folder in `dir` (but the manifest
+/// itself), each file with its hash, and the entries `kept` from an earlier manifest for names
+/// not in `dir` (what stays in the folder the files are moved into, or was written and since
+/// gone).
+fn write_manifest(dir: &Path, kept: impl IntoIterator<Item = Listed>) -> anyhow::Result<()> {
+    let mut all = Vec::new();
     for entry in fs::read_dir(dir)? {
-        let name = entry?.file_name().to_string_lossy().into_owned();
-        if name != MANIFEST {
-            all.push(name);
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == MANIFEST {
+            continue;
+        }
+        all.push(if entry.file_type()?.is_file() {
+            let fnv1a64 = fnv::file_hex(&entry.path())?;
+            Listed::File { name, fnv1a64 }
+        } else {
+            Listed::Name(name)
+        });
+    }
+    for listed in kept {
+        if !all.iter().any(|l| l.name() == listed.name()) {
+            all.push(listed);
         }
     }
-    all.sort();
-    all.dedup();
+    all.sort_by(|a, b| a.name().cmp(b.name()));
     fs::write(dir.join(MANIFEST), serde_json::to_string_pretty(&all)?)?;
     Ok(())
 }
@@ -434,7 +480,7 @@ impl StagedFolder {
     pub fn commit_files_into(self) -> anyhow::Result<()> {
         let dest = self.dest.path();
         // The folder's manifest names what capsim wrote there before and what comes in.
-        let (held, _) = own_and_foreign_entries(dest)?;
+        let (held, foreign) = own_and_foreign_entries(dest)?;
         // Nothing of the user's is replaced, and nothing moves until that is known: every file
         // coming in is new there or capsim's own.
         for entry in fs::read_dir(self.dir())? {
@@ -447,8 +493,10 @@ impl StagedFolder {
             // A folder where a file comes (or the reverse) cannot be replaced either.
             let other_kind = existing.is_dir() != entry.file_type()?.is_dir();
             if !held.contains(&name) || other_kind {
-                let why = if manifest_names(dest).is_none() {
+                let why = if !has_manifest(dest) {
                     format!("the folder {NO_MANIFEST}")
+                } else if foreign.contains(&format!("{name} ({CHANGED})")) {
+                    format!("it was {CHANGED}")
                 } else {
                     "it holds what capsim did not write".to_string()
                 };
@@ -463,10 +511,14 @@ impl StagedFolder {
                 .into());
             }
         }
-        // What capsim wrote there stays listed even if it has since gone (a table deleted is
-        // still missed, not forgotten).
-        let listed = manifest_names(dest).unwrap_or_default();
-        write_manifest(self.dir(), held.into_iter().chain(listed))?;
+        // What capsim wrote there and stays is listed as it was, and so is what has since gone
+        // (a table deleted is still missed, not forgotten); a changed file is not capsim's.
+        let present = |name: &str| dest.join(name).symlink_metadata().is_ok();
+        let kept = manifest(dest)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|l| held.iter().any(|h| h == l.name()) || !present(l.name()));
+        write_manifest(self.dir(), kept)?;
         let _moving = unfinished();
         for entry in fs::read_dir(self.dir())? {
             let entry = entry?;

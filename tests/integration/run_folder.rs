@@ -106,7 +106,7 @@ fn an_earlier_run_or_an_empty_folder_is_replaced_without_leftovers() {
     let first = run("runs/a", "1");
     // A table the first run wrote that the second does not (one of an arm since removed).
     let manifest = dir.path().join("runs/a/.capsim-files");
-    let mut names: Vec<String> =
+    let mut names: Vec<serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
     names.push("stale.csv".into());
     std::fs::write(&manifest, serde_json::to_string(&names).unwrap()).unwrap();
@@ -546,4 +546,58 @@ fn an_earlier_run_holding_the_users_files_is_not_replaced() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("has no .capsim-files"), "{err}");
     assert_eq!(snapshot(dir.path()), before);
+}
+
+/// A file capsim wrote and the user then changed (a table re-saved from a spreadsheet) is
+/// theirs: neither rebuilding the report in place nor a new run into the folder replaces it.
+/// A folder listed by a capsim that kept names alone is still its own.
+#[test]
+fn a_file_changed_since_capsim_wrote_it_is_not_replaced() {
+    let dir = workspace();
+    let run = || {
+        capsim(
+            &["run", "s.toml", "--reps", "2", "--out", "runs/a"],
+            dir.path(),
+        )
+    };
+    assert_eq!(run().0, 0);
+    let (code, _, err) = capsim(&["report", "runs/a"], dir.path());
+    assert_eq!(code, 0, "rebuilding what capsim wrote: {err}");
+    let summary = dir.path().join("runs/a/summary.csv");
+    let edited = std::fs::read_to_string(&summary).unwrap() + "my note,,,\n";
+    std::fs::write(&summary, &edited).unwrap();
+    let before = snapshot(dir.path());
+    let (code, _, err) = capsim(&["report", "runs/a"], dir.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(
+            "runs/a/summary.csv: expected nothing of that name, or what capsim wrote \
+                      there: it was changed since capsim wrote it"
+        ),
+        "{err}"
+    );
+    let (code, _, err) = run();
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains(
+            "holds what capsim did not write there (summary.csv (changed since capsim \
+                      wrote it))"
+        ),
+        "{err}"
+    );
+    assert_eq!(snapshot(dir.path()), before);
+    // The same folder with a manifest of names alone, as capsim wrote before it kept hashes:
+    // every file it names is capsim's, as it was then.
+    let manifest = dir.path().join("runs/a/.capsim-files");
+    let listed: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    let mut names: Vec<String> = listed
+        .iter()
+        .map(|l| l["name"].as_str().or(l.as_str()).unwrap().to_string())
+        .collect();
+    names.push("summary.csv".into());
+    std::fs::write(&manifest, serde_json::to_string(&names).unwrap()).unwrap();
+    let (code, _, err) = run();
+    assert_eq!(code, 0, "{err}");
+    assert_ne!(std::fs::read_to_string(&summary).unwrap(), edited);
 }

@@ -22,7 +22,7 @@ use crate::report::charts;
 use crate::report::console::quantile;
 use crate::report::mc_error::{mean_se, proportion_se, quantile_se};
 use crate::run_folder::staging::{Destination, StagedFolder};
-use crate::run_folder::tables::write_csv;
+use crate::run_folder::tables::write_csv_rounded_as;
 use crate::scenario::contracts::{ArmSpec, Band, Basis, ComponentSpec, RiskShareSpec, Settle};
 use crate::scenario::{Override, load_scenario_with};
 
@@ -484,7 +484,15 @@ pub fn corridor(
         .collect();
     mark_boundary(&mut assessed);
     let pick = recommended(&assessed);
-    write_csv(&mut frame(&assessed)?, &staged.dir().join("corridor.csv"))?;
+    write_csv_rounded_as(
+        &frame(&assessed)?,
+        &[
+            ("p_loss_beyond_threshold", 4),
+            ("commissioner_mean_spend", 2),
+            ("commissioner_p95_spend", 2),
+        ],
+        &staged.dir().join("corridor.csv"),
+    )?;
     if let Some(i) = pick {
         // Runnable where it is written: no base to look for, its head counts beside it.
         let mut scenario = crate::run_folder::standing_alone(&model.scenario, staged.dir())?;

@@ -15,7 +15,7 @@ use crate::error::InputError;
 use crate::report::charts;
 use crate::report::mc_error::{mean_and_variance, mean_se, proportion_se, sd_se, variance_se};
 use crate::run_folder::staging::{Destination, StagedFolder};
-use crate::run_folder::tables::write_csv;
+use crate::run_folder::tables::write_csv_rounded_as;
 use crate::scenario::validate::{MAX_POPULATION, parameters};
 use crate::scenario::{Override, load_scenario_with};
 
@@ -328,7 +328,7 @@ pub fn risk_size(
             .map(|r| Some(f(r)).filter(|x| x.is_finite()))
             .collect()
     };
-    let mut df = DataFrame::new(
+    let df = DataFrame::new(
         rows.len(),
         vec![
             Column::new(
@@ -353,7 +353,17 @@ pub fn risk_size(
             Column::new("p_loss_se".into(), column(&|r| r.all.p_loss_se)),
         ],
     )?;
-    write_csv(&mut df, &staged.dir().join("risk_size.csv"))?;
+    write_csv_rounded_as(
+        &df,
+        &[
+            ("mean_per_head", 2),
+            ("sd_per_head", 2),
+            ("sd_idiosyncratic", 2),
+            ("sd_systematic", 2),
+            ("p_loss", 4),
+        ],
+        &staged.dir().join("risk_size.csv"),
+    )?;
     let log = |n: u64| (n as f64).log10();
     let series = vec![
         (

@@ -20,7 +20,7 @@ use crate::engine::{self, Observer};
 use crate::error::InputError;
 use crate::report::{Estimate, charts};
 use crate::run_folder::staging::{Destination, StagedFolder};
-use crate::run_folder::tables::write_csv;
+use crate::run_folder::tables::write_csv_rounded_as;
 use crate::scenario::contracts::capitalised;
 
 /// Marks a folder written by `capsim sweep`.
@@ -633,8 +633,15 @@ pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::R
         .collect();
     let replications = plans[0].model.scenario.replications;
     let (rows, precision) = run_points(plans, &values, &dirs, observer)?;
-    write_csv(
-        &mut frame(&rows, &args.grids)?,
+    write_csv_rounded_as(
+        &frame(&rows, &args.grids)?,
+        &[
+            ("provider_p_loss", 4),
+            ("provider_p_loss_over_2pct", 4),
+            ("provider_p5_surplus", 2),
+            ("commissioner_mean_spend", 2),
+            ("commissioner_p95_spend", 2),
+        ],
         &staged.dir().join("sweep.csv"),
     )?;
     let shown: Vec<String> = match &charted {

@@ -17,7 +17,7 @@ use super::charts;
 use super::{f64s, strs};
 use crate::error::InputError;
 use crate::run_folder::staging::StagedFolder;
-use crate::run_folder::tables::write_csv;
+use crate::run_folder::tables::write_csv_rounded_as;
 use crate::run_folder::{self, PARAMETERS, RunFolder};
 
 /// The name of the driver counting bad winters.
@@ -424,7 +424,18 @@ pub fn drivers(dir: &Path, arm: Option<&str>) -> anyhow::Result<String> {
     };
     let (effects, count) = effects(&run)?;
     let staged = StagedFolder::inside(dir)?;
-    write_csv(&mut frame(&effects)?, &staged.dir().join("drivers.csv"))?;
+    write_csv_rounded_as(
+        &frame(&effects)?,
+        &[
+            ("rank_correlation", 4),
+            ("explained_together", 4),
+            ("mean", 2),
+            ("mean_when_low", 2),
+            ("mean_when_high", 2),
+            ("swing", 2),
+        ],
+        &staged.dir().join("drivers.csv"),
+    )?;
     draw(staged.dir(), &effects, &charted, run.scenario.years)?;
     staged.commit_files_into()?;
     let mut text = String::new();

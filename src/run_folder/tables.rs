@@ -259,9 +259,29 @@ pub fn write_rounded_csv(df: &DataFrame, table: &str, path: &Path) -> anyhow::Re
 /// `df` with each float column rounded as the data dictionary says for `table`
 /// ([`super::dictionary::csv_decimals`]): what people read, in a CSV file or a workbook.
 pub fn rounded_for_reading(df: &DataFrame, table: &str) -> PolarsResult<DataFrame> {
+    rounded(df, |column| super::dictionary::csv_decimals(table, column))
+}
+
+/// Writes `df` as CSV for people to read, each float column named in `decimals` rounded to its
+/// places and each `<name>_se` to `<name>`'s: for the tables of the studies (sweep, corridor,
+/// risk-size, drivers), which the data dictionary does not describe.
+pub fn write_csv_rounded_as(
+    df: &DataFrame,
+    decimals: &[(&str, i32)],
+    path: &Path,
+) -> anyhow::Result<()> {
+    let places = |column: &str| {
+        let figure = column.strip_suffix("_se").unwrap_or(column);
+        decimals.iter().find(|(n, _)| *n == figure).map(|(_, d)| *d)
+    };
+    write_csv(&mut rounded(df, places)?, path)
+}
+
+/// `df` with each float column rounded to the places `decimals` gives it (none: as it is).
+fn rounded(df: &DataFrame, decimals: impl Fn(&str) -> Option<i32>) -> PolarsResult<DataFrame> {
     let mut columns = Vec::with_capacity(df.width());
     for c in df.columns() {
-        match super::dictionary::csv_decimals(table, c.name().as_str()) {
+        match decimals(c.name().as_str()) {
             Some(d) if c.dtype() == &DataType::Float64 => {
                 let scale = 10f64.powi(d);
                 let rounded: Vec<Option<f64>> = c

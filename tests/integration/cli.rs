@@ -799,11 +799,20 @@ fn idiosyncratic_risk_falls_like_one_over_root_n_and_systematic_risk_does_not() 
     let rows = read_csv_rows(&dir.path().join("rs/risk_size.csv"));
     assert_eq!(rows.len(), 3);
     let f = |i: usize, c: &str| -> f64 { rows[i][c].parse().unwrap() };
+    // Rounded for reading: £ to the penny, P(loss) to four places (it printed 17 digits).
+    for row in &rows {
+        for (column, value) in row {
+            let places = value.split_once('.').map_or(0, |(_, d)| d.len());
+            let most = if column.starts_with("p_loss") { 4 } else { 2 };
+            assert!(places <= most, "{column} = {value}");
+        }
+    }
     // Beside each figure its Monte Carlo error: the mean's sd/√n; an sd's near the normal
     // sd/√(2(n − 1)) (the results are near normal); P(loss)'s never 0.
     for i in 0..3 {
         let sd = f(i, "sd_per_head");
-        assert!((f(i, "mean_per_head_se") - sd / 200f64.sqrt()).abs() < 1e-6 * sd);
+        // Both written to the penny.
+        assert!((f(i, "mean_per_head_se") - sd / 200f64.sqrt()).abs() <= 0.0051);
         for c in ["sd_per_head", "sd_idiosyncratic"] {
             let ratio = f(i, &format!("{c}_se")) / (f(i, c) / (2.0f64 * 199.0).sqrt());
             assert!((0.7..1.5).contains(&ratio), "{c} at size {i}: {ratio}");

@@ -1196,16 +1196,6 @@ pub struct GainGroup {
     pub bars: Vec<GainBar>,
 }
 
-/// A gain with an explicit sign: +£14.0m, −£281k, £0.
-fn signed(x: f64) -> String {
-    let body = super::money_gain(x);
-    if x > 0.0 && body != "£0" {
-        format!("+{body}")
-    } else {
-        body
-    }
-}
-
 /// The largest font size (down to `min`) at which `text` fits in `width` pixels, and the text,
 /// shortened with an ellipsis if it does not fit even then.
 fn fit_text<DB: DrawingBackend>(
@@ -1272,12 +1262,9 @@ pub fn who_gains<DB: DrawingBackend>(
         .flat_map(|g| g.bars.iter().flat_map(|b| [b.p5, b.p50, b.p95]))
         .filter(|v| v.is_finite());
     let (lo, hi) = values.fold((0.0_f64, 0.0_f64), |(a, b), v| (a.min(v), b.max(v)));
-    // The axis in £m, or in £k when the bars all fit within £2m.
-    let (div, unit) = if hi - lo >= 2e6 {
-        (1e6, "£m")
-    } else {
-        (1e3, "£k")
-    };
+    // The axis and the bars' labels in one unit.
+    let money = super::MoneyUnit::for_values([lo, hi]);
+    let (div, unit) = (money.divisor(), money.label());
     let v = |x: f64| x / div;
     let (lo, hi) = (v(lo), v(hi));
     // Room either side for the median's label beyond the whisker.
@@ -1411,7 +1398,7 @@ pub fn who_gains<DB: DrawingBackend>(
             let value = if none {
                 "no change".to_string()
             } else {
-                signed(bar.p50)
+                money.signed(bar.p50)
             };
             root.draw(&Text::new(
                 value,

@@ -14,7 +14,7 @@ use polars::prelude::*;
 
 use super::mc_error::median_difference_se;
 use super::{
-    ALL_PROVIDERS, ArmHeadline, Chart, Estimate, PartyGain, RunFolder, Tables,
+    ALL_PROVIDERS, ArmHeadline, Chart, Estimate, MoneyUnit, PartyGain, RunFolder, Tables,
     WHO_GAINS_BY_YEAR_CHART, WHO_GAINS_CHART, arm_headlines, estimates, f64s, gain_label,
     gains_by_arm, money_gain, strs, thousands, with_all_providers,
 };
@@ -182,9 +182,9 @@ fn changed_on_command_line(command: &str) -> bool {
     })
 }
 
-/// A figure in £m with its error beside it, smaller.
-fn money_se(e: Estimate) -> Markup {
-    html! { (money_m(e.value)) span.se { " ± " (money_m(e.se).trim_start_matches('−')) } }
+/// A figure in `unit` with its error beside it, smaller.
+fn money_se(e: Estimate, unit: MoneyUnit) -> Markup {
+    html! { (unit.show(e.value)) span.se { " ± " (unit.error(e.se)) } }
 }
 
 /// A per-head figure's error to a tenth of a pound; "–" where one replication gives none.
@@ -284,11 +284,11 @@ fn trade_offs(run: &RunFolder, rows: &[ArmHeadline]) -> Markup {
                     } @else {
                         "the risk is shared"
                     }
-                    " (" (words.possessive) " result spans " (money_m(provider_range))
+                    " (" (words.possessive) " result spans " (money_gain(provider_range))
                     " between its 5th and 95th percentiles, the commissioner's spend "
-                    (money_m(commissioner_range)) "). " (words.possessive_capitalised()) " median result is "
-                    (money_m(r.p50.value)) ", with a " (pct(r.p_loss.value)) " chance of a loss; \
-                    the commissioner spends " (money_m(r.spend_mean.value)) " on average"
+                    (money_gain(commissioner_range)) "). " (words.possessive_capitalised()) " median result is "
+                    (money_gain(r.p50.value)) ", with a " (pct(r.p_loss.value)) " chance of a loss; \
+                    the commissioner spends " (money_gain(r.spend_mean.value)) " on average"
                     @if run.scenario.budget.is_some() {
                         ", with a " (pct(r.over_budget.value)) " chance of exceeding its budget"
                     }
@@ -308,6 +308,15 @@ fn headline(
     let who = run.headline_party();
     let budget = run.scenario.budget.map(|b| b.over_term(run.scenario.years));
     let close = too_close_to_rank(rows, results);
+    // One unit for the surplus columns and one for the spend columns.
+    let surplus = MoneyUnit::for_values(
+        rows.iter()
+            .flat_map(|r| [r.p50, r.p5, r.p95, r.shortfall].map(|e| e.value)),
+    );
+    let spend = MoneyUnit::for_values(
+        rows.iter()
+            .flat_map(|r| [r.spend_mean, r.spend_p5, r.spend_p95].map(|e| e.value)),
+    );
     html! {
         table.headline {
             thead {
@@ -339,15 +348,15 @@ fn headline(
                 @for r in rows {
                     tr {
                         td { (r.arm) }
-                        td.n { (money_se(r.p50)) }
-                        td.n { (money_se(r.p5)) }
-                        td.n { (money_se(r.p95)) }
+                        td.n { (money_se(r.p50, surplus)) }
+                        td.n { (money_se(r.p5, surplus)) }
+                        td.n { (money_se(r.p95, surplus)) }
                         td.n { (pct_se(r.p_loss)) }
                         td.n { (pct_se(r.p_loss_2pct)) }
-                        td.n { (money_se(r.shortfall)) }
-                        td.n { (money_se(r.spend_mean)) }
-                        td.n { (money_se(r.spend_p5)) }
-                        td.n { (money_se(r.spend_p95)) }
+                        td.n { (money_se(r.shortfall, surplus)) }
+                        td.n { (money_se(r.spend_mean, spend)) }
+                        td.n { (money_se(r.spend_p5, spend)) }
+                        td.n { (money_se(r.spend_p95, spend)) }
                         td.n {
                             "£" (thousands(r.spend_per_head.value.max(0.0).round() as u64))
                             span.se { " ± " (per_head_se(r.spend_per_head.se)) }
@@ -414,6 +423,13 @@ fn each_provider(run: &RunFolder, t: &Tables) -> anyhow::Result<Option<Markup>> 
     let row = |a: &str, p: &str| {
         (0..arm.len()).find(|&i| arm[i] == a && party[i] == p && horizon[i] == "term")
     };
+    let unit = MoneyUnit::for_values(run.arms().iter().flat_map(|a| {
+        providers
+            .iter()
+            .filter_map(|p| row(a, p))
+            .flat_map(|i| [p5[i].value, p50[i].value, p95[i].value])
+            .collect::<Vec<_>>()
+    }));
     Ok(Some(html! {
         h3 { "Each provider" }
         table.headline {
@@ -438,10 +454,10 @@ fn each_provider(run: &RunFolder, t: &Tables) -> anyhow::Result<Option<Markup>> 
                         @for p in &providers {
                             @if let Some(i) = row(&a, p) {
                                 td.n {
-                                    (money_se(p50[i]))
+                                    (money_se(p50[i], unit))
                                     br;
                                     span.se {
-                                        "(" (money_m(p5[i].value)) " to " (money_m(p95[i].value)) ")"
+                                        "(" (unit.show(p5[i].value)) " to " (unit.show(p95[i].value)) ")"
                                     }
                                 }
                                 td.n { (pct_se(p_loss[i])) }
@@ -894,6 +910,10 @@ fn who_gains(
     if arms.is_empty() {
         return Ok(html! {});
     }
+    let unit = MoneyUnit::for_values(
+        arms.iter()
+            .flat_map(|(_, rows)| rows.iter().flat_map(|r| [r.p5, r.p50, r.p95])),
+    );
     let programmes = |arm: &str| {
         run.scenario
             .arm
@@ -973,10 +993,10 @@ fn who_gains(
                                     td.n { "–" }
                                 } @else {
                                     td.n {
-                                        (money_gain(r.p50))
-                                        span.se { " ± " (money_gain(r.p50_se).trim_start_matches('−')) }
+                                        (unit.show(r.p50))
+                                        span.se { " ± " (unit.error(r.p50_se)) }
                                     }
-                                    td.n { (money_gain(r.p5)) " to " (money_gain(r.p95)) }
+                                    td.n { (unit.show(r.p5)) " to " (unit.show(r.p95)) }
                                     td.n { (pct_se(Estimate { value: r.p_gain, se: r.p_gain_se })) }
                                 }
                             }

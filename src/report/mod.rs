@@ -770,6 +770,93 @@ pub fn money_gain(x: f64) -> String {
     }
 }
 
+/// One unit for £ figures shown side by side (a table's money columns, a chart's labels): £m,
+/// £k or £, with the places the largest of them needs, so that figures read together are in
+/// one unit (a column had "£7.6m ± £141k" beside "−£88k", and a place of £0.1m results showed
+/// every contract as "−£0.1m ± £0.1m").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MoneyUnit {
+    divisor: f64,
+    suffix: &'static str,
+    decimals: usize,
+}
+
+impl MoneyUnit {
+    /// The unit for `values`, from the largest in size: whole £m from £100m, one place from
+    /// £10m, two from £1m; whole £k from £10k, one place from £1k; whole £ below.
+    pub fn for_values(values: impl IntoIterator<Item = f64>) -> Self {
+        let largest = values
+            .into_iter()
+            .filter(|v| v.is_finite())
+            .fold(0.0_f64, |a, v| a.max(v.abs()));
+        let (divisor, suffix, decimals) = if largest >= 99.95e6 {
+            (1e6, "m", 0)
+        } else if largest >= 9.995e6 {
+            (1e6, "m", 1)
+        } else if largest >= 0.9995e6 {
+            (1e6, "m", 2)
+        } else if largest >= 9_995.0 {
+            (1e3, "k", 0)
+        } else if largest >= 999.5 {
+            (1e3, "k", 1)
+        } else {
+            (1.0, "", 0)
+        };
+        MoneyUnit {
+            divisor,
+            suffix,
+            decimals,
+        }
+    }
+
+    /// What one of the unit is worth in £.
+    pub fn divisor(&self) -> f64 {
+        self.divisor
+    }
+
+    /// The unit as an axis names it: "£m", "£k" or "£".
+    pub fn label(&self) -> String {
+        format!("£{}", self.suffix)
+    }
+
+    /// `x` in this unit: "−£1.25m", "£48k", "£1,204m"; "–" when unknown.
+    pub fn show(&self, x: f64) -> String {
+        if !x.is_finite() {
+            return "–".into();
+        }
+        let body = thousands_f64(x.abs() / self.divisor, self.decimals);
+        let sign = if x < 0.0 && body.chars().any(|c| ('1'..='9').contains(&c)) {
+            "−"
+        } else {
+            ""
+        };
+        format!("{sign}£{body}{}", self.suffix)
+    }
+
+    /// `x` with its sign, + for a gain: "+£1.25m", "−£48k", "£0".
+    pub fn signed(&self, x: f64) -> String {
+        let shown = self.show(x);
+        if x > 0.0 && shown.chars().any(|c| ('1'..='9').contains(&c)) {
+            format!("+{shown}")
+        } else {
+            shown
+        }
+    }
+
+    /// A Monte Carlo error in this unit, to the places it needs not to read 0 ([`error_shown`]):
+    /// "£0.03m", "<£0.0001m"; "–" when unknown.
+    pub fn error(&self, se: f64) -> String {
+        if !se.is_finite() {
+            return "–".into();
+        }
+        let shown = error_shown(se / self.divisor, self.decimals);
+        match shown.strip_prefix('<') {
+            Some(bound) => format!("<£{bound}{}", self.suffix),
+            None => format!("£{shown}{}", self.suffix),
+        }
+    }
+}
+
 /// How the who-gains chart and table name a party.
 pub fn gain_label(r: &PartyGain) -> String {
     if r.is_system() {
@@ -1045,6 +1132,35 @@ pub fn write_outputs(run: &RunFolder, out: &Path) -> anyhow::Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Figures shown together read in one unit, to the places the largest needs, and an error
+    /// never reads 0.
+    #[test]
+    fn money_shown_together_is_in_one_unit() {
+        let unit = MoneyUnit::for_values([7.6e6, -88e3, 852e3, f64::NAN]);
+        assert_eq!(
+            [unit.show(7.6e6), unit.show(-88e3), unit.show(852e3)],
+            ["£7.60m", "−£0.09m", "£0.85m"]
+        );
+        assert_eq!(unit.error(141e3), "£0.14m");
+        assert_eq!(unit.signed(852e3), "+£0.85m");
+        let small = MoneyUnit::for_values([-95e3, 310e3]);
+        assert_eq!([small.show(-95e3), small.error(60e3)], ["−£95k", "£60k"]);
+        let spend = MoneyUnit::for_values([49.03e6]);
+        assert_eq!(
+            [spend.show(49.03e6), spend.error(30e3)],
+            ["£49.0m", "£0.03m"]
+        );
+        assert_eq!(spend.error(1.0), "<£0.001m");
+        let large = MoneyUnit::for_values([1_204.4e6]);
+        assert_eq!(
+            [large.show(-1_204.4e6), large.label()],
+            ["−£1,204m".into(), "£m".to_string()]
+        );
+        assert_eq!(MoneyUnit::for_values([412.0]).show(-412.0), "−£412");
+        assert_eq!(MoneyUnit::for_values([2_500.0]).show(2_540.0), "£2.5k");
+        assert_eq!(MoneyUnit::for_values([1e6]).show(-1.0), "£0.00m");
+    }
 
     /// A figure's error is shown to the places it needs not to read 0, and left out when a
     /// single replication has none; values have thousands separated.

@@ -720,10 +720,11 @@ fn several_providers_are_reported_together_as_all_providers() {
         .and_then(|rest| rest.split("</table>").next())
         .expect("an Each provider table");
     let (p50, p_loss) = (col_f64(&summary, "p50"), col_f64(&summary, "p_loss"));
+    // In £m to two places: the unit of the table's largest figure, between £1m and £10m.
     let in_millions = |x: f64| {
         let m = x / 1e6;
-        assert!(m.abs() < 100.0, "{m}");
-        format!("{}£{:.1}m", if m < 0.0 { "−" } else { "" }, m.abs())
+        assert!(m.abs() < 10.0, "{m}");
+        format!("{}£{:.2}m", if m < 0.0 { "−" } else { "" }, m.abs())
     };
     for arm in ["blended", "lead-community"] {
         let cells = each

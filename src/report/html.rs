@@ -601,45 +601,46 @@ fn and_list(items: &[String]) -> String {
     }
 }
 
-/// How a party (or the system) fares under an intervention, by the median of its gain.
+/// How a party (or the system) fares under an intervention, by the mean of its gain.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Outcome {
     /// No change in (almost) every simulated future.
     Unchanged,
-    /// A median too small to matter: under 2% of the arm's largest, or under £0.50.
+    /// An average too small to matter: under 2% of the arm's largest, or under £0.50.
     Even,
     Gain(f64),
     Loss(f64),
 }
 
-/// `scale`: the largest median gain or loss in the arm; a median under 2% of it, or under
-/// £0.50, counts as breaking even.
+/// `scale`: the largest mean gain or loss in the arm; a mean under 2% of it, or under £0.50,
+/// counts as breaking even.
 fn outcome(r: &PartyGain, scale: f64) -> Outcome {
     if r.unchanged() {
         Outcome::Unchanged
-    } else if r.p50.abs() < 0.5 || r.p50.abs() < 0.02 * scale {
+    } else if r.mean.abs() < 0.5 || r.mean.abs() < 0.02 * scale {
         Outcome::Even
-    } else if r.p50 > 0.0 {
-        Outcome::Gain(r.p50)
+    } else if r.mean > 0.0 {
+        Outcome::Gain(r.mean)
     } else {
-        Outcome::Loss(-r.p50)
+        Outcome::Loss(-r.mean)
     }
 }
 
 /// One plain-English sentence on who gains and who loses under an intervention arm, from the
-/// medians of the who-gains table, and a second naming the results that could go either way.
+/// means of the who-gains table (they add up to the system's, as a reader checks; the table's
+/// medians need not), and a second naming the results that could go either way.
 pub fn gains_sentence(arm: &str, rows: &[PartyGain]) -> String {
-    // The first figure stated is marked as a median.
-    let mut median_said = false;
+    // The first figure stated is marked as an average.
+    let mut average_said = false;
     let mut with_figure = |clause: String| {
-        if median_said {
+        if average_said {
             clause
         } else {
-            median_said = true;
-            format!("{clause} (median)")
+            average_said = true;
+            format!("{clause} on average")
         }
     };
-    let scale = rows.iter().map(|r| r.p50.abs()).fold(0.0, f64::max);
+    let scale = rows.iter().map(|r| r.mean.abs()).fold(0.0, f64::max);
     let outcome = |r: &PartyGain| outcome(r, scale);
     let parties: Vec<&PartyGain> = rows.iter().filter(|r| !r.is_system()).collect();
     // Providers that neither pay for the programme nor see their median move are named together.
@@ -955,8 +956,8 @@ fn who_gains(
                  cost of care avoided (negative when it buys more care) less the cost of the \
                  programme. Money paid from one party to \
                  another is a gain to one and a loss to the other, so in every simulated future the \
-                 parties' gains add up to the system's, and so do their means (who_gains.csv); \
-                 the medians below need not."
+                 parties' gains add up to the system's, and so do their averages, which the \
+                 sentences below state; the table's medians need not."
             }
             @for (name, description) in &described {
                 p.note { b { (name) } ": " (description) }
@@ -1371,6 +1372,7 @@ mod tests {
             p_gain_se: 0.0,
             party: party.into(),
             role: role.into(),
+            mean: p50,
             p5,
             p50,
             p95,
@@ -1391,7 +1393,7 @@ mod tests {
         assert_eq!(
             gains_sentence("block-prevention", &rows),
             "Under block-prevention, the commissioner's spend is unchanged, acute gains £14.0m \
-             (median) and community, which pays for the programme (£15.8m over the term), loses \
+             on average and community, which pays for the programme (£15.8m over the term), loses \
              £13.3m; the system saves £700k net."
         );
     }
@@ -1435,7 +1437,7 @@ mod tests {
     }
 
     #[test]
-    fn small_medians_break_even_together_and_uncertain_results_are_flagged() {
+    fn small_averages_break_even_together_and_uncertain_results_are_flagged() {
         let rows = [
             party(
                 "commissioner",
@@ -1452,7 +1454,7 @@ mod tests {
         assert_eq!(
             gains_sentence("pbr", &rows),
             "Under pbr, the commissioner, which pays for the programme (£1.2m over the term), \
-             spends £1.2m more (median), while acute and gp roughly break even; the system loses \
+             spends £1.2m more on average, while acute and gp roughly break even; the system loses \
              £400k net: the programme costs more than the care it avoids. This could go either \
              way for the system (better off in 80% of simulated futures)."
         );

@@ -273,6 +273,9 @@ pub struct PartyGain {
     pub party: String,
     /// `commissioner`, `provider` or `system`.
     pub role: String,
+    /// The mean gain: what the report's sentences state, since means add up across the
+    /// parties to the system's and medians need not.
+    pub mean: f64,
     pub p5: f64,
     pub p50: f64,
     pub p95: f64,
@@ -313,6 +316,7 @@ pub fn gains_by_arm(t: &Tables) -> anyhow::Result<Vec<(String, Vec<PartyGain>)>>
         return Ok(Vec::new());
     }
     let (arm, party, role) = (strs(g, "arm")?, strs(g, "party")?, strs(g, "role")?);
+    let mean = f64s(g, "mean")?;
     let (p5, p50, p95, p_gain, cost) = (
         f64s(g, "p5")?,
         f64s(g, "p50")?,
@@ -327,6 +331,7 @@ pub fn gains_by_arm(t: &Tables) -> anyhow::Result<Vec<(String, Vec<PartyGain>)>>
         let row = PartyGain {
             party: party[i].clone(),
             role: role[i].clone(),
+            mean: mean[i],
             p5: p5[i],
             p50: p50[i],
             p95: p95[i],

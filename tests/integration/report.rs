@@ -914,6 +914,7 @@ fn an_intervention_arm_gets_who_gains_table_chart_and_sentences() {
         col_f64(&table, "p95"),
         col_f64(&table, "p_gain"),
     );
+    let mean = col_f64(&table, "mean");
     let (mean_se, p50_se, p_gain_se) = (
         col_f64(&table, "mean_se"),
         col_f64(&table, "p50_se"),
@@ -1087,14 +1088,15 @@ fn an_intervention_arm_gets_who_gains_table_chart_and_sentences() {
     assert_eq!(sentences.len(), 2, "one sentence per intervention arm");
     for (s, a) in sentences.iter().zip(["pbr-prevention", "block-prevention"]) {
         assert!(s.starts_with(&format!("Under {a}, ")), "{s}");
+        // The sentences state the averages, which add up across the parties.
         let scale = parties
             .iter()
-            .map(|p| p50[row(a, p)].abs())
+            .map(|p| mean[row(a, p)].abs())
             .fold(0.0, f64::max);
         for p in parties {
             let i = row(a, p);
-            let money = money_gain(p50[i]);
-            let phrase = match (role[i].as_str(), p50[i] > 0.0) {
+            let money = money_gain(mean[i]);
+            let phrase = match (role[i].as_str(), mean[i] > 0.0) {
                 ("commissioner", true) => format!("the commissioner saves {money}"),
                 ("commissioner", false) => format!("spends {money} more"),
                 ("system", true) => format!("the system saves {money} net"),
@@ -1104,8 +1106,8 @@ fn an_intervention_arm_gets_who_gains_table_chart_and_sentences() {
             };
             if p5[i] == 0.0 && p95[i] == 0.0 {
                 assert!(s.contains("the commissioner's spend is unchanged"), "{s}");
-            } else if p50[i].abs() > 0.1 * scale {
-                // A clear gain or loss is stated with the table's median.
+            } else if mean[i].abs() > 0.1 * scale {
+                // A clear gain or loss is stated with its average.
                 assert!(s.contains(&phrase), "{a} {p}: {phrase:?} not in {s:?}");
                 if p5[i] < 0.0 && p95[i] > 0.0 {
                     let chance = format!("{:.0}%", 100.0 * p_gain[i]);
@@ -1150,10 +1152,11 @@ fn an_intervention_arm_gets_who_gains_table_chart_and_sentences() {
             .unwrap()
             .contains(section)
     );
-    // Under a block contract the provider whose care the programme avoids keeps the saving.
-    let acute = p50[row("block-prevention", "acute")];
+    // Under a block contract the provider whose care the programme avoids keeps the saving,
+    // stated as its average (averages add up across the parties; medians need not).
+    let acute = mean[row("block-prevention", "acute")];
     assert!(
-        sentences[1].contains(&format!("acute gains {} (median)", money_gain(acute))),
+        sentences[1].contains(&format!("acute gains {} on average", money_gain(acute))),
         "{}",
         sentences[1]
     );

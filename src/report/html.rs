@@ -158,17 +158,36 @@ fn scenario_words(run: &RunFolder) -> anyhow::Result<Markup> {
                  payments to the others cancel out)."
             }
         }
+    })
+}
+
+/// The scenario file's own description, first on the page under its name; a run that changed
+/// fields on the command line says the description may not fit it.
+fn description(run: &RunFolder) -> Markup {
+    let s = &run.scenario;
+    html! {
         @if !s.description.is_empty() {
-            p.note {
+            p.lead {
                 (s.description)
                 @if changed_on_command_line(&run.info.command) {
                     " (These are the scenario file's words: this run changed some of its fields \
-                     on the command line, as “How to reproduce” shows, and the sentences before \
-                     them describe the run itself.)"
+                     on the command line, as “How to reproduce” shows, and “The scenario” below \
+                     describes the run itself.)"
                 }
             }
         }
-    })
+    }
+}
+
+/// The page's title, as a browser tab, a bookmark or a printed page's header shows it: the
+/// scenario's name and description.
+fn page_title(run: &RunFolder) -> String {
+    let s = &run.scenario;
+    if s.description.is_empty() {
+        format!("{} (capsim)", s.name)
+    } else {
+        format!("{}: {} (capsim)", s.name, s.description)
+    }
 }
 
 /// Whether a run's command changed fields of its scenario (`--set`, or a sweep's `--param`), so
@@ -187,13 +206,16 @@ fn money_se(e: Estimate, unit: MoneyUnit) -> Markup {
     html! { (unit.show(e.value)) span.se { " ± " (unit.error(e.se)) } }
 }
 
-/// A per-head figure's error to a tenth of a pound; "–" where one replication gives none.
+/// A per-head figure's error in £ to a tenth of a pound; "–" where one replication gives none.
 fn per_head_se(se: f64) -> String {
     if !se.is_finite() {
         return "–".into();
     }
     // To the places it needs not to read 0, as in the terminal: 0.04, not 0.0.
-    super::error_shown(se, 1)
+    match super::error_shown(se, 1) {
+        shown if shown.starts_with('<') => format!("<£{}", &shown[1..]),
+        shown => format!("£{shown}"),
+    }
 }
 
 /// A probability as % with its error in points.
@@ -1259,13 +1281,13 @@ const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;col
 h1{font-size:1.8em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:2px solid #333;padding-bottom:.2em}\
 table{border-collapse:collapse;margin:1em 0;font-size:.92em}th,td{border:1px solid #999;padding:.35em .6em}th{background:#e6e6e6}td:first-child{white-space:nowrap}\
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #ccc}\
-figcaption{font-size:.92em;color:#333;margin-top:.4em}.note{color:#444;font-style:italic}.tag{font-size:.8em;color:#555;font-weight:normal}\
+figcaption{font-size:.92em;color:#333;margin-top:.4em}.note{color:#444;font-style:italic}.lead{font-size:1.1em;color:#222;margin-top:0}.tag{font-size:.8em;color:#555;font-weight:normal}\
 dt{font-weight:bold;margin-top:.8em}code{background:#f2f2f2;padding:0 .25em}\
 .se{color:#555;font-size:.85em}table.headline .se,table.years .se{display:block}table.headline{font-size:.85em;display:block;overflow-x:auto;max-width:100%}.warning{border-left:4px solid #b00;padding:.3em .8em;background:#fbeaea}\
 @media print{@page{size:A4;margin:15mm}body{max-width:none;margin:0;padding:0;font-size:10pt}\
-h2,h3{break-after:avoid;page-break-after:avoid}table,figure,tr,dl>dd{break-inside:avoid;page-break-inside:avoid}\
+h2,h3,p.note,dt{break-after:avoid;page-break-after:avoid}table,figure,tr,dl>dd{break-inside:avoid;page-break-inside:avoid}\
 table.headline{font-size:8pt;width:100%;display:table}table.headline th,table.headline td{padding:.2em .3em}\
-td:first-child{white-space:normal}figure img{max-height:250mm;object-fit:contain}}";
+td:first-child{white-space:normal}figure img{max-height:200mm;object-fit:contain}}";
 
 /// Writes report.html into `out`, with the charts (already written there) embedded.
 pub fn write_report(
@@ -1305,12 +1327,13 @@ pub fn write_report(
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "capsim: " (s.name) }
+                title { (page_title(run)) }
                 // The stylesheet is a constant of this file, not data, so it needs no escaping.
                 style { (PreEscaped(STYLE)) }
             }
             body {
                 h1 { (s.name) }
+                (description(run))
                 p { "What each party gains or loses under " (s.arm.len()) " payment models, simulated with capsim." }
                 h2 { "The scenario" }
                 (scenario_words(run)?)

@@ -923,6 +923,16 @@ fn a_report_says_when_the_command_line_changed_what_the_description_describes() 
     };
     let plain = report(&[], "plain");
     assert!(plain.contains("A place over three years.") && !plain.contains(note));
+    // The description heads the page, under the scenario's name, and titles it (a browser's
+    // tab, a printed page's header).
+    assert!(
+        plain.contains("A place over three years. (capsim)</title>"),
+        "{plain}"
+    );
+    let lead = plain
+        .find("<p class=\"lead\">A place over three years.")
+        .expect("the description as the page's lead");
+    assert!(lead < plain.find("<h2>The scenario</h2>").unwrap());
     let set = ["--set", "years=2", "--set", "population.size=5000"];
     let changed = report(&set, "changed");
     assert!(changed.contains(note), "{changed}");

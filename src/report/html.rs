@@ -1043,13 +1043,13 @@ fn who_gains(
 }
 
 /// Decimals for percentages whose Monte Carlo error is `se` (in the same points): two, or
-/// enough to show the error's first two digits (a change of 0.0026 points ± 0.0010 is not
-/// "+0.00 ± 0.00"), at most six.
+/// enough to show the error's first digit (a change of 0.0026 pp ± 0.0010 is not
+/// "+0.00 ± 0.00"; more digits than that would be noise), at most six.
 fn share_decimals(se: f64) -> usize {
     if !(se.is_finite() && se > 0.0) {
         return 2;
     }
-    (1.0 - se.log10().floor()).clamp(2.0, 6.0) as usize
+    (-se.log10().floor()).clamp(2.0, 6.0) as usize
 }
 
 /// `x` to `decimals`, with − before a fall and, when `signed`, + before a rise; no sign when
@@ -1140,7 +1140,7 @@ fn programme_effects(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
     // as the row's Monte Carlo error needs); a count as a count.
     let level = |c: &super::outcomes::ProgrammeChange, x: f64, signed: bool| {
         if c.share {
-            let unit = if signed { " points" } else { "%" };
+            let unit = if signed { " pp" } else { "%" };
             let decimals = if signed {
                 share_decimals(100.0 * c.mean_se)
             } else {
@@ -1154,7 +1154,8 @@ fn programme_effects(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
     // The change's error, to the change's decimals.
     let error = |c: &super::outcomes::ProgrammeChange| {
         if c.share {
-            points(100.0 * c.mean_se, share_decimals(100.0 * c.mean_se), false)
+            let decimals = share_decimals(100.0 * c.mean_se);
+            format!("{} pp", points(100.0 * c.mean_se, decimals, false))
         } else {
             count(c.mean_se, false)
         }
@@ -1168,8 +1169,9 @@ fn programme_effects(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
                  Events (deaths, new conditions, care) are summed over the "
                 (run.scenario.years)
                 "-year term; levels (waiting lists, the share with two or more conditions, the \
-                 scenario's measures) are those of the last year. Indicators that are 0 in both \
-                 worlds are left out. "
+                 scenario's measures) are those of the last year. A share's change is in \
+                 percentage points (pp); the last column is the change as a percentage of the \
+                 status quo. Indicators that are 0 in both worlds are left out. "
                 code { (super::outcomes::OUTCOMES_CSV) } " holds every indicator year by year, \
                  and " code { "outcomes.parquet" } " each simulated future."
             }
@@ -1181,7 +1183,7 @@ fn programme_effects(run: &RunFolder, t: &Tables) -> anyhow::Result<Markup> {
                             th { "status quo, average" }
                             th { "change, average" }
                             th { "5th–95th percentile" }
-                            th { "change" }
+                            th { "change, % of status quo" }
                         }
                     }
                     tbody {

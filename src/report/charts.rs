@@ -1116,10 +1116,12 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
         .light_line_style(TRANSPARENT)
         .draw()
         .map_err(err)?;
+    // The £0 line thin and light, under the lines: a contract whose margin is £0 throughout
+    // (often capitation's) is drawn on it and must still show.
     chart
         .draw_series(std::iter::once(PathElement::new(
             vec![(0.7, 0.0), (5.3, 0.0)],
-            RGBColor(120, 120, 120).stroke_width(2),
+            RGBColor(185, 185, 185).stroke_width(1),
         )))
         .map_err(err)?;
     let n = arms.len();

@@ -206,16 +206,10 @@ fn money_se(e: Estimate, unit: MoneyUnit) -> Markup {
     html! { (unit.show(e.value)) span.se { " ± " (unit.error(e.se)) } }
 }
 
-/// A per-head figure's error in £ to a tenth of a pound; "–" where one replication gives none.
+/// A per-head figure's error in £ from a tenth of a pound, to the places it needs not to read 0
+/// as in the terminal (£0.04, not £0.0); "–" where one replication gives none.
 fn per_head_se(se: f64) -> String {
-    if !se.is_finite() {
-        return "–".into();
-    }
-    // To the places it needs not to read 0, as in the terminal: 0.04, not 0.0.
-    match super::error_shown(se, 1) {
-        shown if shown.starts_with('<') => format!("<£{}", &shown[1..]),
-        shown => format!("£{shown}"),
-    }
+    MoneyUnit::pounds(1).error(se)
 }
 
 /// A probability as % with its error in points.

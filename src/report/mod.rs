@@ -814,6 +814,15 @@ impl MoneyUnit {
         }
     }
 
+    /// Whole pounds to `decimals` places (figures per head).
+    pub fn pounds(decimals: usize) -> Self {
+        MoneyUnit {
+            divisor: 1.0,
+            suffix: "",
+            decimals,
+        }
+    }
+
     /// What one of the unit is worth in £.
     pub fn divisor(&self) -> f64 {
         self.divisor

@@ -82,7 +82,9 @@ pub fn parse_sizes(text: &str) -> Result<Vec<u64>, InputError> {
         return Err(InputError::new(
             "command line",
             "--sizes",
-            format!("expected head counts, whole numbers of 1 or more; \"{bad}\" is not one"),
+            format!(
+                "expected head counts, whole numbers of {MIN_SIZE} or more; \"{bad}\" is not one"
+            ),
         ));
     }
     if let Ok(s) = &sizes

@@ -114,7 +114,7 @@ impl Grid {
             if values.len() < 2 || values.len() > MAX_POINTS {
                 return Err(bad(format!(
                     "expected 2 to {MAX_POINTS} values separated by commas, found \"{range}\" \
-                     (one value is one run: `capsim run --set {}={range}`)",
+                     (one value is a setting, not a sweep: give it with --set {}={range})",
                     path.trim()
                 )));
             }

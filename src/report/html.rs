@@ -21,20 +21,6 @@ use super::{
 use crate::scenario::contracts::{capitalised, plain_name};
 use crate::scenario::{CohortMode, Rurality, Sex};
 
-/// £ millions: one decimal below £100m, whole millions with separators above.
-fn money_m(x: f64) -> String {
-    if x.is_nan() {
-        return "–".into();
-    }
-    let m = x / 1e6;
-    let body = if m.abs() >= 100.0 {
-        thousands(m.abs().round() as u64)
-    } else {
-        format!("{:.1}", m.abs())
-    };
-    format!("{}£{body}m", if m < 0.0 { "−" } else { "" })
-}
-
 fn pct(x: f64) -> String {
     if x.is_nan() {
         "–".into()
@@ -341,7 +327,7 @@ fn headline(
                     th colspan="6" { "Surplus of " (who) " over the whole term" }
                     th colspan=(if budget.is_some() { 5 } else { 4 }) {
                         "Commissioner spend over the term"
-                        @if let Some(b) = budget { " (budget " (money_m(b)) ")" }
+                        @if let Some(b) = budget { " (budget " (spend.show(b)) ")" }
                     }
                 }
                 tr {
@@ -1483,6 +1469,7 @@ mod tests {
     fn gains_are_stated_in_millions_thousands_or_pounds() {
         assert_eq!(money_gain(14.04e6), "£14.0m");
         assert_eq!(money_gain(-250.4e6), "−£250m");
+        assert_eq!(money_gain(1_204.4e6), "£1,204m");
         assert_eq!(money_gain(683_700.0), "£684k");
         assert_eq!(money_gain(-999_600.0), "−£1.0m");
         assert_eq!(money_gain(-412.0), "−£412");

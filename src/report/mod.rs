@@ -752,15 +752,16 @@ fn gains_by_year(t: &Tables) -> anyhow::Result<Option<Vec<charts::LinePanel>>> {
     Ok(Some(out))
 }
 
-/// A gain in £ as the who-gains chart, table and sentences state it: £m with one decimal
-/// from £1m (whole millions from £100m), whole £k below, whole £ below £1k; "−" for a loss.
+/// A gain in £ as the report's sentences state it: £m with one decimal from £1m (whole
+/// millions, thousands separated, from £100m), whole £k below, whole £ below £1k; "−" for a
+/// loss.
 pub fn money_gain(x: f64) -> String {
     if x.is_nan() {
         return "–".into();
     }
     let a = x.abs();
     let body = if a >= 99.95e6 {
-        format!("£{:.0}m", a / 1e6)
+        format!("£{}m", thousands((a / 1e6).round() as u64))
     } else if a >= 0.9995e6 {
         format!("£{:.1}m", a / 1e6)
     } else if a >= 999.5 {

@@ -211,21 +211,31 @@ const NO_MANIFEST: &str = "has no .capsim-files, the hidden list of what capsim 
      copy made with `cp folder/*` or scp leaves it behind), so capsim cannot tell its files from \
      yours";
 
-/// One entry of a manifest: a file capsim wrote, with the hash of what it wrote, or a name
-/// alone (a folder; a file listed by a capsim that kept no hashes, or one written and since
-/// gone).
+/// One entry of a manifest: a file capsim wrote, with the hash of what it wrote; a folder it
+/// wrote (a sweep's points); or, from a capsim that kept names alone, a name.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 enum Listed {
-    Name(String),
     File { name: String, fnv1a64: String },
+    Folder { name: String, folder: bool },
+    Name(String),
 }
 
 impl Listed {
     fn name(&self) -> &str {
         match self {
-            Listed::Name(name) | Listed::File { name, .. } => name,
+            Listed::Name(name) | Listed::File { name, .. } | Listed::Folder { name, .. } => name,
         }
+    }
+
+    /// The entry for `path`, named `name`, as it is now: a file with its hash, or a folder.
+    fn of(path: &Path, name: String) -> std::io::Result<Listed> {
+        Ok(if fs::symlink_metadata(path)?.is_file() {
+            let fnv1a64 = fnv::file_hex(path)?;
+            Listed::File { name, fnv1a64 }
+        } else {
+            Listed::Folder { name, folder: true }
+        })
     }
 }
 
@@ -235,11 +245,13 @@ const CHANGED: &str = "changed since capsim wrote it";
 
 /// The entries of capsim's folder `dir`, split into what capsim wrote (files named in its
 /// manifest, unchanged since, and folders named there that hold only what capsim wrote;
-/// nothing, without a manifest) and what it did not, sorted, folders capsim did not write
-/// marked with a trailing `/` and files changed since it wrote them saying so. The manifest
-/// itself is neither.
+/// nothing, without a manifest) and what it did not, sorted: folders capsim did not write
+/// marked with a trailing `/`, files changed since it wrote them saying so, and what is not
+/// capsim's inside a folder it wrote named by its path. The manifest itself is neither.
 fn own_and_foreign_entries(dir: &Path) -> std::io::Result<(Vec<String>, Vec<String>)> {
     let listed = manifest(dir).unwrap_or_default();
+    // A manifest of names alone (an earlier capsim's) says nothing of kinds or contents.
+    let names_alone = listed.iter().all(|l| matches!(l, Listed::Name(_)));
     let (mut own, mut foreign) = (Vec::new(), Vec::new());
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
@@ -251,20 +263,32 @@ fn own_and_foreign_entries(dir: &Path) -> std::io::Result<(Vec<String>, Vec<Stri
         let here = listed.iter().find(|l| l.name() == name);
         if kind.is_file() {
             match here {
-                Some(Listed::File { fnv1a64, .. }) if fnv::file_hex(&entry.path())? != *fnv1a64 => {
-                    foreign.push(format!("{name} ({CHANGED})"))
-                }
-                Some(_) => own.push(name),
-                None => foreign.push(name),
+                Some(Listed::File { fnv1a64, .. }) => match fnv::file_hex(&entry.path()) {
+                    Ok(hash) if hash == *fnv1a64 => own.push(name),
+                    Ok(_) => foreign.push(format!("{name} ({CHANGED})")),
+                    Err(e) => foreign.push(format!("{name} (cannot be read: {e})")),
+                },
+                Some(Listed::Name(_)) if names_alone => own.push(name),
+                _ => foreign.push(name),
             }
-        } else if here.is_some()
-            && kind.is_dir()
-            && own_and_foreign_entries(&entry.path())?.1.is_empty()
-        {
-            // A folder capsim wrote (a sweep's points), as long as all it holds is capsim's.
+            continue;
+        }
+        let capsims_folder = kind.is_dir()
+            && match here {
+                Some(Listed::Folder { .. }) => true,
+                Some(Listed::Name(_)) => names_alone,
+                _ => false,
+            };
+        if !capsims_folder {
+            foreign.push(name + "/");
+            continue;
+        }
+        // A folder capsim wrote (a sweep's points), as long as all it holds is capsim's.
+        let (_, inside) = own_and_foreign_entries(&entry.path())?;
+        if inside.is_empty() {
             own.push(name);
         } else {
-            foreign.push(name + "/");
+            foreign.extend(inside.into_iter().map(|inner| format!("{name}/{inner}")));
         }
     }
     own.sort();
@@ -299,15 +323,9 @@ fn write_manifest(dir: &Path, kept: impl IntoIterator<Item = Listed>) -> anyhow:
     for entry in fs::read_dir(dir)? {
         let entry = entry?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name == MANIFEST {
-            continue;
+        if name != MANIFEST {
+            all.push(Listed::of(&entry.path(), name)?);
         }
-        all.push(if entry.file_type()?.is_file() {
-            let fnv1a64 = fnv::file_hex(&entry.path())?;
-            Listed::File { name, fnv1a64 }
-        } else {
-            Listed::Name(name)
-        });
     }
     for listed in kept {
         if !all.iter().any(|l| l.name() == listed.name()) {
@@ -511,19 +529,30 @@ impl StagedFolder {
                 .into());
             }
         }
-        // What capsim wrote there and stays is listed as it was, and so is what has since gone
-        // (a table deleted is still missed, not forgotten); a changed file is not capsim's.
-        let present = |name: &str| dest.join(name).symlink_metadata().is_ok();
-        let kept = manifest(dest)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|l| held.iter().any(|h| h == l.name()) || !present(l.name()));
+        // What capsim wrote there and stays is listed as it is now (hashed, if an earlier
+        // capsim listed it by name alone), and what has since gone as it was (a table deleted
+        // is still missed, not forgotten); a changed file is not capsim's.
+        let mut kept = Vec::new();
+        for listed in manifest(dest).unwrap_or_default() {
+            let name = listed.name().to_string();
+            if held.contains(&name) {
+                kept.push(Listed::of(&dest.join(&name), name)?);
+            } else if dest.join(&name).symlink_metadata().is_err() {
+                kept.push(listed);
+            }
+        }
         write_manifest(self.dir(), kept)?;
         let _moving = unfinished();
-        for entry in fs::read_dir(self.dir())? {
-            let entry = entry?;
-            let target = dest.join(entry.file_name());
-            fs::rename(entry.path(), &target)
+        // The manifest last: if a move fails, the one there still describes every file not
+        // yet replaced, and any replaced reads as changed, so nothing is taken for capsim's
+        // that is not.
+        let mut entries: Vec<PathBuf> = fs::read_dir(self.dir())?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort_by_key(|p| p.file_name().is_some_and(|n| n == MANIFEST));
+        for path in entries {
+            let target = dest.join(path.file_name().expect("a file in the staging folder"));
+            fs::rename(&path, &target)
                 .with_context(|| format!("moving {} into place", target.display()))?;
         }
         Ok(())
@@ -611,4 +640,95 @@ fn write_through_temporary(
     });
     forget(&mut unfinished(), &temporary);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A folder capsim wrote into `dir`, with `files` in it, listed by its manifest.
+    fn capsims(dir: &Path, files: &[(&str, &str)]) {
+        fs::create_dir_all(dir).unwrap();
+        for (name, text) in files {
+            fs::write(dir.join(name), text).unwrap();
+        }
+        write_manifest(dir, []).unwrap();
+    }
+
+    /// What is not capsim's is found at any depth and named by its path: a file changed since,
+    /// a file of the user's where capsim wrote a folder, a folder where it wrote a file.
+    #[test]
+    fn what_is_not_capsims_is_named_at_any_depth() {
+        let top = tempfile::tempdir().unwrap();
+        let run = top.path();
+        capsims(&run.join("point-1"), &[("summary.csv", "a,b\n")]);
+        capsims(&run.join("point-2"), &[("summary.csv", "a,b\n")]);
+        capsims(run, &[("sweep.csv", "x\n")]);
+        assert_eq!(
+            own_and_foreign_entries(run).unwrap(),
+            (
+                vec!["point-1".into(), "point-2".into(), "sweep.csv".into()],
+                vec![]
+            )
+        );
+        fs::write(run.join("point-2/summary.csv"), "a,b\nmine\n").unwrap();
+        fs::remove_dir_all(run.join("point-1")).unwrap();
+        fs::write(run.join("point-1"), "my notes").unwrap();
+        fs::remove_file(run.join("sweep.csv")).unwrap();
+        fs::create_dir(run.join("sweep.csv")).unwrap();
+        assert_eq!(
+            own_and_foreign_entries(run).unwrap().1,
+            vec![
+                "point-1".to_string(),
+                "point-2/summary.csv (changed since capsim wrote it)".into(),
+                "sweep.csv/".into(),
+            ]
+        );
+    }
+
+    /// A manifest of names alone (an earlier capsim's) still marks what it names as capsim's,
+    /// files and folders alike; beside hashed entries a bare name proves nothing.
+    #[test]
+    fn names_alone_are_honoured_only_in_a_manifest_of_names() {
+        let top = tempfile::tempdir().unwrap();
+        let run = top.path();
+        capsims(&run.join("point-1"), &[("summary.csv", "a,b\n")]);
+        fs::write(run.join("summary.csv"), "a,b\n").unwrap();
+        fs::write(run.join(MANIFEST), r#"["point-1", "summary.csv"]"#).unwrap();
+        assert_eq!(
+            own_and_foreign_entries(run).unwrap().1,
+            Vec::<String>::new()
+        );
+        fs::write(
+            run.join(MANIFEST),
+            r#"[{"name": "point-1", "folder": true}, "summary.csv"]"#,
+        )
+        .unwrap();
+        assert_eq!(own_and_foreign_entries(run).unwrap().1, vec!["summary.csv"]);
+    }
+
+    /// Rebuilding in place lists what stays by its hash, even where an earlier capsim listed it
+    /// by name alone, so a later change to it is found.
+    #[test]
+    fn files_moved_in_leave_every_file_hashed() {
+        let top = tempfile::tempdir().unwrap();
+        let run = top.path().join("run");
+        fs::create_dir(&run).unwrap();
+        fs::write(run.join("run.json"), "{}").unwrap();
+        fs::write(run.join("summary.csv"), "old\n").unwrap();
+        fs::write(run.join(MANIFEST), r#"["run.json", "summary.csv"]"#).unwrap();
+        let staged = StagedFolder::inside(&run).unwrap();
+        fs::write(staged.dir().join("summary.csv"), "new\n").unwrap();
+        staged.commit_files_into().unwrap();
+        let listed = manifest(&run).unwrap();
+        assert!(
+            listed.iter().all(|l| matches!(l, Listed::File { .. })),
+            "{listed:?}"
+        );
+        fs::write(run.join("run.json"), "{\"edited\": true}").unwrap();
+        assert_eq!(
+            own_and_foreign_entries(&run).unwrap().1,
+            vec!["run.json (changed since capsim wrote it)"]
+        );
+    }
 }

@@ -283,12 +283,11 @@ fn rounded(df: &DataFrame, decimals: impl Fn(&str) -> Option<i32>) -> PolarsResu
     for c in df.columns() {
         match decimals(c.name().as_str()) {
             Some(d) if c.dtype() == &DataType::Float64 => {
-                let scale = 10f64.powi(d);
+                let error = c.name().ends_with("_se");
                 let rounded: Vec<Option<f64>> = c
                     .f64()?
                     .iter()
-                    // + 0.0 turns a −0 (a tiny negative rounded away) into 0.
-                    .map(|x| x.map(|x| (x * scale).round() / scale + 0.0))
+                    .map(|x| x.map(|x| round_for_reading(x, d, error)))
                     .collect();
                 columns.push(Column::new(c.name().clone(), rounded));
             }
@@ -296,6 +295,24 @@ fn rounded(df: &DataFrame, decimals: impl Fn(&str) -> Option<i32>) -> PolarsResu
         }
     }
     DataFrame::new(df.height(), columns)
+}
+
+/// `x` to `decimals` places; a Monte Carlo `error` of a probability or share (four places or
+/// more) that would read 0 keeps two significant figures instead: P(loss)'s error at 40,000
+/// replications is about 0.00003, and it is never 0 unless the chance is. (An error in £ below
+/// half a penny is nothing to a reader, and is often a rounding residue of an exact 0.)
+fn round_for_reading(x: f64, decimals: i32, error: bool) -> f64 {
+    let at = |places: i32| {
+        let scale = 10f64.powi(places);
+        // + 0.0 turns a −0 (a tiny negative rounded away) into 0.
+        (x * scale).round() / scale + 0.0
+    };
+    let shown = at(decimals);
+    if error && decimals >= 4 && shown == 0.0 && x != 0.0 && x.is_finite() {
+        at(1 - x.abs().log10().floor() as i32)
+    } else {
+        shown
+    }
 }
 
 pub fn write_csv(df: &mut DataFrame, path: &Path) -> anyhow::Result<()> {
@@ -550,4 +567,24 @@ pub fn monitoring_frame(
         Column::new("p_no_value".into(), no_value),
     ]);
     DataFrame::new(spreads.len(), columns).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_for_reading;
+
+    /// A figure rounds to its places; an error that would read 0 keeps two significant figures.
+    #[test]
+    fn an_error_is_never_rounded_to_zero() {
+        assert_eq!(round_for_reading(0.123456, 4, false), 0.1235);
+        assert_eq!(round_for_reading(0.0000312, 4, false), 0.0);
+        assert_eq!(round_for_reading(0.0000312, 4, true), 0.000031);
+        assert_eq!(round_for_reading(0.0123, 4, true), 0.0123);
+        assert_eq!(round_for_reading(0.0, 4, true), 0.0);
+        assert_eq!(round_for_reading(1.7e-8, 2, true), 0.0);
+        assert_eq!(
+            round_for_reading(-0.00001, 2, false).to_bits(),
+            0.0f64.to_bits()
+        );
+    }
 }

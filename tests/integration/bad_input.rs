@@ -436,7 +436,7 @@ fn a_flag_that_is_not_a_whole_number_says_what_is_expected() {
         ),
         (
             &["risk-size", "--arm", "capitation", "--sizes", "-5,5000"],
-            "command line: --sizes: expected head counts, whole numbers of 1 or more; \"-5\" is \
+            "command line: --sizes: expected head counts, whole numbers of 100 or more; \"-5\" is \
              not one",
         ),
         (
@@ -1909,7 +1909,7 @@ fn contradictory_flags_are_refused() {
         (
             &["sweep", "--param", "years=2", "--out", "o"],
             "command line: --param: expected 2 to 50 values separated by commas, found \"2\" (one \
-             value is one run: `capsim run --set years=2`)",
+             value is a setting, not a sweep: give it with --set years=2)",
         ),
         (
             &[

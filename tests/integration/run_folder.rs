@@ -106,8 +106,13 @@ fn an_earlier_run_or_an_empty_folder_is_replaced_without_leftovers() {
     let first = run("runs/a", "1");
     // A table the first run wrote that the second does not (one of an arm since removed).
     let manifest = dir.path().join("runs/a/.capsim-files");
-    let mut names: Vec<serde_json::Value> =
+    // Listed by name, as an earlier capsim (which kept no hashes) listed every file.
+    let listed: Vec<serde_json::Value> =
         serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    let mut names: Vec<String> = listed
+        .iter()
+        .map(|l| l["name"].as_str().unwrap().to_string())
+        .collect();
     names.push("stale.csv".into());
     std::fs::write(&manifest, serde_json::to_string(&names).unwrap()).unwrap();
     std::fs::write(dir.path().join("runs/a/stale.csv"), "from the first run").unwrap();

@@ -16,7 +16,7 @@ use super::mc_error::median_difference_se;
 use super::{
     ALL_PROVIDERS, ArmHeadline, Chart, Estimate, MoneyUnit, PartyGain, RunFolder, Tables,
     WHO_GAINS_BY_YEAR_CHART, WHO_GAINS_CHART, arm_headlines, estimates, f64s, gain_label,
-    gains_by_arm, money_gain, strs, thousands, with_all_providers,
+    gains_by_arm, money_gain, strs, thousands, with_all_providers, with_sign,
 };
 use crate::scenario::contracts::{capitalised, plain_name};
 use crate::scenario::{CohortMode, Rurality, Sex};
@@ -425,13 +425,12 @@ fn each_provider(run: &RunFolder, t: &Tables) -> anyhow::Result<Option<Markup>> 
     let row = |a: &str, p: &str| {
         (0..arm.len()).find(|&i| arm[i] == a && party[i] == p && horizon[i] == "term")
     };
-    let unit = MoneyUnit::for_values(run.arms().iter().flat_map(|a| {
-        providers
-            .iter()
-            .filter_map(|p| row(a, p))
-            .flat_map(|i| [p5[i].value, p50[i].value, p95[i].value])
-            .collect::<Vec<_>>()
-    }));
+    let arms = run.arms();
+    let unit = MoneyUnit::for_values(
+        arms.iter()
+            .flat_map(|a| providers.iter().filter_map(move |p| row(a, p)))
+            .flat_map(|i| [p5[i].value, p50[i].value, p95[i].value]),
+    );
     Ok(Some(html! {
         h3 { "Each provider" }
         table.headline {
@@ -1039,21 +1038,6 @@ fn points(x: f64, decimals: usize, signed: bool) -> String {
         return "–".into();
     }
     with_sign(format!("{:.decimals$}", x.abs()), x, signed)
-}
-
-/// `body`, the magnitude of `x` as shown, with − before a fall and, when `signed`, + before a
-/// rise; none when it shows as zero.
-fn with_sign(body: String, x: f64, signed: bool) -> String {
-    let sign = if !body.chars().any(|c| ('1'..='9').contains(&c)) {
-        ""
-    } else if x < 0.0 {
-        "−"
-    } else if signed && x > 0.0 {
-        "+"
-    } else {
-        ""
-    };
-    format!("{sign}{body}")
 }
 
 /// A count of people or events (or weeks): whole numbers with separators from 100 on, one

@@ -836,26 +836,20 @@ impl MoneyUnit {
 
     /// `x` in this unit: "−£1.25m", "£48k", "£1,204m"; "–" when unknown.
     pub fn show(&self, x: f64) -> String {
-        if !x.is_finite() {
-            return "–".into();
-        }
-        let body = thousands_f64(x.abs() / self.divisor, self.decimals);
-        let sign = if x < 0.0 && body.chars().any(|c| ('1'..='9').contains(&c)) {
-            "−"
-        } else {
-            ""
-        };
-        format!("{sign}£{body}{}", self.suffix)
+        self.with_sign(x, false)
     }
 
     /// `x` with its sign, + for a gain: "+£1.25m", "−£48k", "£0".
     pub fn signed(&self, x: f64) -> String {
-        let shown = self.show(x);
-        if x > 0.0 && shown.chars().any(|c| ('1'..='9').contains(&c)) {
-            format!("+{shown}")
-        } else {
-            shown
+        self.with_sign(x, true)
+    }
+
+    fn with_sign(&self, x: f64, signed: bool) -> String {
+        if !x.is_finite() {
+            return "–".into();
         }
+        let magnitude = thousands_f64(x.abs() / self.divisor, self.decimals);
+        with_sign(format!("£{magnitude}{}", self.suffix), x, signed)
     }
 
     /// A Monte Carlo error in this unit, to the places it needs not to read 0 ([`error_shown`]):
@@ -870,6 +864,21 @@ impl MoneyUnit {
             None => format!("£{shown}{}", self.suffix),
         }
     }
+}
+
+/// `body`, the magnitude of `x` as shown, with − before a fall and, when `signed`, + before a
+/// rise; none when it shows as zero.
+pub(crate) fn with_sign(body: String, x: f64, signed: bool) -> String {
+    let sign = if !body.chars().any(|c| ('1'..='9').contains(&c)) {
+        ""
+    } else if x < 0.0 {
+        "−"
+    } else if signed && x > 0.0 {
+        "+"
+    } else {
+        ""
+    };
+    format!("{sign}{body}")
 }
 
 /// How the who-gains chart and table name a party.

@@ -1062,16 +1062,19 @@ pub fn line_panels<DB: DrawingBackend>(
     root.present().map_err(err)
 }
 
-/// Provider margin per head by IMD quintile, one line per arm through its mean margin (£ per
-/// person-year), each mean with a whisker over its 95% Monte Carlo interval (± 1.96 standard
-/// errors): a slope inside the whiskers is the simulation's noise, not the contract's.
+/// Provider margin per head by IMD quintile against each arm's margin over everyone, one line
+/// per arm through its mean (£ per person-year), each mean with a whisker over its 95% Monte
+/// Carlo interval (± 1.96 standard errors): a slope inside the whiskers is the simulation's
+/// noise, not the contract's. Drawn as gaps from each arm's own average, since the question is
+/// the slope: arms' levels differ by far more (a block's −£200 beside capitation's £0), and on
+/// one axis they squashed every slope flat.
 pub fn margin_by_deprivation<DB: DrawingBackend>(
     root: DrawingArea<DB, Shift>,
     arms: &[(String, Vec<QuintileMargin>)],
 ) -> R {
     let body = titled(
         &root,
-        "Provider margin per head by deprivation, by payment model",
+        "Provider margin per head by deprivation, against each payment model's average",
     )?;
     // The key above the plot, in rows: inside it, a key for many arms took the room of the
     // lines (the y axis ran to +£300 over margins of −£200 to £0).
@@ -1079,6 +1082,15 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
     let (at, rows) = key_layout(&body, &labels, body.dim_in_pixel().0)?;
     let (key, body) = body.split_vertically(rows * KEY_ROW + 10);
     draw_key(&key, &labels, &at)?;
+    // Other charts' whiskers are the spread across futures; these are not, so say so on the
+    // chart itself, where a copy pasted into a paper keeps it.
+    let (note, body) = body.split_vertically(30);
+    note.draw(&Text::new(
+        "Whiskers: 95% Monte Carlo interval of each average (the simulation's noise, not the spread across futures)",
+        (25, 4),
+        font(17).color(&RGBColor(90, 90, 90)),
+    ))
+    .map_err(err)?;
     let ys = arms
         .iter()
         .flat_map(|a| a.1.iter().flat_map(|m| [m.low(), m.high(), m.mean]));
@@ -1110,7 +1122,7 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
             }
         })
         .x_desc("IMD quintile")
-        .y_desc("Margin per person-year (£)")
+        .y_desc("Margin per person-year less the average (£)")
         .axis_desc_style(font(22))
         .label_style(font(18))
         .light_line_style(TRANSPARENT)

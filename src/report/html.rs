@@ -506,12 +506,13 @@ fn models(run: &RunFolder) -> Markup {
 
 fn equity_table(run: &RunFolder, t: &Tables, dimension: &str) -> anyhow::Result<Markup> {
     let e = &t.equity;
-    let (arm, dim, lvl, m, se) = (
+    let (arm, dim, lvl, margin, gap, gap_se) = (
         strs(e, "arm")?,
         strs(e, "dimension")?,
         f64s(e, "level")?,
         f64s(e, "margin_per_head_mean")?,
-        f64s(e, "margin_per_head_mean_se")?,
+        f64s(e, "margin_vs_average_mean")?,
+        f64s(e, "margin_vs_average_mean_se")?,
     );
     let levels: Vec<(i32, String)> = if dimension == "imd_quintile" {
         (1..=5)
@@ -538,26 +539,33 @@ fn equity_table(run: &RunFolder, t: &Tables, dimension: &str) -> anyhow::Result<
             })
             .collect()
     };
-    // The mean margin, and its Monte Carlo error when there is one.
+    let pounds = MoneyUnit::pounds(0);
+    let rows = |a: &str| -> Vec<usize> {
+        (0..arm.len())
+            .filter(|&i| arm[i] == a && dim[i] == dimension)
+            .collect()
+    };
+    // The arm's margin over everyone: any group's margin less its gap from it (both means over
+    // the same replications, so the difference is exact).
+    let average = |a: &str| -> Markup {
+        let everyone = rows(a)
+            .into_iter()
+            .map(|i| margin[i] - gap[i])
+            .find(|v| v.is_finite());
+        html! { (everyone.map_or("–".into(), |v| pounds.show(v))) }
+    };
+    // A group's gap from the average, and its Monte Carlo error when there is one.
     let cell = |a: &str, q: i32| -> Markup {
-        let Some(i) =
-            (0..arm.len()).find(|&i| arm[i] == a && dim[i] == dimension && lvl[i] as i32 == q)
-        else {
+        let Some(i) = rows(a).into_iter().find(|&i| lvl[i] as i32 == q) else {
             return html! { "–" };
         };
-        let v = m[i];
-        if v.is_nan() {
+        if gap[i].is_nan() {
             return html! { "–" };
         }
-        let mean = format!(
-            "{}£{}",
-            if v.round() < 0.0 { "−" } else { "" },
-            thousands(v.abs().round() as u64)
-        );
         html! {
-            (mean)
-            @if se[i].is_finite() && se[i] > 0.0 {
-                span.se { " ± " (per_head_se(se[i])) }
+            (pounds.signed(gap[i]))
+            @if gap_se[i].is_finite() && gap_se[i] > 0.0 {
+                span.se { " ± " (per_head_se(gap_se[i])) }
             }
         }
     };
@@ -565,7 +573,11 @@ fn equity_table(run: &RunFolder, t: &Tables, dimension: &str) -> anyhow::Result<
         table {
             thead {
                 tr {
-                    th { "Payment model" }
+                    th rowspan="2" { "Payment model" }
+                    th rowspan="2" { "Margin per person-year, everyone" }
+                    th colspan=(levels.len()) { "Each group's margin less everyone's" }
+                }
+                tr {
                     @for (_, label) in &levels {
                         th { (label) }
                     }
@@ -575,6 +587,7 @@ fn equity_table(run: &RunFolder, t: &Tables, dimension: &str) -> anyhow::Result<
                 @for a in run.arms() {
                     tr {
                         td { (a) }
+                        td.n { (average(&a)) }
                         @for (q, _) in &levels {
                             td.n { (cell(&a, *q)) }
                         }
@@ -1326,13 +1339,15 @@ pub fn write_report(
                 (models(run))
                 h2 { "Who would a provider want as patients?" }
                 p {
-                    "Average provider margin per person per year over the term, by deprivation \
-                     (all providers together), ± its Monte Carlo standard error: payments less \
-                     the cost of care, before any programme's cost (which the headline surplus \
-                     also takes off). Large differences \
-                     between columns mean a provider gains by attracting some groups and avoiding \
-                     others; risk-adjusted capitation is designed to remove them. A difference of \
-                     less than about three standard errors may be the simulation's noise."
+                    "The providers' average margin per person per year over the term (all \
+                     providers together): payments less the cost of care, before any programme's \
+                     cost (which the headline surplus also takes off). Beside it, what each group \
+                     of patients earns above (+) or below (−) that average: a provider gains by \
+                     attracting the groups above and avoiding those below, and risk-adjusted \
+                     capitation is designed to bring every group to the average. ± is the \
+                     difference's Monte Carlo standard error; a difference within about two of them \
+                     may be the simulation's noise. equity.csv has each group's margin itself, \
+                     with its percentiles."
                 }
                 h3 { "By deprivation" }
                 (equity_table(run, t, "imd_quintile")?)

@@ -593,8 +593,8 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
         strs(e, "arm")?,
         strs(e, "dimension")?,
         f64s(e, "level")?,
-        f64s(e, "margin_per_head_mean")?,
-        f64s(e, "margin_per_head_mean_se")?,
+        f64s(e, "margin_vs_average_mean")?,
+        f64s(e, "margin_vs_average_mean_se")?,
     );
     let lines: Vec<(String, Vec<charts::QuintileMargin>)> = arms
         .iter()
@@ -620,7 +620,7 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
     written.push(Chart {
         stem: "margin_by_deprivation".into(),
         title: "Provider margin per head by deprivation".into(),
-        caption: "Average margin per person-year over the term for people in each IMD quintile; each whisker is the average's 95% Monte Carlo interval. Where a line slopes by more than its whiskers, a provider would gain by attracting one group of patients and avoiding another; risk adjustment flattens it. A slope within the whiskers may be the simulation's noise: run more replications to tell.".into(),
+        caption: "What the providers gain or lose per person-year over the term by serving people in each IMD quintile rather than the average person: the quintile's margin less the payment model's margin over everyone (equity.csv, margin_vs_average_mean; the table below gives each margin itself). A line above £0 marks patients a provider would want, one below patients it would avoid; a flat line on £0 gives it no reason to choose, which is what risk adjustment aims at. Each whisker is the 95% Monte Carlo interval: a slope within the whiskers may be the simulation's noise, so run more replications to tell.".into(),
     });
 
     // 5. Each waiting list's year ends, per world.

@@ -434,10 +434,17 @@ fn per_person_year(name: &str) -> Expr {
 pub fn equity(equity: &DataFrame, arms: &[String]) -> PolarsResult<DataFrame> {
     // The margin's percentiles' errors, by group (its level as text, as the errors' keys are).
     const KEYS: [&str; 3] = ["arm", "dimension", "level_key"];
-    let keyed = equity
-        .clone()
-        .lazy()
-        .with_column(col("level").cast(DataType::String).alias("level_key"));
+    // A group's margin less its arm's margin over everyone in the same replication: what a
+    // provider gains per head by taking one group rather than the average patient. Its error
+    // is smaller than the margin's own (in a large population far smaller), since a
+    // replication's shocks move every group together: it shows whether a slope is the
+    // contract's or the noise.
+    let everyone = (col("margin_per_head") * col("person_years")).sum() / col("person_years").sum();
+    let keyed = equity.clone().lazy().with_columns([
+        col("level").cast(DataType::String).alias("level_key"),
+        (col("margin_per_head") - everyone.over([col("rep"), col("arm"), col("dimension")])?)
+            .alias("margin_vs_average"),
+    ]);
     let reps = equity.column("rep")?.n_unique()?;
     let quantile_se = quantile_errors(
         sorted_by_group(keyed.clone(), &KEYS, col("margin_per_head"))?,
@@ -452,6 +459,10 @@ pub fn equity(equity: &DataFrame, arms: &[String]) -> PolarsResult<DataFrame> {
         .group_by([col("arm"), col("dimension"), col("level"), col("level_key")])
         .agg([
             mean_se_of("margin_per_head").alias("margin_per_head_mean_se"),
+            sorted("margin_vs_average")
+                .mean()
+                .alias("margin_vs_average_mean"),
+            mean_se_of("margin_vs_average").alias("margin_vs_average_mean_se"),
             sorted("person_years").mean(),
             sorted("income_per_head").mean(),
             sorted("cost_per_head").mean(),
@@ -484,6 +495,8 @@ pub fn equity(equity: &DataFrame, arms: &[String]) -> PolarsResult<DataFrame> {
             col("p5_se").alias("margin_per_head_p5_se"),
             col("margin_per_head_p95"),
             col("p95_se").alias("margin_per_head_p95_se"),
+            col("margin_vs_average_mean"),
+            col("margin_vs_average_mean_se"),
         ])
         .collect()
 }

@@ -175,6 +175,12 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "£ per person-year (nominal)",
         "95th percentile of the margin per person-year",
     ),
+    doc(
+        "equity",
+        "margin_vs_average_mean",
+        "£ per person-year (nominal)",
+        "The group's margin per person-year less the arm's over everyone (same dimension and replication), mean across replications: what a provider gains per head by serving this group rather than the average person",
+    ),
     doc("who_gains", "arm", "", "An arm that runs interventions"),
     doc(
         "who_gains",

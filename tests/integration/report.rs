@@ -356,6 +356,82 @@ fn equity_and_workbook_are_written() {
     assert!(xlsx.len() > 5_000);
 }
 
+/// Each group's margin less everyone's is worked back from equity.parquet, replication by
+/// replication: the arm's margin over everyone is its groups' margins weighted by their
+/// person-years. Its error is below the margin's own, since a replication's shocks move every
+/// group together (far below it in a large population, where they are most of the noise), and
+/// the gaps of a risk-adjusted capitation stay near £0.
+#[test]
+fn each_groups_gap_from_the_average_is_worked_back_from_the_replications() {
+    let dir = run_dir();
+    let eq = read_csv(&dir.join("equity.csv"));
+    let reps = read_parquet(&dir.join("equity.parquet"));
+    let (r_rep, r_arm, r_dim, r_lvl, r_py, r_m) = (
+        col_f64(&reps, "rep"),
+        col_str(&reps, "arm"),
+        col_str(&reps, "dimension"),
+        col_f64(&reps, "level"),
+        col_f64(&reps, "person_years"),
+        col_f64(&reps, "margin_per_head"),
+    );
+    let (arm, dim, lvl, gap, gap_se, margin_se) = (
+        col_str(&eq, "arm"),
+        col_str(&eq, "dimension"),
+        col_f64(&eq, "level"),
+        col_f64(&eq, "margin_vs_average_mean"),
+        col_f64(&eq, "margin_vs_average_mean_se"),
+        col_f64(&eq, "margin_per_head_mean_se"),
+    );
+    let n_reps = r_rep.iter().map(|&r| r as usize).max().unwrap() + 1;
+    for i in 0..arm.len() {
+        let gaps: Vec<f64> = (0..n_reps)
+            .map(|rep| {
+                let group =
+                    |j: usize| r_rep[j] as usize == rep && r_arm[j] == arm[i] && r_dim[j] == dim[i];
+                let rows: Vec<usize> = (0..r_rep.len()).filter(|&j| group(j)).collect();
+                let weight: f64 = rows.iter().map(|&j| r_py[j]).sum();
+                let everyone = rows.iter().map(|&j| r_m[j] * r_py[j]).sum::<f64>() / weight;
+                let own = rows.iter().find(|&&j| r_lvl[j] == lvl[i]).unwrap();
+                r_m[*own] - everyone
+            })
+            .collect();
+        let mean = gaps.iter().sum::<f64>() / n_reps as f64;
+        let sd =
+            (gaps.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / (n_reps - 1) as f64).sqrt();
+        let label = format!("{} {} {}", arm[i], dim[i], lvl[i]);
+        assert!(
+            (gap[i] - mean).abs() < 0.006,
+            "{label}: {} vs {mean}",
+            gap[i]
+        );
+        let se = sd / (n_reps as f64).sqrt();
+        assert!(
+            (gap_se[i] - se).abs() < 0.006 + 0.01 * se,
+            "{label}: {} vs {se}",
+            gap_se[i]
+        );
+    }
+    let at = |a: &str, d: &str, l: f64| {
+        (0..arm.len())
+            .find(|&i| arm[i] == a && dim[i] == d && lvl[i] == l)
+            .unwrap()
+    };
+    // The deprivation gaps' errors are below the margins' own.
+    for q in 1..=5 {
+        let i = at("capitation-flat", "imd_quintile", f64::from(q));
+        assert!(
+            gap_se[i] < 0.8 * margin_se[i],
+            "quintile {q}: {} vs {}",
+            gap_se[i],
+            margin_se[i]
+        );
+    }
+    // A risk-adjusted capitation leaves people with 5+ conditions near the average; a flat one
+    // leaves them thousands of pounds below it.
+    assert!(gap[at("capitation-flat", "ltc_count", 5.0)] < -2000.0);
+    assert!(gap[at("capitation", "ltc_count", 5.0)].abs() < 200.0);
+}
+
 #[test]
 fn report_renders_in_headless_chromium() {
     let browser = ["chromium", "chromium-browser", "google-chrome"]

@@ -2,7 +2,7 @@
 //! as a warning by `capsim validate` and `capsim run`, which go on; none stops a run.
 
 use super::Scenario;
-use super::contracts::ComponentSpec;
+use super::contracts::{ComponentSpec, SavingsAgainst};
 
 /// One caution: the field it concerns and what to look at.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,7 +24,54 @@ pub fn cautions(s: &Scenario) -> Vec<Caution> {
     measures_beyond_bounds(s, &mut out);
     rebasing_that_never_happens(s, &mut out);
     tiers_that_never_pay_in_full(s, &mut out);
+    savings_shared_on_top_of_a_set_budget(s, &mut out);
     out
+}
+
+/// Shared savings against the holder's cost, in a year its income is a capitation or fixed
+/// payment with nothing paid by activity: that income does not fall when its cost does, so
+/// the holder keeps every pound saved already, and the shared savings pay it a share again
+/// (150% of each saving at 50:50, and of each overspend). Splitting savings against a budget
+/// with the commissioner is a risk share around it.
+fn savings_shared_on_top_of_a_set_budget(s: &Scenario, out: &mut Vec<Caution>) {
+    for (a, arm) in s.arm.iter().enumerate() {
+        let components = arm.components();
+        for (k, spec) in arm.component.iter().enumerate() {
+            let ComponentSpec::SharedSavings(savings) = spec else {
+                continue;
+            };
+            if savings.against != SavingsAgainst::Cost {
+                continue;
+            }
+            let set_budget_only = |holder: &str, year: u32| {
+                let paying = || {
+                    components
+                        .iter()
+                        .map(|(_, c)| c)
+                        .filter(move |c| c.active_in(year) && c.pays_provider(holder))
+                };
+                paying()
+                    .any(|c| matches!(c, ComponentSpec::Capitation(_) | ComponentSpec::Fixed(_)))
+                    && !paying().any(|c| matches!(c, ComponentSpec::Activity(_)))
+            };
+            let doubled = holders(s, a).iter().any(|holder| {
+                spec.pays_provider(holder)
+                    && (1..=s.years).any(|y| spec.active_in(y) && set_budget_only(holder, y))
+            });
+            if doubled {
+                out.push(Caution {
+                    field: format!("{}.component[{k}] (shared_savings)", arm.path(a)),
+                    message: "shared savings against the provider's cost on top of a capitation \
+                              or fixed payment, which already leaves it every pound it saves: \
+                              it keeps the saving and is paid a share of it again (and bears an \
+                              overspend more than once); to split savings and overspends against \
+                              the budget with the commissioner, use a risk_share with bands at 0 \
+                              (scenarios/now-next-future.toml, arm \"in-future\")"
+                        .into(),
+                });
+            }
+        }
+    }
 }
 
 /// An outcome indicator whose tiers all pay part of its share: tiers given replace the default
@@ -353,6 +400,44 @@ activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days", "amb
 name = "community"
 activity = ["gp", "community", "mental_health", "prescribing"]
 "#;
+
+    /// Shared savings against cost on a capitation (or a block) alone are warned of; against
+    /// spend, or beside activity payments (Kinzigtal's fee-for-service, the prevention
+    /// scenario's PbR), they are not, nor in years the capitation does not pay.
+    #[test]
+    fn savings_shared_on_top_of_a_set_budget_are_named() {
+        let arm = |preset: &str, savings: &str| {
+            format!(
+                "base = \"default\"\nyears = 4\n[[arm]]\nname = \"x\"\npreset = \"{preset}\"\n\
+                 [[arm.component]]\nkind = \"shared_savings\"\nprovider_share = 0.5\n{savings}"
+            )
+        };
+        let warned = |text: &str| {
+            cautions_of(text)
+                .iter()
+                .any(|c| c.contains("already leaves it every pound it saves"))
+        };
+        assert!(warned(&arm("capitation", "")));
+        assert!(warned(&arm("block", "")));
+        assert!(
+            cautions_of(&arm("capitation", ""))[0]
+                .starts_with("arm.x.component[0] (shared_savings)")
+        );
+        assert!(!warned(&arm("capitation", "against = \"spend\"\n")));
+        assert!(!warned(&arm("pbr", "")));
+        assert!(!warned(&arm("blended", "")));
+        // A capitation in years 1-2 and shared savings in years 3-4, on activity payments.
+        let moving = "base = \"default\"\nyears = 4\n[[arm]]\nname = \"x\"\n\
+            [[arm.component]]\nkind = \"capitation\"\nto_year = 2\n\
+            [[arm.component]]\nkind = \"activity\"\nfrom_year = 3\n\
+            [[arm.component]]\nkind = \"shared_savings\"\nprovider_share = 0.5\nfrom_year = 3\n";
+        assert!(!warned(moving), "{:?}", cautions_of(moving));
+        // From year 2, it shares savings in a year the capitation alone pays.
+        assert!(warned(&moving.replace(
+            "provider_share = 0.5\nfrom_year = 3",
+            "provider_share = 0.5\nfrom_year = 2"
+        )));
+    }
 
     /// Tiers replace the target's paying in full: an indicator whose tiers all pay part never
     /// pays its whole share, which is warned of; a tier paying in full silences it.

@@ -903,7 +903,7 @@ proptest! {
 }
 
 /// Contracts that change over the term: an arm moving from a block (year 1) to outcomes-based
-/// payment (years 2-3) to capitation with shared savings (years 4-5) pays each component only
+/// payment (years 2-3) to capitation with a risk share (years 4-5) pays each component only
 /// in its years, exactly what the arm of that model alone pays in those years.
 #[test]
 fn an_arm_moves_from_one_payment_model_to_another_during_the_term() {
@@ -943,7 +943,7 @@ fn an_arm_moves_from_one_payment_model_to_another_during_the_term() {
                 assert_eq!(paid.components[col("outcome")], 0.0, "year {year}");
             }
             if year < 4 {
-                assert_eq!(paid.components[col("shared_savings")], 0.0, "year {year}");
+                assert_eq!(paid.components[col("risk_share")], 0.0, "year {year}");
             }
         }
         assert_eq!(row(moving, 1).income, row(now, 1).income);

@@ -21,6 +21,8 @@ pub const MARKER: &str = "compare.json";
 struct Row {
     run: String,
     scenario: String,
+    years: u32,
+    start_year: i32,
     arm: String,
     party: String,
     role: String,
@@ -40,6 +42,10 @@ struct Row {
 }
 
 impl Row {
+    fn is_commissioner(&self) -> bool {
+        self.role == "commissioner"
+    }
+
     fn per_head(&self, x: f64) -> f64 {
         if self.person_years > 0.0 {
             x / self.person_years
@@ -139,6 +145,8 @@ fn rows_of(label: &str, run: &RunFolder) -> anyhow::Result<Vec<Row>> {
         .map(|i| Row {
             run: label.to_string(),
             scenario: run.scenario.name.clone(),
+            years: run.scenario.years,
+            start_year: run.scenario.start_year,
             arm: arm[i].clone(),
             party: party[i].clone(),
             role: role[i].clone(),
@@ -165,12 +173,14 @@ fn commissioner_row<'a>(rows: &'a [Row], run: &str, arm: &str) -> Option<&'a Row
         .find(|c| c.run == run && c.arm == arm && c.role == "commissioner")
 }
 
-/// The row of the first run for the same arm and party as `r`, if it has one: what a change is
-/// measured from.
+/// The row of the first run for the same arm as `r` and the same side (the headline
+/// providers, or the commissioner), if it has one: what a change is measured from. The
+/// headline is matched whatever its name: one run's single `provider` against another's
+/// `all providers` is the providers' result in each.
 fn first_runs<'a>(rows: &'a [Row], r: &Row) -> Option<&'a Row> {
     let first = &rows.first()?.run;
     rows.iter()
-        .find(|f| &f.run == first && f.arm == r.arm && f.party == r.party)
+        .find(|f| &f.run == first && f.arm == r.arm && f.is_commissioner() == r.is_commissioner())
 }
 
 fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
@@ -194,6 +204,14 @@ fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
         vec![
             Column::new("run".into(), text(|r| &r.run)),
             Column::new("scenario".into(), text(|r| &r.scenario)),
+            Column::new(
+                "start_year".into(),
+                rows.iter().map(|r| r.start_year).collect::<Vec<i32>>(),
+            ),
+            Column::new(
+                "years".into(),
+                rows.iter().map(|r| r.years).collect::<Vec<u32>>(),
+            ),
             Column::new("arm".into(), text(|r| &r.arm)),
             Column::new("party".into(), text(|r| &r.party)),
             Column::new("role".into(), text(|r| &r.role)),
@@ -221,8 +239,8 @@ fn frame(rows: &[Row]) -> PolarsResult<DataFrame> {
                 "p_loss_over_2pct_se".into(),
                 optional(&|r| r.p_loss_over_2pct_se),
             ),
-            // Against the first run's same arm and party; empty in the first run's rows and
-            // for an arm it does not have.
+            // Against the first run's same arm and side (providers or commissioner); empty in
+            // the first run's rows and for an arm it does not have.
             Column::new("p50_per_head_change".into(), change(&|r| r.per_head(r.p50))),
             Column::new(
                 "mean_per_head_change".into(),
@@ -275,13 +293,16 @@ fn changes_table(rows: &[Row], width: usize) -> String {
         .filter_map(|p| {
             let before = first_runs(rows, p)?;
             let spend = |run: &str| commissioner_row(rows, run, &p.arm).map(|c| c.per_head(c.mean));
-            let spend_change = spend(&p.run)? - spend(&before.run)?;
+            let spend_change = match (spend(&p.run), spend(&before.run)) {
+                (Some(now), Some(then)) => format!("{:+.0}", now - then),
+                _ => "–".into(),
+            };
             Some(format!(
                 "{:<width$} {:>20} {:>12} {:>14}\n",
                 format!("{} · {}", p.run, p.arm),
                 format!("{:+.1}", p.per_head(p.p50) - before.per_head(before.p50)),
                 format!("{:+.0} points", 100.0 * (p.p_loss - before.p_loss)),
-                format!("{spend_change:+.0}"),
+                spend_change,
             ))
         })
         .collect();
@@ -310,6 +331,7 @@ pub fn compare(dirs: &[PathBuf], destination: Destination) -> anyhow::Result<Str
     for (label, run) in labels.iter().zip(&runs) {
         rows.extend(rows_of(label, run)?);
     }
+    let replaces = matches!(destination, Destination::Replace(_));
     let staged = StagedFolder::with_check(destination, check_destination)?;
     write_rounded_csv(&frame(&rows)?, "compare", &staged.dir().join("compare.csv"))?;
     let spreads: Vec<(String, Spread)> = rows
@@ -350,7 +372,17 @@ pub fn compare(dirs: &[PathBuf], destination: Destination) -> anyhow::Result<Str
     )?;
     let dir = staged.commit()?;
     Ok(terminal_table(&rows)
-        + &format!("comparison of {} runs in {}\n", runs.len(), dir.display())
+        + &format!(
+            "comparison of {} runs in {}{}\n",
+            runs.len(),
+            dir.display(),
+            if replaces {
+                " (replacing the earlier comparison there)"
+            } else {
+                ""
+            }
+        )
+        + &unpaired(&rows)
         + &how_they_differ(&labels, &runs))
 }
 
@@ -372,7 +404,53 @@ fn how_they_differ(labels: &[String], runs: &[RunFolder]) -> String {
             each.join(", ")
         );
     }
+    let terms: Vec<(u32, i32)> = runs
+        .iter()
+        .map(|r| (r.scenario.years, r.scenario.start_year))
+        .collect();
+    if terms.iter().any(|&t| t != terms[0]) {
+        let each: Vec<String> = labels
+            .iter()
+            .zip(&terms)
+            .map(|(l, (years, start))| format!("{l} {years} years from {start}"))
+            .collect();
+        text += &format!(
+            "The runs cover different terms ({}): each figure is over its own run's term, so \
+             the chances of a loss and the percentiles are not like for like, and the per-head \
+             figures are at each term's prices.\n",
+            each.join(", ")
+        );
+    }
     let fewest = runs.iter().map(|r| r.info.replications).min().unwrap_or(0);
     text += &super::rough_note(fewest);
     text
+}
+
+/// The arms of later runs that the first run does not have, by run: no change is given for
+/// them.
+fn unpaired(rows: &[Row]) -> String {
+    let Some(first) = rows.first().map(|r| r.run.clone()) else {
+        return String::new();
+    };
+    let mut lines = String::new();
+    let mut runs: Vec<&str> = rows.iter().map(|r| r.run.as_str()).collect();
+    runs.dedup();
+    for run in runs.into_iter().filter(|r| *r != first) {
+        let missing: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.run == run && !r.is_commissioner() && first_runs(rows, r).is_none())
+            .map(|r| r.arm.as_str())
+            .collect();
+        if !missing.is_empty() {
+            lines += &format!(
+                "{run}'s {} no arm of the same name in {first}, so no change is given for {}.\n",
+                match missing.as_slice() {
+                    [one] => format!("arm {one} has"),
+                    more => format!("arms {} have", more.join(", ")),
+                },
+                if missing.len() == 1 { "it" } else { "them" }
+            );
+        }
+    }
+    lines
 }

@@ -415,6 +415,18 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "The run folder's name (its path when two share a name)",
     ),
     doc("compare", "scenario", "", "The run's scenario name"),
+    doc(
+        "compare",
+        "start_year",
+        "year",
+        "The run's first contract year: runs starting in different years are at different prices",
+    ),
+    doc(
+        "compare",
+        "years",
+        "years",
+        "The run's term: every figure is over it, so runs of different terms are not like for like",
+    ),
     doc("compare", "arm", "", "Contract arm"),
     doc(
         "compare",
@@ -513,7 +525,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "compare",
         "p50_per_head_change",
         "£ per person-year (nominal)",
-        "p50_per_head less the first run's for the same arm and party (empty in the first run's rows and for an arm it lacks)",
+        "p50_per_head less the first run's for the same arm and side (the headline providers, whether one provider or all, or the commissioner); empty in the first run's rows and for an arm it lacks",
     ),
     doc(
         "compare",

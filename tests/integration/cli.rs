@@ -276,6 +276,66 @@ fn compare_puts_runs_side_by_side_per_head() {
     assert!(!dir.path().join("one").exists());
 }
 
+/// A run with one provider compares with a run of two: the headline (the provider, or all
+/// providers) is paired by arm whatever its name, so every provider row has its change. Arms
+/// the first run lacks, a different term and a replaced comparison are each said.
+#[test]
+fn compare_pairs_the_headline_whatever_its_name_and_says_what_is_not_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    small_scenario(dir.path());
+    let two = SMALL.to_string()
+        + "[[provider]]\nname = \"acute\"\n\
+           activity = [\"outpatient\", \"ae\", \"elective\", \"non_elective\", \"nel_bed_days\", \"ambulance\"]\n\
+           [[provider]]\nname = \"community\"\n\
+           activity = [\"gp\", \"community\", \"mental_health\", \"prescribing\"]\n\
+           [[arm]]\nname = \"block\"\npreset = \"block\"\n\
+           [[arm]]\nname = \"pbr\"\npreset = \"pbr\"\n\
+           [[arm]]\nname = \"extra\"\npreset = \"block\"\n";
+    std::fs::write(dir.path().join("two.toml"), two).unwrap();
+    for args in [
+        &["run", "s.toml", "--out", "one"][..],
+        &["run", "two.toml", "--out", "two"],
+        &["run", "s.toml", "--set", "years=2", "--out", "short"],
+    ] {
+        let (code, _, err) = capsim(args, dir.path());
+        assert_eq!(code, 0, "{args:?}: {err}");
+    }
+    let (code, out, err) = capsim(&["compare", "one", "two", "--out", "cmp"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    let rows = read_csv_rows(&dir.path().join("cmp/compare.csv"));
+    let providers: Vec<_> = rows
+        .iter()
+        .filter(|r| r["run"] == "two" && r["role"] != "commissioner")
+        .collect();
+    assert_eq!(providers.len(), 3, "block, pbr and the extra arm");
+    for r in &providers {
+        assert_eq!(r["party"], "all providers");
+        let paired = r["arm"] != "extra";
+        assert_eq!(!r["p50_per_head_change"].is_empty(), paired, "{r:?}");
+        assert_eq!(!r["p_loss_change"].is_empty(), paired, "{r:?}");
+    }
+    assert!(out.contains("two · pbr"), "{out}");
+    assert!(out.contains("Against one's same arm"), "{out}");
+    assert!(
+        out.contains(
+            "two's arm extra has no arm of the same name in one, so no change is given for it."
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("different terms"), "{out}");
+    assert!(
+        rows.iter()
+            .all(|r| r["years"] == "3" && r["start_year"] == "2025")
+    );
+    let (code, out, err) = capsim(&["compare", "one", "short", "--out", "cmp"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("(replacing the earlier comparison there)")
+            && out.contains("different terms (one 3 years from 2025, short 2 years from 2025)"),
+        "{out}"
+    );
+}
+
 /// `--set` changes a field as if the file said so: the run is byte for byte the run of a file
 /// with those values, and the resolved scenario records them. A table given merges into the
 /// one it changes, as a file's table merges into its base's.

@@ -1738,15 +1738,21 @@ fn tornado_panel<DB: DrawingBackend>(
         }
     };
     let decimals = axis_decimals(lo, hi);
+    // One tick label per 65 pixels of plot at most: a half-width panel's default ten ran together
+    // ("−400−300−200").
+    let plot_width = area.dim_in_pixel().0.saturating_sub(label_width + 30);
+    // The axis's description is centred under the plot: smaller when it would run off the edge.
+    let (x_label, x_label_size) = fit_text(area, x_label, plot_width, 20, 14)?;
     chart
         .configure_mesh()
         .disable_y_mesh()
         .light_line_style(TRANSPARENT)
+        .x_labels((plot_width / 65).max(3) as usize)
         .y_labels(rows * 2 + 1)
         .y_label_formatter(&|y| row_label(*y))
         .x_label_formatter(&|x| tick(*x, decimals, ""))
         .x_desc(x_label)
-        .axis_desc_style(font(20))
+        .axis_desc_style(font(x_label_size))
         .label_style(font(16))
         .draw()
         .map_err(err)?;

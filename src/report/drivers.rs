@@ -318,25 +318,51 @@ fn effects(run: &RunFolder) -> anyhow::Result<(Vec<Effect>, usize)> {
     Ok((out, drivers.len()))
 }
 
-fn frame(effects: &[Effect]) -> PolarsResult<DataFrame> {
-    let num = |f: &dyn Fn(&Effect) -> f64| -> Vec<f64> { effects.iter().map(f).collect() };
-    let text = |f: &dyn Fn(&Effect) -> String| -> Vec<String> { effects.iter().map(f).collect() };
+/// drivers.csv: each arm's and measure's drivers strongest first, ranked from 1 (no rank, and
+/// no correlation, for a measure the contract fixes).
+fn frame(effects: &[Effect], arms: &[String]) -> PolarsResult<DataFrame> {
+    let rows: Vec<(usize, &Effect)> = arms
+        .iter()
+        .flat_map(|a| {
+            [Measure::ProviderSurplus, Measure::CommissionerSpend]
+                .into_iter()
+                .flat_map(move |m| ranked(effects, a, m).into_iter().enumerate())
+        })
+        .map(|(i, e)| (i + 1, e))
+        .collect();
+    let num = |f: &dyn Fn(&Effect) -> f64| -> Vec<f64> { rows.iter().map(|(_, e)| f(e)).collect() };
+    // NaN (nothing to rank) is an empty cell, as everywhere else in capsim's tables.
+    let known = |f: &dyn Fn(&Effect) -> f64| -> Vec<Option<f64>> {
+        rows.iter()
+            .map(|(_, e)| Some(f(e)).filter(|x| !x.is_nan()))
+            .collect()
+    };
+    let text =
+        |f: &dyn Fn(&Effect) -> String| -> Vec<String> { rows.iter().map(|(_, e)| f(e)).collect() };
+    let rank: Vec<Option<u32>> = rows
+        .iter()
+        .map(|(rank, e)| (!e.rank_correlation.is_nan()).then_some(*rank as u32))
+        .collect();
     DataFrame::new(
-        effects.len(),
+        rows.len(),
         vec![
             Column::new("arm".into(), text(&|e| e.arm.clone())),
             Column::new("measure".into(), text(&|e| e.measure.name().into())),
+            Column::new("rank".into(), rank),
             Column::new("driver".into(), text(&|e| e.driver.clone())),
-            Column::new("rank_correlation".into(), num(&|e| e.rank_correlation)),
+            Column::new("rank_correlation".into(), known(&|e| e.rank_correlation)),
             Column::new(
                 "rank_correlation_se".into(),
-                num(&|e| e.rank_correlation_se),
+                known(&|e| e.rank_correlation_se),
             ),
             Column::new("mean".into(), num(&|e| e.mean)),
             Column::new("mean_when_low".into(), num(&|e| e.mean_when_low)),
             Column::new("mean_when_high".into(), num(&|e| e.mean_when_high)),
             Column::new("swing".into(), num(&|e| e.mean_when_high - e.mean_when_low)),
-            Column::new("explained_together".into(), num(&|e| e.explained_together)),
+            Column::new(
+                "explained_together".into(),
+                known(&|e| e.explained_together),
+            ),
         ],
     )
 }
@@ -386,9 +412,9 @@ fn draw(dir: &Path, effects: &[Effect], arm: &str, years: u32) -> anyhow::Result
     let providers: Vec<charts::TornadoBar> = providers.into_iter().map(bar).collect();
     let tornado = charts::Tornado {
         title: &format!("What drives the spread under {arm}: results over {years} years"),
-        left: ("providers' surplus, against its mean (£m)", &providers, 0.0),
+        left: ("providers' surplus against its mean (£m)", &providers, 0.0),
         right: (
-            "commissioner's spend, against its mean (£m)",
+            "commissioner's spend against its mean (£m)",
             &commissioner,
             0.0,
         ),
@@ -425,7 +451,7 @@ pub fn drivers(dir: &Path, arm: Option<&str>) -> anyhow::Result<String> {
     let (effects, count) = effects(&run)?;
     let staged = StagedFolder::inside(dir)?;
     write_csv_rounded_as(
-        &frame(&effects)?,
+        &frame(&effects, &arms)?,
         &[
             ("rank_correlation", 4),
             ("explained_together", 4),
@@ -438,10 +464,20 @@ pub fn drivers(dir: &Path, arm: Option<&str>) -> anyhow::Result<String> {
     )?;
     draw(staged.dir(), &effects, &charted, run.scenario.years)?;
     staged.commit_files_into()?;
+    // The name column as wide as the longest name (an intervention's effect paths run long).
+    let width = effects
+        .iter()
+        .map(|e| e.driver.chars().count())
+        .chain(["explained together (the rest is chance)".len()])
+        .max()
+        .unwrap_or(0);
     let mut text = String::new();
     for a in &arms {
         text += &format!("\n{a}: what drives the results over the term (rank correlation)\n");
-        text += &format!("{:<48} {:>16} {:>16}\n", "", "providers", "commissioner");
+        text += &format!(
+            "{:<width$} {:>16} {:>16}\n",
+            "", "providers", "commissioner"
+        );
         let providers = ranked(&effects, a, Measure::ProviderSurplus);
         for p in &providers {
             let c = effects
@@ -463,7 +499,7 @@ pub fn drivers(dir: &Path, arm: Option<&str>) -> anyhow::Result<String> {
                     format!("{r:.2} ± {:.2}", e.rank_correlation_se)
                 }
             };
-            text += &format!("{:<48} {:>16} {:>16}\n", p.driver, show(p), show(c));
+            text += &format!("{:<width$} {:>16} {:>16}\n", p.driver, show(p), show(c));
         }
         let together = |m: Measure| {
             effects
@@ -485,7 +521,7 @@ pub fn drivers(dir: &Path, arm: Option<&str>) -> anyhow::Result<String> {
             }
         };
         text += &format!(
-            "{:<48} {:>16} {:>16}\n",
+            "{:<width$} {:>16} {:>16}\n",
             "explained together (the rest is chance)",
             share(together(Measure::ProviderSurplus)),
             share(together(Measure::CommissionerSpend))

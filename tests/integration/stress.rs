@@ -253,6 +253,31 @@ bad_winter_effect = 0.08
             assert!(other.abs() < 0.25, "{r:?}");
         }
     }
+    // Rows come strongest first, ranked from 1: the planted driver is rank 1 and the first row.
+    assert_eq!(block[0]["driver"], "activity.types.elective.unit_cost");
+    let strengths: Vec<f64> = block
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            assert_eq!(r["rank"], (i + 1).to_string(), "{r:?}");
+            r["rank_correlation"].parse::<f64>().unwrap().abs()
+        })
+        .collect();
+    assert!(strengths.windows(2).all(|w| w[0] >= w[1]), "{strengths:?}");
+    // A block's spend is fixed: nothing to rank, and empty cells rather than NaN.
+    for r in rows
+        .iter()
+        .filter(|r| r["arm"] == "block" && r["measure"] == "commissioner_spend")
+    {
+        for column in [
+            "rank",
+            "rank_correlation",
+            "rank_correlation_se",
+            "explained_together",
+        ] {
+            assert_eq!(r[column], "", "{column}: {r:?}");
+        }
+    }
     // Too few replications to rank anything (with one, every input had looked fixed; with
     // three, every error was NaN).
     for reps in ["1", "3"] {

@@ -521,11 +521,16 @@ pub(crate) fn write_run(
     if model.contracts.is_some() {
         summary += &report::write_outputs(&RunFolder::open(staged.dir())?, staged.dir())?;
     } else {
-        summary += "no contracts: the scenario has no [[arm]] (none in its file or base, or \
-                    removed with --set), so only the world's results were written \
-                    (world.parquet, outcomes.parquet and the draws of uncertain inputs, \
-                    parameters.parquet); arms add the contracts' tables, charts and report \
-                    (base = \"default\" brings six)\n";
+        let tables = report::write_world_tables(staged.dir(), &model.scenario, info.replications)?;
+        let mut files = vec!["world.parquet", "outcomes.parquet"];
+        files.extend(tables);
+        summary += &format!(
+            "no contracts: the scenario has no [[arm]] (none in its file or base, or removed \
+             with --set), so only the world's results were written ({}, and the draws of \
+             uncertain inputs, parameters.parquet); arms add the contracts' tables, charts and \
+             report (base = \"default\" brings six)\n",
+            files.join(", ")
+        );
     }
     let dir = staged.commit()?;
     summary += precision_line;

@@ -257,6 +257,30 @@ pub fn write_tables(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<(
     xlsx::write_workbook(&out.join("summary.xlsx"), run, t)
 }
 
+/// Writes what a run without contracts can still show as a table: outcomes.csv (each
+/// indicator's spread per year, from outcomes.parquet) and waiting_list.csv (when a type has a
+/// list), into the run folder `dir`. Returns the names of the files written.
+pub fn write_world_tables(
+    dir: &Path,
+    scenario: &crate::scenario::Scenario,
+    replications: u32,
+) -> anyhow::Result<Vec<&'static str>> {
+    use crate::run_folder::{OUTCOMES, WAITING_LIST, WORLD, read_run_table};
+    let mut written = Vec::new();
+    if dir.join(OUTCOMES).is_file() {
+        let per_rep = read_run_table(dir, OUTCOMES, replications)?;
+        let table = outcomes::outcomes(&per_rep, scenario)?;
+        write_rounded_csv(&table, "outcomes", &dir.join(outcomes::OUTCOMES_CSV))?;
+        written.push(outcomes::OUTCOMES_CSV);
+    }
+    let world = read_run_table(dir, WORLD, replications)?;
+    if let Some(mut lists) = waiting_lists::table(&world, scenario)? {
+        write_csv(&mut lists, &dir.join(WAITING_LIST))?;
+        written.push(WAITING_LIST);
+    }
+    Ok(written)
+}
+
 /// Who gains, per intervention arm and party: written when some arm runs an intervention.
 pub const WHO_GAINS_CSV: &str = "who_gains.csv";
 /// The same per contract year.

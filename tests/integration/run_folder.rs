@@ -2,6 +2,7 @@
 //! anything else before simulating, and leaves no staging files behind.
 
 use crate::common::{SMALL, capsim};
+use polars::prelude::*;
 use std::path::Path;
 
 /// Every file under `dir` with its contents, sorted: a fingerprint to compare before and after.
@@ -605,4 +606,73 @@ fn a_file_changed_since_capsim_wrote_it_is_not_replaced() {
     let (code, _, err) = run();
     assert_eq!(code, 0, "{err}");
     assert_ne!(std::fs::read_to_string(&summary).unwrap(), edited);
+}
+
+/// A run without contracts still gives a table to open in a spreadsheet: outcomes.csv, the
+/// spread of each indicator worked out from outcomes.parquet, and waiting_list.csv when a type
+/// has a list; no ledger, and the terminal names what was written.
+#[test]
+fn a_run_without_contracts_writes_the_worlds_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/now-next-future.toml");
+    let (code, out, err) = capsim(
+        &[
+            "run",
+            scenario.to_str().unwrap(),
+            "--set",
+            "arm=[]",
+            "--set",
+            "population.size=20000",
+            "--reps",
+            "20",
+            "--out",
+            "o",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let o = dir.path().join("o");
+    assert!(
+        out.contains(
+            "(world.parquet, outcomes.parquet, outcomes.csv, waiting_list.csv, and the draws"
+        ),
+        "{out}"
+    );
+    assert!(o.join("waiting_list.csv").is_file());
+    assert!(!o.join("ledger.parquet").exists());
+    let per_rep = ParquetReader::new(std::fs::File::open(o.join("outcomes.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    let rows = crate::common::read_csv_rows(&o.join("outcomes.csv"));
+    let deaths_2024 = rows
+        .iter()
+        .find(|r| r["indicator"] == "deaths" && r["horizon"] == "2024")
+        .unwrap_or_else(|| panic!("{:?}", &rows[..3]));
+    let (year, deaths) = (
+        per_rep
+            .column("year")
+            .unwrap()
+            .cast(&polars::prelude::DataType::Float64)
+            .unwrap(),
+        per_rep
+            .column("deaths")
+            .unwrap()
+            .cast(&polars::prelude::DataType::Float64)
+            .unwrap(),
+    );
+    let first: Vec<f64> = year
+        .f64()
+        .unwrap()
+        .into_no_null_iter()
+        .zip(deaths.f64().unwrap().into_no_null_iter())
+        .filter(|(y, _)| *y == 1.0)
+        .map(|(_, d)| d)
+        .collect();
+    assert_eq!(first.len(), 20);
+    let mean = first.iter().sum::<f64>() / 20.0;
+    let shown: f64 = deaths_2024["mean"].parse().unwrap();
+    assert!(
+        (shown - mean).abs() < 1e-6 * mean.max(1.0),
+        "{shown} vs {mean}"
+    );
 }

@@ -802,6 +802,8 @@ pub struct Workspace {
     list_years: Vec<ListYear>,
     /// Per activity type, its waiting list's capacity in the world that year.
     list_capacity: Vec<f64>,
+    /// Each type's cost per unit this year relative to the status quo's.
+    unit_cost_factors: Vec<f64>,
     /// The scenario's measures' values in the world that year.
     measures: Vec<f64>,
     /// The covered cells with people at the start of the year, for weighing heads.
@@ -842,6 +844,7 @@ impl Workspace {
             lists: Vec::new(),
             list_years: Vec::new(),
             list_capacity: Vec::new(),
+            unit_cost_factors: Vec::new(),
             measures: Vec::new(),
             covered_cells: Vec::new(),
             occupied: Vec::new(),
@@ -1008,6 +1011,8 @@ fn simulate_world(
     start_lists(&shared.params.activity, &mut ws.lists, &mut ws.list_years);
     ws.list_capacity.clear();
     ws.list_capacity.resize(nt, 1.0);
+    ws.unit_cost_factors.clear();
+    ws.unit_cost_factors.resize(nt, 1.0);
     for y in 0..s.years {
         let shock = &shared.shocks[y as usize];
         let acts = world.acts_in(y);
@@ -1097,6 +1102,14 @@ fn simulate_world(
         } else {
             ws.activity
                 .keep_fixed_costs(&ws.status_quo_costs[year_costs], &shared.params.activity);
+            // Productivity: each unit of care, fixed part and all, costs what the programmes
+            // make it cost; counts and their value at tariff stay.
+            world.unit_cost_factors(y, &mut ws.unit_cost_factors);
+            for (t, &factor) in ws.unit_cost_factors.iter().enumerate() {
+                if factor != 1.0 {
+                    activity::scale_column(&mut ws.activity.cost, t, nt, factor);
+                }
+            }
         }
         // The covered cells with people, from the step's list of those with people.
         ws.covered_cells.clear();

@@ -152,6 +152,12 @@ impl Model {
                         .keys()
                         .map(|m| p(&format!("effect.measure.{m}")))
                         .collect(),
+                    unit_cost: spec
+                        .effect
+                        .unit_cost
+                        .keys()
+                        .map(|t| p(&format!("effect.unit_cost.{t}")))
+                        .collect(),
                 }
             })
             .collect();

@@ -35,6 +35,8 @@ pub struct Programme {
     pub capacity_types: Vec<usize>,
     /// Measures the programme moves for the enrolled, by position in the scenario.
     pub measures: Vec<usize>,
+    /// Types whose cost per unit the programme changes, by index in output order.
+    pub unit_cost_types: Vec<usize>,
 }
 
 /// A caution for each programme acting on the people it enrols whose target holds nobody of
@@ -85,6 +87,8 @@ pub struct ProgrammeDraw {
     pub capacity: Vec<f64>,
     /// Relative value of each measure for the enrolled, in [`Programme::measures`] order.
     pub measure: Vec<f64>,
+    /// Cost per unit relative to the status quo's, in [`Programme::unit_cost_types`] order.
+    pub unit_cost: Vec<f64>,
 }
 
 impl Programme {
@@ -127,6 +131,7 @@ impl Programme {
                             .expect("validated")
                     })
                     .collect(),
+                unit_cost_types: spec.effect.unit_cost.keys().map(type_index).collect(),
             })
             .collect()
     }
@@ -156,9 +161,10 @@ impl Programme {
         ((running + 1) as f64 / f64::from(self.ramp_years)).min(1.0)
     }
 
-    /// How much of its capacity effect the programme has in year `year`: the ramp of
-    /// `lag_years` before. Capacity belongs to the service, so uptake does not scale it.
-    pub fn capacity_share(&self, year: u32) -> f64 {
+    /// How much of its effects on the service (waiting-list capacity, unit costs) the
+    /// programme has in year `year`: the ramp of `lag_years` before. They belong to the
+    /// service, so uptake does not scale them.
+    pub fn service_share(&self, year: u32) -> f64 {
         self.ramp_at(i64::from(year) - i64::from(self.lag_years))
     }
 
@@ -276,16 +282,33 @@ impl WorldProgrammes<'_> {
 
     /// Each waiting list's capacity in `year` relative to the status quo's, per type (1 where
     /// no running programme changes it): a programme with relative capacity m and capacity
-    /// share r ([`Programme::capacity_share`]) multiplies it by 1 + r·(m − 1).
+    /// share r ([`Programme::service_share`]) multiplies it by 1 + r·(m − 1).
     pub fn capacity_factors(&self, year: u32, factors: &mut [f64]) {
         factors.fill(1.0);
         for &i in self.running {
             let (p, d) = (&self.programmes[i], &self.draws[i]);
-            let r = p.capacity_share(year);
+            let r = p.service_share(year);
             if r == 0.0 {
                 continue;
             }
             for (&t, &m) in p.capacity_types.iter().zip(&d.capacity) {
+                factors[t] *= 1.0 + r * (m - 1.0);
+            }
+        }
+    }
+
+    /// What a unit of each type's care costs in `year` relative to the status quo, per type
+    /// (1 where no running programme changes it): a programme with relative unit cost m and
+    /// service share r ([`Programme::service_share`]) multiplies it by 1 + r·(m − 1).
+    pub fn unit_cost_factors(&self, year: u32, factors: &mut [f64]) {
+        factors.fill(1.0);
+        for &i in self.running {
+            let (p, d) = (&self.programmes[i], &self.draws[i]);
+            let r = p.service_share(year);
+            if r == 0.0 {
+                continue;
+            }
+            for (&t, &m) in p.unit_cost_types.iter().zip(&d.unit_cost) {
                 factors[t] *= 1.0 + r * (m - 1.0);
             }
         }
@@ -362,6 +385,7 @@ mod tests {
                 shifts: vec![(0, 1)],
                 capacity_types: vec![1],
                 measures: vec![0],
+                unit_cost_types: vec![0],
             },
             ProgrammeDraw {
                 uptake: 0.6,
@@ -374,16 +398,17 @@ mod tests {
                 cost_per_year: 1_000.0,
                 capacity: vec![1.5],
                 measure: vec![1.2],
+                unit_cost: vec![0.8],
             },
         )
     }
 
-    /// Capacity follows the ramp and the lag but not the uptake; the yearly cost is paid from
-    /// the start year, whatever the ramp.
+    /// Capacity and unit costs follow the ramp and the lag but not the uptake; the yearly cost
+    /// is paid from the start year, whatever the ramp.
     #[test]
     fn capacity_ramps_with_the_lag_and_the_yearly_cost_starts_with_the_programme() {
         let (p, d) = programme(1, 3, 1);
-        let shares: Vec<f64> = (0..5).map(|y| p.capacity_share(y)).collect();
+        let shares: Vec<f64> = (0..5).map(|y| p.service_share(y)).collect();
         let close = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-12);
         assert!(
             close(&shares, &[0.0, 0.0, 1.0 / 3.0, 2.0 / 3.0, 1.0]),
@@ -398,6 +423,11 @@ mod tests {
         world.capacity_factors(3, &mut factors);
         assert!(
             close(&factors, &[1.0, 1.0 + 2.0 / 3.0 * 0.5]),
+            "{factors:?}"
+        );
+        world.unit_cost_factors(3, &mut factors);
+        assert!(
+            close(&factors, &[1.0 - 2.0 / 3.0 * 0.2, 1.0]),
             "{factors:?}"
         );
         let pop = Population::zeros();

@@ -269,8 +269,8 @@ fn enrolment_without_effect(s: &Scenario, out: &mut Vec<Caution>) {
             let message = if spec.acts_on_service() {
                 "the programme enrols people but changes nothing for them (no relative risk or \
                  rate, shift or cost per person): they are counted in `enrolled` all the same; \
-                 leave `uptake` out, as a programme that only adds capacity or costs a fixed sum \
-                 may"
+                 leave `uptake` out, as a programme that only adds capacity, changes unit costs \
+                 or costs a fixed sum may"
             } else {
                 "the programme enrols people but changes nothing: no effect, no shift and no cost"
             };
@@ -311,7 +311,7 @@ const IMPLAUSIBLE_RELATIVE_RISK: f64 = 5.0;
 /// or 10 meant as a 10% cut, multiplies the rate ninety or ten times.
 fn effects_written_as_percentages(s: &Scenario, out: &mut Vec<Caution>) {
     for (i, spec) in s.intervention.iter().enumerate() {
-        for (field, p) in spec.effect.on_people() {
+        for (field, p) in spec.effect.ratios() {
             let mean = p.mean();
             if mean > IMPLAUSIBLE_RELATIVE_RISK {
                 out.push(Caution {
@@ -559,7 +559,7 @@ effect.waiting_list_capacity = { elective = 1.1 }
         assert_eq!(found.len(), 2, "{found:?}");
         assert!(found[0].starts_with("intervention.theatres.uptake: the programme enrols people"));
         assert!(found[0].ends_with(
-            "leave `uptake` out, as a programme that only adds capacity or costs a fixed sum may"
+            "leave `uptake` out, as a programme that only adds capacity, changes unit costs or costs a fixed sum may"
         ));
         assert!(found[1].starts_with("measure.m.value: its mean, 2, is outside its bounds"));
         assert!(

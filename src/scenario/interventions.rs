@@ -100,9 +100,12 @@ pub struct InterventionSpec {
 
 impl InterventionSpec {
     /// Whether the programme acts on the service rather than on people: it adds waiting-list
-    /// capacity or costs a fixed sum a year. One that does only this needs no uptake.
+    /// capacity, changes what a unit of care costs, or costs a fixed sum a year. One that does
+    /// only this needs no uptake.
     pub fn acts_on_service(&self) -> bool {
-        !self.effect.waiting_list_capacity.is_empty() || !no_cost(&self.cost_per_year)
+        !self.effect.waiting_list_capacity.is_empty()
+            || !self.effect.unit_cost.is_empty()
+            || !no_cost(&self.cost_per_year)
     }
 
     /// Whether the programme acts on the people it enrols (and so needs an uptake): a relative
@@ -164,6 +167,12 @@ pub struct Effects {
     /// enrolled, by measure name (1.2: a fifth higher for them).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub measure: BTreeMap<String, Param>,
+    /// Cost to the provider of each unit of an activity type's care relative to the status
+    /// quo's, by type name (0.95: 5% cheaper): productivity or efficiency, for all of the
+    /// type's care, not the enrolled's alone. It acts on the service: uptake does not scale
+    /// it, the ramp and lag do. Prices (tariffs) and activity are unchanged.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unit_cost: BTreeMap<String, Param>,
 }
 
 impl Effects {
@@ -178,6 +187,7 @@ impl Effects {
         }
         let mut all = keyed("measure", &self.measure);
         all.extend(keyed("waiting_list_capacity", &self.waiting_list_capacity));
+        all.extend(keyed("unit_cost", &self.unit_cost));
         all.extend([
             ("onset".to_string(), &self.onset),
             ("mortality".to_string(), &self.mortality),
@@ -188,10 +198,12 @@ impl Effects {
     }
 
     /// The [`Effects::ratios`] that act on the people enrolled: all but the waiting lists'
-    /// capacity, which is the service's.
+    /// capacity and the unit costs, which are the service's.
     pub fn on_people(&self) -> Vec<(String, &Param)> {
         let mut all = self.ratios();
-        all.retain(|(field, _)| !field.starts_with("waiting_list_capacity."));
+        all.retain(|(field, _)| {
+            !field.starts_with("waiting_list_capacity.") && !field.starts_with("unit_cost.")
+        });
         all
     }
 }
@@ -205,6 +217,7 @@ impl Default for Effects {
             activity: BTreeMap::new(),
             waiting_list_capacity: BTreeMap::new(),
             measure: BTreeMap::new(),
+            unit_cost: BTreeMap::new(),
         }
     }
 }

@@ -90,6 +90,9 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
         for ty in spec.effect.activity.keys() {
             known_type(problems, format!("{at}.effect.activity.{ty}"), ty);
         }
+        for ty in spec.effect.unit_cost.keys() {
+            known_type(problems, format!("{at}.effect.unit_cost.{ty}"), ty);
+        }
         check_capacity(problems, s, spec, &at);
         for name in spec.effect.measure.keys() {
             if !s.measure.iter().any(|m| &m.name == name) {
@@ -114,8 +117,8 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
             problems.push(
                 format!("{at}.uptake"),
                 "expected the share of the eligible enrolled (0 to 1, or a distribution); only a \
-                 programme that acts on nobody it enrols (it adds waiting-list capacity or costs a \
-                 fixed sum a year) may leave it out",
+                 programme that acts on nobody it enrols (it adds waiting-list capacity, changes \
+                 unit costs or costs a fixed sum a year) may leave it out",
             );
         }
         if !target_is_valid {

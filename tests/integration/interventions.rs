@@ -735,3 +735,87 @@ fn a_capacity_programme_treats_more_at_its_payers_cost() {
         assert!(pbr.gain > block.gain);
     }
 }
+
+/// A productivity programme: elective care costs 10% less to deliver, reached in two steps from
+/// year 2 (5% then 10%). Counts and their value at tariff do not move; the elective cost is
+/// exactly that share of the status quo's, every other type's is the status quo's. Under PbR
+/// the tariff is unchanged, so the provider keeps every pound saved and the commissioner's
+/// spend does not move; a block re-set each year on the year before's cost hands the saving to
+/// the commissioner a year later.
+const PRODUCTIVITY: &str = r#"
+base = "default"
+name = "productivity"
+replications = 12
+years = 4
+[population]
+size = 30000
+[[intervention]]
+name = "lean"
+start_year = 2
+ramp_years = 2
+[intervention.effect.unit_cost]
+elective = 0.9
+[[arm]]
+name = "pbr"
+preset = "pbr"
+interventions = ["lean"]
+[[arm]]
+name = "block-rebased-yearly"
+interventions = ["lean"]
+[[arm.component]]
+kind = "fixed"
+index = "expected_cost"
+rebase = { every = 1 }
+"#;
+
+#[test]
+fn a_productivity_programme_cuts_unit_costs_and_the_contract_decides_who_keeps_it() {
+    let m = model(PRODUCTIVITY);
+    let t = m.type_names.iter().position(|n| n == "elective").unwrap();
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        let (status_quo, world): (Vec<_>, Vec<_>) = (r.world(0).collect(), r.world(1).collect());
+        let mut saved = [0.0; 4];
+        for (y, (sq, w)) in status_quo.iter().zip(&world).enumerate() {
+            let factor = [1.0, 0.95, 0.9, 0.9][y];
+            assert!(
+                (w.cost[t] - factor * sq.cost[t]).abs() < 1e-9 * sq.cost[t],
+                "year {}: {} vs {}",
+                y + 1,
+                w.cost[t],
+                sq.cost[t]
+            );
+            for other in 0..m.type_names.len() {
+                assert_eq!(
+                    (w.count[other], w.value[other]),
+                    (sq.count[other], sq.value[other])
+                );
+                if other != t {
+                    assert_eq!(w.cost[other], sq.cost[other]);
+                }
+            }
+            assert_eq!(w.enrolled, 0.0);
+            saved[y] = sq.cost[t] - w.cost[t];
+        }
+        let total: f64 = saved.iter().sum();
+        let gain = |arm: usize, party: Option<usize>| {
+            r.gains
+                .iter()
+                .find(|g| g.arm == arm && g.party == party)
+                .unwrap()
+                .gain
+        };
+        let (commissioner, provider) = (Some(0), Some(1));
+        assert_eq!(gain(0, commissioner), 0.0, "PbR pays the same tariff");
+        assert!((gain(0, provider) - total).abs() < 1e-6 * total);
+        // Re-set on the year before's cost: years 3 and 4 pay for the cheaper years 2 and 3
+        // (moved on by expected growth), so the commissioner gains about those years' savings
+        // and the provider keeps about the last year's.
+        let taken_back = saved[1] + saved[2];
+        let c = gain(1, commissioner);
+        assert!(
+            c > 0.9 * taken_back && c < 1.2 * taken_back,
+            "commissioner {c} vs {taken_back}"
+        );
+        assert!((gain(1, commissioner) + gain(1, provider) - total).abs() < 1e-6 * total);
+    }
+}

@@ -962,7 +962,7 @@ fn who_gains(
                     b { (arm) } " (with " (programmes(arm)) ")"
                 }
                 @if arms.len() == 1 { " runs " } @else { " run " }
-                "a programme that changes the care people need or receive. Each is compared with the same \
+                "a programme that changes the care people need or receive, or what it costs. Each is compared with the same \
                  contract, in the same simulated futures, without the programme. A gain is the \
                  change over the " (years) "-year term in what each party keeps: for a provider \
                  its surplus (payments received less the cost of care, and of the programme if it \

@@ -124,7 +124,14 @@ pub fn parse_list(
     match values {
         Some(mut v) if !v.is_empty() => {
             v.sort_by(f64::total_cmp);
-            v.dedup();
+            // A value given twice would try the same designs twice; said, as --sizes and
+            // --param say it, rather than silently dropped.
+            if let Some(w) = v.windows(2).find(|w| w[0] == w[1]) {
+                return Err(bad(
+                    field,
+                    format!("expected each value once; {} is given twice", w[0]),
+                ));
+            }
             Ok(v)
         }
         _ => Err(bad(
@@ -160,7 +167,13 @@ pub fn parse_caps(text: &str) -> Result<Vec<Option<f64>>, InputError> {
                 (Some(_), None) => std::cmp::Ordering::Greater,
                 (Some(x), Some(y)) => x.total_cmp(y),
             });
-            c.dedup();
+            if let Some(w) = c.windows(2).find(|w| w[0] == w[1]) {
+                let cap = w[0].map_or("none".to_string(), |x| x.to_string());
+                return Err(bad(
+                    "--caps",
+                    format!("expected each cap once; {cap} is given twice"),
+                ));
+            }
             Ok(c)
         }
         _ => Err(bad(
@@ -802,13 +815,19 @@ mod tests {
         assert!(text.contains("try narrower --widths"), "{text}");
     }
 
-    /// Regression: a cap given twice was a design settled twice.
+    /// Regression: a cap given twice was a design settled twice, then silently dropped; it is
+    /// refused now, as a value given twice to --sizes or --param is. Caps come in order, none
+    /// first.
     #[test]
     fn each_cap_is_a_design_once() {
         assert_eq!(
-            parse_caps("none,0.1,none,0.05,0.1").unwrap(),
+            parse_caps("0.1,none,0.05").unwrap(),
             vec![None, Some(0.05), Some(0.1)]
         );
+        for twice in ["none,0.1,none", "0.1,0.05,0.10"] {
+            let e = parse_caps(twice).unwrap_err().to_string();
+            assert!(e.contains("is given twice"), "{e}");
+        }
         assert!(parse_caps("0").is_err());
     }
 }

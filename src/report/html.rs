@@ -1386,6 +1386,23 @@ mod tests {
         }
     }
 
+    /// A party whose percentiles are all 0 but whose mean is not (a large change in a few
+    /// futures) is not "unchanged": its average is stated.
+    #[test]
+    fn a_change_in_a_few_futures_is_not_called_no_change() {
+        let mut rare = party("commissioner", "commissioner", 0.0, 0.0, 0.0, 0.0);
+        assert!(rare.unchanged());
+        rare.mean = 2.0e6;
+        assert!(!rare.unchanged());
+        let rows = [rare, party("system", "system", 0.0, 0.0, 0.0, 0.0)];
+        let sentence = gains_sentence("a", &rows);
+        assert!(!sentence.contains("spend is unchanged"), "{sentence}");
+        assert!(
+            sentence.contains("the commissioner saves £2.0m on average"),
+            "{sentence}"
+        );
+    }
+
     #[test]
     fn the_sentence_names_gainers_losers_and_the_payer() {
         let rows = [

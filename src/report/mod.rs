@@ -320,10 +320,13 @@ impl PartyGain {
         self.role == "system"
     }
 
-    /// Whether the programme leaves this party exactly where it was in every simulated future
-    /// but the most extreme (for instance the commissioner under a block contract).
+    /// Whether the programme leaves this party exactly where it was (for instance the
+    /// commissioner under a block contract): its percentiles and its mean all under 50p. The
+    /// mean counts too, since a large change in a few futures moves it and no percentile.
     pub fn unchanged(&self) -> bool {
-        [self.p5, self.p50, self.p95].iter().all(|v| v.abs() < 0.5)
+        [self.p5, self.p50, self.p95, self.mean]
+            .iter()
+            .all(|v| v.abs() < 0.5)
     }
 
     /// Whether this party pays for (some of) the programme.

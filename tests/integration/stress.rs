@@ -180,6 +180,18 @@ fn bad_corridor_input_is_named_and_writes_nothing() {
             "command line: --caps",
         ),
         (
+            vec!["--arm", "capitation", "--widths", "0.02,0.05,0.020"],
+            "command line: --widths: expected each value once; 0.02 is given twice",
+        ),
+        (
+            vec!["--arm", "capitation", "--shares", "0.5,0.5"],
+            "command line: --shares: expected each value once; 0.5 is given twice",
+        ),
+        (
+            vec!["--arm", "capitation", "--caps", "none,0.1,none"],
+            "command line: --caps: expected each cap once; none is given twice",
+        ),
+        (
             vec!["--arm", "capitation", "--max-prob-loss", "1.5"],
             "command line: --max-prob-loss: expected a share from 0 to 1",
         ),

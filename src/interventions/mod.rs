@@ -203,7 +203,7 @@ pub struct WorldProgrammes<'a> {
     pub draws: &'a [ProgrammeDraw],
 }
 
-impl WorldProgrammes<'_> {
+impl<'a> WorldProgrammes<'a> {
     fn acting(&self, year: u32) -> impl Iterator<Item = (&Programme, &ProgrammeDraw, f64)> {
         self.running.iter().filter_map(move |&i| {
             let (p, d) = (&self.programmes[i], &self.draws[i]);
@@ -280,27 +280,28 @@ impl WorldProgrammes<'_> {
         }
     }
 
-    /// Each waiting list's capacity in `year` relative to the status quo's, per type (1 where
-    /// no running programme changes it): a programme with relative capacity m and capacity
-    /// share r ([`Programme::service_share`]) multiplies it by 1 + r·(m − 1).
+    /// Each waiting list's capacity in `year` relative to the status quo's, per type
+    /// ([`WorldProgrammes::service_factors`]).
     pub fn capacity_factors(&self, year: u32, factors: &mut [f64]) {
-        factors.fill(1.0);
-        for &i in self.running {
-            let (p, d) = (&self.programmes[i], &self.draws[i]);
-            let r = p.service_share(year);
-            if r == 0.0 {
-                continue;
-            }
-            for (&t, &m) in p.capacity_types.iter().zip(&d.capacity) {
-                factors[t] *= 1.0 + r * (m - 1.0);
-            }
-        }
+        self.service_factors(year, factors, |p, d| (&p.capacity_types, &d.capacity));
     }
 
     /// What a unit of each type's care costs in `year` relative to the status quo, per type
-    /// (1 where no running programme changes it): a programme with relative unit cost m and
-    /// service share r ([`Programme::service_share`]) multiplies it by 1 + r·(m − 1).
+    /// ([`WorldProgrammes::service_factors`]).
     pub fn unit_cost_factors(&self, year: u32, factors: &mut [f64]) {
+        self.service_factors(year, factors, |p, d| (&p.unit_cost_types, &d.unit_cost));
+    }
+
+    /// An effect on the service in `year`, per type (1 where no running programme changes it):
+    /// a programme whose relative value for a type is m (`effect` gives its types and values)
+    /// and whose service share is r ([`Programme::service_share`]) multiplies it by
+    /// 1 + r·(m − 1).
+    fn service_factors(
+        &self,
+        year: u32,
+        factors: &mut [f64],
+        effect: impl Fn(&'a Programme, &'a ProgrammeDraw) -> (&'a [usize], &'a [f64]),
+    ) {
         factors.fill(1.0);
         for &i in self.running {
             let (p, d) = (&self.programmes[i], &self.draws[i]);
@@ -308,7 +309,8 @@ impl WorldProgrammes<'_> {
             if r == 0.0 {
                 continue;
             }
-            for (&t, &m) in p.unit_cost_types.iter().zip(&d.unit_cost) {
+            let (types, values) = effect(p, d);
+            for (&t, &m) in types.iter().zip(values) {
                 factors[t] *= 1.0 + r * (m - 1.0);
             }
         }

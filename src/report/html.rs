@@ -506,11 +506,11 @@ fn models(run: &RunFolder) -> Markup {
 
 fn equity_table(run: &RunFolder, t: &Tables, dimension: &str) -> anyhow::Result<Markup> {
     let e = &t.equity;
-    let (arm, dim, lvl, margin, gap, gap_se) = (
+    let (arm, dim, lvl, everyone, gap, gap_se) = (
         strs(e, "arm")?,
         strs(e, "dimension")?,
         f64s(e, "level")?,
-        f64s(e, "margin_per_head_mean")?,
+        f64s(e, "margin_everyone_mean")?,
         f64s(e, "margin_vs_average_mean")?,
         f64s(e, "margin_vs_average_mean_se")?,
     );
@@ -545,14 +545,13 @@ fn equity_table(run: &RunFolder, t: &Tables, dimension: &str) -> anyhow::Result<
             .filter(|&i| arm[i] == a && dim[i] == dimension)
             .collect()
     };
-    // The arm's margin over everyone: any group's margin less its gap from it (both means over
-    // the same replications, so the difference is exact).
+    // The arm's margin over everyone, the same on each of its rows.
     let average = |a: &str| -> Markup {
-        let everyone = rows(a)
+        let shown = rows(a)
             .into_iter()
-            .map(|i| margin[i] - gap[i])
+            .map(|i| everyone[i])
             .find(|v| v.is_finite());
-        html! { (everyone.map_or("–".into(), |v| pounds.show(v))) }
+        html! { (shown.map_or("–".into(), |v| pounds.show(v))) }
     };
     // A group's gap from the average, and its Monte Carlo error when there is one.
     let cell = |a: &str, q: i32| -> Markup {

@@ -245,16 +245,30 @@ pub fn write_tables(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<(
         let path = out.join(WHO_GAINS_BY_YEAR_CSV);
         write_rounded_csv(by_year, "who_gains_by_year", &path)?;
     }
-    if let Some(outcomes) = &t.outcomes {
+    write_world_csvs(t.outcomes.as_ref(), t.waiting_lists.as_ref(), out)?;
+    xlsx::write_workbook(&out.join("summary.xlsx"), run, t)
+}
+
+/// Writes the world's tables that are there, outcomes.csv and waiting_list.csv, into `out`;
+/// returns the names of the files written.
+fn write_world_csvs(
+    outcomes: Option<&DataFrame>,
+    lists: Option<&DataFrame>,
+    out: &Path,
+) -> anyhow::Result<Vec<&'static str>> {
+    let mut written = Vec::new();
+    if let Some(outcomes) = outcomes {
         write_rounded_csv(outcomes, "outcomes", &out.join(outcomes::OUTCOMES_CSV))?;
+        written.push(outcomes::OUTCOMES_CSV);
     }
-    if let Some(lists) = &t.waiting_lists {
+    if let Some(lists) = lists {
         write_csv(
             &mut lists.clone(),
             &out.join(crate::run_folder::WAITING_LIST),
         )?;
+        written.push(crate::run_folder::WAITING_LIST);
     }
-    xlsx::write_workbook(&out.join("summary.xlsx"), run, t)
+    Ok(written)
 }
 
 /// Writes what a run without contracts can still show as a table: outcomes.csv (each
@@ -265,20 +279,17 @@ pub fn write_world_tables(
     scenario: &crate::scenario::Scenario,
     replications: u32,
 ) -> anyhow::Result<Vec<&'static str>> {
-    use crate::run_folder::{OUTCOMES, WAITING_LIST, WORLD, read_run_table};
-    let mut written = Vec::new();
-    if dir.join(OUTCOMES).is_file() {
-        let per_rep = read_run_table(dir, OUTCOMES, replications)?;
-        let table = outcomes::outcomes(&per_rep, scenario)?;
-        write_rounded_csv(&table, "outcomes", &dir.join(outcomes::OUTCOMES_CSV))?;
-        written.push(outcomes::OUTCOMES_CSV);
-    }
+    use crate::run_folder::{OUTCOMES, WORLD, read_run_table};
+    let outcomes = dir
+        .join(OUTCOMES)
+        .is_file()
+        .then(|| read_run_table(dir, OUTCOMES, replications))
+        .transpose()?
+        .map(|per_rep| outcomes::outcomes(&per_rep, scenario))
+        .transpose()?;
     let world = read_run_table(dir, WORLD, replications)?;
-    if let Some(mut lists) = waiting_lists::table(&world, scenario)? {
-        write_csv(&mut lists, &dir.join(WAITING_LIST))?;
-        written.push(WAITING_LIST);
-    }
-    Ok(written)
+    let lists = waiting_lists::table(&world, scenario)?;
+    write_world_csvs(outcomes.as_ref(), lists.as_ref(), dir)
 }
 
 /// Who gains, per intervention arm and party: written when some arm runs an intervention.
@@ -647,7 +658,7 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
     written.push(Chart {
         stem: "margin_by_deprivation".into(),
         title: "Provider margin per head by deprivation".into(),
-        caption: "What the providers gain or lose per person-year over the term by serving people in each IMD quintile rather than the average person: the quintile's margin less the payment model's margin over everyone (equity.csv, margin_vs_average_mean; the table below gives each margin itself). A line above £0 marks patients a provider would want, one below patients it would avoid; a flat line on £0 gives it no reason to choose, which is what risk adjustment aims at. Each whisker is the 95% Monte Carlo interval: a slope within the whiskers may be the simulation's noise, so run more replications to tell.".into(),
+        caption: "What the providers gain or lose per person-year over the term by serving people in each IMD quintile rather than the average person: the quintile's margin less the payment model's margin over everyone (equity.csv, margin_vs_average_mean, beside each margin itself; the tables below give everyone's margin and each group's gap). A line above £0 marks patients a provider would want, one below patients it would avoid; a flat line on £0 gives it no reason to choose, which is what risk adjustment aims at. Each whisker is the 95% Monte Carlo interval: a slope within the whiskers may be the simulation's noise, so run more replications to tell.".into(),
     });
 
     // 5. Each waiting list's year ends, per world.

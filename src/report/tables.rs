@@ -439,12 +439,22 @@ pub fn equity(equity: &DataFrame, arms: &[String]) -> PolarsResult<DataFrame> {
     // is smaller than the margin's own (in a large population far smaller), since a
     // replication's shocks move every group together: it shows whether a slope is the
     // contract's or the noise.
-    let everyone = (col("margin_per_head") * col("person_years")).sum() / col("person_years").sum();
-    let keyed = equity.clone().lazy().with_columns([
-        col("level").cast(DataType::String).alias("level_key"),
-        (col("margin_per_head") - everyone.over([col("rep"), col("arm"), col("dimension")])?)
-            .alias("margin_vs_average"),
-    ]);
+    // Everyone's margin is the groups' income less cost over their person-years, each summed
+    // over sorted values: the same bytes whatever order the rows come in.
+    let replication = [col("rep"), col("arm"), col("dimension")];
+    let everyone = ((col("income") - col("cost"))
+        .sort(SortOptions::default())
+        .sum()
+        / sorted("person_years").sum())
+    .over(replication)?;
+    let keyed = equity
+        .clone()
+        .lazy()
+        .with_columns([
+            col("level").cast(DataType::String).alias("level_key"),
+            everyone.alias("margin_everyone"),
+        ])
+        .with_column((col("margin_per_head") - col("margin_everyone")).alias("margin_vs_average"));
     let reps = equity.column("rep")?.n_unique()?;
     let quantile_se = quantile_errors(
         sorted_by_group(keyed.clone(), &KEYS, col("margin_per_head"))?,
@@ -463,6 +473,9 @@ pub fn equity(equity: &DataFrame, arms: &[String]) -> PolarsResult<DataFrame> {
                 .mean()
                 .alias("margin_vs_average_mean"),
             mean_se_of("margin_vs_average").alias("margin_vs_average_mean_se"),
+            sorted("margin_everyone")
+                .mean()
+                .alias("margin_everyone_mean"),
             sorted("person_years").mean(),
             sorted("income_per_head").mean(),
             sorted("cost_per_head").mean(),
@@ -497,6 +510,7 @@ pub fn equity(equity: &DataFrame, arms: &[String]) -> PolarsResult<DataFrame> {
             col("p95_se").alias("margin_per_head_p95_se"),
             col("margin_vs_average_mean"),
             col("margin_vs_average_mean_se"),
+            col("margin_everyone_mean"),
         ])
         .collect()
 }

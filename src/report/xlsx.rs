@@ -13,6 +13,7 @@ use super::Tables;
 use crate::run_folder::RunFolder;
 use crate::run_folder::dictionary::describe;
 use crate::run_folder::tables::rounded_for_reading;
+use crate::scenario::param::Dist;
 use crate::scenario::validate::parameters;
 
 /// Widest a column is drawn, in characters: long arm names wrap instead of widening the sheet.
@@ -25,8 +26,13 @@ fn shown_as_they_are(table: &str) -> bool {
     ["outcomes", "waiting_list"].contains(&table)
 }
 
-/// How a column of a table is shown in Excel.
+/// The format of a probability: a percentage.
+const PERCENT: &str = "0.0%";
+
+/// How a column of a table is shown in Excel: money with £ (from the column's unit in the
+/// dictionary), probabilities as percentages, counts as whole numbers.
 fn number_format(table: &str, column: &str) -> &'static str {
+    let money = describe(table, column).is_some_and(|(unit, _)| unit.starts_with('£'));
     if shown_as_they_are(table) && column != "replications" {
         "General"
     // Probabilities: P(loss), P(gain), P(over budget), P(target met) and their errors.
@@ -34,11 +40,13 @@ fn number_format(table: &str, column: &str) -> &'static str {
         .iter()
         .any(|p| column.starts_with(p))
     {
-        "0.0%"
+        PERCENT
     } else if column == "replications" || column == "level" || column == "person_years" {
         "#,##0"
     } else if column.contains("per_head") {
-        "#,##0.00"
+        if money { "£#,##0.00" } else { "#,##0.00" }
+    } else if money {
+        "£#,##0"
     } else {
         "#,##0"
     }
@@ -143,8 +151,11 @@ fn columns_sheet(t: &Tables) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for (table, df) in data_sheets(t) {
         for column in df.get_column_names() {
-            let (unit, description) =
+            let (mut unit, description) =
                 describe(table, column.as_str()).unwrap_or_else(|| (String::new(), String::new()));
+            if number_format(table, column.as_str()) == PERCENT {
+                unit += ", shown as %";
+            }
             rows.push(vec![
                 table.to_string(),
                 column.to_string(),
@@ -221,11 +232,18 @@ pub fn write_workbook(path: &Path, run: &RunFolder, t: &Tables) -> anyhow::Resul
         &["sheet", "column", "unit", "description"],
         &columns_sheet(t),
     )?;
+    let sheet = book.add_worksheet().set_name("assumptions")?;
     write_rows(
-        book.add_worksheet().set_name("assumptions")?,
+        sheet,
         &["parameter", "value or distribution", "source"],
         &assumptions_sheet(run),
     )?;
+    // A fixed value as a number a formula can use; a distribution stays its description.
+    for (r, p) in parameters(&run.scenario).iter().enumerate() {
+        if let Dist::Fixed(value) = p.param.dist {
+            sheet.write_number(1 + r as u32, 1, value)?;
+        }
+    }
     let run_rows = run_sheet(run);
     let sheet = book.add_worksheet().set_name("run")?;
     write_rows(sheet, &["item", "value"], &run_rows)?;
@@ -242,8 +260,8 @@ pub fn write_workbook(path: &Path, run: &RunFolder, t: &Tables) -> anyhow::Resul
 mod tests {
     use super::number_format;
 
-    /// Every probability, and its standard error, shows as a percentage; money as whole pounds;
-    /// an outcome or a waiting list's figure as it is.
+    /// Every probability, and its standard error, shows as a percentage; money as whole pounds
+    /// with £ (pence per head); counts without; an outcome or a waiting list's figure as it is.
     #[test]
     fn probabilities_show_as_percentages() {
         for column in [
@@ -257,8 +275,11 @@ mod tests {
             assert_eq!(number_format("summary", column), "0.0%", "{column}");
         }
         for column in ["mean", "p5", "p95_se", "expected_shortfall_5pct"] {
-            assert_eq!(number_format("summary", column), "#,##0", "{column}");
+            assert_eq!(number_format("summary", column), "£#,##0", "{column}");
         }
+        assert_eq!(number_format("equity", "margin_per_head_mean"), "£#,##0.00");
+        assert_eq!(number_format("equity", "person_years"), "#,##0");
+        assert_eq!(number_format("summary", "replications"), "#,##0");
         // Outcomes and waiting lists mix rates, shares and weeks in one column: a share of
         // 0.147 must not read 0.
         for table in ["outcomes", "waiting_list"] {

@@ -181,6 +181,12 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "£ per person-year (nominal)",
         "The group's margin per person-year less the arm's over everyone (same dimension and replication), mean across replications: what a provider gains per head by serving this group rather than the average person",
     ),
+    doc(
+        "equity",
+        "margin_everyone_mean",
+        "£ per person-year (nominal)",
+        "The arm's margin per person-year over everyone, mean across replications (the same on every row of an arm)",
+    ),
     doc("who_gains", "arm", "", "An arm that runs interventions"),
     doc(
         "who_gains",

@@ -314,11 +314,21 @@ fn effects_written_as_percentages(s: &Scenario, out: &mut Vec<Caution>) {
         for (field, p) in spec.effect.ratios() {
             let mean = p.mean();
             if mean > IMPLAUSIBLE_RELATIVE_RISK {
+                // Named for what it multiplies: a service effect is no risk.
+                let (effect, what) = if field.starts_with("unit_cost.") {
+                    ("a relative unit cost", "cost per unit")
+                } else if field.starts_with("waiting_list_capacity.") {
+                    ("a relative capacity", "capacity")
+                } else if field.starts_with("measure.") {
+                    ("a relative value", "value")
+                } else {
+                    ("a relative risk", "rate")
+                };
                 out.push(Caution {
                     field: format!("{}.effect.{field}", spec.path(i)),
                     message: format!(
-                        "a relative risk of {mean} multiplies the status quo's rate {mean} times; \
-                         effects are multiples of it (1 = no effect, 0.9 = 10% fewer, 1.1 = 10% \
+                        "{effect} of {mean} multiplies the status quo's {what} {mean} times; \
+                         effects are multiples of it (1 = no effect, 0.9 = 10% less, 1.1 = 10% \
                          more), not percentages"
                     ),
                 });
@@ -589,6 +599,7 @@ name = "used"
 uptake = 0.5
 effect.onset = 90
 effect.activity = { non_elective = 10 }
+effect.unit_cost = { elective = 95 }
 [[intervention]]
 name = "spare"
 uptake = 0.5
@@ -599,17 +610,21 @@ effect.onset = 0.9
             [
                 "intervention.spare: no arm runs this intervention, so it is not simulated; add \
                  interventions = [\"spare\"] to the arms that should run it",
+                "intervention.used.effect.unit_cost.elective: a relative unit cost of 95 \
+                 multiplies the status quo's cost per unit 95 times; effects are multiples of it \
+                 (1 = no effect, 0.9 = 10% less, 1.1 = 10% more), not percentages",
                 "intervention.used.effect.onset: a relative risk of 90 multiplies the status \
                  quo's rate 90 times; effects are multiples of it (1 = no effect, 0.9 = 10% \
-                 fewer, 1.1 = 10% more), not percentages",
+                 less, 1.1 = 10% more), not percentages",
                 "intervention.used.effect.activity.non_elective: a relative risk of 10 \
                  multiplies the status quo's rate 10 times; effects are multiples of it (1 = no \
-                 effect, 0.9 = 10% fewer, 1.1 = 10% more), not percentages",
+                 effect, 0.9 = 10% less, 1.1 = 10% more), not percentages",
             ]
         );
         let neutral = text
             .replace("effect.onset = 90", "effect.onset = 1.0")
             .replace("non_elective = 10", "non_elective = 1.0")
+            .replace("effect.unit_cost = { elective = 95 }\n", "")
             .replace(
                 "interventions = [\"used\"]",
                 "interventions = [\"used\", \"spare\"]",

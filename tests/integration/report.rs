@@ -382,9 +382,10 @@ fn each_groups_gap_from_the_average_is_worked_back_from_the_replications() {
         col_f64(&eq, "margin_vs_average_mean_se"),
         col_f64(&eq, "margin_per_head_mean_se"),
     );
+    let everyone = col_f64(&eq, "margin_everyone_mean");
     let n_reps = r_rep.iter().map(|&r| r as usize).max().unwrap() + 1;
     for i in 0..arm.len() {
-        let gaps: Vec<f64> = (0..n_reps)
+        let (gaps, everyones): (Vec<f64>, Vec<f64>) = (0..n_reps)
             .map(|rep| {
                 let group =
                     |j: usize| r_rep[j] as usize == rep && r_arm[j] == arm[i] && r_dim[j] == dim[i];
@@ -392,9 +393,15 @@ fn each_groups_gap_from_the_average_is_worked_back_from_the_replications() {
                 let weight: f64 = rows.iter().map(|&j| r_py[j]).sum();
                 let everyone = rows.iter().map(|&j| r_m[j] * r_py[j]).sum::<f64>() / weight;
                 let own = rows.iter().find(|&&j| r_lvl[j] == lvl[i]).unwrap();
-                r_m[*own] - everyone
+                (r_m[*own] - everyone, everyone)
             })
-            .collect();
+            .unzip();
+        let everyone_mean = everyones.iter().sum::<f64>() / n_reps as f64;
+        assert!(
+            (everyone[i] - everyone_mean).abs() < 0.006,
+            "{} vs {everyone_mean}",
+            everyone[i]
+        );
         let mean = gaps.iter().sum::<f64>() / n_reps as f64;
         let sd =
             (gaps.iter().map(|g| (g - mean).powi(2)).sum::<f64>() / (n_reps - 1) as f64).sqrt();

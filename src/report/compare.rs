@@ -170,7 +170,7 @@ fn rows_of(label: &str, run: &RunFolder) -> anyhow::Result<Vec<Row>> {
 /// The commissioner's row of `run`'s arm `arm`, if it has one.
 fn commissioner_row<'a>(rows: &'a [Row], run: &str, arm: &str) -> Option<&'a Row> {
     rows.iter()
-        .find(|c| c.run == run && c.arm == arm && c.role == "commissioner")
+        .find(|c| c.run == run && c.arm == arm && c.is_commissioner())
 }
 
 /// The row of the first run for the same arm as `r` and the same side (the headline
@@ -263,7 +263,7 @@ fn terminal_table(rows: &[Row]) -> String {
          {:<width$} {:>20} {:>10} {:>10} {:>12} {:>10} {:>12} {:>10}\n",
         "run · arm", "median ± se", "p5", "p95", "P(loss)", "P(>2%)", "spend mean", "spend p95"
     );
-    for p in rows.iter().filter(|r| r.role != "commissioner") {
+    for p in rows.iter().filter(|r| !r.is_commissioner()) {
         let spend = commissioner_row(rows, &p.run, &p.arm);
         out += &format!(
             "{:<width$} {:>20} {:>10.1} {:>10.1} {:>12} {:>10} {:>12.0} {:>10.0}\n",
@@ -289,7 +289,7 @@ fn changes_table(rows: &[Row], width: usize) -> String {
     };
     let lines: Vec<String> = rows
         .iter()
-        .filter(|r| r.role != "commissioner" && r.run != first)
+        .filter(|r| !r.is_commissioner() && r.run != first)
         .filter_map(|p| {
             let before = first_runs(rows, p)?;
             let spend = |run: &str| commissioner_row(rows, run, &p.arm).map(|c| c.per_head(c.mean));
@@ -331,12 +331,13 @@ pub fn compare(dirs: &[PathBuf], destination: Destination) -> anyhow::Result<Str
     for (label, run) in labels.iter().zip(&runs) {
         rows.extend(rows_of(label, run)?);
     }
-    let replaces = matches!(destination, Destination::Replace(_));
+    // An empty folder given as --out is a new one; only an earlier comparison is replaced.
+    let replaces = matches!(&destination, Destination::Replace(dir) if dir.join(MARKER).is_file());
     let staged = StagedFolder::with_check(destination, check_destination)?;
     write_rounded_csv(&frame(&rows)?, "compare", &staged.dir().join("compare.csv"))?;
     let spreads: Vec<(String, Spread)> = rows
         .iter()
-        .filter(|r| r.role != "commissioner")
+        .filter(|r| !r.is_commissioner())
         .map(|r| {
             (
                 format!("{} · {}", r.run, r.arm),

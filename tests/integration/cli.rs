@@ -334,6 +334,11 @@ fn compare_pairs_the_headline_whatever_its_name_and_says_what_is_not_alike() {
             && out.contains("different terms (one 3 years from 2025, short 2 years from 2025)"),
         "{out}"
     );
+    // An empty folder given as --out replaces nothing, and says nothing of it.
+    std::fs::create_dir(dir.path().join("fresh")).unwrap();
+    let (code, out, err) = capsim(&["compare", "one", "two", "--out", "fresh"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("replacing"), "{out}");
 }
 
 /// `--set` changes a field as if the file said so: the run is byte for byte the run of a file

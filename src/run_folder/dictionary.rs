@@ -465,12 +465,24 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "Mean over the term: surplus (provider rows) or spend (commissioner rows)",
     ),
     doc("compare", "p5", MONEY, "5th percentile"),
+    doc(
+        "compare",
+        "p25",
+        MONEY,
+        "25th percentile (the left end of the compare chart's box)",
+    ),
     doc("compare", "p50", MONEY, "Median"),
     doc(
         "compare",
         "p50_se",
         MONEY,
         "Monte Carlo standard error of the median",
+    ),
+    doc(
+        "compare",
+        "p75",
+        MONEY,
+        "75th percentile (the right end of the compare chart's box)",
     ),
     doc("compare", "p95", MONEY, "95th percentile"),
     doc(

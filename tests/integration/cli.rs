@@ -225,6 +225,25 @@ fn compare_puts_runs_side_by_side_per_head() {
     );
     let f =
         |r: &std::collections::HashMap<String, String>, c: &str| -> f64 { r[c].parse().unwrap() };
+    // The chart's box is in the table: p25 and p75 are the run's own, between p5 and p95.
+    let summary = read_csv_rows(&dir.path().join("small/summary.csv"));
+    for r in rows.iter().filter(|r| r["run"] == "small") {
+        let own = summary
+            .iter()
+            .find(|s| s["arm"] == r["arm"] && s["party"] == r["party"] && s["horizon"] == "term")
+            .unwrap();
+        for q in ["p25", "p75"] {
+            assert_eq!(r[q], own[q], "{q}: {r:?}");
+        }
+        assert!(
+            f(r, "p5") <= f(r, "p25") && f(r, "p25") <= f(r, "p50"),
+            "{r:?}"
+        );
+        assert!(
+            f(r, "p50") <= f(r, "p75") && f(r, "p75") <= f(r, "p95"),
+            "{r:?}"
+        );
+    }
     for r in &rows {
         let per_head = f(r, "p50") / f(r, "person_years");
         // compare.csv rounds money to pence and person-years to 0.1.

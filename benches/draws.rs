@@ -10,6 +10,7 @@ use rand_distr::{Exp1, StandardNormal};
 use capsim::rng::UnitRng;
 use capsim::sampling::{
     FixedProbability, binomial, binomial_fixed, binomial_with_log, dirichlet_small, gamma, poisson,
+    standard_exponential, standard_normal,
 };
 
 fn draws(c: &mut Criterion) {
@@ -20,6 +21,11 @@ fn draws(c: &mut Criterion) {
         b.iter(|| rng.sample::<f64, _>(StandardNormal))
     });
     group.bench_function("exp1", |b| b.iter(|| rng.sample::<f64, _>(Exp1)));
+    // The same draws by capsim's inlined ziggurat.
+    group.bench_function("normal_inlined", |b| b.iter(|| standard_normal(&mut rng)));
+    group.bench_function("exp1_inlined", |b| {
+        b.iter(|| standard_exponential(&mut rng))
+    });
     let mut x = 0.3f64;
     group.bench_function("libm_exp", |b| {
         b.iter(|| {

@@ -18,7 +18,8 @@
 //!   probabilities, with no logarithm or division; farther out, and in PTRS, it uses log n!
 //!   from a table below 256 and Stirling's series (error below 1e-20) above. Beyond 1e8
 //!   trials or a mean of 1e8 those logarithms lose digits, and rand_distr draws instead;
-//! - gammas by Marsaglia and Tsang's method ([`gamma`]);
+//! - gammas by Marsaglia and Tsang's method ([`gamma`]), with normals and exponentials by an
+//!   inlined ziggurat ([`standard_normal`], [`standard_exponential`]);
 //! - Dirichlet shares with small shapes by Jöhnk's method ([`dirichlet_small`]).
 //!
 //! W. Hörmann (1993), "The generation of binomial random variates", J. Statist. Comput. Simul.
@@ -29,9 +30,12 @@
 //! Trans. Math. Softw. 26:363-372.
 
 use rand::RngExt;
-use rand_distr::{Binomial, Distribution, Exp1, Poisson, StandardNormal};
+use rand_distr::{Binomial, Distribution, Poisson};
 
 use crate::rng::UnitRng;
+
+mod ziggurat;
+pub use ziggurat::{standard_exponential, standard_normal};
 
 /// Poisson means below this are drawn by inversion, at or above it by transformed rejection
 /// (the threshold Hörmann's methods are built for). Binomials of more than [`BTRS_UP_TO`]
@@ -471,7 +475,7 @@ pub fn gamma(rng: &mut UnitRng, shape: f64, scale: f64) -> f64 {
         0.0
     } else if shape < 1.0 {
         // U^(1/a) = e^(−E/a) with E = −ln U exponential, drawn by ziggurat without a log.
-        let exponential: f64 = rng.sample(Exp1);
+        let exponential = standard_exponential(rng);
         let boost = (-exponential / shape).exp();
         gamma_large(rng, shape + 1.0) * boost * scale
     } else {
@@ -485,7 +489,7 @@ fn gamma_large(rng: &mut UnitRng, shape: f64) -> f64 {
     let d = shape - 1.0 / 3.0;
     let c = 1.0 / (9.0 * d).sqrt();
     loop {
-        let x: f64 = rng.sample(StandardNormal);
+        let x = standard_normal(rng);
         let v = 1.0 + c * x;
         if v <= 0.0 {
             continue;
@@ -516,7 +520,7 @@ pub fn dirichlet_small<const N: usize>(rng: &mut UnitRng, shapes: [f64; N]) -> [
         let mut x = [0.0; N];
         for ((&a, log_x), x) in shapes.iter().zip(&mut log_x).zip(&mut x) {
             if a > 0.0 {
-                *log_x = -rng.sample::<f64, _>(Exp1) / a;
+                *log_x = -standard_exponential(rng) / a;
                 *x = log_x.exp();
             }
         }

@@ -30,90 +30,109 @@ const EXPONENT_ZERO: u64 = 1023 << 52;
 /// A standard normal draw, equal to rand_distr's `StandardNormal` on the same stream.
 #[inline(always)]
 pub fn standard_normal(rng: &mut UnitRng) -> f64 {
-    let (i, u, x) = normal_try(rng);
-    if x.abs() < NORMAL_X[i + 1] {
-        return x;
-    }
-    normal_beyond_layer(rng, i, u, x)
-}
-
-/// One try: the layer, a uniform in [−1, 1) from the same 64 bits (12 high bits unused, as
-/// rand_distr does), and the point it gives in the layer's rectangle.
-#[inline(always)]
-fn normal_try(rng: &mut UnitRng) -> (usize, f64, f64) {
-    let bits = rng.next_u64();
-    let i = bits as usize & 0xff;
-    let u = f64::from_bits((bits >> 12) | EXPONENT_ONE) - 3.0;
-    (i, u, u * NORMAL_X[i])
-}
-
-/// The ziggurat's rare steps for a try outside its layer's core: the tail beyond R from the
-/// base layer, the wedge test, and new tries until one is accepted.
-#[cold]
-#[inline(never)]
-fn normal_beyond_layer(rng: &mut UnitRng, mut i: usize, mut u: f64, mut x: f64) -> f64 {
-    loop {
-        if i == 0 {
-            // Marsaglia's tail method beyond R.
-            let (mut tail, mut y) = (1.0f64, 0.0f64);
-            while -2.0 * y < tail * tail {
-                let a: f64 = rng.sample(Open01);
-                let b: f64 = rng.sample(Open01);
-                tail = a.ln() / NORMAL_R;
-                y = b.ln();
-            }
-            return if u < 0.0 {
-                tail - NORMAL_R
-            } else {
-                NORMAL_R - tail
-            };
-        }
-        let f = NORMAL_F[i + 1] + (NORMAL_F[i] - NORMAL_F[i + 1]) * rng.random::<f64>();
-        if f < (-x * x / 2.0).exp() {
-            return x;
-        }
-        (i, u, x) = normal_try(rng);
-        if x.abs() < NORMAL_X[i + 1] {
-            return x;
-        }
-    }
+    NORMAL.sample(rng)
 }
 
 /// A standard exponential draw, equal to rand_distr's `Exp1` on the same stream.
 #[inline(always)]
 pub fn standard_exponential(rng: &mut UnitRng) -> f64 {
-    let (i, x) = exponential_try(rng);
-    if x < EXP_X[i + 1] {
-        return x;
+    EXPONENTIAL.sample(rng)
+}
+
+/// A ziggurat: its layers' edges and densities, whether its distribution is symmetric about 0
+/// (drawn on both sides) or on [0, ∞), its density (unnormalised, 1 at 0), and how it draws
+/// from the tail beyond its base layer given the try's uniform (whose sign is the side).
+struct Ziggurat {
+    x: &'static [f64; 257],
+    f: &'static [f64; 257],
+    symmetric: bool,
+    density: fn(f64) -> f64,
+    tail: fn(&mut UnitRng, f64) -> f64,
+}
+
+const NORMAL: Ziggurat = Ziggurat {
+    x: &NORMAL_X,
+    f: &NORMAL_F,
+    symmetric: true,
+    density: |x| (-x * x / 2.0).exp(),
+    tail: normal_tail,
+};
+
+const EXPONENTIAL: Ziggurat = Ziggurat {
+    x: &EXP_X,
+    f: &EXP_F,
+    symmetric: false,
+    density: |x| (-x).exp(),
+    // Beyond R the exponential is R plus an exponential, by memorylessness.
+    tail: |rng, _| EXP_R - rng.random::<f64>().ln(),
+};
+
+/// Marsaglia's method for the normal's tail beyond R, on the side of `u`'s sign.
+fn normal_tail(rng: &mut UnitRng, u: f64) -> f64 {
+    let (mut tail, mut y) = (1.0f64, 0.0f64);
+    while -2.0 * y < tail * tail {
+        let a: f64 = rng.sample(Open01);
+        let b: f64 = rng.sample(Open01);
+        tail = a.ln() / NORMAL_R;
+        y = b.ln();
     }
-    exponential_beyond_layer(rng, i, x)
+    if u < 0.0 {
+        tail - NORMAL_R
+    } else {
+        NORMAL_R - tail
+    }
 }
 
-/// One try: the layer, and a point in its rectangle from a uniform in (0, 1) of the same bits.
-#[inline(always)]
-fn exponential_try(rng: &mut UnitRng) -> (usize, f64) {
-    let bits = rng.next_u64();
-    let i = bits as usize & 0xff;
-    let u = f64::from_bits((bits >> 12) | EXPONENT_ZERO) - (1.0 - f64::EPSILON / 2.0);
-    (i, u * EXP_X[i])
-}
+impl Ziggurat {
+    #[inline(always)]
+    fn sample(&self, rng: &mut UnitRng) -> f64 {
+        let (i, u, x) = self.try_layer(rng);
+        if self.inside(i, x) {
+            return x;
+        }
+        self.beyond_layer(rng, i, u, x)
+    }
 
-/// The exponential's rare steps ([`normal_beyond_layer`]); its tail beyond R is R plus an
-/// exponential, by memorylessness.
-#[cold]
-#[inline(never)]
-fn exponential_beyond_layer(rng: &mut UnitRng, mut i: usize, mut x: f64) -> f64 {
-    loop {
-        if i == 0 {
-            return EXP_R - rng.random::<f64>().ln();
-        }
-        let f = EXP_F[i + 1] + (EXP_F[i] - EXP_F[i + 1]) * rng.random::<f64>();
-        if f < (-x).exp() {
-            return x;
-        }
-        (i, x) = exponential_try(rng);
-        if x < EXP_X[i + 1] {
-            return x;
+    /// One try: the layer, a uniform from the same 64 bits (12 high bits unused, as rand_distr
+    /// does) in [−1, 1) when symmetric or (0, 1), and the point it gives in the layer's
+    /// rectangle.
+    #[inline(always)]
+    fn try_layer(&self, rng: &mut UnitRng) -> (usize, f64, f64) {
+        let bits = rng.next_u64();
+        let i = bits as usize & 0xff;
+        let u = if self.symmetric {
+            f64::from_bits((bits >> 12) | EXPONENT_ONE) - 3.0
+        } else {
+            f64::from_bits((bits >> 12) | EXPONENT_ZERO) - (1.0 - f64::EPSILON / 2.0)
+        };
+        (i, u, u * self.x[i])
+    }
+
+    /// Whether a try's point lies in its layer's core, under the next layer's edge, where it is
+    /// accepted at once.
+    #[inline(always)]
+    fn inside(&self, i: usize, x: f64) -> bool {
+        let distance = if self.symmetric { x.abs() } else { x };
+        distance < self.x[i + 1]
+    }
+
+    /// The rare steps for a try outside its layer's core: the tail from the base layer, the
+    /// wedge test, and new tries until one is accepted.
+    #[cold]
+    #[inline(never)]
+    fn beyond_layer(&self, rng: &mut UnitRng, mut i: usize, mut u: f64, mut x: f64) -> f64 {
+        loop {
+            if i == 0 {
+                return (self.tail)(rng, u);
+            }
+            let f = self.f[i + 1] + (self.f[i] - self.f[i + 1]) * rng.random::<f64>();
+            if f < (self.density)(x) {
+                return x;
+            }
+            (i, u, x) = self.try_layer(rng);
+            if self.inside(i, x) {
+                return x;
+            }
         }
     }
 }

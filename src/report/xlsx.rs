@@ -14,7 +14,7 @@ use crate::run_folder::RunFolder;
 use crate::run_folder::dictionary::describe;
 use crate::run_folder::tables::rounded_for_reading;
 use crate::scenario::param::Dist;
-use crate::scenario::validate::parameters;
+use crate::scenario::validate::{ParamSpec, parameters};
 
 /// Widest a column is drawn, in characters: long arm names wrap instead of widening the sheet.
 const MAX_WIDTH: f64 = 28.0;
@@ -167,12 +167,12 @@ fn columns_sheet(t: &Tables) -> Vec<Vec<String>> {
     rows
 }
 
-fn assumptions_sheet(run: &RunFolder) -> Vec<Vec<String>> {
-    parameters(&run.scenario)
-        .into_iter()
+fn assumptions_sheet(params: &[ParamSpec]) -> Vec<Vec<String>> {
+    params
+        .iter()
         .map(|p| {
             vec![
-                p.path,
+                p.path.clone(),
                 p.param.dist.to_string(),
                 p.param.source.clone().unwrap_or_default(),
             ]
@@ -232,14 +232,15 @@ pub fn write_workbook(path: &Path, run: &RunFolder, t: &Tables) -> anyhow::Resul
         &["sheet", "column", "unit", "description"],
         &columns_sheet(t),
     )?;
+    let params = parameters(&run.scenario);
     let sheet = book.add_worksheet().set_name("assumptions")?;
     write_rows(
         sheet,
         &["parameter", "value or distribution", "source"],
-        &assumptions_sheet(run),
+        &assumptions_sheet(&params),
     )?;
     // A fixed value as a number a formula can use; a distribution stays its description.
-    for (r, p) in parameters(&run.scenario).iter().enumerate() {
+    for (r, p) in params.iter().enumerate() {
         if let Dist::Fixed(value) = p.param.dist {
             sheet.write_number(1 + r as u32, 1, value)?;
         }

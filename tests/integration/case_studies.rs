@@ -573,6 +573,80 @@ fn bnssg_encodes_its_header() {
     assert!((end / start - 1.5).abs() < 0.1, "growth {start} -> {end}");
 }
 
+/// BNSSG's at-risk group (bnssg-prevention.toml's header): about 122,600 people aged 20-64 with
+/// one long-term condition in year 1; the programme lowers second-condition onsets per 1,000 by
+/// about 10% once ramped up (7-13% in year 5), but moves the mean age at a second onset by well
+/// under its spread across futures (0.02-0.2 years by year 10, at most two thirds of the status
+/// quo's standard deviation); it keeps people in the group (1-3% more covered by year 10); and
+/// the cohort capitation's outcome pool pays the provider at least 40% more with it.
+#[test]
+fn bnssg_prevention_pays_for_fewer_onsets_more_than_for_a_later_age() {
+    let m = shipped("bnssg-prevention", &["replications=40"]);
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let first = results[0].world(0).next().unwrap().covered as f64;
+    assert!((first / 122_600.0 - 1.0).abs() < 0.05, "{first} covered");
+    let programme = m.arm_world[arm(&m, "pbr-prevention")];
+    let slot = |name: &str| m.scenario.indicator_named(name).unwrap().slot();
+    let (onsets, age) = (
+        slot("second_ltc_onsets_per_1000"),
+        slot("mean_age_second_ltc_onset"),
+    );
+    fn year(r: &ReplicationResult, w: usize, y: u32) -> &capsim::engine::YearRecord {
+        r.world(w).find(|x| x.year == y).unwrap()
+    }
+    let fewer = 1.0
+        - mean(
+            results.iter().map(|r| {
+                year(r, programme, 5).indicators[onsets] / year(r, 0, 5).indicators[onsets]
+            }),
+        );
+    assert!((0.07..0.13).contains(&fewer), "onsets {fewer} lower");
+    let later = mean(
+        results
+            .iter()
+            .map(|r| year(r, programme, 10).indicators[age] - year(r, 0, 10).indicators[age]),
+    );
+    let ages: Vec<f64> = results
+        .iter()
+        .map(|r| year(r, 0, 10).indicators[age])
+        .collect();
+    let centre = mean(ages.iter().copied());
+    let sd = mean(ages.iter().map(|a| (a - centre).powi(2))).sqrt();
+    assert!(
+        (0.02..0.2).contains(&later),
+        "mean age at onset {later} years later"
+    );
+    assert!(
+        later < sd * 2.0 / 3.0,
+        "{later} years later against an sd of {sd}"
+    );
+    let kept = mean(
+        results
+            .iter()
+            .map(|r| year(r, programme, 10).covered as f64 / year(r, 0, 10).covered as f64),
+    );
+    assert!((1.01..1.03).contains(&kept), "{kept} as many covered");
+    let outcome = ledger_column(&m, "outcome");
+    let pool = |name: &str| {
+        let a = arm(&m, name);
+        mean(results.iter().map(|r| {
+            r.ledger
+                .iter()
+                .filter(|l| l.arm == a && l.party == 1)
+                .map(|l| l.components[outcome])
+                .sum::<f64>()
+        }))
+    };
+    let (without, with) = (
+        pool("cohort-capitation"),
+        pool("cohort-capitation-prevention"),
+    );
+    assert!(
+        with > 1.4 * without,
+        "pool £{with} with it, £{without} without"
+    );
+}
+
 /// Bedfordshire's header: 440,000 people; the prime contractor's block is about £24m a year
 /// (within 5%: "£120m over five years"); outcomes are monitored with no money attached; the hub
 /// moves care from hospital to the community (a larger community share of MSK activity), 30%

@@ -501,7 +501,8 @@ fn leeds_encodes_its_header() {
 /// Camden's header: the MSK pathway costs about £15m a year (within 10%); with the new pathway
 /// spend on acute MSK activity (at tariff, deflated by the tariff's uplift) falls about 15.5%
 /// from 2017/18 to 2023/24 and ends about 27% below the status quo's (the paper's counterfactual
-/// of 2% a year growth), each within 4 points.
+/// of 2% a year growth), each within 4 points; a bundle priced at the pathway's cost per
+/// operation makes the same pathway a loss for UCLH.
 #[test]
 fn camden_encodes_its_header() {
     let m = shipped("camden-msk", &["replications=24"]);
@@ -537,6 +538,40 @@ fn camden_encodes_its_header() {
     assert!(
         (against_counterfactual + 0.27).abs() < 0.04,
         "against the counterfactual {against_counterfactual}"
+    );
+    // The bundle pays UCLH per operation what the pathway cost per operation in year 1 (before
+    // the new pathway starts: within 3%), so the operations the pathway avoids take their
+    // bundles with them: UCLH loses by it and the commissioner gains, where the block leaves
+    // UCLH the saving.
+    let bundle = arm(&m, "pathway-bundle");
+    let (bundles, uclh) = (ledger_column(&m, "bundle"), party(&m, "uclh"));
+    let paid = mean(results.iter().map(|r| {
+        r.ledger
+            .iter()
+            .find(|l| l.arm == bundle && l.year == 1 && l.party == uclh)
+            .unwrap()
+            .components[bundles]
+    }));
+    assert!(
+        (paid / first_year - 1.0).abs() < 0.03,
+        "£{paid} for £{first_year}"
+    );
+    let gain = |a: usize, p: usize| {
+        mean(results.iter().map(|r| {
+            r.gains_by_year
+                .iter()
+                .filter(|g| g.arm == a && g.party == Some(p))
+                .map(|g| g.gain)
+                .sum::<f64>()
+        }))
+    };
+    let block = arm(&m, "lead-provider-block");
+    assert!(gain(bundle, uclh) < -5e6, "UCLH £{}", gain(bundle, uclh));
+    assert!(gain(bundle, 0) > 10e6, "commissioner £{}", gain(bundle, 0));
+    assert!(
+        gain(block, uclh) > 5e6,
+        "UCLH £{} on the block",
+        gain(block, uclh)
     );
 }
 

@@ -35,8 +35,13 @@ pub struct ConditionModel {
 
 impl ConditionModel {
     /// The model of `spec` at its parameters' means (`exit_rate`, `mortality_ratio`); an error
-    /// saying why when no within-cell ratio gives England the stated deprivation ratio.
-    pub fn new(spec: &ConditionSpec, exit_rate: f64, mortality_ratio: f64) -> Result<Self, String> {
+    /// naming the field and saying why when no within-cell ratio gives England the stated
+    /// deprivation ratio.
+    pub fn new(
+        spec: &ConditionSpec,
+        exit_rate: f64,
+        mortality_ratio: f64,
+    ) -> Result<Self, ConditionProblem> {
         let reference = england_reference_shares();
         let log_within = within_cell_log_deprivation_odds_ratio(spec, reference);
         let prevalence = prevalence_by_cell(spec, reference, log_within);
@@ -44,12 +49,15 @@ impl ConditionModel {
         let stated = spec.deprivation_ratio;
         let off = (reached / stated).ln().abs();
         if off.is_nan() || off >= 1e-6 {
-            return Err(format!(
-                "expected a deprivation odds ratio England can have beside ltc_ratio = {}: the \
-                 nearest within-cell gradient gives {reached:.3} for the {stated} stated (a \
-                 steep LTC gradient leaves little for deprivation to explain)",
-                spec.ltc_ratio
-            ));
+            return Err(ConditionProblem {
+                field: "condition.deprivation_ratio".into(),
+                message: format!(
+                    "expected a deprivation odds ratio England can have beside ltc_ratio = {}: \
+                     the nearest within-cell gradient gives {reached:.3} for the {stated} stated \
+                     (a steep LTC gradient leaves little for deprivation to explain)",
+                    spec.ltc_ratio
+                ),
+            });
         }
         let incidence =
             keeping_incidence_by_cell(reference, &prevalence, exit_rate, mortality_ratio);
@@ -69,12 +77,23 @@ impl ConditionModel {
     }
 }
 
+/// Why a condition cannot be modelled: the scenario field to change, and what is expected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionProblem {
+    pub field: String,
+    pub message: String,
+}
+
 /// Prevalence per cell (`BASE_CELLS`): log-odds `log_within` higher in the most deprived
 /// quintile than the least (linear between) and `ltc_ratio` times the odds per long-term
 /// condition, each age-sex group's level set so England's mix (`reference`) has its band's
 /// prevalence. (On the log scale: a gradient far beyond what an f64 ratio holds is still one.)
 fn prevalence_by_cell(spec: &ConditionSpec, reference: &[f64], log_within: f64) -> Vec<f64> {
+    // Below `ltc_min` nobody has it: odds of 0.
     let log_odds = |k: CellKey| {
+        if k.ltc < usize::from(spec.ltc_min) {
+            return f64::NEG_INFINITY;
+        }
         log_within * (IMDS - 1 - k.imd) as f64 / (IMDS - 1) as f64
             + spec.ltc_ratio.ln() * k.ltc as f64
     };
@@ -82,7 +101,19 @@ fn prevalence_by_cell(spec: &ConditionSpec, reference: &[f64], log_within: f64) 
     let mut prevalence = vec![0.0; BASE_CELLS];
     for a_s in 0..AGES * SEXES {
         let cells = a_s * age_sex_cells..(a_s + 1) * age_sex_cells;
-        let target = spec.band_prevalence(a_s / SEXES, a_s % SEXES);
+        // With `ltc_min` the band's prevalence is a share of the people at or above it.
+        let everyone: f64 = cells.clone().map(|c| reference[c]).sum();
+        let eligible: f64 = cells
+            .clone()
+            .filter(|&c| CellKey::from_index(c).ltc >= usize::from(spec.ltc_min))
+            .map(|c| reference[c])
+            .sum();
+        let share_eligible = if everyone > 0.0 {
+            eligible / everyone
+        } else {
+            0.0
+        };
+        let target = spec.band_prevalence(a_s / SEXES, a_s % SEXES) * share_eligible;
         let level = level_for(
             target,
             cells
@@ -177,11 +208,19 @@ fn level_for(target: f64, cells: impl Iterator<Item = (f64, f64)> + Clone) -> f6
     if target >= 1.0 {
         return f64::INFINITY;
     }
-    let log_odds = (target / (1.0 - target)).ln();
     let total: f64 = cells.clone().map(|(w, _)| w).sum();
     if total <= 0.0 {
-        return log_odds;
+        return (target / (1.0 - target)).ln();
     }
+    // Cells at odds of 0 (below `ltc_min`) hold nobody with it: the rest must hold the band's
+    // prevalence between them, at `within`.
+    let can_have = |&(_, x): &(f64, f64)| x > f64::NEG_INFINITY;
+    let eligible: f64 = cells.clone().filter(can_have).map(|(w, _)| w).sum();
+    let within = target * total / eligible;
+    if within >= 1.0 || within.is_nan() {
+        return f64::INFINITY;
+    }
+    let log_odds = (within / (1.0 - within)).ln();
     // The mean prevalence at a level, and its slope.
     let mean = |level: f64| {
         let (mut sum, mut slope) = (0.0, 0.0);
@@ -192,17 +231,23 @@ fn level_for(target: f64, cells: impl Iterator<Item = (f64, f64)> + Clone) -> f6
         }
         (sum / total, slope / total)
     };
-    // The mean is a weighted average of logistic(level + x): below the target while
-    // level + (largest x) is below its log-odds, above it while level + (smallest x) is above,
-    // so the level lies between (however large the ratios make the x).
+    // The eligible cells' mean is a weighted average of logistic(level + x): below `within`
+    // while level + (largest x) is below its log-odds, above it while level + (smallest x) is
+    // above, so the level lies between (however large the ratios make the x).
     let (smallest, largest) = cells
         .clone()
         .filter(|&(w, _)| w > 0.0)
+        .filter(can_have)
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (_, x)| {
             (lo.min(x), hi.max(x))
         });
     let bracket = (log_odds - largest - 1.0, log_odds - smallest + 1.0);
-    let typical: f64 = cells.clone().map(|(w, x)| w * x).sum::<f64>() / total;
+    let typical: f64 = cells
+        .clone()
+        .filter(can_have)
+        .map(|(w, x)| w * x)
+        .sum::<f64>()
+        / eligible;
     crate::bisect::increasing_newton(mean, target, bracket, log_odds - typical)
 }
 
@@ -271,6 +316,7 @@ fn keeping_incidence(target: f64, kept: f64, exposed: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::condition::PrevalenceBand;
 
     #[test]
     fn deaths_split_keep_the_group_rate() {
@@ -417,6 +463,70 @@ mod tests {
         assert!((top_age..BASE_CELLS).any(|d| held[d].len() == 2 && held[d] == [0, 0]));
     }
 
+    /// With `ltc_min` nobody below it has the condition or gains it, each band's prevalence is
+    /// kept as a share of the people at or above it, and the deprivation ratio is still met.
+    #[test]
+    fn nobody_below_ltc_min_has_or_gains_the_condition() {
+        let mut known: toml::Table = toml::from_str(crate::data::CONDITIONS_TOML).unwrap();
+        let mut frailty = known.remove("frailty").unwrap();
+        let table = frailty.as_table_mut().unwrap();
+        table.insert("name".into(), "frailty".into());
+        table.insert("ltc_min".into(), 2.into());
+        table.insert(
+            "prevalence".into(),
+            toml::Value::try_from(vec![
+                PrevalenceBand {
+                    age_min: 0,
+                    age_max: 39,
+                    female: 0.0,
+                    male: 0.0,
+                },
+                PrevalenceBand {
+                    age_min: 40,
+                    age_max: 100,
+                    female: 0.3,
+                    male: 0.2,
+                },
+            ])
+            .unwrap(),
+        );
+        let spec: ConditionSpec = frailty.try_into().unwrap();
+        assert_eq!(spec.ltc_min, 2);
+        let model = ConditionModel::new(&spec, 0.0, 1.5).unwrap();
+        let reference = england_reference_shares();
+        let age_sex_cells = BASE_CELLS / (AGES * SEXES);
+        let mut above = 0;
+        for c in 0..BASE_CELLS {
+            if CellKey::from_index(c).ltc < 2 {
+                assert_eq!(
+                    (model.prevalence[c], model.incidence[c]),
+                    (0.0, 0.0),
+                    "cell {c}"
+                );
+            } else if model.incidence[c] > 0.0 {
+                above += 1;
+            }
+        }
+        assert!(above > 1000, "{above} cells at 2 or more LTCs gain it");
+        for a_s in 40 * SEXES..AGES * SEXES {
+            let cells = a_s * age_sex_cells..(a_s + 1) * age_sex_cells;
+            let eligible = cells.clone().filter(|&c| CellKey::from_index(c).ltc >= 2);
+            let people: f64 = eligible.clone().map(|c| reference[c]).sum();
+            let with: f64 = eligible.map(|c| reference[c] * model.prevalence[c]).sum();
+            let band = if a_s % SEXES == 0 { 0.3 } else { 0.2 };
+            assert!(
+                (with / people - band).abs() < 1e-9,
+                "group {a_s}: {}",
+                with / people
+            );
+        }
+        let ratio = standardised_odds_ratio(&spec, reference, &model.prevalence);
+        assert!(
+            (ratio / spec.deprivation_ratio - 1.0).abs() < 1e-6,
+            "{ratio}"
+        );
+    }
+
     /// Every known condition's England age-sex-standardised odds ratio, most vs least deprived,
     /// is its `deprivation_ratio` (it had come out steeper, the LTC gradient stacked on it); so
     /// are a ratio of 1, a reversed one and extremes beside a steep LTC gradient (a narrower
@@ -438,7 +548,7 @@ mod tests {
                     ..spec.clone()
                 };
                 let model = ConditionModel::new(&spec, 0.0, 1.0)
-                    .unwrap_or_else(|e| panic!("{name} {stated} {ltc_ratio}: {e}"));
+                    .unwrap_or_else(|e| panic!("{name} {stated} {ltc_ratio}: {}", e.message));
                 let overall = standardised_odds_ratio(&spec, reference, &model.prevalence);
                 assert!(
                     (overall / stated - 1.0).abs() < 1e-6,

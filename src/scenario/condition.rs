@@ -34,6 +34,13 @@ pub struct ConditionSpec {
     /// Odds ratio per additional long-term condition, likewise; each band's England prevalence
     /// is kept.
     pub ltc_ratio: f64,
+    /// Fewest long-term conditions a person with the condition has (0 to 5, 5 meaning 5 or
+    /// more; default 0), for a condition that is itself a set of them ("three or more of a
+    /// shortlist"): nobody below it has the condition, and each band's prevalence is then a
+    /// share of the band's people at or above it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    #[schemars(range(max = 5))]
+    pub ltc_min: u8,
     /// Multiplies the yearly probability of gaining the condition that keeps prevalence by age,
     /// deprivation and LTC count as it is (1: steady; above 1 the cohort grows).
     pub incidence_multiplier: Param,
@@ -160,6 +167,19 @@ impl ConditionSpec {
                 );
             }
         }
+        if usize::from(self.ltc_min) >= crate::population::LTCS {
+            problems.push(
+                "condition.ltc_min",
+                format!(
+                    "expected a count of long-term conditions from 0 to {} ({} meaning {} or \
+                     more), found {}",
+                    crate::population::LTCS - 1,
+                    crate::population::LTCS - 1,
+                    crate::population::LTCS - 1,
+                    self.ltc_min
+                ),
+            );
+        }
         for ty in self.activity_ratio.keys() {
             if !type_names.contains(ty) {
                 problems.push(
@@ -180,4 +200,8 @@ impl ConditionSpec {
             .find(|b| usize::from(b.age_min) <= age && age <= usize::from(b.age_max))
             .map_or(0.0, |b| if sex == 0 { b.female } else { b.male })
     }
+}
+
+fn is_zero(n: &u8) -> bool {
+    *n == 0
 }

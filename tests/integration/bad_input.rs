@@ -1197,6 +1197,12 @@ const CATALOGUE: &[(&str, &[&str])] = &[
         &["condition.name: expected a short name of lower-case letters"],
     ),
     (
+        "[condition]\nname = \"smi\"\nltc_min = 6",
+        &[
+            "condition.ltc_min: expected a count of long-term conditions from 0 to 5 (5 meaning 5 or more), found 6",
+        ],
+    ),
+    (
         "[condition]\nname = \"smi\"\nmortality_ratio = -1.0",
         &["condition.mortality_ratio"],
     ),

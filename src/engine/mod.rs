@@ -451,23 +451,22 @@ impl Model {
 }
 
 /// The scenario's condition model, at its parameters' means; a deprivation ratio it cannot give
-/// is a `condition.deprivation_ratio` problem, a band's prevalence beyond its people at or above
-/// `ltc_min` a `condition.prevalence` one, the command line's when a `--set` wrote any of them.
+/// is a `condition.deprivation_ratio` problem, the command line's when a `--set` wrote it or a
+/// field that shapes what it can be.
 fn condition_model(loaded: &LoadedScenario) -> Result<Option<ConditionModel>, InputError> {
     let Some(c) = &loaded.scenario.condition else {
         return Ok(None);
     };
     ConditionModel::new(c, c.exit_rate.mean(), c.mortality_ratio.mean())
         .map(Some)
-        .map_err(|problem| {
-            // Any of the fields may be the one to change; --set of one is the command line's.
+        .map_err(|why| {
+            // Any of these may be the one to change; --set of one is the command line's.
             let origin = loaded.origin_of_any(&[
                 "condition.deprivation_ratio",
                 "condition.ltc_ratio",
                 "condition.ltc_min",
-                "condition.prevalence",
             ]);
-            InputError::new(origin, problem.field, problem.message)
+            InputError::new(origin, "condition.deprivation_ratio", why)
         })
 }
 

@@ -35,13 +35,8 @@ pub struct ConditionModel {
 
 impl ConditionModel {
     /// The model of `spec` at its parameters' means (`exit_rate`, `mortality_ratio`); an error
-    /// naming the field and saying why when no within-cell ratio gives England the stated
-    /// deprivation ratio.
-    pub fn new(
-        spec: &ConditionSpec,
-        exit_rate: f64,
-        mortality_ratio: f64,
-    ) -> Result<Self, ConditionProblem> {
+    /// saying why when no within-cell ratio gives England the stated deprivation ratio.
+    pub fn new(spec: &ConditionSpec, exit_rate: f64, mortality_ratio: f64) -> Result<Self, String> {
         let reference = england_reference_shares();
         let log_within = within_cell_log_deprivation_odds_ratio(spec, reference);
         let prevalence = prevalence_by_cell(spec, reference, log_within);
@@ -49,15 +44,12 @@ impl ConditionModel {
         let stated = spec.deprivation_ratio;
         let off = (reached / stated).ln().abs();
         if off.is_nan() || off >= 1e-6 {
-            return Err(ConditionProblem {
-                field: "condition.deprivation_ratio".into(),
-                message: format!(
-                    "expected a deprivation odds ratio England can have beside ltc_ratio = {}: \
-                     the nearest within-cell gradient gives {reached:.3} for the {stated} stated \
-                     (a steep LTC gradient leaves little for deprivation to explain)",
-                    spec.ltc_ratio
-                ),
-            });
+            return Err(format!(
+                "expected a deprivation odds ratio England can have beside ltc_ratio = {}: the \
+                 nearest within-cell gradient gives {reached:.3} for the {stated} stated (a \
+                 steep LTC gradient leaves little for deprivation to explain)",
+                spec.ltc_ratio
+            ));
         }
         let incidence =
             keeping_incidence_by_cell(reference, &prevalence, exit_rate, mortality_ratio);
@@ -75,13 +67,6 @@ impl ConditionModel {
             shares[c] -= with;
         }
     }
-}
-
-/// Why a condition cannot be modelled: the scenario field to change, and what is expected.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConditionProblem {
-    pub field: String,
-    pub message: String,
 }
 
 /// Prevalence per cell (`BASE_CELLS`): log-odds `log_within` higher in the most deprived
@@ -121,7 +106,13 @@ fn prevalence_by_cell(spec: &ConditionSpec, reference: &[f64], log_within: f64) 
                 .map(|c| (reference[c], log_odds(CellKey::from_index(c)))),
         );
         for c in cells {
-            prevalence[c] = logistic(level + log_odds(CellKey::from_index(c)));
+            let x = log_odds(CellKey::from_index(c));
+            // Odds of 0 stay 0 whatever the level (an infinite level with them is not a number).
+            prevalence[c] = if x == f64::NEG_INFINITY {
+                0.0
+            } else {
+                logistic(level + x)
+            };
         }
     }
     prevalence
@@ -525,6 +516,17 @@ mod tests {
             (ratio / spec.deprivation_ratio - 1.0).abs() < 1e-6,
             "{ratio}"
         );
+        // A band of 1 gives it to everyone at or above ltc_min, and still to nobody below.
+        let mut everyone = spec.clone();
+        everyone.prevalence[1].female = 1.0;
+        let prevalence = prevalence_by_cell(&everyone, reference, 0.0);
+        for (c, &p) in prevalence.iter().enumerate() {
+            let k = CellKey::from_index(c);
+            if k.sex == 0 && k.age >= 40 {
+                let want = if k.ltc >= 2 { 1.0 } else { 0.0 };
+                assert!((p - want).abs() < 1e-12, "cell {c}: {p}");
+            }
+        }
     }
 
     /// Every known condition's England age-sex-standardised odds ratio, most vs least deprived,
@@ -548,7 +550,7 @@ mod tests {
                     ..spec.clone()
                 };
                 let model = ConditionModel::new(&spec, 0.0, 1.0)
-                    .unwrap_or_else(|e| panic!("{name} {stated} {ltc_ratio}: {}", e.message));
+                    .unwrap_or_else(|e| panic!("{name} {stated} {ltc_ratio}: {e}"));
                 let overall = standardised_odds_ratio(&spec, reference, &model.prevalence);
                 assert!(
                     (overall / stated - 1.0).abs() < 1e-6,

@@ -7,7 +7,9 @@ use capsim::engine::{self, Model, ReplicationResult, Silent};
 use capsim::scenario::{Override, load_scenario_with};
 use capsim::waiting_list::{LONG_WAIT_WEEKS, WaitingList};
 
-use crate::common::ledger_column;
+use capsim::ledger::LedgerRow;
+
+use crate::common::{ledger_column, ledger_row};
 
 /// A shipped scenario with a few replications (and any other `--set` overrides).
 fn shipped(name: &str, sets: &[&str]) -> Model {
@@ -45,6 +47,23 @@ fn arm(m: &Model, name: &str) -> usize {
 fn mean(xs: impl Iterator<Item = f64>) -> f64 {
     let v: Vec<f64> = xs.collect();
     v.iter().sum::<f64>() / v.len() as f64
+}
+
+/// The mean over replications of `value` summed over the term's ledger rows of `arm` and
+/// `party`.
+fn term_mean(
+    results: &[ReplicationResult],
+    arm: usize,
+    party: usize,
+    value: impl Fn(&LedgerRow) -> f64,
+) -> f64 {
+    mean(results.iter().map(|r| {
+        r.ledger
+            .iter()
+            .filter(|l| l.arm == arm && l.party == party)
+            .map(&value)
+            .sum::<f64>()
+    }))
 }
 
 /// England's list on the calibrated flows (the parameters scenarios/west-yorkshire.toml writes):
@@ -175,12 +194,7 @@ fn west_yorkshire_encodes_its_header() {
     let leeds_party = party(&m, "leeds-teaching");
     for r in &results {
         for y in r.world(0) {
-            let row = |p: usize| {
-                r.ledger
-                    .iter()
-                    .find(|l| l.arm == incentive && l.year == y.year && l.party == p)
-                    .expect("row")
-            };
+            let row = |p: usize| ledger_row(r, incentive, y.year, p);
             // The scheme ran for 2023/24 alone (to_year = 1).
             let waiters = y.lists[leeds].long_waiters;
             let want = if y.year == 1 {
@@ -217,13 +231,11 @@ fn west_yorkshire_encodes_its_header() {
         (mean_waiters / leeds_expected - 1.0).abs() < 0.1,
         "mean {mean_waiters} vs expected {leeds_expected}"
     );
-    let mean_paid = mean(results.iter().map(|r| {
-        r.ledger
+    let mean_paid = mean(
+        results
             .iter()
-            .find(|l| l.arm == incentive && l.year == 1 && l.party == leeds_party)
-            .unwrap()
-            .components[leeds_col]
-    }));
+            .map(|r| ledger_row(r, incentive, 1, leeds_party).components[leeds_col]),
+    );
     assert!(mean_paid < 0.0, "mean year-1 payment {mean_paid}");
 }
 
@@ -403,11 +415,7 @@ fn oxfordshire_encodes_its_header() {
         .fold(0.0, f64::max);
     let lead = party(&m, "mental-health-trust");
     let component = |r: &engine::ReplicationResult, year: u32, name: &str| {
-        r.ledger
-            .iter()
-            .find(|l| l.arm == lead_arm && l.year == year && l.party == lead)
-            .unwrap()
-            .components[column(name)]
+        ledger_row(r, lead_arm, year, lead).components[column(name)]
     };
     for r in &results {
         let fixed = component(r, 1, "fixed");
@@ -547,11 +555,7 @@ fn camden_encodes_its_header() {
     let uclh = party(&m, "uclh");
     let columns = ["bundle", "outpatients", "physiotherapy"].map(|c| ledger_column(&m, c));
     let paid = mean(results.iter().map(|r| {
-        let row = r
-            .ledger
-            .iter()
-            .find(|l| l.arm == bundle && l.year == 1 && l.party == uclh)
-            .unwrap();
+        let row = ledger_row(r, bundle, 1, uclh);
         columns.iter().map(|&c| row.components[c]).sum::<f64>()
     }));
     let at_tariff = mean(
@@ -669,16 +673,7 @@ fn bnssg_prevention_pays_for_fewer_onsets_more_than_for_a_later_age() {
     );
     assert!((1.01..1.03).contains(&kept), "{kept} as many covered");
     let outcome = ledger_column(&m, "outcome");
-    let pool = |name: &str| {
-        let a = arm(&m, name);
-        mean(results.iter().map(|r| {
-            r.ledger
-                .iter()
-                .filter(|l| l.arm == a && l.party == 1)
-                .map(|l| l.components[outcome])
-                .sum::<f64>()
-        }))
-    };
+    let pool = |name: &str| term_mean(&results, arm(&m, name), 1, |l| l.components[outcome]);
     let (without, with) = (
         pool("cohort-capitation"),
         pool("cohort-capitation-prevention"),
@@ -702,13 +697,11 @@ fn bedfordshire_encodes_its_header() {
     let prime = arm(&m, "prime-contractor-block");
     let fixed = ledger_column(&m, "fixed");
     let lead = party(&m, "circle-msk");
-    let block = mean(results.iter().map(|r| {
-        r.ledger
+    let block = mean(
+        results
             .iter()
-            .find(|l| l.arm == prime && l.year == 1 && l.party == lead)
-            .unwrap()
-            .components[fixed]
-    }));
+            .map(|r| ledger_row(r, prime, 1, lead).components[fixed]),
+    );
     assert!((block / 24e6 - 1.0).abs() < 0.05, "block £{block}");
     // Monitored, not paid: the arm's only component is the block.
     assert_eq!(m.scenario.arm[prime].component.len(), 1);
@@ -773,12 +766,7 @@ fn milton_keynes_encodes_its_header() {
         .map(|s| s.expected_cost)
         .fold(0.0, f64::max);
     for r in &results {
-        let paid = r
-            .ledger
-            .iter()
-            .find(|l| l.arm == cobic && l.year == 1 && l.party == 1)
-            .unwrap()
-            .components[capitation];
+        let paid = ledger_row(r, cobic, 1, 1).components[capitation];
         assert!((paid / expected - 0.8).abs() < 0.01, "{paid} of {expected}");
     }
     // Recovery, a measure the scenario states: judged against the year before, so half the
@@ -803,11 +791,7 @@ fn milton_keynes_encodes_its_header() {
     for r in &results {
         let years: Vec<_> = r.world(0).collect();
         for (i, y) in years.iter().enumerate().skip(1) {
-            let row = r
-                .ledger
-                .iter()
-                .find(|l| l.arm == cobic && l.year == y.year && l.party == 1)
-                .unwrap();
+            let row = ledger_row(r, cobic, y.year, 1);
             let onsets_met =
                 y.indicators[onsets] <= contracts.basis.expected_indicators_in(y.year - 1)[onsets];
             let recovered = y.indicators[completions] >= years[i - 1].indicators[completions];
@@ -866,16 +850,7 @@ fn kinzigtal_encodes_its_header() {
     let m = shipped("kinzigtal", &["replications=40"]);
     assert_eq!(m.initial.total(), 31_000);
     let results = engine::run(&m, 2, &Silent).unwrap();
-    let spend = |name: &str| {
-        let a = arm(&m, name);
-        mean(results.iter().map(|r| {
-            r.ledger
-                .iter()
-                .filter(|l| l.arm == a && l.party == 0)
-                .map(|l| l.cost)
-                .sum::<f64>()
-        }))
-    };
+    let spend = |name: &str| term_mean(&results, arm(&m, name), 0, |l| l.cost);
     let saving = spend("fee-for-service") - spend("programme-no-deal");
     assert!((6e6..=12e6).contains(&saving), "£{saving}");
 }

@@ -3,7 +3,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use capsim::cli::{RunArgs, RunPlan};
-use capsim::engine::{Model, Silent};
+use capsim::engine::{Model, ReplicationResult, Silent};
+use capsim::ledger::LedgerRow;
 use capsim::scenario::{LoadedScenario, load_scenario_str};
 
 /// A scenario written inline on top of the built-in default.
@@ -125,6 +126,14 @@ pub fn party_index(m: &Model, name: &str) -> usize {
 }
 
 /// The ledger column a model's contracts book `name` in.
+/// Replication `r`'s ledger row of `arm`, `year` and `party` (which must have one).
+pub fn ledger_row(r: &ReplicationResult, arm: usize, year: u32, party: usize) -> &LedgerRow {
+    r.ledger
+        .iter()
+        .find(|l| l.arm == arm && l.year == year && l.party == party)
+        .expect("a ledger row for the arm, year and party")
+}
+
 pub fn ledger_column(m: &Model, name: &str) -> usize {
     m.contracts
         .as_ref()

@@ -6,20 +6,21 @@
 #   benches/whole_runs.sh                         # capsim alone, 3 runs each
 #   FLOOR=path/to/floor RUNS=5 benches/whole_runs.sh
 #
-# CAPSIM (default target/release/capsim) is the binary timed; build it with
-# `cargo build --release` first. Runs use all cores (the floor is given the same count) and write
+# CAPSIM (default target/dist/capsim) is the binary timed; build it with
+# `cargo build --profile dist` first: the floor's settings (fat link-time optimisation), so the
+# two are compiled alike. CAPSIM=target/release/capsim times the tests' build instead. Runs use all cores (the floor is given the same count) and write
 # into a temporary folder removed afterwards. Needs GNU time (/usr/bin/time).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-CAPSIM=${CAPSIM:-target/release/capsim}
+CAPSIM=${CAPSIM:-target/dist/capsim}
 FLOOR=${FLOOR:-}
 RUNS=${RUNS:-3}
 THREADS=$(nproc)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
-[ -x "$CAPSIM" ] || { echo "no capsim binary at $CAPSIM: cargo build --release" >&2; exit 2; }
+[ -x "$CAPSIM" ] || { echo "no capsim binary at $CAPSIM: cargo build --profile dist" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "GNU time (/usr/bin/time) is needed" >&2; exit 2; }
 
 # Prints "seconds kilobytes" for one run of the command given.

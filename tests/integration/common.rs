@@ -125,7 +125,6 @@ pub fn party_index(m: &Model, name: &str) -> usize {
         .expect("party")
 }
 
-/// The ledger column a model's contracts book `name` in.
 /// Replication `r`'s ledger row of `arm`, `year` and `party` (which must have one).
 pub fn ledger_row(r: &ReplicationResult, arm: usize, year: u32, party: usize) -> &LedgerRow {
     r.ledger
@@ -134,6 +133,7 @@ pub fn ledger_row(r: &ReplicationResult, arm: usize, year: u32, party: usize) ->
         .expect("a ledger row for the arm, year and party")
 }
 
+/// The ledger column a model's contracts book `name` in.
 pub fn ledger_column(m: &Model, name: &str) -> usize {
     m.contracts
         .as_ref()

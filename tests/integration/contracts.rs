@@ -12,7 +12,7 @@ use capsim::population::GROUPS;
 use proptest::prelude::*;
 
 use crate::common::two_providers;
-use crate::common::{ledger_column, model, party_index};
+use crate::common::{ledger_column, ledger_row, model, party_index};
 
 const ARMS: &str = r#"
 base = "default"
@@ -185,12 +185,7 @@ loss_share = 0.5
     let mut passed_something = false;
     for r in engine::run(&m, 2, &Silent).unwrap() {
         for y in &r.years {
-            let row = |p: usize| {
-                r.ledger
-                    .iter()
-                    .find(|l| l.arm == a && l.year == y.year && l.party == p)
-                    .unwrap()
-            };
+            let row = |p: usize| ledger_row(&r, a, y.year, p);
             let (lead, sub_row) = (row(acute), row(community));
             let earned = lead.components[col("outcome")] + lead.components[col("shared_savings")];
             let expected = block * y.shock.price_index + 0.4 * earned;
@@ -387,13 +382,7 @@ fn presets_reproduce_their_rules() {
     let scope = &contracts.scopes[0];
     for r in engine::run(&m, 2, &Silent).unwrap().iter().take(10) {
         for y in &r.years {
-            let paid = |a: usize| {
-                r.ledger
-                    .iter()
-                    .find(|l| l.year == y.year && l.arm == a && l.party == 0)
-                    .unwrap()
-                    .cost
-            };
+            let paid = |a: usize| ledger_row(r, a, y.year, 0).cost;
             let tariff: f64 = y.value.iter().sum();
             assert!((paid(arm("pbr")) - tariff).abs() < 1e-6 * tariff);
             let block = scope.expected_cost * y.shock.price_index;
@@ -923,12 +912,7 @@ fn an_arm_moves_from_one_payment_model_to_another_during_the_term() {
         ("capitation", 4..=5),
     ];
     for r in engine::run(&m, 2, &Silent).unwrap() {
-        let row = |a: usize, year: u32| {
-            r.ledger
-                .iter()
-                .find(|l| l.arm == a && l.year == year && l.party == 1)
-                .unwrap()
-        };
+        let row = |a: usize, year: u32| ledger_row(&r, a, year, 1);
         for year in 1..=5u32 {
             let paid = row(moving, year);
             for (name, window) in &windows {
@@ -1003,13 +987,7 @@ fn monitored_indicators_are_reported_without_money() {
     let results = engine::run(&m, 2, &Silent).unwrap();
     for r in &results {
         for year in 1..=3 {
-            let income = |a: usize| {
-                r.ledger
-                    .iter()
-                    .find(|l| l.arm == a && l.year == year && l.party == 1)
-                    .unwrap()
-                    .income
-            };
+            let income = |a: usize| ledger_row(r, a, year, 1).income;
             assert_eq!(income(0), income(1), "monitoring pays nothing");
         }
     }
@@ -1118,13 +1096,7 @@ target = 0
     for r in &results {
         for year in 1..=3u32 {
             let age = r.years[year as usize - 1].indicators[slot];
-            let paid = |a: usize| {
-                r.ledger
-                    .iter()
-                    .find(|l| l.arm == a && l.year == year && l.party == 1)
-                    .unwrap()
-                    .income
-            };
+            let paid = |a: usize| ledger_row(r, a, year, 1).income;
             if age.is_nan() {
                 without += 1;
                 assert_eq!(
@@ -1355,13 +1327,7 @@ onset = 0.3
     let mut mean = vec![vec![0.0; years]; 5];
     let (mut fixed_ratio_moved, results) = (false, engine::run(&m, 2, &Silent).unwrap());
     for r in &results {
-        let paid = |arm: usize, year: u32| -> f64 {
-            r.ledger
-                .iter()
-                .filter(|l| l.arm == arm && l.year == year && l.party == 0)
-                .map(|l| -l.components[col])
-                .sum()
-        };
+        let paid = |arm: usize, year: u32| -> f64 { -ledger_row(r, arm, year, 0).components[col] };
         for y in 1..=m.scenario.years {
             let (fixed, asdr, concurrent) = (paid(0, y), paid(1, y), paid(2, y));
             if y == 1 {
@@ -1573,13 +1539,7 @@ cohort = { age_min = 50, age_max = 50, mode = "closed" }
     let m = model(&text);
     let col = ledger_column(&m, "capitation");
     for r in engine::run(&m, 2, &Silent).unwrap() {
-        let paid = |arm: usize| -> f64 {
-            r.ledger
-                .iter()
-                .filter(|l| l.arm == arm && l.year == 2 && l.party == 1)
-                .map(|l| l.components[col])
-                .sum()
-        };
+        let paid = |arm: usize| -> f64 { ledger_row(&r, arm, 2, 1).components[col] };
         let full = paid(2);
         for (arm, name) in [(0, "age-sex"), (1, "asdr")] {
             assert!(
@@ -1720,12 +1680,7 @@ fn an_arm_pays_each_provider_by_its_own_components() {
     let (acute, community) = (party("acute"), party("community"));
     for r in engine::run(&m, 2, &Silent).unwrap() {
         for year in 1..=3 {
-            let row = |a: &str, p: usize| {
-                r.ledger
-                    .iter()
-                    .find(|l| l.arm == arm(a) && l.year == year && l.party == p)
-                    .unwrap()
-            };
+            let row = |a: &str, p: usize| ledger_row(&r, arm(a), year, p);
             assert_eq!(row("mixed", acute).income, row("pbr", acute).income);
             let mixed = row("mixed", community);
             assert_eq!(mixed.components[grant], 1_000_000.0);
@@ -2090,13 +2045,7 @@ fn a_local_price_is_a_multiple_of_the_national_price() {
     );
     for r in engine::run(&m, 2, &Silent).unwrap() {
         for year in 1..=m.scenario.years {
-            let spend = |arm: usize| {
-                r.ledger
-                    .iter()
-                    .find(|l| l.arm == arm && l.year == year && l.party == 0)
-                    .unwrap()
-                    .cost
-            };
+            let spend = |arm: usize| ledger_row(&r, arm, year, 0).cost;
             assert!(
                 (spend(1) - 1.1 * spend(0)).abs() < 1e-6 * spend(0),
                 "year {year}"
@@ -2164,12 +2113,7 @@ fn rebased_amounts_are_set_on_the_outturn_of_their_source_year() {
     // Some year's pool is paid, and half of it passed on, in the outturn of the next.
     let mut pool_paid = false;
     for r in engine::run(&m, 2, &Silent).unwrap() {
-        let row = |arm: &str, party: usize, year: u32| {
-            r.ledger
-                .iter()
-                .find(|l| l.arm == a(arm) && l.party == party && l.year == year)
-                .unwrap()
-        };
+        let row = |arm: &str, party: usize, year: u32| ledger_row(&r, a(arm), year, party);
         let care = |arm: &str, party: usize, year: u32| {
             let l = row(arm, party, year);
             l.cost - l.programme
@@ -2257,13 +2201,7 @@ fn a_rolled_forward_plan_is_the_year_befores_count_moved_on_by_planned_growth() 
     );
     let mut short_of_plan = 0;
     for r in engine::run(&m, 2, &Silent).unwrap() {
-        let paid = |arm: &str, year: u32| {
-            r.ledger
-                .iter()
-                .find(|l| l.arm == a(arm) && l.party == acute && l.year == year)
-                .unwrap()
-                .components[activity]
-        };
+        let paid = |arm: &str, year: u32| ledger_row(&r, a(arm), year, acute).components[activity];
         let count = |year: u32| r.world(0).find(|y| y.year == year).unwrap().count[t];
         let unit = |year: u32| paid("tariff", year) / count(year);
         // plan arm: half the price of (count − plan).
@@ -2317,12 +2255,7 @@ fn a_rebased_benchmark_is_the_year_befores_cost_moved_on_by_the_norm() {
     let m = model(&text);
     let col = ledger_column(&m, "shared_savings");
     for r in engine::run(&m, 2, &Silent).unwrap() {
-        let row = |arm: usize, party: usize, year: u32| {
-            r.ledger
-                .iter()
-                .find(|l| l.arm == arm && l.party == party && l.year == year)
-                .unwrap()
-        };
+        let row = |arm: usize, party: usize, year: u32| ledger_row(&r, arm, year, party);
         // The cost measured: the ledger's, less programme costs and what was passed on of the
         // savings themselves.
         let measured = |arm: usize, party: usize, year: u32| {

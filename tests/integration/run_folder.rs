@@ -358,6 +358,14 @@ fn report_refuses_damaged_or_mismatched_run_folders() {
                 .into_bytes(),
             "replications",
         ),
+        (
+            "scenario.toml",
+            scenario
+                .replace("name = \"pbr\"", "name = \"activity\"")
+                .into_bytes(),
+            "the ledger's arms are not activity, blended, block, capitation, capitation-flat, \
+             outcomes",
+        ),
     ];
     for (file, bytes, expected) in damage {
         restore();

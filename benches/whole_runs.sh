@@ -8,8 +8,9 @@
 #
 # CAPSIM (default target/dist/capsim) is the binary timed; build it with
 # `cargo build --profile dist` first: the floor's settings (fat link-time optimisation), so the
-# two are compiled alike. CAPSIM=target/release/capsim times the tests' build instead. Runs use all cores (the floor is given the same count) and write
-# into a temporary folder removed afterwards. Needs GNU time (/usr/bin/time).
+# two are compiled alike. CAPSIM=target/release/capsim times the tests' build instead. Runs use
+# all cores (the floor is given the same count) and write into a temporary folder removed
+# afterwards. Needs GNU time (/usr/bin/time).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

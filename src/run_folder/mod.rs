@@ -322,8 +322,8 @@ impl RunFolder {
             )
             .into()
         };
-        // The distinct values are found before they are written out: casting every row to a
-        // string and sorting them all took longer than the rest of reading the folder.
+        // The distinct values are found before they are written out as text: casting and
+        // sorting every row's took most of the time of reading a folder back.
         let distinct = |df: &DataFrame, name: &str| -> anyhow::Result<Vec<String>> {
             let column = df
                 .column(name)

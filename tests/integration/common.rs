@@ -6,6 +6,7 @@ use capsim::cli::{RunArgs, RunPlan};
 use capsim::engine::{Model, ReplicationResult, Silent};
 use capsim::ledger::LedgerRow;
 use capsim::scenario::{LoadedScenario, load_scenario_str};
+use polars::prelude::{DataFrame, DataType, ParquetReader, SerReader};
 
 /// A scenario written inline on top of the built-in default.
 pub fn scenario(text: &str) -> LoadedScenario {
@@ -151,4 +152,34 @@ pub fn copy_folder(from: &Path, to: &Path) {
         let entry = entry.unwrap();
         std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
     }
+}
+
+/// A Parquet table a run wrote.
+pub fn read_parquet(path: &Path) -> DataFrame {
+    ParquetReader::new(std::fs::File::open(path).unwrap())
+        .finish()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Panics, naming the file and column, if a float column of a Parquet table holds NaN or an
+/// infinity (a value nobody has is null, not NaN); returns how many floats it checked.
+pub fn assert_parquet_finite(path: &Path) -> usize {
+    let df = read_parquet(path);
+    let mut checked = 0;
+    for column in df.columns() {
+        if !matches!(column.dtype(), DataType::Float64 | DataType::Float32) {
+            continue;
+        }
+        let values = column.cast(&DataType::Float64).unwrap();
+        for v in values.f64().unwrap().iter().flatten() {
+            assert!(
+                v.is_finite(),
+                "{}: column {} holds {v}",
+                path.display(),
+                column.name()
+            );
+            checked += 1;
+        }
+    }
+    checked
 }

@@ -1,9 +1,11 @@
 //! Extreme but valid inputs run, and no table they write holds NaN or infinity.
 
-use crate::common::capsim;
 use crate::common::two_providers;
+use crate::common::{assert_parquet_finite, capsim};
 
-/// Runs `scenario` (plus `files` beside it) through the binary and checks every CSV it writes.
+/// Runs `scenario` (plus `files` beside it) through the binary and checks every table it
+/// writes: the CSV summaries, and the Parquet results, whose NaN the summaries would drop
+/// before taking quantiles.
 fn runs_clean(name: &str, scenario: &str, files: &[(&str, &str)]) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("s.toml"), scenario).unwrap();
@@ -28,8 +30,12 @@ fn runs_clean(name: &str, scenario: &str, files: &[(&str, &str)]) {
             }
             checked += 1;
         }
+        if path.extension().is_some_and(|e| e == "parquet") {
+            assert_parquet_finite(&path);
+            checked += 1;
+        }
     }
-    assert!(checked >= 2, "{name}: no tables written");
+    assert!(checked >= 8, "{name}: only {checked} tables written");
 }
 
 /// A contract with every kind of component, on two providers, with a programme.

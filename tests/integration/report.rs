@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use crate::common::read_parquet;
 use crate::common::two_providers;
 use polars::prelude::*;
 
@@ -34,12 +35,6 @@ fn read_csv(path: &Path) -> DataFrame {
     CsvReadOptions::default()
         .try_into_reader_with_file_path(Some(path.to_path_buf()))
         .unwrap()
-        .finish()
-        .unwrap()
-}
-
-fn read_parquet(path: &Path) -> DataFrame {
-    ParquetReader::new(std::fs::File::open(path).unwrap())
         .finish()
         .unwrap()
 }
@@ -879,27 +874,44 @@ fn empty_groups_have_no_per_head_figures_and_no_nan() {
     assert!(empty > 0);
 }
 
-/// One person, who may die in the first year: years with nobody covered have no spend per head,
-/// and no table holds NaN or infinity.
+/// One person, who dies or moves away in some futures: years with nobody covered happen (the
+/// run is checked to have some), and no table, CSV or Parquet, holds NaN or infinity.
 #[test]
 fn a_population_of_one_writes_no_nan_or_infinity() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = dir.path().join("one.toml");
     std::fs::write(
         &scenario,
-        "base = \"default\"\nname = \"one\"\nreplications = 20\n[population]\nsize = 1\n",
+        "base = \"default\"\nname = \"one\"\nreplications = 60\n[population]\nsize = 1\n",
     )
     .unwrap();
     let out = crate::common::run_to(&scenario, 2, &dir.path().join("r"));
-    for file in ["equity.csv", "summary.csv"] {
-        let text = std::fs::read_to_string(out.join(file))
-            .unwrap()
-            .to_lowercase();
-        assert!(
-            !text.contains("nan") && !text.contains("inf"),
-            "{file} holds NaN or infinity"
-        );
+    let world = read_parquet(&out.join("world.parquet"));
+    let covered = world.column("covered_head_count").unwrap();
+    let nobody = covered.cast(&DataType::Float64).unwrap();
+    assert!(
+        nobody.f64().unwrap().iter().any(|n| n == Some(0.0)),
+        "no year with nobody covered: the test needs one"
+    );
+    let mut csvs = 0;
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let path = entry.unwrap().path();
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("csv") => {
+                let text = std::fs::read_to_string(&path).unwrap().to_lowercase();
+                let bad = text
+                    .split([',', '\n'])
+                    .any(|cell| ["nan", "inf"].contains(&cell.trim_start_matches('-')));
+                assert!(!bad, "{} holds NaN or infinity", path.display());
+                csvs += 1;
+            }
+            Some("parquet") => {
+                crate::common::assert_parquet_finite(&path);
+            }
+            _ => {}
+        }
     }
+    assert!(csvs >= 3, "summary, equity and outcomes tables expected");
 }
 
 /// Two providers and a prevention programme paid for by one of them, run under two contracts;
@@ -1441,6 +1453,7 @@ fn standard_errors_match_the_spread_between_seeds() {
         }
     }
     assert_eq!(seen.len(), 6 * figures.len(), "six arms");
+    let mut ratios = Vec::new();
     for ((arm, figure), (values, errors)) in &seen {
         let n = values.len() as f64;
         let mean = values.iter().sum::<f64>() / n;
@@ -1455,7 +1468,16 @@ fn standard_errors_match_the_spread_between_seeds() {
             (0.55..=1.6).contains(&ratio),
             "{arm} {figure}: spread between seeds {spread:.4e}, reported error {reported:.4e}"
         );
+        ratios.push(ratio);
     }
+    // Over every arm and figure together the noise averages down: an error a third too small
+    // or too large everywhere (a wrong z in the quantile interval, say) moves the mean ratio
+    // outside this band, which one arm's noise could not.
+    let mean = ratios.iter().sum::<f64>() / ratios.len() as f64;
+    assert!(
+        (0.75..=1.25).contains(&mean),
+        "mean ratio of the spread between seeds to the reported error: {mean:.3} ({ratios:.2?})"
+    );
     std::fs::remove_dir_all(&base).unwrap();
 }
 
@@ -1584,6 +1606,7 @@ fn parquet_files_describe_every_column() {
     // outcomes.csv says each indicator's unit beside it.
     let table = read_csv(&dir.join("outcomes.csv"));
     let (indicator, unit) = (col_str(&table, "indicator"), col_str(&table, "unit"));
+    let mut kinds = std::collections::BTreeSet::new();
     for (i, u) in indicator.iter().zip(&unit) {
         let expected = match i.as_str() {
             "deaths" | "head_count" => "people",
@@ -1592,19 +1615,24 @@ fn parquet_files_describe_every_column() {
             _ => continue,
         };
         assert_eq!(u, expected, "{i}");
+        kinds.insert(i.as_str());
     }
+    assert_eq!(kinds.len(), 4, "indicators checked: {kinds:?}");
 }
 
 /// With a budget, P(spend > budget) in summary.csv is the share of replications whose spend
-/// exceeds it, for the term and for each year (the budget growing as set); providers have none.
+/// exceeds it, for the term and for each of the three years (the budget growing as set);
+/// providers have none.
 #[test]
 fn the_chance_of_exceeding_the_budget_is_counted_from_the_ledger() {
     let base =
         Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("budget-test-{}", std::process::id()));
     std::fs::create_dir_all(&base).unwrap();
-    // A first-year budget near the block contract's spend in a 20,000-person place, growing 2%.
+    // A first-year budget at about the mean spend under PbR and the blended contract in a
+    // 20,000-person place (£29.8m and £30.0m), growing as that spend does (4% a year), so their
+    // spend is over it in some futures and under it in others.
     let scenario = "base = \"default\"\nname = \"budget\"\nreplications = 60\nyears = 3\n\
-                    [population]\nsize = 20000\n[budget]\nfirst_year = 25_500_000\ngrowth = 0.02\n";
+                    [population]\nsize = 20000\n[budget]\nfirst_year = 29_900_000\ngrowth = 0.04\n";
     std::fs::write(base.join("s.toml"), scenario).unwrap();
     let dir = crate::common::run_to(&base.join("s.toml"), 2, &base.join("out"));
     let summary = read_csv(&dir.join("summary.csv"));
@@ -1614,10 +1642,12 @@ fn the_chance_of_exceeding_the_budget_is_counted_from_the_ledger() {
         col_str(&summary, "horizon"),
     );
     let p_over = col_f64(&summary, "p_over_budget");
-    let mut checked = 0;
+    let (mut checked, mut between) = (0, 0);
     for (file, year) in [
         ("ledger_term.parquet", None),
+        ("ledger.parquet", Some(2025)),
         ("ledger.parquet", Some(2026)),
+        ("ledger.parquet", Some(2027)),
     ] {
         let ledger = read_parquet(&dir.join(file));
         let (l_arm, l_role, cost) = (
@@ -1627,8 +1657,8 @@ fn the_chance_of_exceeding_the_budget_is_counted_from_the_ledger() {
         );
         let calendar = year.map(|_| col_f64(&ledger, "calendar_year"));
         let budget = match year {
-            None => (0..3).map(|y| 25_500_000.0 * 1.02_f64.powi(y)).sum::<f64>(),
-            Some(y) => 25_500_000.0 * 1.02_f64.powi(y - 2025),
+            None => (0..3).map(|y| 29_900_000.0 * 1.04_f64.powi(y)).sum::<f64>(),
+            Some(y) => 29_900_000.0 * 1.04_f64.powi(y - 2025),
         };
         for a in ["pbr", "capitation", "blended"] {
             let spends: Vec<f64> = (0..l_arm.len())
@@ -1648,12 +1678,20 @@ fn the_chance_of_exceeding_the_budget_is_counted_from_the_ledger() {
                 .unwrap();
             assert!((p_over[i] - expected).abs() <= 5e-5, "{a} {want_horizon}");
             checked += 1;
+            between += usize::from(expected > 0.0 && expected < 1.0);
         }
     }
-    assert_eq!(checked, 6);
-    // Providers have no budget: the column is empty on their rows.
-    let provider = (0..arm.len()).find(|&i| role[i] == "provider").unwrap();
-    assert!(p_over[provider].is_nan());
+    assert_eq!(checked, 12);
+    // A chance stuck at 0 or 1 would match a budget every spend misses or exceeds: the budget
+    // is set where some futures are over it and some under, in most horizons and arms.
+    assert!(
+        between >= 6,
+        "only {between} of 12 chances are strictly between 0 and 1"
+    );
+    // Providers have no budget: the column is empty on all their rows.
+    let providers: Vec<usize> = (0..arm.len()).filter(|&i| role[i] == "provider").collect();
+    assert!(!providers.is_empty());
+    assert!(providers.iter().all(|&i| p_over[i].is_nan()));
     std::fs::remove_dir_all(&base).unwrap();
 }
 

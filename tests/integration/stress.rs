@@ -276,11 +276,18 @@ bad_winter_effect = 0.08
         })
         .collect();
     assert!(strengths.windows(2).all(|w| w[0] >= w[1]), "{strengths:?}");
-    // A block's spend is fixed: nothing to rank, and empty cells rather than NaN.
-    for r in rows
+    // A block's spend is fixed: nothing to rank, and empty cells rather than NaN, on a row
+    // per input as for any other measure.
+    let fixed: Vec<_> = rows
         .iter()
         .filter(|r| r["arm"] == "block" && r["measure"] == "commissioner_spend")
-    {
+        .collect();
+    assert_eq!(
+        fixed.len(),
+        block.len(),
+        "a row per input for the fixed spend"
+    );
+    for r in fixed {
         for column in [
             "rank",
             "rank_correlation",

@@ -74,45 +74,28 @@ impl ConditionModel {
 /// condition, each age-sex group's level set so England's mix (`reference`) has its band's
 /// prevalence. (On the log scale: a gradient far beyond what an f64 ratio holds is still one.)
 fn prevalence_by_cell(spec: &ConditionSpec, reference: &[f64], log_within: f64) -> Vec<f64> {
-    // Below `ltc_min` nobody has it: odds of 0.
     let log_odds = |k: CellKey| {
-        if k.ltc < usize::from(spec.ltc_min) {
-            return f64::NEG_INFINITY;
-        }
         log_within * (IMDS - 1 - k.imd) as f64 / (IMDS - 1) as f64
             + spec.ltc_ratio.ln() * k.ltc as f64
     };
+    // Below `ltc_min` nobody has it; the band's prevalence is that of the people at or above it.
+    let eligible = |c: &usize| CellKey::from_index(*c).ltc >= usize::from(spec.ltc_min);
     let age_sex_cells = BASE_CELLS / (AGES * SEXES);
     let mut prevalence = vec![0.0; BASE_CELLS];
     for a_s in 0..AGES * SEXES {
         let cells = a_s * age_sex_cells..(a_s + 1) * age_sex_cells;
-        // With `ltc_min` the band's prevalence is a share of the people at or above it.
-        let everyone: f64 = cells.clone().map(|c| reference[c]).sum();
-        let eligible: f64 = cells
+        let weighted = cells
             .clone()
-            .filter(|&c| CellKey::from_index(c).ltc >= usize::from(spec.ltc_min))
-            .map(|c| reference[c])
-            .sum();
-        let share_eligible = if everyone > 0.0 {
-            eligible / everyone
+            .filter(eligible)
+            .map(|c| (reference[c], log_odds(CellKey::from_index(c))));
+        // A group none of England's people are eligible in is given none.
+        let level = if weighted.clone().any(|(w, _)| w > 0.0) {
+            level_for(spec.band_prevalence(a_s / SEXES, a_s % SEXES), weighted)
         } else {
-            0.0
+            f64::NEG_INFINITY
         };
-        let target = spec.band_prevalence(a_s / SEXES, a_s % SEXES) * share_eligible;
-        let level = level_for(
-            target,
-            cells
-                .clone()
-                .map(|c| (reference[c], log_odds(CellKey::from_index(c)))),
-        );
-        for c in cells {
-            let x = log_odds(CellKey::from_index(c));
-            // Odds of 0 stay 0 whatever the level (an infinite level with them is not a number).
-            prevalence[c] = if x == f64::NEG_INFINITY {
-                0.0
-            } else {
-                logistic(level + x)
-            };
+        for c in cells.filter(eligible) {
+            prevalence[c] = logistic(level + log_odds(CellKey::from_index(c)));
         }
     }
     prevalence
@@ -199,19 +182,11 @@ fn level_for(target: f64, cells: impl Iterator<Item = (f64, f64)> + Clone) -> f6
     if target >= 1.0 {
         return f64::INFINITY;
     }
+    let log_odds = (target / (1.0 - target)).ln();
     let total: f64 = cells.clone().map(|(w, _)| w).sum();
     if total <= 0.0 {
-        return (target / (1.0 - target)).ln();
+        return log_odds;
     }
-    // Cells at odds of 0 (below `ltc_min`) hold nobody with it: the rest must hold the band's
-    // prevalence between them, at `within`.
-    let can_have = |&(_, x): &(f64, f64)| x > f64::NEG_INFINITY;
-    let eligible: f64 = cells.clone().filter(can_have).map(|(w, _)| w).sum();
-    let within = target * total / eligible;
-    if within >= 1.0 || within.is_nan() {
-        return f64::INFINITY;
-    }
-    let log_odds = (within / (1.0 - within)).ln();
     // The mean prevalence at a level, and its slope.
     let mean = |level: f64| {
         let (mut sum, mut slope) = (0.0, 0.0);
@@ -222,23 +197,17 @@ fn level_for(target: f64, cells: impl Iterator<Item = (f64, f64)> + Clone) -> f6
         }
         (sum / total, slope / total)
     };
-    // The eligible cells' mean is a weighted average of logistic(level + x): below `within`
-    // while level + (largest x) is below its log-odds, above it while level + (smallest x) is
-    // above, so the level lies between (however large the ratios make the x).
+    // The mean is a weighted average of logistic(level + x): below the target while
+    // level + (largest x) is below its log-odds, above it while level + (smallest x) is above,
+    // so the level lies between (however large the ratios make the x).
     let (smallest, largest) = cells
         .clone()
         .filter(|&(w, _)| w > 0.0)
-        .filter(can_have)
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), (_, x)| {
             (lo.min(x), hi.max(x))
         });
     let bracket = (log_odds - largest - 1.0, log_odds - smallest + 1.0);
-    let typical: f64 = cells
-        .clone()
-        .filter(can_have)
-        .map(|(w, x)| w * x)
-        .sum::<f64>()
-        / eligible;
+    let typical: f64 = cells.clone().map(|(w, x)| w * x).sum::<f64>() / total;
     crate::bisect::increasing_newton(mean, target, bracket, log_odds - typical)
 }
 

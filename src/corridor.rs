@@ -289,7 +289,7 @@ fn assess(
             .iter()
             .filter(|o| {
                 let (surplus, income) = o.providers[p];
-                surplus < -args.loss_threshold * income.abs()
+                crate::ledger::loses_beyond(surplus, income, args.loss_threshold)
             })
             .count();
         let share = losses as f64 / n as f64;

@@ -223,7 +223,12 @@ fn spread(
     let per_head: Vec<f64> = results
         .iter()
         .map(|r| {
-            let person_years: f64 = r.world(0).map(|y| y.covered as f64).sum();
+            // The arm is settled in its own world, whose interventions may change who is
+            // covered: its person-years, as summary.csv's per-head figures use.
+            let person_years: f64 = r
+                .world(model.arm_world[arm])
+                .map(|y| y.covered as f64)
+                .sum();
             r.providers_surplus(arm) / person_years
         })
         .collect();

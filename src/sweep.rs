@@ -278,7 +278,6 @@ fn frame(rows: &[PointRow], grids: &[Grid]) -> PolarsResult<DataFrame> {
     DataFrame::new(rows.len(), columns)
 }
 
-/// Every combination of the grids' values, the first field varying slowest.
 /// Prints each caution the points raise once (docs/errors.md, "Warnings"); one that only some
 /// points raise names their values.
 fn warn_of_cautions(plans: &[RunPlan], grids: &[Grid], points: &[Vec<Value>]) {
@@ -316,6 +315,7 @@ fn warn_of_cautions(plans: &[RunPlan], grids: &[Grid], points: &[Vec<Value>]) {
     }
 }
 
+/// Every combination of the grids' values, the first field varying slowest.
 fn points(grids: &[Grid]) -> Vec<Vec<Value>> {
     grids.iter().fold(vec![Vec::new()], |acc, g| {
         acc.iter()

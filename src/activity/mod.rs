@@ -280,7 +280,7 @@ impl YearActivity {
 
     /// Short-run cost in a world with interventions: against the status quo's cost in the same
     /// year (`status_quo`, groups × types), only the variable part of each type's cost moves,
-    /// `fixed_share` of it stays where the status quo has it (`inputs` gives the shares).
+    /// `fixed_cost_share` of it stays where the status quo has it (`inputs` gives the shares).
     pub fn keep_fixed_costs(&mut self, status_quo: &[f64], inputs: &ActivityInputs) {
         let nt = inputs.types.len();
         for (i, (cost, &sq)) in self.cost.iter_mut().zip(status_quo).enumerate() {

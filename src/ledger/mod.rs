@@ -12,6 +12,20 @@ use polars::prelude::*;
 
 use crate::population::{GROUPS, IMDS, LTCS, group_key};
 
+/// Whether a provider's `surplus` is a loss beyond `share` of its `income` (summary.csv's
+/// `p_loss_over_2pct` at 2%, `capsim corridor --loss-threshold`). Measured against the income's
+/// size: a provider whose net income is below zero (a lead provider paying its subcontractors
+/// more than it is paid) still needs a loss to count.
+pub fn loses_beyond(surplus: f64, income: f64, share: f64) -> bool {
+    surplus < -share * income.abs()
+}
+
+/// [`loses_beyond`] over columns of a frame: below −share·|income| is below both ±share·income.
+pub fn loses_beyond_expr(surplus: Expr, income: Expr, share: f64) -> Expr {
+    let below = |bound: Expr| surplus.clone().lt(bound);
+    below(lit(-share) * income.clone()).and(below(lit(share) * income))
+}
+
 /// One ledger row: a party's account in one arm and year.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LedgerRow {
@@ -312,4 +326,52 @@ pub fn equity_frame(
             Column::new("margin_per_head".into(), margin),
         ],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// summary.csv's rule and the corridor's are one rule: the frame's column agrees with the
+    /// function row by row, a net payer (income below zero) losing only when its surplus is
+    /// below zero by more than the share of its income's size.
+    #[test]
+    fn a_loss_beyond_a_share_of_income_is_one_rule_for_frames_and_numbers() {
+        let cases = [
+            (-30.0, 1_000.0, true),
+            (-10.0, 1_000.0, false),
+            (-20.0, 1_000.0, false),
+            (10.0, -1_000.0, false),
+            (-10.0, -1_000.0, false),
+            (-30.0, -1_000.0, true),
+            (-1.0, 0.0, true),
+            (0.0, 0.0, false),
+        ];
+        let frame = df!(
+            "surplus" => cases.map(|c| c.0),
+            "income" => cases.map(|c| c.1),
+        )
+        .unwrap();
+        let flagged = frame
+            .lazy()
+            .select([loses_beyond_expr(col("surplus"), col("income"), 0.02).alias("x")])
+            .collect()
+            .unwrap();
+        let flagged: Vec<bool> = flagged
+            .column("x")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .map(|x| x.expect("no nulls"))
+            .collect();
+        for ((surplus, income, expected), frame) in cases.into_iter().zip(flagged) {
+            assert_eq!(
+                loses_beyond(surplus, income, 0.02),
+                expected,
+                "{surplus} {income}"
+            );
+            assert_eq!(frame, expected, "{surplus} {income}");
+        }
+    }
 }

@@ -533,8 +533,10 @@ pub fn corridor_shape<DB: DrawingBackend>(
             .map_err(err)?;
         chart
             .configure_mesh()
-            .x_desc("Cost overrun (% of other payments)")
-            .y_desc(format!("{whose} result (% of other payments)"))
+            .x_desc("Care cost above the payments before risk sharing (%)")
+            .y_desc(format!(
+                "{whose} result (% of the payments before risk sharing)"
+            ))
             .x_label_formatter(&|x| tick(*x, x_decimals, "%"))
             .y_label_formatter(&|y| tick(*y, y_decimals, "%"))
             .axis_desc_style(font(17))
@@ -1074,7 +1076,7 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
 ) -> R {
     let body = titled(
         &root,
-        "Provider margin per head by deprivation, against each payment model's average",
+        "Provider margin per person-year by deprivation, against each payment model's average",
     )?;
     // The key above the plot, in rows: inside it, a key for many arms took the room of the
     // lines (the y axis ran to +£300 over margins of −£200 to £0).

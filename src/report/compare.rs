@@ -261,9 +261,10 @@ fn terminal_table(rows: &[Row]) -> String {
         .max()
         .unwrap_or(10);
     let mut out = format!(
-        "\nOver the term, per person per year (£): provider surplus, and the commissioner's spend\n\
+        "\nOver the term, per person per year (£): provider surplus (below 0 is a loss; P(loss>2%): \
+         the chance of losing more than 2% of income), and the commissioner's spend\n\
          {:<width$} {:>20} {:>10} {:>10} {:>12} {:>10} {:>12} {:>10}\n",
-        "run · arm", "median ± se", "p5", "p95", "P(loss)", "P(>2%)", "spend mean", "spend p95"
+        "run · arm", "median ± se", "p5", "p95", "P(loss)", "P(loss>2%)", "spend mean", "spend p95"
     );
     for p in rows.iter().filter(|r| !r.is_commissioner()) {
         let spend = commissioner_row(rows, &p.run, &p.arm);

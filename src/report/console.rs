@@ -32,6 +32,17 @@ fn mean_cost_per_head(cost: &[f64], heads: &[f64]) -> Option<f64> {
     (!per_head.is_empty()).then(|| mean(&per_head))
 }
 
+/// One year of [`world_summary`]: means across replications, and the care cost's 5th, 50th and
+/// 95th percentiles.
+struct YearRow {
+    year: i32,
+    heads: f64,
+    deaths: f64,
+    onsets: f64,
+    cost: [f64; 3],
+    per_head: Option<f64>,
+}
+
 /// A year-by-year table of the world's totals across replications.
 pub fn world_summary(model: &Model, results: &[ReplicationResult]) -> String {
     let mut out = String::new();
@@ -51,41 +62,60 @@ pub fn world_summary(model: &Model, results: &[ReplicationResult]) -> String {
     );
     // A cohort's figures are not the place's: the heading says whose they are.
     let cohort = s.population.cohort.is_some();
+    let rows: Vec<YearRow> = (0..s.years as usize)
+        .map(|y| {
+            let pick = |f: &dyn Fn(&crate::engine::YearRecord) -> f64| -> Vec<f64> {
+                // The status quo's years come first.
+                results.iter().map(|r| f(&r.years[y])).collect()
+            };
+            let heads = pick(&|r| r.covered as f64);
+            // Of the people covered, like the head count and cost (a cohort's, not the place's).
+            let deaths = pick(&|r| r.demography.covered_deaths as f64);
+            let onsets = pick(&|r| r.demography.covered_onsets as f64);
+            let mut cost = pick(&|r| r.cost.iter().sum::<f64>());
+            let per_head = mean_cost_per_head(&cost, &heads);
+            cost.sort_by(f64::total_cmp);
+            YearRow {
+                year: s.start_year + y as i32,
+                heads: mean(&heads),
+                deaths: mean(&deaths),
+                onsets: mean(&onsets),
+                cost: [0.05, 0.5, 0.95].map(|q| quantile(&cost, q)),
+                per_head,
+            }
+        })
+        .collect();
+    // The care cost in the unit its largest year needs (£m to one place read 0.0 for a small
+    // cohort).
+    let unit = super::MoneyUnit::for_values(rows.iter().flat_map(|r| r.cost));
+    let care = |what: &str| format!("care {} {what}", unit.label());
     let _ = writeln!(
         out,
-        "{:>6} {:>12} {:>9} {:>9} {:>12} {:>12} {:>12} {:>10}",
+        "{:>6} {:>12} {:>9} {:>9} {:>13} {:>13} {:>13} {:>15}",
         "year",
         if cohort { "covered" } else { "head count" },
         "deaths",
         "onsets",
-        "cost £m p5",
-        "p50",
-        "p95",
-        "£ per head"
+        care("p5"),
+        care("p50"),
+        care("p95"),
+        "care £/head/yr"
     );
-    for y in 0..s.years as usize {
-        let pick = |f: &dyn Fn(&crate::engine::YearRecord) -> f64| -> Vec<f64> {
-            // The status quo's years come first.
-            results.iter().map(|r| f(&r.years[y])).collect()
-        };
-        let heads = pick(&|r| r.covered as f64);
-        // Of the people covered, like the head count and cost (a cohort's, not the place's).
-        let deaths = pick(&|r| r.demography.covered_deaths as f64);
-        let onsets = pick(&|r| r.demography.covered_onsets as f64);
-        let mut cost = pick(&|r| r.cost.iter().sum::<f64>());
-        let per_head = mean_cost_per_head(&cost, &heads).map_or("-".into(), |x| format!("{x:.0}"));
-        cost.sort_by(f64::total_cmp);
+    for r in &rows {
+        let [p5, p50, p95] = r
+            .cost
+            .map(|c| super::thousands_f64(c / unit.divisor(), unit.decimals));
         let _ = writeln!(
             out,
-            "{:>6} {:>12.0} {:>9.0} {:>9.0} {:>12.1} {:>12.1} {:>12.1} {:>10}",
-            s.start_year + y as i32,
-            mean(&heads),
-            mean(&deaths),
-            mean(&onsets),
-            quantile(&cost, 0.05) / 1e6,
-            quantile(&cost, 0.5) / 1e6,
-            quantile(&cost, 0.95) / 1e6,
-            per_head
+            "{:>6} {:>12.0} {:>9.0} {:>9.0} {:>13} {:>13} {:>13} {:>15}",
+            r.year,
+            r.heads,
+            r.deaths,
+            r.onsets,
+            p5,
+            p50,
+            p95,
+            r.per_head.map_or("-".into(), |x| format!("{x:.0}"))
         );
     }
     if cohort {

@@ -6,8 +6,9 @@
 //! correlation with the providers' surplus over the term and with the commissioner's spend, and
 //! measured by a swing: the mean result in the replications where the driver was in its lowest
 //! tenth against its highest tenth (the bars of a tornado chart). Together the drivers explain
-//! a share of the spread (adjusted R² of a regression on ranks); the rest is chance, which people fall
-//! ill and what their care costs, which no parameter describes.
+//! a share of the spread (adjusted R² of a regression on ranks). The rest is mostly chance (which
+//! people fall ill and what their care costs, which no parameter describes), and partly what a
+//! regression on ranks cannot see: effects that rise then fall, and inputs acting together.
 
 use std::path::Path;
 
@@ -468,7 +469,7 @@ pub fn drivers(dir: &Path, arm: Option<&str>) -> anyhow::Result<String> {
     let width = effects
         .iter()
         .map(|e| e.driver.chars().count())
-        .chain(["explained together (the rest is chance)".len()])
+        .chain(["explained together by these inputs".len()])
         .max()
         .unwrap_or(0);
     let mut text = String::new();
@@ -522,7 +523,7 @@ pub fn drivers(dir: &Path, arm: Option<&str>) -> anyhow::Result<String> {
         };
         text += &format!(
             "{:<width$} {:>16} {:>16}\n",
-            "explained together (the rest is chance)",
+            "explained together by these inputs",
             share(together(Measure::ProviderSurplus)),
             share(together(Measure::CommissionerSpend))
         );

@@ -21,11 +21,16 @@ use super::{
 use crate::scenario::contracts::{capitalised, plain_name};
 use crate::scenario::{CohortMode, Rurality, Sex};
 
+/// A probability in whole percent; one that is not 0 or 1 never reads as "0%" or "100%" ("a 0%
+/// chance of a loss" for a loss in 1 future in 300).
 fn pct(x: f64) -> String {
     if x.is_nan() {
-        "–".into()
-    } else {
-        format!("{:.0}%", 100.0 * x)
+        return "–".into();
+    }
+    match format!("{:.0}", 100.0 * x) {
+        zero if zero == "0" && x > 0.0 => "<1%".into(),
+        all if all == "100" && x < 1.0 => ">99%".into(),
+        shown => format!("{shown}%"),
     }
 }
 
@@ -272,6 +277,7 @@ fn headline_results(run: &RunFolder) -> anyhow::Result<BTreeMap<String, Vec<f64>
 /// One sentence per arm: who carries the risk, and what each side can expect.
 fn trade_offs(run: &RunFolder, rows: &[ArmHeadline]) -> Markup {
     let words = run.headline_words();
+    let term = format!("the {}-year term", run.scenario.years);
     html! {
         ul {
             @for r in rows {
@@ -286,11 +292,11 @@ fn trade_offs(run: &RunFolder, rows: &[ArmHeadline]) -> Markup {
                     } @else {
                         "the risk is shared"
                     }
-                    " (" (words.possessive) " result spans " (money_gain(provider_range))
+                    " (over " (term) ", " (words.possessive) " result spans " (money_gain(provider_range))
                     " between its 5th and 95th percentiles, the commissioner's spend "
                     (money_gain(commissioner_range)) "). " (words.possessive_capitalised()) " median result is "
                     (money_gain(r.p50.value)) ", with a " (pct(r.p_loss.value)) " chance of a loss; \
-                    the commissioner spends " (money_gain(r.spend_mean.value)) " on average"
+                    the commissioner spends " (money_gain(r.spend_mean.value)) " over the term on average"
                     @if run.scenario.budget.is_some() {
                         ", with a " (pct(r.over_budget.value)) " chance of exceeding its budget"
                     }
@@ -307,7 +313,7 @@ fn headline(
     results: &BTreeMap<String, Vec<f64>>,
     replications: u32,
 ) -> Markup {
-    let who = run.headline_party();
+    let who = run.headline_words().subject;
     let budget = run.scenario.budget.map(|b| b.over_term(run.scenario.years));
     let close = too_close_to_rank(rows, results);
     // One unit for the surplus columns and one for the spend columns.
@@ -840,7 +846,7 @@ fn waiting_lists(
         "treated" => "treated in the year",
         "removed" => "left without treatment in the year",
         "waiting_list" => "waiting at the year's end",
-        "52_week_waiters" => "of whom waiting over 52 weeks",
+        "52_week_waiters" => "of whom waiting 52 weeks or more",
         "median_wait_weeks" => "median wait at the year's end, weeks",
         other => other,
     };
@@ -859,7 +865,7 @@ fn waiting_lists(
             h2 { "Waiting lists" }
             p {
                 "Pathways on each elective waiting list at each year's end, how many have \
-                 waited over 52 weeks, and the median wait, as each simulated future's demand, \
+                 waited 52 weeks or more, and the median wait, as each simulated future's demand, \
                  capacity and removals move them. Each figure is the mean across the "
                 (run.scenario.replications) " simulated futures, with the 5th to 95th \
                  percentile beneath it. "
@@ -1320,7 +1326,9 @@ pub fn write_report(
                 h2 { "Headline results" }
                 // What the figures mean before the figures.
                 p.note {
-                    "Surplus = payments received − cost of care; below zero is a loss. The \
+                    "Surplus = payments received − cost of care − the cost of any programme the \
+                     providers pay for (and, for a lead provider, what it pays its subcontractors); \
+                     below zero is a loss. The \
                      5th–95th percentile range holds 90% of the simulated futures. Full tables: \
                      summary.csv / summary.xlsx."
                 }
@@ -1368,6 +1376,20 @@ pub fn write_report(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A chance that is neither 0 nor 1 never shows as one: a loss in 1 future in 300 is "<1%".
+    #[test]
+    fn a_chance_rounds_to_0_or_100_percent_only_when_it_is_one() {
+        assert_eq!(pct(0.0), "0%");
+        assert_eq!(pct(1.0 / 300.0), "<1%");
+        assert_eq!(pct(0.005), "<1%");
+        assert_eq!(pct(0.0051), "1%");
+        assert_eq!(pct(0.42), "42%");
+        assert_eq!(pct(0.994), "99%");
+        assert_eq!(pct(299.0 / 300.0), ">99%");
+        assert_eq!(pct(1.0), "100%");
+        assert_eq!(pct(f64::NAN), "–");
+    }
 
     fn party(party: &str, role: &str, p5: f64, p50: f64, p95: f64, paid: f64) -> PartyGain {
         PartyGain {

@@ -472,6 +472,16 @@ fn risk_sharing_arms(run: &RunFolder) -> Vec<(String, Vec<String>)> {
 
 /// Draws every chart into `out` (PNG and SVG each).
 pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<Vec<Chart>> {
+    let mut written = summary_charts(run, t, out)?;
+    written.extend(corridor_chart(run, out)?);
+    written.push(deprivation_chart(run, t, out)?);
+    written.extend(waiting_list_chart(run, t, out)?);
+    written.extend(who_gains_charts(run, t, out)?);
+    Ok(written)
+}
+
+/// Charts 1 and 2, the providers' surplus over the term and the commissioner's spend per year.
+fn summary_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<Vec<Chart>> {
     let arms = run.arms();
     let headline = run.headline_party();
     let years = run.scenario.years;
@@ -557,75 +567,85 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
         title: "Commissioner spend per year".into(),
         caption: "Dark band: the middle half of simulated futures (25th-75th percentile); light band: 90% of them (5th-95th); line: the median.".into(),
     });
+    Ok(written)
+}
 
-    // 3. Corridor shape for every risk-sharing arm.
+/// Chart 3, the corridor's shape, for the arms that share risk; None when none does.
+fn corridor_chart(run: &RunFolder, out: &Path) -> anyhow::Result<Option<Chart>> {
     let sharing = risk_sharing_arms(run);
-    if !sharing.is_empty() {
-        let world_cost = run.world.clone().lazy().select([
-            col("rep"),
-            col("world"),
-            col("year"),
-            col("total_cost"),
-            col("programme_cost"),
-        ]);
-        let comm = run
-            .ledger
-            .clone()
-            .lazy()
-            .filter(col("role").eq(lit("commissioner")));
-        let joined = comm
-            .join(
-                world_cost,
-                [col("rep"), col("world"), col("year")],
-                [col("rep"), col("world"), col("year")],
-                JoinArgs::new(JoinType::Left),
-            )
-            .collect()?;
-        let (j_arm, spent, own_programme, care, programme) = (
-            strs(&joined, "arm")?,
-            f64s(&joined, "cost")?,
-            f64s(&joined, "programme")?,
-            f64s(&joined, "total_cost")?,
-            f64s(&joined, "programme_cost")?,
-        );
-        let mut panels = Vec::new();
-        for (arm, risk_cols) in &sharing {
-            let mut risk = vec![0.0; joined.height()];
-            for c in risk_cols {
-                for (x, v) in risk.iter_mut().zip(f64s(&joined, c)?) {
-                    *x += v;
-                }
-            }
-            let pts: Vec<(f64, f64)> = (0..joined.height())
-                .filter(|&i| &j_arm[i] == arm)
-                .filter_map(|i| {
-                    corridor_point(CommissionerYear {
-                        spent: spent[i],
-                        own_programme: own_programme[i],
-                        risk_share: risk[i],
-                        care: care[i],
-                        programme: programme[i],
-                    })
-                })
-                .collect();
-            panels.push((arm.clone(), pts));
-        }
-        let words = run.headline_words();
-        let whose = words.possessive_capitalised();
-        charts::render(
-            out,
-            "risk_corridors",
-            |r| charts::corridor_shape(r, &panels, &whose),
-            |r| charts::corridor_shape(r, &panels, &whose),
-        )?;
-        written.push(Chart {
-            stem: "risk_corridors".into(),
-            title: format!("How the risk share shapes {} result", words.possessive),
-            caption: format!("Each point is one simulated year of {}: the result (income less care and the programmes paid for) against the overrun of the care cost over the contract's other payments. Without risk sharing the result would fall on the dashed line: every pound of overspend a pound of loss. Where the points flatten, the commissioner is sharing the risk. The corridor is set on planned income, outcome and per-unit payments at what the expected year earns, so a year that missed or beat those sits off its line by the difference.", words.subject),
-        });
+    if sharing.is_empty() {
+        return Ok(None);
     }
+    let world_cost = run.world.clone().lazy().select([
+        col("rep"),
+        col("world"),
+        col("year"),
+        col("total_cost"),
+        col("programme_cost"),
+    ]);
+    let comm = run
+        .ledger
+        .clone()
+        .lazy()
+        .filter(col("role").eq(lit("commissioner")));
+    let joined = comm
+        .join(
+            world_cost,
+            [col("rep"), col("world"), col("year")],
+            [col("rep"), col("world"), col("year")],
+            JoinArgs::new(JoinType::Left),
+        )
+        .collect()?;
+    let (j_arm, spent, own_programme, care, programme) = (
+        strs(&joined, "arm")?,
+        f64s(&joined, "cost")?,
+        f64s(&joined, "programme")?,
+        f64s(&joined, "total_cost")?,
+        f64s(&joined, "programme_cost")?,
+    );
+    let mut panels = Vec::new();
+    for (arm, risk_cols) in &sharing {
+        let mut risk = vec![0.0; joined.height()];
+        for c in risk_cols {
+            for (x, v) in risk.iter_mut().zip(f64s(&joined, c)?) {
+                *x += v;
+            }
+        }
+        let pts: Vec<(f64, f64)> = (0..joined.height())
+            .filter(|&i| &j_arm[i] == arm)
+            .filter_map(|i| {
+                corridor_point(CommissionerYear {
+                    spent: spent[i],
+                    own_programme: own_programme[i],
+                    risk_share: risk[i],
+                    care: care[i],
+                    programme: programme[i],
+                })
+            })
+            .collect();
+        panels.push((arm.clone(), pts));
+    }
+    let words = run.headline_words();
+    let whose = words.possessive_capitalised();
+    charts::render(
+        out,
+        "risk_corridors",
+        |r| charts::corridor_shape(r, &panels, &whose),
+        |r| charts::corridor_shape(r, &panels, &whose),
+    )?;
+    Ok(Some(Chart {
+        stem: "risk_corridors".into(),
+        title: format!("How the risk share shapes {} result", words.possessive),
+        caption: format!(
+            "Each point is one simulated year of {}: the result (income less care and the programmes paid for) against the overrun of the care cost over the contract's payments before risk sharing (its other payments), both as a share of those payments. Without risk sharing the result would fall on the dashed line: every pound of overspend a pound of loss. Where the points flatten, the commissioner is sharing the risk. The corridor is set on planned income, outcome and per-unit payments at what the expected year earns, so a year that missed or beat those sits off its line by the difference.",
+            words.subject
+        ),
+    }))
+}
 
-    // 4. Margin per head by deprivation.
+/// Chart 4, each quintile's margin per person-year against the arm's average.
+fn deprivation_chart(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<Chart> {
+    let arms = run.arms();
     let e = &t.equity;
     let (e_arm, e_dim, e_lvl, e_margin, e_se) = (
         strs(e, "arm")?,
@@ -655,34 +675,42 @@ pub fn write_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<V
         |r| charts::margin_by_deprivation(r, &lines),
         |r| charts::margin_by_deprivation(r, &lines),
     )?;
-    written.push(Chart {
+    Ok(Chart {
         stem: "margin_by_deprivation".into(),
-        title: "Provider margin per head by deprivation".into(),
+        title: "Provider margin per person-year by deprivation, against each payment model's average".into(),
         caption: "What the providers gain or lose per person-year over the term by serving people in each IMD quintile rather than the average person: the quintile's margin less the payment model's margin over everyone (equity.csv, margin_vs_average_mean, beside each margin itself; the tables below give everyone's margin and each group's gap). A line above £0 marks patients a provider would want, one below patients it would avoid; a flat line on £0 gives it no reason to choose, which is what risk adjustment aims at. Each whisker is the 95% Monte Carlo interval: a slope within the whiskers may be the simulation's noise, so run more replications to tell.".into(),
-    });
+    })
+}
 
-    // 5. Each waiting list's year ends, per world.
-    if let Some(lists) = &t.waiting_lists {
-        let panels = waiting_lists::panels(&waiting_lists::figures(lists)?, &run.scenario);
-        let title = "Waiting lists at each year's end";
-        charts::render_sized(
-            out,
-            waiting_lists::CHART,
-            charts::line_panels_size(panels.len()),
-            |r| charts::line_panels(r, &panels, title, PanelScale::Own),
-            |r| charts::line_panels(r, &panels, title, PanelScale::Own),
-        )?;
-        written.push(Chart {
-            stem: waiting_lists::CHART.into(),
-            title: title.into(),
-            caption: format!(
-                "Each world's mean at each year's end across {} simulated futures (line), and its 5th to 95th percentile (whisker): pathways waiting, those waiting over 52 weeks, and the median wait. waiting_list.csv has these and the year's referrals, treatments and removals.",
-                run.scenario.replications
-            ),
-        });
-    }
+/// Chart 5, each waiting list's year ends per world; None without a waiting list.
+fn waiting_list_chart(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<Option<Chart>> {
+    let Some(lists) = &t.waiting_lists else {
+        return Ok(None);
+    };
+    let panels = waiting_lists::panels(&waiting_lists::figures(lists)?, &run.scenario);
+    let title = "Waiting lists at each year's end";
+    charts::render_sized(
+        out,
+        waiting_lists::CHART,
+        charts::line_panels_size(panels.len()),
+        |r| charts::line_panels(r, &panels, title, PanelScale::Own),
+        |r| charts::line_panels(r, &panels, title, PanelScale::Own),
+    )?;
+    Ok(Some(Chart {
+        stem: waiting_lists::CHART.into(),
+        title: title.into(),
+        caption: format!(
+            "Each world's mean at each year's end across {} simulated futures (line), and its 5th to 95th percentile (whisker): pathways waiting, those waiting 52 weeks or more, and the median wait. waiting_list.csv has these and the year's referrals, treatments and removals.",
+            run.scenario.replications
+        ),
+    }))
+}
 
-    // 6. Who gains from the interventions.
+/// Chart 6, who gains from the interventions over the term and year by year; none without
+/// an arm that runs one.
+fn who_gains_charts(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<Vec<Chart>> {
+    let years = run.scenario.years;
+    let mut written = Vec::new();
     let gains = gains_by_arm(t)?;
     if !gains.is_empty() {
         let groups: Vec<charts::GainGroup> = gains
@@ -1104,44 +1132,64 @@ pub fn rough_note(replications: u32) -> String {
 }
 
 /// Compact, aligned tables of the headline figures over the term: the provider's surplus, then
-/// the commissioner's spend, every figure with its Monte Carlo standard error.
+/// the commissioner's spend, every figure with its Monte Carlo standard error. Each table's money
+/// is in the unit its largest figure needs ([`MoneyUnit::for_values`]): in £m to one place a
+/// small cohort's loss of £40k read "0.0", its sign lost.
 pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
     let rows = arm_headlines(run, t)?;
-    let money = |e: Estimate| plus_minus(e.value / 1e6, e.se / 1e6, 1, "");
+    let money = |e: Estimate, unit: MoneyUnit| {
+        plus_minus(
+            e.value / unit.divisor(),
+            e.se / unit.divisor(),
+            unit.decimals,
+            "",
+        )
+    };
     let share = |e: Estimate| percent_with_error(e.value, e.se, 0);
-    let headline = run.headline_party();
+    let headline = run.headline_words().subject;
     let years = run.scenario.years;
     let width = run.arms().iter().map(|a| a.len()).max().unwrap_or(4).max(4);
+    let surplus_unit = MoneyUnit::for_values(
+        rows.iter()
+            .flat_map(|r| [r.p5.value, r.p50.value, r.p95.value]),
+    );
     let mut out = String::new();
     writeln!(
         out,
-        "\nOver the {years}-year term, £m (± Monte Carlo standard error): surplus of {headline}"
+        "\nSurplus of {headline} over the {years}-year term, {} (± Monte Carlo standard \
+         error; below 0 is a loss)\nP(loss > 2%): the chance of losing more than 2% of income",
+        surplus_unit.label()
     )?;
     writeln!(
         out,
-        "{:<width$} {:>17} {:>17} {:>17} {:>10} {:>10}",
-        "arm", "p5", "median", "p95", "P(loss)", "P(>2%)"
+        "{:<width$} {:>17} {:>17} {:>17} {:>10} {:>14}",
+        "arm", "p5", "median", "p95", "P(loss)", "P(loss > 2%)"
     )?;
     for r in &rows {
         writeln!(
             out,
-            "{:<width$} {:>17} {:>17} {:>17} {:>10} {:>10}",
+            "{:<width$} {:>17} {:>17} {:>17} {:>10} {:>14}",
             r.arm,
-            money(r.p5),
-            money(r.p50),
-            money(r.p95),
+            money(r.p5, surplus_unit),
+            money(r.p50, surplus_unit),
+            money(r.p95, surplus_unit),
             share(r.p_loss),
             share(r.p_loss_2pct),
         )?;
     }
     let budget = run.scenario.budget.map(|b| b.over_term(years));
+    let spend_unit = MoneyUnit::for_values(
+        rows.iter()
+            .flat_map(|r| [r.spend_mean.value, r.spend_p5.value, r.spend_p95.value])
+            .chain(budget),
+    );
+    let spend_heading = format!(
+        "\nThe commissioner's spend over the {years}-year term, {}",
+        spend_unit.label()
+    );
     match budget {
-        Some(b) => writeln!(
-            out,
-            "\nThe commissioner's spend over the term, £m (budget £{}m)",
-            thousands_f64(b / 1e6, 1)
-        )?,
-        None => writeln!(out, "\nThe commissioner's spend over the term, £m")?,
+        Some(b) => writeln!(out, "{spend_heading} (budget {})", spend_unit.show(b))?,
+        None => writeln!(out, "{spend_heading}")?,
     }
     writeln!(
         out,
@@ -1162,9 +1210,9 @@ pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
             out,
             "{:<width$} {:>17} {:>17} {:>17} {:>17}{}",
             r.arm,
-            money(r.spend_mean),
-            money(r.spend_p5),
-            money(r.spend_p95),
+            money(r.spend_mean, spend_unit),
+            money(r.spend_p5, spend_unit),
+            money(r.spend_p95, spend_unit),
             plus_minus(r.spend_per_head.value, r.spend_per_head.se, 0, ""),
             if budget.is_some() {
                 format!(" {:>12}", share(r.over_budget))

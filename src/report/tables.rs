@@ -304,8 +304,7 @@ pub fn summary(
                 .lt(lit(0.0))
                 .cast(DataType::Float64)
                 .alias("loss"),
-            col("surplus")
-                .lt(lit(-0.02) * col("income"))
+            crate::ledger::loses_beyond_expr(col("surplus"), col("income"), 0.02)
                 .cast(DataType::Float64)
                 .alias("loss_2pct"),
             col("cost")

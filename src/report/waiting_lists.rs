@@ -17,7 +17,7 @@ pub const CHART: &str = "waiting_lists";
 /// the list stands at each year's end.
 pub const SHOWN: [(&str, &str); 3] = [
     ("waiting_list", "waiting at the year's end"),
-    ("52_week_waiters", "waiting over 52 weeks"),
+    ("52_week_waiters", "waiting 52 weeks or more"),
     ("median_wait_weeks", "median wait, weeks"),
 ];
 

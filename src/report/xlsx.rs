@@ -41,6 +41,9 @@ fn number_format(table: &str, column: &str) -> &'static str {
         .any(|p| column.starts_with(p))
     {
         PERCENT
+    } else if column == "year" || column == "calendar_year" {
+        // A year, not a count: "2025", never "2,025".
+        "0"
     } else if column == "replications" || column == "level" || column == "person_years" {
         "#,##0"
     } else if column.contains("per_head") {
@@ -281,6 +284,9 @@ mod tests {
         assert_eq!(number_format("equity", "margin_per_head_mean"), "£#,##0.00");
         assert_eq!(number_format("equity", "person_years"), "#,##0");
         assert_eq!(number_format("summary", "replications"), "#,##0");
+        // Years as years: "2025", not "2,025".
+        assert_eq!(number_format("who_gains_by_year", "calendar_year"), "0");
+        assert_eq!(number_format("who_gains_by_year", "year"), "0");
         // Outcomes and waiting lists mix rates, shares and weeks in one column: a share of
         // 0.147 must not read 0.
         for table in ["outcomes", "waiting_list"] {

@@ -935,7 +935,7 @@ pub fn capitalised(text: &str) -> String {
 pub fn plain_name(name: &str) -> String {
     // A waiting list's indicators: named after the care waited for.
     for (suffix, words) in [
-        ("_52_week_waiters", "people waiting over 52 weeks for "),
+        ("_52_week_waiters", "people waiting 52 weeks or more for "),
         ("_waiting_list", "people waiting for "),
         ("_median_wait_weeks", "median wait in weeks for "),
     ] {
@@ -1004,25 +1004,10 @@ fn thousands_f64(x: f64) -> String {
     pounds(x).replacen('£', "", 1)
 }
 
-/// Pounds as a reader writes them: £2,000, or £12.50 when not whole.
+/// Pounds as a reader writes them: £2,000, or £12.50 when not whole (the report's format).
 fn pounds(x: f64) -> String {
     let whole = (x - x.round()).abs() < 0.005;
-    let rounded = if whole {
-        x.round()
-    } else {
-        (x * 100.0).round() / 100.0
-    };
-    let units = rounded.abs().trunc() as u64;
-    let pence = if whole {
-        String::new()
-    } else {
-        format!(
-            ".{:02}",
-            ((rounded.abs() - units as f64) * 100.0).round() as u64
-        )
-    };
-    let sign = if rounded < 0.0 { "−" } else { "" };
-    format!("{sign}£{}{pence}", crate::report::thousands(units))
+    crate::report::MoneyUnit::pounds(if whole { 0 } else { 2 }).show(x)
 }
 
 /// An uplift on an amount: " plus 2%", " less 20%", or nothing.
@@ -1449,7 +1434,7 @@ mod tests {
     fn components_are_described_in_words_not_codes() {
         assert_eq!(
             plain_name("elective_52_week_waiters"),
-            "people waiting over 52 weeks for planned admissions"
+            "people waiting 52 weeks or more for planned admissions"
         );
         assert_eq!(
             plain_name("non_elective_per_1000"),
@@ -1465,7 +1450,7 @@ mod tests {
         assert_eq!(
             component.describe(),
             "In year 1: £2,000 bonus for each unit below a target of 1,500, and £2,000 penalty \
-             for each unit above it, in people waiting over 52 weeks for planned admissions, no \
+             for each unit above it, in people waiting 52 weeks or more for planned admissions, no \
              cap."
         );
         assert_eq!(

@@ -1,6 +1,8 @@
 //! What the command line tells a user: progress in a log, a replaced run, precision reached.
 
-use crate::common::{SMALL, capsim, read_csv_rows};
+use polars::prelude::*;
+
+use crate::common::{SMALL, capsim, read_csv_rows, read_parquet};
 
 fn small_scenario(dir: &std::path::Path) {
     std::fs::write(dir.join("s.toml"), SMALL).unwrap();
@@ -854,6 +856,109 @@ fn a_contract_sweep_settles_every_point_on_one_simulation_exactly() {
         assert!(err.contains(expected), "{err}");
         assert!(!dir.path().join("bad").exists());
     }
+}
+
+/// An arm running an intervention is settled in its own world, whose people live longer here:
+/// risk-size's result per head divides by that world's person-years, not the status quo's.
+#[test]
+fn risk_size_per_head_counts_the_arms_own_world() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("longer.toml"),
+        r#"
+base = "default"
+name = "longer"
+replications = 12
+years = 3
+[population]
+size = 20000
+[[intervention]]
+name = "longer-lives"
+target = { age_min = 50 }
+uptake = 1.0
+cost_per_person_year = 0
+[intervention.effect]
+mortality = 0.1
+[[arm]]
+name = "capitation"
+preset = "capitation"
+interventions = ["longer-lives"]
+"#,
+    )
+    .unwrap();
+    let (code, _, err) = capsim(&["run", "longer.toml", "--out", "run"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = capsim(
+        &[
+            "risk-size",
+            "longer.toml",
+            "--arm",
+            "capitation",
+            "--sizes",
+            "20000,40000",
+            "--out",
+            "rs",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    // Person-years per replication and world, from the run's own tables.
+    let world = read_parquet(&dir.path().join("run/world.parquet"));
+    let strings = |df: &DataFrame, c: &str| -> Vec<String> {
+        let column = df.column(c).unwrap().cast(&DataType::String).unwrap();
+        column
+            .str()
+            .unwrap()
+            .iter()
+            .map(|x| x.unwrap().to_string())
+            .collect()
+    };
+    let numbers = |df: &DataFrame, c: &str| -> Vec<f64> {
+        let column = df.column(c).unwrap().cast(&DataType::Float64).unwrap();
+        column.f64().unwrap().into_no_null_iter().collect()
+    };
+    let mut person_years: std::collections::BTreeMap<(i64, String), f64> = Default::default();
+    for ((rep, w), heads) in numbers(&world, "rep")
+        .into_iter()
+        .zip(strings(&world, "world"))
+        .zip(numbers(&world, "covered_head_count"))
+    {
+        *person_years.entry((rep as i64, w)).or_default() += heads;
+    }
+    let term = read_parquet(&dir.path().join("run/ledger_term.parquet"));
+    let mut surplus: std::collections::BTreeMap<i64, (f64, String)> = Default::default();
+    for (((rep, w), role), s) in numbers(&term, "rep")
+        .into_iter()
+        .zip(strings(&term, "world"))
+        .zip(strings(&term, "role"))
+        .zip(numbers(&term, "surplus"))
+    {
+        if role != "commissioner" {
+            let entry = surplus.entry(rep as i64).or_insert((0.0, w.clone()));
+            entry.0 += s;
+            assert_eq!(entry.1, w);
+        }
+    }
+    assert_eq!(surplus.len(), 12);
+    let (mut own, mut status_quo) = (0.0, 0.0);
+    for (rep, (s, w)) in &surplus {
+        assert_ne!(w, "status quo");
+        own += s / person_years[&(*rep, w.clone())] / 12.0;
+        status_quo += s / person_years[&(*rep, "status quo".to_string())] / 12.0;
+    }
+    // The two divisors differ enough to tell apart at the penny risk-size writes (by about
+    // 20p: 0.7% more person-years).
+    assert!(
+        (own - status_quo).abs() > 0.05,
+        "{own} against {status_quo}"
+    );
+    let rows = read_csv_rows(&dir.path().join("rs/risk_size.csv"));
+    let reported: f64 = rows[0]["mean_per_head"].parse().unwrap();
+    assert!(
+        (reported - own).abs() <= 0.006,
+        "risk-size £{reported} a head; the arm's world gives £{own:.2}, the status quo's \
+         £{status_quo:.2}"
+    );
 }
 
 /// risk-size splits the spread of a provider's result per head: with the systematic variation

@@ -666,7 +666,7 @@ fn several_providers_are_reported_together_as_all_providers() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("surplus of all providers"),
+        stdout.contains("Surplus of the providers together"),
         "terminal headline: {stdout}"
     );
     let dir = tmp.path().join("run");
@@ -784,7 +784,7 @@ fn several_providers_are_reported_together_as_all_providers() {
     for words in [
         "<b>community-trust</b>",
         "<b>acute-and-primary</b>",
-        "Surplus of all providers over the whole term",
+        "Surplus of the providers together over the whole term",
         "The providers' surplus over the",
         "The providers' median result is",
     ] {

@@ -1078,60 +1078,12 @@ fn simulate_world(
             }
             return;
         }
-        // The status quo's costs and expected events by group and type, year by year, for the
-        // short-run cost and the waiting lists of the worlds after it.
-        let per_year = ws.activity.cost.len();
-        let year_costs = y as usize * per_year..(y as usize + 1) * per_year;
-        world.capacity_factors(y, &mut ws.list_capacity);
-        for (t, capacity) in ws.list_capacity.iter_mut().enumerate() {
-            if let Some(spec) = &shared.params.activity.types[t].waiting_list {
-                *capacity *= spec.capacity(model.planned_referrals[t], y);
-            }
-        }
-        run_lists(
-            &shared.params.activity,
-            &ws.list_capacity,
-            &mut ws.lists,
-            &mut ws.list_years,
-            &mut ws.activity,
-            (w > 0).then(|| &ws.status_quo_expected[year_costs.clone()]),
-        );
-        if w == 0 {
-            ws.status_quo_costs.truncate(year_costs.start);
-            ws.status_quo_costs.extend_from_slice(&ws.activity.cost);
-            ws.status_quo_expected.truncate(year_costs.start);
-            ws.status_quo_expected
-                .extend_from_slice(ws.activity.expected_counts());
-        } else {
-            ws.activity
-                .keep_fixed_costs(&ws.status_quo_costs[year_costs], &shared.params.activity);
-            // Productivity: each unit of care, fixed part and all, costs what the programmes
-            // make it cost; counts and their value at tariff stay.
-            world.unit_cost_factors(y, &mut ws.unit_cost_factors);
-            for (t, &factor) in ws.unit_cost_factors.iter().enumerate() {
-                if factor != 1.0 {
-                    activity::scale_column(&mut ws.activity.cost, t, nt, factor);
-                }
-            }
-        }
-        // The covered cells with people, from the step's list of those with people.
-        ws.covered_cells.clear();
-        ws.covered_cells.extend(
-            ws.occupied
-                .iter()
-                .copied()
-                .filter(|&c| model.activity_mask[c]),
-        );
-        let heads = ws.cur.as_slice();
-        let covered: u64 = ws.covered_cells.iter().map(|&c| u64::from(heads[c])).sum();
-        // Of them, people with the scenario's condition and people with two or more LTCs.
-        let (mut covered_with_condition, mut multimorbid) = (0u64, 0u64);
-        for &c in &ws.covered_cells {
-            let n = u64::from(heads[c]);
-            let key = CellKey::from_index(c);
-            covered_with_condition += n * u64::from(key.condition == 1);
-            multimorbid += n * u64::from(key.ltc >= 2);
-        }
+        run_lists_and_keep_costs(model, shared, &world, w, y, ws);
+        let Census {
+            covered,
+            covered_with_condition,
+            multimorbid,
+        } = covered_census(model, ws);
         world.measures(
             &shared.params.measures,
             &s.measure,
@@ -1232,6 +1184,90 @@ fn simulate_world(
             }
             last.years.push(record);
         }
+    }
+}
+
+/// The year's waiting lists, then the status quo's costs and expected events by group and type
+/// kept for the worlds after it (their short-run cost and waiting lists), or, in those worlds,
+/// the status quo's fixed costs kept and the programmes' productivity applied.
+fn run_lists_and_keep_costs(
+    model: &Model,
+    shared: &Shared,
+    world: &WorldProgrammes,
+    w: usize,
+    y: u32,
+    ws: &mut Workspace,
+) {
+    let nt = model.type_names.len();
+    // The status quo's are kept year by year.
+    let per_year = ws.activity.cost.len();
+    let year_costs = y as usize * per_year..(y as usize + 1) * per_year;
+    world.capacity_factors(y, &mut ws.list_capacity);
+    for (t, capacity) in ws.list_capacity.iter_mut().enumerate() {
+        if let Some(spec) = &shared.params.activity.types[t].waiting_list {
+            *capacity *= spec.capacity(model.planned_referrals[t], y);
+        }
+    }
+    run_lists(
+        &shared.params.activity,
+        &ws.list_capacity,
+        &mut ws.lists,
+        &mut ws.list_years,
+        &mut ws.activity,
+        (w > 0).then(|| &ws.status_quo_expected[year_costs.clone()]),
+    );
+    if w == 0 {
+        ws.status_quo_costs.truncate(year_costs.start);
+        ws.status_quo_costs.extend_from_slice(&ws.activity.cost);
+        ws.status_quo_expected.truncate(year_costs.start);
+        ws.status_quo_expected
+            .extend_from_slice(ws.activity.expected_counts());
+    } else {
+        ws.activity
+            .keep_fixed_costs(&ws.status_quo_costs[year_costs], &shared.params.activity);
+        // Productivity: each unit of care, fixed part and all, costs what the programmes
+        // make it cost; counts and their value at tariff stay.
+        world.unit_cost_factors(y, &mut ws.unit_cost_factors);
+        for (t, &factor) in ws.unit_cost_factors.iter().enumerate() {
+            if factor != 1.0 {
+                activity::scale_column(&mut ws.activity.cost, t, nt, factor);
+            }
+        }
+    }
+}
+
+/// The people covered at the start of the year, and of them those with the scenario's condition
+/// and those with two or more LTCs.
+struct Census {
+    covered: u64,
+    covered_with_condition: u64,
+    multimorbid: u64,
+}
+
+/// The year's [`Census`], leaving the covered cells with people in `ws.covered_cells`.
+fn covered_census(model: &Model, ws: &mut Workspace) -> Census {
+    // The covered cells with people, from the step's list of those with people.
+    ws.covered_cells.clear();
+    ws.covered_cells.extend(
+        ws.occupied
+            .iter()
+            .copied()
+            .filter(|&c| model.activity_mask[c]),
+    );
+    let heads = ws.cur.as_slice();
+    let covered: u64 = ws.covered_cells.iter().map(|&c| u64::from(heads[c])).sum();
+    // Of them, people with the scenario's condition and people with two or more LTCs.
+    let (mut covered_with_condition, mut multimorbid) = (0u64, 0u64);
+    for &c in &ws.covered_cells {
+        let n = u64::from(heads[c]);
+        let key = CellKey::from_index(c);
+        covered_with_condition += n * u64::from(key.condition == 1);
+        multimorbid += n * u64::from(key.ltc >= 2);
+    }
+    Census {
+        covered,
+        covered_with_condition,
+        multimorbid,
     }
 }
 

@@ -378,9 +378,11 @@ pub struct ActivitySpec {
     /// one arm can pay its providers differently: the acute trust by activity, the community
     /// provider a block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub providers: Option<Vec<String>>,
     /// Activity types paid (default: all the holder delivers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub types: Option<Vec<String>>,
     /// Multiple of the price paid per unit up to the baseline volume (all units if no
     /// baseline): 1 is the national price, 0.5 half of it, 1.1 a local price 10% above it.
@@ -478,6 +480,7 @@ pub struct IndicatorTarget {
     /// Tiers: `at` is a multiple of the target, `pays` the share of this indicator's pool paid
     /// when the value is at least that good. Default: one tier, the target, paying in full.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub tiers: Option<Vec<Tier>>,
 }
 

@@ -1222,12 +1222,24 @@ pub fn load_scenario_str_with(
     let non_finite = replace_non_finite(&mut table, &mut problems);
     let listed = listed_types(&table);
     let as_written = table.clone();
+    let mut structural = Problems::new(file);
     let Parsed {
         scenario,
         mut broken_arms,
         stand_ins,
         beyond_storage,
-    } = parse_collecting(table, &mut problems);
+    } = parse_collecting(table, &mut structural);
+    // A value that was NaN or infinite is read as 0 only so the rest can be: what its field, or
+    // the table holding it, then says of that 0 ("years = nan" read as a float where a whole
+    // number goes; a uniform's `max = inf` as a max of 0) is not the user's value.
+    for p in structural.list() {
+        let of_non_finite = non_finite.iter().any(|(path, _)| {
+            !p.field.is_empty() && (path == &p.field || path.starts_with(&format!("{}.", p.field)))
+        });
+        if !of_non_finite {
+            problems.push(p.field.clone(), p.expected.clone());
+        }
+    }
     // Numbers beyond their field's storage whose own check has not spoken for them.
     let mut storage_unexplained: Vec<&BeyondStorage> = beyond_storage.iter().collect();
     broken_arms.extend(non_finite.iter().filter_map(|(_, arm)| *arm));

@@ -89,6 +89,15 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
                 );
             }
             // It names a column of the ledger and the workbook.
+            if spec
+                .custom_name()
+                .is_some_and(|name| name.trim().is_empty())
+            {
+                problems.push(
+                    format!("{path}.name"),
+                    "expected a name with something in it (leave `name` out for the kind's own)",
+                );
+            }
             if let Some(name) = spec.custom_name()
                 && (name.chars().count() > MAX_COLUMN_NAME_CHARS
                     || name.chars().any(char::is_control))
@@ -122,11 +131,9 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
                     "expected at most one of target, target_vs_expected and target_vs_previous",
                 );
             }
-            for value in targets.into_iter().flatten() {
-                if !value.is_finite() {
-                    problems.push(&path, format!("expected a finite target, found {value}"));
-                }
-            }
+            indicator_value_ok(problems, &path, "target", m.target);
+            multiple_ok(problems, &path, "target_vs_expected", m.target_vs_expected);
+            multiple_ok(problems, &path, "target_vs_previous", m.target_vs_previous);
         }
         if !(0.0..=1.0).contains(&arm.pass_through) {
             problems.push(
@@ -262,6 +269,26 @@ fn multiple_ok(problems: &mut Problems, path: &str, field: &str, v: Option<f64>)
     }
 }
 
+/// Largest size of an indicator's value a target or minimum is given as: beyond any count of
+/// people or events (a billion on a waiting list) or rate. A target of 1e300 made payments of
+/// 1e301 and infinities.
+const MAX_INDICATOR_VALUE: f64 = 1e12;
+
+/// An indicator's value given as a target or minimum, when given: finite and at most
+/// [`MAX_INDICATOR_VALUE`] in size.
+fn indicator_value_ok(problems: &mut Problems, path: &str, field: &str, v: Option<f64>) {
+    if let Some(x) = v.filter(|x| !(x.abs() <= MAX_INDICATOR_VALUE)) {
+        problems.push(
+            format!("{path}.{field}"),
+            format!(
+                "expected a value the indicator can take, from -{MAX_INDICATOR_VALUE:e} to \
+                 {MAX_INDICATOR_VALUE:e}, found {}",
+                show(x)
+            ),
+        );
+    }
+}
+
 /// A yearly uplift: above −1 (a payment cannot fall below nothing) and at most
 /// [`MAX_GROWTH`].
 fn uplift_ok(problems: &mut Problems, path: &str, uplift: f64) {
@@ -294,7 +321,8 @@ fn price_multiple_ok(problems: &mut Problems, path: &str, field: &str, v: f64) {
             format!("{path}.{field}"),
             format!(
                 "expected a multiple of the price between 0 and {MAX_PRICE_MULTIPLE} (1: the \
-                 national price), found {v}"
+                 national price), found {}",
+                show(v)
             ),
         );
     }
@@ -304,7 +332,7 @@ fn share_ok(problems: &mut Problems, path: &str, field: &str, v: f64) {
     if !(0.0..=1.0).contains(&v) {
         problems.push(
             format!("{path}.{field}"),
-            format!("expected a share between 0 and 1, found {v}"),
+            format!("expected a share between 0 and 1, found {}", show(v)),
         );
     }
 }
@@ -494,6 +522,12 @@ fn check_component(
             }
             share_ok(problems, path, "below_baseline_rate", c.below_baseline_rate);
             multiple_ok(problems, path, "baseline_volume", c.baseline_volume);
+            if c.types.as_ref().is_some_and(Vec::is_empty) {
+                problems.push(
+                    format!("{path}.types"),
+                    "expected at least one activity type (leave `types` out to pay for all)",
+                );
+            }
             for t in c.types.iter().flatten() {
                 if type_index(t).is_none() {
                     problems.push(
@@ -520,7 +554,10 @@ fn check_component(
             if c.indicators.is_empty() || (total - 1.0).abs() > 1e-9 {
                 problems.push(
                     format!("{path}.indicators"),
-                    format!("expected indicator weights summing to 1, found a sum of {total}"),
+                    format!(
+                        "expected indicator weights summing to 1, found a sum of {}",
+                        show(total + 0.0)
+                    ),
                 );
             }
             for (i, t) in c.indicators.iter().enumerate() {
@@ -528,7 +565,7 @@ fn check_component(
                 if t.weight.is_nan() || t.weight < 0.0 {
                     problems.push(
                         format!("{path}.{field}.weight"),
-                        format!("expected a weight >= 0, found {}", t.weight),
+                        format!("expected a weight >= 0, found {}", show(t.weight)),
                     );
                 }
                 for (name, multiple) in [
@@ -537,6 +574,7 @@ fn check_component(
                 ] {
                     multiple_ok(problems, path, &format!("{field}.{name}"), multiple);
                 }
+                indicator_value_ok(problems, path, &format!("{field}.target"), t.target);
                 let given = [
                     t.target.is_some(),
                     t.target_vs_expected.is_some(),
@@ -553,6 +591,13 @@ fn check_component(
                     problems.push(
                         format!("{path}.{field}.target_vs_previous"),
                         TERM_AGAINST_PREVIOUS,
+                    );
+                }
+                if t.tiers.as_ref().is_some_and(Vec::is_empty) {
+                    problems.push(
+                        format!("{path}.{field}.tiers"),
+                        "expected at least one tier (leave `tiers` out to pay in full when the \
+                         target is met)",
                     );
                 }
                 let tiers = t.tiers.as_deref().unwrap_or_default();
@@ -593,6 +638,7 @@ fn check_component(
                 );
             }
             amount_ok(problems, path, "cap", c.cap);
+            indicator_value_ok(problems, path, "target", c.target);
             multiple_ok(problems, path, "target_vs_expected", c.target_vs_expected);
             multiple_ok(problems, path, "target_vs_previous", c.target_vs_previous);
             if c.settle == Settle::Term && c.target_vs_previous.is_some() {
@@ -618,6 +664,7 @@ fn check_component(
                 share_ok(problems, path, "deduction_share", s);
             }
             multiple_ok(problems, path, "minimum_vs_expected", c.minimum_vs_expected);
+            indicator_value_ok(problems, path, "minimum", c.minimum);
             indicator(problems, "indicator", &c.indicator);
         }
         ComponentSpec::RiskShare(c) => {
@@ -660,7 +707,7 @@ fn check_component(
                     format!("{path}.benchmark_vs_expected"),
                     format!(
                         "expected a multiple of expected cost above 0 and at most {MAX_MULTIPLE}, found {}",
-                        c.benchmark_vs_expected
+                        show(c.benchmark_vs_expected)
                     ),
                 );
             }

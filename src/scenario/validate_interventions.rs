@@ -140,6 +140,7 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
                 problems.push(here, "expected `from` and `to` to be different types");
             }
         }
+        check_shift_shares(problems, spec, &at);
     }
     for (a, arm) in s.arm.iter().enumerate() {
         for (k, name) in arm.interventions.iter().enumerate() {
@@ -157,6 +158,33 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
             } else if arm.interventions[..k].contains(name) {
                 problems.push(at, format!("\"{name}\" is listed twice"));
             }
+        }
+    }
+}
+
+/// The shares a programme moves out of one type add up to at most all of it, each at the
+/// largest its distribution draws: two shifts of all A&E to GP and to community care each
+/// received the whole of it, making care from nothing.
+fn check_shift_shares(problems: &mut Problems, spec: &InterventionSpec, at: &str) {
+    let mut froms: Vec<&str> = spec.shift.iter().map(|x| x.from.as_str()).collect();
+    froms.sort_unstable();
+    froms.dedup();
+    for from in froms {
+        let largest: f64 = spec
+            .shift
+            .iter()
+            .filter(|x| x.from == from)
+            .map(|x| x.share.support().1)
+            .sum();
+        if largest > 1.0 + 1e-9 {
+            problems.push(
+                format!("{at}.shift"),
+                format!(
+                    "expected the shares moved out of \"{from}\" to sum to at most 1 (each at the \
+                     largest it can draw), found {}",
+                    crate::scenario::validate::show(largest)
+                ),
+            );
         }
     }
 }

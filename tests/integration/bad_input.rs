@@ -306,6 +306,64 @@ fn non_finite_numbers_are_rejected_with_their_paths() {
     assert_eq!(err.lines().count(), 1, "reported once: {err}");
 }
 
+/// Regression: a NaN read as 0 where a whole number goes, or an infinite bound of a
+/// distribution, added a second line about a value the file does not hold ("floating point
+/// `0.0`, expected a whole number", "min 0 and max 0").
+#[test]
+fn a_non_finite_number_is_reported_once_and_never_as_the_zero_it_is_read_as() {
+    let err = validation_errors(
+        "base = \"default\"\nyears = nan\n[transitions]\nleaver_rate = { dist = \"uniform\", min = 0, max = inf }\n",
+    );
+    assert!(
+        err.contains("bad.toml: years: expected a finite number, found NaN"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.toml: transitions.leaver_rate.max: expected a finite number, found inf"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 2, "{err}");
+}
+
+/// Regression: each of these ran without a word. A target of 1e300 paid 1e301 and wrote
+/// infinities; two shifts out of A&E of 1.0 each gave GP and community care all of it, making
+/// care from nothing; an empty list of types paid nothing for activity, an empty list of tiers
+/// never paid the pool; a blank name became a ledger column named "".
+#[test]
+fn targets_shifts_and_empty_lists_that_cannot_mean_anything_are_refused() {
+    let arm = "base = \"default\"\n[[arm]]\nname = \"x\"\n";
+    rejected(
+        &format!(
+            "{arm}[[arm.component]]\nkind = \"per_unit\"\nindicator = \"deaths_per_1000\"\nrate = 5\ntarget = 1e300\n[[arm.component]]\nkind = \"activity\"\ntypes = []\n[[arm.component]]\nkind = \"fixed\"\nname = \" \"\namount = 5\n[[arm.component]]\nkind = \"outcome\"\npool_share = 0.1\nindicators = [ {{ indicator = \"deaths_per_1000\", weight = 1, target = -2e12, tiers = [] }} ]\n[[arm.component]]\nkind = \"quality_deduction\"\nindicator = \"deaths\"\nminimum = 1e13\ndeduction = 3\n"
+        ),
+        &[],
+        &[
+            "bad.toml: arm.x.component[0] (per_unit).target: expected a value the indicator can take, from -1e12 to 1e12, found 1e300",
+            "bad.toml: arm.x.component[1] (activity).types: expected at least one activity type (leave `types` out to pay for all)",
+            "bad.toml: arm.x.component[2] (fixed).name: expected a name with something in it",
+            "bad.toml: arm.x.component[3] (outcome).indicators[0].target: expected a value the indicator can take, from -1e12 to 1e12, found -2e12",
+            "bad.toml: arm.x.component[3] (outcome).indicators[0].tiers: expected at least one tier",
+            "bad.toml: arm.x.component[4] (quality_deduction).minimum: expected a value the indicator can take, from -1e12 to 1e12, found 1e13",
+        ],
+    );
+    rejected(
+        "base = \"default\"\n[[intervention]]\nname = \"p\"\ntarget = { age_min = 20 }\nuptake = 1.0\ncost_per_person_year = 10\n[[intervention.shift]]\nfrom = \"ae\"\nto = \"gp\"\nshare = 0.7\n[[intervention.shift]]\nfrom = \"ae\"\nto = \"community\"\nshare = { dist = \"uniform\", min = 0.1, max = 0.4 }\n[[intervention.shift]]\nfrom = \"gp\"\nto = \"community\"\nshare = 0.9\n[[arm]]\nname = \"x\"\npreset = \"pbr\"\ninterventions = [\"p\"]\n",
+        &[],
+        &[
+            "bad.toml: intervention.p.shift: expected the shares moved out of \"ae\" to sum to at most 1 (each at the largest it can draw), found 1.1",
+        ],
+    );
+    // Shares out of one type that can reach 1 together, and no more, are a programme's to set.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("ok.toml"),
+        "base = \"default\"\n[[intervention]]\nname = \"p\"\ntarget = { age_min = 20 }\nuptake = 1.0\ncost_per_person_year = 10\n[[intervention.shift]]\nfrom = \"ae\"\nto = \"gp\"\nshare = 0.6\n[[intervention.shift]]\nfrom = \"ae\"\nto = \"community\"\nshare = 0.4\n[[arm]]\nname = \"x\"\npreset = \"pbr\"\ninterventions = [\"p\"]\n",
+    )
+    .unwrap();
+    let (code, _, err) = capsim(&["validate", "ok.toml"], dir.path());
+    assert_eq!(code, 0, "{err}");
+}
+
 /// Money that can only flow one way is never negative.
 #[test]
 fn negative_caps_pools_rates_and_deductions_are_rejected() {

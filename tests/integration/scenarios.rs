@@ -331,6 +331,11 @@ fn the_schema_catches_what_validation_rejects() {
             .into(),
         "[transitions]\nleaver_rate = { dist = \"gamma\", shape = 2 }\n".into(),
         "[transitions]\nleaver_rate = { value = 0.1, dist = \"normal\" }\n".into(),
+        // Empty lists of the types paid for and of an outcome's tiers.
+        format!("{arm}[[arm.component]]\nkind = \"activity\"\ntypes = []\n"),
+        format!(
+            "{arm}[[arm.component]]\nkind = \"outcome\"\npool = 5\nindicators = [ {{ indicator = \"deaths\", weight = 1, target = 1, tiers = [] }} ]\n"
+        ),
         // An arm without a name; a component without a kind.
         "[[arm]]\npreset = \"block\"\n".into(),
         format!("{arm}[[arm.component]]\nshare = 1.0\n"),

@@ -277,7 +277,7 @@ const MAX_INDICATOR_VALUE: f64 = 1e12;
 /// An indicator's value given as a target or minimum, when given: finite and at most
 /// [`MAX_INDICATOR_VALUE`] in size.
 fn indicator_value_ok(problems: &mut Problems, path: &str, field: &str, v: Option<f64>) {
-    if let Some(x) = v.filter(|x| !(x.abs() <= MAX_INDICATOR_VALUE)) {
+    if let Some(x) = v.filter(|x| !(-MAX_INDICATOR_VALUE..=MAX_INDICATOR_VALUE).contains(x)) {
         problems.push(
             format!("{path}.{field}"),
             format!(

@@ -1232,9 +1232,14 @@ pub fn load_scenario_str_with(
     // A value that was NaN or infinite is read as 0 only so the rest can be: what its field, or
     // the table holding it, then says of that 0 ("years = nan" read as a float where a whole
     // number goes; a uniform's `max = inf` as a max of 0) is not the user's value.
+    // Only the field itself, or the table right above it speaking of it by name: a problem of
+    // its own further up (an arm's missing name) is still the user's.
     for p in structural.list() {
         let of_non_finite = non_finite.iter().any(|(path, _)| {
-            !p.field.is_empty() && (path == &p.field || path.starts_with(&format!("{}.", p.field)))
+            path == &p.field
+                || path
+                    .strip_prefix(&format!("{}.", p.field))
+                    .is_some_and(|key| !key.contains('.') && p.expected.contains(key))
         });
         if !of_non_finite {
             problems.push(p.field.clone(), p.expected.clone());

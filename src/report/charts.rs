@@ -524,6 +524,21 @@ pub fn corridor_shape<DB: DrawingBackend>(
     let x_decimals = axis_decimals(xlo, xhi);
     let y_decimals = axis_decimals(ylo, yhi);
     for (panel, (name, points)) in panels.iter().zip(arms) {
+        // The axes' names as large as the panel leaves room for: side by side, three or more
+        // panels are narrower than the long name, which then gives way to a short one.
+        let (width, height) = panel.dim_in_pixel();
+        let (x_desc, x_size) = axis_name(
+            panel,
+            "Care cost above the payments before risk sharing (%)",
+            "Cost overrun (%)",
+            width.saturating_sub(110),
+        )?;
+        let (y_desc, y_size) = axis_name(
+            panel,
+            &format!("{whose} result (% of the payments before risk sharing)"),
+            &format!("{whose} result (%)"),
+            height.saturating_sub(120),
+        )?;
         let mut chart = ChartBuilder::on(panel)
             .caption(name, font(22))
             .margin(15)
@@ -533,13 +548,13 @@ pub fn corridor_shape<DB: DrawingBackend>(
             .map_err(err)?;
         chart
             .configure_mesh()
-            .x_desc("Care cost above the payments before risk sharing (%)")
-            .y_desc(format!(
-                "{whose} result (% of the payments before risk sharing)"
-            ))
+            .x_desc(x_desc)
+            .y_desc(y_desc)
+            // A tick label every 60 px or so: side by side, narrow panels had theirs overlap.
+            .x_labels((width.saturating_sub(110) / 60).max(3) as usize)
             .x_label_formatter(&|x| tick(*x, x_decimals, "%"))
             .y_label_formatter(&|y| tick(*y, y_decimals, "%"))
-            .axis_desc_style(font(17))
+            .axis_desc_style(font(x_size.min(y_size)))
             .label_style(font(15))
             .light_line_style(TRANSPARENT)
             .draw()
@@ -1210,6 +1225,22 @@ pub struct GainBar {
 pub struct GainGroup {
     pub heading: String,
     pub bars: Vec<GainBar>,
+}
+
+/// An axis's name fitted to `room` pixels at 13 to 17 px: `long` if it fits whole, else `short`
+/// (shortened with an ellipsis only if even that does not fit).
+fn axis_name<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    long: &str,
+    short: &str,
+    room: u32,
+) -> Result<(String, u32), String> {
+    let (text, size) = fit_text(area, long, room, 17, 13)?;
+    if text == long {
+        Ok((text, size))
+    } else {
+        fit_text(area, short, room, 17, 13)
+    }
 }
 
 /// The largest font size (down to `min`) at which `text` fits in `width` pixels, and the text,

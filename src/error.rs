@@ -44,14 +44,39 @@ impl fmt::Display for InputError {
             if i > 0 {
                 writeln!(f)?;
             }
-            if p.field.is_empty() {
-                write!(f, "{}: {}", p.file, p.expected)?;
+            let (file, field, expected) = (
+                printable(&p.file),
+                printable(&p.field),
+                printable(&p.expected),
+            );
+            if field.is_empty() {
+                write!(f, "{file}: {expected}")?;
             } else {
-                write!(f, "{}: {}: {}", p.file, p.field, p.expected)?;
+                write!(f, "{file}: {field}: {expected}")?;
             }
         }
         Ok(())
     }
+}
+
+/// `text` with its control characters but line breaks written out (`\u{0}`), so that a user's
+/// file quoted in a message (a CSV header holding a NUL) cannot move the terminal's cursor or
+/// hide the rest. Line breaks stay: a TOML syntax error shows the line it is on beneath.
+fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let escaped = |c: char| c.is_control() && c != '\n';
+    if !text.chars().any(escaped) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if escaped(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
 }
 
 impl std::error::Error for InputError {}
@@ -140,6 +165,20 @@ pub fn without_os_error_numbers(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A NUL or escape from a user's file is written out; line breaks are kept.
+    #[test]
+    fn control_characters_in_a_message_are_written_out() {
+        let e = InputError::new(
+            "p.csv",
+            "line 1",
+            "unknown column \"count\u{0}\u{1b}[2J\"\nsee below",
+        );
+        assert_eq!(
+            e.to_string(),
+            "p.csv: line 1: unknown column \"count\\u{0}\\u{1b}[2J\"\nsee below"
+        );
+    }
 
     #[test]
     fn os_error_numbers_are_left_out_and_nothing_else() {

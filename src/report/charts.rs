@@ -451,8 +451,8 @@ pub fn spend_fan<DB: DrawingBackend>(
         let mut chart = ChartBuilder::on(panel)
             .caption(name, font(22))
             .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(70)
+            .x_label_area_size(45)
+            .y_label_area_size(75)
             .build_cartesian_2d(
                 TickedAxis::new(
                     x0 as f64 - 0.2..x1 as f64 + 0.2,
@@ -471,7 +471,7 @@ pub fn spend_fan<DB: DrawingBackend>(
                 }
             })
             .y_label_formatter(&|y| tick(*y, y_decimals, ""))
-            .label_style(font(15))
+            .label_style(font(18))
             .light_line_style(TRANSPARENT)
             .draw()
             .map_err(err)?;
@@ -555,7 +555,7 @@ pub fn corridor_shape<DB: DrawingBackend>(
             .x_label_formatter(&|x| tick(*x, x_decimals, "%"))
             .y_label_formatter(&|y| tick(*y, y_decimals, "%"))
             .axis_desc_style(font(x_size.min(y_size)))
-            .label_style(font(15))
+            .label_style(font(17))
             .light_line_style(TRANSPARENT)
             .draw()
             .map_err(err)?;

@@ -339,6 +339,7 @@ pub struct FixedSpec {
     /// one arm can pay its providers differently: the acute trust by activity, the community
     /// provider a block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub providers: Option<Vec<String>>,
     /// £ per year (in the first year's prices). Default: `share` × expected cost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -432,6 +433,7 @@ pub struct CapitationSpec {
     /// one arm can pay its providers differently: the acute trust by activity, the community
     /// provider a block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub providers: Option<Vec<String>>,
     /// £ per weighted head per year (first year's prices). Default: expected cost per head.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -511,6 +513,7 @@ pub struct OutcomeSpec {
     /// one arm can pay its providers differently: the acute trust by activity, the community
     /// provider a block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub providers: Option<Vec<String>>,
     /// Pool as a share of contract value (the holder's expected cost, indexed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -551,6 +554,7 @@ pub struct PerUnitSpec {
     /// one arm can pay its providers differently: the acute trust by activity, the community
     /// provider a block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub providers: Option<Vec<String>>,
     pub indicator: String,
     #[serde(default)]
@@ -626,6 +630,7 @@ pub struct RiskShareSpec {
     /// one arm can pay its providers differently: the acute trust by activity, the community
     /// provider a block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub providers: Option<Vec<String>>,
     #[serde(default)]
     pub basis: Basis,
@@ -662,6 +667,7 @@ pub struct SharedSavingsSpec {
     /// one arm can pay its providers differently: the acute trust by activity, the community
     /// provider a block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub providers: Option<Vec<String>>,
     /// Share of savings paid to the provider.
     #[schemars(range(min = 0, max = 1))]
@@ -730,6 +736,7 @@ pub struct QualitySpec {
     /// one arm can pay its providers differently: the acute trust by activity, the community
     /// provider a block.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1))]
     pub providers: Option<Vec<String>>,
     pub indicator: String,
     #[serde(default)]

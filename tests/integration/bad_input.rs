@@ -327,8 +327,14 @@ fn a_non_finite_number_is_reported_once_and_never_as_the_zero_it_is_read_as() {
     let err = validation_errors(
         "base = \"default\"\n[[arm]]\npreset = \"block\"\n[[arm.component]]\nkind = \"fixed\"\namount = nan\n",
     );
-    assert!(err.contains("amount: expected a finite number, found NaN"), "{err}");
-    assert!(err.contains("bad.toml: arm[0]: missing field `name`"), "{err}");
+    assert!(
+        err.contains("amount: expected a finite number, found NaN"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.toml: arm[0]: missing field `name`"),
+        "{err}"
+    );
 }
 
 /// Regression: each of these ran without a word. A target of 1e300 paid 1e301 and wrote

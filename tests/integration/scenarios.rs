@@ -331,8 +331,9 @@ fn the_schema_catches_what_validation_rejects() {
             .into(),
         "[transitions]\nleaver_rate = { dist = \"gamma\", shape = 2 }\n".into(),
         "[transitions]\nleaver_rate = { value = 0.1, dist = \"normal\" }\n".into(),
-        // Empty lists of the types paid for and of an outcome's tiers.
+        // Empty lists of the types and providers paid for and of an outcome's tiers.
         format!("{arm}[[arm.component]]\nkind = \"activity\"\ntypes = []\n"),
+        format!("{arm}[[arm.component]]\nkind = \"fixed\"\nshare = 1.0\nproviders = []\n"),
         format!(
             "{arm}[[arm.component]]\nkind = \"outcome\"\npool = 5\nindicators = [ {{ indicator = \"deaths\", weight = 1, target = 1, tiers = [] }} ]\n"
         ),

@@ -102,9 +102,7 @@ pub fn world_summary(model: &Model, results: &[ReplicationResult]) -> String {
         "care £/head/yr"
     );
     for r in &rows {
-        let [p5, p50, p95] = r
-            .cost
-            .map(|c| super::thousands_f64(c / unit.divisor(), unit.decimals));
+        let [p5, p50, p95] = r.cost.map(|c| unit.number(c));
         let _ = writeln!(
             out,
             "{:>6} {:>12.0} {:>9.0} {:>9.0} {:>13} {:>13} {:>13} {:>15}",

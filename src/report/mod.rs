@@ -905,6 +905,16 @@ impl MoneyUnit {
         self.with_sign(x, false)
     }
 
+    /// `x` in this unit as a number alone, for a table whose heading names the unit: "-1.25".
+    pub fn number(&self, x: f64) -> String {
+        thousands_f64(x / self.divisor, self.decimals)
+    }
+
+    /// [`MoneyUnit::number`] with its Monte Carlo error: "-1.25 ± 0.03".
+    pub fn number_with_error(&self, value: f64, se: f64) -> String {
+        plus_minus(value / self.divisor, se / self.divisor, self.decimals, "")
+    }
+
     /// `x` with its sign, + for a gain: "+£1.25m", "−£48k", "£0".
     pub fn signed(&self, x: f64) -> String {
         self.with_sign(x, true)
@@ -1137,14 +1147,7 @@ pub fn rough_note(replications: u32) -> String {
 /// small cohort's loss of £40k read "0.0", its sign lost.
 pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
     let rows = arm_headlines(run, t)?;
-    let money = |e: Estimate, unit: MoneyUnit| {
-        plus_minus(
-            e.value / unit.divisor(),
-            e.se / unit.divisor(),
-            unit.decimals,
-            "",
-        )
-    };
+    let money = |e: Estimate, unit: MoneyUnit| unit.number_with_error(e.value, e.se);
     let share = |e: Estimate| percent_with_error(e.value, e.se, 0);
     let headline = run.headline_words().subject;
     let years = run.scenario.years;

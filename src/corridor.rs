@@ -209,6 +209,8 @@ fn design_arm(base: &ArmSpec, design: Option<Design>, name: &str) -> ArmSpec {
             to_year: None,
             providers: shared_by(&own),
             basis: Basis::Result,
+            // An alliance's corridor is redesigned as an alliance's.
+            pooled: own.iter().any(ComponentSpec::pooled),
             provider_loss_cap: d.cap,
             provider_gain_cap: d.cap,
             settle: Settle::Yearly,

@@ -73,6 +73,19 @@ pub struct Arm {
     pub subcontract: Subcontract,
     /// Share of the lead's outcome and shared-savings payments passed to its subcontractors.
     pub pass_through: f64,
+    /// Ledger columns of the risk shares and shared savings, in the order they settle.
+    pub result_columns: Vec<usize>,
+}
+
+impl Arm {
+    /// What a lead passes on to its subcontractors of `amount` paid by component `c`.
+    pub fn passed_on(&self, c: &Component, amount: f64) -> f64 {
+        if self.pass_through > 0.0 && !self.subcontractors.is_empty() && c.spec.passes_through() {
+            self.pass_through * amount
+        } else {
+            0.0
+        }
+    }
 }
 
 /// Everything the contracts need, resolved once per scenario.

@@ -104,6 +104,11 @@ impl Contracts {
                     (holders, Vec::new())
                 }
             };
+            let result_columns = components
+                .iter()
+                .filter(|c| c.spec.settles_on_result())
+                .map(|c| c.column)
+                .collect();
             let mut holders = holders;
             contracts.assign_indicators(&mut holders);
             contracts.arms.push(Arm {
@@ -112,6 +117,7 @@ impl Contracts {
                 subcontractors,
                 subcontract: spec.subcontract.unwrap_or_default(),
                 pass_through: spec.pass_through,
+                result_columns,
             });
         }
         contracts.number_term_sums();

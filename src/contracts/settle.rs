@@ -2,14 +2,15 @@
 
 use super::components::{self, HolderYear, Outturn};
 use super::equity;
+use super::heads::WeightedHeads;
 use super::indicators::{NO_VALUE, has_value};
 use super::{Arm, Component, Contracts, Holder, Scope, WorldYear};
 use crate::ledger::{EquityCell, LedgerRow};
 use crate::population::GROUPS;
 use crate::scenario::Indicator;
 use crate::scenario::contracts::{
-    BenchmarkTrend, ComponentSpec, RiskAdjustment, SavingsAgainst, Settle, SharedSavingsSpec,
-    Subcontract, Weights,
+    Basis as CorridorBasis, BenchmarkTrend, ComponentSpec, RiskAdjustment, SavingsAgainst, Settle,
+    SharedSavingsSpec, Subcontract, Weights,
 };
 
 /// Running sums of a component settled over the whole term.
@@ -27,6 +28,113 @@ pub struct TermSum {
     pub cost: f64,
     /// Expected cost on trend of the people covered.
     pub benchmark: f64,
+}
+
+impl TermSum {
+    /// The two sums added: a term's years, or a pool's members.
+    fn plus(&self, other: &TermSum) -> TermSum {
+        TermSum {
+            spend: self.spend + other.spend,
+            planned: self.planned + other.planned,
+            cost: self.cost + other.cost,
+            benchmark: self.benchmark + other.benchmark,
+        }
+    }
+}
+
+/// A holder's account while its arm's year is settled ([`Contracts::open_holder`]): its row,
+/// the inputs of its year, and what the components settled so far paid and planned.
+struct OpenHolder<'h> {
+    h: &'h Holder,
+    row: LedgerRow,
+    /// Its subcontractors' rows this year.
+    subs: std::ops::Range<usize>,
+    /// Its cost of care and what it paid its subcontractors.
+    cost: f64,
+    heads: WeightedHeads,
+    growth_index: f64,
+    realised_cost: f64,
+    expected_count: Vec<f64>,
+    count_per_weighted_head: Vec<f64>,
+    indicators: Vec<f64>,
+    expected_indicators: Vec<f64>,
+    /// Its earlier years in this world ([`TermSums`]).
+    outturns: Vec<Outturn>,
+    /// What its components settled on the year's figures planned ([`TermSum::spend`]), and
+    /// with the result components so far ([`TermSum::planned`]).
+    spend: f64,
+    planned: f64,
+    /// What a lead passes on to its subcontractors: of the amounts paid, and as planned.
+    passed: f64,
+    passed_as_planned: f64,
+    /// The cost a re-based benchmark is set on ([`Outturn::measured_cost`]).
+    measured_cost: f64,
+}
+
+impl OpenHolder<'_> {
+    /// The holder's year, as its components see it.
+    fn year<'a>(
+        &'a self,
+        scope: &'a Scope,
+        w: &WorldYear<'a>,
+        realised_trend: &'a [f64],
+    ) -> HolderYear<'a> {
+        HolderYear {
+            expected_cost: scope.expected_cost,
+            baseline_heads: scope.baseline_heads,
+            price_index: w.price_index,
+            cost: self.cost,
+            expected_cost_per_head: scope.expected_cost_per_head_in(w.year),
+            count: w.count,
+            price: w.price,
+            expected_count: &self.expected_count,
+            count_per_weighted_head: &self.count_per_weighted_head,
+            in_scope: &scope.in_scope,
+            weighted_heads: self.heads,
+            growth_index: self.growth_index,
+            realised_trend,
+            realised_cost: self.realised_cost,
+            indicators: &self.indicators,
+            expected_indicators: &self.expected_indicators,
+            // The year before: the first year's own expectation when there is none simulated.
+            previous_indicators: self
+                .outturns
+                .last()
+                .map_or(self.expected_indicators.as_slice(), |o| {
+                    o.indicators.as_slice()
+                }),
+            contract_year: w.year + 1,
+            last_year: w.last_year,
+            outturns: &self.outturns,
+        }
+    }
+}
+
+/// Each member's amount of a risk share or shared savings settled on a pool of holders (an
+/// alliance): the commissioner's transfer is worked out once, on the members' sums, and split
+/// so that each member's result (what it planned less its cost) comes to its share of the
+/// pool's, the shares in proportion to each member's target (what a corridor on the result is
+/// set on, or the benchmark), equal when none has one. The amounts add up to the pool's
+/// transfer: what one member gains beyond its share pays for another's loss.
+fn pooled_transfers(c: &Component, members: &[TermSum]) -> Vec<f64> {
+    let pool = members
+        .iter()
+        .fold(TermSum::default(), |total, member| total.plus(member));
+    let pool_result = pool.planned + c.pay_on_result(&pool) - pool.cost;
+    let targets: Vec<f64> = members.iter().map(|m| c.target(m).max(0.0)).collect();
+    let total_target: f64 = targets.iter().sum();
+    members
+        .iter()
+        .zip(&targets)
+        .map(|(member, target)| {
+            let share = if total_target > 0.0 {
+                target / total_target
+            } else {
+                1.0 / members.len() as f64
+            };
+            share * pool_result - (member.planned - member.cost)
+        })
+        .collect()
 }
 
 /// What a world's settlement carries from one year to the next: one running sum per result
@@ -87,19 +195,37 @@ impl Contracts {
             let arm = &self.arms[a];
             let first = rows.len();
             let mut group_income = vec![0.0; GROUPS];
-            let mut commissioner = LedgerRow::open(w.year + 1, a, 0, self.columns.len());
-            for holder in &arm.holders {
-                let row = self.settle_holder(
-                    a,
+            let mut open: Vec<OpenHolder> = arm
+                .holders
+                .iter()
+                .map(|h| {
+                    self.open_holder(
+                        a,
+                        arm,
+                        h,
+                        w,
+                        expected_indicators,
+                        &realised,
+                        term,
+                        rows,
+                        &mut group_income,
+                    )
+                })
+                .collect();
+            for &column in &arm.result_columns {
+                self.settle_on_result(
                     arm,
-                    holder,
+                    column,
+                    &mut open,
                     w,
-                    expected_indicators,
                     &realised,
                     term,
-                    rows,
                     &mut group_income,
                 );
+            }
+            let mut commissioner = LedgerRow::open(w.year + 1, a, 0, self.columns.len());
+            for holder in open {
+                let row = self.close_holder(arm, holder, w, &realised, term, rows);
                 for (total, x) in commissioner.components.iter_mut().zip(&row.components) {
                     *total += x;
                 }
@@ -151,21 +277,22 @@ impl Contracts {
         paid
     }
 
-    /// One contract holder's account for the year: every component, the risk shares and shared
-    /// savings last (they settle on the result of the rest).
+    /// Opens one contract holder's account for the year: pays its subcontractors and every
+    /// component settled on the year's own figures. The risk shares and shared savings follow
+    /// ([`Self::settle_on_result`]), on the result of these, then [`Self::close_holder`].
     #[allow(clippy::too_many_arguments)]
-    fn settle_holder(
+    fn open_holder<'h>(
         &self,
         a: usize,
         arm: &Arm,
-        h: &Holder,
+        h: &'h Holder,
         w: &WorldYear,
         expected_indicators: &[f64],
         realised: &Realised,
         term: &mut TermSums,
         rows: &mut Vec<LedgerRow>,
         group_income: &mut [f64],
-    ) -> LedgerRow {
+    ) -> OpenHolder<'h> {
         let scope = &self.scopes[h.scope];
         let own_cost = scope_sum(w.cost, &self.scopes[h.own_scope].in_scope);
         let first_sub = rows.len();
@@ -182,7 +309,6 @@ impl Contracts {
             .iter()
             .map(|c| c * scope.per_baseline_head() * trend_index)
             .collect();
-        let growth_index = self.basis.growth_index(w.year);
         // Spend per head is the holder's own: its scope's cost per head covered.
         let spend = Indicator::SpendPerHead.slot();
         let mut indicators = w.indicators.to_vec();
@@ -191,68 +317,32 @@ impl Contracts {
         } else {
             NO_VALUE
         };
+        let growth_index = self.basis.growth_index(w.year);
         let mut expected_indicators = expected_indicators.to_vec();
         expected_indicators[spend] = scope.expected_cost_per_head_in(w.year) * growth_index;
-        let mut outturns = std::mem::take(&mut term.outturns[h.slot]);
-        // The year before: the first year's own expectation when there is none simulated.
-        let previous_indicators = outturns
-            .last()
-            .map_or(expected_indicators.as_slice(), |o| o.indicators.as_slice());
-        let y = HolderYear {
-            expected_cost: scope.expected_cost,
-            baseline_heads: scope.baseline_heads,
-            price_index: w.price_index,
+        let mut open = OpenHolder {
+            h,
+            row: LedgerRow::open(w.year + 1, a, h.party, self.columns.len()),
+            subs: first_sub..rows.len(),
             cost: own_cost + paid_to_subs,
-            expected_cost_per_head: scope.expected_cost_per_head_in(w.year),
-            count: w.count,
-            price: w.price,
-            expected_count: &expected_count,
-            count_per_weighted_head: &count_per_weighted_head,
-            in_scope: &scope.in_scope,
-            weighted_heads: heads,
+            heads,
             growth_index,
-            realised_trend: realised.trend,
             realised_cost: realised.cost_of(scope, &self.scopes[h.own_scope], arm.subcontract),
-            indicators: &indicators,
-            expected_indicators: &expected_indicators,
-            previous_indicators,
-            contract_year: w.year + 1,
-            last_year: w.last_year,
-            outturns: &outturns,
+            expected_count,
+            count_per_weighted_head,
+            indicators,
+            expected_indicators,
+            outturns: std::mem::take(&mut term.outturns[h.slot]),
+            spend: 0.0,
+            planned: 0.0,
+            passed: 0.0,
+            passed_as_planned: 0.0,
+            measured_cost: 0.0,
         };
-        let mut row = LedgerRow::open(w.year + 1, a, h.party, self.columns.len());
-        row.cost = y.cost;
+        open.row.cost = open.cost;
         // 0 − x, not −x: a holder paying no subcontractor books 0, not −0.
-        row.subcontract = 0.0 - paid_to_subs;
-        let scope_groups = w.heads.groups_of(h.scope);
-        let mut book = |row: &mut LedgerRow, c: &Component, amount: f64| {
-            row.components[c.column] += amount;
-            row.income += amount;
-            equity::allocate(
-                &c.spec,
-                c.types.as_deref(),
-                amount,
-                scope,
-                scope_groups,
-                w,
-                group_income,
-            );
-        };
-        // A component outside its contract years pays nothing and is not measured.
-        let contract_year = w.year + 1;
-        let active = |c: &&Component| c.spec.active_in(contract_year);
-        // What the lead passes on to its subcontractors is part of its cost as a result
-        // component sees it: the outcome payments' share, and each result component's share
-        // before the next is settled.
-        let passes_on = arm.pass_through > 0.0 && !arm.subcontractors.is_empty();
-        let share_passed_on = |c: &Component, amount: f64| {
-            if passes_on && c.spec.passes_through() {
-                arm.pass_through * amount
-            } else {
-                0.0
-            }
-        };
-        let mut passed = 0.0;
+        open.row.subcontract = 0.0 - paid_to_subs;
+        let y = open.year(scope, w, realised.trend);
         // The income a corridor on the result is set on: incentives at what the year expected
         // of the holder would earn, everything else as paid.
         let expected_count = expected_counts(&y, RiskAdjustment::Full, Weights::Concurrent);
@@ -262,85 +352,184 @@ impl Contracts {
             Weights::Concurrent,
             &expected_count,
         );
+        // A component outside its contract years pays nothing and is not measured.
+        let contract_year = w.year + 1;
         // What is passed on of it is planned the same way: a missed pool the lead would have
         // shared with its subcontractors is not a saving on its cost.
-        let (mut planned, mut passed_as_planned) = (0.0, 0.0);
+        let mut amounts = Vec::new();
         for c in h
             .components
             .iter()
-            .filter(|c| !c.spec.settles_on_result())
-            .filter(active)
+            .filter(|c| !c.spec.settles_on_result() && c.spec.active_in(contract_year))
         {
             let amount = c.pay_settled(&y);
-            book(&mut row, c, amount);
-            passed += share_passed_on(c, amount);
             // An incentive is planned at what this year was expected to earn, settled over the
             // term or not: a payment put off to the term's end is neither an overspend in the
             // years before nor an underspend in the last.
-            let planned_amount = if c.spec.is_incentive() {
+            let planned = if c.spec.is_incentive() {
                 c.pay(&expected)
             } else {
                 amount
             };
-            planned += planned_amount;
-            passed_as_planned += share_passed_on(c, planned_amount);
+            amounts.push((c, amount, planned));
         }
-        let spend = planned;
+        for (c, amount, planned) in amounts {
+            self.book(arm, &mut open, c, amount, w, group_income);
+            open.planned += planned;
+            open.passed_as_planned += arm.passed_on(c, planned);
+        }
+        open.spend = open.planned;
         // The cost a result component measures, before any result payment is passed on: what a
         // re-based benchmark is set on.
-        let measured_cost = y.cost + passed_as_planned;
-        for c in h
-            .components
-            .iter()
-            .filter(|c| c.spec.settles_on_result())
-            .filter(active)
-        {
-            let benchmark = match &c.spec {
-                ComponentSpec::SharedSavings(s) if s.against == SavingsAgainst::Spend => {
-                    expected_spend(h, &y, s, contract_year)
-                }
-                _ => c.benchmark(&y),
+        open.measured_cost = open.cost + open.passed_as_planned;
+        open
+    }
+
+    /// Books `amount` of component `c` on the holder's row, spread over the reporting groups
+    /// for the equity table, and keeps what a lead passes on of it.
+    fn book(
+        &self,
+        arm: &Arm,
+        open: &mut OpenHolder,
+        c: &Component,
+        amount: f64,
+        w: &WorldYear,
+        group_income: &mut [f64],
+    ) {
+        open.row.components[c.column] += amount;
+        open.row.income += amount;
+        open.passed += arm.passed_on(c, amount);
+        let scope = &self.scopes[open.h.scope];
+        let scope_groups = w.heads.groups_of(open.h.scope);
+        equity::allocate(
+            &c.spec,
+            c.types.as_deref(),
+            amount,
+            scope,
+            scope_groups,
+            w,
+            group_income,
+        );
+    }
+
+    /// Settles the risk share or shared savings in ledger column `column` for every holder it
+    /// pays, on each one's result of the components before it: each on its own result, or
+    /// pooled on all of theirs ([`pooled_transfers`]).
+    #[allow(clippy::too_many_arguments)]
+    fn settle_on_result(
+        &self,
+        arm: &Arm,
+        column: usize,
+        open: &mut [OpenHolder],
+        w: &WorldYear,
+        realised: &Realised,
+        term: &mut TermSums,
+        group_income: &mut [f64],
+    ) {
+        let contract_year = w.year + 1;
+        let mut pool: Vec<(usize, &Component, TermSum)> = Vec::new();
+        for (i, holder) in open.iter_mut().enumerate() {
+            let h = holder.h;
+            let Some(c) = h.components.iter().find(|c| c.column == column) else {
+                continue;
             };
-            let cost = y.cost + passed_as_planned;
-            let sums = match c.term_slot {
-                None => TermSum {
-                    spend,
-                    planned,
-                    cost,
-                    benchmark,
-                },
-                Some(slot) => {
-                    let s = &mut term.sums[slot];
-                    s.spend += spend;
-                    s.planned += planned;
-                    s.cost += cost;
-                    s.benchmark += benchmark;
-                    // Settled once, on the totals of its years, in the last of them.
-                    if !settles_now(&c.spec, w.last_year, contract_year) {
-                        continue;
-                    }
-                    *s
-                }
+            if !c.spec.active_in(contract_year) {
+                continue;
+            }
+            let Some(sums) = self.result_sums(holder, c, w, realised, term) else {
+                continue;
             };
-            let amount = c.pay_on_result(&sums);
-            book(&mut row, c, amount);
-            passed += share_passed_on(c, amount);
-            passed_as_planned += share_passed_on(c, amount);
-            planned += amount;
+            if c.spec.pooled() {
+                pool.push((i, c, sums));
+            } else {
+                let amount = c.pay_on_result(&sums);
+                self.book_result(arm, holder, c, amount, w, group_income);
+            }
         }
-        if passed != 0.0 {
-            self.pass_through(arm, passed, &mut row, &mut rows[first_sub..]);
+        let members: Vec<TermSum> = pool.iter().map(|(_, _, sums)| *sums).collect();
+        if let Some((_, c, _)) = pool.first() {
+            let amounts = pooled_transfers(c, &members);
+            for ((i, c, _), amount) in pool.iter().zip(amounts) {
+                self.book_result(arm, &mut open[*i], c, amount, w, group_income);
+            }
+        }
+    }
+
+    /// What a result component settles on for the holder this year: its year's figures, or
+    /// the term's so far (None until the last of its years).
+    fn result_sums(
+        &self,
+        holder: &OpenHolder,
+        c: &Component,
+        w: &WorldYear,
+        realised: &Realised,
+        term: &mut TermSums,
+    ) -> Option<TermSum> {
+        let contract_year = w.year + 1;
+        let y = holder.year(&self.scopes[holder.h.scope], w, realised.trend);
+        let benchmark = match &c.spec {
+            ComponentSpec::SharedSavings(s) if s.against == SavingsAgainst::Spend => {
+                expected_spend(holder.h, &y, s, contract_year)
+            }
+            _ => c.benchmark(&y),
+        };
+        let year = TermSum {
+            spend: holder.spend,
+            planned: holder.planned,
+            cost: y.cost + holder.passed_as_planned,
+            benchmark,
+        };
+        let Some(slot) = c.term_slot else {
+            return Some(year);
+        };
+        let s = &mut term.sums[slot];
+        *s = s.plus(&year);
+        // Settled once, on the totals of its years, in the last of them.
+        settles_now(&c.spec, w.last_year, contract_year).then_some(*s)
+    }
+
+    /// Books a result component's `amount`: what the components after it settle on moves
+    /// with it.
+    fn book_result(
+        &self,
+        arm: &Arm,
+        holder: &mut OpenHolder,
+        c: &Component,
+        amount: f64,
+        w: &WorldYear,
+        group_income: &mut [f64],
+    ) {
+        self.book(arm, holder, c, amount, w, group_income);
+        holder.passed_as_planned += arm.passed_on(c, amount);
+        holder.planned += amount;
+    }
+
+    /// Closes a holder's account: passes on what a lead shares with its subcontractors, keeps
+    /// the year's outturn, and returns the holder's ledger row.
+    fn close_holder(
+        &self,
+        arm: &Arm,
+        mut holder: OpenHolder,
+        w: &WorldYear,
+        realised: &Realised,
+        term: &mut TermSums,
+        rows: &mut [LedgerRow],
+    ) -> LedgerRow {
+        if holder.passed != 0.0 {
+            let subs = &mut rows[holder.subs.clone()];
+            self.pass_through(arm, holder.passed, &mut holder.row, subs);
         }
         // A lead's outturn cost is what it paid for care and its subcontractors, with what it
         // passed on to them: its ledger cost less the programmes it paid for.
+        let y = holder.year(&self.scopes[holder.h.scope], w, realised.trend);
         let outturn = Outturn {
-            cost: y.cost + passed,
-            measured_cost,
+            cost: y.cost + holder.passed,
+            measured_cost: holder.measured_cost,
             ..Outturn::of(&y)
         };
-        outturns.push(outturn);
-        term.outturns[h.slot] = outturns;
-        row
+        holder.outturns.push(outturn);
+        term.outturns[holder.h.slot] = holder.outturns;
+        holder.row
     }
 
     /// Passes `amount` of the lead's payments (`lead`) on to its subcontractors (`subs`, their
@@ -528,6 +717,15 @@ impl Component {
         }
     }
 
+    /// What a risk share or shared savings measures a holder's result against: the income a
+    /// corridor on the result is set on, or the benchmark.
+    fn target(&self, sums: &TermSum) -> f64 {
+        match &self.spec {
+            ComponentSpec::RiskShare(s) if s.basis == CorridorBasis::Result => sums.planned,
+            _ => sums.benchmark,
+        }
+    }
+
     /// The amount of a risk share or shared savings, on the holder's result (this year's, or
     /// the term's in its final year).
     fn pay_on_result(&self, sums: &TermSum) -> f64 {
@@ -641,5 +839,66 @@ impl Realised<'_> {
             })
             .sum();
         realised / expected
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::contracts::{Band, RiskShareSpec};
+
+    fn pooled_corridor() -> Component {
+        let band = |above, below| Band {
+            above,
+            below,
+            provider_share: 0.5,
+        };
+        Component {
+            spec: ComponentSpec::RiskShare(RiskShareSpec {
+                name: None,
+                from_year: None,
+                to_year: None,
+                providers: None,
+                basis: CorridorBasis::Result,
+                pooled: true,
+                provider_loss_cap: None,
+                provider_gain_cap: None,
+                settle: Settle::Yearly,
+                bands: vec![band(Some(0.01), None), band(None, Some(-0.01))],
+            }),
+            column: 0,
+            types: None,
+            indicators: Vec::new(),
+            term_slot: None,
+            owned: Vec::new(),
+            shared_amount: 1.0,
+        }
+    }
+
+    fn member(planned: f64, cost: f64) -> TermSum {
+        TermSum {
+            spend: planned,
+            planned,
+            cost,
+            benchmark: 0.0,
+        }
+    }
+
+    /// Two providers planned £100 and £300 and cost £120 and £270: together 2.5% under, so
+    /// the commissioner takes back half of the 1.5% beyond the band, £3. Of the £7 the
+    /// alliance keeps, the first has a quarter (its share of the £400), £1.75, so it receives
+    /// £21.75 for its £20 overspend, and the second pays £24.75 of its £30 underspend.
+    #[test]
+    fn an_alliance_ends_with_its_share_of_the_pooled_result() {
+        let c = pooled_corridor();
+        let amounts = pooled_transfers(&c, &[member(100.0, 120.0), member(300.0, 270.0)]);
+        assert!((amounts[0] - 21.75).abs() < 1e-12, "{amounts:?}");
+        assert!((amounts[1] + 24.75).abs() < 1e-12, "{amounts:?}");
+        // A pool of one is the provider's own corridor.
+        let own = c.pay_on_result(&member(100.0, 120.0));
+        assert_eq!(pooled_transfers(&c, &[member(100.0, 120.0)]), vec![own]);
+        // With nothing planned, the result is shared equally.
+        let amounts = pooled_transfers(&c, &[member(0.0, 10.0), member(0.0, 30.0)]);
+        assert_eq!(amounts, vec![-10.0, 10.0]);
     }
 }

@@ -634,6 +634,12 @@ pub struct RiskShareSpec {
     pub providers: Option<Vec<String>>,
     #[serde(default)]
     pub basis: Basis,
+    /// The providers it pays share one corridor as an alliance: it is set on their results
+    /// added together, and each ends the year with its share of the alliance's result, in
+    /// proportion to its target, so that one provider's gain pays for another's loss. Default:
+    /// a corridor of each provider's own.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pooled: bool,
     /// Largest loss the provider bears, as a share of the target (the commissioner covers the rest).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
@@ -672,6 +678,11 @@ pub struct SharedSavingsSpec {
     /// Share of savings paid to the provider.
     #[schemars(range(min = 0, max = 1))]
     pub provider_share: f64,
+    /// The providers it pays share one benchmark as an alliance: savings are measured on their
+    /// costs and benchmarks added together, and each ends the year with its share of the
+    /// alliance's result, in proportion to its benchmark. Default: each provider's own.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pooled: bool,
     /// Savings below this share of the benchmark are not shared (minimum savings rate).
     #[serde(default)]
     #[schemars(range(min = 0, max = 1))]
@@ -903,12 +914,35 @@ impl ComponentSpec {
         }
     }
 
+    /// Whether a risk share or shared savings is settled on the pooled result of the providers
+    /// it pays (an alliance), not on each one's own.
+    pub fn pooled(&self) -> bool {
+        match self {
+            ComponentSpec::RiskShare(s) => s.pooled,
+            ComponentSpec::SharedSavings(s) => s.pooled,
+            _ => false,
+        }
+    }
+
     /// Risk shares and shared savings settle on the result of everything else.
     pub fn settles_on_result(&self) -> bool {
         matches!(
             self,
             ComponentSpec::RiskShare(_) | ComponentSpec::SharedSavings(_)
         )
+    }
+}
+
+/// How a risk share or shared savings pooled between its providers (an alliance) works, for
+/// its description ("" when each provider's is its own): `by` is what the shares follow.
+fn pooled_words(pooled: bool, by: &str) -> String {
+    if pooled {
+        format!(
+            "; pooled between the providers it pays as an alliance, each ending with a share of \
+             their result in proportion to their {by}"
+        )
+    } else {
+        String::new()
     }
 }
 
@@ -1307,7 +1341,7 @@ impl ComponentSpec {
                     })
                     .collect();
                 format!(
-                    "Risk share (provider:commissioner): {}{}{}{}.",
+                    "Risk share (provider:commissioner): {}{}{}{}{}.",
                     bands.join("; "),
                     c.provider_loss_cap
                         .map(|x| format!("; provider's loss limited to {}", pct(x)))
@@ -1319,11 +1353,12 @@ impl ComponentSpec {
                         "; settled over the whole term"
                     } else {
                         ""
-                    }
+                    },
+                    pooled_words(c.pooled, "targets")
                 )
             }
             ComponentSpec::SharedSavings(c) => format!(
-                "Shares with the provider {} of any saving in {} against {}expected cost {}{}{}{}.",
+                "Shares with the provider {} of any saving in {} against {}expected cost {}{}{}{}{}.",
                 pct(c.provider_share),
                 match c.against {
                     SavingsAgainst::Cost => "the provider's cost",
@@ -1351,7 +1386,8 @@ impl ComponentSpec {
                 match c.settle {
                     Settle::Yearly => "",
                     Settle::Term => ", settled once on the whole term's totals",
-                }
+                },
+                pooled_words(c.pooled, "benchmarks")
             ),
             ComponentSpec::QualityDeduction(c) => format!(
                 "Deducts {} when {} falls short of the minimum standard{}.",

@@ -125,6 +125,7 @@ pub fn components(preset: Preset) -> Vec<ComponentSpec> {
                 to_year: None,
                 providers: None,
                 basis: Basis::Result,
+                pooled: false,
                 bands: vec![
                     Band {
                         above: Some(0.02),

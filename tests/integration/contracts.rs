@@ -2592,3 +2592,115 @@ bands = [ { above = 0.0, provider_share = 0.0 }, { below = 0.0, provider_share =
         );
     }
 }
+
+const ALLIANCE: &str = concat!(
+    r#"
+base = "default"
+name = "alliance"
+replications = 12
+years = 3
+[population]
+size = 30000
+"#,
+    two_providers!(),
+    r#"
+[[arm]]
+name = "own"
+preset = "block"
+[[arm.component]]
+kind = "risk_share"
+bands = [ { above = 0.01, provider_share = 0.5 }, { below = -0.01, provider_share = 0.5 } ]
+[[arm]]
+name = "alliance"
+preset = "block"
+[[arm.component]]
+kind = "risk_share"
+pooled = true
+bands = [ { above = 0.01, provider_share = 0.5 }, { below = -0.01, provider_share = 0.5 } ]
+[[arm]]
+name = "alliance-savings"
+preset = "block"
+[[arm.component]]
+kind = "shared_savings"
+pooled = true
+provider_share = 0.5
+loss_share = 0.5
+"#
+);
+
+/// A pooled corridor (an alliance) is set on the providers' results added together, and each
+/// provider ends the year with its share of the alliance's result, in proportion to its block
+/// (what the corridor is set on): the commissioner pays the alliance's corridor, no more, and
+/// one provider's gain pays for the other's loss. A corridor of each provider's own differs.
+#[test]
+fn an_alliance_shares_one_corridor_and_each_provider_its_share_of_the_result() {
+    let m = model(ALLIANCE);
+    let contracts = m.contracts.as_ref().unwrap();
+    let arm = |name: &str| contracts.arms.iter().position(|a| a.name == name).unwrap();
+    let (acute, community) = (party_index(&m, "acute"), party_index(&m, "community"));
+    let (block, corridor) = (ledger_column(&m, "fixed"), ledger_column(&m, "risk_share"));
+    let mut own_differs = false;
+    let mut acute_shares: [Vec<f64>; 3] = Default::default();
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        for year in 1..=3 {
+            let row = |a: &str, p: usize| ledger_row(&r, arm(a), year, p);
+            let members = [row("alliance", acute), row("alliance", community)];
+            let planned: Vec<f64> = members.iter().map(|l| l.components[block]).collect();
+            let (income, cost): (f64, f64) =
+                (planned.iter().sum(), members.map(|l| l.cost).iter().sum());
+            // The ±1% corridor sharing half beyond it, on the sums.
+            let d = (cost - income) / income;
+            let beyond = d.signum() * (d.abs() - 0.01).max(0.0);
+            let transfer = 0.5 * beyond * income;
+            let paid: f64 = members.iter().map(|l| l.components[corridor]).sum();
+            assert!(
+                (paid - transfer).abs() < 1e-6 * income,
+                "{paid} vs {transfer}"
+            );
+            assert!(
+                (row("alliance", 0).cost - members.map(|l| l.income).iter().sum::<f64>()).abs()
+                    < 1e-6
+            );
+            let pool_result = income + transfer - cost;
+            for (member, planned) in members.iter().zip(&planned) {
+                let result = member.income - member.cost;
+                let share = planned / income;
+                assert!(
+                    (result - share * pool_result).abs() < 1e-6 * income,
+                    "year {year}: {result} vs {share} × {pool_result}"
+                );
+            }
+            own_differs |=
+                (row("own", acute).components[corridor] - members[0].components[corridor]).abs()
+                    > 1.0;
+            // Pooled shared savings: each member's result is its benchmark's share of the
+            // pool's, and a benchmark is the expected cost of the activity it delivers, so the
+            // share barely moves between futures (each provider's own savings would).
+            let members = [
+                row("alliance-savings", acute),
+                row("alliance-savings", community),
+            ];
+            let results: Vec<f64> = members.iter().map(|l| l.income - l.cost).collect();
+            let pool_result: f64 = results.iter().sum();
+            if pool_result.abs() > 0.01 * income {
+                acute_shares[year as usize - 1].push(results[0] / pool_result);
+            }
+        }
+    }
+    for shares in &acute_shares {
+        let (low, high) = shares
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), s| {
+                (l.min(*s), h.max(*s))
+            });
+        assert!(
+            shares.len() >= 3 && low > 0.0 && high - low < 0.01,
+            "{shares:?}"
+        );
+    }
+    assert!(
+        own_differs,
+        "a corridor of the acute trust's own pays differently"
+    );
+    check_conservation(ALLIANCE);
+}

@@ -81,6 +81,7 @@ mod tests {
             to_year: None,
             providers: None,
             basis: Basis::Result,
+            pooled: false,
             provider_loss_cap: None,
             provider_gain_cap: None,
             settle: Settle::Yearly,

@@ -275,7 +275,7 @@ fn terminal_table(rows: &[Row]) -> String {
             p.per_head(p.p5),
             p.per_head(p.p95),
             super::percent_with_error(p.p_loss, p.p_loss_se, 0),
-            format!("{:.0}%", 100.0 * p.p_loss_over_2pct),
+            format!("{:.0}%", super::percent_rounded(p.p_loss_over_2pct, 0)),
             spend.map_or(f64::NAN, |c| c.per_head(c.mean)),
             spend.map_or(f64::NAN, |c| c.per_head(c.p95)),
         );

@@ -27,7 +27,7 @@ fn pct(x: f64) -> String {
     if x.is_nan() {
         return "–".into();
     }
-    match format!("{:.0}", 100.0 * x) {
+    match format!("{:.0}", super::percent_rounded(x, 0)) {
         zero if zero == "0" && x > 0.0 => "<1%".into(),
         all if all == "100" && x < 1.0 => ">99%".into(),
         shown => format!("{shown}%"),
@@ -1382,8 +1382,13 @@ mod tests {
     fn a_chance_rounds_to_0_or_100_percent_only_when_it_is_one() {
         assert_eq!(pct(0.0), "0%");
         assert_eq!(pct(1.0 / 300.0), "<1%");
-        assert_eq!(pct(0.005), "<1%");
-        assert_eq!(pct(0.0051), "1%");
+        assert_eq!(pct(0.0049), "<1%");
+        assert_eq!(pct(0.005), "1%");
+        // A half rounds up, as someone reading p = 0.965 from summary.csv would round it.
+        assert_eq!(pct(0.965), "97%");
+        assert_eq!(pct(0.525), "53%");
+        assert_eq!(pct(0.855), "86%");
+        assert_eq!(super::super::percent_with_error(0.965, 0.013, 0), "97% ± 1");
         assert_eq!(pct(0.42), "42%");
         assert_eq!(pct(0.994), "99%");
         assert_eq!(pct(299.0 / 300.0), ">99%");

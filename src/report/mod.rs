@@ -1060,11 +1060,20 @@ fn plus_minus(value: f64, se: f64, decimals: usize, unit: &str) -> String {
     format!("{shown} ± {}", error_shown(se, decimals))
 }
 
+/// A probability in percent, to `decimals` places, as someone rounding the tables' p would:
+/// the float product's residue taken off first (100 × 0.965 is 96.49999…), then a half rounded
+/// away from zero (193 futures in 200 read 97%, not 96%). Formatting alone rounds a half to even.
+pub(crate) fn percent_rounded(p: f64, decimals: usize) -> f64 {
+    let scale = 10f64.powi(decimals as i32);
+    let percent = (100.0 * p * 1e9).round() / 1e9;
+    (percent * scale).round() / scale
+}
+
 /// The sign before a probability's Monte Carlo error, the probability shown in percent to
 /// `decimals` places: ± inside, but one way only at an edge, where a shown 100% can only be
 /// less and 0% only more ("100% ± 2" read as possibly above 100%).
 pub(crate) fn probability_error_sign(p: f64, decimals: usize) -> &'static str {
-    let shown = format!("{:.decimals$}", 100.0 * p);
+    let shown = format!("{:.decimals$}", percent_rounded(p, decimals));
     let edge = |v: f64| shown.parse::<f64>().is_ok_and(|x| x == v);
     if edge(100.0) {
         "−"
@@ -1079,11 +1088,11 @@ pub(crate) fn probability_error_sign(p: f64, decimals: usize) -> &'static str {
 /// at an edge "100% − 2" or "0% + 2" ([`probability_error_sign`]).
 pub(crate) fn percent_with_error(p: f64, se: f64, decimals: usize) -> String {
     if !se.is_finite() {
-        return format!("{:.decimals$}%", 100.0 * p);
+        return format!("{:.decimals$}%", percent_rounded(p, decimals));
     }
     format!(
         "{:.decimals$}% {} {}",
-        100.0 * p,
+        percent_rounded(p, decimals),
         probability_error_sign(p, decimals),
         error_shown(100.0 * se, decimals)
     )

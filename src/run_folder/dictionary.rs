@@ -161,7 +161,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "equity",
         "margin_per_head_mean",
         "£ per person-year (nominal)",
-        "Income minus cost per person-year, mean across replications; empty for a group nobody belonged to",
+        "Income minus cost of care per person-year, mean across replications, before any programme's cost (a provider paying for a programme has that too in summary.csv's surplus); empty for a group nobody belonged to",
     ),
     doc(
         "equity",
@@ -185,7 +185,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "equity",
         "margin_everyone_mean",
         "£ per person-year (nominal)",
-        "The arm's margin per person-year over everyone, mean across replications (the same on every row of an arm)",
+        "The arm's margin per person-year over everyone, mean across replications (the same on every row of an arm); before any programme's cost, so above summary.csv's providers' surplus per person-year by what they pay for programmes",
     ),
     doc("who_gains", "arm", "", "An arm that runs interventions"),
     doc(
@@ -889,7 +889,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "world",
         "<type>_treated",
         "pathways",
-        "Treated from the waiting list in the year (clock stops); the type's activity is the events treated (treated / treated_per_event) rather than those demanded (referrals / referrals_per_event) (when none were referred, at the year's cost and price per event, spread as the expected events, or the status quo's where the world expects none)",
+        "Treated from the waiting list in the year (clock stops); the type's activity is the events treated (treated / treated_per_event) rather than those demanded (referrals / referrals_per_event), but never more than the demand plus the backlog the year cleared (each waiting pathway 1 / treated_per_event events), so more treatments from a short list add less activity than they add treatments (when none were referred, at the year's cost and price per event, spread as the expected events, or the status quo's where the world expects none)",
     ),
     doc(
         "world",

@@ -300,8 +300,13 @@ fn rounded(df: &DataFrame, decimals: impl Fn(&str) -> Option<i32>) -> PolarsResu
 /// `x` to `decimals` places; a Monte Carlo `error` of a probability or share (four places or
 /// more) that would read 0 keeps two significant figures instead: P(loss)'s error at 40,000
 /// replications is about 0.00003, and it is never 0 unless the chance is. (An error in £ below
-/// half a penny is nothing to a reader, and is often a rounding residue of an exact 0.)
+/// half a penny is nothing to a reader, and is often a rounding residue of an exact 0.) An
+/// error below [`ERROR_RESIDUE`] is such a residue whatever its unit (a share the same in every
+/// future has a standard deviation of 1e-17 as floats add it up) and reads 0.
 fn round_for_reading(x: f64, decimals: i32, error: bool) -> f64 {
+    if error && x.abs() < ERROR_RESIDUE {
+        return 0.0;
+    }
     let at = |places: i32| {
         let scale = 10f64.powi(places);
         // + 0.0 turns a −0 (a tiny negative rounded away) into 0.
@@ -314,6 +319,10 @@ fn round_for_reading(x: f64, decimals: i32, error: bool) -> f64 {
         shown
     }
 }
+
+/// Below this a Monte Carlo error is the rounding residue of a figure that does not vary: a
+/// real one this small would take some 10^20 replications.
+const ERROR_RESIDUE: f64 = 1e-12;
 
 pub fn write_csv(df: &mut DataFrame, path: &Path) -> anyhow::Result<()> {
     let file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
@@ -582,6 +591,9 @@ mod tests {
         assert_eq!(round_for_reading(0.0123, 4, true), 0.0123);
         assert_eq!(round_for_reading(0.0, 4, true), 0.0);
         assert_eq!(round_for_reading(1.7e-8, 2, true), 0.0);
+        // The standard error of a share the same in every future, as floats add it up.
+        assert_eq!(round_for_reading(1.6e-17, 6, true), 0.0);
+        assert_eq!(round_for_reading(4.7e-7, 6, true), 4.7e-7);
         assert_eq!(
             round_for_reading(-0.00001, 2, false).to_bits(),
             0.0f64.to_bits()

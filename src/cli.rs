@@ -118,7 +118,7 @@ pub enum Command {
         #[arg(long, allow_negative_numbers = true, value_parser = seed)]
         seed: Option<u64>,
         /// Worker threads (default: RAYON_NUM_THREADS if set, else all cores).
-        #[arg(long, allow_negative_numbers = true, value_parser = whole::<usize>)]
+        #[arg(long, allow_negative_numbers = true, value_parser = thread_count)]
         threads: Option<usize>,
         /// Output folder (default: `output/risk-size`).
         #[arg(long)]
@@ -159,7 +159,7 @@ pub enum Command {
         #[arg(long, allow_negative_numbers = true, value_parser = seed)]
         seed: Option<u64>,
         /// Worker threads (default: RAYON_NUM_THREADS if set, else all cores).
-        #[arg(long, allow_negative_numbers = true, value_parser = whole::<usize>)]
+        #[arg(long, allow_negative_numbers = true, value_parser = thread_count)]
         threads: Option<usize>,
         /// Output folder (default: `output/corridor`).
         #[arg(long)]
@@ -184,7 +184,7 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// Worker threads for the tables (default: RAYON_NUM_THREADS if set, else all cores).
-        #[arg(long, allow_negative_numbers = true, value_parser = whole::<usize>)]
+        #[arg(long, allow_negative_numbers = true, value_parser = thread_count)]
         threads: Option<usize>,
     },
     /// Print the JSON Schema of scenario files (for editors).
@@ -203,7 +203,7 @@ pub struct RunArgs {
     #[arg(long, allow_negative_numbers = true, value_parser = seed)]
     pub seed: Option<u64>,
     /// Worker threads (default: RAYON_NUM_THREADS if set, else all cores). Results do not depend on it.
-    #[arg(long, allow_negative_numbers = true, value_parser = whole::<usize>)]
+    #[arg(long, allow_negative_numbers = true, value_parser = thread_count)]
     pub threads: Option<usize>,
     /// Output folder (default: `output/<scenario name>`): a new or empty folder, or an earlier
     /// capsim run holding nothing of yours.
@@ -855,7 +855,16 @@ fn check_reps_flag(reps: u32) -> Result<(), InputError> {
 /// exhaust the process's memory for stacks.
 const MAX_THREADS: usize = 1024;
 
-/// `--threads` as given, from 1 to [`MAX_THREADS`]; absent, `RAYON_NUM_THREADS` (how a job on a
+/// `--threads` as typed: a whole number from 1 to [`MAX_THREADS`], in one message whatever is
+/// wrong with it (-1, 0, 1.5 or 5000).
+fn thread_count(text: &str) -> Result<usize, String> {
+    whole::<usize>(text)
+        .ok()
+        .filter(|t| (1..=MAX_THREADS).contains(t))
+        .ok_or_else(|| format!("expected a whole number, 1 to {MAX_THREADS}"))
+}
+
+/// `--threads` as given ([`thread_count`]); absent, `RAYON_NUM_THREADS` (how a job on a
 /// shared node is often told its share), else every core this process may use.
 fn threads_flag(threads: Option<usize>) -> Result<usize, InputError> {
     match threads {
@@ -875,12 +884,8 @@ fn threads_flag(threads: Option<usize>) -> Result<usize, InputError> {
                 }),
             _ => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
         },
-        Some(t) if (1..=MAX_THREADS).contains(&t) => Ok(t),
-        Some(t) => Err(InputError::new(
-            "command line",
-            "--threads",
-            format!("expected 1 to {MAX_THREADS} threads, found {t}"),
-        )),
+        // In range: `thread_count` read it.
+        Some(t) => Ok(t),
     }
 }
 

@@ -95,6 +95,9 @@ impl Grid {
             // apart; otherwise 0..1:5 would round to 0, 0, 1, 1, 1.
             let whole = matches!((&from, &to), (Value::Integer(_), Value::Integer(_)))
                 && (b - a).abs() >= (steps - 1) as f64;
+            if whole {
+                whole_points_land(a, b, steps).map_err(bad)?;
+            }
             (0..steps)
                 .map(|k| {
                     let x = a + (b - a) * k as f64 / (steps - 1) as f64;
@@ -125,6 +128,38 @@ impl Grid {
             values,
         })
     }
+}
+
+/// Refuses whole ends whose `steps` points would be rounded further than a hundredth of their
+/// spacing to land on whole numbers: `years=1..4:3` would run 1, 3 and 4 (2.5 rounded), an
+/// uneven grid, where rounding 5000..50001:4 moves a point by a person in 15,000.
+fn whole_points_land(a: f64, b: f64, steps: usize) -> Result<(), String> {
+    let spacing = (b - a).abs() / (steps - 1) as f64;
+    let off = |steps: usize| {
+        (0..steps).any(|k| {
+            let x = a + (b - a) * k as f64 / (steps - 1) as f64;
+            (x - x.round()).abs() > 0.01 * spacing.max(1.0)
+        })
+    };
+    if !off(steps) {
+        return Ok(());
+    }
+    let (from, to) = (a as i64, b as i64);
+    let landing: Vec<String> = (2..=MAX_POINTS)
+        .filter(|&n| (b - a).abs() >= (n - 1) as f64 && !off(n))
+        .map(|n| format!("{from}..{to}:{n}"))
+        .collect();
+    let choices = match landing.len() {
+        0 => String::new(),
+        1..=4 => format!(" ({})", landing.join(", ")),
+        _ => format!(" (e.g. {})", landing[..4].join(", ")),
+    };
+    Err(format!(
+        "expected points that are whole numbers between whole ends: {from}..{to}:{steps} \
+         puts them {spacing:.3} apart; choose STEPS so that they land on whole numbers{choices}, \
+         list the values, or write the ends with a decimal point ({from}.0..{to}) for a field \
+         that takes fractions"
+    ))
 }
 
 fn as_f64(v: &Value) -> f64 {

@@ -105,7 +105,13 @@ fn scheduler_index() -> Result<(u32, String, Option<i64>), String> {
             "expected SLURM_ARRAY_TASK_MIN beside SLURM_ARRAY_TASK_ID (Slurm sets both in an \
              array task)",
         )?;
-        let step = var("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1).max(1);
+        let step = var("SLURM_ARRAY_TASK_STEP")?.unwrap_or(1);
+        if step < 1 {
+            return Err(format!(
+                "expected SLURM_ARRAY_TASK_STEP to be 1 or more (Slurm's step between an \
+                 array's tasks), found {step}"
+            ));
+        }
         if task < first || (task - first) % step != 0 {
             return Err(format!(
                 "SLURM_ARRAY_TASK_ID {task} is not one of the array's tasks from {first} by {step}"

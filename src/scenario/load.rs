@@ -1210,6 +1210,7 @@ pub fn load_scenario_str_with(
     }
     // The overrides' paths with named items by position too, as a problem naming an item by
     // its position (its name being what is wrong) gives them.
+    Override::refuse_overlaps(overrides, &table)?;
     let mut set_paths: Vec<String> = overrides.iter().map(|o| o.path.clone()).collect();
     set_paths.extend(overrides.iter().filter_map(|o| o.indexed_path(&table)));
     for o in overrides {

@@ -7,6 +7,22 @@ use toml::{Table, Value};
 use super::load::{is_param_table, merge};
 use crate::error::InputError;
 
+/// Whether two overrides (their paths with named items by position) set a field in common:
+/// the same path, or one inside a table the other sets whole and whose value holds it.
+fn sets_the_same_field(a: &str, a_value: &Value, b: &str, b_value: &Value) -> bool {
+    let inside = |outer: &str, value: &Value, inner: &str| {
+        inner
+            .strip_prefix(outer)
+            .and_then(|rest| rest.strip_prefix('.'))
+            .is_some_and(|rest| {
+                rest.split('.')
+                    .try_fold(value, |v, key| v.get(key))
+                    .is_some()
+            })
+    };
+    a == b || inside(a, a_value, b) || inside(b, b_value, a)
+}
+
 /// Where problems with an override are reported.
 pub const ORIGIN: &str = "command line (--set)";
 
@@ -19,25 +35,38 @@ pub struct Override {
 }
 
 impl Override {
-    /// Reads every `--set`, in order, refusing a field given twice: which of two values was
-    /// meant is the user's to say (`--set years=x --set years=2` would otherwise hide the first).
+    /// Reads every `--set`, in order ([`Override::refuse_overlaps`] then refuses a field given
+    /// twice, once the scenario's named items are known).
     pub fn parse_all(texts: &[String]) -> Result<Vec<Override>, InputError> {
-        let mut overrides: Vec<Override> = Vec::with_capacity(texts.len());
-        for text in texts {
-            let next = Override::parse(text)?;
-            if let Some(first) = overrides.iter().find(|o| o.path == next.path) {
-                return Err(InputError::new(
-                    ORIGIN,
-                    &next.path,
-                    format!(
-                        "expected each field set once; found {} = {} and then {} = {}",
-                        next.path, first.value, next.path, next.value
-                    ),
-                ));
+        texts.iter().map(|text| Override::parse(text)).collect()
+    }
+
+    /// Refuses a field set twice, however it is spelt: which of two values was meant is the
+    /// user's to say (`--set years=x --set years=2` would otherwise hide the first, and the
+    /// order of the flags decide). The same field written with an item's name and with its
+    /// position (`arm.block.preset`, `arm[0].preset`), or set inside a table and then again on
+    /// its own (`transitions={ leaver_rate = 0.05 }`, `transitions.leaver_rate=0.06`), is the
+    /// same field. `table` is the scenario before the overrides, where items' names are read.
+    pub fn refuse_overlaps(overrides: &[Override], table: &Table) -> Result<(), InputError> {
+        let paths: Vec<String> = overrides
+            .iter()
+            .map(|o| o.indexed_path(table).unwrap_or_else(|| o.path.clone()))
+            .collect();
+        for (j, later) in overrides.iter().enumerate() {
+            for (i, first) in overrides[..j].iter().enumerate() {
+                if sets_the_same_field(&paths[i], &first.value, &paths[j], &later.value) {
+                    return Err(InputError::new(
+                        ORIGIN,
+                        &later.path,
+                        format!(
+                            "expected each field set once; found {} = {} and then {} = {}",
+                            first.path, first.value, later.path, later.value
+                        ),
+                    ));
+                }
             }
-            overrides.push(next);
         }
-        Ok(overrides)
+        Ok(())
     }
 
     /// Reads `PATH=VALUE`; a value that is not TOML (`name=north`) is taken as text.

@@ -446,7 +446,16 @@ fn a_flag_that_is_not_a_whole_number_says_what_is_expected() {
         ),
         (
             &["run", "--threads", "two"],
-            "invalid value 'two' for '--threads <THREADS>': expected a whole number, 0 or more",
+            "invalid value 'two' for '--threads <THREADS>': expected a whole number, 1 to 1024",
+        ),
+        // One range for every wrong count, as the check beyond the flag's parsing said.
+        (
+            &["run", "--threads", "0"],
+            "invalid value '0' for '--threads <THREADS>': expected a whole number, 1 to 1024",
+        ),
+        (
+            &["run", "--threads", "-1"],
+            "invalid value '-1' for '--threads <THREADS>': expected a whole number, 1 to 1024",
         ),
         (
             &["run", "--seed", "-3"],
@@ -488,7 +497,7 @@ fn a_flag_that_is_not_a_whole_number_says_what_is_expected() {
         ),
         (
             &["corridor", "--arm", "capitation", "--threads", "0.5"],
-            "for '--threads <THREADS>': expected a whole number, 0 or more",
+            "for '--threads <THREADS>': expected a whole number, 1 to 1024",
         ),
         // Negative values reach the checks that say what each takes, not clap's "unexpected
         // argument '-0'".
@@ -2166,22 +2175,62 @@ fn a_number_beyond_its_storage_is_one_problem_in_the_fields_own_words() {
     }
 }
 
-/// A field given twice by `--set` is refused: which was meant is the user's to say.
+/// A field given twice by `--set` is refused: which was meant is the user's to say. So is one
+/// spelt two ways (an arm by its name and by its position; a field inside a table set whole
+/// and then on its own), whichever comes first; a table's other fields are not the same field.
 #[test]
 fn a_field_set_twice_on_the_command_line_is_refused() {
     let dir = tempfile::tempdir().unwrap();
+    let refused = [
+        (
+            ["years=x", "years=2"],
+            "command line (--set): years: expected each field set once; found years = \"x\" and then years = 2",
+        ),
+        (
+            ["arm[0].preset=pbr", "arm.block.preset=capitation"],
+            "command line (--set): arm.block.preset: expected each field set once; found arm[0].preset = \"pbr\" and then arm.block.preset = \"capitation\"",
+        ),
+        (
+            [
+                "transitions={ leaver_rate = 0.05 }",
+                "transitions.leaver_rate=0.06",
+            ],
+            "command line (--set): transitions.leaver_rate: expected each field set once; found transitions = { leaver_rate = 0.05 } and then transitions.leaver_rate = 0.06",
+        ),
+        (
+            [
+                "transitions.leaver_rate=0.06",
+                "transitions={ leaver_rate = 0.05 }",
+            ],
+            "command line (--set): transitions: expected each field set once; found transitions.leaver_rate = 0.06 and then transitions = { leaver_rate = 0.05 }",
+        ),
+    ];
+    for ([first, then], says) in refused {
+        let (code, _, err) = capsim(
+            &["run", "--set", first, "--set", then, "--out", "out"],
+            dir.path(),
+        );
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(says), "{err}");
+        assert!(!dir.path().join("out").exists());
+    }
     let (code, _, err) = capsim(
         &[
-            "run", "--set", "years=x", "--set", "years=2", "--out", "out",
+            "run",
+            "--reps",
+            "2",
+            "--set",
+            "population.size=2000",
+            "--set",
+            "transitions={ leaver_rate = 0.05 }",
+            "--set",
+            "transitions.growth_rate=0.01",
+            "--out",
+            "out",
         ],
         dir.path(),
     );
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("command line (--set): years: expected each field set once; found years = \"x\" and then years = 2"),
-        "{err}"
-    );
-    assert!(!dir.path().join("out").exists());
+    assert_eq!(code, 0, "{err}");
 }
 
 /// A number written as a spreadsheet shows it is refused with how to write it; a name that is

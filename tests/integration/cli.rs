@@ -530,7 +530,7 @@ fn a_bad_set_is_bad_input_naming_the_path() {
         let (code, _, err) = capsim(&args, dir.path());
         assert_eq!(code, 2, "{args:?}: {err}");
         assert!(
-            err.contains("--threads: expected 1 to 1024 threads"),
+            err.contains("for '--threads <THREADS>': expected a whole number, 1 to 1024"),
             "{err}"
         );
         assert!(!dir.path().join("o").exists());
@@ -702,6 +702,12 @@ fn a_sweep_point_is_the_plain_run_with_that_value() {
         ("population.size=1..2:1", "expected 2 to"),
         ("population.size=a..b:3", "\"a\" is not a number"),
         ("name=north,south", "`capsim compare`"),
+        // Whole ends whose points would round to an uneven grid (1, 3, 4).
+        (
+            "years=1..4:3",
+            "expected points that are whole numbers between whole ends: 1..4:3 puts them 1.500 \
+             apart; choose STEPS so that they land on whole numbers (1..4:2, 1..4:4)",
+        ),
     ] {
         let (code, _, err) = capsim(
             &["sweep", "s.toml", "--param", bad, "--out", "bad"],

@@ -124,6 +124,23 @@ fn three_shards_merged_are_the_unsharded_run_byte_for_byte() {
         assert!(err.contains(expected), "{err}");
         assert!(!dir.path().join("s4").exists());
     }
+    // A step of 0 is no array Slurm makes: refused, not read as 1.
+    let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
+        .args(["run", "s.toml", "--shard", "auto/3", "--out", "s4"])
+        .env("SLURM_ARRAY_TASK_ID", "5")
+        .env("SLURM_ARRAY_TASK_MIN", "5")
+        .env("SLURM_ARRAY_TASK_STEP", "0")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("expected SLURM_ARRAY_TASK_STEP to be 1 or more (Slurm's step between an array's tasks), found 0"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!dir.path().join("s4").exists());
     let out = Command::new(env!("CARGO_BIN_EXE_capsim"))
         .args(["run", "s.toml", "--shard", "auto/3", "--out", "s4"])
         .env_remove("SLURM_ARRAY_TASK_ID")

@@ -210,7 +210,7 @@ fn design_arm(base: &ArmSpec, design: Option<Design>, name: &str) -> ArmSpec {
             providers: shared_by(&own),
             basis: Basis::Result,
             // An alliance's corridor is redesigned as an alliance's.
-            pooled: own.iter().any(ComponentSpec::pooled),
+            pooled: !own.is_empty() && own.iter().all(ComponentSpec::pooled),
             provider_loss_cap: d.cap,
             provider_gain_cap: d.cap,
             settle: Settle::Yearly,

@@ -63,6 +63,8 @@ pub struct Holder {
 pub struct Subcontractor {
     pub party: usize,
     pub scope: usize,
+    /// How the lead pays it.
+    pub terms: Subcontract,
 }
 
 #[derive(Debug, Clone)]
@@ -70,7 +72,8 @@ pub struct Arm {
     pub name: String,
     pub holders: Vec<Holder>,
     pub subcontractors: Vec<Subcontractor>,
-    pub subcontract: Subcontract,
+    /// Per activity type, how the lead pays for it when a subcontractor delivers it.
+    pub subcontract_by_type: Vec<Subcontract>,
     /// Share of the lead's outcome and shared-savings payments passed to its subcontractors.
     pub pass_through: f64,
     /// Ledger columns of the risk shares and shared savings, in the order they settle.

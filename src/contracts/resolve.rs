@@ -7,7 +7,7 @@ use super::components::activity::pays_for;
 use super::{Arm, Component, Contracts, Holder, Subcontractor};
 use crate::activity::expected::CellExpectations;
 use crate::ledger::{LedgerLayout, Role};
-use crate::scenario::contracts::{ComponentSpec, Settle};
+use crate::scenario::contracts::{ComponentSpec, Settle, Subcontract};
 use crate::scenario::indicator::IndicatorNames;
 use crate::scenario::{Indicator, Scenario};
 
@@ -84,6 +84,7 @@ impl Contracts {
                         .map(|p| Subcontractor {
                             party: p + 1,
                             scope: scope_of(&provider_scopes[p], &mut contracts.scopes),
+                            terms: spec.subcontract_terms(&providers[p].name),
                         })
                         .collect();
                     (vec![holder], subs)
@@ -109,13 +110,22 @@ impl Contracts {
                 .filter(|c| c.spec.settles_on_result())
                 .map(|c| c.column)
                 .collect();
+            // Each type is delivered by one provider: a lead pays for it on that one's terms.
+            let subcontract_by_type = (0..type_names.len())
+                .map(|t| {
+                    subcontractors
+                        .iter()
+                        .find(|s: &&Subcontractor| contracts.scopes[s.scope].in_scope[t])
+                        .map_or(Subcontract::default(), |s| s.terms)
+                })
+                .collect();
             let mut holders = holders;
             contracts.assign_indicators(&mut holders);
             contracts.arms.push(Arm {
                 name: spec.name.clone(),
                 holders,
                 subcontractors,
-                subcontract: spec.subcontract.unwrap_or_default(),
+                subcontract_by_type,
                 pass_through: spec.pass_through,
                 result_columns,
             });

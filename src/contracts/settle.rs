@@ -112,28 +112,28 @@ impl OpenHolder<'_> {
 
 /// Each member's amount of a risk share or shared savings settled on a pool of holders (an
 /// alliance): the commissioner's transfer is worked out once, on the members' sums, and split
-/// so that each member's result (what it planned less its cost) comes to its share of the
-/// pool's, the shares in proportion to each member's target (what a corridor on the result is
-/// set on, or the benchmark), equal when none has one. The amounts add up to the pool's
-/// transfer: what one member gains beyond its share pays for another's loss.
+/// so that each member's variance against the component's target (its target less what the
+/// component measures: for a corridor on the result, its planned income less its cost; for
+/// shared savings, its benchmark less its cost or spend) comes, with its part of the transfer,
+/// to its share of the pool's, the shares in proportion to the members' targets. The amounts
+/// add up to the pool's transfer: what one member saves beyond its share pays for another's
+/// overspend. A member with no target has no share; a pool with none pays nothing.
 fn pooled_transfers(c: &Component, members: &[TermSum]) -> Vec<f64> {
     let pool = members
         .iter()
         .fold(TermSum::default(), |total, member| total.plus(member));
-    let pool_result = pool.planned + c.pay_on_result(&pool) - pool.cost;
+    let transfer = c.pay_on_result(&pool);
     let targets: Vec<f64> = members.iter().map(|m| c.target(m).max(0.0)).collect();
     let total_target: f64 = targets.iter().sum();
+    if members.len() == 1 || total_target <= 0.0 {
+        // Nothing to share between members: a pool of one is its own component.
+        return vec![transfer / members.len() as f64; members.len()];
+    }
+    let after = c.variance(&pool) + transfer;
     members
         .iter()
         .zip(&targets)
-        .map(|(member, target)| {
-            let share = if total_target > 0.0 {
-                target / total_target
-            } else {
-                1.0 / members.len() as f64
-            };
-            share * pool_result - (member.planned - member.cost)
-        })
+        .map(|(member, target)| target / total_target * after - c.variance(member))
         .collect()
 }
 
@@ -262,7 +262,7 @@ impl Contracts {
         let mut paid = 0.0;
         for sub in &arm.subcontractors {
             let scope = &self.scopes[sub.scope].in_scope;
-            let pay = match arm.subcontract {
+            let pay = match sub.terms {
                 Subcontract::Tariff => scope_sum(&value, scope),
                 Subcontract::Cost => scope_sum(w.cost, scope),
                 Subcontract::Block => self.scopes[sub.scope].expected_cost * w.price_index,
@@ -327,7 +327,11 @@ impl Contracts {
             cost: own_cost + paid_to_subs,
             heads,
             growth_index,
-            realised_cost: realised.cost_of(scope, &self.scopes[h.own_scope], arm.subcontract),
+            realised_cost: realised.cost_of(
+                scope,
+                &self.scopes[h.own_scope],
+                &arm.subcontract_by_type,
+            ),
             expected_count,
             count_per_weighted_head,
             indicators,
@@ -722,8 +726,19 @@ impl Component {
     fn target(&self, sums: &TermSum) -> f64 {
         match &self.spec {
             ComponentSpec::RiskShare(s) if s.basis == CorridorBasis::Result => sums.planned,
+            ComponentSpec::SharedSavings(s) => sums.benchmark * s.benchmark_vs_expected,
             _ => sums.benchmark,
         }
+    }
+
+    /// The holder's variance against [`Self::target`]: the target less what the component
+    /// measures against it (its cost, or for shared savings against spend, its spend).
+    fn variance(&self, sums: &TermSum) -> f64 {
+        let measured = match &self.spec {
+            ComponentSpec::SharedSavings(s) if s.against == SavingsAgainst::Spend => sums.spend,
+            _ => sums.cost,
+        };
+        self.target(sums) - measured
     }
 
     /// The amount of a risk share or shared savings, on the holder's result (this year's, or
@@ -819,7 +834,7 @@ impl Realised<'_> {
     /// moves with demand and cost inflation; a lead's subcontracted care as it pays for it
     /// (`subcontract`): tariff with demand and prices, a block with prices alone, cost as its
     /// own. The inflation ratio alone for a scope expecting no cost.
-    fn cost_of(&self, scope: &Scope, own: &Scope, subcontract: Subcontract) -> f64 {
+    fn cost_of(&self, scope: &Scope, own: &Scope, subcontract: &[Subcontract]) -> f64 {
         let expected: f64 = scope.expected_cost_by_type.iter().sum();
         if expected <= 0.0 {
             return self.inflation;
@@ -829,7 +844,7 @@ impl Realised<'_> {
                 let ratio = if own.in_scope[t] {
                     self.trend[t] * self.inflation
                 } else {
-                    match subcontract {
+                    match subcontract[t] {
                         Subcontract::Tariff => self.trend[t] * self.prices,
                         Subcontract::Block => self.prices,
                         Subcontract::Cost => self.trend[t] * self.inflation,
@@ -897,8 +912,8 @@ mod tests {
         // A pool of one is the provider's own corridor.
         let own = c.pay_on_result(&member(100.0, 120.0));
         assert_eq!(pooled_transfers(&c, &[member(100.0, 120.0)]), vec![own]);
-        // With nothing planned, the result is shared equally.
+        // With nothing planned there is no target to share against: nothing is paid.
         let amounts = pooled_transfers(&c, &[member(0.0, 10.0), member(0.0, 30.0)]);
-        assert_eq!(amounts, vec![-10.0, 10.0]);
+        assert_eq!(amounts, vec![0.0, 0.0]);
     }
 }

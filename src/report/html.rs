@@ -497,8 +497,8 @@ fn models(run: &RunFolder) -> Markup {
                 }
                 dd {
                     ul {
-                        @if let Some(lead) = &arm.lead {
-                            li { (lead) " holds the contract for all care and pays the other providers." }
+                        @if let Some(words) = arm.lead_words(&run.scenario.providers()) {
+                            li { (words) }
                         }
                         @for (_, c) in arm.components() {
                             li { (c.describe()) }

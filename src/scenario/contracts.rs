@@ -1,5 +1,7 @@
 //! How contracts are written in a scenario: providers, arms, and the components of each arm.
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -27,6 +29,10 @@ pub struct ArmSpec {
     /// How a lead provider pays its subcontractors (default: tariff).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subcontract: Option<Subcontract>,
+    /// How the lead pays a subcontractor on terms of its own, by name: `{ physio = "block" }`
+    /// (the others as `subcontract` says).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub subcontract_for: BTreeMap<String, Subcontract>,
     /// Share of the lead provider's outcome and shared-savings payments (gains and losses)
     /// passed on to its subcontractors, split by their share of expected cost (Camden,
     /// Oxfordshire).
@@ -67,6 +73,46 @@ pub struct MonitoredIndicator {
 }
 
 impl ArmSpec {
+    /// What a lead provider holds and how it pays the others, for the report (None without a
+    /// lead): "community holds the contract for all care and pays the other providers: acute at
+    /// tariff, physio a block".
+    pub fn lead_words(&self, providers: &[ProviderSpec]) -> Option<String> {
+        let lead = self.lead.as_ref()?;
+        let paid: Vec<String> = providers
+            .iter()
+            .filter(|p| &p.name != lead)
+            .map(|p| {
+                let how = match self.subcontract_terms(&p.name) {
+                    Subcontract::Tariff => "at tariff",
+                    Subcontract::Cost => "its cost",
+                    Subcontract::Block => "a block (its expected cost, uplifted with tariffs)",
+                };
+                format!("{} {how}", p.name)
+            })
+            .collect();
+        let passed = if self.pass_through > 0.0 {
+            format!(
+                "; it passes on {} of its outcome and shared-savings payments",
+                pct(self.pass_through)
+            )
+        } else {
+            String::new()
+        };
+        Some(format!(
+            "{lead} holds the contract for all care and pays the other providers: {}{passed}.",
+            paid.join(", ")
+        ))
+    }
+
+    /// How the arm's lead pays subcontractor `provider`: its own terms, else the arm's.
+    pub fn subcontract_terms(&self, provider: &str) -> Subcontract {
+        self.subcontract_for
+            .get(provider)
+            .copied()
+            .or(self.subcontract)
+            .unwrap_or_default()
+    }
+
     /// Where the arm's fields live, by its name (its position when it has none): `arm.<name>`.
     pub fn path(&self, index: usize) -> String {
         if self.name.is_empty() {
@@ -634,10 +680,10 @@ pub struct RiskShareSpec {
     pub providers: Option<Vec<String>>,
     #[serde(default)]
     pub basis: Basis,
-    /// The providers it pays share one corridor as an alliance: it is set on their results
-    /// added together, and each ends the year with its share of the alliance's result, in
-    /// proportion to its target, so that one provider's gain pays for another's loss. Default:
-    /// a corridor of each provider's own.
+    /// The providers it pays share one corridor as an alliance: it is set on their targets and
+    /// costs added together, and each ends the year with its target's share of the alliance's
+    /// variance against them and the corridor, so that one provider's gain pays for another's
+    /// loss. Default: a corridor of each provider's own.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pooled: bool,
     /// Largest loss the provider bears, as a share of the target (the commissioner covers the rest).
@@ -679,8 +725,8 @@ pub struct SharedSavingsSpec {
     #[schemars(range(min = 0, max = 1))]
     pub provider_share: f64,
     /// The providers it pays share one benchmark as an alliance: savings are measured on their
-    /// costs and benchmarks added together, and each ends the year with its share of the
-    /// alliance's result, in proportion to its benchmark. Default: each provider's own.
+    /// costs and benchmarks added together, and each ends the year with its benchmark's share
+    /// of the alliance's savings and the payment on them. Default: each provider's own.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pooled: bool,
     /// Savings below this share of the benchmark are not shared (minimum savings rate).
@@ -938,8 +984,8 @@ impl ComponentSpec {
 fn pooled_words(pooled: bool, by: &str) -> String {
     if pooled {
         format!(
-            "; pooled between the providers it pays as an alliance, each ending with a share of \
-             their result in proportion to their {by}"
+            "; pooled between the providers it pays as an alliance, each ending with its {by}'s \
+             share of theirs"
         )
     } else {
         String::new()
@@ -1354,7 +1400,7 @@ impl ComponentSpec {
                     } else {
                         ""
                     },
-                    pooled_words(c.pooled, "targets")
+                    pooled_words(c.pooled, "target")
                 )
             }
             ComponentSpec::SharedSavings(c) => format!(
@@ -1387,7 +1433,7 @@ impl ComponentSpec {
                     Settle::Yearly => "",
                     Settle::Term => ", settled once on the whole term's totals",
                 },
-                pooled_words(c.pooled, "benchmarks")
+                pooled_words(c.pooled, "benchmark")
             ),
             ComponentSpec::QualityDeduction(c) => format!(
                 "Deducts {} when {} falls short of the minimum standard{}.",

@@ -62,6 +62,7 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
                 check_rebased_outturn(spec, rebase, &path, problems);
             }
             check_paid_providers(spec, &path, problems, &providers, arm.lead.as_deref());
+            check_pooled(spec, &path, problems, &providers, arm.lead.as_deref());
             // Another kind's name would book this component in that kind's column.
             if let Some(name) = spec.custom_name()
                 && ComponentSpec::KINDS.contains(&name)
@@ -153,6 +154,37 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
                 "expected a lead provider (lead = \"…\"): subcontract says how a lead pays its \
                  subcontractors",
             );
+        }
+        for name in arm.subcontract_for.keys() {
+            let field = format!("{arm_path}.subcontract_for.{name}");
+            match arm.lead.as_deref() {
+                None => problems.push(
+                    &field,
+                    "expected a lead provider (lead = \"…\"): subcontract_for says how a lead \
+                     pays a subcontractor",
+                ),
+                Some(lead) if lead == name => problems.push(
+                    &field,
+                    format!(
+                        "expected a subcontractor: {lead} is the lead, paid by the arm's \
+                         components"
+                    ),
+                ),
+                Some(lead) if !providers.iter().any(|p| &p.name == name) => problems.push(
+                    &field,
+                    format!(
+                        "unknown provider \"{name}\"; expected one of the lead's \
+                         subcontractors: {}",
+                        providers
+                            .iter()
+                            .map(|p| p.name.as_str())
+                            .filter(|p| *p != lead)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ),
+                Some(_) => {}
+            }
         }
         if arm.lead.is_some() && arm.subcontract.is_some() && providers.len() < 2 {
             problems.push(
@@ -413,6 +445,35 @@ fn check_rebased_outturn(
         ),
         _ => {}
     }
+}
+
+/// A pooled risk share or shared savings pools two providers or more: a lead holds the
+/// contract alone, and one provider has nobody to share with.
+fn check_pooled(
+    spec: &ComponentSpec,
+    path: &str,
+    problems: &mut Problems,
+    providers: &[ProviderSpec],
+    lead: Option<&str>,
+) {
+    if !spec.pooled() {
+        return;
+    }
+    let members = spec.providers().map_or(providers.len(), <[String]>::len);
+    let why = if let Some(lead) = lead {
+        format!("the lead, {lead}, holds the contract alone")
+    } else if members < 2 {
+        "it pays one provider".to_string()
+    } else {
+        return;
+    };
+    problems.push(
+        format!("{path}.pooled"),
+        format!(
+            "expected two or more providers to pool between (an alliance): {why}; leave pooled \
+             out"
+        ),
+    );
 }
 
 /// A component's `providers` name providers of the scenario that hold the arm's contracts:

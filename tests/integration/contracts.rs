@@ -1717,6 +1717,28 @@ fn a_component_for_providers_not_holding_a_contract_is_refused() {
             MIXED.replace("name = \"mixed\"\n", "name = \"mixed\"\nlead = \"acute\"\n"),
             "arm.mixed.component[1] (fixed).providers: expected the lead, acute, alone: community is its subcontractor",
         ),
+        // An alliance of one, or under a lead holding the contract alone, pools nothing.
+        (
+            format!("{MIXED}[[arm.component]]\nkind = \"risk_share\"\npooled = true\nproviders = [\"acute\"]\nbands = [ {{ above = 0.0, provider_share = 0.5 }} ]\n"),
+            "arm.mixed.component[3] (risk_share).pooled: expected two or more providers to pool between (an alliance): it pays one provider; leave pooled out",
+        ),
+        (
+            format!("{MIXED}[[arm]]\nname = \"led\"\npreset = \"block\"\nlead = \"acute\"\n[[arm.component]]\nkind = \"shared_savings\"\npooled = true\nprovider_share = 0.5\n"),
+            "arm.led.component[0] (shared_savings).pooled: expected two or more providers to pool between (an alliance): the lead, acute, holds the contract alone; leave pooled out",
+        ),
+        // Terms of its own for a provider that is not a subcontractor.
+        (
+            MIXED.replace("name = \"mixed\"\n", "name = \"mixed\"\nsubcontract_for = { community = \"block\" }\n"),
+            "arm.mixed.subcontract_for.community: expected a lead provider (lead = \"…\")",
+        ),
+        (
+            MIXED.replace("name = \"pbr\"\n", "name = \"pbr\"\nlead = \"acute\"\nsubcontract_for = { acute = \"block\", communty = \"cost\" }\n"),
+            "arm.pbr.subcontract_for.acute: expected a subcontractor: acute is the lead",
+        ),
+        (
+            MIXED.replace("name = \"pbr\"\n", "name = \"pbr\"\nlead = \"acute\"\nsubcontract_for = { communty = \"cost\" }\n"),
+            "arm.pbr.subcontract_for.communty: unknown provider \"communty\"; expected one of the lead's subcontractors: community",
+        ),
     ];
     for (text, expected) in cases {
         let error =
@@ -2625,6 +2647,13 @@ kind = "shared_savings"
 pooled = true
 provider_share = 0.5
 loss_share = 0.5
+[[arm]]
+name = "own-savings-whole"
+preset = "block"
+[[arm.component]]
+kind = "shared_savings"
+provider_share = 1.0
+loss_share = 1.0
 "#
 );
 
@@ -2640,7 +2669,6 @@ fn an_alliance_shares_one_corridor_and_each_provider_its_share_of_the_result() {
     let (acute, community) = (party_index(&m, "acute"), party_index(&m, "community"));
     let (block, corridor) = (ledger_column(&m, "fixed"), ledger_column(&m, "risk_share"));
     let mut own_differs = false;
-    let mut acute_shares: [Vec<f64>; 3] = Default::default();
     for r in engine::run(&m, 2, &Silent).unwrap() {
         for year in 1..=3 {
             let row = |a: &str, p: usize| ledger_row(&r, arm(a), year, p);
@@ -2673,34 +2701,93 @@ fn an_alliance_shares_one_corridor_and_each_provider_its_share_of_the_result() {
             own_differs |=
                 (row("own", acute).components[corridor] - members[0].components[corridor]).abs()
                     > 1.0;
-            // Pooled shared savings: each member's result is its benchmark's share of the
-            // pool's, and a benchmark is the expected cost of the activity it delivers, so the
-            // share barely moves between futures (each provider's own savings would).
-            let members = [
-                row("alliance-savings", acute),
-                row("alliance-savings", community),
-            ];
-            let results: Vec<f64> = members.iter().map(|l| l.income - l.cost).collect();
-            let pool_result: f64 = results.iter().sum();
-            if pool_result.abs() > 0.01 * income {
-                acute_shares[year as usize - 1].push(results[0] / pool_result);
+            // Pooled shared savings: the alliance's savings V against its benchmark are
+            // shared half and half, and each member ends with its benchmark's share of the
+            // savings after that, 1.5 V. A member's own savings v (benchmark less cost) are what
+            // a whole share of its own pays it, so its benchmark is v plus its cost.
+            let savings = ledger_column(&m, "shared_savings");
+            let own: Vec<f64> = [acute, community]
+                .iter()
+                .map(|&p| row("own-savings-whole", p).components[savings])
+                .collect();
+            let benchmarks: Vec<f64> = [acute, community]
+                .iter()
+                .zip(&own)
+                .map(|(&p, v)| v + row("own-savings-whole", p).cost)
+                .collect();
+            let (alliance_savings, total_benchmark): (f64, f64) =
+                (own.iter().sum(), benchmarks.iter().sum());
+            for ((&p, v), benchmark) in [acute, community].iter().zip(&own).zip(&benchmarks) {
+                let expected = benchmark / total_benchmark * 1.5 * alliance_savings - v;
+                let paid = row("alliance-savings", p).components[savings];
+                assert!(
+                    (paid - expected).abs() < 1e-6 * income,
+                    "year {year}: {paid} vs {expected}"
+                );
             }
         }
-    }
-    for shares in &acute_shares {
-        let (low, high) = shares
-            .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), s| {
-                (l.min(*s), h.max(*s))
-            });
-        assert!(
-            shares.len() >= 3 && low > 0.0 && high - low < 0.01,
-            "{shares:?}"
-        );
     }
     assert!(
         own_differs,
         "a corridor of the acute trust's own pays differently"
     );
     check_conservation(ALLIANCE);
+}
+
+const THREE_PROVIDERS: &str = r#"
+base = "default"
+name = "three"
+replications = 8
+years = 3
+[population]
+size = 30000
+[[provider]]
+name = "acute"
+activity = ["outpatient", "ae", "elective", "non_elective", "nel_bed_days", "ambulance"]
+[[provider]]
+name = "community"
+activity = ["gp", "community"]
+[[provider]]
+name = "mental-health"
+activity = ["mental_health", "prescribing"]
+[[arm]]
+name = "tariff"
+preset = "capitation"
+lead = "community"
+[[arm]]
+name = "block"
+preset = "capitation"
+lead = "community"
+subcontract = "block"
+[[arm]]
+name = "each"
+preset = "capitation"
+lead = "community"
+subcontract_for = { mental-health = "block" }
+"#;
+
+/// A lead can pay each subcontractor on terms of its own: in the arm paying the mental health
+/// trust a block and the acute trust at tariff, each is paid exactly what it is paid where
+/// every subcontractor is on those terms, year by year.
+#[test]
+fn a_lead_pays_each_subcontractor_on_its_own_terms() {
+    let m = model(THREE_PROVIDERS);
+    let contracts = m.contracts.as_ref().unwrap();
+    let arm = |name: &str| contracts.arms.iter().position(|a| a.name == name).unwrap();
+    let (acute, mental_health) = (party_index(&m, "acute"), party_index(&m, "mental-health"));
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        for year in 1..=3 {
+            let income = |a: &str, p: usize| ledger_row(&r, arm(a), year, p).income;
+            assert_eq!(income("each", acute), income("tariff", acute));
+            assert_eq!(
+                income("each", mental_health),
+                income("block", mental_health)
+            );
+            assert_ne!(
+                income("each", mental_health),
+                income("tariff", mental_health)
+            );
+        }
+    }
+    check_conservation(THREE_PROVIDERS);
 }

@@ -686,7 +686,7 @@ fn terminal(
     let shown = |x: &Assessed| {
         format!(
             "{:.1} {:.2} {:.2}",
-            100.0 * x.p_loss,
+            crate::report::percent_rounded(x.p_loss, 1),
             x.spend_mean / 1e6,
             x.spend_p95 / 1e6
         )
@@ -708,7 +708,7 @@ fn terminal(
                 Some(w) => format!(
                     "The next wider band on the grid ({}) gives P(loss) {:.1}%, above the limit.\n",
                     describe(w.design),
-                    100.0 * w.p_loss
+                    crate::report::percent_rounded(w.p_loss, 1)
                 ),
                 None => "It is the widest band on the grid: try wider --widths.\n".into(),
             };
@@ -766,7 +766,7 @@ fn none_meets(loss_threshold: f64, assessed: &[Assessed]) -> String {
              --max-prob-loss.\n",
             describe(t.design),
             t.worst_provider,
-            100.0 * t.p_loss,
+            crate::report::percent_rounded(t.p_loss, 1),
             100.0 * loss_threshold
         ),
         None => "\nNo design on the grid meets the limit: try narrower --widths, smaller \

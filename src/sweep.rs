@@ -134,11 +134,11 @@ impl Grid {
 /// spacing to land on whole numbers: `years=1..4:3` would run 1, 3 and 4 (2.5 rounded), an
 /// uneven grid, where rounding 5000..50001:4 moves a point by a person in 15,000.
 fn whole_points_land(a: f64, b: f64, steps: usize) -> Result<(), String> {
-    let spacing = (b - a).abs() / (steps - 1) as f64;
+    let spacing = |steps: usize| (b - a).abs() / (steps - 1) as f64;
     let off = |steps: usize| {
         (0..steps).any(|k| {
             let x = a + (b - a) * k as f64 / (steps - 1) as f64;
-            (x - x.round()).abs() > 0.01 * spacing.max(1.0)
+            (x - x.round()).abs() > 0.01 * spacing(steps).max(1.0)
         })
     };
     if !off(steps) {
@@ -156,9 +156,10 @@ fn whole_points_land(a: f64, b: f64, steps: usize) -> Result<(), String> {
     };
     Err(format!(
         "expected points that are whole numbers between whole ends: {from}..{to}:{steps} \
-         puts them {spacing:.3} apart; choose STEPS so that they land on whole numbers{choices}, \
+         puts them {:.3} apart; choose STEPS so that they land on whole numbers{choices}, \
          list the values, or write the ends with a decimal point ({from}.0..{to}) for a field \
-         that takes fractions"
+         that takes fractions",
+        spacing(steps)
     ))
 }
 
@@ -569,10 +570,13 @@ fn named_by_param(
         Err(other) => return other,
     };
     for problem in &mut input.problems {
-        let swept = grids
-            .iter()
-            .zip(point)
-            .find(|(g, _)| problem.field.starts_with(&g.path));
+        // The swept field itself, or a table on its path that the scenario has no such field
+        // as (`--param nosuch.field=…` is refused at `nosuch`).
+        let unknown = problem.expected.contains("unknown field");
+        let swept = grids.iter().zip(point).find(|(g, _)| {
+            problem.field.starts_with(&g.path)
+                || (unknown && g.path.starts_with(&format!("{}.", problem.field)))
+        });
         if problem.file != crate::scenario::overrides::ORIGIN {
             continue;
         }

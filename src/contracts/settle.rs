@@ -117,7 +117,8 @@ impl OpenHolder<'_> {
 /// shared savings, its benchmark less its cost or spend) comes, with its part of the transfer,
 /// to its share of the pool's, the shares in proportion to the members' targets. The amounts
 /// add up to the pool's transfer: what one member saves beyond its share pays for another's
-/// overspend. A member with no target has no share; a pool with none pays nothing.
+/// overspend. A member with no target has no share, so the others carry its whole variance
+/// (its cost, with nothing planned); a pool with no target pays nothing.
 fn pooled_transfers(c: &Component, members: &[TermSum]) -> Vec<f64> {
     let pool = members
         .iter()
@@ -125,9 +126,13 @@ fn pooled_transfers(c: &Component, members: &[TermSum]) -> Vec<f64> {
     let transfer = c.pay_on_result(&pool);
     let targets: Vec<f64> = members.iter().map(|m| c.target(m).max(0.0)).collect();
     let total_target: f64 = targets.iter().sum();
-    if members.len() == 1 || total_target <= 0.0 {
-        // Nothing to share between members: a pool of one is its own component.
-        return vec![transfer / members.len() as f64; members.len()];
+    if members.len() == 1 {
+        // A pool of one is its own component.
+        return vec![transfer];
+    }
+    if total_target <= 0.0 {
+        // Nothing to share against (a risk share or shared savings pays nothing then too).
+        return vec![0.0; members.len()];
     }
     let after = c.variance(&pool) + transfer;
     members

@@ -1387,7 +1387,8 @@ mod tests {
         // A half rounds up, as someone reading p = 0.965 from summary.csv would round it.
         assert_eq!(pct(0.965), "97%");
         assert_eq!(pct(0.525), "53%");
-        assert_eq!(pct(0.855), "86%");
+        assert_eq!(pct(0.845), "85%");
+        assert_eq!(pct(0.575), "58%");
         assert_eq!(super::super::percent_with_error(0.965, 0.013, 0), "97% ± 1");
         assert_eq!(pct(0.42), "42%");
         assert_eq!(pct(0.994), "99%");

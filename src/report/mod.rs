@@ -1061,8 +1061,9 @@ fn plus_minus(value: f64, se: f64, decimals: usize, unit: &str) -> String {
 }
 
 /// A probability in percent, to `decimals` places, as someone rounding the tables' p would:
-/// the float product's residue taken off first (100 × 0.965 is 96.49999…), then a half rounded
-/// away from zero (193 futures in 200 read 97%, not 96%). Formatting alone rounds a half to even.
+/// the float product's residue taken off first (100 × 0.575 is 57.49999…), then a half rounded
+/// away from zero (193 futures in 200, 96.5%, read 97%, where formatting alone rounds a half to
+/// even, 96%).
 pub(crate) fn percent_rounded(p: f64, decimals: usize) -> f64 {
     let scale = 10f64.powi(decimals as i32);
     let percent = (100.0 * p * 1e9).round() / 1e9;

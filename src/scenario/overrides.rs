@@ -8,19 +8,46 @@ use super::load::{is_param_table, merge};
 use crate::error::InputError;
 
 /// Whether two overrides (their paths with named items by position) set a field in common:
-/// the same path, or one inside a table the other sets whole and whose value holds it.
+/// the same path, or one inside what the other sets whole.
 fn sets_the_same_field(a: &str, a_value: &Value, b: &str, b_value: &Value) -> bool {
-    let inside = |outer: &str, value: &Value, inner: &str| {
-        inner
-            .strip_prefix(outer)
-            .and_then(|rest| rest.strip_prefix('.'))
-            .is_some_and(|rest| {
-                rest.split('.')
-                    .try_fold(value, |v, key| v.get(key))
-                    .is_some()
-            })
+    a == b || holds(a, a_value, b) || holds(b, b_value, a)
+}
+
+/// Whether `value`, set at `outer`, holds the field at `inner`: `inner` lies on a path through
+/// it, or reaches a list or a parameter's table in it, which a value set replaces whole (a
+/// list's items are not merged, nor a parameter's `{ value }` with `{ dist }`).
+fn holds(outer: &str, value: &Value, inner: &str) -> bool {
+    let Some(rest) = inner.strip_prefix(outer) else {
+        return false;
     };
-    a == b || inside(a, a_value, b) || inside(b, b_value, a)
+    let rest = match rest.strip_prefix('.') {
+        Some(rest) => rest,
+        None if rest.starts_with('[') => rest,
+        None => return false,
+    };
+    let mut here = value;
+    for segment in rest.split('.') {
+        let replaced_whole = match here {
+            Value::Array(_) => true,
+            Value::Table(t) => is_param_table(t),
+            _ => false,
+        };
+        if replaced_whole {
+            return true;
+        }
+        let key = segment.split_once('[').map_or(segment, |(key, _)| key);
+        if !key.is_empty() {
+            match here.get(key) {
+                Some(v) => here = v,
+                None => return false,
+            }
+        }
+        if segment.contains('[') {
+            // An item of a list: the list is set whole (or is not a list, and the parser says so).
+            return matches!(here, Value::Array(_));
+        }
+    }
+    true
 }
 
 /// Where problems with an override are reported.

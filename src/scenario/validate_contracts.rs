@@ -459,7 +459,12 @@ fn check_pooled(
     if !spec.pooled() {
         return;
     }
-    let members = spec.providers().map_or(providers.len(), <[String]>::len);
+    let members = spec.providers().map_or(providers.len(), |names| {
+        let mut distinct: Vec<&String> = names.iter().collect();
+        distinct.sort();
+        distinct.dedup();
+        distinct.len()
+    });
     let why = if let Some(lead) = lead {
         format!("the lead, {lead}, holds the contract alone")
     } else if members < 2 {

@@ -2197,6 +2197,14 @@ fn a_field_set_twice_on_the_command_line_is_refused() {
             ],
             "command line (--set): transitions.leaver_rate: expected each field set once; found transitions = { leaver_rate = 0.05 } and then transitions.leaver_rate = 0.06",
         ),
+        // A list is set whole: an item of it set again is the same field.
+        (
+            [
+                "arm=[{ name = \"a\", preset = \"pbr\" }]",
+                "arm.a.preset=block",
+            ],
+            "command line (--set): arm.a.preset: expected each field set once; found arm = [{ name = \"a\", preset = \"pbr\" }] and then arm.a.preset = \"block\"",
+        ),
         (
             [
                 "transitions.leaver_rate=0.06",

@@ -1723,6 +1723,10 @@ fn a_component_for_providers_not_holding_a_contract_is_refused() {
             "arm.mixed.component[3] (risk_share).pooled: expected two or more providers to pool between (an alliance): it pays one provider; leave pooled out",
         ),
         (
+            format!("{MIXED}[[arm.component]]\nkind = \"risk_share\"\npooled = true\nproviders = [\"acute\", \"acute\"]\nbands = [ {{ above = 0.0, provider_share = 0.5 }} ]\n"),
+            "arm.mixed.component[3] (risk_share).pooled: expected two or more providers to pool between (an alliance): it pays one provider",
+        ),
+        (
             format!("{MIXED}[[arm]]\nname = \"led\"\npreset = \"block\"\nlead = \"acute\"\n[[arm.component]]\nkind = \"shared_savings\"\npooled = true\nprovider_share = 0.5\n"),
             "arm.led.component[0] (shared_savings).pooled: expected two or more providers to pool between (an alliance): the lead, acute, holds the contract alone; leave pooled out",
         ),

@@ -22,6 +22,7 @@ fn outcome_targets() -> Vec<IndicatorTarget> {
             target_vs_expected: Some(1.05),
             target_vs_previous: None,
             tiers: tiers.clone(),
+            between: Between::Steps,
         })
         .collect()
 }

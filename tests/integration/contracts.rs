@@ -2779,6 +2779,16 @@ fn a_lead_pays_each_subcontractor_on_its_own_terms() {
     let contracts = m.contracts.as_ref().unwrap();
     let arm = |name: &str| contracts.arms.iter().position(|a| a.name == name).unwrap();
     let (acute, mental_health) = (party_index(&m, "acute"), party_index(&m, "mental-health"));
+    // The lead's realised cost norm moves each type as it pays for it: mental health and
+    // prescribing as a block, the acute trust's types at tariff.
+    let terms = &contracts.arms[arm("each")].subcontract_by_type;
+    for (t, name) in m.type_names.iter().enumerate() {
+        let expected = match name.as_str() {
+            "mental_health" | "prescribing" => capsim::scenario::contracts::Subcontract::Block,
+            _ => capsim::scenario::contracts::Subcontract::Tariff,
+        };
+        assert_eq!(terms[t], expected, "{name}");
+    }
     for r in engine::run(&m, 2, &Silent).unwrap() {
         for year in 1..=3 {
             let income = |a: &str, p: usize| ledger_row(&r, arm(a), year, p).income;

@@ -238,15 +238,43 @@ fn at_least_as_good(value: f64, threshold: f64, better: Better) -> bool {
     }
 }
 
-/// Share of one indicator's pool earned: the best tier reached.
-pub fn tier_payout(value: f64, target: f64, better: Better, tiers: Option<&[Tier]>) -> f64 {
+/// Share of one indicator's pool earned: the best tier reached, or with `between` linear, a
+/// sliding scale from the most demanding tier reached towards the next.
+pub fn tier_payout(
+    value: f64,
+    target: f64,
+    better: Better,
+    tiers: Option<&[Tier]>,
+    between: Between,
+) -> f64 {
     let default = [Tier { at: 1.0, pays: 1.0 }];
-    tiers
-        .unwrap_or(&default)
+    let tiers = tiers.unwrap_or(&default);
+    let best_reached = tiers
         .iter()
         .filter(|t| at_least_as_good(value, t.at * target, better))
         .map(|t| t.pays)
-        .fold(0.0, f64::max)
+        .fold(0.0, f64::max);
+    if between == Between::Steps {
+        return best_reached;
+    }
+    // Thresholds from the least demanding to the most.
+    let mut thresholds: Vec<(f64, f64)> = tiers.iter().map(|t| (t.at * target, t.pays)).collect();
+    thresholds.sort_by(|a, b| match better {
+        Better::Higher => a.0.total_cmp(&b.0),
+        Better::Lower => b.0.total_cmp(&a.0),
+    });
+    let reached = thresholds
+        .iter()
+        .take_while(|(threshold, _)| at_least_as_good(value, *threshold, better))
+        .count();
+    match (reached.checked_sub(1), thresholds.get(reached)) {
+        (None, _) => 0.0,
+        (Some(i), Some(&(next, next_pays))) => {
+            let (from, pays) = thresholds[i];
+            pays + (next_pays - pays) * (value - from) / (next - from)
+        }
+        (Some(i), None) => thresholds[i].1,
+    }
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ pub fn outcome(c: &OutcomeSpec, slots: &[usize], owned: &[bool], y: &HolderYear)
     }
     let earned: f64 = to_judge()
         .map(|(t, value, target)| {
-            t.weight * tier_payout(value, target, t.better, t.tiers.as_deref())
+            t.weight * tier_payout(value, target, t.better, t.tiers.as_deref(), t.between)
         })
         .sum();
     pool * earned / weights
@@ -57,7 +57,74 @@ mod tests {
                 Tier { at: 1.0, pays: 1.0 },
                 Tier { at: 1.1, pays: 0.5 },
             ]),
+            between: Between::Steps,
         }
+    }
+
+    /// A sliding scale (QOF's): nothing at or below 40% achievement, all of it at 90%, in
+    /// proportion between; the same scale for an indicator better lower (admissions per 1,000:
+    /// nothing at 12, all at 10). Steps pay only at the tiers.
+    #[test]
+    fn a_linear_scale_pays_in_proportion_between_its_tiers() {
+        let qof = [
+            Tier {
+                at: 40.0 / 90.0,
+                pays: 0.0,
+            },
+            Tier { at: 1.0, pays: 1.0 },
+        ];
+        let linear =
+            |value: f64| tier_payout(value, 90.0, Better::Higher, Some(&qof), Between::Linear);
+        for (value, pays) in [
+            (30.0, 0.0),
+            (40.0, 0.0),
+            (65.0, 0.5),
+            (80.0, 0.8),
+            (90.0, 1.0),
+            (95.0, 1.0),
+        ] {
+            assert!(
+                (linear(value) - pays).abs() < 1e-12,
+                "{value}: {}",
+                linear(value)
+            );
+        }
+        let admissions = [Tier { at: 1.2, pays: 0.0 }, Tier { at: 1.0, pays: 1.0 }];
+        let lower = |value: f64| {
+            tier_payout(
+                value,
+                10.0,
+                Better::Lower,
+                Some(&admissions),
+                Between::Linear,
+            )
+        };
+        for (value, pays) in [
+            (13.0, 0.0),
+            (12.0, 0.0),
+            (11.0, 0.5),
+            (10.0, 1.0),
+            (9.0, 1.0),
+        ] {
+            assert!(
+                (lower(value) - pays).abs() < 1e-12,
+                "{value}: {}",
+                lower(value)
+            );
+        }
+        assert_eq!(
+            tier_payout(65.0, 90.0, Better::Higher, Some(&qof), Between::Steps),
+            0.0
+        );
+        // Three tiers: from a half at the target to all of it 10% beyond.
+        let three = [
+            Tier { at: 0.5, pays: 0.0 },
+            Tier { at: 1.0, pays: 0.5 },
+            Tier { at: 1.1, pays: 1.0 },
+        ];
+        let value = 105.0;
+        let pays = tier_payout(value, 100.0, Better::Higher, Some(&three), Between::Linear);
+        assert!((pays - 0.75).abs() < 1e-12, "{pays}");
     }
 
     /// A pool of 10% of contract value paid on `indicators`.
@@ -83,6 +150,7 @@ mod tests {
             target_vs_expected: None,
             target_vs_previous: Some(0.97),
             tiers: None,
+            between: Between::Steps,
             ..target("a", 1.0)
         }]);
         let pays = |value: f64, previous: f64| {

@@ -168,6 +168,7 @@ mod tests {
                 target_vs_expected: None,
                 target_vs_previous: None,
                 tiers: None,
+                between: Between::Steps,
             }],
         };
         let mut rs = corridor_spec(vec![band(Some(0.0), None, 0.5), band(None, Some(0.0), 0.5)]);

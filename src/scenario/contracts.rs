@@ -530,8 +530,8 @@ pub struct IndicatorTarget {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
     pub tiers: Option<Vec<Tier>>,
-    /// What a value between two tiers earns: `steps` (default), the better-reached tier's
-    /// share; or `linear`, a sliding scale from one tier's share to the next in proportion to
+    /// What a value between two tiers earns: `steps` (default), the largest share among the
+    /// tiers it reaches; or `linear`, a sliding scale from one tier's share to the next in proportion to
     /// how far the value has come between their thresholds (QOF pays so between its lower and
     /// upper thresholds). Nothing below the least demanding tier either way.
     #[serde(default, skip_serializing_if = "Between::is_steps")]
@@ -542,7 +542,7 @@ pub struct IndicatorTarget {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Between {
-    /// The share of the most demanding tier reached.
+    /// The largest share among the tiers reached.
     #[default]
     Steps,
     /// A sliding scale between the tiers on either side of the value.

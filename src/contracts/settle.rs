@@ -124,12 +124,12 @@ fn pooled_transfers(c: &Component, members: &[TermSum]) -> Vec<f64> {
         .iter()
         .fold(TermSum::default(), |total, member| total.plus(member));
     let transfer = c.pay_on_result(&pool);
-    let targets: Vec<f64> = members.iter().map(|m| c.target(m).max(0.0)).collect();
-    let total_target: f64 = targets.iter().sum();
     if members.len() == 1 {
         // A pool of one is its own component.
         return vec![transfer];
     }
+    let targets: Vec<f64> = members.iter().map(|m| c.target(m).max(0.0)).collect();
+    let total_target: f64 = targets.iter().sum();
     if total_target <= 0.0 {
         // Nothing to share against (a risk share or shared savings pays nothing then too).
         return vec![0.0; members.len()];

@@ -35,14 +35,17 @@ fn holds(outer: &str, value: &Value, inner: &str) -> bool {
         if replaced_whole {
             return true;
         }
-        let key = segment.split_once('[').map_or(segment, |(key, _)| key);
+        // A malformed position is the override's own problem, reported when it is applied.
+        let Ok((key, index)) = split_index(segment) else {
+            return false;
+        };
         if !key.is_empty() {
             match here.get(key) {
                 Some(v) => here = v,
                 None => return false,
             }
         }
-        if segment.contains('[') {
+        if index.is_some() {
             // An item of a list: the list is set whole (or is not a list, and the parser says so).
             return matches!(here, Value::Array(_));
         }

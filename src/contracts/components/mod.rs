@@ -249,13 +249,12 @@ pub fn tier_payout(
 ) -> f64 {
     let default = [Tier { at: 1.0, pays: 1.0 }];
     let tiers = tiers.unwrap_or(&default);
-    let best_reached = tiers
-        .iter()
-        .filter(|t| at_least_as_good(value, t.at * target, better))
-        .map(|t| t.pays)
-        .fold(0.0, f64::max);
     if between == Between::Steps {
-        return best_reached;
+        return tiers
+            .iter()
+            .filter(|t| at_least_as_good(value, t.at * target, better))
+            .map(|t| t.pays)
+            .fold(0.0, f64::max);
     }
     // Thresholds from the least demanding to the most.
     let mut thresholds: Vec<(f64, f64)> = tiers.iter().map(|t| (t.at * target, t.pays)).collect();

@@ -6,7 +6,7 @@
 use crate::activity::expected::CellExpectations;
 use crate::activity::shocks::YearShock;
 use crate::contracts::indicators::IndicatorValues;
-use crate::population::{AGES, BASE_CELLS, LTCS, SEXES};
+use crate::population::{AGES, BASE_CELLS, LTCS, SEXES, group_of};
 use crate::scenario::Indicator;
 use crate::transitions::{ArrivalProfiles, TransitionRates, expected_arrivals, expected_survivors};
 
@@ -67,6 +67,12 @@ fn in_year<T>(by_year: &[T], year: u32) -> Option<&T> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scope {
     pub in_scope: Vec<bool>,
+    /// The reporting groups whose people's care the scope holds, when not everyone covered:
+    /// a component paying for some people's care ([`ComponentSpec::people`]). Every figure
+    /// below is of those people alone.
+    ///
+    /// [`ComponentSpec::people`]: crate::scenario::contracts::ComponentSpec::people
+    pub people: Option<Vec<bool>>,
     /// Risk weights per cell (age-sex; age, sex, deprivation and rurality; and full), averaging
     /// 1 over the baseline population.
     pub weights_age_sex: Vec<f64>,
@@ -105,13 +111,31 @@ impl Scope {
     /// the term), projected like `projected`. In a small place a group holds a person or two,
     /// whose conditions would otherwise set the weight of everyone who ages into the group
     /// later. The weights are then scaled to average 1 over `baseline`.
+    ///
+    /// With `people` (a mask over reporting groups) every head count is of the people in those
+    /// groups alone: the scope of a component paying for their care.
     pub fn new(
         in_scope: Vec<bool>,
+        people: Option<Vec<bool>>,
         expected: &CellExpectations,
         baseline: &[f64],
         mix: &[Vec<f64>],
         projected: &[Vec<f64>],
     ) -> Scope {
+        let only_people = |heads: &[f64]| -> Vec<f64> {
+            match &people {
+                Some(groups) => heads
+                    .iter()
+                    .enumerate()
+                    .map(|(c, &n)| if groups[group_of(c)] { n } else { 0.0 })
+                    .collect(),
+                None => heads.to_vec(),
+            }
+        };
+        let baseline = &only_people(baseline)[..];
+        let mix: Vec<Vec<f64>> = mix.iter().map(|heads| only_people(heads)).collect();
+        let projected: Vec<Vec<f64>> = projected.iter().map(|heads| only_people(heads)).collect();
+        let (mix, projected) = (&mix[..], &projected[..]);
         let nt = in_scope.len();
         let cells = baseline.len();
         let cell_cost: Vec<f64> = (0..cells)
@@ -211,6 +235,7 @@ impl Scope {
             .collect();
         Scope {
             in_scope,
+            people,
             weights_age_sex,
             weights_age_sex_deprivation_rurality,
             weights_full,
@@ -240,6 +265,12 @@ impl Scope {
     /// scope), at the baseline year's rates; the last year's beyond the projection.
     pub fn expected_count_per_head_in(&self, year: u32) -> &[f64] {
         in_year(&self.expected_count_per_head, year).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether the scope holds the care of reporting group `g`'s people.
+    #[inline]
+    pub fn holds_group(&self, g: usize) -> bool {
+        self.people.as_ref().is_none_or(|groups| groups[g])
     }
 
     /// 1 over the baseline head count (0 without one): the baseline's figures per head.
@@ -357,7 +388,14 @@ mod tests {
             count: vec![1.0; CELLS],
             cost,
         };
-        let scope = Scope::new(vec![true], &expected, &initial, &projected, &projected);
+        let scope = Scope::new(
+            vec![true],
+            None,
+            &expected,
+            &initial,
+            &projected,
+            &projected,
+        );
         let asdr = scope.weights_age_sex_deprivation_rurality[start_cell];
         assert!((scope.fixed_weights_in(0)[stratum_of(start_cell)] - asdr).abs() < 1e-12);
         let older = start_cell + AGE_STRIDE;
@@ -475,7 +513,7 @@ mod tests {
             let total: f64 = baseline.iter().sum();
             proptest::prop_assume!(total > 0.0);
             let expected = CellExpectations { types: 1, count: vec![1.0; CELLS], cost };
-            let scope = Scope::new(vec![true], &expected, &baseline, &[mix], &[]);
+            let scope = Scope::new(vec![true], None, &expected, &baseline, &[mix], &[]);
             for weights in [
                 &scope.weights_full,
                 &scope.weights_age_sex,

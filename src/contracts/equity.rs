@@ -26,10 +26,11 @@ pub fn allocate(
     let nt = w.price.len();
     let share = |g: usize| -> f64 {
         match spec {
-            ComponentSpec::Activity(_) => (0..nt)
+            ComponentSpec::Activity(_) if scope.holds_group(g) => (0..nt)
                 .filter(|&t| pays_for(types, &scope.in_scope, t))
                 .map(|t| w.group_count[g * nt + t] * w.price[t])
                 .sum(),
+            ComponentSpec::Activity(_) => 0.0,
             ComponentSpec::Capitation(c) => scope_groups[g].weighted(c.risk_adjustment, c.weights),
             ComponentSpec::SharedSavings(s) => {
                 scope_groups[g].weighted(s.risk_adjustment, s.weights)
@@ -75,6 +76,7 @@ mod tests {
             from_year: None,
             to_year: None,
             providers: None,
+            people: None,
             types: Some(vec!["elective".into()]),
             price_share: 1.0,
             baseline_volume: None,
@@ -102,6 +104,7 @@ mod tests {
         };
         let scope = Scope {
             in_scope: vec![true, true],
+            people: None,
             weights_age_sex: Vec::new(),
             weights_age_sex_deprivation_rurality: Vec::new(),
             weights_full: Vec::new(),

@@ -72,6 +72,9 @@ impl ScopeHeads {
             let groups = &mut self.by_group[s * GROUPS..(s + 1) * GROUPS];
             let fixed = scope.fixed_weights_in(year);
             for &c in covered {
+                if !scope.holds_group(group_of(c)) {
+                    continue;
+                }
                 let n = f64::from(counts[c]);
                 let g = &mut groups[group_of(c)];
                 g.plain += n;

@@ -29,6 +29,9 @@ pub struct Component {
     pub spec: ComponentSpec,
     /// Ledger column the amount goes to.
     pub column: usize,
+    /// The scope of what it pays for: its holder's, or for a component paying for some
+    /// people's care ([`ComponentSpec::people`]), the same activity of those people alone.
+    pub scope: usize,
     /// Activity types paid (activity components with a type filter).
     pub types: Option<Vec<usize>>,
     /// Indicators paid on (outcome targets in order; per-unit and quality deductions one).

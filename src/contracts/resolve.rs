@@ -7,6 +7,7 @@ use super::components::activity::pays_for;
 use super::{Arm, Component, Contracts, Holder, Subcontractor};
 use crate::activity::expected::CellExpectations;
 use crate::ledger::{LedgerLayout, Role};
+use crate::population::strata_group_mask;
 use crate::scenario::contracts::{ComponentSpec, Settle, Subcontract};
 use crate::scenario::indicator::IndicatorNames;
 use crate::scenario::{Indicator, Scenario};
@@ -39,18 +40,26 @@ impl Contracts {
             term_slots: 0,
             holder_slots: 0,
         };
+        let scope_of_people =
+            |in_scope: &Vec<bool>, people: Option<Vec<bool>>, scopes: &mut Vec<Scope>| -> usize {
+                if let Some(i) = scopes
+                    .iter()
+                    .position(|s| &s.in_scope == in_scope && s.people == people)
+                {
+                    return i;
+                }
+                scopes.push(Scope::new(
+                    in_scope.clone(),
+                    people,
+                    expected,
+                    baseline,
+                    mix,
+                    projected,
+                ));
+                scopes.len() - 1
+            };
         let scope_of = |in_scope: &Vec<bool>, scopes: &mut Vec<Scope>| -> usize {
-            if let Some(i) = scopes.iter().position(|s| &s.in_scope == in_scope) {
-                return i;
-            }
-            scopes.push(Scope::new(
-                in_scope.clone(),
-                expected,
-                baseline,
-                mix,
-                projected,
-            ));
-            scopes.len() - 1
+            scope_of_people(in_scope, None, scopes)
         };
         let measures = scenario.measure_names();
         let names = IndicatorNames {
@@ -120,6 +129,21 @@ impl Contracts {
                 })
                 .collect();
             let mut holders = holders;
+            // Each component pays for its holder's scope, or for the same activity of some
+            // people alone.
+            for h in &mut holders {
+                let in_scope = contracts.scopes[h.scope].in_scope.clone();
+                for c in &mut h.components {
+                    c.scope = match c.spec.people() {
+                        Some(people) => scope_of_people(
+                            &in_scope,
+                            Some(strata_group_mask(people)),
+                            &mut contracts.scopes,
+                        ),
+                        None => h.scope,
+                    };
+                }
+            }
             contracts.assign_indicators(&mut holders);
             contracts.arms.push(Arm {
                 name: spec.name.clone(),
@@ -175,6 +199,8 @@ impl Contracts {
         Component {
             spec,
             column,
+            // Set per holder once the holders are known.
+            scope: 0,
             types: activity_types,
             indicators,
             // Numbered once every arm is resolved.
@@ -200,8 +226,8 @@ impl Contracts {
             let covered: Vec<Option<f64>> = holders
                 .iter()
                 .map(|h| {
-                    let scope = &self.scopes[h.scope];
                     let component = h.components.iter().find(|c| c.column == column)?;
+                    let scope = &self.scopes[component.scope];
                     if !matches!(component.spec, ComponentSpec::Activity(_)) {
                         return Some(scope.expected_cost);
                     }

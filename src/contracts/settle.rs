@@ -69,6 +69,21 @@ struct OpenHolder<'h> {
     passed_as_planned: f64,
     /// The cost a re-based benchmark is set on ([`Outturn::measured_cost`]).
     measured_cost: f64,
+    /// The care of the people its components paying for some people alone pay for, one per
+    /// such scope ([`Component::scope`]).
+    people: Vec<PeopleYear>,
+}
+
+/// Some people's care within a holder's scope this year, as a component paying for it alone
+/// sees it ([`Component::scope`]): their activity and cost, their heads, and what was planned
+/// of them.
+struct PeopleYear {
+    scope: usize,
+    count: Vec<f64>,
+    cost: f64,
+    heads: WeightedHeads,
+    expected_count: Vec<f64>,
+    count_per_weighted_head: Vec<f64>,
 }
 
 impl OpenHolder<'_> {
@@ -108,6 +123,49 @@ impl OpenHolder<'_> {
             outturns: &self.outturns,
         }
     }
+
+    /// The year as component `c` sees it: the holder's, or for a component paying for some
+    /// people's care, the same year with their activity, cost, heads and plan alone.
+    fn year_of<'a>(
+        &'a self,
+        c: &Component,
+        scopes: &'a [Scope],
+        w: &WorldYear<'a>,
+        realised_trend: &'a [f64],
+    ) -> HolderYear<'a> {
+        let y = self.year(&scopes[self.h.scope], w, realised_trend);
+        let Some(people) = self.people.iter().find(|p| p.scope == c.scope) else {
+            return y;
+        };
+        let scope = &scopes[c.scope];
+        HolderYear {
+            expected_cost: scope.expected_cost,
+            baseline_heads: scope.baseline_heads,
+            cost: people.cost,
+            expected_cost_per_head: scope.expected_cost_per_head_in(w.year),
+            count: &people.count,
+            expected_count: &people.expected_count,
+            count_per_weighted_head: &people.count_per_weighted_head,
+            weighted_heads: people.heads,
+            ..y
+        }
+    }
+}
+
+/// Per activity type, the count planned for `heads` people of `scope` in year `year` (0-based)
+/// on trend (`trend_index`), and the baseline's count per risk-weighted head on trend.
+fn planned_counts(scope: &Scope, heads: f64, trend_index: f64, year: u32) -> (Vec<f64>, Vec<f64>) {
+    let expected_count = scope
+        .expected_count_per_head_in(year)
+        .iter()
+        .map(|c| c * heads * trend_index)
+        .collect();
+    let count_per_weighted_head = scope
+        .expected_count
+        .iter()
+        .map(|c| c * scope.per_baseline_head() * trend_index)
+        .collect();
+    (expected_count, count_per_weighted_head)
 }
 
 /// Each member's amount of a risk share or shared savings settled on a pool of holders (an
@@ -249,6 +307,46 @@ impl Contracts {
         }
     }
 
+    /// The care of the people each of `h`'s components paying for some people alone pays for
+    /// ([`Component::scope`]): their activity and cost this year, summed over their reporting
+    /// groups, their heads, and what was planned of them.
+    fn people_years(&self, h: &Holder, w: &WorldYear, trend_index: f64) -> Vec<PeopleYear> {
+        let nt = w.price.len();
+        let mut scopes: Vec<usize> = h
+            .components
+            .iter()
+            .map(|c| c.scope)
+            .filter(|&s| s != h.scope)
+            .collect();
+        scopes.sort_unstable();
+        scopes.dedup();
+        scopes
+            .into_iter()
+            .map(|s| {
+                let scope = &self.scopes[s];
+                let mut count = vec![0.0; nt];
+                let mut cost = 0.0;
+                for g in (0..GROUPS).filter(|&g| scope.holds_group(g)) {
+                    for t in (0..nt).filter(|&t| scope.in_scope[t]) {
+                        count[t] += w.group_count[g * nt + t];
+                        cost += w.group_cost[g * nt + t];
+                    }
+                }
+                let heads = w.heads.totals[s];
+                let (expected_count, count_per_weighted_head) =
+                    planned_counts(scope, heads.plain, trend_index, w.year);
+                PeopleYear {
+                    scope: s,
+                    count,
+                    cost,
+                    heads,
+                    expected_count,
+                    count_per_weighted_head,
+                }
+            })
+            .collect()
+    }
+
     /// Pays a lead provider's subcontractors (their rows are appended to `rows`); returns what
     /// the lead paid them.
     fn pay_subcontractors(
@@ -304,16 +402,8 @@ impl Contracts {
         let paid_to_subs = self.pay_subcontractors(a, arm, w, rows);
         let heads = w.heads.totals[h.scope];
         let trend_index = self.basis.trend_index(w.year);
-        let expected_count: Vec<f64> = scope
-            .expected_count_per_head_in(w.year)
-            .iter()
-            .map(|c| c * heads.plain * trend_index)
-            .collect();
-        let count_per_weighted_head: Vec<f64> = scope
-            .expected_count
-            .iter()
-            .map(|c| c * scope.per_baseline_head() * trend_index)
-            .collect();
+        let (expected_count, count_per_weighted_head) =
+            planned_counts(scope, heads.plain, trend_index, w.year);
         // Spend per head is the holder's own: its scope's cost per head covered.
         let spend = Indicator::SpendPerHead.slot();
         let mut indicators = w.indicators.to_vec();
@@ -347,6 +437,7 @@ impl Contracts {
             passed: 0.0,
             passed_as_planned: 0.0,
             measured_cost: 0.0,
+            people: self.people_years(h, w, trend_index),
         };
         open.row.cost = open.cost;
         // 0 − x, not −x: a holder paying no subcontractor books 0, not −0.
@@ -371,7 +462,7 @@ impl Contracts {
             .iter()
             .filter(|c| !c.spec.settles_on_result() && c.spec.active_in(contract_year))
         {
-            let amount = c.pay_settled(&y);
+            let amount = c.pay_settled(&open.year_of(c, &self.scopes, w, realised.trend));
             // An incentive is planned at what this year was expected to earn, settled over the
             // term or not: a payment put off to the term's end is neither an overspend in the
             // years before nor an underspend in the last.
@@ -408,8 +499,8 @@ impl Contracts {
         open.row.components[c.column] += amount;
         open.row.income += amount;
         open.passed += arm.passed_on(c, amount);
-        let scope = &self.scopes[open.h.scope];
-        let scope_groups = w.heads.groups_of(open.h.scope);
+        let scope = &self.scopes[c.scope];
+        let scope_groups = w.heads.groups_of(c.scope);
         equity::allocate(
             &c.spec,
             c.types.as_deref(),
@@ -478,7 +569,7 @@ impl Contracts {
         let y = holder.year(&self.scopes[holder.h.scope], w, realised.trend);
         let benchmark = match &c.spec {
             ComponentSpec::SharedSavings(s) if s.against == SavingsAgainst::Spend => {
-                expected_spend(holder.h, &y, s, contract_year)
+                expected_spend(holder, &self.scopes, w, realised, s)
             }
             _ => c.benchmark(&y),
         };
@@ -565,29 +656,40 @@ impl Contracts {
     }
 }
 
-/// What the commissioner expects to pay holder `h` this year under its components settled on
+/// What the commissioner expects to pay `holder` this year under its components settled on
 /// the year's figures, for the people covered at their risk: each component paid on the year
-/// expected of them (activity and cost on trend, risk-adjusted as shared savings `s` says, and
+/// expected of the people it pays for (activity and cost on trend, risk-adjusted as shared savings `s` says, and
 /// the expected indicators). Shared savings `against = "spend"` measure the spend against it,
 /// so that tariff spend is never set against a cost: a tariff that pays a rural provider less
 /// than its cost is not a saving.
-fn expected_spend(h: &Holder, y: &HolderYear, s: &SharedSavingsSpec, contract_year: u32) -> f64 {
-    let mut count = expected_counts(y, s.risk_adjustment, s.weights);
-    let mut expected = expected_year(y, s.risk_adjustment, s.weights, &[]);
-    if s.benchmark_trend == BenchmarkTrend::Realised {
-        for (c, r) in count.iter_mut().zip(y.realised_trend) {
-            *c *= r;
-        }
-        expected.cost *= y.realised_cost;
-    }
-    let expected = HolderYear {
-        count: &count,
-        ..expected
-    };
-    h.components
+fn expected_spend(
+    holder: &OpenHolder,
+    scopes: &[Scope],
+    w: &WorldYear,
+    realised: &Realised,
+    s: &SharedSavingsSpec,
+) -> f64 {
+    let contract_year = w.year + 1;
+    holder
+        .h
+        .components
         .iter()
         .filter(|c| !c.spec.settles_on_result() && c.spec.active_in(contract_year))
-        .map(|c| c.pay(&expected))
+        .map(|c| {
+            let y = holder.year_of(c, scopes, w, realised.trend);
+            let mut count = expected_counts(&y, s.risk_adjustment, s.weights);
+            let mut expected = expected_year(&y, s.risk_adjustment, s.weights, &[]);
+            if s.benchmark_trend == BenchmarkTrend::Realised {
+                for (c, r) in count.iter_mut().zip(y.realised_trend) {
+                    *c *= r;
+                }
+                expected.cost *= y.realised_cost;
+            }
+            c.pay(&HolderYear {
+                count: &count,
+                ..expected
+            })
+        })
         .sum()
 }
 
@@ -887,6 +989,7 @@ mod tests {
                 bands: vec![band(Some(0.01), None), band(None, Some(-0.01))],
             }),
             column: 0,
+            scope: 0,
             types: None,
             indicators: Vec::new(),
             term_slot: None,

@@ -261,6 +261,16 @@ pub fn strata_mask_within(strata: &Strata, covered: &[bool]) -> Vec<bool> {
         .collect()
 }
 
+/// Whether each reporting group holds people in `strata` (a filter on the groups' own axes:
+/// condition, IMD quintile, rurality and LTC count).
+pub fn strata_group_mask(strata: &Strata) -> Vec<bool> {
+    let mut groups = vec![false; GROUPS];
+    for (c, inside) in strata_mask(strata).into_iter().enumerate() {
+        groups[group_of(c)] |= inside;
+    }
+    groups
+}
+
 /// Whether each cell lies in `strata`.
 pub fn strata_mask(strata: &Strata) -> Vec<bool> {
     (0..CELLS)

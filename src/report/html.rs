@@ -18,8 +18,8 @@ use super::{
     WHO_GAINS_BY_YEAR_CHART, WHO_GAINS_CHART, arm_headlines, estimates, f64s, gain_label,
     gains_by_arm, money_gain, strs, thousands, with_all_providers, with_sign,
 };
+use crate::scenario::CohortMode;
 use crate::scenario::contracts::{capitalised, plain_name};
-use crate::scenario::{CohortMode, Rurality, Sex};
 
 /// A probability in whole percent; one that is not 0 or 1 never reads as "0%" or "100%" ("a 0%
 /// chance of a loss" for a loss in 1 future in 300).
@@ -54,59 +54,16 @@ fn scenario_words(run: &RunFolder) -> anyhow::Result<Markup> {
         }
         _ => "a population with its own mix of deprivation and rural living".to_string(),
     };
+    let condition = s.condition.as_ref().map(|k| k.name.as_str());
     let cohort = s.population.cohort.as_ref().map(|c| {
-        let mut parts = Vec::new();
-        if c.age_min.is_some() || c.age_max.is_some() {
-            parts.push(format!(
-                "aged {}–{}",
-                c.age_min.unwrap_or(0),
-                c.age_max.unwrap_or(100)
-            ));
-        }
-        match (c.ltc_min, c.ltc_max) {
-            (Some(lo), Some(hi)) => parts.push(format!("with {lo}–{hi} long-term conditions")),
-            (Some(k), None) => parts.push(format!("with at least {k} long-term conditions")),
-            (None, Some(k)) => parts.push(format!("with at most {k} long-term conditions")),
-            (None, None) => {}
-        }
-        if let Some(sex) = c.sex.as_deref().filter(|s| s.len() == 1) {
-            parts.push(match sex[0] {
-                Sex::F => "women".to_string(),
-                Sex::M => "men".to_string(),
-            });
-        }
-        if let Some(imd) = c.imd.as_deref().filter(|q| q.len() < 5) {
-            let quintiles: Vec<String> = imd.iter().map(u8::to_string).collect();
-            parts.push(format!(
-                "in deprivation quintile{} {} (1 the most deprived)",
-                if imd.len() > 1 { "s" } else { "" },
-                quintiles.join(", ")
-            ));
-        }
-        if let Some(r) = c.rurality.as_deref().filter(|r| r.len() == 1) {
-            parts.push(match r[0] {
-                Rurality::Urban => "living in urban areas".to_string(),
-                Rurality::Rural => "living in rural areas".to_string(),
-            });
-        }
-        if let Some(with) = c.condition {
-            let name = s
-                .condition
-                .as_ref()
-                .map_or("the scenario's condition".to_string(), |k| k.name.clone());
-            parts.push(if with {
-                format!("with {name}")
-            } else {
-                format!("without {name}")
-            });
-        }
+        let who = c.strata().words(condition);
         let mode = match c.mode {
             CohortMode::Closed => "the same people followed over time",
             CohortMode::Open => {
                 "people join as they meet the criteria and leave as they stop meeting them"
             }
         };
-        (parts.join(" "), mode)
+        (who, mode)
     });
     // A closed cohort admits nobody: its people only age, gain conditions, die or leave.
     let closed = s
@@ -501,7 +458,7 @@ fn models(run: &RunFolder) -> Markup {
                             li { (words) }
                         }
                         @for (_, c) in arm.components() {
-                            li { (c.describe()) }
+                            li { (c.describe(run.scenario.condition.as_ref().map(|k| k.name.as_str()))) }
                         }
                     }
                 }

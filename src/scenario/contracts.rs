@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::Strata;
+
 /// A provider: who delivers a set of activity types and bears their cost.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -387,6 +389,13 @@ pub struct FixedSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
     pub providers: Option<Vec<String>>,
+    /// The people whose care this component pays for (default: everyone the contract covers),
+    /// chosen by what activity is counted by: the scenario's condition, LTC count, deprivation
+    /// quintile and rurality, not age or sex. With another component for the others, an arm
+    /// pays a group of people one way (a year-of-care capitation for people with the
+    /// condition) and everyone else another (activity at tariff).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people: Option<Strata>,
     /// £ per year (in the first year's prices). Default: `share` × expected cost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
@@ -427,6 +436,13 @@ pub struct ActivitySpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
     pub providers: Option<Vec<String>>,
+    /// The people whose care this component pays for (default: everyone the contract covers),
+    /// chosen by what activity is counted by: the scenario's condition, LTC count, deprivation
+    /// quintile and rurality, not age or sex. With another component for the others, an arm
+    /// pays a group of people one way (a year-of-care capitation for people with the
+    /// condition) and everyone else another (activity at tariff).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people: Option<Strata>,
     /// Activity types paid (default: all the holder delivers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
@@ -481,6 +497,13 @@ pub struct CapitationSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
     pub providers: Option<Vec<String>>,
+    /// The people whose care this component pays for (default: everyone the contract covers),
+    /// chosen by what activity is counted by: the scenario's condition, LTC count, deprivation
+    /// quintile and rurality, not age or sex. With another component for the others, an arm
+    /// pays a group of people one way (a year-of-care capitation for people with the
+    /// condition) and everyone else another (activity at tariff).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub people: Option<Strata>,
     /// £ per weighted head per year (first year's prices). Default: expected cost per head.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
@@ -936,6 +959,17 @@ impl ComponentSpec {
         }
     }
 
+    /// The people whose care the component pays for, when it names them
+    /// ([`FixedSpec::people`]).
+    pub fn people(&self) -> Option<&Strata> {
+        match self {
+            ComponentSpec::Fixed(c) => c.people.as_ref(),
+            ComponentSpec::Activity(c) => c.people.as_ref(),
+            ComponentSpec::Capitation(c) => c.people.as_ref(),
+            _ => None,
+        }
+    }
+
     /// Whether the component pays provider `name` when it holds a contract of the arm.
     pub fn pays_provider(&self, name: &str) -> bool {
         self.providers()
@@ -1215,26 +1249,30 @@ pub fn resolve_target_opt(
 }
 
 impl ComponentSpec {
-    /// One sentence a non-technical reader understands, with the providers it pays and the
-    /// years it pays in when they are not all of them.
-    pub fn describe(&self) -> String {
+    /// One sentence a non-technical reader understands, with the providers it pays, the people
+    /// whose care it pays for and the years it pays in when they are not all of them;
+    /// `condition` names the scenario's condition.
+    pub fn describe(&self, condition: Option<&str>) -> String {
         let terms = self.describe_terms();
         let years = match self.years() {
             (None, None) => None,
-            (Some(f), None) => Some(format!("From year {f}")),
-            (None, Some(1)) => Some("In year 1".to_string()),
-            (None, Some(t)) => Some(format!("In years 1 to {t}")),
-            (Some(f), Some(t)) if f == t => Some(format!("In year {f}")),
-            (Some(f), Some(t)) => Some(format!("In years {f} to {t}")),
+            (Some(f), None) => Some(format!("from year {f}")),
+            (None, Some(1)) => Some("in year 1".to_string()),
+            (None, Some(t)) => Some(format!("in years 1 to {t}")),
+            (Some(f), Some(t)) if f == t => Some(format!("in year {f}")),
+            (Some(f), Some(t)) => Some(format!("in years {f} to {t}")),
         };
         let providers = self
             .providers()
             .map(|names| format!("for {} only", names.join(" and ")));
-        match (years, providers) {
-            (None, None) => terms,
-            (Some(y), None) => format!("{y}: {terms}"),
-            (None, Some(p)) => format!("{}: {terms}", capitalised(&p)),
-            (Some(y), Some(p)) => format!("{y}, {p}: {terms}"),
+        let people = self
+            .people()
+            .map(|p| format!("for the care of people {} only", p.words(condition)));
+        let when: Vec<String> = [years, providers, people].into_iter().flatten().collect();
+        if when.is_empty() {
+            terms
+        } else {
+            format!("{}: {terms}", capitalised(&when.join(", ")))
         }
     }
 
@@ -1494,13 +1532,13 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            component.describe(),
+            component.describe(None),
             "A fixed payment of 100% of expected cost, moving each year with expected cost on \
              trend. Re-set every 3 years on the provider's activity at tariff 2 years before."
         );
         let component: ComponentSpec =
             toml::from_str("kind = \"capitation\"\nuplift = -0.2\nrebase = { every = 1 }").unwrap();
-        let words = component.describe();
+        let words = component.describe(None);
         assert!(
             words.starts_with("Pays expected cost less 20% per person"),
             "{words}"
@@ -1514,13 +1552,13 @@ mod tests {
              settle = \"term\"\nrebase = { every = 1 }",
         )
         .unwrap();
-        let words = component.describe();
+        let words = component.describe(None);
         assert!(words.contains("against 98% of expected cost"), "{words}");
         assert!(
             words.contains("settled once on the whole term's totals."),
             "{words}"
         );
-        let words = component.describe();
+        let words = component.describe(None);
         assert!(
             words.ends_with(
                 "The benchmark is re-set each year on the provider's cost the year before."
@@ -1532,13 +1570,13 @@ mod tests {
         )
         .unwrap();
         assert!(
-            component.describe().ends_with(
+            component.describe(None).ends_with(
                 "Pays 50% of price for each unit of all activity beyond 100% of planned volume. \
                  The planned volume is re-set each year on the provider's count of each type 2 \
                  years before, moved on by the type's planned growth since."
             ),
             "{}",
-            component.describe()
+            component.describe(None)
         );
     }
 
@@ -1563,7 +1601,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            component.describe(),
+            component.describe(None),
             "In year 1: £2,000 bonus for each unit below a target of 1,500, and £2,000 penalty \
              for each unit above it, in people waiting 52 weeks or more for planned admissions, no \
              cap."
@@ -1579,10 +1617,10 @@ mod tests {
         .unwrap();
         assert!(
             component
-                .describe()
+                .describe(None)
                 .contains("on emergency admissions per 1,000 people"),
             "{}",
-            component.describe()
+            component.describe(None)
         );
     }
 
@@ -1595,7 +1633,7 @@ mod tests {
         let describe = |toml: &str| {
             toml::from_str::<ComponentSpec>(&format!("kind = \"fixed\"\nshare = 1.0\n{toml}"))
                 .unwrap()
-                .describe()
+                .describe(None)
         };
         assert_eq!(
             describe("to_year = 1"),
@@ -1622,9 +1660,9 @@ mod tests {
         let capitation: ComponentSpec =
             toml::from_str("kind = \"capitation\"\nto_year = 1").unwrap();
         assert!(
-            capitation.describe().ends_with("long-term conditions."),
+            capitation.describe(None).ends_with("long-term conditions."),
             "{}",
-            capitation.describe()
+            capitation.describe(None)
         );
     }
 

@@ -38,6 +38,56 @@ pub struct Strata {
     pub condition: Option<bool>,
 }
 
+impl Strata {
+    /// Who the filter selects, in words ("aged 20–64 with at least 3 long-term conditions");
+    /// `condition` names the scenario's condition. Empty when it selects everyone.
+    pub fn words(&self, condition: Option<&str>) -> String {
+        let mut parts = Vec::new();
+        if self.age_min.is_some() || self.age_max.is_some() {
+            parts.push(format!(
+                "aged {}–{}",
+                self.age_min.unwrap_or(0),
+                self.age_max.unwrap_or(100)
+            ));
+        }
+        match (self.ltc_min, self.ltc_max) {
+            (Some(lo), Some(hi)) => parts.push(format!("with {lo}–{hi} long-term conditions")),
+            (Some(k), None) => parts.push(format!("with at least {k} long-term conditions")),
+            (None, Some(k)) => parts.push(format!("with at most {k} long-term conditions")),
+            (None, None) => {}
+        }
+        if let Some(sex) = self.sex.as_deref().filter(|s| s.len() == 1) {
+            parts.push(match sex[0] {
+                Sex::F => "women".to_string(),
+                Sex::M => "men".to_string(),
+            });
+        }
+        if let Some(imd) = self.imd.as_deref().filter(|q| q.len() < 5) {
+            let quintiles: Vec<String> = imd.iter().map(u8::to_string).collect();
+            parts.push(format!(
+                "in deprivation quintile{} {} (1 the most deprived)",
+                if imd.len() > 1 { "s" } else { "" },
+                quintiles.join(", ")
+            ));
+        }
+        if let Some(r) = self.rurality.as_deref().filter(|r| r.len() == 1) {
+            parts.push(match r[0] {
+                Rurality::Urban => "living in urban areas".to_string(),
+                Rurality::Rural => "living in rural areas".to_string(),
+            });
+        }
+        if let Some(with) = self.condition {
+            let name = condition.unwrap_or("the scenario's condition");
+            parts.push(if with {
+                format!("with {name}")
+            } else {
+                format!("without {name}")
+            });
+        }
+        parts.join(" ")
+    }
+}
+
 fn one() -> Param {
     Param::fixed(1.0)
 }

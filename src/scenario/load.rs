@@ -849,7 +849,7 @@ fn component_problems(component: &Value) -> Vec<(Vec<Segment>, String)> {
             // and the search goes on. An item of a list is not taken out (the items after it
             // would be named by the wrong index): the search ends there.
             None => {
-                found.push((inner.clone(), msg));
+                found.push((inner.clone(), why_not_people(&msg).unwrap_or(msg)));
                 let named_by_key = matches!(inner.last(), Some(Segment::Map { .. }));
                 if !named_by_key || !set_aside(&mut body, &Table::new(), &inner) {
                     break;
@@ -859,6 +859,17 @@ fn component_problems(component: &Value) -> Vec<(Vec<Segment>, String)> {
         }
     }
     found
+}
+
+/// A kind of component that does not take `people` says why (serde's words would only list
+/// the fields it does take).
+fn why_not_people(msg: &str) -> Option<String> {
+    msg.starts_with("unknown field `people`").then(|| {
+        "expected `people` only on a fixed, activity or capitation component: a component of \
+         this kind is settled on the holder's whole year (pay for some people's care with a \
+         component of its own beside one for the others)"
+            .to_string()
+    })
 }
 
 /// A path's segments as text, to compare paths.

@@ -63,6 +63,7 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
             }
             check_paid_providers(spec, &path, problems, &providers, arm.lead.as_deref());
             check_pooled(spec, &path, problems, &providers, arm.lead.as_deref());
+            check_people(spec, &path, problems, s.condition.is_some());
             // Another kind's name would book this component in that kind's column.
             if let Some(name) = spec.custom_name()
                 && ComponentSpec::KINDS.contains(&name)
@@ -444,6 +445,38 @@ fn check_rebased_outturn(
             ),
         ),
         _ => {}
+    }
+}
+
+/// The people a component pays for are chosen on the axes activity is counted by (the
+/// reporting groups), and an amount re-set on outturn would be set on the holder's whole year,
+/// not on theirs.
+fn check_people(spec: &ComponentSpec, path: &str, problems: &mut Problems, has_condition: bool) {
+    let Some(people) = spec.people() else {
+        return;
+    };
+    let path = format!("{path}.people");
+    for (field, given) in [
+        ("age_min", people.age_min.is_some()),
+        ("age_max", people.age_max.is_some()),
+        ("sex", people.sex.is_some()),
+    ] {
+        if given {
+            problems.push(
+                format!("{path}.{field}"),
+                "expected people chosen by condition, ltc_min, ltc_max, imd or rurality: activity \
+                 is counted per reporting group, which has no age or sex (choose ages for the \
+                 whole scenario with [population.cohort])",
+            );
+        }
+    }
+    crate::scenario::validate::check_strata(problems, &path, people, has_condition);
+    if spec.rebase().is_some() {
+        problems.push(
+            path,
+            "expected no `rebase` with `people`: an outturn is the holder's whole year, not these \
+             people's",
+        );
     }
 }
 

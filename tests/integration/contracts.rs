@@ -1743,6 +1743,23 @@ fn a_component_for_providers_not_holding_a_contract_is_refused() {
             MIXED.replace("name = \"pbr\"\n", "name = \"pbr\"\nlead = \"acute\"\nsubcontract_for = { communty = \"cost\" }\n"),
             "arm.pbr.subcontract_for.communty: unknown provider \"communty\"; expected one of the lead's subcontractors: community",
         ),
+        // Some people's care: chosen by reporting group, on a component paying for care.
+        (
+            format!("{MIXED}[[arm.component]]\nkind = \"capitation\"\npeople = {{ age_min = 20, ltc_min = 3 }}\n"),
+            "arm.mixed.component[3] (capitation).people.age_min: expected people chosen by condition, ltc_min, ltc_max, imd or rurality: activity is counted per reporting group, which has no age or sex",
+        ),
+        (
+            format!("{MIXED}[[arm.component]]\nkind = \"fixed\"\npeople = {{ condition = true }}\n"),
+            "arm.mixed.component[3] (fixed).people.condition: expected a [condition] to select people with or without it",
+        ),
+        (
+            format!("{MIXED}[[arm.component]]\nkind = \"fixed\"\npeople = {{ ltc_min = 3 }}\nrebase = {{ every = 1 }}\n"),
+            "arm.mixed.component[3] (fixed).people: expected no `rebase` with `people`",
+        ),
+        (
+            format!("{MIXED}[[arm.component]]\nkind = \"risk_share\"\npeople = {{ ltc_min = 3 }}\nbands = [ {{ above = 0.0, provider_share = 0.5 }} ]\n"),
+            "arm.mixed.component[3].people: expected `people` only on a fixed, activity or capitation component",
+        ),
     ];
     for (text, expected) in cases {
         let error =
@@ -2804,4 +2821,109 @@ fn a_lead_pays_each_subcontractor_on_its_own_terms() {
         }
     }
     check_conservation(THREE_PROVIDERS);
+}
+
+const PEOPLE: &str = r#"
+base = "default"
+name = "people"
+replications = 6
+years = 3
+[population]
+size = 30000
+[[arm]]
+name = "pbr"
+preset = "pbr"
+[[arm]]
+name = "split"
+[[arm.component]]
+kind = "activity"
+name = "few"
+people = { ltc_max = 2 }
+[[arm.component]]
+kind = "activity"
+name = "many"
+people = { ltc_min = 3 }
+[[arm]]
+name = "year-of-care"
+[[arm.component]]
+kind = "activity"
+people = { ltc_max = 2 }
+[[arm.component]]
+kind = "capitation"
+people = { ltc_min = 3 }
+index = "none"
+"#;
+
+/// A component can pay for some people's care alone. Paying people with up to two long-term
+/// conditions and people with three or more at tariff in two components pays what PbR pays,
+/// year by year, each component the tariff of its own people's activity (PbR's income in their
+/// reporting groups). A capitation for people with three or more pays, in the first year,
+/// their expected cost, and the two groups' expected costs add up to everyone's; all of it
+/// lands in their groups, and the activity payment beside it in the others'.
+#[test]
+fn a_component_pays_for_its_own_peoples_care() {
+    let m = model(PEOPLE);
+    let contracts = m.contracts.as_ref().unwrap();
+    let arm = |name: &str| contracts.arms.iter().position(|a| a.name == name).unwrap();
+    let column = |name: &str| ledger_column(&m, name);
+    let provider = 1;
+    let holder = |a: &str| &contracts.arms[arm(a)].holders[0];
+    let scope_of = |a: &str, kind: &str| {
+        let c = holder(a)
+            .components
+            .iter()
+            .find(|c| c.spec.kind() == kind)
+            .unwrap();
+        &contracts.scopes[c.scope]
+    };
+    let everyone = &contracts.scopes[holder("pbr").scope];
+    let (few, many) = (
+        scope_of("year-of-care", "activity"),
+        scope_of("year-of-care", "capitation"),
+    );
+    assert!(many.expected_cost > 0.1 * everyone.expected_cost);
+    assert!(
+        (few.expected_cost + many.expected_cost - everyone.expected_cost).abs()
+            < 1e-9 * everyone.expected_cost
+    );
+    let ltc_of = |g: usize| capsim::population::group_key(g).2;
+    for r in engine::run(&m, 2, &Silent).unwrap() {
+        let paid = |a: &str, year: u32, c: &str| {
+            ledger_row(&r, arm(a), year, provider).components[column(c)]
+        };
+        let term = |a: &str, c: &str| (1..=3).map(|year| paid(a, year, c)).sum::<f64>();
+        // Income over the term in the reporting groups of people with LTC counts `ltcs`.
+        let income_of = |a: &str, ltcs: std::ops::RangeInclusive<usize>| -> f64 {
+            (0..GROUPS)
+                .filter(|&g| ltcs.contains(&ltc_of(g)))
+                .map(|g| r.equity[arm(a) * GROUPS + g].income)
+                .sum()
+        };
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+        for year in 1..=3 {
+            let (split, pbr) = (
+                paid("split", year, "few") + paid("split", year, "many"),
+                paid("pbr", year, "activity"),
+            );
+            assert!(close(split, pbr), "year {year}: {split} against {pbr}");
+        }
+        let (few_paid, many_paid) = (term("split", "few"), term("split", "many"));
+        assert!(few_paid > 0.0 && many_paid > 0.0);
+        assert!(close(few_paid, income_of("pbr", 0..=2)));
+        assert!(close(many_paid, income_of("pbr", 3..=5)));
+        assert!(close(
+            paid("year-of-care", 1, "capitation"),
+            many.expected_cost
+        ));
+        assert!(close(
+            income_of("year-of-care", 3..=5),
+            term("year-of-care", "capitation")
+        ));
+        assert!(close(
+            income_of("year-of-care", 0..=2),
+            term("year-of-care", "activity")
+        ));
+        assert!(close(term("year-of-care", "activity"), few_paid));
+    }
+    check_conservation(PEOPLE);
 }

@@ -52,6 +52,7 @@ mod tests {
             from_year: None,
             to_year: None,
             providers: None,
+            people: None,
             types: None,
             price_share: 1.0,
             baseline_volume: Some(1.0),

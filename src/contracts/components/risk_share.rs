@@ -145,6 +145,7 @@ mod tests {
             from_year: None,
             to_year: None,
             providers: None,
+            people: None,
             amount: None,
             share: 0.9,
             uplift: 0.0,

@@ -18,9 +18,9 @@ use polars::prelude::*;
 
 use crate::engine::{self, Model, Observer, ReplicationResult};
 use crate::error::InputError;
-use crate::report::charts;
 use crate::report::console::quantile;
 use crate::report::mc_error::{mean_se, proportion_se, quantile_se};
+use crate::report::{MoneyUnit, charts};
 use crate::run_folder::staging::{Destination, StagedFolder};
 use crate::run_folder::tables::write_csv_rounded_as;
 use crate::scenario::contracts::{ArmSpec, Band, Basis, ComponentSpec, RiskShareSpec, Settle};
@@ -661,18 +661,18 @@ fn terminal(
             "{:<58} {:>12} {:>14} {:>14}\n",
             describe(a.design),
             crate::report::percent_with_error(a.p_loss, a.p_loss_se, 1),
-            format!("{:.2}", a.spend_mean / 1e6),
-            format!("{:.2}", a.spend_p95 / 1e6),
+            MoneyUnit::for_values([1e6]).number(a.spend_mean),
+            MoneyUnit::for_values([1e6]).number(a.spend_p95),
         )
     };
+    let p_loss = format!("P(loss > {}%)", percent_figure(args.loss_threshold));
     let mut text = format!(
-        "\nCorridors for {}: providers' P(loss > {:.1}% of income) at most {:.1}%\n\
+        "\nCorridors for {}: providers' {p_loss} of income at most {}%\n\
          {:<58} {:>12} {:>14} {:>14}\n",
         args.arm,
-        100.0 * args.loss_threshold,
-        100.0 * args.max_prob_loss,
+        percent_figure(args.max_prob_loss),
         "design (widest band meeting the limit, by share and cap)",
-        "P(loss)",
+        p_loss,
         "mean spend £m",
         "p95 spend £m"
     );
@@ -706,7 +706,7 @@ fn terminal(
             text += &format!("\nRecommended: {}.\n", describe(a.design));
             text += &match next_wider(assessed, d) {
                 Some(w) => format!(
-                    "The next wider band on the grid ({}) gives P(loss) {:.1}%, above the limit.\n",
+                    "The next wider band on the grid ({}) gives {p_loss} {:.1}%, above the limit.\n",
                     describe(w.design),
                     crate::report::percent_rounded(w.p_loss, 1)
                 ),
@@ -714,7 +714,7 @@ fn terminal(
             };
             if a.p_loss + 2.0 * a.p_loss_se > args.max_prob_loss {
                 text += &format!(
-                    "Its P(loss) is within two Monte Carlo errors of the limit ({}): run more \
+                    "Its {p_loss} is within two Monte Carlo errors of the limit ({}): run more \
                      replications (--reps) before relying on it.\n",
                     crate::report::percent_with_error(a.p_loss, a.p_loss_se, 1)
                 );
@@ -732,7 +732,10 @@ fn terminal(
         .filter(|&&cap| args.widths.iter().any(|&w| w > 0.0 && cap <= w))
         .map(|cap| format!("{:.1}%", 100.0 * cap))
         .collect();
-    if !capped_inside.is_empty() && args.shares.len() > 1 {
+    // Said of caps the user chose: the default grid's 5% cap is inside its wider bands by
+    // design, and the table already leaves out the designs it makes repeat.
+    let default_caps = parse_caps(DEFAULT_CAPS).is_ok_and(|caps| caps == args.caps);
+    if !capped_inside.is_empty() && args.shares.len() > 1 && !default_caps {
         text += &format!(
             "Note: a cap of {} is at or inside some of the bands: there it holds the provider's \
              result before the band's edge, so the share kept beyond the band changes nothing \
@@ -746,6 +749,12 @@ fn terminal(
         replications,
         dir.display()
     ) + &crate::report::rough_note(replications)
+}
+
+/// A share as a percentage with a place only where it needs one: 0.02 as "2", 0.025 as "2.5".
+fn percent_figure(share: f64) -> String {
+    let shown = format!("{:.1}", crate::report::percent_rounded(share, 1));
+    shown.strip_suffix(".0").unwrap_or(&shown).to_string()
 }
 
 /// What to say when no design meets the limit: tighter designs, or, when the grid holds the

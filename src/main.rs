@@ -91,6 +91,14 @@ fn lock(m: &Mutex<Instant>) -> std::sync::MutexGuard<'_, Instant> {
 }
 
 impl Observer for Progress {
+    fn stage(&self, what: &str) {
+        match self {
+            Progress::Bar(b) => b.println(format!("capsim: {what}")),
+            Progress::Log(_) => say!("capsim: {what}"),
+            Progress::Quiet => {}
+        }
+    }
+
     fn started(&self, replications: u64) {
         match self {
             Progress::Bar(b) => {

@@ -318,7 +318,14 @@ pub fn risk_size(
     let staged = StagedFolder::with_check(destination, check_destination)?;
     let mut rows = Vec::new();
     for (size, with, without) in &models {
+        let people = crate::report::thousands(*size);
+        observer.stage(&format!(
+            "{people} people, with uncertain parameters and shared shocks"
+        ));
         let all = spread(with, arm, args.threads, observer)?;
+        observer.stage(&format!(
+            "{people} people, parameters at their means and no shared shocks"
+        ));
         let idiosyncratic = spread(without, arm, args.threads, observer)?;
         let systematic = (all.sd.powi(2) - idiosyncratic.sd.powi(2)).max(0.0).sqrt();
         let systematic_se = sd_se(systematic, all.variance_se.hypot(idiosyncratic.variance_se));
@@ -423,7 +430,9 @@ pub fn risk_size(
     )?;
     let dir = staged.commit()?;
     let mut text = format!(
-        "\nProviders' result per person per year under {}, sd (£): all, idiosyncratic, systematic\n{:>12} {:>10} {:>10} {:>14} {:>12} {:>8}\n",
+        "\nProviders' result per person per year under {}, £: its mean, its standard deviation \
+         (sd), and the sd's parts that average out with size (idiosyncratic) and that do not \
+         (systematic)\n{:>12} {:>10} {:>10} {:>14} {:>12} {:>8}\n",
         args.arm, "people", "mean", "sd", "idiosyncratic", "systematic", "P(loss)"
     );
     for r in &rows {

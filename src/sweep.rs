@@ -75,6 +75,13 @@ impl Grid {
                     })
             }
         };
+        if range.contains("..") && !range.contains(':') {
+            return Err(bad(format!(
+                "{form}; \"{range}\" has no number of steps: write {}:4 for 4 points from one \
+                 end to the other",
+                range.trim()
+            )));
+        }
         let values = if let Some((span, steps)) = range.split_once(':') {
             let (from, to) = span
                 .split_once("..")
@@ -221,7 +228,7 @@ impl Metric {
     fn show(self, r: &PointRow) -> String {
         let (v, se) = self.of(r);
         if self.is_probability() {
-            format!("{v:.0}% ± {se:.0}")
+            crate::report::percent_with_error(v / 100.0, se / 100.0, 0)
         } else {
             format!("{v:.1} ± {se:.1}")
         }

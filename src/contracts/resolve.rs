@@ -137,7 +137,7 @@ impl Contracts {
                     c.scope = match c.spec.people() {
                         Some(people) => scope_of_people(
                             &in_scope,
-                            Some(strata_group_mask(people)),
+                            Some(strata_group_mask(&people)),
                             &mut contracts.scopes,
                         ),
                         None => h.scope,

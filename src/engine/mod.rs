@@ -167,6 +167,7 @@ impl Model {
             ));
         }
         check_growth_fits(loaded, initial.total())?;
+        refuse_people_nobody_covered(loaded, &covered_heads(&initial, &mask))?;
         let type_names = s.activity.type_names();
         let (worlds, arm_world) = worlds_of(s);
         let mut model = Model {
@@ -1353,6 +1354,9 @@ fn who_gains(model: &Model, out: &ReplicationResult, year: u32) -> Vec<Gain> {
 
 /// Told about progress; the library never prints.
 pub trait Observer: Sync {
+    /// A command simulating several times says which simulation comes next ("at 5,000 people,
+    /// with the shocks every person shares").
+    fn stage(&self, _what: &str) {}
     /// The run is about to simulate this many replications.
     fn started(&self, _replications: u64) {}
     fn replication_done(&self) {}
@@ -1462,6 +1466,39 @@ fn beyond_limit_error(model: &Model, r: u64, limit: &BeyondLimit) -> InputError 
             activity::MAX_EXPECTED_EVENTS
         ),
     )
+}
+
+/// A component paying for some people's care is set on those the contract covers at the
+/// start ([`crate::contracts::basis::Scope::new`]): with none of them (`covered`, heads per
+/// cell) there is nothing to set it on (a payment per head of 0/0).
+fn refuse_people_nobody_covered(
+    loaded: &LoadedScenario,
+    covered: &[f64],
+) -> Result<(), InputError> {
+    for (a, arm) in loaded.scenario.arm.iter().enumerate() {
+        for (k, spec) in arm.component.iter().enumerate() {
+            let Some(people) = spec.people() else {
+                continue;
+            };
+            let groups = crate::population::strata_group_mask(&people);
+            let heads: f64 = covered
+                .iter()
+                .enumerate()
+                .filter(|&(c, _)| groups[crate::population::group_of(c)])
+                .map(|(_, n)| n)
+                .sum();
+            if heads == 0.0 {
+                return Err(InputError::new(
+                    loaded.origin_of("arm"),
+                    format!("{}.component[{k}] ({}).people", arm.path(a), spec.kind()),
+                    "expected someone the contract covers among these people at the start: a \
+                     component for their care is set on them, and nobody covered is one of \
+                     them; widen the filter",
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Cells of a population as (key, count), for tests and exports.

@@ -113,7 +113,8 @@ pub fn world_summary(model: &Model, results: &[ReplicationResult]) -> String {
             p5,
             p50,
             p95,
-            r.per_head.map_or("-".into(), |x| format!("{x:.0}"))
+            r.per_head
+                .map_or("-".into(), |x| super::MoneyUnit::pounds(0).number(x))
         );
     }
     if cohort {

@@ -290,7 +290,7 @@ fn headline(
                     th colspan="6" { "Surplus of " (who) " over the whole term" }
                     th colspan=(if budget.is_some() { 5 } else { 4 }) {
                         "Commissioner spend over the term"
-                        @if let Some(b) = budget { " (budget " (spend.show(b)) ")" }
+                        @if let Some(b) = budget { " (budget " (super::budget_shown(b, spend)) ")" }
                     }
                 }
                 tr {

@@ -387,6 +387,17 @@ pub fn gains_by_arm(t: &Tables) -> anyhow::Result<Vec<(String, Vec<PartyGain>)>>
     Ok(out)
 }
 
+/// A budget in the unit of the spend beside it, or in its own where that unit would show
+/// nothing of it (a budget of £2,300 read as "£0m").
+pub fn budget_shown(budget: f64, spend: MoneyUnit) -> String {
+    let shown = spend.show(budget);
+    if budget != 0.0 && !shown.chars().any(|c| ('1'..='9').contains(&c)) {
+        MoneyUnit::for_values([budget]).show(budget)
+    } else {
+        shown
+    }
+}
+
 /// A chart written by [`write_charts`].
 #[derive(Debug, Clone)]
 pub struct Chart {
@@ -1201,7 +1212,11 @@ pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
         spend_unit.label()
     );
     match budget {
-        Some(b) => writeln!(out, "{spend_heading} (budget {})", spend_unit.show(b))?,
+        Some(b) => writeln!(
+            out,
+            "{spend_heading} (budget {})",
+            budget_shown(b, spend_unit)
+        )?,
         None => writeln!(out, "{spend_heading}")?,
     }
     writeln!(

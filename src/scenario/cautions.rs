@@ -25,7 +25,44 @@ pub fn cautions(s: &Scenario) -> Vec<Caution> {
     rebasing_that_never_happens(s, &mut out);
     tiers_that_never_pay_in_full(s, &mut out);
     savings_shared_on_top_of_a_set_budget(s, &mut out);
+    budget_in_other_units(s, &mut out);
     out
+}
+
+/// Below this a year's budget is more likely written in £m or £k than in £.
+const IMPLAUSIBLE_BUDGET: f64 = 1e6;
+
+/// Above this a budget's yearly growth is more likely a number of percent than a share.
+const IMPLAUSIBLE_BUDGET_GROWTH: f64 = 0.5;
+
+/// A budget written in £m (2300 for £2.3bn) or its growth in percent (3 for 3%): the results
+/// would set every contract against a budget a thousand times too small, or growing threefold
+/// a year.
+fn budget_in_other_units(s: &Scenario, out: &mut Vec<Caution>) {
+    let Some(budget) = s.budget else {
+        return;
+    };
+    if budget.first_year > 0.0 && budget.first_year < IMPLAUSIBLE_BUDGET {
+        out.push(Caution {
+            field: "budget.first_year".into(),
+            message: format!(
+                "a budget of £{} for a year: budgets are in £, not £m or £k (2_300_000_000 \
+                 for £2.3bn)",
+                budget.first_year
+            ),
+        });
+    }
+    if budget.growth > IMPLAUSIBLE_BUDGET_GROWTH {
+        out.push(Caution {
+            field: "budget.growth".into(),
+            message: format!(
+                "a budget growing by {} is {:.0}% a year: growth is a share (0.03 for 3%), not \
+                 a number of percent",
+                budget.growth,
+                100.0 * budget.growth
+            ),
+        });
+    }
 }
 
 /// Shared savings against the holder's cost, in a year its income is a capitation or fixed
@@ -471,6 +508,26 @@ activity = ["gp", "community", "mental_health", "prescribing"]
         assert!(
             cautions_of(&arm("[{ at = 1.0, pays = 1.0 }, { at = 1.1, pays = 0.5 }]")).is_empty()
         );
+    }
+
+    /// A budget written in £m, or its growth in percent, is named; £2.3bn growing 3% is not.
+    #[test]
+    fn a_budget_in_pounds_millions_or_percent_is_named() {
+        let budget = |first_year: &str, growth: &str| {
+            cautions_of(&format!(
+                "base = \"default\"\n[budget]\nfirst_year = {first_year}\ngrowth = {growth}\n"
+            ))
+        };
+        assert_eq!(
+            budget("2300", "1"),
+            [
+                "budget.first_year: a budget of £2300 for a year: budgets are in £, not £m or £k \
+                 (2_300_000_000 for £2.3bn)",
+                "budget.growth: a budget growing by 1 is 100% a year: growth is a share (0.03 for \
+                 3%), not a number of percent"
+            ]
+        );
+        assert!(budget("2.3e9", "0.03").is_empty());
     }
 
     #[test]

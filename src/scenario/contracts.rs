@@ -368,6 +368,43 @@ pub enum RebaseOn {
     Volume,
 }
 
+/// Some of the people a contract covers, chosen on the axes activity is counted and costed by
+/// (the reporting groups): every bound inclusive, an omitted one not filtering.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct People {
+    /// true: only people with the scenario's condition; false: only people without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<bool>,
+    /// Minimum LTC count (5 means 5 or more).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 5))]
+    pub ltc_min: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 5))]
+    pub ltc_max: Option<u8>,
+    /// IMD quintiles included (1 = most deprived).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1), inner(range(min = 1, max = 5)))]
+    pub imd: Option<Vec<u8>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rurality: Option<Vec<super::Rurality>>,
+}
+
+impl People {
+    /// The same filter on strata, every age and sex admitted.
+    pub fn strata(&self) -> Strata {
+        Strata {
+            condition: self.condition,
+            ltc_min: self.ltc_min,
+            ltc_max: self.ltc_max,
+            imd: self.imd.clone(),
+            rurality: self.rurality.clone(),
+            ..Strata::default()
+        }
+    }
+}
+
 /// A set amount: a sum in £, or a share of the holder's expected cost in the baseline year.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -395,7 +432,7 @@ pub struct FixedSpec {
     /// pays a group of people one way (a year-of-care capitation for people with the
     /// condition) and everyone else another (activity at tariff).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub people: Option<Strata>,
+    pub people: Option<People>,
     /// £ per year (in the first year's prices). Default: `share` × expected cost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
@@ -442,7 +479,7 @@ pub struct ActivitySpec {
     /// pays a group of people one way (a year-of-care capitation for people with the
     /// condition) and everyone else another (activity at tariff).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub people: Option<Strata>,
+    pub people: Option<People>,
     /// Activity types paid (default: all the holder delivers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1))]
@@ -503,7 +540,7 @@ pub struct CapitationSpec {
     /// pays a group of people one way (a year-of-care capitation for people with the
     /// condition) and everyone else another (activity at tariff).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub people: Option<Strata>,
+    pub people: Option<People>,
     /// £ per weighted head per year (first year's prices). Default: expected cost per head.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(min = 0))]
@@ -961,13 +998,14 @@ impl ComponentSpec {
 
     /// The people whose care the component pays for, when it names them
     /// ([`FixedSpec::people`]).
-    pub fn people(&self) -> Option<&Strata> {
-        match self {
+    pub fn people(&self) -> Option<Strata> {
+        let people = match self {
             ComponentSpec::Fixed(c) => c.people.as_ref(),
             ComponentSpec::Activity(c) => c.people.as_ref(),
             ComponentSpec::Capitation(c) => c.people.as_ref(),
             _ => None,
-        }
+        };
+        people.map(People::strata)
     }
 
     /// Whether the component pays provider `name` when it holds a contract of the arm.
@@ -1265,9 +1303,10 @@ impl ComponentSpec {
         let providers = self
             .providers()
             .map(|names| format!("for {} only", names.join(" and ")));
-        let people = self
-            .people()
-            .map(|p| format!("for the care of people {} only", p.words(condition)));
+        let people = self.people().map(|p| match p.words(condition).as_str() {
+            "" => "for the care of everyone".to_string(),
+            who => format!("for the care of people {who}"),
+        });
         let when: Vec<String> = [years, providers, people].into_iter().flatten().collect();
         if when.is_empty() {
             terms

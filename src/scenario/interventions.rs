@@ -38,6 +38,11 @@ pub struct Strata {
     pub condition: Option<bool>,
 }
 
+/// Whether a list names one value, however often: a filter by it.
+fn one_value<T: PartialEq>(values: &[T]) -> bool {
+    values.windows(2).all(|w| w[0] == w[1])
+}
+
 impl Strata {
     /// Who the filter selects, in words ("aged 20–64 with at least 3 long-term conditions");
     /// `condition` names the scenario's condition. Empty when it selects everyone.
@@ -50,19 +55,37 @@ impl Strata {
                 self.age_max.unwrap_or(100)
             ));
         }
-        match (self.ltc_min, self.ltc_max) {
+        let conditions = |k: u8| match k {
+            1 => "1 long-term condition".to_string(),
+            k => format!("{k} long-term conditions"),
+        };
+        // 0 at least and 5 (or more) at most filter nobody out.
+        match (
+            self.ltc_min.filter(|&k| k > 0),
+            self.ltc_max.filter(|&k| k < 5),
+        ) {
+            (Some(5), None) => parts.push("with 5 or more long-term conditions".to_string()),
+            (Some(lo), Some(hi)) if lo == hi => parts.push(format!("with {}", conditions(lo))),
             (Some(lo), Some(hi)) => parts.push(format!("with {lo}–{hi} long-term conditions")),
-            (Some(k), None) => parts.push(format!("with at least {k} long-term conditions")),
-            (None, Some(k)) => parts.push(format!("with at most {k} long-term conditions")),
+            (Some(k), None) => parts.push(format!("with at least {}", conditions(k))),
+            (None, Some(0)) => parts.push("with no long-term condition".to_string()),
+            (None, Some(k)) => parts.push(format!("with at most {}", conditions(k))),
             (None, None) => {}
         }
-        if let Some(sex) = self.sex.as_deref().filter(|s| s.len() == 1) {
-            parts.push(match sex[0] {
+        let distinct = |mut v: Vec<u8>| {
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        if let Some(sex) = self.sex.as_deref().filter(|s| one_value(s))
+            && let Some(first) = sex.first()
+        {
+            parts.push(match first {
                 Sex::F => "women".to_string(),
                 Sex::M => "men".to_string(),
             });
         }
-        if let Some(imd) = self.imd.as_deref().filter(|q| q.len() < 5) {
+        if let Some(imd) = self.imd.clone().map(distinct).filter(|q| q.len() < 5) {
             let quintiles: Vec<String> = imd.iter().map(u8::to_string).collect();
             parts.push(format!(
                 "in deprivation quintile{} {} (1 the most deprived)",
@@ -70,8 +93,10 @@ impl Strata {
                 quintiles.join(", ")
             ));
         }
-        if let Some(r) = self.rurality.as_deref().filter(|r| r.len() == 1) {
-            parts.push(match r[0] {
+        if let Some(r) = self.rurality.as_deref().filter(|r| one_value(r))
+            && let Some(first) = r.first()
+        {
+            parts.push(match first {
                 Rurality::Urban => "living in urban areas".to_string(),
                 Rurality::Rural => "living in rural areas".to_string(),
             });
@@ -84,7 +109,7 @@ impl Strata {
                 format!("without {name}")
             });
         }
-        parts.join(" ")
+        parts.join(", ")
     }
 }
 

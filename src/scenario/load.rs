@@ -89,9 +89,45 @@ fn parse_table(file: &str, text: &str) -> Result<Table, InputError> {
         if let Some(span) = e.span() {
             let line = text[..span.start].matches('\n').count() + 1;
             msg = format!("line {line}: {msg}");
+            let line_text = text.lines().nth(line - 1).unwrap_or("");
+            if let Some(hint) = number_with_units_hint(line_text) {
+                msg = format!("{msg} ({hint})");
+            }
         }
         InputError::new(file, "", format!("not valid TOML: {msg}"))
     })
+}
+
+/// What to write instead of a number with a unit (`5%`, `£2m`, `2bn`), which TOML reads as an
+/// unquoted string: its own advice, to quote it, would only lead to a second error.
+fn number_with_units_hint(line: &str) -> Option<&'static str> {
+    let value = line.split_once('=')?.1;
+    let value = value
+        .split('#')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .trim_end_matches([',', '}']);
+    number_with_units(value)
+}
+
+/// What to write instead of `value` when it is a number with a unit (`5%`, `£2m`, `2bn`).
+fn number_with_units(value: &str) -> Option<&'static str> {
+    let value = value.trim();
+    let bare = value.trim_start_matches('£');
+    let numeric_start = bare.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.');
+    if !numeric_start {
+        return None;
+    }
+    let unit = bare.trim_start_matches(|c: char| c.is_ascii_digit() || "-+._eE".contains(c));
+    let unit = unit.trim().to_ascii_lowercase();
+    if unit == "%" {
+        Some("numbers are written without units: a share as 0.05 for 5%, not 5%")
+    } else if value.starts_with('£') || ["k", "m", "bn", "b"].contains(&unit.as_str()) {
+        Some("amounts are written in £ without units: 2_300_000_000 for £2.3bn, not £2.3bn")
+    } else {
+        None
+    }
 }
 
 /// Each file of a scenario's base chain with its own table, the scenario's own first.
@@ -753,7 +789,7 @@ fn how_numbers_are_written(text: &str) -> String {
             )
         }
         Some(_) => format!(" (write the number without quotes: {})", given.trim()),
-        None => String::new(),
+        None => number_with_units(given).map_or(String::new(), |hint| format!(" ({hint})")),
     }
 }
 
@@ -849,7 +885,8 @@ fn component_problems(component: &Value) -> Vec<(Vec<Segment>, String)> {
             // and the search goes on. An item of a list is not taken out (the items after it
             // would be named by the wrong index): the search ends there.
             None => {
-                found.push((inner.clone(), why_not_people(&msg).unwrap_or(msg)));
+                let msg = why_not_people(&keys(&inner), &msg).unwrap_or(msg);
+                found.push((inner.clone(), msg));
                 let named_by_key = matches!(inner.last(), Some(Segment::Map { .. }));
                 if !named_by_key || !set_aside(&mut body, &Table::new(), &inner) {
                     break;
@@ -861,14 +898,26 @@ fn component_problems(component: &Value) -> Vec<(Vec<Segment>, String)> {
     found
 }
 
-/// A kind of component that does not take `people` says why (serde's words would only list
-/// the fields it does take).
-fn why_not_people(msg: &str) -> Option<String> {
-    msg.starts_with("unknown field `people`").then(|| {
-        "expected `people` only on a fixed, activity or capitation component: a component of \
-         this kind is settled on the holder's whole year (pay for some people's care with a \
-         component of its own beside one for the others)"
-            .to_string()
+/// A kind of component that does not take `people`, or a filter in it by age or sex, says
+/// why (serde's words would only list the fields there are).
+fn why_not_people(path: &[String], msg: &str) -> Option<String> {
+    if msg.starts_with("unknown field `people`") {
+        return Some(
+            "expected `people` only on a fixed, activity or capitation component: a component \
+             of this kind is settled on the holder's whole year (pay for some people's care \
+             with a component of its own beside one for the others)"
+                .to_string(),
+        );
+    }
+    let by_age_or_sex = ["age_min", "age_max", "sex"]
+        .iter()
+        .any(|field| msg.starts_with(&format!("unknown field `{field}`")));
+    let in_people = path.len() >= 2 && path[path.len() - 2] == "people";
+    (by_age_or_sex && in_people).then(|| {
+        format!(
+            "{msg}: activity is counted per reporting group, which has no age or sex (choose \
+             ages for the whole scenario with [population.cohort])"
+        )
     })
 }
 

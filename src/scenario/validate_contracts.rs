@@ -448,29 +448,22 @@ fn check_rebased_outturn(
     }
 }
 
-/// The people a component pays for are chosen on the axes activity is counted by (the
-/// reporting groups), and an amount re-set on outturn would be set on the holder's whole year,
-/// not on theirs.
+/// The people a component pays for are chosen by something (on the axes activity is counted
+/// by, which the format admits), and an amount re-set on outturn would be set on the holder's
+/// whole year, not on theirs.
 fn check_people(spec: &ComponentSpec, path: &str, problems: &mut Problems, has_condition: bool) {
     let Some(people) = spec.people() else {
         return;
     };
     let path = format!("{path}.people");
-    for (field, given) in [
-        ("age_min", people.age_min.is_some()),
-        ("age_max", people.age_max.is_some()),
-        ("sex", people.sex.is_some()),
-    ] {
-        if given {
-            problems.push(
-                format!("{path}.{field}"),
-                "expected people chosen by condition, ltc_min, ltc_max, imd or rurality: activity \
-                 is counted per reporting group, which has no age or sex (choose ages for the \
-                 whole scenario with [population.cohort])",
-            );
-        }
+    if people == crate::scenario::Strata::default() {
+        problems.push(
+            &path,
+            "expected at least one of condition, ltc_min, ltc_max, imd or rurality (leave \
+             `people` out to pay for everyone's care)",
+        );
     }
-    crate::scenario::validate::check_strata(problems, &path, people, has_condition);
+    crate::scenario::validate::check_strata(problems, &path, &people, has_condition);
     if spec.rebase().is_some() {
         problems.push(
             path,

@@ -50,6 +50,33 @@ fn malformed_toml() {
     );
 }
 
+/// A number written with its unit, bare or quoted, is told how numbers are written.
+#[test]
+fn a_number_with_a_unit_says_how_numbers_are_written() {
+    let share = "numbers are written without units: a share as 0.05 for 5%, not 5%";
+    let pounds = "amounts are written in £ without units: 2_300_000_000 for £2.3bn, not £2.3bn";
+    rejected(
+        "base = \"default\"\n[transitions]\nleaver_rate = 5%\n",
+        &[],
+        &["not valid TOML", "line 3", share],
+    );
+    rejected(
+        "base = \"default\"\n[budget]\nfirst_year = 2.3bn   # £\n",
+        &[],
+        &["line 3", pounds],
+    );
+    rejected(
+        "base = \"default\"\n[population]\nrural_share = \"30%\"\n",
+        &[],
+        &["population.rural_share", "expected a number", share],
+    );
+    rejected(
+        "base = \"default\"\n[budget]\nfirst_year = \"£2m\"\n",
+        &[],
+        &["budget.first_year", pounds],
+    );
+}
+
 #[test]
 fn unknown_field_is_named_with_its_path() {
     rejected(

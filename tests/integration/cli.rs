@@ -701,6 +701,10 @@ fn a_sweep_point_is_the_plain_run_with_that_value() {
         ("population.size", "expected PATH=FROM..TO:STEPS"),
         ("population.size=1..2:1", "expected 2 to"),
         ("population.size=a..b:3", "\"a\" is not a number"),
+        (
+            "population.size=5000..50000",
+            "\"5000..50000\" has no number of steps: write 5000..50000:4 for 4 points",
+        ),
         ("name=north,south", "`capsim compare`"),
         // Whole ends whose points would round to an uneven grid (1, 3, 4).
         (

@@ -1746,7 +1746,15 @@ fn a_component_for_providers_not_holding_a_contract_is_refused() {
         // Some people's care: chosen by reporting group, on a component paying for care.
         (
             format!("{MIXED}[[arm.component]]\nkind = \"capitation\"\npeople = {{ age_min = 20, ltc_min = 3 }}\n"),
-            "arm.mixed.component[3] (capitation).people.age_min: expected people chosen by condition, ltc_min, ltc_max, imd or rurality: activity is counted per reporting group, which has no age or sex",
+            "arm.mixed.component[3].people.age_min: unknown field `age_min`, expected one of `condition`, `ltc_min`, `ltc_max`, `imd`, `rurality`: activity is counted per reporting group, which has no age or sex",
+        ),
+        (
+            format!("{MIXED}[[arm.component]]\nkind = \"capitation\"\npeople = {{}}\n"),
+            "arm.mixed.component[3] (capitation).people: expected at least one of condition, ltc_min, ltc_max, imd or rurality",
+        ),
+        (
+            format!("{MIXED}[population.cohort]\nltc_max = 2\n[[arm.component]]\nkind = \"capitation\"\npeople = {{ ltc_min = 3 }}\n"),
+            "arm.mixed.component[3] (capitation).people: expected someone the contract covers among these people at the start",
         ),
         (
             format!("{MIXED}[[arm.component]]\nkind = \"fixed\"\npeople = {{ condition = true }}\n"),
@@ -1762,11 +1770,20 @@ fn a_component_for_providers_not_holding_a_contract_is_refused() {
         ),
     ];
     for (text, expected) in cases {
-        let error =
-            capsim::scenario::load_scenario_str("mixed.toml", &text, std::path::Path::new("."))
-                .err()
-                .unwrap_or_else(|| panic!("accepted: {expected}"));
-        let message = format!("{error:#}");
+        // Refused when loaded, or, for what needs the population, when the model is built.
+        let message = match capsim::scenario::load_scenario_str(
+            "mixed.toml",
+            &text,
+            std::path::Path::new("."),
+        ) {
+            Err(error) => format!("{error:#}"),
+            Ok(loaded) => format!(
+                "{:#}",
+                Model::build(&loaded)
+                    .err()
+                    .unwrap_or_else(|| panic!("accepted: {expected}"))
+            ),
+        };
         assert!(message.contains(expected), "{message}");
     }
 }

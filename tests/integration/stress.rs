@@ -149,6 +149,17 @@ fn a_cap_inside_the_band_and_few_replications_are_named() {
         out
     };
     let out = run("0.01", "inside");
+    // The chance in the table is the one the limit is on: a loss beyond the threshold.
+    assert!(
+        out.contains("providers' P(loss > 2%) of income at most 5%"),
+        "{out}"
+    );
+    assert!(
+        out.lines().any(|l| l.starts_with("design (widest band")
+            && l.contains("P(loss > 2%)")
+            && !l.contains("P(loss) ")),
+        "{out}"
+    );
     assert!(
         out.contains("Note: a cap of 1.0% is at or inside some of the bands"),
         "{out}"

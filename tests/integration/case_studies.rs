@@ -619,6 +619,46 @@ fn bnssg_encodes_its_header() {
     assert!((end / start - 1.5).abs() < 0.1, "growth {start} -> {end}");
 }
 
+/// BNSSG's year-of-care payment (bnssg-year-of-care.toml's header): the neighbourhood model
+/// costs the acute trust income under PbR for everyone (about £8m over 15 years) but gains it
+/// about £7m when the cohort's care is paid by a capitation, and the commissioner gains about
+/// half as much (£16m against £31m); the system's gain is the same under both.
+#[test]
+fn bnssg_year_of_care_lets_the_acute_trust_keep_what_the_cohort_saves() {
+    let m = shipped("bnssg-year-of-care", &["replications=12"]);
+    let results = engine::run(&m, 2, &Silent).unwrap();
+    let gain = |a: usize, p: Option<usize>| {
+        mean(results.iter().map(|r| {
+            r.gains
+                .iter()
+                .filter(|g| g.arm == a && g.party == p)
+                .map(|g| g.gain)
+                .sum::<f64>()
+        }))
+    };
+    let (pbr, year_of_care) = (
+        arm(&m, "pbr-neighbourhood"),
+        arm(&m, "year-of-care-neighbourhood"),
+    );
+    let acute = party(&m, "acute");
+    assert!(gain(pbr, Some(acute)) < -4e6, "£{}", gain(pbr, Some(acute)));
+    assert!(
+        gain(year_of_care, Some(acute)) > 3e6,
+        "£{}",
+        gain(year_of_care, Some(acute))
+    );
+    let (commissioner_pbr, commissioner_yoc) = (gain(pbr, Some(0)), gain(year_of_care, Some(0)));
+    assert!(
+        commissioner_yoc > 0.0 && commissioner_yoc < 0.7 * commissioner_pbr,
+        "£{commissioner_yoc} against £{commissioner_pbr}"
+    );
+    let (system_pbr, system_yoc) = (gain(pbr, None), gain(year_of_care, None));
+    assert!(
+        (system_pbr - system_yoc).abs() < 1e-6 * system_pbr.abs(),
+        "£{system_pbr} against £{system_yoc}"
+    );
+}
+
 /// BNSSG's at-risk group (bnssg-prevention.toml's header): about 122,600 people aged 20-64 with
 /// one long-term condition in year 1; the programme lowers second-condition onsets per 1,000 by
 /// about 10% once ramped up (7-13% in year 5), but moves the mean age at a second onset by well

@@ -242,7 +242,8 @@ fn west_yorkshire_encodes_its_header() {
 /// West Yorkshire's who-gains question: if Leeds answers the incentive with 3% more capacity at
 /// £1m a year, the system pays the extra spells and the £1m; under the block Leeds bears it all,
 /// under the incentive the commissioner pays Leeds £2,000 for each 52-week waiter fewer than
-/// without it at the end of 2023/24 (the one year the scheme ran), and under PbR the tariff of
+/// without it at the end of 2023/24 (the one year the scheme ran), under the paper's whole model
+/// those bonuses and the tariff of the extra spells beyond plan, and under PbR the tariff of
 /// each extra spell. Nothing else changes.
 #[test]
 fn west_yorkshire_who_gains_from_leeds_capacity() {
@@ -257,6 +258,7 @@ fn west_yorkshire_who_gains_from_leeds_capacity() {
             .copied()
             .expect("gain")
     };
+    let (mut fees_paid, mut pbr_paid) = (0.0, 0.0);
     for r in &results {
         let (status_quo, world): (Vec<_>, Vec<_>) = (r.world(0).collect(), r.world(1).collect());
         let mut fewer_long_waiters = 0.0;
@@ -288,7 +290,25 @@ fn west_yorkshire_who_gains_from_leeds_capacity() {
         let commissioner = gain(r, "pbr + leeds capacity", 0);
         assert!(pbr.income_change > extra_cost);
         assert!((commissioner.gain + pbr.income_change).abs() < 1e-6 * pbr.income_change);
+        // The whole model: the same bonuses, and the tariff of the treatments beyond plan,
+        // never more than PbR pays for all of the extra ones.
+        let whole = "block-52-week-incentive-fee-for-service + leeds capacity";
+        let (ffs, commissioner) = (gain(r, whole, leeds_party), gain(r, whole, 0));
+        let fees = ffs.income_change - bonus;
+        assert!(
+            fees > -1e-6 * bonus && fees <= pbr.income_change * (1.0 + 1e-9),
+            "fees £{fees} against PbR's £{}",
+            pbr.income_change
+        );
+        assert!((commissioner.gain + ffs.income_change).abs() < 1e-6 * ffs.income_change);
+        fees_paid += fees;
+        pbr_paid += pbr.income_change;
     }
+    // Most years' extra treatments are beyond plan, so the fees are a good part of PbR's.
+    assert!(
+        fees_paid > 0.3 * pbr_paid,
+        "£{fees_paid} against £{pbr_paid}"
+    );
 }
 
 /// Capacity short of demand grows the list and lowers the activity (and cost) delivered; more

@@ -658,10 +658,10 @@ impl Contracts {
 
 /// What the commissioner expects to pay `holder` this year under its components settled on
 /// the year's figures, for the people covered at their risk: each component paid on the year
-/// expected of the people it pays for (activity and cost on trend, risk-adjusted as shared savings `s` says, and
-/// the expected indicators). Shared savings `against = "spend"` measure the spend against it,
-/// so that tariff spend is never set against a cost: a tariff that pays a rural provider less
-/// than its cost is not a saving.
+/// expected of the people it pays for (activity and cost on trend, risk-adjusted as shared
+/// savings `s` says, and the expected indicators). Shared savings `against = "spend"` measure the
+/// spend against it, so that tariff spend is never set against a cost: a tariff that pays a rural
+/// provider less than its cost is not a saving.
 fn expected_spend(
     holder: &OpenHolder,
     scopes: &[Scope],

@@ -39,23 +39,29 @@ fn font(size: u32) -> TextStyle<'static> {
     (FAMILY, size).into_font().color(&BLACK)
 }
 
-/// Greys from dark to light, distinguishable in print.
-const GREYS: [RGBColor; 6] = [
+/// Series colours: Okabe and Ito's palette, told apart by readers with any common colour vision
+/// deficiency (yellow left out: too light on white). Printed in grey they still differ in
+/// lightness, and each series also has its own marker and dashing ([`MARKER_SHAPES`]).
+const SERIES_COLOURS: [RGBColor; 6] = [
     RGBColor(0, 0, 0),
-    RGBColor(90, 90, 90),
-    RGBColor(140, 140, 140),
-    RGBColor(60, 60, 60),
-    RGBColor(170, 170, 170),
-    RGBColor(115, 115, 115),
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(230, 159, 0),
+    RGBColor(204, 121, 167),
 ];
 
-/// How many marker shapes there are. With six greys and lines solid or dashed (a grey and a line
-/// repeat after 12 series, [`is_dashed`]), a series' style (shape, grey, line) repeats only
+/// The greys of a chart of one series (a tornado's bars, its centre line).
+const LIGHT_GREY: RGBColor = RGBColor(170, 170, 170);
+const DARK_GREY: RGBColor = RGBColor(90, 90, 90);
+
+/// How many marker shapes there are. With six colours and lines solid or dashed (a colour and a
+/// line repeat after 12 series, [`is_dashed`]), a series' style (shape, colour, line) repeats only
 /// after 24 series.
 const MARKER_SHAPES: usize = 8;
 
 /// Series `i`'s marker at `at` (a data point, or a place in a legend): one of
-/// [`MARKER_SHAPES`] shapes in pixels, so lines drawn over each other in greys stay told apart.
+/// [`MARKER_SHAPES`] shapes in pixels, so lines drawn over each other stay told apart in grey.
 struct Marker<C> {
     at: C,
     series: usize,
@@ -393,8 +399,9 @@ fn fitted_title<DB: DrawingBackend>(
     title: &str,
     max: u32,
 ) -> Result<(String, u32), String> {
+    // Clear of the y axis's rotated label at the left and of the plot's right edge.
     let (width, _) = root.dim_in_pixel();
-    fit_text(root, title, width.saturating_sub(60), max, 14)
+    fit_text(root, title, width.saturating_sub(120), max, 14)
 }
 
 /// A fan chart per arm of the commissioner's spend by year (£m): p5-p95, p25-p75, median.
@@ -772,7 +779,7 @@ fn draw_lines<DB: DrawingBackend>(
         .draw()
         .map_err(err)?;
     for (i, (points, spread)) in series.iter().map(|s| &s.1).zip(spread).enumerate() {
-        let colour = GREYS[style_of(i) % GREYS.len()];
+        let colour = SERIES_COLOURS[style_of(i) % SERIES_COLOURS.len()];
         chart
             .draw_series(
                 points
@@ -784,7 +791,7 @@ fn draw_lines<DB: DrawingBackend>(
     }
     for (i, (name, points)) in series.iter().enumerate() {
         let style = style_of(i);
-        let colour = GREYS[style % GREYS.len()];
+        let colour = SERIES_COLOURS[style % SERIES_COLOURS.len()];
         let line = colour.stroke_width(3);
         if is_dashed(style) {
             chart
@@ -884,15 +891,15 @@ fn year_ticks(first: i64, last: i64, fit: usize) -> Vec<f64> {
 
 /// Every other series of lines is dashed.
 fn is_dashed(style: usize) -> bool {
-    // Alternating, and the other way round for each round of the greys: with six greys, style
+    // Alternating, and the other way round for each round of the colours: with six colours, style
     // 6 would otherwise be style 0's black solid line again.
-    (style + style / GREYS.len()) % 2 == 1
+    (style + style / SERIES_COLOURS.len()) % 2 == 1
 }
 
 /// A series' line as drawn (solid or dashed) with its marker, 24 px wide from `(x, y)`: what
 /// a legend or a key shows for it.
 fn key_sample<DB: DrawingBackend>(style: usize, (x, y): BackendCoord) -> KeySample<DB> {
-    let colour = GREYS[style % GREYS.len()];
+    let colour = SERIES_COLOURS[style % SERIES_COLOURS.len()];
     // Two pieces of line, with a gap between them when the line is dashed.
     let ((a, b), (c, d)) = if is_dashed(style) {
         ((0, 8), (16, 24))
@@ -1155,7 +1162,7 @@ pub fn margin_by_deprivation<DB: DrawingBackend>(
         .map_err(err)?;
     let n = arms.len();
     for (i, (_, margins)) in arms.iter().enumerate() {
-        let colour = GREYS[i % GREYS.len()];
+        let colour = SERIES_COLOURS[i % SERIES_COLOURS.len()];
         let style = colour.stroke_width(3);
         // Each arm's points shifted a little sideways, so arms with equal margins (often all
         // at £0) stay visible side by side instead of drawn over each other.
@@ -1600,7 +1607,9 @@ pub fn frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier) 
         .margin(25)
         .x_label_area_size(70)
         .y_label_area_size(90)
-        .build_cartesian_2d(xlo..xhi, 0.0..yhi)
+        // A little below 0, so that designs with no chance of a loss are not half hidden by
+        // the axis.
+        .build_cartesian_2d(xlo..xhi, -0.02 * yhi..yhi)
         .map_err(err)?;
     let decimals = axis_decimals(xlo, xhi);
     let y_decimals = axis_decimals(0.0, yhi);
@@ -1616,35 +1625,39 @@ pub fn frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier) 
         .draw()
         .map_err(err)?;
     chart
-        .draw_series(f.all.iter().map(|&p| Circle::new(p, 4, GREYS[4].filled())))
+        .draw_series(
+            f.all
+                .iter()
+                .map(|&p| Circle::new(p, 4, SERIES_COLOURS[4].filled())),
+        )
         .map_err(err)?
         .label("design")
-        .legend(|(x, y)| Circle::new((x + 12, y), 4, GREYS[4].filled()));
+        .legend(|(x, y)| Circle::new((x + 12, y), 4, SERIES_COLOURS[4].filled()));
     // The boundary designs are not joined: each is the widest band of its own share and cap,
     // and a line between two of them would suggest designs in between that were not tried.
     chart
         .draw_series(
             f.boundary
                 .iter()
-                .map(|&p| Circle::new(p, 6, GREYS[0].filled())),
+                .map(|&p| Circle::new(p, 6, SERIES_COLOURS[0].filled())),
         )
         .map_err(err)?
         .label("widest band meeting the limit, for its share and cap")
-        .legend(|(x, y)| Circle::new((x + 12, y), 6, GREYS[0].filled()));
+        .legend(|(x, y)| Circle::new((x + 12, y), 6, SERIES_COLOURS[0].filled()));
     chart
         .draw_series(DashedLineSeries::new(
             vec![(xlo, f.limit), (xhi, f.limit)],
             10,
             6,
-            GREYS[1].stroke_width(2),
+            SERIES_COLOURS[1].stroke_width(2),
         ))
         .map_err(err)?
         .label("limit")
         .legend(|(x, y)| {
             // Dashed, as the line is.
             EmptyElement::at((x, y))
-                + PathElement::new(vec![(0, 0), (9, 0)], GREYS[1].stroke_width(2))
-                + PathElement::new(vec![(15, 0), (24, 0)], GREYS[1].stroke_width(2))
+                + PathElement::new(vec![(0, 0), (9, 0)], SERIES_COLOURS[1].stroke_width(2))
+                + PathElement::new(vec![(15, 0), (24, 0)], SERIES_COLOURS[1].stroke_width(2))
         });
     // A label reads away from the nearer side, so one by the right edge is not cut off, and
     // starts clear of its marker, a little above the points around it.
@@ -1659,17 +1672,17 @@ pub fn frontier<DB: DrawingBackend>(root: DrawingArea<DB, Shift>, f: &Frontier) 
     };
     if let Some(p) = f.none {
         chart
-            .draw_series([Circle::new(p, 8, GREYS[0].stroke_width(2))])
+            .draw_series([Circle::new(p, 8, SERIES_COLOURS[0].stroke_width(2))])
             .map_err(err)?
             .label("no corridor")
-            .legend(|(x, y)| Circle::new((x + 12, y), 8, GREYS[0].stroke_width(2)));
+            .legend(|(x, y)| Circle::new((x + 12, y), 8, SERIES_COLOURS[0].stroke_width(2)));
     }
     if let Some((p, text)) = &f.pick {
         chart
-            .draw_series([Cross::new(*p, 10, GREYS[0].stroke_width(3))])
+            .draw_series([Cross::new(*p, 10, SERIES_COLOURS[0].stroke_width(3))])
             .map_err(err)?
             .label("recommended")
-            .legend(|(x, y)| Cross::new((x + 12, y), 8, GREYS[0].stroke_width(3)));
+            .legend(|(x, y)| Cross::new((x + 12, y), 8, SERIES_COLOURS[0].stroke_width(3)));
         chart
             .draw_series([label(format!("recommended: {text}"), *p)])
             .map_err(err)?;
@@ -1802,13 +1815,13 @@ fn tornado_panel<DB: DrawingBackend>(
         };
         chart
             .draw_series([
-                Rectangle::new([(a, y + 0.2), (z, y + 0.8)], GREYS[4].filled()),
+                Rectangle::new([(a, y + 0.2), (z, y + 0.8)], LIGHT_GREY.filled()),
                 Rectangle::new(
                     [
                         (b.high.min(cap_end), y + 0.2),
                         (b.high.max(cap_end), y + 0.8),
                     ],
-                    GREYS[0].filled(),
+                    BLACK.filled(),
                 ),
             ])
             .map_err(err)?;
@@ -1824,7 +1837,7 @@ fn tornado_panel<DB: DrawingBackend>(
     chart
         .draw_series(std::iter::once(PathElement::new(
             vec![(centre, 0.0), (centre, rows as f64)],
-            GREYS[1].stroke_width(2),
+            DARK_GREY.stroke_width(2),
         )))
         .map_err(err)?;
     Ok(())
@@ -1834,14 +1847,14 @@ fn tornado_panel<DB: DrawingBackend>(
 mod tests {
     use super::tick;
 
-    /// Every series of a chart up to 24 is drawn in a style of its own (marker shape, grey,
+    /// Every series of a chart up to 24 is drawn in a style of its own (marker shape, colour,
     /// solid or dashed): arms beyond six used to repeat the first six's. Up to 12, the lines
-    /// alone differ (grey, solid or dashed), not only their markers: the seventh arm's line
+    /// alone differ (colour, solid or dashed), not only their markers: the seventh arm's line
     /// was the first's.
     #[test]
     fn twenty_four_series_are_told_apart() {
         let lines: Vec<(usize, bool)> = (0..12)
-            .map(|i| (i % super::GREYS.len(), super::is_dashed(i)))
+            .map(|i| (i % super::SERIES_COLOURS.len(), super::is_dashed(i)))
             .collect();
         for (i, l) in lines.iter().enumerate() {
             assert!(!lines[..i].contains(l), "series {i}'s line repeats {l:?}");
@@ -1850,7 +1863,7 @@ mod tests {
             .map(|i| {
                 (
                     i % super::MARKER_SHAPES,
-                    i % super::GREYS.len(),
+                    i % super::SERIES_COLOURS.len(),
                     super::is_dashed(i),
                 )
             })

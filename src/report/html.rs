@@ -335,8 +335,9 @@ fn headline(
         }
         p.note {
             "± is the Monte Carlo error (standard error) from " (thousands(u64::from(replications)))
-            " replications: how far a figure would move on another seed. Every figure in \
-             summary.csv has one (columns ending _se)."
+            " replications: how far a figure would move on another seed; a chance shown as 0% \
+             or 100% has it one way only (0% + 1: it could be up to 1 point more). Every figure \
+             in summary.csv has one (columns ending _se)."
         }
         @if !close.is_empty() && close.len() <= 4 {
             p.warning {
@@ -983,7 +984,8 @@ fn who_gains(
             }
             p.note {
                 "Below zero is a loss. ± is the Monte Carlo error (standard error): how far a \
-                 figure would move on another seed; who_gains.csv holds one for the mean, each \
+                 figure would move on another seed (one way only at a chance of 0% or 100%: \
+                 0% + 1); who_gains.csv holds one for the mean, each \
                  percentile and the chance of gaining (columns ending _se). Medians need not add up across the parties; averages do \
                  (column mean in who_gains.csv, which also holds the changes in income and cost \
                  behind each gain)."
@@ -1220,7 +1222,7 @@ fn reproduce(run: &RunFolder, t: &Tables) -> Markup {
 
 const STYLE: &str = "body{font-family:'DejaVu Sans',Verdana,Arial,sans-serif;color:#111;max-width:1100px;margin:2em auto;padding:0 1em;line-height:1.45}\
 h1{font-size:1.8em;margin-bottom:.2em}h2{margin-top:1.8em;border-bottom:2px solid #333;padding-bottom:.2em}\
-table{border-collapse:collapse;margin:1em 0;font-size:.92em}th,td{border:1px solid #999;padding:.35em .6em}th{background:#e6e6e6}td:first-child{white-space:nowrap}\
+table{border-collapse:collapse;margin:1em 0;font-size:.92em}th,td{border:1px solid #999;padding:.35em .6em}th{background:#e6e6e6}td:first-child{min-width:7em;max-width:18em}\
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}figure{margin:1.5em 0}figure img{max-width:100%;height:auto;border:1px solid #ccc}\
 figcaption{font-size:.92em;color:#333;margin-top:.4em}.note{color:#444;font-style:italic}.lead{font-size:1.1em;color:#222;margin-top:0}.tag{font-size:.8em;color:#555;font-weight:normal}\
 dt{font-weight:bold;margin-top:.8em}code{background:#f2f2f2;padding:0 .25em}\

@@ -16,9 +16,9 @@ pub const CHART: &str = "waiting_lists";
 /// The measures the chart and the report's tables show, with a reader's words for each: where
 /// the list stands at each year's end.
 pub const SHOWN: [(&str, &str); 3] = [
-    ("waiting_list", "waiting at the year's end"),
-    ("52_week_waiters", "waiting 52 weeks or more"),
-    ("median_wait_weeks", "median wait, weeks"),
+    ("waiting_list", "all waiting"),
+    ("52_week_waiters", "waiting 52+ weeks"),
+    ("median_wait_weeks", "median wait"),
 ];
 
 /// The activity types with a waiting list, in the world table's order.
@@ -177,7 +177,14 @@ pub fn panels(figures: &[ListFigure], scenario: &Scenario) -> Vec<LinePanel> {
                     .collect()
             };
             panels.push(LinePanel {
-                title: format!("{}: {words}", list_name(list, scenario)),
+                // The chart's title says these are waiting lists: each panel names whose.
+                title: format!(
+                    "{}{}: {words}",
+                    crate::scenario::contracts::capitalised(
+                        &crate::scenario::contracts::plain_name(list)
+                    ),
+                    delivered_by(list, scenario)
+                ),
                 y_label: if measure == "median_wait_weeks" {
                     "weeks (mean, 5th-95th percentile)".into()
                 } else {

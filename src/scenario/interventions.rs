@@ -44,16 +44,19 @@ fn one_value<T: PartialEq>(values: &[T]) -> bool {
 }
 
 impl Strata {
-    /// Who the filter selects, in words ("aged 20–64 with at least 3 long-term conditions");
+    /// Who the filter selects, in words ("aged 20–64, with at least 3 long-term conditions");
     /// `condition` names the scenario's condition. Empty when it selects everyone.
     pub fn words(&self, condition: Option<&str>) -> String {
         let mut parts = Vec::new();
-        if self.age_min.is_some() || self.age_max.is_some() {
-            parts.push(format!(
-                "aged {}–{}",
-                self.age_min.unwrap_or(0),
-                self.age_max.unwrap_or(100)
-            ));
+        // 0 at least and 100 (or older) at most filter nobody out.
+        match (
+            self.age_min.filter(|&a| a > 0),
+            self.age_max.filter(|&a| a < 100),
+        ) {
+            (Some(lo), Some(hi)) => parts.push(format!("aged {lo}–{hi}")),
+            (Some(lo), None) => parts.push(format!("aged {lo} and over")),
+            (None, Some(hi)) => parts.push(format!("aged {hi} or under")),
+            (None, None) => {}
         }
         let conditions = |k: u8| match k {
             1 => "1 long-term condition".to_string(),
@@ -65,7 +68,9 @@ impl Strata {
             self.ltc_max.filter(|&k| k < 5),
         ) {
             (Some(5), None) => parts.push("with 5 or more long-term conditions".to_string()),
-            (Some(lo), Some(hi)) if lo == hi => parts.push(format!("with {}", conditions(lo))),
+            (Some(lo), Some(hi)) if lo == hi => {
+                parts.push(format!("with exactly {}", conditions(lo)))
+            }
             (Some(lo), Some(hi)) => parts.push(format!("with {lo}–{hi} long-term conditions")),
             (Some(k), None) => parts.push(format!("with at least {}", conditions(k))),
             (None, Some(0)) => parts.push("with no long-term condition".to_string()),
@@ -310,4 +315,38 @@ pub struct Shift {
     /// Events of `to` per event of `from` moved.
     #[serde(default = "one")]
     pub ratio: Param,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Rurality, Strata};
+
+    /// A filter reads as who it selects: bounds that filter nobody out are left unsaid, one
+    /// value is named however often a list repeats it, and counts take their plural.
+    #[test]
+    fn a_filter_reads_as_who_it_selects() {
+        let words = |toml: &str| toml::from_str::<Strata>(toml).unwrap().words(Some("copd"));
+        assert_eq!(
+            words("age_min = 20\nage_max = 64\nltc_min = 3"),
+            "aged 20–64, with at least 3 long-term conditions"
+        );
+        assert_eq!(words("age_min = 65"), "aged 65 and over");
+        assert_eq!(words("ltc_min = 0\nltc_max = 5\nimd = [1, 2, 3, 4, 5]"), "");
+        assert_eq!(
+            words("ltc_min = 1\nltc_max = 1"),
+            "with exactly 1 long-term condition"
+        );
+        assert_eq!(words("ltc_max = 1"), "with at most 1 long-term condition");
+        assert_eq!(words("ltc_max = 0"), "with no long-term condition");
+        assert_eq!(words("ltc_min = 5"), "with 5 or more long-term conditions");
+        assert_eq!(
+            words("imd = [1, 1, 2]\ncondition = false"),
+            "in deprivation quintiles 1, 2 (1 the most deprived), without copd"
+        );
+        let rural = Strata {
+            rurality: Some(vec![Rurality::Rural, Rurality::Rural]),
+            ..Strata::default()
+        };
+        assert_eq!(rural.words(None), "living in rural areas");
+    }
 }

@@ -89,8 +89,14 @@ fn parse_table(file: &str, text: &str) -> Result<Table, InputError> {
         if let Some(span) = e.span() {
             let line = text[..span.start].matches('\n').count() + 1;
             msg = format!("line {line}: {msg}");
+            // The value the parser stopped at, or failing that the line's (inside an inline
+            // table the line's first value is not the one).
+            let at_error = text[span.start..]
+                .split([',', '}', ']', '\n', '#'])
+                .next()
+                .and_then(number_with_units);
             let line_text = text.lines().nth(line - 1).unwrap_or("");
-            if let Some(hint) = number_with_units_hint(line_text) {
+            if let Some(hint) = at_error.or_else(|| number_with_units_hint(line_text)) {
                 msg = format!("{msg} ({hint})");
             }
         }

@@ -60,6 +60,12 @@ fn a_number_with_a_unit_says_how_numbers_are_written() {
         &[],
         &["not valid TOML", "line 3", share],
     );
+    // Inside an inline table, where the line's first value is another.
+    rejected(
+        "base = \"default\"\n[transitions]\nleaver_rate = { value = 5%, source = \"x\" }\n",
+        &[],
+        &["line 3", share],
+    );
     rejected(
         "base = \"default\"\n[budget]\nfirst_year = 2.3bn   # £\n",
         &[],

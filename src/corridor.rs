@@ -23,7 +23,7 @@ use crate::report::mc_error::{mean_se, proportion_se, quantile_se};
 use crate::report::{MoneyUnit, charts};
 use crate::run_folder::staging::{Destination, StagedFolder};
 use crate::run_folder::tables::write_csv_rounded_as;
-use crate::scenario::contracts::{ArmSpec, Band, Basis, ComponentSpec, RiskShareSpec, Settle};
+use crate::scenario::contracts::{ArmSpec, Band, Basis, ComponentSpec, RiskShareSpec, Settle, pct};
 use crate::scenario::{Override, load_scenario_with};
 
 /// Marks a folder written by `capsim corridor`.
@@ -665,12 +665,12 @@ fn terminal(
             MoneyUnit::for_values([1e6]).number(a.spend_p95),
         )
     };
-    let p_loss = format!("P(loss > {}%)", percent_figure(args.loss_threshold));
+    let p_loss = format!("P(loss > {})", pct(args.loss_threshold));
     let mut text = format!(
-        "\nCorridors for {}: providers' {p_loss} of income at most {}%\n\
+        "\nCorridors for {}: providers' {p_loss} of income at most {}\n\
          {:<58} {:>12} {:>14} {:>14}\n",
         args.arm,
-        percent_figure(args.max_prob_loss),
+        pct(args.max_prob_loss),
         "design (widest band meeting the limit, by share and cap)",
         p_loss,
         "mean spend £m",
@@ -749,12 +749,6 @@ fn terminal(
         replications,
         dir.display()
     ) + &crate::report::rough_note(replications)
-}
-
-/// A share as a percentage with a place only where it needs one: 0.02 as "2", 0.025 as "2.5".
-fn percent_figure(share: f64) -> String {
-    let shown = format!("{:.1}", crate::report::percent_rounded(share, 1));
-    shown.strip_suffix(".0").unwrap_or(&shown).to_string()
 }
 
 /// What to say when no design meets the limit: tighter designs, or, when the grid holds the

@@ -1098,13 +1098,12 @@ fn settled_over_term_words(settle: Settle, what: &str) -> String {
     }
 }
 
-fn pct(x: f64) -> String {
-    let v = x * 100.0;
-    if (v - v.round()).abs() < 1e-9 {
-        format!("{v:.0}%")
-    } else {
-        format!("{v:.1}%")
-    }
+/// A share as a percentage, with one place only where it needs one: 0.02 as "2%", 0.025 as
+/// "2.5%".
+pub(crate) fn pct(x: f64) -> String {
+    // Rounded as every percentage the outputs show: a half up, after the product's residue.
+    let shown = format!("{:.1}", crate::report::percent_rounded(x, 1));
+    format!("{}%", shown.strip_suffix(".0").unwrap_or(&shown))
 }
 
 /// `text` with its first letter a capital, to start a sentence or a label.

@@ -1230,7 +1230,7 @@ dt{font-weight:bold;margin-top:.8em}code{background:#f2f2f2;padding:0 .25em}\
 @media print{@page{size:A4;margin:15mm}body{max-width:none;margin:0;padding:0;font-size:10pt}\
 h2,h3,p.note,dt{break-after:avoid;page-break-after:avoid}table,figure,tr,dl>dd{break-inside:avoid;page-break-inside:avoid}\
 table.headline{font-size:8pt;width:100%;display:table}table.headline th,table.headline td{padding:.2em .3em}\
-td:first-child{white-space:normal}figure img{max-height:200mm;object-fit:contain}}";
+td:first-child{white-space:normal}figure img{max-height:200mm;object-fit:contain}}.nb{white-space:nowrap}";
 
 /// Writes report.html into `out`, with the charts (already written there) embedded.
 pub fn write_report(
@@ -1328,13 +1328,61 @@ pub fn write_report(
             }
         }
     };
-    std::fs::write(out.join("report.html"), page.into_string() + "\n")?;
+    let page = negative_pounds_unbroken(&page.into_string());
+    std::fs::write(out.join("report.html"), page + "\n")?;
     Ok(())
+}
+
+/// `html` with every negative amount of money in its text ("−£283m") kept on one line.
+/// Browsers may break a line between the minus sign and the pound sign (both prefixes to a
+/// number in Unicode's line-breaking rules), leaving a "−" at the end of one line and a
+/// positive-looking figure on the next. A span that does not wrap holds them together and,
+/// unlike a joining character, leaves the figure as it is when copied. Only text is touched:
+/// maud escapes `<` and `>` in text and attributes, so every `<` starts a tag.
+fn negative_pounds_unbroken(html: &str) -> String {
+    const NEGATIVE_POUNDS: &str = "−£";
+    let mut out = String::with_capacity(html.len() + 1024);
+    let mut rest = html;
+    while let Some(start) = rest.find(['<', '−']) {
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+        } else if rest.starts_with(NEGATIVE_POUNDS) {
+            let end = rest
+                .find(|c: char| c.is_whitespace() || c == '<')
+                .unwrap_or(rest.len());
+            out.push_str("<span class=\"nb\">");
+            out.push_str(&rest[..end]);
+            out.push_str("</span>");
+            rest = &rest[end..];
+        } else {
+            out.push('−');
+            rest = &rest['−'.len_utf8()..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A negative amount of money in text is held on one line; attributes, other minus
+    /// signs and positive amounts are left as they are.
+    #[test]
+    fn a_negative_amount_of_money_is_not_broken_across_lines() {
+        assert_eq!(
+            negative_pounds_unbroken(
+                "<p title=\"−£5m\">a loses −£283m, b gains £3m (−£1.2m).</p><td>−£4k</td> a − b"
+            ),
+            "<p title=\"−£5m\">a loses <span class=\"nb\">−£283m,</span> b gains £3m \
+             (<span class=\"nb\">−£1.2m).</span></p><td><span class=\"nb\">−£4k</span></td> a − b"
+        );
+    }
 
     /// A chance that is neither 0 nor 1 never shows as one: a loss in 1 future in 300 is "<1%".
     #[test]

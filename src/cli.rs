@@ -12,7 +12,7 @@ use crate::error::InputError;
 use crate::report;
 use crate::report::precision::PrecisionTarget;
 use crate::run_folder::shard::{self, Shard};
-use crate::run_folder::staging::{self, Destination, StagedFolder};
+use crate::run_folder::staging::{self, Committed, Destination, StagedFolder};
 use crate::run_folder::{self, RunFolder, RunInfo, tables};
 use crate::scenario::validate::{MAX_REPLICATIONS, check_replications};
 use crate::scenario::{Override, Scenario, load_scenario, load_scenario_with};
@@ -393,7 +393,7 @@ fn run_shard(plan: RunPlan, shard: Shard, observer: &dyn Observer) -> anyhow::Re
         replications_digest: String::new(),
     };
     shard::write_shard(staged.dir(), model, &results, &info)?;
-    let dir = staged.commit()?;
+    let dir = staged.commit()?.dir;
     let summary = format!(
         "shard {} of {}: replications {} to {} of {} in {elapsed_seconds:.2} s on {} threads; \
          results in {}\nWhen all {} shards are done: capsim merge DIR… (their folders)\n",
@@ -414,6 +414,42 @@ fn run_shard(plan: RunPlan, shard: Shard, observer: &dyn Observer) -> anyhow::Re
     })
 }
 
+/// The merged folder cannot go inside a shard: the shard would then hold what is not a
+/// shard's, and could be neither merged again nor rerun.
+fn refuse_out_inside_shards(dest: &Path, dirs: &[PathBuf]) -> Result<(), InputError> {
+    let resolved = resolved_path(dest);
+    match dirs.iter().find(|d| resolved.starts_with(resolved_path(d))) {
+        Some(shard) => Err(InputError::new(
+            dest.display().to_string(),
+            "--out",
+            format!(
+                "expected a folder outside the shard folders: it is inside {}",
+                shard.display()
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// `path` with links and `..` resolved as far as it exists, the rest as written.
+fn resolved_path(path: &Path) -> PathBuf {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = path.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return rest.iter().rev().fold(real, |p, part| p.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => return path,
+        }
+    }
+}
+
 /// Merges the shard folders `dirs` into the run folder one run would have written at `out`
 /// (default `output/<scenario name>`).
 pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, threads: usize) -> anyhow::Result<String> {
@@ -425,6 +461,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, threads: usize) -> anyhow::
     let first = &shards[0];
     let loaded = load_scenario(Some(&first.dir.join(run_folder::SCENARIO)))?;
     let dest = out.unwrap_or_else(|| Path::new("output").join(&loaded.scenario.name));
+    refuse_out_inside_shards(&dest, dirs)?;
     let destination = Destination::check_folder(&dest)?;
     let mut model = Model::build(&loaded)?;
     model.scenario.seed = first.info.seed;
@@ -436,13 +473,14 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, threads: usize) -> anyhow::
         "command line",
         "the shard folders",
     )?;
-    let staged = StagedFolder::new(destination.clone())?;
     let mut results = Vec::with_capacity(first.info.replications as usize);
     let mut elapsed_seconds = 0.0;
     for s in &shards {
         results.extend(s.results(&model)?);
         elapsed_seconds += s.info.elapsed_seconds;
     }
+    // Once every shard has been read and checked: a damaged one is refused with nothing made.
+    let staged = StagedFolder::new(destination.clone())?;
     if results.len() != first.info.replications as usize {
         return Err(InputError::new(
             "command line",
@@ -497,9 +535,6 @@ pub(crate) fn write_run(
     elapsed_seconds: f64,
     precision_line: &str,
 ) -> anyhow::Result<RunOutcome> {
-    // Said on the terminal: a quick look at the default replaces output/default each time.
-    let replaces = matches!(&plan.destination,
-        Destination::Replace(dir) if run_folder::is_run_folder(dir));
     // A run that added replications is exactly the run of that many, and records it.
     plan.model.scenario.replications = results.len() as u32;
     let model = &plan.model;
@@ -532,14 +567,15 @@ pub(crate) fn write_run(
             files.join(", ")
         );
     }
-    let dir = staged.commit()?;
+    // Said on the terminal: a quick look at the default replaces output/default each time.
+    let Committed { dir, replaced } = staged.commit()?;
     summary += precision_line;
     summary += &format!(
         "{} replications in {elapsed_seconds:.2} s on {} threads; results in {}{}\n",
         model.scenario.replications,
         plan.threads,
         dir.display(),
-        if replaces {
+        if replaced {
             " (replacing the earlier run there)"
         } else {
             ""

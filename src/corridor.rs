@@ -558,7 +558,7 @@ pub fn corridor(
             "seed": model.scenario.seed,
         }))? + "\n",
     )?;
-    let dir = staged.commit()?;
+    let dir = staged.commit()?.dir;
     Ok(terminal(
         args,
         &assessed,

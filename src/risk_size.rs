@@ -428,7 +428,7 @@ pub fn risk_size(
             "seed": models[0].1.scenario.seed,
         }))? + "\n",
     )?;
-    let dir = staged.commit()?;
+    let dir = staged.commit()?.dir;
     let mut text = format!(
         "\nProviders' result per person per year under {}, £: its mean, its standard deviation \
          (sd), and the sd's parts that average out with size (idiosyncratic) and that do not \

@@ -623,22 +623,26 @@ fn led_to_by_the_point(field: &str, grids: &[Grid], user_set: &[String]) -> bool
     !written && grids.iter().any(|g| table(&g.path) == table(field))
 }
 
+/// A name no sweep folder holds: each point is resolved with its folder there, then given its
+/// own folder in the staging folder.
+const POINT_PLACEHOLDER: &str = ".capsim-point";
+
 /// Runs the sweep; returns what the terminal shows.
 pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::Result<String> {
     check_args(args)?;
     let destination = check_destination(out)?;
-    // Every point resolved (read, validated, model built) before any is simulated.
-    let staged = StagedFolder::with_check(destination, check_destination)?;
+    // Every point resolved (read, validated, model built) before anything is written, so a
+    // value out of range is refused with nothing made on disk; each point's folder inside the
+    // staging folder is given once that exists.
     let points = points(&args.grids);
     let mut plans = Vec::new();
-    let mut dirs: Vec<PathBuf> = Vec::new();
     for (k, point) in points.iter().enumerate() {
-        let dir = staged.dir().join(format!("point-{}", k + 1));
         let mut run = args.run.clone();
         for (grid, value) in args.grids.iter().zip(point) {
             run.set.push(format!("{}={value}", grid.path));
         }
-        run.out = Some(dir.clone());
+        // Not written to: the destination is the staging folder's, set below.
+        run.out = Some(out.join(POINT_PLACEHOLDER));
         let mut plan = RunPlan::resolve(&run)
             .map_err(|e| named_by_param(e, &args.grids, point, &args.run.set))?;
         let values: Vec<String> = args
@@ -654,7 +658,6 @@ pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::R
             values.join(", ")
         ));
         plans.push(plan);
-        dirs.push(dir);
     }
     warn_of_cautions(&plans, &args.grids, &points);
     let arms: Vec<String> = plans[0]
@@ -677,6 +680,13 @@ pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::R
         .iter()
         .map(|p| p.iter().map(as_f64).collect())
         .collect();
+    let staged = StagedFolder::with_check(destination, check_destination)?;
+    let dirs: Vec<PathBuf> = (1..=plans.len())
+        .map(|k| staged.dir().join(format!("point-{k}")))
+        .collect();
+    for (plan, dir) in plans.iter_mut().zip(&dirs) {
+        plan.destination = Destination::New(dir.clone());
+    }
     let replications = plans[0].model.scenario.replications;
     let (rows, precision) = run_points(plans, &values, &dirs, observer)?;
     write_csv_rounded_as(
@@ -712,7 +722,7 @@ pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::R
         staged.dir().join(MARKER),
         serde_json::to_string_pretty(&marker)? + "\n",
     )?;
-    let dir = staged.commit()?;
+    let dir = staged.commit()?.dir;
     let text = if args.grids.len() == 1 {
         line_table(args, &rows, &shown)
     } else {

@@ -9,7 +9,7 @@ use super::charts::{self, Spread};
 use super::{f64s, strs};
 use crate::error::InputError;
 use crate::run_folder::RunFolder;
-use crate::run_folder::staging::{Destination, StagedFolder};
+use crate::run_folder::staging::{Committed, Destination, StagedFolder};
 use crate::run_folder::tables::write_rounded_csv;
 
 /// Marks a folder written by `capsim compare`, so a later comparison may replace it.
@@ -334,8 +334,6 @@ pub fn compare(dirs: &[PathBuf], destination: Destination) -> anyhow::Result<Str
     for (label, run) in labels.iter().zip(&runs) {
         rows.extend(rows_of(label, run)?);
     }
-    // An empty folder given as --out is a new one; only an earlier comparison is replaced.
-    let replaces = matches!(&destination, Destination::Replace(dir) if dir.join(MARKER).is_file());
     let staged = StagedFolder::with_check(destination, check_destination)?;
     write_rounded_csv(&frame(&rows)?, "compare", &staged.dir().join("compare.csv"))?;
     let spreads: Vec<(String, Spread)> = rows
@@ -374,13 +372,14 @@ pub fn compare(dirs: &[PathBuf], destination: Destination) -> anyhow::Result<Str
         staged.dir().join(MARKER),
         serde_json::to_string_pretty(&marker)? + "\n",
     )?;
-    let dir = staged.commit()?;
+    // An empty folder given as --out is a new one; only an earlier comparison is replaced.
+    let Committed { dir, replaced } = staged.commit()?;
     Ok(terminal_table(&rows)
         + &format!(
             "comparison of {} runs in {}{}\n",
             runs.len(),
             dir.display(),
-            if replaces {
+            if replaced {
                 " (replacing the earlier comparison there)"
             } else {
                 ""

@@ -153,6 +153,11 @@ impl Destination {
             .map_err(|e| refuse(&format!("cannot be read ({e})")))?
             .next()
             .is_none();
+        if let Err(e) = can_be_moved_aside(dest) {
+            return Err(refuse(&format!(
+                "cannot be replaced: capsim may not move it aside ({e})"
+            )));
+        }
         if empty {
             return Ok(Destination::Replace(dest.to_path_buf()));
         }
@@ -361,6 +366,16 @@ fn contains_current_folder(dir: &Path) -> bool {
     }
 }
 
+/// Whether a folder can be moved aside to be replaced: a folder moved into another folder
+/// needs writing in itself (its entry for its parent changes), so one the user may only read
+/// would otherwise be found out only after the whole run, when its results are moved in.
+/// (A folder in a parent with the sticky bit, as /tmp has, that belongs to someone else can
+/// still be refused then; nothing is lost but the run's time.)
+fn can_be_moved_aside(dest: &Path) -> std::io::Result<()> {
+    use rustix::fs::Access;
+    rustix::fs::access(dest, Access::WRITE_OK | Access::EXEC_OK).map_err(Into::into)
+}
+
 /// The folder a destination lives in, created when missing.
 fn parent_of(dest: &Path) -> Result<PathBuf, InputError> {
     Ok(make_parent_of(dest)?.0)
@@ -399,6 +414,14 @@ fn staging_folder_in(parent: &Path, dest: &Path, made: &[PathBuf]) -> Result<Tem
         })?;
     remember(tmp.path(), made);
     Ok(tmp)
+}
+
+/// Where a staged folder was moved, and whether it replaced an earlier output there (a
+/// folder that was not empty).
+#[derive(Debug)]
+pub struct Committed {
+    pub dir: PathBuf,
+    pub replaced: bool,
 }
 
 /// A folder being written beside its destination; deleted if dropped before [`commit`], or if
@@ -464,12 +487,18 @@ impl StagedFolder {
 
     /// Moves the finished folder into place. An earlier run there is moved aside first and
     /// deleted only once the new folder is in place; if the move fails, it is put back.
-    pub fn commit(mut self) -> anyhow::Result<PathBuf> {
+    /// Says where it went and whether it replaced one: another command's output can have
+    /// arrived there since the destination was first checked.
+    pub fn commit(mut self) -> anyhow::Result<Committed> {
         let dest = self.dest.path().to_path_buf();
         // The destination was checked before the run; check again in case it changed since.
         let current = (self.recheck)(&dest)?;
         // Where an earlier run is moved aside: made before anything moves, so a failure here
         // leaves the staging folder to be deleted on drop.
+        let replaced = match &current {
+            Destination::New(_) => false,
+            Destination::Replace(dir) => fs::read_dir(dir)?.next().is_some(),
+        };
         let aside = match current {
             Destination::New(_) => None,
             Destination::Replace(_) => Some(
@@ -488,7 +517,10 @@ impl StagedFolder {
         }
         forget(&mut list, &staged);
         drop(aside);
-        result.map(|_| dest)
+        result.map(|_| Committed {
+            dir: dest,
+            replaced,
+        })
     }
 
     /// Moves each file of a folder staged [`inside`](StagedFolder::inside) its destination into

@@ -1693,6 +1693,9 @@ fn an_open_cohort_empty_at_the_start_is_refused_with_arms() {
     let (code, _, err) = capsim(&["population", "armed.toml", "--out", "p.csv"], dir.path());
     assert_eq!(code, 0, "{err}");
     // A sweep whose point leaves the cohort empty names the point, not a --set never written.
+    // Every point is checked before anything is made: no staging folder comes and goes.
+    let modified = || dir.path().metadata().unwrap().modified().unwrap();
+    let before = modified();
     let (code, _, err) = capsim(
         &[
             "sweep",
@@ -1712,6 +1715,7 @@ fn an_open_cohort_empty_at_the_start_is_refused_with_arms() {
         "{err}"
     );
     assert!(!dir.path().join("sweep").exists());
+    assert_eq!(modified(), before, "the refused sweep wrote to its folder");
 }
 
 /// A measure's name is its own (not a built-in indicator's, well formed, unique), its bounds are

@@ -313,6 +313,68 @@ fn unwritable_output_locations_are_refused_before_simulating() {
     }
 }
 
+/// An earlier run folder (or an empty folder) the user may not change cannot be moved aside
+/// for the new results: refused with exit 2 before anything is simulated, not after the run
+/// when its results would be moved in, and left as it was. Root may change anything, so as
+/// root the run is made as the unprivileged user `nobody` (setpriv, util-linux).
+#[test]
+fn a_folder_capsim_may_not_replace_is_refused_before_simulating() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = workspace();
+    let (code, _, err) = capsim(
+        &["run", "s.toml", "--reps", "2", "--out", "run"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    let as_root = dir.path().metadata().unwrap().uid() == 0;
+    let mode = |path: &Path, mode: u32| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    if as_root {
+        // Others may write in the workspace and read the scenario, not change the folders.
+        mode(dir.path(), 0o777);
+    } else {
+        mode(&dir.path().join("run"), 0o555);
+        mode(&dir.path().join("empty"), 0o555);
+    }
+    for out in ["run", "empty"] {
+        let before = snapshot(dir.path());
+        let mut command = if as_root {
+            let mut c = std::process::Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(env!("CARGO_BIN_EXE_capsim"));
+            c
+        } else {
+            std::process::Command::new(env!("CARGO_BIN_EXE_capsim"))
+        };
+        let started = std::time::Instant::now();
+        let output = command
+            .args(["run", "s.toml", "--reps", "100000", "--out", out])
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "--out {out}: {err}");
+        assert!(
+            err.contains(&format!(
+                "{out}: --out: cannot be replaced: capsim may not move it aside (Permission denied)"
+            )),
+            "{err}"
+        );
+        assert!(started.elapsed().as_secs() < 10, "simulated before failing");
+        assert_eq!(
+            snapshot(dir.path()),
+            before,
+            "--out {out}: the workspace changed"
+        );
+    }
+    if !as_root {
+        mode(&dir.path().join("run"), 0o755);
+        mode(&dir.path().join("empty"), 0o755);
+    }
+}
+
 /// A run folder whose tables were damaged, or whose scenario.toml no longer matches them, is
 /// refused by `report` and `plot` with exit 2, and nothing in it changes.
 #[test]

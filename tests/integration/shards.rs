@@ -349,10 +349,26 @@ fn merge_refuses_shards_of_different_runs_or_an_incomplete_set() {
         let mut args = vec!["merge"];
         args.extend(&dirs);
         args.extend(["--out", "m"]);
+        let modified = || dir.path().metadata().unwrap().modified().unwrap();
+        let before = modified();
         let (code, _, err) = capsim(&args, dir.path());
         assert_eq!(code, 2, "{dirs:?}: {err}");
         assert!(err.contains(expected), "{dirs:?}: {err}");
         assert!(!dir.path().join("m").exists());
+        // Nothing made and removed again either: no staging folder came and went.
+        assert_eq!(modified(), before, "{dirs:?}: the folder was written to");
+    }
+    // The merged run cannot go inside a shard (it would stop being one).
+    for out in ["a1/merged", "./a3/../a3/x/y"] {
+        let (code, _, err) = capsim(&["merge", "a1", "a2", "a3", "--out", out], dir.path());
+        assert_eq!(code, 2, "{out}: {err}");
+        assert!(
+            err.contains(&format!(
+                "{out}: --out: expected a folder outside the shard folders: it is inside a"
+            )),
+            "{err}"
+        );
+        assert!(!dir.path().join("a1/merged").exists() && !dir.path().join("a3/x").exists());
     }
     for (spec, extra, expected) in [
         ("0/3", &[][..], "shard 0 of 3 is not one of them"),

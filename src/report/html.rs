@@ -335,9 +335,12 @@ fn headline(
         }
         p.note {
             "± is the Monte Carlo error (standard error) from " (thousands(u64::from(replications)))
-            " replications: how far a figure would move on another seed; a chance shown as 0% \
+            " replications: how far a figure may be from what unlimited replications would \
+             give (within twice that about 95% of the time); a chance shown as 0% \
              or 100% has it one way only (0% + 1: it could be up to 1 point more). Every figure \
-             in summary.csv has one (columns ending _se)."
+             in summary.csv has one (columns ending _se). Each arm's error is its own: arms \
+             settle the same futures, so the difference between two is far more precise than \
+             their errors together suggest."
         }
         @if !close.is_empty() && close.len() <= 4 {
             p.warning {
@@ -984,8 +987,8 @@ fn who_gains(
             }
             p.note {
                 "Below zero is a loss. ± is the Monte Carlo error (standard error): how far a \
-                 figure would move on another seed (one way only at a chance of 0% or 100%: \
-                 0% + 1); who_gains.csv holds one for the mean, each \
+                 figure may be from what unlimited replications would give (one way only at a \
+                 chance of 0% or 100%: 0% + 1); who_gains.csv holds one for the mean, each \
                  percentile and the chance of gaining (columns ending _se). Medians need not add up across the parties; averages do \
                  (column mean in who_gains.csv, which also holds the changes in income and cost \
                  behind each gain)."

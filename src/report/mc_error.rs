@@ -1,5 +1,5 @@
-//! Monte Carlo error: how far a figure estimated from n replications would move on another
-//! seed. One home for the formulas; summary.csv computes the same with polars expressions
+//! Monte Carlo error: how far a figure estimated from n replications may be from what
+//! unlimited replications would give. One home for the formulas; summary.csv computes the same with polars expressions
 //! ([`super::tables::summary`]), and `--precision` from plain values.
 
 /// z for a two-sided 95% interval.

@@ -986,7 +986,7 @@ pub fn describe(table: &str, column: &str) -> Option<(String, String)> {
     Some((
         figure.unit.to_string(),
         format!(
-            "Monte Carlo standard error of {}: how far it would move on another seed (docs/outputs.md says how it is computed)",
+            "Monte Carlo standard error of {}: how far it may be from what unlimited replications would give (docs/outputs.md says how it is computed)",
             figure.column
         ),
     ))

@@ -1,7 +1,8 @@
 """Derive the age curve of 2+ LTC prevalence (data/multimorbidity_curve.csv).
 
-Not run by capsim: it documents how the shipped table was made, from the published anchors in
-data/multimorbidity_anchors.csv (Valabhji et al. 2024, 35-condition definition, England 2020)
+Not run by capsim: it documents how the shipped table was made, from the published anchors
+(Valabhji et al. 2024, 35-condition definition, England 2020; the figures are written out in
+ANCHORS and IMD_OR_Q1_Q5 below, as data/multimorbidity_anchors.csv lists them with their sources)
 and the ONS mid-2020 single-year population (data/population_england_single_year.csv).
 
 Model: logit P(2+ | age, sex, imd) = g(age) + imd_effect(imd) + sex_effect(sex), with g

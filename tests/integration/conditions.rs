@@ -106,6 +106,17 @@ fn deprivation_gradient_and_all_age_prevalence() {
     assert!((0.0084..=0.0095).contains(&all), "all ages {all}");
 }
 
+/// COPD's prevalence is the registers': 1.9% of all ages (QOF, 2017/18) and 3.9% of people 40
+/// and over (the QOF method, 2019), each within 5%, on England's population.
+#[test]
+fn copd_prevalence_is_the_registers() {
+    let m = place("copd", 3_000_000, "");
+    let all = share_with(&m.initial, |_| true);
+    let over_40 = share_with(&m.initial, |k| k.age >= 40);
+    assert!((all / 0.019 - 1.0).abs() < 0.05, "all ages {all}");
+    assert!((over_40 / 0.039 - 1.0).abs() < 0.05, "40 and over {over_40}");
+}
+
 /// Incidence keeps prevalence by age: after five years of deaths (at the condition's higher
 /// rate), exits and ageing, each band's prevalence is within 5% of where it started. (A band
 /// whose published prevalence is below the band before it can only fall through deaths and

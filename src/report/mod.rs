@@ -8,6 +8,7 @@
 pub mod charts;
 pub mod compare;
 pub mod console;
+pub mod differences;
 pub mod drivers;
 pub mod html;
 pub mod mc_error;
@@ -170,6 +171,8 @@ pub struct Tables {
     pub outcomes: Option<DataFrame>,
     /// Each waiting list's year ends per world (None when no activity type has a list).
     pub waiting_lists: Option<DataFrame>,
+    /// Each pair of arms compared party by party (empty with fewer than two arms).
+    pub arm_differences: DataFrame,
 }
 
 pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
@@ -229,12 +232,13 @@ pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
         who_gains_by_year: who_gains_by_year?,
         outcomes: outcomes?,
         waiting_lists: waiting_lists::table(&run.world, &run.scenario)?,
+        arm_differences: differences::arm_differences(&term, &run.arms(), &run.parties())?,
     })
 }
 
 /// Writes summary.csv, equity.csv, who_gains.csv and who_gains_by_year.csv (when an arm runs
-/// an intervention), outcomes.csv, waiting_list.csv (when a type has a list) and summary.xlsx
-/// into `out`.
+/// an intervention), arm_differences.csv (with two arms or more), outcomes.csv,
+/// waiting_list.csv (when a type has a list) and summary.xlsx into `out`.
 pub fn write_tables(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<()> {
     write_rounded_csv(&t.summary, "summary", &out.join("summary.csv"))?;
     write_rounded_csv(&t.equity, "equity", &out.join("equity.csv"))?;
@@ -244,6 +248,10 @@ pub fn write_tables(run: &RunFolder, t: &Tables, out: &Path) -> anyhow::Result<(
     if let Some(by_year) = t.who_gains_by_year.as_ref().filter(|t| t.height() > 0) {
         let path = out.join(WHO_GAINS_BY_YEAR_CSV);
         write_rounded_csv(by_year, "who_gains_by_year", &path)?;
+    }
+    if t.arm_differences.height() > 0 {
+        let path = out.join(differences::ARM_DIFFERENCES_CSV);
+        write_rounded_csv(&t.arm_differences, "arm_differences", &path)?;
     }
     write_world_csvs(t.outcomes.as_ref(), t.waiting_lists.as_ref(), out)?;
     xlsx::write_workbook(&out.join("summary.xlsx"), run, t)

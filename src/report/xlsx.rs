@@ -141,6 +141,9 @@ fn data_sheets(t: &Tables) -> Vec<(&'static str, &DataFrame)> {
     if let Some(by_year) = t.who_gains_by_year.as_ref().filter(|t| t.height() > 0) {
         sheets.push(("who_gains_by_year", by_year));
     }
+    if t.arm_differences.height() > 0 {
+        sheets.push(("arm_differences", &t.arm_differences));
+    }
     if let Some(outcomes) = &t.outcomes {
         sheets.push(("outcomes", outcomes));
     }

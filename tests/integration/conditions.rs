@@ -114,7 +114,10 @@ fn copd_prevalence_is_the_registers() {
     let all = share_with(&m.initial, |_| true);
     let over_40 = share_with(&m.initial, |k| k.age >= 40);
     assert!((all / 0.019 - 1.0).abs() < 0.05, "all ages {all}");
-    assert!((over_40 / 0.039 - 1.0).abs() < 0.05, "40 and over {over_40}");
+    assert!(
+        (over_40 / 0.039 - 1.0).abs() < 0.05,
+        "40 and over {over_40}"
+    );
 }
 
 /// Incidence keeps prevalence by age: after five years of deaths (at the condition's higher

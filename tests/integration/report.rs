@@ -509,6 +509,60 @@ fn report_renders_in_headless_chromium() {
     assert!((2..=8).contains(&pages), "{pages} printed pages");
 }
 
+/// arm_differences.csv agrees with summary.csv: each mean difference is the arms' term means'
+/// difference and each difference of medians their p50s' (to the penny both are rounded to);
+/// a provider's surplus and the commissioner's spend are the figures, every party and every
+/// pair of arms has a row, and the share of futures with a higher figure is a probability.
+#[test]
+fn arm_differences_agree_with_the_summary() {
+    let dir = run_dir();
+    let summary = read_csv(&dir.join("summary.csv"));
+    let (arm, party, horizon) = (
+        col_str(&summary, "arm"),
+        col_str(&summary, "party"),
+        col_str(&summary, "horizon"),
+    );
+    let (mean, p50) = (col_f64(&summary, "mean"), col_f64(&summary, "p50"));
+    let term = |a: &str, p: &str| {
+        (0..arm.len())
+            .find(|&i| arm[i] == a && party[i] == p && horizon[i] == "term")
+            .unwrap_or_else(|| panic!("no term row for {a}, {p}"))
+    };
+    let d = read_csv(&dir.join("arm_differences.csv"));
+    let (d_party, d_arm, against) = (
+        col_str(&d, "party"),
+        col_str(&d, "arm"),
+        col_str(&d, "against"),
+    );
+    let arms: std::collections::BTreeSet<&String> = arm.iter().collect();
+    let parties: std::collections::BTreeSet<&String> = party.iter().collect();
+    let pairs = arms.len() * (arms.len() - 1) / 2;
+    assert!(arms.len() >= 2);
+    assert_eq!(d.height(), parties.len() * pairs);
+    let (mean_difference, p50_difference, higher) = (
+        col_f64(&d, "mean_difference"),
+        col_f64(&d, "p50_difference"),
+        col_f64(&d, "p_higher"),
+    );
+    for k in 0..d.height() {
+        let (a, b) = (term(&d_arm[k], &d_party[k]), term(&against[k], &d_party[k]));
+        let what = format!("{} against {} for {}", d_arm[k], against[k], d_party[k]);
+        assert!(
+            (mean_difference[k] - (mean[a] - mean[b])).abs() <= 0.011,
+            "{what}: mean {} against {}",
+            mean_difference[k],
+            mean[a] - mean[b]
+        );
+        assert!(
+            (p50_difference[k] - (p50[a] - p50[b])).abs() <= 0.011,
+            "{what}: median {} against {}",
+            p50_difference[k],
+            p50[a] - p50[b]
+        );
+        assert!((0.0..=1.0).contains(&higher[k]), "{what}: {}", higher[k]);
+    }
+}
+
 /// The workbook has a headed sheet per table, with numbers stored as numbers.
 #[test]
 fn workbook_holds_both_tables_as_numbers() {
@@ -520,6 +574,7 @@ fn workbook_holds_both_tables_as_numbers() {
         [
             "summary",
             "equity",
+            "arm_differences",
             "outcomes",
             "columns",
             "assumptions",
@@ -584,6 +639,7 @@ fn workbook_holds_both_tables_as_numbers() {
         described.len(),
         summary.width()
             + read_csv(&dir.join("equity.csv")).width()
+            + read_csv(&dir.join("arm_differences.csv")).width()
             + read_csv(&dir.join("outcomes.csv")).width()
     );
     for (sheet, column, unit, text) in &described {
@@ -1401,7 +1457,9 @@ type EstimatesAndErrors = (Vec<f64>, Vec<f64>);
 /// Each figure's Monte Carlo standard error in summary.csv says how far it moves when the run is
 /// repeated with another seed: across 60 seeds of 100 replications, the sd of each provider's
 /// term mean, 5th percentile, median, 95th percentile, P(loss) and expected shortfall is close
-/// to the mean of its reported standard error (the tails' errors had been about twice it).
+/// to the mean of its reported standard error (the tails' errors had been about twice it). So
+/// is each difference between arms' in arm_differences.csv (the mean's and the medians'),
+/// whose paired error is well below the arms' own errors together.
 #[test]
 fn standard_errors_match_the_spread_between_seeds() {
     let base = Path::new(env!("CARGO_TARGET_TMPDIR"))
@@ -1423,6 +1481,8 @@ fn standard_errors_match_the_spread_between_seeds() {
     ];
     // Per (arm, figure): the estimates and their reported errors, one per seed.
     let mut seen: std::collections::BTreeMap<(String, &str), EstimatesAndErrors> =
+        Default::default();
+    let mut seen_differences: std::collections::BTreeMap<(String, &str), EstimatesAndErrors> =
         Default::default();
     for seed in 101..=160 {
         let args = capsim::cli::RunArgs {
@@ -1454,10 +1514,53 @@ fn standard_errors_match_the_spread_between_seeds() {
                 }
             }
         }
+        // The differences between arms, with their paired errors.
+        let differences = read_csv(&dir.join("arm_differences.csv"));
+        let (party, arm, against) = (
+            col_str(&differences, "party"),
+            col_str(&differences, "arm"),
+            col_str(&differences, "against"),
+        );
+        for figure in ["mean_difference", "p50_difference"] {
+            let (value, se) = (
+                col_f64(&differences, figure),
+                col_f64(&differences, &format!("{figure}_se")),
+            );
+            for i in 0..arm.len() {
+                if party[i] == "provider" {
+                    let e = seen_differences
+                        .entry((format!("{} against {}", arm[i], against[i]), figure))
+                        .or_default();
+                    e.0.push(value[i]);
+                    e.1.push(se[i]);
+                }
+            }
+        }
     }
     assert_eq!(seen.len(), 6 * figures.len(), "six arms");
+    assert_eq!(seen_differences.len(), 15 * 2, "fifteen pairs of arms");
+    // A paired error is the difference's own: far below what the arms' own errors together
+    // would make it where the arms move together (each capitation against the other).
+    let root_of_squares = |a: &str, b: &str| {
+        let mean_se = |arm: &str| {
+            let errors = &seen[&(arm.to_string(), "mean")].1;
+            errors.iter().sum::<f64>() / errors.len() as f64
+        };
+        mean_se(a).hypot(mean_se(b))
+    };
+    let paired = &seen_differences[&(
+        "capitation-flat against capitation".to_string(),
+        "mean_difference",
+    )]
+        .1;
+    let paired = paired.iter().sum::<f64>() / paired.len() as f64;
+    assert!(
+        paired < 0.5 * root_of_squares("capitation", "capitation-flat"),
+        "paired {paired:.4e} against {:.4e}",
+        root_of_squares("capitation", "capitation-flat")
+    );
     let mut ratios = Vec::new();
-    for ((arm, figure), (values, errors)) in &seen {
+    for ((arm, figure), (values, errors)) in seen.iter().chain(&seen_differences) {
         let n = values.len() as f64;
         let mean = values.iter().sum::<f64>() / n;
         let spread = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt();

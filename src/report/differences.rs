@@ -1,0 +1,266 @@
+//! Each pair of arms compared party by party over the term, with the Monte Carlo error of the
+//! difference itself. Every arm settles the same simulated futures, so what moves one arm's
+//! result from seed to seed moves the other's too: the difference is far more precise than the
+//! two arms' own errors in summary.csv suggest, and only errors worked out on the pairs (each
+//! replication's difference) say how precise.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use super::console::quantile;
+use super::mc_error::{mean_se, median_difference_se, proportion_se, quantile_se};
+use super::{f64s, strs};
+
+/// The file the table is written to (when the run has two arms or more).
+pub const ARM_DIFFERENCES_CSV: &str = "arm_differences.csv";
+
+/// What each party's term result is in one arm, one value per replication in replication
+/// order: a provider's surplus, the commissioner's spend (as summary.csv summarises them).
+type Results = BTreeMap<String, Vec<f64>>;
+
+/// For every party (with several providers, all providers together too) and every pair of
+/// arms, the arm's term result against an earlier arm's (`against`), from `term` (the term
+/// ledger with the providers' total rows): the mean difference, the difference of the medians,
+/// the 5th and 95th percentiles of the replication-by-replication difference, and the share of
+/// replications in which the arm's figure is the higher; each with its paired standard error.
+/// Arms in `arms`' order, parties in `parties`'.
+pub fn arm_differences(
+    term: &DataFrame,
+    arms: &[String],
+    parties: &[String],
+) -> PolarsResult<DataFrame> {
+    let by_party = results_by_party(term)?;
+    let mut rows = Rows::default();
+    for party in parties {
+        let Some(results) = by_party.get(party) else {
+            continue;
+        };
+        for (j, against) in arms.iter().enumerate() {
+            for arm in &arms[j + 1..] {
+                let (Some(a), Some(b)) = (results.get(arm), results.get(against)) else {
+                    continue;
+                };
+                rows.push(party, arm, against, a, b);
+            }
+        }
+    }
+    rows.frame()
+}
+
+/// Each party's results per arm.
+fn results_by_party(term: &DataFrame) -> PolarsResult<BTreeMap<String, Results>> {
+    let sorted = term.sort(["party", "arm", "rep"], SortMultipleOptions::default())?;
+    let (party, arm, role) = (
+        strs(&sorted, "party")?,
+        strs(&sorted, "arm")?,
+        strs(&sorted, "role")?,
+    );
+    let (cost, surplus) = (f64s(&sorted, "cost")?, f64s(&sorted, "surplus")?);
+    let mut by_party: BTreeMap<String, Results> = BTreeMap::new();
+    for i in 0..party.len() {
+        let value = if role[i] == "commissioner" {
+            cost[i]
+        } else {
+            surplus[i]
+        };
+        by_party
+            .entry(party[i].clone())
+            .or_default()
+            .entry(arm[i].clone())
+            .or_default()
+            .push(value);
+    }
+    Ok(by_party)
+}
+
+/// The table's columns, filled pair by pair.
+#[derive(Default)]
+struct Rows {
+    party: Vec<String>,
+    arm: Vec<String>,
+    against: Vec<String>,
+    replications: Vec<u32>,
+    figures: [Vec<Option<f64>>; FIGURES.len()],
+}
+
+/// The figures of a pair, each followed by its standard error.
+const FIGURES: [&str; 10] = [
+    "mean_difference",
+    "mean_difference_se",
+    "p50_difference",
+    "p50_difference_se",
+    "difference_p5",
+    "difference_p5_se",
+    "difference_p95",
+    "difference_p95_se",
+    "p_higher",
+    "p_higher_se",
+];
+
+impl Rows {
+    /// Arm `arm`'s results `a` against arm `against`'s `b` (the same replications).
+    fn push(&mut self, party: &str, arm: &str, against: &str, a: &[f64], b: &[f64]) {
+        let n = a.len().min(b.len());
+        let (a, b) = (&a[..n], &b[..n]);
+        let difference: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
+        let mut sorted_difference = difference.clone();
+        sorted_difference.sort_by(f64::total_cmp);
+        let median = |v: &[f64]| {
+            let mut s = v.to_vec();
+            s.sort_by(f64::total_cmp);
+            quantile(&s, 0.5)
+        };
+        let higher = difference.iter().filter(|&&d| d > 0.0).count() as f64 / n.max(1) as f64;
+        // One replication says nothing of how far another seed would move a figure.
+        let error = |e: f64| (n > 1 && e.is_finite()).then_some(e);
+        let values = [
+            Some(difference.iter().sum::<f64>() / n as f64),
+            error(mean_se(&difference)),
+            Some(median(a) - median(b)),
+            error(median_difference_se(a, b)),
+            Some(quantile(&sorted_difference, 0.05)),
+            error(quantile_se(&difference, 0.05)),
+            Some(quantile(&sorted_difference, 0.95)),
+            error(quantile_se(&difference, 0.95)),
+            Some(higher),
+            error(proportion_se(higher, n)),
+        ];
+        for (column, value) in self.figures.iter_mut().zip(values) {
+            column.push(value);
+        }
+        self.party.push(party.to_string());
+        self.arm.push(arm.to_string());
+        self.against.push(against.to_string());
+        self.replications.push(n as u32);
+    }
+
+    fn frame(self) -> PolarsResult<DataFrame> {
+        let height = self.party.len();
+        let mut columns = vec![
+            Column::new("party".into(), self.party),
+            Column::new("arm".into(), self.arm),
+            Column::new("against".into(), self.against),
+            Column::new("replications".into(), self.replications),
+        ];
+        for (name, values) in FIGURES.iter().zip(self.figures) {
+            columns.push(Column::new((*name).into(), values));
+        }
+        DataFrame::new(height, columns)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A term ledger of rows (arm, party, role, replication, cost, surplus).
+    fn term(rows: &[(&str, &str, &str, u32, f64, f64)]) -> DataFrame {
+        DataFrame::new(
+            rows.len(),
+            vec![
+                Column::new("arm".into(), rows.iter().map(|r| r.0).collect::<Vec<_>>()),
+                Column::new("party".into(), rows.iter().map(|r| r.1).collect::<Vec<_>>()),
+                Column::new("role".into(), rows.iter().map(|r| r.2).collect::<Vec<_>>()),
+                Column::new("rep".into(), rows.iter().map(|r| r.3).collect::<Vec<_>>()),
+                Column::new("cost".into(), rows.iter().map(|r| r.4).collect::<Vec<_>>()),
+                Column::new(
+                    "surplus".into(),
+                    rows.iter().map(|r| r.5).collect::<Vec<_>>(),
+                ),
+            ],
+        )
+        .unwrap()
+    }
+
+    /// Two arms that move together replication by replication differ by a constant: the
+    /// difference has no error at all, though each arm's own spread is large; the provider's
+    /// figure is its surplus, the commissioner's its spend; pairs run against earlier arms.
+    #[test]
+    fn a_difference_is_paired_replication_by_replication() {
+        let mut rows = Vec::new();
+        for rep in 0..50u32 {
+            let future = f64::from(rep * 37 % 50) * 1e5;
+            for (arm, shift) in [("pbr", 0.0), ("capitation", 2e5), ("block", -1e5)] {
+                rows.push((
+                    arm,
+                    "commissioner",
+                    "commissioner",
+                    rep,
+                    5e6 + future - shift,
+                    0.0,
+                ));
+                rows.push((arm, "trust", "provider", rep, 4e6, future + shift));
+            }
+        }
+        let arms = ["pbr", "capitation", "block"].map(String::from);
+        let parties = ["commissioner", "trust"].map(String::from);
+        let d = arm_differences(&term(&rows), &arms, &parties).unwrap();
+        assert_eq!(d.height(), 6);
+        assert_eq!(
+            strs(&d, "party").unwrap(),
+            [
+                "commissioner",
+                "commissioner",
+                "commissioner",
+                "trust",
+                "trust",
+                "trust"
+            ]
+        );
+        assert_eq!(
+            strs(&d, "arm").unwrap()[..3],
+            ["capitation", "block", "block"]
+        );
+        assert_eq!(
+            strs(&d, "against").unwrap()[..3],
+            ["pbr", "pbr", "capitation"]
+        );
+        let (mean, mean_se) = (
+            f64s(&d, "mean_difference").unwrap(),
+            f64s(&d, "mean_difference_se").unwrap(),
+        );
+        let expected = [-2e5, 1e5, 3e5, 2e5, -1e5, -3e5];
+        for k in 0..6 {
+            assert!((mean[k] - expected[k]).abs() < 1e-6, "{k}: {}", mean[k]);
+            assert!(mean_se[k].abs() < 1e-6, "{k}: {}", mean_se[k]);
+        }
+        for column in ["p50_difference_se", "difference_p5_se", "difference_p95_se"] {
+            assert!(
+                f64s(&d, column).unwrap().iter().all(|e| e.abs() < 1e-6),
+                "{column}"
+            );
+        }
+        let higher = f64s(&d, "p_higher").unwrap();
+        assert_eq!(higher, [0.0, 1.0, 1.0, 1.0, 0.0, 0.0]);
+    }
+
+    /// Arms whose results are unrelated replication by replication: the mean difference's
+    /// error is the root of the two arms' squared errors, and the share of replications in
+    /// which one is higher is counted.
+    #[test]
+    fn unrelated_arms_have_the_errors_of_independent_estimates() {
+        let mut rows = Vec::new();
+        for rep in 0..400u32 {
+            let a = f64::from(rep);
+            let b = f64::from(rep * 7919 % 400);
+            rows.push(("x", "p", "provider", rep, 0.0, a));
+            rows.push(("y", "p", "provider", rep, 0.0, b));
+        }
+        let arms = ["x", "y"].map(String::from);
+        let d = arm_differences(&term(&rows), &arms, &["p".to_string()]).unwrap();
+        let values: Vec<f64> = (0..400).map(f64::from).collect();
+        let independent = (2.0 * mean_se(&values).powi(2)).sqrt();
+        let se = f64s(&d, "mean_difference_se").unwrap()[0];
+        assert!(
+            (se / independent - 1.0).abs() < 0.15,
+            "{se} against {independent}"
+        );
+        let higher = f64s(&d, "p_higher").unwrap()[0];
+        let counted = (0..400u32)
+            .filter(|&r| f64::from(r * 7919 % 400) > f64::from(r))
+            .count() as f64
+            / 400.0;
+        assert_eq!(higher, counted);
+    }
+}

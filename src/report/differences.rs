@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use super::console::quantile;
 use super::mc_error::{mean_se, median_difference_se, proportion_se, quantile_se};
@@ -31,19 +32,28 @@ pub fn arm_differences(
     parties: &[String],
 ) -> PolarsResult<DataFrame> {
     let by_party = results_by_party(term)?;
-    let mut rows = Rows::default();
+    let mut pairs = Vec::new();
     for party in parties {
         let Some(results) = by_party.get(party) else {
             continue;
         };
         for (j, against) in arms.iter().enumerate() {
             for arm in &arms[j + 1..] {
-                let (Some(a), Some(b)) = (results.get(arm), results.get(against)) else {
-                    continue;
-                };
-                rows.push(party, arm, against, a, b);
+                if let (Some(a), Some(b)) = (results.get(arm), results.get(against)) {
+                    pairs.push((party, arm, against, a, b));
+                }
             }
         }
+    }
+    // Each pair's bootstrap on its own thread: a scenario of eight arms and five parties has
+    // 140 pairs. Each is seeded by its count alone, so the table is the same on any thread count.
+    let figures: Vec<[Option<f64>; FIGURES.len()]> = pairs
+        .par_iter()
+        .map(|(_, _, _, a, b)| pair_figures(a, b))
+        .collect();
+    let mut rows = Rows::default();
+    for ((party, arm, against, a, _), values) in pairs.iter().zip(figures) {
+        rows.push(party, arm, against, a.len(), values);
     }
     rows.frame()
 }
@@ -98,41 +108,52 @@ const FIGURES: [&str; 10] = [
     "p_higher_se",
 ];
 
+/// The figures of one arm's results `a` against another's `b` (the same replications), in
+/// [`FIGURES`]' order.
+fn pair_figures(a: &[f64], b: &[f64]) -> [Option<f64>; FIGURES.len()] {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let difference: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
+    let mut sorted_difference = difference.clone();
+    sorted_difference.sort_by(f64::total_cmp);
+    let median = |v: &[f64]| {
+        let mut s = v.to_vec();
+        s.sort_by(f64::total_cmp);
+        quantile(&s, 0.5)
+    };
+    let higher = difference.iter().filter(|&&d| d > 0.0).count() as f64 / n.max(1) as f64;
+    // One replication says nothing of how far another seed would move a figure.
+    let error = |e: f64| (n > 1 && e.is_finite()).then_some(e);
+    [
+        Some(difference.iter().sum::<f64>() / n as f64),
+        error(mean_se(&difference)),
+        Some(median(a) - median(b)),
+        error(median_difference_se(a, b)),
+        Some(quantile(&sorted_difference, 0.05)),
+        error(quantile_se(&difference, 0.05)),
+        Some(quantile(&sorted_difference, 0.95)),
+        error(quantile_se(&difference, 0.95)),
+        Some(higher),
+        error(proportion_se(higher, n)),
+    ]
+}
+
 impl Rows {
-    /// Arm `arm`'s results `a` against arm `against`'s `b` (the same replications).
-    fn push(&mut self, party: &str, arm: &str, against: &str, a: &[f64], b: &[f64]) {
-        let n = a.len().min(b.len());
-        let (a, b) = (&a[..n], &b[..n]);
-        let difference: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
-        let mut sorted_difference = difference.clone();
-        sorted_difference.sort_by(f64::total_cmp);
-        let median = |v: &[f64]| {
-            let mut s = v.to_vec();
-            s.sort_by(f64::total_cmp);
-            quantile(&s, 0.5)
-        };
-        let higher = difference.iter().filter(|&&d| d > 0.0).count() as f64 / n.max(1) as f64;
-        // One replication says nothing of how far another seed would move a figure.
-        let error = |e: f64| (n > 1 && e.is_finite()).then_some(e);
-        let values = [
-            Some(difference.iter().sum::<f64>() / n as f64),
-            error(mean_se(&difference)),
-            Some(median(a) - median(b)),
-            error(median_difference_se(a, b)),
-            Some(quantile(&sorted_difference, 0.05)),
-            error(quantile_se(&difference, 0.05)),
-            Some(quantile(&sorted_difference, 0.95)),
-            error(quantile_se(&difference, 0.95)),
-            Some(higher),
-            error(proportion_se(higher, n)),
-        ];
+    fn push(
+        &mut self,
+        party: &str,
+        arm: &str,
+        against: &str,
+        replications: usize,
+        values: [Option<f64>; FIGURES.len()],
+    ) {
         for (column, value) in self.figures.iter_mut().zip(values) {
             column.push(value);
         }
         self.party.push(party.to_string());
         self.arm.push(arm.to_string());
         self.against.push(against.to_string());
-        self.replications.push(n as u32);
+        self.replications.push(replications as u32);
     }
 
     fn frame(self) -> PolarsResult<DataFrame> {

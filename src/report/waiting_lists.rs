@@ -41,8 +41,8 @@ pub fn lists(world: &DataFrame, scenario: &Scenario) -> Vec<String> {
 /// The waiting-list table: for every world, list (the activity type holding it) and measure
 /// (referrals, treated, removed, waiting_list, median_wait_weeks, 52_week_waiters), its value at
 /// each year's end across replications: mean, 5th and 95th percentiles, each with its Monte
-/// Carlo error. People are rounded to whole pathways, weeks to a tenth, errors to one place
-/// more. `None` when no type has a list.
+/// Carlo error. People are rounded to whole pathways, weeks to a hundredth, errors to one
+/// place more. `None` when no type has a list.
 pub fn table(world: &DataFrame, scenario: &Scenario) -> anyhow::Result<Option<DataFrame>> {
     let lists = lists(world, scenario);
     if lists.is_empty() {
@@ -73,9 +73,10 @@ pub fn table(world: &DataFrame, scenario: &Scenario) -> anyhow::Result<Option<Da
         for list in &lists {
             for (measure, _) in ListYear::MEASURES {
                 let values = f64s(world, &format!("{list}_{measure}"))?;
-                // Weeks to a tenth, people to the whole pathway.
+                // Weeks to a hundredth (the mean's error can be a couple of hundredths: a
+                // tenth's rounding was larger than it), people to the whole pathway.
                 let per_unit = if measure == "median_wait_weeks" {
-                    10.0
+                    100.0
                 } else {
                     1.0
                 };

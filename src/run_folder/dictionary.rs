@@ -390,7 +390,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "waiting_list",
         "mean",
         "pathways, or weeks",
-        "Mean across replications (pathways to the whole one, weeks to a tenth)",
+        "Mean across replications (pathways to the whole one, weeks to a hundredth)",
     ),
     doc("waiting_list", "p5", "pathways, or weeks", "5th percentile"),
     doc(

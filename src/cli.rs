@@ -431,9 +431,21 @@ fn refuse_out_inside_shards(dest: &Path, dirs: &[PathBuf]) -> Result<(), InputEr
     }
 }
 
-/// `path` with links and `..` resolved as far as it exists, the rest as written.
+/// `path` with links and `..` resolved as far as it exists, the rest as written with `..`
+/// taken as the folder above (`ghost/../s1` is `s1` even when `ghost` does not exist yet).
 fn resolved_path(path: &Path) -> PathBuf {
-    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    use std::path::Component;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut path = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            Component::ParentDir => {
+                path.pop();
+            }
+            Component::CurDir => {}
+            other => path.push(other),
+        }
+    }
     let mut existing = path.as_path();
     let mut rest = Vec::new();
     loop {
@@ -445,7 +457,7 @@ fn resolved_path(path: &Path) -> PathBuf {
                 rest.push(name.to_os_string());
                 existing = parent;
             }
-            _ => return path,
+            _ => return path.clone(),
         }
     }
 }
@@ -479,8 +491,6 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, threads: usize) -> anyhow::
         results.extend(s.results(&model)?);
         elapsed_seconds += s.info.elapsed_seconds;
     }
-    // Once every shard has been read and checked: a damaged one is refused with nothing made.
-    let staged = StagedFolder::new(destination.clone())?;
     if results.len() != first.info.replications as usize {
         return Err(InputError::new(
             "command line",
@@ -493,6 +503,8 @@ pub fn merge(dirs: &[PathBuf], out: Option<PathBuf>, threads: usize) -> anyhow::
         )
         .into());
     }
+    // Once every shard has been read and checked: a damaged one is refused with nothing made.
+    let staged = StagedFolder::new(destination.clone())?;
     let plan = RunPlan {
         model,
         scenario_file: first.info.scenario_file.clone(),

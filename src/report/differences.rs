@@ -1,8 +1,8 @@
 //! Each pair of arms compared party by party over the term, with the Monte Carlo error of the
-//! difference itself. Every arm settles the same simulated futures, so what moves one arm's
-//! result from seed to seed moves the other's too: the difference is far more precise than the
-//! two arms' own errors in summary.csv suggest, and only errors worked out on the pairs (each
-//! replication's difference) say how precise.
+//! difference itself. Every arm settles the same simulated futures, so much of what moves one
+//! arm's result from seed to seed moves the other's too: the difference is more precise, often
+//! far more, than the two arms' own errors in summary.csv together suggest, and only errors
+//! worked out on the pairs (each replication's difference) say how precise.
 
 use std::collections::BTreeMap;
 
@@ -10,27 +10,31 @@ use polars::prelude::*;
 use rayon::prelude::*;
 
 use super::console::quantile;
-use super::mc_error::{mean_se, median_difference_se, proportion_se, quantile_se};
+use super::mc_error::{
+    maritz_jarrett_weights, mean_se, median_difference_se, proportion_se, sorted_quantile_se,
+};
 use super::{f64s, strs};
 
 /// The file the table is written to (when the run has two arms or more).
 pub const ARM_DIFFERENCES_CSV: &str = "arm_differences.csv";
 
-/// What each party's term result is in one arm, one value per replication in replication
-/// order: a provider's surplus, the commissioner's spend (as summary.csv summarises them).
-type Results = BTreeMap<String, Vec<f64>>;
+/// What each party's term result is in each arm, by replication: a provider's surplus, the
+/// commissioner's spend (as summary.csv summarises them).
+type Results = BTreeMap<String, BTreeMap<u64, f64>>;
 
 /// For every party (with several providers, all providers together too) and every pair of
-/// arms, the arm's term result against an earlier arm's (`against`), from `term` (the term
-/// ledger with the providers' total rows): the mean difference, the difference of the medians,
-/// the 5th and 95th percentiles of the replication-by-replication difference, and the share of
-/// replications in which the arm's figure is the higher; each with its paired standard error.
-/// Arms in `arms`' order, parties in `parties`'.
+/// arms, the arm's term result against an earlier arm's (`against`), replication by
+/// replication, from `term` (the term ledger with the providers' total rows): the mean
+/// difference, the difference of the two medians, the 5th, 50th and 95th percentiles of the
+/// replication-by-replication difference, and the share of replications in which the arm's
+/// figure is the higher; each with its paired standard error. Arms in `arms`' order, parties
+/// in `parties`'; worked out on `threads` threads (the run's), the same on any number.
 pub fn arm_differences(
     term: &DataFrame,
     arms: &[String],
     parties: &[String],
-) -> PolarsResult<DataFrame> {
+    threads: usize,
+) -> anyhow::Result<DataFrame> {
     let by_party = results_by_party(term)?;
     let mut pairs = Vec::new();
     for party in parties {
@@ -40,33 +44,60 @@ pub fn arm_differences(
         for (j, against) in arms.iter().enumerate() {
             for arm in &arms[j + 1..] {
                 if let (Some(a), Some(b)) = (results.get(arm), results.get(against)) {
-                    pairs.push((party, arm, against, a, b));
+                    pairs.push((party, arm, against, paired(a, b)));
                 }
             }
         }
     }
+    // The percentiles' weights depend on the count alone: worked out once for the usual one.
+    let usual = pairs.first().map_or(0, |p| p.3.0.len());
+    let weights = Weights::for_count(usual);
     // Each pair's bootstrap on its own thread: a scenario of eight arms and five parties has
     // 140 pairs. Each is seeded by its count alone, so the table is the same on any thread count.
-    let figures: Vec<[Option<f64>; FIGURES.len()]> = pairs
-        .par_iter()
-        .map(|(_, _, _, a, b)| pair_figures(a, b))
-        .collect();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()?;
+    let figures: Vec<[Option<f64>; FIGURES.len()]> = pool.install(|| {
+        pairs
+            .par_iter()
+            .map(|(_, _, _, (a, b))| {
+                let own;
+                let weights = if a.len() == usual {
+                    &weights
+                } else {
+                    own = Weights::for_count(a.len());
+                    &own
+                };
+                pair_figures(a, b, weights)
+            })
+            .collect()
+    });
     let mut rows = Rows::default();
-    for ((party, arm, against, a, _), values) in pairs.iter().zip(figures) {
+    for ((party, arm, against, (a, _)), values) in pairs.iter().zip(figures) {
         rows.push(party, arm, against, a.len(), values);
     }
-    rows.frame()
+    Ok(rows.frame()?)
+}
+
+/// The two arms' results in the replications both have, in replication order.
+fn paired(a: &BTreeMap<u64, f64>, b: &BTreeMap<u64, f64>) -> (Vec<f64>, Vec<f64>) {
+    a.iter()
+        .filter_map(|(rep, &x)| b.get(rep).map(|&y| (x, y)))
+        .unzip()
 }
 
 /// Each party's results per arm.
 fn results_by_party(term: &DataFrame) -> PolarsResult<BTreeMap<String, Results>> {
-    let sorted = term.sort(["party", "arm", "rep"], SortMultipleOptions::default())?;
     let (party, arm, role) = (
-        strs(&sorted, "party")?,
-        strs(&sorted, "arm")?,
-        strs(&sorted, "role")?,
+        strs(term, "party")?,
+        strs(term, "arm")?,
+        strs(term, "role")?,
     );
-    let (cost, surplus) = (f64s(&sorted, "cost")?, f64s(&sorted, "surplus")?);
+    let (rep, cost, surplus) = (
+        f64s(term, "rep")?,
+        f64s(term, "cost")?,
+        f64s(term, "surplus")?,
+    );
     let mut by_party: BTreeMap<String, Results> = BTreeMap::new();
     for i in 0..party.len() {
         let value = if role[i] == "commissioner" {
@@ -79,7 +110,7 @@ fn results_by_party(term: &DataFrame) -> PolarsResult<BTreeMap<String, Results>>
             .or_default()
             .entry(arm[i].clone())
             .or_default()
-            .push(value);
+            .insert(rep[i] as u64, value);
     }
     Ok(by_party)
 }
@@ -95,27 +126,38 @@ struct Rows {
 }
 
 /// The figures of a pair, each followed by its standard error.
-const FIGURES: [&str; 10] = [
+const FIGURES: [&str; 12] = [
     "mean_difference",
     "mean_difference_se",
-    "p50_difference",
-    "p50_difference_se",
+    "difference_of_p50s",
+    "difference_of_p50s_se",
     "difference_p5",
     "difference_p5_se",
+    "difference_p50",
+    "difference_p50_se",
     "difference_p95",
     "difference_p95_se",
     "p_higher",
     "p_higher_se",
 ];
 
+/// The percentiles of the difference, with their Maritz-Jarrett weights for a count.
+struct Weights([(f64, Option<Vec<f64>>); 3]);
+
+impl Weights {
+    fn for_count(n: usize) -> Self {
+        Weights([0.05, 0.5, 0.95].map(|q| (q, maritz_jarrett_weights(q, n))))
+    }
+}
+
 /// The figures of one arm's results `a` against another's `b` (the same replications), in
 /// [`FIGURES`]' order.
-fn pair_figures(a: &[f64], b: &[f64]) -> [Option<f64>; FIGURES.len()] {
-    let n = a.len().min(b.len());
-    let (a, b) = (&a[..n], &b[..n]);
-    let difference: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
-    let mut sorted_difference = difference.clone();
-    sorted_difference.sort_by(f64::total_cmp);
+fn pair_figures(a: &[f64], b: &[f64], weights: &Weights) -> [Option<f64>; FIGURES.len()] {
+    let n = a.len();
+    let mut difference: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
+    let mean = difference.iter().sum::<f64>() / n as f64;
+    let mean_error = mean_se(&difference);
+    difference.sort_by(f64::total_cmp);
     let median = |v: &[f64]| {
         let mut s = v.to_vec();
         s.sort_by(f64::total_cmp);
@@ -124,15 +166,23 @@ fn pair_figures(a: &[f64], b: &[f64]) -> [Option<f64>; FIGURES.len()] {
     let higher = difference.iter().filter(|&&d| d > 0.0).count() as f64 / n.max(1) as f64;
     // One replication says nothing of how far another seed would move a figure.
     let error = |e: f64| (n > 1 && e.is_finite()).then_some(e);
+    let [p5, p50, p95] = weights.0.each_ref().map(|(q, w)| {
+        (
+            Some(quantile(&difference, *q)),
+            error(sorted_quantile_se(&difference, *q, w.as_deref())),
+        )
+    });
     [
-        Some(difference.iter().sum::<f64>() / n as f64),
-        error(mean_se(&difference)),
+        Some(mean),
+        error(mean_error),
         Some(median(a) - median(b)),
         error(median_difference_se(a, b)),
-        Some(quantile(&sorted_difference, 0.05)),
-        error(quantile_se(&difference, 0.05)),
-        Some(quantile(&sorted_difference, 0.95)),
-        error(quantile_se(&difference, 0.95)),
+        p5.0,
+        p5.1,
+        p50.0,
+        p50.1,
+        p95.0,
+        p95.1,
         Some(higher),
         error(proportion_se(higher, n)),
     ]
@@ -216,7 +266,7 @@ mod tests {
         }
         let arms = ["pbr", "capitation", "block"].map(String::from);
         let parties = ["commissioner", "trust"].map(String::from);
-        let d = arm_differences(&term(&rows), &arms, &parties).unwrap();
+        let d = arm_differences(&term(&rows), &arms, &parties, 2).unwrap();
         assert_eq!(d.height(), 6);
         assert_eq!(
             strs(&d, "party").unwrap(),
@@ -246,7 +296,12 @@ mod tests {
             assert!((mean[k] - expected[k]).abs() < 1e-6, "{k}: {}", mean[k]);
             assert!(mean_se[k].abs() < 1e-6, "{k}: {}", mean_se[k]);
         }
-        for column in ["p50_difference_se", "difference_p5_se", "difference_p95_se"] {
+        for column in [
+            "difference_of_p50s_se",
+            "difference_p5_se",
+            "difference_p50_se",
+            "difference_p95_se",
+        ] {
             assert!(
                 f64s(&d, column).unwrap().iter().all(|e| e.abs() < 1e-6),
                 "{column}"
@@ -254,6 +309,24 @@ mod tests {
         }
         let higher = f64s(&d, "p_higher").unwrap();
         assert_eq!(higher, [0.0, 1.0, 1.0, 1.0, 0.0, 0.0]);
+    }
+
+    /// Replications are paired by number, not by position: an arm missing one is compared
+    /// over the replications both have, and says how many.
+    #[test]
+    fn replications_are_paired_by_number() {
+        let mut rows = Vec::new();
+        for rep in 0..10u32 {
+            rows.push(("x", "p", "provider", rep, 0.0, f64::from(rep)));
+            if rep != 3 {
+                rows.push(("y", "p", "provider", rep, 0.0, f64::from(rep) + 1.0));
+            }
+        }
+        let arms = ["x", "y"].map(String::from);
+        let d = arm_differences(&term(&rows), &arms, &["p".to_string()], 1).unwrap();
+        assert_eq!(f64s(&d, "replications").unwrap(), [9.0]);
+        assert_eq!(f64s(&d, "mean_difference").unwrap(), [1.0]);
+        assert_eq!(f64s(&d, "mean_difference_se").unwrap(), [0.0]);
     }
 
     /// Arms whose results are unrelated replication by replication: the mean difference's
@@ -269,7 +342,7 @@ mod tests {
             rows.push(("y", "p", "provider", rep, 0.0, b));
         }
         let arms = ["x", "y"].map(String::from);
-        let d = arm_differences(&term(&rows), &arms, &["p".to_string()]).unwrap();
+        let d = arm_differences(&term(&rows), &arms, &["p".to_string()], 2).unwrap();
         let values: Vec<f64> = (0..400).map(f64::from).collect();
         let independent = (2.0 * mean_se(&values).powi(2)).sqrt();
         let se = f64s(&d, "mean_difference_se").unwrap()[0];

@@ -8,15 +8,12 @@ use std::path::Path;
 use base64::Engine as _;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use std::collections::BTreeMap;
-
 use polars::prelude::*;
 
-use super::mc_error::median_difference_se;
 use super::{
     ALL_PROVIDERS, ArmHeadline, Chart, Estimate, MoneyUnit, PartyGain, RunFolder, Tables,
     WHO_GAINS_BY_YEAR_CHART, WHO_GAINS_CHART, arm_headlines, estimates, f64s, gain_label,
-    gains_by_arm, money_gain, strs, thousands, with_all_providers, with_sign,
+    gains_by_arm, money_gain, strs, thousands, with_sign,
 };
 use crate::scenario::CohortMode;
 use crate::scenario::contracts::{capitalised, plain_name};
@@ -167,25 +164,39 @@ fn pct_se(e: Estimate) -> Markup {
 }
 
 /// Pairs of arms whose median results differ by less than twice the Monte Carlo error of
-/// their difference (paired: [`median_difference_se`]): the run cannot tell which is better.
-/// `results` holds each arm's headline result per replication.
+/// their difference (paired, from arm_differences: the arms share their simulated futures): the
+/// run cannot tell which is better. `differences` is that table; `party` the headline party.
 fn too_close_to_rank<'a>(
     rows: &'a [ArmHeadline],
-    results: &BTreeMap<String, Vec<f64>>,
-) -> Vec<(&'a str, &'a str)> {
+    differences: &DataFrame,
+    party: &str,
+) -> anyhow::Result<Vec<(&'a str, &'a str)>> {
+    let (of, arm, against) = (
+        strs(differences, "party")?,
+        strs(differences, "arm")?,
+        strs(differences, "against")?,
+    );
+    let (difference, error) = (
+        f64s(differences, "difference_of_p50s")?,
+        f64s(differences, "difference_of_p50s_se")?,
+    );
     let mut pairs = Vec::new();
     for (k, a) in rows.iter().enumerate() {
         for b in &rows[k + 1..] {
-            let (Some(ra), Some(rb)) = (results.get(&a.arm), results.get(&b.arm)) else {
-                continue;
-            };
-            let error = median_difference_se(ra, rb);
-            if (a.p50.value - b.p50.value).abs() < 2.0 * error && error > 0.0 {
+            let found = (0..of.len()).find(|&i| {
+                of[i] == party
+                    && ((arm[i] == b.arm && against[i] == a.arm)
+                        || (arm[i] == a.arm && against[i] == b.arm))
+            });
+            if let Some(i) = found
+                && difference[i].abs() < 2.0 * error[i]
+                && error[i] > 0.0
+            {
                 pairs.push((a.arm.as_str(), b.arm.as_str()));
             }
         }
     }
-    pairs
+    Ok(pairs)
 }
 
 /// Pairs too close to rank, each listed under its first arm, arms in their first order.
@@ -198,37 +209,6 @@ fn close_by_arm<'a>(close: &[(&'a str, &'a str)]) -> Vec<(&'a str, Vec<&'a str>)
         }
     }
     by_arm
-}
-
-/// Each arm's term result for the headline party (all providers together, or the one), one per
-/// replication in replication order: the figures summary.csv's headline rows summarise.
-fn headline_results(run: &RunFolder) -> anyhow::Result<BTreeMap<String, Vec<f64>>> {
-    let providers = run.scenario.parties().len() - 1;
-    let term = with_all_providers(&run.term, &["rep", "world"], providers)?
-        .lazy()
-        .filter(col("party").eq(lit(run.headline_party())))
-        .select([
-            col("arm"),
-            col("rep").cast(DataType::Float64),
-            col("surplus"),
-        ])
-        .collect()?;
-    let (arm, rep, surplus) = (
-        strs(&term, "arm")?,
-        f64s(&term, "rep")?,
-        f64s(&term, "surplus")?,
-    );
-    let mut by_arm: BTreeMap<String, BTreeMap<u64, f64>> = BTreeMap::new();
-    for i in 0..arm.len() {
-        by_arm
-            .entry(arm[i].clone())
-            .or_default()
-            .insert(rep[i] as u64, surplus[i]);
-    }
-    Ok(by_arm
-        .into_iter()
-        .map(|(arm, reps)| (arm, reps.into_values().collect()))
-        .collect())
 }
 
 /// One sentence per arm: who carries the risk, and what each side can expect.
@@ -267,12 +247,12 @@ fn trade_offs(run: &RunFolder, rows: &[ArmHeadline]) -> Markup {
 fn headline(
     run: &RunFolder,
     rows: &[ArmHeadline],
-    results: &BTreeMap<String, Vec<f64>>,
+    differences: &DataFrame,
     replications: u32,
-) -> Markup {
+) -> anyhow::Result<Markup> {
     let who = run.headline_words().subject;
     let budget = run.scenario.budget.map(|b| b.over_term(run.scenario.years));
-    let close = too_close_to_rank(rows, results);
+    let close = too_close_to_rank(rows, differences, &run.headline_party())?;
     // One unit for the surplus columns and one for the spend columns.
     let surplus = MoneyUnit::for_values(
         rows.iter()
@@ -282,7 +262,7 @@ fn headline(
         rows.iter()
             .flat_map(|r| [r.spend_mean, r.spend_p5, r.spend_p95].map(|e| e.value)),
     );
-    html! {
+    Ok(html! {
         table.headline {
             thead {
                 tr {
@@ -339,8 +319,8 @@ fn headline(
              give (within twice that about 95% of the time); a chance shown as 0% \
              or 100% has it one way only (0% + 1: it could be up to 1 point more). Every figure \
              in summary.csv has one (columns ending _se). Each arm's error is its own: arms \
-             settle the same futures, so the difference between two is far more precise than \
-             their errors together suggest."
+             settle the same futures, so the difference between two is usually more precise than \
+             their errors together suggest (arm_differences.csv has its own)."
         }
         @if !close.is_empty() && close.len() <= 4 {
             p.warning {
@@ -366,7 +346,7 @@ fn headline(
                 }
             }
         }
-    }
+    })
 }
 
 /// Each provider's own surplus over the term, arm by arm, when there are several: the headline
@@ -1251,7 +1231,6 @@ pub fn write_report(
         })
         .collect::<std::io::Result<_>>()?;
     let rows = arm_headlines(run, t)?;
-    let results = headline_results(run)?;
     let chart = |stem: &str| {
         figures
             .iter()
@@ -1294,7 +1273,7 @@ pub fn write_report(
                      5th–95th percentile range holds 90% of the simulated futures. Full tables: \
                      summary.csv / summary.xlsx."
                 }
-                (headline(run, &rows, &results, s.replications))
+                (headline(run, &rows, &t.arm_differences, s.replications)?)
                 @if let Some(table) = each_provider(run, t)? {
                     (table)
                 }
@@ -1350,7 +1329,13 @@ fn negative_pounds_unbroken(html: &str) -> String {
         out.push_str(&rest[..start]);
         rest = &rest[start..];
         if rest.starts_with('<') {
-            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            // A tag; the title and the stylesheet are copied whole (markup there is not markup).
+            let mut end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            for (open, close) in [("<title", "</title>"), ("<style", "</style>")] {
+                if rest.starts_with(open) {
+                    end = rest.find(close).map_or(rest.len(), |e| e + close.len());
+                }
+            }
             out.push_str(&rest[..end]);
             rest = &rest[end..];
         } else if rest.starts_with(NEGATIVE_POUNDS) {
@@ -1380,10 +1365,12 @@ mod tests {
     fn a_negative_amount_of_money_is_not_broken_across_lines() {
         assert_eq!(
             negative_pounds_unbroken(
-                "<p title=\"−£5m\">a loses −£283m, b gains £3m (−£1.2m).</p><td>−£4k</td> a − b"
+                "<title>a: −£5m</title><p title=\"−£5m\">a loses −£283m, b gains £3m (−£1.2m).\
+                 </p><td>−£4k</td> a − b"
             ),
-            "<p title=\"−£5m\">a loses <span class=\"nb\">−£283m,</span> b gains £3m \
-             (<span class=\"nb\">−£1.2m).</span></p><td><span class=\"nb\">−£4k</span></td> a − b"
+            "<title>a: −£5m</title><p title=\"−£5m\">a loses <span class=\"nb\">−£283m,</span> \
+             b gains £3m (<span class=\"nb\">−£1.2m).</span></p><td><span class=\"nb\">−£4k\
+             </span></td> a − b"
         );
     }
 

@@ -232,7 +232,7 @@ pub fn tables(run: &RunFolder) -> anyhow::Result<Tables> {
         who_gains_by_year: who_gains_by_year?,
         outcomes: outcomes?,
         waiting_lists: waiting_lists::table(&run.world, &run.scenario)?,
-        arm_differences: differences::arm_differences(&term, &run.arms(), &run.parties())?,
+        arm_differences: differences::arm_differences(&term, &run.arms(), &run.parties(), threads)?,
     })
 }
 

@@ -215,19 +215,25 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "arm_differences",
         "mean_difference",
         MONEY,
-        "Mean over the term of the party's result under the arm minus under `against`, replication by replication: a provider's surplus, the commissioner's spend (as summary.csv's term rows); positive for a provider is better, for the commissioner more spent. Its error is the difference's own (the arms share their futures), far below what the two arms' errors in summary.csv together suggest",
+        "The party's term result under the arm minus under `against`, replication by replication, mean across replications: a provider's surplus, the commissioner's spend (summary.csv's term rows); positive is better for a provider, more spent for the commissioner. Its error is the difference's own (the arms share their futures), usually well below what the two arms' errors in summary.csv together suggest",
     ),
     doc(
         "arm_differences",
-        "p50_difference",
+        "difference_of_p50s",
         MONEY,
-        "The arm's median term result minus `against`'s (summary.csv's p50s), with the paired error of that difference (a bootstrap resampling replications together)",
+        "The arm's median term result minus `against`'s (summary.csv's p50s), with the paired error of that difference (a bootstrap of 200 resamples of the replications, taken together). Not the median of the difference (`difference_p50`): the two can differ, even in sign",
     ),
     doc(
         "arm_differences",
         "difference_p5",
         MONEY,
         "5th percentile of the replication-by-replication difference: in 95% of the simulated futures the difference is above it",
+    ),
+    doc(
+        "arm_differences",
+        "difference_p50",
+        MONEY,
+        "Median of the replication-by-replication difference: in half the simulated futures the difference is above it",
     ),
     doc(
         "arm_differences",

@@ -153,12 +153,15 @@ impl Destination {
             .map_err(|e| refuse(&format!("cannot be read ({e})")))?
             .next()
             .is_none();
-        if let Err(e) = can_be_moved_aside(dest) {
-            return Err(refuse(&format!(
-                "cannot be replaced: capsim may not move it aside ({e})"
-            )));
-        }
+        let movable = || {
+            can_be_moved_aside(dest).map_err(|e| {
+                refuse(&format!(
+                    "cannot be replaced: capsim may not move it aside ({e})"
+                ))
+            })
+        };
         if empty {
+            movable()?;
             return Ok(Destination::Replace(dest.to_path_buf()));
         }
         if !is_own(dest) {
@@ -170,6 +173,7 @@ impl Destination {
         let (_, foreign) =
             own_and_foreign_entries(dest).map_err(|e| refuse(&format!("cannot be read ({e})")))?;
         if foreign.is_empty() {
+            movable()?;
             Ok(Destination::Replace(dest.to_path_buf()))
         } else {
             Err(refuse(&format!(

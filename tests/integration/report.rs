@@ -541,7 +541,7 @@ fn arm_differences_agree_with_the_summary() {
     assert_eq!(d.height(), parties.len() * pairs);
     let (mean_difference, p50_difference, higher) = (
         col_f64(&d, "mean_difference"),
-        col_f64(&d, "p50_difference"),
+        col_f64(&d, "difference_of_p50s"),
         col_f64(&d, "p_higher"),
     );
     for k in 0..d.height() {
@@ -1521,7 +1521,7 @@ fn standard_errors_match_the_spread_between_seeds() {
             col_str(&differences, "arm"),
             col_str(&differences, "against"),
         );
-        for figure in ["mean_difference", "p50_difference"] {
+        for figure in ["mean_difference", "difference_of_p50s"] {
             let (value, se) = (
                 col_f64(&differences, figure),
                 col_f64(&differences, &format!("{figure}_se")),

@@ -359,7 +359,7 @@ fn merge_refuses_shards_of_different_runs_or_an_incomplete_set() {
         assert_eq!(modified(), before, "{dirs:?}: the folder was written to");
     }
     // The merged run cannot go inside a shard (it would stop being one).
-    for out in ["a1/merged", "./a3/../a3/x/y"] {
+    for out in ["a1/merged", "./a3/../a3/x/y", "ghost/../a1/q"] {
         let (code, _, err) = capsim(&["merge", "a1", "a2", "a3", "--out", out], dir.path());
         assert_eq!(code, 2, "{out}: {err}");
         assert!(
@@ -368,7 +368,9 @@ fn merge_refuses_shards_of_different_runs_or_an_incomplete_set() {
             )),
             "{err}"
         );
-        assert!(!dir.path().join("a1/merged").exists() && !dir.path().join("a3/x").exists());
+        for made in ["a1/merged", "a3/x", "a1/q", "ghost"] {
+            assert!(!dir.path().join(made).exists(), "{out}: made {made}");
+        }
     }
     for (spec, extra, expected) in [
         ("0/3", &[][..], "shard 0 of 3 is not one of them"),

@@ -1535,13 +1535,23 @@ impl ComponentSpec {
                 pooled_words(c.pooled, "benchmark")
             ),
             ComponentSpec::QualityDeduction(c) => format!(
-                "Deducts {} when {} falls short of the minimum standard{}.",
+                "Deducts {} when {} is {} {} (the minimum standard){}.",
                 match (c.deduction, c.deduction_share) {
                     (Some(d), _) => format!("£{d:.0}"),
                     (None, Some(s)) => format!("{} of contract value", pct(s)),
                     _ => "an amount".into(),
                 },
                 plain_name(&c.indicator),
+                // Worse than the standard: above it where lower is better.
+                match c.better {
+                    Better::Lower => "above",
+                    Better::Higher => "below",
+                },
+                match (c.minimum, c.minimum_vs_expected) {
+                    (Some(m), _) => format!("{m}"),
+                    (None, Some(r)) => format!("{} of its expected value", pct(r)),
+                    _ => "the standard".into(),
+                },
                 settled_over_term_words(c.settle, "every year's deduction made")
             ),
         }

@@ -614,6 +614,26 @@ fn check_component(
             }
             share_ok(problems, path, "below_baseline_rate", c.below_baseline_rate);
             multiple_ok(problems, path, "baseline_volume", c.baseline_volume);
+            // Both price units against the baseline: without one they would do nothing, and a
+            // variable payment meant at 20% of tariff would pay every unit in full.
+            if c.baseline_volume.is_none() {
+                for (field, set) in [
+                    ("marginal_rate", c.marginal_rate.is_some()),
+                    ("below_baseline_rate", c.below_baseline_rate > 0.0),
+                ] {
+                    if set {
+                        problems.push(
+                            format!("{path}.{field}"),
+                            format!(
+                                "expected a baseline_volume with `{field}`: it prices units \
+                                 against the baseline volume, so without one every unit is paid \
+                                 at price_share (for every unit at 20% of the price, write \
+                                 price_share = 0.2)"
+                            ),
+                        );
+                    }
+                }
+            }
             if c.types.as_ref().is_some_and(Vec::is_empty) {
                 problems.push(
                     format!("{path}.types"),
@@ -816,6 +836,19 @@ fn check_bands(bands: &[Band], path: &str, problems: &mut Problems) {
     for (i, b) in bands.iter().enumerate() {
         let p = format!("{path}.bands[{i}]");
         share_ok(problems, &p, "provider_share", b.provider_share);
+        // A deviation is a share of the target: 2 meant as 2% would be a band no year reaches
+        // (a deviation of 200%), and a cost cannot fall a whole target or more below it.
+        for (field, value) in [("above", b.above), ("below", b.below)] {
+            if let Some(v) = value.filter(|v| v.abs() >= 1.0) {
+                problems.push(
+                    format!("{p}.{field}"),
+                    format!(
+                        "expected a deviation from the target as a share of it, between -1 and \
+                         1 (0.02 is 2%), found {v}"
+                    ),
+                );
+            }
+        }
         match (b.above, b.below) {
             (Some(a), None) if a >= 0.0 => {
                 if above.contains(&a) {

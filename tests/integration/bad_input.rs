@@ -739,6 +739,26 @@ fn misconfigured_components_name_the_arm_and_component() {
             "overlapping corridor bands",
         ],
     );
+    // A marginal rate (or a deduction below baseline) without a baseline to be marginal to.
+    rejected(
+        &format!("{ARM}kind = \"activity\"\nmarginal_rate = 0.2\nbelow_baseline_rate = 0.5\n"),
+        &[],
+        &[
+            "arm.corridor.component[0] (activity).marginal_rate: expected a baseline_volume with `marginal_rate`: it prices units against the baseline volume, so without one every unit is paid at price_share (for every unit at 20% of the price, write price_share = 0.2)",
+            "arm.corridor.component[0] (activity).below_baseline_rate: expected a baseline_volume with `below_baseline_rate`",
+        ],
+    );
+    // Percentages written as whole numbers: a band of 200% overspend, an impossible underspend.
+    rejected(
+        &format!(
+            "{ARM}kind = \"risk_share\"\nbands = [ {{ above = 2, provider_share = 0.5 }}, {{ below = -5, provider_share = 0.5 }} ]\n"
+        ),
+        &[],
+        &[
+            "arm.corridor.component[0] (risk_share).bands[0].above: expected a deviation from the target as a share of it, between -1 and 1 (0.02 is 2%), found 2",
+            "arm.corridor.component[0] (risk_share).bands[1].below: expected a deviation from the target as a share of it, between -1 and 1 (0.02 is 2%), found -5",
+        ],
+    );
     rejected(
         &format!(
             "{ARM}kind = \"per_unit\"\nindicator = \"waiters_52wk\"\ntarget = 10\nrate = 2000\n"

@@ -1272,6 +1272,10 @@ pub fn write_report(
                      below zero is a loss. The \
                      5th–95th percentile range holds 90% of the simulated futures. Full tables: \
                      summary.csv / summary.xlsx."
+                    @if t.who_gains.height() > 0 {
+                        " An arm that runs interventions is shown with them; who gains from \
+                         them is below."
+                    }
                 }
                 (headline(run, &rows, &t.arm_differences, s.replications)?)
                 @if let Some(table) = each_provider(run, t)? {

@@ -1192,6 +1192,14 @@ pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
          error; below 0 is a loss)\nP(loss > 2%): the chance of losing more than 2% of income",
         surplus_unit.label()
     )?;
+    if t.who_gains.height() > 0 {
+        // The year table above is the status quo's; these are each arm's own world.
+        writeln!(
+            out,
+            "An arm that runs interventions is shown with them (the year table above is the \
+             status quo's)"
+        )?;
+    }
     writeln!(
         out,
         "{:<width$} {:>17} {:>17} {:>17} {:>10} {:>14}",
@@ -1257,7 +1265,57 @@ pub fn headline_table(run: &RunFolder, t: &Tables) -> anyhow::Result<String> {
             }
         )?;
     }
+    out += &who_gains_table(t, years, width)?;
     out += &rough_note(run.scenario.replications);
+    Ok(out)
+}
+
+/// When an arm runs interventions: each party's mean gain from them over the term, per arm
+/// (who_gains.csv's means, with their errors), the question such a run asks. Empty otherwise.
+fn who_gains_table(t: &Tables, years: u32, width: usize) -> anyhow::Result<String> {
+    let g = &t.who_gains;
+    if g.height() == 0 {
+        return Ok(String::new());
+    }
+    let (arm, party) = (strs(g, "arm")?, strs(g, "party")?);
+    let (mean, se) = (f64s(g, "mean")?, f64s(g, "mean_se")?);
+    let mut parties: Vec<&str> = Vec::new();
+    let mut arms: Vec<&str> = Vec::new();
+    for (a, p) in arm.iter().zip(&party) {
+        if !parties.contains(&p.as_str()) {
+            parties.push(p);
+        }
+        if !arms.contains(&a.as_str()) {
+            arms.push(a);
+        }
+    }
+    let unit = MoneyUnit::for_values(mean.iter().copied());
+    let column = parties.iter().map(|p| p.len()).max().unwrap_or(0).max(15);
+    let mut out = String::new();
+    writeln!(
+        out,
+        "\nWho gains from the interventions over the {years}-year term, {}: each party's mean \
+         gain against the same contract without them (a provider's surplus, the commissioner's \
+         spend saved; who_gains.csv has the spread)",
+        unit.label()
+    )?;
+    write!(out, "{:<width$}", "arm")?;
+    for p in &parties {
+        write!(out, " {p:>column$}")?;
+    }
+    out.push('\n');
+    for a in &arms {
+        write!(out, "{a:<width$}")?;
+        for p in &parties {
+            let cell = (0..arm.len())
+                .find(|&i| arm[i] == *a && party[i] == *p)
+                .map_or("–".to_string(), |i| {
+                    unit.number_with_error(mean[i], se[i])
+                });
+            write!(out, " {cell:>column$}")?;
+        }
+        out.push('\n');
+    }
     Ok(out)
 }
 

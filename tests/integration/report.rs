@@ -1049,6 +1049,73 @@ fn intervention_run() -> (tempfile::TempDir, PathBuf) {
     (tmp, dir)
 }
 
+/// The terminal says who gains: a row per intervention arm with each party's mean gain as
+/// who_gains.csv has it (in the table's unit, to the digits shown), and that the headline rows
+/// are the arms' own worlds, with their interventions.
+#[test]
+fn the_terminal_says_who_gains() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("gains.toml"), INTERVENTION).unwrap();
+    let out = crate::common::capsim_ok(
+        &["run", "gains.toml", "--threads", "2", "--out", "run"],
+        tmp.path(),
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("An arm that runs interventions is shown with them"),
+        "{stdout}"
+    );
+    let section = between(
+        &stdout,
+        "Who gains from the interventions over the",
+        "replications",
+    );
+    let unit = if section.contains("term, £m:") {
+        1e6
+    } else if section.contains("term, £k:") {
+        1e3
+    } else {
+        1.0
+    };
+    let lines: Vec<&str> = section.lines().skip(1).collect();
+    let header: Vec<&str> = lines[0].split_whitespace().collect();
+    assert_eq!(header[0], "arm", "{section}");
+    let table = read_csv(&tmp.path().join("run/who_gains.csv"));
+    let (arm, party, mean) = (
+        col_str(&table, "arm"),
+        col_str(&table, "party"),
+        col_f64(&table, "mean"),
+    );
+    for i in 0..arm.len() {
+        let row = lines
+            .iter()
+            .find(|l| l.split_whitespace().next() == Some(arm[i].as_str()))
+            .unwrap_or_else(|| panic!("no row for {} in\n{section}", arm[i]));
+        let column = header.iter().position(|h| *h == party[i]).unwrap();
+        // Each cell is "value ± error": the value is the column's (3 tokens a cell).
+        let shown: f64 = row
+            .split_whitespace()
+            .nth(1 + 3 * (column - 1))
+            .unwrap()
+            .parse()
+            .unwrap();
+        let decimals = row
+            .split_whitespace()
+            .nth(1 + 3 * (column - 1))
+            .unwrap()
+            .split('.')
+            .nth(1)
+            .map_or(0, str::len);
+        assert!(
+            (shown - mean[i] / unit).abs() <= 0.5 * 10f64.powi(-(decimals as i32)) + 1e-9,
+            "{} {}: shown {shown}, who_gains.csv {}",
+            arm[i],
+            party[i],
+            mean[i]
+        );
+    }
+}
+
 /// Who gains: the table, chart and report section agree with the run's own per-replication gains.
 #[test]
 fn an_intervention_arm_gets_who_gains_table_chart_and_sentences() {

@@ -129,8 +129,14 @@ fn number_with_units(value: &str) -> Option<&'static str> {
     let unit = unit.trim().to_ascii_lowercase();
     if unit == "%" {
         Some("numbers are written without units: a share as 0.05 for 5%, not 5%")
-    } else if value.starts_with('£') || ["k", "m", "bn", "b"].contains(&unit.as_str()) {
+    } else if value.starts_with('£') {
         Some("amounts are written in £ without units: 2_300_000_000 for £2.3bn, not £2.3bn")
+    } else if ["k", "m", "bn", "b"].contains(&unit.as_str()) {
+        // A head count as much as an amount: the hint must fit both.
+        Some(
+            "numbers are written in full, without k, m or bn: 300_000 for 300k, \
+             2_300_000_000 for £2.3bn",
+        )
     } else {
         None
     }

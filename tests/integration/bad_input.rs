@@ -66,10 +66,17 @@ fn a_number_with_a_unit_says_how_numbers_are_written() {
         &[],
         &["line 3", share],
     );
+    let suffixed = "numbers are written in full, without k, m or bn: 300_000 for 300k, \
+                    2_300_000_000 for £2.3bn";
     rejected(
         "base = \"default\"\n[budget]\nfirst_year = 2.3bn   # £\n",
         &[],
-        &["line 3", pounds],
+        &["line 3", suffixed],
+    );
+    rejected(
+        "base = \"default\"\n[population]\nsize = \"300k\"\n",
+        &[],
+        &["population.size", "expected a whole number", suffixed],
     );
     rejected(
         "base = \"default\"\n[population]\nrural_share = \"30%\"\n",

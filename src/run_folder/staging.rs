@@ -497,12 +497,13 @@ impl StagedFolder {
         let dest = self.dest.path().to_path_buf();
         // The destination was checked before the run; check again in case it changed since.
         let current = (self.recheck)(&dest)?;
-        // Where an earlier run is moved aside: made before anything moves, so a failure here
-        // leaves the staging folder to be deleted on drop.
+        // An empty folder there is not an earlier output.
         let replaced = match &current {
             Destination::New(_) => false,
             Destination::Replace(dir) => fs::read_dir(dir)?.next().is_some(),
         };
+        // Where an earlier run is moved aside: made before anything moves, so a failure here
+        // leaves the staging folder to be deleted on drop.
         let aside = match current {
             Destination::New(_) => None,
             Destination::Replace(_) => Some(

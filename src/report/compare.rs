@@ -420,7 +420,7 @@ fn how_they_differ(labels: &[String], runs: &[RunFolder]) -> String {
         text += &format!(
             "The runs cover different terms ({}): each figure is over its own run's term, so \
              the chances of a loss and the percentiles are not like for like, and the per-head \
-             figures are at each term's prices.\n",
+             figures average over terms of different lengths, whose prices rise year by year.\n",
             each.join(", ")
         );
     }

@@ -209,7 +209,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "arm_differences",
         "replications",
         "count",
-        "Replications the figures are computed from (the arms settle the same ones)",
+        "Replications both arms have (normally all of the run's): the figures are computed from them, paired",
     ),
     doc(
         "arm_differences",
@@ -245,7 +245,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "arm_differences",
         "p_higher",
         "probability (0-1)",
-        "Share of replications in which the party's result under the arm is higher than under `against` (strictly): for a provider a better result, for the commissioner more spent",
+        "Share of replications in which the party's result under the arm is higher than under `against` (strictly: a tie counts as not higher, so 1 − p_higher also counts ties): for a provider a better result, for the commissioner more spent",
     ),
     doc("who_gains", "arm", "", "An arm that runs interventions"),
     doc(
@@ -485,7 +485,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "compare",
         "start_year",
         "year",
-        "The run's first contract year: runs starting in different years are at different prices",
+        "The run's first contract year (a label: every run's first year is at the data's 2024/25 prices, whatever it is)",
     ),
     doc(
         "compare",

@@ -1037,16 +1037,17 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no {end:?} after {start:?}"))]
 }
 
-/// `capsim run` of [`INTERVENTION`] in a new temporary folder: the folder, and the run's.
-fn intervention_run() -> (tempfile::TempDir, PathBuf) {
+/// `capsim run` of [`INTERVENTION`] in a new temporary folder: the folder, the run's, and what
+/// the run printed.
+fn intervention_run() -> (tempfile::TempDir, PathBuf, String) {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("gains.toml"), INTERVENTION).unwrap();
-    crate::common::capsim_ok(
+    let out = crate::common::capsim_ok(
         &["run", "gains.toml", "--threads", "2", "--out", "run"],
         tmp.path(),
     );
     let dir = tmp.path().join("run");
-    (tmp, dir)
+    (tmp, dir, String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// The terminal says who gains: a row per intervention arm with each party's mean gain as
@@ -1054,13 +1055,7 @@ fn intervention_run() -> (tempfile::TempDir, PathBuf) {
 /// are the arms' own worlds, with their interventions.
 #[test]
 fn the_terminal_says_who_gains() {
-    let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("gains.toml"), INTERVENTION).unwrap();
-    let out = crate::common::capsim_ok(
-        &["run", "gains.toml", "--threads", "2", "--out", "run"],
-        tmp.path(),
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (_tmp, dir, stdout) = intervention_run();
     assert!(
         stdout.contains("An arm that runs interventions is shown with them"),
         "{stdout}"
@@ -1080,7 +1075,7 @@ fn the_terminal_says_who_gains() {
     let lines: Vec<&str> = section.lines().skip(1).collect();
     let header: Vec<&str> = lines[0].split_whitespace().collect();
     assert_eq!(header[0], "arm", "{section}");
-    let table = read_csv(&tmp.path().join("run/who_gains.csv"));
+    let table = read_csv(&dir.join("who_gains.csv"));
     let (arm, party, mean) = (
         col_str(&table, "arm"),
         col_str(&table, "party"),
@@ -1119,7 +1114,7 @@ fn the_terminal_says_who_gains() {
 /// Who gains: the table, chart and report section agree with the run's own per-replication gains.
 #[test]
 fn an_intervention_arm_gets_who_gains_table_chart_and_sentences() {
-    let (tmp, dir) = intervention_run();
+    let (tmp, dir, _) = intervention_run();
 
     // The table: one row per intervention arm and party, the system last; its medians are those
     // of the per-replication gains.
@@ -1388,7 +1383,7 @@ fn an_intervention_arm_gets_who_gains_table_chart_and_sentences() {
 /// against the status quo, replication by replication, as the report's table states it.
 #[test]
 fn outcomes_are_the_worlds_indicators_and_their_change_under_a_programme() {
-    let (_tmp, dir) = intervention_run();
+    let (_tmp, dir, _) = intervention_run();
     let world = read_parquet(&dir.join("world.parquet"));
     let per_rep = read_parquet(&dir.join("outcomes.parquet"));
     assert_eq!(per_rep.height(), world.height());

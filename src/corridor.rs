@@ -419,15 +419,7 @@ fn base_model(args: &CorridorArgs, designs: usize) -> anyhow::Result<(Model, Arm
     else {
         return Err(bad(
             "--arm",
-            format!(
-                "unknown arm \"{}\"; expected one of {}",
-                args.arm,
-                if names.is_empty() {
-                    "the scenario's arms (it has none)".to_string()
-                } else {
-                    names.join(", ")
-                }
-            ),
+            crate::unknown_name::unknown("arm", args.arm, &names, "an arm (the scenario has none)"),
         )
         .into());
     };

@@ -58,6 +58,7 @@ pub mod sampling;
 pub mod scenario;
 pub mod sweep;
 pub mod transitions;
+pub mod unknown_name;
 pub mod waiting_list;
 
 pub use error::InputError;

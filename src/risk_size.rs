@@ -307,10 +307,11 @@ pub fn risk_size(
             InputError::new(
                 "command line",
                 "--arm",
-                format!(
-                    "unknown arm \"{}\"; expected one of {}",
+                crate::unknown_name::unknown(
+                    "arm",
                     args.arm,
-                    names.join(", ")
+                    &names,
+                    "an arm (the scenario has none)",
                 ),
             )
         })?

@@ -464,7 +464,7 @@ fn charted_arm(args: &SweepArgs, arms: &[String]) -> Result<Option<String>, Inpu
         Some(a) if arms.contains(a) => Ok(Some(a.clone())),
         Some(a) => Err(command_line_error(
             "--arm",
-            format!("unknown arm \"{a}\"; expected one of {}", arms.join(", ")),
+            crate::unknown_name::unknown("arm", a, arms, "an arm (the scenario has none)"),
         )),
         None if args.grids.len() == 2 && arms.len() > 1 => Err(command_line_error(
             "--arm",

@@ -443,7 +443,7 @@ pub fn drivers(dir: &Path, arm: Option<&str>) -> anyhow::Result<String> {
             return Err(InputError::new(
                 "command line",
                 "--arm",
-                format!("unknown arm \"{a}\"; expected one of {}", arms.join(", ")),
+                crate::unknown_name::unknown("arm", a, &arms, "an arm (the run has none)"),
             )
             .into());
         }

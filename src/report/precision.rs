@@ -78,13 +78,11 @@ impl PrecisionTarget {
             .position(|a| a.name == arm_name)
             .ok_or_else(|| {
                 let names: Vec<&str> = scenario.arm.iter().map(|a| a.name.as_str()).collect();
-                bad(format!(
-                    "unknown arm \"{arm_name}\"; expected one of {}",
-                    if names.is_empty() {
-                        "(the scenario has no arms)".to_string()
-                    } else {
-                        names.join(", ")
-                    }
+                bad(crate::unknown_name::unknown(
+                    "arm",
+                    arm_name,
+                    &names,
+                    "an arm (the scenario has none)",
                 ))
             })?;
         let figure = match figure {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::Param;
 use super::validate::{Kind, MAX_RATIO};
 use crate::error::Problems;
+use crate::unknown_name::unknown;
 
 /// The scenario's condition. A name found in data/conditions.toml takes every field it does not
 /// write from there (published prevalence and ratios, each with its source).
@@ -184,10 +185,7 @@ impl ConditionSpec {
             if !type_names.contains(ty) {
                 problems.push(
                     format!("condition.activity_ratio.{ty}"),
-                    format!(
-                        "unknown activity type \"{ty}\"; expected one of: {}",
-                        type_names.join(", ")
-                    ),
+                    unknown("activity type", ty, type_names, "an activity type"),
                 );
             }
         }

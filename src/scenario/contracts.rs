@@ -571,7 +571,9 @@ pub struct IndicatorTarget {
     pub indicator: String,
     #[serde(default)]
     pub better: Better,
-    /// Weight of this indicator in the pool; weights sum to 1.
+    /// Weight of this indicator in the pool; weights sum to 1. Default 1: an indicator alone
+    /// has the whole pool.
+    #[serde(default = "whole_pool")]
     pub weight: f64,
     /// Target value. Or give `target_vs_expected`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -596,6 +598,11 @@ pub struct IndicatorTarget {
     /// upper thresholds). Nothing below the least demanding tier either way.
     #[serde(default, skip_serializing_if = "Between::is_steps")]
     pub between: Between,
+}
+
+/// The weight of an indicator alone in its pool.
+fn whole_pool() -> f64 {
+    1.0
 }
 
 /// What a value between two of an indicator's tiers earns ([`IndicatorTarget::between`]).

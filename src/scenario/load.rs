@@ -18,6 +18,7 @@ use super::validate::validate;
 use super::validate_contracts::delivered_by_no_provider;
 use crate::data;
 use crate::error::{InputError, InputProblem, Problems};
+use crate::unknown_name;
 
 /// Name of the built-in scenario, usable as `base = "default"`.
 pub const DEFAULT_NAME: &str = "default";
@@ -546,15 +547,17 @@ impl NewTypes {
     }
 
     fn report(&self, problems: &mut Problems, defaults: &Table) {
-        let built_in = built_in_types(defaults).join(", ");
+        let built_in_names = built_in_types(defaults);
+        let built_in = built_in_names.join(", ");
         for (ty, names) in &self.0 {
             let lacking: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
             problems.push(
                 format!("activity.types.{ty}"),
                 format!(
                     "expected one of the built-in activity types ({built_in}) or a new type with \
-                     all of its settings; \"{ty}\" lacks {} (scenarios/west-yorkshire.toml's \
+                     all of its settings; \"{ty}\"{} lacks {} (scenarios/west-yorkshire.toml's \
                      elective_leeds is a new type written out)",
+                    unknown_name::did_you_mean(ty, &built_in_names, "\""),
                     lacking.join(", ")
                 ),
             );
@@ -764,6 +767,10 @@ fn plain_types(message: &str) -> String {
         }
     }
     text = text.replacen("unknown variant", UNKNOWN_NAME, 1);
+    // The probe for a field's names (naming_the_variants) is refused as it is.
+    if !text.contains(NO_VARIANT) {
+        text = unknown_name::suggest_in_serde_message(&text);
+    }
     text.push_str(&how_numbers_are_written(&text));
     text
 }

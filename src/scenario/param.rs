@@ -233,7 +233,20 @@ impl ParamTable {
                     mode: need(self.mode, "mode", kind)?,
                     max: need(self.max, "max", kind)?,
                 },
-                other => return Err(format!("unknown dist \"{other}\": expected {DIST_NAMES}")),
+                other => {
+                    let names = [
+                        "normal",
+                        "lognormal",
+                        "beta",
+                        "gamma",
+                        "uniform",
+                        "triangular",
+                    ];
+                    let hint = crate::unknown_name::did_you_mean(other, &names, "\"");
+                    return Err(format!(
+                        "unknown dist \"{other}\"{hint}: expected {DIST_NAMES}"
+                    ));
+                }
             },
         };
         // Reject fields that the chosen form does not use: a typo'd parameter silently ignored

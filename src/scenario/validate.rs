@@ -3,6 +3,7 @@
 use super::{Param, Scenario, Strata};
 use crate::data;
 use crate::error::Problems;
+use crate::unknown_name::did_you_mean;
 
 /// What values a parameter may take.
 #[derive(Debug, Clone, Copy)]
@@ -515,8 +516,12 @@ pub fn validate(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) {
         if !profiles.contains(&ty.age_profile) {
             problems.push(
                 format!("activity.types.{name}.age_profile"),
-                format!("expected one of the profiles in data/activity_age_profile.csv ({}), found \"{}\"",
-                    dedup(&profiles).join(", "), ty.age_profile),
+                format!(
+                    "expected one of the profiles in data/activity_age_profile.csv ({}), found \"{}\"{}",
+                    dedup(&profiles).join(", "),
+                    ty.age_profile,
+                    did_you_mean(&ty.age_profile, &profiles, "\"")
+                ),
             );
         }
     }

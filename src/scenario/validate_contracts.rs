@@ -5,6 +5,7 @@ use super::Scenario;
 use super::contracts::*;
 use crate::error::Problems;
 use crate::scenario::validate::{MAX_GROWTH, YEARS, show};
+use crate::unknown_name::{did_you_mean, unknown};
 
 /// Checks providers and every arm not in `skip_arms` (arms whose structure was already
 /// reported broken).
@@ -119,11 +120,7 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
             if !indicator_names.contains(&m.indicator) {
                 problems.push(
                     format!("{path}.indicator"),
-                    format!(
-                        "unknown indicator \"{}\"; expected one of: {}",
-                        m.indicator,
-                        indicator_names.join(", ")
-                    ),
+                    unknown("indicator", &m.indicator, &indicator_names, "an indicator"),
                 );
             }
             let targets = [m.target, m.target_vs_expected, m.target_vs_previous];
@@ -171,19 +168,21 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
                          components"
                     ),
                 ),
-                Some(lead) if !providers.iter().any(|p| &p.name == name) => problems.push(
-                    &field,
-                    format!(
-                        "unknown provider \"{name}\"; expected one of the lead's \
-                         subcontractors: {}",
-                        providers
+                Some(lead) if !providers.iter().any(|p| &p.name == name) => {
+                    problems.push(&field, {
+                        let subcontractors: Vec<&str> = providers
                             .iter()
                             .map(|p| p.name.as_str())
                             .filter(|p| *p != lead)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ),
+                            .collect();
+                        format!(
+                            "unknown provider \"{name}\"{}; expected one of the lead's \
+                             subcontractors: {}",
+                            did_you_mean(name, &subcontractors, "\""),
+                            subcontractors.join(", ")
+                        )
+                    })
+                }
                 Some(_) => {}
             }
         }
@@ -205,13 +204,14 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario, skip_arms: &[usize]) 
         {
             problems.push(
                 format!("{arm_path}.lead"),
-                format!(
-                    "unknown provider \"{lead}\"; expected one of: {}",
-                    providers
+                unknown(
+                    "provider",
+                    lead,
+                    &providers
                         .iter()
                         .map(|p| p.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                        .collect::<Vec<_>>(),
+                    "a [[provider]] (the scenario has none)",
                 ),
             );
         }
@@ -236,10 +236,7 @@ fn check_providers(problems: &mut Problems, providers: &[ProviderSpec], type_nam
             match type_names.iter().position(|x| x == t) {
                 None => problems.push(
                     format!("{path}.activity"),
-                    format!(
-                        "unknown activity type \"{t}\"; expected one of: {}",
-                        type_names.join(", ")
-                    ),
+                    unknown("activity type", t, type_names, "an activity type"),
                 ),
                 Some(i) => {
                     if let Some(other) = owner[i] {
@@ -531,9 +528,11 @@ fn check_paid_providers(
         if !known.contains(&name.as_str()) {
             problems.push(
                 &field,
-                format!(
-                    "unknown provider \"{name}\"; expected one of: {}",
-                    known.join(", ")
+                unknown(
+                    "provider",
+                    name,
+                    &known,
+                    "a [[provider]] (the scenario has none)",
                 ),
             );
         } else if let Some(lead) = lead
@@ -581,10 +580,7 @@ fn check_component(
         if !indicator_names.iter().any(|n| n == name) {
             problems.push(
                 format!("{path}.{field}"),
-                format!(
-                    "unknown indicator \"{name}\"; expected one of: {}",
-                    indicator_names.join(", ")
-                ),
+                unknown("indicator", name, indicator_names, "an indicator"),
             );
         }
     };
@@ -644,10 +640,7 @@ fn check_component(
                 if type_index(t).is_none() {
                     problems.push(
                         format!("{path}.types"),
-                        format!(
-                            "unknown activity type \"{t}\"; expected one of: {}",
-                            type_names.join(", ")
-                        ),
+                        unknown("activity type", t, type_names, "an activity type"),
                     );
                 }
             }
@@ -667,8 +660,13 @@ fn check_component(
                 problems.push(
                     format!("{path}.indicators"),
                     format!(
-                        "expected indicator weights summing to 1, found a sum of {}",
-                        show(total + 0.0)
+                        "expected indicator weights summing to 1, found a sum of {}{}",
+                        show(total + 0.0),
+                        if c.indicators.len() > 1 {
+                            " (an indicator's `weight` left out counts as 1)"
+                        } else {
+                            ""
+                        }
                     ),
                 );
             }

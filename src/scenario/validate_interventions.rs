@@ -6,6 +6,7 @@ use super::validate::{YEARS, check_strata};
 use super::{Dist, InterventionSpec, Scenario};
 use crate::error::Problems;
 use crate::population::{BASE_CELLS, cohort_mask, strata_mask_within};
+use crate::unknown_name::unknown;
 
 pub(super) fn check(problems: &mut Problems, s: &Scenario) {
     let type_names = s.activity.type_names();
@@ -13,10 +14,7 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
         if !type_names.iter().any(|t| t == name) {
             problems.push(
                 at,
-                format!(
-                    "unknown activity type \"{name}\"; expected one of: {}",
-                    type_names.join(", ")
-                ),
+                unknown("activity type", name, &type_names, "an activity type"),
             );
         }
     };
@@ -99,16 +97,12 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
                 let known = s.measure_names();
                 problems.push(
                     format!("{at}.effect.measure.{name}"),
-                    if known.is_empty() {
-                        format!(
-                            "unknown measure \"{name}\"; the scenario defines none ([[measure]])"
-                        )
-                    } else {
-                        format!(
-                            "unknown measure \"{name}\"; expected one of: {}",
-                            known.join(", ")
-                        )
-                    },
+                    unknown(
+                        "measure",
+                        name,
+                        &known,
+                        "a measure the scenario defines in [[measure]] (it defines none)",
+                    ),
                 );
             }
         }
@@ -149,11 +143,12 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
                 let known: Vec<&str> = s.intervention.iter().map(|x| x.name.as_str()).collect();
                 problems.push(
                     at,
-                    if known.is_empty() {
-                        format!("unknown intervention \"{name}\"; the scenario defines none ([[intervention]])")
-                    } else {
-                        format!("unknown intervention \"{name}\"; expected one of: {}", known.join(", "))
-                    },
+                    unknown(
+                        "intervention",
+                        name,
+                        &known,
+                        "an intervention the scenario defines in [[intervention]] (it defines none)",
+                    ),
                 );
             } else if arm.interventions[..k].contains(name) {
                 problems.push(at, format!("\"{name}\" is listed twice"));

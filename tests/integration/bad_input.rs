@@ -1260,7 +1260,27 @@ const CATALOGUE: &[(&str, &[&str])] = &[
     ),
     (
         "[[arm]]\nname = \"watched\"\npreset = \"block\"\n[[arm.monitor]]\nindicator = \"waiters\"",
-        &["arm.watched.monitor[0].indicator: unknown indicator \"waiters\""],
+        &["arm.watched.monitor[0].indicator: unknown indicator \"waiters\"; expected one of: "],
+    ),
+    // A slip of typing is answered with the name meant.
+    (
+        "[[arm]]\nname = \"watched\"\npreset = \"block\"\n[[arm.monitor]]\nindicator = \"ae_per_100\"",
+        &[
+            "arm.watched.monitor[0].indicator: unknown indicator \"ae_per_100\" (did you mean \"ae_per_1000\"?); expected one of: ",
+        ],
+    ),
+    (
+        "replicatons = 10",
+        &[
+            "replicatons: unknown field `replicatons` (did you mean `replications`?), expected one of `name`,",
+        ],
+    ),
+    // Two indicators without weights: each counts as 1.
+    (
+        "[[arm]]\nname = \"o\"\n[[arm.component]]\nkind = \"outcome\"\npool = 1e6\n[[arm.component.indicators]]\nindicator = \"ae_per_1000\"\ntarget = 300\n[[arm.component.indicators]]\nindicator = \"deaths_per_1000\"\ntarget = 9",
+        &[
+            "arm.o.component[0] (outcome).indicators: expected indicator weights summing to 1, found a sum of 2 (an indicator's `weight` left out counts as 1)",
+        ],
     ),
     (
         "[[arm]]\nname = \"watched\"\npreset = \"block\"\n[[arm.monitor]]\nindicator = \"ae_per_1000\"\ntarget = 300\ntarget_vs_expected = 1.0",
@@ -1951,7 +1971,7 @@ fn a_new_activity_type_lacking_settings_is_one_problem() {
         err.contains(
             "activity.types.gpp: expected one of the built-in activity types (ae, ambulance, \
              community, elective, gp,"
-        ) && err.contains("\"gpp\" lacks `order`, `unit_cost`, `price`,"),
+        ) && err.contains("\"gpp\" (did you mean \"gp\"?) lacks `order`, `unit_cost`, `price`,"),
         "{err}"
     );
 }
@@ -2324,7 +2344,7 @@ fn numbers_written_as_a_spreadsheet_shows_them_are_answered_with_how_to_write_th
         ),
         (
             "base = \"default\"\n[[arm]]\nname = \"a\"\npreset = \"capitaton\"\n",
-            "arm.a.preset: unknown name `capitaton`, expected one of `block`, `pbr`, `capitation`, `outcomes`, `blended`\n",
+            "arm.a.preset: unknown name `capitaton` (did you mean `capitation`?), expected one of `block`, `pbr`, `capitation`, `outcomes`, `blended`\n",
         ),
     ] {
         let err = validation_errors(scenario);

@@ -154,7 +154,7 @@ fn a_bad_precision_request_is_bad_input() {
         ("capitation", "expected ARM:FIGURE=HALF_WIDTH"),
         (
             "nosuch:p50=1e6",
-            "unknown arm \"nosuch\"; expected one of block, pbr",
+            "unknown arm \"nosuch\"; expected one of: block, pbr",
         ),
         ("capitation:p99=1e6", "unknown figure \"p99\""),
         ("capitation:p50=-1", "expected a half-width above 0"),

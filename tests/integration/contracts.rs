@@ -150,6 +150,43 @@ loss_share = 0.5
     check_conservation(&text);
 }
 
+/// An indicator alone in an outcome pool has the whole pool without a `weight`: the arm is
+/// settled exactly as with `weight = 1`.
+#[test]
+fn an_indicator_alone_in_a_pool_needs_no_weight() {
+    let outcome = |weight: &str| {
+        format!(
+            "{}\n[[arm]]\nname = \"o\"\n[[arm.component]]\nkind = \"outcome\"\npool = 1e6\n\
+             [[arm.component.indicators]]\nindicator = \"ae_per_1000\"\ntarget = 400\n{weight}",
+            crate::common::SMALL
+        )
+    };
+    let (without, with) = (model(&outcome("")), model(&outcome("weight = 1.0")));
+    let paid = |m: &Model| {
+        let arm = m
+            .contracts
+            .as_ref()
+            .unwrap()
+            .arms
+            .iter()
+            .position(|x| x.name == "o");
+        let column = ledger_column(m, "outcome");
+        let mut paid = Vec::new();
+        for r in engine::run(m, 2, &Silent).unwrap() {
+            for y in &r.years {
+                paid.push(ledger_row(&r, arm.unwrap(), y.year, 1).components[column]);
+            }
+        }
+        paid
+    };
+    let (a, b) = (paid(&without), paid(&with));
+    assert_eq!(a, b);
+    assert!(
+        a.iter().any(|&x| x != 0.0),
+        "the pool pays in some year: {a:?}"
+    );
+}
+
 /// A lead provider paying its subcontractor a block, and passing on 40% of its outcome and
 /// shared-savings payments: the subcontractor receives its activity's expected cost at the
 /// year's tariff index plus 40% of what the lead earned from those two components.
@@ -1700,7 +1737,7 @@ fn a_component_for_providers_not_holding_a_contract_is_refused() {
     let cases = [
         (
             MIXED.replace("providers = [\"acute\"]", "providers = [\"acutee\"]"),
-            "arm.mixed.component[0] (activity).providers: unknown provider \"acutee\"; expected one of: acute, community",
+            "arm.mixed.component[0] (activity).providers: unknown provider \"acutee\" (did you mean \"acute\"?); expected one of: acute, community",
         ),
         (
             MIXED.replace("providers = [\"acute\"]", "providers = []"),
@@ -1741,7 +1778,7 @@ fn a_component_for_providers_not_holding_a_contract_is_refused() {
         ),
         (
             MIXED.replace("name = \"pbr\"\n", "name = \"pbr\"\nlead = \"acute\"\nsubcontract_for = { communty = \"cost\" }\n"),
-            "arm.pbr.subcontract_for.communty: unknown provider \"communty\"; expected one of the lead's subcontractors: community",
+            "arm.pbr.subcontract_for.communty: unknown provider \"communty\" (did you mean \"community\"?); expected one of the lead's subcontractors: community",
         ),
         // Some people's care: chosen by reporting group, on a component paying for care.
         (

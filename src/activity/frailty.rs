@@ -85,7 +85,10 @@ impl FrailtySums {
 
     /// Splits cell `i`'s sum `s` (its `n` people went where `flow` says in the year's step) and
     /// keeps the part each group carries into next year, drawing from `rng`, the cell's stream.
-    /// Nothing is carried, or drawn, when ρ = 0.
+    /// Nothing is carried, or drawn, when ρ = 0. A sum of 0 (a gamma of a tiny shape, far below
+    /// the smallest float) carries 0, without a draw; its people are still carried, so next
+    /// year's fresh draw is only their fading part, as for any other sum (drawing them a whole
+    /// fresh frailty instead would raise the mean year after year).
     #[allow(clippy::too_many_arguments)]
     #[inline]
     pub fn carry_cell(
@@ -99,7 +102,7 @@ impl FrailtySums {
         rho: f64,
         rng: &mut UnitRng,
     ) {
-        if rho <= 0.0 || n == 0 || s <= 0.0 {
+        if rho <= 0.0 || n == 0 {
             return;
         }
         let Flow {
@@ -109,6 +112,17 @@ impl FrailtySums {
             switched_onsets,
         } = flow;
         let j = next_cell(i);
+        if s <= 0.0 {
+            for (dest, people) in [
+                (j, stay),
+                (j + 1, onsets),
+                (with_condition_switched(j), switched),
+                (with_condition_switched(j + 1), switched_onsets),
+            ] {
+                self.carry(dest, people, 0.0, mask);
+            }
+            return;
+        }
         let total = f64::from(n) * k;
         if switched == 0 && switched_onsets == 0 {
             // Nobody's condition changed (always so without one): a three-way split.
@@ -238,6 +252,29 @@ fn dirichlet_shares<const N: usize>(rng: &mut UnitRng, mut shapes: [f64; N]) -> 
 mod tests {
     use super::*;
     use rand::{RngExt, SeedableRng};
+
+    /// A sum of 0 carries its people with nothing: next year their cell draws a fresh gamma
+    /// for their fading part alone.
+    #[test]
+    fn a_sum_too_small_for_a_float_still_carries_its_people() {
+        let mask = vec![true; CELLS];
+        let mut sums = FrailtySums::default();
+        sums.restart();
+        let flow = Flow {
+            stay: 3,
+            onsets: 1,
+            switched: 0,
+            switched_onsets: 0,
+        };
+        let mut rng = UnitRng::seed_from_u64(1);
+        let before = rng.clone().random::<u64>();
+        sums.carry_cell(0, 5, 0.0, flow, &mask, 0.001, 0.7, &mut rng);
+        assert_eq!(rng.random::<u64>(), before, "nothing drawn");
+        sums.end_year();
+        let j = next_cell(0);
+        assert_eq!((sums.carried_people[j], sums.carried_people[j + 1]), (3, 1));
+        assert_eq!((sums.carried[j], sums.carried[j + 1]), (0.0, 0.0));
+    }
 
     /// The three-way split draws what the five-way one draws with two zero shapes: the same
     /// shares from the same numbers, leaving the stream in the same place, whether by Jöhnk's

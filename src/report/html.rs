@@ -303,7 +303,7 @@ fn headline(
                         td.n { (money_se(r.spend_p5, spend)) }
                         td.n { (money_se(r.spend_p95, spend)) }
                         td.n {
-                            "£" (thousands(r.spend_per_head.value.max(0.0).round() as u64))
+                            (MoneyUnit::pounds(0).show(r.spend_per_head.value))
                             span.se { " ± " (per_head_se(r.spend_per_head.se)) }
                         }
                         @if budget.is_some() {

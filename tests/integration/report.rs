@@ -935,6 +935,44 @@ fn empty_groups_have_no_per_head_figures_and_no_nan() {
 
 /// One person, who dies or moves away in some futures: years with nobody covered happen (the
 /// run is checked to have some), and no table, CSV or Parquet, holds NaN or infinity.
+/// A commissioner that receives more than it pays (an activity plan that refunds volume below a
+/// baseline far below the place's) has a negative spend per head: the report's headline table
+/// shows it with its sign, as summary.csv has it, not as £0.
+#[test]
+fn a_negative_spend_per_head_keeps_its_sign() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("refund.toml");
+    std::fs::write(
+        &scenario,
+        "base = \"default\"\nname = \"refund\"\nreplications = 20\nyears = 2\n\
+         [population]\nsize = 20000\n[[arm]]\nname = \"refund\"\n[[arm.component]]\n\
+         kind = \"activity\"\nprice_share = 0.0\nbaseline_volume = 10\nmarginal_rate = 1\n\
+         below_baseline_rate = 1\n",
+    )
+    .unwrap();
+    let out = crate::common::run_to(&scenario, 2, &dir.path().join("r"));
+    let summary = read_csv(&out.join("summary.csv"));
+    let (party, horizon) = (col_str(&summary, "party"), col_str(&summary, "horizon"));
+    let row = (0..summary.height())
+        .find(|&i| party[i] == "commissioner" && horizon[i] == "term")
+        .expect("the commissioner's term row");
+    let per_head = col_f64(&summary, "spend_per_head")[row];
+    assert!(
+        per_head < -1000.0,
+        "the test needs a negative spend: {per_head}"
+    );
+    let shown = format!(
+        "−£{}",
+        capsim::report::thousands(per_head.abs().round() as u64)
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let headline = between(&html, "<table class=\"headline\">", "</table>");
+    assert!(
+        headline.contains(&shown),
+        "{shown} not in the headline table: {headline}"
+    );
+}
+
 #[test]
 fn a_population_of_one_writes_no_nan_or_infinity() {
     let dir = tempfile::tempdir().unwrap();

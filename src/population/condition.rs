@@ -38,12 +38,21 @@ impl ConditionModel {
     /// saying why when no within-cell ratio gives England the stated deprivation ratio.
     pub fn new(spec: &ConditionSpec, exit_rate: f64, mortality_ratio: f64) -> Result<Self, String> {
         let reference = england_reference_shares();
-        let log_within = within_cell_log_deprivation_odds_ratio(spec, reference);
+        // Where every band with the condition has all of its people with it, no quintile can
+        // have more: there is no gradient to meet, and none is applied.
+        let everyone_where_any = (0..AGES * SEXES)
+            .map(|a_s| spec.band_prevalence(a_s / SEXES, a_s % SEXES))
+            .all(|p| p == 0.0 || p == 1.0);
+        let log_within = if everyone_where_any {
+            0.0
+        } else {
+            within_cell_log_deprivation_odds_ratio(spec, reference)
+        };
         let prevalence = prevalence_by_cell(spec, reference, log_within);
         let reached = standardised_odds_ratio(spec, reference, &prevalence);
         let stated = spec.deprivation_ratio;
         let off = (reached / stated).ln().abs();
-        if off.is_nan() || off >= 1e-6 {
+        if !everyone_where_any && (off.is_nan() || off >= 1e-6) {
             return Err(format!(
                 "expected a deprivation odds ratio England can have beside ltc_ratio = {}: the \
                  nearest within-cell gradient gives {reached:.3} for the {stated} stated (a \
@@ -502,6 +511,39 @@ mod tests {
     /// is its `deprivation_ratio` (it had come out steeper, the LTC gradient stacked on it); so
     /// are a ratio of 1, a reversed one and extremes beside a steep LTC gradient (a narrower
     /// bracket had stopped at its edge), and the band prevalences are kept.
+    /// A condition everyone over 85 has and nobody younger: no quintile can have more of it,
+    /// so no deprivation ratio is met or needed, and every cell is 0 or 1 (it was refused as
+    /// a ratio that "gives NaN").
+    #[test]
+    fn a_condition_everyone_in_its_bands_has_needs_no_gradient() {
+        let known: toml::Table = toml::from_str(crate::data::CONDITIONS_TOML).unwrap();
+        let mut frailty = known["frailty"].as_table().unwrap().clone();
+        frailty.insert("name".into(), "frailty".into());
+        let frailty: ConditionSpec = toml::Value::Table(frailty).try_into().unwrap();
+        let band = |age_min, age_max, p| PrevalenceBand {
+            age_min,
+            age_max,
+            female: p,
+            male: p,
+        };
+        let spec = ConditionSpec {
+            prevalence: vec![band(0, 84, 0.0), band(85, 100, 1.0)],
+            deprivation_ratio: 1.5,
+            ..frailty
+        };
+        let model = ConditionModel::new(&spec, 0.1, 1.5).unwrap();
+        for (c, &p) in model.prevalence.iter().enumerate() {
+            let key = CellKey::from_index(c);
+            let expected = if key.age >= 85 && key.ltc >= usize::from(spec.ltc_min) {
+                1.0
+            } else {
+                0.0
+            };
+            assert_eq!(p, expected, "cell {c}");
+        }
+        assert!(model.incidence.iter().all(|i| (0.0..=1.0).contains(i)));
+    }
+
     #[test]
     fn the_standardised_deprivation_odds_ratio_is_the_stated_one() {
         let known: toml::Table = toml::from_str(crate::data::CONDITIONS_TOML).unwrap();

@@ -147,6 +147,17 @@ impl ConditionSpec {
             }
             next_age = u32::from(b.age_max) + 1;
         }
+        let nowhere = self
+            .prevalence
+            .iter()
+            .all(|b| b.female == 0.0 && b.male == 0.0);
+        if !self.prevalence.is_empty() && nowhere {
+            problems.push(
+                "condition.prevalence",
+                "expected a prevalence above 0 in some band: nobody would have the condition or \
+                 gain it (its yearly incidence keeps each band's prevalence)",
+            );
+        }
         if self.prevalence.is_empty() || next_age != 101 {
             problems.push(
                 "condition.prevalence",

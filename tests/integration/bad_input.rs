@@ -1275,6 +1275,12 @@ const CATALOGUE: &[(&str, &[&str])] = &[
             "replicatons: unknown field `replicatons` (did you mean `replications`?), expected one of `name`,",
         ],
     ),
+    (
+        "[condition]\nname = \"smi\"\nprevalence = [{ age_min = 0, age_max = 100, female = 0.0, male = 0.0 }]",
+        &[
+            "condition.prevalence: expected a prevalence above 0 in some band: nobody would have the condition or gain it",
+        ],
+    ),
     // Two indicators without weights: each counts as 1.
     (
         "[[arm]]\nname = \"o\"\n[[arm.component]]\nkind = \"outcome\"\npool = 1e6\n[[arm.component.indicators]]\nindicator = \"ae_per_1000\"\ntarget = 300\n[[arm.component.indicators]]\nindicator = \"deaths_per_1000\"\ntarget = 9",

@@ -1368,9 +1368,13 @@ impl ComponentSpec {
                         .join(", "),
                     None => "all activity".into(),
                 };
-                match c.baseline_volume {
+                let cap = c
+                    .cap
+                    .map(|x| format!(", capped at {} a year", pounds(x)))
+                    .unwrap_or_default();
+                let pays = match c.baseline_volume {
                     None => format!(
-                        "Pays {} of the national price for each unit of {what}.",
+                        "Pays {} of the national price for each unit of {what}",
                         pct(c.price_share)
                     ),
                     Some(b) => {
@@ -1386,18 +1390,19 @@ impl ComponentSpec {
                         if c.price_share == 0.0 {
                             // Planned volume is paid for elsewhere (a block or capitation).
                             format!(
-                                "Pays {above} of price for each unit of {what} beyond {} of planned volume{short}.",
+                                "Pays {above} of price for each unit of {what} beyond {} of planned volume{short}",
                                 pct(b)
                             )
                         } else {
                             format!(
-                                "Pays {} of price up to {} of planned volume of {what}, {above} of price for each unit above it{short}.",
+                                "Pays {} of price up to {} of planned volume of {what}, {above} of price for each unit above it{short}",
                                 pct(c.price_share),
                                 pct(b)
                             )
                         }
                     }
-                }
+                };
+                format!("{pays}{cap}.")
             }
             ComponentSpec::Capitation(c) => format!(
                 "Pays {}{} per person, {}{}{}.",
@@ -1676,6 +1681,30 @@ mod tests {
                 .contains("on emergency admissions per 1,000 people"),
             "{}",
             component.describe(None)
+        );
+    }
+
+    /// An activity component's cap is told, as a per-unit component's is.
+    #[test]
+    fn an_activity_components_cap_is_told() {
+        let describe = |toml: &str| {
+            toml::from_str::<ComponentSpec>(&format!("kind = \"activity\"\n{toml}"))
+                .unwrap()
+                .describe(None)
+        };
+        assert_eq!(
+            describe("cap = 1_000_000"),
+            "Pays 100% of the national price for each unit of all activity, capped at \
+             £1,000,000 a year."
+        );
+        assert_eq!(
+            describe("price_share = 0.0\nbaseline_volume = 1.0\nmarginal_rate = 0.5\ncap = 0"),
+            "Pays 50% of price for each unit of all activity beyond 100% of planned volume, \
+             capped at £0 a year."
+        );
+        assert_eq!(
+            describe(""),
+            "Pays 100% of the national price for each unit of all activity."
         );
     }
 

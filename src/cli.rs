@@ -955,11 +955,13 @@ pub(crate) fn warn_of_model_cautions(model: &Model, file: &str) {
 
 /// The cautions [`warn_of_model_cautions`] prints.
 pub(crate) fn model_cautions(model: &Model) -> Vec<crate::scenario::cautions::Caution> {
-    crate::interventions::targets_holding_nobody(
+    let mut cautions = crate::interventions::targets_holding_nobody(
         &model.scenario,
         &model.programmes,
         &model.expected_initial,
-    )
+    );
+    cautions.extend(crate::risk_size::too_few_people(model));
+    cautions
 }
 
 /// Runs a parsed command; returns what to show on the terminal.

@@ -70,6 +70,37 @@ fn check_destination(out: &Path) -> Result<Destination, InputError> {
 /// a spread per head says nothing a contract could be designed on.
 pub const MIN_SIZE: u64 = 100;
 
+/// A caution for a run whose people covered at the start number fewer than [`MIN_SIZE`].
+pub fn too_few_people(model: &Model) -> Option<crate::scenario::cautions::Caution> {
+    let people: f64 = model
+        .expected_initial
+        .iter()
+        .zip(&model.activity_mask)
+        .filter(|&(_, &counted)| counted)
+        .map(|(n, _)| n)
+        .sum();
+    too_few_people_note(people.round() as u64).map(|message| crate::scenario::cautions::Caution {
+        field: "population".into(),
+        message,
+    })
+}
+
+/// What is said of results for fewer than [`MIN_SIZE`] people: their spread, chances of loss
+/// and rankings are those few people's care.
+pub fn too_few_people_note(people: u64) -> Option<String> {
+    (people < MIN_SIZE).then(|| {
+        format!(
+            "only {} followed: below {MIN_SIZE} people a person or two's care is the whole \
+             result, so its spread, chances of loss and rankings describe those few people, \
+             not the payment models",
+            match people {
+                1 => "1 person is".to_string(),
+                n => format!("{n} people are"),
+            }
+        )
+    })
+}
+
 /// Reads `--sizes`: head counts separated by commas.
 pub fn parse_sizes(text: &str) -> Result<Vec<u64>, InputError> {
     let sizes: Result<Vec<u64>, &str> = text

@@ -76,7 +76,8 @@ fn scenario_words(run: &RunFolder) -> anyhow::Result<Markup> {
     let providers = &s.provider;
     Ok(html! {
         p {
-            "This run follows " b { (thousands(heads)) } " people (" (place) ") for "
+            "This run follows " b { (thousands(heads)) } (if heads == 1 { " person" } else { " people" })
+            " (" (place) ") for "
             b { (s.years) " years" } " from " (s.start_year)
             @if let Some((who, mode)) = &cohort {
                 ", restricted to a cohort " (who) " (" (mode) ")"
@@ -85,6 +86,9 @@ fn scenario_words(run: &RunFolder) -> anyhow::Result<Markup> {
             ": " (flows) "; each simulated future has its own demand growth, cost inflation and bad \
              winters. Every payment model below is applied to the " em { "same" } " simulated \
              futures, so the differences between them come from how they pay, not from chance."
+        }
+        @if let Some(note) = crate::risk_size::too_few_people_note(heads) {
+            p.warning { (note[..1].to_uppercase()) (&note[1..]) "." }
         }
         @if providers.len() > 1 {
             p {

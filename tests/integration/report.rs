@@ -1009,6 +1009,27 @@ fn a_population_of_one_writes_no_nan_or_infinity() {
         }
     }
     assert!(csvs >= 3, "summary, equity and outcomes tables expected");
+    // A place of one is said to be one person, and what its figures can tell is cautioned,
+    // in the report and on the terminal.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("This run follows <b>1</b> person ("),
+        "one person"
+    );
+    let caution = "nly 1 person is followed: below 100 people a person or two's care is the \
+                   whole result";
+    assert!(
+        html.contains(&format!("<p class=\"warning\">O{caution}")),
+        "no caution"
+    );
+    let (code, _, err) = crate::common::capsim(&["validate", "one.toml"], dir.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "capsim: warning: one.toml: population: o{caution}"
+        )),
+        "{err}"
+    );
 }
 
 /// Two providers and a prevention programme paid for by one of them, run under two contracts;

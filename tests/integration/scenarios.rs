@@ -239,7 +239,8 @@ fn schema_is_json_describing_the_scenario() {
     assert_eq!(required("Shift"), ["from", "to", "share"]);
     assert_eq!(required("MeasureSpec"), ["name", "value"]);
     assert_eq!(required("Band"), ["provider_share"]);
-    assert_eq!(required("IndicatorTarget"), ["indicator", "weight"]);
+    // An indicator alone in its pool may leave its weight out (default 1).
+    assert_eq!(required("IndicatorTarget"), ["indicator"]);
     for variant in v["$defs"]["ComponentSpec"]["oneOf"].as_array().unwrap() {
         assert!(
             variant["required"]

@@ -120,6 +120,15 @@ fn copd_prevalence_is_the_registers() {
     );
 }
 
+/// MSK's prevalence is the share of England consulting for an MSK condition in a year, 21.4%
+/// (Jordan et al. 2014): it was 19.3%.
+#[test]
+fn msk_prevalence_is_the_consulting_prevalence() {
+    let m = place("msk", 3_000_000, "");
+    let all = share_with(&m.initial, |_| true);
+    assert!((all / 0.2143 - 1.0).abs() < 0.01, "all ages {all}");
+}
+
 /// Incidence keeps prevalence by age: after five years of deaths (at the condition's higher
 /// rate), exits and ageing, each band's prevalence is within 5% of where it started. (A band
 /// whose published prevalence is below the band before it can only fall through deaths and

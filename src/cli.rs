@@ -583,9 +583,9 @@ pub(crate) fn write_run(
     let Committed { dir, replaced } = staged.commit()?;
     summary += precision_line;
     summary += &format!(
-        "{} replications in {elapsed_seconds:.2} s on {} threads; results in {}{}\n",
-        model.scenario.replications,
-        plan.threads,
+        "{} in {elapsed_seconds:.2} s on {}; results in {}{}\n",
+        crate::report::count(model.scenario.replications, "replication"),
+        crate::report::count(plan.threads as u64, "thread"),
         dir.display(),
         if replaced {
             " (replacing the earlier run there)"

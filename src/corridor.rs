@@ -222,7 +222,8 @@ fn design_arm(base: &ArmSpec, design: Option<Design>, name: &str) -> ArmSpec {
                 },
                 Band {
                     above: None,
-                    below: Some(-d.width),
+                    // A zero-width band is written 0, not -0.
+                    below: Some(0.0 - d.width),
                     provider_share: d.share,
                 },
             ],

@@ -111,7 +111,10 @@ impl Observer for Progress {
                 let now = Instant::now();
                 *lock(&l.start) = now;
                 *lock(&l.last_line) = now;
-                say!("capsim: simulating {replications} replications");
+                say!(
+                    "capsim: simulating {}",
+                    capsim::report::count(replications, "replication")
+                );
             }
             Progress::Quiet => {}
         }

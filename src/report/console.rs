@@ -49,10 +49,10 @@ pub fn world_summary(model: &Model, results: &[ReplicationResult]) -> String {
     let s = &model.scenario;
     let _ = writeln!(
         out,
-        "{} — {} replications, {} years, seed {}{}",
+        "{} — {}, {}, seed {}{}",
         s.name,
-        s.replications,
-        s.years,
+        crate::report::count(s.replications, "replication"),
+        crate::report::count(s.years, "year"),
         s.seed,
         if model.worlds.len() > 1 {
             " (status quo world)"

@@ -427,6 +427,15 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// `n` of `noun`, with thousands separated and the noun plural unless `n` is 1: "1 replication",
+/// "1,000 replications".
+pub fn count(n: impl Into<u64>, noun: &str) -> String {
+    match n.into() {
+        1 => format!("1 {noun}"),
+        n => format!("{} {noun}s", thousands(n)),
+    }
+}
+
 /// A column as floats (missing values as NaN).
 pub(crate) fn f64s(df: &DataFrame, name: &str) -> PolarsResult<Vec<f64>> {
     let c = df.column(name)?.cast(&DataType::Float64)?;
@@ -1162,8 +1171,9 @@ const ROUGH_BELOW: u32 = 200;
 pub fn rough_note(replications: u32) -> String {
     if replications < ROUGH_BELOW {
         format!(
-            "Only {replications} replications: these figures are rough; run {ROUGH_BELOW} or \
-             more (--reps) before quoting them.\n"
+            "Only {}: these figures are rough; run {ROUGH_BELOW} or \
+             more (--reps) before quoting them.\n",
+            count(replications, "replication")
         )
     } else {
         String::new()

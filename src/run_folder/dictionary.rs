@@ -967,7 +967,7 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "world",
         "<type>_median_wait_weeks",
         "weeks",
-        "Median wait of those on the list at the year's end",
+        "Median wait of those on the list at the year's end (0 when nobody is waiting)",
     ),
     doc(
         "world",

@@ -560,7 +560,12 @@ pub fn check_complete(mut shards: Vec<ShardFolder>) -> Result<Vec<ShardFolder>, 
             "command line",
             "the shard folders",
             format!(
-                "expected all {n} shards of the run: shard{} {} {} missing",
+                "expected {} of the run: shard{} {} {} missing",
+                if n == 1 {
+                    "its one shard".to_string()
+                } else {
+                    format!("all {n} shards")
+                },
                 if missing.len() > 1 { "s" } else { "" },
                 missing.join(", "),
                 if missing.len() > 1 { "are" } else { "is" }

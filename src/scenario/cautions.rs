@@ -19,6 +19,7 @@ pub fn cautions(s: &Scenario) -> Vec<Caution> {
     pools_with_nothing_to_judge(s, &mut out);
     incentives_paid_to_nobody(s, &mut out);
     enrolment_without_effect(s, &mut out);
+    uptake_of_nobody(s, &mut out);
     interventions_no_arm_runs(s, &mut out);
     effects_written_as_percentages(s, &mut out);
     measures_beyond_bounds(s, &mut out);
@@ -314,6 +315,22 @@ fn enrolment_without_effect(s: &Scenario, out: &mut Vec<Caution>) {
             out.push(Caution {
                 field: format!("{}.uptake", spec.path(i)),
                 message: message.into(),
+            });
+        }
+    }
+}
+
+/// A programme acting on people whose uptake can only be 0: it enrols nobody, so its effects
+/// never apply, and the run reports no change, as if the programme did nothing.
+fn uptake_of_nobody(s: &Scenario, out: &mut Vec<Caution>) {
+    for (i, spec) in s.intervention.iter().enumerate() {
+        let nobody = spec.uptake.as_ref().is_some_and(|u| u.support().1 <= 0.0);
+        if nobody && spec.acts_on_people() {
+            out.push(Caution {
+                field: format!("{}.uptake", spec.path(i)),
+                message: "an uptake of 0 enrols nobody, so the programme's effects on people \
+                          never apply and every arm running it reports no change"
+                    .into(),
             });
         }
     }
@@ -693,6 +710,35 @@ effect.onset = 0.9
               effect, no shift and no cost"
             ]
         );
+    }
+
+    /// A programme on people with an uptake that can only be 0 is told it enrols nobody; one
+    /// whose uptake is drawn and may be above 0 is not.
+    #[test]
+    fn an_uptake_of_nobody_is_told() {
+        let text = r#"
+base = "default"
+[[arm]]
+name = "a"
+preset = "block"
+interventions = ["p"]
+[[intervention]]
+name = "p"
+uptake = 0
+effect.onset = 0.9
+"#;
+        assert_eq!(
+            cautions_of(text),
+            [
+                "intervention.p.uptake: an uptake of 0 enrols nobody, so the programme's effects \
+                 on people never apply and every arm running it reports no change"
+            ]
+        );
+        let drawn = text.replace(
+            "uptake = 0\n",
+            "uptake = { dist = \"uniform\", min = 0, max = 0.2 }\n",
+        );
+        assert!(cautions_of(&drawn).is_empty());
     }
 
     /// An integrator delivering no care, in an arm without a lead that shares savings out, is

@@ -565,6 +565,58 @@ fn and_list(items: &[String]) -> String {
     }
 }
 
+/// A note on intervention arms under which every party gains the same (each party's mean,
+/// percentiles and chance of gaining within 50p): a reader comparing payment models otherwise
+/// wonders whether the table repeated a row. When the commissioner's spend is unchanged under
+/// them, neither contract pays for anything the programme changes, and the note says so.
+pub fn same_gains_note(arms: &[(String, Vec<PartyGain>)]) -> Option<String> {
+    let alike = |a: &[PartyGain], b: &[PartyGain]| {
+        a.len() == b.len()
+            && a.iter().zip(b).all(|(x, y)| {
+                x.party == y.party
+                    && [
+                        (x.mean, y.mean),
+                        (x.p5, y.p5),
+                        (x.p50, y.p50),
+                        (x.p95, y.p95),
+                    ]
+                    .iter()
+                    .all(|(u, v)| (u - v).abs() < 0.5)
+                    && (x.p_gain - y.p_gain).abs() < 1e-9
+            })
+    };
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (k, (_, rows)) in arms.iter().enumerate() {
+        match groups.iter_mut().find(|g| alike(&arms[g[0]].1, rows)) {
+            Some(group) => group.push(k),
+            None => groups.push(vec![k]),
+        }
+    }
+    let sentences: Vec<String> = groups
+        .iter()
+        .filter(|g| g.len() > 1)
+        .map(|g| {
+            let names: Vec<String> = g.iter().map(|&k| arms[k].0.clone()).collect();
+            let spend_unchanged = arms[g[0]]
+                .1
+                .iter()
+                .any(|r| r.role == "commissioner" && r.unchanged());
+            let why = if spend_unchanged {
+                "neither contract pays for anything the programme changes (the commissioner's \
+                 spend is the same with and without it), so its savings and costs stay with \
+                 whoever's care or budget they touch"
+            } else {
+                "the programme moves both contracts' payments alike"
+            };
+            format!(
+                "Under {} every party gains the same: {why}.",
+                and_list(&names)
+            )
+        })
+        .collect();
+    (!sentences.is_empty()).then(|| sentences.join(" "))
+}
+
 /// How a party (or the system) fares under an intervention, by the mean of its gain.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Outcome {
@@ -930,6 +982,9 @@ fn who_gains(
                 @for (arm, rows) in &arms {
                     li { (gains_sentence(arm, rows)) }
                 }
+            }
+            @if let Some(note) = same_gains_note(&arms) {
+                p.note { (note) }
             }
             @if let Some((c, data)) = chart {
                 (figure(c, data))
@@ -1416,6 +1471,58 @@ mod tests {
             programme_cost: paid,
             other_cost_change: 0.0,
         }
+    }
+
+    /// Arms under which every party gains the same are named together, and why when the
+    /// commissioner's spend does not move; arms that differ are not.
+    #[test]
+    fn arms_with_the_same_gains_are_said_to_have_them() {
+        let rows = |provider: f64, commissioner: f64| {
+            vec![
+                party(
+                    "commissioner",
+                    "commissioner",
+                    commissioner,
+                    commissioner,
+                    commissioner,
+                    0.0,
+                ),
+                party(
+                    "acute",
+                    "provider",
+                    provider - 1e4,
+                    provider,
+                    provider + 1e4,
+                    0.0,
+                ),
+                party("system", "system", provider, provider, provider, 0.0),
+            ]
+        };
+        let arms = vec![
+            ("block-p".to_string(), rows(2e6, 0.0)),
+            ("pbr-p".to_string(), rows(-1e6, 3e6)),
+            ("capitation-p".to_string(), rows(2e6, 0.0)),
+        ];
+        let note = same_gains_note(&arms).expect("a note");
+        assert!(
+            note.starts_with(
+                "Under block-p and capitation-p every party gains the same: neither contract \
+                 pays for anything the programme changes"
+            ),
+            "{note}"
+        );
+        assert!(!note.contains("pbr-p"), "{note}");
+        let moving = vec![
+            ("a".to_string(), rows(2e6, 1e6)),
+            ("b".to_string(), rows(2e6, 1e6)),
+        ];
+        assert_eq!(
+            same_gains_note(&moving).as_deref(),
+            Some(
+                "Under a and b every party gains the same: the programme moves both contracts' payments alike."
+            )
+        );
+        assert_eq!(same_gains_note(&arms[..2]), None);
     }
 
     /// A party whose percentiles are all 0 but whose mean is not (a large change in a few

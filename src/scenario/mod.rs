@@ -97,12 +97,12 @@ pub struct Scenario {
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Budget {
-    /// Budget for the first simulated year, £.
-    #[schemars(range(min = 0))]
+    /// Budget for the first simulated year, £ (above 0).
+    #[schemars(extend("exclusiveMinimum" = 0), range(max = validate::MAX_BUDGET))]
     pub first_year: f64,
-    /// Yearly growth of the budget (e.g. the allocation uplift): 0.03 is 3% a year.
+    /// Yearly growth of the budget (e.g. the allocation uplift): 0.03 is 3% a year (above -1).
     #[serde(default)]
-    #[schemars(range(min = -1, max = validate::MAX_GROWTH))]
+    #[schemars(extend("exclusiveMinimum" = -1), range(max = validate::MAX_GROWTH))]
     pub growth: f64,
 }
 

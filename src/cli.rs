@@ -395,14 +395,14 @@ fn run_shard(plan: RunPlan, shard: Shard, observer: &dyn Observer) -> anyhow::Re
     shard::write_shard(staged.dir(), model, &results, &info)?;
     let dir = staged.commit()?.dir;
     let summary = format!(
-        "shard {} of {}: replications {} to {} of {} in {elapsed_seconds:.2} s on {} threads; \
+        "shard {} of {}: replications {} to {} of {} in {elapsed_seconds:.2} s on {}; \
          results in {}\nWhen all {} shards are done: capsim merge DIR… (their folders)\n",
         shard.k,
         shard.n,
         range.start + 1,
         range.end,
         model.scenario.replications,
-        plan.threads,
+        crate::report::count(plan.threads as u64, "thread"),
         dir.display(),
         shard.n
     );
@@ -947,20 +947,26 @@ pub(crate) fn warn_of_cautions(scenario: &crate::scenario::Scenario, file: &str)
 
 /// Prints each caution about a built model that its scenario alone does not show (a target
 /// holding nobody of the population): the run goes on.
-pub(crate) fn warn_of_model_cautions(model: &Model, file: &str) {
-    for c in model_cautions(model) {
+pub(crate) fn warn_of_model_cautions(model: &Model, file: &str, size_matters: bool) {
+    for c in model_cautions(model, size_matters) {
         crate::say!("capsim: warning: {file}: {}: {}", c.field, c.message);
     }
 }
 
 /// The cautions [`warn_of_model_cautions`] prints.
-pub(crate) fn model_cautions(model: &Model) -> Vec<crate::scenario::cautions::Caution> {
+/// `size_matters`: whether the scenario's own size is the one simulated (risk-size replaces it).
+pub(crate) fn model_cautions(
+    model: &Model,
+    size_matters: bool,
+) -> Vec<crate::scenario::cautions::Caution> {
     let mut cautions = crate::interventions::targets_holding_nobody(
         &model.scenario,
         &model.programmes,
         &model.expected_initial,
     );
-    cautions.extend(crate::risk_size::too_few_people(model));
+    if size_matters {
+        cautions.extend(crate::risk_size::too_few_people(model));
+    }
     cautions
 }
 
@@ -970,14 +976,14 @@ pub fn execute(cli: Cli, observer: &dyn Observer) -> anyhow::Result<String> {
         Command::Run(args) => {
             let plan = RunPlan::resolve(&args)?;
             warn_of_cautions(&plan.model.scenario, &plan.scenario_file);
-            warn_of_model_cautions(&plan.model, &plan.scenario_file);
+            warn_of_model_cautions(&plan.model, &plan.scenario_file, true);
             Ok(run(plan, observer)?.summary)
         }
         Command::Validate { scenario } => {
             let loaded = load_scenario(Some(&scenario))?;
             let model = Model::build(&loaded)?;
             warn_of_cautions(&loaded.scenario, &loaded.file);
-            warn_of_model_cautions(&model, &loaded.file);
+            warn_of_model_cautions(&model, &loaded.file, true);
             let replications = u64::from(model.scenario.replications);
             let held = model.result_bytes();
             check_fits_in_memory(&model, held, replications, &loaded.file, "replications")?;

@@ -428,7 +428,7 @@ fn base_model(args: &CorridorArgs, designs: usize) -> anyhow::Result<(Model, Arm
     // The model simulates the arm's worlds; designs are settled on them.
     loaded.scenario.arm = vec![design_arm(&base, None, &base.name)];
     let model = Model::build(&loaded)?;
-    crate::cli::warn_of_model_cautions(&model, &file);
+    crate::cli::warn_of_model_cautions(&model, &file, true);
     let providers = model.scenario.parties().len() - 1;
     check_replications_fit(
         &model,

@@ -72,14 +72,8 @@ pub const MIN_SIZE: u64 = 100;
 
 /// A caution for a run whose people covered at the start number fewer than [`MIN_SIZE`].
 pub fn too_few_people(model: &Model) -> Option<crate::scenario::cautions::Caution> {
-    let people: f64 = model
-        .expected_initial
-        .iter()
-        .zip(&model.activity_mask)
-        .filter(|&(_, &counted)| counted)
-        .map(|(n, _)| n)
-        .sum();
-    too_few_people_note(people.round() as u64).map(|message| crate::scenario::cautions::Caution {
+    let people = model.initial.total_in(&model.activity_mask);
+    too_few_people_note(people).map(|message| crate::scenario::cautions::Caution {
         field: "population".into(),
         message,
     })
@@ -176,7 +170,8 @@ fn people_per_covered(args: &RiskSizeArgs) -> Result<f64, InputError> {
         ));
     }
     let model = Model::build(&loaded)?;
-    crate::cli::warn_of_model_cautions(&model, &loaded.file);
+    // Its own sizes replace the scenario's, and are 100 or more: a small base says nothing.
+    crate::cli::warn_of_model_cautions(&model, &loaded.file, false);
     let covered = model.initial.total_in(&model.activity_mask).max(1);
     Ok(loaded.scenario.population.size as f64 / covered as f64)
 }

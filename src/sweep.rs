@@ -329,7 +329,7 @@ fn warn_of_cautions(plans: &[RunPlan], grids: &[Grid], points: &[Vec<Value>]) {
         let scenario = crate::scenario::cautions::cautions(&plan.model.scenario);
         for c in scenario
             .into_iter()
-            .chain(crate::cli::model_cautions(&plan.model))
+            .chain(crate::cli::model_cautions(&plan.model, true))
         {
             let line = format!("{}: {}: {}", plan.scenario_file, c.field, c.message);
             match raised.iter_mut().find(|(l, _)| *l == line) {

@@ -25,16 +25,21 @@ pub fn did_you_mean<S: AsRef<str>>(given: &str, known: &[S], quote: &str) -> Str
 }
 
 /// The known name nearest `given` by edits of one character (inserted, deleted, replaced, with
-/// case ignored), if it is within about one edit in four characters: `non_elective_per_100`
-/// finds `non_elective_per_1000`, `a_and_e` finds `ae`; `waiters` finds nothing among
-/// unrelated names. The first of equally near names is taken. A name differing from `given`
-/// only in case is always near.
+/// case ignored), if it is within about one edit in four characters, or else the first known
+/// name `given` begins (three characters or more: `growth` finds `growth_rate`):
+/// `non_elective_per_100` finds `non_elective_per_1000`; `waiters` finds nothing among
+/// unrelated names, and a name of one character nothing at all (any other is one edit away).
+/// The first of equally near names is taken. A name differing from `given` only in case is
+/// always near.
 pub fn closest<'a, S: AsRef<str>>(given: &str, known: &'a [S]) -> Option<&'a str> {
     let given_lower = given.to_lowercase();
-    known
-        .iter()
-        .map(AsRef::as_ref)
-        .filter(|name| *name != given)
+    let others = || {
+        known
+            .iter()
+            .map(AsRef::as_ref)
+            .filter(move |name| *name != given)
+    };
+    let by_edits = others()
         .map(|name| {
             (
                 strsim::levenshtein(&given_lower, &name.to_lowercase()),
@@ -43,20 +48,27 @@ pub fn closest<'a, S: AsRef<str>>(given: &str, known: &'a [S]) -> Option<&'a str
         })
         .filter(|&(edits, name)| edits <= near_enough(given, name))
         .min_by_key(|&(edits, _)| edits)
-        .map(|(_, name)| name)
+        .map(|(_, name)| name);
+    by_edits.or_else(|| {
+        (given.chars().count() >= 3)
+            .then(|| others().find(|name| name.to_lowercase().starts_with(&given_lower)))
+            .flatten()
+    })
 }
 
 /// How many edits a slip of typing may make: one, and one more per four characters of the
-/// longer name beyond four.
+/// longer name beyond four; never as many as `given` has characters (every name of one
+/// character is one edit from every other).
 fn near_enough(given: &str, name: &str) -> usize {
     let longer = given.chars().count().max(name.chars().count());
-    1 + longer.saturating_sub(4) / 4
+    (1 + longer.saturating_sub(4) / 4).min(given.chars().count().saturating_sub(1))
 }
 
 /// serde's "unknown field `x`, expected one of `a`, `b`" (or "unknown name `x`, …"), with the
 /// closest of the names listed suggested after the one given; any other message unchanged.
 pub fn suggest_in_serde_message(message: &str) -> String {
-    for prefix in ["unknown field `", "unknown name `", "unknown variant `"] {
+    // serde's "unknown variant" has been reworded "unknown name" before it comes here.
+    for prefix in ["unknown field `", "unknown name `"] {
         let Some(rest) = message.strip_prefix(prefix) else {
             continue;
         };
@@ -104,6 +116,8 @@ mod tests {
         let types = ["gp", "ae", "elective", "non_elective"];
         assert_eq!(closest("gpp", &types), Some("gp"));
         assert_eq!(closest("electve", &types), Some("elective"));
+        let fields = ["growth_rate", "leaver_rate"];
+        assert_eq!(closest("growth", &fields), Some("growth_rate"));
     }
 
     #[test]
@@ -115,6 +129,12 @@ mod tests {
             closest("deaths", &indicators),
             None,
             "a known name is not unknown"
+        );
+        assert_eq!(closest("q", &["p", "r"]), None, "one character is no slip");
+        assert_eq!(
+            closest("gr", &["growth_rate"]),
+            None,
+            "two characters begin too much"
         );
     }
 

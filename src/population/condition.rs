@@ -507,10 +507,6 @@ mod tests {
         }
     }
 
-    /// Every known condition's England age-sex-standardised odds ratio, most vs least deprived,
-    /// is its `deprivation_ratio` (it had come out steeper, the LTC gradient stacked on it); so
-    /// are a ratio of 1, a reversed one and extremes beside a steep LTC gradient (a narrower
-    /// bracket had stopped at its edge), and the band prevalences are kept.
     /// A condition everyone over 85 has and nobody younger: no quintile can have more of it,
     /// so no deprivation ratio is met or needed, and every cell is 0 or 1 (it was refused as
     /// a ratio that "gives NaN").
@@ -544,6 +540,10 @@ mod tests {
         assert!(model.incidence.iter().all(|i| (0.0..=1.0).contains(i)));
     }
 
+    /// Every known condition's England age-sex-standardised odds ratio, most vs least deprived,
+    /// is its `deprivation_ratio` (it had come out steeper, the LTC gradient stacked on it); so
+    /// are a ratio of 1, a reversed one and extremes beside a steep LTC gradient (a narrower
+    /// bracket had stopped at its edge), and the band prevalences are kept.
     #[test]
     fn the_standardised_deprivation_odds_ratio_is_the_stated_one() {
         let known: toml::Table = toml::from_str(crate::data::CONDITIONS_TOML).unwrap();

@@ -261,7 +261,10 @@ pub fn surplus_distribution<DB: DrawingBackend>(
         root,
         arms,
         &format!("{whose} over the contract term, by payment model"),
-        &format!("Surplus over {years} years (£m); left of 0 = loss"),
+        &format!(
+            "Surplus over {} (£m); left of 0 = loss",
+            super::count(years, "year")
+        ),
     )
 }
 

@@ -78,11 +78,11 @@ fn scenario_words(run: &RunFolder) -> anyhow::Result<Markup> {
         p {
             "This run follows " b { (thousands(heads)) } (if heads == 1 { " person" } else { " people" })
             " (" (place) ") for "
-            b { (s.years) " years" } " from " (s.start_year)
+            b { (super::count(s.years, "year")) } " from " (s.start_year)
             @if let Some((who, mode)) = &cohort {
                 ", restricted to a cohort " (who) " (" (mode) ")"
             }
-            ". The future is simulated " b { (thousands(u64::from(s.replications))) " times" }
+            ". The future is simulated " b { (if s.replications == 1 { "once".to_string() } else { format!("{} times", thousands(u64::from(s.replications))) }) }
             ": " (flows) "; each simulated future has its own demand growth, cost inflation and bad \
              winters. Every payment model below is applied to the " em { "same" } " simulated \
              futures, so the differences between them come from how they pay, not from chance."
@@ -318,8 +318,8 @@ fn headline(
             }
         }
         p.note {
-            "± is the Monte Carlo error (standard error) from " (thousands(u64::from(replications)))
-            " replications: how far a figure may be from what unlimited replications would \
+            "± is the Monte Carlo error (standard error) from " (super::count(replications, "replication"))
+            ": how far a figure may be from what unlimited replications would \
              give (within twice that about 95% of the time); a chance shown as 0% \
              or 100% has it one way only (0% + 1: it could be up to 1 point more). Every figure \
              in summary.csv has one (columns ending _se). Each arm's error is its own: arms \
@@ -328,7 +328,7 @@ fn headline(
         }
         @if !close.is_empty() && close.len() <= 4 {
             p.warning {
-                "Too close to rank with " (thousands(u64::from(replications))) " replications: "
+                "Too close to rank with " (super::count(replications, "replication")) ": "
                 @for (k, (a, b)) in close.iter().enumerate() {
                     @if k > 0 { "; " }
                     (a) " and " (b)
@@ -339,7 +339,7 @@ fn headline(
         } @else if !close.is_empty() {
             // Many pairs read as a list: each arm with those it cannot be told from.
             div.warning {
-                "Too close to rank with " (thousands(u64::from(replications))) " replications ("
+                "Too close to rank with " (super::count(replications, "replication")) " ("
                 (close.len()) " pairs): their medians differ by less than twice the Monte Carlo \
                  error of their difference; run more replications (--reps) before saying one is \
                  better."
@@ -601,12 +601,19 @@ pub fn same_gains_note(arms: &[(String, Vec<PartyGain>)]) -> Option<String> {
                 .1
                 .iter()
                 .any(|r| r.role == "commissioner" && r.unchanged());
-            let why = if spend_unchanged {
-                "neither contract pays for anything the programme changes (the commissioner's \
-                 spend is the same with and without it), so its savings and costs stay with \
-                 whoever's care or budget they touch"
+            let (none, all) = if g.len() == 2 {
+                ("neither contract", "both contracts'")
             } else {
-                "the programme moves both contracts' payments alike"
+                ("none of these contracts", "these contracts'")
+            };
+            let why = if spend_unchanged {
+                format!(
+                    "{none} pays for anything the programme changes (the commissioner's spend is \
+                     the same with and without it), so its savings and costs stay with whoever's \
+                     care or budget they touch"
+                )
+            } else {
+                format!("the programme moves {all} payments alike")
             };
             format!(
                 "Under {} every party gains the same: {why}.",
@@ -1216,7 +1223,7 @@ fn reproduce(run: &RunFolder, t: &Tables) -> Markup {
         ul {
             li {
                 "capsim version " b { (i.capsim_build()) } ", seed " b { (s.seed) } ", "
-                (s.replications) " replications of " (s.years) " years."
+                (super::count(s.replications, "replication")) " of " (super::count(s.years, "year")) "."
             }
             li {
                 "Run with " code { (i.command) } " on " (i.threads) " threads in "

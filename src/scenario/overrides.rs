@@ -219,6 +219,12 @@ impl Override {
                 (Value::Array(items), None) => {
                     let name = segments[k + 1];
                     k += 1;
+                    // For the message if no item has the name.
+                    let names: Vec<String> = items
+                        .iter()
+                        .filter_map(|v| v.get("name").and_then(Value::as_str))
+                        .map(String::from)
+                        .collect();
                     let item = match items.iter_mut().find_map(|v| match v {
                         Value::Table(t) if t.get("name").and_then(Value::as_str) == Some(name) => {
                             Some(t)
@@ -226,7 +232,12 @@ impl Override {
                         _ => None,
                     }) {
                         Some(t) => t,
-                        None => return Err(bad(format!("no {key} named \"{name}\""))),
+                        None => {
+                            let none = format!("a {key} the scenario names (it has none)");
+                            return Err(bad(crate::unknown_name::unknown(
+                                key, name, &names, &none,
+                            )));
+                        }
                     };
                     if k + 1 == segments.len() {
                         // The item itself (`arm.capitation={ preset = "pbr" }`): its fields

@@ -79,9 +79,10 @@ pub(super) fn check(problems: &mut Problems, s: &Scenario) {
             problems.push(
                 format!("{at}.paid_by"),
                 format!(
-                    "expected `commissioner` or a provider ({}), found \"{}\"",
+                    "expected `commissioner` or a provider ({}), found \"{}\"{}",
                     payers[1..].join(", "),
-                    spec.paid_by
+                    spec.paid_by,
+                    crate::unknown_name::did_you_mean(&spec.paid_by, &payers, "\"")
                 ),
             );
         }

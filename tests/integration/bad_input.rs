@@ -1817,7 +1817,7 @@ target = 0.3
             "measure.recovery.noise_sd",
             "measure.recovery.max: expected finite bounds with 0 <= min <= max, found min 0.5 \
              and max 0.2",
-            "intervention.ips.effect.measure.employment: unknown measure \"employment\"; \
+            "intervention.ips.effect.measure.employment: unknown measure \"employment\" (did you mean \"Employment rate\"?); \
              expected one of: deaths, Employment rate, recovery",
             "arm.pool.component[0] (outcome).indicators[0].indicator",
         ],

@@ -442,7 +442,11 @@ fn a_bad_set_is_bad_input_naming_the_path() {
         ),
         (
             "arm.nosuch.preset=pbr",
-            "arm.nosuch.preset: no arm named \"nosuch\"",
+            "arm.nosuch.preset: unknown arm \"nosuch\"; expected one of: block, pbr,",
+        ),
+        (
+            "arm.capitaton.preset=pbr",
+            "arm.capitaton.preset: unknown arm \"capitaton\" (did you mean \"capitation\"?); expected one of: block,",
         ),
         (
             "intervention.nosuch.uptake=0.1",

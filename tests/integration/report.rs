@@ -933,8 +933,6 @@ fn empty_groups_have_no_per_head_figures_and_no_nan() {
     assert!(empty > 0);
 }
 
-/// One person, who dies or moves away in some futures: years with nobody covered happen (the
-/// run is checked to have some), and no table, CSV or Parquet, holds NaN or infinity.
 /// A commissioner that receives more than it pays (an activity plan that refunds volume below a
 /// baseline far below the place's) has a negative spend per head: the report's headline table
 /// shows it with its sign, as summary.csv has it, not as £0.
@@ -973,6 +971,8 @@ fn a_negative_spend_per_head_keeps_its_sign() {
     );
 }
 
+/// One person, who dies or moves away in some futures: years with nobody covered happen (the
+/// run is checked to have some), and no table, CSV or Parquet, holds NaN or infinity.
 #[test]
 fn a_population_of_one_writes_no_nan_or_infinity() {
     let dir = tempfile::tempdir().unwrap();

@@ -1201,6 +1201,11 @@ fn pounds(x: f64) -> String {
     crate::report::MoneyUnit::pounds(if whole { 0 } else { 2 }).show(x)
 }
 
+/// A component's yearly cap: ", capped at £1,000,000 a year".
+fn capped_words(cap: f64) -> String {
+    format!(", capped at {} a year", pounds(cap))
+}
+
 /// An uplift on an amount: " plus 2%", " less 20%", or nothing.
 fn uplift_words(uplift: f64) -> String {
     if uplift > 0.0 {
@@ -1368,10 +1373,7 @@ impl ComponentSpec {
                         .join(", "),
                     None => "all activity".into(),
                 };
-                let cap = c
-                    .cap
-                    .map(|x| format!(", capped at {} a year", pounds(x)))
-                    .unwrap_or_default();
+                let cap = c.cap.map(capped_words).unwrap_or_default();
                 let pays = match c.baseline_volume {
                     None => format!(
                         "Pays {} of the national price for each unit of {what}",
@@ -1456,10 +1458,7 @@ impl ComponentSpec {
                     Better::Higher => ("above", "below"),
                 };
                 let rate = pounds(rate);
-                let cap = c
-                    .cap
-                    .map(|x| format!(", capped at {} a year", pounds(x)))
-                    .unwrap_or_else(|| ", no cap".into());
+                let cap = c.cap.map(capped_words).unwrap_or_else(|| ", no cap".into());
                 let cap = format!(
                     "{cap}{}",
                     settled_over_term_words(c.settle, "every year's units netted and paid")

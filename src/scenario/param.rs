@@ -234,14 +234,7 @@ impl ParamTable {
                     max: need(self.max, "max", kind)?,
                 },
                 other => {
-                    let names = [
-                        "normal",
-                        "lognormal",
-                        "beta",
-                        "gamma",
-                        "uniform",
-                        "triangular",
-                    ];
+                    let names: Vec<&str> = DIST_FORMS.iter().map(|(name, _)| *name).collect();
                     let hint = crate::unknown_name::did_you_mean(other, &names, "\"");
                     return Err(format!(
                         "unknown dist \"{other}\"{hint}: expected {DIST_NAMES}"

@@ -114,6 +114,11 @@ impl Problems {
         &self.list
     }
 
+    /// Keeps only the problems `keep` holds to (one standing for several found earlier).
+    pub fn retain(&mut self, keep: impl FnMut(&InputProblem) -> bool) {
+        self.list.retain(keep);
+    }
+
     pub fn into_result(self) -> Result<(), InputError> {
         if self.list.is_empty() {
             Ok(())

@@ -62,6 +62,9 @@ fn pounds(text: &str) -> Option<f64> {
     number.trim().parse::<f64>().ok().map(|x| x * scale)
 }
 
+/// The figures `--precision` can name.
+const FIGURES: [&str; 4] = ["mean", "p50", "median", "p_loss"];
+
 impl PrecisionTarget {
     /// Reads `--precision` against the scenario's arms.
     pub fn parse(text: &str, scenario: &Scenario) -> Result<PrecisionTarget, InputError> {
@@ -89,7 +92,10 @@ impl PrecisionTarget {
             "mean" => Figure::Mean,
             "p50" | "median" => Figure::Median,
             "p_loss" => Figure::ProbabilityOfLoss,
-            other => return Err(bad(format!("unknown figure \"{other}\"; {FORM}"))),
+            other => {
+                let hint = crate::unknown_name::did_you_mean(other, &FIGURES, "\"");
+                return Err(bad(format!("unknown figure \"{other}\"{hint}; {FORM}")));
+            }
         };
         let parsed = match figure {
             Figure::ProbabilityOfLoss => width.trim().parse().ok(),

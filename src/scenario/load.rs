@@ -1296,7 +1296,7 @@ pub fn load_scenario_str_with(
         o.apply(&mut table)?;
     }
     fill_waiting_list_defaults(&mut table);
-    fill_condition_defaults(&mut table);
+    let own_condition = fill_condition_defaults(&mut table);
     let mut problems = Problems::new(file);
     refuse_long_text(&mut table, &mut problems);
     let non_finite = replace_non_finite(&mut table, &mut problems);
@@ -1314,6 +1314,9 @@ pub fn load_scenario_str_with(
     // number goes; a uniform's `max = inf` as a max of 0) is not the user's value.
     // Only the field itself, or the table right above it speaking of it by name: a problem of
     // its own further up (an arm's missing name) is still the user's.
+    if let Some(own) = &own_condition {
+        collapse_missing_condition_fields(&mut structural, own);
+    }
     for p in structural.list() {
         let of_non_finite = non_finite.iter().any(|(path, _)| {
             path == &p.field
@@ -1522,18 +1525,61 @@ fn fill_waiting_list_defaults(table: &mut Table) {
 }
 
 /// Gives a condition named in data/conditions.toml the fields it does not write from there
-/// (tables merge key by key, as layers do).
-fn fill_condition_defaults(table: &mut Table) {
+/// (tables merge key by key, as layers do). Returns a condition of the scenario's own, one not
+/// in the file, which must write every field itself.
+fn fill_condition_defaults(table: &mut Table) -> Option<OwnCondition> {
     let Some(Value::Table(condition)) = table.get_mut("condition") else {
-        return;
+        return None;
     };
-    let Some(name) = condition.get("name").and_then(Value::as_str) else {
-        return;
-    };
+    let name = condition.get("name").and_then(Value::as_str)?.to_string();
     let known: Table = toml::from_str(data::CONDITIONS_TOML).expect("valid data file");
-    if let Some(Value::Table(defaults)) = known.get(name) {
-        under_defaults(condition, defaults);
+    match known.get(&name) {
+        Some(Value::Table(defaults)) => {
+            under_defaults(condition, defaults);
+            None
+        }
+        _ => Some(OwnCondition {
+            name,
+            names_only: condition.len() == 1,
+        }),
     }
+}
+
+/// A `[condition]` whose name is not a built-in one.
+struct OwnCondition {
+    name: String,
+    /// Whether it writes its name and nothing else.
+    names_only: bool,
+}
+
+/// A condition of the scenario's own that writes nothing but its name, or whose name is near a
+/// built-in one, is most often a built-in one misspelt ("diabetis", "COPD"): one problem at its
+/// name, naming the built-in conditions and what a condition of one's own must write, in place
+/// of a missing field each. One being written field by field keeps them.
+fn collapse_missing_condition_fields(problems: &mut Problems, own: &OwnCondition) {
+    let known: Table = toml::from_str(data::CONDITIONS_TOML).expect("valid data file");
+    let built_in: Vec<&str> = known.keys().map(String::as_str).collect();
+    if !own.names_only && unknown_name::closest(&own.name, &built_in).is_none() {
+        return;
+    }
+    let missing: Vec<String> = problems
+        .list()
+        .iter()
+        .filter(|p| p.field == "condition")
+        .filter_map(|p| missing_field(&p.expected).map(str::to_string))
+        .collect();
+    if missing.is_empty() {
+        return;
+    }
+    problems.retain(|p| !(p.field == "condition" && missing_field(&p.expected).is_some()));
+    problems.push(
+        "condition.name",
+        format!(
+            "{}; or, for a condition of the scenario's own, every field written: {} missing",
+            unknown_name::unknown("built-in condition", &own.name, &built_in, ""),
+            missing.join(", ")
+        ),
+    );
 }
 
 /// `table` merged onto `defaults`: what it writes wins, the rest comes from them.

@@ -202,9 +202,10 @@ fn check_capacity(problems: &mut Problems, s: &Scenario, spec: &InterventionSpec
         } else {
             format!("expected one of: {}", with_lists.join(", "))
         };
+        let hint = crate::unknown_name::did_you_mean(ty, &with_lists, "\"");
         problems.push(
             format!("{at}.effect.waiting_list_capacity.{ty}"),
-            format!("\"{ty}\" is not an activity type with a waiting list; {known}"),
+            format!("\"{ty}\" is not an activity type with a waiting list{hint}; {known}"),
         );
     }
 }

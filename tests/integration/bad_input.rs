@@ -224,12 +224,12 @@ fn every_missing_field_is_reported_at_once() {
         "bad.toml: condition: missing field `mortality_ratio`",
     ];
     assert_eq!(lines, expected, "{err}");
+    // A name and nothing else is most likely a built-in condition misspelt: one problem, at it.
     rejected(
         "base = \"default\"\n[condition]\nname = \"mine\"\n",
         &[],
         &[
-            "condition: missing field `prevalence`",
-            "condition: missing field `mortality_ratio`",
+            "condition.name: unknown built-in condition \"mine\"; expected one of: copd, frailty, msk, smi; or, for a condition of the scenario's own, every field written: prevalence, deprivation_ratio, ltc_ratio, incidence_multiplier, exit_rate, mortality_ratio missing",
         ],
     );
     // A missing field does not hide the other problems of its table or list (two interventions
@@ -891,6 +891,17 @@ interventions = ["theatres", "prevention"]
         err.contains("waiting_list_capacity.gp: \"gp\" is not an activity type with a waiting list; expected one of: elective"),
         "{err}"
     );
+    // A slip of typing is answered with the type meant.
+    let misspelt = with_list.replace(
+        "waiting_list_capacity = { gp",
+        "waiting_list_capacity = { electiv",
+    );
+    assert_ne!(misspelt, with_list);
+    let err = validation_errors(&misspelt);
+    assert!(
+        err.contains("\"electiv\" is not an activity type with a waiting list (did you mean \"elective\"?); expected one of: elective"),
+        "{err}"
+    );
     // Capacity alone, with no uptake, is a programme.
     let fine = with_list
         .replace("cost_per_year = -5", "cost_per_year = 5")
@@ -1273,6 +1284,13 @@ const CATALOGUE: &[(&str, &[&str])] = &[
         "replicatons = 10",
         &[
             "replicatons: unknown field `replicatons` (did you mean `replications`?), expected one of `name`,",
+        ],
+    ),
+    // A built-in condition misspelt: one problem at its name, not a missing field each.
+    (
+        "[condition]\nname = \"copdd\"",
+        &[
+            "condition.name: unknown built-in condition \"copdd\" (did you mean \"copd\"?); expected one of: copd, frailty, msk, smi; or, for a condition of the scenario's own, every field written: prevalence, deprivation_ratio, ltc_ratio, incidence_multiplier, exit_rate, mortality_ratio missing",
         ],
     ),
     (

@@ -156,7 +156,14 @@ fn a_bad_precision_request_is_bad_input() {
             "nosuch:p50=1e6",
             "unknown arm \"nosuch\"; expected one of: block, pbr",
         ),
-        ("capitation:p99=1e6", "unknown figure \"p99\""),
+        (
+            "capitation:p99=1e6",
+            "unknown figure \"p99\"; expected ARM:FIGURE",
+        ),
+        (
+            "capitation:means=1e6",
+            "unknown figure \"means\" (did you mean \"mean\"?); expected",
+        ),
         ("capitation:p50=-1", "expected a half-width above 0"),
         ("capitation:p_loss=1.5", "expected a half-width below 1"),
         // £1 is surely meant as £1m, and would run to the maximum of replications.

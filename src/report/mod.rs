@@ -43,8 +43,10 @@ impl RunFolder {
             .filter(col("rep").eq(lit(0u32)).and(col("year").eq(lit(1u32))))
             .select([col("covered_head_count")])
             .collect()?;
+        // Unsigned in a run's own tables, signed as read back from Parquet.
         Ok(first
             .column("covered_head_count")?
+            .cast(&DataType::UInt64)?
             .u64()?
             .get(0)
             .unwrap_or(0))

@@ -88,9 +88,12 @@ struct RowIndex {
 
 impl RowIndex {
     fn of(per_rep: &DataFrame) -> PolarsResult<RowIndex> {
-        let rep = per_rep.column("rep")?.u32()?;
+        // Unsigned in a run's own tables, signed as read back from Parquet.
+        let rep = per_rep.column("rep")?.cast(&DataType::UInt32)?;
+        let rep = rep.u32()?;
         let world = per_rep.column("world")?.str()?;
-        let year = per_rep.column("year")?.u32()?;
+        let year = per_rep.column("year")?.cast(&DataType::UInt32)?;
+        let year = year.u32()?;
         let mut index = RowIndex {
             worlds: Vec::new(),
             rows: BTreeMap::new(),

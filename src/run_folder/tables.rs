@@ -224,6 +224,7 @@ pub fn write_parquet_with_units(
     units: &[(String, &str)],
 ) -> anyhow::Result<()> {
     let file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let df = &mut signed(df)?;
     let mut metadata = table
         .map(|t| {
             let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
@@ -237,6 +238,24 @@ pub fn write_parquet_with_units(
         .map_err(anyhow::Error::from)
         .with_context(|| format!("writing {}", path.display()))?;
     Ok(())
+}
+
+/// `df` with its unsigned whole-number columns (replications, years, head counts) as signed
+/// 64-bit ones: pandas and R keep a column's type through arithmetic, and an unsigned one
+/// wraps round below 0 without a word (deaths − births of 2,873 fewer births read as 1.8e19).
+fn signed(df: &DataFrame) -> PolarsResult<DataFrame> {
+    let columns = df
+        .columns()
+        .iter()
+        .map(|c| {
+            if c.dtype().is_unsigned_integer() {
+                c.cast(&DataType::Int64)
+            } else {
+                Ok(c.clone())
+            }
+        })
+        .collect::<PolarsResult<Vec<Column>>>()?;
+    DataFrame::new(df.height(), columns)
 }
 
 /// The Arrow schema a Parquet file's footer records for readers that rebuild Arrow types from

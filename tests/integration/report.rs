@@ -1762,7 +1762,8 @@ fn python_example_reads(dir: &Path) {
     }
 }
 
-/// Every column of every Parquet file says what it is and its unit, in the file itself.
+/// Every column of every Parquet file says what it is and its unit, in the file itself, and
+/// no whole number is stored unsigned.
 #[test]
 fn parquet_files_describe_every_column() {
     let dir = run_dir();
@@ -1783,6 +1784,13 @@ fn parquet_files_describe_every_column() {
             .iter_names()
             .map(|n| n.to_string())
             .collect();
+        for (name, field) in reader.schema().unwrap().iter() {
+            let dtype = format!("{:?}", field.dtype);
+            assert!(
+                !dtype.starts_with("UInt"),
+                "{file}: {name} is stored as {dtype}"
+            );
+        }
         let metadata = reader.get_metadata().unwrap();
         let pairs = metadata.key_value_metadata().as_ref().expect("metadata");
         let value = |key: &str| {
@@ -1808,7 +1816,13 @@ fn parquet_files_describe_every_column() {
                 !dtype.contains("View"),
                 "{file}: {name} is recorded as {dtype}"
             );
+            // Unsigned whole numbers wrap round below 0 in pandas and R (deaths − births).
+            assert!(
+                !dtype.starts_with("UInt"),
+                "{file}: {name} is recorded as {dtype}"
+            );
         }
+
         let columns: serde_json::Value = serde_json::from_str(&value("capsim:columns")).unwrap();
         for name in &names {
             let description = columns[name]["description"].as_str().unwrap_or("");

@@ -342,6 +342,8 @@ pub struct RunOutcome {
     pub elapsed_seconds: f64,
     /// With a precision target: the line saying whether it was reached (empty otherwise).
     pub precision: String,
+    /// Replications run (with a precision target, as many as it took).
+    pub replications: u32,
 }
 
 /// Simulates the plan, writes the run folder (results, then tables, charts and report built
@@ -411,6 +413,7 @@ fn run_shard(plan: RunPlan, shard: Shard, observer: &dyn Observer) -> anyhow::Re
         summary,
         elapsed_seconds,
         precision: String::new(),
+        replications: model.scenario.replications,
     })
 }
 
@@ -598,6 +601,7 @@ pub(crate) fn write_run(
         summary,
         elapsed_seconds,
         precision: precision_line.to_string(),
+        replications: model.scenario.replications,
     })
 }
 

@@ -535,11 +535,11 @@ pub fn corridor(
         scenario.arm = vec![base.clone(), design_arm(&base, assessed[i].design, &name)];
         // A name of its own, so its run goes to a folder of its own, not over the original's.
         scenario.name = format!("{}-corridor", scenario.name);
-        std::fs::write(staged.dir().join(RECOMMENDED), scenario.to_toml())?;
+        crate::run_folder::write_named(&staged.dir().join(RECOMMENDED), scenario.to_toml())?;
     }
     draw(staged.dir(), args, &assessed, pick)?;
-    std::fs::write(
-        staged.dir().join(MARKER),
+    crate::run_folder::write_named(
+        &staged.dir().join(MARKER),
         serde_json::to_string_pretty(&serde_json::json!({
             "capsim_version": crate::VERSION,
             "capsim_source": crate::SOURCE,

@@ -438,8 +438,8 @@ pub fn risk_size(
         |r| charts::lines(r, &series, &title, axes),
         |r| charts::lines(r, &series, &title, axes),
     )?;
-    std::fs::write(
-        staged.dir().join(MARKER),
+    crate::run_folder::write_named(
+        &staged.dir().join(MARKER),
         serde_json::to_string_pretty(&serde_json::json!({
             "capsim_version": crate::VERSION,
             "capsim_source": crate::SOURCE,

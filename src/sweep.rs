@@ -506,10 +506,12 @@ fn run_points(
     values: &[Vec<f64>],
     dirs: &[PathBuf],
     observer: &dyn Observer,
-) -> anyhow::Result<(Vec<PointRow>, String)> {
+) -> anyhow::Result<(Vec<PointRow>, String, u32)> {
     let groups = world_groups(&plans);
     // What each point's precision target reached, in point order.
     let mut notes = Vec::new();
+    // The fewest replications a point ran (a precision target runs each as many as it takes).
+    let mut fewest = u32::MAX;
     let mut plans: Vec<Option<RunPlan>> = plans.into_iter().map(Some).collect();
     let mut rows = Vec::new();
     for group in groups {
@@ -517,12 +519,14 @@ fn run_points(
         if group.len() == 1 && (first.precision.is_some() || first.model.contracts.is_none()) {
             let plan = plans[group[0]].take().expect("not yet run");
             let outcome = cli::run(plan, observer)?;
+            fewest = fewest.min(outcome.replications);
             if !outcome.precision.is_empty() {
                 notes.push(format!("point-{}: {}", group[0] + 1, outcome.precision));
             }
             rows.extend(read_points(&dirs[group[0]], &values[group[0]])?);
             continue;
         }
+        fewest = fewest.min(first.model.scenario.replications);
         let reps = f64::from(first.model.scenario.replications);
         let per_batch = (SHARED_RESULTS_BUDGET / (reps * first.model.result_bytes())).max(1.0);
         for batch in group.chunks(per_batch as usize) {
@@ -561,7 +565,7 @@ fn run_points(
             }
         }
     }
-    Ok((rows, notes.concat()))
+    Ok((rows, notes.concat(), fewest))
 }
 
 /// A problem with a swept field's value is the `--param`'s, not a `--set` the user never wrote:
@@ -687,8 +691,7 @@ pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::R
     for (plan, dir) in plans.iter_mut().zip(&dirs) {
         plan.destination = Destination::New(dir.clone());
     }
-    let replications = plans[0].model.scenario.replications;
-    let (rows, precision) = run_points(plans, &values, &dirs, observer)?;
+    let (rows, precision, replications) = run_points(plans, &values, &dirs, observer)?;
     write_csv_rounded_as(
         &frame(&rows, &args.grids)?,
         &[
@@ -718,8 +721,8 @@ pub fn sweep(args: &SweepArgs, out: &Path, observer: &dyn Observer) -> anyhow::R
             "values": g.values.iter().map(|v| v.to_string()).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
     });
-    std::fs::write(
-        staged.dir().join(MARKER),
+    crate::run_folder::write_named(
+        &staged.dir().join(MARKER),
         serde_json::to_string_pretty(&marker)? + "\n",
     )?;
     let dir = staged.commit()?.dir;

@@ -4,6 +4,7 @@
 use std::path::Path;
 use std::sync::Once;
 
+use anyhow::Context;
 use base64::Engine as _;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -146,16 +147,23 @@ pub fn render_sized(
 ) -> anyhow::Result<()> {
     register_font();
     let png_path = dir.join(format!("{stem}.png"));
+    // Drawn into memory and encoded here: plotters' own file writing reports a failure (a
+    // full disk) as a dump of its error types.
+    let mut pixels = vec![0u8; (size.0 * size.1 * 3) as usize];
     {
-        let root = BitMapBackend::new(&png_path, size).into_drawing_area();
+        let root = BitMapBackend::with_buffer(&mut pixels, size).into_drawing_area();
         png(root).map_err(|e| anyhow::anyhow!("drawing {}: {e}", png_path.display()))?;
     }
+    image::RgbImage::from_raw(size.0, size.1, pixels)
+        .expect("a buffer of the chart's size")
+        .save(&png_path)
+        .with_context(|| format!("writing {}", png_path.display()))?;
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
         svg(root).map_err(|e| anyhow::anyhow!("drawing {stem}.svg: {e}"))?;
     }
-    std::fs::write(dir.join(format!("{stem}.svg")), embed_font(&text))?;
+    crate::run_folder::write_named(&dir.join(format!("{stem}.svg")), embed_font(&text))?;
     Ok(())
 }
 

@@ -368,8 +368,8 @@ pub fn compare(dirs: &[PathBuf], destination: Destination) -> anyhow::Result<Str
         "capsim_source": crate::SOURCE,
         "runs": dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
     });
-    std::fs::write(
-        staged.dir().join(MARKER),
+    crate::run_folder::write_named(
+        &staged.dir().join(MARKER),
         serde_json::to_string_pretty(&marker)? + "\n",
     )?;
     // An empty folder given as --out is a new one; only an earlier comparison is replaced.

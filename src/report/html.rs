@@ -1381,7 +1381,7 @@ pub fn write_report(
         }
     };
     let page = negative_pounds_unbroken(&page.into_string());
-    std::fs::write(out.join("report.html"), page + "\n")?;
+    crate::run_folder::write_named(&out.join("report.html"), page + "\n")?;
     Ok(())
 }
 

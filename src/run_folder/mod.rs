@@ -81,6 +81,12 @@ fn read_run_info(dir: &Path) -> Option<RunInfo> {
     serde_json::from_str(&text).ok()
 }
 
+/// Writes `contents` to `path`, saying which file could not be written (a full disk's
+/// "No space left on device" alone names none).
+pub fn write_named(path: &Path, contents: impl AsRef<[u8]>) -> anyhow::Result<()> {
+    std::fs::write(path, contents).with_context(|| format!("writing {}", path.display()))
+}
+
 /// Whether `dir` was written by capsim: it holds a readable `run.json`.
 pub fn is_run_folder(dir: &Path) -> bool {
     read_run_info(dir).is_some()
@@ -107,9 +113,12 @@ pub fn write_results(
     }
     let resolved = standing_alone(&model.scenario, dir)?;
     let header = "# Fully resolved scenario of this run (base merged, defaults filled).\n# Reproduce: capsim run scenario.toml --threads N (any N gives identical results)\n";
-    std::fs::write(dir.join(SCENARIO), header.to_string() + &resolved.to_toml())?;
-    std::fs::write(
-        dir.join(RUN_INFO),
+    write_named(
+        &dir.join(SCENARIO),
+        header.to_string() + &resolved.to_toml(),
+    )?;
+    write_named(
+        &dir.join(RUN_INFO),
         serde_json::to_string_pretty(info)? + "\n",
     )?;
     Ok(())
@@ -130,7 +139,7 @@ pub fn copy_counts_into(scenario: &mut Scenario, dir: &Path) -> anyhow::Result<(
     if let Some(file) = &scenario.population.counts_csv {
         let csv = crate::scenario::counts::counts_as_csv(Path::new(file))
             .with_context(|| format!("copying {file}"))?;
-        std::fs::write(dir.join(COUNTS), csv)?;
+        write_named(&dir.join(COUNTS), csv)?;
         scenario.population.counts_csv = Some(COUNTS.into());
     }
     Ok(())

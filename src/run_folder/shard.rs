@@ -10,6 +10,7 @@
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
 use super::{COUNTS, SCENARIO};
@@ -186,21 +187,26 @@ pub fn write_shard(
     let mut resolved = model.scenario.clone();
     super::copy_counts_into(&mut resolved, dir)?;
     resolved.base = None;
-    std::fs::write(dir.join(SCENARIO), resolved.to_toml())?;
-    let mut out = BufWriter::new(std::fs::File::create(dir.join(REPLICATIONS))?);
+    super::write_named(&dir.join(SCENARIO), resolved.to_toml())?;
+    let path = dir.join(REPLICATIONS);
+    let writing = || format!("writing {}", path.display());
+    let mut out = BufWriter::new(std::fs::File::create(&path).with_context(writing)?);
     let mut digest = Fnv::new();
     for r in results {
         let mut line = serde_json::to_vec(r)?;
         line.push(b'\n');
         digest.write(&line);
-        out.write_all(&line)?;
+        out.write_all(&line).with_context(writing)?;
     }
-    out.flush()?;
+    out.flush().with_context(writing)?;
     let info = ShardInfo {
         replications_digest: digest.hex(),
         ..info.clone()
     };
-    std::fs::write(dir.join(SHARD), serde_json::to_string_pretty(&info)? + "\n")?;
+    super::write_named(
+        &dir.join(SHARD),
+        serde_json::to_string_pretty(&info)? + "\n",
+    )?;
     Ok(())
 }
 

@@ -403,11 +403,54 @@ fn make_parent_of(dest: &Path) -> Result<(PathBuf, Vec<PathBuf>), InputError> {
     Ok((parent.to_path_buf(), missing))
 }
 
+/// How a staging folder's name begins; the process writing it follows, then a dash.
+const STAGING: &str = ".capsim-staging-";
+
+/// Says which staging folders in `parent` were left by a run killed outright (SIGKILL, the
+/// machine stopping), which could not remove them: their process is gone. They are left for
+/// the user to delete: on a folder shared between machines the process may be another's.
+fn warn_of_abandoned_staging(parent: &Path) {
+    for path in abandoned_staging(parent) {
+        crate::say!(
+            "capsim: warning: {} is what a capsim run that was killed had written; delete it              (unless a run on another machine sharing this folder is writing it now)",
+            path.display()
+        );
+    }
+}
+
+/// The staging folders in `parent` whose process no longer runs, where the system says which
+/// processes run (/proc).
+fn abandoned_staging(parent: &Path) -> Vec<PathBuf> {
+    let processes = Path::new("/proc/self");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Vec::new();
+    };
+    if !processes.exists() {
+        return Vec::new();
+    }
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name();
+            let pid = name
+                .to_str()
+                .and_then(|n| n.strip_prefix(STAGING))
+                .and_then(|rest| rest.split_once('-'))
+                .and_then(|(pid, _)| pid.parse::<u32>().ok());
+            pid.is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists())
+        })
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
+}
+
 /// A hidden temporary folder in `parent`, on the list of unfinished work with the folders
 /// `made` to hold it.
 fn staging_folder_in(parent: &Path, dest: &Path, made: &[PathBuf]) -> Result<TempDir, InputError> {
+    warn_of_abandoned_staging(parent);
     let tmp = tempfile::Builder::new()
-        .prefix(".capsim-staging-")
+        .prefix(&format!("{STAGING}{}-", std::process::id()))
         .tempdir_in(parent)
         .map_err(|e| {
             unwritable(

@@ -144,6 +144,25 @@ fn precision_adds_replications_and_equals_a_plain_run_of_that_many() {
     ] {
         assert!(out.contains(point), "{out}");
     }
+    // Figures are called rough for the replications the points ran, not the 10 they began at.
+    let fewest = ["point-1", "point-2"]
+        .iter()
+        .map(|p| {
+            let info: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(dir.path().join("sw").join(p).join("run.json")).unwrap(),
+            )
+            .unwrap();
+            info["replications"].as_u64().unwrap()
+        })
+        .min()
+        .unwrap();
+    assert!(fewest > 10, "{fewest}");
+    assert!(!out.contains("Only 10 replications"), "{out}");
+    assert_eq!(
+        out.contains(&format!("Only {fewest} replications")),
+        fewest < 200,
+        "{out}"
+    );
 }
 
 #[test]

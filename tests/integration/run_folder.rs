@@ -292,6 +292,39 @@ fn an_interrupted_run_leaves_no_leftovers_and_keeps_the_earlier_run() {
     }
 }
 
+/// A run killed outright (SIGKILL) cannot remove its staging folder: the next run writing
+/// beside it says so, naming it, and leaves it, as it leaves one whose run is still going.
+#[test]
+fn a_killed_runs_staging_folder_is_named_and_left() {
+    let dir = workspace();
+    let runs = dir.path().join("runs");
+    std::fs::create_dir(&runs).unwrap();
+    // Process 4294967 is beyond any system's largest; this test's own process is running.
+    let killed = runs.join(".capsim-staging-4294967-AbC123");
+    let running = runs.join(format!(".capsim-staging-{}-XyZ789", std::process::id()));
+    for staging in [&killed, &running] {
+        std::fs::create_dir(staging).unwrap();
+        std::fs::write(staging.join("ledger.parquet"), "partial").unwrap();
+    }
+    let (code, _, err) = capsim(
+        &["run", "s.toml", "--reps", "2", "--out", "runs/a"],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{err}");
+    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("warning")).collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(
+        warnings[0].contains(".capsim-staging-4294967-AbC123 is what a capsim run that was killed had written; delete it"),
+        "{err}"
+    );
+    for staging in [&killed, &running] {
+        assert_eq!(
+            std::fs::read_to_string(staging.join("ledger.parquet")).unwrap(),
+            "partial"
+        );
+    }
+}
+
 /// An output location capsim cannot write to is bad input: exit 2, naming --out, before
 /// anything is simulated.
 #[test]

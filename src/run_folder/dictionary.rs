@@ -58,7 +58,8 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "summary",
         "horizon",
         "year or term",
-        "Calendar year, or `term` for the whole term summed",
+        "Calendar year, or `term` for the whole term summed (text in the CSV, so pandas reads \
+         `\"2025\"`; a number in the workbook)",
     ),
     doc(
         "summary",
@@ -149,13 +150,15 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "equity",
         "income_per_head",
         "£ per person-year (nominal)",
-        "Providers' income attributed to the group, per person-year",
+        "Providers' income attributed to the group, per person-year: the mean across \
+         replications of each one's income over its person-years",
     ),
     doc(
         "equity",
         "cost_per_head",
         "£ per person-year (nominal)",
-        "Providers' cost of care for the group, per person-year",
+        "Providers' cost of care for the group, per person-year: the mean across replications \
+         of each one's cost over its person-years",
     ),
     doc(
         "equity",
@@ -431,7 +434,8 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "horizon",
         "year or term",
         "Calendar year, or `term`: the whole term, for indicators that count what happens in a \
-         year (deaths, onsets, events), summed over its years",
+         year (deaths, onsets, events), summed over its years (text in the CSV; a number in the \
+         workbook)",
     ),
     doc(
         "outcomes",
@@ -641,7 +645,8 @@ pub const COLUMNS: &[ColumnDoc] = &[
         "equity_reps",
         "income",
         MONEY,
-        "Providers' income attributed to the group over the term",
+        "Providers' income from the commissioner attributed to the group over the term (what a \
+         lead provider pays its subcontractors stays within it)",
     ),
     doc(
         "equity_reps",

@@ -1257,6 +1257,10 @@ fn reproduce(run: &RunFolder, t: &Tables) -> Markup {
                     code { (crate::run_folder::WAITING_LIST) } " (each waiting list year by \
                     year; per simulated future in " code { "world.parquet" } "), "
                 }
+                @if run.dir.join(crate::run_folder::BASIS).exists() {
+                    code { (crate::run_folder::BASIS) } " (what the contracts are set on: \
+                    every indicator's expected value in the status quo, year by year), "
+                }
                 @if run.dir.join(crate::run_folder::MONITORING).exists() {
                     code { (crate::run_folder::MONITORING) } " (the indicators the contracts \
                     judge, per arm and year, against their targets), "

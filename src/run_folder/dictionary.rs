@@ -323,6 +323,23 @@ pub const COLUMNS: &[ColumnDoc] = &[
         MONEY,
         "Mean gain that year: the party's surplus (for the commissioner, spend saved) with the interventions minus without, same contract",
     ),
+    doc(
+        "basis",
+        "indicator",
+        "",
+        "Every indicator a contract can name (docs/contracts.md, \"Indicators\")",
+    ),
+    doc("basis", "unit", "", "The indicator's unit"),
+    doc("basis", "year", "year", "Contract year, from 1"),
+    doc("basis", "calendar_year", "year", "Calendar year"),
+    doc(
+        "basis",
+        "expected",
+        INDICATOR,
+        "The status quo's expected value that year, at every parameter's mean: what contracts, \
+         and targets set against expected values, are set on (docs/contracts.md, \"Baseline\"); \
+         the same in every replication and world; empty where it has none",
+    ),
     doc("monitoring", "arm", "", "Contract arm"),
     doc(
         "monitoring",

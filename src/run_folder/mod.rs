@@ -37,6 +37,8 @@ pub const GAINS_BY_YEAR: &str = "who_gains_by_year.parquet";
 pub const PARAMETERS: &str = "parameters.parquet";
 /// Indicators the arms monitor without paying on them (written only when one does).
 pub const MONITORING: &str = "monitoring.csv";
+/// The contract basis: every indicator's expected value, year by year ([`tables::basis_frame`]).
+pub const BASIS: &str = "basis.csv";
 /// Each waiting list's year ends across replications (only when a type has a list).
 pub const WAITING_LIST: &str = "waiting_list.csv";
 pub const SCENARIO: &str = "scenario.toml";
@@ -108,6 +110,9 @@ pub fn write_results(
     );
     world?;
     contracts?;
+    if let Some(basis) = tables::basis_frame(model)? {
+        tables::write_rounded_csv(&basis, "basis", &dir.join(BASIS))?;
+    }
     if let Some(monitoring) = tables::monitoring_frame(model, results)? {
         tables::write_rounded_csv(&monitoring, "monitoring", &dir.join(MONITORING))?;
     }

@@ -488,6 +488,42 @@ impl SpreadWeights {
     }
 }
 
+/// The contract basis (basis.csv): every indicator's expected value in the status quo, year by
+/// year, on which contracts and targets set against expected values are set. The same in every
+/// replication and world; None without contracts, which have no basis.
+pub fn basis_frame(model: &Model) -> PolarsResult<Option<DataFrame>> {
+    use crate::contracts::indicators::has_value;
+    let Some(contracts) = &model.contracts else {
+        return Ok(None);
+    };
+    let s = &model.scenario;
+    let (mut indicator, mut unit, mut year, mut calendar_year) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut expected: Vec<Option<f64>> = Vec::new();
+    for (ind, name) in s.named_indicators() {
+        for y in 1..=s.years {
+            let value = contracts.basis.expected_indicators_in(y - 1)[ind.slot()];
+            indicator.push(name.clone());
+            unit.push(ind.unit());
+            year.push(y);
+            calendar_year.push(s.start_year + y as i32 - 1);
+            expected.push(has_value(value).then_some(value));
+        }
+    }
+    let rows = expected.len();
+    DataFrame::new(
+        rows,
+        vec![
+            Column::new("indicator".into(), indicator),
+            Column::new("unit".into(), unit),
+            Column::new("year".into(), year),
+            Column::new("calendar_year".into(), calendar_year),
+            Column::new("expected".into(), expected),
+        ],
+    )
+    .map(Some)
+}
+
 /// The monitoring table: for every indicator an arm monitors ([`crate::scenario::contracts::
 /// MonitoredIndicator`]), its value in each contract year across replications (mean, 5th and
 /// 95th percentiles) and, with a target, the share of replications meeting it, over the

@@ -2981,3 +2981,55 @@ fn a_component_pays_for_its_own_peoples_care() {
     }
     check_conservation(PEOPLE);
 }
+
+/// basis.csv is the status quo's expectation, which contracts are set on: every indicator's
+/// mean over 200 replications of the status quo (outcomes.csv) is within four of its Monte
+/// Carlo standard errors of it, every year. A target set against the expected value is it.
+#[test]
+fn the_basis_written_is_the_status_quos_expectation() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("s.toml"),
+        "base = \"default\"\nname = \"basis\"\nreplications = 200\n[population]\nsize = 200000\n\
+         [[arm]]\nname = \"watched\"\npreset = \"block\"\n[[arm.monitor]]\nindicator = \"spend_per_head\"\ntarget_vs_expected = 1.0\n",
+    )
+    .unwrap();
+    crate::common::capsim_ok(&["run", "s.toml", "--out", "o"], dir.path());
+    let out = dir.path().join("o");
+    let number = |row: &std::collections::HashMap<String, String>, key: &str| -> f64 {
+        row[key].parse().unwrap()
+    };
+    let basis = crate::common::read_csv_rows(&out.join("basis.csv"));
+    let outcomes = crate::common::read_csv_rows(&out.join("outcomes.csv"));
+    let mut compared = 0;
+    for row in &basis {
+        let (indicator, year) = (&row["indicator"], &row["calendar_year"]);
+        let outturn = outcomes
+            .iter()
+            .find(|o| {
+                o["world"] == "status quo" && &o["indicator"] == indicator && &o["horizon"] == year
+            })
+            .unwrap_or_else(|| panic!("no outcome for {indicator} in {year}"));
+        assert_eq!(row["unit"], outturn["unit"], "{indicator}");
+        let (expected, mean, se) = (
+            number(row, "expected"),
+            number(outturn, "mean"),
+            number(outturn, "mean_se"),
+        );
+        assert!(
+            (mean - expected).abs() <= 4.0 * se,
+            "{indicator} in {year}: mean {mean} ± {se}, expected {expected}"
+        );
+        compared += 1;
+    }
+    // Every indicator the scenario reports (30 with the default's types), each of 5 years.
+    assert_eq!(compared, 150);
+    let monitoring = crate::common::read_csv_rows(&out.join("monitoring.csv"));
+    for m in &monitoring {
+        let expected = basis
+            .iter()
+            .find(|b| b["indicator"] == "spend_per_head" && b["year"] == m["year"])
+            .unwrap();
+        assert_eq!(number(m, "target"), number(expected, "expected"));
+    }
+}

@@ -1479,7 +1479,8 @@ pub fn who_gains<DB: DrawingBackend>(
             "Change over the {years}-year term against the same contract without the programme: gain (+), loss (−)."
         ),
         format!(
-            "Bar and figure: median of {replications} simulated futures (dark: gain, light: loss); whisker: 5th–95th percentile."
+            "Bar and figure: median of {} (dark: gain, light: loss); whisker: 5th–95th percentile.",
+            super::count(replications, "simulated future")
         ),
     ]
     .iter()

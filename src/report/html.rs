@@ -871,8 +871,8 @@ fn waiting_lists(
                 "Pathways on each elective waiting list at each year's end, how many have \
                  waited 52 weeks or more, and the median wait, as each simulated future's demand, \
                  capacity and removals move them. Each figure is the mean across the "
-                (run.scenario.replications) " simulated futures, with the 5th to 95th \
-                 percentile beneath it. "
+                (super::count(run.scenario.replications, "simulated future")) ", with the 5th \
+                 to 95th percentile beneath it. "
                 code { (crate::run_folder::WAITING_LIST) } " has every figure with its Monte \
                  Carlo error."
             }

@@ -259,8 +259,10 @@ pub fn write_workbook(path: &Path, run: &RunFolder, t: &Tables) -> anyhow::Resul
     if let Some(r) = run_rows.iter().position(|row| row[0] == "replications") {
         sheet.write_number(1 + r as u32, 1, f64::from(run.info.replications))?;
     }
-    book.save(path)?;
-    Ok(())
+    // Built in memory and written here: a failed write (a full disk) is then said once, with
+    // the file's name, not also by the zip writer as it is dropped.
+    let bytes = book.save_to_buffer()?;
+    crate::run_folder::write_named(path, bytes)
 }
 
 #[cfg(test)]

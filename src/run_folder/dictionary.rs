@@ -338,7 +338,8 @@ pub const COLUMNS: &[ColumnDoc] = &[
         INDICATOR,
         "The status quo's expected value that year, at every parameter's mean: what contracts, \
          and targets set against expected values, are set on (docs/contracts.md, \"Baseline\"); \
-         the same in every replication and world; empty where it has none",
+         the same in every replication and world (waiting-list figures stay at the first \
+         year's); empty where it has none",
     ),
     doc("monitoring", "arm", "", "Contract arm"),
     doc(
@@ -1027,6 +1028,7 @@ fn file_of(table: &str) -> &'static str {
         "arm_differences" => "arm_differences.csv",
         "who_gains_by_year_reps" => "who_gains_by_year.parquet",
         "compare" => "compare.csv (capsim compare)",
+        "basis" => "basis.csv",
         "monitoring" => "monitoring.csv",
         "waiting_list" => "waiting_list.csv",
         "outcomes" => "outcomes.csv",

@@ -342,7 +342,7 @@ fn write_manifest(dir: &Path, kept: impl IntoIterator<Item = Listed>) -> anyhow:
         }
     }
     all.sort_by(|a, b| a.name().cmp(b.name()));
-    fs::write(dir.join(MANIFEST), serde_json::to_string_pretty(&all)?)?;
+    super::write_named(&dir.join(MANIFEST), serde_json::to_string_pretty(&all)?)?;
     Ok(())
 }
 
@@ -406,30 +406,32 @@ fn make_parent_of(dest: &Path) -> Result<(PathBuf, Vec<PathBuf>), InputError> {
 /// How a staging folder's name begins; the process writing it follows, then a dash.
 const STAGING: &str = ".capsim-staging-";
 
-/// Says which staging folders in `parent` were left by a run killed outright (SIGKILL, the
-/// machine stopping), which could not remove them: their process is gone. They are left for
-/// the user to delete: on a folder shared between machines the process may be another's.
+/// Says which staging folders in `parent` seem to have been left by a run killed outright
+/// (SIGKILL, the machine stopping), which could not remove them: their process is not running
+/// here. They are left for the user to delete: the process may be one this system cannot see
+/// (another container's, another machine's sharing the folder).
 fn warn_of_abandoned_staging(parent: &Path) {
     for path in abandoned_staging(parent) {
         crate::say!(
-            "capsim: warning: {} is what a capsim run that was killed had written; delete it              (unless a run on another machine sharing this folder is writing it now)",
+            "capsim: warning: {} seems to be what a capsim run that was killed had written (its \
+             process is not running here); delete it, unless a run in another container or on \
+             another machine sharing this folder is writing it now",
             path.display()
         );
     }
 }
 
-/// The staging folders in `parent` whose process no longer runs, where the system says which
-/// processes run (/proc).
+/// The staging folders in `parent`, of this user's, whose process is not running, where the
+/// system says which processes run (/proc, which may hide other users' processes).
+#[cfg(unix)]
 fn abandoned_staging(parent: &Path) -> Vec<PathBuf> {
-    let processes = Path::new("/proc/self");
-    let Ok(entries) = fs::read_dir(parent) else {
+    use std::os::unix::fs::MetadataExt;
+    let (Ok(me), Ok(entries)) = (fs::metadata("/proc/self"), fs::read_dir(parent)) else {
         return Vec::new();
     };
-    if !processes.exists() {
-        return Vec::new();
-    }
     let mut found: Vec<PathBuf> = entries
         .filter_map(Result::ok)
+        .filter(|e| e.metadata().is_ok_and(|m| m.uid() == me.uid()))
         .filter(|e| {
             let name = e.file_name();
             let pid = name
@@ -443,6 +445,12 @@ fn abandoned_staging(parent: &Path) -> Vec<PathBuf> {
         .collect();
     found.sort();
     found
+}
+
+/// Elsewhere nothing says which processes run.
+#[cfg(not(unix))]
+fn abandoned_staging(_parent: &Path) -> Vec<PathBuf> {
+    Vec::new()
 }
 
 /// A hidden temporary folder in `parent`, on the list of unfinished work with the folders

@@ -235,8 +235,7 @@ pub fn write_parquet_with_units(
     ParquetWriter::new(file)
         .with_key_value_metadata(Some(KeyValueMetadata::from_static(metadata)))
         .finish(df)
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("writing {}", path.display()))?;
+        .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
     Ok(())
 }
 
@@ -345,10 +344,10 @@ const ERROR_RESIDUE: f64 = 1e-12;
 
 pub fn write_csv(df: &mut DataFrame, path: &Path) -> anyhow::Result<()> {
     let file = fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    // Polars' error says what the system said, and gives it again as its source.
     CsvWriter::new(file)
         .finish(df)
-        .map_err(anyhow::Error::from)
-        .with_context(|| format!("writing {}", path.display()))?;
+        .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
     Ok(())
 }
 

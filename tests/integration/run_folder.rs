@@ -314,7 +314,7 @@ fn a_killed_runs_staging_folder_is_named_and_left() {
     let warnings: Vec<&str> = err.lines().filter(|l| l.contains("warning")).collect();
     assert_eq!(warnings.len(), 1, "{err}");
     assert!(
-        warnings[0].contains(".capsim-staging-4294967-AbC123 is what a capsim run that was killed had written; delete it"),
+        warnings[0].contains(".capsim-staging-4294967-AbC123 seems to be what a capsim run that was killed had written (its process is not running here); delete it, unless a run in another container"),
         "{err}"
     );
     for staging in [&killed, &running] {

@@ -241,7 +241,8 @@ pub fn write_parquet_with_units(
 
 /// `df` with its unsigned whole-number columns (replications, years, head counts) as signed
 /// 64-bit ones: pandas and R keep a column's type through arithmetic, and an unsigned one
-/// wraps round below 0 without a word (deaths − births of 2,873 fewer births read as 1.8e19).
+/// wraps round below 0 without a word (deaths − births, with 2,873 more births than deaths,
+/// read as 1.8e19).
 fn signed(df: &DataFrame) -> PolarsResult<DataFrame> {
     let columns = df
         .columns()

@@ -1309,14 +1309,14 @@ pub fn load_scenario_str_with(
         stand_ins,
         beyond_storage,
     } = parse_collecting(table, &mut structural);
+    if let Some(own) = &own_condition {
+        collapse_missing_condition_fields(&mut structural, own);
+    }
     // A value that was NaN or infinite is read as 0 only so the rest can be: what its field, or
     // the table holding it, then says of that 0 ("years = nan" read as a float where a whole
     // number goes; a uniform's `max = inf` as a max of 0) is not the user's value.
     // Only the field itself, or the table right above it speaking of it by name: a problem of
     // its own further up (an arm's missing name) is still the user's.
-    if let Some(own) = &own_condition {
-        collapse_missing_condition_fields(&mut structural, own);
-    }
     for p in structural.list() {
         let of_non_finite = non_finite.iter().any(|(path, _)| {
             path == &p.field
@@ -1541,6 +1541,7 @@ fn fill_condition_defaults(table: &mut Table) -> Option<OwnCondition> {
         _ => Some(OwnCondition {
             name,
             names_only: condition.len() == 1,
+            built_in: known.keys().cloned().collect(),
         }),
     }
 }
@@ -1550,6 +1551,8 @@ struct OwnCondition {
     name: String,
     /// Whether it writes its name and nothing else.
     names_only: bool,
+    /// The conditions data/conditions.toml holds.
+    built_in: Vec<String>,
 }
 
 /// A condition of the scenario's own that writes nothing but its name, or whose name is near a
@@ -1557,8 +1560,7 @@ struct OwnCondition {
 /// name, naming the built-in conditions and what a condition of one's own must write, in place
 /// of a missing field each. One being written field by field keeps them.
 fn collapse_missing_condition_fields(problems: &mut Problems, own: &OwnCondition) {
-    let known: Table = toml::from_str(data::CONDITIONS_TOML).expect("valid data file");
-    let built_in: Vec<&str> = known.keys().map(String::as_str).collect();
+    let built_in = &own.built_in;
     if !own.names_only && unknown_name::closest(&own.name, &built_in).is_none() {
         return;
     }
@@ -1576,7 +1578,7 @@ fn collapse_missing_condition_fields(problems: &mut Problems, own: &OwnCondition
         "condition.name",
         format!(
             "{}; or, for a condition of the scenario's own, every field written: {} missing",
-            unknown_name::unknown("built-in condition", &own.name, &built_in, ""),
+            unknown_name::unknown("built-in condition", &own.name, built_in, ""),
             missing.join(", ")
         ),
     );

@@ -1561,7 +1561,7 @@ struct OwnCondition {
 /// of a missing field each. One being written field by field keeps them.
 fn collapse_missing_condition_fields(problems: &mut Problems, own: &OwnCondition) {
     let built_in = &own.built_in;
-    if !own.names_only && unknown_name::closest(&own.name, &built_in).is_none() {
+    if !own.names_only && unknown_name::closest(&own.name, built_in).is_none() {
         return;
     }
     let missing: Vec<String> = problems
